@@ -1,0 +1,233 @@
+package io.streammesh.platform;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.channels.FileLock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.security.plain.PlainLoginModule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole mesh infrastructure on one machine: a KRaft broker in this JVM (SASL on every
+ * listener, deny by default), the Apicurio Registry as a child process, the platform topics and
+ * principals, and a client config for every principal. This is what {@code mesh up} runs and
+ * what every integration test runs against: real parts, not stand-ins.
+ *
+ * <pre>{@code
+ * try (EmbeddedMesh mesh = EmbeddedMesh.start(MeshConfig.defaults())) {
+ *     mesh.onboarding().addDomain("orders");
+ *     Properties orders = mesh.clientConfig("orders");
+ * }
+ * }</pre>
+ *
+ * State lives in the config's state directory: a restart keeps topics, data, schemas and
+ * principals; {@link MeshConfig#fresh()} wipes them. One mesh per state directory at a time.
+ */
+public final class EmbeddedMesh implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMesh.class);
+    private static final Duration BROKER_READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final StateDirectory state;
+    private final MeshEndpoints endpoints;
+    private final Admin admin;
+    private final Onboarding onboarding;
+    private final Deque<AutoCloseable> running;
+
+    private EmbeddedMesh(StateDirectory state, MeshEndpoints endpoints, Admin admin, Deque<AutoCloseable> running) {
+        this.state = state;
+        this.endpoints = endpoints;
+        this.admin = admin;
+        this.onboarding = new Onboarding(admin, state, endpoints);
+        this.running = running;
+    }
+
+    /**
+     * Starts the mesh and waits until the broker and the registry are ready.
+     *
+     * @param config how to run it
+     * @return the running mesh; close it to stop everything it started
+     * @throws MeshException with a one-line reason if anything cannot start; nothing is left running
+     */
+    public static EmbeddedMesh start(MeshConfig config) {
+        var state = new StateDirectory(config.stateDir());
+        state.prepare();
+        Deque<AutoCloseable> running = new ArrayDeque<>();
+        try {
+            FileLock lock = state.lock();
+            running.push(() -> lock.channel().close());
+            if (config.fresh()) {
+                state.wipe();
+                state.prepare();
+            }
+            Optional<MeshStatus> previous = state.readStatus();
+            String host = config.host();
+            int kafkaPort = choosePort(host, config.kafkaPort(), previous.map(MeshStatus::kafkaPort), "Kafka", "--port");
+            int registryPort = choosePort(host, config.registryPort(), previous.map(MeshStatus::registryPort),
+                    "registry", "--registry-port");
+            int controllerPort = choosePort(host, 0, previous.map(MeshStatus::controllerPort), "controller", "");
+
+            RegistryProcess registry = RegistryProcess.launch(RegistryProcess.locateJar(config.registryJar()),
+                    host, registryPort, state.registry(), state.logs().resolve("registry.log"));
+            running.push(registry);
+
+            var clientConfigs = new ClientConfigs(state.clients());
+            var credentials = CredentialStore.at(state.credentials());
+            String adminPassword = knownAdminPassword(credentials, clientConfigs)
+                    .orElseGet(PasswordHash::newPassword);
+            // The broker authenticates itself as mesh-admin over PLAIN, so the store must know it first.
+            credentials.put(MeshPrincipal.ADMIN, adminPassword);
+
+            KafkaBroker broker = KafkaBroker.start(state.kafka(), host, kafkaPort, controllerPort, adminPassword, state.credentials());
+            running.push(broker);
+            var endpoints = new MeshEndpoints(host + ":" + kafkaPort, registry.baseUrl());
+            Admin admin = Admin.create(adminConfig(endpoints.bootstrapServers(), adminPassword));
+            running.push(admin);
+            awaitBroker(admin);
+
+            var mesh = new EmbeddedMesh(state, endpoints, admin, running);
+            mesh.onboarding.setPassword(MeshPrincipal.ADMIN, adminPassword);
+            mesh.onboarding.ensurePlatform();
+            registry.awaitReady();
+            clientConfigs.refresh(credentials.principals(), endpoints);
+            state.writeStatus(new MeshStatus(ProcessHandle.current().pid(), endpoints.bootstrapServers(),
+                    endpoints.registryUrl(), kafkaPort, controllerPort, registryPort, Instant.now()));
+            running.addLast(state::clearStatus);
+            LOG.info("Mesh ready: Kafka {} registry {} state {}", endpoints.bootstrapServers(), endpoints.registryUrl(), state.root());
+            return mesh;
+        } catch (RuntimeException e) {
+            stopAll(running);
+            throw e;
+        }
+    }
+
+    /** @return where clients reach the mesh */
+    public MeshEndpoints endpoints() {
+        return endpoints;
+    }
+
+    /** @return the mesh's state directory */
+    public StateDirectory state() {
+        return state;
+    }
+
+    /** @return an Admin client authenticated as mesh-admin, closed with the mesh */
+    public Admin admin() {
+        return admin;
+    }
+
+    /** @return onboarding of principals and domains, as mesh-admin */
+    public Onboarding onboarding() {
+        return onboarding;
+    }
+
+    /**
+     * @param principal a principal's name, with or without {@code User:}
+     * @return its Java client config (SCRAM-SHA-512), as written to the state directory
+     */
+    public Properties clientConfig(String principal) {
+        return new ClientConfigs(state.clients()).properties(MeshPrincipal.bareName(principal));
+    }
+
+    /** Stops the registry and the broker and releases the state directory. */
+    @Override
+    public void close() {
+        stopAll(running);
+        LOG.info("Mesh stopped");
+    }
+
+    static Properties adminConfig(String bootstrapServers, String adminPassword) {
+        var props = new Properties();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
+        props.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
+        props.put(SaslConfigs.SASL_JAAS_CONFIG, PlainLoginModule.class.getName() + " required username=\""
+                + MeshPrincipal.ADMIN.name() + "\" password=\"" + adminPassword + "\";");
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "mesh-platform");
+        return props;
+    }
+
+    private static Optional<String> knownAdminPassword(CredentialStore credentials, ClientConfigs clientConfigs) {
+        if (credentials.find(MeshPrincipal.ADMIN.name()).isEmpty()) {
+            return Optional.empty();
+        }
+        var kcat = clientConfigs.kcatFile(MeshPrincipal.ADMIN.name());
+        if (!java.nio.file.Files.exists(kcat)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(ClientConfigs.load(kcat).getProperty("sasl.password"))
+                .filter(password -> credentials.authenticate(MeshPrincipal.ADMIN.name(), password));
+    }
+
+    private static void awaitBroker(Admin admin) {
+        long deadline = System.nanoTime() + BROKER_READY_TIMEOUT.toNanos();
+        MeshException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (!KafkaCalls.await(admin.describeCluster().nodes(), "reach the broker").isEmpty()) {
+                    return;
+                }
+            } catch (MeshException e) {
+                last = e;
+            }
+        }
+        throw new MeshException("the Kafka broker was not ready within " + BROKER_READY_TIMEOUT.toSeconds() + " s"
+                + (last == null ? "" : ": " + last.getMessage()), last);
+    }
+
+    /**
+     * Picks the port to listen on: the one asked for, else the one used last time (so client
+     * configs stay valid across restarts) if still free, else any free one.
+     */
+    private static int choosePort(String host, int asked, Optional<Integer> previous, String what, String option) {
+        if (asked != 0) {
+            if (!isFree(host, asked)) {
+                throw new MeshException("the " + what + " port " + asked + " on " + host + " is in use "
+                        + "(another Kafka, registry or mesh?); stop that process or pick another port"
+                        + (option.isEmpty() ? "" : " with " + option));
+            }
+            return asked;
+        }
+        if (previous.isPresent() && previous.get() > 0 && isFree(host, previous.get())) {
+            return previous.get();
+        }
+        try (var socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new MeshException("cannot find a free " + what + " port on " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isFree(String host, int port) {
+        try (var socket = new ServerSocket()) {
+            socket.setReuseAddress(false);
+            socket.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void stopAll(Deque<AutoCloseable> running) {
+        while (!running.isEmpty()) {
+            AutoCloseable part = running.pop();
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warn("Could not stop {} cleanly: {}", part.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.streammesh.platform;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+
+/** Waits for Admin API results and turns their failures into one-line {@link MeshException}s. */
+final class KafkaCalls {
+
+    private static final long TIMEOUT_SECONDS = 30;
+
+    private KafkaCalls() {
+    }
+
+    /**
+     * @param future an Admin API result
+     * @param what what was asked, for the message (e.g. "create topic orders.x.v1")
+     * @return the result
+     * @throws MeshException saying what failed and why
+     */
+    static <T> T await(KafkaFuture<T> future, String what) {
+        try {
+            return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof AuthorizationException) {
+                throw new MeshException("not authorised to " + what + ": " + cause.getMessage(), cause);
+            }
+            if (cause instanceof AuthenticationException) {
+                throw new MeshException("authentication failed while trying to " + what + ": " + cause.getMessage(), cause);
+            }
+            throw new MeshException("could not " + what + ": " + cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            throw new MeshException("could not " + what + " within " + TIMEOUT_SECONDS + " s: is the mesh running?", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted while trying to " + what, e);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.streammesh.platform;
+
+import java.time.Instant;
+
+/**
+ * What a running mesh listens on, kept in {@code mesh.json} in its state directory so that
+ * {@code mesh status} and a later {@code mesh up} (which reuses the ports) can find it.
+ *
+ * @param pid the process running the mesh
+ * @param bootstrapServers Kafka's bootstrap servers
+ * @param registryUrl the registry's base URL
+ * @param kafkaPort the client listener's port
+ * @param controllerPort the KRaft controller listener's port
+ * @param registryPort the registry's HTTP port
+ * @param startedAt when the mesh became ready
+ */
+public record MeshStatus(long pid, String bootstrapServers, String registryUrl, int kafkaPort,
+                         int controllerPort, int registryPort, Instant startedAt) {
+
+    /** @return the endpoints clients use */
+    public MeshEndpoints endpoints() {
+        return new MeshEndpoints(bootstrapServers, registryUrl);
+    }
+}

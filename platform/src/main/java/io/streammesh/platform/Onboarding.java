@@ -1,0 +1,157 @@
+package io.streammesh.platform;
+
+import io.streammesh.schema.ProductAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * How platform engineers bring principals and domains into the mesh. Every principal gets a
+ * password known to both of the broker's credential stores (the mesh's PLAIN store and KRaft's
+ * SCRAM credentials) and its client configs; a domain also gets its topics and ACLs.
+ *
+ * <p>Acts through the Admin API as {@code User:mesh-admin}, so it works the same in the
+ * process running the mesh and in a CLI beside it.
+ */
+public final class Onboarding {
+
+    private static final int SCRAM_ITERATIONS = 8192;
+
+    private final Admin admin;
+    private final CredentialStore credentials;
+    private final ClientConfigs clientConfigs;
+    private final MeshEndpoints endpoints;
+
+    /**
+     * @param admin an Admin client authenticated as mesh-admin
+     * @param state the mesh's state directory (credential store and client configs)
+     * @param endpoints where the mesh listens, for the client configs
+     */
+    public Onboarding(Admin admin, StateDirectory state, MeshEndpoints endpoints) {
+        this.admin = admin;
+        this.credentials = CredentialStore.at(state.credentials());
+        this.clientConfigs = new ClientConfigs(state.clients());
+        this.endpoints = endpoints;
+    }
+
+    /** Creates the platform topics, the platform apps' principals and their ACLs; idempotent. */
+    public void ensurePlatform() {
+        createTopics(PlatformTopics.platform());
+        List<AclBinding> acls = new ArrayList<>(PlatformAcls.everyone());
+        for (PlatformApp app : PlatformApp.values()) {
+            ensurePrincipal(app.principal().name(), PrincipalKind.PLATFORM);
+            acls.addAll(PlatformAcls.platformApp(app));
+        }
+        createAcls(acls, "create the platform's ACLs");
+    }
+
+    /**
+     * Adds a new principal.
+     *
+     * @param name its name, with or without {@code User:}
+     * @param kind what it is for
+     * @return the principal
+     * @throws MeshException if it exists already
+     */
+    public MeshPrincipal addPrincipal(String name, PrincipalKind kind) {
+        String bare = MeshPrincipal.bareName(name);
+        credentials.find(bare).ifPresent(existing -> {
+            throw new MeshException("principal User:" + bare + " already exists (" + existing.kind().name().toLowerCase()
+                    + "); its client config is " + clientConfigs.propertiesFile(bare));
+        });
+        return create(new MeshPrincipal(bare, kind));
+    }
+
+    /**
+     * Adds a principal unless it exists.
+     *
+     * @param name its name
+     * @param kind what it is for
+     * @return the principal, new or existing
+     * @throws MeshException if it exists with another kind
+     */
+    public MeshPrincipal ensurePrincipal(String name, PrincipalKind kind) {
+        String bare = MeshPrincipal.bareName(name);
+        var existing = credentials.find(bare);
+        if (existing.isPresent()) {
+            if (existing.get().kind() != kind) {
+                throw new MeshException("principal User:" + bare + " already exists as a "
+                        + existing.get().kind().name().toLowerCase() + " principal, not a " + kind.name().toLowerCase() + " one");
+            }
+            return existing.get();
+        }
+        return create(new MeshPrincipal(bare, kind));
+    }
+
+    /**
+     * Onboards a domain: its principal {@code User:<domain>} (CREATE/WRITE/DESCRIBE on topics
+     * {@code <domain>.*}), its registration and decision topics (which only it may write), and
+     * the platform apps' read access to its products. Idempotent.
+     *
+     * @param domain the domain name, lower-case kebab case
+     * @return the domain's principal
+     */
+    public MeshPrincipal addDomain(String domain) {
+        try {
+            ProductAddress.checkName("domain", domain);
+        } catch (IllegalArgumentException e) {
+            throw new MeshException(e.getMessage());
+        }
+        MeshPrincipal principal = ensurePrincipal(domain, PrincipalKind.DOMAIN);
+        createTopics(PlatformTopics.domain(domain));
+        createAcls(PlatformAcls.domain(domain), "create the ACLs of domain " + domain);
+        return principal;
+    }
+
+    /** @return every principal of the mesh */
+    public List<MeshPrincipal> principals() {
+        return credentials.principals();
+    }
+
+    /**
+     * Sets a principal's password in both credential stores and writes its client configs.
+     *
+     * @param principal the principal
+     * @param password the password
+     */
+    void setPassword(MeshPrincipal principal, String password) {
+        credentials.put(principal, password);
+        KafkaCalls.await(admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(principal.name(),
+                new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password))).all(),
+                "set the SCRAM credential of " + principal.kafkaPrincipal());
+        clientConfigs.write(principal, password, endpoints);
+    }
+
+    private MeshPrincipal create(MeshPrincipal principal) {
+        setPassword(principal, PasswordHash.newPassword());
+        return principal;
+    }
+
+    private void createTopics(List<NewTopic> topics) {
+        var results = admin.createTopics(topics).values();
+        for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> result : results.entrySet()) {
+            try {
+                result.getValue().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    KafkaCalls.await(result.getValue(), "create topic " + result.getKey());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MeshException("interrupted while creating topic " + result.getKey(), e);
+            }
+        }
+    }
+
+    private void createAcls(List<AclBinding> acls, String what) {
+        KafkaCalls.await(admin.createAcls(acls).all(), what);
+    }
+}

@@ -1,0 +1,230 @@
+package io.streammesh.platform;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Apicurio Registry server (module {@code registry-server}) as a child process: its
+ * classpath clashes with Kafka 4, so it cannot share this JVM.
+ *
+ * <p>Storage is an H2 file in the state directory, so schemas and their ids survive a restart.
+ * The child gets this process's pid and stops itself when this process is gone (a crash or
+ * {@code kill -9} included); a normal close stops it first.
+ */
+final class RegistryProcess implements AutoCloseable {
+
+    /** System property naming the registry's {@code quarkus-run.jar}. */
+    static final String JAR_PROPERTY = "mesh.registry.jar";
+    /** Environment variable naming the registry's {@code quarkus-run.jar}. */
+    static final String JAR_ENV = "MESH_REGISTRY_JAR";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryProcess.class);
+    private static final Path BUILT_JAR = Path.of("registry-server", "target", "quarkus-app", "quarkus-run.jar");
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final Process process;
+    private final String baseUrl;
+    private final Path logFile;
+    private final Path pidFile;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private RegistryProcess(Process process, String baseUrl, Path logFile, Path pidFile) {
+        this.process = process;
+        this.baseUrl = baseUrl;
+        this.logFile = logFile;
+        this.pidFile = pidFile;
+    }
+
+    /**
+     * Launches the registry; call {@link #awaitReady()} before using it.
+     *
+     * @param jar the registry's quarkus-run.jar
+     * @param host address to bind
+     * @param port HTTP port
+     * @param dataDir where its H2 database lives
+     * @param logFile where its output goes
+     */
+    static RegistryProcess launch(Path jar, String host, int port, Path dataDir, Path logFile) {
+        Path pidFile = dataDir.resolve("registry.pid");
+        stopLeftover(pidFile);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java,
+                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dmesh.parent.pid=" + ProcessHandle.current().pid(),
+                "-Dquarkus.http.host=" + host,
+                "-Dquarkus.http.port=" + port,
+                "-jar", jar.toString()));
+        var builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()));
+        builder.environment().put("REGISTRY_DATASOURCE_URL", "jdbc:h2:file:" + dataDir.resolve("registry").toAbsolutePath());
+        try {
+            Process process = builder.start();
+            Files.writeString(pidFile, Long.toString(process.pid()));
+            return new RegistryProcess(process, "http://" + host + ":" + port, logFile, pidFile);
+        } catch (IOException e) {
+            throw new MeshException("cannot launch the Apicurio Registry (" + jar + "): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Finds the registry server's jar.
+     *
+     * @param configured a jar given in the config, or null
+     * @return the jar
+     * @throws MeshException saying how to build it
+     */
+    static Path locateJar(Path configured) {
+        Optional<Path> given = Optional.ofNullable(configured)
+                .or(() -> Optional.ofNullable(System.getProperty(JAR_PROPERTY)).map(Path::of))
+                .or(() -> Optional.ofNullable(System.getenv(JAR_ENV)).map(Path::of));
+        if (given.isPresent()) {
+            if (!Files.isRegularFile(given.get())) {
+                throw new MeshException("the Apicurio Registry jar " + given.get() + " does not exist; "
+                        + "build it with ./mvnw -pl registry-server package");
+            }
+            return given.get();
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve(BUILT_JAR))) {
+                return dir.resolve(BUILT_JAR);
+            }
+        }
+        throw new MeshException("the Apicurio Registry server is not built (no " + BUILT_JAR + " here or above); "
+                + "build it with ./mvnw -pl registry-server package, or set " + JAR_ENV);
+    }
+
+    /**
+     * Waits until the registry answers its readiness check, then sets the global rules every
+     * product relies on: valid schemas only, and BACKWARD compatibility within a topic.
+     *
+     * @throws MeshException with the registry's last log line if it exits or does not get ready
+     */
+    void awaitReady() {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new MeshException("the Apicurio Registry exited with code " + process.exitValue()
+                        + " while starting: " + lastLogLine() + " (full log: " + logFile + ")");
+            }
+            if (get("/health/ready") == 200) {
+                ensureGlobalRule("VALIDITY", "FULL");
+                ensureGlobalRule("COMPATIBILITY", "BACKWARD");
+                LOG.info("Apicurio Registry ready at {}", baseUrl);
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MeshException("interrupted while waiting for the Apicurio Registry");
+            }
+        }
+        throw new MeshException("the Apicurio Registry was not ready within " + START_TIMEOUT.toSeconds()
+                + " s: " + lastLogLine() + " (full log: " + logFile + ")");
+    }
+
+    String baseUrl() {
+        return baseUrl;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    private void ensureGlobalRule(String type, String config) {
+        String body = "{\"type\":\"" + type + "\",\"config\":\"" + config + "\"}";
+        int created = send(HttpRequest.newBuilder(URI.create(baseUrl + "/apis/registry/v2/admin/rules"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        if (created == 409) {
+            created = send(HttpRequest.newBuilder(URI.create(baseUrl + "/apis/registry/v2/admin/rules/" + type))
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+        }
+        if (created / 100 != 2) {
+            throw new MeshException("the Apicurio Registry refused the global " + type + " rule (HTTP " + created + ")");
+        }
+    }
+
+    private int get(String path) {
+        try {
+            return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(2)).GET().build());
+        } catch (MeshException e) {
+            return -1;
+        }
+    }
+
+    private int send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            throw new MeshException("the Apicurio Registry at " + baseUrl + " does not answer: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted while calling the Apicurio Registry", e);
+        }
+    }
+
+    private String lastLogLine() {
+        try {
+            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                String line = lines.get(i).strip();
+                if (line.contains("ERROR") || line.contains("Exception") || line.contains("Failed")) {
+                    return line;
+                }
+            }
+            return lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1).strip();
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** A registry left by a mesh that died before its registry noticed still holds the H2 file. */
+    private static void stopLeftover(Path pidFile) {
+        try {
+            if (!Files.exists(pidFile)) {
+                return;
+            }
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            ProcessHandle.of(pid)
+                    .filter(p -> p.info().commandLine().orElse("").contains("quarkus-run.jar"))
+                    .ifPresent(p -> {
+                        LOG.info("Stopping a registry (pid {}) left by an earlier mesh", pid);
+                        p.destroy();
+                        p.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+                    });
+        } catch (IOException | NumberFormatException | java.util.concurrent.CompletionException e) {
+            LOG.warn("Could not check for a leftover registry ({}): {}", pidFile, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            Files.deleteIfExists(pidFile);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            LOG.warn("Could not delete {}: {}", pidFile, e.getMessage());
+        }
+    }
+}
