@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The mesh's own credential store: one line per principal, {@code name kind iterations:salt:hash},
@@ -35,6 +37,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CredentialStore {
 
     private static final Map<Path, Snapshot> SNAPSHOTS = new ConcurrentHashMap<>();
+    /** File locks are per process; this orders writers within the process. */
+    private static final Object WRITERS = new Object();
 
     private final Path file;
 
@@ -106,19 +110,17 @@ public final class CredentialStore {
     }
 
     private Snapshot snapshot() {
-        FileTime modified;
-        long size;
+        BasicFileAttributes attributes;
         try {
-            modified = Files.getLastModifiedTime(file);
-            size = Files.size(file);
+            attributes = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (NoSuchFileException e) {
             return Snapshot.EMPTY;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read credential store " + file, e);
         }
+        Version version = new Version(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey());
         return SNAPSHOTS.compute(file, (path, cached) ->
-                cached != null && cached.modified.equals(modified) && cached.size == size
-                        ? cached : new Snapshot(modified, size, read()));
+                cached != null && cached.version.equals(version) ? cached : new Snapshot(version, read()));
     }
 
     private Map<String, Entry> read() {
@@ -144,7 +146,13 @@ public final class CredentialStore {
     }
 
     /** Read-modify-write under a file lock, so that several processes can add principals. */
-    private synchronized void update(java.util.function.Consumer<Map<String, Entry>> change) {
+    private void update(Consumer<Map<String, Entry>> change) {
+        synchronized (WRITERS) {
+            updateLocked(change);
+        }
+    }
+
+    private void updateLocked(Consumer<Map<String, Entry>> change) {
         try {
             Files.createDirectories(file.getParent());
             Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
@@ -161,7 +169,7 @@ public final class CredentialStore {
         }
     }
 
-    private void write(java.util.function.Consumer<Map<String, Entry>> change) throws IOException {
+    private void write(Consumer<Map<String, Entry>> change) throws IOException {
         Map<String, Entry> entries = read();
         change.accept(entries);
         List<String> lines = new ArrayList<>();
@@ -188,11 +196,15 @@ public final class CredentialStore {
     private record Entry(MeshPrincipal principal, PasswordHash hash) {
     }
 
-    private record Snapshot(FileTime modified, long size, Map<String, Entry> entries, Map<String, byte[]> verified) {
-        static final Snapshot EMPTY = new Snapshot(FileTime.fromMillis(0), -1, Map.of(), new ConcurrentHashMap<>());
+    /** Writes replace the file, so a new inode, time or size means new content. */
+    private record Version(FileTime modified, long size, Object fileKey) {
+    }
 
-        Snapshot(FileTime modified, long size, Map<String, Entry> entries) {
-            this(modified, size, entries, new ConcurrentHashMap<>());
+    private record Snapshot(Version version, Map<String, Entry> entries, Map<String, byte[]> verified) {
+        static final Snapshot EMPTY = new Snapshot(null, Map.of());
+
+        Snapshot(Version version, Map<String, Entry> entries) {
+            this(version, entries, new ConcurrentHashMap<>());
         }
     }
 }

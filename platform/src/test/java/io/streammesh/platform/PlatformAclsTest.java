@@ -1,0 +1,47 @@
+package io.streammesh.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.apache.kafka.common.acl.AclBinding;
+import org.junit.jupiter.api.Test;
+
+class PlatformAclsTest {
+
+    @Test
+    void aDomainOwnsItsPrefixAndWritesOnlyItsOwnRegistrationsAndDecisions() {
+        List<String> acls = describe(PlatformAcls.domain("orders"));
+
+        assertThat(acls).contains(
+                "User:orders CREATE TOPIC orders. PREFIXED",
+                "User:orders WRITE TOPIC orders. PREFIXED",
+                "User:orders DESCRIBE TOPIC orders. PREFIXED",
+                "User:orders WRITE TOPIC mesh.registrations.orders LITERAL",
+                "User:orders WRITE TOPIC mesh.decisions.orders LITERAL",
+                "User:mesh-catalog READ TOPIC orders. PREFIXED",
+                "User:mesh-enforcer READ TOPIC orders. PREFIXED");
+        assertThat(acls).filteredOn(acl -> acl.startsWith("User:orders "))
+                .allMatch(acl -> acl.contains(" orders. ") || acl.endsWith("mesh.registrations.orders LITERAL")
+                        || acl.endsWith("mesh.decisions.orders LITERAL"));
+    }
+
+    @Test
+    void everyoneMayOnlyWriteAccessRequests() {
+        assertThat(describe(PlatformAcls.everyone())).containsExactlyInAnyOrder(
+                "User:* WRITE TOPIC mesh.access.requests LITERAL",
+                "User:* DESCRIBE TOPIC mesh.access.requests LITERAL");
+    }
+
+    @Test
+    void onlyTheEnforcerMayChangeAcls() {
+        for (PlatformApp app : PlatformApp.values()) {
+            boolean altersCluster = describe(PlatformAcls.platformApp(app)).stream().anyMatch(a -> a.contains("ALTER CLUSTER"));
+            assertThat(altersCluster).as(app.name()).isEqualTo(app == PlatformApp.ENFORCER);
+        }
+    }
+
+    private static List<String> describe(List<AclBinding> bindings) {
+        return bindings.stream().map(b -> b.entry().principal() + " " + b.entry().operation() + " "
+                + b.pattern().resourceType() + " " + b.pattern().name() + " " + b.pattern().patternType()).toList();
+    }
+}
