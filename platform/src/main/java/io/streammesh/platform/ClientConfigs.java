@@ -148,6 +148,21 @@ public final class ClientConfigs {
         return properties;
     }
 
+    /**
+     * @param config a client config as written by the mesh
+     * @return the same without the mesh's own keys, ready for a Kafka client (which warns about
+     *         keys it does not know)
+     */
+    public static Properties kafkaOnly(Properties config) {
+        var kafka = new Properties();
+        config.forEach((key, value) -> {
+            if (!key.equals(REGISTRY_URL) && !key.equals(PRINCIPAL)) {
+                kafka.put(key, value);
+            }
+        });
+        return kafka;
+    }
+
     private static void writePrivate(Path file, List<String> lines) {
         try {
             Files.createDirectories(file.getParent());

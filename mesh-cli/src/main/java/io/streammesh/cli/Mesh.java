@@ -1,0 +1,69 @@
+package io.streammesh.cli;
+
+import io.streammesh.platform.MeshException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code mesh} command: runs the embedded mesh and acts on a running one as a principal.
+ *
+ * <p>Exit codes: {@value #OK} success, {@value #FAILED} the command could not do what was
+ * asked (the one-line reason is printed), {@value #USAGE} the command line itself is wrong.
+ */
+@Command(name = "mesh",
+        mixinStandardHelpOptions = true,
+        versionProvider = Mesh.Version.class,
+        description = "StreamMesh: a data mesh on Apache Kafka.",
+        subcommands = {UpCommand.class, StatusCommand.class, PrincipalCommand.class, DomainCommand.class,
+                CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:the command failed (the reason is printed)", "2:invalid command line"})
+public final class Mesh {
+
+    /** The command did what was asked. */
+    public static final int OK = 0;
+    /** The command failed; its one-line reason was printed. */
+    public static final int FAILED = 1;
+    /** The command line was wrong. */
+    public static final int USAGE = 2;
+
+    private Mesh() {
+    }
+
+    /** @param args the command line */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * @return the command line with the mesh's error handling: a {@link MeshException} prints
+     *         its one-line message and exits {@value #FAILED}; anything else also prints its
+     *         stack trace, since it is a bug
+     */
+    public static CommandLine commandLine() {
+        var commandLine = new CommandLine(new Mesh());
+        commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
+            PrintWriter err = line.getErr();
+            if (e instanceof MeshException) {
+                err.println("mesh: " + e.getMessage());
+            } else {
+                err.println("mesh: unexpected failure (a bug; please report it): " + e);
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return FAILED;
+        });
+        commandLine.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : FAILED);
+        return commandLine;
+    }
+
+    /** Reads the version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Mesh.class.getPackage().getImplementationVersion();
+            return new String[] {"StreamMesh " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

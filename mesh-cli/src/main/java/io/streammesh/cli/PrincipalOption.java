@@ -1,0 +1,46 @@
+package io.streammesh.cli;
+
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshException;
+import io.streammesh.platform.MeshPrincipal;
+import java.nio.file.Path;
+import java.util.Properties;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/**
+ * Who a command acts as: {@code --client-config FILE} (how people connect to a real cluster) or
+ * {@code --as PRINCIPAL} (the client config the state directory holds for that principal).
+ */
+final class PrincipalOption {
+
+    @ArgGroup(exclusive = true)
+    Choice choice;
+
+    static final class Choice {
+        @Option(names = "--as", paramLabel = "PRINCIPAL",
+                description = "Act as this principal, with the client config the state directory holds for it.")
+        String principal;
+
+        @Option(names = "--client-config", paramLabel = "FILE",
+                description = "Act with this Kafka client config (bootstrap, SASL, apicurio.registry.url).")
+        Path clientConfig;
+    }
+
+    /**
+     * @param state the state directory, for {@code --as}
+     * @param defaultPrincipal who to act as when neither option is given
+     * @return the client config to act with
+     */
+    Properties clientConfig(StateDirOption state, String defaultPrincipal) {
+        if (choice != null && choice.clientConfig != null) {
+            return ClientConfigs.load(choice.clientConfig);
+        }
+        String name = choice != null && choice.principal != null ? choice.principal : defaultPrincipal;
+        try {
+            return new ClientConfigs(state.directory().clients()).properties(MeshPrincipal.bareName(name));
+        } catch (MeshException e) {
+            throw new MeshException(e.getMessage() + " (or give --client-config FILE)", e);
+        }
+    }
+}

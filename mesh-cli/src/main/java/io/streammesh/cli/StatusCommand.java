@@ -1,0 +1,85 @@
+package io.streammesh.cli;
+
+import io.streammesh.platform.MeshException;
+import io.streammesh.platform.MeshPrincipal;
+import io.streammesh.platform.MeshStatus;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code mesh status}: whether a mesh runs on the state directory, and what it runs. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Says whether a mesh is running on the state directory and what it runs; exit 0 only when "
+                + "its broker and registry both answer.")
+final class StatusCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    StateDirOption state;
+
+    @Mixin
+    PrincipalOption principal;
+
+    @Override
+    public Integer call() {
+        var directory = state.directory();
+        MeshStatus status = RunningMesh.find(directory);
+        try (var mesh = RunningMesh.open(state, principal, MeshPrincipal.ADMIN.name())) {
+            int brokers;
+            int topics;
+            try {
+                brokers = mesh.admin().describeCluster().nodes().get(15, TimeUnit.SECONDS).size();
+                topics = mesh.admin().listTopics(new ListTopicsOptions().listInternal(false)).names()
+                        .get(15, TimeUnit.SECONDS).size();
+            } catch (Exception e) {
+                throw new MeshException("the mesh on " + directory.root() + " (pid " + status.pid()
+                        + ") does not answer on " + status.bootstrapServers() + ": " + rootMessage(e), e);
+            }
+            String registry = registryHealth(status.endpoints().registryUrl());
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("StreamMesh is running on %s (pid %d, ready since %s)%n", directory.root(), status.pid(), status.startedAt());
+            out.printf("  Kafka broker      %s   up: %d broker(s), %d topic(s)%n", status.bootstrapServers(), brokers, topics);
+            out.printf("  Schema registry   %s   %s%n", status.endpoints().registryApiUrl(), registry);
+            out.printf("  Principals        %s%n", String.join(", ", mesh.onboarding().principals().stream()
+                    .map(MeshPrincipal::name).toList()));
+            out.flush();
+            return registry.equals("up") ? Mesh.OK : Mesh.FAILED;
+        }
+    }
+
+    private static String registryHealth(String baseUrl) {
+        try {
+            int code = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()
+                    .send(HttpRequest.newBuilder(URI.create(baseUrl + "/health/ready")).timeout(Duration.ofSeconds(5)).build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+            return code == 200 ? "up" : "not ready (HTTP " + code + ")";
+        } catch (IOException e) {
+            return "down (" + e.getClass().getSimpleName() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown (interrupted)";
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+}

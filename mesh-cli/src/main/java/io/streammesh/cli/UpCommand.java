@@ -1,0 +1,91 @@
+package io.streammesh.cli;
+
+import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.MeshConfig;
+import io.streammesh.platform.MeshPrincipal;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code mesh up}: runs the whole mesh in this process until Ctrl-C. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Runs the embedded mesh: a SASL Kafka broker (KRaft) in this JVM and the Apicurio Registry, "
+                + "until Ctrl-C.",
+                "Writes a Java (.properties) and a kcat (.kcat.conf) client config for every principal into "
+                + "<state-dir>/clients. A second run keeps topics, data, schemas and principals."})
+final class UpCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    StateDirOption state;
+
+    @Option(names = "--demo", description = "Onboard the demo domains (orders, customers) and consumer team (analytics).")
+    boolean demo;
+
+    @Option(names = "--fresh", description = "Wipe the state directory's topics, schemas and principals first.")
+    boolean fresh;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "" + MeshConfig.DEFAULT_KAFKA_PORT,
+            description = "Kafka's client port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int kafkaPort;
+
+    @Option(names = "--registry-port", paramLabel = "PORT", defaultValue = "" + MeshConfig.DEFAULT_REGISTRY_PORT,
+            description = "The registry's HTTP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int registryPort;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        long started = System.nanoTime();
+        var directory = state.directory();
+        directory.prepare();
+        LogFile.redirectTo(directory.logs().resolve("mesh.log"));
+        var config = new MeshConfig(state.stateDir, null, kafkaPort, registryPort, null, fresh);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Starting StreamMesh on " + directory.root() + " ...");
+        out.flush();
+
+        var stopped = new CountDownLatch(1);
+        EmbeddedMesh mesh = EmbeddedMesh.start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            mesh.close();
+            stopped.countDown();
+        }, "mesh-shutdown"));
+        if (demo) {
+            DemoMesh.onboard(mesh.onboarding());
+        }
+        Banner.print(out, mesh, Duration.ofNanos(System.nanoTime() - started));
+        stopped.await();
+        return Mesh.OK;
+    }
+
+    /** The ready banner: what a new user needs to connect. */
+    static final class Banner {
+        private Banner() {
+        }
+
+        static void print(PrintWriter out, EmbeddedMesh mesh, Duration took) {
+            var clients = mesh.state().clients();
+            String cwd = java.nio.file.Path.of("").toAbsolutePath().toString();
+            String shown = clients.toString().startsWith(cwd + "/") ? clients.toString().substring(cwd.length() + 1) : clients.toString();
+            out.printf("%nStreamMesh is ready (%.1f s).%n", took.toMillis() / 1000.0);
+            out.printf("  Kafka bootstrap   %s   (SASL_PLAINTEXT: SCRAM-SHA-512 or PLAIN)%n", mesh.endpoints().bootstrapServers());
+            out.printf("  Schema registry   %s   (Confluent-compatible: %s)%n", mesh.endpoints().registryApiUrl(),
+                    mesh.endpoints().ccompatUrl());
+            out.printf("  Client configs    %s/<principal>.properties (Java)  %s/<principal>.kcat.conf (kcat)%n", shown, shown);
+            out.printf("  Principals        %s%n", String.join(", ",
+                    mesh.onboarding().principals().stream().map(MeshPrincipal::name).toList()));
+            out.printf("  Logs              %s%n", mesh.state().logs());
+            out.printf("%nTry:  kcat -F %s/orders.kcat.conf -L%n", shown);
+            out.println("Stop with Ctrl-C.");
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.streammesh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.streammesh.platform.ClientConfigs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real {@code mesh} command: {@code mesh up} in a process of its own, other commands against it. */
+@Tag("integration")
+@Timeout(300)
+class MeshCommandIT {
+
+    private static final Duration READY = Duration.ofSeconds(120);
+
+    @TempDir
+    Path work;
+
+    @Test
+    void upRunsTheMeshAndTheOtherCommandsActOnIt() throws Exception {
+        Path state = work.resolve("state");
+        try (var up = MeshProcess.start(work, "up", "--demo", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0")) {
+            up.awaitOutput("StreamMesh is ready", READY);
+            assertThat(up.output()).contains("Kafka bootstrap   127.0.0.1:", "customers, ", "analytics, ")
+                    .doesNotContain("password");
+
+            var status = CommandRun.of("status", "--state-dir", state.toString());
+            assertThat(status.exitCode()).as(status.err()).isZero();
+            assertThat(status.out()).contains("StreamMesh is running on " + state, "up: 1 broker(s)", "orders");
+
+            var added = CommandRun.of("principal", "add", "fraud-team", "--state-dir", state.toString());
+            assertThat(added.exitCode()).as(added.err()).isZero();
+            assertThat(added.out()).startsWith("Added User:fraud-team.");
+            assertThat(authenticates(state.resolve("clients/fraud-team.properties"))).isTrue();
+
+            var domain = CommandRun.of("domain", "add", "shipping", "--state-dir", state.toString());
+            assertThat(domain.exitCode()).as(domain.err()).isZero();
+            assertThat(domain.out()).contains("User:shipping owns topics shipping.*");
+            assertThat(state.resolve("clients/shipping.kcat.conf")).exists();
+
+            assertThat(CommandRun.of("principal", "list", "--state-dir", state.toString()).out())
+                    .contains("User:fraud-team", "team", "User:shipping", "domain", "User:mesh-catalog", "platform");
+
+            var secondUp = CommandRun.of("up", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0");
+            assertThat(secondUp.exitCode()).isEqualTo(Mesh.FAILED);
+            assertThat(secondUp.err().strip()).startsWith("mesh: a mesh is already running on state directory " + state)
+                    .doesNotContain("\n");
+
+            up.process().destroy();
+            assertThat(up.awaitExit(Duration.ofSeconds(60))).as("exit after SIGTERM").isIn(0, 143);
+        }
+        assertThat(registryGone(state)).isTrue();
+        var stopped = CommandRun.of("status", "--state-dir", state.toString());
+        assertThat(stopped.exitCode()).isEqualTo(Mesh.FAILED);
+        assertThat(stopped.err()).contains("no mesh is running on state directory " + state);
+    }
+
+    @Test
+    void aKilledMeshLeavesNoRegistryBehindAndRestartsWithItsPrincipals() throws Exception {
+        Path state = work.resolve("killed");
+        try (var up = MeshProcess.start(work, "up", "--demo", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0")) {
+            up.awaitOutput("StreamMesh is ready", READY);
+            up.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> registryGone(state));
+
+        try (var again = MeshProcess.start(work, "up", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0")) {
+            again.awaitOutput("StreamMesh is ready", READY);
+            assertThat(authenticates(state.resolve("clients/orders.properties"))).isTrue();
+        }
+    }
+
+    @Test
+    void badInputGetsOneLineAndAnExitCode() {
+        var badName = CommandRun.of("principal", "add", "Not_Valid", "--state-dir", work.toString());
+        assertThat(badName.exitCode()).isEqualTo(Mesh.FAILED);
+        assertThat(badName.err()).startsWith("mesh: ");
+
+        var notRunning = CommandRun.of("domain", "add", "orders", "--state-dir", work.resolve("none").toString());
+        assertThat(notRunning.exitCode()).isEqualTo(Mesh.FAILED);
+        assertThat(notRunning.err().strip())
+                .isEqualTo("mesh: no mesh is running on state directory " + work.resolve("none").toAbsolutePath()
+                        + "; start one with ./mesh up (or name its directory with --state-dir)");
+
+        var unknownOption = CommandRun.of("up", "--no-such-option");
+        assertThat(unknownOption.exitCode()).isEqualTo(Mesh.USAGE);
+        assertThat(unknownOption.err()).contains("Unknown option: '--no-such-option'");
+
+        var help = CommandRun.of("--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("up", "status", "principal", "domain");
+    }
+
+    private static boolean authenticates(Path clientConfig) {
+        try (var admin = Admin.create(ClientConfigs.kafkaOnly(ClientConfigs.load(clientConfig)))) {
+            return !admin.describeCluster().clusterId().get(20, TimeUnit.SECONDS).isEmpty();
+        } catch (Exception e) {
+            throw new AssertionError("cannot authenticate with " + clientConfig + ": " + e, e);
+        }
+    }
+
+    private static boolean registryGone(Path state) throws Exception {
+        Path pidFile = state.resolve("registry/registry.pid");
+        if (!Files.exists(pidFile)) {
+            return true;
+        }
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+    }
+}
