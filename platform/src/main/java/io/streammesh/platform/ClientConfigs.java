@@ -149,6 +149,24 @@ public final class ClientConfigs {
     }
 
     /**
+     * @param config a client config
+     * @return who it authenticates as, {@code User:<name>}: its {@value #PRINCIPAL} key, else the
+     *         user name of its SASL login
+     * @throws MeshException if it names nobody
+     */
+    public static String principalOf(Properties config) {
+        String principal = config.getProperty(PRINCIPAL);
+        if (principal != null && !principal.isBlank()) {
+            return principal;
+        }
+        var user = java.util.regex.Pattern.compile("username=\"([^\"]+)\"").matcher(config.getProperty("sasl.jaas.config", ""));
+        if (user.find()) {
+            return "User:" + user.group(1);
+        }
+        throw new MeshException("the client config names no principal (no " + PRINCIPAL + " and no SASL username)");
+    }
+
+    /**
      * @param config a client config as written by the mesh
      * @return the same without the mesh's own keys, ready for a Kafka client (which warns about
      *         keys it does not know)

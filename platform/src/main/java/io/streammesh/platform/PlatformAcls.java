@@ -96,8 +96,9 @@ public final class PlatformAcls {
         owner.allow(TOPIC, prefix, PREFIXED, CREATE, WRITE, READ, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS);
         owner.allow(GROUP, prefix, PREFIXED, READ, DESCRIBE);
         owner.allow(TRANSACTIONAL_ID, prefix, PREFIXED, WRITE, DESCRIBE);
-        owner.allow(TOPIC, MeshTopics.registrations(domain), LITERAL, WRITE, DESCRIBE);
-        owner.allow(TOPIC, MeshTopics.decisions(domain), LITERAL, WRITE, DESCRIBE);
+        // It reads back its own registrations (to publish idempotently, to retire) and decisions.
+        owner.allow(TOPIC, MeshTopics.registrations(domain), LITERAL, WRITE, READ, DESCRIBE);
+        owner.allow(TOPIC, MeshTopics.decisions(domain), LITERAL, WRITE, READ, DESCRIBE);
         List<AclBinding> all = new ArrayList<>(owner.bindings);
         // Product health (catalog) and views (enforcer) read the domain's products; audit sees their offsets.
         all.addAll(new Acls(PlatformApp.CATALOG.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE).bindings);

@@ -1,0 +1,152 @@
+package io.streammesh.connector.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streammesh.schema.ViewAccess;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class DataContractsTest {
+
+    private static final Path EXAMPLES = Path.of("..", "examples");
+    private static final String ORDER_SCHEMA = read(EXAMPLES.resolve("orders/order-placed.avsc"));
+
+    private static final String VALID = """
+            domain: orders
+            name: order-placed
+            version: 1.2.0
+            owner: {team: orders-team, principal: "User:orders", contact: orders@example.com}
+            description: Every order.
+            classification: confidential
+            schema: order-placed.avsc
+            key: orderId
+            topic: {partitions: 6, retention: 30d}
+            slo: {freshness: 5m, maxViolationRate: 0.01}
+            quality:
+              - {name: positive-amount, rule: "record.amount > 0"}
+            views:
+              - {name: full}
+              - name: analytics
+                filter: "record.country != 'DE'"
+                mask: {customerEmail: hash, shippingAddress: redact}
+                access: auto
+            """;
+
+    @Test
+    void theDemoContractsAreValid() {
+        var orders = DataContracts.load(EXAMPLES.resolve("orders/order-placed.yaml"));
+        var customers = DataContracts.load(EXAMPLES.resolve("customers/customer-profile.yaml"));
+
+        assertThat(orders.address()).hasToString("orders.order-placed.v1");
+        assertThat(orders.piiFields()).containsExactly("customerEmail", "shippingAddress");
+        assertThat(orders.qualityRules()).extracting(ProductContract.Rule::name)
+                .containsExactly("positive-amount", "known-currency", "has-items");
+        assertThat(customers.address()).hasToString("customers.customer-profile.v1");
+        assertThat(customers.retention()).isEmpty();
+    }
+
+    @Test
+    void aValidContractResolvesAddressViewsAndDurations() {
+        var contract = parse(VALID);
+
+        assertThat(contract.address()).hasToString("orders.order-placed.v1");
+        assertThat(contract.partitions()).isEqualTo(6);
+        assertThat(contract.retention()).contains(Duration.ofDays(30));
+        assertThat(contract.freshness()).contains(Duration.ofMinutes(5));
+        assertThat(contract.views()).extracting(ProductContract.View::access)
+                .containsExactly(ViewAccess.OWNER_APPROVAL, ViewAccess.AUTO);
+        assertThat(contract.views().get(1).masks()).containsEntry("customerEmail", new Mask(Mask.Kind.HASH, 0));
+        assertThat(contract.views().get(1).filter()).isPresent();
+    }
+
+    @Test
+    void malformedYamlNamesTheLine() {
+        assertThatThrownBy(() -> parse("domain: orders\nname: \"unclosed\n"))
+                .isInstanceOf(InvalidContractException.class)
+                .hasMessageStartingWith("orders/order-placed.yaml: not valid YAML: ")
+                .hasMessageContaining("line 3");
+    }
+
+    @Test
+    void anUnknownKeyIsNamedWithItsPath() {
+        assertThatThrownBy(() -> parse(VALID.replace("access: auto", "access: auto\n    colour: blue")))
+                .hasMessageStartingWith("orders/order-placed.yaml: views[1].colour: unknown key (known here: access, filter, mask, name)");
+    }
+
+    @Test
+    void aWrongTypeIsNamedWithItsPath() {
+        assertThatThrownBy(() -> parse(VALID.replace("partitions: 6", "partitions: many")))
+                .hasMessageStartingWith("orders/order-placed.yaml: topic.partitions: expected a whole number");
+    }
+
+    @Test
+    void everyBrokenRuleIsReportedOnItsOwnLine() {
+        String broken = VALID.replace("owner: {team: orders-team, principal: \"User:orders\", contact: orders@example.com}\n", "")
+                .replace("name: order-placed", "name: Order_Placed")
+                .replace("classification: confidential", "classification: secret")
+                .replace("record.amount > 0", "record.amout > 0")
+                .replace("customerEmail: hash", "email: hash")
+                .replace("retention: 30d", "retention: a month");
+
+        assertThatThrownBy(() -> parse(broken))
+                .isInstanceOfSatisfying(InvalidContractException.class, e -> assertThat(e.problems()).hasSize(6))
+                .hasMessage(String.join("\n",
+                        "orders/order-placed.yaml: name: product name 'Order_Placed' must be lower-case kebab case "
+                                + "(a letter, then letters, digits and single hyphens, e.g. order-placed)",
+                        "orders/order-placed.yaml: owner: is required: {team: ..., principal: User:orders, contact: ...}",
+                        "orders/order-placed.yaml: classification: 'secret' is not one of public, internal, confidential, restricted",
+                        "orders/order-placed.yaml: topic.retention: 'a month' is not a duration; write e.g. 30s, 5m, 12h, 30d or 2w",
+                        "orders/order-placed.yaml: quality[0].rule: CEL does not compile: line 1, column 7: undefined field 'amout'",
+                        "orders/order-placed.yaml: views[1].mask.email: no such field in schema (fields: orderId, customerId, "
+                                + "customerEmail, shippingAddress, country, amount, currency, items, placedAt)"));
+    }
+
+    @Test
+    void aMissingOrInvalidSchemaIsNamed() {
+        assertThatThrownBy(() -> DataContracts.parse(VALID, "c.yaml", name -> {
+            throw new NoSuchFileException("/somewhere/" + name);
+        })).hasMessage("c.yaml: schema: file /somewhere/order-placed.avsc does not exist");
+        assertThatThrownBy(() -> DataContracts.parse(VALID, "c.yaml", name -> "{\"type\": \"record\", \"name\": \"X\"}"))
+                .hasMessageStartingWith("c.yaml: schema: order-placed.avsc is not a valid Avro schema: ");
+        assertThatThrownBy(() -> DataContracts.parse(VALID, "c.yaml", name -> "\"string\""))
+                .hasMessage("c.yaml: schema: order-placed.avsc must define a record, not a string");
+    }
+
+    @Test
+    void theVersionsMajorMustBeOneOrMoreAndTheOwnerTheDomain() {
+        assertThatThrownBy(() -> parse(VALID.replace("version: 1.2.0", "version: 0.9.0")
+                        .replace("principal: \"User:orders\"", "principal: \"User:customers\"")))
+                .hasMessage("orders/order-placed.yaml: version: major version must be 1 or more (it is the address's v<major>), got 0.9.0\n"
+                        + "orders/order-placed.yaml: owner.principal: must be the domain's principal User:orders (it alone "
+                        + "writes the domain's registrations and access decisions), got User:customers");
+    }
+
+    @Test
+    void aKeyMustBeAScalarFieldOfTheSchema() {
+        assertThatThrownBy(() -> parse(VALID.replace("key: orderId", "key: order")))
+                .hasMessageStartingWith("orders/order-placed.yaml: key: no such field in schema: 'order'");
+        assertThatThrownBy(() -> parse(VALID.replace("key: orderId", "key: amount")))
+                .hasMessage("orders/order-placed.yaml: key: field 'amount' is double; a key must be a non-null string, enum, int or long");
+    }
+
+    @Test
+    void anEmptyDescriptorIsRefused() {
+        assertThatThrownBy(() -> parse("")).hasMessage("orders/order-placed.yaml: the descriptor is empty");
+    }
+
+    private static ProductContract parse(String yaml) {
+        return DataContracts.parse(yaml, "orders/order-placed.yaml", name -> ORDER_SCHEMA);
+    }
+
+    private static String read(Path path) {
+        try {
+            return Files.readString(path);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

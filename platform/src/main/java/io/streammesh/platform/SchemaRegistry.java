@@ -1,0 +1,166 @@
+package io.streammesh.platform;
+
+import io.apicurio.registry.rest.client.RegistryClient;
+import io.apicurio.registry.rest.client.RegistryClientFactory;
+import io.apicurio.registry.rest.client.exception.ArtifactNotFoundException;
+import io.apicurio.registry.rest.client.exception.RestClientException;
+import io.apicurio.registry.rest.client.exception.RuleViolationException;
+import io.apicurio.registry.rest.v2.beans.Error;
+import io.apicurio.registry.rest.v2.beans.IfExists;
+import io.apicurio.registry.rest.v2.beans.RuleViolationError;
+import io.apicurio.registry.types.ArtifactType;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+/**
+ * The mesh's view of the Apicurio Registry: Avro schemas by subject ({@code <topic>-value}, in
+ * the default group, as {@link MeshSerdes}' TopicIdStrategy names them), under the registry's
+ * global BACKWARD compatibility rule.
+ */
+public final class SchemaRegistry implements AutoCloseable {
+
+    private static final String GROUP = "default";
+
+    private final RegistryClient client;
+    private final String url;
+
+    private SchemaRegistry(RegistryClient client, String url) {
+        this.client = client;
+        this.url = url;
+    }
+
+    /**
+     * @param clientConfig a principal's client config, naming the registry
+     * @return a registry client
+     */
+    public static SchemaRegistry connect(Properties clientConfig) {
+        String url = MeshSerdes.registryUrl(clientConfig);
+        return new SchemaRegistry(RegistryClientFactory.create(url), url);
+    }
+
+    /**
+     * A schema version the registry holds.
+     *
+     * @param subject its subject
+     * @param version its version within the subject
+     * @param contentId the id records carry on the wire
+     * @param content the schema text
+     */
+    public record RegisteredSchema(String subject, String version, long contentId, String content) {
+    }
+
+    /**
+     * @param subject a subject
+     * @return its latest version, if it has any
+     */
+    public Optional<RegisteredSchema> latest(String subject) {
+        try {
+            var meta = client.getArtifactMetaData(GROUP, subject);
+            return Optional.of(new RegisteredSchema(subject, meta.getVersion(), meta.getContentId(),
+                    read(client.getContentById(meta.getContentId()))));
+        } catch (ArtifactNotFoundException e) {
+            return Optional.empty();
+        } catch (RestClientException e) {
+            throw failure("read the schema of " + subject, e);
+        } catch (RuntimeException e) {
+            throw unreachable(e);
+        }
+    }
+
+    /**
+     * @param contentId an id as records carry it
+     * @return the schema text
+     */
+    public String schemaById(long contentId) {
+        try {
+            return read(client.getContentById(contentId));
+        } catch (RestClientException e) {
+            throw failure("read schema id " + contentId, e);
+        } catch (RuntimeException e) {
+            throw unreachable(e);
+        }
+    }
+
+    /**
+     * Checks that a schema may become the subject's next version, without registering it.
+     *
+     * @param subject the subject
+     * @param schema the schema text
+     * @throws MeshException with the registry's reasons if its rules refuse it
+     */
+    public void checkCompatible(String subject, String schema) {
+        try {
+            client.testUpdateArtifact(GROUP, subject, stream(schema));
+        } catch (ArtifactNotFoundException e) {
+            // a new subject: nothing to be compatible with
+        } catch (RestClientException e) {
+            throw failure("accept the schema of " + subject, e);
+        } catch (RuntimeException e) {
+            throw unreachable(e);
+        }
+    }
+
+    /**
+     * Registers a schema as the subject's next version, or returns the version that already has
+     * this content (compared in canonical form), so registering twice changes nothing.
+     *
+     * @param subject the subject
+     * @param schema the Avro schema text
+     * @return the version holding it
+     * @throws MeshException with the registry's reasons if its rules refuse it
+     */
+    public RegisteredSchema register(String subject, String schema) {
+        try {
+            var meta = client.createArtifact(GROUP, subject, null, ArtifactType.AVRO, IfExists.RETURN_OR_UPDATE, true,
+                    stream(schema));
+            return new RegisteredSchema(subject, meta.getVersion(), meta.getContentId(), schema);
+        } catch (RestClientException e) {
+            throw failure("register the schema of " + subject, e);
+        } catch (RuntimeException e) {
+            throw unreachable(e);
+        }
+    }
+
+    private MeshException failure(String what, RestClientException e) {
+        Error error = e.getError();
+        String reasons = error instanceof RuleViolationError violation && violation.getCauses() != null
+                && !violation.getCauses().isEmpty()
+                ? violation.getCauses().stream().map(c -> c.getDescription() + (c.getContext() == null ? "" : " at " + c.getContext()))
+                        .collect(Collectors.joining("; "))
+                : error == null ? e.getMessage() : error.getMessage();
+        String prefix = e instanceof RuleViolationException ? "the registry refused to " : "could not ";
+        return new MeshException(prefix + what + ": " + reasons, e);
+    }
+
+    private MeshException unreachable(RuntimeException e) {
+        return new MeshException("the schema registry at " + url + " does not answer (" + e.getMessage()
+                + "); is the mesh running?", e);
+    }
+
+    private static InputStream stream(String text) {
+        return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String read(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.streammesh.schema.cel;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.NullValue;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.generic.GenericContainer;
+import org.apache.avro.generic.GenericEnumSymbol;
+import org.apache.avro.generic.GenericFixed;
+import org.apache.avro.generic.GenericRecord;
+
+/** Avro values as the values CEL's runtime works with (maps, lists, longs, doubles, strings). */
+final class AvroCelValues {
+
+    private AvroCelValues() {
+    }
+
+    static Map<String, Object> of(GenericRecord record) {
+        Map<String, Object> fields = new HashMap<>();
+        for (var field : record.getSchema().getFields()) {
+            fields.put(field.name(), value(record.get(field.pos())));
+        }
+        return fields;
+    }
+
+    private static Object value(Object avro) {
+        if (avro == null) {
+            // CEL's runtime reads a Java null in a map as "unknown"; protobuf's null is CEL's null.
+            return NullValue.NULL_VALUE;
+        }
+        if (avro instanceof Instant instant) {
+            return instant.toEpochMilli();
+        }
+        if (avro instanceof LocalDate date) {
+            return date.toEpochDay();
+        }
+        if (avro instanceof BigDecimal decimal) {
+            return decimal.doubleValue();
+        }
+        if (avro instanceof Boolean || avro instanceof Long || avro instanceof Double) {
+            return avro;
+        }
+        if (avro instanceof Integer i) {
+            return i.longValue();
+        }
+        if (avro instanceof Float f) {
+            return f.doubleValue();
+        }
+        if (avro instanceof CharSequence || avro instanceof GenericEnumSymbol<?>) {
+            return avro.toString();
+        }
+        if (avro instanceof ByteBuffer bytes) {
+            return ByteString.copyFrom(bytes.duplicate());
+        }
+        if (avro instanceof GenericFixed fixed) {
+            return ByteString.copyFrom(fixed.bytes());
+        }
+        if (avro instanceof GenericRecord record) {
+            return of(record);
+        }
+        if (avro instanceof Collection<?> items) {
+            List<Object> list = new ArrayList<>(items.size());
+            items.forEach(item -> list.add(value(item)));
+            return list;
+        }
+        if (avro instanceof Map<?, ?> map) {
+            Map<String, Object> converted = new HashMap<>();
+            map.forEach((k, v) -> converted.put(k.toString(), value(v)));
+            return converted;
+        }
+        if (avro instanceof GenericContainer container) {
+            throw new RecordExpression.ExpressionFailure("unsupported Avro value of type " + container.getSchema().getType());
+        }
+        return avro;
+    }
+}

@@ -1,0 +1,132 @@
+package io.streammesh.schema.cel;
+
+import dev.cel.common.CelIssue;
+import dev.cel.common.CelOptions;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.CelValidationResult;
+import dev.cel.common.types.SimpleType;
+import dev.cel.common.types.StructType;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * A boolean CEL expression over one Avro record, compiled once and evaluated per record; thread
+ * safe. Fields are typed from the schema: {@code string}/{@code enum} as string, {@code int} and
+ * {@code long} (timestamps as epoch millis, dates as epoch days) as int, decimals as double, {@code float}/{@code double} as
+ * double, nullable unions as dyn (compare with {@code null}); ints and doubles compare with each
+ * other, so {@code record.amount > 0} works on a double field.
+ *
+ * <pre>{@code
+ * RecordExpression rule = RecordExpression.compile("record.amount > 0", schema);
+ * boolean ok = rule.test(record);
+ * }</pre>
+ */
+public final class RecordExpression {
+
+    /** The variable an expression sees the record as. */
+    public static final String VARIABLE = "record";
+
+    private static final CelOptions OPTIONS = CelOptions.current().enableHeterogeneousNumericComparisons(true).build();
+    private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
+
+    private final String source;
+    private final CelRuntime.Program program;
+
+    private RecordExpression(String source, CelRuntime.Program program) {
+        this.source = source;
+        this.program = program;
+    }
+
+    /**
+     * Parses and type-checks an expression against a record schema.
+     *
+     * @param expression CEL source, e.g. {@code record.country != 'DE'}
+     * @param schema the Avro record schema the expression reads
+     * @return the compiled expression
+     * @throws InvalidExpressionException naming the line, column and problem of each error
+     */
+    public static RecordExpression compile(String expression, Schema schema) {
+        if (expression == null || expression.isBlank()) {
+            throw new InvalidExpressionException("expression is empty");
+        }
+        StructType recordType = AvroCelTypes.of(schema);
+        CelCompiler compiler = CelCompilerFactory.standardCelCompilerBuilder()
+                .setOptions(OPTIONS)
+                .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+                .setTypeProvider(AvroCelTypes.provider(schema))
+                .addVar(VARIABLE, recordType)
+                .setResultType(SimpleType.BOOL)
+                .build();
+        CelValidationResult result = compiler.compile(expression);
+        if (result.hasError()) {
+            throw new InvalidExpressionException(describe(result.getErrors()));
+        }
+        try {
+            return new RecordExpression(expression, RUNTIME.createProgram(result.getAst()));
+        } catch (CelValidationException | CelEvaluationException e) {
+            throw new InvalidExpressionException(e.getMessage());
+        }
+    }
+
+    /**
+     * @param record a record of the schema the expression was compiled for
+     * @return the expression's value for it
+     * @throws ExpressionFailure if it cannot be evaluated (a field missing, a null where a value
+     *         is needed, an overflow); the message says why
+     */
+    public boolean test(GenericRecord record) {
+        try {
+            Object value = program.eval(Map.of(VARIABLE, AvroCelValues.of(record)));
+            if (value instanceof Boolean bool) {
+                return bool;
+            }
+            throw new ExpressionFailure("'" + source + "' gave " + value + ", not true or false");
+        } catch (CelEvaluationException e) {
+            throw new ExpressionFailure("'" + source + "' cannot be evaluated: " + e.getMessage());
+        }
+    }
+
+    /** @return the expression's source */
+    public String source() {
+        return source;
+    }
+
+    @Override
+    public String toString() {
+        return source;
+    }
+
+    private static String describe(List<CelIssue> issues) {
+        return issues.stream()
+                .map(issue -> "line " + issue.getSourceLocation().getLine() + ", column "
+                        + (issue.getSourceLocation().getColumn() + 1) + ": " + issue.getMessage())
+                .collect(Collectors.joining("; "));
+    }
+
+    /** The expression does not compile; the message names where and why. */
+    public static final class InvalidExpressionException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        InvalidExpressionException(String message) {
+            super(message);
+        }
+    }
+
+    /** The expression could not be evaluated for one record. */
+    public static final class ExpressionFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ExpressionFailure(String message) {
+            super(message);
+        }
+    }
+}
