@@ -14,9 +14,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.avro.Schema;
 
 /**
  * The mesh's view of the Apicurio Registry: Avro schemas by subject ({@code <topic>-value}, in
@@ -26,6 +30,7 @@ import java.util.stream.Collectors;
 public final class SchemaRegistry implements AutoCloseable {
 
     private static final String GROUP = "default";
+    private static final Pattern FIELD_PATH = Pattern.compile("/fields/(\\d+)(?:/[A-Za-z]+)*");
 
     private final RegistryClient client;
     private final String url;
@@ -100,7 +105,8 @@ public final class SchemaRegistry implements AutoCloseable {
         } catch (ArtifactNotFoundException e) {
             // a new subject: nothing to be compatible with
         } catch (RestClientException e) {
-            throw failure("accept the schema of " + subject, e);
+            MeshException failure = failure("accept the schema of " + subject, e);
+            throw new MeshException(nameFields(failure.getMessage(), schema), e);
         } catch (RuntimeException e) {
             throw unreachable(e);
         }
@@ -136,6 +142,21 @@ public final class SchemaRegistry implements AutoCloseable {
                 : error == null ? e.getMessage() : error.getMessage();
         String prefix = e instanceof RuleViolationException ? "the registry refused to " : "could not ";
         return new MeshException(prefix + what + ": " + reasons, e);
+    }
+
+    /** The registry points at fields by index ({@code /fields/5/type}); people know them by name. */
+    private static String nameFields(String message, String schema) {
+        List<Schema.Field> fields;
+        try {
+            Schema parsed = new Schema.Parser().parse(schema);
+            fields = parsed.getType() == Schema.Type.RECORD ? parsed.getFields() : List.of();
+        } catch (RuntimeException e) {
+            return message;
+        }
+        return FIELD_PATH.matcher(message).replaceAll(match -> {
+            int index = Integer.parseInt(match.group(1));
+            return Matcher.quoteReplacement(index < fields.size() ? match.group() + " (" + fields.get(index).name() + ")" : match.group());
+        });
     }
 
     private MeshException unreachable(RuntimeException e) {

@@ -41,9 +41,9 @@ final class ContractReader {
         } catch (JsonMappingException e) {
             throw invalid(source, path(e), e.getOriginalMessage() + " (" + location(e) + ")");
         } catch (JsonProcessingException e) {
-            if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
-                throw invalid(source, "", "not valid YAML: " + yaml.getProblem() + " (line "
-                        + (yaml.getProblemMark().getLine() + 1) + ", column " + (yaml.getProblemMark().getColumn() + 1) + ")");
+            if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+                throw invalid(source, "", "not valid YAML: " + marked.getProblem() + " (line "
+                        + (marked.getProblemMark().getLine() + 1) + ", column " + (marked.getProblemMark().getColumn() + 1) + ")");
             }
             throw invalid(source, "", "not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse("")
                     + " (" + location(e) + ")");

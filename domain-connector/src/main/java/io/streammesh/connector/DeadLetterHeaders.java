@@ -1,0 +1,25 @@
+package io.streammesh.connector;
+
+/**
+ * Headers of a record on a product's dead-letter topic, {@code <address>.dlq}, saying why it is
+ * there. The value is the record as it would have been sent (Confluent-format Avro), or its JSON
+ * text when it does not fit the schema at all.
+ */
+public final class DeadLetterHeaders {
+
+    /** The quality rule it broke, or {@value #SCHEMA_RULE}. */
+    public static final String RULE = "mesh.error.rule";
+    /** Why, in one line. */
+    public static final String REASON = "mesh.error.reason";
+    /** The contract version whose rules it was checked against. */
+    public static final String CONTRACT_VERSION = "mesh.error.contract-version";
+    /** When it was dead-lettered, ISO-8601. */
+    public static final String TIME = "mesh.error.time";
+    /** The product it was meant for. */
+    public static final String PRODUCT = "mesh.error.product";
+    /** The rule name used when a record does not fit the product's schema. */
+    public static final String SCHEMA_RULE = "schema";
+
+    private DeadLetterHeaders() {
+    }
+}

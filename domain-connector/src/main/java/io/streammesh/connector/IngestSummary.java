@@ -1,0 +1,28 @@
+package io.streammesh.connector;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a file ingest did with each input line. Every line is in exactly one of the counts:
+ * {@code lines == sent + deadLettered + errors.size()}.
+ *
+ * @param lines the data lines read (a CSV header not included)
+ * @param sent lines that became records on the product topic
+ * @param deadLetteredByRule lines dead-lettered, by the rule they broke
+ * @param errors lines that are in neither topic, with their line numbers and why
+ */
+public record IngestSummary(long lines, long sent, Map<String, Long> deadLetteredByRule, List<LineError> errors) {
+
+    /**
+     * @param line the line's number in the file, from 1
+     * @param reason why it is in no topic
+     */
+    public record LineError(long line, String reason) {
+    }
+
+    /** @return lines dead-lettered, whatever the rule */
+    public long deadLettered() {
+        return deadLetteredByRule.values().stream().mapToLong(Long::longValue).sum();
+    }
+}

@@ -1,0 +1,164 @@
+package io.streammesh.connector;
+
+import io.streammesh.connector.contract.ProductContract;
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshException;
+import io.streammesh.platform.SchemaRegistry;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * Publishes data products, acting as the principal of its client config (the domain's):
+ * <ol>
+ *   <li>checks, changing nothing, that the broker lets it create or write the product's topics
+ *       and registration, that the contract's version is newer than (or equal in content to) the
+ *       published one, and that the registry accepts the schema (BACKWARD compatible);</li>
+ *   <li>creates or updates the product topic and its dead-letter topic;</li>
+ *   <li>registers the schema under {@code <address>-value};</li>
+ *   <li>appends a {@link ProductRegistration} to {@code mesh.registrations.<domain>}.</li>
+ * </ol>
+ * A refusal at step 1 leaves nothing behind; publishing the same contract twice changes nothing.
+ *
+ * <pre>{@code
+ * try (var publisher = ProductPublisher.connect(clientConfig)) {
+ *     PublishReport report = publisher.publish(DataContracts.load(Path.of("orders/order-placed.yaml")));
+ * }
+ * }</pre>
+ */
+public final class ProductPublisher implements AutoCloseable {
+
+    private final String principal;
+    private final Admin admin;
+    private final SchemaRegistry registry;
+    private final RegistrationLog registrations;
+    private final ProductTopics topics;
+
+    private ProductPublisher(Properties clientConfig) {
+        this.principal = ClientConfigs.principalOf(clientConfig);
+        var props = ClientConfigs.kafkaOnly(clientConfig);
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "mesh-publisher");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+        this.admin = Admin.create(props);
+        this.registry = SchemaRegistry.connect(clientConfig);
+        this.registrations = new RegistrationLog(clientConfig);
+        this.topics = new ProductTopics(admin, principal);
+    }
+
+    /**
+     * @param clientConfig the publishing principal's client config (Kafka and registry)
+     * @return a publisher acting as that principal
+     */
+    public static ProductPublisher connect(Properties clientConfig) {
+        return new ProductPublisher(clientConfig);
+    }
+
+    /**
+     * Publishes a product, or updates it to a newer minor or patch version of its contract.
+     *
+     * @param contract the validated contract
+     * @return what changed
+     * @throws MeshException with the one-line reason a step was refused
+     */
+    public PublishReport publish(ProductContract contract) {
+        ProductAddress address = contract.address();
+        String schemaText = contract.schema().toString();
+        for (String topic : ProductTopics.of(contract)) {
+            topics.check(topic, contract);
+        }
+        checkRegistrationTopic(address.domain());
+        Optional<ProductRegistration> current = registrations.latest(address);
+        current.ifPresent(published -> checkVersion(contract, published));
+        registry.checkCompatible(address.valueSubject(), schemaText);
+
+        List<String> changes = new ArrayList<>();
+        List<String> unchanged = new ArrayList<>();
+        for (String topic : ProductTopics.of(contract)) {
+            topics.apply(topic, contract).ifPresentOrElse(changes::add, () -> unchanged.add("topic " + topic));
+        }
+        var schema = registry.register(address.valueSubject(), schemaText);
+        boolean newSchema = current.map(r -> r.getSchemaContentId() == null || r.getSchemaContentId() != schema.contentId()).orElse(true);
+        (newSchema ? changes : unchanged).add("schema " + address.valueSubject() + " version " + schema.version()
+                + " (id " + schema.contentId() + ")");
+
+        ProductRegistration next = contract.toRegistration(principal, Integer.valueOf(schema.version()), schema.contentId(), Instant.now());
+        if (current.isPresent() && sameExceptWhen(current.get(), next)) {
+            unchanged.add("registration " + address + " " + contract.version());
+        } else {
+            registrations.append(next);
+            changes.add("registration " + address + " " + contract.version() + " written to " + MeshTopics.registrations(address.domain()));
+        }
+        return new PublishReport(address.toString(), changes, unchanged);
+    }
+
+    /**
+     * Marks a product retired: the catalog shows it as such; its topic and data are kept.
+     *
+     * @param address the product
+     * @return what changed
+     * @throws MeshException if no such product is published
+     */
+    public PublishReport retire(ProductAddress address) {
+        checkRegistrationTopic(address.domain());
+        ProductRegistration current = registrations.latest(address).orElseThrow(() -> new MeshException(
+                "no product " + address + " is published in domain " + address.domain() + "; nothing to retire"));
+        if (current.getRetired()) {
+            return new PublishReport(address.toString(), List.of(), List.of("registration " + address + " (already retired)"));
+        }
+        registrations.append(ProductRegistration.newBuilder(current).setRetired(true).setPublishedBy(principal)
+                .setPublishedAt(Instant.now()).build());
+        return new PublishReport(address.toString(), List.of("registration " + address + ": retired (topic and data kept)"), List.of());
+    }
+
+    /**
+     * @param address a product address
+     * @return its latest registration, if published (only its domain's principal may read it)
+     */
+    public Optional<ProductRegistration> registration(ProductAddress address) {
+        return registrations.latest(address);
+    }
+
+    private void checkRegistrationTopic(String domain) {
+        String topic = MeshTopics.registrations(domain);
+        if (!topics.exists(topic)) {
+            throw new MeshException("domain " + domain + " is not onboarded (no topic " + topic
+                    + "); a platform engineer onboards it with: mesh domain add " + domain);
+        }
+    }
+
+    private static void checkVersion(ProductContract contract, ProductRegistration published) {
+        int order = compareVersions(contract.version(), published.getVersion());
+        if (order < 0) {
+            throw new MeshException(contract.address() + " is published at version " + published.getVersion()
+                    + "; the contract's " + contract.version() + " is older: raise its version");
+        }
+    }
+
+    /** Same content, published at another time or by another principal of the domain. */
+    private static boolean sameExceptWhen(ProductRegistration current, ProductRegistration next) {
+        var comparable = ProductRegistration.newBuilder(next)
+                .setPublishedAt(current.getPublishedAt()).setPublishedBy(current.getPublishedBy()).build();
+        return comparable.equals(current);
+    }
+
+    static int compareVersions(String a, String b) {
+        int[] x = Arrays.stream(a.split("\\.")).mapToInt(Integer::parseInt).toArray();
+        int[] y = Arrays.stream(b.split("\\.")).mapToInt(Integer::parseInt).toArray();
+        return Arrays.compare(x, y);
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,162 @@
+package io.streammesh.connector;
+
+import io.streammesh.connector.contract.ProductContract;
+import io.streammesh.platform.MeshException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/** A product's topics (the product and its dead-letter topic), created and kept as its contract says. */
+final class ProductTopics {
+
+    private static final long TIMEOUT_SECONDS = 30;
+
+    private final Admin admin;
+    private final String principal;
+
+    ProductTopics(Admin admin, String principal) {
+        this.admin = admin;
+        this.principal = principal;
+    }
+
+    /**
+     * Checks, changing nothing, that the principal may create or write the topic and that the
+     * contract can be applied to it.
+     *
+     * @throws MeshException saying what the broker refuses
+     */
+    void check(String topic, ProductContract contract) {
+        Optional<TopicDescription> existing = describe(topic);
+        if (existing.isEmpty()) {
+            try {
+                await(admin.createTopics(List.of(newTopic(topic, contract)), new CreateTopicsOptions().validateOnly(true)).all(),
+                        "create topic " + topic);
+            } catch (MeshException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+            return;
+        }
+        var description = existing.get();
+        if (description.authorizedOperations() != null && !description.authorizedOperations().contains(AclOperation.WRITE)) {
+            throw refused("write topic " + topic);
+        }
+        if (description.partitions().size() > contract.partitions()) {
+            throw new MeshException("topic " + topic + " has " + description.partitions().size() + " partitions; the contract asks "
+                    + contract.partitions() + ", but Kafka cannot remove partitions: keep topic.partitions at "
+                    + description.partitions().size() + " or more");
+        }
+    }
+
+    /**
+     * Creates the topic, or brings its partitions and retention to what the contract says.
+     *
+     * @return what changed, if anything
+     */
+    Optional<String> apply(String topic, ProductContract contract) {
+        Optional<TopicDescription> existing = describe(topic);
+        if (existing.isEmpty()) {
+            await(admin.createTopics(List.of(newTopic(topic, contract))).all(), "create topic " + topic);
+            return Optional.of("topic " + topic + ": created (" + contract.partitions() + " partitions, retention "
+                    + retentionText(contract) + ")");
+        }
+        StringBuilder changed = new StringBuilder();
+        int partitions = existing.get().partitions().size();
+        if (partitions < contract.partitions()) {
+            await(admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(contract.partitions()))).all(),
+                    "add partitions to " + topic);
+            changed.append("partitions ").append(partitions).append(" -> ").append(contract.partitions());
+        }
+        var resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        String retention = await(admin.describeConfigs(List.of(resource)).all(), "read the config of " + topic)
+                .get(resource).get(TopicConfig.RETENTION_MS_CONFIG).value();
+        if (!retention.equals(Long.toString(contract.retentionMs()))) {
+            await(admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                    new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG, Long.toString(contract.retentionMs())), AlterConfigOp.OpType.SET)))).all(),
+                    "change the retention of " + topic);
+            changed.append(changed.isEmpty() ? "" : ", ").append("retention -> ").append(retentionText(contract));
+        }
+        return changed.isEmpty() ? Optional.empty() : Optional.of("topic " + topic + ": " + changed);
+    }
+
+    /** @return whether the topic exists */
+    boolean exists(String topic) {
+        return describe(topic).isPresent();
+    }
+
+    private Optional<TopicDescription> describe(String topic) {
+        try {
+            Map<String, TopicDescription> all = admin.describeTopics(List.of(topic),
+                    new DescribeTopicsOptions().includeAuthorizedOperations(true)).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return Optional.ofNullable(all.get(topic));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return Optional.empty();
+            }
+            if (e.getCause() instanceof AuthorizationException) {
+                throw refused("create or write topic " + topic);
+            }
+            throw new MeshException("could not describe topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new MeshException("could not describe topic " + topic + " within " + TIMEOUT_SECONDS + " s: is the mesh running?", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted", e);
+        }
+    }
+
+    private static NewTopic newTopic(String topic, ProductContract contract) {
+        return new NewTopic(topic, Optional.of(contract.partitions()), Optional.empty()).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(contract.retentionMs())));
+    }
+
+    private static String retentionText(ProductContract contract) {
+        return contract.retention().map(d -> d.toDays() > 0 && d.toHours() % 24 == 0 ? d.toDays() + "d" : d.toString()).orElse("forever");
+    }
+
+    private MeshException refused(String what) {
+        return new MeshException("refused by the broker: " + principal + " may not " + what
+                + " (a domain's principal owns only the topics <domain>.*); publish as the owning domain's principal");
+    }
+
+    private <T> T await(KafkaFuture<T> future, String what) {
+        try {
+            return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthorizationException) {
+                throw refused(what);
+            }
+            throw new MeshException("could not " + what + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new MeshException("could not " + what + " within " + TIMEOUT_SECONDS + " s: is the mesh running?", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted while trying to " + what, e);
+        }
+    }
+
+    static Collection<String> of(ProductContract contract) {
+        return List.of(contract.address().topic(), contract.address().deadLetterTopic());
+    }
+}

@@ -1,0 +1,124 @@
+package io.streammesh.connector;
+
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshException;
+import io.streammesh.platform.MeshSerdes;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A domain's registrations topic, {@code mesh.registrations.<domain>}: read back the latest per address, append new ones. */
+final class RegistrationLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RegistrationLog.class);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Properties clientConfig;
+
+    RegistrationLog(Properties clientConfig) {
+        this.clientConfig = clientConfig;
+    }
+
+    /**
+     * @param address a product address
+     * @return the latest registration of it, if its domain's topic has one
+     */
+    Optional<ProductRegistration> latest(ProductAddress address) {
+        return Optional.ofNullable(readAll(address.domain()).get(address.toString()));
+    }
+
+    /** @return the latest registration of every address of a domain */
+    Map<String, ProductRegistration> readAll(String domain) {
+        String topic = MeshTopics.registrations(domain);
+        var props = ClientConfigs.kafkaOnly(clientConfig);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "mesh-registrations-reader");
+        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
+        Map<String, ProductRegistration> latest = new HashMap<>();
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+             var deserializer = MeshSerdes.<ProductRegistration>valueDeserializer(clientConfig, true)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new MeshException("could not read " + topic + " to its end within " + READ_TIMEOUT.toSeconds() + " s");
+                }
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    decode(deserializer, record).ifPresentOrElse(r -> latest.put(record.key(), r), () -> latest.remove(record.key()));
+                }
+            }
+        } catch (AuthorizationException e) {
+            throw new MeshException("refused by the broker: " + ClientConfigs.principalOf(clientConfig) + " may not read "
+                    + topic + " (only User:" + domain + " may); act as the domain's principal", e);
+        }
+        return latest;
+    }
+
+    private static Optional<ProductRegistration> decode(org.apache.kafka.common.serialization.Deserializer<ProductRegistration> deserializer,
+                                                        ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(deserializer.deserialize(record.topic(), record.value()));
+        } catch (RuntimeException e) {
+            LOG.warn("Skipping {}-{}@{}: not a ProductRegistration ({})", record.topic(), record.partition(), record.offset(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Appends a registration and waits until the broker has it.
+     *
+     * @param registration the registration
+     */
+    void append(ProductRegistration registration) {
+        String topic = MeshTopics.registrations(registration.getDomain());
+        var props = ClientConfigs.kafkaOnly(clientConfig);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "20000");
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "25000");
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "mesh-publisher");
+        try (var producer = new KafkaProducer<>(props, new StringSerializer(), MeshSerdes.<ProductRegistration>valueSerializer(clientConfig, true))) {
+            producer.send(new ProducerRecord<>(topic, registration.getAddress(), registration)).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthorizationException) {
+                throw new MeshException("refused by the broker: " + ClientConfigs.principalOf(clientConfig) + " may not write "
+                        + topic + " (only User:" + registration.getDomain() + " may)", e.getCause());
+            }
+            throw new MeshException("could not write the registration to " + topic + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new MeshException("could not write the registration to " + topic + " within 30 s: is the mesh running?", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted while writing the registration", e);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.streammesh.connector;
+
+import io.streammesh.connector.contract.DataContracts;
+import io.streammesh.connector.contract.ProductContract;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Contracts of the demo's order product, moved into a domain of the test's own. */
+final class TestContracts {
+
+    static final Path EXAMPLES = Path.of("..", "examples");
+    static final String ORDER_SCHEMA = read(EXAMPLES.resolve("orders/order-placed.avsc"));
+
+    private TestContracts() {
+    }
+
+    static String orderDescriptor(String domain, String version) {
+        return read(EXAMPLES.resolve("orders/order-placed.yaml"))
+                .replace("domain: orders", "domain: " + domain)
+                .replace("User:orders", "User:" + domain)
+                .replace("version: 1.0.0", "version: " + version);
+    }
+
+    static ProductContract orders(String domain, String version) {
+        return parse(orderDescriptor(domain, version), ORDER_SCHEMA);
+    }
+
+    static ProductContract parse(String descriptor, String schema) {
+        return DataContracts.parse(descriptor, "test.yaml", name -> schema);
+    }
+
+    static String read(Path path) {
+        try {
+            return Files.readString(path);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
