@@ -81,15 +81,13 @@ public final class FileIngest {
     /**
      * @param file the file to read
      * @param format its format
-     * @param producer the product's producer
-     * @param schema the product's registered schema, which lines are read as
+     * @param producer the product's producer; lines are read as records of its registered schema
      * @param progress told the number of lines read so far, now and then
      * @return what happened to every line
      * @throws MeshException if the file cannot be read at all (nothing is sent then)
      */
-    public static IngestSummary ingest(Path file, Format format, ProductProducer<GenericRecord> producer, Schema schema,
-                                       LongConsumer progress) {
-        var ingest = new FileIngest(producer, schema, progress);
+    public static IngestSummary ingest(Path file, Format format, ProductProducer<GenericRecord> producer, LongConsumer progress) {
+        var ingest = new FileIngest(producer, producer.schema(), progress);
         try {
             if (format == Format.JSONL) {
                 ingest.jsonLines(file);

@@ -1,5 +1,7 @@
 package io.streammesh.connector;
 
+import io.apicurio.registry.serde.SerdeConfig;
+import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.platform.ClientConfigs;
@@ -52,6 +54,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     public static final String RECORDS_METER = "mesh.product.records";
 
     private final ProductAddress address;
+    private final Schema schema;
     private final String contractVersion;
     private final String keyField;
     private final List<Rule> rules;
@@ -66,11 +69,12 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
 
     private ProductProducer(ProductRegistration registration, Schema schema, Properties clientConfig, MeterRegistry meters) {
         this.address = ProductAddress.parse(registration.getAddress());
+        this.schema = schema;
         this.contractVersion = registration.getVersion();
         this.keyField = registration.getKeyField();
         this.rules = registration.getQualityRules().stream()
                 .map(r -> new Rule(r.getName(), compile(r, schema))).toList();
-        this.serializer = MeshSerdes.valueSerializer(clientConfig, false);
+        this.serializer = serializer(clientConfig, registration.getSchemaVersion());
         var props = ClientConfigs.kafkaOnly(clientConfig);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -116,6 +120,11 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     /** @return the product's address */
     public ProductAddress address() {
         return address;
+    }
+
+    /** @return the registered schema records are written with and rules are checked against */
+    public Schema schema() {
+        return schema;
     }
 
     /**
@@ -190,6 +199,21 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
         }
         Object key = record.get(keyField);
         return key == null ? null : key.toString();
+    }
+
+    /**
+     * Records are written with the schema version the contract registered, found by its
+     * coordinates: a generated class's schema text differs from the registered one (its
+     * {@code avro.java.string} hints), so looking it up by content would miss.
+     */
+    private static <T> Serializer<T> serializer(Properties clientConfig, Integer schemaVersion) {
+        Map<String, Object> config = MeshSerdes.config(MeshSerdes.registryUrl(clientConfig), false);
+        if (schemaVersion != null) {
+            config.put(SerdeConfig.EXPLICIT_ARTIFACT_VERSION, schemaVersion.toString());
+        }
+        var serializer = new AvroKafkaSerializer<T>();
+        serializer.configure(config, false);
+        return serializer;
     }
 
     private Counter counter(String outcome, String rule) {

@@ -1,23 +1,161 @@
 package io.streammesh.cli;
 
-import io.streammesh.platform.Onboarding;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.connector.ProductProducer;
+import io.streammesh.connector.ProductPublisher;
+import io.streammesh.connector.contract.DataContracts;
+import io.streammesh.connector.contract.ProductContract;
+import io.streammesh.demo.customers.CustomerProfile;
+import io.streammesh.demo.orders.OrderPlaced;
+import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.MeshException;
 import io.streammesh.platform.PrincipalKind;
+import io.streammesh.schema.ProductAddress;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** What {@code mesh up --demo} adds: two producing domains and one consumer team. */
-final class DemoMesh {
+/**
+ * What {@code mesh up --demo} adds: domains {@code orders} and {@code customers} with the
+ * products of their contracts in {@code examples/}, consumer team {@code analytics}, and a small
+ * live stream of records (two orders a second, a profile change every two seconds), about one in
+ * ten of which breaks a quality rule and lands in the dead-letter topic.
+ */
+final class DemoMesh implements AutoCloseable {
 
-    /** The demo's producing domains. */
-    static final String[] DOMAINS = {"orders", "customers"};
+    /** The demo's producing domains, with their contracts (in examples/, packaged under demo/). */
+    static final List<String> CONTRACTS = List.of("customers/customer-profile.yaml", "orders/order-placed.yaml");
     /** The demo's consumer team. */
     static final String TEAM = "analytics";
 
-    private DemoMesh() {
+    private static final Logger LOG = LoggerFactory.getLogger(DemoMesh.class);
+    private static final String[] COUNTRIES = {"FR", "DE", "NL", "ES", "IT", "GB"};
+
+    private final ScheduledExecutorService traffic = Executors.newSingleThreadScheduledExecutor(r -> {
+        var thread = new Thread(r, "mesh-demo-traffic");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final List<AutoCloseable> producers = new ArrayList<>();
+    private final List<String> products;
+    private final Random random = new Random();
+    private long orders;
+
+    private DemoMesh(List<String> products) {
+        this.products = List.copyOf(products);
     }
 
-    static void onboard(Onboarding onboarding) {
-        for (String domain : DOMAINS) {
-            onboarding.addDomain(domain);
+    /**
+     * Onboards the demo's principals, publishes its products and starts its traffic.
+     *
+     * @param mesh the running mesh
+     * @return the running demo; close it to stop the traffic
+     */
+    static DemoMesh start(EmbeddedMesh mesh) {
+        List<String> published = new ArrayList<>();
+        for (String path : CONTRACTS) {
+            ProductContract contract = contract(path);
+            mesh.onboarding().addDomain(contract.address().domain());
+            try (var publisher = ProductPublisher.connect(mesh.clientConfig(contract.address().domain()))) {
+                publisher.publish(contract);
+            }
+            published.add(contract.address().toString());
         }
-        onboarding.ensurePrincipal(TEAM, PrincipalKind.TEAM);
+        mesh.onboarding().ensurePrincipal(TEAM, PrincipalKind.TEAM);
+        var demo = new DemoMesh(published);
+        MeterRegistry meters = new SimpleMeterRegistry();
+        ProductProducer<CustomerProfile> profiles = ProductProducer.open(ProductAddress.parse(published.get(0)),
+                mesh.clientConfig("customers"), meters);
+        ProductProducer<OrderPlaced> orders = ProductProducer.open(ProductAddress.parse(published.get(1)),
+                mesh.clientConfig("orders"), meters);
+        demo.producers.add(profiles);
+        demo.producers.add(orders);
+        demo.traffic.scheduleAtFixedRate(() -> demo.safely(() -> orders.send(demo.order())), 0, 500, TimeUnit.MILLISECONDS);
+        demo.traffic.scheduleAtFixedRate(() -> demo.safely(() -> profiles.send(demo.profile())), 0, 2, TimeUnit.SECONDS);
+        return demo;
+    }
+
+    /** @return the addresses of the demo's products */
+    List<String> products() {
+        return products;
+    }
+
+    /** The demo's contracts, as packaged from examples/. */
+    static ProductContract contract(String path) {
+        String dir = path.substring(0, path.indexOf('/') + 1);
+        return DataContracts.parse(resource(path), "examples/" + path, name -> resource(dir + name));
+    }
+
+    private void safely(Runnable send) {
+        try {
+            send.run();
+        } catch (MeshException | org.apache.kafka.common.KafkaException e) {
+            LOG.warn("Demo traffic: could not send a record: {}", e.getMessage());
+        }
+    }
+
+    private OrderPlaced order() {
+        long n = ++orders;
+        boolean bad = random.nextInt(10) == 0;
+        return OrderPlaced.newBuilder()
+                .setOrderId("o-" + n)
+                .setCustomerId("c-" + (1 + random.nextInt(50)))
+                .setCustomerEmail("customer" + random.nextInt(50) + "@example.com")
+                .setShippingAddress(random.nextInt(200) + " Demo Street")
+                .setCountry(COUNTRIES[random.nextInt(COUNTRIES.length)])
+                .setAmount(bad && random.nextBoolean() ? -1.0 * (1 + random.nextInt(100)) : 5 + random.nextInt(500) + 0.99)
+                .setCurrency(bad && random.nextBoolean() ? "XXX" : "EUR")
+                .setItems(1 + random.nextInt(5))
+                .setPlacedAt(Instant.now())
+                .build();
+    }
+
+    private CustomerProfile profile() {
+        int id = 1 + random.nextInt(50);
+        boolean bad = random.nextInt(10) == 0;
+        return CustomerProfile.newBuilder()
+                .setCustomerId("c-" + id)
+                .setFullName("Customer " + id)
+                .setEmail(bad ? "customer" + id + ".example.com" : "customer" + id + "@example.com")
+                .setPhone(id % 3 == 0 ? null : "+33 6 00 00 00 " + String.format("%02d", id))
+                .setCountry(COUNTRIES[id % COUNTRIES.length])
+                .setSegment(id % 4 == 0 ? "business" : "consumer")
+                .setUpdatedAt(Instant.now())
+                .build();
+    }
+
+    private static String resource(String path) throws UncheckedIOException {
+        try (InputStream in = DemoMesh.class.getResourceAsStream("/demo/" + path)) {
+            if (in == null) {
+                throw new UncheckedIOException(new NoSuchFileException("demo/" + path));
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        traffic.shutdownNow();
+        for (AutoCloseable producer : producers) {
+            try {
+                producer.close();
+            } catch (Exception e) {
+                LOG.warn("Demo traffic: could not close a producer: {}", e.toString());
+            }
+        }
     }
 }

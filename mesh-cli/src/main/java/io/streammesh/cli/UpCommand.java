@@ -5,6 +5,7 @@ import io.streammesh.platform.MeshConfig;
 import io.streammesh.platform.MeshPrincipal;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -27,7 +28,8 @@ final class UpCommand implements Callable<Integer> {
     @Mixin
     StateDirOption state;
 
-    @Option(names = "--demo", description = "Onboard the demo domains (orders, customers) and consumer team (analytics).")
+    @Option(names = "--demo", description = "Onboard the demo domains (orders, customers) with their products and a live "
+            + "stream of records, and the consumer team analytics.")
     boolean demo;
 
     @Option(names = "--fresh", description = "Wipe the state directory's topics, schemas and principals first.")
@@ -54,14 +56,21 @@ final class UpCommand implements Callable<Integer> {
 
         var stopped = new CountDownLatch(1);
         EmbeddedMesh mesh = EmbeddedMesh.start(config);
+        DemoMesh demoMesh;
+        try {
+            demoMesh = demo ? DemoMesh.start(mesh) : null;
+        } catch (RuntimeException e) {
+            mesh.close();
+            throw e;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (demoMesh != null) {
+                demoMesh.close();
+            }
             mesh.close();
             stopped.countDown();
         }, "mesh-shutdown"));
-        if (demo) {
-            DemoMesh.onboard(mesh.onboarding());
-        }
-        Banner.print(out, mesh, Duration.ofNanos(System.nanoTime() - started));
+        Banner.print(out, mesh, demoMesh == null ? List.of() : demoMesh.products(), Duration.ofNanos(System.nanoTime() - started));
         stopped.await();
         return Mesh.OK;
     }
@@ -71,7 +80,7 @@ final class UpCommand implements Callable<Integer> {
         private Banner() {
         }
 
-        static void print(PrintWriter out, EmbeddedMesh mesh, Duration took) {
+        static void print(PrintWriter out, EmbeddedMesh mesh, List<String> products, Duration took) {
             var clients = mesh.state().clients();
             String cwd = java.nio.file.Path.of("").toAbsolutePath().toString();
             String shown = clients.toString().startsWith(cwd + "/") ? clients.toString().substring(cwd.length() + 1) : clients.toString();
@@ -83,6 +92,10 @@ final class UpCommand implements Callable<Integer> {
             out.printf("  Principals        %s%n", String.join(", ",
                     mesh.onboarding().principals().stream().map(MeshPrincipal::name).toList()));
             out.printf("  Logs              %s%n", mesh.state().logs());
+            if (!products.isEmpty()) {
+                out.printf("  Demo products     %s (live records; about one in ten breaks a quality rule and goes to <address>.dlq)%n",
+                        String.join(", ", products));
+            }
             out.printf("%nTry:  kcat -F %s/orders.kcat.conf -L%n", shown);
             out.println("Stop with Ctrl-C.");
             out.flush();

@@ -1,5 +1,6 @@
 package io.streammesh.platform;
 
+import io.apicurio.registry.serde.Legacy4ByteIdHandler;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
@@ -31,6 +32,8 @@ public final class MeshSerdes {
         config.put(SerdeConfig.REGISTRY_URL, registryApiUrl);
         config.put(SerdeConfig.ARTIFACT_RESOLVER_STRATEGY, TopicIdStrategy.class.getName());
         config.put(SerdeConfig.ENABLE_HEADERS, false);
+        // as-confluent alone works but warns that it overrides the default id handler.
+        config.put(SerdeConfig.ID_HANDLER, Legacy4ByteIdHandler.class.getName());
         config.put(SerdeConfig.ENABLE_CONFLUENT_ID_HANDLER, true);
         config.put(SerdeConfig.USE_ID, "contentId");
         config.put(SerdeConfig.AUTO_REGISTER_ARTIFACT, autoRegister);

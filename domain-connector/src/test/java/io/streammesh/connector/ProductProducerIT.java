@@ -1,0 +1,140 @@
+package io.streammesh.connector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.demo.orders.OrderPlaced;
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.schema.ProductAddress;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+@MeshTest
+class ProductProducerIT {
+
+    @Test
+    void goodRecordsGoToTheProductAndBadOnesToTheDeadLetterTopicWithTheirReasons(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("prod-route");
+        Properties config = mesh.clientConfig("prod-route");
+        try (var publisher = ProductPublisher.connect(config)) {
+            publisher.publish(TestContracts.orders("prod-route", "1.0.0"));
+        }
+        var meters = new SimpleMeterRegistry();
+        ProductAddress address = ProductAddress.parse("prod-route.order-placed.v1");
+        List<CompletableFuture<Delivery>> deliveries = new ArrayList<>();
+        try (var producer = ProductProducer.<OrderPlaced>open(address, config, meters)) {
+            for (int i = 0; i < 100; i++) {
+                OrderPlaced order = order("o-" + i);
+                if (i % 10 == 3) {
+                    order.setAmount(-5.0);
+                } else if (i % 10 == 7) {
+                    order.setCurrency("XYZ");
+                }
+                deliveries.add(producer.send(order));
+            }
+            producer.flush();
+        }
+        List<Delivery> done = deliveries.stream().map(CompletableFuture::join).toList();
+        assertThat(done).filteredOn(d -> !d.deadLettered()).hasSize(80);
+        assertThat(done).filteredOn(Delivery::deadLettered).extracting(Delivery::rule)
+                .containsOnly("positive-amount", "known-currency").hasSize(20);
+        assertThat(meters.get(ProductProducer.RECORDS_METER).tag("outcome", "sent").counter().count()).isEqualTo(80);
+        assertThat(meters.get(ProductProducer.RECORDS_METER).tag("rule", "positive-amount").counter().count()).isEqualTo(10);
+
+        List<ConsumerRecord<String, byte[]>> product = read(config, address.topic(), 80);
+        List<ConsumerRecord<String, byte[]>> dlq = read(config, address.deadLetterTopic(), 20);
+        assertThat(product).hasSize(80).allSatisfy(r -> assertThat(r.key()).startsWith("o-"));
+        assertThat(dlq).hasSize(20);
+        var first = dlq.stream().filter(r -> header(r, DeadLetterHeaders.RULE).equals("positive-amount")).findFirst().orElseThrow();
+        assertThat(header(first, DeadLetterHeaders.REASON)).isEqualTo("quality rule 'positive-amount' (record.amount > 0) is false");
+        assertThat(header(first, DeadLetterHeaders.CONTRACT_VERSION)).isEqualTo("1.0.0");
+        assertThat(header(first, DeadLetterHeaders.PRODUCT)).isEqualTo("prod-route.order-placed.v1");
+        assertThat(Instant.parse(header(first, DeadLetterHeaders.TIME))).isBefore(Instant.now().plusSeconds(1));
+    }
+
+    @Test
+    void aRecordOnTheProductDecodesThroughTheConfluentCompatibleApiWithAPlainAvroReader(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("prod-wire");
+        Properties config = mesh.clientConfig("prod-wire");
+        try (var publisher = ProductPublisher.connect(config)) {
+            publisher.publish(TestContracts.orders("prod-wire", "1.0.0"));
+        }
+        ProductAddress address = ProductAddress.parse("prod-wire.order-placed.v1");
+        try (var producer = ProductProducer.<OrderPlaced>open(address, config, new SimpleMeterRegistry())) {
+            Delivery d = producer.send(order("o-wire")).join();
+            assertThat(d.deadLettered()).as("%s", d.reason()).isFalse();
+        }
+        byte[] value = read(config, address.topic(), 1).get(0).value();
+
+        ByteBuffer wire = ByteBuffer.wrap(value);
+        assertThat(wire.get()).as("Confluent magic byte").isZero();
+        int id = wire.getInt();
+        var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(mesh.endpoints().ccompatUrl() + "/schemas/ids/" + id)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        String schemaJson = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).get("schema").asText();
+        Schema schema = new Schema.Parser().parse(schemaJson);
+        var decoder = DecoderFactory.get().binaryDecoder(new ByteArrayInputStream(value, 5, value.length - 5), null);
+        GenericRecord decoded = new GenericDatumReader<GenericRecord>(schema).read(null, decoder);
+        assertThat(decoded.get("orderId")).hasToString("o-wire");
+        assertThat(decoded.get("amount")).isEqualTo(42.5);
+    }
+
+    @Test
+    void aProducerForAnUnpublishedProductIsRefused(EmbeddedMesh mesh) {
+        mesh.onboarding().addDomain("prod-none");
+        assertThatThrownBy(() -> ProductProducer.open(ProductAddress.parse("prod-none.nothing.v1"),
+                mesh.clientConfig("prod-none"), new SimpleMeterRegistry()))
+                .hasMessage("no product prod-none.nothing.v1 is published; publish its contract first: mesh product publish <descriptor>");
+    }
+
+    static OrderPlaced order(String id) {
+        return OrderPlaced.newBuilder().setOrderId(id).setCustomerId("c-1").setCustomerEmail("a@example.com")
+                .setShippingAddress("1 Main St").setCountry("FR").setAmount(42.5).setCurrency("EUR").setItems(2)
+                .setPlacedAt(Instant.now()).build();
+    }
+
+    static List<ConsumerRecord<String, byte[]>> read(Properties config, String topic, int expected) {
+        var props = ClientConfigs.kafkaOnly(config);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, topic.split("\\.")[0] + ".test-reader-" + System.nanoTime());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    static String header(ConsumerRecord<?, ?> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
