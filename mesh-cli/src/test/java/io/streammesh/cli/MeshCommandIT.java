@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,6 +34,10 @@ class MeshCommandIT {
             up.awaitOutput("StreamMesh is ready", READY);
             assertThat(up.output()).contains("Kafka bootstrap   127.0.0.1:", "customers, ", "analytics, ")
                     .doesNotContain("password");
+
+            assertThat(up.output()).contains("Demo products     customers.customer-profile.v1, orders.order-placed.v1");
+            assertThat(recordsIn(state, "orders", "orders.order-placed.v1")).isPositive();
+            await().atMost(Duration.ofSeconds(60)).until(() -> recordsIn(state, "orders", "orders.order-placed.v1.dlq") > 0);
 
             var status = CommandRun.of("status", "--state-dir", state.toString());
             assertThat(status.exitCode()).as(status.err()).isZero();
@@ -104,6 +111,17 @@ class MeshCommandIT {
             return !admin.describeCluster().clusterId().get(20, TimeUnit.SECONDS).isEmpty();
         } catch (Exception e) {
             throw new AssertionError("cannot authenticate with " + clientConfig + ": " + e, e);
+        }
+    }
+
+    /** How many records a topic holds, waiting until the demo traffic has put some there. */
+    private static long recordsIn(Path state, String principal, String topic) {
+        var props = ClientConfigs.kafkaOnly(ClientConfigs.load(state.resolve("clients/" + principal + ".properties")));
+        try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            return await().atMost(Duration.ofSeconds(30)).until(() -> {
+                var partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+                return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+            }, count -> count > 0);
         }
     }
 

@@ -1,0 +1,87 @@
+package io.streammesh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.testing.MeshTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mesh product ...} and {@code mesh produce} on the real mesh, as a domain team runs them. */
+@MeshTest
+class ProductCommandsIT {
+
+    private static final Path EXAMPLES = Path.of("..", "examples", "orders");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aDomainPublishesItsContractThenProducesAFileWithSomeBadLines(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("cli-shop");
+        Path descriptor = contract("cli-shop");
+        String state = mesh.state().root().toString();
+
+        var published = CommandRun.of("product", "publish", descriptor.toString(), "--state-dir", state);
+        assertThat(published.exitCode()).as(published.err()).isZero();
+        assertThat(published.out()).startsWith("Published cli-shop.order-placed.v1 (contract 1.0.0) as User:cli-shop:")
+                .contains("+ topic cli-shop.order-placed.v1: created (3 partitions, retention 30d)",
+                        "+ schema cli-shop.order-placed.v1-value version 1");
+        var again = CommandRun.of("product", "publish", descriptor.toString(), "--state-dir", state);
+        assertThat(again.out()).startsWith("cli-shop.order-placed.v1: nothing to change, it is already as the contract says.");
+
+        List<String> lines = new ArrayList<>();
+        for (int i = 1; i <= 1000; i++) {
+            lines.add(i % 100 == 0 ? "not json" : order("o-" + i, i % 25 == 0 ? -2 : 9.5));
+        }
+        Path file = Files.write(dir.resolve("orders.jsonl"), lines);
+        var produced = CommandRun.of("produce", "cli-shop.order-placed.v1", "--file", file.toString(), "--state-dir", state);
+
+        assertThat(produced.exitCode()).as("some lines were not sent").isEqualTo(Mesh.FAILED);
+        assertThat(produced.out()).contains("1,000 line(s) read", "960 sent to cli-shop.order-placed.v1",
+                "30 dead-lettered to cli-shop.order-placed.v1.dlq  {positive-amount=30}", "10 not sent", "line 100: not JSON");
+    }
+
+    @Test
+    void refusalsAndInvalidContractsAreOneLinePerReasonWithExitOne(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("cli-owner");
+        mesh.onboarding().addDomain("cli-other");
+        String state = mesh.state().root().toString();
+
+        var intruder = CommandRun.of("product", "publish", contract("cli-owner").toString(), "--as", "cli-other", "--state-dir", state);
+        assertThat(intruder.exitCode()).isEqualTo(Mesh.FAILED);
+        assertThat(intruder.err().strip()).isEqualTo("mesh: refused by the broker: User:cli-other may not create or write topic "
+                + "cli-owner.order-placed.v1 (a domain's principal owns only the topics <domain>.*); publish as the owning domain's principal");
+
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), Files.readString(contract("cli-owner"))
+                .replace("record.amount > 0", "record.amount > 'zero'").replace("customerEmail: hash", "email: hash"));
+        var invalid = CommandRun.of("product", "validate", broken.toString());
+        assertThat(invalid.exitCode()).isEqualTo(Mesh.FAILED);
+        assertThat(invalid.err().lines()).hasSize(2)
+                .anyMatch(l -> l.startsWith("mesh: " + broken + ": quality[0].rule: CEL does not compile: line 1, column 15: found no matching overload"))
+                .anyMatch(l -> l.startsWith(broken + ": views[1].mask.email: no such field in schema"));
+
+        var unpublished = CommandRun.of("produce", "cli-owner.nothing.v1", "--file", broken.toString(), "--format", "JSONL", "--state-dir", state);
+        assertThat(unpublished.err().strip()).isEqualTo("mesh: no product cli-owner.nothing.v1 is published; publish its contract first: "
+                + "mesh product publish <descriptor>");
+        var badAddress = CommandRun.of("product", "retire", "Orders.x", "--state-dir", state);
+        assertThat(badAddress.err().strip()).isEqualTo("mesh: 'Orders.x' is not a product address: expected <domain>.<product>.v<major> "
+                + "(3 parts separated by dots), got 2 part(s)");
+    }
+
+    private Path contract(String domain) throws Exception {
+        Files.copy(EXAMPLES.resolve("order-placed.avsc"), dir.resolve("order-placed.avsc"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return Files.writeString(dir.resolve(domain + ".yaml"), Files.readString(EXAMPLES.resolve("order-placed.yaml"))
+                .replace("domain: orders", "domain: " + domain).replace("User:orders", "User:" + domain));
+    }
+
+    private static String order(String id, double amount) {
+        return "{\"orderId\": \"" + id + "\", \"customerId\": \"c-1\", \"customerEmail\": \"a@example.com\", "
+                + "\"shippingAddress\": \"1 Main\", \"country\": \"FR\", \"amount\": " + amount + ", \"currency\": \"EUR\", "
+                + "\"items\": 2, \"placedAt\": 1795600800000}";
+    }
+}
