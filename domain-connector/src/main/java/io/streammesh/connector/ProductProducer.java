@@ -58,6 +58,8 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     private final String contractVersion;
     private final String keyField;
     private final List<Rule> rules;
+    /** All rules at once: one evaluation for a record that passes them all, the usual case. */
+    private final RecordExpression allRules;
     private final Serializer<T> serializer;
     private final KafkaProducer<String, byte[]> producer;
     private final MeterRegistry meters;
@@ -74,6 +76,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
         this.keyField = registration.getKeyField();
         this.rules = registration.getQualityRules().stream()
                 .map(r -> new Rule(r.getName(), compile(r, schema))).toList();
+        this.allRules = RecordExpression.allOf(rules.stream().map(r -> r.expression().source()).toList(), schema);
         this.serializer = serializer(clientConfig, registration.getSchemaVersion());
         var props = ClientConfigs.kafkaOnly(clientConfig);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -142,6 +145,9 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
             return deadLetter(key, String.valueOf(record).getBytes(StandardCharsets.UTF_8), DeadLetterHeaders.SCHEMA_RULE,
                     "does not fit the product's registered schema: " + rootMessage(e));
         }
+        if (passes(record)) {
+            return deliver(new ProducerRecord<>(address.topic(), key, value), Delivery.Destination.PRODUCT, null, null);
+        }
         for (Rule rule : rules) {
             String reason;
             try {
@@ -154,11 +160,16 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
             }
             return deadLetter(key, value, rule.name(), reason);
         }
-        return deliver(new ProducerRecord<>(address.topic(), key, value), Delivery.Destination.PRODUCT, null, null)
-                .thenApply(d -> {
-                    sent.increment();
-                    return d;
-                });
+        return deliver(new ProducerRecord<>(address.topic(), key, value), Delivery.Destination.PRODUCT, null, null);
+    }
+
+    private boolean passes(T record) {
+        try {
+            return allRules.test(record);
+        } catch (RecordExpression.ExpressionFailure e) {
+            // one of the rules cannot be evaluated: checking them one by one names it
+            return false;
+        }
     }
 
     /** Sends everything buffered and waits for the broker. */
@@ -173,11 +184,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
         headers.add(DeadLetterHeaders.CONTRACT_VERSION, bytes(contractVersion));
         headers.add(DeadLetterHeaders.TIME, bytes(Instant.now().toString()));
         headers.add(DeadLetterHeaders.PRODUCT, bytes(address.toString()));
-        return deliver(new ProducerRecord<>(address.deadLetterTopic(), null, key, value, headers), Delivery.Destination.DEAD_LETTER, rule, reason)
-                .thenApply(d -> {
-                    deadLettered.computeIfAbsent(rule, r -> counter("dead-lettered", r)).increment();
-                    return d;
-                });
+        return deliver(new ProducerRecord<>(address.deadLetterTopic(), null, key, value, headers), Delivery.Destination.DEAD_LETTER, rule, reason);
     }
 
     private CompletableFuture<Delivery> deliver(ProducerRecord<String, byte[]> record, Delivery.Destination destination,
@@ -187,6 +194,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
             if (error != null) {
                 delivery.completeExceptionally(new MeshException("could not send to " + record.topic() + ": " + error.getMessage(), error));
             } else {
+                (rule == null ? sent : deadLettered.computeIfAbsent(rule, r -> counter("dead-lettered", r))).increment();
                 delivery.complete(new Delivery(destination, rule, reason, metadata.partition(), metadata.offset()));
             }
         });

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 final class DemoMesh implements AutoCloseable {
 
-    /** The demo's producing domains, with their contracts (in examples/, packaged under demo/). */
+    /** The demo's contracts, kept in examples/ and packaged by the schemas module under schemas/demo/. */
     static final List<String> CONTRACTS = List.of("customers/customer-profile.yaml", "orders/order-placed.yaml");
     /** The demo's consumer team. */
     static final String TEAM = "analytics";
@@ -137,9 +137,9 @@ final class DemoMesh implements AutoCloseable {
     }
 
     private static String resource(String path) throws UncheckedIOException {
-        try (InputStream in = DemoMesh.class.getResourceAsStream("/demo/" + path)) {
+        try (InputStream in = DemoMesh.class.getResourceAsStream("/schemas/demo/" + path)) {
             if (in == null) {
-                throw new UncheckedIOException(new NoSuchFileException("demo/" + path));
+                throw new UncheckedIOException(new NoSuchFileException("schemas/demo/" + path));
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -6,11 +6,15 @@ import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericContainer;
 import org.apache.avro.generic.GenericEnumSymbol;
 import org.apache.avro.generic.GenericFixed;
@@ -22,12 +26,40 @@ final class AvroCelValues {
     private AvroCelValues() {
     }
 
+    /**
+     * @return the record as a map CEL selects fields from; fields are converted when read, since an
+     *         expression usually reads few of them
+     */
     static Map<String, Object> of(GenericRecord record) {
-        Map<String, Object> fields = new HashMap<>();
-        for (var field : record.getSchema().getFields()) {
-            fields.put(field.name(), value(record.get(field.pos())));
+        return new RecordMap(record);
+    }
+
+    private static final class RecordMap extends AbstractMap<String, Object> {
+        private final GenericRecord record;
+
+        RecordMap(GenericRecord record) {
+            this.record = record;
         }
-        return fields;
+
+        @Override
+        public Object get(Object key) {
+            Schema.Field field = key instanceof String name ? record.getSchema().getField(name) : null;
+            return field == null ? null : value(record.get(field.pos()));
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return key instanceof String name && record.getSchema().getField(name) != null;
+        }
+
+        @Override
+        public Set<Entry<String, Object>> entrySet() {
+            Set<Entry<String, Object>> entries = new LinkedHashSet<>();
+            for (Schema.Field field : record.getSchema().getFields()) {
+                entries.add(new SimpleImmutableEntry<>(field.name(), value(record.get(field.pos()))));
+            }
+            return entries;
+        }
     }
 
     private static Object value(Object avro) {

@@ -1,0 +1,156 @@
+package io.streammesh.bench;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.connector.Delivery;
+import io.streammesh.connector.ProductProducer;
+import io.streammesh.connector.ProductPublisher;
+import io.streammesh.connector.contract.DataContracts;
+import io.streammesh.connector.contract.ProductContract;
+import io.streammesh.demo.orders.OrderPlaced;
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.MeshSerdes;
+import io.apicurio.registry.serde.SerdeConfig;
+import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * {@code ProductProducer} with the demo order contract's three CEL quality rules against a plain
+ * {@code KafkaProducer} with the same Avro serializer and settings, on the same records, rounds
+ * alternated. Goal: ratio at least 0.90.
+ */
+final class ProducerBenchmark {
+
+    private static final String DOMAIN = "bench";
+    private static final double GOAL = 0.90;
+
+    private final EmbeddedMesh mesh;
+    private final int records;
+    private final int rounds;
+
+    ProducerBenchmark(EmbeddedMesh mesh, int records, int rounds) {
+        this.mesh = mesh;
+        this.records = records;
+        this.rounds = rounds;
+    }
+
+    void run(PrintStream out) {
+        mesh.onboarding().addDomain(DOMAIN);
+        Properties config = mesh.clientConfig(DOMAIN);
+        ProductContract contract = contract();
+        try (var publisher = ProductPublisher.connect(config)) {
+            publisher.publish(contract);
+        }
+        List<OrderPlaced> data = orders(records);
+        out.printf("ProductProducer (3 CEL rules) vs plain Avro KafkaProducer: %,d records per round, %d rounds, alternated%n",
+                records, rounds);
+        double[] plainRates = new double[rounds];
+        double[] productRates = new double[rounds];
+        try (var plain = plainProducer(config, contract);
+             var product = ProductProducer.<OrderPlaced>open(contract.address(), config, new SimpleMeterRegistry())) {
+            plainRate(plain, contract.address().topic(), data);
+            productRate(product, data);
+            for (int round = 0; round < rounds; round++) {
+                plainRates[round] = plainRate(plain, contract.address().topic(), data);
+                productRates[round] = productRate(product, data);
+                out.printf("  round %d: plain %,10.0f records/s   product %,10.0f records/s   ratio %.2f%n", round + 1,
+                        plainRates[round], productRates[round], productRates[round] / plainRates[round]);
+            }
+        }
+        double plainMedian = median(plainRates);
+        double productMedian = median(productRates);
+        double ratio = productMedian / plainMedian;
+        out.printf("median: plain %,.0f records/s, ProductProducer %,.0f records/s, ratio %.2f (goal >= %.2f: %s)%n",
+                plainMedian, productMedian, ratio, GOAL, ratio >= GOAL ? "met" : "NOT met");
+    }
+
+    private static double plainRate(KafkaProducer<String, OrderPlaced> producer, String topic, List<OrderPlaced> data) {
+        long start = System.nanoTime();
+        for (OrderPlaced order : data) {
+            producer.send(new ProducerRecord<>(topic, order.getOrderId(), order));
+        }
+        producer.flush();
+        return data.size() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static double productRate(ProductProducer<OrderPlaced> producer, List<OrderPlaced> data) {
+        long start = System.nanoTime();
+        List<CompletableFuture<Delivery>> deliveries = new ArrayList<>(data.size());
+        for (OrderPlaced order : data) {
+            deliveries.add(producer.send(order));
+        }
+        producer.flush();
+        long deadLettered = deliveries.stream().map(CompletableFuture::join).filter(Delivery::deadLettered).count();
+        double rate = data.size() / ((System.nanoTime() - start) / 1e9);
+        if (deadLettered > 0) {
+            throw new IllegalStateException(deadLettered + " benchmark records were dead-lettered; the comparison would be unfair");
+        }
+        return rate;
+    }
+
+    /** The same settings {@code ProductProducer} uses, and the same registered schema version. */
+    private static KafkaProducer<String, OrderPlaced> plainProducer(Properties config, ProductContract contract) {
+        var props = ClientConfigs.kafkaOnly(config);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        Map<String, Object> serde = MeshSerdes.config(MeshSerdes.registryUrl(config), false);
+        serde.put(SerdeConfig.EXPLICIT_ARTIFACT_VERSION, "1");
+        var serializer = new AvroKafkaSerializer<OrderPlaced>();
+        serializer.configure(serde, false);
+        return new KafkaProducer<>(props, new StringSerializer(), serializer);
+    }
+
+    private static ProductContract contract() {
+        String descriptor = resource("/schemas/demo/orders/order-placed.yaml").replace("domain: orders", "domain: " + DOMAIN)
+                .replace("User:orders", "User:" + DOMAIN);
+        return DataContracts.parse(descriptor, "bench.yaml", name -> resource("/schemas/demo/orders/" + name));
+    }
+
+    private static List<OrderPlaced> orders(int count) {
+        var random = new Random(42);
+        String[] countries = {"FR", "DE", "NL", "ES"};
+        List<OrderPlaced> orders = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            orders.add(OrderPlaced.newBuilder().setOrderId("b-" + i).setCustomerId("c-" + random.nextInt(1000))
+                    .setCustomerEmail("customer" + random.nextInt(1000) + "@example.com").setShippingAddress(random.nextInt(500) + " Bench Road")
+                    .setCountry(countries[random.nextInt(countries.length)]).setAmount(1 + random.nextInt(500) + 0.5)
+                    .setCurrency("EUR").setItems(1 + random.nextInt(4)).setPlacedAt(Instant.now()).build());
+        }
+        return orders;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
+    private static String resource(String path) {
+        try (InputStream in = ProducerBenchmark.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
