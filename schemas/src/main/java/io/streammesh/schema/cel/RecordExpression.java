@@ -121,8 +121,10 @@ public final class RecordExpression {
         return source;
     }
 
+    /** Issues that only follow from an earlier one (their types show {@code *error*}) are left out. */
     private static String describe(List<CelIssue> issues) {
         return issues.stream()
+                .filter(issue -> !issue.getMessage().contains("*error*"))
                 .map(issue -> "line " + issue.getSourceLocation().getLine() + ", column "
                         + (issue.getSourceLocation().getColumn() + 1) + ": " + issue.getMessage())
                 .collect(Collectors.joining("; "));

@@ -1,0 +1,265 @@
+package io.streammesh.catalog;
+
+import io.streammesh.schema.AccessDecision;
+import io.streammesh.schema.AccessRequest;
+import io.streammesh.schema.AccessRequestState;
+import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.Grant;
+import io.streammesh.schema.GrantStatus;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductStatus;
+import io.streammesh.schema.ProductView;
+import io.streammesh.schema.Rejection;
+import io.streammesh.schema.RequestStatus;
+import io.streammesh.schema.RuleViolation;
+import io.streammesh.schema.ViewAccess;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * The access workflow, per request id: a request is checked against the catalog, then either
+ * granted at once ({@code access: auto} views) or waits for the owning domain's decision, which
+ * counts only when it arrives on that domain's {@code mesh.decisions.<domain>} topic. Grants
+ * are ACTIVE, then REVOKED by the owner or EXPIRED on time by a wall-clock punctuation.
+ */
+final class AccessProcessor implements Processor<String, byte[], String, SpecificRecord> {
+
+    /** Header carrying the decision topic through the repartition topic. */
+    static final String SOURCE_TOPIC = "mesh.source-topic";
+    private static final Pattern PRINCIPAL = Pattern.compile("User:[a-z][a-z0-9]*(-[a-z0-9]+)*");
+    private static final Pattern GROUP = Pattern.compile("[A-Za-z0-9._-]{1,200}");
+    private static final Duration MIN_DURATION = Duration.ofSeconds(1);
+
+    private final Deserializer<AccessRequest> requests;
+    private final Deserializer<AccessDecision> decisions;
+    private final CatalogConfig config;
+    private ProcessorContext<String, SpecificRecord> context;
+    private KeyValueStore<String, AccessRequestState> states;
+    private KeyValueStore<String, Grant> grants;
+    private KeyValueStore<String, Rejection> rejections;
+    private TimestampedKeyValueStore<String, DataProduct> catalog;
+
+    AccessProcessor(Deserializer<AccessRequest> requests, Deserializer<AccessDecision> decisions, CatalogConfig config) {
+        this.requests = requests;
+        this.decisions = decisions;
+        this.config = config;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        this.states = context.getStateStore(CatalogTopology.REQUESTS_STORE);
+        this.grants = context.getStateStore(CatalogTopology.GRANTS_STORE);
+        this.rejections = context.getStateStore(CatalogTopology.ACCESS_REJECTIONS_STORE);
+        this.catalog = context.getStateStore(CatalogTopology.GLOBAL_CATALOG);
+        context.schedule(config.expiryCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::expire);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        Header source = record.headers().lastHeader(SOURCE_TOPIC);
+        String topic = source != null ? new String(source.value(), StandardCharsets.UTF_8)
+                : context.recordMetadata().map(m -> m.topic()).orElse(MeshTopics.ACCESS_REQUESTS);
+        if (topic.startsWith(MeshTopics.DECISIONS_PREFIX)) {
+            onDecision(record, topic, topic.substring(MeshTopics.DECISIONS_PREFIX.length()));
+        } else {
+            onRequest(record, topic);
+        }
+    }
+
+    private void onRequest(Record<String, byte[]> record, String topic) {
+        String id = record.key();
+        AccessRequest request;
+        try {
+            request = requests.deserialize(topic, record.value());
+        } catch (RuntimeException e) {
+            reject(record, id, null, topic, "avro", "not an AccessRequest in the mesh's Avro wire format: " + e.getMessage());
+            return;
+        }
+        if (id == null || !id.equals(request.getRequestId())) {
+            reject(record, id, null, topic, "key-matches-request", "record key '" + id + "' is not the request id " + request.getRequestId());
+            return;
+        }
+        if (states.get(id) != null) {
+            reject(record, id, null, topic, "unique-request-id", "request " + id + " exists already; a new request needs a new id");
+            return;
+        }
+        List<RuleViolation> violations = new ArrayList<>();
+        Optional<DataProduct> product = product(request.getProduct());
+        Optional<ProductView> view = product.flatMap(p -> p.getRegistration().getViews().stream()
+                .filter(v -> v.getName().equals(request.getView())).findFirst());
+        if (product.isEmpty()) {
+            violations.add(Governance.violation("product-exists", "no product " + request.getProduct() + " in the catalog"));
+        } else if (product.get().getStatus() == ProductStatus.RETIRED) {
+            violations.add(Governance.violation("product-active", "product " + request.getProduct() + " is retired"));
+        } else if (view.isEmpty()) {
+            violations.add(Governance.violation("view-exists", "product " + request.getProduct() + " has no view '" + request.getView()
+                    + "' (views: " + String.join(", ", product.get().getRegistration().getViews().stream().map(ProductView::getName).toList()) + ")"));
+        }
+        if (!PRINCIPAL.matcher(request.getPrincipal()).matches()) {
+            violations.add(Governance.violation("principal", "'" + request.getPrincipal() + "' is not a mesh principal (User:<name>)"));
+        }
+        if (!GROUP.matcher(request.getConsumerGroup()).matches() || request.getConsumerGroup().startsWith("mesh")) {
+            violations.add(Governance.violation("consumer-group", "'" + request.getConsumerGroup()
+                    + "' is not a consumer group a team may own (letters, digits, . _ -; not mesh*)"));
+        }
+        durationProblem(request.getDurationMs()).ifPresent(violations::add);
+        String domain = product.map(DataProduct::getDomain).orElse(null);
+        if (!violations.isEmpty()) {
+            states.put(id, state(request, domain, RequestStatus.REJECTED, null, violations.get(0).getMessage(), record.timestamp()));
+            reject(record, id, domain, topic, violations);
+            return;
+        }
+        if (view.get().getAccess() == ViewAccess.AUTO) {
+            states.put(id, state(request, domain, RequestStatus.APPROVED, "platform", "view is granted automatically", record.timestamp()));
+            grant(record, request, product.get(), "platform (access: auto)", request.getDurationMs());
+        } else {
+            states.put(id, state(request, domain, RequestStatus.PENDING, null, null, record.timestamp()));
+        }
+    }
+
+    private void onDecision(Record<String, byte[]> record, String topic, String domain) {
+        String id = record.key();
+        AccessDecision decision;
+        try {
+            decision = decisions.deserialize(topic, record.value());
+        } catch (RuntimeException e) {
+            reject(record, id, domain, topic, "avro", "not an AccessDecision in the mesh's Avro wire format: " + e.getMessage());
+            return;
+        }
+        AccessRequestState state = id == null ? null : states.get(id);
+        if (state == null) {
+            reject(record, id, domain, topic, "request-exists", "decision for unknown request " + id + "; ignored");
+            return;
+        }
+        if (!domain.equals(state.getDomain())) {
+            reject(record, id, domain, topic, "owner-decides", "decision for request " + id + " arrived on " + topic + ", but product "
+                    + state.getRequest().getProduct() + " belongs to domain " + state.getDomain() + "; ignored");
+            return;
+        }
+        switch (decision.getDecision()) {
+            case APPROVED, DENIED -> {
+                if (state.getStatus() != RequestStatus.PENDING) {
+                    reject(record, id, domain, topic, "request-pending", "request " + id + " is " + state.getStatus()
+                            + ", not PENDING; the decision is ignored");
+                    return;
+                }
+                Long duration = decision.getDurationMs() != null ? decision.getDurationMs() : state.getRequest().getDurationMs();
+                Optional<RuleViolation> badDuration = durationProblem(duration);
+                if (badDuration.isPresent()) {
+                    reject(record, id, domain, topic, List.of(badDuration.get()));
+                    return;
+                }
+                boolean approved = decision.getDecision() == io.streammesh.schema.DecisionKind.APPROVED;
+                states.put(id, state(state.getRequest(), domain, approved ? RequestStatus.APPROVED : RequestStatus.DENIED,
+                        "User:" + domain, decision.getReason(), record.timestamp()));
+                if (approved) {
+                    product(state.getRequest().getProduct()).ifPresentOrElse(
+                            product -> grant(record, state.getRequest(), product, "User:" + domain, duration),
+                            () -> reject(record, id, domain, topic, "product-exists", "product " + state.getRequest().getProduct()
+                                    + " left the catalog before the approval"));
+                }
+            }
+            case REVOKED -> {
+                Grant grant = grants.get(id);
+                if (grant == null || grant.getStatus() != GrantStatus.ACTIVE) {
+                    reject(record, id, domain, topic, "grant-active", "request " + id + " has no ACTIVE grant to revoke");
+                    return;
+                }
+                end(grant, GrantStatus.REVOKED, "User:" + domain, record.timestamp());
+            }
+        }
+    }
+
+    private void grant(Record<String, byte[]> record, AccessRequest request, DataProduct product, String approvedBy, Long durationMs) {
+        ProductAddress address = ProductAddress.parse(product.getAddress());
+        ProductView view = product.getRegistration().getViews().stream().filter(v -> v.getName().equals(request.getView())).findFirst().orElseThrow();
+        boolean transformed = view.getFilter() != null || !view.getMasks().isEmpty();
+        long duration = durationMs != null ? durationMs : config.maxGrantDuration().toMillis();
+        Grant grant = Grant.newBuilder()
+                .setGrantId(request.getRequestId())
+                .setRequestId(request.getRequestId())
+                .setPrincipal(request.getPrincipal())
+                .setProduct(product.getAddress())
+                .setView(request.getView())
+                .setConsumerGroup(request.getConsumerGroup())
+                .setTopic(transformed ? address.viewTopic(view.getName()) : address.topic())
+                .setPurpose(request.getPurpose())
+                .setStatus(GrantStatus.ACTIVE)
+                .setApprovedBy(approvedBy)
+                .setGrantedAt(Instant.ofEpochMilli(record.timestamp()))
+                .setExpiresAt(Instant.ofEpochMilli(record.timestamp() + duration))
+                .build();
+        grants.put(grant.getGrantId(), grant);
+        context.forward(new Record<>(grant.getGrantId(), grant, record.timestamp()));
+    }
+
+    private void expire(long now) {
+        List<Grant> due = new ArrayList<>();
+        try (var all = grants.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, Grant> entry = all.next();
+                Grant grant = entry.value;
+                if (grant.getStatus() == GrantStatus.ACTIVE && grant.getExpiresAt() != null && grant.getExpiresAt().toEpochMilli() <= now) {
+                    due.add(grant);
+                }
+            }
+        }
+        due.forEach(grant -> end(grant, GrantStatus.EXPIRED, "platform (expiry)", now));
+    }
+
+    private void end(Grant grant, GrantStatus status, String by, long at) {
+        Grant ended = Grant.newBuilder(grant).setStatus(status).setEndedAt(Instant.ofEpochMilli(at)).setEndedBy(by).build();
+        grants.put(ended.getGrantId(), ended);
+        context.forward(new Record<>(ended.getGrantId(), ended, at));
+    }
+
+    private Optional<RuleViolation> durationProblem(Long durationMs) {
+        if (durationMs == null) {
+            return Optional.empty();
+        }
+        if (durationMs < MIN_DURATION.toMillis() || durationMs > config.maxGrantDuration().toMillis()) {
+            return Optional.of(Governance.violation("duration", "duration " + durationMs + " ms must be between 1 s and "
+                    + config.maxGrantDuration().toDays() + " days"));
+        }
+        return Optional.empty();
+    }
+
+    private Optional<DataProduct> product(String address) {
+        return Optional.ofNullable(address).map(catalog::get).map(ValueAndTimestamp::value);
+    }
+
+    private static AccessRequestState state(AccessRequest request, String domain, RequestStatus status, String by, String reason, long at) {
+        return AccessRequestState.newBuilder().setRequest(request).setDomain(domain).setStatus(status).setDecidedBy(by)
+                .setReason(reason).setUpdatedAt(Instant.ofEpochMilli(at)).build();
+    }
+
+    private void reject(Record<String, byte[]> record, String subject, String domain, String topic, String rule, String message) {
+        reject(record, subject, domain, topic, List.of(Governance.violation(rule, message)));
+    }
+
+    private void reject(Record<String, byte[]> record, String subject, String domain, String topic, List<RuleViolation> reasons) {
+        String key = subject == null ? "(no key)" : subject;
+        Rejection rejection = Rejection.newBuilder().setSubject(key).setDomain(domain).setSourceTopic(topic).setReasons(reasons)
+                .setRejectedAt(Instant.ofEpochMilli(record.timestamp())).build();
+        rejections.put(key, rejection);
+        context.forward(new Record<>(key, rejection, record.timestamp()));
+    }
+}

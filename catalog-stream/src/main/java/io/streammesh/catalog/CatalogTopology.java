@@ -1,0 +1,122 @@
+package io.streammesh.catalog;
+
+import io.streammesh.platform.RecordSerdes;
+import io.streammesh.schema.AccessDecision;
+import io.streammesh.schema.AccessRequest;
+import io.streammesh.schema.AccessRequestState;
+import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.Grant;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.Rejection;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * catalog-stream's topology: three small parts over the catalog's topics.
+ * <ul>
+ *   <li>governance: {@code mesh.registrations.*} → {@link GovernanceProcessor} →
+ *       {@code mesh.catalog} or {@code mesh.catalog.rejections};</li>
+ *   <li>the catalog itself, as a global table every instance holds whole (lookups by address
+ *       from any partition, and REST reads from any instance);</li>
+ *   <li>access: {@code mesh.access.requests} and {@code mesh.decisions.*} (repartitioned by
+ *       request id to match) → {@link AccessProcessor} → {@code mesh.access.grants} or
+ *       {@code mesh.catalog.rejections}.</li>
+ * </ul>
+ */
+public final class CatalogTopology {
+
+    /** Address → DataProduct, as governance admitted it. */
+    public static final String CATALOG_STORE = "catalog";
+    /** Address → latest Rejection of a registration. */
+    public static final String REJECTIONS_STORE = "registration-rejections";
+    /** Global table over {@code mesh.catalog}. */
+    public static final String GLOBAL_CATALOG = "catalog-global";
+    /** Request id → AccessRequestState. */
+    public static final String REQUESTS_STORE = "access-requests";
+    /** Grant id (= request id) → Grant. */
+    public static final String GRANTS_STORE = "grants";
+    /** Request id → latest Rejection of a request or decision. */
+    public static final String ACCESS_REJECTIONS_STORE = "access-rejections";
+
+    private static final Pattern REGISTRATIONS = Pattern.compile(Pattern.quote(MeshTopics.REGISTRATIONS_PREFIX) + "[a-z][a-z0-9-]*");
+    private static final Pattern DECISIONS = Pattern.compile(Pattern.quote(MeshTopics.DECISIONS_PREFIX) + "[a-z][a-z0-9-]*");
+
+    private CatalogTopology() {
+    }
+
+    /**
+     * @param config the app's config (governance rules, grant durations)
+     * @param serdes the serdes of the mesh's records
+     * @return the topology
+     */
+    public static Topology build(CatalogConfig config, RecordSerdes serdes) {
+        var builder = new StreamsBuilder();
+        var products = serdes.of(DataProduct.class);
+        var rejections = serdes.of(Rejection.class);
+        builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), products), Materialized.as(GLOBAL_CATALOG));
+
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CATALOG_STORE), Serdes.String(), products));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REJECTIONS_STORE), Serdes.String(), rejections));
+        var registrations = serdes.of(ProductRegistration.class).deserializer();
+        KStream<String, SpecificRecord> governed = builder
+                .stream(REGISTRATIONS, Consumed.with(Serdes.String(), Serdes.ByteArray()))
+                .process(() -> new GovernanceProcessor(new Governance(config.governance()), registrations), CATALOG_STORE, REJECTIONS_STORE);
+        governed.filter((k, v) -> v instanceof DataProduct).mapValues(v -> (DataProduct) v)
+                .to(MeshTopics.CATALOG, Produced.with(Serdes.String(), products));
+        governed.filter((k, v) -> v instanceof Rejection).mapValues(v -> (Rejection) v)
+                .to(MeshTopics.CATALOG_REJECTIONS, Produced.with(Serdes.String(), rejections));
+
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REQUESTS_STORE), Serdes.String(),
+                serdes.of(AccessRequestState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GRANTS_STORE), Serdes.String(), serdes.of(Grant.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCESS_REJECTIONS_STORE), Serdes.String(), rejections));
+        KStream<String, byte[]> decisions = builder
+                .stream(DECISIONS, Consumed.with(Serdes.String(), Serdes.ByteArray()))
+                .processValues(CatalogTopology::tagSourceTopic)
+                .repartition(Repartitioned.<String, byte[]>as("decisions").withKeySerde(Serdes.String())
+                        .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(config.accessPartitions()));
+        var requests = serdes.of(AccessRequest.class).deserializer();
+        var decided = serdes.of(AccessDecision.class).deserializer();
+        KStream<String, SpecificRecord> access = builder
+                .stream(MeshTopics.ACCESS_REQUESTS, Consumed.with(Serdes.String(), Serdes.ByteArray()))
+                .merge(decisions)
+                .process(() -> new AccessProcessor(requests, decided, config), REQUESTS_STORE, GRANTS_STORE, ACCESS_REJECTIONS_STORE);
+        access.filter((k, v) -> v instanceof Grant).mapValues(v -> (Grant) v)
+                .to(MeshTopics.ACCESS_GRANTS, Produced.with(Serdes.String(), serdes.of(Grant.class)));
+        access.filter((k, v) -> v instanceof Rejection).mapValues(v -> (Rejection) v)
+                .to(MeshTopics.CATALOG_REJECTIONS, Produced.with(Serdes.String(), rejections));
+        return builder.build();
+    }
+
+    /** The domain of a decision is its topic's; the repartition topic would lose it, so it travels as a header. */
+    private static org.apache.kafka.streams.processor.api.FixedKeyProcessor<String, byte[], byte[]> tagSourceTopic() {
+        return new org.apache.kafka.streams.processor.api.FixedKeyProcessor<>() {
+            private org.apache.kafka.streams.processor.api.FixedKeyProcessorContext<String, byte[]> context;
+
+            @Override
+            public void init(org.apache.kafka.streams.processor.api.FixedKeyProcessorContext<String, byte[]> context) {
+                this.context = context;
+            }
+
+            @Override
+            public void process(FixedKeyRecord<String, byte[]> record) {
+                String topic = context.recordMetadata().map(m -> m.topic()).orElseThrow();
+                record.headers().remove(AccessProcessor.SOURCE_TOPIC);
+                record.headers().add(AccessProcessor.SOURCE_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
+                context.forward(record);
+            }
+        };
+    }
+}

@@ -1,0 +1,116 @@
+package io.streammesh.catalog;
+
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductView;
+import io.streammesh.schema.RuleViolation;
+import io.streammesh.schema.ViewAccess;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/** Checks a registration against the global rules; returns one violation per broken rule. */
+final class Governance {
+
+    private static final Set<String> CLASSIFICATIONS = Set.of("public", "internal", "confidential", "restricted");
+    private static final Set<String> OPEN_CLASSIFICATIONS = Set.of("public", "internal");
+
+    private final GovernancePolicy policy;
+
+    Governance(GovernancePolicy policy) {
+        this.policy = policy;
+    }
+
+    /**
+     * @param key the record's key
+     * @param registration the registration
+     * @param domain the domain of the topic it arrived on
+     * @param inCatalog whether an address is in the catalog
+     * @return every broken rule, empty if it may enter the catalog
+     */
+    List<RuleViolation> check(String key, ProductRegistration registration, String domain, Predicate<String> inCatalog) {
+        List<RuleViolation> violations = new ArrayList<>();
+        ProductAddress address = null;
+        try {
+            address = ProductAddress.parse(registration.getAddress());
+        } catch (IllegalArgumentException e) {
+            violations.add(violation("naming", e.getMessage()));
+        }
+        if (address != null) {
+            if (!address.domain().equals(domain)) {
+                violations.add(violation("domain-matches-topic", "address " + address + " belongs to domain " + address.domain()
+                        + ", but it was registered on mesh.registrations." + domain + "; only a domain registers its own products"));
+            } else if (!domain.equals(registration.getDomain())) {
+                violations.add(violation("domain-matches-topic", "the registration claims domain '" + registration.getDomain()
+                        + "', but it was registered on mesh.registrations." + domain));
+            }
+            if (!address.toString().equals(key)) {
+                violations.add(violation("key-matches-address", "record key '" + key + "' is not the address " + address));
+            }
+        }
+        if (policy.ownerPresent()) {
+            owner(registration, domain, violations);
+        }
+        String description = registration.getDescription();
+        if (policy.descriptionMinLength() > 0 && (description == null || description.strip().length() < policy.descriptionMinLength())) {
+            violations.add(violation("description", "a description of at least " + policy.descriptionMinLength()
+                    + " characters is required (people find products by it)"));
+        }
+        boolean classified = registration.getClassification() != null && CLASSIFICATIONS.contains(registration.getClassification());
+        if (policy.classificationDeclared() && !classified) {
+            violations.add(violation("classification", "classification must be one of public, internal, confidential, restricted; got "
+                    + registration.getClassification()));
+        }
+        if (policy.piiMasked()) {
+            piiMasked(registration, violations);
+        }
+        if (policy.sloDeclared() && registration.getFreshnessMs() == null) {
+            violations.add(violation("slo-declared", "a freshness SLO is required (slo: {freshness: 5m})"));
+        }
+        if (registration.getSchemaContentId() == null) {
+            violations.add(violation("schema-registered", "the registration names no registered schema (schemaContentId)"));
+        }
+        if (policy.lineageInputsExist()) {
+            for (String input : registration.getLineageInputs()) {
+                if (!inCatalog.test(input)) {
+                    violations.add(violation("lineage-inputs-exist", "lineage input " + input + " is not in the catalog"));
+                }
+            }
+        }
+        return violations;
+    }
+
+    private static void owner(ProductRegistration registration, String domain, List<RuleViolation> violations) {
+        var owner = registration.getOwner();
+        if (owner == null || blank(owner.getTeam()) || blank(owner.getContact())) {
+            violations.add(violation("owner-present", "an owner with a team and a contact is required"));
+        }
+        if (owner != null && owner.getPrincipal() != null && !owner.getPrincipal().equals("User:" + domain)) {
+            violations.add(violation("owner-present", "the owner principal must be User:" + domain + ", got " + owner.getPrincipal()));
+        }
+    }
+
+    private static void piiMasked(ProductRegistration registration, List<RuleViolation> violations) {
+        boolean open = registration.getClassification() != null && OPEN_CLASSIFICATIONS.contains(registration.getClassification());
+        for (ProductView view : registration.getViews()) {
+            if (!open && view.getAccess() != ViewAccess.AUTO) {
+                continue;
+            }
+            List<String> exposed = registration.getPiiFields().stream().filter(f -> !view.getMasks().containsKey(f)).toList();
+            if (!exposed.isEmpty()) {
+                violations.add(violation("pii-masked", "view '" + view.getName() + "' exposes PII field(s) " + String.join(", ", exposed)
+                        + (open ? " of a " + registration.getClassification() + " product" : " without the owner's approval (access: auto)")
+                        + "; mask them"));
+            }
+        }
+    }
+
+    private static boolean blank(String text) {
+        return text == null || text.isBlank();
+    }
+
+    static RuleViolation violation(String rule, String message) {
+        return RuleViolation.newBuilder().setRule(rule).setMessage(message).build();
+    }
+}

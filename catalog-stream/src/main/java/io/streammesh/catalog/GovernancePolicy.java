@@ -1,0 +1,53 @@
+package io.streammesh.catalog;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.streammesh.platform.MeshException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The global rules every registration must pass, owned by the platform team
+ * (default: {@code governance.yaml} on the classpath).
+ *
+ * @param ownerPresent owner team, contact and principal {@code User:<domain>} required
+ * @param descriptionMinLength shortest acceptable description; 0 switches the rule off
+ * @param classificationDeclared one of public, internal, confidential, restricted required
+ * @param piiMasked PII fields masked in every {@code auto} view and every view of a public or internal product
+ * @param sloDeclared a freshness SLO required
+ * @param lineageInputsExist every lineage input must be in the catalog
+ */
+@JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+public record GovernancePolicy(boolean ownerPresent, int descriptionMinLength, boolean classificationDeclared,
+                               boolean piiMasked, boolean sloDeclared, boolean lineageInputsExist) {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** @return the policy shipped with the mesh */
+    public static GovernancePolicy defaults() {
+        try (InputStream in = GovernancePolicy.class.getResourceAsStream("/governance.yaml")) {
+            return YAML.readValue(in, GovernancePolicy.class);
+        } catch (IOException e) {
+            throw new MeshException("cannot read the built-in governance.yaml: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param file a policy YAML file
+     * @return its policy
+     * @throws MeshException naming the file and the problem
+     */
+    public static GovernancePolicy load(Path file) {
+        try {
+            return YAML.readValue(Files.readString(file), GovernancePolicy.class);
+        } catch (IOException e) {
+            throw new MeshException("governance policy " + file + " is not valid: " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+    }
+}

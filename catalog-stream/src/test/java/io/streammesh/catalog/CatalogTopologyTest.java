@@ -1,0 +1,232 @@
+package io.streammesh.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streammesh.platform.testing.PlainAvroSerdes;
+import io.streammesh.schema.AccessDecision;
+import io.streammesh.schema.AccessRequest;
+import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.DecisionKind;
+import io.streammesh.schema.Grant;
+import io.streammesh.schema.GrantStatus;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.Owner;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductStatus;
+import io.streammesh.schema.ProductView;
+import io.streammesh.schema.Rejection;
+import io.streammesh.schema.RuleViolation;
+import io.streammesh.schema.ViewAccess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class CatalogTopologyTest {
+
+    private static final PlainAvroSerdes SERDES = new PlainAvroSerdes();
+    private static final Instant START = Instant.parse("2026-11-25T10:00:00Z");
+
+    private TopologyTestDriver driver;
+    private TestOutputTopic<String, DataProduct> catalog;
+    private TestOutputTopic<String, Rejection> rejections;
+    private TestOutputTopic<String, Grant> grants;
+
+    @BeforeEach
+    void start() {
+        var config = CatalogConfig.embedded(new Properties(), Path.of("unused"), Path.of("unused"), 0);
+        var props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "catalog-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(CatalogTopology.build(config, SERDES), props, START);
+        catalog = driver.createOutputTopic(MeshTopics.CATALOG, Serdes.String().deserializer(), SERDES.of(DataProduct.class).deserializer());
+        rejections = driver.createOutputTopic(MeshTopics.CATALOG_REJECTIONS, Serdes.String().deserializer(), SERDES.of(Rejection.class).deserializer());
+        grants = driver.createOutputTopic(MeshTopics.ACCESS_GRANTS, Serdes.String().deserializer(), SERDES.of(Grant.class).deserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    @Test
+    void aGovernedRegistrationEntersTheCatalogOnceAndRetiringItMarksIt() {
+        register("orders", orders().build());
+        register("orders", orders().build());
+
+        List<DataProduct> entries = catalog.readValuesToList();
+        assertThat(entries).hasSize(1);
+        assertThat(entries.get(0).getDomain()).isEqualTo("orders");
+        assertThat(entries.get(0).getStatus()).isEqualTo(ProductStatus.ACTIVE);
+
+        register("orders", orders().setRetired(true).build());
+        assertThat(catalog.readValue().getStatus()).isEqualTo(ProductStatus.RETIRED);
+        assertThat(rejections.isEmpty()).isTrue();
+    }
+
+    @Test
+    void anUngovernedRegistrationIsRejectedWithEveryReasonAndLeavesTheCatalogAlone() {
+        register("orders", orders().build());
+        catalog.readValuesToList();
+
+        register("orders", orders().setVersion("1.1.0").setOwner(null).setDescription("Orders").setFreshnessMs(null)
+                .setViews(List.of(view("open", ViewAccess.AUTO, Map.of("customerEmail", "hash")))).build());
+
+        assertThat(catalog.isEmpty()).as("the published entry stays").isTrue();
+        Rejection rejection = rejections.readValue();
+        assertThat(rejection.getSubject()).isEqualTo("orders.order-placed.v1");
+        assertThat(rejection.getReasons()).extracting(RuleViolation::getRule)
+                .containsExactly("owner-present", "description", "pii-masked", "slo-declared");
+        assertThat(rejection.getReasons().get(2).getMessage())
+                .isEqualTo("view 'open' exposes PII field(s) shippingAddress without the owner's approval (access: auto); mask them");
+    }
+
+    @Test
+    void theDomainIsTheTopicsNotThePayloads() {
+        register("customers", orders().build());
+
+        assertThat(catalog.isEmpty()).isTrue();
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule).containsExactly("domain-matches-topic", "owner-present");
+    }
+
+    @Test
+    void aRegistrationThatIsNotAvroIsRejectedNotACrash() {
+        driver.createInputTopic(MeshTopics.registrations("orders"), Serdes.String().serializer(), Serdes.String().serializer())
+                .pipeInput("orders.x.v1", "claim");
+
+        assertThat(rejections.readValue().getReasons().get(0).getMessage()).startsWith("not a ProductRegistration in the mesh's Avro wire format");
+        register("orders", orders().build());
+        assertThat(catalog.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void lineageInputsMustBeInTheCatalog() {
+        register("orders", orders().setLineageInputs(List.of("customers.customer-profile.v1")).build());
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getMessage)
+                .containsExactly("lineage input customers.customer-profile.v1 is not in the catalog");
+
+        register("customers", customers().build());
+        register("orders", orders().setLineageInputs(List.of("customers.customer-profile.v1")).build());
+        assertThat(catalog.readValuesToList()).extracting(DataProduct::getAddress)
+                .containsExactly("customers.customer-profile.v1", "orders.order-placed.v1");
+    }
+
+    @Test
+    void anOwnerApprovalMakesAnActiveGrantThatExpiresOnTime() {
+        register("orders", orders().build());
+        request(request("r-1", "orders.order-placed.v1", "analytics").setDurationMs(10_000L).build());
+        assertThat(grants.isEmpty()).as("pending until the owner decides").isTrue();
+
+        decide("orders", decision("r-1", DecisionKind.APPROVED));
+        Grant grant = grants.readValue();
+        assertThat(grant.getStatus()).isEqualTo(GrantStatus.ACTIVE);
+        assertThat(grant.getApprovedBy()).isEqualTo("User:orders");
+        assertThat(grant.getTopic()).isEqualTo("mesh.view.orders.order-placed.v1.analytics");
+        assertThat(grant.getExpiresAt()).isEqualTo(grant.getGrantedAt().plusSeconds(10));
+
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        assertThat(grants.isEmpty()).isTrue();
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        Grant expired = grants.readValue();
+        assertThat(expired.getStatus()).isEqualTo(GrantStatus.EXPIRED);
+        assertThat(expired.getEndedBy()).isEqualTo("platform (expiry)");
+    }
+
+    @Test
+    void aDecisionOnAnotherDomainsTopicIsIgnoredAndReported() {
+        register("orders", orders().build());
+        request(request("r-2", "orders.order-placed.v1", "analytics").build());
+
+        decide("customers", decision("r-2", DecisionKind.APPROVED));
+
+        assertThat(grants.isEmpty()).isTrue();
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule).containsExactly("owner-decides");
+        decide("orders", decision("r-2", DecisionKind.APPROVED));
+        assertThat(grants.readValue().getStatus()).isEqualTo(GrantStatus.ACTIVE);
+    }
+
+    @Test
+    void anAutoViewIsGrantedAtOnceAndTheOwnerCanRevokeIt() {
+        register("customers", customers().build());
+        request(request("r-3", "customers.customer-profile.v1", "marketing").build());
+        assertThat(grants.readValue().getApprovedBy()).isEqualTo("platform (access: auto)");
+
+        decide("customers", decision("r-3", DecisionKind.REVOKED));
+        Grant revoked = grants.readValue();
+        assertThat(revoked.getStatus()).isEqualTo(GrantStatus.REVOKED);
+        assertThat(revoked.getEndedBy()).isEqualTo("User:customers");
+    }
+
+    @Test
+    void badRequestsAndDecisionsAreRejectedWithAReason() {
+        register("orders", orders().build());
+        request(request("r-4", "orders.nothing.v1", "full").build());
+        request(request("r-5", "orders.order-placed.v1", "full").setDurationMs(-5L).build());
+        request(request("r-6", "orders.order-placed.v1", "secret").build());
+        decide("orders", decision("r-404", DecisionKind.APPROVED));
+
+        assertThat(rejections.readValuesToList()).extracting(r -> r.getReasons().get(0).getRule())
+                .containsExactly("product-exists", "duration", "view-exists", "request-exists");
+        assertThat(grants.isEmpty()).isTrue();
+    }
+
+    private void register(String domain, ProductRegistration registration) {
+        driver.createInputTopic(MeshTopics.registrations(domain), Serdes.String().serializer(), SERDES.of(ProductRegistration.class).serializer())
+                .pipeInput(registration.getAddress(), registration);
+    }
+
+    private void request(AccessRequest request) {
+        driver.createInputTopic(MeshTopics.ACCESS_REQUESTS, Serdes.String().serializer(), SERDES.of(AccessRequest.class).serializer())
+                .pipeInput(request.getRequestId(), request);
+    }
+
+    private void decide(String domain, AccessDecision decision) {
+        TestInputTopic<String, AccessDecision> topic = driver.createInputTopic(MeshTopics.decisions(domain), Serdes.String().serializer(),
+                SERDES.of(AccessDecision.class).serializer());
+        topic.pipeInput(decision.getRequestId(), decision);
+    }
+
+    static ProductRegistration.Builder orders() {
+        return registration("orders", "order-placed", List.of("customerEmail", "shippingAddress"), List.of(
+                view("full", ViewAccess.OWNER_APPROVAL, Map.of()),
+                view("analytics", ViewAccess.OWNER_APPROVAL, Map.of("customerEmail", "hash", "shippingAddress", "redact"))));
+    }
+
+    static ProductRegistration.Builder customers() {
+        return registration("customers", "customer-profile", List.of("email"), List.of(
+                view("full", ViewAccess.OWNER_APPROVAL, Map.of()),
+                view("marketing", ViewAccess.AUTO, Map.of("email", "hash"))));
+    }
+
+    static ProductRegistration.Builder registration(String domain, String name, List<String> pii, List<ProductView> views) {
+        return ProductRegistration.newBuilder().setAddress(domain + "." + name + ".v1").setDomain(domain).setName(name)
+                .setVersion("1.0.0").setOwner(Owner.newBuilder().setTeam(domain + "-team").setPrincipal("User:" + domain)
+                        .setContact(domain + "@example.com").build())
+                .setDescription("The " + name + " product of " + domain + ".").setClassification("confidential")
+                .setSchemaSubject(domain + "." + name + ".v1-value").setSchemaVersion(1).setSchemaContentId(1L)
+                .setPiiFields(pii).setFreshnessMs(300_000L).setViews(views).setPublishedBy("User:" + domain).setPublishedAt(START);
+    }
+
+    static ProductView view(String name, ViewAccess access, Map<String, String> masks) {
+        return ProductView.newBuilder().setName(name).setAccess(access).setMasks(masks).build();
+    }
+
+    static AccessRequest.Builder request(String id, String product, String view) {
+        return AccessRequest.newBuilder().setRequestId(id).setPrincipal("User:analytics").setProduct(product).setView(view)
+                .setConsumerGroup("analytics").setPurpose("weekly sales report").setRequestedBy("User:analytics").setRequestedAt(START);
+    }
+
+    static AccessDecision decision(String id, DecisionKind kind) {
+        return AccessDecision.newBuilder().setRequestId(id).setDecision(kind).setDecidedBy("User:someone").setDecidedAt(START).build();
+    }
+}
