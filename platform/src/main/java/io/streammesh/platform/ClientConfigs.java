@@ -167,6 +167,19 @@ public final class ClientConfigs {
     }
 
     /**
+     * @param config a client config with a SASL login
+     * @return its password, for services that authenticate principals the way the broker does
+     * @throws MeshException if it has none
+     */
+    public static String passwordOf(Properties config) {
+        var password = java.util.regex.Pattern.compile("password=\"([^\"]*)\"").matcher(config.getProperty("sasl.jaas.config", ""));
+        if (password.find()) {
+            return password.group(1);
+        }
+        throw new MeshException("the client config has no SASL password (sasl.jaas.config)");
+    }
+
+    /**
      * @param config a client config as written by the mesh
      * @return the same without the mesh's own keys, ready for a Kafka client (which warns about
      *         keys it does not know)

@@ -54,6 +54,8 @@ public final class PlatformAcls {
                         MeshTopics.ACCESS_GRANTS, MeshTopics.PRODUCT_STATS)) {
                     acls.allow(TOPIC, topic, LITERAL, READ, WRITE, DESCRIBE);
                 }
+                // Reads of the catalog REST API are reported beside the broker's authorisations.
+                acls.allow(TOPIC, MeshTopics.AUDIT_RAW, LITERAL, WRITE, DESCRIBE);
             }
             case ENFORCER -> {
                 acls.allow(TOPIC, MeshTopics.CATALOG, LITERAL, READ, DESCRIBE);

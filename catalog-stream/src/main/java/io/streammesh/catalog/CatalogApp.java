@@ -1,0 +1,157 @@
+package io.streammesh.catalog;
+
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.CredentialStore;
+import io.streammesh.platform.MeshException;
+import io.streammesh.platform.MeshSerdes;
+import io.streammesh.platform.PlatformApp;
+import io.streammesh.platform.RecordSerdes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * catalog-stream, running: the {@link CatalogTopology} under exactly-once v2 as principal
+ * {@code mesh-catalog}, and its REST API. Records it cannot process go to
+ * {@value #DEAD_LETTER_TOPIC} and the app keeps running.
+ *
+ * <pre>{@code
+ * try (CatalogApp catalog = CatalogApp.start(CatalogConfig.embedded(clientConfig, stateDir, credentials, 8080))) {
+ *     String api = catalog.restUrl();   // http://127.0.0.1:8080/api/products
+ * }
+ * }</pre>
+ */
+public final class CatalogApp implements AutoCloseable {
+
+    /** Where records the app cannot process go, with Kafka Streams' error headers. */
+    public static final String DEAD_LETTER_TOPIC = PlatformApp.CATALOG.applicationId() + ".dlq";
+
+    private static final Logger LOG = LoggerFactory.getLogger(CatalogApp.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final KafkaStreams streams;
+    private final CatalogApi api;
+    private final RestAccessLog accessLog;
+
+    private CatalogApp(KafkaStreams streams, CatalogApi api, RestAccessLog accessLog) {
+        this.streams = streams;
+        this.api = api;
+        this.accessLog = accessLog;
+    }
+
+    /**
+     * Starts the app and waits until it is running.
+     *
+     * @param config how to run it
+     * @return the running app; close it to stop it
+     * @throws MeshException if it cannot start
+     */
+    public static CatalogApp start(CatalogConfig config) {
+        createDeadLetterTopic(config.clientConfig());
+        var accessLog = new RestAccessLog(config.clientConfig());
+        CatalogApi api = null;
+        KafkaStreams streams = null;
+        try {
+            // The REST port must be known before Kafka Streams starts: it is this instance's application.server.
+            api = new CatalogApi(config.restHost(), config.restPort(), CredentialStore.at(config.credentials()), accessLog,
+                    config.clientConfig().getProperty(ClientConfigs.REGISTRY_URL));
+            var self = new HostInfo(config.restHost(), api.port());
+            streams = new KafkaStreams(CatalogTopology.build(config, RecordSerdes.registry(config.clientConfig())), properties(config, self));
+            streams.setUncaughtExceptionHandler(e -> {
+                LOG.error("catalog-stream thread failed; replacing it", e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            streams.start();
+            awaitRunning(streams);
+            api.start(new CatalogQueries(streams, self));
+            LOG.info("catalog-stream running; REST API at http://{}:{}/api", self.host(), self.port());
+            return new CatalogApp(streams, api, accessLog);
+        } catch (RuntimeException e) {
+            if (streams != null) {
+                streams.close(Duration.ofSeconds(10));
+            }
+            if (api != null) {
+                api.close();
+            }
+            accessLog.close();
+            throw e;
+        }
+    }
+
+    /** @return the REST API's base URL, e.g. {@code http://127.0.0.1:8080} */
+    public String restUrl() {
+        return "http://" + "127.0.0.1" + ":" + api.port();
+    }
+
+    /** @return the app's Kafka Streams state */
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    static Properties properties(CatalogConfig config, HostInfo self) {
+        var props = ClientConfigs.kafkaOnly(config.clientConfig());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, PlatformApp.CATALOG.applicationId());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        props.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
+        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, DEAD_LETTER_TOPIC);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
+        props.put(StreamsConfig.METADATA_MAX_AGE_CONFIG, "5000");
+        props.putAll(MeshSerdes.config(MeshSerdes.registryUrl(config.clientConfig()), true));
+        return props;
+    }
+
+    private static void createDeadLetterTopic(Properties clientConfig) {
+        try (var admin = Admin.create(ClientConfigs.kafkaOnly(clientConfig))) {
+            admin.createTopics(List.of(new NewTopic(DEAD_LETTER_TOPIC, 1, (short) -1))).all().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new MeshException("catalog-stream cannot create " + DEAD_LETTER_TOPIC + ": " + e.getCause().getMessage(), e.getCause());
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new MeshException("catalog-stream cannot reach the broker to create " + DEAD_LETTER_TOPIC, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted", e);
+        }
+    }
+
+    private static void awaitRunning(KafkaStreams streams) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING
+                    || System.nanoTime() > deadline) {
+                throw new MeshException("catalog-stream did not start (state " + streams.state() + "); see the mesh log");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MeshException("interrupted while starting catalog-stream", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        api.close();
+        streams.close(Duration.ofSeconds(30));
+        accessLog.close();
+    }
+}

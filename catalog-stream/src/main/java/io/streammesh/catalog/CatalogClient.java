@@ -1,0 +1,59 @@
+package io.streammesh.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Properties;
+
+/** Reads the catalog REST API as a mesh principal. */
+public final class CatalogClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String baseUrl;
+    private final String authorization;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /**
+     * @param baseUrl the API's base URL, e.g. {@code http://127.0.0.1:8080}
+     * @param clientConfig the principal's client config (its SASL login is the API's too)
+     */
+    public CatalogClient(String baseUrl, Properties clientConfig) {
+        this.baseUrl = baseUrl;
+        String user = ClientConfigs.principalOf(clientConfig).substring("User:".length());
+        this.authorization = "Basic " + Base64.getEncoder().encodeToString(
+                (user + ":" + ClientConfigs.passwordOf(clientConfig)).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * @param pathAndQuery e.g. {@code /api/products?q=orders}
+     * @return the JSON answer
+     * @throws MeshException with the API's one-line error if it does not answer 200
+     */
+    public JsonNode get(String pathAndQuery) {
+        var request = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(Duration.ofSeconds(20))
+                .header("Authorization", authorization).GET().build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            JsonNode body = JSON.readTree(response.body());
+            if (response.statusCode() != 200) {
+                throw new MeshException(body.path("error").asText("HTTP " + response.statusCode()));
+            }
+            return body;
+        } catch (IOException e) {
+            throw new MeshException("the catalog API at " + baseUrl + " does not answer (" + e.getMessage() + "); is the mesh running?", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.streammesh.catalog;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streammesh.platform.MeshException;
+import io.streammesh.schema.DataProduct;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * Reads the catalog's state stores (interactive queries). The catalog is a global store that
+ * every instance holds whole; requests, grants and rejections are partitioned, so a list asks
+ * every instance for its part, and a single key is fetched from the instance that owns it.
+ */
+final class CatalogQueries {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final KafkaStreams streams;
+    private final HostInfo self;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+    CatalogQueries(KafkaStreams streams, HostInfo self) {
+        this.streams = streams;
+        this.self = self;
+    }
+
+    /** @return every product in the catalog */
+    List<DataProduct> products() {
+        List<DataProduct> products = new ArrayList<>();
+        try (var all = catalog().all()) {
+            all.forEachRemaining(entry -> products.add(entry.value.value()));
+        }
+        return products;
+    }
+
+    /** @return the product at an address, if the catalog has it */
+    Optional<DataProduct> product(String address) {
+        return Optional.ofNullable(catalog().get(address)).map(ValueAndTimestamp::value);
+    }
+
+    /**
+     * @param store a partitioned store
+     * @param authorization the caller's Authorization header, passed on to other instances
+     * @return every entry of it, from every instance
+     */
+    List<ObjectNode> all(String store, String authorization) {
+        List<ObjectNode> entries = new ArrayList<>(local(store));
+        for (var client : streams.metadataForAllStreamsClients()) {
+            if (!client.hostInfo().equals(self) && client.stateStoreNames().contains(store)) {
+                entries.addAll(remote(client.hostInfo(), "/api/internal/stores/" + store, authorization));
+            }
+        }
+        return entries;
+    }
+
+    /**
+     * @param store a partitioned store
+     * @param key a key
+     * @param authorization the caller's Authorization header
+     * @return the entry, from whichever instance owns the key
+     */
+    Optional<ObjectNode> get(String store, String key, String authorization) {
+        KeyQueryMetadata owner = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
+        if (owner == null || owner.activeHost() == null || owner.activeHost().equals(HostInfo.unavailable())) {
+            throw new MeshException("the catalog is rebalancing; try again in a moment");
+        }
+        if (owner.activeHost().equals(self)) {
+            return Optional.ofNullable(this.<GenericRecord>localStore(store).get(key)).map(AvroJson::of);
+        }
+        List<ObjectNode> found = remote(owner.activeHost(), "/api/internal/stores/" + store + "/" + key, authorization);
+        return found.stream().findFirst();
+    }
+
+    /** @return this instance's part of a partitioned store */
+    List<ObjectNode> local(String store) {
+        List<ObjectNode> entries = new ArrayList<>();
+        try (var all = this.<GenericRecord>localStore(store).all()) {
+            while (all.hasNext()) {
+                KeyValue<String, GenericRecord> entry = all.next();
+                entries.add(AvroJson.of(entry.value));
+            }
+        }
+        return entries;
+    }
+
+    /** @return one key of this instance's part of a store */
+    Optional<ObjectNode> localGet(String store, String key) {
+        return Optional.ofNullable(this.<GenericRecord>localStore(store).get(key)).map(AvroJson::of);
+    }
+
+    private ReadOnlyKeyValueStore<String, ValueAndTimestamp<DataProduct>> catalog() {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(CatalogTopology.GLOBAL_CATALOG,
+                    QueryableStoreTypes.<String, DataProduct>timestampedKeyValueStore()));
+        } catch (InvalidStateStoreException e) {
+            throw new MeshException("the catalog is starting; try again in a moment", e);
+        }
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> localStore(String store) {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<String, V>keyValueStore()));
+        } catch (InvalidStateStoreException e) {
+            throw new MeshException("the catalog is starting or rebalancing; try again in a moment", e);
+        }
+    }
+
+    private List<ObjectNode> remote(HostInfo host, String path, String authorization) {
+        var request = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", authorization).GET().build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 404) {
+                return List.of();
+            }
+            if (response.statusCode() != 200) {
+                throw new MeshException("catalog instance " + host.host() + ":" + host.port() + " answered HTTP " + response.statusCode());
+            }
+            List<ObjectNode> entries = new ArrayList<>();
+            JSON.readTree(response.body()).forEach(node -> entries.add((ObjectNode) node));
+            return entries;
+        } catch (IOException e) {
+            throw new MeshException("catalog instance " + host.host() + ":" + host.port() + " does not answer: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted", e);
+        }
+    }
+}

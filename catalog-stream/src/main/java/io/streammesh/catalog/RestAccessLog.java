@@ -1,0 +1,60 @@
+package io.streammesh.catalog;
+
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshSerdes;
+import io.streammesh.schema.AuthorizationEvent;
+import io.streammesh.schema.Decision;
+import io.streammesh.schema.MeshTopics;
+import java.time.Instant;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reports every catalog REST call to {@code mesh.audit.raw}, beside the broker's own
+ * authorisation events, so that the audit trail shows who read the catalog: one event per
+ * call, resource type {@code CATALOG}, ALLOWED or DENIED.
+ */
+final class RestAccessLog implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RestAccessLog.class);
+
+    private final KafkaProducer<String, AuthorizationEvent> producer;
+
+    RestAccessLog(Properties clientConfig) {
+        var props = ClientConfigs.kafkaOnly(clientConfig);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "mesh-catalog-rest-audit");
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), MeshSerdes.<AuthorizationEvent>valueSerializer(clientConfig, true));
+    }
+
+    void record(String principal, String clientAddress, String resource, boolean allowed) {
+        var event = AuthorizationEvent.newBuilder()
+                .setWindowStart(Instant.now())
+                .setPrincipal(principal)
+                .setClientAddress(clientAddress)
+                .setClientId("catalog-rest")
+                .setOperation("READ")
+                .setResourceType("CATALOG")
+                .setResourceName(resource)
+                .setDecision(allowed ? Decision.ALLOWED : Decision.DENIED)
+                .setCount(1)
+                .setBrokerId(-1)
+                .build();
+        producer.send(new ProducerRecord<>(MeshTopics.AUDIT_RAW, principal, event), (metadata, error) -> {
+            if (error != null) {
+                LOG.error("Could not report a catalog read by {} of {} to {}: {}", principal, resource, MeshTopics.AUDIT_RAW, error.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

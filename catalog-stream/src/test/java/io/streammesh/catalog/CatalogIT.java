@@ -1,0 +1,211 @@
+package io.streammesh.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.MeshSerdes;
+import io.streammesh.platform.PrincipalKind;
+import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.schema.DecisionKind;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ViewAccess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** catalog-stream on the real mesh: governance, the access workflow, REST, restarts and two instances. */
+@MeshTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CatalogIT {
+
+    private static final Duration SOON = Duration.ofSeconds(10);
+
+    private EmbeddedMesh mesh;
+    private CatalogApp catalog;
+    private Path stateDir;
+
+    @BeforeAll
+    void start(EmbeddedMesh mesh) throws Exception {
+        this.mesh = mesh;
+        stateDir = Files.createTempDirectory("catalog-it-");
+        catalog = startCatalog(stateDir.resolve("a"));
+        mesh.onboarding().addDomain("cat-orders");
+        mesh.onboarding().addDomain("cat-customers");
+        mesh.onboarding().ensurePrincipal("cat-analytics", PrincipalKind.TEAM);
+    }
+
+    @AfterAll
+    void stop() {
+        catalog.close();
+    }
+
+    @Test
+    void aPublishedProductIsFoundBySearchWithinFiveSeconds() {
+        register("cat-customers", CatalogTopologyTest.customers().setAddress("cat-customers.profiles.v1").setDomain("cat-customers")
+                .setName("profiles").setTags(List.of("master-data")).setOwner(owner("cat-customers")).build());
+
+        JsonNode found = await().atMost(Duration.ofSeconds(5)).until(
+                () -> api("cat-analytics").get("/api/products?q=profiles&domain=cat-customers"), r -> r.path("count").asInt() == 1);
+        assertThat(found.at("/products/0/address").asText()).isEqualTo("cat-customers.profiles.v1");
+        JsonNode product = api("cat-analytics").get("/api/products/cat-customers.profiles.v1");
+        assertThat(product.at("/schema/url").asText()).endsWith("/apis/ccompat/v7/schemas/ids/1");
+        assertThat(product.path("views")).hasSize(2);
+        assertThat(api("cat-analytics").get("/api/products?tag=master-data").path("count").asInt()).isPositive();
+    }
+
+    @Test
+    void anUngovernedContractIsRejectedWithEveryReasonVisibleInRest() {
+        register("cat-orders", CatalogTopologyTest.orders().setAddress("cat-orders.sloppy.v1").setDomain("cat-orders").setName("sloppy")
+                .setOwner(owner("cat-orders")).setDescription("Orders").setFreshnessMs(null)
+                .setViews(List.of(CatalogTopologyTest.view("open", ViewAccess.AUTO, Map.of()))).build());
+
+        JsonNode rejections = await().atMost(SOON).until(() -> api("cat-orders").get("/api/rejections?subject=cat-orders.sloppy.v1"),
+                r -> r.path("count").asInt() == 1);
+        assertThat(rejections.at("/rejections/0/reasons").findValuesAsText("rule")).containsExactly("description", "pii-masked", "slo-declared");
+        assertThatThrownBy(() -> api("cat-orders").get("/api/products/cat-orders.sloppy.v1"))
+                .hasMessage("no product cat-orders.sloppy.v1 in the catalog");
+    }
+
+    @Test
+    void aRequestApprovedByTheOwnerBecomesAnActiveGrantAndAnotherDomainsApprovalIsIgnored() {
+        ProductAddress orders = publishOrders("cat-orders.approved.v1");
+        String requestId;
+        try (var team = new AccessClient(mesh.clientConfig("cat-analytics"))) {
+            requestId = team.request(orders, "analytics", null, "cat-analytics", "weekly report", Duration.ofDays(7));
+        }
+        await().atMost(SOON).until(() -> api("cat-orders").get("/api/access/requests?status=PENDING&domain=cat-orders").findValuesAsText("requestId"),
+                ids -> ids.contains(requestId));
+
+        try (var other = new AccessClient(mesh.clientConfig("cat-customers"))) {
+            other.decide("cat-customers", requestId, DecisionKind.APPROVED, "not mine to approve", null);
+        }
+        await().atMost(SOON).until(() -> api("mesh-admin").get("/api/rejections?subject=" + requestId).path("count").asInt() == 1);
+        assertThat(api("cat-analytics").get("/api/grants?principal=cat-analytics&product=" + orders).path("count").asInt()).isZero();
+
+        try (var owner = new AccessClient(mesh.clientConfig("cat-orders"))) {
+            owner.decide("cat-orders", requestId, DecisionKind.APPROVED, "ok", null);
+        }
+        JsonNode grants = await().atMost(SOON).until(() -> api("cat-analytics").get("/api/grants?product=" + orders),
+                r -> r.path("count").asInt() == 1);
+        assertThat(grants.at("/grants/0/status").asText()).isEqualTo("ACTIVE");
+        assertThat(grants.at("/grants/0/approvedBy").asText()).isEqualTo("User:cat-orders");
+        assertThat(grants.at("/grants/0/topic").asText()).isEqualTo("mesh.view.cat-orders.approved.v1.analytics");
+        assertThat(api("cat-analytics").get("/api/access/requests/" + requestId).at("/grant/status").asText()).isEqualTo("ACTIVE");
+        assertThatThrownBy(() -> new AccessClient(mesh.clientConfig("cat-analytics")).decide("cat-orders", requestId, DecisionKind.REVOKED, "x", null))
+                .hasMessageStartingWith("refused by the broker: User:cat-analytics may not write mesh.decisions.cat-orders");
+    }
+
+    @Test
+    void aTenSecondGrantExpiresOnTime() {
+        ProductAddress orders = publishOrders("cat-orders.expiring.v1");
+        String requestId;
+        try (var team = new AccessClient(mesh.clientConfig("cat-analytics")); var owner = new AccessClient(mesh.clientConfig("cat-orders"))) {
+            requestId = team.request(orders, "full", null, "cat-analytics", "a quick look", Duration.ofSeconds(10));
+            await().atMost(SOON).until(() -> api("cat-orders").get("/api/access/requests?status=PENDING").findValuesAsText("requestId").contains(requestId));
+            owner.decide("cat-orders", requestId, DecisionKind.APPROVED, null, null);
+        }
+        JsonNode active = await().atMost(SOON).until(() -> api("cat-analytics").get("/api/grants?product=" + orders + "&status=ACTIVE"),
+                r -> r.path("count").asInt() == 1);
+        assertThat(active.at("/grants/0/topic").asText()).isEqualTo(orders.topic());
+
+        await().atLeast(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(20))
+                .until(() -> api("cat-analytics").get("/api/grants?product=" + orders + "&status=EXPIRED").path("count").asInt() == 1);
+    }
+
+    @Test
+    void badParametersAndWrongCredentialsGetAJsonErrorAndTheAppKeepsRunning() throws Exception {
+        assertThatThrownBy(() -> api("cat-analytics").get("/api/products?colour=blue"))
+                .hasMessage("unknown parameter 'colour'; known: q, domain, tag, classification, status");
+        assertThatThrownBy(() -> api("cat-analytics").get("/api/grants?status=FOREVER"))
+                .hasMessage("status must be one of [ACTIVE, REVOKED, EXPIRED], got 'FOREVER'");
+        assertThatThrownBy(() -> api("cat-analytics").get("/api/products/Not.An.Address"))
+                .hasMessageStartingWith("'Not.An.Address': version part 'Address' must be v<major>");
+        var wrong = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(catalog.restUrl() + "/api/products"))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("cat-analytics:wrong".getBytes())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.body()).contains("\"error\"");
+
+        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(mesh.clientConfig("cat-orders")), new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(MeshTopics.registrations("cat-orders"), "cat-orders.junk.v1", "not avro")).get();
+        }
+        await().atMost(SOON).until(() -> api("cat-orders").get("/api/rejections?subject=cat-orders.junk.v1").path("count").asInt() == 1);
+        assertThat(catalog.state().isRunningOrRebalancing()).isTrue();
+    }
+
+    @Test
+    void aRestartRestoresStateAndTwoInstancesAnswerForAnyKey() throws Exception {
+        ProductAddress orders = publishOrders("cat-orders.restart.v1");
+        String requestId;
+        try (var team = new AccessClient(mesh.clientConfig("cat-analytics"))) {
+            requestId = team.request(orders, "full", null, "cat-analytics", "restart test", null);
+        }
+        await().atMost(SOON).until(() -> api("cat-orders").get("/api/access/requests?status=PENDING").findValuesAsText("requestId").contains(requestId));
+
+        catalog.close();
+        catalog = startCatalog(stateDir.resolve("a"));
+        assertThat(api("cat-orders").get("/api/access/requests/" + requestId).path("status").asText()).isEqualTo("PENDING");
+        assertThat(api("cat-orders").get("/api/products/" + orders).path("address").asText()).isEqualTo(orders.toString());
+
+        try (CatalogApp second = startCatalog(stateDir.resolve("b"))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> catalog.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING
+                    && second.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+            for (String base : List.of(catalog.restUrl(), second.restUrl())) {
+                var client = new CatalogClient(base, mesh.clientConfig("cat-orders"));
+                JsonNode request = await().atMost(SOON).ignoreExceptions().until(() -> client.get("/api/access/requests/" + requestId), r -> true);
+                assertThat(request.path("status").asText()).as(base).isEqualTo("PENDING");
+                assertThat(client.get("/api/access/requests?status=PENDING").findValuesAsText("requestId")).as(base).contains(requestId);
+            }
+        }
+    }
+
+    private CatalogApp startCatalog(Path dir) {
+        return CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir, mesh.state().credentials(), 0));
+    }
+
+    private CatalogClient api(String principal) {
+        return new CatalogClient(catalog.restUrl(), mesh.clientConfig(principal));
+    }
+
+    private ProductAddress publishOrders(String address) {
+        ProductAddress parsed = ProductAddress.parse(address);
+        register(parsed.domain(), CatalogTopologyTest.orders().setAddress(address).setDomain(parsed.domain()).setName(parsed.product())
+                .setOwner(owner(parsed.domain())).build());
+        await().atMost(SOON).until(() -> api("cat-analytics").get("/api/products?domain=" + parsed.domain()).findValuesAsText("address").contains(address));
+        return parsed;
+    }
+
+    private static io.streammesh.schema.Owner owner(String domain) {
+        return io.streammesh.schema.Owner.newBuilder().setTeam(domain + "-team").setPrincipal("User:" + domain).setContact(domain + "@example.com").build();
+    }
+
+    private void register(String domain, ProductRegistration registration) {
+        Properties config = mesh.clientConfig(domain);
+        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(config), new StringSerializer(),
+                MeshSerdes.<ProductRegistration>valueSerializer(config, true))) {
+            producer.send(new ProducerRecord<>(MeshTopics.registrations(domain), registration.getAddress(), registration)).get();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
