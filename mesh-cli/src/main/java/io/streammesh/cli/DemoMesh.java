@@ -2,6 +2,8 @@ package io.streammesh.cli;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.catalog.AccessClient;
+import io.streammesh.catalog.CatalogClient;
 import io.streammesh.connector.ProductProducer;
 import io.streammesh.connector.ProductPublisher;
 import io.streammesh.connector.contract.DataContracts;
@@ -11,12 +13,14 @@ import io.streammesh.demo.orders.OrderPlaced;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.PrincipalKind;
+import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.ProductAddress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * What {@code mesh up --demo} adds: domains {@code orders} and {@code customers} with the
  * products of their contracts in {@code examples/}, consumer team {@code analytics}, and a small
  * live stream of records (two orders a second, a profile change every two seconds), about one in
- * ten of which breaks a quality rule and lands in the dead-letter topic.
+ * ten of which breaks a quality rule and lands in the dead-letter topic; and the access of the
+ * {@code analytics} team to orders: its analytics view approved, its full view pending.
  */
 final class DemoMesh implements AutoCloseable {
 
@@ -63,7 +68,7 @@ final class DemoMesh implements AutoCloseable {
      * @param mesh the running mesh
      * @return the running demo; close it to stop the traffic
      */
-    static DemoMesh start(EmbeddedMesh mesh) {
+    static DemoMesh start(EmbeddedMesh mesh, String catalogUrl) {
         List<String> published = new ArrayList<>();
         for (String path : CONTRACTS) {
             ProductContract contract = contract(path);
@@ -74,6 +79,7 @@ final class DemoMesh implements AutoCloseable {
             published.add(contract.address().toString());
         }
         mesh.onboarding().ensurePrincipal(TEAM, PrincipalKind.TEAM);
+        requestAccess(mesh, catalogUrl, ProductAddress.parse(published.get(1)));
         var demo = new DemoMesh(published);
         MeterRegistry meters = new SimpleMeterRegistry();
         ProductProducer<CustomerProfile> profiles = ProductProducer.open(ProductAddress.parse(published.get(0)),
@@ -85,6 +91,46 @@ final class DemoMesh implements AutoCloseable {
         demo.traffic.scheduleAtFixedRate(() -> demo.safely(() -> orders.send(demo.order())), 0, 500, TimeUnit.MILLISECONDS);
         demo.traffic.scheduleAtFixedRate(() -> demo.safely(() -> profiles.send(demo.profile())), 0, 2, TimeUnit.SECONDS);
         return demo;
+    }
+
+    /**
+     * The analytics team's access to the orders product, once: the analytics view approved by the
+     * orders domain, the full view still waiting for a decision.
+     */
+    private static void requestAccess(EmbeddedMesh mesh, String catalogUrl, ProductAddress orders) {
+        var catalog = new CatalogClient(catalogUrl, mesh.clientConfig("orders"));
+        await("the demo products in the catalog", () -> catalog.get("/api/products?domain=orders").path("count").asInt() > 0);
+        if (catalog.get("/api/access/requests?domain=orders").path("count").asInt() > 0) {
+            return;
+        }
+        try (var team = new AccessClient(mesh.clientConfig(TEAM)); var owner = new AccessClient(mesh.clientConfig("orders"))) {
+            String analytics = team.request(orders, "analytics", null, TEAM, "weekly sales dashboard", Duration.ofDays(90));
+            await("the demo request", () -> catalog.get("/api/access/requests/" + analytics).path("status").asText().equals("PENDING"));
+            owner.decide("orders", analytics, DecisionKind.APPROVED, "dashboards may use the masked view", null);
+            team.request(orders, "full", null, TEAM, "fraud investigation", Duration.ofDays(7));
+        }
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                if (condition.getAsBoolean()) {
+                    return;
+                }
+            } catch (MeshException e) {
+                LOG.debug("waiting for {}: {}", what, e.getMessage());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new MeshException("the demo timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MeshException("interrupted", e);
+            }
+        }
     }
 
     /** @return the addresses of the demo's products */

@@ -38,6 +38,7 @@ final class LogFile {
         root.detachAppender("CONSOLE");
         root.addAppender(appender);
         root.setLevel(Level.INFO);
+        context.getLogger("org.apache.kafka").setLevel(null);
         if (console != null) {
             context.getLogger("io.streammesh").addAppender(console);
         }

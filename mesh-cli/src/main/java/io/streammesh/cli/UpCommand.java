@@ -1,6 +1,9 @@
 package io.streammesh.cli;
 
+import io.streammesh.catalog.CatalogApp;
+import io.streammesh.catalog.CatalogConfig;
 import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.PlatformApp;
 import io.streammesh.platform.MeshConfig;
 import io.streammesh.platform.MeshPrincipal;
 import java.io.PrintWriter;
@@ -16,8 +19,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code mesh up}: runs the whole mesh in this process until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Runs the embedded mesh: a SASL Kafka broker (KRaft) in this JVM and the Apicurio Registry, "
-                + "until Ctrl-C.",
+        description = {"Runs the embedded mesh until Ctrl-C: a SASL Kafka broker (KRaft) in this JVM, the Apicurio Registry, "
+                + "and catalog-stream with its REST API.",
                 "Writes a Java (.properties) and a kcat (.kcat.conf) client config for every principal into "
                 + "<state-dir>/clients. A second run keeps topics, data, schemas and principals."})
 final class UpCommand implements Callable<Integer> {
@@ -43,6 +46,10 @@ final class UpCommand implements Callable<Integer> {
             description = "The registry's HTTP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int registryPort;
 
+    @Option(names = "--catalog-port", paramLabel = "PORT", defaultValue = "" + CatalogConfig.DEFAULT_REST_PORT,
+            description = "The catalog REST API's port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int catalogPort;
+
     @Override
     public Integer call() throws InterruptedException {
         long started = System.nanoTime();
@@ -56,10 +63,20 @@ final class UpCommand implements Callable<Integer> {
 
         var stopped = new CountDownLatch(1);
         EmbeddedMesh mesh = EmbeddedMesh.start(config);
+        CatalogApp catalog;
         DemoMesh demoMesh;
         try {
-            demoMesh = demo ? DemoMesh.start(mesh) : null;
+            catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig(PlatformApp.CATALOG.applicationId()),
+                    directory.root().resolve("apps").resolve(PlatformApp.CATALOG.applicationId()), directory.credentials(), catalogPort));
+            directory.readStatus().ifPresent(status -> directory.writeStatus(status.withCatalogUrl(catalog.restUrl())));
         } catch (RuntimeException e) {
+            mesh.close();
+            throw e;
+        }
+        try {
+            demoMesh = demo ? DemoMesh.start(mesh, catalog.restUrl()) : null;
+        } catch (RuntimeException e) {
+            catalog.close();
             mesh.close();
             throw e;
         }
@@ -67,10 +84,11 @@ final class UpCommand implements Callable<Integer> {
             if (demoMesh != null) {
                 demoMesh.close();
             }
+            catalog.close();
             mesh.close();
             stopped.countDown();
         }, "mesh-shutdown"));
-        Banner.print(out, mesh, demoMesh == null ? List.of() : demoMesh.products(), Duration.ofNanos(System.nanoTime() - started));
+        Banner.print(out, mesh, catalog.restUrl(), demoMesh == null ? List.of() : demoMesh.products(), Duration.ofNanos(System.nanoTime() - started));
         stopped.await();
         return Mesh.OK;
     }
@@ -80,7 +98,7 @@ final class UpCommand implements Callable<Integer> {
         private Banner() {
         }
 
-        static void print(PrintWriter out, EmbeddedMesh mesh, List<String> products, Duration took) {
+        static void print(PrintWriter out, EmbeddedMesh mesh, String catalogUrl, List<String> products, Duration took) {
             var clients = mesh.state().clients();
             String cwd = java.nio.file.Path.of("").toAbsolutePath().toString();
             String shown = clients.toString().startsWith(cwd + "/") ? clients.toString().substring(cwd.length() + 1) : clients.toString();
@@ -88,6 +106,7 @@ final class UpCommand implements Callable<Integer> {
             out.printf("  Kafka bootstrap   %s   (SASL_PLAINTEXT: SCRAM-SHA-512 or PLAIN)%n", mesh.endpoints().bootstrapServers());
             out.printf("  Schema registry   %s   (Confluent-compatible: %s)%n", mesh.endpoints().registryApiUrl(),
                     mesh.endpoints().ccompatUrl());
+            out.printf("  Catalog API       %s/api/products   (HTTP Basic: principal and password; OpenAPI at /api/openapi.yaml)%n", catalogUrl);
             out.printf("  Client configs    %s/<principal>.properties (Java)  %s/<principal>.kcat.conf (kcat)%n", shown, shown);
             out.printf("  Principals        %s%n", String.join(", ",
                     mesh.onboarding().principals().stream().map(MeshPrincipal::name).toList()));

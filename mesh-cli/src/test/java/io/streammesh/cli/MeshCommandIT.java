@@ -30,10 +30,12 @@ class MeshCommandIT {
     @Test
     void upRunsTheMeshAndTheOtherCommandsActOnIt() throws Exception {
         Path state = work.resolve("state");
-        try (var up = MeshProcess.start(work, "up", "--demo", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0")) {
+        try (var up = MeshProcess.start(work, "up", "--demo", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0", "--catalog-port", "0")) {
             up.awaitOutput("StreamMesh is ready", READY);
+            String adminPassword = ClientConfigs.load(state.resolve("clients/mesh-admin.kcat.conf")).getProperty("sasl.password");
             assertThat(up.output()).contains("Kafka bootstrap   127.0.0.1:", "customers, ", "analytics, ")
-                    .doesNotContain("password");
+                    .as("no credential on the terminal").doesNotContain(adminPassword);
+            assertThat(Files.readString(state.resolve("logs/mesh.log"))).as("no credential in the log").doesNotContain(adminPassword);
 
             assertThat(up.output()).contains("Demo products     customers.customer-profile.v1, orders.order-placed.v1");
             assertThat(recordsIn(state, "orders", "orders.order-placed.v1")).isPositive();
@@ -42,6 +44,15 @@ class MeshCommandIT {
             var status = CommandRun.of("status", "--state-dir", state.toString());
             assertThat(status.exitCode()).as(status.err()).isZero();
             assertThat(status.out()).contains("StreamMesh is running on " + state, "up: 1 broker(s)", "orders");
+
+            assertThat(CommandRun.of("catalog", "search", "--state-dir", state.toString()).out())
+                    .contains("orders.order-placed.v1", "customers.customer-profile.v1");
+            var grants = await().atMost(Duration.ofSeconds(30)).until(
+                    () -> CommandRun.of("access", "grants", "--as", "analytics", "--state-dir", state.toString()).out(),
+                    out -> out.contains("ACTIVE"));
+            assertThat(grants).contains("mesh.view.orders.order-placed.v1.analytics", "User:orders");
+            assertThat(CommandRun.of("access", "list", "--as", "orders", "--status", "PENDING", "--state-dir", state.toString()).out())
+                    .contains("fraud investigation");
 
             var added = CommandRun.of("principal", "add", "fraud-team", "--state-dir", state.toString());
             assertThat(added.exitCode()).as(added.err()).isZero();
@@ -56,7 +67,7 @@ class MeshCommandIT {
             assertThat(CommandRun.of("principal", "list", "--state-dir", state.toString()).out())
                     .contains("User:fraud-team", "team", "User:shipping", "domain", "User:mesh-catalog", "platform");
 
-            var secondUp = CommandRun.of("up", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0");
+            var secondUp = CommandRun.of("up", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0", "--catalog-port", "0");
             assertThat(secondUp.exitCode()).isEqualTo(Mesh.FAILED);
             assertThat(secondUp.err().strip()).startsWith("mesh: a mesh is already running on state directory " + state)
                     .doesNotContain("\n");
@@ -73,13 +84,13 @@ class MeshCommandIT {
     @Test
     void aKilledMeshLeavesNoRegistryBehindAndRestartsWithItsPrincipals() throws Exception {
         Path state = work.resolve("killed");
-        try (var up = MeshProcess.start(work, "up", "--demo", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0")) {
+        try (var up = MeshProcess.start(work, "up", "--demo", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0", "--catalog-port", "0")) {
             up.awaitOutput("StreamMesh is ready", READY);
             up.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> registryGone(state));
 
-        try (var again = MeshProcess.start(work, "up", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0")) {
+        try (var again = MeshProcess.start(work, "up", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0", "--catalog-port", "0")) {
             again.awaitOutput("StreamMesh is ready", READY);
             assertThat(authenticates(state.resolve("clients/orders.properties"))).isTrue();
         }

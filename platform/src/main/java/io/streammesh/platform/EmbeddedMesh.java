@@ -103,7 +103,7 @@ public final class EmbeddedMesh implements AutoCloseable {
             registry.awaitReady();
             clientConfigs.refresh(credentials.principals(), endpoints);
             state.writeStatus(new MeshStatus(ProcessHandle.current().pid(), endpoints.bootstrapServers(),
-                    endpoints.registryUrl(), kafkaPort, controllerPort, registryPort, Instant.now()));
+                    endpoints.registryUrl(), kafkaPort, controllerPort, registryPort, Instant.now(), null));
             running.addLast(state::clearStatus);
             LOG.info("Mesh ready: Kafka {} registry {} state {}", endpoints.bootstrapServers(), endpoints.registryUrl(), state.root());
             return mesh;

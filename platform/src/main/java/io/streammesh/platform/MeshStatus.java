@@ -13,9 +13,15 @@ import java.time.Instant;
  * @param controllerPort the KRaft controller listener's port
  * @param registryPort the registry's HTTP port
  * @param startedAt when the mesh became ready
+ * @param catalogUrl the catalog REST API's base URL, once catalog-stream runs; null before
  */
 public record MeshStatus(long pid, String bootstrapServers, String registryUrl, int kafkaPort,
-                         int controllerPort, int registryPort, Instant startedAt) {
+                         int controllerPort, int registryPort, Instant startedAt, String catalogUrl) {
+
+    /** @param url the catalog REST API's base URL @return a copy with it */
+    public MeshStatus withCatalogUrl(String url) {
+        return new MeshStatus(pid, bootstrapServers, registryUrl, kafkaPort, controllerPort, registryPort, startedAt, url);
+    }
 
     /** @return the endpoints clients use */
     public MeshEndpoints endpoints() {

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Durations as people write them in contracts: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 12h}, {@code 30d}, {@code 2w}, or ISO-8601 ({@code PT5M}). */
-final class DurationText {
+public final class DurationText {
 
     private static final Pattern SHORT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d|w)");
 
@@ -18,7 +18,7 @@ final class DurationText {
      * @return it, positive
      * @throws IllegalArgumentException saying what is accepted
      */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         String t = text.strip().toLowerCase(Locale.ROOT);
         var m = SHORT.matcher(t);
         Duration duration;

@@ -1,0 +1,147 @@
+package io.streammesh.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streammesh.catalog.AccessClient;
+import io.streammesh.connector.contract.DurationText;
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshException;
+import io.streammesh.platform.MeshPrincipal;
+import io.streammesh.schema.DecisionKind;
+import io.streammesh.schema.ProductAddress;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Properties;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code mesh access request|list|grants|approve|deny|revoke}: the access workflow. */
+@Command(name = "access", mixinStandardHelpOptions = true,
+        description = {"Asks for, decides and revokes access to data products.",
+                "Consumers request (any principal may); the owning domain approves, denies or revokes on its own decision topic."})
+final class AccessCommand {
+
+    @Spec
+    CommandSpec spec;
+
+    @Command(name = "request", mixinStandardHelpOptions = true, description = "Asks for access to one view of a product.")
+    int request(@Mixin StateDirOption state, @Mixin PrincipalOption as,
+                @Parameters(paramLabel = "ADDRESS") String address,
+                @Option(names = "--view", required = true, paramLabel = "VIEW", description = "The view, e.g. analytics.") String view,
+                @Option(names = "--group", required = true, paramLabel = "GROUP", description = "The consumer group you will read with.") String group,
+                @Option(names = "--purpose", required = true, paramLabel = "TEXT", description = "Why, for the owner and the audit.") String purpose,
+                @Option(names = "--duration", paramLabel = "DURATION", description = "How long, e.g. 30d (default: the platform's maximum).") String duration,
+                @Option(names = "--for", paramLabel = "PRINCIPAL", description = "Who will read (default: you).") String grantee) {
+        ProductAddress product = ProductCommand.parse(address);
+        Properties config = acting(state, as, "request");
+        try (var client = new AccessClient(config)) {
+            String id = client.request(product, view, grantee == null ? null : "User:" + MeshPrincipal.bareName(grantee), group, purpose,
+                    duration == null ? null : duration(duration));
+            out().printf("Requested %s view %s for %s (group %s): request %s%n", product, view,
+                    grantee == null ? ClientConfigs.principalOf(config) : grantee, group, id);
+            out().printf("Follow it with: mesh access list --as %s%n", ClientConfigs.principalOf(config).substring(5));
+            out().flush();
+        }
+        return Mesh.OK;
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the access requests you may see, with their status.")
+    int list(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
+             @Option(names = "--status", paramLabel = "STATUS", description = "PENDING, APPROVED, DENIED or REJECTED.") String status,
+             @Option(names = "--domain", paramLabel = "DOMAIN") String domain) {
+        String query = CatalogCommand.query("status", status) + CatalogCommand.query("domain", domain);
+        JsonNode result = catalog.client(state, acting(state, as, "list"))
+                .get("/api/access/requests" + (query.isEmpty() ? "" : "?" + query.substring(1)));
+        if (catalog.json) {
+            out().println(result.toPrettyString());
+            out().flush();
+            return Mesh.OK;
+        }
+        var table = new Table("REQUEST", "STATUS", "PRODUCT", "VIEW", "FOR", "GROUP", "PURPOSE", "REASON");
+        result.path("requests").forEach(r -> table.row(r.at("/request/requestId").asText(), r.path("status").asText(),
+                r.at("/request/product").asText(), r.at("/request/view").asText(), r.at("/request/principal").asText(),
+                r.at("/request/consumerGroup").asText(), r.at("/request/purpose").asText(), r.path("reason").asText("")));
+        table.print(out());
+        return Mesh.OK;
+    }
+
+    @Command(name = "grants", mixinStandardHelpOptions = true, description = "Lists the grants you may see.")
+    int grants(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
+               @Option(names = "--principal", paramLabel = "PRINCIPAL") String principal,
+               @Option(names = "--product", paramLabel = "ADDRESS") String product,
+               @Option(names = "--status", paramLabel = "STATUS", description = "ACTIVE, REVOKED or EXPIRED.") String status) {
+        String query = CatalogCommand.query("principal", principal) + CatalogCommand.query("product", product)
+                + CatalogCommand.query("status", status);
+        JsonNode result = catalog.client(state, acting(state, as, "grants"))
+                .get("/api/grants" + (query.isEmpty() ? "" : "?" + query.substring(1)));
+        if (catalog.json) {
+            out().println(result.toPrettyString());
+            out().flush();
+            return Mesh.OK;
+        }
+        var table = new Table("GRANT", "STATUS", "PRINCIPAL", "TOPIC", "GROUP", "APPROVED BY", "EXPIRES");
+        result.path("grants").forEach(g -> table.row(g.path("grantId").asText(), g.path("status").asText(), g.path("principal").asText(),
+                g.path("topic").asText(), g.path("consumerGroup").asText(), g.path("approvedBy").asText(), g.path("expiresAt").asText("-")));
+        table.print(out());
+        return Mesh.OK;
+    }
+
+    @Command(name = "approve", mixinStandardHelpOptions = true, description = "Approves a pending request, as the domain owning the product.")
+    int approve(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
+                @Parameters(paramLabel = "REQUEST") String requestId,
+                @Option(names = "--reason", paramLabel = "TEXT") String reason,
+                @Option(names = "--duration", paramLabel = "DURATION", description = "Grant for this long instead of what was asked.") String duration) {
+        return decide(state, as, catalog, requestId, DecisionKind.APPROVED, reason, duration == null ? null : duration(duration));
+    }
+
+    @Command(name = "deny", mixinStandardHelpOptions = true, description = "Denies a pending request, as the domain owning the product.")
+    int deny(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
+             @Parameters(paramLabel = "REQUEST") String requestId,
+             @Option(names = "--reason", paramLabel = "TEXT") String reason) {
+        return decide(state, as, catalog, requestId, DecisionKind.DENIED, reason, null);
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revokes the grant of a request, as the domain owning the product.")
+    int revoke(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
+               @Parameters(paramLabel = "REQUEST") String requestId,
+               @Option(names = "--reason", paramLabel = "TEXT") String reason) {
+        return decide(state, as, catalog, requestId, DecisionKind.REVOKED, reason, null);
+    }
+
+    private int decide(StateDirOption state, PrincipalOption as, CatalogOption catalog, String requestId, DecisionKind kind,
+                       String reason, Duration duration) {
+        Properties config = acting(state, as, kind.name().toLowerCase());
+        JsonNode request = catalog.client(state, config).get("/api/access/requests/" + requestId);
+        String domain = request.path("domain").asText();
+        try (var client = new AccessClient(config)) {
+            client.decide(domain, requestId, kind, reason, duration);
+        }
+        out().printf("%s request %s (%s view %s for %s) on %s; catalog-stream applies it within seconds.%n", kind, requestId,
+                request.at("/request/product").asText(), request.at("/request/view").asText(), request.at("/request/principal").asText(),
+                io.streammesh.schema.MeshTopics.decisions(domain));
+        out().flush();
+        return Mesh.OK;
+    }
+
+    private static Properties acting(StateDirOption state, PrincipalOption as, String what) {
+        if (as.choice == null) {
+            throw new MeshException("say who you act as for access " + what + ": --as <principal> or --client-config <file>");
+        }
+        return as.clientConfig(state, null);
+    }
+
+    private static Duration duration(String text) {
+        try {
+            return DurationText.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new MeshException("--duration " + e.getMessage());
+        }
+    }
+
+    private PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+}

@@ -1,0 +1,161 @@
+package io.streammesh.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.streammesh.platform.MeshPrincipal;
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code mesh catalog search|show|lineage|rejections}: discovering data products. */
+@Command(name = "catalog", mixinStandardHelpOptions = true, description = "Discovers data products in the governed catalog.")
+final class CatalogCommand {
+
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Spec
+    CommandSpec spec;
+
+    @Command(name = "search", mixinStandardHelpOptions = true, description = "Finds products by words, domain, tag or classification.")
+    int search(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
+               @Parameters(paramLabel = "WORDS", arity = "0..1", description = "Words in the address, description, tags or owner.") String words,
+               @Option(names = "--domain", paramLabel = "DOMAIN") String domain,
+               @Option(names = "--tag", paramLabel = "TAG") String tag,
+               @Option(names = "--classification", paramLabel = "LEVEL") String classification) {
+        String query = query("q", words) + query("domain", domain) + query("tag", tag) + query("classification", classification);
+        JsonNode result = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()))
+                .get("/api/products" + (query.isEmpty() ? "" : "?" + query.substring(1)));
+        if (catalog.json) {
+            return print(result);
+        }
+        var table = new Table("ADDRESS", "VERSION", "STATUS", "CLASSIFICATION", "OWNER", "DESCRIPTION");
+        result.path("products").forEach(p -> table.row(p.path("address").asText(), p.path("version").asText(), p.path("status").asText(),
+                p.path("classification").asText(), p.at("/owner/team").asText(), p.path("description").asText()));
+        table.print(out());
+        return Mesh.OK;
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows a product: owner, schema, views, rules, SLO, lineage.")
+    int show(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
+             @Parameters(paramLabel = "ADDRESS") String address) {
+        JsonNode p = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()))
+                .get("/api/products/" + ProductCommand.parse(address));
+        if (catalog.json) {
+            return print(p);
+        }
+        PrintWriter out = out();
+        out.printf("%s  (version %s, %s, %s)%n", p.path("address").asText(), p.path("version").asText(), p.path("status").asText(),
+                p.path("classification").asText());
+        out.printf("  %s%n", p.path("description").asText());
+        out.printf("  owner        %s (%s), %s%n", p.at("/owner/team").asText(), p.at("/owner/principal").asText(), p.at("/owner/contact").asText());
+        out.printf("  topic        %s   dead letters: %s%n", p.path("topic").asText(), p.path("deadLetterTopic").asText());
+        out.printf("  schema       %s version %s, id %s  %s%n", p.at("/schema/subject").asText(), p.at("/schema/version").asText(),
+                p.at("/schema/contentId").asText(), p.at("/schema/url").asText(""));
+        out.printf("  PII fields   %s%n", join(p.path("piiFields")));
+        out.printf("  SLO          freshness %s ms, max dead-letter rate %s%n", p.at("/slo/freshnessMs").asText(), p.at("/slo/maxViolationRate").asText());
+        p.path("qualityRules").forEach(r -> out.printf("  rule         %s: %s%n", r.path("name").asText(), r.path("rule").asText()));
+        p.path("views").forEach(v -> out.printf("  view         %s (%s)%s%s%n", v.path("name").asText(), v.path("access").asText().toLowerCase(),
+                v.path("filter").isNull() ? "" : " filter " + v.path("filter").asText(),
+                v.path("masks").isEmpty() ? "" : " masks " + v.path("masks")));
+        out.printf("  lineage      upstream %s; downstream %s%n", join(p.at("/lineage/upstream")), join(p.at("/lineage/downstream")));
+        if (p.has("lastRejection")) {
+            out.printf("  last rejected update: %s%n", join(p.at("/lastRejection/reasons").findValues("message")));
+        }
+        out.flush();
+        return Mesh.OK;
+    }
+
+    @Command(name = "lineage", mixinStandardHelpOptions = true, description = "Shows where a product comes from and what is derived from it, all the way.")
+    int lineage(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
+                @Parameters(paramLabel = "ADDRESS") String address) {
+        var client = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()));
+        String root = ProductCommand.parse(address).toString();
+        if (catalog.json) {
+            return print(client.get("/api/products/" + root + "/lineage"));
+        }
+        PrintWriter out = out();
+        out.println("upstream (derived from):");
+        walk(client, root, "upstream", "  ", new HashSet<>(), out);
+        out.println(root);
+        out.println("downstream (derived from it):");
+        walk(client, root, "downstream", "  ", new HashSet<>(), out);
+        out.flush();
+        return Mesh.OK;
+    }
+
+    @Command(name = "rejections", mixinStandardHelpOptions = true, description = "Shows refused registrations, requests and decisions, one reason per broken rule.")
+    int rejections(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
+                   @Option(names = "--subject", paramLabel = "ADDRESS|REQUEST") String subject,
+                   @Option(names = "--domain", paramLabel = "DOMAIN") String domain) {
+        String query = query("subject", subject) + query("domain", domain);
+        JsonNode result = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()))
+                .get("/api/rejections" + (query.isEmpty() ? "" : "?" + query.substring(1)));
+        if (catalog.json) {
+            return print(result);
+        }
+        var table = new Table("SUBJECT", "TOPIC", "WHEN", "RULE", "REASON");
+        result.path("rejections").forEach(r -> r.path("reasons").forEach(reason -> table.row(r.path("subject").asText(),
+                r.path("sourceTopic").asText(), r.path("rejectedAt").asText(), reason.path("rule").asText(), reason.path("message").asText())));
+        table.print(out());
+        return Mesh.OK;
+    }
+
+    private static void walk(io.streammesh.catalog.CatalogClient client, String address, String direction, String indent,
+                             Set<String> seen, PrintWriter out) {
+        if (!seen.add(address)) {
+            return;
+        }
+        JsonNode lineage = client.get("/api/products/" + address + "/lineage");
+        for (JsonNode next : lineage.path(direction)) {
+            out.println(indent + next.asText());
+            try {
+                walk(client, next.asText(), direction, indent + "  ", seen, out);
+            } catch (io.streammesh.platform.MeshException e) {
+                out.println(indent + "  (" + e.getMessage() + ")");
+            }
+        }
+    }
+
+    private int print(JsonNode node) {
+        try {
+            out().println(JSON.writeValueAsString(node));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        out().flush();
+        return Mesh.OK;
+    }
+
+    private PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    static String query(String key, String value) {
+        return value == null || value.isBlank() ? "" : "&" + key + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    static String join(JsonNode array) {
+        return join(array == null ? List.of() : toList(array));
+    }
+
+    private static List<JsonNode> toList(JsonNode array) {
+        List<JsonNode> items = new ArrayList<>();
+        array.forEach(items::add);
+        return items;
+    }
+
+    private static String join(List<JsonNode> items) {
+        return items.isEmpty() ? "-" : String.join(", ", items.stream().map(JsonNode::asText).toList());
+    }
+}

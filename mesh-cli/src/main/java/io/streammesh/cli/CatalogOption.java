@@ -1,0 +1,27 @@
+package io.streammesh.cli;
+
+import io.streammesh.catalog.CatalogClient;
+import io.streammesh.platform.MeshException;
+import java.util.Properties;
+import picocli.CommandLine.Option;
+
+/** Where the catalog REST API is: {@code --catalog-url}, else the one the running mesh wrote in its state directory. */
+final class CatalogOption {
+
+    @Option(names = "--catalog-url", paramLabel = "URL", description = "The catalog API's base URL (default: the running mesh's).")
+    String url;
+
+    @Option(names = "--json", description = "Print JSON for scripts instead of a table.")
+    boolean json;
+
+    CatalogClient client(StateDirOption state, Properties clientConfig) {
+        String base = url;
+        if (base == null) {
+            base = RunningMesh.find(state.directory()).catalogUrl();
+            if (base == null) {
+                throw new MeshException("the mesh on " + state.directory().root() + " runs no catalog; give --catalog-url");
+            }
+        }
+        return new CatalogClient(base, clientConfig);
+    }
+}

@@ -1,0 +1,45 @@
+package io.streammesh.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A plain text table for people: a header row, columns as wide as their widest cell (capped). */
+final class Table {
+
+    private static final int MAX_WIDTH = 60;
+
+    private final List<String> header;
+    private final List<List<String>> rows = new ArrayList<>();
+
+    Table(String... header) {
+        this.header = List.of(header);
+    }
+
+    Table row(String... cells) {
+        rows.add(List.of(cells));
+        return this;
+    }
+
+    void print(PrintWriter out) {
+        int[] widths = new int[header.size()];
+        for (int i = 0; i < widths.length; i++) {
+            widths[i] = header.get(i).length();
+            for (List<String> row : rows) {
+                widths[i] = Math.min(MAX_WIDTH, Math.max(widths[i], row.get(i).length()));
+            }
+        }
+        line(out, header, widths);
+        rows.forEach(row -> line(out, row, widths));
+        out.flush();
+    }
+
+    private static void line(PrintWriter out, List<String> cells, int[] widths) {
+        var line = new StringBuilder();
+        for (int i = 0; i < cells.size(); i++) {
+            String cell = cells.get(i).length() > MAX_WIDTH ? cells.get(i).substring(0, MAX_WIDTH - 1) + "…" : cells.get(i);
+            line.append(i == cells.size() - 1 ? cell : String.format("%-" + widths[i] + "s  ", cell));
+        }
+        out.println(line.toString().stripTrailing());
+    }
+}

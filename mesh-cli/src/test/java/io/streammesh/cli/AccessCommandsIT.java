@@ -1,0 +1,98 @@
+package io.streammesh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streammesh.catalog.CatalogApp;
+import io.streammesh.catalog.CatalogConfig;
+import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.PrincipalKind;
+import io.streammesh.platform.testing.MeshTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mesh catalog ...} and {@code mesh access ...} as a consumer team and a product owner use them. */
+@MeshTest
+class AccessCommandsIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aTeamFindsAProductAsksForAccessAndTheOwnerApprovesDeniesAndRevokes(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("acc-shop");
+        mesh.onboarding().ensurePrincipal("acc-team", PrincipalKind.TEAM);
+        try (CatalogApp catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir.resolve("catalog"),
+                mesh.state().credentials(), 0))) {
+            String state = mesh.state().root().toString();
+            String url = catalog.restUrl();
+            Path contract = contract("acc-shop");
+            assertThat(run("product", "publish", contract.toString(), "--state-dir", state).exitCode()).isZero();
+
+            JsonNode found = await().atMost(Duration.ofSeconds(10)).until(() -> json(run("catalog", "search", "orders", "--domain", "acc-shop",
+                    "--json", "--as", "acc-team", "--catalog-url", url, "--state-dir", state)), r -> r.path("count").asInt() == 1);
+            assertThat(found.at("/products/0/address").asText()).isEqualTo("acc-shop.order-placed.v1");
+            assertThat(run("catalog", "show", "acc-shop.order-placed.v1", "--as", "acc-team", "--catalog-url", url, "--state-dir", state).out())
+                    .contains("view         analytics (owner_approval) filter record.country != 'DE'");
+
+            String first = requestId(run("access", "request", "acc-shop.order-placed.v1", "--view", "analytics", "--group", "acc-team",
+                    "--purpose", "dashboards", "--duration", "30d", "--as", "acc-team", "--state-dir", state));
+            String second = requestId(run("access", "request", "acc-shop.order-placed.v1", "--view", "full", "--group", "acc-team",
+                    "--purpose", "curiosity", "--as", "acc-team", "--state-dir", state));
+            await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "list", "--status", "PENDING", "--as", "acc-shop",
+                    "--catalog-url", url, "--state-dir", state).out(), out -> out.contains(first) && out.contains(second));
+
+            var notOwner = run("access", "approve", first, "--as", "acc-team", "--catalog-url", url, "--state-dir", state);
+            assertThat(notOwner.exitCode()).isEqualTo(Mesh.FAILED);
+            assertThat(notOwner.err().strip()).isEqualTo("mesh: refused by the broker: User:acc-team may not write mesh.decisions.acc-shop "
+                    + "(only the domain owning the product decides)");
+
+            assertThat(run("access", "approve", first, "--as", "acc-shop", "--catalog-url", url, "--state-dir", state).exitCode()).isZero();
+            assertThat(run("access", "deny", second, "--reason", "use the analytics view", "--as", "acc-shop", "--catalog-url", url,
+                    "--state-dir", state).exitCode()).isZero();
+            await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "grants", "--status", "ACTIVE", "--as", "acc-team",
+                    "--catalog-url", url, "--state-dir", state).out(), out -> out.contains("mesh.view.acc-shop.order-placed.v1.analytics"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "list", "--as", "acc-team", "--catalog-url", url,
+                    "--state-dir", state).out(), out -> out.contains("DENIED") && out.contains("use the analytics view"));
+
+            assertThat(run("access", "revoke", first, "--as", "acc-shop", "--catalog-url", url, "--state-dir", state).exitCode()).isZero();
+            await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "grants", "--status", "REVOKED", "--as", "acc-team",
+                    "--catalog-url", url, "--state-dir", state).out(), out -> out.contains(first));
+
+            var badDuration = run("access", "request", "acc-shop.order-placed.v1", "--view", "full", "--group", "g", "--purpose", "p",
+                    "--duration", "forever", "--as", "acc-team", "--state-dir", state);
+            assertThat(badDuration.err().strip()).isEqualTo("mesh: --duration 'forever' is not a duration; write e.g. 30s, 5m, 12h, 30d or 2w");
+            var nobody = run("access", "list", "--catalog-url", url, "--state-dir", state);
+            assertThat(nobody.err().strip()).isEqualTo("mesh: say who you act as for access list: --as <principal> or --client-config <file>");
+        }
+    }
+
+    private static CommandRun run(String... args) {
+        return CommandRun.of(args);
+    }
+
+    private static JsonNode json(CommandRun run) throws Exception {
+        return new ObjectMapper().readTree(run.out());
+    }
+
+    private static String requestId(CommandRun run) {
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<String> words = new ArrayList<>(List.of(run.out().lines().findFirst().orElseThrow().split(" ")));
+        return words.get(words.size() - 1);
+    }
+
+    private Path contract(String domain) throws Exception {
+        Path examples = Path.of("..", "examples", "orders");
+        Files.copy(examples.resolve("order-placed.avsc"), dir.resolve("order-placed.avsc"));
+        return Files.writeString(dir.resolve(domain + ".yaml"), Files.readString(examples.resolve("order-placed.yaml"))
+                .replace("domain: orders", "domain: " + domain).replace("User:orders", "User:" + domain)
+                .replace("lineage: {inputs: [customers.customer-profile.v1]}", ""));
+    }
+}
