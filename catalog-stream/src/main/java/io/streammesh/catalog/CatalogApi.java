@@ -133,6 +133,8 @@ final class CatalogApi implements AutoCloseable {
             respond(exchange, e.status, error(e.getMessage()));
         } catch (MeshException e) {
             respond(exchange, 503, error(e.getMessage()));
+        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+            respond(exchange, 503, error("the catalog is rebalancing; try again in a moment"));
         } catch (RuntimeException e) {
             LOG.error("Catalog API failed on {}", resource, e);
             respond(exchange, 500, error("internal error: " + e));
@@ -238,9 +240,14 @@ final class CatalogApi implements AutoCloseable {
         node.set("lineage", lineage(address));
         node.put("firstPublishedAt", product.getFirstPublishedAt().toString());
         node.set("contract", AvroJson.of(registration));
-        queries.all(CatalogTopology.REJECTIONS_STORE, authorization).stream()
-                .filter(r -> r.path("subject").asText().equals(address.toString())).findFirst()
-                .ifPresent(r -> node.set("lastRejection", r));
+        try {
+            queries.all(CatalogTopology.REJECTIONS_STORE, authorization).stream()
+                    .filter(r -> r.path("subject").asText().equals(address.toString())).findFirst()
+                    .ifPresent(r -> node.set("lastRejection", r));
+        } catch (MeshException | org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+            // The product itself comes from the global catalog; its last rejection can wait for the rebalance to end.
+            node.put("lastRejection", "unavailable while the catalog rebalances");
+        }
         return node;
     }
 
@@ -316,7 +323,7 @@ final class CatalogApi implements AutoCloseable {
         return result;
     }
 
-    private static ObjectNode summary(DataProduct product) {
+    private ObjectNode summary(DataProduct product) {
         ProductRegistration registration = product.getRegistration();
         ObjectNode node = JSON.createObjectNode();
         node.put("address", product.getAddress());
@@ -329,6 +336,16 @@ final class CatalogApi implements AutoCloseable {
         node.set("tags", JSON.valueToTree(registration.getTags()));
         node.set("owner", registration.getOwner() == null ? null : AvroJson.of(registration.getOwner()));
         node.put("updatedAt", product.getUpdatedAt().toString());
+        node.set("health", queries.health(product.getAddress()).map(stats -> {
+            ObjectNode health = JSON.createObjectNode();
+            health.put("status", stats.getStatus().name());
+            health.put("reason", stats.getStatusReason());
+            health.put("throughputPerSecond", stats.getThroughputPerSecond());
+            health.put("deadLetterRate", stats.getDeadLetterRate());
+            health.put("lastRecordAt", stats.getLastRecordAt() == null ? null : stats.getLastRecordAt().toString());
+            health.put("updatedAt", stats.getUpdatedAt().toString());
+            return health;
+        }).orElseGet(() -> JSON.createObjectNode().put("status", "UNKNOWN").put("reason", "no records seen yet")));
         return node;
     }
 

@@ -16,11 +16,26 @@ import java.util.Properties;
  * @param governance the global rules
  * @param maxGrantDuration the longest grant (and the duration of one that names none)
  * @param expiryCheckInterval how often grants are checked for expiry
- * @param accessPartitions partitions of {@code mesh.access.requests}, which decisions are repartitioned to match
+ * @param accessPartitions partitions of {@code mesh.access.requests}, which decisions are repartitioned to match;
+ *        also the partitions of the health tracking's repartition topic
+ * @param health how product health is tracked
  */
 public record CatalogConfig(Properties clientConfig, Path stateDir, Path credentials, String restHost, int restPort,
                             GovernancePolicy governance, Duration maxGrantDuration, Duration expiryCheckInterval,
-                            int accessPartitions) {
+                            int accessPartitions, Health health) {
+
+    /**
+     * @param countInterval how often per-partition record counts are summed
+     * @param checkInterval how often each product's status is evaluated
+     * @param refreshInterval how often stats are published even when the status did not change
+     * @param window the tumbling window of counts and rates
+     */
+    public record Health(Duration countInterval, Duration checkInterval, Duration refreshInterval, Duration window) {
+        /** @return the defaults: counts every second, status every 5 s, published at least every 30 s, one-minute windows */
+        public static Health defaults() {
+            return new Health(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(1));
+        }
+    }
 
     /** The catalog REST API's usual port. */
     public static final int DEFAULT_REST_PORT = 8080;
@@ -34,12 +49,12 @@ public record CatalogConfig(Properties clientConfig, Path stateDir, Path credent
      */
     public static CatalogConfig embedded(Properties clientConfig, Path stateDir, Path credentials, int restPort) {
         return new CatalogConfig(clientConfig, stateDir, credentials, "127.0.0.1", restPort, GovernancePolicy.defaults(),
-                Duration.ofDays(365), Duration.ofSeconds(1), 3);
+                Duration.ofDays(365), Duration.ofSeconds(1), 3, Health.defaults());
     }
 
     /** @param policy other global rules @return a copy using them */
     public CatalogConfig withGovernance(GovernancePolicy policy) {
         return new CatalogConfig(clientConfig, stateDir, credentials, restHost, restPort, policy, maxGrantDuration,
-                expiryCheckInterval, accessPartitions);
+                expiryCheckInterval, accessPartitions, health);
     }
 }

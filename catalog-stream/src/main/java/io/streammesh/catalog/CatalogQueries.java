@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streammesh.platform.MeshException;
 import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.ProductStats;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,6 +56,16 @@ final class CatalogQueries {
     /** @return the product at an address, if the catalog has it */
     Optional<DataProduct> product(String address) {
         return Optional.ofNullable(catalog().get(address)).map(ValueAndTimestamp::value);
+    }
+
+    /** @return a product's latest health, if any records of it were seen */
+    Optional<ProductStats> health(String address) {
+        try {
+            return Optional.ofNullable(streams.store(StoreQueryParameters.fromNameAndType(CatalogTopology.GLOBAL_HEALTH,
+                    QueryableStoreTypes.<String, ProductStats>timestampedKeyValueStore())).get(address)).map(ValueAndTimestamp::value);
+        } catch (InvalidStateStoreException e) {
+            throw new MeshException("the catalog is starting; try again in a moment", e);
+        }
     }
 
     /**

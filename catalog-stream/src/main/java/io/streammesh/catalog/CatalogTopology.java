@@ -7,7 +7,9 @@ import io.streammesh.schema.AccessRequestState;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductActivity;
 import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductStats;
 import io.streammesh.schema.Rejection;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
@@ -24,7 +26,7 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * catalog-stream's topology: three small parts over the catalog's topics.
+ * catalog-stream's topology: four small parts over the catalog's topics.
  * <ul>
  *   <li>governance: {@code mesh.registrations.*} → {@link GovernanceProcessor} →
  *       {@code mesh.catalog} or {@code mesh.catalog.rejections};</li>
@@ -32,7 +34,10 @@ import org.apache.kafka.streams.state.Stores;
  *       from any partition, and REST reads from any instance);</li>
  *   <li>access: {@code mesh.access.requests} and {@code mesh.decisions.*} (repartitioned by
  *       request id to match) → {@link AccessProcessor} → {@code mesh.access.grants} or
- *       {@code mesh.catalog.rejections}.</li>
+ *       {@code mesh.catalog.rejections};</li>
+ *   <li>health: product topics and their DLQs → {@link ActivityCounter} (counts per partition)
+ *       → repartitioned by address → {@link HealthProcessor} → {@code mesh.product.stats}, also
+ *       held as a global table for the REST API.</li>
  * </ul>
  */
 public final class CatalogTopology {
@@ -49,6 +54,13 @@ public final class CatalogTopology {
     public static final String GRANTS_STORE = "grants";
     /** Request id → latest Rejection of a request or decision. */
     public static final String ACCESS_REJECTIONS_STORE = "access-rejections";
+    /** Address → ProductStats, as health tracking computes them. */
+    public static final String HEALTH_STORE = "health";
+    /** Global table over {@code mesh.product.stats}. */
+    public static final String GLOBAL_HEALTH = "health-global";
+
+    /** Product topics and their dead-letter topics: {@code <domain>.<product>.v<major>[.dlq]}, never the platform's own. */
+    static final Pattern PRODUCT_TOPICS = Pattern.compile("(?!mesh\\.)[a-z][a-z0-9-]*\\.[a-z][a-z0-9-]*\\.v[1-9][0-9]*(\\.dlq)?");
 
     private static final Pattern REGISTRATIONS = Pattern.compile(Pattern.quote(MeshTopics.REGISTRATIONS_PREFIX) + "[a-z][a-z0-9-]*");
     private static final Pattern DECISIONS = Pattern.compile(Pattern.quote(MeshTopics.DECISIONS_PREFIX) + "[a-z][a-z0-9-]*");
@@ -97,6 +109,17 @@ public final class CatalogTopology {
                 .to(MeshTopics.ACCESS_GRANTS, Produced.with(Serdes.String(), serdes.of(Grant.class)));
         access.filter((k, v) -> v instanceof Rejection).mapValues(v -> (Rejection) v)
                 .to(MeshTopics.CATALOG_REJECTIONS, Produced.with(Serdes.String(), rejections));
+
+        var stats = serdes.of(ProductStats.class);
+        builder.globalTable(MeshTopics.PRODUCT_STATS, Consumed.with(Serdes.String(), stats), Materialized.as(GLOBAL_HEALTH));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HEALTH_STORE), Serdes.String(), stats));
+        builder.stream(PRODUCT_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .process(() -> new ActivityCounter(config.health().countInterval()))
+                // An explicit count: the pattern may match no topic yet, and Streams cannot size a repartition topic from nothing.
+                .repartition(Repartitioned.<String, ProductActivity>as("activity").withKeySerde(Serdes.String())
+                        .withValueSerde(serdes.of(ProductActivity.class)).withNumberOfPartitions(config.accessPartitions()))
+                .process(() -> new HealthProcessor(config), HEALTH_STORE)
+                .to(MeshTopics.PRODUCT_STATS, Produced.with(Serdes.String(), stats));
         return builder.build();
     }
 

@@ -133,6 +133,24 @@ class CatalogIT {
     }
 
     @Test
+    void productHealthIsLiveFromTheProductsOwnTopic() throws Exception {
+        ProductAddress orders = publishOrders("cat-orders.healthy.v1");
+        Properties config = mesh.clientConfig("cat-orders");
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(ClientConfigs.kafkaOnly(config))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(orders.topic(), 2, (short) 1))).all().get();
+        }
+        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(config), new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>(orders.topic(), "k" + i, "v")).get();
+            }
+        }
+        JsonNode product = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> api("cat-analytics").get("/api/products/" + orders),
+                p -> p.at("/health/status").asText().equals("OK"));
+        assertThat(product.at("/health/lastRecordAt").asText()).isNotEmpty();
+        assertThat(product.at("/health/throughputPerSecond").asDouble()).isPositive();
+    }
+
+    @Test
     void badParametersAndWrongCredentialsGetAJsonErrorAndTheAppKeepsRunning() throws Exception {
         assertThatThrownBy(() -> api("cat-analytics").get("/api/products?colour=blue"))
                 .hasMessage("unknown parameter 'colour'; known: q, domain, tag, classification, status");
@@ -164,7 +182,8 @@ class CatalogIT {
 
         catalog.close();
         catalog = startCatalog(stateDir.resolve("a"));
-        assertThat(api("cat-orders").get("/api/access/requests/" + requestId).path("status").asText()).isEqualTo("PENDING");
+        assertThat(await().atMost(SOON).ignoreExceptions().until(() -> api("cat-orders").get("/api/access/requests/" + requestId), r -> true)
+                .path("status").asText()).isEqualTo("PENDING");
         assertThat(api("cat-orders").get("/api/products/" + orders).path("address").asText()).isEqualTo(orders.toString());
 
         try (CatalogApp second = startCatalog(stateDir.resolve("b"))) {

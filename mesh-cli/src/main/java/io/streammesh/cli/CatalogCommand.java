@@ -39,9 +39,9 @@ final class CatalogCommand {
         if (catalog.json) {
             return print(result);
         }
-        var table = new Table("ADDRESS", "VERSION", "STATUS", "CLASSIFICATION", "OWNER", "DESCRIPTION");
+        var table = new Table("ADDRESS", "VERSION", "STATUS", "HEALTH", "CLASSIFICATION", "OWNER", "DESCRIPTION");
         result.path("products").forEach(p -> table.row(p.path("address").asText(), p.path("version").asText(), p.path("status").asText(),
-                p.path("classification").asText(), p.at("/owner/team").asText(), p.path("description").asText()));
+                p.at("/health/status").asText(), p.path("classification").asText(), p.at("/owner/team").asText(), p.path("description").asText()));
         table.print(out());
         return Mesh.OK;
     }
@@ -58,6 +58,9 @@ final class CatalogCommand {
         out.printf("%s  (version %s, %s, %s)%n", p.path("address").asText(), p.path("version").asText(), p.path("status").asText(),
                 p.path("classification").asText());
         out.printf("  %s%n", p.path("description").asText());
+        out.printf("  health       %s%s%n", p.at("/health/status").asText(), p.at("/health/reason").isTextual()
+                ? " (" + p.at("/health/reason").asText() + ")" : String.format(" (%.1f records/s, %.1f%% dead-lettered, last record %s)",
+                p.at("/health/throughputPerSecond").asDouble(), 100 * p.at("/health/deadLetterRate").asDouble(), p.at("/health/lastRecordAt").asText("-")));
         out.printf("  owner        %s (%s), %s%n", p.at("/owner/team").asText(), p.at("/owner/principal").asText(), p.at("/owner/contact").asText());
         out.printf("  topic        %s   dead letters: %s%n", p.path("topic").asText(), p.path("deadLetterTopic").asText());
         out.printf("  schema       %s version %s, id %s  %s%n", p.at("/schema/subject").asText(), p.at("/schema/version").asText(),

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 /** {@code mesh status}: whether a mesh runs on the state directory, and what it runs. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Says whether a mesh is running on the state directory and what it runs; exit 0 only when "
-                + "its broker and registry both answer.")
+                + "its broker, registry and catalog all answer.")
 final class StatusCommand implements Callable<Integer> {
 
     @Spec
@@ -48,22 +48,24 @@ final class StatusCommand implements Callable<Integer> {
                 throw new MeshException("the mesh on " + directory.root() + " (pid " + status.pid()
                         + ") does not answer on " + status.bootstrapServers() + ": " + rootMessage(e), e);
             }
-            String registry = registryHealth(status.endpoints().registryUrl());
+            String registry = health(status.endpoints().registryUrl() + "/health/ready");
+            String catalog = status.catalogUrl() == null ? "not running" : health(status.catalogUrl() + "/health");
             PrintWriter out = spec.commandLine().getOut();
             out.printf("StreamMesh is running on %s (pid %d, ready since %s)%n", directory.root(), status.pid(), status.startedAt());
             out.printf("  Kafka broker      %s   up: %d broker(s), %d topic(s)%n", status.bootstrapServers(), brokers, topics);
             out.printf("  Schema registry   %s   %s%n", status.endpoints().registryApiUrl(), registry);
+            out.printf("  Catalog API       %s   %s%n", status.catalogUrl() == null ? "-" : status.catalogUrl() + "/api", catalog);
             out.printf("  Principals        %s%n", String.join(", ", mesh.onboarding().principals().stream()
                     .map(MeshPrincipal::name).toList()));
             out.flush();
-            return registry.equals("up") ? Mesh.OK : Mesh.FAILED;
+            return registry.equals("up") && catalog.equals("up") ? Mesh.OK : Mesh.FAILED;
         }
     }
 
-    private static String registryHealth(String baseUrl) {
+    private static String health(String url) {
         try {
             int code = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()
-                    .send(HttpRequest.newBuilder(URI.create(baseUrl + "/health/ready")).timeout(Duration.ofSeconds(5)).build(),
+                    .send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
                             HttpResponse.BodyHandlers.discarding())
                     .statusCode();
             return code == 200 ? "up" : "not ready (HTTP " + code + ")";

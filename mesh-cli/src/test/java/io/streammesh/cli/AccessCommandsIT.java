@@ -34,7 +34,8 @@ class AccessCommandsIT {
             String state = mesh.state().root().toString();
             String url = catalog.restUrl();
             Path contract = contract("acc-shop");
-            assertThat(run("product", "publish", contract.toString(), "--state-dir", state).exitCode()).isZero();
+            var published = run("product", "publish", contract.toString(), "--state-dir", state);
+            assertThat(published.exitCode()).as(published.err()).isZero();
 
             JsonNode found = await().atMost(Duration.ofSeconds(10)).until(() -> json(run("catalog", "search", "orders", "--domain", "acc-shop",
                     "--json", "--as", "acc-team", "--catalog-url", url, "--state-dir", state)), r -> r.path("count").asInt() == 1);

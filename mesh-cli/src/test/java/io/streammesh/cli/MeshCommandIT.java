@@ -44,6 +44,7 @@ class MeshCommandIT {
             var status = CommandRun.of("status", "--state-dir", state.toString());
             assertThat(status.exitCode()).as(status.err()).isZero();
             assertThat(status.out()).contains("StreamMesh is running on " + state, "up: 1 broker(s)", "orders");
+            assertThat(status.out().lines().filter(l -> l.contains("Catalog API")).findFirst().orElseThrow()).endsWith("up");
 
             assertThat(CommandRun.of("catalog", "search", "--state-dir", state.toString()).out())
                     .contains("orders.order-placed.v1", "customers.customer-profile.v1");

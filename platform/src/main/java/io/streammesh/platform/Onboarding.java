@@ -24,6 +24,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class Onboarding {
 
     private static final int SCRAM_ITERATIONS = 8192;
+    /** No domain may be called this: its topics would be the platform's. */
+    private static final String RESERVED_DOMAIN = "mesh";
 
     private final Admin admin;
     private final CredentialStore credentials;
@@ -104,6 +106,9 @@ public final class Onboarding {
             ProductAddress.checkName("domain", domain);
         } catch (IllegalArgumentException e) {
             throw new MeshException(e.getMessage());
+        }
+        if (domain.equals(RESERVED_DOMAIN)) {
+            throw new MeshException("domain name '" + RESERVED_DOMAIN + "' is reserved: the platform's own topics start with mesh.");
         }
         MeshPrincipal principal = ensurePrincipal(domain, PrincipalKind.DOMAIN);
         createTopics(PlatformTopics.domain(domain));
