@@ -42,11 +42,13 @@ public final class CatalogApp implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final KafkaStreams streams;
+    private final String host;
     private final CatalogApi api;
     private final RestAccessLog accessLog;
 
-    private CatalogApp(KafkaStreams streams, CatalogApi api, RestAccessLog accessLog) {
+    private CatalogApp(KafkaStreams streams, String host, CatalogApi api, RestAccessLog accessLog) {
         this.streams = streams;
+        this.host = host.equals("0.0.0.0") ? "127.0.0.1" : host;
         this.api = api;
         this.accessLog = accessLog;
     }
@@ -77,7 +79,7 @@ public final class CatalogApp implements AutoCloseable {
             awaitRunning(streams);
             api.start(new CatalogQueries(streams, self));
             LOG.info("catalog-stream running; REST API at http://{}:{}/api", self.host(), self.port());
-            return new CatalogApp(streams, api, accessLog);
+            return new CatalogApp(streams, config.restHost(), api, accessLog);
         } catch (RuntimeException e) {
             if (streams != null) {
                 streams.close(Duration.ofSeconds(10));
@@ -92,7 +94,7 @@ public final class CatalogApp implements AutoCloseable {
 
     /** @return the REST API's base URL, e.g. {@code http://127.0.0.1:8080} */
     public String restUrl() {
-        return "http://" + "127.0.0.1" + ":" + api.port();
+        return "http://" + host + ":" + api.port();
     }
 
     /** @return the app's Kafka Streams state */

@@ -52,6 +52,12 @@ public record CatalogConfig(Properties clientConfig, Path stateDir, Path credent
                 Duration.ofDays(365), Duration.ofSeconds(1), 3, Health.defaults());
     }
 
+    /** @param host the REST API's address @param port its port @return a copy using them */
+    public CatalogConfig withRest(String host, int port) {
+        return new CatalogConfig(clientConfig, stateDir, credentials, host, port, governance, maxGrantDuration,
+                expiryCheckInterval, accessPartitions, health);
+    }
+
     /** @param policy other global rules @return a copy using them */
     public CatalogConfig withGovernance(GovernancePolicy policy) {
         return new CatalogConfig(clientConfig, stateDir, credentials, restHost, restPort, policy, maxGrantDuration,

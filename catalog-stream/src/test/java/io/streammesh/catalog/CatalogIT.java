@@ -10,6 +10,8 @@ import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.PrincipalKind;
 import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.schema.AuthorizationEvent;
+import io.streammesh.schema.Decision;
 import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
@@ -22,10 +24,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -130,6 +136,42 @@ class CatalogIT {
 
         await().atLeast(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(20))
                 .until(() -> api("cat-analytics").get("/api/grants?product=" + orders + "&status=EXPIRED").path("count").asInt() == 1);
+    }
+
+    @Test
+    void everyRestCallIsReportedForTheAuditAllowedOrDenied() throws Exception {
+        api("cat-analytics").get("/api/products?q=audited-call");
+        assertThatThrownBy(() -> new CatalogClient(catalog.restUrl(), withPassword(mesh.clientConfig("cat-analytics"), "wrong"))
+                .get("/api/products?q=denied-call")).hasMessageStartingWith("authenticate with your mesh principal");
+
+        Properties admin = mesh.clientConfig("mesh-admin");
+        List<AuthorizationEvent> events = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(ClientConfigs.kafkaOnly(admin), new StringDeserializer(),
+                MeshSerdes.<AuthorizationEvent>valueDeserializer(admin, true))) {
+            var partitions = consumer.partitionsFor(MeshTopics.AUDIT_RAW).stream()
+                    .map(p -> new TopicPartition(MeshTopics.AUDIT_RAW, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            await().atMost(SOON).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> events.add(r.value()));
+                return events.stream().filter(e -> e.getResourceName().contains("-call")).count() >= 2;
+            });
+        }
+        assertThat(events).filteredOn(e -> e.getResourceName().equals("/api/products?q=audited-call")).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.getPrincipal()).isEqualTo("User:cat-analytics");
+                    assertThat(e.getResourceType()).isEqualTo("CATALOG");
+                    assertThat(e.getDecision()).isEqualTo(Decision.ALLOWED);
+                });
+        assertThat(events).filteredOn(e -> e.getResourceName().equals("/api/products?q=denied-call")).singleElement()
+                .satisfies(e -> assertThat(e.getDecision()).isEqualTo(Decision.DENIED));
+    }
+
+    private static Properties withPassword(Properties config, String password) {
+        var copy = new Properties();
+        copy.putAll(config);
+        copy.put("sasl.jaas.config", config.getProperty("sasl.jaas.config").replaceAll("password=\"[^\"]*\"", "password=\"" + password + "\""));
+        return copy;
     }
 
     @Test

@@ -3,7 +3,13 @@ package io.streammesh.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.streammesh.catalog.CatalogApp;
+import io.streammesh.catalog.CatalogConfig;
+import io.streammesh.catalog.GovernancePolicy;
 import io.streammesh.platform.MeshPrincipal;
+import io.streammesh.platform.PlatformApp;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -111,6 +117,40 @@ final class CatalogCommand {
         result.path("rejections").forEach(r -> r.path("reasons").forEach(reason -> table.row(r.path("subject").asText(),
                 r.path("sourceTopic").asText(), r.path("rejectedAt").asText(), reason.path("rule").asText(), reason.path("message").asText())));
         table.print(out());
+        return Mesh.OK;
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = {"Runs catalog-stream (and its REST API) on its own, against any cluster, until Ctrl-C.",
+                    "mesh up runs it already; use this for another instance or a cluster of your own. Instances share the work."})
+    int serve(@Mixin StateDirOption state, @Mixin PrincipalOption as,
+              @Option(names = "--port", paramLabel = "PORT", defaultValue = "" + CatalogConfig.DEFAULT_REST_PORT,
+                      description = "The REST API's port (default: ${DEFAULT-VALUE}; 0 picks a free one).") int port,
+              @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+                      description = "The address the REST API binds to and other instances reach it at (default: ${DEFAULT-VALUE}).") String host,
+              @Option(names = "--credentials", paramLabel = "FILE",
+                      description = "The mesh's credential store REST callers authenticate against (default: the state directory's).") Path credentials,
+              @Option(names = "--app-dir", paramLabel = "DIR",
+                      description = "Where Kafka Streams keeps local state (default: <state-dir>/apps/mesh-catalog-<port>).") Path appDir,
+              @Option(names = "--governance", paramLabel = "FILE",
+                      description = "The global rules (default: the built-in governance.yaml).") Path governance) throws InterruptedException {
+        var directory = state.directory();
+        var config = CatalogConfig.embedded(as.clientConfig(state, PlatformApp.CATALOG.applicationId()),
+                appDir != null ? appDir : directory.root().resolve("apps").resolve(PlatformApp.CATALOG.applicationId() + "-" + port),
+                credentials != null ? credentials : directory.credentials(), port);
+        config = config.withRest(host, port);
+        if (governance != null) {
+            config = config.withGovernance(GovernancePolicy.load(governance));
+        }
+        var stopped = new CountDownLatch(1);
+        CatalogApp app = CatalogApp.start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "catalog-shutdown"));
+        out().printf("catalog-stream is running; REST API at %s/api (Ctrl-C to stop)%n", app.restUrl());
+        out().flush();
+        stopped.await();
         return Mesh.OK;
     }
 

@@ -3,6 +3,7 @@ package io.streammesh.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.streammesh.catalog.CatalogClient;
 import io.streammesh.platform.ClientConfigs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +55,14 @@ class MeshCommandIT {
             assertThat(grants).contains("mesh.view.orders.order-placed.v1.analytics", "User:orders");
             assertThat(CommandRun.of("access", "list", "--as", "orders", "--status", "PENDING", "--state-dir", state.toString()).out())
                     .contains("fraud investigation");
+
+            try (var second = MeshProcess.start(work, "catalog", "serve", "--port", "0", "--state-dir", state.toString())) {
+                second.awaitOutput("catalog-stream is running", READY);
+                String url = second.output().replaceAll("(?s).*REST API at (\\S+)/api.*", "$1");
+                var client = new CatalogClient(url, ClientConfigs.load(state.resolve("clients/analytics.properties")));
+                assertThat(await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .until(() -> client.get("/api/products").path("count").asInt(), count -> count == 2)).isEqualTo(2);
+            }
 
             var added = CommandRun.of("principal", "add", "fraud-team", "--state-dir", state.toString());
             assertThat(added.exitCode()).as(added.err()).isZero();
