@@ -2,7 +2,7 @@ package io.streammesh.catalog;
 
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.MeshException;
-import io.streammesh.platform.MeshSerdes;
+import io.streammesh.platform.RecordProducers;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.DecisionKind;
@@ -17,10 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * How principals take part in the access workflow: consumers write requests to
@@ -35,13 +33,7 @@ public final class AccessClient implements AutoCloseable {
     /** @param clientConfig the acting principal's client config */
     public AccessClient(Properties clientConfig) {
         this.principal = ClientConfigs.principalOf(clientConfig);
-        var props = ClientConfigs.kafkaOnly(clientConfig);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "20000");
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "mesh-access");
-        this.producer = new KafkaProducer<>(props, new StringSerializer(), MeshSerdes.<SpecificRecord>valueSerializer(clientConfig, true));
+        this.producer = RecordProducers.create(clientConfig, "mesh-access");
     }
 
     /**

@@ -1,16 +1,13 @@
 package io.streammesh.catalog;
 
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.MeshSerdes;
+import io.streammesh.platform.RecordProducers;
 import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.Decision;
 import io.streammesh.schema.MeshTopics;
 import java.time.Instant;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,11 +23,7 @@ final class RestAccessLog implements AutoCloseable {
     private final KafkaProducer<String, AuthorizationEvent> producer;
 
     RestAccessLog(Properties clientConfig) {
-        var props = ClientConfigs.kafkaOnly(clientConfig);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "mesh-catalog-rest-audit");
-        this.producer = new KafkaProducer<>(props, new StringSerializer(), MeshSerdes.<AuthorizationEvent>valueSerializer(clientConfig, true));
+        this.producer = RecordProducers.create(clientConfig, "mesh-catalog-rest-audit");
     }
 
     void record(String principal, String clientAddress, String resource, boolean allowed) {

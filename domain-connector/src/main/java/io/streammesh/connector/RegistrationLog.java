@@ -3,6 +3,7 @@ package io.streammesh.connector;
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshSerdes;
+import io.streammesh.platform.RecordProducers;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
@@ -19,13 +20,11 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,13 +99,7 @@ final class RegistrationLog {
      */
     void append(ProductRegistration registration) {
         String topic = MeshTopics.registrations(registration.getDomain());
-        var props = ClientConfigs.kafkaOnly(clientConfig);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "20000");
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "25000");
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "mesh-publisher");
-        try (var producer = new KafkaProducer<>(props, new StringSerializer(), MeshSerdes.<ProductRegistration>valueSerializer(clientConfig, true))) {
+        try (KafkaProducer<String, ProductRegistration> producer = RecordProducers.create(clientConfig, "mesh-publisher")) {
             producer.send(new ProducerRecord<>(topic, registration.getAddress(), registration)).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof AuthorizationException) {
