@@ -2,6 +2,7 @@ package io.streammesh.cli;
 
 import io.streammesh.catalog.CatalogApp;
 import io.streammesh.catalog.CatalogConfig;
+import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.PlatformApp;
 import io.streammesh.platform.MeshConfig;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
 /** {@code mesh up}: runs the whole mesh in this process until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Runs the embedded mesh until Ctrl-C: a SASL Kafka broker (KRaft) in this JVM, the Apicurio Registry, "
-                + "and catalog-stream with its REST API.",
+                + "catalog-stream with its REST API, and the policy-enforcer's grants as broker ACLs.",
                 "Writes a Java (.properties) and a kcat (.kcat.conf) client config for every principal into "
                 + "<state-dir>/clients. A second run keeps topics, data, schemas and principals."})
 final class UpCommand implements Callable<Integer> {
@@ -64,7 +65,6 @@ final class UpCommand implements Callable<Integer> {
         var stopped = new CountDownLatch(1);
         EmbeddedMesh mesh = EmbeddedMesh.start(config);
         CatalogApp catalog;
-        DemoMesh demoMesh;
         try {
             catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig(PlatformApp.CATALOG.applicationId()),
                     directory.root().resolve("apps").resolve(PlatformApp.CATALOG.applicationId()), directory.credentials(), catalogPort));
@@ -73,7 +73,10 @@ final class UpCommand implements Callable<Integer> {
             mesh.close();
             throw e;
         }
+        GrantEnforcer enforcer;
+        DemoMesh demoMesh;
         try {
+            enforcer = GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()));
             demoMesh = demo ? DemoMesh.start(mesh, catalog.restUrl()) : null;
         } catch (RuntimeException e) {
             catalog.close();
@@ -84,6 +87,7 @@ final class UpCommand implements Callable<Integer> {
             if (demoMesh != null) {
                 demoMesh.close();
             }
+            enforcer.close();
             catalog.close();
             mesh.close();
             stopped.countDown();

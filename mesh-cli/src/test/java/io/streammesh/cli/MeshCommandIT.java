@@ -55,6 +55,11 @@ class MeshCommandIT {
             assertThat(grants).contains("mesh.view.orders.order-placed.v1.analytics", "User:orders");
             assertThat(CommandRun.of("access", "list", "--as", "orders", "--status", "PENDING", "--state-dir", state.toString()).out())
                     .contains("fraud investigation");
+            try (var admin = Admin.create(ClientConfigs.kafkaOnly(ClientConfigs.load(state.resolve("clients/mesh-admin.properties"))))) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> admin.describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY).values()
+                        .get().stream().anyMatch(acl -> acl.entry().principal().equals("User:analytics")
+                                && acl.pattern().name().equals("mesh.view.orders.order-placed.v1.analytics")));
+            }
 
             try (var second = MeshProcess.start(work, "catalog", "serve", "--port", "0", "--state-dir", state.toString())) {
                 second.awaitOutput("catalog-stream is running", READY);

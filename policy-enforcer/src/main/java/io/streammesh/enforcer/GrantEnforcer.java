@@ -1,0 +1,266 @@
+package io.streammesh.enforcer;
+
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshException;
+import io.streammesh.platform.MeshSerdes;
+import io.streammesh.platform.PlatformApp;
+import io.streammesh.schema.Grant;
+import io.streammesh.schema.GrantStatus;
+import io.streammesh.schema.MeshTopics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns grants into broker ACLs, as principal {@code mesh-enforcer}: for every ACTIVE grant, READ
+ * and DESCRIBE on its topic and READ on its consumer group; a REVOKED or EXPIRED grant's ACLs go
+ * within seconds. It keeps a ledger of the ACLs it created ({@value #LEDGER_TOPIC}, compacted)
+ * and only ever deletes ACLs in it: ACLs a person made are never touched. On start, and every
+ * {@link #RECONCILE_INTERVAL}, it reconciles: the ACLs it manages are exactly those the ACTIVE
+ * grants say.
+ */
+public final class GrantEnforcer implements AutoCloseable {
+
+    /** The ACLs the enforcer created: binding → grant id, a tombstone once deleted. */
+    public static final String LEDGER_TOPIC = PlatformApp.ENFORCER.applicationId() + ".acl-ledger";
+    /** How often the ACLs are checked against the grants even without a change. */
+    public static final Duration RECONCILE_INTERVAL = Duration.ofSeconds(30);
+
+    private static final Logger LOG = LoggerFactory.getLogger(GrantEnforcer.class);
+    private static final long TIMEOUT_SECONDS = 30;
+
+    private final Admin admin;
+    private final KafkaConsumer<String, byte[]> grants;
+    private final Deserializer<Grant> grantDeserializer;
+    private final KafkaProducer<String, String> ledger;
+    private final Map<String, Grant> current = new HashMap<>();
+    private final Map<String, String> managed = new HashMap<>();
+    private final Thread loop;
+    private volatile boolean running = true;
+
+    private GrantEnforcer(Properties clientConfig) {
+        var props = ClientConfigs.kafkaOnly(clientConfig);
+        this.admin = Admin.create(props);
+        var consumer = ClientConfigs.kafkaOnly(clientConfig);
+        consumer.put("client.id", PlatformApp.ENFORCER.applicationId() + "-grants");
+        consumer.put("isolation.level", "read_committed");
+        this.grants = new KafkaConsumer<>(consumer, new StringDeserializer(), new ByteArrayDeserializer());
+        this.grantDeserializer = MeshSerdes.valueDeserializer(clientConfig, true);
+        var producer = ClientConfigs.kafkaOnly(clientConfig);
+        producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.CLIENT_ID_CONFIG, PlatformApp.ENFORCER.applicationId() + "-ledger");
+        this.ledger = new KafkaProducer<>(producer, new StringSerializer(), new StringSerializer());
+        this.loop = new Thread(this::run, "mesh-enforcer-grants");
+        loop.setDaemon(true);
+    }
+
+    /**
+     * Reconciles the ACLs with the grants, then follows the grants until closed.
+     *
+     * @param clientConfig the {@code mesh-enforcer} principal's client config
+     * @return the running enforcer
+     * @throws MeshException if the first reconciliation fails
+     */
+    public static GrantEnforcer start(Properties clientConfig) {
+        var enforcer = new GrantEnforcer(clientConfig);
+        try {
+            enforcer.createLedger();
+            enforcer.readLedger(clientConfig);
+            enforcer.readGrantsToEnd();
+            enforcer.reconcile();
+        } catch (RuntimeException e) {
+            enforcer.closeClients();
+            throw e;
+        }
+        enforcer.loop.start();
+        return enforcer;
+    }
+
+    private void run() {
+        long nextReconcile = System.nanoTime() + RECONCILE_INTERVAL.toNanos();
+        while (running) {
+            try {
+                boolean changed = false;
+                for (ConsumerRecord<String, byte[]> record : grants.poll(Duration.ofMillis(200))) {
+                    changed |= apply(record);
+                }
+                if (changed || System.nanoTime() > nextReconcile) {
+                    reconcile();
+                    nextReconcile = System.nanoTime() + RECONCILE_INTERVAL.toNanos();
+                }
+            } catch (WakeupException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("policy-enforcer could not apply the grants' ACLs; retrying: {}", e.getMessage(), e);
+                sleepQuietly();
+            }
+        }
+    }
+
+    /** @return whether the grant changed what the ACLs should be */
+    private boolean apply(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            return current.remove(record.key()) != null;
+        }
+        try {
+            Grant grant = grantDeserializer.deserialize(record.topic(), record.value());
+            current.put(grant.getGrantId(), grant);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.error("Skipping {}-{}@{}: not a Grant ({})", record.topic(), record.partition(), record.offset(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** Makes the ACLs it manages exactly what the ACTIVE, unexpired grants say. */
+    private synchronized void reconcile() {
+        Map<String, String> desired = new HashMap<>();
+        Instant now = Instant.now();
+        for (Grant grant : current.values()) {
+            if (grant.getStatus() == GrantStatus.ACTIVE && (grant.getExpiresAt() == null || grant.getExpiresAt().isAfter(now))) {
+                GrantAcls.of(grant).forEach(binding -> desired.putIfAbsent(GrantAcls.key(binding), grant.getGrantId()));
+            }
+        }
+        Set<String> existing = new HashSet<>();
+        for (AclBinding binding : await(admin.describeAcls(AclBindingFilter.ANY).values(), "read the broker's ACLs")) {
+            existing.add(GrantAcls.key(binding));
+        }
+        List<String> stale = managed.keySet().stream().filter(key -> !desired.containsKey(key)).toList();
+        if (!stale.isEmpty()) {
+            List<AclBinding> delete = stale.stream().filter(existing::contains).map(GrantAcls::fromKey).toList();
+            if (!delete.isEmpty()) {
+                await(admin.deleteAcls(delete.stream().map(AclBinding::toFilter).toList()).all(), "delete the ACLs of ended grants");
+                LOG.info("Removed {} ACL(s) of ended grants", delete.size());
+            }
+            stale.forEach(key -> {
+                ledger.send(new ProducerRecord<>(LEDGER_TOPIC, key, null));
+                managed.remove(key);
+            });
+        }
+        List<String> missing = desired.keySet().stream().filter(key -> !existing.contains(key)).toList();
+        if (!missing.isEmpty()) {
+            await(admin.createAcls(missing.stream().map(GrantAcls::fromKey).toList()).all(), "create the ACLs of active grants");
+            missing.forEach(key -> {
+                ledger.send(new ProducerRecord<>(LEDGER_TOPIC, key, desired.get(key)));
+                managed.put(key, desired.get(key));
+            });
+            LOG.info("Created {} ACL(s) for active grants", missing.size());
+        }
+        ledger.flush();
+    }
+
+    private void createLedger() {
+        try {
+            admin.createTopics(List.of(new NewTopic(LEDGER_TOPIC, 1, (short) -1)
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all()
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new MeshException("policy-enforcer cannot create " + LEDGER_TOPIC + ": " + e.getCause().getMessage(), e.getCause());
+            }
+        } catch (TimeoutException e) {
+            throw new MeshException("policy-enforcer cannot reach the broker", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted", e);
+        }
+    }
+
+    private void readLedger(Properties clientConfig) {
+        var props = ClientConfigs.kafkaOnly(clientConfig);
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            var partition = new TopicPartition(LEDGER_TOPIC, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            while (consumer.position(partition) < end) {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+                    if (record.value() == null) {
+                        managed.remove(record.key());
+                    } else {
+                        managed.put(record.key(), record.value());
+                    }
+                });
+            }
+        }
+    }
+
+    private void readGrantsToEnd() {
+        List<TopicPartition> partitions = new ArrayList<>();
+        grants.partitionsFor(MeshTopics.ACCESS_GRANTS).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        grants.assign(partitions);
+        grants.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = grants.endOffsets(partitions);
+        while (partitions.stream().anyMatch(p -> grants.position(p) < end.get(p))) {
+            grants.poll(Duration.ofMillis(200)).forEach(this::apply);
+        }
+    }
+
+    private static <T> T await(KafkaFuture<T> future, String what) {
+        try {
+            return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new MeshException("policy-enforcer could not " + what + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new MeshException("policy-enforcer could not " + what + " within " + TIMEOUT_SECONDS + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted", e);
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeClients() {
+        grants.close();
+        ledger.close();
+        admin.close();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        grants.wakeup();
+        try {
+            loop.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeClients();
+    }
+}
