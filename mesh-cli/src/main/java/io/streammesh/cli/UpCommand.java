@@ -2,7 +2,9 @@ package io.streammesh.cli;
 
 import io.streammesh.catalog.CatalogApp;
 import io.streammesh.catalog.CatalogConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.enforcer.GrantEnforcer;
+import io.streammesh.enforcer.ViewApp;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.PlatformApp;
 import io.streammesh.platform.MeshConfig;
@@ -10,6 +12,7 @@ import io.streammesh.platform.MeshPrincipal;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -21,7 +24,7 @@ import picocli.CommandLine.Spec;
 /** {@code mesh up}: runs the whole mesh in this process until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Runs the embedded mesh until Ctrl-C: a SASL Kafka broker (KRaft) in this JVM, the Apicurio Registry, "
-                + "catalog-stream with its REST API, and the policy-enforcer's grants as broker ACLs.",
+                + "catalog-stream with its REST API, and the policy-enforcer (views, grants as broker ACLs).",
                 "Writes a Java (.properties) and a kcat (.kcat.conf) client config for every principal into "
                 + "<state-dir>/clients. A second run keeps topics, data, schemas and principals."})
 final class UpCommand implements Callable<Integer> {
@@ -73,21 +76,34 @@ final class UpCommand implements Callable<Integer> {
             mesh.close();
             throw e;
         }
-        GrantEnforcer enforcer;
+        GrantEnforcer enforcer = null;
+        ViewApp views = null;
         DemoMesh demoMesh;
         try {
-            enforcer = GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()));
+            Properties enforcerConfig = mesh.clientConfig(PlatformApp.ENFORCER.applicationId());
+            enforcer = GrantEnforcer.start(enforcerConfig);
+            views = ViewApp.start(enforcerConfig, directory.root().resolve("apps").resolve(PlatformApp.ENFORCER.applicationId()),
+                    ViewSecret.of(directory), new SimpleMeterRegistry());
             demoMesh = demo ? DemoMesh.start(mesh, catalog.restUrl()) : null;
         } catch (RuntimeException e) {
+            if (views != null) {
+                views.close();
+            }
+            if (enforcer != null) {
+                enforcer.close();
+            }
             catalog.close();
             mesh.close();
             throw e;
         }
+        GrantEnforcer grants = enforcer;
+        ViewApp viewApp = views;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (demoMesh != null) {
                 demoMesh.close();
             }
-            enforcer.close();
+            viewApp.close();
+            grants.close();
             catalog.close();
             mesh.close();
             stopped.countDown();

@@ -104,7 +104,7 @@ public final class PlatformAcls {
         List<AclBinding> all = new ArrayList<>(owner.bindings);
         // Product health (catalog) and views (enforcer) read the domain's products; audit sees their offsets.
         all.addAll(new Acls(PlatformApp.CATALOG.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE).bindings);
-        all.addAll(new Acls(PlatformApp.ENFORCER.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE).bindings);
+        all.addAll(new Acls(PlatformApp.ENFORCER.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE, DESCRIBE_CONFIGS).bindings);
         all.addAll(new Acls(PlatformApp.AUDIT.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, DESCRIBE).bindings);
         return all;
     }

@@ -23,7 +23,9 @@ import java.util.stream.Stream;
  * registry/         the registry's H2 database (schemas and their ids)
  * clients/          &lt;principal&gt;.properties (Java) and &lt;principal&gt;.kcat.conf (librdkafka)
  * logs/             broker and registry logs
+ * apps/             local state of the mesh's Kafka Streams apps
  * credentials       salted password hashes of every principal
+ * view.secret       the key hashed view fields are derived from
  * mesh.json         what the running mesh listens on (see {@link MeshStatus})
  * mesh.lock         held by the process running the mesh
  * </pre>
@@ -37,7 +39,7 @@ public final class StateDirectory {
 
     /** What {@code --fresh} deletes: the mesh's own entries, never anything else in the directory. */
     private static final List<String> MESH_ENTRIES =
-            List.of("kafka", "registry", "clients", "logs", "credentials", "credentials.lock", "mesh.json");
+            List.of("kafka", "registry", "clients", "logs", "apps", "credentials", "credentials.lock", "mesh.json", "view.secret");
 
     private final Path root;
 

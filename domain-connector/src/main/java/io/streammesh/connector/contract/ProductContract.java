@@ -1,5 +1,7 @@
 package io.streammesh.connector.contract;
 
+import io.streammesh.schema.Mask;
+
 import io.streammesh.schema.Owner;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;

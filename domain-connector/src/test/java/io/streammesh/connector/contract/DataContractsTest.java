@@ -1,5 +1,7 @@
 package io.streammesh.connector.contract;
 
+import io.streammesh.schema.Mask;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

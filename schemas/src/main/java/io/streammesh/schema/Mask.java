@@ -1,4 +1,4 @@
-package io.streammesh.connector.contract;
+package io.streammesh.schema;
 
 import java.util.Locale;
 import java.util.regex.Pattern;

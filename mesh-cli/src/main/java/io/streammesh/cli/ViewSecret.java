@@ -1,0 +1,36 @@
+package io.streammesh.cli;
+
+import io.streammesh.platform.MeshException;
+import io.streammesh.platform.StateDirectory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+
+/**
+ * The embedded mesh's secret for hashed view fields ({@code <state-dir>/view.secret}, owner-only):
+ * made once, kept across restarts so that a hashed value stays the same hash.
+ */
+final class ViewSecret {
+
+    private static final int BYTES = 32;
+
+    private ViewSecret() {
+    }
+
+    static byte[] of(StateDirectory state) {
+        Path file = state.root().resolve("view.secret");
+        try {
+            if (!Files.exists(file)) {
+                byte[] secret = new byte[BYTES];
+                new SecureRandom().nextBytes(secret);
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.write(file, secret);
+            }
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new MeshException("cannot read or create the view secret " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.streammesh.enforcer;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshException;
+import io.streammesh.platform.MeshSerdes;
+import io.streammesh.platform.PlatformApp;
+import io.streammesh.platform.RecordSerdes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The policy-enforcer's views, running: {@link ViewTopology} under exactly-once v2 as principal
+ * {@code mesh-enforcer}. A crash and restart neither loses nor repeats a view record.
+ */
+public final class ViewApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ViewApp.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final KafkaStreams streams;
+    private final ViewTopics topics;
+
+    private ViewApp(KafkaStreams streams, ViewTopics topics) {
+        this.streams = streams;
+        this.topics = topics;
+    }
+
+    /**
+     * @param clientConfig the {@code mesh-enforcer} principal's client config
+     * @param stateDir where Kafka Streams keeps local state
+     * @param secret the mesh's view secret, from which each product's hashing key is derived
+     * @param meters where view counts go
+     * @return the running app
+     */
+    public static ViewApp start(Properties clientConfig, Path stateDir, byte[] secret, MeterRegistry meters) {
+        var topics = new ViewTopics(Admin.create(ClientConfigs.kafkaOnly(clientConfig)));
+        var topology = ViewTopology.build(RecordSerdes.registry(clientConfig),
+                () -> MeshSerdes.<GenericRecord>valueDeserializer(clientConfig, false),
+                () -> MeshSerdes.<GenericRecord>valueSerializer(clientConfig, true), topics, secret, meters);
+        var props = ClientConfigs.kafkaOnly(clientConfig);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, PlatformApp.ENFORCER.applicationId());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        props.put(StreamsConfig.METADATA_MAX_AGE_CONFIG, "5000");
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
+        var streams = new KafkaStreams(topology, props);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("policy-enforcer view thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (streams.state() == KafkaStreams.State.ERROR || System.nanoTime() > deadline) {
+                streams.close(Duration.ofSeconds(10));
+                topics.close();
+                throw new MeshException("policy-enforcer views did not start (state " + streams.state() + "); see the mesh log");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MeshException("interrupted", e);
+            }
+        }
+        return new ViewApp(streams, topics);
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        topics.close();
+    }
+}

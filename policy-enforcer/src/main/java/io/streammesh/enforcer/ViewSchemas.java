@@ -1,0 +1,40 @@
+package io.streammesh.enforcer;
+
+import io.streammesh.schema.Mask;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+
+/**
+ * A view's schema, derived from the product's: the same fields, masked ones documented as such,
+ * and hashed ones turned into strings (a hash is hex text whatever the field held).
+ */
+final class ViewSchemas {
+
+    private ViewSchemas() {
+    }
+
+    static Schema derive(Schema product, String address, String view, Map<String, Mask> masks) {
+        List<Schema.Field> fields = new ArrayList<>();
+        for (Schema.Field field : product.getFields()) {
+            Mask mask = masks.get(field.name());
+            Schema type = mask != null && mask.kind() == Mask.Kind.HASH ? hashed(field.schema()) : field.schema();
+            String doc = mask == null ? field.doc() : (field.doc() == null ? "" : field.doc() + " ") + "(masked in this view: " + mask + ")";
+            Object defaultValue = type == field.schema() && field.hasDefaultValue() ? field.defaultVal()
+                    : type.getType() == Schema.Type.UNION ? Schema.Field.NULL_DEFAULT_VALUE : null;
+            var copy = new Schema.Field(field.name(), type, doc, defaultValue);
+            field.getObjectProps().forEach(copy::addProp);
+            fields.add(copy);
+        }
+        return Schema.createRecord(product.getName(), "View '" + view + "' of " + address + ". " + (product.getDoc() == null ? "" : product.getDoc()),
+                product.getNamespace(), false, fields);
+    }
+
+    private static Schema hashed(Schema original) {
+        boolean nullable = original.getType() == Schema.Type.UNION
+                && original.getTypes().stream().anyMatch(s -> s.getType() == Schema.Type.NULL);
+        Schema string = Schema.create(Schema.Type.STRING);
+        return nullable ? Schema.createUnion(Schema.create(Schema.Type.NULL), string) : string;
+    }
+}

@@ -1,0 +1,44 @@
+package io.streammesh.enforcer;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.streammesh.platform.RecordSerdes;
+import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.MeshTopics;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * The policy-enforcer's views: every product topic (a pattern, so new products are picked up)
+ * → {@link ViewProcessor}, with the catalog as a global table → each record to the view topic
+ * it names.
+ */
+final class ViewTopology {
+
+    /** Global table over {@code mesh.catalog}. */
+    static final String GLOBAL_CATALOG = "enforcer-catalog";
+    /** Product topics, never their dead-letter topics nor the platform's own. */
+    static final Pattern PRODUCT_TOPICS = Pattern.compile("(?!mesh\\.)[a-z][a-z0-9-]*\\.[a-z][a-z0-9-]*\\.v[1-9][0-9]*");
+
+    private ViewTopology() {
+    }
+
+    static Topology build(RecordSerdes serdes, Supplier<Deserializer<GenericRecord>> products, Supplier<Serializer<GenericRecord>> views,
+                          ViewTopics topics, byte[] secret, MeterRegistry meters) {
+        var builder = new StreamsBuilder();
+        builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), serdes.of(DataProduct.class)), Materialized.as(GLOBAL_CATALOG));
+        builder.stream(PRODUCT_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .process(() -> new ViewProcessor(products.get(), views.get(), topics, secret, meters))
+                .to((key, value, context) -> value.topic(),
+                        Produced.with(Serdes.ByteArray(), Serdes.serdeFrom((topic, out) -> out.value(), (topic, bytes) -> new ViewOutput(topic, bytes))));
+        return builder.build();
+    }
+}

@@ -1,0 +1,132 @@
+package io.streammesh.enforcer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.MeshSerdes;
+import io.streammesh.platform.RecordProducers;
+import io.streammesh.platform.SchemaRegistry;
+import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.Owner;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductStatus;
+import io.streammesh.schema.ProductView;
+import io.streammesh.schema.ViewAccess;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/** A product's analytics view on the real broker and registry: rows filtered, fields masked, exactly once. */
+@MeshTest
+class ViewAppIT {
+
+    @Test
+    void theViewHoldsTheFilteredRowsWithTheirPiiMasked(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("view-shop");
+        String address = "view-shop.order-placed.v1";
+        Properties domain = mesh.clientConfig("view-shop");
+        Schema schema;
+        try (InputStream in = getClass().getResourceAsStream("/schemas/demo/orders/order-placed.avsc")) {
+            schema = new Schema.Parser().parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        long contentId;
+        try (var registry = SchemaRegistry.connect(domain)) {
+            contentId = registry.register(address + "-value", schema.toString()).contentId();
+        }
+        mesh.admin().createTopics(List.of(new NewTopic(address, 3, (short) 1))).all().get();
+        catalog(mesh, address, contentId);
+
+        var meters = new SimpleMeterRegistry();
+        try (var app = ViewApp.start(mesh.clientConfig("mesh-enforcer"), Files.createTempDirectory("views-"), "test-secret".getBytes(), meters)) {
+            int expected = 0;
+            try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(domain), new StringSerializer(),
+                    MeshSerdes.<GenericRecord>valueSerializer(domain, false))) {
+                for (int i = 0; i < 1000; i++) {
+                    String country = i % 4 == 0 ? "DE" : "FR";
+                    expected += country.equals("DE") ? 0 : 1;
+                    producer.send(new ProducerRecord<>(address, "o-" + i, order(schema, "o-" + i, country)));
+                }
+            }
+            List<GenericRecord> view = read(mesh.clientConfig("mesh-admin"), "mesh.view." + address + ".analytics", expected);
+
+            assertThat(view).hasSize(expected);
+            assertThat(view).allSatisfy(r -> {
+                assertThat(r.get("country")).hasToString("FR");
+                assertThat(r.get("customerEmail").toString()).matches("[0-9a-f]{64}");
+                assertThat(r.get("shippingAddress")).hasToString("");
+            });
+            assertThat(view.stream().map(r -> r.get("customerEmail").toString()).distinct()).as("same email, same hash").hasSize(1);
+            assertThat(meters.get("mesh.view.records").tag("outcome", "filtered").counter().count()).isEqualTo(1000 - expected);
+        }
+    }
+
+    private static void catalog(EmbeddedMesh mesh, String address, long contentId) throws Exception {
+        var registration = ProductRegistration.newBuilder().setAddress(address).setDomain("view-shop").setName("order-placed")
+                .setVersion("1.0.0").setOwner(Owner.newBuilder().setTeam("t").setPrincipal("User:view-shop").setContact("c").build())
+                .setSchemaSubject(address + "-value").setSchemaContentId(contentId)
+                .setViews(List.of(ProductView.newBuilder().setName("analytics").setAccess(ViewAccess.OWNER_APPROVAL)
+                        .setFilter("record.country != 'DE'").setMasks(Map.of("customerEmail", "hash", "shippingAddress", "redact")).build()))
+                .setPublishedAt(Instant.now()).build();
+        var product = DataProduct.newBuilder().setAddress(address).setDomain("view-shop").setRegistration(registration)
+                .setStatus(ProductStatus.ACTIVE).setFirstPublishedAt(Instant.now()).setUpdatedAt(Instant.now()).build();
+        try (KafkaProducer<String, DataProduct> producer = RecordProducers.create(mesh.clientConfig("mesh-catalog"), "test-catalog")) {
+            producer.send(new ProducerRecord<>(MeshTopics.CATALOG, address, product)).get();
+        }
+    }
+
+    private static GenericRecord order(Schema schema, String id, String country) {
+        GenericRecord order = new GenericData.Record(schema);
+        order.put("orderId", id);
+        order.put("customerId", "c-1");
+        order.put("customerEmail", "ann@example.com");
+        order.put("shippingAddress", "1 Main Street");
+        order.put("country", country);
+        order.put("amount", 10.0);
+        order.put("currency", "EUR");
+        order.put("items", 1);
+        order.put("placedAt", 1_795_600_800_000L);
+        return order;
+    }
+
+    private static List<GenericRecord> read(Properties config, String topic, int expected) {
+        var props = ClientConfigs.kafkaOnly(config);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "view-reader-" + System.nanoTime());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<GenericRecord> records = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), MeshSerdes.<GenericRecord>valueDeserializer(config, false))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                try {
+                    consumer.subscribe(List.of(topic));
+                    consumer.poll(Duration.ofMillis(500)).forEach(r -> records.add(r.value()));
+                } catch (org.apache.kafka.common.errors.UnknownTopicOrPartitionException e) {
+                    continue;
+                }
+            }
+            consumer.poll(Duration.ofSeconds(2)).forEach(r -> records.add(r.value()));
+        }
+        return records;
+    }
+}
