@@ -136,6 +136,10 @@ final class UpCommand implements Callable<Integer> {
                         String.join(", ", products));
             }
             out.printf("%nTry:  kcat -F %s/orders.kcat.conf -L%n", shown);
+            if (!products.isEmpty()) {
+                out.printf("      kcat -F %s/analytics.kcat.conf -G analytics mesh.view.orders.order-placed.v1.analytics%n", shown);
+                out.println("      ./mesh catalog search");
+            }
             out.println("Stop with Ctrl-C.");
             out.flush();
         }

@@ -67,6 +67,14 @@ class AccessCommandsIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "grants", "--status", "REVOKED", "--as", "acc-team",
                     "--catalog-url", url, "--state-dir", state).out(), out -> out.contains(first));
 
+            Path sloppy = Files.writeString(dir.resolve("sloppy.yaml"), Files.readString(contract).replace("name: order-placed", "name: sloppy")
+                    .replace("description: Every order the shop accepted, one event per order.", "description: Orders")
+                    .replace("access: owner-approval\n", "access: auto\n").replace("shippingAddress: redact", "customerId: hash"));
+            assertThat(run("product", "publish", sloppy.toString(), "--state-dir", state).exitCode()).as("the connector publishes it").isZero();
+            String rejections = await().atMost(Duration.ofSeconds(10)).until(() -> run("catalog", "rejections", "--subject",
+                    "acc-shop.sloppy.v1", "--as", "acc-shop", "--catalog-url", url, "--state-dir", state).out(), out -> out.contains("pii-masked"));
+            assertThat(rejections).contains("description", "view 'analytics' exposes PII field(s) shippingAddress without the owner's approval");
+
             var badDuration = run("access", "request", "acc-shop.order-placed.v1", "--view", "full", "--group", "g", "--purpose", "p",
                     "--duration", "forever", "--as", "acc-team", "--state-dir", state);
             assertThat(badDuration.err().strip()).isEqualTo("mesh: --duration 'forever' is not a duration; write e.g. 30s, 5m, 12h, 30d or 2w");

@@ -6,27 +6,15 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.MeshSerdes;
-import io.streammesh.platform.RecordProducers;
 import io.streammesh.platform.SchemaRegistry;
-import io.streammesh.platform.testing.MeshTest;
-import io.streammesh.schema.DataProduct;
-import io.streammesh.schema.MeshTopics;
-import io.streammesh.schema.Owner;
-import io.streammesh.schema.ProductRegistration;
-import io.streammesh.schema.ProductStatus;
-import io.streammesh.schema.ProductView;
-import io.streammesh.schema.ViewAccess;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -55,7 +43,7 @@ class ViewAppIT {
             contentId = registry.register(address + "-value", schema.toString()).contentId();
         }
         mesh.admin().createTopics(List.of(new NewTopic(address, 3, (short) 1))).all().get();
-        catalog(mesh, address, contentId);
+        ViewAppITCatalog.publish(mesh, address, "view-shop", contentId);
 
         var meters = new SimpleMeterRegistry();
         try (var app = ViewApp.start(mesh.clientConfig("mesh-enforcer"), Files.createTempDirectory("views-"), "test-secret".getBytes(), meters)) {
@@ -65,7 +53,7 @@ class ViewAppIT {
                 for (int i = 0; i < 1000; i++) {
                     String country = i % 4 == 0 ? "DE" : "FR";
                     expected += country.equals("DE") ? 0 : 1;
-                    producer.send(new ProducerRecord<>(address, "o-" + i, order(schema, "o-" + i, country)));
+                    producer.send(new ProducerRecord<>(address, "o-" + i, ViewAppITCatalog.order(schema, "o-" + i, country)));
                 }
             }
             List<GenericRecord> view = read(mesh.clientConfig("mesh-admin"), "mesh.view." + address + ".analytics", expected);
@@ -78,35 +66,20 @@ class ViewAppIT {
             });
             assertThat(view.stream().map(r -> r.get("customerEmail").toString()).distinct()).as("same email, same hash").hasSize(1);
             assertThat(meters.get("mesh.view.records").tag("outcome", "filtered").counter().count()).isEqualTo(1000 - expected);
-        }
-    }
 
-    private static void catalog(EmbeddedMesh mesh, String address, long contentId) throws Exception {
-        var registration = ProductRegistration.newBuilder().setAddress(address).setDomain("view-shop").setName("order-placed")
-                .setVersion("1.0.0").setOwner(Owner.newBuilder().setTeam("t").setPrincipal("User:view-shop").setContact("c").build())
-                .setSchemaSubject(address + "-value").setSchemaContentId(contentId)
-                .setViews(List.of(ProductView.newBuilder().setName("analytics").setAccess(ViewAccess.OWNER_APPROVAL)
-                        .setFilter("record.country != 'DE'").setMasks(Map.of("customerEmail", "hash", "shippingAddress", "redact")).build()))
-                .setPublishedAt(Instant.now()).build();
-        var product = DataProduct.newBuilder().setAddress(address).setDomain("view-shop").setRegistration(registration)
-                .setStatus(ProductStatus.ACTIVE).setFirstPublishedAt(Instant.now()).setUpdatedAt(Instant.now()).build();
-        try (KafkaProducer<String, DataProduct> producer = RecordProducers.create(mesh.clientConfig("mesh-catalog"), "test-catalog")) {
-            producer.send(new ProducerRecord<>(MeshTopics.CATALOG, address, product)).get();
+            String later = "view-shop.returned.v1";
+            try (var registry = SchemaRegistry.connect(domain)) {
+                registry.register(later + "-value", schema.toString());
+            }
+            mesh.admin().createTopics(List.of(new NewTopic(later, 1, (short) 1))).all().get();
+            ViewAppITCatalog.publish(mesh, later, "view-shop", contentId);
+            try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(domain), new StringSerializer(),
+                    MeshSerdes.<GenericRecord>valueSerializer(domain, false))) {
+                producer.send(new ProducerRecord<>(later, "r-1", ViewAppITCatalog.order(schema, "r-1", "NL"))).get();
+            }
+            assertThat(read(mesh.clientConfig("mesh-admin"), "mesh.view." + later + ".analytics", 1))
+                    .as("a product published while the app runs gets its view").hasSize(1);
         }
-    }
-
-    private static GenericRecord order(Schema schema, String id, String country) {
-        GenericRecord order = new GenericData.Record(schema);
-        order.put("orderId", id);
-        order.put("customerId", "c-1");
-        order.put("customerEmail", "ann@example.com");
-        order.put("shippingAddress", "1 Main Street");
-        order.put("country", country);
-        order.put("amount", 10.0);
-        order.put("currency", "EUR");
-        order.put("items", 1);
-        order.put("placedAt", 1_795_600_800_000L);
-        return order;
     }
 
     private static List<GenericRecord> read(Properties config, String topic, int expected) {

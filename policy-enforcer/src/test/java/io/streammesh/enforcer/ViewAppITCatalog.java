@@ -1,0 +1,54 @@
+package io.streammesh.enforcer;
+
+import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.RecordProducers;
+import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.Owner;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductStatus;
+import io.streammesh.schema.ProductView;
+import io.streammesh.schema.ViewAccess;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Catalog entries and orders for the view tests: a product with an analytics view that drops DE and masks two PII fields. */
+final class ViewAppITCatalog {
+
+    private ViewAppITCatalog() {
+    }
+
+    static void publish(EmbeddedMesh mesh, String address, String domain, long contentId) throws Exception {
+        var registration = ProductRegistration.newBuilder().setAddress(address).setDomain(domain).setName(address.split("\\.")[1])
+                .setVersion("1.0.0").setOwner(Owner.newBuilder().setTeam("t").setPrincipal("User:" + domain).setContact("c").build())
+                .setSchemaSubject(address + "-value").setSchemaContentId(contentId)
+                .setViews(List.of(ProductView.newBuilder().setName("analytics").setAccess(ViewAccess.OWNER_APPROVAL)
+                        .setFilter("record.country != 'DE'").setMasks(Map.of("customerEmail", "hash", "shippingAddress", "redact")).build()))
+                .setPublishedAt(Instant.now()).build();
+        var product = DataProduct.newBuilder().setAddress(address).setDomain(domain).setRegistration(registration)
+                .setStatus(ProductStatus.ACTIVE).setFirstPublishedAt(Instant.now()).setUpdatedAt(Instant.now()).build();
+        try (KafkaProducer<String, DataProduct> producer = RecordProducers.create(mesh.clientConfig("mesh-catalog"), "test-catalog")) {
+            producer.send(new ProducerRecord<>(MeshTopics.CATALOG, address, product)).get();
+        }
+    }
+
+    static GenericRecord order(Schema schema, String id, String country) {
+        GenericRecord order = new GenericData.Record(schema);
+        order.put("orderId", id);
+        order.put("customerId", "c-1");
+        order.put("customerEmail", "ann@example.com");
+        order.put("shippingAddress", "1 Main Street");
+        order.put("country", country);
+        order.put("amount", 10.0);
+        order.put("currency", "EUR");
+        order.put("items", 1);
+        order.put("placedAt", 1_795_600_800_000L);
+        return order;
+    }
+}

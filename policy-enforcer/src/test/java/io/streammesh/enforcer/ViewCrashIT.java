@@ -1,0 +1,146 @@
+package io.streammesh.enforcer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.MeshSerdes;
+import io.streammesh.platform.SchemaRegistry;
+import io.streammesh.platform.testing.MeshTest;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Exactly once: the view app killed with no clean close mid-stream, then restarted, holds each record once. */
+@MeshTest
+class ViewCrashIT {
+
+    private static final int RECORDS = 20_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(240)
+    void aKilledAndRestartedViewAppNeitherLosesNorRepeatsARecord(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("crash-shop");
+        String address = "crash-shop.order-placed.v1";
+        String view = "mesh.view." + address + ".analytics";
+        Properties domain = mesh.clientConfig("crash-shop");
+        Schema schema;
+        try (InputStream in = getClass().getResourceAsStream("/schemas/demo/orders/order-placed.avsc")) {
+            schema = new Schema.Parser().parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        long contentId;
+        try (var registry = SchemaRegistry.connect(domain)) {
+            contentId = registry.register(address + "-value", schema.toString()).contentId();
+        }
+        mesh.admin().createTopics(List.of(new NewTopic(address, 3, (short) 1))).all().get();
+        ViewAppITCatalog.publish(mesh, address, "crash-shop", contentId);
+
+        Path config = mesh.state().clients().resolve("mesh-enforcer.properties");
+        Process first = start(config, dir.resolve("state"));
+        CompletableFuture<Void> produced = CompletableFuture.runAsync(() -> produce(domain, address, schema));
+        await().atMost(Duration.ofSeconds(60)).until(() -> endOffsets(mesh, view) > 2_000);
+        first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        produced.get(120, TimeUnit.SECONDS);
+
+        Process second = start(config, dir.resolve("state"));
+        try {
+            Map<String, Integer> seen = readCommitted(mesh.clientConfig("mesh-admin"), view, RECORDS);
+            assertThat(seen).as("every record in the view").hasSize(RECORDS);
+            assertThat(seen.values()).as("each exactly once").containsOnly(1);
+        } finally {
+            second.destroy();
+            second.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private Process start(Path config, Path state) throws Exception {
+        Path log = Files.createTempFile(dir, "views-", ".log");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), ViewAppMain.class.getName(), config.toString(), state.toString(), "crash-secret")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("the view app exited: " + Files.readString(log));
+            }
+            return Files.readString(log).contains("VIEWS RUNNING");
+        });
+        return process;
+    }
+
+    private static void produce(Properties domain, String address, Schema schema) {
+        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(domain), new StringSerializer(),
+                MeshSerdes.<GenericRecord>valueSerializer(domain, false))) {
+            for (int i = 0; i < RECORDS; i++) {
+                producer.send(new ProducerRecord<>(address, "o-" + i, ViewAppITCatalog.order(schema, "o-" + i, "FR")));
+                if (i % 2_000 == 0) {
+                    producer.flush();
+                    sleep();
+                }
+            }
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(300);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long endOffsets(EmbeddedMesh mesh, String topic) {
+        try (var consumer = new KafkaConsumer<>(ClientConfigs.kafkaOnly(mesh.clientConfig("mesh-admin")), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static Map<String, Integer> readCommitted(Properties config, String topic, int expected) {
+        var props = ClientConfigs.kafkaOnly(config);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "crash-reader-" + System.nanoTime());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, Integer> seen = new HashMap<>();
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (seen.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> seen.merge(r.key(), 1, Integer::sum));
+            }
+            long settle = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (System.nanoTime() < settle) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> seen.merge(r.key(), 1, Integer::sum));
+            }
+        }
+        return seen;
+    }
+}
