@@ -7,6 +7,7 @@ import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.SchemaRegistry;
+import io.streammesh.platform.testing.MeshTest;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
