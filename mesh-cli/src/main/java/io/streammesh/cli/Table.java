@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain text table for people: a header row, columns as wide as their widest cell (capped). */
+/** A plain text table for people: a header row, columns as wide as their widest cell (capped, but the last column, usually a reason or a description, is never cut). */
 final class Table {
 
     private static final int MAX_WIDTH = 60;
@@ -37,8 +37,9 @@ final class Table {
     private static void line(PrintWriter out, List<String> cells, int[] widths) {
         var line = new StringBuilder();
         for (int i = 0; i < cells.size(); i++) {
-            String cell = cells.get(i).length() > MAX_WIDTH ? cells.get(i).substring(0, MAX_WIDTH - 1) + "…" : cells.get(i);
-            line.append(i == cells.size() - 1 ? cell : String.format("%-" + widths[i] + "s  ", cell));
+            boolean last = i == cells.size() - 1;
+            String cell = !last && cells.get(i).length() > MAX_WIDTH ? cells.get(i).substring(0, MAX_WIDTH - 1) + "…" : cells.get(i);
+            line.append(last ? cell : String.format("%-" + widths[i] + "s  ", cell));
         }
         out.println(line.toString().stripTrailing());
     }
