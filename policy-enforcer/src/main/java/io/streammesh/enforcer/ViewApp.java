@@ -1,6 +1,7 @@
 package io.streammesh.enforcer;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshSerdes;
@@ -47,7 +48,7 @@ public final class ViewApp implements AutoCloseable {
         var topics = new ViewTopics(Admin.create(ClientConfigs.kafkaOnly(clientConfig)));
         var topology = ViewTopology.build(RecordSerdes.registry(clientConfig),
                 () -> MeshSerdes.<GenericRecord>valueDeserializer(clientConfig, false),
-                () -> MeshSerdes.<GenericRecord>valueSerializer(clientConfig, true), topics, secret, meters);
+                () -> MeshSerdes.<GenericRecord>valueSerializer(clientConfig, true), topics::ensure, secret, meters);
         var props = ClientConfigs.kafkaOnly(clientConfig);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, PlatformApp.ENFORCER.applicationId());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -64,6 +65,8 @@ public final class ViewApp implements AutoCloseable {
             LOG.error("policy-enforcer view thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        // Kafka Streams' own metrics (consumer lag records-lag-max among them) beside the view counts.
+        new KafkaStreamsMetrics(streams).bindTo(meters);
         streams.start();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (streams.state() != KafkaStreams.State.RUNNING) {

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -38,7 +39,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
 
     private final Deserializer<GenericRecord> products;
     private final Serializer<GenericRecord> views;
-    private final ViewTopics topics;
+    private final BiConsumer<String, String> ensureTopics;
     private final byte[] secret;
     private final MeterRegistry meters;
     private final Map<String, Compiled> compiled = new ConcurrentHashMap<>();
@@ -50,10 +51,11 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private record Compiled(RecordExpression filter, Schema schema, Map<String, Mask> masks, ViewRecords records) {
     }
 
-    ViewProcessor(Deserializer<GenericRecord> products, Serializer<GenericRecord> views, ViewTopics topics, byte[] secret, MeterRegistry meters) {
+    ViewProcessor(Deserializer<GenericRecord> products, Serializer<GenericRecord> views, BiConsumer<String, String> ensureTopics,
+                  byte[] secret, MeterRegistry meters) {
         this.products = products;
         this.views = views;
-        this.topics = topics;
+        this.ensureTopics = ensureTopics;
         this.secret = secret.clone();
         this.meters = meters;
     }
@@ -86,7 +88,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         }
         for (ProductView view : transformed) {
             String viewTopic = address.viewTopic(view.getName());
-            topics.ensure(topic, viewTopic);
+            ensureTopics.accept(topic, viewTopic);
             count(viewTopic, "in");
             if (value == null) {
                 deadLetter(record, viewTopic, undecodable != null ? undecodable : "a tombstone has no fields to filter or mask");

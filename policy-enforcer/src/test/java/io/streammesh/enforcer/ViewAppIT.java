@@ -67,6 +67,7 @@ class ViewAppIT {
             });
             assertThat(view.stream().map(r -> r.get("customerEmail").toString()).distinct()).as("same email, same hash").hasSize(1);
             assertThat(meters.get("mesh.view.records").tag("outcome", "filtered").counter().count()).isEqualTo(1000 - expected);
+            assertThat(meters.find("kafka.consumer.fetch.manager.records.lag.max").gauges()).as("lag is measured").isNotEmpty();
 
             String later = "view-shop.returned.v1";
             try (var registry = SchemaRegistry.connect(domain)) {

@@ -25,17 +25,21 @@ final class ViewAppITCatalog {
     }
 
     static void publish(EmbeddedMesh mesh, String address, String domain, long contentId) throws Exception {
+        DataProduct product = product(address, domain, contentId, Map.of("customerEmail", "hash", "shippingAddress", "redact"));
+        try (KafkaProducer<String, DataProduct> producer = RecordProducers.create(mesh.clientConfig("mesh-catalog"), "test-catalog")) {
+            producer.send(new ProducerRecord<>(MeshTopics.CATALOG, address, product)).get();
+        }
+    }
+
+    static DataProduct product(String address, String domain, long contentId, Map<String, String> masks) {
         var registration = ProductRegistration.newBuilder().setAddress(address).setDomain(domain).setName(address.split("\\.")[1])
                 .setVersion("1.0.0").setOwner(Owner.newBuilder().setTeam("t").setPrincipal("User:" + domain).setContact("c").build())
                 .setSchemaSubject(address + "-value").setSchemaContentId(contentId)
                 .setViews(List.of(ProductView.newBuilder().setName("analytics").setAccess(ViewAccess.OWNER_APPROVAL)
-                        .setFilter("record.country != 'DE'").setMasks(Map.of("customerEmail", "hash", "shippingAddress", "redact")).build()))
+                        .setFilter("record.country != 'DE'").setMasks(masks).build()))
                 .setPublishedAt(Instant.now()).build();
-        var product = DataProduct.newBuilder().setAddress(address).setDomain(domain).setRegistration(registration)
+        return DataProduct.newBuilder().setAddress(address).setDomain(domain).setRegistration(registration)
                 .setStatus(ProductStatus.ACTIVE).setFirstPublishedAt(Instant.now()).setUpdatedAt(Instant.now()).build();
-        try (KafkaProducer<String, DataProduct> producer = RecordProducers.create(mesh.clientConfig("mesh-catalog"), "test-catalog")) {
-            producer.send(new ProducerRecord<>(MeshTopics.CATALOG, address, product)).get();
-        }
     }
 
     static GenericRecord order(Schema schema, String id, String country) {

@@ -1,0 +1,128 @@
+package io.streammesh.enforcer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.platform.testing.PlainAvroSerdes;
+import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.Mask;
+import io.streammesh.schema.MeshTopics;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ViewTopologyTest {
+
+    private static final PlainAvroSerdes SERDES = new PlainAvroSerdes();
+    private static final String ADDRESS = "shop.order-placed.v1";
+    private static final String VIEW = "mesh.view." + ADDRESS + ".analytics";
+
+    private Schema schema;
+    private TopologyTestDriver driver;
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final List<String> ensured = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws IOException {
+        try (InputStream in = getClass().getResourceAsStream("/schemas/demo/orders/order-placed.avsc")) {
+            schema = new Schema.Parser().parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        Deserializer<GenericRecord> products = (topic, bytes) -> decode(bytes, schema);
+        Serializer<GenericRecord> views = (topic, record) -> encode(record);
+        var props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "views-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(ViewTopology.build(SERDES, () -> products, () -> views,
+                (product, view) -> ensured.add(view), "secret".getBytes(), meters), props);
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    @Test
+    void theViewKeepsTheRowsItsFilterAllowsWithTheirPiiMasked() {
+        catalog(Map.of("customerEmail", "hash", "shippingAddress", "truncate(3)"));
+        var product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        product.pipeInput("o-1", encode(ViewAppITCatalog.order(schema, "o-1", "FR")));
+        product.pipeInput("o-2", encode(ViewAppITCatalog.order(schema, "o-2", "DE")));
+
+        Schema viewSchema = ViewSchemas.derive(schema, ADDRESS, "analytics", Map.of("customerEmail", Mask.parse("hash"),
+                "shippingAddress", Mask.parse("truncate(3)")));
+        var out = driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readKeyValuesToList();
+        assertThat(out).hasSize(1);
+        GenericRecord view = decode(out.get(0).value, viewSchema);
+        assertThat(view.get("orderId")).hasToString("o-1");
+        assertThat(view.get("customerEmail").toString()).hasSize(64).isNotEqualTo("ann@example.com");
+        assertThat(view.get("shippingAddress")).hasToString("1 M");
+        assertThat(ensured).containsOnly(VIEW);
+        assertThat(meters.get("mesh.view.records").tag("outcome", "filtered").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aRecordTheViewCannotReadGoesToTheViewsDeadLetterTopicWithTheReason() {
+        catalog(Map.of("customerEmail", "hash"));
+        driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer())
+                .pipeInput("bad", "not avro".getBytes(StandardCharsets.UTF_8));
+
+        var dead = driver.createOutputTopic(VIEW + ".dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readRecord();
+        assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
+        assertThat(new String(dead.headers().lastHeader(ViewProcessor.REASON).value(), StandardCharsets.UTF_8))
+                .startsWith("not decodable as the product's Avro");
+        assertThat(driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).isEmpty()).isTrue();
+    }
+
+    @Test
+    void aProductNotInTheCatalogOrWithoutTransformedViewsMakesNoViewRecords() {
+        driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer())
+                .pipeInput("o-1", encode(ViewAppITCatalog.order(schema, "o-1", "FR")));
+        assertThat(ensured).isEmpty();
+    }
+
+    private void catalog(Map<String, String> masks) {
+        DataProduct product = ViewAppITCatalog.product(ADDRESS, "shop", 1L, masks);
+        driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(), SERDES.of(DataProduct.class).serializer())
+                .pipeInput(ADDRESS, product);
+    }
+
+    private static byte[] encode(GenericRecord record) {
+        try {
+            var out = new ByteArrayOutputStream();
+            var encoder = EncoderFactory.get().binaryEncoder(out, null);
+            new GenericDatumWriter<GenericRecord>(record.getSchema()).write(record, encoder);
+            encoder.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static GenericRecord decode(byte[] bytes, Schema schema) {
+        try {
+            return new GenericDatumReader<GenericRecord>(schema).read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
