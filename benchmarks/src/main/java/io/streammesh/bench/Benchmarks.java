@@ -6,11 +6,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
  * Runs a benchmark on a mesh of its own (fresh state directory, free ports):
- * {@code java -jar benchmarks/target/benchmarks.jar producer [records-per-round] [rounds]}.
+ * {@code java -jar benchmarks/target/benchmarks.jar producer|views [records-per-round] [rounds]}.
  * Each benchmark alternates the measured code with its baseline, in the same run, and prints
  * both rates and their ratio; machines are noisy, so only the ratio means anything.
  */
@@ -21,15 +22,19 @@ public final class Benchmarks {
 
     /** @param args benchmark name, then its parameters */
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !args[0].equals("producer")) {
-            System.err.println("usage: java -jar benchmarks/target/benchmarks.jar producer [records-per-round] [rounds]");
+        if (args.length == 0 || !List.of("producer", "views").contains(args[0])) {
+            System.err.println("usage: java -jar benchmarks/target/benchmarks.jar producer|views [records-per-round] [rounds]");
             System.exit(2);
         }
-        int records = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         Path state = Files.createTempDirectory("streammesh-bench-");
         try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(state))) {
-            new ProducerBenchmark(mesh, records, rounds).run(System.out);
+            if (args[0].equals("producer")) {
+                new ProducerBenchmark(mesh, args.length > 1 ? Integer.parseInt(args[1]) : 100_000, args.length > 2 ? Integer.parseInt(args[2]) : 5)
+                        .run(System.out);
+            } else {
+                new ViewBenchmark(mesh, args.length > 1 ? Integer.parseInt(args[1]) : 100_000, args.length > 2 ? Integer.parseInt(args[2]) : 3,
+                        state).run(System.out);
+            }
         } finally {
             try (Stream<Path> files = Files.walk(state)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -4,13 +4,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.MeshException;
-import io.streammesh.platform.MeshSerdes;
+import io.streammesh.platform.SchemaRegistry;
+import io.streammesh.platform.WireAvro;
 import io.streammesh.platform.PlatformApp;
 import io.streammesh.platform.RecordSerdes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -31,10 +31,12 @@ public final class ViewApp implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final ViewTopics topics;
+    private final SchemaRegistry registry;
 
-    private ViewApp(KafkaStreams streams, ViewTopics topics) {
+    private ViewApp(KafkaStreams streams, ViewTopics topics, SchemaRegistry registry) {
         this.streams = streams;
         this.topics = topics;
+        this.registry = registry;
     }
 
     /**
@@ -45,12 +47,29 @@ public final class ViewApp implements AutoCloseable {
      * @return the running app
      */
     public static ViewApp start(Properties clientConfig, Path stateDir, byte[] secret, MeterRegistry meters) {
+        return start(clientConfig, stateDir, secret, meters, PlatformApp.ENFORCER.applicationId());
+    }
+
+    /**
+     * As {@link #start(Properties, Path, byte[], MeterRegistry)} under another application id
+     * (benchmarks run fresh instances side by side; the principal needs the ACLs of that id).
+     *
+     * @param clientConfig the principal's client config
+     * @param stateDir where Kafka Streams keeps local state
+     * @param secret the mesh's view secret
+     * @param meters where view counts go
+     * @param applicationId the Kafka Streams application id
+     * @return the running app
+     */
+    public static ViewApp start(Properties clientConfig, Path stateDir, byte[] secret, MeterRegistry meters, String applicationId) {
         var topics = new ViewTopics(Admin.create(ClientConfigs.kafkaOnly(clientConfig)));
+        var registry = SchemaRegistry.connect(clientConfig);
+        var wire = new WireAvro(registry);
         var topology = ViewTopology.build(RecordSerdes.registry(clientConfig),
-                () -> MeshSerdes.<GenericRecord>valueDeserializer(clientConfig, false),
-                () -> MeshSerdes.<GenericRecord>valueSerializer(clientConfig, true), topics::ensure, secret, meters);
+                () -> (topic, bytes) -> wire.decode(bytes), () -> (topic, record) -> wire.encode(topic + "-value", record),
+                topics::ensure, secret, meters);
         var props = ClientConfigs.kafkaOnly(clientConfig);
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, PlatformApp.ENFORCER.applicationId());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
@@ -73,6 +92,7 @@ public final class ViewApp implements AutoCloseable {
             if (streams.state() == KafkaStreams.State.ERROR || System.nanoTime() > deadline) {
                 streams.close(Duration.ofSeconds(10));
                 topics.close();
+                registry.close();
                 throw new MeshException("policy-enforcer views did not start (state " + streams.state() + "); see the mesh log");
             }
             try {
@@ -82,12 +102,13 @@ public final class ViewApp implements AutoCloseable {
                 throw new MeshException("interrupted", e);
             }
         }
-        return new ViewApp(streams, topics);
+        return new ViewApp(streams, topics, registry);
     }
 
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
         topics.close();
+        registry.close();
     }
 }

@@ -9,7 +9,10 @@ import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.ProductView;
 import io.streammesh.schema.cel.RecordExpression;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
@@ -27,8 +30,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 /**
  * One product record → each of its product's transformed views: the view's CEL filter, then its
  * masks, written with the view's schema to {@code mesh.view.<address>.<view>}. The views come from
- * the catalog as it is now, so new products and views are picked up, and retired ones stopped,
- * without a restart. A record a view cannot handle goes to that view's {@code .dlq} with the reason.
+ * the catalog (looked up again every second), so new products and views are picked up, and
+ * retired ones stopped, without a restart. A record a view cannot handle goes to that view's {@code .dlq} with the reason.
  */
 final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutput> {
 
@@ -42,10 +45,18 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private final BiConsumer<String, String> ensureTopics;
     private final byte[] secret;
     private final MeterRegistry meters;
-    private final Map<String, Compiled> compiled = new ConcurrentHashMap<>();
+    private static final long CATALOG_REFRESH_NANOS = 1_000_000_000L;
+
+    private final Map<String, ProductViews> plans = new HashMap<>();
+    /** Per view, per writer schema instance (decoding reuses one instance per schema id). */
+    private final Map<ProductView, Map<Schema, Compiled>> compiled = new HashMap<>();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private ProcessorContext<byte[], ViewOutput> context;
     private TimestampedKeyValueStore<String, DataProduct> catalog;
+
+    /** A product topic's transformed views as of {@code loadedAt}; no views, no address. */
+    private record ProductViews(long loadedAt, ProductAddress address, List<ProductView> views) {
+    }
 
     /** A view compiled for one writer schema of its product. */
     private record Compiled(RecordExpression filter, Schema schema, Map<String, Mask> masks, ViewRecords records) {
@@ -69,14 +80,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     @Override
     public void process(Record<byte[], byte[]> record) {
         String topic = context.recordMetadata().map(m -> m.topic()).orElseThrow();
-        ValueAndTimestamp<DataProduct> entry = catalog.get(topic);
-        if (entry == null || entry.value().getStatus() == ProductStatus.RETIRED) {
-            return;
-        }
-        ProductAddress address = ProductAddress.parse(topic);
-        var transformed = entry.value().getRegistration().getViews().stream()
-                .filter(v -> v.getFilter() != null || !v.getMasks().isEmpty()).toList();
-        if (transformed.isEmpty()) {
+        ProductViews plan = plan(topic);
+        if (plan.views().isEmpty()) {
             return;
         }
         GenericRecord value = null;
@@ -86,8 +91,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         } catch (RuntimeException e) {
             undecodable = "not decodable as the product's Avro: " + e.getMessage();
         }
-        for (ProductView view : transformed) {
-            String viewTopic = address.viewTopic(view.getName());
+        for (ProductView view : plan.views()) {
+            String viewTopic = plan.address().viewTopic(view.getName());
             ensureTopics.accept(topic, viewTopic);
             count(viewTopic, "in");
             if (value == null) {
@@ -95,12 +100,12 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                 continue;
             }
             try {
-                Compiled view2 = compile(address, view, value.getSchema());
-                if (view2.filter() != null && !view2.filter().test(value)) {
+                Compiled compiledView = compile(plan.address(), view, value.getSchema());
+                if (compiledView.filter() != null && !compiledView.filter().test(value)) {
                     count(viewTopic, "filtered");
                     continue;
                 }
-                byte[] bytes = views.serialize(viewTopic, view2.records().apply(value, view2.schema(), view2.masks()));
+                byte[] bytes = views.serialize(viewTopic, compiledView.records().apply(value, compiledView.schema(), compiledView.masks()));
                 context.forward(new Record<>(record.key(), new ViewOutput(viewTopic, bytes), record.timestamp()));
                 count(viewTopic, "out");
             } catch (RuntimeException e) {
@@ -109,9 +114,28 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         }
     }
 
+    /**
+     * The transformed views of a product topic, as the catalog says, looked up at most once a
+     * second: decoding the catalog entry for every record would cost more than the view itself.
+     */
+    private ProductViews plan(String topic) {
+        long now = System.nanoTime();
+        ProductViews plan = plans.get(topic);
+        if (plan != null && now - plan.loadedAt() < CATALOG_REFRESH_NANOS) {
+            return plan;
+        }
+        ValueAndTimestamp<DataProduct> entry = catalog.get(topic);
+        List<ProductView> transformed = entry == null || entry.value().getStatus() == ProductStatus.RETIRED ? List.of()
+                : entry.value().getRegistration().getViews().stream().filter(v -> v.getFilter() != null || !v.getMasks().isEmpty()).toList();
+        plan = new ProductViews(now, transformed.isEmpty() ? null : ProductAddress.parse(topic), transformed);
+        plans.put(topic, plan);
+        compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).toList());
+        return plan;
+    }
+
+    /** Cached by the view as the catalog states it and the writer schema: a change of either compiles anew. */
     private Compiled compile(ProductAddress address, ProductView view, Schema writer) {
-        String key = address + "/" + view.getName() + "/" + view.getFilter() + "/" + view.getMasks() + "/" + writer.hashCode();
-        return compiled.computeIfAbsent(key, k -> {
+        return compiled.computeIfAbsent(view, v -> new IdentityHashMap<>()).computeIfAbsent(writer, k -> {
             Map<String, Mask> masks = new LinkedHashMap<>();
             view.getMasks().forEach((field, mask) -> masks.put(field, Mask.parse(mask)));
             RecordExpression filter = view.getFilter() == null ? null : RecordExpression.compile(view.getFilter(), writer);

@@ -22,11 +22,21 @@ import org.apache.avro.generic.GenericRecord;
  */
 final class ViewRecords {
 
-    private final byte[] key;
+    /** A Mac is costly to make and not thread safe: one per thread, keyed once. */
+    private final ThreadLocal<Mac> mac;
 
     /** @param key the product's hashing key */
     ViewRecords(byte[] key) {
-        this.key = key.clone();
+        byte[] copy = key.clone();
+        this.mac = ThreadLocal.withInitial(() -> {
+            try {
+                Mac hmac = Mac.getInstance("HmacSHA256");
+                hmac.init(new SecretKeySpec(copy, "HmacSHA256"));
+                return hmac;
+            } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+                throw new IllegalStateException("HmacSHA256 is not available", e);
+            }
+        });
     }
 
     /** A field the mask cannot handle; the record goes to the view's dead-letter topic. */
@@ -87,14 +97,8 @@ final class ViewRecords {
     }
 
     private String hash(Object value) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            byte[] bytes = value instanceof ByteBuffer buffer ? toArray(buffer) : value.toString().getBytes(StandardCharsets.UTF_8);
-            return HexFormat.of().formatHex(mac.doFinal(bytes));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
+        byte[] bytes = value instanceof ByteBuffer buffer ? toArray(buffer) : value.toString().getBytes(StandardCharsets.UTF_8);
+        return HexFormat.of().formatHex(mac.get().doFinal(bytes));
     }
 
     private static byte[] toArray(ByteBuffer buffer) {

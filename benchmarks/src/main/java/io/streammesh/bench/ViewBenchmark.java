@@ -1,0 +1,250 @@
+package io.streammesh.bench;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.enforcer.GrantEnforcer;
+import io.streammesh.enforcer.ViewApp;
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.MeshSerdes;
+import io.streammesh.platform.PrincipalKind;
+import io.streammesh.platform.RecordProducers;
+import io.streammesh.platform.SchemaRegistry;
+import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.Grant;
+import io.streammesh.schema.GrantStatus;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.Owner;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductStatus;
+import io.streammesh.schema.ProductView;
+import io.streammesh.schema.ViewAccess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * The policy-enforcer's analytics view (Avro in and out, a CEL filter and two masks, exactly
+ * once) against a plain Kafka Streams exactly-once copy of the same topic, fresh instances,
+ * rounds alternated; goal ratio at least 0.80. Then grant → first record readable and revoke →
+ * first refusal over 20 rounds; goal p99 under 2 s.
+ */
+final class ViewBenchmark {
+
+    private static final String DOMAIN = "bench-views";
+    private static final String PRODUCT = DOMAIN + ".order-placed.v1";
+    private static final String COPY = DOMAIN + ".copy";
+
+    private final EmbeddedMesh mesh;
+    private final int records;
+    private final int rounds;
+    private final Path state;
+    private final Properties admin;
+
+    ViewBenchmark(EmbeddedMesh mesh, int records, int rounds, Path state) {
+        this.mesh = mesh;
+        this.records = records;
+        this.rounds = rounds;
+        this.state = state;
+        this.admin = mesh.clientConfig("mesh-admin");
+    }
+
+    void run(PrintStream out) throws Exception {
+        prepare();
+        out.printf("View (filter + hash + redact, Avro, exactly once) vs Kafka Streams exactly-once copy: %,d records, %d rounds, alternated%n",
+                records, rounds);
+        double[] copies = new double[rounds];
+        double[] views = new double[rounds];
+        for (int round = 0; round < rounds; round++) {
+            copies[round] = copyRate(round);
+            views[round] = viewRate(round);
+            out.printf("  round %d: copy %,9.0f records/s   view %,9.0f records/s   ratio %.2f%n", round + 1, copies[round], views[round],
+                    views[round] / copies[round]);
+        }
+        double ratio = median(views) / median(copies);
+        out.printf("median: copy %,.0f records/s, view %,.0f records/s, ratio %.2f (goal >= 0.80: %s)%n", median(copies), median(views),
+                ratio, ratio >= 0.80 ? "met" : "NOT met");
+        grantLatency(out);
+    }
+
+    private void prepare() throws Exception {
+        mesh.onboarding().addDomain(DOMAIN);
+        mesh.onboarding().ensurePrincipal("bench-team", PrincipalKind.TEAM);
+        Schema schema = schema();
+        long contentId;
+        Properties domain = mesh.clientConfig(DOMAIN);
+        try (var registry = SchemaRegistry.connect(domain)) {
+            contentId = registry.register(PRODUCT + "-value", schema.toString()).contentId();
+        }
+        mesh.admin().createTopics(List.of(new NewTopic(PRODUCT, 3, (short) 1), new NewTopic(COPY, 3, (short) 1))).all().get();
+        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(domain), new StringSerializer(),
+                MeshSerdes.<GenericRecord>valueSerializer(domain, false))) {
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(PRODUCT, "b-" + i, order(schema, i)));
+            }
+        }
+        var registration = ProductRegistration.newBuilder().setAddress(PRODUCT).setDomain(DOMAIN).setName("order-placed").setVersion("1.0.0")
+                .setOwner(Owner.newBuilder().setTeam("bench").setPrincipal("User:" + DOMAIN).setContact("bench").build())
+                .setSchemaSubject(PRODUCT + "-value").setSchemaContentId(contentId)
+                .setViews(List.of(ProductView.newBuilder().setName("analytics").setAccess(ViewAccess.OWNER_APPROVAL)
+                        .setFilter("record.country != 'DE'").setMasks(Map.of("customerEmail", "hash", "shippingAddress", "redact")).build()))
+                .setPublishedAt(Instant.now()).build();
+        try (KafkaProducer<String, DataProduct> producer = RecordProducers.create(mesh.clientConfig("mesh-catalog"), "bench")) {
+            producer.send(new ProducerRecord<>(MeshTopics.CATALOG, PRODUCT, DataProduct.newBuilder().setAddress(PRODUCT).setDomain(DOMAIN)
+                    .setRegistration(registration).setStatus(ProductStatus.ACTIVE).setFirstPublishedAt(Instant.now())
+                    .setUpdatedAt(Instant.now()).build())).get();
+        }
+    }
+
+    private double copyRate(int round) throws Exception {
+        String id = "bench-copy-" + round;
+        var builder = new StreamsBuilder();
+        builder.stream(PRODUCT, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())).to(COPY, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+        var props = ClientConfigs.kafkaOnly(admin);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, id);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve(id).toString());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        try (var streams = new KafkaStreams(builder.build(), props)) {
+            streams.start();
+            return drainRate(id);
+        }
+    }
+
+    private double viewRate(int round) throws Exception {
+        String id = "bench-views-" + round;
+        try (var app = ViewApp.start(admin, state.resolve(id), "bench-secret".getBytes(StandardCharsets.UTF_8), new SimpleMeterRegistry(), id)) {
+            return drainRate(id);
+        }
+    }
+
+    /** Records per second between the group's committed offsets passing 10 % and 100 % of the topic: start-up excluded. */
+    private double drainRate(String group) throws Exception {
+        try (var client = Admin.create(ClientConfigs.kafkaOnly(admin))) {
+            long from = 0;
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (System.nanoTime() < deadline) {
+                long committed = client.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
+                        .filter(e -> e.getKey().topic().equals(PRODUCT) && e.getValue() != null)
+                        .mapToLong(e -> e.getValue().offset()).sum();
+                if (from == 0 && committed >= records / 10) {
+                    from = System.nanoTime();
+                }
+                if (committed >= records) {
+                    return (records - records / 10) / ((System.nanoTime() - from) / 1e9);
+                }
+                Thread.sleep(50);
+            }
+            throw new IllegalStateException(group + " did not finish within 5 minutes");
+        }
+    }
+
+    private void grantLatency(PrintStream out) throws Exception {
+        List<Long> granted = new ArrayList<>();
+        List<Long> revoked = new ArrayList<>();
+        Properties team = mesh.clientConfig("bench-team");
+        try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"));
+             KafkaProducer<String, Grant> grants = RecordProducers.create(mesh.clientConfig("mesh-catalog"), "bench-grants")) {
+            for (int i = 0; i < 20; i++) {
+                String id = "g-bench-" + i;
+                long start = System.nanoTime();
+                grants.send(new ProducerRecord<>(MeshTopics.ACCESS_GRANTS, id, grant(id, GrantStatus.ACTIVE))).get();
+                while (!canRead(team)) {
+                    Thread.sleep(20);
+                }
+                granted.add(System.nanoTime() - start);
+                start = System.nanoTime();
+                grants.send(new ProducerRecord<>(MeshTopics.ACCESS_GRANTS, id, grant(id, GrantStatus.REVOKED))).get();
+                while (canRead(team)) {
+                    Thread.sleep(20);
+                }
+                revoked.add(System.nanoTime() - start);
+            }
+        }
+        out.printf("grant -> first record readable: p50 %d ms, p99 %d ms; revoke -> first refusal: p50 %d ms, p99 %d ms (goal p99 < 2000 ms: %s)%n",
+                percentile(granted, 50), percentile(granted, 99), percentile(revoked, 50), percentile(revoked, 99),
+                Math.max(percentile(granted, 99), percentile(revoked, 99)) < 2000 ? "met" : "NOT met");
+    }
+
+    private static boolean canRead(Properties team) {
+        var props = ClientConfigs.kafkaOnly(team);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-team");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
+        try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(List.of(new org.apache.kafka.common.TopicPartition(PRODUCT, 0)));
+            consumer.seekToBeginning(consumer.assignment());
+            return !consumer.poll(Duration.ofSeconds(2)).isEmpty();
+        } catch (AuthorizationException e) {
+            return false;
+        }
+    }
+
+    private static Grant grant(String id, GrantStatus status) {
+        return Grant.newBuilder().setGrantId(id).setRequestId(id).setPrincipal("User:bench-team").setProduct(PRODUCT).setView("full")
+                .setConsumerGroup("bench-team").setTopic(PRODUCT).setPurpose("benchmark").setStatus(status).setApprovedBy("User:" + DOMAIN)
+                .setGrantedAt(Instant.now()).setExpiresAt(Instant.now().plusSeconds(3600)).build();
+    }
+
+    private static long percentile(List<Long> nanos, int percentile) {
+        long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        int index = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, index)] / 1_000_000;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
+    private static Schema schema() {
+        try (InputStream in = ViewBenchmark.class.getResourceAsStream("/schemas/demo/orders/order-placed.avsc")) {
+            return new Schema.Parser().parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static GenericRecord order(Schema schema, int i) {
+        GenericRecord order = new GenericData.Record(schema);
+        order.put("orderId", "b-" + i);
+        order.put("customerId", "c-" + (i % 1000));
+        order.put("customerEmail", "customer" + (i % 1000) + "@example.com");
+        order.put("shippingAddress", (i % 500) + " Bench Road");
+        order.put("country", i % 4 == 0 ? "DE" : "FR");
+        order.put("amount", 10.5 + i % 100);
+        order.put("currency", "EUR");
+        order.put("items", 1 + i % 4);
+        order.put("placedAt", 1_795_600_800_000L + i);
+        return order;
+    }
+}
