@@ -210,9 +210,14 @@ public final class EmbeddedMesh implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a server could listen on the port now. Like Kafka's and the registry's own listeners,
+     * it ignores connections a stopped mesh left in TIME_WAIT, which would otherwise refuse a
+     * restart for a minute; a port someone listens on is still refused.
+     */
     private static boolean isFree(String host, int port) {
         try (var socket = new ServerSocket()) {
-            socket.setReuseAddress(false);
+            socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1);
             return true;
         } catch (IOException e) {

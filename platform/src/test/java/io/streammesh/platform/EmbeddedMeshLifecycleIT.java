@@ -51,6 +51,24 @@ class EmbeddedMeshLifecycleIT {
     }
 
     @Test
+    void aMeshRestartsAtOnceOnTheSamePorts() throws Exception {
+        int kafkaPort;
+        try (var socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            kafkaPort = socket.getLocalPort();
+        }
+        var config = MeshConfig.withFreePorts(stateDir).withPorts(kafkaPort, 0);
+        // A client still connected when the broker stops: the broker closes first, leaving TIME_WAIT on its port.
+        try (var client = new java.net.Socket()) {
+            try (var mesh = EmbeddedMesh.start(config)) {
+                client.connect(new java.net.InetSocketAddress("127.0.0.1", kafkaPort));
+            }
+        }
+        try (var mesh = EmbeddedMesh.start(config)) {
+            assertThat(mesh.endpoints().bootstrapServers()).isEqualTo("127.0.0.1:" + kafkaPort);
+        }
+    }
+
+    @Test
     void aSecondMeshOnTheSameStateDirectoryIsRefused() {
         try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(stateDir))) {
             assertThatThrownBy(() -> EmbeddedMesh.start(MeshConfig.withFreePorts(stateDir)))
