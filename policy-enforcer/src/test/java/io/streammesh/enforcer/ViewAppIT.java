@@ -8,8 +8,6 @@ import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.platform.testing.MeshTest;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,16 +33,8 @@ class ViewAppIT {
         mesh.onboarding().addDomain("view-shop");
         String address = "view-shop.order-placed.v1";
         Properties domain = mesh.clientConfig("view-shop");
-        Schema schema;
-        try (InputStream in = getClass().getResourceAsStream("/schemas/demo/orders/order-placed.avsc")) {
-            schema = new Schema.Parser().parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
-        long contentId;
-        try (var registry = SchemaRegistry.connect(domain)) {
-            contentId = registry.register(address + "-value", schema.toString()).contentId();
-        }
-        mesh.admin().createTopics(List.of(new NewTopic(address, 3, (short) 1))).all().get();
-        ViewAppITCatalog.publish(mesh, address, "view-shop", contentId);
+        Schema schema = ViewAppITCatalog.orderSchema();
+        long contentId = ViewAppITCatalog.publishWithTopic(mesh, address, "view-shop", schema);
 
         var meters = new SimpleMeterRegistry();
         try (var app = ViewApp.start(mesh.clientConfig("mesh-enforcer"), Files.createTempDirectory("views-"), "test-secret".getBytes(), meters)) {

@@ -24,6 +24,23 @@ final class ViewAppITCatalog {
     private ViewAppITCatalog() {
     }
 
+    static Schema orderSchema() throws java.io.IOException {
+        try (java.io.InputStream in = ViewAppITCatalog.class.getResourceAsStream("/schemas/demo/orders/order-placed.avsc")) {
+            return new Schema.Parser().parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Registers the schema, creates the product topic (3 partitions) and puts the product in the catalog. */
+    static long publishWithTopic(EmbeddedMesh mesh, String address, String domain, Schema schema) throws Exception {
+        long contentId;
+        try (var registry = io.streammesh.platform.SchemaRegistry.connect(mesh.clientConfig(domain))) {
+            contentId = registry.register(address + "-value", schema.toString()).contentId();
+        }
+        mesh.admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(address, 3, (short) 1))).all().get();
+        publish(mesh, address, domain, contentId);
+        return contentId;
+    }
+
     static void publish(EmbeddedMesh mesh, String address, String domain, long contentId) throws Exception {
         DataProduct product = product(address, domain, contentId, Map.of("customerEmail", "hash", "shippingAddress", "redact"));
         try (KafkaProducer<String, DataProduct> producer = RecordProducers.create(mesh.clientConfig("mesh-catalog"), "test-catalog")) {

@@ -6,10 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.MeshSerdes;
-import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.platform.testing.MeshTest;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -50,16 +46,8 @@ class ViewCrashIT {
         String address = "crash-shop.order-placed.v1";
         String view = "mesh.view." + address + ".analytics";
         Properties domain = mesh.clientConfig("crash-shop");
-        Schema schema;
-        try (InputStream in = getClass().getResourceAsStream("/schemas/demo/orders/order-placed.avsc")) {
-            schema = new Schema.Parser().parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
-        long contentId;
-        try (var registry = SchemaRegistry.connect(domain)) {
-            contentId = registry.register(address + "-value", schema.toString()).contentId();
-        }
-        mesh.admin().createTopics(List.of(new NewTopic(address, 3, (short) 1))).all().get();
-        ViewAppITCatalog.publish(mesh, address, "crash-shop", contentId);
+        Schema schema = ViewAppITCatalog.orderSchema();
+        long contentId = ViewAppITCatalog.publishWithTopic(mesh, address, "crash-shop", schema);
 
         Path config = mesh.state().clients().resolve("mesh-enforcer.properties");
         Process first = start(config, dir.resolve("state"));
@@ -98,19 +86,7 @@ class ViewCrashIT {
                 MeshSerdes.<GenericRecord>valueSerializer(domain, false))) {
             for (int i = 0; i < RECORDS; i++) {
                 producer.send(new ProducerRecord<>(address, "o-" + i, ViewAppITCatalog.order(schema, "o-" + i, "FR")));
-                if (i % 2_000 == 0) {
-                    producer.flush();
-                    sleep();
-                }
             }
-        }
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(300);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
