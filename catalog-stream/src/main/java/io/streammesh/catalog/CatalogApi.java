@@ -232,14 +232,15 @@ final class CatalogApi implements AutoCloseable {
         }
         node.put("topic", address.topic());
         node.put("deadLetterTopic", address.deadLetterTopic());
-        node.set("views", AvroJson.of(registration).get("views"));
-        node.set("qualityRules", AvroJson.of(registration).get("qualityRules"));
-        node.set("piiFields", AvroJson.of(registration).get("piiFields"));
+        ObjectNode contract = AvroJson.of(registration);
+        node.set("views", contract.get("views"));
+        node.set("qualityRules", contract.get("qualityRules"));
+        node.set("piiFields", contract.get("piiFields"));
         node.set("slo", JSON.createObjectNode().put("freshnessMs", registration.getFreshnessMs())
                 .put("maxViolationRate", registration.getMaxViolationRate()));
         node.set("lineage", lineage(address));
         node.put("firstPublishedAt", product.getFirstPublishedAt().toString());
-        node.set("contract", AvroJson.of(registration));
+        node.set("contract", contract);
         try {
             queries.all(CatalogTopology.REJECTIONS_STORE, authorization).stream()
                     .filter(r -> r.path("subject").asText().equals(address.toString())).findFirst()

@@ -2,6 +2,7 @@ package io.streammesh.catalog;
 
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.CredentialStore;
+import io.streammesh.platform.KafkaCalls;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.PlatformApp;
@@ -9,11 +10,9 @@ import io.streammesh.platform.RecordSerdes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -127,16 +126,7 @@ public final class CatalogApp implements AutoCloseable {
 
     private static void createDeadLetterTopic(Properties clientConfig) {
         try (var admin = Admin.create(ClientConfigs.kafkaOnly(clientConfig))) {
-            admin.createTopics(List.of(new NewTopic(DEAD_LETTER_TOPIC, 1, (short) -1))).all().get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new MeshException("catalog-stream cannot create " + DEAD_LETTER_TOPIC + ": " + e.getCause().getMessage(), e.getCause());
-            }
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new MeshException("catalog-stream cannot reach the broker to create " + DEAD_LETTER_TOPIC, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MeshException("interrupted", e);
+            KafkaCalls.createMissing(admin, List.of(new NewTopic(DEAD_LETTER_TOPIC, 1, (short) -1)));
         }
     }
 

@@ -1,14 +1,19 @@
 package io.streammesh.platform;
 
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Waits for Admin API results and turns their failures into one-line {@link MeshException}s. */
-final class KafkaCalls {
+public final class KafkaCalls {
 
     private static final long TIMEOUT_SECONDS = 30;
 
@@ -21,7 +26,7 @@ final class KafkaCalls {
      * @return the result
      * @throws MeshException saying what failed and why
      */
-    static <T> T await(KafkaFuture<T> future, String what) {
+    public static <T> T await(KafkaFuture<T> future, String what) {
         try {
             return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -38,6 +43,30 @@ final class KafkaCalls {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MeshException("interrupted while trying to " + what, e);
+        }
+    }
+
+    /**
+     * Creates the topics that do not exist yet; existing ones are left as they are.
+     *
+     * @param admin an Admin client allowed to create them
+     * @param topics the topics
+     * @throws MeshException naming the topic that could not be created and why
+     */
+    public static void createMissing(Admin admin, List<NewTopic> topics) {
+        for (Map.Entry<String, KafkaFuture<Void>> result : admin.createTopics(topics).values().entrySet()) {
+            try {
+                result.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    await(result.getValue(), "create topic " + result.getKey());
+                }
+            } catch (TimeoutException e) {
+                throw new MeshException("could not create topic " + result.getKey() + " within " + TIMEOUT_SECONDS + " s: is the mesh running?", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MeshException("interrupted while creating topic " + result.getKey(), e);
+            }
         }
     }
 }

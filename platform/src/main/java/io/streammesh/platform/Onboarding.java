@@ -3,15 +3,12 @@ package io.streammesh.platform;
 import io.streammesh.schema.ProductAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * How platform engineers bring principals and domains into the mesh. Every principal gets a
@@ -141,19 +138,7 @@ public final class Onboarding {
     }
 
     private void createTopics(List<NewTopic> topics) {
-        var results = admin.createTopics(topics).values();
-        for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> result : results.entrySet()) {
-            try {
-                result.getValue().get();
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    KafkaCalls.await(result.getValue(), "create topic " + result.getKey());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MeshException("interrupted while creating topic " + result.getKey(), e);
-            }
-        }
+        KafkaCalls.createMissing(admin, topics);
     }
 
     private void createAcls(List<AclBinding> acls, String what) {

@@ -1,6 +1,7 @@
 package io.streammesh.enforcer;
 
 import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.KafkaCalls;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.PlatformApp;
@@ -16,9 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,12 +25,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -151,14 +148,14 @@ public final class GrantEnforcer implements AutoCloseable {
             }
         }
         Set<String> existing = new HashSet<>();
-        for (AclBinding binding : await(admin.describeAcls(AclBindingFilter.ANY).values(), "read the broker's ACLs")) {
+        for (AclBinding binding : KafkaCalls.await(admin.describeAcls(AclBindingFilter.ANY).values(), "read the broker's ACLs")) {
             existing.add(GrantAcls.key(binding));
         }
         List<String> stale = managed.keySet().stream().filter(key -> !desired.containsKey(key)).toList();
         if (!stale.isEmpty()) {
             List<AclBinding> delete = stale.stream().filter(existing::contains).map(GrantAcls::fromKey).toList();
             if (!delete.isEmpty()) {
-                await(admin.deleteAcls(delete.stream().map(AclBinding::toFilter).toList()).all(), "delete the ACLs of ended grants");
+                KafkaCalls.await(admin.deleteAcls(delete.stream().map(AclBinding::toFilter).toList()).all(), "delete the ACLs of ended grants");
                 LOG.info("Removed {} ACL(s) of ended grants", delete.size());
             }
             stale.forEach(key -> {
@@ -168,7 +165,7 @@ public final class GrantEnforcer implements AutoCloseable {
         }
         List<String> missing = desired.keySet().stream().filter(key -> !existing.contains(key)).toList();
         if (!missing.isEmpty()) {
-            await(admin.createAcls(missing.stream().map(GrantAcls::fromKey).toList()).all(), "create the ACLs of active grants");
+            KafkaCalls.await(admin.createAcls(missing.stream().map(GrantAcls::fromKey).toList()).all(), "create the ACLs of active grants");
             missing.forEach(key -> {
                 ledger.send(new ProducerRecord<>(LEDGER_TOPIC, key, desired.get(key)));
                 managed.put(key, desired.get(key));
@@ -179,20 +176,8 @@ public final class GrantEnforcer implements AutoCloseable {
     }
 
     private void createLedger() {
-        try {
-            admin.createTopics(List.of(new NewTopic(LEDGER_TOPIC, 1, (short) -1)
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all()
-                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new MeshException("policy-enforcer cannot create " + LEDGER_TOPIC + ": " + e.getCause().getMessage(), e.getCause());
-            }
-        } catch (TimeoutException e) {
-            throw new MeshException("policy-enforcer cannot reach the broker", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MeshException("interrupted", e);
-        }
+        KafkaCalls.createMissing(admin, List.of(new NewTopic(LEDGER_TOPIC, 1, (short) -1)
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))));
     }
 
     private void readLedger(Properties clientConfig) {
@@ -222,19 +207,6 @@ public final class GrantEnforcer implements AutoCloseable {
         Map<TopicPartition, Long> end = grants.endOffsets(partitions);
         while (partitions.stream().anyMatch(p -> grants.position(p) < end.get(p))) {
             grants.poll(Duration.ofMillis(200)).forEach(this::apply);
-        }
-    }
-
-    private static <T> T await(KafkaFuture<T> future, String what) {
-        try {
-            return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new MeshException("policy-enforcer could not " + what + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new MeshException("policy-enforcer could not " + what + " within " + TIMEOUT_SECONDS + " s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MeshException("interrupted", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.streammesh.enforcer;
 
+import io.streammesh.platform.KafkaCalls;
 import io.streammesh.platform.MeshException;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates a view's topic (as many partitions and as long a retention as its product's) and its dead-letter topic, once. */
 final class ViewTopics implements AutoCloseable {
@@ -34,10 +34,10 @@ final class ViewTopics implements AutoCloseable {
             var resource = new ConfigResource(ConfigResource.Type.TOPIC, productTopic);
             String retention = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource)
                     .get(TopicConfig.RETENTION_MS_CONFIG).value();
-            for (String topic : List.of(viewTopic, viewTopic + ".dlq")) {
-                create(new NewTopic(topic, product.partitions().size(), (short) -1)
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, retention)));
-            }
+            KafkaCalls.createMissing(admin, List.of(viewTopic, viewTopic + ".dlq").stream()
+                    .map(topic -> new NewTopic(topic, product.partitions().size(), (short) -1)
+                            .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, retention)))
+                    .toList());
             known.add(viewTopic);
         } catch (ExecutionException e) {
             throw new MeshException("cannot create view topic " + viewTopic + ": " + e.getCause().getMessage(), e.getCause());
@@ -46,16 +46,6 @@ final class ViewTopics implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MeshException("interrupted", e);
-        }
-    }
-
-    private void create(NewTopic topic) throws ExecutionException, TimeoutException, InterruptedException {
-        try {
-            admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw e;
-            }
         }
     }
 
