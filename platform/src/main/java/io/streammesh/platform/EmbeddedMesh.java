@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.channels.FileLock;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -79,7 +80,8 @@ public final class EmbeddedMesh implements AutoCloseable {
                     "registry", "--registry-port");
             int controllerPort = choosePort(host, 0, previous.map(MeshStatus::controllerPort), "controller", "");
 
-            RegistryProcess registry = RegistryProcess.launch(RegistryProcess.locateJar(config.registryJar()),
+            Path registryJar = RegistryProcess.locateJar(config.registryJar());
+            RegistryProcess registry = RegistryProcess.launch(registryJar,
                     host, registryPort, state.registry(), state.logs().resolve("registry.log"));
             running.push(registry);
 
@@ -92,15 +94,31 @@ public final class EmbeddedMesh implements AutoCloseable {
 
             KafkaBroker broker = KafkaBroker.start(state.kafka(), host, kafkaPort, controllerPort, adminPassword, state.credentials());
             running.push(broker);
-            var endpoints = new MeshEndpoints(host + ":" + kafkaPort, registry.baseUrl());
-            Admin admin = Admin.create(adminConfig(endpoints.bootstrapServers(), adminPassword));
+            Admin admin = Admin.create(adminConfig(host + ":" + kafkaPort, adminPassword));
             running.push(admin);
             awaitBroker(admin);
+            try {
+                registry.awaitReady();
+            } catch (RegistryProcess.PortTaken e) {
+                if (config.registryPort() != 0) {
+                    throw e;
+                }
+                // A free port we picked was taken (often by an outgoing connection) while the
+                // registry's JVM booted: pick another once rather than fail the whole start.
+                LOG.info("Registry port {} was taken while it started; trying another", registryPort);
+                running.remove(registry);
+                registry.close();
+                registryPort = choosePort(host, 0, Optional.empty(), "registry", "--registry-port");
+                registry = RegistryProcess.launch(registryJar,
+                        host, registryPort, state.registry(), state.logs().resolve("registry.log"));
+                running.push(registry);
+                registry.awaitReady();
+            }
+            var endpoints = new MeshEndpoints(host + ":" + kafkaPort, registry.baseUrl());
 
             var mesh = new EmbeddedMesh(state, endpoints, admin, running);
             mesh.onboarding.setPassword(MeshPrincipal.ADMIN, adminPassword);
             mesh.onboarding.ensurePlatform();
-            registry.awaitReady();
             clientConfigs.refresh(credentials.principals(), endpoints);
             state.writeStatus(new MeshStatus(ProcessHandle.current().pid(), endpoints.bootstrapServers(),
                     endpoints.registryUrl(), kafkaPort, controllerPort, registryPort, Instant.now(), null));

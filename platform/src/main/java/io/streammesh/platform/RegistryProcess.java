@@ -116,6 +116,10 @@ final class RegistryProcess implements AutoCloseable {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
+                if (lastLogLine().contains("seems to be in use")) {
+                    throw new PortTaken("the Apicurio Registry could not listen on " + baseUrl
+                            + ": the port is in use (full log: " + logFile + ")");
+                }
                 throw new MeshException("the Apicurio Registry exited with code " + process.exitValue()
                         + " while starting: " + lastLogLine() + " (full log: " + logFile + ")");
             }
@@ -134,6 +138,15 @@ final class RegistryProcess implements AutoCloseable {
         }
         throw new MeshException("the Apicurio Registry was not ready within " + START_TIMEOUT.toSeconds()
                 + " s: " + lastLogLine() + " (full log: " + logFile + ")");
+    }
+
+    /** The registry's port was taken by someone else while it started. */
+    static final class PortTaken extends MeshException {
+        private static final long serialVersionUID = 1L;
+
+        PortTaken(String message) {
+            super(message);
+        }
     }
 
     String baseUrl() {

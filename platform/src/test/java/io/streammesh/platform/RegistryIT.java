@@ -1,13 +1,18 @@
 package io.streammesh.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streammesh.platform.testing.MeshTest;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @MeshTest
 class RegistryIT {
@@ -47,6 +52,20 @@ class RegistryIT {
 
         assertThat(subjects.statusCode()).isEqualTo(200);
         assertThat(subjects.body()).contains("registry-it.ccompat.v1-value");
+    }
+
+    /** The mesh start relies on this to pick another port instead of failing. */
+    @Test
+    void aPortTakenWhileTheRegistryStartsIsReportedAsSuch(@TempDir Path dir) throws Exception {
+        try (var taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            var registry = RegistryProcess.launch(RegistryProcess.locateJar(null), "127.0.0.1", taken.getLocalPort(),
+                    dir, dir.resolve("registry.log"));
+            try (registry) {
+                assertThatThrownBy(registry::awaitReady)
+                        .isInstanceOf(RegistryProcess.PortTaken.class)
+                        .hasMessageContaining("port is in use");
+            }
+        }
     }
 
     private HttpResponse<String> post(String url, String schema, String artifactId) throws Exception {
