@@ -11,6 +11,8 @@ import org.apache.kafka.common.security.scram.ScramLoginModule;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.authorizer.StandardAuthorizer;
 import org.apache.kafka.metadata.storage.Formatter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A single-node KRaft broker (combined broker and controller) in this JVM. SASL on both
@@ -21,6 +23,10 @@ final class KafkaBroker implements AutoCloseable {
 
     static final String CLIENT_LISTENER = "CLIENT";
     static final String CONTROLLER_LISTENER = "CONTROLLER";
+    /** The audit-sink's broker plugin; platform names it only, to keep dependencies one way. */
+    static final String AUDITING_AUTHORIZER = "io.streammesh.audit.AuditingAuthorizer";
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
 
     private final KafkaRaftServer server;
 
@@ -31,15 +37,17 @@ final class KafkaBroker implements AutoCloseable {
     /**
      * Formats the log directory on first use, then starts the broker.
      *
-     * @param logDir the broker's log and metadata directory
+     * @param state the mesh's state: the broker's log and metadata directory, the credential store
+     *        PLAIN checks passwords against, and the audit's client config and spool
      * @param host the address to bind
      * @param port the client listener's port
      * @param controllerPort the controller listener's port
      * @param adminPassword the password the broker itself authenticates with as mesh-admin
-     * @param credentials the credential store PLAIN checks passwords against
      */
-    static KafkaBroker start(Path logDir, String host, int port, int controllerPort, String adminPassword, Path credentials) {
-        Properties props = properties(logDir, host, port, controllerPort, adminPassword, credentials);
+    static KafkaBroker start(StateDirectory state, String host, int port, int controllerPort, String adminPassword) {
+        Path logDir = state.kafka();
+        Properties props = properties(logDir, host, port, controllerPort, adminPassword, state.credentials());
+        auditAuthorizations(props, state);
         try {
             if (!Files.exists(logDir.resolve("meta.properties"))) {
                 new Formatter()
@@ -112,6 +120,22 @@ final class KafkaBroker implements AutoCloseable {
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
         return props;
+    }
+
+    /**
+     * Every authorisation decision goes to the audit when the audit-sink's authorizer is on the
+     * class path (as in {@code mesh up}); apps' own tests run without it.
+     */
+    private static void auditAuthorizations(Properties props, StateDirectory state) {
+        try {
+            Class.forName(AUDITING_AUTHORIZER, false, KafkaBroker.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            LOG.info("Authorisations are not audited: {} is not on the class path", AUDITING_AUTHORIZER);
+            return;
+        }
+        props.put("authorizer.class.name", AUDITING_AUTHORIZER);
+        props.put("mesh.audit.client.config", new ClientConfigs(state.clients()).propertiesFile(MeshPrincipal.ADMIN.name()).toString());
+        props.put("mesh.audit.spool.dir", state.auditSpool().toString());
     }
 
     @Override

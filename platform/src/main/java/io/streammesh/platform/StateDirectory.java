@@ -39,7 +39,7 @@ public final class StateDirectory {
 
     /** What {@code --fresh} deletes: the mesh's own entries, never anything else in the directory. */
     private static final List<String> MESH_ENTRIES =
-            List.of("kafka", "registry", "clients", "logs", "apps", "credentials", "credentials.lock", "mesh.json", "view.secret");
+            List.of("kafka", "registry", "clients", "logs", "apps", "audit-spool", "credentials", "credentials.lock", "mesh.json", "view.secret");
 
     private final Path root;
 
@@ -71,6 +71,11 @@ public final class StateDirectory {
     /** @return where the broker and registry log */
     public Path logs() {
         return root.resolve("logs");
+    }
+
+    /** @return where the broker's authorizer keeps audit events it could not ship yet */
+    public Path auditSpool() {
+        return root.resolve("audit-spool");
     }
 
     /** @return the credential store's file */
