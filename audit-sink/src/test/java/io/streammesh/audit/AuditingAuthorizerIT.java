@@ -54,7 +54,7 @@ class AuditingAuthorizerIT {
             assertThatThrownBy(() -> consumer.poll(Duration.ofSeconds(5))).isInstanceOf(TopicAuthorizationException.class);
         }
 
-        var raw = new RawAuditReader(mesh);
+        var raw = AuditTopicReader.raw(mesh);
         List<AuthorizationEvent> refused = raw.awaitEvents(FIVE_SECONDS,
                 e -> e.getPrincipal().equals("User:raw-snoop") && e.getResourceName().equals(topic.topic()));
         assertThat(refused).allSatisfy(e -> {
@@ -76,7 +76,7 @@ class AuditingAuthorizerIT {
             }
         }
 
-        var raw = new RawAuditReader(mesh);
+        var raw = AuditTopicReader.raw(mesh);
         Predicate<AuthorizationEvent> deletions = e -> e.getPrincipal().equals("User:raw-vandal")
                 && e.getOperation().equals("DELETE") && e.getResourceName().equals("raw-audit.not-yours.v1");
         await().atMost(FIVE_SECONDS).untilAsserted(() -> assertThat(raw.sumOfCounts(deletions)).isEqualTo(1000));
@@ -95,7 +95,7 @@ class AuditingAuthorizerIT {
             producer.send(new ProducerRecord<>("raw-audit.writable.v1", "k", "v")).get();
         }
 
-        var raw = new RawAuditReader(mesh);
+        var raw = AuditTopicReader.raw(mesh);
         raw.awaitEvents(FIVE_SECONDS, e -> e.getPrincipal().equals("User:raw-writer") && e.getOperation().equals("WRITE")
                 && e.getDecision() == Decision.ALLOWED);
         assertThat(raw.events(e -> e.getPrincipal().equals("User:raw-writer") && e.getDecision() == Decision.DENIED))
@@ -117,7 +117,7 @@ class AuditingAuthorizerIT {
             }
         }
         try (EmbeddedMesh mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(dir))) {
-            var raw = new RawAuditReader(mesh);
+            var raw = AuditTopicReader.raw(mesh);
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(raw.sumOfCounts(deletions)).isEqualTo(50));
         }
     }

@@ -5,20 +5,16 @@ import io.streammesh.platform.CredentialStore;
 import io.streammesh.platform.KafkaCalls;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshSerdes;
+import io.streammesh.platform.MeshStreams;
 import io.streammesh.platform.PlatformApp;
 import io.streammesh.platform.RecordSerdes;
-import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +36,6 @@ public final class CatalogApp implements AutoCloseable {
     public static final String DEAD_LETTER_TOPIC = PlatformApp.CATALOG.applicationId() + ".dlq";
 
     private static final Logger LOG = LoggerFactory.getLogger(CatalogApp.class);
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final KafkaStreams streams;
     private final String host;
@@ -72,19 +67,11 @@ public final class CatalogApp implements AutoCloseable {
                     config.clientConfig().getProperty(ClientConfigs.REGISTRY_URL));
             var self = new HostInfo(config.restHost(), api.port());
             streams = new KafkaStreams(CatalogTopology.build(config, RecordSerdes.registry(config.clientConfig())), properties(config, self));
-            streams.setUncaughtExceptionHandler(e -> {
-                LOG.error("catalog-stream thread failed; replacing it", e);
-                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-            });
-            streams.start();
-            awaitRunning(streams);
+            MeshStreams.start(streams, "catalog-stream");
             api.start(new CatalogQueries(streams, self));
             LOG.info("catalog-stream running; REST API at http://{}:{}/api", self.host(), self.port());
             return new CatalogApp(streams, config.restHost(), api, accessLog);
         } catch (RuntimeException e) {
-            if (streams != null) {
-                streams.close(Duration.ofSeconds(10));
-            }
             if (api != null) {
                 api.close();
             }
@@ -104,22 +91,12 @@ public final class CatalogApp implements AutoCloseable {
     }
 
     static Properties properties(CatalogConfig config, HostInfo self) {
-        var props = ClientConfigs.kafkaOnly(config.clientConfig());
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, PlatformApp.CATALOG.applicationId());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+        var props = MeshStreams.exactlyOnce(config.clientConfig(), PlatformApp.CATALOG.applicationId(), config.stateDir());
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
-        props.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, DEAD_LETTER_TOPIC);
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
-        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
-        props.put(StreamsConfig.METADATA_MAX_AGE_CONFIG, "5000");
-        // A crashed instance's partitions move to the others after 10 s, not Kafka's default 45 s.
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "10000");
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "3000");
         props.putAll(MeshSerdes.config(MeshSerdes.registryUrl(config.clientConfig()), true));
         return props;
     }
@@ -130,28 +107,10 @@ public final class CatalogApp implements AutoCloseable {
         }
     }
 
-    private static void awaitRunning(KafkaStreams streams) {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (streams.state() != KafkaStreams.State.RUNNING) {
-            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING
-                    || System.nanoTime() > deadline) {
-                throw new MeshException("catalog-stream did not start (state " + streams.state() + "); see the mesh log");
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MeshException("interrupted while starting catalog-stream", e);
-            }
-        }
-    }
-
     @Override
     public void close() {
         api.close();
-        // Leave the group on a clean stop, so that a restart gets its partitions at once, not after the session timeout.
-        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(Duration.ofSeconds(30)));
+        MeshStreams.stop(streams);
         accessLog.close();
     }
 }

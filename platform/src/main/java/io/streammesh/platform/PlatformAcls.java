@@ -73,8 +73,10 @@ public final class PlatformAcls {
                 acls.allow(TOPIC, MeshTopics.REGISTRATIONS_PREFIX, PREFIXED, READ, DESCRIBE);
                 acls.allow(TOPIC, MeshTopics.DECISIONS_PREFIX, PREFIXED, READ, DESCRIBE);
                 acls.allow(TOPIC, MeshTopics.VIEW_PREFIX, PREFIXED, DESCRIBE);
-                // The consumption ledger reads every group's committed offsets.
+                // The consumption ledger reads every group's committed offsets, and the group ACLs
+                // that say whose group it is.
                 acls.allow(GROUP, "*", LITERAL, DESCRIBE);
+                acls.allow(CLUSTER, "kafka-cluster", LITERAL, DESCRIBE);
             }
         }
         return acls.bindings;

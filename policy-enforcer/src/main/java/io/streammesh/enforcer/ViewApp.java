@@ -4,22 +4,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.MeshException;
+import io.streammesh.platform.MeshStreams;
 import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.platform.WireAvro;
 import io.streammesh.platform.PlatformApp;
 import io.streammesh.platform.RecordSerdes;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The policy-enforcer's views, running: {@link ViewTopology} under exactly-once v2 as principal
@@ -27,8 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ViewApp implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ViewApp.class);
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final KafkaStreams streams;
     private final ViewTopics topics;
@@ -69,48 +60,22 @@ public final class ViewApp implements AutoCloseable {
         var topology = ViewTopology.build(RecordSerdes.registry(clientConfig),
                 () -> (topic, bytes) -> wire.decode(bytes), () -> (topic, record) -> wire.encode(topic + "-value", record),
                 topics::ensure, secret, meters);
-        var props = ClientConfigs.kafkaOnly(clientConfig);
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
-        props.put(StreamsConfig.METADATA_MAX_AGE_CONFIG, "5000");
-        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
-        // A crashed instance's partitions move to the others after 10 s, not Kafka's default 45 s.
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "10000");
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "3000");
-        var streams = new KafkaStreams(topology, props);
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("policy-enforcer view thread failed; replacing it", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        var streams = new KafkaStreams(topology, MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
         // Kafka Streams' own metrics (consumer lag records-lag-max among them) beside the view counts.
         new KafkaStreamsMetrics(streams).bindTo(meters);
-        streams.start();
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (streams.state() != KafkaStreams.State.RUNNING) {
-            if (streams.state() == KafkaStreams.State.ERROR || System.nanoTime() > deadline) {
-                streams.close(Duration.ofSeconds(10));
-                topics.close();
-                registry.close();
-                throw new MeshException("policy-enforcer views did not start (state " + streams.state() + "); see the mesh log");
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MeshException("interrupted", e);
-            }
+        try {
+            MeshStreams.start(streams, "policy-enforcer views");
+        } catch (MeshException e) {
+            topics.close();
+            registry.close();
+            throw e;
         }
         return new ViewApp(streams, topics, registry);
     }
 
     @Override
     public void close() {
-        // Leave the group on a clean stop, so that a restart gets its partitions at once, not after the session timeout.
-        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(Duration.ofSeconds(30)));
+        MeshStreams.stop(streams);
         topics.close();
         registry.close();
     }

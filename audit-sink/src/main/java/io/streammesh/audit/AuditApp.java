@@ -1,0 +1,86 @@
+package io.streammesh.audit;
+
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.KafkaCalls;
+import io.streammesh.platform.MeshSerdes;
+import io.streammesh.platform.MeshStreams;
+import io.streammesh.platform.PlatformApp;
+import io.streammesh.platform.RecordSerdes;
+import io.streammesh.schema.MeshTopics;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * audit-sink, running: the {@link AuditTopology} under exactly-once v2 as principal
+ * {@code mesh-audit}, fed by the broker's {@link AuditingAuthorizer} and by its own
+ * {@link ConsumptionLedger}. Records it cannot process go to {@value #DEAD_LETTER_TOPIC}.
+ *
+ * <pre>{@code
+ * try (AuditApp audit = AuditApp.start(AuditConfig.embedded(clientConfig, stateDir))) {
+ *     // every access now ends in mesh.audit, hash-chained
+ * }
+ * }</pre>
+ */
+public final class AuditApp implements AutoCloseable {
+
+    /** Where records the app cannot process go, with Kafka Streams' error headers. */
+    public static final String DEAD_LETTER_TOPIC = PlatformApp.AUDIT.applicationId() + ".dlq";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditApp.class);
+
+    private final KafkaStreams streams;
+    private final ConsumptionLedger ledger;
+
+    private AuditApp(KafkaStreams streams, ConsumptionLedger ledger) {
+        this.streams = streams;
+        this.ledger = ledger;
+    }
+
+    /**
+     * Starts the app and waits until it is running.
+     *
+     * @param config how to run it
+     * @return the running app; close it to stop it
+     * @throws io.streammesh.platform.MeshException if it cannot start
+     */
+    public static AuditApp start(AuditConfig config) {
+        int chains;
+        try (var admin = Admin.create(ClientConfigs.kafkaOnly(config.clientConfig()))) {
+            KafkaCalls.createMissing(admin, List.of(
+                    new NewTopic(AuditTopology.CONSUMPTION_TOPIC, 3, (short) -1).configs(Map.of("retention.ms", String.valueOf(7L * 24 * 3600 * 1000))),
+                    new NewTopic(DEAD_LETTER_TOPIC, 1, (short) -1)));
+            // One chain per partition of mesh.audit, however many it has.
+            chains = KafkaCalls.await(admin.describeTopics(List.of(MeshTopics.AUDIT)).allTopicNames(), "describe " + MeshTopics.AUDIT)
+                    .get(MeshTopics.AUDIT).partitions().size();
+        }
+        var running = new AuditConfig(config.clientConfig(), config.stateDir(), config.ledgerInterval(), chains);
+        var props = MeshStreams.exactlyOnce(config.clientConfig(), PlatformApp.AUDIT.applicationId(), config.stateDir());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
+        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, DEAD_LETTER_TOPIC);
+        props.putAll(MeshSerdes.config(MeshSerdes.registryUrl(config.clientConfig()), true));
+        var streams = new KafkaStreams(AuditTopology.build(running, RecordSerdes.registry(config.clientConfig())), props);
+        MeshStreams.start(streams, "audit-sink");
+        var ledger = new ConsumptionLedger(config.clientConfig());
+        ledger.start(config.ledgerInterval());
+        LOG.info("audit-sink running: {} hash chains on {}", chains, MeshTopics.AUDIT);
+        return new AuditApp(streams, ledger);
+    }
+
+    /** @return the app's Kafka Streams state */
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    @Override
+    public void close() {
+        ledger.close();
+        MeshStreams.stop(streams);
+    }
+}

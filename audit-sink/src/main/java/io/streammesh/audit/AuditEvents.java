@@ -1,0 +1,175 @@
+package io.streammesh.audit;
+
+import io.streammesh.schema.AccessDecision;
+import io.streammesh.schema.AccessRequest;
+import io.streammesh.schema.AuditEvent;
+import io.streammesh.schema.AuditEventType;
+import io.streammesh.schema.AuthorizationEvent;
+import io.streammesh.schema.ConsumerOffsets;
+import io.streammesh.schema.Decision;
+import io.streammesh.schema.Grant;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.Rejection;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Every source of the audit, normalised into {@link AuditEvent}s (still unsealed: the chain sets
+ * {@code prevHash} and {@code hash}). Principals are always {@code User:<name>}; product and view
+ * are filled in wherever the resource is a product or view topic.
+ */
+final class AuditEvents {
+
+    private AuditEvents() {
+    }
+
+    /** A broker decision (or a catalog REST call), plus an AUDIT_GAP when the authorizer had to drop some. */
+    static List<AuditEvent> of(AuthorizationEvent event) {
+        boolean catalog = "CATALOG".equals(event.getResourceType());
+        var normalised = base(event.getWindowStart(), catalog ? AuditEventType.CATALOG_READ : AuditEventType.AUTHORIZATION,
+                event.getPrincipal())
+                .setClientAddress(event.getClientAddress())
+                .setOperation(event.getOperation())
+                .setResourceType(event.getResourceType())
+                .setResourceName(event.getResourceName())
+                .setDecision(event.getDecision())
+                .setCount(event.getCount())
+                .setReason(event.getProbe() ? "probe: Kafka checked this permission and fell back to another; the request was not refused for it" : null);
+        productOf(event.getResourceType(), event.getResourceName(), normalised);
+        var events = new ArrayList<AuditEvent>(2);
+        events.add(normalised.build());
+        if (event.getDropped() > 0) {
+            events.add(base(event.getWindowStart(), AuditEventType.AUDIT_GAP, "User:mesh-admin")
+                    .setCount(event.getDropped())
+                    .setResourceType("BROKER")
+                    .setResourceName(String.valueOf(event.getBrokerId()))
+                    .setReason("the broker's authorizer dropped " + event.getDropped() + " decisions (memory bound reached) before "
+                            + event.getWindowStart())
+                    .build());
+        }
+        return events;
+    }
+
+    /** A range of records a consumer group committed on a product or view topic. */
+    static AuditEvent consumption(ConsumerOffsets offsets, long fromOffset) {
+        var builder = base(offsets.getObservedAt(), AuditEventType.CONSUMPTION, offsets.getPrincipal())
+                .setOperation("READ")
+                .setResourceType("TOPIC")
+                .setResourceName(offsets.getTopic())
+                .setDecision(Decision.ALLOWED)
+                .setConsumerGroup(offsets.getConsumerGroup())
+                .setPartition(offsets.getPartition())
+                .setFromOffset(fromOffset)
+                .setToOffset(offsets.getCommittedOffset())
+                .setCount(offsets.getCommittedOffset() - fromOffset);
+        productOf("TOPIC", offsets.getTopic(), builder);
+        return builder.build();
+    }
+
+    static AuditEvent of(AccessRequest request) {
+        return base(request.getRequestedAt(), AuditEventType.ACCESS_REQUEST, request.getRequestedBy())
+                .setOperation("REQUEST")
+                .setResourceType("PRODUCT")
+                .setResourceName(request.getProduct())
+                .setProduct(request.getProduct())
+                .setView(request.getView())
+                .setConsumerGroup(request.getConsumerGroup())
+                .setReason("request " + request.getRequestId() + " for " + user(request.getPrincipal()) + ": " + request.getPurpose())
+                .build();
+    }
+
+    static AuditEvent of(AccessDecision decision) {
+        Decision outcome = switch (decision.getDecision()) {
+            case APPROVED -> Decision.ALLOWED;
+            case DENIED -> Decision.DENIED;
+            default -> null;
+        };
+        return base(decision.getDecidedAt(), AuditEventType.ACCESS_DECISION, decision.getDecidedBy())
+                .setOperation(decision.getDecision().name())
+                .setResourceType("ACCESS_REQUEST")
+                .setResourceName(decision.getRequestId())
+                .setDecision(outcome)
+                .setReason(decision.getReason())
+                .build();
+    }
+
+    static AuditEvent of(Grant grant, Instant recordTime) {
+        boolean active = grant.getStatus().name().equals("ACTIVE");
+        String by = active ? grant.getApprovedBy() : grant.getEndedBy();
+        return base(active ? grant.getGrantedAt() : (grant.getEndedAt() == null ? recordTime : grant.getEndedAt()),
+                AuditEventType.GRANT, grant.getPrincipal())
+                .setOperation(grant.getStatus().name())
+                .setResourceType("TOPIC")
+                .setResourceName(grant.getTopic())
+                .setDecision(active ? Decision.ALLOWED : null)
+                .setProduct(grant.getProduct())
+                .setView(grant.getView())
+                .setConsumerGroup(grant.getConsumerGroup())
+                .setReason("grant " + grant.getGrantId() + (by == null ? "" : " by " + by)
+                        + (active && grant.getExpiresAt() != null ? ", expires " + grant.getExpiresAt() : ""))
+                .build();
+    }
+
+    /** A registration on {@code mesh.registrations.<domain>}: only that domain can write there. */
+    static AuditEvent of(ProductRegistration registration, String topic, Instant recordTime) {
+        String domain = topic.substring(MeshTopics.REGISTRATIONS_PREFIX.length());
+        String by = registration.getPublishedBy() == null ? domain : registration.getPublishedBy();
+        return base(recordTime, AuditEventType.REGISTRATION, by)
+                .setOperation(registration.getRetired() ? "RETIRE" : "PUBLISH")
+                .setResourceType("PRODUCT")
+                .setResourceName(registration.getAddress())
+                .setProduct(registration.getAddress())
+                .setReason("version " + registration.getVersion())
+                .build();
+    }
+
+    static AuditEvent of(Rejection rejection) {
+        return base(rejection.getRejectedAt(), AuditEventType.REJECTION,
+                rejection.getDomain() == null ? "mesh-catalog" : rejection.getDomain())
+                .setOperation("REJECT")
+                .setResourceType(rejection.getSourceTopic())
+                .setResourceName(rejection.getSubject())
+                .setDecision(Decision.DENIED)
+                .setProduct(ProductAddress.isValid(rejection.getSubject()) ? rejection.getSubject() : null)
+                .setReason(rejection.getReasons().stream().map(v -> v.getRule() + ": " + v.getMessage()).collect(Collectors.joining("; ")))
+                .build();
+    }
+
+    private static AuditEvent.Builder base(Instant time, AuditEventType type, String principal) {
+        return AuditEvent.newBuilder()
+                .setEventTime(time)
+                .setType(type)
+                .setPrincipal(user(principal))
+                .setCount(1)
+                .setPrevHash("")
+                .setHash("");
+    }
+
+    private static String user(String principal) {
+        return principal.contains(":") ? principal : "User:" + principal;
+    }
+
+    /** Fills in product (and view) when the resource is a product, DLQ or view topic. */
+    private static void productOf(String resourceType, String name, AuditEvent.Builder builder) {
+        if (!"TOPIC".equals(resourceType) || name == null) {
+            return;
+        }
+        String rest = name.startsWith(MeshTopics.VIEW_PREFIX) ? name.substring(MeshTopics.VIEW_PREFIX.length()) : name;
+        String[] parts = rest.split("\\.", 4);
+        if (parts.length < 3) {
+            return;
+        }
+        String address = parts[0] + "." + parts[1] + "." + parts[2];
+        if (!ProductAddress.isValid(address)) {
+            return;
+        }
+        builder.setProduct(address);
+        if (name.startsWith(MeshTopics.VIEW_PREFIX) && parts.length == 4) {
+            builder.setView(parts[3]);
+        }
+    }
+}

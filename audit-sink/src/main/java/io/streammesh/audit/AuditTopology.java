@@ -1,0 +1,132 @@
+package io.streammesh.audit;
+
+import io.streammesh.platform.PlatformApp;
+import io.streammesh.platform.RecordSerdes;
+import io.streammesh.schema.AccessDecision;
+import io.streammesh.schema.AccessRequest;
+import io.streammesh.schema.AuditEvent;
+import io.streammesh.schema.AuthorizationEvent;
+import io.streammesh.schema.ConsumerOffsets;
+import io.streammesh.schema.Grant;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.Rejection;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The audit app's topology: every source of the audit → {@link AuditEvents} → repartitioned by
+ * principal exactly as {@code mesh.audit} is partitioned → {@link ChainProcessor} →
+ * {@code mesh.audit}. Sources: the broker's authorisations and catalog reads
+ * ({@code mesh.audit.raw}), the consumption ledger's observed offsets (through
+ * {@link ConsumptionProcessor}), access requests, owners' decisions, grants, registrations and
+ * rejections.
+ */
+public final class AuditTopology {
+
+    /** Observed committed offsets, written by the consumption ledger. */
+    public static final String CONSUMPTION_TOPIC = PlatformApp.AUDIT.applicationId() + ".consumption";
+    /** Partition of mesh.audit → the hash of its last event. */
+    static final String CHAIN_STORE = "chain-heads";
+    /** group|topic|partition → last committed offset seen. */
+    static final String CONSUMPTION_STORE = "committed-offsets";
+
+    private static final Pattern REGISTRATIONS = Pattern.compile(Pattern.quote(MeshTopics.REGISTRATIONS_PREFIX) + "[a-z][a-z0-9-]*");
+    private static final Pattern DECISIONS = Pattern.compile(Pattern.quote(MeshTopics.DECISIONS_PREFIX) + "[a-z][a-z0-9-]*");
+
+    /** The producer's default partitioning of a text key, stated here so the chain can rely on it. */
+    static final StreamPartitioner<String, AuditEvent> BY_PRINCIPAL = (topic, key, value, partitions) ->
+            Optional.of(Set.of(Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions));
+
+    private AuditTopology() {
+    }
+
+    /**
+     * @param config the app's config (partitions of mesh.audit)
+     * @param serdes the serdes of the mesh's records
+     * @return the topology
+     */
+    public static Topology build(AuditConfig config, RecordSerdes serdes) {
+        var builder = new StreamsBuilder();
+        Serde<AuditEvent> audit = serdes.of(AuditEvent.class);
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CONSUMPTION_STORE), Serdes.String(), Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHAIN_STORE), Serdes.Integer(), Serdes.String()));
+
+        KStream<String, AuditEvent> authorizations = source(builder, MeshTopics.AUDIT_RAW, serdes, AuthorizationEvent.class)
+                .flatMapValues(raw -> AuditEvents.of(raw));
+        KStream<String, AuditEvent> consumption = source(builder, CONSUMPTION_TOPIC, serdes, ConsumerOffsets.class)
+                .process(() -> new ConsumptionProcessor(CONSUMPTION_STORE), CONSUMPTION_STORE);
+        KStream<String, AuditEvent> requests = source(builder, MeshTopics.ACCESS_REQUESTS, serdes, AccessRequest.class)
+                .mapValues(request -> AuditEvents.of(request));
+        KStream<String, AuditEvent> decisions = builder.stream(DECISIONS, Consumed.with(Serdes.String(), serdes.of(AccessDecision.class)))
+                .filter((key, value) -> value != null)
+                .mapValues(decision -> AuditEvents.of(decision));
+        KStream<String, AuditEvent> grants = source(builder, MeshTopics.ACCESS_GRANTS, serdes, Grant.class)
+                .processValues(() -> new WithRecordContext<>((grant, record) -> AuditEvents.of(grant, record.time())));
+        KStream<String, AuditEvent> registrations = builder.stream(REGISTRATIONS, Consumed.with(Serdes.String(), serdes.of(ProductRegistration.class)))
+                .filter((key, value) -> value != null)
+                .processValues(() -> new WithRecordContext<>((registration, record) ->
+                        AuditEvents.of(registration, record.topic(), record.time())));
+        KStream<String, AuditEvent> rejections = source(builder, MeshTopics.CATALOG_REJECTIONS, serdes, Rejection.class)
+                .mapValues(rejection -> AuditEvents.of(rejection));
+
+        authorizations.merge(consumption).merge(requests).merge(decisions).merge(grants).merge(registrations).merge(rejections)
+                .selectKey((key, event) -> event.getPrincipal())
+                .repartition(Repartitioned.<String, AuditEvent>with(Serdes.String(), audit)
+                        .withName("by-principal")
+                        .withNumberOfPartitions(config.auditPartitions())
+                        .withStreamPartitioner(BY_PRINCIPAL))
+                .process(() -> new ChainProcessor(CHAIN_STORE), CHAIN_STORE)
+                .to(MeshTopics.AUDIT, Produced.with(Serdes.String(), audit).withStreamPartitioner(BY_PRINCIPAL));
+        return builder.build();
+    }
+
+    private static <T extends org.apache.avro.specific.SpecificRecord> KStream<String, T> source(
+            StreamsBuilder builder, String topic, RecordSerdes serdes, Class<T> type) {
+        // Compacted topics carry tombstones; they are not accesses.
+        return builder.stream(topic, Consumed.with(Serdes.String(), serdes.of(type))).filter((key, value) -> value != null);
+    }
+
+    /** Where a record came from and when, for sources whose payload does not say. */
+    record Origin(String topic, Instant time) {
+    }
+
+    /** Maps a value with its record's topic and timestamp. */
+    private static final class WithRecordContext<V> implements FixedKeyProcessor<String, V, AuditEvent> {
+        private final BiFunction<V, Origin, AuditEvent> mapping;
+        private FixedKeyProcessorContext<String, AuditEvent> context;
+
+        WithRecordContext(BiFunction<V, Origin, AuditEvent> mapping) {
+            this.mapping = mapping;
+        }
+
+        @Override
+        public void init(FixedKeyProcessorContext<String, AuditEvent> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(FixedKeyRecord<String, V> record) {
+            String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
+            context.forward(record.withValue(mapping.apply(record.value(), new Origin(topic, Instant.ofEpochMilli(record.timestamp())))));
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package io.streammesh.audit;
+
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.KafkaCalls;
+import io.streammesh.platform.RecordProducers;
+import io.streammesh.schema.ConsumerOffsets;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads every consumer group's committed offsets on product and view topics at a fixed
+ * interval and writes the ones that moved to {@link AuditTopology#CONSUMPTION_TOPIC}, with the
+ * principal the group belongs to (the one its READ ACL names). The audit topology turns them
+ * into ranges; repeats after a restart are harmless, since ranges only come from advances.
+ */
+final class ConsumptionLedger implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumptionLedger.class);
+
+    private final Admin admin;
+    private final KafkaProducer<String, ConsumerOffsets> producer;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        var thread = new Thread(r, "mesh-audit-consumption-ledger");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Map<String, Long> sent = new HashMap<>();
+    private String lastProblem;
+
+    ConsumptionLedger(Properties clientConfig) {
+        this.admin = Admin.create(ClientConfigs.kafkaOnly(clientConfig));
+        this.producer = RecordProducers.create(clientConfig, "mesh-audit-consumption-ledger");
+    }
+
+    void start(Duration interval) {
+        timer.scheduleWithFixedDelay(this::recordSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void recordSafely() {
+        try {
+            record();
+            lastProblem = null;
+        } catch (RuntimeException e) {
+            String problem = e.getMessage();
+            if (!problem.equals(lastProblem)) {
+                LOG.warn("The consumption ledger could not read committed offsets (retrying): {}", problem);
+                lastProblem = problem;
+            }
+        }
+    }
+
+    /** One round: every group's offsets that moved since the last round. */
+    void record() {
+        Collection<GroupListing> groups = KafkaCalls.await(admin.listGroups(ListGroupsOptions.forConsumerGroups()).all(), "list consumer groups");
+        if (groups.isEmpty()) {
+            return;
+        }
+        Map<String, ListConsumerGroupOffsetsSpec> specs = groups.stream()
+                .collect(Collectors.toMap(GroupListing::groupId, g -> new ListConsumerGroupOffsetsSpec()));
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> committed =
+                KafkaCalls.await(admin.listConsumerGroupOffsets(specs).all(), "read committed offsets");
+        var moved = new HashMap<String, Map.Entry<String, Map.Entry<TopicPartition, Long>>>();
+        committed.forEach((group, offsets) -> offsets.forEach((partition, offset) -> {
+            if (offset != null && audited(partition.topic())) {
+                String key = group + "|" + partition.topic() + "|" + partition.partition();
+                if (!Long.valueOf(offset.offset()).equals(sent.get(key))) {
+                    moved.put(key, Map.entry(group, Map.entry(partition, offset.offset())));
+                }
+            }
+        }));
+        if (moved.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetSpec> earliest = moved.values().stream().map(e -> e.getValue().getKey())
+                .distinct().collect(Collectors.toMap(p -> p, p -> OffsetSpec.earliest()));
+        var starts = KafkaCalls.await(admin.listOffsets(earliest).all(), "read where partitions start");
+        var owners = new GroupOwners(KafkaCalls.await(admin.describeAcls(GROUP_READS).values(), "read group ACLs"));
+        Instant now = Instant.now();
+        moved.forEach((key, entry) -> {
+            TopicPartition partition = entry.getValue().getKey();
+            var observed = ConsumerOffsets.newBuilder()
+                    .setObservedAt(now)
+                    .setConsumerGroup(entry.getKey())
+                    .setPrincipal(owners.of(entry.getKey()))
+                    .setTopic(partition.topic())
+                    .setPartition(partition.partition())
+                    .setCommittedOffset(entry.getValue().getValue())
+                    .setLogStartOffset(starts.get(partition).offset())
+                    .build();
+            producer.send(new ProducerRecord<>(AuditTopology.CONSUMPTION_TOPIC, key, observed));
+        });
+        producer.flush();
+        moved.forEach((key, entry) -> sent.put(key, entry.getValue().getValue()));
+    }
+
+    /** Product topics (their dead-letter topics too) and view topics: the data people read. */
+    static boolean audited(String topic) {
+        if (topic.startsWith(MeshTopics.VIEW_PREFIX)) {
+            return true;
+        }
+        String[] parts = topic.split("\\.");
+        return !topic.startsWith("mesh.") && parts.length >= 3 && ProductAddress.isValid(parts[0] + "." + parts[1] + "." + parts[2]);
+    }
+
+    private static final AclBindingFilter GROUP_READS = new AclBindingFilter(
+            new ResourcePatternFilter(ResourceType.GROUP, null, PatternType.ANY), AccessControlEntryFilter.ANY);
+
+    /** Whose a group is: the principal allowed to READ it, by the most specific ACL. */
+    private record GroupOwners(Collection<AclBinding> acls) {
+        String of(String group) {
+            return acls.stream()
+                    .filter(acl -> acl.entry().permissionType() == AclPermissionType.ALLOW)
+                    .filter(acl -> acl.entry().operation() == AclOperation.READ || acl.entry().operation() == AclOperation.ALL)
+                    .filter(acl -> matches(acl, group))
+                    .max(Comparator.comparingInt(GroupOwners::specificity))
+                    .map(acl -> acl.entry().principal())
+                    .orElse("User:unknown");
+        }
+
+        private static boolean matches(AclBinding acl, String group) {
+            String name = acl.pattern().name();
+            return switch (acl.pattern().patternType()) {
+                case LITERAL -> name.equals(group) || name.equals("*");
+                case PREFIXED -> group.startsWith(name);
+                default -> false;
+            };
+        }
+
+        private static int specificity(AclBinding acl) {
+            if (acl.pattern().patternType() == PatternType.LITERAL) {
+                return acl.pattern().name().equals("*") ? 0 : Integer.MAX_VALUE;
+            }
+            return acl.pattern().name().length();
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(5));
+        admin.close(Duration.ofSeconds(5));
+    }
+}

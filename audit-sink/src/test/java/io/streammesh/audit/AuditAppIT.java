@@ -1,0 +1,209 @@
+package io.streammesh.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.KafkaCalls;
+import io.streammesh.platform.MeshSerdes;
+import io.streammesh.platform.PrincipalKind;
+import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.schema.AuditEvent;
+import io.streammesh.schema.AuditEventType;
+import io.streammesh.schema.Decision;
+import io.streammesh.schema.MeshTopics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The audit app on the real mesh; the forgery test runs last, since it breaks a chain for good. */
+@MeshTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AuditAppIT {
+
+    private static final Duration FIVE_SECONDS = Duration.ofSeconds(5);
+
+    @TempDir
+    static Path stateDir;
+    private static AuditApp app;
+
+    @BeforeAll
+    static void startAudit(EmbeddedMesh mesh) {
+        app = AuditApp.start(AuditConfig.embedded(mesh.clientConfig("mesh-audit"), stateDir.resolve("audit")));
+    }
+
+    @AfterAll
+    static void stopAudit() {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aRefusedReadIsInTheAuditWithinFiveSeconds(EmbeddedMesh mesh) {
+        mesh.onboarding().ensurePrincipal("audit-snoop", PrincipalKind.TEAM);
+        createTopic(mesh, "audit-it.secret.v1");
+        try (var consumer = new KafkaConsumer<>(ClientConfigs.kafkaOnly(mesh.clientConfig("audit-snoop")),
+                new StringDeserializer(), new StringDeserializer())) {
+            consumer.assign(List.of(new TopicPartition("audit-it.secret.v1", 0)));
+            assertThatThrownBy(() -> consumer.poll(FIVE_SECONDS)).isInstanceOf(TopicAuthorizationException.class);
+        }
+        Instant refusedAt = Instant.now();
+
+        List<AuditEvent> events = AuditTopicReader.audit(mesh).awaitEvents(FIVE_SECONDS,
+                e -> e.getPrincipal().equals("User:audit-snoop") && e.getResourceName().equals("audit-it.secret.v1"));
+
+        assertThat(Duration.between(refusedAt, Instant.now())).isLessThan(FIVE_SECONDS);
+        assertThat(events).allSatisfy(e -> {
+            assertThat(e.getType()).isEqualTo(AuditEventType.AUTHORIZATION);
+            assertThat(e.getDecision()).isEqualTo(Decision.DENIED);
+            assertThat(e.getResourceType()).isEqualTo("TOPIC");
+            assertThat(e.getProduct()).isEqualTo("audit-it.secret.v1");
+            assertThat(e.getClientAddress()).isEqualTo("127.0.0.1");
+        });
+    }
+
+    @Test
+    @Order(2)
+    void aThousandRefusalsAddUpToExactlyAThousandInTheAudit(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().ensurePrincipal("audit-vandal", PrincipalKind.TEAM);
+        try (Admin vandal = Admin.create(ClientConfigs.kafkaOnly(mesh.clientConfig("audit-vandal")))) {
+            for (int i = 0; i < 1000; i++) {
+                assertThatThrownBy(() -> vandal.deleteTopics(List.of("audit-it.not-yours.v1")).all().get())
+                        .hasCauseInstanceOf(TopicAuthorizationException.class);
+            }
+        }
+
+        Predicate<AuditEvent> deletions = e -> e.getPrincipal().equals("User:audit-vandal")
+                && "DELETE".equals(e.getOperation()) && "audit-it.not-yours.v1".equals(e.getResourceName());
+        var audit = AuditTopicReader.audit(mesh);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(audit.sumOfCounts(deletions)).isEqualTo(1000));
+        assertThat(audit.events(deletions)).allSatisfy(e -> assertThat(e.getDecision()).isEqualTo(Decision.DENIED));
+    }
+
+    @Test
+    @Order(3)
+    void anApprovedReadIsInTheAuditWithItsCountsAndTheRangeTheGroupRead(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().ensurePrincipal("audit-reader", PrincipalKind.TEAM);
+        // A domain's products are what the ledger watches (the audit may describe them).
+        mesh.onboarding().addDomain("audit-it");
+        createTopic(mesh, "audit-it.readable.v1");
+        mesh.admin().createAcls(List.of(
+                allow("User:audit-reader", ResourceType.TOPIC, "audit-it.readable.v1", AclOperation.READ),
+                allow("User:audit-reader", ResourceType.TOPIC, "audit-it.readable.v1", AclOperation.DESCRIBE),
+                allow("User:audit-reader", ResourceType.GROUP, "audit-readers", AclOperation.READ))).all().get();
+        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(mesh.clientConfig("mesh-admin")), new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < 30; i++) {
+                producer.send(new ProducerRecord<>("audit-it.readable.v1", "k" + i, "v" + i));
+            }
+        }
+
+        var config = ClientConfigs.kafkaOnly(mesh.clientConfig("audit-reader"));
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "audit-readers");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of("audit-it.readable.v1"));
+            int[] read = {0};
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                read[0] += consumer.poll(Duration.ofMillis(200)).count();
+                return read[0] >= 30;
+            });
+            consumer.commitSync();
+        }
+
+        var audit = AuditTopicReader.audit(mesh);
+        List<AuditEvent> ranges = audit.awaitEvents(Duration.ofSeconds(10),
+                e -> e.getType() == AuditEventType.CONSUMPTION && "audit-readers".equals(e.getConsumerGroup()));
+        assertThat(ranges).singleElement().satisfies(range -> {
+            assertThat(range.getPrincipal()).isEqualTo("User:audit-reader");
+            assertThat(range.getResourceName()).isEqualTo("audit-it.readable.v1");
+            assertThat(range.getPartition()).isZero();
+            assertThat(range.getFromOffset()).isZero();
+            assertThat(range.getToOffset()).isEqualTo(30L);
+            assertThat(range.getCount()).isEqualTo(30L);
+        });
+        assertThat(audit.events(e -> e.getType() == AuditEventType.AUTHORIZATION && e.getPrincipal().equals("User:audit-reader")
+                && "READ".equals(e.getOperation()) && "audit-it.readable.v1".equals(e.getResourceName())))
+                .isNotEmpty()
+                .allSatisfy(e -> {
+                    assertThat(e.getDecision()).isEqualTo(Decision.ALLOWED);
+                    assertThat(e.getCount()).isPositive();
+                });
+    }
+
+    @Test
+    @Order(4)
+    void theChainsHoldAcrossARestartAndBreakWhereAnAdminForgedAnEvent(EmbeddedMesh mesh) throws Exception {
+        app.close();
+        app = AuditApp.start(AuditConfig.embedded(mesh.clientConfig("mesh-audit"), stateDir.resolve("audit")));
+        mesh.onboarding().ensurePrincipal("audit-after-restart", PrincipalKind.TEAM);
+        try (Admin after = Admin.create(ClientConfigs.kafkaOnly(mesh.clientConfig("audit-after-restart")))) {
+            assertThatThrownBy(() -> after.deleteTopics(List.of("audit-it.after.v1")).all().get())
+                    .hasCauseInstanceOf(TopicAuthorizationException.class);
+        }
+        AuditTopicReader.audit(mesh).awaitEvents(FIVE_SECONDS, e -> e.getPrincipal().equals("User:audit-after-restart"));
+
+        AuditVerifier.Result intact = AuditVerifier.verify(mesh.clientConfig("mesh-admin"));
+        assertThat(intact.intact()).as("%s", intact.firstBreak()).isTrue();
+        assertThat(intact.total()).isPositive();
+
+        var admin = mesh.clientConfig("mesh-admin");
+        var forged = AuditEvent.newBuilder()
+                .setEventTime(Instant.now()).setType(AuditEventType.OTHER).setPrincipal("User:nobody")
+                .setPrevHash(AuditChain.GENESIS).setHash("f".repeat(64)).build();
+        long offset;
+        int partition;
+        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(admin), new StringSerializer(),
+                MeshSerdes.<AuditEvent>valueSerializer(admin, true))) {
+            var written = producer.send(new ProducerRecord<>(MeshTopics.AUDIT, "User:nobody", forged)).get();
+            offset = written.offset();
+            partition = written.partition();
+        }
+
+        AuditVerifier.Result broken = AuditVerifier.verify(admin);
+        assertThat(broken.intact()).isFalse();
+        assertThat(broken.firstBreak()).hasValueSatisfying(at -> {
+            assertThat(at.partition()).isEqualTo(partition);
+            assertThat(at.offset()).isEqualTo(offset);
+        });
+    }
+
+    private static void createTopic(EmbeddedMesh mesh, String topic) {
+        KafkaCalls.createMissing(mesh.admin(), List.of(new NewTopic(topic, 1, (short) 1)));
+    }
+
+    private static AclBinding allow(String principal, ResourceType type, String name, AclOperation operation) {
+        return new AclBinding(new ResourcePattern(type, name, PatternType.LITERAL),
+                new AccessControlEntry(principal, "*", operation, AclPermissionType.ALLOW));
+    }
+}

@@ -1,0 +1,172 @@
+package io.streammesh.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streammesh.platform.testing.PlainAvroSerdes;
+import io.streammesh.schema.AuditEvent;
+import io.streammesh.schema.AuditEventType;
+import io.streammesh.schema.AuthorizationEvent;
+import io.streammesh.schema.ConsumerOffsets;
+import io.streammesh.schema.Decision;
+import io.streammesh.schema.Grant;
+import io.streammesh.schema.GrantStatus;
+import io.streammesh.schema.MeshTopics;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AuditTopologyTest {
+
+    private static final PlainAvroSerdes SERDES = new PlainAvroSerdes();
+    private static final Instant START = Instant.parse("2026-11-25T10:00:00Z");
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, AuthorizationEvent> raw;
+    private TestInputTopic<String, ConsumerOffsets> offsets;
+    private TestInputTopic<String, Grant> grants;
+    private TestOutputTopic<String, AuditEvent> audit;
+
+    @BeforeEach
+    void start() {
+        var props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "audit-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        var config = AuditConfig.embedded(new Properties(), Path.of("unused"));
+        driver = new TopologyTestDriver(AuditTopology.build(config, SERDES), props, START);
+        raw = driver.createInputTopic(MeshTopics.AUDIT_RAW, Serdes.String().serializer(), SERDES.of(AuthorizationEvent.class).serializer());
+        offsets = driver.createInputTopic(AuditTopology.CONSUMPTION_TOPIC, Serdes.String().serializer(), SERDES.of(ConsumerOffsets.class).serializer());
+        grants = driver.createInputTopic(MeshTopics.ACCESS_GRANTS, Serdes.String().serializer(), SERDES.of(Grant.class).serializer());
+        audit = driver.createOutputTopic(MeshTopics.AUDIT, Serdes.String().deserializer(), SERDES.of(AuditEvent.class).deserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    @Test
+    void aRefusalBecomesAnAuditEventKeyedByPrincipalAndChainedToTheOneBefore() {
+        raw.pipeInput("User:snoop", denied("User:snoop", "orders.order-placed.v1", 3));
+        raw.pipeInput("User:snoop", denied("User:snoop", "mesh.view.orders.order-placed.v1.analytics", 1));
+
+        List<AuditEvent> events = audit.readValuesToList();
+        assertThat(events).hasSize(2);
+        AuditEvent first = events.get(0);
+        assertThat(first.getType()).isEqualTo(AuditEventType.AUTHORIZATION);
+        assertThat(first.getPrincipal()).isEqualTo("User:snoop");
+        assertThat(first.getDecision()).isEqualTo(Decision.DENIED);
+        assertThat(first.getCount()).isEqualTo(3);
+        assertThat(first.getProduct()).isEqualTo("orders.order-placed.v1");
+        assertThat(first.getPrevHash()).isEqualTo(AuditChain.GENESIS);
+        assertThat(first.getHash()).isEqualTo(AuditChain.hashOf(first)).hasSize(64);
+        assertThat(events.get(1).getView()).isEqualTo("analytics");
+        assertThat(events.get(1).getPrevHash()).isEqualTo(first.getHash());
+        assertThat(events.get(1).getHash()).isEqualTo(AuditChain.hashOf(events.get(1)));
+    }
+
+    @Test
+    void alteringAnyFieldOfAnEventChangesItsHash() {
+        raw.pipeInput("User:snoop", denied("User:snoop", "orders.order-placed.v1", 3));
+        AuditEvent event = audit.readValue();
+
+        AuditEvent forged = AuditEvent.newBuilder(event).setCount(1).build();
+
+        assertThat(AuditChain.hashOf(forged)).isNotEqualTo(event.getHash());
+    }
+
+    @Test
+    void decisionsTheAuthorizerDroppedAreReportedAsAGap() {
+        var event = denied("User:snoop", "orders.order-placed.v1", 1);
+        event.setDropped(42L);
+        raw.pipeInput("User:snoop", event);
+
+        assertThat(audit.readValuesToList()).extracting(AuditEvent::getType, AuditEvent::getCount)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(AuditEventType.AUTHORIZATION, 1L),
+                        org.assertj.core.groups.Tuple.tuple(AuditEventType.AUDIT_GAP, 42L));
+    }
+
+    @Test
+    void eachAdvanceOfACommittedOffsetIsTheRangeTheGroupRead() {
+        offsets.pipeInput("analytics|orders.order-placed.v1|0", observed(120, 100));
+        offsets.pipeInput("analytics|orders.order-placed.v1|0", observed(120, 100));
+        offsets.pipeInput("analytics|orders.order-placed.v1|0", observed(150, 100));
+
+        List<AuditEvent> events = audit.readValuesToList();
+        assertThat(events).extracting(AuditEvent::getFromOffset, AuditEvent::getToOffset, AuditEvent::getCount)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(100L, 120L, 20L),
+                        org.assertj.core.groups.Tuple.tuple(120L, 150L, 30L));
+        assertThat(events).allSatisfy(e -> {
+            assertThat(e.getType()).isEqualTo(AuditEventType.CONSUMPTION);
+            assertThat(e.getPrincipal()).isEqualTo("User:analytics");
+            assertThat(e.getConsumerGroup()).isEqualTo("analytics");
+            assertThat(e.getProduct()).isEqualTo("orders.order-placed.v1");
+            assertThat(e.getPartition()).isZero();
+        });
+    }
+
+    @Test
+    void aGrantAndItsRevocationAreBothRecorded() {
+        grants.pipeInput("g-1", grant(GrantStatus.ACTIVE, null));
+        grants.pipeInput("g-1", grant(GrantStatus.REVOKED, "User:orders"));
+        grants.pipeInput("g-1", null);
+
+        List<AuditEvent> events = audit.readValuesToList();
+        assertThat(events).extracting(AuditEvent::getOperation).containsExactly("ACTIVE", "REVOKED");
+        assertThat(events.get(0).getReason()).contains("by User:orders");
+        assertThat(events).allSatisfy(e -> assertThat(e.getPrincipal()).isEqualTo("User:analytics"));
+    }
+
+    private static AuthorizationEvent denied(String principal, String topic, long count) {
+        return AuthorizationEvent.newBuilder()
+                .setWindowStart(START)
+                .setPrincipal(principal)
+                .setClientAddress("127.0.0.1")
+                .setClientId("kcat")
+                .setOperation("READ")
+                .setResourceType("TOPIC")
+                .setResourceName(topic)
+                .setDecision(Decision.DENIED)
+                .setCount(count)
+                .setBrokerId(1)
+                .build();
+    }
+
+    private static ConsumerOffsets observed(long committed, long logStart) {
+        return ConsumerOffsets.newBuilder()
+                .setObservedAt(START)
+                .setConsumerGroup("analytics")
+                .setPrincipal("User:analytics")
+                .setTopic("orders.order-placed.v1")
+                .setPartition(0)
+                .setCommittedOffset(committed)
+                .setLogStartOffset(logStart)
+                .build();
+    }
+
+    private static Grant grant(GrantStatus status, String endedBy) {
+        return Grant.newBuilder()
+                .setGrantId("g-1")
+                .setRequestId("g-1")
+                .setPrincipal("User:analytics")
+                .setProduct("orders.order-placed.v1")
+                .setView("analytics")
+                .setConsumerGroup("analytics")
+                .setTopic("mesh.view.orders.order-placed.v1.analytics")
+                .setPurpose("dashboards")
+                .setStatus(status)
+                .setApprovedBy("User:orders")
+                .setGrantedAt(START)
+                .setEndedAt(endedBy == null ? null : START.plusSeconds(60))
+                .setEndedBy(endedBy)
+                .build();
+    }
+}
