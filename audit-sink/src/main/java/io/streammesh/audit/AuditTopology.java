@@ -34,7 +34,8 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The audit app's topology: every source of the audit → {@link AuditEvents} → repartitioned by
- * principal exactly as {@code mesh.audit} is partitioned → {@link ChainProcessor} →
+ * principal exactly as {@code mesh.audit} is partitioned (three repartition topics: one for the
+ * fixed sources, one per pattern source) → {@link ChainProcessor} →
  * {@code mesh.audit}. Sources: the broker's authorisations and catalog reads
  * ({@code mesh.audit.raw}), the consumption ledger's observed offsets (through
  * {@link ConsumptionProcessor}), access requests, owners' decisions, grants, registrations and
@@ -88,15 +89,24 @@ public final class AuditTopology {
         KStream<String, AuditEvent> rejections = source(builder, MeshTopics.CATALOG_REJECTIONS, serdes, Rejection.class)
                 .mapValues(rejection -> AuditEvents.of(rejection));
 
-        authorizations.merge(consumption).merge(requests).merge(decisions).merge(grants).merge(registrations).merge(rejections)
-                .selectKey((key, event) -> event.getPrincipal())
-                .repartition(Repartitioned.<String, AuditEvent>with(Serdes.String(), audit)
-                        .withName("by-principal")
-                        .withNumberOfPartitions(config.auditPartitions())
-                        .withStreamPartitioner(BY_PRINCIPAL))
+        // A pattern source shares its sub-topology with no other source: Kafka Streams otherwise
+        // fails a task when a new topic matches ("unknown to the topology"). So each goes through
+        // its own repartition topic, all partitioned alike, and the chain reads the three.
+        byPrincipal(authorizations.merge(consumption).merge(requests).merge(grants).merge(rejections), "by-principal", config, audit)
+                .merge(byPrincipal(decisions, "decisions-by-principal", config, audit))
+                .merge(byPrincipal(registrations, "registrations-by-principal", config, audit))
                 .process(() -> new ChainProcessor(CHAIN_STORE), CHAIN_STORE)
                 .to(MeshTopics.AUDIT, Produced.with(Serdes.String(), audit).withStreamPartitioner(BY_PRINCIPAL));
         return builder.build();
+    }
+
+    private static KStream<String, AuditEvent> byPrincipal(KStream<String, AuditEvent> events, String name, AuditConfig config,
+                                                           Serde<AuditEvent> audit) {
+        return events.selectKey((key, event) -> event.getPrincipal())
+                .repartition(Repartitioned.<String, AuditEvent>with(Serdes.String(), audit)
+                        .withName(name)
+                        .withNumberOfPartitions(config.auditPartitions())
+                        .withStreamPartitioner(BY_PRINCIPAL));
     }
 
     private static <T extends org.apache.avro.specific.SpecificRecord> KStream<String, T> source(

@@ -116,7 +116,7 @@ public class AuditingAuthorizer extends StandardAuthorizer {
                     continue;
                 }
                 boolean allowed = results.get(i) == AuthorizationResult.ALLOWED;
-                current.add(new DecisionCounts.Key(second, principal, address, context.clientId(),
+                current.add(new DecisionCounts.Key(second, principal, address,
                         action.operation().name(), action.resourcePattern().resourceType().name(),
                         action.resourcePattern().name(), allowed, !allowed && !action.logIfDenied()));
             }

@@ -9,8 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Authorisation decisions counted per second and per (principal, client, operation, resource,
- * decision): exact counts at the cost of one map update per decision on the broker's request
+ * Authorisation decisions counted per second and per (principal, client address, operation,
+ * resource, decision): exact counts at the cost of one map update per decision on the broker's request
  * path. Memory is bounded: past {@code maxKeys} distinct keys in the open seconds, new allowed
  * keys are dropped; denials get twice the room, because losing one hides a refusal. Every drop
  * is counted and reported with the next event shipped.
@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class DecisionCounts {
 
     /** What one aggregated event stands for. */
-    record Key(long second, String principal, String clientAddress, String clientId, String operation,
+    record Key(long second, String principal, String clientAddress, String operation,
                String resourceType, String resourceName, boolean allowed, boolean probe) {
     }
 
@@ -77,7 +77,6 @@ final class DecisionCounts {
                 .setWindowStart(Instant.ofEpochSecond(key.second()))
                 .setPrincipal(key.principal())
                 .setClientAddress(key.clientAddress())
-                .setClientId(key.clientId())
                 .setOperation(key.operation())
                 .setResourceType(key.resourceType())
                 .setResourceName(key.resourceName())

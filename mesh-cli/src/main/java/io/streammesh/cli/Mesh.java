@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         versionProvider = Mesh.Version.class,
         description = "StreamMesh: a data mesh on Apache Kafka.",
         subcommands = {UpCommand.class, StatusCommand.class, PrincipalCommand.class, DomainCommand.class,
-                ProductCommand.class, ProduceCommand.class, CatalogCommand.class, AccessCommand.class,
+                ProductCommand.class, ProduceCommand.class, CatalogCommand.class, AccessCommand.class, AuditCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the command failed (the reason is printed)", "2:invalid command line"})

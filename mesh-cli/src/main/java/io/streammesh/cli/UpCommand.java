@@ -1,5 +1,7 @@
 package io.streammesh.cli;
 
+import io.streammesh.audit.AuditApp;
+import io.streammesh.audit.AuditConfig;
 import io.streammesh.catalog.CatalogApp;
 import io.streammesh.catalog.CatalogConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -10,11 +12,16 @@ import io.streammesh.platform.PlatformApp;
 import io.streammesh.platform.MeshConfig;
 import io.streammesh.platform.MeshPrincipal;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,6 +35,8 @@ import picocli.CommandLine.Spec;
                 "Writes a Java (.properties) and a kcat (.kcat.conf) client config for every principal into "
                 + "<state-dir>/clients. A second run keeps topics, data, schemas and principals."})
 final class UpCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UpCommand.class);
 
     @Spec
     CommandSpec spec;
@@ -66,51 +75,51 @@ final class UpCommand implements Callable<Integer> {
         out.flush();
 
         var stopped = new CountDownLatch(1);
+        // Everything started, stopped in reverse order: on Ctrl-C, or when a later part cannot start.
+        Deque<AutoCloseable> running = new ArrayDeque<>();
         EmbeddedMesh mesh = EmbeddedMesh.start(config);
+        running.push(mesh);
         CatalogApp catalog;
-        try {
-            catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig(PlatformApp.CATALOG.applicationId()),
-                    directory.root().resolve("apps").resolve(PlatformApp.CATALOG.applicationId()), directory.credentials(), catalogPort));
-            directory.readStatus().ifPresent(status -> directory.writeStatus(status.withCatalogUrl(catalog.restUrl())));
-        } catch (RuntimeException e) {
-            mesh.close();
-            throw e;
-        }
-        GrantEnforcer enforcer = null;
-        ViewApp views = null;
         DemoMesh demoMesh;
         try {
+            Path apps = directory.root().resolve("apps");
+            catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig(PlatformApp.CATALOG.applicationId()),
+                    apps.resolve(PlatformApp.CATALOG.applicationId()), directory.credentials(), catalogPort));
+            running.push(catalog);
+            String catalogUrl = catalog.restUrl();
+            directory.readStatus().ifPresent(status -> directory.writeStatus(status.withCatalogUrl(catalogUrl)));
+            running.push(AuditApp.start(AuditConfig.embedded(mesh.clientConfig(PlatformApp.AUDIT.applicationId()),
+                    apps.resolve(PlatformApp.AUDIT.applicationId()))));
             Properties enforcerConfig = mesh.clientConfig(PlatformApp.ENFORCER.applicationId());
-            enforcer = GrantEnforcer.start(enforcerConfig);
-            views = ViewApp.start(enforcerConfig, directory.root().resolve("apps").resolve(PlatformApp.ENFORCER.applicationId()),
-                    ViewSecret.of(directory), new SimpleMeterRegistry());
+            running.push(GrantEnforcer.start(enforcerConfig));
+            running.push(ViewApp.start(enforcerConfig, apps.resolve(PlatformApp.ENFORCER.applicationId()),
+                    ViewSecret.of(directory), new SimpleMeterRegistry()));
             demoMesh = demo ? DemoMesh.start(mesh, catalog.restUrl()) : null;
+            if (demoMesh != null) {
+                running.push(demoMesh);
+            }
         } catch (RuntimeException e) {
-            if (views != null) {
-                views.close();
-            }
-            if (enforcer != null) {
-                enforcer.close();
-            }
-            catalog.close();
-            mesh.close();
+            stopAll(running);
             throw e;
         }
-        GrantEnforcer grants = enforcer;
-        ViewApp viewApp = views;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (demoMesh != null) {
-                demoMesh.close();
-            }
-            viewApp.close();
-            grants.close();
-            catalog.close();
-            mesh.close();
+            stopAll(running);
             stopped.countDown();
         }, "mesh-shutdown"));
         Banner.print(out, mesh, catalog.restUrl(), demoMesh == null ? List.of() : demoMesh.products(), Duration.ofNanos(System.nanoTime() - started));
         stopped.await();
         return Mesh.OK;
+    }
+
+    private static void stopAll(Deque<AutoCloseable> running) {
+        while (!running.isEmpty()) {
+            AutoCloseable part = running.pop();
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.error("Could not stop {} cleanly: {}", part.getClass().getSimpleName(), e.getMessage(), e);
+            }
+        }
     }
 
     /** The ready banner: what a new user needs to connect. */
@@ -130,6 +139,7 @@ final class UpCommand implements Callable<Integer> {
             out.printf("  Client configs    %s/<principal>.properties (Java)  %s/<principal>.kcat.conf (kcat)%n", shown, shown);
             out.printf("  Principals        %s%n", String.join(", ",
                     mesh.onboarding().principals().stream().map(MeshPrincipal::name).toList()));
+            out.printf("  Audit             every access hash-chained in mesh.audit: ./mesh audit verify, ./mesh audit query \"SELECT ...\"%n");
             out.printf("  Logs              %s%n", mesh.state().logs());
             if (!products.isEmpty()) {
                 out.printf("  Demo products     %s (live records; about one in ten breaks a quality rule and goes to <address>.dlq)%n",

@@ -1,0 +1,117 @@
+package io.streammesh.query;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.TableResult;
+import org.apache.flink.types.Row;
+import org.apache.flink.types.RowKind;
+import org.apache.flink.util.CloseableIterator;
+
+/**
+ * SQL over the audit trail with embedded Flink: tables {@code audit}, {@code catalog} and
+ * {@code grants} (see {@link AuditTables}) read straight from the mesh's topics. By default a
+ * query is a batch over everything up to now; {@link Scan} starts and stops the read by record
+ * time, or follows the topics as a continuous query.
+ *
+ * <pre>{@code
+ * AuditQuery.run(clientConfig, "SELECT principal, SUM(event_count) FROM audit WHERE decision = 'DENIED' GROUP BY principal",
+ *         AuditQuery.Scan.everything(), sink);
+ * }</pre>
+ */
+public final class AuditQuery {
+
+    /**
+     * Which records the tables hold.
+     *
+     * @param since read from records written at or after this time; null for the beginning
+     * @param until stop at records written at this time; null for up to now (or for ever, following)
+     * @param follow keep reading as records arrive: a continuous query that does not end
+     */
+    public record Scan(Instant since, Instant until, boolean follow) {
+        /** @return everything up to now */
+        public static Scan everything() {
+            return new Scan(null, null, false);
+        }
+    }
+
+    /** Receives a query's result. */
+    public interface ResultSink {
+        /** @param names the result's column names, before any row */
+        void columns(List<String> names);
+
+        /**
+         * @param kind INSERT for a plain row; in a continuous aggregate also the retraction and
+         *        update of an earlier row
+         * @param values the row's values
+         */
+        void row(RowKind kind, List<Object> values);
+    }
+
+    private AuditQuery() {
+    }
+
+    /**
+     * Runs a query and hands its result to the sink; for a followed scan, until the thread is
+     * interrupted.
+     *
+     * @param clientConfig the acting principal's client config (Kafka, SASL, registry)
+     * @param sql one SELECT statement
+     * @param scan which records the tables hold
+     * @param sink where the result goes
+     * @throws QueryException with the engine's one-line reason if the statement is not valid
+     */
+    public static void run(Properties clientConfig, String sql, Scan scan, ResultSink sink) {
+        var configuration = new Configuration();
+        configuration.setString("parallelism.default", "1");
+        configuration.setString("table.exec.resource.default-parallelism", "1");
+        var settings = (scan.follow() ? EnvironmentSettings.newInstance().inStreamingMode() : EnvironmentSettings.newInstance().inBatchMode())
+                .withConfiguration(configuration).build();
+        TableEnvironment tables = TableEnvironment.create(settings);
+        for (AuditTables.Table table : AuditTables.ALL) {
+            tables.createTemporaryTable(table.name(), AuditTables.descriptor(table, clientConfig, scan));
+        }
+        TableResult result;
+        try {
+            result = tables.executeSql(sql);
+        } catch (RuntimeException e) {
+            throw new QueryException(oneLine(e), e);
+        }
+        sink.columns(result.getResolvedSchema().getColumnNames());
+        try (CloseableIterator<Row> rows = result.collect()) {
+            while (rows.hasNext()) {
+                Row row = rows.next();
+                var values = new ArrayList<Object>(row.getArity());
+                for (int i = 0; i < row.getArity(); i++) {
+                    values.add(row.getField(i));
+                }
+                sink.row(row.getKind(), values);
+            }
+        } catch (Exception e) {
+            throw new QueryException(oneLine(e), e);
+        }
+    }
+
+    /** The engine's own reason, without its stack or the SQL echoed back. */
+    static String oneLine(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getMessage() != null && cause.getMessage().startsWith("SQL validation failed")) {
+            cause = cause.getCause();
+        }
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return message.strip().lines().findFirst().orElse(message);
+    }
+
+    /** A query the engine refused or could not run. */
+    public static final class QueryException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        QueryException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

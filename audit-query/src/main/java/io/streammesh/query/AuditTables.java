@@ -1,0 +1,121 @@
+package io.streammesh.query;
+
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshSerdes;
+import io.streammesh.schema.MeshTopics;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.api.Schema;
+import org.apache.flink.table.api.TableDescriptor;
+import org.apache.flink.table.types.DataType;
+
+/**
+ * The tables an auditor queries, each over a mesh topic read by {@link ApicurioAvroFormatFactory}:
+ * <ul>
+ *   <li>{@code audit}: {@code mesh.audit}, one row per audit event;</li>
+ *   <li>{@code catalog}: {@code mesh.catalog}, one row per version of a product's catalog entry;</li>
+ *   <li>{@code grants}: {@code mesh.access.grants}, one row per change of a grant (ACTIVE, then REVOKED or EXPIRED).</li>
+ * </ul>
+ * Column names are snake_case, away from SQL's reserved words ({@code event_type},
+ * {@code event_count}, {@code partition_id}, {@code view_name}).
+ */
+final class AuditTables {
+
+    /** A column: its name, type, and the Avro field path it reads. */
+    record Column(String name, DataType type, String path) {
+    }
+
+    /** A table over one topic. */
+    record Table(String name, String topic, List<Column> columns) {
+    }
+
+    static final Table AUDIT = new Table("audit", MeshTopics.AUDIT, List.of(
+            new Column("event_time", DataTypes.TIMESTAMP(3), "eventTime"),
+            new Column("event_type", DataTypes.STRING(), "type"),
+            new Column("principal", DataTypes.STRING(), "principal"),
+            new Column("client_address", DataTypes.STRING(), "clientAddress"),
+            new Column("operation", DataTypes.STRING(), "operation"),
+            new Column("resource_type", DataTypes.STRING(), "resourceType"),
+            new Column("resource_name", DataTypes.STRING(), "resourceName"),
+            new Column("decision", DataTypes.STRING(), "decision"),
+            new Column("event_count", DataTypes.BIGINT(), "count"),
+            new Column("product", DataTypes.STRING(), "product"),
+            new Column("view_name", DataTypes.STRING(), "view"),
+            new Column("consumer_group", DataTypes.STRING(), "consumerGroup"),
+            new Column("partition_id", DataTypes.INT(), "partition"),
+            new Column("from_offset", DataTypes.BIGINT(), "fromOffset"),
+            new Column("to_offset", DataTypes.BIGINT(), "toOffset"),
+            new Column("reason", DataTypes.STRING(), "reason"),
+            new Column("prev_hash", DataTypes.STRING(), "prevHash"),
+            new Column("hash", DataTypes.STRING(), "hash")));
+
+    static final Table CATALOG = new Table("catalog", MeshTopics.CATALOG, List.of(
+            new Column("address", DataTypes.STRING(), "address"),
+            new Column("domain", DataTypes.STRING(), "domain"),
+            new Column("status", DataTypes.STRING(), "status"),
+            new Column("version", DataTypes.STRING(), "registration.version"),
+            new Column("description", DataTypes.STRING(), "registration.description"),
+            new Column("classification", DataTypes.STRING(), "registration.classification"),
+            new Column("owner_team", DataTypes.STRING(), "registration.owner.team"),
+            new Column("owner_principal", DataTypes.STRING(), "registration.owner.principal"),
+            new Column("tags", DataTypes.ARRAY(DataTypes.STRING()), "registration.tags"),
+            new Column("first_published_at", DataTypes.TIMESTAMP(3), "firstPublishedAt"),
+            new Column("updated_at", DataTypes.TIMESTAMP(3), "updatedAt")));
+
+    static final Table GRANTS = new Table("grants", MeshTopics.ACCESS_GRANTS, List.of(
+            new Column("grant_id", DataTypes.STRING(), "grantId"),
+            new Column("request_id", DataTypes.STRING(), "requestId"),
+            new Column("principal", DataTypes.STRING(), "principal"),
+            new Column("product", DataTypes.STRING(), "product"),
+            new Column("view_name", DataTypes.STRING(), "view"),
+            new Column("consumer_group", DataTypes.STRING(), "consumerGroup"),
+            new Column("topic", DataTypes.STRING(), "topic"),
+            new Column("purpose", DataTypes.STRING(), "purpose"),
+            new Column("status", DataTypes.STRING(), "status"),
+            new Column("approved_by", DataTypes.STRING(), "approvedBy"),
+            new Column("granted_at", DataTypes.TIMESTAMP(3), "grantedAt"),
+            new Column("expires_at", DataTypes.TIMESTAMP(3), "expiresAt"),
+            new Column("ended_at", DataTypes.TIMESTAMP(3), "endedAt"),
+            new Column("ended_by", DataTypes.STRING(), "endedBy")));
+
+    static final List<Table> ALL = List.of(AUDIT, CATALOG, GRANTS);
+
+    private AuditTables() {
+    }
+
+    /**
+     * @param table which table
+     * @param clientConfig the acting principal's client config (Kafka, SASL, registry)
+     * @param scan which part of the topic to read
+     * @return the table's Flink descriptor
+     */
+    static TableDescriptor descriptor(Table table, Properties clientConfig, AuditQuery.Scan scan) {
+        var schema = Schema.newBuilder();
+        table.columns().forEach(c -> schema.column(c.name(), c.type()));
+        var descriptor = TableDescriptor.forConnector("kafka")
+                .schema(schema.build())
+                .option("topic", table.topic())
+                .option("value.format", ApicurioAvroFormatFactory.IDENTIFIER)
+                .option("value." + ApicurioAvroFormatFactory.IDENTIFIER + ".url", MeshSerdes.registryUrl(clientConfig))
+                .option("value." + ApicurioAvroFormatFactory.IDENTIFIER + ".field-paths",
+                        table.columns().stream().map(c -> c.name() + "=" + c.path()).collect(Collectors.joining(",")))
+                .option("properties.isolation.level", "read_committed")
+                .option("properties.client.id.prefix", "mesh-audit-query");
+        ClientConfigs.kafkaOnly(clientConfig).forEach((key, value) -> descriptor.option("properties." + key, String.valueOf(value)));
+        if (scan.since() != null) {
+            descriptor.option("scan.startup.mode", "timestamp")
+                    .option("scan.startup.timestamp-millis", String.valueOf(scan.since().toEpochMilli()));
+        } else {
+            descriptor.option("scan.startup.mode", "earliest-offset");
+        }
+        if (scan.until() != null) {
+            descriptor.option("scan.bounded.mode", "timestamp")
+                    .option("scan.bounded.timestamp-millis", String.valueOf(scan.until().toEpochMilli()));
+        } else if (!scan.follow()) {
+            descriptor.option("scan.bounded.mode", "latest-offset");
+        }
+        return descriptor.build();
+    }
+}

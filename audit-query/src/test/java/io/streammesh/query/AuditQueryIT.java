@@ -1,0 +1,104 @@
+package io.streammesh.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.streammesh.audit.AuditApp;
+import io.streammesh.audit.AuditConfig;
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.PrincipalKind;
+import io.streammesh.platform.testing.MeshTest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.flink.types.RowKind;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@MeshTest
+class AuditQueryIT {
+
+    @TempDir
+    static Path stateDir;
+    private static AuditApp audit;
+
+    @BeforeAll
+    static void startAudit(EmbeddedMesh mesh) {
+        audit = AuditApp.start(AuditConfig.embedded(mesh.clientConfig("mesh-audit"), stateDir));
+    }
+
+    @AfterAll
+    static void stopAudit() {
+        if (audit != null) {
+            audit.close();
+        }
+    }
+
+    @Test
+    void anAggregateOverRefusalsTheTestCausedCountsEachOne(EmbeddedMesh mesh) {
+        refuse(mesh, "query-vandal", 25);
+
+        String sql = "SELECT principal, SUM(event_count) AS refusals FROM audit "
+                + "WHERE decision = 'DENIED' AND operation = 'DELETE' AND resource_name = 'query-it.not-yours.v1' "
+                + "AND principal = 'User:query-vandal' GROUP BY principal";
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(query(mesh, sql, AuditQuery.Scan.everything())).containsExactly(List.of("User:query-vandal", 25L)));
+    }
+
+    @Test
+    void sinceReadsOnlyWhatWasWrittenAfterThatTime(EmbeddedMesh mesh) {
+        String sql = "SELECT DISTINCT principal FROM audit WHERE principal IN ('User:query-early', 'User:query-late')";
+        refuse(mesh, "query-early", 3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !query(mesh, sql, AuditQuery.Scan.everything()).isEmpty());
+        Instant between = Instant.now();
+        refuse(mesh, "query-late", 4);
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(query(mesh, sql, new AuditQuery.Scan(between, null, false))).containsExactly(List.of("User:query-late")));
+        assertThat(query(mesh, sql, AuditQuery.Scan.everything())).hasSize(2);
+    }
+
+    @Test
+    void aStatementNamingAnUnknownColumnIsRefusedWithTheEnginesReasonOnOneLine(EmbeddedMesh mesh) {
+        assertThatThrownBy(() -> query(mesh, "SELECT no_such_column FROM audit", AuditQuery.Scan.everything()))
+                .isInstanceOf(AuditQuery.QueryException.class)
+                .hasMessageContaining("no_such_column")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        assertThatThrownBy(() -> query(mesh, "SELEC principal FROM audit", AuditQuery.Scan.everything()))
+                .isInstanceOf(AuditQuery.QueryException.class)
+                .hasMessageStartingWith("SQL parse failed");
+    }
+
+    private static List<List<Object>> query(EmbeddedMesh mesh, String sql, AuditQuery.Scan scan) {
+        var rows = new ArrayList<List<Object>>();
+        AuditQuery.run(mesh.clientConfig("mesh-admin"), sql, scan, new AuditQuery.ResultSink() {
+            @Override
+            public void columns(List<String> names) {
+            }
+
+            @Override
+            public void row(RowKind kind, List<Object> values) {
+                rows.add(values);
+            }
+        });
+        return rows;
+    }
+
+    private static void refuse(EmbeddedMesh mesh, String principal, int times) {
+        mesh.onboarding().ensurePrincipal(principal, PrincipalKind.TEAM);
+        try (Admin admin = Admin.create(ClientConfigs.kafkaOnly(mesh.clientConfig(principal)))) {
+            for (int i = 0; i < times; i++) {
+                assertThatThrownBy(() -> admin.deleteTopics(List.of("query-it.not-yours.v1")).all().get())
+                        .hasCauseInstanceOf(TopicAuthorizationException.class);
+            }
+        }
+    }
+}
