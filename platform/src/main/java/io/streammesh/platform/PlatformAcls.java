@@ -72,9 +72,10 @@ public final class PlatformAcls {
                 }
                 acls.allow(TOPIC, MeshTopics.REGISTRATIONS_PREFIX, PREFIXED, READ, DESCRIBE);
                 acls.allow(TOPIC, MeshTopics.DECISIONS_PREFIX, PREFIXED, READ, DESCRIBE);
-                acls.allow(TOPIC, MeshTopics.VIEW_PREFIX, PREFIXED, DESCRIBE);
-                // The consumption ledger reads every group's committed offsets, and the group ACLs
-                // that say whose group it is.
+                // The consumption ledger reads every group's committed offsets (the broker checks
+                // DESCRIBE on each topic a group has committed on), and the group ACLs that say
+                // whose group it is.
+                acls.allow(TOPIC, "*", LITERAL, DESCRIBE);
                 acls.allow(GROUP, "*", LITERAL, DESCRIBE);
                 acls.allow(CLUSTER, "kafka-cluster", LITERAL, DESCRIBE);
             }
@@ -104,10 +105,9 @@ public final class PlatformAcls {
         owner.allow(TOPIC, MeshTopics.registrations(domain), LITERAL, WRITE, READ, DESCRIBE);
         owner.allow(TOPIC, MeshTopics.decisions(domain), LITERAL, WRITE, READ, DESCRIBE);
         List<AclBinding> all = new ArrayList<>(owner.bindings);
-        // Product health (catalog) and views (enforcer) read the domain's products; audit sees their offsets.
+        // Product health (catalog) and views (enforcer) read the domain's products.
         all.addAll(new Acls(PlatformApp.CATALOG.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE).bindings);
         all.addAll(new Acls(PlatformApp.ENFORCER.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE, DESCRIBE_CONFIGS).bindings);
-        all.addAll(new Acls(PlatformApp.AUDIT.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, DESCRIBE).bindings);
         return all;
     }
 

@@ -1,0 +1,160 @@
+package io.streammesh.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streammesh.query.AuditQuery;
+import java.io.PrintWriter;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.types.RowKind;
+
+/**
+ * Prints a query's rows as they come, in the format asked for. Continuous aggregates also send
+ * retractions and updates of earlier rows: they are marked ({@code -U}, {@code +U}, {@code -D})
+ * rather than printed as if they were new rows. Times are UTC.
+ */
+abstract class QueryPrinter implements AuditQuery.ResultSink {
+
+    protected final PrintWriter out;
+    protected List<String> columns = List.of();
+
+    QueryPrinter(PrintWriter out) {
+        this.out = out;
+    }
+
+    static QueryPrinter of(AuditCommand.Format format, PrintWriter out, boolean follow) {
+        return switch (format) {
+            case table -> follow ? new Lines(out) : new Tabular(out);
+            case json -> new Json(out);
+            case csv -> new Csv(out);
+        };
+    }
+
+    @Override
+    public void columns(List<String> names) {
+        this.columns = List.copyOf(names);
+    }
+
+    /** Called once the result is complete. */
+    void finish() {
+        out.flush();
+    }
+
+    static String text(Object value) {
+        if (value == null) {
+            return "";
+        }
+        if (value instanceof LocalDateTime time) {
+            return time + "Z";
+        }
+        if (value instanceof Object[] array) {
+            return Arrays.stream(array).map(QueryPrinter::text).collect(Collectors.joining(","));
+        }
+        return value.toString();
+    }
+
+    static String marked(RowKind kind, String line) {
+        return kind == RowKind.INSERT ? line : kind.shortString() + " " + line;
+    }
+
+    /** A table printed when the result is complete. */
+    private static final class Tabular extends QueryPrinter {
+        private final List<String[]> rows = new ArrayList<>();
+
+        Tabular(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public void row(RowKind kind, List<Object> values) {
+            rows.add(values.stream().map(QueryPrinter::text).toArray(String[]::new));
+        }
+
+        @Override
+        void finish() {
+            var table = new Table(columns.toArray(String[]::new));
+            rows.forEach(table::row);
+            table.print(out);
+            out.printf("(%d row%s)%n", rows.size(), rows.size() == 1 ? "" : "s");
+            out.flush();
+        }
+    }
+
+    /** Rows printed as they arrive, for a followed query. */
+    private static final class Lines extends QueryPrinter {
+        Lines(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public void columns(List<String> names) {
+            super.columns(names);
+            out.println(String.join("  ", names));
+            out.flush();
+        }
+
+        @Override
+        public void row(RowKind kind, List<Object> values) {
+            out.println(marked(kind, values.stream().map(QueryPrinter::text).collect(Collectors.joining("  "))));
+            out.flush();
+        }
+    }
+
+    /** One JSON object per row, for scripts. */
+    private static final class Json extends QueryPrinter {
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        Json(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public void row(RowKind kind, List<Object> values) {
+            ObjectNode object = JSON.createObjectNode();
+            if (kind != RowKind.INSERT) {
+                object.put("op", kind.shortString());
+            }
+            for (int i = 0; i < values.size(); i++) {
+                Object value = values.get(i);
+                if (value == null) {
+                    object.putNull(columns.get(i));
+                } else if (value instanceof Number || value instanceof Boolean) {
+                    object.set(columns.get(i), JSON.valueToTree(value));
+                } else if (value instanceof Object[] array) {
+                    var items = object.putArray(columns.get(i));
+                    Arrays.stream(array).forEach(item -> items.add(text(item)));
+                } else {
+                    object.put(columns.get(i), text(value));
+                }
+            }
+            out.println(object);
+            out.flush();
+        }
+    }
+
+    /** Comma-separated values with a header line (RFC 4180 quoting). */
+    private static final class Csv extends QueryPrinter {
+        Csv(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public void columns(List<String> names) {
+            super.columns(names);
+            out.println(names.stream().map(Csv::quote).collect(Collectors.joining(",")));
+        }
+
+        @Override
+        public void row(RowKind kind, List<Object> values) {
+            out.println(marked(kind, values.stream().map(v -> quote(text(v))).collect(Collectors.joining(","))));
+            out.flush();
+        }
+
+        private static String quote(String cell) {
+            return cell.contains(",") || cell.contains("\"") || cell.contains("\n") ? "\"" + cell.replace("\"", "\"\"") + "\"" : cell;
+        }
+    }
+}

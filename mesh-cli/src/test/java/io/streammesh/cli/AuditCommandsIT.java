@@ -1,0 +1,74 @@
+package io.streammesh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.streammesh.audit.AuditApp;
+import io.streammesh.audit.AuditConfig;
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.KafkaCalls;
+import io.streammesh.platform.PrincipalKind;
+import io.streammesh.platform.testing.MeshTest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mesh audit verify|query} as an auditor uses them. */
+@MeshTest
+class AuditCommandsIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anAuditorFindsARefusedReadWithSqlAndProvesTheTrailIntact(EmbeddedMesh mesh) {
+        String state = mesh.state().root().toString();
+        mesh.onboarding().ensurePrincipal("cli-snoop", PrincipalKind.TEAM);
+        KafkaCalls.createMissing(mesh.admin(), List.of(new NewTopic("cli-audit.secret.v1", 1, (short) 1)));
+        try (AuditApp audit = AuditApp.start(AuditConfig.embedded(mesh.clientConfig("mesh-audit"), dir))) {
+            try (var consumer = new KafkaConsumer<>(ClientConfigs.kafkaOnly(mesh.clientConfig("cli-snoop")),
+                    new StringDeserializer(), new StringDeserializer())) {
+                consumer.assign(List.of(new TopicPartition("cli-audit.secret.v1", 0)));
+                assertThatThrownBy(() -> consumer.poll(Duration.ofSeconds(5))).isInstanceOf(TopicAuthorizationException.class);
+            }
+
+            String sql = "SELECT principal, resource_name, decision FROM audit WHERE principal = 'User:cli-snoop' "
+                    + "AND resource_name = 'cli-audit.secret.v1' GROUP BY principal, resource_name, decision";
+            CommandRun found = await().atMost(Duration.ofSeconds(60))
+                    .until(() -> CommandRun.of("audit", "query", sql, "--since", "10m", "--format", "csv", "--state-dir", state),
+                            run -> run.out().contains("User:cli-snoop"));
+            assertThat(found.exitCode()).as(found.err()).isZero();
+            assertThat(found.out().lines()).containsExactly("principal,resource_name,decision", "User:cli-snoop,cli-audit.secret.v1,DENIED");
+
+            CommandRun verified = CommandRun.of("audit", "verify", "--state-dir", state);
+            assertThat(verified.exitCode()).as(verified.err()).isZero();
+            assertThat(verified.out()).startsWith("mesh.audit is intact: ");
+        }
+    }
+
+    @Test
+    void aQueryTheEngineRefusesEndsWithItsReasonOnOneLine(EmbeddedMesh mesh) {
+        String state = mesh.state().root().toString();
+
+        CommandRun unknownColumn = CommandRun.of("audit", "query", "SELECT secret_sauce FROM audit", "--state-dir", state);
+        assertThat(unknownColumn.exitCode()).isEqualTo(Mesh.FAILED);
+        assertThat(unknownColumn.err().strip()).startsWith("mesh: the query failed: ").contains("secret_sauce").doesNotContain("\n");
+
+        CommandRun followUntil = CommandRun.of("audit", "query", "SELECT * FROM audit", "--follow", "--until", "1h", "--state-dir", state);
+        assertThat(followUntil.exitCode()).isEqualTo(Mesh.USAGE);
+        assertThat(followUntil.err()).contains("--follow and --until do not go together");
+
+        CommandRun badSince = CommandRun.of("audit", "query", "SELECT * FROM audit", "--since", "yesterday", "--state-dir", state);
+        assertThat(badSince.exitCode()).isEqualTo(Mesh.USAGE);
+        assertThat(badSince.err()).contains("--since yesterday: neither a duration like 1h nor a time");
+    }
+}
