@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 
 /**
  * Runs a benchmark on a mesh of its own (fresh state directory, free ports):
- * {@code java -jar benchmarks/target/benchmarks.jar producer|views [records-per-round] [rounds]}.
+ * {@code java -jar benchmarks/target/benchmarks.jar producer|views|audit [records-per-round] [rounds]}.
  * Each benchmark alternates the measured code with its baseline, in the same run, and prints
  * both rates and their ratio; machines are noisy, so only the ratio means anything.
  */
@@ -22,11 +22,21 @@ public final class Benchmarks {
 
     /** @param args benchmark name, then its parameters */
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("producer", "views").contains(args[0])) {
-            System.err.println("usage: java -jar benchmarks/target/benchmarks.jar producer|views [records-per-round] [rounds]");
+        if (args.length == 0 || !List.of("producer", "views", "audit").contains(args[0])) {
+            System.err.println("usage: java -jar benchmarks/target/benchmarks.jar producer|views|audit [records-per-round] [rounds]");
             System.exit(2);
         }
         Path state = Files.createTempDirectory("streammesh-bench-");
+        if (args[0].equals("audit")) {
+            // Two meshes of its own: one audited, one not.
+            try {
+                new AuditBenchmark(args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000, args.length > 2 ? Integer.parseInt(args[2]) : 7, state)
+                        .run(System.out);
+            } finally {
+                delete(state);
+            }
+            return;
+        }
         try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(state))) {
             if (args[0].equals("producer")) {
                 new ProducerBenchmark(mesh, args.length > 1 ? Integer.parseInt(args[1]) : 100_000, args.length > 2 ? Integer.parseInt(args[2]) : 5)
@@ -36,11 +46,15 @@ public final class Benchmarks {
                         state).run(System.out);
             }
         } finally {
-            try (Stream<Path> files = Files.walk(state)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                System.err.println("could not delete " + state + ": " + e.getMessage());
-            }
+            delete(state);
+        }
+    }
+
+    private static void delete(Path state) {
+        try (Stream<Path> files = Files.walk(state)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + state + ": " + e.getMessage());
         }
     }
 }

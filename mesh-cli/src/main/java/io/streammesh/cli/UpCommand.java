@@ -69,7 +69,7 @@ final class UpCommand implements Callable<Integer> {
         var directory = state.directory();
         directory.prepare();
         LogFile.redirectTo(directory.logs().resolve("mesh.log"));
-        var config = new MeshConfig(state.stateDir, null, kafkaPort, registryPort, null, fresh);
+        var config = new MeshConfig(state.stateDir, null, kafkaPort, registryPort, null, fresh, true);
         PrintWriter out = spec.commandLine().getOut();
         out.println("Starting StreamMesh on " + directory.root() + " ...");
         out.flush();

@@ -92,7 +92,7 @@ public final class EmbeddedMesh implements AutoCloseable {
             // The broker authenticates itself as mesh-admin over PLAIN, so the store must know it first.
             credentials.put(MeshPrincipal.ADMIN, adminPassword);
 
-            KafkaBroker broker = KafkaBroker.start(state, host, kafkaPort, controllerPort, adminPassword);
+            KafkaBroker broker = KafkaBroker.start(state, host, kafkaPort, controllerPort, adminPassword, config.audit());
             running.push(broker);
             Admin admin = Admin.create(adminConfig(host + ":" + kafkaPort, adminPassword));
             running.push(admin);

@@ -43,11 +43,14 @@ final class KafkaBroker implements AutoCloseable {
      * @param port the client listener's port
      * @param controllerPort the controller listener's port
      * @param adminPassword the password the broker itself authenticates with as mesh-admin
+     * @param audit whether to report every authorisation (when audit-sink is on the class path)
      */
-    static KafkaBroker start(StateDirectory state, String host, int port, int controllerPort, String adminPassword) {
+    static KafkaBroker start(StateDirectory state, String host, int port, int controllerPort, String adminPassword, boolean audit) {
         Path logDir = state.kafka();
         Properties props = properties(logDir, host, port, controllerPort, adminPassword, state.credentials());
-        auditAuthorizations(props, state);
+        if (audit) {
+            auditAuthorizations(props, state);
+        }
         try {
             if (!Files.exists(logDir.resolve("meta.properties"))) {
                 new Formatter()

@@ -15,8 +15,10 @@ import java.nio.file.Path;
  *        {@value RegistryProcess#JAR_ENV}, then {@code registry-server/target/quarkus-app} in the
  *        working directory or above it)
  * @param fresh wipe the state directory's mesh data before starting
+ * @param audit report every authorisation with audit-sink's authorizer when it is on the class path
+ *        (true unless a benchmark wants the plain authorizer to compare with)
  */
-public record MeshConfig(Path stateDir, String host, int kafkaPort, int registryPort, Path registryJar, boolean fresh) {
+public record MeshConfig(Path stateDir, String host, int kafkaPort, int registryPort, Path registryJar, boolean fresh, boolean audit) {
 
     /** The state directory a new user gets: {@code .mesh} in the working directory. */
     public static final Path DEFAULT_STATE_DIR = Path.of(".mesh");
@@ -35,7 +37,7 @@ public record MeshConfig(Path stateDir, String host, int kafkaPort, int registry
 
     /** @return the defaults */
     public static MeshConfig defaults() {
-        return new MeshConfig(DEFAULT_STATE_DIR, null, DEFAULT_KAFKA_PORT, DEFAULT_REGISTRY_PORT, null, false);
+        return new MeshConfig(DEFAULT_STATE_DIR, null, DEFAULT_KAFKA_PORT, DEFAULT_REGISTRY_PORT, null, false, true);
     }
 
     /**
@@ -45,22 +47,27 @@ public record MeshConfig(Path stateDir, String host, int kafkaPort, int registry
      * @return a config with free ports
      */
     public static MeshConfig withFreePorts(Path stateDir) {
-        return new MeshConfig(stateDir, null, 0, 0, null, false);
+        return new MeshConfig(stateDir, null, 0, 0, null, false, true);
     }
 
     /** @param dir the state directory @return a copy using it */
     public MeshConfig withStateDir(Path dir) {
-        return new MeshConfig(dir, host, kafkaPort, registryPort, registryJar, fresh);
+        return new MeshConfig(dir, host, kafkaPort, registryPort, registryJar, fresh, audit);
     }
 
     /** @param kafka the Kafka port @param registry the registry port @return a copy using them */
     public MeshConfig withPorts(int kafka, int registry) {
-        return new MeshConfig(stateDir, host, kafka, registry, registryJar, fresh);
+        return new MeshConfig(stateDir, host, kafka, registry, registryJar, fresh, audit);
+    }
+
+    /** @param audited whether the broker reports every authorisation @return a copy */
+    public MeshConfig withAudit(boolean audited) {
+        return new MeshConfig(stateDir, host, kafkaPort, registryPort, registryJar, fresh, audited);
     }
 
     /** @param wipe whether to wipe the state first @return a copy */
     public MeshConfig withFresh(boolean wipe) {
-        return new MeshConfig(stateDir, host, kafkaPort, registryPort, registryJar, wipe);
+        return new MeshConfig(stateDir, host, kafkaPort, registryPort, registryJar, wipe, audit);
     }
 
     private static void checkPort(String what, int port) {

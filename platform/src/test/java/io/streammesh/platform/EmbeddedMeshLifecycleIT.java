@@ -94,7 +94,7 @@ class EmbeddedMeshLifecycleIT {
     @Test
     void aRegistryThatCannotStartStopsEverythingAndSaysWhere() throws Exception {
         Path brokenJar = Files.writeString(stateDir.resolve("broken.jar"), "not a jar");
-        var config = new MeshConfig(stateDir.resolve("state"), null, 0, 0, brokenJar, false);
+        var config = new MeshConfig(stateDir.resolve("state"), null, 0, 0, brokenJar, false, true);
 
         assertThatThrownBy(() -> EmbeddedMesh.start(config))
                 .isInstanceOf(MeshException.class)
