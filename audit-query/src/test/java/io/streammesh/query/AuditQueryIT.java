@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.flink.types.RowKind;
@@ -75,6 +76,40 @@ class AuditQueryIT {
         assertThatThrownBy(() -> query(mesh, "SELEC principal FROM audit", AuditQuery.Scan.everything()))
                 .isInstanceOf(AuditQuery.QueryException.class)
                 .hasMessageStartingWith("SQL parse failed");
+    }
+
+    @Test
+    void aFollowedQueryShowsARefusalThatHappensWhileItRuns(EmbeddedMesh mesh) throws Exception {
+        var seen = new CompletableFuture<List<Object>>();
+        var follower = new Thread(() -> {
+            try {
+                AuditQuery.run(mesh.clientConfig("mesh-admin"), "SELECT principal, resource_name FROM audit WHERE principal = 'User:query-followed'",
+                        new AuditQuery.Scan(Instant.now(), null, true), new AuditQuery.ResultSink() {
+                            @Override
+                            public void columns(List<String> names) {
+                            }
+
+                            @Override
+                            public void row(RowKind kind, List<Object> values) {
+                                seen.complete(values);
+                                throw new IllegalStateException("seen: stop following");
+                            }
+                        });
+            } catch (RuntimeException e) {
+                if (!seen.isDone()) {
+                    seen.completeExceptionally(e);
+                }
+            }
+        }, "followed-query");
+        follower.start();
+        // The followed job takes a few seconds to start reading: refuse until it reports one.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            refuse(mesh, "query-followed", 1);
+            return seen.isDone();
+        });
+        assertThat(seen.get()).containsExactly("User:query-followed", "query-it.not-yours.v1");
+        follower.join(Duration.ofSeconds(30).toMillis());
+        assertThat(follower.isAlive()).as("the followed query stops when its reader does").isFalse();
     }
 
     private static List<List<Object>> query(EmbeddedMesh mesh, String sql, AuditQuery.Scan scan) {

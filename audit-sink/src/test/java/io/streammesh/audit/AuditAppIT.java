@@ -14,11 +14,17 @@ import io.streammesh.schema.AuditEvent;
 import io.streammesh.schema.AuditEventType;
 import io.streammesh.schema.Decision;
 import io.streammesh.schema.MeshTopics;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -42,6 +48,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The audit app on the real mesh; the forgery test runs last, since it breaks a chain for good. */
@@ -50,6 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AuditAppIT {
 
     private static final Duration FIVE_SECONDS = Duration.ofSeconds(5);
+    private static final int CRASH_REFUSALS = 400;
 
     @TempDir
     static Path stateDir;
@@ -163,16 +171,55 @@ class AuditAppIT {
 
     @Test
     @Order(4)
-    void theChainsHoldAcrossARestartAndBreakWhereAnAdminForgedAnEvent(EmbeddedMesh mesh) throws Exception {
+    @Timeout(240)
+    void anAppKilledMidStreamAndRestartedNeitherLosesNorRepeatsAnEventAndKeepsTheChain(EmbeddedMesh mesh) throws Exception {
         app.close();
-        app = AuditApp.start(AuditConfig.embedded(mesh.clientConfig("mesh-audit"), stateDir.resolve("audit")));
-        mesh.onboarding().ensurePrincipal("audit-after-restart", PrincipalKind.TEAM);
-        try (Admin after = Admin.create(ClientConfigs.kafkaOnly(mesh.clientConfig("audit-after-restart")))) {
-            assertThatThrownBy(() -> after.deleteTopics(List.of("audit-it.after.v1")).all().get())
-                    .hasCauseInstanceOf(TopicAuthorizationException.class);
-        }
-        AuditTopicReader.audit(mesh).awaitEvents(FIVE_SECONDS, e -> e.getPrincipal().equals("User:audit-after-restart"));
+        app = null;
+        mesh.onboarding().ensurePrincipal("audit-crasher", PrincipalKind.TEAM);
+        Path config = mesh.state().clients().resolve("mesh-audit.properties");
+        Process first = startApart(config);
+        CompletableFuture<Void> refused = CompletableFuture.runAsync(() -> {
+            try (Admin crasher = Admin.create(ClientConfigs.kafkaOnly(mesh.clientConfig("audit-crasher")))) {
+                for (int i = 0; i < CRASH_REFUSALS; i++) {
+                    try {
+                        crasher.deleteTopics(List.of("audit-crash.t-" + i + ".v1")).all().get();
+                    } catch (ExecutionException | InterruptedException refusedAsExpected) {
+                        // each refusal is an access the audit must hold exactly once
+                    }
+                    if (i % 20 == 0) {
+                        Thread.sleep(100);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Predicate<AuditEvent> crashes = e -> e.getPrincipal().equals("User:audit-crasher") && "DELETE".equals(e.getOperation())
+                && e.getResourceName().startsWith("audit-crash.t-");
+        var audit = AuditTopicReader.audit(mesh);
+        await().atMost(Duration.ofSeconds(60)).until(() -> audit.events(crashes).size() >= 50);
+        first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        refused.get(120, TimeUnit.SECONDS);
 
+        Process second = startApart(config);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> audit.sumOfCounts(crashes) >= CRASH_REFUSALS);
+            Map<String, Long> perTopic = audit.events(crashes).stream()
+                    .collect(Collectors.groupingBy(AuditEvent::getResourceName, Collectors.summingLong(AuditEvent::getCount)));
+            assertThat(perTopic).as("every refusal").hasSize(CRASH_REFUSALS);
+            assertThat(perTopic.values()).as("each exactly once").containsOnly(1L);
+            AuditVerifier.Result intact = AuditVerifier.verify(mesh.clientConfig("mesh-admin"));
+            assertThat(intact.intact()).as("%s", intact.firstBreak()).isTrue();
+        } finally {
+            second.destroy();
+            second.waitFor(30, TimeUnit.SECONDS);
+            app = AuditApp.start(AuditConfig.embedded(mesh.clientConfig("mesh-audit"), stateDir.resolve("audit")));
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aForgedEventBreaksTheChainWhereItWasWritten(EmbeddedMesh mesh) throws Exception {
         AuditVerifier.Result intact = AuditVerifier.verify(mesh.clientConfig("mesh-admin"));
         assertThat(intact.intact()).as("%s", intact.firstBreak()).isTrue();
         assertThat(intact.total()).isPositive();
@@ -196,6 +243,21 @@ class AuditAppIT {
             assertThat(at.partition()).isEqualTo(partition);
             assertThat(at.offset()).isEqualTo(offset);
         });
+    }
+
+    private static Process startApart(Path config) throws Exception {
+        Path log = Files.createTempFile(stateDir, "audit-", ".log");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), AuditAppMain.class.getName(), config.toString(),
+                stateDir.resolve("apart").toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("the audit app exited: " + Files.readString(log));
+            }
+            return Files.readString(log).contains("AUDIT RUNNING");
+        });
+        return process;
     }
 
     private static void createTopic(EmbeddedMesh mesh, String topic) {
