@@ -88,12 +88,12 @@ final class AuditBenchmark {
                 out.printf("  round %d: produce plain %,9.0f audited %,9.0f records/s   consume plain %,9.0f audited %,9.0f records/s%n",
                         round + 1, rates[0][round], rates[1][round], rates[2][round], rates[3][round]);
             }
-            double produceRatio = median(rates[1]) / median(rates[0]);
-            double consumeRatio = median(rates[3]) / median(rates[2]);
+            double produceRatio = Benchmarks.median(rates[1]) / Benchmarks.median(rates[0]);
+            double consumeRatio = Benchmarks.median(rates[3]) / Benchmarks.median(rates[2]);
             out.printf("median produce: plain %,.0f, audited %,.0f records/s, ratio %.3f (goal >= %.2f: %s)%n",
-                    median(rates[0]), median(rates[1]), produceRatio, GOAL, produceRatio >= GOAL ? "met" : "NOT met");
+                    Benchmarks.median(rates[0]), Benchmarks.median(rates[1]), produceRatio, GOAL, produceRatio >= GOAL ? "met" : "NOT met");
             out.printf("median consume: plain %,.0f, audited %,.0f records/s, ratio %.3f (goal >= %.2f: %s)%n",
-                    median(rates[2]), median(rates[3]), consumeRatio, GOAL, consumeRatio >= GOAL ? "met" : "NOT met");
+                    Benchmarks.median(rates[2]), Benchmarks.median(rates[3]), consumeRatio, GOAL, consumeRatio >= GOAL ? "met" : "NOT met");
             latency(audited, out);
         }
     }
@@ -205,9 +205,4 @@ final class AuditBenchmark {
         }
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-    }
 }

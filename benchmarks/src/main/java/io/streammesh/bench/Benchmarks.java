@@ -5,6 +5,7 @@ import io.streammesh.platform.MeshConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -48,6 +49,13 @@ public final class Benchmarks {
         } finally {
             delete(state);
         }
+    }
+
+    /** @return the median of a run's per-round rates: a single noisy round moves it least */
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }
 
     private static void delete(Path state) {

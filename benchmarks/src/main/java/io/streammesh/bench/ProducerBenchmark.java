@@ -19,7 +19,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -73,8 +72,8 @@ final class ProducerBenchmark {
                         plainRates[round], productRates[round], productRates[round] / plainRates[round]);
             }
         }
-        double plainMedian = median(plainRates);
-        double productMedian = median(productRates);
+        double plainMedian = Benchmarks.median(plainRates);
+        double productMedian = Benchmarks.median(productRates);
         double ratio = productMedian / plainMedian;
         out.printf("median: plain %,.0f records/s, ProductProducer %,.0f records/s, ratio %.2f (goal >= %.2f: %s)%n",
                 plainMedian, productMedian, ratio, GOAL, ratio >= GOAL ? "met" : "NOT met");
@@ -137,11 +136,6 @@ final class ProducerBenchmark {
         return orders;
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-    }
 
     private static String resource(String path) {
         try (InputStream in = ProducerBenchmark.class.getResourceAsStream(path)) {

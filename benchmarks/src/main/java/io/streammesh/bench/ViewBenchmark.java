@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -88,8 +87,8 @@ final class ViewBenchmark {
             out.printf("  round %d: copy %,9.0f records/s   view %,9.0f records/s   ratio %.2f%n", round + 1, copies[round], views[round],
                     views[round] / copies[round]);
         }
-        double ratio = median(views) / median(copies);
-        out.printf("median: copy %,.0f records/s, view %,.0f records/s, ratio %.2f (goal >= 0.80: %s)%n", median(copies), median(views),
+        double ratio = Benchmarks.median(views) / Benchmarks.median(copies);
+        out.printf("median: copy %,.0f records/s, view %,.0f records/s, ratio %.2f (goal >= 0.80: %s)%n", Benchmarks.median(copies), Benchmarks.median(views),
                 ratio, ratio >= 0.80 ? "met" : "NOT met");
         grantLatency(out);
     }
@@ -220,11 +219,6 @@ final class ViewBenchmark {
         return sorted[Math.max(0, index)] / 1_000_000;
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-    }
 
     private static Schema schema() {
         try (InputStream in = ViewBenchmark.class.getResourceAsStream("/schemas/demo/orders/order-placed.avsc")) {
