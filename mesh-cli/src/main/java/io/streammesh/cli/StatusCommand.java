@@ -3,6 +3,8 @@ package io.streammesh.cli;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshPrincipal;
 import io.streammesh.platform.MeshStatus;
+import io.streammesh.platform.PlatformApp;
+import io.streammesh.schema.MeshTopics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -10,8 +12,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,15 +54,28 @@ final class StatusCommand implements Callable<Integer> {
             }
             String registry = health(status.endpoints().registryUrl() + "/health/ready");
             String catalog = status.catalogUrl() == null ? "not running" : health(status.catalogUrl() + "/health");
+            String audit = "audit-sink " + appState(mesh.admin(), PlatformApp.AUDIT.applicationId());
             PrintWriter out = spec.commandLine().getOut();
             out.printf("StreamMesh is running on %s (pid %d, ready since %s)%n", directory.root(), status.pid(), status.startedAt());
             out.printf("  Kafka broker      %s   up: %d broker(s), %d topic(s)%n", status.bootstrapServers(), brokers, topics);
             out.printf("  Schema registry   %s   %s%n", status.endpoints().registryApiUrl(), registry);
             out.printf("  Catalog API       %s   %s%n", status.catalogUrl() == null ? "-" : status.catalogUrl() + "/api", catalog);
+            out.printf("  Audit trail       %s   %s (check it: ./mesh audit verify)%n", MeshTopics.AUDIT, audit);
             out.printf("  Principals        %s%n", String.join(", ", mesh.onboarding().principals().stream()
                     .map(MeshPrincipal::name).toList()));
             out.flush();
             return registry.equals("up") && catalog.equals("up") ? Mesh.OK : Mesh.FAILED;
+        }
+    }
+
+    /** A platform app runs when its consumer group has live members. */
+    private static String appState(Admin admin, String applicationId) {
+        try {
+            boolean members = !admin.describeConsumerGroups(List.of(applicationId)).all().get(15, TimeUnit.SECONDS)
+                    .get(applicationId).members().isEmpty();
+            return members ? "running" : "not running";
+        } catch (Exception e) {
+            return "unknown (" + rootMessage(e) + ")";
         }
     }
 
