@@ -13,7 +13,7 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -88,7 +88,9 @@ public final class RecordExpression {
      */
     public boolean test(GenericRecord record) {
         try {
-            Object value = program.eval(Map.of(VARIABLE, AvroCelValues.of(record)));
+            // A resolver, not a map: CEL copies a map of variables into an activation on every call.
+            Object recordValue = AvroCelValues.of(record);
+            Object value = program.eval(name -> VARIABLE.equals(name) ? Optional.of(recordValue) : Optional.empty());
             if (value instanceof Boolean bool) {
                 return bool;
             }
