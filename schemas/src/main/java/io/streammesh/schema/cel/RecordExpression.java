@@ -43,10 +43,12 @@ public final class RecordExpression {
 
     private final String source;
     private final CelRuntime.Program program;
+    private final DirectEvaluation.Node direct;
 
-    private RecordExpression(String source, CelRuntime.Program program) {
+    private RecordExpression(String source, CelRuntime.Program program, Optional<DirectEvaluation.Node> direct) {
         this.source = source;
         this.program = program;
+        this.direct = direct.orElse(null);
     }
 
     /**
@@ -74,7 +76,8 @@ public final class RecordExpression {
             throw new InvalidExpressionException(describe(result.getErrors()));
         }
         try {
-            return new RecordExpression(expression, RUNTIME.createProgram(result.getAst()));
+            return new RecordExpression(expression, RUNTIME.createProgram(result.getAst()),
+                    DirectEvaluation.compile(result.getAst().getExpr(), VARIABLE));
         } catch (CelValidationException | CelEvaluationException e) {
             throw new InvalidExpressionException(e.getMessage());
         }
@@ -87,6 +90,25 @@ public final class RecordExpression {
      *         is needed, an overflow); the message says why
      */
     public boolean test(GenericRecord record) {
+        if (direct != null) {
+            try {
+                if (direct.eval(record) instanceof Boolean bool) {
+                    return bool;
+                }
+            } catch (DirectEvaluation.Fallback notThePlainCase) {
+                // CEL's interpreter decides below: it defines the result, or the error
+            }
+        }
+        return interpret(record);
+    }
+
+    /** @return whether plain records skip CEL's interpreter (see {@link DirectEvaluation}) */
+    boolean evaluatesDirectly() {
+        return direct != null;
+    }
+
+    /** What CEL's interpreter says; {@link #test} agrees with it on every record. */
+    boolean interpret(GenericRecord record) {
         try {
             // A resolver, not a map: CEL copies a map of variables into an activation on every call.
             Object recordValue = AvroCelValues.of(record);
