@@ -81,6 +81,9 @@ final class ViewBenchmark {
                 records, rounds);
         double[] copies = new double[rounds];
         double[] views = new double[rounds];
+        // A warm-up round each, not counted: the first rounds of both run cold (JIT, broker caches).
+        copyRate(-1);
+        viewRate(-1);
         for (int round = 0; round < rounds; round++) {
             copies[round] = copyRate(round);
             views[round] = viewRate(round);
