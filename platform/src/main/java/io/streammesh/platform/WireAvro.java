@@ -28,6 +28,7 @@ public final class WireAvro {
     private final SchemaRegistry registry;
     private final Map<Integer, GenericDatumReader<GenericRecord>> readers = new ConcurrentHashMap<>();
     private final Map<Schema, Writer> writers = new ConcurrentHashMap<>();
+    private final ThreadLocal<Encoding> encodings = ThreadLocal.withInitial(Encoding::new);
 
     private record Writer(int id, GenericDatumWriter<GenericRecord> datumWriter) {
     }
@@ -62,18 +63,37 @@ public final class WireAvro {
      * @return its wire-format bytes
      */
     public byte[] encode(String subject, GenericRecord record) {
-        Writer writer = writers.computeIfAbsent(record.getSchema(), schema -> new Writer(
-                Math.toIntExact(registry.register(subject, schema.toString()).contentId()), new GenericDatumWriter<>(schema)));
+        Encoding encoding = encodings.get();
+        Schema schema = record.getSchema();
+        // Records of one schema come in runs: compare by identity before hashing a whole schema.
+        if (schema != encoding.schema) {
+            encoding.writer = writers.computeIfAbsent(schema, key -> new Writer(
+                    Math.toIntExact(registry.register(subject, key.toString()).contentId()), new GenericDatumWriter<>(key)));
+            encoding.schema = schema;
+        }
         try {
-            var out = new ByteArrayOutputStream(256);
+            var out = encoding.out;
+            out.reset();
             out.write(MAGIC);
-            out.write(ByteBuffer.allocate(4).putInt(writer.id()).array());
-            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-            writer.datumWriter().write(record, encoder);
-            encoder.flush();
+            int id = encoding.writer.id();
+            out.write(id >>> 24);
+            out.write(id >>> 16);
+            out.write(id >>> 8);
+            out.write(id);
+            encoding.encoder = EncoderFactory.get().binaryEncoder(out, encoding.encoder);
+            encoding.writer.datumWriter().write(record, encoding.encoder);
+            encoding.encoder.flush();
             return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A thread's encoder, buffer and last writer, reused from record to record. */
+    private static final class Encoding {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        private BinaryEncoder encoder;
+        private Schema schema;
+        private Writer writer;
     }
 }

@@ -55,7 +55,15 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private TimestampedKeyValueStore<String, DataProduct> catalog;
 
     /** A product topic's transformed views as of {@code loadedAt}; no views, no address. */
-    private record ProductViews(long loadedAt, ProductAddress address, List<ProductView> views) {
+    private record ProductViews(long loadedAt, ProductAddress address, List<PlannedView> views) {
+    }
+
+    /**
+     * A view with what every record needs resolved once a second rather than per record: its
+     * topic, its counters, and its compiled forms by writer schema.
+     */
+    private record PlannedView(ProductView view, String topic, Map<Schema, Compiled> compiled,
+                               Counter in, Counter filtered, Counter out, Counter deadLettered) {
     }
 
     /** A view compiled for one writer schema of its product. */
@@ -91,25 +99,25 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         } catch (RuntimeException e) {
             undecodable = "not decodable as the product's Avro: " + e.getMessage();
         }
-        for (ProductView view : plan.views()) {
-            String viewTopic = plan.address().viewTopic(view.getName());
+        for (PlannedView view : plan.views()) {
+            String viewTopic = view.topic();
             ensureTopics.accept(topic, viewTopic);
-            count(viewTopic, "in");
+            view.in().increment();
             if (value == null) {
-                deadLetter(record, viewTopic, undecodable != null ? undecodable : "a tombstone has no fields to filter or mask");
+                deadLetter(record, view, undecodable != null ? undecodable : "a tombstone has no fields to filter or mask");
                 continue;
             }
             try {
                 Compiled compiledView = compile(plan.address(), view, value.getSchema());
                 if (compiledView.filter() != null && !compiledView.filter().test(value)) {
-                    count(viewTopic, "filtered");
+                    view.filtered().increment();
                     continue;
                 }
                 byte[] bytes = views.serialize(viewTopic, compiledView.records().apply(value, compiledView.schema(), compiledView.masks()));
                 context.forward(new Record<>(record.key(), new ViewOutput(viewTopic, bytes), record.timestamp()));
-                count(viewTopic, "out");
+                view.out().increment();
             } catch (RuntimeException e) {
-                deadLetter(record, viewTopic, e.getMessage());
+                deadLetter(record, view, e.getMessage());
             }
         }
     }
@@ -127,15 +135,22 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         ValueAndTimestamp<DataProduct> entry = catalog.get(topic);
         List<ProductView> transformed = entry == null || entry.value().getStatus() == ProductStatus.RETIRED ? List.of()
                 : entry.value().getRegistration().getViews().stream().filter(v -> v.getFilter() != null || !v.getMasks().isEmpty()).toList();
-        plan = new ProductViews(now, transformed.isEmpty() ? null : ProductAddress.parse(topic), transformed);
+        ProductAddress address = transformed.isEmpty() ? null : ProductAddress.parse(topic);
+        List<PlannedView> planned = transformed.stream().map(view -> {
+            String viewTopic = address.viewTopic(view.getName());
+            return new PlannedView(view, viewTopic, compiled.computeIfAbsent(view, v -> new IdentityHashMap<>()),
+                    counter(viewTopic, "in"), counter(viewTopic, "filtered"), counter(viewTopic, "out"), counter(viewTopic, "dead-lettered"));
+        }).toList();
+        plan = new ProductViews(now, address, planned);
         plans.put(topic, plan);
-        compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).toList());
+        compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::view).toList());
         return plan;
     }
 
     /** Cached by the view as the catalog states it and the writer schema: a change of either compiles anew. */
-    private Compiled compile(ProductAddress address, ProductView view, Schema writer) {
-        return compiled.computeIfAbsent(view, v -> new IdentityHashMap<>()).computeIfAbsent(writer, k -> {
+    private Compiled compile(ProductAddress address, PlannedView planned, Schema writer) {
+        ProductView view = planned.view();
+        return planned.compiled().computeIfAbsent(writer, k -> {
             Map<String, Mask> masks = new LinkedHashMap<>();
             view.getMasks().forEach((field, mask) -> masks.put(field, Mask.parse(mask)));
             RecordExpression filter = view.getFilter() == null ? null : RecordExpression.compile(view.getFilter(), writer);
@@ -144,17 +159,17 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         });
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, String viewTopic, String reason) {
+    private void deadLetter(Record<byte[], byte[]> record, PlannedView view, String reason) {
         var headers = new RecordHeaders();
         headers.add(REASON, String.valueOf(reason).getBytes(StandardCharsets.UTF_8));
-        headers.add(VIEW, viewTopic.getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<>(record.key(), new ViewOutput(viewTopic + ".dlq", record.value()), record.timestamp(), headers));
-        count(viewTopic, "dead-lettered");
+        headers.add(VIEW, view.topic().getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<>(record.key(), new ViewOutput(view.topic() + ".dlq", record.value()), record.timestamp(), headers));
+        view.deadLettered().increment();
     }
 
-    private void count(String view, String outcome) {
-        counters.computeIfAbsent(view + "/" + outcome, k -> Counter.builder("mesh.view.records")
+    private Counter counter(String view, String outcome) {
+        return counters.computeIfAbsent(view + "/" + outcome, k -> Counter.builder("mesh.view.records")
                 .description("Records through the policy-enforcer's views").tag("view", view).tag("outcome", outcome)
-                .register(meters)).increment();
+                .register(meters));
     }
 }
