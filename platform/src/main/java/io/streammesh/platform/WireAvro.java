@@ -50,8 +50,9 @@ public final class WireAvro {
         int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
         var reader = readers.computeIfAbsent(id, key -> new GenericDatumReader<>(new Schema.Parser().parse(registry.schemaById(key))));
         try {
-            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null);
-            return reader.read(null, decoder);
+            Encoding reuse = encodings.get();
+            reuse.decoder = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, reuse.decoder);
+            return reader.read(null, reuse.decoder);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("cannot read it with schema id " + id + ": " + e.getMessage(), e);
         }
@@ -89,9 +90,10 @@ public final class WireAvro {
         }
     }
 
-    /** A thread's encoder, buffer and last writer, reused from record to record. */
+    /** A thread's decoder, encoder, buffer and last writer, reused from record to record. */
     private static final class Encoding {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        private BinaryDecoder decoder;
         private BinaryEncoder encoder;
         private Schema schema;
         private Writer writer;

@@ -67,7 +67,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     }
 
     /** A view compiled for one writer schema of its product. */
-    private record Compiled(RecordExpression filter, Schema schema, Map<String, Mask> masks, ViewRecords records) {
+    private record Compiled(RecordExpression filter, ViewRecords.Layout layout, ViewRecords records) {
     }
 
     ViewProcessor(Deserializer<GenericRecord> products, Serializer<GenericRecord> views, BiConsumer<String, String> ensureTopics,
@@ -113,7 +113,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                     view.filtered().increment();
                     continue;
                 }
-                byte[] bytes = views.serialize(viewTopic, compiledView.records().apply(value, compiledView.schema(), compiledView.masks()));
+                byte[] bytes = views.serialize(viewTopic, compiledView.records().apply(value, compiledView.layout()));
                 context.forward(new Record<>(record.key(), new ViewOutput(viewTopic, bytes), record.timestamp()));
                 view.out().increment();
             } catch (RuntimeException e) {
@@ -154,7 +154,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             Map<String, Mask> masks = new LinkedHashMap<>();
             view.getMasks().forEach((field, mask) -> masks.put(field, Mask.parse(mask)));
             RecordExpression filter = view.getFilter() == null ? null : RecordExpression.compile(view.getFilter(), writer);
-            return new Compiled(filter, ViewSchemas.derive(writer, address.toString(), view.getName(), masks), masks,
+            Schema viewSchema = ViewSchemas.derive(writer, address.toString(), view.getName(), masks);
+            return new Compiled(filter, ViewRecords.Layout.of(writer, viewSchema, masks),
                     new ViewRecords(ViewRecords.productKey(secret, address.toString())));
         });
     }

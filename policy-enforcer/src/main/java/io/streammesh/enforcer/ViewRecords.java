@@ -48,16 +48,38 @@ final class ViewRecords {
         }
     }
 
-    GenericRecord apply(GenericRecord product, Schema view, Map<String, Mask> masks) {
-        GenericRecord out = new GenericData.Record(view);
-        for (Schema.Field field : view.getFields()) {
-            Schema.Field source = product.getSchema().getField(field.name());
-            if (source == null) {
-                throw new MaskFailure("field " + field.name() + " is missing from the record");
+    /**
+     * Where each field of a view comes from in one product schema, and its mask: worked out once
+     * per writer schema, so that a record costs no lookups by name.
+     *
+     * @param view the view's schema
+     * @param sources for each view field, its position in the product schema, or -1 if it has none
+     * @param masks for each view field, its mask or null
+     */
+    record Layout(Schema view, int[] sources, Mask[] masks) {
+        static Layout of(Schema product, Schema view, Map<String, Mask> masks) {
+            List<Schema.Field> fields = view.getFields();
+            int[] sources = new int[fields.size()];
+            Mask[] fieldMasks = new Mask[fields.size()];
+            for (Schema.Field field : fields) {
+                Schema.Field source = product.getField(field.name());
+                sources[field.pos()] = source == null ? -1 : source.pos();
+                fieldMasks[field.pos()] = masks.get(field.name());
             }
-            Object value = product.get(source.pos());
-            Mask mask = masks.get(field.name());
-            out.put(field.pos(), mask == null ? value : masked(value, field, mask));
+            return new Layout(view, sources, fieldMasks);
+        }
+    }
+
+    GenericRecord apply(GenericRecord product, Layout layout) {
+        GenericRecord out = new GenericData.Record(layout.view());
+        List<Schema.Field> fields = layout.view().getFields();
+        for (int i = 0; i < layout.sources().length; i++) {
+            if (layout.sources()[i] < 0) {
+                throw new MaskFailure("field " + fields.get(i).name() + " is missing from the record");
+            }
+            Object value = product.get(layout.sources()[i]);
+            Mask mask = layout.masks()[i];
+            out.put(i, mask == null ? value : masked(value, fields.get(i), mask));
         }
         return out;
     }
