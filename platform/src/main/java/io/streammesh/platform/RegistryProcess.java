@@ -69,7 +69,10 @@ final class RegistryProcess implements AutoCloseable {
         var builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()));
-        builder.environment().put("REGISTRY_DATASOURCE_URL", "jdbc:h2:file:" + dataDir.resolve("registry").toAbsolutePath());
+        // H2 gives up on a locked table after 1 s by default; the apps starting together register
+        // their schemas at once, and a refusal only costs them a retry and a warning.
+        builder.environment().put("REGISTRY_DATASOURCE_URL", "jdbc:h2:file:" + dataDir.resolve("registry").toAbsolutePath()
+                + ";LOCK_TIMEOUT=10000");
         try {
             Process process = builder.start();
             Files.writeString(pidFile, Long.toString(process.pid()));
