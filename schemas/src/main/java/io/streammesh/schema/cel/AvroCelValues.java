@@ -62,10 +62,25 @@ final class AvroCelValues {
         }
     }
 
-    private static Object value(Object avro) {
-        if (avro == null) {
-            // CEL's runtime reads a Java null in a map as "unknown"; protobuf's null is CEL's null.
-            return NullValue.NULL_VALUE;
+    /** What {@link #scalar} gives for a value that is not a scalar. */
+    static final Object NOT_SCALAR = new Object();
+
+    /**
+     * @param avro a non-null Avro value
+     * @return it as CEL sees a scalar (long, double, boolean, string), or {@link #NOT_SCALAR}
+     */
+    static Object scalar(Object avro) {
+        if (avro instanceof Boolean || avro instanceof Long || avro instanceof Double) {
+            return avro;
+        }
+        if (avro instanceof Integer i) {
+            return i.longValue();
+        }
+        if (avro instanceof CharSequence || avro instanceof GenericEnumSymbol<?>) {
+            return avro.toString();
+        }
+        if (avro instanceof Float f) {
+            return f.doubleValue();
         }
         if (avro instanceof Instant instant) {
             return instant.toEpochMilli();
@@ -76,17 +91,17 @@ final class AvroCelValues {
         if (avro instanceof BigDecimal decimal) {
             return decimal.doubleValue();
         }
-        if (avro instanceof Boolean || avro instanceof Long || avro instanceof Double) {
-            return avro;
+        return NOT_SCALAR;
+    }
+
+    private static Object value(Object avro) {
+        if (avro == null) {
+            // CEL's runtime reads a Java null in a map as "unknown"; protobuf's null is CEL's null.
+            return NullValue.NULL_VALUE;
         }
-        if (avro instanceof Integer i) {
-            return i.longValue();
-        }
-        if (avro instanceof Float f) {
-            return f.doubleValue();
-        }
-        if (avro instanceof CharSequence || avro instanceof GenericEnumSymbol<?>) {
-            return avro.toString();
+        Object scalar = scalar(avro);
+        if (scalar != NOT_SCALAR) {
+            return scalar;
         }
         if (avro instanceof ByteBuffer bytes) {
             return ByteString.copyFrom(bytes.duplicate());

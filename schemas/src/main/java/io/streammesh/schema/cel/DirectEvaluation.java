@@ -2,13 +2,10 @@ package io.streammesh.schema.cel;
 
 import dev.cel.common.ast.CelConstant;
 import dev.cel.common.ast.CelExpr;
-import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericEnumSymbol;
 import org.apache.avro.generic.GenericRecord;
 
 /**
@@ -120,27 +117,13 @@ final class DirectEvaluation {
         };
     }
 
-    /** The field's value as CEL sees it (see {@link AvroCelValues}), for scalars only. */
+    /** The field's value as CEL sees it, for scalars only; a null is CEL's to judge. */
     private static Object scalar(Object avro) {
-        if (avro instanceof Long || avro instanceof Double || avro instanceof Boolean) {
-            return avro;
+        Object value = avro == null ? AvroCelValues.NOT_SCALAR : AvroCelValues.scalar(avro);
+        if (value == AvroCelValues.NOT_SCALAR) {
+            throw Fallback.INSTANCE;
         }
-        if (avro instanceof Integer i) {
-            return i.longValue();
-        }
-        if (avro instanceof CharSequence || avro instanceof GenericEnumSymbol<?>) {
-            return avro.toString();
-        }
-        if (avro instanceof Float f) {
-            return f.doubleValue();
-        }
-        if (avro instanceof Instant instant) {
-            return instant.toEpochMilli();
-        }
-        if (avro instanceof LocalDate date) {
-            return date.toEpochDay();
-        }
-        throw Fallback.INSTANCE;
+        return value;
     }
 
     private static Node call(CelExpr.CelCall call, String variable) throws Unsupported {
