@@ -83,7 +83,8 @@ class AuditQueryIT {
         var seen = new CompletableFuture<List<Object>>();
         var follower = new Thread(() -> {
             try {
-                AuditQuery.run(mesh.clientConfig("mesh-admin"), "SELECT principal, resource_name FROM audit WHERE principal = 'User:query-followed'",
+                AuditQuery.run(mesh.clientConfig("mesh-admin"), "SELECT principal, resource_name FROM audit WHERE principal = 'User:query-followed' "
+                        + "AND resource_type = 'TOPIC'",
                         new AuditQuery.Scan(Instant.now(), null, true), new AuditQuery.ResultSink() {
                             @Override
                             public void columns(List<String> names) {
