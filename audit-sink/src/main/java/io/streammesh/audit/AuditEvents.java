@@ -1,5 +1,7 @@
 package io.streammesh.audit;
 
+import io.streammesh.platform.MeshPrincipal;
+import io.streammesh.platform.PlatformApp;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.AuditEvent;
@@ -43,7 +45,7 @@ final class AuditEvents {
         var events = new ArrayList<AuditEvent>(2);
         events.add(normalised.build());
         if (event.getDropped() > 0) {
-            events.add(base(event.getWindowStart(), AuditEventType.AUDIT_GAP, "User:mesh-admin")
+            events.add(base(event.getWindowStart(), AuditEventType.AUDIT_GAP, MeshPrincipal.ADMIN.kafkaPrincipal())
                     .setCount(event.getDropped())
                     .setResourceType("BROKER")
                     .setResourceName(String.valueOf(event.getBrokerId()))
@@ -129,7 +131,7 @@ final class AuditEvents {
 
     static AuditEvent of(Rejection rejection) {
         return base(rejection.getRejectedAt(), AuditEventType.REJECTION,
-                rejection.getDomain() == null ? "mesh-catalog" : rejection.getDomain())
+                rejection.getDomain() == null ? PlatformApp.CATALOG.principal().kafkaPrincipal() : rejection.getDomain())
                 .setOperation("REJECT")
                 .setResourceType(rejection.getSourceTopic())
                 .setResourceName(rejection.getSubject())
@@ -155,21 +157,8 @@ final class AuditEvents {
 
     /** Fills in product (and view) when the resource is a product, DLQ or view topic. */
     private static void productOf(String resourceType, String name, AuditEvent.Builder builder) {
-        if (!"TOPIC".equals(resourceType) || name == null) {
-            return;
-        }
-        String rest = name.startsWith(MeshTopics.VIEW_PREFIX) ? name.substring(MeshTopics.VIEW_PREFIX.length()) : name;
-        String[] parts = rest.split("\\.", 4);
-        if (parts.length < 3) {
-            return;
-        }
-        String address = parts[0] + "." + parts[1] + "." + parts[2];
-        if (!ProductAddress.isValid(address)) {
-            return;
-        }
-        builder.setProduct(address);
-        if (name.startsWith(MeshTopics.VIEW_PREFIX) && parts.length == 4) {
-            builder.setView(parts[3]);
+        if ("TOPIC".equals(resourceType) && name != null) {
+            ProductTopic.of(name).ifPresent(topic -> builder.setProduct(topic.product()).setView(topic.view()));
         }
     }
 }

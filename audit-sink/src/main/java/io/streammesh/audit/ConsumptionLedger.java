@@ -4,8 +4,6 @@ import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.KafkaCalls;
 import io.streammesh.platform.RecordProducers;
 import io.streammesh.schema.ConsumerOffsets;
-import io.streammesh.schema.MeshTopics;
-import io.streammesh.schema.ProductAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -89,47 +87,42 @@ final class ConsumptionLedger implements AutoCloseable {
                 .collect(Collectors.toMap(GroupListing::groupId, g -> new ListConsumerGroupOffsetsSpec()));
         Map<String, Map<TopicPartition, OffsetAndMetadata>> committed =
                 KafkaCalls.await(admin.listConsumerGroupOffsets(specs).all(), "read committed offsets");
-        var moved = new HashMap<String, Map.Entry<String, Map.Entry<TopicPartition, Long>>>();
+        var moved = new HashMap<String, Moved>();
         committed.forEach((group, offsets) -> offsets.forEach((partition, offset) -> {
-            if (offset != null && audited(partition.topic())) {
+            // Product, dead-letter and view topics: the data people read.
+            if (offset != null && ProductTopic.of(partition.topic()).isPresent()) {
                 String key = group + "|" + partition.topic() + "|" + partition.partition();
                 if (!Long.valueOf(offset.offset()).equals(sent.get(key))) {
-                    moved.put(key, Map.entry(group, Map.entry(partition, offset.offset())));
+                    moved.put(key, new Moved(group, partition, offset.offset()));
                 }
             }
         }));
         if (moved.isEmpty()) {
             return;
         }
-        Map<TopicPartition, OffsetSpec> earliest = moved.values().stream().map(e -> e.getValue().getKey())
+        Map<TopicPartition, OffsetSpec> earliest = moved.values().stream().map(Moved::partition)
                 .distinct().collect(Collectors.toMap(p -> p, p -> OffsetSpec.earliest()));
         var starts = KafkaCalls.await(admin.listOffsets(earliest).all(), "read where partitions start");
         var owners = new GroupOwners(KafkaCalls.await(admin.describeAcls(GROUP_READS).values(), "read group ACLs"));
         Instant now = Instant.now();
-        moved.forEach((key, entry) -> {
-            TopicPartition partition = entry.getValue().getKey();
+        moved.forEach((key, move) -> {
             var observed = ConsumerOffsets.newBuilder()
                     .setObservedAt(now)
-                    .setConsumerGroup(entry.getKey())
-                    .setPrincipal(owners.of(entry.getKey()))
-                    .setTopic(partition.topic())
-                    .setPartition(partition.partition())
-                    .setCommittedOffset(entry.getValue().getValue())
-                    .setLogStartOffset(starts.get(partition).offset())
+                    .setConsumerGroup(move.group())
+                    .setPrincipal(owners.of(move.group()))
+                    .setTopic(move.partition().topic())
+                    .setPartition(move.partition().partition())
+                    .setCommittedOffset(move.committed())
+                    .setLogStartOffset(starts.get(move.partition()).offset())
                     .build();
             producer.send(new ProducerRecord<>(AuditTopology.CONSUMPTION_TOPIC, key, observed));
         });
         producer.flush();
-        moved.forEach((key, entry) -> sent.put(key, entry.getValue().getValue()));
+        moved.forEach((key, move) -> sent.put(key, move.committed()));
     }
 
-    /** Product topics (their dead-letter topics too) and view topics: the data people read. */
-    static boolean audited(String topic) {
-        if (topic.startsWith(MeshTopics.VIEW_PREFIX)) {
-            return true;
-        }
-        String[] parts = topic.split("\\.");
-        return !topic.startsWith("mesh.") && parts.length >= 3 && ProductAddress.isValid(parts[0] + "." + parts[1] + "." + parts[2]);
+    /** A group's committed offset on a partition that moved since the last round. */
+    private record Moved(String group, TopicPartition partition, long committed) {
     }
 
     private static final AclBindingFilter GROUP_READS = new AclBindingFilter(
