@@ -8,6 +8,7 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.flink.types.RowKind;
 
@@ -27,9 +28,9 @@ abstract class QueryPrinter implements AuditQuery.ResultSink {
 
     static QueryPrinter of(AuditCommand.Format format, PrintWriter out, boolean follow) {
         return switch (format) {
-            case table -> follow ? new Lines(out) : new Tabular(out);
+            case table -> follow ? new Delimited(out, "  ", cell -> cell) : new Tabular(out);
             case json -> new Json(out);
-            case csv -> new Csv(out);
+            case csv -> new Delimited(out, ",", Delimited::csvQuote);
         };
     }
 
@@ -83,23 +84,35 @@ abstract class QueryPrinter implements AuditQuery.ResultSink {
         }
     }
 
-    /** Rows printed as they arrive, for a followed query. */
-    private static final class Lines extends QueryPrinter {
-        Lines(PrintWriter out) {
+    /**
+     * A header line, then a line per row as it arrives: cells apart by two spaces (a followed
+     * table) or commas (CSV, RFC 4180 quoting).
+     */
+    private static final class Delimited extends QueryPrinter {
+        private final String separator;
+        private final UnaryOperator<String> cell;
+
+        Delimited(PrintWriter out, String separator, UnaryOperator<String> cell) {
             super(out);
+            this.separator = separator;
+            this.cell = cell;
         }
 
         @Override
         public void columns(List<String> names) {
             super.columns(names);
-            out.println(String.join("  ", names));
+            out.println(names.stream().map(cell).collect(Collectors.joining(separator)));
             out.flush();
         }
 
         @Override
         public void row(RowKind kind, List<Object> values) {
-            out.println(marked(kind, values.stream().map(QueryPrinter::text).collect(Collectors.joining("  "))));
+            out.println(marked(kind, values.stream().map(v -> cell.apply(text(v))).collect(Collectors.joining(separator))));
             out.flush();
+        }
+
+        static String csvQuote(String cell) {
+            return cell.contains(",") || cell.contains("\"") || cell.contains("\n") ? "\"" + cell.replace("\"", "\"\"") + "\"" : cell;
         }
     }
 
@@ -132,29 +145,6 @@ abstract class QueryPrinter implements AuditQuery.ResultSink {
             }
             out.println(object);
             out.flush();
-        }
-    }
-
-    /** Comma-separated values with a header line (RFC 4180 quoting). */
-    private static final class Csv extends QueryPrinter {
-        Csv(PrintWriter out) {
-            super(out);
-        }
-
-        @Override
-        public void columns(List<String> names) {
-            super.columns(names);
-            out.println(names.stream().map(Csv::quote).collect(Collectors.joining(",")));
-        }
-
-        @Override
-        public void row(RowKind kind, List<Object> values) {
-            out.println(marked(kind, values.stream().map(v -> quote(text(v))).collect(Collectors.joining(","))));
-            out.flush();
-        }
-
-        private static String quote(String cell) {
-            return cell.contains(",") || cell.contains("\"") || cell.contains("\n") ? "\"" + cell.replace("\"", "\"\"") + "\"" : cell;
         }
     }
 }
