@@ -9,19 +9,16 @@ import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.enforcer.ViewApp;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.PlatformApp;
+import io.streammesh.platform.StartedParts;
 import io.streammesh.platform.MeshConfig;
 import io.streammesh.platform.MeshPrincipal;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,8 +32,6 @@ import picocli.CommandLine.Spec;
                 "Writes a Java (.properties) and a kcat (.kcat.conf) client config for every principal into "
                 + "<state-dir>/clients. A second run keeps topics, data, schemas and principals."})
 final class UpCommand implements Callable<Integer> {
-
-    private static final Logger LOG = LoggerFactory.getLogger(UpCommand.class);
 
     @Spec
     CommandSpec spec;
@@ -76,50 +71,34 @@ final class UpCommand implements Callable<Integer> {
 
         var stopped = new CountDownLatch(1);
         // Everything started, stopped in reverse order: on Ctrl-C, or when a later part cannot start.
-        Deque<AutoCloseable> running = new ArrayDeque<>();
-        EmbeddedMesh mesh = EmbeddedMesh.start(config);
-        running.push(mesh);
+        var running = new StartedParts();
+        EmbeddedMesh mesh = running.add(EmbeddedMesh.start(config));
         CatalogApp catalog;
         DemoMesh demoMesh;
         try {
             Path apps = directory.root().resolve("apps");
-            catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig(PlatformApp.CATALOG.applicationId()),
-                    apps.resolve(PlatformApp.CATALOG.applicationId()), directory.credentials(), catalogPort));
-            running.push(catalog);
+            catalog = running.add(CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig(PlatformApp.CATALOG.applicationId()),
+                    apps.resolve(PlatformApp.CATALOG.applicationId()), directory.credentials(), catalogPort)));
             String catalogUrl = catalog.restUrl();
             directory.readStatus().ifPresent(status -> directory.writeStatus(status.withCatalogUrl(catalogUrl)));
-            running.push(AuditApp.start(AuditConfig.embedded(mesh.clientConfig(PlatformApp.AUDIT.applicationId()),
+            running.add(AuditApp.start(AuditConfig.embedded(mesh.clientConfig(PlatformApp.AUDIT.applicationId()),
                     apps.resolve(PlatformApp.AUDIT.applicationId()))));
             Properties enforcerConfig = mesh.clientConfig(PlatformApp.ENFORCER.applicationId());
-            running.push(GrantEnforcer.start(enforcerConfig));
-            running.push(ViewApp.start(enforcerConfig, apps.resolve(PlatformApp.ENFORCER.applicationId()),
+            running.add(GrantEnforcer.start(enforcerConfig));
+            running.add(ViewApp.start(enforcerConfig, apps.resolve(PlatformApp.ENFORCER.applicationId()),
                     ViewSecret.of(directory), new SimpleMeterRegistry()));
-            demoMesh = demo ? DemoMesh.start(mesh, catalog.restUrl()) : null;
-            if (demoMesh != null) {
-                running.push(demoMesh);
-            }
+            demoMesh = demo ? running.add(DemoMesh.start(mesh, catalog.restUrl())) : null;
         } catch (RuntimeException e) {
-            stopAll(running);
+            running.close();
             throw e;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopAll(running);
+            running.close();
             stopped.countDown();
         }, "mesh-shutdown"));
         Banner.print(out, mesh, catalog.restUrl(), demoMesh == null ? List.of() : demoMesh.products(), Duration.ofNanos(System.nanoTime() - started));
         stopped.await();
         return Mesh.OK;
-    }
-
-    private static void stopAll(Deque<AutoCloseable> running) {
-        while (!running.isEmpty()) {
-            AutoCloseable part = running.pop();
-            try {
-                part.close();
-            } catch (Exception e) {
-                LOG.error("Could not stop {} cleanly: {}", part.getClass().getSimpleName(), e.getMessage(), e);
-            }
-        }
     }
 
     /** The ready banner: what a new user needs to connect. */

@@ -8,8 +8,6 @@ import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -45,9 +43,9 @@ public final class EmbeddedMesh implements AutoCloseable {
     private final MeshEndpoints endpoints;
     private final Admin admin;
     private final Onboarding onboarding;
-    private final Deque<AutoCloseable> running;
+    private final StartedParts running;
 
-    private EmbeddedMesh(StateDirectory state, MeshEndpoints endpoints, Admin admin, Deque<AutoCloseable> running) {
+    private EmbeddedMesh(StateDirectory state, MeshEndpoints endpoints, Admin admin, StartedParts running) {
         this.state = state;
         this.endpoints = endpoints;
         this.admin = admin;
@@ -65,10 +63,10 @@ public final class EmbeddedMesh implements AutoCloseable {
     public static EmbeddedMesh start(MeshConfig config) {
         var state = new StateDirectory(config.stateDir());
         state.prepare();
-        Deque<AutoCloseable> running = new ArrayDeque<>();
+        var running = new StartedParts();
         try {
             FileLock lock = state.lock();
-            running.push(() -> lock.channel().close());
+            running.add(() -> lock.channel().close());
             if (config.fresh()) {
                 state.wipe();
                 state.prepare();
@@ -83,7 +81,7 @@ public final class EmbeddedMesh implements AutoCloseable {
             Path registryJar = RegistryProcess.locateJar(config.registryJar());
             RegistryProcess registry = RegistryProcess.launch(registryJar,
                     host, registryPort, state.registry(), state.logs().resolve("registry.log"));
-            running.push(registry);
+            running.add(registry);
 
             var clientConfigs = new ClientConfigs(state.clients());
             var credentials = CredentialStore.at(state.credentials());
@@ -93,9 +91,9 @@ public final class EmbeddedMesh implements AutoCloseable {
             credentials.put(MeshPrincipal.ADMIN, adminPassword);
 
             KafkaBroker broker = KafkaBroker.start(state, host, kafkaPort, controllerPort, adminPassword, config.audit());
-            running.push(broker);
+            running.add(broker);
             Admin admin = Admin.create(adminConfig(host + ":" + kafkaPort, adminPassword));
-            running.push(admin);
+            running.add(admin);
             awaitBroker(admin);
             try {
                 registry.awaitReady();
@@ -111,7 +109,7 @@ public final class EmbeddedMesh implements AutoCloseable {
                 registryPort = choosePort(host, 0, Optional.empty(), "registry", "--registry-port");
                 registry = RegistryProcess.launch(registryJar,
                         host, registryPort, state.registry(), state.logs().resolve("registry.log"));
-                running.push(registry);
+                running.add(registry);
                 registry.awaitReady();
             }
             var endpoints = new MeshEndpoints(host + ":" + kafkaPort, registry.baseUrl());
@@ -122,11 +120,11 @@ public final class EmbeddedMesh implements AutoCloseable {
             clientConfigs.refresh(credentials.principals(), endpoints);
             state.writeStatus(new MeshStatus(ProcessHandle.current().pid(), endpoints.bootstrapServers(),
                     endpoints.registryUrl(), kafkaPort, controllerPort, registryPort, Instant.now(), null));
-            running.addLast(state::clearStatus);
+            running.atEnd(state::clearStatus);
             LOG.info("Mesh ready: Kafka {} registry {} state {}", endpoints.bootstrapServers(), endpoints.registryUrl(), state.root());
             return mesh;
         } catch (RuntimeException e) {
-            stopAll(running);
+            running.close();
             throw e;
         }
     }
@@ -162,7 +160,7 @@ public final class EmbeddedMesh implements AutoCloseable {
     /** Stops the registry and the broker and releases the state directory. */
     @Override
     public void close() {
-        stopAll(running);
+        running.close();
         LOG.info("Mesh stopped");
     }
 
@@ -240,17 +238,6 @@ public final class EmbeddedMesh implements AutoCloseable {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static void stopAll(Deque<AutoCloseable> running) {
-        while (!running.isEmpty()) {
-            AutoCloseable part = running.pop();
-            try {
-                part.close();
-            } catch (Exception e) {
-                LOG.warn("Could not stop {} cleanly: {}", part.getClass().getSimpleName(), e.toString());
-            }
         }
     }
 }
