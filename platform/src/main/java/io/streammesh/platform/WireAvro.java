@@ -28,7 +28,7 @@ public final class WireAvro {
     private final SchemaRegistry registry;
     private final Map<Integer, GenericDatumReader<GenericRecord>> readers = new ConcurrentHashMap<>();
     private final Map<Schema, Writer> writers = new ConcurrentHashMap<>();
-    private final ThreadLocal<Encoding> encodings = ThreadLocal.withInitial(Encoding::new);
+    private final ThreadLocal<Codec> codecs = ThreadLocal.withInitial(Codec::new);
 
     private record Writer(int id, GenericDatumWriter<GenericRecord> datumWriter) {
     }
@@ -50,7 +50,7 @@ public final class WireAvro {
         int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
         var reader = readers.computeIfAbsent(id, key -> new GenericDatumReader<>(new Schema.Parser().parse(registry.schemaById(key))));
         try {
-            Encoding reuse = encodings.get();
+            Codec reuse = codecs.get();
             reuse.decoder = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, reuse.decoder);
             return reader.read(null, reuse.decoder);
         } catch (IOException | RuntimeException e) {
@@ -64,26 +64,26 @@ public final class WireAvro {
      * @return its wire-format bytes
      */
     public byte[] encode(String subject, GenericRecord record) {
-        Encoding encoding = encodings.get();
+        Codec codec = codecs.get();
         Schema schema = record.getSchema();
         // Records of one schema come in runs: compare by identity before hashing a whole schema.
-        if (schema != encoding.schema) {
-            encoding.writer = writers.computeIfAbsent(schema, key -> new Writer(
+        if (schema != codec.schema) {
+            codec.writer = writers.computeIfAbsent(schema, key -> new Writer(
                     Math.toIntExact(registry.register(subject, key.toString()).contentId()), new GenericDatumWriter<>(key)));
-            encoding.schema = schema;
+            codec.schema = schema;
         }
         try {
-            var out = encoding.out;
+            var out = codec.out;
             out.reset();
             out.write(MAGIC);
-            int id = encoding.writer.id();
+            int id = codec.writer.id();
             out.write(id >>> 24);
             out.write(id >>> 16);
             out.write(id >>> 8);
             out.write(id);
-            encoding.encoder = EncoderFactory.get().binaryEncoder(out, encoding.encoder);
-            encoding.writer.datumWriter().write(record, encoding.encoder);
-            encoding.encoder.flush();
+            codec.encoder = EncoderFactory.get().binaryEncoder(out, codec.encoder);
+            codec.writer.datumWriter().write(record, codec.encoder);
+            codec.encoder.flush();
             return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -91,7 +91,7 @@ public final class WireAvro {
     }
 
     /** A thread's decoder, encoder, buffer and last writer, reused from record to record. */
-    private static final class Encoding {
+    private static final class Codec {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         private BinaryDecoder decoder;
         private BinaryEncoder encoder;
