@@ -9,6 +9,7 @@ import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.KafkaCalls;
 import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.PrincipalKind;
+import io.streammesh.platform.testing.AppProcess;
 import io.streammesh.platform.testing.MeshTest;
 import io.streammesh.schema.AuditEvent;
 import io.streammesh.schema.AuditEventType;
@@ -245,18 +246,8 @@ class AuditAppIT {
     }
 
     private static Process startApart(Path config) throws Exception {
-        Path log = Files.createTempFile(stateDir, "audit-", ".log");
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), AuditAppMain.class.getName(), config.toString(),
-                stateDir.resolve("apart").toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        await().atMost(Duration.ofSeconds(90)).until(() -> {
-            if (!process.isAlive()) {
-                throw new AssertionError("the audit app exited: " + Files.readString(log));
-            }
-            return Files.readString(log).contains("AUDIT RUNNING");
-        });
-        return process;
+        return AppProcess.start(AuditAppMain.class, Files.createTempFile(stateDir, "audit-", ".log"), "AUDIT RUNNING",
+                config.toString(), stateDir.resolve("apart").toString());
     }
 
     private static void createTopic(EmbeddedMesh mesh, String topic) {

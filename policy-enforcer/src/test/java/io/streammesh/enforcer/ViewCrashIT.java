@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.MeshSerdes;
+import io.streammesh.platform.testing.AppProcess;
 import io.streammesh.platform.testing.MeshTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,17 +69,8 @@ class ViewCrashIT {
     }
 
     private Process start(Path config, Path state) throws Exception {
-        Path log = Files.createTempFile(dir, "views-", ".log");
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), ViewAppMain.class.getName(), config.toString(), state.toString(), "crash-secret")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        await().atMost(Duration.ofSeconds(90)).until(() -> {
-            if (!process.isAlive()) {
-                throw new AssertionError("the view app exited: " + Files.readString(log));
-            }
-            return Files.readString(log).contains("VIEWS RUNNING");
-        });
-        return process;
+        return AppProcess.start(ViewAppMain.class, Files.createTempFile(dir, "views-", ".log"), "VIEWS RUNNING",
+                config.toString(), state.toString(), "crash-secret");
     }
 
     private static void produce(Properties domain, String address, Schema schema) {
