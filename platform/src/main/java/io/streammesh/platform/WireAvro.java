@@ -23,6 +23,8 @@ import org.apache.avro.io.EncoderFactory;
  */
 public final class WireAvro {
 
+    /** Bytes before a record's Avro body: the magic byte and the 4-byte schema id. */
+    public static final int HEADER_LENGTH = 5;
     private static final byte MAGIC = 0;
 
     private final SchemaRegistry registry;
@@ -44,18 +46,37 @@ public final class WireAvro {
      * @throws IllegalArgumentException if the bytes are not in the wire format
      */
     public GenericRecord decode(byte[] bytes) {
-        if (bytes == null || bytes.length < 5 || bytes[0] != MAGIC) {
-            throw new IllegalArgumentException("not in the Confluent wire format (magic byte 0 and a 4-byte schema id)");
-        }
-        int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
-        var reader = readers.computeIfAbsent(id, key -> new GenericDatumReader<>(new Schema.Parser().parse(registry.schemaById(key))));
+        int id = schemaId(bytes);
+        var reader = reader(id);
         try {
             Codec reuse = codecs.get();
-            reuse.decoder = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, reuse.decoder);
+            reuse.decoder = DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, reuse.decoder);
             return reader.read(null, reuse.decoder);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("cannot read it with schema id " + id + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * @param bytes a record in the wire format
+     * @return the schema it was written with, the same instance for every record of that schema
+     * @throws IllegalArgumentException if the bytes are not in the wire format
+     */
+    public Schema writerSchema(byte[] bytes) {
+        return reader(schemaId(bytes)).getSchema();
+    }
+
+    /**
+     * The bytes a record of this schema starts with, for callers that write the Avro body
+     * themselves.
+     *
+     * @param subject the subject the schema is registered under (once, on first use)
+     * @param schema the schema
+     * @return the magic byte and the schema's id
+     */
+    public byte[] header(String subject, Schema schema) {
+        int id = writer(subject, schema).id();
+        return new byte[] {MAGIC, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id};
     }
 
     /**
@@ -68,8 +89,7 @@ public final class WireAvro {
         Schema schema = record.getSchema();
         // Records of one schema come in runs: compare by identity before hashing a whole schema.
         if (schema != codec.schema) {
-            codec.writer = writers.computeIfAbsent(schema, key -> new Writer(
-                    Math.toIntExact(registry.register(subject, key.toString()).contentId()), new GenericDatumWriter<>(key)));
+            codec.writer = writer(subject, schema);
             codec.schema = schema;
         }
         try {
@@ -88,6 +108,22 @@ public final class WireAvro {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static int schemaId(byte[] bytes) {
+        if (bytes == null || bytes.length < HEADER_LENGTH || bytes[0] != MAGIC) {
+            throw new IllegalArgumentException("not in the Confluent wire format (magic byte 0 and a 4-byte schema id)");
+        }
+        return ByteBuffer.wrap(bytes, 1, 4).getInt();
+    }
+
+    private GenericDatumReader<GenericRecord> reader(int id) {
+        return readers.computeIfAbsent(id, key -> new GenericDatumReader<>(new Schema.Parser().parse(registry.schemaById(key))));
+    }
+
+    private Writer writer(String subject, Schema schema) {
+        return writers.computeIfAbsent(schema, key -> new Writer(
+                Math.toIntExact(registry.register(subject, key.toString()).contentId()), new GenericDatumWriter<>(key)));
     }
 
     /** A thread's decoder, encoder, buffer and last writer, reused from record to record. */

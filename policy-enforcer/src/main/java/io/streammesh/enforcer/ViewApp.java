@@ -56,9 +56,7 @@ public final class ViewApp implements AutoCloseable {
     public static ViewApp start(Properties clientConfig, Path stateDir, byte[] secret, MeterRegistry meters, String applicationId) {
         var topics = new ViewTopics(Admin.create(ClientConfigs.kafkaOnly(clientConfig)));
         var registry = SchemaRegistry.connect(clientConfig);
-        var wire = new WireAvro(registry);
-        var topology = ViewTopology.build(RecordSerdes.registry(clientConfig),
-                () -> (topic, bytes) -> wire.decode(bytes), () -> (topic, record) -> wire.encode(topic + "-value", record),
+        var topology = ViewTopology.build(RecordSerdes.registry(clientConfig), RecordFraming.wire(new WireAvro(registry)),
                 topics::ensure, secret, meters);
         var streams = new KafkaStreams(topology, MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
         // Kafka Streams' own metrics (consumer lag records-lag-max among them) beside the view counts.

@@ -14,13 +14,12 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -29,7 +28,9 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * One product record → each of its product's transformed views: the view's CEL filter, then its
- * masks, written with the view's schema to {@code mesh.view.<address>.<view>}. The views come from
+ * masks, written with the view's schema to {@code mesh.view.<address>.<view>}. The record's
+ * fields are located in its bytes once; a view decodes only the fields its filter reads and its
+ * masks change, and copies the others byte for byte. The views come from
  * the catalog (looked up again every second), so new products and views are picked up, and
  * retired ones stopped, without a restart. A record a view cannot handle goes to that view's {@code .dlq} with the reason.
  */
@@ -40,16 +41,16 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     /** Header of a dead-lettered view record: the view. */
     static final String VIEW = "mesh.error.view";
 
-    private final Deserializer<GenericRecord> products;
-    private final Serializer<GenericRecord> views;
+    private final RecordFraming framing;
     private final BiConsumer<String, String> ensureTopics;
     private final byte[] secret;
     private final MeterRegistry meters;
     private static final long CATALOG_REFRESH_NANOS = 1_000_000_000L;
 
     private final Map<String, ProductViews> plans = new HashMap<>();
-    /** Per view, per writer schema instance (decoding reuses one instance per schema id). */
+    /** Per view, per writer schema instance (the framing gives one instance per schema). */
     private final Map<ProductView, Map<Schema, Compiled>> compiled = new HashMap<>();
+    private final Map<Schema, ProductFields> writers = new IdentityHashMap<>();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private ProcessorContext<byte[], ViewOutput> context;
     private TimestampedKeyValueStore<String, DataProduct> catalog;
@@ -66,14 +67,18 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                                Counter in, Counter filtered, Counter out, Counter deadLettered) {
     }
 
-    /** A view compiled for one writer schema of its product. */
-    private record Compiled(RecordExpression filter, ViewRecords.Layout layout, ViewRecords records) {
+    /**
+     * A view compiled for one writer schema of its product.
+     *
+     * @param filter the row filter, or null
+     * @param filterReads positions of the fields the filter reads
+     * @param records writes the view's records
+     */
+    private record Compiled(RecordExpression filter, int[] filterReads, ViewRecords records) {
     }
 
-    ViewProcessor(Deserializer<GenericRecord> products, Serializer<GenericRecord> views, BiConsumer<String, String> ensureTopics,
-                  byte[] secret, MeterRegistry meters) {
-        this.products = products;
-        this.views = views;
+    ViewProcessor(RecordFraming framing, BiConsumer<String, String> ensureTopics, byte[] secret, MeterRegistry meters) {
+        this.framing = framing;
         this.ensureTopics = ensureTopics;
         this.secret = secret.clone();
         this.meters = meters;
@@ -92,29 +97,27 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         if (plan.views().isEmpty()) {
             return;
         }
-        GenericRecord value = null;
+        ProductRecord value = null;
         String undecodable = null;
         try {
-            value = record.value() == null ? null : products.deserialize(topic, record.value());
+            value = record.value() == null ? null : locate(record.value());
         } catch (RuntimeException e) {
             undecodable = "not decodable as the product's Avro: " + e.getMessage();
         }
         for (PlannedView view : plan.views()) {
-            String viewTopic = view.topic();
-            ensureTopics.accept(topic, viewTopic);
             view.in().increment();
             if (value == null) {
                 deadLetter(record, view, undecodable != null ? undecodable : "a tombstone has no fields to filter or mask");
                 continue;
             }
             try {
-                Compiled compiledView = compile(plan.address(), view, value.getSchema());
-                if (compiledView.filter() != null && !compiledView.filter().test(value)) {
+                Compiled compiledView = compile(plan.address(), view, value);
+                if (compiledView.filter() != null && !compiledView.filter().test(value.with(compiledView.filterReads()))) {
                     view.filtered().increment();
                     continue;
                 }
-                byte[] bytes = views.serialize(viewTopic, compiledView.records().apply(value, compiledView.layout()));
-                context.forward(new Record<>(record.key(), new ViewOutput(viewTopic, bytes), record.timestamp()));
+                byte[] bytes = compiledView.records().write(value);
+                context.forward(new Record<>(record.key(), new ViewOutput(view.topic(), bytes), record.timestamp()));
                 view.out().increment();
             } catch (RuntimeException e) {
                 deadLetter(record, view, e.getMessage());
@@ -125,6 +128,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     /**
      * The transformed views of a product topic, as the catalog says, looked up at most once a
      * second: decoding the catalog entry for every record would cost more than the view itself.
+     * Each view's topics are made sure of here, before its first record.
      */
     private ProductViews plan(String topic) {
         long now = System.nanoTime();
@@ -138,6 +142,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         ProductAddress address = transformed.isEmpty() ? null : ProductAddress.parse(topic);
         List<PlannedView> planned = transformed.stream().map(view -> {
             String viewTopic = address.viewTopic(view.getName());
+            ensureTopics.accept(topic, viewTopic);
             return new PlannedView(view, viewTopic, compiled.computeIfAbsent(view, v -> new IdentityHashMap<>()),
                     counter(viewTopic, "in"), counter(viewTopic, "filtered"), counter(viewTopic, "out"), counter(viewTopic, "dead-lettered"));
         }).toList();
@@ -147,16 +152,26 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         return plan;
     }
 
+    private ProductRecord locate(byte[] bytes) {
+        Schema writer = framing.writer(bytes);
+        return writers.computeIfAbsent(writer, ProductFields::new).locate(bytes, framing.bodyOffset());
+    }
+
     /** Cached by the view as the catalog states it and the writer schema: a change of either compiles anew. */
-    private Compiled compile(ProductAddress address, PlannedView planned, Schema writer) {
+    private Compiled compile(ProductAddress address, PlannedView planned, ProductRecord product) {
         ProductView view = planned.view();
+        Schema writer = product.schema();
         return planned.compiled().computeIfAbsent(writer, k -> {
             Map<String, Mask> masks = new LinkedHashMap<>();
             view.getMasks().forEach((field, mask) -> masks.put(field, Mask.parse(mask)));
             RecordExpression filter = view.getFilter() == null ? null : RecordExpression.compile(view.getFilter(), writer);
+            Optional<Set<String>> reads = filter == null ? Optional.of(Set.of()) : filter.fields();
+            int[] filterReads = writer.getFields().stream()
+                    .filter(field -> reads.map(names -> names.contains(field.name())).orElse(true))
+                    .mapToInt(Schema.Field::pos).toArray();
             Schema viewSchema = ViewSchemas.derive(writer, address.toString(), view.getName(), masks);
-            return new Compiled(filter, ViewRecords.Layout.of(writer, viewSchema, masks),
-                    new ViewRecords(ViewRecords.productKey(secret, address.toString())));
+            return new Compiled(filter, filterReads, new ViewRecords(writer, viewSchema, masks,
+                    ViewRecords.productKey(secret, address.toString()), framing.header(planned.topic() + "-value", viewSchema)));
         });
     }
 

@@ -1,6 +1,9 @@
 package io.streammesh.enforcer;
 
 import io.streammesh.schema.Mask;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -12,32 +15,32 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 
 /**
- * Applies a view's masks to one record: {@code redact} empties the value (null where the field
- * may be null), {@code hash} replaces it with its keyed HMAC-SHA256 in hex (the same value always
- * gives the same hash, so views stay joinable, but it cannot be reversed without the key),
- * {@code truncate(n)} keeps the first n characters.
+ * Writes one view's records from one writer schema's product records: the fields the view leaves
+ * alone are copied byte for byte, masked ones are written anew. {@code redact} empties the value
+ * (null where the field may be null), {@code hash} replaces it with its keyed HMAC-SHA256 in hex
+ * (the same value always gives the same hash, so views stay joinable, but it cannot be reversed
+ * without the key), {@code truncate(n)} keeps the first n characters.
+ *
+ * <p>The view's schema is derived from the writer schema ({@link ViewSchemas}), so its fields
+ * are the product's, in the same order. Used by one stream thread at a time.
  */
 final class ViewRecords {
 
-    /** A Mac is costly to make and not thread safe: one per thread, keyed once. */
-    private final ThreadLocal<Mac> mac;
-
-    /** @param key the product's hashing key */
-    ViewRecords(byte[] key) {
-        byte[] copy = key.clone();
-        this.mac = ThreadLocal.withInitial(() -> {
-            try {
-                Mac hmac = Mac.getInstance("HmacSHA256");
-                hmac.init(new SecretKeySpec(copy, "HmacSHA256"));
-                return hmac;
-            } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-                throw new IllegalStateException("HmacSHA256 is not available", e);
-            }
-        });
-    }
+    private final List<Schema.Field> fields;
+    private final byte[] header;
+    private final Mask[] masks;
+    /** Hashed from the field's bytes as they lie: a plain string's or bytes' content is exactly what its value's hash covers. */
+    private final boolean[] hashesBytes;
+    private final byte[][] redacted;
+    private final GenericDatumWriter<Object>[] writers;
+    private final Mac mac;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    private final BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
 
     /** A field the mask cannot handle; the record goes to the view's dead-letter topic. */
     static final class MaskFailure extends RuntimeException {
@@ -49,55 +52,99 @@ final class ViewRecords {
     }
 
     /**
-     * Where each field of a view comes from in one product schema, and its mask: worked out once
-     * per writer schema, so that a record costs no lookups by name.
-     *
-     * @param view the view's schema
-     * @param sources for each view field, its position in the product schema, or -1 if it has none
-     * @param masks for each view field, its mask or null
+     * @param product the product's writer schema
+     * @param view the view's schema, derived from it
+     * @param masks the view's masks by field name
+     * @param key the product's hashing key ({@link #productKey})
+     * @param header what each view record starts with (the view schema's wire-format header)
+     * @throws MaskFailure if a field cannot be redacted (a record, say)
      */
-    record Layout(Schema view, int[] sources, Mask[] masks) {
-        static Layout of(Schema product, Schema view, Map<String, Mask> masks) {
-            List<Schema.Field> fields = view.getFields();
-            int[] sources = new int[fields.size()];
-            Mask[] fieldMasks = new Mask[fields.size()];
-            for (Schema.Field field : fields) {
-                Schema.Field source = product.getField(field.name());
-                sources[field.pos()] = source == null ? -1 : source.pos();
-                fieldMasks[field.pos()] = masks.get(field.name());
+    @SuppressWarnings("unchecked")
+    ViewRecords(Schema product, Schema view, Map<String, Mask> masks, byte[] key, byte[] header) {
+        this.fields = view.getFields();
+        this.header = header.clone();
+        this.masks = new Mask[fields.size()];
+        this.hashesBytes = new boolean[fields.size()];
+        this.redacted = new byte[fields.size()][];
+        this.writers = new GenericDatumWriter[fields.size()];
+        for (Schema.Field field : fields) {
+            int i = field.pos();
+            Mask mask = masks.get(field.name());
+            this.masks[i] = mask;
+            if (mask == null) {
+                continue;
             }
-            return new Layout(view, sources, fieldMasks);
+            writers[i] = new GenericDatumWriter<>(field.schema());
+            Schema.Type type = product.getFields().get(i).schema().getType();
+            switch (mask.kind()) {
+                case REDACT -> redacted[i] = encode(i, empty(field.schema(), field.name()));
+                case HASH -> hashesBytes[i] = type == Schema.Type.STRING || type == Schema.Type.BYTES;
+                case TRUNCATE -> { }
+            }
+        }
+        this.mac = mac(key);
+    }
+
+    /**
+     * @param product a product record of the writer schema the view's schema was derived from
+     * @return the view record's bytes, header included
+     * @throws MaskFailure if a masked field holds what its mask cannot handle
+     */
+    byte[] write(ProductRecord product) {
+        out.reset();
+        out.write(header, 0, header.length);
+        byte[] bytes = product.bytes();
+        int copyFrom = -1;
+        for (int i = 0; i < masks.length; i++) {
+            if (masks[i] == null) {
+                if (copyFrom < 0) {
+                    copyFrom = product.start(i);
+                }
+                continue;
+            }
+            if (copyFrom >= 0) {
+                out.write(bytes, copyFrom, product.start(i) - copyFrom);
+                copyFrom = -1;
+            }
+            switch (masks[i].kind()) {
+                case REDACT -> out.write(redacted[i], 0, redacted[i].length);
+                case HASH -> write(i, hashesBytes[i] ? hashContent(bytes, product.start(i), product.end(i)) : hash(product.value(i)));
+                case TRUNCATE -> write(i, truncated(product.value(i), i, masks[i]));
+            }
+        }
+        if (copyFrom >= 0) {
+            out.write(bytes, copyFrom, product.end(masks.length - 1) - copyFrom);
+        }
+        return out.toByteArray();
+    }
+
+    private void write(int field, Object value) {
+        try {
+            writers[field].write(value, encoder);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    GenericRecord apply(GenericRecord product, Layout layout) {
-        GenericRecord out = new GenericData.Record(layout.view());
-        List<Schema.Field> fields = layout.view().getFields();
-        for (int i = 0; i < layout.sources().length; i++) {
-            if (layout.sources()[i] < 0) {
-                throw new MaskFailure("field " + fields.get(i).name() + " is missing from the record");
-            }
-            Object value = product.get(layout.sources()[i]);
-            Mask mask = layout.masks()[i];
-            out.put(i, mask == null ? value : masked(value, fields.get(i), mask));
+    private byte[] encode(int field, Object value) {
+        var bytes = new ByteArrayOutputStream();
+        try {
+            writers[field].write(value, EncoderFactory.get().directBinaryEncoder(bytes, null));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return out;
+        return bytes.toByteArray();
     }
 
-    private Object masked(Object value, Schema.Field field, Mask mask) {
-        return switch (mask.kind()) {
-            case HASH -> value == null ? null : hash(value);
-            case TRUNCATE -> {
-                if (value == null) {
-                    yield null;
-                }
-                if (!(value instanceof CharSequence text)) {
-                    throw new MaskFailure("field " + field.name() + " holds " + value.getClass().getSimpleName() + ", which truncate cannot shorten");
-                }
-                yield text.length() <= mask.length() ? text.toString() : text.subSequence(0, mask.length()).toString();
-            }
-            case REDACT -> empty(field.schema(), field.name());
-        };
+    private String truncated(Object value, int field, Mask mask) {
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof CharSequence text)) {
+            throw new MaskFailure("field " + fields.get(field).name() + " holds " + value.getClass().getSimpleName()
+                    + ", which truncate cannot shorten");
+        }
+        return text.length() <= mask.length() ? text.toString() : text.subSequence(0, mask.length()).toString();
     }
 
     private static Object empty(Schema type, String field) {
@@ -119,8 +166,21 @@ final class ViewRecords {
     }
 
     private String hash(Object value) {
+        if (value == null) {
+            return null;
+        }
         byte[] bytes = value instanceof ByteBuffer buffer ? toArray(buffer) : value.toString().getBytes(StandardCharsets.UTF_8);
-        return HexFormat.of().formatHex(mac.get().doFinal(bytes));
+        return HexFormat.of().formatHex(mac.doFinal(bytes));
+    }
+
+    /** The hash of a string's or bytes' value, from its Avro bytes: a length, then the content. */
+    private String hashContent(byte[] bytes, int start, int end) {
+        int content = start;
+        while (bytes[content] < 0) {
+            content++;
+        }
+        mac.update(bytes, content + 1, end - content - 1);
+        return HexFormat.of().formatHex(mac.doFinal());
     }
 
     private static byte[] toArray(ByteBuffer buffer) {
@@ -129,18 +189,22 @@ final class ViewRecords {
         return bytes;
     }
 
+    private static Mac mac(byte[] key) {
+        try {
+            Mac hmac = Mac.getInstance("HmacSHA256");
+            hmac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return hmac;
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+
     /**
      * @param secret the mesh's view secret
      * @param address a product address
      * @return that product's hashing key: a product's hashes cannot be matched with another's
      */
     static byte[] productKey(byte[] secret, String address) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return mac.doFinal(address.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
+        return mac(secret).doFinal(address.getBytes(StandardCharsets.UTF_8));
     }
 }

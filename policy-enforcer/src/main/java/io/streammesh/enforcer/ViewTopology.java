@@ -5,12 +5,8 @@ import io.streammesh.platform.RecordSerdes;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshTopics;
 import java.util.function.BiConsumer;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -34,19 +30,18 @@ final class ViewTopology {
 
     /**
      * @param serdes the serdes of the mesh's records (the catalog)
-     * @param products decodes product records (any writer schema)
-     * @param views encodes view records, registering view schemas
+     * @param framing what surrounds the Avro of product and view records (registers view schemas)
      * @param ensureTopics creates a view's topics given (product topic, view topic), before its first record
      * @param secret the mesh's view secret
      * @param meters where view counts go
      * @return the topology
      */
-    static Topology build(RecordSerdes serdes, Supplier<Deserializer<GenericRecord>> products, Supplier<Serializer<GenericRecord>> views,
-                          BiConsumer<String, String> ensureTopics, byte[] secret, MeterRegistry meters) {
+    static Topology build(RecordSerdes serdes, RecordFraming framing, BiConsumer<String, String> ensureTopics, byte[] secret,
+                          MeterRegistry meters) {
         var builder = new StreamsBuilder();
         builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), serdes.of(DataProduct.class)), Materialized.as(GLOBAL_CATALOG));
         builder.stream(PRODUCT_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                .process(() -> new ViewProcessor(products.get(), views.get(), ensureTopics, secret, meters))
+                .process(() -> new ViewProcessor(framing, ensureTopics, secret, meters))
                 .to((key, value, context) -> value.topic(),
                         Produced.with(Serdes.ByteArray(), Serdes.serdeFrom((topic, out) -> out.value(), (topic, bytes) -> new ViewOutput(topic, bytes))));
         return builder.build();

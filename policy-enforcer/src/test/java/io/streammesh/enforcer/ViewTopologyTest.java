@@ -22,9 +22,7 @@ import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
@@ -47,12 +45,26 @@ class ViewTopologyTest {
         try (InputStream in = getClass().getResourceAsStream("/schemas/demo/orders/order-placed.avsc")) {
             schema = new Schema.Parser().parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
-        Deserializer<GenericRecord> products = (topic, bytes) -> decode(bytes, schema);
-        Serializer<GenericRecord> views = (topic, record) -> encode(record);
+        RecordFraming plainAvro = new RecordFraming() {
+            @Override
+            public Schema writer(byte[] record) {
+                return schema;
+            }
+
+            @Override
+            public int bodyOffset() {
+                return 0;
+            }
+
+            @Override
+            public byte[] header(String subject, Schema viewSchema) {
+                return new byte[0];
+            }
+        };
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "views-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(ViewTopology.build(SERDES, () -> products, () -> views,
+        driver = new TopologyTestDriver(ViewTopology.build(SERDES, plainAvro,
                 (product, view) -> ensured.add(view), "secret".getBytes(), meters), props);
     }
 

@@ -4,6 +4,8 @@ import dev.cel.common.CelIssue;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.navigation.CelNavigableExpr;
 import dev.cel.common.types.SimpleType;
 import dev.cel.common.types.StructType;
 import dev.cel.compiler.CelCompiler;
@@ -14,6 +16,8 @@ import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -44,11 +48,13 @@ public final class RecordExpression {
     private final String source;
     private final CelRuntime.Program program;
     private final DirectEvaluation.Node direct;
+    private final Optional<Set<String>> fields;
 
-    private RecordExpression(String source, CelRuntime.Program program, Optional<DirectEvaluation.Node> direct) {
+    private RecordExpression(String source, CelRuntime.Program program, Optional<DirectEvaluation.Node> direct, Optional<Set<String>> fields) {
         this.source = source;
         this.program = program;
         this.direct = direct.orElse(null);
+        this.fields = fields;
     }
 
     /**
@@ -76,8 +82,9 @@ public final class RecordExpression {
             throw new InvalidExpressionException(describe(result.getErrors()));
         }
         try {
-            return new RecordExpression(expression, RUNTIME.createProgram(result.getAst()),
-                    DirectEvaluation.compile(result.getAst().getExpr(), VARIABLE));
+            CelExpr checked = result.getAst().getExpr();
+            return new RecordExpression(expression, RUNTIME.createProgram(result.getAst()), DirectEvaluation.compile(checked, VARIABLE),
+                    fieldsRead(checked));
         } catch (CelValidationException | CelEvaluationException e) {
             throw new InvalidExpressionException(e.getMessage());
         }
@@ -100,6 +107,34 @@ public final class RecordExpression {
             }
         }
         return interpret(record);
+    }
+
+    /**
+     * Which of the record's fields the expression reads, so that a caller holding the record's
+     * bytes can decode only those: {@link #test} gives the same answer for a record in which
+     * every other field is unset.
+     *
+     * @return the names of the top-level fields read, or empty if the expression uses the record
+     *         as a whole (compares it, passes it to a function, or shadows its name)
+     */
+    public Optional<Set<String>> fields() {
+        return fields;
+    }
+
+    /** Every use of the variable must be a field selection; anything else needs the whole record. */
+    private static Optional<Set<String>> fieldsRead(CelExpr expr) {
+        Set<String> fields = new HashSet<>();
+        for (CelNavigableExpr node : (Iterable<CelNavigableExpr>) CelNavigableExpr.fromExpr(expr).allNodes()::iterator) {
+            if (node.getKind() != CelExpr.ExprKind.Kind.IDENT || !VARIABLE.equals(node.expr().ident().name())) {
+                continue;
+            }
+            Optional<CelNavigableExpr> parent = node.parent();
+            if (parent.isEmpty() || parent.get().getKind() != CelExpr.ExprKind.Kind.SELECT) {
+                return Optional.empty();
+            }
+            fields.add(parent.get().expr().select().field());
+        }
+        return Optional.of(Set.copyOf(fields));
     }
 
     /** @return whether plain records skip CEL's interpreter (see {@link DirectEvaluation}) */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.streammesh.demo.orders.OrderPlaced;
 import io.streammesh.schema.cel.RecordExpression.ExpressionFailure;
 import io.streammesh.schema.cel.RecordExpression.InvalidExpressionException;
+import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -65,5 +66,16 @@ class RecordExpressionTest {
         assertThatThrownBy(() -> startsWith.test(noPhone))
                 .isInstanceOf(ExpressionFailure.class)
                 .hasMessageStartingWith("'record.phone.startsWith('+33')' cannot be evaluated: ");
+    }
+
+    @Test
+    void itNamesTheFieldsItReadsOrNoneWhenItUsesTheWholeRecord() {
+        Schema schema = OrderPlaced.getClassSchema();
+        assertThat(RecordExpression.compile("record.country != 'DE' && has(record.items) && record.amount * 2.0 > 1.0", schema).fields())
+                .contains(Set.of("country", "items", "amount"));
+        assertThat(RecordExpression.compile("[1, 2].exists(x, x < record.items)", schema).fields()).contains(Set.of("items"));
+        assertThat(RecordExpression.compile("true", schema).fields()).contains(Set.of());
+        assertThat(RecordExpression.compile("[record].size() == 1", schema).fields()).isEmpty();
+        assertThat(RecordExpression.compile("[1].exists(record, record > 0)", schema).fields()).isEmpty();
     }
 }
