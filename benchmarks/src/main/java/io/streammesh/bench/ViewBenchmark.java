@@ -60,6 +60,7 @@ final class ViewBenchmark {
     private static final String DOMAIN = "bench-views";
     private static final String PRODUCT = DOMAIN + ".order-placed.v1";
     private static final String COPY = DOMAIN + ".copy";
+    private static final int WARM_UP_ROUNDS = 3;
 
     private final EmbeddedMesh mesh;
     private final int records;
@@ -81,9 +82,12 @@ final class ViewBenchmark {
                 records, rounds);
         double[] copies = new double[rounds];
         double[] views = new double[rounds];
-        // A warm-up round each, not counted: the first rounds of both run cold (JIT, broker caches).
-        copyRate(-1);
-        viewRate(-1);
+        // Warm-up rounds, not counted: broker, clients and apps share this JVM, and its JIT compilers
+        // kept both rates climbing for about a million records each (a core's worth of compiling).
+        for (int round = -WARM_UP_ROUNDS; round < 0; round++) {
+            copyRate(round);
+            viewRate(round);
+        }
         for (int round = 0; round < rounds; round++) {
             copies[round] = copyRate(round);
             views[round] = viewRate(round);

@@ -24,12 +24,14 @@ final class ProductFields {
     private final Schema schema;
     private final List<Schema.Field> fields;
     private final GenericDatumReader<?>[] readers;
+    private final ProductRecord current;
     private BinaryDecoder decoder;
 
     ProductFields(Schema schema) {
         this.schema = schema;
         this.fields = schema.getFields();
         this.readers = new GenericDatumReader<?>[fields.size()];
+        this.current = new ProductRecord(this);
     }
 
     /** @return the writer schema */
@@ -40,12 +42,12 @@ final class ProductFields {
     /**
      * @param bytes a record, its Avro body starting at {@code offset} and running to the end
      * @param offset where the body starts
-     * @return the record with its fields located
+     * @return the record with its fields located, valid until the next call
      * @throws IllegalArgumentException naming the field whose bytes are not what its schema says
      */
     ProductRecord locate(byte[] bytes, int offset) {
         var cursor = new Cursor(bytes, offset);
-        int[] ends = new int[fields.size()];
+        int[] ends = current.reset(bytes, offset);
         for (Schema.Field field : fields) {
             try {
                 cursor.skip(field.schema());
@@ -54,7 +56,7 @@ final class ProductFields {
             }
             ends[field.pos()] = cursor.position;
         }
-        return new ProductRecord(this, bytes, offset, ends);
+        return current;
     }
 
     /** Decodes one field's bytes as Avro's reader for the whole record would have. */

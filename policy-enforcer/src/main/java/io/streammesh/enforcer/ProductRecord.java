@@ -7,24 +7,36 @@ import org.apache.avro.generic.GenericRecord;
 /**
  * One product record's bytes with its top-level fields located ({@link ProductFields#locate}):
  * each field's bytes can be copied as they are, and a field is decoded only when something asks
- * for its value, at most once however many views ask.
+ * for its value, at most once however many views ask. One instance per writer schema serves
+ * record after record, as a view's records are handled one at a time.
  */
 final class ProductRecord {
 
     private final ProductFields fields;
-    private final byte[] bytes;
-    private final int offset;
     private final int[] ends;
-    private final GenericData.Record decoded;
     private final boolean[] read;
+    private final GenericData.Record decoded;
+    private byte[] bytes;
+    private int offset;
 
-    ProductRecord(ProductFields fields, byte[] bytes, int offset, int[] ends) {
+    ProductRecord(ProductFields fields) {
         this.fields = fields;
+        this.ends = new int[fields.schema().getFields().size()];
+        this.read = new boolean[ends.length];
+        this.decoded = new GenericData.Record(fields.schema());
+    }
+
+    /** Starts on another record; its fields' ends are set next. */
+    int[] reset(byte[] bytes, int offset) {
         this.bytes = bytes;
         this.offset = offset;
-        this.ends = ends;
-        this.decoded = new GenericData.Record(fields.schema());
-        this.read = new boolean[ends.length];
+        for (int field = 0; field < read.length; field++) {
+            if (read[field]) {
+                decoded.put(field, null);
+                read[field] = false;
+            }
+        }
+        return ends;
     }
 
     /** @return the schema it was written with */

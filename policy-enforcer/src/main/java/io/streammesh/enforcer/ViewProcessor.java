@@ -154,25 +154,39 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
 
     private ProductRecord locate(byte[] bytes) {
         Schema writer = framing.writer(bytes);
-        return writers.computeIfAbsent(writer, ProductFields::new).locate(bytes, framing.bodyOffset());
+        ProductFields fields = writers.get(writer);
+        if (fields == null) {
+            fields = new ProductFields(writer);
+            writers.put(writer, fields);
+        }
+        return fields.locate(bytes, framing.bodyOffset());
     }
 
-    /** Cached by the view as the catalog states it and the writer schema: a change of either compiles anew. */
+    /**
+     * Cached by the view as the catalog states it and the writer schema: a change of either
+     * compiles anew. (A get first: a computeIfAbsent would make its lambda for every record.)
+     */
     private Compiled compile(ProductAddress address, PlannedView planned, ProductRecord product) {
+        Compiled known = planned.compiled().get(product.schema());
+        if (known == null) {
+            known = compile(address, planned, product.schema());
+            planned.compiled().put(product.schema(), known);
+        }
+        return known;
+    }
+
+    private Compiled compile(ProductAddress address, PlannedView planned, Schema writer) {
         ProductView view = planned.view();
-        Schema writer = product.schema();
-        return planned.compiled().computeIfAbsent(writer, k -> {
-            Map<String, Mask> masks = new LinkedHashMap<>();
-            view.getMasks().forEach((field, mask) -> masks.put(field, Mask.parse(mask)));
-            RecordExpression filter = view.getFilter() == null ? null : RecordExpression.compile(view.getFilter(), writer);
-            Optional<Set<String>> reads = filter == null ? Optional.of(Set.of()) : filter.fields();
-            int[] filterReads = writer.getFields().stream()
-                    .filter(field -> reads.map(names -> names.contains(field.name())).orElse(true))
-                    .mapToInt(Schema.Field::pos).toArray();
-            Schema viewSchema = ViewSchemas.derive(writer, address.toString(), view.getName(), masks);
-            return new Compiled(filter, filterReads, new ViewRecords(writer, viewSchema, masks,
-                    ViewRecords.productKey(secret, address.toString()), framing.header(planned.topic() + "-value", viewSchema)));
-        });
+        Map<String, Mask> masks = new LinkedHashMap<>();
+        view.getMasks().forEach((field, mask) -> masks.put(field, Mask.parse(mask)));
+        RecordExpression filter = view.getFilter() == null ? null : RecordExpression.compile(view.getFilter(), writer);
+        Optional<Set<String>> reads = filter == null ? Optional.of(Set.of()) : filter.fields();
+        int[] filterReads = writer.getFields().stream()
+                .filter(field -> reads.map(names -> names.contains(field.name())).orElse(true))
+                .mapToInt(Schema.Field::pos).toArray();
+        Schema viewSchema = ViewSchemas.derive(writer, address.toString(), view.getName(), masks);
+        return new Compiled(filter, filterReads, new ViewRecords(writer, viewSchema, masks,
+                ViewRecords.productKey(secret, address.toString()), framing.header(planned.topic() + "-value", viewSchema)));
     }
 
     private void deadLetter(Record<byte[], byte[]> record, PlannedView view, String reason) {

@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import javax.crypto.Mac;
+import javax.crypto.ShortBufferException;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -31,6 +32,9 @@ import org.apache.avro.io.EncoderFactory;
  */
 final class ViewRecords {
 
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final int HASH_TEXT_START = 2;
+
     private final List<Schema.Field> fields;
     private final byte[] header;
     private final Mask[] masks;
@@ -39,6 +43,9 @@ final class ViewRecords {
     private final byte[][] redacted;
     private final GenericDatumWriter<Object>[] writers;
     private final Mac mac;
+    private final byte[] digest = new byte[32];
+    /** A hash as Avro writes a string: its length 64 as a zig-zag varint (0x80 0x01), then 64 hex digits. */
+    private final byte[] hashText = new byte[HASH_TEXT_START + 64];
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     private final BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
 
@@ -83,6 +90,8 @@ final class ViewRecords {
             }
         }
         this.mac = mac(key);
+        hashText[0] = (byte) 0x80;
+        hashText[1] = 0x01;
     }
 
     /**
@@ -108,7 +117,13 @@ final class ViewRecords {
             }
             switch (masks[i].kind()) {
                 case REDACT -> out.write(redacted[i], 0, redacted[i].length);
-                case HASH -> write(i, hashesBytes[i] ? hashContent(bytes, product.start(i), product.end(i)) : hash(product.value(i)));
+                case HASH -> {
+                    if (hashesBytes[i]) {
+                        writeHashOfContent(bytes, product.start(i), product.end(i));
+                    } else {
+                        write(i, hash(product.value(i)));
+                    }
+                }
                 case TRUNCATE -> write(i, truncated(product.value(i), i, masks[i]));
             }
         }
@@ -173,14 +188,28 @@ final class ViewRecords {
         return HexFormat.of().formatHex(mac.doFinal(bytes));
     }
 
-    /** The hash of a string's or bytes' value, from its Avro bytes: a length, then the content. */
-    private String hashContent(byte[] bytes, int start, int end) {
+    /**
+     * Writes the hash of a plain string's or bytes' value, taken from its Avro bytes (a length,
+     * then the content), as the view's plain string field holds it: the same bytes as writing
+     * {@link #hash}'s text, without making the text.
+     */
+    private void writeHashOfContent(byte[] bytes, int start, int end) {
         int content = start;
         while (bytes[content] < 0) {
             content++;
         }
-        mac.update(bytes, content + 1, end - content - 1);
-        return HexFormat.of().formatHex(mac.doFinal());
+        content++;
+        mac.update(bytes, content, end - content);
+        try {
+            mac.doFinal(digest, 0);
+        } catch (ShortBufferException e) {
+            throw new IllegalStateException("an HMAC-SHA256 is 32 bytes", e);
+        }
+        for (int i = 0; i < digest.length; i++) {
+            hashText[HASH_TEXT_START + 2 * i] = HEX_DIGITS[(digest[i] >> 4) & 0xf];
+            hashText[HASH_TEXT_START + 2 * i + 1] = HEX_DIGITS[digest[i] & 0xf];
+        }
+        out.write(hashText, 0, hashText.length);
     }
 
     private static byte[] toArray(ByteBuffer buffer) {
