@@ -43,7 +43,7 @@ public final class Benchmarks {
                 new ProducerBenchmark(mesh, args.length > 1 ? Integer.parseInt(args[1]) : 100_000, args.length > 2 ? Integer.parseInt(args[2]) : 5)
                         .run(System.out);
             } else {
-                new ViewBenchmark(mesh, args.length > 1 ? Integer.parseInt(args[1]) : 100_000, args.length > 2 ? Integer.parseInt(args[2]) : 5,
+                new ViewBenchmark(mesh, args.length > 1 ? Integer.parseInt(args[1]) : 200_000, args.length > 2 ? Integer.parseInt(args[2]) : 7,
                         state).run(System.out);
             }
         } finally {

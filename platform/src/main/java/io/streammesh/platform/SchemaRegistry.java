@@ -21,6 +21,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The mesh's view of the Apicurio Registry: Avro schemas by subject ({@code <topic>-value}, in
@@ -28,6 +30,10 @@ import org.apache.avro.Schema;
  * global BACKWARD compatibility rule.
  */
 public final class SchemaRegistry implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistry.class);
+    private static final String LOCK_TIMEOUT = "Timeout trying to lock table";
+    private static final int REGISTER_ATTEMPTS = 3;
 
     private static final String GROUP = "default";
     private static final Pattern FIELD_PATH = Pattern.compile("/fields/(\\d+)(?:/[A-Za-z]+)*");
@@ -122,14 +128,23 @@ public final class SchemaRegistry implements AutoCloseable {
      * @throws MeshException with the registry's reasons if its rules refuse it
      */
     public RegisteredSchema register(String subject, String schema) {
-        try {
-            var meta = client.createArtifact(GROUP, subject, null, ArtifactType.AVRO, IfExists.RETURN_OR_UPDATE, true,
-                    stream(schema));
-            return new RegisteredSchema(subject, meta.getVersion(), meta.getContentId(), schema);
-        } catch (RestClientException e) {
-            throw failure("register the schema of " + subject, e);
-        } catch (RuntimeException e) {
-            throw unreachable(e);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                var meta = client.createArtifact(GROUP, subject, null, ArtifactType.AVRO, IfExists.RETURN_OR_UPDATE, true,
+                        stream(schema));
+                return new RegisteredSchema(subject, meta.getVersion(), meta.getContentId(), schema);
+            } catch (RestClientException e) {
+                // Apicurio's SQL storage on H2 times out on its id sequence when several clients
+                // register at once (Apicurio issues 2699, 4351); registering is idempotent, so try again.
+                if (attempt < REGISTER_ATTEMPTS && String.valueOf(e.getMessage()).contains(LOCK_TIMEOUT)) {
+                    LOG.warn("the registry timed out on a lock registering the schema of {}; trying again ({} of {})",
+                            subject, attempt + 1, REGISTER_ATTEMPTS);
+                    continue;
+                }
+                throw failure("register the schema of " + subject, e);
+            } catch (RuntimeException e) {
+                throw unreachable(e);
+            }
         }
     }
 

@@ -117,8 +117,11 @@ public final class WireAvro {
         return ByteBuffer.wrap(bytes, 1, 4).getInt();
     }
 
+    /** A get first: the computeIfAbsent's lambda would be made for every record. */
     private GenericDatumReader<GenericRecord> reader(int id) {
-        return readers.computeIfAbsent(id, key -> new GenericDatumReader<>(new Schema.Parser().parse(registry.schemaById(key))));
+        var reader = readers.get(id);
+        return reader != null ? reader
+                : readers.computeIfAbsent(id, key -> new GenericDatumReader<>(new Schema.Parser().parse(registry.schemaById(key))));
     }
 
     private Writer writer(String subject, Schema schema) {
