@@ -174,9 +174,25 @@ public final class SchemaRegistry implements AutoCloseable {
         });
     }
 
-    private MeshException unreachable(RuntimeException e) {
-        return new MeshException("the schema registry at " + url + " does not answer (" + e.getMessage()
+    private Unreachable unreachable(RuntimeException e) {
+        return new Unreachable("the schema registry at " + url + " does not answer (" + e.getMessage()
                 + "); is the mesh running?", e);
+    }
+
+    /**
+     * The registry did not answer: unlike a refusal or an unknown schema, nothing is wrong with
+     * what was asked, and asking again later may work.
+     */
+    public static final class Unreachable extends MeshException {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * @param message what did not answer, one line
+         * @param cause the underlying failure
+         */
+        public Unreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private static InputStream stream(String text) {

@@ -2,6 +2,7 @@ package io.streammesh.enforcer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Mask;
 import io.streammesh.schema.ProductAddress;
@@ -33,6 +34,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * masks change, and copies the others byte for byte. The views come from
  * the catalog (looked up again every second), so new products and views are picked up, and
  * retired ones stopped, without a restart. A record a view cannot handle goes to that view's {@code .dlq} with the reason.
+ * A registry that does not answer is not the record's fault: the task fails instead, and the
+ * record is processed again once the stream thread is replaced (exactly once, nothing lost).
  */
 final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutput> {
 
@@ -101,6 +104,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         String undecodable = null;
         try {
             value = record.value() == null ? null : locate(record.value());
+        } catch (SchemaRegistry.Unreachable e) {
+            throw e;
         } catch (RuntimeException e) {
             undecodable = "not decodable as the product's Avro: " + e.getMessage();
         }
@@ -119,6 +124,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                 byte[] bytes = compiledView.records().write(value);
                 context.forward(new Record<>(record.key(), new ViewOutput(view.topic(), bytes), record.timestamp()));
                 view.out().increment();
+            } catch (SchemaRegistry.Unreachable e) {
+                throw e;
             } catch (RuntimeException e) {
                 deadLetter(record, view, e.getMessage());
             }

@@ -1,8 +1,10 @@
 package io.streammesh.enforcer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.platform.testing.PlainAvroSerdes;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Mask;
@@ -45,7 +47,7 @@ class ViewTopologyTest {
         try (InputStream in = getClass().getResourceAsStream("/schemas/demo/orders/order-placed.avsc")) {
             schema = new Schema.Parser().parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
-        RecordFraming plainAvro = new RecordFraming() {
+        driver = driver(new RecordFraming() {
             @Override
             public Schema writer(byte[] record) {
                 return schema;
@@ -60,12 +62,15 @@ class ViewTopologyTest {
             public byte[] header(String subject, Schema viewSchema) {
                 return new byte[0];
             }
-        };
+        });
+    }
+
+    private TopologyTestDriver driver(RecordFraming framing) {
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "views-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(ViewTopology.build(SERDES, plainAvro,
-                (product, view) -> ensured.add(view), "secret".getBytes(), meters), props);
+        return new TopologyTestDriver(ViewTopology.build(SERDES, framing, (product, view) -> ensured.add(view), "secret".getBytes(), meters),
+                props);
     }
 
     @AfterEach
@@ -103,6 +108,33 @@ class ViewTopologyTest {
         assertThat(new String(dead.headers().lastHeader(ViewProcessor.REASON).value(), StandardCharsets.UTF_8))
                 .startsWith("not decodable as the product's Avro");
         assertThat(driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).isEmpty()).isTrue();
+    }
+
+    @Test
+    void aRegistryThatDoesNotAnswerFailsTheTaskInsteadOfDeadLetteringTheRecord() {
+        driver.close();
+        driver = driver(new RecordFraming() {
+            @Override
+            public Schema writer(byte[] record) {
+                throw new SchemaRegistry.Unreachable("the schema registry at http://localhost:1 does not answer", null);
+            }
+
+            @Override
+            public int bodyOffset() {
+                return 0;
+            }
+
+            @Override
+            public byte[] header(String subject, Schema viewSchema) {
+                return new byte[0];
+            }
+        });
+        catalog(Map.of("customerEmail", "hash"));
+        var product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+
+        assertThatThrownBy(() -> product.pipeInput("o-1", encode(ViewAppITCatalog.order(schema, "o-1", "FR"))))
+                .hasRootCauseInstanceOf(SchemaRegistry.Unreachable.class);
+        assertThat(driver.createOutputTopic(VIEW + ".dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).isEmpty()).isTrue();
     }
 
     @Test
