@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streammesh.schema.Mask;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,12 +19,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.Encoder;
-import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -72,14 +65,14 @@ class ViewRecordsTest {
         for (int i = 0; i < 500; i++) {
             GenericRecord product = randomRecord();
             boolean blocked = i % 2 == 0;
-            byte[] written = encode(product, blocked);
+            byte[] written = AvroBytes.encode(product, blocked);
 
             GenericRecord expected = masked(product);
             byte[] viewBytes = records.write(fields.locate(written, 0));
 
-            assertThat(decode(viewBytes, view)).isEqualTo(expected);
+            assertThat(AvroBytes.decode(viewBytes, view)).isEqualTo(expected);
             if (!blocked) {
-                assertThat(viewBytes).as("the bytes Avro writes for the masked record").isEqualTo(encode(expected, false));
+                assertThat(viewBytes).as("the bytes Avro writes for the masked record").isEqualTo(AvroBytes.encode(expected, false));
             }
         }
     }
@@ -87,7 +80,7 @@ class ViewRecordsTest {
     @Test
     void aFieldIsDecodedOnlyWhenAskedForAndAsAvroWouldDecodeIt() {
         GenericRecord product = randomRecord();
-        ProductRecord located = fields.locate(encode(product, true), 0);
+        ProductRecord located = fields.locate(AvroBytes.encode(product, true), 0);
         GenericRecord partial = located.with(new int[] {PRODUCT.getField("tags").pos(), PRODUCT.getField("kind").pos()});
 
         assertThat(partial.get("tags")).isEqualTo(product.get("tags"));
@@ -98,7 +91,7 @@ class ViewRecordsTest {
 
     @Test
     void bytesThatAreNotARecordOfTheSchemaAreRefusedNamingTheField() {
-        byte[] whole = encode(randomRecord(), false);
+        byte[] whole = AvroBytes.encode(randomRecord(), false);
         for (int length = 0; length < whole.length; length++) {
             byte[] cut = Arrays.copyOf(whole, length);
             assertThatThrownBy(() -> fields.locate(cut, 0)).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("field ");
@@ -138,7 +131,7 @@ class ViewRecordsTest {
                 };
             });
         }
-        return decode(encode(out, false), view);
+        return AvroBytes.decode(AvroBytes.encode(out, false), view);
     }
 
     private GenericRecord randomRecord() {
@@ -176,7 +169,7 @@ class ViewRecordsTest {
             other.put("x", random.nextLong());
             record.put("other", other);
         }
-        return decode(encode(record, false), PRODUCT);
+        return AvroBytes.decode(AvroBytes.encode(record, false), PRODUCT);
     }
 
     /** Text of any length up to 300, with non-ASCII characters (truncation counts characters, not bytes). */
@@ -201,27 +194,6 @@ class ViewRecordsTest {
             return HexFormat.of().formatHex(mac.doFinal(value));
         } catch (Exception e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** Blocked encoding writes arrays and maps as sized blocks (negative counts), which the locating must skip too. */
-    private static byte[] encode(GenericRecord record, boolean blocked) {
-        try {
-            var out = new ByteArrayOutputStream();
-            Encoder encoder = blocked ? EncoderFactory.get().blockingBinaryEncoder(out, null) : EncoderFactory.get().binaryEncoder(out, null);
-            new GenericDatumWriter<GenericRecord>(record.getSchema()).write(record, encoder);
-            encoder.flush();
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static GenericRecord decode(byte[] bytes, Schema schema) {
-        try {
-            return new GenericDatumReader<GenericRecord>(schema).read(null, DecoderFactory.get().binaryDecoder(bytes, null));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -9,21 +9,16 @@ import io.streammesh.platform.testing.PlainAvroSerdes;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Mask;
 import io.streammesh.schema.MeshTopics;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -47,10 +42,15 @@ class ViewTopologyTest {
         try (InputStream in = getClass().getResourceAsStream("/schemas/demo/orders/order-placed.avsc")) {
             schema = new Schema.Parser().parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
-        driver = driver(new RecordFraming() {
+        driver = driver(plainAvro(() -> schema));
+    }
+
+    /** Records are plain Avro of the writer schema given, view records plain Avro too. */
+    private static RecordFraming plainAvro(Supplier<Schema> writer) {
+        return new RecordFraming() {
             @Override
             public Schema writer(byte[] record) {
-                return schema;
+                return writer.get();
             }
 
             @Override
@@ -62,7 +62,7 @@ class ViewTopologyTest {
             public byte[] header(String subject, Schema viewSchema) {
                 return new byte[0];
             }
-        });
+        };
     }
 
     private TopologyTestDriver driver(RecordFraming framing) {
@@ -82,14 +82,14 @@ class ViewTopologyTest {
     void theViewKeepsTheRowsItsFilterAllowsWithTheirPiiMasked() {
         catalog(Map.of("customerEmail", "hash", "shippingAddress", "truncate(3)"));
         var product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        product.pipeInput("o-1", encode(ViewAppITCatalog.order(schema, "o-1", "FR")));
-        product.pipeInput("o-2", encode(ViewAppITCatalog.order(schema, "o-2", "DE")));
+        product.pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR")));
+        product.pipeInput("o-2", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-2", "DE")));
 
         Schema viewSchema = ViewSchemas.derive(schema, ADDRESS, "analytics", Map.of("customerEmail", Mask.parse("hash"),
                 "shippingAddress", Mask.parse("truncate(3)")));
         var out = driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readKeyValuesToList();
         assertThat(out).hasSize(1);
-        GenericRecord view = decode(out.get(0).value, viewSchema);
+        GenericRecord view = AvroBytes.decode(out.get(0).value, viewSchema);
         assertThat(view.get("orderId")).hasToString("o-1");
         assertThat(view.get("customerEmail").toString()).hasSize(64).isNotEqualTo("ann@example.com");
         assertThat(view.get("shippingAddress")).hasToString("1 M");
@@ -113,26 +113,13 @@ class ViewTopologyTest {
     @Test
     void aRegistryThatDoesNotAnswerFailsTheTaskInsteadOfDeadLetteringTheRecord() {
         driver.close();
-        driver = driver(new RecordFraming() {
-            @Override
-            public Schema writer(byte[] record) {
-                throw new SchemaRegistry.Unreachable("the schema registry at http://localhost:1 does not answer", null);
-            }
-
-            @Override
-            public int bodyOffset() {
-                return 0;
-            }
-
-            @Override
-            public byte[] header(String subject, Schema viewSchema) {
-                return new byte[0];
-            }
-        });
+        driver = driver(plainAvro(() -> {
+            throw new SchemaRegistry.Unreachable("the schema registry at http://localhost:1 does not answer", null);
+        }));
         catalog(Map.of("customerEmail", "hash"));
         var product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
 
-        assertThatThrownBy(() -> product.pipeInput("o-1", encode(ViewAppITCatalog.order(schema, "o-1", "FR"))))
+        assertThatThrownBy(() -> product.pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR"))))
                 .hasRootCauseInstanceOf(SchemaRegistry.Unreachable.class);
         assertThat(driver.createOutputTopic(VIEW + ".dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).isEmpty()).isTrue();
     }
@@ -140,7 +127,7 @@ class ViewTopologyTest {
     @Test
     void aProductNotInTheCatalogOrWithoutTransformedViewsMakesNoViewRecords() {
         driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer())
-                .pipeInput("o-1", encode(ViewAppITCatalog.order(schema, "o-1", "FR")));
+                .pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR")));
         assertThat(ensured).isEmpty();
     }
 
@@ -148,25 +135,5 @@ class ViewTopologyTest {
         DataProduct product = ViewAppITCatalog.product(ADDRESS, "shop", 1L, masks);
         driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(), SERDES.of(DataProduct.class).serializer())
                 .pipeInput(ADDRESS, product);
-    }
-
-    private static byte[] encode(GenericRecord record) {
-        try {
-            var out = new ByteArrayOutputStream();
-            var encoder = EncoderFactory.get().binaryEncoder(out, null);
-            new GenericDatumWriter<GenericRecord>(record.getSchema()).write(record, encoder);
-            encoder.flush();
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static GenericRecord decode(byte[] bytes, Schema schema) {
-        try {
-            return new GenericDatumReader<GenericRecord>(schema).read(null, DecoderFactory.get().binaryDecoder(bytes, null));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
