@@ -83,12 +83,10 @@ final class AuthorizationShipper implements AutoCloseable {
         }
         for (Path file : spool.files()) {
             List<AuthorizationEvent> unshipped = send(spool.read(file));
+            spool.replace(file, unshipped);
             if (!unshipped.isEmpty()) {
-                spool.write(unshipped);
-                spool.delete(file);
                 return;
             }
-            spool.delete(file);
         }
         if (!backlog.isEmpty()) {
             List<AuthorizationEvent> unshipped = send(List.copyOf(backlog));

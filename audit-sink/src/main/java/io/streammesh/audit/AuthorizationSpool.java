@@ -57,18 +57,35 @@ final class AuthorizationSpool {
         if (events.isEmpty()) {
             return;
         }
+        // The name sorts by time, so files ship in the order they were spooled.
+        writeTo(dir.resolve(String.format("authorizations-%015d-%019d", System.currentTimeMillis(), System.nanoTime() & Long.MAX_VALUE)
+                + SUFFIX), events);
+    }
+
+    /**
+     * Leaves in a file only the events still to ship. The file keeps its name, hence its place:
+     * written anew, what remains of the oldest file would ship after younger ones.
+     */
+    void replace(Path file, Collection<AuthorizationEvent> events) {
+        if (events.isEmpty()) {
+            delete(file);
+            return;
+        }
+        writeTo(file, events);
+    }
+
+    /** Written whole beside the file, then moved into place (a rename replaces it at once). */
+    private void writeTo(Path file, Collection<AuthorizationEvent> events) {
         try {
             Files.createDirectories(dir);
-            // The name sorts by time, so files ship in the order they were spooled.
-            String name = String.format("authorizations-%015d-%019d", System.currentTimeMillis(), System.nanoTime() & Long.MAX_VALUE);
-            Path temporary = dir.resolve(name + ".tmp");
+            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
             try (var writer = new DataFileWriter<>(new SpecificDatumWriter<>(AuthorizationEvent.class))) {
                 writer.create(AuthorizationEvent.getClassSchema(), temporary.toFile());
                 for (AuthorizationEvent event : events) {
                     writer.append(event);
                 }
             }
-            Files.move(temporary, dir.resolve(name + SUFFIX), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + events.size() + " audit events to the spool " + dir, e);
         }
