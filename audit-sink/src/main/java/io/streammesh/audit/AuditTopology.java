@@ -33,7 +33,8 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The audit app's topology: every source of the audit → {@link AuditEvents} → repartitioned by
+ * The audit app's topology: every source of the audit ({@link ResendFilter} passing each of the
+ * authorizer's events once) → {@link AuditEvents} → repartitioned by
  * principal exactly as {@code mesh.audit} is partitioned (three repartition topics: one for the
  * fixed sources, one per pattern source) → {@link ChainProcessor} →
  * {@code mesh.audit}. Sources: the broker's authorisations and catalog reads
@@ -49,6 +50,8 @@ public final class AuditTopology {
     static final String CHAIN_STORE = "chain-heads";
     /** group|topic|partition → last committed offset seen. */
     static final String CONSUMPTION_STORE = "committed-offsets";
+    /** Authorizer source and principal → the sequence numbers of its events that came ({@link ResendFilter}). */
+    static final String ARRIVED_STORE = "authorizations-arrived";
 
     private static final Pattern REGISTRATIONS = Pattern.compile(Pattern.quote(MeshTopics.REGISTRATIONS_PREFIX) + "[a-z][a-z0-9-]*");
     private static final Pattern DECISIONS = Pattern.compile(Pattern.quote(MeshTopics.DECISIONS_PREFIX) + "[a-z][a-z0-9-]*");
@@ -70,8 +73,10 @@ public final class AuditTopology {
         Serde<AuditEvent> audit = serdes.of(AuditEvent.class);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CONSUMPTION_STORE), Serdes.String(), Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHAIN_STORE), Serdes.Integer(), Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ARRIVED_STORE), Serdes.String(), Serdes.String()));
 
         KStream<String, AuditEvent> authorizations = source(builder, MeshTopics.AUDIT_RAW, serdes, AuthorizationEvent.class)
+                .processValues(() -> new ResendFilter(ARRIVED_STORE), ARRIVED_STORE)
                 .flatMapValues(raw -> AuditEvents.of(raw));
         KStream<String, AuditEvent> consumption = source(builder, CONSUMPTION_TOPIC, serdes, ConsumerOffsets.class)
                 .process(() -> new ConsumptionProcessor(CONSUMPTION_STORE), CONSUMPTION_STORE);

@@ -9,8 +9,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -38,6 +41,9 @@ final class AuthorizationShipper implements AutoCloseable {
     private final Path clientConfig;
     private final String clientId;
     private final int maxBacklog;
+    private final String source;
+    /** Per principal, the sequence number its last event was given. */
+    private final Map<String, Long> sequences = new HashMap<>();
     private final List<AuthorizationEvent> backlog = new ArrayList<>();
     private final Thread thread;
     private volatile boolean closed;
@@ -51,6 +57,7 @@ final class AuthorizationShipper implements AutoCloseable {
         this.clientConfig = clientConfig;
         this.clientId = clientId;
         this.maxBacklog = maxBacklog;
+        this.source = clientId + "/" + UUID.randomUUID();
         this.thread = new Thread(this::run, "mesh-audit-shipper");
         this.thread.setDaemon(true);
     }
@@ -74,7 +81,7 @@ final class AuthorizationShipper implements AutoCloseable {
 
     /** One round: spooled files first, then every closed second. */
     void shipOnce() {
-        backlog.addAll(counts.drainBefore(System.currentTimeMillis() / 1000));
+        backlog.addAll(numbered(counts.drainBefore(System.currentTimeMillis() / 1000)));
         if (backlog.size() > maxBacklog) {
             spoolBacklog();
         }
@@ -93,6 +100,19 @@ final class AuthorizationShipper implements AutoCloseable {
             backlog.clear();
             backlog.addAll(unshipped);
         }
+    }
+
+    /**
+     * Gives each event its source and its principal's next sequence number: an event whose
+     * acknowledgement was lost is shipped again with the same pair, and the audit app passes it
+     * once ({@link ResendFilter}). A principal's events share a partition of the raw topic.
+     */
+    private List<AuthorizationEvent> numbered(List<AuthorizationEvent> events) {
+        for (AuthorizationEvent event : events) {
+            event.setSource(source);
+            event.setSequence(sequences.merge(event.getPrincipal(), 1L, Long::sum));
+        }
+        return events;
     }
 
     /** @return the events not acknowledged; the caller keeps them */
@@ -228,7 +248,7 @@ final class AuthorizationShipper implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         closeProducer();
-        backlog.addAll(counts.drainAll());
+        backlog.addAll(numbered(counts.drainAll()));
         if (!backlog.isEmpty()) {
             LOG.info("Audit shipping stopped; {} authorisation events spooled to ship on the next start", backlog.size());
         }

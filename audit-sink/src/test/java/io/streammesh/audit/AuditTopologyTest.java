@@ -95,6 +95,22 @@ class AuditTopologyTest {
     }
 
     @Test
+    void anAuthorizationEventShippedAgainIsRecordedOnceEvenAfterALaterOneOvertookIt() {
+        raw.pipeInput("User:snoop", numbered(denied("User:snoop", "t.a.v1", 1), "broker-1/x", 1));
+        raw.pipeInput("User:snoop", numbered(denied("User:snoop", "t.b.v1", 1), "broker-1/x", 2));
+        raw.pipeInput("User:snoop", numbered(denied("User:snoop", "t.a.v1", 1), "broker-1/x", 1));
+        raw.pipeInput("User:snoop", numbered(denied("User:snoop", "t.d.v1", 1), "broker-1/x", 4));
+        raw.pipeInput("User:snoop", numbered(denied("User:snoop", "t.c.v1", 1), "broker-1/x", 3));
+        raw.pipeInput("User:snoop", numbered(denied("User:snoop", "t.d.v1", 1), "broker-1/x", 4));
+        raw.pipeInput("User:snoop", numbered(denied("User:snoop", "t.a.v1", 1), "broker-1/y", 1));
+        raw.pipeInput("User:snoop", denied("User:snoop", "t.e.v1", 1));
+        raw.pipeInput("User:snoop", denied("User:snoop", "t.e.v1", 1));
+
+        assertThat(audit.readValuesToList()).extracting(AuditEvent::getResourceName)
+                .containsExactly("t.a.v1", "t.b.v1", "t.d.v1", "t.c.v1", "t.a.v1", "t.e.v1", "t.e.v1");
+    }
+
+    @Test
     void eachAdvanceOfACommittedOffsetIsTheRangeTheGroupRead() {
         offsets.pipeInput("analytics|orders.order-placed.v1|0", observed(120, 100));
         offsets.pipeInput("analytics|orders.order-placed.v1|0", observed(120, 100));
@@ -123,6 +139,12 @@ class AuditTopologyTest {
         assertThat(events).extracting(AuditEvent::getOperation).containsExactly("ACTIVE", "REVOKED");
         assertThat(events.get(0).getReason()).contains("by User:orders");
         assertThat(events).allSatisfy(e -> assertThat(e.getPrincipal()).isEqualTo("User:analytics"));
+    }
+
+    private static AuthorizationEvent numbered(AuthorizationEvent event, String source, long sequence) {
+        event.setSource(source);
+        event.setSequence(sequence);
+        return event;
     }
 
     private static AuthorizationEvent denied(String principal, String topic, long count) {

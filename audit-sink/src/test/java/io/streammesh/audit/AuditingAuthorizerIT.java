@@ -62,6 +62,9 @@ class AuditingAuthorizerIT {
             assertThat(e.getResourceType()).isEqualTo("TOPIC");
             assertThat(e.getProbe()).isFalse();
             assertThat(e.getClientAddress()).isEqualTo("127.0.0.1");
+            // numbered, so that a re-sent event can be told from a new one
+            assertThat(e.getSource()).startsWith("mesh-audit-authorizer-broker-");
+            assertThat(e.getSequence()).isPositive();
         });
     }
 
