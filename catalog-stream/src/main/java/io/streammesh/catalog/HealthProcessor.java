@@ -64,6 +64,7 @@ final class HealthProcessor implements Processor<String, ProductActivity, String
         for (KeyValue<String, ProductStats> entry : all) {
             ProductStats stats = rolled(entry.value, entry.key, now);
             HealthStatus before = stats.getStatus();
+            rate(stats, now);
             judge(stats, slo(entry.key), now);
             boolean stale = now - stats.getUpdatedAt().toEpochMilli() >= config.health().refreshInterval().toMillis();
             if (stats.getStatus() != before || stale) {
@@ -85,16 +86,28 @@ final class HealthProcessor implements Processor<String, ProductActivity, String
                     .setUpdatedAt(Instant.ofEpochMilli(0)).build();
         }
         if (stats.getWindowStart().toEpochMilli() != start) {
+            long previous = stats.getWindowStart().toEpochMilli() == start - window ? stats.getRecords() : 0;
             return ProductStats.newBuilder(stats).setWindowStart(Instant.ofEpochMilli(start)).setWindowEnd(Instant.ofEpochMilli(start + window))
-                    .setRecords(0).setDeadLettered(0).build();
+                    .setRecords(0).setDeadLettered(0).setPreviousWindowRecords(previous).build();
         }
         return stats;
     }
 
+    /**
+     * Records per second over the last window's length: this window's records and, weighed by how
+     * much of it still falls within that length, the window before's. Without a window before,
+     * this window's records over its time so far.
+     */
+    private void rate(ProductStats stats, long now) {
+        double window = config.health().window().toMillis() / 1000.0;
+        double elapsed = Math.min(window, Math.max(1, (now - stats.getWindowStart().toEpochMilli()) / 1000.0));
+        long previous = stats.getPreviousWindowRecords();
+        stats.setThroughputPerSecond(previous == 0 ? stats.getRecords() / elapsed
+                : (stats.getRecords() + previous * (1 - elapsed / window)) / window);
+    }
+
     private static void judge(ProductStats stats, ProductRegistration slo, long now) {
         long total = stats.getRecords() + stats.getDeadLettered();
-        double elapsed = Math.max(1, (now - stats.getWindowStart().toEpochMilli()) / 1000.0);
-        stats.setThroughputPerSecond(stats.getRecords() / elapsed);
         stats.setDeadLetterRate(total == 0 ? 0 : (double) stats.getDeadLettered() / total);
         if (slo == null) {
             stats.setStatus(HealthStatus.UNKNOWN);

@@ -1,6 +1,7 @@
 package io.streammesh.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.streammesh.platform.testing.PlainAvroSerdes;
 import io.streammesh.schema.HealthStatus;
@@ -66,6 +67,25 @@ class HealthTopologyTest {
         ProductStats degraded = last();
         assertThat(degraded.getStatus()).isEqualTo(HealthStatus.DEGRADED);
         assertThat(degraded.getStatusReason()).isEqualTo("dead-letter rate 9.1% in this window (SLO 5.0%)");
+    }
+
+    @Test
+    void theThroughputIsOverTheLastMinuteAndDoesNotDropToZeroWhenAWindowEnds() {
+        for (int i = 0; i < 60; i++) {
+            product.pipeInput(new byte[0], new byte[] {1}, START.plusSeconds(1));
+        }
+        tick(36);
+        assertThat(last().getThroughputPerSecond()).as("60 records in the window's first 35 s").isCloseTo(60 / 35.0, within(0.001));
+
+        tick(30);
+        ProductStats nextWindow = last();
+        assertThat(nextWindow.getRecords()).isZero();
+        assertThat(nextWindow.getPreviousWindowRecords()).isEqualTo(60);
+        assertThat(nextWindow.getThroughputPerSecond()).as("55 s of the last minute in the window before")
+                .isCloseTo(60 * 55 / 60.0 / 60.0, within(0.001));
+
+        tick(60);
+        assertThat(last().getThroughputPerSecond()).isZero();
     }
 
     @Test
