@@ -1,25 +1,21 @@
 package io.streammesh.platform;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 
 /**
  * GenericRecords in the mesh's wire format (magic byte 0, 4-byte contentId, Avro binary) for
- * hot paths that handle every record of many products: readers and writers are made once per
- * schema id. Apicurio's serdes (2.6) rebuild the schema's JSON and re-resolve a reader for each
- * record, which cost a view five times the work of a plain copy; the bytes are the same.
+ * hot paths that handle every record of many products: readers are made once per schema id and
+ * headers once per schema. Apicurio's serdes (2.6) rebuild the schema's JSON and re-resolve a
+ * reader for each record, which cost a view five times the work of a plain copy; the bytes are
+ * the same.
  */
 public final class WireAvro {
 
@@ -29,11 +25,8 @@ public final class WireAvro {
 
     private final SchemaRegistry registry;
     private final Map<Integer, GenericDatumReader<GenericRecord>> readers = new ConcurrentHashMap<>();
-    private final Map<Schema, Writer> writers = new ConcurrentHashMap<>();
-    private final ThreadLocal<Codec> codecs = ThreadLocal.withInitial(Codec::new);
-
-    private record Writer(int id, GenericDatumWriter<GenericRecord> datumWriter) {
-    }
+    private final Map<Schema, byte[]> headers = new ConcurrentHashMap<>();
+    private final ThreadLocal<Decoding> decodings = ThreadLocal.withInitial(Decoding::new);
 
     /** @param registry where schemas are looked up and registered */
     public WireAvro(SchemaRegistry registry) {
@@ -49,7 +42,7 @@ public final class WireAvro {
         int id = schemaId(bytes);
         var reader = reader(id);
         try {
-            Codec reuse = codecs.get();
+            Decoding reuse = decodings.get();
             reuse.decoder = DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, reuse.decoder);
             return reader.read(null, reuse.decoder);
         } catch (IOException | RuntimeException e) {
@@ -75,39 +68,10 @@ public final class WireAvro {
      * @return the magic byte and the schema's id
      */
     public byte[] header(String subject, Schema schema) {
-        int id = writer(subject, schema).id();
-        return new byte[] {MAGIC, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id};
-    }
-
-    /**
-     * @param subject the subject the record's schema is registered under (once, on first use)
-     * @param record the record
-     * @return its wire-format bytes
-     */
-    public byte[] encode(String subject, GenericRecord record) {
-        Codec codec = codecs.get();
-        Schema schema = record.getSchema();
-        // Records of one schema come in runs: compare by identity before hashing a whole schema.
-        if (schema != codec.schema) {
-            codec.writer = writer(subject, schema);
-            codec.schema = schema;
-        }
-        try {
-            var out = codec.out;
-            out.reset();
-            out.write(MAGIC);
-            int id = codec.writer.id();
-            out.write(id >>> 24);
-            out.write(id >>> 16);
-            out.write(id >>> 8);
-            out.write(id);
-            codec.encoder = EncoderFactory.get().binaryEncoder(out, codec.encoder);
-            codec.writer.datumWriter().write(record, codec.encoder);
-            codec.encoder.flush();
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return headers.computeIfAbsent(schema, key -> {
+            int id = Math.toIntExact(registry.register(subject, key.toString()).contentId());
+            return new byte[] {MAGIC, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id};
+        }).clone();
     }
 
     private static int schemaId(byte[] bytes) {
@@ -124,17 +88,8 @@ public final class WireAvro {
                 : readers.computeIfAbsent(id, key -> new GenericDatumReader<>(new Schema.Parser().parse(registry.schemaById(key))));
     }
 
-    private Writer writer(String subject, Schema schema) {
-        return writers.computeIfAbsent(schema, key -> new Writer(
-                Math.toIntExact(registry.register(subject, key.toString()).contentId()), new GenericDatumWriter<>(key)));
-    }
-
-    /** A thread's decoder, encoder, buffer and last writer, reused from record to record. */
-    private static final class Codec {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    /** A thread's decoder, reused from record to record. */
+    private static final class Decoding {
         private BinaryDecoder decoder;
-        private BinaryEncoder encoder;
-        private Schema schema;
-        private Writer writer;
     }
 }

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -54,7 +53,6 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     /** Per view, per writer schema instance (the framing gives one instance per schema). */
     private final Map<ProductView, Map<Schema, Compiled>> compiled = new HashMap<>();
     private final Map<Schema, ProductFields> writers = new IdentityHashMap<>();
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private ProcessorContext<byte[], ViewOutput> context;
     private TimestampedKeyValueStore<String, DataProduct> catalog;
 
@@ -160,13 +158,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     }
 
     private ProductRecord locate(byte[] bytes) {
-        Schema writer = framing.writer(bytes);
-        ProductFields fields = writers.get(writer);
-        if (fields == null) {
-            fields = new ProductFields(writer);
-            writers.put(writer, fields);
-        }
-        return fields.locate(bytes, framing.bodyOffset());
+        return writers.computeIfAbsent(framing.writer(bytes), ProductFields::new).locate(bytes, framing.bodyOffset());
     }
 
     /**
@@ -204,9 +196,10 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         view.deadLettered().increment();
     }
 
+    /** The registry gives back the counter it has for these tags, so planning again reuses it. */
     private Counter counter(String view, String outcome) {
-        return counters.computeIfAbsent(view + "/" + outcome, k -> Counter.builder("mesh.view.records")
+        return Counter.builder("mesh.view.records")
                 .description("Records through the policy-enforcer's views").tag("view", view).tag("outcome", outcome)
-                .register(meters));
+                .register(meters);
     }
 }

@@ -84,7 +84,11 @@ final class ViewRecords {
             writers[i] = new GenericDatumWriter<>(field.schema());
             Schema.Type type = product.getFields().get(i).schema().getType();
             switch (mask.kind()) {
-                case REDACT -> redacted[i] = encode(i, empty(field.schema(), field.name()));
+                case REDACT -> {
+                    out.reset();
+                    write(i, empty(field.schema(), field.name()));
+                    redacted[i] = out.toByteArray();
+                }
                 case HASH -> hashesBytes[i] = type == Schema.Type.STRING || type == Schema.Type.BYTES;
                 case TRUNCATE -> { }
             }
@@ -139,16 +143,6 @@ final class ViewRecords {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private byte[] encode(int field, Object value) {
-        var bytes = new ByteArrayOutputStream();
-        try {
-            writers[field].write(value, EncoderFactory.get().directBinaryEncoder(bytes, null));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
     }
 
     private String truncated(Object value, int field, Mask mask) {
