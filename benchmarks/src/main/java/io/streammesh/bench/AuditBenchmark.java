@@ -174,13 +174,13 @@ final class AuditBenchmark {
             tail.join();
         }
         long[] millis = refusedAt.entrySet().stream().filter(e -> seenAt.containsKey(e.getKey()))
-                .mapToLong(e -> (seenAt.get(e.getKey()) - e.getValue()) / 1_000_000).sorted().toArray();
+                .mapToLong(e -> (seenAt.get(e.getKey()) - e.getValue()) / 1_000_000).toArray();
         if (millis.length < samples) {
             out.printf("audit latency: only %d of %d refusals reached mesh.audit within 30 s (goal NOT met)%n", millis.length, samples);
             return;
         }
-        long p50 = millis[millis.length / 2];
-        long p99 = millis[(int) Math.ceil(millis.length * 0.99) - 1];
+        long p50 = Benchmarks.percentile(millis, 50);
+        long p99 = Benchmarks.percentile(millis, 99);
         out.printf("audit latency (refusal -> committed in mesh.audit), %d samples: p50 %d ms, p99 %d ms, max %d ms (goal p99 < %d ms: %s)%n",
                 millis.length, p50, p99, Arrays.stream(millis).max().orElse(0), LATENCY_GOAL.toMillis(),
                 p99 < LATENCY_GOAL.toMillis() ? "met" : "NOT met");

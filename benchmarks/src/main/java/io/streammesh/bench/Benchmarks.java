@@ -58,6 +58,17 @@ public final class Benchmarks {
         return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }
 
+    /**
+     * @param values samples, in any order
+     * @param percentile 1 to 100
+     * @return the nearest-rank percentile: the smallest sample at or above that share of them
+     */
+    static long percentile(long[] values, int percentile) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[Math.max(0, (int) Math.ceil(percentile / 100.0 * sorted.length) - 1)];
+    }
+
     private static void delete(Path state) {
         try (Stream<Path> files = Files.walk(state)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
