@@ -78,14 +78,11 @@ final class ResendFilter implements FixedKeyProcessor<String, AuthorizationEvent
             if (sequence <= upTo || !ahead.add(sequence)) {
                 return false;
             }
+            if (ahead.size() > MAX_AHEAD) {
+                upTo = ahead.first() - 1;
+            }
             while (ahead.remove(upTo + 1)) {
                 upTo++;
-            }
-            while (ahead.size() > MAX_AHEAD) {
-                upTo = ahead.pollFirst();
-                while (ahead.remove(upTo + 1)) {
-                    upTo++;
-                }
             }
             return true;
         }
