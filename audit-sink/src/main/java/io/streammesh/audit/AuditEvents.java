@@ -72,8 +72,11 @@ final class AuditEvents {
         return builder.build();
     }
 
-    static AuditEvent of(AccessRequest request) {
-        return base(request.getRequestedAt(), AuditEventType.ACCESS_REQUEST, request.getRequestedBy())
+    /** A request on {@code mesh.access.requests.<principal>}: only that principal can write there, whatever requestedBy says. */
+    static AuditEvent of(AccessRequest request, String topic) {
+        String requester = MeshTopics.requester(topic)
+                .orElseThrow(() -> new IllegalArgumentException(topic + " is not a per-principal request topic"));
+        return base(request.getRequestedAt(), AuditEventType.ACCESS_REQUEST, requester)
                 .setOperation("REQUEST")
                 .setResourceType("PRODUCT")
                 .setResourceName(request.getProduct())
@@ -84,13 +87,14 @@ final class AuditEvents {
                 .build();
     }
 
-    static AuditEvent of(AccessDecision decision) {
+    /** A decision on {@code mesh.decisions.<domain>}: only that domain can write there, whatever decidedBy says. */
+    static AuditEvent of(AccessDecision decision, String topic) {
         Decision outcome = switch (decision.getDecision()) {
             case APPROVED -> Decision.ALLOWED;
             case DENIED -> Decision.DENIED;
             default -> null;
         };
-        return base(decision.getDecidedAt(), AuditEventType.ACCESS_DECISION, decision.getDecidedBy())
+        return base(decision.getDecidedAt(), AuditEventType.ACCESS_DECISION, topic.substring(MeshTopics.DECISIONS_PREFIX.length()))
                 .setOperation(decision.getDecision().name())
                 .setResourceType("ACCESS_REQUEST")
                 .setResourceName(decision.getRequestId())
@@ -119,8 +123,7 @@ final class AuditEvents {
     /** A registration on {@code mesh.registrations.<domain>}: only that domain can write there. */
     static AuditEvent of(ProductRegistration registration, String topic, Instant recordTime) {
         String domain = topic.substring(MeshTopics.REGISTRATIONS_PREFIX.length());
-        String by = registration.getPublishedBy() == null ? domain : registration.getPublishedBy();
-        return base(recordTime, AuditEventType.REGISTRATION, by)
+        return base(recordTime, AuditEventType.REGISTRATION, domain)
                 .setOperation(registration.getRetired() ? "RETIRE" : "PUBLISH")
                 .setResourceType("PRODUCT")
                 .setResourceName(registration.getAddress())
@@ -129,9 +132,11 @@ final class AuditEvents {
                 .build();
     }
 
+    /** A refused registration, request or decision: on the principal who wrote it, where Kafka proves who did. */
     static AuditEvent of(Rejection rejection) {
-        return base(rejection.getRejectedAt(), AuditEventType.REJECTION,
-                rejection.getDomain() == null ? PlatformApp.CATALOG.principal().kafkaPrincipal() : rejection.getDomain())
+        String principal = rejection.getWriter() != null ? rejection.getWriter()
+                : rejection.getDomain() != null ? rejection.getDomain() : PlatformApp.CATALOG.principal().kafkaPrincipal();
+        return base(rejection.getRejectedAt(), AuditEventType.REJECTION, principal)
                 .setOperation("REJECT")
                 .setResourceType(rejection.getSourceTopic())
                 .setResourceName(rejection.getSubject())

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Utils;
@@ -35,11 +36,11 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The audit app's topology: every source of the audit ({@link ResendFilter} passing each of the
  * authorizer's events once) → {@link AuditEvents} → repartitioned by
- * principal exactly as {@code mesh.audit} is partitioned (three repartition topics: one for the
+ * principal exactly as {@code mesh.audit} is partitioned (four repartition topics: one for the
  * fixed sources, one per pattern source) → {@link ChainProcessor} →
  * {@code mesh.audit}. Sources: the broker's authorisations and catalog reads
  * ({@code mesh.audit.raw}), the consumption ledger's observed offsets (through
- * {@link ConsumptionProcessor}), access requests, owners' decisions, grants, registrations and
+ * {@link ConsumptionProcessor}), access requests (on the requester's own topic), owners' decisions, grants, registrations and
  * rejections.
  */
 public final class AuditTopology {
@@ -80,15 +81,15 @@ public final class AuditTopology {
                 .flatMapValues(raw -> AuditEvents.of(raw));
         KStream<String, AuditEvent> consumption = source(builder, CONSUMPTION_TOPIC, serdes, ConsumerOffsets.class)
                 .process(() -> new ConsumptionProcessor(CONSUMPTION_STORE), CONSUMPTION_STORE);
-        KStream<String, AuditEvent> requests = source(builder, MeshTopics.ACCESS_REQUESTS, serdes, AccessRequest.class)
-                .mapValues(request -> AuditEvents.of(request));
-        KStream<String, AuditEvent> decisions = builder.stream(DECISIONS, Consumed.with(Serdes.String(), serdes.of(AccessDecision.class)))
-                .filter((key, value) -> value != null)
-                .mapValues(decision -> AuditEvents.of(decision));
+        KStream<String, AuditEvent> requests = only(builder.stream(MeshTopics.ACCESS_REQUEST_TOPICS, anyRecord(serdes, AccessRequest.class)),
+                AccessRequest.class)
+                .processValues(() -> new WithRecordContext<>((request, record) -> AuditEvents.of(request, record.topic())));
+        KStream<String, AuditEvent> decisions = only(builder.stream(DECISIONS, anyRecord(serdes, AccessDecision.class)), AccessDecision.class)
+                .processValues(() -> new WithRecordContext<>((decision, record) -> AuditEvents.of(decision, record.topic())));
         KStream<String, AuditEvent> grants = source(builder, MeshTopics.ACCESS_GRANTS, serdes, Grant.class)
                 .processValues(() -> new WithRecordContext<>((grant, record) -> AuditEvents.of(grant, record.time())));
-        KStream<String, AuditEvent> registrations = builder.stream(REGISTRATIONS, Consumed.with(Serdes.String(), serdes.of(ProductRegistration.class)))
-                .filter((key, value) -> value != null)
+        KStream<String, AuditEvent> registrations = only(builder.stream(REGISTRATIONS, anyRecord(serdes, ProductRegistration.class)),
+                ProductRegistration.class)
                 .processValues(() -> new WithRecordContext<>((registration, record) ->
                         AuditEvents.of(registration, record.topic(), record.time())));
         KStream<String, AuditEvent> rejections = source(builder, MeshTopics.CATALOG_REJECTIONS, serdes, Rejection.class)
@@ -97,7 +98,8 @@ public final class AuditTopology {
         // A pattern source shares its sub-topology with no other source: Kafka Streams otherwise
         // fails a task when a new topic matches ("unknown to the topology"). So each goes through
         // its own repartition topic, all partitioned alike, and the chain reads the three.
-        byPrincipal(authorizations.merge(consumption).merge(requests).merge(grants).merge(rejections), "by-principal", config, audit)
+        byPrincipal(authorizations.merge(consumption).merge(grants).merge(rejections), "by-principal", config, audit)
+                .merge(byPrincipal(requests, "requests-by-principal", config, audit))
                 .merge(byPrincipal(decisions, "decisions-by-principal", config, audit))
                 .merge(byPrincipal(registrations, "registrations-by-principal", config, audit))
                 .process(() -> new ChainProcessor(CHAIN_STORE), CHAIN_STORE)
@@ -114,10 +116,25 @@ public final class AuditTopology {
                         .withStreamPartitioner(BY_PRINCIPAL));
     }
 
-    private static <T extends org.apache.avro.specific.SpecificRecord> KStream<String, T> source(
+    private static <T extends SpecificRecord> KStream<String, T> source(
             StreamsBuilder builder, String topic, RecordSerdes serdes, Class<T> type) {
         // Compacted topics carry tombstones; they are not accesses.
         return builder.stream(topic, Consumed.with(Serdes.String(), serdes.of(type))).filter((key, value) -> value != null);
+    }
+
+    /**
+     * The serde of {@code type}, for a topic a client writes: the registry's deserializer gives
+     * back whatever type the writer registered, so values are taken as any record and checked
+     * by {@link #only} (a cast in a typed lambda would fail the stream thread on every retry).
+     */
+    @SuppressWarnings("unchecked")
+    private static <T extends SpecificRecord> Consumed<String, SpecificRecord> anyRecord(RecordSerdes serdes, Class<T> type) {
+        return Consumed.with(Serdes.String(), (Serde<SpecificRecord>) (Serde<?>) serdes.of(type));
+    }
+
+    /** The values of the expected type; tombstones and other types are no accesses (the catalog audits the other types as rejections). */
+    private static <T extends SpecificRecord> KStream<String, T> only(KStream<String, SpecificRecord> records, Class<T> type) {
+        return records.filter((key, value) -> type.isInstance(value)).mapValues(type::cast);
     }
 
     /** Where a record came from and when, for sources whose payload does not say. */

@@ -2,6 +2,7 @@ package io.streammesh.catalog;
 
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.MeshException;
+import io.streammesh.platform.MeshPrincipal;
 import io.streammesh.platform.RecordProducers;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
@@ -21,8 +22,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.AuthorizationException;
 
 /**
- * How principals take part in the access workflow: consumers write requests to
- * {@code mesh.access.requests}; owners write decisions to their domain's
+ * How principals take part in the access workflow: consumers write requests to their own
+ * {@code mesh.access.requests.<principal>}, which only they may write; owners write decisions to their domain's
  * {@code mesh.decisions.<domain>}, which only they may write. catalog-stream does the rest.
  */
 public final class AccessClient implements AutoCloseable {
@@ -60,7 +61,8 @@ public final class AccessClient implements AutoCloseable {
                 .setRequestedBy(principal)
                 .setRequestedAt(Instant.now())
                 .build();
-        send(MeshTopics.ACCESS_REQUESTS, id, request);
+        // Filed on the grantee's own topic: the broker lets only it (and the platform) write there.
+        send(MeshTopics.accessRequests(MeshPrincipal.bareName(request.getPrincipal())), id, request);
         return id;
     }
 
@@ -90,8 +92,7 @@ public final class AccessClient implements AutoCloseable {
             producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof AuthorizationException) {
-                throw new MeshException("refused by the broker: " + principal + " may not write " + topic
-                        + (topic.startsWith(MeshTopics.DECISIONS_PREFIX) ? " (only the domain owning the product decides)" : ""), e.getCause());
+                throw new MeshException("refused by the broker: " + principal + " may not write " + topic + refusalHint(topic), e.getCause());
             }
             throw new MeshException("could not write to " + topic + ": " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
@@ -100,6 +101,13 @@ public final class AccessClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new MeshException("interrupted", e);
         }
+    }
+
+    private static String refusalHint(String topic) {
+        if (topic.startsWith(MeshTopics.DECISIONS_PREFIX)) {
+            return " (only the domain owning the product decides)";
+        }
+        return MeshTopics.requester(topic).map(owner -> " (only " + owner + " asks for access in its own name)").orElse("");
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.AccessRequestState;
 import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.FreeText;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.MeshTopics;
@@ -13,8 +14,9 @@ import io.streammesh.schema.ProductView;
 import io.streammesh.schema.Rejection;
 import io.streammesh.schema.RequestStatus;
 import io.streammesh.schema.RuleViolation;
+import io.streammesh.schema.SourcedRecord;
 import io.streammesh.schema.ViewAccess;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +24,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -38,12 +39,14 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * granted at once ({@code access: auto} views) or waits for the owning domain's decision, which
  * counts only when it arrives on that domain's {@code mesh.decisions.<domain>} topic. Grants
  * are ACTIVE, then REVOKED by the owner or EXPIRED on time by a wall-clock punctuation.
+ *
+ * <p>Who wrote a record is known only from the topic Kafka read it from ({@link SourceStamp}):
+ * a request counts only on its principal's own {@code mesh.access.requests.<principal>}, a
+ * decision only on the owner's decision topic. Everything else is refused and audited, naming
+ * the writer.
  */
-final class AccessProcessor implements Processor<String, byte[], String, SpecificRecord> {
+final class AccessProcessor implements Processor<String, SourcedRecord, String, SpecificRecord> {
 
-    /** Header carrying the decision topic through the repartition topic. */
-    static final String SOURCE_TOPIC = "mesh.source-topic";
-    private static final Pattern PRINCIPAL = Pattern.compile("User:[a-z][a-z0-9]*(-[a-z0-9]+)*");
     private static final Pattern GROUP = Pattern.compile("[A-Za-z0-9._-]{1,200}");
     private static final Duration MIN_DURATION = Duration.ofSeconds(1);
 
@@ -73,36 +76,62 @@ final class AccessProcessor implements Processor<String, byte[], String, Specifi
     }
 
     @Override
-    public void process(Record<String, byte[]> record) {
-        Header source = record.headers().lastHeader(SOURCE_TOPIC);
-        String topic = source != null ? new String(source.value(), StandardCharsets.UTF_8)
-                : context.recordMetadata().map(m -> m.topic()).orElse(MeshTopics.ACCESS_REQUESTS);
-        if (topic.startsWith(MeshTopics.DECISIONS_PREFIX)) {
-            onDecision(record, topic, topic.substring(MeshTopics.DECISIONS_PREFIX.length()));
+    public void process(Record<String, SourcedRecord> record) {
+        String topic = record.value().getSourceTopic();
+        byte[] payload = bytes(record.value().getPayload());
+        Optional<String> requester = MeshTopics.requester(topic);
+        if (requester.isPresent()) {
+            onRequest(record, topic, requester.get(), payload);
+        } else if (topic.startsWith(MeshTopics.DECISIONS_PREFIX)) {
+            onDecision(record, topic, topic.substring(MeshTopics.DECISIONS_PREFIX.length()), payload);
         } else {
-            onRequest(record, topic);
+            reject(record, record.key(), null, topic, null, "access-topic", "records on " + topic + " are neither requests nor decisions; ignored");
         }
     }
 
-    private void onRequest(Record<String, byte[]> record, String topic) {
+    private void onRequest(Record<String, SourcedRecord> record, String topic, String writer, byte[] payload) {
         String id = record.key();
-        AccessRequest request;
+        AccessRequest written;
         try {
-            request = requests.deserialize(topic, record.value());
+            written = requests.deserialize(topic, payload);
         } catch (RuntimeException e) {
-            reject(record, id, null, topic, "avro", "not an AccessRequest in the mesh's Avro wire format: " + e.getMessage());
+            reject(record, id, null, topic, writer, "avro", "record by " + writer + " on " + topic + " is not an AccessRequest in the mesh's"
+                    + " Avro wire format (decisions count only on the owning domain's " + MeshTopics.DECISIONS_PREFIX + "<domain>); ignored");
             return;
         }
-        if (id == null || !id.equals(request.getRequestId())) {
-            reject(record, id, null, topic, "key-matches-request", "record key '" + id + "' is not the request id " + request.getRequestId());
+        Optional<String> badIdentity = FreeText.controlProblem("record key", id)
+                .or(() -> FreeText.controlProblem("requestId", written.getRequestId()))
+                .or(() -> FreeText.controlProblem("principal", written.getPrincipal()));
+        if (badIdentity.isPresent()) {
+            // Nothing of the request is echoed: its text is what is refused.
+            reject(record, id, null, topic, writer, "free-text", badIdentity.get());
+            return;
+        }
+        if (id == null || !id.equals(written.getRequestId())) {
+            reject(record, id, null, topic, writer, "key-matches-request", "record key '" + id + "' is not the request id " + written.getRequestId());
+            return;
+        }
+        if (!writer.equals(written.getPrincipal())) {
+            reject(record, id, null, topic, writer, "requester", writer + " wrote request " + id + " in the name of " + written.getPrincipal()
+                    + "; a principal asks only for itself, on its own " + MeshTopics.ACCESS_REQUESTS_PREFIX + "<principal>");
             return;
         }
         if (states.get(id) != null) {
-            reject(record, id, null, topic, "unique-request-id", "request " + id + " exists already; a new request needs a new id");
+            reject(record, id, null, topic, writer, "unique-request-id", "request " + id + " exists already; a new request needs a new id");
+            return;
+        }
+        // Who asked is what Kafka proves, whatever the client wrote in the field.
+        AccessRequest request = AccessRequest.newBuilder(written).setRequestedBy(writer).build();
+        Optional<DataProduct> product = product(request.getProduct());
+        Optional<String> badText = textProblem(request);
+        if (badText.isPresent()) {
+            // The one reason, so that no other message echoes the refused text.
+            String domain = product.map(DataProduct::getDomain).orElse(null);
+            states.put(id, state(request, domain, RequestStatus.REJECTED, null, badText.get(), record.timestamp()));
+            reject(record, id, domain, topic, writer, "free-text", badText.get());
             return;
         }
         List<RuleViolation> violations = new ArrayList<>();
-        Optional<DataProduct> product = product(request.getProduct());
         Optional<ProductView> view = product.flatMap(p -> p.getRegistration().getViews().stream()
                 .filter(v -> v.getName().equals(request.getView())).findFirst());
         if (product.isEmpty()) {
@@ -113,9 +142,6 @@ final class AccessProcessor implements Processor<String, byte[], String, Specifi
             violations.add(Governance.violation("view-exists", "product " + request.getProduct() + " has no view '" + request.getView()
                     + "' (views: " + String.join(", ", product.get().getRegistration().getViews().stream().map(ProductView::getName).toList()) + ")"));
         }
-        if (!PRINCIPAL.matcher(request.getPrincipal()).matches()) {
-            violations.add(Governance.violation("principal", "'" + request.getPrincipal() + "' is not a mesh principal (User:<name>)"));
-        }
         if (!GROUP.matcher(request.getConsumerGroup()).matches() || request.getConsumerGroup().startsWith("mesh")) {
             violations.add(Governance.violation("consumer-group", "'" + request.getConsumerGroup()
                     + "' is not a consumer group a team may own (letters, digits, . _ -; not mesh*)"));
@@ -124,7 +150,7 @@ final class AccessProcessor implements Processor<String, byte[], String, Specifi
         String domain = product.map(DataProduct::getDomain).orElse(null);
         if (!violations.isEmpty()) {
             states.put(id, state(request, domain, RequestStatus.REJECTED, null, violations.get(0).getMessage(), record.timestamp()));
-            reject(record, id, domain, topic, violations);
+            reject(record, id, domain, topic, writer, violations);
             return;
         }
         if (view.get().getAccess() == ViewAccess.AUTO) {
@@ -135,36 +161,43 @@ final class AccessProcessor implements Processor<String, byte[], String, Specifi
         }
     }
 
-    private void onDecision(Record<String, byte[]> record, String topic, String domain) {
+    private void onDecision(Record<String, SourcedRecord> record, String topic, String domain, byte[] payload) {
         String id = record.key();
+        String writer = "User:" + domain;
         AccessDecision decision;
         try {
-            decision = decisions.deserialize(topic, record.value());
+            decision = decisions.deserialize(topic, payload);
         } catch (RuntimeException e) {
-            reject(record, id, domain, topic, "avro", "not an AccessDecision in the mesh's Avro wire format: " + e.getMessage());
+            reject(record, id, domain, topic, writer, "avro", "record by " + writer + " on " + topic
+                    + " is not an AccessDecision in the mesh's Avro wire format; ignored");
+            return;
+        }
+        Optional<String> badReason = FreeText.problem("reason", decision.getReason());
+        if (badReason.isPresent()) {
+            reject(record, id, domain, topic, writer, "free-text", badReason.get() + "; the decision is ignored");
             return;
         }
         AccessRequestState state = id == null ? null : states.get(id);
         if (state == null) {
-            reject(record, id, domain, topic, "request-exists", "decision for unknown request " + id + "; ignored");
+            reject(record, id, domain, topic, writer, "request-exists", "decision for unknown request " + id + "; ignored");
             return;
         }
         if (!domain.equals(state.getDomain())) {
-            reject(record, id, domain, topic, "owner-decides", "decision for request " + id + " arrived on " + topic + ", but product "
+            reject(record, id, domain, topic, writer, "owner-decides", "decision for request " + id + " arrived on " + topic + ", but product "
                     + state.getRequest().getProduct() + " belongs to domain " + state.getDomain() + "; ignored");
             return;
         }
         switch (decision.getDecision()) {
             case APPROVED, DENIED -> {
                 if (state.getStatus() != RequestStatus.PENDING) {
-                    reject(record, id, domain, topic, "request-pending", "request " + id + " is " + state.getStatus()
+                    reject(record, id, domain, topic, writer, "request-pending", "request " + id + " is " + state.getStatus()
                             + ", not PENDING; the decision is ignored");
                     return;
                 }
                 Long duration = decision.getDurationMs() != null ? decision.getDurationMs() : state.getRequest().getDurationMs();
                 Optional<RuleViolation> badDuration = durationProblem(duration);
                 if (badDuration.isPresent()) {
-                    reject(record, id, domain, topic, List.of(badDuration.get()));
+                    reject(record, id, domain, topic, writer, List.of(badDuration.get()));
                     return;
                 }
                 boolean approved = decision.getDecision() == io.streammesh.schema.DecisionKind.APPROVED;
@@ -173,14 +206,14 @@ final class AccessProcessor implements Processor<String, byte[], String, Specifi
                 if (approved) {
                     product(state.getRequest().getProduct()).ifPresentOrElse(
                             product -> grant(record, state.getRequest(), product, "User:" + domain, duration),
-                            () -> reject(record, id, domain, topic, "product-exists", "product " + state.getRequest().getProduct()
+                            () -> reject(record, id, domain, topic, writer, "product-exists", "product " + state.getRequest().getProduct()
                                     + " left the catalog before the approval"));
                 }
             }
             case REVOKED -> {
                 Grant grant = grants.get(id);
                 if (grant == null || grant.getStatus() != GrantStatus.ACTIVE) {
-                    reject(record, id, domain, topic, "grant-active", "request " + id + " has no ACTIVE grant to revoke");
+                    reject(record, id, domain, topic, writer, "grant-active", "request " + id + " has no ACTIVE grant to revoke");
                     return;
                 }
                 end(grant, GrantStatus.REVOKED, "User:" + domain, record.timestamp());
@@ -188,7 +221,7 @@ final class AccessProcessor implements Processor<String, byte[], String, Specifi
         }
     }
 
-    private void grant(Record<String, byte[]> record, AccessRequest request, DataProduct product, String approvedBy, Long durationMs) {
+    private void grant(Record<String, SourcedRecord> record, AccessRequest request, DataProduct product, String approvedBy, Long durationMs) {
         ProductAddress address = ProductAddress.parse(product.getAddress());
         ProductView view = product.getRegistration().getViews().stream().filter(v -> v.getName().equals(request.getView())).findFirst().orElseThrow();
         boolean transformed = view.getFilter() != null || !view.getMasks().isEmpty();
@@ -251,14 +284,30 @@ final class AccessProcessor implements Processor<String, byte[], String, Specifi
                 .setReason(reason).setUpdatedAt(Instant.ofEpochMilli(at)).build();
     }
 
-    private void reject(Record<String, byte[]> record, String subject, String domain, String topic, String rule, String message) {
-        reject(record, subject, domain, topic, List.of(Governance.violation(rule, message)));
+    /** The text fields others read of a request: a purpose over the length limit, or control characters in any, refuse it. */
+    private static Optional<String> textProblem(AccessRequest request) {
+        return FreeText.problem("purpose", request.getPurpose())
+                .or(() -> FreeText.controlProblem("product", request.getProduct()))
+                .or(() -> FreeText.controlProblem("view", request.getView()))
+                .or(() -> FreeText.controlProblem("consumerGroup", request.getConsumerGroup()));
     }
 
-    private void reject(Record<String, byte[]> record, String subject, String domain, String topic, List<RuleViolation> reasons) {
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+
+    private void reject(Record<String, SourcedRecord> record, String subject, String domain, String topic, String writer, String rule,
+                        String message) {
+        reject(record, subject, domain, topic, writer, List.of(Governance.violation(rule, message)));
+    }
+
+    private void reject(Record<String, SourcedRecord> record, String subject, String domain, String topic, String writer,
+                        List<RuleViolation> reasons) {
         String key = subject == null ? "(no key)" : subject;
         Rejection rejection = Rejection.newBuilder().setSubject(key).setDomain(domain).setSourceTopic(topic).setReasons(reasons)
-                .setRejectedAt(Instant.ofEpochMilli(record.timestamp())).build();
+                .setRejectedAt(Instant.ofEpochMilli(record.timestamp())).setWriter(writer).build();
         rejections.put(key, rejection);
         context.forward(new Record<>(key, rejection, record.timestamp()));
     }

@@ -11,6 +11,7 @@ import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshPrincipal;
 import io.streammesh.platform.PrincipalKind;
 import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.FreeText;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import java.io.IOException;
@@ -128,7 +129,7 @@ final class CatalogApi implements AutoCloseable {
                 respond(exchange, 405, error("the catalog API is read-only; write requests and decisions to their topics (mesh access ...)"));
                 return;
             }
-            respond(exchange, 200, route(path, query(exchange), new Caller(principal.get()), exchange.getRequestHeaders().getFirst("Authorization")));
+            respond(exchange, 200, route(path, query(exchange), new Caller(principal.get())));
         } catch (ApiError e) {
             respond(exchange, e.status, error(e.getMessage()));
         } catch (MeshException e) {
@@ -141,7 +142,10 @@ final class CatalogApi implements AutoCloseable {
         }
     }
 
-    private Object route(String path, Map<String, String> query, Caller caller, String authorization) throws IOException {
+    private Object route(String path, Map<String, String> query, Caller caller) throws IOException {
+        FreeText.controlProblem("the path", path).ifPresent(problem -> {
+            throw new ApiError(400, problem);
+        });
         List<String> parts = List.of(path.replaceAll("^/+|/+$", "").split("/"));
         if (parts.size() < 2 || !parts.get(0).equals("api")) {
             throw new ApiError(404, "no such resource " + path + "; see /api/openapi.yaml");
@@ -157,7 +161,7 @@ final class CatalogApi implements AutoCloseable {
                 ProductAddress address = address(parts.get(2));
                 if (parts.size() == 3) {
                     only(query);
-                    return product(address, authorization);
+                    return product(address);
                 }
                 if (parts.size() == 4 && parts.get(3).equals("lineage")) {
                     only(query);
@@ -166,24 +170,28 @@ final class CatalogApi implements AutoCloseable {
             }
             case "access" -> {
                 if (parts.size() == 3 && parts.get(2).equals("requests")) {
-                    return requests(only(query, "status", "domain", "principal"), caller, authorization);
+                    return requests(only(query, "status", "domain", "principal"), caller);
                 }
                 if (parts.size() == 4 && parts.get(2).equals("requests")) {
                     only(query);
-                    return request(parts.get(3), caller, authorization);
+                    return request(parts.get(3), caller);
                 }
             }
             case "grants" -> {
                 if (parts.size() == 2) {
-                    return grants(only(query, "principal", "product", "status"), caller, authorization);
+                    return grants(only(query, "principal", "product", "status"), caller);
                 }
             }
             case "rejections" -> {
                 if (parts.size() == 2) {
-                    return rejections(only(query, "subject", "domain"), caller, authorization);
+                    return rejections(only(query, "subject", "domain"), caller);
                 }
             }
             case "internal" -> {
+                if (!caller.seesAll()) {
+                    // Instances call each other as the platform; a tenant would see every tenant's requests here.
+                    throw new ApiError(403, "/api/internal is for the catalog's own instances (platform principals only)");
+                }
                 if (parts.size() >= 4 && parts.get(2).equals("stores")) {
                     String store = parts.get(3);
                     if (!Set.of(CatalogTopology.REQUESTS_STORE, CatalogTopology.GRANTS_STORE, CatalogTopology.REJECTIONS_STORE,
@@ -218,7 +226,7 @@ final class CatalogApi implements AutoCloseable {
         return result;
     }
 
-    private ObjectNode product(ProductAddress address, String authorization) {
+    private ObjectNode product(ProductAddress address) {
         DataProduct product = queries.product(address.toString())
                 .orElseThrow(() -> new ApiError(404, "no product " + address + " in the catalog"));
         ProductRegistration registration = product.getRegistration();
@@ -242,7 +250,7 @@ final class CatalogApi implements AutoCloseable {
         node.put("firstPublishedAt", product.getFirstPublishedAt().toString());
         node.set("contract", contract);
         try {
-            queries.all(CatalogTopology.REJECTIONS_STORE, authorization).stream()
+            queries.all(CatalogTopology.REJECTIONS_STORE).stream()
                     .filter(r -> r.path("subject").asText().equals(address.toString())).findFirst()
                     .ifPresent(r -> node.set("lastRejection", r));
         } catch (MeshException | org.apache.kafka.streams.errors.InvalidStateStoreException e) {
@@ -265,12 +273,12 @@ final class CatalogApi implements AutoCloseable {
         return node;
     }
 
-    private ObjectNode requests(Map<String, String> query, Caller caller, String authorization) {
+    private ObjectNode requests(Map<String, String> query, Caller caller) {
         if (query.containsKey("status") && !STATUSES.contains(query.get("status").toUpperCase(Locale.ROOT))) {
             throw new ApiError(400, "status must be one of " + STATUSES + ", got '" + query.get("status") + "'");
         }
         ArrayNode list = JSON.createArrayNode();
-        queries.all(CatalogTopology.REQUESTS_STORE, authorization).stream()
+        queries.all(CatalogTopology.REQUESTS_STORE).stream()
                 .filter(r -> caller.sees(r.path("domain").asText(), r.at("/request/principal").asText(), r.at("/request/requestedBy").asText()))
                 .filter(r -> !query.containsKey("status") || r.path("status").asText().equalsIgnoreCase(query.get("status")))
                 .filter(r -> !query.containsKey("domain") || r.path("domain").asText().equals(query.get("domain")))
@@ -282,15 +290,15 @@ final class CatalogApi implements AutoCloseable {
         return result;
     }
 
-    private ObjectNode request(String id, Caller caller, String authorization) {
-        ObjectNode state = queries.get(CatalogTopology.REQUESTS_STORE, id, authorization)
+    private ObjectNode request(String id, Caller caller) {
+        ObjectNode state = queries.get(CatalogTopology.REQUESTS_STORE, id)
                 .filter(r -> caller.sees(r.path("domain").asText(), r.at("/request/principal").asText(), r.at("/request/requestedBy").asText()))
                 .orElseThrow(() -> new ApiError(404, "no access request " + id + " that you may see"));
-        queries.get(CatalogTopology.GRANTS_STORE, id, authorization).ifPresent(g -> state.set("grant", g));
+        queries.get(CatalogTopology.GRANTS_STORE, id).ifPresent(g -> state.set("grant", g));
         return state;
     }
 
-    private ObjectNode grants(Map<String, String> query, Caller caller, String authorization) {
+    private ObjectNode grants(Map<String, String> query, Caller caller) {
         if (query.containsKey("status") && !GRANT_STATUSES.contains(query.get("status").toUpperCase(Locale.ROOT))) {
             throw new ApiError(400, "status must be one of " + GRANT_STATUSES + ", got '" + query.get("status") + "'");
         }
@@ -298,7 +306,7 @@ final class CatalogApi implements AutoCloseable {
             address(query.get("product"));
         }
         ArrayNode list = JSON.createArrayNode();
-        queries.all(CatalogTopology.GRANTS_STORE, authorization).stream()
+        queries.all(CatalogTopology.GRANTS_STORE).stream()
                 .filter(g -> caller.sees(g.path("product").asText().split("\\.")[0], g.path("principal").asText()))
                 .filter(g -> !query.containsKey("principal") || g.path("principal").asText().equals(principal(query.get("principal"))))
                 .filter(g -> !query.containsKey("product") || g.path("product").asText().equals(query.get("product")))
@@ -310,10 +318,10 @@ final class CatalogApi implements AutoCloseable {
         return result;
     }
 
-    private ObjectNode rejections(Map<String, String> query, Caller caller, String authorization) {
+    private ObjectNode rejections(Map<String, String> query, Caller caller) {
         ArrayNode list = JSON.createArrayNode();
         for (String store : List.of(CatalogTopology.REJECTIONS_STORE, CatalogTopology.ACCESS_REJECTIONS_STORE)) {
-            queries.all(store, authorization).stream()
+            queries.all(store).stream()
                     .filter(r -> caller.seesAll() || caller.principal().name().equals(r.path("domain").asText()))
                     .filter(r -> !query.containsKey("subject") || r.path("subject").asText().equals(query.get("subject")))
                     .filter(r -> !query.containsKey("domain") || r.path("domain").asText().equals(query.get("domain")))
@@ -388,6 +396,11 @@ final class CatalogApi implements AutoCloseable {
             int eq = pair.indexOf('=');
             String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
             String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            FreeText.controlProblem("a query parameter name", key)
+                    .or(() -> FreeText.controlProblem("query parameter '" + key + "'", value))
+                    .ifPresent(problem -> {
+                        throw new ApiError(400, problem);
+                    });
             if (!value.isEmpty()) {
                 query.put(key, value);
             }

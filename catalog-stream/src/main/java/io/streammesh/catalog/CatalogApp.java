@@ -68,7 +68,7 @@ public final class CatalogApp implements AutoCloseable {
             var self = new HostInfo(config.restHost(), api.port());
             streams = new KafkaStreams(CatalogTopology.build(config, RecordSerdes.registry(config.clientConfig())), properties(config, self));
             MeshStreams.start(streams, "catalog-stream");
-            api.start(new CatalogQueries(streams, self));
+            api.start(new CatalogQueries(streams, self, config.clientConfig()));
             LOG.info("catalog-stream running; REST API at http://{}:{}/api", self.host(), self.port());
             return new CatalogApp(streams, config.restHost(), api, accessLog);
         } catch (RuntimeException e) {

@@ -29,9 +29,16 @@ public final class CatalogClient {
      */
     public CatalogClient(String baseUrl, Properties clientConfig) {
         this.baseUrl = baseUrl;
+        this.authorization = basicAuthorization(clientConfig);
+    }
+
+    /**
+     * @param clientConfig a principal's client config
+     * @return the HTTP Basic Authorization header of its SASL login
+     */
+    static String basicAuthorization(Properties clientConfig) {
         String user = ClientConfigs.principalOf(clientConfig).substring("User:".length());
-        this.authorization = "Basic " + Base64.getEncoder().encodeToString(
-                (user + ":" + ClientConfigs.passwordOf(clientConfig)).getBytes(StandardCharsets.UTF_8));
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + ClientConfigs.passwordOf(clientConfig)).getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -38,10 +39,18 @@ final class CatalogQueries {
     private final KafkaStreams streams;
     private final HostInfo self;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final String platformAuthorization;
 
-    CatalogQueries(KafkaStreams streams, HostInfo self) {
+    /**
+     * @param streams the running app
+     * @param self this instance's REST endpoint
+     * @param clientConfig the catalog's own client config: instances call each other as the
+     *        platform, never with a caller's credentials, and internal routes serve only the platform
+     */
+    CatalogQueries(KafkaStreams streams, HostInfo self, Properties clientConfig) {
         this.streams = streams;
         this.self = self;
+        this.platformAuthorization = CatalogClient.basicAuthorization(clientConfig);
     }
 
     /** @return every product in the catalog */
@@ -70,14 +79,13 @@ final class CatalogQueries {
 
     /**
      * @param store a partitioned store
-     * @param authorization the caller's Authorization header, passed on to other instances
      * @return every entry of it, from every instance
      */
-    List<ObjectNode> all(String store, String authorization) {
+    List<ObjectNode> all(String store) {
         List<ObjectNode> entries = new ArrayList<>(local(store));
         for (var client : streams.metadataForAllStreamsClients()) {
             if (!client.hostInfo().equals(self) && client.stateStoreNames().contains(store)) {
-                entries.addAll(remote(client.hostInfo(), "/api/internal/stores/" + store, authorization));
+                entries.addAll(remote(client.hostInfo(), "/api/internal/stores/" + store));
             }
         }
         return entries;
@@ -86,10 +94,9 @@ final class CatalogQueries {
     /**
      * @param store a partitioned store
      * @param key a key
-     * @param authorization the caller's Authorization header
      * @return the entry, from whichever instance owns the key
      */
-    Optional<ObjectNode> get(String store, String key, String authorization) {
+    Optional<ObjectNode> get(String store, String key) {
         KeyQueryMetadata owner = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
         if (owner == null || owner.activeHost() == null || owner.activeHost().equals(HostInfo.unavailable())) {
             throw new MeshException("the catalog is rebalancing; try again in a moment");
@@ -97,7 +104,7 @@ final class CatalogQueries {
         if (owner.activeHost().equals(self)) {
             return Optional.ofNullable(this.<GenericRecord>localStore(store).get(key)).map(AvroJson::of);
         }
-        List<ObjectNode> found = remote(owner.activeHost(), "/api/internal/stores/" + store + "/" + key, authorization);
+        List<ObjectNode> found = remote(owner.activeHost(), "/api/internal/stores/" + store + "/" + key);
         return found.stream().findFirst();
     }
 
@@ -135,9 +142,9 @@ final class CatalogQueries {
         }
     }
 
-    private List<ObjectNode> remote(HostInfo host, String path, String authorization) {
+    private List<ObjectNode> remote(HostInfo host, String path) {
         var request = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path))
-                .timeout(Duration.ofSeconds(10)).header("Authorization", authorization).GET().build();
+                .timeout(Duration.ofSeconds(10)).header("Authorization", platformAuthorization).GET().build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 404) {

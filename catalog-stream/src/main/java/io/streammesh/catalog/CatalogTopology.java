@@ -11,7 +11,7 @@ import io.streammesh.schema.ProductActivity;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStats;
 import io.streammesh.schema.Rejection;
-import java.nio.charset.StandardCharsets;
+import io.streammesh.schema.SourcedRecord;
 import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
@@ -22,7 +22,6 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -32,9 +31,9 @@ import org.apache.kafka.streams.state.Stores;
  *       {@code mesh.catalog} or {@code mesh.catalog.rejections};</li>
  *   <li>the catalog itself, as a global table every instance holds whole (lookups by address
  *       from any partition, and REST reads from any instance);</li>
- *   <li>access: {@code mesh.access.requests} and {@code mesh.decisions.*} (repartitioned by
- *       request id to match) → {@link AccessProcessor} → {@code mesh.access.grants} or
- *       {@code mesh.catalog.rejections};</li>
+ *   <li>access: {@code mesh.access.requests.*} and {@code mesh.decisions.*}, each record
+ *       stamped with its topic ({@link SourceStamp}) and repartitioned by request id →
+ *       {@link AccessProcessor} → {@code mesh.access.grants} or {@code mesh.catalog.rejections};</li>
  *   <li>health: product topics and their DLQs → {@link ActivityCounter} (counts per partition)
  *       → repartitioned by address → {@link HealthProcessor} → {@code mesh.product.stats}, also
  *       held as a global table for the REST API.</li>
@@ -64,6 +63,8 @@ public final class CatalogTopology {
 
     private static final Pattern REGISTRATIONS = Pattern.compile(Pattern.quote(MeshTopics.REGISTRATIONS_PREFIX) + "[a-z][a-z0-9-]*");
     private static final Pattern DECISIONS = Pattern.compile(Pattern.quote(MeshTopics.DECISIONS_PREFIX) + "[a-z][a-z0-9-]*");
+    /** Per-principal request topics and per-domain decision topics: each says who wrote its records. */
+    private static final Pattern ACCESS_INPUTS = Pattern.compile(MeshTopics.ACCESS_REQUEST_TOPICS.pattern() + "|" + DECISIONS.pattern());
 
     private CatalogTopology() {
     }
@@ -94,16 +95,17 @@ public final class CatalogTopology {
                 serdes.of(AccessRequestState.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GRANTS_STORE), Serdes.String(), serdes.of(Grant.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCESS_REJECTIONS_STORE), Serdes.String(), rejections));
-        KStream<String, byte[]> decisions = builder
-                .stream(DECISIONS, Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                .processValues(CatalogTopology::tagSourceTopic)
-                .repartition(Repartitioned.<String, byte[]>as("decisions").withKeySerde(Serdes.String())
-                        .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(config.accessPartitions()));
+        // Requests and decisions come from one pattern source (a pattern source shares its
+        // sub-topology with no other source), stamped with their topic before the repartition
+        // by request id, which would lose it.
+        KStream<String, SourcedRecord> inputs = builder
+                .stream(ACCESS_INPUTS, Consumed.with(Serdes.String(), Serdes.ByteArray()))
+                .processValues(SourceStamp::new)
+                .repartition(Repartitioned.<String, SourcedRecord>as("access-inputs").withKeySerde(Serdes.String())
+                        .withValueSerde(serdes.of(SourcedRecord.class)).withNumberOfPartitions(config.accessPartitions()));
         var requests = serdes.of(AccessRequest.class).deserializer();
         var decided = serdes.of(AccessDecision.class).deserializer();
-        KStream<String, SpecificRecord> access = builder
-                .stream(MeshTopics.ACCESS_REQUESTS, Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                .merge(decisions)
+        KStream<String, SpecificRecord> access = inputs
                 .process(() -> new AccessProcessor(requests, decided, config), REQUESTS_STORE, GRANTS_STORE, ACCESS_REJECTIONS_STORE);
         access.filter((k, v) -> v instanceof Grant).mapValues(v -> (Grant) v)
                 .to(MeshTopics.ACCESS_GRANTS, Produced.with(Serdes.String(), serdes.of(Grant.class)));
@@ -121,25 +123,5 @@ public final class CatalogTopology {
                 .process(() -> new HealthProcessor(config), HEALTH_STORE)
                 .to(MeshTopics.PRODUCT_STATS, Produced.with(Serdes.String(), stats));
         return builder.build();
-    }
-
-    /** The domain of a decision is its topic's; the repartition topic would lose it, so it travels as a header. */
-    private static org.apache.kafka.streams.processor.api.FixedKeyProcessor<String, byte[], byte[]> tagSourceTopic() {
-        return new org.apache.kafka.streams.processor.api.FixedKeyProcessor<>() {
-            private org.apache.kafka.streams.processor.api.FixedKeyProcessorContext<String, byte[]> context;
-
-            @Override
-            public void init(org.apache.kafka.streams.processor.api.FixedKeyProcessorContext<String, byte[]> context) {
-                this.context = context;
-            }
-
-            @Override
-            public void process(FixedKeyRecord<String, byte[]> record) {
-                String topic = context.recordMetadata().map(m -> m.topic()).orElseThrow();
-                record.headers().remove(AccessProcessor.SOURCE_TOPIC);
-                record.headers().add(AccessProcessor.SOURCE_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
-                context.forward(record);
-            }
-        };
     }
 }

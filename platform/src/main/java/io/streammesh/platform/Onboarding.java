@@ -1,5 +1,6 @@
 package io.streammesh.platform;
 
+import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,9 @@ import org.apache.kafka.common.acl.AclBinding;
 /**
  * How platform engineers bring principals and domains into the mesh. Every principal gets a
  * password known to both of the broker's credential stores (the mesh's PLAIN store and KRaft's
- * SCRAM credentials) and its client configs; a domain also gets its topics and ACLs.
+ * SCRAM credentials) and its client configs; domains and teams get their request topic
+ * {@code mesh.access.requests.<name>}, which only they may write; a domain also gets its topics
+ * and ACLs.
  *
  * <p>Acts through the Admin API as {@code User:mesh-admin}, so it works the same in the
  * process running the mesh and in a CLI beside it.
@@ -41,15 +44,24 @@ public final class Onboarding {
         this.endpoints = endpoints;
     }
 
-    /** Creates the platform topics, the platform apps' principals and their ACLs; idempotent. */
+    /**
+     * Creates the platform topics, the platform apps' principals and their ACLs, and every
+     * principal's request topic; idempotent. On a mesh from before per-principal request topics
+     * it also takes away the WRITE every principal had on the shared {@code mesh.access.requests}.
+     */
     public void ensurePlatform() {
         createTopics(PlatformTopics.platform());
-        List<AclBinding> acls = new ArrayList<>(PlatformAcls.everyone());
+        List<AclBinding> acls = new ArrayList<>();
         for (PlatformApp app : PlatformApp.values()) {
             ensurePrincipal(app.principal().name(), PrincipalKind.PLATFORM);
             acls.addAll(PlatformAcls.platformApp(app));
         }
+        List<MeshPrincipal> requesters = principals().stream().filter(Onboarding::asksForAccess).toList();
+        createTopics(requesters.stream().map(p -> PlatformTopics.requests(p.name())).toList());
+        requesters.forEach(p -> acls.addAll(PlatformAcls.requester(p)));
         createAcls(acls, "create the platform's ACLs");
+        KafkaCalls.await(admin.deleteAcls(PlatformAcls.sharedRequestsOfOldMeshes().stream().map(AclBinding::toFilter).toList()).all(),
+                "remove the WRITE every principal had on " + MeshTopics.ACCESS_REQUESTS);
     }
 
     /**
@@ -134,7 +146,16 @@ public final class Onboarding {
 
     private MeshPrincipal create(MeshPrincipal principal) {
         setPassword(principal, PasswordHash.newPassword());
+        if (asksForAccess(principal)) {
+            createTopics(List.of(PlatformTopics.requests(principal.name())));
+            createAcls(PlatformAcls.requester(principal), "create the request topic ACL of " + principal.kafkaPrincipal());
+        }
         return principal;
+    }
+
+    /** Domains and teams read others' products; the admin and the platform apps never ask. */
+    private static boolean asksForAccess(MeshPrincipal principal) {
+        return principal.kind() == PrincipalKind.DOMAIN || principal.kind() == PrincipalKind.TEAM;
     }
 
     private void createTopics(List<NewTopic> topics) {

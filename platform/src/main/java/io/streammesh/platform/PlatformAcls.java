@@ -49,7 +49,7 @@ public final class PlatformAcls {
             case CATALOG -> {
                 acls.allow(TOPIC, MeshTopics.REGISTRATIONS_PREFIX, PREFIXED, READ, DESCRIBE);
                 acls.allow(TOPIC, MeshTopics.DECISIONS_PREFIX, PREFIXED, READ, DESCRIBE);
-                acls.allow(TOPIC, MeshTopics.ACCESS_REQUESTS, LITERAL, READ, DESCRIBE);
+                acls.allow(TOPIC, MeshTopics.ACCESS_REQUESTS_PREFIX, PREFIXED, READ, DESCRIBE);
                 for (String topic : List.of(MeshTopics.CATALOG, MeshTopics.CATALOG_REJECTIONS,
                         MeshTopics.ACCESS_GRANTS, MeshTopics.PRODUCT_STATS)) {
                     acls.allow(TOPIC, topic, LITERAL, READ, WRITE, DESCRIBE);
@@ -66,10 +66,11 @@ public final class PlatformAcls {
             }
             case AUDIT -> {
                 acls.allow(TOPIC, MeshTopics.AUDIT, LITERAL, READ, WRITE, DESCRIBE);
-                for (String topic : List.of(MeshTopics.AUDIT_RAW, MeshTopics.ACCESS_REQUESTS, MeshTopics.ACCESS_GRANTS,
+                for (String topic : List.of(MeshTopics.AUDIT_RAW, MeshTopics.ACCESS_GRANTS,
                         MeshTopics.CATALOG, MeshTopics.CATALOG_REJECTIONS)) {
                     acls.allow(TOPIC, topic, LITERAL, READ, DESCRIBE);
                 }
+                acls.allow(TOPIC, MeshTopics.ACCESS_REQUESTS_PREFIX, PREFIXED, READ, DESCRIBE);
                 acls.allow(TOPIC, MeshTopics.REGISTRATIONS_PREFIX, PREFIXED, READ, DESCRIBE);
                 acls.allow(TOPIC, MeshTopics.DECISIONS_PREFIX, PREFIXED, READ, DESCRIBE);
                 // The consumption ledger reads every group's committed offsets (the broker checks
@@ -83,10 +84,24 @@ public final class PlatformAcls {
         return acls.bindings;
     }
 
-    /** @return what every authenticated principal may do: ask for access */
-    public static List<AclBinding> everyone() {
+    /**
+     * @return what meshes before per-principal request topics let every principal do: write the
+     *         shared {@code mesh.access.requests}, in anyone's name. {@code mesh up} deletes these.
+     */
+    public static List<AclBinding> sharedRequestsOfOldMeshes() {
         var acls = new Acls("User:*");
         acls.allow(TOPIC, MeshTopics.ACCESS_REQUESTS, LITERAL, WRITE, DESCRIBE);
+        return acls.bindings;
+    }
+
+    /**
+     * @param principal a principal that may ask for access
+     * @return its right to write its own request topic, which only it (and the platform) may
+     *         write: so a request read there was filed by that principal
+     */
+    public static List<AclBinding> requester(MeshPrincipal principal) {
+        var acls = new Acls(principal);
+        acls.allow(TOPIC, MeshTopics.accessRequests(principal.name()), LITERAL, WRITE, DESCRIBE);
         return acls.bindings;
     }
 

@@ -20,7 +20,6 @@ final class PlatformTopics {
         return List.of(
                 topic(MeshTopics.CATALOG, 3, COMPACT),
                 topic(MeshTopics.CATALOG_REJECTIONS, 1, WEEK),
-                topic(MeshTopics.ACCESS_REQUESTS, 3, KEEP_FOREVER),
                 topic(MeshTopics.ACCESS_GRANTS, 3, COMPACT),
                 topic(MeshTopics.PRODUCT_STATS, 3, COMPACT),
                 topic(MeshTopics.AUDIT_RAW, 3, WEEK),
@@ -36,6 +35,14 @@ final class PlatformTopics {
         return List.of(
                 topic(MeshTopics.registrations(domain), 1, COMPACT),
                 topic(MeshTopics.decisions(domain), 1, KEEP_FOREVER));
+    }
+
+    /**
+     * @param principal a principal's bare name
+     * @return its request topic, kept: requests are the record of who asked for what
+     */
+    static NewTopic requests(String principal) {
+        return topic(MeshTopics.accessRequests(principal), 1, KEEP_FOREVER);
     }
 
     private static NewTopic topic(String name, int partitions, Map<String, String> configs) {

@@ -64,8 +64,10 @@ class BrokerAuthorizationIT {
         mesh.onboarding().addPrincipal("requesting-team", PrincipalKind.TEAM);
         Properties team = mesh.clientConfig("requesting-team");
 
-        MeshClients.produce(team, "mesh.access.requests", "r-1", "please");
+        MeshClients.produce(team, "mesh.access.requests.requesting-team", "r-1", "please");
         assertThatThrownBy(() -> MeshClients.produce(team, "mesh.catalog", "x.y.v1", "forged"))
+                .hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> MeshClients.produce(team, "mesh.access.requests", "r-2", "in anyone's name"))
                 .hasRootCauseInstanceOf(TopicAuthorizationException.class);
     }
 

@@ -26,10 +26,21 @@ class PlatformAclsTest {
     }
 
     @Test
-    void everyoneMayOnlyWriteAccessRequests() {
-        assertThat(describe(PlatformAcls.everyone())).containsExactlyInAnyOrder(
-                "User:* WRITE TOPIC mesh.access.requests LITERAL",
-                "User:* DESCRIBE TOPIC mesh.access.requests LITERAL");
+    void aRequesterWritesOnlyItsOwnRequestTopic() {
+        assertThat(describe(PlatformAcls.requester(new MeshPrincipal("analytics", PrincipalKind.TEAM)))).containsExactlyInAnyOrder(
+                "User:analytics WRITE TOPIC mesh.access.requests.analytics LITERAL",
+                "User:analytics DESCRIBE TOPIC mesh.access.requests.analytics LITERAL");
+    }
+
+    @Test
+    void noOneButTheAdminWritesAnotherPrincipalsRequestsOrTheOldSharedRequestTopic() {
+        List<String> acls = new java.util.ArrayList<>(describe(PlatformAcls.domain("orders")));
+        for (PlatformApp app : PlatformApp.values()) {
+            acls.addAll(describe(PlatformAcls.platformApp(app)));
+        }
+
+        assertThat(acls).filteredOn(acl -> acl.contains("mesh.access.requests")).allMatch(acl -> acl.contains(" READ ") || acl.contains(" DESCRIBE "));
+        assertThat(acls).contains("User:mesh-catalog READ TOPIC mesh.access.requests. PREFIXED", "User:mesh-audit READ TOPIC mesh.access.requests. PREFIXED");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.streammesh.schema;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Names of the platform's own topics. Everything under {@code mesh.} is written only by
@@ -12,8 +14,15 @@ public final class MeshTopics {
     public static final String CATALOG = "mesh.catalog";
     /** Address → {@code Rejection}; written by catalog-stream. */
     public static final String CATALOG_REJECTIONS = "mesh.catalog.rejections";
-    /** Request id → {@code AccessRequest}; any authenticated principal may write. */
+    /**
+     * The shared request topic of meshes before per-principal request topics: no longer read or
+     * written; {@code mesh up} takes away the WRITE every principal had on it.
+     */
     public static final String ACCESS_REQUESTS = "mesh.access.requests";
+    /** Prefix of the per-principal request topics, {@code mesh.access.requests.<principal>}. */
+    public static final String ACCESS_REQUESTS_PREFIX = "mesh.access.requests.";
+    /** Every per-principal request topic. */
+    public static final Pattern ACCESS_REQUEST_TOPICS = Pattern.compile(Pattern.quote(ACCESS_REQUESTS_PREFIX) + "[a-z][a-z0-9]*(-[a-z0-9]+)*");
     /** Grant id → {@code Grant}, compacted; written by catalog-stream. */
     public static final String ACCESS_GRANTS = "mesh.access.grants";
     /** Address → {@code ProductStats}, compacted. */
@@ -31,7 +40,7 @@ public final class MeshTopics {
 
     /** The platform topics that exist once, whatever the domains. */
     public static final List<String> PLATFORM = List.of(
-            CATALOG, CATALOG_REJECTIONS, ACCESS_REQUESTS, ACCESS_GRANTS, PRODUCT_STATS, AUDIT_RAW, AUDIT);
+            CATALOG, CATALOG_REJECTIONS, ACCESS_GRANTS, PRODUCT_STATS, AUDIT_RAW, AUDIT);
 
     private MeshTopics() {
     }
@@ -52,5 +61,25 @@ public final class MeshTopics {
     public static String decisions(String domain) {
         ProductAddress.checkName("domain", domain);
         return DECISIONS_PREFIX + domain;
+    }
+
+    /**
+     * @param principal a principal's bare name, e.g. {@code analytics}
+     * @return the topic only that principal (and the platform) may write its access requests to:
+     *         the broker, not a field of the request, says who asked
+     */
+    public static String accessRequests(String principal) {
+        ProductAddress.checkName("principal", principal);
+        return ACCESS_REQUESTS_PREFIX + principal;
+    }
+
+    /**
+     * @param topic a topic name
+     * @return the principal, {@code User:<name>}, whose request topic it is; empty if it is none
+     */
+    public static Optional<String> requester(String topic) {
+        return topic != null && ACCESS_REQUEST_TOPICS.matcher(topic).matches()
+                ? Optional.of("User:" + topic.substring(ACCESS_REQUESTS_PREFIX.length()))
+                : Optional.empty();
     }
 }

@@ -1,0 +1,52 @@
+package io.streammesh.schema;
+
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The rule for text a client writes that others read in their terminals and in the audit (an
+ * access request's purpose, a decision's reason): at most {@value #MAX_LENGTH} characters and no
+ * control characters, so that no one can forge rows or send escape sequences to another team's
+ * terminal.
+ */
+public final class FreeText {
+
+    /** Longest free text, in characters. */
+    public static final int MAX_LENGTH = 500;
+
+    private FreeText() {
+    }
+
+    /**
+     * @param field the field's name, for the message
+     * @param text the text; null is fine (absent)
+     * @return why the text is refused, naming the field; empty if it is fine
+     */
+    public static Optional<String> problem(String field, String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        if (text.length() > MAX_LENGTH) {
+            return Optional.of(field + " is " + text.length() + " characters long; at most " + MAX_LENGTH + " are allowed");
+        }
+        return controlProblem(field, text);
+    }
+
+    /**
+     * @param field the field's name, for the message
+     * @param text the text; null is fine (absent)
+     * @return why the text is refused when it holds a control character, naming the field and
+     *         the character's code (never the text itself); empty if it holds none
+     */
+    public static Optional<String> controlProblem(String field, String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        OptionalInt control = text.codePoints().filter(Character::isISOControl).findFirst();
+        if (control.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(field + " contains control character U+" + String.format("%04X", control.getAsInt())
+                + " (newlines, escape sequences and other control characters are not allowed)");
+    }
+}
