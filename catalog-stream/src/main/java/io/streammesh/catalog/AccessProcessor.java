@@ -76,7 +76,8 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
     }
 
     @Override
-    public void process(Record<String, SourcedRecord> record) {
+    public void process(Record<String, SourcedRecord> stamped) {
+        Record<String, SourcedRecord> record = SourceStamp.NO_KEY.equals(stamped.key()) ? stamped.withKey(null) : stamped;
         String topic = record.value().getSourceTopic();
         byte[] payload = bytes(record.value().getPayload());
         Optional<String> requester = MeshTopics.requester(topic);

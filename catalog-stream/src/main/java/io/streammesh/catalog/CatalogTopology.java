@@ -100,7 +100,7 @@ public final class CatalogTopology {
         // by request id, which would lose it.
         KStream<String, SourcedRecord> inputs = builder
                 .stream(ACCESS_INPUTS, Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                .processValues(SourceStamp::new)
+                .process(SourceStamp::new)
                 .repartition(Repartitioned.<String, SourcedRecord>as("access-inputs").withKeySerde(Serdes.String())
                         .withValueSerde(serdes.of(SourcedRecord.class)).withNumberOfPartitions(config.accessPartitions()));
         var requests = serdes.of(AccessRequest.class).deserializer();

@@ -1,10 +1,12 @@
 package io.streammesh.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.streammesh.platform.testing.PlainAvroSerdes;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
+import io.streammesh.schema.AccessRequestState;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.Grant;
@@ -15,19 +17,24 @@ import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.ProductView;
 import io.streammesh.schema.Rejection;
+import io.streammesh.schema.RequestStatus;
 import io.streammesh.schema.RuleViolation;
 import io.streammesh.schema.ViewAccess;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -180,14 +187,105 @@ class CatalogTopologyTest {
         assertThat(grants.isEmpty()).isTrue();
     }
 
+    @Test
+    void aDecisionForgedOnTheRequestersOwnTopicWithTheSourceHeaderIsRejectedNamingItsWriter() {
+        register("orders", orders().build());
+        request(request("r-7", "orders.order-placed.v1", "full").build());
+        var forged = new RecordHeaders().add("mesh.source-topic", MeshTopics.decisions("orders").getBytes(StandardCharsets.UTF_8));
+        driver.createInputTopic(MeshTopics.accessRequests("analytics"), Serdes.String().serializer(), SERDES.of(AccessDecision.class).serializer())
+                .pipeInput(new TestRecord<>("r-7", decision("r-7", DecisionKind.APPROVED).build(), forged, START));
+
+        assertThat(grants.isEmpty()).as("no grant from a forged approval").isTrue();
+        assertThat(state("r-7").getStatus()).isEqualTo(RequestStatus.PENDING);
+        Rejection rejection = rejections.readValue();
+        assertThat(rejection.getWriter()).isEqualTo("User:analytics");
+        assertThat(rejection.getSourceTopic()).isEqualTo("mesh.access.requests.analytics");
+        decide("orders", decision("r-7", DecisionKind.APPROVED));
+        assertThat(grants.readValue().getApprovedBy()).as("the owner still decides").isEqualTo("User:orders");
+    }
+
+    @Test
+    void aRequestInAnotherPrincipalsNameIsRejectedNamingTheWriter() {
+        register("orders", orders().build());
+
+        requestAs("mallory", request("r-8", "orders.order-placed.v1", "full").build());
+
+        Rejection rejection = rejections.readValue();
+        assertThat(rejection.getWriter()).isEqualTo("User:mallory");
+        assertThat(rejection.getReasons()).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(tuple("requester",
+                "User:mallory wrote request r-8 in the name of User:analytics; a principal asks only for itself, on its own mesh.access.requests.<principal>"));
+        assertThat(state("r-8")).as("no request is filed").isNull();
+    }
+
+    @Test
+    void whoAskedIsTheRequestTopicsPrincipalWhateverRequestedBySays() {
+        register("orders", orders().build());
+
+        request(request("r-9", "orders.order-placed.v1", "full").setRequestedBy("User:orders").build());
+
+        assertThat(state("r-9").getRequest().getRequestedBy()).isEqualTo("User:analytics");
+    }
+
+    @Test
+    void aPurposeWithControlCharactersOrOverTheLimitIsRejectedNamingTheField() {
+        register("orders", orders().build());
+
+        request(request("r-10", "orders.order-placed.v1", "full").setPurpose("report\nr-99  APPROVED").build());
+        request(request("r-11", "orders.order-placed.v1", "full").setPurpose("report \u001b]8;;http://evil\u0007").build());
+        request(request("r-12", "orders.order-placed.v1", "full").setPurpose("x".repeat(501)).build());
+
+        assertThat(rejections.readValuesToList()).extracting(r -> r.getReasons().get(0).getMessage()).containsExactly(
+                "purpose contains control character U+000A (newlines, escape sequences and other control characters are not allowed)",
+                "purpose contains control character U+001B (newlines, escape sequences and other control characters are not allowed)",
+                "purpose is 501 characters long; at most 500 are allowed");
+        assertThat(state("r-10").getStatus()).isEqualTo(RequestStatus.REJECTED);
+        assertThat(state("r-10").getReason()).isEqualTo(
+                "purpose contains control character U+000A (newlines, escape sequences and other control characters are not allowed)");
+    }
+
+    @Test
+    void aDecisionReasonWithControlCharactersIsRejectedAndTheRequestStaysPending() {
+        register("orders", orders().build());
+        request(request("r-13", "orders.order-placed.v1", "full").build());
+
+        decide("orders", decision("r-13", DecisionKind.APPROVED).setReason("ok\u001b[2J").build());
+
+        assertThat(grants.isEmpty()).isTrue();
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(tuple("free-text",
+                "reason contains control character U+001B (newlines, escape sequences and other control characters are not allowed); the decision is ignored"));
+        assertThat(state("r-13").getStatus()).isEqualTo(RequestStatus.PENDING);
+    }
+
+    @Test
+    void aRequestWithoutAKeyIsRejectedNotLost() {
+        register("orders", orders().build());
+        driver.createInputTopic(MeshTopics.accessRequests("analytics"), Serdes.String().serializer(), SERDES.of(AccessRequest.class).serializer())
+                .pipeInput((String) null, request("r-14", "orders.order-placed.v1", "full").build());
+
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule).containsExactly("key-matches-request");
+    }
+
     private void register(String domain, ProductRegistration registration) {
         driver.createInputTopic(MeshTopics.registrations(domain), Serdes.String().serializer(), SERDES.of(ProductRegistration.class).serializer())
                 .pipeInput(registration.getAddress(), registration);
     }
 
     private void request(AccessRequest request) {
-        driver.createInputTopic(MeshTopics.ACCESS_REQUESTS, Serdes.String().serializer(), SERDES.of(AccessRequest.class).serializer())
+        requestAs(request.getPrincipal().substring("User:".length()), request);
+    }
+
+    private void requestAs(String writer, AccessRequest request) {
+        driver.createInputTopic(MeshTopics.accessRequests(writer), Serdes.String().serializer(), SERDES.of(AccessRequest.class).serializer())
                 .pipeInput(request.getRequestId(), request);
+    }
+
+    private AccessRequestState state(String requestId) {
+        KeyValueStore<String, AccessRequestState> states = driver.getKeyValueStore(CatalogTopology.REQUESTS_STORE);
+        return states.get(requestId);
+    }
+
+    private void decide(String domain, AccessDecision.Builder decision) {
+        decide(domain, decision.build());
     }
 
     private void decide(String domain, AccessDecision decision) {
@@ -226,7 +324,7 @@ class CatalogTopologyTest {
                 .setConsumerGroup("analytics").setPurpose("weekly sales report").setRequestedBy("User:analytics").setRequestedAt(START);
     }
 
-    static AccessDecision decision(String id, DecisionKind kind) {
-        return AccessDecision.newBuilder().setRequestId(id).setDecision(kind).setDecidedBy("User:someone").setDecidedAt(START).build();
+    static AccessDecision.Builder decision(String id, DecisionKind kind) {
+        return AccessDecision.newBuilder().setRequestId(id).setDecision(kind).setDecidedBy("User:someone").setDecidedAt(START);
     }
 }
