@@ -1,0 +1,230 @@
+package io.streammesh.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.MeshSerdes;
+import io.streammesh.platform.PrincipalKind;
+import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.schema.AccessDecision;
+import io.streammesh.schema.AccessRequest;
+import io.streammesh.schema.DecisionKind;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.Rejection;
+import io.streammesh.schema.RuleViolation;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The access workflow under attack on the real mesh: only Kafka says who wrote a request or a
+ * decision, refused attempts are audited naming the writer, internal routes serve only the
+ * platform, and free text cannot carry control characters.
+ */
+@MeshTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AccessSecurityIT {
+
+    private static final Duration SOON = Duration.ofSeconds(20);
+    private static final String CONTROL = "(newlines, escape sequences and other control characters are not allowed)";
+
+    private EmbeddedMesh mesh;
+    private CatalogApp catalog;
+    private ProductAddress product;
+
+    @BeforeAll
+    void start(EmbeddedMesh mesh) throws Exception {
+        this.mesh = mesh;
+        mesh.onboarding().addDomain("sec-orders");
+        mesh.onboarding().addDomain("sec-customers");
+        mesh.onboarding().ensurePrincipal("sec-analytics", PrincipalKind.TEAM);
+        mesh.onboarding().ensurePrincipal("sec-mallory", PrincipalKind.TEAM);
+        catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), Files.createTempDirectory("access-security-it-"),
+                mesh.state().credentials(), 0));
+        product = ProductAddress.parse("sec-orders.placed.v1");
+        register(CatalogTopologyTest.orders().setAddress(product.toString()).setDomain("sec-orders").setName("placed")
+                .setOwner(io.streammesh.schema.Owner.newBuilder().setTeam("sec-orders-team").setPrincipal("User:sec-orders")
+                        .setContact("sec-orders@example.com").build()).build());
+        await().atMost(SOON).until(() -> api("sec-analytics").get("/api/products?domain=sec-orders").findValuesAsText("address")
+                .contains(product.toString()));
+    }
+
+    @AfterAll
+    void stop() {
+        catalog.close();
+    }
+
+    @Test
+    void anApprovalForgedWithTheSourceTopicHeaderGrantsNothingAndIsAuditedNamingTheForger() throws Exception {
+        String requestId = pendingRequest("forged approval");
+        Properties analytics = mesh.clientConfig("sec-analytics");
+        byte[] approval = MeshSerdes.<AccessDecision>valueSerializer(analytics, true).serialize(MeshTopics.decisions("sec-orders"),
+                AccessDecision.newBuilder().setRequestId(requestId).setDecision(DecisionKind.APPROVED).setDecidedBy("User:sec-orders")
+                        .setReason("approved").setDecidedAt(Instant.now()).build());
+
+        assertThatThrownBy(() -> sendForged(analytics, MeshTopics.ACCESS_REQUESTS, requestId, approval))
+                .as("the shared request topic of old meshes is closed").hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        sendForged(analytics, MeshTopics.accessRequests("sec-analytics"), requestId, approval);
+
+        Rejection rejection = awaitRejection(requestId, "User:sec-analytics");
+        assertThat(rejection.getSourceTopic()).isEqualTo("mesh.access.requests.sec-analytics");
+        assertThat(rejection.getReasons()).extracting(RuleViolation::getMessage).containsExactly("record by User:sec-analytics on "
+                + "mesh.access.requests.sec-analytics is not an AccessRequest in the mesh's Avro wire format (decisions count only on the "
+                + "owning domain's mesh.decisions.<domain>); ignored");
+        assertThat(api("mesh-admin").get("/api/access/requests/" + requestId).path("status").asText()).isEqualTo("PENDING");
+        assertThat(api("mesh-admin").get("/api/grants?product=" + product).findValuesAsText("requestId")).doesNotContain(requestId);
+    }
+
+    @Test
+    void aDecisionOnAnotherDomainsTopicIsRejectedNamingThatDomain() {
+        String requestId = pendingRequest("wrong domain");
+
+        try (var customers = new AccessClient(mesh.clientConfig("sec-customers"))) {
+            customers.decide("sec-customers", requestId, DecisionKind.APPROVED, "not mine", null);
+        }
+
+        Rejection rejection = awaitRejection(requestId, "User:sec-customers");
+        assertThat(rejection.getReasons()).extracting(RuleViolation::getRule).containsExactly("owner-decides");
+        assertThat(api("mesh-admin").get("/api/access/requests/" + requestId).path("status").asText()).isEqualTo("PENDING");
+        assertThat(api("mesh-admin").get("/api/grants?product=" + product).findValuesAsText("requestId")).doesNotContain(requestId);
+    }
+
+    @Test
+    void aRequestInAnotherPrincipalsNameIsRejectedNamingTheWriterAndTheBrokerRefusesAnotherPrincipalsTopic() throws Exception {
+        Properties mallory = mesh.clientConfig("sec-mallory");
+        String requestId = "r-in-another-name";
+        AccessRequest inAnotherName = AccessRequest.newBuilder().setRequestId(requestId).setPrincipal("User:sec-analytics")
+                .setProduct(product.toString()).setView("full").setConsumerGroup("sec-analytics").setPurpose("I am analytics")
+                .setRequestedBy("User:sec-analytics").setRequestedAt(Instant.now()).build();
+        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(mallory), new StringSerializer(),
+                MeshSerdes.<AccessRequest>valueSerializer(mallory, true))) {
+            producer.send(new ProducerRecord<>(MeshTopics.accessRequests("sec-mallory"), requestId, inAnotherName)).get();
+        }
+
+        Rejection rejection = awaitRejection(requestId, "User:sec-mallory");
+        assertThat(rejection.getReasons()).extracting(RuleViolation::getMessage).containsExactly("User:sec-mallory wrote request "
+                + requestId + " in the name of User:sec-analytics; a principal asks only for itself, on its own mesh.access.requests.<principal>");
+        assertThatThrownBy(() -> api("mesh-admin").get("/api/access/requests/" + requestId))
+                .hasMessage("no access request " + requestId + " that you may see");
+        try (var client = new AccessClient(mallory)) {
+            assertThatThrownBy(() -> client.request(product, "full", "User:sec-analytics", "sec-analytics", "as analytics", null))
+                    .hasMessage("refused by the broker: User:sec-mallory may not write mesh.access.requests.sec-analytics "
+                            + "(only User:sec-analytics asks for access in its own name)");
+        }
+    }
+
+    @Test
+    void internalStoresAnswerOnlyThePlatform() throws Exception {
+        HttpResponse<String> tenant = get("sec-analytics", "/api/internal/stores/grants");
+        assertThat(tenant.statusCode()).isEqualTo(403);
+        assertThat(tenant.body()).contains("/api/internal is for the catalog's own instances (platform principals only)");
+        assertThat(get("sec-orders", "/api/internal/stores/access-requests").statusCode()).isEqualTo(403);
+        assertThat(get("sec-analytics", "/api/internal/stores/access-rejections").statusCode()).isEqualTo(403);
+
+        assertThat(get("mesh-catalog", "/api/internal/stores/grants").statusCode()).isEqualTo(200);
+        assertThat(get("mesh-admin", "/api/internal/stores/grants").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aPurposeWithANewlineOrEscapeIsRejectedWithTheReason() {
+        String requestId;
+        try (var team = new AccessClient(mesh.clientConfig("sec-analytics"))) {
+            requestId = team.request(product, "full", null, "sec-analytics", "report\n r-1  APPROVED \u001b[2J", null);
+        }
+
+        JsonNode request = await().atMost(SOON).ignoreExceptions().until(() -> api("sec-analytics").get("/api/access/requests/" + requestId),
+                r -> r.path("status").asText().equals("REJECTED"));
+        assertThat(request.path("reason").asText()).isEqualTo("purpose contains control character U+000A " + CONTROL);
+    }
+
+    @Test
+    void aQueryParameterWithAControlCharacterGetsA400() throws Exception {
+        HttpResponse<String> response = get("sec-analytics", "/api/access/requests?principal=%1b%5b2J");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThatThrownBy(() -> api("sec-analytics").get("/api/access/requests?principal=%1b%5b2J"))
+                .hasMessage("query parameter 'principal' contains control character U+001B " + CONTROL);
+    }
+
+    private String pendingRequest(String purpose) {
+        String requestId;
+        try (var team = new AccessClient(mesh.clientConfig("sec-analytics"))) {
+            requestId = team.request(product, "full", null, "sec-analytics", purpose, null);
+        }
+        await().atMost(SOON).ignoreExceptions().until(() -> api("sec-orders").get("/api/access/requests/" + requestId).path("status").asText(),
+                "PENDING"::equals);
+        return requestId;
+    }
+
+    private static void sendForged(Properties config, String topic, String requestId, byte[] value) throws Exception {
+        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(config), new StringSerializer(), new ByteArraySerializer())) {
+            var record = new ProducerRecord<>(topic, requestId, value);
+            record.headers().add("mesh.source-topic", MeshTopics.decisions("sec-orders").getBytes(StandardCharsets.UTF_8));
+            producer.send(record).get();
+        }
+    }
+
+    /** The rejection of {@code subject} on {@code mesh.catalog.rejections} naming {@code writer}, as audit-sink reads it. */
+    private Rejection awaitRejection(String subject, String writer) {
+        Properties admin = mesh.clientConfig("mesh-admin");
+        List<Rejection> seen = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(ClientConfigs.kafkaOnly(admin), new StringDeserializer(),
+                MeshSerdes.<Rejection>valueDeserializer(admin, true))) {
+            var partitions = consumer.partitionsFor(MeshTopics.CATALOG_REJECTIONS).stream()
+                    .map(p -> new TopicPartition(MeshTopics.CATALOG_REJECTIONS, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            return await().atMost(SOON).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value()));
+                return seen.stream().filter(r -> r.getSubject().equals(subject) && writer.equals(r.getWriter())).findFirst();
+            }, Optional::isPresent).orElseThrow();
+        }
+    }
+
+    private HttpResponse<String> get(String principal, String path) throws Exception {
+        Properties config = mesh.clientConfig(principal);
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(catalog.restUrl() + path))
+                .header("Authorization", CatalogClient.basicAuthorization(config)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private CatalogClient api(String principal) {
+        return new CatalogClient(catalog.restUrl(), mesh.clientConfig(principal));
+    }
+
+    private void register(ProductRegistration registration) {
+        Properties config = mesh.clientConfig("sec-orders");
+        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(config), new StringSerializer(),
+                MeshSerdes.<ProductRegistration>valueSerializer(config, true))) {
+            producer.send(new ProducerRecord<>(MeshTopics.registrations("sec-orders"), registration.getAddress(), registration)).get();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
