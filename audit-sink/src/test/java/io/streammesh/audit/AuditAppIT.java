@@ -11,9 +11,12 @@ import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.PrincipalKind;
 import io.streammesh.platform.testing.AppProcess;
 import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.schema.AccessDecision;
+import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.AuditEvent;
 import io.streammesh.schema.AuditEventType;
 import io.streammesh.schema.Decision;
+import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.MeshTopics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +44,7 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -168,6 +172,29 @@ class AuditAppIT {
                     assertThat(e.getDecision()).isEqualTo(Decision.ALLOWED);
                     assertThat(e.getCount()).isPositive();
                 });
+    }
+
+    @Test
+    @Order(3)
+    void aRequestIsAuditedOnItsTopicsPrincipalAndARecordOfAnotherTypeThereStallsNothing(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().ensurePrincipal("audit-asker", PrincipalKind.TEAM);
+        var asker = mesh.clientConfig("audit-asker");
+        String topic = MeshTopics.accessRequests("audit-asker");
+        byte[] decision = MeshSerdes.<AccessDecision>valueSerializer(asker, true).serialize(MeshTopics.decisions("audit-elsewhere"),
+                AccessDecision.newBuilder().setRequestId("r-audit").setDecision(DecisionKind.APPROVED).setDecidedBy("User:audit-asker")
+                        .setDecidedAt(Instant.now()).build());
+        byte[] request = MeshSerdes.<AccessRequest>valueSerializer(asker, true).serialize(topic, AccessRequest.newBuilder()
+                .setRequestId("r-audit").setPrincipal("User:audit-asker").setProduct("audit-it.secret.v1").setView("full")
+                .setConsumerGroup("audit-asker").setPurpose("audited").setRequestedBy("User:mesh-admin").setRequestedAt(Instant.now()).build());
+        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(asker), new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, "r-audit", decision)).get();
+            producer.send(new ProducerRecord<>(topic, "r-audit", request)).get();
+        }
+
+        List<AuditEvent> events = AuditTopicReader.audit(mesh).awaitEvents(Duration.ofSeconds(30),
+                e -> e.getType() == AuditEventType.ACCESS_REQUEST && e.getReason().startsWith("request r-audit "));
+
+        assertThat(events).singleElement().satisfies(e -> assertThat(e.getPrincipal()).isEqualTo("User:audit-asker"));
     }
 
     @Test

@@ -1,16 +1,24 @@
 package io.streammesh.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.streammesh.platform.testing.PlainAvroSerdes;
+import io.streammesh.schema.AccessDecision;
+import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.AuditEvent;
 import io.streammesh.schema.AuditEventType;
 import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.ConsumerOffsets;
 import io.streammesh.schema.Decision;
+import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.Owner;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.Rejection;
+import io.streammesh.schema.RuleViolation;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -139,6 +147,36 @@ class AuditTopologyTest {
         assertThat(events).extracting(AuditEvent::getOperation).containsExactly("ACTIVE", "REVOKED");
         assertThat(events.get(0).getReason()).contains("by User:orders");
         assertThat(events).allSatisfy(e -> assertThat(e.getPrincipal()).isEqualTo("User:analytics"));
+    }
+
+    @Test
+    void whoAskedDecidedOrPublishedIsTheTopicsPrincipalNotTheFieldTheClientWrote() {
+        driver.createInputTopic(MeshTopics.accessRequests("analytics"), Serdes.String().serializer(), SERDES.of(AccessRequest.class).serializer())
+                .pipeInput("r-1", AccessRequest.newBuilder().setRequestId("r-1").setPrincipal("User:analytics").setProduct("orders.order-placed.v1")
+                        .setView("full").setConsumerGroup("analytics").setPurpose("report").setRequestedBy("User:orders").setRequestedAt(START).build());
+        driver.createInputTopic(MeshTopics.decisions("orders"), Serdes.String().serializer(), SERDES.of(AccessDecision.class).serializer())
+                .pipeInput("r-1", AccessDecision.newBuilder().setRequestId("r-1").setDecision(DecisionKind.APPROVED).setDecidedBy("User:customers")
+                        .setDecidedAt(START).build());
+        driver.createInputTopic(MeshTopics.registrations("orders"), Serdes.String().serializer(), SERDES.of(ProductRegistration.class).serializer())
+                .pipeInput("orders.order-placed.v1", registration("User:customers"));
+        driver.createInputTopic(MeshTopics.CATALOG_REJECTIONS, Serdes.String().serializer(), SERDES.of(Rejection.class).serializer())
+                .pipeInput("r-2", Rejection.newBuilder().setSubject("r-2").setDomain("orders").setSourceTopic("mesh.access.requests.mallory")
+                        .setReasons(List.of(RuleViolation.newBuilder().setRule("requester").setMessage("in another's name").build()))
+                        .setRejectedAt(START).setWriter("User:mallory").build());
+
+        assertThat(audit.readValuesToList()).extracting(AuditEvent::getType, AuditEvent::getPrincipal).containsExactlyInAnyOrder(
+                tuple(AuditEventType.ACCESS_REQUEST, "User:analytics"),
+                tuple(AuditEventType.ACCESS_DECISION, "User:orders"),
+                tuple(AuditEventType.REGISTRATION, "User:orders"),
+                tuple(AuditEventType.REJECTION, "User:mallory"));
+    }
+
+    private static ProductRegistration registration(String publishedBy) {
+        return ProductRegistration.newBuilder().setAddress("orders.order-placed.v1").setDomain("orders").setName("order-placed")
+                .setVersion("1.0.0").setOwner(Owner.newBuilder().setTeam("orders-team").setPrincipal("User:orders").setContact("o@example.com").build())
+                .setDescription("Orders placed.").setClassification("confidential").setSchemaSubject("orders.order-placed.v1-value")
+                .setSchemaVersion(1).setSchemaContentId(1L).setPiiFields(List.of()).setFreshnessMs(300_000L).setViews(List.of())
+                .setPublishedBy(publishedBy).setPublishedAt(START).build();
     }
 
     private static AuthorizationEvent numbered(AuthorizationEvent event, String source, long sequence) {
