@@ -49,8 +49,14 @@ final class Governance {
                 violations.add(violation("key-matches-address", "record key '" + key + "' is not the address " + address));
             }
         }
+        // Not a policy to switch off: the topic says which domain published, and the owner is that domain.
+        var owner = registration.getOwner();
+        if (owner != null && owner.getPrincipal() != null && !owner.getPrincipal().equals("User:" + domain)) {
+            violations.add(violation("owner-matches-topic", "the owner principal must be User:" + domain + ", got " + owner.getPrincipal()
+                    + "; it was registered on mesh.registrations." + domain));
+        }
         if (policy.ownerPresent()) {
-            owner(registration, domain, violations);
+            owner(registration, violations);
         }
         String description = registration.getDescription();
         if (policy.descriptionMinLength() > 0 && (description == null || description.strip().length() < policy.descriptionMinLength())) {
@@ -81,13 +87,10 @@ final class Governance {
         return violations;
     }
 
-    private static void owner(ProductRegistration registration, String domain, List<RuleViolation> violations) {
+    private static void owner(ProductRegistration registration, List<RuleViolation> violations) {
         var owner = registration.getOwner();
         if (owner == null || blank(owner.getTeam()) || blank(owner.getContact())) {
             violations.add(violation("owner-present", "an owner with a team and a contact is required"));
-        }
-        if (owner != null && owner.getPrincipal() != null && !owner.getPrincipal().equals("User:" + domain)) {
-            violations.add(violation("owner-present", "the owner principal must be User:" + domain + ", got " + owner.getPrincipal()));
         }
     }
 

@@ -15,7 +15,8 @@ import java.nio.file.Path;
  * The global rules every registration must pass, owned by the platform team
  * (default: {@code governance.yaml} on the classpath).
  *
- * @param ownerPresent owner team, contact and principal {@code User:<domain>} required
+ * @param ownerPresent owner team and contact required (an owner principal other than
+ *        {@code User:<domain>} is refused whatever this says)
  * @param descriptionMinLength shortest acceptable description; 0 switches the rule off
  * @param classificationDeclared one of public, internal, confidential, restricted required
  * @param piiMasked PII fields masked in every {@code auto} view and every view of a public or internal product

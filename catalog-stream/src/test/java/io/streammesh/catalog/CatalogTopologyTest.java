@@ -103,7 +103,18 @@ class CatalogTopologyTest {
         register("customers", orders().build());
 
         assertThat(catalog.isEmpty()).isTrue();
-        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule).containsExactly("domain-matches-topic", "owner-present");
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule).containsExactly("domain-matches-topic", "owner-matches-topic");
+    }
+
+    @Test
+    void anOwnerNamingAnotherDomainIsRejectedEvenWithTheOwnerPolicyOff() {
+        var lenient = new Governance(new GovernancePolicy(false, 0, false, false, false, false));
+
+        List<RuleViolation> violations = lenient.check("orders.order-placed.v1", orders().setOwner(Owner.newBuilder().setTeam("t")
+                .setPrincipal("User:customers").setContact("c").build()).build(), "orders", address -> true);
+
+        assertThat(violations).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(tuple("owner-matches-topic",
+                "the owner principal must be User:orders, got User:customers; it was registered on mesh.registrations.orders"));
     }
 
     @Test
