@@ -7,6 +7,7 @@ import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshPrincipal;
 import io.streammesh.schema.DecisionKind;
+import io.streammesh.schema.FreeText;
 import io.streammesh.schema.ProductAddress;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -34,8 +35,10 @@ final class AccessCommand {
                 @Option(names = "--group", required = true, paramLabel = "GROUP", description = "The consumer group you will read with.") String group,
                 @Option(names = "--purpose", required = true, paramLabel = "TEXT", description = "Why, for the owner and the audit.") String purpose,
                 @Option(names = "--duration", paramLabel = "DURATION", description = "How long, e.g. 30d (default: the platform's maximum).") String duration,
-                @Option(names = "--for", paramLabel = "PRINCIPAL", description = "Who will read (default: you).") String grantee) {
+                @Option(names = "--for", paramLabel = "PRINCIPAL", description = "Who will read (default: you); only the platform may ask "
+                        + "for another principal, on that principal's own request topic.") String grantee) {
         ProductAddress product = ProductCommand.parse(address);
+        refuseBadText("--purpose", purpose);
         Properties config = acting(state, as, "request");
         try (var client = new AccessClient(config)) {
             String id = client.request(product, view, grantee == null ? null : "User:" + MeshPrincipal.bareName(grantee), group, purpose,
@@ -113,6 +116,7 @@ final class AccessCommand {
 
     private int decide(StateDirOption state, PrincipalOption as, CatalogOption catalog, String requestId, DecisionKind kind,
                        String reason, Duration duration) {
+        refuseBadText("--reason", reason);
         Properties config = acting(state, as, kind.name().toLowerCase());
         JsonNode request = catalog.client(state, config).get("/api/access/requests/" + requestId);
         String domain = request.path("domain").asText();
@@ -124,6 +128,13 @@ final class AccessCommand {
                 io.streammesh.schema.MeshTopics.decisions(domain));
         out().flush();
         return Mesh.OK;
+    }
+
+    /** The catalog refuses such text too; saying so here spares a request that can only be rejected. */
+    private static void refuseBadText(String option, String text) {
+        FreeText.problem(option, text).ifPresent(problem -> {
+            throw new MeshException(problem);
+        });
     }
 
     private static Properties acting(StateDirOption state, PrincipalOption as, String what) {

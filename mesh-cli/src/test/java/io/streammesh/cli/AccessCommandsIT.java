@@ -78,6 +78,14 @@ class AccessCommandsIT {
             var badDuration = run("access", "request", "acc-shop.order-placed.v1", "--view", "full", "--group", "g", "--purpose", "p",
                     "--duration", "forever", "--as", "acc-team", "--state-dir", state);
             assertThat(badDuration.err().strip()).isEqualTo("mesh: --duration 'forever' is not a duration; write e.g. 30s, 5m, 12h, 30d or 2w");
+            var forged = run("access", "request", "acc-shop.order-placed.v1", "--view", "full", "--group", "g",
+                    "--purpose", "p\n r-1  APPROVED", "--as", "acc-team", "--state-dir", state);
+            assertThat(forged.err().strip()).isEqualTo("mesh: --purpose contains control character U+000A "
+                    + "(newlines, escape sequences and other control characters are not allowed)");
+            var forAnother = run("access", "request", "acc-shop.order-placed.v1", "--view", "full", "--group", "g", "--purpose", "p",
+                    "--for", "acc-shop", "--as", "acc-team", "--state-dir", state);
+            assertThat(forAnother.err().strip()).isEqualTo("mesh: refused by the broker: User:acc-team may not write "
+                    + "mesh.access.requests.acc-shop (only User:acc-shop asks for access in its own name)");
             var nobody = run("access", "list", "--catalog-url", url, "--state-dir", state);
             assertThat(nobody.err().strip()).isEqualTo("mesh: say who you act as for access list: --as <principal> or --client-config <file>");
         }
