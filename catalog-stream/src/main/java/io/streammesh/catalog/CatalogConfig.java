@@ -16,7 +16,7 @@ import java.util.Properties;
  * @param governance the global rules
  * @param maxGrantDuration the longest grant (and the duration of one that names none)
  * @param expiryCheckInterval how often grants are checked for expiry
- * @param accessPartitions partitions of {@code mesh.access.requests}, which decisions are repartitioned to match;
+ * @param accessPartitions partitions of the repartition topic requests and decisions meet on, by request id;
  *        also the partitions of the health tracking's repartition topic
  * @param health how product health is tracked
  */
