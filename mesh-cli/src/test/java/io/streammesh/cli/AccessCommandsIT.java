@@ -77,7 +77,9 @@ class AccessCommandsIT {
 
             var badDuration = run("access", "request", "acc-shop.order-placed.v1", "--view", "full", "--group", "g", "--purpose", "p",
                     "--duration", "forever", "--as", "acc-team", "--state-dir", state);
-            assertThat(badDuration.err().strip()).isEqualTo("mesh: --duration 'forever' is not a duration; write e.g. 30s, 5m, 12h, 30d or 2w");
+            assertThat(badDuration.exitCode()).isEqualTo(Mesh.USAGE);
+            assertThat(badDuration.err().strip()).isEqualTo("mesh: Invalid value for option '--duration': 'forever' is not a duration; "
+                    + "write e.g. 30s, 5m, 12h, 30d or 2w (see: mesh access request --help)");
             var nobody = run("access", "list", "--catalog-url", url, "--state-dir", state);
             assertThat(nobody.err().strip()).isEqualTo("mesh: say who you act as for access list: --as <principal> or --client-config <file>");
         }
