@@ -54,7 +54,8 @@ public final class Mesh {
             PrintWriter err = line.getErr();
             if (e instanceof InvalidContractException invalid) {
                 // one line per broken rule, by design; each is escaped on its own
-                err.println("mesh: " + invalid.getMessage().lines().map(TerminalText::escape).collect(Collectors.joining(System.lineSeparator())));
+                err.println("mesh: " + invalid.getMessage().lines().map(TerminalText::escape)
+                        .collect(Collectors.joining(System.lineSeparator())));
             } else if (e instanceof MeshException) {
                 err.println("mesh: " + TerminalText.escape(e.getMessage()));
             } else {
@@ -66,7 +67,8 @@ public final class Mesh {
         });
         commandLine.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
-            err.println("mesh: " + TerminalText.escape(e.getMessage()) + " (see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+            err.println("mesh: " + TerminalText.escape(e.getMessage())
+                    + " (see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             err.flush();
             return USAGE;
         });

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CommandLineSafetyIT {
 
     private static final Path EXAMPLES = Path.of("..", "examples", "orders");
-    private static final String FAKE_ROW = "dashboards\nr-00000000  APPROVED  tty-shop.order-placed.v1  full\u001b]0;owned\u0007\u001b[2K\u009b31m";
+    /** A second row, then: set the terminal's title, erase the line, red (8-bit CSI). */
+    private static final String FAKE_ROW = "x\nr-0  APPROVED\u001b]0;owned\u0007\u001b[2K\u009b31m";
 
     @TempDir
     Path dir;
@@ -47,11 +48,16 @@ class CommandLineSafetyIT {
             String url = catalog.restUrl();
             var published = CommandRun.of("product", "publish", contract("tty-shop").toString(), "--state-dir", state);
             assertThat(published.exitCode()).as(published.err()).isZero();
+            await().atMost(Duration.ofSeconds(20)).until(() -> CommandRun.of("catalog", "show", "tty-shop.order-placed.v1", "--as", "tty-team",
+                    "--catalog-url", url, "--state-dir", state).exitCode() == Mesh.OK);
 
             var requested = CommandRun.of("access", "request", "tty-shop.order-placed.v1", "--view", "analytics", "--group", "tty-team",
                     "--purpose", FAKE_ROW, "--as", "tty-team", "--state-dir", state);
-            assertThat(requested.exitCode()).as(requested.err()).isZero();
-            assertThat(requested.out()).doesNotContain("\u001b", "\u009b");
+            assertThat(requested.out() + requested.err()).doesNotContain("\u001b", "\u009b");
+            if (requested.exitCode() != Mesh.OK) {
+                assertThat(requested.err().lines()).as("refused where the mesh limits purposes: one line").hasSize(1);
+                return;
+            }
             String id = requested.out().lines().findFirst().orElseThrow().replaceAll(".* request ", "");
 
             // The owner sees it pending, or (where the mesh refuses control characters in a purpose) both
@@ -67,8 +73,8 @@ class CommandLineSafetyIT {
             assertThat(listed).startsWith("REQUEST");
             assertThat(listed.lines().skip(1).findFirst().orElseThrow()).startsWith(id);
             assertThat(listed.chars().filter(c -> c != '\n' && (c < 0x20 || c >= 0x7f && c <= 0x9f))).isEmpty();
-            if (listed.contains("dashboards")) {
-                assertThat(listed).contains("dashboards\\nr-00000000  APPROVED  tty-shop.order-placed.v1  full\\u001b]0;owned\\u0007\\u001b[2K\\u009b31m");
+            if (listed.contains("APPROVED")) {
+                assertThat(listed).contains("x\\nr-0  APPROVED\\u001b]0;owned\\u0007\\u001b[2K\\u009b31m");
             }
 
             var json = CommandRun.of("access", "list", "--domain", "tty-shop", "--as", "tty-shop", "--json", "--catalog-url", url,
