@@ -117,14 +117,14 @@ class CommandLineSafetyIT {
 
     @Test
     void aYamlSyntaxErrorInAContractIsOneLineWithItsLineAndColumn() throws Exception {
-        Path broken = Files.writeString(dir.resolve("broken.yaml"), "domain: orders\nname: \"unclosed\ndescription: x\n");
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), "domain: orders\ntags: [a, b\nname: x\n");
 
         var validated = CommandRun.of("product", "validate", broken.toString());
 
         assertThat(validated.exitCode()).isEqualTo(Mesh.FAILED);
         assertThat(validated.err().lines()).singleElement(InstanceOfAssertFactories.STRING)
                 .startsWith("mesh: " + broken + ": not valid YAML: ")
-                .endsWith("(line 4, column 1)");
+                .endsWith("(line 3, column 5)");
     }
 
     @Test
