@@ -1,10 +1,10 @@
 package io.streammesh.query;
 
+import io.streammesh.platform.ClientConfigs;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import io.streammesh.platform.ClientConfigs;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
@@ -113,7 +113,7 @@ public final class AuditQuery {
      * table's topic, else the root cause (Flink wraps it in "Failed to fetch next result", "Job
      * execution failed" and the like, which say nothing).
      */
-    static QueryException failed(Exception e, Properties clientConfig) {
+    private static QueryException failed(Exception e, Properties clientConfig) {
         Throwable root = e;
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (isAuthorization(cause)) {
