@@ -1,5 +1,6 @@
 package io.streammesh.query;
 
+import io.streammesh.platform.ClientConfigs;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,9 +9,13 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
+import org.apache.flink.table.api.internal.TableEnvironmentInternal;
+import org.apache.flink.table.operations.QueryOperation;
 import org.apache.flink.types.Row;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.SerializedThrowable;
+import org.apache.kafka.common.errors.AuthorizationException;
 
 /**
  * SQL over the audit trail with embedded Flink: tables {@code audit}, {@code catalog} and
@@ -60,26 +65,33 @@ public final class AuditQuery {
      * interrupted.
      *
      * @param clientConfig the acting principal's client config (Kafka, SASL, registry)
-     * @param sql one SELECT statement
+     * @param sql one query (SELECT, WITH … SELECT, a UNION of SELECTs); anything else is refused
      * @param scan which records the tables hold
      * @param sink where the result goes
-     * @throws QueryException with the engine's one-line reason if the statement is not valid
+     * @throws QueryException with a one-line reason if the statement is not one query, the
+     *         engine's if it is not valid, "not authorised to read the audit trail" if the broker
+     *         refuses the principal a table's topic, else the root cause of the failure
      */
     public static void run(Properties clientConfig, String sql, Scan scan, ResultSink sink) {
         var configuration = new Configuration();
         configuration.setString("parallelism.default", "1");
         configuration.setString("table.exec.resource.default-parallelism", "1");
+        configuration.setString(AuditStatement.HINTS_OFF, "false");
+        // A query is asked by a person waiting for it: a failure (a refused read) ends it with its
+        // reason rather than being retried behind "Failed to fetch next result".
+        configuration.setString("restart-strategy.type", "none");
         var settings = (scan.follow() ? EnvironmentSettings.newInstance().inStreamingMode() : EnvironmentSettings.newInstance().inBatchMode())
                 .withConfiguration(configuration).build();
         TableEnvironment tables = TableEnvironment.create(settings);
         for (AuditTables.Table table : AuditTables.ALL) {
             tables.createTemporaryTable(table.name(), AuditTables.descriptor(table, clientConfig, scan));
         }
+        QueryOperation query = AuditStatement.parse(tables, sql);
         TableResult result;
         try {
-            result = tables.executeSql(sql);
+            result = ((TableEnvironmentInternal) tables).executeInternal(query);
         } catch (RuntimeException e) {
-            throw new QueryException(oneLine(e), e);
+            throw failed(e, clientConfig);
         }
         sink.columns(result.getResolvedSchema().getColumnNames());
         try (CloseableIterator<Row> rows = result.collect()) {
@@ -92,8 +104,41 @@ public final class AuditQuery {
                 sink.row(row.getKind(), values);
             }
         } catch (Exception e) {
-            throw new QueryException(oneLine(e), e);
+            throw failed(e, clientConfig);
         }
+    }
+
+    /**
+     * A query that did not run to its end: the broker's refusal to let the principal read a
+     * table's topic, else the root cause (Flink wraps it in "Failed to fetch next result", "Job
+     * execution failed" and the like, which say nothing).
+     */
+    private static QueryException failed(Exception e, Properties clientConfig) {
+        Throwable root = e;
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (isAuthorization(cause)) {
+                return new QueryException("not authorised to read the audit trail: the broker refused "
+                        + ClientConfigs.principalOf(clientConfig) + " (" + oneLine(cause) + ")", e);
+            }
+            root = cause;
+        }
+        return new QueryException(oneLine(root), e);
+    }
+
+    /** Failures from the job's tasks arrive serialized, as the name of their class. */
+    private static boolean isAuthorization(Throwable failure) {
+        if (failure instanceof AuthorizationException) {
+            return true;
+        }
+        if (failure instanceof SerializedThrowable serialized) {
+            try {
+                return AuthorizationException.class.isAssignableFrom(Class.forName(serialized.getOriginalErrorClassName(), false,
+                        AuditQuery.class.getClassLoader()));
+            } catch (ClassNotFoundException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** The engine's own reason, without its stack or the SQL echoed back. */

@@ -79,6 +79,59 @@ class AuditQueryIT {
     }
 
     @Test
+    void aCreateTableOverAnotherConnectorIsRefusedBeforeItRuns(EmbeddedMesh mesh) {
+        Path written = stateDir.resolve("exfiltrated");
+        assertThatThrownBy(() -> query(mesh, "CREATE TABLE loot (principal STRING) WITH ('connector' = 'filesystem', 'path' = '"
+                + written.toUri() + "', 'format' = 'csv')", AuditQuery.Scan.everything()))
+                .isInstanceOf(AuditQuery.QueryException.class)
+                .hasMessage("mesh audit query runs one SELECT (or WITH … SELECT, a UNION of SELECTs) and nothing else; this is CREATE TABLE");
+        assertThat(written).doesNotExist();
+    }
+
+    @Test
+    void anInsertIsRefusedBeforeItRuns(EmbeddedMesh mesh) {
+        assertThatThrownBy(() -> query(mesh, "INSERT INTO grants SELECT * FROM grants", AuditQuery.Scan.everything()))
+                .isInstanceOf(AuditQuery.QueryException.class)
+                .hasMessage("mesh audit query runs one SELECT (or WITH … SELECT, a UNION of SELECTs) and nothing else; this is INSERT INTO");
+    }
+
+    @Test
+    void aSecondStatementAfterTheSelectIsRefusedAndNeitherRuns(EmbeddedMesh mesh) {
+        assertThatThrownBy(() -> query(mesh, "SELECT principal FROM audit; SET 'table.dynamic-table-options.enabled' = 'true'",
+                AuditQuery.Scan.everything()))
+                .isInstanceOf(AuditQuery.QueryException.class)
+                .hasMessage("mesh audit query runs one SELECT (or WITH … SELECT, a UNION of SELECTs) and nothing else; this holds several statements");
+    }
+
+    @Test
+    void aHintThatPointsATableAtAnotherConnectorIsRefused(EmbeddedMesh mesh) {
+        assertThatThrownBy(() -> query(mesh, "SELECT * FROM grants /*+ OPTIONS('connector' = 'filesystem', 'path' = '"
+                + stateDir.resolve("hinted").toUri() + "', 'format' = 'csv') */", AuditQuery.Scan.everything()))
+                .isInstanceOf(AuditQuery.QueryException.class)
+                .hasMessageContaining("'OPTIONS' hint")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void withAndUnionQueriesStillRun(EmbeddedMesh mesh) {
+        assertThat(query(mesh, "WITH denied AS (SELECT principal FROM audit WHERE principal = 'User:nobody-at-all') "
+                + "SELECT principal FROM denied UNION ALL SELECT principal FROM grants WHERE principal = 'User:nobody-at-all'",
+                AuditQuery.Scan.everything())).isEmpty();
+    }
+
+    @Test
+    void aPrincipalTheBrokerDoesNotLetReadTheAuditTopicIsToldSoNotThatAFetchFailed(EmbeddedMesh mesh) {
+        mesh.onboarding().ensurePrincipal("query-outsider", PrincipalKind.TEAM);
+        var rows = new ArrayList<List<Object>>();
+
+        assertThatThrownBy(() -> AuditQuery.run(mesh.clientConfig("query-outsider"), "SELECT principal FROM audit",
+                AuditQuery.Scan.everything(), collect(rows)))
+                .isInstanceOf(AuditQuery.QueryException.class)
+                .hasMessage("not authorised to read the audit trail: the broker refused User:query-outsider (Topic authorization failed.)");
+        assertThat(rows).isEmpty();
+    }
+
+    @Test
     void aFollowedQueryShowsARefusalThatHappensWhileItRuns(EmbeddedMesh mesh) throws Exception {
         var seen = new CompletableFuture<List<Object>>();
         var follower = new Thread(() -> {
@@ -115,7 +168,12 @@ class AuditQueryIT {
 
     private static List<List<Object>> query(EmbeddedMesh mesh, String sql, AuditQuery.Scan scan) {
         var rows = new ArrayList<List<Object>>();
-        AuditQuery.run(mesh.clientConfig("mesh-admin"), sql, scan, new AuditQuery.ResultSink() {
+        AuditQuery.run(mesh.clientConfig("mesh-admin"), sql, scan, collect(rows));
+        return rows;
+    }
+
+    private static AuditQuery.ResultSink collect(List<List<Object>> rows) {
+        return new AuditQuery.ResultSink() {
             @Override
             public void columns(List<String> names) {
             }
@@ -124,8 +182,7 @@ class AuditQueryIT {
             public void row(RowKind kind, List<Object> values) {
                 rows.add(values);
             }
-        });
-        return rows;
+        };
     }
 
     private static void refuse(EmbeddedMesh mesh, String principal, int times) {

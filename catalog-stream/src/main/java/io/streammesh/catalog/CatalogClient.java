@@ -1,5 +1,6 @@
 package io.streammesh.catalog;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streammesh.platform.ClientConfigs;
@@ -51,16 +52,30 @@ public final class CatalogClient {
                 .header("Authorization", authorization).GET().build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            JsonNode body = JSON.readTree(response.body());
             if (response.statusCode() != 200) {
-                throw new MeshException(body.path("error").asText("HTTP " + response.statusCode()));
+                throw new MeshException(error(response));
             }
-            return body;
+            return JSON.readTree(response.body());
+        } catch (JsonProcessingException e) {
+            throw new MeshException("the catalog API at " + baseUrl + " answered " + pathAndQuery + " with something other than JSON", e);
         } catch (IOException e) {
             throw new MeshException("the catalog API at " + baseUrl + " does not answer (" + e.getMessage() + "); is the mesh running?", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MeshException("interrupted", e);
         }
+    }
+
+    /** The API's own one-line error; never the body of an answer that is not the API's (a proxy's page, a stack). */
+    private static String error(HttpResponse<String> response) {
+        try {
+            JsonNode error = JSON.readTree(response.body()).path("error");
+            if (error.isTextual()) {
+                return error.asText();
+            }
+        } catch (JsonProcessingException notJson) {
+            // said below, by its status alone
+        }
+        return "the catalog API answered HTTP " + response.statusCode() + " to " + response.request().uri().getPath();
     }
 }

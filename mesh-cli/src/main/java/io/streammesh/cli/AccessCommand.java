@@ -2,7 +2,6 @@ package io.streammesh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streammesh.catalog.AccessClient;
-import io.streammesh.connector.contract.DurationText;
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshPrincipal;
@@ -34,7 +33,8 @@ final class AccessCommand {
                 @Option(names = "--view", required = true, paramLabel = "VIEW", description = "The view, e.g. analytics.") String view,
                 @Option(names = "--group", required = true, paramLabel = "GROUP", description = "The consumer group you will read with.") String group,
                 @Option(names = "--purpose", required = true, paramLabel = "TEXT", description = "Why, for the owner and the audit.") String purpose,
-                @Option(names = "--duration", paramLabel = "DURATION", description = "How long, e.g. 30d (default: the platform's maximum).") String duration,
+                @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+                        description = "How long, e.g. 30d (default: the platform's maximum).") Duration duration,
                 @Option(names = "--for", paramLabel = "PRINCIPAL", description = "Who will read (default: you); only the platform may ask "
                         + "for another principal, on that principal's own request topic.") String grantee) {
         ProductAddress product = ProductCommand.parse(address);
@@ -42,8 +42,8 @@ final class AccessCommand {
         Properties config = acting(state, as, "request");
         try (var client = new AccessClient(config)) {
             String id = client.request(product, view, grantee == null ? null : "User:" + MeshPrincipal.bareName(grantee), group, purpose,
-                    duration == null ? null : duration(duration));
-            out().printf("Requested %s view %s for %s (group %s): request %s%n", product, view,
+                    duration);
+            TerminalText.printf(out(), "Requested %s view %s for %s (group %s): request %s%n", product, view,
                     grantee == null ? ClientConfigs.principalOf(config) : grantee, group, id);
             out().printf("Follow it with: mesh access list --as %s%n", ClientConfigs.principalOf(config).substring(5));
             out().flush();
@@ -59,7 +59,7 @@ final class AccessCommand {
         JsonNode result = catalog.client(state, acting(state, as, "list"))
                 .get("/api/access/requests" + (query.isEmpty() ? "" : "?" + query.substring(1)));
         if (catalog.json) {
-            out().println(result.toPrettyString());
+            out().println(TerminalText.json(result, true));
             out().flush();
             return Mesh.OK;
         }
@@ -81,7 +81,7 @@ final class AccessCommand {
         JsonNode result = catalog.client(state, acting(state, as, "grants"))
                 .get("/api/grants" + (query.isEmpty() ? "" : "?" + query.substring(1)));
         if (catalog.json) {
-            out().println(result.toPrettyString());
+            out().println(TerminalText.json(result, true));
             out().flush();
             return Mesh.OK;
         }
@@ -96,8 +96,9 @@ final class AccessCommand {
     int approve(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
                 @Parameters(paramLabel = "REQUEST") String requestId,
                 @Option(names = "--reason", paramLabel = "TEXT") String reason,
-                @Option(names = "--duration", paramLabel = "DURATION", description = "Grant for this long instead of what was asked.") String duration) {
-        return decide(state, as, catalog, requestId, DecisionKind.APPROVED, reason, duration == null ? null : duration(duration));
+                @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+                        description = "Grant for this long instead of what was asked.") Duration duration) {
+        return decide(state, as, catalog, requestId, DecisionKind.APPROVED, reason, duration);
     }
 
     @Command(name = "deny", mixinStandardHelpOptions = true, description = "Denies a pending request, as the domain owning the product.")
@@ -123,7 +124,7 @@ final class AccessCommand {
         try (var client = new AccessClient(config)) {
             client.decide(domain, requestId, kind, reason, duration);
         }
-        out().printf("%s request %s (%s view %s for %s) on %s; catalog-stream applies it within seconds.%n", kind, requestId,
+        TerminalText.printf(out(), "%s request %s (%s view %s for %s) on %s; catalog-stream applies it within seconds.%n", kind, requestId,
                 request.at("/request/product").asText(), request.at("/request/view").asText(), request.at("/request/principal").asText(),
                 io.streammesh.schema.MeshTopics.decisions(domain));
         out().flush();
@@ -142,14 +143,6 @@ final class AccessCommand {
             throw new MeshException("say who you act as for access " + what + ": --as <principal> or --client-config <file>");
         }
         return as.clientConfig(state, null);
-    }
-
-    private static Duration duration(String text) {
-        try {
-            return DurationText.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new MeshException("--duration " + e.getMessage());
-        }
     }
 
     private PrintWriter out() {

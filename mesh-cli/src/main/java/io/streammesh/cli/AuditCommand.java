@@ -6,6 +6,7 @@ import io.streammesh.platform.MeshPrincipal;
 import io.streammesh.connector.contract.DurationText;
 import io.streammesh.query.AuditQuery;
 import java.io.PrintWriter;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import picocli.CommandLine.Command;
@@ -65,7 +66,7 @@ final class AuditCommand {
         } catch (DateTimeParseException notATime) {
             try {
                 return Instant.now().minus(DurationText.parse(text));
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | DateTimeException e) {
                 throw new ParameterException(spec.commandLine(), option + " " + text + ": neither a duration like 1h nor a time like 2026-11-25T10:00:00Z");
             }
         }

@@ -1,8 +1,6 @@
 package io.streammesh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.streammesh.catalog.CatalogApp;
 import io.streammesh.catalog.CatalogConfig;
 import io.streammesh.catalog.GovernancePolicy;
@@ -27,8 +25,6 @@ import picocli.CommandLine.Spec;
 /** {@code mesh catalog search|show|lineage|rejections}: discovering data products. */
 @Command(name = "catalog", mixinStandardHelpOptions = true, description = "Discovers data products in the governed catalog.")
 final class CatalogCommand {
-
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Spec
     CommandSpec spec;
@@ -61,25 +57,25 @@ final class CatalogCommand {
             return print(p);
         }
         PrintWriter out = out();
-        out.printf("%s  (version %s, %s, %s)%n", p.path("address").asText(), p.path("version").asText(), p.path("status").asText(),
+        TerminalText.printf(out, "%s  (version %s, %s, %s)%n", p.path("address").asText(), p.path("version").asText(), p.path("status").asText(),
                 p.path("classification").asText());
-        out.printf("  %s%n", p.path("description").asText());
-        out.printf("  health       %s%s%n", p.at("/health/status").asText(), p.at("/health/reason").isTextual()
+        TerminalText.printf(out, "  %s%n", p.path("description").asText());
+        TerminalText.printf(out, "  health       %s%s%n", p.at("/health/status").asText(), p.at("/health/reason").isTextual()
                 ? " (" + p.at("/health/reason").asText() + ")" : String.format(" (%.1f records/s, %.1f%% dead-lettered, last record %s)",
                 p.at("/health/throughputPerSecond").asDouble(), 100 * p.at("/health/deadLetterRate").asDouble(), p.at("/health/lastRecordAt").asText("-")));
-        out.printf("  owner        %s (%s), %s%n", p.at("/owner/team").asText(), p.at("/owner/principal").asText(), p.at("/owner/contact").asText());
-        out.printf("  topic        %s   dead letters: %s%n", p.path("topic").asText(), p.path("deadLetterTopic").asText());
-        out.printf("  schema       %s version %s, id %s  %s%n", p.at("/schema/subject").asText(), p.at("/schema/version").asText(),
+        TerminalText.printf(out, "  owner        %s (%s), %s%n", p.at("/owner/team").asText(), p.at("/owner/principal").asText(), p.at("/owner/contact").asText());
+        TerminalText.printf(out, "  topic        %s   dead letters: %s%n", p.path("topic").asText(), p.path("deadLetterTopic").asText());
+        TerminalText.printf(out, "  schema       %s version %s, id %s  %s%n", p.at("/schema/subject").asText(), p.at("/schema/version").asText(),
                 p.at("/schema/contentId").asText(), p.at("/schema/url").asText(""));
-        out.printf("  PII fields   %s%n", join(p.path("piiFields")));
-        out.printf("  SLO          freshness %s ms, max dead-letter rate %s%n", p.at("/slo/freshnessMs").asText(), p.at("/slo/maxViolationRate").asText());
-        p.path("qualityRules").forEach(r -> out.printf("  rule         %s: %s%n", r.path("name").asText(), r.path("rule").asText()));
-        p.path("views").forEach(v -> out.printf("  view         %s (%s)%s%s%n", v.path("name").asText(), v.path("access").asText().toLowerCase(),
+        TerminalText.printf(out, "  PII fields   %s%n", join(p.path("piiFields")));
+        TerminalText.printf(out, "  SLO          freshness %s ms, max dead-letter rate %s%n", p.at("/slo/freshnessMs").asText(), p.at("/slo/maxViolationRate").asText());
+        p.path("qualityRules").forEach(r -> TerminalText.printf(out, "  rule         %s: %s%n", r.path("name").asText(), r.path("rule").asText()));
+        p.path("views").forEach(v -> TerminalText.printf(out, "  view         %s (%s)%s%s%n", v.path("name").asText(), v.path("access").asText().toLowerCase(),
                 v.path("filter").isNull() ? "" : " filter " + v.path("filter").asText(),
                 v.path("masks").isEmpty() ? "" : " masks " + v.path("masks")));
-        out.printf("  lineage      upstream %s; downstream %s%n", join(p.at("/lineage/upstream")), join(p.at("/lineage/downstream")));
+        TerminalText.printf(out, "  lineage      upstream %s; downstream %s%n", join(p.at("/lineage/upstream")), join(p.at("/lineage/downstream")));
         if (p.has("lastRejection")) {
-            out.printf("  last rejected update: %s%n", join(p.at("/lastRejection/reasons").findValues("message")));
+            TerminalText.printf(out, "  last rejected update: %s%n", join(p.at("/lastRejection/reasons").findValues("message")));
         }
         out.flush();
         return Mesh.OK;
@@ -161,21 +157,17 @@ final class CatalogCommand {
         }
         JsonNode lineage = client.get("/api/products/" + address + "/lineage");
         for (JsonNode next : lineage.path(direction)) {
-            out.println(indent + next.asText());
+            out.println(indent + TerminalText.escape(next.asText()));
             try {
                 walk(client, next.asText(), direction, indent + "  ", seen, out);
             } catch (io.streammesh.platform.MeshException e) {
-                out.println(indent + "  (" + e.getMessage() + ")");
+                out.println(indent + "  (" + TerminalText.escape(e.getMessage()) + ")");
             }
         }
     }
 
     private int print(JsonNode node) {
-        try {
-            out().println(JSON.writeValueAsString(node));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        out().println(TerminalText.json(node, true));
         out().flush();
         return Mesh.OK;
     }

@@ -1,7 +1,9 @@
 package io.streammesh.cli;
 
+import io.streammesh.connector.contract.InvalidContractException;
 import io.streammesh.platform.MeshException;
 import java.io.PrintWriter;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -40,20 +42,35 @@ public final class Mesh {
     /**
      * @return the command line with the mesh's error handling: a {@link MeshException} prints
      *         its one-line message and exits {@value #FAILED}; anything else also prints its
-     *         stack trace, since it is a bug
+     *         stack trace, since it is a bug; a wrong command line prints one line naming what is
+     *         wrong and exits {@value #USAGE}. Enum values (formats, kinds) are taken in any case.
+     *         What is printed is {@linkplain TerminalText#escape(String) escaped}: messages quote
+     *         the data and the command line.
      */
     public static CommandLine commandLine() {
         var commandLine = new CommandLine(new Mesh());
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
             PrintWriter err = line.getErr();
-            if (e instanceof MeshException) {
-                err.println("mesh: " + e.getMessage());
+            if (e instanceof InvalidContractException invalid) {
+                // one line per broken rule, by design; each is escaped on its own
+                err.println("mesh: " + invalid.getMessage().lines().map(TerminalText::escape)
+                        .collect(Collectors.joining(System.lineSeparator())));
+            } else if (e instanceof MeshException) {
+                err.println("mesh: " + TerminalText.escape(e.getMessage()));
             } else {
-                err.println("mesh: unexpected failure (a bug; please report it): " + e);
+                err.println("mesh: unexpected failure (a bug; please report it): " + TerminalText.escape(e.toString()));
                 e.printStackTrace(err);
             }
             err.flush();
             return FAILED;
+        });
+        commandLine.setParameterExceptionHandler((e, args) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("mesh: " + TerminalText.escape(e.getMessage())
+                    + " (see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+            err.flush();
+            return USAGE;
         });
         commandLine.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : FAILED);
         return commandLine;

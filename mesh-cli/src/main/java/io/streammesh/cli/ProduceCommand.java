@@ -69,7 +69,7 @@ final class ProduceCommand implements Callable<Integer> {
         out.printf("  %,8d dead-lettered to %s%s%n", summary.deadLettered(), product.deadLetterTopic(),
                 summary.deadLetteredByRule().isEmpty() ? "" : "  " + summary.deadLetteredByRule());
         out.printf("  %,8d not sent (unreadable or refused)%n", summary.errors().size());
-        summary.errors().stream().limit(ERRORS_SHOWN).forEach(e -> out.printf("    line %d: %s%n", e.line(), e.reason()));
+        summary.errors().stream().limit(ERRORS_SHOWN).forEach(e -> TerminalText.printf(out, "    line %d: %s%n", e.line(), e.reason()));
         if (summary.errors().size() > ERRORS_SHOWN) {
             out.printf("    ... and %,d more%n", summary.errors().size() - ERRORS_SHOWN);
         }

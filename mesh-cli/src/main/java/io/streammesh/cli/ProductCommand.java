@@ -46,7 +46,7 @@ final class ProductCommand {
     int validate(@Parameters(paramLabel = "DESCRIPTOR", description = "The contract's YAML file.") Path descriptor) {
         ProductContract contract = DataContracts.load(descriptor);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("%s is a valid contract for %s (version %s): %d quality rule(s), %d view(s), PII fields %s%n", descriptor,
+        TerminalText.printf(out, "%s is a valid contract for %s (version %s): %d quality rule(s), %d view(s), PII fields %s%n", descriptor,
                 contract.address(), contract.version(), contract.qualityRules().size(), contract.views().size(), contract.piiFields());
         out.flush();
         return Mesh.OK;
@@ -77,9 +77,9 @@ final class ProductCommand {
             out.printf("%s: nothing to change, it is already as the contract says.%n", report.address());
         } else {
             out.println(headline + ":");
-            report.changes().forEach(change -> out.println("  + " + change));
+            report.changes().forEach(change -> out.println("  + " + TerminalText.escape(change)));
         }
-        report.unchanged().forEach(same -> out.println("  = " + same + " (unchanged)"));
+        report.unchanged().forEach(same -> out.println("  = " + TerminalText.escape(same) + " (unchanged)"));
         out.flush();
     }
 }

@@ -28,9 +28,9 @@ abstract class QueryPrinter implements AuditQuery.ResultSink {
 
     static QueryPrinter of(AuditCommand.Format format, PrintWriter out, boolean follow) {
         return switch (format) {
-            case table -> follow ? new Delimited(out, "  ", cell -> cell) : new Tabular(out);
+            case table -> follow ? new Delimited(out, "  ", TerminalText::escape) : new Tabular(out);
             case json -> new Json(out);
-            case csv -> new Delimited(out, ",", Delimited::csvQuote);
+            case csv -> new Delimited(out, ",", cell -> Delimited.csvQuote(TerminalText.escape(cell)));
         };
     }
 
@@ -86,7 +86,8 @@ abstract class QueryPrinter implements AuditQuery.ResultSink {
 
     /**
      * A header line, then a line per row as it arrives: cells apart by two spaces (a followed
-     * table) or commas (CSV, RFC 4180 quoting).
+     * table) or commas (CSV, RFC 4180 quoting); control characters escaped in both, so a row is
+     * always one line.
      */
     private static final class Delimited extends QueryPrinter {
         private final String separator;
@@ -143,7 +144,7 @@ abstract class QueryPrinter implements AuditQuery.ResultSink {
                     object.put(columns.get(i), text(value));
                 }
             }
-            out.println(object);
+            out.println(TerminalText.json(object, false));
             out.flush();
         }
     }

@@ -56,12 +56,12 @@ final class StatusCommand implements Callable<Integer> {
             String catalog = status.catalogUrl() == null ? "not running" : health(status.catalogUrl() + "/health");
             String audit = "audit-sink " + appState(mesh.admin(), PlatformApp.AUDIT.applicationId());
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("StreamMesh is running on %s (pid %d, ready since %s)%n", directory.root(), status.pid(), status.startedAt());
-            out.printf("  Kafka broker      %s   up: %d broker(s), %d topic(s)%n", status.bootstrapServers(), brokers, topics);
-            out.printf("  Schema registry   %s   %s%n", status.endpoints().registryApiUrl(), registry);
-            out.printf("  Catalog API       %s   %s%n", status.catalogUrl() == null ? "-" : status.catalogUrl() + "/api", catalog);
-            out.printf("  Audit trail       %s   %s (check it: ./mesh audit verify)%n", MeshTopics.AUDIT, audit);
-            out.printf("  Principals        %s%n", String.join(", ", mesh.onboarding().principals().stream()
+            TerminalText.printf(out, "StreamMesh is running on %s (pid %d, ready since %s)%n", directory.root(), status.pid(), status.startedAt());
+            TerminalText.printf(out, "  Kafka broker      %s   up: %d broker(s), %d topic(s)%n", status.bootstrapServers(), brokers, topics);
+            TerminalText.printf(out, "  Schema registry   %s   %s%n", status.endpoints().registryApiUrl(), registry);
+            TerminalText.printf(out, "  Catalog API       %s   %s%n", status.catalogUrl() == null ? "-" : status.catalogUrl() + "/api", catalog);
+            TerminalText.printf(out, "  Audit trail       %s   %s (check it: ./mesh audit verify)%n", MeshTopics.AUDIT, audit);
+            TerminalText.printf(out, "  Principals        %s%n", String.join(", ", mesh.onboarding().principals().stream()
                     .map(MeshPrincipal::name).toList()));
             out.flush();
             return registry.equals("up") && catalog.equals("up") ? Mesh.OK : Mesh.FAILED;

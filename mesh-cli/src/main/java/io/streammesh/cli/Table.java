@@ -2,9 +2,14 @@ package io.streammesh.cli;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
-/** A plain text table for people: a header row, columns as wide as their widest cell (capped, but the last column, usually a reason or a description, is never cut). */
+/**
+ * A plain text table for people: a header row, columns as wide as their widest cell (capped, but
+ * the last column, usually a reason or a description, is never cut). Cells come from the data and
+ * are {@linkplain TerminalText#escape(String) escaped}, so each row stays one line.
+ */
 final class Table {
 
     private static final int MAX_WIDTH = 60;
@@ -17,7 +22,7 @@ final class Table {
     }
 
     Table row(String... cells) {
-        rows.add(List.of(cells));
+        rows.add(Arrays.stream(cells).map(TerminalText::escape).toList());
         return this;
     }
 

@@ -77,7 +77,9 @@ class AccessCommandsIT {
 
             var badDuration = run("access", "request", "acc-shop.order-placed.v1", "--view", "full", "--group", "g", "--purpose", "p",
                     "--duration", "forever", "--as", "acc-team", "--state-dir", state);
-            assertThat(badDuration.err().strip()).isEqualTo("mesh: --duration 'forever' is not a duration; write e.g. 30s, 5m, 12h, 30d or 2w");
+            assertThat(badDuration.exitCode()).isEqualTo(Mesh.USAGE);
+            assertThat(badDuration.err().strip()).isEqualTo("mesh: Invalid value for option '--duration': 'forever' is not a duration; "
+                    + "write e.g. 30s, 5m, 12h, 30d or 2w (see: mesh access request --help)");
             var forged = run("access", "request", "acc-shop.order-placed.v1", "--view", "full", "--group", "g",
                     "--purpose", "p\n r-1  APPROVED", "--as", "acc-team", "--state-dir", state);
             assertThat(forged.err().strip()).isEqualTo("mesh: --purpose contains control character U+000A "

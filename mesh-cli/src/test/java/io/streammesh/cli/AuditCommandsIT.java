@@ -56,12 +56,36 @@ class AuditCommandsIT {
     }
 
     @Test
+    void aTeamTheBrokerDoesNotLetReadTheAuditTrailIsToldSoInOneLine(EmbeddedMesh mesh) {
+        mesh.onboarding().ensurePrincipal("cli-outsider", PrincipalKind.TEAM);
+
+        CommandRun outsider = CommandRun.of("audit", "query", "SELECT principal, reason FROM audit", "--as", "cli-outsider",
+                "--state-dir", mesh.state().root().toString());
+
+        assertThat(outsider.exitCode()).isEqualTo(Mesh.FAILED);
+        assertThat(outsider.err()).isEqualTo("mesh: the query failed: not authorised to read the audit trail: the broker refused "
+                + "User:cli-outsider (Topic authorization failed.)" + System.lineSeparator());
+    }
+
+    @Test
     void aQueryTheEngineRefusesEndsWithItsReasonOnOneLine(EmbeddedMesh mesh) {
         String state = mesh.state().root().toString();
 
         CommandRun unknownColumn = CommandRun.of("audit", "query", "SELECT secret_sauce FROM audit", "--state-dir", state);
         assertThat(unknownColumn.exitCode()).isEqualTo(Mesh.FAILED);
         assertThat(unknownColumn.err().strip()).startsWith("mesh: the query failed: ").contains("secret_sauce").doesNotContain("\n");
+
+        CommandRun createTable = CommandRun.of("audit", "query", "CREATE TABLE loot (principal STRING) WITH ('connector' = 'filesystem', "
+                + "'path' = '" + dir.resolve("loot").toUri() + "', 'format' = 'csv')", "--state-dir", state);
+        assertThat(createTable.exitCode()).isEqualTo(Mesh.FAILED);
+        assertThat(createTable.err()).isEqualTo("mesh: the query failed: mesh audit query runs one SELECT (or WITH … SELECT, a UNION of SELECTs) "
+                + "and nothing else; this is CREATE TABLE" + System.lineSeparator());
+        assertThat(dir.resolve("loot")).doesNotExist();
+
+        CommandRun csvInCapitals = CommandRun.of("audit", "query", "SELECT principal FROM audit WHERE principal = 'User:nobody-at-all'",
+                "--format", "CSV", "--state-dir", state);
+        assertThat(csvInCapitals.exitCode()).as(csvInCapitals.err()).isZero();
+        assertThat(csvInCapitals.out().lines()).containsExactly("principal");
 
         CommandRun followUntil = CommandRun.of("audit", "query", "SELECT * FROM audit", "--follow", "--until", "1h", "--state-dir", state);
         assertThat(followUntil.exitCode()).isEqualTo(Mesh.USAGE);

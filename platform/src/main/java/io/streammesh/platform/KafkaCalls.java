@@ -10,6 +10,9 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Waits for Admin API results and turns their failures into one-line {@link MeshException}s. */
@@ -31,8 +34,8 @@ public final class KafkaCalls {
             return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof AuthorizationException) {
-                throw new MeshException("not authorised to " + what + ": " + cause.getMessage(), cause);
+            if (cause instanceof AuthorizationException refused) {
+                throw new MeshException("not authorised to " + what + ": " + refusal(refused), cause);
             }
             if (cause instanceof AuthenticationException) {
                 throw new MeshException("authentication failed while trying to " + what + ": " + cause.getMessage(), cause);
@@ -44,6 +47,26 @@ public final class KafkaCalls {
             Thread.currentThread().interrupt();
             throw new MeshException("interrupted while trying to " + what, e);
         }
+    }
+
+    /**
+     * What the broker refused, without its message: a cluster refusal's message is the whole
+     * internal request ({@code Request(processor=…, session=…, listenerName=…)}).
+     *
+     * @param refused the broker's refusal
+     * @return e.g. "the broker refused topic(s) [a, b]"
+     */
+    public static String refusal(AuthorizationException refused) {
+        if (refused instanceof TopicAuthorizationException topics && !topics.unauthorizedTopics().isEmpty()) {
+            return "the broker refused topic(s) " + topics.unauthorizedTopics().stream().sorted().toList();
+        }
+        if (refused instanceof GroupAuthorizationException group && group.groupId() != null) {
+            return "the broker refused consumer group " + group.groupId();
+        }
+        if (refused instanceof ClusterAuthorizationException) {
+            return "the broker refused it: it needs rights on the cluster, which only the platform's principals hold";
+        }
+        return "the broker refused it";
     }
 
     /**

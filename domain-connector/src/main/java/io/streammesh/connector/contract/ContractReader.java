@@ -39,15 +39,39 @@ final class ContractReader {
             String expected = e.getTargetType() == null ? "another type" : describe(e.getTargetType());
             throw invalid(source, path(e), "expected " + expected + " (" + location(e) + ")");
         } catch (JsonMappingException e) {
-            throw invalid(source, path(e), e.getOriginalMessage() + " (" + location(e) + ")");
-        } catch (JsonProcessingException e) {
-            if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
-                throw invalid(source, "", "not valid YAML: " + marked.getProblem() + " (line "
-                        + (marked.getProblemMark().getLine() + 1) + ", column " + (marked.getProblemMark().getColumn() + 1) + ")");
+            // a syntax error met while filling a list or a mapping arrives wrapped in a mapping error
+            MarkedYAMLException marked = marked(e);
+            if (marked != null) {
+                throw notValidYaml(source, marked);
             }
-            throw invalid(source, "", "not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse("")
-                    + " (" + location(e) + ")");
+            throw invalid(source, path(e), firstLine(e.getOriginalMessage()) + " (" + location(e) + ")");
+        } catch (JsonProcessingException e) {
+            MarkedYAMLException marked = marked(e);
+            if (marked != null) {
+                throw notValidYaml(source, marked);
+            }
+            throw invalid(source, "", "not valid YAML: " + firstLine(e.getOriginalMessage()) + " (" + location(e) + ")");
         }
+    }
+
+    /** @return the YAML parser's own error with its mark, if that is what went wrong; else null */
+    private static MarkedYAMLException marked(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+                return marked;
+            }
+        }
+        return null;
+    }
+
+    /** One line: the parser's own message quotes the offending lines with a caret under them. */
+    private static InvalidContractException notValidYaml(String source, MarkedYAMLException marked) {
+        return invalid(source, "", "not valid YAML: " + firstLine(marked.getProblem()) + " (line "
+                + (marked.getProblemMark().getLine() + 1) + ", column " + (marked.getProblemMark().getColumn() + 1) + ")");
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.strip().lines().findFirst().orElse("");
     }
 
     private static InvalidContractException invalid(String source, String field, String message) {

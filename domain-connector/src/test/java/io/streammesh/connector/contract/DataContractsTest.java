@@ -11,6 +11,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class DataContractsTest {
 
@@ -71,6 +73,21 @@ class DataContractsTest {
                 .isInstanceOf(InvalidContractException.class)
                 .hasMessageStartingWith("orders/order-placed.yaml: not valid YAML: ")
                 .hasMessageContaining("line 3");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "an unclosed quote           | domain: orders\\nname: \"unclosed\\n                 | line 3, column 1",
+            "a tab for indentation       | domain: orders\\nowner:\\n\\tteam: x\\n               | line 3, column 1",
+            "an unclosed flow sequence   | domain: orders\\ntags: [a, b\\nname: x\\n             | line 3, column 5",
+            "a key at the wrong level    | domain: orders\\n  name: x\\n                      | line 2, column 7",
+            "a mapping inside a scalar   | domain: orders: x\\n                               | line 1, column 15"})
+    void aYamlSyntaxErrorIsOneLineWithItsLineAndColumn(String what, String yaml, String where) {
+        assertThatThrownBy(() -> parse(yaml.replace("\\n", "\n").replace("\\t", "\t")))
+                .isInstanceOf(InvalidContractException.class)
+                .hasMessageStartingWith("orders/order-placed.yaml: not valid YAML: ")
+                .hasMessageEndingWith("(" + where + ")")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 
     @Test
