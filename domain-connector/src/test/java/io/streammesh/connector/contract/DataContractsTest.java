@@ -136,6 +136,20 @@ class DataContractsTest {
     }
 
     @Test
+    void aRuleOrFilterOverTheCelEvaluationBudgetIsRefusedNamingTheLimit() {
+        String list = java.util.stream.IntStream.range(0, 300).mapToObj(Integer::toString)
+                .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+        String cubic = list + ".all(a, " + list + ".all(b, " + list + ".all(c, a + b + c >= 0)))";
+        String square = list + ".all(a, " + list + ".all(b, a + b + record.items >= 0))";
+
+        assertThatThrownBy(() -> parse(VALID.replace("record.amount > 0", square).replace("record.country != 'DE'", cubic)))
+                .hasMessage("orders/order-placed.yaml: quality[0].rule: CEL is over the evaluation budget: may iterate 90300 times "
+                        + "per record (its literal ranges multiplied through their nesting); at most 10000 may be\n"
+                        + "orders/order-placed.yaml: views[1].filter: CEL is over the evaluation budget: comprehensions "
+                        + "(all, exists, exists_one, map, filter) are nested 3 deep; at most 2 may be");
+    }
+
+    @Test
     void anEmptyDescriptorIsRefused() {
         assertThatThrownBy(() -> parse("")).hasMessage("orders/order-placed.yaml: the descriptor is empty");
     }
