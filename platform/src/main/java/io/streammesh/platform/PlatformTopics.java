@@ -23,6 +23,7 @@ final class PlatformTopics {
                 topic(MeshTopics.ACCESS_REQUESTS, 3, KEEP_FOREVER),
                 topic(MeshTopics.ACCESS_GRANTS, 3, COMPACT),
                 topic(MeshTopics.PRODUCT_STATS, 3, COMPACT),
+                topic(MeshTopics.VIEW_STATUS, 1, COMPACT),
                 topic(MeshTopics.AUDIT_RAW, 3, WEEK),
                 topic(MeshTopics.AUDIT, 3, KEEP_FOREVER));
     }

@@ -5,9 +5,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Mask;
+import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.ProductView;
+import io.streammesh.schema.ViewStatus;
 import io.streammesh.schema.cel.RecordExpression;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -19,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import org.apache.avro.Schema;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -32,7 +35,11 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * fields are located in its bytes once; a view decodes only the fields its filter reads and its
  * masks change, and copies the others byte for byte. The views come from
  * the catalog (looked up again every second), so new products and views are picked up, and
- * retired ones stopped, without a restart. A record a view cannot handle goes to that view's {@code .dlq} with the reason.
+ * retired ones stopped, without a restart. A record a view cannot handle goes to that view's {@code .dlq} with the reason:
+ * it is that view's failure alone (the other views of the record and of other products go on),
+ * and a view that keeps failing is reported DEGRADED on {@code mesh.view.status} (see {@link ViewHealth}).
+ * A filter costs at most the CEL evaluation budget per record, so no view holds up the task
+ * it shares with other products' partitions.
  * A registry that does not answer is not the record's fault: the task fails instead, and the
  * record is processed again once the stream thread is replaced (exactly once, nothing lost).
  */
@@ -47,12 +54,15 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private final BiConsumer<String, String> ensureTopics;
     private final byte[] secret;
     private final MeterRegistry meters;
+    private final Serializer<ViewStatus> statuses;
     private static final long CATALOG_REFRESH_NANOS = 1_000_000_000L;
 
     private final Map<String, ProductViews> plans = new HashMap<>();
     /** Per view, per writer schema instance (the framing gives one instance per schema). */
     private final Map<ProductView, Map<Schema, Compiled>> compiled = new HashMap<>();
     private final Map<Schema, ProductFields> writers = new IdentityHashMap<>();
+    /** Per view topic: kept across catalog look-ups, so a view's failures in a row are counted across them. */
+    private final Map<String, ViewHealth> health = new HashMap<>();
     private ProcessorContext<byte[], ViewOutput> context;
     private TimestampedKeyValueStore<String, DataProduct> catalog;
 
@@ -64,7 +74,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
      * A view with what every record needs resolved once a second rather than per record: its
      * topic, its counters, and its compiled forms by writer schema.
      */
-    private record PlannedView(ProductView view, String topic, Map<Schema, Compiled> compiled,
+    private record PlannedView(ProductView view, String topic, Map<Schema, Compiled> compiled, ViewHealth health,
                                Counter in, Counter filtered, Counter out, Counter deadLettered) {
     }
 
@@ -78,11 +88,13 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private record Compiled(RecordExpression filter, int[] filterReads, ViewRecords records) {
     }
 
-    ViewProcessor(RecordFraming framing, BiConsumer<String, String> ensureTopics, byte[] secret, MeterRegistry meters) {
+    ViewProcessor(RecordFraming framing, BiConsumer<String, String> ensureTopics, byte[] secret, MeterRegistry meters,
+                  Serializer<ViewStatus> statuses) {
         this.framing = framing;
         this.ensureTopics = ensureTopics;
         this.secret = secret.clone();
         this.meters = meters;
+        this.statuses = statuses;
     }
 
     @Override
@@ -117,17 +129,24 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                 Compiled compiledView = compile(plan.address(), view, value);
                 if (compiledView.filter() != null && !compiledView.filter().test(value.with(compiledView.filterReads()))) {
                     view.filtered().increment();
-                    continue;
+                } else {
+                    byte[] bytes = compiledView.records().write(value);
+                    context.forward(new Record<>(record.key(), new ViewOutput(view.topic(), bytes), record.timestamp()));
+                    view.out().increment();
                 }
-                byte[] bytes = compiledView.records().write(value);
-                context.forward(new Record<>(record.key(), new ViewOutput(view.topic(), bytes), record.timestamp()));
-                view.out().increment();
+                view.health().passed(System.currentTimeMillis()).ifPresent(status -> report(status, record));
             } catch (SchemaRegistry.Unreachable e) {
                 throw e;
             } catch (RuntimeException e) {
                 deadLetter(record, view, e.getMessage());
             }
         }
+    }
+
+    private void report(ViewStatus status, Record<byte[], byte[]> record) {
+        byte[] key = MeshTopics.viewStatusKey(ProductAddress.parse(status.getAddress()), status.getView()).getBytes(StandardCharsets.UTF_8);
+        context.forward(new Record<>(key, new ViewOutput(MeshTopics.VIEW_STATUS, statuses.serialize(MeshTopics.VIEW_STATUS, status)),
+                record.timestamp()));
     }
 
     /**
@@ -149,6 +168,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             String viewTopic = address.viewTopic(view.getName());
             ensureTopics.accept(topic, viewTopic);
             return new PlannedView(view, viewTopic, compiled.computeIfAbsent(view, v -> new IdentityHashMap<>()),
+                    health.computeIfAbsent(viewTopic, t -> new ViewHealth(address, view.getName())),
                     counter(viewTopic, "in"), counter(viewTopic, "filtered"), counter(viewTopic, "out"), counter(viewTopic, "dead-lettered"));
         }).toList();
         plan = new ProductViews(now, address, planned);
@@ -194,6 +214,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         headers.add(VIEW, view.topic().getBytes(StandardCharsets.UTF_8));
         context.forward(new Record<>(record.key(), new ViewOutput(view.topic() + ".dlq", record.value()), record.timestamp(), headers));
         view.deadLettered().increment();
+        view.health().failed(String.valueOf(reason), System.currentTimeMillis()).ifPresent(status -> report(status, record));
     }
 
     /** The registry gives back the counter it has for these tags, so planning again reuses it. */
