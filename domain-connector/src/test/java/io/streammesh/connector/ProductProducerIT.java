@@ -77,6 +77,44 @@ class ProductProducerIT {
     }
 
     @Test
+    void aRecordOverTheCelEvaluationBudgetIsDeadLetteredWithinMomentsAndTheNextOneStillSent(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("prod-budget");
+        Properties config = mesh.clientConfig("prod-budget");
+        String pairs = "record.tags.all(a, record.tags.all(b, a + b >= 0))";
+        Schema baskets = org.apache.avro.SchemaBuilder.record("Basket").namespace("io.streammesh.test").fields().requiredString("id")
+                .name("tags").type().array().items().longType().noDefault().endRecord();
+        try (var publisher = ProductPublisher.connect(config)) {
+            publisher.publish(TestContracts.parse(String.join("\n",
+                    "domain: prod-budget", "name: basket", "version: 1.0.0",
+                    "owner: {team: baskets, principal: \"User:prod-budget\", contact: baskets@example.com}",
+                    "description: Baskets.", "classification: internal", "schema: basket.avsc", "key: id", "slo: {freshness: 5m, maxViolationRate: 0.01}",
+                    "quality:", "  - {name: pairs, rule: \"" + pairs + "\"}", "views:", "  - {name: full}"), baskets.toString()));
+        }
+        Delivery huge;
+        Delivery small;
+        Duration took;
+        try (var producer = ProductProducer.<GenericRecord>open(ProductAddress.parse("prod-budget.basket.v1"), config, new SimpleMeterRegistry())) {
+            long started = System.nanoTime();
+            huge = producer.send(basket(baskets, "b-huge", 3000)).join();
+            small = producer.send(basket(baskets, "b-small", 10)).join();
+            took = Duration.ofNanos(System.nanoTime() - started);
+        }
+
+        assertThat(took).as("9 million iterations are never run").isLessThan(Duration.ofSeconds(5));
+        assertThat(huge.deadLettered()).isTrue();
+        assertThat(huge.rule()).isEqualTo("pairs");
+        assertThat(huge.reason()).isEqualTo("quality rule 'pairs' failed: '" + pairs + "' is over the evaluation budget of 10000 iterations per record");
+        assertThat(small.deadLettered()).isFalse();
+    }
+
+    private static GenericRecord basket(Schema schema, String id, int tags) {
+        GenericRecord basket = new org.apache.avro.generic.GenericData.Record(schema);
+        basket.put("id", id);
+        basket.put("tags", java.util.stream.LongStream.range(0, tags).boxed().toList());
+        return basket;
+    }
+
+    @Test
     void aRecordOnTheProductDecodesThroughTheConfluentCompatibleApiWithAPlainAvroReader(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("prod-wire");
         Properties config = mesh.clientConfig("prod-wire");
