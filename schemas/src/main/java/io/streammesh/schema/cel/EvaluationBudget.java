@@ -1,6 +1,11 @@
 package io.streammesh.schema.cel;
 
+import dev.cel.common.CelValidationException;
+import dev.cel.common.CelValidationResult;
 import dev.cel.common.ast.CelExpr;
+import dev.cel.parser.CelParser;
+import dev.cel.parser.CelParserFactory;
+import dev.cel.parser.CelStandardMacro;
 
 /**
  * What one evaluation of a quality rule or view filter may cost, so that one domain's expression
@@ -15,6 +20,9 @@ import dev.cel.common.ast.CelExpr;
  *   <li>at run time, every evaluation stops after {@value #MAX_ITERATIONS} iterations in all:
  *       a range read from the record (a list field) has no size until then.</li>
  * </ul>
+ *
+ * <p>The compile-time limits need the expression's syntax only, not the record schema, so that
+ * catalog governance holds every registration to them, whoever wrote it ({@link #check(String)}).
  */
 public final class EvaluationBudget {
 
@@ -23,6 +31,9 @@ public final class EvaluationBudget {
     /** Iterations per evaluation, over all of an expression's comprehensions. */
     public static final int MAX_ITERATIONS = 10_000;
 
+    private static final CelParser PARSER = CelParserFactory.standardCelParserBuilder()
+            .setOptions(RecordExpression.OPTIONS).setStandardMacros(CelStandardMacro.STANDARD_MACROS).build();
+
     private int deepest;
     private long iterations;
 
@@ -30,7 +41,29 @@ public final class EvaluationBudget {
     }
 
     /**
-     * @param checked a type-checked expression
+     * Holds an expression to the compile-time limits from its syntax alone.
+     *
+     * @param expression CEL source
+     * @throws RecordExpression.InvalidExpressionException if it does not parse, naming where and why
+     * @throws RecordExpression.OverBudgetException naming the limit it is over
+     */
+    public static void check(String expression) {
+        if (expression == null || expression.isBlank()) {
+            throw new RecordExpression.InvalidExpressionException("expression is empty");
+        }
+        CelValidationResult parsed = PARSER.parse(expression);
+        if (parsed.hasError()) {
+            throw new RecordExpression.InvalidExpressionException(RecordExpression.describe(parsed.getErrors()));
+        }
+        try {
+            check(parsed.getAst().getExpr());
+        } catch (CelValidationException e) {
+            throw new RecordExpression.InvalidExpressionException(e.getMessage());
+        }
+    }
+
+    /**
+     * @param checked a parsed or type-checked expression
      * @throws RecordExpression.OverBudgetException naming the limit the expression is over
      */
     static void check(CelExpr checked) {

@@ -41,7 +41,7 @@ public final class RecordExpression {
     /** The variable an expression sees the record as. */
     public static final String VARIABLE = "record";
 
-    private static final CelOptions OPTIONS = CelOptions.current()
+    static final CelOptions OPTIONS = CelOptions.current()
             .enableHeterogeneousNumericComparisons(true)
             .enableCompileTimeOverloadResolution(true)
             .comprehensionMaxIterations(EvaluationBudget.MAX_ITERATIONS)
@@ -203,7 +203,7 @@ public final class RecordExpression {
     }
 
     /** Issues that only follow from an earlier one (their types show {@code *error*}) are left out. */
-    private static String describe(List<CelIssue> issues) {
+    static String describe(List<CelIssue> issues) {
         return issues.stream()
                 .filter(issue -> !issue.getMessage().contains("*error*"))
                 .map(issue -> "line " + issue.getSourceLocation().getLine() + ", column "

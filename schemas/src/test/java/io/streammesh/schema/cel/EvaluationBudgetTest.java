@@ -48,6 +48,17 @@ class EvaluationBudgetTest {
     }
 
     @Test
+    void theCompileTimeLimitsHoldWithoutTheSchemaForGovernance() {
+        assertThatThrownBy(() -> EvaluationBudget.check(CUBIC))
+                .isInstanceOf(OverBudgetException.class)
+                .hasMessage("comprehensions (all, exists, exists_one, map, filter) are nested 3 deep; at most 2 may be");
+        assertThatThrownBy(() -> EvaluationBudget.check("record.tags.all(a,"))
+                .isInstanceOf(RecordExpression.InvalidExpressionException.class)
+                .hasMessageStartingWith("line 1, column 19: ");
+        EvaluationBudget.check("record.tags.all(a, record.tags.all(b, a + b >= 0))");
+    }
+
+    @Test
     void anExpressionOverTheIterationBudgetFailsFastForThatRecord() {
         RecordExpression cubic = RecordExpression.compile(CUBIC, SCHEMA, false);
 
