@@ -12,6 +12,7 @@ import io.streammesh.schema.ProductView;
 import io.streammesh.schema.ViewStatus;
 import io.streammesh.schema.cel.RecordExpression;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -23,6 +24,7 @@ import java.util.function.BiConsumer;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -56,6 +58,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private final MeterRegistry meters;
     private final Serializer<ViewStatus> statuses;
     private static final long CATALOG_REFRESH_NANOS = 1_000_000_000L;
+    /** How often view health held back by {@link ViewHealth#REPORT_EVERY_MS} is looked at again. */
+    private static final Duration HEALTH_CHECK = Duration.ofSeconds(1);
 
     private final Map<String, ProductViews> plans = new HashMap<>();
     /** Per view, per writer schema instance (the framing gives one instance per schema). */
@@ -101,6 +105,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     public void init(ProcessorContext<byte[], ViewOutput> context) {
         this.context = context;
         this.catalog = context.getStateStore(ViewTopology.GLOBAL_CATALOG);
+        context.schedule(HEALTH_CHECK, PunctuationType.WALL_CLOCK_TIME,
+                now -> health.values().forEach(view -> view.due(now).ifPresent(status -> report(status, now))));
     }
 
     @Override
@@ -134,7 +140,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                     context.forward(new Record<>(record.key(), new ViewOutput(view.topic(), bytes), record.timestamp()));
                     view.out().increment();
                 }
-                view.health().passed(System.currentTimeMillis()).ifPresent(status -> report(status, record));
+                view.health().passed(context.currentSystemTimeMs()).ifPresent(status -> report(status, record.timestamp()));
             } catch (SchemaRegistry.Unreachable e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -143,10 +149,10 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         }
     }
 
-    private void report(ViewStatus status, Record<byte[], byte[]> record) {
+    private void report(ViewStatus status, long timestamp) {
         byte[] key = MeshTopics.viewStatusKey(ProductAddress.parse(status.getAddress()), status.getView()).getBytes(StandardCharsets.UTF_8);
         context.forward(new Record<>(key, new ViewOutput(MeshTopics.VIEW_STATUS, statuses.serialize(MeshTopics.VIEW_STATUS, status)),
-                record.timestamp()));
+                timestamp));
     }
 
     /**
@@ -174,6 +180,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         plan = new ProductViews(now, address, planned);
         plans.put(topic, plan);
         compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::view).toList());
+        health.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::topic).toList());
         return plan;
     }
 
@@ -214,7 +221,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         headers.add(VIEW, view.topic().getBytes(StandardCharsets.UTF_8));
         context.forward(new Record<>(record.key(), new ViewOutput(view.topic() + ".dlq", record.value()), record.timestamp(), headers));
         view.deadLettered().increment();
-        view.health().failed(String.valueOf(reason), System.currentTimeMillis()).ifPresent(status -> report(status, record));
+        view.health().failed(String.valueOf(reason), context.currentSystemTimeMs()).ifPresent(status -> report(status, record.timestamp()));
     }
 
     /** The registry gives back the counter it has for these tags, so planning again reuses it. */

@@ -17,6 +17,7 @@ import io.streammesh.schema.ViewStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -157,6 +158,7 @@ class ViewTopologyTest {
                 .value(), StandardCharsets.UTF_8)).isEqualTo("'" + pairs + "' is over the evaluation budget of 10000 iterations per record"));
         assertThat(driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readKeyValuesToList())
                 .as("the other product's view flows").hasSize(1);
+        driver.advanceWallClockTime(Duration.ofMillis(ViewHealth.REPORT_EVERY_MS));
         Map<String, ViewStatus> latest = statuses();
         ViewStatus degraded = latest.get("shop.basket.v1/analytics");
         assertThat(degraded.getState()).isEqualTo(ViewState.DEGRADED);
@@ -166,6 +168,7 @@ class ViewTopologyTest {
 
         schema = baskets;
         basketTopic.pipeInput("b-small", AvroBytes.encode(basket(baskets, 10)));
+        driver.advanceWallClockTime(Duration.ofMillis(ViewHealth.REPORT_EVERY_MS));
         assertThat(statuses().get("shop.basket.v1/analytics")).satisfies(ok -> {
             assertThat(ok.getState()).isEqualTo(ViewState.OK);
             assertThat(ok.getReason()).isNull();
