@@ -74,9 +74,12 @@ final class CatalogCommand {
         out.printf("  PII fields   %s%n", join(p.path("piiFields")));
         out.printf("  SLO          freshness %s ms, max dead-letter rate %s%n", p.at("/slo/freshnessMs").asText(), p.at("/slo/maxViolationRate").asText());
         p.path("qualityRules").forEach(r -> out.printf("  rule         %s: %s%n", r.path("name").asText(), r.path("rule").asText()));
-        p.path("views").forEach(v -> out.printf("  view         %s (%s) %s%s%s%n", v.path("name").asText(), v.path("access").asText().toLowerCase(),
-                viewState(v.path("status")), v.path("filter").isNull() ? "" : " filter " + v.path("filter").asText(),
-                v.path("masks").isEmpty() ? "" : " masks " + v.path("masks")));
+        p.path("views").forEach(v -> {
+            out.printf("  view         %s (%s)%s%s%n", v.path("name").asText(), v.path("access").asText().toLowerCase(),
+                    v.path("filter").isNull() ? "" : " filter " + v.path("filter").asText(),
+                    v.path("masks").isEmpty() ? "" : " masks " + v.path("masks"));
+            out.printf("               state %s%n", viewState(v.path("status")));
+        });
         out.printf("  lineage      upstream %s; downstream %s%n", join(p.at("/lineage/upstream")), join(p.at("/lineage/downstream")));
         if (p.has("lastRejection")) {
             out.printf("  last rejected update: %s%n", join(p.at("/lastRejection/reasons").findValues("message")));

@@ -46,7 +46,7 @@ class MeshCommandIT {
             assertThat(status.exitCode()).as(status.err()).isZero();
             assertThat(status.out()).contains("StreamMesh is running on " + state, "up: 1 broker(s)", "orders");
             assertThat(status.out().lines().filter(l -> l.contains("Catalog API")).findFirst().orElseThrow()).endsWith("up");
-            assertThat(status.out()).contains("mesh.audit   audit-sink running");
+            assertThat(status.out()).contains("mesh.audit   audit-sink running", "Views             none degraded");
 
             assertThat(CommandRun.of("catalog", "search", "--state-dir", state.toString()).out())
                     .contains("orders.order-placed.v1", "customers.customer-profile.v1");
