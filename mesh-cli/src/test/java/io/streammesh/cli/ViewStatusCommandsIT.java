@@ -1,6 +1,7 @@
 package io.streammesh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.streammesh.catalog.CatalogApp;
@@ -17,10 +18,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code mesh catalog show} says which views the policy-enforcer reports degraded, and why. */
+/** {@code mesh catalog show} says which views the policy-enforcer reports degraded, and why; only the enforcer says so. */
 @MeshTest
 class ViewStatusCommandsIT {
 
@@ -29,6 +31,18 @@ class ViewStatusCommandsIT {
 
     @TempDir
     Path dir;
+
+    @Test
+    void aDomainCannotWriteAViewsStatus(EmbeddedMesh mesh) {
+        mesh.onboarding().addDomain("vs-forger");
+        ProductAddress address = ProductAddress.parse("vs-forger.order-placed.v1");
+        ViewStatus forged = ViewStatus.newBuilder().setAddress(address.toString()).setView("analytics").setState(ViewState.OK)
+                .setFailures(0).setUpdatedAt(Instant.now()).build();
+        try (var forger = RecordProducers.<ViewStatus>create(mesh.clientConfig("vs-forger"), "test-forger")) {
+            assertThatThrownBy(() -> forger.send(new ProducerRecord<>(MeshTopics.VIEW_STATUS, MeshTopics.viewStatusKey(address, "analytics"),
+                    forged)).get()).hasCauseInstanceOf(TopicAuthorizationException.class);
+        }
+    }
 
     @Test
     void catalogShowListsEachViewWithItsStateAndTheReasonItIsDegraded(EmbeddedMesh mesh) throws Exception {
