@@ -24,6 +24,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -94,8 +96,8 @@ class CatalogTopologyTest {
 
     @Test
     void aRegistrationWrittenPastTheContractValidatorIsHeldToTheCelBudget() {
-        String list = java.util.stream.IntStream.range(0, 300).mapToObj(Integer::toString)
-                .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+        String list = IntStream.range(0, 300).mapToObj(Integer::toString)
+                .collect(Collectors.joining(", ", "[", "]"));
         String cubic = list + ".all(a, " + list + ".all(b, " + list + ".all(c, a + b + c >= 0)))";
         ProductView filtered = ProductView.newBuilder(view("analytics", ViewAccess.OWNER_APPROVAL,
                 Map.of("customerEmail", "hash", "shippingAddress", "redact"))).setFilter(cubic).build();

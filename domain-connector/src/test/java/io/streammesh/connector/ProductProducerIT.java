@@ -22,7 +22,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.LongStream;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
@@ -81,7 +84,7 @@ class ProductProducerIT {
         mesh.onboarding().addDomain("prod-budget");
         Properties config = mesh.clientConfig("prod-budget");
         String pairs = "record.tags.all(a, record.tags.all(b, a + b >= 0))";
-        Schema baskets = org.apache.avro.SchemaBuilder.record("Basket").namespace("io.streammesh.test").fields().requiredString("id")
+        Schema baskets = SchemaBuilder.record("Basket").namespace("io.streammesh.test").fields().requiredString("id")
                 .name("tags").type().array().items().longType().noDefault().endRecord();
         try (var publisher = ProductPublisher.connect(config)) {
             publisher.publish(TestContracts.parse(String.join("\n",
@@ -108,9 +111,9 @@ class ProductProducerIT {
     }
 
     private static GenericRecord basket(Schema schema, String id, int tags) {
-        GenericRecord basket = new org.apache.avro.generic.GenericData.Record(schema);
+        GenericRecord basket = new GenericData.Record(schema);
         basket.put("id", id);
-        basket.put("tags", java.util.stream.LongStream.range(0, tags).boxed().toList());
+        basket.put("tags", LongStream.range(0, tags).boxed().toList());
         return basket;
     }
 

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.IntFunction;
 import java.util.stream.LongStream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -105,7 +106,7 @@ class ViewIsolationIT {
         ViewAppITCatalog.put(mesh, DataProduct.newBuilder(product).setRegistration(registration).build());
     }
 
-    private static void send(Properties domain, String topic, int records, java.util.function.IntFunction<GenericRecord> record)
+    private static void send(Properties domain, String topic, int records, IntFunction<GenericRecord> record)
             throws Exception {
         try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(domain), new StringSerializer(),
                 MeshSerdes.<GenericRecord>valueSerializer(domain, false))) {

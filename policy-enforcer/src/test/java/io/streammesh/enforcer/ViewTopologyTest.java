@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -178,7 +179,7 @@ class ViewTopologyTest {
 
     @Test
     void aFilterPublishedPastTheCompileTimeBudgetFailsEachRecordWithTheReason() {
-        String list = LongStream.range(0, 300).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+        String list = LongStream.range(0, 300).mapToObj(Long::toString).collect(Collectors.joining(", ", "[", "]"));
         catalog(ADDRESS, list + ".all(a, " + list + ".all(b, " + list + ".all(c, a + b + c + record.items >= 0)))");
         driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer())
                 .pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR")));

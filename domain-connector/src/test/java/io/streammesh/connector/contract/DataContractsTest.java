@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class DataContractsTest {
@@ -137,8 +139,8 @@ class DataContractsTest {
 
     @Test
     void aRuleOrFilterOverTheCelEvaluationBudgetIsRefusedNamingTheLimit() {
-        String list = java.util.stream.IntStream.range(0, 300).mapToObj(Integer::toString)
-                .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+        String list = IntStream.range(0, 300).mapToObj(Integer::toString)
+                .collect(Collectors.joining(", ", "[", "]"));
         String cubic = list + ".all(a, " + list + ".all(b, " + list + ".all(c, a + b + c >= 0)))";
         String square = list + ".all(a, " + list + ".all(b, a + b + record.items >= 0))";
 

@@ -81,6 +81,16 @@ class EvaluationBudgetTest {
     }
 
     @Test
+    void theFastPathLeavesComprehensionsToTheInterpreterSoBothHoldTheBudget() {
+        String pairs = "record.tags.all(a, record.tags.all(b, a + b >= 0))";
+        RecordExpression rule = RecordExpression.compile(pairs, SCHEMA);
+
+        assertThat(rule.evaluatesDirectly()).isFalse();
+        assertThatThrownBy(() -> rule.interpret(basket(300)))
+                .hasMessage("'" + pairs + "' is over the evaluation budget of 10000 iterations per record");
+    }
+
+    @Test
     void theConjunctionOfRulesWithinTheBudgetCompilesAndIsHeldToTheRunTimeBudget() {
         String half = literal(70) + ".all(a, " + literal(80) + ".all(b, a + b >= 0))";
         RecordExpression both = RecordExpression.allOf(List.of(half, half), SCHEMA);
