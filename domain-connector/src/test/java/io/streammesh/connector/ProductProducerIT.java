@@ -7,8 +7,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.demo.orders.OrderPlaced;
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.MeshException;
+import io.streammesh.platform.RecordProducers;
 import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.QualityRule;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +27,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -32,6 +39,7 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -108,6 +116,28 @@ class ProductProducerIT {
         assertThat(huge.rule()).isEqualTo("pairs");
         assertThat(huge.reason()).isEqualTo("quality rule 'pairs' failed: '" + pairs + "' is over the evaluation budget of 10000 iterations per record");
         assertThat(small.deadLettered()).isFalse();
+    }
+
+    @Test
+    void aPublishedRuleOverTheCelBudgetIsRefusedWhenTheProducerOpensNamingTheRule(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("prod-stale");
+        Properties config = mesh.clientConfig("prod-stale");
+        try (var publisher = ProductPublisher.connect(config)) {
+            publisher.publish(TestContracts.orders("prod-stale", "1.0.0"));
+        }
+        ProductAddress address = ProductAddress.parse("prod-stale.order-placed.v1");
+        String list = IntStream.range(0, 300).mapToObj(Integer::toString).collect(Collectors.joining(", ", "[", "]"));
+        ProductRegistration published = new RegistrationLog(config).latest(address).orElseThrow();
+        ProductRegistration pastTheValidator = ProductRegistration.newBuilder(published).setQualityRules(List.of(QualityRule.newBuilder()
+                .setName("cubic").setRule(list + ".all(a, " + list + ".all(b, " + list + ".all(c, a + b + c >= record.items)))").build())).build();
+        try (var domain = RecordProducers.<ProductRegistration>create(config, "test-past-the-validator")) {
+            domain.send(new ProducerRecord<>(MeshTopics.registrations("prod-stale"), address.toString(), pastTheValidator)).get();
+        }
+
+        assertThatThrownBy(() -> ProductProducer.open(address, config, new SimpleMeterRegistry()))
+                .isInstanceOf(MeshException.class)
+                .hasMessage("quality rule 'cubic' of the published contract is over the CEL evaluation budget: comprehensions (all, exists, "
+                        + "exists_one, map, filter) are nested 3 deep; at most 2 may be; publish a version with a cheaper rule");
     }
 
     private static GenericRecord basket(Schema schema, String id, int tags) {
