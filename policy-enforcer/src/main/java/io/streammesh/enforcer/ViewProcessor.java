@@ -22,8 +22,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import org.apache.avro.Schema;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -131,6 +131,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                 deadLetter(record, view, undecodable != null ? undecodable : "a tombstone has no fields to filter or mask");
                 continue;
             }
+            RuntimeException failure = null;
             try {
                 Compiled compiledView = compile(plan.address(), view, value);
                 if (compiledView.filter() != null && !compiledView.filter().test(value.with(compiledView.filterReads()))) {
@@ -140,11 +141,16 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                     context.forward(new Record<>(record.key(), new ViewOutput(view.topic(), bytes), record.timestamp()));
                     view.out().increment();
                 }
-                view.health().passed(context.currentSystemTimeMs()).ifPresent(status -> report(status, record.timestamp()));
             } catch (SchemaRegistry.Unreachable e) {
                 throw e;
             } catch (RuntimeException e) {
-                deadLetter(record, view, e.getMessage());
+                failure = e;
+            }
+            // Outside the try: a status that cannot be written is the platform's failure, not this record's.
+            if (failure != null) {
+                deadLetter(record, view, failure.getMessage());
+            } else {
+                view.health().passed(context.currentSystemTimeMs()).ifPresent(status -> report(status, record.timestamp()));
             }
         }
     }
