@@ -1,5 +1,6 @@
 package io.streammesh.catalog;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,6 +15,7 @@ import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.FreeText;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ViewStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -168,6 +170,11 @@ final class CatalogApi implements AutoCloseable {
                     return lineage(address);
                 }
             }
+            case "views" -> {
+                if (parts.size() == 2) {
+                    return views(only(query, "state"));
+                }
+            }
             case "access" -> {
                 if (parts.size() == 3 && parts.get(2).equals("requests")) {
                     return requests(only(query, "status", "domain", "principal"), caller);
@@ -242,6 +249,8 @@ final class CatalogApi implements AutoCloseable {
         node.put("deadLetterTopic", address.deadLetterTopic());
         ObjectNode contract = AvroJson.of(registration);
         node.set("views", contract.get("views"));
+        Map<String, ViewStatus> statuses = queries.viewStatuses(address);
+        node.path("views").forEach(view -> ((ObjectNode) view).set("status", viewStatus(view, statuses.get(view.path("name").asText()))));
         node.set("qualityRules", contract.get("qualityRules"));
         node.set("piiFields", contract.get("piiFields"));
         node.set("slo", JSON.createObjectNode().put("freshnessMs", registration.getFreshnessMs())
@@ -258,6 +267,36 @@ final class CatalogApi implements AutoCloseable {
             node.put("lastRejection", "unavailable while the catalog rebalances");
         }
         return node;
+    }
+
+    /** A view the policy-enforcer has not reported on is OK if it has nothing to do, else not known yet. */
+    private static ObjectNode viewStatus(JsonNode view, ViewStatus status) {
+        if (status != null) {
+            return viewStatus(status);
+        }
+        boolean transformed = !view.path("filter").isNull() || !view.path("masks").isEmpty();
+        return transformed ? JSON.createObjectNode().put("state", "UNKNOWN").put("reason", "no record through the view yet")
+                : JSON.createObjectNode().put("state", "OK");
+    }
+
+    private static ObjectNode viewStatus(ViewStatus status) {
+        return JSON.createObjectNode().put("state", status.getState().name()).put("reason", status.getReason())
+                .put("failures", status.getFailures())
+                .put("lastFailureAt", status.getLastFailureAt() == null ? null : status.getLastFailureAt().toString())
+                .put("updatedAt", status.getUpdatedAt().toString());
+    }
+
+    /** The views the policy-enforcer has reported on, DEGRADED ones first, optionally of one state. */
+    private ObjectNode views(Map<String, String> query) {
+        ArrayNode list = JSON.createArrayNode();
+        queries.viewStatuses().stream()
+                .filter(s -> !query.containsKey("state") || s.getState().name().equalsIgnoreCase(query.get("state")))
+                .sorted(Comparator.comparing((ViewStatus s) -> s.getState().ordinal()).reversed()
+                        .thenComparing(ViewStatus::getAddress).thenComparing(ViewStatus::getView))
+                .forEach(s -> list.add(viewStatus(s).put("address", s.getAddress()).put("view", s.getView())));
+        ObjectNode result = JSON.createObjectNode().put("count", list.size());
+        result.set("views", list);
+        return result;
     }
 
     private ObjectNode lineage(ProductAddress address) {

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streammesh.platform.MeshException;
 import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductStats;
+import io.streammesh.schema.ViewStatus;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,7 +15,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.avro.generic.GenericRecord;
@@ -72,6 +77,36 @@ final class CatalogQueries {
         try {
             return Optional.ofNullable(streams.store(StoreQueryParameters.fromNameAndType(CatalogTopology.GLOBAL_HEALTH,
                     QueryableStoreTypes.<String, ProductStats>timestampedKeyValueStore())).get(address)).map(ValueAndTimestamp::value);
+        } catch (InvalidStateStoreException e) {
+            throw new MeshException("the catalog is starting; try again in a moment", e);
+        }
+    }
+
+    /**
+     * @param address a product
+     * @return the policy-enforcer's latest status of each of its views that reported one, by view name
+     */
+    Map<String, ViewStatus> viewStatuses(ProductAddress address) {
+        Map<String, ViewStatus> statuses = new HashMap<>();
+        try (var found = viewStatus().prefixScan(MeshTopics.viewStatusPrefix(address), Serdes.String().serializer())) {
+            found.forEachRemaining(entry -> statuses.put(entry.value.value().getView(), entry.value.value()));
+        }
+        return statuses;
+    }
+
+    /** @return the latest status of every view that reported one */
+    List<ViewStatus> viewStatuses() {
+        List<ViewStatus> statuses = new ArrayList<>();
+        try (var all = viewStatus().all()) {
+            all.forEachRemaining(entry -> statuses.add(entry.value.value()));
+        }
+        return statuses;
+    }
+
+    private ReadOnlyKeyValueStore<String, ValueAndTimestamp<ViewStatus>> viewStatus() {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(CatalogTopology.GLOBAL_VIEW_STATUS,
+                    QueryableStoreTypes.timestampedKeyValueStore()));
         } catch (InvalidStateStoreException e) {
             throw new MeshException("the catalog is starting; try again in a moment", e);
         }

@@ -12,6 +12,7 @@ import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStats;
 import io.streammesh.schema.Rejection;
 import io.streammesh.schema.SourcedRecord;
+import io.streammesh.schema.ViewStatus;
 import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
@@ -36,7 +37,9 @@ import org.apache.kafka.streams.state.Stores;
  *       {@link AccessProcessor} → {@code mesh.access.grants} or {@code mesh.catalog.rejections};</li>
  *   <li>health: product topics and their DLQs → {@link ActivityCounter} (counts per partition)
  *       → repartitioned by address → {@link HealthProcessor} → {@code mesh.product.stats}, also
- *       held as a global table for the REST API.</li>
+ *       held as a global table for the REST API;</li>
+ *   <li>view status: {@code mesh.view.status}, as the policy-enforcer reports it, held as a
+ *       global table for the REST API.</li>
  * </ul>
  */
 public final class CatalogTopology {
@@ -57,6 +60,8 @@ public final class CatalogTopology {
     public static final String HEALTH_STORE = "health";
     /** Global table over {@code mesh.product.stats}. */
     public static final String GLOBAL_HEALTH = "health-global";
+    /** Global table over {@code mesh.view.status}: {@code <address>/<view>} → ViewStatus. */
+    public static final String GLOBAL_VIEW_STATUS = "view-status-global";
 
     /** Product topics and their dead-letter topics: {@code <domain>.<product>.v<major>[.dlq]}, never the platform's own. */
     static final Pattern PRODUCT_TOPICS = Pattern.compile("(?!mesh\\.)[a-z][a-z0-9-]*\\.[a-z][a-z0-9-]*\\.v[1-9][0-9]*(\\.dlq)?");
@@ -122,6 +127,9 @@ public final class CatalogTopology {
                         .withValueSerde(serdes.of(ProductActivity.class)).withNumberOfPartitions(config.accessPartitions()))
                 .process(() -> new HealthProcessor(config), HEALTH_STORE)
                 .to(MeshTopics.PRODUCT_STATS, Produced.with(Serdes.String(), stats));
+
+        builder.globalTable(MeshTopics.VIEW_STATUS, Consumed.with(Serdes.String(), serdes.of(ViewStatus.class)),
+                Materialized.as(GLOBAL_VIEW_STATUS));
         return builder.build();
     }
 }

@@ -5,6 +5,8 @@ import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductView;
 import io.streammesh.schema.RuleViolation;
 import io.streammesh.schema.ViewAccess;
+import io.streammesh.schema.cel.EvaluationBudget;
+import io.streammesh.schema.cel.RecordExpression;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -74,6 +76,7 @@ final class Governance {
         if (policy.sloDeclared() && registration.getFreshnessMs() == null) {
             violations.add(violation("slo-declared", "a freshness SLO is required (slo: {freshness: 5m})"));
         }
+        celWithinBudget(registration, violations);
         if (registration.getSchemaContentId() == null) {
             violations.add(violation("schema-registered", "the registration names no registered schema (schemaContentId)"));
         }
@@ -85,6 +88,27 @@ final class Governance {
             }
         }
         return violations;
+    }
+
+    /**
+     * Every quality rule and view filter within the CEL evaluation budget, always: a registration
+     * need not come through the contract validator, and one domain's expression must not stall
+     * the views of all (the schema is the registry's, so the type check is left to publishing).
+     */
+    private static void celWithinBudget(ProductRegistration registration, List<RuleViolation> violations) {
+        registration.getQualityRules().forEach(rule -> celWithinBudget("quality rule '" + rule.getName() + "'", rule.getRule(), violations));
+        registration.getViews().stream().filter(view -> view.getFilter() != null)
+                .forEach(view -> celWithinBudget("view '" + view.getName() + "' filter", view.getFilter(), violations));
+    }
+
+    private static void celWithinBudget(String what, String expression, List<RuleViolation> violations) {
+        try {
+            EvaluationBudget.check(expression);
+        } catch (RecordExpression.OverBudgetException e) {
+            violations.add(violation("cel-within-budget", what + " is over the CEL evaluation budget: " + e.getMessage()));
+        } catch (RecordExpression.InvalidExpressionException e) {
+            violations.add(violation("cel-within-budget", what + " is not CEL: " + e.getMessage()));
+        }
     }
 
     private static void owner(ProductRegistration registration, List<RuleViolation> violations) {

@@ -16,6 +16,7 @@ import io.streammesh.schema.Owner;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.ProductView;
+import io.streammesh.schema.QualityRule;
 import io.streammesh.schema.Rejection;
 import io.streammesh.schema.RequestStatus;
 import io.streammesh.schema.RuleViolation;
@@ -27,6 +28,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -96,6 +99,24 @@ class CatalogTopologyTest {
                 .containsExactly("owner-present", "description", "pii-masked", "slo-declared");
         assertThat(rejection.getReasons().get(2).getMessage())
                 .isEqualTo("view 'open' exposes PII field(s) shippingAddress without the owner's approval (access: auto); mask them");
+    }
+
+    @Test
+    void aRegistrationWrittenPastTheContractValidatorIsHeldToTheCelBudget() {
+        String list = IntStream.range(0, 300).mapToObj(Integer::toString)
+                .collect(Collectors.joining(", ", "[", "]"));
+        String cubic = list + ".all(a, " + list + ".all(b, " + list + ".all(c, a + b + c >= 0)))";
+        ProductView filtered = ProductView.newBuilder(view("analytics", ViewAccess.OWNER_APPROVAL,
+                Map.of("customerEmail", "hash", "shippingAddress", "redact"))).setFilter(cubic).build();
+        register("orders", orders().setViews(List.of(filtered))
+                .setQualityRules(List.of(QualityRule.newBuilder().setName("broken").setRule("record.amount >").build())).build());
+
+        assertThat(catalog.isEmpty()).isTrue();
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getMessage).containsExactly(
+                "quality rule 'broken' is not CEL: line 1, column 16: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', "
+                        + "'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}",
+                "view 'analytics' filter is over the CEL evaluation budget: comprehensions (all, exists, exists_one, map, filter) "
+                        + "are nested 3 deep; at most 2 may be");
     }
 
     @Test

@@ -232,6 +232,9 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     private static RecordExpression compile(QualityRule rule, Schema schema) {
         try {
             return RecordExpression.compile(rule.getRule(), schema);
+        } catch (RecordExpression.OverBudgetException e) {
+            throw new MeshException("quality rule '" + rule.getName() + "' of the published contract is over the CEL evaluation "
+                    + "budget: " + e.getMessage() + "; publish a version with a cheaper rule", e);
         } catch (IllegalArgumentException e) {
             throw new MeshException("quality rule '" + rule.getName() + "' of the published contract does not compile against "
                     + "the registered schema: " + e.getMessage(), e);

@@ -7,8 +7,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.demo.orders.OrderPlaced;
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.MeshException;
+import io.streammesh.platform.RecordProducers;
 import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.QualityRule;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,13 +27,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -74,6 +85,66 @@ class ProductProducerIT {
         assertThat(header(first, DeadLetterHeaders.CONTRACT_VERSION)).isEqualTo("1.0.0");
         assertThat(header(first, DeadLetterHeaders.PRODUCT)).isEqualTo("prod-route.order-placed.v1");
         assertThat(Instant.parse(header(first, DeadLetterHeaders.TIME))).isBefore(Instant.now().plusSeconds(1));
+    }
+
+    @Test
+    void aRecordOverTheCelEvaluationBudgetIsDeadLetteredWithinMomentsAndTheNextOneStillSent(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("prod-budget");
+        Properties config = mesh.clientConfig("prod-budget");
+        String pairs = "record.tags.all(a, record.tags.all(b, a + b >= 0))";
+        Schema baskets = SchemaBuilder.record("Basket").namespace("io.streammesh.test").fields().requiredString("id")
+                .name("tags").type().array().items().longType().noDefault().endRecord();
+        try (var publisher = ProductPublisher.connect(config)) {
+            publisher.publish(TestContracts.parse(String.join("\n",
+                    "domain: prod-budget", "name: basket", "version: 1.0.0",
+                    "owner: {team: baskets, principal: \"User:prod-budget\", contact: baskets@example.com}",
+                    "description: Baskets.", "classification: internal", "schema: basket.avsc", "key: id", "slo: {freshness: 5m, maxViolationRate: 0.01}",
+                    "quality:", "  - {name: pairs, rule: \"" + pairs + "\"}", "views:", "  - {name: full}"), baskets.toString()));
+        }
+        Delivery huge;
+        Delivery small;
+        Duration took;
+        try (var producer = ProductProducer.<GenericRecord>open(ProductAddress.parse("prod-budget.basket.v1"), config, new SimpleMeterRegistry())) {
+            long started = System.nanoTime();
+            huge = producer.send(basket(baskets, "b-huge", 3000)).join();
+            small = producer.send(basket(baskets, "b-small", 10)).join();
+            took = Duration.ofNanos(System.nanoTime() - started);
+        }
+
+        assertThat(took).as("9 million iterations are never run").isLessThan(Duration.ofSeconds(5));
+        assertThat(huge.deadLettered()).isTrue();
+        assertThat(huge.rule()).isEqualTo("pairs");
+        assertThat(huge.reason()).isEqualTo("quality rule 'pairs' failed: '" + pairs + "' is over the evaluation budget of 10000 iterations per record");
+        assertThat(small.deadLettered()).isFalse();
+    }
+
+    @Test
+    void aPublishedRuleOverTheCelBudgetIsRefusedWhenTheProducerOpensNamingTheRule(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("prod-stale");
+        Properties config = mesh.clientConfig("prod-stale");
+        try (var publisher = ProductPublisher.connect(config)) {
+            publisher.publish(TestContracts.orders("prod-stale", "1.0.0"));
+        }
+        ProductAddress address = ProductAddress.parse("prod-stale.order-placed.v1");
+        String list = IntStream.range(0, 300).mapToObj(Integer::toString).collect(Collectors.joining(", ", "[", "]"));
+        ProductRegistration published = new RegistrationLog(config).latest(address).orElseThrow();
+        ProductRegistration pastTheValidator = ProductRegistration.newBuilder(published).setQualityRules(List.of(QualityRule.newBuilder()
+                .setName("cubic").setRule(list + ".all(a, " + list + ".all(b, " + list + ".all(c, a + b + c >= record.items)))").build())).build();
+        try (var domain = RecordProducers.<ProductRegistration>create(config, "test-past-the-validator")) {
+            domain.send(new ProducerRecord<>(MeshTopics.registrations("prod-stale"), address.toString(), pastTheValidator)).get();
+        }
+
+        assertThatThrownBy(() -> ProductProducer.open(address, config, new SimpleMeterRegistry()))
+                .isInstanceOf(MeshException.class)
+                .hasMessage("quality rule 'cubic' of the published contract is over the CEL evaluation budget: comprehensions (all, exists, "
+                        + "exists_one, map, filter) are nested 3 deep; at most 2 may be; publish a version with a cheaper rule");
+    }
+
+    private static GenericRecord basket(Schema schema, String id, int tags) {
+        GenericRecord basket = new GenericData.Record(schema);
+        basket.put("id", id);
+        basket.put("tags", LongStream.range(0, tags).boxed().toList());
+        return basket;
     }
 
     @Test

@@ -70,15 +70,25 @@ final class CatalogCommand {
         TerminalText.printf(out, "  PII fields   %s%n", join(p.path("piiFields")));
         TerminalText.printf(out, "  SLO          freshness %s ms, max dead-letter rate %s%n", p.at("/slo/freshnessMs").asText(), p.at("/slo/maxViolationRate").asText());
         p.path("qualityRules").forEach(r -> TerminalText.printf(out, "  rule         %s: %s%n", r.path("name").asText(), r.path("rule").asText()));
-        p.path("views").forEach(v -> TerminalText.printf(out, "  view         %s (%s)%s%s%n", v.path("name").asText(), v.path("access").asText().toLowerCase(),
-                v.path("filter").isNull() ? "" : " filter " + v.path("filter").asText(),
-                v.path("masks").isEmpty() ? "" : " masks " + v.path("masks")));
+        p.path("views").forEach(v -> {
+            TerminalText.printf(out, "  view         %s (%s)%s%s%n", v.path("name").asText(), v.path("access").asText().toLowerCase(),
+                    v.path("filter").isNull() ? "" : " filter " + v.path("filter").asText(),
+                    v.path("masks").isEmpty() ? "" : " masks " + v.path("masks"));
+            TerminalText.printf(out, "               state %s%n", viewState(v.path("status")));
+        });
         TerminalText.printf(out, "  lineage      upstream %s; downstream %s%n", join(p.at("/lineage/upstream")), join(p.at("/lineage/downstream")));
         if (p.has("lastRejection")) {
             TerminalText.printf(out, "  last rejected update: %s%n", join(p.at("/lastRejection/reasons").findValues("message")));
         }
         out.flush();
         return Mesh.OK;
+    }
+
+    /** A view's state as the policy-enforcer reports it, with the reason when it is not OK. */
+    static String viewState(JsonNode status) {
+        return status.path("state").asText("UNKNOWN") + (status.path("reason").isTextual()
+                ? " (" + status.path("reason").asText() + (status.path("failures").asLong() > 0 ? ", " + status.path("failures").asLong()
+                + " records failed in a row" : "") + ")" : "");
     }
 
     @Command(name = "lineage", mixinStandardHelpOptions = true, description = "Shows where a product comes from and what is derived from it, all the way.")

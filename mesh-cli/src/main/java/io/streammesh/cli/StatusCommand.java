@@ -1,5 +1,7 @@
 package io.streammesh.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streammesh.catalog.CatalogClient;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshPrincipal;
 import io.streammesh.platform.MeshStatus;
@@ -63,9 +65,30 @@ final class StatusCommand implements Callable<Integer> {
             TerminalText.printf(out, "  Audit trail       %s   %s (check it: ./mesh audit verify)%n", MeshTopics.AUDIT, audit);
             TerminalText.printf(out, "  Principals        %s%n", String.join(", ", mesh.onboarding().principals().stream()
                     .map(MeshPrincipal::name).toList()));
+            if (catalog.equals("up")) {
+                printDegradedViews(new CatalogClient(status.catalogUrl(), principal.clientConfig(state, MeshPrincipal.ADMIN.name())), out);
+            }
             out.flush();
             return registry.equals("up") && catalog.equals("up") ? Mesh.OK : Mesh.FAILED;
         }
+    }
+
+    /** Views of any product that the policy-enforcer reports DEGRADED, each with its reason. */
+    private static void printDegradedViews(CatalogClient catalog, PrintWriter out) {
+        JsonNode degraded;
+        try {
+            degraded = catalog.get("/api/views?state=DEGRADED").path("views");
+        } catch (MeshException e) {
+            TerminalText.printf(out, "  Views             unknown (%s)%n", e.getMessage());
+            return;
+        }
+        if (degraded.isEmpty()) {
+            out.printf("  Views             none degraded%n");
+            return;
+        }
+        out.printf("  Views             %d degraded:%n", degraded.size());
+        degraded.forEach(view -> TerminalText.printf(out, "    %s view %s: %s%n", view.path("address").asText(), view.path("view").asText(),
+                CatalogCommand.viewState(view)));
     }
 
     /** A platform app runs when its consumer group has live members. */

@@ -41,7 +41,8 @@ class AccessCommandsIT {
                     "--json", "--as", "acc-team", "--catalog-url", url, "--state-dir", state)), r -> r.path("count").asInt() == 1);
             assertThat(found.at("/products/0/address").asText()).isEqualTo("acc-shop.order-placed.v1");
             assertThat(run("catalog", "show", "acc-shop.order-placed.v1", "--as", "acc-team", "--catalog-url", url, "--state-dir", state).out())
-                    .contains("view         analytics (owner_approval) filter record.country != 'DE'");
+                    .contains("view         analytics (owner_approval) filter record.country != 'DE'",
+                            "               state UNKNOWN (no record through the view yet)");
 
             String first = requestId(run("access", "request", "acc-shop.order-placed.v1", "--view", "analytics", "--group", "acc-team",
                     "--purpose", "dashboards", "--duration", "30d", "--as", "acc-team", "--state-dir", state));

@@ -5,12 +5,20 @@ import static org.awaitility.Awaitility.await;
 
 import io.streammesh.catalog.CatalogClient;
 import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.RecordProducers;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ViewState;
+import io.streammesh.schema.ViewStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Tag;
@@ -27,6 +35,9 @@ class MeshCommandIT {
 
     @TempDir
     Path work;
+
+    private static final String DEGRADED_REASON = "'record.tags.all(a, record.tags.all(b, a + b >= 0))' is over the evaluation "
+            + "budget of 10000 iterations per record";
 
     @Test
     void upRunsTheMeshAndTheOtherCommandsActOnIt() throws Exception {
@@ -46,7 +57,12 @@ class MeshCommandIT {
             assertThat(status.exitCode()).as(status.err()).isZero();
             assertThat(status.out()).contains("StreamMesh is running on " + state, "up: 1 broker(s)", "orders");
             assertThat(status.out().lines().filter(l -> l.contains("Catalog API")).findFirst().orElseThrow()).endsWith("up");
-            assertThat(status.out()).contains("mesh.audit   audit-sink running");
+            assertThat(status.out()).contains("mesh.audit   audit-sink running", "Views             none degraded");
+            reportDegraded(state, "orders.order-placed.v1", "forecast");
+            String degraded = await().atMost(Duration.ofSeconds(20)).until(() -> CommandRun.of("status", "--state-dir", state.toString()).out(),
+                    out -> out.contains("1 degraded"));
+            assertThat(degraded).contains("  Views             1 degraded:\n    orders.order-placed.v1 view forecast: DEGRADED ("
+                    + DEGRADED_REASON + ", 3 records failed in a row)\n");
 
             assertThat(CommandRun.of("catalog", "search", "--state-dir", state.toString()).out())
                     .contains("orders.order-placed.v1", "customers.customer-profile.v1");
@@ -159,5 +175,15 @@ class MeshCommandIT {
         }
         long pid = Long.parseLong(Files.readString(pidFile).strip());
         return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+    }
+
+    /** What the policy-enforcer says of a view that keeps failing. */
+    private static void reportDegraded(Path state, String address, String view) throws Exception {
+        Properties enforcer = ClientConfigs.load(state.resolve("clients/mesh-enforcer.properties"));
+        try (var producer = RecordProducers.<ViewStatus>create(enforcer, "test-enforcer")) {
+            producer.send(new ProducerRecord<>(MeshTopics.VIEW_STATUS, MeshTopics.viewStatusKey(ProductAddress.parse(address), view),
+                    ViewStatus.newBuilder().setAddress(address).setView(view).setState(ViewState.DEGRADED).setReason(DEGRADED_REASON)
+                            .setFailures(3).setLastFailureAt(Instant.now()).setUpdatedAt(Instant.now()).build())).get();
+        }
     }
 }

@@ -54,12 +54,14 @@ public final class PlatformAcls {
                         MeshTopics.ACCESS_GRANTS, MeshTopics.PRODUCT_STATS)) {
                     acls.allow(TOPIC, topic, LITERAL, READ, WRITE, DESCRIBE);
                 }
+                acls.allow(TOPIC, MeshTopics.VIEW_STATUS, LITERAL, READ, DESCRIBE);
                 // Reads of the catalog REST API are reported beside the broker's authorisations.
                 acls.allow(TOPIC, MeshTopics.AUDIT_RAW, LITERAL, WRITE, DESCRIBE);
             }
             case ENFORCER -> {
                 acls.allow(TOPIC, MeshTopics.CATALOG, LITERAL, READ, DESCRIBE);
                 acls.allow(TOPIC, MeshTopics.ACCESS_GRANTS, LITERAL, READ, DESCRIBE);
+                // The views, and mesh.view.status beside them.
                 acls.allow(TOPIC, MeshTopics.VIEW_PREFIX, PREFIXED, CREATE, WRITE, READ, DESCRIBE, DESCRIBE_CONFIGS);
                 // Creating and deleting the ACLs of grants needs ALTER on the cluster.
                 acls.allow(CLUSTER, "kafka-cluster", LITERAL, ALTER, DESCRIBE);

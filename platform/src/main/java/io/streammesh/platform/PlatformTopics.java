@@ -22,6 +22,7 @@ final class PlatformTopics {
                 topic(MeshTopics.CATALOG_REJECTIONS, 1, WEEK),
                 topic(MeshTopics.ACCESS_GRANTS, 3, COMPACT),
                 topic(MeshTopics.PRODUCT_STATS, 3, COMPACT),
+                topic(MeshTopics.VIEW_STATUS, 1, COMPACT),
                 topic(MeshTopics.AUDIT_RAW, 3, WEEK),
                 topic(MeshTopics.AUDIT, 3, KEEP_FOREVER));
     }

@@ -51,6 +51,15 @@ class PlatformAclsTest {
         }
     }
 
+    @Test
+    void theEnforcerWritesViewStatusAndTheCatalogOnlyReadsIt() {
+        assertThat(describe(PlatformAcls.platformApp(PlatformApp.ENFORCER))).contains("User:mesh-enforcer WRITE TOPIC mesh.view. PREFIXED");
+        assertThat(describe(PlatformAcls.platformApp(PlatformApp.CATALOG))).filteredOn(acl -> acl.contains("mesh.view.status"))
+                .containsExactlyInAnyOrder("User:mesh-catalog READ TOPIC mesh.view.status LITERAL",
+                        "User:mesh-catalog DESCRIBE TOPIC mesh.view.status LITERAL");
+        assertThat(describe(PlatformAcls.domain("orders"))).noneMatch(acl -> acl.contains("mesh.view"));
+    }
+
     private static List<String> describe(List<AclBinding> bindings) {
         return bindings.stream().map(b -> b.entry().principal() + " " + b.entry().operation() + " "
                 + b.pattern().resourceType() + " " + b.pattern().name() + " " + b.pattern().patternType()).toList();

@@ -5,11 +5,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Mask;
+import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.ProductView;
+import io.streammesh.schema.ViewStatus;
 import io.streammesh.schema.cel.RecordExpression;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -20,6 +23,8 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -32,7 +37,11 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * fields are located in its bytes once; a view decodes only the fields its filter reads and its
  * masks change, and copies the others byte for byte. The views come from
  * the catalog (looked up again every second), so new products and views are picked up, and
- * retired ones stopped, without a restart. A record a view cannot handle goes to that view's {@code .dlq} with the reason.
+ * retired ones stopped, without a restart. A record a view cannot handle goes to that view's {@code .dlq} with the reason:
+ * it is that view's failure alone (the other views of the record and of other products go on),
+ * and a view that keeps failing is reported DEGRADED on {@code mesh.view.status} (see {@link ViewHealth}).
+ * A filter costs at most the CEL evaluation budget per record, so no view holds up the task
+ * it shares with other products' partitions.
  * A registry that does not answer is not the record's fault: the task fails instead, and the
  * record is processed again once the stream thread is replaced (exactly once, nothing lost).
  */
@@ -47,12 +56,17 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private final BiConsumer<String, String> ensureTopics;
     private final byte[] secret;
     private final MeterRegistry meters;
+    private final Serializer<ViewStatus> statuses;
     private static final long CATALOG_REFRESH_NANOS = 1_000_000_000L;
+    /** How often view health held back by {@link ViewHealth#REPORT_EVERY_MS} is looked at again. */
+    private static final Duration HEALTH_CHECK = Duration.ofSeconds(1);
 
     private final Map<String, ProductViews> plans = new HashMap<>();
     /** Per view, per writer schema instance (the framing gives one instance per schema). */
     private final Map<ProductView, Map<Schema, Compiled>> compiled = new HashMap<>();
     private final Map<Schema, ProductFields> writers = new IdentityHashMap<>();
+    /** Per view topic: kept across catalog look-ups, so a view's failures in a row are counted across them. */
+    private final Map<String, ViewHealth> health = new HashMap<>();
     private ProcessorContext<byte[], ViewOutput> context;
     private TimestampedKeyValueStore<String, DataProduct> catalog;
 
@@ -64,7 +78,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
      * A view with what every record needs resolved once a second rather than per record: its
      * topic, its counters, and its compiled forms by writer schema.
      */
-    private record PlannedView(ProductView view, String topic, Map<Schema, Compiled> compiled,
+    private record PlannedView(ProductView view, String topic, Map<Schema, Compiled> compiled, ViewHealth health,
                                Counter in, Counter filtered, Counter out, Counter deadLettered) {
     }
 
@@ -78,17 +92,21 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private record Compiled(RecordExpression filter, int[] filterReads, ViewRecords records) {
     }
 
-    ViewProcessor(RecordFraming framing, BiConsumer<String, String> ensureTopics, byte[] secret, MeterRegistry meters) {
+    ViewProcessor(RecordFraming framing, BiConsumer<String, String> ensureTopics, byte[] secret, MeterRegistry meters,
+                  Serializer<ViewStatus> statuses) {
         this.framing = framing;
         this.ensureTopics = ensureTopics;
         this.secret = secret.clone();
         this.meters = meters;
+        this.statuses = statuses;
     }
 
     @Override
     public void init(ProcessorContext<byte[], ViewOutput> context) {
         this.context = context;
         this.catalog = context.getStateStore(ViewTopology.GLOBAL_CATALOG);
+        context.schedule(HEALTH_CHECK, PunctuationType.WALL_CLOCK_TIME,
+                now -> health.values().forEach(view -> view.due(now).ifPresent(status -> report(status, now))));
     }
 
     @Override
@@ -113,21 +131,34 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                 deadLetter(record, view, undecodable != null ? undecodable : "a tombstone has no fields to filter or mask");
                 continue;
             }
+            RuntimeException failure = null;
             try {
                 Compiled compiledView = compile(plan.address(), view, value);
                 if (compiledView.filter() != null && !compiledView.filter().test(value.with(compiledView.filterReads()))) {
                     view.filtered().increment();
-                    continue;
+                } else {
+                    byte[] bytes = compiledView.records().write(value);
+                    context.forward(new Record<>(record.key(), new ViewOutput(view.topic(), bytes), record.timestamp()));
+                    view.out().increment();
                 }
-                byte[] bytes = compiledView.records().write(value);
-                context.forward(new Record<>(record.key(), new ViewOutput(view.topic(), bytes), record.timestamp()));
-                view.out().increment();
             } catch (SchemaRegistry.Unreachable e) {
                 throw e;
             } catch (RuntimeException e) {
-                deadLetter(record, view, e.getMessage());
+                failure = e;
+            }
+            // Outside the try: a status that cannot be written is the platform's failure, not this record's.
+            if (failure != null) {
+                deadLetter(record, view, failure.getMessage());
+            } else {
+                view.health().passed(context.currentSystemTimeMs()).ifPresent(status -> report(status, record.timestamp()));
             }
         }
+    }
+
+    private void report(ViewStatus status, long timestamp) {
+        byte[] key = MeshTopics.viewStatusKey(ProductAddress.parse(status.getAddress()), status.getView()).getBytes(StandardCharsets.UTF_8);
+        context.forward(new Record<>(key, new ViewOutput(MeshTopics.VIEW_STATUS, statuses.serialize(MeshTopics.VIEW_STATUS, status)),
+                timestamp));
     }
 
     /**
@@ -149,11 +180,13 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             String viewTopic = address.viewTopic(view.getName());
             ensureTopics.accept(topic, viewTopic);
             return new PlannedView(view, viewTopic, compiled.computeIfAbsent(view, v -> new IdentityHashMap<>()),
+                    health.computeIfAbsent(viewTopic, t -> new ViewHealth(address, view.getName())),
                     counter(viewTopic, "in"), counter(viewTopic, "filtered"), counter(viewTopic, "out"), counter(viewTopic, "dead-lettered"));
         }).toList();
         plan = new ProductViews(now, address, planned);
         plans.put(topic, plan);
         compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::view).toList());
+        health.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::topic).toList());
         return plan;
     }
 
@@ -194,6 +227,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         headers.add(VIEW, view.topic().getBytes(StandardCharsets.UTF_8));
         context.forward(new Record<>(record.key(), new ViewOutput(view.topic() + ".dlq", record.value()), record.timestamp(), headers));
         view.deadLettered().increment();
+        view.health().failed(String.valueOf(reason), context.currentSystemTimeMs()).ifPresent(status -> report(status, record.timestamp()));
     }
 
     /** The registry gives back the counter it has for these tags, so planning again reuses it. */

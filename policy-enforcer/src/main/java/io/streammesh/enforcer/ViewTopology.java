@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.platform.RecordSerdes;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ViewStatus;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serdes;
@@ -16,7 +17,7 @@ import org.apache.kafka.streams.kstream.Produced;
 /**
  * The policy-enforcer's views: every product topic (a pattern, so new products are picked up)
  * → {@link ViewProcessor}, with the catalog as a global table → each record to the view topic
- * it names.
+ * it names (or its dead-letter topic, or {@code mesh.view.status}).
  */
 final class ViewTopology {
 
@@ -29,7 +30,7 @@ final class ViewTopology {
     }
 
     /**
-     * @param serdes the serdes of the mesh's records (the catalog)
+     * @param serdes the serdes of the mesh's records (the catalog, view statuses)
      * @param framing what surrounds the Avro of product and view records (registers view schemas)
      * @param ensureTopics creates a view's topics given (product topic, view topic), before its first record
      * @param secret the mesh's view secret
@@ -40,8 +41,9 @@ final class ViewTopology {
                           MeterRegistry meters) {
         var builder = new StreamsBuilder();
         builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), serdes.of(DataProduct.class)), Materialized.as(GLOBAL_CATALOG));
+        var statuses = serdes.of(ViewStatus.class).serializer();
         builder.stream(PRODUCT_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                .process(() -> new ViewProcessor(framing, ensureTopics, secret, meters))
+                .process(() -> new ViewProcessor(framing, ensureTopics, secret, meters, statuses))
                 .to((key, value, context) -> value.topic(),
                         Produced.with(Serdes.ByteArray(), Serdes.serdeFrom((topic, out) -> out.value(), (topic, bytes) -> new ViewOutput(topic, bytes))));
         return builder.build();

@@ -42,9 +42,13 @@ final class ViewAppITCatalog {
     }
 
     static void publish(EmbeddedMesh mesh, String address, String domain, long contentId) throws Exception {
-        DataProduct product = product(address, domain, contentId, Map.of("customerEmail", "hash", "shippingAddress", "redact"));
+        put(mesh, product(address, domain, contentId, Map.of("customerEmail", "hash", "shippingAddress", "redact")));
+    }
+
+    /** Puts a product straight into the catalog, as governance would have admitted it (no publish-time checks). */
+    static void put(EmbeddedMesh mesh, DataProduct product) throws Exception {
         try (KafkaProducer<String, DataProduct> producer = RecordProducers.create(mesh.clientConfig("mesh-catalog"), "test-catalog")) {
-            producer.send(new ProducerRecord<>(MeshTopics.CATALOG, address, product)).get();
+            producer.send(new ProducerRecord<>(MeshTopics.CATALOG, product.getAddress(), product)).get();
         }
     }
 

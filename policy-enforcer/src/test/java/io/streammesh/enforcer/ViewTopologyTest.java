@@ -9,15 +9,25 @@ import io.streammesh.platform.testing.PlainAvroSerdes;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Mask;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductView;
+import io.streammesh.schema.ViewAccess;
+import io.streammesh.schema.ViewState;
+import io.streammesh.schema.ViewStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -122,6 +132,84 @@ class ViewTopologyTest {
         assertThatThrownBy(() -> product.pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR"))))
                 .hasRootCauseInstanceOf(SchemaRegistry.Unreachable.class);
         assertThat(driver.createOutputTopic(VIEW + ".dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).isEmpty()).isTrue();
+    }
+
+    @Test
+    void aFilterOverTheEvaluationBudgetDeadLettersItsRecordsAndDegradesOnlyItsView() {
+        catalog(Map.of("customerEmail", "hash"));
+        Schema orders = schema;
+        Schema baskets = SchemaBuilder.record("Basket").fields().requiredString("id")
+                .name("tags").type().array().items().longType().noDefault().endRecord();
+        String pairs = "record.tags.all(a, record.tags.all(b, a + b >= 0))";
+        String basketView = "mesh.view.shop.basket.v1.analytics";
+        catalog("shop.basket.v1", pairs);
+        var basketTopic = driver.createInputTopic("shop.basket.v1", Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        var orderTopic = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+
+        schema = baskets;
+        for (int i = 0; i < ViewHealth.DEGRADED_AFTER; i++) {
+            basketTopic.pipeInput("b-" + i, AvroBytes.encode(basket(baskets, 300)));
+        }
+        schema = orders;
+        orderTopic.pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(orders, "o-1", "FR")));
+
+        var dead = driver.createOutputTopic(basketView + ".dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer())
+                .readRecordsToList();
+        assertThat(dead).hasSize(ViewHealth.DEGRADED_AFTER).allSatisfy(r -> assertThat(new String(r.headers().lastHeader(ViewProcessor.REASON)
+                .value(), StandardCharsets.UTF_8)).isEqualTo("'" + pairs + "' is over the evaluation budget of 10000 iterations per record"));
+        assertThat(driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readKeyValuesToList())
+                .as("the other product's view flows").hasSize(1);
+        driver.advanceWallClockTime(Duration.ofMillis(ViewHealth.REPORT_EVERY_MS));
+        Map<String, ViewStatus> latest = statuses();
+        ViewStatus degraded = latest.get("shop.basket.v1/analytics");
+        assertThat(degraded.getState()).isEqualTo(ViewState.DEGRADED);
+        assertThat(degraded.getReason()).isEqualTo("'" + pairs + "' is over the evaluation budget of 10000 iterations per record");
+        assertThat(degraded.getFailures()).isEqualTo(ViewHealth.DEGRADED_AFTER);
+        assertThat(latest.get(ADDRESS + "/analytics").getState()).isEqualTo(ViewState.OK);
+
+        schema = baskets;
+        basketTopic.pipeInput("b-small", AvroBytes.encode(basket(baskets, 10)));
+        driver.advanceWallClockTime(Duration.ofMillis(ViewHealth.REPORT_EVERY_MS));
+        assertThat(statuses().get("shop.basket.v1/analytics")).satisfies(ok -> {
+            assertThat(ok.getState()).isEqualTo(ViewState.OK);
+            assertThat(ok.getReason()).isNull();
+            assertThat(ok.getFailures()).isZero();
+        });
+    }
+
+    @Test
+    void aFilterPublishedPastTheCompileTimeBudgetFailsEachRecordWithTheReason() {
+        String list = LongStream.range(0, 300).mapToObj(Long::toString).collect(Collectors.joining(", ", "[", "]"));
+        catalog(ADDRESS, list + ".all(a, " + list + ".all(b, " + list + ".all(c, a + b + c + record.items >= 0)))");
+        driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer())
+                .pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR")));
+
+        var dead = driver.createOutputTopic(VIEW + ".dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readRecord();
+        assertThat(new String(dead.headers().lastHeader(ViewProcessor.REASON).value(), StandardCharsets.UTF_8))
+                .isEqualTo("comprehensions (all, exists, exists_one, map, filter) are nested 3 deep; at most 2 may be");
+    }
+
+    /** Latest status per view key, of those published since the last call. */
+    private Map<String, ViewStatus> statuses() {
+        return driver.createOutputTopic(MeshTopics.VIEW_STATUS, Serdes.String().deserializer(), SERDES.of(ViewStatus.class).deserializer())
+                .readKeyValuesToMap();
+    }
+
+    private static GenericRecord basket(Schema schema, int tags) {
+        GenericRecord basket = new GenericData.Record(schema);
+        basket.put("id", "b");
+        basket.put("tags", LongStream.range(0, tags).boxed().toList());
+        return basket;
+    }
+
+    /** A product whose analytics view has only a filter, put straight into the catalog (no publish-time checks). */
+    private void catalog(String address, String filter) {
+        DataProduct product = ViewAppITCatalog.product(address, "shop", 1L, Map.of());
+        ProductRegistration registration = ProductRegistration.newBuilder(product.getRegistration())
+                .setViews(List.of(ProductView.newBuilder().setName("analytics").setAccess(ViewAccess.OWNER_APPROVAL).setFilter(filter)
+                        .setMasks(Map.of()).build())).build();
+        driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(), SERDES.of(DataProduct.class).serializer())
+                .pipeInput(address, DataProduct.newBuilder(product).setRegistration(registration).build());
     }
 
     @Test

@@ -27,6 +27,12 @@ public final class MeshTopics {
     public static final String ACCESS_GRANTS = "mesh.access.grants";
     /** Address → {@code ProductStats}, compacted. */
     public static final String PRODUCT_STATS = "mesh.product.stats";
+    /**
+     * {@link #viewStatusKey View key} → {@code ViewStatus}, compacted; written by the
+     * policy-enforcer, read by catalog-stream. Under {@link #VIEW_PREFIX} but never a view: a view
+     * topic has an address (three parts) and a view name after the prefix.
+     */
+    public static final String VIEW_STATUS = "mesh.view.status";
     /** Principal → {@code AuthorizationEvent}; written by the broker's authorizer. */
     public static final String AUDIT_RAW = "mesh.audit.raw";
     /** Principal → hash-chained {@code AuditEvent}, kept forever; written by audit-sink. */
@@ -40,9 +46,26 @@ public final class MeshTopics {
 
     /** The platform topics that exist once, whatever the domains. */
     public static final List<String> PLATFORM = List.of(
-            CATALOG, CATALOG_REJECTIONS, ACCESS_GRANTS, PRODUCT_STATS, AUDIT_RAW, AUDIT);
+            CATALOG, CATALOG_REJECTIONS, ACCESS_GRANTS, PRODUCT_STATS, VIEW_STATUS, AUDIT_RAW, AUDIT);
 
     private MeshTopics() {
+    }
+
+    /**
+     * @param address a product
+     * @param view one of its views
+     * @return the view's key on {@link #VIEW_STATUS}, {@code <address>/<view>}
+     */
+    public static String viewStatusKey(ProductAddress address, String view) {
+        return viewStatusPrefix(address) + view;
+    }
+
+    /**
+     * @param address a product
+     * @return what the keys of its views on {@link #VIEW_STATUS} start with
+     */
+    public static String viewStatusPrefix(ProductAddress address) {
+        return address + "/";
     }
 
     /**

@@ -300,6 +300,9 @@ final class ContractValidator {
         }
         try {
             return Optional.of(RecordExpression.compile(text, schema));
+        } catch (RecordExpression.OverBudgetException e) {
+            problem(field, "CEL is over the evaluation budget: " + e.getMessage());
+            return Optional.empty();
         } catch (IllegalArgumentException e) {
             problem(field, "CEL does not compile: " + e.getMessage());
             return Optional.empty();

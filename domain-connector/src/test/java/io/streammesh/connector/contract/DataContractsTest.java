@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -150,6 +152,20 @@ class DataContractsTest {
                 .hasMessageStartingWith("orders/order-placed.yaml: key: no such field in schema: 'order'");
         assertThatThrownBy(() -> parse(VALID.replace("key: orderId", "key: amount")))
                 .hasMessage("orders/order-placed.yaml: key: field 'amount' is double; a key must be a non-null string, enum, int or long");
+    }
+
+    @Test
+    void aRuleOrFilterOverTheCelEvaluationBudgetIsRefusedNamingTheLimit() {
+        String list = IntStream.range(0, 300).mapToObj(Integer::toString)
+                .collect(Collectors.joining(", ", "[", "]"));
+        String cubic = list + ".all(a, " + list + ".all(b, " + list + ".all(c, a + b + c >= 0)))";
+        String square = list + ".all(a, " + list + ".all(b, a + b + record.items >= 0))";
+
+        assertThatThrownBy(() -> parse(VALID.replace("record.amount > 0", square).replace("record.country != 'DE'", cubic)))
+                .hasMessage("orders/order-placed.yaml: quality[0].rule: CEL is over the evaluation budget: may iterate 90300 times "
+                        + "per record (its literal ranges multiplied through their nesting); at most 10000 may be\n"
+                        + "orders/order-placed.yaml: views[1].filter: CEL is over the evaluation budget: comprehensions "
+                        + "(all, exists, exists_one, map, filter) are nested 3 deep; at most 2 may be");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.streammesh.schema.cel;
 
+import dev.cel.common.CelErrorCode;
 import dev.cel.common.CelIssue;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
@@ -27,7 +28,8 @@ import org.apache.avro.generic.GenericRecord;
  * safe. Fields are typed from the schema: {@code string}/{@code enum} as string, {@code int} and
  * {@code long} (timestamps as epoch millis, dates as epoch days) as int, decimals as double, {@code float}/{@code double} as
  * double, nullable unions as dyn (compare with {@code null}); ints and doubles compare with each
- * other, so {@code record.amount > 0} works on a double field.
+ * other, so {@code record.amount > 0} works on a double field. What one evaluation may cost is
+ * bounded, when compiled and when evaluated, by the {@link EvaluationBudget}.
  *
  * <pre>{@code
  * RecordExpression rule = RecordExpression.compile("record.amount > 0", schema);
@@ -39,9 +41,10 @@ public final class RecordExpression {
     /** The variable an expression sees the record as. */
     public static final String VARIABLE = "record";
 
-    private static final CelOptions OPTIONS = CelOptions.current()
+    static final CelOptions OPTIONS = CelOptions.current()
             .enableHeterogeneousNumericComparisons(true)
             .enableCompileTimeOverloadResolution(true)
+            .comprehensionMaxIterations(EvaluationBudget.MAX_ITERATIONS)
             .build();
     private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
 
@@ -64,8 +67,17 @@ public final class RecordExpression {
      * @param schema the Avro record schema the expression reads
      * @return the compiled expression
      * @throws InvalidExpressionException naming the line, column and problem of each error
+     * @throws OverBudgetException naming the {@link EvaluationBudget} limit it is over
      */
     public static RecordExpression compile(String expression, Schema schema) {
+        return compile(expression, schema, true);
+    }
+
+    /**
+     * @param withinBudget whether to refuse an expression over the compile-time limits of the
+     *        {@link EvaluationBudget}; the run-time limit holds either way
+     */
+    static RecordExpression compile(String expression, Schema schema, boolean withinBudget) {
         if (expression == null || expression.isBlank()) {
             throw new InvalidExpressionException("expression is empty");
         }
@@ -83,6 +95,9 @@ public final class RecordExpression {
         }
         try {
             CelExpr checked = result.getAst().getExpr();
+            if (withinBudget) {
+                EvaluationBudget.check(checked);
+            }
             return new RecordExpression(expression, RUNTIME.createProgram(result.getAst()), DirectEvaluation.compile(checked, VARIABLE),
                     fieldsRead(checked));
         } catch (CelValidationException | CelEvaluationException e) {
@@ -94,7 +109,8 @@ public final class RecordExpression {
      * @param record a record of the schema the expression was compiled for
      * @return the expression's value for it
      * @throws ExpressionFailure if it cannot be evaluated (a field missing, a null where a value
-     *         is needed, an overflow); the message says why
+     *         is needed, an overflow, more iterations than the {@link EvaluationBudget} allows);
+     *         the message says why
      */
     public boolean test(GenericRecord record) {
         if (direct != null) {
@@ -153,6 +169,10 @@ public final class RecordExpression {
             }
             throw new ExpressionFailure("'" + source + "' gave " + value + ", not true or false");
         } catch (CelEvaluationException e) {
+            if (e.getErrorCode() == CelErrorCode.ITERATION_BUDGET_EXCEEDED) {
+                throw new ExpressionFailure("'" + source + "' is over the evaluation budget of "
+                        + EvaluationBudget.MAX_ITERATIONS + " iterations per record");
+            }
             throw new ExpressionFailure("'" + source + "' cannot be evaluated: " + e.getMessage());
         }
     }
@@ -161,13 +181,15 @@ public final class RecordExpression {
      * Compiles several expressions into one that is true when all of them are: one evaluation
      * instead of many for the common case of a record that passes every rule.
      *
-     * @param expressions CEL sources, each of which compiles on its own against the schema
+     * @param expressions CEL sources, each of which compiles on its own against the schema (and
+     *        so is within the compile-time budget alone; together they may not be, so the
+     *        conjunction is held to the run-time budget only)
      * @param schema the record schema
      * @return their conjunction
      */
     public static RecordExpression allOf(List<String> expressions, Schema schema) {
         return compile(expressions.isEmpty() ? "true"
-                : expressions.stream().map(e -> "(" + e + ")").collect(Collectors.joining(" && ")), schema);
+                : expressions.stream().map(e -> "(" + e + ")").collect(Collectors.joining(" && ")), schema, false);
     }
 
     /** @return the expression's source */
@@ -181,7 +203,7 @@ public final class RecordExpression {
     }
 
     /** Issues that only follow from an earlier one (their types show {@code *error*}) are left out. */
-    private static String describe(List<CelIssue> issues) {
+    static String describe(List<CelIssue> issues) {
         return issues.stream()
                 .filter(issue -> !issue.getMessage().contains("*error*"))
                 .map(issue -> "line " + issue.getSourceLocation().getLine() + ", column "
@@ -194,6 +216,15 @@ public final class RecordExpression {
         private static final long serialVersionUID = 1L;
 
         InvalidExpressionException(String message) {
+            super(message);
+        }
+    }
+
+    /** The expression compiles but may cost more per record than the {@link EvaluationBudget} allows. */
+    public static final class OverBudgetException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        OverBudgetException(String message) {
             super(message);
         }
     }
