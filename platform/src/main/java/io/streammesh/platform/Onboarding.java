@@ -53,7 +53,7 @@ public final class Onboarding {
     }
 
     /**
-     * Adds a new principal.
+     * Adds a new principal; returns once it can log in.
      *
      * @param name its name, with or without {@code User:}
      * @param kind what it is for
@@ -119,7 +119,8 @@ public final class Onboarding {
     }
 
     /**
-     * Sets a principal's password in both credential stores and writes its client configs.
+     * Sets a principal's password in both credential stores and writes its client configs;
+     * returns once the broker accepts it over SCRAM-SHA-512 and PLAIN.
      *
      * @param principal the principal
      * @param password the password
@@ -130,6 +131,7 @@ public final class Onboarding {
                 new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password))).all(),
                 "set the SCRAM credential of " + principal.kafkaPrincipal());
         clientConfigs.write(principal, password, endpoints);
+        LoginCheck.awaitAccepted(endpoints.bootstrapServers(), principal, password);
     }
 
     private MeshPrincipal create(MeshPrincipal principal) {

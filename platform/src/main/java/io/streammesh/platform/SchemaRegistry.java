@@ -112,6 +112,9 @@ public final class SchemaRegistry implements AutoCloseable {
             // a new subject: nothing to be compatible with
         } catch (RestClientException e) {
             MeshException failure = failure("accept the schema of " + subject, e);
+            if (failure instanceof Unreachable) {
+                throw failure;
+            }
             throw new MeshException(nameFields(failure.getMessage(), schema), e);
         } catch (RuntimeException e) {
             throw unreachable(e);
@@ -148,8 +151,19 @@ public final class SchemaRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * A refusal, or an {@link Unreachable} when the registry gave no HTTP answer (the client
+     * reports a connection failure as an error without a code) or failed itself (5xx).
+     */
     private MeshException failure(String what, RestClientException e) {
         Error error = e.getError();
+        if (error == null || error.getErrorCode() == null || error.getErrorCode() >= 500) {
+            String answer = error == null || error.getErrorCode() == null ? "does not answer" : "fails with HTTP " + error.getErrorCode();
+            String cause = error == null ? e.getMessage()
+                    : error.getMessage() == null ? error.getName() : error.getName() + ": " + error.getMessage();
+            return new Unreachable("the schema registry at " + url + " " + answer + " (" + cause + ") while trying to " + what
+                    + "; is the mesh running?", e);
+        }
         String reasons = error instanceof RuleViolationError violation && violation.getCauses() != null
                 && !violation.getCauses().isEmpty()
                 ? violation.getCauses().stream().map(c -> c.getDescription() + (c.getContext() == null ? "" : " at " + c.getContext()))
