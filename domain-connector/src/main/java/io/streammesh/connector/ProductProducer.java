@@ -190,7 +190,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      */
     public static <T extends GenericRecord> ProductProducer<T> open(ProductAddress address, Properties clientConfig, MeterRegistry meters,
                                                                     Options options) {
-        ProductRegistration registration = new RegistrationLog(clientConfig).latest(address)
+        ProductRegistration registration = awaitRegistry(() -> new RegistrationLog(clientConfig).latest(address), options.outageWait())
                 .orElseThrow(() -> new MeshException("no product " + address + " is published; publish its contract first: "
                         + "mesh product publish <descriptor>"));
         if (registration.getRetired()) {

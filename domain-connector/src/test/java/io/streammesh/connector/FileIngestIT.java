@@ -54,7 +54,7 @@ class FileIngestIT {
         assertThat(summary.sent() + summary.deadLettered() + summary.errors().size()).isEqualTo(1000);
         assertThat(summary.inDoubt()).isEmpty();
         assertThat(Files.readAllLines(dir.resolve("rejects.jsonl")))
-                .as("the lines not sent, as they were").hasSize(20).startsWith("{broken", lines.get(7)).containsOnlyOnce("{broken");
+                .as("the lines not sent, as they were").hasSize(20).startsWith("{broken", lines.get(7)).filteredOn("{broken"::equals).hasSize(10);
         assertThat(ProductProducerIT.read(config, "ingest-jsonl.order-placed.v1", 960)).hasSize(960);
         assertThat(ProductProducerIT.read(config, "ingest-jsonl.order-placed.v1.dlq", 20)).hasSize(20);
     }
