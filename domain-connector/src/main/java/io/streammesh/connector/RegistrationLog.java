@@ -76,6 +76,9 @@ final class RegistrationLog {
         } catch (AuthorizationException e) {
             throw new MeshException("refused by the broker: " + ClientConfigs.principalOf(clientConfig) + " may not read "
                     + topic + " (only User:" + domain + " may); act as the domain's principal", e);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw new MeshException("the broker at " + props.getProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)
+                    + " did not answer while trying to read " + topic + " (" + e.getMessage() + "); is the mesh running?", e);
         }
         return latest;
     }

@@ -70,6 +70,29 @@ class ProductCommandsIT {
     }
 
     @Test
+    void produceWaitsForADeadRegistryThenExitsOneNamingItAndDeadLettersNothing(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("cli-down");
+        String state = mesh.state().root().toString();
+        assertThat(CommandRun.of("product", "publish", contract("cli-down").toString(), "--state-dir", state).exitCode()).isZero();
+        Path file = Files.write(dir.resolve("down.jsonl"), List.of(order("d-1", 9.5)));
+
+        mesh.killRegistry();
+        CommandRun produced;
+        try {
+            produced = CommandRun.of("produce", "cli-down.order-placed.v1", "--file", file.toString(), "--outage-wait", "2s",
+                    "--state-dir", state);
+        } finally {
+            mesh.restartRegistry();
+        }
+
+        assertThat(produced.exitCode()).isEqualTo(Mesh.FAILED);
+        assertThat(produced.err().strip()).startsWith("mesh: the schema registry at " + mesh.endpoints().registryApiUrl() + " does not answer (")
+                .endsWith(" and still did not after 2 s; is the mesh running?")
+                .doesNotContain("\n");
+        assertThat(produced.out()).isEmpty();
+    }
+
+    @Test
     void aLineThatIsNotUtf8IsReportedTheRestIsSentAndTheRejectsFileHoldsItAsItWas(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("cli-utf8");
         String state = mesh.state().root().toString();
