@@ -111,10 +111,13 @@ public final class FileIngest {
      *        {@code <rejectsFile>.in-doubt}
      * @param progress told the number of lines read so far, now and then
      * @return what happened to every line
-     * @throws MeshException if the file cannot be read at all (nothing is sent then)
+     * @throws MeshException if the file cannot be read at all, or is the rejects file (nothing is
+     *         sent then)
      */
     public static IngestSummary ingest(Path file, Format format, ProductProducer<GenericRecord> producer, Path rejectsFile,
                                        LongConsumer progress) {
+        refuseToOverwrite(file, rejectsFile);
+        refuseToOverwrite(file, inDoubtFile(rejectsFile));
         try (var rejects = new RejectedLines(rejectsFile);
              var inDoubtLines = new RejectedLines(inDoubtFile(rejectsFile))) {
             var ingest = new FileIngest(producer, progress, rejects, inDoubtLines);
@@ -132,7 +135,18 @@ public final class FileIngest {
             ingest.settle();
             progress.accept(ingest.lines);
             return new IngestSummary(ingest.lines, ingest.sent, ingest.deadLettered, List.copyOf(ingest.errors),
-                    List.copyOf(ingest.inDoubt));
+                    List.copyOf(ingest.inDoubt), ingest.stopped);
+        }
+    }
+
+    /** Writing the lines not sent over the file being read would lose the rest of it. */
+    private static void refuseToOverwrite(Path file, Path output) {
+        try {
+            if (Files.exists(output) && Files.exists(file) && Files.isSameFile(file, output)) {
+                throw new MeshException(output + " is the file being read; write the lines not sent to another file");
+            }
+        } catch (IOException e) {
+            throw new MeshException("cannot tell whether " + output + " is " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -15,9 +15,11 @@ import java.util.Map;
  * @param errors lines that are in neither topic, with their line numbers and why
  * @param inDoubt lines of a batch whose commit the broker never confirmed: they are on the
  *        product or its dead-letter topic, or in neither
+ * @param stoppedBy why the ingest stopped sending before the end of the file (the broker failed a
+ *        batch), or null if it did not
  */
 public record IngestSummary(long lines, long sent, Map<String, Long> deadLetteredByRule, List<LineError> errors,
-                            List<LineError> inDoubt) {
+                            List<LineError> inDoubt, String stoppedBy) {
 
     /**
      * @param line the line's number in the file, from 1

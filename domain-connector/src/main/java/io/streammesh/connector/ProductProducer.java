@@ -18,7 +18,6 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -64,8 +63,6 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     public static final String RECORDS_METER = "mesh.product.records";
 
     private static final Logger LOG = LoggerFactory.getLogger(ProductProducer.class);
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
     /**
      * How a producer rides out outages and groups records.
@@ -190,45 +187,14 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      */
     public static <T extends GenericRecord> ProductProducer<T> open(ProductAddress address, Properties clientConfig, MeterRegistry meters,
                                                                     Options options) {
-        ProductRegistration registration = awaitRegistry(() -> new RegistrationLog(clientConfig).latest(address), options.outageWait())
+        ProductRegistration registration = RegistryWait.until(options.outageWait(), () -> new RegistrationLog(clientConfig).latest(address))
                 .orElseThrow(() -> new MeshException("no product " + address + " is published; publish its contract first: "
                         + "mesh product publish <descriptor>"));
         if (registration.getRetired()) {
             throw new MeshException("product " + address + " is retired; it takes no new records");
         }
-        Schema schema = awaitRegistry(() -> schemaOf(registration, clientConfig), options.outageWait());
+        Schema schema = RegistryWait.until(options.outageWait(), () -> schemaOf(registration, clientConfig));
         return new ProductProducer<>(registration, schema, clientConfig, meters, options);
-    }
-
-    /**
-     * Asks the registry until it answers, backing off, for at most {@code wait}: an outage is a
-     * reason to wait, not a verdict on the product.
-     */
-    private static <R> R awaitRegistry(Supplier<R> call, Duration wait) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        Duration backoff = FIRST_BACKOFF;
-        while (true) {
-            try {
-                return call.get();
-            } catch (SchemaRegistry.Unreachable e) {
-                if (System.nanoTime() + backoff.toNanos() > deadline) {
-                    throw new SchemaRegistry.Unreachable(e.getMessage().replace("; is the mesh running?", "")
-                            + " and still did not after " + wait.toSeconds() + " s; is the mesh running?", e);
-                }
-                LOG.warn("{}; asking again in {} ms", e.getMessage(), backoff.toMillis());
-                pause(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-            }
-        }
-    }
-
-    private static void pause(Duration backoff) {
-        try {
-            Thread.sleep(backoff.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MeshException("interrupted while waiting for the schema registry", e);
-        }
     }
 
     /**
@@ -316,40 +282,27 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     }
 
     /**
-     * Commits the batch: once this returns, its records are on their topics for every reader. A
-     * commit that times out is asked again (Kafka's commit is idempotent) until the outage wait
-     * ends, so that the outcome is known whenever the broker comes back within it.
+     * Commits the batch: once this returns, its records are on their topics for every reader.
+     * The commit waits up to the outage wait for a broker that does not answer.
      *
-     * @throws BatchInDoubt if the broker did not answer within the outage wait: the batch may or
-     *         may not have been committed
-     * @throws MeshException if the broker refused it: none of its records are visible
+     * @throws BatchInDoubt if the broker did not confirm the commit within the outage wait: the
+     *         request may have reached it, so the batch may or may not be committed (Kafka allows
+     *         only a retry of the commit or closing the producer then)
+     * @throws MeshException if a record of the batch failed or the broker refused the commit: the
+     *         batch is aborted (by the broker, when its transaction times out, if it cannot be
+     *         told), and none of its records become visible to {@code read_committed} readers
      */
     public void commitBatch() {
         requireTransactional();
-        long deadline = System.nanoTime() + outageWait.toNanos();
-        while (true) {
-            try {
-                producer.commitTransaction();
-                return;
-            } catch (TimeoutException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new BatchInDoubt("the broker at " + bootstrapServers + " did not confirm the batch's commit within "
-                            + outageWait.toSeconds() + " s; its records may or may not be on " + address.topic(), e);
-                }
-            } catch (KafkaException e) {
-                abortQuietly();
-                throw brokerFailure("commit a batch to " + address, e);
-            }
+        try {
+            producer.commitTransaction();
+        } catch (TimeoutException e) {
+            throw new BatchInDoubt("the broker at " + bootstrapServers + " did not confirm the batch's commit within "
+                    + outageWait.toSeconds() + " s; its records may or may not be on " + address.topic(), e);
+        } catch (KafkaException e) {
+            abortQuietly();
+            throw brokerFailure("commit a batch to " + address, e);
         }
-    }
-
-    /**
-     * Abandons the batch: none of its records become visible to {@code read_committed} readers.
-     * When the broker cannot be told, it aborts the batch itself once the transaction times out.
-     */
-    public void abortBatch() {
-        requireTransactional();
-        abortQuietly();
     }
 
     private void abortQuietly() {

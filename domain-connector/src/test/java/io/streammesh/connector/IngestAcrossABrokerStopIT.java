@@ -79,6 +79,7 @@ class IngestAcrossABrokerStopIT {
 
         assertThat(summary.lines()).isEqualTo(LINES);
         assertThat(summary.allSent()).as("the broker stopped half-way").isFalse();
+        assertThat(summary.stoppedBy()).as("why it stopped sending").isNotBlank();
         assertThat(summary.errors()).isNotEmpty().allSatisfy(e -> assertThat(e.reason()).startsWith("not sent: "));
         Set<String> rejected = keys(Files.readAllLines(rejects));
         Set<String> inDoubt = Files.exists(FileIngest.inDoubtFile(rejects))

@@ -120,9 +120,10 @@ final class ProduceCommand implements Callable<Integer> {
         if (summary.allSent()) {
             return "OK: all " + String.format("%,d", summary.lines()) + " line(s) are on " + product.topic() + ".";
         }
-        return String.format("FAILED: %,d of %,d line(s) did not reach %s (%,d dead-lettered, %,d not sent%s)%s.",
+        return String.format("FAILED: %,d of %,d line(s) did not reach %s (%,d dead-lettered, %,d not sent%s)%s%s.",
                 summary.lines() - summary.sent(), summary.lines(), product.topic(), summary.deadLettered(), summary.errors().size(),
                 summary.inDoubt().isEmpty() ? "" : String.format(", %,d in doubt", summary.inDoubt().size()),
+                summary.stoppedBy() == null ? "" : "; stopped sending: " + summary.stoppedBy(),
                 summary.errors().isEmpty() ? "" : "; feed the lines not sent back with --file " + rejectsFile);
     }
 
