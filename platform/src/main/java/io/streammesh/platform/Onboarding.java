@@ -93,7 +93,8 @@ public final class Onboarding {
     /**
      * Onboards a domain: its principal {@code User:<domain>} (CREATE/WRITE/DESCRIBE on topics
      * {@code <domain>.*}), its registration and decision topics (which only it may write), and
-     * the platform apps' read access to its products. Idempotent.
+     * the platform apps' read access to its products. Idempotent; returns once the broker
+     * enforces its ACLs.
      *
      * @param domain the domain name, lower-case kebab case
      * @return the domain's principal
@@ -143,7 +144,9 @@ public final class Onboarding {
         KafkaCalls.createMissing(admin, topics);
     }
 
+    /** Returns once the broker enforces them, so the principal's first request is not refused. */
     private void createAcls(List<AclBinding> acls, String what) {
         KafkaCalls.await(admin.createAcls(acls).all(), what);
+        AclCheck.awaitEnforced(admin, acls);
     }
 }
