@@ -9,18 +9,14 @@ import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.streammesh.platform.MeshException;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -134,7 +130,8 @@ public final class FileIngest {
             }
             ingest.settle();
             progress.accept(ingest.lines);
-            return new IngestSummary(ingest.lines, ingest.sent, ingest.deadLettered, List.copyOf(ingest.errors),
+            return new IngestSummary(ingest.lines, ingest.sent, ingest.deadLettered,
+                    ingest.errors.stream().sorted(Comparator.comparingLong(IngestSummary.LineError::line)).toList(),
                     List.copyOf(ingest.inDoubt), ingest.stopped);
         }
     }
@@ -159,20 +156,18 @@ public final class FileIngest {
     }
 
     private void jsonLines(Path file) throws IOException {
-        var utf8 = StandardCharsets.UTF_8.newDecoder();
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
             byte[] raw;
-            while ((raw = nextLine(in)) != null) {
+            while ((raw = Utf8Lines.next(in)) != null) {
                 long number = ++lines;
                 byte[] bytes = raw;
                 Consumer<RejectedLines> rejected = to -> to.write(bytes);
-                String line;
-                try {
-                    line = utf8.decode(ByteBuffer.wrap(raw)).toString();
-                } catch (CharacterCodingException e) {
-                    reject(number, rejected, notUtf8(raw));
+                String problem = Utf8Lines.problem(raw);
+                if (problem != null) {
+                    reject(number, rejected, problem);
                     continue;
                 }
+                String line = new String(raw, StandardCharsets.UTF_8);
                 if (line.isBlank()) {
                     reject(number, rejected, "empty line");
                     continue;
@@ -192,28 +187,28 @@ public final class FileIngest {
         }
     }
 
-    /** @return where and what the first byte is that is not UTF-8 */
-    private static String notUtf8(byte[] raw) {
-        var in = ByteBuffer.wrap(raw);
-        StandardCharsets.UTF_8.newDecoder().decode(in, CharBuffer.allocate(raw.length), true);
-        return "not UTF-8 text: byte %d (0x%02X) starts no UTF-8 character".formatted(in.position() + 1, raw[in.position()] & 0xff);
-    }
-
-    /** @return the next line's bytes without its line break, or null at the end */
-    private static byte[] nextLine(InputStream in) throws IOException {
-        var line = new ByteArrayOutputStream(256);
-        int b;
-        while ((b = in.read()) != -1 && b != '\n') {
-            line.write(b);
-        }
-        if (b == -1 && line.size() == 0) {
-            return null;
-        }
-        byte[] bytes = line.toByteArray();
-        return bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? Arrays.copyOf(bytes, bytes.length - 1) : bytes;
-    }
-
+    /**
+     * Jackson stops at the first byte that is not UTF-8, so such lines are found first, reported,
+     * and left out of a temporary copy it reads instead.
+     */
     private void csv(Path file) throws IOException {
+        List<Utf8Lines.Invalid> invalid = Utf8Lines.invalid(file);
+        if (invalid.isEmpty()) {
+            csv(file, invalid);
+            return;
+        }
+        if (invalid.get(0).number() == 1) {
+            throw new MeshException(file + ": the header is " + invalid.get(0).reason() + "; nothing was sent");
+        }
+        Path copy = Utf8Lines.copyWithout(file, invalid);
+        try {
+            csv(copy, invalid);
+        } finally {
+            Files.deleteIfExists(copy);
+        }
+    }
+
+    private void csv(Path file, List<Utf8Lines.Invalid> invalid) throws IOException {
         var mapper = new CsvMapper().enable(CsvParser.Feature.FAIL_ON_MISSING_COLUMNS);
         try (MappingIterator<Map<String, String>> rows = mapper.readerForMapOf(String.class)
                 .with(CsvSchema.emptySchema().withHeader()).readValues(file.toFile())) {
@@ -229,27 +224,33 @@ public final class FileIngest {
             }
             rejects.csvHeader(header);
             inDoubtLines.csvHeader(header);
+            for (Utf8Lines.Invalid line : invalid) {
+                lines++;
+                reject(line.number(), to -> to.write(line.bytes()), line.reason());
+            }
+            long row = 0;
             while (true) {
-                Map<String, String> row;
+                Map<String, String> values;
                 try {
                     if (!rows.hasNextValue()) {
                         break;
                     }
-                    row = rows.nextValue();
+                    values = rows.nextValue();
                 } catch (RuntimeJsonMappingException | JsonProcessingException e) {
-                    long number = ++lines;
+                    lines++;
                     // Its cells could not be read, so it cannot be written back: the report names it.
-                    errors.add(new IngestSummary.LineError(number + 1, "not a CSV row of the header's columns: "
+                    errors.add(new IngestSummary.LineError(Utf8Lines.lineInFile(++row, invalid), "not a CSV row of the header's columns: "
                             + e.getMessage().lines().findFirst().orElse("")));
                     continue;
                 }
-                long number = ++lines;
-                Map<String, String> cells = row;
+                lines++;
+                long number = Utf8Lines.lineInFile(++row, invalid);
+                Map<String, String> cells = values;
                 Consumer<RejectedLines> rejected = to -> to.write(cells);
                 try {
-                    send(number + 1, rejected, parser.fromCsv(row));
+                    send(number, rejected, parser.fromCsv(values));
                 } catch (RecordParser.RecordParseException e) {
-                    reject(number + 1, rejected, e.getMessage());
+                    reject(number, rejected, e.getMessage());
                 }
             }
         }

@@ -112,6 +112,30 @@ class FileIngestIT {
     }
 
     @Test
+    void aCsvLineThatIsNotUtf8IsReportedByItsLineNumberAndTheRowsAfterItAreStillSent(EmbeddedMesh mesh) throws Exception {
+        Properties config = publish(mesh, "ingest-csv-utf8");
+        String header = "orderId,customerId,customerEmail,shippingAddress,country,amount,currency,items,placedAt";
+        String latin1 = "n-2,c-1,a@example.com,Caf\u00e9,FR,12.5,EUR,2,1764064800000";
+        Path file = dir.resolve("orders.csv");
+        Files.write(file, List.of(header, "n-1,c-1,a@example.com,1 Main,FR,12.5,EUR,2,1764064800000", latin1,
+                "n-3,c-1,a@example.com,1 Main,FR,12.5,EUR,2,1764064800000",
+                "n-4,c-1,a@example.com,1 Main,FR,12.5,EUR,many,1764064800000"), StandardCharsets.ISO_8859_1);
+
+        IngestSummary summary;
+        try (ProductProducer<GenericRecord> producer = batches(config, "ingest-csv-utf8.order-placed.v1")) {
+            summary = FileIngest.ingest(file, FileIngest.Format.CSV, producer, dir.resolve("rejects.csv"), done -> { });
+        }
+
+        assertThat(summary.lines()).isEqualTo(4);
+        assertThat(summary.sent()).isEqualTo(2);
+        assertThat(summary.errors()).extracting(IngestSummary.LineError::line).containsExactly(3L, 5L);
+        assertThat(summary.errors().get(0).reason()).isEqualTo("not UTF-8 text: byte " + (latin1.indexOf('\u00e9') + 1)
+                + " (0xE9) starts no UTF-8 character");
+        assertThat(Files.readAllLines(dir.resolve("rejects.csv"), StandardCharsets.ISO_8859_1))
+                .containsExactly(header, latin1, "n-4,c-1,a@example.com,\"1 Main\",FR,12.5,EUR,many,1764064800000");
+    }
+
+    @Test
     void aFileWhoseLinesAllReachTheProductLeavesNoRejectsFile(EmbeddedMesh mesh) throws Exception {
         Properties config = publish(mesh, "ingest-clean");
         Path file = Files.write(dir.resolve("orders.jsonl"), List.of(jsonOrder("k-1", 1.5), jsonOrder("k-2", 2.5)));
