@@ -27,8 +27,16 @@ final class RejectedLines implements AutoCloseable {
     private Map<String, String> csvHeaderRow;
     private long count;
 
-    /** @param file where to write them; an existing file is replaced */
+    /**
+     * @param file where to write them; an existing file is replaced
+     * @throws MeshException if its directory does not exist or is not writable: said before
+     *         anything is sent, not after
+     */
     RejectedLines(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new MeshException("cannot write the lines not sent to " + file + ": " + dir + " is not a writable directory");
+        }
         this.file = file;
     }
 
