@@ -79,8 +79,12 @@ final class AuthorizationShipper implements AutoCloseable {
         }
     }
 
-    /** One round: spooled files first, then every closed second. */
-    void shipOnce() {
+    /**
+     * One round: spooled files first, then every closed second. Synchronized with
+     * {@link #close()}: a round still running when close gives up waiting for the thread must
+     * not clear the backlog close is spooling.
+     */
+    synchronized void shipOnce() {
         backlog.addAll(numbered(counts.drainBefore(System.currentTimeMillis() / 1000)));
         if (backlog.size() > maxBacklog) {
             spoolBacklog();
@@ -247,11 +251,16 @@ final class AuthorizationShipper implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closeProducer();
-        backlog.addAll(numbered(counts.drainAll()));
-        if (!backlog.isEmpty()) {
-            LOG.info("Audit shipping stopped; {} authorisation events spooled to ship on the next start", backlog.size());
+        if (thread.isAlive()) {
+            LOG.warn("The audit shipper did not stop within 10 s; waiting for its round to end before spooling");
         }
-        spoolBacklog();
+        synchronized (this) {
+            closeProducer();
+            backlog.addAll(numbered(counts.drainAll()));
+            if (!backlog.isEmpty()) {
+                LOG.info("Audit shipping stopped; {} authorisation events spooled to ship on the next start", backlog.size());
+            }
+            spoolBacklog();
+        }
     }
 }

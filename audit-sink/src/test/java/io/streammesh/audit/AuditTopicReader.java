@@ -10,8 +10,10 @@ import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.MeshTopics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 import org.apache.avro.specific.SpecificRecord;
@@ -20,29 +22,38 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Everything committed on an audit topic so far, read as mesh-admin from the beginning. */
+/**
+ * Everything committed on an audit topic so far, read as mesh-admin from the beginning. On the
+ * raw topic an event shipped again (its acknowledgement was lost, e.g. as the broker stopped)
+ * is there twice with the same source and sequence; the audit app passes it once, and so does
+ * this reader.
+ */
 final class AuditTopicReader<T extends SpecificRecord> {
 
     private final Properties admin;
     private final String topic;
     private final ToLongFunction<T> count;
+    private final Function<T, Object> identity;
 
-    private AuditTopicReader(EmbeddedMesh mesh, String topic, ToLongFunction<T> count) {
+    private AuditTopicReader(EmbeddedMesh mesh, String topic, ToLongFunction<T> count, Function<T, Object> identity) {
         this.admin = mesh.clientConfig("mesh-admin");
         this.topic = topic;
         this.count = count;
+        this.identity = identity;
     }
 
     static AuditTopicReader<AuthorizationEvent> raw(EmbeddedMesh mesh) {
-        return new AuditTopicReader<>(mesh, MeshTopics.AUDIT_RAW, AuthorizationEvent::getCount);
+        return new AuditTopicReader<>(mesh, MeshTopics.AUDIT_RAW, AuthorizationEvent::getCount,
+                e -> e.getSource() + "#" + e.getSequence());
     }
 
     static AuditTopicReader<AuditEvent> audit(EmbeddedMesh mesh) {
-        return new AuditTopicReader<>(mesh, MeshTopics.AUDIT, AuditEvent::getCount);
+        return new AuditTopicReader<>(mesh, MeshTopics.AUDIT, AuditEvent::getCount, e -> new Object());
     }
 
     List<T> events(Predicate<T> which) {
         var events = new ArrayList<T>();
+        var seen = new HashSet<>();
         var config = ClientConfigs.kafkaOnly(admin);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), MeshSerdes.<T>valueDeserializer(admin, true))) {
@@ -52,7 +63,7 @@ final class AuditTopicReader<T extends SpecificRecord> {
             var end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (which.test(r.value())) {
+                    if (which.test(r.value()) && seen.add(identity.apply(r.value()))) {
                         events.add(r.value());
                     }
                 });

@@ -1,22 +1,21 @@
 package io.streammesh.connector;
 
-import io.apicurio.registry.serde.SerdeConfig;
-import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.MeshException;
-import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.QualityRule;
 import io.streammesh.schema.cel.RecordExpression;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
@@ -24,16 +23,26 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A typed producer for one data product that enforces its contract on every record: a record
  * that passes every quality rule goes to the product topic; one that breaks a rule, or does not
  * fit the registered schema, goes to {@code <address>.dlq} with {@link DeadLetterHeaders} saying
  * which rule, why, under which contract version and when. Nothing is dropped.
+ *
+ * <p>Infrastructure failures are never data verdicts. The schema is read from the registry once,
+ * when the producer opens (waiting, with back-off, up to {@link Options#outageWait()} while the
+ * registry does not answer); records are then written without calling it, so a registry outage
+ * changes nothing for them. While the broker does not answer, sends wait up to the same bound and
+ * then fail with a {@link MeshException} naming the broker; nothing goes to the dead-letter topic
+ * for it.
  *
  * <p>Rules are compiled once, from the product's published registration. Records are Avro in the
  * Confluent wire format with the registered schema's id; the key is the contract's key field.
@@ -53,6 +62,31 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     /** The Micrometer counter of records sent through product producers. */
     public static final String RECORDS_METER = "mesh.product.records";
 
+    private static final Logger LOG = LoggerFactory.getLogger(ProductProducer.class);
+
+    /**
+     * How a producer rides out outages and groups records.
+     *
+     * @param outageWait how long to wait for the registry (when opening) or the broker (when
+     *        sending) while it does not answer, before failing
+     * @param transactional whether records are sent in batches that become visible to
+     *        {@code read_committed} readers all at once, or not at all ({@link #beginBatch()},
+     *        {@link #commitBatch()}); the transactional id is {@code <address>.producer-<random>},
+     *        within the domain's {@code <domain>.} prefix
+     */
+    public record Options(Duration outageWait, boolean transactional) {
+
+        /** Waits a minute for an unreachable registry or broker; no batches. */
+        public static final Options DEFAULT = new Options(Duration.ofMinutes(1), false);
+
+        /** @throws IllegalArgumentException if the wait is not positive */
+        public Options {
+            if (outageWait == null || outageWait.isNegative() || outageWait.isZero()) {
+                throw new IllegalArgumentException("the outage wait must be positive, not " + outageWait);
+            }
+        }
+    }
+
     private final ProductAddress address;
     private final Schema schema;
     private final String contractVersion;
@@ -60,7 +94,10 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     private final List<Rule> rules;
     /** All rules at once: one evaluation for a record that passes them all, the usual case. */
     private final RecordExpression allRules;
-    private final Serializer<T> serializer;
+    private final WireWriter writer;
+    private final String bootstrapServers;
+    private final Duration outageWait;
+    private final boolean transactional;
     private final KafkaProducer<String, byte[]> producer;
     private final MeterRegistry meters;
     private final Counter sent;
@@ -69,7 +106,8 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     private record Rule(String name, RecordExpression expression) {
     }
 
-    private ProductProducer(ProductRegistration registration, Schema schema, Properties clientConfig, MeterRegistry meters) {
+    private ProductProducer(ProductRegistration registration, Schema schema, Properties clientConfig, MeterRegistry meters,
+                            Options options) {
         this.address = ProductAddress.parse(registration.getAddress());
         this.schema = schema;
         this.contractVersion = registration.getVersion();
@@ -77,16 +115,47 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
         this.rules = registration.getQualityRules().stream()
                 .map(r -> new Rule(r.getName(), compile(r, schema))).toList();
         this.allRules = RecordExpression.allOf(rules.stream().map(r -> r.expression().source()).toList(), schema);
-        this.serializer = serializer(clientConfig, registration.getSchemaVersion());
+        this.writer = new WireWriter(schema, registration.getSchemaContentId());
+        this.outageWait = options.outageWait();
+        this.transactional = options.transactional();
         var props = ClientConfigs.kafkaOnly(clientConfig);
+        this.bootstrapServers = props.getProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        boundWaits(props, outageWait);
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "mesh-product-" + address);
+        if (transactional) {
+            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, address + ".producer-" + UUID.randomUUID());
+            // A batch left open by a producer that gave up on the broker holds back read_committed
+            // readers until the broker aborts it: soon after the outage wait, not Kafka's minute.
+            props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(outageWait.plusSeconds(15).toMillis()));
+        }
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         this.meters = meters;
         this.sent = counter("sent", "none");
+        if (transactional) {
+            try {
+                producer.initTransactions();
+            } catch (KafkaException e) {
+                producer.close(Duration.ZERO);
+                throw brokerFailure("start a transactional producer for " + address, e);
+            }
+        }
+    }
+
+    /**
+     * Every wait of the Kafka producer ends within the outage wait: metadata and buffer space
+     * ({@code max.block.ms}), and a record's delivery with its retries ({@code delivery.timeout.ms},
+     * which must cover a request's timeout and the linger).
+     */
+    private static void boundWaits(Properties props, Duration outageWait) {
+        long wait = outageWait.toMillis();
+        long request = Math.max(1_000, Math.min(30_000, wait / 2));
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(wait));
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(request));
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(wait, request + 5)));
     }
 
     /**
@@ -98,15 +167,34 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      * @param meters where to count records
      * @return the producer
      * @throws MeshException if the product is not published or is retired
+     * @throws SchemaRegistry.Unreachable if the registry did not answer for a minute
      */
     public static <T extends GenericRecord> ProductProducer<T> open(ProductAddress address, Properties clientConfig, MeterRegistry meters) {
-        ProductRegistration registration = new RegistrationLog(clientConfig).latest(address)
+        return open(address, clientConfig, meters, Options.DEFAULT);
+    }
+
+    /**
+     * Opens a producer for a published product, with the rules and schema of its latest
+     * registration.
+     *
+     * @param address the product
+     * @param clientConfig the producing principal's client config
+     * @param meters where to count records
+     * @param options how to ride out outages and whether to send in batches
+     * @return the producer
+     * @throws MeshException if the product is not published or is retired
+     * @throws SchemaRegistry.Unreachable if the registry did not answer within the outage wait
+     */
+    public static <T extends GenericRecord> ProductProducer<T> open(ProductAddress address, Properties clientConfig, MeterRegistry meters,
+                                                                    Options options) {
+        ProductRegistration registration = RegistryWait.until(options.outageWait(), () -> new RegistrationLog(clientConfig).latest(address))
                 .orElseThrow(() -> new MeshException("no product " + address + " is published; publish its contract first: "
                         + "mesh product publish <descriptor>"));
         if (registration.getRetired()) {
             throw new MeshException("product " + address + " is retired; it takes no new records");
         }
-        return new ProductProducer<>(registration, schemaOf(registration, clientConfig), clientConfig, meters);
+        Schema schema = RegistryWait.until(options.outageWait(), () -> schemaOf(registration, clientConfig));
+        return new ProductProducer<>(registration, schema, clientConfig, meters, options);
     }
 
     /**
@@ -140,7 +228,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
         String key = key(record);
         byte[] value;
         try {
-            value = serializer.serialize(address.topic(), record);
+            value = writer.write(record);
         } catch (RuntimeException e) {
             return deadLetter(key, String.valueOf(record).getBytes(StandardCharsets.UTF_8), DeadLetterHeaders.SCHEMA_RULE,
                     "does not fit the product's registered schema: " + rootMessage(e));
@@ -177,6 +265,79 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
         producer.flush();
     }
 
+    /**
+     * Starts a batch: records sent until {@link #commitBatch()} become visible to
+     * {@code read_committed} readers together, or never.
+     *
+     * @throws IllegalStateException if the producer was not opened transactional
+     * @throws MeshException if the broker cannot start it
+     */
+    public void beginBatch() {
+        requireTransactional();
+        try {
+            producer.beginTransaction();
+        } catch (KafkaException e) {
+            throw brokerFailure("start a batch for " + address, e);
+        }
+    }
+
+    /**
+     * Commits the batch: once this returns, its records are on their topics for every reader.
+     * The commit waits up to the outage wait for a broker that does not answer.
+     *
+     * @throws BatchInDoubt if the broker did not confirm the commit within the outage wait: the
+     *         request may have reached it, so the batch may or may not be committed (Kafka allows
+     *         only a retry of the commit or closing the producer then)
+     * @throws MeshException if a record of the batch failed or the broker refused the commit: the
+     *         batch is aborted (by the broker, when its transaction times out, if it cannot be
+     *         told), and none of its records become visible to {@code read_committed} readers
+     */
+    public void commitBatch() {
+        requireTransactional();
+        try {
+            producer.commitTransaction();
+        } catch (TimeoutException e) {
+            throw new BatchInDoubt("the broker at " + bootstrapServers + " did not confirm the batch's commit within "
+                    + outageWait.toSeconds() + " s; its records may or may not be on " + address.topic(), e);
+        } catch (KafkaException e) {
+            abortQuietly();
+            throw brokerFailure("commit a batch to " + address, e);
+        }
+    }
+
+    private void abortQuietly() {
+        try {
+            producer.abortTransaction();
+        } catch (KafkaException | IllegalStateException e) {
+            LOG.warn("Could not abort a batch for {} ({}); the broker aborts it when its transaction times out",
+                    address, e.getMessage());
+        }
+    }
+
+    private void requireTransactional() {
+        if (!transactional) {
+            throw new IllegalStateException("the producer of " + address + " was not opened for batches (Options.transactional)");
+        }
+    }
+
+    /** A batch's commit was not confirmed: whether its records are visible is unknown. */
+    public static final class BatchInDoubt extends MeshException {
+        private static final long serialVersionUID = 1L;
+
+        BatchInDoubt(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private MeshException brokerFailure(String what, KafkaException e) {
+        String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof TimeoutException) {
+            return new MeshException("the broker at " + bootstrapServers + " did not answer within " + outageWait.toSeconds()
+                    + " s, so could not " + what + ": " + reason, e);
+        }
+        return new MeshException("could not " + what + ": " + reason, e);
+    }
+
     private CompletableFuture<Delivery> deadLetter(String key, byte[] value, String rule, String reason) {
         var headers = new RecordHeaders();
         headers.add(DeadLetterHeaders.RULE, bytes(rule));
@@ -190,14 +351,21 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     private CompletableFuture<Delivery> deliver(ProducerRecord<String, byte[]> record, Delivery.Destination destination,
                                                 String rule, String reason) {
         var delivery = new CompletableFuture<Delivery>();
-        producer.send(record, (metadata, error) -> {
-            if (error != null) {
-                delivery.completeExceptionally(new MeshException("could not send to " + record.topic() + ": " + error.getMessage(), error));
-            } else {
-                (rule == null ? sent : deadLettered.computeIfAbsent(rule, r -> counter("dead-lettered", r))).increment();
-                delivery.complete(new Delivery(destination, rule, reason, metadata.partition(), metadata.offset()));
-            }
-        });
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (error != null) {
+                    delivery.completeExceptionally(error instanceof KafkaException kafka
+                            ? brokerFailure("send to " + record.topic(), kafka)
+                            : new MeshException("could not send to " + record.topic() + ": " + error.getMessage(), error));
+                } else {
+                    (rule == null ? sent : deadLettered.computeIfAbsent(rule, r -> counter("dead-lettered", r))).increment();
+                    delivery.complete(new Delivery(destination, rule, reason, metadata.partition(), metadata.offset()));
+                }
+            });
+        } catch (KafkaException e) {
+            // no metadata or buffer space within max.block.ms: the broker did not answer
+            delivery.completeExceptionally(brokerFailure("send to " + record.topic(), e));
+        }
         return delivery;
     }
 
@@ -207,21 +375,6 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
         }
         Object key = record.get(keyField);
         return key == null ? null : key.toString();
-    }
-
-    /**
-     * Records are written with the schema version the contract registered, found by its
-     * coordinates: a generated class's schema text differs from the registered one (its
-     * {@code avro.java.string} hints), so looking it up by content would miss.
-     */
-    private static <T> Serializer<T> serializer(Properties clientConfig, Integer schemaVersion) {
-        Map<String, Object> config = MeshSerdes.config(MeshSerdes.registryUrl(clientConfig), false);
-        if (schemaVersion != null) {
-            config.put(SerdeConfig.EXPLICIT_ARTIFACT_VERSION, schemaVersion.toString());
-        }
-        var serializer = new AvroKafkaSerializer<T>();
-        serializer.configure(config, false);
-        return serializer;
     }
 
     private Counter counter(String outcome, String rule) {
@@ -255,7 +408,6 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
 
     @Override
     public void close() {
-        producer.close();
-        serializer.close();
+        producer.close(outageWait);
     }
 }

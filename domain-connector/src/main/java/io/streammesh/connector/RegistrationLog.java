@@ -4,6 +4,7 @@ import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.RecordProducers;
+import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
@@ -75,18 +76,28 @@ final class RegistrationLog {
         } catch (AuthorizationException e) {
             throw new MeshException("refused by the broker: " + ClientConfigs.principalOf(clientConfig) + " may not read "
                     + topic + " (only User:" + domain + " may); act as the domain's principal", e);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw new MeshException("the broker at " + props.getProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)
+                    + " did not answer while trying to read " + topic + " (" + e.getMessage() + "); is the mesh running?", e);
         }
         return latest;
     }
 
-    private static Optional<ProductRegistration> decode(org.apache.kafka.common.serialization.Deserializer<ProductRegistration> deserializer,
-                                                        ConsumerRecord<String, byte[]> record) {
+    private Optional<ProductRegistration> decode(org.apache.kafka.common.serialization.Deserializer<ProductRegistration> deserializer,
+                                                 ConsumerRecord<String, byte[]> record) {
+        String registryUrl = MeshSerdes.registryUrl(clientConfig);
         if (record.value() == null) {
             return Optional.empty();
         }
         try {
             return Optional.of(deserializer.deserialize(record.topic(), record.value()));
         } catch (RuntimeException e) {
+            if (SchemaRegistry.isOutage(e)) {
+                // not a verdict on the record: without its schema, no registration can be read
+                throw new SchemaRegistry.Unreachable("the schema registry at " + registryUrl + " does not answer ("
+                        + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ") while trying to read " + record.topic()
+                        + "; is the mesh running?", e);
+            }
             LOG.warn("Skipping {}-{}@{}: not a ProductRegistration ({})", record.topic(), record.partition(), record.offset(), e.getMessage());
             return Optional.empty();
         }

@@ -7,8 +7,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.testing.MeshTest;
 import io.streammesh.schema.ProductAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -38,9 +40,8 @@ class FileIngestIT {
         Path file = Files.write(dir.resolve("orders.jsonl"), lines);
 
         IngestSummary summary;
-        try (ProductProducer<GenericRecord> producer = ProductProducer.open(ProductAddress.parse("ingest-jsonl.order-placed.v1"),
-                config, new SimpleMeterRegistry())) {
-            summary = FileIngest.ingest(file, FileIngest.Format.JSONL, producer, done -> { });
+        try (ProductProducer<GenericRecord> producer = batches(config, "ingest-jsonl.order-placed.v1")) {
+            summary = FileIngest.ingest(file, FileIngest.Format.JSONL, producer, dir.resolve("rejects.jsonl"), done -> { });
         }
 
         assertThat(summary.lines()).isEqualTo(1000);
@@ -51,6 +52,9 @@ class FileIngestIT {
         assertThat(summary.errors().get(1)).isEqualTo(new IngestSummary.LineError(8, "field items: expected a whole number within int range, got \"two\""));
         assertThat(summary.sent()).isEqualTo(960);
         assertThat(summary.sent() + summary.deadLettered() + summary.errors().size()).isEqualTo(1000);
+        assertThat(summary.inDoubt()).isEmpty();
+        assertThat(Files.readAllLines(dir.resolve("rejects.jsonl")))
+                .as("the lines not sent, as they were").hasSize(20).startsWith("{broken", lines.get(7)).filteredOn("{broken"::equals).hasSize(10);
         assertThat(ProductProducerIT.read(config, "ingest-jsonl.order-placed.v1", 960)).hasSize(960);
         assertThat(ProductProducerIT.read(config, "ingest-jsonl.order-placed.v1.dlq", 20)).hasSize(20);
     }
@@ -67,17 +71,87 @@ class FileIngestIT {
         Path noAmount = Files.write(dir.resolve("no-amount.csv"), List.of(header.replace(",amount", ""),
                 "c-5,c-1,a@example.com,1 Main,FR,EUR,2,1764064800000"));
 
-        try (ProductProducer<GenericRecord> producer = ProductProducer.open(ProductAddress.parse("ingest-csv.order-placed.v1"),
-                config, new SimpleMeterRegistry())) {
-            IngestSummary summary = FileIngest.ingest(good, FileIngest.Format.CSV, producer, done -> { });
+        try (ProductProducer<GenericRecord> producer = batches(config, "ingest-csv.order-placed.v1")) {
+            IngestSummary summary = FileIngest.ingest(good, FileIngest.Format.CSV, producer, dir.resolve("rejects.csv"), done -> { });
             assertThat(summary.lines()).isEqualTo(4);
             assertThat(summary.sent()).isEqualTo(1);
             assertThat(summary.deadLettered()).isEqualTo(1);
             assertThat(summary.errors()).extracting(IngestSummary.LineError::line).containsExactly(4L, 5L);
+            assertThat(Files.readAllLines(dir.resolve("rejects.csv"))).as("the header and the row whose cells were read")
+                    .containsExactly(header, "c-3,c-1,a@example.com,\"1 Main\",FR,12.5,EUR,many,1764064800000");
 
-            assertThatThrownBy(() -> FileIngest.ingest(noAmount, FileIngest.Format.CSV, producer, done -> { }))
+            assertThatThrownBy(() -> FileIngest.ingest(noAmount, FileIngest.Format.CSV, producer, dir.resolve("none.csv"), done -> { }))
                     .hasMessage(noAmount + ": the header has no column amount, which the product's schema requires; nothing was sent");
         }
+    }
+
+    @Test
+    void aLineThatIsNotUtf8IsReportedAndTheLinesAfterItAreStillSent(EmbeddedMesh mesh) throws Exception {
+        Properties config = publish(mesh, "ingest-utf8");
+        byte[] latin1 = jsonOrder("u-2", 10.5).replace("1 Main", "1 Rue de l'\u00c9glise").getBytes(StandardCharsets.ISO_8859_1);
+        Path file = dir.resolve("orders.jsonl");
+        try (var out = Files.newOutputStream(file)) {
+            out.write((jsonOrder("u-1", 10.5) + "\n").getBytes(StandardCharsets.UTF_8));
+            out.write(latin1);
+            out.write(("\n" + jsonOrder("u-3", 10.5) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+
+        IngestSummary summary;
+        try (ProductProducer<GenericRecord> producer = batches(config, "ingest-utf8.order-placed.v1")) {
+            summary = FileIngest.ingest(file, FileIngest.Format.JSONL, producer, dir.resolve("rejects.jsonl"), done -> { });
+        }
+
+        int at = new String(latin1, StandardCharsets.ISO_8859_1).indexOf('\u00c9') + 1;
+        assertThat(summary.errors()).containsExactly(new IngestSummary.LineError(2,
+                "not UTF-8 text: byte " + at + " (0xC9) starts no UTF-8 character"));
+        assertThat(summary.sent()).isEqualTo(2);
+        assertThat(Files.readAllBytes(dir.resolve("rejects.jsonl"))).as("the line as it was, bytes and all")
+                .isEqualTo((new String(latin1, StandardCharsets.ISO_8859_1) + "\n").getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(ProductProducerIT.read(config, "ingest-utf8.order-placed.v1", 2)).extracting(r -> r.key())
+                .containsExactlyInAnyOrder("u-1", "u-3");
+    }
+
+    @Test
+    void aCsvLineThatIsNotUtf8IsReportedByItsLineNumberAndTheRowsAfterItAreStillSent(EmbeddedMesh mesh) throws Exception {
+        Properties config = publish(mesh, "ingest-csv-utf8");
+        String header = "orderId,customerId,customerEmail,shippingAddress,country,amount,currency,items,placedAt";
+        String latin1 = "n-2,c-1,a@example.com,Caf\u00e9,FR,12.5,EUR,2,1764064800000";
+        Path file = dir.resolve("orders.csv");
+        Files.write(file, List.of(header, "n-1,c-1,a@example.com,1 Main,FR,12.5,EUR,2,1764064800000", latin1,
+                "n-3,c-1,a@example.com,1 Main,FR,12.5,EUR,2,1764064800000",
+                "n-4,c-1,a@example.com,1 Main,FR,12.5,EUR,many,1764064800000"), StandardCharsets.ISO_8859_1);
+
+        IngestSummary summary;
+        try (ProductProducer<GenericRecord> producer = batches(config, "ingest-csv-utf8.order-placed.v1")) {
+            summary = FileIngest.ingest(file, FileIngest.Format.CSV, producer, dir.resolve("rejects.csv"), done -> { });
+        }
+
+        assertThat(summary.lines()).isEqualTo(4);
+        assertThat(summary.sent()).isEqualTo(2);
+        assertThat(summary.errors()).extracting(IngestSummary.LineError::line).containsExactly(3L, 5L);
+        assertThat(summary.errors().get(0).reason()).isEqualTo("not UTF-8 text: byte " + (latin1.indexOf('\u00e9') + 1)
+                + " (0xE9) starts no UTF-8 character");
+        assertThat(Files.readAllLines(dir.resolve("rejects.csv"), StandardCharsets.ISO_8859_1))
+                .containsExactly(header, latin1, "n-4,c-1,a@example.com,\"1 Main\",FR,12.5,EUR,many,1764064800000");
+    }
+
+    @Test
+    void aFileWhoseLinesAllReachTheProductLeavesNoRejectsFile(EmbeddedMesh mesh) throws Exception {
+        Properties config = publish(mesh, "ingest-clean");
+        Path file = Files.write(dir.resolve("orders.jsonl"), List.of(jsonOrder("k-1", 1.5), jsonOrder("k-2", 2.5)));
+
+        IngestSummary summary;
+        try (ProductProducer<GenericRecord> producer = batches(config, "ingest-clean.order-placed.v1")) {
+            summary = FileIngest.ingest(file, FileIngest.Format.JSONL, producer, dir.resolve("rejects.jsonl"), done -> { });
+        }
+
+        assertThat(summary.allSent()).isTrue();
+        assertThat(dir.resolve("rejects.jsonl")).doesNotExist();
+    }
+
+    static ProductProducer<GenericRecord> batches(Properties config, String address) {
+        return ProductProducer.open(ProductAddress.parse(address), config, new SimpleMeterRegistry(),
+                new ProductProducer.Options(Duration.ofSeconds(30), true));
     }
 
     private static Properties publish(EmbeddedMesh mesh, String domain) {

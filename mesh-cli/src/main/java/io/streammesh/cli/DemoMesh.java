@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.catalog.AccessClient;
 import io.streammesh.catalog.CatalogClient;
+import io.streammesh.connector.Delivery;
 import io.streammesh.connector.ProductProducer;
 import io.streammesh.connector.ProductPublisher;
 import io.streammesh.connector.contract.DataContracts;
@@ -25,9 +26,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -144,9 +147,18 @@ final class DemoMesh implements AutoCloseable {
         return DataContracts.parse(resource(path), "examples/" + path, name -> resource(dir + name));
     }
 
-    private void safely(Runnable send) {
+    /**
+     * The producers never call the registry once open, so a registry outage does not touch the
+     * traffic; while the broker does not answer, a send waits (up to the producer's outage wait)
+     * and the record is then reported here, never dead-lettered.
+     */
+    private void safely(Supplier<CompletableFuture<Delivery>> send) {
         try {
-            send.run();
+            send.get().whenComplete((delivery, error) -> {
+                if (error != null) {
+                    LOG.warn("Demo traffic: a record was not sent: {}", error.getMessage());
+                }
+            });
         } catch (MeshException | org.apache.kafka.common.KafkaException e) {
             LOG.warn("Demo traffic: could not send a record: {}", e.getMessage());
         }

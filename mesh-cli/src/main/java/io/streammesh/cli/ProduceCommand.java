@@ -4,14 +4,18 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.connector.FileIngest;
 import io.streammesh.connector.IngestSummary;
 import io.streammesh.connector.ProductProducer;
+import io.streammesh.connector.contract.DurationText;
+import io.streammesh.platform.MeshException;
 import io.streammesh.schema.ProductAddress;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,7 +29,9 @@ import picocli.CommandLine.Spec;
         description = {"Feeds a JSON Lines or CSV file into a published product, as the domain's principal (default: --as <domain>).",
                 "Each line becomes an Avro record of the product's registered schema and is checked against its quality rules:",
                 "good ones go to the product, failing ones to <address>.dlq, unreadable ones to the report below with their line numbers.",
-                "Exit 0 when every line reached the product or its dead-letter topic, 1 otherwise."})
+                "Lines are sent in batches that readers see whole or not at all; a line counts as sent once its batch is committed.",
+                "Every line that reached no topic is written to the rejects file, to be fed back once fixed.",
+                "Exit 0 when every line reached the product, 1 otherwise."})
 final class ProduceCommand implements Callable<Integer> {
 
     private static final int ERRORS_SHOWN = 20;
@@ -48,42 +54,95 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FORMAT", description = "jsonl or csv (default: from the file's extension).")
     FileIngest.Format format;
 
+    @Option(names = "--rejects", paramLabel = "FILE",
+            description = "Where to write the lines that reached no topic (default: <file>.rejects.<ext> beside the file).")
+    Path rejects;
+
+    @Option(names = "--outage-wait", paramLabel = "DURATION", defaultValue = "60s",
+            description = "How long to wait for the registry or the broker while it does not answer, e.g. 30s or 5m (default: ${DEFAULT-VALUE}).")
+    String outageWait;
+
     @Override
     public Integer call() {
         ProductAddress product = ProductCommand.parse(address);
         FileIngest.Format fileFormat = format != null ? format : FileIngest.Format.of(file);
         Properties config = as.clientConfig(state, product.domain());
+        var options = new ProductProducer.Options(outageWait(), true);
+        Path rejectsFile = rejects != null ? rejects : defaultRejects(file);
         var progress = new ProgressBar(spec.commandLine().getErr(), countLines(file));
         IngestSummary summary;
-        try (ProductProducer<GenericRecord> producer = ProductProducer.open(product, config, new SimpleMeterRegistry())) {
-            summary = FileIngest.ingest(file, fileFormat, producer, progress::show);
+        try (ProductProducer<GenericRecord> producer = ProductProducer.open(product, config, new SimpleMeterRegistry(), options)) {
+            summary = FileIngest.ingest(file, fileFormat, producer, rejectsFile, progress::show);
             progress.done();
-            print(spec.commandLine().getOut(), summary, product);
+            print(spec.commandLine().getOut(), summary, product, rejectsFile);
         }
-        return summary.errors().isEmpty() ? Mesh.OK : Mesh.FAILED;
+        return summary.allSent() ? Mesh.OK : Mesh.FAILED;
     }
 
-    private void print(PrintWriter out, IngestSummary summary, ProductAddress product) {
+    private Duration outageWait() {
+        try {
+            return DurationText.parse(outageWait);
+        } catch (IllegalArgumentException e) {
+            throw new MeshException("--outage-wait: " + e.getMessage());
+        }
+    }
+
+    /** {@code orders.jsonl} gives {@code orders.rejects.jsonl}: the same format, so it can be fed back as it is. */
+    static Path defaultRejects(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String rejectsName = dot > 0 ? name.substring(0, dot) + ".rejects" + name.substring(dot) : name + ".rejects";
+        return file.resolveSibling(rejectsName);
+    }
+
+    private void print(PrintWriter out, IngestSummary summary, ProductAddress product, Path rejectsFile) {
         out.printf("%s: %,d line(s) read%s%n", file, summary.lines(), format() == FileIngest.Format.CSV ? " (after the header)" : "");
         out.printf("  %,8d sent to %s%n", summary.sent(), product.topic());
         out.printf("  %,8d dead-lettered to %s%s%n", summary.deadLettered(), product.deadLetterTopic(),
                 summary.deadLetteredByRule().isEmpty() ? "" : "  " + summary.deadLetteredByRule());
-        out.printf("  %,8d not sent (unreadable or refused)%n", summary.errors().size());
+        out.printf("  %,8d not sent (unreadable or refused)%s%n", summary.errors().size(),
+                summary.errors().isEmpty() ? "" : ", written to " + rejectsFile);
         summary.errors().stream().limit(ERRORS_SHOWN).forEach(e -> TerminalText.printf(out, "    line %d: %s%n", e.line(), e.reason()));
         if (summary.errors().size() > ERRORS_SHOWN) {
             out.printf("    ... and %,d more%n", summary.errors().size() - ERRORS_SHOWN);
         }
+        if (!summary.inDoubt().isEmpty()) {
+            out.printf("  %,8d in doubt (the broker never confirmed their batch: check the topics before sending them again), written to %s%n",
+                    summary.inDoubt().size(), FileIngest.inDoubtFile(rejectsFile));
+            TerminalText.printf(out, "    %s%n", summary.inDoubt().get(0).reason());
+        }
+        out.println(TerminalText.escape(verdict(summary, product, rejectsFile)));
         out.flush();
+    }
+
+    /** One line saying whether the whole file is on the product, and if not, where the rest is. */
+    private static String verdict(IngestSummary summary, ProductAddress product, Path rejectsFile) {
+        if (summary.allSent()) {
+            return "OK: all " + String.format("%,d", summary.lines()) + " line(s) are on " + product.topic() + ".";
+        }
+        return String.format("FAILED: %,d of %,d line(s) did not reach %s (%,d dead-lettered, %,d not sent%s)%s%s.",
+                summary.lines() - summary.sent(), summary.lines(), product.topic(), summary.deadLettered(), summary.errors().size(),
+                summary.inDoubt().isEmpty() ? "" : String.format(", %,d in doubt", summary.inDoubt().size()),
+                summary.stoppedBy() == null ? "" : "; stopped sending: " + summary.stoppedBy(),
+                summary.errors().isEmpty() ? "" : "; feed the lines not sent back with --file " + rejectsFile);
     }
 
     private FileIngest.Format format() {
         return format != null ? format : FileIngest.Format.of(file);
     }
 
+    /** Counts line breaks, not decoded lines: a line that is not UTF-8 still counts. */
     private static long countLines(Path file) {
-        try (Stream<String> lines = Files.lines(file)) {
-            return lines.count();
-        } catch (IOException | java.io.UncheckedIOException e) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            long count = 0;
+            int b;
+            while ((b = in.read()) != -1) {
+                if (b == '\n') {
+                    count++;
+                }
+            }
+            return count;
+        } catch (IOException e) {
             return -1;
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.testing.MeshTest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,6 +45,76 @@ class ProductCommandsIT {
         assertThat(produced.exitCode()).as("some lines were not sent").isEqualTo(Mesh.FAILED);
         assertThat(produced.out()).contains("1,000 line(s) read", "960 sent to cli-shop.order-placed.v1",
                 "30 dead-lettered to cli-shop.order-placed.v1.dlq  {positive-amount=30}", "10 not sent", "line 100: not JSON");
+        Path rejects = dir.resolve("orders.rejects.jsonl");
+        assertThat(produced.out().strip().lines().reduce((a, b) -> b)).hasValue("FAILED: 40 of 1,000 line(s) did not reach "
+                + "cli-shop.order-placed.v1 (30 dead-lettered, 10 not sent); feed the lines not sent back with --file " + rejects + ".");
+        assertThat(Files.readAllLines(rejects)).hasSize(10).containsOnly("not json");
+    }
+
+    @Test
+    void produceExitsOneWhenARecordWasDeadLetteredAndZeroOnlyWhenEveryLineIsOnTheProduct(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("cli-exit");
+        String state = mesh.state().root().toString();
+        assertThat(CommandRun.of("product", "publish", contract("cli-exit").toString(), "--state-dir", state).exitCode()).isZero();
+        Path good = Files.write(dir.resolve("good.jsonl"), List.of(order("g-1", 9.5), order("g-2", 9.5)));
+        Path oneBad = Files.write(dir.resolve("one-bad.jsonl"), List.of(order("b-1", 9.5), order("b-2", -1)));
+
+        var allGood = CommandRun.of("produce", "cli-exit.order-placed.v1", "--file", good.toString(), "--state-dir", state);
+        var deadLettered = CommandRun.of("produce", "cli-exit.order-placed.v1", "--file", oneBad.toString(), "--state-dir", state);
+
+        assertThat(allGood.exitCode()).as(allGood.err()).isZero();
+        assertThat(allGood.out()).endsWith("OK: all 2 line(s) are on cli-exit.order-placed.v1.\n");
+        assertThat(deadLettered.exitCode()).as("a dead-lettered record did not reach the product").isEqualTo(Mesh.FAILED);
+        assertThat(deadLettered.out()).endsWith("FAILED: 1 of 2 line(s) did not reach cli-exit.order-placed.v1 (1 dead-lettered, 0 not sent).\n");
+        assertThat(dir.resolve("one-bad.rejects.jsonl")).as("a dead-lettered line is on the dead-letter topic").doesNotExist();
+    }
+
+    @Test
+    void produceWaitsForADeadRegistryThenExitsOneNamingItAndDeadLettersNothing(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("cli-down");
+        String state = mesh.state().root().toString();
+        assertThat(CommandRun.of("product", "publish", contract("cli-down").toString(), "--state-dir", state).exitCode()).isZero();
+        Path file = Files.write(dir.resolve("down.jsonl"), List.of(order("d-1", 9.5)));
+
+        mesh.killRegistry();
+        CommandRun produced;
+        try {
+            produced = CommandRun.of("produce", "cli-down.order-placed.v1", "--file", file.toString(), "--outage-wait", "2s",
+                    "--state-dir", state);
+        } finally {
+            mesh.restartRegistry();
+        }
+
+        assertThat(produced.exitCode()).isEqualTo(Mesh.FAILED);
+        assertThat(produced.err().strip()).startsWith("mesh: the schema registry at " + mesh.endpoints().registryApiUrl() + " does not answer (")
+                .endsWith(" and still did not after 2 s; is the mesh running?")
+                .doesNotContain("\n");
+        assertThat(produced.out()).isEmpty();
+    }
+
+    @Test
+    void aLineThatIsNotUtf8IsReportedTheRestIsSentAndTheRejectsFileHoldsItAsItWas(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("cli-utf8");
+        String state = mesh.state().root().toString();
+        assertThat(CommandRun.of("product", "publish", contract("cli-utf8").toString(), "--state-dir", state).exitCode()).isZero();
+        byte[] latin1 = order("u-2", 9.5).replace("1 Main", "Caf\u00e9").getBytes(StandardCharsets.ISO_8859_1);
+        Path file = dir.resolve("mixed.jsonl");
+        try (var out = Files.newOutputStream(file)) {
+            out.write((order("u-1", 9.5) + "\n").getBytes(StandardCharsets.UTF_8));
+            out.write(latin1);
+            out.write(("\n" + order("u-3", 9.5) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        Path rejects = dir.resolve("fix-me.jsonl");
+
+        var produced = CommandRun.of("produce", "cli-utf8.order-placed.v1", "--file", file.toString(), "--rejects", rejects.toString(),
+                "--state-dir", state);
+
+        assertThat(produced.exitCode()).isEqualTo(Mesh.FAILED);
+        int at = new String(latin1, StandardCharsets.ISO_8859_1).indexOf('\u00e9') + 1;
+        assertThat(produced.out()).contains("2 sent to cli-utf8.order-placed.v1",
+                "line 2: not UTF-8 text: byte " + at + " (0xE9) starts no UTF-8 character");
+        assertThat(Files.readAllBytes(rejects)).isEqualTo((new String(latin1, StandardCharsets.ISO_8859_1) + "\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
     }
 
     @Test

@@ -44,9 +44,11 @@ public final class EmbeddedMesh implements AutoCloseable {
     private final Admin admin;
     private final Onboarding onboarding;
     private final StartedParts running;
+    private RegistryProcess registry;
 
-    private EmbeddedMesh(StateDirectory state, MeshEndpoints endpoints, Admin admin, StartedParts running) {
+    private EmbeddedMesh(StateDirectory state, MeshEndpoints endpoints, Admin admin, StartedParts running, RegistryProcess registry) {
         this.state = state;
+        this.registry = registry;
         this.endpoints = endpoints;
         this.admin = admin;
         this.onboarding = new Onboarding(admin, state, endpoints);
@@ -114,7 +116,7 @@ public final class EmbeddedMesh implements AutoCloseable {
             }
             var endpoints = new MeshEndpoints(host + ":" + kafkaPort, registry.baseUrl());
 
-            var mesh = new EmbeddedMesh(state, endpoints, admin, running);
+            var mesh = new EmbeddedMesh(state, endpoints, admin, running, registry);
             mesh.onboarding.setPassword(MeshPrincipal.ADMIN, adminPassword);
             mesh.onboarding.ensurePlatform();
             clientConfigs.refresh(credentials.principals(), endpoints);
@@ -155,6 +157,26 @@ public final class EmbeddedMesh implements AutoCloseable {
      */
     public Properties clientConfig(String principal) {
         return new ClientConfigs(state.clients()).properties(MeshPrincipal.bareName(principal));
+    }
+
+    /**
+     * Kills the registry process as a crash would ({@code kill -9}), to test how clients ride out
+     * a registry outage; {@link #restartRegistry()} brings it back.
+     */
+    public synchronized void killRegistry() {
+        registry.kill();
+    }
+
+    /**
+     * Starts the registry again, on the same port and data, after {@link #killRegistry()}.
+     *
+     * @throws MeshException if it does not get ready
+     */
+    public synchronized void restartRegistry() {
+        running.remove(registry);
+        registry.close();
+        registry = running.add(registry.relaunch());
+        registry.awaitReady();
     }
 
     /** Stops the registry and the broker and releases the state directory. */

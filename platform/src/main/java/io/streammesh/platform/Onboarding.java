@@ -65,7 +65,7 @@ public final class Onboarding {
     }
 
     /**
-     * Adds a new principal.
+     * Adds a new principal; returns once it can log in.
      *
      * @param name its name, with or without {@code User:}
      * @param kind what it is for
@@ -105,7 +105,8 @@ public final class Onboarding {
     /**
      * Onboards a domain: its principal {@code User:<domain>} (CREATE/WRITE/DESCRIBE on topics
      * {@code <domain>.*}), its registration and decision topics (which only it may write), and
-     * the platform apps' read access to its products. Idempotent.
+     * the platform apps' read access to its products. Idempotent; returns once the broker
+     * enforces its ACLs.
      *
      * @param domain the domain name, lower-case kebab case
      * @return the domain's principal
@@ -131,7 +132,8 @@ public final class Onboarding {
     }
 
     /**
-     * Sets a principal's password in both credential stores and writes its client configs.
+     * Sets a principal's password in both credential stores and writes its client configs;
+     * returns once the broker accepts it over SCRAM-SHA-512 and PLAIN.
      *
      * @param principal the principal
      * @param password the password
@@ -142,6 +144,7 @@ public final class Onboarding {
                 new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password))).all(),
                 "set the SCRAM credential of " + principal.kafkaPrincipal());
         clientConfigs.write(principal, password, endpoints);
+        LoginCheck.awaitAccepted(endpoints.bootstrapServers(), principal, password);
     }
 
     private MeshPrincipal create(MeshPrincipal principal) {
@@ -162,7 +165,9 @@ public final class Onboarding {
         KafkaCalls.createMissing(admin, topics);
     }
 
+    /** Returns once the broker enforces them, so the principal's first request is not refused. */
     private void createAcls(List<AclBinding> acls, String what) {
         KafkaCalls.await(admin.createAcls(acls).all(), what);
+        AclCheck.awaitEnforced(admin, acls);
     }
 }

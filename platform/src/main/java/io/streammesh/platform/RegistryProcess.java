@@ -35,15 +35,19 @@ final class RegistryProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final Process process;
+    private final Launch launch;
     private final String baseUrl;
-    private final Path logFile;
     private final Path pidFile;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private RegistryProcess(Process process, String baseUrl, Path logFile, Path pidFile) {
+    /** How it was launched, to launch it again the same way. */
+    private record Launch(Path jar, String host, int port, Path dataDir, Path logFile) {
+    }
+
+    private RegistryProcess(Process process, Launch launch, Path pidFile) {
         this.process = process;
-        this.baseUrl = baseUrl;
-        this.logFile = logFile;
+        this.launch = launch;
+        this.baseUrl = "http://" + launch.host() + ":" + launch.port();
         this.pidFile = pidFile;
     }
 
@@ -76,7 +80,7 @@ final class RegistryProcess implements AutoCloseable {
         try {
             Process process = builder.start();
             Files.writeString(pidFile, Long.toString(process.pid()));
-            return new RegistryProcess(process, "http://" + host + ":" + port, logFile, pidFile);
+            return new RegistryProcess(process, new Launch(jar, host, port, dataDir, logFile), pidFile);
         } catch (IOException e) {
             throw new MeshException("cannot launch the Apicurio Registry (" + jar + "): " + e.getMessage(), e);
         }
@@ -121,10 +125,10 @@ final class RegistryProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 if (lastLogLine().contains("seems to be in use")) {
                     throw new PortTaken("the Apicurio Registry could not listen on " + baseUrl
-                            + ": the port is in use (full log: " + logFile + ")");
+                            + ": the port is in use (full log: " + launch.logFile() + ")");
                 }
                 throw new MeshException("the Apicurio Registry exited with code " + process.exitValue()
-                        + " while starting: " + lastLogLine() + " (full log: " + logFile + ")");
+                        + " while starting: " + lastLogLine() + " (full log: " + launch.logFile() + ")");
             }
             if (get("/health/ready") == 200) {
                 ensureGlobalRule("VALIDITY", "FULL");
@@ -140,7 +144,7 @@ final class RegistryProcess implements AutoCloseable {
             }
         }
         throw new MeshException("the Apicurio Registry was not ready within " + START_TIMEOUT.toSeconds()
-                + " s: " + lastLogLine() + " (full log: " + logFile + ")");
+                + " s: " + lastLogLine() + " (full log: " + launch.logFile() + ")");
     }
 
     /** The registry's port was taken by someone else while it started. */
@@ -196,7 +200,7 @@ final class RegistryProcess implements AutoCloseable {
 
     private String lastLogLine() {
         try {
-            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            List<String> lines = Files.readAllLines(launch.logFile(), StandardCharsets.UTF_8);
             for (int i = lines.size() - 1; i >= 0; i--) {
                 String line = lines.get(i).strip();
                 if (line.contains("ERROR") || line.contains("Exception") || line.contains("Failed")) {
@@ -207,6 +211,28 @@ final class RegistryProcess implements AutoCloseable {
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
         }
+    }
+
+    /**
+     * Kills the process as a crash would ({@code kill -9}): no shutdown, nothing flushed.
+     *
+     * @throws MeshException if it is still alive after 10 s
+     */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new MeshException("the Apicurio Registry (pid " + process.pid() + ") did not die within 10 s of kill -9");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted while killing the Apicurio Registry", e);
+        }
+    }
+
+    /** @return a new registry process launched as this one was: same jar, port, data and log */
+    RegistryProcess relaunch() {
+        return launch(launch.jar(), launch.host(), launch.port(), launch.dataDir(), launch.logFile());
     }
 
     /** A registry left by a mesh that died before its registry noticed still holds the H2 file. */

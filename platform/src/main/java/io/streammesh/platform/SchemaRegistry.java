@@ -112,6 +112,9 @@ public final class SchemaRegistry implements AutoCloseable {
             // a new subject: nothing to be compatible with
         } catch (RestClientException e) {
             MeshException failure = failure("accept the schema of " + subject, e);
+            if (failure instanceof Unreachable) {
+                throw failure;
+            }
             throw new MeshException(nameFields(failure.getMessage(), schema), e);
         } catch (RuntimeException e) {
             throw unreachable(e);
@@ -148,8 +151,19 @@ public final class SchemaRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * A refusal, or an {@link Unreachable} when the registry gave no HTTP answer (the client
+     * reports a connection failure as an error without a code) or failed itself (5xx).
+     */
     private MeshException failure(String what, RestClientException e) {
         Error error = e.getError();
+        if (isOutage(e)) {
+            String answer = error == null || error.getErrorCode() == null ? "does not answer" : "fails with HTTP " + error.getErrorCode();
+            String cause = error == null ? e.getMessage()
+                    : error.getMessage() == null ? error.getName() : error.getName() + ": " + error.getMessage();
+            return new Unreachable("the schema registry at " + url + " " + answer + " (" + cause + ") while trying to " + what
+                    + "; is the mesh running?", e);
+        }
         String reasons = error instanceof RuleViolationError violation && violation.getCauses() != null
                 && !violation.getCauses().isEmpty()
                 ? violation.getCauses().stream().map(c -> c.getDescription() + (c.getContext() == null ? "" : " at " + c.getContext()))
@@ -157,6 +171,27 @@ public final class SchemaRegistry implements AutoCloseable {
                 : error == null ? e.getMessage() : error.getMessage();
         String prefix = e instanceof RuleViolationException ? "the registry refused to " : "could not ";
         return new MeshException(prefix + what + ": " + reasons, e);
+    }
+
+    /**
+     * Tells an outage from a verdict in a failure of Apicurio's client or serdes: the registry gave
+     * no HTTP answer (the client reports a failed connection as an error without a code, or the
+     * I/O failure itself shows) or failed itself (5xx), rather than refusing what was asked.
+     *
+     * @param failure a failure of a registry call or of a serde that made one
+     * @return whether asking again later may work
+     */
+    public static boolean isOutage(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof IOException) {
+                return true;
+            }
+            if (cause instanceof RestClientException rest) {
+                Error error = rest.getError();
+                return error == null || error.getErrorCode() == null || error.getErrorCode() >= 500;
+            }
+        }
+        return false;
     }
 
     /** The registry points at fields by index ({@code /fields/5/type}); people know them by name. */
