@@ -215,7 +215,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      * {@code avro.java.string} hints), so looking it up by content would miss.
      */
     private static <T> Serializer<T> serializer(Properties clientConfig, Integer schemaVersion) {
-        Map<String, Object> config = MeshSerdes.config(MeshSerdes.registryUrl(clientConfig), false);
+        Map<String, Object> config = MeshSerdes.config(clientConfig, false);
         if (schemaVersion != null) {
             config.put(SerdeConfig.EXPLICIT_ARTIFACT_VERSION, schemaVersion.toString());
         }

@@ -58,7 +58,8 @@ final class StatusCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("StreamMesh is running on %s (pid %d, ready since %s)%n", directory.root(), status.pid(), status.startedAt());
             out.printf("  Kafka broker      %s   up: %d broker(s), %d topic(s)%n", status.bootstrapServers(), brokers, topics);
-            out.printf("  Schema registry   %s   %s%n", status.endpoints().registryApiUrl(), registry);
+            out.printf("  Schema registry   %s   %s%s%n", status.endpoints().registryApiUrl(), registry,
+                    status.registryRestarts() == 0 ? "" : " (restarted " + status.registryRestarts() + " time(s) after it died)");
             out.printf("  Catalog API       %s   %s%n", status.catalogUrl() == null ? "-" : status.catalogUrl() + "/api", catalog);
             out.printf("  Audit trail       %s   %s (check it: ./mesh audit verify)%n", MeshTopics.AUDIT, audit);
             out.printf("  Principals        %s%n", String.join(", ", mesh.onboarding().principals().stream()

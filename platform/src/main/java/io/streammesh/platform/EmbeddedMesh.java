@@ -80,7 +80,7 @@ public final class EmbeddedMesh implements AutoCloseable {
 
             Path registryJar = RegistryProcess.locateJar(config.registryJar());
             RegistryProcess registry = RegistryProcess.launch(registryJar,
-                    host, registryPort, state.registry(), state.logs().resolve("registry.log"));
+                    host, registryPort, state.registry(), state.logs().resolve("registry.log"), state.credentials());
             running.add(registry);
 
             var clientConfigs = new ClientConfigs(state.clients());
@@ -96,7 +96,7 @@ public final class EmbeddedMesh implements AutoCloseable {
             running.add(admin);
             awaitBroker(admin);
             try {
-                registry.awaitReady();
+                registry.awaitReady(adminPassword);
             } catch (RegistryProcess.PortTaken e) {
                 if (config.registryPort() != 0) {
                     throw e;
@@ -108,10 +108,15 @@ public final class EmbeddedMesh implements AutoCloseable {
                 registry.close();
                 registryPort = choosePort(host, 0, Optional.empty(), "registry", "--registry-port");
                 registry = RegistryProcess.launch(registryJar,
-                        host, registryPort, state.registry(), state.logs().resolve("registry.log"));
+                        host, registryPort, state.registry(), state.logs().resolve("registry.log"), state.credentials());
                 running.add(registry);
-                registry.awaitReady();
+                registry.awaitReady(adminPassword);
             }
+            running.remove(registry);
+            int port = registryPort;
+            running.add(new RegistrySupervisor(registry, () -> RegistryProcess.launch(registryJar,
+                    host, port, state.registry(), state.logs().resolve("registry.log"), state.credentials()),
+                    adminPassword, restarts -> state.readStatus().ifPresent(s -> state.writeStatus(s.withRegistryRestarts(restarts)))));
             var endpoints = new MeshEndpoints(host + ":" + kafkaPort, registry.baseUrl());
 
             var mesh = new EmbeddedMesh(state, endpoints, admin, running);
@@ -119,7 +124,7 @@ public final class EmbeddedMesh implements AutoCloseable {
             mesh.onboarding.ensurePlatform();
             clientConfigs.refresh(credentials.principals(), endpoints);
             state.writeStatus(new MeshStatus(ProcessHandle.current().pid(), endpoints.bootstrapServers(),
-                    endpoints.registryUrl(), kafkaPort, controllerPort, registryPort, Instant.now(), null));
+                    endpoints.registryUrl(), kafkaPort, controllerPort, registryPort, Instant.now(), null, 0));
             running.atEnd(state::clearStatus);
             LOG.info("Mesh ready: Kafka {} registry {} state {}", endpoints.bootstrapServers(), endpoints.registryUrl(), state.root());
             return mesh;

@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,28 +56,31 @@ final class RegistryProcess implements AutoCloseable {
      * @param host address to bind
      * @param port HTTP port
      * @param dataDir where its H2 database lives
-     * @param logFile where its output goes
+     * @param logFile where its output goes (appended to, so a restart keeps why the last one died)
+     * @param credentials the mesh's credential store, which the registry authenticates every call against
      */
-    static RegistryProcess launch(Path jar, String host, int port, Path dataDir, Path logFile) {
+    static RegistryProcess launch(Path jar, String host, int port, Path dataDir, Path logFile, Path credentials) {
         Path pidFile = dataDir.resolve("registry.pid");
         stopLeftover(pidFile);
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java,
                 "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dmesh.parent.pid=" + ProcessHandle.current().pid(),
+                "-Dmesh.credentials=" + credentials.toAbsolutePath(),
                 "-Dquarkus.http.host=" + host,
                 "-Dquarkus.http.port=" + port,
                 "-jar", jar.toString()));
         var builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         // H2 gives up on a locked table after 1 s by default; the apps starting together register
         // their schemas at once, and a refusal only costs them a retry and a warning.
         builder.environment().put("REGISTRY_DATASOURCE_URL", "jdbc:h2:file:" + dataDir.resolve("registry").toAbsolutePath()
                 + ";LOCK_TIMEOUT=10000");
         try {
+            StateDirectory.createPrivate(logFile);
             Process process = builder.start();
-            Files.writeString(pidFile, Long.toString(process.pid()));
+            StateDirectory.writePrivate(pidFile, Long.toString(process.pid()));
             return new RegistryProcess(process, "http://" + host + ":" + port, logFile, pidFile);
         } catch (IOException e) {
             throw new MeshException("cannot launch the Apicurio Registry (" + jar + "): " + e.getMessage(), e);
@@ -111,11 +116,13 @@ final class RegistryProcess implements AutoCloseable {
 
     /**
      * Waits until the registry answers its readiness check, then sets the global rules every
-     * product relies on: valid schemas only, and BACKWARD compatibility within a topic.
+     * product relies on: valid schemas only, and BACKWARD compatibility within a topic. Rules are
+     * the platform's: domains only register schemas, under these rules.
      *
+     * @param adminPassword mesh-admin's password, which the registry asks for to change its rules
      * @throws MeshException with the registry's last log line if it exits or does not get ready
      */
-    void awaitReady() {
+    void awaitReady(String adminPassword) {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -127,8 +134,10 @@ final class RegistryProcess implements AutoCloseable {
                         + " while starting: " + lastLogLine() + " (full log: " + logFile + ")");
             }
             if (get("/health/ready") == 200) {
-                ensureGlobalRule("VALIDITY", "FULL");
-                ensureGlobalRule("COMPATIBILITY", "BACKWARD");
+                String login = "Basic " + Base64.getEncoder().encodeToString(
+                        (MeshPrincipal.ADMIN.name() + ":" + adminPassword).getBytes(StandardCharsets.UTF_8));
+                ensureGlobalRule("VALIDITY", "FULL", login);
+                ensureGlobalRule("COMPATIBILITY", "BACKWARD", login);
                 LOG.info("Apicurio Registry ready at {}", baseUrl);
                 return;
             }
@@ -160,14 +169,29 @@ final class RegistryProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    private void ensureGlobalRule(String type, String config) {
+    /** @return the registry's process id */
+    long pid() {
+        return process.pid();
+    }
+
+    /** @return completes when the registry's process has exited, for whatever reason */
+    CompletableFuture<Process> onExit() {
+        return process.onExit();
+    }
+
+    /** @return why the process ended, one line: its exit code and its last telling log line */
+    String exitReason() {
+        return "exit code " + process.exitValue() + ", last log line: " + lastLogLine();
+    }
+
+    private void ensureGlobalRule(String type, String config, String login) {
         String body = "{\"type\":\"" + type + "\",\"config\":\"" + config + "\"}";
         int created = send(HttpRequest.newBuilder(URI.create(baseUrl + "/apis/registry/v2/admin/rules"))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("Authorization", login)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
         if (created == 409) {
             created = send(HttpRequest.newBuilder(URI.create(baseUrl + "/apis/registry/v2/admin/rules/" + type))
-                    .header("Content-Type", "application/json")
+                    .header("Content-Type", "application/json").header("Authorization", login)
                     .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
         }
         if (created / 100 != 2) {

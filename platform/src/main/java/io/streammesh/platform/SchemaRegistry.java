@@ -9,12 +9,14 @@ import io.apicurio.registry.rest.v2.beans.Error;
 import io.apicurio.registry.rest.v2.beans.IfExists;
 import io.apicurio.registry.rest.v2.beans.RuleViolationError;
 import io.apicurio.registry.types.ArtifactType;
+import io.apicurio.rest.client.auth.BasicAuth;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Matcher;
@@ -47,12 +49,13 @@ public final class SchemaRegistry implements AutoCloseable {
     }
 
     /**
-     * @param clientConfig a principal's client config, naming the registry
-     * @return a registry client
+     * @param clientConfig a principal's client config, naming the registry and the login to it
+     * @return a registry client, logged in as the config's principal
      */
     public static SchemaRegistry connect(Properties clientConfig) {
         String url = MeshSerdes.registryUrl(clientConfig);
-        return new SchemaRegistry(RegistryClientFactory.create(url), url);
+        MeshSerdes.RegistryLogin login = MeshSerdes.registryLogin(clientConfig);
+        return new SchemaRegistry(RegistryClientFactory.create(url, Map.of(), new BasicAuth(login.name(), login.password())), url);
     }
 
     /**
