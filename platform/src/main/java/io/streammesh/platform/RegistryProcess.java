@@ -181,7 +181,10 @@ final class RegistryProcess implements AutoCloseable {
 
     /** @return why the process ended, one line: its exit code and its last telling log line */
     String exitReason() {
-        return "exit code " + process.exitValue() + ", last log line: " + lastLogLine();
+        int code = process.exitValue();
+        // a shell's convention: 128 + n is death by signal n (137: SIGKILL, e.g. kill -9 or the OOM killer)
+        String how = code > 128 ? "killed by signal " + (code - 128) : "exit code " + code;
+        return how + ", last log line: " + lastLogLine();
     }
 
     private void ensureGlobalRule(String type, String config, String login) {

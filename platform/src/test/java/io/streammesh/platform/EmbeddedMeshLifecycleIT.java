@@ -62,7 +62,7 @@ class EmbeddedMeshLifecycleIT {
             registry.destroyForcibly();
             registry.onExit().get(30, TimeUnit.SECONDS);
 
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptionsInstanceOf(IOException.class).untilAsserted(() -> {
                 assertThat(domain.get(SCHEMA_PATH).statusCode()).as("schema after the restart").isEqualTo(200);
                 assertThat(mesh.state().readStatus().orElseThrow().registryRestarts()).isEqualTo(1);
             });
