@@ -1,9 +1,15 @@
 package io.streammesh.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.streammesh.platform.testing.MeshTest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +45,7 @@ class RegistrySecurityIT {
     void anonymousReadsAndWritesAreRefusedWithABasicChallenge(EmbeddedMesh mesh) throws Exception {
         var nobody = RegistryHttp.anonymous(mesh);
 
-        for (var response : java.util.List.of(nobody.get(ARTIFACTS), nobody.get(CCOMPAT + "/subjects"), nobody.get("/ui/"),
+        for (var response : List.of(nobody.get(ARTIFACTS), nobody.get(CCOMPAT + "/subjects"), nobody.get("/ui/"),
                 nobody.get("/apis/ibmcompat/v1/schemas"), nobody.createArtifact("orders.anonymous.v1-value", V1),
                 nobody.post(CCOMPAT + "/subjects/orders.anonymous.v1-value/versions", ccompatSchema(V1)))) {
             assertThat(response.statusCode()).as("%s", response.uri()).isEqualTo(401);
@@ -88,6 +94,11 @@ class RegistrySecurityIT {
         assertForbidden(ccompat, "User:orders may not write subject 'customers.y.v1-value' in group 'default'");
         assertForbidden(update, "User:orders may not write subject 'customers.y.v1-value' in group 'default'");
         assertThat(admin.get(ARTIFACTS + "/customers.y.v1-value").statusCode()).as("nothing registered").isEqualTo(404);
+        String password = MeshSerdes.registryLogin(mesh.clientConfig("orders")).password();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Files.readString(mesh.state().logs().resolve("registry.log")))
+                .contains("refused User:orders PUT /apis/registry/v2/groups/default/artifacts/customers.y.v1-value (HTTP 403): "
+                        + "User:orders may not write subject 'customers.y.v1-value'")
+                .doesNotContain(password));
     }
 
     @Test
@@ -124,6 +135,25 @@ class RegistrySecurityIT {
         assertThat(rule.statusCode()).isEqualTo(204);
         assertThat(delete.statusCode()).isEqualTo(204);
         assertThat(admin.get(ARTIFACTS + "/orders.retired.v1-value").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void theMeshsClientSaysWhoWasRefusedAndWhyInsteadOfBlamingTheNetwork(EmbeddedMesh mesh) {
+        try (var registry = SchemaRegistry.connect(mesh.clientConfig("orders"))) {
+            assertThatThrownBy(() -> registry.register("customers.z.v1-value", V1))
+                    .isInstanceOf(MeshException.class).isNotInstanceOf(SchemaRegistry.Unreachable.class)
+                    .hasMessage("the schema registry refused to let User:orders register the schema of customers.z.v1-value "
+                            + "(HTTP 403): a domain writes only its own products' schemas; rules, compatibility and deletes are the platform's");
+        }
+        var wrongPassword = new Properties();
+        wrongPassword.putAll(mesh.clientConfig("orders"));
+        wrongPassword.put(ClientConfigs.REGISTRY_PASSWORD, "not-the-password");
+        try (var registry = SchemaRegistry.connect(wrongPassword)) {
+            assertThatThrownBy(() -> registry.latest("orders.x.v1-value"))
+                    .isInstanceOf(MeshException.class).isNotInstanceOf(SchemaRegistry.Unreachable.class)
+                    .hasMessage("the schema registry at " + mesh.endpoints().registryApiUrl() + " did not accept the login of "
+                            + "User:orders (HTTP 401); check apicurio.auth.username and apicurio.auth.password in its client config");
+        }
     }
 
     private static void assertForbidden(HttpResponse<String> response, String reason) {
