@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * path added by a future Apicurio is closed until someone opens it here.
  *
  * @param method the HTTP method, upper case
- * @param path the request path, as normalised by the server
+ * @param path the request path as sent (still percent-encoded)
  * @param artifactIdHeader the {@code X-Registry-ArtifactId} header of a create, or null
  * @param methodOverride whether the call asks to be taken as another method
  */
@@ -22,6 +22,8 @@ record RegistryCall(String method, String path, String artifactIdHeader, boolean
     static final String DEFAULT_GROUP = "default";
 
     private static final String V2 = "/apis/registry/v2";
+    /** Paths another layer may read differently (dot segments, encoded dots and slashes): no one but the platform needs them. */
+    private static final Pattern NOT_CANONICAL = Pattern.compile("//|/\\.\\.?(/|$)|%2[fFeE]|%5[cC]|\\\\");
     private static final Pattern HEALTH = Pattern.compile("/health(/[a-z]+)?/?");
     private static final Pattern ADMIN = Pattern.compile(V2 + "/admin(/.*)?");
     private static final Pattern CREATE = Pattern.compile(V2 + "/groups/([^/]+)/artifacts/?");
@@ -64,10 +66,12 @@ record RegistryCall(String method, String path, String artifactIdHeader, boolean
     /** @return what the call needs */
     Need need() {
         if (methodOverride) {
-            return new PlatformOnly("a method override header");
+            return new PlatformOnly("a call with a method override header");
         }
-        String clean = path.replaceAll("/{2,}", "/");
-        if (ADMIN.matcher(clean).matches()) {
+        if (NOT_CANONICAL.matcher(path).find()) {
+            return new PlatformOnly("a call with empty, dot or encoded path separators");
+        }
+        if (ADMIN.matcher(path).matches()) {
             return new PlatformOnly("the admin API (global rules, export, import, role mappings)");
         }
         if (isRead()) {
@@ -76,25 +80,25 @@ record RegistryCall(String method, String path, String artifactIdHeader, boolean
         if (method.equals("DELETE")) {
             return new PlatformOnly("a delete");
         }
-        Matcher create = CREATE.matcher(clean);
+        Matcher create = CREATE.matcher(path);
         if (create.matches() && method.equals("POST")) {
             return artifactIdHeader == null || artifactIdHeader.isBlank()
                     ? new PlatformOnly("an artifact without an X-Registry-ArtifactId")
                     : new SubjectWrite(decode(create.group(1)), artifactIdHeader);
         }
-        Matcher artifact = ARTIFACT.matcher(clean);
+        Matcher artifact = ARTIFACT.matcher(path);
         if (artifact.matches()) {
             return artifactCall(decode(artifact.group(1)), decode(artifact.group(2)),
                     artifact.group(3) == null ? "" : artifact.group(3));
         }
-        if (SEARCH.matcher(clean).matches() && method.equals("POST")) {
+        if (SEARCH.matcher(path).matches() && method.equals("POST")) {
             return new Read();
         }
-        Matcher ccompat = CCOMPAT.matcher(clean);
+        Matcher ccompat = CCOMPAT.matcher(path);
         if (ccompat.matches()) {
             return ccompatCall(ccompat.group(1));
         }
-        return new PlatformOnly(method + " " + clean);
+        return new PlatformOnly(method + " " + path);
     }
 
     private Need artifactCall(String group, String id, String rest) {

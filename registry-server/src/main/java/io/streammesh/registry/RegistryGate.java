@@ -48,7 +48,7 @@ public class RegistryGate {
 
     private void handle(RoutingContext context) {
         HttpServerRequest request = context.request();
-        var call = new RegistryCall(request.method().name(), context.normalizedPath(),
+        var call = new RegistryCall(request.method().name(), request.path(),
                 request.getHeader("X-Registry-ArtifactId"),
                 request.getHeader("X-HTTP-Method-Override") != null || request.getHeader("X-HTTP-Method") != null);
         if (call.isOpen()) {
