@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -79,8 +80,11 @@ public final class EmbeddedMesh implements AutoCloseable {
             int controllerPort = choosePort(host, 0, previous.map(MeshStatus::controllerPort), "controller", "");
 
             Path registryJar = RegistryProcess.locateJar(config.registryJar());
-            RegistryProcess registry = RegistryProcess.launch(registryJar,
-                    host, registryPort, state.registry(), state.logs().resolve("registry.log"), state.credentials());
+            Path registryLog = state.logs().resolve("registry.log");
+            startLog(registryLog);
+            IntFunction<RegistryProcess> launchRegistry = port -> RegistryProcess.launch(registryJar,
+                    host, port, state.registry(), registryLog, state.credentials());
+            RegistryProcess registry = launchRegistry.apply(registryPort);
             running.add(registry);
 
             var clientConfigs = new ClientConfigs(state.clients());
@@ -107,16 +111,15 @@ public final class EmbeddedMesh implements AutoCloseable {
                 running.remove(registry);
                 registry.close();
                 registryPort = choosePort(host, 0, Optional.empty(), "registry", "--registry-port");
-                registry = RegistryProcess.launch(registryJar,
-                        host, registryPort, state.registry(), state.logs().resolve("registry.log"), state.credentials());
+                registry = launchRegistry.apply(registryPort);
                 running.add(registry);
                 registry.awaitReady(adminPassword);
             }
+            // From here on a registry that dies is started again, on the same port so client configs stay valid.
             running.remove(registry);
-            int port = registryPort;
-            running.add(new RegistrySupervisor(registry, () -> RegistryProcess.launch(registryJar,
-                    host, port, state.registry(), state.logs().resolve("registry.log"), state.credentials()),
-                    adminPassword, restarts -> state.readStatus().ifPresent(s -> state.writeStatus(s.withRegistryRestarts(restarts)))));
+            int readyPort = registryPort;
+            running.add(new RegistrySupervisor(registry, () -> launchRegistry.apply(readyPort), adminPassword,
+                    restarts -> state.readStatus().ifPresent(status -> state.writeStatus(status.withRegistryRestarts(restarts)))));
             var endpoints = new MeshEndpoints(host + ":" + kafkaPort, registry.baseUrl());
 
             var mesh = new EmbeddedMesh(state, endpoints, admin, running);
@@ -178,6 +181,15 @@ public final class EmbeddedMesh implements AutoCloseable {
                 + MeshPrincipal.ADMIN.name() + "\" password=\"" + adminPassword + "\";");
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "mesh-platform");
         return props;
+    }
+
+    /** Each mesh starts its registry's log afresh; restarts append to it, so it keeps why the registry died. */
+    private static void startLog(Path log) {
+        try {
+            StateDirectory.writePrivate(log, "");
+        } catch (IOException e) {
+            throw new MeshException("cannot write " + log + ": " + e.getMessage(), e);
+        }
     }
 
     private static Optional<String> knownAdminPassword(CredentialStore credentials, ClientConfigs clientConfigs) {

@@ -74,9 +74,11 @@ final class RegistryProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         // H2 gives up on a locked table after 1 s by default; the apps starting together register
-        // their schemas at once, and a refusal only costs them a retry and a warning.
+        // their schemas at once, and a refusal only costs them a retry and a warning. It also
+        // writes commits to its file up to half a second late: a registry killed in that window
+        // would come back without the schema it just acknowledged.
         builder.environment().put("REGISTRY_DATASOURCE_URL", "jdbc:h2:file:" + dataDir.resolve("registry").toAbsolutePath()
-                + ";LOCK_TIMEOUT=10000");
+                + ";LOCK_TIMEOUT=10000;WRITE_DELAY=0");
         try {
             StateDirectory.createPrivate(logFile);
             Process process = builder.start();
