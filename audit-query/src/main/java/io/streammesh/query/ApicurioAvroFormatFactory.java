@@ -1,5 +1,6 @@
 package io.streammesh.query;
 
+import io.streammesh.platform.MeshSerdes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +26,8 @@ import org.apache.flink.table.types.logical.RowType;
  * {@code TIMESTAMP(3)}.
  *
  * <p>Options: {@code url} (required), the registry's {@code .../apis/registry/v2} URL;
+ * {@code username} and {@code password} (required), the principal the registry is read as (Flink
+ * hides option values whose key contains "password" when it prints a table's options);
  * {@code field-paths} (optional), {@code column=path.to.field} pairs separated by commas for
  * columns whose field is not their camelCase name (e.g. {@code owner_team=registration.owner.team}).
  */
@@ -35,6 +38,10 @@ public final class ApicurioAvroFormatFactory implements DeserializationFormatFac
 
     static final ConfigOption<String> URL = ConfigOptions.key("url").stringType().noDefaultValue()
             .withDescription("The Apicurio Registry's v2 API URL.");
+    static final ConfigOption<String> USERNAME = ConfigOptions.key("username").stringType().noDefaultValue()
+            .withDescription("The mesh principal to read the registry as.");
+    static final ConfigOption<String> PASSWORD = ConfigOptions.key("password").stringType().noDefaultValue()
+            .withDescription("The principal's password.");
     static final ConfigOption<String> FIELD_PATHS = ConfigOptions.key("field-paths").stringType().defaultValue("")
             .withDescription("column=path.to.field pairs, comma-separated, for columns not named after their field.");
 
@@ -42,11 +49,12 @@ public final class ApicurioAvroFormatFactory implements DeserializationFormatFac
     public DecodingFormat<DeserializationSchema<RowData>> createDecodingFormat(DynamicTableFactory.Context context, ReadableConfig options) {
         FactoryUtil.validateFactoryOptions(this, options);
         String url = options.get(URL);
+        var login = new MeshSerdes.RegistryLogin(options.get(USERNAME), options.get(PASSWORD));
         Map<String, String> paths = parsePaths(options.get(FIELD_PATHS));
         return new DecodingFormat<>() {
             @Override
             public DeserializationSchema<RowData> createRuntimeDecoder(DynamicTableSource.Context source, DataType physicalType) {
-                return new ApicurioRowDeserializer(url, (RowType) physicalType.getLogicalType(), paths,
+                return new ApicurioRowDeserializer(url, login, (RowType) physicalType.getLogicalType(), paths,
                         source.createTypeInformation(physicalType));
             }
 
@@ -79,7 +87,7 @@ public final class ApicurioAvroFormatFactory implements DeserializationFormatFac
 
     @Override
     public Set<ConfigOption<?>> requiredOptions() {
-        return Set.of(URL);
+        return Set.of(URL, USERNAME, PASSWORD);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.streammesh.query;
 
 import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.platform.WireAvro;
 import java.io.IOException;
@@ -26,6 +27,8 @@ final class ApicurioRowDeserializer implements DeserializationSchema<RowData> {
     private static final long serialVersionUID = 1L;
 
     private final String url;
+    private final String username;
+    private final String password;
     private final RowType rowType;
     private final Map<String, String> paths;
     private final TypeInformation<RowData> producedType;
@@ -33,8 +36,11 @@ final class ApicurioRowDeserializer implements DeserializationSchema<RowData> {
     private transient WireAvro wire;
     private transient List<String[]> fieldPaths;
 
-    ApicurioRowDeserializer(String url, RowType rowType, Map<String, String> paths, TypeInformation<RowData> producedType) {
+    ApicurioRowDeserializer(String url, MeshSerdes.RegistryLogin login, RowType rowType, Map<String, String> paths,
+                            TypeInformation<RowData> producedType) {
         this.url = url;
+        this.username = login.name();
+        this.password = login.password();
         this.rowType = rowType;
         this.paths = Map.copyOf(paths);
         this.producedType = producedType;
@@ -44,6 +50,8 @@ final class ApicurioRowDeserializer implements DeserializationSchema<RowData> {
     public void open(InitializationContext context) {
         var config = new Properties();
         config.put(ClientConfigs.REGISTRY_URL, url);
+        config.put(ClientConfigs.REGISTRY_USERNAME, username);
+        config.put(ClientConfigs.REGISTRY_PASSWORD, password);
         registry = SchemaRegistry.connect(config);
         wire = new WireAvro(registry);
         fieldPaths = new ArrayList<>();

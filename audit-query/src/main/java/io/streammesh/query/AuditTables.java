@@ -99,6 +99,8 @@ final class AuditTables {
                 .option("topic", table.topic())
                 .option("value.format", ApicurioAvroFormatFactory.IDENTIFIER)
                 .option("value." + ApicurioAvroFormatFactory.IDENTIFIER + ".url", MeshSerdes.registryUrl(clientConfig))
+                .option("value." + ApicurioAvroFormatFactory.IDENTIFIER + ".username", MeshSerdes.registryLogin(clientConfig).name())
+                .option("value." + ApicurioAvroFormatFactory.IDENTIFIER + ".password", MeshSerdes.registryLogin(clientConfig).password())
                 .option("value." + ApicurioAvroFormatFactory.IDENTIFIER + ".field-paths",
                         table.columns().stream().map(c -> c.name() + "=" + c.path()).collect(Collectors.joining(",")))
                 .option("properties.isolation.level", "read_committed")

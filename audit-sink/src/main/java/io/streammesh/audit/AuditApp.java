@@ -64,7 +64,7 @@ public final class AuditApp implements AutoCloseable {
         var props = MeshStreams.exactlyOnce(config.clientConfig(), PlatformApp.AUDIT.applicationId(), config.stateDir());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, DEAD_LETTER_TOPIC);
-        props.putAll(MeshSerdes.config(MeshSerdes.registryUrl(config.clientConfig()), true));
+        props.putAll(MeshSerdes.config(config.clientConfig(), true));
         var streams = new KafkaStreams(AuditTopology.build(running, RecordSerdes.registry(config.clientConfig())), props);
         MeshStreams.start(streams, "audit-sink");
         var ledger = new ConsumptionLedger(config.clientConfig());

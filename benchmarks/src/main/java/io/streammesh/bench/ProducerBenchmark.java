@@ -110,7 +110,7 @@ final class ProducerBenchmark {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        Map<String, Object> serde = MeshSerdes.config(MeshSerdes.registryUrl(config), false);
+        Map<String, Object> serde = MeshSerdes.config(config, false);
         serde.put(SerdeConfig.EXPLICIT_ARTIFACT_VERSION, "1");
         var serializer = new AvroKafkaSerializer<OrderPlaced>();
         serializer.configure(serde, false);

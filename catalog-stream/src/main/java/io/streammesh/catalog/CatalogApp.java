@@ -97,7 +97,7 @@ public final class CatalogApp implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, DEAD_LETTER_TOPIC);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
-        props.putAll(MeshSerdes.config(MeshSerdes.registryUrl(config.clientConfig()), true));
+        props.putAll(MeshSerdes.config(config.clientConfig(), true));
         return props;
     }
 

@@ -8,6 +8,7 @@ import io.streammesh.demo.orders.OrderPlaced;
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.MeshException;
+import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.RecordProducers;
 import io.streammesh.platform.testing.MeshTest;
 import io.streammesh.schema.MeshTopics;
@@ -164,8 +165,11 @@ class ProductProducerIT {
         ByteBuffer wire = ByteBuffer.wrap(value);
         assertThat(wire.get()).as("Confluent magic byte").isZero();
         int id = wire.getInt();
-        var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(mesh.endpoints().ccompatUrl() + "/schemas/ids/" + id)).build(), HttpResponse.BodyHandlers.ofString());
+        var login = MeshSerdes.registryLogin(config);
+        var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(mesh.endpoints().ccompatUrl() + "/schemas/ids/" + id))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        (login.name() + ":" + login.password()).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         String schemaJson = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).get("schema").asText();
         Schema schema = new Schema.Parser().parse(schemaJson);

@@ -7,6 +7,9 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.FileAppender;
+import io.streammesh.platform.MeshException;
+import io.streammesh.platform.StateDirectory;
+import java.io.IOException;
 import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +24,11 @@ final class LogFile {
 
     /** @param file where the full log goes from now on */
     static void redirectTo(Path file) {
+        try {
+            StateDirectory.createPrivate(file);
+        } catch (IOException e) {
+            throw new MeshException("cannot create the log file " + file + ": " + e.getMessage(), e);
+        }
         var context = (LoggerContext) LoggerFactory.getILoggerFactory();
         var encoder = new PatternLayoutEncoder();
         encoder.setContext(context);

@@ -60,7 +60,8 @@ final class StatusCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             TerminalText.printf(out, "StreamMesh is running on %s (pid %d, ready since %s)%n", directory.root(), status.pid(), status.startedAt());
             TerminalText.printf(out, "  Kafka broker      %s   up: %d broker(s), %d topic(s)%n", status.bootstrapServers(), brokers, topics);
-            TerminalText.printf(out, "  Schema registry   %s   %s%n", status.endpoints().registryApiUrl(), registry);
+            TerminalText.printf(out, "  Schema registry   %s   %s%s%n", status.endpoints().registryApiUrl(), registry,
+                    status.registryRestarts() == 0 ? "" : " (restarted " + status.registryRestarts() + " time(s) after it died)");
             TerminalText.printf(out, "  Catalog API       %s   %s%n", status.catalogUrl() == null ? "-" : status.catalogUrl() + "/api", catalog);
             TerminalText.printf(out, "  Audit trail       %s   %s (check it: ./mesh audit verify)%n", MeshTopics.AUDIT, audit);
             TerminalText.printf(out, "  Principals        %s%n", String.join(", ", mesh.onboarding().principals().stream()

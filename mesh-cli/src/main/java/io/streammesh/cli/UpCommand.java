@@ -112,8 +112,8 @@ final class UpCommand implements Callable<Integer> {
             String shown = clients.toString().startsWith(cwd + "/") ? clients.toString().substring(cwd.length() + 1) : clients.toString();
             out.printf("%nStreamMesh is ready (%.1f s).%n", took.toMillis() / 1000.0);
             out.printf("  Kafka bootstrap   %s   (SASL_PLAINTEXT: SCRAM-SHA-512 or PLAIN)%n", mesh.endpoints().bootstrapServers());
-            out.printf("  Schema registry   %s   (Confluent-compatible: %s)%n", mesh.endpoints().registryApiUrl(),
-                    mesh.endpoints().ccompatUrl());
+            out.printf("  Schema registry   %s   (HTTP Basic: principal and password; Confluent-compatible: %s)%n",
+                    mesh.endpoints().registryApiUrl(), mesh.endpoints().ccompatUrl());
             out.printf("  Catalog API       %s/api/products   (HTTP Basic: principal and password; OpenAPI at /api/openapi.yaml)%n", catalogUrl);
             out.printf("  Client configs    %s/<principal>.properties (Java)  %s/<principal>.kcat.conf (kcat)%n", shown, shown);
             out.printf("  Principals        %s%n", String.join(", ",

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -16,9 +17,11 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code <name>.properties} for Java clients and Kafka's own tools
  *       ({@code --command-config}, {@code --consumer.config}): SASL/SCRAM-SHA-512, plus the
- *       registry URL for Apicurio serdes ({@value #REGISTRY_URL});</li>
+ *       registry URL and login for Apicurio serdes ({@value #REGISTRY_URL}, {@value #REGISTRY_USERNAME},
+ *       {@value #REGISTRY_PASSWORD}): the registry takes the same principal and password as the broker;</li>
  *   <li>{@code <name>.kcat.conf} for librdkafka clients such as kcat ({@code -F}): SASL/PLAIN,
- *       since librdkafka's SCRAM fails against Kafka 4.</li>
+ *       since librdkafka's SCRAM fails against Kafka 4; a comment gives kcat's {@code -r} registry URL
+ *       for {@code -s avro}, with the login in it.</li>
  * </ul>
  * Both hold the principal's password, so they are readable by their owner only.
  */
@@ -26,8 +29,14 @@ public final class ClientConfigs {
 
     /** Key of the Apicurio v2 API URL, as Apicurio serdes read it. */
     public static final String REGISTRY_URL = "apicurio.registry.url";
+    /** Key of the principal the Apicurio serdes and client log in to the registry as (HTTP Basic). */
+    public static final String REGISTRY_USERNAME = "apicurio.auth.username";
+    /** Key of the password the Apicurio serdes and client log in to the registry with. */
+    public static final String REGISTRY_PASSWORD = "apicurio.auth.password";
     /** Key of the principal the config authenticates as, {@code User:<name>}; ignored by Kafka clients. */
     public static final String PRINCIPAL = "mesh.principal";
+
+    private static final Set<Object> MESH_KEYS = Set.of(REGISTRY_URL, REGISTRY_USERNAME, REGISTRY_PASSWORD, PRINCIPAL);
 
     private final Path dir;
 
@@ -70,6 +79,8 @@ public final class ClientConfigs {
                 "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
                         + "username=\"" + name + "\" password=\"" + password + "\";",
                 REGISTRY_URL + "=" + endpoints.registryApiUrl(),
+                REGISTRY_USERNAME + "=" + name,
+                REGISTRY_PASSWORD + "=" + password,
                 PRINCIPAL + "=" + principal.kafkaPrincipal()));
         writePrivate(kcatFile(name), List.of(
                 "# StreamMesh client config for " + principal.kafkaPrincipal() + " (librdkafka: kcat -F <this file>).",
@@ -77,6 +88,7 @@ public final class ClientConfigs {
                 "bootstrap.servers=" + endpoints.bootstrapServers(),
                 "security.protocol=SASL_PLAINTEXT",
                 "sasl.mechanisms=PLAIN",
+                "# Avro through the registry: kcat -F <this file> -s value=avro -r " + endpoints.ccompatUrl(name, password),
                 "sasl.username=" + name,
                 "sasl.password=" + password));
     }
@@ -187,7 +199,7 @@ public final class ClientConfigs {
     public static Properties kafkaOnly(Properties config) {
         var kafka = new Properties();
         config.forEach((key, value) -> {
-            if (!key.equals(REGISTRY_URL) && !key.equals(PRINCIPAL)) {
+            if (!MESH_KEYS.contains(key)) {
                 kafka.put(key, value);
             }
         });

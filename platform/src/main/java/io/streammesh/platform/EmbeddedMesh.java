@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -44,9 +45,9 @@ public final class EmbeddedMesh implements AutoCloseable {
     private final Admin admin;
     private final Onboarding onboarding;
     private final StartedParts running;
-    private RegistryProcess registry;
+    private final RegistrySupervisor registry;
 
-    private EmbeddedMesh(StateDirectory state, MeshEndpoints endpoints, Admin admin, StartedParts running, RegistryProcess registry) {
+    private EmbeddedMesh(StateDirectory state, MeshEndpoints endpoints, Admin admin, StartedParts running, RegistrySupervisor registry) {
         this.state = state;
         this.registry = registry;
         this.endpoints = endpoints;
@@ -81,8 +82,11 @@ public final class EmbeddedMesh implements AutoCloseable {
             int controllerPort = choosePort(host, 0, previous.map(MeshStatus::controllerPort), "controller", "");
 
             Path registryJar = RegistryProcess.locateJar(config.registryJar());
-            RegistryProcess registry = RegistryProcess.launch(registryJar,
-                    host, registryPort, state.registry(), state.logs().resolve("registry.log"));
+            Path registryLog = state.logs().resolve("registry.log");
+            startLog(registryLog);
+            IntFunction<RegistryProcess> launchRegistry = port -> RegistryProcess.launch(registryJar,
+                    host, port, state.registry(), registryLog, state.credentials());
+            RegistryProcess registry = launchRegistry.apply(registryPort);
             running.add(registry);
 
             var clientConfigs = new ClientConfigs(state.clients());
@@ -98,7 +102,7 @@ public final class EmbeddedMesh implements AutoCloseable {
             running.add(admin);
             awaitBroker(admin);
             try {
-                registry.awaitReady();
+                registry.awaitReady(adminPassword);
             } catch (RegistryProcess.PortTaken e) {
                 if (config.registryPort() != 0) {
                     throw e;
@@ -109,19 +113,23 @@ public final class EmbeddedMesh implements AutoCloseable {
                 running.remove(registry);
                 registry.close();
                 registryPort = choosePort(host, 0, Optional.empty(), "registry", "--registry-port");
-                registry = RegistryProcess.launch(registryJar,
-                        host, registryPort, state.registry(), state.logs().resolve("registry.log"));
+                registry = launchRegistry.apply(registryPort);
                 running.add(registry);
-                registry.awaitReady();
+                registry.awaitReady(adminPassword);
             }
+            // From here on a registry that dies is started again, on the same port so client configs stay valid.
+            running.remove(registry);
+            int readyPort = registryPort;
+            var supervisor = running.add(new RegistrySupervisor(registry, () -> launchRegistry.apply(readyPort), adminPassword,
+                    restarts -> state.readStatus().ifPresent(status -> state.writeStatus(status.withRegistryRestarts(restarts)))));
             var endpoints = new MeshEndpoints(host + ":" + kafkaPort, registry.baseUrl());
 
-            var mesh = new EmbeddedMesh(state, endpoints, admin, running, registry);
+            var mesh = new EmbeddedMesh(state, endpoints, admin, running, supervisor);
             mesh.onboarding.setPassword(MeshPrincipal.ADMIN, adminPassword);
             mesh.onboarding.ensurePlatform();
             clientConfigs.refresh(credentials.principals(), endpoints);
             state.writeStatus(new MeshStatus(ProcessHandle.current().pid(), endpoints.bootstrapServers(),
-                    endpoints.registryUrl(), kafkaPort, controllerPort, registryPort, Instant.now(), null));
+                    endpoints.registryUrl(), kafkaPort, controllerPort, registryPort, Instant.now(), null, 0));
             running.atEnd(state::clearStatus);
             LOG.info("Mesh ready: Kafka {} registry {} state {}", endpoints.bootstrapServers(), endpoints.registryUrl(), state.root());
             return mesh;
@@ -161,10 +169,11 @@ public final class EmbeddedMesh implements AutoCloseable {
 
     /**
      * Kills the registry process as a crash would ({@code kill -9}), to test how clients ride out
-     * a registry outage; {@link #restartRegistry()} brings it back.
+     * a registry outage; it stays down (the mesh's supervision holds off) until
+     * {@link #restartRegistry()} brings it back.
      */
-    public synchronized void killRegistry() {
-        registry.kill();
+    public void killRegistry() {
+        registry.killAndHold();
     }
 
     /**
@@ -172,11 +181,8 @@ public final class EmbeddedMesh implements AutoCloseable {
      *
      * @throws MeshException if it does not get ready
      */
-    public synchronized void restartRegistry() {
-        running.remove(registry);
-        registry.close();
-        registry = running.add(registry.relaunch());
-        registry.awaitReady();
+    public void restartRegistry() {
+        registry.release();
     }
 
     /** Stops the registry and the broker and releases the state directory. */
@@ -195,6 +201,15 @@ public final class EmbeddedMesh implements AutoCloseable {
                 + MeshPrincipal.ADMIN.name() + "\" password=\"" + adminPassword + "\";");
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "mesh-platform");
         return props;
+    }
+
+    /** Each mesh starts its registry's log afresh; restarts append to it, so it keeps why the registry died. */
+    private static void startLog(Path log) {
+        try {
+            StateDirectory.writePrivate(log, "");
+        } catch (IOException e) {
+            throw new MeshException("cannot write " + log + ": " + e.getMessage(), e);
+        }
     }
 
     private static Optional<String> knownAdminPassword(CredentialStore credentials, ClientConfigs clientConfigs) {

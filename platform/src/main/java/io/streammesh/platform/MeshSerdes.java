@@ -22,14 +22,17 @@ public final class MeshSerdes {
     }
 
     /**
-     * @param registryApiUrl the Apicurio v2 API, {@code <base>/apis/registry/v2}
+     * @param clientConfig a principal's client config, naming the registry and the login to it
      * @param autoRegister whether the serializer registers schemas it does not find; product
      *        schemas are registered by publishing, so their producers leave this off
      * @return the serde config
      */
-    public static Map<String, Object> config(String registryApiUrl, boolean autoRegister) {
+    public static Map<String, Object> config(Properties clientConfig, boolean autoRegister) {
         Map<String, Object> config = new HashMap<>();
-        config.put(SerdeConfig.REGISTRY_URL, registryApiUrl);
+        config.put(SerdeConfig.REGISTRY_URL, registryUrl(clientConfig));
+        RegistryLogin login = registryLogin(clientConfig);
+        config.put(SerdeConfig.AUTH_USERNAME, login.name());
+        config.put(SerdeConfig.AUTH_PASSWORD, login.password());
         config.put(SerdeConfig.ARTIFACT_RESOLVER_STRATEGY, TopicIdStrategy.class.getName());
         config.put(SerdeConfig.ENABLE_HEADERS, false);
         // as-confluent alone works but warns that it overrides the default id handler.
@@ -55,13 +58,46 @@ public final class MeshSerdes {
     }
 
     /**
+     * Who a client config logs in to the registry as: its {@value ClientConfigs#REGISTRY_USERNAME} and
+     * {@value ClientConfigs#REGISTRY_PASSWORD}, else its SASL login (the registry takes the broker's
+     * credentials), so a config written before the registry asked for a login still works.
+     *
+     * @param clientConfig a principal's client config
+     * @return the login
+     * @throws MeshException if the config has neither
+     */
+    public static RegistryLogin registryLogin(Properties clientConfig) {
+        String name = clientConfig.getProperty(ClientConfigs.REGISTRY_USERNAME);
+        String password = clientConfig.getProperty(ClientConfigs.REGISTRY_PASSWORD);
+        if (name != null && password != null) {
+            return new RegistryLogin(name, password);
+        }
+        return new RegistryLogin(MeshPrincipal.bareName(ClientConfigs.principalOf(clientConfig)), ClientConfigs.passwordOf(clientConfig));
+    }
+
+    /**
+     * A login to the registry (HTTP Basic).
+     *
+     * @param name the principal's name, without {@code User:}
+     * @param password its password
+     */
+    public record RegistryLogin(String name, String password) {
+
+        /** Never the password, should a login end up in a log line or a message. */
+        @Override
+        public String toString() {
+            return "RegistryLogin[" + name + "]";
+        }
+    }
+
+    /**
      * @param clientConfig a principal's client config
      * @param autoRegister whether to register unknown schemas
      * @return a value serializer for any Avro record (specific or generic)
      */
     public static <T> AvroKafkaSerializer<T> valueSerializer(Properties clientConfig, boolean autoRegister) {
         var serializer = new AvroKafkaSerializer<T>();
-        serializer.configure(config(registryUrl(clientConfig), autoRegister), false);
+        serializer.configure(config(clientConfig, autoRegister), false);
         return serializer;
     }
 
@@ -73,7 +109,7 @@ public final class MeshSerdes {
      */
     public static <T> AvroKafkaDeserializer<T> valueDeserializer(Properties clientConfig, boolean specific) {
         var deserializer = new AvroKafkaDeserializer<T>();
-        Map<String, Object> config = config(registryUrl(clientConfig), false);
+        Map<String, Object> config = config(clientConfig, false);
         config.put(AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, specific);
         deserializer.configure(config, false);
         return deserializer;

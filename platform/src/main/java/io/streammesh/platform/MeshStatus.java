@@ -14,13 +14,22 @@ import java.time.Instant;
  * @param registryPort the registry's HTTP port
  * @param startedAt when the mesh became ready
  * @param catalogUrl the catalog REST API's base URL, once catalog-stream runs; null before
+ * @param registryRestarts how many times the mesh restarted the registry after it died
  */
 public record MeshStatus(long pid, String bootstrapServers, String registryUrl, int kafkaPort,
-                         int controllerPort, int registryPort, Instant startedAt, String catalogUrl) {
+                         int controllerPort, int registryPort, Instant startedAt, String catalogUrl,
+                         int registryRestarts) {
 
     /** @param url the catalog REST API's base URL @return a copy with it */
     public MeshStatus withCatalogUrl(String url) {
-        return new MeshStatus(pid, bootstrapServers, registryUrl, kafkaPort, controllerPort, registryPort, startedAt, url);
+        return new MeshStatus(pid, bootstrapServers, registryUrl, kafkaPort, controllerPort, registryPort, startedAt, url,
+                registryRestarts);
+    }
+
+    /** @param restarts how many times the registry was restarted @return a copy with it */
+    public MeshStatus withRegistryRestarts(int restarts) {
+        return new MeshStatus(pid, bootstrapServers, registryUrl, kafkaPort, controllerPort, registryPort, startedAt, catalogUrl,
+                restarts);
     }
 
     /** @return the endpoints clients use */

@@ -10,8 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,19 +38,15 @@ final class RegistryProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final Process process;
-    private final Launch launch;
     private final String baseUrl;
+    private final Path logFile;
     private final Path pidFile;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    /** How it was launched, to launch it again the same way. */
-    private record Launch(Path jar, String host, int port, Path dataDir, Path logFile) {
-    }
-
-    private RegistryProcess(Process process, Launch launch, Path pidFile) {
+    private RegistryProcess(Process process, String baseUrl, Path logFile, Path pidFile) {
         this.process = process;
-        this.launch = launch;
-        this.baseUrl = "http://" + launch.host() + ":" + launch.port();
+        this.baseUrl = baseUrl;
+        this.logFile = logFile;
         this.pidFile = pidFile;
     }
 
@@ -58,29 +57,34 @@ final class RegistryProcess implements AutoCloseable {
      * @param host address to bind
      * @param port HTTP port
      * @param dataDir where its H2 database lives
-     * @param logFile where its output goes
+     * @param logFile where its output goes (appended to, so a restart keeps why the last one died)
+     * @param credentials the mesh's credential store, which the registry authenticates every call against
      */
-    static RegistryProcess launch(Path jar, String host, int port, Path dataDir, Path logFile) {
+    static RegistryProcess launch(Path jar, String host, int port, Path dataDir, Path logFile, Path credentials) {
         Path pidFile = dataDir.resolve("registry.pid");
         stopLeftover(pidFile);
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java,
                 "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dmesh.parent.pid=" + ProcessHandle.current().pid(),
+                "-Dmesh.credentials=" + credentials.toAbsolutePath(),
                 "-Dquarkus.http.host=" + host,
                 "-Dquarkus.http.port=" + port,
                 "-jar", jar.toString()));
         var builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         // H2 gives up on a locked table after 1 s by default; the apps starting together register
-        // their schemas at once, and a refusal only costs them a retry and a warning.
+        // their schemas at once, and a refusal only costs them a retry and a warning. It also
+        // writes commits to its file up to half a second late: a registry killed in that window
+        // would come back without the schema it just acknowledged.
         builder.environment().put("REGISTRY_DATASOURCE_URL", "jdbc:h2:file:" + dataDir.resolve("registry").toAbsolutePath()
-                + ";LOCK_TIMEOUT=10000");
+                + ";LOCK_TIMEOUT=10000;WRITE_DELAY=0");
         try {
+            StateDirectory.createPrivate(logFile);
             Process process = builder.start();
-            Files.writeString(pidFile, Long.toString(process.pid()));
-            return new RegistryProcess(process, new Launch(jar, host, port, dataDir, logFile), pidFile);
+            StateDirectory.writePrivate(pidFile, Long.toString(process.pid()));
+            return new RegistryProcess(process, "http://" + host + ":" + port, logFile, pidFile);
         } catch (IOException e) {
             throw new MeshException("cannot launch the Apicurio Registry (" + jar + "): " + e.getMessage(), e);
         }
@@ -115,24 +119,28 @@ final class RegistryProcess implements AutoCloseable {
 
     /**
      * Waits until the registry answers its readiness check, then sets the global rules every
-     * product relies on: valid schemas only, and BACKWARD compatibility within a topic.
+     * product relies on: valid schemas only, and BACKWARD compatibility within a topic. Rules are
+     * the platform's: domains only register schemas, under these rules.
      *
+     * @param adminPassword mesh-admin's password, which the registry asks for to change its rules
      * @throws MeshException with the registry's last log line if it exits or does not get ready
      */
-    void awaitReady() {
+    void awaitReady(String adminPassword) {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 if (lastLogLine().contains("seems to be in use")) {
                     throw new PortTaken("the Apicurio Registry could not listen on " + baseUrl
-                            + ": the port is in use (full log: " + launch.logFile() + ")");
+                            + ": the port is in use (full log: " + logFile + ")");
                 }
                 throw new MeshException("the Apicurio Registry exited with code " + process.exitValue()
-                        + " while starting: " + lastLogLine() + " (full log: " + launch.logFile() + ")");
+                        + " while starting: " + lastLogLine() + " (full log: " + logFile + ")");
             }
             if (get("/health/ready") == 200) {
-                ensureGlobalRule("VALIDITY", "FULL");
-                ensureGlobalRule("COMPATIBILITY", "BACKWARD");
+                String login = "Basic " + Base64.getEncoder().encodeToString(
+                        (MeshPrincipal.ADMIN.name() + ":" + adminPassword).getBytes(StandardCharsets.UTF_8));
+                ensureGlobalRule("VALIDITY", "FULL", login);
+                ensureGlobalRule("COMPATIBILITY", "BACKWARD", login);
                 LOG.info("Apicurio Registry ready at {}", baseUrl);
                 return;
             }
@@ -144,7 +152,7 @@ final class RegistryProcess implements AutoCloseable {
             }
         }
         throw new MeshException("the Apicurio Registry was not ready within " + START_TIMEOUT.toSeconds()
-                + " s: " + lastLogLine() + " (full log: " + launch.logFile() + ")");
+                + " s: " + lastLogLine() + " (full log: " + logFile + ")");
     }
 
     /** The registry's port was taken by someone else while it started. */
@@ -164,14 +172,49 @@ final class RegistryProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    private void ensureGlobalRule(String type, String config) {
+    /**
+     * Kills the process as a crash would ({@code kill -9}): no shutdown, nothing flushed.
+     *
+     * @throws MeshException if it is still alive after 10 s
+     */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new MeshException("the Apicurio Registry (pid " + process.pid() + ") did not die within 10 s of kill -9");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted while killing the Apicurio Registry", e);
+        }
+    }
+
+    /** @return the registry's process id */
+    long pid() {
+        return process.pid();
+    }
+
+    /** @return completes when the registry's process has exited, for whatever reason */
+    CompletableFuture<Process> onExit() {
+        return process.onExit();
+    }
+
+    /** @return why the process ended, one line: its exit code and its last telling log line */
+    String exitReason() {
+        int code = process.exitValue();
+        // a shell's convention: 128 + n is death by signal n (137: SIGKILL, e.g. kill -9 or the OOM killer)
+        String how = code > 128 ? "killed by signal " + (code - 128) : "exit code " + code;
+        return how + ", last log line: " + lastLogLine();
+    }
+
+    private void ensureGlobalRule(String type, String config, String login) {
         String body = "{\"type\":\"" + type + "\",\"config\":\"" + config + "\"}";
         int created = send(HttpRequest.newBuilder(URI.create(baseUrl + "/apis/registry/v2/admin/rules"))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("Authorization", login)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
         if (created == 409) {
             created = send(HttpRequest.newBuilder(URI.create(baseUrl + "/apis/registry/v2/admin/rules/" + type))
-                    .header("Content-Type", "application/json")
+                    .header("Content-Type", "application/json").header("Authorization", login)
                     .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
         }
         if (created / 100 != 2) {
@@ -200,7 +243,7 @@ final class RegistryProcess implements AutoCloseable {
 
     private String lastLogLine() {
         try {
-            List<String> lines = Files.readAllLines(launch.logFile(), StandardCharsets.UTF_8);
+            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
             for (int i = lines.size() - 1; i >= 0; i--) {
                 String line = lines.get(i).strip();
                 if (line.contains("ERROR") || line.contains("Exception") || line.contains("Failed")) {
@@ -211,28 +254,6 @@ final class RegistryProcess implements AutoCloseable {
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
         }
-    }
-
-    /**
-     * Kills the process as a crash would ({@code kill -9}): no shutdown, nothing flushed.
-     *
-     * @throws MeshException if it is still alive after 10 s
-     */
-    void kill() {
-        process.destroyForcibly();
-        try {
-            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                throw new MeshException("the Apicurio Registry (pid " + process.pid() + ") did not die within 10 s of kill -9");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MeshException("interrupted while killing the Apicurio Registry", e);
-        }
-    }
-
-    /** @return a new registry process launched as this one was: same jar, port, data and log */
-    RegistryProcess relaunch() {
-        return launch(launch.jar(), launch.host(), launch.port(), launch.dataDir(), launch.logFile());
     }
 
     /** A registry left by a mesh that died before its registry noticed still holds the H2 file. */

@@ -9,12 +9,16 @@ import io.apicurio.registry.rest.v2.beans.Error;
 import io.apicurio.registry.rest.v2.beans.IfExists;
 import io.apicurio.registry.rest.v2.beans.RuleViolationError;
 import io.apicurio.registry.types.ArtifactType;
+import io.apicurio.rest.client.auth.BasicAuth;
+import io.apicurio.rest.client.auth.exception.ForbiddenException;
+import io.apicurio.rest.client.auth.exception.NotAuthorizedException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Matcher;
@@ -40,19 +44,23 @@ public final class SchemaRegistry implements AutoCloseable {
 
     private final RegistryClient client;
     private final String url;
+    private final String principal;
 
-    private SchemaRegistry(RegistryClient client, String url) {
+    private SchemaRegistry(RegistryClient client, String url, String principal) {
         this.client = client;
         this.url = url;
+        this.principal = principal;
     }
 
     /**
-     * @param clientConfig a principal's client config, naming the registry
-     * @return a registry client
+     * @param clientConfig a principal's client config, naming the registry and the login to it
+     * @return a registry client, logged in as the config's principal
      */
     public static SchemaRegistry connect(Properties clientConfig) {
         String url = MeshSerdes.registryUrl(clientConfig);
-        return new SchemaRegistry(RegistryClientFactory.create(url), url);
+        MeshSerdes.RegistryLogin login = MeshSerdes.registryLogin(clientConfig);
+        return new SchemaRegistry(RegistryClientFactory.create(url, Map.of(), new BasicAuth(login.name(), login.password())), url,
+                "User:" + login.name());
     }
 
     /**
@@ -80,7 +88,7 @@ public final class SchemaRegistry implements AutoCloseable {
         } catch (RestClientException e) {
             throw failure("read the schema of " + subject, e);
         } catch (RuntimeException e) {
-            throw unreachable(e);
+            throw unavailable("read the schema of " + subject, e);
         }
     }
 
@@ -94,7 +102,7 @@ public final class SchemaRegistry implements AutoCloseable {
         } catch (RestClientException e) {
             throw failure("read schema id " + contentId, e);
         } catch (RuntimeException e) {
-            throw unreachable(e);
+            throw unavailable("read schema id " + contentId, e);
         }
     }
 
@@ -117,7 +125,7 @@ public final class SchemaRegistry implements AutoCloseable {
             }
             throw new MeshException(nameFields(failure.getMessage(), schema), e);
         } catch (RuntimeException e) {
-            throw unreachable(e);
+            throw unavailable("check the schema of " + subject, e);
         }
     }
 
@@ -146,7 +154,7 @@ public final class SchemaRegistry implements AutoCloseable {
                 }
                 throw failure("register the schema of " + subject, e);
             } catch (RuntimeException e) {
-                throw unreachable(e);
+                throw unavailable("register the schema of " + subject, e);
             }
         }
     }
@@ -209,7 +217,20 @@ public final class SchemaRegistry implements AutoCloseable {
         });
     }
 
-    private Unreachable unreachable(RuntimeException e) {
+    /**
+     * A refused login or call is the caller's to fix, and asking again will not help, so it is no
+     * {@link Unreachable}. The registry's client drops the reason the registry gave (its log has it).
+     */
+    private MeshException unavailable(String what, RuntimeException e) {
+        if (e instanceof NotAuthorizedException) {
+            return new MeshException("the schema registry at " + url + " did not accept the login of " + principal
+                    + " (HTTP 401); check " + ClientConfigs.REGISTRY_USERNAME + " and " + ClientConfigs.REGISTRY_PASSWORD
+                    + " in its client config", e);
+        }
+        if (e instanceof ForbiddenException) {
+            return new MeshException("the schema registry refused to let " + principal + " " + what + " (HTTP 403): a domain "
+                    + "writes only its own products' schemas; rules, compatibility and deletes are the platform's", e);
+        }
         return new Unreachable("the schema registry at " + url + " does not answer (" + e.getMessage()
                 + "); is the mesh running?", e);
     }

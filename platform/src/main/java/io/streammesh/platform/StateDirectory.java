@@ -7,13 +7,17 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -29,6 +33,11 @@ import java.util.stream.Stream;
  * mesh.json         what the running mesh listens on (see {@link MeshStatus})
  * mesh.lock         held by the process running the mesh
  * </pre>
+ *
+ * <p>It holds plaintext product records, password hashes and client passwords, so it is its
+ * owner's alone: the directory and its directories are {@code rwx------} and the files the mesh
+ * writes itself {@code rw-------}. Files the broker, the registry's H2 and the Streams apps create
+ * get the process umask, which Java cannot set, but sit behind those directories.
  */
 public final class StateDirectory {
 
@@ -40,6 +49,9 @@ public final class StateDirectory {
     /** What {@code --fresh} deletes: the mesh's own entries, never anything else in the directory. */
     private static final List<String> MESH_ENTRIES =
             List.of("kafka", "registry", "clients", "logs", "apps", "audit-spool", "credentials", "credentials.lock", "mesh.json", "view.secret");
+
+    private static final Set<PosixFilePermission> PRIVATE_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
 
     private final Path root;
 
@@ -78,6 +90,11 @@ public final class StateDirectory {
         return root.resolve("audit-spool");
     }
 
+    /** @return where the mesh's Kafka Streams apps keep their local state */
+    public Path apps() {
+        return root.resolve("apps");
+    }
+
     /** @return the credential store's file */
     public Path credentials() {
         return root.resolve("credentials");
@@ -95,9 +112,9 @@ public final class StateDirectory {
      */
     public void prepare() {
         try {
-            Files.createDirectories(root);
-            for (Path dir : List.of(kafka(), registry(), clients(), logs())) {
-                Files.createDirectories(dir);
+            createPrivateDirectory(root);
+            for (Path dir : List.of(kafka(), registry(), clients(), logs(), apps(), auditSpool())) {
+                createPrivateDirectory(dir);
             }
         } catch (IOException e) {
             throw unwritable(e);
@@ -123,7 +140,8 @@ public final class StateDirectory {
     public FileLock lock() {
         FileChannel channel = null;
         try {
-            channel = FileChannel.open(root.resolve("mesh.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            channel = FileChannel.open(root.resolve("mesh.lock"), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(PRIVATE_FILE));
             FileLock lock = channel.tryLock();
             if (lock != null) {
                 return lock;
@@ -181,7 +199,7 @@ public final class StateDirectory {
     /** @param status what the mesh listens on, written once it is ready */
     public void writeStatus(MeshStatus status) {
         try {
-            JSON.writeValue(statusFile().toFile(), status);
+            writePrivate(statusFile(), JSON.writeValueAsString(status));
         } catch (IOException e) {
             throw new MeshException("cannot write " + statusFile() + ": " + e.getMessage(), e);
         }
@@ -206,6 +224,39 @@ public final class StateDirectory {
         } catch (IOException e) {
             throw new MeshException("cannot delete " + statusFile() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Creates a file readable and writable by its owner only, if it does not exist yet, for a
+     * writer that opens it by name (a log appender, a child process's output).
+     *
+     * @param file the file
+     * @throws IOException if it cannot be created
+     */
+    public static void createPrivate(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        if (!Files.exists(file)) {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PRIVATE_FILE));
+        }
+        Files.setPosixFilePermissions(file, PRIVATE_FILE);
+    }
+
+    /**
+     * Writes a file readable and writable by its owner only.
+     *
+     * @param file the file, replaced if it exists
+     * @param content its content
+     * @throws IOException if it cannot be written
+     */
+    public static void writePrivate(Path file, String content) throws IOException {
+        createPrivate(file);
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+    }
+
+    private static void createPrivateDirectory(Path dir) throws IOException {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PRIVATE_DIRECTORY));
+        // an older mesh, or a directory the user made, may have left it readable to others
+        Files.setPosixFilePermissions(dir, PRIVATE_DIRECTORY);
     }
 
     private static void closeQuietly(FileChannel channel) {

@@ -2,15 +2,20 @@ package io.streammesh.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,21 +26,18 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class EmbeddedMeshLifecycleIT {
 
+    private static final String SCHEMA_PATH = "/apis/registry/v2/groups/default/artifacts/restart.kept.v1-value";
+
     @TempDir
     Path stateDir;
 
     @Test
     void aRestartKeepsTopicsDataSchemasAndPrincipals() throws Exception {
-        String schemaUrl;
         try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(stateDir))) {
             mesh.onboarding().addDomain("restart");
             MeshClients.createTopic(mesh.clientConfig("restart"), "restart.kept.v1");
             MeshClients.produce(mesh.clientConfig("restart"), "restart.kept.v1", "k", "survives a restart");
-            schemaUrl = mesh.endpoints().registryApiUrl() + "/groups/default/artifacts/restart.kept.v1-value";
-            var created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(mesh.endpoints().registryApiUrl()
-                            + "/groups/default/artifacts"))
-                    .header("X-Registry-ArtifactId", "restart.kept.v1-value").header("X-Registry-ArtifactType", "AVRO")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"string\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            var created = RegistryHttp.as(mesh, mesh.clientConfig("restart")).createArtifact("restart.kept.v1-value", "{\"type\":\"string\"}");
             assertThat(created.statusCode()).isEqualTo(200);
         }
 
@@ -43,10 +45,60 @@ class EmbeddedMeshLifecycleIT {
             assertThat(mesh.onboarding().principals()).extracting(MeshPrincipal::name).contains("restart", "mesh-admin");
             assertThat(MeshClients.readAll(mesh.clientConfig("restart"), "restart.kept.v1", "restart.reader", 1))
                     .containsExactly("survives a restart");
-            var schema = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                    mesh.endpoints().registryApiUrl() + "/groups/default/artifacts/restart.kept.v1-value")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(schema.statusCode()).as("schema at %s after restart", schemaUrl).isEqualTo(200);
+            var schema = RegistryHttp.as(mesh, mesh.clientConfig("restart")).get(SCHEMA_PATH);
+            assertThat(schema.statusCode()).as("schema at %s after restart", SCHEMA_PATH).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aKilledRegistryIsBackWithinSecondsOnTheSamePortWithItsSchemasAndTheRestartIsCounted() throws Exception {
+        try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(stateDir))) {
+            mesh.onboarding().addDomain("restart");
+            var domain = RegistryHttp.as(mesh, mesh.clientConfig("restart"));
+            assertThat(domain.createArtifact("restart.kept.v1-value", "{\"type\":\"string\"}").statusCode()).isEqualTo(200);
+            Path pidFile = mesh.state().registry().resolve("registry.pid");
+            ProcessHandle registry = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow();
+
+            registry.destroyForcibly();
+            registry.onExit().get(30, TimeUnit.SECONDS);
+
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptionsInstanceOf(IOException.class).untilAsserted(() -> {
+                assertThat(domain.get(SCHEMA_PATH).statusCode()).as("schema after the restart").isEqualTo(200);
+                assertThat(mesh.state().readStatus().orElseThrow().registryRestarts()).isEqualTo(1);
+            });
+            assertThat(Long.parseLong(Files.readString(pidFile).strip())).isNotEqualTo(registry.pid());
+        }
+    }
+
+    @Test
+    void theStateDirectoryAndTheFilesTheMeshWritesAreItsOwnersAlone() throws Exception {
+        Files.createDirectories(stateDir.resolve("mesh"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path root = stateDir.resolve("mesh");
+        try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(root))) {
+            mesh.onboarding().addDomain("private");
+            MeshClients.createTopic(mesh.clientConfig("private"), "private.records.v1");
+            MeshClients.produce(mesh.clientConfig("private"), "private.records.v1", "k", "personal data");
+
+            assertThat(permissions(root)).isEqualTo("rwx------");
+            try (Stream<Path> entries = Files.list(root)) {
+                assertThat(entries.filter(Files::isDirectory).toList()).isNotEmpty()
+                        .allSatisfy(dir -> assertThat(permissions(dir)).as("%s", dir).isEqualTo("rwx------"));
+            }
+            List<Path> written = new ArrayList<>(List.of(root.resolve("credentials"), root.resolve("credentials.lock"),
+                    root.resolve("mesh.json"), root.resolve("mesh.lock"), mesh.state().registry().resolve("registry.pid"),
+                    mesh.state().logs().resolve("registry.log")));
+            try (Stream<Path> clients = Files.list(mesh.state().clients())) {
+                written.addAll(clients.toList());
+            }
+            assertThat(written).allSatisfy(file -> assertThat(permissions(file)).as("%s", file).isEqualTo("rw-------"));
+        }
+    }
+
+    private static String permissions(Path path) {
+        try {
+            return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

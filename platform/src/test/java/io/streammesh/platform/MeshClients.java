@@ -48,6 +48,8 @@ final class MeshClients {
         props.putAll(config);
         props.remove(ClientConfigs.REGISTRY_URL);
         props.remove(ClientConfigs.PRINCIPAL);
+        props.remove(ClientConfigs.REGISTRY_USERNAME);
+        props.remove(ClientConfigs.REGISTRY_PASSWORD);
         props.put("default.api.timeout.ms", "15000");
         props.put("request.timeout.ms", "10000");
         return props;

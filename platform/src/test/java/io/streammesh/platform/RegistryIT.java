@@ -6,10 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.streammesh.platform.testing.MeshTest;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,15 +23,14 @@ class RegistryIT {
             {"type":"record","name":"Parcel","namespace":"test","fields":[
               {"name":"id","type":"string"},{"name":"carrier","type":"string"}]}""";
 
-    private final HttpClient http = HttpClient.newHttpClient();
-
     @Test
     void acceptsASchemaAndItsCompatibleEvolutionButRejectsABackwardIncompatibleOne(EmbeddedMesh mesh) throws Exception {
-        String artifacts = mesh.endpoints().registryApiUrl() + "/groups/default/artifacts";
+        var admin = RegistryHttp.as(mesh, mesh.clientConfig(MeshPrincipal.ADMIN.name()));
+        String versions = "/apis/registry/v2/groups/default/artifacts/registry-it.parcel.v1-value/versions";
 
-        var created = post(artifacts, V1, "registry-it.parcel.v1-value");
-        var evolved = post(artifacts + "/registry-it.parcel.v1-value/versions", V2_COMPATIBLE, null);
-        var refused = post(artifacts + "/registry-it.parcel.v1-value/versions", V3_INCOMPATIBLE, null);
+        var created = admin.createArtifact("registry-it.parcel.v1-value", V1);
+        var evolved = admin.post(versions, V2_COMPATIBLE);
+        var refused = admin.post(versions, V3_INCOMPATIBLE);
 
         assertThat(created.statusCode()).isEqualTo(200);
         assertThat(evolved.statusCode()).isEqualTo(200);
@@ -45,10 +40,10 @@ class RegistryIT {
 
     @Test
     void servesSchemasThroughTheConfluentCompatibleApi(EmbeddedMesh mesh) throws Exception {
-        post(mesh.endpoints().registryApiUrl() + "/groups/default/artifacts", V1, "registry-it.ccompat.v1-value");
+        var admin = RegistryHttp.as(mesh, mesh.clientConfig(MeshPrincipal.ADMIN.name()));
+        admin.createArtifact("registry-it.ccompat.v1-value", V1);
 
-        var subjects = http.send(HttpRequest.newBuilder(URI.create(mesh.endpoints().ccompatUrl() + "/subjects")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        var subjects = admin.get("/apis/ccompat/v7/subjects");
 
         assertThat(subjects.statusCode()).isEqualTo(200);
         assertThat(subjects.body()).contains("registry-it.ccompat.v1-value");
@@ -59,22 +54,12 @@ class RegistryIT {
     void aPortTakenWhileTheRegistryStartsIsReportedAsSuch(@TempDir Path dir) throws Exception {
         try (var taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             var registry = RegistryProcess.launch(RegistryProcess.locateJar(null), "127.0.0.1", taken.getLocalPort(),
-                    dir, dir.resolve("registry.log"));
+                    dir, dir.resolve("registry.log"), dir.resolve("credentials"));
             try (registry) {
-                assertThatThrownBy(registry::awaitReady)
+                assertThatThrownBy(() -> registry.awaitReady("no rules are set on a registry that cannot listen"))
                         .isInstanceOf(RegistryProcess.PortTaken.class)
                         .hasMessageContaining("port is in use");
             }
         }
-    }
-
-    private HttpResponse<String> post(String url, String schema, String artifactId) throws Exception {
-        var request = HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "application/json")
-                .header("X-Registry-ArtifactType", "AVRO");
-        if (artifactId != null) {
-            request.header("X-Registry-ArtifactId", artifactId);
-        }
-        return http.send(request.POST(HttpRequest.BodyPublishers.ofString(schema)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

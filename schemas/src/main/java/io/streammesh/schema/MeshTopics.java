@@ -69,6 +69,14 @@ public final class MeshTopics {
     }
 
     /**
+     * @param topic a topic
+     * @return the registry subject of its record values, {@code <topic>-value} (TopicIdStrategy)
+     */
+    public static String valueSubject(String topic) {
+        return topic + "-value";
+    }
+
+    /**
      * @param domain a domain name
      * @return the topic only that domain's principal may write its registrations to
      */

@@ -116,7 +116,7 @@ public record ProductAddress(String domain, String product, int major) {
 
     /** @return the registry subject of the product's value schema (TopicIdStrategy) */
     public String valueSubject() {
-        return this + "-value";
+        return MeshTopics.valueSubject(topic());
     }
 
     @Override
