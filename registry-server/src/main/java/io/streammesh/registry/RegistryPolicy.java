@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * Who may do what in the registry. Any mesh principal reads. A principal writes the value schema
  * of a topic only where the broker lets it write that topic: a domain its own products (and their
- * dead-letter topics), its registrations and decisions; anyone the access requests. Rules,
+ * dead-letter topics), its registrations and decisions; every principal its own access requests. Rules,
  * compatibility, deletes and the admin API are the platform's (mesh-admin and the platform apps).
  */
 final class RegistryPolicy {
@@ -30,7 +30,8 @@ final class RegistryPolicy {
         if (need instanceof RegistryCall.SubjectWrite write) {
             return mayWrite(who, write) ? Optional.empty() : Optional.of(who.kafkaPrincipal() + " may not write subject '"
                     + write.subject() + "' in group '" + write.group() + "': a principal writes only the schemas of topics it may write "
-                    + (who.kind() == PrincipalKind.DOMAIN ? "(" + who.name() + ".* products and its own mesh topics)" : "(mesh.access.requests)"));
+                    + (who.kind() == PrincipalKind.DOMAIN ? "(" + who.name() + ".* products and its own mesh topics)"
+                    : "(" + MeshTopics.accessRequests(who.name()) + ")"));
         }
         if (need instanceof RegistryCall.PlatformOnly platform) {
             return Optional.of(who.kafkaPrincipal() + " may not make " + platform.what()
@@ -47,7 +48,7 @@ final class RegistryPolicy {
         if (!write.group().equals(RegistryCall.DEFAULT_GROUP)) {
             return false;
         }
-        if (write.subject().equals(MeshTopics.valueSubject(MeshTopics.ACCESS_REQUESTS))) {
+        if (write.subject().equals(MeshTopics.valueSubject(MeshTopics.accessRequests(who.name())))) {
             return true;
         }
         if (who.kind() != PrincipalKind.DOMAIN) {

@@ -75,7 +75,9 @@ class RegistryPolicyTest {
         assertThat(refusal(ANALYTICS, call("PUT", V2 + "/orders.x.v1-value/test"))).isEmpty();
         assertThat(refusal(ANALYTICS, call("POST", "/apis/ccompat/v7/subjects/orders.x.v1-value"))).isEmpty();
         assertThat(refusal(ANALYTICS, call("POST", "/apis/ccompat/v7/compatibility/subjects/orders.x.v1-value/versions/latest"))).isEmpty();
-        assertThat(refusal(ANALYTICS, create("mesh.access.requests-value"))).isEmpty();
+        assertThat(refusal(ANALYTICS, create("mesh.access.requests.analytics-value"))).isEmpty();
+        assertThat(refusal(ANALYTICS, create("mesh.access.requests.orders-value"))).isPresent();
+        assertThat(refusal(ANALYTICS, create("mesh.access.requests-value"))).isPresent();
         assertThat(refusal(ANALYTICS, create("orders.x.v1-value"))).isPresent();
     }
 
