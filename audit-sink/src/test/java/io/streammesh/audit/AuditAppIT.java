@@ -180,7 +180,8 @@ class AuditAppIT {
         mesh.onboarding().ensurePrincipal("audit-asker", PrincipalKind.TEAM);
         var asker = mesh.clientConfig("audit-asker");
         String topic = MeshTopics.accessRequests("audit-asker");
-        byte[] decision = MeshSerdes.<AccessDecision>valueSerializer(asker, true).serialize(MeshTopics.decisions("audit-elsewhere"),
+        // A decision's bytes (the registry lets only the platform register another domain's decision schema).
+        byte[] decision = MeshSerdes.<AccessDecision>valueSerializer(mesh.clientConfig("mesh-admin"), true).serialize(MeshTopics.decisions("audit-elsewhere"),
                 AccessDecision.newBuilder().setRequestId("r-audit").setDecision(DecisionKind.APPROVED).setDecidedBy("User:audit-asker")
                         .setDecidedAt(Instant.now()).build());
         byte[] request = MeshSerdes.<AccessRequest>valueSerializer(asker, true).serialize(topic, AccessRequest.newBuilder()
