@@ -72,11 +72,15 @@ final class AuditEvents {
         return builder.build();
     }
 
-    /** A request on {@code mesh.access.requests.<principal>}: only that principal can write there, whatever requestedBy says. */
-    static AuditEvent of(AccessRequest request, String topic) {
-        String requester = MeshTopics.requester(topic)
-                .orElseThrow(() -> new IllegalArgumentException(topic + " is not a per-principal request topic"));
-        return base(request.getRequestedAt(), AuditEventType.ACCESS_REQUEST, requester)
+    /**
+     * A request on {@code mesh.access.requests.<principal>}: only that principal can write there,
+     * whatever requestedBy says; its time is the broker's (the topic keeps LogAppendTime), not the
+     * requestedAt a client sets.
+     */
+    static AuditEvent of(AccessRequest request, AuditTopology.Origin origin) {
+        String requester = MeshTopics.requester(origin.topic())
+                .orElseThrow(() -> new IllegalArgumentException(origin.topic() + " is not a per-principal request topic"));
+        return base(origin.time(), AuditEventType.ACCESS_REQUEST, requester)
                 .setOperation("REQUEST")
                 .setResourceType("PRODUCT")
                 .setResourceName(request.getProduct())
@@ -87,17 +91,22 @@ final class AuditEvents {
                 .build();
     }
 
-    /** A decision on {@code mesh.decisions.<domain>}: only that domain can write there, whatever decidedBy says. */
-    static AuditEvent of(AccessDecision decision, String topic) {
+    /**
+     * A decision on {@code mesh.decisions.<domain>}: only that domain can write there, whatever
+     * decidedBy says. It decides the request its key names (as the catalog applies it), at the
+     * broker's time, whatever its requestId and decidedAt fields say.
+     */
+    static AuditEvent of(AccessDecision decision, AuditTopology.Origin origin) {
+        String topic = origin.topic();
         Decision outcome = switch (decision.getDecision()) {
             case APPROVED -> Decision.ALLOWED;
             case DENIED -> Decision.DENIED;
             default -> null;
         };
-        return base(decision.getDecidedAt(), AuditEventType.ACCESS_DECISION, topic.substring(MeshTopics.DECISIONS_PREFIX.length()))
+        return base(origin.time(), AuditEventType.ACCESS_DECISION, topic.substring(MeshTopics.DECISIONS_PREFIX.length()))
                 .setOperation(decision.getDecision().name())
                 .setResourceType("ACCESS_REQUEST")
-                .setResourceName(decision.getRequestId())
+                .setResourceName(origin.key() == null ? "(no key)" : origin.key())
                 .setDecision(outcome)
                 .setReason(decision.getReason())
                 .build();

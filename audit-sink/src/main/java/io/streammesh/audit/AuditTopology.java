@@ -83,9 +83,9 @@ public final class AuditTopology {
                 .process(() -> new ConsumptionProcessor(CONSUMPTION_STORE), CONSUMPTION_STORE);
         KStream<String, AuditEvent> requests = only(builder.stream(MeshTopics.ACCESS_REQUEST_TOPICS, anyRecord(serdes, AccessRequest.class)),
                 AccessRequest.class)
-                .processValues(() -> new WithRecordContext<>((request, record) -> AuditEvents.of(request, record.topic())));
+                .processValues(() -> new WithRecordContext<>((request, record) -> AuditEvents.of(request, record)));
         KStream<String, AuditEvent> decisions = only(builder.stream(DECISIONS, anyRecord(serdes, AccessDecision.class)), AccessDecision.class)
-                .processValues(() -> new WithRecordContext<>((decision, record) -> AuditEvents.of(decision, record.topic())));
+                .processValues(() -> new WithRecordContext<>((decision, record) -> AuditEvents.of(decision, record)));
         KStream<String, AuditEvent> grants = source(builder, MeshTopics.ACCESS_GRANTS, serdes, Grant.class)
                 .processValues(() -> new WithRecordContext<>((grant, record) -> AuditEvents.of(grant, record.time())));
         KStream<String, AuditEvent> registrations = only(builder.stream(REGISTRATIONS, anyRecord(serdes, ProductRegistration.class)),
@@ -138,7 +138,7 @@ public final class AuditTopology {
     }
 
     /** Where a record came from and when, for sources whose payload does not say. */
-    record Origin(String topic, Instant time) {
+    record Origin(String topic, Instant time, String key) {
     }
 
     /** Maps a value with its record's topic and timestamp. */
@@ -158,7 +158,7 @@ public final class AuditTopology {
         @Override
         public void process(FixedKeyRecord<String, V> record) {
             String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
-            context.forward(record.withValue(mapping.apply(record.value(), new Origin(topic, Instant.ofEpochMilli(record.timestamp())))));
+            context.forward(record.withValue(mapping.apply(record.value(), new Origin(topic, Instant.ofEpochMilli(record.timestamp()), record.key()))));
         }
     }
 }

@@ -173,6 +173,11 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                     + " is not an AccessDecision in the mesh's Avro wire format; ignored");
             return;
         }
+        if (id == null || !id.equals(decision.getRequestId())) {
+            reject(record, id, domain, topic, writer, "key-matches-request", "decision keyed '" + id + "' names request "
+                    + decision.getRequestId() + "; a decision's key is the request id it decides; ignored");
+            return;
+        }
         Optional<String> badReason = FreeText.problem("reason", decision.getReason());
         if (badReason.isPresent()) {
             reject(record, id, domain, topic, writer, "free-text", badReason.get() + "; the decision is ignored");

@@ -220,6 +220,20 @@ class CatalogTopologyTest {
     }
 
     @Test
+    void aDecisionWhoseRequestIdIsNotItsKeyIsRejected() {
+        register("orders", orders().build());
+        request(request("r-8", "orders.order-placed.v1", "full").build());
+
+        driver.createInputTopic(MeshTopics.decisions("orders"), Serdes.String().serializer(), SERDES.of(AccessDecision.class).serializer())
+                .pipeInput("r-8", decision("r-other", DecisionKind.APPROVED).build());
+
+        assertThat(grants.isEmpty()).as("the audit would name another request than the one granted").isTrue();
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getMessage).containsExactly(
+                "decision keyed 'r-8' names request r-other; a decision's key is the request id it decides; ignored");
+        assertThat(state("r-8").getStatus()).isEqualTo(RequestStatus.PENDING);
+    }
+
+    @Test
     void aDecisionForgedOnTheRequestersOwnTopicWithTheSourceHeaderIsRejectedNamingItsWriter() {
         register("orders", orders().build());
         request(request("r-7", "orders.order-placed.v1", "full").build());

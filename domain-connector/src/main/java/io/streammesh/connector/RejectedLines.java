@@ -6,11 +6,16 @@ import io.streammesh.platform.MeshException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The lines of an ingest that reached no topic, written to a file in the input's own format so
@@ -20,6 +25,7 @@ import java.util.Map;
 final class RejectedLines implements AutoCloseable {
 
     private static final byte NEWLINE = '\n';
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private final Path file;
     private OutputStream out;
@@ -85,7 +91,10 @@ final class RejectedLines implements AutoCloseable {
 
     private OutputStream open() throws IOException {
         if (out == null) {
-            out = new BufferedOutputStream(Files.newOutputStream(file));
+            // They may hold personal data: the owner's only, and never written through a link someone planted.
+            Files.deleteIfExists(file);
+            out = new BufferedOutputStream(Channels.newOutputStream(Files.newByteChannel(file,
+                    Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(OWNER_ONLY))));
             if (csvHeader != null) {
                 out.write(csvLine(csvHeaderRow));
                 out.write(NEWLINE);

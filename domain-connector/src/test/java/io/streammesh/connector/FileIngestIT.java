@@ -38,6 +38,8 @@ class FileIngestIT {
             lines.add(line);
         }
         Path file = Files.write(dir.resolve("orders.jsonl"), lines);
+        Path planted = Files.writeString(dir.resolve("someone-elses.txt"), "keep me");
+        Files.createSymbolicLink(dir.resolve("rejects.jsonl"), planted);
 
         IngestSummary summary;
         try (ProductProducer<GenericRecord> producer = batches(config, "ingest-jsonl.order-placed.v1")) {
@@ -55,6 +57,9 @@ class FileIngestIT {
         assertThat(summary.inDoubt()).isEmpty();
         assertThat(Files.readAllLines(dir.resolve("rejects.jsonl")))
                 .as("the lines not sent, as they were").hasSize(20).startsWith("{broken", lines.get(7)).filteredOn("{broken"::equals).hasSize(10);
+        assertThat(Files.getPosixFilePermissions(dir.resolve("rejects.jsonl"), java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                .as("the lines may hold personal data").isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(planted).as("a link planted where the rejects go is replaced, not written through").hasContent("keep me");
         assertThat(ProductProducerIT.read(config, "ingest-jsonl.order-placed.v1", 960)).hasSize(960);
         assertThat(ProductProducerIT.read(config, "ingest-jsonl.order-placed.v1.dlq", 20)).hasSize(20);
     }

@@ -3,13 +3,19 @@ package io.streammesh.platform;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.config.ConfigResource;
 
 /**
  * How platform engineers bring principals and domains into the mesh. Every principal gets a
@@ -163,6 +169,15 @@ public final class Onboarding {
 
     private void createTopics(List<NewTopic> topics) {
         KafkaCalls.createMissing(admin, topics);
+        // Tenants' topics of meshes from before the broker stamped their record times get it now; setting it again changes nothing.
+        Map<ConfigResource, Collection<AlterConfigOp>> stamped = topics.stream()
+                .filter(topic -> topic.configs() != null && topic.configs().containsKey(PlatformTopics.BROKER_TIME_KEY))
+                .collect(Collectors.toMap(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic.name()),
+                        topic -> List.of(new AlterConfigOp(new ConfigEntry(PlatformTopics.BROKER_TIME_KEY,
+                                topic.configs().get(PlatformTopics.BROKER_TIME_KEY)), AlterConfigOp.OpType.SET))));
+        if (!stamped.isEmpty()) {
+            KafkaCalls.await(admin.incrementalAlterConfigs(stamped).all(), "have the broker stamp record times on " + stamped.keySet());
+        }
     }
 
     /** Returns once the broker enforces them, so the principal's first request is not refused. */

@@ -1,6 +1,7 @@
 package io.streammesh.platform;
 
 import io.streammesh.schema.MeshTopics;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -11,6 +12,9 @@ final class PlatformTopics {
     private static final Map<String, String> COMPACT = Map.of("cleanup.policy", "compact");
     private static final Map<String, String> KEEP_FOREVER = Map.of("cleanup.policy", "delete", "retention.ms", "-1");
     private static final Map<String, String> WEEK = Map.of("cleanup.policy", "delete", "retention.ms", "604800000");
+    /** On topics a tenant writes, the broker stamps each record's time: a client cannot backdate what the audit shows. */
+    static final String BROKER_TIME_KEY = "message.timestamp.type";
+    private static final String BROKER_TIME = "LogAppendTime";
 
     private PlatformTopics() {
     }
@@ -34,8 +38,8 @@ final class PlatformTopics {
      */
     static List<NewTopic> domain(String domain) {
         return List.of(
-                topic(MeshTopics.registrations(domain), 1, COMPACT),
-                topic(MeshTopics.decisions(domain), 1, KEEP_FOREVER));
+                topic(MeshTopics.registrations(domain), 1, brokerTime(COMPACT)),
+                topic(MeshTopics.decisions(domain), 1, brokerTime(KEEP_FOREVER)));
     }
 
     /**
@@ -43,7 +47,13 @@ final class PlatformTopics {
      * @return its request topic, kept: requests are the record of who asked for what
      */
     static NewTopic requests(String principal) {
-        return topic(MeshTopics.accessRequests(principal), 1, KEEP_FOREVER);
+        return topic(MeshTopics.accessRequests(principal), 1, brokerTime(KEEP_FOREVER));
+    }
+
+    private static Map<String, String> brokerTime(Map<String, String> configs) {
+        var withTime = new HashMap<>(configs);
+        withTime.put(BROKER_TIME_KEY, BROKER_TIME);
+        return Map.copyOf(withTime);
     }
 
     private static NewTopic topic(String name, int partitions, Map<String, String> configs) {

@@ -49,6 +49,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
 
     /** Header of a dead-lettered view record: why. */
     static final String REASON = "mesh.error.reason";
+    private static final String TOMBSTONE = "a tombstone has no fields to filter or mask";
     /** Header of a dead-lettered view record: the view. */
     static final String VIEW = "mesh.error.view";
 
@@ -128,7 +129,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         for (PlannedView view : plan.views()) {
             view.in().increment();
             if (value == null) {
-                deadLetter(record, view, undecodable != null ? undecodable : "a tombstone has no fields to filter or mask");
+                deadLetter(record, view, undecodable != null ? undecodable : TOMBSTONE,
+                        undecodable != null ? "records are not decodable as the product's Avro" : TOMBSTONE);
                 continue;
             }
             RuntimeException failure = null;
@@ -148,7 +150,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             }
             // Outside the try: a status that cannot be written is the platform's failure, not this record's.
             if (failure != null) {
-                deadLetter(record, view, failure.getMessage());
+                deadLetter(record, view, failure.getMessage(), publicReason(failure, view));
             } else {
                 view.health().passed(context.currentSystemTimeMs()).ifPresent(status -> report(status, record.timestamp()));
             }
@@ -221,13 +223,31 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                 ViewRecords.productKey(secret, address.toString()), framing.header(planned.topic() + "-value", viewSchema)));
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, PlannedView view, String reason) {
+    /**
+     * Why a view fails, as every principal may read it on {@code mesh.view.status}: never a
+     * record's values (a filter sees the record unmasked, and CEL's messages quote what it
+     * evaluated), which stay on the view's dead-letter topic with each record.
+     */
+    private static String publicReason(RuntimeException failure, PlannedView view) {
+        String message = String.valueOf(failure.getMessage());
+        if (failure instanceof RecordExpression.ExpressionFailure && !message.contains("over the evaluation budget")) {
+            return "the filter fails on records (each record's reason is on " + view.topic() + ".dlq)";
+        }
+        if (failure instanceof RecordExpression.ExpressionFailure || failure instanceof RecordExpression.InvalidExpressionException
+                || failure instanceof RecordExpression.OverBudgetException) {
+            // over budget, or the view's filter does not compile: the contract's text, no record's
+            return message;
+        }
+        return "records cannot be written to the view (each record's reason is on " + view.topic() + ".dlq)";
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, PlannedView view, String reason, String publicReason) {
         var headers = new RecordHeaders();
         headers.add(REASON, String.valueOf(reason).getBytes(StandardCharsets.UTF_8));
         headers.add(VIEW, view.topic().getBytes(StandardCharsets.UTF_8));
         context.forward(new Record<>(record.key(), new ViewOutput(view.topic() + ".dlq", record.value()), record.timestamp(), headers));
         view.deadLettered().increment();
-        view.health().failed(String.valueOf(reason), context.currentSystemTimeMs()).ifPresent(status -> report(status, record.timestamp()));
+        view.health().failed(publicReason, context.currentSystemTimeMs()).ifPresent(status -> report(status, record.timestamp()));
     }
 
     /** The registry gives back the counter it has for these tags, so planning again reuses it. */

@@ -189,6 +189,23 @@ class ViewTopologyTest {
                 .isEqualTo("comprehensions (all, exists, exists_one, map, filter) are nested 3 deep; at most 2 may be");
     }
 
+    @Test
+    void aDegradedViewsReasonNamesNoRecordsValues() {
+        catalog(ADDRESS, "int(record.country) > 0");
+        var product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        for (int i = 0; i < ViewHealth.DEGRADED_AFTER; i++) {
+            product.pipeInput("o-" + i, AvroBytes.encode(ViewAppITCatalog.order(schema, "o-" + i, "Secretland")));
+        }
+        driver.advanceWallClockTime(Duration.ofMillis(ViewHealth.REPORT_EVERY_MS));
+
+        ViewStatus degraded = statuses().get(ADDRESS + "/analytics");
+        assertThat(degraded.getState()).isEqualTo(ViewState.DEGRADED);
+        assertThat(degraded.getReason()).as("mesh.view.status is readable by every principal")
+                .isEqualTo("the filter fails on records (each record's reason is on " + VIEW + ".dlq)");
+        assertThat(driver.createOutputTopic(VIEW + ".dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer())
+                .readRecordsToList()).hasSize(ViewHealth.DEGRADED_AFTER);
+    }
+
     /** Latest status per view key, of those published since the last call. */
     private Map<String, ViewStatus> statuses() {
         return driver.createOutputTopic(MeshTopics.VIEW_STATUS, Serdes.String().deserializer(), SERDES.of(ViewStatus.class).deserializer())

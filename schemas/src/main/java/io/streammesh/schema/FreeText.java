@@ -42,11 +42,18 @@ public final class FreeText {
         if (text == null) {
             return Optional.empty();
         }
-        OptionalInt control = text.codePoints().filter(Character::isISOControl).findFirst();
+        OptionalInt control = text.codePoints().filter(FreeText::isControl).findFirst();
         if (control.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(field + " contains control character U+" + String.format("%04X", control.getAsInt())
                 + " (newlines, escape sequences and other control characters are not allowed)");
+    }
+
+    /** C0, DEL, C1, and the format characters that reorder or break lines as readers see them (bidi controls, line and paragraph separators). */
+    private static boolean isControl(int codePoint) {
+        return Character.isISOControl(codePoint) || codePoint == 0x2028 || codePoint == 0x2029
+                || codePoint >= 0x202A && codePoint <= 0x202E || codePoint >= 0x2066 && codePoint <= 0x2069
+                || codePoint == 0x200E || codePoint == 0x200F || codePoint == 0x061C;
     }
 }
