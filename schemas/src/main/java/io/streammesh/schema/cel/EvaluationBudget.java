@@ -6,11 +6,11 @@ import dev.cel.common.CelValidationResult;
 import dev.cel.common.ast.CelConstant;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.types.CelKind;
-import java.util.HashSet;
-import java.util.Set;
 import dev.cel.parser.CelParser;
 import dev.cel.parser.CelParserFactory;
 import dev.cel.parser.CelStandardMacro;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * What one evaluation of a quality rule or view filter may cost, so that one domain's expression
@@ -31,7 +31,8 @@ import dev.cel.parser.CelStandardMacro;
  *       ordering ({@code < <= > >=}), arithmetic ({@code - * / %}, and {@code +} on numbers),
  *       {@code ==} and {@code !=} on scalars or with a literal, {@code size}, {@code int},
  *       {@code uint}, {@code double}, {@code has}, field selection, indexing, {@code in} over a
- *       list literal, and comprehensions (counted above). Refused there: {@code +} on strings,
+ *       list literal (of literals, or of anything with a scalar), and comprehensions (counted
+ *       above). Refused there: {@code +} on strings,
  *       bytes or lists (each iteration's result can be kept, e.g. by {@code map}), every other
  *       function ({@code contains}, {@code startsWith}, {@code endsWith}, {@code matches}, …),
  *       {@code ==} on lists, maps or records, {@code in} over anything but a list literal, and
@@ -82,7 +83,7 @@ public final class EvaluationBudget {
     private static final CelParser PARSER = CelParserFactory.standardCelParserBuilder()
             .setOptions(RecordExpression.OPTIONS).setStandardMacros(CelStandardMacro.STANDARD_MACROS).build();
 
-    /** Types of the checked expression's nodes; empty when only parsed. */
+    /** The expression; its types, when it is checked, tell cheap operations from expensive ones. */
     private final CelAbstractSyntaxTree ast;
     /** Iteration variables in scope that range over a list of number literals. */
     private final Set<String> numericVariables = new HashSet<>();
@@ -246,6 +247,8 @@ public final class EvaluationBudget {
             case "@in" -> {
                 if (call.args().get(1).getKind() != CelExpr.ExprKind.Kind.LIST) {
                     refuseInBody("'in' over anything but a list literal");
+                } else if (!scalarMembership(call)) {
+                    refuseInBody("'in' of a list, map or record");
                 }
             }
             default -> refuseInBody(function + "()");
@@ -271,6 +274,13 @@ public final class EvaluationBudget {
             return true;
         }
         return ast.isChecked() ? scalar(left) && scalar(right) : numeric(left) || numeric(right);
+    }
+
+    /** Each comparison {@code in} makes is as cheap as an {@code ==} between scalars or with a literal. */
+    private boolean scalarMembership(CelExpr.CelCall call) {
+        CelExpr candidate = call.args().get(0);
+        return call.args().get(1).list().elements().stream().allMatch(e -> e.getKind() == CelExpr.ExprKind.Kind.CONSTANT)
+                || (ast.isChecked() ? scalar(candidate) : numeric(candidate));
     }
 
     private boolean scalar(CelExpr expr) {

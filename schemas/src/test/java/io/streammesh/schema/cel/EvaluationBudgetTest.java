@@ -156,6 +156,9 @@ class EvaluationBudgetTest {
         assertThatThrownBy(() -> RecordExpression.compile("record.tags.exists(t, t in record.tags)", SCHEMA))
                 .isInstanceOf(OverBudgetException.class)
                 .hasMessage("'in' over anything but a list literal" + NOT_IN_A_BODY);
+        assertThatThrownBy(() -> RecordExpression.compile("record.tags.exists(t, record.tags in [record.tags, record.tags])", SCHEMA))
+                .isInstanceOf(OverBudgetException.class)
+                .hasMessage("'in' of a list, map or record" + NOT_IN_A_BODY);
         assertThatThrownBy(() -> RecordExpression.compile("record.tags.exists(t, record.tags == record.tags)", SCHEMA))
                 .isInstanceOf(OverBudgetException.class)
                 .hasMessage("== on lists, maps or records" + NOT_IN_A_BODY);
