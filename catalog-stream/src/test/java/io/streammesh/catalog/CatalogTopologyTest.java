@@ -120,6 +120,20 @@ class CatalogTopologyTest {
     }
 
     @Test
+    void aRegistrationWrittenPastTheContractValidatorIsHeldToTheCelCostRules() {
+        ProductView filtered = ProductView.newBuilder(view("analytics", ViewAccess.OWNER_APPROVAL,
+                Map.of("customerEmail", "hash", "shippingAddress", "redact"))).setFilter("record.customerEmail.contains(record.customerId)").build();
+        register("orders", orders().setViews(List.of(filtered)).setQualityRules(List.of(QualityRule.newBuilder().setName("long")
+                .setRule("record.amount > 0 || record.country == '" + "x".repeat(2_000) + "'").build())).build());
+
+        assertThat(catalog.isEmpty()).isTrue();
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getMessage).containsExactly(
+                "quality rule 'long' is over the CEL evaluation budget: is 2041 characters long; at most 2000 may be",
+                "view 'analytics' filter is over the CEL evaluation budget: contains() needs a string literal as its argument: "
+                        + "its cost is the product of both lengths");
+    }
+
+    @Test
     void theDomainIsTheTopicsNotThePayloads() {
         register("customers", orders().build());
 

@@ -169,6 +169,16 @@ class DataContractsTest {
     }
 
     @Test
+    void aRuleWhoseComprehensionBodyConcatenatesIsRefusedBeforeItCanFillTheHeap() {
+        String concatenating = "record.customerEmail.size() > 0 && [1, 2, 3].all(a, size(record.shippingAddress + record.shippingAddress) > 0)";
+
+        assertThatThrownBy(() -> parse(VALID.replace("record.amount > 0", concatenating)))
+                .hasMessage("orders/order-placed.yaml: quality[0].rule: CEL is over the evaluation budget: + on strings, bytes, lists "
+                        + "or values of unknown type is not allowed inside a comprehension body (all, exists, exists_one, map, filter): "
+                        + "only logic, ordering, arithmetic, == on scalars, size, has, field selection, indexing and 'in' over a list literal are");
+    }
+
+    @Test
     void anEmptyDescriptorIsRefused() {
         assertThatThrownBy(() -> parse("")).hasMessage("orders/order-placed.yaml: the descriptor is empty");
     }

@@ -96,7 +96,7 @@ public final class RecordExpression {
         try {
             CelExpr checked = result.getAst().getExpr();
             if (withinBudget) {
-                EvaluationBudget.check(checked);
+                EvaluationBudget.check(expression, result.getAst());
             }
             return new RecordExpression(expression, RUNTIME.createProgram(result.getAst()), DirectEvaluation.compile(checked, VARIABLE),
                     fieldsRead(checked));
@@ -109,10 +109,11 @@ public final class RecordExpression {
      * @param record a record of the schema the expression was compiled for
      * @return the expression's value for it
      * @throws ExpressionFailure if it cannot be evaluated (a field missing, a null where a value
-     *         is needed, an overflow, more iterations than the {@link EvaluationBudget} allows);
-     *         the message says why
+     *         is needed, an overflow, more iterations or a longer field value than the
+     *         {@link EvaluationBudget} allows); the message says why
      */
     public boolean test(GenericRecord record) {
+        withinInputBudget(record);
         if (direct != null) {
             try {
                 if (direct.eval(record) instanceof Boolean bool) {
@@ -122,7 +123,14 @@ public final class RecordExpression {
                 // CEL's interpreter decides below: it defines the result, or the error
             }
         }
-        return interpret(record);
+        return evaluate(record);
+    }
+
+    /** Both paths read only inputs within the budget, so that they agree on every record. */
+    private void withinInputBudget(GenericRecord record) {
+        RecordInputs.overBudget(record, fields).ifPresent(reason -> {
+            throw new ExpressionFailure("'" + source + "' is over the evaluation budget: " + reason);
+        });
     }
 
     /**
@@ -160,6 +168,11 @@ public final class RecordExpression {
 
     /** What CEL's interpreter says; {@link #test} agrees with it on every record. */
     boolean interpret(GenericRecord record) {
+        withinInputBudget(record);
+        return evaluate(record);
+    }
+
+    private boolean evaluate(GenericRecord record) {
         try {
             // A resolver, not a map: CEL copies a map of variables into an activation on every call.
             Object recordValue = AvroCelValues.of(record);

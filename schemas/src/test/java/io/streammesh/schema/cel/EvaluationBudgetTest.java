@@ -55,7 +55,7 @@ class EvaluationBudgetTest {
         assertThatThrownBy(() -> EvaluationBudget.check("record.tags.all(a,"))
                 .isInstanceOf(RecordExpression.InvalidExpressionException.class)
                 .hasMessageStartingWith("line 1, column 19: ");
-        EvaluationBudget.check("record.tags.all(a, record.tags.all(b, a + b >= 0))");
+        EvaluationBudget.check("record.tags.all(a, record.tags.all(b, a - b >= 0 || a == 0))");
     }
 
     @Test
@@ -99,6 +99,140 @@ class EvaluationBudgetTest {
         assertThatThrownBy(() -> both.test(basket(0))).isInstanceOf(ExpressionFailure.class)
                 .hasMessageEndingWith(" is over the evaluation budget of 10000 iterations per record");
     }
+
+    @Test
+    void anExpressionLongerThanTwoThousandCharactersIsRefusedWhenCompiledAndByGovernance() {
+        String longRule = "record.id != '" + "x".repeat(2_000) + "'";
+
+        assertThatThrownBy(() -> RecordExpression.compile(longRule, SCHEMA))
+                .isInstanceOf(OverBudgetException.class)
+                .hasMessage("is 2015 characters long; at most 2000 may be");
+        assertThatThrownBy(() -> EvaluationBudget.check(longRule))
+                .isInstanceOf(OverBudgetException.class)
+                .hasMessage("is 2015 characters long; at most 2000 may be");
+    }
+
+    @Test
+    void concatenationInsideAComprehensionBodyIsRefusedSoNoEvaluationFillsTheHeap() {
+        String strings = "size(" + literal(100) + ".map(a, " + literal(99) + ".map(b, record.id + record.id))) > 0";
+        String literals = "record.tags.exists(t, 'abc' + 'def' == 'abcdef')";
+        String lists = "record.tags.all(t, size(record.tags + record.tags) > 0)";
+
+        for (String rule : List.of(strings, literals, lists)) {
+            assertThatThrownBy(() -> RecordExpression.compile(rule, SCHEMA)).as(rule)
+                    .isInstanceOf(OverBudgetException.class)
+                    .hasMessage("+ on strings, bytes, lists or values of unknown type" + NOT_IN_A_BODY);
+            assertThatThrownBy(() -> EvaluationBudget.check(rule)).as(rule)
+                    .isInstanceOf(OverBudgetException.class)
+                    .hasMessage("+ on anything but plain numbers (the schema is unknown here)" + NOT_IN_A_BODY);
+        }
+    }
+
+    @Test
+    void callsWhoseCostGrowsWithTheirInputsAreRefusedInsideAComprehensionBody() {
+        for (String function : List.of("contains", "startsWith", "endsWith", "matches")) {
+            String rule = "record.tags.exists(t, record.id." + function + "('x'))";
+            assertThatThrownBy(() -> RecordExpression.compile(rule, SCHEMA)).as(rule)
+                    .isInstanceOf(OverBudgetException.class)
+                    .hasMessage(function + "()" + NOT_IN_A_BODY);
+            assertThatThrownBy(() -> EvaluationBudget.check(rule)).as(rule).hasMessage(function + "()" + NOT_IN_A_BODY);
+        }
+    }
+
+    @Test
+    void containsAndMatchesTakeOnlyAStringLiteralAnywhereSoTheirCostIsBoundedByTheSource() {
+        for (String rule : List.of("record.id.contains(record.id)", "record.id.matches(record.id)", "matches(record.id, record.id)")) {
+            String function = rule.contains("contains") ? "contains" : "matches";
+            assertThatThrownBy(() -> RecordExpression.compile(rule, SCHEMA)).as(rule)
+                    .isInstanceOf(OverBudgetException.class)
+                    .hasMessage(function + "() needs a string literal as its argument: its cost is the product of both lengths");
+            assertThatThrownBy(() -> EvaluationBudget.check(rule)).as(rule)
+                    .hasMessage(function + "() needs a string literal as its argument: its cost is the product of both lengths");
+        }
+    }
+
+    @Test
+    void inOverARecordsListEqualityOfListsAndListsBuiltPerIterationAreRefusedInsideAComprehensionBody() {
+        assertThatThrownBy(() -> RecordExpression.compile("record.tags.exists(t, t in record.tags)", SCHEMA))
+                .isInstanceOf(OverBudgetException.class)
+                .hasMessage("'in' over anything but a list literal" + NOT_IN_A_BODY);
+        assertThatThrownBy(() -> RecordExpression.compile("record.tags.exists(t, record.tags in [record.tags, record.tags])", SCHEMA))
+                .isInstanceOf(OverBudgetException.class)
+                .hasMessage("'in' of a list, map or record" + NOT_IN_A_BODY);
+        assertThatThrownBy(() -> RecordExpression.compile("record.tags.exists(t, record.tags == record.tags)", SCHEMA))
+                .isInstanceOf(OverBudgetException.class)
+                .hasMessage("== on lists, maps or records" + NOT_IN_A_BODY);
+        assertThatThrownBy(() -> EvaluationBudget.check("record.tags.exists(t, record.tags != t)"))
+                .isInstanceOf(OverBudgetException.class)
+                .hasMessage("!= between operands that are not plainly numbers or literals (the schema is unknown here)" + NOT_IN_A_BODY);
+        assertThatThrownBy(() -> RecordExpression.compile("record.tags.exists(t, size([t, t, t]) > 2)", SCHEMA))
+                .isInstanceOf(OverBudgetException.class)
+                .hasMessage("a list literal" + NOT_IN_A_BODY);
+        assertThatThrownBy(() -> EvaluationBudget.check("record.tags.exists(t, size({'a': t}) > 0)"))
+                .isInstanceOf(OverBudgetException.class)
+                .hasMessage("a map literal" + NOT_IN_A_BODY);
+    }
+
+    @Test
+    void theCommonShapesOfRulesAndFiltersCompileAndPassGovernance() {
+        Schema order = SchemaBuilder.record("Order").fields()
+                .requiredDouble("amount").requiredString("country").requiredString("email")
+                .name("tags").type().array().items().stringType().noDefault()
+                .name("items").type().array().items(SchemaBuilder.record("Item").fields().requiredInt("qty").endRecord()).noDefault()
+                .endRecord();
+        GenericRecord item = new GenericData.Record(order.getField("items").schema().getElementType());
+        item.put("qty", 2);
+        GenericRecord record = new GenericData.Record(order);
+        record.put("amount", 12.5);
+        record.put("country", "FR");
+        record.put("email", "a@example.com");
+        record.put("tags", List.of("x", "y"));
+        record.put("items", List.of(item));
+
+        for (String rule : List.of("record.amount > 0", "record.country != 'DE'", "record.tags.exists(t, t == 'x')",
+                "record.items.all(i, i.qty > 0)", "record.email.endsWith('@example.com')", "record.tags.all(t, t in ['x', 'y'])",
+                "record.items.map(i, i.qty * 2).all(q, q > 1)", "size(record.items.filter(i, i.qty > 1)) == 1",
+                "record.items.exists_one(i, i.qty == 2)", "[1, 2, 3].all(n, n + 1 > 0)")) {
+            EvaluationBudget.check(rule);
+            assertThat(RecordExpression.compile(rule, order).test(record)).as(rule).isTrue();
+        }
+    }
+
+    @Test
+    void withoutTheSchemaGovernanceRefusesEqualityInABodyThatOnlyTypesShowToBeBetweenScalars() {
+        String pairs = "record.tags.all(a, record.tags.exists(b, a == b))";
+
+        assertThat(RecordExpression.compile(pairs, SCHEMA).test(basket(3))).as("tags are longs: == compares scalars").isTrue();
+        assertThatThrownBy(() -> EvaluationBudget.check(pairs))
+                .hasMessage("== between operands that are not plainly numbers or literals (the schema is unknown here)" + NOT_IN_A_BODY);
+    }
+
+    @Test
+    void aRecordWhoseFieldIsLongerThanTheInputLimitFailsFastAsOverTheBudget() {
+        Schema schema = SchemaBuilder.record("Note").fields().requiredString("id").requiredString("note")
+                .name("tags").type().array().items().longType().noDefault().endRecord();
+        GenericRecord record = new GenericData.Record(schema);
+        record.put("id", "n-1");
+        record.put("note", "a".repeat(1 << 20));
+        record.put("tags", LongStream.range(0, 10_001).boxed().toList());
+        RecordExpression contains = RecordExpression.compile("record.note.contains('x')", schema);
+        RecordExpression size = RecordExpression.compile("size(record.tags) > 0", schema);
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> contains.test(record))
+                .isInstanceOf(ExpressionFailure.class)
+                .hasMessage("'record.note.contains('x')' is over the evaluation budget: record.note holds a string of 1048576 characters;"
+                        + " at most 65536 may be read");
+        assertThatThrownBy(() -> contains.interpret(record)).hasMessageContaining("is over the evaluation budget: record.note holds");
+        assertThatThrownBy(() -> size.test(record))
+                .hasMessage("'size(record.tags) > 0' is over the evaluation budget: record.tags holds a list of 10001 items;"
+                        + " at most 10000 may be read");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+        assertThat(RecordExpression.compile("record.id == 'n-1'", schema).test(record)).as("fields it does not read may be long").isTrue();
+    }
+
+    private static final String NOT_IN_A_BODY = " is not allowed inside a comprehension body (all, exists, exists_one, map, filter):"
+            + " only logic, ordering, arithmetic, == on scalars, size, has, field selection, indexing and 'in' over a list literal are";
 
     private static String literal(int size) {
         return LongStream.range(0, size).mapToObj(Long::toString).collect(Collectors.joining(", ", "[", "]"));

@@ -1,0 +1,83 @@
+package io.streammesh.schema.cel;
+
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericFixed;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * The run-time input bound of the {@link EvaluationBudget}: the fields an expression reads hold
+ * no string or bytes longer than {@value EvaluationBudget#MAX_VALUE_LENGTH} and no list or map of
+ * more than {@value EvaluationBudget#MAX_ITEMS} items, at any depth. Calls such as
+ * {@code contains} cost the product of their operands' lengths; bounding the operands bounds the
+ * call, outside comprehensions as inside.
+ */
+final class RecordInputs {
+
+    private RecordInputs() {
+    }
+
+    /**
+     * @param record the record about to be evaluated
+     * @param fields the top-level fields the expression reads, or empty for all of them
+     * @return why the record is over the budget, naming the field, or empty if it is within it
+     */
+    static Optional<String> overBudget(GenericRecord record, Optional<Set<String>> fields) {
+        for (Schema.Field field : record.getSchema().getFields()) {
+            if (fields.isEmpty() || fields.get().contains(field.name())) {
+                Optional<String> over = overBudget(RecordExpression.VARIABLE + "." + field.name(), record.get(field.pos()));
+                if (over.isPresent()) {
+                    return over;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> overBudget(String path, Object value) {
+        if (value instanceof CharSequence text) {
+            // Avro's Utf8 counts bytes, a String UTF-16 units: either bounds the work on it
+            return over(path, "a string of " + text.length() + " characters", text.length(), EvaluationBudget.MAX_VALUE_LENGTH);
+        }
+        if (value instanceof ByteBuffer bytes) {
+            return over(path, bytes.remaining() + " bytes", bytes.remaining(), EvaluationBudget.MAX_VALUE_LENGTH);
+        }
+        if (value instanceof GenericFixed fixed) {
+            return over(path, fixed.bytes().length + " bytes", fixed.bytes().length, EvaluationBudget.MAX_VALUE_LENGTH);
+        }
+        if (value instanceof GenericRecord nested) {
+            for (Schema.Field field : nested.getSchema().getFields()) {
+                Optional<String> over = overBudget(path + "." + field.name(), nested.get(field.pos()));
+                if (over.isPresent()) {
+                    return over;
+                }
+            }
+            return Optional.empty();
+        }
+        if (value instanceof Collection<?> items) {
+            Optional<String> over = over(path, "a list of " + items.size() + " items", items.size(), EvaluationBudget.MAX_ITEMS);
+            for (var item = items.iterator(); over.isEmpty() && item.hasNext();) {
+                over = overBudget(path + "[]", item.next());
+            }
+            return over;
+        }
+        if (value instanceof Map<?, ?> map) {
+            Optional<String> over = over(path, "a map of " + map.size() + " items", map.size(), EvaluationBudget.MAX_ITEMS);
+            for (var entry = map.entrySet().iterator(); over.isEmpty() && entry.hasNext();) {
+                Map.Entry<?, ?> next = entry.next();
+                over = overBudget(path + "{}", next.getKey()).or(() -> overBudget(path + "{}", next.getValue()));
+            }
+            return over;
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> over(String path, String holds, int size, int limit) {
+        return size <= limit ? Optional.empty()
+                : Optional.of(path + " holds " + holds + "; at most " + limit + " may be read");
+    }
+}
