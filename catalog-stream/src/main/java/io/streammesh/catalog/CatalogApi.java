@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.streammesh.platform.BasicLogin;
 import io.streammesh.platform.CredentialStore;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshPrincipal;
@@ -21,7 +22,6 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -448,36 +448,13 @@ final class CatalogApi implements AutoCloseable {
     }
 
     private Optional<MeshPrincipal> authenticate(HttpExchange exchange) {
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.startsWith("Basic ")) {
-            return Optional.empty();
-        }
-        String decoded;
-        try {
-            decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        int colon = decoded.indexOf(':');
-        if (colon < 0) {
-            return Optional.empty();
-        }
-        String user = decoded.substring(0, colon);
-        return credentials.authenticate(user, decoded.substring(colon + 1)) ? credentials.find(user) : Optional.empty();
+        return BasicLogin.parse(exchange.getRequestHeaders().getFirst("Authorization"))
+                .filter(login -> credentials.authenticate(login.name(), login.password()))
+                .flatMap(login -> credentials.find(login.name()));
     }
 
     private static Optional<String> basicUser(HttpExchange exchange) {
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        try {
-            if (header != null && header.startsWith("Basic ")) {
-                String decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
-                String user = decoded.contains(":") ? decoded.substring(0, decoded.indexOf(':')) : decoded;
-                return user.matches("[a-z][a-z0-9-]{0,63}") ? Optional.of(user) : Optional.empty();
-            }
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        return Optional.empty();
+        return BasicLogin.parse(exchange.getRequestHeaders().getFirst("Authorization")).map(BasicLogin::name);
     }
 
     private static String openApi() throws IOException {

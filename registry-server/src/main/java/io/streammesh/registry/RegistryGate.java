@@ -1,14 +1,13 @@
 package io.streammesh.registry;
 
 import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.streammesh.platform.BasicLogin;
 import io.streammesh.platform.CredentialStore;
 import io.streammesh.platform.MeshPrincipal;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.Optional;
 import javax.enterprise.context.ApplicationScoped;
 import javax.enterprise.event.Observes;
@@ -55,7 +54,7 @@ public class RegistryGate {
             context.next();
             return;
         }
-        Optional<Login> login = Login.from(request.getHeader("Authorization"));
+        Optional<BasicLogin> login = BasicLogin.parse(request.getHeader("Authorization"));
         if (login.isEmpty()) {
             refuse(context, 401, "anonymous", call, "the registry needs a mesh principal: HTTP Basic with a name and "
                     + "password as in <state-dir>/clients/<principal>.properties (apicurio.auth.username/password)");
@@ -79,7 +78,7 @@ public class RegistryGate {
                 });
     }
 
-    private Optional<MeshPrincipal> authenticate(Login login) {
+    private Optional<MeshPrincipal> authenticate(BasicLogin login) {
         return credentials.authenticate(login.name(), login.password()) ? credentials.find(login.name()) : Optional.empty();
     }
 
@@ -101,36 +100,5 @@ public class RegistryGate {
         }
         response.end(new JsonObject().put("error_code", status).put("name", status == 401 ? "Unauthorized" : "Forbidden")
                 .put("message", reason).encode());
-    }
-
-    /** The name and password of an HTTP Basic {@code Authorization} header. */
-    private record Login(String name, String password) {
-
-        static Optional<Login> from(String header) {
-            if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-                return Optional.empty();
-            }
-            String decoded;
-            try {
-                decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                return Optional.empty();
-            }
-            int colon = decoded.indexOf(':');
-            if (colon <= 0) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(new Login(MeshPrincipal.bareName(decoded.substring(0, colon)), decoded.substring(colon + 1)));
-            } catch (RuntimeException e) {
-                return Optional.empty();
-            }
-        }
-
-        /** Never the password, should a login end up in a log line. */
-        @Override
-        public String toString() {
-            return "Login[" + name + "]";
-        }
     }
 }
