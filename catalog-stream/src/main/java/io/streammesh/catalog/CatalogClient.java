@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.Properties;
 
 /** Reads the catalog REST API as a mesh principal. */
@@ -45,24 +46,55 @@ public final class CatalogClient {
     /**
      * @param pathAndQuery e.g. {@code /api/products?q=orders}
      * @return the JSON answer
-     * @throws MeshException with the API's one-line error if it does not answer 200
+     * @throws MeshException with the API's one-line error if it does not answer 200 ({@link CatalogBusyException} for a 503)
      */
     public JsonNode get(String pathAndQuery) {
+        HttpResponse<String> response = send(pathAndQuery);
+        refuseUnlessOk(response);
+        return json(pathAndQuery, response);
+    }
+
+    /**
+     * @param pathAndQuery e.g. {@code /api/access/requests/r-1}
+     * @return the JSON answer, or empty if the API answers 404 (not there yet, or not the caller's to see)
+     * @throws MeshException with the API's one-line error if it answers anything else but 200
+     */
+    public Optional<JsonNode> find(String pathAndQuery) {
+        HttpResponse<String> response = send(pathAndQuery);
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        refuseUnlessOk(response);
+        return Optional.of(json(pathAndQuery, response));
+    }
+
+    private static void refuseUnlessOk(HttpResponse<String> response) {
+        if (response.statusCode() == 503) {
+            throw new CatalogBusyException(error(response));
+        }
+        if (response.statusCode() != 200) {
+            throw new MeshException(error(response));
+        }
+    }
+
+    private HttpResponse<String> send(String pathAndQuery) {
         var request = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(Duration.ofSeconds(20))
                 .header("Authorization", authorization).GET().build();
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new MeshException(error(response));
-            }
-            return JSON.readTree(response.body());
-        } catch (JsonProcessingException e) {
-            throw new MeshException("the catalog API at " + baseUrl + " answered " + pathAndQuery + " with something other than JSON", e);
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new MeshException("the catalog API at " + baseUrl + " does not answer (" + e.getMessage() + "); is the mesh running?", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MeshException("interrupted", e);
+        }
+    }
+
+    private JsonNode json(String pathAndQuery, HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (JsonProcessingException e) {
+            throw new MeshException("the catalog API at " + baseUrl + " answered " + pathAndQuery + " with something other than JSON", e);
         }
     }
 

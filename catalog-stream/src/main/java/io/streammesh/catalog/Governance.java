@@ -13,15 +13,31 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /** Checks a registration against the global rules; returns one violation per broken rule. */
-final class Governance {
+public final class Governance {
 
     private static final Set<String> CLASSIFICATIONS = Set.of("public", "internal", "confidential", "restricted");
     private static final Set<String> OPEN_CLASSIFICATIONS = Set.of("public", "internal");
+    /** What only the running mesh knows: the registry's id for the schema, and the products in the catalog. */
+    private static final Set<String> ONLINE_RULES = Set.of("schema-registered", "lineage-inputs-exist");
 
     private final GovernancePolicy policy;
 
-    Governance(GovernancePolicy policy) {
+    /** @param policy the global rules, e.g. {@link GovernancePolicy#defaults()} (the catalog's own governance.yaml) */
+    public Governance(GovernancePolicy policy) {
         this.policy = policy;
+    }
+
+    /**
+     * The global rules as a contract can be checked against them before it is published, by the
+     * same code the catalog runs: all but {@code schema-registered} and {@code lineage-inputs-exist},
+     * which need the registry and the catalog.
+     *
+     * @param registration the registration the contract would publish
+     * @return every broken rule that can be checked offline
+     */
+    public List<RuleViolation> checkOffline(ProductRegistration registration) {
+        return check(registration.getAddress(), registration, registration.getDomain(), input -> true).stream()
+                .filter(violation -> !ONLINE_RULES.contains(violation.getRule())).toList();
     }
 
     /**

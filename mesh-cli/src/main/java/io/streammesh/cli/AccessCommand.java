@@ -2,14 +2,17 @@ package io.streammesh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streammesh.catalog.AccessClient;
+import io.streammesh.catalog.CatalogClient;
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshPrincipal;
 import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.FreeText;
+import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,8 +30,10 @@ final class AccessCommand {
     @Spec
     CommandSpec spec;
 
-    @Command(name = "request", mixinStandardHelpOptions = true, description = "Asks for access to one view of a product.")
-    int request(@Mixin StateDirOption state, @Mixin PrincipalOption as,
+    @Command(name = "request", mixinStandardHelpOptions = true, description = {"Asks for access to one view of a product.",
+            "Waits for catalog-stream's first verdict (PENDING, APPROVED for an automatic view, or REJECTED with its reason; "
+                    + "REJECTED exits 1), unless --no-wait."})
+    int request(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog, @Mixin VerdictOption verdict,
                 @Parameters(paramLabel = "ADDRESS") String address,
                 @Option(names = "--view", required = true, paramLabel = "VIEW", description = "The view, e.g. analytics.") String view,
                 @Option(names = "--group", required = true, paramLabel = "GROUP", description = "The consumer group you will read with.") String group,
@@ -40,14 +45,41 @@ final class AccessCommand {
         ProductAddress product = ProductCommand.parse(address);
         refuseBadText("--purpose", purpose);
         Properties config = acting(state, as, "request");
+        String followUp = "mesh access list --as " + ClientConfigs.principalOf(config).substring(5);
+        String id;
         try (var client = new AccessClient(config)) {
-            String id = client.request(product, view, grantee == null ? null : "User:" + MeshPrincipal.bareName(grantee), group, purpose,
-                    duration);
-            TerminalText.printf(out(), "Requested %s view %s for %s (group %s): request %s%n", product, view,
-                    grantee == null ? ClientConfigs.principalOf(config) : grantee, group, id);
-            out().printf("Follow it with: mesh access list --as %s%n", ClientConfigs.principalOf(config).substring(5));
-            out().flush();
+            id = client.request(product, view, grantee == null ? null : "User:" + MeshPrincipal.bareName(grantee), group, purpose, duration);
         }
+        TerminalText.printf(out(), "Requested %s view %s for %s (group %s): request %s%n", product, view,
+                grantee == null ? ClientConfigs.principalOf(config) : grantee, group, id);
+        Optional<CatalogClient> api = verdict.catalog(catalog, state, config);
+        if (api.isEmpty()) {
+            verdict.unwaited(out(), followUp);
+            return Mesh.OK;
+        }
+        JsonNode request = verdict.await("request " + id, followUp, () -> api.get().find("/api/access/requests/" + id));
+        return firstVerdict(id, request, followUp, catalog.json);
+    }
+
+    private int firstVerdict(String id, JsonNode request, String followUp, boolean json) {
+        String status = request.path("status").asText();
+        if (json) {
+            out().println(TerminalText.json(request, true));
+            out().flush();
+            return status.equals("REJECTED") ? Mesh.FAILED : Mesh.OK;
+        }
+        switch (status) {
+            case "REJECTED" -> {
+                TerminalText.printf(err(), "mesh: request %s is REJECTED: %s%n", id, request.path("reason").asText());
+                err().flush();
+                return Mesh.FAILED;
+            }
+            case "APPROVED" -> TerminalText.printf(out(), "Request %s is APPROVED (%s): read %s with group %s%n", id,
+                    request.path("reason").asText(), request.at("/grant/topic").asText(), request.at("/request/consumerGroup").asText());
+            default -> TerminalText.printf(out(), "Request %s is %s: domain %s decides; follow it with: %s%n", id, status,
+                    request.path("domain").asText(), followUp);
+        }
+        out().flush();
         return Mesh.OK;
     }
 
@@ -93,42 +125,81 @@ final class AccessCommand {
     }
 
     @Command(name = "approve", mixinStandardHelpOptions = true, description = "Approves a pending request, as the domain owning the product.")
-    int approve(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
+    int approve(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog, @Mixin VerdictOption verdict,
                 @Parameters(paramLabel = "REQUEST") String requestId,
                 @Option(names = "--reason", paramLabel = "TEXT") String reason,
                 @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
                         description = "Grant for this long instead of what was asked.") Duration duration) {
-        return decide(state, as, catalog, requestId, DecisionKind.APPROVED, reason, duration);
+        return decide(state, as, catalog, verdict, requestId, DecisionKind.APPROVED, reason, duration);
     }
 
     @Command(name = "deny", mixinStandardHelpOptions = true, description = "Denies a pending request, as the domain owning the product.")
-    int deny(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
+    int deny(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog, @Mixin VerdictOption verdict,
              @Parameters(paramLabel = "REQUEST") String requestId,
              @Option(names = "--reason", paramLabel = "TEXT") String reason) {
-        return decide(state, as, catalog, requestId, DecisionKind.DENIED, reason, null);
+        return decide(state, as, catalog, verdict, requestId, DecisionKind.DENIED, reason, null);
     }
 
     @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revokes the grant of a request, as the domain owning the product.")
-    int revoke(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
+    int revoke(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog, @Mixin VerdictOption verdict,
                @Parameters(paramLabel = "REQUEST") String requestId,
                @Option(names = "--reason", paramLabel = "TEXT") String reason) {
-        return decide(state, as, catalog, requestId, DecisionKind.REVOKED, reason, null);
+        return decide(state, as, catalog, verdict, requestId, DecisionKind.REVOKED, reason, null);
     }
 
-    private int decide(StateDirOption state, PrincipalOption as, CatalogOption catalog, String requestId, DecisionKind kind,
-                       String reason, Duration duration) {
+    private int decide(StateDirOption state, PrincipalOption as, CatalogOption catalog, VerdictOption verdict, String requestId,
+                       DecisionKind kind, String reason, Duration duration) {
         refuseBadText("--reason", reason);
         Properties config = acting(state, as, kind.name().toLowerCase());
-        JsonNode request = catalog.client(state, config).get("/api/access/requests/" + requestId);
-        String domain = request.path("domain").asText();
+        CatalogClient api = catalog.client(state, config);
+        JsonNode before = api.get("/api/access/requests/" + requestId);
+        String domain = before.path("domain").asText();
+        CatalogRejections earlier = CatalogRejections.before(api, requestId);
         try (var client = new AccessClient(config)) {
             client.decide(domain, requestId, kind, reason, duration);
         }
-        TerminalText.printf(out(), "%s request %s (%s view %s for %s) on %s; catalog-stream applies it within seconds.%n", kind, requestId,
-                request.at("/request/product").asText(), request.at("/request/view").asText(), request.at("/request/principal").asText(),
-                io.streammesh.schema.MeshTopics.decisions(domain));
+        String what = String.format("request %s (%s view %s for %s)", requestId, before.at("/request/product").asText(),
+                before.at("/request/view").asText(), before.at("/request/principal").asText());
+        if (verdict.noWait) {
+            TerminalText.printf(out(), "%s %s on %s; catalog-stream applies it within seconds.%n", kind, what, MeshTopics.decisions(domain));
+            out().flush();
+            return Mesh.OK;
+        }
+        Decided decided = verdict.await("the " + kind + " decision on request " + requestId, "mesh access list --as " + ClientConfigs.principalOf(config)
+                .substring(5), () -> decided(api, requestId, kind, before, earlier));
+        if (decided.rejection() != null) {
+            CatalogRejections.print(err(), "the " + kind + " decision on request " + requestId, decided.rejection());
+            return Mesh.FAILED;
+        }
+        TerminalText.printf(out(), "%s %s: %s%n", kind, what, applied(kind, decided.state()));
         out().flush();
         return Mesh.OK;
+    }
+
+    /** What catalog-stream made of a decision: the request's new state, or a rejection it had not shown before. */
+    private record Decided(JsonNode state, JsonNode rejection) {
+    }
+
+    private static Optional<Decided> decided(CatalogClient api, String requestId, DecisionKind kind, JsonNode before,
+                                             CatalogRejections earlier) {
+        Optional<JsonNode> rejection = earlier.newOne(api);
+        if (rejection.isPresent()) {
+            return Optional.of(new Decided(null, rejection.get()));
+        }
+        JsonNode now = api.get("/api/access/requests/" + requestId);
+        boolean shows = kind == DecisionKind.REVOKED ? now.at("/grant/status").asText().equals("REVOKED")
+                : now.path("status").asText().equals(kind.name());
+        // Unchanged is not applied: approving an APPROVED request is rejected, and the rejection is the verdict.
+        return shows && !now.equals(before) ? Optional.of(new Decided(now, null)) : Optional.empty();
+    }
+
+    private static String applied(DecisionKind kind, JsonNode state) {
+        return switch (kind) {
+            case APPROVED -> "granted on " + state.at("/grant/topic").asText() + " to group " + state.at("/grant/consumerGroup").asText()
+                    + " until " + state.at("/grant/expiresAt").asText();
+            case DENIED -> "the requester sees it as DENIED";
+            case REVOKED -> "the grant is REVOKED; the broker's ACLs follow within seconds";
+        };
     }
 
     /** The catalog refuses such text too; saying so here spares a request that can only be rejected. */
@@ -147,5 +218,9 @@ final class AccessCommand {
 
     private PrintWriter out() {
         return spec.commandLine().getOut();
+    }
+
+    private PrintWriter err() {
+        return spec.commandLine().getErr();
     }
 }

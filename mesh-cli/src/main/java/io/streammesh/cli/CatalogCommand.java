@@ -2,10 +2,13 @@ package io.streammesh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streammesh.catalog.CatalogApp;
+import io.streammesh.catalog.CatalogClient;
 import io.streammesh.catalog.CatalogConfig;
 import io.streammesh.catalog.GovernancePolicy;
+import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshPrincipal;
 import io.streammesh.platform.PlatformApp;
+import io.streammesh.schema.ProductAddress;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.io.PrintWriter;
@@ -14,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,8 +55,13 @@ final class CatalogCommand {
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows a product: owner, schema, views, rules, SLO, lineage.")
     int show(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
              @Parameters(paramLabel = "ADDRESS") String address) {
-        JsonNode p = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()))
-                .get("/api/products/" + ProductCommand.parse(address));
+        CatalogClient client = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()));
+        ProductAddress product = ProductCommand.parse(address);
+        Optional<JsonNode> found = client.find("/api/products/" + product);
+        if (found.isEmpty()) {
+            return notInCatalog(client, product, catalog.json);
+        }
+        JsonNode p = found.get();
         if (catalog.json) {
             return print(p);
         }
@@ -82,6 +91,22 @@ final class CatalogCommand {
         }
         out.flush();
         return Mesh.OK;
+    }
+
+    /** A product catalog-stream never admitted is findable by its rejection (shown to its domain and the platform). */
+    private int notInCatalog(CatalogClient client, ProductAddress product, boolean json) {
+        Set<JsonNode> rejections = CatalogRejections.none(product.toString()).shown(client);
+        if (rejections.isEmpty()) {
+            throw new MeshException("no product " + product + " in the catalog");
+        }
+        if (json) {
+            print(rejections.iterator().next());
+            return Mesh.FAILED;
+        }
+        rejections.forEach(r -> CatalogRejections.print(err(), "the registration of " + product, r));
+        TerminalText.printf(err(), "mesh: no product %s in the catalog: its domain fixes the contract and publishes it again%n", product);
+        err().flush();
+        return Mesh.FAILED;
     }
 
     /** A view's state as the policy-enforcer reports it, with the reason when it is not OK. */
@@ -184,6 +209,10 @@ final class CatalogCommand {
 
     private PrintWriter out() {
         return spec.commandLine().getOut();
+    }
+
+    private PrintWriter err() {
+        return spec.commandLine().getErr();
     }
 
     static String query(String key, String value) {

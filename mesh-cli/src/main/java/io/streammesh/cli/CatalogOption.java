@@ -2,6 +2,9 @@ package io.streammesh.cli;
 
 import io.streammesh.catalog.CatalogClient;
 import io.streammesh.platform.MeshException;
+import io.streammesh.platform.MeshStatus;
+import io.streammesh.platform.StateDirectory;
+import java.util.Optional;
 import java.util.Properties;
 import picocli.CommandLine.Option;
 
@@ -23,5 +26,15 @@ final class CatalogOption {
             }
         }
         return new CatalogClient(base, clientConfig);
+    }
+
+    /**
+     * @return the catalog API if one is known ({@code --catalog-url}, or the running mesh's), else empty:
+     *         for a command whose write stands without the catalog (it only waits for its verdict there)
+     */
+    Optional<CatalogClient> known(StateDirOption state, Properties clientConfig) {
+        StateDirectory directory = state.directory();
+        String base = url != null ? url : directory.isLocked() ? directory.readStatus().map(MeshStatus::catalogUrl).orElse(null) : null;
+        return Optional.ofNullable(base).map(b -> new CatalogClient(b, clientConfig));
     }
 }

@@ -44,10 +44,13 @@ class AccessCommandsIT {
                     .contains("view         analytics (owner_approval) filter record.country != 'DE'",
                             "               state UNKNOWN (no record through the view yet)");
 
-            String first = requestId(run("access", "request", "acc-shop.order-placed.v1", "--view", "analytics", "--group", "acc-team",
-                    "--purpose", "dashboards", "--duration", "30d", "--as", "acc-team", "--state-dir", state));
+            var asked = run("access", "request", "acc-shop.order-placed.v1", "--view", "analytics", "--group", "acc-team",
+                    "--purpose", "dashboards", "--duration", "30d", "--as", "acc-team", "--catalog-url", url, "--state-dir", state);
+            String first = requestId(asked);
+            assertThat(asked.out().lines().skip(1)).containsExactly("Request " + first + " is PENDING: domain acc-shop decides; "
+                    + "follow it with: mesh access list --as acc-team");
             String second = requestId(run("access", "request", "acc-shop.order-placed.v1", "--view", "full", "--group", "acc-team",
-                    "--purpose", "curiosity", "--as", "acc-team", "--state-dir", state));
+                    "--purpose", "curiosity", "--as", "acc-team", "--no-wait", "--state-dir", state));
             await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "list", "--status", "PENDING", "--as", "acc-shop",
                     "--catalog-url", url, "--state-dir", state).out(), out -> out.contains(first) && out.contains(second));
 
@@ -56,15 +59,24 @@ class AccessCommandsIT {
             assertThat(notOwner.err().strip()).isEqualTo("mesh: refused by the broker: User:acc-team may not write mesh.decisions.acc-shop "
                     + "(only the domain owning the product decides)");
 
-            assertThat(run("access", "approve", first, "--as", "acc-shop", "--catalog-url", url, "--state-dir", state).exitCode()).isZero();
-            assertThat(run("access", "deny", second, "--reason", "use the analytics view", "--as", "acc-shop", "--catalog-url", url,
-                    "--state-dir", state).exitCode()).isZero();
+            var approved = run("access", "approve", first, "--as", "acc-shop", "--catalog-url", url, "--state-dir", state);
+            assertThat(approved.exitCode()).as(approved.err()).isZero();
+            assertThat(approved.out()).startsWith("APPROVED request " + first + " (acc-shop.order-placed.v1 view analytics for User:acc-team): "
+                    + "granted on mesh.view.acc-shop.order-placed.v1.analytics to group acc-team until ");
+            var denied = run("access", "deny", second, "--reason", "use the analytics view", "--as", "acc-shop", "--catalog-url", url,
+                    "--state-dir", state);
+            assertThat(denied.exitCode()).as(denied.err()).isZero();
+            assertThat(denied.out().strip()).isEqualTo("DENIED request " + second + " (acc-shop.order-placed.v1 view full for User:acc-team): "
+                    + "the requester sees it as DENIED");
             await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "grants", "--status", "ACTIVE", "--as", "acc-team",
                     "--catalog-url", url, "--state-dir", state).out(), out -> out.contains("mesh.view.acc-shop.order-placed.v1.analytics"));
             await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "list", "--as", "acc-team", "--catalog-url", url,
                     "--state-dir", state).out(), out -> out.contains("DENIED") && out.contains("use the analytics view"));
 
-            assertThat(run("access", "revoke", first, "--as", "acc-shop", "--catalog-url", url, "--state-dir", state).exitCode()).isZero();
+            var revoked = run("access", "revoke", first, "--as", "acc-shop", "--catalog-url", url, "--state-dir", state);
+            assertThat(revoked.exitCode()).as(revoked.err()).isZero();
+            assertThat(revoked.out().strip()).isEqualTo("REVOKED request " + first + " (acc-shop.order-placed.v1 view analytics for "
+                    + "User:acc-team): the grant is REVOKED; the broker's ACLs follow within seconds");
             await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "grants", "--status", "REVOKED", "--as", "acc-team",
                     "--catalog-url", url, "--state-dir", state).out(), out -> out.contains(first));
 
@@ -92,6 +104,52 @@ class AccessCommandsIT {
             var nobody = run("access", "list", "--catalog-url", url, "--state-dir", state);
             assertThat(nobody.err().strip()).isEqualTo("mesh: say who you act as for access list: --as <principal> or --client-config <file>");
         }
+    }
+
+    @Test
+    void requestsAndDecisionsThatCatalogStreamRejectsExitNonZeroWithItsReason(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("rej-shop");
+        mesh.onboarding().ensurePrincipal("rej-team", PrincipalKind.TEAM);
+        try (CatalogApp catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir.resolve("catalog"),
+                mesh.state().credentials(), 0))) {
+            String state = mesh.state().root().toString();
+            String url = catalog.restUrl();
+            assertThat(run("product", "publish", contract("rej-shop").toString(), "--state-dir", state).exitCode()).isZero();
+            await().atMost(Duration.ofSeconds(10)).until(() -> run("catalog", "show", "rej-shop.order-placed.v1", "--as", "rej-team",
+                    "--catalog-url", url, "--state-dir", state).exitCode() == Mesh.OK);
+
+            var typo = run("access", "request", "rej-shop.order-placed.v1", "--view", "analytcs", "--group", "rej-team",
+                    "--purpose", "dashboards", "--as", "rej-team", "--catalog-url", url, "--state-dir", state);
+            assertThat(typo.exitCode()).isEqualTo(Mesh.FAILED);
+            assertThat(typo.err().strip()).isEqualTo("mesh: request " + lastWord(typo) + " is REJECTED: product rej-shop.order-placed.v1 "
+                    + "has no view 'analytcs' (views: full, analytics)");
+
+            var unknown = run("access", "request", "rej-shop.no-such-product.v1", "--view", "full", "--group", "rej-team",
+                    "--purpose", "dashboards", "--as", "rej-team", "--catalog-url", url, "--state-dir", state);
+            assertThat(unknown.exitCode()).isEqualTo(Mesh.FAILED);
+            assertThat(unknown.err().strip()).isEqualTo("mesh: request " + lastWord(unknown) + " is REJECTED: "
+                    + "no product rej-shop.no-such-product.v1 in the catalog");
+
+            String id = requestId(run("access", "request", "rej-shop.order-placed.v1", "--view", "full", "--group", "rej-team",
+                    "--purpose", "dashboards", "--as", "rej-team", "--catalog-url", url, "--state-dir", state));
+            assertThat(run("access", "approve", id, "--as", "rej-shop", "--catalog-url", url, "--state-dir", state).exitCode()).isZero();
+            var twice = run("access", "approve", id, "--as", "rej-shop", "--catalog-url", url, "--state-dir", state);
+            assertThat(twice.exitCode()).isEqualTo(Mesh.FAILED);
+            assertThat(twice.err().strip()).isEqualTo("mesh: catalog-stream rejected the APPROVED decision on request " + id
+                    + " (request-pending): request " + id + " is APPROVED, not PENDING; the decision is ignored");
+            var denyAfter = run("access", "deny", id, "--as", "rej-shop", "--catalog-url", url, "--state-dir", state);
+            assertThat(denyAfter.err().strip()).as("a second rejection of the same kind is a new verdict").isEqualTo("mesh: catalog-stream "
+                    + "rejected the DENIED decision on request " + id + " (request-pending): request " + id + " is APPROVED, not PENDING; "
+                    + "the decision is ignored");
+
+            var unwaited = run("access", "approve", id, "--no-wait", "--as", "rej-shop", "--catalog-url", url, "--state-dir", state);
+            assertThat(unwaited.exitCode()).as("--no-wait only writes").isZero();
+        }
+    }
+
+    private static String lastWord(CommandRun run) {
+        List<String> words = List.of(run.out().lines().findFirst().orElseThrow().split(" "));
+        return words.get(words.size() - 1);
     }
 
     private static CommandRun run(String... args) {

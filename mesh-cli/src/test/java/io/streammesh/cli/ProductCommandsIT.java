@@ -2,6 +2,8 @@ package io.streammesh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streammesh.catalog.CatalogApp;
+import io.streammesh.catalog.CatalogConfig;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.testing.MeshTest;
 import java.nio.charset.StandardCharsets;
@@ -142,6 +144,69 @@ class ProductCommandsIT {
         var badAddress = CommandRun.of("product", "retire", "Orders.x", "--state-dir", state);
         assertThat(badAddress.err().strip()).isEqualTo("mesh: 'Orders.x' is not a product address: expected <domain>.<product>.v<major> "
                 + "(3 parts separated by dots), got 2 part(s)");
+    }
+
+    @Test
+    void publishWaitsForTheCatalogsVerdictAndARejectedProductIsFoundByItsReasons(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("cli-gov");
+        String state = mesh.state().root().toString();
+        try (CatalogApp catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir.resolve("catalog"),
+                mesh.state().credentials(), 0))) {
+            String url = catalog.restUrl();
+            Path governed = Files.writeString(dir.resolve("governed.yaml"), Files.readString(contract("cli-gov"))
+                    .replace("lineage: {inputs: [customers.customer-profile.v1]}", ""));
+            var admitted = CommandRun.of("product", "publish", governed.toString(), "--catalog-url", url, "--state-dir", state);
+            assertThat(admitted.exitCode()).as(admitted.err()).isZero();
+            assertThat(admitted.out().strip().lines().reduce((a, b) -> b)).hasValue("catalog-stream admitted cli-gov.order-placed.v1 1.0.0: "
+                    + "find it with mesh catalog show cli-gov.order-placed.v1");
+
+            Path sloppy = Files.writeString(dir.resolve("sloppy.yaml"), Files.readString(governed).replace("name: order-placed",
+                    "name: sloppy").replace("description: Every order the shop accepted, one event per order.", "description: Orders"));
+            var rejected = CommandRun.of("product", "publish", sloppy.toString(), "--catalog-url", url, "--state-dir", state);
+            assertThat(rejected.exitCode()).isEqualTo(Mesh.FAILED);
+            List<String> reasons = rejected.err().lines().toList();
+            assertThat(reasons).hasSize(3);
+            assertThat(reasons.get(0)).isEqualTo("mesh: catalog-stream rejected the registration of cli-gov.sloppy.v1 1.0.0 (description): "
+                    + "a description of at least 10 characters is required (people find products by it)");
+            assertThat(reasons.get(1)).startsWith("mesh: left in place, not in the catalog: topic cli-gov.sloppy.v1: created")
+                    .contains("schema cli-gov.sloppy.v1-value version 1", "registration cli-gov.sloppy.v1 1.0.0 written to mesh.registrations.cli-gov");
+            assertThat(reasons.get(2)).isEqualTo("mesh: fix " + sloppy + " and publish it again (mesh catalog rejections --subject "
+                    + "cli-gov.sloppy.v1 lists the reasons)");
+
+            var again = CommandRun.of("product", "publish", sloppy.toString(), "--catalog-url", url, "--state-dir", state);
+            assertThat(again.exitCode()).as("publishing it unchanged: the rejection stands").isEqualTo(Mesh.FAILED);
+            assertThat(again.err().lines().findFirst()).hasValue(reasons.get(0));
+
+            var shown = CommandRun.of("catalog", "show", "cli-gov.sloppy.v1", "--as", "cli-gov", "--catalog-url", url, "--state-dir", state);
+            assertThat(shown.exitCode()).isEqualTo(Mesh.FAILED);
+            assertThat(shown.err().lines()).containsExactly("mesh: catalog-stream rejected the registration of cli-gov.sloppy.v1 (description): "
+                    + "a description of at least 10 characters is required (people find products by it)",
+                    "mesh: no product cli-gov.sloppy.v1 in the catalog: its domain fixes the contract and publishes it again");
+
+            var retired = CommandRun.of("product", "retire", "cli-gov.order-placed.v1", "--catalog-url", url, "--state-dir", state);
+            assertThat(retired.exitCode()).as(retired.err()).isZero();
+            assertThat(retired.out().strip().lines().reduce((a, b) -> b)).hasValue("The catalog shows cli-gov.order-placed.v1 RETIRED.");
+        }
+    }
+
+    @Test
+    void validateChecksTheCatalogsGovernanceRulesOfflineAllButLineage() throws Exception {
+        Path contract = contract("cli-valid");
+        var valid = CommandRun.of("product", "validate", contract.toString());
+        assertThat(valid.exitCode()).as(valid.err()).isZero();
+        assertThat(valid.out().lines()).last().isEqualTo("It meets the global governance rules; lineage inputs are checked by the catalog "
+                + "when it is published.");
+
+        Path sloppy = Files.writeString(dir.resolve("sloppy.yaml"), Files.readString(contract)
+                .replace("description: Every order the shop accepted, one event per order.", "description: Orders")
+                .replace("access: owner-approval\n", "access: auto\n").replace("shippingAddress: redact", "customerId: hash"));
+        var invalid = CommandRun.of("product", "validate", sloppy.toString());
+        assertThat(invalid.exitCode()).isEqualTo(Mesh.FAILED);
+        assertThat(invalid.err().lines()).containsExactly(
+                "mesh: " + sloppy + ": governance rule description: a description of at least 10 characters is required "
+                        + "(people find products by it)",
+                "mesh: " + sloppy + ": governance rule pii-masked: view 'analytics' exposes PII field(s) shippingAddress without the "
+                        + "owner's approval (access: auto); mask them");
     }
 
     private Path contract(String domain) throws Exception {
