@@ -150,7 +150,12 @@ public final class ProductPublisher implements AutoCloseable {
         return comparable.equals(current);
     }
 
-    static int compareVersions(String a, String b) {
+    /**
+     * @param a a contract version, {@code major.minor.patch}
+     * @param b another
+     * @return negative, zero or positive as {@code a} is older than, equal to or newer than {@code b}
+     */
+    public static int compareVersions(String a, String b) {
         int[] x = Arrays.stream(a.split("\\.")).mapToInt(Integer::parseInt).toArray();
         int[] y = Arrays.stream(b.split("\\.")).mapToInt(Integer::parseInt).toArray();
         return Arrays.compare(x, y);

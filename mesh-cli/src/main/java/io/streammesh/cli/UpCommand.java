@@ -70,15 +70,21 @@ final class UpCommand implements Callable<Integer> {
         out.flush();
 
         var stopped = new CountDownLatch(1);
-        // Everything started, stopped in reverse order: on Ctrl-C, or when a later part cannot start.
+        // Everything started, stopped in reverse order: on Ctrl-C (also while starting), or when a later part cannot start.
         var running = new StartedParts();
-        EmbeddedMesh mesh = running.add(EmbeddedMesh.start(config));
+        var shutdown = new Thread(() -> stop(out, running, stopped), "mesh-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdown);
+        EmbeddedMesh mesh;
         CatalogApp catalog;
         DemoMesh demoMesh;
         try {
+            progress(out, "the Kafka broker (KRaft, SASL) and the schema registry");
+            mesh = running.add(EmbeddedMesh.start(config));
             Path apps = directory.root().resolve("apps");
-            catalog = running.add(CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig(PlatformApp.CATALOG.applicationId()),
-                    apps.resolve(PlatformApp.CATALOG.applicationId()), directory.credentials(), catalogPort)));
+            progress(out, "the platform apps: catalog, audit, policy-enforcer");
+            CatalogConfig catalogConfig = CatalogConfig.embedded(mesh.clientConfig(PlatformApp.CATALOG.applicationId()),
+                    apps.resolve(PlatformApp.CATALOG.applicationId()), directory.credentials(), catalogPort);
+            catalog = running.add(CatalogApp.start(catalogConfig));
             String catalogUrl = catalog.restUrl();
             directory.readStatus().ifPresent(status -> directory.writeStatus(status.withCatalogUrl(catalogUrl)));
             running.add(AuditApp.start(AuditConfig.embedded(mesh.clientConfig(PlatformApp.AUDIT.applicationId()),
@@ -87,18 +93,45 @@ final class UpCommand implements Callable<Integer> {
             running.add(GrantEnforcer.start(enforcerConfig));
             running.add(ViewApp.start(enforcerConfig, apps.resolve(PlatformApp.ENFORCER.applicationId()),
                     ViewSecret.of(directory), new SimpleMeterRegistry()));
-            demoMesh = demo ? running.add(DemoMesh.start(mesh, catalog.restUrl())) : null;
+            if (demo) {
+                progress(out, "the demo: domains orders and customers, their products and live records, team analytics");
+            }
+            demoMesh = demo ? running.add(DemoMesh.start(mesh, catalogUrl, catalogConfig.health().window())) : null;
         } catch (RuntimeException e) {
-            running.close();
+            stopAfterFailure(shutdown, running);
             throw e;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            running.close();
-            stopped.countDown();
-        }, "mesh-shutdown"));
         Banner.print(out, mesh, catalog.restUrl(), demoMesh == null ? List.of() : demoMesh.products(), Duration.ofNanos(System.nanoTime() - started));
         stopped.await();
         return Mesh.OK;
+    }
+
+    /** A part could not start: the error is the message, not a stop (unless Ctrl-C is what broke the start). */
+    private static void stopAfterFailure(Thread shutdown, StartedParts running) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdown);
+        } catch (IllegalStateException shuttingDown) {
+            // Ctrl-C during the start: the hook stops everything and says so
+            return;
+        }
+        running.close();
+    }
+
+    private static void progress(PrintWriter out, String what) {
+        out.println("  Starting " + what + " ...");
+        out.flush();
+    }
+
+    /** On Ctrl-C (or SIGTERM): says so, and stops every part started, the last first. */
+    private static void stop(PrintWriter out, StartedParts running, CountDownLatch stopped) {
+        out.println();
+        out.println("Stopping StreamMesh ...");
+        out.flush();
+        long started = System.nanoTime();
+        running.close();
+        out.printf("StreamMesh stopped (%.1f s).%n", (System.nanoTime() - started) / 1e9);
+        out.flush();
+        stopped.countDown();
     }
 
     /** The ready banner: what a new user needs to connect. */
@@ -121,7 +154,7 @@ final class UpCommand implements Callable<Integer> {
             out.printf("  Audit             every access hash-chained in mesh.audit: ./mesh audit verify, ./mesh audit query \"SELECT ...\"%n");
             out.printf("  Logs              %s%n", mesh.state().logs());
             if (!products.isEmpty()) {
-                out.printf("  Demo products     %s (live records; about one in ten breaks a quality rule and goes to <address>.dlq)%n",
+                out.printf("  Demo products     %s (live records; a few break a quality rule, within the product's SLO, and go to <address>.dlq)%n",
                         String.join(", ", products));
             }
             out.printf("%nTry:  kcat -F %s/orders.kcat.conf -L%n", shown);

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -125,6 +126,80 @@ class MeshCommandIT {
         try (var again = MeshProcess.start(work, "up", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0", "--catalog-port", "0")) {
             again.awaitOutput("StreamMesh is ready", READY);
             assertThat(authenticates(state.resolve("clients/orders.properties"))).isTrue();
+        }
+    }
+
+    @Test
+    void theDemoStopsWritingToARetiredProductAndRestartsOnAProductEvolvedByAUser() throws Exception {
+        Path state = work.resolve("adapting");
+        String[] up = {"up", "--demo", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0", "--catalog-port", "0"};
+        try (var first = MeshProcess.start(work, up)) {
+            first.awaitOutput("StreamMesh is ready", READY);
+            assertThat(first.output()).contains("  Starting the Kafka broker (KRaft, SASL) and the schema registry ...\n",
+                    "  Starting the platform apps: catalog, audit, policy-enforcer ...\n",
+                    "  Starting the demo: domains orders and customers, their products and live records, team analytics ...\n");
+            String catalogUrl = first.output().replaceAll("(?s).*Catalog API\\s+(\\S+)/api/products.*", "$1");
+            var catalog = new CatalogClient(catalogUrl, ClientConfigs.load(state.resolve("clients/mesh-admin.properties")));
+            for (String product : List.of("orders.order-placed.v1", "customers.customer-profile.v1")) {
+                await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
+                        assertThat(catalog.get("/api/products/" + product).at("/health/status").asText()).as(product).isEqualTo("OK"));
+            }
+
+            var retired = CommandRun.of("product", "retire", "orders.order-placed.v1", "--as", "orders", "--state-dir", state.toString());
+            assertThat(retired.exitCode()).as(retired.err()).isZero();
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(state.resolve("logs/mesh.log"))
+                    .contains("Demo: orders.order-placed.v1 was retired; the demo no longer writes to it"));
+            assertNoNewRecords(state, "orders.order-placed.v1");
+
+            var evolved = CommandRun.of("product", "publish", evolvedProfile().toString(), "--as", "customers", "--state-dir", state.toString());
+            assertThat(evolved.exitCode()).as(evolved.err()).isZero();
+
+            first.process().destroy();
+            assertThat(first.awaitExit(Duration.ofSeconds(30))).as("exit after SIGTERM").isIn(0, 143);
+            assertThat(first.output()).contains("\nStopping StreamMesh ...\n").containsPattern("StreamMesh stopped \\(\\d+\\.\\d s\\)\\.\n");
+        }
+        try (var again = MeshProcess.start(work, up)) {
+            again.awaitOutput("StreamMesh is ready", READY);
+            assertThat(again.output()).contains("Demo products     customers.customer-profile.v1 (live records;");
+            long profiles = endOffset(state, "customers", "customers.customer-profile.v1");
+            await().atMost(Duration.ofSeconds(30)).until(() -> endOffset(state, "customers", "customers.customer-profile.v1") > profiles);
+            assertThat(Files.readString(state.resolve("logs/mesh.log"))).contains(
+                    "Demo: customers.customer-profile.v1 is published at version 1.1.0, newer than the demo's 1.0.0; "
+                            + "the demo writes to it as published",
+                    "Demo: orders.order-placed.v1 is retired; the demo leaves it alone");
+            assertNoNewRecords(state, "orders.order-placed.v1");
+        }
+    }
+
+    /** The demo's customer profile contract at 1.1.0, with a field added, as a user evolves it. */
+    private Path evolvedProfile() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("evolved"));
+        Files.writeString(dir.resolve("customer-profile.yaml"), demoFile("customer-profile.yaml").replace("version: 1.0.0", "version: 1.1.0"));
+        String field = "{\"name\": \"segment\", \"type\": \"string\", \"doc\": \"consumer | business\"},";
+        Files.writeString(dir.resolve("customer-profile.avsc"), demoFile("customer-profile.avsc")
+                .replace(field, field + "\n    {\"name\": \"loyaltyTier\", \"type\": [\"null\", \"string\"], \"default\": null},"));
+        return dir.resolve("customer-profile.yaml");
+    }
+
+    private static String demoFile(String name) throws Exception {
+        try (var in = MeshCommandIT.class.getResourceAsStream("/schemas/demo/customers/" + name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The topic's read_committed end offsets stay where they are for longer than the demo sends records. */
+    private static void assertNoNewRecords(Path state, String topic) {
+        long before = endOffset(state, "orders", topic);
+        await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(10))
+                .until(() -> endOffset(state, "orders", topic), end -> end == before);
+    }
+
+    private static long endOffset(Path state, String principal, String topic) {
+        var props = ClientConfigs.kafkaOnly(ClientConfigs.load(state.resolve("clients/" + principal + ".properties")));
+        props.put("isolation.level", "read_committed");
+        try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
