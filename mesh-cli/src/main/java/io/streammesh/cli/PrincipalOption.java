@@ -38,7 +38,7 @@ final class PrincipalOption {
         }
         String name = choice != null && choice.principal != null ? choice.principal : defaultPrincipal;
         try {
-            return new ClientConfigs(state.directory().clients()).properties(MeshPrincipal.bareName(name));
+            return new ClientConfigs(state.existing().clients()).properties(MeshPrincipal.bareName(name));
         } catch (MeshException e) {
             throw new MeshException(e.getMessage() + " (or give --client-config FILE)", e);
         }
