@@ -6,6 +6,7 @@ import io.streammesh.catalog.CatalogConfig;
 import io.streammesh.catalog.GovernancePolicy;
 import io.streammesh.platform.MeshPrincipal;
 import io.streammesh.platform.PlatformApp;
+import io.streammesh.schema.ProductAddress;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.io.PrintWriter;
@@ -51,12 +52,14 @@ final class CatalogCommand {
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows a product: owner, schema, views, rules, SLO, lineage.")
     int show(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
              @Parameters(paramLabel = "ADDRESS") String address) {
-        JsonNode p = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()))
-                .get("/api/products/" + ProductCommand.parse(address));
+        ProductAddress product = ProductCommand.parse(address);
+        var client = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()));
+        JsonNode p = client.get("/api/products/" + product);
         if (catalog.json) {
             return print(p);
         }
         PrintWriter out = out();
+        var reading = ViewReading.of(state, as, client, product);
         TerminalText.printf(out, "%s  (version %s, %s, %s)%n", p.path("address").asText(), p.path("version").asText(), p.path("status").asText(),
                 p.path("classification").asText());
         TerminalText.printf(out, "  %s%n", p.path("description").asText());
@@ -75,6 +78,9 @@ final class CatalogCommand {
                     v.path("filter").isNull() ? "" : " filter " + v.path("filter").asText(),
                     v.path("masks").isEmpty() ? "" : " masks " + v.path("masks"));
             TerminalText.printf(out, "               state %s%n", viewState(v.path("status")));
+            String topic = product.viewTopic(v.path("name").asText());
+            TerminalText.printf(out, "               topic %s%n", topic);
+            TerminalText.printf(out, "               read  %s%n", reading.howToRead(topic, v.path("name").asText()));
         });
         TerminalText.printf(out, "  lineage      upstream %s; downstream %s%n", join(p.at("/lineage/upstream")), join(p.at("/lineage/downstream")));
         if (p.has("lastRejection")) {
