@@ -21,9 +21,6 @@ final class AuditCommand {
     @Spec
     CommandSpec spec;
 
-    /** How query results are printed. */
-    enum Format { table, json, csv }
-
     @Command(name = "query", mixinStandardHelpOptions = true,
             description = {"Runs SQL (Flink SQL) over the tables audit, catalog and grants.",
                     "Columns of audit: event_time, event_type, principal, client_address, operation, resource_type, resource_name, "
@@ -40,7 +37,7 @@ final class AuditCommand {
               @Option(names = "--until", paramLabel = "WHEN", converter = WhenConverter.class,
                       description = "Stop at records written then: a duration back from now or a UTC time.") Instant until,
               @Option(names = "--follow", description = "Keep the query running as new records arrive (Ctrl-C to stop).") boolean follow,
-              @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table", description = "table, json (one object per line) or csv; default ${DEFAULT-VALUE}.") Format format) {
+              @Option(names = {"-o", "--format"}, paramLabel = "FORMAT", defaultValue = "table", description = "table, json (one object per line) or csv; default ${DEFAULT-VALUE}.") OutputFormat format) {
         if (follow && until != null) {
             throw new ParameterException(spec.commandLine(), "--follow and --until do not go together: a followed query has no end");
         }

@@ -39,13 +39,13 @@ final class CatalogCommand {
         String query = query("q", words) + query("domain", domain) + query("tag", tag) + query("classification", classification);
         JsonNode result = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()))
                 .get("/api/products" + (query.isEmpty() ? "" : "?" + query.substring(1)));
-        if (catalog.json) {
+        if (catalog.format() == OutputFormat.json) {
             return print(result);
         }
         var table = new Table("ADDRESS", "VERSION", "STATUS", "HEALTH", "CLASSIFICATION", "OWNER", "DESCRIPTION");
         result.path("products").forEach(p -> table.row(p.path("address").asText(), p.path("version").asText(), p.path("status").asText(),
                 p.at("/health/status").asText(), p.path("classification").asText(), p.at("/owner/team").asText(), p.path("description").asText()));
-        table.print(out());
+        table.print(out(), catalog.format());
         return Mesh.OK;
     }
 
@@ -53,9 +53,10 @@ final class CatalogCommand {
     int show(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
              @Parameters(paramLabel = "ADDRESS") String address) {
         ProductAddress product = ProductCommand.parse(address);
+        OutputFormat format = catalog.formatOfOneItem(spec.commandLine().getSubcommands().get("show"));
         var client = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()));
         JsonNode p = client.get("/api/products/" + product);
-        if (catalog.json) {
+        if (format == OutputFormat.json) {
             return print(p);
         }
         PrintWriter out = out();
@@ -100,9 +101,10 @@ final class CatalogCommand {
     @Command(name = "lineage", mixinStandardHelpOptions = true, description = "Shows where a product comes from and what is derived from it, all the way.")
     int lineage(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
                 @Parameters(paramLabel = "ADDRESS") String address) {
+        OutputFormat format = catalog.formatOfOneItem(spec.commandLine().getSubcommands().get("lineage"));
         var client = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()));
         String root = ProductCommand.parse(address).toString();
-        if (catalog.json) {
+        if (format == OutputFormat.json) {
             return print(client.get("/api/products/" + root + "/lineage"));
         }
         PrintWriter out = out();
@@ -122,13 +124,13 @@ final class CatalogCommand {
         String query = query("subject", subject) + query("domain", domain);
         JsonNode result = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()))
                 .get("/api/rejections" + (query.isEmpty() ? "" : "?" + query.substring(1)));
-        if (catalog.json) {
+        if (catalog.format() == OutputFormat.json) {
             return print(result);
         }
         var table = new Table("SUBJECT", "TOPIC", "WHEN", "RULE", "REASON");
         result.path("rejections").forEach(r -> r.path("reasons").forEach(reason -> table.row(r.path("subject").asText(),
                 r.path("sourceTopic").asText(), r.path("rejectedAt").asText(), reason.path("rule").asText(), reason.path("message").asText())));
-        table.print(out());
+        table.print(out(), catalog.format());
         return Mesh.OK;
     }
 

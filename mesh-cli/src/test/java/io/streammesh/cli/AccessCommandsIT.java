@@ -67,6 +67,8 @@ class AccessCommandsIT {
             assertThat(run("catalog", "show", "acc-shop.order-placed.v1", "--as", "acc-team", "--catalog-url", url, "--state-dir", state).out())
                     .as("the grant's group is in the kcat line").contains("               read  kcat -F " + mesh.state().clients().resolve("acc-team.kcat.conf")
                             + " -G acc-team mesh.view.acc-shop.order-placed.v1.analytics\n");
+            assertThat(run("access", "grants", "--status", "ACTIVE", "-o", "csv", "--as", "acc-team", "--catalog-url", url, "--state-dir", state)
+                    .out().lines()).first().isEqualTo("GRANT,STATUS,PRINCIPAL,TOPIC,GROUP,APPROVED BY,EXPIRES");
             await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "list", "--as", "acc-team", "--catalog-url", url,
                     "--state-dir", state).out(), out -> out.contains("DENIED") && out.contains("use the analytics view"));
 
