@@ -140,7 +140,7 @@ final class AccessCommand {
 
     private static Properties acting(StateDirOption state, PrincipalOption as, String what) {
         if (as.choice == null) {
-            throw new MeshException("say who you act as for access " + what + ": --as <principal> or --client-config <file>");
+            throw new UsageError("say who you act as for access " + what + ": --as <principal> or --client-config <file>");
         }
         return as.clientConfig(state, null);
     }

@@ -5,7 +5,6 @@ import io.streammesh.connector.PublishReport;
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.connector.contract.ProductContract;
 import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.MeshException;
 import io.streammesh.schema.ProductAddress;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -68,7 +67,7 @@ final class ProductCommand {
         try {
             return ProductAddress.parse(address);
         } catch (IllegalArgumentException e) {
-            throw new MeshException(e.getMessage());
+            throw new UsageError(e.getMessage());
         }
     }
 
