@@ -63,6 +63,8 @@ public final class Mesh {
                         .collect(Collectors.joining(System.lineSeparator())));
             } else if (e instanceof MeshException) {
                 err.println("mesh: " + TerminalText.escape(e.getMessage()));
+            } else if (AuthorisationFailure.describe(e).isPresent()) {
+                err.println("mesh: " + TerminalText.escape(AuthorisationFailure.describe(e).get()));
             } else {
                 err.println("mesh: unexpected failure (a bug; please report it): " + TerminalText.escape(e.toString()));
                 e.printStackTrace(err);
