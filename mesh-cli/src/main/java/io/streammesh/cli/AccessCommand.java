@@ -58,7 +58,7 @@ final class AccessCommand {
             return Mesh.OK;
         }
         JsonNode request = verdict.await("request " + id, followUp, () -> api.get().find("/api/access/requests/" + id));
-        return firstVerdict(id, request, followUp, catalog.json);
+        return firstVerdict(id, request, followUp, catalog.format() == OutputFormat.json);
     }
 
     private int firstVerdict(String id, JsonNode request, String followUp, boolean json) {
@@ -90,7 +90,7 @@ final class AccessCommand {
         String query = CatalogCommand.query("status", status) + CatalogCommand.query("domain", domain);
         JsonNode result = catalog.client(state, acting(state, as, "list"))
                 .get("/api/access/requests" + (query.isEmpty() ? "" : "?" + query.substring(1)));
-        if (catalog.json) {
+        if (catalog.format() == OutputFormat.json) {
             out().println(TerminalText.json(result, true));
             out().flush();
             return Mesh.OK;
@@ -99,7 +99,7 @@ final class AccessCommand {
         result.path("requests").forEach(r -> table.row(r.at("/request/requestId").asText(), r.path("status").asText(),
                 r.at("/request/product").asText(), r.at("/request/view").asText(), r.at("/request/principal").asText(),
                 r.at("/request/consumerGroup").asText(), r.at("/request/purpose").asText(), r.path("reason").asText("")));
-        table.print(out());
+        table.print(out(), catalog.format());
         return Mesh.OK;
     }
 
@@ -112,7 +112,7 @@ final class AccessCommand {
                 + CatalogCommand.query("status", status);
         JsonNode result = catalog.client(state, acting(state, as, "grants"))
                 .get("/api/grants" + (query.isEmpty() ? "" : "?" + query.substring(1)));
-        if (catalog.json) {
+        if (catalog.format() == OutputFormat.json) {
             out().println(TerminalText.json(result, true));
             out().flush();
             return Mesh.OK;
@@ -120,7 +120,7 @@ final class AccessCommand {
         var table = new Table("GRANT", "STATUS", "PRINCIPAL", "TOPIC", "GROUP", "APPROVED BY", "EXPIRES");
         result.path("grants").forEach(g -> table.row(g.path("grantId").asText(), g.path("status").asText(), g.path("principal").asText(),
                 g.path("topic").asText(), g.path("consumerGroup").asText(), g.path("approvedBy").asText(), g.path("expiresAt").asText("-")));
-        table.print(out());
+        table.print(out(), catalog.format());
         return Mesh.OK;
     }
 
@@ -211,7 +211,7 @@ final class AccessCommand {
 
     private static Properties acting(StateDirOption state, PrincipalOption as, String what) {
         if (as.choice == null) {
-            throw new MeshException("say who you act as for access " + what + ": --as <principal> or --client-config <file>");
+            throw new UsageError("say who you act as for access " + what + ": --as <principal> or --client-config <file>");
         }
         return as.clientConfig(state, null);
     }

@@ -3,12 +3,9 @@ package io.streammesh.cli;
 import io.streammesh.audit.AuditVerifier;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshPrincipal;
-import io.streammesh.connector.contract.DurationText;
 import io.streammesh.query.AuditQuery;
 import java.io.PrintWriter;
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,9 +21,6 @@ final class AuditCommand {
     @Spec
     CommandSpec spec;
 
-    /** How query results are printed. */
-    enum Format { table, json, csv }
-
     @Command(name = "query", mixinStandardHelpOptions = true,
             description = {"Runs SQL (Flink SQL) over the tables audit, catalog and grants.",
                     "Columns of audit: event_time, event_type, principal, client_address, operation, resource_type, resource_name, "
@@ -38,14 +32,16 @@ final class AuditCommand {
                     "Times are UTC."})
     int query(@Mixin StateDirOption state, @Mixin PrincipalOption as,
               @Parameters(paramLabel = "SQL", description = "One SELECT statement.") String sql,
-              @Option(names = "--since", paramLabel = "WHEN", description = "Read records written since then: a duration back from now (1h, 30m, 7d) or a time (2026-11-25T10:00:00Z).") String since,
-              @Option(names = "--until", paramLabel = "WHEN", description = "Stop at records written then: a duration back from now or a time.") String until,
+              @Option(names = "--since", paramLabel = "WHEN", converter = WhenConverter.class,
+                      description = "Read records written since then: a duration back from now (1h, 30m, 7d) or a UTC time (2026-11-25T10:00:00Z).") Instant since,
+              @Option(names = "--until", paramLabel = "WHEN", converter = WhenConverter.class,
+                      description = "Stop at records written then: a duration back from now or a UTC time.") Instant until,
               @Option(names = "--follow", description = "Keep the query running as new records arrive (Ctrl-C to stop).") boolean follow,
-              @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table", description = "table, json (one object per line) or csv; default ${DEFAULT-VALUE}.") Format format) {
+              @Option(names = {"-o", "--format"}, paramLabel = "FORMAT", defaultValue = "table", description = "table, json (one object per line) or csv; default ${DEFAULT-VALUE}.") OutputFormat format) {
         if (follow && until != null) {
             throw new ParameterException(spec.commandLine(), "--follow and --until do not go together: a followed query has no end");
         }
-        var scan = new AuditQuery.Scan(when(since, "--since"), when(until, "--until"), follow);
+        var scan = new AuditQuery.Scan(since, until, follow);
         var out = spec.commandLine().getOut();
         var printer = QueryPrinter.of(format, out, follow);
         try {
@@ -55,21 +51,6 @@ final class AuditCommand {
         }
         printer.finish();
         return Mesh.OK;
-    }
-
-    private Instant when(String text, String option) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException notATime) {
-            try {
-                return Instant.now().minus(DurationText.parse(text));
-            } catch (IllegalArgumentException | DateTimeException e) {
-                throw new ParameterException(spec.commandLine(), option + " " + text + ": neither a duration like 1h nor a time like 2026-11-25T10:00:00Z");
-            }
-        }
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,

@@ -42,30 +42,32 @@ final class CatalogCommand {
         String query = query("q", words) + query("domain", domain) + query("tag", tag) + query("classification", classification);
         JsonNode result = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()))
                 .get("/api/products" + (query.isEmpty() ? "" : "?" + query.substring(1)));
-        if (catalog.json) {
+        if (catalog.format() == OutputFormat.json) {
             return print(result);
         }
         var table = new Table("ADDRESS", "VERSION", "STATUS", "HEALTH", "CLASSIFICATION", "OWNER", "DESCRIPTION");
         result.path("products").forEach(p -> table.row(p.path("address").asText(), p.path("version").asText(), p.path("status").asText(),
                 p.at("/health/status").asText(), p.path("classification").asText(), p.at("/owner/team").asText(), p.path("description").asText()));
-        table.print(out());
+        table.print(out(), catalog.format());
         return Mesh.OK;
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows a product: owner, schema, views, rules, SLO, lineage.")
     int show(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
              @Parameters(paramLabel = "ADDRESS") String address) {
-        CatalogClient client = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()));
         ProductAddress product = ProductCommand.parse(address);
+        OutputFormat format = catalog.formatOfOneItem(spec.commandLine().getSubcommands().get("show"));
+        CatalogClient client = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()));
         Optional<JsonNode> found = client.find("/api/products/" + product);
         if (found.isEmpty()) {
-            return notInCatalog(client, product, catalog.json);
+            return notInCatalog(client, product, format == OutputFormat.json);
         }
         JsonNode p = found.get();
-        if (catalog.json) {
+        if (format == OutputFormat.json) {
             return print(p);
         }
         PrintWriter out = out();
+        var reading = ViewReading.of(state, as, client, product);
         TerminalText.printf(out, "%s  (version %s, %s, %s)%n", p.path("address").asText(), p.path("version").asText(), p.path("status").asText(),
                 p.path("classification").asText());
         TerminalText.printf(out, "  %s%n", p.path("description").asText());
@@ -84,6 +86,9 @@ final class CatalogCommand {
                     v.path("filter").isNull() ? "" : " filter " + v.path("filter").asText(),
                     v.path("masks").isEmpty() ? "" : " masks " + v.path("masks"));
             TerminalText.printf(out, "               state %s%n", viewState(v.path("status")));
+            String topic = product.viewTopic(v.path("name").asText());
+            TerminalText.printf(out, "               topic %s%n", topic);
+            TerminalText.printf(out, "               read  %s%n", reading.howToRead(topic, v.path("name").asText()));
         });
         TerminalText.printf(out, "  lineage      upstream %s; downstream %s%n", join(p.at("/lineage/upstream")), join(p.at("/lineage/downstream")));
         if (p.has("lastRejection")) {
@@ -119,9 +124,10 @@ final class CatalogCommand {
     @Command(name = "lineage", mixinStandardHelpOptions = true, description = "Shows where a product comes from and what is derived from it, all the way.")
     int lineage(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
                 @Parameters(paramLabel = "ADDRESS") String address) {
+        OutputFormat format = catalog.formatOfOneItem(spec.commandLine().getSubcommands().get("lineage"));
         var client = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()));
         String root = ProductCommand.parse(address).toString();
-        if (catalog.json) {
+        if (format == OutputFormat.json) {
             return print(client.get("/api/products/" + root + "/lineage"));
         }
         PrintWriter out = out();
@@ -141,13 +147,13 @@ final class CatalogCommand {
         String query = query("subject", subject) + query("domain", domain);
         JsonNode result = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()))
                 .get("/api/rejections" + (query.isEmpty() ? "" : "?" + query.substring(1)));
-        if (catalog.json) {
+        if (catalog.format() == OutputFormat.json) {
             return print(result);
         }
         var table = new Table("SUBJECT", "TOPIC", "WHEN", "RULE", "REASON");
         result.path("rejections").forEach(r -> r.path("reasons").forEach(reason -> table.row(r.path("subject").asText(),
                 r.path("sourceTopic").asText(), r.path("rejectedAt").asText(), reason.path("rule").asText(), reason.path("message").asText())));
-        table.print(out());
+        table.print(out(), catalog.format());
         return Mesh.OK;
     }
 

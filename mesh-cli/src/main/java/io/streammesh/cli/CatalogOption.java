@@ -6,7 +6,9 @@ import io.streammesh.platform.MeshStatus;
 import io.streammesh.platform.StateDirectory;
 import java.util.Optional;
 import java.util.Properties;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** Where the catalog REST API is: {@code --catalog-url}, else the one the running mesh wrote in its state directory. */
 final class CatalogOption {
@@ -14,8 +16,30 @@ final class CatalogOption {
     @Option(names = "--catalog-url", paramLabel = "URL", description = "The catalog API's base URL (default: the running mesh's).")
     String url;
 
-    @Option(names = "--json", description = "Print JSON for scripts instead of a table.")
+    @Option(names = {"-o", "--format"}, paramLabel = "FORMAT", defaultValue = "table",
+            description = "table, json or csv (default: ${DEFAULT-VALUE}).")
+    OutputFormat format;
+
+    @Option(names = "--json", description = "The same as --format json.")
     boolean json;
+
+    /** @return the output format asked for; {@code --json} stands for {@code --format json} */
+    OutputFormat format() {
+        return json ? OutputFormat.json : format;
+    }
+
+    /**
+     * @param commandLine the command printing one item rather than rows
+     * @return the output format asked for
+     * @throws ParameterException if it is csv, which takes rows
+     */
+    OutputFormat formatOfOneItem(CommandLine commandLine) {
+        if (format() == OutputFormat.csv) {
+            throw new ParameterException(commandLine, "--format csv: " + commandLine.getCommandSpec().qualifiedName()
+                    + " prints one item, not rows; use table or json");
+        }
+        return format();
+    }
 
     CatalogClient client(StateDirOption state, Properties clientConfig) {
         String base = url;

@@ -41,7 +41,7 @@ public final class Mesh {
 
     /**
      * @return the command line with the mesh's error handling: a {@link MeshException} prints
-     *         its one-line message and exits {@value #FAILED}; anything else also prints its
+     *         its one-line message and exits {@value #FAILED} ({@value #USAGE} for a {@link UsageError}); anything else also prints its
      *         stack trace, since it is a bug; a wrong command line prints one line naming what is
      *         wrong and exits {@value #USAGE}. Enum values (formats, kinds) are taken in any case.
      *         What is printed is {@linkplain TerminalText#escape(String) escaped}: messages quote
@@ -52,12 +52,19 @@ public final class Mesh {
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
             PrintWriter err = line.getErr();
+            if (e instanceof UsageError) {
+                err.println("mesh: " + TerminalText.escape(e.getMessage()));
+                err.flush();
+                return USAGE;
+            }
             if (e instanceof InvalidContractException invalid) {
                 // one line per broken rule, by design; each is escaped on its own
                 err.println("mesh: " + invalid.getMessage().lines().map(TerminalText::escape)
                         .collect(Collectors.joining(System.lineSeparator())));
             } else if (e instanceof MeshException) {
                 err.println("mesh: " + TerminalText.escape(e.getMessage()));
+            } else if (AuthorisationFailure.describe(e).isPresent()) {
+                err.println("mesh: " + TerminalText.escape(AuthorisationFailure.describe(e).get()));
             } else {
                 err.println("mesh: unexpected failure (a bug; please report it): " + TerminalText.escape(e.toString()));
                 e.printStackTrace(err);

@@ -38,7 +38,7 @@ final class PrincipalCommand {
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Lists the mesh's principals, their kind and their client config.")
     int list(@Mixin StateDirOption state) {
-        var configs = new ClientConfigs(state.directory().clients());
+        var configs = new ClientConfigs(state.existing().clients());
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%-24s %-9s %s%n", "PRINCIPAL", "KIND", "CLIENT CONFIG");
         for (MeshPrincipal principal : CredentialStore.at(state.directory().credentials()).principals()) {

@@ -28,6 +28,17 @@ final class PrincipalOption {
     }
 
     /**
+     * @param defaultPrincipal who acts when neither option is given
+     * @return the principal's bare name, or empty when a {@code --client-config} file says who acts
+     */
+    java.util.Optional<String> principalName(String defaultPrincipal) {
+        if (choice != null && choice.clientConfig != null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(MeshPrincipal.bareName(choice != null && choice.principal != null ? choice.principal : defaultPrincipal));
+    }
+
+    /**
      * @param state the state directory, for {@code --as}
      * @param defaultPrincipal who to act as when neither option is given
      * @return the client config to act with
@@ -38,7 +49,7 @@ final class PrincipalOption {
         }
         String name = choice != null && choice.principal != null ? choice.principal : defaultPrincipal;
         try {
-            return new ClientConfigs(state.directory().clients()).properties(MeshPrincipal.bareName(name));
+            return new ClientConfigs(state.existing().clients()).properties(MeshPrincipal.bareName(name));
         } catch (MeshException e) {
             throw new MeshException(e.getMessage() + " (or give --client-config FILE)", e);
         }

@@ -13,7 +13,9 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.avro.generic.GenericRecord;
@@ -26,7 +28,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code mesh produce}: feeds a file into a product, checked against its contract. */
 @Command(name = "produce", mixinStandardHelpOptions = true,
-        description = {"Feeds a JSON Lines or CSV file into a published product, as the domain's principal (default: --as <domain>).",
+        description = {"Feeds a JSON Lines or CSV file (or standard input, with --file -) into a published product,",
+                "as the domain's principal (default: --as <domain>).",
                 "Each line becomes an Avro record of the product's registered schema and is checked against its quality rules:",
                 "good ones go to the product, failing ones to <address>.dlq, unreadable ones to the report below with their line numbers.",
                 "Lines are sent in batches that readers see whole or not at all; a line counts as sent once its batch is committed.",
@@ -48,14 +51,23 @@ final class ProduceCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ADDRESS", description = "The product, <domain>.<product>.v<major>.")
     String address;
 
-    @Option(names = "--file", required = true, paramLabel = "FILE", description = "data.jsonl (one JSON object per line) or data.csv (header row of field names).")
+    /** What {@code --file} takes for standard input. */
+    static final String STANDARD_INPUT = "-";
+
+    /** The name standard input goes by in the summary and the default rejects file. */
+    private static final String STANDARD_INPUT_NAME = "stdin";
+
+    @Option(names = "--file", required = true, paramLabel = "FILE",
+            description = "data.jsonl (one JSON object per line) or data.csv (header row of field names); - reads standard input.")
     Path file;
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "jsonl or csv (default: from the file's extension).")
+    @Option(names = "--format", paramLabel = "FORMAT",
+            description = "jsonl or csv (default: from the file's extension; jsonl for standard input).")
     FileIngest.Format format;
 
     @Option(names = "--rejects", paramLabel = "FILE",
-            description = "Where to write the lines that reached no topic (default: <file>.rejects.<ext> beside the file).")
+            description = {"Where to write the lines that reached no topic (default: <file>.rejects.<ext> beside the file;",
+                    "stdin.rejects.<ext> in the working directory for standard input)."})
     Path rejects;
 
     @Option(names = "--outage-wait", paramLabel = "DURATION", defaultValue = "60s",
@@ -65,18 +77,52 @@ final class ProduceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ProductAddress product = ProductCommand.parse(address);
-        FileIngest.Format fileFormat = format != null ? format : FileIngest.Format.of(file);
+        FileIngest.Format fileFormat = format();
         Properties config = as.clientConfig(state, product.domain());
         var options = new ProductProducer.Options(outageWait(), true);
-        Path rejectsFile = rejects != null ? rejects : defaultRejects(file);
-        var progress = new ProgressBar(spec.commandLine().getErr(), countLines(file));
-        IngestSummary summary;
-        try (ProductProducer<GenericRecord> producer = ProductProducer.open(product, config, new SimpleMeterRegistry(), options)) {
-            summary = FileIngest.ingest(file, fileFormat, producer, rejectsFile, progress::show);
-            progress.done();
-            print(spec.commandLine().getOut(), summary, product, rejectsFile);
+        Path rejectsFile = rejects != null ? rejects : defaultRejects(fromStandardInput()
+                ? Path.of(STANDARD_INPUT_NAME + "." + fileFormat.name().toLowerCase(Locale.ROOT)).toAbsolutePath() : file);
+        Path input = fromStandardInput() ? standardInputCopy() : file;
+        try {
+            var progress = new ProgressBar(spec.commandLine().getErr(), countLines(input));
+            IngestSummary summary;
+            try (ProductProducer<GenericRecord> producer = ProductProducer.open(product, config, new SimpleMeterRegistry(), options)) {
+                summary = FileIngest.ingest(input, fileFormat, producer, rejectsFile, progress::show);
+                progress.done();
+                print(spec.commandLine().getOut(), summary, product, rejectsFile);
+            }
+            return summary.allSent() ? Mesh.OK : Mesh.FAILED;
+        } finally {
+            if (fromStandardInput()) {
+                deleteCopy(input);
+            }
         }
-        return summary.allSent() ? Mesh.OK : Mesh.FAILED;
+    }
+
+    private boolean fromStandardInput() {
+        return file.toString().equals(STANDARD_INPUT);
+    }
+
+    /**
+     * Ingest reads its input more than once (counting lines, checking CSV for bytes that are not
+     * UTF-8), so standard input is first copied to a file only this user can read.
+     */
+    private static Path standardInputCopy() {
+        try {
+            Path copy = Files.createTempFile("mesh-produce-", ".stdin");
+            Files.copy(System.in, copy, StandardCopyOption.REPLACE_EXISTING);
+            return copy;
+        } catch (IOException e) {
+            throw new MeshException("cannot read standard input: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteCopy(Path copy) {
+        try {
+            Files.deleteIfExists(copy);
+        } catch (IOException e) {
+            throw new MeshException("cannot delete the copy of standard input " + copy + ": " + e.getMessage(), e);
+        }
     }
 
     private Duration outageWait() {
@@ -96,7 +142,7 @@ final class ProduceCommand implements Callable<Integer> {
     }
 
     private void print(PrintWriter out, IngestSummary summary, ProductAddress product, Path rejectsFile) {
-        out.printf("%s: %,d line(s) read%s%n", file, summary.lines(), format() == FileIngest.Format.CSV ? " (after the header)" : "");
+        out.printf("%s: %,d line(s) read%s%n", fromStandardInput() ? "standard input" : file, summary.lines(), format() == FileIngest.Format.CSV ? " (after the header)" : "");
         out.printf("  %,8d sent to %s%n", summary.sent(), product.topic());
         out.printf("  %,8d dead-lettered to %s%s%n", summary.deadLettered(), product.deadLetterTopic(),
                 summary.deadLetteredByRule().isEmpty() ? "" : "  " + summary.deadLetteredByRule());
@@ -128,7 +174,10 @@ final class ProduceCommand implements Callable<Integer> {
     }
 
     private FileIngest.Format format() {
-        return format != null ? format : FileIngest.Format.of(file);
+        if (format != null) {
+            return format;
+        }
+        return fromStandardInput() ? FileIngest.Format.JSONL : FileIngest.Format.of(file);
     }
 
     /** Counts line breaks, not decoded lines: a line that is not UTF-8 still counts. */

@@ -9,7 +9,6 @@ import io.streammesh.connector.PublishReport;
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.connector.contract.ProductContract;
 import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.MeshException;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.RuleViolation;
 import java.io.PrintWriter;
@@ -165,7 +164,7 @@ final class ProductCommand {
         try {
             return ProductAddress.parse(address);
         } catch (IllegalArgumentException e) {
-            throw new MeshException(e.getMessage());
+            throw new UsageError(e.getMessage());
         }
     }
 

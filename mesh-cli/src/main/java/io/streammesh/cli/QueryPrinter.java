@@ -26,7 +26,7 @@ abstract class QueryPrinter implements AuditQuery.ResultSink {
         this.out = out;
     }
 
-    static QueryPrinter of(AuditCommand.Format format, PrintWriter out, boolean follow) {
+    static QueryPrinter of(OutputFormat format, PrintWriter out, boolean follow) {
         return switch (format) {
             case table -> follow ? new Delimited(out, "  ", TerminalText::escape) : new Tabular(out);
             case json -> new Json(out);
@@ -89,7 +89,7 @@ abstract class QueryPrinter implements AuditQuery.ResultSink {
      * table) or commas (CSV, RFC 4180 quoting); control characters escaped in both, so a row is
      * always one line.
      */
-    private static final class Delimited extends QueryPrinter {
+    static final class Delimited extends QueryPrinter {
         private final String separator;
         private final UnaryOperator<String> cell;
 

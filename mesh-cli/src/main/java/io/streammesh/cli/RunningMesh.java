@@ -49,7 +49,7 @@ final class RunningMesh implements AutoCloseable {
      * @throws MeshException if none runs there
      */
     static MeshStatus find(StateDirectory state) {
-        if (!state.isLocked()) {
+        if (!StateDirOption.existing(state).isLocked()) {
             throw new MeshException("no mesh is running on state directory " + state.root()
                     + "; start one with ./mesh up (or name its directory with --state-dir)");
         }

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * A plain text table for people: a header row, columns as wide as their widest cell (capped, but
@@ -24,6 +25,20 @@ final class Table {
     Table row(String... cells) {
         rows.add(Arrays.stream(cells).map(TerminalText::escape).toList());
         return this;
+    }
+
+    /**
+     * @param out where to print
+     * @param format table or csv (json is the caller's, from the data itself)
+     */
+    void print(PrintWriter out, OutputFormat format) {
+        if (format == OutputFormat.csv) {
+            out.println(header.stream().map(QueryPrinter.Delimited::csvQuote).collect(Collectors.joining(",")));
+            rows.forEach(row -> out.println(row.stream().map(QueryPrinter.Delimited::csvQuote).collect(Collectors.joining(","))));
+            out.flush();
+            return;
+        }
+        print(out);
     }
 
     void print(PrintWriter out) {

@@ -42,7 +42,10 @@ class AccessCommandsIT {
             assertThat(found.at("/products/0/address").asText()).isEqualTo("acc-shop.order-placed.v1");
             assertThat(run("catalog", "show", "acc-shop.order-placed.v1", "--as", "acc-team", "--catalog-url", url, "--state-dir", state).out())
                     .contains("view         analytics (owner_approval) filter record.country != 'DE'",
-                            "               state UNKNOWN (no record through the view yet)");
+                            "               state UNKNOWN (no record through the view yet)",
+                            "               topic mesh.view.acc-shop.order-placed.v1.analytics\n"
+                                    + "               read  no grant of yours; ask with: mesh access request acc-shop.order-placed.v1 "
+                                    + "--view analytics --group <group> --purpose <why>");
 
             var asked = run("access", "request", "acc-shop.order-placed.v1", "--view", "analytics", "--group", "acc-team",
                     "--purpose", "dashboards", "--duration", "30d", "--as", "acc-team", "--catalog-url", url, "--state-dir", state);
@@ -70,6 +73,11 @@ class AccessCommandsIT {
                     + "the requester sees it as DENIED");
             await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "grants", "--status", "ACTIVE", "--as", "acc-team",
                     "--catalog-url", url, "--state-dir", state).out(), out -> out.contains("mesh.view.acc-shop.order-placed.v1.analytics"));
+            assertThat(run("catalog", "show", "acc-shop.order-placed.v1", "--as", "acc-team", "--catalog-url", url, "--state-dir", state).out())
+                    .as("the grant's group is in the kcat line").contains("               read  kcat -F " + mesh.state().clients().resolve("acc-team.kcat.conf")
+                            + " -G acc-team mesh.view.acc-shop.order-placed.v1.analytics\n");
+            assertThat(run("access", "grants", "--status", "ACTIVE", "-o", "csv", "--as", "acc-team", "--catalog-url", url, "--state-dir", state)
+                    .out().lines()).first().isEqualTo("GRANT,STATUS,PRINCIPAL,TOPIC,GROUP,APPROVED BY,EXPIRES");
             await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "list", "--as", "acc-team", "--catalog-url", url,
                     "--state-dir", state).out(), out -> out.contains("DENIED") && out.contains("use the analytics view"));
 

@@ -93,6 +93,7 @@ class AuditCommandsIT {
 
         CommandRun badSince = CommandRun.of("audit", "query", "SELECT * FROM audit", "--since", "yesterday", "--state-dir", state);
         assertThat(badSince.exitCode()).isEqualTo(Mesh.USAGE);
-        assertThat(badSince.err()).contains("--since yesterday: neither a duration like 1h nor a time");
+        assertThat(badSince.err()).isEqualTo("mesh: Invalid value for option '--since': 'yesterday' is neither a time nor a duration; "
+                + WhenConverter.FORMS + " (see: mesh audit query --help)" + System.lineSeparator());
     }
 }

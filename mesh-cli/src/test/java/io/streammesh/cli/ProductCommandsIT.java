@@ -72,6 +72,42 @@ class ProductCommandsIT {
     }
 
     @Test
+    void produceReadsJsonLinesFromStandardInputAndWritesItsRejectsToTheWorkingDirectory(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("cli-stdin");
+        String state = mesh.state().root().toString();
+        assertThat(CommandRun.of("product", "publish", contract("cli-stdin").toString(), "--state-dir", state).exitCode()).isZero();
+        Path rejects = Path.of("stdin.rejects.jsonl").toAbsolutePath();
+        try {
+            var produced = withStandardInput(order("s-1", 9.5) + "\nnot json\n" + order("s-2", 9.5) + "\n",
+                    () -> CommandRun.of("produce", "cli-stdin.order-placed.v1", "--file", "-", "--state-dir", state));
+
+            assertThat(produced.exitCode()).isEqualTo(Mesh.FAILED);
+            assertThat(produced.out()).startsWith("standard input: 3 line(s) read\n").contains("2 sent to cli-stdin.order-placed.v1");
+            assertThat(produced.out()).endsWith("FAILED: 1 of 3 line(s) did not reach cli-stdin.order-placed.v1 (0 dead-lettered, 1 not sent); "
+                    + "feed the lines not sent back with --file " + rejects + ".\n");
+            assertThat(Files.readAllLines(rejects)).containsExactly("not json");
+        } finally {
+            Files.deleteIfExists(rejects);
+        }
+    }
+
+    @Test
+    void produceReadsCsvFromStandardInputWithFormatCsv(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("cli-stdcsv");
+        String state = mesh.state().root().toString();
+        assertThat(CommandRun.of("product", "publish", contract("cli-stdcsv").toString(), "--state-dir", state).exitCode()).isZero();
+        String csv = "orderId,customerId,customerEmail,shippingAddress,country,amount,currency,items,placedAt\n"
+                + "c-1,c-1,a@example.com,1 Main,FR,9.5,EUR,2,1795600800000\n";
+
+        var produced = withStandardInput(csv,
+                () -> CommandRun.of("produce", "cli-stdcsv.order-placed.v1", "--file", "-", "--format", "csv", "--state-dir", state));
+
+        assertThat(produced.exitCode()).as(produced.out() + produced.err()).isZero();
+        assertThat(produced.out()).startsWith("standard input: 1 line(s) read (after the header)\n")
+                .endsWith("OK: all 1 line(s) are on cli-stdcsv.order-placed.v1.\n");
+    }
+
+    @Test
     void produceWaitsForADeadRegistryThenExitsOneNamingItAndDeadLettersNothing(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("cli-down");
         String state = mesh.state().root().toString();
@@ -207,6 +243,16 @@ class ProductCommandsIT {
                         + "(people find products by it)",
                 "mesh: " + sloppy + ": governance rule pii-masked: view 'analytics' exposes PII field(s) shippingAddress without the "
                         + "owner's approval (access: auto); mask them");
+    }
+
+    private static CommandRun withStandardInput(String input, java.util.function.Supplier<CommandRun> run) {
+        var original = System.in;
+        System.setIn(new java.io.ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+        try {
+            return run.get();
+        } finally {
+            System.setIn(original);
+        }
     }
 
     private Path contract(String domain) throws Exception {
