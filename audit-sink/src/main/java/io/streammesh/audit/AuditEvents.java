@@ -56,8 +56,11 @@ final class AuditEvents {
         return events;
     }
 
-    /** A range of records a consumer group committed on a product or view topic. */
-    static AuditEvent consumption(ConsumerOffsets offsets, long fromOffset) {
+    /**
+     * A range of offsets a consumer group committed on a product or view topic, and how many
+     * records it held (fewer than offsets on transactional topics).
+     */
+    static AuditEvent consumption(ConsumerOffsets offsets, long fromOffset, long records) {
         var builder = base(offsets.getObservedAt(), AuditEventType.CONSUMPTION, offsets.getPrincipal())
                 .setOperation("READ")
                 .setResourceType("TOPIC")
@@ -67,7 +70,7 @@ final class AuditEvents {
                 .setPartition(offsets.getPartition())
                 .setFromOffset(fromOffset)
                 .setToOffset(offsets.getCommittedOffset())
-                .setCount(offsets.getCommittedOffset() - fromOffset);
+                .setCount(records);
         productOf("TOPIC", offsets.getTopic(), builder);
         return builder.build();
     }

@@ -119,6 +119,18 @@ class AuditTopologyTest {
     }
 
     @Test
+    void aRangeCountsTheRecordsTheLedgerCountedNotItsOffsets() {
+        // A transactional topic: 20 offsets, 10 of them commit markers.
+        offsets.pipeInput("analytics|orders.order-placed.v1|0", counted(observed(120, 100), 100, 10));
+        // The ledger counted from elsewhere (not this range): the offsets are all the audit knows.
+        offsets.pipeInput("analytics|orders.order-placed.v1|0", counted(observed(150, 100), 110, 5));
+
+        assertThat(audit.readValuesToList()).extracting(AuditEvent::getFromOffset, AuditEvent::getToOffset, AuditEvent::getCount)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(100L, 120L, 10L),
+                        org.assertj.core.groups.Tuple.tuple(120L, 150L, 30L));
+    }
+
+    @Test
     void eachAdvanceOfACommittedOffsetIsTheRangeTheGroupRead() {
         offsets.pipeInput("analytics|orders.order-placed.v1|0", observed(120, 100));
         offsets.pipeInput("analytics|orders.order-placed.v1|0", observed(120, 100));
@@ -210,6 +222,10 @@ class AuditTopologyTest {
                 .setCommittedOffset(committed)
                 .setLogStartOffset(logStart)
                 .build();
+    }
+
+    private static ConsumerOffsets counted(ConsumerOffsets observed, long from, long records) {
+        return ConsumerOffsets.newBuilder(observed).setCountedFrom(from).setRecords(records).build();
     }
 
     private static Grant grant(GrantStatus status, String endedBy) {
