@@ -103,6 +103,26 @@ class AuditTopologyTest {
     }
 
     @Test
+    void anAllowedPlatformInternalDecisionIsNoAuditEventButARefusalOfTheSamePrincipalIs() {
+        var changelogWrite = denied("User:mesh-catalog", "mesh-catalog-products-changelog", 40);
+        changelogWrite.setDecision(Decision.ALLOWED);
+        var auditOwnRead = denied("User:mesh-audit", "mesh.audit.raw", 30);
+        auditOwnRead.setDecision(Decision.ALLOWED);
+        var auditProductRead = denied("User:mesh-audit", "orders.order-placed.v1", 2);
+        auditProductRead.setDecision(Decision.ALLOWED);
+        raw.pipeInput("User:mesh-catalog", changelogWrite);
+        raw.pipeInput("User:mesh-audit", auditOwnRead);
+        raw.pipeInput("User:mesh-catalog", denied("User:mesh-catalog", "mesh-catalog-products-changelog", 1));
+        raw.pipeInput("User:mesh-catalog", denied("User:mesh-catalog", "orders.order-placed.v1", 1));
+        raw.pipeInput("User:mesh-audit", auditProductRead);
+
+        assertThat(audit.readValuesToList()).extracting(AuditEvent::getPrincipal, AuditEvent::getResourceName, AuditEvent::getDecision)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("User:mesh-catalog", "mesh-catalog-products-changelog", Decision.DENIED),
+                        org.assertj.core.groups.Tuple.tuple("User:mesh-catalog", "orders.order-placed.v1", Decision.DENIED),
+                        org.assertj.core.groups.Tuple.tuple("User:mesh-audit", "orders.order-placed.v1", Decision.ALLOWED));
+    }
+
+    @Test
     void anAuthorizationEventShippedAgainIsRecordedOnceEvenAfterALaterOneOvertookIt() {
         raw.pipeInput("User:snoop", numbered(denied("User:snoop", "t.a.v1", 1), "broker-1/x", 1));
         raw.pipeInput("User:snoop", numbered(denied("User:snoop", "t.b.v1", 1), "broker-1/x", 2));
