@@ -86,6 +86,7 @@ public final class AuditQuery {
         for (AuditTables.Table table : AuditTables.ALL) {
             tables.createTemporaryTable(table.name(), AuditTables.descriptor(table, clientConfig, scan));
         }
+        tables.createTemporaryView(AuditTables.GRANTS_NOW, tables.sqlQuery(AuditTables.grantsNowQuery()));
         QueryOperation query = AuditStatement.parse(tables, sql);
         TableResult result;
         try {

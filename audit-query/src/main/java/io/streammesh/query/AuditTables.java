@@ -16,15 +16,26 @@ import org.apache.flink.table.types.DataType;
  * <ul>
  *   <li>{@code audit}: {@code mesh.audit}, one row per audit event;</li>
  *   <li>{@code catalog}: {@code mesh.catalog}, one row per version of a product's catalog entry;</li>
- *   <li>{@code grants}: {@code mesh.access.grants}, one row per change of a grant (ACTIVE, then REVOKED or EXPIRED).</li>
+ *   <li>{@code grants}: {@code mesh.access.grants}, one row per change of a grant (ACTIVE, then REVOKED or EXPIRED);</li>
+ *   <li>{@code grants_now}: a view of {@code grants}, the current state of each grant (its latest change).</li>
  * </ul>
  * Column names are snake_case, away from SQL's reserved words ({@code event_type},
  * {@code event_count}, {@code partition_id}, {@code view_name}).
  */
 final class AuditTables {
 
-    /** A column: its name, type, and the Avro field path it reads. */
-    record Column(String name, DataType type, String path) {
+    /**
+     * A column: its name, type, and the Avro field path it reads, or else the Kafka metadata
+     * (e.g. {@code offset}) it reads.
+     */
+    record Column(String name, DataType type, String path, String metadata) {
+        Column(String name, DataType type, String path) {
+            this(name, type, path, null);
+        }
+
+        static Column ofMetadata(String name, DataType type, String metadata) {
+            return new Column(name, type, null, metadata);
+        }
     }
 
     /** A table over one topic. */
@@ -78,9 +89,24 @@ final class AuditTables {
             new Column("granted_at", DataTypes.TIMESTAMP(3), "grantedAt"),
             new Column("expires_at", DataTypes.TIMESTAMP(3), "expiresAt"),
             new Column("ended_at", DataTypes.TIMESTAMP(3), "endedAt"),
-            new Column("ended_by", DataTypes.STRING(), "endedBy")));
+            new Column("ended_by", DataTypes.STRING(), "endedBy"),
+            // A grant's changes share its key, so its partition: the later change has the higher offset.
+            Column.ofMetadata("change_offset", DataTypes.BIGINT(), "offset")));
 
     static final List<Table> ALL = List.of(AUDIT, CATALOG, GRANTS);
+
+    /** The view of each grant's current state, over {@link #GRANTS}. */
+    static final String GRANTS_NOW = "grants_now";
+
+    /**
+     * @return the statement of {@value #GRANTS_NOW}: the latest change of each grant, so that
+     *         {@code status = 'ACTIVE'} means active now (not once, then revoked)
+     */
+    static String grantsNowQuery() {
+        String columns = GRANTS.columns().stream().map(Column::name).collect(Collectors.joining(", "));
+        return "SELECT " + columns + " FROM (SELECT " + columns + ", ROW_NUMBER() OVER (PARTITION BY grant_id ORDER BY change_offset DESC) AS change_rank"
+                + " FROM " + GRANTS.name() + ") WHERE change_rank = 1";
+    }
 
     private AuditTables() {
     }
@@ -93,7 +119,13 @@ final class AuditTables {
      */
     static TableDescriptor descriptor(Table table, Properties clientConfig, AuditQuery.Scan scan) {
         var schema = Schema.newBuilder();
-        table.columns().forEach(c -> schema.column(c.name(), c.type()));
+        table.columns().forEach(c -> {
+            if (c.metadata() == null) {
+                schema.column(c.name(), c.type());
+            } else {
+                schema.columnByMetadata(c.name(), c.type(), c.metadata(), true);
+            }
+        });
         var descriptor = TableDescriptor.forConnector("kafka")
                 .schema(schema.build())
                 .option("topic", table.topic())
@@ -102,7 +134,7 @@ final class AuditTables {
                 .option("value." + ApicurioAvroFormatFactory.IDENTIFIER + ".username", MeshSerdes.registryLogin(clientConfig).name())
                 .option("value." + ApicurioAvroFormatFactory.IDENTIFIER + ".password", MeshSerdes.registryLogin(clientConfig).password())
                 .option("value." + ApicurioAvroFormatFactory.IDENTIFIER + ".field-paths",
-                        table.columns().stream().map(c -> c.name() + "=" + c.path()).collect(Collectors.joining(",")))
+                        table.columns().stream().filter(c -> c.path() != null).map(c -> c.name() + "=" + c.path()).collect(Collectors.joining(",")))
                 .option("properties.isolation.level", "read_committed")
                 .option("properties.client.id.prefix", "mesh-audit-query");
         ClientConfigs.kafkaOnly(clientConfig).forEach((key, value) -> descriptor.option("properties." + key, String.valueOf(value)));

@@ -9,7 +9,11 @@ import io.streammesh.audit.AuditConfig;
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.PrincipalKind;
+import io.streammesh.platform.RecordProducers;
 import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.schema.Grant;
+import io.streammesh.schema.GrantStatus;
+import io.streammesh.schema.MeshTopics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.flink.types.RowKind;
 import org.junit.jupiter.api.AfterAll;
@@ -52,6 +58,28 @@ class AuditQueryIT {
                 + "AND principal = 'User:query-vandal' GROUP BY principal";
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(query(mesh, sql, AuditQuery.Scan.everything())).containsExactly(List.of("User:query-vandal", 25L)));
+    }
+
+    @Test
+    void aRevokedGrantIsNotActiveInGrantsNowThoughGrantsKeepsItsActiveRow(EmbeddedMesh mesh) throws Exception {
+        Grant active = Grant.newBuilder()
+                .setGrantId("g-query-revoked").setRequestId("g-query-revoked").setPrincipal("User:analytics")
+                .setProduct("orders.order-placed.v1").setView("analytics").setConsumerGroup("analytics")
+                .setTopic("mesh.view.orders.order-placed.v1.analytics").setPurpose("dashboards")
+                .setStatus(GrantStatus.ACTIVE).setApprovedBy("User:orders").setGrantedAt(Instant.now()).build();
+        Grant revoked = Grant.newBuilder(active).setStatus(GrantStatus.REVOKED)
+                .setEndedAt(Instant.now()).setEndedBy("User:orders").build();
+        try (KafkaProducer<String, Grant> producer = RecordProducers.create(mesh.clientConfig("mesh-admin"), "query-it-grants")) {
+            producer.send(new ProducerRecord<>(MeshTopics.ACCESS_GRANTS, active.getGrantId(), active)).get();
+            producer.send(new ProducerRecord<>(MeshTopics.ACCESS_GRANTS, revoked.getGrantId(), revoked)).get();
+        }
+
+        assertThat(query(mesh, "SELECT status FROM grants WHERE grant_id = 'g-query-revoked'", AuditQuery.Scan.everything()))
+                .containsExactly(List.of("ACTIVE"), List.of("REVOKED"));
+        assertThat(query(mesh, "SELECT grant_id, status FROM grants_now WHERE grant_id = 'g-query-revoked'", AuditQuery.Scan.everything()))
+                .containsExactly(List.of("g-query-revoked", "REVOKED"));
+        assertThat(query(mesh, "SELECT grant_id FROM grants_now WHERE status = 'ACTIVE' AND grant_id = 'g-query-revoked'",
+                AuditQuery.Scan.everything())).isEmpty();
     }
 
     @Test

@@ -29,7 +29,10 @@ final class AuditEvents {
     private AuditEvents() {
     }
 
-    /** A broker decision (or a catalog REST call), plus an AUDIT_GAP when the authorizer had to drop some. */
+    /**
+     * A broker decision (or a catalog REST call), plus an AUDIT_GAP when the authorizer had to
+     * drop some; nothing for the platform's own plumbing ({@link PlatformPlumbing}), a gap still.
+     */
     static List<AuditEvent> of(AuthorizationEvent event) {
         boolean catalog = "CATALOG".equals(event.getResourceType());
         var normalised = base(event.getWindowStart(), catalog ? AuditEventType.CATALOG_READ : AuditEventType.AUTHORIZATION,
@@ -43,7 +46,9 @@ final class AuditEvents {
                 .setReason(event.getProbe() ? "probe: Kafka checked this permission and fell back to another; the request was not refused for it" : null);
         productOf(event.getResourceType(), event.getResourceName(), normalised);
         var events = new ArrayList<AuditEvent>(2);
-        events.add(normalised.build());
+        if (!PlatformPlumbing.isPlumbing(event)) {
+            events.add(normalised.build());
+        }
         if (event.getDropped() > 0) {
             events.add(base(event.getWindowStart(), AuditEventType.AUDIT_GAP, MeshPrincipal.ADMIN.kafkaPrincipal())
                     .setCount(event.getDropped())
@@ -56,8 +61,11 @@ final class AuditEvents {
         return events;
     }
 
-    /** A range of records a consumer group committed on a product or view topic. */
-    static AuditEvent consumption(ConsumerOffsets offsets, long fromOffset) {
+    /**
+     * A range of offsets a consumer group committed on a product or view topic, and how many
+     * records it held (fewer than offsets on transactional topics).
+     */
+    static AuditEvent consumption(ConsumerOffsets offsets, long fromOffset, long records) {
         var builder = base(offsets.getObservedAt(), AuditEventType.CONSUMPTION, offsets.getPrincipal())
                 .setOperation("READ")
                 .setResourceType("TOPIC")
@@ -67,7 +75,7 @@ final class AuditEvents {
                 .setPartition(offsets.getPartition())
                 .setFromOffset(fromOffset)
                 .setToOffset(offsets.getCommittedOffset())
-                .setCount(offsets.getCommittedOffset() - fromOffset);
+                .setCount(records);
         productOf("TOPIC", offsets.getTopic(), builder);
         return builder.build();
     }

@@ -2,6 +2,7 @@ package io.streammesh.audit;
 
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.KafkaCalls;
+import io.streammesh.platform.PlatformApp;
 import io.streammesh.platform.RecordProducers;
 import io.streammesh.schema.ConsumerOffsets;
 import java.time.Duration;
@@ -9,6 +10,8 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
@@ -29,6 +32,7 @@ import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourceType;
@@ -38,8 +42,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads every consumer group's committed offsets on product and view topics at a fixed
  * interval and writes the ones that moved to {@link AuditTopology#CONSUMPTION_TOPIC}, with the
- * principal the group belongs to (the one its READ ACL names). The audit topology turns them
- * into ranges; repeats after a restart are harmless, since ranges only come from advances.
+ * principal the group belongs to (the one its READ ACL names) and the number of committed records
+ * between the previous and the new offset ({@link CommittedRecords}: offsets are not records on
+ * transactional topics). It starts from the offsets it last wrote there, so a restart neither
+ * counts a range twice nor loses one; the audit topology turns them into ranges.
  */
 final class ConsumptionLedger implements AutoCloseable {
 
@@ -52,17 +58,24 @@ final class ConsumptionLedger implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    private final Map<String, Long> sent = new HashMap<>();
+    private final CommittedRecords records;
+    private final Map<String, Long> sent;
+    private final Set<String> uncountable = new HashSet<>();
     private String lastProblem;
 
     ConsumptionLedger(Properties clientConfig) {
         this.admin = Admin.create(ClientConfigs.kafkaOnly(clientConfig));
         this.producer = RecordProducers.create(clientConfig, "mesh-audit-consumption-ledger");
+        this.records = new CommittedRecords(clientConfig, COUNT_TIMEOUT);
+        this.sent = LedgerMarks.read(clientConfig);
     }
 
     void start(Duration interval) {
         timer.scheduleWithFixedDelay(this::recordSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
+
+    /** A range that cannot be read within this (a transaction still open) is counted next round. */
+    private static final Duration COUNT_TIMEOUT = Duration.ofSeconds(10);
 
     private void recordSafely() {
         try {
@@ -106,6 +119,10 @@ final class ConsumptionLedger implements AutoCloseable {
         var owners = new GroupOwners(KafkaCalls.await(admin.describeAcls(GROUP_READS).values(), "read group ACLs"));
         Instant now = Instant.now();
         moved.forEach((key, move) -> {
+            long start = starts.get(move.partition()).offset();
+            // Where the previous range ended; records before the log start are gone.
+            long from = Math.max(sent.getOrDefault(key, start), start);
+            Long count = count(move.partition(), from, move.committed());
             var observed = ConsumerOffsets.newBuilder()
                     .setObservedAt(now)
                     .setConsumerGroup(move.group())
@@ -113,12 +130,34 @@ final class ConsumptionLedger implements AutoCloseable {
                     .setTopic(move.partition().topic())
                     .setPartition(move.partition().partition())
                     .setCommittedOffset(move.committed())
-                    .setLogStartOffset(starts.get(move.partition()).offset())
+                    .setLogStartOffset(start)
+                    .setCountedFrom(count == null ? null : from)
+                    .setRecords(count)
                     .build();
             producer.send(new ProducerRecord<>(AuditTopology.CONSUMPTION_TOPIC, key, observed));
+            producer.flush();
+            sent.put(key, move.committed());
         });
-        producer.flush();
-        moved.forEach((key, move) -> sent.put(key, move.committed()));
+    }
+
+    /**
+     * @return the committed records in {@code [from, to)}; null where the audit may not read the
+     *         topic (a domain added before the audit counted records), which leaves the audit
+     *         the number of offsets
+     */
+    private Long count(TopicPartition partition, long from, long to) {
+        if (to <= from) {
+            return 0L;
+        }
+        try {
+            return records.between(partition, from, to);
+        } catch (TopicAuthorizationException e) {
+            if (uncountable.add(partition.topic())) {
+                LOG.warn("The audit may not read {}, so it counts offsets there, not records: give {} READ on the topic's domain prefix",
+                        partition.topic(), PlatformApp.AUDIT.principal().kafkaPrincipal());
+            }
+            return null;
+        }
     }
 
     /** A group's committed offset on a partition that moved since the last round. */
@@ -166,6 +205,7 @@ final class ConsumptionLedger implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         producer.close(Duration.ofSeconds(5));
+        records.close();
         admin.close(Duration.ofSeconds(5));
     }
 }

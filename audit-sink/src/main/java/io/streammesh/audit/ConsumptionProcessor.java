@@ -11,7 +11,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Turns observed committed offsets into consumption events: each advance of a group's committed
  * offset on a partition is the range of records it read, {@code [from, to)}. A group seen for
  * the first time read from the partition's start; observations that do not advance (repeats,
- * resets backwards) only move the mark.
+ * resets backwards) only move the mark. The count is the records the ledger counted in that range
+ * (transaction markers take offsets but are no records); only observations of older ledgers,
+ * without a count, fall back to the number of offsets.
  */
 final class ConsumptionProcessor implements Processor<String, ConsumerOffsets, String, AuditEvent> {
 
@@ -37,8 +39,14 @@ final class ConsumptionProcessor implements Processor<String, ConsumerOffsets, S
         long from = last == null ? offsets.getLogStartOffset() : last;
         committed.put(key, offsets.getCommittedOffset());
         if (offsets.getCommittedOffset() > from) {
-            AuditEvent event = AuditEvents.consumption(offsets, from);
+            AuditEvent event = AuditEvents.consumption(offsets, from, recordsRead(offsets, from));
             context.forward(new Record<>(event.getPrincipal(), event, record.timestamp()));
         }
+    }
+
+    private static long recordsRead(ConsumerOffsets offsets, long from) {
+        boolean countedThisRange = offsets.getRecords() != null && offsets.getCountedFrom() != null
+                && offsets.getCountedFrom() == from;
+        return countedThisRange ? offsets.getRecords() : offsets.getCommittedOffset() - from;
     }
 }

@@ -34,6 +34,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
@@ -172,6 +173,62 @@ class AuditAppIT {
                     assertThat(e.getDecision()).isEqualTo(Decision.ALLOWED);
                     assertThat(e.getCount()).isPositive();
                 });
+    }
+
+    @Test
+    @Order(3)
+    void aGroupThatReadNRecordsOfATransactionalTopicIsAuditedAsReadingNNotItsOffsets(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().ensurePrincipal("audit-tx-reader", PrincipalKind.TEAM);
+        mesh.onboarding().addDomain("audit-it");
+        createTopic(mesh, "audit-it.transactional.v1");
+        mesh.admin().createAcls(List.of(
+                allow("User:audit-tx-reader", ResourceType.TOPIC, "audit-it.transactional.v1", AclOperation.READ),
+                allow("User:audit-tx-reader", ResourceType.TOPIC, "audit-it.transactional.v1", AclOperation.DESCRIBE),
+                allow("User:audit-tx-reader", ResourceType.GROUP, "audit-tx-readers", AclOperation.READ))).all().get();
+        var producerConfig = ClientConfigs.kafkaOnly(mesh.clientConfig("mesh-admin"));
+        producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "audit-it-transactions");
+        try (var producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer())) {
+            producer.initTransactions();
+            // 4 committed transactions of 5 records and one aborted: 20 records among 30 offsets.
+            for (int t = 0; t < 5; t++) {
+                producer.beginTransaction();
+                for (int i = 0; i < 5; i++) {
+                    producer.send(new ProducerRecord<>("audit-it.transactional.v1", "k" + i, "t" + t + "-" + i));
+                }
+                if (t == 2) {
+                    // Sent before the abort, so the aborted records take offsets too.
+                    producer.flush();
+                    producer.abortTransaction();
+                } else {
+                    producer.commitTransaction();
+                }
+            }
+        }
+
+        var config = ClientConfigs.kafkaOnly(mesh.clientConfig("audit-tx-reader"));
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "audit-tx-readers");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        int[] read = {0};
+        try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of("audit-it.transactional.v1"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                read[0] += consumer.poll(Duration.ofMillis(200)).count();
+                return read[0] >= 20;
+            });
+            consumer.commitSync();
+        }
+        assertThat(read[0]).isEqualTo(20);
+
+        List<AuditEvent> ranges = AuditTopicReader.audit(mesh).awaitEvents(Duration.ofSeconds(20),
+                e -> e.getType() == AuditEventType.CONSUMPTION && "audit-tx-readers".equals(e.getConsumerGroup()));
+        assertThat(ranges).singleElement().satisfies(range -> {
+            assertThat(range.getCount()).isEqualTo(20L);
+            assertThat(range.getFromOffset()).isZero();
+            // The aborted records and the markers took offsets too: 20 records, 29 or 30 offsets.
+            assertThat(range.getToOffset()).isGreaterThanOrEqualTo(29L);
+        });
     }
 
     @Test

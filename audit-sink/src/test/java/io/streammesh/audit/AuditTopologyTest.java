@@ -103,6 +103,26 @@ class AuditTopologyTest {
     }
 
     @Test
+    void anAllowedPlatformInternalDecisionIsNoAuditEventButARefusalOfTheSamePrincipalIs() {
+        var changelogWrite = denied("User:mesh-catalog", "mesh-catalog-products-changelog", 40);
+        changelogWrite.setDecision(Decision.ALLOWED);
+        var auditOwnRead = denied("User:mesh-audit", "mesh.audit.raw", 30);
+        auditOwnRead.setDecision(Decision.ALLOWED);
+        var auditProductRead = denied("User:mesh-audit", "orders.order-placed.v1", 2);
+        auditProductRead.setDecision(Decision.ALLOWED);
+        raw.pipeInput("User:mesh-catalog", changelogWrite);
+        raw.pipeInput("User:mesh-audit", auditOwnRead);
+        raw.pipeInput("User:mesh-catalog", denied("User:mesh-catalog", "mesh-catalog-products-changelog", 1));
+        raw.pipeInput("User:mesh-catalog", denied("User:mesh-catalog", "orders.order-placed.v1", 1));
+        raw.pipeInput("User:mesh-audit", auditProductRead);
+
+        assertThat(audit.readValuesToList()).extracting(AuditEvent::getPrincipal, AuditEvent::getResourceName, AuditEvent::getDecision)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("User:mesh-catalog", "mesh-catalog-products-changelog", Decision.DENIED),
+                        org.assertj.core.groups.Tuple.tuple("User:mesh-catalog", "orders.order-placed.v1", Decision.DENIED),
+                        org.assertj.core.groups.Tuple.tuple("User:mesh-audit", "orders.order-placed.v1", Decision.ALLOWED));
+    }
+
+    @Test
     void anAuthorizationEventShippedAgainIsRecordedOnceEvenAfterALaterOneOvertookIt() {
         raw.pipeInput("User:snoop", numbered(denied("User:snoop", "t.a.v1", 1), "broker-1/x", 1));
         raw.pipeInput("User:snoop", numbered(denied("User:snoop", "t.b.v1", 1), "broker-1/x", 2));
@@ -116,6 +136,18 @@ class AuditTopologyTest {
 
         assertThat(audit.readValuesToList()).extracting(AuditEvent::getResourceName)
                 .containsExactly("t.a.v1", "t.b.v1", "t.d.v1", "t.c.v1", "t.a.v1", "t.e.v1", "t.e.v1");
+    }
+
+    @Test
+    void aRangeCountsTheRecordsTheLedgerCountedNotItsOffsets() {
+        // A transactional topic: 20 offsets, 10 of them commit markers.
+        offsets.pipeInput("analytics|orders.order-placed.v1|0", counted(observed(120, 100), 100, 10));
+        // The ledger counted from elsewhere (not this range): the offsets are all the audit knows.
+        offsets.pipeInput("analytics|orders.order-placed.v1|0", counted(observed(150, 100), 110, 5));
+
+        assertThat(audit.readValuesToList()).extracting(AuditEvent::getFromOffset, AuditEvent::getToOffset, AuditEvent::getCount)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(100L, 120L, 10L),
+                        org.assertj.core.groups.Tuple.tuple(120L, 150L, 30L));
     }
 
     @Test
@@ -210,6 +242,10 @@ class AuditTopologyTest {
                 .setCommittedOffset(committed)
                 .setLogStartOffset(logStart)
                 .build();
+    }
+
+    private static ConsumerOffsets counted(ConsumerOffsets observed, long from, long records) {
+        return ConsumerOffsets.newBuilder(observed).setCountedFrom(from).setRecords(records).build();
     }
 
     private static Grant grant(GrantStatus status, String endedBy) {

@@ -22,13 +22,14 @@ final class AuditCommand {
     CommandSpec spec;
 
     @Command(name = "query", mixinStandardHelpOptions = true,
-            description = {"Runs SQL (Flink SQL) over the tables audit, catalog and grants.",
+            description = {"Runs SQL (Flink SQL) over the tables audit, catalog, grants and grants_now.",
                     "Columns of audit: event_time, event_type, principal, client_address, operation, resource_type, resource_name, "
                             + "decision, event_count, product, view_name, consumer_group, partition_id, from_offset, to_offset, reason, prev_hash, hash.",
                     "Columns of catalog (a row per version of an entry): address, domain, status, version, description, classification, "
                             + "owner_team, owner_principal, tags, first_published_at, updated_at.",
                     "Columns of grants (a row per change of a grant): grant_id, request_id, principal, product, view_name, consumer_group, "
-                            + "topic, purpose, status, approved_by, granted_at, expires_at, ended_at, ended_by.",
+                            + "topic, purpose, status, approved_by, granted_at, expires_at, ended_at, ended_by, change_offset.",
+                    "grants_now (each grant's current state, its latest change): the columns of grants.",
                     "Times are UTC."})
     int query(@Mixin StateDirOption state, @Mixin PrincipalOption as,
               @Parameters(paramLabel = "SQL", description = "One SELECT statement.") String sql,

@@ -80,6 +80,9 @@ public final class PlatformAcls {
                 // whose group it is.
                 acls.allow(TOPIC, "*", LITERAL, DESCRIBE);
                 acls.allow(GROUP, "*", LITERAL, DESCRIBE);
+                // It counts the records of the ranges groups committed (offsets are not records on
+                // transactional topics): views here, each domain's products in domain().
+                acls.allow(TOPIC, MeshTopics.VIEW_PREFIX, PREFIXED, READ);
                 acls.allow(CLUSTER, "kafka-cluster", LITERAL, DESCRIBE);
             }
         }
@@ -110,7 +113,8 @@ public final class PlatformAcls {
     /**
      * @param domain a domain name
      * @return what the domain's principal may do (own {@code <domain>.*}, write its registrations
-     *         and decisions), and what the platform apps may do with its products
+     *         and decisions), and what the platform apps may do with its products (the catalog and
+     *         the enforcer read them, the audit counts what groups read)
      */
     public static List<AclBinding> domain(String domain) {
         String prefix = domain + ".";
@@ -125,6 +129,8 @@ public final class PlatformAcls {
         // Product health (catalog) and views (enforcer) read the domain's products.
         all.addAll(new Acls(PlatformApp.CATALOG.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE).bindings);
         all.addAll(new Acls(PlatformApp.ENFORCER.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE, DESCRIBE_CONFIGS).bindings);
+        // The audit's consumption ledger counts the records groups read there.
+        all.addAll(new Acls(PlatformApp.AUDIT.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ).bindings);
         return all;
     }
 

@@ -26,6 +26,16 @@ class PlatformAclsTest {
     }
 
     @Test
+    void theAuditMayReadProductsAndViewsToCountRecordsButWriteNone() {
+        List<String> acls = new java.util.ArrayList<>(describe(PlatformAcls.domain("orders")));
+        acls.addAll(describe(PlatformAcls.platformApp(PlatformApp.AUDIT)));
+
+        assertThat(acls).contains("User:mesh-audit READ TOPIC orders. PREFIXED", "User:mesh-audit READ TOPIC mesh.view. PREFIXED");
+        assertThat(acls).filteredOn(acl -> acl.startsWith("User:mesh-audit ") && (acl.contains(" orders. ") || acl.contains(" mesh.view. ")))
+                .containsExactlyInAnyOrder("User:mesh-audit READ TOPIC orders. PREFIXED", "User:mesh-audit READ TOPIC mesh.view. PREFIXED");
+    }
+
+    @Test
     void aRequesterWritesOnlyItsOwnRequestTopic() {
         assertThat(describe(PlatformAcls.requester(new MeshPrincipal("analytics", PrincipalKind.TEAM)))).containsExactlyInAnyOrder(
                 "User:analytics WRITE TOPIC mesh.access.requests.analytics LITERAL",
