@@ -86,7 +86,9 @@ final class CatalogCommand {
                     v.path("filter").isNull() ? "" : " filter " + v.path("filter").asText(),
                     v.path("masks").isEmpty() ? "" : " masks " + v.path("masks"));
             TerminalText.printf(out, "               state %s%n", viewState(v.path("status")));
-            String topic = product.viewTopic(v.path("name").asText());
+            // A view that neither filters nor masks is read from the product topic itself, as its grant says.
+            boolean transformed = v.path("filter").isTextual() || !v.path("masks").isEmpty();
+            String topic = transformed ? product.viewTopic(v.path("name").asText()) : product.topic();
             TerminalText.printf(out, "               topic %s%n", topic);
             TerminalText.printf(out, "               read  %s%n", reading.howToRead(topic, v.path("name").asText()));
         });

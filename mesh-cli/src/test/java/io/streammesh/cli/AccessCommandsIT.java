@@ -45,7 +45,9 @@ class AccessCommandsIT {
                             "               state UNKNOWN (no record through the view yet)",
                             "               topic mesh.view.acc-shop.order-placed.v1.analytics\n"
                                     + "               read  no grant of yours; ask with: mesh access request acc-shop.order-placed.v1 "
-                                    + "--view analytics --group <group> --purpose <why>");
+                                    + "--view analytics --group <group> --purpose <why>",
+                            "view         full (owner_approval)\n               state OK\n"
+                                    + "               topic acc-shop.order-placed.v1\n");
 
             var asked = run("access", "request", "acc-shop.order-placed.v1", "--view", "analytics", "--group", "acc-team",
                     "--purpose", "dashboards", "--duration", "30d", "--as", "acc-team", "--catalog-url", url, "--state-dir", state);
