@@ -212,8 +212,8 @@ class MeshCommandIT {
         var notRunning = CommandRun.of("domain", "add", "orders", "--state-dir", work.resolve("none").toString());
         assertThat(notRunning.exitCode()).isEqualTo(Mesh.FAILED);
         assertThat(notRunning.err().strip())
-                .isEqualTo("mesh: no mesh is running on state directory " + work.resolve("none").toAbsolutePath()
-                        + "; start one with ./mesh up (or name its directory with --state-dir)");
+                .isEqualTo("mesh: state directory " + work.resolve("none").toAbsolutePath() + " not found; run mesh in (or below) "
+                        + "the directory holding .mesh, or point at it with --state-dir DIR or MESH_STATE_DIR=DIR");
 
         var unknownOption = CommandRun.of("up", "--no-such-option");
         assertThat(unknownOption.exitCode()).isEqualTo(Mesh.USAGE);
