@@ -41,7 +41,7 @@ class ProducerOutageIT {
     @Test
     void goodRecordsSentWhileTheRegistryIsDeadReachTheProductAndOnlyRuleBreakersAreDeadLettered(EmbeddedMesh mesh) {
         this.mesh = mesh;
-        Properties config = publish(mesh, "outage-send");
+        Properties config = TestContracts.publishOrders(mesh, "outage-send");
         ProductAddress address = ProductAddress.parse("outage-send.order-placed.v1");
         List<CompletableFuture<Delivery>> deliveries = new ArrayList<>();
         try (var producer = ProductProducer.<OrderPlaced>open(address, config, new SimpleMeterRegistry())) {
@@ -67,7 +67,7 @@ class ProducerOutageIT {
     @Test
     void aProducerOpenedWhileTheRegistryIsDeadWaitsUntilItIsBackThenSendsEveryRecordToTheProduct(EmbeddedMesh mesh) {
         this.mesh = mesh;
-        Properties config = publish(mesh, "outage-open");
+        Properties config = TestContracts.publishOrders(mesh, "outage-open");
         ProductAddress address = ProductAddress.parse("outage-open.order-placed.v1");
         mesh.killRegistry();
         CompletableFuture<Void> restart = CompletableFuture.runAsync(mesh::restartRegistry);
@@ -88,7 +88,7 @@ class ProducerOutageIT {
     @Test
     void aRegistryDeadLongerThanTheWaitIsOneClearErrorAndNothingIsDeadLettered(EmbeddedMesh mesh) throws Exception {
         this.mesh = mesh;
-        Properties config = publish(mesh, "outage-long");
+        Properties config = TestContracts.publishOrders(mesh, "outage-long");
         ProductAddress address = ProductAddress.parse("outage-long.order-placed.v1");
         mesh.killRegistry();
 
@@ -105,15 +105,6 @@ class ProducerOutageIT {
         var partitions = mesh.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
                 .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
         return mesh.admin().listOffsets(partitions).all().get().values().stream().mapToLong(o -> o.offset()).sum();
-    }
-
-    private static Properties publish(EmbeddedMesh mesh, String domain) {
-        mesh.onboarding().addDomain(domain);
-        Properties config = mesh.clientConfig(domain);
-        try (var publisher = ProductPublisher.connect(config)) {
-            publisher.publish(TestContracts.orders(domain, "1.0.0"));
-        }
-        return config;
     }
 
     private static boolean registryAnswers(EmbeddedMesh mesh) {

@@ -2,9 +2,11 @@ package io.streammesh.connector;
 
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.connector.contract.ProductContract;
+import io.streammesh.platform.EmbeddedMesh;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Properties;
 
 /** Contracts of the demo's order product, moved into a domain of the test's own. */
 final class TestContracts {
@@ -24,6 +26,20 @@ final class TestContracts {
 
     static ProductContract orders(String domain, String version) {
         return parse(orderDescriptor(domain, version), ORDER_SCHEMA);
+    }
+
+    /**
+     * Onboards a domain and publishes its orders product at 1.0.0.
+     *
+     * @return the domain's client config
+     */
+    static Properties publishOrders(EmbeddedMesh mesh, String domain) {
+        mesh.onboarding().addDomain(domain);
+        Properties config = mesh.clientConfig(domain);
+        try (var publisher = ProductPublisher.connect(config)) {
+            publisher.publish(orders(domain, "1.0.0"));
+        }
+        return config;
     }
 
     static ProductContract parse(String descriptor, String schema) {
