@@ -1,6 +1,6 @@
 package io.streammesh.query;
 
-import io.streammesh.platform.MeshSerdes;
+import io.streammesh.client.MeshSerdes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;

@@ -1,9 +1,9 @@
 package io.streammesh.query;
 
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.MeshSerdes;
-import io.streammesh.platform.SchemaRegistry;
-import io.streammesh.platform.WireAvro;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.MeshSerdes;
+import io.streammesh.client.SchemaRegistry;
+import io.streammesh.client.WireAvro;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,6 +1,6 @@
 package io.streammesh.query;
 
-import io.streammesh.platform.ClientConfigs;
+import io.streammesh.client.ClientConfigs;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

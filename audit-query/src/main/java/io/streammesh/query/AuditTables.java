@@ -1,7 +1,7 @@
 package io.streammesh.query;
 
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.MeshSerdes;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.MeshSerdes;
 import io.streammesh.schema.MeshTopics;
 import java.util.List;
 import java.util.Properties;

@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.streammesh.audit.AuditApp;
 import io.streammesh.audit.AuditConfig;
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.EmbeddedMesh;
-import io.streammesh.platform.PrincipalKind;
-import io.streammesh.platform.RecordProducers;
-import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.schema.PrincipalKind;
+import io.streammesh.client.RecordProducers;
+import io.streammesh.testing.MeshTest;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.MeshTopics;

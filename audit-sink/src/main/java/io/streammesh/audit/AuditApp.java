@@ -1,11 +1,11 @@
 package io.streammesh.audit;
 
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.KafkaCalls;
-import io.streammesh.platform.MeshSerdes;
-import io.streammesh.platform.MeshStreams;
-import io.streammesh.platform.PlatformApp;
-import io.streammesh.platform.RecordSerdes;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.KafkaCalls;
+import io.streammesh.client.MeshSerdes;
+import io.streammesh.client.MeshStreams;
+import io.streammesh.client.PlatformApp;
+import io.streammesh.client.RecordSerdes;
 import io.streammesh.schema.MeshTopics;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * audit-sink, running: the {@link AuditTopology} under exactly-once v2 as principal
- * {@code mesh-audit}, fed by the broker's {@link AuditingAuthorizer} and by its own
+ * {@code mesh-audit}, fed by the broker's {@code AuditingAuthorizer} (module audit-authorizer) and by its own
  * {@link ConsumptionLedger}. Records it cannot process go to {@value #DEAD_LETTER_TOPIC}.
  *
  * <pre>{@code
@@ -48,7 +48,7 @@ public final class AuditApp implements AutoCloseable {
      *
      * @param config how to run it
      * @return the running app; close it to stop it
-     * @throws io.streammesh.platform.MeshException if it cannot start
+     * @throws io.streammesh.schema.MeshException if it cannot start
      */
     public static AuditApp start(AuditConfig config) {
         int chains;

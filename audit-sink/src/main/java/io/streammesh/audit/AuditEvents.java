@@ -1,7 +1,7 @@
 package io.streammesh.audit;
 
-import io.streammesh.platform.MeshPrincipal;
-import io.streammesh.platform.PlatformApp;
+import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.client.PlatformApp;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.AuditEvent;

@@ -1,8 +1,8 @@
 package io.streammesh.audit;
 
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.SchemaRegistry;
-import io.streammesh.platform.WireAvro;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.SchemaRegistry;
+import io.streammesh.client.WireAvro;
 import io.streammesh.schema.MeshTopics;
 import java.time.Duration;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.streammesh.audit;
 
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.MeshException;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.schema.MeshException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

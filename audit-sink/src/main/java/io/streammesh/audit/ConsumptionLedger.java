@@ -1,9 +1,9 @@
 package io.streammesh.audit;
 
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.KafkaCalls;
-import io.streammesh.platform.PlatformApp;
-import io.streammesh.platform.RecordProducers;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.KafkaCalls;
+import io.streammesh.client.PlatformApp;
+import io.streammesh.client.RecordProducers;
 import io.streammesh.schema.ConsumerOffsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package io.streammesh.audit;
 
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.MeshSerdes;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.schema.MeshException;
+import io.streammesh.client.MeshSerdes;
 import io.streammesh.schema.ConsumerOffsets;
 import java.time.Duration;
 import java.time.Instant;

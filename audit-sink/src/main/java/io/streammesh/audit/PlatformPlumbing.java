@@ -1,6 +1,6 @@
 package io.streammesh.audit;
 
-import io.streammesh.platform.PlatformApp;
+import io.streammesh.client.PlatformApp;
 import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.Decision;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package io.streammesh.audit;
 
-import io.streammesh.platform.ClientConfigs;
+import io.streammesh.client.ClientConfigs;
 import java.nio.file.Path;
 
 /** The audit app in a JVM of its own, so that a test can kill it: {@code <client config> <state dir>}. */

@@ -2,12 +2,12 @@ package io.streammesh.bench;
 
 import io.streammesh.audit.AuditApp;
 import io.streammesh.audit.AuditConfig;
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.EmbeddedMesh;
-import io.streammesh.platform.KafkaCalls;
-import io.streammesh.platform.MeshConfig;
-import io.streammesh.platform.MeshSerdes;
-import io.streammesh.platform.PrincipalKind;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.client.KafkaCalls;
+import io.streammesh.embedded.MeshConfig;
+import io.streammesh.client.MeshSerdes;
+import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.AuditEvent;
 import io.streammesh.schema.MeshTopics;
 import java.io.PrintStream;

@@ -1,7 +1,7 @@
 package io.streammesh.bench;
 
-import io.streammesh.platform.EmbeddedMesh;
-import io.streammesh.platform.MeshConfig;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.embedded.MeshConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.streammesh.platform.BasicLogin;
-import io.streammesh.platform.CredentialStore;
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.MeshPrincipal;
-import io.streammesh.platform.PrincipalKind;
+import io.streammesh.credentials.BasicLogin;
+import io.streammesh.credentials.CredentialCheck;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.FreeText;
 import io.streammesh.schema.ProductAddress;
@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The catalog's REST API (JSON; described in {@code catalog-api.yaml}, served at
  * {@code /api/openapi.yaml}). Callers authenticate with their mesh principal (HTTP Basic, the
- * same credentials as the broker); every call is reported for the audit. Any principal may
+ * same credentials as the broker: a {@link CredentialCheck} against its credential file); every call is reported for the audit. Any principal may
  * discover products; access requests, grants and rejections are shown to the platform, to the
  * domain owning the product, and to the principal they concern.
  */
@@ -50,7 +50,7 @@ final class CatalogApi implements AutoCloseable {
 
     private final HttpServer server;
     private CatalogQueries queries;
-    private final CredentialStore credentials;
+    private final CredentialCheck credentials;
     private final RestAccessLog accessLog;
     private final String ccompatUrl;
 
@@ -77,7 +77,7 @@ final class CatalogApi implements AutoCloseable {
     }
 
     /** Binds the port (Kafka Streams needs it as this instance's application.server); {@link #start} serves. */
-    CatalogApi(String host, int port, CredentialStore credentials, RestAccessLog accessLog, String registryApiUrl) {
+    CatalogApi(String host, int port, CredentialCheck credentials, RestAccessLog accessLog, String registryApiUrl) {
         this.credentials = credentials;
         this.accessLog = accessLog;
         this.ccompatUrl = registryApiUrl == null ? null : registryApiUrl.replace("/apis/registry/v2", "/apis/ccompat/v7");
@@ -448,9 +448,7 @@ final class CatalogApi implements AutoCloseable {
     }
 
     private Optional<MeshPrincipal> authenticate(HttpExchange exchange) {
-        return BasicLogin.parse(exchange.getRequestHeaders().getFirst("Authorization"))
-                .filter(login -> credentials.authenticate(login.name(), login.password()))
-                .flatMap(login -> credentials.find(login.name()));
+        return credentials.principalOf(exchange.getRequestHeaders().getFirst("Authorization"));
     }
 
     private static Optional<String> basicUser(HttpExchange exchange) {

@@ -1,13 +1,13 @@
 package io.streammesh.catalog;
 
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.CredentialStore;
-import io.streammesh.platform.KafkaCalls;
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.MeshSerdes;
-import io.streammesh.platform.MeshStreams;
-import io.streammesh.platform.PlatformApp;
-import io.streammesh.platform.RecordSerdes;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.credentials.CredentialCheck;
+import io.streammesh.client.KafkaCalls;
+import io.streammesh.schema.MeshException;
+import io.streammesh.client.MeshSerdes;
+import io.streammesh.client.MeshStreams;
+import io.streammesh.client.PlatformApp;
+import io.streammesh.client.RecordSerdes;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
@@ -63,7 +63,7 @@ public final class CatalogApp implements AutoCloseable {
         KafkaStreams streams = null;
         try {
             // The REST port must be known before Kafka Streams starts: it is this instance's application.server.
-            api = new CatalogApi(config.restHost(), config.restPort(), CredentialStore.at(config.credentials()), accessLog,
+            api = new CatalogApi(config.restHost(), config.restPort(), CredentialCheck.againstBrokerFile(config.credentials()), accessLog,
                     config.clientConfig().getProperty(ClientConfigs.REGISTRY_URL));
             var self = new HostInfo(config.restHost(), api.port());
             streams = new KafkaStreams(CatalogTopology.build(config, RecordSerdes.registry(config.clientConfig())), properties(config, self));

@@ -10,7 +10,8 @@ import java.util.Properties;
  *
  * @param clientConfig the {@code mesh-catalog} principal's client config (Kafka, SASL, registry)
  * @param stateDir where Kafka Streams keeps its local state
- * @param credentials the mesh's credential store, against which REST callers authenticate
+ * @param credentials the broker's credential file ({@code <state>/credentials}), against which REST callers
+ *        authenticate ({@link io.streammesh.credentials.CredentialCheck})
  * @param restHost the address the REST API binds to
  * @param restPort its port; 0 picks a free one
  * @param governance the global rules

@@ -2,8 +2,9 @@ package io.streammesh.catalog;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.streammesh.platform.MeshException;
+import io.streammesh.client.CatalogClient;
 import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductStats;

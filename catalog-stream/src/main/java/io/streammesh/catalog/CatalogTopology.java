@@ -1,6 +1,6 @@
 package io.streammesh.catalog;
 
-import io.streammesh.platform.RecordSerdes;
+import io.streammesh.client.RecordSerdes;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.AccessRequestState;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.streammesh.platform.MeshException;
+import io.streammesh.schema.MeshException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.streammesh.catalog;
 
-import io.streammesh.platform.RecordProducers;
+import io.streammesh.client.RecordProducers;
 import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.Decision;
 import io.streammesh.schema.MeshTopics;

@@ -3,7 +3,7 @@ package io.streammesh.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.streammesh.platform.testing.PlainAvroSerdes;
+import io.streammesh.testing.PlainAvroSerdes;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.AccessRequestState;

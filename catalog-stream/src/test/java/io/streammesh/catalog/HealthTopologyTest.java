@@ -3,7 +3,7 @@ package io.streammesh.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.streammesh.platform.testing.PlainAvroSerdes;
+import io.streammesh.testing.PlainAvroSerdes;
 import io.streammesh.schema.HealthStatus;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductRegistration;

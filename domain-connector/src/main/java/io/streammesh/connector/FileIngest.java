@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.RuntimeJsonMappingException;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
-import io.streammesh.platform.MeshException;
+import io.streammesh.schema.MeshException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

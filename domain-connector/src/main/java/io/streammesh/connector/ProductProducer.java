@@ -2,9 +2,9 @@ package io.streammesh.connector;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.SchemaRegistry;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.schema.MeshException;
+import io.streammesh.client.SchemaRegistry;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.QualityRule;

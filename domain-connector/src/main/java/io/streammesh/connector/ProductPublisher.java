@@ -1,9 +1,9 @@
 package io.streammesh.connector;
 
 import io.streammesh.connector.contract.ProductContract;
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.SchemaRegistry;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.schema.MeshException;
+import io.streammesh.client.SchemaRegistry;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;

@@ -1,7 +1,7 @@
 package io.streammesh.connector;
 
 import io.streammesh.connector.contract.ProductContract;
-import io.streammesh.platform.MeshException;
+import io.streammesh.schema.MeshException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;

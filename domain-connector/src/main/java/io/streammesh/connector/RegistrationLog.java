@@ -1,10 +1,10 @@
 package io.streammesh.connector;
 
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.MeshSerdes;
-import io.streammesh.platform.RecordProducers;
-import io.streammesh.platform.SchemaRegistry;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.schema.MeshException;
+import io.streammesh.client.MeshSerdes;
+import io.streammesh.client.RecordProducers;
+import io.streammesh.client.SchemaRegistry;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;

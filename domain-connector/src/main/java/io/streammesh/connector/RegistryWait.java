@@ -1,7 +1,7 @@
 package io.streammesh.connector;
 
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.SchemaRegistry;
+import io.streammesh.schema.MeshException;
+import io.streammesh.client.SchemaRegistry;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.slf4j.Logger;

@@ -2,7 +2,7 @@ package io.streammesh.connector;
 
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
-import io.streammesh.platform.MeshException;
+import io.streammesh.schema.MeshException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streammesh.platform.EmbeddedMesh;
-import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.testing.MeshTest;
 import io.streammesh.schema.ProductAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

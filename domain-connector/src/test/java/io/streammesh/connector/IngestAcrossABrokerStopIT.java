@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.EmbeddedMesh;
-import io.streammesh.platform.MeshConfig;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.embedded.MeshConfig;
 import io.streammesh.schema.ProductAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.demo.orders.OrderPlaced;
-import io.streammesh.platform.EmbeddedMesh;
-import io.streammesh.platform.SchemaRegistry;
-import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.client.SchemaRegistry;
+import io.streammesh.testing.MeshTest;
 import io.streammesh.schema.ProductAddress;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,17 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.MeshSerdes;
+import io.streammesh.client.RecordProducers;
 import io.streammesh.demo.orders.OrderPlaced;
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.EmbeddedMesh;
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.MeshSerdes;
-import io.streammesh.platform.RecordProducers;
-import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.QualityRule;
+import io.streammesh.testing.MeshTest;
+import io.streammesh.testing.TopicReader;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,7 +40,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -197,15 +197,8 @@ class ProductProducerIT {
         var props = ClientConfigs.kafkaOnly(config);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, topic.split("\\.")[0] + ".test-reader-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-        }
-        return records;
+        return TopicReader.of(props, new StringDeserializer(), new ByteArrayDeserializer())
+                .readUntil(topic, expected, Duration.ofSeconds(30));
     }
 
     static String header(ConsumerRecord<?, ?> record, String name) {

@@ -3,11 +3,11 @@ package io.streammesh.connector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.streammesh.platform.EmbeddedMesh;
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.PrincipalKind;
-import io.streammesh.platform.SchemaRegistry;
-import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.PrincipalKind;
+import io.streammesh.client.SchemaRegistry;
+import io.streammesh.testing.MeshTest;
 import io.streammesh.schema.ProductAddress;
 import java.util.List;
 import java.util.Set;

@@ -2,7 +2,7 @@ package io.streammesh.connector;
 
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.connector.contract.ProductContract;
-import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.embedded.EmbeddedMesh;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

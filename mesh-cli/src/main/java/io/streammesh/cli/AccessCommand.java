@@ -1,11 +1,11 @@
 package io.streammesh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streammesh.catalog.AccessClient;
-import io.streammesh.catalog.CatalogClient;
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.MeshPrincipal;
+import io.streammesh.client.AccessClient;
+import io.streammesh.client.CatalogClient;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.FreeText;
 import io.streammesh.schema.MeshTopics;

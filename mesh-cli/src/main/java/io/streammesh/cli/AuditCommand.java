@@ -1,8 +1,8 @@
 package io.streammesh.cli;
 
 import io.streammesh.audit.AuditVerifier;
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.MeshPrincipal;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.query.AuditQuery;
 import java.io.PrintWriter;
 import java.time.Instant;

@@ -2,12 +2,12 @@ package io.streammesh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streammesh.catalog.CatalogApp;
-import io.streammesh.catalog.CatalogClient;
+import io.streammesh.client.CatalogClient;
 import io.streammesh.catalog.CatalogConfig;
 import io.streammesh.catalog.GovernancePolicy;
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.MeshPrincipal;
-import io.streammesh.platform.PlatformApp;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.client.PlatformApp;
 import io.streammesh.schema.ProductAddress;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -193,7 +193,7 @@ final class CatalogCommand {
         return Mesh.OK;
     }
 
-    private static void walk(io.streammesh.catalog.CatalogClient client, String address, String direction, String indent,
+    private static void walk(io.streammesh.client.CatalogClient client, String address, String direction, String indent,
                              Set<String> seen, PrintWriter out) {
         if (!seen.add(address)) {
             return;
@@ -203,7 +203,7 @@ final class CatalogCommand {
             out.println(indent + TerminalText.escape(next.asText()));
             try {
                 walk(client, next.asText(), direction, indent + "  ", seen, out);
-            } catch (io.streammesh.platform.MeshException e) {
+            } catch (io.streammesh.schema.MeshException e) {
                 out.println(indent + "  (" + TerminalText.escape(e.getMessage()) + ")");
             }
         }

@@ -1,9 +1,9 @@
 package io.streammesh.cli;
 
-import io.streammesh.catalog.CatalogClient;
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.MeshStatus;
-import io.streammesh.platform.StateDirectory;
+import io.streammesh.client.CatalogClient;
+import io.streammesh.schema.MeshException;
+import io.streammesh.embedded.MeshStatus;
+import io.streammesh.embedded.StateDirectory;
 import java.util.Optional;
 import java.util.Properties;
 import picocli.CommandLine;

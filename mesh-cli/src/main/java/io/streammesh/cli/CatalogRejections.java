@@ -1,7 +1,7 @@
 package io.streammesh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streammesh.catalog.CatalogClient;
+import io.streammesh.client.CatalogClient;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

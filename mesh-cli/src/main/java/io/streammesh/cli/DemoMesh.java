@@ -1,8 +1,8 @@
 package io.streammesh.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streammesh.catalog.AccessClient;
-import io.streammesh.catalog.CatalogClient;
+import io.streammesh.client.AccessClient;
+import io.streammesh.client.CatalogClient;
 import io.streammesh.connector.Delivery;
 import io.streammesh.connector.ProductProducer;
 import io.streammesh.connector.ProductPublisher;
@@ -10,9 +10,9 @@ import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.connector.contract.ProductContract;
 import io.streammesh.demo.customers.CustomerProfile;
 import io.streammesh.demo.orders.OrderPlaced;
-import io.streammesh.platform.EmbeddedMesh;
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.PrincipalKind;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;

@@ -1,7 +1,7 @@
 package io.streammesh.cli;
 
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.MeshPrincipal;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.schema.MeshTopics;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;

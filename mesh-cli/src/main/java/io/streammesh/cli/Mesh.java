@@ -1,7 +1,7 @@
 package io.streammesh.cli;
 
 import io.streammesh.connector.contract.InvalidContractException;
-import io.streammesh.platform.MeshException;
+import io.streammesh.schema.MeshException;
 import java.io.PrintWriter;
 import java.util.stream.Collectors;
 import picocli.CommandLine;

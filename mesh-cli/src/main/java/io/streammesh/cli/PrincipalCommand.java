@@ -1,9 +1,9 @@
 package io.streammesh.cli;
 
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.CredentialStore;
-import io.streammesh.platform.MeshPrincipal;
-import io.streammesh.platform.PrincipalKind;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.credentials.CredentialStore;
+import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.PrincipalKind;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

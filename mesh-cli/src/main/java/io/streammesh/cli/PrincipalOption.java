@@ -1,8 +1,8 @@
 package io.streammesh.cli;
 
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.MeshPrincipal;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.MeshPrincipal;
 import java.nio.file.Path;
 import java.util.Properties;
 import picocli.CommandLine.ArgGroup;

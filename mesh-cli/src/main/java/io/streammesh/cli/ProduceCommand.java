@@ -5,7 +5,7 @@ import io.streammesh.connector.FileIngest;
 import io.streammesh.connector.IngestSummary;
 import io.streammesh.connector.ProductProducer;
 import io.streammesh.connector.contract.DurationText;
-import io.streammesh.platform.MeshException;
+import io.streammesh.schema.MeshException;
 import io.streammesh.schema.ProductAddress;
 import java.io.BufferedInputStream;
 import java.io.IOException;

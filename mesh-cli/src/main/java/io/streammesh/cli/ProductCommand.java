@@ -1,14 +1,14 @@
 package io.streammesh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streammesh.catalog.CatalogClient;
+import io.streammesh.client.CatalogClient;
 import io.streammesh.catalog.Governance;
 import io.streammesh.catalog.GovernancePolicy;
 import io.streammesh.connector.ProductPublisher;
 import io.streammesh.connector.PublishReport;
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.connector.contract.ProductContract;
-import io.streammesh.platform.ClientConfigs;
+import io.streammesh.client.ClientConfigs;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.RuleViolation;
 import java.io.PrintWriter;

@@ -1,11 +1,11 @@
 package io.streammesh.cli;
 
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.MeshEndpoints;
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.MeshStatus;
-import io.streammesh.platform.Onboarding;
-import io.streammesh.platform.StateDirectory;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.MeshEndpoints;
+import io.streammesh.schema.MeshException;
+import io.streammesh.embedded.MeshStatus;
+import io.streammesh.embedded.Onboarding;
+import io.streammesh.embedded.StateDirectory;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;

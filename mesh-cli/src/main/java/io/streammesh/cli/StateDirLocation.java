@@ -1,6 +1,6 @@
 package io.streammesh.cli;
 
-import io.streammesh.platform.MeshConfig;
+import io.streammesh.embedded.MeshConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

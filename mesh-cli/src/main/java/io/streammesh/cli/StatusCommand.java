@@ -1,11 +1,11 @@
 package io.streammesh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streammesh.catalog.CatalogClient;
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.MeshPrincipal;
-import io.streammesh.platform.MeshStatus;
-import io.streammesh.platform.PlatformApp;
+import io.streammesh.client.CatalogClient;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.embedded.MeshStatus;
+import io.streammesh.client.PlatformApp;
 import io.streammesh.schema.MeshTopics;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,8 +1,8 @@
 package io.streammesh.cli;
 
-import io.streammesh.catalog.CatalogBusyException;
-import io.streammesh.catalog.CatalogClient;
-import io.streammesh.platform.MeshException;
+import io.streammesh.client.CatalogBusyException;
+import io.streammesh.client.CatalogClient;
+import io.streammesh.schema.MeshException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;

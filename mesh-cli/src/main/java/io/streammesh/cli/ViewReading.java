@@ -1,9 +1,9 @@
 package io.streammesh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streammesh.catalog.CatalogClient;
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.MeshPrincipal;
+import io.streammesh.client.CatalogClient;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.schema.ProductAddress;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.streammesh.cli;
 
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.StateDirectory;
+import io.streammesh.schema.MeshException;
+import io.streammesh.embedded.StateDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.streammesh.audit.AuditApp;
 import io.streammesh.audit.AuditConfig;
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.EmbeddedMesh;
-import io.streammesh.platform.KafkaCalls;
-import io.streammesh.platform.PrincipalKind;
-import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.client.KafkaCalls;
+import io.streammesh.schema.PrincipalKind;
+import io.streammesh.testing.MeshTest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -4,33 +4,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streammesh.catalog.AccessClient;
 import io.streammesh.catalog.CatalogApp;
-import io.streammesh.catalog.CatalogClient;
 import io.streammesh.catalog.CatalogConfig;
+import io.streammesh.client.AccessClient;
+import io.streammesh.client.CatalogClient;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.MeshSerdes;
 import io.streammesh.connector.ProductProducer;
 import io.streammesh.connector.ProductPublisher;
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.demo.orders.OrderPlaced;
+import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.enforcer.ViewApp;
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.EmbeddedMesh;
-import io.streammesh.platform.MeshSerdes;
-import io.streammesh.platform.PrincipalKind;
-import io.streammesh.platform.testing.MeshTest;
 import io.streammesh.schema.DecisionKind;
+import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.testing.MeshTest;
+import io.streammesh.testing.TopicReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -121,17 +121,10 @@ class GovernedViewLoopIT {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<GenericRecord> records = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), MeshSerdes.<GenericRecord>valueDeserializer(team, false))) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + within.toNanos();
-            while (records.size() < wanted && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(300)).forEach(r -> records.add(r.value()));
-            }
-            if (records.size() >= wanted) {
-                consumer.poll(Duration.ofSeconds(1)).forEach(r -> records.add(r.value()));
-            }
-            return records;
+        var reader = TopicReader.of(props, new StringDeserializer(), MeshSerdes.<GenericRecord>valueDeserializer(team, false))
+                .settlingFor(Duration.ofSeconds(1));
+        try {
+            return reader.readUntil(topic, wanted, within).stream().map(ConsumerRecord::value).toList();
         } catch (AuthorizationException e) {
             return null;
         }

@@ -3,9 +3,9 @@ package io.streammesh.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.streammesh.catalog.CatalogClient;
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.RecordProducers;
+import io.streammesh.client.CatalogClient;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.RecordProducers;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ViewState;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streammesh.catalog.CatalogApp;
 import io.streammesh.catalog.CatalogConfig;
-import io.streammesh.platform.EmbeddedMesh;
-import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.testing.MeshTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

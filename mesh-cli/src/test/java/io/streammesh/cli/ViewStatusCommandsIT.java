@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.streammesh.catalog.CatalogApp;
 import io.streammesh.catalog.CatalogConfig;
-import io.streammesh.platform.EmbeddedMesh;
-import io.streammesh.platform.RecordProducers;
-import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.client.RecordProducers;
+import io.streammesh.testing.MeshTest;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ViewState;

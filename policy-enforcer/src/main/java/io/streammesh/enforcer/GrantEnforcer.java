@@ -1,10 +1,10 @@
 package io.streammesh.enforcer;
 
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.KafkaCalls;
-import io.streammesh.platform.MeshException;
-import io.streammesh.platform.MeshSerdes;
-import io.streammesh.platform.PlatformApp;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.KafkaCalls;
+import io.streammesh.schema.MeshException;
+import io.streammesh.client.MeshSerdes;
+import io.streammesh.client.PlatformApp;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.MeshTopics;

@@ -1,6 +1,6 @@
 package io.streammesh.enforcer;
 
-import io.streammesh.platform.WireAvro;
+import io.streammesh.client.WireAvro;
 import org.apache.avro.Schema;
 
 /**

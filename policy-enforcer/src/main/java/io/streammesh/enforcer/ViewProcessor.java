@@ -2,7 +2,7 @@ package io.streammesh.enforcer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.streammesh.platform.SchemaRegistry;
+import io.streammesh.client.SchemaRegistry;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Mask;
 import io.streammesh.schema.MeshTopics;

@@ -1,7 +1,7 @@
 package io.streammesh.enforcer;
 
-import io.streammesh.platform.KafkaCalls;
-import io.streammesh.platform.MeshException;
+import io.streammesh.client.KafkaCalls;
+import io.streammesh.schema.MeshException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

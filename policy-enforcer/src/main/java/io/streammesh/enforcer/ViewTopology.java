@@ -1,7 +1,7 @@
 package io.streammesh.enforcer;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.streammesh.platform.RecordSerdes;
+import io.streammesh.client.RecordSerdes;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ViewStatus;

@@ -3,21 +3,21 @@ package io.streammesh.enforcer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.EmbeddedMesh;
-import io.streammesh.platform.PrincipalKind;
-import io.streammesh.platform.RecordProducers;
-import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.RecordProducers;
+import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.PrincipalKind;
+import io.streammesh.testing.MeshTest;
+import io.streammesh.testing.TopicReader;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.acl.AclBinding;
@@ -99,15 +99,9 @@ class GrantEnforcerIT {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-            while (System.nanoTime() < deadline) {
-                if (!consumer.poll(Duration.ofMillis(200)).isEmpty()) {
-                    return true;
-                }
-            }
-            return false;
+        try {
+            return !TopicReader.of(props, new StringDeserializer(), new StringDeserializer())
+                    .readUntil(topic, 1, Duration.ofSeconds(3)).isEmpty();
         } catch (AuthorizationException e) {
             return false;
         }

@@ -3,21 +3,21 @@ package io.streammesh.enforcer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.EmbeddedMesh;
-import io.streammesh.platform.MeshSerdes;
-import io.streammesh.platform.SchemaRegistry;
-import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.MeshSerdes;
+import io.streammesh.client.SchemaRegistry;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.testing.MeshTest;
+import io.streammesh.testing.TopicReader;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -79,19 +79,8 @@ class ViewAppIT {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "view-reader-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<GenericRecord> records = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), MeshSerdes.<GenericRecord>valueDeserializer(config, false))) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                try {
-                    consumer.subscribe(List.of(topic));
-                    consumer.poll(Duration.ofMillis(500)).forEach(r -> records.add(r.value()));
-                } catch (org.apache.kafka.common.errors.UnknownTopicOrPartitionException e) {
-                    continue;
-                }
-            }
-            consumer.poll(Duration.ofSeconds(2)).forEach(r -> records.add(r.value()));
-        }
-        return records;
+        return TopicReader.of(props, new StringDeserializer(), MeshSerdes.<GenericRecord>valueDeserializer(config, false))
+                .settlingFor(Duration.ofSeconds(2))
+                .readUntil(topic, expected, Duration.ofSeconds(60)).stream().map(ConsumerRecord::value).toList();
     }
 }

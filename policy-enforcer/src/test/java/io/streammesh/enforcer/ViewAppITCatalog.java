@@ -1,7 +1,7 @@
 package io.streammesh.enforcer;
 
-import io.streammesh.platform.EmbeddedMesh;
-import io.streammesh.platform.RecordProducers;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.client.RecordProducers;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.Owner;
@@ -33,7 +33,7 @@ final class ViewAppITCatalog {
     /** Registers the schema, creates the product topic (3 partitions) and puts the product in the catalog. */
     static long publishWithTopic(EmbeddedMesh mesh, String address, String domain, Schema schema) throws Exception {
         long contentId;
-        try (var registry = io.streammesh.platform.SchemaRegistry.connect(mesh.clientConfig(domain))) {
+        try (var registry = io.streammesh.client.SchemaRegistry.connect(mesh.clientConfig(domain))) {
             contentId = registry.register(address + "-value", schema.toString()).contentId();
         }
         mesh.admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(address, 3, (short) 1))).all().get();

@@ -1,7 +1,7 @@
 package io.streammesh.enforcer;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streammesh.platform.ClientConfigs;
+import io.streammesh.client.ClientConfigs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 

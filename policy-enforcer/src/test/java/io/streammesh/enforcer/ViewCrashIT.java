@@ -3,11 +3,12 @@ package io.streammesh.enforcer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.streammesh.platform.ClientConfigs;
-import io.streammesh.platform.EmbeddedMesh;
-import io.streammesh.platform.MeshSerdes;
-import io.streammesh.platform.testing.AppProcess;
-import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.MeshSerdes;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.testing.AppProcess;
+import io.streammesh.testing.MeshTest;
+import io.streammesh.testing.TopicReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -97,18 +99,15 @@ class ViewCrashIT {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "crash-reader-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<String, Integer> seen = new HashMap<>();
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (seen.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(r -> seen.merge(r.key(), 1, Integer::sum));
-            }
-            long settle = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-            while (System.nanoTime() < settle) {
-                consumer.poll(Duration.ofMillis(500)).forEach(r -> seen.merge(r.key(), 1, Integer::sum));
-            }
-        }
-        return seen;
+        var records = TopicReader.of(props, new StringDeserializer(), new ByteArrayDeserializer())
+                .settlingFor(Duration.ofSeconds(3))
+                .readUntil(topic, read -> copiesPerKey(read).size() >= expected, Duration.ofSeconds(120));
+        return copiesPerKey(records);
+    }
+
+    private static Map<String, Integer> copiesPerKey(List<ConsumerRecord<String, byte[]>> records) {
+        Map<String, Integer> copies = new HashMap<>();
+        records.forEach(r -> copies.merge(r.key(), 1, Integer::sum));
+        return copies;
     }
 }

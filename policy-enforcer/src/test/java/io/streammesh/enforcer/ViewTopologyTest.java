@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streammesh.platform.SchemaRegistry;
-import io.streammesh.platform.testing.PlainAvroSerdes;
+import io.streammesh.client.SchemaRegistry;
+import io.streammesh.testing.PlainAvroSerdes;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Mask;
 import io.streammesh.schema.MeshTopics;

@@ -1,9 +1,9 @@
 package io.streammesh.registry;
 
 import io.quarkus.vertx.http.runtime.filters.Filters;
-import io.streammesh.platform.BasicLogin;
-import io.streammesh.platform.CredentialStore;
-import io.streammesh.platform.MeshPrincipal;
+import io.streammesh.credentials.BasicLogin;
+import io.streammesh.credentials.CredentialStore;
+import io.streammesh.schema.MeshPrincipal;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

@@ -1,7 +1,7 @@
 package io.streammesh.registry;
 
-import io.streammesh.platform.MeshPrincipal;
-import io.streammesh.platform.PrincipalKind;
+import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import java.util.Optional;

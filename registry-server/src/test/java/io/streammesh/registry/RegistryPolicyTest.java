@@ -2,8 +2,8 @@ package io.streammesh.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streammesh.platform.MeshPrincipal;
-import io.streammesh.platform.PrincipalKind;
+import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.PrincipalKind;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

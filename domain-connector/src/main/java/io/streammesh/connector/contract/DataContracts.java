@@ -1,6 +1,6 @@
 package io.streammesh.connector.contract;
 
-import io.streammesh.platform.MeshException;
+import io.streammesh.schema.MeshException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

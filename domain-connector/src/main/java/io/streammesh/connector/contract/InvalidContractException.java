@@ -1,6 +1,6 @@
 package io.streammesh.connector.contract;
 
-import io.streammesh.platform.MeshException;
+import io.streammesh.schema.MeshException;
 import java.util.List;
 import java.util.stream.Collectors;
 

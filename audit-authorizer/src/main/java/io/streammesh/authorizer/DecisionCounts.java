@@ -1,0 +1,89 @@
+package io.streammesh.authorizer;
+
+import io.streammesh.schema.AuthorizationEvent;
+import io.streammesh.schema.Decision;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Authorisation decisions counted per second and per (principal, client address, operation,
+ * resource, decision): exact counts at the cost of one map update per decision on the broker's request
+ * path. Memory is bounded: past {@code maxKeys} distinct keys in the open seconds, new allowed
+ * keys are dropped; denials get twice the room, because losing one hides a refusal. Every drop
+ * is counted and reported with the next event shipped.
+ */
+final class DecisionCounts {
+
+    /** What one aggregated event stands for. */
+    record Key(long second, String principal, String clientAddress, String operation,
+               String resourceType, String resourceName, boolean allowed, boolean probe) {
+    }
+
+    private final ConcurrentHashMap<Key, Long> counts = new ConcurrentHashMap<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private final int maxKeys;
+    private final int brokerId;
+
+    DecisionCounts(int maxKeys, int brokerId) {
+        this.maxKeys = maxKeys;
+        this.brokerId = brokerId;
+    }
+
+    void add(Key key) {
+        int size = counts.size();
+        if (size >= maxKeys && !counts.containsKey(key) && (key.allowed() || size >= 2 * maxKeys)) {
+            dropped.incrementAndGet();
+            return;
+        }
+        // compute() is atomic per key, and an update racing a drain lands in a fresh entry that
+        // the next drain ships: counts are split across two events at worst, never lost.
+        counts.compute(key, (k, count) -> count == null ? 1L : count + 1);
+    }
+
+    /** @return events for every second before {@code second}, removed from the counts */
+    List<AuthorizationEvent> drainBefore(long second) {
+        var events = new ArrayList<AuthorizationEvent>();
+        for (Key key : counts.keySet()) {
+            if (key.second() < second) {
+                Long count = counts.remove(key);
+                if (count != null) {
+                    events.add(event(key, count));
+                }
+            }
+        }
+        return events;
+    }
+
+    /** @return events for every second, the open one too (on close) */
+    List<AuthorizationEvent> drainAll() {
+        return drainBefore(Long.MAX_VALUE);
+    }
+
+    /** @return the decisions dropped since the last call, now reset */
+    long takeDropped() {
+        return dropped.getAndSet(0);
+    }
+
+    /** @param count drops taken but not reported after all (the event carrying them was not shipped) */
+    void restoreDropped(long count) {
+        dropped.addAndGet(count);
+    }
+
+    private AuthorizationEvent event(Key key, long count) {
+        return AuthorizationEvent.newBuilder()
+                .setWindowStart(Instant.ofEpochSecond(key.second()))
+                .setPrincipal(key.principal())
+                .setClientAddress(key.clientAddress())
+                .setOperation(key.operation())
+                .setResourceType(key.resourceType())
+                .setResourceName(key.resourceName())
+                .setDecision(key.allowed() ? Decision.ALLOWED : Decision.DENIED)
+                .setCount(count)
+                .setProbe(key.probe())
+                .setBrokerId(brokerId)
+                .build();
+    }
+}

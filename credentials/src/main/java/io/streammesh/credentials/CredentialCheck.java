@@ -1,0 +1,40 @@
+package io.streammesh.credentials;
+
+import io.streammesh.schema.MeshPrincipal;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Checks an HTTP Basic login against the broker's credential file: a caller of an HTTP API of
+ * the mesh (the catalog's REST API) logs in with the same principal and password it uses with
+ * the broker. This is where that coupling lives: the API holds a check, not the file.
+ */
+public final class CredentialCheck {
+
+    private final CredentialStore brokerCredentials;
+
+    private CredentialCheck(CredentialStore brokerCredentials) {
+        this.brokerCredentials = brokerCredentials;
+    }
+
+    /**
+     * @param file the broker's credential file ({@code <state>/credentials} of a mesh), which its
+     *        PLAIN login checks too; re-read when it changes, so a principal added while the API
+     *        runs logs in at once
+     * @return a check against it
+     */
+    public static CredentialCheck againstBrokerFile(Path file) {
+        return new CredentialCheck(CredentialStore.at(file));
+    }
+
+    /**
+     * @param authorizationHeader the request's {@code Authorization} header; null when absent
+     * @return the principal it proves, empty when the header is absent, malformed, names no
+     *         principal of the file or carries a wrong password
+     */
+    public Optional<MeshPrincipal> principalOf(String authorizationHeader) {
+        return BasicLogin.parse(authorizationHeader)
+                .filter(login -> brokerCredentials.authenticate(login.name(), login.password()))
+                .flatMap(login -> brokerCredentials.find(login.name()));
+    }
+}

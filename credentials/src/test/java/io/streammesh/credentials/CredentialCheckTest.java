@@ -1,0 +1,44 @@
+package io.streammesh.credentials;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.PrincipalKind;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CredentialCheckTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void provesThePrincipalOfABasicLoginWithItsBrokerPassword() {
+        var file = dir.resolve("credentials");
+        var check = CredentialCheck.againstBrokerFile(file);
+        CredentialStore.at(file).put(new MeshPrincipal("analytics", PrincipalKind.TEAM), "team-secret");
+
+        assertThat(check.principalOf(basic("analytics", "team-secret")))
+                .as("a principal added while the check exists logs in at once")
+                .contains(new MeshPrincipal("analytics", PrincipalKind.TEAM));
+    }
+
+    @Test
+    void provesNothingForAWrongPasswordAnUnknownPrincipalOrNoHeader() {
+        var file = dir.resolve("credentials");
+        CredentialStore.at(file).put(new MeshPrincipal("analytics", PrincipalKind.TEAM), "team-secret");
+        var check = CredentialCheck.againstBrokerFile(file);
+
+        assertThat(check.principalOf(basic("analytics", "guess"))).isEmpty();
+        assertThat(check.principalOf(basic("mallory", "team-secret"))).isEmpty();
+        assertThat(check.principalOf("Bearer analytics")).isEmpty();
+        assertThat(check.principalOf(null)).isEmpty();
+    }
+
+    private static String basic(String name, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((name + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,287 @@
+package io.streammesh.embedded;
+
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.KafkaCalls;
+import io.streammesh.client.MeshEndpoints;
+import io.streammesh.credentials.CredentialStore;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.MeshPrincipal;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.IntFunction;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.security.plain.PlainLoginModule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole mesh infrastructure on one machine: a KRaft broker in this JVM (SASL on every
+ * listener, deny by default), the Apicurio Registry as a child process, the platform topics and
+ * principals, and a client config for every principal. This is what {@code mesh up} runs and
+ * what every integration test runs against: real parts, not stand-ins.
+ *
+ * <pre>{@code
+ * try (EmbeddedMesh mesh = EmbeddedMesh.start(MeshConfig.defaults())) {
+ *     mesh.onboarding().addDomain("orders");
+ *     Properties orders = mesh.clientConfig("orders");
+ * }
+ * }</pre>
+ *
+ * State lives in the config's state directory: a restart keeps topics, data, schemas and
+ * principals; {@link MeshConfig#fresh()} wipes them. One mesh per state directory at a time.
+ */
+public final class EmbeddedMesh implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMesh.class);
+    private static final Duration BROKER_READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final StateDirectory state;
+    private final MeshEndpoints endpoints;
+    private final Admin admin;
+    private final Onboarding onboarding;
+    private final StartedParts running;
+    private final RegistrySupervisor registry;
+
+    private EmbeddedMesh(StateDirectory state, MeshEndpoints endpoints, Admin admin, StartedParts running, RegistrySupervisor registry) {
+        this.state = state;
+        this.registry = registry;
+        this.endpoints = endpoints;
+        this.admin = admin;
+        this.onboarding = new Onboarding(admin, state, endpoints);
+        this.running = running;
+    }
+
+    /**
+     * Starts the mesh and waits until the broker and the registry are ready.
+     *
+     * @param config how to run it
+     * @return the running mesh; close it to stop everything it started
+     * @throws MeshException with a one-line reason if anything cannot start; nothing is left running
+     */
+    public static EmbeddedMesh start(MeshConfig config) {
+        var state = new StateDirectory(config.stateDir());
+        state.prepare();
+        var running = new StartedParts();
+        try {
+            FileLock lock = state.lock();
+            running.add(() -> lock.channel().close());
+            if (config.fresh()) {
+                state.wipe();
+                state.prepare();
+            }
+            Optional<MeshStatus> previous = state.readStatus();
+            String host = config.host();
+            int kafkaPort = choosePort(host, config.kafkaPort(), previous.map(MeshStatus::kafkaPort), "Kafka", "--port");
+            int registryPort = choosePort(host, config.registryPort(), previous.map(MeshStatus::registryPort),
+                    "registry", "--registry-port");
+            int controllerPort = choosePort(host, 0, previous.map(MeshStatus::controllerPort), "controller", "");
+
+            Path registryJar = RegistryProcess.locateJar(config.registryJar());
+            Path registryLog = state.logs().resolve("registry.log");
+            startLog(registryLog);
+            IntFunction<RegistryProcess> launchRegistry = port -> RegistryProcess.launch(registryJar,
+                    host, port, state.registry(), registryLog, state.credentials());
+            RegistryProcess registry = launchRegistry.apply(registryPort);
+            running.add(registry);
+
+            var clientConfigs = new ClientConfigs(state.clients());
+            var credentials = CredentialStore.at(state.credentials());
+            String adminPassword = knownAdminPassword(credentials, clientConfigs)
+                    .orElseGet(CredentialStore::newPassword);
+            // The broker authenticates itself as mesh-admin over PLAIN, so the store must know it first.
+            credentials.put(MeshPrincipal.ADMIN, adminPassword);
+
+            KafkaBroker broker = KafkaBroker.start(state, host, kafkaPort, controllerPort, adminPassword,
+                    config.audit() ? BrokerAuthorizer.auditing(state) : BrokerAuthorizer.standard());
+            running.add(broker);
+            Admin admin = Admin.create(adminConfig(host + ":" + kafkaPort, adminPassword));
+            running.add(admin);
+            awaitBroker(admin);
+            try {
+                registry.awaitReady(adminPassword);
+            } catch (RegistryProcess.PortTaken e) {
+                if (config.registryPort() != 0) {
+                    throw e;
+                }
+                // A free port we picked was taken (often by an outgoing connection) while the
+                // registry's JVM booted: pick another once rather than fail the whole start.
+                LOG.info("Registry port {} was taken while it started; trying another", registryPort);
+                running.remove(registry);
+                registry.close();
+                registryPort = choosePort(host, 0, Optional.empty(), "registry", "--registry-port");
+                registry = launchRegistry.apply(registryPort);
+                running.add(registry);
+                registry.awaitReady(adminPassword);
+            }
+            // From here on a registry that dies is started again, on the same port so client configs stay valid.
+            running.remove(registry);
+            int readyPort = registryPort;
+            var supervisor = running.add(new RegistrySupervisor(registry, () -> launchRegistry.apply(readyPort), adminPassword,
+                    restarts -> state.readStatus().ifPresent(status -> state.writeStatus(status.withRegistryRestarts(restarts)))));
+            var endpoints = new MeshEndpoints(host + ":" + kafkaPort, registry.baseUrl());
+
+            var mesh = new EmbeddedMesh(state, endpoints, admin, running, supervisor);
+            mesh.onboarding.setPassword(MeshPrincipal.ADMIN, adminPassword);
+            mesh.onboarding.ensurePlatform();
+            clientConfigs.refresh(credentials.principals(), endpoints);
+            state.writeStatus(new MeshStatus(ProcessHandle.current().pid(), endpoints.bootstrapServers(),
+                    endpoints.registryUrl(), kafkaPort, controllerPort, registryPort, Instant.now(), null, 0));
+            running.atEnd(state::clearStatus);
+            LOG.info("Mesh ready: Kafka {} registry {} state {}", endpoints.bootstrapServers(), endpoints.registryUrl(), state.root());
+            return mesh;
+        } catch (RuntimeException e) {
+            running.close();
+            throw e;
+        }
+    }
+
+    /** @return where clients reach the mesh */
+    public MeshEndpoints endpoints() {
+        return endpoints;
+    }
+
+    /** @return the mesh's state directory */
+    public StateDirectory state() {
+        return state;
+    }
+
+    /** @return an Admin client authenticated as mesh-admin, closed with the mesh */
+    public Admin admin() {
+        return admin;
+    }
+
+    /** @return onboarding of principals and domains, as mesh-admin */
+    public Onboarding onboarding() {
+        return onboarding;
+    }
+
+    /**
+     * @param principal a principal's name, with or without {@code User:}
+     * @return its Java client config (SCRAM-SHA-512), as written to the state directory
+     */
+    public Properties clientConfig(String principal) {
+        return new ClientConfigs(state.clients()).properties(MeshPrincipal.bareName(principal));
+    }
+
+    /**
+     * Kills the registry process as a crash would ({@code kill -9}), to test how clients ride out
+     * a registry outage; it stays down (the mesh's supervision holds off) until
+     * {@link #restartRegistry()} brings it back.
+     */
+    public void killRegistry() {
+        registry.killAndHold();
+    }
+
+    /**
+     * Starts the registry again, on the same port and data, after {@link #killRegistry()}.
+     *
+     * @throws MeshException if it does not get ready
+     */
+    public void restartRegistry() {
+        registry.release();
+    }
+
+    /** Stops the registry and the broker and releases the state directory. */
+    @Override
+    public void close() {
+        running.close();
+        LOG.info("Mesh stopped");
+    }
+
+    static Properties adminConfig(String bootstrapServers, String adminPassword) {
+        var props = new Properties();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
+        props.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
+        props.put(SaslConfigs.SASL_JAAS_CONFIG, PlainLoginModule.class.getName() + " required username=\""
+                + MeshPrincipal.ADMIN.name() + "\" password=\"" + adminPassword + "\";");
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "mesh-platform");
+        return props;
+    }
+
+    /** Each mesh starts its registry's log afresh; restarts append to it, so it keeps why the registry died. */
+    private static void startLog(Path log) {
+        try {
+            StateDirectory.writePrivate(log, "");
+        } catch (IOException e) {
+            throw new MeshException("cannot write " + log + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<String> knownAdminPassword(CredentialStore credentials, ClientConfigs clientConfigs) {
+        if (credentials.find(MeshPrincipal.ADMIN.name()).isEmpty()) {
+            return Optional.empty();
+        }
+        var kcat = clientConfigs.kcatFile(MeshPrincipal.ADMIN.name());
+        if (!java.nio.file.Files.exists(kcat)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(ClientConfigs.load(kcat).getProperty("sasl.password"))
+                .filter(password -> credentials.authenticate(MeshPrincipal.ADMIN.name(), password));
+    }
+
+    private static void awaitBroker(Admin admin) {
+        long deadline = System.nanoTime() + BROKER_READY_TIMEOUT.toNanos();
+        MeshException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (!KafkaCalls.await(admin.describeCluster().nodes(), "reach the broker").isEmpty()) {
+                    return;
+                }
+            } catch (MeshException e) {
+                last = e;
+            }
+        }
+        throw new MeshException("the Kafka broker was not ready within " + BROKER_READY_TIMEOUT.toSeconds() + " s"
+                + (last == null ? "" : ": " + last.getMessage()), last);
+    }
+
+    /**
+     * Picks the port to listen on: the one asked for, else the one used last time (so client
+     * configs stay valid across restarts) if still free, else any free one.
+     */
+    private static int choosePort(String host, int asked, Optional<Integer> previous, String what, String option) {
+        if (asked != 0) {
+            if (!isFree(host, asked)) {
+                throw new MeshException("the " + what + " port " + asked + " on " + host + " is in use "
+                        + "(another Kafka, registry or mesh?); stop that process or pick another port"
+                        + (option.isEmpty() ? "" : " with " + option));
+            }
+            return asked;
+        }
+        if (previous.isPresent() && previous.get() > 0 && isFree(host, previous.get())) {
+            return previous.get();
+        }
+        try (var socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new MeshException("cannot find a free " + what + " port on " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Whether a server could listen on the port now. Like Kafka's and the registry's own listeners,
+     * it ignores connections a stopped mesh left in TIME_WAIT, which would otherwise refuse a
+     * restart for a minute; a port someone listens on is still refused.
+     */
+    private static boolean isFree(String host, int port) {
+        try (var socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

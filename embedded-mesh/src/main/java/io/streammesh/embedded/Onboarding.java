@@ -1,0 +1,196 @@
+package io.streammesh.embedded;
+
+import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.KafkaCalls;
+import io.streammesh.client.MeshEndpoints;
+import io.streammesh.client.PlatformApp;
+import io.streammesh.credentials.CredentialStore;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.PrincipalKind;
+import io.streammesh.schema.ProductAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.config.ConfigResource;
+
+/**
+ * How platform engineers bring principals and domains into the mesh. Every principal gets a
+ * password known to both of the broker's credential stores (the mesh's PLAIN store and KRaft's
+ * SCRAM credentials) and its client configs; domains and teams get their request topic
+ * {@code mesh.access.requests.<name>}, which only they may write; a domain also gets its topics
+ * and ACLs.
+ *
+ * <p>Acts through the Admin API as {@code User:mesh-admin}, so it works the same in the
+ * process running the mesh and in a CLI beside it.
+ */
+public final class Onboarding {
+
+    private static final int SCRAM_ITERATIONS = 8192;
+    /** No domain may be called this: its topics would be the platform's. */
+    private static final String RESERVED_DOMAIN = "mesh";
+
+    private final Admin admin;
+    private final CredentialStore credentials;
+    private final ClientConfigs clientConfigs;
+    private final MeshEndpoints endpoints;
+
+    /**
+     * @param admin an Admin client authenticated as mesh-admin
+     * @param state the mesh's state directory (credential store and client configs)
+     * @param endpoints where the mesh listens, for the client configs
+     */
+    public Onboarding(Admin admin, StateDirectory state, MeshEndpoints endpoints) {
+        this.admin = admin;
+        this.credentials = CredentialStore.at(state.credentials());
+        this.clientConfigs = new ClientConfigs(state.clients());
+        this.endpoints = endpoints;
+    }
+
+    /**
+     * Creates the platform topics, the platform apps' principals and their ACLs, and every
+     * principal's request topic; idempotent. On a mesh from before per-principal request topics
+     * it also takes away the WRITE every principal had on the shared {@code mesh.access.requests}.
+     */
+    public void ensurePlatform() {
+        createTopics(PlatformTopics.platform());
+        List<AclBinding> acls = new ArrayList<>();
+        for (PlatformApp app : PlatformApp.values()) {
+            ensurePrincipal(app.principal().name(), PrincipalKind.PLATFORM);
+            acls.addAll(PlatformAcls.platformApp(app));
+        }
+        List<MeshPrincipal> requesters = principals().stream().filter(Onboarding::asksForAccess).toList();
+        createTopics(requesters.stream().map(p -> PlatformTopics.requests(p.name())).toList());
+        requesters.forEach(p -> acls.addAll(PlatformAcls.requester(p)));
+        createAcls(acls, "create the platform's ACLs");
+        KafkaCalls.await(admin.deleteAcls(PlatformAcls.sharedRequestsOfOldMeshes().stream().map(AclBinding::toFilter).toList()).all(),
+                "remove the WRITE every principal had on " + MeshTopics.ACCESS_REQUESTS);
+    }
+
+    /**
+     * Adds a new principal; returns once it can log in.
+     *
+     * @param name its name, with or without {@code User:}
+     * @param kind what it is for
+     * @return the principal
+     * @throws MeshException if it exists already
+     */
+    public MeshPrincipal addPrincipal(String name, PrincipalKind kind) {
+        String bare = MeshPrincipal.bareName(name);
+        credentials.find(bare).ifPresent(existing -> {
+            throw new MeshException("principal User:" + bare + " already exists (" + existing.kind().name().toLowerCase()
+                    + "); its client config is " + clientConfigs.propertiesFile(bare));
+        });
+        return create(new MeshPrincipal(bare, kind));
+    }
+
+    /**
+     * Adds a principal unless it exists.
+     *
+     * @param name its name
+     * @param kind what it is for
+     * @return the principal, new or existing
+     * @throws MeshException if it exists with another kind
+     */
+    public MeshPrincipal ensurePrincipal(String name, PrincipalKind kind) {
+        String bare = MeshPrincipal.bareName(name);
+        var existing = credentials.find(bare);
+        if (existing.isPresent()) {
+            if (existing.get().kind() != kind) {
+                throw new MeshException("principal User:" + bare + " already exists as a "
+                        + existing.get().kind().name().toLowerCase() + " principal, not a " + kind.name().toLowerCase() + " one");
+            }
+            return existing.get();
+        }
+        return create(new MeshPrincipal(bare, kind));
+    }
+
+    /**
+     * Onboards a domain: its principal {@code User:<domain>} (CREATE/WRITE/DESCRIBE on topics
+     * {@code <domain>.*}), its registration and decision topics (which only it may write), and
+     * the platform apps' read access to its products. Idempotent; returns once the broker
+     * enforces its ACLs.
+     *
+     * @param domain the domain name, lower-case kebab case
+     * @return the domain's principal
+     */
+    public MeshPrincipal addDomain(String domain) {
+        try {
+            ProductAddress.checkName("domain", domain);
+        } catch (IllegalArgumentException e) {
+            throw new MeshException(e.getMessage());
+        }
+        if (domain.equals(RESERVED_DOMAIN)) {
+            throw new MeshException("domain name '" + RESERVED_DOMAIN + "' is reserved: the platform's own topics start with mesh.");
+        }
+        MeshPrincipal principal = ensurePrincipal(domain, PrincipalKind.DOMAIN);
+        createTopics(PlatformTopics.domain(domain));
+        createAcls(PlatformAcls.domain(domain), "create the ACLs of domain " + domain);
+        return principal;
+    }
+
+    /** @return every principal of the mesh */
+    public List<MeshPrincipal> principals() {
+        return credentials.principals();
+    }
+
+    /**
+     * Sets a principal's password in both credential stores and writes its client configs;
+     * returns once the broker accepts it over SCRAM-SHA-512 and PLAIN.
+     *
+     * @param principal the principal
+     * @param password the password
+     */
+    void setPassword(MeshPrincipal principal, String password) {
+        credentials.put(principal, password);
+        KafkaCalls.await(admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(principal.name(),
+                new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password))).all(),
+                "set the SCRAM credential of " + principal.kafkaPrincipal());
+        clientConfigs.write(principal, password, endpoints);
+        LoginCheck.awaitAccepted(endpoints.bootstrapServers(), principal, password);
+    }
+
+    private MeshPrincipal create(MeshPrincipal principal) {
+        setPassword(principal, CredentialStore.newPassword());
+        if (asksForAccess(principal)) {
+            createTopics(List.of(PlatformTopics.requests(principal.name())));
+            createAcls(PlatformAcls.requester(principal), "create the request topic ACL of " + principal.kafkaPrincipal());
+        }
+        return principal;
+    }
+
+    /** Domains and teams read others' products; the admin and the platform apps never ask. */
+    private static boolean asksForAccess(MeshPrincipal principal) {
+        return principal.kind() == PrincipalKind.DOMAIN || principal.kind() == PrincipalKind.TEAM;
+    }
+
+    private void createTopics(List<NewTopic> topics) {
+        KafkaCalls.createMissing(admin, topics);
+        // Tenants' topics of meshes from before the broker stamped their record times get it now; setting it again changes nothing.
+        Map<ConfigResource, Collection<AlterConfigOp>> stamped = topics.stream()
+                .filter(topic -> topic.configs() != null && topic.configs().containsKey(PlatformTopics.BROKER_TIME_KEY))
+                .collect(Collectors.toMap(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic.name()),
+                        topic -> List.of(new AlterConfigOp(new ConfigEntry(PlatformTopics.BROKER_TIME_KEY,
+                                topic.configs().get(PlatformTopics.BROKER_TIME_KEY)), AlterConfigOp.OpType.SET))));
+        if (!stamped.isEmpty()) {
+            KafkaCalls.await(admin.incrementalAlterConfigs(stamped).all(), "have the broker stamp record times on " + stamped.keySet());
+        }
+    }
+
+    /** Returns once the broker enforces them, so the principal's first request is not refused. */
+    private void createAcls(List<AclBinding> acls, String what) {
+        KafkaCalls.await(admin.createAcls(acls).all(), what);
+        AclCheck.awaitEnforced(admin, acls);
+    }
+}

@@ -1,0 +1,159 @@
+package io.streammesh.embedded;
+
+import static org.apache.kafka.common.acl.AclOperation.ALL;
+import static org.apache.kafka.common.acl.AclOperation.ALTER;
+import static org.apache.kafka.common.acl.AclOperation.ALTER_CONFIGS;
+import static org.apache.kafka.common.acl.AclOperation.CREATE;
+import static org.apache.kafka.common.acl.AclOperation.DESCRIBE;
+import static org.apache.kafka.common.acl.AclOperation.DESCRIBE_CONFIGS;
+import static org.apache.kafka.common.acl.AclOperation.READ;
+import static org.apache.kafka.common.acl.AclOperation.WRITE;
+import static org.apache.kafka.common.resource.PatternType.LITERAL;
+import static org.apache.kafka.common.resource.PatternType.PREFIXED;
+import static org.apache.kafka.common.resource.ResourceType.CLUSTER;
+import static org.apache.kafka.common.resource.ResourceType.GROUP;
+import static org.apache.kafka.common.resource.ResourceType.TOPIC;
+import static org.apache.kafka.common.resource.ResourceType.TRANSACTIONAL_ID;
+
+import io.streammesh.client.PlatformApp;
+import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.MeshTopics;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+
+/**
+ * The least-privilege ACLs of the platform's principals and of each domain. The broker denies
+ * whatever is not listed here or granted later by the policy-enforcer.
+ */
+public final class PlatformAcls {
+
+    private PlatformAcls() {
+    }
+
+    /**
+     * @param app a platform app
+     * @return what it may do, whatever the domains
+     */
+    public static List<AclBinding> platformApp(PlatformApp app) {
+        var acls = new Acls(app.principal());
+        // Kafka Streams internals: changelogs, repartition topics, group, transactional ids.
+        acls.allow(TOPIC, app.applicationId(), PREFIXED, ALL);
+        acls.allow(GROUP, app.applicationId(), PREFIXED, READ, DESCRIBE);
+        acls.allow(TRANSACTIONAL_ID, app.applicationId(), PREFIXED, WRITE, DESCRIBE);
+        switch (app) {
+            case CATALOG -> {
+                acls.allow(TOPIC, MeshTopics.REGISTRATIONS_PREFIX, PREFIXED, READ, DESCRIBE);
+                acls.allow(TOPIC, MeshTopics.DECISIONS_PREFIX, PREFIXED, READ, DESCRIBE);
+                acls.allow(TOPIC, MeshTopics.ACCESS_REQUESTS_PREFIX, PREFIXED, READ, DESCRIBE);
+                for (String topic : List.of(MeshTopics.CATALOG, MeshTopics.CATALOG_REJECTIONS,
+                        MeshTopics.ACCESS_GRANTS, MeshTopics.PRODUCT_STATS)) {
+                    acls.allow(TOPIC, topic, LITERAL, READ, WRITE, DESCRIBE);
+                }
+                acls.allow(TOPIC, MeshTopics.VIEW_STATUS, LITERAL, READ, DESCRIBE);
+                // Reads of the catalog REST API are reported beside the broker's authorisations.
+                acls.allow(TOPIC, MeshTopics.AUDIT_RAW, LITERAL, WRITE, DESCRIBE);
+            }
+            case ENFORCER -> {
+                acls.allow(TOPIC, MeshTopics.CATALOG, LITERAL, READ, DESCRIBE);
+                acls.allow(TOPIC, MeshTopics.ACCESS_GRANTS, LITERAL, READ, DESCRIBE);
+                // The views, and mesh.view.status beside them.
+                acls.allow(TOPIC, MeshTopics.VIEW_PREFIX, PREFIXED, CREATE, WRITE, READ, DESCRIBE, DESCRIBE_CONFIGS);
+                // Creating and deleting the ACLs of grants needs ALTER on the cluster.
+                acls.allow(CLUSTER, "kafka-cluster", LITERAL, ALTER, DESCRIBE);
+            }
+            case AUDIT -> {
+                acls.allow(TOPIC, MeshTopics.AUDIT, LITERAL, READ, WRITE, DESCRIBE);
+                for (String topic : List.of(MeshTopics.AUDIT_RAW, MeshTopics.ACCESS_GRANTS,
+                        MeshTopics.CATALOG, MeshTopics.CATALOG_REJECTIONS)) {
+                    acls.allow(TOPIC, topic, LITERAL, READ, DESCRIBE);
+                }
+                acls.allow(TOPIC, MeshTopics.ACCESS_REQUESTS_PREFIX, PREFIXED, READ, DESCRIBE);
+                acls.allow(TOPIC, MeshTopics.REGISTRATIONS_PREFIX, PREFIXED, READ, DESCRIBE);
+                acls.allow(TOPIC, MeshTopics.DECISIONS_PREFIX, PREFIXED, READ, DESCRIBE);
+                // The consumption ledger reads every group's committed offsets (the broker checks
+                // DESCRIBE on each topic a group has committed on), and the group ACLs that say
+                // whose group it is.
+                acls.allow(TOPIC, "*", LITERAL, DESCRIBE);
+                acls.allow(GROUP, "*", LITERAL, DESCRIBE);
+                // It counts the records of the ranges groups committed (offsets are not records on
+                // transactional topics): views here, each domain's products in domain().
+                acls.allow(TOPIC, MeshTopics.VIEW_PREFIX, PREFIXED, READ);
+                acls.allow(CLUSTER, "kafka-cluster", LITERAL, DESCRIBE);
+            }
+        }
+        return acls.bindings;
+    }
+
+    /**
+     * @return what meshes before per-principal request topics let every principal do: write the
+     *         shared {@code mesh.access.requests}, in anyone's name. {@code mesh up} deletes these.
+     */
+    public static List<AclBinding> sharedRequestsOfOldMeshes() {
+        var acls = new Acls("User:*");
+        acls.allow(TOPIC, MeshTopics.ACCESS_REQUESTS, LITERAL, WRITE, DESCRIBE);
+        return acls.bindings;
+    }
+
+    /**
+     * @param principal a principal that may ask for access
+     * @return its right to write its own request topic, which only it (and the platform) may
+     *         write: so a request read there was filed by that principal
+     */
+    public static List<AclBinding> requester(MeshPrincipal principal) {
+        var acls = new Acls(principal);
+        acls.allow(TOPIC, MeshTopics.accessRequests(principal.name()), LITERAL, WRITE, DESCRIBE);
+        return acls.bindings;
+    }
+
+    /**
+     * @param domain a domain name
+     * @return what the domain's principal may do (own {@code <domain>.*}, write its registrations
+     *         and decisions), and what the platform apps may do with its products (the catalog and
+     *         the enforcer read them, the audit counts what groups read)
+     */
+    public static List<AclBinding> domain(String domain) {
+        String prefix = domain + ".";
+        var owner = new Acls("User:" + domain);
+        owner.allow(TOPIC, prefix, PREFIXED, CREATE, WRITE, READ, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS);
+        owner.allow(GROUP, prefix, PREFIXED, READ, DESCRIBE);
+        owner.allow(TRANSACTIONAL_ID, prefix, PREFIXED, WRITE, DESCRIBE);
+        // It reads back its own registrations (to publish idempotently, to retire) and decisions.
+        owner.allow(TOPIC, MeshTopics.registrations(domain), LITERAL, WRITE, READ, DESCRIBE);
+        owner.allow(TOPIC, MeshTopics.decisions(domain), LITERAL, WRITE, READ, DESCRIBE);
+        List<AclBinding> all = new ArrayList<>(owner.bindings);
+        // Product health (catalog) and views (enforcer) read the domain's products.
+        all.addAll(new Acls(PlatformApp.CATALOG.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE).bindings);
+        all.addAll(new Acls(PlatformApp.ENFORCER.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE, DESCRIBE_CONFIGS).bindings);
+        // The audit's consumption ledger counts the records groups read there.
+        all.addAll(new Acls(PlatformApp.AUDIT.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ).bindings);
+        return all;
+    }
+
+    private static final class Acls {
+        private final String principal;
+        private final List<AclBinding> bindings = new ArrayList<>();
+
+        Acls(MeshPrincipal principal) {
+            this(principal.kafkaPrincipal());
+        }
+
+        Acls(String principal) {
+            this.principal = principal;
+        }
+
+        Acls allow(ResourceType type, String name, PatternType pattern, AclOperation... operations) {
+            for (AclOperation operation : operations) {
+                bindings.add(new AclBinding(new ResourcePattern(type, name, pattern),
+                        new AccessControlEntry(principal, "*", operation, AclPermissionType.ALLOW)));
+            }
+            return this;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.streammesh.embedded;
+
+import io.streammesh.schema.MeshTopics;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/** Partitions and cleanup of the platform's own topics (see ARCHITECTURE.md). */
+final class PlatformTopics {
+
+    private static final Map<String, String> COMPACT = Map.of("cleanup.policy", "compact");
+    private static final Map<String, String> KEEP_FOREVER = Map.of("cleanup.policy", "delete", "retention.ms", "-1");
+    private static final Map<String, String> WEEK = Map.of("cleanup.policy", "delete", "retention.ms", "604800000");
+    /** On topics a tenant writes, the broker stamps each record's time: a client cannot backdate what the audit shows. */
+    static final String BROKER_TIME_KEY = "message.timestamp.type";
+    private static final String BROKER_TIME = "LogAppendTime";
+
+    private PlatformTopics() {
+    }
+
+    /** @return the topics the mesh has whatever its domains */
+    static List<NewTopic> platform() {
+        return List.of(
+                topic(MeshTopics.CATALOG, 3, COMPACT),
+                topic(MeshTopics.CATALOG_REJECTIONS, 1, WEEK),
+                topic(MeshTopics.ACCESS_GRANTS, 3, COMPACT),
+                topic(MeshTopics.PRODUCT_STATS, 3, COMPACT),
+                topic(MeshTopics.VIEW_STATUS, 1, COMPACT),
+                topic(MeshTopics.AUDIT_RAW, 3, WEEK),
+                topic(MeshTopics.AUDIT, 3, KEEP_FOREVER));
+    }
+
+    /**
+     * @param domain a domain name
+     * @return the topics only that domain writes: registrations (compacted, one per address)
+     *         and access decisions (kept, they are the record of who approved what)
+     */
+    static List<NewTopic> domain(String domain) {
+        return List.of(
+                topic(MeshTopics.registrations(domain), 1, brokerTime(COMPACT)),
+                topic(MeshTopics.decisions(domain), 1, brokerTime(KEEP_FOREVER)));
+    }
+
+    /**
+     * @param principal a principal's bare name
+     * @return its request topic, kept: requests are the record of who asked for what
+     */
+    static NewTopic requests(String principal) {
+        return topic(MeshTopics.accessRequests(principal), 1, brokerTime(KEEP_FOREVER));
+    }
+
+    private static Map<String, String> brokerTime(Map<String, String> configs) {
+        var withTime = new HashMap<>(configs);
+        withTime.put(BROKER_TIME_KEY, BROKER_TIME);
+        return Map.copyOf(withTime);
+    }
+
+    private static NewTopic topic(String name, int partitions, Map<String, String> configs) {
+        return new NewTopic(name, partitions, (short) 1).configs(configs);
+    }
+}

@@ -1,0 +1,80 @@
+package io.streammesh.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streammesh.client.PlatformApp;
+import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.PrincipalKind;
+import java.util.List;
+import org.apache.kafka.common.acl.AclBinding;
+import org.junit.jupiter.api.Test;
+
+class PlatformAclsTest {
+
+    @Test
+    void aDomainOwnsItsPrefixAndWritesOnlyItsOwnRegistrationsAndDecisions() {
+        List<String> acls = describe(PlatformAcls.domain("orders"));
+
+        assertThat(acls).contains(
+                "User:orders CREATE TOPIC orders. PREFIXED",
+                "User:orders WRITE TOPIC orders. PREFIXED",
+                "User:orders DESCRIBE TOPIC orders. PREFIXED",
+                "User:orders WRITE TOPIC mesh.registrations.orders LITERAL",
+                "User:orders WRITE TOPIC mesh.decisions.orders LITERAL",
+                "User:mesh-catalog READ TOPIC orders. PREFIXED",
+                "User:mesh-enforcer READ TOPIC orders. PREFIXED");
+        assertThat(acls).filteredOn(acl -> acl.startsWith("User:orders "))
+                .allMatch(acl -> acl.contains(" orders. ") || acl.endsWith("mesh.registrations.orders LITERAL")
+                        || acl.endsWith("mesh.decisions.orders LITERAL"));
+    }
+
+    @Test
+    void theAuditMayReadProductsAndViewsToCountRecordsButWriteNone() {
+        List<String> acls = new java.util.ArrayList<>(describe(PlatformAcls.domain("orders")));
+        acls.addAll(describe(PlatformAcls.platformApp(PlatformApp.AUDIT)));
+
+        assertThat(acls).contains("User:mesh-audit READ TOPIC orders. PREFIXED", "User:mesh-audit READ TOPIC mesh.view. PREFIXED");
+        assertThat(acls).filteredOn(acl -> acl.startsWith("User:mesh-audit ") && (acl.contains(" orders. ") || acl.contains(" mesh.view. ")))
+                .containsExactlyInAnyOrder("User:mesh-audit READ TOPIC orders. PREFIXED", "User:mesh-audit READ TOPIC mesh.view. PREFIXED");
+    }
+
+    @Test
+    void aRequesterWritesOnlyItsOwnRequestTopic() {
+        assertThat(describe(PlatformAcls.requester(new MeshPrincipal("analytics", PrincipalKind.TEAM)))).containsExactlyInAnyOrder(
+                "User:analytics WRITE TOPIC mesh.access.requests.analytics LITERAL",
+                "User:analytics DESCRIBE TOPIC mesh.access.requests.analytics LITERAL");
+    }
+
+    @Test
+    void noOneButTheAdminWritesAnotherPrincipalsRequestsOrTheOldSharedRequestTopic() {
+        List<String> acls = new java.util.ArrayList<>(describe(PlatformAcls.domain("orders")));
+        for (PlatformApp app : PlatformApp.values()) {
+            acls.addAll(describe(PlatformAcls.platformApp(app)));
+        }
+
+        assertThat(acls).filteredOn(acl -> acl.contains("mesh.access.requests")).allMatch(acl -> acl.contains(" READ ") || acl.contains(" DESCRIBE "));
+        assertThat(acls).contains("User:mesh-catalog READ TOPIC mesh.access.requests. PREFIXED", "User:mesh-audit READ TOPIC mesh.access.requests. PREFIXED");
+    }
+
+    @Test
+    void onlyTheEnforcerMayChangeAcls() {
+        for (PlatformApp app : PlatformApp.values()) {
+            boolean altersCluster = describe(PlatformAcls.platformApp(app)).stream().anyMatch(a -> a.contains("ALTER CLUSTER"));
+            assertThat(altersCluster).as(app.name()).isEqualTo(app == PlatformApp.ENFORCER);
+        }
+    }
+
+    @Test
+    void theEnforcerWritesViewStatusAndTheCatalogOnlyReadsIt() {
+        assertThat(describe(PlatformAcls.platformApp(PlatformApp.ENFORCER))).contains("User:mesh-enforcer WRITE TOPIC mesh.view. PREFIXED");
+        assertThat(describe(PlatformAcls.platformApp(PlatformApp.CATALOG))).filteredOn(acl -> acl.contains("mesh.view.status"))
+                .containsExactlyInAnyOrder("User:mesh-catalog READ TOPIC mesh.view.status LITERAL",
+                        "User:mesh-catalog DESCRIBE TOPIC mesh.view.status LITERAL");
+        assertThat(describe(PlatformAcls.domain("orders"))).noneMatch(acl -> acl.contains("mesh.view"));
+    }
+
+    private static List<String> describe(List<AclBinding> bindings) {
+        return bindings.stream().map(b -> b.entry().principal() + " " + b.entry().operation() + " "
+                + b.pattern().resourceType() + " " + b.pattern().name() + " " + b.pattern().patternType()).toList();
+    }
+}

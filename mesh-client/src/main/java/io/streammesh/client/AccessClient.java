@@ -1,0 +1,115 @@
+package io.streammesh.client;
+
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.AccessDecision;
+import io.streammesh.schema.AccessRequest;
+import io.streammesh.schema.DecisionKind;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.AuthorizationException;
+
+/**
+ * How principals take part in the access workflow: consumers write requests to their own
+ * {@code mesh.access.requests.<principal>}, which only they may write; owners write decisions to their domain's
+ * {@code mesh.decisions.<domain>}, which only they may write. catalog-stream does the rest.
+ */
+public final class AccessClient implements AutoCloseable {
+
+    private final String principal;
+    private final KafkaProducer<String, SpecificRecord> producer;
+
+    /** @param clientConfig the acting principal's client config */
+    public AccessClient(Properties clientConfig) {
+        this.principal = ClientConfigs.principalOf(clientConfig);
+        this.producer = RecordProducers.create(clientConfig, "mesh-access");
+    }
+
+    /**
+     * Asks for access to one view of a product.
+     *
+     * @param product the product
+     * @param view the view
+     * @param grantee who will read, {@code User:<name>}; null for the acting principal
+     * @param consumerGroup the consumer group it will read with
+     * @param purpose why, for the owner and the audit
+     * @param duration how long; null for the platform's maximum
+     * @return the request's id
+     */
+    public String request(ProductAddress product, String view, String grantee, String consumerGroup, String purpose, Duration duration) {
+        String id = "r-" + UUID.randomUUID();
+        var request = AccessRequest.newBuilder()
+                .setRequestId(id)
+                .setPrincipal(grantee == null ? principal : grantee)
+                .setProduct(product.toString())
+                .setView(view)
+                .setConsumerGroup(consumerGroup)
+                .setPurpose(purpose)
+                .setDurationMs(duration == null ? null : duration.toMillis())
+                .setRequestedBy(principal)
+                .setRequestedAt(Instant.now())
+                .build();
+        // Filed on the grantee's own topic: the broker lets only it (and the platform) write there.
+        send(MeshTopics.accessRequests(MeshPrincipal.bareName(request.getPrincipal())), id, request);
+        return id;
+    }
+
+    /**
+     * Decides a request (or revokes its grant) as the owning domain.
+     *
+     * @param domain the domain owning the requested product; its decision topic is written
+     * @param requestId the request
+     * @param kind APPROVED, DENIED or REVOKED
+     * @param reason why, shown to the requester
+     * @param duration for an approval, how long the grant lasts instead of what was asked; may be null
+     */
+    public void decide(String domain, String requestId, DecisionKind kind, String reason, Duration duration) {
+        var decision = AccessDecision.newBuilder()
+                .setRequestId(requestId)
+                .setDecision(kind)
+                .setDecidedBy(principal)
+                .setReason(reason)
+                .setDurationMs(duration == null ? null : duration.toMillis())
+                .setDecidedAt(Instant.now())
+                .build();
+        send(MeshTopics.decisions(domain), requestId, decision);
+    }
+
+    private void send(String topic, String key, SpecificRecord value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthorizationException) {
+                throw new MeshException("refused by the broker: " + principal + " may not write " + topic + refusalHint(topic), e.getCause());
+            }
+            throw new MeshException("could not write to " + topic + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new MeshException("could not write to " + topic + " within 30 s: is the mesh running?", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted", e);
+        }
+    }
+
+    private static String refusalHint(String topic) {
+        if (topic.startsWith(MeshTopics.DECISIONS_PREFIX)) {
+            return " (only the domain owning the product decides)";
+        }
+        return MeshTopics.requester(topic).map(owner -> " (only " + owner + " asks for access in its own name)").orElse("");
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

@@ -1,0 +1,222 @@
+package io.streammesh.client;
+
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.MeshPrincipal;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The client configs the mesh writes for every principal, in {@code <state-dir>/clients/}:
+ * <ul>
+ *   <li>{@code <name>.properties} for Java clients and Kafka's own tools
+ *       ({@code --command-config}, {@code --consumer.config}): SASL/SCRAM-SHA-512, plus the
+ *       registry URL and login for Apicurio serdes ({@value #REGISTRY_URL}, {@value #REGISTRY_USERNAME},
+ *       {@value #REGISTRY_PASSWORD}): the registry takes the same principal and password as the broker;</li>
+ *   <li>{@code <name>.kcat.conf} for librdkafka clients such as kcat ({@code -F}): SASL/PLAIN,
+ *       since librdkafka's SCRAM fails against Kafka 4; a comment gives kcat's {@code -r} registry URL
+ *       for {@code -s avro}, with the login in it.</li>
+ * </ul>
+ * Both hold the principal's password, so they are readable by their owner only.
+ */
+public final class ClientConfigs {
+
+    /** Key of the Apicurio v2 API URL, as Apicurio serdes read it. */
+    public static final String REGISTRY_URL = "apicurio.registry.url";
+    /** Key of the principal the Apicurio serdes and client log in to the registry as (HTTP Basic). */
+    public static final String REGISTRY_USERNAME = "apicurio.auth.username";
+    /** Key of the password the Apicurio serdes and client log in to the registry with. */
+    public static final String REGISTRY_PASSWORD = "apicurio.auth.password";
+    /** Key of the principal the config authenticates as, {@code User:<name>}; ignored by Kafka clients. */
+    public static final String PRINCIPAL = "mesh.principal";
+
+    private static final Set<Object> MESH_KEYS = Set.of(REGISTRY_URL, REGISTRY_USERNAME, REGISTRY_PASSWORD, PRINCIPAL);
+
+    private final Path dir;
+
+    /** @param dir the directory the configs live in */
+    public ClientConfigs(Path dir) {
+        this.dir = dir;
+    }
+
+    /**
+     * @param name a principal name
+     * @return its Java client config file
+     */
+    public Path propertiesFile(String name) {
+        return dir.resolve(name + ".properties");
+    }
+
+    /**
+     * @param name a principal name
+     * @return its librdkafka (kcat) config file
+     */
+    public Path kcatFile(String name) {
+        return dir.resolve(name + ".kcat.conf");
+    }
+
+    /**
+     * Writes both configs of a principal.
+     *
+     * @param principal the principal
+     * @param password its password
+     * @param endpoints where the mesh listens
+     */
+    public void write(MeshPrincipal principal, String password, MeshEndpoints endpoints) {
+        String name = principal.name();
+        writePrivate(propertiesFile(name), List.of(
+                "# StreamMesh client config for " + principal.kafkaPrincipal() + " (Java clients, kafka-console-*).",
+                "# It holds the principal's password: keep it private.",
+                "bootstrap.servers=" + endpoints.bootstrapServers(),
+                "security.protocol=SASL_PLAINTEXT",
+                "sasl.mechanism=SCRAM-SHA-512",
+                "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+                        + "username=\"" + name + "\" password=\"" + password + "\";",
+                REGISTRY_URL + "=" + endpoints.registryApiUrl(),
+                REGISTRY_USERNAME + "=" + name,
+                REGISTRY_PASSWORD + "=" + password,
+                PRINCIPAL + "=" + principal.kafkaPrincipal()));
+        writePrivate(kcatFile(name), List.of(
+                "# StreamMesh client config for " + principal.kafkaPrincipal() + " (librdkafka: kcat -F <this file>).",
+                "# It holds the principal's password: keep it private.",
+                "bootstrap.servers=" + endpoints.bootstrapServers(),
+                "security.protocol=SASL_PLAINTEXT",
+                "sasl.mechanisms=PLAIN",
+                "# Avro through the registry: kcat -F <this file> -s value=avro -r " + endpoints.ccompatUrl(name, password),
+                "sasl.username=" + name,
+                "sasl.password=" + password));
+    }
+
+    /**
+     * Rewrites every principal's configs for new endpoints (a restarted mesh may listen elsewhere),
+     * keeping their passwords.
+     *
+     * @param principals the principals to rewrite
+     * @param endpoints where the mesh listens now
+     */
+    public void refresh(List<MeshPrincipal> principals, MeshEndpoints endpoints) {
+        for (MeshPrincipal principal : principals) {
+            Path kcat = kcatFile(principal.name());
+            if (Files.exists(kcat)) {
+                String password = load(kcat).getProperty("sasl.password");
+                if (password != null) {
+                    write(principal, password, endpoints);
+                }
+            }
+        }
+    }
+
+    /**
+     * @param name a principal name
+     * @return its Java client config, as written
+     * @throws MeshException if the mesh has no config for it
+     */
+    public Properties properties(String name) {
+        Path file = propertiesFile(name);
+        if (!Files.exists(file)) {
+            throw new MeshException("no client config for principal '" + name + "' in " + dir
+                    + "; add it with: mesh principal add " + name);
+        }
+        return load(file);
+    }
+
+    /** @return the names of principals with a config here */
+    public List<String> names() {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(f -> f.endsWith(".properties"))
+                    .map(f -> f.substring(0, f.length() - ".properties".length()))
+                    .sorted()
+                    .toList();
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new MeshException("cannot list client configs in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a client config file, as given to {@code --client-config}.
+     *
+     * @param file the file
+     * @return its properties
+     * @throws MeshException if it cannot be read
+     */
+    public static Properties load(Path file) {
+        var properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (NoSuchFileException e) {
+            throw new MeshException("client config " + file + " does not exist");
+        } catch (IOException e) {
+            throw new MeshException("cannot read client config " + file + ": " + e.getMessage(), e);
+        }
+        return properties;
+    }
+
+    /**
+     * @param config a client config
+     * @return who it authenticates as, {@code User:<name>}: its {@value #PRINCIPAL} key, else the
+     *         user name of its SASL login
+     * @throws MeshException if it names nobody
+     */
+    public static String principalOf(Properties config) {
+        String principal = config.getProperty(PRINCIPAL);
+        if (principal != null && !principal.isBlank()) {
+            return principal;
+        }
+        var user = java.util.regex.Pattern.compile("username=\"([^\"]+)\"").matcher(config.getProperty("sasl.jaas.config", ""));
+        if (user.find()) {
+            return "User:" + user.group(1);
+        }
+        throw new MeshException("the client config names no principal (no " + PRINCIPAL + " and no SASL username)");
+    }
+
+    /**
+     * @param config a client config with a SASL login
+     * @return its password, for services that authenticate principals the way the broker does
+     * @throws MeshException if it has none
+     */
+    public static String passwordOf(Properties config) {
+        var password = java.util.regex.Pattern.compile("password=\"([^\"]*)\"").matcher(config.getProperty("sasl.jaas.config", ""));
+        if (password.find()) {
+            return password.group(1);
+        }
+        throw new MeshException("the client config has no SASL password (sasl.jaas.config)");
+    }
+
+    /**
+     * @param config a client config as written by the mesh
+     * @return the same without the mesh's own keys, ready for a Kafka client (which warns about
+     *         keys it does not know)
+     */
+    public static Properties kafkaOnly(Properties config) {
+        var kafka = new Properties();
+        config.forEach((key, value) -> {
+            if (!MESH_KEYS.contains(key)) {
+                kafka.put(key, value);
+            }
+        });
+        return kafka;
+    }
+
+    private static void writePrivate(Path file, List<String> lines) {
+        try {
+            Files.createDirectories(file.getParent());
+            if (!Files.exists(file)) {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+            Files.write(file, lines, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new MeshException("cannot write client config " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

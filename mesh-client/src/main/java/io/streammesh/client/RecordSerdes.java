@@ -1,0 +1,36 @@
+package io.streammesh.client;
+
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Where the mesh's apps get the serdes of their Avro records. Topologies take one, so that
+ * TopologyTestDriver tests can give them plain Avro binary ({@code testing.PlainAvroSerdes})
+ * while the running apps use the registry and the Confluent wire format.
+ */
+@FunctionalInterface
+public interface RecordSerdes {
+
+    /**
+     * @param type a generated record class
+     * @return a serde for values of that class
+     */
+    <T extends SpecificRecord> Serde<T> of(Class<T> type);
+
+    /**
+     * @param clientConfig the app principal's client config, naming the registry
+     * @return serdes in the Confluent wire format through the registry, registering the app's
+     *         own record schemas on first use
+     */
+    static RecordSerdes registry(Properties clientConfig) {
+        return new RecordSerdes() {
+            @Override
+            public <T extends SpecificRecord> Serde<T> of(Class<T> type) {
+                return Serdes.serdeFrom(MeshSerdes.<T>valueSerializer(clientConfig, true),
+                        MeshSerdes.<T>valueDeserializer(clientConfig, true));
+            }
+        };
+    }
+}

@@ -1,0 +1,275 @@
+package io.streammesh.client;
+
+import io.apicurio.registry.rest.client.RegistryClient;
+import io.apicurio.registry.rest.client.RegistryClientFactory;
+import io.apicurio.registry.rest.client.exception.ArtifactNotFoundException;
+import io.apicurio.registry.rest.client.exception.RestClientException;
+import io.apicurio.registry.rest.client.exception.RuleViolationException;
+import io.apicurio.registry.rest.v2.beans.Error;
+import io.apicurio.registry.rest.v2.beans.IfExists;
+import io.apicurio.registry.rest.v2.beans.RuleViolationError;
+import io.apicurio.registry.types.ArtifactType;
+import io.apicurio.rest.client.auth.BasicAuth;
+import io.apicurio.rest.client.auth.exception.ForbiddenException;
+import io.apicurio.rest.client.auth.exception.NotAuthorizedException;
+import io.streammesh.schema.MeshException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The mesh's view of the Apicurio Registry: Avro schemas by subject ({@code <topic>-value}, in
+ * the default group, as {@link MeshSerdes}' TopicIdStrategy names them), under the registry's
+ * global BACKWARD compatibility rule.
+ */
+public final class SchemaRegistry implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistry.class);
+    private static final String LOCK_TIMEOUT = "Timeout trying to lock table";
+    private static final int REGISTER_ATTEMPTS = 3;
+
+    private static final String GROUP = "default";
+    private static final Pattern FIELD_PATH = Pattern.compile("/fields/(\\d+)(?:/[A-Za-z]+)*");
+
+    private final RegistryClient client;
+    private final String url;
+    private final String principal;
+
+    private SchemaRegistry(RegistryClient client, String url, String principal) {
+        this.client = client;
+        this.url = url;
+        this.principal = principal;
+    }
+
+    /**
+     * @param clientConfig a principal's client config, naming the registry and the login to it
+     * @return a registry client, logged in as the config's principal
+     */
+    public static SchemaRegistry connect(Properties clientConfig) {
+        String url = MeshSerdes.registryUrl(clientConfig);
+        MeshSerdes.RegistryLogin login = MeshSerdes.registryLogin(clientConfig);
+        return new SchemaRegistry(RegistryClientFactory.create(url, Map.of(), new BasicAuth(login.name(), login.password())), url,
+                "User:" + login.name());
+    }
+
+    /**
+     * A schema version the registry holds.
+     *
+     * @param subject its subject
+     * @param version its version within the subject
+     * @param contentId the id records carry on the wire
+     * @param content the schema text
+     */
+    public record RegisteredSchema(String subject, String version, long contentId, String content) {
+    }
+
+    /**
+     * @param subject a subject
+     * @return its latest version, if it has any
+     */
+    public Optional<RegisteredSchema> latest(String subject) {
+        try {
+            var meta = client.getArtifactMetaData(GROUP, subject);
+            return Optional.of(new RegisteredSchema(subject, meta.getVersion(), meta.getContentId(),
+                    read(client.getContentById(meta.getContentId()))));
+        } catch (ArtifactNotFoundException e) {
+            return Optional.empty();
+        } catch (RestClientException e) {
+            throw failure("read the schema of " + subject, e);
+        } catch (RuntimeException e) {
+            throw unavailable("read the schema of " + subject, e);
+        }
+    }
+
+    /**
+     * @param contentId an id as records carry it
+     * @return the schema text
+     */
+    public String schemaById(long contentId) {
+        try {
+            return read(client.getContentById(contentId));
+        } catch (RestClientException e) {
+            throw failure("read schema id " + contentId, e);
+        } catch (RuntimeException e) {
+            throw unavailable("read schema id " + contentId, e);
+        }
+    }
+
+    /**
+     * Checks that a schema may become the subject's next version, without registering it.
+     *
+     * @param subject the subject
+     * @param schema the schema text
+     * @throws MeshException with the registry's reasons if its rules refuse it
+     */
+    public void checkCompatible(String subject, String schema) {
+        try {
+            client.testUpdateArtifact(GROUP, subject, stream(schema));
+        } catch (ArtifactNotFoundException e) {
+            // a new subject: nothing to be compatible with
+        } catch (RestClientException e) {
+            MeshException failure = failure("accept the schema of " + subject, e);
+            if (failure instanceof Unreachable) {
+                throw failure;
+            }
+            throw new MeshException(nameFields(failure.getMessage(), schema), e);
+        } catch (RuntimeException e) {
+            throw unavailable("check the schema of " + subject, e);
+        }
+    }
+
+    /**
+     * Registers a schema as the subject's next version, or returns the version that already has
+     * this content (compared in canonical form), so registering twice changes nothing.
+     *
+     * @param subject the subject
+     * @param schema the Avro schema text
+     * @return the version holding it
+     * @throws MeshException with the registry's reasons if its rules refuse it
+     */
+    public RegisteredSchema register(String subject, String schema) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                var meta = client.createArtifact(GROUP, subject, null, ArtifactType.AVRO, IfExists.RETURN_OR_UPDATE, true,
+                        stream(schema));
+                return new RegisteredSchema(subject, meta.getVersion(), meta.getContentId(), schema);
+            } catch (RestClientException e) {
+                // Apicurio's SQL storage on H2 times out on its id sequence when several clients
+                // register at once (Apicurio issues 2699, 4351); registering is idempotent, so try again.
+                if (attempt < REGISTER_ATTEMPTS && String.valueOf(e.getMessage()).contains(LOCK_TIMEOUT)) {
+                    LOG.warn("the registry timed out on a lock registering the schema of {}; trying again ({} of {})",
+                            subject, attempt + 1, REGISTER_ATTEMPTS);
+                    continue;
+                }
+                throw failure("register the schema of " + subject, e);
+            } catch (RuntimeException e) {
+                throw unavailable("register the schema of " + subject, e);
+            }
+        }
+    }
+
+    /**
+     * A refusal, or an {@link Unreachable} when the registry gave no HTTP answer (the client
+     * reports a connection failure as an error without a code) or failed itself (5xx).
+     */
+    private MeshException failure(String what, RestClientException e) {
+        Error error = e.getError();
+        if (isOutage(e)) {
+            String answer = error == null || error.getErrorCode() == null ? "does not answer" : "fails with HTTP " + error.getErrorCode();
+            String cause = error == null ? e.getMessage()
+                    : error.getMessage() == null ? error.getName() : error.getName() + ": " + error.getMessage();
+            return new Unreachable("the schema registry at " + url + " " + answer + " (" + cause + ") while trying to " + what
+                    + "; is the mesh running?", e);
+        }
+        String reasons = error instanceof RuleViolationError violation && violation.getCauses() != null
+                && !violation.getCauses().isEmpty()
+                ? violation.getCauses().stream().map(c -> c.getDescription() + (c.getContext() == null ? "" : " at " + c.getContext()))
+                        .collect(Collectors.joining("; "))
+                : error == null ? e.getMessage() : error.getMessage();
+        String prefix = e instanceof RuleViolationException ? "the registry refused to " : "could not ";
+        return new MeshException(prefix + what + ": " + reasons, e);
+    }
+
+    /**
+     * Tells an outage from a verdict in a failure of Apicurio's client or serdes: the registry gave
+     * no HTTP answer (the client reports a failed connection as an error without a code, or the
+     * I/O failure itself shows) or failed itself (5xx), rather than refusing what was asked.
+     *
+     * @param failure a failure of a registry call or of a serde that made one
+     * @return whether asking again later may work
+     */
+    public static boolean isOutage(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof IOException) {
+                return true;
+            }
+            if (cause instanceof RestClientException rest) {
+                Error error = rest.getError();
+                return error == null || error.getErrorCode() == null || error.getErrorCode() >= 500;
+            }
+        }
+        return false;
+    }
+
+    /** The registry points at fields by index ({@code /fields/5/type}); people know them by name. */
+    private static String nameFields(String message, String schema) {
+        List<Schema.Field> fields;
+        try {
+            Schema parsed = new Schema.Parser().parse(schema);
+            fields = parsed.getType() == Schema.Type.RECORD ? parsed.getFields() : List.of();
+        } catch (RuntimeException e) {
+            return message;
+        }
+        return FIELD_PATH.matcher(message).replaceAll(match -> {
+            int index = Integer.parseInt(match.group(1));
+            return Matcher.quoteReplacement(index < fields.size() ? match.group() + " (" + fields.get(index).name() + ")" : match.group());
+        });
+    }
+
+    /**
+     * A refused login or call is the caller's to fix, and asking again will not help, so it is no
+     * {@link Unreachable}. The registry's client drops the reason the registry gave (its log has it).
+     */
+    private MeshException unavailable(String what, RuntimeException e) {
+        if (e instanceof NotAuthorizedException) {
+            return new MeshException("the schema registry at " + url + " did not accept the login of " + principal
+                    + " (HTTP 401); check " + ClientConfigs.REGISTRY_USERNAME + " and " + ClientConfigs.REGISTRY_PASSWORD
+                    + " in its client config", e);
+        }
+        if (e instanceof ForbiddenException) {
+            return new MeshException("the schema registry refused to let " + principal + " " + what + " (HTTP 403): a domain "
+                    + "writes only its own products' schemas; rules, compatibility and deletes are the platform's", e);
+        }
+        return new Unreachable("the schema registry at " + url + " does not answer (" + e.getMessage()
+                + "); is the mesh running?", e);
+    }
+
+    /**
+     * The registry did not answer: unlike a refusal or an unknown schema, nothing is wrong with
+     * what was asked, and asking again later may work.
+     */
+    public static final class Unreachable extends MeshException {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * @param message what did not answer, one line
+         * @param cause the underlying failure
+         */
+        public Unreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static InputStream stream(String text) {
+        return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String read(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.streammesh.testing;
+
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.embedded.MeshConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Gives integration tests a real mesh, shared by every test class in the JVM: the in-JVM KRaft
+ * broker with SASL and ACLs and the Apicurio Registry process, on free ports and a temporary
+ * state directory. Declare an {@link EmbeddedMesh} parameter to get it:
+ *
+ * <pre>{@code
+ * @MeshTest
+ * class OrdersIT {
+ *     @Test
+ *     void publishes(EmbeddedMesh mesh) { ... }
+ * }
+ * }</pre>
+ *
+ * The mesh starts on first use and stops when the test run ends. Tests share it, so each should
+ * use its own domain, topic and principal names.
+ */
+public final class MeshExtension implements ParameterResolver {
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(MeshExtension.class);
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == EmbeddedMesh.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return context.getRoot().getStore(NAMESPACE)
+                .getOrComputeIfAbsent(SharedMesh.class, key -> SharedMesh.start(), SharedMesh.class)
+                .mesh();
+    }
+
+    /** Stored in the root context, so JUnit closes it once, after the last test. */
+    private record SharedMesh(EmbeddedMesh mesh, Path stateDir) implements AutoCloseable {
+
+        static SharedMesh start() {
+            try {
+                Path dir = Files.createTempDirectory("streammesh-test-");
+                return new SharedMesh(EmbeddedMesh.start(MeshConfig.withFreePorts(dir)), dir);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot create a state directory for the test mesh", e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            mesh.close();
+            try (Stream<Path> files = Files.walk(stateDir)) {
+                for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            }
+        }
+    }
+}

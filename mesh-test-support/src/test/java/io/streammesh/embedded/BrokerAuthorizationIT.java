@@ -1,0 +1,87 @@
+package io.streammesh.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.PrincipalKind;
+import io.streammesh.testing.MeshTest;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.junit.jupiter.api.Test;
+
+@MeshTest
+class BrokerAuthorizationIT {
+
+    @Test
+    void aPrincipalWithoutAclsCannotWriteReadOrCreate(EmbeddedMesh mesh) throws Exception {
+        mesh.admin().createTopics(List.of(new NewTopic("acl-test.records.v1", 1, (short) 1))).all().get();
+        mesh.onboarding().addPrincipal("no-acl-team", PrincipalKind.TEAM);
+        Properties team = mesh.clientConfig("no-acl-team");
+
+        assertThatThrownBy(() -> MeshClients.produce(team, "acl-test.records.v1", "k", "v"))
+                .hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> MeshClients.readAll(team, "acl-test.records.v1", "no-acl-team", 1))
+                .isInstanceOfAny(TopicAuthorizationException.class, GroupAuthorizationException.class);
+        assertThatThrownBy(() -> MeshClients.createTopic(team, "no-acl-team.mine.v1"))
+                .hasRootCauseInstanceOf(TopicAuthorizationException.class);
+    }
+
+    @Test
+    void aDomainCreatesAndWritesItsOwnTopicsButNotAnotherDomains(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("payments");
+        mesh.onboarding().addDomain("shipping");
+        Properties payments = mesh.clientConfig("payments");
+        Properties shipping = mesh.clientConfig("shipping");
+        MeshClients.createTopic(shipping, "shipping.parcel-sent.v1");
+
+        MeshClients.createTopic(payments, "payments.payment-made.v1");
+        MeshClients.produce(payments, "payments.payment-made.v1", "p-1", "paid");
+        MeshClients.produce(MeshClients.plain(payments), "payments.payment-made.v1", "p-2", "paid over PLAIN");
+
+        assertThat(MeshClients.readAll(payments, "payments.payment-made.v1", "payments.check", 2))
+                .containsExactly("paid", "paid over PLAIN");
+        assertThatThrownBy(() -> MeshClients.createTopic(payments, "shipping.parcel-lost.v1"))
+                .hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> MeshClients.produce(payments, "shipping.parcel-sent.v1", "s-1", "forged"))
+                .hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> MeshClients.produce(payments, "mesh.registrations.shipping", "x", "forged"))
+                .hasRootCauseInstanceOf(TopicAuthorizationException.class);
+    }
+
+    @Test
+    void aDomainWritesItsOwnRegistrationsAndDecisions(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("billing");
+        Properties billing = mesh.clientConfig("billing");
+
+        MeshClients.produce(billing, "mesh.registrations.billing", "billing.invoice.v1", "claim");
+        MeshClients.produce(billing, "mesh.decisions.billing", "request-1", "approve");
+    }
+
+    @Test
+    void anyAuthenticatedPrincipalMayRequestAccessButNotWriteTheCatalog(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addPrincipal("requesting-team", PrincipalKind.TEAM);
+        Properties team = mesh.clientConfig("requesting-team");
+
+        MeshClients.produce(team, "mesh.access.requests.requesting-team", "r-1", "please");
+        assertThatThrownBy(() -> MeshClients.produce(team, "mesh.catalog", "x.y.v1", "forged"))
+                .hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> MeshClients.produce(team, "mesh.access.requests", "r-2", "in anyone's name"))
+                .hasRootCauseInstanceOf(TopicAuthorizationException.class);
+    }
+
+    @Test
+    void onboardingADomainTwiceIsHarmlessButAPrincipalCannotBeAddedTwice(EmbeddedMesh mesh) {
+        mesh.onboarding().addDomain("twice");
+        mesh.onboarding().addDomain("twice");
+
+        assertThatThrownBy(() -> mesh.onboarding().addPrincipal("twice", PrincipalKind.TEAM))
+                .isInstanceOf(MeshException.class)
+                .hasMessageContaining("principal User:twice already exists (domain)");
+        assertThatThrownBy(() -> mesh.onboarding().addDomain("Not_A_Domain"))
+                .hasMessageContaining("domain name 'Not_A_Domain' must be lower-case kebab case");
+    }
+}
