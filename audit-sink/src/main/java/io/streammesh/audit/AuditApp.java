@@ -1,6 +1,5 @@
 package io.streammesh.audit;
 
-import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.KafkaCalls;
 import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.MeshStreams;
@@ -52,7 +51,7 @@ public final class AuditApp implements AutoCloseable {
      */
     public static AuditApp start(AuditConfig config) {
         int chains;
-        try (var admin = Admin.create(ClientConfigs.kafkaOnly(config.clientConfig()))) {
+        try (var admin = Admin.create(config.clientConfig().kafka())) {
             KafkaCalls.createMissing(admin, List.of(
                     new NewTopic(AuditTopology.CONSUMPTION_TOPIC, 3, (short) -1).configs(Map.of("retention.ms", String.valueOf(7L * 24 * 3600 * 1000))),
                     new NewTopic(DEAD_LETTER_TOPIC, 1, (short) -1)));

@@ -1,7 +1,7 @@
 package io.streammesh.audit;
 
-import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.KafkaCalls;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.PlatformApp;
 import io.streammesh.platform.RecordProducers;
 import io.streammesh.schema.ConsumerOffsets;
@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,8 +62,8 @@ final class ConsumptionLedger implements AutoCloseable {
     private final Set<String> uncountable = new HashSet<>();
     private String lastProblem;
 
-    ConsumptionLedger(Properties clientConfig) {
-        this.admin = Admin.create(ClientConfigs.kafkaOnly(clientConfig));
+    ConsumptionLedger(MeshClientConfig clientConfig) {
+        this.admin = Admin.create(clientConfig.kafka());
         this.producer = RecordProducers.create(clientConfig, "mesh-audit-consumption-ledger");
         this.records = new CommittedRecords(clientConfig, COUNT_TIMEOUT);
         this.sent = LedgerMarks.read(clientConfig);

@@ -2,8 +2,8 @@ package io.streammesh.audit;
 
 import static org.awaitility.Awaitility.await;
 
-import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshSerdes;
 import io.streammesh.schema.AuditEvent;
 import io.streammesh.schema.AuthorizationEvent;
@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
@@ -30,7 +29,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class AuditTopicReader<T extends SpecificRecord> {
 
-    private final Properties admin;
+    private final MeshClientConfig admin;
     private final String topic;
     private final ToLongFunction<T> count;
     private final Function<T, Object> identity;
@@ -54,7 +53,7 @@ final class AuditTopicReader<T extends SpecificRecord> {
     List<T> events(Predicate<T> which) {
         var events = new ArrayList<T>();
         var seen = new HashSet<>();
-        var config = ClientConfigs.kafkaOnly(admin);
+        var config = admin.kafka();
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), MeshSerdes.<T>valueDeserializer(admin, true))) {
             var partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();

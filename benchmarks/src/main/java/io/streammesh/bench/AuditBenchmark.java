@@ -2,9 +2,9 @@ package io.streammesh.bench;
 
 import io.streammesh.audit.AuditApp;
 import io.streammesh.audit.AuditConfig;
-import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.KafkaCalls;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshConfig;
 import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.PrincipalKind;
@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -108,7 +107,7 @@ final class AuditBenchmark {
     }
 
     private double produce(EmbeddedMesh mesh, byte[][] payload) throws Exception {
-        var props = ClientConfigs.kafkaOnly(mesh.clientConfig(TEAM));
+        var props = mesh.clientConfig(TEAM).kafka();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -125,7 +124,7 @@ final class AuditBenchmark {
 
     /** Reads the last {@code records} records of the topic, without a group. */
     private double consume(EmbeddedMesh mesh) {
-        var props = ClientConfigs.kafkaOnly(mesh.clientConfig(TEAM));
+        var props = mesh.clientConfig(TEAM).kafka();
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
         try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream().map(p -> new TopicPartition(TOPIC, p.partition())).toList();
@@ -154,7 +153,7 @@ final class AuditBenchmark {
         try (AuditApp audit = AuditApp.start(AuditConfig.embedded(mesh.clientConfig("mesh-audit"), mesh.state().root().resolve("apps/mesh-audit")))) {
             Thread tail = new Thread(() -> tail(mesh.clientConfig("mesh-admin"), seenAt, done), "audit-tail");
             tail.start();
-            try (Admin team = Admin.create(ClientConfigs.kafkaOnly(mesh.clientConfig(TEAM)))) {
+            try (Admin team = Admin.create(mesh.clientConfig(TEAM).kafka())) {
                 for (int i = 0; i < samples; i++) {
                     String topic = "bench.latency-" + i + ".v1";
                     refusedAt.put(topic, System.nanoTime());
@@ -186,8 +185,8 @@ final class AuditBenchmark {
                 p99 < LATENCY_GOAL.toMillis() ? "met" : "NOT met");
     }
 
-    private static void tail(Properties admin, Map<String, Long> seenAt, AtomicBoolean done) {
-        var props = ClientConfigs.kafkaOnly(admin);
+    private static void tail(MeshClientConfig admin, Map<String, Long> seenAt, AtomicBoolean done) {
+        var props = admin.kafka();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), MeshSerdes.<AuditEvent>valueDeserializer(admin, true))) {
             List<TopicPartition> partitions = new ArrayList<>(consumer.partitionsFor(MeshTopics.AUDIT).stream()

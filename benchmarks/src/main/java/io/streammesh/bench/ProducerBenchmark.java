@@ -7,8 +7,8 @@ import io.streammesh.connector.ProductPublisher;
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.connector.contract.ProductContract;
 import io.streammesh.demo.orders.OrderPlaced;
-import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshSerdes;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,7 +50,7 @@ final class ProducerBenchmark {
 
     void run(PrintStream out) {
         mesh.onboarding().addDomain(DOMAIN);
-        Properties config = mesh.clientConfig(DOMAIN);
+        MeshClientConfig config = mesh.clientConfig(DOMAIN);
         ProductContract contract = contract();
         try (var publisher = ProductPublisher.connect(config)) {
             publisher.publish(contract);
@@ -104,8 +103,8 @@ final class ProducerBenchmark {
     }
 
     /** The same settings {@code ProductProducer} uses, and the same registered schema version. */
-    private static KafkaProducer<String, OrderPlaced> plainProducer(Properties config, ProductContract contract) {
-        var props = ClientConfigs.kafkaOnly(config);
+    private static KafkaProducer<String, OrderPlaced> plainProducer(MeshClientConfig config, ProductContract contract) {
+        var props = config.kafka();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");

@@ -1,6 +1,6 @@
 package io.streammesh.catalog;
 
-import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshPrincipal;
 import io.streammesh.platform.RecordProducers;
@@ -11,7 +11,6 @@ import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +31,8 @@ public final class AccessClient implements AutoCloseable {
     private final KafkaProducer<String, SpecificRecord> producer;
 
     /** @param clientConfig the acting principal's client config */
-    public AccessClient(Properties clientConfig) {
-        this.principal = ClientConfigs.principalOf(clientConfig);
+    public AccessClient(MeshClientConfig clientConfig) {
+        this.principal = clientConfig.kafkaPrincipal();
         this.producer = RecordProducers.create(clientConfig, "mesh-access");
     }
 

@@ -1,8 +1,8 @@
 package io.streammesh.catalog;
 
-import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.CredentialStore;
 import io.streammesh.platform.KafkaCalls;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.MeshStreams;
@@ -64,7 +64,7 @@ public final class CatalogApp implements AutoCloseable {
         try {
             // The REST port must be known before Kafka Streams starts: it is this instance's application.server.
             api = new CatalogApi(config.restHost(), config.restPort(), CredentialStore.at(config.credentials()), accessLog,
-                    config.clientConfig().getProperty(ClientConfigs.REGISTRY_URL));
+                    config.clientConfig().registryUrl() == null ? null : config.clientConfig().registryUrlText());
             var self = new HostInfo(config.restHost(), api.port());
             streams = new KafkaStreams(CatalogTopology.build(config, RecordSerdes.registry(config.clientConfig())), properties(config, self));
             MeshStreams.start(streams, "catalog-stream");
@@ -101,8 +101,8 @@ public final class CatalogApp implements AutoCloseable {
         return props;
     }
 
-    private static void createDeadLetterTopic(Properties clientConfig) {
-        try (var admin = Admin.create(ClientConfigs.kafkaOnly(clientConfig))) {
+    private static void createDeadLetterTopic(MeshClientConfig clientConfig) {
+        try (var admin = Admin.create(clientConfig.kafka())) {
             KafkaCalls.createMissing(admin, List.of(new NewTopic(DEAD_LETTER_TOPIC, 1, (short) -1)));
         }
     }

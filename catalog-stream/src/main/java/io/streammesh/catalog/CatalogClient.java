@@ -3,7 +3,7 @@ package io.streammesh.catalog;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshException;
 import java.io.IOException;
 import java.net.URI;
@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.Properties;
 
 /** Reads the catalog REST API as a mesh principal. */
 public final class CatalogClient {
@@ -29,7 +28,7 @@ public final class CatalogClient {
      * @param baseUrl the API's base URL, e.g. {@code http://127.0.0.1:8080}
      * @param clientConfig the principal's client config (its SASL login is the API's too)
      */
-    public CatalogClient(String baseUrl, Properties clientConfig) {
+    public CatalogClient(String baseUrl, MeshClientConfig clientConfig) {
         this.baseUrl = baseUrl;
         this.authorization = basicAuthorization(clientConfig);
     }
@@ -38,9 +37,9 @@ public final class CatalogClient {
      * @param clientConfig a principal's client config
      * @return the HTTP Basic Authorization header of its SASL login
      */
-    static String basicAuthorization(Properties clientConfig) {
-        String user = ClientConfigs.principalOf(clientConfig).substring("User:".length());
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + ClientConfigs.passwordOf(clientConfig)).getBytes(StandardCharsets.UTF_8));
+    static String basicAuthorization(MeshClientConfig clientConfig) {
+        String login = clientConfig.principal() + ":" + clientConfig.password().reveal();
+        return "Basic " + Base64.getEncoder().encodeToString(login.getBytes(StandardCharsets.UTF_8));
     }
 
     /**

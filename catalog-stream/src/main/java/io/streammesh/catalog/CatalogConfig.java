@@ -1,8 +1,8 @@
 package io.streammesh.catalog;
 
+import io.streammesh.platform.MeshClientConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Properties;
 
 /**
  * How to run catalog-stream; read once at start. {@link #embedded} gives the defaults the
@@ -20,7 +20,7 @@ import java.util.Properties;
  *        also the partitions of the health tracking's repartition topic
  * @param health how product health is tracked
  */
-public record CatalogConfig(Properties clientConfig, Path stateDir, Path credentials, String restHost, int restPort,
+public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path credentials, String restHost, int restPort,
                             GovernancePolicy governance, Duration maxGrantDuration, Duration expiryCheckInterval,
                             int accessPartitions, Health health) {
 
@@ -47,7 +47,7 @@ public record CatalogConfig(Properties clientConfig, Path stateDir, Path credent
      * @param restPort the REST API's port, 0 for a free one
      * @return the embedded mesh's defaults
      */
-    public static CatalogConfig embedded(Properties clientConfig, Path stateDir, Path credentials, int restPort) {
+    public static CatalogConfig embedded(MeshClientConfig clientConfig, Path stateDir, Path credentials, int restPort) {
         return new CatalogConfig(clientConfig, stateDir, credentials, "127.0.0.1", restPort, GovernancePolicy.defaults(),
                 Duration.ofDays(365), Duration.ofSeconds(1), 3, Health.defaults());
     }

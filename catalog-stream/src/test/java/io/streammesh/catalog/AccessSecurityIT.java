@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.PrincipalKind;
 import io.streammesh.platform.testing.MeshTest;
@@ -29,7 +29,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -84,7 +83,7 @@ class AccessSecurityIT {
     @Test
     void anApprovalForgedWithTheSourceTopicHeaderGrantsNothingAndIsAuditedNamingTheForger() throws Exception {
         String requestId = pendingRequest("forged approval");
-        Properties analytics = mesh.clientConfig("sec-analytics");
+        MeshClientConfig analytics = mesh.clientConfig("sec-analytics");
         // The bytes of a real decision of the owner's (the registry lets only the platform and the owner register its schema;
         // a forger copies the bytes, or writes them by hand once the owner's first decision gave the schema an id).
         byte[] approval = MeshSerdes.<AccessDecision>valueSerializer(mesh.clientConfig("mesh-admin"), true).serialize(MeshTopics.decisions("sec-orders"),
@@ -120,12 +119,12 @@ class AccessSecurityIT {
 
     @Test
     void aRequestInAnotherPrincipalsNameIsRejectedNamingTheWriterAndTheBrokerRefusesAnotherPrincipalsTopic() throws Exception {
-        Properties mallory = mesh.clientConfig("sec-mallory");
+        MeshClientConfig mallory = mesh.clientConfig("sec-mallory");
         String requestId = "r-in-another-name";
         AccessRequest inAnotherName = AccessRequest.newBuilder().setRequestId(requestId).setPrincipal("User:sec-analytics")
                 .setProduct(product.toString()).setView("full").setConsumerGroup("sec-analytics").setPurpose("I am analytics")
                 .setRequestedBy("User:sec-analytics").setRequestedAt(Instant.now()).build();
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(mallory), new StringSerializer(),
+        try (var producer = new KafkaProducer<>(mallory.kafka(), new StringSerializer(),
                 MeshSerdes.<AccessRequest>valueSerializer(mallory, true))) {
             producer.send(new ProducerRecord<>(MeshTopics.accessRequests("sec-mallory"), requestId, inAnotherName)).get();
         }
@@ -185,8 +184,8 @@ class AccessSecurityIT {
         return requestId;
     }
 
-    private static void sendForged(Properties config, String topic, String requestId, byte[] value) throws Exception {
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(config), new StringSerializer(), new ByteArraySerializer())) {
+    private static void sendForged(MeshClientConfig config, String topic, String requestId, byte[] value) throws Exception {
+        try (var producer = new KafkaProducer<>(config.kafka(), new StringSerializer(), new ByteArraySerializer())) {
             var record = new ProducerRecord<>(topic, requestId, value);
             record.headers().add("mesh.source-topic", MeshTopics.decisions("sec-orders").getBytes(StandardCharsets.UTF_8));
             producer.send(record).get();
@@ -195,9 +194,9 @@ class AccessSecurityIT {
 
     /** The rejection of {@code subject} on {@code mesh.catalog.rejections} naming {@code writer}, as audit-sink reads it. */
     private Rejection awaitRejection(String subject, String writer) {
-        Properties admin = mesh.clientConfig("mesh-admin");
+        MeshClientConfig admin = mesh.clientConfig("mesh-admin");
         List<Rejection> seen = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(ClientConfigs.kafkaOnly(admin), new StringDeserializer(),
+        try (var consumer = new KafkaConsumer<>(admin.kafka(), new StringDeserializer(),
                 MeshSerdes.<Rejection>valueDeserializer(admin, true))) {
             var partitions = consumer.partitionsFor(MeshTopics.CATALOG_REJECTIONS).stream()
                     .map(p -> new TopicPartition(MeshTopics.CATALOG_REJECTIONS, p.partition())).toList();
@@ -211,7 +210,7 @@ class AccessSecurityIT {
     }
 
     private HttpResponse<String> get(String principal, String path) throws Exception {
-        Properties config = mesh.clientConfig(principal);
+        MeshClientConfig config = mesh.clientConfig(principal);
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(catalog.restUrl() + path))
                 .header("Authorization", CatalogClient.basicAuthorization(config)).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -221,8 +220,8 @@ class AccessSecurityIT {
     }
 
     private void register(ProductRegistration registration) {
-        Properties config = mesh.clientConfig("sec-orders");
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(config), new StringSerializer(),
+        MeshClientConfig config = mesh.clientConfig("sec-orders");
+        try (var producer = new KafkaProducer<>(config.kafka(), new StringSerializer(),
                 MeshSerdes.<ProductRegistration>valueSerializer(config, true))) {
             producer.send(new ProducerRecord<>(MeshTopics.registrations("sec-orders"), registration.getAddress(), registration)).get();
         } catch (Exception e) {

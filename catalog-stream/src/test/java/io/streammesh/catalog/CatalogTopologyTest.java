@@ -3,6 +3,7 @@ package io.streammesh.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.testing.PlainAvroSerdes;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
@@ -54,7 +55,7 @@ class CatalogTopologyTest {
 
     @BeforeEach
     void start() {
-        var config = CatalogConfig.embedded(new Properties(), Path.of("unused"), Path.of("unused"), 0);
+        var config = CatalogConfig.embedded(MeshClientConfig.of("unused:9092", "catalog-test", null, "unused"), Path.of("unused"), Path.of("unused"), 0);
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "catalog-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -3,6 +3,7 @@ package io.streammesh.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.testing.PlainAvroSerdes;
 import io.streammesh.schema.HealthStatus;
 import io.streammesh.schema.MeshTopics;
@@ -33,7 +34,7 @@ class HealthTopologyTest {
 
     @BeforeEach
     void start() {
-        var config = CatalogConfig.embedded(new Properties(), Path.of("unused"), Path.of("unused"), 0);
+        var config = CatalogConfig.embedded(MeshClientConfig.of("unused:9092", "catalog-test", null, "unused"), Path.of("unused"), Path.of("unused"), 0);
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "health-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -2,7 +2,7 @@ package io.streammesh.connector;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.schema.ProductAddress;
@@ -106,7 +106,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     private record Rule(String name, RecordExpression expression) {
     }
 
-    private ProductProducer(ProductRegistration registration, Schema schema, Properties clientConfig, MeterRegistry meters,
+    private ProductProducer(ProductRegistration registration, Schema schema, MeshClientConfig clientConfig, MeterRegistry meters,
                             Options options) {
         this.address = ProductAddress.parse(registration.getAddress());
         this.schema = schema;
@@ -118,7 +118,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
         this.writer = new WireWriter(schema, registration.getSchemaContentId());
         this.outageWait = options.outageWait();
         this.transactional = options.transactional();
-        var props = ClientConfigs.kafkaOnly(clientConfig);
+        var props = clientConfig.kafka();
         this.bootstrapServers = props.getProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -169,7 +169,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      * @throws MeshException if the product is not published or is retired
      * @throws SchemaRegistry.Unreachable if the registry did not answer for a minute
      */
-    public static <T extends GenericRecord> ProductProducer<T> open(ProductAddress address, Properties clientConfig, MeterRegistry meters) {
+    public static <T extends GenericRecord> ProductProducer<T> open(ProductAddress address, MeshClientConfig clientConfig, MeterRegistry meters) {
         return open(address, clientConfig, meters, Options.DEFAULT);
     }
 
@@ -185,7 +185,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      * @throws MeshException if the product is not published or is retired
      * @throws SchemaRegistry.Unreachable if the registry did not answer within the outage wait
      */
-    public static <T extends GenericRecord> ProductProducer<T> open(ProductAddress address, Properties clientConfig, MeterRegistry meters,
+    public static <T extends GenericRecord> ProductProducer<T> open(ProductAddress address, MeshClientConfig clientConfig, MeterRegistry meters,
                                                                     Options options) {
         ProductRegistration registration = RegistryWait.until(options.outageWait(), () -> new RegistrationLog(clientConfig).latest(address))
                 .orElseThrow(() -> new MeshException("no product " + address + " is published; publish its contract first: "
@@ -202,7 +202,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      * @param clientConfig a client config naming the registry
      * @return the value schema it registered
      */
-    public static Schema schemaOf(ProductRegistration registration, Properties clientConfig) {
+    public static Schema schemaOf(ProductRegistration registration, MeshClientConfig clientConfig) {
         try (var registry = SchemaRegistry.connect(clientConfig)) {
             return new Schema.Parser().parse(registry.schemaById(registration.getSchemaContentId()));
         }

@@ -3,7 +3,7 @@ package io.streammesh.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streammesh.catalog.AccessClient;
 import io.streammesh.catalog.CatalogClient;
-import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshPrincipal;
 import io.streammesh.schema.DecisionKind;
@@ -13,7 +13,6 @@ import io.streammesh.schema.ProductAddress;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Properties;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,14 +43,14 @@ final class AccessCommand {
                         + "for another principal, on that principal's own request topic.") String grantee) {
         ProductAddress product = ProductCommand.parse(address);
         refuseBadText("--purpose", purpose);
-        Properties config = acting(state, as, "request");
-        String followUp = "mesh access list --as " + ClientConfigs.principalOf(config).substring(5);
+        MeshClientConfig config = acting(state, as, "request");
+        String followUp = "mesh access list --as " + config.principal();
         String id;
         try (var client = new AccessClient(config)) {
             id = client.request(product, view, grantee == null ? null : "User:" + MeshPrincipal.bareName(grantee), group, purpose, duration);
         }
         TerminalText.printf(out(), "Requested %s view %s for %s (group %s): request %s%n", product, view,
-                grantee == null ? ClientConfigs.principalOf(config) : grantee, group, id);
+                grantee == null ? config.kafkaPrincipal() : grantee, group, id);
         Optional<CatalogClient> api = verdict.catalog(catalog, state, config);
         if (api.isEmpty()) {
             verdict.unwaited(out(), followUp);
@@ -150,7 +149,7 @@ final class AccessCommand {
     private int decide(StateDirOption state, PrincipalOption as, CatalogOption catalog, VerdictOption verdict, String requestId,
                        DecisionKind kind, String reason, Duration duration) {
         refuseBadText("--reason", reason);
-        Properties config = acting(state, as, kind.name().toLowerCase());
+        MeshClientConfig config = acting(state, as, kind.name().toLowerCase());
         CatalogClient api = catalog.client(state, config);
         JsonNode before = api.get("/api/access/requests/" + requestId);
         String domain = before.path("domain").asText();
@@ -165,8 +164,8 @@ final class AccessCommand {
             out().flush();
             return Mesh.OK;
         }
-        Decided decided = verdict.await("the " + kind + " decision on request " + requestId, "mesh access list --as " + ClientConfigs.principalOf(config)
-                .substring(5), () -> decided(api, requestId, kind, before, earlier));
+        Decided decided = verdict.await("the " + kind + " decision on request " + requestId, "mesh access list --as " + config.principal(),
+                () -> decided(api, requestId, kind, before, earlier));
         if (decided.rejection() != null) {
             CatalogRejections.print(err(), "the " + kind + " decision on request " + requestId, decided.rejection());
             return Mesh.FAILED;
@@ -209,7 +208,7 @@ final class AccessCommand {
         });
     }
 
-    private static Properties acting(StateDirOption state, PrincipalOption as, String what) {
+    private static MeshClientConfig acting(StateDirOption state, PrincipalOption as, String what) {
         if (as.choice == null) {
             throw new UsageError("say who you act as for access " + what + ": --as <principal> or --client-config <file>");
         }

@@ -1,11 +1,11 @@
 package io.streammesh.cli;
 
 import io.streammesh.catalog.CatalogClient;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshStatus;
 import io.streammesh.platform.StateDirectory;
 import java.util.Optional;
-import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -41,7 +41,7 @@ final class CatalogOption {
         return format();
     }
 
-    CatalogClient client(StateDirOption state, Properties clientConfig) {
+    CatalogClient client(StateDirOption state, MeshClientConfig clientConfig) {
         String base = url;
         if (base == null) {
             base = RunningMesh.find(state.directory()).catalogUrl();
@@ -56,7 +56,7 @@ final class CatalogOption {
      * @return the catalog API if one is known ({@code --catalog-url}, or the running mesh's), else empty:
      *         for a command whose write stands without the catalog (it only waits for its verdict there)
      */
-    Optional<CatalogClient> known(StateDirOption state, Properties clientConfig) {
+    Optional<CatalogClient> known(StateDirOption state, MeshClientConfig clientConfig) {
         StateDirectory directory = state.directory();
         String base = url != null ? url : directory.isLocked() ? directory.readStatus().map(MeshStatus::catalogUrl).orElse(null) : null;
         return Optional.ofNullable(base).map(b -> new CatalogClient(b, clientConfig));

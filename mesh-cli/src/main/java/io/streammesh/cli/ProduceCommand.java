@@ -5,6 +5,7 @@ import io.streammesh.connector.FileIngest;
 import io.streammesh.connector.IngestSummary;
 import io.streammesh.connector.ProductProducer;
 import io.streammesh.connector.contract.DurationText;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshException;
 import io.streammesh.schema.ProductAddress;
 import java.io.BufferedInputStream;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.avro.generic.GenericRecord;
 import picocli.CommandLine.Command;
@@ -78,7 +78,7 @@ final class ProduceCommand implements Callable<Integer> {
     public Integer call() {
         ProductAddress product = ProductCommand.parse(address);
         FileIngest.Format fileFormat = format();
-        Properties config = as.clientConfig(state, product.domain());
+        MeshClientConfig config = as.clientConfig(state, product.domain());
         var options = new ProductProducer.Options(outageWait(), true);
         Path rejectsFile = rejects != null ? rejects : defaultRejects(fromStandardInput()
                 ? Path.of(STANDARD_INPUT_NAME + "." + fileFormat.name().toLowerCase(Locale.ROOT)).toAbsolutePath() : file);

@@ -8,7 +8,7 @@ import io.streammesh.connector.ProductPublisher;
 import io.streammesh.connector.PublishReport;
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.connector.contract.ProductContract;
-import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.RuleViolation;
 import java.io.PrintWriter;
@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,7 +44,7 @@ final class ProductCommand {
                 @Parameters(paramLabel = "DESCRIPTOR", description = "The contract's YAML file, e.g. orders/order-placed.yaml.") Path descriptor) {
         ProductContract contract = DataContracts.load(descriptor);
         ProductAddress address = contract.address();
-        Properties config = as.clientConfig(state, address.domain());
+        MeshClientConfig config = as.clientConfig(state, address.domain());
         PrintWriter out = spec.commandLine().getOut();
         Optional<CatalogClient> api = verdict.catalog(catalog, state, config);
         Optional<JsonNode> before = api.flatMap(a -> a.find(productPath(address)));
@@ -54,7 +53,7 @@ final class ProductCommand {
         try (var publisher = ProductPublisher.connect(config)) {
             report = publisher.publish(contract);
         }
-        print(out, report, "Published " + address + " (contract " + contract.version() + ") as " + ClientConfigs.principalOf(config));
+        print(out, report, "Published " + address + " (contract " + contract.version() + ") as " + config.kafkaPrincipal());
         if (api.isEmpty()) {
             verdict.unwaited(out, "mesh catalog show " + address);
             return Mesh.OK;
@@ -143,7 +142,7 @@ final class ProductCommand {
     int retire(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog, @Mixin VerdictOption verdict,
                @Parameters(paramLabel = "ADDRESS", description = "<domain>.<product>.v<major>") String address) {
         ProductAddress product = parse(address);
-        Properties config = as.clientConfig(state, product.domain());
+        MeshClientConfig config = as.clientConfig(state, product.domain());
         PrintWriter out = spec.commandLine().getOut();
         try (var publisher = ProductPublisher.connect(config)) {
             print(out, publisher.retire(product), "Retired " + product);

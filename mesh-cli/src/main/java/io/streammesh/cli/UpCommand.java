@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.enforcer.ViewApp;
 import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.PlatformApp;
 import io.streammesh.platform.StartedParts;
 import io.streammesh.platform.MeshConfig;
@@ -16,7 +17,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -89,7 +89,7 @@ final class UpCommand implements Callable<Integer> {
             directory.readStatus().ifPresent(status -> directory.writeStatus(status.withCatalogUrl(catalogUrl)));
             running.add(AuditApp.start(AuditConfig.embedded(mesh.clientConfig(PlatformApp.AUDIT.applicationId()),
                     apps.resolve(PlatformApp.AUDIT.applicationId()))));
-            Properties enforcerConfig = mesh.clientConfig(PlatformApp.ENFORCER.applicationId());
+            MeshClientConfig enforcerConfig = mesh.clientConfig(PlatformApp.ENFORCER.applicationId());
             running.add(GrantEnforcer.start(enforcerConfig));
             running.add(ViewApp.start(enforcerConfig, apps.resolve(PlatformApp.ENFORCER.applicationId()),
                     ViewSecret.of(directory), new SimpleMeterRegistry()));

@@ -2,12 +2,12 @@ package io.streammesh.cli;
 
 import io.streammesh.catalog.CatalogBusyException;
 import io.streammesh.catalog.CatalogClient;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.function.Supplier;
 import picocli.CommandLine.Option;
 
@@ -34,7 +34,7 @@ final class VerdictOption {
      * @param clientConfig who waits
      * @return the catalog API to wait on, or empty: {@code --no-wait}, or none known (say so with {@link #unwaited})
      */
-    Optional<CatalogClient> catalog(CatalogOption catalog, StateDirOption state, Properties clientConfig) {
+    Optional<CatalogClient> catalog(CatalogOption catalog, StateDirOption state, MeshClientConfig clientConfig) {
         return noWait ? Optional.empty() : catalog.known(state, clientConfig);
     }
 

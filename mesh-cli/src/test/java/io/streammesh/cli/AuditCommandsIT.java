@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.streammesh.audit.AuditApp;
 import io.streammesh.audit.AuditConfig;
-import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.KafkaCalls;
 import io.streammesh.platform.PrincipalKind;
@@ -35,7 +34,7 @@ class AuditCommandsIT {
         mesh.onboarding().ensurePrincipal("cli-snoop", PrincipalKind.TEAM);
         KafkaCalls.createMissing(mesh.admin(), List.of(new NewTopic("cli-audit.secret.v1", 1, (short) 1)));
         try (AuditApp audit = AuditApp.start(AuditConfig.embedded(mesh.clientConfig("mesh-audit"), dir))) {
-            try (var consumer = new KafkaConsumer<>(ClientConfigs.kafkaOnly(mesh.clientConfig("cli-snoop")),
+            try (var consumer = new KafkaConsumer<>(mesh.clientConfig("cli-snoop").kafka(),
                     new StringDeserializer(), new StringDeserializer())) {
                 consumer.assign(List.of(new TopicPartition("cli-audit.secret.v1", 0)));
                 assertThatThrownBy(() -> consumer.poll(Duration.ofSeconds(5))).isInstanceOf(TopicAuthorizationException.class);

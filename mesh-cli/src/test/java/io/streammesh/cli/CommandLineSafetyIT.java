@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streammesh.catalog.CatalogApp;
 import io.streammesh.catalog.CatalogConfig;
-import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.KafkaCalls;
 import io.streammesh.platform.MeshException;
@@ -130,7 +129,7 @@ class CommandLineSafetyIT {
     @Test
     void aRefusalOfClusterRightsIsOneLineWithoutTheBrokersRequestDump(EmbeddedMesh mesh) {
         mesh.onboarding().ensurePrincipal("tty-climber", PrincipalKind.TEAM);
-        try (Admin climber = Admin.create(ClientConfigs.kafkaOnly(mesh.clientConfig("tty-climber")))) {
+        try (Admin climber = Admin.create(mesh.clientConfig("tty-climber").kafka())) {
             assertThatThrownBy(() -> KafkaCalls.await(climber.createAcls(PlatformAcls.domain("tty-climbed")).all(),
                     "create the ACLs of domain tty-climbed"))
                     .isInstanceOf(MeshException.class)

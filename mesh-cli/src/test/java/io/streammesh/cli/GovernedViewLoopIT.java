@@ -14,8 +14,8 @@ import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.demo.orders.OrderPlaced;
 import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.enforcer.ViewApp;
-import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.PrincipalKind;
 import io.streammesh.platform.testing.MeshTest;
@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -85,7 +84,7 @@ class GovernedViewLoopIT {
                 }
                 producer.flush();
             }
-            Properties team = mesh.clientConfig("loop-team");
+            MeshClientConfig team = mesh.clientConfig("loop-team");
             assertThat(readView(team, view, 1, Duration.ofSeconds(3))).as("refused before approval").isNull();
 
             String request;
@@ -115,8 +114,8 @@ class GovernedViewLoopIT {
     }
 
     /** @return the first {@code wanted} records the team reads with its own group, or null when the broker refuses it */
-    private static List<GenericRecord> readView(Properties team, String topic, int wanted, Duration within) {
-        var props = ClientConfigs.kafkaOnly(team);
+    private static List<GenericRecord> readView(MeshClientConfig team, String topic, int wanted, Duration within) {
+        var props = team.kafka();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "loop-team");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

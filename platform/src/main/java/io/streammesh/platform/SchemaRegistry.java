@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -56,9 +55,18 @@ public final class SchemaRegistry implements AutoCloseable {
      * @param clientConfig a principal's client config, naming the registry and the login to it
      * @return a registry client, logged in as the config's principal
      */
-    public static SchemaRegistry connect(Properties clientConfig) {
-        String url = MeshSerdes.registryUrl(clientConfig);
-        MeshSerdes.RegistryLogin login = MeshSerdes.registryLogin(clientConfig);
+    public static SchemaRegistry connect(MeshClientConfig clientConfig) {
+        return connect(MeshSerdes.registryUrl(clientConfig), MeshSerdes.registryLogin(clientConfig));
+    }
+
+    /**
+     * For code that knows the registry but not the broker (a Flink format reads its options).
+     *
+     * @param url the registry's v2 API URL
+     * @param login who to log in as
+     * @return a registry client, logged in as that principal
+     */
+    public static SchemaRegistry connect(String url, MeshSerdes.RegistryLogin login) {
         return new SchemaRegistry(RegistryClientFactory.create(url, Map.of(), new BasicAuth(login.name(), login.password())), url,
                 "User:" + login.name());
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streammesh.platform.testing.MeshTest;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -18,7 +17,7 @@ class BrokerAuthorizationIT {
     void aPrincipalWithoutAclsCannotWriteReadOrCreate(EmbeddedMesh mesh) throws Exception {
         mesh.admin().createTopics(List.of(new NewTopic("acl-test.records.v1", 1, (short) 1))).all().get();
         mesh.onboarding().addPrincipal("no-acl-team", PrincipalKind.TEAM);
-        Properties team = mesh.clientConfig("no-acl-team");
+        MeshClientConfig team = mesh.clientConfig("no-acl-team");
 
         assertThatThrownBy(() -> MeshClients.produce(team, "acl-test.records.v1", "k", "v"))
                 .hasRootCauseInstanceOf(TopicAuthorizationException.class);
@@ -32,8 +31,8 @@ class BrokerAuthorizationIT {
     void aDomainCreatesAndWritesItsOwnTopicsButNotAnotherDomains(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("payments");
         mesh.onboarding().addDomain("shipping");
-        Properties payments = mesh.clientConfig("payments");
-        Properties shipping = mesh.clientConfig("shipping");
+        MeshClientConfig payments = mesh.clientConfig("payments");
+        MeshClientConfig shipping = mesh.clientConfig("shipping");
         MeshClients.createTopic(shipping, "shipping.parcel-sent.v1");
 
         MeshClients.createTopic(payments, "payments.payment-made.v1");
@@ -53,7 +52,7 @@ class BrokerAuthorizationIT {
     @Test
     void aDomainWritesItsOwnRegistrationsAndDecisions(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("billing");
-        Properties billing = mesh.clientConfig("billing");
+        MeshClientConfig billing = mesh.clientConfig("billing");
 
         MeshClients.produce(billing, "mesh.registrations.billing", "billing.invoice.v1", "claim");
         MeshClients.produce(billing, "mesh.decisions.billing", "request-1", "approve");
@@ -62,7 +61,7 @@ class BrokerAuthorizationIT {
     @Test
     void anyAuthenticatedPrincipalMayRequestAccessButNotWriteTheCatalog(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addPrincipal("requesting-team", PrincipalKind.TEAM);
-        Properties team = mesh.clientConfig("requesting-team");
+        MeshClientConfig team = mesh.clientConfig("requesting-team");
 
         MeshClients.produce(team, "mesh.access.requests.requesting-team", "r-1", "please");
         assertThatThrownBy(() -> MeshClients.produce(team, "mesh.catalog", "x.y.v1", "forged"))

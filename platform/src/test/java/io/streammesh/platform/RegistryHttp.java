@@ -7,7 +7,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.Properties;
 
 /** Raw HTTP to the registry as a principal (HTTP Basic from its client config), or as nobody. */
 final class RegistryHttp {
@@ -23,7 +22,7 @@ final class RegistryHttp {
     }
 
     /** @return calls as the principal whose client config this is */
-    static RegistryHttp as(EmbeddedMesh mesh, Properties clientConfig) {
+    static RegistryHttp as(EmbeddedMesh mesh, MeshClientConfig clientConfig) {
         MeshSerdes.RegistryLogin login = MeshSerdes.registryLogin(clientConfig);
         return withLogin(mesh, login.name(), login.password());
     }

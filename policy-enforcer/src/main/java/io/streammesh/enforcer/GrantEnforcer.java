@@ -1,7 +1,7 @@
 package io.streammesh.enforcer;
 
-import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.KafkaCalls;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.PlatformApp;
@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -64,15 +63,15 @@ public final class GrantEnforcer implements AutoCloseable {
     private final Thread loop;
     private volatile boolean running = true;
 
-    private GrantEnforcer(Properties clientConfig) {
-        var props = ClientConfigs.kafkaOnly(clientConfig);
+    private GrantEnforcer(MeshClientConfig clientConfig) {
+        var props = clientConfig.kafka();
         this.admin = Admin.create(props);
-        var consumer = ClientConfigs.kafkaOnly(clientConfig);
+        var consumer = clientConfig.kafka();
         consumer.put("client.id", PlatformApp.ENFORCER.applicationId() + "-grants");
         consumer.put("isolation.level", "read_committed");
         this.grants = new KafkaConsumer<>(consumer, new StringDeserializer(), new ByteArrayDeserializer());
         this.grantDeserializer = MeshSerdes.valueDeserializer(clientConfig, true);
-        var producer = ClientConfigs.kafkaOnly(clientConfig);
+        var producer = clientConfig.kafka();
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
         producer.put(ProducerConfig.CLIENT_ID_CONFIG, PlatformApp.ENFORCER.applicationId() + "-ledger");
         this.ledger = new KafkaProducer<>(producer, new StringSerializer(), new StringSerializer());
@@ -87,7 +86,7 @@ public final class GrantEnforcer implements AutoCloseable {
      * @return the running enforcer
      * @throws MeshException if the first reconciliation fails
      */
-    public static GrantEnforcer start(Properties clientConfig) {
+    public static GrantEnforcer start(MeshClientConfig clientConfig) {
         var enforcer = new GrantEnforcer(clientConfig);
         try {
             enforcer.createLedger();
@@ -180,8 +179,8 @@ public final class GrantEnforcer implements AutoCloseable {
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))));
     }
 
-    private void readLedger(Properties clientConfig) {
-        var props = ClientConfigs.kafkaOnly(clientConfig);
+    private void readLedger(MeshClientConfig clientConfig) {
+        var props = clientConfig.kafka();
         try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             var partition = new TopicPartition(LEDGER_TOPIC, 0);
             consumer.assign(List.of(partition));

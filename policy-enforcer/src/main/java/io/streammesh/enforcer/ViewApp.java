@@ -2,7 +2,7 @@ package io.streammesh.enforcer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshStreams;
 import io.streammesh.platform.SchemaRegistry;
@@ -38,12 +38,12 @@ public final class ViewApp implements AutoCloseable {
      * @param meters where view counts go
      * @return the running app
      */
-    public static ViewApp start(Properties clientConfig, Path stateDir, byte[] secret, MeterRegistry meters) {
+    public static ViewApp start(MeshClientConfig clientConfig, Path stateDir, byte[] secret, MeterRegistry meters) {
         return start(clientConfig, stateDir, secret, meters, PlatformApp.ENFORCER.applicationId());
     }
 
     /**
-     * As {@link #start(Properties, Path, byte[], MeterRegistry)} under another application id
+     * As {@link #start(MeshClientConfig, Path, byte[], MeterRegistry)} under another application id
      * (benchmarks run fresh instances side by side; the principal needs the ACLs of that id).
      *
      * @param clientConfig the principal's client config
@@ -53,8 +53,8 @@ public final class ViewApp implements AutoCloseable {
      * @param applicationId the Kafka Streams application id
      * @return the running app
      */
-    public static ViewApp start(Properties clientConfig, Path stateDir, byte[] secret, MeterRegistry meters, String applicationId) {
-        var topics = new ViewTopics(Admin.create(ClientConfigs.kafkaOnly(clientConfig)));
+    public static ViewApp start(MeshClientConfig clientConfig, Path stateDir, byte[] secret, MeterRegistry meters, String applicationId) {
+        var topics = new ViewTopics(Admin.create(clientConfig.kafka()));
         var registry = SchemaRegistry.connect(clientConfig);
         var topology = ViewTopology.build(RecordSerdes.registry(clientConfig), RecordFraming.wire(new WireAvro(registry)),
                 topics::ensure, secret, meters);

@@ -3,8 +3,8 @@ package io.streammesh.enforcer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.PrincipalKind;
 import io.streammesh.platform.RecordProducers;
 import io.streammesh.platform.testing.MeshTest;
@@ -14,7 +14,6 @@ import io.streammesh.schema.MeshTopics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -37,7 +36,7 @@ class GrantEnforcerIT {
         mesh.onboarding().ensurePrincipal("enf-team", PrincipalKind.TEAM);
         String topic = "enf-shop.orders.v1";
         produce(mesh.clientConfig("enf-shop"), topic);
-        Properties team = mesh.clientConfig("enf-team");
+        MeshClientConfig team = mesh.clientConfig("enf-team");
 
         try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"))) {
             assertThat(canRead(team, topic)).as("no grant yet").isFalse();
@@ -58,7 +57,7 @@ class GrantEnforcerIT {
         AclBinding orphan = GrantAcls.of(gone).get(0);
         AclBinding handMade = GrantAcls.of(grant("g-none", "enf-shop.by-hand.v1", GrantStatus.ACTIVE)).get(0);
         mesh.admin().createAcls(List.of(orphan, handMade)).all().get();
-        try (var ledger = new KafkaProducer<>(ClientConfigs.kafkaOnly(mesh.clientConfig("mesh-enforcer")), new StringSerializer(), new StringSerializer())) {
+        try (var ledger = new KafkaProducer<>(mesh.clientConfig("mesh-enforcer").kafka(), new StringSerializer(), new StringSerializer())) {
             mesh.admin().createTopics(List.of(new NewTopic(GrantEnforcer.LEDGER_TOPIC, 1, (short) 1)));
             await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
                 ledger.send(new ProducerRecord<>(GrantEnforcer.LEDGER_TOPIC, GrantAcls.key(orphan), "g-enf-gone")).get();
@@ -84,17 +83,17 @@ class GrantEnforcerIT {
         }
     }
 
-    private static void produce(Properties domain, String topic) throws Exception {
-        try (var admin = org.apache.kafka.clients.admin.Admin.create(ClientConfigs.kafkaOnly(domain))) {
+    private static void produce(MeshClientConfig domain, String topic) throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(domain.kafka())) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
         }
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(domain), new StringSerializer(), new StringSerializer())) {
+        try (var producer = new KafkaProducer<>(domain.kafka(), new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(topic, "k", "v")).get();
         }
     }
 
-    private static boolean canRead(Properties team, String topic) {
-        var props = ClientConfigs.kafkaOnly(team);
+    private static boolean canRead(MeshClientConfig team, String topic) {
+        var props = team.kafka();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "enf-team");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
