@@ -64,7 +64,7 @@ public final class CatalogApp implements AutoCloseable {
         try {
             // The REST port must be known before Kafka Streams starts: it is this instance's application.server.
             api = new CatalogApi(config.restHost(), config.restPort(), CredentialStore.at(config.credentials()), accessLog,
-                    config.clientConfig().registryUrl() == null ? null : config.clientConfig().registryUrlText());
+                    config.clientConfig().registryUrlText());
             var self = new HostInfo(config.restHost(), api.port());
             streams = new KafkaStreams(CatalogTopology.build(config, RecordSerdes.registry(config.clientConfig())), properties(config, self));
             MeshStreams.start(streams, "catalog-stream");
