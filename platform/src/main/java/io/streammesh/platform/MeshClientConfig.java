@@ -3,6 +3,7 @@ package io.streammesh.platform;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -193,9 +194,7 @@ public record MeshClientConfig(String bootstrap, String principal, URI registryU
         if (password == null) {
             password = fromLogin(settings, JAAS_PASSWORD, "password");
         }
-        String url = settings.get(ClientConfigs.REGISTRY_URL);
-        var config = new MeshClientConfig(bootstrap, principal, url == null || url.isBlank() ? null : URI.create(url),
-                new Secret(password), Map.of());
+        var config = new MeshClientConfig(bootstrap, principal, registryUrlOf(settings), new Secret(password), Map.of());
         Map<String, String> defaults = config.saslDefaults();
         var extra = new TreeMap<String, String>();
         settings.forEach((key, value) -> {
@@ -204,6 +203,18 @@ public record MeshClientConfig(String bootstrap, String principal, URI registryU
             }
         });
         return new MeshClientConfig(bootstrap, principal, config.registryUrl(), config.password(), extra);
+    }
+
+    private static URI registryUrlOf(Map<String, String> settings) {
+        String url = settings.get(ClientConfigs.REGISTRY_URL);
+        if (url == null || url.isBlank()) {
+            return null;
+        }
+        try {
+            return new URI(url);
+        } catch (URISyntaxException e) {
+            throw new MeshException(ClientConfigs.REGISTRY_URL + " is not a URL: " + e.getReason());
+        }
     }
 
     private static String fromLogin(Map<String, String> settings, Pattern pattern, String field) {

@@ -125,6 +125,15 @@ class MeshClientConfigTest {
     }
 
     @Test
+    void aRegistryUrlThatIsNotAUrlIsRefusedNamingTheKey() throws Exception {
+        Path file = Files.write(dir.resolve("badurl.properties"), List.of("bootstrap.servers=127.0.0.1:9092",
+                "sasl.jaas.config=" + JAAS, "apicurio.registry.url=http://bad host/apis"));
+
+        assertThatThrownBy(() -> MeshClientConfig.load(file)).isInstanceOf(MeshException.class)
+                .hasMessage("client config " + file + ": apicurio.registry.url is not a URL: Illegal character in authority");
+    }
+
+    @Test
     void aMissingFileIsNamed() {
         Path file = dir.resolve("absent.properties");
 
