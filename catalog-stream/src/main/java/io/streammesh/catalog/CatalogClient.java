@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.MeshException;
+import io.streammesh.schema.MeshNames;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,7 +40,7 @@ public final class CatalogClient {
      * @return the HTTP Basic Authorization header of its SASL login
      */
     static String basicAuthorization(Properties clientConfig) {
-        String user = ClientConfigs.principalOf(clientConfig).substring("User:".length());
+        String user = MeshNames.withoutKafkaPrefix(ClientConfigs.principalOf(clientConfig));
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + ClientConfigs.passwordOf(clientConfig)).getBytes(StandardCharsets.UTF_8));
     }
 

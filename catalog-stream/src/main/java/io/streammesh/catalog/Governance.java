@@ -1,5 +1,6 @@
 package io.streammesh.catalog;
 
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductView;
@@ -69,8 +70,8 @@ public final class Governance {
         }
         // Not a policy to switch off: the topic says which domain published, and the owner is that domain.
         var owner = registration.getOwner();
-        if (owner != null && owner.getPrincipal() != null && !owner.getPrincipal().equals("User:" + domain)) {
-            violations.add(violation("owner-matches-topic", "the owner principal must be User:" + domain + ", got " + owner.getPrincipal()
+        if (owner != null && owner.getPrincipal() != null && !owner.getPrincipal().equals(MeshNames.kafkaPrincipal(domain))) {
+            violations.add(violation("owner-matches-topic", "the owner principal must be " + MeshNames.kafkaPrincipal(domain) + ", got " + owner.getPrincipal()
                     + "; it was registered on mesh.registrations." + domain));
         }
         if (policy.ownerPresent()) {

@@ -8,6 +8,7 @@ import io.streammesh.demo.orders.OrderPlaced;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.ProductAddress;
 import java.time.Duration;
 import java.util.ArrayList;

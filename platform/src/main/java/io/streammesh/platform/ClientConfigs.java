@@ -1,5 +1,6 @@
 package io.streammesh.platform;
 
+import io.streammesh.schema.MeshNames;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -173,7 +174,7 @@ public final class ClientConfigs {
         }
         var user = java.util.regex.Pattern.compile("username=\"([^\"]+)\"").matcher(config.getProperty("sasl.jaas.config", ""));
         if (user.find()) {
-            return "User:" + user.group(1);
+            return MeshNames.kafkaPrincipal(user.group(1));
         }
         throw new MeshException("the client config names no principal (no " + PRINCIPAL + " and no SASL username)");
     }

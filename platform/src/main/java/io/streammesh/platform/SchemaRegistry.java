@@ -12,6 +12,7 @@ import io.apicurio.registry.types.ArtifactType;
 import io.apicurio.rest.client.auth.BasicAuth;
 import io.apicurio.rest.client.auth.exception.ForbiddenException;
 import io.apicurio.rest.client.auth.exception.NotAuthorizedException;
+import io.streammesh.schema.MeshNames;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,7 +61,7 @@ public final class SchemaRegistry implements AutoCloseable {
         String url = MeshSerdes.registryUrl(clientConfig);
         MeshSerdes.RegistryLogin login = MeshSerdes.registryLogin(clientConfig);
         return new SchemaRegistry(RegistryClientFactory.create(url, Map.of(), new BasicAuth(login.name(), login.password())), url,
-                "User:" + login.name());
+                MeshNames.kafkaPrincipal(login.name()));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.streammesh.connector.contract;
 
 import io.streammesh.schema.Mask;
 
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.Owner;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
@@ -124,6 +125,6 @@ public record ProductContract(
     /** @return the owner's principal: as written, else the domain's */
     public String ownerPrincipal() {
         String written = contract.owner() == null ? null : contract.owner().principal();
-        return written == null ? "User:" + address.domain() : written;
+        return written == null ? MeshNames.kafkaPrincipal(address.domain()) : written;
     }
 }
