@@ -1,5 +1,6 @@
 package io.streammesh.connector.contract;
 
+import io.streammesh.schema.Classification;
 import io.streammesh.schema.Mask;
 
 import io.streammesh.schema.MeshNames;
@@ -23,7 +24,6 @@ import org.apache.avro.SchemaParseException;
 /** Checks a {@link DataContract} and resolves it into a {@link ProductContract}, reporting every problem at once. */
 final class ContractValidator {
 
-    static final Set<String> CLASSIFICATIONS = Set.of("public", "internal", "confidential", "restricted");
     private static final Pattern SEMVER = Pattern.compile("(0|[1-9]\\d{0,5})\\.(0|[1-9]\\d{0,5})\\.(0|[1-9]\\d{0,5})");
     private static final int MAX_PARTITIONS = 1000;
 
@@ -112,8 +112,8 @@ final class ContractValidator {
     }
 
     private void classification() {
-        if (required("classification", contract.classification()) && !CLASSIFICATIONS.contains(contract.classification())) {
-            problem("classification", "'" + contract.classification() + "' is not one of public, internal, confidential, restricted");
+        if (required("classification", contract.classification()) && Classification.of(contract.classification()).isEmpty()) {
+            problem("classification", "'" + contract.classification() + "' is not one of " + Classification.labels());
         }
     }
 

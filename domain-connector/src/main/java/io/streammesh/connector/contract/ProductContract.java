@@ -1,5 +1,6 @@
 package io.streammesh.connector.contract;
 
+import io.streammesh.schema.Classification;
 import io.streammesh.schema.Mask;
 
 import io.streammesh.schema.MeshNames;
@@ -63,6 +64,11 @@ public record ProductContract(
     public record View(String name, ViewAccess access, Optional<RecordExpression> filter, Map<String, Mask> masks) {
     }
 
+    /** @return how sensitive the product's data is (validation checked the label) */
+    public Classification classification() {
+        return Classification.parse("classification", contract.classification());
+    }
+
     /** @return the contract's version, {@code major.minor.patch} */
     public String version() {
         return contract.version();
@@ -101,7 +107,7 @@ public record ProductContract(
                 .setVersion(contract.version())
                 .setOwner(Owner.newBuilder().setTeam(owner.team()).setPrincipal(ownerPrincipal()).setContact(owner.contact()).build())
                 .setDescription(contract.description())
-                .setClassification(contract.classification())
+                .setClassification(classification().label())
                 .setTags(contract.tags())
                 .setSchemaSubject(address.valueSubject())
                 .setSchemaVersion(schemaVersion)
