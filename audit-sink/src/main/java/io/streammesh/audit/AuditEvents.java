@@ -10,7 +10,6 @@ import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.ConsumerOffsets;
 import io.streammesh.schema.Decision;
 import io.streammesh.schema.Grant;
-import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
@@ -175,7 +174,7 @@ final class AuditEvents {
     }
 
     private static String user(String principal) {
-        return MeshNames.asKafkaPrincipal(principal);
+        return principal.contains(":") ? principal : "User:" + principal;
     }
 
     /** Fills in product (and view) when the resource is a product, DLQ or view topic. */

@@ -54,8 +54,8 @@ public final class AuditTopology {
     /** Authorizer source and principal → the sequence numbers of its events that came ({@link ResendFilter}). */
     static final String ARRIVED_STORE = "authorizations-arrived";
 
-    private static final Pattern REGISTRATIONS = MeshTopics.REGISTRATION_TOPICS;
-    private static final Pattern DECISIONS = MeshTopics.DECISION_TOPICS;
+    private static final Pattern REGISTRATIONS = Pattern.compile(Pattern.quote(MeshTopics.REGISTRATIONS_PREFIX) + "[a-z][a-z0-9-]*");
+    private static final Pattern DECISIONS = Pattern.compile(Pattern.quote(MeshTopics.DECISIONS_PREFIX) + "[a-z][a-z0-9-]*");
 
     /** The producer's default partitioning of a text key, stated here so the chain can rely on it. */
     static final StreamPartitioner<String, AuditEvent> BY_PRINCIPAL = (topic, key, value, partitions) ->
