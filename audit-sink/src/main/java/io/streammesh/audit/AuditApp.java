@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class AuditApp implements AutoCloseable {
 
     /** Where records the app cannot process go, with Kafka Streams' error headers. */
-    public static final String DEAD_LETTER_TOPIC = PlatformApp.AUDIT.applicationId() + ".dlq";
+    public static final String DEAD_LETTER_TOPIC = MeshTopics.deadLetter(PlatformApp.AUDIT.applicationId());
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditApp.class);
 

@@ -5,6 +5,7 @@ import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.PlatformApp;
 import io.streammesh.platform.RecordProducers;
 import io.streammesh.schema.ConsumerOffsets;
+import io.streammesh.schema.MeshNames;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -175,7 +176,7 @@ final class ConsumptionLedger implements AutoCloseable {
                     .filter(acl -> matches(acl, group))
                     .max(Comparator.comparingInt(GroupOwners::specificity))
                     .map(acl -> acl.entry().principal())
-                    .orElse("User:unknown");
+                    .orElse(MeshNames.kafkaPrincipal("unknown"));
         }
 
         private static boolean matches(AclBinding acl, String group) {

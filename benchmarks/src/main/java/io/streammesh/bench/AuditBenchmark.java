@@ -9,6 +9,7 @@ import io.streammesh.platform.MeshConfig;
 import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.PrincipalKind;
 import io.streammesh.schema.AuditEvent;
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -102,8 +103,8 @@ final class AuditBenchmark {
         KafkaCalls.createMissing(mesh.admin(), List.of(new NewTopic(TOPIC, 3, (short) 1)));
         var pattern = new ResourcePattern(ResourceType.TOPIC, TOPIC, PatternType.LITERAL);
         mesh.admin().createAcls(List.of(
-                new AclBinding(pattern, new AccessControlEntry("User:" + TEAM, "*", AclOperation.WRITE, AclPermissionType.ALLOW)),
-                new AclBinding(pattern, new AccessControlEntry("User:" + TEAM, "*", AclOperation.READ, AclPermissionType.ALLOW)))).all().get();
+                new AclBinding(pattern, new AccessControlEntry(MeshNames.kafkaPrincipal(TEAM), "*", AclOperation.WRITE, AclPermissionType.ALLOW)),
+                new AclBinding(pattern, new AccessControlEntry(MeshNames.kafkaPrincipal(TEAM), "*", AclOperation.READ, AclPermissionType.ALLOW)))).all().get();
     }
 
     private double produce(EmbeddedMesh mesh, byte[][] payload) throws Exception {

@@ -12,6 +12,7 @@ import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshSerdes;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.streammesh.schema.MeshNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -118,7 +119,7 @@ final class ProducerBenchmark {
 
     private static ProductContract contract() {
         String descriptor = resource("/schemas/demo/orders/order-placed.yaml").replace("domain: orders", "domain: " + DOMAIN)
-                .replace("User:orders", "User:" + DOMAIN);
+                .replace(MeshNames.kafkaPrincipal("orders"), MeshNames.kafkaPrincipal(DOMAIN));
         return DataContracts.parse(descriptor, "bench.yaml", name -> resource("/schemas/demo/orders/" + name));
     }
 

@@ -12,6 +12,7 @@ import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.Owner;
 import io.streammesh.schema.ProductRegistration;
@@ -116,7 +117,7 @@ final class ViewBenchmark {
             }
         }
         var registration = ProductRegistration.newBuilder().setAddress(PRODUCT).setDomain(DOMAIN).setName("order-placed").setVersion("1.0.0")
-                .setOwner(Owner.newBuilder().setTeam("bench").setPrincipal("User:" + DOMAIN).setContact("bench").build())
+                .setOwner(Owner.newBuilder().setTeam("bench").setPrincipal(MeshNames.kafkaPrincipal(DOMAIN)).setContact("bench").build())
                 .setSchemaSubject(PRODUCT + "-value").setSchemaContentId(contentId)
                 .setViews(List.of(ProductView.newBuilder().setName("analytics").setAccess(ViewAccess.OWNER_APPROVAL)
                         .setFilter("record.country != 'DE'").setMasks(Map.of("customerEmail", "hash", "shippingAddress", "redact")).build()))
@@ -217,8 +218,8 @@ final class ViewBenchmark {
     }
 
     private static Grant grant(String id, GrantStatus status) {
-        return Grant.newBuilder().setGrantId(id).setRequestId(id).setPrincipal("User:bench-team").setProduct(PRODUCT).setView("full")
-                .setConsumerGroup("bench-team").setTopic(PRODUCT).setPurpose("benchmark").setStatus(status).setApprovedBy("User:" + DOMAIN)
+        return Grant.newBuilder().setGrantId(id).setRequestId(id).setPrincipal(MeshNames.kafkaPrincipal("bench-team")).setProduct(PRODUCT).setView("full")
+                .setConsumerGroup("bench-team").setTopic(PRODUCT).setPurpose("benchmark").setStatus(status).setApprovedBy(MeshNames.kafkaPrincipal(DOMAIN))
                 .setGrantedAt(Instant.now()).setExpiresAt(Instant.now().plusSeconds(3600)).build();
     }
 

@@ -7,6 +7,7 @@ import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.FreeText;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductStatus;
@@ -164,7 +165,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
 
     private void onDecision(Record<String, SourcedRecord> record, String topic, String domain, byte[] payload) {
         String id = record.key();
-        String writer = "User:" + domain;
+        String writer = MeshNames.kafkaPrincipal(domain);
         AccessDecision decision;
         try {
             decision = decisions.deserialize(topic, payload);
@@ -208,10 +209,10 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                 }
                 boolean approved = decision.getDecision() == io.streammesh.schema.DecisionKind.APPROVED;
                 states.put(id, state(state.getRequest(), domain, approved ? RequestStatus.APPROVED : RequestStatus.DENIED,
-                        "User:" + domain, decision.getReason(), record.timestamp()));
+                        MeshNames.kafkaPrincipal(domain), decision.getReason(), record.timestamp()));
                 if (approved) {
                     product(state.getRequest().getProduct()).ifPresentOrElse(
-                            product -> grant(record, state.getRequest(), product, "User:" + domain, duration),
+                            product -> grant(record, state.getRequest(), product, MeshNames.kafkaPrincipal(domain), duration),
                             () -> reject(record, id, domain, topic, writer, "product-exists", "product " + state.getRequest().getProduct()
                                     + " left the catalog before the approval"));
                 }
@@ -222,7 +223,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                     reject(record, id, domain, topic, writer, "grant-active", "request " + id + " has no ACTIVE grant to revoke");
                     return;
                 }
-                end(grant, GrantStatus.REVOKED, "User:" + domain, record.timestamp());
+                end(grant, GrantStatus.REVOKED, MeshNames.kafkaPrincipal(domain), record.timestamp());
             }
         }
     }

@@ -8,6 +8,7 @@ import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.MeshStreams;
 import io.streammesh.platform.PlatformApp;
 import io.streammesh.platform.RecordSerdes;
+import io.streammesh.schema.MeshTopics;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class CatalogApp implements AutoCloseable {
 
     /** Where records the app cannot process go, with Kafka Streams' error headers. */
-    public static final String DEAD_LETTER_TOPIC = PlatformApp.CATALOG.applicationId() + ".dlq";
+    public static final String DEAD_LETTER_TOPIC = MeshTopics.deadLetter(PlatformApp.CATALOG.applicationId());
 
     private static final Logger LOG = LoggerFactory.getLogger(CatalogApp.class);
 

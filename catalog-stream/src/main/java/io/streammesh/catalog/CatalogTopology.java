@@ -64,10 +64,10 @@ public final class CatalogTopology {
     public static final String GLOBAL_VIEW_STATUS = "view-status-global";
 
     /** Product topics and their dead-letter topics: {@code <domain>.<product>.v<major>[.dlq]}, never the platform's own. */
-    static final Pattern PRODUCT_TOPICS = Pattern.compile("(?!mesh\\.)[a-z][a-z0-9-]*\\.[a-z][a-z0-9-]*\\.v[1-9][0-9]*(\\.dlq)?");
+    static final Pattern PRODUCT_TOPICS = MeshTopics.PRODUCT_AND_DEAD_LETTER_TOPICS;
 
-    private static final Pattern REGISTRATIONS = Pattern.compile(Pattern.quote(MeshTopics.REGISTRATIONS_PREFIX) + "[a-z][a-z0-9-]*");
-    private static final Pattern DECISIONS = Pattern.compile(Pattern.quote(MeshTopics.DECISIONS_PREFIX) + "[a-z][a-z0-9-]*");
+    private static final Pattern REGISTRATIONS = MeshTopics.REGISTRATION_TOPICS;
+    private static final Pattern DECISIONS = MeshTopics.DECISION_TOPICS;
     /** Per-principal request topics and per-domain decision topics: each says who wrote its records. */
     private static final Pattern ACCESS_INPUTS = Pattern.compile(MeshTopics.ACCESS_REQUEST_TOPICS.pattern() + "|" + DECISIONS.pattern());
 

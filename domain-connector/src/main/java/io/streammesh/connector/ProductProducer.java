@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.SchemaRegistry;
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.QualityRule;

@@ -5,6 +5,7 @@ import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.RecordProducers;
 import io.streammesh.platform.SchemaRegistry;
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
@@ -74,7 +75,7 @@ final class RegistrationLog {
             }
         } catch (AuthorizationException e) {
             throw new MeshException("refused by the broker: " + clientConfig.kafkaPrincipal() + " may not read "
-                    + topic + " (only User:" + domain + " may); act as the domain's principal", e);
+                    + topic + " (only " + MeshNames.kafkaPrincipal(domain) + " may); act as the domain's principal", e);
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             throw new MeshException("the broker at " + props.getProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)
                     + " did not answer while trying to read " + topic + " (" + e.getMessage() + "); is the mesh running?", e);
@@ -114,7 +115,7 @@ final class RegistrationLog {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof AuthorizationException) {
                 throw new MeshException("refused by the broker: " + clientConfig.kafkaPrincipal() + " may not write "
-                        + topic + " (only User:" + registration.getDomain() + " may)", e.getCause());
+                        + topic + " (only " + MeshNames.kafkaPrincipal(registration.getDomain()) + " may)", e.getCause());
             }
             throw new MeshException("could not write the registration to " + topic + ": " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {

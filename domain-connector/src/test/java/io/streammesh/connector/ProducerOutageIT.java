@@ -9,6 +9,7 @@ import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.ProductAddress;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -11,6 +11,7 @@ import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshSerdes;
 import io.streammesh.platform.RecordProducers;
 import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;

@@ -8,6 +8,7 @@ import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshPrincipal;
 import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.FreeText;
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import java.io.PrintWriter;
@@ -47,7 +48,7 @@ final class AccessCommand {
         String followUp = "mesh access list --as " + config.principal();
         String id;
         try (var client = new AccessClient(config)) {
-            id = client.request(product, view, grantee == null ? null : "User:" + MeshPrincipal.bareName(grantee), group, purpose, duration);
+            id = client.request(product, view, grantee == null ? null : MeshNames.kafkaPrincipal(MeshPrincipal.bareName(grantee)), group, purpose, duration);
         }
         TerminalText.printf(out(), "Requested %s view %s for %s (group %s): request %s%n", product, view,
                 grantee == null ? config.kafkaPrincipal() : grantee, group, id);

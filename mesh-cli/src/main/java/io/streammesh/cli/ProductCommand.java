@@ -9,6 +9,7 @@ import io.streammesh.connector.PublishReport;
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.connector.contract.ProductContract;
 import io.streammesh.platform.MeshClientConfig;
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.RuleViolation;
 import java.io.PrintWriter;
@@ -122,7 +123,7 @@ final class ProductCommand {
         GovernancePolicy policy = governance == null ? GovernancePolicy.defaults() : GovernancePolicy.load(governance);
         // Offline there is no registry: the schema's id is the registry's at publish time, and its rule is left out.
         List<RuleViolation> violations = new Governance(policy).checkOffline(
-                contract.toRegistration("User:" + contract.address().domain(), null, 0L, Instant.now()));
+                contract.toRegistration(MeshNames.kafkaPrincipal(contract.address().domain()), null, 0L, Instant.now()));
         if (!violations.isEmpty()) {
             PrintWriter err = spec.commandLine().getErr();
             violations.forEach(v -> TerminalText.printf(err, "mesh: %s: governance rule %s: %s%n", descriptor, v.getRule(), v.getMessage()));

@@ -1,5 +1,6 @@
 package io.streammesh.platform;
 
+import io.streammesh.schema.MeshNames;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -77,7 +78,7 @@ public record MeshClientConfig(String bootstrap, String principal, URI registryU
 
     /** @return the Kafka principal, {@code User:<name>} */
     public String kafkaPrincipal() {
-        return "User:" + principal;
+        return MeshNames.kafkaPrincipal(principal);
     }
 
     /**

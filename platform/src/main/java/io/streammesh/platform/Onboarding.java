@@ -1,5 +1,6 @@
 package io.streammesh.platform;
 
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import java.util.ArrayList;
@@ -81,7 +82,7 @@ public final class Onboarding {
     public MeshPrincipal addPrincipal(String name, PrincipalKind kind) {
         String bare = MeshPrincipal.bareName(name);
         credentials.find(bare).ifPresent(existing -> {
-            throw new MeshException("principal User:" + bare + " already exists (" + existing.kind().name().toLowerCase()
+            throw new MeshException("principal " + MeshNames.kafkaPrincipal(bare) + " already exists (" + existing.kind().name().toLowerCase()
                     + "); its client config is " + clientConfigs.propertiesFile(bare));
         });
         return create(new MeshPrincipal(bare, kind));
@@ -100,7 +101,7 @@ public final class Onboarding {
         var existing = credentials.find(bare);
         if (existing.isPresent()) {
             if (existing.get().kind() != kind) {
-                throw new MeshException("principal User:" + bare + " already exists as a "
+                throw new MeshException("principal " + MeshNames.kafkaPrincipal(bare) + " already exists as a "
                         + existing.get().kind().name().toLowerCase() + " principal, not a " + kind.name().toLowerCase() + " one");
             }
             return existing.get();

@@ -15,6 +15,7 @@ import static org.apache.kafka.common.resource.ResourceType.GROUP;
 import static org.apache.kafka.common.resource.ResourceType.TOPIC;
 import static org.apache.kafka.common.resource.ResourceType.TRANSACTIONAL_ID;
 
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +95,7 @@ public final class PlatformAcls {
      *         shared {@code mesh.access.requests}, in anyone's name. {@code mesh up} deletes these.
      */
     public static List<AclBinding> sharedRequestsOfOldMeshes() {
-        var acls = new Acls("User:*");
+        var acls = new Acls(MeshNames.EVERY_USER);
         acls.allow(TOPIC, MeshTopics.ACCESS_REQUESTS, LITERAL, WRITE, DESCRIBE);
         return acls.bindings;
     }
@@ -118,7 +119,7 @@ public final class PlatformAcls {
      */
     public static List<AclBinding> domain(String domain) {
         String prefix = domain + ".";
-        var owner = new Acls("User:" + domain);
+        var owner = new Acls(MeshNames.kafkaPrincipal(domain));
         owner.allow(TOPIC, prefix, PREFIXED, CREATE, WRITE, READ, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS);
         owner.allow(GROUP, prefix, PREFIXED, READ, DESCRIBE);
         owner.allow(TRANSACTIONAL_ID, prefix, PREFIXED, WRITE, DESCRIBE);

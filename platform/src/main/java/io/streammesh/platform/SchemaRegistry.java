@@ -12,6 +12,7 @@ import io.apicurio.registry.types.ArtifactType;
 import io.apicurio.rest.client.auth.BasicAuth;
 import io.apicurio.rest.client.auth.exception.ForbiddenException;
 import io.apicurio.rest.client.auth.exception.NotAuthorizedException;
+import io.streammesh.schema.MeshNames;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,7 +69,7 @@ public final class SchemaRegistry implements AutoCloseable {
      */
     public static SchemaRegistry connect(String url, MeshSerdes.RegistryLogin login) {
         return new SchemaRegistry(RegistryClientFactory.create(url, Map.of(), new BasicAuth(login.name(), login.password())), url,
-                "User:" + login.name());
+                MeshNames.kafkaPrincipal(login.name()));
     }
 
     /**

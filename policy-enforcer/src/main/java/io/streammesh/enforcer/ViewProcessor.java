@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.Mask;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
@@ -47,11 +48,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  */
 final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutput> {
 
-    /** Header of a dead-lettered view record: why. */
-    static final String REASON = "mesh.error.reason";
     private static final String TOMBSTONE = "a tombstone has no fields to filter or mask";
-    /** Header of a dead-lettered view record: the view. */
-    static final String VIEW = "mesh.error.view";
 
     private final RecordFraming framing;
     private final BiConsumer<String, String> ensureTopics;
@@ -231,21 +228,21 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private static String publicReason(RuntimeException failure, PlannedView view) {
         String message = String.valueOf(failure.getMessage());
         if (failure instanceof RecordExpression.ExpressionFailure && !message.contains("over the evaluation budget")) {
-            return "the filter fails on records (each record's reason is on " + view.topic() + ".dlq)";
+            return "the filter fails on records (each record's reason is on " + MeshTopics.deadLetter(view.topic()) + ")";
         }
         if (failure instanceof RecordExpression.ExpressionFailure || failure instanceof RecordExpression.InvalidExpressionException
                 || failure instanceof RecordExpression.OverBudgetException) {
             // over budget, or the view's filter does not compile: the contract's text, no record's
             return message;
         }
-        return "records cannot be written to the view (each record's reason is on " + view.topic() + ".dlq)";
+        return "records cannot be written to the view (each record's reason is on " + MeshTopics.deadLetter(view.topic()) + ")";
     }
 
     private void deadLetter(Record<byte[], byte[]> record, PlannedView view, String reason, String publicReason) {
         var headers = new RecordHeaders();
-        headers.add(REASON, String.valueOf(reason).getBytes(StandardCharsets.UTF_8));
-        headers.add(VIEW, view.topic().getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<>(record.key(), new ViewOutput(view.topic() + ".dlq", record.value()), record.timestamp(), headers));
+        headers.add(DeadLetterHeaders.REASON, String.valueOf(reason).getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetterHeaders.VIEW, view.topic().getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<>(record.key(), new ViewOutput(MeshTopics.deadLetter(view.topic()), record.value()), record.timestamp(), headers));
         view.deadLettered().increment();
         view.health().failed(publicReason, context.currentSystemTimeMs()).ifPresent(status -> report(status, record.timestamp()));
     }

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.platform.testing.PlainAvroSerdes;
 import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.Mask;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductRegistration;
@@ -115,7 +116,7 @@ class ViewTopologyTest {
 
         var dead = driver.createOutputTopic(VIEW + ".dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readRecord();
         assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
-        assertThat(new String(dead.headers().lastHeader(ViewProcessor.REASON).value(), StandardCharsets.UTF_8))
+        assertThat(new String(dead.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
                 .startsWith("not decodable as the product's Avro");
         assertThat(driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).isEmpty()).isTrue();
     }
@@ -155,7 +156,7 @@ class ViewTopologyTest {
 
         var dead = driver.createOutputTopic(basketView + ".dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer())
                 .readRecordsToList();
-        assertThat(dead).hasSize(ViewHealth.DEGRADED_AFTER).allSatisfy(r -> assertThat(new String(r.headers().lastHeader(ViewProcessor.REASON)
+        assertThat(dead).hasSize(ViewHealth.DEGRADED_AFTER).allSatisfy(r -> assertThat(new String(r.headers().lastHeader(DeadLetterHeaders.REASON)
                 .value(), StandardCharsets.UTF_8)).isEqualTo("'" + pairs + "' is over the evaluation budget of 10000 iterations per record"));
         assertThat(driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readKeyValuesToList())
                 .as("the other product's view flows").hasSize(1);
@@ -185,7 +186,7 @@ class ViewTopologyTest {
                 .pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR")));
 
         var dead = driver.createOutputTopic(VIEW + ".dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readRecord();
-        assertThat(new String(dead.headers().lastHeader(ViewProcessor.REASON).value(), StandardCharsets.UTF_8))
+        assertThat(new String(dead.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
                 .isEqualTo("comprehensions (all, exists, exists_one, map, filter) are nested 3 deep; at most 2 may be");
     }
 

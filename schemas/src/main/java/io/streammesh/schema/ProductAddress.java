@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
  * {@code orders.order-placed.v1}. The product topic has exactly this name; a new major version
  * is a new address (and topic), while minor versions evolve the schema within it.
  *
- * <p>Domain and product names are lower-case kebab case: a letter, then letters and digits,
- * in words joined by single hyphens, at most {@value #MAX_NAME_LENGTH} characters.
+ * <p>Domain and product names follow the mesh's one naming rule, {@link MeshNames}: lower-case
+ * kebab case, at most {@value #MAX_NAME_LENGTH} characters.
  *
  * @param domain the owning domain, e.g. {@code orders}
  * @param product the product name within the domain, e.g. {@code order-placed}
@@ -18,10 +18,17 @@ import java.util.regex.Pattern;
 public record ProductAddress(String domain, String product, int major) {
 
     /** Longest allowed domain or product name. */
-    public static final int MAX_NAME_LENGTH = 64;
+    public static final int MAX_NAME_LENGTH = MeshNames.MAX_LENGTH;
 
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
-    private static final Pattern MAJOR = Pattern.compile("v([1-9][0-9]{0,5})");
+    private static final String MAJOR_REGEX = "v([1-9][0-9]{0,5})";
+
+    /**
+     * The whole address rule as a regular expression, {@code <name>.<name>.v<major>}, to embed in
+     * topic patterns; {@link #parse} checks the same rule and says which part breaks it.
+     */
+    public static final String REGEX = MeshNames.REGEX + "\\." + MeshNames.REGEX + "\\." + MAJOR_REGEX;
+
+    private static final Pattern MAJOR = Pattern.compile(MAJOR_REGEX);
 
     /**
      * Checks the parts.
@@ -79,7 +86,7 @@ public record ProductAddress(String domain, String product, int major) {
             throw new InvalidAddressException(part + " name '" + name + "' is longer than "
                     + MAX_NAME_LENGTH + " characters");
         }
-        if (!NAME.matcher(name).matches()) {
+        if (!MeshNames.isValid(name)) {
             throw new InvalidAddressException(part + " name '" + name + "' must be lower-case kebab case "
                     + "(a letter, then letters, digits and single hyphens, e.g. order-placed)");
         }
@@ -102,7 +109,7 @@ public record ProductAddress(String domain, String product, int major) {
 
     /** @return the dead-letter topic of the product's producers */
     public String deadLetterTopic() {
-        return this + ".dlq";
+        return MeshTopics.deadLetter(topic());
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.streammesh.connector.contract;
 
+import io.streammesh.schema.Classification;
 import io.streammesh.schema.Mask;
 
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.Owner;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
@@ -62,6 +64,11 @@ public record ProductContract(
     public record View(String name, ViewAccess access, Optional<RecordExpression> filter, Map<String, Mask> masks) {
     }
 
+    /** @return how sensitive the product's data is (validation checked the label) */
+    public Classification classification() {
+        return Classification.parse("classification", contract.classification());
+    }
+
     /** @return the contract's version, {@code major.minor.patch} */
     public String version() {
         return contract.version();
@@ -100,7 +107,7 @@ public record ProductContract(
                 .setVersion(contract.version())
                 .setOwner(Owner.newBuilder().setTeam(owner.team()).setPrincipal(ownerPrincipal()).setContact(owner.contact()).build())
                 .setDescription(contract.description())
-                .setClassification(contract.classification())
+                .setClassification(classification().label())
                 .setTags(contract.tags())
                 .setSchemaSubject(address.valueSubject())
                 .setSchemaVersion(schemaVersion)
@@ -124,6 +131,6 @@ public record ProductContract(
     /** @return the owner's principal: as written, else the domain's */
     public String ownerPrincipal() {
         String written = contract.owner() == null ? null : contract.owner().principal();
-        return written == null ? "User:" + address.domain() : written;
+        return written == null ? MeshNames.kafkaPrincipal(address.domain()) : written;
     }
 }
