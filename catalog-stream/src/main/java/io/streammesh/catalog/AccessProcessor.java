@@ -179,8 +179,9 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
             return;
         }
         if (view.get().getAccess() == ViewAccess.AUTO) {
-            states.put(id, state(request, domain, RequestStatus.APPROVED, "platform", "view is granted automatically", record.timestamp()));
+            // The grant first: the REST API reads the two stores while this thread writes them, and APPROVED shows its grant.
             grant(record, request, product.get(), "platform (access: auto)", request.getDurationMs());
+            states.put(id, state(request, domain, RequestStatus.APPROVED, "platform", "view is granted automatically", record.timestamp()));
         } else {
             states.put(id, state(request, domain, RequestStatus.PENDING, null, null, record.timestamp()));
         }
@@ -231,14 +232,15 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                     return;
                 }
                 boolean approved = decision.getDecision() == io.streammesh.schema.DecisionKind.APPROVED;
-                states.put(id, state(state.getRequest(), domain, approved ? RequestStatus.APPROVED : RequestStatus.DENIED,
-                        "User:" + domain, decision.getReason(), record.timestamp()));
                 if (approved) {
+                    // The grant before the state, as for an automatic view.
                     product(state.getRequest().getProduct()).ifPresentOrElse(
                             product -> grant(record, state.getRequest(), product, "User:" + domain, duration),
                             () -> reject(record, id, domain, topic, writer, "product-exists", "product " + state.getRequest().getProduct()
                                     + " left the catalog before the approval"));
                 }
+                states.put(id, state(state.getRequest(), domain, approved ? RequestStatus.APPROVED : RequestStatus.DENIED,
+                        "User:" + domain, decision.getReason(), record.timestamp()));
             }
             case REVOKED -> {
                 Grant grant = grants.get(id);
