@@ -15,6 +15,7 @@ import io.streammesh.schema.SourcedRecord;
 import io.streammesh.schema.ViewStatus;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -134,7 +135,7 @@ public final class CatalogTopology {
 
         builder.globalTable(MeshTopics.VIEW_STATUS, Consumed.with(Serdes.String(), serdes.of(ViewStatus.class)),
                 Materialized.as(GLOBAL_VIEW_STATUS));
-        return withSinks(builder.build(), serdes);
+        return withSinks(builder.build(), products.serializer(), rejections.serializer(), serdes.of(Grant.class).serializer());
     }
 
     /**
@@ -142,13 +143,11 @@ public final class CatalogTopology {
      * processor forwards each record to the child named for its kind, so nothing downstream
      * tells the kinds apart by {@code instanceof}.
      */
-    private static Topology withSinks(Topology topology, RecordSerdes serdes) {
-        var rejections = serdes.of(Rejection.class).serializer();
-        topology.addSink(GovernanceProcessor.ADMITTED, MeshTopics.CATALOG, Serdes.String().serializer(),
-                serdes.of(DataProduct.class).serializer(), GOVERNANCE);
+    private static Topology withSinks(Topology topology, Serializer<DataProduct> products, Serializer<Rejection> rejections,
+                                      Serializer<Grant> grants) {
+        topology.addSink(GovernanceProcessor.ADMITTED, MeshTopics.CATALOG, Serdes.String().serializer(), products, GOVERNANCE);
         topology.addSink(GovernanceProcessor.REJECTED, MeshTopics.CATALOG_REJECTIONS, Serdes.String().serializer(), rejections, GOVERNANCE);
-        topology.addSink(AccessProcessor.GRANTED, MeshTopics.ACCESS_GRANTS, Serdes.String().serializer(),
-                serdes.of(Grant.class).serializer(), ACCESS);
+        topology.addSink(AccessProcessor.GRANTED, MeshTopics.ACCESS_GRANTS, Serdes.String().serializer(), grants, ACCESS);
         topology.addSink(AccessProcessor.REJECTED, MeshTopics.CATALOG_REJECTIONS, Serdes.String().serializer(), rejections, ACCESS);
         return topology;
     }
