@@ -58,7 +58,7 @@ public final class CatalogApp implements AutoCloseable {
      * @throws MeshException if it cannot start
      */
     public static CatalogApp start(CatalogConfig config) {
-        createDeadLetterTopic(config.clientConfig());
+        int accessPartitions = prepareTopics(config.clientConfig());
         var accessLog = new RestAccessLog(config.clientConfig());
         CatalogApi api = null;
         KafkaStreams streams = null;
@@ -67,7 +67,7 @@ public final class CatalogApp implements AutoCloseable {
             api = new CatalogApi(config.restHost(), config.restPort(), CredentialStore.at(config.credentials()), accessLog,
                     config.clientConfig().registryUrlText());
             var self = new HostInfo(config.restHost(), api.port());
-            streams = new KafkaStreams(CatalogTopology.build(config, RecordSerdes.registry(config.clientConfig())), properties(config, self));
+            streams = new KafkaStreams(CatalogTopology.build(config, accessPartitions, RecordSerdes.registry(config.clientConfig())), properties(config, self));
             MeshStreams.start(streams, "catalog-stream");
             api.start(new CatalogQueries(streams, self, config.clientConfig()));
             LOG.info("catalog-stream running; REST API at http://{}:{}/api", self.host(), self.port());
@@ -102,9 +102,15 @@ public final class CatalogApp implements AutoCloseable {
         return props;
     }
 
-    private static void createDeadLetterTopic(MeshClientConfig clientConfig) {
+    /**
+     * Creates the dead-letter topic and reads how many partitions the repartition topics get.
+     *
+     * @return the partitions of {@code mesh.access.grants} ({@link AccessPartitions})
+     */
+    private static int prepareTopics(MeshClientConfig clientConfig) {
         try (var admin = Admin.create(clientConfig.kafka())) {
             KafkaCalls.createMissing(admin, List.of(new NewTopic(DEAD_LETTER_TOPIC, 1, (short) -1)));
+            return AccessPartitions.read(admin);
         }
     }
 

@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -36,6 +37,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
@@ -59,7 +61,7 @@ class CatalogTopologyTest {
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "catalog-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(CatalogTopology.build(config, SERDES), props, START);
+        driver = new TopologyTestDriver(CatalogTopology.build(config, 3, SERDES), props, START);
         catalog = driver.createOutputTopic(MeshTopics.CATALOG, Serdes.String().deserializer(), SERDES.of(DataProduct.class).deserializer());
         rejections = driver.createOutputTopic(MeshTopics.CATALOG_REJECTIONS, Serdes.String().deserializer(), SERDES.of(Rejection.class).deserializer());
         grants = driver.createOutputTopic(MeshTopics.ACCESS_GRANTS, Serdes.String().deserializer(), SERDES.of(Grant.class).deserializer());
@@ -68,6 +70,18 @@ class CatalogTopologyTest {
     @AfterEach
     void stop() {
         driver.close();
+    }
+
+    @Test
+    void governanceAndAccessWriteEachKindOfRecordThroughASinkOfItsOwn() {
+        var config = CatalogConfig.embedded(new Properties(), Path.of("unused"), Path.of("unused"), 0);
+        Map<String, Set<String>> children = CatalogTopology.build(config, 3, SERDES).describe().subtopologies().stream()
+                .flatMap(subtopology -> subtopology.nodes().stream())
+                .collect(Collectors.toMap(TopologyDescription.Node::name,
+                        node -> node.successors().stream().map(TopologyDescription.Node::name).collect(Collectors.toSet())));
+
+        assertThat(children.get(CatalogTopology.GOVERNANCE)).containsExactlyInAnyOrder(GovernanceProcessor.ADMITTED, GovernanceProcessor.REJECTED);
+        assertThat(children.get(CatalogTopology.ACCESS)).containsExactlyInAnyOrder(AccessProcessor.GRANTED, AccessProcessor.REJECTED);
     }
 
     @Test

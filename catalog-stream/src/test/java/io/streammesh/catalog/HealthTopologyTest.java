@@ -38,7 +38,7 @@ class HealthTopologyTest {
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "health-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(CatalogTopology.build(config, SERDES), props, START);
+        driver = new TopologyTestDriver(CatalogTopology.build(config, 3, SERDES), props, START);
         stats = driver.createOutputTopic(MeshTopics.PRODUCT_STATS, Serdes.String().deserializer(), SERDES.of(ProductStats.class).deserializer());
         product = driver.createInputTopic("orders.order-placed.v1", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         deadLetters = driver.createInputTopic("orders.order-placed.v1.dlq", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());

@@ -9,7 +9,6 @@ import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.MeshTopics;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,10 +38,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns grants into broker ACLs, as principal {@code mesh-enforcer}: for every ACTIVE grant, READ
  * and DESCRIBE on its topic and READ on its consumer group; a REVOKED or EXPIRED grant's ACLs go
- * within seconds. It keeps a ledger of the ACLs it created ({@value #LEDGER_TOPIC}, compacted)
- * and only ever deletes ACLs in it: ACLs a person made are never touched. On start, and every
- * {@link #RECONCILE_INTERVAL}, it reconciles: the ACLs it manages are exactly those the ACTIVE
- * grants say.
+ * within seconds. It follows the grants' status and keeps no clock: catalog-stream decides
+ * when a grant expires and writes it EXPIRED. It keeps a ledger of the ACLs it created
+ * ({@value #LEDGER_TOPIC}, compacted) and only ever deletes ACLs in it: ACLs a person made are
+ * never touched. On start, and every {@link #RECONCILE_INTERVAL}, it reconciles: the ACLs it
+ * manages are exactly those the ACTIVE grants say.
  */
 public final class GrantEnforcer implements AutoCloseable {
 
@@ -137,12 +137,15 @@ public final class GrantEnforcer implements AutoCloseable {
         }
     }
 
-    /** Makes the ACLs it manages exactly what the ACTIVE, unexpired grants say. */
+    /**
+     * Makes the ACLs it manages exactly what the ACTIVE grants say. Whether a grant has expired
+     * is the catalog's decision alone (it writes the grant EXPIRED, on its clock): the ACLs
+     * follow the status everyone else sees, never a second clock here.
+     */
     private synchronized void reconcile() {
         Map<String, String> desired = new HashMap<>();
-        Instant now = Instant.now();
         for (Grant grant : current.values()) {
-            if (grant.getStatus() == GrantStatus.ACTIVE && (grant.getExpiresAt() == null || grant.getExpiresAt().isAfter(now))) {
+            if (grant.getStatus() == GrantStatus.ACTIVE) {
                 GrantAcls.of(grant).forEach(binding -> desired.putIfAbsent(GrantAcls.key(binding), grant.getGrantId()));
             }
         }

@@ -3,17 +3,30 @@ package io.streammesh.enforcer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.streammesh.catalog.AccessClient;
+import io.streammesh.catalog.CatalogApp;
+import io.streammesh.catalog.CatalogClient;
+import io.streammesh.catalog.CatalogConfig;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.PrincipalKind;
 import io.streammesh.platform.RecordProducers;
 import io.streammesh.platform.testing.MeshTest;
+import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductView;
+import io.streammesh.schema.ViewAccess;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,7 +39,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-/** Grants become broker ACLs on the real broker: a team reads only while its grant is ACTIVE. */
+/**
+ * Grants become broker ACLs on the real broker: a team reads only while its grant is ACTIVE, and
+ * a grant expires once, in the catalog, whose EXPIRED the ACLs follow.
+ */
 @MeshTest
 class GrantEnforcerIT {
 
@@ -45,6 +61,47 @@ class GrantEnforcerIT {
             await().atMost(Duration.ofSeconds(5)).until(() -> canRead(team, topic));
 
             publish(mesh, grant("g-enf-1", topic, GrantStatus.REVOKED));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !canRead(team, topic));
+        }
+    }
+
+    @Test
+    void anActiveGrantPastItsExpiryKeepsItsAclsUntilTheCatalogWritesItExpired(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("enf-late");
+        mesh.onboarding().ensurePrincipal("enf-team", PrincipalKind.TEAM);
+        String topic = "enf-late.orders.v1";
+        produce(mesh.clientConfig("enf-late"), topic);
+        Properties team = mesh.clientConfig("enf-team");
+        Grant overdue = grant("g-enf-late", topic, GrantStatus.ACTIVE);
+        overdue.setExpiresAt(Instant.now().minusSeconds(60));
+
+        try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"))) {
+            publish(mesh, overdue);
+            await("the enforcer keeps no clock of its own").atMost(Duration.ofSeconds(5)).until(() -> canRead(team, topic));
+
+            publish(mesh, Grant.newBuilder(overdue).setStatus(GrantStatus.EXPIRED).build());
+            await().atMost(Duration.ofSeconds(5)).until(() -> !canRead(team, topic));
+        }
+    }
+
+    @Test
+    void aGrantExpiresInTheCatalogShowsExpiredAndLosesItsAcls(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("enf-exp");
+        mesh.onboarding().ensurePrincipal("enf-exp-team", PrincipalKind.TEAM);
+        String topic = "enf-exp.orders.v1";
+        produce(mesh.clientConfig("enf-exp"), topic);
+        ViewAppITCatalog.put(mesh, automatic(topic, "enf-exp"));
+        Properties team = mesh.clientConfig("enf-exp-team");
+        Path dir = Files.createTempDirectory("grant-expiry-");
+
+        try (var catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir, mesh.state().credentials(), 0));
+             var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"));
+             var access = new AccessClient(team)) {
+            access.request(ProductAddress.parse(topic), "full", null, "enf-team", "a quick look", Duration.ofSeconds(8));
+            var api = new CatalogClient(catalog.restUrl(), team);
+            await().atMost(Duration.ofSeconds(15)).until(() -> canRead(team, topic));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/api/grants?product=" + topic + "&status=EXPIRED").path("count").asInt() == 1);
             await().atMost(Duration.ofSeconds(5)).until(() -> !canRead(team, topic));
         }
     }
@@ -75,6 +132,14 @@ class GrantEnforcerIT {
         return Grant.newBuilder().setGrantId(id).setRequestId(id).setPrincipal("User:enf-team").setProduct(topic).setView("full")
                 .setConsumerGroup("enf-team").setTopic(topic).setPurpose("test").setStatus(status).setApprovedBy("User:enf-shop")
                 .setGrantedAt(Instant.now()).setExpiresAt(Instant.now().plusSeconds(3600)).build();
+    }
+
+    /** A product whose one view, {@code full}, is granted on request and shows the product topic as it is. */
+    private static DataProduct automatic(String address, String domain) {
+        DataProduct product = ViewAppITCatalog.product(address, domain, 1, Map.of());
+        var view = ProductView.newBuilder().setName("full").setAccess(ViewAccess.AUTO).setMasks(Map.of()).build();
+        return DataProduct.newBuilder(product).setRegistration(ProductRegistration.newBuilder(product.getRegistration())
+                .setViews(List.of(view)).build()).build();
     }
 
     private static void publish(EmbeddedMesh mesh, Grant grant) throws Exception {

@@ -11,6 +11,7 @@ import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.Mask;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.ProductView;
 import io.streammesh.schema.ViewAccess;
 import io.streammesh.schema.ViewState;
@@ -106,6 +107,45 @@ class ViewTopologyTest {
         assertThat(view.get("shippingAddress")).hasToString("1 M");
         assertThat(ensured).containsOnly(VIEW);
         assertThat(meters.get("mesh.view.records").tag("outcome", "filtered").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aViewAddedToTheCatalogGetsItsTopicsAtTheNextLookUpAndRecordsFromThen() {
+        DataProduct plain = ViewAppITCatalog.product(ADDRESS, "shop", 1L, Map.of());
+        driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(), SERDES.of(DataProduct.class).serializer())
+                .pipeInput(ADDRESS, DataProduct.newBuilder(plain).setRegistration(ProductRegistration.newBuilder(plain.getRegistration())
+                        .setViews(List.of(ProductView.newBuilder().setName("analytics").setAccess(ViewAccess.OWNER_APPROVAL)
+                                .setMasks(Map.of()).build())).build()).build());
+        var product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        var view = driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        product.pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR")));
+        assertThat(ensured).as("a view without filter or masks is the product topic itself").isEmpty();
+
+        catalog(Map.of("customerEmail", "hash"));
+        product.pipeInput("o-2", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-2", "FR")));
+        assertThat(view.isEmpty()).as("until the next look-up").isTrue();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(ensured).as("the view's topics, before its first record").containsExactly(VIEW);
+        product.pipeInput("o-3", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-3", "FR")));
+        assertThat(view.readKeyValuesToList()).extracting(record -> record.key).containsExactly("o-3");
+    }
+
+    @Test
+    void aRetiredProductsViewStopsAtTheNextLookUp() {
+        DataProduct product = ViewAppITCatalog.product(ADDRESS, "shop", 1L, Map.of("customerEmail", "hash"));
+        var catalog = driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(), SERDES.of(DataProduct.class).serializer());
+        catalog.pipeInput(ADDRESS, product);
+        var records = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        var view = driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        records.pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR")));
+
+        catalog.pipeInput(ADDRESS, DataProduct.newBuilder(product).setStatus(ProductStatus.RETIRED).build());
+        records.pipeInput("o-2", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-2", "FR")));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        records.pipeInput("o-3", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-3", "FR")));
+
+        assertThat(view.readKeyValuesToList()).extracting(record -> record.key).containsExactly("o-1", "o-2");
     }
 
     @Test
