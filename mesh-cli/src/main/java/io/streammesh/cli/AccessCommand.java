@@ -34,15 +34,14 @@ final class AccessCommand {
             "Waits for catalog-stream's first verdict (PENDING, APPROVED for an automatic view, or REJECTED with its reason; "
                     + "REJECTED exits 1), unless --no-wait."})
     int request(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog, @Mixin VerdictOption verdict,
-                @Parameters(paramLabel = "ADDRESS") String address,
+                @Parameters(paramLabel = "ADDRESS") ProductAddress product,
                 @Option(names = "--view", required = true, paramLabel = "VIEW", description = "The view, e.g. analytics.") String view,
                 @Option(names = "--group", required = true, paramLabel = "GROUP", description = "The consumer group you will read with.") String group,
                 @Option(names = "--purpose", required = true, paramLabel = "TEXT", description = "Why, for the owner and the audit.") String purpose,
-                @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+                @Option(names = "--duration", paramLabel = "DURATION",
                         description = "How long, e.g. 30d (default: the platform's maximum).") Duration duration,
                 @Option(names = "--for", paramLabel = "PRINCIPAL", description = "Who will read (default: you); only the platform may ask "
                         + "for another principal, on that principal's own request topic.") String grantee) {
-        ProductAddress product = ProductCommand.parse(address);
         refuseBadText("--purpose", purpose);
         Properties config = acting(state, as, "request");
         String followUp = "mesh access list --as " + ClientConfigs.principalOf(config).substring(5);

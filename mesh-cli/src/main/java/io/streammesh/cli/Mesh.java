@@ -2,7 +2,9 @@ package io.streammesh.cli;
 
 import io.streammesh.connector.contract.InvalidContractException;
 import io.streammesh.platform.MeshException;
+import io.streammesh.schema.ProductAddress;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,7 +44,8 @@ public final class Mesh {
     /**
      * @return the command line with the mesh's error handling: a {@link MeshException} prints
      *         its one-line message and exits {@value #FAILED} ({@value #USAGE} for a {@link UsageError}); anything else also prints its
-     *         stack trace, since it is a bug; a wrong command line prints one line naming what is
+     *         stack trace, since it is a bug; a wrong command line (a bad product address or duration
+     *         among them: their converters are registered here, once) prints one line naming what is
      *         wrong and exits {@value #USAGE}. Enum values (formats, kinds) are taken in any case.
      *         What is printed is {@linkplain TerminalText#escape(String) escaped}: messages quote
      *         the data and the command line.
@@ -50,6 +53,8 @@ public final class Mesh {
     public static CommandLine commandLine() {
         var commandLine = new CommandLine(new Mesh());
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.registerConverter(ProductAddress.class, new ProductAddressConverter());
+        commandLine.registerConverter(Duration.class, new DurationConverter());
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
             PrintWriter err = line.getErr();
             if (e instanceof UsageError) {
