@@ -12,6 +12,8 @@ import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import picocli.CommandLine.Command;
@@ -69,7 +71,7 @@ final class AccessCommand {
         }
         switch (status) {
             case "REJECTED" -> {
-                TerminalText.printf(err(), "mesh: request %s is REJECTED: %s%n", id, request.path("reason").asText());
+                reasons(request).forEach(reason -> TerminalText.printf(err(), "mesh: request %s is REJECTED: %s%n", id, reason));
                 err().flush();
                 return Mesh.FAILED;
             }
@@ -80,6 +82,16 @@ final class AccessCommand {
         }
         out().flush();
         return Mesh.OK;
+    }
+
+    /** Every reason of a request's state, one per broken rule; a state kept before there were several has its one reason. */
+    static List<String> reasons(JsonNode request) {
+        List<String> reasons = new ArrayList<>();
+        request.path("reasons").forEach(reason -> reasons.add(reason.asText()));
+        if (reasons.isEmpty() && request.path("reason").isTextual()) {
+            reasons.add(request.path("reason").asText());
+        }
+        return reasons;
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the access requests you may see, with their status.")
@@ -97,7 +109,7 @@ final class AccessCommand {
         var table = new Table("REQUEST", "STATUS", "PRODUCT", "VIEW", "FOR", "GROUP", "PURPOSE", "REASON");
         result.path("requests").forEach(r -> table.row(r.at("/request/requestId").asText(), r.path("status").asText(),
                 r.at("/request/product").asText(), r.at("/request/view").asText(), r.at("/request/principal").asText(),
-                r.at("/request/consumerGroup").asText(), r.at("/request/purpose").asText(), r.path("reason").asText("")));
+                r.at("/request/consumerGroup").asText(), r.at("/request/purpose").asText(), String.join("; ", reasons(r))));
         table.print(out(), catalog.format());
         return Mesh.OK;
     }
