@@ -105,7 +105,7 @@ class MeshCommandIT {
             assertThat(CommandRun.of("principal", "list", "--format", "csv", "--state-dir", state.toString()).out().lines())
                     .startsWith("PRINCIPAL,KIND,CLIENT CONFIG").contains("User:shipping,domain," + state.resolve("clients/shipping.properties"));
             assertThat(CommandRun.of("principal", "list", "--json", "--state-dir", state.toString()).out())
-                    .contains("\"principal\" : \"User:fraud-team\",\n      \"kind\" : \"team\"");
+                    .contains("\"principal\" : \"User:fraud-team\",\n    \"kind\" : \"team\"");
 
             var secondUp = CommandRun.of("up", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0", "--catalog-port", "0");
             assertThat(secondUp.exitCode()).isEqualTo(Mesh.FAILED);
