@@ -175,7 +175,8 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         durationProblem(request.getDurationMs()).ifPresent(violations::add);
         String domain = product.map(DataProduct::getDomain).orElse(null);
         if (!violations.isEmpty()) {
-            states.put(id, state(request, domain, RequestStatus.REJECTED, null, violations.get(0).getMessage(), record.timestamp()));
+            AccessRequestState rejected = state(request, domain, RequestStatus.REJECTED, null, violations.get(0).getMessage(), record.timestamp());
+            states.put(id, AccessRequestState.newBuilder(rejected).setReasons(violations.stream().map(RuleViolation::getMessage).toList()).build());
             reject(record, id, domain, topic, writer, violations);
             return;
         }

@@ -249,6 +249,20 @@ class CatalogTopologyTest {
     }
 
     @Test
+    void aRequestBreakingSeveralRulesKeepsEveryReasonInItsState() {
+        register("orders", orders().build());
+
+        request(request("r-7", "orders.order-placed.v1", "secret").setConsumerGroup("mesh-catalog").setDurationMs(-5L).build());
+
+        assertThat(state("r-7").getStatus()).isEqualTo(RequestStatus.REJECTED);
+        assertThat(state("r-7").getReasons()).containsExactly(
+                "product orders.order-placed.v1 has no view 'secret' (views: full, analytics)",
+                "'mesh-catalog' is not a consumer group a team may own (letters, digits, . _ -; not mesh*)",
+                "duration -5 ms must be between 1 s and 365 days");
+        assertThat(state("r-7").getReason()).as("the first, as before").isEqualTo(state("r-7").getReasons().get(0));
+    }
+
+    @Test
     void aDecisionWhoseRequestIdIsNotItsKeyIsRejected() {
         register("orders", orders().build());
         request(request("r-8", "orders.order-placed.v1", "full").build());

@@ -13,6 +13,8 @@ import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,15 +36,14 @@ final class AccessCommand {
             "Waits for catalog-stream's first verdict (PENDING, APPROVED for an automatic view, or REJECTED with its reason; "
                     + "REJECTED exits 1), unless --no-wait."})
     int request(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog, @Mixin VerdictOption verdict,
-                @Parameters(paramLabel = "ADDRESS") String address,
+                @Parameters(paramLabel = "ADDRESS") ProductAddress product,
                 @Option(names = "--view", required = true, paramLabel = "VIEW", description = "The view, e.g. analytics.") String view,
                 @Option(names = "--group", required = true, paramLabel = "GROUP", description = "The consumer group you will read with.") String group,
                 @Option(names = "--purpose", required = true, paramLabel = "TEXT", description = "Why, for the owner and the audit.") String purpose,
-                @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+                @Option(names = "--duration", paramLabel = "DURATION",
                         description = "How long, e.g. 30d (default: the platform's maximum).") Duration duration,
                 @Option(names = "--for", paramLabel = "PRINCIPAL", description = "Who will read (default: you); only the platform may ask "
                         + "for another principal, on that principal's own request topic.") String grantee) {
-        ProductAddress product = ProductCommand.parse(address);
         refuseBadText("--purpose", purpose);
         MeshClientConfig config = acting(state, as, "request");
         String followUp = "mesh access list --as " + config.principal();
@@ -70,7 +71,7 @@ final class AccessCommand {
         }
         switch (status) {
             case "REJECTED" -> {
-                TerminalText.printf(err(), "mesh: request %s is REJECTED: %s%n", id, request.path("reason").asText());
+                reasons(request).forEach(reason -> TerminalText.printf(err(), "mesh: request %s is REJECTED: %s%n", id, reason));
                 err().flush();
                 return Mesh.FAILED;
             }
@@ -81,6 +82,16 @@ final class AccessCommand {
         }
         out().flush();
         return Mesh.OK;
+    }
+
+    /** Every reason of a request's state, one per broken rule; a state kept before there were several has its one reason. */
+    static List<String> reasons(JsonNode request) {
+        List<String> reasons = new ArrayList<>();
+        request.path("reasons").forEach(reason -> reasons.add(reason.asText()));
+        if (reasons.isEmpty() && request.path("reason").isTextual()) {
+            reasons.add(request.path("reason").asText());
+        }
+        return reasons;
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the access requests you may see, with their status.")
@@ -98,7 +109,7 @@ final class AccessCommand {
         var table = new Table("REQUEST", "STATUS", "PRODUCT", "VIEW", "FOR", "GROUP", "PURPOSE", "REASON");
         result.path("requests").forEach(r -> table.row(r.at("/request/requestId").asText(), r.path("status").asText(),
                 r.at("/request/product").asText(), r.at("/request/view").asText(), r.at("/request/principal").asText(),
-                r.at("/request/consumerGroup").asText(), r.at("/request/purpose").asText(), r.path("reason").asText("")));
+                r.at("/request/consumerGroup").asText(), r.at("/request/purpose").asText(), String.join("; ", reasons(r))));
         table.print(out(), catalog.format());
         return Mesh.OK;
     }

@@ -7,25 +7,25 @@ import io.streammesh.platform.MeshStatus;
 import io.streammesh.platform.StateDirectory;
 import java.util.Optional;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
-/** Where the catalog REST API is: {@code --catalog-url}, else the one the running mesh wrote in its state directory. */
+/**
+ * Where the catalog REST API is: {@code --catalog-url}, else the one the running mesh wrote in its
+ * state directory; and how its answer is printed ({@link OutputOption}).
+ */
 final class CatalogOption {
 
     @Option(names = "--catalog-url", paramLabel = "URL", description = "The catalog API's base URL (default: the running mesh's).")
     String url;
 
-    @Option(names = {"-o", "--format"}, paramLabel = "FORMAT", defaultValue = "table",
-            description = "table, json or csv (default: ${DEFAULT-VALUE}).")
-    OutputFormat format;
+    @Mixin
+    OutputOption output = new OutputOption();
 
-    @Option(names = "--json", description = "The same as --format json.")
-    boolean json;
-
-    /** @return the output format asked for; {@code --json} stands for {@code --format json} */
+    /** @return the output format asked for */
     OutputFormat format() {
-        return json ? OutputFormat.json : format;
+        return output.format();
     }
 
     /**
@@ -34,11 +34,7 @@ final class CatalogOption {
      * @throws ParameterException if it is csv, which takes rows
      */
     OutputFormat formatOfOneItem(CommandLine commandLine) {
-        if (format() == OutputFormat.csv) {
-            throw new ParameterException(commandLine, "--format csv: " + commandLine.getCommandSpec().qualifiedName()
-                    + " prints one item, not rows; use table or json");
-        }
-        return format();
+        return output.formatOfOneItem(commandLine);
     }
 
     CatalogClient client(StateDirOption state, MeshClientConfig clientConfig) {

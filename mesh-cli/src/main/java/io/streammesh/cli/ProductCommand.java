@@ -141,8 +141,7 @@ final class ProductCommand {
             description = {"Marks a product retired: the catalog shows it as retired, producers refuse it; its topic and data are kept.",
                     "Waits until the catalog shows it RETIRED (unless --no-wait)."})
     int retire(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog, @Mixin VerdictOption verdict,
-               @Parameters(paramLabel = "ADDRESS", description = "<domain>.<product>.v<major>") String address) {
-        ProductAddress product = parse(address);
+               @Parameters(paramLabel = "ADDRESS", description = "<domain>.<product>.v<major>") ProductAddress product) {
         MeshClientConfig config = as.clientConfig(state, product.domain());
         PrintWriter out = spec.commandLine().getOut();
         try (var publisher = ProductPublisher.connect(config)) {
@@ -158,14 +157,6 @@ final class ProductCommand {
         TerminalText.printf(out, "The catalog shows %s RETIRED.%n", product);
         out.flush();
         return Mesh.OK;
-    }
-
-    static ProductAddress parse(String address) {
-        try {
-            return ProductAddress.parse(address);
-        } catch (IllegalArgumentException e) {
-            throw new UsageError(e.getMessage());
-        }
     }
 
     private static void print(PrintWriter out, PublishReport report, String headline) {

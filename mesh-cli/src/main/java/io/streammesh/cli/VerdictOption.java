@@ -24,7 +24,7 @@ final class VerdictOption {
     @Option(names = "--no-wait", description = "Return once written, without waiting for catalog-stream's verdict.")
     boolean noWait;
 
-    @Option(names = "--wait", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30s",
+    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "30s",
             description = "How long to wait for catalog-stream's verdict (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 

@@ -58,6 +58,9 @@ class MeshCommandIT {
             assertThat(status.out()).contains("StreamMesh is running on " + state, "up: 1 broker(s)", "orders");
             assertThat(status.out().lines().filter(l -> l.contains("Catalog API")).findFirst().orElseThrow()).endsWith("up");
             assertThat(status.out()).contains("mesh.audit   audit-sink running", "Views             none degraded");
+            var statusJson = CommandRun.of("status", "-o", "json", "--state-dir", state.toString());
+            assertThat(statusJson.exitCode()).as(statusJson.err()).isZero();
+            assertThat(statusJson.out()).startsWith("{").contains("\"brokers\" : 1", "\"degradedViews\" : [ ]", "\"state\" : \"running\"");
             reportDegraded(state, "orders.order-placed.v1", "forecast");
             String degraded = await().atMost(Duration.ofSeconds(20)).until(() -> CommandRun.of("status", "--state-dir", state.toString()).out(),
                     out -> out.contains("1 degraded"));
@@ -98,6 +101,10 @@ class MeshCommandIT {
 
             assertThat(CommandRun.of("principal", "list", "--state-dir", state.toString()).out())
                     .contains("User:fraud-team", "team", "User:shipping", "domain", "User:mesh-catalog", "platform");
+            assertThat(CommandRun.of("principal", "list", "--format", "csv", "--state-dir", state.toString()).out().lines())
+                    .startsWith("PRINCIPAL,KIND,CLIENT CONFIG").contains("User:shipping,domain," + state.resolve("clients/shipping.properties"));
+            assertThat(CommandRun.of("principal", "list", "--json", "--state-dir", state.toString()).out())
+                    .contains("\"principal\" : \"User:fraud-team\",\n    \"kind\" : \"team\"");
 
             var secondUp = CommandRun.of("up", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0", "--catalog-port", "0");
             assertThat(secondUp.exitCode()).isEqualTo(Mesh.FAILED);
