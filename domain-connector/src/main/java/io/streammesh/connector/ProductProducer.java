@@ -7,13 +7,11 @@ import io.streammesh.platform.MeshException;
 import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
-import io.streammesh.schema.QualityRule;
-import io.streammesh.schema.cel.RecordExpression;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -91,9 +89,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     private final Schema schema;
     private final String contractVersion;
     private final String keyField;
-    private final List<Rule> rules;
-    /** All rules at once: one evaluation for a record that passes them all, the usual case. */
-    private final RecordExpression allRules;
+    private final QualityRules rules;
     private final WireWriter writer;
     private final String bootstrapServers;
     private final Duration outageWait;
@@ -103,18 +99,13 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     private final Counter sent;
     private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
 
-    private record Rule(String name, RecordExpression expression) {
-    }
-
     private ProductProducer(ProductRegistration registration, Schema schema, Properties clientConfig, MeterRegistry meters,
                             Options options) {
         this.address = ProductAddress.parse(registration.getAddress());
         this.schema = schema;
         this.contractVersion = registration.getVersion();
         this.keyField = registration.getKeyField();
-        this.rules = registration.getQualityRules().stream()
-                .map(r -> new Rule(r.getName(), compile(r, schema))).toList();
-        this.allRules = RecordExpression.allOf(rules.stream().map(r -> r.expression().source()).toList(), schema);
+        this.rules = QualityRules.compile(registration.getQualityRules(), schema);
         this.writer = new WireWriter(schema, registration.getSchemaContentId());
         this.outageWait = options.outageWait();
         this.transactional = options.transactional();
@@ -233,31 +224,11 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
             return deadLetter(key, String.valueOf(record).getBytes(StandardCharsets.UTF_8), DeadLetterHeaders.SCHEMA_RULE,
                     "does not fit the product's registered schema: " + rootMessage(e));
         }
-        if (passes(record)) {
-            return deliver(new ProducerRecord<>(address.topic(), key, value), Delivery.Destination.PRODUCT, null, null);
-        }
-        for (Rule rule : rules) {
-            String reason;
-            try {
-                if (rule.expression().test(record)) {
-                    continue;
-                }
-                reason = "quality rule '" + rule.name() + "' (" + rule.expression().source() + ") is false";
-            } catch (RecordExpression.ExpressionFailure e) {
-                reason = "quality rule '" + rule.name() + "' failed: " + e.getMessage();
-            }
-            return deadLetter(key, value, rule.name(), reason);
+        Optional<DeadLetterReason> violation = rules.check(record);
+        if (violation.isPresent()) {
+            return deadLetter(key, value, violation.get().rule(), violation.get().reason());
         }
         return deliver(new ProducerRecord<>(address.topic(), key, value), Delivery.Destination.PRODUCT, null, null);
-    }
-
-    private boolean passes(T record) {
-        try {
-            return allRules.test(record);
-        } catch (RecordExpression.ExpressionFailure e) {
-            // one of the rules cannot be evaluated: checking them one by one names it
-            return false;
-        }
     }
 
     /** Sends everything buffered and waits for the broker. */
@@ -340,11 +311,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
 
     private CompletableFuture<Delivery> deadLetter(String key, byte[] value, String rule, String reason) {
         var headers = new RecordHeaders();
-        headers.add(DeadLetterHeaders.RULE, bytes(rule));
-        headers.add(DeadLetterHeaders.REASON, bytes(reason));
-        headers.add(DeadLetterHeaders.CONTRACT_VERSION, bytes(contractVersion));
-        headers.add(DeadLetterHeaders.TIME, bytes(Instant.now().toString()));
-        headers.add(DeadLetterHeaders.PRODUCT, bytes(address.toString()));
+        new DeadLetterReason(rule, reason).addTo(headers, contractVersion, address, Instant.now());
         return deliver(new ProducerRecord<>(address.deadLetterTopic(), null, key, value, headers), Delivery.Destination.DEAD_LETTER, rule, reason);
     }
 
@@ -380,22 +347,6 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     private Counter counter(String outcome, String rule) {
         return Counter.builder(RECORDS_METER).description("Records sent through product producers")
                 .tag("product", address.toString()).tag("outcome", outcome).tag("rule", rule).register(meters);
-    }
-
-    private static RecordExpression compile(QualityRule rule, Schema schema) {
-        try {
-            return RecordExpression.compile(rule.getRule(), schema);
-        } catch (RecordExpression.OverBudgetException e) {
-            throw new MeshException("quality rule '" + rule.getName() + "' of the published contract is over the CEL evaluation "
-                    + "budget: " + e.getMessage() + "; publish a version with a cheaper rule", e);
-        } catch (IllegalArgumentException e) {
-            throw new MeshException("quality rule '" + rule.getName() + "' of the published contract does not compile against "
-                    + "the registered schema: " + e.getMessage(), e);
-        }
-    }
-
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,6 +1,7 @@
 package io.streammesh.schema;
 
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -20,8 +21,17 @@ public record ProductAddress(String domain, String product, int major) {
     /** Longest allowed domain or product name. */
     public static final int MAX_NAME_LENGTH = 64;
 
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
-    private static final Pattern MAJOR = Pattern.compile("v([1-9][0-9]{0,5})");
+    /** What a product's ingest topic adds to its address. */
+    public static final String INGEST_SUFFIX = ".ingest";
+
+    private static final String NAME_TEXT = "[a-z][a-z0-9]*(-[a-z0-9]+)*";
+    private static final String MAJOR_TEXT = "v([1-9][0-9]{0,5})";
+    private static final Pattern NAME = Pattern.compile(NAME_TEXT);
+    private static final Pattern MAJOR = Pattern.compile(MAJOR_TEXT);
+
+    /** Every product's ingest topic, {@code <address>.ingest}, and never a platform topic. */
+    public static final Pattern INGEST_TOPICS = Pattern.compile("(?!mesh\\.)" + NAME_TEXT + "\\." + NAME_TEXT + "\\." + MAJOR_TEXT
+            + Pattern.quote(INGEST_SUFFIX));
 
     /**
      * Checks the parts.
@@ -103,6 +113,29 @@ public record ProductAddress(String domain, String product, int major) {
     /** @return the dead-letter topic of the product's producers */
     public String deadLetterTopic() {
         return this + ".dlq";
+    }
+
+    /**
+     * @return the topic any client of the owning domain writes the product's records to; the
+     *         contract gate checks each and writes it to the product or its dead-letter topic
+     */
+    public String ingestTopic() {
+        return this + INGEST_SUFFIX;
+    }
+
+    /**
+     * @param topic a topic name
+     * @return the product whose ingest topic it is; empty if it is none
+     */
+    public static Optional<ProductAddress> ofIngestTopic(String topic) {
+        if (topic == null || !INGEST_TOPICS.matcher(topic).matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(parse(topic.substring(0, topic.length() - INGEST_SUFFIX.length())));
+        } catch (InvalidAddressException e) {
+            return Optional.empty();
+        }
     }
 
     /**

@@ -45,6 +45,8 @@ public record ProductContract(
 
     /** Default retention of a product topic when the contract names none. */
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+    /** Default retention of a product's ingest topic when the contract names none. */
+    public static final Duration DEFAULT_INGEST_RETENTION = Duration.ofDays(1);
 
     /**
      * @param name the rule's name
@@ -75,6 +77,16 @@ public record ProductContract(
     /** @return the retention in milliseconds, -1 for forever */
     public long retentionMs() {
         return retention.map(Duration::toMillis).orElse(-1L);
+    }
+
+    /**
+     * @return how long raw records wait on the ingest topic, in milliseconds: the contract's
+     *         {@code ingest.retention} (validated), else {@link #DEFAULT_INGEST_RETENTION}
+     */
+    public long ingestRetentionMs() {
+        var ingest = contract.ingest();
+        return ingest == null || ingest.retention() == null ? DEFAULT_INGEST_RETENTION.toMillis()
+                : DurationText.parse(ingest.retention()).toMillis();
     }
 
     /**
