@@ -52,8 +52,10 @@ public final class Onboarding {
 
     /**
      * Creates the platform topics, the platform apps' principals and their ACLs, and every
-     * principal's request topic; idempotent. On a mesh from before per-principal request topics
-     * it also takes away the WRITE every principal had on the shared {@code mesh.access.requests}.
+     * principal's request topic, and each domain's ACLs again; idempotent. On a mesh from before
+     * per-principal request topics it also takes away the WRITE every principal had on the shared
+     * {@code mesh.access.requests}; on one from before the contract gate, the gate gets its ACLs
+     * on every domain's topics.
      */
     public void ensurePlatform() {
         createTopics(PlatformTopics.platform());
@@ -65,6 +67,8 @@ public final class Onboarding {
         List<MeshPrincipal> requesters = principals().stream().filter(Onboarding::asksForAccess).toList();
         createTopics(requesters.stream().map(p -> PlatformTopics.requests(p.name())).toList());
         requesters.forEach(p -> acls.addAll(PlatformAcls.requester(p)));
+        // Domains onboarded before a platform app existed (the contract gate) get its ACLs on their topics now.
+        requesters.stream().filter(p -> p.kind() == PrincipalKind.DOMAIN).forEach(p -> acls.addAll(PlatformAcls.domain(p.name())));
         createAcls(acls, "create the platform's ACLs");
         KafkaCalls.await(admin.deleteAcls(PlatformAcls.sharedRequestsOfOldMeshes().stream().map(AclBinding::toFilter).toList()).all(),
                 "remove the WRITE every principal had on " + MeshTopics.ACCESS_REQUESTS);
