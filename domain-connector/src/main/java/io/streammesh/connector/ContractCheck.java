@@ -86,7 +86,7 @@ final class ContractCheck {
         }
         if (value.length > maxValueBytes) {
             return reject(DeadLetterHeaders.SIZE_RULE, "the value is " + value.length + " bytes, over the gate's limit of "
-                    + maxValueBytes + " bytes");
+                    + maxValueBytes + " bytes (its first " + maxValueBytes + " bytes are kept here)");
         }
         GenericRecord record;
         boolean avro = value.length >= WireAvro.HEADER_LENGTH && value[0] == MAGIC;

@@ -8,6 +8,7 @@ import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.header.Headers;
@@ -76,8 +77,16 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         reason.addTo(headers, version, plan.address(), Instant.ofEpochMilli(context.currentSystemTimeMs()));
         headers.add(DeadLetterHeaders.SOURCE_PARTITION, bytes(Integer.toString(source.partition())));
         headers.add(DeadLetterHeaders.SOURCE_OFFSET, bytes(Long.toString(source.offset())));
-        context.forward(new Record<>(record.key(), new GateOutput(plan.address().deadLetterTopic(), record.value()), record.timestamp(),
-                headers));
+        context.forward(new Record<>(record.key(), new GateOutput(plan.address().deadLetterTopic(), kept(record.value())),
+                record.timestamp(), headers));
+    }
+
+    /**
+     * An oversized value is cut to the limit: whole, it might not fit the dead-letter topic, and
+     * a write that fails for good would stop the gate's task, which other products share.
+     */
+    private byte[] kept(byte[] value) {
+        return value != null && value.length > config.maxValueBytes() ? Arrays.copyOf(value, config.maxValueBytes()) : value;
     }
 
     private static ContractCheck.Verdict check(ContractCheck check, byte[] value) {

@@ -63,7 +63,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     private static final Logger LOG = LoggerFactory.getLogger(ProductProducer.class);
 
     /**
-     * How a producer rides out outages and groups records.
+     * How a producer rides out outages, groups records, and where it writes them.
      *
      * @param outageWait how long to wait for the registry (when opening) or the broker (when
      *        sending) while it does not answer, before failing
@@ -71,17 +71,34 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      *        {@code read_committed} readers all at once, or not at all ({@link #beginBatch()},
      *        {@link #commitBatch()}); the transactional id is {@code <address>.producer-<random>},
      *        within the domain's {@code <domain>.} prefix
+     * @param throughGate whether every record goes to {@code <address>.ingest}, for the contract
+     *        gate to check again and write to the product or its dead-letter topic; the
+     *        {@link Delivery} then says where the gate will put it (the same rules give the same
+     *        verdict) and its partition and offset are the ingest topic's
      */
-    public record Options(Duration outageWait, boolean transactional) {
+    public record Options(Duration outageWait, boolean transactional, boolean throughGate) {
 
-        /** Waits a minute for an unreachable registry or broker; no batches. */
-        public static final Options DEFAULT = new Options(Duration.ofMinutes(1), false);
+        /** Waits a minute for an unreachable registry or broker; no batches; straight to the product topic. */
+        public static final Options DEFAULT = new Options(Duration.ofMinutes(1), false, false);
 
         /** @throws IllegalArgumentException if the wait is not positive */
         public Options {
             if (outageWait == null || outageWait.isNegative() || outageWait.isZero()) {
                 throw new IllegalArgumentException("the outage wait must be positive, not " + outageWait);
             }
+        }
+
+        /**
+         * @param outageWait how long to wait for an unreachable registry or broker
+         * @param transactional whether records are sent in batches
+         */
+        public Options(Duration outageWait, boolean transactional) {
+            this(outageWait, transactional, false);
+        }
+
+        /** @return these options, with every record written through the contract gate */
+        public Options viaGate() {
+            return new Options(outageWait, transactional, true);
         }
     }
 
@@ -94,6 +111,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     private final String bootstrapServers;
     private final Duration outageWait;
     private final boolean transactional;
+    private final boolean throughGate;
     private final KafkaProducer<String, byte[]> producer;
     private final MeterRegistry meters;
     private final Counter sent;
@@ -109,6 +127,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
         this.writer = new WireWriter(schema, registration.getSchemaContentId());
         this.outageWait = options.outageWait();
         this.transactional = options.transactional();
+        this.throughGate = options.throughGate();
         var props = ClientConfigs.kafkaOnly(clientConfig);
         this.bootstrapServers = props.getProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -210,10 +229,12 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     }
 
     /**
-     * Checks a record against the contract and sends it to the product or the dead-letter topic.
+     * Checks a record against the contract and sends it to the product or the dead-letter topic
+     * (or, {@link Options#throughGate() through the gate}, to the ingest topic, with the verdict
+     * the gate will reach).
      *
      * @param record the record
-     * @return where it ended up, once the broker has it
+     * @return where it ended up (or will, through the gate), once the broker has it
      */
     public CompletableFuture<Delivery> send(T record) {
         String key = key(record);
@@ -228,7 +249,8 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
         if (violation.isPresent()) {
             return deadLetter(key, value, violation.get().rule(), violation.get().reason());
         }
-        return deliver(new ProducerRecord<>(address.topic(), key, value), Delivery.Destination.PRODUCT, null, null);
+        return deliver(new ProducerRecord<>(throughGate ? address.ingestTopic() : address.topic(), key, value),
+                Delivery.Destination.PRODUCT, null, null);
     }
 
     /** Sends everything buffered and waits for the broker. */
@@ -310,6 +332,10 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     }
 
     private CompletableFuture<Delivery> deadLetter(String key, byte[] value, String rule, String reason) {
+        if (throughGate) {
+            // the gate dead-letters it, with its own headers: only the mesh says why
+            return deliver(new ProducerRecord<>(address.ingestTopic(), key, value), Delivery.Destination.DEAD_LETTER, rule, reason);
+        }
         var headers = new RecordHeaders();
         new DeadLetterReason(rule, reason).addTo(headers, contractVersion, address, Instant.now());
         return deliver(new ProducerRecord<>(address.deadLetterTopic(), null, key, value, headers), Delivery.Destination.DEAD_LETTER, rule, reason);

@@ -74,6 +74,30 @@ class GateIT {
         }
     }
 
+    @Test
+    void aProductProducerThroughTheGateGetsItsVerdictAtOnceAndTheGateWritesTheSame(EmbeddedMesh mesh) throws Exception {
+        Properties domain = TestContracts.publishOrders(mesh, "gate-via");
+        ProductAddress address = ProductAddress.parse("gate-via.order-placed.v1");
+        admit(mesh, domain, address);
+
+        try (GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), Files.createTempDirectory("gate-it"));
+             var orders = ProductProducer.<io.streammesh.demo.orders.OrderPlaced>open(address, domain,
+                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), ProductProducer.Options.DEFAULT.viaGate())) {
+            var bad = ProductProducerIT.order("o-cheap");
+            bad.setAmount(0.0);
+            Delivery good = orders.send(ProductProducerIT.order("o-fine")).get();
+            Delivery rejected = orders.send(bad).get();
+
+            assertThat(good.deadLettered()).isFalse();
+            assertThat(rejected.deadLettered()).isTrue();
+            assertThat(rejected.rule()).isEqualTo("positive-amount");
+            assertThat(readCommitted(domain, address.topic(), 1)).extracting(ConsumerRecord::key).containsExactly("o-fine");
+            assertThat(readCommitted(domain, address.deadLetterTopic(), 1)).singleElement()
+                    .satisfies(record -> assertThat(ProductProducerIT.header(record, DeadLetterHeaders.REASON))
+                            .isEqualTo(rejected.reason()));
+        }
+    }
+
     /** Puts the product's published registration in the catalog, as catalog-stream admits it. */
     static ProductRegistration admit(EmbeddedMesh mesh, Properties domain, ProductAddress address) throws Exception {
         ProductRegistration registration;

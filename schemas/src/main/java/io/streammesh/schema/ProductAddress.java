@@ -1,5 +1,6 @@
 package io.streammesh.schema;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -23,6 +24,8 @@ public record ProductAddress(String domain, String product, int major) {
 
     /** What a product's ingest topic adds to its address. */
     public static final String INGEST_SUFFIX = ".ingest";
+    /** How long raw records wait on an ingest topic when the contract says nothing else. */
+    public static final Duration DEFAULT_INGEST_RETENTION = Duration.ofDays(1);
 
     private static final String NAME_TEXT = "[a-z][a-z0-9]*(-[a-z0-9]+)*";
     private static final String MAJOR_TEXT = "v([1-9][0-9]{0,5})";

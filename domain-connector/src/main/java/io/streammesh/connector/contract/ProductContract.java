@@ -46,7 +46,7 @@ public record ProductContract(
     /** Default retention of a product topic when the contract names none. */
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
     /** Default retention of a product's ingest topic when the contract names none. */
-    public static final Duration DEFAULT_INGEST_RETENTION = Duration.ofDays(1);
+    public static final Duration DEFAULT_INGEST_RETENTION = ProductAddress.DEFAULT_INGEST_RETENTION;
 
     /**
      * @param name the rule's name
