@@ -3,6 +3,8 @@ package io.streammesh.connector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.demo.orders.OrderPlaced;
 import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.PlatformApp;
@@ -13,6 +15,7 @@ import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStatus;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -81,8 +84,8 @@ class GateIT {
         admit(mesh, domain, address);
 
         try (GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), Files.createTempDirectory("gate-it"));
-             var orders = ProductProducer.<io.streammesh.demo.orders.OrderPlaced>open(address, domain,
-                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), ProductProducer.Options.DEFAULT.viaGate())) {
+             var orders = ProductProducer.<OrderPlaced>open(address, domain,
+                     new SimpleMeterRegistry(), ProductProducer.Options.DEFAULT.viaGate())) {
             var bad = ProductProducerIT.order("o-cheap");
             bad.setAmount(0.0);
             Delivery good = orders.send(ProductProducerIT.order("o-fine")).get();
@@ -138,7 +141,7 @@ class GateIT {
     }
 
     private static long schemaId(byte[] value) {
-        return java.nio.ByteBuffer.wrap(value, 1, 4).getInt();
+        return ByteBuffer.wrap(value, 1, 4).getInt();
     }
 
     private static byte[] bytes(String text) {

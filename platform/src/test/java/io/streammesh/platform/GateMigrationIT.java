@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,7 @@ class GateMigrationIT {
         var resource = new ConfigResource(ConfigResource.Type.TOPIC, "legacy.old-orders.v1.ingest");
         assertThat(mesh.admin().describeConfigs(List.of(resource)).all().get().get(resource).get("retention.ms").value())
                 .isEqualTo("86400000");
-        assertThat(mesh.admin().describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY).values().get())
+        assertThat(mesh.admin().describeAcls(AclBindingFilter.ANY).values().get())
                 .containsAll(gate);
         assertThat(mesh.admin().listTopics().names().get()).noneMatch(name -> name.endsWith(".ingest.ingest") || name.startsWith("mesh.")
                 && name.endsWith(".ingest"));
