@@ -4,6 +4,7 @@ import io.streammesh.audit.AuditApp;
 import io.streammesh.audit.AuditConfig;
 import io.streammesh.catalog.CatalogApp;
 import io.streammesh.catalog.CatalogConfig;
+import io.streammesh.connector.GateApp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.enforcer.ViewApp;
@@ -81,7 +82,7 @@ final class UpCommand implements Callable<Integer> {
             progress(out, "the Kafka broker (KRaft, SASL) and the schema registry");
             mesh = running.add(EmbeddedMesh.start(config));
             Path apps = directory.root().resolve("apps");
-            progress(out, "the platform apps: catalog, audit, policy-enforcer");
+            progress(out, "the platform apps: catalog, audit, policy-enforcer, contract gate");
             CatalogConfig catalogConfig = CatalogConfig.embedded(mesh.clientConfig(PlatformApp.CATALOG.applicationId()),
                     apps.resolve(PlatformApp.CATALOG.applicationId()), directory.credentials(), catalogPort);
             catalog = running.add(CatalogApp.start(catalogConfig));
@@ -93,6 +94,7 @@ final class UpCommand implements Callable<Integer> {
             running.add(GrantEnforcer.start(enforcerConfig));
             running.add(ViewApp.start(enforcerConfig, apps.resolve(PlatformApp.ENFORCER.applicationId()),
                     ViewSecret.of(directory), new SimpleMeterRegistry()));
+            running.add(GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), apps.resolve(PlatformApp.GATE.applicationId())));
             if (demo) {
                 progress(out, "the demo: domains orders and customers, their products and live records, team analytics");
             }

@@ -142,7 +142,7 @@ class MeshCommandIT {
         try (var first = MeshProcess.start(work, up)) {
             first.awaitOutput("StreamMesh is ready", READY);
             assertThat(first.output()).contains("  Starting the Kafka broker (KRaft, SASL) and the schema registry ...\n",
-                    "  Starting the platform apps: catalog, audit, policy-enforcer ...\n",
+                    "  Starting the platform apps: catalog, audit, policy-enforcer, contract gate ...\n",
                     "  Starting the demo: domains orders and customers, their products and live records, team analytics ...\n");
             String catalogUrl = first.output().replaceAll("(?s).*Catalog API\\s+(\\S+)/api/products.*", "$1");
             var catalog = new CatalogClient(catalogUrl, MeshClientConfig.load(state.resolve("clients/mesh-admin.properties")));

@@ -86,6 +86,8 @@ public final class PlatformAcls {
                 acls.allow(TOPIC, MeshTopics.VIEW_PREFIX, PREFIXED, READ);
                 acls.allow(CLUSTER, "kafka-cluster", LITERAL, DESCRIBE);
             }
+            // Contracts come from the catalog; the domains' ingest and product topics in domain().
+            case GATE -> acls.allow(TOPIC, MeshTopics.CATALOG, LITERAL, READ, DESCRIBE);
         }
         return acls.bindings;
     }
@@ -115,7 +117,8 @@ public final class PlatformAcls {
      * @param domain a domain name
      * @return what the domain's principal may do (own {@code <domain>.*}, write its registrations
      *         and decisions), and what the platform apps may do with its products (the catalog and
-     *         the enforcer read them, the audit counts what groups read)
+     *         the enforcer read them, the audit counts what groups read, the contract gate moves
+     *         records from their ingest topics to them)
      */
     public static List<AclBinding> domain(String domain) {
         String prefix = domain + ".";
@@ -132,6 +135,10 @@ public final class PlatformAcls {
         all.addAll(new Acls(PlatformApp.ENFORCER.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE, DESCRIBE_CONFIGS).bindings);
         // The audit's consumption ledger counts the records groups read there.
         all.addAll(new Acls(PlatformApp.AUDIT.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ).bindings);
+        // The contract gate reads the ingest topics, writes the products and their dead-letter
+        // topics, and deletes the ingest records it has processed (DELETE: delete-records).
+        all.addAll(new Acls(PlatformApp.GATE.principal().kafkaPrincipal())
+                .allow(TOPIC, prefix, PREFIXED, READ, WRITE, DESCRIBE, AclOperation.DELETE).bindings);
         return all;
     }
 

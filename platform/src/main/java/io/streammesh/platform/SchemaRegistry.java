@@ -38,6 +38,8 @@ public final class SchemaRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistry.class);
     private static final String LOCK_TIMEOUT = "Timeout trying to lock table";
     private static final int REGISTER_ATTEMPTS = 3;
+    /** More versions than a product's minor versions will ever reach. */
+    private static final int MAX_VERSIONS = 1000;
 
     private static final String GROUP = "default";
     private static final Pattern FIELD_PATH = Pattern.compile("/fields/(\\d+)(?:/[A-Za-z]+)*");
@@ -112,6 +114,24 @@ public final class SchemaRegistry implements AutoCloseable {
             throw failure("read schema id " + contentId, e);
         } catch (RuntimeException e) {
             throw unavailable("read schema id " + contentId, e);
+        }
+    }
+
+    /**
+     * @param subject a subject
+     * @return the ids records of its versions carry, oldest first; empty if it has none
+     */
+    public List<Long> contentIds(String subject) {
+        try {
+            var versions = client.listArtifactVersions(GROUP, subject, 0, MAX_VERSIONS).getVersions();
+            return versions.stream().map(v -> v.getContentId() != null ? v.getContentId()
+                    : client.getArtifactVersionMetaData(GROUP, subject, v.getVersion()).getContentId()).toList();
+        } catch (ArtifactNotFoundException e) {
+            return List.of();
+        } catch (RestClientException e) {
+            throw failure("list the versions of " + subject, e);
+        } catch (RuntimeException e) {
+            throw unavailable("list the versions of " + subject, e);
         }
     }
 

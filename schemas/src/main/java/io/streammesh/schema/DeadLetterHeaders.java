@@ -1,5 +1,9 @@
 package io.streammesh.schema;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.header.Headers;
+
 /**
  * Headers of a record on a dead-letter topic ({@link MeshTopics#deadLetter}), saying why it is
  * there. On a product's ({@code <address>.dlq}, written by the domain's producer) the value is the
@@ -21,9 +25,37 @@ public final class DeadLetterHeaders {
     public static final String PRODUCT = "mesh.error.product";
     /** The view topic it was meant for (a view's dead letters only). */
     public static final String VIEW = "mesh.error.view";
+    /** The ingest partition the contract gate read the record from. */
+    public static final String SOURCE_PARTITION = "mesh.error.source-partition";
+    /** Its offset there. */
+    public static final String SOURCE_OFFSET = "mesh.error.source-offset";
     /** The rule name used when a record does not fit the product's schema. */
     public static final String SCHEMA_RULE = "schema";
+    /** The rule name used when a record's value is over the contract gate's size limit. */
+    public static final String SIZE_RULE = "size";
+    /** The rule name used when a record has no value (a tombstone) and its product is not compacted. */
+    public static final String TOMBSTONE_RULE = "tombstone";
+    /** The rule name used when the product takes no records (not in the catalog, or retired). */
+    public static final String PRODUCT_RULE = "product";
+    /** What every header of this class starts with. */
+    public static final String PREFIX = "mesh.error.";
 
     private DeadLetterHeaders() {
+    }
+
+    /**
+     * Removes every header starting with {@value #PREFIX}: a client could set them to pass its
+     * own reasons off as the mesh's.
+     *
+     * @param headers a record's headers
+     */
+    public static void removeFrom(Headers headers) {
+        List<String> keys = new ArrayList<>();
+        headers.forEach(header -> {
+            if (header.key().startsWith(PREFIX)) {
+                keys.add(header.key());
+            }
+        });
+        keys.forEach(headers::remove);
     }
 }

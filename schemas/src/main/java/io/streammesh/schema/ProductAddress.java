@@ -1,6 +1,8 @@
 package io.streammesh.schema;
 
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -29,6 +31,15 @@ public record ProductAddress(String domain, String product, int major) {
     public static final String REGEX = MeshNames.REGEX + "\\." + MeshNames.REGEX + "\\." + MAJOR_REGEX;
 
     private static final Pattern MAJOR = Pattern.compile(MAJOR_REGEX);
+
+    /** What a product's ingest topic adds to its address. */
+    public static final String INGEST_SUFFIX = ".ingest";
+    /** How long raw records wait on an ingest topic when the contract says nothing else. */
+    public static final Duration DEFAULT_INGEST_RETENTION = Duration.ofDays(1);
+
+    /** Every product's ingest topic, {@code <address>.ingest}, and never a platform topic. */
+    public static final Pattern INGEST_TOPICS = Pattern.compile("(?!" + Pattern.quote(MeshTopics.PLATFORM_PREFIX) + ")" + REGEX
+            + Pattern.quote(INGEST_SUFFIX));
 
     /**
      * Checks the parts.
@@ -110,6 +121,29 @@ public record ProductAddress(String domain, String product, int major) {
     /** @return the dead-letter topic of the product's producers */
     public String deadLetterTopic() {
         return MeshTopics.deadLetter(topic());
+    }
+
+    /**
+     * @return the topic any client of the owning domain writes the product's records to; the
+     *         contract gate checks each and writes it to the product or its dead-letter topic
+     */
+    public String ingestTopic() {
+        return this + INGEST_SUFFIX;
+    }
+
+    /**
+     * @param topic a topic name
+     * @return the product whose ingest topic it is; empty if it is none
+     */
+    public static Optional<ProductAddress> ofIngestTopic(String topic) {
+        if (topic == null || !INGEST_TOPICS.matcher(topic).matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(parse(topic.substring(0, topic.length() - INGEST_SUFFIX.length())));
+        } catch (InvalidAddressException e) {
+            return Optional.empty();
+        }
     }
 
     /**

@@ -49,6 +49,7 @@ final class ContractValidator {
             key(schema);
         }
         topic();
+        ingest();
         Optional<Duration> freshness = slo();
         List<ProductContract.Rule> rules = schema == null ? List.of() : qualityRules(schema);
         List<ProductContract.View> views = schema == null ? List.of() : views(schema);
@@ -172,6 +173,12 @@ final class ContractValidator {
         }
         if (topic.retention() != null && !topic.retention().equalsIgnoreCase("forever")) {
             duration("topic.retention", topic.retention());
+        }
+    }
+
+    private void ingest() {
+        if (contract.ingest() != null && contract.ingest().retention() != null) {
+            duration("ingest.retention", contract.ingest().retention());
         }
     }
 

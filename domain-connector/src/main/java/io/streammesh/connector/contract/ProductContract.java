@@ -47,6 +47,8 @@ public record ProductContract(
 
     /** Default retention of a product topic when the contract names none. */
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+    /** Default retention of a product's ingest topic when the contract names none. */
+    public static final Duration DEFAULT_INGEST_RETENTION = ProductAddress.DEFAULT_INGEST_RETENTION;
 
     /**
      * @param name the rule's name
@@ -82,6 +84,16 @@ public record ProductContract(
     /** @return the retention in milliseconds, -1 for forever */
     public long retentionMs() {
         return retention.map(Duration::toMillis).orElse(-1L);
+    }
+
+    /**
+     * @return how long raw records wait on the ingest topic, in milliseconds: the contract's
+     *         {@code ingest.retention} (validated), else {@link #DEFAULT_INGEST_RETENTION}
+     */
+    public long ingestRetentionMs() {
+        var ingest = contract.ingest();
+        return ingest == null || ingest.retention() == null ? DEFAULT_INGEST_RETENTION.toMillis()
+                : DurationText.parse(ingest.retention()).toMillis();
     }
 
     /**

@@ -1,0 +1,73 @@
+package io.streammesh.connector;
+
+import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshException;
+import io.streammesh.platform.MeshStreams;
+import io.streammesh.platform.PlatformApp;
+import io.streammesh.platform.RecordSerdes;
+import io.streammesh.platform.SchemaRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The contract gate, running: {@link GateTopology} under exactly-once v2 as principal
+ * {@code mesh-gate}, the only writer of product topics, and the {@link IngestCleanup} of what it
+ * has processed. A crash and restart neither loses nor repeats a product or dead-letter record.
+ */
+public final class GateApp implements AutoCloseable {
+
+    /** How often processed ingest records are deleted. */
+    public static final Duration CLEANUP_EVERY = Duration.ofSeconds(30);
+
+    private final KafkaStreams streams;
+    private final SchemaRegistry registry;
+    private final IngestCleanup cleanup;
+
+    private GateApp(KafkaStreams streams, SchemaRegistry registry, IngestCleanup cleanup) {
+        this.streams = streams;
+        this.registry = registry;
+        this.cleanup = cleanup;
+    }
+
+    /**
+     * @param clientConfig the {@code mesh-gate} principal's client config
+     * @param stateDir where Kafka Streams keeps local state
+     * @return the running gate
+     * @throws MeshException if it does not start
+     */
+    public static GateApp start(Properties clientConfig, Path stateDir) {
+        return start(clientConfig, stateDir, CLEANUP_EVERY);
+    }
+
+    /**
+     * @param clientConfig the {@code mesh-gate} principal's client config
+     * @param stateDir where Kafka Streams keeps local state
+     * @param cleanupEvery how often processed ingest records are deleted
+     * @return the running gate
+     * @throws MeshException if it does not start
+     */
+    public static GateApp start(Properties clientConfig, Path stateDir, Duration cleanupEvery) {
+        String applicationId = PlatformApp.GATE.applicationId();
+        var registry = SchemaRegistry.connect(clientConfig);
+        var topology = GateTopology.build(GateConfig.of(RecordSerdes.registry(clientConfig), ProductSchemas.registry(registry)));
+        var streams = new KafkaStreams(topology, MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
+        try {
+            MeshStreams.start(streams, "contract gate");
+        } catch (MeshException e) {
+            registry.close();
+            throw e;
+        }
+        var cleanup = new IngestCleanup(Admin.create(ClientConfigs.kafkaOnly(clientConfig)), applicationId, cleanupEvery);
+        return new GateApp(streams, registry, cleanup);
+    }
+
+    @Override
+    public void close() {
+        cleanup.close();
+        MeshStreams.stop(streams);
+        registry.close();
+    }
+}
