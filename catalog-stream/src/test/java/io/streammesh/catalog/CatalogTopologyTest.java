@@ -74,7 +74,7 @@ class CatalogTopologyTest {
 
     @Test
     void governanceAndAccessWriteEachKindOfRecordThroughASinkOfItsOwn() {
-        var config = CatalogConfig.embedded(new Properties(), Path.of("unused"), Path.of("unused"), 0);
+        var config = CatalogConfig.embedded(MeshClientConfig.of("unused:9092", "catalog-test", null, "unused"), Path.of("unused"), Path.of("unused"), 0);
         Map<String, Set<String>> children = CatalogTopology.build(config, 3, SERDES).describe().subtopologies().stream()
                 .flatMap(subtopology -> subtopology.nodes().stream())
                 .collect(Collectors.toMap(TopologyDescription.Node::name,

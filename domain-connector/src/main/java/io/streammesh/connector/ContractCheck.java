@@ -1,5 +1,6 @@
 package io.streammesh.connector;
 
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.platform.WireAvro;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;

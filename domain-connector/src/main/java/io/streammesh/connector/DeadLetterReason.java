@@ -1,8 +1,11 @@
 package io.streammesh.connector;
 
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.ProductAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.header.Headers;
 
 /**
@@ -28,12 +31,28 @@ record DeadLetterReason(String rule, String reason) {
      * @param at when it was dead-lettered
      */
     void addTo(Headers headers, String contractVersion, ProductAddress product, Instant at) {
-        DeadLetterHeaders.removeFrom(headers);
+        removeForged(headers);
         headers.add(DeadLetterHeaders.RULE, bytes(rule));
         headers.add(DeadLetterHeaders.REASON, bytes(reason));
         headers.add(DeadLetterHeaders.CONTRACT_VERSION, bytes(contractVersion));
         headers.add(DeadLetterHeaders.TIME, bytes(at.toString()));
         headers.add(DeadLetterHeaders.PRODUCT, bytes(product.toString()));
+    }
+
+    /**
+     * Removes every header starting with {@link DeadLetterHeaders#PREFIX}: a client could set them
+     * to pass its own reasons off as the mesh's.
+     *
+     * @param headers a record's headers
+     */
+    static void removeForged(Headers headers) {
+        List<String> keys = new ArrayList<>();
+        headers.forEach(header -> {
+            if (header.key().startsWith(DeadLetterHeaders.PREFIX)) {
+                keys.add(header.key());
+            }
+        });
+        keys.forEach(headers::remove);
     }
 
     private static byte[] bytes(String text) {

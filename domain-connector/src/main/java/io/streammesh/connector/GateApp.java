@@ -1,6 +1,6 @@
 package io.streammesh.connector;
 
-import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshClientConfig;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.MeshStreams;
 import io.streammesh.platform.PlatformApp;
@@ -8,7 +8,6 @@ import io.streammesh.platform.RecordSerdes;
 import io.streammesh.platform.SchemaRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -38,7 +37,7 @@ public final class GateApp implements AutoCloseable {
      * @return the running gate
      * @throws MeshException if it does not start
      */
-    public static GateApp start(Properties clientConfig, Path stateDir) {
+    public static GateApp start(MeshClientConfig clientConfig, Path stateDir) {
         return start(clientConfig, stateDir, CLEANUP_EVERY);
     }
 
@@ -49,7 +48,7 @@ public final class GateApp implements AutoCloseable {
      * @return the running gate
      * @throws MeshException if it does not start
      */
-    public static GateApp start(Properties clientConfig, Path stateDir, Duration cleanupEvery) {
+    public static GateApp start(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery) {
         String applicationId = PlatformApp.GATE.applicationId();
         var registry = SchemaRegistry.connect(clientConfig);
         var topology = GateTopology.build(GateConfig.of(RecordSerdes.registry(clientConfig), ProductSchemas.registry(registry)));
@@ -60,7 +59,7 @@ public final class GateApp implements AutoCloseable {
             registry.close();
             throw e;
         }
-        var cleanup = new IngestCleanup(Admin.create(ClientConfigs.kafkaOnly(clientConfig)), applicationId, cleanupEvery);
+        var cleanup = new IngestCleanup(Admin.create(clientConfig.kafka()), applicationId, cleanupEvery);
         return new GateApp(streams, registry, cleanup);
     }
 

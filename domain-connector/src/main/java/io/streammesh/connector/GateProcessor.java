@@ -1,5 +1,6 @@
 package io.streammesh.connector;
 
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.platform.MeshException;
 import io.streammesh.platform.SchemaRegistry;
 import io.streammesh.schema.DataProduct;
@@ -67,7 +68,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         Plan plan = plan(source.topic());
         ContractCheck.Verdict verdict = plan.closed() != null ? new ContractCheck.Rejected(plan.closed()) : check(plan.check(), record.value());
         Headers headers = new RecordHeaders(record.headers().toArray());
-        DeadLetterHeaders.removeFrom(headers);
+        DeadLetterReason.removeForged(headers);
         if (verdict instanceof ContractCheck.Accepted accepted) {
             context.forward(new Record<>(record.key(), new GateOutput(plan.address().topic(), accepted.value()), record.timestamp(), headers));
             return;

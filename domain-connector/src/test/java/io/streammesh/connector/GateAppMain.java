@@ -1,6 +1,6 @@
 package io.streammesh.connector;
 
-import io.streammesh.platform.ClientConfigs;
+import io.streammesh.platform.MeshClientConfig;
 import java.nio.file.Path;
 
 /** The contract gate in a JVM of its own, so that a test can kill it: {@code <client config> <state dir>}. */
@@ -10,7 +10,7 @@ public final class GateAppMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        GateApp.start(ClientConfigs.load(Path.of(args[0])), Path.of(args[1]));
+        GateApp.start(MeshClientConfig.load(Path.of(args[0])), Path.of(args[1]));
         System.out.println("GATE RUNNING");
         System.out.flush();
         Thread.currentThread().join();

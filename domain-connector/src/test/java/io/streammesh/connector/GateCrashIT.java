@@ -3,7 +3,6 @@ package io.streammesh.connector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.PlatformApp;
 import io.streammesh.platform.testing.AppProcess;
@@ -16,7 +15,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import io.streammesh.platform.MeshClientConfig;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -49,7 +48,7 @@ class GateCrashIT {
     @Test
     @Timeout(300)
     void aKilledAndRestartedGateNeitherLosesNorRepeatsAProductOrDeadLetterRecord(EmbeddedMesh mesh) throws Exception {
-        Properties domain = TestContracts.publishOrders(mesh, "gate-crash");
+        MeshClientConfig domain = TestContracts.publishOrders(mesh, "gate-crash");
         ProductAddress address = ProductAddress.parse("gate-crash.order-placed.v1");
         GateIT.admit(mesh, domain, address);
 
@@ -79,8 +78,8 @@ class GateCrashIT {
                 config.toString(), dir.resolve("state").toString());
     }
 
-    private static void produce(Properties domain, ProductAddress address) {
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(domain), new StringSerializer(), new ByteArraySerializer())) {
+    private static void produce(MeshClientConfig domain, ProductAddress address) {
+        try (var producer = new KafkaProducer<>(domain.kafka(), new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < RECORDS; i++) {
                 String id = "o-" + i;
                 producer.send(new ProducerRecord<>(address.ingestTopic(), id,
@@ -90,7 +89,7 @@ class GateCrashIT {
     }
 
     private static long endOffsets(EmbeddedMesh mesh, String topic) {
-        try (var consumer = new KafkaConsumer<>(ClientConfigs.kafkaOnly(mesh.clientConfig("mesh-admin")), new ByteArrayDeserializer(),
+        try (var consumer = new KafkaConsumer<>(mesh.clientConfig("mesh-admin").kafka(), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             var partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
@@ -102,7 +101,7 @@ class GateCrashIT {
      * expected, then on to the end of every partition, so that a duplicate after them is counted too.
      */
     private static Map<String, Integer> readCommitted(EmbeddedMesh mesh, String topic, int expected) {
-        var props = ClientConfigs.kafkaOnly(mesh.clientConfig("mesh-admin"));
+        var props = mesh.clientConfig("mesh-admin").kafka();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "gate-crash-reader-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -1,11 +1,11 @@
 package io.streammesh.connector;
 
+import io.streammesh.schema.DeadLetterHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.demo.orders.OrderPlaced;
-import io.streammesh.platform.ClientConfigs;
 import io.streammesh.platform.EmbeddedMesh;
 import io.streammesh.platform.PlatformApp;
 import io.streammesh.platform.RecordProducers;
@@ -23,7 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import io.streammesh.platform.MeshClientConfig;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -44,7 +44,7 @@ class GateIT {
     @Test
     void jsonAndAvroFromAPlainProducerReachTheProductAndABadRecordTheDeadLetterTopicWhileTheNextFlows(EmbeddedMesh mesh)
             throws Exception {
-        Properties domain = TestContracts.publishOrders(mesh, "gate-shop");
+        MeshClientConfig domain = TestContracts.publishOrders(mesh, "gate-shop");
         ProductAddress address = ProductAddress.parse("gate-shop.order-placed.v1");
         ProductRegistration registration = admit(mesh, domain, address);
         Schema schema = ProductProducer.schemaOf(registration, domain);
@@ -53,7 +53,7 @@ class GateIT {
 
         try (GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), Files.createTempDirectory("gate-it"),
                 Duration.ofSeconds(1));
-             var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(domain), new StringSerializer(), new ByteArraySerializer())) {
+             var producer = new KafkaProducer<>(domain.kafka(), new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(address.ingestTopic(), "o-json", bytes(json("o-json", 12.5)))).get();
             producer.send(new ProducerRecord<>(address.ingestTopic(), "o-avro", avro)).get();
             producer.send(new ProducerRecord<>(address.ingestTopic(), "o-bad", bytes(json("o-bad", -1)))).get();
@@ -79,7 +79,7 @@ class GateIT {
 
     @Test
     void aProductProducerThroughTheGateGetsItsVerdictAtOnceAndTheGateWritesTheSame(EmbeddedMesh mesh) throws Exception {
-        Properties domain = TestContracts.publishOrders(mesh, "gate-via");
+        MeshClientConfig domain = TestContracts.publishOrders(mesh, "gate-via");
         ProductAddress address = ProductAddress.parse("gate-via.order-placed.v1");
         admit(mesh, domain, address);
 
@@ -102,7 +102,7 @@ class GateIT {
     }
 
     /** Puts the product's published registration in the catalog, as catalog-stream admits it. */
-    static ProductRegistration admit(EmbeddedMesh mesh, Properties domain, ProductAddress address) throws Exception {
+    static ProductRegistration admit(EmbeddedMesh mesh, MeshClientConfig domain, ProductAddress address) throws Exception {
         ProductRegistration registration;
         try (var publisher = ProductPublisher.connect(domain)) {
             registration = publisher.registration(address).orElseThrow();
@@ -124,8 +124,8 @@ class GateIT {
     }
 
     /** Only what the gate committed: an aborted transaction's records are not the product's. */
-    static List<ConsumerRecord<String, byte[]>> readCommitted(Properties config, String topic, int expected) {
-        var props = ClientConfigs.kafkaOnly(config);
+    static List<ConsumerRecord<String, byte[]>> readCommitted(MeshClientConfig config, String topic, int expected) {
+        var props = config.kafka();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, topic.split("\\.")[0] + ".gate-it-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

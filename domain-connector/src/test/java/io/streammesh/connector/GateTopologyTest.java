@@ -1,5 +1,6 @@
 package io.streammesh.connector;
 
+import io.streammesh.schema.DeadLetterHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streammesh.platform.testing.PlainAvroSerdes;

@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -71,7 +70,7 @@ class GrantEnforcerIT {
         mesh.onboarding().ensurePrincipal("enf-team", PrincipalKind.TEAM);
         String topic = "enf-late.orders.v1";
         produce(mesh.clientConfig("enf-late"), topic);
-        Properties team = mesh.clientConfig("enf-team");
+        MeshClientConfig team = mesh.clientConfig("enf-team");
         Grant overdue = grant("g-enf-late", topic, GrantStatus.ACTIVE);
         overdue.setExpiresAt(Instant.now().minusSeconds(60));
 
@@ -91,7 +90,7 @@ class GrantEnforcerIT {
         String topic = "enf-exp.orders.v1";
         produce(mesh.clientConfig("enf-exp"), topic);
         ViewAppITCatalog.put(mesh, automatic(topic, "enf-exp"));
-        Properties team = mesh.clientConfig("enf-exp-team");
+        MeshClientConfig team = mesh.clientConfig("enf-exp-team");
         Path dir = Files.createTempDirectory("grant-expiry-");
 
         try (var catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir, mesh.state().credentials(), 0));

@@ -1,9 +1,5 @@
 package io.streammesh.schema;
 
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.kafka.common.header.Headers;
-
 /**
  * Headers of a record on a dead-letter topic ({@link MeshTopics#deadLetter}), saying why it is
  * there. On a product's ({@code <address>.dlq}, written by the domain's producer) the value is the
@@ -41,21 +37,5 @@ public final class DeadLetterHeaders {
     public static final String PREFIX = "mesh.error.";
 
     private DeadLetterHeaders() {
-    }
-
-    /**
-     * Removes every header starting with {@value #PREFIX}: a client could set them to pass its
-     * own reasons off as the mesh's.
-     *
-     * @param headers a record's headers
-     */
-    public static void removeFrom(Headers headers) {
-        List<String> keys = new ArrayList<>();
-        headers.forEach(header -> {
-            if (header.key().startsWith(PREFIX)) {
-                keys.add(header.key());
-            }
-        });
-        keys.forEach(headers::remove);
     }
 }
