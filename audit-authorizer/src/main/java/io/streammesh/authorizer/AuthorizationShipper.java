@@ -1,7 +1,7 @@
 package io.streammesh.authorizer;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.MeshSerdes;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.MeshTopics;
 import java.nio.file.Files;
@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -190,7 +189,7 @@ final class AuthorizationShipper implements AutoCloseable {
                 return producer;
             }
             closeProducer();
-            producer = createProducer(ClientConfigs.load(clientConfig));
+            producer = createProducer(MeshClientConfig.load(clientConfig));
             producerConfigTime = modified;
             return producer;
         } catch (java.io.IOException | RuntimeException e) {
@@ -203,8 +202,8 @@ final class AuthorizationShipper implements AutoCloseable {
      * Short timeouts: a failed round costs seconds, not the default minutes, and the next round
      * starts from a fresh look at the client config (the mesh rewrites it when its ports move).
      */
-    private KafkaProducer<String, AuthorizationEvent> createProducer(Properties config) {
-        var props = ClientConfigs.kafkaOnly(config);
+    private KafkaProducer<String, AuthorizationEvent> createProducer(MeshClientConfig config) {
+        var props = config.kafka();
         props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

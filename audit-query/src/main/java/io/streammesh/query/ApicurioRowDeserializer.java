@@ -1,6 +1,5 @@
 package io.streammesh.query;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.client.WireAvro;
@@ -9,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -48,11 +46,7 @@ final class ApicurioRowDeserializer implements DeserializationSchema<RowData> {
 
     @Override
     public void open(InitializationContext context) {
-        var config = new Properties();
-        config.put(ClientConfigs.REGISTRY_URL, url);
-        config.put(ClientConfigs.REGISTRY_USERNAME, username);
-        config.put(ClientConfigs.REGISTRY_PASSWORD, password);
-        registry = SchemaRegistry.connect(config);
+        registry = SchemaRegistry.connect(url, new MeshSerdes.RegistryLogin(username, password));
         wire = new WireAvro(registry);
         fieldPaths = new ArrayList<>();
         for (String column : rowType.getFieldNames()) {

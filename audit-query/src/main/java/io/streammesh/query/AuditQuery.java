@@ -1,10 +1,9 @@
 package io.streammesh.query;
 
-import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.MeshClientConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
@@ -72,7 +71,7 @@ public final class AuditQuery {
      *         engine's if it is not valid, "not authorised to read the audit trail" if the broker
      *         refuses the principal a table's topic, else the root cause of the failure
      */
-    public static void run(Properties clientConfig, String sql, Scan scan, ResultSink sink) {
+    public static void run(MeshClientConfig clientConfig, String sql, Scan scan, ResultSink sink) {
         var configuration = new Configuration();
         configuration.setString("parallelism.default", "1");
         configuration.setString("table.exec.resource.default-parallelism", "1");
@@ -114,12 +113,12 @@ public final class AuditQuery {
      * table's topic, else the root cause (Flink wraps it in "Failed to fetch next result", "Job
      * execution failed" and the like, which say nothing).
      */
-    private static QueryException failed(Exception e, Properties clientConfig) {
+    private static QueryException failed(Exception e, MeshClientConfig clientConfig) {
         Throwable root = e;
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (isAuthorization(cause)) {
                 return new QueryException("not authorised to read the audit trail: the broker refused "
-                        + ClientConfigs.principalOf(clientConfig) + " (" + oneLine(cause) + ")", e);
+                        + clientConfig.kafkaPrincipal() + " (" + oneLine(cause) + ")", e);
             }
             root = cause;
         }

@@ -1,10 +1,9 @@
 package io.streammesh.query;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.MeshSerdes;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.MeshTopics;
 import java.util.List;
-import java.util.Properties;
 import java.util.stream.Collectors;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.Schema;
@@ -117,7 +116,7 @@ final class AuditTables {
      * @param scan which part of the topic to read
      * @return the table's Flink descriptor
      */
-    static TableDescriptor descriptor(Table table, Properties clientConfig, AuditQuery.Scan scan) {
+    static TableDescriptor descriptor(Table table, MeshClientConfig clientConfig, AuditQuery.Scan scan) {
         var schema = Schema.newBuilder();
         table.columns().forEach(c -> {
             if (c.metadata() == null) {
@@ -137,7 +136,7 @@ final class AuditTables {
                         table.columns().stream().filter(c -> c.path() != null).map(c -> c.name() + "=" + c.path()).collect(Collectors.joining(",")))
                 .option("properties.isolation.level", "read_committed")
                 .option("properties.client.id.prefix", "mesh-audit-query");
-        ClientConfigs.kafkaOnly(clientConfig).forEach((key, value) -> descriptor.option("properties." + key, String.valueOf(value)));
+        clientConfig.kafka().forEach((key, value) -> descriptor.option("properties." + key, String.valueOf(value)));
         if (scan.since() != null) {
             descriptor.option("scan.startup.mode", "timestamp")
                     .option("scan.startup.timestamp-millis", String.valueOf(scan.since().toEpochMilli()));

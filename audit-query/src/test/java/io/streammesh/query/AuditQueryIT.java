@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.streammesh.audit.AuditApp;
 import io.streammesh.audit.AuditConfig;
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.client.RecordProducers;
@@ -215,7 +214,7 @@ class AuditQueryIT {
 
     private static void refuse(EmbeddedMesh mesh, String principal, int times) {
         mesh.onboarding().ensurePrincipal(principal, PrincipalKind.TEAM);
-        try (Admin admin = Admin.create(ClientConfigs.kafkaOnly(mesh.clientConfig(principal)))) {
+        try (Admin admin = Admin.create(mesh.clientConfig(principal).kafka())) {
             for (int i = 0; i < times; i++) {
                 assertThatThrownBy(() -> admin.deleteTopics(List.of("query-it.not-yours.v1")).all().get())
                         .hasCauseInstanceOf(TopicAuthorizationException.class);

@@ -1,6 +1,5 @@
 package io.streammesh.audit;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.KafkaCalls;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.client.MeshStreams;
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class AuditApp implements AutoCloseable {
 
     /** Where records the app cannot process go, with Kafka Streams' error headers. */
-    public static final String DEAD_LETTER_TOPIC = PlatformApp.AUDIT.applicationId() + ".dlq";
+    public static final String DEAD_LETTER_TOPIC = MeshTopics.deadLetter(PlatformApp.AUDIT.applicationId());
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditApp.class);
 
@@ -52,7 +51,7 @@ public final class AuditApp implements AutoCloseable {
      */
     public static AuditApp start(AuditConfig config) {
         int chains;
-        try (var admin = Admin.create(ClientConfigs.kafkaOnly(config.clientConfig()))) {
+        try (var admin = Admin.create(config.clientConfig().kafka())) {
             KafkaCalls.createMissing(admin, List.of(
                     new NewTopic(AuditTopology.CONSUMPTION_TOPIC, 3, (short) -1).configs(Map.of("retention.ms", String.valueOf(7L * 24 * 3600 * 1000))),
                     new NewTopic(DEAD_LETTER_TOPIC, 1, (short) -1)));

@@ -1,8 +1,8 @@
 package io.streammesh.audit;
 
+import io.streammesh.client.MeshClientConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Properties;
 
 /**
  * How to run the audit app; read once at start. {@link #embedded} gives the embedded mesh's
@@ -13,14 +13,14 @@ import java.util.Properties;
  * @param ledgerInterval how often the consumption ledger reads every group's committed offsets
  * @param auditPartitions partitions of {@code mesh.audit}, one hash chain each
  */
-public record AuditConfig(Properties clientConfig, Path stateDir, Duration ledgerInterval, int auditPartitions) {
+public record AuditConfig(MeshClientConfig clientConfig, Path stateDir, Duration ledgerInterval, int auditPartitions) {
 
     /**
      * @param clientConfig the {@code mesh-audit} principal's client config
      * @param stateDir where Kafka Streams keeps its local state
      * @return the embedded mesh's defaults: offsets read every 2 s, three chains
      */
-    public static AuditConfig embedded(Properties clientConfig, Path stateDir) {
+    public static AuditConfig embedded(MeshClientConfig clientConfig, Path stateDir) {
         return new AuditConfig(clientConfig, stateDir, Duration.ofSeconds(2), 3);
     }
 }

@@ -10,6 +10,7 @@ import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.ConsumerOffsets;
 import io.streammesh.schema.Decision;
 import io.streammesh.schema.Grant;
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
@@ -174,7 +175,7 @@ final class AuditEvents {
     }
 
     private static String user(String principal) {
-        return principal.contains(":") ? principal : "User:" + principal;
+        return MeshNames.asKafkaPrincipal(principal);
     }
 
     /** Fills in product (and view) when the resource is a product, DLQ or view topic. */

@@ -1,14 +1,13 @@
 package io.streammesh.audit;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.client.WireAvro;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.MeshTopics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -56,8 +55,8 @@ public final class AuditVerifier {
      * @param clientConfig a client config allowed to read {@code mesh.audit}
      * @return what the check found
      */
-    public static Result verify(Properties clientConfig) {
-        var props = ClientConfigs.kafkaOnly(clientConfig);
+    public static Result verify(MeshClientConfig clientConfig) {
+        var props = clientConfig.kafka();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -1,11 +1,10 @@
 package io.streammesh.audit;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.schema.MeshException;
+import io.streammesh.client.MeshClientConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,8 +25,8 @@ final class CommittedRecords implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Duration timeout;
 
-    CommittedRecords(Properties clientConfig, Duration timeout) {
-        var props = ClientConfigs.kafkaOnly(clientConfig);
+    CommittedRecords(MeshClientConfig clientConfig, Duration timeout) {
+        var props = clientConfig.kafka();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "mesh-audit-consumption-counter");

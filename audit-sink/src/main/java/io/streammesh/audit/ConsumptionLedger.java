@@ -1,10 +1,11 @@
 package io.streammesh.audit;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.KafkaCalls;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordProducers;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.ConsumerOffsets;
+import io.streammesh.schema.MeshNames;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -13,7 +14,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,8 +63,8 @@ final class ConsumptionLedger implements AutoCloseable {
     private final Set<String> uncountable = new HashSet<>();
     private String lastProblem;
 
-    ConsumptionLedger(Properties clientConfig) {
-        this.admin = Admin.create(ClientConfigs.kafkaOnly(clientConfig));
+    ConsumptionLedger(MeshClientConfig clientConfig) {
+        this.admin = Admin.create(clientConfig.kafka());
         this.producer = RecordProducers.create(clientConfig, "mesh-audit-consumption-ledger");
         this.records = new CommittedRecords(clientConfig, COUNT_TIMEOUT);
         this.sent = LedgerMarks.read(clientConfig);
@@ -176,7 +176,7 @@ final class ConsumptionLedger implements AutoCloseable {
                     .filter(acl -> matches(acl, group))
                     .max(Comparator.comparingInt(GroupOwners::specificity))
                     .map(acl -> acl.entry().principal())
-                    .orElse("User:unknown");
+                    .orElse(MeshNames.kafkaPrincipal("unknown"));
         }
 
         private static boolean matches(AclBinding acl, String group) {

@@ -1,15 +1,14 @@
 package io.streammesh.audit;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.MeshSerdes;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.ConsumerOffsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -32,8 +31,8 @@ final class LedgerMarks {
      * @return the last committed offset written per {@code group|topic|partition}
      * @throws MeshException if the topic cannot be read to its end within 30 s
      */
-    static Map<String, Long> read(Properties clientConfig) {
-        var props = ClientConfigs.kafkaOnly(clientConfig);
+    static Map<String, Long> read(MeshClientConfig clientConfig) {
+        var props = clientConfig.kafka();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "mesh-audit-consumption-marks");

@@ -19,7 +19,7 @@ record ProductTopic(String product, String view) {
      */
     static Optional<ProductTopic> of(String topic) {
         boolean view = topic.startsWith(MeshTopics.VIEW_PREFIX);
-        if (!view && topic.startsWith("mesh.")) {
+        if (!view && topic.startsWith(MeshTopics.PLATFORM_PREFIX)) {
             return Optional.empty();
         }
         String[] parts = (view ? topic.substring(MeshTopics.VIEW_PREFIX.length()) : topic).split("\\.", 4);

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.KafkaCalls;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.schema.PrincipalKind;
+import io.streammesh.testing.AppProcess;
+import io.streammesh.testing.MeshTest;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.AuditEvent;
@@ -15,10 +17,7 @@ import io.streammesh.schema.AuditEventType;
 import io.streammesh.schema.Decision;
 import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.MeshTopics;
-import io.streammesh.schema.PrincipalKind;
-import io.streammesh.testing.AppProcess;
 import io.streammesh.testing.AuditTopicReader;
-import io.streammesh.testing.MeshTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,7 +86,7 @@ class AuditAppIT {
     void aRefusedReadIsInTheAuditWithinFiveSeconds(EmbeddedMesh mesh) {
         mesh.onboarding().ensurePrincipal("audit-snoop", PrincipalKind.TEAM);
         createTopic(mesh, "audit-it.secret.v1");
-        try (var consumer = new KafkaConsumer<>(ClientConfigs.kafkaOnly(mesh.clientConfig("audit-snoop")),
+        try (var consumer = new KafkaConsumer<>(mesh.clientConfig("audit-snoop").kafka(),
                 new StringDeserializer(), new StringDeserializer())) {
             consumer.assign(List.of(new TopicPartition("audit-it.secret.v1", 0)));
             assertThatThrownBy(() -> consumer.poll(FIVE_SECONDS)).isInstanceOf(TopicAuthorizationException.class);
@@ -111,7 +110,7 @@ class AuditAppIT {
     @Order(2)
     void aThousandRefusalsAddUpToExactlyAThousandInTheAudit(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().ensurePrincipal("audit-vandal", PrincipalKind.TEAM);
-        try (Admin vandal = Admin.create(ClientConfigs.kafkaOnly(mesh.clientConfig("audit-vandal")))) {
+        try (Admin vandal = Admin.create(mesh.clientConfig("audit-vandal").kafka())) {
             for (int i = 0; i < 1000; i++) {
                 assertThatThrownBy(() -> vandal.deleteTopics(List.of("audit-it.not-yours.v1")).all().get())
                         .hasCauseInstanceOf(TopicAuthorizationException.class);
@@ -136,13 +135,13 @@ class AuditAppIT {
                 allow("User:audit-reader", ResourceType.TOPIC, "audit-it.readable.v1", AclOperation.READ),
                 allow("User:audit-reader", ResourceType.TOPIC, "audit-it.readable.v1", AclOperation.DESCRIBE),
                 allow("User:audit-reader", ResourceType.GROUP, "audit-readers", AclOperation.READ))).all().get();
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(mesh.clientConfig("mesh-admin")), new StringSerializer(), new StringSerializer())) {
+        try (var producer = new KafkaProducer<>(mesh.clientConfig("mesh-admin").kafka(), new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < 30; i++) {
                 producer.send(new ProducerRecord<>("audit-it.readable.v1", "k" + i, "v" + i));
             }
         }
 
-        var config = ClientConfigs.kafkaOnly(mesh.clientConfig("audit-reader"));
+        var config = mesh.clientConfig("audit-reader").kafka();
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "audit-readers");
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -186,7 +185,7 @@ class AuditAppIT {
                 allow("User:audit-tx-reader", ResourceType.TOPIC, "audit-it.transactional.v1", AclOperation.READ),
                 allow("User:audit-tx-reader", ResourceType.TOPIC, "audit-it.transactional.v1", AclOperation.DESCRIBE),
                 allow("User:audit-tx-reader", ResourceType.GROUP, "audit-tx-readers", AclOperation.READ))).all().get();
-        var producerConfig = ClientConfigs.kafkaOnly(mesh.clientConfig("mesh-admin"));
+        var producerConfig = mesh.clientConfig("mesh-admin").kafka();
         producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "audit-it-transactions");
         try (var producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer())) {
             producer.initTransactions();
@@ -206,7 +205,7 @@ class AuditAppIT {
             }
         }
 
-        var config = ClientConfigs.kafkaOnly(mesh.clientConfig("audit-tx-reader"));
+        var config = mesh.clientConfig("audit-tx-reader").kafka();
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "audit-tx-readers");
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -245,7 +244,7 @@ class AuditAppIT {
         byte[] request = MeshSerdes.<AccessRequest>valueSerializer(asker, true).serialize(topic, AccessRequest.newBuilder()
                 .setRequestId("r-audit").setPrincipal("User:audit-asker").setProduct("audit-it.secret.v1").setView("full")
                 .setConsumerGroup("audit-asker").setPurpose("audited").setRequestedBy("User:mesh-admin").setRequestedAt(Instant.now()).build());
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(asker), new StringSerializer(), new ByteArraySerializer())) {
+        try (var producer = new KafkaProducer<>(asker.kafka(), new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, "r-audit", decision)).get();
             producer.send(new ProducerRecord<>(topic, "r-audit", request)).get();
         }
@@ -266,7 +265,7 @@ class AuditAppIT {
         Path config = mesh.state().clients().resolve("mesh-audit.properties");
         Process first = startApart(config);
         CompletableFuture<Void> refused = CompletableFuture.runAsync(() -> {
-            try (Admin crasher = Admin.create(ClientConfigs.kafkaOnly(mesh.clientConfig("audit-crasher")))) {
+            try (Admin crasher = Admin.create(mesh.clientConfig("audit-crasher").kafka())) {
                 for (int i = 0; i < CRASH_REFUSALS; i++) {
                     try {
                         crasher.deleteTopics(List.of("audit-crash.t-" + i + ".v1")).all().get();
@@ -316,7 +315,7 @@ class AuditAppIT {
                 .setPrevHash(AuditChain.GENESIS).setHash("f".repeat(64)).build();
         long offset;
         int partition;
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(admin), new StringSerializer(),
+        try (var producer = new KafkaProducer<>(admin.kafka(), new StringSerializer(),
                 MeshSerdes.<AuditEvent>valueSerializer(admin, true))) {
             var written = producer.send(new ProducerRecord<>(MeshTopics.AUDIT, "User:nobody", forged)).get();
             offset = written.offset();

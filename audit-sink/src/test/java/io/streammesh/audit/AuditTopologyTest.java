@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.streammesh.testing.PlainAvroSerdes;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.AuditEvent;
@@ -48,7 +49,7 @@ class AuditTopologyTest {
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "audit-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        var config = AuditConfig.embedded(new Properties(), Path.of("unused"));
+        var config = AuditConfig.embedded(MeshClientConfig.of("unused:9092", "audit-test", null, "unused"), Path.of("unused"));
         driver = new TopologyTestDriver(AuditTopology.build(config, SERDES), props, START);
         raw = driver.createInputTopic(MeshTopics.AUDIT_RAW, Serdes.String().serializer(), SERDES.of(AuthorizationEvent.class).serializer());
         offsets = driver.createInputTopic(AuditTopology.CONSUMPTION_TOPIC, Serdes.String().serializer(), SERDES.of(ConsumerOffsets.class).serializer());

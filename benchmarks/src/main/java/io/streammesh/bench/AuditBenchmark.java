@@ -2,13 +2,14 @@ package io.streammesh.bench;
 
 import io.streammesh.audit.AuditApp;
 import io.streammesh.audit.AuditConfig;
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.client.KafkaCalls;
 import io.streammesh.embedded.MeshConfig;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.schema.PrincipalKind;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.AuditEvent;
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -103,12 +103,12 @@ final class AuditBenchmark {
         KafkaCalls.createMissing(mesh.admin(), List.of(new NewTopic(TOPIC, 3, (short) 1)));
         var pattern = new ResourcePattern(ResourceType.TOPIC, TOPIC, PatternType.LITERAL);
         mesh.admin().createAcls(List.of(
-                new AclBinding(pattern, new AccessControlEntry("User:" + TEAM, "*", AclOperation.WRITE, AclPermissionType.ALLOW)),
-                new AclBinding(pattern, new AccessControlEntry("User:" + TEAM, "*", AclOperation.READ, AclPermissionType.ALLOW)))).all().get();
+                new AclBinding(pattern, new AccessControlEntry(MeshNames.kafkaPrincipal(TEAM), "*", AclOperation.WRITE, AclPermissionType.ALLOW)),
+                new AclBinding(pattern, new AccessControlEntry(MeshNames.kafkaPrincipal(TEAM), "*", AclOperation.READ, AclPermissionType.ALLOW)))).all().get();
     }
 
     private double produce(EmbeddedMesh mesh, byte[][] payload) throws Exception {
-        var props = ClientConfigs.kafkaOnly(mesh.clientConfig(TEAM));
+        var props = mesh.clientConfig(TEAM).kafka();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -125,7 +125,7 @@ final class AuditBenchmark {
 
     /** Reads the last {@code records} records of the topic, without a group. */
     private double consume(EmbeddedMesh mesh) {
-        var props = ClientConfigs.kafkaOnly(mesh.clientConfig(TEAM));
+        var props = mesh.clientConfig(TEAM).kafka();
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
         try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream().map(p -> new TopicPartition(TOPIC, p.partition())).toList();
@@ -154,7 +154,7 @@ final class AuditBenchmark {
         try (AuditApp audit = AuditApp.start(AuditConfig.embedded(mesh.clientConfig("mesh-audit"), mesh.state().root().resolve("apps/mesh-audit")))) {
             Thread tail = new Thread(() -> tail(mesh.clientConfig("mesh-admin"), seenAt, done), "audit-tail");
             tail.start();
-            try (Admin team = Admin.create(ClientConfigs.kafkaOnly(mesh.clientConfig(TEAM)))) {
+            try (Admin team = Admin.create(mesh.clientConfig(TEAM).kafka())) {
                 for (int i = 0; i < samples; i++) {
                     String topic = "bench.latency-" + i + ".v1";
                     refusedAt.put(topic, System.nanoTime());
@@ -186,8 +186,8 @@ final class AuditBenchmark {
                 p99 < LATENCY_GOAL.toMillis() ? "met" : "NOT met");
     }
 
-    private static void tail(Properties admin, Map<String, Long> seenAt, AtomicBoolean done) {
-        var props = ClientConfigs.kafkaOnly(admin);
+    private static void tail(MeshClientConfig admin, Map<String, Long> seenAt, AtomicBoolean done) {
+        var props = admin.kafka();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), MeshSerdes.<AuditEvent>valueDeserializer(admin, true))) {
             List<TopicPartition> partitions = new ArrayList<>(consumer.partitionsFor(MeshTopics.AUDIT).stream()

@@ -7,11 +7,12 @@ import io.streammesh.connector.ProductPublisher;
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.connector.contract.ProductContract;
 import io.streammesh.demo.orders.OrderPlaced;
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.client.MeshSerdes;
+import io.streammesh.client.MeshClientConfig;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.streammesh.schema.MeshNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -21,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,7 +51,7 @@ final class ProducerBenchmark {
 
     void run(PrintStream out) {
         mesh.onboarding().addDomain(DOMAIN);
-        Properties config = mesh.clientConfig(DOMAIN);
+        MeshClientConfig config = mesh.clientConfig(DOMAIN);
         ProductContract contract = contract();
         try (var publisher = ProductPublisher.connect(config)) {
             publisher.publish(contract);
@@ -104,8 +104,8 @@ final class ProducerBenchmark {
     }
 
     /** The same settings {@code ProductProducer} uses, and the same registered schema version. */
-    private static KafkaProducer<String, OrderPlaced> plainProducer(Properties config, ProductContract contract) {
-        var props = ClientConfigs.kafkaOnly(config);
+    private static KafkaProducer<String, OrderPlaced> plainProducer(MeshClientConfig config, ProductContract contract) {
+        var props = config.kafka();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
@@ -119,7 +119,7 @@ final class ProducerBenchmark {
 
     private static ProductContract contract() {
         String descriptor = resource("/schemas/demo/orders/order-placed.yaml").replace("domain: orders", "domain: " + DOMAIN)
-                .replace("User:orders", "User:" + DOMAIN);
+                .replace(MeshNames.kafkaPrincipal("orders"), MeshNames.kafkaPrincipal(DOMAIN));
         return DataContracts.parse(descriptor, "bench.yaml", name -> resource("/schemas/demo/orders/" + name));
     }
 

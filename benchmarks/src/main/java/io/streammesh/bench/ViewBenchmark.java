@@ -3,15 +3,16 @@ package io.streammesh.bench;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.enforcer.ViewApp;
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.client.RecordProducers;
 import io.streammesh.client.SchemaRegistry;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.Owner;
 import io.streammesh.schema.ProductRegistration;
@@ -29,7 +30,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -66,7 +66,7 @@ final class ViewBenchmark {
     private final int records;
     private final int rounds;
     private final Path state;
-    private final Properties admin;
+    private final MeshClientConfig admin;
 
     ViewBenchmark(EmbeddedMesh mesh, int records, int rounds, Path state) {
         this.mesh = mesh;
@@ -105,19 +105,19 @@ final class ViewBenchmark {
         mesh.onboarding().ensurePrincipal("bench-team", PrincipalKind.TEAM);
         Schema schema = schema();
         long contentId;
-        Properties domain = mesh.clientConfig(DOMAIN);
+        MeshClientConfig domain = mesh.clientConfig(DOMAIN);
         try (var registry = SchemaRegistry.connect(domain)) {
             contentId = registry.register(PRODUCT + "-value", schema.toString()).contentId();
         }
         mesh.admin().createTopics(List.of(new NewTopic(PRODUCT, 3, (short) 1), new NewTopic(COPY, 3, (short) 1))).all().get();
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(domain), new StringSerializer(),
+        try (var producer = new KafkaProducer<>(domain.kafka(), new StringSerializer(),
                 MeshSerdes.<GenericRecord>valueSerializer(domain, false))) {
             for (int i = 0; i < records; i++) {
                 producer.send(new ProducerRecord<>(PRODUCT, "b-" + i, order(schema, i)));
             }
         }
         var registration = ProductRegistration.newBuilder().setAddress(PRODUCT).setDomain(DOMAIN).setName("order-placed").setVersion("1.0.0")
-                .setOwner(Owner.newBuilder().setTeam("bench").setPrincipal("User:" + DOMAIN).setContact("bench").build())
+                .setOwner(Owner.newBuilder().setTeam("bench").setPrincipal(MeshNames.kafkaPrincipal(DOMAIN)).setContact("bench").build())
                 .setSchemaSubject(PRODUCT + "-value").setSchemaContentId(contentId)
                 .setViews(List.of(ProductView.newBuilder().setName("analytics").setAccess(ViewAccess.OWNER_APPROVAL)
                         .setFilter("record.country != 'DE'").setMasks(Map.of("customerEmail", "hash", "shippingAddress", "redact")).build()))
@@ -133,7 +133,7 @@ final class ViewBenchmark {
         String id = "bench-copy-" + round;
         var builder = new StreamsBuilder();
         builder.stream(PRODUCT, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())).to(COPY, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
-        var props = ClientConfigs.kafkaOnly(admin);
+        var props = admin.kafka();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, id);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve(id).toString());
@@ -153,7 +153,7 @@ final class ViewBenchmark {
 
     /** Records per second between the group's committed offsets passing 10 % and 100 % of the topic: start-up excluded. */
     private double drainRate(String group) throws Exception {
-        try (var client = Admin.create(ClientConfigs.kafkaOnly(admin))) {
+        try (var client = Admin.create(admin.kafka())) {
             long from = 0;
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             while (System.nanoTime() < deadline) {
@@ -175,7 +175,7 @@ final class ViewBenchmark {
     private void grantLatency(PrintStream out) throws Exception {
         List<Long> granted = new ArrayList<>();
         List<Long> revoked = new ArrayList<>();
-        Properties team = mesh.clientConfig("bench-team");
+        MeshClientConfig team = mesh.clientConfig("bench-team");
         try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"));
              KafkaProducer<String, Grant> grants = RecordProducers.create(mesh.clientConfig("mesh-catalog"), "bench-grants")) {
             for (int i = 0; i < 20; i++) {
@@ -202,8 +202,8 @@ final class ViewBenchmark {
                 Math.max(Benchmarks.percentile(grantMillis, 99), Benchmarks.percentile(revokeMillis, 99)) < 2000 ? "met" : "NOT met");
     }
 
-    private static boolean canRead(Properties team) {
-        var props = ClientConfigs.kafkaOnly(team);
+    private static boolean canRead(MeshClientConfig team) {
+        var props = team.kafka();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-team");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -218,8 +218,8 @@ final class ViewBenchmark {
     }
 
     private static Grant grant(String id, GrantStatus status) {
-        return Grant.newBuilder().setGrantId(id).setRequestId(id).setPrincipal("User:bench-team").setProduct(PRODUCT).setView("full")
-                .setConsumerGroup("bench-team").setTopic(PRODUCT).setPurpose("benchmark").setStatus(status).setApprovedBy("User:" + DOMAIN)
+        return Grant.newBuilder().setGrantId(id).setRequestId(id).setPrincipal(MeshNames.kafkaPrincipal("bench-team")).setProduct(PRODUCT).setView("full")
+                .setConsumerGroup("bench-team").setTopic(PRODUCT).setPurpose("benchmark").setStatus(status).setApprovedBy(MeshNames.kafkaPrincipal(DOMAIN))
                 .setGrantedAt(Instant.now()).setExpiresAt(Instant.now().plusSeconds(3600)).build();
     }
 

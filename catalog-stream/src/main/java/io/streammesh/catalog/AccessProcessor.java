@@ -7,6 +7,7 @@ import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.FreeText;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductStatus;
@@ -43,35 +44,59 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * <p>Who wrote a record is known only from the topic Kafka read it from ({@link SourceStamp}):
  * a request counts only on its principal's own {@code mesh.access.requests.<principal>}, a
  * decision only on the owner's decision topic. Everything else is refused and audited, naming
- * the writer.
+ * the writer. Grants go to the child named {@link #GRANTED}, rejections to the one named
+ * {@link #REJECTED}.
  */
 final class AccessProcessor implements Processor<String, SourcedRecord, String, SpecificRecord> {
 
     private static final Pattern GROUP = Pattern.compile("[A-Za-z0-9._-]{1,200}");
     private static final Duration MIN_DURATION = Duration.ofSeconds(1);
 
+    /** The child that writes grants, as they start and end, to {@code mesh.access.grants}. */
+    static final String GRANTED = "grants-sink";
+    /** The child that writes refused requests and decisions to {@code mesh.catalog.rejections}. */
+    static final String REJECTED = "access-rejections-sink";
+
     private final Deserializer<AccessRequest> requests;
     private final Deserializer<AccessDecision> decisions;
     private final CatalogConfig config;
+    private final String requestsStore;
+    private final String grantsStore;
+    private final String rejectionsStore;
+    private final String globalCatalogStore;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, AccessRequestState> states;
     private KeyValueStore<String, Grant> grants;
     private KeyValueStore<String, Rejection> rejections;
     private TimestampedKeyValueStore<String, DataProduct> catalog;
 
-    AccessProcessor(Deserializer<AccessRequest> requests, Deserializer<AccessDecision> decisions, CatalogConfig config) {
+    /**
+     * @param requests reads a request's Avro
+     * @param decisions reads a decision's Avro
+     * @param config the grant durations and the expiry check's interval
+     * @param requestsStore the store of each request's state, by request id
+     * @param grantsStore the store of grants, by grant id (= request id)
+     * @param rejectionsStore the store of each request's latest rejection
+     * @param globalCatalogStore the global table over {@code mesh.catalog}
+     */
+    AccessProcessor(Deserializer<AccessRequest> requests, Deserializer<AccessDecision> decisions, CatalogConfig config, String requestsStore,
+                    String grantsStore, String rejectionsStore, String globalCatalogStore) {
         this.requests = requests;
         this.decisions = decisions;
         this.config = config;
+        this.requestsStore = requestsStore;
+        this.grantsStore = grantsStore;
+        this.rejectionsStore = rejectionsStore;
+        this.globalCatalogStore = globalCatalogStore;
     }
 
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
-        this.states = context.getStateStore(CatalogTopology.REQUESTS_STORE);
-        this.grants = context.getStateStore(CatalogTopology.GRANTS_STORE);
-        this.rejections = context.getStateStore(CatalogTopology.ACCESS_REJECTIONS_STORE);
-        this.catalog = context.getStateStore(CatalogTopology.GLOBAL_CATALOG);
+        this.states = context.getStateStore(requestsStore);
+        this.grants = context.getStateStore(grantsStore);
+        this.rejections = context.getStateStore(rejectionsStore);
+        this.catalog = context.getStateStore(globalCatalogStore);
         context.schedule(config.expiryCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::expire);
     }
 
@@ -150,13 +175,15 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         durationProblem(request.getDurationMs()).ifPresent(violations::add);
         String domain = product.map(DataProduct::getDomain).orElse(null);
         if (!violations.isEmpty()) {
-            states.put(id, state(request, domain, RequestStatus.REJECTED, null, violations.get(0).getMessage(), record.timestamp()));
+            AccessRequestState rejected = state(request, domain, RequestStatus.REJECTED, null, violations.get(0).getMessage(), record.timestamp());
+            states.put(id, AccessRequestState.newBuilder(rejected).setReasons(violations.stream().map(RuleViolation::getMessage).toList()).build());
             reject(record, id, domain, topic, writer, violations);
             return;
         }
         if (view.get().getAccess() == ViewAccess.AUTO) {
-            states.put(id, state(request, domain, RequestStatus.APPROVED, "platform", "view is granted automatically", record.timestamp()));
+            // The grant first: the REST API reads the two stores while this thread writes them, and APPROVED shows its grant.
             grant(record, request, product.get(), "platform (access: auto)", request.getDurationMs());
+            states.put(id, state(request, domain, RequestStatus.APPROVED, "platform", "view is granted automatically", record.timestamp()));
         } else {
             states.put(id, state(request, domain, RequestStatus.PENDING, null, null, record.timestamp()));
         }
@@ -164,7 +191,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
 
     private void onDecision(Record<String, SourcedRecord> record, String topic, String domain, byte[] payload) {
         String id = record.key();
-        String writer = "User:" + domain;
+        String writer = MeshNames.kafkaPrincipal(domain);
         AccessDecision decision;
         try {
             decision = decisions.deserialize(topic, payload);
@@ -207,14 +234,15 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                     return;
                 }
                 boolean approved = decision.getDecision() == io.streammesh.schema.DecisionKind.APPROVED;
-                states.put(id, state(state.getRequest(), domain, approved ? RequestStatus.APPROVED : RequestStatus.DENIED,
-                        "User:" + domain, decision.getReason(), record.timestamp()));
                 if (approved) {
+                    // The grant before the state, as for an automatic view.
                     product(state.getRequest().getProduct()).ifPresentOrElse(
-                            product -> grant(record, state.getRequest(), product, "User:" + domain, duration),
+                            product -> grant(record, state.getRequest(), product, MeshNames.kafkaPrincipal(domain), duration),
                             () -> reject(record, id, domain, topic, writer, "product-exists", "product " + state.getRequest().getProduct()
                                     + " left the catalog before the approval"));
                 }
+                states.put(id, state(state.getRequest(), domain, approved ? RequestStatus.APPROVED : RequestStatus.DENIED,
+                        MeshNames.kafkaPrincipal(domain), decision.getReason(), record.timestamp()));
             }
             case REVOKED -> {
                 Grant grant = grants.get(id);
@@ -222,7 +250,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                     reject(record, id, domain, topic, writer, "grant-active", "request " + id + " has no ACTIVE grant to revoke");
                     return;
                 }
-                end(grant, GrantStatus.REVOKED, "User:" + domain, record.timestamp());
+                end(grant, GrantStatus.REVOKED, MeshNames.kafkaPrincipal(domain), record.timestamp());
             }
         }
     }
@@ -247,7 +275,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                 .setExpiresAt(Instant.ofEpochMilli(record.timestamp() + duration))
                 .build();
         grants.put(grant.getGrantId(), grant);
-        context.forward(new Record<>(grant.getGrantId(), grant, record.timestamp()));
+        context.forward(new Record<>(grant.getGrantId(), grant, record.timestamp()), GRANTED);
     }
 
     private void expire(long now) {
@@ -267,7 +295,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
     private void end(Grant grant, GrantStatus status, String by, long at) {
         Grant ended = Grant.newBuilder(grant).setStatus(status).setEndedAt(Instant.ofEpochMilli(at)).setEndedBy(by).build();
         grants.put(ended.getGrantId(), ended);
-        context.forward(new Record<>(ended.getGrantId(), ended, at));
+        context.forward(new Record<>(ended.getGrantId(), ended, at), GRANTED);
     }
 
     private Optional<RuleViolation> durationProblem(Long durationMs) {
@@ -315,6 +343,6 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         Rejection rejection = Rejection.newBuilder().setSubject(key).setDomain(domain).setSourceTopic(topic).setReasons(reasons)
                 .setRejectedAt(Instant.ofEpochMilli(record.timestamp())).setWriter(writer).build();
         rejections.put(key, rejection);
-        context.forward(new Record<>(key, rejection, record.timestamp()));
+        context.forward(new Record<>(key, rejection, record.timestamp()), REJECTED);
     }
 }

@@ -1,5 +1,6 @@
 package io.streammesh.catalog;
 
+import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductActivity;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +19,6 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 final class ActivityCounter implements Processor<byte[], byte[], String, ProductActivity> {
 
-    private static final String DEAD_LETTER_SUFFIX = ".dlq";
 
     private final Duration interval;
     private final Map<String, ProductActivity> counts = new HashMap<>();
@@ -37,8 +37,8 @@ final class ActivityCounter implements Processor<byte[], byte[], String, Product
     @Override
     public void process(Record<byte[], byte[]> record) {
         String topic = context.recordMetadata().map(m -> m.topic()).orElseThrow();
-        boolean deadLetter = topic.endsWith(DEAD_LETTER_SUFFIX);
-        String address = deadLetter ? topic.substring(0, topic.length() - DEAD_LETTER_SUFFIX.length()) : topic;
+        boolean deadLetter = topic.endsWith(MeshTopics.DEAD_LETTER_SUFFIX);
+        String address = deadLetter ? topic.substring(0, topic.length() - MeshTopics.DEAD_LETTER_SUFFIX.length()) : topic;
         ProductActivity activity = counts.computeIfAbsent(address, a -> new ProductActivity(a, 0L, 0L, null));
         if (deadLetter) {
             activity.setDeadLettered(activity.getDeadLettered() + 1);

@@ -14,6 +14,7 @@ import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.FreeText;
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ViewStatus;
@@ -121,7 +122,7 @@ final class CatalogApi implements AutoCloseable {
             Optional<MeshPrincipal> principal = authenticate(exchange);
             String client = exchange.getRemoteAddress().getAddress().getHostAddress();
             if (principal.isEmpty()) {
-                accessLog.record(basicUser(exchange).map(u -> "User:" + u).orElse("User:ANONYMOUS"), client, resource, false);
+                accessLog.record(basicUser(exchange).map(MeshNames::kafkaPrincipal).orElse(MeshNames.kafkaPrincipal("ANONYMOUS")), client, resource, false);
                 exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"StreamMesh catalog\"");
                 respond(exchange, 401, error("authenticate with your mesh principal and password (HTTP Basic)"));
                 return;
@@ -412,7 +413,7 @@ final class CatalogApi implements AutoCloseable {
     }
 
     private static String principal(String text) {
-        return text.startsWith("User:") ? text : "User:" + text;
+        return MeshNames.kafkaPrincipal(MeshNames.withoutKafkaPrefix(text));
     }
 
     private static Map<String, String> only(Map<String, String> query, String... known) {

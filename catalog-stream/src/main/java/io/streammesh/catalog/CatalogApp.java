@@ -1,6 +1,5 @@
 package io.streammesh.catalog;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.credentials.CredentialCheck;
 import io.streammesh.client.KafkaCalls;
 import io.streammesh.schema.MeshException;
@@ -8,6 +7,8 @@ import io.streammesh.client.MeshSerdes;
 import io.streammesh.client.MeshStreams;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordSerdes;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.schema.MeshTopics;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class CatalogApp implements AutoCloseable {
 
     /** Where records the app cannot process go, with Kafka Streams' error headers. */
-    public static final String DEAD_LETTER_TOPIC = PlatformApp.CATALOG.applicationId() + ".dlq";
+    public static final String DEAD_LETTER_TOPIC = MeshTopics.deadLetter(PlatformApp.CATALOG.applicationId());
 
     private static final Logger LOG = LoggerFactory.getLogger(CatalogApp.class);
 
@@ -57,16 +58,16 @@ public final class CatalogApp implements AutoCloseable {
      * @throws MeshException if it cannot start
      */
     public static CatalogApp start(CatalogConfig config) {
-        createDeadLetterTopic(config.clientConfig());
+        int accessPartitions = prepareTopics(config.clientConfig());
         var accessLog = new RestAccessLog(config.clientConfig());
         CatalogApi api = null;
         KafkaStreams streams = null;
         try {
             // The REST port must be known before Kafka Streams starts: it is this instance's application.server.
             api = new CatalogApi(config.restHost(), config.restPort(), CredentialCheck.againstBrokerFile(config.credentials()), accessLog,
-                    config.clientConfig().getProperty(ClientConfigs.REGISTRY_URL));
+                    config.clientConfig().registryUrlText());
             var self = new HostInfo(config.restHost(), api.port());
-            streams = new KafkaStreams(CatalogTopology.build(config, RecordSerdes.registry(config.clientConfig())), properties(config, self));
+            streams = new KafkaStreams(CatalogTopology.build(config, accessPartitions, RecordSerdes.registry(config.clientConfig())), properties(config, self));
             MeshStreams.start(streams, "catalog-stream");
             api.start(new CatalogQueries(streams, self, config.clientConfig()));
             LOG.info("catalog-stream running; REST API at http://{}:{}/api", self.host(), self.port());
@@ -101,9 +102,15 @@ public final class CatalogApp implements AutoCloseable {
         return props;
     }
 
-    private static void createDeadLetterTopic(Properties clientConfig) {
-        try (var admin = Admin.create(ClientConfigs.kafkaOnly(clientConfig))) {
+    /**
+     * Creates the dead-letter topic and reads how many partitions the repartition topics get.
+     *
+     * @return the partitions of {@code mesh.access.grants} ({@link AccessPartitions})
+     */
+    private static int prepareTopics(MeshClientConfig clientConfig) {
+        try (var admin = Admin.create(clientConfig.kafka())) {
             KafkaCalls.createMissing(admin, List.of(new NewTopic(DEAD_LETTER_TOPIC, 1, (short) -1)));
+            return AccessPartitions.read(admin);
         }
     }
 

@@ -1,8 +1,8 @@
 package io.streammesh.catalog;
 
+import io.streammesh.client.MeshClientConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Properties;
 
 /**
  * How to run catalog-stream; read once at start. {@link #embedded} gives the defaults the
@@ -17,13 +17,11 @@ import java.util.Properties;
  * @param governance the global rules
  * @param maxGrantDuration the longest grant (and the duration of one that names none)
  * @param expiryCheckInterval how often grants are checked for expiry
- * @param accessPartitions partitions of the repartition topic requests and decisions meet on, by request id;
- *        also the partitions of the health tracking's repartition topic
  * @param health how product health is tracked
  */
-public record CatalogConfig(Properties clientConfig, Path stateDir, Path credentials, String restHost, int restPort,
+public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path credentials, String restHost, int restPort,
                             GovernancePolicy governance, Duration maxGrantDuration, Duration expiryCheckInterval,
-                            int accessPartitions, Health health) {
+                            Health health) {
 
     /**
      * @param countInterval how often per-partition record counts are summed
@@ -48,20 +46,20 @@ public record CatalogConfig(Properties clientConfig, Path stateDir, Path credent
      * @param restPort the REST API's port, 0 for a free one
      * @return the embedded mesh's defaults
      */
-    public static CatalogConfig embedded(Properties clientConfig, Path stateDir, Path credentials, int restPort) {
+    public static CatalogConfig embedded(MeshClientConfig clientConfig, Path stateDir, Path credentials, int restPort) {
         return new CatalogConfig(clientConfig, stateDir, credentials, "127.0.0.1", restPort, GovernancePolicy.defaults(),
-                Duration.ofDays(365), Duration.ofSeconds(1), 3, Health.defaults());
+                Duration.ofDays(365), Duration.ofSeconds(1), Health.defaults());
     }
 
     /** @param host the REST API's address @param port its port @return a copy using them */
     public CatalogConfig withRest(String host, int port) {
         return new CatalogConfig(clientConfig, stateDir, credentials, host, port, governance, maxGrantDuration,
-                expiryCheckInterval, accessPartitions, health);
+                expiryCheckInterval, health);
     }
 
     /** @param policy other global rules @return a copy using them */
     public CatalogConfig withGovernance(GovernancePolicy policy) {
         return new CatalogConfig(clientConfig, stateDir, credentials, restHost, restPort, policy, maxGrantDuration,
-                expiryCheckInterval, accessPartitions, health);
+                expiryCheckInterval, health);
     }
 }

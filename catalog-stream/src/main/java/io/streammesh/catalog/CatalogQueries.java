@@ -3,8 +3,9 @@ package io.streammesh.catalog;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streammesh.client.CatalogClient;
-import io.streammesh.schema.DataProduct;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.MeshException;
+import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductStats;
@@ -20,7 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -53,7 +53,7 @@ final class CatalogQueries {
      * @param clientConfig the catalog's own client config: instances call each other as the
      *        platform, never with a caller's credentials, and internal routes serve only the platform
      */
-    CatalogQueries(KafkaStreams streams, HostInfo self, Properties clientConfig) {
+    CatalogQueries(KafkaStreams streams, HostInfo self, MeshClientConfig clientConfig) {
         this.streams = streams;
         this.self = self;
         this.platformAuthorization = CatalogClient.basicAuthorization(clientConfig);

@@ -14,13 +14,14 @@ import io.streammesh.schema.Rejection;
 import io.streammesh.schema.SourcedRecord;
 import io.streammesh.schema.ViewStatus;
 import java.util.regex.Pattern;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
@@ -63,11 +64,21 @@ public final class CatalogTopology {
     /** Global table over {@code mesh.view.status}: {@code <address>/<view>} → ViewStatus. */
     public static final String GLOBAL_VIEW_STATUS = "view-status-global";
 
-    /** Product topics and their dead-letter topics: {@code <domain>.<product>.v<major>[.dlq]}, never the platform's own. */
-    static final Pattern PRODUCT_TOPICS = Pattern.compile("(?!mesh\\.)[a-z][a-z0-9-]*\\.[a-z][a-z0-9-]*\\.v[1-9][0-9]*(\\.dlq)?");
+    /** The governance processor's node: its children are the sinks of admitted products and of rejections. */
+    static final String GOVERNANCE = "governance";
+    /** The access processor's node: its children are the sinks of grants and of rejections. */
+    static final String ACCESS = "access";
 
-    private static final Pattern REGISTRATIONS = Pattern.compile(Pattern.quote(MeshTopics.REGISTRATIONS_PREFIX) + "[a-z][a-z0-9-]*");
-    private static final Pattern DECISIONS = Pattern.compile(Pattern.quote(MeshTopics.DECISIONS_PREFIX) + "[a-z][a-z0-9-]*");
+    /** The repartition of requests and decisions by request id. */
+    static final String ACCESS_REPARTITION = "access-inputs";
+    /** The repartition of product activity by address. */
+    static final String ACTIVITY_REPARTITION = "activity";
+
+    /** Product topics and their dead-letter topics: {@code <domain>.<product>.v<major>[.dlq]}, never the platform's own. */
+    static final Pattern PRODUCT_TOPICS = MeshTopics.PRODUCT_AND_DEAD_LETTER_TOPICS;
+
+    private static final Pattern REGISTRATIONS = MeshTopics.REGISTRATION_TOPICS;
+    private static final Pattern DECISIONS = MeshTopics.DECISION_TOPICS;
     /** Per-principal request topics and per-domain decision topics: each says who wrote its records. */
     private static final Pattern ACCESS_INPUTS = Pattern.compile(MeshTopics.ACCESS_REQUEST_TOPICS.pattern() + "|" + DECISIONS.pattern());
 
@@ -76,10 +87,12 @@ public final class CatalogTopology {
 
     /**
      * @param config the app's config (governance rules, grant durations)
+     * @param accessPartitions partitions of the repartition topics (access inputs by request id, activity by address):
+     *        those of {@code mesh.access.grants}, so that a request's grant lands on its task's partition
      * @param serdes the serdes of the mesh's records
      * @return the topology
      */
-    public static Topology build(CatalogConfig config, RecordSerdes serdes) {
+    public static Topology build(CatalogConfig config, int accessPartitions, RecordSerdes serdes) {
         var builder = new StreamsBuilder();
         var products = serdes.of(DataProduct.class);
         var rejections = serdes.of(Rejection.class);
@@ -88,13 +101,9 @@ public final class CatalogTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CATALOG_STORE), Serdes.String(), products));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REJECTIONS_STORE), Serdes.String(), rejections));
         var registrations = serdes.of(ProductRegistration.class).deserializer();
-        KStream<String, SpecificRecord> governed = builder
-                .stream(REGISTRATIONS, Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                .process(() -> new GovernanceProcessor(new Governance(config.governance()), registrations), CATALOG_STORE, REJECTIONS_STORE);
-        governed.filter((k, v) -> v instanceof DataProduct).mapValues(v -> (DataProduct) v)
-                .to(MeshTopics.CATALOG, Produced.with(Serdes.String(), products));
-        governed.filter((k, v) -> v instanceof Rejection).mapValues(v -> (Rejection) v)
-                .to(MeshTopics.CATALOG_REJECTIONS, Produced.with(Serdes.String(), rejections));
+        builder.stream(REGISTRATIONS, Consumed.with(Serdes.String(), Serdes.ByteArray()))
+                .process(() -> new GovernanceProcessor(new Governance(config.governance()), registrations, CATALOG_STORE, REJECTIONS_STORE,
+                        GLOBAL_CATALOG), Named.as(GOVERNANCE), CATALOG_STORE, REJECTIONS_STORE);
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REQUESTS_STORE), Serdes.String(),
                 serdes.of(AccessRequestState.class)));
@@ -106,16 +115,12 @@ public final class CatalogTopology {
         KStream<String, SourcedRecord> inputs = builder
                 .stream(ACCESS_INPUTS, Consumed.with(Serdes.String(), Serdes.ByteArray()))
                 .process(SourceStamp::new)
-                .repartition(Repartitioned.<String, SourcedRecord>as("access-inputs").withKeySerde(Serdes.String())
-                        .withValueSerde(serdes.of(SourcedRecord.class)).withNumberOfPartitions(config.accessPartitions()));
+                .repartition(Repartitioned.<String, SourcedRecord>as(ACCESS_REPARTITION).withKeySerde(Serdes.String())
+                        .withValueSerde(serdes.of(SourcedRecord.class)).withNumberOfPartitions(accessPartitions));
         var requests = serdes.of(AccessRequest.class).deserializer();
         var decided = serdes.of(AccessDecision.class).deserializer();
-        KStream<String, SpecificRecord> access = inputs
-                .process(() -> new AccessProcessor(requests, decided, config), REQUESTS_STORE, GRANTS_STORE, ACCESS_REJECTIONS_STORE);
-        access.filter((k, v) -> v instanceof Grant).mapValues(v -> (Grant) v)
-                .to(MeshTopics.ACCESS_GRANTS, Produced.with(Serdes.String(), serdes.of(Grant.class)));
-        access.filter((k, v) -> v instanceof Rejection).mapValues(v -> (Rejection) v)
-                .to(MeshTopics.CATALOG_REJECTIONS, Produced.with(Serdes.String(), rejections));
+        inputs.process(() -> new AccessProcessor(requests, decided, config, REQUESTS_STORE, GRANTS_STORE, ACCESS_REJECTIONS_STORE, GLOBAL_CATALOG),
+                Named.as(ACCESS), REQUESTS_STORE, GRANTS_STORE, ACCESS_REJECTIONS_STORE);
 
         var stats = serdes.of(ProductStats.class);
         builder.globalTable(MeshTopics.PRODUCT_STATS, Consumed.with(Serdes.String(), stats), Materialized.as(GLOBAL_HEALTH));
@@ -123,13 +128,27 @@ public final class CatalogTopology {
         builder.stream(PRODUCT_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 .process(() -> new ActivityCounter(config.health().countInterval()))
                 // An explicit count: the pattern may match no topic yet, and Streams cannot size a repartition topic from nothing.
-                .repartition(Repartitioned.<String, ProductActivity>as("activity").withKeySerde(Serdes.String())
-                        .withValueSerde(serdes.of(ProductActivity.class)).withNumberOfPartitions(config.accessPartitions()))
-                .process(() -> new HealthProcessor(config), HEALTH_STORE)
+                .repartition(Repartitioned.<String, ProductActivity>as(ACTIVITY_REPARTITION).withKeySerde(Serdes.String())
+                        .withValueSerde(serdes.of(ProductActivity.class)).withNumberOfPartitions(accessPartitions))
+                .process(() -> new HealthProcessor(config, HEALTH_STORE, GLOBAL_CATALOG), HEALTH_STORE)
                 .to(MeshTopics.PRODUCT_STATS, Produced.with(Serdes.String(), stats));
 
         builder.globalTable(MeshTopics.VIEW_STATUS, Consumed.with(Serdes.String(), serdes.of(ViewStatus.class)),
                 Materialized.as(GLOBAL_VIEW_STATUS));
-        return builder.build();
+        return withSinks(builder.build(), products.serializer(), rejections.serializer(), serdes.of(Grant.class).serializer());
+    }
+
+    /**
+     * One sink per kind of record a processor emits, each with its own type's serializer: a
+     * processor forwards each record to the child named for its kind, so nothing downstream
+     * tells the kinds apart by {@code instanceof}.
+     */
+    private static Topology withSinks(Topology topology, Serializer<DataProduct> products, Serializer<Rejection> rejections,
+                                      Serializer<Grant> grants) {
+        topology.addSink(GovernanceProcessor.ADMITTED, MeshTopics.CATALOG, Serdes.String().serializer(), products, GOVERNANCE);
+        topology.addSink(GovernanceProcessor.REJECTED, MeshTopics.CATALOG_REJECTIONS, Serdes.String().serializer(), rejections, GOVERNANCE);
+        topology.addSink(AccessProcessor.GRANTED, MeshTopics.ACCESS_GRANTS, Serdes.String().serializer(), grants, ACCESS);
+        topology.addSink(AccessProcessor.REJECTED, MeshTopics.CATALOG_REJECTIONS, Serdes.String().serializer(), rejections, ACCESS);
+        return topology;
     }
 }

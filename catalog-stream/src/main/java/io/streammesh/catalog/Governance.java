@@ -1,5 +1,7 @@
 package io.streammesh.catalog;
 
+import io.streammesh.schema.Classification;
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductView;
@@ -8,6 +10,7 @@ import io.streammesh.schema.ViewAccess;
 import io.streammesh.schema.cel.EvaluationBudget;
 import io.streammesh.schema.cel.RecordExpression;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -15,8 +18,8 @@ import java.util.function.Predicate;
 /** Checks a registration against the global rules; returns one violation per broken rule. */
 public final class Governance {
 
-    private static final Set<String> CLASSIFICATIONS = Set.of("public", "internal", "confidential", "restricted");
-    private static final Set<String> OPEN_CLASSIFICATIONS = Set.of("public", "internal");
+    /** Classifications whose every view must mask PII, not only the views anyone may read ({@code access: auto}). */
+    private static final Set<Classification> OPEN_CLASSIFICATIONS = EnumSet.of(Classification.PUBLIC, Classification.INTERNAL);
     /** What only the running mesh knows: the registry's id for the schema, and the products in the catalog. */
     private static final Set<String> ONLINE_RULES = Set.of("schema-registered", "lineage-inputs-exist");
 
@@ -69,8 +72,8 @@ public final class Governance {
         }
         // Not a policy to switch off: the topic says which domain published, and the owner is that domain.
         var owner = registration.getOwner();
-        if (owner != null && owner.getPrincipal() != null && !owner.getPrincipal().equals("User:" + domain)) {
-            violations.add(violation("owner-matches-topic", "the owner principal must be User:" + domain + ", got " + owner.getPrincipal()
+        if (owner != null && owner.getPrincipal() != null && !owner.getPrincipal().equals(MeshNames.kafkaPrincipal(domain))) {
+            violations.add(violation("owner-matches-topic", "the owner principal must be " + MeshNames.kafkaPrincipal(domain) + ", got " + owner.getPrincipal()
                     + "; it was registered on mesh.registrations." + domain));
         }
         if (policy.ownerPresent()) {
@@ -81,9 +84,9 @@ public final class Governance {
             violations.add(violation("description", "a description of at least " + policy.descriptionMinLength()
                     + " characters is required (people find products by it)"));
         }
-        boolean classified = registration.getClassification() != null && CLASSIFICATIONS.contains(registration.getClassification());
+        boolean classified = Classification.of(registration.getClassification()).isPresent();
         if (policy.classificationDeclared() && !classified) {
-            violations.add(violation("classification", "classification must be one of public, internal, confidential, restricted; got "
+            violations.add(violation("classification", "classification must be one of " + Classification.labels() + "; got "
                     + registration.getClassification()));
         }
         if (policy.piiMasked()) {
@@ -135,7 +138,7 @@ public final class Governance {
     }
 
     private static void piiMasked(ProductRegistration registration, List<RuleViolation> violations) {
-        boolean open = registration.getClassification() != null && OPEN_CLASSIFICATIONS.contains(registration.getClassification());
+        boolean open = Classification.of(registration.getClassification()).filter(OPEN_CLASSIFICATIONS::contains).isPresent();
         for (ProductView view : registration.getViews()) {
             if (!open && view.getAccess() != ViewAccess.AUTO) {
                 continue;

@@ -19,28 +19,48 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 /**
  * Registrations → governed catalog entries or rejections. The domain is the registration
  * topic's ({@code mesh.registrations.<domain>}), never the payload's. A rejected registration
- * leaves the product's catalog entry as it was.
+ * leaves the product's catalog entry as it was. Admitted products go to the child named
+ * {@link #ADMITTED}, rejections to the one named {@link #REJECTED}.
  */
 final class GovernanceProcessor implements Processor<String, byte[], String, SpecificRecord> {
 
+    /** The child that writes admitted products to {@code mesh.catalog}. */
+    static final String ADMITTED = "catalog-sink";
+    /** The child that writes refused registrations to {@code mesh.catalog.rejections}. */
+    static final String REJECTED = "registration-rejections-sink";
+
     private final Governance governance;
     private final Deserializer<ProductRegistration> registrations;
+    private final String catalogStore;
+    private final String rejectionsStore;
+    private final String globalCatalogStore;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, DataProduct> catalog;
     private KeyValueStore<String, Rejection> rejections;
     private TimestampedKeyValueStore<String, DataProduct> globalCatalog;
 
-    GovernanceProcessor(Governance governance, Deserializer<ProductRegistration> registrations) {
+    /**
+     * @param governance the global rules
+     * @param registrations reads a registration's Avro
+     * @param catalogStore the store of admitted products, by address
+     * @param rejectionsStore the store of each address's latest rejection
+     * @param globalCatalogStore the global table over {@code mesh.catalog}
+     */
+    GovernanceProcessor(Governance governance, Deserializer<ProductRegistration> registrations, String catalogStore, String rejectionsStore,
+                        String globalCatalogStore) {
         this.governance = governance;
         this.registrations = registrations;
+        this.catalogStore = catalogStore;
+        this.rejectionsStore = rejectionsStore;
+        this.globalCatalogStore = globalCatalogStore;
     }
 
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
-        this.catalog = context.getStateStore(CatalogTopology.CATALOG_STORE);
-        this.rejections = context.getStateStore(CatalogTopology.REJECTIONS_STORE);
-        this.globalCatalog = context.getStateStore(CatalogTopology.GLOBAL_CATALOG);
+        this.catalog = context.getStateStore(catalogStore);
+        this.rejections = context.getStateStore(rejectionsStore);
+        this.globalCatalog = context.getStateStore(globalCatalogStore);
     }
 
     @Override
@@ -87,7 +107,7 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
         }
         product.setUpdatedAt(at);
         catalog.put(address, product);
-        context.forward(new Record<>(address, product, record.timestamp()));
+        context.forward(new Record<>(address, product, record.timestamp()), ADMITTED);
     }
 
     private void reject(Record<String, byte[]> record, String subject, String domain, String topic, List<RuleViolation> violations) {
@@ -99,7 +119,7 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
                 .setRejectedAt(Instant.ofEpochMilli(record.timestamp()))
                 .build();
         rejections.put(subject, rejection);
-        context.forward(new Record<>(subject, rejection, record.timestamp()));
+        context.forward(new Record<>(subject, rejection, record.timestamp()), REJECTED);
     }
 
     private boolean inCatalog(String address) {

@@ -27,19 +27,28 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 final class HealthProcessor implements Processor<String, ProductActivity, String, ProductStats> {
 
     private final CatalogConfig config;
+    private final String healthStore;
+    private final String globalCatalogStore;
     private ProcessorContext<String, ProductStats> context;
     private KeyValueStore<String, ProductStats> health;
     private TimestampedKeyValueStore<String, DataProduct> catalog;
 
-    HealthProcessor(CatalogConfig config) {
+    /**
+     * @param config how health is tracked
+     * @param healthStore the store of each product's stats, by address
+     * @param globalCatalogStore the global table over {@code mesh.catalog}
+     */
+    HealthProcessor(CatalogConfig config, String healthStore, String globalCatalogStore) {
         this.config = config;
+        this.healthStore = healthStore;
+        this.globalCatalogStore = globalCatalogStore;
     }
 
     @Override
     public void init(ProcessorContext<String, ProductStats> context) {
         this.context = context;
-        this.health = context.getStateStore(CatalogTopology.HEALTH_STORE);
-        this.catalog = context.getStateStore(CatalogTopology.GLOBAL_CATALOG);
+        this.health = context.getStateStore(healthStore);
+        this.catalog = context.getStateStore(globalCatalogStore);
         context.schedule(config.health().checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::evaluate);
     }
 

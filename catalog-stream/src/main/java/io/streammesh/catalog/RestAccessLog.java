@@ -1,11 +1,11 @@
 package io.streammesh.catalog;
 
 import io.streammesh.client.RecordProducers;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.Decision;
 import io.streammesh.schema.MeshTopics;
 import java.time.Instant;
-import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -22,7 +22,7 @@ final class RestAccessLog implements AutoCloseable {
 
     private final KafkaProducer<String, AuthorizationEvent> producer;
 
-    RestAccessLog(Properties clientConfig) {
+    RestAccessLog(MeshClientConfig clientConfig) {
         this.producer = RecordProducers.create(clientConfig, "mesh-catalog-rest-audit");
     }
 

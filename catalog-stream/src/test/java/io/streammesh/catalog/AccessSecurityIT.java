@@ -7,19 +7,19 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streammesh.client.AccessClient;
 import io.streammesh.client.CatalogClient;
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.schema.PrincipalKind;
+import io.streammesh.testing.MeshTest;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.MeshTopics;
-import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.Rejection;
 import io.streammesh.schema.RuleViolation;
-import io.streammesh.testing.MeshTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +31,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -86,7 +85,7 @@ class AccessSecurityIT {
     @Test
     void anApprovalForgedWithTheSourceTopicHeaderGrantsNothingAndIsAuditedNamingTheForger() throws Exception {
         String requestId = pendingRequest("forged approval");
-        Properties analytics = mesh.clientConfig("sec-analytics");
+        MeshClientConfig analytics = mesh.clientConfig("sec-analytics");
         // The bytes of a real decision of the owner's (the registry lets only the platform and the owner register its schema;
         // a forger copies the bytes, or writes them by hand once the owner's first decision gave the schema an id).
         byte[] approval = MeshSerdes.<AccessDecision>valueSerializer(mesh.clientConfig("mesh-admin"), true).serialize(MeshTopics.decisions("sec-orders"),
@@ -122,12 +121,12 @@ class AccessSecurityIT {
 
     @Test
     void aRequestInAnotherPrincipalsNameIsRejectedNamingTheWriterAndTheBrokerRefusesAnotherPrincipalsTopic() throws Exception {
-        Properties mallory = mesh.clientConfig("sec-mallory");
+        MeshClientConfig mallory = mesh.clientConfig("sec-mallory");
         String requestId = "r-in-another-name";
         AccessRequest inAnotherName = AccessRequest.newBuilder().setRequestId(requestId).setPrincipal("User:sec-analytics")
                 .setProduct(product.toString()).setView("full").setConsumerGroup("sec-analytics").setPurpose("I am analytics")
                 .setRequestedBy("User:sec-analytics").setRequestedAt(Instant.now()).build();
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(mallory), new StringSerializer(),
+        try (var producer = new KafkaProducer<>(mallory.kafka(), new StringSerializer(),
                 MeshSerdes.<AccessRequest>valueSerializer(mallory, true))) {
             producer.send(new ProducerRecord<>(MeshTopics.accessRequests("sec-mallory"), requestId, inAnotherName)).get();
         }
@@ -187,8 +186,8 @@ class AccessSecurityIT {
         return requestId;
     }
 
-    private static void sendForged(Properties config, String topic, String requestId, byte[] value) throws Exception {
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(config), new StringSerializer(), new ByteArraySerializer())) {
+    private static void sendForged(MeshClientConfig config, String topic, String requestId, byte[] value) throws Exception {
+        try (var producer = new KafkaProducer<>(config.kafka(), new StringSerializer(), new ByteArraySerializer())) {
             var record = new ProducerRecord<>(topic, requestId, value);
             record.headers().add("mesh.source-topic", MeshTopics.decisions("sec-orders").getBytes(StandardCharsets.UTF_8));
             producer.send(record).get();
@@ -197,9 +196,9 @@ class AccessSecurityIT {
 
     /** The rejection of {@code subject} on {@code mesh.catalog.rejections} naming {@code writer}, as audit-sink reads it. */
     private Rejection awaitRejection(String subject, String writer) {
-        Properties admin = mesh.clientConfig("mesh-admin");
+        MeshClientConfig admin = mesh.clientConfig("mesh-admin");
         List<Rejection> seen = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(ClientConfigs.kafkaOnly(admin), new StringDeserializer(),
+        try (var consumer = new KafkaConsumer<>(admin.kafka(), new StringDeserializer(),
                 MeshSerdes.<Rejection>valueDeserializer(admin, true))) {
             var partitions = consumer.partitionsFor(MeshTopics.CATALOG_REJECTIONS).stream()
                     .map(p -> new TopicPartition(MeshTopics.CATALOG_REJECTIONS, p.partition())).toList();
@@ -213,7 +212,7 @@ class AccessSecurityIT {
     }
 
     private HttpResponse<String> get(String principal, String path) throws Exception {
-        Properties config = mesh.clientConfig(principal);
+        MeshClientConfig config = mesh.clientConfig(principal);
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(catalog.restUrl() + path))
                 .header("Authorization", CatalogClient.basicAuthorization(config)).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -223,8 +222,8 @@ class AccessSecurityIT {
     }
 
     private void register(ProductRegistration registration) {
-        Properties config = mesh.clientConfig("sec-orders");
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(config), new StringSerializer(),
+        MeshClientConfig config = mesh.clientConfig("sec-orders");
+        try (var producer = new KafkaProducer<>(config.kafka(), new StringSerializer(),
                 MeshSerdes.<ProductRegistration>valueSerializer(config, true))) {
             producer.send(new ProducerRecord<>(MeshTopics.registrations("sec-orders"), registration.getAddress(), registration)).get();
         } catch (Exception e) {

@@ -7,18 +7,18 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streammesh.client.AccessClient;
 import io.streammesh.client.CatalogClient;
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.schema.PrincipalKind;
+import io.streammesh.testing.MeshTest;
 import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.Decision;
 import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.MeshTopics;
-import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ViewAccess;
-import io.streammesh.testing.MeshTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -146,9 +145,9 @@ class CatalogIT {
         assertThatThrownBy(() -> new CatalogClient(catalog.restUrl(), withPassword(mesh.clientConfig("cat-analytics"), "wrong"))
                 .get("/api/products?q=denied-call")).hasMessageStartingWith("authenticate with your mesh principal");
 
-        Properties admin = mesh.clientConfig("mesh-admin");
+        MeshClientConfig admin = mesh.clientConfig("mesh-admin");
         List<AuthorizationEvent> events = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(ClientConfigs.kafkaOnly(admin), new StringDeserializer(),
+        try (var consumer = new KafkaConsumer<>(admin.kafka(), new StringDeserializer(),
                 MeshSerdes.<AuthorizationEvent>valueDeserializer(admin, true))) {
             var partitions = consumer.partitionsFor(MeshTopics.AUDIT_RAW).stream()
                     .map(p -> new TopicPartition(MeshTopics.AUDIT_RAW, p.partition())).toList();
@@ -169,21 +168,18 @@ class CatalogIT {
                 .satisfies(e -> assertThat(e.getDecision()).isEqualTo(Decision.DENIED));
     }
 
-    private static Properties withPassword(Properties config, String password) {
-        var copy = new Properties();
-        copy.putAll(config);
-        copy.put("sasl.jaas.config", config.getProperty("sasl.jaas.config").replaceAll("password=\"[^\"]*\"", "password=\"" + password + "\""));
-        return copy;
+    private static MeshClientConfig withPassword(MeshClientConfig config, String password) {
+        return new MeshClientConfig(config.bootstrap(), config.principal(), config.registryUrl(), new MeshClientConfig.Secret(password), config.extra());
     }
 
     @Test
     void productHealthIsLiveFromTheProductsOwnTopic() throws Exception {
         ProductAddress orders = publishOrders("cat-orders.healthy.v1");
-        Properties config = mesh.clientConfig("cat-orders");
-        try (var admin = org.apache.kafka.clients.admin.Admin.create(ClientConfigs.kafkaOnly(config))) {
+        MeshClientConfig config = mesh.clientConfig("cat-orders");
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(config.kafka())) {
             admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(orders.topic(), 2, (short) 1))).all().get();
         }
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(config), new StringSerializer(), new StringSerializer())) {
+        try (var producer = new KafkaProducer<>(config.kafka(), new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < 10; i++) {
                 producer.send(new ProducerRecord<>(orders.topic(), "k" + i, "v")).get();
             }
@@ -208,7 +204,7 @@ class CatalogIT {
         assertThat(wrong.statusCode()).isEqualTo(401);
         assertThat(wrong.body()).contains("\"error\"");
 
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(mesh.clientConfig("cat-orders")), new StringSerializer(), new StringSerializer())) {
+        try (var producer = new KafkaProducer<>(mesh.clientConfig("cat-orders").kafka(), new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(MeshTopics.registrations("cat-orders"), "cat-orders.junk.v1", "not avro")).get();
         }
         await().atMost(SOON).until(() -> api("cat-orders").get("/api/rejections?subject=cat-orders.junk.v1").path("count").asInt() == 1);
@@ -266,8 +262,8 @@ class CatalogIT {
     }
 
     private void register(String domain, ProductRegistration registration) {
-        Properties config = mesh.clientConfig(domain);
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(config), new StringSerializer(),
+        MeshClientConfig config = mesh.clientConfig(domain);
+        try (var producer = new KafkaProducer<>(config.kafka(), new StringSerializer(),
                 MeshSerdes.<ProductRegistration>valueSerializer(config, true))) {
             producer.send(new ProducerRecord<>(MeshTopics.registrations(domain), registration.getAddress(), registration)).get();
         } catch (Exception e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.streammesh.testing.PlainAvroSerdes;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.AccessRequestState;
@@ -28,6 +29,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -35,6 +37,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
@@ -54,11 +57,11 @@ class CatalogTopologyTest {
 
     @BeforeEach
     void start() {
-        var config = CatalogConfig.embedded(new Properties(), Path.of("unused"), Path.of("unused"), 0);
+        var config = CatalogConfig.embedded(MeshClientConfig.of("unused:9092", "catalog-test", null, "unused"), Path.of("unused"), Path.of("unused"), 0);
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "catalog-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(CatalogTopology.build(config, SERDES), props, START);
+        driver = new TopologyTestDriver(CatalogTopology.build(config, 3, SERDES), props, START);
         catalog = driver.createOutputTopic(MeshTopics.CATALOG, Serdes.String().deserializer(), SERDES.of(DataProduct.class).deserializer());
         rejections = driver.createOutputTopic(MeshTopics.CATALOG_REJECTIONS, Serdes.String().deserializer(), SERDES.of(Rejection.class).deserializer());
         grants = driver.createOutputTopic(MeshTopics.ACCESS_GRANTS, Serdes.String().deserializer(), SERDES.of(Grant.class).deserializer());
@@ -67,6 +70,18 @@ class CatalogTopologyTest {
     @AfterEach
     void stop() {
         driver.close();
+    }
+
+    @Test
+    void governanceAndAccessWriteEachKindOfRecordThroughASinkOfItsOwn() {
+        var config = CatalogConfig.embedded(MeshClientConfig.of("unused:9092", "catalog-test", null, "unused"), Path.of("unused"), Path.of("unused"), 0);
+        Map<String, Set<String>> children = CatalogTopology.build(config, 3, SERDES).describe().subtopologies().stream()
+                .flatMap(subtopology -> subtopology.nodes().stream())
+                .collect(Collectors.toMap(TopologyDescription.Node::name,
+                        node -> node.successors().stream().map(TopologyDescription.Node::name).collect(Collectors.toSet())));
+
+        assertThat(children.get(CatalogTopology.GOVERNANCE)).containsExactlyInAnyOrder(GovernanceProcessor.ADMITTED, GovernanceProcessor.REJECTED);
+        assertThat(children.get(CatalogTopology.ACCESS)).containsExactlyInAnyOrder(AccessProcessor.GRANTED, AccessProcessor.REJECTED);
     }
 
     @Test
@@ -231,6 +246,20 @@ class CatalogTopologyTest {
         assertThat(rejections.readValuesToList()).extracting(r -> r.getReasons().get(0).getRule())
                 .containsExactly("product-exists", "duration", "view-exists", "request-exists");
         assertThat(grants.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aRequestBreakingSeveralRulesKeepsEveryReasonInItsState() {
+        register("orders", orders().build());
+
+        request(request("r-7", "orders.order-placed.v1", "secret").setConsumerGroup("mesh-catalog").setDurationMs(-5L).build());
+
+        assertThat(state("r-7").getStatus()).isEqualTo(RequestStatus.REJECTED);
+        assertThat(state("r-7").getReasons()).containsExactly(
+                "product orders.order-placed.v1 has no view 'secret' (views: full, analytics)",
+                "'mesh-catalog' is not a consumer group a team may own (letters, digits, . _ -; not mesh*)",
+                "duration -5 ms must be between 1 s and 365 days");
+        assertThat(state("r-7").getReason()).as("the first, as before").isEqualTo(state("r-7").getReasons().get(0));
     }
 
     @Test

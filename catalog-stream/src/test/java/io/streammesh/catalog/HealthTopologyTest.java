@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.streammesh.testing.PlainAvroSerdes;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.HealthStatus;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductRegistration;
@@ -33,11 +34,11 @@ class HealthTopologyTest {
 
     @BeforeEach
     void start() {
-        var config = CatalogConfig.embedded(new Properties(), Path.of("unused"), Path.of("unused"), 0);
+        var config = CatalogConfig.embedded(MeshClientConfig.of("unused:9092", "catalog-test", null, "unused"), Path.of("unused"), Path.of("unused"), 0);
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "health-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(CatalogTopology.build(config, SERDES), props, START);
+        driver = new TopologyTestDriver(CatalogTopology.build(config, 3, SERDES), props, START);
         stats = driver.createOutputTopic(MeshTopics.PRODUCT_STATS, Serdes.String().deserializer(), SERDES.of(ProductStats.class).deserializer());
         product = driver.createInputTopic("orders.order-placed.v1", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         deadLetters = driver.createInputTopic("orders.order-placed.v1.dlq", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());

@@ -6,7 +6,7 @@ package io.streammesh.connector;
  * @param destination the product topic or its dead-letter topic
  * @param rule the broken rule, for a dead-lettered record; null otherwise
  * @param reason why it was dead-lettered; null otherwise
- * @param partition the partition it was written to
+ * @param partition the partition it was written to (the ingest topic's, through the contract gate)
  * @param offset its offset there
  */
 public record Delivery(Destination destination, String rule, String reason, int partition, long offset) {

@@ -2,7 +2,6 @@ package io.streammesh.connector;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.RuntimeJsonMappingException;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
@@ -11,7 +10,6 @@ import io.streammesh.schema.MeshException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -40,7 +38,6 @@ import org.apache.avro.generic.GenericRecord;
  */
 public final class FileIngest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BATCH = 2_000;
 
     /** The file formats ingest reads. */
@@ -162,22 +159,9 @@ public final class FileIngest {
                 long number = ++lines;
                 byte[] bytes = raw;
                 Consumer<RejectedLines> rejected = to -> to.write(bytes);
-                String problem = Utf8Lines.problem(raw);
-                if (problem != null) {
-                    reject(number, rejected, problem);
-                    continue;
-                }
-                String line = new String(raw, StandardCharsets.UTF_8);
-                if (line.isBlank()) {
-                    reject(number, rejected, "empty line");
-                    continue;
-                }
                 GenericRecord record;
                 try {
-                    record = parser.fromJson(JSON.readTree(line));
-                } catch (JsonProcessingException e) {
-                    reject(number, rejected, "not JSON: " + e.getOriginalMessage());
-                    continue;
+                    record = parser.fromJsonText(raw);
                 } catch (RecordParser.RecordParseException e) {
                     reject(number, rejected, e.getMessage());
                     continue;

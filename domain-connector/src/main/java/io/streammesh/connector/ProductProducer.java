@@ -2,18 +2,17 @@ package io.streammesh.connector;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.SchemaRegistry;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
-import io.streammesh.schema.QualityRule;
-import io.streammesh.schema.cel.RecordExpression;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -65,7 +64,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     private static final Logger LOG = LoggerFactory.getLogger(ProductProducer.class);
 
     /**
-     * How a producer rides out outages and groups records.
+     * How a producer rides out outages, groups records, and where it writes them.
      *
      * @param outageWait how long to wait for the registry (when opening) or the broker (when
      *        sending) while it does not answer, before failing
@@ -73,11 +72,15 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      *        {@code read_committed} readers all at once, or not at all ({@link #beginBatch()},
      *        {@link #commitBatch()}); the transactional id is {@code <address>.producer-<random>},
      *        within the domain's {@code <domain>.} prefix
+     * @param throughGate whether every record goes to {@code <address>.ingest}, for the contract
+     *        gate to check again and write to the product or its dead-letter topic; the
+     *        {@link Delivery} then says where the gate will put it (the same rules give the same
+     *        verdict) and its partition and offset are the ingest topic's
      */
-    public record Options(Duration outageWait, boolean transactional) {
+    public record Options(Duration outageWait, boolean transactional, boolean throughGate) {
 
-        /** Waits a minute for an unreachable registry or broker; no batches. */
-        public static final Options DEFAULT = new Options(Duration.ofMinutes(1), false);
+        /** Waits a minute for an unreachable registry or broker; no batches; straight to the product topic. */
+        public static final Options DEFAULT = new Options(Duration.ofMinutes(1), false, false);
 
         /** @throws IllegalArgumentException if the wait is not positive */
         public Options {
@@ -85,40 +88,48 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
                 throw new IllegalArgumentException("the outage wait must be positive, not " + outageWait);
             }
         }
+
+        /**
+         * @param outageWait how long to wait for an unreachable registry or broker
+         * @param transactional whether records are sent in batches
+         */
+        public Options(Duration outageWait, boolean transactional) {
+            this(outageWait, transactional, false);
+        }
+
+        /** @return these options, with every record written through the contract gate */
+        public Options viaGate() {
+            return new Options(outageWait, transactional, true);
+        }
     }
 
     private final ProductAddress address;
     private final Schema schema;
     private final String contractVersion;
     private final String keyField;
-    private final List<Rule> rules;
-    /** All rules at once: one evaluation for a record that passes them all, the usual case. */
-    private final RecordExpression allRules;
+    private final QualityRules rules;
     private final WireWriter writer;
     private final String bootstrapServers;
     private final Duration outageWait;
     private final boolean transactional;
+    private final boolean throughGate;
     private final KafkaProducer<String, byte[]> producer;
     private final MeterRegistry meters;
     private final Counter sent;
     private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
 
-    private record Rule(String name, RecordExpression expression) {
-    }
-
-    private ProductProducer(ProductRegistration registration, Schema schema, Properties clientConfig, MeterRegistry meters,
+    private ProductProducer(ProductRegistration registration, Schema schema, MeshClientConfig clientConfig, MeterRegistry meters,
                             Options options) {
         this.address = ProductAddress.parse(registration.getAddress());
         this.schema = schema;
         this.contractVersion = registration.getVersion();
         this.keyField = registration.getKeyField();
-        this.rules = registration.getQualityRules().stream()
-                .map(r -> new Rule(r.getName(), compile(r, schema))).toList();
-        this.allRules = RecordExpression.allOf(rules.stream().map(r -> r.expression().source()).toList(), schema);
+        this.rules = QualityRules.compile(registration.getQualityRules(), schema);
         this.writer = new WireWriter(schema, registration.getSchemaContentId());
         this.outageWait = options.outageWait();
         this.transactional = options.transactional();
-        var props = ClientConfigs.kafkaOnly(clientConfig);
+        this.throughGate = options.throughGate();
+        var props = clientConfig.kafka();
         this.bootstrapServers = props.getProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -169,7 +180,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      * @throws MeshException if the product is not published or is retired
      * @throws SchemaRegistry.Unreachable if the registry did not answer for a minute
      */
-    public static <T extends GenericRecord> ProductProducer<T> open(ProductAddress address, Properties clientConfig, MeterRegistry meters) {
+    public static <T extends GenericRecord> ProductProducer<T> open(ProductAddress address, MeshClientConfig clientConfig, MeterRegistry meters) {
         return open(address, clientConfig, meters, Options.DEFAULT);
     }
 
@@ -185,7 +196,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      * @throws MeshException if the product is not published or is retired
      * @throws SchemaRegistry.Unreachable if the registry did not answer within the outage wait
      */
-    public static <T extends GenericRecord> ProductProducer<T> open(ProductAddress address, Properties clientConfig, MeterRegistry meters,
+    public static <T extends GenericRecord> ProductProducer<T> open(ProductAddress address, MeshClientConfig clientConfig, MeterRegistry meters,
                                                                     Options options) {
         ProductRegistration registration = RegistryWait.until(options.outageWait(), () -> new RegistrationLog(clientConfig).latest(address))
                 .orElseThrow(() -> new MeshException("no product " + address + " is published; publish its contract first: "
@@ -202,7 +213,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      * @param clientConfig a client config naming the registry
      * @return the value schema it registered
      */
-    public static Schema schemaOf(ProductRegistration registration, Properties clientConfig) {
+    public static Schema schemaOf(ProductRegistration registration, MeshClientConfig clientConfig) {
         try (var registry = SchemaRegistry.connect(clientConfig)) {
             return new Schema.Parser().parse(registry.schemaById(registration.getSchemaContentId()));
         }
@@ -219,10 +230,12 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     }
 
     /**
-     * Checks a record against the contract and sends it to the product or the dead-letter topic.
+     * Checks a record against the contract and sends it to the product or the dead-letter topic
+     * (or, {@link Options#throughGate() through the gate}, to the ingest topic, with the verdict
+     * the gate will reach).
      *
      * @param record the record
-     * @return where it ended up, once the broker has it
+     * @return where it ended up (or will, through the gate), once the broker has it
      */
     public CompletableFuture<Delivery> send(T record) {
         String key = key(record);
@@ -233,31 +246,12 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
             return deadLetter(key, String.valueOf(record).getBytes(StandardCharsets.UTF_8), DeadLetterHeaders.SCHEMA_RULE,
                     "does not fit the product's registered schema: " + rootMessage(e));
         }
-        if (passes(record)) {
-            return deliver(new ProducerRecord<>(address.topic(), key, value), Delivery.Destination.PRODUCT, null, null);
+        Optional<DeadLetterReason> violation = rules.check(record);
+        if (violation.isPresent()) {
+            return deadLetter(key, value, violation.get().rule(), violation.get().reason());
         }
-        for (Rule rule : rules) {
-            String reason;
-            try {
-                if (rule.expression().test(record)) {
-                    continue;
-                }
-                reason = "quality rule '" + rule.name() + "' (" + rule.expression().source() + ") is false";
-            } catch (RecordExpression.ExpressionFailure e) {
-                reason = "quality rule '" + rule.name() + "' failed: " + e.getMessage();
-            }
-            return deadLetter(key, value, rule.name(), reason);
-        }
-        return deliver(new ProducerRecord<>(address.topic(), key, value), Delivery.Destination.PRODUCT, null, null);
-    }
-
-    private boolean passes(T record) {
-        try {
-            return allRules.test(record);
-        } catch (RecordExpression.ExpressionFailure e) {
-            // one of the rules cannot be evaluated: checking them one by one names it
-            return false;
-        }
+        return deliver(new ProducerRecord<>(throughGate ? address.ingestTopic() : address.topic(), key, value),
+                Delivery.Destination.PRODUCT, null, null);
     }
 
     /** Sends everything buffered and waits for the broker. */
@@ -339,12 +333,12 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     }
 
     private CompletableFuture<Delivery> deadLetter(String key, byte[] value, String rule, String reason) {
+        if (throughGate) {
+            // the gate dead-letters it, with its own headers: only the mesh says why
+            return deliver(new ProducerRecord<>(address.ingestTopic(), key, value), Delivery.Destination.DEAD_LETTER, rule, reason);
+        }
         var headers = new RecordHeaders();
-        headers.add(DeadLetterHeaders.RULE, bytes(rule));
-        headers.add(DeadLetterHeaders.REASON, bytes(reason));
-        headers.add(DeadLetterHeaders.CONTRACT_VERSION, bytes(contractVersion));
-        headers.add(DeadLetterHeaders.TIME, bytes(Instant.now().toString()));
-        headers.add(DeadLetterHeaders.PRODUCT, bytes(address.toString()));
+        new DeadLetterReason(rule, reason).addTo(headers, contractVersion, address, Instant.now());
         return deliver(new ProducerRecord<>(address.deadLetterTopic(), null, key, value, headers), Delivery.Destination.DEAD_LETTER, rule, reason);
     }
 
@@ -380,22 +374,6 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     private Counter counter(String outcome, String rule) {
         return Counter.builder(RECORDS_METER).description("Records sent through product producers")
                 .tag("product", address.toString()).tag("outcome", outcome).tag("rule", rule).register(meters);
-    }
-
-    private static RecordExpression compile(QualityRule rule, Schema schema) {
-        try {
-            return RecordExpression.compile(rule.getRule(), schema);
-        } catch (RecordExpression.OverBudgetException e) {
-            throw new MeshException("quality rule '" + rule.getName() + "' of the published contract is over the CEL evaluation "
-                    + "budget: " + e.getMessage() + "; publish a version with a cheaper rule", e);
-        } catch (IllegalArgumentException e) {
-            throw new MeshException("quality rule '" + rule.getName() + "' of the published contract does not compile against "
-                    + "the registered schema: " + e.getMessage(), e);
-        }
-    }
-
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,9 +1,9 @@
 package io.streammesh.connector;
 
 import io.streammesh.connector.contract.ProductContract;
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.SchemaRegistry;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -42,9 +41,9 @@ public final class ProductPublisher implements AutoCloseable {
     private final RegistrationLog registrations;
     private final ProductTopics topics;
 
-    private ProductPublisher(Properties clientConfig) {
-        this.principal = ClientConfigs.principalOf(clientConfig);
-        var props = ClientConfigs.kafkaOnly(clientConfig);
+    private ProductPublisher(MeshClientConfig clientConfig) {
+        this.principal = clientConfig.kafkaPrincipal();
+        var props = clientConfig.kafka();
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "mesh-publisher");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
@@ -58,7 +57,7 @@ public final class ProductPublisher implements AutoCloseable {
      * @param clientConfig the publishing principal's client config (Kafka and registry)
      * @return a publisher acting as that principal
      */
-    public static ProductPublisher connect(Properties clientConfig) {
+    public static ProductPublisher connect(MeshClientConfig clientConfig) {
         return new ProductPublisher(clientConfig);
     }
 

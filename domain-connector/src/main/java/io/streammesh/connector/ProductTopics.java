@@ -2,6 +2,7 @@ package io.streammesh.connector;
 
 import io.streammesh.connector.contract.ProductContract;
 import io.streammesh.schema.MeshException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,11 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
-/** A product's topics (the product and its dead-letter topic), created and kept as its contract says. */
+/**
+ * A product's topics (the product, its dead-letter topic and its ingest topic, which keeps raw
+ * records only as long as the contract's {@code ingest.retention}), created and kept as its
+ * contract says.
+ */
 final class ProductTopics {
 
     private static final long TIMEOUT_SECONDS = 30;
@@ -78,7 +83,7 @@ final class ProductTopics {
         if (existing.isEmpty()) {
             await(admin.createTopics(List.of(newTopic(topic, contract))).all(), "create topic " + topic);
             return Optional.of("topic " + topic + ": created (" + contract.partitions() + " partitions, retention "
-                    + retentionText(contract) + ")");
+                    + retentionText(topic, contract) + ")");
         }
         StringBuilder changed = new StringBuilder();
         int partitions = existing.get().partitions().size();
@@ -90,11 +95,12 @@ final class ProductTopics {
         var resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         String retention = await(admin.describeConfigs(List.of(resource)).all(), "read the config of " + topic)
                 .get(resource).get(TopicConfig.RETENTION_MS_CONFIG).value();
-        if (!retention.equals(Long.toString(contract.retentionMs()))) {
+        String wanted = Long.toString(retentionMs(topic, contract));
+        if (!retention.equals(wanted)) {
             await(admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
-                    new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG, Long.toString(contract.retentionMs())), AlterConfigOp.OpType.SET)))).all(),
+                    new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG, wanted), AlterConfigOp.OpType.SET)))).all(),
                     "change the retention of " + topic);
-            changed.append(changed.isEmpty() ? "" : ", ").append("retention -> ").append(retentionText(contract));
+            changed.append(changed.isEmpty() ? "" : ", ").append("retention -> ").append(retentionText(topic, contract));
         }
         return changed.isEmpty() ? Optional.empty() : Optional.of("topic " + topic + ": " + changed);
     }
@@ -128,11 +134,20 @@ final class ProductTopics {
     private static NewTopic newTopic(String topic, ProductContract contract) {
         return new NewTopic(topic, Optional.of(contract.partitions()), Optional.empty()).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.RETENTION_MS_CONFIG, Long.toString(contract.retentionMs())));
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs(topic, contract))));
     }
 
-    private static String retentionText(ProductContract contract) {
-        return contract.retention().map(d -> d.toDays() > 0 && d.toHours() % 24 == 0 ? d.toDays() + "d" : d.toString()).orElse("forever");
+    private static long retentionMs(String topic, ProductContract contract) {
+        return topic.equals(contract.address().ingestTopic()) ? contract.ingestRetentionMs() : contract.retentionMs();
+    }
+
+    private static String retentionText(String topic, ProductContract contract) {
+        long ms = retentionMs(topic, contract);
+        if (ms < 0) {
+            return "forever";
+        }
+        Duration retention = Duration.ofMillis(ms);
+        return retention.toDays() > 0 && retention.toHours() % 24 == 0 ? retention.toDays() + "d" : retention.toString();
     }
 
     private MeshException refused(String what) {
@@ -157,6 +172,6 @@ final class ProductTopics {
     }
 
     static Collection<String> of(ProductContract contract) {
-        return List.of(contract.address().topic(), contract.address().deadLetterTopic());
+        return List.of(contract.address().topic(), contract.address().deadLetterTopic(), contract.address().ingestTopic());
     }
 }

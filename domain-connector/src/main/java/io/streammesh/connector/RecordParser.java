@@ -1,6 +1,8 @@
 package io.streammesh.connector;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -24,6 +26,8 @@ import org.apache.avro.generic.GenericRecordBuilder;
  */
 final class RecordParser {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final Schema schema;
 
     RecordParser(Schema schema) {
@@ -36,6 +40,30 @@ final class RecordParser {
 
         RecordParseException(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * One JSON Lines line or one record value, as {@code mesh produce} and the contract gate take
+     * them: UTF-8 text holding a JSON object of the schema's fields.
+     *
+     * @param text the bytes
+     * @return the record
+     * @throws RecordParseException saying what is wrong, in one line
+     */
+    GenericRecord fromJsonText(byte[] text) {
+        String problem = Utf8Lines.problem(text);
+        if (problem != null) {
+            throw new RecordParseException(problem);
+        }
+        String line = new String(text, StandardCharsets.UTF_8);
+        if (line.isBlank()) {
+            throw new RecordParseException("empty line");
+        }
+        try {
+            return fromJson(JSON.readTree(line));
+        } catch (JsonProcessingException e) {
+            throw new RecordParseException("not JSON: " + e.getOriginalMessage());
         }
     }
 

@@ -1,10 +1,11 @@
 package io.streammesh.connector;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.client.RecordProducers;
 import io.streammesh.client.SchemaRegistry;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
@@ -13,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,9 +35,9 @@ final class RegistrationLog {
     private static final Logger LOG = LoggerFactory.getLogger(RegistrationLog.class);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Properties clientConfig;
+    private final MeshClientConfig clientConfig;
 
-    RegistrationLog(Properties clientConfig) {
+    RegistrationLog(MeshClientConfig clientConfig) {
         this.clientConfig = clientConfig;
     }
 
@@ -52,7 +52,7 @@ final class RegistrationLog {
     /** @return the latest registration of every address of a domain */
     Map<String, ProductRegistration> readAll(String domain) {
         String topic = MeshTopics.registrations(domain);
-        var props = ClientConfigs.kafkaOnly(clientConfig);
+        var props = clientConfig.kafka();
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "mesh-registrations-reader");
         props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
@@ -74,8 +74,8 @@ final class RegistrationLog {
                 }
             }
         } catch (AuthorizationException e) {
-            throw new MeshException("refused by the broker: " + ClientConfigs.principalOf(clientConfig) + " may not read "
-                    + topic + " (only User:" + domain + " may); act as the domain's principal", e);
+            throw new MeshException("refused by the broker: " + clientConfig.kafkaPrincipal() + " may not read "
+                    + topic + " (only " + MeshNames.kafkaPrincipal(domain) + " may); act as the domain's principal", e);
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             throw new MeshException("the broker at " + props.getProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)
                     + " did not answer while trying to read " + topic + " (" + e.getMessage() + "); is the mesh running?", e);
@@ -114,8 +114,8 @@ final class RegistrationLog {
             producer.send(new ProducerRecord<>(topic, registration.getAddress(), registration)).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof AuthorizationException) {
-                throw new MeshException("refused by the broker: " + ClientConfigs.principalOf(clientConfig) + " may not write "
-                        + topic + " (only User:" + registration.getDomain() + " may)", e.getCause());
+                throw new MeshException("refused by the broker: " + clientConfig.kafkaPrincipal() + " may not write "
+                        + topic + " (only " + MeshNames.kafkaPrincipal(registration.getDomain()) + " may)", e.getCause());
             }
             throw new MeshException("could not write the registration to " + topic + ": " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {

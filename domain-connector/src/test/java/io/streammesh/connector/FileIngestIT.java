@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.testing.MeshTest;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.ProductAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +26,7 @@ class FileIngestIT {
 
     @Test
     void everyLineOfAThousandEndsInTheProductTheDeadLetterTopicOrTheReport(EmbeddedMesh mesh) throws Exception {
-        Properties config = TestContracts.publishOrders(mesh, "ingest-jsonl");
+        MeshClientConfig config = TestContracts.publishOrders(mesh, "ingest-jsonl");
         List<String> lines = new ArrayList<>();
         for (int i = 1; i <= 1000; i++) {
             String line = jsonOrder("j-" + i, i % 50 == 0 ? -1 : 10.5);
@@ -66,7 +66,7 @@ class FileIngestIT {
 
     @Test
     void csvRowsAreNumberedByFileLineAndAHeaderLackingARequiredColumnSendsNothing(EmbeddedMesh mesh) throws Exception {
-        Properties config = TestContracts.publishOrders(mesh, "ingest-csv");
+        MeshClientConfig config = TestContracts.publishOrders(mesh, "ingest-csv");
         String header = "orderId,customerId,customerEmail,shippingAddress,country,amount,currency,items,placedAt";
         Path good = Files.write(dir.resolve("orders.csv"), List.of(header,
                 "c-1,c-1,a@example.com,\"1 Main, Paris\",FR,12.5,EUR,2,2026-11-25T10:00:00Z",
@@ -92,7 +92,7 @@ class FileIngestIT {
 
     @Test
     void aLineThatIsNotUtf8IsReportedAndTheLinesAfterItAreStillSent(EmbeddedMesh mesh) throws Exception {
-        Properties config = TestContracts.publishOrders(mesh, "ingest-utf8");
+        MeshClientConfig config = TestContracts.publishOrders(mesh, "ingest-utf8");
         byte[] latin1 = jsonOrder("u-2", 10.5).replace("1 Main", "1 Rue de l'\u00c9glise").getBytes(StandardCharsets.ISO_8859_1);
         Path file = dir.resolve("orders.jsonl");
         try (var out = Files.newOutputStream(file)) {
@@ -118,7 +118,7 @@ class FileIngestIT {
 
     @Test
     void aCsvLineThatIsNotUtf8IsReportedByItsLineNumberAndTheRowsAfterItAreStillSent(EmbeddedMesh mesh) throws Exception {
-        Properties config = TestContracts.publishOrders(mesh, "ingest-csv-utf8");
+        MeshClientConfig config = TestContracts.publishOrders(mesh, "ingest-csv-utf8");
         String header = "orderId,customerId,customerEmail,shippingAddress,country,amount,currency,items,placedAt";
         String latin1 = "n-2,c-1,a@example.com,Caf\u00e9,FR,12.5,EUR,2,1764064800000";
         Path file = dir.resolve("orders.csv");
@@ -142,7 +142,7 @@ class FileIngestIT {
 
     @Test
     void aFileWhoseLinesAllReachTheProductLeavesNoRejectsFile(EmbeddedMesh mesh) throws Exception {
-        Properties config = TestContracts.publishOrders(mesh, "ingest-clean");
+        MeshClientConfig config = TestContracts.publishOrders(mesh, "ingest-clean");
         Path file = Files.write(dir.resolve("orders.jsonl"), List.of(jsonOrder("k-1", 1.5), jsonOrder("k-2", 2.5)));
 
         IngestSummary summary;
@@ -154,7 +154,7 @@ class FileIngestIT {
         assertThat(dir.resolve("rejects.jsonl")).doesNotExist();
     }
 
-    static ProductProducer<GenericRecord> batches(Properties config, String address) {
+    static ProductProducer<GenericRecord> batches(MeshClientConfig config, String address) {
         return ProductProducer.open(ProductAddress.parse(address), config, new SimpleMeterRegistry(),
                 new ProductProducer.Options(Duration.ofSeconds(30), true));
     }

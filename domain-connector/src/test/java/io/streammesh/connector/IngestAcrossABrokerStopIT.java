@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.embedded.MeshConfig;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.ProductAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -88,7 +87,7 @@ class IngestAcrossABrokerStopIT {
         assertThat(inDoubt).hasSize(summary.inDoubt().size());
 
         try (EmbeddedMesh mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(state))) {
-            Properties config = mesh.clientConfig("crash");
+            MeshClientConfig config = mesh.clientConfig("crash");
             Set<String> good = keys(lines.stream().filter(l -> !l.contains("\"amount\": -1.0")).toList());
             Set<String> reportedSent = new HashSet<>(good);
             reportedSent.removeAll(rejected);
@@ -140,13 +139,13 @@ class IngestAcrossABrokerStopIT {
      * Every key a {@code read_committed} reader sees, once no batch is open any more (the broker
      * aborts the one left by the stopped ingest when its transaction times out).
      */
-    private static List<String> committedKeys(Properties config, String topic) {
-        var props = ClientConfigs.kafkaOnly(config);
+    private static List<String> committedKeys(MeshClientConfig config, String topic) {
+        var props = config.kafka();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-             var uncommitted = new KafkaConsumer<>(ClientConfigs.kafkaOnly(config), new StringDeserializer(), new ByteArrayDeserializer())) {
+             var uncommitted = new KafkaConsumer<>(config.kafka(), new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             await().atMost(Duration.ofSeconds(60)).until(() -> consumer.endOffsets(partitions).equals(uncommitted.endOffsets(partitions)));

@@ -8,11 +8,12 @@ import io.streammesh.demo.orders.OrderPlaced;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.testing.MeshTest;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.ProductAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -41,7 +42,7 @@ class ProducerOutageIT {
     @Test
     void goodRecordsSentWhileTheRegistryIsDeadReachTheProductAndOnlyRuleBreakersAreDeadLettered(EmbeddedMesh mesh) {
         this.mesh = mesh;
-        Properties config = TestContracts.publishOrders(mesh, "outage-send");
+        MeshClientConfig config = TestContracts.publishOrders(mesh, "outage-send");
         ProductAddress address = ProductAddress.parse("outage-send.order-placed.v1");
         List<CompletableFuture<Delivery>> deliveries = new ArrayList<>();
         try (var producer = ProductProducer.<OrderPlaced>open(address, config, new SimpleMeterRegistry())) {
@@ -67,7 +68,7 @@ class ProducerOutageIT {
     @Test
     void aProducerOpenedWhileTheRegistryIsDeadWaitsUntilItIsBackThenSendsEveryRecordToTheProduct(EmbeddedMesh mesh) {
         this.mesh = mesh;
-        Properties config = TestContracts.publishOrders(mesh, "outage-open");
+        MeshClientConfig config = TestContracts.publishOrders(mesh, "outage-open");
         ProductAddress address = ProductAddress.parse("outage-open.order-placed.v1");
         mesh.killRegistry();
         CompletableFuture<Void> restart = CompletableFuture.runAsync(mesh::restartRegistry);
@@ -88,7 +89,7 @@ class ProducerOutageIT {
     @Test
     void aRegistryDeadLongerThanTheWaitIsOneClearErrorAndNothingIsDeadLettered(EmbeddedMesh mesh) throws Exception {
         this.mesh = mesh;
-        Properties config = TestContracts.publishOrders(mesh, "outage-long");
+        MeshClientConfig config = TestContracts.publishOrders(mesh, "outage-long");
         ProductAddress address = ProductAddress.parse("outage-long.order-placed.v1");
         mesh.killRegistry();
 

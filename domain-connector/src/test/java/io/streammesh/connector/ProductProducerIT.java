@@ -4,17 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.client.RecordProducers;
 import io.streammesh.demo.orders.OrderPlaced;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.schema.MeshException;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.testing.MeshTest;
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.QualityRule;
-import io.streammesh.testing.MeshTest;
 import io.streammesh.testing.TopicReader;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -27,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -51,7 +51,7 @@ class ProductProducerIT {
     @Test
     void goodRecordsGoToTheProductAndBadOnesToTheDeadLetterTopicWithTheirReasons(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("prod-route");
-        Properties config = mesh.clientConfig("prod-route");
+        MeshClientConfig config = mesh.clientConfig("prod-route");
         try (var publisher = ProductPublisher.connect(config)) {
             publisher.publish(TestContracts.orders("prod-route", "1.0.0"));
         }
@@ -91,7 +91,7 @@ class ProductProducerIT {
     @Test
     void aRecordOverTheCelEvaluationBudgetIsDeadLetteredWithinMomentsAndTheNextOneStillSent(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("prod-budget");
-        Properties config = mesh.clientConfig("prod-budget");
+        MeshClientConfig config = mesh.clientConfig("prod-budget");
         String pairs = "record.tags.all(a, record.tags.all(b, a + b >= 0))";
         Schema baskets = SchemaBuilder.record("Basket").namespace("io.streammesh.test").fields().requiredString("id")
                 .name("tags").type().array().items().longType().noDefault().endRecord();
@@ -122,7 +122,7 @@ class ProductProducerIT {
     @Test
     void aPublishedRuleOverTheCelBudgetIsRefusedWhenTheProducerOpensNamingTheRule(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("prod-stale");
-        Properties config = mesh.clientConfig("prod-stale");
+        MeshClientConfig config = mesh.clientConfig("prod-stale");
         try (var publisher = ProductPublisher.connect(config)) {
             publisher.publish(TestContracts.orders("prod-stale", "1.0.0"));
         }
@@ -151,7 +151,7 @@ class ProductProducerIT {
     @Test
     void aRecordOnTheProductDecodesThroughTheConfluentCompatibleApiWithAPlainAvroReader(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("prod-wire");
-        Properties config = mesh.clientConfig("prod-wire");
+        MeshClientConfig config = mesh.clientConfig("prod-wire");
         try (var publisher = ProductPublisher.connect(config)) {
             publisher.publish(TestContracts.orders("prod-wire", "1.0.0"));
         }
@@ -193,8 +193,8 @@ class ProductProducerIT {
                 .setPlacedAt(Instant.now()).build();
     }
 
-    static List<ConsumerRecord<String, byte[]>> read(Properties config, String topic, int expected) {
-        var props = ClientConfigs.kafkaOnly(config);
+    static List<ConsumerRecord<String, byte[]>> read(MeshClientConfig config, String topic, int expected) {
+        var props = config.kafka();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, topic.split("\\.")[0] + ".test-reader-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         return TopicReader.of(props, new StringDeserializer(), new ByteArrayDeserializer())

@@ -25,14 +25,15 @@ class ProductPublisherIT {
 
         try (var publisher = ProductPublisher.connect(mesh.clientConfig("pub-first"))) {
             PublishReport first = publisher.publish(contract);
-            assertThat(first.changes()).hasSize(4).anyMatch(c -> c.startsWith("topic pub-first.order-placed.v1: created (3 partitions, retention 30d)"))
+            assertThat(first.changes()).hasSize(5).anyMatch(c -> c.startsWith("topic pub-first.order-placed.v1: created (3 partitions, retention 30d)"))
                     .anyMatch(c -> c.startsWith("topic pub-first.order-placed.v1.dlq: created"))
+                    .contains("topic pub-first.order-placed.v1.ingest: created (3 partitions, retention 1d)")
                     .anyMatch(c -> c.startsWith("schema pub-first.order-placed.v1-value version 1"))
                     .anyMatch(c -> c.startsWith("registration pub-first.order-placed.v1 1.0.0 written to mesh.registrations.pub-first"));
 
             PublishReport again = publisher.publish(contract);
             assertThat(again.changed()).as("republish: %s", again.changes()).isFalse();
-            assertThat(again.unchanged()).hasSize(4);
+            assertThat(again.unchanged()).hasSize(5);
 
             var registration = publisher.registration(contract.address()).orElseThrow();
             assertThat(registration.getVersion()).isEqualTo("1.0.0");

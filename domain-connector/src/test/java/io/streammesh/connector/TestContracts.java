@@ -3,10 +3,10 @@ package io.streammesh.connector;
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.connector.contract.ProductContract;
 import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.client.MeshClientConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Properties;
 
 /** Contracts of the demo's order product, moved into a domain of the test's own. */
 final class TestContracts {
@@ -33,9 +33,9 @@ final class TestContracts {
      *
      * @return the domain's client config
      */
-    static Properties publishOrders(EmbeddedMesh mesh, String domain) {
+    static MeshClientConfig publishOrders(EmbeddedMesh mesh, String domain) {
         mesh.onboarding().addDomain(domain);
-        Properties config = mesh.clientConfig(domain);
+        MeshClientConfig config = mesh.clientConfig(domain);
         try (var publisher = ProductPublisher.connect(config)) {
             publisher.publish(orders(domain, "1.0.0"));
         }

@@ -1,5 +1,6 @@
 package io.streammesh.embedded;
 
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.KafkaCalls;
 import io.streammesh.client.MeshEndpoints;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (EmbeddedMesh mesh = EmbeddedMesh.start(MeshConfig.defaults())) {
  *     mesh.onboarding().addDomain("orders");
- *     Properties orders = mesh.clientConfig("orders");
+ *     MeshClientConfig orders = mesh.clientConfig("orders");
  * }
  * }</pre>
  *
@@ -170,8 +171,8 @@ public final class EmbeddedMesh implements AutoCloseable {
      * @param principal a principal's name, with or without {@code User:}
      * @return its Java client config (SCRAM-SHA-512), as written to the state directory
      */
-    public Properties clientConfig(String principal) {
-        return new ClientConfigs(state.clients()).properties(MeshPrincipal.bareName(principal));
+    public MeshClientConfig clientConfig(String principal) {
+        return new ClientConfigs(state.clients()).config(MeshPrincipal.bareName(principal));
     }
 
     /**
@@ -223,11 +224,7 @@ public final class EmbeddedMesh implements AutoCloseable {
         if (credentials.find(MeshPrincipal.ADMIN.name()).isEmpty()) {
             return Optional.empty();
         }
-        var kcat = clientConfigs.kcatFile(MeshPrincipal.ADMIN.name());
-        if (!java.nio.file.Files.exists(kcat)) {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(ClientConfigs.load(kcat).getProperty("sasl.password"))
+        return clientConfigs.kcatPassword(MeshPrincipal.ADMIN.name())
                 .filter(password -> credentials.authenticate(MeshPrincipal.ADMIN.name(), password));
     }
 

@@ -7,6 +7,7 @@ import io.streammesh.client.PlatformApp;
 import io.streammesh.credentials.CredentialStore;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.ProductAddress;
@@ -14,16 +15,20 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * How platform engineers bring principals and domains into the mesh. Every principal gets a
@@ -40,6 +45,7 @@ public final class Onboarding {
     private static final int SCRAM_ITERATIONS = 8192;
     /** No domain may be called this: its topics would be the platform's. */
     private static final String RESERVED_DOMAIN = "mesh";
+    private static final String PLATFORM_PREFIX = RESERVED_DOMAIN + ".";
 
     private final Admin admin;
     private final CredentialStore credentials;
@@ -60,11 +66,14 @@ public final class Onboarding {
 
     /**
      * Creates the platform topics, the platform apps' principals and their ACLs, and every
-     * principal's request topic; idempotent. On a mesh from before per-principal request topics
-     * it also takes away the WRITE every principal had on the shared {@code mesh.access.requests}.
+     * principal's request topic, and each domain's ACLs again; idempotent. On a mesh from before
+     * per-principal request topics it also takes away the WRITE every principal had on the shared
+     * {@code mesh.access.requests}; on one from before the contract gate, every product gets its
+     * ingest topic and the gate its ACLs on every domain's topics.
      */
     public void ensurePlatform() {
         createTopics(PlatformTopics.platform());
+        createTopics(missingIngestTopics());
         List<AclBinding> acls = new ArrayList<>();
         for (PlatformApp app : PlatformApp.values()) {
             ensurePrincipal(app.principal().name(), PrincipalKind.PLATFORM);
@@ -73,6 +82,8 @@ public final class Onboarding {
         List<MeshPrincipal> requesters = principals().stream().filter(Onboarding::asksForAccess).toList();
         createTopics(requesters.stream().map(p -> PlatformTopics.requests(p.name())).toList());
         requesters.forEach(p -> acls.addAll(PlatformAcls.requester(p)));
+        // Domains onboarded before a platform app existed (the contract gate) get its ACLs on their topics now.
+        requesters.stream().filter(p -> p.kind() == PrincipalKind.DOMAIN).forEach(p -> acls.addAll(PlatformAcls.domain(p.name())));
         createAcls(acls, "create the platform's ACLs");
         KafkaCalls.await(admin.deleteAcls(PlatformAcls.sharedRequestsOfOldMeshes().stream().map(AclBinding::toFilter).toList()).all(),
                 "remove the WRITE every principal had on " + MeshTopics.ACCESS_REQUESTS);
@@ -89,7 +100,7 @@ public final class Onboarding {
     public MeshPrincipal addPrincipal(String name, PrincipalKind kind) {
         String bare = MeshPrincipal.bareName(name);
         credentials.find(bare).ifPresent(existing -> {
-            throw new MeshException("principal User:" + bare + " already exists (" + existing.kind().name().toLowerCase()
+            throw new MeshException("principal " + MeshNames.kafkaPrincipal(bare) + " already exists (" + existing.kind().name().toLowerCase()
                     + "); its client config is " + clientConfigs.propertiesFile(bare));
         });
         return create(new MeshPrincipal(bare, kind));
@@ -108,7 +119,7 @@ public final class Onboarding {
         var existing = credentials.find(bare);
         if (existing.isPresent()) {
             if (existing.get().kind() != kind) {
-                throw new MeshException("principal User:" + bare + " already exists as a "
+                throw new MeshException("principal " + MeshNames.kafkaPrincipal(bare) + " already exists as a "
                         + existing.get().kind().name().toLowerCase() + " principal, not a " + kind.name().toLowerCase() + " one");
             }
             return existing.get();
@@ -173,6 +184,25 @@ public final class Onboarding {
     /** Domains and teams read others' products; the admin and the platform apps never ask. */
     private static boolean asksForAccess(MeshPrincipal principal) {
         return principal.kind() == PrincipalKind.DOMAIN || principal.kind() == PrincipalKind.TEAM;
+    }
+
+    /**
+     * Products published before the contract gate have no ingest topic: each gets one, with as
+     * many partitions as the product and the default retention (a republish applies the contract's).
+     */
+    private List<NewTopic> missingIngestTopics() {
+        Set<String> names = KafkaCalls.await(admin.listTopics().names(), "list the topics");
+        List<String> products = names.stream().filter(name -> !name.startsWith(PLATFORM_PREFIX) && ProductAddress.isValid(name)
+                && !names.contains(ProductAddress.parse(name).ingestTopic())).sorted().toList();
+        if (products.isEmpty()) {
+            return List.of();
+        }
+        Map<String, TopicDescription> described = KafkaCalls.await(admin.describeTopics(products).allTopicNames(),
+                "describe the products " + products);
+        return products.stream().map(product -> new NewTopic(ProductAddress.parse(product).ingestTopic(),
+                Optional.of(described.get(product).partitions().size()), Optional.empty()).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(ProductAddress.DEFAULT_INGEST_RETENTION.toMillis())))).toList();
     }
 
     private void createTopics(List<NewTopic> topics) {

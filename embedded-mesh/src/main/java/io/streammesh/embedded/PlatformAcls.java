@@ -17,6 +17,7 @@ import static org.apache.kafka.common.resource.ResourceType.TRANSACTIONAL_ID;
 
 import io.streammesh.client.PlatformApp;
 import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,6 +88,8 @@ public final class PlatformAcls {
                 acls.allow(TOPIC, MeshTopics.VIEW_PREFIX, PREFIXED, READ);
                 acls.allow(CLUSTER, "kafka-cluster", LITERAL, DESCRIBE);
             }
+            // Contracts come from the catalog; the domains' ingest and product topics in domain().
+            case GATE -> acls.allow(TOPIC, MeshTopics.CATALOG, LITERAL, READ, DESCRIBE);
         }
         return acls.bindings;
     }
@@ -96,7 +99,7 @@ public final class PlatformAcls {
      *         shared {@code mesh.access.requests}, in anyone's name. {@code mesh up} deletes these.
      */
     public static List<AclBinding> sharedRequestsOfOldMeshes() {
-        var acls = new Acls("User:*");
+        var acls = new Acls(MeshNames.EVERY_USER);
         acls.allow(TOPIC, MeshTopics.ACCESS_REQUESTS, LITERAL, WRITE, DESCRIBE);
         return acls.bindings;
     }
@@ -116,11 +119,12 @@ public final class PlatformAcls {
      * @param domain a domain name
      * @return what the domain's principal may do (own {@code <domain>.*}, write its registrations
      *         and decisions), and what the platform apps may do with its products (the catalog and
-     *         the enforcer read them, the audit counts what groups read)
+     *         the enforcer read them, the audit counts what groups read, the contract gate moves
+     *         records from their ingest topics to them)
      */
     public static List<AclBinding> domain(String domain) {
         String prefix = domain + ".";
-        var owner = new Acls("User:" + domain);
+        var owner = new Acls(MeshNames.kafkaPrincipal(domain));
         owner.allow(TOPIC, prefix, PREFIXED, CREATE, WRITE, READ, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS);
         owner.allow(GROUP, prefix, PREFIXED, READ, DESCRIBE);
         owner.allow(TRANSACTIONAL_ID, prefix, PREFIXED, WRITE, DESCRIBE);
@@ -133,6 +137,10 @@ public final class PlatformAcls {
         all.addAll(new Acls(PlatformApp.ENFORCER.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE, DESCRIBE_CONFIGS).bindings);
         // The audit's consumption ledger counts the records groups read there.
         all.addAll(new Acls(PlatformApp.AUDIT.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ).bindings);
+        // The contract gate reads the ingest topics, writes the products and their dead-letter
+        // topics, and deletes the ingest records it has processed (DELETE: delete-records).
+        all.addAll(new Acls(PlatformApp.GATE.principal().kafkaPrincipal())
+                .allow(TOPIC, prefix, PREFIXED, READ, WRITE, DESCRIBE, AclOperation.DELETE).bindings);
         return all;
     }
 

@@ -39,6 +39,21 @@ class PlatformAclsTest {
     }
 
     @Test
+    void theGateReadsTheCatalogAndMovesADomainsRecordsFromIngestToItsProducts() {
+        List<String> acls = new java.util.ArrayList<>(describe(PlatformAcls.domain("orders")));
+        acls.addAll(describe(PlatformAcls.platformApp(PlatformApp.GATE)));
+
+        assertThat(acls).filteredOn(acl -> acl.startsWith("User:mesh-gate ") && !acl.contains(" mesh-gate "))
+                .containsExactlyInAnyOrder(
+                        "User:mesh-gate READ TOPIC mesh.catalog LITERAL",
+                        "User:mesh-gate DESCRIBE TOPIC mesh.catalog LITERAL",
+                        "User:mesh-gate READ TOPIC orders. PREFIXED",
+                        "User:mesh-gate WRITE TOPIC orders. PREFIXED",
+                        "User:mesh-gate DESCRIBE TOPIC orders. PREFIXED",
+                        "User:mesh-gate DELETE TOPIC orders. PREFIXED");
+    }
+
+    @Test
     void aRequesterWritesOnlyItsOwnRequestTopic() {
         assertThat(describe(PlatformAcls.requester(new MeshPrincipal("analytics", PrincipalKind.TEAM)))).containsExactlyInAnyOrder(
                 "User:analytics WRITE TOPIC mesh.access.requests.analytics LITERAL",

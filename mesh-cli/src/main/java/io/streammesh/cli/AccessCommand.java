@@ -3,17 +3,19 @@ package io.streammesh.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streammesh.client.AccessClient;
 import io.streammesh.client.CatalogClient;
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.FreeText;
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,24 +36,23 @@ final class AccessCommand {
             "Waits for catalog-stream's first verdict (PENDING, APPROVED for an automatic view, or REJECTED with its reason; "
                     + "REJECTED exits 1), unless --no-wait."})
     int request(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog, @Mixin VerdictOption verdict,
-                @Parameters(paramLabel = "ADDRESS") String address,
+                @Parameters(paramLabel = "ADDRESS") ProductAddress product,
                 @Option(names = "--view", required = true, paramLabel = "VIEW", description = "The view, e.g. analytics.") String view,
                 @Option(names = "--group", required = true, paramLabel = "GROUP", description = "The consumer group you will read with.") String group,
                 @Option(names = "--purpose", required = true, paramLabel = "TEXT", description = "Why, for the owner and the audit.") String purpose,
-                @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+                @Option(names = "--duration", paramLabel = "DURATION",
                         description = "How long, e.g. 30d (default: the platform's maximum).") Duration duration,
                 @Option(names = "--for", paramLabel = "PRINCIPAL", description = "Who will read (default: you); only the platform may ask "
                         + "for another principal, on that principal's own request topic.") String grantee) {
-        ProductAddress product = ProductCommand.parse(address);
         refuseBadText("--purpose", purpose);
-        Properties config = acting(state, as, "request");
-        String followUp = "mesh access list --as " + ClientConfigs.principalOf(config).substring(5);
+        MeshClientConfig config = acting(state, as, "request");
+        String followUp = "mesh access list --as " + config.principal();
         String id;
         try (var client = new AccessClient(config)) {
-            id = client.request(product, view, grantee == null ? null : "User:" + MeshPrincipal.bareName(grantee), group, purpose, duration);
+            id = client.request(product, view, grantee == null ? null : MeshNames.kafkaPrincipal(MeshPrincipal.bareName(grantee)), group, purpose, duration);
         }
         TerminalText.printf(out(), "Requested %s view %s for %s (group %s): request %s%n", product, view,
-                grantee == null ? ClientConfigs.principalOf(config) : grantee, group, id);
+                grantee == null ? config.kafkaPrincipal() : grantee, group, id);
         Optional<CatalogClient> api = verdict.catalog(catalog, state, config);
         if (api.isEmpty()) {
             verdict.unwaited(out(), followUp);
@@ -70,7 +71,7 @@ final class AccessCommand {
         }
         switch (status) {
             case "REJECTED" -> {
-                TerminalText.printf(err(), "mesh: request %s is REJECTED: %s%n", id, request.path("reason").asText());
+                reasons(request).forEach(reason -> TerminalText.printf(err(), "mesh: request %s is REJECTED: %s%n", id, reason));
                 err().flush();
                 return Mesh.FAILED;
             }
@@ -81,6 +82,16 @@ final class AccessCommand {
         }
         out().flush();
         return Mesh.OK;
+    }
+
+    /** Every reason of a request's state, one per broken rule; a state kept before there were several has its one reason. */
+    static List<String> reasons(JsonNode request) {
+        List<String> reasons = new ArrayList<>();
+        request.path("reasons").forEach(reason -> reasons.add(reason.asText()));
+        if (reasons.isEmpty() && request.path("reason").isTextual()) {
+            reasons.add(request.path("reason").asText());
+        }
+        return reasons;
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the access requests you may see, with their status.")
@@ -98,7 +109,7 @@ final class AccessCommand {
         var table = new Table("REQUEST", "STATUS", "PRODUCT", "VIEW", "FOR", "GROUP", "PURPOSE", "REASON");
         result.path("requests").forEach(r -> table.row(r.at("/request/requestId").asText(), r.path("status").asText(),
                 r.at("/request/product").asText(), r.at("/request/view").asText(), r.at("/request/principal").asText(),
-                r.at("/request/consumerGroup").asText(), r.at("/request/purpose").asText(), r.path("reason").asText("")));
+                r.at("/request/consumerGroup").asText(), r.at("/request/purpose").asText(), String.join("; ", reasons(r))));
         table.print(out(), catalog.format());
         return Mesh.OK;
     }
@@ -150,7 +161,7 @@ final class AccessCommand {
     private int decide(StateDirOption state, PrincipalOption as, CatalogOption catalog, VerdictOption verdict, String requestId,
                        DecisionKind kind, String reason, Duration duration) {
         refuseBadText("--reason", reason);
-        Properties config = acting(state, as, kind.name().toLowerCase());
+        MeshClientConfig config = acting(state, as, kind.name().toLowerCase());
         CatalogClient api = catalog.client(state, config);
         JsonNode before = api.get("/api/access/requests/" + requestId);
         String domain = before.path("domain").asText();
@@ -165,8 +176,8 @@ final class AccessCommand {
             out().flush();
             return Mesh.OK;
         }
-        Decided decided = verdict.await("the " + kind + " decision on request " + requestId, "mesh access list --as " + ClientConfigs.principalOf(config)
-                .substring(5), () -> decided(api, requestId, kind, before, earlier));
+        Decided decided = verdict.await("the " + kind + " decision on request " + requestId, "mesh access list --as " + config.principal(),
+                () -> decided(api, requestId, kind, before, earlier));
         if (decided.rejection() != null) {
             CatalogRejections.print(err(), "the " + kind + " decision on request " + requestId, decided.rejection());
             return Mesh.FAILED;
@@ -209,7 +220,7 @@ final class AccessCommand {
         });
     }
 
-    private static Properties acting(StateDirOption state, PrincipalOption as, String what) {
+    private static MeshClientConfig acting(StateDirOption state, PrincipalOption as, String what) {
         if (as.choice == null) {
             throw new UsageError("say who you act as for access " + what + ": --as <principal> or --client-config <file>");
         }

@@ -1,11 +1,15 @@
 package io.streammesh.cli;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streammesh.audit.AuditVerifier;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.query.AuditQuery;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.List;
+import org.apache.flink.types.RowKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,22 +35,22 @@ final class AuditCommand {
                             + "topic, purpose, status, approved_by, granted_at, expires_at, ended_at, ended_by, change_offset.",
                     "grants_now (each grant's current state, its latest change): the columns of grants.",
                     "Times are UTC."})
-    int query(@Mixin StateDirOption state, @Mixin PrincipalOption as,
+    int query(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin OutputOption output,
               @Parameters(paramLabel = "SQL", description = "One SELECT statement.") String sql,
               @Option(names = "--since", paramLabel = "WHEN", converter = WhenConverter.class,
                       description = "Read records written since then: a duration back from now (1h, 30m, 7d) or a UTC time (2026-11-25T10:00:00Z).") Instant since,
               @Option(names = "--until", paramLabel = "WHEN", converter = WhenConverter.class,
                       description = "Stop at records written then: a duration back from now or a UTC time.") Instant until,
-              @Option(names = "--follow", description = "Keep the query running as new records arrive (Ctrl-C to stop).") boolean follow,
-              @Option(names = {"-o", "--format"}, paramLabel = "FORMAT", defaultValue = "table", description = "table, json (one object per line) or csv; default ${DEFAULT-VALUE}.") OutputFormat format) {
+              @Option(names = "--follow", description = "Keep the query running as new records arrive (Ctrl-C to stop).") boolean follow) {
         if (follow && until != null) {
             throw new ParameterException(spec.commandLine(), "--follow and --until do not go together: a followed query has no end");
         }
         var scan = new AuditQuery.Scan(since, until, follow);
         var out = spec.commandLine().getOut();
-        var printer = QueryPrinter.of(format, out, follow);
-        try {
-            AuditQuery.run(as.clientConfig(state, MeshPrincipal.ADMIN.name()), sql, scan, printer);
+        var printer = QueryPrinter.of(output.format(), out, follow);
+        var clientConfig = as.clientConfig(state, MeshPrincipal.ADMIN.name());
+        try (var spinner = Spinner.start(spec.commandLine().getErr(), "running the query")) {
+            AuditQuery.run(clientConfig, sql, scan, new SpinnerStoppingSink(spinner, printer));
         } catch (AuditQuery.QueryException e) {
             throw new MeshException("the query failed: " + e.getMessage(), e);
         }
@@ -56,15 +60,43 @@ final class AuditCommand {
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = "Checks every hash chain of mesh.audit; names the partition and offset of the first break.")
-    int verify(@Mixin StateDirOption state, @Mixin PrincipalOption as) {
+    int verify(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin OutputOption output) {
+        OutputFormat format = output.formatOfOneItem(spec.commandLine().getSubcommands().get("verify"));
         AuditVerifier.Result result = AuditVerifier.verify(as.clientConfig(state, MeshPrincipal.ADMIN.name()));
         if (result.firstBreak().isPresent()) {
             throw new MeshException("the audit trail is broken at " + result.firstBreak().get());
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (format == OutputFormat.json) {
+            out.println(TerminalText.json(verified(result), true));
+            out.flush();
+            return Mesh.OK;
+        }
         out.printf("mesh.audit is intact: %d events in %d hash chains (%s).%n", result.total(), result.events().size(),
                 String.join(", ", result.events().entrySet().stream().map(e -> "partition " + e.getKey() + ": " + e.getValue()).toList()));
         out.flush();
         return Mesh.OK;
+    }
+
+    /** The verdict of {@code audit verify} for scripts: the totals and the events of each partition's chain. */
+    static ObjectNode verified(AuditVerifier.Result result) {
+        ObjectNode verdict = JsonNodeFactory.instance.objectNode().put("intact", true).put("events", result.total());
+        ObjectNode partitions = verdict.putObject("partitions");
+        result.events().forEach((partition, events) -> partitions.put(String.valueOf(partition), events));
+        return verdict;
+    }
+
+    /** Stops the spinner before the first row is printed, so rows never share a line with it. */
+    private record SpinnerStoppingSink(Spinner spinner, AuditQuery.ResultSink printer) implements AuditQuery.ResultSink {
+        @Override
+        public void columns(List<String> names) {
+            printer.columns(names);
+        }
+
+        @Override
+        public void row(RowKind kind, List<Object> values) {
+            spinner.close();
+            printer.row(kind, values);
+        }
     }
 }

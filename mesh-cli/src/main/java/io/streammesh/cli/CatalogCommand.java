@@ -54,8 +54,7 @@ final class CatalogCommand {
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows a product: owner, schema, views, rules, SLO, lineage.")
     int show(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
-             @Parameters(paramLabel = "ADDRESS") String address) {
-        ProductAddress product = ProductCommand.parse(address);
+             @Parameters(paramLabel = "ADDRESS") ProductAddress product) {
         OutputFormat format = catalog.formatOfOneItem(spec.commandLine().getSubcommands().get("show"));
         CatalogClient client = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()));
         Optional<JsonNode> found = client.find("/api/products/" + product);
@@ -125,10 +124,10 @@ final class CatalogCommand {
 
     @Command(name = "lineage", mixinStandardHelpOptions = true, description = "Shows where a product comes from and what is derived from it, all the way.")
     int lineage(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
-                @Parameters(paramLabel = "ADDRESS") String address) {
+                @Parameters(paramLabel = "ADDRESS") ProductAddress product) {
         OutputFormat format = catalog.formatOfOneItem(spec.commandLine().getSubcommands().get("lineage"));
         var client = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()));
-        String root = ProductCommand.parse(address).toString();
+        String root = product.toString();
         if (format == OutputFormat.json) {
             return print(client.get("/api/products/" + root + "/lineage"));
         }

@@ -4,28 +4,28 @@ import io.streammesh.client.CatalogClient;
 import io.streammesh.schema.MeshException;
 import io.streammesh.embedded.MeshStatus;
 import io.streammesh.embedded.StateDirectory;
+import io.streammesh.client.MeshClientConfig;
 import java.util.Optional;
-import java.util.Properties;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
-/** Where the catalog REST API is: {@code --catalog-url}, else the one the running mesh wrote in its state directory. */
+/**
+ * Where the catalog REST API is: {@code --catalog-url}, else the one the running mesh wrote in its
+ * state directory; and how its answer is printed ({@link OutputOption}).
+ */
 final class CatalogOption {
 
     @Option(names = "--catalog-url", paramLabel = "URL", description = "The catalog API's base URL (default: the running mesh's).")
     String url;
 
-    @Option(names = {"-o", "--format"}, paramLabel = "FORMAT", defaultValue = "table",
-            description = "table, json or csv (default: ${DEFAULT-VALUE}).")
-    OutputFormat format;
+    @Mixin
+    OutputOption output = new OutputOption();
 
-    @Option(names = "--json", description = "The same as --format json.")
-    boolean json;
-
-    /** @return the output format asked for; {@code --json} stands for {@code --format json} */
+    /** @return the output format asked for */
     OutputFormat format() {
-        return json ? OutputFormat.json : format;
+        return output.format();
     }
 
     /**
@@ -34,14 +34,10 @@ final class CatalogOption {
      * @throws ParameterException if it is csv, which takes rows
      */
     OutputFormat formatOfOneItem(CommandLine commandLine) {
-        if (format() == OutputFormat.csv) {
-            throw new ParameterException(commandLine, "--format csv: " + commandLine.getCommandSpec().qualifiedName()
-                    + " prints one item, not rows; use table or json");
-        }
-        return format();
+        return output.formatOfOneItem(commandLine);
     }
 
-    CatalogClient client(StateDirOption state, Properties clientConfig) {
+    CatalogClient client(StateDirOption state, MeshClientConfig clientConfig) {
         String base = url;
         if (base == null) {
             base = RunningMesh.find(state.directory()).catalogUrl();
@@ -56,7 +52,7 @@ final class CatalogOption {
      * @return the catalog API if one is known ({@code --catalog-url}, or the running mesh's), else empty:
      *         for a command whose write stands without the catalog (it only waits for its verdict there)
      */
-    Optional<CatalogClient> known(StateDirOption state, Properties clientConfig) {
+    Optional<CatalogClient> known(StateDirOption state, MeshClientConfig clientConfig) {
         StateDirectory directory = state.directory();
         String base = url != null ? url : directory.isLocked() ? directory.readStatus().map(MeshStatus::catalogUrl).orElse(null) : null;
         return Optional.ofNullable(base).map(b -> new CatalogClient(b, clientConfig));

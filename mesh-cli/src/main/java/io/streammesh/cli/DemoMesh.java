@@ -13,6 +13,7 @@ import io.streammesh.demo.orders.OrderPlaced;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.PrincipalKind;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
@@ -26,7 +27,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -113,7 +113,7 @@ final class DemoMesh implements AutoCloseable {
     private DemoStream stream(EmbeddedMesh mesh, ProductContract contract, Schema demoSchema, Duration healthWindow) {
         ProductAddress address = contract.address();
         mesh.onboarding().addDomain(address.domain());
-        Properties config = mesh.clientConfig(address.domain());
+        MeshClientConfig config = mesh.clientConfig(address.domain());
         var publisher = ProductPublisher.connect(config);
         resources.add(publisher);
         Optional<ProductRegistration> current = publisher.registration(address);

@@ -5,7 +5,10 @@ import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads a {@code --duration} as {@link DurationText} does; a wrong one is a usage error naming the option and the accepted forms. */
+/**
+ * Reads every {@link Duration} option (registered once, on the root command) as {@link DurationText}
+ * does; a wrong one is a usage error naming the option and the accepted forms.
+ */
 final class DurationConverter implements ITypeConverter<Duration> {
 
     @Override

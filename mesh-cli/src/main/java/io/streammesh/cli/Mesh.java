@@ -2,7 +2,13 @@ package io.streammesh.cli;
 
 import io.streammesh.connector.contract.InvalidContractException;
 import io.streammesh.schema.MeshException;
+import io.streammesh.schema.ProductAddress;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,9 +23,6 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Mesh.Version.class,
         description = "StreamMesh: a data mesh on Apache Kafka.",
-        subcommands = {UpCommand.class, StatusCommand.class, PrincipalCommand.class, DomainCommand.class,
-                ProductCommand.class, ProduceCommand.class, CatalogCommand.class, AccessCommand.class, AuditCommand.class,
-                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the command failed (the reason is printed)", "2:invalid command line"})
 public final class Mesh {
@@ -31,25 +34,64 @@ public final class Mesh {
     /** The command line was wrong. */
     public static final int USAGE = 2;
 
+    /**
+     * The subcommands, in the order help lists them. Each is built only when a command line needs
+     * it: building picocli's model of all of them takes longer than many a command runs.
+     */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
     private Mesh() {
+    }
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> subcommands = new LinkedHashMap<>();
+        subcommands.put("up", UpCommand::new);
+        subcommands.put("status", StatusCommand::new);
+        subcommands.put("principal", PrincipalCommand::new);
+        subcommands.put("domain", DomainCommand::new);
+        subcommands.put("product", ProductCommand::new);
+        subcommands.put("produce", ProduceCommand::new);
+        subcommands.put("catalog", CatalogCommand::new);
+        subcommands.put("access", AccessCommand::new);
+        subcommands.put("audit", AuditCommand::new);
+        subcommands.put("help", CommandLine.HelpCommand::new);
+        return Collections.unmodifiableMap(subcommands);
     }
 
     /** @param args the command line */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(forArguments(args).execute(args));
+    }
+
+    /**
+     * @param args the command line to run
+     * @return {@link #commandLine()} with only the subcommand {@code args} names, when it names
+     *         one (help and anything else get all of them)
+     */
+    static CommandLine forArguments(String[] args) {
+        boolean one = args.length > 0 && !args[0].equals("help") && SUBCOMMANDS.containsKey(args[0]);
+        return commandLine(one ? Map.of(args[0], SUBCOMMANDS.get(args[0])) : SUBCOMMANDS);
     }
 
     /**
      * @return the command line with the mesh's error handling: a {@link MeshException} prints
      *         its one-line message and exits {@value #FAILED} ({@value #USAGE} for a {@link UsageError}); anything else also prints its
-     *         stack trace, since it is a bug; a wrong command line prints one line naming what is
+     *         stack trace, since it is a bug; a wrong command line (a bad product address or duration
+     *         among them: their converters are registered here, once) prints one line naming what is
      *         wrong and exits {@value #USAGE}. Enum values (formats, kinds) are taken in any case.
      *         What is printed is {@linkplain TerminalText#escape(String) escaped}: messages quote
      *         the data and the command line.
      */
     public static CommandLine commandLine() {
+        return commandLine(SUBCOMMANDS);
+    }
+
+    private static CommandLine commandLine(Map<String, Supplier<Object>> subcommands) {
         var commandLine = new CommandLine(new Mesh());
+        subcommands.forEach((name, command) -> commandLine.addSubcommand(name, command.get()));
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.registerConverter(ProductAddress.class, new ProductAddressConverter());
+        commandLine.registerConverter(Duration.class, new DurationConverter());
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
             PrintWriter err = line.getErr();
             if (e instanceof UsageError) {

@@ -4,6 +4,9 @@ import io.streammesh.client.ClientConfigs;
 import io.streammesh.credentials.CredentialStore;
 import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.schema.PrincipalKind;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,15 +40,22 @@ final class PrincipalCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Lists the mesh's principals, their kind and their client config.")
-    int list(@Mixin StateDirOption state) {
+    int list(@Mixin StateDirOption state, @Mixin OutputOption output) {
         var configs = new ClientConfigs(state.existing().clients());
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("%-24s %-9s %s%n", "PRINCIPAL", "KIND", "CLIENT CONFIG");
-        for (MeshPrincipal principal : CredentialStore.at(state.directory().credentials()).principals()) {
-            out.printf("%-24s %-9s %s%n", principal.kafkaPrincipal(), principal.kind().name().toLowerCase(),
-                    configs.propertiesFile(principal.name()));
+        var principals = CredentialStore.at(state.directory().credentials()).principals();
+        if (output.format() == OutputFormat.json) {
+            ObjectNode listed = JsonNodeFactory.instance.objectNode();
+            ArrayNode rows = listed.putArray("principals");
+            principals.forEach(p -> rows.addObject().put("principal", p.kafkaPrincipal()).put("kind", p.kind().name().toLowerCase())
+                    .put("clientConfig", configs.propertiesFile(p.name()).toString()));
+            out.println(TerminalText.json(listed, true));
+            out.flush();
+            return Mesh.OK;
         }
-        out.flush();
+        var table = new Table("PRINCIPAL", "KIND", "CLIENT CONFIG");
+        principals.forEach(p -> table.row(p.kafkaPrincipal(), p.kind().name().toLowerCase(), configs.propertiesFile(p.name()).toString()));
+        table.print(out, output.format());
         return Mesh.OK;
     }
 }

@@ -3,8 +3,8 @@ package io.streammesh.cli;
 import io.streammesh.client.ClientConfigs;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.client.MeshClientConfig;
 import java.nio.file.Path;
-import java.util.Properties;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
@@ -43,13 +43,13 @@ final class PrincipalOption {
      * @param defaultPrincipal who to act as when neither option is given
      * @return the client config to act with
      */
-    Properties clientConfig(StateDirOption state, String defaultPrincipal) {
+    MeshClientConfig clientConfig(StateDirOption state, String defaultPrincipal) {
         if (choice != null && choice.clientConfig != null) {
-            return ClientConfigs.load(choice.clientConfig);
+            return MeshClientConfig.load(choice.clientConfig);
         }
         String name = choice != null && choice.principal != null ? choice.principal : defaultPrincipal;
         try {
-            return new ClientConfigs(state.existing().clients()).properties(MeshPrincipal.bareName(name));
+            return new ClientConfigs(state.existing().clients()).config(MeshPrincipal.bareName(name));
         } catch (MeshException e) {
             throw new MeshException(e.getMessage() + " (or give --client-config FILE)", e);
         }

@@ -4,8 +4,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.connector.FileIngest;
 import io.streammesh.connector.IngestSummary;
 import io.streammesh.connector.ProductProducer;
-import io.streammesh.connector.contract.DurationText;
 import io.streammesh.schema.MeshException;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.ProductAddress;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.avro.generic.GenericRecord;
 import picocli.CommandLine.Command;
@@ -49,7 +48,7 @@ final class ProduceCommand implements Callable<Integer> {
     PrincipalOption as;
 
     @Parameters(paramLabel = "ADDRESS", description = "The product, <domain>.<product>.v<major>.")
-    String address;
+    ProductAddress product;
 
     /** What {@code --file} takes for standard input. */
     static final String STANDARD_INPUT = "-";
@@ -72,14 +71,13 @@ final class ProduceCommand implements Callable<Integer> {
 
     @Option(names = "--outage-wait", paramLabel = "DURATION", defaultValue = "60s",
             description = "How long to wait for the registry or the broker while it does not answer, e.g. 30s or 5m (default: ${DEFAULT-VALUE}).")
-    String outageWait;
+    Duration outageWait;
 
     @Override
     public Integer call() {
-        ProductAddress product = ProductCommand.parse(address);
         FileIngest.Format fileFormat = format();
-        Properties config = as.clientConfig(state, product.domain());
-        var options = new ProductProducer.Options(outageWait(), true);
+        MeshClientConfig config = as.clientConfig(state, product.domain());
+        var options = new ProductProducer.Options(outageWait, true);
         Path rejectsFile = rejects != null ? rejects : defaultRejects(fromStandardInput()
                 ? Path.of(STANDARD_INPUT_NAME + "." + fileFormat.name().toLowerCase(Locale.ROOT)).toAbsolutePath() : file);
         Path input = fromStandardInput() ? standardInputCopy() : file;
@@ -122,14 +120,6 @@ final class ProduceCommand implements Callable<Integer> {
             Files.deleteIfExists(copy);
         } catch (IOException e) {
             throw new MeshException("cannot delete the copy of standard input " + copy + ": " + e.getMessage(), e);
-        }
-    }
-
-    private Duration outageWait() {
-        try {
-            return DurationText.parse(outageWait);
-        } catch (IllegalArgumentException e) {
-            throw new MeshException("--outage-wait: " + e.getMessage());
         }
     }
 

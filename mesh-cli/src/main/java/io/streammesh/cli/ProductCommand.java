@@ -8,7 +8,8 @@ import io.streammesh.connector.ProductPublisher;
 import io.streammesh.connector.PublishReport;
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.connector.contract.ProductContract;
-import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.RuleViolation;
 import java.io.PrintWriter;
@@ -17,7 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,7 +45,7 @@ final class ProductCommand {
                 @Parameters(paramLabel = "DESCRIPTOR", description = "The contract's YAML file, e.g. orders/order-placed.yaml.") Path descriptor) {
         ProductContract contract = DataContracts.load(descriptor);
         ProductAddress address = contract.address();
-        Properties config = as.clientConfig(state, address.domain());
+        MeshClientConfig config = as.clientConfig(state, address.domain());
         PrintWriter out = spec.commandLine().getOut();
         Optional<CatalogClient> api = verdict.catalog(catalog, state, config);
         Optional<JsonNode> before = api.flatMap(a -> a.find(productPath(address)));
@@ -54,7 +54,7 @@ final class ProductCommand {
         try (var publisher = ProductPublisher.connect(config)) {
             report = publisher.publish(contract);
         }
-        print(out, report, "Published " + address + " (contract " + contract.version() + ") as " + ClientConfigs.principalOf(config));
+        print(out, report, "Published " + address + " (contract " + contract.version() + ") as " + config.kafkaPrincipal());
         if (api.isEmpty()) {
             verdict.unwaited(out, "mesh catalog show " + address);
             return Mesh.OK;
@@ -123,7 +123,7 @@ final class ProductCommand {
         GovernancePolicy policy = governance == null ? GovernancePolicy.defaults() : GovernancePolicy.load(governance);
         // Offline there is no registry: the schema's id is the registry's at publish time, and its rule is left out.
         List<RuleViolation> violations = new Governance(policy).checkOffline(
-                contract.toRegistration("User:" + contract.address().domain(), null, 0L, Instant.now()));
+                contract.toRegistration(MeshNames.kafkaPrincipal(contract.address().domain()), null, 0L, Instant.now()));
         if (!violations.isEmpty()) {
             PrintWriter err = spec.commandLine().getErr();
             violations.forEach(v -> TerminalText.printf(err, "mesh: %s: governance rule %s: %s%n", descriptor, v.getRule(), v.getMessage()));
@@ -141,9 +141,8 @@ final class ProductCommand {
             description = {"Marks a product retired: the catalog shows it as retired, producers refuse it; its topic and data are kept.",
                     "Waits until the catalog shows it RETIRED (unless --no-wait)."})
     int retire(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog, @Mixin VerdictOption verdict,
-               @Parameters(paramLabel = "ADDRESS", description = "<domain>.<product>.v<major>") String address) {
-        ProductAddress product = parse(address);
-        Properties config = as.clientConfig(state, product.domain());
+               @Parameters(paramLabel = "ADDRESS", description = "<domain>.<product>.v<major>") ProductAddress product) {
+        MeshClientConfig config = as.clientConfig(state, product.domain());
         PrintWriter out = spec.commandLine().getOut();
         try (var publisher = ProductPublisher.connect(config)) {
             print(out, publisher.retire(product), "Retired " + product);
@@ -158,14 +157,6 @@ final class ProductCommand {
         TerminalText.printf(out, "The catalog shows %s RETIRED.%n", product);
         out.flush();
         return Mesh.OK;
-    }
-
-    static ProductAddress parse(String address) {
-        try {
-            return ProductAddress.parse(address);
-        } catch (IllegalArgumentException e) {
-            throw new UsageError(e.getMessage());
-        }
     }
 
     private static void print(PrintWriter out, PublishReport report, String headline) {

@@ -1,12 +1,11 @@
 package io.streammesh.cli;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.MeshEndpoints;
 import io.streammesh.schema.MeshException;
 import io.streammesh.embedded.MeshStatus;
 import io.streammesh.embedded.Onboarding;
 import io.streammesh.embedded.StateDirectory;
-import java.util.Properties;
+import io.streammesh.client.MeshClientConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -35,8 +34,8 @@ final class RunningMesh implements AutoCloseable {
      */
     static RunningMesh open(StateDirOption state, PrincipalOption as, String defaultPrincipal) {
         MeshStatus status = find(state.directory());
-        Properties clientConfig = as.clientConfig(state, defaultPrincipal);
-        var props = ClientConfigs.kafkaOnly(clientConfig);
+        MeshClientConfig clientConfig = as.clientConfig(state, defaultPrincipal);
+        var props = clientConfig.kafka();
         props.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "mesh-cli");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");

@@ -4,6 +4,7 @@ import io.streammesh.audit.AuditApp;
 import io.streammesh.audit.AuditConfig;
 import io.streammesh.catalog.CatalogApp;
 import io.streammesh.catalog.CatalogConfig;
+import io.streammesh.connector.GateApp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.enforcer.ViewApp;
@@ -12,11 +13,11 @@ import io.streammesh.client.PlatformApp;
 import io.streammesh.embedded.StartedParts;
 import io.streammesh.embedded.MeshConfig;
 import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.client.MeshClientConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -81,7 +82,7 @@ final class UpCommand implements Callable<Integer> {
             progress(out, "the Kafka broker (KRaft, SASL) and the schema registry");
             mesh = running.add(EmbeddedMesh.start(config));
             Path apps = directory.root().resolve("apps");
-            progress(out, "the platform apps: catalog, audit, policy-enforcer");
+            progress(out, "the platform apps: catalog, audit, policy-enforcer, contract gate");
             CatalogConfig catalogConfig = CatalogConfig.embedded(mesh.clientConfig(PlatformApp.CATALOG.applicationId()),
                     apps.resolve(PlatformApp.CATALOG.applicationId()), directory.credentials(), catalogPort);
             catalog = running.add(CatalogApp.start(catalogConfig));
@@ -89,10 +90,11 @@ final class UpCommand implements Callable<Integer> {
             directory.readStatus().ifPresent(status -> directory.writeStatus(status.withCatalogUrl(catalogUrl)));
             running.add(AuditApp.start(AuditConfig.embedded(mesh.clientConfig(PlatformApp.AUDIT.applicationId()),
                     apps.resolve(PlatformApp.AUDIT.applicationId()))));
-            Properties enforcerConfig = mesh.clientConfig(PlatformApp.ENFORCER.applicationId());
+            MeshClientConfig enforcerConfig = mesh.clientConfig(PlatformApp.ENFORCER.applicationId());
             running.add(GrantEnforcer.start(enforcerConfig));
             running.add(ViewApp.start(enforcerConfig, apps.resolve(PlatformApp.ENFORCER.applicationId()),
                     ViewSecret.of(directory), new SimpleMeterRegistry()));
+            running.add(GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), apps.resolve(PlatformApp.GATE.applicationId())));
             if (demo) {
                 progress(out, "the demo: domains orders and customers, their products and live records, team analytics");
             }

@@ -3,11 +3,11 @@ package io.streammesh.cli;
 import io.streammesh.client.CatalogBusyException;
 import io.streammesh.client.CatalogClient;
 import io.streammesh.schema.MeshException;
+import io.streammesh.client.MeshClientConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.function.Supplier;
 import picocli.CommandLine.Option;
 
@@ -24,7 +24,7 @@ final class VerdictOption {
     @Option(names = "--no-wait", description = "Return once written, without waiting for catalog-stream's verdict.")
     boolean noWait;
 
-    @Option(names = "--wait", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30s",
+    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "30s",
             description = "How long to wait for catalog-stream's verdict (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
@@ -34,7 +34,7 @@ final class VerdictOption {
      * @param clientConfig who waits
      * @return the catalog API to wait on, or empty: {@code --no-wait}, or none known (say so with {@link #unwaited})
      */
-    Optional<CatalogClient> catalog(CatalogOption catalog, StateDirOption state, Properties clientConfig) {
+    Optional<CatalogClient> catalog(CatalogOption catalog, StateDirOption state, MeshClientConfig clientConfig) {
         return noWait ? Optional.empty() : catalog.known(state, clientConfig);
     }
 

@@ -140,6 +140,15 @@ class AccessCommandsIT {
             assertThat(unknown.err().strip()).isEqualTo("mesh: request " + lastWord(unknown) + " is REJECTED: "
                     + "no product rej-shop.no-such-product.v1 in the catalog");
 
+            var twoWrong = run("access", "request", "rej-shop.order-placed.v1", "--view", "analytcs", "--group", "mesh-sneaky",
+                    "--purpose", "dashboards", "--as", "rej-team", "--catalog-url", url, "--state-dir", state);
+            assertThat(twoWrong.exitCode()).isEqualTo(Mesh.FAILED);
+            assertThat(twoWrong.err().lines()).as("every reason, one line each").containsExactly(
+                    "mesh: request " + lastWord(twoWrong) + " is REJECTED: product rej-shop.order-placed.v1 has no view 'analytcs' "
+                            + "(views: full, analytics)",
+                    "mesh: request " + lastWord(twoWrong) + " is REJECTED: 'mesh-sneaky' is not a consumer group a team may own "
+                            + "(letters, digits, . _ -; not mesh*)");
+
             String id = requestId(run("access", "request", "rej-shop.order-placed.v1", "--view", "full", "--group", "rej-team",
                     "--purpose", "dashboards", "--as", "rej-team", "--catalog-url", url, "--state-dir", state));
             assertThat(run("access", "approve", id, "--as", "rej-shop", "--catalog-url", url, "--state-dir", state).exitCode()).isZero();

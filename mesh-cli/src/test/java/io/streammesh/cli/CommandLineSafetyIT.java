@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streammesh.catalog.CatalogApp;
 import io.streammesh.catalog.CatalogConfig;
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.client.KafkaCalls;
 import io.streammesh.schema.MeshException;
@@ -130,7 +129,7 @@ class CommandLineSafetyIT {
     @Test
     void aRefusalOfClusterRightsIsOneLineWithoutTheBrokersRequestDump(EmbeddedMesh mesh) {
         mesh.onboarding().ensurePrincipal("tty-climber", PrincipalKind.TEAM);
-        try (Admin climber = Admin.create(ClientConfigs.kafkaOnly(mesh.clientConfig("tty-climber")))) {
+        try (Admin climber = Admin.create(mesh.clientConfig("tty-climber").kafka())) {
             assertThatThrownBy(() -> KafkaCalls.await(climber.createAcls(PlatformAcls.domain("tty-climbed")).all(),
                     "create the ACLs of domain tty-climbed"))
                     .isInstanceOf(MeshException.class)

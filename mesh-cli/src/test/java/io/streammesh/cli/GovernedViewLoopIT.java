@@ -8,7 +8,6 @@ import io.streammesh.catalog.CatalogApp;
 import io.streammesh.catalog.CatalogConfig;
 import io.streammesh.client.AccessClient;
 import io.streammesh.client.CatalogClient;
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.connector.ProductProducer;
 import io.streammesh.connector.ProductPublisher;
@@ -17,17 +16,17 @@ import io.streammesh.demo.orders.OrderPlaced;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.enforcer.ViewApp;
-import io.streammesh.schema.DecisionKind;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.PrincipalKind;
-import io.streammesh.schema.ProductAddress;
 import io.streammesh.testing.MeshTest;
+import io.streammesh.schema.DecisionKind;
+import io.streammesh.schema.ProductAddress;
 import io.streammesh.testing.TopicReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -85,7 +84,7 @@ class GovernedViewLoopIT {
                 }
                 producer.flush();
             }
-            Properties team = mesh.clientConfig("loop-team");
+            MeshClientConfig team = mesh.clientConfig("loop-team");
             assertThat(readView(team, view, 1, Duration.ofSeconds(3))).as("refused before approval").isNull();
 
             String request;
@@ -115,8 +114,8 @@ class GovernedViewLoopIT {
     }
 
     /** @return the first {@code wanted} records the team reads with its own group, or null when the broker refuses it */
-    private static List<GenericRecord> readView(Properties team, String topic, int wanted, Duration within) {
-        var props = ClientConfigs.kafkaOnly(team);
+    private static List<GenericRecord> readView(MeshClientConfig team, String topic, int wanted, Duration within) {
+        var props = team.kafka();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "loop-team");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.streammesh.client.CatalogClient;
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.RecordProducers;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ViewState;
@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -45,7 +44,7 @@ class MeshCommandIT {
         Path state = work.resolve("state");
         try (var up = MeshProcess.start(work, "up", "--demo", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0", "--catalog-port", "0")) {
             up.awaitOutput("StreamMesh is ready", READY);
-            String adminPassword = ClientConfigs.load(state.resolve("clients/mesh-admin.kcat.conf")).getProperty("sasl.password");
+            String adminPassword = MeshClientConfig.load(state.resolve("clients/mesh-admin.properties")).password().reveal();
             assertThat(up.output()).contains("Kafka bootstrap   127.0.0.1:", "customers, ", "analytics, ")
                     .as("no credential on the terminal").doesNotContain(adminPassword);
             assertThat(Files.readString(state.resolve("logs/mesh.log"))).as("no credential in the log").doesNotContain(adminPassword);
@@ -59,6 +58,9 @@ class MeshCommandIT {
             assertThat(status.out()).contains("StreamMesh is running on " + state, "up: 1 broker(s)", "orders");
             assertThat(status.out().lines().filter(l -> l.contains("Catalog API")).findFirst().orElseThrow()).endsWith("up");
             assertThat(status.out()).contains("mesh.audit   audit-sink running", "Views             none degraded");
+            var statusJson = CommandRun.of("status", "-o", "json", "--state-dir", state.toString());
+            assertThat(statusJson.exitCode()).as(statusJson.err()).isZero();
+            assertThat(statusJson.out()).startsWith("{").contains("\"brokers\" : 1", "\"degradedViews\" : [ ]", "\"state\" : \"running\"");
             reportDegraded(state, "orders.order-placed.v1", "forecast");
             String degraded = await().atMost(Duration.ofSeconds(20)).until(() -> CommandRun.of("status", "--state-dir", state.toString()).out(),
                     out -> out.contains("1 degraded"));
@@ -73,7 +75,7 @@ class MeshCommandIT {
             assertThat(grants).contains("mesh.view.orders.order-placed.v1.analytics", "User:orders");
             assertThat(CommandRun.of("access", "list", "--as", "orders", "--status", "PENDING", "--state-dir", state.toString()).out())
                     .contains("fraud investigation");
-            try (var admin = Admin.create(ClientConfigs.kafkaOnly(ClientConfigs.load(state.resolve("clients/mesh-admin.properties"))))) {
+            try (var admin = Admin.create(MeshClientConfig.load(state.resolve("clients/mesh-admin.properties")).kafka())) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> admin.describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY).values()
                         .get().stream().anyMatch(acl -> acl.entry().principal().equals("User:analytics")
                                 && acl.pattern().name().equals("mesh.view.orders.order-placed.v1.analytics")));
@@ -82,7 +84,7 @@ class MeshCommandIT {
             try (var second = MeshProcess.start(work, "catalog", "serve", "--port", "0", "--state-dir", state.toString())) {
                 second.awaitOutput("catalog-stream is running", READY);
                 String url = second.output().replaceAll("(?s).*REST API at (\\S+)/api.*", "$1");
-                var client = new CatalogClient(url, ClientConfigs.load(state.resolve("clients/analytics.properties")));
+                var client = new CatalogClient(url, MeshClientConfig.load(state.resolve("clients/analytics.properties")));
                 assertThat(await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                         .until(() -> client.get("/api/products").path("count").asInt(), count -> count == 2)).isEqualTo(2);
             }
@@ -99,6 +101,10 @@ class MeshCommandIT {
 
             assertThat(CommandRun.of("principal", "list", "--state-dir", state.toString()).out())
                     .contains("User:fraud-team", "team", "User:shipping", "domain", "User:mesh-catalog", "platform");
+            assertThat(CommandRun.of("principal", "list", "--format", "csv", "--state-dir", state.toString()).out().lines())
+                    .startsWith("PRINCIPAL,KIND,CLIENT CONFIG").contains("User:shipping,domain," + state.resolve("clients/shipping.properties"));
+            assertThat(CommandRun.of("principal", "list", "--json", "--state-dir", state.toString()).out())
+                    .contains("\"principal\" : \"User:fraud-team\",\n    \"kind\" : \"team\"");
 
             var secondUp = CommandRun.of("up", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0", "--catalog-port", "0");
             assertThat(secondUp.exitCode()).isEqualTo(Mesh.FAILED);
@@ -136,10 +142,10 @@ class MeshCommandIT {
         try (var first = MeshProcess.start(work, up)) {
             first.awaitOutput("StreamMesh is ready", READY);
             assertThat(first.output()).contains("  Starting the Kafka broker (KRaft, SASL) and the schema registry ...\n",
-                    "  Starting the platform apps: catalog, audit, policy-enforcer ...\n",
+                    "  Starting the platform apps: catalog, audit, policy-enforcer, contract gate ...\n",
                     "  Starting the demo: domains orders and customers, their products and live records, team analytics ...\n");
             String catalogUrl = first.output().replaceAll("(?s).*Catalog API\\s+(\\S+)/api/products.*", "$1");
-            var catalog = new CatalogClient(catalogUrl, ClientConfigs.load(state.resolve("clients/mesh-admin.properties")));
+            var catalog = new CatalogClient(catalogUrl, MeshClientConfig.load(state.resolve("clients/mesh-admin.properties")));
             for (String product : List.of("orders.order-placed.v1", "customers.customer-profile.v1")) {
                 await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
                         assertThat(catalog.get("/api/products/" + product).at("/health/status").asText()).as(product).isEqualTo("OK"));
@@ -195,7 +201,7 @@ class MeshCommandIT {
     }
 
     private static long endOffset(Path state, String principal, String topic) {
-        var props = ClientConfigs.kafkaOnly(ClientConfigs.load(state.resolve("clients/" + principal + ".properties")));
+        var props = MeshClientConfig.load(state.resolve("clients/" + principal + ".properties")).kafka();
         props.put("isolation.level", "read_committed");
         try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             var partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -225,7 +231,7 @@ class MeshCommandIT {
     }
 
     private static boolean authenticates(Path clientConfig) {
-        try (var admin = Admin.create(ClientConfigs.kafkaOnly(ClientConfigs.load(clientConfig)))) {
+        try (var admin = Admin.create(MeshClientConfig.load(clientConfig).kafka())) {
             return !admin.describeCluster().clusterId().get(20, TimeUnit.SECONDS).isEmpty();
         } catch (Exception e) {
             throw new AssertionError("cannot authenticate with " + clientConfig + ": " + e, e);
@@ -234,7 +240,7 @@ class MeshCommandIT {
 
     /** How many records a topic holds, waiting until the demo traffic has put some there. */
     private static long recordsIn(Path state, String principal, String topic) {
-        var props = ClientConfigs.kafkaOnly(ClientConfigs.load(state.resolve("clients/" + principal + ".properties")));
+        var props = MeshClientConfig.load(state.resolve("clients/" + principal + ".properties")).kafka();
         try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             return await().atMost(Duration.ofSeconds(30)).until(() -> {
                 var partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -254,7 +260,7 @@ class MeshCommandIT {
 
     /** What the policy-enforcer says of a view that keeps failing. */
     private static void reportDegraded(Path state, String address, String view) throws Exception {
-        Properties enforcer = ClientConfigs.load(state.resolve("clients/mesh-enforcer.properties"));
+        MeshClientConfig enforcer = MeshClientConfig.load(state.resolve("clients/mesh-enforcer.properties"));
         try (var producer = RecordProducers.<ViewStatus>create(enforcer, "test-enforcer")) {
             producer.send(new ProducerRecord<>(MeshTopics.VIEW_STATUS, MeshTopics.viewStatusKey(ProductAddress.parse(address), view),
                     ViewStatus.newBuilder().setAddress(address).setView(view).setState(ViewState.DEGRADED).setReason(DEGRADED_REASON)

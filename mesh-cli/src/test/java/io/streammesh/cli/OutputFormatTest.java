@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class OutputFormatTest {
@@ -33,5 +34,33 @@ class OutputFormatTest {
         assertThat(searched.exitCode()).isEqualTo(Mesh.USAGE);
         assertThat(searched.err()).isEqualTo("mesh: Invalid value for option '--format': expected one of [table, json, csv] "
                 + "(case-insensitive) but was 'xml' (see: mesh catalog search --help)" + System.lineSeparator());
+    }
+
+    @Test
+    void statusAndAuditVerifyPrintOneItemSoCsvIsAOneLineUsageError() {
+        var status = CommandRun.of("status", "--format", "csv", "--state-dir", "no-such-state-dir");
+        var verify = CommandRun.of("audit", "verify", "-o", "CSV", "--state-dir", "no-such-state-dir");
+
+        assertThat(status.exitCode()).isEqualTo(Mesh.USAGE);
+        assertThat(status.err()).isEqualTo("mesh: --format csv: mesh status prints one item, not rows; use table or json "
+                + "(see: mesh status --help)" + System.lineSeparator());
+        assertThat(verify.exitCode()).isEqualTo(Mesh.USAGE);
+        assertThat(verify.err()).isEqualTo("mesh: --format csv: mesh audit verify prints one item, not rows; use table or json "
+                + "(see: mesh audit verify --help)" + System.lineSeparator());
+    }
+
+    @Test
+    void everyCommandPrintingDataTakesTheSameFormatOptionInAnyCase() {
+        for (String[] command : new String[][] {{"principal", "list"}, {"status"}, {"audit", "verify"}, {"audit", "query", "SELECT 1"},
+                {"catalog", "search"}, {"access", "list"}}) {
+            var args = new java.util.ArrayList<>(List.of(command));
+            args.addAll(List.of("--format", "Yaml"));
+            var run = CommandRun.of(args.toArray(String[]::new));
+
+            assertThat(run.exitCode()).as(String.join(" ", command)).isEqualTo(Mesh.USAGE);
+            assertThat(run.err()).isEqualTo("mesh: Invalid value for option '--format': expected one of [table, json, csv] "
+                    + "(case-insensitive) but was 'Yaml' (see: mesh " + String.join(" ", command).replace(" SELECT 1", "") + " --help)"
+                    + System.lineSeparator());
+        }
     }
 }

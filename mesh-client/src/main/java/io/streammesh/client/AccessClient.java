@@ -2,6 +2,7 @@ package io.streammesh.client;
 
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.DecisionKind;
@@ -9,7 +10,6 @@ import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +30,8 @@ public final class AccessClient implements AutoCloseable {
     private final KafkaProducer<String, SpecificRecord> producer;
 
     /** @param clientConfig the acting principal's client config */
-    public AccessClient(Properties clientConfig) {
-        this.principal = ClientConfigs.principalOf(clientConfig);
+    public AccessClient(MeshClientConfig clientConfig) {
+        this.principal = clientConfig.kafkaPrincipal();
         this.producer = RecordProducers.create(clientConfig, "mesh-access");
     }
 

@@ -4,31 +4,35 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streammesh.schema.MeshException;
+import io.streammesh.client.MeshClientConfig;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.Properties;
 
-/** Reads the catalog REST API as a mesh principal. */
+/**
+ * Reads the catalog REST API as a mesh principal. One request at a time over
+ * {@link HttpURLConnection}: the CLI starts a JVM per command, and {@code java.net.http}'s client
+ * sets up TLS (providers, ciphers, trust store) even for plain HTTP, a fifth of a catalog read.
+ */
 public final class CatalogClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
 
     private final String baseUrl;
     private final String authorization;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /**
      * @param baseUrl the API's base URL, e.g. {@code http://127.0.0.1:8080}
      * @param clientConfig the principal's client config (its SASL login is the API's too)
      */
-    public CatalogClient(String baseUrl, Properties clientConfig) {
+    public CatalogClient(String baseUrl, MeshClientConfig clientConfig) {
         this.baseUrl = baseUrl;
         this.authorization = basicAuthorization(clientConfig);
     }
@@ -37,9 +41,9 @@ public final class CatalogClient {
      * @param clientConfig a principal's client config
      * @return the HTTP Basic Authorization header of its SASL login
      */
-    public static String basicAuthorization(Properties clientConfig) {
-        String user = ClientConfigs.principalOf(clientConfig).substring("User:".length());
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + ClientConfigs.passwordOf(clientConfig)).getBytes(StandardCharsets.UTF_8));
+    public static String basicAuthorization(MeshClientConfig clientConfig) {
+        String login = clientConfig.principal() + ":" + clientConfig.password().reveal();
+        return "Basic " + Base64.getEncoder().encodeToString(login.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -48,7 +52,7 @@ public final class CatalogClient {
      * @throws MeshException with the API's one-line error if it does not answer 200 ({@link CatalogBusyException} for a 503)
      */
     public JsonNode get(String pathAndQuery) {
-        HttpResponse<String> response = send(pathAndQuery);
+        Response response = send(pathAndQuery);
         refuseUnlessOk(response);
         return json(pathAndQuery, response);
     }
@@ -59,7 +63,7 @@ public final class CatalogClient {
      * @throws MeshException with the API's one-line error if it answers anything else but 200
      */
     public Optional<JsonNode> find(String pathAndQuery) {
-        HttpResponse<String> response = send(pathAndQuery);
+        Response response = send(pathAndQuery);
         if (response.statusCode() == 404) {
             return Optional.empty();
         }
@@ -67,7 +71,7 @@ public final class CatalogClient {
         return Optional.of(json(pathAndQuery, response));
     }
 
-    private static void refuseUnlessOk(HttpResponse<String> response) {
+    private static void refuseUnlessOk(Response response) {
         if (response.statusCode() == 503) {
             throw new CatalogBusyException(error(response));
         }
@@ -76,20 +80,32 @@ public final class CatalogClient {
         }
     }
 
-    private HttpResponse<String> send(String pathAndQuery) {
-        var request = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(Duration.ofSeconds(20))
-                .header("Authorization", authorization).GET().build();
+    /** An answer of the API: its status, its body, and the path it answered. */
+    private record Response(int statusCode, String body, String path) {
+    }
+
+    private Response send(String pathAndQuery) {
+        URI uri = URI.create(baseUrl + pathAndQuery);
+        HttpURLConnection connection = null;
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
+            connection = (HttpURLConnection) uri.toURL().openConnection();
+            connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+            connection.setReadTimeout((int) READ_TIMEOUT.toMillis());
+            connection.setRequestProperty("Authorization", authorization);
+            int status = connection.getResponseCode();
+            // Read to the end and closed, the connection goes back to the JDK's keep-alive cache for the next poll.
+            try (InputStream body = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
+                return new Response(status, body == null ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8), uri.getPath());
+            }
         } catch (IOException e) {
+            if (connection != null) {
+                connection.disconnect();
+            }
             throw new MeshException("the catalog API at " + baseUrl + " does not answer (" + e.getMessage() + "); is the mesh running?", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MeshException("interrupted", e);
         }
     }
 
-    private JsonNode json(String pathAndQuery, HttpResponse<String> response) {
+    private JsonNode json(String pathAndQuery, Response response) {
         try {
             return JSON.readTree(response.body());
         } catch (JsonProcessingException e) {
@@ -98,7 +114,7 @@ public final class CatalogClient {
     }
 
     /** The API's own one-line error; never the body of an answer that is not the API's (a proxy's page, a stack). */
-    private static String error(HttpResponse<String> response) {
+    private static String error(Response response) {
         try {
             JsonNode error = JSON.readTree(response.body()).path("error");
             if (error.isTextual()) {
@@ -107,6 +123,6 @@ public final class CatalogClient {
         } catch (JsonProcessingException notJson) {
             // said below, by its status alone
         }
-        return "the catalog API answered HTTP " + response.statusCode() + " to " + response.request().uri().getPath();
+        return "the catalog API answered HTTP " + response.statusCode() + " to " + response.path();
     }
 }

@@ -4,14 +4,15 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -37,8 +38,6 @@ public final class ClientConfigs {
     public static final String REGISTRY_PASSWORD = "apicurio.auth.password";
     /** Key of the principal the config authenticates as, {@code User:<name>}; ignored by Kafka clients. */
     public static final String PRINCIPAL = "mesh.principal";
-
-    private static final Set<Object> MESH_KEYS = Set.of(REGISTRY_URL, REGISTRY_USERNAME, REGISTRY_PASSWORD, PRINCIPAL);
 
     private final Path dir;
 
@@ -72,18 +71,8 @@ public final class ClientConfigs {
      */
     public void write(MeshPrincipal principal, String password, MeshEndpoints endpoints) {
         String name = principal.name();
-        writePrivate(propertiesFile(name), List.of(
-                "# StreamMesh client config for " + principal.kafkaPrincipal() + " (Java clients, kafka-console-*).",
-                "# It holds the principal's password: keep it private.",
-                "bootstrap.servers=" + endpoints.bootstrapServers(),
-                "security.protocol=SASL_PLAINTEXT",
-                "sasl.mechanism=SCRAM-SHA-512",
-                "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
-                        + "username=\"" + name + "\" password=\"" + password + "\";",
-                REGISTRY_URL + "=" + endpoints.registryApiUrl(),
-                REGISTRY_USERNAME + "=" + name,
-                REGISTRY_PASSWORD + "=" + password,
-                PRINCIPAL + "=" + principal.kafkaPrincipal()));
+        MeshClientConfig.of(endpoints.bootstrapServers(), name, URI.create(endpoints.registryApiUrl()), password)
+                .store(propertiesFile(name));
         writePrivate(kcatFile(name), List.of(
                 "# StreamMesh client config for " + principal.kafkaPrincipal() + " (librdkafka: kcat -F <this file>).",
                 "# It holds the principal's password: keep it private.",
@@ -104,13 +93,7 @@ public final class ClientConfigs {
      */
     public void refresh(List<MeshPrincipal> principals, MeshEndpoints endpoints) {
         for (MeshPrincipal principal : principals) {
-            Path kcat = kcatFile(principal.name());
-            if (Files.exists(kcat)) {
-                String password = load(kcat).getProperty("sasl.password");
-                if (password != null) {
-                    write(principal, password, endpoints);
-                }
-            }
+            kcatPassword(principal.name()).ifPresent(password -> write(principal, password, endpoints));
         }
     }
 
@@ -119,13 +102,13 @@ public final class ClientConfigs {
      * @return its Java client config, as written
      * @throws MeshException if the mesh has no config for it
      */
-    public Properties properties(String name) {
+    public MeshClientConfig config(String name) {
         Path file = propertiesFile(name);
         if (!Files.exists(file)) {
             throw new MeshException("no client config for principal '" + name + "' in " + dir
                     + "; add it with: mesh principal add " + name);
         }
-        return load(file);
+        return MeshClientConfig.load(file);
     }
 
     /** @return the names of principals with a config here */
@@ -144,71 +127,24 @@ public final class ClientConfigs {
     }
 
     /**
-     * Reads a client config file, as given to {@code --client-config}.
-     *
-     * @param file the file
-     * @return its properties
-     * @throws MeshException if it cannot be read
+     * @param name a principal name
+     * @return its password, as its librdkafka config holds it
      */
-    public static Properties load(Path file) {
+    public Optional<String> kcatPassword(String name) {
+        Path kcat = kcatFile(name);
+        if (!Files.exists(kcat)) {
+            return Optional.empty();
+        }
         var properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (Reader reader = Files.newBufferedReader(kcat, StandardCharsets.UTF_8)) {
             properties.load(reader);
-        } catch (NoSuchFileException e) {
-            throw new MeshException("client config " + file + " does not exist");
         } catch (IOException e) {
-            throw new MeshException("cannot read client config " + file + ": " + e.getMessage(), e);
+            throw new MeshException("cannot read client config " + kcat + ": " + e.getMessage(), e);
         }
-        return properties;
+        return Optional.ofNullable(properties.getProperty("sasl.password"));
     }
 
-    /**
-     * @param config a client config
-     * @return who it authenticates as, {@code User:<name>}: its {@value #PRINCIPAL} key, else the
-     *         user name of its SASL login
-     * @throws MeshException if it names nobody
-     */
-    public static String principalOf(Properties config) {
-        String principal = config.getProperty(PRINCIPAL);
-        if (principal != null && !principal.isBlank()) {
-            return principal;
-        }
-        var user = java.util.regex.Pattern.compile("username=\"([^\"]+)\"").matcher(config.getProperty("sasl.jaas.config", ""));
-        if (user.find()) {
-            return "User:" + user.group(1);
-        }
-        throw new MeshException("the client config names no principal (no " + PRINCIPAL + " and no SASL username)");
-    }
-
-    /**
-     * @param config a client config with a SASL login
-     * @return its password, for services that authenticate principals the way the broker does
-     * @throws MeshException if it has none
-     */
-    public static String passwordOf(Properties config) {
-        var password = java.util.regex.Pattern.compile("password=\"([^\"]*)\"").matcher(config.getProperty("sasl.jaas.config", ""));
-        if (password.find()) {
-            return password.group(1);
-        }
-        throw new MeshException("the client config has no SASL password (sasl.jaas.config)");
-    }
-
-    /**
-     * @param config a client config as written by the mesh
-     * @return the same without the mesh's own keys, ready for a Kafka client (which warns about
-     *         keys it does not know)
-     */
-    public static Properties kafkaOnly(Properties config) {
-        var kafka = new Properties();
-        config.forEach((key, value) -> {
-            if (!MESH_KEYS.contains(key)) {
-                kafka.put(key, value);
-            }
-        });
-        return kafka;
-    }
-
-    private static void writePrivate(Path file, List<String> lines) {
+    static void writePrivate(Path file, List<String> lines) {
         try {
             Files.createDirectories(file.getParent());
             if (!Files.exists(file)) {

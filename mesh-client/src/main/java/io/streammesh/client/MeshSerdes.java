@@ -7,10 +7,8 @@ import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.apicurio.registry.serde.strategy.TopicIdStrategy;
 import io.streammesh.schema.MeshException;
-import io.streammesh.schema.MeshPrincipal;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * Avro serdes in the one wire format every record of the mesh uses: the Confluent format (magic
@@ -29,7 +27,7 @@ public final class MeshSerdes {
      *        schemas are registered by publishing, so their producers leave this off
      * @return the serde config
      */
-    public static Map<String, Object> config(Properties clientConfig, boolean autoRegister) {
+    public static Map<String, Object> config(MeshClientConfig clientConfig, boolean autoRegister) {
         Map<String, Object> config = new HashMap<>();
         config.put(SerdeConfig.REGISTRY_URL, registryUrl(clientConfig));
         RegistryLogin login = registryLogin(clientConfig);
@@ -50,31 +48,18 @@ public final class MeshSerdes {
      * @return its registry's v2 API URL
      * @throws MeshException if the config names no registry
      */
-    public static String registryUrl(Properties clientConfig) {
-        String url = clientConfig.getProperty(ClientConfigs.REGISTRY_URL);
-        if (url == null || url.isBlank()) {
-            throw new MeshException("the client config has no " + ClientConfigs.REGISTRY_URL
-                    + " (the registry's /apis/registry/v2 URL); add it, or use a config written by mesh up");
-        }
-        return url;
+    public static String registryUrl(MeshClientConfig clientConfig) {
+        return clientConfig.registryUrlText();
     }
 
     /**
-     * Who a client config logs in to the registry as: its {@value ClientConfigs#REGISTRY_USERNAME} and
-     * {@value ClientConfigs#REGISTRY_PASSWORD}, else its SASL login (the registry takes the broker's
-     * credentials), so a config written before the registry asked for a login still works.
+     * Who a client config logs in to the registry as: the registry takes the broker's credentials.
      *
      * @param clientConfig a principal's client config
      * @return the login
-     * @throws MeshException if the config has neither
      */
-    public static RegistryLogin registryLogin(Properties clientConfig) {
-        String name = clientConfig.getProperty(ClientConfigs.REGISTRY_USERNAME);
-        String password = clientConfig.getProperty(ClientConfigs.REGISTRY_PASSWORD);
-        if (name != null && password != null) {
-            return new RegistryLogin(name, password);
-        }
-        return new RegistryLogin(MeshPrincipal.bareName(ClientConfigs.principalOf(clientConfig)), ClientConfigs.passwordOf(clientConfig));
+    public static RegistryLogin registryLogin(MeshClientConfig clientConfig) {
+        return new RegistryLogin(clientConfig.principal(), clientConfig.password().reveal());
     }
 
     /**
@@ -97,7 +82,7 @@ public final class MeshSerdes {
      * @param autoRegister whether to register unknown schemas
      * @return a value serializer for any Avro record (specific or generic)
      */
-    public static <T> AvroKafkaSerializer<T> valueSerializer(Properties clientConfig, boolean autoRegister) {
+    public static <T> AvroKafkaSerializer<T> valueSerializer(MeshClientConfig clientConfig, boolean autoRegister) {
         var serializer = new AvroKafkaSerializer<T>();
         serializer.configure(config(clientConfig, autoRegister), false);
         return serializer;
@@ -109,7 +94,7 @@ public final class MeshSerdes {
      *        {@code GenericRecord}s
      * @return a value deserializer
      */
-    public static <T> AvroKafkaDeserializer<T> valueDeserializer(Properties clientConfig, boolean specific) {
+    public static <T> AvroKafkaDeserializer<T> valueDeserializer(MeshClientConfig clientConfig, boolean specific) {
         var deserializer = new AvroKafkaDeserializer<T>();
         Map<String, Object> config = config(clientConfig, false);
         config.put(AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, specific);

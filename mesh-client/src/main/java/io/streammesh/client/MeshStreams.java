@@ -33,8 +33,8 @@ public final class MeshStreams {
      * @param stateDir where the app keeps its local state
      * @return the settings every mesh app shares; add the app's own
      */
-    public static Properties exactlyOnce(Properties clientConfig, String applicationId, Path stateDir) {
-        var props = ClientConfigs.kafkaOnly(clientConfig);
+    public static Properties exactlyOnce(MeshClientConfig clientConfig, String applicationId, Path stateDir) {
+        var props = clientConfig.kafka();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());

@@ -14,7 +14,9 @@ public enum PlatformApp {
     /** policy-enforcer: views and the broker ACLs of grants. */
     ENFORCER("mesh-enforcer"),
     /** audit-sink: the hash-chained audit topic. */
-    AUDIT("mesh-audit");
+    AUDIT("mesh-audit"),
+    /** domain-connector's contract gate: the only writer of product topics. */
+    GATE("mesh-gate");
 
     private final String id;
 

@@ -1,6 +1,5 @@
 package io.streammesh.client;
 
-import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -20,8 +19,8 @@ public final class RecordProducers {
      * @param clientId how the broker (and the audit) names this client
      * @return a producer; the caller closes it
      */
-    public static <T> KafkaProducer<String, T> create(Properties clientConfig, String clientId) {
-        var props = ClientConfigs.kafkaOnly(clientConfig);
+    public static <T> KafkaProducer<String, T> create(MeshClientConfig clientConfig, String clientId) {
+        var props = clientConfig.kafka();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");

@@ -1,6 +1,5 @@
 package io.streammesh.client;
 
-import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -24,7 +23,7 @@ public interface RecordSerdes {
      * @return serdes in the Confluent wire format through the registry, registering the app's
      *         own record schemas on first use
      */
-    static RecordSerdes registry(Properties clientConfig) {
+    static RecordSerdes registry(MeshClientConfig clientConfig) {
         return new RecordSerdes() {
             @Override
             public <T extends SpecificRecord> Serde<T> of(Class<T> type) {

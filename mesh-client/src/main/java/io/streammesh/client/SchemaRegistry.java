@@ -13,6 +13,7 @@ import io.apicurio.rest.client.auth.BasicAuth;
 import io.apicurio.rest.client.auth.exception.ForbiddenException;
 import io.apicurio.rest.client.auth.exception.NotAuthorizedException;
 import io.streammesh.schema.MeshException;
+import io.streammesh.schema.MeshNames;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -39,6 +39,8 @@ public final class SchemaRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistry.class);
     private static final String LOCK_TIMEOUT = "Timeout trying to lock table";
     private static final int REGISTER_ATTEMPTS = 3;
+    /** More versions than a product's minor versions will ever reach. */
+    private static final int MAX_VERSIONS = 1000;
 
     private static final String GROUP = "default";
     private static final Pattern FIELD_PATH = Pattern.compile("/fields/(\\d+)(?:/[A-Za-z]+)*");
@@ -57,11 +59,20 @@ public final class SchemaRegistry implements AutoCloseable {
      * @param clientConfig a principal's client config, naming the registry and the login to it
      * @return a registry client, logged in as the config's principal
      */
-    public static SchemaRegistry connect(Properties clientConfig) {
-        String url = MeshSerdes.registryUrl(clientConfig);
-        MeshSerdes.RegistryLogin login = MeshSerdes.registryLogin(clientConfig);
+    public static SchemaRegistry connect(MeshClientConfig clientConfig) {
+        return connect(MeshSerdes.registryUrl(clientConfig), MeshSerdes.registryLogin(clientConfig));
+    }
+
+    /**
+     * For code that knows the registry but not the broker (a Flink format reads its options).
+     *
+     * @param url the registry's v2 API URL
+     * @param login who to log in as
+     * @return a registry client, logged in as that principal
+     */
+    public static SchemaRegistry connect(String url, MeshSerdes.RegistryLogin login) {
         return new SchemaRegistry(RegistryClientFactory.create(url, Map.of(), new BasicAuth(login.name(), login.password())), url,
-                "User:" + login.name());
+                MeshNames.kafkaPrincipal(login.name()));
     }
 
     /**
@@ -104,6 +115,24 @@ public final class SchemaRegistry implements AutoCloseable {
             throw failure("read schema id " + contentId, e);
         } catch (RuntimeException e) {
             throw unavailable("read schema id " + contentId, e);
+        }
+    }
+
+    /**
+     * @param subject a subject
+     * @return the ids records of its versions carry, oldest first; empty if it has none
+     */
+    public List<Long> contentIds(String subject) {
+        try {
+            var versions = client.listArtifactVersions(GROUP, subject, 0, MAX_VERSIONS).getVersions();
+            return versions.stream().map(v -> v.getContentId() != null ? v.getContentId()
+                    : client.getArtifactVersionMetaData(GROUP, subject, v.getVersion()).getContentId()).toList();
+        } catch (ArtifactNotFoundException e) {
+            return List.of();
+        } catch (RestClientException e) {
+            throw failure("list the versions of " + subject, e);
+        } catch (RuntimeException e) {
+            throw unavailable("list the versions of " + subject, e);
         }
     }
 

@@ -2,9 +2,9 @@ package io.streammesh.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.AuditEvent;
 import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.MeshTopics;
@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
@@ -30,7 +29,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class AuditTopicReader<T extends SpecificRecord> {
 
-    private final Properties admin;
+    private final MeshClientConfig admin;
     private final String topic;
     private final ToLongFunction<T> count;
     private final Function<T, Object> identity;
@@ -57,7 +56,7 @@ public final class AuditTopicReader<T extends SpecificRecord> {
     public List<T> events(Predicate<T> which) {
         var events = new ArrayList<T>();
         var seen = new HashSet<>();
-        var reader = TopicReader.of(ClientConfigs.kafkaOnly(admin), new StringDeserializer(),
+        var reader = TopicReader.of(admin.kafka(), new StringDeserializer(),
                 MeshSerdes.<T>valueDeserializer(admin, true));
         for (ConsumerRecord<String, T> record : reader.committed(topic)) {
             if (which.test(record.value()) && seen.add(identity.apply(record.value()))) {

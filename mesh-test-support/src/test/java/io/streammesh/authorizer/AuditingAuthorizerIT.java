@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.KafkaCalls;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.embedded.MeshConfig;
+import io.streammesh.schema.PrincipalKind;
+import io.streammesh.testing.MeshTest;
 import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.Decision;
-import io.streammesh.schema.PrincipalKind;
 import io.streammesh.testing.AuditTopicReader;
-import io.streammesh.testing.MeshTest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -49,7 +48,7 @@ class AuditingAuthorizerIT {
         createTopic(mesh, "raw-audit.secret.v1");
         var topic = new TopicPartition("raw-audit.secret.v1", 0);
 
-        try (var consumer = new KafkaConsumer<>(ClientConfigs.kafkaOnly(mesh.clientConfig("raw-snoop")),
+        try (var consumer = new KafkaConsumer<>(mesh.clientConfig("raw-snoop").kafka(),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.assign(List.of(topic));
             assertThatThrownBy(() -> consumer.poll(Duration.ofSeconds(5))).isInstanceOf(TopicAuthorizationException.class);
@@ -72,7 +71,7 @@ class AuditingAuthorizerIT {
     @Test
     void aThousandRefusalsAreCountedExactly(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().ensurePrincipal("raw-vandal", PrincipalKind.TEAM);
-        try (Admin vandal = Admin.create(ClientConfigs.kafkaOnly(mesh.clientConfig("raw-vandal")))) {
+        try (Admin vandal = Admin.create(mesh.clientConfig("raw-vandal").kafka())) {
             for (int i = 0; i < 1000; i++) {
                 var deletion = vandal.deleteTopics(List.of("raw-audit.not-yours.v1")).all();
                 assertThatThrownBy(deletion::get).isInstanceOf(ExecutionException.class)
@@ -93,7 +92,7 @@ class AuditingAuthorizerIT {
         createTopic(mesh, "raw-audit.writable.v1");
         allow(mesh, "User:raw-writer", "raw-audit.writable.v1", AclOperation.WRITE);
 
-        var config = ClientConfigs.kafkaOnly(mesh.clientConfig("raw-writer"));
+        var config = mesh.clientConfig("raw-writer").kafka();
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>("raw-audit.writable.v1", "k", "v")).get();
@@ -113,7 +112,7 @@ class AuditingAuthorizerIT {
                 && e.getOperation().equals("DELETE") && e.getResourceName().equals("raw-audit.kept.v1");
         try (EmbeddedMesh mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(dir))) {
             mesh.onboarding().ensurePrincipal("restarter", PrincipalKind.TEAM);
-            try (Admin restarter = Admin.create(ClientConfigs.kafkaOnly(mesh.clientConfig("restarter")))) {
+            try (Admin restarter = Admin.create(mesh.clientConfig("restarter").kafka())) {
                 for (int i = 0; i < 50; i++) {
                     assertThatThrownBy(() -> restarter.deleteTopics(List.of("raw-audit.kept.v1")).all().get())
                             .hasCauseInstanceOf(TopicAuthorizationException.class);

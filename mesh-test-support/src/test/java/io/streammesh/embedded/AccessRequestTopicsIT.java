@@ -1,5 +1,6 @@
 package io.streammesh.embedded;
 
+import io.streammesh.client.MeshClientConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +10,6 @@ import io.streammesh.testing.MeshTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
@@ -24,7 +24,7 @@ class AccessRequestTopicsIT {
     void aTeamWritesItsOwnRequestTopicButNotAnotherPrincipalsNorTheOldSharedOne(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addPrincipal("asking-team", PrincipalKind.TEAM);
         mesh.onboarding().addDomain("asking-domain");
-        Properties team = mesh.clientConfig("asking-team");
+        MeshClientConfig team = mesh.clientConfig("asking-team");
 
         MeshClients.produce(team, "mesh.access.requests.asking-team", "r-1", "mine");
         MeshClients.produce(mesh.clientConfig("asking-domain"), "mesh.access.requests.asking-domain", "r-2", "a domain asks too");
@@ -48,7 +48,7 @@ class AccessRequestTopicsIT {
         }
 
         try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(stateDir))) {
-            Properties team = mesh.clientConfig("old-team");
+            MeshClientConfig team = mesh.clientConfig("old-team");
 
             MeshClients.produce(team, "mesh.access.requests.old-team", "r-1", "the new way");
             assertThatThrownBy(() -> MeshClients.produce(team, "mesh.access.requests", "r-2", "the old way"))

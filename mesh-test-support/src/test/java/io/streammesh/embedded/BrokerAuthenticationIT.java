@@ -1,11 +1,11 @@
 package io.streammesh.embedded;
 
+import io.streammesh.client.MeshClientConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.testing.MeshTest;
-import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.junit.jupiter.api.Test;
@@ -16,9 +16,9 @@ class BrokerAuthenticationIT {
     @Test
     void aPrincipalAddedAtRuntimeAuthenticatesWithScramAndWithPlain(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addPrincipal("auth-team", PrincipalKind.TEAM);
-        Properties scram = mesh.clientConfig("auth-team");
+        MeshClientConfig scram = mesh.clientConfig("auth-team");
 
-        assertThat(scram.getProperty("sasl.mechanism")).isEqualTo("SCRAM-SHA-512");
+        assertThat(scram.kafka().getProperty("sasl.mechanism")).isEqualTo("SCRAM-SHA-512");
         assertThat(clusterIdAs(scram)).isNotBlank();
         assertThat(clusterIdAs(MeshClients.plain(scram))).isNotBlank();
     }
@@ -26,7 +26,7 @@ class BrokerAuthenticationIT {
     @Test
     void aWrongPasswordFailsWithAnAuthenticationErrorOnBothMechanisms(EmbeddedMesh mesh) {
         mesh.onboarding().addPrincipal("wrong-password-team", PrincipalKind.TEAM);
-        Properties wrong = MeshClients.withPassword(mesh.clientConfig("wrong-password-team"), "not-the-password");
+        MeshClientConfig wrong = MeshClients.withPassword(mesh.clientConfig("wrong-password-team"), "not-the-password");
 
         assertThatThrownBy(() -> clusterIdAs(wrong)).hasRootCauseInstanceOf(SaslAuthenticationException.class);
         assertThatThrownBy(() -> clusterIdAs(MeshClients.plain(wrong))).hasRootCauseInstanceOf(SaslAuthenticationException.class);
@@ -34,13 +34,13 @@ class BrokerAuthenticationIT {
 
     @Test
     void anUnknownPrincipalIsRefused(EmbeddedMesh mesh) {
-        Properties unknown = MeshClients.withUser(mesh.clientConfig("mesh-admin"), "nobody");
+        MeshClientConfig unknown = MeshClients.withUser(mesh.clientConfig("mesh-admin"), "nobody");
 
         assertThatThrownBy(() -> clusterIdAs(unknown)).hasRootCauseInstanceOf(SaslAuthenticationException.class);
         assertThatThrownBy(() -> clusterIdAs(MeshClients.plain(unknown))).hasRootCauseInstanceOf(SaslAuthenticationException.class);
     }
 
-    private static String clusterIdAs(Properties config) throws Exception {
+    private static String clusterIdAs(MeshClientConfig config) throws Exception {
         try (var admin = Admin.create(MeshClients.quick(config))) {
             return admin.describeCluster().clusterId().get();
         }

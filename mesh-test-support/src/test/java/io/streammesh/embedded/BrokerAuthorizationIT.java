@@ -1,5 +1,6 @@
 package io.streammesh.embedded;
 
+import io.streammesh.client.MeshClientConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,7 +8,6 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.testing.MeshTest;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -20,7 +20,7 @@ class BrokerAuthorizationIT {
     void aPrincipalWithoutAclsCannotWriteReadOrCreate(EmbeddedMesh mesh) throws Exception {
         mesh.admin().createTopics(List.of(new NewTopic("acl-test.records.v1", 1, (short) 1))).all().get();
         mesh.onboarding().addPrincipal("no-acl-team", PrincipalKind.TEAM);
-        Properties team = mesh.clientConfig("no-acl-team");
+        MeshClientConfig team = mesh.clientConfig("no-acl-team");
 
         assertThatThrownBy(() -> MeshClients.produce(team, "acl-test.records.v1", "k", "v"))
                 .hasRootCauseInstanceOf(TopicAuthorizationException.class);
@@ -34,8 +34,8 @@ class BrokerAuthorizationIT {
     void aDomainCreatesAndWritesItsOwnTopicsButNotAnotherDomains(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("payments");
         mesh.onboarding().addDomain("shipping");
-        Properties payments = mesh.clientConfig("payments");
-        Properties shipping = mesh.clientConfig("shipping");
+        MeshClientConfig payments = mesh.clientConfig("payments");
+        MeshClientConfig shipping = mesh.clientConfig("shipping");
         MeshClients.createTopic(shipping, "shipping.parcel-sent.v1");
 
         MeshClients.createTopic(payments, "payments.payment-made.v1");
@@ -55,7 +55,7 @@ class BrokerAuthorizationIT {
     @Test
     void aDomainWritesItsOwnRegistrationsAndDecisions(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("billing");
-        Properties billing = mesh.clientConfig("billing");
+        MeshClientConfig billing = mesh.clientConfig("billing");
 
         MeshClients.produce(billing, "mesh.registrations.billing", "billing.invoice.v1", "claim");
         MeshClients.produce(billing, "mesh.decisions.billing", "request-1", "approve");
@@ -64,7 +64,7 @@ class BrokerAuthorizationIT {
     @Test
     void anyAuthenticatedPrincipalMayRequestAccessButNotWriteTheCatalog(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addPrincipal("requesting-team", PrincipalKind.TEAM);
-        Properties team = mesh.clientConfig("requesting-team");
+        MeshClientConfig team = mesh.clientConfig("requesting-team");
 
         MeshClients.produce(team, "mesh.access.requests.requesting-team", "r-1", "please");
         assertThatThrownBy(() -> MeshClients.produce(team, "mesh.catalog", "x.y.v1", "forged"))

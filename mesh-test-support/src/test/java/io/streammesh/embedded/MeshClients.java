@@ -1,6 +1,6 @@
 package io.streammesh.embedded;
 
-import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.testing.TopicReader;
 import java.time.Duration;
 import java.util.List;
@@ -21,43 +21,28 @@ final class MeshClients {
     private MeshClients() {
     }
 
-    static Properties plain(Properties scram) {
-        var props = new Properties();
-        props.putAll(scram);
-        String jaas = scram.getProperty("sasl.jaas.config")
+    static MeshClientConfig plain(MeshClientConfig scram) {
+        String jaas = scram.kafka().getProperty("sasl.jaas.config")
                 .replace("org.apache.kafka.common.security.scram.ScramLoginModule", "org.apache.kafka.common.security.plain.PlainLoginModule");
-        props.put("sasl.mechanism", "PLAIN");
-        props.put("sasl.jaas.config", jaas);
-        return props;
+        return scram.with("sasl.mechanism", "PLAIN").with("sasl.jaas.config", jaas);
     }
 
-    static Properties withPassword(Properties config, String password) {
-        var props = new Properties();
-        props.putAll(config);
-        props.put("sasl.jaas.config", config.getProperty("sasl.jaas.config").replaceAll("password=\"[^\"]*\"", "password=\"" + password + "\""));
-        return props;
+    static MeshClientConfig withPassword(MeshClientConfig config, String password) {
+        return new MeshClientConfig(config.bootstrap(), config.principal(), config.registryUrl(), new MeshClientConfig.Secret(password), config.extra());
     }
 
-    static Properties withUser(Properties config, String user) {
-        var props = new Properties();
-        props.putAll(config);
-        props.put("sasl.jaas.config", config.getProperty("sasl.jaas.config").replaceAll("username=\"[^\"]*\"", "username=\"" + user + "\""));
-        return props;
+    static MeshClientConfig withUser(MeshClientConfig config, String user) {
+        return new MeshClientConfig(config.bootstrap(), user, config.registryUrl(), config.password(), config.extra());
     }
 
-    static Properties quick(Properties config) {
-        var props = new Properties();
-        props.putAll(config);
-        props.remove(ClientConfigs.REGISTRY_URL);
-        props.remove(ClientConfigs.PRINCIPAL);
-        props.remove(ClientConfigs.REGISTRY_USERNAME);
-        props.remove(ClientConfigs.REGISTRY_PASSWORD);
+    static Properties quick(MeshClientConfig config) {
+        var props = config.kafka();
         props.put("default.api.timeout.ms", "15000");
         props.put("request.timeout.ms", "10000");
         return props;
     }
 
-    static void produce(Properties config, String topic, String key, String value) throws Exception {
+    static void produce(MeshClientConfig config, String topic, String key, String value) throws Exception {
         var props = quick(config);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -68,7 +53,7 @@ final class MeshClients {
         }
     }
 
-    static List<String> readAll(Properties config, String topic, String group, int expected) {
+    static List<String> readAll(MeshClientConfig config, String topic, String group, int expected) {
         var props = quick(config);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -76,7 +61,7 @@ final class MeshClients {
                 .readUntil(topic, expected, Duration.ofSeconds(30)).stream().map(ConsumerRecord::value).toList();
     }
 
-    static void createTopic(Properties config, String topic) throws Exception {
+    static void createTopic(MeshClientConfig config, String topic) throws Exception {
         try (var admin = Admin.create(quick(config))) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
         }

@@ -1,10 +1,10 @@
 package io.streammesh.embedded;
 
+import io.streammesh.client.MeshClientConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.testing.MeshTest;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ class PrincipalLoginIT {
         for (int i = 0; i < 20; i++) {
             String name = "fresh-login-" + i;
             mesh.onboarding().addPrincipal(name, PrincipalKind.TEAM);
-            Properties scram = mesh.clientConfig(name);
+            MeshClientConfig scram = mesh.clientConfig(name);
 
             assertThat(clusterIdSeenBy(scram)).as("SCRAM login of %s", name).isNotBlank();
             assertThat(clusterIdSeenBy(MeshClients.plain(scram))).as("PLAIN login of %s", name).isNotBlank();
@@ -35,7 +35,7 @@ class PrincipalLoginIT {
         for (int i = 0; i < 10; i++) {
             String domain = "fresh-domain-" + i;
             mesh.onboarding().addDomain(domain);
-            Properties config = mesh.clientConfig(domain);
+            MeshClientConfig config = mesh.clientConfig(domain);
 
             MeshClients.createTopic(config, domain + ".first.v1");
             MeshClients.produce(config, domain + ".first.v1", "k", "v");
@@ -44,7 +44,7 @@ class PrincipalLoginIT {
     }
 
     /** One login, no retry: a refusal fails the test. */
-    private static String clusterIdSeenBy(Properties config) throws Exception {
+    private static String clusterIdSeenBy(MeshClientConfig config) throws Exception {
         var props = MeshClients.quick(config);
         props.put("reconnect.backoff.max.ms", "60000");
         try (Admin admin = Admin.create(props)) {

@@ -1,5 +1,6 @@
 package io.streammesh.embedded;
 
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.MeshSerdes;
 import java.io.IOException;
 import java.net.URI;
@@ -8,7 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.Properties;
 
 /** Raw HTTP to the registry as a principal (HTTP Basic from its client config), or as nobody. */
 final class RegistryHttp {
@@ -24,7 +24,7 @@ final class RegistryHttp {
     }
 
     /** @return calls as the principal whose client config this is */
-    static RegistryHttp as(EmbeddedMesh mesh, Properties clientConfig) {
+    static RegistryHttp as(EmbeddedMesh mesh, MeshClientConfig clientConfig) {
         MeshSerdes.RegistryLogin login = MeshSerdes.registryLogin(clientConfig);
         return withLogin(mesh, login.name(), login.password());
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.schema.MeshException;
@@ -15,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -151,10 +149,7 @@ class RegistrySecurityIT {
                     .hasMessage("the schema registry refused to let User:orders register the schema of customers.z.v1-value "
                             + "(HTTP 403): a domain writes only its own products' schemas; rules, compatibility and deletes are the platform's");
         }
-        var wrongPassword = new Properties();
-        wrongPassword.putAll(mesh.clientConfig("orders"));
-        wrongPassword.put(ClientConfigs.REGISTRY_PASSWORD, "not-the-password");
-        try (var registry = SchemaRegistry.connect(wrongPassword)) {
+        try (var registry = SchemaRegistry.connect(MeshClients.withPassword(mesh.clientConfig("orders"), "not-the-password"))) {
             assertThatThrownBy(() -> registry.latest("orders.x.v1-value"))
                     .isInstanceOf(MeshException.class).isNotInstanceOf(SchemaRegistry.Unreachable.class)
                     .hasMessage("the schema registry at " + mesh.endpoints().registryApiUrl() + " did not accept the login of "

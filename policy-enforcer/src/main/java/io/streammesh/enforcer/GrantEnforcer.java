@@ -1,21 +1,19 @@
 package io.streammesh.enforcer;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.KafkaCalls;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.client.PlatformApp;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.MeshTopics;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -40,10 +38,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns grants into broker ACLs, as principal {@code mesh-enforcer}: for every ACTIVE grant, READ
  * and DESCRIBE on its topic and READ on its consumer group; a REVOKED or EXPIRED grant's ACLs go
- * within seconds. It keeps a ledger of the ACLs it created ({@value #LEDGER_TOPIC}, compacted)
- * and only ever deletes ACLs in it: ACLs a person made are never touched. On start, and every
- * {@link #RECONCILE_INTERVAL}, it reconciles: the ACLs it manages are exactly those the ACTIVE
- * grants say.
+ * within seconds. It follows the grants' status and keeps no clock: catalog-stream decides
+ * when a grant expires and writes it EXPIRED. It keeps a ledger of the ACLs it created
+ * ({@value #LEDGER_TOPIC}, compacted) and only ever deletes ACLs in it: ACLs a person made are
+ * never touched. On start, and every {@link #RECONCILE_INTERVAL}, it reconciles: the ACLs it
+ * manages are exactly those the ACTIVE grants say.
  */
 public final class GrantEnforcer implements AutoCloseable {
 
@@ -64,15 +63,15 @@ public final class GrantEnforcer implements AutoCloseable {
     private final Thread loop;
     private volatile boolean running = true;
 
-    private GrantEnforcer(Properties clientConfig) {
-        var props = ClientConfigs.kafkaOnly(clientConfig);
+    private GrantEnforcer(MeshClientConfig clientConfig) {
+        var props = clientConfig.kafka();
         this.admin = Admin.create(props);
-        var consumer = ClientConfigs.kafkaOnly(clientConfig);
+        var consumer = clientConfig.kafka();
         consumer.put("client.id", PlatformApp.ENFORCER.applicationId() + "-grants");
         consumer.put("isolation.level", "read_committed");
         this.grants = new KafkaConsumer<>(consumer, new StringDeserializer(), new ByteArrayDeserializer());
         this.grantDeserializer = MeshSerdes.valueDeserializer(clientConfig, true);
-        var producer = ClientConfigs.kafkaOnly(clientConfig);
+        var producer = clientConfig.kafka();
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
         producer.put(ProducerConfig.CLIENT_ID_CONFIG, PlatformApp.ENFORCER.applicationId() + "-ledger");
         this.ledger = new KafkaProducer<>(producer, new StringSerializer(), new StringSerializer());
@@ -87,7 +86,7 @@ public final class GrantEnforcer implements AutoCloseable {
      * @return the running enforcer
      * @throws MeshException if the first reconciliation fails
      */
-    public static GrantEnforcer start(Properties clientConfig) {
+    public static GrantEnforcer start(MeshClientConfig clientConfig) {
         var enforcer = new GrantEnforcer(clientConfig);
         try {
             enforcer.createLedger();
@@ -138,12 +137,15 @@ public final class GrantEnforcer implements AutoCloseable {
         }
     }
 
-    /** Makes the ACLs it manages exactly what the ACTIVE, unexpired grants say. */
+    /**
+     * Makes the ACLs it manages exactly what the ACTIVE grants say. Whether a grant has expired
+     * is the catalog's decision alone (it writes the grant EXPIRED, on its clock): the ACLs
+     * follow the status everyone else sees, never a second clock here.
+     */
     private synchronized void reconcile() {
         Map<String, String> desired = new HashMap<>();
-        Instant now = Instant.now();
         for (Grant grant : current.values()) {
-            if (grant.getStatus() == GrantStatus.ACTIVE && (grant.getExpiresAt() == null || grant.getExpiresAt().isAfter(now))) {
+            if (grant.getStatus() == GrantStatus.ACTIVE) {
                 GrantAcls.of(grant).forEach(binding -> desired.putIfAbsent(GrantAcls.key(binding), grant.getGrantId()));
             }
         }
@@ -180,8 +182,8 @@ public final class GrantEnforcer implements AutoCloseable {
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))));
     }
 
-    private void readLedger(Properties clientConfig) {
-        var props = ClientConfigs.kafkaOnly(clientConfig);
+    private void readLedger(MeshClientConfig clientConfig) {
+        var props = clientConfig.kafka();
         try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             var partition = new TopicPartition(LEDGER_TOPIC, 0);
             consumer.assign(List.of(partition));

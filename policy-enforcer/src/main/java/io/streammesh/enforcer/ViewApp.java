@@ -2,15 +2,14 @@ package io.streammesh.enforcer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.MeshStreams;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.client.WireAvro;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordSerdes;
+import io.streammesh.client.MeshClientConfig;
 import java.nio.file.Path;
-import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -38,12 +37,12 @@ public final class ViewApp implements AutoCloseable {
      * @param meters where view counts go
      * @return the running app
      */
-    public static ViewApp start(Properties clientConfig, Path stateDir, byte[] secret, MeterRegistry meters) {
+    public static ViewApp start(MeshClientConfig clientConfig, Path stateDir, byte[] secret, MeterRegistry meters) {
         return start(clientConfig, stateDir, secret, meters, PlatformApp.ENFORCER.applicationId());
     }
 
     /**
-     * As {@link #start(Properties, Path, byte[], MeterRegistry)} under another application id
+     * As {@link #start(MeshClientConfig, Path, byte[], MeterRegistry)} under another application id
      * (benchmarks run fresh instances side by side; the principal needs the ACLs of that id).
      *
      * @param clientConfig the principal's client config
@@ -53,8 +52,8 @@ public final class ViewApp implements AutoCloseable {
      * @param applicationId the Kafka Streams application id
      * @return the running app
      */
-    public static ViewApp start(Properties clientConfig, Path stateDir, byte[] secret, MeterRegistry meters, String applicationId) {
-        var topics = new ViewTopics(Admin.create(ClientConfigs.kafkaOnly(clientConfig)));
+    public static ViewApp start(MeshClientConfig clientConfig, Path stateDir, byte[] secret, MeterRegistry meters, String applicationId) {
+        var topics = new ViewTopics(Admin.create(clientConfig.kafka()));
         var registry = SchemaRegistry.connect(clientConfig);
         var topology = ViewTopology.build(RecordSerdes.registry(clientConfig), RecordFraming.wire(new WireAvro(registry)),
                 topics::ensure, secret, meters);

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.Mask;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
@@ -36,8 +37,9 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * masks, written with the view's schema to {@code mesh.view.<address>.<view>}. The record's
  * fields are located in its bytes once; a view decodes only the fields its filter reads and its
  * masks change, and copies the others byte for byte. The views come from
- * the catalog (looked up again every second), so new products and views are picked up, and
- * retired ones stopped, without a restart. A record a view cannot handle goes to that view's {@code .dlq} with the reason:
+ * the catalog: looked up on a product topic's first record, then again by a wall-clock
+ * punctuation every second, which also makes sure of a new view's topics before its first
+ * record; so new products and views are picked up, and retired ones stopped, without a restart. A record a view cannot handle goes to that view's {@code .dlq} with the reason:
  * it is that view's failure alone (the other views of the record and of other products go on),
  * and a view that keeps failing is reported DEGRADED on {@code mesh.view.status} (see {@link ViewHealth}).
  * A filter costs at most the CEL evaluation budget per record, so no view holds up the task
@@ -47,18 +49,15 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  */
 final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutput> {
 
-    /** Header of a dead-lettered view record: why. */
-    static final String REASON = "mesh.error.reason";
     private static final String TOMBSTONE = "a tombstone has no fields to filter or mask";
-    /** Header of a dead-lettered view record: the view. */
-    static final String VIEW = "mesh.error.view";
 
     private final RecordFraming framing;
     private final BiConsumer<String, String> ensureTopics;
     private final byte[] secret;
     private final MeterRegistry meters;
     private final Serializer<ViewStatus> statuses;
-    private static final long CATALOG_REFRESH_NANOS = 1_000_000_000L;
+    /** How often the views of the product topics seen are looked up again in the catalog. */
+    private static final Duration CATALOG_REFRESH = Duration.ofSeconds(1);
     /** How often view health held back by {@link ViewHealth#REPORT_EVERY_MS} is looked at again. */
     private static final Duration HEALTH_CHECK = Duration.ofSeconds(1);
 
@@ -71,12 +70,12 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private ProcessorContext<byte[], ViewOutput> context;
     private TimestampedKeyValueStore<String, DataProduct> catalog;
 
-    /** A product topic's transformed views as of {@code loadedAt}; no views, no address. */
-    private record ProductViews(long loadedAt, ProductAddress address, List<PlannedView> views) {
+    /** A product topic's transformed views as the catalog said at the last look-up; no views, no address. */
+    private record ProductViews(ProductAddress address, List<PlannedView> views) {
     }
 
     /**
-     * A view with what every record needs resolved once a second rather than per record: its
+     * A view with what every record needs resolved at each look-up rather than per record: its
      * topic, its counters, and its compiled forms by writer schema.
      */
     private record PlannedView(ProductView view, String topic, Map<Schema, Compiled> compiled, ViewHealth health,
@@ -108,12 +107,16 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         this.catalog = context.getStateStore(ViewTopology.GLOBAL_CATALOG);
         context.schedule(HEALTH_CHECK, PunctuationType.WALL_CLOCK_TIME,
                 now -> health.values().forEach(view -> view.due(now).ifPresent(status -> report(status, now))));
+        context.schedule(CATALOG_REFRESH, PunctuationType.WALL_CLOCK_TIME, now -> List.copyOf(plans.keySet()).forEach(this::plan));
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         String topic = context.recordMetadata().map(m -> m.topic()).orElseThrow();
-        ProductViews plan = plan(topic);
+        ProductViews plan = plans.get(topic);
+        if (plan == null) {
+            plan = plan(topic);
+        }
         if (plan.views().isEmpty()) {
             return;
         }
@@ -164,16 +167,12 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     }
 
     /**
-     * The transformed views of a product topic, as the catalog says, looked up at most once a
-     * second: decoding the catalog entry for every record would cost more than the view itself.
-     * Each view's topics are made sure of here, before its first record.
+     * The transformed views of a product topic, as the catalog says now; looked up on the
+     * topic's first record and then by the punctuation, as decoding the catalog entry for every
+     * record would cost more than the view itself. Each view's topics are made sure of here,
+     * before its first record.
      */
     private ProductViews plan(String topic) {
-        long now = System.nanoTime();
-        ProductViews plan = plans.get(topic);
-        if (plan != null && now - plan.loadedAt() < CATALOG_REFRESH_NANOS) {
-            return plan;
-        }
         ValueAndTimestamp<DataProduct> entry = catalog.get(topic);
         List<ProductView> transformed = entry == null || entry.value().getStatus() == ProductStatus.RETIRED ? List.of()
                 : entry.value().getRegistration().getViews().stream().filter(v -> v.getFilter() != null || !v.getMasks().isEmpty()).toList();
@@ -185,7 +184,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                     health.computeIfAbsent(viewTopic, t -> new ViewHealth(address, view.getName())),
                     counter(viewTopic, "in"), counter(viewTopic, "filtered"), counter(viewTopic, "out"), counter(viewTopic, "dead-lettered"));
         }).toList();
-        plan = new ProductViews(now, address, planned);
+        ProductViews plan = new ProductViews(address, planned);
         plans.put(topic, plan);
         compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::view).toList());
         health.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::topic).toList());
@@ -231,21 +230,21 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private static String publicReason(RuntimeException failure, PlannedView view) {
         String message = String.valueOf(failure.getMessage());
         if (failure instanceof RecordExpression.ExpressionFailure && !message.contains("over the evaluation budget")) {
-            return "the filter fails on records (each record's reason is on " + view.topic() + ".dlq)";
+            return "the filter fails on records (each record's reason is on " + MeshTopics.deadLetter(view.topic()) + ")";
         }
         if (failure instanceof RecordExpression.ExpressionFailure || failure instanceof RecordExpression.InvalidExpressionException
                 || failure instanceof RecordExpression.OverBudgetException) {
             // over budget, or the view's filter does not compile: the contract's text, no record's
             return message;
         }
-        return "records cannot be written to the view (each record's reason is on " + view.topic() + ".dlq)";
+        return "records cannot be written to the view (each record's reason is on " + MeshTopics.deadLetter(view.topic()) + ")";
     }
 
     private void deadLetter(Record<byte[], byte[]> record, PlannedView view, String reason, String publicReason) {
         var headers = new RecordHeaders();
-        headers.add(REASON, String.valueOf(reason).getBytes(StandardCharsets.UTF_8));
-        headers.add(VIEW, view.topic().getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<>(record.key(), new ViewOutput(view.topic() + ".dlq", record.value()), record.timestamp(), headers));
+        headers.add(DeadLetterHeaders.REASON, String.valueOf(reason).getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetterHeaders.VIEW, view.topic().getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<>(record.key(), new ViewOutput(MeshTopics.deadLetter(view.topic()), record.value()), record.timestamp(), headers));
         view.deadLettered().increment();
         view.health().failed(publicReason, context.currentSystemTimeMs()).ifPresent(status -> report(status, record.timestamp()));
     }

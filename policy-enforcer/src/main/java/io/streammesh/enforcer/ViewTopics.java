@@ -2,6 +2,7 @@ package io.streammesh.enforcer;
 
 import io.streammesh.client.KafkaCalls;
 import io.streammesh.schema.MeshException;
+import io.streammesh.schema.MeshTopics;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +35,7 @@ final class ViewTopics implements AutoCloseable {
             var resource = new ConfigResource(ConfigResource.Type.TOPIC, productTopic);
             String retention = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource)
                     .get(TopicConfig.RETENTION_MS_CONFIG).value();
-            KafkaCalls.createMissing(admin, List.of(viewTopic, viewTopic + ".dlq").stream()
+            KafkaCalls.createMissing(admin, List.of(viewTopic, MeshTopics.deadLetter(viewTopic)).stream()
                     .map(topic -> new NewTopic(topic, product.partitions().size(), (short) -1)
                             .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, retention)))
                     .toList());

@@ -24,7 +24,7 @@ final class ViewTopology {
     /** Global table over {@code mesh.catalog}. */
     static final String GLOBAL_CATALOG = "enforcer-catalog";
     /** Product topics, never their dead-letter topics nor the platform's own. */
-    static final Pattern PRODUCT_TOPICS = Pattern.compile("(?!mesh\\.)[a-z][a-z0-9-]*\\.[a-z][a-z0-9-]*\\.v[1-9][0-9]*");
+    static final Pattern PRODUCT_TOPICS = MeshTopics.PRODUCT_TOPICS;
 
     private ViewTopology() {
     }

@@ -3,7 +3,6 @@ package io.streammesh.enforcer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.RecordProducers;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.schema.Grant;
@@ -12,10 +11,22 @@ import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.testing.TopicReader;
+import io.streammesh.client.AccessClient;
+import io.streammesh.catalog.CatalogApp;
+import io.streammesh.client.CatalogClient;
+import io.streammesh.catalog.CatalogConfig;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductView;
+import io.streammesh.schema.ViewAccess;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -27,7 +38,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-/** Grants become broker ACLs on the real broker: a team reads only while its grant is ACTIVE. */
+/**
+ * Grants become broker ACLs on the real broker: a team reads only while its grant is ACTIVE, and
+ * a grant expires once, in the catalog, whose EXPIRED the ACLs follow.
+ */
 @MeshTest
 class GrantEnforcerIT {
 
@@ -37,7 +51,7 @@ class GrantEnforcerIT {
         mesh.onboarding().ensurePrincipal("enf-team", PrincipalKind.TEAM);
         String topic = "enf-shop.orders.v1";
         produce(mesh.clientConfig("enf-shop"), topic);
-        Properties team = mesh.clientConfig("enf-team");
+        MeshClientConfig team = mesh.clientConfig("enf-team");
 
         try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"))) {
             assertThat(canRead(team, topic)).as("no grant yet").isFalse();
@@ -51,6 +65,47 @@ class GrantEnforcerIT {
     }
 
     @Test
+    void anActiveGrantPastItsExpiryKeepsItsAclsUntilTheCatalogWritesItExpired(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("enf-late");
+        mesh.onboarding().ensurePrincipal("enf-team", PrincipalKind.TEAM);
+        String topic = "enf-late.orders.v1";
+        produce(mesh.clientConfig("enf-late"), topic);
+        MeshClientConfig team = mesh.clientConfig("enf-team");
+        Grant overdue = grant("g-enf-late", topic, GrantStatus.ACTIVE);
+        overdue.setExpiresAt(Instant.now().minusSeconds(60));
+
+        try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"))) {
+            publish(mesh, overdue);
+            await("the enforcer keeps no clock of its own").atMost(Duration.ofSeconds(5)).until(() -> canRead(team, topic));
+
+            publish(mesh, Grant.newBuilder(overdue).setStatus(GrantStatus.EXPIRED).build());
+            await().atMost(Duration.ofSeconds(5)).until(() -> !canRead(team, topic));
+        }
+    }
+
+    @Test
+    void aGrantExpiresInTheCatalogShowsExpiredAndLosesItsAcls(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("enf-exp");
+        mesh.onboarding().ensurePrincipal("enf-exp-team", PrincipalKind.TEAM);
+        String topic = "enf-exp.orders.v1";
+        produce(mesh.clientConfig("enf-exp"), topic);
+        ViewAppITCatalog.put(mesh, automatic(topic, "enf-exp"));
+        MeshClientConfig team = mesh.clientConfig("enf-exp-team");
+        Path dir = Files.createTempDirectory("grant-expiry-");
+
+        try (var catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir, mesh.state().credentials(), 0));
+             var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"));
+             var access = new AccessClient(team)) {
+            access.request(ProductAddress.parse(topic), "full", null, "enf-team", "a quick look", Duration.ofSeconds(8));
+            var api = new CatalogClient(catalog.restUrl(), team);
+            await().atMost(Duration.ofSeconds(15)).until(() -> canRead(team, topic));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/api/grants?product=" + topic + "&status=EXPIRED").path("count").asInt() == 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !canRead(team, topic));
+        }
+    }
+
+    @Test
     void onStartAnAclOfAGrantThatNoLongerExistsIsRemovedAndAHandMadeOneIsLeftAlone(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().ensurePrincipal("enf-orphan", PrincipalKind.TEAM);
         Grant gone = grant("g-enf-gone", "enf-shop.gone.v1", GrantStatus.ACTIVE);
@@ -58,7 +113,7 @@ class GrantEnforcerIT {
         AclBinding orphan = GrantAcls.of(gone).get(0);
         AclBinding handMade = GrantAcls.of(grant("g-none", "enf-shop.by-hand.v1", GrantStatus.ACTIVE)).get(0);
         mesh.admin().createAcls(List.of(orphan, handMade)).all().get();
-        try (var ledger = new KafkaProducer<>(ClientConfigs.kafkaOnly(mesh.clientConfig("mesh-enforcer")), new StringSerializer(), new StringSerializer())) {
+        try (var ledger = new KafkaProducer<>(mesh.clientConfig("mesh-enforcer").kafka(), new StringSerializer(), new StringSerializer())) {
             mesh.admin().createTopics(List.of(new NewTopic(GrantEnforcer.LEDGER_TOPIC, 1, (short) 1)));
             await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
                 ledger.send(new ProducerRecord<>(GrantEnforcer.LEDGER_TOPIC, GrantAcls.key(orphan), "g-enf-gone")).get();
@@ -78,23 +133,31 @@ class GrantEnforcerIT {
                 .setGrantedAt(Instant.now()).setExpiresAt(Instant.now().plusSeconds(3600)).build();
     }
 
+    /** A product whose one view, {@code full}, is granted on request and shows the product topic as it is. */
+    private static DataProduct automatic(String address, String domain) {
+        DataProduct product = ViewAppITCatalog.product(address, domain, 1, Map.of());
+        var view = ProductView.newBuilder().setName("full").setAccess(ViewAccess.AUTO).setMasks(Map.of()).build();
+        return DataProduct.newBuilder(product).setRegistration(ProductRegistration.newBuilder(product.getRegistration())
+                .setViews(List.of(view)).build()).build();
+    }
+
     private static void publish(EmbeddedMesh mesh, Grant grant) throws Exception {
         try (KafkaProducer<String, Grant> producer = RecordProducers.create(mesh.clientConfig("mesh-catalog"), "test-grants")) {
             producer.send(new ProducerRecord<>(MeshTopics.ACCESS_GRANTS, grant.getGrantId(), grant)).get();
         }
     }
 
-    private static void produce(Properties domain, String topic) throws Exception {
-        try (var admin = org.apache.kafka.clients.admin.Admin.create(ClientConfigs.kafkaOnly(domain))) {
+    private static void produce(MeshClientConfig domain, String topic) throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(domain.kafka())) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
         }
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(domain), new StringSerializer(), new StringSerializer())) {
+        try (var producer = new KafkaProducer<>(domain.kafka(), new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(topic, "k", "v")).get();
         }
     }
 
-    private static boolean canRead(Properties team, String topic) {
-        var props = ClientConfigs.kafkaOnly(team);
+    private static boolean canRead(MeshClientConfig team, String topic) {
+        var props = team.kafka();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "enf-team");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -3,16 +3,15 @@ package io.streammesh.enforcer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.testing.TopicReader;
+import io.streammesh.client.MeshClientConfig;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -32,14 +31,14 @@ class ViewAppIT {
     void theViewHoldsTheFilteredRowsWithTheirPiiMasked(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("view-shop");
         String address = "view-shop.order-placed.v1";
-        Properties domain = mesh.clientConfig("view-shop");
+        MeshClientConfig domain = mesh.clientConfig("view-shop");
         Schema schema = ViewAppITCatalog.orderSchema();
         long contentId = ViewAppITCatalog.publishWithTopic(mesh, address, "view-shop", schema);
 
         var meters = new SimpleMeterRegistry();
         try (var app = ViewApp.start(mesh.clientConfig("mesh-enforcer"), Files.createTempDirectory("views-"), "test-secret".getBytes(), meters)) {
             int expected = 0;
-            try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(domain), new StringSerializer(),
+            try (var producer = new KafkaProducer<>(domain.kafka(), new StringSerializer(),
                     MeshSerdes.<GenericRecord>valueSerializer(domain, false))) {
                 for (int i = 0; i < 1000; i++) {
                     String country = i % 4 == 0 ? "DE" : "FR";
@@ -65,7 +64,7 @@ class ViewAppIT {
             }
             mesh.admin().createTopics(List.of(new NewTopic(later, 1, (short) 1))).all().get();
             ViewAppITCatalog.publish(mesh, later, "view-shop", contentId);
-            try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(domain), new StringSerializer(),
+            try (var producer = new KafkaProducer<>(domain.kafka(), new StringSerializer(),
                     MeshSerdes.<GenericRecord>valueSerializer(domain, false))) {
                 producer.send(new ProducerRecord<>(later, "r-1", ViewAppITCatalog.order(schema, "r-1", "NL"))).get();
             }
@@ -74,8 +73,8 @@ class ViewAppIT {
         }
     }
 
-    private static List<GenericRecord> read(Properties config, String topic, int expected) {
-        var props = ClientConfigs.kafkaOnly(config);
+    private static List<GenericRecord> read(MeshClientConfig config, String topic, int expected) {
+        var props = config.kafka();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "view-reader-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -1,7 +1,7 @@
 package io.streammesh.enforcer;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streammesh.client.ClientConfigs;
+import io.streammesh.client.MeshClientConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -12,7 +12,7 @@ public final class ViewAppMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        ViewApp.start(ClientConfigs.load(Path.of(args[0])), Path.of(args[1]), args[2].getBytes(StandardCharsets.UTF_8), new SimpleMeterRegistry());
+        ViewApp.start(MeshClientConfig.load(Path.of(args[0])), Path.of(args[1]), args[2].getBytes(StandardCharsets.UTF_8), new SimpleMeterRegistry());
         System.out.println("VIEWS RUNNING");
         System.out.flush();
         Thread.currentThread().join();

@@ -3,19 +3,18 @@ package io.streammesh.enforcer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.testing.AppProcess;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.testing.TopicReader;
+import io.streammesh.client.MeshClientConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
@@ -48,7 +47,7 @@ class ViewCrashIT {
         mesh.onboarding().addDomain("crash-shop");
         String address = "crash-shop.order-placed.v1";
         String view = "mesh.view." + address + ".analytics";
-        Properties domain = mesh.clientConfig("crash-shop");
+        MeshClientConfig domain = mesh.clientConfig("crash-shop");
         Schema schema = ViewAppITCatalog.orderSchema();
         long contentId = ViewAppITCatalog.publishWithTopic(mesh, address, "crash-shop", schema);
 
@@ -75,8 +74,8 @@ class ViewCrashIT {
                 config.toString(), state.toString(), "crash-secret");
     }
 
-    private static void produce(Properties domain, String address, Schema schema) {
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(domain), new StringSerializer(),
+    private static void produce(MeshClientConfig domain, String address, Schema schema) {
+        try (var producer = new KafkaProducer<>(domain.kafka(), new StringSerializer(),
                 MeshSerdes.<GenericRecord>valueSerializer(domain, false))) {
             for (int i = 0; i < RECORDS; i++) {
                 producer.send(new ProducerRecord<>(address, "o-" + i, ViewAppITCatalog.order(schema, "o-" + i, "FR")));
@@ -85,7 +84,7 @@ class ViewCrashIT {
     }
 
     private static long endOffsets(EmbeddedMesh mesh, String topic) {
-        try (var consumer = new KafkaConsumer<>(ClientConfigs.kafkaOnly(mesh.clientConfig("mesh-admin")), new ByteArrayDeserializer(),
+        try (var consumer = new KafkaConsumer<>(mesh.clientConfig("mesh-admin").kafka(), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             var partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
@@ -94,8 +93,8 @@ class ViewCrashIT {
         }
     }
 
-    private static Map<String, Integer> readCommitted(Properties config, String topic, int expected) {
-        var props = ClientConfigs.kafkaOnly(config);
+    private static Map<String, Integer> readCommitted(MeshClientConfig config, String topic, int expected) {
+        var props = config.kafka();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "crash-reader-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -8,11 +8,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.catalog.CatalogApp;
 import io.streammesh.client.CatalogClient;
 import io.streammesh.catalog.CatalogConfig;
-import io.streammesh.client.ClientConfigs;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.testing.MeshTest;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductView;
@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.IntFunction;
 import java.util.stream.LongStream;
 import org.apache.avro.Schema;
@@ -106,9 +105,9 @@ class ViewIsolationIT {
         ViewAppITCatalog.put(mesh, DataProduct.newBuilder(product).setRegistration(registration).build());
     }
 
-    private static void send(Properties domain, String topic, int records, IntFunction<GenericRecord> record)
+    private static void send(MeshClientConfig domain, String topic, int records, IntFunction<GenericRecord> record)
             throws Exception {
-        try (var producer = new KafkaProducer<>(ClientConfigs.kafkaOnly(domain), new StringSerializer(),
+        try (var producer = new KafkaProducer<>(domain.kafka(), new StringSerializer(),
                 MeshSerdes.<GenericRecord>valueSerializer(domain, false))) {
             for (int i = 0; i < records; i++) {
                 producer.send(new ProducerRecord<>(topic, "k-" + i, record.apply(i)));

@@ -7,9 +7,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.testing.PlainAvroSerdes;
 import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.Mask;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.ProductView;
 import io.streammesh.schema.ViewAccess;
 import io.streammesh.schema.ViewState;
@@ -108,6 +110,45 @@ class ViewTopologyTest {
     }
 
     @Test
+    void aViewAddedToTheCatalogGetsItsTopicsAtTheNextLookUpAndRecordsFromThen() {
+        DataProduct plain = ViewAppITCatalog.product(ADDRESS, "shop", 1L, Map.of());
+        driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(), SERDES.of(DataProduct.class).serializer())
+                .pipeInput(ADDRESS, DataProduct.newBuilder(plain).setRegistration(ProductRegistration.newBuilder(plain.getRegistration())
+                        .setViews(List.of(ProductView.newBuilder().setName("analytics").setAccess(ViewAccess.OWNER_APPROVAL)
+                                .setMasks(Map.of()).build())).build()).build());
+        var product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        var view = driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        product.pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR")));
+        assertThat(ensured).as("a view without filter or masks is the product topic itself").isEmpty();
+
+        catalog(Map.of("customerEmail", "hash"));
+        product.pipeInput("o-2", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-2", "FR")));
+        assertThat(view.isEmpty()).as("until the next look-up").isTrue();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(ensured).as("the view's topics, before its first record").containsExactly(VIEW);
+        product.pipeInput("o-3", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-3", "FR")));
+        assertThat(view.readKeyValuesToList()).extracting(record -> record.key).containsExactly("o-3");
+    }
+
+    @Test
+    void aRetiredProductsViewStopsAtTheNextLookUp() {
+        DataProduct product = ViewAppITCatalog.product(ADDRESS, "shop", 1L, Map.of("customerEmail", "hash"));
+        var catalog = driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(), SERDES.of(DataProduct.class).serializer());
+        catalog.pipeInput(ADDRESS, product);
+        var records = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        var view = driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        records.pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR")));
+
+        catalog.pipeInput(ADDRESS, DataProduct.newBuilder(product).setStatus(ProductStatus.RETIRED).build());
+        records.pipeInput("o-2", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-2", "FR")));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        records.pipeInput("o-3", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-3", "FR")));
+
+        assertThat(view.readKeyValuesToList()).extracting(record -> record.key).containsExactly("o-1", "o-2");
+    }
+
+    @Test
     void aRecordTheViewCannotReadGoesToTheViewsDeadLetterTopicWithTheReason() {
         catalog(Map.of("customerEmail", "hash"));
         driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer())
@@ -115,7 +156,7 @@ class ViewTopologyTest {
 
         var dead = driver.createOutputTopic(VIEW + ".dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readRecord();
         assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
-        assertThat(new String(dead.headers().lastHeader(ViewProcessor.REASON).value(), StandardCharsets.UTF_8))
+        assertThat(new String(dead.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
                 .startsWith("not decodable as the product's Avro");
         assertThat(driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).isEmpty()).isTrue();
     }
@@ -155,7 +196,7 @@ class ViewTopologyTest {
 
         var dead = driver.createOutputTopic(basketView + ".dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer())
                 .readRecordsToList();
-        assertThat(dead).hasSize(ViewHealth.DEGRADED_AFTER).allSatisfy(r -> assertThat(new String(r.headers().lastHeader(ViewProcessor.REASON)
+        assertThat(dead).hasSize(ViewHealth.DEGRADED_AFTER).allSatisfy(r -> assertThat(new String(r.headers().lastHeader(DeadLetterHeaders.REASON)
                 .value(), StandardCharsets.UTF_8)).isEqualTo("'" + pairs + "' is over the evaluation budget of 10000 iterations per record"));
         assertThat(driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readKeyValuesToList())
                 .as("the other product's view flows").hasSize(1);
@@ -185,7 +226,7 @@ class ViewTopologyTest {
                 .pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR")));
 
         var dead = driver.createOutputTopic(VIEW + ".dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readRecord();
-        assertThat(new String(dead.headers().lastHeader(ViewProcessor.REASON).value(), StandardCharsets.UTF_8))
+        assertThat(new String(dead.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
                 .isEqualTo("comprehensions (all, exists, exists_one, map, filter) are nested 3 deep; at most 2 may be");
     }
 

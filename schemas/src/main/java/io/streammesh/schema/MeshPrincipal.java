@@ -1,16 +1,14 @@
 package io.streammesh.schema;
 
-import java.util.regex.Pattern;
 
 /**
- * A principal of the mesh, known to the broker as {@code User:<name>}.
+ * A principal of the mesh, known to the broker as {@code User:<name>}; its name follows the mesh's
+ * one naming rule, {@link MeshNames}.
  *
  * @param name the user name, lower-case kebab case (e.g. {@code analytics}, {@code mesh-admin})
  * @param kind what the principal is for
  */
 public record MeshPrincipal(String name, PrincipalKind kind) {
-
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
     /** The super user the mesh bootstraps with. */
     public static final MeshPrincipal ADMIN = new MeshPrincipal("mesh-admin", PrincipalKind.ADMIN);
@@ -31,20 +29,20 @@ public record MeshPrincipal(String name, PrincipalKind kind) {
      * @throws MeshException naming the bad name
      */
     public static String bareName(String text) {
-        String name = text != null && text.startsWith("User:") ? text.substring(5) : text;
+        String name = MeshNames.withoutKafkaPrefix(text);
         checkName(name);
         return name;
     }
 
     private static void checkName(String name) {
-        if (name == null || name.length() > 64 || !NAME.matcher(name).matches()) {
+        if (!MeshNames.isValid(name)) {
             throw new MeshException("principal name '" + name + "' must be lower-case kebab case, "
-                    + "at most 64 characters (e.g. analytics or orders-team)");
+                    + "at most " + MeshNames.MAX_LENGTH + " characters (e.g. analytics or orders-team)");
         }
     }
 
     /** @return the Kafka principal, {@code User:<name>} */
     public String kafkaPrincipal() {
-        return "User:" + name;
+        return MeshNames.kafkaPrincipal(name);
     }
 }

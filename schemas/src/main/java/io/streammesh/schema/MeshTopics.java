@@ -10,6 +10,11 @@ import java.util.regex.Pattern;
  */
 public final class MeshTopics {
 
+    /** What every platform topic starts with; no product topic does. */
+    public static final String PLATFORM_PREFIX = "mesh.";
+    /** What a dead-letter topic adds to the name of the topic whose records it holds. */
+    public static final String DEAD_LETTER_SUFFIX = ".dlq";
+
     /** Address → {@code DataProduct}, compacted; written by catalog-stream. */
     public static final String CATALOG = "mesh.catalog";
     /** Address → {@code Rejection}; written by catalog-stream. */
@@ -22,7 +27,7 @@ public final class MeshTopics {
     /** Prefix of the per-principal request topics, {@code mesh.access.requests.<principal>}. */
     public static final String ACCESS_REQUESTS_PREFIX = "mesh.access.requests.";
     /** Every per-principal request topic. */
-    public static final Pattern ACCESS_REQUEST_TOPICS = Pattern.compile(Pattern.quote(ACCESS_REQUESTS_PREFIX) + "[a-z][a-z0-9]*(-[a-z0-9]+)*");
+    public static final Pattern ACCESS_REQUEST_TOPICS = Pattern.compile(Pattern.quote(ACCESS_REQUESTS_PREFIX) + MeshNames.REGEX);
     /** Grant id → {@code Grant}, compacted; written by catalog-stream. */
     public static final String ACCESS_GRANTS = "mesh.access.grants";
     /** Address → {@code ProductStats}, compacted. */
@@ -43,12 +48,36 @@ public final class MeshTopics {
     public static final String REGISTRATIONS_PREFIX = "mesh.registrations.";
     /** Prefix of the per-domain decision topics. */
     public static final String DECISIONS_PREFIX = "mesh.decisions.";
+    /** Every per-domain registration topic. */
+    public static final Pattern REGISTRATION_TOPICS = Pattern.compile(Pattern.quote(REGISTRATIONS_PREFIX) + MeshNames.REGEX);
+    /** Every per-domain decision topic. */
+    public static final Pattern DECISION_TOPICS = Pattern.compile(Pattern.quote(DECISIONS_PREFIX) + MeshNames.REGEX);
+    /**
+     * Every product topic: exactly the names that {@link ProductAddress#parse} accepts, never a
+     * platform topic.
+     */
+    public static final Pattern PRODUCT_TOPICS = Pattern.compile(notPlatform() + ProductAddress.REGEX);
+    /** Every product topic and its dead-letter topic, {@code <address>[.dlq]}. */
+    public static final Pattern PRODUCT_AND_DEAD_LETTER_TOPICS = Pattern.compile(
+            notPlatform() + ProductAddress.REGEX + "(?:" + Pattern.quote(DEAD_LETTER_SUFFIX) + ")?");
 
     /** The platform topics that exist once, whatever the domains. */
     public static final List<String> PLATFORM = List.of(
             CATALOG, CATALOG_REJECTIONS, ACCESS_GRANTS, PRODUCT_STATS, VIEW_STATUS, AUDIT_RAW, AUDIT);
 
     private MeshTopics() {
+    }
+
+    private static String notPlatform() {
+        return "(?!" + Pattern.quote(PLATFORM_PREFIX) + ")";
+    }
+
+    /**
+     * @param topic a product, view or platform app's topic
+     * @return the topic its dead letters go to, {@code <topic>.dlq}
+     */
+    public static String deadLetter(String topic) {
+        return topic + DEAD_LETTER_SUFFIX;
     }
 
     /**
@@ -110,7 +139,7 @@ public final class MeshTopics {
      */
     public static Optional<String> requester(String topic) {
         return topic != null && ACCESS_REQUEST_TOPICS.matcher(topic).matches()
-                ? Optional.of("User:" + topic.substring(ACCESS_REQUESTS_PREFIX.length()))
+                ? Optional.of(MeshNames.kafkaPrincipal(topic.substring(ACCESS_REQUESTS_PREFIX.length())))
                 : Optional.empty();
     }
 }

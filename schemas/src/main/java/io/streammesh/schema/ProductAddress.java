@@ -1,6 +1,8 @@
 package io.streammesh.schema;
 
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -8,8 +10,8 @@ import java.util.regex.Pattern;
  * {@code orders.order-placed.v1}. The product topic has exactly this name; a new major version
  * is a new address (and topic), while minor versions evolve the schema within it.
  *
- * <p>Domain and product names are lower-case kebab case: a letter, then letters and digits,
- * in words joined by single hyphens, at most {@value #MAX_NAME_LENGTH} characters.
+ * <p>Domain and product names follow the mesh's one naming rule, {@link MeshNames}: lower-case
+ * kebab case, at most {@value #MAX_NAME_LENGTH} characters.
  *
  * @param domain the owning domain, e.g. {@code orders}
  * @param product the product name within the domain, e.g. {@code order-placed}
@@ -18,10 +20,26 @@ import java.util.regex.Pattern;
 public record ProductAddress(String domain, String product, int major) {
 
     /** Longest allowed domain or product name. */
-    public static final int MAX_NAME_LENGTH = 64;
+    public static final int MAX_NAME_LENGTH = MeshNames.MAX_LENGTH;
 
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
-    private static final Pattern MAJOR = Pattern.compile("v([1-9][0-9]{0,5})");
+    private static final String MAJOR_REGEX = "v([1-9][0-9]{0,5})";
+
+    /**
+     * The whole address rule as a regular expression, {@code <name>.<name>.v<major>}, to embed in
+     * topic patterns; {@link #parse} checks the same rule and says which part breaks it.
+     */
+    public static final String REGEX = MeshNames.REGEX + "\\." + MeshNames.REGEX + "\\." + MAJOR_REGEX;
+
+    private static final Pattern MAJOR = Pattern.compile(MAJOR_REGEX);
+
+    /** What a product's ingest topic adds to its address. */
+    public static final String INGEST_SUFFIX = ".ingest";
+    /** How long raw records wait on an ingest topic when the contract says nothing else. */
+    public static final Duration DEFAULT_INGEST_RETENTION = Duration.ofDays(1);
+
+    /** Every product's ingest topic, {@code <address>.ingest}, and never a platform topic. */
+    public static final Pattern INGEST_TOPICS = Pattern.compile("(?!" + Pattern.quote(MeshTopics.PLATFORM_PREFIX) + ")" + REGEX
+            + Pattern.quote(INGEST_SUFFIX));
 
     /**
      * Checks the parts.
@@ -79,7 +97,7 @@ public record ProductAddress(String domain, String product, int major) {
             throw new InvalidAddressException(part + " name '" + name + "' is longer than "
                     + MAX_NAME_LENGTH + " characters");
         }
-        if (!NAME.matcher(name).matches()) {
+        if (!MeshNames.isValid(name)) {
             throw new InvalidAddressException(part + " name '" + name + "' must be lower-case kebab case "
                     + "(a letter, then letters, digits and single hyphens, e.g. order-placed)");
         }
@@ -102,7 +120,30 @@ public record ProductAddress(String domain, String product, int major) {
 
     /** @return the dead-letter topic of the product's producers */
     public String deadLetterTopic() {
-        return this + ".dlq";
+        return MeshTopics.deadLetter(topic());
+    }
+
+    /**
+     * @return the topic any client of the owning domain writes the product's records to; the
+     *         contract gate checks each and writes it to the product or its dead-letter topic
+     */
+    public String ingestTopic() {
+        return this + INGEST_SUFFIX;
+    }
+
+    /**
+     * @param topic a topic name
+     * @return the product whose ingest topic it is; empty if it is none
+     */
+    public static Optional<ProductAddress> ofIngestTopic(String topic) {
+        if (topic == null || !INGEST_TOPICS.matcher(topic).matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(parse(topic.substring(0, topic.length() - INGEST_SUFFIX.length())));
+        } catch (InvalidAddressException e) {
+            return Optional.empty();
+        }
     }
 
     /**

@@ -61,4 +61,15 @@ class ProductAddressTest {
         assertThatThrownBy(() -> MeshTopics.registrations("Bad Domain"))
                 .hasMessageContaining("domain name 'Bad Domain'");
     }
+
+    @Test
+    void namesTheIngestTopicAndFindsTheProductOfOne() {
+        ProductAddress orders = ProductAddress.parse("orders.order-placed.v1");
+        assertThat(orders.ingestTopic()).isEqualTo("orders.order-placed.v1.ingest");
+        assertThat(ProductAddress.ofIngestTopic("orders.order-placed.v1.ingest")).contains(orders);
+        assertThat(ProductAddress.ofIngestTopic("orders.order-placed.v1")).isEmpty();
+        assertThat(ProductAddress.ofIngestTopic("orders.order-placed.v1.dlq")).isEmpty();
+        assertThat(ProductAddress.ofIngestTopic("mesh.catalog.v1.ingest")).isEmpty();
+        assertThat(ProductAddress.ofIngestTopic("a.b.c.v1.ingest")).isEmpty();
+    }
 }

@@ -1,7 +1,9 @@
 package io.streammesh.connector.contract;
 
+import io.streammesh.schema.Classification;
 import io.streammesh.schema.Mask;
 
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ViewAccess;
 import io.streammesh.schema.cel.RecordExpression;
@@ -22,9 +24,7 @@ import org.apache.avro.SchemaParseException;
 /** Checks a {@link DataContract} and resolves it into a {@link ProductContract}, reporting every problem at once. */
 final class ContractValidator {
 
-    static final Set<String> CLASSIFICATIONS = Set.of("public", "internal", "confidential", "restricted");
     private static final Pattern SEMVER = Pattern.compile("(0|[1-9]\\d{0,5})\\.(0|[1-9]\\d{0,5})\\.(0|[1-9]\\d{0,5})");
-    private static final Pattern PRINCIPAL = Pattern.compile("User:[a-z][a-z0-9]*(-[a-z0-9]+)*");
     private static final int MAX_PARTITIONS = 1000;
 
     private final DataContract contract;
@@ -49,6 +49,7 @@ final class ContractValidator {
             key(schema);
         }
         topic();
+        ingest();
         Optional<Duration> freshness = slo();
         List<ProductContract.Rule> rules = schema == null ? List.of() : qualityRules(schema);
         List<ProductContract.View> views = schema == null ? List.of() : views(schema);
@@ -92,16 +93,16 @@ final class ContractValidator {
     private void owner() {
         var owner = contract.owner();
         if (owner == null) {
-            problem("owner", "is required: {team: ..., principal: User:" + domainOrPlaceholder() + ", contact: ...}");
+            problem("owner", "is required: {team: ..., principal: " + MeshNames.kafkaPrincipal(domainOrPlaceholder()) + ", contact: ...}");
             return;
         }
         required("owner.team", owner.team());
         required("owner.contact", owner.contact());
         if (owner.principal() != null) {
-            if (!PRINCIPAL.matcher(owner.principal()).matches()) {
+            if (!MeshNames.isKafkaPrincipal(owner.principal())) {
                 problem("owner.principal", "'" + owner.principal() + "' is not a mesh principal (User:<name>)");
-            } else if (contract.domain() != null && !owner.principal().equals("User:" + contract.domain())) {
-                problem("owner.principal", "must be the domain's principal User:" + contract.domain()
+            } else if (contract.domain() != null && !owner.principal().equals(MeshNames.kafkaPrincipal(contract.domain()))) {
+                problem("owner.principal", "must be the domain's principal " + MeshNames.kafkaPrincipal(contract.domain())
                         + " (it alone writes the domain's registrations and access decisions), got " + owner.principal());
             }
         }
@@ -112,8 +113,8 @@ final class ContractValidator {
     }
 
     private void classification() {
-        if (required("classification", contract.classification()) && !CLASSIFICATIONS.contains(contract.classification())) {
-            problem("classification", "'" + contract.classification() + "' is not one of public, internal, confidential, restricted");
+        if (required("classification", contract.classification()) && Classification.of(contract.classification()).isEmpty()) {
+            problem("classification", "'" + contract.classification() + "' is not one of " + Classification.labels());
         }
     }
 
@@ -172,6 +173,12 @@ final class ContractValidator {
         }
         if (topic.retention() != null && !topic.retention().equalsIgnoreCase("forever")) {
             duration("topic.retention", topic.retention());
+        }
+    }
+
+    private void ingest() {
+        if (contract.ingest() != null && contract.ingest().retention() != null) {
+            duration("ingest.retention", contract.ingest().retention());
         }
     }
 

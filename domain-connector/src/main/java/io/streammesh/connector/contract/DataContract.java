@@ -18,6 +18,7 @@ import java.util.Map;
  * @param schema the Avro schema file, relative to the descriptor
  * @param key the schema field whose value keys each record (optional)
  * @param topic partitions and retention of the product topic
+ * @param ingest retention of the product's ingest topic, {@code <address>.ingest}
  * @param slo freshness and largest acceptable dead-letter rate
  * @param quality CEL rules every record must pass; failures go to the dead-letter topic
  * @param views the access levels consumers may ask for
@@ -34,6 +35,7 @@ public record DataContract(
         String schema,
         String key,
         Topic topic,
+        Ingest ingest,
         Slo slo,
         List<QualityRule> quality,
         List<View> views,
@@ -59,6 +61,13 @@ public record DataContract(
      * @param retention how long records are kept, e.g. {@code 30d}, or {@code forever}
      */
     public record Topic(Integer partitions, String retention) {
+    }
+
+    /**
+     * @param retention how long raw records wait on the ingest topic for the contract gate, e.g.
+     *        {@code 1d} (the default); the gate deletes what it has processed before that
+     */
+    public record Ingest(String retention) {
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.streammesh.connector.contract;
 
+import io.streammesh.schema.Classification;
 import io.streammesh.schema.Mask;
 
+import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.Owner;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
@@ -45,6 +47,8 @@ public record ProductContract(
 
     /** Default retention of a product topic when the contract names none. */
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+    /** Default retention of a product's ingest topic when the contract names none. */
+    public static final Duration DEFAULT_INGEST_RETENTION = ProductAddress.DEFAULT_INGEST_RETENTION;
 
     /**
      * @param name the rule's name
@@ -62,6 +66,11 @@ public record ProductContract(
     public record View(String name, ViewAccess access, Optional<RecordExpression> filter, Map<String, Mask> masks) {
     }
 
+    /** @return how sensitive the product's data is (validation checked the label) */
+    public Classification classification() {
+        return Classification.parse("classification", contract.classification());
+    }
+
     /** @return the contract's version, {@code major.minor.patch} */
     public String version() {
         return contract.version();
@@ -75,6 +84,16 @@ public record ProductContract(
     /** @return the retention in milliseconds, -1 for forever */
     public long retentionMs() {
         return retention.map(Duration::toMillis).orElse(-1L);
+    }
+
+    /**
+     * @return how long raw records wait on the ingest topic, in milliseconds: the contract's
+     *         {@code ingest.retention} (validated), else {@link #DEFAULT_INGEST_RETENTION}
+     */
+    public long ingestRetentionMs() {
+        var ingest = contract.ingest();
+        return ingest == null || ingest.retention() == null ? DEFAULT_INGEST_RETENTION.toMillis()
+                : DurationText.parse(ingest.retention()).toMillis();
     }
 
     /**
@@ -100,7 +119,7 @@ public record ProductContract(
                 .setVersion(contract.version())
                 .setOwner(Owner.newBuilder().setTeam(owner.team()).setPrincipal(ownerPrincipal()).setContact(owner.contact()).build())
                 .setDescription(contract.description())
-                .setClassification(contract.classification())
+                .setClassification(classification().label())
                 .setTags(contract.tags())
                 .setSchemaSubject(address.valueSubject())
                 .setSchemaVersion(schemaVersion)
@@ -124,6 +143,6 @@ public record ProductContract(
     /** @return the owner's principal: as written, else the domain's */
     public String ownerPrincipal() {
         String written = contract.owner() == null ? null : contract.owner().principal();
-        return written == null ? "User:" + address.domain() : written;
+        return written == null ? MeshNames.kafkaPrincipal(address.domain()) : written;
     }
 }

@@ -70,6 +70,14 @@ class DataContractsTest {
     }
 
     @Test
+    void theIngestTopicKeepsRawRecordsOneDayUnlessTheContractSaysOtherwise() {
+        assertThat(parse(VALID).ingestRetentionMs()).isEqualTo(Duration.ofDays(1).toMillis());
+        assertThat(parse(VALID + "ingest: {retention: 2h}\n").ingestRetentionMs()).isEqualTo(Duration.ofHours(2).toMillis());
+        assertThatThrownBy(() -> parse(VALID + "ingest: {retention: soon}\n"))
+                .hasMessage("orders/order-placed.yaml: ingest.retention: 'soon' is not a duration; write e.g. 30s, 5m, 12h, 30d or 2w");
+    }
+
+    @Test
     void malformedYamlNamesTheLine() {
         assertThatThrownBy(() -> parse("domain: orders\nname: \"unclosed\n"))
                 .isInstanceOf(InvalidContractException.class)

@@ -1,0 +1,155 @@
+package io.streammesh.connector;
+
+import io.streammesh.schema.DeadLetterHeaders;
+import io.streammesh.client.WireAvro;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+
+/**
+ * One published contract as the gate applies it to raw values: a value is Avro in the mesh's
+ * wire format whose schema id is a registered version of the product's subject (read with that
+ * writer schema into the current one), or a UTF-8 JSON object read as {@code mesh produce} reads
+ * JSON Lines ({@link RecordParser}); then it must pass the contract's quality rules
+ * ({@link QualityRules}). An accepted value is written with the product's current schema id.
+ * Not thread-safe: one per stream task.
+ */
+final class ContractCheck {
+
+    private static final byte MAGIC = 0;
+
+    /** What the gate does with one value. */
+    sealed interface Verdict permits Accepted, Rejected {
+    }
+
+    /** @param value the product record's bytes, in the wire format with the current schema id */
+    record Accepted(byte[] value) implements Verdict {
+    }
+
+    /** @param reason why it goes to the dead-letter topic */
+    record Rejected(DeadLetterReason reason) implements Verdict {
+    }
+
+    private final ProductAddress address;
+    private final ProductRegistration registration;
+    private final ProductSchemas schemas;
+    private final int maxValueBytes;
+    private final int currentId;
+    private final Schema current;
+    private final Set<Long> versions;
+    private final RecordParser parser;
+    private final QualityRules rules;
+    private final WireWriter writer;
+    private final Map<Integer, GenericDatumReader<GenericRecord>> readers = new HashMap<>();
+    private BinaryDecoder decoder;
+
+    /**
+     * @param registration the product's registration, as the catalog admitted it
+     * @param schemas where its schemas are looked up (once, here, and once per writer schema id)
+     * @param maxValueBytes the largest value checked
+     * @throws io.streammesh.schema.MeshException if a rule does not compile against the schema
+     */
+    ContractCheck(ProductRegistration registration, ProductSchemas schemas, int maxValueBytes) {
+        this.address = ProductAddress.parse(registration.getAddress());
+        this.registration = registration;
+        this.schemas = schemas;
+        this.maxValueBytes = maxValueBytes;
+        this.currentId = Math.toIntExact(registration.getSchemaContentId());
+        this.current = schemas.schema(currentId);
+        this.versions = schemas.versions(address.valueSubject());
+        this.parser = new RecordParser(current);
+        this.rules = QualityRules.compile(registration.getQualityRules(), current);
+        this.writer = new WireWriter(current, currentId);
+    }
+
+    /** @return the registration this check applies */
+    ProductRegistration registration() {
+        return registration;
+    }
+
+    /**
+     * @param value a raw record value from the product's ingest topic
+     * @return where it goes
+     */
+    Verdict check(byte[] value) {
+        if (value == null) {
+            return reject(DeadLetterHeaders.TOMBSTONE_RULE, "a record without a value (tombstone) is not a record of "
+                    + address + ", which is not compacted");
+        }
+        if (value.length > maxValueBytes) {
+            return reject(DeadLetterHeaders.SIZE_RULE, "the value is " + value.length + " bytes, over the gate's limit of "
+                    + maxValueBytes + " bytes (its first " + maxValueBytes + " bytes are kept here)");
+        }
+        GenericRecord record;
+        boolean avro = value.length >= WireAvro.HEADER_LENGTH && value[0] == MAGIC;
+        try {
+            record = avro ? avro(value) : parser.fromJsonText(value);
+        } catch (Unfit e) {
+            return reject(DeadLetterHeaders.SCHEMA_RULE, e.getMessage());
+        } catch (RecordParser.RecordParseException e) {
+            return reject(DeadLetterHeaders.SCHEMA_RULE, "neither Avro in the wire format nor a JSON object of the schema: "
+                    + e.getMessage());
+        }
+        var broken = rules.check(record);
+        if (broken.isPresent()) {
+            return new Rejected(broken.get());
+        }
+        if (avro && ByteBuffer.wrap(value, 1, 4).getInt() == currentId) {
+            return new Accepted(value);
+        }
+        try {
+            return new Accepted(writer.write(record));
+        } catch (RuntimeException e) {
+            return reject(DeadLetterHeaders.SCHEMA_RULE, "does not fit the product's registered schema: " + e.getMessage());
+        }
+    }
+
+    private GenericRecord avro(byte[] value) {
+        int id = ByteBuffer.wrap(value, 1, 4).getInt();
+        if (!versions.contains((long) id)) {
+            throw new Unfit("schema id " + id + " is not a registered version of " + address.valueSubject()
+                    + " (an unknown id, or another product's schema)");
+        }
+        var reader = readers.get(id);
+        if (reader == null) {
+            reader = new GenericDatumReader<>(schemas.schema(id), current);
+            readers.put(id, reader);
+        }
+        GenericRecord record;
+        boolean rest;
+        try {
+            decoder = DecoderFactory.get().binaryDecoder(value, WireAvro.HEADER_LENGTH, value.length - WireAvro.HEADER_LENGTH, decoder);
+            record = reader.read(null, decoder);
+            rest = !decoder.isEnd();
+        } catch (IOException | RuntimeException e) {
+            throw new Unfit("not Avro of schema id " + id + " readable as the product's current schema: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+        if (rest) {
+            throw new Unfit("not Avro of schema id " + id + ": bytes left over after the record");
+        }
+        return record;
+    }
+
+    private static Rejected reject(String rule, String reason) {
+        return new Rejected(new DeadLetterReason(rule, reason));
+    }
+
+    /** A value that is not a record of the product's schema. */
+    private static final class Unfit extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unfit(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.streammesh.connector;
+
+import io.streammesh.client.RecordSerdes;
+import java.util.Objects;
+
+/**
+ * What the contract gate's topology needs.
+ *
+ * @param serdes the serdes of the mesh's records (the catalog)
+ * @param schemas where products' schemas are looked up
+ * @param maxValueBytes the largest record value the gate checks; a larger one goes to the
+ *        dead-letter topic (kept well below the broker's message size, so that it fits there
+ *        with its reason headers)
+ */
+public record GateConfig(RecordSerdes serdes, ProductSchemas schemas, int maxValueBytes) {
+
+    /** The default value size limit, 512 KiB. */
+    public static final int DEFAULT_MAX_VALUE_BYTES = 512 * 1024;
+
+    /** @throws IllegalArgumentException if the limit is not positive */
+    public GateConfig {
+        Objects.requireNonNull(serdes, "serdes");
+        Objects.requireNonNull(schemas, "schemas");
+        if (maxValueBytes < 1) {
+            throw new IllegalArgumentException("the gate's value size limit must be positive, not " + maxValueBytes);
+        }
+    }
+
+    /**
+     * @param serdes the serdes of the mesh's records
+     * @param schemas where products' schemas are looked up
+     * @return a config with the default size limit
+     */
+    public static GateConfig of(RecordSerdes serdes, ProductSchemas schemas) {
+        return new GateConfig(serdes, schemas, DEFAULT_MAX_VALUE_BYTES);
+    }
+}

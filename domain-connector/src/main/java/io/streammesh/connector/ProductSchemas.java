@@ -1,0 +1,52 @@
+package io.streammesh.connector;
+
+import io.streammesh.client.SchemaRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+
+/**
+ * Where the contract gate finds products' schemas: in the mesh, the registry ({@link #registry});
+ * in topology tests, a map. The gate asks once per product's contract version and once per
+ * schema id, never per record.
+ */
+public interface ProductSchemas {
+
+    /**
+     * @param contentId an id records carry
+     * @return its schema
+     * @throws SchemaRegistry.Unreachable if the registry does not answer
+     */
+    Schema schema(long contentId);
+
+    /**
+     * @param subject a product's value subject, {@code <address>-value}
+     * @return the ids of its registered versions
+     * @throws SchemaRegistry.Unreachable if the registry does not answer
+     */
+    Set<Long> versions(String subject);
+
+    /**
+     * @param registry a registry client
+     * @return the registry's schemas, each id's parsed once
+     */
+    static ProductSchemas registry(SchemaRegistry registry) {
+        Map<Long, Schema> parsed = new ConcurrentHashMap<>();
+        return new ProductSchemas() {
+            @Override
+            public Schema schema(long contentId) {
+                Schema known = parsed.get(contentId);
+                return known != null ? known
+                        : parsed.computeIfAbsent(contentId, id -> new Schema.Parser().parse(registry.schemaById(id)));
+            }
+
+            @Override
+            public Set<Long> versions(String subject) {
+                List<Long> ids = registry.contentIds(subject);
+                return Set.copyOf(ids);
+            }
+        };
+    }
+}

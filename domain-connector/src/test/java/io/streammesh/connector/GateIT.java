@@ -1,0 +1,150 @@
+package io.streammesh.connector;
+
+import io.streammesh.schema.DeadLetterHeaders;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.demo.orders.OrderPlaced;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.client.PlatformApp;
+import io.streammesh.client.RecordProducers;
+import io.streammesh.testing.MeshTest;
+import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductStatus;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import io.streammesh.client.MeshClientConfig;
+import org.apache.avro.Schema;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+@MeshTest
+class GateIT {
+
+    @Test
+    void jsonAndAvroFromAPlainProducerReachTheProductAndABadRecordTheDeadLetterTopicWhileTheNextFlows(EmbeddedMesh mesh)
+            throws Exception {
+        MeshClientConfig domain = TestContracts.publishOrders(mesh, "gate-shop");
+        ProductAddress address = ProductAddress.parse("gate-shop.order-placed.v1");
+        ProductRegistration registration = admit(mesh, domain, address);
+        Schema schema = ProductProducer.schemaOf(registration, domain);
+        byte[] avro = new WireWriter(schema, registration.getSchemaContentId())
+                .write(ProductProducerIT.order("o-avro"));
+
+        try (GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), Files.createTempDirectory("gate-it"),
+                Duration.ofSeconds(1));
+             var producer = new KafkaProducer<>(domain.kafka(), new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(address.ingestTopic(), "o-json", bytes(json("o-json", 12.5)))).get();
+            producer.send(new ProducerRecord<>(address.ingestTopic(), "o-avro", avro)).get();
+            producer.send(new ProducerRecord<>(address.ingestTopic(), "o-bad", bytes(json("o-bad", -1)))).get();
+            producer.send(new ProducerRecord<>(address.ingestTopic(), "o-next", bytes(json("o-next", 3)))).get();
+
+            List<ConsumerRecord<String, byte[]>> products = readCommitted(domain, address.topic(), 3);
+            assertThat(products).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("o-json", "o-avro", "o-next");
+            assertThat(products).allSatisfy(record -> assertThat(schemaId(record.value())).isEqualTo(registration.getSchemaContentId()));
+            List<ConsumerRecord<String, byte[]>> dead = readCommitted(domain, address.deadLetterTopic(), 1);
+            assertThat(dead).singleElement().satisfies(record -> {
+                assertThat(record.key()).isEqualTo("o-bad");
+                assertThat(ProductProducerIT.header(record, DeadLetterHeaders.RULE)).isEqualTo("positive-amount");
+                assertThat(ProductProducerIT.header(record, DeadLetterHeaders.REASON))
+                        .isEqualTo("quality rule 'positive-amount' (record.amount > 0) is false");
+            });
+
+            var ingest = new TopicPartition(address.ingestTopic(), 0);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(mesh.admin()
+                    .listOffsets(Map.of(ingest, OffsetSpec.earliest())).partitionResult(ingest).get().offset())
+                    .as("processed ingest records are deleted").isPositive());
+        }
+    }
+
+    @Test
+    void aProductProducerThroughTheGateGetsItsVerdictAtOnceAndTheGateWritesTheSame(EmbeddedMesh mesh) throws Exception {
+        MeshClientConfig domain = TestContracts.publishOrders(mesh, "gate-via");
+        ProductAddress address = ProductAddress.parse("gate-via.order-placed.v1");
+        admit(mesh, domain, address);
+
+        try (GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), Files.createTempDirectory("gate-it"));
+             var orders = ProductProducer.<OrderPlaced>open(address, domain,
+                     new SimpleMeterRegistry(), ProductProducer.Options.DEFAULT.viaGate())) {
+            var bad = ProductProducerIT.order("o-cheap");
+            bad.setAmount(0.0);
+            Delivery good = orders.send(ProductProducerIT.order("o-fine")).get();
+            Delivery rejected = orders.send(bad).get();
+
+            assertThat(good.deadLettered()).isFalse();
+            assertThat(rejected.deadLettered()).isTrue();
+            assertThat(rejected.rule()).isEqualTo("positive-amount");
+            assertThat(readCommitted(domain, address.topic(), 1)).extracting(ConsumerRecord::key).containsExactly("o-fine");
+            assertThat(readCommitted(domain, address.deadLetterTopic(), 1)).singleElement()
+                    .satisfies(record -> assertThat(ProductProducerIT.header(record, DeadLetterHeaders.REASON))
+                            .isEqualTo(rejected.reason()));
+        }
+    }
+
+    /** Puts the product's published registration in the catalog, as catalog-stream admits it. */
+    static ProductRegistration admit(EmbeddedMesh mesh, MeshClientConfig domain, ProductAddress address) throws Exception {
+        ProductRegistration registration;
+        try (var publisher = ProductPublisher.connect(domain)) {
+            registration = publisher.registration(address).orElseThrow();
+        }
+        var entry = DataProduct.newBuilder().setAddress(address.toString()).setDomain(address.domain()).setRegistration(registration)
+                .setStatus(ProductStatus.ACTIVE).setFirstPublishedAt(Instant.now()).setUpdatedAt(Instant.now()).build();
+        try (KafkaProducer<String, DataProduct> producer = RecordProducers.create(
+                mesh.clientConfig(PlatformApp.CATALOG.applicationId()), "gate-it-catalog")) {
+            producer.send(new ProducerRecord<>(MeshTopics.CATALOG, address.toString(), entry)).get();
+        }
+        return registration;
+    }
+
+    static String json(String id, double amount) {
+        return """
+                {"orderId": "%s", "customerId": "c-1", "customerEmail": "ann@example.com", "shippingAddress": "1 Main Street",
+                 "country": "FR", "amount": %s, "currency": "EUR", "items": 1, "placedAt": "2026-12-01T09:00:00Z"}"""
+                .formatted(id, amount);
+    }
+
+    /** Only what the gate committed: an aborted transaction's records are not the product's. */
+    static List<ConsumerRecord<String, byte[]>> readCommitted(MeshClientConfig config, String topic, int expected) {
+        var props = config.kafka();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, topic.split("\\.")[0] + ".gate-it-" + System.nanoTime());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                return records.size() >= expected;
+            });
+        }
+        return records;
+    }
+
+    private static long schemaId(byte[] value) {
+        return ByteBuffer.wrap(value, 1, 4).getInt();
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

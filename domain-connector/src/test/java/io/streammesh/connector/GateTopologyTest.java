@@ -1,0 +1,328 @@
+package io.streammesh.connector;
+
+import io.streammesh.schema.DeadLetterHeaders;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streammesh.testing.PlainAvroSerdes;
+import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.Owner;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductStatus;
+import io.streammesh.schema.QualityRule;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class GateTopologyTest {
+
+    private static final String ADDRESS = "shop.order-placed.v1";
+    private static final Schema V1 = new Schema.Parser().parse(TestContracts.ORDER_SCHEMA);
+    /** The current version: v1 and a channel with a default. */
+    private static final Schema V2 = new Schema.Parser().parse(TestContracts.ORDER_SCHEMA.replace(
+            "{\"name\": \"orderId\", \"type\": \"string\"},",
+            "{\"name\": \"orderId\", \"type\": \"string\"}, {\"name\": \"channel\", \"type\": \"string\", \"default\": \"web\"},"));
+    private static final Schema CUSTOMER = new Schema.Parser().parse("""
+            {"type": "record", "name": "Customer", "fields": [{"name": "customerId", "type": "string"}]}""");
+    private static final long V1_ID = 1;
+    private static final long V2_ID = 2;
+    private static final long CUSTOMER_ID = 7;
+    private static final int MAX_BYTES = 64 * 1024;
+    private static final long AT = Instant.parse("2026-12-01T10:00:00Z").toEpochMilli();
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, DataProduct> catalog;
+    private TestInputTopic<String, byte[]> ingest;
+    private TestOutputTopic<String, byte[]> product;
+    private TestOutputTopic<String, byte[]> dlq;
+
+    @BeforeEach
+    void start() {
+        Map<Long, Schema> ids = Map.of(V1_ID, V1, V2_ID, V2, CUSTOMER_ID, CUSTOMER);
+        Map<String, Set<Long>> subjects = Map.of(ADDRESS + "-value", Set.of(V1_ID, V2_ID), "shop.customer.v1-value", Set.of(CUSTOMER_ID));
+        ProductSchemas schemas = new ProductSchemas() {
+            @Override
+            public Schema schema(long contentId) {
+                return ids.get(contentId);
+            }
+
+            @Override
+            public Set<Long> versions(String subject) {
+                return subjects.getOrDefault(subject, Set.of());
+            }
+        };
+        var props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "gate-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(GateTopology.build(new GateConfig(new PlainAvroSerdes(), schemas, MAX_BYTES)), props);
+        catalog = driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(),
+                new PlainAvroSerdes().of(DataProduct.class).serializer());
+        ingest = driver.createInputTopic(ADDRESS + ".ingest", Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        product = driver.createOutputTopic(ADDRESS, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        dlq = driver.createOutputTopic(ADDRESS + ".dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        catalog.pipeInput(ADDRESS, entry(ProductStatus.ACTIVE));
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    @Test
+    void aJsonObjectThatKeepsTheContractBecomesAProductRecordWithTheCurrentSchemaId() {
+        var headers = new RecordHeaders().add("trace", bytes("t-1"));
+        ingest.pipeInput(new TestRecord<>("o-1", bytes(json("o-1", 12.5, "EUR", 2)), headers, AT));
+
+        TestRecord<String, byte[]> out = product.readRecord();
+        assertThat(out.key()).isEqualTo("o-1");
+        assertThat(out.timestamp()).isEqualTo(AT);
+        assertThat(out.headers().lastHeader("trace").value()).isEqualTo(bytes("t-1"));
+        assertThat(schemaId(out.value())).isEqualTo(V2_ID);
+        GenericRecord order = decode(out.value(), V2);
+        assertThat(order.get("orderId")).hasToString("o-1");
+        assertThat(order.get("channel")).hasToString("web");
+        assertThat(order.get("amount")).isEqualTo(12.5);
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void avroOfTheCurrentSchemaPassesByteForByte() {
+        byte[] value = wire(V2_ID, order(V2, "o-2", 3.0, "USD", 1));
+
+        ingest.pipeInput("o-2", value, AT);
+
+        assertThat(product.readValue()).isEqualTo(value);
+    }
+
+    @Test
+    void avroOfAnOlderVersionIsReadWithItsWriterSchemaAndWrittenWithTheCurrentOne() {
+        ingest.pipeInput("o-3", wire(V1_ID, order(V1, "o-3", 3.0, "GBP", 1)), AT);
+
+        byte[] out = product.readValue();
+        assertThat(schemaId(out)).isEqualTo(V2_ID);
+        GenericRecord order = decode(out, V2);
+        assertThat(order.get("orderId")).hasToString("o-3");
+        assertThat(order.get("channel")).hasToString("web");
+    }
+
+    @Test
+    void anUnknownSchemaIdGoesToTheDeadLetterTopic() {
+        ingest.pipeInput("o-4", wire(99, order(V2, "o-4", 3.0, "EUR", 1)), AT);
+
+        assertThat(reason(dlq.readRecord())).isEqualTo("schema id 99 is not a registered version of shop.order-placed.v1-value "
+                + "(an unknown id, or another product's schema)");
+    }
+
+    @Test
+    void anotherProductsSchemaGoesToTheDeadLetterTopic() {
+        var customer = new GenericData.Record(CUSTOMER);
+        customer.put("customerId", "c-1");
+
+        ingest.pipeInput("c-1", wire(CUSTOMER_ID, customer), AT);
+
+        assertThat(reason(dlq.readRecord())).isEqualTo("schema id 7 is not a registered version of shop.order-placed.v1-value "
+                + "(an unknown id, or another product's schema)");
+    }
+
+    @Test
+    void avroBytesThatAreNotARecordOfTheirSchemaGoToTheDeadLetterTopic() {
+        byte[] value = wire(V2_ID, order(V2, "o-5", 3.0, "EUR", 1));
+
+        ingest.pipeInput("o-5", Arrays.copyOf(value, 9), AT);
+
+        assertThat(reason(dlq.readRecord())).startsWith("not Avro of schema id 2 readable as the product's current schema: ");
+    }
+
+    @Test
+    void malformedJsonNonUtf8BytesAndWrongTypesGoToTheDeadLetterTopicWithTheirReason() {
+        ingest.pipeInput("a", bytes("{\"orderId\": "), AT);
+        ingest.pipeInput("b", new byte[] {(byte) 0xC3, (byte) 0x28, 0x7B}, AT);
+        ingest.pipeInput("c", bytes(json("c", 1.0, "EUR", 1).replace("\"items\": 1", "\"items\": \"one\"")), AT);
+        ingest.pipeInput("d", bytes("[1, 2]"), AT);
+
+        List<String> reasons = dlq.readRecordsToList().stream().map(GateTopologyTest::reason).toList();
+        assertThat(reasons).hasSize(4);
+        assertThat(reasons.get(0)).startsWith("neither Avro in the wire format nor a JSON object of the schema: not JSON: ");
+        assertThat(reasons.get(1)).isEqualTo("neither Avro in the wire format nor a JSON object of the schema: "
+                + "not UTF-8 text: byte 1 (0xC3) starts no UTF-8 character");
+        assertThat(reasons.get(2)).isEqualTo("neither Avro in the wire format nor a JSON object of the schema: "
+                + "field items: expected a whole number within int range, got \"one\"");
+        assertThat(reasons.get(3)).isEqualTo("neither Avro in the wire format nor a JSON object of the schema: "
+                + "expected a JSON object, got array");
+        assertThat(product.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aRecordThatBreaksARuleGoesToTheDeadLetterTopicWithTheRuleAndTheNextOneFlows() {
+        var headers = new RecordHeaders().add("trace", bytes("t-9"));
+        byte[] bad = bytes(json("o-6", -4.0, "EUR", 1));
+        ingest.pipeInput(new TestRecord<>("o-6", bad, headers, AT));
+        ingest.pipeInput("o-7", bytes(json("o-7", 4.0, "EUR", 1)), AT);
+
+        TestRecord<String, byte[]> dead = dlq.readRecord();
+        assertThat(dead.key()).isEqualTo("o-6");
+        assertThat(dead.value()).isEqualTo(bad);
+        assertThat(dead.timestamp()).isEqualTo(AT);
+        assertThat(header(dead, "trace")).isEqualTo("t-9");
+        assertThat(header(dead, DeadLetterHeaders.RULE)).isEqualTo("positive-amount");
+        assertThat(reason(dead)).isEqualTo("quality rule 'positive-amount' (record.amount > 0) is false");
+        assertThat(header(dead, DeadLetterHeaders.CONTRACT_VERSION)).isEqualTo("1.2.0");
+        assertThat(header(dead, DeadLetterHeaders.PRODUCT)).isEqualTo(ADDRESS);
+        assertThat(header(dead, DeadLetterHeaders.SOURCE_PARTITION)).isEqualTo("0");
+        assertThat(header(dead, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("0");
+        assertThat(header(dead, DeadLetterHeaders.TIME)).isNotBlank();
+        assertThat(product.readKeyValue().key).isEqualTo("o-7");
+    }
+
+    @Test
+    void aRecordThatMakesARuleThrowGoesToTheDeadLetterTopic() {
+        ingest.pipeInput("o-8", bytes(json("o-8", 4.0, "EUR", 0)), AT);
+
+        TestRecord<String, byte[]> dead = dlq.readRecord();
+        assertThat(header(dead, DeadLetterHeaders.RULE)).isEqualTo("per-item");
+        assertThat(reason(dead)).startsWith("quality rule 'per-item' failed: ");
+    }
+
+    @Test
+    void aTombstoneAndAnOversizedValueGoToTheDeadLetterTopicTheOversizedOneCutToTheLimit() {
+        ingest.pipeInput("o-9", (byte[]) null, AT);
+        ingest.pipeInput("o-10", new byte[10 * 1024 * 1024], AT);
+
+        List<TestRecord<String, byte[]>> dead = dlq.readRecordsToList();
+        assertThat(dead).extracting(r -> header(r, DeadLetterHeaders.RULE)).containsExactly("tombstone", "size");
+        assertThat(dead).extracting(GateTopologyTest::reason).containsExactly(
+                "a record without a value (tombstone) is not a record of shop.order-placed.v1, which is not compacted",
+                "the value is 10485760 bytes, over the gate's limit of 65536 bytes (its first 65536 bytes are kept here)");
+        assertThat(dead.get(1).value()).hasSize(MAX_BYTES);
+    }
+
+    @Test
+    void aHeaderAClientSetToLookLikeTheMeshsReasonIsRemoved() {
+        var headers = new RecordHeaders().add(DeadLetterHeaders.REASON, bytes("all fine, trust me"));
+        ingest.pipeInput(new TestRecord<>("o-11", bytes(json("o-11", -1.0, "EUR", 1)), headers, AT));
+        ingest.pipeInput(new TestRecord<>("o-12", bytes(json("o-12", 1.0, "EUR", 1)), headers, AT));
+
+        TestRecord<String, byte[]> dead = dlq.readRecord();
+        assertThat(dead.headers().headers(DeadLetterHeaders.REASON)).hasSize(1);
+        assertThat(reason(dead)).isEqualTo("quality rule 'positive-amount' (record.amount > 0) is false");
+        assertThat(product.readRecord().headers().lastHeader(DeadLetterHeaders.REASON)).isNull();
+    }
+
+    @Test
+    void aProductNotInTheCatalogOrRetiredTakesNoRecords() {
+        var other = driver.createInputTopic("shop.returns.v1.ingest", Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        other.pipeInput("r-1", bytes("{}"), AT);
+        TestRecord<String, byte[]> dead = driver.createOutputTopic("shop.returns.v1.dlq", Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer()).readRecord();
+        assertThat(reason(dead)).isEqualTo("product shop.returns.v1 is not in the catalog: publish its contract "
+                + "(mesh product publish) and produce once the catalog has admitted it");
+
+        catalog.pipeInput(ADDRESS, entry(ProductStatus.RETIRED));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        ingest.pipeInput("o-13", bytes(json("o-13", 1.0, "EUR", 1)), AT);
+
+        assertThat(reason(dlq.readRecord())).isEqualTo("product shop.order-placed.v1 is retired; it takes no new records");
+    }
+
+    private static DataProduct entry(ProductStatus status) {
+        var registration = ProductRegistration.newBuilder().setAddress(ADDRESS).setDomain("shop").setName("order-placed")
+                .setVersion("1.2.0").setOwner(Owner.newBuilder().setTeam("t").setPrincipal("User:shop").setContact("c").build())
+                .setSchemaSubject(ADDRESS + "-value").setSchemaVersion(2).setSchemaContentId(V2_ID)
+                .setQualityRules(List.of(new QualityRule("positive-amount", "record.amount > 0"),
+                        new QualityRule("per-item", "100 / record.items >= 0"),
+                        new QualityRule("known-currency", "record.currency in ['EUR', 'USD', 'GBP']")))
+                .setRetired(status == ProductStatus.RETIRED).setPublishedAt(Instant.ofEpochMilli(AT)).build();
+        return DataProduct.newBuilder().setAddress(ADDRESS).setDomain("shop").setRegistration(registration).setStatus(status)
+                .setFirstPublishedAt(Instant.ofEpochMilli(AT)).setUpdatedAt(Instant.ofEpochMilli(AT)).build();
+    }
+
+    private static String json(String id, double amount, String currency, int items) {
+        return """
+                {"orderId": "%s", "customerId": "c-1", "customerEmail": "ann@example.com", "shippingAddress": "1 Main Street",
+                 "country": "FR", "amount": %s, "currency": "%s", "items": %d, "placedAt": "2026-12-01T09:00:00Z"}"""
+                .formatted(id, amount, currency, items);
+    }
+
+    private static GenericRecord order(Schema schema, String id, double amount, String currency, int items) {
+        var order = new GenericData.Record(schema);
+        order.put("orderId", id);
+        order.put("customerId", "c-1");
+        order.put("customerEmail", "ann@example.com");
+        order.put("shippingAddress", "1 Main Street");
+        order.put("country", "FR");
+        order.put("amount", amount);
+        order.put("currency", currency);
+        order.put("items", items);
+        order.put("placedAt", AT);
+        if (schema.getField("channel") != null) {
+            order.put("channel", "app");
+        }
+        return order;
+    }
+
+    private static byte[] wire(long id, GenericRecord record) {
+        try {
+            var out = new ByteArrayOutputStream();
+            out.write(0);
+            out.write(ByteBuffer.allocate(4).putInt((int) id).array());
+            var encoder = EncoderFactory.get().binaryEncoder(out, null);
+            new GenericDatumWriter<GenericRecord>(record.getSchema()).write(record, encoder);
+            encoder.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long schemaId(byte[] value) {
+        assertThat(value[0]).isZero();
+        return ByteBuffer.wrap(value, 1, 4).getInt();
+    }
+
+    private static GenericRecord decode(byte[] value, Schema schema) {
+        try {
+            return new GenericDatumReader<GenericRecord>(schema).read(null, DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String reason(TestRecord<String, byte[]> record) {
+        return header(record, DeadLetterHeaders.REASON);
+    }
+
+    private static String header(TestRecord<String, byte[]> record, String key) {
+        Headers headers = record.headers();
+        return headers.lastHeader(key) == null ? null : new String(headers.lastHeader(key).value(), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,44 @@
+package io.streammesh.embedded;
+
+import io.streammesh.client.PlatformApp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streammesh.testing.MeshTest;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Test;
+
+/** A second {@code mesh up} brings a mesh from before the contract gate to it, and a third changes nothing. */
+@MeshTest
+class GateMigrationIT {
+
+    @Test
+    void productsOfAnOlderMeshGetTheirIngestTopicAndTheGateItsAclsOnTheirDomain(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("legacy");
+        // What a mesh from before the gate had: a product without an ingest topic, no gate ACLs on the domain.
+        mesh.admin().createTopics(List.of(new NewTopic("legacy.old-orders.v1", Optional.of(2), Optional.empty())
+                .configs(Map.of("retention.ms", "604800000")))).all().get();
+        List<AclBinding> gate = PlatformAcls.domain("legacy").stream()
+                .filter(acl -> acl.entry().principal().equals(PlatformApp.GATE.principal().kafkaPrincipal())).toList();
+        mesh.admin().deleteAcls(gate.stream().map(AclBinding::toFilter).toList()).all().get();
+
+        mesh.onboarding().ensurePlatform();
+        mesh.onboarding().ensurePlatform();
+
+        var ingest = mesh.admin().describeTopics(List.of("legacy.old-orders.v1.ingest")).allTopicNames().get()
+                .get("legacy.old-orders.v1.ingest");
+        assertThat(ingest.partitions()).hasSize(2);
+        var resource = new ConfigResource(ConfigResource.Type.TOPIC, "legacy.old-orders.v1.ingest");
+        assertThat(mesh.admin().describeConfigs(List.of(resource)).all().get().get(resource).get("retention.ms").value())
+                .isEqualTo("86400000");
+        assertThat(mesh.admin().describeAcls(AclBindingFilter.ANY).values().get())
+                .containsAll(gate);
+        assertThat(mesh.admin().listTopics().names().get()).noneMatch(name -> name.endsWith(".ingest.ingest") || name.startsWith("mesh.")
+                && name.endsWith(".ingest"));
+    }
+}

@@ -1,0 +1,63 @@
+package io.streammesh.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MeshTopicsTest {
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"orders.order-placed.v1", "customers.customer-profile.v2", "a.b.v999999", "team2.x1-y2.v10"})
+    void subscribesEveryProductAddress(String topic) {
+        assertThat(ProductAddress.isValid(topic)).isTrue();
+        assertThat(MeshTopics.PRODUCT_TOPICS.matcher(topic).matches()).isTrue();
+        assertThat(MeshTopics.PRODUCT_AND_DEAD_LETTER_TOPICS.matcher(topic).matches()).isTrue();
+        assertThat(MeshTopics.PRODUCT_AND_DEAD_LETTER_TOPICS.matcher(topic + ".dlq").matches()).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"a--b.x.v1", "a-.x.v1", "-a.x.v1", "a.x-.v1", "A.x.v1", "a.x.v0", "a.x.v01", "a.x.v1234567", "a.x.1",
+            "a.x", "a.b.c.v1", "mesh.catalog.v1", "mesh.view.orders.order-placed.v1.analytics", "orders.order-placed.v1.dlq.dlq"})
+    void subscribesNothingThatIsNotAProductAddress(String topic) {
+        assertThat(MeshTopics.PRODUCT_TOPICS.matcher(topic).matches()).isFalse();
+        assertThat(MeshTopics.PRODUCT_AND_DEAD_LETTER_TOPICS.matcher(topic).matches()).isFalse();
+    }
+
+    @Test
+    void subscribesNoNameLongerThanTheAddressRuleAllows() {
+        String longest = "a".repeat(MeshNames.MAX_LENGTH);
+        assertThat(MeshTopics.PRODUCT_TOPICS.matcher(longest + ".x.v1").matches()).isTrue();
+        assertThat(MeshTopics.PRODUCT_TOPICS.matcher(longest + "a.x.v1").matches()).isFalse();
+        assertThat(ProductAddress.isValid(longest + "a.x.v1")).isFalse();
+    }
+
+    @Test
+    void subscribesProductTopicsButNotTheirDeadLettersWhenAskedForProductsOnly() {
+        assertThat(MeshTopics.PRODUCT_TOPICS.matcher("orders.order-placed.v1.dlq").matches()).isFalse();
+    }
+
+    @Test
+    void namesADeadLetterTopicWithOneSuffix() {
+        assertThat(MeshTopics.deadLetter("mesh.view.orders.order-placed.v1.analytics"))
+                .isEqualTo("mesh.view.orders.order-placed.v1.analytics.dlq");
+        assertThat(new ProductAddress("orders", "order-placed", 1).deadLetterTopic()).isEqualTo("orders.order-placed.v1.dlq");
+    }
+
+    @Test
+    void matchesRegistrationAndDecisionTopicsOfValidDomainsOnly() {
+        assertThat(MeshTopics.REGISTRATION_TOPICS.matcher(MeshTopics.registrations("orders")).matches()).isTrue();
+        assertThat(MeshTopics.DECISION_TOPICS.matcher(MeshTopics.decisions("orders-team")).matches()).isTrue();
+        assertThat(MeshTopics.REGISTRATION_TOPICS.matcher("mesh.registrations.a--b").matches()).isFalse();
+        assertThat(MeshTopics.DECISION_TOPICS.matcher("mesh.decisions.orders-").matches()).isFalse();
+        assertThat(MeshTopics.REGISTRATION_TOPICS.matcher("mesh.decisions.orders").matches()).isFalse();
+    }
+
+    @Test
+    void saysWhoseRequestTopicItIs() {
+        assertThat(MeshTopics.requester("mesh.access.requests.analytics")).contains("User:analytics");
+        assertThat(MeshTopics.requester("mesh.access.requests.a--b")).isEmpty();
+        assertThat(MeshTopics.requester("mesh.access.requests")).isEmpty();
+    }
+}
