@@ -1,7 +1,9 @@
 package io.streammesh.embedded;
 
+import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.MeshTopics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -143,6 +145,7 @@ final class RegistryProcess implements AutoCloseable {
                         (MeshPrincipal.ADMIN.name() + ":" + adminPassword).getBytes(StandardCharsets.UTF_8));
                 ensureGlobalRule("VALIDITY", "FULL", login);
                 ensureGlobalRule("COMPATIBILITY", "BACKWARD", login);
+                seedIdSequences(login);
                 LOG.info("Apicurio Registry ready at {}", baseUrl);
                 return;
             }
@@ -221,6 +224,23 @@ final class RegistryProcess implements AutoCloseable {
         }
         if (created / 100 != 2) {
             throw new MeshException("the Apicurio Registry refused the global " + type + " rule (HTTP " + created + ")");
+        }
+    }
+
+    /**
+     * Registers the audit authorizer's schema as mesh-admin before anyone else may register. The
+     * first registration in a new registry inserts the rows of its content and global id
+     * sequences, and Apicurio 2.4 on H2 fails two clients that insert them at once (a table lock
+     * timeout, HTTP 500 to both): the broker's audit shipper and a domain's first schema did exactly
+     * that. Once the rows exist, concurrent registrations only update them, which H2 serialises.
+     */
+    private void seedIdSequences(String login) {
+        int created = send(HttpRequest.newBuilder(URI.create(baseUrl + "/apis/registry/v2/groups/default/artifacts?ifExists=RETURN_OR_UPDATE"))
+                .header("Content-Type", "application/json").header("Authorization", login)
+                .header("X-Registry-ArtifactId", MeshTopics.AUDIT_RAW + "-value").header("X-Registry-ArtifactType", "AVRO")
+                .POST(HttpRequest.BodyPublishers.ofString(AuthorizationEvent.getClassSchema().toString())).build());
+        if (created / 100 != 2) {
+            throw new MeshException("the Apicurio Registry refused the audit schema " + MeshTopics.AUDIT_RAW + "-value (HTTP " + created + ")");
         }
     }
 
