@@ -10,7 +10,7 @@
  * <p>Exit codes: 0 success, 1 failure with one line on stderr, 2 a wrong command line
  * ({@code UsageError}). Lifecycle and threading: a command runs once on the main thread and
  * exits; {@code mesh up} and {@code catalog serve} keep running until a shutdown hook (Ctrl-C,
- * SIGTERM) releases them and closes what they started. Only the spinner and the demo's producers
- * run threads of their own.
+ * SIGTERM) releases them and closes what they started. Only the spinner and the demo (its
+ * traffic, its watch for retired products) run threads of their own.
  */
 package io.streammesh.cli;
