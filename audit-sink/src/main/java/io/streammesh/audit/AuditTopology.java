@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
-import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -54,9 +53,6 @@ public final class AuditTopology {
     /** Authorizer source and principal → the sequence numbers of its events that came ({@link ResendFilter}). */
     static final String ARRIVED_STORE = "authorizations-arrived";
 
-    private static final Pattern REGISTRATIONS = Pattern.compile(Pattern.quote(MeshTopics.REGISTRATIONS_PREFIX) + "[a-z][a-z0-9-]*");
-    private static final Pattern DECISIONS = Pattern.compile(Pattern.quote(MeshTopics.DECISIONS_PREFIX) + "[a-z][a-z0-9-]*");
-
     /** The producer's default partitioning of a text key, stated here so the chain can rely on it. */
     static final StreamPartitioner<String, AuditEvent> BY_PRINCIPAL = (topic, key, value, partitions) ->
             Optional.of(Set.of(Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions));
@@ -84,11 +80,12 @@ public final class AuditTopology {
         KStream<String, AuditEvent> requests = only(builder.stream(MeshTopics.ACCESS_REQUEST_TOPICS, anyRecord(serdes, AccessRequest.class)),
                 AccessRequest.class)
                 .processValues(() -> new WithRecordContext<>((request, record) -> AuditEvents.of(request, record)));
-        KStream<String, AuditEvent> decisions = only(builder.stream(DECISIONS, anyRecord(serdes, AccessDecision.class)), AccessDecision.class)
+        KStream<String, AuditEvent> decisions = only(builder.stream(MeshTopics.DECISION_TOPICS, anyRecord(serdes, AccessDecision.class)),
+                AccessDecision.class)
                 .processValues(() -> new WithRecordContext<>((decision, record) -> AuditEvents.of(decision, record)));
         KStream<String, AuditEvent> grants = source(builder, MeshTopics.ACCESS_GRANTS, serdes, Grant.class)
                 .processValues(() -> new WithRecordContext<>((grant, record) -> AuditEvents.of(grant, record.time())));
-        KStream<String, AuditEvent> registrations = only(builder.stream(REGISTRATIONS, anyRecord(serdes, ProductRegistration.class)),
+        KStream<String, AuditEvent> registrations = only(builder.stream(MeshTopics.REGISTRATION_TOPICS, anyRecord(serdes, ProductRegistration.class)),
                 ProductRegistration.class)
                 .processValues(() -> new WithRecordContext<>((registration, record) ->
                         AuditEvents.of(registration, record.topic(), record.time())));

@@ -2,6 +2,9 @@ package io.streammesh.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -59,5 +62,41 @@ class MeshTopicsTest {
         assertThat(MeshTopics.requester("mesh.access.requests.analytics")).contains("User:analytics");
         assertThat(MeshTopics.requester("mesh.access.requests.a--b")).isEmpty();
         assertThat(MeshTopics.requester("mesh.access.requests")).isEmpty();
+    }
+
+    /** A topic of every kind the mesh has, and names that break the naming rule in each place. */
+    private static final List<String> TOPICS = List.of("orders.order-placed.v1", "orders.order-placed.v1.dlq",
+            "orders.order-placed.v1.ingest", "mesh.view.orders.order-placed.v1.analytics", "mesh.registrations.orders",
+            "mesh.registrations.orders.dlq", "mesh.decisions.orders-team", "mesh.access.requests.analytics", "mesh.access.requests",
+            "mesh.catalog", "mesh.audit.raw", "mesh-audit.consumption", "mesh-audit-by-principal-repartition", "__consumer_offsets",
+            "mesh.registrations.a--b", "mesh.decisions.orders-", "mesh.access.requests." + "a".repeat(MeshNames.MAX_LENGTH + 1),
+            "a--b.x.v1", "a.x.v1-.ingest");
+
+    /** What each app subscribes to by pattern; Kafka Streams fails a task when one topic matches two sources' patterns. */
+    private static final List<List<Pattern>> SUBSCRIPTIONS = List.of(
+            List.of(MeshTopics.ACCESS_REQUEST_TOPICS, MeshTopics.DECISION_TOPICS, MeshTopics.REGISTRATION_TOPICS),
+            List.of(MeshTopics.PRODUCT_AND_DEAD_LETTER_TOPICS, MeshTopics.REGISTRATION_TOPICS, MeshTopics.ACCESS_REQUEST_TOPICS,
+                    MeshTopics.DECISION_TOPICS),
+            List.of(MeshTopics.PRODUCT_TOPICS),
+            List.of(ProductAddress.INGEST_TOPICS));
+
+    @Test
+    void noTopicIsMatchedByTwoPatternsOfOneApp() {
+        for (List<Pattern> app : SUBSCRIPTIONS) {
+            for (String topic : TOPICS) {
+                assertThat(app.stream().filter(p -> p.matcher(topic).matches())).as(topic).hasSizeLessThanOrEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void eachPatternMeansTheSameWhenKafkaStreamsJoinsAnAppsPatternsWithBars() {
+        for (List<Pattern> app : SUBSCRIPTIONS) {
+            Pattern joined = Pattern.compile("mesh.audit.raw|" + app.stream().map(Pattern::pattern).collect(Collectors.joining("|")));
+            for (String topic : TOPICS) {
+                boolean any = topic.equals("mesh.audit.raw") || app.stream().anyMatch(p -> p.matcher(topic).matches());
+                assertThat(joined.matcher(topic).matches()).as(topic).isEqualTo(any);
+            }
+        }
     }
 }

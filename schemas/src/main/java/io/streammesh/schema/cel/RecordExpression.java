@@ -184,9 +184,9 @@ public final class RecordExpression {
         } catch (CelEvaluationException e) {
             if (e.getErrorCode() == CelErrorCode.ITERATION_BUDGET_EXCEEDED) {
                 throw new ExpressionFailure("'" + source + "' is over the evaluation budget of "
-                        + EvaluationBudget.MAX_ITERATIONS + " iterations per record");
+                        + EvaluationBudget.MAX_ITERATIONS + " iterations per record", e);
             }
-            throw new ExpressionFailure("'" + source + "' cannot be evaluated: " + e.getMessage());
+            throw new ExpressionFailure("'" + source + "' cannot be evaluated: " + e.getMessage(), e);
         }
     }
 
@@ -248,6 +248,10 @@ public final class RecordExpression {
 
         ExpressionFailure(String message) {
             super(message);
+        }
+
+        ExpressionFailure(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }
