@@ -10,6 +10,7 @@ import io.streammesh.credentials.CredentialStore;
 import io.streammesh.embedded.PlainCredentialCallbackHandler;
 import io.streammesh.embedded.StateDirectory;
 import io.streammesh.schema.MeshPrincipal;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -185,9 +186,10 @@ final class BrokerContainer {
      * @param hostPort a free host port for the {@code CLIENT} listener
      * @param adminPassword mesh-admin's password
      * @return the running container
+     * @throws IOException if its {@code server.properties} cannot be written
      */
     static GenericContainer<?> start(Network network, StateDirectory state, String owner, String advertisedHost, int hostPort,
-            String adminPassword) throws java.io.IOException {
+            String adminPassword) throws IOException {
         Path propertiesFile = state.root().resolve("broker").resolve("server.properties");
         Files.createDirectories(propertiesFile.getParent());
         var text = new StringBuilder();

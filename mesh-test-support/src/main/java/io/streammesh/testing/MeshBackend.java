@@ -17,7 +17,7 @@ public enum MeshBackend {
     /** {@code apache/kafka} and the registry server in containers, started by Testcontainers. */
     CONTAINERS;
 
-    /** System property (and, upper-cased with underscores, environment variable) that picks the backend. */
+    /** The system property that picks the backend. */
     public static final String PROPERTY = "streammesh.test.backend";
     /** The environment variable that picks the backend when the system property is not set. */
     public static final String ENV = "STREAMMESH_TEST_BACKEND";
