@@ -64,8 +64,9 @@ final class BrokerContainer {
             AuditingAuthorizer.class, PlainCredentialCallbackHandler.class, CredentialStore.class,
             MeshPrincipal.class, MeshClientConfig.class, org.apache.avro.Schema.class,
             io.apicurio.registry.serde.avro.AvroKafkaSerializer.class, io.apicurio.registry.serde.SerdeConfig.class,
-            io.apicurio.registry.rest.client.RegistryClient.class, io.apicurio.rest.client.auth.BasicAuth.class,
-            io.apicurio.registry.rest.v2.beans.IfExists.class, io.apicurio.registry.types.ArtifactType.class,
+            io.apicurio.registry.resolver.strategy.ArtifactReference.class,
+            io.apicurio.registry.rest.client.RegistryClient.class, io.apicurio.registry.types.ArtifactType.class,
+            io.apicurio.rest.client.auth.BasicAuth.class, io.apicurio.rest.client.JdkHttpClientProvider.class,
             com.fasterxml.jackson.datatype.jsr310.JavaTimeModule.class);
 
     private BrokerContainer() {

@@ -75,6 +75,11 @@ class BrokerContainerTest {
                 .anyMatch(path -> path.toString().contains("embedded-mesh"))
                 .anyMatch(path -> path.toString().contains("credentials"))
                 .anyMatch(path -> path.getFileName().toString().startsWith("avro-"));
+        assertThat(classpath).filteredOn(path -> path.getFileName().toString().startsWith("apicurio-"))
+                .extracting(path -> path.getFileName().toString().replaceAll("-[0-9.]+Final\\.jar$", ""))
+                .containsExactlyInAnyOrder("apicurio-registry-serdes-avro-serde", "apicurio-registry-serde-common",
+                        "apicurio-registry-schema-resolver", "apicurio-registry-client", "apicurio-registry-common",
+                        "apicurio-common-rest-client-common", "apicurio-common-rest-client-jdk");
         assertThat(classpath).noneMatch(path -> path.getFileName().toString().startsWith("kafka"));
     }
 }
