@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.http.HttpClient;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,6 +148,52 @@ public final class EmbeddedMesh implements AutoCloseable {
         }
     }
 
+    /**
+     * Attaches to a broker and a registry this mesh did not start (containers, say), configured
+     * as the embedded ones are: SASL PLAIN checked against this state directory's credential
+     * store, SCRAM-SHA-512, deny by default, mesh-admin the super user, the registry checking
+     * the same store. Onboarding, client configs and the state directory then work as on a
+     * started mesh; {@link #killRegistry()} and {@link #restartRegistry()} do not, as there is
+     * no registry process here to kill.
+     *
+     * @param stateDir the state directory whose credential store the broker and the registry
+     *        check, and which already knows mesh-admin's password
+     * @param endpoints where clients reach the broker and the registry
+     * @param adminPassword mesh-admin's password
+     * @param backend what runs the broker and the registry; closed with the mesh
+     * @return the attached mesh, with the platform topics, ACLs and registry rules in place
+     * @throws MeshException with a one-line reason if the broker or the registry cannot be used;
+     *         the backend is closed then
+     */
+    public static EmbeddedMesh attach(Path stateDir, MeshEndpoints endpoints, String adminPassword, AutoCloseable backend) {
+        var state = new StateDirectory(stateDir);
+        var running = new StartedParts();
+        running.add(backend);
+        try {
+            state.prepare();
+            Admin admin = running.add(Admin.create(adminConfig(endpoints.bootstrapServers(), adminPassword)));
+            awaitBroker(admin);
+            RegistryProcess.applyGlobalRules(HttpClient.newHttpClient(), endpoints.registryUrl(), adminPassword);
+            var mesh = new EmbeddedMesh(state, endpoints, admin, running, null);
+            mesh.onboarding.setPassword(MeshPrincipal.ADMIN, adminPassword);
+            mesh.onboarding.ensurePlatform();
+            new ClientConfigs(state.clients()).refresh(CredentialStore.at(state.credentials()).principals(), endpoints);
+            LOG.info("Mesh attached: Kafka {} registry {} state {}", endpoints.bootstrapServers(), endpoints.registryUrl(), state.root());
+            return mesh;
+        } catch (RuntimeException e) {
+            running.close();
+            throw e;
+        }
+    }
+
+    /**
+     * @return whether this mesh runs the registry process itself, so that {@link #killRegistry()}
+     *         and {@link #restartRegistry()} work (false when {@linkplain #attach attached})
+     */
+    public boolean runsRegistryProcess() {
+        return registry != null;
+    }
+
     /** @return where clients reach the mesh */
     public MeshEndpoints endpoints() {
         return endpoints;
@@ -179,8 +226,11 @@ public final class EmbeddedMesh implements AutoCloseable {
      * Kills the registry process as a crash would ({@code kill -9}), to test how clients ride out
      * a registry outage; it stays down (the mesh's supervision holds off) until
      * {@link #restartRegistry()} brings it back.
+     *
+     * @throws NoRegistryProcess on an {@linkplain #attach attached} mesh
      */
     public void killRegistry() {
+        requireRegistryProcess("killRegistry");
         registry.killAndHold();
     }
 
@@ -188,9 +238,43 @@ public final class EmbeddedMesh implements AutoCloseable {
      * Starts the registry again, on the same port and data, after {@link #killRegistry()}.
      *
      * @throws MeshException if it does not get ready
+     * @throws NoRegistryProcess on an {@linkplain #attach attached} mesh
      */
     public void restartRegistry() {
+        requireRegistryProcess("restartRegistry");
         registry.release();
+    }
+
+    private void requireRegistryProcess(String operation) {
+        if (registry == null) {
+            throw new NoRegistryProcess(operation + " needs the registry process an embedded mesh starts; "
+                    + "this mesh is attached to the registry at " + endpoints.registryUrl());
+        }
+    }
+
+    /**
+     * Finds the registry server's {@code quarkus-run.jar} as {@link #start} does (system property
+     * {@value RegistryProcess#JAR_PROPERTY}, environment variable {@value RegistryProcess#JAR_ENV},
+     * then {@code registry-server/target/quarkus-app} here or above), for a registry run elsewhere.
+     *
+     * @return the jar
+     * @throws MeshException saying how to build it
+     */
+    public static Path registryServerJar() {
+        return RegistryProcess.locateJar(null);
+    }
+
+    /**
+     * An operation that needs a process only a {@linkplain #start started} mesh runs, asked of
+     * an {@linkplain #attach attached} one.
+     */
+    public static final class NoRegistryProcess extends UnsupportedOperationException {
+        private static final long serialVersionUID = 1L;
+
+        /** @param message what was asked and of which mesh */
+        public NoRegistryProcess(String message) {
+            super(message);
+        }
     }
 
     /** Stops the registry and the broker and releases the state directory. */

@@ -141,11 +141,7 @@ final class RegistryProcess implements AutoCloseable {
                         + " while starting: " + lastLogLine() + " (full log: " + logFile + ")");
             }
             if (get("/health/ready") == 200) {
-                String login = "Basic " + Base64.getEncoder().encodeToString(
-                        (MeshPrincipal.ADMIN.name() + ":" + adminPassword).getBytes(StandardCharsets.UTF_8));
-                ensureGlobalRule("VALIDITY", "FULL", login);
-                ensureGlobalRule("COMPATIBILITY", "BACKWARD", login);
-                seedIdSequences(login);
+                applyGlobalRules(http, baseUrl, adminPassword);
                 LOG.info("Apicurio Registry ready at {}", baseUrl);
                 return;
             }
@@ -212,13 +208,31 @@ final class RegistryProcess implements AutoCloseable {
         return how + ", last log line: " + lastLogLine();
     }
 
-    private void ensureGlobalRule(String type, String config, String login) {
+    /**
+     * Sets the global rules every product relies on: valid schemas only, and BACKWARD
+     * compatibility within a topic. Rules are the platform's: domains only register schemas,
+     * under these rules. Then seeds the id sequences (see {@link #seedIdSequences}).
+     *
+     * @param http the client to call with
+     * @param baseUrl the registry's base URL, ready
+     * @param adminPassword mesh-admin's password, which the registry asks for to change its rules
+     * @throws MeshException if the registry refuses a rule or does not answer
+     */
+    static void applyGlobalRules(HttpClient http, String baseUrl, String adminPassword) {
+        String login = "Basic " + Base64.getEncoder().encodeToString(
+                (MeshPrincipal.ADMIN.name() + ":" + adminPassword).getBytes(StandardCharsets.UTF_8));
+        ensureGlobalRule(http, baseUrl, "VALIDITY", "FULL", login);
+        ensureGlobalRule(http, baseUrl, "COMPATIBILITY", "BACKWARD", login);
+        seedIdSequences(http, baseUrl, login);
+    }
+
+    private static void ensureGlobalRule(HttpClient http, String baseUrl, String type, String config, String login) {
         String body = "{\"type\":\"" + type + "\",\"config\":\"" + config + "\"}";
-        int created = send(HttpRequest.newBuilder(URI.create(baseUrl + "/apis/registry/v2/admin/rules"))
+        int created = send(http, baseUrl, HttpRequest.newBuilder(URI.create(baseUrl + "/apis/registry/v2/admin/rules"))
                 .header("Content-Type", "application/json").header("Authorization", login)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
         if (created == 409) {
-            created = send(HttpRequest.newBuilder(URI.create(baseUrl + "/apis/registry/v2/admin/rules/" + type))
+            created = send(http, baseUrl, HttpRequest.newBuilder(URI.create(baseUrl + "/apis/registry/v2/admin/rules/" + type))
                     .header("Content-Type", "application/json").header("Authorization", login)
                     .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
         }
@@ -234,8 +248,8 @@ final class RegistryProcess implements AutoCloseable {
      * timeout, HTTP 500 to both): the broker's audit shipper and a domain's first schema did exactly
      * that. Once the rows exist, concurrent registrations only update them, which H2 serialises.
      */
-    private void seedIdSequences(String login) {
-        int created = send(HttpRequest.newBuilder(URI.create(baseUrl + "/apis/registry/v2/groups/default/artifacts?ifExists=RETURN_OR_UPDATE"))
+    private static void seedIdSequences(HttpClient http, String baseUrl, String login) {
+        int created = send(http, baseUrl, HttpRequest.newBuilder(URI.create(baseUrl + "/apis/registry/v2/groups/default/artifacts?ifExists=RETURN_OR_UPDATE"))
                 .header("Content-Type", "application/json").header("Authorization", login)
                 .header("X-Registry-ArtifactId", MeshTopics.AUDIT_RAW + "-value").header("X-Registry-ArtifactType", "AVRO")
                 .POST(HttpRequest.BodyPublishers.ofString(AuthorizationEvent.getClassSchema().toString())).build());
@@ -246,13 +260,13 @@ final class RegistryProcess implements AutoCloseable {
 
     private int get(String path) {
         try {
-            return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(2)).GET().build());
+            return send(http, baseUrl, HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(2)).GET().build());
         } catch (MeshException e) {
             return -1;
         }
     }
 
-    private int send(HttpRequest request) {
+    private static int send(HttpClient http, String baseUrl, HttpRequest request) {
         try {
             return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {

@@ -6,10 +6,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+import org.opentest4j.TestAbortedException;
 
 /**
  * Gives integration tests a real mesh, shared by every test class in the JVM: the in-JVM KRaft
@@ -26,8 +30,14 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  * The mesh starts on first use and stops when the test run ends. Tests share it, so each should
  * use its own domain, topic and principal names.
+ *
+ * <p>What runs it is {@link MeshBackend#chosen()}: containers when a Docker engine answers, the
+ * embedded mesh otherwise, or what {@value MeshBackend#PROPERTY} names. On containers the mesh is
+ * {@linkplain EmbeddedMesh#attach attached}, so a test that kills the registry process is skipped
+ * (its {@link EmbeddedMesh.NoRegistryProcess} becomes an aborted test), not failed.
  */
-public final class MeshExtension implements ParameterResolver {
+public final class MeshExtension implements ParameterResolver, TestExecutionExceptionHandler,
+        LifecycleMethodExecutionExceptionHandler {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(MeshExtension.class);
 
@@ -43,13 +53,51 @@ public final class MeshExtension implements ParameterResolver {
                 .mesh();
     }
 
+    @Override
+    public void handleTestExecutionException(ExtensionContext context, Throwable thrown) throws Throwable {
+        throw skippedIfAttached(thrown);
+    }
+
+    @Override
+    public void handleBeforeAllMethodExecutionException(ExtensionContext context, Throwable thrown) throws Throwable {
+        throw skippedIfAttached(thrown);
+    }
+
+    @Override
+    public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable thrown) throws Throwable {
+        throw skippedIfAttached(thrown);
+    }
+
+    @Override
+    public void handleAfterEachMethodExecutionException(ExtensionContext context, Throwable thrown) throws Throwable {
+        throw skippedIfAttached(thrown);
+    }
+
+    @Override
+    public void handleAfterAllMethodExecutionException(ExtensionContext context, Throwable thrown) throws Throwable {
+        throw skippedIfAttached(thrown);
+    }
+
+    /** A test that needs the embedded registry process cannot run on an attached mesh: an assumption, not a failure. */
+    static Throwable skippedIfAttached(Throwable thrown) {
+        if (thrown instanceof EmbeddedMesh.NoRegistryProcess missing) {
+            return new TestAbortedException("skipped on the " + MeshBackend.CONTAINERS.name().toLowerCase(Locale.ROOT)
+                    + " backend: " + missing.getMessage(), missing);
+        }
+        return thrown;
+    }
+
     /** Stored in the root context, so JUnit closes it once, after the last test. */
     private record SharedMesh(EmbeddedMesh mesh, Path stateDir) implements AutoCloseable {
 
         static SharedMesh start() {
             try {
                 Path dir = Files.createTempDirectory("streammesh-test-");
-                return new SharedMesh(EmbeddedMesh.start(MeshConfig.withFreePorts(dir)), dir);
+                EmbeddedMesh mesh = switch (MeshBackend.chosen()) {
+                    case EMBEDDED -> EmbeddedMesh.start(MeshConfig.withFreePorts(dir));
+                    case CONTAINERS -> ContainerMesh.start(dir);
+                };
+                return new SharedMesh(mesh, dir);
             } catch (IOException e) {
                 throw new IllegalStateException("cannot create a state directory for the test mesh", e);
             }
