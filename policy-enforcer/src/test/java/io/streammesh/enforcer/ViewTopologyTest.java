@@ -9,6 +9,7 @@ import io.streammesh.testing.PlainAvroSerdes;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.Mask;
+import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStatus;
@@ -55,11 +56,15 @@ class ViewTopologyTest {
     private final class Preparation implements ViewPreparation {
 
         private boolean holding;
+        private MeshException failure;
 
         @Override
         public boolean topicsReady(String productTopic, String viewTopic) {
             if (!ensured.contains(viewTopic)) {
                 ensured.add(viewTopic);
+            }
+            if (failure != null) {
+                throw failure;
             }
             return !holding;
         }
@@ -165,6 +170,17 @@ class ViewTopologyTest {
         product.pipeInput("o-4", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-4", "FR")));
         assertThat(view.readKeyValuesToList()).extracting(record -> record.key).containsExactly("o-1", "o-2", "o-3", "o-4");
         assertThat(driver.<String, byte[]>getKeyValueStore(ViewTopology.HELD_RECORDS).approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void aViewWhoseTopicsCannotBeMadeFailsTheTaskInsteadOfDroppingTheRecord() {
+        catalog(Map.of("customerEmail", "hash"));
+        preparation.failure = new MeshException("cannot create view topic " + VIEW + ": not authorised");
+        var product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+
+        assertThatThrownBy(() -> product.pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR"))))
+                .hasRootCauseMessage("cannot create view topic " + VIEW + ": not authorised");
+        assertThat(driver.createOutputTopic(VIEW + ".dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).isEmpty()).isTrue();
     }
 
     @Test
