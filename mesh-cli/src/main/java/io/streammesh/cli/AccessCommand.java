@@ -158,31 +158,40 @@ final class AccessCommand {
         return decide(state, as, catalog, verdict, requestId, DecisionKind.REVOKED, reason, null);
     }
 
+    /**
+     * Writes the decision on the caller's own decision topic: only the domain owning the product
+     * decides, and catalog-stream counts a decision only on the owner's topic, so no look-up of the
+     * request's domain is needed (Kafka alone writes it). A domain that does not own the product
+     * gets catalog-stream's rejection naming the owner; a principal with no decision topic, the
+     * broker's refusal. The verdict is then awaited on the catalog API, when one is known.
+     */
     private int decide(StateDirOption state, PrincipalOption as, CatalogOption catalog, VerdictOption verdict, String requestId,
                        DecisionKind kind, String reason, Duration duration) {
         refuseBadText("--reason", reason);
         MeshClientConfig config = acting(state, as, kind.name().toLowerCase());
-        CatalogClient api = catalog.client(state, config);
-        JsonNode before = api.get("/api/access/requests/" + requestId);
-        String domain = before.path("domain").asText();
-        CatalogRejections earlier = CatalogRejections.before(api, requestId);
+        String followUp = "mesh access list --as " + config.principal();
+        Optional<CatalogClient> api = verdict.catalog(catalog, state, config);
+        // Noted before the write: the verdict is what changes after it.
+        Optional<JsonNode> before = api.map(client -> client.get("/api/access/requests/" + requestId));
+        Optional<CatalogRejections> earlier = api.map(client -> CatalogRejections.before(client, requestId));
         try (var client = new AccessClient(config)) {
-            client.decide(domain, requestId, kind, reason, duration);
+            client.decide(config.principal(), requestId, kind, reason, duration);
         }
-        String what = String.format("request %s (%s view %s for %s)", requestId, before.at("/request/product").asText(),
-                before.at("/request/view").asText(), before.at("/request/principal").asText());
-        if (verdict.noWait) {
-            TerminalText.printf(out(), "%s %s on %s; catalog-stream applies it within seconds.%n", kind, what, MeshTopics.decisions(domain));
-            out().flush();
+        if (api.isEmpty()) {
+            TerminalText.printf(out(), "%s request %s on %s; catalog-stream applies it within seconds.%n", kind, requestId,
+                    MeshTopics.decisions(config.principal()));
+            verdict.unwaited(out(), followUp);
             return Mesh.OK;
         }
-        Decided decided = verdict.await("the " + kind + " decision on request " + requestId, "mesh access list --as " + config.principal(),
-                () -> decided(api, requestId, kind, before, earlier));
+        Decided decided = verdict.await("the " + kind + " decision on request " + requestId, followUp,
+                () -> decided(api.get(), requestId, kind, before.get(), earlier.get()));
         if (decided.rejection() != null) {
             CatalogRejections.print(err(), "the " + kind + " decision on request " + requestId, decided.rejection());
             return Mesh.FAILED;
         }
-        TerminalText.printf(out(), "%s %s: %s%n", kind, what, applied(kind, decided.state()));
+        JsonNode now = decided.state();
+        TerminalText.printf(out(), "%s request %s (%s view %s for %s): %s%n", kind, requestId, now.at("/request/product").asText(),
+                now.at("/request/view").asText(), now.at("/request/principal").asText(), applied(kind, now));
         out().flush();
         return Mesh.OK;
     }

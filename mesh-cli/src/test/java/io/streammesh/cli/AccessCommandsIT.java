@@ -28,6 +28,7 @@ class AccessCommandsIT {
     @Test
     void aTeamFindsAProductAsksForAccessAndTheOwnerApprovesDeniesAndRevokes(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("acc-shop");
+        mesh.onboarding().addDomain("acc-other");
         mesh.onboarding().ensurePrincipal("acc-team", PrincipalKind.TEAM);
         try (CatalogApp catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir.resolve("catalog"),
                 mesh.state().credentials(), 0))) {
@@ -40,7 +41,9 @@ class AccessCommandsIT {
             JsonNode found = await().atMost(Duration.ofSeconds(10)).until(() -> json(run("catalog", "search", "orders", "--domain", "acc-shop",
                     "--json", "--as", "acc-team", "--catalog-url", url, "--state-dir", state)), r -> r.path("count").asInt() == 1);
             assertThat(found.at("/products/0/address").asText()).isEqualTo("acc-shop.order-placed.v1");
-            assertThat(run("catalog", "show", "acc-shop.order-placed.v1", "--as", "acc-team", "--catalog-url", url, "--state-dir", state).out())
+            // Awaited like the search: the catalog answers 503 while it rebalances, which under load can follow the search.
+            assertThat(await().atMost(Duration.ofSeconds(10)).until(() -> run("catalog", "show", "acc-shop.order-placed.v1", "--as", "acc-team",
+                    "--catalog-url", url, "--state-dir", state), shown -> shown.exitCode() == 0).out())
                     .contains("view         analytics (owner_approval) filter record.country != 'DE'",
                             "               state UNKNOWN (no record through the view yet)",
                             "               topic mesh.view.acc-shop.order-placed.v1.analytics\n"
@@ -61,8 +64,18 @@ class AccessCommandsIT {
 
             var notOwner = run("access", "approve", first, "--as", "acc-team", "--catalog-url", url, "--state-dir", state);
             assertThat(notOwner.exitCode()).isEqualTo(Mesh.FAILED);
-            assertThat(notOwner.err().strip()).isEqualTo("mesh: refused by the broker: User:acc-team may not write mesh.decisions.acc-shop "
+            assertThat(notOwner.err().strip()).isEqualTo("mesh: refused by the broker: User:acc-team may not write mesh.decisions.acc-team "
                     + "(only the domain owning the product decides)");
+            String foreign = requestId(run("access", "request", "acc-shop.order-placed.v1", "--view", "analytics", "--group", "acc-other",
+                    "--purpose", "reports", "--as", "acc-other", "--no-wait", "--state-dir", state));
+            await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "list", "--as", "acc-other", "--catalog-url", url,
+                    "--state-dir", state).out(), out -> out.contains(foreign));
+            var otherDomain = run("access", "approve", foreign, "--as", "acc-other", "--catalog-url", url, "--state-dir", state);
+            assertThat(otherDomain.exitCode()).isEqualTo(Mesh.FAILED);
+            assertThat(otherDomain.err().strip()).as("a domain decides on its own topic, which counts for its own products only")
+                    .isEqualTo("mesh: catalog-stream rejected the APPROVED decision on request " + foreign + " (owner-decides): decision for "
+                            + "request " + foreign + " arrived on mesh.decisions.acc-other, but product acc-shop.order-placed.v1 belongs to "
+                            + "domain acc-shop; ignored");
 
             var approved = run("access", "approve", first, "--as", "acc-shop", "--catalog-url", url, "--state-dir", state);
             assertThat(approved.exitCode()).as(approved.err()).isZero();

@@ -4,8 +4,9 @@ import io.streammesh.client.WireAvro;
 import org.apache.avro.Schema;
 
 /**
- * What surrounds the Avro body of product and view records: in the mesh, the wire format's
- * magic byte and schema id ({@link #wire}); in topology tests, nothing.
+ * What surrounds the Avro body of product records: in the mesh, the wire format's magic byte
+ * and schema id ({@link #wire}); in topology tests, nothing. (View records' headers come with
+ * their schemas' registration, from {@link ViewPreparation}.)
  */
 interface RecordFraming {
 
@@ -19,14 +20,7 @@ interface RecordFraming {
     /** @return where a product record's Avro body starts */
     int bodyOffset();
 
-    /**
-     * @param subject the subject the schema is registered under (on first use)
-     * @param schema a view's schema
-     * @return what each view record of that schema starts with
-     */
-    byte[] header(String subject, Schema schema);
-
-    /** @return the mesh's wire format, schemas looked up and registered through {@code wire} */
+    /** @return the mesh's wire format, schemas looked up through {@code wire} */
     static RecordFraming wire(WireAvro wire) {
         return new RecordFraming() {
             @Override
@@ -37,11 +31,6 @@ interface RecordFraming {
             @Override
             public int bodyOffset() {
                 return WireAvro.HEADER_LENGTH;
-            }
-
-            @Override
-            public byte[] header(String subject, Schema schema) {
-                return wire.header(subject, schema);
             }
         };
     }

@@ -21,12 +21,12 @@ public final class ViewApp implements AutoCloseable {
 
 
     private final KafkaStreams streams;
-    private final ViewTopics topics;
+    private final ViewPreparer preparer;
     private final SchemaRegistry registry;
 
-    private ViewApp(KafkaStreams streams, ViewTopics topics, SchemaRegistry registry) {
+    private ViewApp(KafkaStreams streams, ViewPreparer preparer, SchemaRegistry registry) {
         this.streams = streams;
-        this.topics = topics;
+        this.preparer = preparer;
         this.registry = registry;
     }
 
@@ -53,27 +53,27 @@ public final class ViewApp implements AutoCloseable {
      * @return the running app
      */
     public static ViewApp start(MeshClientConfig clientConfig, Path stateDir, byte[] secret, MeterRegistry meters, String applicationId) {
-        var topics = new ViewTopics(Admin.create(clientConfig.kafka()));
         var registry = SchemaRegistry.connect(clientConfig);
-        var topology = ViewTopology.build(RecordSerdes.registry(clientConfig), RecordFraming.wire(new WireAvro(registry)),
-                topics::ensure, secret, meters);
+        var wire = new WireAvro(registry);
+        var preparer = new ViewPreparer(new ViewTopics(Admin.create(clientConfig.kafka())), wire);
+        var topology = ViewTopology.build(RecordSerdes.registry(clientConfig), RecordFraming.wire(wire), preparer, secret, meters);
         var streams = new KafkaStreams(topology, MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
         // Kafka Streams' own metrics (consumer lag records-lag-max among them) beside the view counts.
         new KafkaStreamsMetrics(streams).bindTo(meters);
         try {
             MeshStreams.start(streams, "policy-enforcer views");
         } catch (MeshException e) {
-            topics.close();
+            preparer.close();
             registry.close();
             throw e;
         }
-        return new ViewApp(streams, topics, registry);
+        return new ViewApp(streams, preparer, registry);
     }
 
     @Override
     public void close() {
         MeshStreams.stop(streams);
-        topics.close();
+        preparer.close();
         registry.close();
     }
 }

@@ -14,21 +14,26 @@ import io.streammesh.schema.ViewStatus;
 import io.streammesh.schema.cel.RecordExpression;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
@@ -38,8 +43,12 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * fields are located in its bytes once; a view decodes only the fields its filter reads and its
  * masks change, and copies the others byte for byte. The views come from
  * the catalog: looked up on a product topic's first record, then again by a wall-clock
- * punctuation every second, which also makes sure of a new view's topics before its first
- * record; so new products and views are picked up, and retired ones stopped, without a restart. A record a view cannot handle goes to that view's {@code .dlq} with the reason:
+ * punctuation every second; so new products and views are picked up, and retired ones stopped,
+ * without a restart. A view's topics and schemas are prepared off the stream thread
+ * ({@link ViewPreparation}): a record whose product has a view not prepared yet is held, with
+ * every later record of its partition (so order holds), in a changelogged store, and the
+ * punctuation handles the held records once the views are ready. Holding and releasing are part
+ * of the task's transaction, so a record is neither lost nor viewed twice. A record a view cannot handle goes to that view's {@code .dlq} with the reason:
  * it is that view's failure alone (the other views of the record and of other products go on),
  * and a view that keeps failing is reported DEGRADED on {@code mesh.view.status} (see {@link ViewHealth}).
  * A filter costs at most the CEL evaluation budget per record, so no view holds up the task
@@ -52,7 +61,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private static final String TOMBSTONE = "a tombstone has no fields to filter or mask";
 
     private final RecordFraming framing;
-    private final BiConsumer<String, String> ensureTopics;
+    private final ViewPreparation preparation;
+    private final String heldStore;
     private final byte[] secret;
     private final MeterRegistry meters;
     private final Serializer<ViewStatus> statuses;
@@ -69,9 +79,13 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private final Map<String, ViewHealth> health = new HashMap<>();
     private ProcessorContext<byte[], ViewOutput> context;
     private TimestampedKeyValueStore<String, DataProduct> catalog;
+    /** Records held until their product's views are prepared, keyed {@code <topic>/<partition>/<offset, 19 digits>}. */
+    private KeyValueStore<String, byte[]> held;
+    /** The {@code <topic>/<partition>} with held records: a record of one is held behind them. */
+    private final Set<String> waiting = new HashSet<>();
 
     /** A product topic's transformed views as the catalog said at the last look-up; no views, no address. */
-    private record ProductViews(ProductAddress address, List<PlannedView> views) {
+    private record ProductViews(String topic, ProductAddress address, List<PlannedView> views) {
     }
 
     /**
@@ -92,10 +106,11 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private record Compiled(RecordExpression filter, int[] filterReads, ViewRecords records) {
     }
 
-    ViewProcessor(RecordFraming framing, BiConsumer<String, String> ensureTopics, byte[] secret, MeterRegistry meters,
+    ViewProcessor(RecordFraming framing, ViewPreparation preparation, String heldStore, byte[] secret, MeterRegistry meters,
                   Serializer<ViewStatus> statuses) {
         this.framing = framing;
-        this.ensureTopics = ensureTopics;
+        this.preparation = preparation;
+        this.heldStore = heldStore;
         this.secret = secret.clone();
         this.meters = meters;
         this.statuses = statuses;
@@ -105,20 +120,64 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     public void init(ProcessorContext<byte[], ViewOutput> context) {
         this.context = context;
         this.catalog = context.getStateStore(ViewTopology.GLOBAL_CATALOG);
+        this.held = context.getStateStore(heldStore);
+        try (var all = held.all()) {
+            all.forEachRemaining(entry -> waiting.add(parent(entry.key)));
+        }
         context.schedule(HEALTH_CHECK, PunctuationType.WALL_CLOCK_TIME,
                 now -> health.values().forEach(view -> view.due(now).ifPresent(status -> report(status, now))));
-        context.schedule(CATALOG_REFRESH, PunctuationType.WALL_CLOCK_TIME, now -> List.copyOf(plans.keySet()).forEach(this::plan));
+        context.schedule(CATALOG_REFRESH, PunctuationType.WALL_CLOCK_TIME, now -> {
+            List.copyOf(plans.keySet()).forEach(this::plan);
+            List.copyOf(waiting).forEach(this::release);
+        });
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        String topic = context.recordMetadata().map(m -> m.topic()).orElseThrow();
+        RecordMetadata metadata = context.recordMetadata().orElseThrow();
+        // The emptiness first: the partition's name is not built for every record.
+        if (!waiting.isEmpty() && waiting.contains(partition(metadata)) || !handle(metadata.topic(), record)) {
+            String partition = partition(metadata);
+            held.put(partition + "/" + String.format("%019d", metadata.offset()),
+                    new HeldRecord(record.key(), record.value(), record.timestamp()).bytes());
+            waiting.add(partition);
+        }
+    }
+
+    private static String partition(RecordMetadata metadata) {
+        return metadata.topic() + "/" + metadata.partition();
+    }
+
+    /** Handles a partition's held records in order, as far as their product's views are prepared. */
+    private void release(String partition) {
+        List<KeyValue<String, byte[]>> records = new ArrayList<>();
+        try (var scan = held.prefixScan(partition + "/", new StringSerializer())) {
+            scan.forEachRemaining(records::add);
+        }
+        String topic = parent(partition);
+        for (KeyValue<String, byte[]> entry : records) {
+            HeldRecord record = HeldRecord.of(entry.value);
+            if (!handle(topic, new Record<>(record.key(), record.value(), record.timestamp()))) {
+                return;
+            }
+            held.delete(entry.key);
+        }
+        waiting.remove(partition);
+    }
+
+    /** @return a held record's partition, or a partition's topic: what comes before the last {@code /} */
+    private static String parent(String key) {
+        return key.substring(0, key.lastIndexOf('/'));
+    }
+
+    /** @return false, having written nothing, if a view of the record's product is not prepared yet */
+    private boolean handle(String topic, Record<byte[], byte[]> record) {
         ProductViews plan = plans.get(topic);
         if (plan == null) {
             plan = plan(topic);
         }
         if (plan.views().isEmpty()) {
-            return;
+            return true;
         }
         ProductRecord value = null;
         String undecodable = null;
@@ -128,6 +187,9 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             throw e;
         } catch (RuntimeException e) {
             undecodable = "not decodable as the product's Avro: " + e.getMessage();
+        }
+        if (!prepared(plan, value)) {
+            return false;
         }
         for (PlannedView view : plan.views()) {
             view.in().increment();
@@ -158,6 +220,49 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                 view.health().passed(context.currentSystemTimeMs()).ifPresent(status -> report(status, record.timestamp()));
             }
         }
+        return true;
+    }
+
+    /**
+     * Whether every view of the plan has its topics, and its schema for the record's writer
+     * schema; asks for what is missing. A view whose filter does not compile counts as prepared:
+     * the record is its failure, dead-lettered when handled.
+     */
+    private boolean prepared(ProductViews plan, ProductRecord value) {
+        boolean ready = true;
+        for (PlannedView view : plan.views()) {
+            ready &= preparation.topicsReady(plan.topic(), view.topic());
+            if (value != null && !view.compiled().containsKey(value.schema())) {
+                Draft draft;
+                try {
+                    draft = draft(plan.address(), view, value.schema());
+                } catch (SchemaRegistry.Unreachable e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // The view's own failure: thrown again, and dead-lettered, when the record is handled.
+                    continue;
+                }
+                // Outside the try: a view that cannot be prepared is the platform's failure, not this record's.
+                Optional<byte[]> header = preparation.header(view.topic(), draft.viewSchema());
+                if (header.isEmpty()) {
+                    ready = false;
+                } else {
+                    compileOrLeave(view, value.schema(), draft, header.get());
+                }
+            }
+        }
+        return ready;
+    }
+
+    /** Leaves a view whose records cannot be written uncompiled: the failure is thrown again, and dead-lettered, when the record is handled. */
+    private static void compileOrLeave(PlannedView view, Schema writer, Draft draft, byte[] header) {
+        try {
+            view.compiled().put(writer, draft.compiled(header));
+        } catch (SchemaRegistry.Unreachable e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Not swallowed: compile() throws it again for the record being handled, which dead-letters it.
+        }
     }
 
     private void report(ViewStatus status, long timestamp) {
@@ -169,8 +274,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     /**
      * The transformed views of a product topic, as the catalog says now; looked up on the
      * topic's first record and then by the punctuation, as decoding the catalog entry for every
-     * record would cost more than the view itself. Each view's topics are made sure of here,
-     * before its first record.
+     * record would cost more than the view itself. Each view's topics are asked for here.
      */
     private ProductViews plan(String topic) {
         ValueAndTimestamp<DataProduct> entry = catalog.get(topic);
@@ -179,12 +283,13 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         ProductAddress address = transformed.isEmpty() ? null : ProductAddress.parse(topic);
         List<PlannedView> planned = transformed.stream().map(view -> {
             String viewTopic = address.viewTopic(view.getName());
-            ensureTopics.accept(topic, viewTopic);
+            // Asked here, so that the topics are there by the view's first record as a rule.
+            preparation.topicsReady(topic, viewTopic);
             return new PlannedView(view, viewTopic, compiled.computeIfAbsent(view, v -> new IdentityHashMap<>()),
                     health.computeIfAbsent(viewTopic, t -> new ViewHealth(address, view.getName())),
                     counter(viewTopic, "in"), counter(viewTopic, "filtered"), counter(viewTopic, "out"), counter(viewTopic, "dead-lettered"));
         }).toList();
-        ProductViews plan = new ProductViews(address, planned);
+        ProductViews plan = new ProductViews(topic, address, planned);
         plans.put(topic, plan);
         compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::view).toList());
         health.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::topic).toList());
@@ -197,18 +302,28 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
 
     /**
      * Cached by the view as the catalog states it and the writer schema: a change of either
-     * compiles anew. (A get first: a computeIfAbsent would make its lambda for every record.)
+     * compiles anew. Called once the view is {@link #prepared}, so its schema's header is there.
+     * (A get first: a computeIfAbsent would make its lambda for every record.)
      */
     private Compiled compile(ProductAddress address, PlannedView planned, ProductRecord product) {
         Compiled known = planned.compiled().get(product.schema());
         if (known == null) {
-            known = compile(address, planned, product.schema());
+            Draft draft = draft(address, planned, product.schema());
+            known = draft.compiled(preparation.header(planned.topic(), draft.viewSchema()).orElseThrow());
             planned.compiled().put(product.schema(), known);
         }
         return known;
     }
 
-    private Compiled compile(ProductAddress address, PlannedView planned, Schema writer) {
+    /** A view compiled but for the header of its records, which waits for its schema's registration. */
+    private record Draft(Schema viewSchema, RecordExpression filter, int[] filterReads, Map<String, Mask> masks, byte[] key, Schema writer) {
+
+        Compiled compiled(byte[] header) {
+            return new Compiled(filter, filterReads, new ViewRecords(writer, viewSchema, masks, key, header));
+        }
+    }
+
+    private Draft draft(ProductAddress address, PlannedView planned, Schema writer) {
         ProductView view = planned.view();
         Map<String, Mask> masks = new LinkedHashMap<>();
         view.getMasks().forEach((field, mask) -> masks.put(field, Mask.parse(mask)));
@@ -218,8 +333,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                 .filter(field -> reads.map(names -> names.contains(field.name())).orElse(true))
                 .mapToInt(Schema.Field::pos).toArray();
         Schema viewSchema = ViewSchemas.derive(writer, address.toString(), view.getName(), masks);
-        return new Compiled(filter, filterReads, new ViewRecords(writer, viewSchema, masks,
-                ViewRecords.productKey(secret, address.toString()), framing.header(planned.topic() + "-value", viewSchema)));
+        return new Draft(viewSchema, filter, filterReads, masks, ViewRecords.productKey(secret, address.toString()), writer);
     }
 
     /**

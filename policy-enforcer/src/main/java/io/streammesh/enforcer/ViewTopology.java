@@ -5,7 +5,6 @@ import io.streammesh.client.RecordSerdes;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ViewStatus;
-import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -13,16 +12,20 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The policy-enforcer's views: every product topic (a pattern, so new products are picked up)
- * → {@link ViewProcessor}, with the catalog as a global table → each record to the view topic
- * it names (or its dead-letter topic, or {@code mesh.view.status}).
+ * → {@link ViewProcessor}, with the catalog as a global table and a store of the records held
+ * until their views are prepared → each record to the view topic it names (or its dead-letter
+ * topic, or {@code mesh.view.status}).
  */
 final class ViewTopology {
 
     /** Global table over {@code mesh.catalog}. */
     static final String GLOBAL_CATALOG = "enforcer-catalog";
+    /** Product records held until their views are prepared (changelogged, so held exactly once). */
+    static final String HELD_RECORDS = "enforcer-held-records";
     /** Product topics, never their dead-letter topics nor the platform's own. */
     static final Pattern PRODUCT_TOPICS = MeshTopics.PRODUCT_TOPICS;
 
@@ -32,18 +35,19 @@ final class ViewTopology {
     /**
      * @param serdes the serdes of the mesh's records (the catalog, view statuses)
      * @param framing what surrounds the Avro of product and view records (registers view schemas)
-     * @param ensureTopics creates a view's topics given (product topic, view topic), before its first record
+     * @param preparation prepares views' topics and schemas off the stream thread
      * @param secret the mesh's view secret
      * @param meters where view counts go
      * @return the topology
      */
-    static Topology build(RecordSerdes serdes, RecordFraming framing, BiConsumer<String, String> ensureTopics, byte[] secret,
+    static Topology build(RecordSerdes serdes, RecordFraming framing, ViewPreparation preparation, byte[] secret,
                           MeterRegistry meters) {
         var builder = new StreamsBuilder();
         builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), serdes.of(DataProduct.class)), Materialized.as(GLOBAL_CATALOG));
         var statuses = serdes.of(ViewStatus.class).serializer();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(HELD_RECORDS), Serdes.String(), Serdes.ByteArray()));
         builder.stream(PRODUCT_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                .process(() -> new ViewProcessor(framing, ensureTopics, secret, meters, statuses))
+                .process(() -> new ViewProcessor(framing, preparation, HELD_RECORDS, secret, meters, statuses), HELD_RECORDS)
                 .to((key, value, context) -> value.topic(),
                         Produced.with(Serdes.ByteArray(), Serdes.serdeFrom((topic, out) -> out.value(), (topic, bytes) -> new ViewOutput(topic, bytes))));
         return builder.build();

@@ -9,6 +9,7 @@ import io.streammesh.testing.PlainAvroSerdes;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.Mask;
+import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStatus;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -48,6 +50,30 @@ class ViewTopologyTest {
     private TopologyTestDriver driver;
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<String> ensured = new ArrayList<>();
+    private final Preparation preparation = new Preparation();
+
+    /** Prepares a view at once, unless told to hold: notes the view topics asked for. */
+    private final class Preparation implements ViewPreparation {
+
+        private boolean holding;
+        private MeshException failure;
+
+        @Override
+        public boolean topicsReady(String productTopic, String viewTopic) {
+            if (!ensured.contains(viewTopic)) {
+                ensured.add(viewTopic);
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return !holding;
+        }
+
+        @Override
+        public Optional<byte[]> header(String viewTopic, Schema viewSchema) {
+            return holding ? Optional.empty() : Optional.of(new byte[0]);
+        }
+    }
 
     @BeforeEach
     void start() throws IOException {
@@ -69,11 +95,6 @@ class ViewTopologyTest {
             public int bodyOffset() {
                 return 0;
             }
-
-            @Override
-            public byte[] header(String subject, Schema viewSchema) {
-                return new byte[0];
-            }
         };
     }
 
@@ -81,7 +102,7 @@ class ViewTopologyTest {
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "views-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        return new TopologyTestDriver(ViewTopology.build(SERDES, framing, (product, view) -> ensured.add(view), "secret".getBytes(), meters),
+        return new TopologyTestDriver(ViewTopology.build(SERDES, framing, preparation, "secret".getBytes(), meters),
                 props);
     }
 
@@ -129,6 +150,37 @@ class ViewTopologyTest {
         assertThat(ensured).as("the view's topics, before its first record").containsExactly(VIEW);
         product.pipeInput("o-3", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-3", "FR")));
         assertThat(view.readKeyValuesToList()).extracting(record -> record.key).containsExactly("o-3");
+    }
+
+    @Test
+    void aRecordWhoseViewIsNotPreparedYetIsHeldWithThoseAfterItAndViewedInOrderOnceItIs() {
+        preparation.holding = true;
+        catalog(Map.of("customerEmail", "hash"));
+        var product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        var view = driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        product.pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR")));
+        product.pipeInput("o-2", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-2", "FR")));
+        assertThat(view.isEmpty()).as("held while the view is prepared").isTrue();
+
+        preparation.holding = false;
+        product.pipeInput("o-3", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-3", "FR")));
+        assertThat(view.isEmpty()).as("held behind the records before it").isTrue();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        product.pipeInput("o-4", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-4", "FR")));
+        assertThat(view.readKeyValuesToList()).extracting(record -> record.key).containsExactly("o-1", "o-2", "o-3", "o-4");
+        assertThat(driver.<String, byte[]>getKeyValueStore(ViewTopology.HELD_RECORDS).approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void aViewWhoseTopicsCannotBeMadeFailsTheTaskInsteadOfDroppingTheRecord() {
+        catalog(Map.of("customerEmail", "hash"));
+        preparation.failure = new MeshException("cannot create view topic " + VIEW + ": not authorised");
+        var product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+
+        assertThatThrownBy(() -> product.pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR"))))
+                .hasRootCauseMessage("cannot create view topic " + VIEW + ": not authorised");
+        assertThat(driver.createOutputTopic(VIEW + ".dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).isEmpty()).isTrue();
     }
 
     @Test

@@ -1,0 +1,29 @@
+package io.streammesh.enforcer;
+
+import java.util.Optional;
+import org.apache.avro.Schema;
+
+/**
+ * What a view needs before its first record, made ready away from the stream thread: its topic
+ * and dead-letter topic, and its schema registered. Both questions are non-blocking: the first
+ * ask starts the preparation, a later ask sees it done. {@link ViewPreparer} in the mesh; a
+ * stand-in in topology tests.
+ */
+interface ViewPreparation {
+
+    /**
+     * @param productTopic the product the view is of (its partitions and retention are the view's)
+     * @param viewTopic the view's topic
+     * @return whether the view's topic and dead-letter topic exist; until they do, they are being created
+     * @throws io.streammesh.schema.MeshException if the last attempt failed (the next ask tries again)
+     */
+    boolean topicsReady(String productTopic, String viewTopic);
+
+    /**
+     * @param viewTopic the view's topic (its schema's subject is {@code <view topic>-value})
+     * @param viewSchema the view's schema for one writer schema of the product
+     * @return what each view record of that schema starts with, once registered; until then empty
+     * @throws io.streammesh.schema.MeshException if the last attempt failed (the next ask tries again)
+     */
+    Optional<byte[]> header(String viewTopic, Schema viewSchema);
+}
