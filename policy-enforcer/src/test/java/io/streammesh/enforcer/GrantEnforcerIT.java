@@ -19,6 +19,7 @@ import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.ProductView;
 import io.streammesh.schema.ViewAccess;
 import java.nio.file.Files;
@@ -32,8 +33,12 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -125,6 +130,27 @@ class GrantEnforcerIT {
             var acls = mesh.admin().describeAcls(AclBindingFilter.ANY).values().get();
             assertThat(acls).doesNotContain(orphan).contains(handMade);
         }
+    }
+
+    @Test
+    void aCataloguedProductsDomainMayWriteItsIngestTopicUntilTheProductIsRetired(EmbeddedMesh mesh) throws Exception {
+        String address = "enf-ingest.orders.v1";
+        DataProduct product = ViewAppITCatalog.product(address, "enf-ingest", 1, Map.of());
+        ViewAppITCatalog.put(mesh, product);
+
+        try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"))) {
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(aclsOn(mesh, address + ".ingest"))
+                    .containsExactlyInAnyOrder("User:enf-ingest WRITE", "User:enf-ingest DESCRIBE"));
+
+            ViewAppITCatalog.put(mesh, DataProduct.newBuilder(product).setStatus(ProductStatus.RETIRED).build());
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(aclsOn(mesh, address + ".ingest")).isEmpty());
+        }
+    }
+
+    private static List<String> aclsOn(EmbeddedMesh mesh, String topic) throws Exception {
+        var filter = new AclBindingFilter(new ResourcePatternFilter(ResourceType.TOPIC, topic, PatternType.LITERAL), AccessControlEntryFilter.ANY);
+        return mesh.admin().describeAcls(filter).values().get().stream()
+                .map(acl -> acl.entry().principal() + " " + acl.entry().operation()).toList();
     }
 
     private static Grant grant(String id, String topic, GrantStatus status) {
