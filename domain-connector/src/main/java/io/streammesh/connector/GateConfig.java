@@ -1,6 +1,7 @@
 package io.streammesh.connector;
 
 import io.streammesh.client.RecordSerdes;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -11,27 +12,34 @@ import java.util.Objects;
  * @param maxValueBytes the largest record value the gate checks; a larger one goes to the
  *        dead-letter topic (kept well below the broker's message size, so that it fits there
  *        with its reason headers)
+ * @param pendingWait how long a record of a product the catalog does not have yet waits for it
+ *        before it goes to the dead-letter topic
  */
-public record GateConfig(RecordSerdes serdes, ProductSchemas schemas, int maxValueBytes) {
+public record GateConfig(RecordSerdes serdes, ProductSchemas schemas, int maxValueBytes, Duration pendingWait) {
 
     /** The default value size limit, 512 KiB. */
     public static final int DEFAULT_MAX_VALUE_BYTES = 512 * 1024;
+    /** How long a record waits by default for its product to be catalogued: publishing admits a product within seconds. */
+    public static final Duration DEFAULT_PENDING_WAIT = Duration.ofMinutes(2);
 
-    /** @throws IllegalArgumentException if the limit is not positive */
+    /** @throws IllegalArgumentException if the limit or the wait is not positive */
     public GateConfig {
         Objects.requireNonNull(serdes, "serdes");
         Objects.requireNonNull(schemas, "schemas");
         if (maxValueBytes < 1) {
             throw new IllegalArgumentException("the gate's value size limit must be positive, not " + maxValueBytes);
         }
+        if (pendingWait == null || pendingWait.isNegative() || pendingWait.isZero()) {
+            throw new IllegalArgumentException("the gate's pendingWait must be positive, not " + pendingWait);
+        }
     }
 
     /**
      * @param serdes the serdes of the mesh's records
      * @param schemas where products' schemas are looked up
-     * @return a config with the default size limit
+     * @return a config with the default size limit and wait
      */
     public static GateConfig of(RecordSerdes serdes, ProductSchemas schemas) {
-        return new GateConfig(serdes, schemas, DEFAULT_MAX_VALUE_BYTES);
+        return new GateConfig(serdes, schemas, DEFAULT_MAX_VALUE_BYTES, DEFAULT_PENDING_WAIT);
     }
 }

@@ -8,16 +8,26 @@ import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStatus;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
@@ -30,16 +40,28 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * contract version and writer schema, never per record. A registry that does not answer is no
  * verdict on a record: the task fails, and the record is checked again when the stream thread is
  * replaced (exactly once, nothing lost).
+ *
+ * <p>A record of a product the catalog does not have yet waits (publishing registers the product
+ * and creates its ingest topic before the catalog has admitted it, and a producer may start right
+ * away): it is held in a store, with every later record of its ingest partition so that per-key
+ * order holds, and checked once the catalog has the product; only a record still waiting after
+ * {@link GateConfig#pendingWait()} goes to the dead-letter topic.
  */
 final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutput> {
 
     private static final long CATALOG_REFRESH_MS = 1_000;
     private static final String NO_VERSION = "none";
+    private static final Duration PENDING_CHECK_EVERY = Duration.ofSeconds(1);
+    /** Between an ingest topic and partition, and before the offset, in the store's keys: no topic name has it. */
+    private static final String SEPARATOR = "|";
 
     private final GateConfig config;
     private final Map<String, Plan> plans = new HashMap<>();
     private ProcessorContext<byte[], GateOutput> context;
     private TimestampedKeyValueStore<String, DataProduct> catalog;
+    private KeyValueStore<String, byte[]> pending;
+    /** The ingest partitions ({@code topic|partition}) with records in {@link #pending}. */
+    private final Set<String> waiting = new HashSet<>();
 
     /**
      * A product's contract as of {@code loadedAt}: its check, or why it takes no records.
@@ -48,8 +70,9 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
      * @param address the product
      * @param check its compiled contract, or null
      * @param closed why it takes no records, or null
+     * @param pending whether it takes no records only because the catalog does not have it yet
      */
-    private record Plan(long loadedAt, ProductAddress address, ContractCheck check, DeadLetterReason closed) {
+    private record Plan(long loadedAt, ProductAddress address, ContractCheck check, DeadLetterReason closed, boolean pending) {
     }
 
     GateProcessor(GateConfig config) {
@@ -60,12 +83,89 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
     public void init(ProcessorContext<byte[], GateOutput> context) {
         this.context = context;
         this.catalog = context.getStateStore(GateTopology.GLOBAL_CATALOG);
+        this.pending = context.getStateStore(GateTopology.PENDING);
+        try (KeyValueIterator<String, byte[]> all = pending.all()) {
+            all.forEachRemaining(entry -> waiting.add(entry.key.substring(0, entry.key.lastIndexOf(SEPARATOR))));
+        }
+        context.schedule(PENDING_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::checkPending);
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata source = context.recordMetadata().orElseThrow();
+        String partition = source.topic() + SEPARATOR + source.partition();
+        var incoming = new PendingRecord(source.partition(), source.offset(), record.timestamp(), context.currentSystemTimeMs(),
+                record.key(), record.value(), record.headers());
         Plan plan = plan(source.topic());
+        if (plan.pending()) {
+            hold(partition, plan, incoming);
+            return;
+        }
+        release(partition, plan);
+        route(plan, incoming);
+    }
+
+    /**
+     * Holds the record until the catalog has its product. An oversized value goes to the
+     * dead-letter topic whatever the contract, and would not fit the store's changelog: it waits
+     * for nothing.
+     */
+    private void hold(String partition, Plan plan, PendingRecord record) {
+        if (oversized(record.value())) {
+            route(plan, record);
+            return;
+        }
+        pending.put(partition + SEPARATOR + String.format("%019d", record.offset()), record.toBytes());
+        waiting.add(partition);
+    }
+
+    /** Every second: the waiting records of products the catalog now has are checked, those waiting too long dead-lettered. */
+    private void checkPending(long now) {
+        for (String partition : List.copyOf(waiting)) {
+            Plan plan = plan(partition.substring(0, partition.lastIndexOf(SEPARATOR)));
+            if (plan.pending()) {
+                expire(partition, plan, now);
+            } else {
+                release(partition, plan);
+            }
+        }
+    }
+
+    /** Routes an ingest partition's waiting records, in their order, by {@code plan}. */
+    private void release(String partition, Plan plan) {
+        if (!waiting.contains(partition)) {
+            return;
+        }
+        for (KeyValue<String, PendingRecord> held : held(partition)) {
+            route(plan, held.value);
+            pending.delete(held.key);
+        }
+        waiting.remove(partition);
+    }
+
+    /** Dead-letters an ingest partition's records that waited longer than allowed, oldest first. */
+    private void expire(String partition, Plan plan, long now) {
+        List<KeyValue<String, PendingRecord>> held = held(partition);
+        for (KeyValue<String, PendingRecord> record : held) {
+            if (now - record.value.waitingSince() < config.pendingWait().toMillis()) {
+                return;
+            }
+            route(plan, record.value);
+            pending.delete(record.key);
+        }
+        waiting.remove(partition);
+    }
+
+    private List<KeyValue<String, PendingRecord>> held(String partition) {
+        List<KeyValue<String, PendingRecord>> held = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> range = pending.prefixScan(partition + SEPARATOR, new StringSerializer())) {
+            range.forEachRemaining(entry -> held.add(KeyValue.pair(entry.key, PendingRecord.fromBytes(entry.value))));
+        }
+        return held;
+    }
+
+    /** The record to its product, or to the dead-letter topic with the reason and where it came from. */
+    private void route(Plan plan, PendingRecord record) {
         ContractCheck.Verdict verdict = plan.closed() != null ? new ContractCheck.Rejected(plan.closed()) : check(plan.check(), record.value());
         Headers headers = new RecordHeaders(record.headers().toArray());
         DeadLetterReason.removeForged(headers);
@@ -76,10 +176,14 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         DeadLetterReason reason = ((ContractCheck.Rejected) verdict).reason();
         String version = plan.check() == null ? NO_VERSION : plan.check().registration().getVersion();
         reason.addTo(headers, version, plan.address(), Instant.ofEpochMilli(context.currentSystemTimeMs()));
-        headers.add(DeadLetterHeaders.SOURCE_PARTITION, bytes(Integer.toString(source.partition())));
-        headers.add(DeadLetterHeaders.SOURCE_OFFSET, bytes(Long.toString(source.offset())));
+        headers.add(DeadLetterHeaders.SOURCE_PARTITION, bytes(Integer.toString(record.partition())));
+        headers.add(DeadLetterHeaders.SOURCE_OFFSET, bytes(Long.toString(record.offset())));
         context.forward(new Record<>(record.key(), new GateOutput(plan.address().deadLetterTopic(), kept(record.value())),
                 record.timestamp(), headers));
+    }
+
+    private boolean oversized(byte[] value) {
+        return value != null && value.length > config.maxValueBytes();
     }
 
     /**
@@ -87,7 +191,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
      * a write that fails for good would stop the gate's task, which other products share.
      */
     private byte[] kept(byte[] value) {
-        return value != null && value.length > config.maxValueBytes() ? Arrays.copyOf(value, config.maxValueBytes()) : value;
+        return oversized(value) ? Arrays.copyOf(value, config.maxValueBytes()) : value;
     }
 
     private static ContractCheck.Verdict check(ContractCheck check, byte[] value) {
@@ -115,8 +219,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         ProductAddress address = ProductAddress.ofIngestTopic(topic)
                 .orElseThrow(() -> new IllegalStateException("the gate reads only ingest topics, not " + topic));
         ValueAndTimestamp<DataProduct> entry = catalog.get(address.toString());
-        plan = entry == null ? closed(now, address, "product " + address + " is not in the catalog: publish its contract "
-                + "(mesh product publish) and produce once the catalog has admitted it")
+        plan = entry == null ? notCatalogued(now, address)
                 : entry.value().getStatus() == ProductStatus.RETIRED ? closed(now, address, "product " + address
                         + " is retired; it takes no new records")
                 : open(now, address, entry.value().getRegistration(), plan);
@@ -126,13 +229,13 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
 
     private Plan open(long now, ProductAddress address, ProductRegistration registration, Plan previous) {
         if (previous != null && previous.check() != null && previous.check().registration().equals(registration)) {
-            return new Plan(now, address, previous.check(), null);
+            return new Plan(now, address, previous.check(), null, false);
         }
         if (registration.getSchemaContentId() == null) {
             return closed(now, address, "product " + address + " has no registered schema in its catalog entry");
         }
         try {
-            return new Plan(now, address, new ContractCheck(registration, config.schemas(), config.maxValueBytes()), null);
+            return new Plan(now, address, new ContractCheck(registration, config.schemas(), config.maxValueBytes()), null, false);
         } catch (SchemaRegistry.Unreachable e) {
             throw e;
         } catch (MeshException e) {
@@ -141,7 +244,13 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
     }
 
     private static Plan closed(long now, ProductAddress address, String reason) {
-        return new Plan(now, address, null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, reason));
+        return new Plan(now, address, null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, reason), false);
+    }
+
+    private Plan notCatalogued(long now, ProductAddress address) {
+        return new Plan(now, address, null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, "product " + address
+                + " was not in the catalog within " + config.pendingWait().toSeconds() + " s: publish its contract "
+                + "(mesh product publish) and produce once the catalog has admitted it"), true);
     }
 
     private static byte[] bytes(String text) {

@@ -9,11 +9,13 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The contract gate: every product's ingest topic, {@code <address>.ingest} (a pattern, so new
  * products are picked up), with the catalog as a global table → {@link GateProcessor} → each
- * record to its product topic, or to {@code <address>.dlq} with the reason. No repartitioning:
+ * record to its product topic, or to {@code <address>.dlq} with the reason; records of a product
+ * not catalogued yet wait in a store. No repartitioning:
  * a record keeps its key and its ingest partition's order, and the producer partitions it by key
  * on the product topic as any client would.
  */
@@ -21,6 +23,8 @@ public final class GateTopology {
 
     /** Global table over {@code mesh.catalog}. */
     static final String GLOBAL_CATALOG = "gate-catalog";
+    /** Records of products the catalog does not have yet, by ingest topic, partition and offset. */
+    static final String PENDING = "gate-pending";
 
     private GateTopology() {
     }
@@ -33,8 +37,9 @@ public final class GateTopology {
         var builder = new StreamsBuilder();
         builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), config.serdes().of(DataProduct.class)),
                 Materialized.as(GLOBAL_CATALOG));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING), Serdes.String(), Serdes.ByteArray()));
         builder.stream(ProductAddress.INGEST_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                .process(() -> new GateProcessor(config))
+                .process(() -> new GateProcessor(config), PENDING)
                 .to((key, value, context) -> value.topic(), Produced.with(Serdes.ByteArray(),
                         Serdes.serdeFrom((topic, out) -> out.value(), (topic, bytes) -> new GateOutput(topic, bytes))));
         return builder.build();

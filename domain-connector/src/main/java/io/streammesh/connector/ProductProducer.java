@@ -193,7 +193,8 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      * @param meters where to count records
      * @param options how to ride out outages and whether to send in batches
      * @return the producer
-     * @throws MeshException if the product is not published or is retired
+     * @throws MeshException if the product is not published or is retired, or, through the gate,
+     *         if the principal was not granted WRITE on the ingest topic within the outage wait
      * @throws SchemaRegistry.Unreachable if the registry did not answer within the outage wait
      */
     public static <T extends GenericRecord> ProductProducer<T> open(ProductAddress address, MeshClientConfig clientConfig, MeterRegistry meters,
@@ -205,6 +206,9 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
             throw new MeshException("product " + address + " is retired; it takes no new records");
         }
         Schema schema = RegistryWait.until(options.outageWait(), () -> schemaOf(registration, clientConfig));
+        if (options.throughGate()) {
+            IngestWait.untilWritable(clientConfig, address, options.outageWait());
+        }
         return new ProductProducer<>(registration, schema, clientConfig, meters, options);
     }
 

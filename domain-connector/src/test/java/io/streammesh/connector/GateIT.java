@@ -2,6 +2,7 @@ package io.streammesh.connector;
 
 import io.streammesh.schema.DeadLetterHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -11,6 +12,7 @@ import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordProducers;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
@@ -23,6 +25,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import io.streammesh.client.MeshClientConfig;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -32,6 +36,16 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -98,6 +112,30 @@ class GateIT {
             assertThat(readCommitted(domain, address.deadLetterTopic(), 1)).singleElement()
                     .satisfies(record -> assertThat(ProductProducerIT.header(record, DeadLetterHeaders.REASON))
                             .isEqualTo(rejected.reason()));
+        }
+    }
+
+    @Test
+    void aProducerThroughTheGateWaitsForWriteOnTheIngestTopicAndNamesTheGrantIfItNeverComes(EmbeddedMesh mesh) throws Exception {
+        MeshClientConfig domain = TestContracts.publishOrders(mesh, "gate-wait");
+        ProductAddress address = ProductAddress.parse("gate-wait.order-placed.v1");
+        admit(mesh, domain, address);
+        // the rule the mesh moves to: no WRITE on the domain's prefix, only on its products' ingest topics
+        mesh.admin().deleteAcls(List.of(new AclBindingFilter(new ResourcePatternFilter(ResourceType.TOPIC, "gate-wait.", PatternType.PREFIXED),
+                new AccessControlEntryFilter("User:gate-wait", null, AclOperation.WRITE, AclPermissionType.ALLOW)))).all().get();
+        var options = new ProductProducer.Options(Duration.ofSeconds(3), false).viaGate();
+
+        assertThatThrownBy(() -> ProductProducer.open(address, domain, new SimpleMeterRegistry(), options).close())
+                .isInstanceOf(MeshException.class)
+                .hasMessage("User:gate-wait may not WRITE gate-wait.order-placed.v1.ingest (waited 3 s): the policy-enforcer grants it "
+                        + "once the catalog has admitted product gate-wait.order-placed.v1; see mesh product list");
+
+        var grant = new AclBinding(new ResourcePattern(ResourceType.TOPIC, address.ingestTopic(), PatternType.LITERAL),
+                new AccessControlEntry("User:gate-wait", "*", AclOperation.WRITE, AclPermissionType.ALLOW));
+        CompletableFuture.runAsync(() -> mesh.admin().createAcls(List.of(grant)), CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS));
+        try (var orders = ProductProducer.<OrderPlaced>open(address, domain, new SimpleMeterRegistry(),
+                new ProductProducer.Options(Duration.ofSeconds(30), false).viaGate())) {
+            assertThat(orders.send(ProductProducerIT.order("o-late")).get().deadLettered()).isFalse();
         }
     }
 

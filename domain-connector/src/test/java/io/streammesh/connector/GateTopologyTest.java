@@ -54,6 +54,7 @@ class GateTopologyTest {
     private static final long V2_ID = 2;
     private static final long CUSTOMER_ID = 7;
     private static final int MAX_BYTES = 64 * 1024;
+    private static final Duration PENDING_WAIT = Duration.ofMinutes(2);
     private static final long AT = Instant.parse("2026-12-01T10:00:00Z").toEpochMilli();
 
     private TopologyTestDriver driver;
@@ -80,7 +81,7 @@ class GateTopologyTest {
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "gate-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(GateTopology.build(new GateConfig(new PlainAvroSerdes(), schemas, MAX_BYTES)), props);
+        driver = new TopologyTestDriver(GateTopology.build(new GateConfig(new PlainAvroSerdes(), schemas, MAX_BYTES, PENDING_WAIT)), props);
         catalog = driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(),
                 new PlainAvroSerdes().of(DataProduct.class).serializer());
         ingest = driver.createInputTopic(ADDRESS + ".ingest", Serdes.String().serializer(), Serdes.ByteArray().serializer());
@@ -235,14 +236,59 @@ class GateTopologyTest {
     }
 
     @Test
-    void aProductNotInTheCatalogOrRetiredTakesNoRecords() {
-        var other = driver.createInputTopic("shop.returns.v1.ingest", Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        other.pipeInput("r-1", bytes("{}"), AT);
-        TestRecord<String, byte[]> dead = driver.createOutputTopic("shop.returns.v1.dlq", Serdes.String().deserializer(),
-                Serdes.ByteArray().deserializer()).readRecord();
-        assertThat(reason(dead)).isEqualTo("product shop.returns.v1 is not in the catalog: publish its contract "
-                + "(mesh product publish) and produce once the catalog has admitted it");
+    void recordsOfAProductNotCataloguedYetWaitAndFlowInTheirOrderOnceTheCatalogHasIt() {
+        catalog.pipeInput(ADDRESS, null);
+        ingest.pipeInput("o-1", bytes(json("o-1", 1.0, "EUR", 1)), AT);
+        ingest.pipeInput("o-2", bytes(json("o-2", -1.0, "EUR", 1)), AT);
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        assertThat(product.isEmpty()).isTrue();
+        assertThat(dlq.isEmpty()).isTrue();
 
+        catalog.pipeInput(ADDRESS, entry(ProductStatus.ACTIVE));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        ingest.pipeInput("o-3", bytes(json("o-3", 3.0, "EUR", 1)), AT);
+
+        assertThat(product.readRecordsToList()).extracting(TestRecord::key).containsExactly("o-1", "o-3");
+        TestRecord<String, byte[]> broken = dlq.readRecord();
+        assertThat(broken.key()).isEqualTo("o-2");
+        assertThat(header(broken, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("1");
+    }
+
+    @Test
+    void waitingRecordsAreCheckedByTheGatesClockOnceTheCatalogHasTheirProductWithoutANewRecordKeepingTimestampAndHeaders() {
+        catalog.pipeInput(ADDRESS, null);
+        var headers = new RecordHeaders().add("trace-id", bytes("t-1"));
+        ingest.pipeInput(new TestRecord<>("o-1", bytes(json("o-1", 1.0, "EUR", 1)), headers, AT));
+        catalog.pipeInput(ADDRESS, entry(ProductStatus.ACTIVE));
+
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+
+        TestRecord<String, byte[]> released = product.readRecord();
+        assertThat(released.key()).isEqualTo("o-1");
+        assertThat(released.timestamp()).isEqualTo(AT);
+        assertThat(header(released, "trace-id")).isEqualTo("t-1");
+        assertThat(product.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aRecordOfAProductTheCatalogNeverAdmitsGoesToTheDeadLetterTopicAfterTheWait() {
+        var other = driver.createInputTopic("shop.returns.v1.ingest", Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        var otherDlq = driver.createOutputTopic("shop.returns.v1.dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        other.pipeInput("r-1", bytes("{}"), AT);
+        driver.advanceWallClockTime(PENDING_WAIT.minusSeconds(5));
+        assertThat(otherDlq.isEmpty()).isTrue();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(10));
+
+        TestRecord<String, byte[]> dead = otherDlq.readRecord();
+        assertThat(dead.key()).isEqualTo("r-1");
+        assertThat(reason(dead)).isEqualTo("product shop.returns.v1 was not in the catalog within 120 s: publish its contract "
+                + "(mesh product publish) and produce once the catalog has admitted it");
+        assertThat(header(dead, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("0");
+    }
+
+    @Test
+    void aRetiredProductTakesNoRecords() {
         catalog.pipeInput(ADDRESS, entry(ProductStatus.RETIRED));
         driver.advanceWallClockTime(Duration.ofSeconds(2));
         ingest.pipeInput("o-13", bytes(json("o-13", 1.0, "EUR", 1)), AT);

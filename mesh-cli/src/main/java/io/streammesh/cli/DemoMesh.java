@@ -127,7 +127,8 @@ final class DemoMesh implements AutoCloseable {
         } else {
             publish(publisher, contract);
         }
-        ProductProducer<GenericRecord> producer = ProductProducer.open(address, config, new SimpleMeterRegistry());
+        ProductProducer<GenericRecord> producer = ProductProducer.open(address, config, new SimpleMeterRegistry(),
+                ProductProducer.Options.DEFAULT.viaGate());
         resources.add(producer);
         var fit = new RecordFit(demoSchema, producer.schema());
         checkFits(address, fit);

@@ -5,9 +5,11 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,10 +41,13 @@ import org.slf4j.LoggerFactory;
  * Turns grants into broker ACLs, as principal {@code mesh-enforcer}: for every ACTIVE grant, READ
  * and DESCRIBE on its topic and READ on its consumer group; a REVOKED or EXPIRED grant's ACLs go
  * within seconds. It follows the grants' status and keeps no clock: catalog-stream decides
- * when a grant expires and writes it EXPIRED. It keeps a ledger of the ACLs it created
+ * when a grant expires and writes it EXPIRED. For every ACTIVE product of the catalog it lets the
+ * owning domain write the product's ingest topic ({@link IngestAcls}), and takes that back when
+ * the product is retired: the enforcer already holds ALTER on the cluster, a domain cannot grant
+ * itself, and the gate needs no right to change ACLs. It keeps a ledger of the ACLs it created
  * ({@value #LEDGER_TOPIC}, compacted) and only ever deletes ACLs in it: ACLs a person made are
  * never touched. On start, and every {@link #RECONCILE_INTERVAL}, it reconciles: the ACLs it
- * manages are exactly those the ACTIVE grants say.
+ * manages are exactly those the ACTIVE grants and products say.
  */
 public final class GrantEnforcer implements AutoCloseable {
 
@@ -53,12 +58,16 @@ public final class GrantEnforcer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GrantEnforcer.class);
     private static final long TIMEOUT_SECONDS = 30;
+    /** What the ledger records as the owner of a product's ingest ACLs, before its address. */
+    private static final String INGEST_OWNER = "product:";
 
     private final Admin admin;
     private final KafkaConsumer<String, byte[]> grants;
     private final Deserializer<Grant> grantDeserializer;
+    private final Deserializer<DataProduct> productDeserializer;
     private final KafkaProducer<String, String> ledger;
     private final Map<String, Grant> current = new HashMap<>();
+    private final Map<String, DataProduct> products = new HashMap<>();
     private final Map<String, String> managed = new HashMap<>();
     private final Thread loop;
     private volatile boolean running = true;
@@ -71,6 +80,7 @@ public final class GrantEnforcer implements AutoCloseable {
         consumer.put("isolation.level", "read_committed");
         this.grants = new KafkaConsumer<>(consumer, new StringDeserializer(), new ByteArrayDeserializer());
         this.grantDeserializer = MeshSerdes.valueDeserializer(clientConfig, true);
+        this.productDeserializer = MeshSerdes.valueDeserializer(clientConfig, true);
         var producer = clientConfig.kafka();
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
         producer.put(ProducerConfig.CLIENT_ID_CONFIG, PlatformApp.ENFORCER.applicationId() + "-ledger");
@@ -122,8 +132,11 @@ public final class GrantEnforcer implements AutoCloseable {
         }
     }
 
-    /** @return whether the grant changed what the ACLs should be */
+    /** @return whether the grant or product changed what the ACLs should be */
     private boolean apply(ConsumerRecord<String, byte[]> record) {
+        if (MeshTopics.CATALOG.equals(record.topic())) {
+            return applyProduct(record);
+        }
         if (record.value() == null) {
             return current.remove(record.key()) != null;
         }
@@ -137,8 +150,27 @@ public final class GrantEnforcer implements AutoCloseable {
         }
     }
 
+    private boolean applyProduct(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            return products.remove(record.key()) != null;
+        }
+        try {
+            DataProduct product = productDeserializer.deserialize(record.topic(), record.value());
+            if (!ProductAddress.isValid(product.getAddress())) {
+                LOG.error("Skipping {}-{}@{}: catalog entry with an invalid address '{}'", record.topic(), record.partition(),
+                        record.offset(), product.getAddress());
+                return false;
+            }
+            products.put(product.getAddress(), product);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.error("Skipping {}-{}@{}: not a DataProduct ({})", record.topic(), record.partition(), record.offset(), e.getMessage());
+            return false;
+        }
+    }
+
     /**
-     * Makes the ACLs it manages exactly what the ACTIVE grants say. Whether a grant has expired
+     * Makes the ACLs it manages exactly what the ACTIVE grants and products say. Whether a grant has expired
      * is the catalog's decision alone (it writes the grant EXPIRED, on its clock): the ACLs
      * follow the status everyone else sees, never a second clock here.
      */
@@ -149,6 +181,9 @@ public final class GrantEnforcer implements AutoCloseable {
                 GrantAcls.of(grant).forEach(binding -> desired.putIfAbsent(GrantAcls.key(binding), grant.getGrantId()));
             }
         }
+        for (DataProduct product : products.values()) {
+            IngestAcls.of(product).forEach(binding -> desired.putIfAbsent(GrantAcls.key(binding), INGEST_OWNER + product.getAddress()));
+        }
         Set<String> existing = new HashSet<>();
         for (AclBinding binding : KafkaCalls.await(admin.describeAcls(AclBindingFilter.ANY).values(), "read the broker's ACLs")) {
             existing.add(GrantAcls.key(binding));
@@ -157,8 +192,8 @@ public final class GrantEnforcer implements AutoCloseable {
         if (!stale.isEmpty()) {
             List<AclBinding> delete = stale.stream().filter(existing::contains).map(GrantAcls::fromKey).toList();
             if (!delete.isEmpty()) {
-                KafkaCalls.await(admin.deleteAcls(delete.stream().map(AclBinding::toFilter).toList()).all(), "delete the ACLs of ended grants");
-                LOG.info("Removed {} ACL(s) of ended grants", delete.size());
+                KafkaCalls.await(admin.deleteAcls(delete.stream().map(AclBinding::toFilter).toList()).all(), "delete the ACLs of ended grants and retired products");
+                LOG.info("Removed {} ACL(s) of ended grants and retired products", delete.size());
             }
             stale.forEach(key -> {
                 ledger.send(new ProducerRecord<>(LEDGER_TOPIC, key, null));
@@ -167,12 +202,12 @@ public final class GrantEnforcer implements AutoCloseable {
         }
         List<String> missing = desired.keySet().stream().filter(key -> !existing.contains(key)).toList();
         if (!missing.isEmpty()) {
-            KafkaCalls.await(admin.createAcls(missing.stream().map(GrantAcls::fromKey).toList()).all(), "create the ACLs of active grants");
+            KafkaCalls.await(admin.createAcls(missing.stream().map(GrantAcls::fromKey).toList()).all(), "create the ACLs of active grants and products");
             missing.forEach(key -> {
                 ledger.send(new ProducerRecord<>(LEDGER_TOPIC, key, desired.get(key)));
                 managed.put(key, desired.get(key));
             });
-            LOG.info("Created {} ACL(s) for active grants", missing.size());
+            LOG.info("Created {} ACL(s) for active grants and products", missing.size());
         }
         ledger.flush();
     }
@@ -203,7 +238,9 @@ public final class GrantEnforcer implements AutoCloseable {
 
     private void readGrantsToEnd() {
         List<TopicPartition> partitions = new ArrayList<>();
-        grants.partitionsFor(MeshTopics.ACCESS_GRANTS).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        for (String topic : List.of(MeshTopics.ACCESS_GRANTS, MeshTopics.CATALOG)) {
+            grants.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        }
         grants.assign(partitions);
         grants.seekToBeginning(partitions);
         Map<TopicPartition, Long> end = grants.endOffsets(partitions);

@@ -1,14 +1,17 @@
 package io.streammesh.enforcer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.apicurio.registry.rest.client.exception.RestClientException;
 import io.streammesh.client.RecordProducers;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.PrincipalKind;
+import io.streammesh.testing.AuditTopicReader;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.testing.TopicReader;
 import io.streammesh.client.AccessClient;
@@ -17,8 +20,10 @@ import io.streammesh.client.CatalogClient;
 import io.streammesh.catalog.CatalogConfig;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.Decision;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.ProductView;
 import io.streammesh.schema.ViewAccess;
 import java.nio.file.Files;
@@ -32,8 +37,15 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -125,6 +137,67 @@ class GrantEnforcerIT {
             var acls = mesh.admin().describeAcls(AclBindingFilter.ANY).values().get();
             assertThat(acls).doesNotContain(orphan).contains(handMade);
         }
+    }
+
+    @Test
+    void aCataloguedProductsDomainMayWriteItsIngestTopicUntilTheProductIsRetired(EmbeddedMesh mesh) throws Exception {
+        String address = "enf-ingest.orders.v1";
+        DataProduct product = ViewAppITCatalog.product(address, "enf-ingest", 1, Map.of());
+        ViewAppITCatalog.put(mesh, product);
+
+        try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"))) {
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(aclsOn(mesh, address + ".ingest"))
+                    .containsExactlyInAnyOrder("User:enf-ingest WRITE", "User:enf-ingest DESCRIBE"));
+
+            ViewAppITCatalog.put(mesh, DataProduct.newBuilder(product).setStatus(ProductStatus.RETIRED).build());
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(aclsOn(mesh, address + ".ingest")).isEmpty());
+        }
+    }
+
+    /**
+     * The rule the mesh moves to: a domain without WRITE on its prefix (as {@code mesh up} will
+     * leave it) writes only the ingest topics of its catalogued products, never a product or a
+     * dead-letter topic, and every refusal is audited.
+     */
+    @Test
+    void aDomainWithoutItsPrefixedWriteIsRefusedOnItsProductAndDeadLetterTopicsAndAuditedButWritesIngest(EmbeddedMesh mesh)
+            throws Exception {
+        String domain = "enf-gated";
+        ProductAddress address = ProductAddress.parse(domain + ".orders.v1");
+        mesh.onboarding().addDomain(domain);
+        mesh.admin().createTopics(List.of(new NewTopic(address.topic(), 1, (short) 1), new NewTopic(address.deadLetterTopic(), 1, (short) 1),
+                new NewTopic(address.ingestTopic(), 1, (short) 1))).all().get();
+        mesh.admin().deleteAcls(List.of(new AclBindingFilter(new ResourcePatternFilter(ResourceType.TOPIC, domain + ".", PatternType.PREFIXED),
+                new AccessControlEntryFilter("User:" + domain, null, AclOperation.WRITE, AclPermissionType.ALLOW)))).all().get();
+        // The first DataProduct written here registers its schema while the authorizer registers
+        // its own: Apicurio's H2 may time out locking its table then (issues 2699, 4351), and the
+        // registration is idempotent, as SchemaRegistry's retry of it in the mesh.
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(RestClientException.class).until(() -> {
+            ViewAppITCatalog.put(mesh, ViewAppITCatalog.product(address.toString(), domain, 1, Map.of()));
+            return true;
+        });
+
+        try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"));
+             var producer = new KafkaProducer<>(mesh.clientConfig(domain).kafka(), new StringSerializer(), new StringSerializer())) {
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                    .until(() -> producer.send(new ProducerRecord<>(address.ingestTopic(), "k", "{}")).get() != null);
+            for (String topic : List.of(address.topic(), address.deadLetterTopic())) {
+                assertThatThrownBy(() -> producer.send(new ProducerRecord<>(topic, "k", "forged")).get())
+                        .as(topic).hasCauseInstanceOf(TopicAuthorizationException.class);
+            }
+        }
+
+        var raw = AuditTopicReader.raw(mesh);
+        for (String topic : List.of(address.topic(), address.deadLetterTopic())) {
+            raw.awaitEvents(Duration.ofSeconds(10), e -> e.getPrincipal().equals("User:" + domain) && e.getOperation().equals("WRITE")
+                    && e.getResourceName().equals(topic) && e.getDecision() == Decision.DENIED && !e.getProbe());
+        }
+    }
+
+    private static List<String> aclsOn(EmbeddedMesh mesh, String topic) throws Exception {
+        var filter = new AclBindingFilter(new ResourcePatternFilter(ResourceType.TOPIC, topic, PatternType.LITERAL), AccessControlEntryFilter.ANY);
+        return mesh.admin().describeAcls(filter).values().get().stream()
+                .map(acl -> acl.entry().principal() + " " + acl.entry().operation()).toList();
     }
 
     private static Grant grant(String id, String topic, GrantStatus status) {

@@ -1,0 +1,86 @@
+package io.streammesh.connector;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * An ingest record as the gate holds it while its product waits for the catalog: everything the
+ * gate writes on (key, value, timestamp, headers), where it came from, and since when it waits.
+ *
+ * @param partition its ingest partition
+ * @param offset its ingest offset
+ * @param timestamp its timestamp, kept on the product or dead-letter record
+ * @param waitingSince when the gate first held it (the stream thread's wall clock)
+ * @param key its key, or null
+ * @param value its value, or null
+ * @param headers its headers as the client wrote them
+ */
+record PendingRecord(int partition, long offset, long timestamp, long waitingSince, byte[] key, byte[] value, Headers headers) {
+
+    /** @return the record in the gate's store format */
+    byte[] toBytes() {
+        var bytes = new ByteArrayOutputStream();
+        try (var out = new DataOutputStream(bytes)) {
+            out.writeInt(partition);
+            out.writeLong(offset);
+            out.writeLong(timestamp);
+            out.writeLong(waitingSince);
+            writeBytes(out, key);
+            writeBytes(out, value);
+            Header[] all = headers.toArray();
+            out.writeInt(all.length);
+            for (Header header : all) {
+                out.writeUTF(header.key());
+                writeBytes(out, header.value());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * @param bytes what {@link #toBytes()} wrote
+     * @return the record
+     */
+    static PendingRecord fromBytes(byte[] bytes) {
+        try (var in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            int partition = in.readInt();
+            long offset = in.readLong();
+            long timestamp = in.readLong();
+            long waitingSince = in.readLong();
+            byte[] key = readBytes(in);
+            byte[] value = readBytes(in);
+            int count = in.readInt();
+            List<Header> headers = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                headers.add(new RecordHeader(in.readUTF(), readBytes(in)));
+            }
+            return new PendingRecord(partition, offset, timestamp, waitingSince, key, value, new RecordHeaders(headers));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+        out.writeInt(bytes == null ? -1 : bytes.length);
+        if (bytes != null) {
+            out.write(bytes);
+        }
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        return length < 0 ? null : in.readNBytes(length);
+    }
+}
