@@ -178,8 +178,9 @@ class ProductCommandsIT {
         assertThat(unpublished.err().strip()).isEqualTo("mesh: no product cli-owner.nothing.v1 is published; publish its contract first: "
                 + "mesh product publish <descriptor>");
         var badAddress = CommandRun.of("product", "retire", "Orders.x", "--state-dir", state);
-        assertThat(badAddress.err().strip()).isEqualTo("mesh: 'Orders.x' is not a product address: expected <domain>.<product>.v<major> "
-                + "(3 parts separated by dots), got 2 part(s)");
+        assertThat(badAddress.exitCode()).isEqualTo(Mesh.USAGE);
+        assertThat(badAddress.err().strip()).isEqualTo("mesh: Invalid value for positional parameter at index 0 (ADDRESS): 'Orders.x' is not a "
+                + "product address: expected <domain>.<product>.v<major> (3 parts separated by dots), got 2 part(s) (see: mesh product retire --help)");
     }
 
     @Test
