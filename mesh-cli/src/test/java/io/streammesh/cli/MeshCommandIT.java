@@ -43,7 +43,7 @@ class MeshCommandIT {
     void upRunsTheMeshAndTheOtherCommandsActOnIt() throws Exception {
         Path state = work.resolve("state");
         try (var up = MeshProcess.start(work, "up", "--demo", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0", "--catalog-port", "0")) {
-            up.awaitOutput("StreamMesh is ready", READY);
+            up.awaitReady(READY);
             String adminPassword = MeshClientConfig.load(state.resolve("clients/mesh-admin.properties")).password().reveal();
             assertThat(up.output()).contains("Kafka bootstrap   127.0.0.1:", "customers, ", "analytics, ")
                     .as("no credential on the terminal").doesNotContain(adminPassword);
@@ -124,13 +124,13 @@ class MeshCommandIT {
     void aKilledMeshLeavesNoRegistryBehindAndRestartsWithItsPrincipals() throws Exception {
         Path state = work.resolve("killed");
         try (var up = MeshProcess.start(work, "up", "--demo", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0", "--catalog-port", "0")) {
-            up.awaitOutput("StreamMesh is ready", READY);
+            up.awaitReady(READY);
             up.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> registryGone(state));
 
         try (var again = MeshProcess.start(work, "up", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0", "--catalog-port", "0")) {
-            again.awaitOutput("StreamMesh is ready", READY);
+            again.awaitReady(READY);
             assertThat(authenticates(state.resolve("clients/orders.properties"))).isTrue();
         }
     }
@@ -140,7 +140,7 @@ class MeshCommandIT {
         Path state = work.resolve("adapting");
         String[] up = {"up", "--demo", "--state-dir", state.toString(), "--port", "0", "--registry-port", "0", "--catalog-port", "0"};
         try (var first = MeshProcess.start(work, up)) {
-            first.awaitOutput("StreamMesh is ready", READY);
+            first.awaitReady(READY);
             assertThat(first.output()).contains("  Starting the Kafka broker (KRaft, SASL) and the schema registry ...\n",
                     "  Starting the platform apps: catalog, audit, policy-enforcer, contract gate ...\n",
                     "  Starting the demo: domains orders and customers, their products and live records, team analytics ...\n");
@@ -165,7 +165,7 @@ class MeshCommandIT {
             assertThat(first.output()).contains("\nStopping StreamMesh ...\n").containsPattern("StreamMesh stopped \\(\\d+\\.\\d s\\)\\.\n");
         }
         try (var again = MeshProcess.start(work, up)) {
-            again.awaitOutput("StreamMesh is ready", READY);
+            again.awaitReady(READY);
             assertThat(again.output()).contains("Demo products     customers.customer-profile.v1 (live records;");
             long profiles = endOffset(state, "customers", "customers.customer-profile.v1");
             await().atMost(Duration.ofSeconds(30)).until(() -> endOffset(state, "customers", "customers.customer-profile.v1") > profiles);

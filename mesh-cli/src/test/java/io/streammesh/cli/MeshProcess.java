@@ -46,6 +46,11 @@ final class MeshProcess implements AutoCloseable {
     }
 
     /** Waits until the output holds {@code text}, failing early if the process ends. */
+    /** Waits for the whole ready banner: its last line, so assertions on any banner line do not race the output reader. */
+    void awaitReady(Duration within) {
+        awaitOutput("Stop with Ctrl-C.", within);
+    }
+
     void awaitOutput(String text, Duration within) {
         await().atMost(within).pollInterval(Duration.ofMillis(200)).until(() -> {
             if (output().contains(text)) {
