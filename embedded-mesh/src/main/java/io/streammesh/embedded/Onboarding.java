@@ -73,6 +73,7 @@ public final class Onboarding {
      */
     public void ensurePlatform() {
         createTopics(PlatformTopics.platform());
+        schemas().registerPlatform();
         createTopics(missingIngestTopics());
         List<AclBinding> acls = new ArrayList<>();
         for (PlatformApp app : PlatformApp.values()) {
@@ -81,6 +82,7 @@ public final class Onboarding {
         }
         List<MeshPrincipal> requesters = principals().stream().filter(Onboarding::asksForAccess).toList();
         createTopics(requesters.stream().map(p -> PlatformTopics.requests(p.name())).toList());
+        requesters.forEach(p -> schemas().registerRequests(p.name()));
         requesters.forEach(p -> acls.addAll(PlatformAcls.requester(p)));
         // Domains onboarded before a platform app existed (the contract gate) get its ACLs on their topics now.
         requesters.stream().filter(p -> p.kind() == PrincipalKind.DOMAIN).forEach(p -> acls.addAll(PlatformAcls.domain(p.name())));
@@ -147,6 +149,7 @@ public final class Onboarding {
         }
         MeshPrincipal principal = ensurePrincipal(domain, PrincipalKind.DOMAIN);
         createTopics(PlatformTopics.domain(domain));
+        schemas().registerDomain(domain);
         createAcls(PlatformAcls.domain(domain), "create the ACLs of domain " + domain);
         return principal;
     }
@@ -176,9 +179,15 @@ public final class Onboarding {
         setPassword(principal, CredentialStore.newPassword());
         if (asksForAccess(principal)) {
             createTopics(List.of(PlatformTopics.requests(principal.name())));
+            schemas().registerRequests(principal.name());
             createAcls(PlatformAcls.requester(principal), "create the request topic ACL of " + principal.kafkaPrincipal());
         }
         return principal;
+    }
+
+    /** The platform's schemas, registered as mesh-admin (whose client config exists once the mesh started). */
+    private PlatformSchemas schemas() {
+        return new PlatformSchemas(clientConfigs.config(MeshPrincipal.ADMIN.name()));
     }
 
     /** Domains and teams read others' products; the admin and the platform apps never ask. */

@@ -3,11 +3,15 @@ package io.streammesh.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.PrincipalKind;
 import io.streammesh.testing.MeshTest;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +52,23 @@ class RegistryIT {
 
         assertThat(subjects.statusCode()).isEqualTo(200);
         assertThat(subjects.body()).contains("registry-it.ccompat.v1-value");
+    }
+
+    @Test
+    void theSchemasOfPlatformTopicsAreRegisteredByTheMeshBeforeAnyClientWritesThem(EmbeddedMesh mesh) throws Exception {
+        // no app runs here: whatever is registered, onboarding registered
+        mesh.onboarding().addDomain("registry-it-shop");
+        mesh.onboarding().ensurePrincipal("registry-it-team", PrincipalKind.TEAM);
+        var admin = RegistryHttp.as(mesh, mesh.clientConfig(MeshPrincipal.ADMIN.name()));
+
+        for (String topic : List.of(MeshTopics.CATALOG, MeshTopics.ACCESS_GRANTS, MeshTopics.AUDIT, MeshTopics.registrations("registry-it-shop"),
+                MeshTopics.decisions("registry-it-shop"), MeshTopics.accessRequests("registry-it-shop"), MeshTopics.accessRequests("registry-it-team"))) {
+            var meta = admin.get("/apis/registry/v2/groups/default/artifacts/" + topic + "-value/meta");
+            assertThat(meta.statusCode()).as(topic).isEqualTo(200);
+            assertThat(meta.body()).as(topic).contains("\"version\":\"1\"", "\"state\":\"ENABLED\"");
+        }
+        assertThat(admin.get("/apis/registry/v2/groups/default/artifacts/" + MeshTopics.accessRequests("registry-it-team") + "-value").body())
+                .isEqualTo(AccessRequest.getClassSchema().toString());
     }
 
     /** The mesh start relies on this to pick another port instead of failing. */
