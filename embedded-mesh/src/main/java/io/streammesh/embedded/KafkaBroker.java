@@ -1,15 +1,13 @@
 package io.streammesh.embedded;
 
 import io.streammesh.schema.MeshException;
-import io.streammesh.schema.MeshPrincipal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.security.plain.PlainLoginModule;
-import org.apache.kafka.common.security.scram.ScramLoginModule;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 
@@ -86,35 +84,8 @@ final class KafkaBroker implements AutoCloseable {
         props.put("log.dirs", logDir.toString());
         props.put("metadata.log.dir", logDir.toString());
 
-        props.put("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512");
-        props.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
-        props.put("sasl.mechanism.controller.protocol", "PLAIN");
-        props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
-        String plainLogin = PlainLoginModule.class.getName() + " required username=\"" + MeshPrincipal.ADMIN.name()
-                + "\" password=\"" + adminPassword + "\" " + PlainCredentialCallbackHandler.CREDENTIALS_FILE
-                + "=\"" + credentials.toAbsolutePath() + "\";";
-        for (String listener : new String[] {"client", "controller"}) {
-            props.put("listener.name." + listener + ".plain.sasl.jaas.config", plainLogin);
-            props.put("listener.name." + listener + ".plain.sasl.server.callback.handler.class",
-                    PlainCredentialCallbackHandler.class.getName());
-        }
-        props.put("listener.name.client.scram-sha-512.sasl.jaas.config", ScramLoginModule.class.getName() + " required;");
-
-        props.put("super.users", MeshPrincipal.ADMIN.kafkaPrincipal());
-        props.put("allow.everyone.if.no.acl.found", "false");
-        props.put("auto.create.topics.enable", "false");
-
-        props.put("num.partitions", "1");
-        props.put("default.replication.factor", "1");
-        props.put("min.insync.replicas", "1");
-        props.put("offsets.topic.replication.factor", "1");
-        props.put("offsets.topic.num.partitions", "10");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
-        props.put("transaction.state.log.num.partitions", "10");
-        props.put("share.coordinator.state.topic.replication.factor", "1");
-        props.put("share.coordinator.state.topic.min.isr", "1");
-        props.put("group.initial.rebalance.delay.ms", "0");
+        props.putAll(BrokerSettings.security(adminPassword, credentials, List.of("client", "controller"), List.of("client")));
+        props.putAll(BrokerSettings.singleNode());
         return props;
     }
 

@@ -7,6 +7,7 @@ import io.streammesh.authorizer.AuditAuthorizerConfig;
 import io.streammesh.authorizer.AuditingAuthorizer;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.credentials.CredentialStore;
+import io.streammesh.embedded.BrokerSettings;
 import io.streammesh.embedded.PlainCredentialCallbackHandler;
 import io.streammesh.embedded.StateDirectory;
 import io.streammesh.schema.MeshPrincipal;
@@ -23,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.security.plain.PlainLoginModule;
-import org.apache.kafka.common.security.scram.ScramLoginModule;
 import org.testcontainers.containers.BindMode;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
@@ -95,40 +94,12 @@ final class BrokerContainer {
         props.put("log.dirs", state.kafka().toString());
         props.put("metadata.log.dir", state.kafka().toString());
 
-        props.put("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512");
-        props.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
-        props.put("sasl.mechanism.controller.protocol", "PLAIN");
-        props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
-        String plainLogin = PlainLoginModule.class.getName() + " required username=\"" + MeshPrincipal.ADMIN.name()
-                + "\" password=\"" + adminPassword + "\" " + PlainCredentialCallbackHandler.CREDENTIALS_FILE
-                + "=\"" + state.credentials() + "\";";
-        for (String listener : List.of("client", "internal", "controller")) {
-            props.put("listener.name." + listener + ".plain.sasl.jaas.config", plainLogin);
-            props.put("listener.name." + listener + ".plain.sasl.server.callback.handler.class",
-                    PlainCredentialCallbackHandler.class.getName());
-        }
-        for (String listener : List.of("client", "internal")) {
-            props.put("listener.name." + listener + ".scram-sha-512.sasl.jaas.config", ScramLoginModule.class.getName() + " required;");
-        }
-
+        props.putAll(BrokerSettings.security(adminPassword, state.credentials(), List.of("client", "internal", "controller"),
+                List.of("client", "internal")));
         props.put("authorizer.class.name", AuditingAuthorizer.class.getName());
         props.put(AuditAuthorizerConfig.CLIENT_CONFIG, auditClientConfigFile(state).toString());
         props.put(AuditAuthorizerConfig.SPOOL_DIR, state.auditSpool().toString());
-        props.put("super.users", MeshPrincipal.ADMIN.kafkaPrincipal());
-        props.put("allow.everyone.if.no.acl.found", "false");
-        props.put("auto.create.topics.enable", "false");
-
-        props.put("num.partitions", "1");
-        props.put("default.replication.factor", "1");
-        props.put("min.insync.replicas", "1");
-        props.put("offsets.topic.replication.factor", "1");
-        props.put("offsets.topic.num.partitions", "10");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
-        props.put("transaction.state.log.num.partitions", "10");
-        props.put("share.coordinator.state.topic.replication.factor", "1");
-        props.put("share.coordinator.state.topic.min.isr", "1");
-        props.put("group.initial.rebalance.delay.ms", "0");
+        props.putAll(BrokerSettings.singleNode());
         return props;
     }
 

@@ -1,0 +1,72 @@
+package io.streammesh.embedded;
+
+import io.streammesh.schema.MeshPrincipal;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.security.plain.PlainLoginModule;
+import org.apache.kafka.common.security.scram.ScramLoginModule;
+
+/**
+ * The broker settings every mesh broker shares, in-JVM or in a container: how it authenticates
+ * and authorises, and the single-node defaults. Where it listens stays with whoever starts it.
+ */
+public final class BrokerSettings {
+
+    private BrokerSettings() {
+    }
+
+    /**
+     * SASL on every listener named: PLAIN checked against the mesh's credential store (the broker
+     * itself logs in as mesh-admin), SCRAM-SHA-512 for clients on the listeners that take them;
+     * deny by default with {@code User:mesh-admin} the only super user; no topic created by a
+     * client's metadata request.
+     *
+     * @param adminPassword the password the broker authenticates with as mesh-admin
+     * @param credentials the credential store PLAIN checks passwords against, as the broker sees it
+     * @param plainListeners the lower-case names of the listeners that take PLAIN (the controller's included)
+     * @param scramListeners the lower-case names of the listeners that also take SCRAM-SHA-512
+     * @return the settings, in a stable order
+     */
+    public static Map<String, String> security(String adminPassword, Path credentials, List<String> plainListeners,
+                                               List<String> scramListeners) {
+        var props = new LinkedHashMap<String, String>();
+        props.put("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512");
+        props.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+        props.put("sasl.mechanism.controller.protocol", "PLAIN");
+        props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+        String plainLogin = PlainLoginModule.class.getName() + " required username=\"" + MeshPrincipal.ADMIN.name()
+                + "\" password=\"" + adminPassword + "\" " + PlainCredentialCallbackHandler.CREDENTIALS_FILE
+                + "=\"" + credentials.toAbsolutePath() + "\";";
+        for (String listener : plainListeners) {
+            props.put("listener.name." + listener + ".plain.sasl.jaas.config", plainLogin);
+            props.put("listener.name." + listener + ".plain.sasl.server.callback.handler.class",
+                    PlainCredentialCallbackHandler.class.getName());
+        }
+        for (String listener : scramListeners) {
+            props.put("listener.name." + listener + ".scram-sha-512.sasl.jaas.config", ScramLoginModule.class.getName() + " required;");
+        }
+        props.put("super.users", MeshPrincipal.ADMIN.kafkaPrincipal());
+        props.put("allow.everyone.if.no.acl.found", "false");
+        props.put("auto.create.topics.enable", "false");
+        return props;
+    }
+
+    /** @return replication and internal-topic settings for a one-broker cluster */
+    public static Map<String, String> singleNode() {
+        var props = new LinkedHashMap<String, String>();
+        props.put("num.partitions", "1");
+        props.put("default.replication.factor", "1");
+        props.put("min.insync.replicas", "1");
+        props.put("offsets.topic.replication.factor", "1");
+        props.put("offsets.topic.num.partitions", "10");
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.num.partitions", "10");
+        props.put("share.coordinator.state.topic.replication.factor", "1");
+        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("group.initial.rebalance.delay.ms", "0");
+        return props;
+    }
+}
