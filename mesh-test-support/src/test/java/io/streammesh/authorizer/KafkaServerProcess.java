@@ -125,7 +125,7 @@ final class KafkaServerProcess implements AutoCloseable {
 
     /** Stops the broker as an operator would (SIGTERM, a clean shutdown), forcibly if it hangs. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         try {
             stop(process);
         } finally {
@@ -133,11 +133,16 @@ final class KafkaServerProcess implements AutoCloseable {
         }
     }
 
-    private static void stop(Process process) throws InterruptedException {
+    private static void stop(Process process) {
         process.destroy();
-        if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        try {
+            if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
             process.destroyForcibly();
-            process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            Thread.currentThread().interrupt();
         }
     }
 
