@@ -150,6 +150,7 @@ class AuditingAuthorizerJarIT {
                     .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TopicAuthorizationException.class);
         }
 
+        // A producer first asks for the topic's metadata; without DESCRIBE it is refused there, before any WRITE.
         List<AuthorizationEvent> refusals = awaitEvents(e -> e.getPrincipal().equals("User:" + STRANGER) && e.getResourceName().equals(TOPIC));
         assertThat(refusals).allSatisfy(refusal -> {
             assertThat(refusal.getDecision()).isEqualTo(Decision.DENIED);
