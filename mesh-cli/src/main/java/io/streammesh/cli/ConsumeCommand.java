@@ -22,7 +22,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -47,6 +49,8 @@ import picocli.CommandLine.Spec;
 final class ConsumeCommand implements Callable<Integer> {
 
     private static final Duration POLL = Duration.ofMillis(200);
+    /** How long the broker has to say which partitions the topic has (the Admin calls' KafkaCalls wait). */
+    private static final Duration BROKER_WAIT = Duration.ofSeconds(30);
 
     /** When the idle timeout started counting: at start, at each record, and when a group gets its partitions. */
     private volatile long idleSince = System.nanoTime();
@@ -100,7 +104,7 @@ final class ConsumeCommand implements Callable<Integer> {
             }, "mesh-consume-ctrl-c");
             Runtime.getRuntime().addShutdownHook(ctrlC);
             try {
-                int partitions = start(consumer, topic);
+                int partitions = start(consumer, topic, config);
                 long shown = followUntilStopped(consumer, records, format);
                 PrintWriter err = spec.commandLine().getErr();
                 TerminalText.printf(err, "%,d record%s from %s (%d partition%s)%n", shown, shown == 1 ? "" : "s", topic.name(),
@@ -111,6 +115,9 @@ final class ConsumeCommand implements Callable<Integer> {
                 throw new MeshException(topic.groupRefusal(config.kafkaPrincipal(), group), e);
             } catch (TopicAuthorizationException e) {
                 throw new MeshException(topic.refusal(config.kafkaPrincipal()), e);
+            } catch (AuthenticationException e) {
+                throw new MeshException("the broker at " + config.bootstrap() + " did not accept the login of " + config.kafkaPrincipal()
+                        + ": " + e.getMessage(), e);
             } finally {
                 // Ctrl-C waits for this: the summary is printed before the JVM stops
                 stopped.countDown();
@@ -153,8 +160,14 @@ final class ConsumeCommand implements Callable<Integer> {
      *
      * @return how many partitions the topic has
      */
-    private int start(KafkaConsumer<byte[], byte[]> consumer, ConsumedTopic topic) {
-        List<PartitionInfo> infos = consumer.partitionsFor(topic.name());
+    private int start(KafkaConsumer<byte[], byte[]> consumer, ConsumedTopic topic, MeshClientConfig config) {
+        List<PartitionInfo> infos;
+        try {
+            infos = consumer.partitionsFor(topic.name(), BROKER_WAIT);
+        } catch (TimeoutException e) {
+            throw new MeshException("the broker at " + config.bootstrap() + " did not answer within " + BROKER_WAIT.toSeconds()
+                    + " s while looking up " + topic.name() + "; is the mesh running?", e);
+        }
         if (infos == null || infos.isEmpty()) {
             throw new MeshException("no topic " + topic.name() + " on the mesh (see mesh catalog search)");
         }
