@@ -55,6 +55,9 @@ final class ConsumeCommand implements Callable<Integer> {
     /** When the idle timeout started counting: at start, at each record, and when a group gets its partitions. */
     private volatile long idleSince = System.nanoTime();
 
+    /** Set by Ctrl-C. */
+    private volatile boolean stopping;
+
     @Spec
     CommandSpec spec;
 
@@ -99,13 +102,20 @@ final class ConsumeCommand implements Callable<Integer> {
             var records = new ConsumedRecords(new WireAvro(registry)::decode);
             var stopped = new CountDownLatch(1);
             Thread ctrlC = new Thread(() -> {
+                stopping = true;
                 consumer.wakeup();
                 awaitQuietly(stopped);
             }, "mesh-consume-ctrl-c");
             Runtime.getRuntime().addShutdownHook(ctrlC);
             try {
-                int partitions = start(consumer, topic, config);
-                long shown = followUntilStopped(consumer, records, format);
+                int partitions = 0;
+                long shown = 0;
+                try {
+                    partitions = start(consumer, topic, config);
+                    shown = followUntilStopped(consumer, records, format);
+                } catch (WakeupException e) {
+                    // Ctrl-C before the first poll: nothing was shown
+                }
                 PrintWriter err = spec.commandLine().getErr();
                 TerminalText.printf(err, "%,d record%s from %s (%d partition%s)%n", shown, shown == 1 ? "" : "s", topic.name(),
                         partitions, partitions == 1 ? "" : "s");
@@ -165,6 +175,10 @@ final class ConsumeCommand implements Callable<Integer> {
         try {
             infos = consumer.partitionsFor(topic.name(), BROKER_WAIT);
         } catch (TimeoutException e) {
+            if (stopping) {
+                // a consumer woken while it looks a topic up says so as a timeout
+                throw new WakeupException();
+            }
             throw new MeshException("the broker at " + config.bootstrap() + " did not answer within " + BROKER_WAIT.toSeconds()
                     + " s while looking up " + topic.name() + "; is the mesh running?", e);
         }
