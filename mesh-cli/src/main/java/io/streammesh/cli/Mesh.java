@@ -51,6 +51,7 @@ public final class Mesh {
         subcommands.put("domain", DomainCommand::new);
         subcommands.put("product", ProductCommand::new);
         subcommands.put("produce", ProduceCommand::new);
+        subcommands.put("consume", ConsumeCommand::new);
         subcommands.put("catalog", CatalogCommand::new);
         subcommands.put("access", AccessCommand::new);
         subcommands.put("audit", AuditCommand::new);

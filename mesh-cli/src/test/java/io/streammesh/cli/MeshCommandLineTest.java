@@ -15,7 +15,7 @@ class MeshCommandLineTest {
     void helpAndAnUnknownCommandSeeEverySubcommand() {
         for (String[] args : new String[][] {{}, {"--help"}, {"help", "catalog"}, {"catalogue"}}) {
             assertThat(Mesh.forArguments(args).getSubcommands())
-                    .containsKeys("up", "status", "principal", "domain", "product", "produce", "catalog", "access", "audit", "help");
+                    .containsKeys("up", "status", "principal", "domain", "product", "produce", "consume", "catalog", "access", "audit", "help");
         }
     }
 }
