@@ -2,6 +2,7 @@ package io.streammesh.schema.cel;
 
 import java.nio.ByteBuffer;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -23,17 +24,34 @@ final class RecordInputs {
     }
 
     /**
+     * The top-level fields an expression reads in records of one schema, found once per schema
+     * rather than per record.
+     *
+     * @param schema the records' schema, compared by identity
+     * @param fields the fields, in schema order
+     */
+    record Reads(Schema schema, List<Schema.Field> fields) {
+
+        /**
+         * @param schema a record schema
+         * @param names the top-level fields an expression reads, or empty for all of them
+         * @return those of the schema's fields
+         */
+        static Reads of(Schema schema, Optional<Set<String>> names) {
+            return new Reads(schema, schema.getFields().stream().filter(field -> names.isEmpty() || names.get().contains(field.name())).toList());
+        }
+    }
+
+    /**
      * @param record the record about to be evaluated
-     * @param fields the top-level fields the expression reads, or empty for all of them
+     * @param reads the fields the expression reads, for the record's schema
      * @return why the record is over the budget, naming the field, or empty if it is within it
      */
-    static Optional<String> overBudget(GenericRecord record, Optional<Set<String>> fields) {
-        for (Schema.Field field : record.getSchema().getFields()) {
-            if (fields.isEmpty() || fields.get().contains(field.name())) {
-                Optional<String> over = overBudget(() -> RecordExpression.VARIABLE + "." + field.name(), record.get(field.pos()));
-                if (over.isPresent()) {
-                    return over;
-                }
+    static Optional<String> overBudget(GenericRecord record, Reads reads) {
+        for (Schema.Field field : reads.fields()) {
+            Optional<String> over = overBudget(() -> RecordExpression.VARIABLE + "." + field.name(), record.get(field.pos()));
+            if (over.isPresent()) {
+                return over;
             }
         }
         return Optional.empty();
