@@ -96,7 +96,7 @@ final class GateBenchmark {
         double steadyRatio = Benchmarks.median(steady(gates)) / Benchmarks.median(steady(copies));
         out.printf("median: copy %,.0f records/s, gate %,.0f records/s, ratio %.2f (single rounds %.2f-%.2f; steady %.2f)%n", copy, gate, ratio,
                 min(ratios), max(ratios), steadyRatio);
-        out.printf("gate-%s: goal ratio >= %.2f, measured %.2f: %s%n", format.name().toLowerCase(Locale.ROOT), goal, ratio,
+        out.printf("gate-%s: goal ratio >= %.2f, measured %.3f: %s%n", format.name().toLowerCase(Locale.ROOT), goal, ratio,
                 ratio >= goal ? "PASS" : "MISS");
         return ratio;
     }

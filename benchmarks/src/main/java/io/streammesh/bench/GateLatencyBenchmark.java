@@ -10,10 +10,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,8 +35,10 @@ final class GateLatencyBenchmark {
 
     private static final String DOMAIN = "bench-latency";
     private static final long GOAL_P99_MS = 500;
-    private static final Duration WARM_UP = Duration.ofSeconds(5);
+    private static final Duration WARM_UP = Duration.ofSeconds(15);
     private static final Duration DRAIN = Duration.ofSeconds(60);
+    /** The worst latency is printed per window of this many seconds: one stall and a steady delay look different. */
+    private static final int WINDOW_SECONDS = 5;
 
     private final EmbeddedMesh mesh;
     private final int perSecond;
@@ -57,7 +61,7 @@ final class GateLatencyBenchmark {
                 streams.getProperty(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
         var sent = new AtomicLong();
         var producing = new AtomicBoolean(true);
-        List<Long> latencies;
+        List<long[]> latencies;
         try (var gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), state.resolve("gate"));
              var consumer = consumer(product)) {
             consumer.subscribe(List.of(product.address().topic()));
@@ -73,13 +77,14 @@ final class GateLatencyBenchmark {
                 producer.join();
             }
         }
-        long[] millis = latencies.stream().mapToLong(Long::longValue).toArray();
+        long[] millis = latencies.stream().mapToLong(sample -> sample[1]).toArray();
         if (millis.length == 0) {
             throw new IllegalStateException("no record reached " + product.address().topic());
         }
         long p99 = Benchmarks.percentile(millis, 99);
         out.printf("latency over %,d records (%,d sent in all): p50 %d ms, p99 %d ms, max %d ms%n", millis.length, sent.get(),
                 Benchmarks.percentile(millis, 50), p99, Arrays.stream(millis).max().orElseThrow());
+        out.println("worst per " + WINDOW_SECONDS + " s of sends: " + worstPerWindow(latencies));
         out.printf("gate-latency: goal p99 < %d ms, measured %d ms: %s%n", GOAL_P99_MS, p99, p99 < GOAL_P99_MS ? "PASS" : "MISS");
         return p99;
     }
@@ -103,9 +108,16 @@ final class GateLatencyBenchmark {
         }
     }
 
-    /** Latencies of the records created from {@code countFrom} on, until every record sent has arrived. */
-    private static List<Long> receive(KafkaConsumer<String, byte[]> consumer, long countFrom, AtomicLong sent, AtomicBoolean producing) {
-        List<Long> latencies = new ArrayList<>();
+    private static String worstPerWindow(List<long[]> samples) {
+        long first = samples.stream().mapToLong(sample -> sample[0]).min().orElseThrow();
+        var worst = new TreeMap<Long, Long>();
+        samples.forEach(sample -> worst.merge((sample[0] - first) / (WINDOW_SECONDS * 1000L), sample[1], Math::max));
+        return worst.values().stream().map(millis -> millis + " ms").collect(Collectors.joining(", "));
+    }
+
+    /** {create timestamp, latency} of the records created from {@code countFrom} on, until every record sent has arrived. */
+    private static List<long[]> receive(KafkaConsumer<String, byte[]> consumer, long countFrom, AtomicLong sent, AtomicBoolean producing) {
+        List<long[]> latencies = new ArrayList<>();
         long received = 0;
         long deadline = Long.MAX_VALUE;
         while (producing.get() || received < sent.get()) {
@@ -113,7 +125,7 @@ final class GateLatencyBenchmark {
                 long now = System.currentTimeMillis();
                 received++;
                 if (record.timestamp() >= countFrom) {
-                    latencies.add(now - record.timestamp());
+                    latencies.add(new long[] {record.timestamp(), now - record.timestamp()});
                 }
             }
             if (!producing.get() && deadline == Long.MAX_VALUE) {
