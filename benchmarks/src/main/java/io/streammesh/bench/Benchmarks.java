@@ -5,6 +5,7 @@ import io.streammesh.embedded.MeshConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -12,7 +13,8 @@ import java.util.stream.Stream;
 
 /**
  * Runs a benchmark on a mesh of its own (fresh state directory, free ports):
- * {@code java -jar benchmarks/target/benchmarks.jar producer|views|audit [records-per-round] [rounds]}.
+ * {@code java -jar benchmarks/target/benchmarks.jar producer|views|audit|gate-avro|gate-json [records-per-round] [rounds]}
+ * or {@code gate-latency [records-per-second] [seconds]}.
  * Each benchmark alternates the measured code with its baseline, in the same run, and prints
  * both rates and their ratio; machines are noisy, so only the ratio means anything.
  */
@@ -23,8 +25,9 @@ public final class Benchmarks {
 
     /** @param args benchmark name, then its parameters */
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("producer", "views", "audit").contains(args[0])) {
-            System.err.println("usage: java -jar benchmarks/target/benchmarks.jar producer|views|audit [records-per-round] [rounds]");
+        if (args.length == 0 || !List.of("producer", "views", "audit", "gate-avro", "gate-json", "gate-latency").contains(args[0])) {
+            System.err.println("usage: java -jar benchmarks/target/benchmarks.jar producer|views|audit|gate-avro|gate-json [records-per-round] [rounds]"
+                    + " | gate-latency [records-per-second] [seconds]");
             System.exit(2);
         }
         Path state = Files.createTempDirectory("streammesh-bench-");
@@ -39,7 +42,9 @@ public final class Benchmarks {
             return;
         }
         try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(state))) {
-            if (args[0].equals("producer")) {
+            if (args[0].startsWith("gate-")) {
+                runGate(mesh, args, state);
+            } else if (args[0].equals("producer")) {
                 new ProducerBenchmark(mesh, args.length > 1 ? Integer.parseInt(args[1]) : 100_000, args.length > 2 ? Integer.parseInt(args[2]) : 5)
                         .run(System.out);
             } else {
@@ -49,6 +54,17 @@ public final class Benchmarks {
         } finally {
             delete(state);
         }
+    }
+
+    private static void runGate(EmbeddedMesh mesh, String[] args, Path state) throws Exception {
+        if (args[0].equals("gate-latency")) {
+            new GateLatencyBenchmark(mesh, args.length > 1 ? Integer.parseInt(args[1]) : 5_000,
+                    Duration.ofSeconds(args.length > 2 ? Integer.parseInt(args[2]) : 30), state).run(System.out);
+            return;
+        }
+        var format = args[0].equals("gate-avro") ? GateProduct.Format.AVRO : GateProduct.Format.JSON;
+        new GateBenchmark(mesh, format, args.length > 1 ? Integer.parseInt(args[1]) : 200_000, args.length > 2 ? Integer.parseInt(args[2]) : 5,
+                state).run(System.out);
     }
 
     /** @return the median of a run's per-round rates: a single noisy round moves it least */

@@ -68,11 +68,19 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
      *
      * @param loadedAt when the catalog was looked at (the stream thread's wall clock)
      * @param address the product
+     * @param topic its topic, one String for every record: the producer hashes the name of each
+     *        record's topic, and a String computes its hash once
+     * @param deadLetterTopic its dead-letter topic, likewise
      * @param check its compiled contract, or null
      * @param closed why it takes no records, or null
      * @param pending whether it takes no records only because the catalog does not have it yet
      */
-    private record Plan(long loadedAt, ProductAddress address, ContractCheck check, DeadLetterReason closed, boolean pending) {
+    private record Plan(long loadedAt, ProductAddress address, String topic, String deadLetterTopic, ContractCheck check,
+            DeadLetterReason closed, boolean pending) {
+
+        Plan(long loadedAt, ProductAddress address, ContractCheck check, DeadLetterReason closed, boolean pending) {
+            this(loadedAt, address, address.topic(), address.deadLetterTopic(), check, closed, pending);
+        }
     }
 
     GateProcessor(GateConfig config) {
@@ -170,7 +178,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         Headers headers = new RecordHeaders(record.headers().toArray());
         DeadLetterReason.removeForged(headers);
         if (verdict instanceof ContractCheck.Accepted accepted) {
-            context.forward(new Record<>(record.key(), new GateOutput(plan.address().topic(), accepted.value()), record.timestamp(), headers));
+            context.forward(new Record<>(record.key(), new GateOutput(plan.topic(), accepted.value()), record.timestamp(), headers));
             return;
         }
         DeadLetterReason reason = ((ContractCheck.Rejected) verdict).reason();
@@ -178,7 +186,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         reason.addTo(headers, version, plan.address(), Instant.ofEpochMilli(context.currentSystemTimeMs()));
         headers.add(DeadLetterHeaders.SOURCE_PARTITION, bytes(Integer.toString(record.partition())));
         headers.add(DeadLetterHeaders.SOURCE_OFFSET, bytes(Long.toString(record.offset())));
-        context.forward(new Record<>(record.key(), new GateOutput(plan.address().deadLetterTopic(), kept(record.value())),
+        context.forward(new Record<>(record.key(), new GateOutput(plan.deadLetterTopic(), kept(record.value())),
                 record.timestamp(), headers));
     }
 

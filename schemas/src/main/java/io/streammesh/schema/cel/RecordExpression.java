@@ -52,6 +52,8 @@ public final class RecordExpression {
     private final CelRuntime.Program program;
     private final DirectEvaluation.Node direct;
     private final Optional<Set<String>> fields;
+    /** The fields read in records of the last schema seen: the budget check runs on every record. */
+    private volatile RecordInputs.Reads reads;
 
     private RecordExpression(String source, CelRuntime.Program program, Optional<DirectEvaluation.Node> direct, Optional<Set<String>> fields) {
         this.source = source;
@@ -128,7 +130,12 @@ public final class RecordExpression {
 
     /** Both paths read only inputs within the budget, so that they agree on every record. */
     private void withinInputBudget(GenericRecord record) {
-        RecordInputs.overBudget(record, fields).ifPresent(reason -> {
+        RecordInputs.Reads known = reads;
+        if (known == null || known.schema() != record.getSchema()) {
+            known = RecordInputs.Reads.of(record.getSchema(), fields);
+            reads = known;
+        }
+        RecordInputs.overBudget(record, known).ifPresent(reason -> {
             throw new ExpressionFailure("'" + source + "' is over the evaluation budget: " + reason);
         });
     }

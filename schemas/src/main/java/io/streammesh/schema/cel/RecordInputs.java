@@ -2,9 +2,11 @@ package io.streammesh.schema.cel;
 
 import java.nio.ByteBuffer;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
@@ -22,36 +24,54 @@ final class RecordInputs {
     }
 
     /**
+     * The top-level fields an expression reads in records of one schema, found once per schema
+     * rather than per record.
+     *
+     * @param schema the records' schema, compared by identity
+     * @param fields the fields, in schema order
+     */
+    record Reads(Schema schema, List<Schema.Field> fields) {
+
+        /**
+         * @param schema a record schema
+         * @param names the top-level fields an expression reads, or empty for all of them
+         * @return those of the schema's fields
+         */
+        static Reads of(Schema schema, Optional<Set<String>> names) {
+            return new Reads(schema, schema.getFields().stream().filter(field -> names.isEmpty() || names.get().contains(field.name())).toList());
+        }
+    }
+
+    /**
      * @param record the record about to be evaluated
-     * @param fields the top-level fields the expression reads, or empty for all of them
+     * @param reads the fields the expression reads, for the record's schema
      * @return why the record is over the budget, naming the field, or empty if it is within it
      */
-    static Optional<String> overBudget(GenericRecord record, Optional<Set<String>> fields) {
-        for (Schema.Field field : record.getSchema().getFields()) {
-            if (fields.isEmpty() || fields.get().contains(field.name())) {
-                Optional<String> over = overBudget(RecordExpression.VARIABLE + "." + field.name(), record.get(field.pos()));
-                if (over.isPresent()) {
-                    return over;
-                }
+    static Optional<String> overBudget(GenericRecord record, Reads reads) {
+        for (Schema.Field field : reads.fields()) {
+            Optional<String> over = overBudget(() -> RecordExpression.VARIABLE + "." + field.name(), record.get(field.pos()));
+            if (over.isPresent()) {
+                return over;
             }
         }
         return Optional.empty();
     }
 
-    private static Optional<String> overBudget(String path, Object value) {
+    /** Paths and sizes are put in words only for a value over the budget: this runs for every rule on every record. */
+    private static Optional<String> overBudget(Supplier<String> path, Object value) {
         if (value instanceof CharSequence text) {
             // Avro's Utf8 counts bytes, a String UTF-16 units: either bounds the work on it
-            return over(path, "a string of " + text.length() + " characters", text.length(), EvaluationBudget.MAX_VALUE_LENGTH);
+            return over(path, () -> "a string of " + text.length() + " characters", text.length(), EvaluationBudget.MAX_VALUE_LENGTH);
         }
         if (value instanceof ByteBuffer bytes) {
-            return over(path, bytes.remaining() + " bytes", bytes.remaining(), EvaluationBudget.MAX_VALUE_LENGTH);
+            return over(path, () -> bytes.remaining() + " bytes", bytes.remaining(), EvaluationBudget.MAX_VALUE_LENGTH);
         }
         if (value instanceof GenericFixed fixed) {
-            return over(path, fixed.bytes().length + " bytes", fixed.bytes().length, EvaluationBudget.MAX_VALUE_LENGTH);
+            return over(path, () -> fixed.bytes().length + " bytes", fixed.bytes().length, EvaluationBudget.MAX_VALUE_LENGTH);
         }
         if (value instanceof GenericRecord nested) {
             for (Schema.Field field : nested.getSchema().getFields()) {
-                Optional<String> over = overBudget(path + "." + field.name(), nested.get(field.pos()));
+                Optional<String> over = overBudget(() -> path.get() + "." + field.name(), nested.get(field.pos()));
                 if (over.isPresent()) {
                     return over;
                 }
@@ -59,25 +79,26 @@ final class RecordInputs {
             return Optional.empty();
         }
         if (value instanceof Collection<?> items) {
-            Optional<String> over = over(path, "a list of " + items.size() + " items", items.size(), EvaluationBudget.MAX_ITEMS);
+            Optional<String> over = over(path, () -> "a list of " + items.size() + " items", items.size(), EvaluationBudget.MAX_ITEMS);
             for (var item = items.iterator(); over.isEmpty() && item.hasNext();) {
-                over = overBudget(path + "[]", item.next());
+                over = overBudget(() -> path.get() + "[]", item.next());
             }
             return over;
         }
         if (value instanceof Map<?, ?> map) {
-            Optional<String> over = over(path, "a map of " + map.size() + " items", map.size(), EvaluationBudget.MAX_ITEMS);
+            Optional<String> over = over(path, () -> "a map of " + map.size() + " items", map.size(), EvaluationBudget.MAX_ITEMS);
             for (var entry = map.entrySet().iterator(); over.isEmpty() && entry.hasNext();) {
                 Map.Entry<?, ?> next = entry.next();
-                over = overBudget(path + "{}", next.getKey()).or(() -> overBudget(path + "{}", next.getValue()));
+                Supplier<String> entryPath = () -> path.get() + "{}";
+                over = overBudget(entryPath, next.getKey()).or(() -> overBudget(entryPath, next.getValue()));
             }
             return over;
         }
         return Optional.empty();
     }
 
-    private static Optional<String> over(String path, String holds, int size, int limit) {
+    private static Optional<String> over(Supplier<String> path, Supplier<String> holds, int size, int limit) {
         return size <= limit ? Optional.empty()
-                : Optional.of(path + " holds " + holds + "; at most " + limit + " may be read");
+                : Optional.of(path.get() + " holds " + holds.get() + "; at most " + limit + " may be read");
     }
 }
