@@ -156,12 +156,17 @@ final class OdcsAvro {
             problems.add(new ContractProblem(at + ".physicalType", "'" + physical + "' is not an Avro type the mesh maps ("
                     + String.join(", ", TYPES.stream().map(AvroType::physicalType).toList())
                     + "); for any other, give the whole Avro schema as customProperties avroSchema of schema[0]"));
-        } else if (logical != null && !logical.equals(type.get().logicalType())) {
+        } else if (logical != null && !logical.equals(type.get().logicalType()) && !olderDate(logical, type.get())) {
             problems.add(new ContractProblem(at + ".logicalType", "'" + logical + "' does not fit physicalType " + physical + ", which is "
                     + type.get().logicalType()));
             return Optional.empty();
         }
         return type;
+    }
+
+    /** ODCS v3.0.x has no timestamp or time logicalType: it calls them date. */
+    private static boolean olderDate(String logical, AvroType type) {
+        return logical.equals("date") && (type.logicalType().equals("timestamp") || type.logicalType().equals("time"));
     }
 
     private static Optional<Boolean> pii(JsonNode customProperties, String at, List<ContractProblem> problems) {

@@ -27,12 +27,14 @@ public final class OdcsContracts {
 
     /**
      * @param yaml a contract's text
-     * @return its document if it is an ODCS one ({@code kind: DataContract}); empty for the mesh's own YAML (or text that is no YAML)
+     * @return its document if it is an ODCS one ({@code kind: DataContract} or an {@code apiVersion}, which the mesh's
+     *         own YAML never has); empty for the mesh's own YAML (or text that is no YAML)
      */
     static Optional<JsonNode> document(String yaml) {
         try {
             JsonNode node = YAML.readTree(yaml);
-            return node != null && node.isObject() && "DataContract".equals(node.path("kind").asText()) ? Optional.of(node) : Optional.empty();
+            boolean odcs = node != null && node.isObject() && ("DataContract".equals(node.path("kind").asText()) || node.has("apiVersion"));
+            return odcs ? Optional.of(node) : Optional.empty();
         } catch (JsonProcessingException e) {
             return Optional.empty(); // the mesh's own reader reports the syntax error with its line
         }

@@ -46,6 +46,35 @@ class OdcsContractsTest {
         assertThat(OdcsContracts.write(back, HOST)).isEqualTo(odcs);
     }
 
+    @ParameterizedTest
+    @MethodSource("everyExampleContract")
+    void anOdcsContractWrittenBackInTheMeshsYamlIsTheSameContract(Path descriptor) {
+        ProductContract odcs = parse(OdcsContracts.write(DataContracts.load(descriptor), HOST));
+
+        String yaml = MeshYaml.write(odcs, "product.avsc");
+        ProductContract back = DataContracts.parse(yaml, "product.yaml", name -> odcs.schema().toString());
+
+        assertThat(yaml).contains("schema: product.avsc\n");
+        assertThat(back.contract()).usingRecursiveComparison().ignoringFields("schema").isEqualTo(odcs.contract());
+        assertThat(back.schema()).isEqualTo(odcs.schema());
+    }
+
+    @Test
+    void aVersionThreeZeroDocumentIsReadAgainstTheThreeZeroSchemaWithItsDateTimestampsAndItsListOfTeamMembers() {
+        String v30 = ORDERS.replace("apiVersion: v3.1.0", "apiVersion: v3.0.2")
+                .replace("team:\n  name: orders-team\n  members:\n    - username: User:orders\n      role: owner\n",
+                        "team:\n  - username: User:orders\n    role: owner\n")
+                .replace("logicalType: timestamp\n", "logicalType: date\n");
+
+        assertThatThrownBy(() -> parse(v30, "orders.odcs.yaml")).hasMessage("orders.odcs.yaml: team.name: is required");
+    }
+
+    @Test
+    void aDocumentWithAnApiVersionButNoKindIsReadAsOdcsAndTheStandardAsksForTheKind() {
+        assertThatThrownBy(() -> parse(ORDERS.replace("kind: DataContract\n", ""), "orders.odcs.yaml"))
+                .hasMessage("orders.odcs.yaml: ODCS schema: required property 'kind' not found");
+    }
+
     @Test
     void theOrdersContractReadsInOdcsAsTheMeshWritesIt() {
         assertThat(ORDERS).startsWith("""
