@@ -76,6 +76,16 @@ class OdcsContractsTest {
     }
 
     @Test
+    void theOdcsExampleIsTheOrdersContractAsTheMeshWritesIt() {
+        ProductContract yaml = DataContracts.load(EXAMPLES.resolve("orders/order-placed.yaml"));
+        ProductContract odcs = DataContracts.load(EXAMPLES.resolve("orders/order-placed.odcs.yaml"));
+
+        assertThat(read(EXAMPLES.resolve("orders/order-placed.odcs.yaml")).replaceAll("(?m)^#.*\n", "")).isEqualTo(ORDERS);
+        assertThat(odcs.contract()).usingRecursiveComparison().ignoringFields("schema").isEqualTo(yaml.contract());
+        assertThat(odcs.schema()).isEqualTo(yaml.schema());
+    }
+
+    @Test
     void theOrdersContractReadsInOdcsAsTheMeshWritesIt() {
         assertThat(ORDERS).startsWith("""
                 apiVersion: v3.1.0
