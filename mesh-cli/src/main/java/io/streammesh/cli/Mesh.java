@@ -50,6 +50,7 @@ public final class Mesh {
         subcommands.put("principal", PrincipalCommand::new);
         subcommands.put("domain", DomainCommand::new);
         subcommands.put("product", ProductCommand::new);
+        subcommands.put("contract", ContractCommand::new);
         subcommands.put("produce", ProduceCommand::new);
         subcommands.put("consume", ConsumeCommand::new);
         subcommands.put("catalog", CatalogCommand::new);

@@ -5,8 +5,11 @@ import io.streammesh.client.CatalogClient;
 import io.streammesh.catalog.Governance;
 import io.streammesh.catalog.GovernancePolicy;
 import io.streammesh.connector.ProductPublisher;
+import io.streammesh.connector.PublishedContract;
 import io.streammesh.connector.PublishReport;
 import io.streammesh.connector.contract.DataContracts;
+import io.streammesh.connector.contract.MeshYaml;
+import io.streammesh.connector.contract.OdcsContracts;
 import io.streammesh.connector.contract.ProductContract;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.MeshNames;
@@ -26,7 +29,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code mesh product publish|validate|retire}: a domain's data products. */
+/** {@code mesh product publish|validate|retire|export}: a domain's data products. */
 @Command(name = "product", mixinStandardHelpOptions = true,
         description = "Publishes, validates and retires data products from their data contracts.")
 final class ProductCommand {
@@ -155,6 +158,36 @@ final class ProductCommand {
         verdict.await("the retirement of " + product, "mesh catalog show " + product, () -> api.get().find(productPath(product))
                 .filter(p -> p.path("status").asText().equals("RETIRED")));
         TerminalText.printf(out, "The catalog shows %s RETIRED.%n", product);
+        out.flush();
+        return Mesh.OK;
+    }
+
+    /** The formats {@code mesh product export} writes. */
+    enum ContractFormat {
+        /** Open Data Contract Standard v3.1.0. */
+        ODCS,
+        /** The mesh's own contract YAML. */
+        STREAMMESH
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = {"Prints a published product's contract: as ODCS v3.1.0 (the default), which validates against the standard's",
+                    "schema and publishes back unchanged, or in the mesh's own YAML (its Avro schema then named as a file beside it).",
+                    "Reads the registration and the registered schema as the domain's principal (default: --as <domain>)."})
+    int export(@Mixin StateDirOption state, @Mixin PrincipalOption as,
+               @Parameters(paramLabel = "ADDRESS", description = "<domain>.<product>.v<major>") ProductAddress product,
+               @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "ODCS", description = "odcs or streammesh (default: odcs).")
+               ContractFormat format) {
+        MeshClientConfig config = as.clientConfig(state, product.domain());
+        ProductContract contract = PublishedContract.read(product, config);
+        PrintWriter out = spec.commandLine().getOut();
+        if (format == ContractFormat.ODCS) {
+            out.print(OdcsContracts.write(contract, config.bootstrap()));
+        } else {
+            String schemaFile = product + ".avsc";
+            out.printf("# The Avro schema is registered as %s: save it beside this file as %s.%n", product.valueSubject(), schemaFile);
+            out.print(MeshYaml.write(contract, schemaFile));
+        }
         out.flush();
         return Mesh.OK;
     }

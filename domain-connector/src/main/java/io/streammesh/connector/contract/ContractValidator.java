@@ -255,11 +255,23 @@ final class ContractValidator {
             Optional<RecordExpression> filter = expression(at + ".filter", view.filter(), schema, false);
             Map<String, Mask> masks = new LinkedHashMap<>();
             view.mask().forEach((field, text) -> mask(at + ".mask." + field, schema, field, text).ifPresent(m -> masks.put(field, m)));
+            approvers(at + ".secondLevelApprovers", view.secondLevelApprovers());
             if (named) {
                 views.add(new ProductContract.View(view.name(), access, filter, masks));
             }
         }
         return views;
+    }
+
+    private void approvers(String field, String text) {
+        if (text == null) {
+            return;
+        }
+        for (String approver : text.split(",", -1)) {
+            if (!MeshNames.isKafkaPrincipal(approver.strip())) {
+                problem(field, "'" + approver.strip() + "' is not a mesh principal (User:<name>); write them comma-separated");
+            }
+        }
     }
 
     private ViewAccess access(String field, String text) {

@@ -89,8 +89,11 @@ public record DataContract(
      * @param access {@code auto} (granted at once) or {@code owner-approval} (the default)
      * @param filter CEL over {@code record}: the rows the view keeps
      * @param mask field name to {@code redact}, {@code hash} or {@code truncate(n)}
+     * @param secondLevelApprovers principals ({@code User:<name>}, comma-separated) who approve
+     *        after the owner; kept in the contract (ODCS {@code roles[].secondLevelApprovers}),
+     *        the access workflow asks the owner alone for now
      */
-    public record View(String name, String access, String filter, Map<String, String> mask) {
+    public record View(String name, String access, String filter, Map<String, String> mask, String secondLevelApprovers) {
         /** An empty mask instead of null. */
         public View {
             mask = mask == null ? Map.of() : mask;

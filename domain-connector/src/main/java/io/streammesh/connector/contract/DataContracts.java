@@ -19,7 +19,8 @@ public final class DataContracts {
     }
 
     /**
-     * Reads and validates a descriptor file; its {@code schema:} is read beside it.
+     * Reads and validates a descriptor file, the mesh's own YAML (its {@code schema:} is read beside it)
+     * or an ODCS v3 document ({@code kind: DataContract}, see {@link OdcsContracts}).
      *
      * @param descriptor the YAML file
      * @return the validated contract
@@ -40,15 +41,19 @@ public final class DataContracts {
     }
 
     /**
-     * Reads and validates descriptor text.
+     * Reads and validates descriptor text: the mesh's own YAML or an ODCS v3 document.
      *
      * @param yaml the descriptor
      * @param source how to name it in errors, e.g. its file name
-     * @param schemas where its {@code schema:} file is read from
+     * @param schemas where its {@code schema:} file is read from (an ODCS document carries its schema)
      * @return the validated contract
      * @throws InvalidContractException naming every broken rule
      */
     public static ProductContract parse(String yaml, String source, SchemaSource schemas) {
+        var odcs = OdcsContracts.document(yaml);
+        if (odcs.isPresent()) {
+            return OdcsContracts.parse(odcs.get(), yaml, source);
+        }
         return ContractValidator.validate(ContractReader.parse(yaml, source), yaml, source, schemas);
     }
 }

@@ -103,7 +103,7 @@ class DataContractsTest {
     @Test
     void anUnknownKeyIsNamedWithItsPath() {
         assertThatThrownBy(() -> parse(VALID.replace("access: auto", "access: auto\n    colour: blue")))
-                .hasMessageStartingWith("orders/order-placed.yaml: views[1].colour: unknown key (known here: access, filter, mask, name)");
+                .hasMessageStartingWith("orders/order-placed.yaml: views[1].colour: unknown key (known here: access, filter, mask, name, secondLevelApprovers)");
     }
 
     @Test
