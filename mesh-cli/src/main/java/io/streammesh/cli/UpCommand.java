@@ -78,6 +78,7 @@ final class UpCommand implements Callable<Integer> {
         EmbeddedMesh mesh;
         CatalogApp catalog;
         DemoMesh demoMesh;
+        GateApp gate;
         try {
             progress(out, "the Kafka broker (KRaft, SASL) and the schema registry");
             mesh = running.add(EmbeddedMesh.start(config));
@@ -94,7 +95,7 @@ final class UpCommand implements Callable<Integer> {
             running.add(GrantEnforcer.start(enforcerConfig));
             running.add(ViewApp.start(enforcerConfig, apps.resolve(PlatformApp.ENFORCER.applicationId()),
                     ViewSecret.of(directory), new SimpleMeterRegistry()));
-            running.add(GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), apps.resolve(PlatformApp.GATE.applicationId())));
+            gate = running.add(GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), apps.resolve(PlatformApp.GATE.applicationId())));
             if (demo) {
                 progress(out, "the demo: domains orders and customers, their products and live records, team analytics");
             }
@@ -103,7 +104,7 @@ final class UpCommand implements Callable<Integer> {
             stopAfterFailure(shutdown, running);
             throw e;
         }
-        Banner.print(out, mesh, catalog.restUrl(), demoMesh == null ? List.of() : demoMesh.products(), Duration.ofNanos(System.nanoTime() - started));
+        Banner.print(out, mesh, catalog.restUrl(), gate.metricsUrl(), demoMesh == null ? List.of() : demoMesh.products(), Duration.ofNanos(System.nanoTime() - started));
         stopped.await();
         return Mesh.OK;
     }
@@ -141,7 +142,8 @@ final class UpCommand implements Callable<Integer> {
         private Banner() {
         }
 
-        static void print(PrintWriter out, EmbeddedMesh mesh, String catalogUrl, List<String> products, Duration took) {
+        static void print(PrintWriter out, EmbeddedMesh mesh, String catalogUrl, String gateMetricsUrl, List<String> products,
+                          Duration took) {
             var clients = mesh.state().clients();
             String cwd = java.nio.file.Path.of("").toAbsolutePath().toString();
             String shown = clients.toString().startsWith(cwd + "/") ? clients.toString().substring(cwd.length() + 1) : clients.toString();
@@ -150,6 +152,7 @@ final class UpCommand implements Callable<Integer> {
             out.printf("  Schema registry   %s   (HTTP Basic: principal and password; Confluent-compatible: %s)%n",
                     mesh.endpoints().registryApiUrl(), mesh.endpoints().ccompatUrl());
             out.printf("  Catalog API       %s/api/products   (HTTP Basic: principal and password; OpenAPI at /api/openapi.yaml)%n", catalogUrl);
+            out.printf("  Metrics           gate %s%n", gateMetricsUrl);
             out.printf("  Client configs    %s/<principal>.properties (Java)  %s/<principal>.kcat.conf (kcat)%n", shown, shown);
             out.printf("  Principals        %s%n", String.join(", ",
                     mesh.onboarding().principals().stream().map(MeshPrincipal::name).toList()));
