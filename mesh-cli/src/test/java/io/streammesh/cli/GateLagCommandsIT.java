@@ -1,6 +1,7 @@
 package io.streammesh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.streammesh.catalog.CatalogApp;
@@ -14,12 +15,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
@@ -66,6 +72,20 @@ class GateLagCommandsIT {
             try (GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), gateState)) {
                 show(catalog, address, state, "  gate         lag 0 records,");
             }
+        }
+    }
+
+    @Test
+    void theCatalogMayReadTheGatesCommittedOffsetsButNeitherMoveNorDeleteThem(EmbeddedMesh mesh) throws Exception {
+        String gateGroup = PlatformApp.GATE.applicationId();
+        try (Admin catalog = Admin.create(mesh.clientConfig(PlatformApp.CATALOG.applicationId()).kafka())) {
+            assertThat(catalog.listConsumerGroupOffsets(gateGroup).partitionsToOffsetAndMetadata().get()).isNotNull();
+
+            var reset = Map.of(new TopicPartition("lag-shop.order-placed.v1.ingest", 0), new OffsetAndMetadata(0));
+            assertThatThrownBy(() -> catalog.alterConsumerGroupOffsets(gateGroup, reset).all().get())
+                    .hasCauseInstanceOf(GroupAuthorizationException.class);
+            assertThatThrownBy(() -> catalog.deleteConsumerGroups(List.of(gateGroup)).all().get())
+                    .hasCauseInstanceOf(GroupAuthorizationException.class);
         }
     }
 
