@@ -59,6 +59,11 @@ final class UpCommand implements Callable<Integer> {
             description = "The catalog REST API's port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int catalogPort;
 
+    @Option(names = "--gate-metrics-port", paramLabel = "PORT", defaultValue = "0",
+            description = "The port of the contract gate's Prometheus /metrics on 127.0.0.1 (default: a free one, "
+                    + "printed in the ready banner).")
+    int gateMetricsPort;
+
     @Override
     public Integer call() throws InterruptedException {
         long started = System.nanoTime();
@@ -95,7 +100,8 @@ final class UpCommand implements Callable<Integer> {
             running.add(GrantEnforcer.start(enforcerConfig));
             running.add(ViewApp.start(enforcerConfig, apps.resolve(PlatformApp.ENFORCER.applicationId()),
                     ViewSecret.of(directory), new SimpleMeterRegistry()));
-            gate = running.add(GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), apps.resolve(PlatformApp.GATE.applicationId())));
+            gate = running.add(GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), apps.resolve(PlatformApp.GATE.applicationId()),
+                    GateApp.CLEANUP_EVERY, gateMetricsPort));
             if (demo) {
                 progress(out, "the demo: domains orders and customers, their products and live records, team analytics");
             }
