@@ -19,7 +19,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -57,6 +68,32 @@ class AuditQueryIT {
                 + "AND principal = 'User:query-vandal' GROUP BY principal";
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(query(mesh, sql, AuditQuery.Scan.everything())).containsExactly(List.of("User:query-vandal", 25L)));
+    }
+
+    @Test
+    void oneStatementTellsWhoProducedIntoAProductThroughItsIngestTopicAndHowManyTimes(EmbeddedMesh mesh) throws Exception {
+        String ingest = "query-it.produced.v1.ingest";
+        mesh.onboarding().ensurePrincipal("query-producer", PrincipalKind.TEAM);
+        mesh.admin().createTopics(List.of(new NewTopic(ingest, 1, (short) 1))).all().get();
+        mesh.admin().createAcls(List.of(new AclBinding(new ResourcePattern(ResourceType.TOPIC, ingest, PatternType.LITERAL),
+                new AccessControlEntry("User:query-producer", "*", AclOperation.WRITE, AclPermissionType.ALLOW)))).all().get();
+        Properties producerConfig = mesh.clientConfig("query-producer").kafka();
+        producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        try (var producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < 3; i++) {
+                // one request each: the audit counts produce requests (WRITE checks), not records
+                producer.send(new ProducerRecord<>(ingest, "o-" + i, "{\"orderId\": \"o-" + i + "\"}")).get();
+            }
+        }
+
+        String sql = "SELECT principal, SUM(event_count) AS produce_requests FROM audit "
+                + "WHERE event_type = 'AUTHORIZATION' AND operation = 'WRITE' AND decision = 'ALLOWED' "
+                + "AND resource_name = 'query-it.produced.v1.ingest' GROUP BY principal";
+        var lastHour = new AuditQuery.Scan(Instant.now().minus(Duration.ofHours(1)), null, false);
+        // each run is a Flink job of several seconds: wait for the three writes to be in the trail, then look at the rows
+        List<List<Object>> rows = await().atMost(Duration.ofSeconds(90)).until(() -> query(mesh, sql, lastHour),
+                found -> found.stream().anyMatch(row -> row.get(0).equals("User:query-producer") && (long) row.get(1) >= 3));
+        assertThat(rows).containsExactly(List.of("User:query-producer", 3L));
     }
 
     @Test

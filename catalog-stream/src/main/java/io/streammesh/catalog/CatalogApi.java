@@ -248,6 +248,8 @@ final class CatalogApi implements AutoCloseable {
         }
         node.put("topic", address.topic());
         node.put("deadLetterTopic", address.deadLetterTopic());
+        node.set("ingest", JSON.createObjectNode().put("topic", address.ingestTopic())
+                .put("retentionMs", registration.getIngestRetentionMs()));
         ObjectNode contract = AvroJson.of(registration);
         node.set("views", contract.get("views"));
         Map<String, ViewStatus> statuses = queries.viewStatuses(address);
@@ -391,6 +393,7 @@ final class CatalogApi implements AutoCloseable {
             health.put("reason", stats.getStatusReason());
             health.put("throughputPerSecond", stats.getThroughputPerSecond());
             health.put("deadLetterRate", stats.getDeadLetterRate());
+            health.put("gateLag", stats.getGateLag());
             health.put("lastRecordAt", stats.getLastRecordAt() == null ? null : stats.getLastRecordAt().toString());
             health.put("updatedAt", stats.getUpdatedAt().toString());
             return health;

@@ -42,12 +42,14 @@ public final class CatalogApp implements AutoCloseable {
     private final String host;
     private final CatalogApi api;
     private final RestAccessLog accessLog;
+    private final GateLagPoller gateLags;
 
-    private CatalogApp(KafkaStreams streams, String host, CatalogApi api, RestAccessLog accessLog) {
+    private CatalogApp(KafkaStreams streams, String host, CatalogApi api, RestAccessLog accessLog, GateLagPoller gateLags) {
         this.streams = streams;
         this.host = host.equals("0.0.0.0") ? "127.0.0.1" : host;
         this.api = api;
         this.accessLog = accessLog;
+        this.gateLags = gateLags;
     }
 
     /**
@@ -60,6 +62,7 @@ public final class CatalogApp implements AutoCloseable {
     public static CatalogApp start(CatalogConfig config) {
         int accessPartitions = prepareTopics(config.clientConfig());
         var accessLog = new RestAccessLog(config.clientConfig());
+        var gateLags = new GateLagPoller(Admin.create(config.clientConfig().kafka()), config.health().checkInterval());
         CatalogApi api = null;
         KafkaStreams streams = null;
         try {
@@ -67,15 +70,16 @@ public final class CatalogApp implements AutoCloseable {
             api = new CatalogApi(config.restHost(), config.restPort(), CredentialCheck.againstBrokerFile(config.credentials()), accessLog,
                     config.clientConfig().registryUrlText());
             var self = new HostInfo(config.restHost(), api.port());
-            streams = new KafkaStreams(CatalogTopology.build(config, accessPartitions, RecordSerdes.registry(config.clientConfig())), properties(config, self));
+            streams = new KafkaStreams(CatalogTopology.build(config, accessPartitions, RecordSerdes.registry(config.clientConfig()), gateLags), properties(config, self));
             MeshStreams.start(streams, "catalog-stream");
             api.start(new CatalogQueries(streams, self, config.clientConfig()));
             LOG.info("catalog-stream running; REST API at http://{}:{}/api", self.host(), self.port());
-            return new CatalogApp(streams, config.restHost(), api, accessLog);
+            return new CatalogApp(streams, config.restHost(), api, accessLog, gateLags);
         } catch (RuntimeException e) {
             if (api != null) {
                 api.close();
             }
+            gateLags.close();
             accessLog.close();
             throw e;
         }
@@ -118,6 +122,7 @@ public final class CatalogApp implements AutoCloseable {
     public void close() {
         api.close();
         MeshStreams.stop(streams);
+        gateLags.close();
         accessLog.close();
     }
 }

@@ -28,11 +28,25 @@ public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path c
      * @param checkInterval how often each product's status is evaluated
      * @param refreshInterval how often stats are published even when the status did not change
      * @param window the tumbling window of counts and rates
+     * @param maxGateLag the most records a product's ingest topic may hold that the contract gate has
+     *        not processed before the product is DEGRADED (contracts have no such SLO: one bound for all);
+     *        the lag is measured every {@code checkInterval}
      */
-    public record Health(Duration countInterval, Duration checkInterval, Duration refreshInterval, Duration window) {
-        /** @return the defaults: counts every second, status every 5 s, published at least every 30 s, one-minute windows */
+    public record Health(Duration countInterval, Duration checkInterval, Duration refreshInterval, Duration window, long maxGateLag) {
+
+        /** The default gate lag bound: seconds of a busy product's records, far more than a running gate leaves. */
+        public static final long DEFAULT_MAX_GATE_LAG = 1_000;
+
+        /** @throws IllegalArgumentException if the gate lag bound is negative */
+        public Health {
+            if (maxGateLag < 0) {
+                throw new IllegalArgumentException("maxGateLag must not be negative, not " + maxGateLag);
+            }
+        }
+
+        /** @return the defaults: counts every second, status every 5 s, published at least every 30 s, one-minute windows, gate lag up to 1,000 records */
         public static Health defaults() {
-            return new Health(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(1));
+            return new Health(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(1), DEFAULT_MAX_GATE_LAG);
         }
     }
 

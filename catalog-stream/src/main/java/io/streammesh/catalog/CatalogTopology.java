@@ -37,7 +37,8 @@ import org.apache.kafka.streams.state.Stores;
  *       stamped with its topic ({@link SourceStamp}) and repartitioned by request id →
  *       {@link AccessProcessor} → {@code mesh.access.grants} or {@code mesh.catalog.rejections};</li>
  *   <li>health: product topics and their DLQs → {@link ActivityCounter} (counts per partition)
- *       → repartitioned by address → {@link HealthProcessor} → {@code mesh.product.stats}, also
+ *       → repartitioned by address → {@link HealthProcessor} (with the gate's lag, {@link GateLags})
+ *       → {@code mesh.product.stats}, also
  *       held as a global table for the REST API;</li>
  *   <li>view status: {@code mesh.view.status}, as the policy-enforcer reports it, held as a
  *       global table for the REST API.</li>
@@ -90,9 +91,21 @@ public final class CatalogTopology {
      * @param accessPartitions partitions of the repartition topics (access inputs by request id, activity by address):
      *        those of {@code mesh.access.grants}, so that a request's grant lands on its task's partition
      * @param serdes the serdes of the mesh's records
-     * @return the topology
+     * @return the topology, without the contract gate's lag (health shows it unknown)
      */
     public static Topology build(CatalogConfig config, int accessPartitions, RecordSerdes serdes) {
+        return build(config, accessPartitions, serdes, GateLags.UNKNOWN);
+    }
+
+    /**
+     * @param config the app's config (governance rules, grant durations)
+     * @param accessPartitions partitions of the repartition topics (access inputs by request id, activity by address):
+     *        those of {@code mesh.access.grants}, so that a request's grant lands on its task's partition
+     * @param serdes the serdes of the mesh's records
+     * @param gateLags the contract gate's lag per product, measured off the stream thread
+     * @return the topology
+     */
+    static Topology build(CatalogConfig config, int accessPartitions, RecordSerdes serdes, GateLags gateLags) {
         var builder = new StreamsBuilder();
         var products = serdes.of(DataProduct.class);
         var rejections = serdes.of(Rejection.class);
@@ -130,7 +143,7 @@ public final class CatalogTopology {
                 // An explicit count: the pattern may match no topic yet, and Streams cannot size a repartition topic from nothing.
                 .repartition(Repartitioned.<String, ProductActivity>as(ACTIVITY_REPARTITION).withKeySerde(Serdes.String())
                         .withValueSerde(serdes.of(ProductActivity.class)).withNumberOfPartitions(accessPartitions))
-                .process(() -> new HealthProcessor(config, HEALTH_STORE, GLOBAL_CATALOG), HEALTH_STORE)
+                .process(() -> new HealthProcessor(config, gateLags, HEALTH_STORE, GLOBAL_CATALOG), HEALTH_STORE)
                 .to(MeshTopics.PRODUCT_STATS, Produced.with(Serdes.String(), stats));
 
         builder.globalTable(MeshTopics.VIEW_STATUS, Consumed.with(Serdes.String(), serdes.of(ViewStatus.class)),

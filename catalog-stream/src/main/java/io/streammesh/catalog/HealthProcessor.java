@@ -3,12 +3,15 @@ package io.streammesh.catalog;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.HealthStatus;
 import io.streammesh.schema.ProductActivity;
+import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStats;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -22,11 +25,14 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * Live health of each product against its SLO: records and dead letters in tumbling windows,
  * and the time since the last record, evaluated on the wall clock (a product that stops
  * receiving records turns VIOLATED without any record arriving) and published to
- * {@code mesh.product.stats} when the status changes, and at least every refresh interval.
+ * {@code mesh.product.stats} when the status or the contract gate's lag changes, and at least
+ * every refresh interval. A gate lag over {@link CatalogConfig.Health#maxGateLag()} degrades the
+ * product; the dead-letter rate is that of the gate's (and any producer's) verdicts.
  */
 final class HealthProcessor implements Processor<String, ProductActivity, String, ProductStats> {
 
     private final CatalogConfig config;
+    private final GateLags gateLags;
     private final String healthStore;
     private final String globalCatalogStore;
     private ProcessorContext<String, ProductStats> context;
@@ -35,11 +41,13 @@ final class HealthProcessor implements Processor<String, ProductActivity, String
 
     /**
      * @param config how health is tracked
+     * @param gateLags the contract gate's lag per product, as last measured
      * @param healthStore the store of each product's stats, by address
      * @param globalCatalogStore the global table over {@code mesh.catalog}
      */
-    HealthProcessor(CatalogConfig config, String healthStore, String globalCatalogStore) {
+    HealthProcessor(CatalogConfig config, GateLags gateLags, String healthStore, String globalCatalogStore) {
         this.config = config;
+        this.gateLags = gateLags;
         this.healthStore = healthStore;
         this.globalCatalogStore = globalCatalogStore;
     }
@@ -73,10 +81,14 @@ final class HealthProcessor implements Processor<String, ProductActivity, String
         for (KeyValue<String, ProductStats> entry : all) {
             ProductStats stats = rolled(entry.value, entry.key, now);
             HealthStatus before = stats.getStatus();
+            Long lagBefore = stats.getGateLag();
             rate(stats, now);
+            OptionalLong lag = gateLags.of(entry.key);
+            stats.setGateLag(lag.isPresent() ? lag.getAsLong() : null);
             judge(stats, slo(entry.key), now);
             boolean stale = now - stats.getUpdatedAt().toEpochMilli() >= config.health().refreshInterval().toMillis();
-            if (stats.getStatus() != before || stale) {
+            // a changed lag is published at once: it is what tells a stopped gate from a quiet producer
+            if (stats.getStatus() != before || !Objects.equals(stats.getGateLag(), lagBefore) || stale) {
                 stats.setUpdatedAt(Instant.ofEpochMilli(now));
                 context.forward(new Record<>(entry.key, ProductStats.newBuilder(stats).build(), now));
             }
@@ -115,7 +127,7 @@ final class HealthProcessor implements Processor<String, ProductActivity, String
                 : (stats.getRecords() + previous * (1 - elapsed / window)) / window);
     }
 
-    private static void judge(ProductStats stats, ProductRegistration slo, long now) {
+    private void judge(ProductStats stats, ProductRegistration slo, long now) {
         long total = stats.getRecords() + stats.getDeadLettered();
         stats.setDeadLetterRate(total == 0 ? 0 : (double) stats.getDeadLettered() / total);
         if (slo == null) {
@@ -129,6 +141,13 @@ final class HealthProcessor implements Processor<String, ProductActivity, String
             stats.setStatusReason(stats.getLastRecordAt() == null ? "no record yet (freshness SLO " + Duration.ofMillis(freshness) + ")"
                     : "no record for " + Duration.ofMillis(now - stats.getLastRecordAt().toEpochMilli()).toSeconds()
                     + " s (freshness SLO " + Duration.ofMillis(freshness).toSeconds() + " s)");
+            return;
+        }
+        long maxGateLag = config.health().maxGateLag();
+        if (stats.getGateLag() != null && stats.getGateLag() > maxGateLag) {
+            stats.setStatus(HealthStatus.DEGRADED);
+            stats.setStatusReason("gate lag " + stats.getGateLag() + " records in " + ProductAddress.parse(stats.getAddress()).ingestTopic()
+                    + " (bound " + maxGateLag + "): the contract gate is behind or stopped");
             return;
         }
         Double maxRate = slo.getMaxViolationRate();

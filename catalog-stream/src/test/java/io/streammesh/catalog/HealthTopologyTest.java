@@ -12,7 +12,10 @@ import io.streammesh.schema.ProductStats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -27,6 +30,8 @@ class HealthTopologyTest {
     private static final PlainAvroSerdes SERDES = new PlainAvroSerdes();
     private static final Instant START = Instant.parse("2026-11-25T10:00:00Z");
 
+    /** The gate's lag per product, as the test sets it. */
+    private final Map<String, Long> gateLags = new ConcurrentHashMap<>();
     private TopologyTestDriver driver;
     private TestOutputTopic<String, ProductStats> stats;
     private TestInputTopic<byte[], byte[]> product;
@@ -38,7 +43,8 @@ class HealthTopologyTest {
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "health-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(CatalogTopology.build(config, 3, SERDES), props, START);
+        driver = new TopologyTestDriver(CatalogTopology.build(config, 3, SERDES,
+                address -> gateLags.containsKey(address) ? OptionalLong.of(gateLags.get(address)) : OptionalLong.empty()), props, START);
         stats = driver.createOutputTopic(MeshTopics.PRODUCT_STATS, Serdes.String().deserializer(), SERDES.of(ProductStats.class).deserializer());
         product = driver.createInputTopic("orders.order-placed.v1", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         deadLetters = driver.createInputTopic("orders.order-placed.v1.dlq", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
@@ -99,6 +105,49 @@ class HealthTopologyTest {
         ProductStats stale = last();
         assertThat(stale.getStatus()).isEqualTo(HealthStatus.VIOLATED);
         assertThat(stale.getStatusReason()).startsWith("no record for ").endsWith(" s (freshness SLO 60 s)");
+    }
+
+    @Test
+    void theGatesLagIsPublishedAsItChangesAndALagOverTheBoundDegradesTheProductUntilTheGateCatchesUp() {
+        product.pipeInput(new byte[0], new byte[] {1}, START.plusSeconds(1));
+        tick(6);
+        ProductStats unmeasured = last();
+        assertThat(unmeasured.getGateLag()).isNull();
+        assertThat(unmeasured.getStatus()).isEqualTo(HealthStatus.OK);
+
+        gateLags.put("orders.order-placed.v1", 40L);
+        tick(5);
+        ProductStats behind = last();
+        assertThat(behind.getGateLag()).isEqualTo(40);
+        assertThat(behind.getStatus()).as("within the bound").isEqualTo(HealthStatus.OK);
+
+        gateLags.put("orders.order-placed.v1", CatalogConfig.Health.DEFAULT_MAX_GATE_LAG + 1);
+        tick(5);
+        ProductStats stopped = last();
+        assertThat(stopped.getStatus()).isEqualTo(HealthStatus.DEGRADED);
+        assertThat(stopped.getStatusReason()).isEqualTo("gate lag 1001 records in orders.order-placed.v1.ingest (bound 1000): "
+                + "the contract gate is behind or stopped");
+
+        gateLags.put("orders.order-placed.v1", 0L);
+        tick(5);
+        ProductStats caughtUp = last();
+        assertThat(caughtUp.getGateLag()).isZero();
+        assertThat(caughtUp.getStatus()).isEqualTo(HealthStatus.OK);
+        assertThat(caughtUp.getStatusReason()).isNull();
+    }
+
+    @Test
+    void theDeadLetterRateIsTheShareOfTheGatesVerdictsThatWentToTheDeadLetterTopic() {
+        gateLags.put("orders.order-placed.v1", 0L);
+        for (int i = 0; i < 3; i++) {
+            product.pipeInput(new byte[0], new byte[] {1}, START.plusSeconds(1));
+        }
+        deadLetters.pipeInput(new byte[0], new byte[] {1}, START.plusSeconds(1));
+        tick(6);
+
+        ProductStats stats = last();
+        assertThat(stats.getDeadLetterRate()).isEqualTo(0.25);
+        assertThat(stats.getGateLag()).isZero();
     }
 
     /** The wall clock moves a second at a time, as it does for the running app's punctuations. */

@@ -1,11 +1,13 @@
 package io.streammesh.connector;
 
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.MeshStreams;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordSerdes;
 import io.streammesh.client.SchemaRegistry;
+import io.streammesh.metrics.MetricsEndpoint;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.kafka.clients.admin.Admin;
@@ -15,20 +17,30 @@ import org.apache.kafka.streams.KafkaStreams;
  * The contract gate, running: {@link GateTopology} under exactly-once v2 as principal
  * {@code mesh-gate}, the only writer of product topics, and the {@link IngestCleanup} of what it
  * has processed. A crash and restart neither loses nor repeats a product or dead-letter record.
+ * Its {@link MetricsEndpoint} serves the per-product record counts ({@code mesh.gate.records}) and
+ * Kafka Streams' own metrics at {@link #metricsUrl()}.
  */
 public final class GateApp implements AutoCloseable {
 
     /** How often processed ingest records are deleted. */
     public static final Duration CLEANUP_EVERY = Duration.ofSeconds(30);
 
+    /** Where the metrics endpoint listens: this machine only, as the embedded mesh's other endpoints. */
+    private static final String METRICS_HOST = "127.0.0.1";
+
     private final KafkaStreams streams;
     private final SchemaRegistry registry;
     private final IngestCleanup cleanup;
+    private final MetricsEndpoint metrics;
+    private final KafkaStreamsMetrics streamsMetrics;
 
-    private GateApp(KafkaStreams streams, SchemaRegistry registry, IngestCleanup cleanup) {
+    private GateApp(KafkaStreams streams, SchemaRegistry registry, IngestCleanup cleanup, MetricsEndpoint metrics,
+                    KafkaStreamsMetrics streamsMetrics) {
         this.streams = streams;
         this.registry = registry;
         this.cleanup = cleanup;
+        this.metrics = metrics;
+        this.streamsMetrics = streamsMetrics;
     }
 
     /**
@@ -45,28 +57,63 @@ public final class GateApp implements AutoCloseable {
      * @param clientConfig the {@code mesh-gate} principal's client config
      * @param stateDir where Kafka Streams keeps local state
      * @param cleanupEvery how often processed ingest records are deleted
-     * @return the running gate
+     * @return the running gate, its metrics on any free port
      * @throws MeshException if it does not start
      */
     public static GateApp start(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery) {
+        return start(clientConfig, stateDir, cleanupEvery, 0);
+    }
+
+    /**
+     * @param clientConfig the {@code mesh-gate} principal's client config
+     * @param stateDir where Kafka Streams keeps local state
+     * @param cleanupEvery how often processed ingest records are deleted
+     * @param metricsPort the port of its {@code /metrics} endpoint on 127.0.0.1, or 0 for any free one
+     * @return the running gate
+     * @throws MeshException if it does not start
+     * @throws IllegalStateException if the metrics port cannot be bound
+     */
+    public static GateApp start(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, int metricsPort) {
+        var metrics = MetricsEndpoint.start(METRICS_HOST, metricsPort);
+        try {
+            return start(clientConfig, stateDir, cleanupEvery, metrics);
+        } catch (RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
+    }
+
+    private static GateApp start(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, MetricsEndpoint metrics) {
         String applicationId = PlatformApp.GATE.applicationId();
         var registry = SchemaRegistry.connect(clientConfig);
-        var topology = GateTopology.build(GateConfig.of(RecordSerdes.registry(clientConfig), ProductSchemas.registry(registry)));
+        var topology = GateTopology.build(GateConfig.of(RecordSerdes.registry(clientConfig), ProductSchemas.registry(registry)),
+                metrics.meters());
         var streams = new KafkaStreams(topology, MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
+        // Kafka Streams' own metrics (records-lag-max among them) beside the gate's counts
+        var streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(metrics.meters());
         try {
             MeshStreams.start(streams, "contract gate");
         } catch (MeshException e) {
+            streamsMetrics.close();
             registry.close();
             throw e;
         }
         var cleanup = new IngestCleanup(Admin.create(clientConfig.kafka()), applicationId, cleanupEvery);
-        return new GateApp(streams, registry, cleanup);
+        return new GateApp(streams, registry, cleanup, metrics, streamsMetrics);
+    }
+
+    /** @return where Prometheus scrapes the gate, e.g. {@code http://127.0.0.1:41234/metrics} */
+    public String metricsUrl() {
+        return metrics.url();
     }
 
     @Override
     public void close() {
         cleanup.close();
         MeshStreams.stop(streams);
+        streamsMetrics.close();
         registry.close();
+        metrics.close();
     }
 }

@@ -56,6 +56,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
     private static final String SEPARATOR = "|";
 
     private final GateConfig config;
+    private final GateCounters counters;
     private final Map<String, Plan> plans = new HashMap<>();
     private ProcessorContext<byte[], GateOutput> context;
     private TimestampedKeyValueStore<String, DataProduct> catalog;
@@ -83,8 +84,9 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         }
     }
 
-    GateProcessor(GateConfig config) {
+    GateProcessor(GateConfig config, GateCounters counters) {
         this.config = config;
+        this.counters = counters;
     }
 
     @Override
@@ -179,6 +181,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         DeadLetterReason.removeForged(headers);
         if (verdict instanceof ContractCheck.Accepted accepted) {
             context.forward(new Record<>(record.key(), new GateOutput(plan.topic(), accepted.value()), record.timestamp(), headers));
+            counters.accepted(plan.address());
             return;
         }
         DeadLetterReason reason = ((ContractCheck.Rejected) verdict).reason();
@@ -188,6 +191,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         headers.add(DeadLetterHeaders.SOURCE_OFFSET, bytes(Long.toString(record.offset())));
         context.forward(new Record<>(record.key(), new GateOutput(plan.deadLetterTopic(), kept(record.value())),
                 record.timestamp(), headers));
+        counters.rejected(plan.address(), reason.rule());
     }
 
     private boolean oversized(byte[] value) {

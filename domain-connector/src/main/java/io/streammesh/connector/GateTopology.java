@@ -1,5 +1,7 @@
 package io.streammesh.connector;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
@@ -30,16 +32,28 @@ public final class GateTopology {
     }
 
     /**
+     * The topology with counters nobody reads (benchmarks, tests that look only at topics).
+     *
      * @param config serdes, schemas and limits
      * @return the topology
      */
     public static Topology build(GateConfig config) {
+        return build(config, new SimpleMeterRegistry());
+    }
+
+    /**
+     * @param config serdes, schemas and limits
+     * @param meters where the per-product record counts ({@code mesh.gate.records}) go
+     * @return the topology
+     */
+    public static Topology build(GateConfig config, MeterRegistry meters) {
         var builder = new StreamsBuilder();
         builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), config.serdes().of(DataProduct.class)),
                 Materialized.as(GLOBAL_CATALOG));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING), Serdes.String(), Serdes.ByteArray()));
         builder.stream(ProductAddress.INGEST_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                .process(() -> new GateProcessor(config), PENDING)
+                // each task's processor keeps its own counter lookups; the registry gives them all one counter per tags
+                .process(() -> new GateProcessor(config, new GateCounters(meters)), PENDING)
                 .to((key, value, context) -> value.topic(), Produced.with(Serdes.ByteArray(),
                         Serdes.serdeFrom((topic, out) -> out.value(), (topic, bytes) -> new GateOutput(topic, bytes))));
         return builder.build();

@@ -17,6 +17,10 @@ import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStatus;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,6 +87,12 @@ class GateIT {
                 assertThat(ProductProducerIT.header(record, DeadLetterHeaders.REASON))
                         .isEqualTo("quality rule 'positive-amount' (record.amount > 0) is false");
             });
+
+            String scraped = scrape(gate.metricsUrl());
+            assertThat(scraped).contains(
+                    "mesh_gate_records_total{outcome=\"accepted\",product=\"gate-shop.order-placed.v1\",rule=\"none\"} 3.0",
+                    "mesh_gate_records_total{outcome=\"rejected\",product=\"gate-shop.order-placed.v1\",rule=\"positive-amount\"} 1.0");
+            assertThat(scraped).as("Kafka Streams' own metrics").contains("kafka_stream_thread_process_total");
 
             var ingest = new TopicPartition(address.ingestTopic(), 0);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(mesh.admin()
@@ -184,5 +194,12 @@ class GateIT {
 
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String scrape(String url) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
     }
 }

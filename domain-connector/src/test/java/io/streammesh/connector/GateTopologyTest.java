@@ -1,5 +1,6 @@
 package io.streammesh.connector;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.schema.DeadLetterHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -57,6 +58,7 @@ class GateTopologyTest {
     private static final Duration PENDING_WAIT = Duration.ofMinutes(2);
     private static final long AT = Instant.parse("2026-12-01T10:00:00Z").toEpochMilli();
 
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private TopologyTestDriver driver;
     private TestInputTopic<String, DataProduct> catalog;
     private TestInputTopic<String, byte[]> ingest;
@@ -81,7 +83,7 @@ class GateTopologyTest {
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "gate-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(GateTopology.build(new GateConfig(new PlainAvroSerdes(), schemas, MAX_BYTES, PENDING_WAIT)), props);
+        driver = new TopologyTestDriver(GateTopology.build(new GateConfig(new PlainAvroSerdes(), schemas, MAX_BYTES, PENDING_WAIT), meters), props);
         catalog = driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(),
                 new PlainAvroSerdes().of(DataProduct.class).serializer());
         ingest = driver.createInputTopic(ADDRESS + ".ingest", Serdes.String().serializer(), Serdes.ByteArray().serializer());
@@ -288,12 +290,32 @@ class GateTopologyTest {
     }
 
     @Test
+    void theGateCountsAcceptedRecordsAndRejectedOnesByTheRuleTheDeadLetterHeadersName() {
+        ingest.pipeInput("o-20", bytes(json("o-20", 1.0, "EUR", 1)), AT);
+        ingest.pipeInput("o-21", wire(V2_ID, order(V2, "o-21", 2.0, "USD", 1)), AT);
+        ingest.pipeInput("o-22", bytes(json("o-22", -1.0, "EUR", 1)), AT);
+        ingest.pipeInput("o-23", bytes("not json"), AT);
+        ingest.pipeInput("o-24", bytes("[]"), AT);
+        ingest.pipeInput("o-25", new byte[MAX_BYTES + 1], AT);
+
+        assertThat(count("accepted", "none")).isEqualTo(2);
+        assertThat(count("rejected", "positive-amount")).isEqualTo(1);
+        assertThat(count("rejected", "schema")).isEqualTo(2);
+        assertThat(count("rejected", "size")).isEqualTo(1);
+        assertThat(meters.find("mesh.gate.records").counters()).hasSize(4);
+    }
+
+    @Test
     void aRetiredProductTakesNoRecords() {
         catalog.pipeInput(ADDRESS, entry(ProductStatus.RETIRED));
         driver.advanceWallClockTime(Duration.ofSeconds(2));
         ingest.pipeInput("o-13", bytes(json("o-13", 1.0, "EUR", 1)), AT);
 
         assertThat(reason(dlq.readRecord())).isEqualTo("product shop.order-placed.v1 is retired; it takes no new records");
+    }
+
+    private double count(String outcome, String rule) {
+        return meters.get("mesh.gate.records").tags("product", ADDRESS, "outcome", outcome, "rule", rule).counter().count();
     }
 
     private static DataProduct entry(ProductStatus status) {

@@ -60,6 +60,8 @@ public final class PlatformAcls {
                 acls.allow(TOPIC, MeshTopics.VIEW_STATUS, LITERAL, READ, DESCRIBE);
                 // Reads of the catalog REST API are reported beside the broker's authorisations.
                 acls.allow(TOPIC, MeshTopics.AUDIT_RAW, LITERAL, WRITE, DESCRIBE);
+                // Health shows the gate's lag: its committed offsets, read only (no READ: it cannot join, commit or reset them).
+                acls.allow(GROUP, PlatformApp.GATE.applicationId(), LITERAL, DESCRIBE);
             }
             case ENFORCER -> {
                 acls.allow(TOPIC, MeshTopics.CATALOG, LITERAL, READ, DESCRIBE);

@@ -88,6 +88,12 @@ class PlatformAclsTest {
         assertThat(describe(PlatformAcls.domain("orders"))).noneMatch(acl -> acl.contains("mesh.view"));
     }
 
+    @Test
+    void theCatalogMayOnlyDescribeTheGatesGroupToMeasureItsLag() {
+        assertThat(describe(PlatformAcls.platformApp(PlatformApp.CATALOG))).filteredOn(acl -> acl.contains(" GROUP mesh-gate"))
+                .containsExactly("User:mesh-catalog DESCRIBE GROUP mesh-gate LITERAL");
+    }
+
     private static List<String> describe(List<AclBinding> bindings) {
         return bindings.stream().map(b -> b.entry().principal() + " " + b.entry().operation() + " "
                 + b.pattern().resourceType() + " " + b.pattern().name() + " " + b.pattern().patternType()).toList();

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Command;
@@ -75,6 +76,11 @@ final class CatalogCommand {
                 p.at("/health/throughputPerSecond").asDouble(), 100 * p.at("/health/deadLetterRate").asDouble(), p.at("/health/lastRecordAt").asText("-")));
         TerminalText.printf(out, "  owner        %s (%s), %s%n", p.at("/owner/team").asText(), p.at("/owner/principal").asText(), p.at("/owner/contact").asText());
         TerminalText.printf(out, "  topic        %s   dead letters: %s%n", p.path("topic").asText(), p.path("deadLetterTopic").asText());
+        TerminalText.printf(out, "  ingest       %s%s%n", p.at("/ingest/topic").asText(),
+                p.at("/ingest/retentionMs").isNumber() ? " (retention " + retention(p.at("/ingest/retentionMs").asLong()) + ")" : "");
+        TerminalText.printf(out, "  gate         lag %s, %.1f%% dead-lettered this window%n",
+                p.at("/health/gateLag").isNumber() ? p.at("/health/gateLag").asLong() + " records" : "unknown",
+                100 * p.at("/health/deadLetterRate").asDouble());
         TerminalText.printf(out, "  schema       %s version %s, id %s  %s%n", p.at("/schema/subject").asText(), p.at("/schema/version").asText(),
                 p.at("/schema/contentId").asText(), p.at("/schema/url").asText(""));
         TerminalText.printf(out, "  PII fields   %s%n", join(p.path("piiFields")));
@@ -97,6 +103,18 @@ final class CatalogCommand {
         }
         out.flush();
         return Mesh.OK;
+    }
+
+    /** A retention in the largest whole unit: {@code 1 d}, {@code 12 h}, {@code 30 min}, {@code 45 s}. */
+    static String retention(long millis) {
+        Duration retention = Duration.ofMillis(millis);
+        if (retention.toDaysPart() > 0 && retention.toHoursPart() == 0 && retention.toMinutesPart() == 0 && retention.toSecondsPart() == 0) {
+            return retention.toDays() + " d";
+        }
+        if (retention.toMinutesPart() == 0 && retention.toSecondsPart() == 0) {
+            return retention.toHours() + " h";
+        }
+        return retention.toSecondsPart() == 0 ? retention.toMinutes() + " min" : retention.toSeconds() + " s";
     }
 
     /** A product catalog-stream never admitted is findable by its rejection (shown to its domain and the platform). */

@@ -59,6 +59,11 @@ final class UpCommand implements Callable<Integer> {
             description = "The catalog REST API's port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int catalogPort;
 
+    @Option(names = "--gate-metrics-port", paramLabel = "PORT", defaultValue = "0",
+            description = "The port of the contract gate's Prometheus /metrics on 127.0.0.1 (default: a free one, "
+                    + "printed in the ready banner).")
+    int gateMetricsPort;
+
     @Override
     public Integer call() throws InterruptedException {
         long started = System.nanoTime();
@@ -78,6 +83,7 @@ final class UpCommand implements Callable<Integer> {
         EmbeddedMesh mesh;
         CatalogApp catalog;
         DemoMesh demoMesh;
+        GateApp gate;
         try {
             progress(out, "the Kafka broker (KRaft, SASL) and the schema registry");
             mesh = running.add(EmbeddedMesh.start(config));
@@ -94,7 +100,8 @@ final class UpCommand implements Callable<Integer> {
             running.add(GrantEnforcer.start(enforcerConfig));
             running.add(ViewApp.start(enforcerConfig, apps.resolve(PlatformApp.ENFORCER.applicationId()),
                     ViewSecret.of(directory), new SimpleMeterRegistry()));
-            running.add(GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), apps.resolve(PlatformApp.GATE.applicationId())));
+            gate = running.add(GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), apps.resolve(PlatformApp.GATE.applicationId()),
+                    GateApp.CLEANUP_EVERY, gateMetricsPort));
             if (demo) {
                 progress(out, "the demo: domains orders and customers, their products and live records, team analytics");
             }
@@ -103,7 +110,7 @@ final class UpCommand implements Callable<Integer> {
             stopAfterFailure(shutdown, running);
             throw e;
         }
-        Banner.print(out, mesh, catalog.restUrl(), demoMesh == null ? List.of() : demoMesh.products(), Duration.ofNanos(System.nanoTime() - started));
+        Banner.print(out, mesh, catalog.restUrl(), gate.metricsUrl(), demoMesh == null ? List.of() : demoMesh.products(), Duration.ofNanos(System.nanoTime() - started));
         stopped.await();
         return Mesh.OK;
     }
@@ -141,7 +148,8 @@ final class UpCommand implements Callable<Integer> {
         private Banner() {
         }
 
-        static void print(PrintWriter out, EmbeddedMesh mesh, String catalogUrl, List<String> products, Duration took) {
+        static void print(PrintWriter out, EmbeddedMesh mesh, String catalogUrl, String gateMetricsUrl, List<String> products,
+                          Duration took) {
             var clients = mesh.state().clients();
             String cwd = java.nio.file.Path.of("").toAbsolutePath().toString();
             String shown = clients.toString().startsWith(cwd + "/") ? clients.toString().substring(cwd.length() + 1) : clients.toString();
@@ -150,6 +158,7 @@ final class UpCommand implements Callable<Integer> {
             out.printf("  Schema registry   %s   (HTTP Basic: principal and password; Confluent-compatible: %s)%n",
                     mesh.endpoints().registryApiUrl(), mesh.endpoints().ccompatUrl());
             out.printf("  Catalog API       %s/api/products   (HTTP Basic: principal and password; OpenAPI at /api/openapi.yaml)%n", catalogUrl);
+            out.printf("  Metrics           gate %s%n", gateMetricsUrl);
             out.printf("  Client configs    %s/<principal>.properties (Java)  %s/<principal>.kcat.conf (kcat)%n", shown, shown);
             out.printf("  Principals        %s%n", String.join(", ",
                     mesh.onboarding().principals().stream().map(MeshPrincipal::name).toList()));

@@ -10,6 +10,10 @@ import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ViewState;
 import io.streammesh.schema.ViewStatus;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +56,12 @@ class MeshCommandIT {
             assertThat(up.output()).contains("Demo products     customers.customer-profile.v1, orders.order-placed.v1");
             assertThat(recordsIn(state, "orders", "orders.order-placed.v1")).isPositive();
             await().atMost(Duration.ofSeconds(60)).until(() -> recordsIn(state, "orders", "orders.order-placed.v1.dlq") > 0);
+            String metricsUrl = up.output().lines().filter(line -> line.startsWith("  Metrics           gate http://127.0.0.1:"))
+                    .findFirst().orElseThrow().substring("  Metrics           gate ".length());
+            assertThat(metricsUrl).endsWith("/metrics");
+            assertThat(scrape(metricsUrl)).as("the gate counts the demo's records, good and bad")
+                    .containsPattern("mesh_gate_records_total\\{outcome=\"accepted\",product=\"orders.order-placed.v1\",rule=\"none\"} [1-9]")
+                    .containsPattern("mesh_gate_records_total\\{outcome=\"rejected\",product=\"orders.order-placed.v1\",rule=\"[a-z-]+\"} [1-9]");
 
             var status = CommandRun.of("status", "--state-dir", state.toString());
             assertThat(status.exitCode()).as(status.err()).isZero();
@@ -185,6 +195,13 @@ class MeshCommandIT {
         Files.writeString(dir.resolve("customer-profile.avsc"), demoFile("customer-profile.avsc")
                 .replace(field, field + "\n    {\"name\": \"loyaltyTier\", \"type\": [\"null\", \"string\"], \"default\": null},"));
         return dir.resolve("customer-profile.yaml");
+    }
+
+    private static String scrape(String url) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
     }
 
     private static String demoFile(String name) throws Exception {

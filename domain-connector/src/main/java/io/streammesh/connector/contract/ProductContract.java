@@ -128,6 +128,7 @@ public record ProductContract(
                 .setKeyField(contract.key())
                 .setPartitions(partitions())
                 .setRetentionMs(retentionMs())
+                .setIngestRetentionMs(ingestRetentionMs())
                 .setFreshnessMs(freshness.map(Duration::toMillis).orElse(null))
                 .setMaxViolationRate(contract.slo() == null ? null : contract.slo().maxViolationRate())
                 .setQualityRules(qualityRules.stream().map(r -> new QualityRule(r.name(), r.expression().source())).toList())

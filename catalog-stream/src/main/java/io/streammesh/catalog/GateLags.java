@@ -1,0 +1,21 @@
+package io.streammesh.catalog;
+
+import java.util.OptionalLong;
+
+/**
+ * How many records of each product's ingest topic the contract gate has not processed yet, as
+ * last measured. Read by the health punctuation on the stream thread; measured elsewhere
+ * ({@link GateLagPoller}), since Admin calls must not block a stream thread.
+ */
+@FunctionalInterface
+interface GateLags {
+
+    /** Nothing measured: for topologies run without a broker. */
+    GateLags UNKNOWN = address -> OptionalLong.empty();
+
+    /**
+     * @param address a product's address
+     * @return records in {@code <address>.ingest} past the gate's committed offsets, or empty while unknown
+     */
+    OptionalLong of(String address);
+}
