@@ -9,6 +9,7 @@ import io.streammesh.schema.PrincipalKind;
 import io.streammesh.client.RecordProducers;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.client.PlatformApp;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
@@ -110,8 +111,10 @@ final class ViewBenchmark {
             contentId = registry.register(PRODUCT + "-value", schema.toString()).contentId();
         }
         mesh.admin().createTopics(List.of(new NewTopic(PRODUCT, 3, (short) 1), new NewTopic(COPY, 3, (short) 1))).all().get();
-        try (var producer = new KafkaProducer<>(domain.kafka(), new StringSerializer(),
-                MeshSerdes.<GenericRecord>valueSerializer(domain, false))) {
+        // Records already in the product, written as the contract gate writes them: only it may.
+        MeshClientConfig gate = mesh.clientConfig(PlatformApp.GATE.principal().name());
+        try (var producer = new KafkaProducer<>(gate.kafka(), new StringSerializer(),
+                MeshSerdes.<GenericRecord>valueSerializer(gate, false))) {
             for (int i = 0; i < records; i++) {
                 producer.send(new ProducerRecord<>(PRODUCT, "b-" + i, order(schema, i)));
             }

@@ -19,14 +19,17 @@ import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ViewAccess;
+import io.streammesh.testing.ProductRecords;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -179,11 +182,11 @@ class CatalogIT {
         try (var admin = org.apache.kafka.clients.admin.Admin.create(config.kafka())) {
             admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(orders.topic(), 2, (short) 1))).all().get();
         }
-        try (var producer = new KafkaProducer<>(config.kafka(), new StringSerializer(), new StringSerializer())) {
-            for (int i = 0; i < 10; i++) {
-                producer.send(new ProducerRecord<>(orders.topic(), "k" + i, "v")).get();
-            }
+        Map<String, byte[]> records = new LinkedHashMap<>();
+        for (int i = 0; i < 10; i++) {
+            records.put("k" + i, "v".getBytes(StandardCharsets.UTF_8));
         }
+        ProductRecords.writeBytes(mesh, orders.topic(), records);
         JsonNode product = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> api("cat-analytics").get("/api/products/" + orders),
                 p -> p.at("/health/status").asText().equals("OK"));
         assertThat(product.at("/health/lastRecordAt").asText()).isNotEmpty();

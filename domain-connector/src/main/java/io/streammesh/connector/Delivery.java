@@ -1,12 +1,13 @@
 package io.streammesh.connector;
 
 /**
- * Where one record sent through a {@link ProductProducer} ended up.
+ * Where the contract gate will put one record sent through a {@link ProductProducer}: the
+ * producer's verdict, reached with the same contract as the gate's.
  *
  * @param destination the product topic or its dead-letter topic
  * @param rule the broken rule, for a dead-lettered record; null otherwise
  * @param reason why it was dead-lettered; null otherwise
- * @param partition the partition it was written to (the ingest topic's, through the contract gate)
+ * @param partition the partition of the ingest topic it was written to
  * @param offset its offset there
  */
 public record Delivery(Destination destination, String rule, String reason, int partition, long offset) {
@@ -19,7 +20,7 @@ public record Delivery(Destination destination, String rule, String reason, int 
         DEAD_LETTER
     }
 
-    /** @return whether it went to the dead-letter topic */
+    /** @return whether it goes to the dead-letter topic */
     public boolean deadLettered() {
         return destination == Destination.DEAD_LETTER;
     }

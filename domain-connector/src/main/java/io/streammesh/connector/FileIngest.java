@@ -30,8 +30,9 @@ import org.apache.avro.generic.GenericRecord;
  * Feeds a file into a product through a transactional {@link ProductProducer}: JSON Lines (one
  * plain JSON object per line, UTF-8) or CSV with a header row naming the schema's fields. A line
  * that cannot become a record is reported with its number and the reading goes on; the others
- * go to the product or its dead-letter topic in batches, each committed at once or not at all,
- * so a line counts as sent only once its batch is visible to {@code read_committed} readers.
+ * go to the product's ingest topic (from which the contract gate writes them to the product or
+ * its dead-letter topic) in batches, each committed at once or not at all, so a line counts as
+ * sent only once its batch is visible to {@code read_committed} readers, the gate among them.
  * When the broker fails a batch, the ingest stops trying: the batch's lines and every line after
  * it are reported as not sent. Every line that reached no topic is written to a rejects file,
  * in the input's format, to be fed back. The {@link IngestSummary} accounts for every line.

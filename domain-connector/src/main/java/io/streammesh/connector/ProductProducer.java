@@ -10,7 +10,6 @@ import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -24,17 +23,19 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A typed producer for one data product that enforces its contract on every record: a record
- * that passes every quality rule goes to the product topic; one that breaks a rule, or does not
- * fit the registered schema, goes to {@code <address>.dlq} with {@link DeadLetterHeaders} saying
- * which rule, why, under which contract version and when. Nothing is dropped.
+ * A typed producer for one data product. Every record goes to the product's ingest topic
+ * {@code <address>.ingest}, from which the contract gate (the only writer of products and their
+ * dead-letter topics) writes it to the product or to {@code <address>.dlq} with the reason
+ * headers only the mesh may set. The producer checks each record against the same contract
+ * first, for fast feedback: its {@link Delivery} says where the gate will put it and why. A record
+ * that breaks a rule, or does not fit the registered schema, is sent too, so that the gate's
+ * dead-letter topic holds it: nothing is dropped.
  *
  * <p>Infrastructure failures are never data verdicts. The schema is read from the registry once,
  * when the producer opens (waiting, with back-off, up to {@link Options#outageWait()} while the
@@ -64,23 +65,20 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     private static final Logger LOG = LoggerFactory.getLogger(ProductProducer.class);
 
     /**
-     * How a producer rides out outages, groups records, and where it writes them.
+     * How a producer rides out outages and groups records.
      *
-     * @param outageWait how long to wait for the registry (when opening) or the broker (when
-     *        sending) while it does not answer, before failing
+     * @param outageWait how long to wait for the registry (when opening), the ingest topic's
+     *        WRITE grant (when opening) or the broker (when sending) while it does not answer,
+     *        before failing
      * @param transactional whether records are sent in batches that become visible to
-     *        {@code read_committed} readers all at once, or not at all ({@link #beginBatch()},
-     *        {@link #commitBatch()}); the transactional id is {@code <address>.producer-<random>},
-     *        within the domain's {@code <domain>.} prefix
-     * @param throughGate whether every record goes to {@code <address>.ingest}, for the contract
-     *        gate to check again and write to the product or its dead-letter topic; the
-     *        {@link Delivery} then says where the gate will put it (the same rules give the same
-     *        verdict) and its partition and offset are the ingest topic's
+     *        {@code read_committed} readers (the gate) all at once, or not at all
+     *        ({@link #beginBatch()}, {@link #commitBatch()}); the transactional id is
+     *        {@code <address>.producer-<random>}, within the domain's {@code <domain>.} prefix
      */
-    public record Options(Duration outageWait, boolean transactional, boolean throughGate) {
+    public record Options(Duration outageWait, boolean transactional) {
 
-        /** Waits a minute for an unreachable registry or broker; no batches; straight to the product topic. */
-        public static final Options DEFAULT = new Options(Duration.ofMinutes(1), false, false);
+        /** Waits a minute for an unreachable registry or broker; no batches. */
+        public static final Options DEFAULT = new Options(Duration.ofMinutes(1), false);
 
         /** @throws IllegalArgumentException if the wait is not positive */
         public Options {
@@ -88,31 +86,16 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
                 throw new IllegalArgumentException("the outage wait must be positive, not " + outageWait);
             }
         }
-
-        /**
-         * @param outageWait how long to wait for an unreachable registry or broker
-         * @param transactional whether records are sent in batches
-         */
-        public Options(Duration outageWait, boolean transactional) {
-            this(outageWait, transactional, false);
-        }
-
-        /** @return these options, with every record written through the contract gate */
-        public Options viaGate() {
-            return new Options(outageWait, transactional, true);
-        }
     }
 
     private final ProductAddress address;
     private final Schema schema;
-    private final String contractVersion;
     private final String keyField;
     private final QualityRules rules;
     private final WireWriter writer;
     private final String bootstrapServers;
     private final Duration outageWait;
     private final boolean transactional;
-    private final boolean throughGate;
     private final KafkaProducer<String, byte[]> producer;
     private final MeterRegistry meters;
     private final Counter sent;
@@ -122,13 +105,11 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
                             Options options) {
         this.address = ProductAddress.parse(registration.getAddress());
         this.schema = schema;
-        this.contractVersion = registration.getVersion();
         this.keyField = registration.getKeyField();
         this.rules = QualityRules.compile(registration.getQualityRules(), schema);
         this.writer = new WireWriter(schema, registration.getSchemaContentId());
         this.outageWait = options.outageWait();
         this.transactional = options.transactional();
-        this.throughGate = options.throughGate();
         var props = clientConfig.kafka();
         this.bootstrapServers = props.getProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -193,8 +174,8 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      * @param meters where to count records
      * @param options how to ride out outages and whether to send in batches
      * @return the producer
-     * @throws MeshException if the product is not published or is retired, or, through the gate,
-     *         if the principal was not granted WRITE on the ingest topic within the outage wait
+     * @throws MeshException if the product is not published or is retired, or if the principal
+     *         was not granted WRITE on the ingest topic within the outage wait
      * @throws SchemaRegistry.Unreachable if the registry did not answer within the outage wait
      */
     public static <T extends GenericRecord> ProductProducer<T> open(ProductAddress address, MeshClientConfig clientConfig, MeterRegistry meters,
@@ -206,9 +187,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
             throw new MeshException("product " + address + " is retired; it takes no new records");
         }
         Schema schema = RegistryWait.until(options.outageWait(), () -> schemaOf(registration, clientConfig));
-        if (options.throughGate()) {
-            IngestWait.untilWritable(clientConfig, address, options.outageWait());
-        }
+        IngestWait.untilWritable(clientConfig, address, options.outageWait());
         return new ProductProducer<>(registration, schema, clientConfig, meters, options);
     }
 
@@ -234,12 +213,12 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     }
 
     /**
-     * Checks a record against the contract and sends it to the product or the dead-letter topic
-     * (or, {@link Options#throughGate() through the gate}, to the ingest topic, with the verdict
-     * the gate will reach).
+     * Checks a record against the contract and sends it to the ingest topic, whatever the
+     * verdict: the gate reaches the same one and writes it to the product or the dead-letter topic.
      *
      * @param record the record
-     * @return where it ended up (or will, through the gate), once the broker has it
+     * @return where the gate will put it, once the broker has it on the ingest topic (whose
+     *         partition and offset it gives)
      */
     public CompletableFuture<Delivery> send(T record) {
         String key = key(record);
@@ -247,15 +226,14 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
         try {
             value = writer.write(record);
         } catch (RuntimeException e) {
-            return deadLetter(key, String.valueOf(record).getBytes(StandardCharsets.UTF_8), DeadLetterHeaders.SCHEMA_RULE,
-                    "does not fit the product's registered schema: " + rootMessage(e));
+            return deliver(key, String.valueOf(record).getBytes(StandardCharsets.UTF_8), Delivery.Destination.DEAD_LETTER,
+                    DeadLetterHeaders.SCHEMA_RULE, "does not fit the product's registered schema: " + rootMessage(e));
         }
         Optional<DeadLetterReason> violation = rules.check(record);
         if (violation.isPresent()) {
-            return deadLetter(key, value, violation.get().rule(), violation.get().reason());
+            return deliver(key, value, Delivery.Destination.DEAD_LETTER, violation.get().rule(), violation.get().reason());
         }
-        return deliver(new ProducerRecord<>(throughGate ? address.ingestTopic() : address.topic(), key, value),
-                Delivery.Destination.PRODUCT, null, null);
+        return deliver(key, value, Delivery.Destination.PRODUCT, null, null);
     }
 
     /** Sends everything buffered and waits for the broker. */
@@ -296,7 +274,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
             producer.commitTransaction();
         } catch (TimeoutException e) {
             throw new BatchInDoubt("the broker at " + bootstrapServers + " did not confirm the batch's commit within "
-                    + outageWait.toSeconds() + " s; its records may or may not be on " + address.topic(), e);
+                    + outageWait.toSeconds() + " s; its records may or may not be on " + address.ingestTopic(), e);
         } catch (KafkaException e) {
             abortQuietly();
             throw brokerFailure("commit a batch to " + address, e);
@@ -336,18 +314,9 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
         return new MeshException("could not " + what + ": " + reason, e);
     }
 
-    private CompletableFuture<Delivery> deadLetter(String key, byte[] value, String rule, String reason) {
-        if (throughGate) {
-            // the gate dead-letters it, with its own headers: only the mesh says why
-            return deliver(new ProducerRecord<>(address.ingestTopic(), key, value), Delivery.Destination.DEAD_LETTER, rule, reason);
-        }
-        var headers = new RecordHeaders();
-        new DeadLetterReason(rule, reason).addTo(headers, contractVersion, address, Instant.now());
-        return deliver(new ProducerRecord<>(address.deadLetterTopic(), null, key, value, headers), Delivery.Destination.DEAD_LETTER, rule, reason);
-    }
-
-    private CompletableFuture<Delivery> deliver(ProducerRecord<String, byte[]> record, Delivery.Destination destination,
-                                                String rule, String reason) {
+    /** A rejected record goes to the ingest topic too: the gate dead-letters it with its own headers, as only the mesh says why. */
+    private CompletableFuture<Delivery> deliver(String key, byte[] value, Delivery.Destination destination, String rule, String reason) {
+        var record = new ProducerRecord<>(address.ingestTopic(), key, value);
         var delivery = new CompletableFuture<Delivery>();
         try {
             producer.send(record, (metadata, error) -> {

@@ -44,8 +44,8 @@ final class ProductTopics {
     }
 
     /**
-     * Checks, changing nothing, that the principal may create or write the topic and that the
-     * contract can be applied to it.
+     * Checks, changing nothing, that the principal may create the topic or change its config, and
+     * that the contract can be applied to it.
      *
      * @throws MeshException saying what the broker refuses
      */
@@ -63,8 +63,9 @@ final class ProductTopics {
             return;
         }
         var description = existing.get();
-        if (description.authorizedOperations() != null && !description.authorizedOperations().contains(AclOperation.WRITE)) {
-            throw refused("write topic " + topic);
+        // Only the contract gate writes products: their owner is who may change their config.
+        if (description.authorizedOperations() != null && !description.authorizedOperations().contains(AclOperation.ALTER_CONFIGS)) {
+            throw refused("change topic " + topic);
         }
         if (description.partitions().size() > contract.partitions()) {
             throw new MeshException("topic " + topic + " has " + description.partitions().size() + " partitions; the contract asks "

@@ -26,7 +26,7 @@ class FileIngestIT {
 
     @Test
     void everyLineOfAThousandEndsInTheProductTheDeadLetterTopicOrTheReport(EmbeddedMesh mesh) throws Exception {
-        MeshClientConfig config = TestContracts.publishOrders(mesh, "ingest-jsonl");
+        MeshClientConfig config = publish(mesh, "ingest-jsonl");
         List<String> lines = new ArrayList<>();
         for (int i = 1; i <= 1000; i++) {
             String line = jsonOrder("j-" + i, i % 50 == 0 ? -1 : 10.5);
@@ -42,8 +42,11 @@ class FileIngestIT {
         Files.createSymbolicLink(dir.resolve("rejects.jsonl"), planted);
 
         IngestSummary summary;
-        try (ProductProducer<GenericRecord> producer = batches(config, "ingest-jsonl.order-placed.v1")) {
+        try (var gate = ProductProducerIT.startGate(mesh);
+             ProductProducer<GenericRecord> producer = batches(config, "ingest-jsonl.order-placed.v1")) {
             summary = FileIngest.ingest(file, FileIngest.Format.JSONL, producer, dir.resolve("rejects.jsonl"), done -> { });
+            assertThat(ProductProducerIT.read(config, "ingest-jsonl.order-placed.v1", 960)).hasSize(960);
+            assertThat(ProductProducerIT.read(config, "ingest-jsonl.order-placed.v1.dlq", 20)).hasSize(20);
         }
 
         assertThat(summary.lines()).isEqualTo(1000);
@@ -60,13 +63,11 @@ class FileIngestIT {
         assertThat(Files.getPosixFilePermissions(dir.resolve("rejects.jsonl"), java.nio.file.LinkOption.NOFOLLOW_LINKS))
                 .as("the lines may hold personal data").isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         assertThat(planted).as("a link planted where the rejects go is replaced, not written through").hasContent("keep me");
-        assertThat(ProductProducerIT.read(config, "ingest-jsonl.order-placed.v1", 960)).hasSize(960);
-        assertThat(ProductProducerIT.read(config, "ingest-jsonl.order-placed.v1.dlq", 20)).hasSize(20);
     }
 
     @Test
     void csvRowsAreNumberedByFileLineAndAHeaderLackingARequiredColumnSendsNothing(EmbeddedMesh mesh) throws Exception {
-        MeshClientConfig config = TestContracts.publishOrders(mesh, "ingest-csv");
+        MeshClientConfig config = publish(mesh, "ingest-csv");
         String header = "orderId,customerId,customerEmail,shippingAddress,country,amount,currency,items,placedAt";
         Path good = Files.write(dir.resolve("orders.csv"), List.of(header,
                 "c-1,c-1,a@example.com,\"1 Main, Paris\",FR,12.5,EUR,2,2026-11-25T10:00:00Z",
@@ -92,7 +93,7 @@ class FileIngestIT {
 
     @Test
     void aLineThatIsNotUtf8IsReportedAndTheLinesAfterItAreStillSent(EmbeddedMesh mesh) throws Exception {
-        MeshClientConfig config = TestContracts.publishOrders(mesh, "ingest-utf8");
+        MeshClientConfig config = publish(mesh, "ingest-utf8");
         byte[] latin1 = jsonOrder("u-2", 10.5).replace("1 Main", "1 Rue de l'\u00c9glise").getBytes(StandardCharsets.ISO_8859_1);
         Path file = dir.resolve("orders.jsonl");
         try (var out = Files.newOutputStream(file)) {
@@ -102,8 +103,11 @@ class FileIngestIT {
         }
 
         IngestSummary summary;
-        try (ProductProducer<GenericRecord> producer = batches(config, "ingest-utf8.order-placed.v1")) {
+        try (var gate = ProductProducerIT.startGate(mesh);
+             ProductProducer<GenericRecord> producer = batches(config, "ingest-utf8.order-placed.v1")) {
             summary = FileIngest.ingest(file, FileIngest.Format.JSONL, producer, dir.resolve("rejects.jsonl"), done -> { });
+            assertThat(ProductProducerIT.read(config, "ingest-utf8.order-placed.v1", 2)).extracting(r -> r.key())
+                    .containsExactlyInAnyOrder("u-1", "u-3");
         }
 
         int at = new String(latin1, StandardCharsets.ISO_8859_1).indexOf('\u00c9') + 1;
@@ -112,13 +116,11 @@ class FileIngestIT {
         assertThat(summary.sent()).isEqualTo(2);
         assertThat(Files.readAllBytes(dir.resolve("rejects.jsonl"))).as("the line as it was, bytes and all")
                 .isEqualTo((new String(latin1, StandardCharsets.ISO_8859_1) + "\n").getBytes(StandardCharsets.ISO_8859_1));
-        assertThat(ProductProducerIT.read(config, "ingest-utf8.order-placed.v1", 2)).extracting(r -> r.key())
-                .containsExactlyInAnyOrder("u-1", "u-3");
     }
 
     @Test
     void aCsvLineThatIsNotUtf8IsReportedByItsLineNumberAndTheRowsAfterItAreStillSent(EmbeddedMesh mesh) throws Exception {
-        MeshClientConfig config = TestContracts.publishOrders(mesh, "ingest-csv-utf8");
+        MeshClientConfig config = publish(mesh, "ingest-csv-utf8");
         String header = "orderId,customerId,customerEmail,shippingAddress,country,amount,currency,items,placedAt";
         String latin1 = "n-2,c-1,a@example.com,Caf\u00e9,FR,12.5,EUR,2,1764064800000";
         Path file = dir.resolve("orders.csv");
@@ -142,7 +144,7 @@ class FileIngestIT {
 
     @Test
     void aFileWhoseLinesAllReachTheProductLeavesNoRejectsFile(EmbeddedMesh mesh) throws Exception {
-        MeshClientConfig config = TestContracts.publishOrders(mesh, "ingest-clean");
+        MeshClientConfig config = publish(mesh, "ingest-clean");
         Path file = Files.write(dir.resolve("orders.jsonl"), List.of(jsonOrder("k-1", 1.5), jsonOrder("k-2", 2.5)));
 
         IngestSummary summary;
@@ -152,6 +154,13 @@ class FileIngestIT {
 
         assertThat(summary.allSent()).isTrue();
         assertThat(dir.resolve("rejects.jsonl")).doesNotExist();
+    }
+
+    /** Publishes the orders product; the catalog admits it and the domain may write its ingest topic. */
+    private static MeshClientConfig publish(EmbeddedMesh mesh, String domain) throws Exception {
+        MeshClientConfig config = TestContracts.publishOrders(mesh, domain);
+        GateIT.admit(mesh, config, ProductAddress.parse(domain + ".order-placed.v1"));
+        return config;
     }
 
     static ProductProducer<GenericRecord> batches(MeshClientConfig config, String address) {

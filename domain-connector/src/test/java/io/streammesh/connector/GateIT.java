@@ -10,6 +10,7 @@ import io.streammesh.demo.orders.OrderPlaced;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordProducers;
+import io.streammesh.testing.IngestGrants;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshException;
@@ -41,14 +42,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
-import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
-import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -108,8 +106,7 @@ class GateIT {
         admit(mesh, domain, address);
 
         try (GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), Files.createTempDirectory("gate-it"));
-             var orders = ProductProducer.<OrderPlaced>open(address, domain,
-                     new SimpleMeterRegistry(), ProductProducer.Options.DEFAULT.viaGate())) {
+             var orders = ProductProducer.<OrderPlaced>open(address, domain, new SimpleMeterRegistry())) {
             var bad = ProductProducerIT.order("o-cheap");
             bad.setAmount(0.0);
             Delivery good = orders.send(ProductProducerIT.order("o-fine")).get();
@@ -126,14 +123,10 @@ class GateIT {
     }
 
     @Test
-    void aProducerThroughTheGateWaitsForWriteOnTheIngestTopicAndNamesTheGrantIfItNeverComes(EmbeddedMesh mesh) throws Exception {
+    void aProducerWaitsForWriteOnTheIngestTopicAndNamesTheGrantIfItNeverComes(EmbeddedMesh mesh) throws Exception {
         MeshClientConfig domain = TestContracts.publishOrders(mesh, "gate-wait");
         ProductAddress address = ProductAddress.parse("gate-wait.order-placed.v1");
-        admit(mesh, domain, address);
-        // the rule the mesh moves to: no WRITE on the domain's prefix, only on its products' ingest topics
-        mesh.admin().deleteAcls(List.of(new AclBindingFilter(new ResourcePatternFilter(ResourceType.TOPIC, "gate-wait.", PatternType.PREFIXED),
-                new AccessControlEntryFilter("User:gate-wait", null, AclOperation.WRITE, AclPermissionType.ALLOW)))).all().get();
-        var options = new ProductProducer.Options(Duration.ofSeconds(3), false).viaGate();
+        var options = new ProductProducer.Options(Duration.ofSeconds(3), false);
 
         assertThatThrownBy(() -> ProductProducer.open(address, domain, new SimpleMeterRegistry(), options).close())
                 .isInstanceOf(MeshException.class)
@@ -144,12 +137,15 @@ class GateIT {
                 new AccessControlEntry("User:gate-wait", "*", AclOperation.WRITE, AclPermissionType.ALLOW));
         CompletableFuture.runAsync(() -> mesh.admin().createAcls(List.of(grant)), CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS));
         try (var orders = ProductProducer.<OrderPlaced>open(address, domain, new SimpleMeterRegistry(),
-                new ProductProducer.Options(Duration.ofSeconds(30), false).viaGate())) {
+                new ProductProducer.Options(Duration.ofSeconds(30), false))) {
             assertThat(orders.send(ProductProducerIT.order("o-late")).get().deadLettered()).isFalse();
         }
     }
 
-    /** Puts the product's published registration in the catalog, as catalog-stream admits it. */
+    /**
+     * Puts the product's published registration in the catalog, as catalog-stream admits it, and
+     * lets the domain write its ingest topic, as the policy-enforcer then does.
+     */
     static ProductRegistration admit(EmbeddedMesh mesh, MeshClientConfig domain, ProductAddress address) throws Exception {
         ProductRegistration registration;
         try (var publisher = ProductPublisher.connect(domain)) {
@@ -161,6 +157,7 @@ class GateIT {
                 mesh.clientConfig(PlatformApp.CATALOG.applicationId()), "gate-it-catalog")) {
             producer.send(new ProducerRecord<>(MeshTopics.CATALOG, address.toString(), entry)).get();
         }
+        IngestGrants.allow(mesh, address);
         return registration;
     }
 

@@ -40,10 +40,11 @@ class ProducerOutageIT {
     }
 
     @Test
-    void goodRecordsSentWhileTheRegistryIsDeadReachTheProductAndOnlyRuleBreakersAreDeadLettered(EmbeddedMesh mesh) {
+    void goodRecordsSentWhileTheRegistryIsDeadReachTheProductAndOnlyRuleBreakersAreDeadLettered(EmbeddedMesh mesh) throws Exception {
         this.mesh = mesh;
         MeshClientConfig config = TestContracts.publishOrders(mesh, "outage-send");
         ProductAddress address = ProductAddress.parse("outage-send.order-placed.v1");
+        GateIT.admit(mesh, config, address);
         List<CompletableFuture<Delivery>> deliveries = new ArrayList<>();
         try (var producer = ProductProducer.<OrderPlaced>open(address, config, new SimpleMeterRegistry())) {
             mesh.killRegistry();
@@ -60,16 +61,20 @@ class ProducerOutageIT {
         List<Delivery> done = deliveries.stream().map(CompletableFuture::join).toList();
         assertThat(done).filteredOn(Delivery::deadLettered).extracting(Delivery::rule).hasSize(5).containsOnly("positive-amount");
         mesh.restartRegistry();
-        assertThat(ProductProducerIT.read(config, address.topic(), 45)).hasSize(45);
-        List<ConsumerRecord<String, byte[]>> dlq = ProductProducerIT.read(config, address.deadLetterTopic(), 5);
-        assertThat(dlq).extracting(r -> ProductProducerIT.header(r, DeadLetterHeaders.RULE)).containsOnly("positive-amount");
+        // the gate, which reads schemas from the registry, checks them once it is back
+        try (var gate = ProductProducerIT.startGate(mesh)) {
+            assertThat(ProductProducerIT.read(config, address.topic(), 45)).hasSize(45);
+            List<ConsumerRecord<String, byte[]>> dlq = ProductProducerIT.read(config, address.deadLetterTopic(), 5);
+            assertThat(dlq).extracting(r -> ProductProducerIT.header(r, DeadLetterHeaders.RULE)).containsOnly("positive-amount");
+        }
     }
 
     @Test
-    void aProducerOpenedWhileTheRegistryIsDeadWaitsUntilItIsBackThenSendsEveryRecordToTheProduct(EmbeddedMesh mesh) {
+    void aProducerOpenedWhileTheRegistryIsDeadWaitsUntilItIsBackThenSendsEveryRecordToTheProduct(EmbeddedMesh mesh) throws Exception {
         this.mesh = mesh;
         MeshClientConfig config = TestContracts.publishOrders(mesh, "outage-open");
         ProductAddress address = ProductAddress.parse("outage-open.order-placed.v1");
+        GateIT.admit(mesh, config, address);
         mesh.killRegistry();
         CompletableFuture<Void> restart = CompletableFuture.runAsync(mesh::restartRegistry);
 
@@ -83,7 +88,9 @@ class ProducerOutageIT {
         restart.join();
 
         assertThat(done).noneMatch(Delivery::deadLettered);
-        assertThat(ProductProducerIT.read(config, address.topic(), 20)).hasSize(20);
+        try (var gate = ProductProducerIT.startGate(mesh)) {
+            assertThat(ProductProducerIT.read(config, address.topic(), 20)).hasSize(20);
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.streammesh.demo.orders.OrderPlaced;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.testing.IngestGrants;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.MeshTopics;
@@ -17,13 +18,16 @@ import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.QualityRule;
 import io.streammesh.testing.TopicReader;
+import io.streammesh.client.PlatformApp;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,16 +53,14 @@ import org.junit.jupiter.api.Test;
 class ProductProducerIT {
 
     @Test
-    void goodRecordsGoToTheProductAndBadOnesToTheDeadLetterTopicWithTheirReasons(EmbeddedMesh mesh) throws Exception {
-        mesh.onboarding().addDomain("prod-route");
-        MeshClientConfig config = mesh.clientConfig("prod-route");
-        try (var publisher = ProductPublisher.connect(config)) {
-            publisher.publish(TestContracts.orders("prod-route", "1.0.0"));
-        }
+    void goodRecordsGoThroughTheGateToTheProductAndBadOnesToTheDeadLetterTopicWithTheirReasons(EmbeddedMesh mesh) throws Exception {
+        MeshClientConfig config = TestContracts.publishOrders(mesh, "prod-route");
         var meters = new SimpleMeterRegistry();
         ProductAddress address = ProductAddress.parse("prod-route.order-placed.v1");
+        GateIT.admit(mesh, config, address);
         List<CompletableFuture<Delivery>> deliveries = new ArrayList<>();
-        try (var producer = ProductProducer.<OrderPlaced>open(address, config, meters)) {
+        try (var gate = startGate(mesh);
+             var producer = ProductProducer.<OrderPlaced>open(address, config, meters)) {
             for (int i = 0; i < 100; i++) {
                 OrderPlaced order = order("o-" + i);
                 if (i % 10 == 3) {
@@ -69,18 +71,18 @@ class ProductProducerIT {
                 deliveries.add(producer.send(order));
             }
             producer.flush();
+            List<Delivery> done = deliveries.stream().map(CompletableFuture::join).toList();
+            assertThat(done).filteredOn(d -> !d.deadLettered()).hasSize(80);
+            assertThat(done).filteredOn(Delivery::deadLettered).extracting(Delivery::rule)
+                    .containsOnly("positive-amount", "known-currency").hasSize(20);
+            assertThat(meters.get(ProductProducer.RECORDS_METER).tag("outcome", "sent").counter().count()).isEqualTo(80);
+            assertThat(meters.get(ProductProducer.RECORDS_METER).tag("rule", "positive-amount").counter().count()).isEqualTo(10);
         }
-        List<Delivery> done = deliveries.stream().map(CompletableFuture::join).toList();
-        assertThat(done).filteredOn(d -> !d.deadLettered()).hasSize(80);
-        assertThat(done).filteredOn(Delivery::deadLettered).extracting(Delivery::rule)
-                .containsOnly("positive-amount", "known-currency").hasSize(20);
-        assertThat(meters.get(ProductProducer.RECORDS_METER).tag("outcome", "sent").counter().count()).isEqualTo(80);
-        assertThat(meters.get(ProductProducer.RECORDS_METER).tag("rule", "positive-amount").counter().count()).isEqualTo(10);
 
         List<ConsumerRecord<String, byte[]>> product = read(config, address.topic(), 80);
         List<ConsumerRecord<String, byte[]>> dlq = read(config, address.deadLetterTopic(), 20);
         assertThat(product).hasSize(80).allSatisfy(r -> assertThat(r.key()).startsWith("o-"));
-        assertThat(dlq).hasSize(20);
+        assertThat(dlq).as("the gate dead-letters what the producer's verdict said, with its own headers").hasSize(20);
         var first = dlq.stream().filter(r -> header(r, DeadLetterHeaders.RULE).equals("positive-amount")).findFirst().orElseThrow();
         assertThat(header(first, DeadLetterHeaders.REASON)).isEqualTo("quality rule 'positive-amount' (record.amount > 0) is false");
         assertThat(header(first, DeadLetterHeaders.CONTRACT_VERSION)).isEqualTo("1.0.0");
@@ -102,6 +104,7 @@ class ProductProducerIT {
                     "description: Baskets.", "classification: internal", "schema: basket.avsc", "key: id", "slo: {freshness: 5m, maxViolationRate: 0.01}",
                     "quality:", "  - {name: pairs, rule: \"" + pairs + "\"}", "views:", "  - {name: full}"), baskets.toString()));
         }
+        IngestGrants.allow(mesh, ProductAddress.parse("prod-budget.basket.v1"));
         Delivery huge;
         Delivery small;
         Duration took;
@@ -134,6 +137,7 @@ class ProductProducerIT {
         try (var domain = RecordProducers.<ProductRegistration>create(config, "test-past-the-validator")) {
             domain.send(new ProducerRecord<>(MeshTopics.registrations("prod-stale"), address.toString(), pastTheValidator)).get();
         }
+        IngestGrants.allow(mesh, address);
 
         assertThatThrownBy(() -> ProductProducer.open(address, config, new SimpleMeterRegistry()))
                 .isInstanceOf(MeshException.class)
@@ -150,17 +154,16 @@ class ProductProducerIT {
 
     @Test
     void aRecordOnTheProductDecodesThroughTheConfluentCompatibleApiWithAPlainAvroReader(EmbeddedMesh mesh) throws Exception {
-        mesh.onboarding().addDomain("prod-wire");
-        MeshClientConfig config = mesh.clientConfig("prod-wire");
-        try (var publisher = ProductPublisher.connect(config)) {
-            publisher.publish(TestContracts.orders("prod-wire", "1.0.0"));
-        }
+        MeshClientConfig config = TestContracts.publishOrders(mesh, "prod-wire");
         ProductAddress address = ProductAddress.parse("prod-wire.order-placed.v1");
-        try (var producer = ProductProducer.<OrderPlaced>open(address, config, new SimpleMeterRegistry())) {
+        GateIT.admit(mesh, config, address);
+        byte[] value;
+        try (var gate = startGate(mesh);
+             var producer = ProductProducer.<OrderPlaced>open(address, config, new SimpleMeterRegistry())) {
             Delivery d = producer.send(order("o-wire")).join();
             assertThat(d.deadLettered()).as("%s", d.reason()).isFalse();
+            value = read(config, address.topic(), 1).get(0).value();
         }
-        byte[] value = read(config, address.topic(), 1).get(0).value();
 
         ByteBuffer wire = ByteBuffer.wrap(value);
         assertThat(wire.get()).as("Confluent magic byte").isZero();
@@ -187,6 +190,11 @@ class ProductProducerIT {
                 .hasMessage("no product prod-none.nothing.v1 is published; publish its contract first: mesh product publish <descriptor>");
     }
 
+    /** The contract gate, the only writer of products. */
+    static GateApp startGate(EmbeddedMesh mesh) throws IOException {
+        return GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), Files.createTempDirectory("gate-"));
+    }
+
     static OrderPlaced order(String id) {
         return OrderPlaced.newBuilder().setOrderId(id).setCustomerId("c-1").setCustomerEmail("a@example.com")
                 .setShippingAddress("1 Main St").setCountry("FR").setAmount(42.5).setCurrency("EUR").setItems(2)
@@ -197,6 +205,8 @@ class ProductProducerIT {
         var props = config.kafka();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, topic.split("\\.")[0] + ".test-reader-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // what the gate committed: a transaction it aborted is not the product's
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return TopicReader.of(props, new StringDeserializer(), new ByteArrayDeserializer())
                 .readUntil(topic, expected, Duration.ofSeconds(30));
     }

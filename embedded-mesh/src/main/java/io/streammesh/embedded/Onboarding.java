@@ -69,7 +69,8 @@ public final class Onboarding {
      * principal's request topic, and each domain's ACLs again; idempotent. On a mesh from before
      * per-principal request topics it also takes away the WRITE every principal had on the shared
      * {@code mesh.access.requests}; on one from before the contract gate, every product gets its
-     * ingest topic and the gate its ACLs on every domain's topics.
+     * ingest topic, the gate its ACLs on every domain's topics, and the domains lose their WRITE
+     * on {@code <domain>.*}: only the gate writes products and their dead-letter topics.
      */
     public void ensurePlatform() {
         createTopics(PlatformTopics.platform());
@@ -85,10 +86,17 @@ public final class Onboarding {
         requesters.forEach(p -> schemas().registerRequests(p.name()));
         requesters.forEach(p -> acls.addAll(PlatformAcls.requester(p)));
         // Domains onboarded before a platform app existed (the contract gate) get its ACLs on their topics now.
-        requesters.stream().filter(p -> p.kind() == PrincipalKind.DOMAIN).forEach(p -> acls.addAll(PlatformAcls.domain(p.name())));
+        List<String> domains = requesters.stream().filter(p -> p.kind() == PrincipalKind.DOMAIN).map(MeshPrincipal::name).toList();
+        domains.forEach(domain -> acls.addAll(PlatformAcls.domain(domain)));
         createAcls(acls, "create the platform's ACLs");
         KafkaCalls.await(admin.deleteAcls(PlatformAcls.sharedRequestsOfOldMeshes().stream().map(AclBinding::toFilter).toList()).all(),
                 "remove the WRITE every principal had on " + MeshTopics.ACCESS_REQUESTS);
+        // Before the contract gate a domain wrote its products directly: only the gate may now.
+        List<AclBinding> oldWrites = domains.stream().flatMap(domain -> PlatformAcls.domainWriteOfOldMeshes(domain).stream()).toList();
+        if (!oldWrites.isEmpty()) {
+            KafkaCalls.await(admin.deleteAcls(oldWrites.stream().map(AclBinding::toFilter).toList()).all(),
+                    "remove the domains' WRITE on their products and dead-letter topics");
+        }
     }
 
     /**
@@ -130,8 +138,8 @@ public final class Onboarding {
     }
 
     /**
-     * Onboards a domain: its principal {@code User:<domain>} (CREATE/WRITE/DESCRIBE on topics
-     * {@code <domain>.*}), its registration and decision topics (which only it may write), and
+     * Onboards a domain: its principal {@code User:<domain>} (CREATE/READ/DESCRIBE on topics
+     * {@code <domain>.*}; WRITE only on each product's ingest topic, from the policy-enforcer), its registration and decision topics (which only it may write), and
      * the platform apps' read access to its products. Idempotent; returns once the broker
      * enforces its ACLs.
      *

@@ -119,15 +119,19 @@ public final class PlatformAcls {
 
     /**
      * @param domain a domain name
-     * @return what the domain's principal may do (own {@code <domain>.*}, write its registrations
-     *         and decisions), and what the platform apps may do with its products (the catalog and
-     *         the enforcer read them, the audit counts what groups read, the contract gate moves
-     *         records from their ingest topics to them)
+     * @return what the domain's principal may do (create and read {@code <domain>.*}, write its
+     *         registrations and decisions), and what the platform apps may do with its products
+     *         (the catalog and the enforcer read them, the audit counts what groups read, the
+     *         contract gate moves records from their ingest topics to them)
      */
     public static List<AclBinding> domain(String domain) {
         String prefix = domain + ".";
         var owner = new Acls(MeshNames.kafkaPrincipal(domain));
-        owner.allow(TOPIC, prefix, PREFIXED, CREATE, WRITE, READ, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS);
+        // No WRITE: only the contract gate writes products and their dead-letter topics (with the
+        // reasons only the mesh may give). The domain writes a product's ingest topic, literal,
+        // granted by the policy-enforcer once the product is catalogued. It keeps ALTER_CONFIGS:
+        // publishing applies the contract's retentions to its topics.
+        owner.allow(TOPIC, prefix, PREFIXED, CREATE, READ, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS);
         owner.allow(GROUP, prefix, PREFIXED, READ, DESCRIBE);
         owner.allow(TRANSACTIONAL_ID, prefix, PREFIXED, WRITE, DESCRIBE);
         // It reads back its own registrations (to publish idempotently, to retire) and decisions.
@@ -144,6 +148,16 @@ public final class PlatformAcls {
         all.addAll(new Acls(PlatformApp.GATE.principal().kafkaPrincipal())
                 .allow(TOPIC, prefix, PREFIXED, READ, WRITE, DESCRIBE, AclOperation.DELETE).bindings);
         return all;
+    }
+
+    /**
+     * @param domain a domain name
+     * @return what meshes before the contract gate let the domain do besides {@link #domain}: write
+     *         every topic {@code <domain>.*}, its products and their dead-letter topics included.
+     *         {@code mesh up} deletes it.
+     */
+    public static List<AclBinding> domainWriteOfOldMeshes(String domain) {
+        return new Acls(MeshNames.kafkaPrincipal(domain)).allow(TOPIC, domain + ".", PREFIXED, WRITE).bindings;
     }
 
     private static final class Acls {

@@ -12,12 +12,12 @@ import org.junit.jupiter.api.Test;
 class PlatformAclsTest {
 
     @Test
-    void aDomainOwnsItsPrefixAndWritesOnlyItsOwnRegistrationsAndDecisions() {
+    void aDomainCreatesAndReadsItsPrefixAndWritesOnlyItsOwnRegistrationsAndDecisions() {
         List<String> acls = describe(PlatformAcls.domain("orders"));
 
         assertThat(acls).contains(
                 "User:orders CREATE TOPIC orders. PREFIXED",
-                "User:orders WRITE TOPIC orders. PREFIXED",
+                "User:orders READ TOPIC orders. PREFIXED",
                 "User:orders DESCRIBE TOPIC orders. PREFIXED",
                 "User:orders WRITE TOPIC mesh.registrations.orders LITERAL",
                 "User:orders WRITE TOPIC mesh.decisions.orders LITERAL",
@@ -26,6 +26,16 @@ class PlatformAclsTest {
         assertThat(acls).filteredOn(acl -> acl.startsWith("User:orders "))
                 .allMatch(acl -> acl.contains(" orders. ") || acl.endsWith("mesh.registrations.orders LITERAL")
                         || acl.endsWith("mesh.decisions.orders LITERAL"));
+        assertThat(acls).as("only the gate writes products and dead-letter topics; ingest WRITE comes per product")
+                .filteredOn(acl -> acl.startsWith("User:orders WRITE TOPIC"))
+                .containsExactlyInAnyOrder("User:orders WRITE TOPIC mesh.registrations.orders LITERAL",
+                        "User:orders WRITE TOPIC mesh.decisions.orders LITERAL");
+    }
+
+    @Test
+    void theWriteOfOldMeshesIsTheDomainsPrefixedWrite() {
+        assertThat(describe(PlatformAcls.domainWriteOfOldMeshes("orders"))).containsExactly("User:orders WRITE TOPIC orders. PREFIXED");
+        assertThat(PlatformAcls.domain("orders")).doesNotContainAnyElementsOf(PlatformAcls.domainWriteOfOldMeshes("orders"));
     }
 
     @Test

@@ -127,8 +127,7 @@ final class DemoMesh implements AutoCloseable {
         } else {
             publish(publisher, contract);
         }
-        ProductProducer<GenericRecord> producer = ProductProducer.open(address, config, new SimpleMeterRegistry(),
-                ProductProducer.Options.DEFAULT.viaGate());
+        ProductProducer<GenericRecord> producer = ProductProducer.open(address, config, new SimpleMeterRegistry());
         resources.add(producer);
         var fit = new RecordFit(demoSchema, producer.schema());
         checkFits(address, fit);

@@ -29,11 +29,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "produce", mixinStandardHelpOptions = true,
         description = {"Feeds a JSON Lines or CSV file (or standard input, with --file -) into a published product,",
                 "as the domain's principal (default: --as <domain>).",
-                "Each line becomes an Avro record of the product's registered schema and is checked against its quality rules:",
-                "good ones go to the product, failing ones to <address>.dlq, unreadable ones to the report below with their line numbers.",
+                "Each line becomes an Avro record of the product's registered schema, is checked against its quality rules",
+                "and goes to <address>.ingest, from which the contract gate writes it to the product if it passes, to <address>.dlq",
+                "with the reason if not; unreadable lines go to the report below with their line numbers.",
                 "Lines are sent in batches that readers see whole or not at all; a line counts as sent once its batch is committed.",
                 "Every line that reached no topic is written to the rejects file, to be fed back once fixed.",
-                "Exit 0 when every line reached the product, 1 otherwise."})
+                "Exit 0 when every line passed the contract, 1 otherwise."})
 final class ProduceCommand implements Callable<Integer> {
 
     private static final int ERRORS_SHOWN = 20;
@@ -133,8 +134,8 @@ final class ProduceCommand implements Callable<Integer> {
 
     private void print(PrintWriter out, IngestSummary summary, ProductAddress product, Path rejectsFile) {
         out.printf("%s: %,d line(s) read%s%n", fromStandardInput() ? "standard input" : file, summary.lines(), format() == FileIngest.Format.CSV ? " (after the header)" : "");
-        out.printf("  %,8d sent to %s%n", summary.sent(), product.topic());
-        out.printf("  %,8d dead-lettered to %s%s%n", summary.deadLettered(), product.deadLetterTopic(),
+        out.printf("  %,8d accepted, on their way to %s through %s%n", summary.sent(), product.topic(), product.ingestTopic());
+        out.printf("  %,8d rejected, on their way to %s%s%n", summary.deadLettered(), product.deadLetterTopic(),
                 summary.deadLetteredByRule().isEmpty() ? "" : "  " + summary.deadLetteredByRule());
         out.printf("  %,8d not sent (unreadable or refused)%s%n", summary.errors().size(),
                 summary.errors().isEmpty() ? "" : ", written to " + rejectsFile);
@@ -151,13 +152,15 @@ final class ProduceCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** One line saying whether the whole file is on the product, and if not, where the rest is. */
+    /** One line saying whether the whole file goes to the product, and if not, where the rest is. */
     private static String verdict(IngestSummary summary, ProductAddress product, Path rejectsFile) {
         if (summary.allSent()) {
-            return "OK: all " + String.format("%,d", summary.lines()) + " line(s) are on " + product.topic() + ".";
+            return "OK: all " + String.format("%,d", summary.lines()) + " line(s) accepted; the contract gate writes them to "
+                    + product.topic() + ".";
         }
-        return String.format("FAILED: %,d of %,d line(s) did not reach %s (%,d dead-lettered, %,d not sent%s)%s%s.",
-                summary.lines() - summary.sent(), summary.lines(), product.topic(), summary.deadLettered(), summary.errors().size(),
+        return String.format("FAILED: %,d of %,d line(s) will not reach %s (%,d rejected, see %s; %,d not sent%s)%s%s.",
+                summary.lines() - summary.sent(), summary.lines(), product.topic(), summary.deadLettered(), product.deadLetterTopic(),
+                summary.errors().size(),
                 summary.inDoubt().isEmpty() ? "" : String.format(", %,d in doubt", summary.inDoubt().size()),
                 summary.stoppedBy() == null ? "" : "; stopped sending: " + summary.stoppedBy(),
                 summary.errors().isEmpty() ? "" : "; feed the lines not sent back with --file " + rejectsFile);

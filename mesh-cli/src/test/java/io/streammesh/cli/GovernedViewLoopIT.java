@@ -17,6 +17,8 @@ import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.enforcer.ViewApp;
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.client.PlatformApp;
+import io.streammesh.connector.GateApp;
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.schema.DecisionKind;
@@ -38,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole loop, every app on the real mesh: a domain publishes a product with an analytics
- * view and produces 10,000 records; the analytics team is refused, asks, the owner approves; the
+ * view and produces 10,000 records through the contract gate; the analytics team is refused, asks, the owner approves; the
  * team's plain consumer (its own group, read_committed) reads exactly the expected rows, masked;
  * the owner revokes and the broker refuses the team again within 5 s.
  */
@@ -66,7 +68,8 @@ class GovernedViewLoopIT {
         try (var catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir.resolve("catalog"),
                      mesh.state().credentials(), 0));
              var grants = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"));
-             var views = ViewApp.start(mesh.clientConfig("mesh-enforcer"), dir.resolve("views"), "loop-secret".getBytes(), new SimpleMeterRegistry())) {
+             var views = ViewApp.start(mesh.clientConfig("mesh-enforcer"), dir.resolve("views"), "loop-secret".getBytes(), new SimpleMeterRegistry());
+             var gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), dir.resolve("gate"))) {
             try (var publisher = ProductPublisher.connect(mesh.clientConfig("loop-shop"))) {
                 publisher.publish(DataContracts.load(contract));
             }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streammesh.catalog.CatalogApp;
 import io.streammesh.catalog.CatalogConfig;
 import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.testing.IngestGrants;
 import io.streammesh.testing.MeshTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,6 +38,7 @@ class ProductCommandsIT {
                         "+ schema cli-shop.order-placed.v1-value version 1");
         var again = CommandRun.of("product", "publish", descriptor.toString(), "--state-dir", state);
         assertThat(again.out()).startsWith("cli-shop.order-placed.v1: nothing to change, it is already as the contract says.");
+        IngestGrants.allow(mesh, ProductAddress.parse("cli-shop.order-placed.v1"));
 
         List<String> lines = new ArrayList<>();
         for (int i = 1; i <= 1000; i++) {
@@ -45,19 +48,22 @@ class ProductCommandsIT {
         var produced = CommandRun.of("produce", "cli-shop.order-placed.v1", "--file", file.toString(), "--state-dir", state);
 
         assertThat(produced.exitCode()).as("some lines were not sent").isEqualTo(Mesh.FAILED);
-        assertThat(produced.out()).contains("1,000 line(s) read", "960 sent to cli-shop.order-placed.v1",
-                "30 dead-lettered to cli-shop.order-placed.v1.dlq  {positive-amount=30}", "10 not sent", "line 100: not JSON");
+        assertThat(produced.out()).contains("1,000 line(s) read",
+                "960 accepted, on their way to cli-shop.order-placed.v1 through cli-shop.order-placed.v1.ingest",
+                "30 rejected, on their way to cli-shop.order-placed.v1.dlq  {positive-amount=30}", "10 not sent", "line 100: not JSON");
         Path rejects = dir.resolve("orders.rejects.jsonl");
-        assertThat(produced.out().strip().lines().reduce((a, b) -> b)).hasValue("FAILED: 40 of 1,000 line(s) did not reach "
-                + "cli-shop.order-placed.v1 (30 dead-lettered, 10 not sent); feed the lines not sent back with --file " + rejects + ".");
+        assertThat(produced.out().strip().lines().reduce((a, b) -> b)).hasValue("FAILED: 40 of 1,000 line(s) will not reach "
+                + "cli-shop.order-placed.v1 (30 rejected, see cli-shop.order-placed.v1.dlq; 10 not sent); feed the lines not sent back with --file "
+                + rejects + ".");
         assertThat(Files.readAllLines(rejects)).hasSize(10).containsOnly("not json");
     }
 
     @Test
-    void produceExitsOneWhenARecordWasDeadLetteredAndZeroOnlyWhenEveryLineIsOnTheProduct(EmbeddedMesh mesh) throws Exception {
+    void produceExitsOneWhenARecordWasRejectedAndZeroOnlyWhenEveryLinePassedTheContract(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("cli-exit");
         String state = mesh.state().root().toString();
         assertThat(CommandRun.of("product", "publish", contract("cli-exit").toString(), "--state-dir", state).exitCode()).isZero();
+        IngestGrants.allow(mesh, ProductAddress.parse("cli-exit.order-placed.v1"));
         Path good = Files.write(dir.resolve("good.jsonl"), List.of(order("g-1", 9.5), order("g-2", 9.5)));
         Path oneBad = Files.write(dir.resolve("one-bad.jsonl"), List.of(order("b-1", 9.5), order("b-2", -1)));
 
@@ -65,9 +71,10 @@ class ProductCommandsIT {
         var deadLettered = CommandRun.of("produce", "cli-exit.order-placed.v1", "--file", oneBad.toString(), "--state-dir", state);
 
         assertThat(allGood.exitCode()).as(allGood.err()).isZero();
-        assertThat(allGood.out()).endsWith("OK: all 2 line(s) are on cli-exit.order-placed.v1.\n");
-        assertThat(deadLettered.exitCode()).as("a dead-lettered record did not reach the product").isEqualTo(Mesh.FAILED);
-        assertThat(deadLettered.out()).endsWith("FAILED: 1 of 2 line(s) did not reach cli-exit.order-placed.v1 (1 dead-lettered, 0 not sent).\n");
+        assertThat(allGood.out()).endsWith("OK: all 2 line(s) accepted; the contract gate writes them to cli-exit.order-placed.v1.\n");
+        assertThat(deadLettered.exitCode()).as("a rejected record will not reach the product").isEqualTo(Mesh.FAILED);
+        assertThat(deadLettered.out()).endsWith("FAILED: 1 of 2 line(s) will not reach cli-exit.order-placed.v1 "
+                + "(1 rejected, see cli-exit.order-placed.v1.dlq; 0 not sent).\n");
         assertThat(dir.resolve("one-bad.rejects.jsonl")).as("a dead-lettered line is on the dead-letter topic").doesNotExist();
     }
 
@@ -76,14 +83,16 @@ class ProductCommandsIT {
         mesh.onboarding().addDomain("cli-stdin");
         String state = mesh.state().root().toString();
         assertThat(CommandRun.of("product", "publish", contract("cli-stdin").toString(), "--state-dir", state).exitCode()).isZero();
+        IngestGrants.allow(mesh, ProductAddress.parse("cli-stdin.order-placed.v1"));
         Path rejects = Path.of("stdin.rejects.jsonl").toAbsolutePath();
         try {
             var produced = withStandardInput(order("s-1", 9.5) + "\nnot json\n" + order("s-2", 9.5) + "\n",
                     () -> CommandRun.of("produce", "cli-stdin.order-placed.v1", "--file", "-", "--state-dir", state));
 
             assertThat(produced.exitCode()).isEqualTo(Mesh.FAILED);
-            assertThat(produced.out()).startsWith("standard input: 3 line(s) read\n").contains("2 sent to cli-stdin.order-placed.v1");
-            assertThat(produced.out()).endsWith("FAILED: 1 of 3 line(s) did not reach cli-stdin.order-placed.v1 (0 dead-lettered, 1 not sent); "
+            assertThat(produced.out()).startsWith("standard input: 3 line(s) read\n").contains("2 accepted, on their way to cli-stdin.order-placed.v1");
+            assertThat(produced.out()).endsWith("FAILED: 1 of 3 line(s) will not reach cli-stdin.order-placed.v1 "
+                    + "(0 rejected, see cli-stdin.order-placed.v1.dlq; 1 not sent); "
                     + "feed the lines not sent back with --file " + rejects + ".\n");
             assertThat(Files.readAllLines(rejects)).containsExactly("not json");
         } finally {
@@ -96,6 +105,7 @@ class ProductCommandsIT {
         mesh.onboarding().addDomain("cli-stdcsv");
         String state = mesh.state().root().toString();
         assertThat(CommandRun.of("product", "publish", contract("cli-stdcsv").toString(), "--state-dir", state).exitCode()).isZero();
+        IngestGrants.allow(mesh, ProductAddress.parse("cli-stdcsv.order-placed.v1"));
         String csv = "orderId,customerId,customerEmail,shippingAddress,country,amount,currency,items,placedAt\n"
                 + "c-1,c-1,a@example.com,1 Main,FR,9.5,EUR,2,1795600800000\n";
 
@@ -104,7 +114,7 @@ class ProductCommandsIT {
 
         assertThat(produced.exitCode()).as(produced.out() + produced.err()).isZero();
         assertThat(produced.out()).startsWith("standard input: 1 line(s) read (after the header)\n")
-                .endsWith("OK: all 1 line(s) are on cli-stdcsv.order-placed.v1.\n");
+                .endsWith("OK: all 1 line(s) accepted; the contract gate writes them to cli-stdcsv.order-placed.v1.\n");
     }
 
     @Test
@@ -135,6 +145,7 @@ class ProductCommandsIT {
         mesh.onboarding().addDomain("cli-utf8");
         String state = mesh.state().root().toString();
         assertThat(CommandRun.of("product", "publish", contract("cli-utf8").toString(), "--state-dir", state).exitCode()).isZero();
+        IngestGrants.allow(mesh, ProductAddress.parse("cli-utf8.order-placed.v1"));
         byte[] latin1 = order("u-2", 9.5).replace("1 Main", "Caf\u00e9").getBytes(StandardCharsets.ISO_8859_1);
         Path file = dir.resolve("mixed.jsonl");
         try (var out = Files.newOutputStream(file)) {
@@ -149,7 +160,7 @@ class ProductCommandsIT {
 
         assertThat(produced.exitCode()).isEqualTo(Mesh.FAILED);
         int at = new String(latin1, StandardCharsets.ISO_8859_1).indexOf('\u00e9') + 1;
-        assertThat(produced.out()).contains("2 sent to cli-utf8.order-placed.v1",
+        assertThat(produced.out()).contains("2 accepted, on their way to cli-utf8.order-placed.v1",
                 "line 2: not UTF-8 text: byte " + at + " (0xE9) starts no UTF-8 character");
         assertThat(Files.readAllBytes(rejects)).isEqualTo((new String(latin1, StandardCharsets.ISO_8859_1) + "\n")
                 .getBytes(StandardCharsets.ISO_8859_1));

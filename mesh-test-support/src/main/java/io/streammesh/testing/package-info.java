@@ -4,7 +4,9 @@
  * embedded mesh per test JVM, on free ports and a temporary state directory, closed when the JVM's
  * tests end), {@link io.streammesh.testing.AppProcess} (an app in its own JVM, to kill it),
  * {@link io.streammesh.testing.TopicReader} (the one way tests read a topic until a count or a
- * deadline), {@link io.streammesh.testing.AuditTopicReader}, and
+ * deadline), {@link io.streammesh.testing.AuditTopicReader}, {@link io.streammesh.testing.ProductRecords}
+ * (records already in a product, written as the contract gate), {@link io.streammesh.testing.IngestGrants}
+ * (a domain's WRITE on an ingest topic, as the policy-enforcer grants it), and
  * {@link io.streammesh.testing.PlainAvroSerdes} for TopologyTestDriver tests.
  *
  * <p>Modules depend on this with {@code <scope>test</scope>} only: no production jar ships it.

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.PrincipalKind;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.testing.IngestGrants;
 import io.streammesh.testing.MeshTest;
 import java.util.List;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -31,19 +33,24 @@ class BrokerAuthorizationIT {
     }
 
     @Test
-    void aDomainCreatesAndWritesItsOwnTopicsButNotAnotherDomains(EmbeddedMesh mesh) throws Exception {
+    void aDomainCreatesItsOwnTopicsWritesOnlyTheIngestTopicsOfItsProductsAndNothingOfAnotherDomain(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("payments");
         mesh.onboarding().addDomain("shipping");
         MeshClientConfig payments = mesh.clientConfig("payments");
         MeshClientConfig shipping = mesh.clientConfig("shipping");
         MeshClients.createTopic(shipping, "shipping.parcel-sent.v1");
+        ProductAddress product = ProductAddress.parse("payments.payment-made.v1");
 
-        MeshClients.createTopic(payments, "payments.payment-made.v1");
-        MeshClients.produce(payments, "payments.payment-made.v1", "p-1", "paid");
-        MeshClients.produce(MeshClients.plain(payments), "payments.payment-made.v1", "p-2", "paid over PLAIN");
+        MeshClients.createTopic(payments, product.topic());
+        MeshClients.createTopic(payments, product.ingestTopic());
+        IngestGrants.allow(mesh, product);
+        MeshClients.produce(payments, product.ingestTopic(), "p-1", "paid");
+        MeshClients.produce(MeshClients.plain(payments), product.ingestTopic(), "p-2", "paid over PLAIN");
 
-        assertThat(MeshClients.readAll(payments, "payments.payment-made.v1", "payments.check", 2))
+        assertThat(MeshClients.readAll(payments, product.ingestTopic(), "payments.check", 2))
                 .containsExactly("paid", "paid over PLAIN");
+        assertThatThrownBy(() -> MeshClients.produce(payments, product.topic(), "p-3", "past the contract gate"))
+                .hasRootCauseInstanceOf(TopicAuthorizationException.class);
         assertThatThrownBy(() -> MeshClients.createTopic(payments, "shipping.parcel-lost.v1"))
                 .hasRootCauseInstanceOf(TopicAuthorizationException.class);
         assertThatThrownBy(() -> MeshClients.produce(payments, "shipping.parcel-sent.v1", "s-1", "forged"))

@@ -7,6 +7,8 @@ import io.streammesh.testing.MeshTest;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
@@ -18,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class GateMigrationIT {
 
     @Test
-    void productsOfAnOlderMeshGetTheirIngestTopicAndTheGateItsAclsOnTheirDomain(EmbeddedMesh mesh) throws Exception {
+    void productsOfAnOlderMeshGetTheirIngestTopicTheGateItsAclsOnTheirDomainAndTheDomainLosesItsPrefixedWrite(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("legacy");
         // What a mesh from before the gate had: a product without an ingest topic, no gate ACLs on the domain.
         mesh.admin().createTopics(List.of(new NewTopic("legacy.old-orders.v1", Optional.of(2), Optional.empty())
@@ -26,9 +28,18 @@ class GateMigrationIT {
         List<AclBinding> gate = PlatformAcls.domain("legacy").stream()
                 .filter(acl -> acl.entry().principal().equals(PlatformApp.GATE.principal().kafkaPrincipal())).toList();
         mesh.admin().deleteAcls(gate.stream().map(AclBinding::toFilter).toList()).all().get();
+        // and the domain's WRITE on every topic of its prefix, products and dead-letter topics included.
+        List<AclBinding> oldWrite = PlatformAcls.domainWriteOfOldMeshes("legacy");
+        mesh.admin().createAcls(oldWrite).all().get();
 
         mesh.onboarding().ensurePlatform();
         mesh.onboarding().ensurePlatform();
+        Set<AclBinding> afterSecondRun = aclsOfLegacy(mesh);
+        mesh.onboarding().ensurePlatform();
+
+        assertThat(afterSecondRun).doesNotContainAnyElementsOf(oldWrite).containsAll(PlatformAcls.domain("legacy"));
+        assertThat(aclsOfLegacy(mesh)).as("a third run changes nothing")
+                .isEqualTo(afterSecondRun);
 
         var ingest = mesh.admin().describeTopics(List.of("legacy.old-orders.v1.ingest")).allTopicNames().get()
                 .get("legacy.old-orders.v1.ingest");
@@ -40,5 +51,12 @@ class GateMigrationIT {
                 .containsAll(gate);
         assertThat(mesh.admin().listTopics().names().get()).noneMatch(name -> name.endsWith(".ingest.ingest") || name.startsWith("mesh.")
                 && name.endsWith(".ingest"));
+    }
+
+    /** The domain's own ACLs and everyone's on its topics: what nothing but {@code mesh up} changes here. */
+    private static Set<AclBinding> aclsOfLegacy(EmbeddedMesh mesh) throws Exception {
+        return mesh.admin().describeAcls(AclBindingFilter.ANY).values().get().stream()
+                .filter(acl -> acl.entry().principal().equals("User:legacy") || acl.pattern().name().startsWith("legacy."))
+                .collect(Collectors.toSet());
     }
 }

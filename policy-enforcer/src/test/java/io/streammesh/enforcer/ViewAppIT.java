@@ -9,18 +9,18 @@ import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.testing.TopicReader;
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.testing.ProductRecords;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /** A product's analytics view on the real broker and registry: rows filtered, fields masked, exactly once. */
@@ -38,14 +38,13 @@ class ViewAppIT {
         var meters = new SimpleMeterRegistry();
         try (var app = ViewApp.start(mesh.clientConfig("mesh-enforcer"), Files.createTempDirectory("views-"), "test-secret".getBytes(), meters)) {
             int expected = 0;
-            try (var producer = new KafkaProducer<>(domain.kafka(), new StringSerializer(),
-                    MeshSerdes.<GenericRecord>valueSerializer(domain, false))) {
-                for (int i = 0; i < 1000; i++) {
-                    String country = i % 4 == 0 ? "DE" : "FR";
-                    expected += country.equals("DE") ? 0 : 1;
-                    producer.send(new ProducerRecord<>(address, "o-" + i, ViewAppITCatalog.order(schema, "o-" + i, country)));
-                }
+            Map<String, GenericRecord> orders = new LinkedHashMap<>();
+            for (int i = 0; i < 1000; i++) {
+                String country = i % 4 == 0 ? "DE" : "FR";
+                expected += country.equals("DE") ? 0 : 1;
+                orders.put("o-" + i, ViewAppITCatalog.order(schema, "o-" + i, country));
             }
+            ProductRecords.write(mesh, address, orders);
             List<GenericRecord> view = read(mesh.clientConfig("mesh-admin"), "mesh.view." + address + ".analytics", expected);
 
             assertThat(view).hasSize(expected);
@@ -64,10 +63,7 @@ class ViewAppIT {
             }
             mesh.admin().createTopics(List.of(new NewTopic(later, 1, (short) 1))).all().get();
             ViewAppITCatalog.publish(mesh, later, "view-shop", contentId);
-            try (var producer = new KafkaProducer<>(domain.kafka(), new StringSerializer(),
-                    MeshSerdes.<GenericRecord>valueSerializer(domain, false))) {
-                producer.send(new ProducerRecord<>(later, "r-1", ViewAppITCatalog.order(schema, "r-1", "NL"))).get();
-            }
+            ProductRecords.write(mesh, later, Map.of("r-1", ViewAppITCatalog.order(schema, "r-1", "NL")));
             assertThat(read(mesh.clientConfig("mesh-admin"), "mesh.view." + later + ".analytics", 1))
                     .as("a product published while the app runs gets its view").hasSize(1);
         }

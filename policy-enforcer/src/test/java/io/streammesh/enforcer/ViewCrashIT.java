@@ -3,16 +3,17 @@ package io.streammesh.enforcer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.streammesh.client.MeshSerdes;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.testing.AppProcess;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.testing.TopicReader;
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.testing.ProductRecords;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,12 +23,9 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,13 +45,12 @@ class ViewCrashIT {
         mesh.onboarding().addDomain("crash-shop");
         String address = "crash-shop.order-placed.v1";
         String view = "mesh.view." + address + ".analytics";
-        MeshClientConfig domain = mesh.clientConfig("crash-shop");
         Schema schema = ViewAppITCatalog.orderSchema();
         long contentId = ViewAppITCatalog.publishWithTopic(mesh, address, "crash-shop", schema);
 
         Path config = mesh.state().clients().resolve("mesh-enforcer.properties");
         Process first = start(config, dir.resolve("state"));
-        CompletableFuture<Void> produced = CompletableFuture.runAsync(() -> produce(domain, address, schema));
+        CompletableFuture<Void> produced = CompletableFuture.runAsync(() -> produce(mesh, address, schema));
         await().atMost(Duration.ofSeconds(60)).until(() -> endOffsets(mesh, view) > 2_000);
         first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         produced.get(120, TimeUnit.SECONDS);
@@ -74,13 +71,12 @@ class ViewCrashIT {
                 config.toString(), state.toString(), "crash-secret");
     }
 
-    private static void produce(MeshClientConfig domain, String address, Schema schema) {
-        try (var producer = new KafkaProducer<>(domain.kafka(), new StringSerializer(),
-                MeshSerdes.<GenericRecord>valueSerializer(domain, false))) {
-            for (int i = 0; i < RECORDS; i++) {
-                producer.send(new ProducerRecord<>(address, "o-" + i, ViewAppITCatalog.order(schema, "o-" + i, "FR")));
-            }
+    private static void produce(EmbeddedMesh mesh, String address, Schema schema) {
+        Map<String, GenericRecord> orders = new LinkedHashMap<>();
+        for (int i = 0; i < RECORDS; i++) {
+            orders.put("o-" + i, ViewAppITCatalog.order(schema, "o-" + i, "FR"));
         }
+        ProductRecords.write(mesh, address, orders);
     }
 
     private static long endOffsets(EmbeddedMesh mesh, String topic) {

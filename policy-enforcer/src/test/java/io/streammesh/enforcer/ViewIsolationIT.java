@@ -9,17 +9,17 @@ import io.streammesh.catalog.CatalogApp;
 import io.streammesh.client.CatalogClient;
 import io.streammesh.catalog.CatalogConfig;
 import io.streammesh.embedded.EmbeddedMesh;
-import io.streammesh.client.MeshSerdes;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.testing.MeshTest;
-import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductView;
 import io.streammesh.schema.ViewAccess;
+import io.streammesh.testing.ProductRecords;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -29,9 +29,6 @@ import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -67,8 +64,8 @@ class ViewIsolationIT {
         try (var catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir.resolve("catalog"),
                      mesh.state().credentials(), 0));
              var views = ViewApp.start(mesh.clientConfig("mesh-enforcer"), dir.resolve("views"), "iso-secret".getBytes(), meters)) {
-            send(mesh.clientConfig("iso-bad"), BAD, BAD_RECORDS, i -> basket(baskets, "b-" + i, 3000));
-            send(mesh.clientConfig("iso-good"), GOOD, GOOD_RECORDS, i -> ViewAppITCatalog.order(orders, "o-" + i, "FR"));
+            send(mesh, BAD, BAD_RECORDS, i -> basket(baskets, "b-" + i, 3000));
+            send(mesh, GOOD, GOOD_RECORDS, i -> ViewAppITCatalog.order(orders, "o-" + i, "FR"));
 
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(meters, GOOD, "out"))
                     .as("the other product's view flows").isEqualTo(GOOD_RECORDS));
@@ -105,15 +102,12 @@ class ViewIsolationIT {
         ViewAppITCatalog.put(mesh, DataProduct.newBuilder(product).setRegistration(registration).build());
     }
 
-    private static void send(MeshClientConfig domain, String topic, int records, IntFunction<GenericRecord> record)
-            throws Exception {
-        try (var producer = new KafkaProducer<>(domain.kafka(), new StringSerializer(),
-                MeshSerdes.<GenericRecord>valueSerializer(domain, false))) {
-            for (int i = 0; i < records; i++) {
-                producer.send(new ProducerRecord<>(topic, "k-" + i, record.apply(i)));
-            }
-            producer.flush();
+    private static void send(EmbeddedMesh mesh, String topic, int records, IntFunction<GenericRecord> record) {
+        Map<String, GenericRecord> values = new LinkedHashMap<>();
+        for (int i = 0; i < records; i++) {
+            values.put("k-" + i, record.apply(i));
         }
+        ProductRecords.write(mesh, topic, values);
     }
 
     private static GenericRecord basket(Schema schema, String id, int tags) {

@@ -1,0 +1,60 @@
+package io.streammesh.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.schema.MeshNames;
+import io.streammesh.schema.ProductAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+
+/**
+ * The WRITE on a product's ingest topic that the policy-enforcer gives the owning domain once
+ * the catalog admits the product, for tests that run neither: the only topic of a product its
+ * domain may write.
+ */
+public final class IngestGrants {
+
+    private static final Duration ENFORCED_WITHIN = Duration.ofSeconds(30);
+
+    private IngestGrants() {
+    }
+
+    /**
+     * Lets the product's domain write its ingest topic; returns once the broker enforces it.
+     *
+     * @param mesh the mesh
+     * @param address a product whose ingest topic exists
+     */
+    public static void allow(EmbeddedMesh mesh, ProductAddress address) {
+        String domain = MeshNames.kafkaPrincipal(address.domain());
+        var pattern = new ResourcePattern(ResourceType.TOPIC, address.ingestTopic(), PatternType.LITERAL);
+        List<AclBinding> acls = List.of(
+                new AclBinding(pattern, new AccessControlEntry(domain, "*", AclOperation.WRITE, AclPermissionType.ALLOW)),
+                new AclBinding(pattern, new AccessControlEntry(domain, "*", AclOperation.DESCRIBE, AclPermissionType.ALLOW)));
+        try {
+            mesh.admin().createAcls(acls).all().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not let " + domain + " write " + address.ingestTopic() + ": " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while granting " + address.ingestTopic(), e);
+        }
+        try (Admin asDomain = Admin.create(mesh.clientConfig(address.domain()).kafka())) {
+            await().atMost(ENFORCED_WITHIN).ignoreExceptions().until(() -> asDomain.describeTopics(List.of(address.ingestTopic()),
+                            new DescribeTopicsOptions().includeAuthorizedOperations(true)).allTopicNames().get()
+                    .get(address.ingestTopic()).authorizedOperations().contains(AclOperation.WRITE));
+        }
+    }
+}
