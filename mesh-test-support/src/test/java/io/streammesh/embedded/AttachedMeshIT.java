@@ -3,6 +3,7 @@ package io.streammesh.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streammesh.client.PlatformApp;
 import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.testing.MeshTest;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,7 +22,7 @@ class AttachedMeshIT {
         try (var attached = attachTo(started, () -> backendStopped.set(true))) {
             attached.onboarding().addDomain("attached");
             MeshClients.createTopic(attached.clientConfig("attached"), "attached.orders.v1");
-            MeshClients.produce(attached.clientConfig("attached"), "attached.orders.v1", "k", "via an attached mesh");
+            MeshClients.produce(attached.clientConfig(PlatformApp.GATE.applicationId()), "attached.orders.v1", "k", "via an attached mesh");
             var schema = RegistryHttp.as(attached, attached.clientConfig("attached"))
                     .createArtifact("attached.orders.v1-value", "{\"type\":\"string\"}");
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.streammesh.client.PlatformApp;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
 import java.io.IOException;
@@ -38,7 +39,7 @@ class EmbeddedMeshLifecycleIT {
         try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(stateDir))) {
             mesh.onboarding().addDomain("restart");
             MeshClients.createTopic(mesh.clientConfig("restart"), "restart.kept.v1");
-            MeshClients.produce(mesh.clientConfig("restart"), "restart.kept.v1", "k", "survives a restart");
+            MeshClients.produce(mesh.clientConfig(PlatformApp.GATE.applicationId()), "restart.kept.v1", "k", "survives a restart");
             var created = RegistryHttp.as(mesh, mesh.clientConfig("restart")).createArtifact("restart.kept.v1-value", "{\"type\":\"string\"}");
             assertThat(created.statusCode()).isEqualTo(200);
         }
@@ -79,7 +80,7 @@ class EmbeddedMeshLifecycleIT {
         try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(root))) {
             mesh.onboarding().addDomain("private");
             MeshClients.createTopic(mesh.clientConfig("private"), "private.records.v1");
-            MeshClients.produce(mesh.clientConfig("private"), "private.records.v1", "k", "personal data");
+            MeshClients.produce(mesh.clientConfig(PlatformApp.GATE.applicationId()), "private.records.v1", "k", "personal data");
 
             assertThat(permissions(root)).isEqualTo("rwx------");
             try (Stream<Path> entries = Files.list(root)) {
