@@ -3,6 +3,7 @@ package io.streammesh.catalog;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
 import io.javalin.router.JavalinDefaultRouting;
 import io.streammesh.credentials.BasicLogin;
 import io.streammesh.credentials.CredentialCheck;
@@ -97,7 +98,7 @@ final class SignIn {
         accessLog.record(principal.get().kafkaPrincipal(), client, LOGIN_PATH, true);
         ctx.res().addHeader("Set-Cookie", cookie(ctx, session.id(), sessions.lifetime().toSeconds()));
         noStore(ctx);
-        ctx.redirect(SESSION_PATH, io.javalin.http.HttpStatus.SEE_OTHER);
+        ctx.redirect(SESSION_PATH, HttpStatus.SEE_OTHER);
     }
 
     private void session(Context ctx) {
@@ -114,7 +115,7 @@ final class SignIn {
                 .orElseThrow(() -> new ApiError(400, "no session to end: this request was authenticated by HTTP Basic"));
         sessions.end(session.id());
         ctx.res().addHeader("Set-Cookie", cookie(ctx, "", 0));
-        ctx.redirect(LOGIN_PATH, io.javalin.http.HttpStatus.SEE_OTHER);
+        ctx.redirect(LOGIN_PATH, HttpStatus.SEE_OTHER);
     }
 
     /** The session cookie: out of scripts' reach, never sent by another site's page, for the whole server, bounded. */

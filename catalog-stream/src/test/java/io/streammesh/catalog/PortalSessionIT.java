@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
 /**
  * People sign in to the catalog on the real mesh: the session cookie stands in for HTTP Basic,
  * state changes need the session's CSRF token, and the cookie is attacked: fixation, forgery,
- * acting as another principal, reuse after sign-out, password guessing, logs.
+ * acting as another principal, reuse after sign-out, password guessing, logs. And the REST API
+ * answers on Javalin as it did before.
  */
 @MeshTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -252,6 +253,26 @@ class PortalSessionIT {
                 .collect(Collectors.joining("\n"));
         assertThat(logs).doesNotContain("a-wrong-secret-password", "another-wrong-password", password("ps-logged"),
                 cookie.substring(cookie.indexOf('=') + 1), token);
+    }
+
+    @Test
+    void theRestApiKeepsItsAnswersForUnknownPathsAnonymousCallsItsDocumentAndHealth() throws Exception {
+        String basic = CatalogClient.basicAuthorization(mesh.clientConfig("ps-analytics"));
+
+        assertRefused(send(get("/api/nothing-here").header("Authorization", basic), null), 404,
+                "no such resource /api/nothing-here; see /api/openapi.yaml");
+        assertRefused(send(get("/elsewhere").header("Authorization", basic), null), 404, "no such resource /elsewhere; see /api/openapi.yaml");
+        assertRefused(send(get("/api/nothing-here"), null), 401, "authenticate with your mesh principal and password (HTTP Basic)");
+        HttpResponse<String> products = send(get("/api/products/").header("Authorization", basic), null);
+        assertThat(products.statusCode()).isEqualTo(200);
+        assertThat(products.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(products.body()).startsWith("{\n  \"count\" : ");
+        HttpResponse<String> openApi = send(get("/api/openapi.yaml").header("Authorization", basic), null);
+        assertThat(openApi.headers().firstValue("Content-Type")).hasValue("application/yaml");
+        try (var document = CatalogApi.class.getResourceAsStream("/catalog-api.yaml")) {
+            assertThat(openApi.body()).isEqualTo(new String(document.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        assertThat(JSON.readTree(send(get("/health"), null).body()).path("status").asText()).isEqualTo("UP");
     }
 
     private List<String> requestIds(String cookie) throws Exception {
