@@ -1,13 +1,15 @@
 package io.streammesh.catalog;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.streammesh.credentials.BasicLogin;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.router.JavalinDefaultRouting;
 import io.streammesh.credentials.CredentialCheck;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
@@ -20,27 +22,29 @@ import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ViewStatus;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.function.Predicate;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The catalog's REST API (JSON; described in {@code catalog-api.yaml}, served at
- * {@code /api/openapi.yaml}). Callers authenticate with their mesh principal (HTTP Basic, the
- * same credentials as the broker: a {@link CredentialCheck} against its credential file); every call is reported for the audit. Any principal may
- * discover products; access requests, grants and rejections are shown to the platform, to the
- * domain owning the product, and to the principal they concern.
+ * {@code /api/openapi.yaml}) on Javalin (Jetty, a bounded thread pool, no request log). Callers
+ * authenticate with their mesh principal: HTTP Basic (the same credentials as the broker: a
+ * {@link CredentialCheck} against its credential file), or, for people, the session cookie of a
+ * sign-in at {@code /login} ({@link SignIn}, {@link CallerAuthentication}); every call is reported
+ * for the audit. Any principal may discover products; access requests, grants and rejections are
+ * shown to the platform, to the domain owning the product, and to the principal they concern.
  */
 final class CatalogApi implements AutoCloseable {
 
@@ -48,11 +52,17 @@ final class CatalogApi implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final List<String> STATUSES = List.of("PENDING", "APPROVED", "DENIED", "REJECTED");
     private static final List<String> GRANT_STATUSES = List.of("ACTIVE", "REVOKED", "EXPIRED");
+    /** Jetty's threads: acceptor and selector included, so a flood of calls queues instead of growing the JVM. */
+    private static final int MAX_THREADS = 16;
+    private static final Duration SESSION_LIFETIME = Duration.ofHours(8);
+    private static final int MAX_SESSIONS = 10_000;
+    private static final int MAX_SESSIONS_PER_PRINCIPAL = 20;
+    private static final int FAILED_SIGN_INS_PER_PRINCIPAL = 5;
+    private static final int FAILED_SIGN_INS_PER_ADDRESS = 20;
+    private static final Duration FAILED_SIGN_IN_WINDOW = Duration.ofMinutes(15);
 
-    private final HttpServer server;
-    private CatalogQueries queries;
-    private final CredentialCheck credentials;
-    private final RestAccessLog accessLog;
+    private final Javalin app;
+    private volatile CatalogQueries queries;
     private final String ccompatUrl;
 
     private record Caller(MeshPrincipal principal) {
@@ -66,155 +76,130 @@ final class CatalogApi implements AutoCloseable {
         }
     }
 
-    /** A client error or unavailability with its HTTP status. */
-    private static final class ApiError extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final int status;
-
-        ApiError(int status, String message) {
-            super(message);
-            this.status = status;
-        }
-    }
-
-    /** Binds the port (Kafka Streams needs it as this instance's application.server); {@link #start} serves. */
+    /** Listens on the port at once (Kafka Streams needs it as this instance's application.server); answers 503 until {@link #start}. */
     CatalogApi(String host, int port, CredentialCheck credentials, RestAccessLog accessLog, String registryApiUrl) {
-        this.credentials = credentials;
-        this.accessLog = accessLog;
         this.ccompatUrl = registryApiUrl == null ? null : registryApiUrl.replace("/apis/registry/v2", "/apis/ccompat/v7");
+        var sessions = new PortalSessions(SESSION_LIFETIME, MAX_SESSIONS, MAX_SESSIONS_PER_PRINCIPAL, Clock.systemUTC());
+        var throttle = new SignInThrottle(FAILED_SIGN_INS_PER_PRINCIPAL, FAILED_SIGN_INS_PER_ADDRESS, FAILED_SIGN_IN_WINDOW,
+                MAX_SESSIONS, Clock.systemUTC());
+        var authentication = new CallerAuthentication(credentials, sessions, accessLog);
+        var signIn = new SignIn(credentials, sessions, throttle, accessLog);
+        this.app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.startupWatcherEnabled = false;
+            config.jetty.threadPool = threadPool();
+            config.router.mount(router -> {
+                router.before(this::refuseWhileStarting);
+                router.before(authentication::check);
+                router.before(CatalogApi::refuseWrites);
+                router.before(CatalogApi::refuseControlCharactersInPath);
+                router.before(CatalogApi::refuseTenantsInternally);
+                router.get("/health", ctx -> respond(ctx, 200, JSON.createObjectNode().put("status", "UP")));
+                signIn.routes(router);
+                restRoutes(router);
+                exceptionMapping(router);
+            });
+        });
         try {
-            this.server = HttpServer.create(new InetSocketAddress(host, port), 50);
-        } catch (IOException e) {
+            app.start(host, port);
+        } catch (RuntimeException e) {
             throw new MeshException("the catalog REST API cannot listen on " + host + ":" + port + " (" + e.getMessage()
                     + "); is the port in use?", e);
         }
-        server.createContext("/", this::handle);
-        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-            var thread = new Thread(r, "catalog-rest");
-            thread.setDaemon(true);
-            return thread;
-        }));
     }
 
     void start(CatalogQueries catalogQueries) {
         this.queries = catalogQueries;
-        server.start();
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return app.port();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        String path = exchange.getRequestURI().getPath();
-        String resource = path + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
-        try (exchange) {
-            serve(exchange, path, resource);
+    private void restRoutes(JavalinDefaultRouting router) {
+        router.get("/api/openapi.yaml", ctx -> respond(ctx, 200, openApi()));
+        router.get("/api/products", ctx -> respond(ctx, 200, search(only(query(ctx), "q", "domain", "tag", "classification", "status"))));
+        router.get("/api/products/{address}", ctx -> {
+            Map<String, String> query = query(ctx);
+            ProductAddress address = address(ctx.pathParam("address"));
+            only(query);
+            respond(ctx, 200, product(address));
+        });
+        router.get("/api/products/{address}/lineage", ctx -> {
+            Map<String, String> query = query(ctx);
+            ProductAddress address = address(ctx.pathParam("address"));
+            only(query);
+            respond(ctx, 200, lineage(address));
+        });
+        router.get("/api/views", ctx -> respond(ctx, 200, views(only(query(ctx), "state"))));
+        router.get("/api/access/requests", ctx -> respond(ctx, 200, requests(only(query(ctx), "status", "domain", "principal"), caller(ctx))));
+        router.get("/api/access/requests/{id}", ctx -> {
+            only(query(ctx));
+            respond(ctx, 200, request(ctx.pathParam("id"), caller(ctx)));
+        });
+        router.get("/api/grants", ctx -> respond(ctx, 200, grants(only(query(ctx), "principal", "product", "status"), caller(ctx))));
+        router.get("/api/rejections", ctx -> respond(ctx, 200, rejections(only(query(ctx), "subject", "domain"), caller(ctx))));
+        router.get("/api/internal/stores/{store}", ctx -> respond(ctx, 200, queries.local(store(ctx))));
+        router.get("/api/internal/stores/{store}/{key}", ctx -> respond(ctx, 200, queries.localGet(store(ctx), ctx.pathParam("key"))
+                .map(List::of).orElseThrow(() -> new ApiError(404, "no such key"))));
+    }
+
+    /** Maps every failure to the API's one-line JSON error. */
+    private static void exceptionMapping(JavalinDefaultRouting router) {
+        router.exception(ApiError.class, (e, ctx) -> respond(ctx, e.status(), error(e.getMessage())));
+        router.exception(MeshException.class, (e, ctx) -> respond(ctx, 503, error(e.getMessage())));
+        router.exception(InvalidStateStoreException.class, (e, ctx) -> respond(ctx, 503, error("the catalog is rebalancing; try again in a moment")));
+        // Javalin's own refusals, such as no route for the path, in the API's words.
+        router.exception(HttpResponseException.class, (e, ctx) -> respond(ctx, e.getStatus(),
+                error(e.getStatus() == 404 ? noSuchResource(ctx) : e.getMessage())));
+        router.exception(Exception.class, (e, ctx) -> {
+            LOG.error("Catalog API failed on {}", CallerAuthentication.resource(ctx), e);
+            respond(ctx, 500, error("internal error: " + e));
+        });
+    }
+
+    private void refuseWhileStarting(Context ctx) {
+        if (queries == null) {
+            throw new ApiError(503, "the catalog is starting; try again in a moment");
         }
     }
 
-    private void serve(HttpExchange exchange, String path, String resource) throws IOException {
-        try {
-            if (path.equals("/health")) {
-                respond(exchange, 200, JSON.createObjectNode().put("status", "UP"));
-                return;
-            }
-            Optional<MeshPrincipal> principal = authenticate(exchange);
-            String client = exchange.getRemoteAddress().getAddress().getHostAddress();
-            if (principal.isEmpty()) {
-                accessLog.record(basicUser(exchange).map(MeshNames::kafkaPrincipal).orElse(MeshNames.kafkaPrincipal("ANONYMOUS")), client, resource, false);
-                exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"StreamMesh catalog\"");
-                respond(exchange, 401, error("authenticate with your mesh principal and password (HTTP Basic)"));
-                return;
-            }
-            accessLog.record(principal.get().kafkaPrincipal(), client, resource, true);
-            if (!exchange.getRequestMethod().equals("GET")) {
-                respond(exchange, 405, error("the catalog API is read-only; write requests and decisions to their topics (mesh access ...)"));
-                return;
-            }
-            respond(exchange, 200, route(path, query(exchange), new Caller(principal.get())));
-        } catch (ApiError e) {
-            respond(exchange, e.status, error(e.getMessage()));
-        } catch (MeshException e) {
-            respond(exchange, 503, error(e.getMessage()));
-        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
-            respond(exchange, 503, error("the catalog is rebalancing; try again in a moment"));
-        } catch (RuntimeException e) {
-            LOG.error("Catalog API failed on {}", resource, e);
-            respond(exchange, 500, error("internal error: " + e));
+    private static void refuseWrites(Context ctx) {
+        if (!ctx.method().name().equals("GET") && !SignIn.owns(ctx.path())) {
+            throw new ApiError(405, "the catalog API is read-only; write requests and decisions to their topics (mesh access ...)");
         }
     }
 
-    private Object route(String path, Map<String, String> query, Caller caller) throws IOException {
-        FreeText.controlProblem("the path", path).ifPresent(problem -> {
+    private static void refuseControlCharactersInPath(Context ctx) {
+        FreeText.controlProblem("the path", CallerAuthentication.path(ctx)).ifPresent(problem -> {
             throw new ApiError(400, problem);
         });
-        List<String> parts = List.of(path.replaceAll("^/+|/+$", "").split("/"));
-        if (parts.size() < 2 || !parts.get(0).equals("api")) {
-            throw new ApiError(404, "no such resource " + path + "; see /api/openapi.yaml");
+    }
+
+    private static void refuseTenantsInternally(Context ctx) {
+        String path = CallerAuthentication.path(ctx);
+        boolean internal = path.equals("/api/internal") || path.startsWith("/api/internal/");
+        if (internal && !caller(ctx).seesAll()) {
+            // Instances call each other as the platform; a tenant would see every tenant's requests here.
+            throw new ApiError(403, "/api/internal is for the catalog's own instances (platform principals only)");
         }
-        switch (parts.get(1)) {
-            case "openapi.yaml" -> {
-                return openApi();
-            }
-            case "products" -> {
-                if (parts.size() == 2) {
-                    return search(only(query, "q", "domain", "tag", "classification", "status"));
-                }
-                ProductAddress address = address(parts.get(2));
-                if (parts.size() == 3) {
-                    only(query);
-                    return product(address);
-                }
-                if (parts.size() == 4 && parts.get(3).equals("lineage")) {
-                    only(query);
-                    return lineage(address);
-                }
-            }
-            case "views" -> {
-                if (parts.size() == 2) {
-                    return views(only(query, "state"));
-                }
-            }
-            case "access" -> {
-                if (parts.size() == 3 && parts.get(2).equals("requests")) {
-                    return requests(only(query, "status", "domain", "principal"), caller);
-                }
-                if (parts.size() == 4 && parts.get(2).equals("requests")) {
-                    only(query);
-                    return request(parts.get(3), caller);
-                }
-            }
-            case "grants" -> {
-                if (parts.size() == 2) {
-                    return grants(only(query, "principal", "product", "status"), caller);
-                }
-            }
-            case "rejections" -> {
-                if (parts.size() == 2) {
-                    return rejections(only(query, "subject", "domain"), caller);
-                }
-            }
-            case "internal" -> {
-                if (!caller.seesAll()) {
-                    // Instances call each other as the platform; a tenant would see every tenant's requests here.
-                    throw new ApiError(403, "/api/internal is for the catalog's own instances (platform principals only)");
-                }
-                if (parts.size() >= 4 && parts.get(2).equals("stores")) {
-                    String store = parts.get(3);
-                    if (!Set.of(CatalogTopology.REQUESTS_STORE, CatalogTopology.GRANTS_STORE, CatalogTopology.REJECTIONS_STORE,
-                            CatalogTopology.ACCESS_REJECTIONS_STORE).contains(store)) {
-                        throw new ApiError(404, "no such store " + store);
-                    }
-                    return parts.size() == 4 ? queries.local(store) : queries.localGet(store, parts.get(4)).map(List::of)
-                            .orElseThrow(() -> new ApiError(404, "no such key"));
-                }
-            }
-            default -> {
-                // falls through to 404
-            }
+    }
+
+    private static Caller caller(Context ctx) {
+        return new Caller(CallerAuthentication.caller(ctx));
+    }
+
+    private static String store(Context ctx) {
+        String store = ctx.pathParam("store");
+        if (!Set.of(CatalogTopology.REQUESTS_STORE, CatalogTopology.GRANTS_STORE, CatalogTopology.REJECTIONS_STORE,
+                CatalogTopology.ACCESS_REJECTIONS_STORE).contains(store)) {
+            throw new ApiError(404, "no such store " + store);
         }
-        throw new ApiError(404, "no such resource " + path + "; see /api/openapi.yaml");
+        return store;
+    }
+
+    private static String noSuchResource(Context ctx) {
+        return "no such resource " + CallerAuthentication.path(ctx) + "; see /api/openapi.yaml";
     }
 
     private ObjectNode search(Map<String, String> query) {
@@ -429,16 +414,11 @@ final class CatalogApi implements AutoCloseable {
         return query;
     }
 
-    private static Map<String, String> query(HttpExchange exchange) {
+    /** The query's parameters, the last of a repeated one winning; an empty value counts as absent. */
+    private static Map<String, String> query(Context ctx) {
         Map<String, String> query = new HashMap<>();
-        String raw = exchange.getRequestURI().getRawQuery();
-        if (raw == null || raw.isEmpty()) {
-            return query;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        ctx.queryParamMap().forEach((key, values) -> {
+            String value = values.isEmpty() ? "" : values.get(values.size() - 1);
             FreeText.controlProblem("a query parameter name", key)
                     .or(() -> FreeText.controlProblem("query parameter '" + key + "'", value))
                     .ifPresent(problem -> {
@@ -447,16 +427,8 @@ final class CatalogApi implements AutoCloseable {
             if (!value.isEmpty()) {
                 query.put(key, value);
             }
-        }
+        });
         return query;
-    }
-
-    private Optional<MeshPrincipal> authenticate(HttpExchange exchange) {
-        return credentials.principalOf(exchange.getRequestHeaders().getFirst("Authorization"));
-    }
-
-    private static Optional<String> basicUser(HttpExchange exchange) {
-        return BasicLogin.parse(exchange.getRequestHeaders().getFirst("Authorization")).map(BasicLogin::name);
     }
 
     private static String openApi() throws IOException {
@@ -469,22 +441,29 @@ final class CatalogApi implements AutoCloseable {
         return JSON.createObjectNode().put("error", message);
     }
 
-    private static void respond(HttpExchange exchange, int status, Object body) throws IOException {
-        byte[] bytes;
+    /** Answers YAML for a String (the OpenAPI document), else the body as indented JSON. */
+    static void respond(Context ctx, int status, Object body) {
+        ctx.status(status);
         if (body instanceof String text) {
-            exchange.getResponseHeaders().set("Content-Type", "application/yaml");
-            bytes = text.getBytes(StandardCharsets.UTF_8);
-        } else {
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            bytes = JSON.writeValueAsBytes(body);
+            ctx.contentType("application/yaml").result(text.getBytes(StandardCharsets.UTF_8));
+            return;
         }
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
+        try {
+            ctx.contentType("application/json").result(JSON.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the catalog API could not write its answer as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static QueuedThreadPool threadPool() {
+        var pool = new QueuedThreadPool(MAX_THREADS, 2);
+        pool.setName("catalog-rest");
+        pool.setDaemon(true);
+        return pool;
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        app.stop();
     }
 }

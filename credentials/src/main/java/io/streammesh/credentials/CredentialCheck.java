@@ -33,8 +33,15 @@ public final class CredentialCheck {
      *         principal of the file or carries a wrong password
      */
     public Optional<MeshPrincipal> principalOf(String authorizationHeader) {
-        return BasicLogin.parse(authorizationHeader)
-                .filter(login -> brokerCredentials.authenticate(login.name(), login.password()))
-                .flatMap(login -> brokerCredentials.find(login.name()));
+        return BasicLogin.parse(authorizationHeader).flatMap(this::principalProvedBy);
+    }
+
+    /**
+     * @param login a principal name and password however they came (a Basic header, a sign-in form)
+     * @return the principal they prove, empty when it is not in the file or the password is wrong
+     */
+    public Optional<MeshPrincipal> principalProvedBy(BasicLogin login) {
+        return Optional.of(login).filter(l -> brokerCredentials.authenticate(l.name(), l.password()))
+                .flatMap(l -> brokerCredentials.find(l.name()));
     }
 }

@@ -38,6 +38,17 @@ class CredentialCheckTest {
         assertThat(check.principalOf(null)).isEmpty();
     }
 
+    @Test
+    void provesThePrincipalOfASignInFormsNameAndPasswordLikeABasicLogin() {
+        var file = dir.resolve("credentials");
+        CredentialStore.at(file).put(new MeshPrincipal("analytics", PrincipalKind.TEAM), "team-secret");
+        var check = CredentialCheck.againstBrokerFile(file);
+
+        assertThat(check.principalProvedBy(new BasicLogin("analytics", "team-secret"))).contains(new MeshPrincipal("analytics", PrincipalKind.TEAM));
+        assertThat(check.principalProvedBy(new BasicLogin("analytics", "guess"))).isEmpty();
+        assertThat(check.principalProvedBy(new BasicLogin("mallory", "team-secret"))).isEmpty();
+    }
+
     private static String basic(String name, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((name + ":" + password).getBytes(StandardCharsets.UTF_8));
     }

@@ -1,0 +1,77 @@
+package io.streammesh.catalog;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Slows password guessing at the sign-in form: a principal name that failed
+ * {@code perPrincipal} times, or a client address that failed {@code perAddress} times, within
+ * the sliding {@code window} is refused without its password being checked until its oldest
+ * failure leaves the window. Refused attempts do not count, so a lock ends on time. The address
+ * is the connection's, never a forwarding header a client can set. At most {@code capacity}
+ * names and addresses are tracked; beyond that the one idle longest is forgotten. HTTP Basic is
+ * not throttled here: it is the broker's password, which the broker's own login checks as often.
+ */
+final class SignInThrottle {
+
+    private final int perPrincipal;
+    private final int perAddress;
+    private final Duration window;
+    private final int capacity;
+    private final Clock clock;
+    private final Map<String, Deque<Instant>> failures = new LinkedHashMap<>(16, 0.75f, true);
+
+    SignInThrottle(int perPrincipal, int perAddress, Duration window, int capacity, Clock clock) {
+        this.perPrincipal = perPrincipal;
+        this.perAddress = perAddress;
+        this.window = window;
+        this.capacity = capacity;
+        this.clock = clock;
+    }
+
+    /**
+     * @param principal the Kafka principal the form names
+     * @param address the client's address
+     * @return why this attempt is refused unchecked; empty when it may be checked
+     */
+    synchronized Optional<String> refusal(String principal, String address) {
+        return over("principal:" + principal, perPrincipal).map(retry -> "too many failed sign-ins as " + principal
+                        + " (" + perPrincipal + " within " + window.toMinutes() + " min); try again in " + retry.toSeconds() + " s")
+                .or(() -> over("address:" + address, perAddress).map(retry -> "too many failed sign-ins from " + address
+                        + " (" + perAddress + " within " + window.toMinutes() + " min); try again in " + retry.toSeconds() + " s"));
+    }
+
+    /** Counts a failed sign-in against the principal name and the address. */
+    synchronized void failed(String principal, String address) {
+        Instant now = clock.instant();
+        for (String key : new String[] {"principal:" + principal, "address:" + address}) {
+            failures.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(now);
+        }
+        while (failures.size() > capacity) {
+            failures.remove(failures.keySet().iterator().next());
+        }
+    }
+
+    /** @return how long until the key may try again, when it has reached its limit */
+    private Optional<Duration> over(String key, int limit) {
+        Deque<Instant> recent = failures.get(key);
+        if (recent == null) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        while (!recent.isEmpty() && !recent.peekFirst().plus(window).isAfter(now)) {
+            recent.removeFirst();
+        }
+        if (recent.isEmpty()) {
+            failures.remove(key);
+            return Optional.empty();
+        }
+        return recent.size() < limit ? Optional.empty() : Optional.of(Duration.between(now, recent.peekFirst().plus(window)).plusSeconds(1));
+    }
+}
