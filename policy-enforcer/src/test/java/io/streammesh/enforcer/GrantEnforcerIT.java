@@ -159,7 +159,7 @@ class GrantEnforcerIT {
     }
 
     @Test
-    void theEnforcerGivesAProductsTopicsTheMeshsConfigsBeforeItsDomainMayWriteItsIngestTopic(EmbeddedMesh mesh) throws Exception {
+    void theEnforcerGivesAProductsTopicsTheMeshsConfigsBeforeItsDomainMayWriteItsIngestTopicAndANewRetentionOnceCatalogued(EmbeddedMesh mesh) throws Exception {
         ProductAddress address = ProductAddress.parse("enf-configs.orders.v1");
         mesh.onboarding().addDomain("enf-configs");
         // What a domain may do before it publishes: create its topics with configs the gate's writes cannot meet.
@@ -182,6 +182,13 @@ class GrantEnforcerIT {
                 assertThat(overrides(mesh, topic)).as(topic)
                         .containsExactlyInAnyOrder("retention.ms=" + retention, "cleanup.policy=delete");
             }
+
+            // A republished version with a new retention, once the catalog admits it.
+            DataProduct republished = DataProduct.newBuilder(product).build();
+            republished.getRegistration().setRetentionMs(86_400_000L);
+            ViewAppITCatalog.put(mesh, republished);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(overrides(mesh, address.topic()))
+                    .containsExactlyInAnyOrder("retention.ms=86400000", "cleanup.policy=delete"));
         }
     }
 
