@@ -11,8 +11,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.NewPartitions;
@@ -44,8 +42,8 @@ final class ProductTopics {
     }
 
     /**
-     * Checks, changing nothing, that the principal may create the topic or change its config, and
-     * that the contract can be applied to it.
+     * Checks, changing nothing, that the principal may create the topic or owns it, and that the
+     * contract can be applied to it.
      *
      * @throws MeshException saying what the broker refuses
      */
@@ -63,8 +61,9 @@ final class ProductTopics {
             return;
         }
         var description = existing.get();
-        // Only the contract gate writes products: their owner is who may change their config.
-        if (description.authorizedOperations() != null && !description.authorizedOperations().contains(AclOperation.ALTER_CONFIGS)) {
+        // Only the contract gate writes products and only the enforcer configures them: their
+        // owner is who may create topics of their prefix.
+        if (description.authorizedOperations() != null && !description.authorizedOperations().contains(AclOperation.CREATE)) {
             throw refused("change topic " + topic);
         }
         if (description.partitions().size() > contract.partitions()) {
@@ -75,7 +74,8 @@ final class ProductTopics {
     }
 
     /**
-     * Creates the topic, or brings its partitions and retention to what the contract says.
+     * Creates the topic with the contract's partitions and retention, or brings an existing one to
+     * the contract's partitions; the platform applies a new retention once catalogued.
      *
      * @return what changed, if anything
      */
@@ -98,10 +98,10 @@ final class ProductTopics {
                 .get(resource).get(TopicConfig.RETENTION_MS_CONFIG).value();
         String wanted = Long.toString(retentionMs(topic, contract));
         if (!retention.equals(wanted)) {
-            await(admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
-                    new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG, wanted), AlterConfigOp.OpType.SET)))).all(),
-                    "change the retention of " + topic);
-            changed.append(changed.isEmpty() ? "" : ", ").append("retention -> ").append(retentionText(topic, contract));
+            // A domain may not change its topics' configs (one could stall the gate): the
+            // policy-enforcer applies the registration's retention.
+            changed.append(changed.isEmpty() ? "" : ", ").append("retention -> ").append(retentionText(topic, contract))
+                    .append(" (applied by the platform once the catalog admits this version)");
         }
         return changed.isEmpty() ? Optional.empty() : Optional.of("topic " + topic + ": " + changed);
     }

@@ -147,6 +147,13 @@ class GateIT {
      * lets the domain write its ingest topic, as the policy-enforcer then does.
      */
     static ProductRegistration admit(EmbeddedMesh mesh, MeshClientConfig domain, ProductAddress address) throws Exception {
+        ProductRegistration registration = catalogue(mesh, domain, address);
+        IngestGrants.allow(mesh, address);
+        return registration;
+    }
+
+    /** Puts the product's published registration in the catalog, as catalog-stream admits it. */
+    static ProductRegistration catalogue(EmbeddedMesh mesh, MeshClientConfig domain, ProductAddress address) throws Exception {
         ProductRegistration registration;
         try (var publisher = ProductPublisher.connect(domain)) {
             registration = publisher.registration(address).orElseThrow();
@@ -157,7 +164,6 @@ class GateIT {
                 mesh.clientConfig(PlatformApp.CATALOG.applicationId()), "gate-it-catalog")) {
             producer.send(new ProducerRecord<>(MeshTopics.CATALOG, address.toString(), entry)).get();
         }
-        IngestGrants.allow(mesh, address);
         return registration;
     }
 

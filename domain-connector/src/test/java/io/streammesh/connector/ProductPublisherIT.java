@@ -19,6 +19,24 @@ import org.junit.jupiter.api.Test;
 class ProductPublisherIT {
 
     @Test
+    void aNewRetentionIsLeftToThePlatformWhichAppliesItOnceTheCatalogAdmitsTheVersion(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("pub-retain");
+        try (var publisher = ProductPublisher.connect(mesh.clientConfig("pub-retain"))) {
+            publisher.publish(TestContracts.orders("pub-retain", "1.0.0"));
+            String descriptor = TestContracts.orderDescriptor("pub-retain", "1.1.0").replace("retention: 30d", "retention: 7d");
+
+            PublishReport report = publisher.publish(TestContracts.parse(descriptor, TestContracts.ORDER_SCHEMA));
+
+            assertThat(report.changes()).contains(
+                    "topic pub-retain.order-placed.v1: retention -> 7d (applied by the platform once the catalog admits this version)",
+                    "topic pub-retain.order-placed.v1.dlq: retention -> 7d (applied by the platform once the catalog admits this version)");
+        }
+        var config = mesh.admin().describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, "pub-retain.order-placed.v1")))
+                .all().get().values().iterator().next();
+        assertThat(config.get("retention.ms").value()).as("the domain changes no topic config").isEqualTo(Long.toString(30L * 24 * 3600 * 1000));
+    }
+
+    @Test
     void publishingCreatesTopicSchemaAndRegistrationAndRepublishingChangesNothing(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("pub-first");
         var contract = TestContracts.orders("pub-first", "1.0.0");

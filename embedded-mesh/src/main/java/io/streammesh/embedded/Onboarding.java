@@ -91,11 +91,12 @@ public final class Onboarding {
         createAcls(acls, "create the platform's ACLs");
         KafkaCalls.await(admin.deleteAcls(PlatformAcls.sharedRequestsOfOldMeshes().stream().map(AclBinding::toFilter).toList()).all(),
                 "remove the WRITE every principal had on " + MeshTopics.ACCESS_REQUESTS);
-        // Before the contract gate a domain wrote its products directly: only the gate may now.
-        List<AclBinding> oldWrites = domains.stream().flatMap(domain -> PlatformAcls.domainWriteOfOldMeshes(domain).stream()).toList();
-        if (!oldWrites.isEmpty()) {
-            KafkaCalls.await(admin.deleteAcls(oldWrites.stream().map(AclBinding::toFilter).toList()).all(),
-                    "remove the domains' WRITE on their products and dead-letter topics");
+        // Older meshes let a domain write its products and change their configs: only the gate
+        // writes them now, and only the enforcer configures them.
+        List<AclBinding> oldRights = domains.stream().flatMap(domain -> PlatformAcls.domainRightsOfOldMeshes(domain).stream()).toList();
+        if (!oldRights.isEmpty()) {
+            KafkaCalls.await(admin.deleteAcls(oldRights.stream().map(AclBinding::toFilter).toList()).all(),
+                    "remove the domains' WRITE and ALTER_CONFIGS on their products and dead-letter topics");
         }
     }
 

@@ -129,18 +129,21 @@ public final class PlatformAcls {
         var owner = new Acls(MeshNames.kafkaPrincipal(domain));
         // No WRITE: only the contract gate writes products and their dead-letter topics (with the
         // reasons only the mesh may give). The domain writes a product's ingest topic, literal,
-        // granted by the policy-enforcer once the product is catalogued. It keeps ALTER_CONFIGS:
-        // publishing applies the contract's retentions to its topics.
-        owner.allow(TOPIC, prefix, PREFIXED, CREATE, READ, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS);
+        // granted by the policy-enforcer once the product is catalogued. No ALTER_CONFIGS: a topic
+        // config the gate's writes cannot meet (max.message.bytes, compaction, timestamp limits)
+        // would stall the gate for every domain; the enforcer sets its products' configs.
+        owner.allow(TOPIC, prefix, PREFIXED, CREATE, READ, DESCRIBE, DESCRIBE_CONFIGS);
         owner.allow(GROUP, prefix, PREFIXED, READ, DESCRIBE);
         owner.allow(TRANSACTIONAL_ID, prefix, PREFIXED, WRITE, DESCRIBE);
         // It reads back its own registrations (to publish idempotently, to retire) and decisions.
         owner.allow(TOPIC, MeshTopics.registrations(domain), LITERAL, WRITE, READ, DESCRIBE);
         owner.allow(TOPIC, MeshTopics.decisions(domain), LITERAL, WRITE, READ, DESCRIBE);
         List<AclBinding> all = new ArrayList<>(owner.bindings);
-        // Product health (catalog) and views (enforcer) read the domain's products.
+        // Product health (catalog) and views (enforcer) read the domain's products; the enforcer
+        // brings a catalogued product's topics to the mesh's configs before the domain may write it.
         all.addAll(new Acls(PlatformApp.CATALOG.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE).bindings);
-        all.addAll(new Acls(PlatformApp.ENFORCER.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE, DESCRIBE_CONFIGS).bindings);
+        all.addAll(new Acls(PlatformApp.ENFORCER.principal().kafkaPrincipal())
+                .allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS).bindings);
         // The audit's consumption ledger counts the records groups read there.
         all.addAll(new Acls(PlatformApp.AUDIT.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ).bindings);
         // The contract gate reads the ingest topics, writes the products and their dead-letter
@@ -152,12 +155,12 @@ public final class PlatformAcls {
 
     /**
      * @param domain a domain name
-     * @return what meshes before the contract gate let the domain do besides {@link #domain}: write
-     *         every topic {@code <domain>.*}, its products and their dead-letter topics included.
-     *         {@code mesh up} deletes it.
+     * @return what older meshes let the domain do besides {@link #domain}: write every topic
+     *         {@code <domain>.*}, its products and their dead-letter topics included, and change
+     *         their configs. {@code mesh up} deletes it.
      */
-    public static List<AclBinding> domainWriteOfOldMeshes(String domain) {
-        return new Acls(MeshNames.kafkaPrincipal(domain)).allow(TOPIC, domain + ".", PREFIXED, WRITE).bindings;
+    public static List<AclBinding> domainRightsOfOldMeshes(String domain) {
+        return new Acls(MeshNames.kafkaPrincipal(domain)).allow(TOPIC, domain + ".", PREFIXED, WRITE, ALTER_CONFIGS).bindings;
     }
 
     private static final class Acls {

@@ -33,9 +33,16 @@ class PlatformAclsTest {
     }
 
     @Test
-    void theWriteOfOldMeshesIsTheDomainsPrefixedWrite() {
-        assertThat(describe(PlatformAcls.domainWriteOfOldMeshes("orders"))).containsExactly("User:orders WRITE TOPIC orders. PREFIXED");
-        assertThat(PlatformAcls.domain("orders")).doesNotContainAnyElementsOf(PlatformAcls.domainWriteOfOldMeshes("orders"));
+    void theRightsOfOldMeshesAreTheDomainsPrefixedWriteAndConfigChange() {
+        assertThat(describe(PlatformAcls.domainRightsOfOldMeshes("orders")))
+                .containsExactly("User:orders WRITE TOPIC orders. PREFIXED", "User:orders ALTER_CONFIGS TOPIC orders. PREFIXED");
+        assertThat(PlatformAcls.domain("orders")).doesNotContainAnyElementsOf(PlatformAcls.domainRightsOfOldMeshes("orders"));
+    }
+
+    @Test
+    void onlyTheEnforcerChangesTheConfigsOfADomainsTopics() {
+        assertThat(describe(PlatformAcls.domain("orders"))).filteredOn(acl -> acl.contains(" ALTER_CONFIGS "))
+                .containsExactly("User:mesh-enforcer ALTER_CONFIGS TOPIC orders. PREFIXED");
     }
 
     @Test

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class GateMigrationIT {
 
     @Test
-    void productsOfAnOlderMeshGetTheirIngestTopicTheGateItsAclsOnTheirDomainAndTheDomainLosesItsPrefixedWrite(EmbeddedMesh mesh) throws Exception {
+    void productsOfAnOlderMeshGetTheirIngestTopicTheGateItsAclsOnTheirDomainAndTheDomainLosesItsPrefixedWriteAndConfigChange(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("legacy");
         // What a mesh from before the gate had: a product without an ingest topic, no gate ACLs on the domain.
         mesh.admin().createTopics(List.of(new NewTopic("legacy.old-orders.v1", Optional.of(2), Optional.empty())
@@ -28,8 +28,8 @@ class GateMigrationIT {
         List<AclBinding> gate = PlatformAcls.domain("legacy").stream()
                 .filter(acl -> acl.entry().principal().equals(PlatformApp.GATE.principal().kafkaPrincipal())).toList();
         mesh.admin().deleteAcls(gate.stream().map(AclBinding::toFilter).toList()).all().get();
-        // and the domain's WRITE on every topic of its prefix, products and dead-letter topics included.
-        List<AclBinding> oldWrite = PlatformAcls.domainWriteOfOldMeshes("legacy");
+        // and the domain's WRITE and ALTER_CONFIGS on every topic of its prefix, products and dead-letter topics included.
+        List<AclBinding> oldWrite = PlatformAcls.domainRightsOfOldMeshes("legacy");
         mesh.admin().createAcls(oldWrite).all().get();
 
         mesh.onboarding().ensurePlatform();

@@ -10,8 +10,10 @@ import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductStatus;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,6 +31,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -42,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * and DESCRIBE on its topic and READ on its consumer group; a REVOKED or EXPIRED grant's ACLs go
  * within seconds. It follows the grants' status and keeps no clock: catalog-stream decides
  * when a grant expires and writes it EXPIRED. For every ACTIVE product of the catalog it lets the
- * owning domain write the product's ingest topic ({@link IngestAcls}), and takes that back when
+ * owning domain write the product's ingest topic ({@link IngestAcls}) once it has brought the
+ * product's topics to the mesh's configs ({@link ProductTopicConfigs}), and takes that back when
  * the product is retired: the enforcer already holds ALTER on the cluster, a domain cannot grant
  * itself, and the gate needs no right to change ACLs. It keeps a ledger of the ACLs it created
  * ({@value #LEDGER_TOPIC}, compacted) and only ever deletes ACLs in it: ACLs a person made are
@@ -181,8 +186,13 @@ public final class GrantEnforcer implements AutoCloseable {
                 GrantAcls.of(grant).forEach(binding -> desired.putIfAbsent(GrantAcls.key(binding), grant.getGrantId()));
             }
         }
+        Set<String> configured = configureProductTopics();
         for (DataProduct product : products.values()) {
-            IngestAcls.of(product).forEach(binding -> desired.putIfAbsent(GrantAcls.key(binding), INGEST_OWNER + product.getAddress()));
+            // A product whose topics may not have the mesh's configs yet gets no new ingest WRITE,
+            // but keeps one it had: its topics were the mesh's then, and its domain cannot change them.
+            IngestAcls.of(product).stream().map(GrantAcls::key)
+                    .filter(key -> configured.contains(product.getAddress()) || managed.containsKey(key))
+                    .forEach(key -> desired.putIfAbsent(key, INGEST_OWNER + product.getAddress()));
         }
         Set<String> existing = new HashSet<>();
         for (AclBinding binding : KafkaCalls.await(admin.describeAcls(AclBindingFilter.ANY).values(), "read the broker's ACLs")) {
@@ -210,6 +220,62 @@ public final class GrantEnforcer implements AutoCloseable {
             LOG.info("Created {} ACL(s) for active grants and products", missing.size());
         }
         ledger.flush();
+    }
+
+    /**
+     * Brings the topics of every ACTIVE product to the mesh's configs ({@link ProductTopicConfigs}),
+     * changing only what differs.
+     *
+     * @return the addresses of the products whose three topics now have them; a product that
+     *         failed is logged and tried again at the next reconciliation
+     */
+    private Set<String> configureProductTopics() {
+        Map<ConfigResource, Map<String, String>> owned = new HashMap<>();
+        Map<ConfigResource, String> productOf = new HashMap<>();
+        for (DataProduct product : products.values()) {
+            if (product.getStatus() == ProductStatus.ACTIVE) {
+                ProductTopicConfigs.of(product).forEach((topic, configs) -> {
+                    var resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+                    owned.put(resource, configs);
+                    productOf.put(resource, product.getAddress());
+                });
+            }
+        }
+        Set<String> failed = new HashSet<>();
+        Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+        if (!owned.isEmpty()) {
+            admin.describeConfigs(owned.keySet()).values().forEach((resource, config) -> {
+                try {
+                    var ops = ProductTopicConfigs.changes(owned.get(resource), KafkaCalls.await(config, "read the config of topic " + resource.name()));
+                    if (!ops.isEmpty()) {
+                        changes.put(resource, ops);
+                    }
+                } catch (MeshException e) {
+                    failed.add(unconfigured(productOf.get(resource), e));
+                }
+            });
+        }
+        if (!changes.isEmpty()) {
+            admin.incrementalAlterConfigs(changes).values().forEach((resource, done) -> {
+                try {
+                    KafkaCalls.await(done, "set the mesh's configs of topic " + resource.name());
+                    LOG.info("Topic {} has the mesh's configs again: {}", resource.name(), changes.get(resource).stream()
+                            .map(op -> op.opType() == AlterConfigOp.OpType.SET ? op.configEntry().name() + "=" + op.configEntry().value()
+                                    : "-" + op.configEntry().name()).toList());
+                } catch (MeshException e) {
+                    failed.add(unconfigured(productOf.get(resource), e));
+                }
+            });
+        }
+        Set<String> configured = new HashSet<>(productOf.values());
+        configured.removeAll(failed);
+        return configured;
+    }
+
+    private static String unconfigured(String address, MeshException e) {
+        LOG.error("policy-enforcer could not give the topics of {} the mesh's configs, so its domain may not yet write its ingest topic; "
+                + "retrying: {}", address, e.getMessage());
+        return address;
     }
 
     private void createLedger() {

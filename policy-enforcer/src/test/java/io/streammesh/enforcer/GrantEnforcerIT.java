@@ -33,6 +33,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -40,6 +42,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
@@ -141,7 +144,9 @@ class GrantEnforcerIT {
     @Test
     void aCataloguedProductsDomainMayWriteItsIngestTopicUntilTheProductIsRetired(EmbeddedMesh mesh) throws Exception {
         String address = "enf-ingest.orders.v1";
+        mesh.onboarding().addDomain("enf-ingest");
         DataProduct product = ViewAppITCatalog.product(address, "enf-ingest", 1, Map.of());
+        createTopics(mesh, ProductAddress.parse(address), Map.of());
         ViewAppITCatalog.put(mesh, product);
 
         try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"))) {
@@ -150,6 +155,51 @@ class GrantEnforcerIT {
 
             ViewAppITCatalog.put(mesh, DataProduct.newBuilder(product).setStatus(ProductStatus.RETIRED).build());
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(aclsOn(mesh, address + ".ingest")).isEmpty());
+        }
+    }
+
+    @Test
+    void theEnforcerGivesAProductsTopicsTheMeshsConfigsBeforeItsDomainMayWriteItsIngestTopicAndANewRetentionOnceCatalogued(EmbeddedMesh mesh) throws Exception {
+        ProductAddress address = ProductAddress.parse("enf-configs.orders.v1");
+        mesh.onboarding().addDomain("enf-configs");
+        // What a domain may do before it publishes: create its topics with configs the gate's writes cannot meet.
+        try (var domain = Admin.create(mesh.clientConfig("enf-configs").kafka())) {
+            domain.createTopics(List.of(address.topic(), address.deadLetterTopic(), address.ingestTopic()).stream()
+                    .map(topic -> new NewTopic(topic, 1, (short) 1).configs(Map.of("max.message.bytes", "16",
+                            "cleanup.policy", "compact", "message.timestamp.after.max.ms", "1")))
+                    .toList()).all().get();
+        }
+        DataProduct product = ViewAppITCatalog.product(address.toString(), "enf-configs", 1, Map.of());
+        product.getRegistration().setIngestRetentionMs(3_600_000L);
+        ViewAppITCatalog.put(mesh, product);
+
+        try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"))) {
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(aclsOn(mesh, address.ingestTopic()))
+                    .containsExactlyInAnyOrder("User:enf-configs WRITE", "User:enf-configs DESCRIBE"));
+            for (String topic : List.of(address.topic(), address.deadLetterTopic(), address.ingestTopic())) {
+                long retention = topic.equals(address.ingestTopic()) ? product.getRegistration().getIngestRetentionMs()
+                        : product.getRegistration().getRetentionMs();
+                assertThat(overrides(mesh, topic)).as(topic)
+                        .containsExactlyInAnyOrder("retention.ms=" + retention, "cleanup.policy=delete");
+            }
+
+            // A republished version with a new retention, once the catalog admits it.
+            DataProduct republished = DataProduct.newBuilder(product).build();
+            republished.getRegistration().setRetentionMs(86_400_000L);
+            ViewAppITCatalog.put(mesh, republished);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(overrides(mesh, address.topic()))
+                    .containsExactlyInAnyOrder("retention.ms=86400000", "cleanup.policy=delete"));
+        }
+    }
+
+    @Test
+    void aCataloguedProductWithoutItsTopicsGetsNoIngestWrite(EmbeddedMesh mesh) throws Exception {
+        String address = "enf-topicless.orders.v1";
+        mesh.onboarding().addDomain("enf-topicless");
+        ViewAppITCatalog.put(mesh, ViewAppITCatalog.product(address, "enf-topicless", 1, Map.of()));
+
+        try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"))) {
+            assertThat(aclsOn(mesh, address + ".ingest")).isEmpty();
         }
     }
 
@@ -188,6 +238,19 @@ class GrantEnforcerIT {
             raw.awaitEvents(Duration.ofSeconds(10), e -> e.getPrincipal().equals("User:" + domain) && e.getOperation().equals("WRITE")
                     && e.getResourceName().equals(topic) && e.getDecision() == Decision.DENIED && !e.getProbe());
         }
+    }
+
+    private static void createTopics(EmbeddedMesh mesh, ProductAddress address, Map<String, String> configs) throws Exception {
+        mesh.admin().createTopics(List.of(address.topic(), address.deadLetterTopic(), address.ingestTopic()).stream()
+                .map(topic -> new NewTopic(topic, 1, (short) 1).configs(configs)).toList()).all().get();
+    }
+
+    /** @return the configs set on the topic itself, as name=value */
+    private static List<String> overrides(EmbeddedMesh mesh, String topic) throws Exception {
+        var resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return mesh.admin().describeConfigs(List.of(resource)).all().get().get(resource).entries().stream()
+                .filter(entry -> entry.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG)
+                .map(entry -> entry.name() + "=" + entry.value()).toList();
     }
 
     private static List<String> aclsOn(EmbeddedMesh mesh, String topic) throws Exception {

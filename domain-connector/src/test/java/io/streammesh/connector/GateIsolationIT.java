@@ -1,0 +1,124 @@
+package io.streammesh.connector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.client.PlatformApp;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.enforcer.GrantEnforcer;
+import io.streammesh.schema.Decision;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.testing.AuditTopicReader;
+import io.streammesh.testing.MeshTest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One domain cannot stall the contract gate for another through what it may configure: a topic
+ * config the gate's writes cannot meet would fail the gate's task that every domain's ingest
+ * partition of that number shares.
+ */
+@MeshTest
+class GateIsolationIT {
+
+    /** Configs that would make the gate's exactly-once writes, and the broker's transaction markers, fail. */
+    private static final Map<String, String> POISON = Map.of("max.message.bytes", "16", "cleanup.policy", "compact");
+
+    @Test
+    void aDomainMayNotChangeItsProductsConfigAndTheRefusalIsAudited(EmbeddedMesh mesh) throws Exception {
+        MeshClientConfig domain = TestContracts.publishOrders(mesh, "iso-alter");
+        ProductAddress address = ProductAddress.parse("iso-alter.order-placed.v1");
+        var product = new ConfigResource(ConfigResource.Type.TOPIC, address.topic());
+
+        try (var admin = Admin.create(domain.kafka())) {
+            assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(product, List.of(new AlterConfigOp(
+                    new ConfigEntry("max.message.bytes", "16"), AlterConfigOp.OpType.SET)))).all().get())
+                    .hasCauseInstanceOf(TopicAuthorizationException.class);
+        }
+
+        assertThat(mesh.admin().describeConfigs(List.of(product)).all().get().get(product).get("max.message.bytes").value()).isNotEqualTo("16");
+        AuditTopicReader.raw(mesh).awaitEvents(Duration.ofSeconds(10), e -> e.getPrincipal().equals("User:iso-alter")
+                && e.getOperation().equals("ALTER_CONFIGS") && e.getResourceName().equals(address.topic())
+                && e.getDecision() == Decision.DENIED && !e.getProbe());
+    }
+
+    @Test
+    void aDomainThatCreatesItsProductTopicsWithConfigsTheGateCannotMeetBeforePublishingDoesNotStallAnotherDomainsProduct(EmbeddedMesh mesh)
+            throws Exception {
+        ProductAddress poisoned = ProductAddress.parse("iso-attacker.order-placed.v1");
+        ProductAddress other = ProductAddress.parse("iso-victim.order-placed.v1");
+        mesh.onboarding().addDomain("iso-attacker");
+        MeshClientConfig attacker = mesh.clientConfig("iso-attacker");
+        // A domain creates its own topics: before it publishes, with any config it likes.
+        try (var admin = Admin.create(attacker.kafka())) {
+            admin.createTopics(List.of(poisoned.topic(), poisoned.deadLetterTopic(), poisoned.ingestTopic()).stream()
+                    .map(topic -> new NewTopic(topic, 3, (short) 1).configs(POISON)).toList()).all().get();
+        }
+        try (var publisher = ProductPublisher.connect(attacker)) {
+            publisher.publish(TestContracts.orders("iso-attacker", "1.0.0"));
+        }
+        MeshClientConfig victim = TestContracts.publishOrders(mesh, "iso-victim");
+        GateIT.catalogue(mesh, attacker, poisoned);
+        GateIT.catalogue(mesh, victim, other);
+
+        try (var enforcer = GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()));
+             GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), Files.createTempDirectory("gate-iso"),
+                     Duration.ofSeconds(1));
+             var attacking = new KafkaProducer<>(attacker.kafka(), new StringSerializer(), new ByteArraySerializer());
+             var producing = new KafkaProducer<>(victim.kafka(), new StringSerializer(), new ByteArraySerializer())) {
+            List<String> attackerKeys = IntStream.range(0, 6).mapToObj(i -> "p-" + i).toList();
+            // The enforcer lets the domain write its ingest topic only once its topics have the mesh's configs.
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+                    attacking.send(new ProducerRecord<>(poisoned.ingestTopic(), attackerKeys.get(0), bytes(GateIT.json(attackerKeys.get(0), 5))))
+                            .get() != null);
+            for (String topic : List.of(poisoned.topic(), poisoned.deadLetterTopic(), poisoned.ingestTopic())) {
+                assertThat(overrides(mesh, topic)).as(topic).doesNotContainKey("max.message.bytes").containsEntry("cleanup.policy", "delete");
+            }
+            for (String key : attackerKeys.subList(1, attackerKeys.size())) {
+                attacking.send(new ProducerRecord<>(poisoned.ingestTopic(), key, bytes(GateIT.json(key, 5)))).get();
+            }
+            List<String> keys = IntStream.range(0, 12).mapToObj(i -> "v-" + i).toList();
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+                    producing.send(new ProducerRecord<>(other.ingestTopic(), keys.get(0), bytes(GateIT.json(keys.get(0), 5)))).get() != null);
+            for (String key : keys.subList(1, keys.size())) {
+                producing.send(new ProducerRecord<>(other.ingestTopic(), key, bytes(GateIT.json(key, 5)))).get();
+            }
+
+            List<ConsumerRecord<String, byte[]>> delivered = GateIT.readCommitted(victim, other.topic(), keys.size());
+            assertThat(delivered).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(keys);
+            assertThat(GateIT.readCommitted(attacker, poisoned.topic(), attackerKeys.size())).extracting(ConsumerRecord::key)
+                    .containsExactlyInAnyOrderElementsOf(attackerKeys);
+        }
+    }
+
+    /** @return the configs set on the topic itself */
+    private static Map<String, String> overrides(EmbeddedMesh mesh, String topic) throws Exception {
+        var resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return mesh.admin().describeConfigs(List.of(resource)).all().get().get(resource).entries().stream()
+                .filter(entry -> entry.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG)
+                .collect(Collectors.toMap(ConfigEntry::name, ConfigEntry::value));
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
