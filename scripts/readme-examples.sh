@@ -32,6 +32,7 @@ example() {
 
 # Publishing a data product
 example ./mesh product validate examples/orders/order-placed.yaml
+example ./mesh product validate examples/orders/order-placed.odcs.yaml
 example ./mesh product publish  examples/orders/order-placed.yaml
 example ./mesh produce orders.order-placed.v1 --file examples/orders/order-placed.jsonl
 example ./mesh produce orders.order-placed.v1 --file - < examples/orders/order-placed.jsonl
@@ -47,6 +48,9 @@ example ./mesh access list --status PENDING --as orders
 example ./mesh access approve "$REQUEST" --as orders
 example ./mesh access grants --as analytics
 example ./mesh catalog rejections
+example ./mesh consume orders.order-placed.v1 --from-beginning --max 5 --timeout 10s
+example ./mesh consume orders.order-placed.v1.dlq --from-beginning --max 5 --timeout 10s -o json
+example ./mesh consume mesh.view.orders.order-placed.v1.analytics --as analytics --group analytics --max 5 --timeout 10s
 if command -v kcat > /dev/null; then
   example kcat -F "$(./mesh principal list -o csv | sed -n 's/^User:orders,domain,\(.*\)\.properties$/\1.kcat.conf/p')" -L
 fi
@@ -58,6 +62,9 @@ example ./mesh audit query "SELECT principal, SUM(event_count) AS refusals FROM 
 example ./mesh audit query "SELECT principal, consumer_group, SUM(event_count) AS records FROM audit
   WHERE event_type = 'CONSUMPTION' AND product = 'orders.order-placed.v1'
   GROUP BY principal, consumer_group" --since 7d
+example ./mesh audit query "SELECT principal, SUM(event_count) AS produce_requests FROM audit
+  WHERE event_type = 'AUTHORIZATION' AND operation = 'WRITE' AND decision = 'ALLOWED'
+  AND resource_name = 'orders.order-placed.v1.ingest' GROUP BY principal" --since 1h
 example ./mesh audit query "SELECT grant_id, principal, product, view_name, granted_at, expires_at FROM grants_now
   WHERE status = 'ACTIVE' AND approved_by = 'User:orders'" --format csv
 
