@@ -82,7 +82,11 @@ final class ConsumptionLedger implements AutoCloseable {
             record();
             lastProblem = null;
         } catch (RuntimeException e) {
-            String problem = e.getMessage();
+            if (Thread.currentThread().isInterrupted()) {
+                // close() stops the timer: a round cut short by it is not a problem to report
+                return;
+            }
+            String problem = String.valueOf(e.getMessage());
             if (!problem.equals(lastProblem)) {
                 LOG.warn("The consumption ledger could not read committed offsets (retrying): {}", problem);
                 lastProblem = problem;
