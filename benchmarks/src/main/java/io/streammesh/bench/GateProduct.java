@@ -125,16 +125,7 @@ final class GateProduct {
     }
 
     private byte[] avro(int i) {
-        GenericRecord order = new GenericData.Record(schema);
-        order.put("orderId", "b-" + i);
-        order.put("customerId", "c-" + (i % 1000));
-        order.put("customerEmail", "customer" + (i % 1000) + "@example.com");
-        order.put("shippingAddress", (i % 500) + " Bench Road");
-        order.put("country", i % 4 == 0 ? "DE" : "FR");
-        order.put("amount", 10.5 + i % 100);
-        order.put("currency", "EUR");
-        order.put("items", 1 + i % 4);
-        order.put("placedAt", 1_795_600_800_000L + i);
+        GenericRecord order = ViewBenchmark.order(schema, i);
         var out = new ByteArrayOutputStream(128);
         out.writeBytes(header);
         BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);

@@ -234,7 +234,8 @@ final class ViewBenchmark {
         }
     }
 
-    private static GenericRecord order(Schema schema, int i) {
+    /** A synthetic demo order, the same for every benchmark that writes orders. */
+    static GenericRecord order(Schema schema, int i) {
         GenericRecord order = new GenericData.Record(schema);
         order.put("orderId", "b-" + i);
         order.put("customerId", "c-" + (i % 1000));
