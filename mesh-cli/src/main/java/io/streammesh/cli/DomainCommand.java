@@ -27,7 +27,8 @@ final class DomainCommand {
             MeshPrincipal domain = mesh.onboarding().addDomain(name);
             var configs = new ClientConfigs(state.directory().clients());
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("Domain %s is onboarded: %s owns topics %s.*, writes %s and %s.%n", name, domain.kafkaPrincipal(),
+            out.printf("Domain %s is onboarded: %s creates and reads topics %s.*, writes %s, %s and, once a product is"
+                    + " catalogued, its <address>.ingest (the contract gate writes the product).%n", name, domain.kafkaPrincipal(),
                     name, MeshTopics.registrations(name), MeshTopics.decisions(name));
             out.printf("Client configs: %s and %s%n", configs.propertiesFile(domain.name()), configs.kcatFile(domain.name()));
             out.flush();

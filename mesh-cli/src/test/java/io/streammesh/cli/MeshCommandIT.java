@@ -108,7 +108,8 @@ class MeshCommandIT {
 
             var domain = CommandRun.of("domain", "add", "shipping", "--state-dir", state.toString());
             assertThat(domain.exitCode()).as(domain.err()).isZero();
-            assertThat(domain.out()).contains("User:shipping owns topics shipping.*");
+            assertThat(domain.out()).contains("User:shipping creates and reads topics shipping.*, writes mesh.registrations.shipping, "
+                    + "mesh.decisions.shipping and, once a product is catalogued, its <address>.ingest");
             assertThat(state.resolve("clients/shipping.kcat.conf")).exists();
 
             assertThat(CommandRun.of("principal", "list", "--state-dir", state.toString()).out())
