@@ -9,16 +9,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** {@code mesh <args>} in a JVM of its own, as a user runs it, with its output in a file. */
 final class MeshProcess implements AutoCloseable {
 
+    private static final int LOG_TAIL_LINES = 80;
+
     private final Process process;
     private final Path output;
+    private final Path log;
 
-    private MeshProcess(Process process, Path output) {
+    private MeshProcess(Process process, Path output, Path log) {
         this.process = process;
         this.output = output;
+        this.log = log;
     }
 
     static MeshProcess start(Path workDir, String... args) throws IOException {
@@ -30,7 +35,9 @@ final class MeshProcess implements AutoCloseable {
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(output.toFile()).start();
-        return new MeshProcess(process, output);
+        int stateDir = command.indexOf("--state-dir");
+        Path log = stateDir < 0 ? null : Path.of(command.get(stateDir + 1), "logs", "mesh.log");
+        return new MeshProcess(process, output, log);
     }
 
     Process process() {
@@ -45,27 +52,47 @@ final class MeshProcess implements AutoCloseable {
         }
     }
 
-    /** Waits until the output holds {@code text}, failing early if the process ends. */
     /** Waits for the whole ready banner: its last line, so assertions on any banner line do not race the output reader. */
     void awaitReady(Duration within) {
         awaitOutput("Stop with Ctrl-C.", within);
     }
 
+    /**
+     * Waits until the output holds {@code text}, failing early if the process ends; a failure shows
+     * the output and the end of the mesh's log, since the process is gone once the test closes it.
+     */
     void awaitOutput(String text, Duration within) {
-        await().atMost(within).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (output().contains(text)) {
-                return true;
-            }
-            if (!process.isAlive()) {
-                throw new AssertionError("mesh exited with " + process.exitValue() + " before printing '" + text + "':\n" + output());
-            }
-            return false;
-        });
+        try {
+            await().atMost(within).pollInterval(Duration.ofMillis(200)).until(() -> {
+                if (output().contains(text)) {
+                    return true;
+                }
+                if (!process.isAlive()) {
+                    throw new AssertionError("mesh exited with " + process.exitValue() + " before printing '" + text + "':\n" + whatItSaid());
+                }
+                return false;
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("mesh did not print '" + text + "' within " + within + ":\n" + whatItSaid(), e);
+        }
+    }
+
+    private String whatItSaid() {
+        return output() + (log == null ? "" : "\n--- last " + LOG_TAIL_LINES + " lines of " + log + " ---\n" + logTail());
+    }
+
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
     }
 
     int awaitExit(Duration within) throws InterruptedException {
         if (!process.waitFor(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-            throw new AssertionError("mesh did not exit within " + within + ":\n" + output());
+            throw new AssertionError("mesh did not exit within " + within + ":\n" + whatItSaid());
         }
         return process.exitValue();
     }
