@@ -67,6 +67,9 @@ public final class BrokerSettings {
         props.put("share.coordinator.state.topic.replication.factor", "1");
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
+        // A producer that dies mid-batch holds back read_committed readers (the gate, views, people)
+        // until the broker aborts its batch: look for timed-out transactions every second, not every 10 s.
+        props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         return props;
     }
 }
