@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.awaitility.core.ConditionTimeoutException;
@@ -73,7 +74,23 @@ final class MeshProcess implements AutoCloseable {
                 return false;
             });
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError("mesh did not print '" + text + "' within " + within + ":\n" + whatItSaid(), e);
+            throw new AssertionError("mesh did not print '" + text + "' within " + within + " (now " + Instant.now()
+                    + "; its threads: " + threadDump() + "):\n" + whatItSaid(), e);
+        }
+    }
+
+    /** A hung mesh is diagnosed by what its threads wait for; the dump goes to a file, it is long. */
+    private String threadDump() {
+        Path dump = Path.of("target", "mesh-threads-" + process.pid() + ".txt").toAbsolutePath();
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).redirectOutput(dump.toFile()).start();
+            return jcmd.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) ? dump.toString() : "jcmd did not answer";
+        } catch (IOException e) {
+            return "no dump: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "no dump: interrupted";
         }
     }
 
