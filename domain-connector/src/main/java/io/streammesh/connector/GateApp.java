@@ -17,8 +17,9 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The contract gate, running: {@link GateTopology} under exactly-once v2 as principal
- * {@code mesh-gate}, the only writer of product topics, and the {@link IngestCleanup} of what it
- * has processed. A crash and restart neither loses nor repeats a product or dead-letter record.
+ * {@code mesh-gate}, the only writer of product topics, the {@link IngestCleanup} of what it
+ * has processed, and the {@link ChangelogWidth} that keeps its changelog as wide as its widest
+ * ingest topic. A crash and restart neither loses nor repeats a product or dead-letter record.
  * Its {@link MetricsEndpoint} serves the per-product record counts ({@code mesh.gate.records}) and
  * Kafka Streams' own metrics at {@link #metricsUrl()}.
  */
