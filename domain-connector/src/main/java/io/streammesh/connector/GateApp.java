@@ -1,6 +1,7 @@
 package io.streammesh.connector;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.streammesh.client.ChangelogWidth;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.MeshStreams;
@@ -8,6 +9,7 @@ import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordSerdes;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.metrics.MetricsEndpoint;
+import io.streammesh.schema.ProductAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.kafka.clients.admin.Admin;
@@ -15,8 +17,9 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The contract gate, running: {@link GateTopology} under exactly-once v2 as principal
- * {@code mesh-gate}, the only writer of product topics, and the {@link IngestCleanup} of what it
- * has processed. A crash and restart neither loses nor repeats a product or dead-letter record.
+ * {@code mesh-gate}, the only writer of product topics, the {@link IngestCleanup} of what it
+ * has processed, and the {@link ChangelogWidth} that keeps its changelog as wide as its widest
+ * ingest topic. A crash and restart neither loses nor repeats a product or dead-letter record.
  * Its {@link MetricsEndpoint} serves the per-product record counts ({@code mesh.gate.records}) and
  * Kafka Streams' own metrics at {@link #metricsUrl()}.
  */
@@ -24,6 +27,11 @@ public final class GateApp implements AutoCloseable {
 
     /** How often processed ingest records are deleted. */
     public static final Duration CLEANUP_EVERY = Duration.ofSeconds(30);
+    /**
+     * How often the gate's changelog is checked against its widest ingest topic: well within the
+     * consumer's metadata refresh (5 s), so that it is mostly widened before Streams sees a wider topic.
+     */
+    private static final Duration CHANGELOG_CHECK_EVERY = Duration.ofSeconds(1);
 
     /** Where the metrics endpoint listens: this machine only, as the embedded mesh's other endpoints. */
     private static final String METRICS_HOST = "127.0.0.1";
@@ -31,14 +39,16 @@ public final class GateApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final SchemaRegistry registry;
     private final IngestCleanup cleanup;
+    private final ChangelogWidth changelogWidth;
     private final MetricsEndpoint metrics;
     private final KafkaStreamsMetrics streamsMetrics;
 
-    private GateApp(KafkaStreams streams, SchemaRegistry registry, IngestCleanup cleanup, MetricsEndpoint metrics,
-                    KafkaStreamsMetrics streamsMetrics) {
+    private GateApp(KafkaStreams streams, SchemaRegistry registry, IngestCleanup cleanup, ChangelogWidth changelogWidth,
+                    MetricsEndpoint metrics, KafkaStreamsMetrics streamsMetrics) {
         this.streams = streams;
         this.registry = registry;
         this.cleanup = cleanup;
+        this.changelogWidth = changelogWidth;
         this.metrics = metrics;
         this.streamsMetrics = streamsMetrics;
     }
@@ -92,15 +102,20 @@ public final class GateApp implements AutoCloseable {
         // Kafka Streams' own metrics (records-lag-max among them) beside the gate's counts
         var streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics.meters());
+        // A product published or republished with more partitions than any before widens the
+        // gate's tasks; from before the start, since a gate that was down may find one.
+        var changelogWidth = new ChangelogWidth(Admin.create(clientConfig.kafka()), applicationId, ProductAddress.INGEST_TOPICS,
+                CHANGELOG_CHECK_EVERY);
         try {
             MeshStreams.start(streams, "contract gate");
         } catch (MeshException e) {
+            changelogWidth.close();
             streamsMetrics.close();
             registry.close();
             throw e;
         }
         var cleanup = new IngestCleanup(Admin.create(clientConfig.kafka()), applicationId, cleanupEvery);
-        return new GateApp(streams, registry, cleanup, metrics, streamsMetrics);
+        return new GateApp(streams, registry, cleanup, changelogWidth, metrics, streamsMetrics);
     }
 
     /** @return where Prometheus scrapes the gate, e.g. {@code http://127.0.0.1:41234/metrics} */
@@ -110,6 +125,7 @@ public final class GateApp implements AutoCloseable {
 
     @Override
     public void close() {
+        changelogWidth.close();
         cleanup.close();
         MeshStreams.stop(streams);
         streamsMetrics.close();

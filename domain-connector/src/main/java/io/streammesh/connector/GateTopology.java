@@ -48,9 +48,12 @@ public final class GateTopology {
      */
     public static Topology build(GateConfig config, MeterRegistry meters) {
         var builder = new StreamsBuilder();
+        // Both stores in memory: they hold a few entries (catalogued products; records waiting for
+        // theirs), so reading their topics back at start costs less than opening RocksDB, which
+        // made the gate's start two to three times the start of a stateless app.
         builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), config.serdes().of(DataProduct.class)),
-                Materialized.as(GLOBAL_CATALOG));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING), Serdes.String(), Serdes.ByteArray()));
+                Materialized.as(Stores.inMemoryKeyValueStore(GLOBAL_CATALOG)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING), Serdes.String(), Serdes.ByteArray()));
         builder.stream(ProductAddress.INGEST_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 // each task's processor keeps its own counter lookups; the registry gives them all one counter per tags
                 .process(() -> new GateProcessor(config, new GateCounters(meters)), PENDING)

@@ -13,7 +13,6 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
-import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
@@ -74,8 +73,9 @@ final class ProductTopics {
     }
 
     /**
-     * Creates the topic with the contract's partitions and retention, or brings an existing one to
-     * the contract's partitions; the platform applies a new retention once catalogued.
+     * Creates the topic with the contract's partitions and retention; for an existing one, says
+     * what the platform changes once the catalog admits the contract (more partitions, a new
+     * retention).
      *
      * @return what changed, if anything
      */
@@ -89,9 +89,10 @@ final class ProductTopics {
         StringBuilder changed = new StringBuilder();
         int partitions = existing.get().partitions().size();
         if (partitions < contract.partitions()) {
-            await(admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(contract.partitions()))).all(),
-                    "add partitions to " + topic);
-            changed.append("partitions ").append(partitions).append(" -> ").append(contract.partitions());
+            // A domain may not alter its topics (ALTER): the policy-enforcer adds the partitions,
+            // to the product, its dead-letter and its ingest topic together.
+            changed.append("partitions ").append(partitions).append(" -> ").append(contract.partitions())
+                    .append(" (added by the platform once the catalog admits this version)");
         }
         var resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         String retention = await(admin.describeConfigs(List.of(resource)).all(), "read the config of " + topic)

@@ -140,10 +140,11 @@ public final class PlatformAcls {
         owner.allow(TOPIC, MeshTopics.decisions(domain), LITERAL, WRITE, READ, DESCRIBE);
         List<AclBinding> all = new ArrayList<>(owner.bindings);
         // Product health (catalog) and views (enforcer) read the domain's products; the enforcer
-        // brings a catalogued product's topics to the mesh's configs before the domain may write it.
+        // brings a catalogued product's topics to the mesh's configs before the domain may write
+        // it, and adds the partitions a republished contract asks for (ALTER), which the domain may not.
         all.addAll(new Acls(PlatformApp.CATALOG.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE).bindings);
         all.addAll(new Acls(PlatformApp.ENFORCER.principal().kafkaPrincipal())
-                .allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS).bindings);
+                .allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS, ALTER).bindings);
         // The audit's consumption ledger counts the records groups read there.
         all.addAll(new Acls(PlatformApp.AUDIT.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ).bindings);
         // The contract gate reads the ingest topics, writes the products and their dead-letter

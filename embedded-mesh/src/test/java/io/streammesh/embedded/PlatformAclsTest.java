@@ -46,6 +46,12 @@ class PlatformAclsTest {
     }
 
     @Test
+    void onlyTheEnforcerAddsPartitionsToADomainsTopics() {
+        assertThat(describe(PlatformAcls.domain("orders"))).filteredOn(acl -> acl.contains(" ALTER TOPIC "))
+                .containsExactly("User:mesh-enforcer ALTER TOPIC orders. PREFIXED");
+    }
+
+    @Test
     void theAuditMayReadProductsAndViewsToCountRecordsButWriteNone() {
         List<String> acls = new java.util.ArrayList<>(describe(PlatformAcls.domain("orders")));
         acls.addAll(describe(PlatformAcls.platformApp(PlatformApp.AUDIT)));

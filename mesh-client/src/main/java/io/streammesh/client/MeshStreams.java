@@ -23,6 +23,8 @@ public final class MeshStreams {
 
     private static final Logger LOG = LoggerFactory.getLogger(MeshStreams.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /** The longest a restoring or global consumer's fetch waits for records that are not there. */
+    private static final Duration START_FETCH_WAIT = Duration.ofMillis(50);
 
     private MeshStreams() {
     }
@@ -45,6 +47,10 @@ public final class MeshStreams {
         // A crashed instance's partitions move to the others after 10 s, not Kafka's default 45 s.
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "10000");
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "3000");
+        // A store's restoration and a global table's catch-up end on a fetch that finds nothing
+        // new: the broker holds it up to fetch.max.wait.ms (500 ms by default) each time.
+        props.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), String.valueOf(START_FETCH_WAIT.toMillis()));
+        props.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), String.valueOf(START_FETCH_WAIT.toMillis()));
         return props;
     }
 

@@ -186,6 +186,7 @@ public final class GrantEnforcer implements AutoCloseable {
                 GrantAcls.of(grant).forEach(binding -> desired.putIfAbsent(GrantAcls.key(binding), grant.getGrantId()));
             }
         }
+        ProductPartitions.widen(admin, products.values());
         Set<String> configured = configureProductTopics();
         for (DataProduct product : products.values()) {
             // A product whose topics may not have the mesh's configs yet gets no new ingest WRITE,

@@ -3,6 +3,7 @@ package io.streammesh.enforcer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.streammesh.schema.MeshException;
+import io.streammesh.client.ChangelogWidth;
 import io.streammesh.client.MeshStreams;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.client.WireAvro;
@@ -10,6 +11,7 @@ import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordSerdes;
 import io.streammesh.client.MeshClientConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -19,15 +21,19 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class ViewApp implements AutoCloseable {
 
+    /** How often the held records' changelog is checked against the widest product topic. */
+    private static final Duration CHANGELOG_CHECK_EVERY = Duration.ofSeconds(1);
 
     private final KafkaStreams streams;
     private final ViewPreparer preparer;
     private final SchemaRegistry registry;
+    private final ChangelogWidth changelogWidth;
 
-    private ViewApp(KafkaStreams streams, ViewPreparer preparer, SchemaRegistry registry) {
+    private ViewApp(KafkaStreams streams, ViewPreparer preparer, SchemaRegistry registry, ChangelogWidth changelogWidth) {
         this.streams = streams;
         this.preparer = preparer;
         this.registry = registry;
+        this.changelogWidth = changelogWidth;
     }
 
     /**
@@ -60,18 +66,23 @@ public final class ViewApp implements AutoCloseable {
         var streams = new KafkaStreams(topology, MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
         // Kafka Streams' own metrics (consumer lag records-lag-max among them) beside the view counts.
         new KafkaStreamsMetrics(streams).bindTo(meters);
+        // A product published or republished with more partitions than any before widens the views' tasks.
+        var changelogWidth = new ChangelogWidth(Admin.create(clientConfig.kafka()), applicationId, ViewTopology.PRODUCT_TOPICS,
+                CHANGELOG_CHECK_EVERY);
         try {
             MeshStreams.start(streams, "policy-enforcer views");
         } catch (MeshException e) {
+            changelogWidth.close();
             preparer.close();
             registry.close();
             throw e;
         }
-        return new ViewApp(streams, preparer, registry);
+        return new ViewApp(streams, preparer, registry, changelogWidth);
     }
 
     @Override
     public void close() {
+        changelogWidth.close();
         MeshStreams.stop(streams);
         preparer.close();
         registry.close();

@@ -1,0 +1,85 @@
+package io.streammesh.enforcer;
+
+import io.streammesh.client.KafkaCalls;
+import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductStatus;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partitions a catalogued product's registration asks for, added to its three topics (the
+ * product, its dead-letter topic and its ingest topic) together. A domain creates its topics but
+ * may not alter them (ALTER), so a republished contract with more partitions is applied here, by
+ * the platform, once the catalog has admitted it. Kafka cannot remove partitions; publishing
+ * refuses a contract with fewer.
+ */
+final class ProductPartitions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProductPartitions.class);
+
+    private ProductPartitions() {
+    }
+
+    /**
+     * Adds the missing partitions to the topics of every ACTIVE product; a topic that does not
+     * exist yet is left to its domain, one that fails is logged and tried again next time.
+     *
+     * @param admin an Admin client as the enforcer (ALTER on the domains' topics)
+     * @param products the catalog's entries
+     */
+    static void widen(Admin admin, Collection<DataProduct> products) {
+        Map<String, Integer> wanted = new HashMap<>();
+        for (DataProduct product : products) {
+            if (product.getStatus() == ProductStatus.ACTIVE) {
+                ProductAddress address = ProductAddress.parse(product.getAddress());
+                int partitions = product.getRegistration().getPartitions();
+                List.of(address.topic(), address.deadLetterTopic(), address.ingestTopic()).forEach(topic -> wanted.put(topic, partitions));
+            }
+        }
+        if (wanted.isEmpty()) {
+            return;
+        }
+        Map<String, NewPartitions> missing = new HashMap<>();
+        admin.describeTopics(wanted.keySet()).topicNameValues().forEach((topic, description) -> {
+            int current = partitionsOf(topic, description);
+            if (current > 0 && current < wanted.get(topic)) {
+                missing.put(topic, NewPartitions.increaseTo(wanted.get(topic)));
+            }
+        });
+        if (missing.isEmpty()) {
+            return;
+        }
+        admin.createPartitions(missing).values().forEach((topic, done) -> {
+            try {
+                KafkaCalls.await(done, "add partitions to topic " + topic);
+                LOG.info("Topic {} has {} partitions now, as its product's registration asks", topic, missing.get(topic).totalCount());
+            } catch (MeshException e) {
+                LOG.error("policy-enforcer could not add the partitions the registration of topic {}'s product asks for; retrying: {}",
+                        topic, e.getMessage());
+            }
+        });
+    }
+
+    /** @return the topic's partitions, or 0 if it does not exist (yet) or cannot be described now */
+    private static int partitionsOf(String topic, KafkaFuture<TopicDescription> description) {
+        try {
+            return KafkaCalls.await(description, "describe topic " + topic).partitions().size();
+        } catch (MeshException e) {
+            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                LOG.error("policy-enforcer could not describe topic {} to check its partitions; retrying: {}", topic, e.getMessage());
+            }
+            return 0;
+        }
+    }
+}
