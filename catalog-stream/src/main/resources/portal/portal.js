@@ -103,14 +103,29 @@
     }).join(' '));
   }
 
-  const events = new EventSource('/portal/health/' + encodeURIComponent(charts.dataset.address));
-  events.addEventListener('health', message => {
-    const health = JSON.parse(message.data);
-    const now = Date.now();
-    samples.push({ t: now, health: health });
-    while (samples.length && samples[0].t < now - HOUR_MS) {
+  function drawAll() {
+    draw('chart-throughput', samples.map(s => ({ t: s.t, y: s.health.throughputPerSecond || 0 })));
+    draw('chart-freshness', samples.map(s => ({ t: s.t, y: s.health.freshnessSeconds || 0 })));
+    draw('chart-dlq', samples.map(s => ({ t: s.t, y: s.health.deadLetterRate || 0 })));
+    charts.dataset.samples = String(samples.length);
+  }
+
+  function keep(health) {
+    samples.push({ t: health.at, health: health });
+    while (samples.length && samples[0].t < Date.now() - HOUR_MS) {
       samples.shift();
     }
+  }
+
+  const events = new EventSource('/portal/health/' + encodeURIComponent(charts.dataset.address));
+  events.addEventListener('history', message => {
+    samples.length = 0;
+    JSON.parse(message.data).forEach(keep);
+    drawAll();
+  });
+  events.addEventListener('health', message => {
+    const health = JSON.parse(message.data);
+    keep(health);
     const status = document.getElementById('health-status');
     status.textContent = health.status;
     status.className = 'badge ' + health.status;
@@ -118,9 +133,6 @@
     document.getElementById('throughput-now').textContent = Number(health.throughputPerSecond || 0).toFixed(2);
     document.getElementById('dlq-now').textContent = Number(health.deadLetterRate || 0).toFixed(3);
     document.getElementById('freshness-now').textContent = health.freshnessSeconds === null ? 'no record yet' : health.freshnessSeconds;
-    draw('chart-throughput', samples.map(s => ({ t: s.t, y: s.health.throughputPerSecond || 0 })));
-    draw('chart-freshness', samples.map(s => ({ t: s.t, y: s.health.freshnessSeconds || 0 })));
-    draw('chart-dlq', samples.map(s => ({ t: s.t, y: s.health.deadLetterRate || 0 })));
-    charts.dataset.samples = String(samples.length);
+    drawAll();
   });
 })();

@@ -116,6 +116,7 @@ final class CatalogApi implements AutoCloseable {
 
     void start(CatalogQueries catalogQueries) {
         this.queries = catalogQueries;
+        portal.startSampling();
     }
 
     int port() {
@@ -397,6 +398,11 @@ final class CatalogApi implements AutoCloseable {
         node.put("updatedAt", product.getUpdatedAt().toString());
         node.set("health", health(product.getAddress()));
         return node;
+    }
+
+    /** @return the address of every product in the catalog */
+    List<String> addresses() {
+        return queries.products().stream().map(DataProduct::getAddress).toList();
     }
 
     /** @return a product's health as the API shows it; {@code UNKNOWN} before its first record */

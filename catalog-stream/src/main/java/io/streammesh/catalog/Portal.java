@@ -28,6 +28,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The data portal: server-rendered pages for people signed in at {@code /login}, on the REST
@@ -52,6 +54,9 @@ final class Portal implements AutoCloseable {
     static final String HEALTH_EVENTS = "/portal/health/";
     /** How often a product page's live health is pushed: the catalog's own health check runs every few seconds. */
     static final Duration HEALTH_PUSH_INTERVAL = Duration.ofSeconds(2);
+    /** How often every product's health is kept for the charts' last hour. */
+    static final Duration HEALTH_SAMPLE_INTERVAL = Duration.ofSeconds(10);
+    private static final Logger LOG = LoggerFactory.getLogger(Portal.class);
 
     private static final Set<String> PAGES = Set.of("/", CATALOG, ACCESS, INBOX, AUDIT);
     private static final Set<String> WRITES = Set.of(REQUESTS, DECISIONS);
@@ -63,6 +68,7 @@ final class Portal implements AutoCloseable {
     private final CatalogApi api;
     private final PortalTemplates templates;
     private final MeshClientConfig catalogClient;
+    private final HealthHistory history = new HealthHistory(Duration.ofHours(1));
     private final ScheduledExecutorService healthPushes = Executors.newSingleThreadScheduledExecutor(runnable -> {
         var thread = new Thread(runnable, "portal-health-events");
         thread.setDaemon(true);
@@ -108,17 +114,38 @@ final class Portal implements AutoCloseable {
         router.sse(HEALTH_EVENTS + "{address}", this::pushHealth);
     }
 
+    /** Starts keeping every product's health for the charts; called once the catalog's stores answer. */
+    void startSampling() {
+        healthPushes.scheduleAtFixedRate(this::sampleHealth, 0, HEALTH_SAMPLE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void sampleHealth() {
+        try {
+            Instant now = Instant.now();
+            for (String address : api.addresses()) {
+                history.add(address, healthEvent(address, now), now);
+            }
+        } catch (RuntimeException e) {
+            // A failed round (the catalog rebalancing) leaves a gap in the charts; an escaping exception would end the sampling.
+            LOG.warn("Portal health sampling skipped a round: {}", e.getMessage());
+        }
+    }
+
     /**
-     * Server-sent events {@code health}: the product's health as the API shows it, plus
-     * {@code freshnessSeconds}, now and every {@link #HEALTH_PUSH_INTERVAL} until the page goes.
+     * Server-sent events: {@code history}, the product's last hour of samples (JSON array), then
+     * {@code health}, the product's health as the API shows it plus {@code freshnessSeconds} and
+     * {@code at} (epoch ms), now and every {@link #HEALTH_PUSH_INTERVAL} until the page goes.
      */
     private void pushHealth(SseClient client) {
-        String address = CatalogApi.address(client.ctx().pathParam("address")).toString();
-        api.product(ProductAddress.parse(address));
+        ProductAddress product = CatalogApi.address(client.ctx().pathParam("address"));
+        api.product(product);
+        String address = product.toString();
         client.keepAlive();
+        client.sendEvent("history", JsonNodeFactory.instance.arrayNode().addAll(history.of(address)).toString());
         ScheduledFuture<?> pushes = healthPushes.scheduleAtFixedRate(() -> {
             try {
-                client.sendEvent("health", healthEvent(address).toString());
+                Instant now = Instant.now();
+                client.sendEvent("health", healthEvent(address, now).put("at", now.toEpochMilli()).toString());
             } catch (RuntimeException e) {
                 // The page went or the catalog is rebalancing: the browser's EventSource reconnects when it can.
                 client.close();
@@ -127,11 +154,11 @@ final class Portal implements AutoCloseable {
         client.onClose(() -> pushes.cancel(false));
     }
 
-    private ObjectNode healthEvent(String address) {
+    private ObjectNode healthEvent(String address, Instant now) {
         ObjectNode health = api.health(address);
         JsonNode last = health.path("lastRecordAt");
         if (last.isTextual()) {
-            health.put("freshnessSeconds", Math.max(0, Duration.between(Instant.parse(last.asText()), Instant.now()).toSeconds()));
+            health.put("freshnessSeconds", Math.max(0, Duration.between(Instant.parse(last.asText()), now).toSeconds()));
         } else {
             health.putNull("freshnessSeconds");
         }

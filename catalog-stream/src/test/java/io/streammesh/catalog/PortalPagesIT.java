@@ -16,6 +16,10 @@ import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.testing.ProductRecords;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -98,7 +102,7 @@ class PortalPagesIT {
         awaitCell("/inbox", "#pending", requestId, ".purpose", "weekly sales report");
         row("#pending", requestId).findElement(By.name("reason")).sendKeys("fine for reporting");
         row("#pending", requestId).findElement(By.cssSelector("button[value=APPROVED]")).click();
-        assertThat(browser.findElement(By.cssSelector(".notice")).getText()).isEqualTo("Decision on " + requestId + " sent.");
+        awaitDecisionSent(requestId);
 
         signIn(ANALYTICS);
         awaitCell("/access", "#grants", requestId, ".status", "ACTIVE");
@@ -109,6 +113,7 @@ class PortalPagesIT {
         awaitCell("/inbox", "#active-grants", requestId, "td", "User:" + ANALYTICS);
         row("#active-grants", requestId).findElement(By.name("reason")).sendKeys("report retired");
         row("#active-grants", requestId).findElement(By.cssSelector("button")).click();
+        awaitDecisionSent(requestId);
 
         signIn(ANALYTICS);
         awaitCell("/access", "#grants", requestId, ".status", "REVOKED");
@@ -171,6 +176,39 @@ class PortalPagesIT {
     }
 
     @Test
+    void theLineageGraphLinksToTheProductsDownstream() {
+        ProductAddress enriched = publish(CatalogTopologyTest.orders().setLineageInputs(List.of(orderPlaced.toString())),
+                "pp-orders.order-enriched.v1", "Orders with their customer's segment.");
+        signIn(ANALYTICS);
+        WebDriver browser = BROWSER.driver();
+        browser.get(catalog.restUrl() + "/products/" + orderPlaced);
+
+        browser.findElement(By.cssSelector("#lineage a[href='/products/" + enriched + "']")).click();
+
+        await().atMost(SOON).until(() -> browser.getCurrentUrl().equals(catalog.restUrl() + "/products/" + enriched));
+        assertThat(browser.findElement(By.cssSelector("#lineage a[href='/products/" + orderPlaced + "'] text")).getText())
+                .isEqualTo(orderPlaced.toString());
+    }
+
+    @Test
+    void withoutASessionAPageSendsToSignInAndAWriteByHttpBasicIsRefused() throws Exception {
+        var http = HttpClient.newHttpClient();
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(catalog.restUrl() + "/inbox")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(303);
+        assertThat(page.headers().firstValue("Location")).hasValue("/login");
+
+        HttpResponse<String> basicWrite = http.send(HttpRequest.newBuilder(URI.create(catalog.restUrl() + "/portal/requests"))
+                .header("Authorization", CatalogClient.basicAuthorization(mesh.clientConfig(ANALYTICS)))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("product=" + orderPlaced + "&view=analytics&group=pp-basic&purpose=p&days=1")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(basicWrite.statusCode()).isEqualTo(403);
+        assertThat(basicWrite.body()).contains("the portal writes only for a person signed in at /login (HTTP Basic is not enough)");
+        assertThat(requestsOf(ANALYTICS)).noneMatch(r -> r.at("/request/consumerGroup").asText().equals("pp-basic"));
+    }
+
+    @Test
     void theHealthChartsFollowNewRecordsWithoutAReload() throws Exception {
         ProductAddress live = publish("pp-orders.live.v1", "A product that gets records while its page is open.");
         try (var admin = Admin.create(mesh.clientConfig(ORDERS).kafka())) {
@@ -214,9 +252,16 @@ class PortalPagesIT {
         browser.findElement(By.id("group")).sendKeys(group);
         browser.findElement(By.id("purpose")).sendKeys(purpose);
         browser.findElement(By.id("request-submit")).click();
-        String url = browser.getCurrentUrl();
-        assertThat(url).startsWith(catalog.restUrl() + "/access?filed=");
+        // The answer comes once the request is on the principal's topic.
+        String url = await().atMost(SOON).until(browser::getCurrentUrl, u -> u.startsWith(catalog.restUrl() + "/access?filed="));
         return url.substring(url.indexOf('=') + 1);
+    }
+
+    /** Waits for the inbox the decision's answer sends the browser back to, once the decision is on the domain's topic. */
+    private void awaitDecisionSent(String requestId) {
+        WebDriver browser = BROWSER.driver();
+        await().atMost(SOON).until(browser::getCurrentUrl, url -> url.startsWith(catalog.restUrl() + "/inbox?decided="));
+        assertThat(browser.findElement(By.cssSelector(".notice")).getText()).isEqualTo("Decision on " + requestId + " sent.");
     }
 
     /** Reloads a page until the row of a request holds a cell with the text: the catalog decides asynchronously. */
@@ -248,8 +293,12 @@ class PortalPagesIT {
     }
 
     private ProductAddress publish(String address, String description) {
+        return publish(CatalogTopologyTest.orders(), address, description);
+    }
+
+    private ProductAddress publish(ProductRegistration.Builder builder, String address, String description) {
         ProductAddress parsed = ProductAddress.parse(address);
-        ProductRegistration registration = CatalogTopologyTest.orders().setAddress(address).setDomain(parsed.domain())
+        ProductRegistration registration = builder.setAddress(address).setDomain(parsed.domain())
                 .setName(parsed.product()).setDescription(description)
                 .setOwner(Owner.newBuilder().setTeam("pp-orders-team").setPrincipal("User:" + ORDERS).setContact("pp-orders@example.com").build())
                 .build();
