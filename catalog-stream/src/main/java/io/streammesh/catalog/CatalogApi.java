@@ -151,7 +151,7 @@ final class CatalogApi implements AutoCloseable {
                 .map(List::of).orElseThrow(() -> new ApiError(404, "no such key"))));
     }
 
-    /** Maps every failure to the API's one-line JSON error. */
+    /** Maps every failure to the API's one-line JSON error; on a portal path, to the portal's page for it ({@link Portal#refusal}). */
     private static void exceptionMapping(JavalinDefaultRouting router, Portal portal) {
         router.exception(ApiError.class, (e, ctx) -> {
             if (Portal.serves(ctx.path())) {
