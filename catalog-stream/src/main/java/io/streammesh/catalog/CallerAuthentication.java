@@ -43,7 +43,7 @@ final class CallerAuthentication {
 
     /** The before-handler: sets the caller or refuses the request. */
     void check(Context ctx) {
-        if (OPEN_PATHS.contains(ctx.path())) {
+        if (OPEN_PATHS.contains(ctx.path()) || Portal.isAsset(ctx.path())) {
             return;
         }
         String resource = resource(ctx);

@@ -10,6 +10,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.router.JavalinDefaultRouting;
+import io.streammesh.client.MeshClientConfig;
 import io.streammesh.credentials.CredentialCheck;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
@@ -62,10 +63,11 @@ final class CatalogApi implements AutoCloseable {
     private static final Duration FAILED_SIGN_IN_WINDOW = Duration.ofMinutes(15);
 
     private final Javalin app;
+    private final Portal portal;
     private volatile CatalogQueries queries;
     private final String ccompatUrl;
 
-    private record Caller(MeshPrincipal principal) {
+    record Caller(MeshPrincipal principal) {
         boolean seesAll() {
             return principal.kind() == PrincipalKind.ADMIN || principal.kind() == PrincipalKind.PLATFORM;
         }
@@ -77,13 +79,16 @@ final class CatalogApi implements AutoCloseable {
     }
 
     /** Listens on the port at once (Kafka Streams needs it as this instance's application.server); answers 503 until {@link #start}. */
-    CatalogApi(String host, int port, CredentialCheck credentials, RestAccessLog accessLog, String registryApiUrl) {
+    CatalogApi(String host, int port, CredentialCheck credentials, RestAccessLog accessLog, MeshClientConfig clientConfig) {
+        String registryApiUrl = clientConfig.registryUrlText();
         this.ccompatUrl = registryApiUrl == null ? null : registryApiUrl.replace("/apis/registry/v2", "/apis/ccompat/v7");
+        var templates = new PortalTemplates();
+        this.portal = new Portal(this, templates, clientConfig);
         var sessions = new PortalSessions(SESSION_LIFETIME, MAX_SESSIONS, MAX_SESSIONS_PER_PRINCIPAL, Clock.systemUTC());
         var throttle = new SignInThrottle(FAILED_SIGN_INS_PER_PRINCIPAL, FAILED_SIGN_INS_PER_ADDRESS, FAILED_SIGN_IN_WINDOW,
                 MAX_SESSIONS, Clock.systemUTC());
         var authentication = new CallerAuthentication(credentials, sessions, accessLog);
-        var signIn = new SignIn(credentials, sessions, throttle, accessLog);
+        var signIn = new SignIn(credentials, sessions, throttle, accessLog, templates);
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
@@ -96,8 +101,9 @@ final class CatalogApi implements AutoCloseable {
                 router.before(CatalogApi::refuseTenantsInternally);
                 router.get("/health", ctx -> respond(ctx, 200, JSON.createObjectNode().put("status", "UP")));
                 signIn.routes(router);
+                portal.routes(router);
                 restRoutes(router);
-                exceptionMapping(router);
+                exceptionMapping(router, portal);
             });
         });
         try {
@@ -110,6 +116,7 @@ final class CatalogApi implements AutoCloseable {
 
     void start(CatalogQueries catalogQueries) {
         this.queries = catalogQueries;
+        portal.startSampling();
     }
 
     int port() {
@@ -144,10 +151,22 @@ final class CatalogApi implements AutoCloseable {
                 .map(List::of).orElseThrow(() -> new ApiError(404, "no such key"))));
     }
 
-    /** Maps every failure to the API's one-line JSON error. */
-    private static void exceptionMapping(JavalinDefaultRouting router) {
-        router.exception(ApiError.class, (e, ctx) -> respond(ctx, e.status(), error(e.getMessage())));
-        router.exception(MeshException.class, (e, ctx) -> respond(ctx, 503, error(e.getMessage())));
+    /** Maps every failure to the API's one-line JSON error; on a portal path, to the portal's page for it ({@link Portal#refusal}). */
+    private static void exceptionMapping(JavalinDefaultRouting router, Portal portal) {
+        router.exception(ApiError.class, (e, ctx) -> {
+            if (Portal.serves(ctx.path())) {
+                portal.refusal(ctx, e.status(), e.getMessage());
+            } else {
+                respond(ctx, e.status(), error(e.getMessage()));
+            }
+        });
+        router.exception(MeshException.class, (e, ctx) -> {
+            if (Portal.serves(ctx.path())) {
+                portal.refusal(ctx, Portal.statusOf(e), e.getMessage());
+            } else {
+                respond(ctx, 503, error(e.getMessage()));
+            }
+        });
         router.exception(InvalidStateStoreException.class, (e, ctx) -> respond(ctx, 503, error("the catalog is rebalancing; try again in a moment")));
         // Javalin's own refusals, such as no route for the path, in the API's words.
         router.exception(HttpResponseException.class, (e, ctx) -> respond(ctx, e.getStatus(),
@@ -165,7 +184,7 @@ final class CatalogApi implements AutoCloseable {
     }
 
     private static void refuseWrites(Context ctx) {
-        if (!ctx.method().name().equals("GET") && !SignIn.owns(ctx.path())) {
+        if (!ctx.method().name().equals("GET") && !SignIn.owns(ctx.path()) && !Portal.owns(ctx.path())) {
             throw new ApiError(405, "the catalog API is read-only; write requests and decisions to their topics (mesh access ...)");
         }
     }
@@ -185,8 +204,13 @@ final class CatalogApi implements AutoCloseable {
         }
     }
 
-    private static Caller caller(Context ctx) {
+    static Caller caller(Context ctx) {
         return new Caller(CallerAuthentication.caller(ctx));
+    }
+
+    /** @return who calls, or null on a path open to all (the sign-in form, assets) */
+    static MeshPrincipal callerOrNull(Context ctx) {
+        return CallerAuthentication.caller(ctx);
     }
 
     private static String store(Context ctx) {
@@ -202,7 +226,7 @@ final class CatalogApi implements AutoCloseable {
         return "no such resource " + CallerAuthentication.path(ctx) + "; see /api/openapi.yaml";
     }
 
-    private ObjectNode search(Map<String, String> query) {
+    ObjectNode search(Map<String, String> query) {
         String q = query.getOrDefault("q", "").toLowerCase(Locale.ROOT);
         Predicate<DataProduct> matches = p -> q.isEmpty() || text(p).contains(q);
         matches = matches.and(p -> !query.containsKey("domain") || p.getDomain().equals(query.get("domain")));
@@ -219,7 +243,7 @@ final class CatalogApi implements AutoCloseable {
         return result;
     }
 
-    private ObjectNode product(ProductAddress address) {
+    ObjectNode product(ProductAddress address) {
         DataProduct product = queries.product(address.toString())
                 .orElseThrow(() -> new ApiError(404, "no product " + address + " in the catalog"));
         ProductRegistration registration = product.getRegistration();
@@ -300,7 +324,7 @@ final class CatalogApi implements AutoCloseable {
         return node;
     }
 
-    private ObjectNode requests(Map<String, String> query, Caller caller) {
+    ObjectNode requests(Map<String, String> query, Caller caller) {
         if (query.containsKey("status") && !STATUSES.contains(query.get("status").toUpperCase(Locale.ROOT))) {
             throw new ApiError(400, "status must be one of " + STATUSES + ", got '" + query.get("status") + "'");
         }
@@ -317,7 +341,7 @@ final class CatalogApi implements AutoCloseable {
         return result;
     }
 
-    private ObjectNode request(String id, Caller caller) {
+    ObjectNode request(String id, Caller caller) {
         ObjectNode state = queries.get(CatalogTopology.REQUESTS_STORE, id)
                 .filter(r -> caller.sees(r.path("domain").asText(), r.at("/request/principal").asText(), r.at("/request/requestedBy").asText()))
                 .orElseThrow(() -> new ApiError(404, "no access request " + id + " that you may see"));
@@ -325,7 +349,7 @@ final class CatalogApi implements AutoCloseable {
         return state;
     }
 
-    private ObjectNode grants(Map<String, String> query, Caller caller) {
+    ObjectNode grants(Map<String, String> query, Caller caller) {
         if (query.containsKey("status") && !GRANT_STATUSES.contains(query.get("status").toUpperCase(Locale.ROOT))) {
             throw new ApiError(400, "status must be one of " + GRANT_STATUSES + ", got '" + query.get("status") + "'");
         }
@@ -345,7 +369,7 @@ final class CatalogApi implements AutoCloseable {
         return result;
     }
 
-    private ObjectNode rejections(Map<String, String> query, Caller caller) {
+    ObjectNode rejections(Map<String, String> query, Caller caller) {
         ArrayNode list = JSON.createArrayNode();
         for (String store : List.of(CatalogTopology.REJECTIONS_STORE, CatalogTopology.ACCESS_REJECTIONS_STORE)) {
             queries.all(store).stream()
@@ -372,7 +396,18 @@ final class CatalogApi implements AutoCloseable {
         node.set("tags", JSON.valueToTree(registration.getTags()));
         node.set("owner", registration.getOwner() == null ? null : AvroJson.of(registration.getOwner()));
         node.put("updatedAt", product.getUpdatedAt().toString());
-        node.set("health", queries.health(product.getAddress()).map(stats -> {
+        node.set("health", health(product.getAddress()));
+        return node;
+    }
+
+    /** @return the address of every product in the catalog */
+    List<String> addresses() {
+        return queries.products().stream().map(DataProduct::getAddress).toList();
+    }
+
+    /** @return a product's health as the API shows it; {@code UNKNOWN} before its first record */
+    ObjectNode health(String address) {
+        return queries.health(address).map(stats -> {
             ObjectNode health = JSON.createObjectNode();
             health.put("status", stats.getStatus().name());
             health.put("reason", stats.getStatusReason());
@@ -382,8 +417,7 @@ final class CatalogApi implements AutoCloseable {
             health.put("lastRecordAt", stats.getLastRecordAt() == null ? null : stats.getLastRecordAt().toString());
             health.put("updatedAt", stats.getUpdatedAt().toString());
             return health;
-        }).orElseGet(() -> JSON.createObjectNode().put("status", "UNKNOWN").put("reason", "no records seen yet")));
-        return node;
+        }).orElseGet(() -> JSON.createObjectNode().put("status", "UNKNOWN").put("reason", "no records seen yet"));
     }
 
     private static String text(DataProduct product) {
@@ -392,7 +426,7 @@ final class CatalogApi implements AutoCloseable {
                 r.getOwner() == null ? "" : String.valueOf(r.getOwner().getTeam())).toLowerCase(Locale.ROOT);
     }
 
-    private static ProductAddress address(String text) {
+    static ProductAddress address(String text) {
         try {
             return ProductAddress.parse(text);
         } catch (IllegalArgumentException e) {
@@ -415,7 +449,7 @@ final class CatalogApi implements AutoCloseable {
     }
 
     /** The query's parameters, the last of a repeated one winning; an empty value counts as absent. */
-    private static Map<String, String> query(Context ctx) {
+    static Map<String, String> query(Context ctx) {
         Map<String, String> query = new HashMap<>();
         ctx.queryParamMap().forEach((key, values) -> {
             String value = values.isEmpty() ? "" : values.get(values.size() - 1);
@@ -465,5 +499,6 @@ final class CatalogApi implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        portal.close();
     }
 }

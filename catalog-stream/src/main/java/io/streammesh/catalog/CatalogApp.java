@@ -68,7 +68,7 @@ public final class CatalogApp implements AutoCloseable {
         try {
             // The REST port must be known before Kafka Streams starts: it is this instance's application.server.
             api = new CatalogApi(config.restHost(), config.restPort(), CredentialCheck.againstBrokerFile(config.credentials()), accessLog,
-                    config.clientConfig().registryUrlText());
+                    config.clientConfig());
             var self = new HostInfo(config.restHost(), api.port());
             streams = new KafkaStreams(CatalogTopology.build(config, accessPartitions, RecordSerdes.registry(config.clientConfig()), gateLags), properties(config, self));
             MeshStreams.start(streams, "catalog-stream");

@@ -1,5 +1,6 @@
 package io.streammesh.catalog;
 
+import io.streammesh.client.MeshClientConfig.Secret;
 import io.streammesh.schema.MeshPrincipal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -13,8 +14,11 @@ import java.time.Instant;
  * @param principal the mesh principal that signed in
  * @param csrfToken the session's CSRF token; random, never derived from the id
  * @param expiresAt when the session ends whatever happens
+ * @param password the password the person signed in with, held in memory only: the portal writes
+ *        their access requests and decisions to Kafka as them, so the broker's ACLs and the
+ *        catalog's "a topic's writer is its principal" rule hold for the portal as for the CLI
  */
-record PortalSession(String id, MeshPrincipal principal, String csrfToken, Instant expiresAt) {
+record PortalSession(String id, MeshPrincipal principal, String csrfToken, Instant expiresAt, Secret password) {
 
     /**
      * @param token the token a request carries; null when it carries none

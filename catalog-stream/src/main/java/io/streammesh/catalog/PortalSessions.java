@@ -1,5 +1,6 @@
 package io.streammesh.catalog;
 
+import io.streammesh.client.MeshClientConfig.Secret;
 import io.streammesh.schema.MeshPrincipal;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -42,9 +43,10 @@ final class PortalSessions {
 
     /**
      * @param principal who signed in
+     * @param password the password they proved it with (the portal writes to Kafka as them)
      * @return the new session, empty when the store is full of live sessions
      */
-    synchronized Optional<PortalSession> open(MeshPrincipal principal) {
+    synchronized Optional<PortalSession> open(MeshPrincipal principal, Secret password) {
         dropExpired();
         var own = sessions.values().stream().filter(s -> s.principal().equals(principal)).toList();
         if (own.size() >= perPrincipal) {
@@ -53,7 +55,7 @@ final class PortalSessions {
         if (sessions.size() >= capacity) {
             return Optional.empty();
         }
-        var session = new PortalSession(randomToken(), principal, randomToken(), clock.instant().plus(lifetime));
+        var session = new PortalSession(randomToken(), principal, randomToken(), clock.instant().plus(lifetime), password);
         sessions.put(session.id(), session);
         return Optional.of(session);
     }

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.javalin.router.JavalinDefaultRouting;
+import io.streammesh.client.MeshClientConfig.Secret;
 import io.streammesh.credentials.BasicLogin;
 import io.streammesh.credentials.CredentialCheck;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshPrincipal;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,36 +27,21 @@ final class SignIn {
     static final String LOGOUT_PATH = "/logout";
     static final String SESSION_PATH = "/session";
 
-    private static final String FORM = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Sign in · StreamMesh catalog</title></head>
-            <body>
-            <main>
-            <h1>Sign in to the StreamMesh catalog</h1>
-            <form method="post" action="/login">
-            <p><label for="principal">Principal</label>
-            <input id="principal" name="principal" autocomplete="username" required autofocus></p>
-            <p><label for="password">Password</label>
-            <input id="password" name="password" type="password" autocomplete="current-password" required></p>
-            <p><button type="submit">Sign in</button></p>
-            </form>
-            </main>
-            </body>
-            </html>
-            """;
+    /** Where the form sends a person after sign-in; a form without it (a script) is sent to {@link #SESSION_PATH}. */
+    private static final String NEXT_FIELD = "next";
 
     private final CredentialCheck credentials;
     private final PortalSessions sessions;
     private final SignInThrottle throttle;
     private final RestAccessLog accessLog;
+    private final PortalTemplates templates;
 
-    SignIn(CredentialCheck credentials, PortalSessions sessions, SignInThrottle throttle, RestAccessLog accessLog) {
+    SignIn(CredentialCheck credentials, PortalSessions sessions, SignInThrottle throttle, RestAccessLog accessLog, PortalTemplates templates) {
         this.credentials = credentials;
         this.sessions = sessions;
         this.throttle = throttle;
         this.accessLog = accessLog;
+        this.templates = templates;
     }
 
     /** @param path a request's path @return whether it is one of sign-in's, which may be posted to */
@@ -70,14 +57,28 @@ final class SignIn {
     }
 
     private void form(Context ctx) {
-        noStore(ctx);
-        // The form is the one page a framing site could use to catch a password: it may not be framed, nor post elsewhere.
-        ctx.header("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'");
-        ctx.header("X-Frame-Options", "DENY");
-        ctx.contentType("text/html; charset=utf-8").result(FORM);
+        form(ctx, 200, "");
+    }
+
+    /** The form is the one page a framing site could use to catch a password: like every page, it may not be framed, nor post elsewhere. */
+    private void form(Context ctx, int status, String error) {
+        templates.render(ctx, status, "login.jte", Map.of("page", new PortalPage("Sign in", "", "", "", false, Map.of()), "error", error));
     }
 
     private void signIn(Context ctx) {
+        if (ctx.formParam(NEXT_FIELD) == null) {
+            signInOrRefuse(ctx);
+            return;
+        }
+        // A person at the form sees a refusal on the form again, not the API's JSON.
+        try {
+            signInOrRefuse(ctx);
+        } catch (ApiError e) {
+            form(ctx, e.status(), e.getMessage());
+        }
+    }
+
+    private void signInOrRefuse(Context ctx) {
         String client = CallerAuthentication.clientAddress(ctx);
         Optional<BasicLogin> login = login(ctx.formParam("principal"), ctx.formParam("password"));
         String named = login.map(l -> MeshNames.kafkaPrincipal(l.name())).orElse(MeshNames.kafkaPrincipal("ANONYMOUS"));
@@ -93,12 +94,13 @@ final class SignIn {
         }
         // A cookie the browser brought is never kept, whoever it names: sign-in always starts a new session (no fixation).
         sessions.end(ctx.cookie(CallerAuthentication.SESSION_COOKIE));
-        PortalSession session = sessions.open(principal.get())
+        PortalSession session = sessions.open(principal.get(), new Secret(login.get().password()))
                 .orElseThrow(() -> new ApiError(503, "too many people are signed in to the catalog; try again later"));
         accessLog.record(principal.get().kafkaPrincipal(), client, LOGIN_PATH, true);
         ctx.res().addHeader("Set-Cookie", cookie(ctx, session.id(), sessions.lifetime().toSeconds()));
         noStore(ctx);
-        ctx.redirect(SESSION_PATH, HttpStatus.SEE_OTHER);
+        // Only the portal's own start page, never a URL from the form: no open redirect.
+        ctx.redirect(ctx.formParam(NEXT_FIELD) == null ? SESSION_PATH : Portal.CATALOG, HttpStatus.SEE_OTHER);
     }
 
     private void session(Context ctx) {

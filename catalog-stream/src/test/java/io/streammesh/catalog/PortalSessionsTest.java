@@ -2,6 +2,7 @@ package io.streammesh.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streammesh.client.MeshClientConfig.Secret;
 import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.schema.PrincipalKind;
 import java.time.Duration;
@@ -11,13 +12,14 @@ class PortalSessionsTest {
 
     private static final MeshPrincipal ANALYTICS = new MeshPrincipal("analytics", PrincipalKind.TEAM);
     private static final MeshPrincipal ORDERS = new MeshPrincipal("orders", PrincipalKind.DOMAIN);
+    private static final Secret PASSWORD = new Secret("a-password");
 
     private final MovableClock clock = new MovableClock();
 
     @Test
     void aSessionEndsAfterItsLifetimeWhateverHappens() {
         var sessions = new PortalSessions(Duration.ofHours(8), 10, 5, clock);
-        PortalSession session = sessions.open(ANALYTICS).orElseThrow();
+        PortalSession session = sessions.open(ANALYTICS, PASSWORD).orElseThrow();
 
         clock.advance(Duration.ofHours(8).minusSeconds(1));
         assertThat(sessions.find(session.id())).contains(session);
@@ -28,8 +30,8 @@ class PortalSessionsTest {
     @Test
     void idsAndTokensAreRandomAndAnIdTheStoreDidNotIssueNamesNoSession() {
         var sessions = new PortalSessions(Duration.ofHours(8), 10, 5, clock);
-        PortalSession first = sessions.open(ANALYTICS).orElseThrow();
-        PortalSession second = sessions.open(ANALYTICS).orElseThrow();
+        PortalSession first = sessions.open(ANALYTICS, PASSWORD).orElseThrow();
+        PortalSession second = sessions.open(ANALYTICS, PASSWORD).orElseThrow();
 
         assertThat(first.id()).hasSize(43).isNotEqualTo(second.id()).isNotEqualTo(first.csrfToken());
         assertThat(first.csrfToken()).isNotEqualTo(second.csrfToken());
@@ -41,13 +43,13 @@ class PortalSessionsTest {
     @Test
     void aPrincipalSigningInOnceTooOftenEndsItsOldestSessionNotAnotherPrincipals() {
         var sessions = new PortalSessions(Duration.ofHours(8), 10, 2, clock);
-        PortalSession oldest = sessions.open(ANALYTICS).orElseThrow();
+        PortalSession oldest = sessions.open(ANALYTICS, PASSWORD).orElseThrow();
         clock.advance(Duration.ofSeconds(1));
-        PortalSession newer = sessions.open(ANALYTICS).orElseThrow();
-        PortalSession others = sessions.open(ORDERS).orElseThrow();
+        PortalSession newer = sessions.open(ANALYTICS, PASSWORD).orElseThrow();
+        PortalSession others = sessions.open(ORDERS, PASSWORD).orElseThrow();
         clock.advance(Duration.ofSeconds(1));
 
-        PortalSession newest = sessions.open(ANALYTICS).orElseThrow();
+        PortalSession newest = sessions.open(ANALYTICS, PASSWORD).orElseThrow();
 
         assertThat(sessions.find(oldest.id())).isEmpty();
         assertThat(sessions.find(newer.id())).contains(newer);
@@ -58,17 +60,17 @@ class PortalSessionsTest {
     @Test
     void aFullStoreRefusesASignInRatherThanEndSomeoneElsesSessionUntilSessionsExpire() {
         var sessions = new PortalSessions(Duration.ofHours(8), 1, 5, clock);
-        PortalSession orders = sessions.open(ORDERS).orElseThrow();
+        PortalSession orders = sessions.open(ORDERS, PASSWORD).orElseThrow();
 
-        assertThat(sessions.open(ANALYTICS)).isEmpty();
+        assertThat(sessions.open(ANALYTICS, PASSWORD)).isEmpty();
         assertThat(sessions.find(orders.id())).contains(orders);
         clock.advance(Duration.ofHours(8));
-        assertThat(sessions.open(ANALYTICS)).isPresent();
+        assertThat(sessions.open(ANALYTICS, PASSWORD)).isPresent();
     }
 
     @Test
     void theCsrfTokenIsAcceptedOnlyWhole() {
-        PortalSession session = new PortalSessions(Duration.ofHours(8), 10, 5, clock).open(ANALYTICS).orElseThrow();
+        PortalSession session = new PortalSessions(Duration.ofHours(8), 10, 5, clock).open(ANALYTICS, PASSWORD).orElseThrow();
 
         assertThat(session.acceptsCsrfToken(session.csrfToken())).isTrue();
         assertThat(session.acceptsCsrfToken(session.csrfToken().substring(1))).isFalse();

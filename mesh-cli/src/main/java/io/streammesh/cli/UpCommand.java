@@ -158,6 +158,7 @@ final class UpCommand implements Callable<Integer> {
             out.printf("  Schema registry   %s   (HTTP Basic: principal and password; Confluent-compatible: %s)%n",
                     mesh.endpoints().registryApiUrl(), mesh.endpoints().ccompatUrl());
             out.printf("  Catalog API       %s/api/products   (HTTP Basic: principal and password; OpenAPI at /api/openapi.yaml)%n", catalogUrl);
+            out.printf("  Portal            %s/catalog   (sign in with a principal and its password from its client config)%n", catalogUrl);
             out.printf("  Metrics           gate %s%n", gateMetricsUrl);
             out.printf("  Client configs    %s/<principal>.properties (Java)  %s/<principal>.kcat.conf (kcat)%n", shown, shown);
             out.printf("  Principals        %s%n", String.join(", ",

@@ -1,0 +1,342 @@
+package io.streammesh.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.sse.SseClient;
+import io.javalin.router.JavalinDefaultRouting;
+import io.streammesh.client.AccessClient;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.schema.DecisionKind;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.ProductAddress;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data portal: server-rendered pages for people signed in at {@code /login}, on the REST
+ * API's port. Every page shows what the REST API answers that principal ({@link CatalogApi}'s
+ * own answers and checks, never a rule of its own), and every write goes to Kafka as the
+ * signed-in principal (an {@link AccessClient} with their credentials), exactly as
+ * {@code mesh access request|approve|deny|revoke} would: the broker's ACLs decide who may ask or
+ * decide, and the catalog still takes a request only from its principal's topic and a decision
+ * only from its domain's. Writes need a session (a browser's cached Basic login is never enough)
+ * and, as every state change by cookie, its CSRF token.
+ */
+final class Portal implements AutoCloseable {
+
+    static final String CATALOG = "/catalog";
+    static final String ACCESS = "/access";
+    static final String INBOX = "/inbox";
+    static final String AUDIT = "/audit";
+    static final String PRODUCTS = "/products/";
+    static final String REQUESTS = "/portal/requests";
+    static final String DECISIONS = "/portal/decisions";
+    static final String ASSETS = "/assets/";
+    static final String HEALTH_EVENTS = "/portal/health/";
+    /** How often a product page's live health is pushed: the catalog's own health check runs every few seconds. */
+    static final Duration HEALTH_PUSH_INTERVAL = Duration.ofSeconds(2);
+    /** How often every product's health is kept for the charts' last hour. */
+    static final Duration HEALTH_SAMPLE_INTERVAL = Duration.ofSeconds(10);
+    private static final Logger LOG = LoggerFactory.getLogger(Portal.class);
+
+    private static final Set<String> PAGES = Set.of("/", CATALOG, ACCESS, INBOX, AUDIT);
+    private static final Set<String> WRITES = Set.of(REQUESTS, DECISIONS);
+    private static final Map<String, String> ASSET_TYPES = Map.of("portal.css", "text/css; charset=utf-8",
+            "portal.js", "text/javascript; charset=utf-8");
+    private static final List<String> HEALTH_STATES = List.of("OK", "DEGRADED", "VIOLATED", "UNKNOWN");
+    private static final int MAX_DURATION_DAYS = 365;
+
+    private final CatalogApi api;
+    private final PortalTemplates templates;
+    private final MeshClientConfig catalogClient;
+    private final HealthHistory history = new HealthHistory(Duration.ofHours(1));
+    private final ScheduledExecutorService healthPushes = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        var thread = new Thread(runnable, "portal-health-events");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /**
+     * @param api the REST API whose answers the pages show
+     * @param templates the pages
+     * @param catalogClient the catalog's own client config: where the broker and registry are (people write with their own credentials)
+     */
+    Portal(CatalogApi api, PortalTemplates templates, MeshClientConfig catalogClient) {
+        this.api = api;
+        this.templates = templates;
+        this.catalogClient = catalogClient;
+    }
+
+    /** @param path a request's path @return whether it is one of the portal's writes, which may be posted to */
+    static boolean owns(String path) {
+        return WRITES.contains(path);
+    }
+
+    /** @param path a request's path @return whether a person's browser asks for it: a refusal is a page, not JSON */
+    static boolean serves(String path) {
+        return PAGES.contains(path) || WRITES.contains(path) || path.startsWith(PRODUCTS) || path.startsWith(HEALTH_EVENTS);
+    }
+
+    /** @param path a request's path @return whether anyone may load it: the pages' stylesheet and script, which hold no data */
+    static boolean isAsset(String path) {
+        return path.startsWith(ASSETS) && ASSET_TYPES.containsKey(path.substring(ASSETS.length()));
+    }
+
+    void routes(JavalinDefaultRouting router) {
+        router.get("/", ctx -> ctx.redirect(CATALOG, HttpStatus.SEE_OTHER));
+        router.get(ASSETS + "{file}", this::asset);
+        router.get(CATALOG, this::catalog);
+        router.get(PRODUCTS + "{address}", this::product);
+        router.get(ACCESS, this::myAccess);
+        router.get(INBOX, this::inbox);
+        router.get(AUDIT, this::audit);
+        router.post(REQUESTS, this::fileRequest);
+        router.post(DECISIONS, this::decide);
+        router.sse(HEALTH_EVENTS + "{address}", this::pushHealth);
+    }
+
+    /** Starts keeping every product's health for the charts; called once the catalog's stores answer. */
+    void startSampling() {
+        healthPushes.scheduleAtFixedRate(this::sampleHealth, 0, HEALTH_SAMPLE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void sampleHealth() {
+        try {
+            Instant now = Instant.now();
+            for (String address : api.addresses()) {
+                history.add(address, healthEvent(address, now), now);
+            }
+        } catch (RuntimeException e) {
+            // A failed round (the catalog rebalancing) leaves a gap in the charts; an escaping exception would end the sampling.
+            LOG.warn("Portal health sampling skipped a round: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Server-sent events: {@code history}, the product's last hour of samples (JSON array), then
+     * {@code health}, the product's health as the API shows it plus {@code freshnessSeconds} and
+     * {@code at} (epoch ms), now and every {@link #HEALTH_PUSH_INTERVAL} until the page goes.
+     */
+    private void pushHealth(SseClient client) {
+        ProductAddress product = CatalogApi.address(client.ctx().pathParam("address"));
+        api.product(product);
+        String address = product.toString();
+        client.keepAlive();
+        client.sendEvent("history", JsonNodeFactory.instance.arrayNode().addAll(history.of(address)).toString());
+        ScheduledFuture<?> pushes = healthPushes.scheduleAtFixedRate(() -> {
+            try {
+                Instant now = Instant.now();
+                client.sendEvent("health", healthEvent(address, now).put("at", now.toEpochMilli()).toString());
+            } catch (RuntimeException e) {
+                // The page went or the catalog is rebalancing: the browser's EventSource reconnects when it can.
+                client.close();
+            }
+        }, 0, HEALTH_PUSH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        client.onClose(() -> pushes.cancel(false));
+    }
+
+    private ObjectNode healthEvent(String address, Instant now) {
+        ObjectNode health = api.health(address);
+        JsonNode last = health.path("lastRecordAt");
+        if (last.isTextual()) {
+            health.put("freshnessSeconds", Math.max(0, Duration.between(Instant.parse(last.asText()), now).toSeconds()));
+        } else {
+            health.putNull("freshnessSeconds");
+        }
+        return health;
+    }
+
+    @Override
+    public void close() {
+        healthPushes.shutdownNow();
+    }
+
+    /** Renders a refusal of a portal path: no session sends the browser to sign in, anything else is an error page. */
+    void refusal(Context ctx, int status, String message) {
+        if (status == 401) {
+            ctx.redirect(SignIn.LOGIN_PATH, HttpStatus.SEE_OTHER);
+            return;
+        }
+        MeshPrincipal caller = CatalogApi.callerOrNull(ctx);
+        PortalPage page = caller == null ? new PortalPage("Error", "", "", "", false, Map.of()) : page(ctx, "Error", "");
+        templates.render(ctx, status, "error.jte", Map.of("page", page, "message", message));
+    }
+
+    private void asset(Context ctx) throws IOException {
+        String file = ctx.pathParam("file");
+        String type = ASSET_TYPES.get(file);
+        if (type == null) {
+            throw new ApiError(404, "no such asset " + file);
+        }
+        try (InputStream in = Portal.class.getResourceAsStream("/portal/" + file)) {
+            ctx.header("Cache-Control", "no-cache");
+            ctx.contentType(type).result(in.readAllBytes());
+        }
+    }
+
+    private void catalog(Context ctx) {
+        PortalPage page = page(ctx, "Catalog", "catalog");
+        Map<String, String> search = new HashMap<>();
+        for (String key : List.of("q", "domain", "tag", "classification")) {
+            if (!page.param(key).isEmpty()) {
+                search.put(key, page.param(key));
+            }
+        }
+        ObjectNode result = api.search(search);
+        String health = page.param("health");
+        if (!health.isEmpty()) {
+            if (!HEALTH_STATES.contains(health)) {
+                throw new ApiError(400, "health must be one of " + HEALTH_STATES + ", got '" + health + "'");
+            }
+            ArrayNode kept = JsonNodeFactory.instance.arrayNode();
+            result.path("products").forEach(p -> {
+                if (p.at("/health/status").asText().equals(health)) {
+                    kept.add(p);
+                }
+            });
+            result.put("count", kept.size()).set("products", kept);
+        }
+        render(ctx, "catalog.jte", page, result);
+    }
+
+    private void product(Context ctx) {
+        ProductAddress address = CatalogApi.address(ctx.pathParam("address"));
+        ObjectNode product = api.product(address);
+        PortalPage page = page(ctx, address.toString(), "catalog");
+        templates.render(ctx, 200, "product.jte", Map.of("page", page, "data", product, "lineage", LineageGraph.of(product.path("lineage"))));
+    }
+
+    private void myAccess(Context ctx) {
+        PortalPage page = page(ctx, "My access", "access");
+        String me = page.principal();
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        data.set("requests", api.requests(Map.of("principal", me), CatalogApi.caller(ctx)).path("requests"));
+        data.set("grants", api.grants(Map.of("principal", me), CatalogApi.caller(ctx)).path("grants"));
+        data.put("kcatConfig", CatalogApi.callerOrNull(ctx).name() + ".kcat.conf");
+        render(ctx, "access.jte", page, data);
+    }
+
+    private void inbox(Context ctx) {
+        PortalPage page = page(ctx, "Inbox", "inbox");
+        String domain = CatalogApi.callerOrNull(ctx).name();
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        data.put("domain", domain);
+        data.set("pending", api.requests(Map.of("status", "PENDING", "domain", domain), CatalogApi.caller(ctx)).path("requests"));
+        ArrayNode active = JsonNodeFactory.instance.arrayNode();
+        api.grants(Map.of("status", "ACTIVE"), CatalogApi.caller(ctx)).path("grants").forEach(g -> {
+            if (g.path("product").asText().startsWith(domain + ".")) {
+                active.add(g);
+            }
+        });
+        data.set("grants", active);
+        render(ctx, "inbox.jte", page, data);
+    }
+
+    private void audit(Context ctx) {
+        if (!CatalogApi.caller(ctx).seesAll()) {
+            throw new ApiError(403, "the audit page is for platform principals");
+        }
+        render(ctx, "audit.jte", page(ctx, "Audit", "audit"), api.rejections(Map.of(), CatalogApi.caller(ctx)));
+    }
+
+    private void fileRequest(Context ctx) {
+        PortalSession session = session(ctx);
+        ProductAddress product = CatalogApi.address(required(ctx, "product"));
+        String view = required(ctx, "view");
+        String group = required(ctx, "group");
+        String purpose = required(ctx, "purpose");
+        Duration duration = days(required(ctx, "days"));
+        String id;
+        try (var access = new AccessClient(clientConfigOf(session))) {
+            id = access.request(product, view, null, group, purpose, duration);
+        }
+        ctx.redirect(ACCESS + "?filed=" + URLEncoder.encode(id, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
+    }
+
+    private void decide(Context ctx) {
+        PortalSession session = session(ctx);
+        String requestId = required(ctx, "requestId");
+        DecisionKind kind = decision(required(ctx, "decision"));
+        String reason = required(ctx, "reason");
+        // The request as this principal may see it (404 otherwise); its domain names the decision topic, which the broker guards.
+        String domain = api.request(requestId, CatalogApi.caller(ctx)).path("domain").asText();
+        try (var access = new AccessClient(clientConfigOf(session))) {
+            access.decide(domain, requestId, kind, reason, null);
+        }
+        ctx.redirect(INBOX + "?decided=" + URLEncoder.encode(requestId, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
+    }
+
+    /** Who writes: the signed-in person, with the password they signed in with; the broker and registry are the catalog's. */
+    private MeshClientConfig clientConfigOf(PortalSession session) {
+        return new MeshClientConfig(catalogClient.bootstrap(), session.principal().name(), catalogClient.registryUrl(), session.password(),
+                Map.of());
+    }
+
+    private static PortalSession session(Context ctx) {
+        return CallerAuthentication.session(ctx).orElseThrow(() -> new ApiError(403,
+                "the portal writes only for a person signed in at " + SignIn.LOGIN_PATH + " (HTTP Basic is not enough)"));
+    }
+
+    private static String required(Context ctx, String field) {
+        String value = ctx.formParam(field);
+        if (value == null || value.isBlank()) {
+            throw new ApiError(400, "form field '" + field + "' is required");
+        }
+        return value.strip();
+    }
+
+    private static Duration days(String text) {
+        try {
+            int days = Integer.parseInt(text);
+            if (days >= 1 && days <= MAX_DURATION_DAYS) {
+                return Duration.ofDays(days);
+            }
+        } catch (NumberFormatException e) {
+            // Falls through to the one message below.
+        }
+        throw new ApiError(400, "form field 'days' must be a whole number of days from 1 to " + MAX_DURATION_DAYS + ", got '" + text + "'");
+    }
+
+    private static DecisionKind decision(String text) {
+        return switch (text) {
+            case "APPROVED" -> DecisionKind.APPROVED;
+            case "DENIED" -> DecisionKind.DENIED;
+            case "REVOKED" -> DecisionKind.REVOKED;
+            default -> throw new ApiError(400, "form field 'decision' must be APPROVED, DENIED or REVOKED, got '" + text + "'");
+        };
+    }
+
+    private void render(Context ctx, String template, PortalPage page, JsonNode data) {
+        templates.render(ctx, 200, template, Map.of("page", page, "data", data));
+    }
+
+    private static PortalPage page(Context ctx, String title, String nav) {
+        MeshPrincipal caller = CatalogApi.callerOrNull(ctx);
+        String csrf = CallerAuthentication.session(ctx).map(PortalSession::csrfToken).orElse("");
+        return new PortalPage(title, nav, caller.kafkaPrincipal(), csrf, CatalogApi.caller(ctx).seesAll(), Map.copyOf(CatalogApi.query(ctx)));
+    }
+
+    /** Maps a refused write to the status a person should see: the broker's refusal is a 403, anything else the mesh being unwell. */
+    static int statusOf(MeshException e) {
+        return e.getMessage() != null && e.getMessage().startsWith("refused by the broker") ? 403 : 503;
+    }
+}

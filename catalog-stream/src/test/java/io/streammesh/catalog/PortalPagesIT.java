@@ -1,0 +1,316 @@
+package io.streammesh.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streammesh.client.AccessClient;
+import io.streammesh.client.CatalogClient;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.client.MeshSerdes;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.Owner;
+import io.streammesh.schema.PrincipalKind;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.testing.MeshTest;
+import io.streammesh.testing.ProductRecords;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The portal in a real Chromium against the real mesh: a consumer finds a product and asks for a
+ * view, its owner approves and later revokes in the inbox, the consumer watches the grant change;
+ * and the pages are attacked: markup in a description or purpose, a POST without the CSRF token,
+ * one tenant looking for another's requests, a tenant at the audit page.
+ */
+@MeshTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PortalPagesIT {
+
+    @RegisterExtension
+    static final PortalBrowser BROWSER = new PortalBrowser();
+
+    private static final Duration SOON = Duration.ofSeconds(30);
+    private static final String ORDERS = "pp-orders";
+    private static final String ANALYTICS = "pp-analytics";
+    private static final String CUSTOMERS = "pp-customers";
+    private static final String XSS = "<script>window.xssRan = true</script><img src=x onerror=\"window.xssRan = true\">";
+
+    private EmbeddedMesh mesh;
+    private CatalogApp catalog;
+    private ProductAddress orderPlaced;
+
+    @BeforeAll
+    void start(EmbeddedMesh mesh) throws Exception {
+        this.mesh = mesh;
+        mesh.onboarding().addDomain(ORDERS);
+        mesh.onboarding().ensurePrincipal(ANALYTICS, PrincipalKind.TEAM);
+        mesh.onboarding().ensurePrincipal(CUSTOMERS, PrincipalKind.TEAM);
+        catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), Files.createTempDirectory("portal-pages-it-"),
+                mesh.state().credentials(), 0));
+        orderPlaced = publish("pp-orders.order-placed.v1", "Every order the shop accepted, one event per order.");
+    }
+
+    @AfterAll
+    void stop() {
+        catalog.close();
+    }
+
+    @Test
+    void aConsumerFindsAProductAndAsksTheOwnerApprovesThenRevokesAndTheConsumerSeesEachStep() {
+        signIn(ANALYTICS);
+        WebDriver browser = BROWSER.driver();
+        browser.findElement(By.id("q")).sendKeys("pp-orders.order-placed");
+        await().atMost(SOON).until(() -> rowAddresses().equals(List.<Object>of(orderPlaced.toString())));
+        // The rows may be drawn once more by a late answer of the search: click until the product's page opens.
+        await().atMost(SOON).ignoreExceptions().until(() -> {
+            browser.findElement(By.linkText(orderPlaced.toString())).click();
+            return browser.getCurrentUrl().equals(catalog.restUrl() + "/products/" + orderPlaced);
+        });
+        assertThat(browser.findElement(By.id("description")).getText()).isEqualTo("Every order the shop accepted, one event per order.");
+        assertThat(browser.findElement(By.id("pii")).getText()).contains("customerEmail · pii");
+
+        String requestId = requestAccess("analytics", "pp-analytics-weekly", "weekly sales report");
+        assertThat(browser.findElement(By.cssSelector(".notice")).getText()).isEqualTo("Request " + requestId + " filed; the owning domain decides.");
+        awaitCell("/access", "#requests", requestId, ".status", "PENDING");
+
+        signIn(ORDERS);
+        awaitCell("/inbox", "#pending", requestId, ".purpose", "weekly sales report");
+        row("#pending", requestId).findElement(By.name("reason")).sendKeys("fine for reporting");
+        row("#pending", requestId).findElement(By.cssSelector("button[value=APPROVED]")).click();
+        awaitDecisionSent(requestId);
+
+        signIn(ANALYTICS);
+        awaitCell("/access", "#grants", requestId, ".status", "ACTIVE");
+        assertThat(row("#grants", requestId).findElement(By.cssSelector(".snippet")).getText())
+                .isEqualTo("kcat -F pp-analytics.kcat.conf -G pp-analytics-weekly " + orderPlaced.viewTopic("analytics"));
+
+        signIn(ORDERS);
+        awaitCell("/inbox", "#active-grants", requestId, "td", "User:" + ANALYTICS);
+        row("#active-grants", requestId).findElement(By.name("reason")).sendKeys("report retired");
+        row("#active-grants", requestId).findElement(By.cssSelector("button")).click();
+        awaitDecisionSent(requestId);
+
+        signIn(ANALYTICS);
+        awaitCell("/access", "#grants", requestId, ".status", "REVOKED");
+        assertThat(row("#grants", requestId).findElements(By.cssSelector(".snippet"))).isEmpty();
+    }
+
+    @Test
+    void markupInADescriptionOrAPurposeIsShownAsTextAndNeverRuns() {
+        ProductAddress hostile = publish("pp-orders.hostile.v1", "Looks harmless " + XSS);
+        signIn(ANALYTICS);
+        WebDriver browser = BROWSER.driver();
+        browser.findElement(By.id("q")).sendKeys("hostile");
+        await().atMost(SOON).until(() -> rowAddresses().equals(List.<Object>of(hostile.toString())));
+        assertThat(browser.findElement(By.cssSelector("#products tbody td:last-child")).getText()).isEqualTo("Looks harmless " + XSS);
+
+        browser.get(catalog.restUrl() + "/products/" + hostile);
+        assertThat(browser.findElement(By.id("description")).getText()).isEqualTo("Looks harmless " + XSS);
+        String requestId = requestAccess("analytics", "pp-analytics-xss", XSS);
+
+        signIn(ORDERS);
+        awaitCell("/inbox", "#pending", requestId, ".purpose", XSS);
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.xssRan === undefined")).isEqualTo(true);
+        assertThat(browser.findElements(By.cssSelector("main script, main img"))).isEmpty();
+    }
+
+    @Test
+    void aPostWithoutTheCsrfTokenIsRefusedAndFilesNothing() {
+        signIn(ANALYTICS);
+        BROWSER.driver().get(catalog.restUrl() + "/access");
+        Object status = ((JavascriptExecutor) BROWSER.driver()).executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch('/portal/requests', {method: 'POST', body: new URLSearchParams({product: 'pp-orders.order-placed.v1',
+                    view: 'analytics', group: 'pp-forged', purpose: 'forged', days: '30'})})
+                  .then(response => done(response.status), error => done(String(error)));
+                """);
+
+        assertThat(status).isEqualTo(403L);
+        assertThat(requestsOf(ANALYTICS)).noneMatch(r -> r.at("/request/consumerGroup").asText().equals("pp-forged"));
+    }
+
+    @Test
+    void aTenantSeesNeitherAnotherTenantsRequestsNorTheAuditPage() {
+        String requestId;
+        try (var access = new AccessClient(mesh.clientConfig(ANALYTICS))) {
+            requestId = access.request(orderPlaced, "analytics", null, "pp-analytics-private", "private work", Duration.ofDays(7));
+        }
+        await().atMost(SOON).until(() -> requestsOf(ANALYTICS).stream().anyMatch(r -> r.at("/request/requestId").asText().equals(requestId)));
+
+        signIn(CUSTOMERS);
+        WebDriver browser = BROWSER.driver();
+        browser.get(catalog.restUrl() + "/access");
+        assertThat(browser.findElements(By.cssSelector("#requests tbody tr"))).isEmpty();
+        browser.get(catalog.restUrl() + "/inbox");
+        assertThat(browser.findElements(By.cssSelector("#pending tbody tr"))).isEmpty();
+        assertThat(browser.findElements(By.linkText("Audit"))).isEmpty();
+        browser.get(catalog.restUrl() + "/audit");
+        assertThat(browser.findElement(By.id("error")).getText()).isEqualTo("the audit page is for platform principals");
+        browser.get(catalog.restUrl() + "/api/access/requests/" + requestId);
+        assertThat(browser.findElement(By.tagName("body")).getText()).contains("no access request " + requestId + " that you may see");
+    }
+
+    @Test
+    void theLineageGraphLinksToTheProductsDownstream() {
+        ProductAddress enriched = publish(CatalogTopologyTest.orders().setLineageInputs(List.of(orderPlaced.toString())),
+                "pp-orders.order-enriched.v1", "Orders with their customer's segment.");
+        signIn(ANALYTICS);
+        WebDriver browser = BROWSER.driver();
+        browser.get(catalog.restUrl() + "/products/" + orderPlaced);
+
+        browser.findElement(By.cssSelector("#lineage a[href='/products/" + enriched + "']")).click();
+
+        await().atMost(SOON).until(() -> browser.getCurrentUrl().equals(catalog.restUrl() + "/products/" + enriched));
+        assertThat(browser.findElement(By.cssSelector("#lineage a[href='/products/" + orderPlaced + "'] text")).getText())
+                .isEqualTo(orderPlaced.toString());
+    }
+
+    @Test
+    void withoutASessionAPageSendsToSignInAndAWriteByHttpBasicIsRefused() throws Exception {
+        var http = HttpClient.newHttpClient();
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(catalog.restUrl() + "/inbox")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(303);
+        assertThat(page.headers().firstValue("Location")).hasValue("/login");
+
+        HttpResponse<String> basicWrite = http.send(HttpRequest.newBuilder(URI.create(catalog.restUrl() + "/portal/requests"))
+                .header("Authorization", CatalogClient.basicAuthorization(mesh.clientConfig(ANALYTICS)))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("product=" + orderPlaced + "&view=analytics&group=pp-basic&purpose=p&days=1")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(basicWrite.statusCode()).isEqualTo(403);
+        assertThat(basicWrite.body()).contains("the portal writes only for a person signed in at /login (HTTP Basic is not enough)");
+        assertThat(requestsOf(ANALYTICS)).noneMatch(r -> r.at("/request/consumerGroup").asText().equals("pp-basic"));
+    }
+
+    @Test
+    void theHealthChartsFollowNewRecordsWithoutAReload() throws Exception {
+        ProductAddress live = publish("pp-orders.live.v1", "A product that gets records while its page is open.");
+        try (var admin = Admin.create(mesh.clientConfig(ORDERS).kafka())) {
+            admin.createTopics(List.of(new NewTopic(live.topic(), 1, (short) 1))).all().get();
+        }
+        signIn(ANALYTICS);
+        WebDriver browser = BROWSER.driver();
+        browser.get(catalog.restUrl() + "/products/" + live);
+        assertThat(browser.findElement(By.id("health-status")).getText()).isEqualTo("UNKNOWN");
+        ((JavascriptExecutor) browser).executeScript("window.portalPageMarker = 'still here'");
+
+        Map<String, byte[]> records = new LinkedHashMap<>();
+        for (int i = 0; i < 20; i++) {
+            records.put("k" + i, "v".getBytes(StandardCharsets.UTF_8));
+        }
+        ProductRecords.writeBytes(mesh, live.topic(), records);
+
+        await().atMost(SOON).until(() -> browser.findElement(By.id("health-status")).getText().equals("OK"));
+        assertThat(Double.parseDouble(browser.findElement(By.id("throughput-now")).getText())).isPositive();
+        assertThat(browser.findElement(By.cssSelector("#chart-throughput polyline")).getAttribute("points")).isNotEmpty();
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.portalPageMarker")).as("the same page, never reloaded")
+                .isEqualTo("still here");
+    }
+
+    private void signIn(String principal) {
+        WebDriver browser = BROWSER.driver();
+        browser.manage().deleteAllCookies();
+        browser.get(catalog.restUrl() + "/login");
+        browser.findElement(By.id("principal")).sendKeys(principal);
+        browser.findElement(By.id("password")).sendKeys(mesh.clientConfig(principal).password().reveal());
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
+        await().atMost(SOON).ignoreExceptions()
+                .until(() -> browser.findElement(By.id("signed-in-as")).getText(), name -> name.equals("User:" + principal));
+        assertThat(browser.getCurrentUrl()).isEqualTo(catalog.restUrl() + "/catalog");
+    }
+
+    /** Fills the product page's form; @return the id of the request filed, from the page it lands on */
+    private String requestAccess(String view, String group, String purpose) {
+        WebDriver browser = BROWSER.driver();
+        browser.findElement(By.cssSelector("#view option[value='" + view + "']")).click();
+        browser.findElement(By.id("group")).sendKeys(group);
+        browser.findElement(By.id("purpose")).sendKeys(purpose);
+        browser.findElement(By.id("request-submit")).click();
+        // The answer comes once the request is on the principal's topic.
+        String url = await().atMost(SOON).until(browser::getCurrentUrl, u -> u.startsWith(catalog.restUrl() + "/access?filed="));
+        return url.substring(url.indexOf('=') + 1);
+    }
+
+    /** Waits for the inbox the decision's answer sends the browser back to, once the decision is on the domain's topic. */
+    private void awaitDecisionSent(String requestId) {
+        WebDriver browser = BROWSER.driver();
+        await().atMost(SOON).until(browser::getCurrentUrl, url -> url.startsWith(catalog.restUrl() + "/inbox?decided="));
+        assertThat(browser.findElement(By.cssSelector(".notice")).getText()).isEqualTo("Decision on " + requestId + " sent.");
+    }
+
+    /** Reloads a page until the row of a request holds a cell with the text: the catalog decides asynchronously. */
+    private void awaitCell(String path, String table, String requestId, String cell, String text) {
+        WebDriver browser = BROWSER.driver();
+        await().atMost(SOON).until(() -> {
+            browser.get(catalog.restUrl() + path);
+            return browser.findElements(By.cssSelector(table + " tr[data-request='" + requestId + "'] " + cell)).stream()
+                    .anyMatch(e -> e.getText().equals(text));
+        });
+    }
+
+    private WebElement row(String table, String requestId) {
+        return BROWSER.driver().findElement(By.cssSelector(table + " tr[data-request='" + requestId + "']"));
+    }
+
+    /** @return the addresses the catalog's table shows, read in one go: search as you type replaces the rows at any time */
+    @SuppressWarnings("unchecked")
+    private List<Object> rowAddresses() {
+        return (List<Object>) ((JavascriptExecutor) BROWSER.driver())
+                .executeScript("return [...document.querySelectorAll('#products tbody tr')].map(row => row.dataset.address)");
+    }
+
+    private List<JsonNode> requestsOf(String principal) {
+        var api = new CatalogClient(catalog.restUrl(), mesh.clientConfig(principal));
+        List<JsonNode> requests = new java.util.ArrayList<>();
+        api.get("/api/access/requests").path("requests").forEach(requests::add);
+        return requests;
+    }
+
+    private ProductAddress publish(String address, String description) {
+        return publish(CatalogTopologyTest.orders(), address, description);
+    }
+
+    private ProductAddress publish(ProductRegistration.Builder builder, String address, String description) {
+        ProductAddress parsed = ProductAddress.parse(address);
+        ProductRegistration registration = builder.setAddress(address).setDomain(parsed.domain())
+                .setName(parsed.product()).setDescription(description)
+                .setOwner(Owner.newBuilder().setTeam("pp-orders-team").setPrincipal("User:" + ORDERS).setContact("pp-orders@example.com").build())
+                .build();
+        MeshClientConfig config = mesh.clientConfig(parsed.domain());
+        try (var producer = new KafkaProducer<>(config.kafka(), new StringSerializer(),
+                MeshSerdes.<ProductRegistration>valueSerializer(config, true))) {
+            producer.send(new ProducerRecord<>(MeshTopics.registrations(parsed.domain()), address, registration)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not publish " + address, e);
+        }
+        var api = new CatalogClient(catalog.restUrl(), mesh.clientConfig(ANALYTICS));
+        await().atMost(SOON).until(() -> api.get("/api/products?domain=" + parsed.domain()).findValuesAsText("address").contains(address));
+        return parsed;
+    }
+}
