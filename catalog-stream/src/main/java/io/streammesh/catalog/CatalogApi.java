@@ -10,6 +10,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.router.JavalinDefaultRouting;
+import io.streammesh.client.AvroJson;
 import io.streammesh.credentials.CredentialCheck;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
