@@ -10,8 +10,10 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.router.JavalinDefaultRouting;
+import io.streammesh.client.AvroJson;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.credentials.CredentialCheck;
+import io.streammesh.schema.Classification;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.schema.PrincipalKind;
@@ -232,7 +234,7 @@ final class CatalogApi implements AutoCloseable {
         matches = matches.and(p -> !query.containsKey("domain") || p.getDomain().equals(query.get("domain")));
         matches = matches.and(p -> !query.containsKey("tag") || p.getRegistration().getTags().contains(query.get("tag")));
         matches = matches.and(p -> !query.containsKey("classification")
-                || query.get("classification").equals(p.getRegistration().getClassification()));
+                || query.get("classification").equals(label(p.getRegistration())));
         matches = matches.and(p -> !query.containsKey("status") || p.getStatus().name().equalsIgnoreCase(query.get("status")));
         ArrayNode products = JSON.createArrayNode();
         queries.products().stream().filter(matches).sorted(Comparator.comparing(DataProduct::getAddress))
@@ -391,7 +393,7 @@ final class CatalogApi implements AutoCloseable {
         node.put("name", registration.getName());
         node.put("version", registration.getVersion());
         node.put("status", product.getStatus().name());
-        node.put("classification", registration.getClassification());
+        node.put("classification", label(registration));
         node.put("description", registration.getDescription());
         node.set("tags", JSON.valueToTree(registration.getTags()));
         node.set("owner", registration.getOwner() == null ? null : AvroJson.of(registration.getOwner()));
@@ -424,6 +426,11 @@ final class CatalogApi implements AutoCloseable {
         ProductRegistration r = product.getRegistration();
         return String.join(" ", product.getAddress(), String.valueOf(r.getDescription()), String.join(" ", r.getTags()),
                 r.getOwner() == null ? "" : String.valueOf(r.getOwner().getTeam())).toLowerCase(Locale.ROOT);
+    }
+
+    /** The classification's label, by the enum when the registration has it; else what it wrote, if anything. */
+    private static String label(ProductRegistration registration) {
+        return Classification.declaredBy(registration).map(Classification::label).orElse(registration.getClassification());
     }
 
     static ProductAddress address(String text) {

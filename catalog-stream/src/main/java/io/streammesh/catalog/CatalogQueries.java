@@ -2,6 +2,7 @@ package io.streammesh.catalog;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streammesh.client.AvroJson;
 import io.streammesh.client.CatalogClient;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.MeshException;

@@ -12,6 +12,7 @@ import io.streammesh.schema.cel.RecordExpression;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -84,11 +85,12 @@ public final class Governance {
             violations.add(violation("description", "a description of at least " + policy.descriptionMinLength()
                     + " characters is required (people find products by it)"));
         }
-        boolean classified = Classification.of(registration.getClassification()).isPresent();
+        boolean classified = Classification.declaredBy(registration).isPresent();
         if (policy.classificationDeclared() && !classified) {
             violations.add(violation("classification", "classification must be one of " + Classification.labels() + "; got "
                     + registration.getClassification()));
         }
+        classificationAgrees(registration, violations);
         if (policy.piiMasked()) {
             piiMasked(registration, violations);
         }
@@ -137,8 +139,22 @@ public final class Governance {
         }
     }
 
+    /**
+     * Not a policy to switch off: readers older than the enum (and SQL over the catalog) go by the
+     * label, so a registration whose label says less than its level would show them less care.
+     */
+    private static void classificationAgrees(ProductRegistration registration, List<RuleViolation> violations) {
+        String label = registration.getClassification();
+        if (registration.getClassificationLevel() != null && label != null
+                && !Classification.declaredBy(registration).map(Classification::label).orElseThrow().equals(label)) {
+            violations.add(violation("classification", "classification '" + label + "' disagrees with classificationLevel "
+                    + registration.getClassificationLevel() + "; write both from the contract's classification"));
+        }
+    }
+
     private static void piiMasked(ProductRegistration registration, List<RuleViolation> violations) {
-        boolean open = Classification.of(registration.getClassification()).filter(OPEN_CLASSIFICATIONS::contains).isPresent();
+        Optional<Classification> classification = Classification.declaredBy(registration);
+        boolean open = classification.filter(OPEN_CLASSIFICATIONS::contains).isPresent();
         for (ProductView view : registration.getViews()) {
             if (!open && view.getAccess() != ViewAccess.AUTO) {
                 continue;
@@ -146,7 +162,7 @@ public final class Governance {
             List<String> exposed = registration.getPiiFields().stream().filter(f -> !view.getMasks().containsKey(f)).toList();
             if (!exposed.isEmpty()) {
                 violations.add(violation("pii-masked", "view '" + view.getName() + "' exposes PII field(s) " + String.join(", ", exposed)
-                        + (open ? " of a " + registration.getClassification() + " product" : " without the owner's approval (access: auto)")
+                        + (open ? " of a " + classification.orElseThrow() + " product" : " without the owner's approval (access: auto)")
                         + "; mask them"));
             }
         }

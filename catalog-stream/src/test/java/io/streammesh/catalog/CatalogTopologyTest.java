@@ -8,6 +8,7 @@ import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.AccessRequestState;
+import io.streammesh.schema.ClassificationLevel;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.Grant;
@@ -165,6 +166,27 @@ class CatalogTopologyTest {
 
         assertThat(violations).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(tuple("owner-matches-topic",
                 "the owner principal must be User:orders, got User:customers; it was registered on mesh.registrations.orders"));
+    }
+
+    @Test
+    void aRegistrationClassifiedOnlyByTheEnumIsGovernedByIt() {
+        register("orders", orders().setClassification(null).setClassificationLevel(ClassificationLevel.CONFIDENTIAL).build());
+        assertThat(catalog.readValue().getStatus()).isEqualTo(ProductStatus.ACTIVE);
+
+        register("customers", customers().setClassification(null).setClassificationLevel(ClassificationLevel.PUBLIC).build());
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getMessage)
+                .containsExactly("view 'full' exposes PII field(s) email of a public product; mask them");
+    }
+
+    @Test
+    void aLabelThatDisagreesWithTheClassificationLevelIsRejectedEvenWithTheClassificationPolicyOff() {
+        var lenient = new Governance(new GovernancePolicy(false, 0, false, false, false, false));
+
+        List<RuleViolation> violations = lenient.check("orders.order-placed.v1",
+                orders().setClassification("public").setClassificationLevel(ClassificationLevel.RESTRICTED).build(), "orders", address -> true);
+
+        assertThat(violations).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(tuple("classification",
+                "classification 'public' disagrees with classificationLevel RESTRICTED; write both from the contract's classification"));
     }
 
     @Test

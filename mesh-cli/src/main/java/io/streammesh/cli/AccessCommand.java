@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code mesh access request|list|grants|approve|deny|revoke}: the access workflow. */
-@Command(name = "access", mixinStandardHelpOptions = true,
+@Command(name = "access", mixinStandardHelpOptions = true, addMethodSubcommands = false,
         description = {"Asks for, decides and revokes access to data products.",
                 "Consumers request (any principal may); the owning domain approves, denies or revokes on its own decision topic."})
 final class AccessCommand {

@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code mesh audit verify|query}: the auditor's side of the mesh. */
-@Command(name = "audit", mixinStandardHelpOptions = true, description = "Proves and questions the audit trail (mesh.audit).")
+@Command(name = "audit", mixinStandardHelpOptions = true, addMethodSubcommands = false, description = "Proves and questions the audit trail (mesh.audit).")
 final class AuditCommand {
 
     @Spec

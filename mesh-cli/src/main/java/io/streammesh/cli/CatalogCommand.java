@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code mesh catalog search|show|lineage|rejections}: discovering data products. */
-@Command(name = "catalog", mixinStandardHelpOptions = true, description = "Discovers data products in the governed catalog.")
+@Command(name = "catalog", mixinStandardHelpOptions = true, addMethodSubcommands = false, description = "Discovers data products in the governed catalog.")
 final class CatalogCommand {
 
     @Spec

@@ -2,6 +2,7 @@ package io.streammesh.cli;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streammesh.client.AvroJson;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.client.WireAvro;
 import io.streammesh.schema.DeadLetterHeaders;
@@ -106,7 +107,7 @@ final class ConsumedRecords {
         }
         GenericRecord record = avro(value);
         if (record != null) {
-            node.set("value", RecordJson.of(record));
+            node.set("value", AvroJson.of(record));
             node.put("valueFormat", AVRO);
             return;
         }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code mesh contract convert}: data contracts between the mesh's YAML and ODCS, offline. */
-@Command(name = "contract", mixinStandardHelpOptions = true, description = "Converts data contracts, offline.")
+@Command(name = "contract", mixinStandardHelpOptions = true, addMethodSubcommands = false, description = "Converts data contracts, offline.")
 final class ContractCommand {
 
     @Spec

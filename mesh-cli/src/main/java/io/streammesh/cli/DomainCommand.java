@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code mesh domain add}: onboards a domain team. */
-@Command(name = "domain", mixinStandardHelpOptions = true, description = "Onboards domains.")
+@Command(name = "domain", mixinStandardHelpOptions = true, addMethodSubcommands = false, description = "Onboards domains.")
 final class DomainCommand {
 
     @Spec

@@ -68,11 +68,12 @@ public final class Mesh {
     /**
      * @param args the command line to run
      * @return {@link #commandLine()} with only the subcommand {@code args} names, when it names
-     *         one (help and anything else get all of them)
+     *         one, and of its {@linkplain MethodSubcommands method subcommands} only the one named
+     *         next (help and anything else get all of them)
      */
     static CommandLine forArguments(String[] args) {
         boolean one = args.length > 0 && !args[0].equals("help") && SUBCOMMANDS.containsKey(args[0]);
-        return commandLine(one ? Map.of(args[0], SUBCOMMANDS.get(args[0])) : SUBCOMMANDS);
+        return one ? commandLine(Map.of(args[0], SUBCOMMANDS.get(args[0])), args.length > 1 ? args[1] : null) : commandLine();
     }
 
     /**
@@ -85,12 +86,15 @@ public final class Mesh {
      *         the data and the command line.
      */
     public static CommandLine commandLine() {
-        return commandLine(SUBCOMMANDS);
+        return commandLine(SUBCOMMANDS, null);
     }
 
-    private static CommandLine commandLine(Map<String, Supplier<Object>> subcommands) {
+    private static CommandLine commandLine(Map<String, Supplier<Object>> subcommands, String methodSubcommand) {
         var commandLine = new CommandLine(new Mesh());
-        subcommands.forEach((name, command) -> commandLine.addSubcommand(name, command.get()));
+        subcommands.forEach((name, command) -> {
+            commandLine.addSubcommand(name, command.get());
+            MethodSubcommands.add(commandLine.getSubcommands().get(name), methodSubcommand);
+        });
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.registerConverter(ProductAddress.class, new ProductAddressConverter());
         commandLine.registerConverter(Duration.class, new DurationConverter());

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code mesh principal add|list}: the mesh's users. */
-@Command(name = "principal", mixinStandardHelpOptions = true,
+@Command(name = "principal", mixinStandardHelpOptions = true, addMethodSubcommands = false,
         description = "Adds and lists principals (consumer teams; domains come with mesh domain add).")
 final class PrincipalCommand {
 

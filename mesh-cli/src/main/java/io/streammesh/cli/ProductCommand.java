@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code mesh product publish|validate|retire|export}: a domain's data products. */
-@Command(name = "product", mixinStandardHelpOptions = true,
+@Command(name = "product", mixinStandardHelpOptions = true, addMethodSubcommands = false,
         description = "Publishes, validates and retires data products from their data contracts.")
 final class ProductCommand {
 

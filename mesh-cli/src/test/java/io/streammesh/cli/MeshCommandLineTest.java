@@ -12,6 +12,24 @@ class MeshCommandLineTest {
     }
 
     @Test
+    void aCommandLineBuildsOnlyTheMethodSubcommandItRuns() {
+        assertThat(Mesh.forArguments(new String[] {"catalog", "search", "orders"}).getSubcommands().get("catalog").getSubcommands())
+                .containsOnlyKeys("search");
+        assertThat(Mesh.forArguments(new String[] {"access", "list", "--as", "analytics"}).getSubcommands().get("access").getSubcommands())
+                .containsOnlyKeys("list");
+    }
+
+    @Test
+    void helpAndATypoOfAMethodSubcommandSeeAllOfThem() {
+        for (String[] args : new String[][] {{"catalog"}, {"catalog", "--help"}, {"catalog", "serch"}}) {
+            assertThat(Mesh.forArguments(args).getSubcommands().get("catalog").getSubcommands())
+                    .containsOnlyKeys("search", "show", "lineage", "rejections", "serve");
+        }
+        assertThat(Mesh.commandLine().getSubcommands().get("access").getSubcommands())
+                .containsOnlyKeys("request", "list", "grants", "approve", "deny", "revoke");
+    }
+
+    @Test
     void helpAndAnUnknownCommandSeeEverySubcommand() {
         for (String[] args : new String[][] {{}, {"--help"}, {"help", "catalog"}, {"catalogue"}}) {
             assertThat(Mesh.forArguments(args).getSubcommands())

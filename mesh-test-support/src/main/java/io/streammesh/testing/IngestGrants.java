@@ -2,6 +2,7 @@ package io.streammesh.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import io.streammesh.client.IngestWriteAcls;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.ProductAddress;
@@ -10,18 +11,12 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
-import org.apache.kafka.common.acl.AccessControlEntry;
-import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
-import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * The WRITE on a product's ingest topic that the policy-enforcer gives the owning domain once
- * the catalog admits the product, for tests that run neither: the only topic of a product its
- * domain may write.
+ * the catalog admits the product ({@link IngestWriteAcls}, the same rule), for tests that run
+ * neither: the only topic of a product its domain may write.
  */
 public final class IngestGrants {
 
@@ -38,12 +33,8 @@ public final class IngestGrants {
      */
     public static void allow(EmbeddedMesh mesh, ProductAddress address) {
         String domain = MeshNames.kafkaPrincipal(address.domain());
-        var pattern = new ResourcePattern(ResourceType.TOPIC, address.ingestTopic(), PatternType.LITERAL);
-        List<AclBinding> acls = List.of(
-                new AclBinding(pattern, new AccessControlEntry(domain, "*", AclOperation.WRITE, AclPermissionType.ALLOW)),
-                new AclBinding(pattern, new AccessControlEntry(domain, "*", AclOperation.DESCRIBE, AclPermissionType.ALLOW)));
         try {
-            mesh.admin().createAcls(acls).all().get();
+            mesh.admin().createAcls(IngestWriteAcls.of(address)).all().get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("could not let " + domain + " write " + address.ingestTopic() + ": " + e.getCause().getMessage(),
                     e.getCause());

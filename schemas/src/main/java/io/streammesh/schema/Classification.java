@@ -8,11 +8,17 @@ import java.util.stream.Collectors;
 /**
  * How sensitive a product's data is, as its contract declares it ({@code classification:}).
  *
- * <p>On the wire, {@code ProductRegistration.classification}, it stays the lower-case
- * {@linkplain #label() label}, a string: Avro does not resolve a string written by an older
- * writer into an enum reader, and the catalog changelog and the registration topics hold records
- * written with the string. So the rule lives here, and every boundary converts through it: the
- * contract validator (what a domain may publish), governance in the catalog (what it accepts).
+ * <p>On the wire a registration carries it twice. {@code classificationLevel} is the Avro enum
+ * {@link ClassificationLevel}, whose default makes a level an older reader does not know read as
+ * {@code RESTRICTED}, the most sensitive. {@code classification} stays the lower-case
+ * {@linkplain #label() label}, a string, because Avro cannot resolve a string written by an older
+ * writer into an enum reader: the registration topics and the catalog changelog of existing meshes
+ * hold records with the string only, and so may records of domain clients built before the enum.
+ * Writers set both ({@link #level()}, {@link #label()}); readers take
+ * {@link #declaredBy(ProductRegistration)}, which prefers the enum, and the catalog rejects a
+ * registration whose two disagree. The labels live here, and every boundary converts through
+ * them: the contract validator (what a domain may publish), governance in the catalog (what it
+ * accepts).
  */
 public enum Classification {
     /** Anyone may know it. */
@@ -52,6 +58,24 @@ public enum Classification {
     /** @return every label, in order of sensitivity: {@code public, internal, confidential, restricted} */
     public static String labels() {
         return Arrays.stream(values()).map(Classification::label).collect(Collectors.joining(", "));
+    }
+
+    /** @return this classification as the registration's Avro enum carries it */
+    public ClassificationLevel level() {
+        return ClassificationLevel.valueOf(name());
+    }
+
+    /**
+     * @param registration a registration, of any age
+     * @return its classification: {@code classificationLevel} when it has one, else its
+     *         {@code classification} label; empty when it has neither or the label is none of the
+     *         {@linkplain #labels() labels}
+     */
+    public static Optional<Classification> declaredBy(ProductRegistration registration) {
+        if (registration.getClassificationLevel() != null) {
+            return Optional.of(valueOf(registration.getClassificationLevel().name()));
+        }
+        return of(registration.getClassification());
     }
 
     @Override

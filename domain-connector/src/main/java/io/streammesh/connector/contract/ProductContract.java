@@ -120,6 +120,7 @@ public record ProductContract(
                 .setOwner(Owner.newBuilder().setTeam(owner.team()).setPrincipal(ownerPrincipal()).setContact(owner.contact()).build())
                 .setDescription(contract.description())
                 .setClassification(classification().label())
+                .setClassificationLevel(classification().level())
                 .setTags(contract.tags())
                 .setSchemaSubject(address.valueSubject())
                 .setSchemaVersion(schemaVersion)

@@ -5,11 +5,13 @@ import io.streammesh.schema.Mask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streammesh.schema.ClassificationLevel;
 import io.streammesh.schema.ViewAccess;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,15 @@ class DataContractsTest {
                 .containsExactly(ViewAccess.OWNER_APPROVAL, ViewAccess.AUTO);
         assertThat(contract.views().get(1).masks()).containsEntry("customerEmail", new Mask(Mask.Kind.HASH, 0));
         assertThat(contract.views().get(1).filter()).isPresent();
+    }
+
+    @Test
+    void aRegistrationCarriesTheClassificationAsTheEnumAndAsTheLabelForOlderReaders() {
+        var registration = DataContracts.load(EXAMPLES.resolve("orders/order-placed.yaml"))
+                .toRegistration("User:orders", 1, 1L, Instant.parse("2026-12-01T00:00:00Z"));
+
+        assertThat(registration.getClassificationLevel()).isEqualTo(ClassificationLevel.CONFIDENTIAL);
+        assertThat(registration.getClassification()).isEqualTo("confidential");
     }
 
     @Test
