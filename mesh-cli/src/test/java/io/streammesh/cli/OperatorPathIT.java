@@ -120,13 +120,20 @@ class OperatorPathIT {
                 "--purpose", "weekly sales dashboard", "--duration", "30d", "--client-config", analytics, "--catalog-url", catalogUrl);
         Matcher id = Pattern.compile("request (\\S+)").matcher(request.out());
         assertThat(id.find()).as("a request id in: %s", request.out()).isTrue();
+        var refused = CommandRun.of("consume", view, "--client-config", analytics, "--group", "analytics", "--from-beginning",
+                "--max", "1", "--timeout", "5s");
+        assertThat(refused.exitCode()).as("a read before the approval").isEqualTo(Mesh.FAILED);
+        assertThat(refused.out()).isEmpty();
+        assertThat(refused.err()).startsWith("mesh: User:analytics may not read " + view + ": ask its owner, User:orders, for a grant");
         mesh("access", "approve", id.group(1), "--client-config", orders, "--catalog-url", catalogUrl);
 
         var read = await().atMost(FLOW).until(() -> CommandRun.of("consume", view, "--client-config", analytics, "--group", "analytics",
                 "--from-beginning", "--max", Integer.toString(ORDERS_IN_VIEW), "--timeout", "10s", "-o", "json"), run -> run.exitCode() == Mesh.OK);
         assertThat(read.out().lines()).hasSize(ORDERS_IN_VIEW).allSatisfy(line -> assertThat(line).doesNotContain("@example.com"));
 
-        var verify = mesh("audit", "verify", "--client-config", adminConfig.toString());
+        // The broker's authorizer (the drop-in jar) and the apps report; audit-sink chains it all in mesh.audit.
+        var verify = await().atMost(FLOW).until(() -> mesh("audit", "verify", "--client-config", adminConfig.toString()),
+                run -> auditedEvents(run.out()) > 0);
         assertThat(verify.out()).startsWith("mesh.audit is intact: ");
     }
 
@@ -222,6 +229,12 @@ class OperatorPathIT {
         Files.copy(EXAMPLES.resolve("order-placed.avsc"), dir.resolve("order-placed.avsc"));
         return Files.writeString(dir.resolve("order-placed.yaml"), Files.readString(EXAMPLES.resolve("order-placed.yaml"))
                 .replace("lineage: {inputs: [customers.customer-profile.v1]}", ""));
+    }
+
+    /** @return the events {@code mesh audit verify} found chained, 0 when it printed no count */
+    private static long auditedEvents(String verified) {
+        Matcher events = Pattern.compile("^mesh\\.audit is intact: (\\d+) events").matcher(verified);
+        return events.find() ? Long.parseLong(events.group(1)) : 0;
     }
 
     private static CommandRun mesh(String... args) {
