@@ -3,6 +3,7 @@ package io.streammesh.embedded;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -49,10 +50,11 @@ final class LoginCheck {
      * @param bootstrapServers the broker
      * @param principal who logs in
      * @param password its new password
+     * @param mechanisms the SASL mechanisms it must log in with
      * @throws MeshException if the broker still refuses it after {@link #TIMEOUT}
      */
-    static void awaitAccepted(String bootstrapServers, MeshPrincipal principal, String password) {
-        for (Mechanism mechanism : Mechanism.values()) {
+    static void awaitAccepted(String bootstrapServers, MeshPrincipal principal, String password, Collection<Mechanism> mechanisms) {
+        for (Mechanism mechanism : mechanisms) {
             awaitAccepted(bootstrapServers, principal, password, mechanism);
         }
     }

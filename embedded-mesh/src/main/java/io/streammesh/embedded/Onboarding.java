@@ -13,6 +13,7 @@ import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.ProductAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +52,7 @@ public final class Onboarding {
     private final CredentialStore credentials;
     private final ClientConfigs clientConfigs;
     private final MeshEndpoints endpoints;
+    private final Set<LoginCheck.Mechanism> logins;
 
     /**
      * @param admin an Admin client authenticated as mesh-admin
@@ -58,10 +60,31 @@ public final class Onboarding {
      * @param endpoints where the mesh listens, for the client configs
      */
     public Onboarding(Admin admin, StateDirectory state, MeshEndpoints endpoints) {
+        this(admin, state, endpoints, EnumSet.allOf(LoginCheck.Mechanism.class));
+    }
+
+    private Onboarding(Admin admin, StateDirectory state, MeshEndpoints endpoints, Set<LoginCheck.Mechanism> logins) {
         this.admin = admin;
         this.credentials = CredentialStore.at(state.credentials());
         this.clientConfigs = new ClientConfigs(state.clients());
         this.endpoints = endpoints;
+        this.logins = logins;
+    }
+
+    /**
+     * Onboarding on a cluster the mesh did not start (an operator's brokers): its PLAIN logins
+     * are the operator's (a static JAAS list, say), not the mesh's credential store, so a new
+     * principal is awaited over SCRAM-SHA-512 only, the mechanism of the client configs the mesh
+     * writes. The credential store still gets every principal: the registry and the catalog's
+     * REST API check it.
+     *
+     * @param admin an Admin client authenticated as mesh-admin
+     * @param state the directory holding the credential store and the client configs
+     * @param endpoints where clients reach the cluster and the registry
+     * @return onboarding on that cluster
+     */
+    public static Onboarding onCluster(Admin admin, StateDirectory state, MeshEndpoints endpoints) {
+        return new Onboarding(admin, state, endpoints, EnumSet.of(LoginCheck.Mechanism.SCRAM));
     }
 
     /**
@@ -181,7 +204,7 @@ public final class Onboarding {
                 new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password))).all(),
                 "set the SCRAM credential of " + principal.kafkaPrincipal());
         clientConfigs.write(principal, password, endpoints);
-        LoginCheck.awaitAccepted(endpoints.bootstrapServers(), principal, password);
+        LoginCheck.awaitAccepted(endpoints.bootstrapServers(), principal, password, logins);
     }
 
     private MeshPrincipal create(MeshPrincipal principal) {

@@ -20,7 +20,14 @@ final class ViewSecret {
     }
 
     static byte[] of(StateDirectory state) {
-        Path file = state.root().resolve("view.secret");
+        return of(state.root().resolve("view.secret"));
+    }
+
+    /**
+     * @param file the secret's file, made if missing: every enforcer instance of a mesh must read the same one
+     * @return the secret
+     */
+    static byte[] of(Path file) {
         try {
             if (!Files.exists(file)) {
                 byte[] secret = new byte[BYTES];

@@ -10,6 +10,7 @@ import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.Decision;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.testing.KafkaServerProcess;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.testing.TopicReader;
 import java.io.IOException;

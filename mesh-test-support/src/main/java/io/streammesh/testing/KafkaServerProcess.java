@@ -1,4 +1,4 @@
-package io.streammesh.authorizer;
+package io.streammesh.testing;
 
 import static org.awaitility.Awaitility.await;
 
@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * test's class path) plus the plugin jars given, and nothing of StreamMesh besides: a class the
  * plugin needs and does not bring fails the broker as it would fail an operator's.
  */
-final class KafkaServerProcess implements AutoCloseable {
+public final class KafkaServerProcess implements AutoCloseable {
 
     /**
      * The jars of a Kafka 4.3 distribution's {@code libs/} that {@code kafka.Kafka} loads, and
@@ -67,7 +67,7 @@ final class KafkaServerProcess implements AutoCloseable {
      * @return the running broker
      * @throws AssertionError with the broker's output if it exits or does not start within 90 s
      */
-    static KafkaServerProcess start(Path dir, Map<String, String> settings, List<String> formatArguments, List<Path> plugins)
+    public static KafkaServerProcess start(Path dir, Map<String, String> settings, List<String> formatArguments, List<Path> plugins)
             throws IOException, InterruptedException {
         Path serverProperties = dir.resolve("server.properties");
         Files.write(serverProperties, settings.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
@@ -102,7 +102,7 @@ final class KafkaServerProcess implements AutoCloseable {
     }
 
     /** @return everything the broker has written to its console so far */
-    String output() {
+    public String output() {
         try {
             return Files.readString(log);
         } catch (IOException e) {
@@ -111,7 +111,7 @@ final class KafkaServerProcess implements AutoCloseable {
     }
 
     /** @return the broker's process, to check it is gone */
-    ProcessHandle handle() {
+    public ProcessHandle handle() {
         return process.toHandle();
     }
 
@@ -174,7 +174,7 @@ final class KafkaServerProcess implements AutoCloseable {
      * @return the test class path's jars named in {@link #BROKER_LIBS}
      * @throws AssertionError naming those it lacks, so the list cannot rot unnoticed
      */
-    static List<String> brokerLibs() {
+    public static List<String> brokerLibs() {
         List<String> testClassPath = Stream.of(System.getProperty("java.class.path").split(File.pathSeparator)).toList();
         var found = new ArrayList<String>();
         var missing = new ArrayList<String>();
