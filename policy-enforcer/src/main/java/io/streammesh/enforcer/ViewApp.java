@@ -9,7 +9,12 @@ import io.streammesh.client.WireAvro;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordSerdes;
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.metrics.ProductGauge;
+import io.streammesh.metrics.ProductLag;
+import io.streammesh.metrics.TopicLag;
+import io.streammesh.schema.ProductAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -19,22 +24,26 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class ViewApp implements AutoCloseable {
 
+    /** How often the view lag ({@code mesh.view.lag}) is read from the consumers' own metrics. */
+    private static final Duration LAG_EVERY = Duration.ofSeconds(5);
 
     private final KafkaStreams streams;
     private final ViewPreparer preparer;
     private final SchemaRegistry registry;
+    private final ProductLag viewLag;
 
-    private ViewApp(KafkaStreams streams, ViewPreparer preparer, SchemaRegistry registry) {
+    private ViewApp(KafkaStreams streams, ViewPreparer preparer, SchemaRegistry registry, ProductLag viewLag) {
         this.streams = streams;
         this.preparer = preparer;
         this.registry = registry;
+        this.viewLag = viewLag;
     }
 
     /**
      * @param clientConfig the {@code mesh-enforcer} principal's client config
      * @param stateDir where Kafka Streams keeps local state
      * @param secret the mesh's view secret, from which each product's hashing key is derived
-     * @param meters where view counts go
+     * @param meters where view counts, the view lag per product ({@code mesh.view.lag}) and Kafka Streams' metrics go
      * @return the running app
      */
     public static ViewApp start(MeshClientConfig clientConfig, Path stateDir, byte[] secret, MeterRegistry meters) {
@@ -67,11 +76,14 @@ public final class ViewApp implements AutoCloseable {
             registry.close();
             throw e;
         }
-        return new ViewApp(streams, preparer, registry);
+        var viewLag = ProductLag.start(new ProductGauge(meters, "mesh.view.lag", "records of the product the views have not processed yet",
+                "records"), new TopicLag(streams::metrics), ProductAddress::isValid, LAG_EVERY);
+        return new ViewApp(streams, preparer, registry, viewLag);
     }
 
     @Override
     public void close() {
+        viewLag.close();
         MeshStreams.stop(streams);
         preparer.close();
         registry.close();
