@@ -3,6 +3,7 @@ package io.streammesh.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.streammesh.client.MeshClientConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,12 +11,17 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,10 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code mesh up --demo} in a process of its own, every part's Prometheus endpoint scraped as Prometheus would. */
 @Tag("integration")
-@Timeout(300)
+@Timeout(480)
 class MeshMetricsIT {
 
-    private static final Duration READY = Duration.ofSeconds(120);
+    /** A fresh mesh with the demo, on a 2-core machine that other builds share (192 s seen at load 48). */
+    private static final Duration READY = Duration.ofSeconds(240);
     private static final Pattern ENDPOINT = Pattern.compile("(?m)^ {2}(?:Metrics {11}| {18})(broker|catalog|enforcer|gate|audit) (http://\\S+/metrics)");
     private static final String ORDERS = "orders.order-placed.v1";
     private static final Path DASHBOARD = Path.of("..", "ops", "grafana", "dashboards", "streammesh.json");
@@ -81,9 +88,12 @@ class MeshMetricsIT {
             String denied = "mesh_authorizer_decisions_total{outcome=\"denied\",principal=\"User:analytics\"}";
             double before = value(scrape(endpoints.get("audit")), denied).orElse(0.0);
 
-            var refused = CommandRun.of("consume", ORDERS, "--as", "analytics", "--max", "1", "--timeout", "5s", "--state-dir", state.toString());
-
-            assertThat(refused.exitCode()).as(refused.out()).isNotZero();
+            var analytics = MeshClientConfig.load(state.resolve("clients/analytics.properties")).kafka();
+            try (var consumer = new KafkaConsumer<>(analytics, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                consumer.assign(List.of(new TopicPartition(ORDERS, 0)));
+                // analytics holds a grant on a view, not on the product: the broker refuses once the consumer's metadata says so
+                await().atMost(Duration.ofSeconds(60)).until(() -> refused(consumer));
+            }
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(value(scrape(endpoints.get("audit")), denied))
                     .as("the broker's refusal of analytics, counted by audit-sink").hasValueSatisfying(n -> assertThat(n).isGreaterThan(before)));
 
@@ -102,6 +112,15 @@ class MeshMetricsIT {
         var names = new TreeSet<String>();
         METRIC.matcher(dashboard).results().forEach(match -> names.add(match.group(1)));
         return names;
+    }
+
+    private static boolean refused(KafkaConsumer<byte[], byte[]> consumer) {
+        try {
+            consumer.poll(Duration.ofSeconds(1));
+            return false;
+        } catch (TopicAuthorizationException e) {
+            return true;
+        }
     }
 
     private static Map<String, String> endpoints(String banner) {
