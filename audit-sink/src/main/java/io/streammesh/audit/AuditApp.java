@@ -1,6 +1,11 @@
 package io.streammesh.audit;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.streammesh.client.KafkaCalls;
+import io.streammesh.metrics.MetricsEndpoint;
+import io.streammesh.metrics.MetricsPorts;
+import io.streammesh.metrics.TopicLag;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.client.MeshStreams;
 import io.streammesh.client.PlatformApp;
@@ -36,10 +41,17 @@ public final class AuditApp implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final ConsumptionLedger ledger;
+    private final MetricsEndpoint metrics;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final ChainCheck chainCheck;
 
-    private AuditApp(KafkaStreams streams, ConsumptionLedger ledger) {
+    private AuditApp(KafkaStreams streams, ConsumptionLedger ledger, MetricsEndpoint metrics, KafkaStreamsMetrics streamsMetrics,
+                     ChainCheck chainCheck) {
         this.streams = streams;
         this.ledger = ledger;
+        this.metrics = metrics;
+        this.streamsMetrics = streamsMetrics;
+        this.chainCheck = chainCheck;
     }
 
     /**
@@ -50,6 +62,28 @@ public final class AuditApp implements AutoCloseable {
      * @throws io.streammesh.schema.MeshException if it cannot start
      */
     public static AuditApp start(AuditConfig config) {
+        return start(config, MetricsEndpoint.start(MetricsPorts.LOCAL, 0));
+    }
+
+    /**
+     * Starts the app and waits until it is running.
+     *
+     * @param config how to run it
+     * @param metrics where its metrics are served (events sealed, authorizer decisions, audit lag, chain status, Kafka
+     *        Streams'); the app closes it when it stops (or fails to start)
+     * @return the running app; close it to stop it
+     * @throws io.streammesh.schema.MeshException if it cannot start
+     */
+    public static AuditApp start(AuditConfig config, MetricsEndpoint metrics) {
+        try {
+            return startMeasured(config, metrics);
+        } catch (RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
+    }
+
+    private static AuditApp startMeasured(AuditConfig config, MetricsEndpoint metrics) {
         int chains;
         try (var admin = Admin.create(config.clientConfig().kafka())) {
             KafkaCalls.createMissing(admin, List.of(
@@ -64,12 +98,29 @@ public final class AuditApp implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, DEAD_LETTER_TOPIC);
         props.putAll(MeshSerdes.config(config.clientConfig(), true));
-        var streams = new KafkaStreams(AuditTopology.build(running, RecordSerdes.registry(config.clientConfig())), props);
-        MeshStreams.start(streams, "audit-sink");
+        var streams = new KafkaStreams(AuditTopology.build(running, RecordSerdes.registry(config.clientConfig()),
+                new AuditMeters(metrics.meters())), props);
+        var streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(metrics.meters());
+        var lag = new TopicLag(streams::metrics);
+        Gauge.builder("mesh.audit.lag", lag, topics -> topics.byTopic().getOrDefault(MeshTopics.AUDIT_RAW, 0L))
+                .strongReference(true).description("authorizer reports in mesh.audit.raw not yet sealed into mesh.audit").baseUnit("records").register(metrics.meters());
+        try {
+            MeshStreams.start(streams, "audit-sink");
+        } catch (RuntimeException e) {
+            streamsMetrics.close();
+            throw e;
+        }
         var ledger = new ConsumptionLedger(config.clientConfig());
         ledger.start(config.ledgerInterval());
+        var chainCheck = ChainCheck.start(config.clientConfig(), metrics.meters(), ChainCheck.EVERY);
         LOG.info("audit-sink running: {} hash chains on {}", chains, MeshTopics.AUDIT);
-        return new AuditApp(streams, ledger);
+        return new AuditApp(streams, ledger, metrics, streamsMetrics, chainCheck);
+    }
+
+    /** @return where Prometheus scrapes audit-sink, e.g. {@code http://127.0.0.1:41234/metrics} */
+    public String metricsUrl() {
+        return metrics.url();
     }
 
     /** @return the app's Kafka Streams state */
@@ -79,7 +130,10 @@ public final class AuditApp implements AutoCloseable {
 
     @Override
     public void close() {
+        chainCheck.close();
         ledger.close();
         MeshStreams.stop(streams);
+        streamsMetrics.close();
+        metrics.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.streammesh.audit;
 
 import io.streammesh.client.PlatformApp;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.client.RecordSerdes;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
@@ -66,6 +67,16 @@ public final class AuditTopology {
      * @return the topology
      */
     public static Topology build(AuditConfig config, RecordSerdes serdes) {
+        return build(config, serdes, new AuditMeters(new SimpleMeterRegistry()));
+    }
+
+    /**
+     * @param config the app's config (partitions of mesh.audit)
+     * @param serdes the serdes of the mesh's records
+     * @param meters where the sealed events are counted
+     * @return the topology
+     */
+    static Topology build(AuditConfig config, RecordSerdes serdes, AuditMeters meters) {
         var builder = new StreamsBuilder();
         Serde<AuditEvent> audit = serdes.of(AuditEvent.class);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CONSUMPTION_STORE), Serdes.String(), Serdes.Long()));
@@ -100,6 +111,7 @@ public final class AuditTopology {
                 .merge(byPrincipal(decisions, "decisions-by-principal", config, audit))
                 .merge(byPrincipal(registrations, "registrations-by-principal", config, audit))
                 .process(() -> new ChainProcessor(CHAIN_STORE), CHAIN_STORE)
+                .peek((principal, event) -> meters.count(event))
                 .to(MeshTopics.AUDIT, Produced.with(Serdes.String(), audit).withStreamPartitioner(BY_PRINCIPAL));
         return builder.build();
     }

@@ -1,6 +1,9 @@
 package io.streammesh.catalog;
 
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.streammesh.credentials.CredentialCheck;
+import io.streammesh.metrics.MetricsEndpoint;
+import io.streammesh.metrics.MetricsPorts;
 import io.streammesh.client.KafkaCalls;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.MeshSerdes;
@@ -43,13 +46,18 @@ public final class CatalogApp implements AutoCloseable {
     private final CatalogApi api;
     private final RestAccessLog accessLog;
     private final GateLagPoller gateLags;
+    private final MetricsEndpoint metrics;
+    private final KafkaStreamsMetrics streamsMetrics;
 
-    private CatalogApp(KafkaStreams streams, String host, CatalogApi api, RestAccessLog accessLog, GateLagPoller gateLags) {
+    private CatalogApp(KafkaStreams streams, String host, CatalogApi api, RestAccessLog accessLog, GateLagPoller gateLags,
+                       MetricsEndpoint metrics, KafkaStreamsMetrics streamsMetrics) {
         this.streams = streams;
         this.host = host.equals("0.0.0.0") ? "127.0.0.1" : host;
         this.api = api;
         this.accessLog = accessLog;
         this.gateLags = gateLags;
+        this.metrics = metrics;
+        this.streamsMetrics = streamsMetrics;
     }
 
     /**
@@ -60,24 +68,52 @@ public final class CatalogApp implements AutoCloseable {
      * @throws MeshException if it cannot start
      */
     public static CatalogApp start(CatalogConfig config) {
+        return start(config, MetricsEndpoint.start(MetricsPorts.LOCAL, 0));
+    }
+
+    /**
+     * Starts the app and waits until it is running, its metrics served apart from the REST API.
+     *
+     * @param config how to run it
+     * @param metrics where its metrics are served; the app closes it when it stops (or fails to start)
+     * @return the running app; close it to stop it
+     * @throws MeshException if it cannot start
+     */
+    public static CatalogApp start(CatalogConfig config, MetricsEndpoint metrics) {
+        try {
+            return start(config, metrics, new ProductHealthMeters(metrics.meters()));
+        } catch (RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
+    }
+
+    private static CatalogApp start(CatalogConfig config, MetricsEndpoint metrics, ProductHealthMeters healthMeters) {
         int accessPartitions = prepareTopics(config.clientConfig());
         var accessLog = new RestAccessLog(config.clientConfig());
         var gateLags = new GateLagPoller(Admin.create(config.clientConfig().kafka()), config.health().checkInterval());
         CatalogApi api = null;
         KafkaStreams streams = null;
+        KafkaStreamsMetrics streamsMetrics = null;
         try {
             // The REST port must be known before Kafka Streams starts: it is this instance's application.server.
             api = new CatalogApi(config.restHost(), config.restPort(), CredentialCheck.againstBrokerFile(config.credentials()), accessLog,
                     config.clientConfig());
             var self = new HostInfo(config.restHost(), api.port());
-            streams = new KafkaStreams(CatalogTopology.build(config, accessPartitions, RecordSerdes.registry(config.clientConfig()), gateLags), properties(config, self));
+            streams = new KafkaStreams(CatalogTopology.build(config, accessPartitions, RecordSerdes.registry(config.clientConfig()), gateLags,
+                    healthMeters), properties(config, self));
+            streamsMetrics = new KafkaStreamsMetrics(streams);
+            streamsMetrics.bindTo(metrics.meters());
             MeshStreams.start(streams, "catalog-stream");
             api.start(new CatalogQueries(streams, self, config.clientConfig()));
             LOG.info("catalog-stream running; REST API at http://{}:{}/api", self.host(), self.port());
-            return new CatalogApp(streams, config.restHost(), api, accessLog, gateLags);
+            return new CatalogApp(streams, config.restHost(), api, accessLog, gateLags, metrics, streamsMetrics);
         } catch (RuntimeException e) {
             if (api != null) {
                 api.close();
+            }
+            if (streamsMetrics != null) {
+                streamsMetrics.close();
             }
             gateLags.close();
             accessLog.close();
@@ -88,6 +124,11 @@ public final class CatalogApp implements AutoCloseable {
     /** @return the REST API's base URL, e.g. {@code http://127.0.0.1:8080} */
     public String restUrl() {
         return "http://" + host + ":" + api.port();
+    }
+
+    /** @return where Prometheus scrapes the catalog (no login: product health and Kafka Streams' metrics, no record or grant) */
+    public String metricsUrl() {
+        return metrics.url();
     }
 
     /** @return the app's Kafka Streams state */
@@ -124,5 +165,7 @@ public final class CatalogApp implements AutoCloseable {
         MeshStreams.stop(streams);
         gateLags.close();
         accessLog.close();
+        streamsMetrics.close();
+        metrics.close();
     }
 }

@@ -16,6 +16,7 @@ import io.streammesh.schema.ViewStatus;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -94,7 +95,7 @@ public final class CatalogTopology {
      * @return the topology, without the contract gate's lag (health shows it unknown)
      */
     public static Topology build(CatalogConfig config, int accessPartitions, RecordSerdes serdes) {
-        return build(config, accessPartitions, serdes, GateLags.UNKNOWN);
+        return build(config, accessPartitions, serdes, GateLags.UNKNOWN, new ProductHealthMeters(new SimpleMeterRegistry()));
     }
 
     /**
@@ -103,9 +104,11 @@ public final class CatalogTopology {
      *        those of {@code mesh.access.grants}, so that a request's grant lands on its task's partition
      * @param serdes the serdes of the mesh's records
      * @param gateLags the contract gate's lag per product, measured off the stream thread
+     * @param healthMeters where each product's health is shown to Prometheus
      * @return the topology
      */
-    static Topology build(CatalogConfig config, int accessPartitions, RecordSerdes serdes, GateLags gateLags) {
+    static Topology build(CatalogConfig config, int accessPartitions, RecordSerdes serdes, GateLags gateLags,
+                          ProductHealthMeters healthMeters) {
         var builder = new StreamsBuilder();
         var products = serdes.of(DataProduct.class);
         var rejections = serdes.of(Rejection.class);
@@ -143,7 +146,7 @@ public final class CatalogTopology {
                 // An explicit count: the pattern may match no topic yet, and Streams cannot size a repartition topic from nothing.
                 .repartition(Repartitioned.<String, ProductActivity>as(ACTIVITY_REPARTITION).withKeySerde(Serdes.String())
                         .withValueSerde(serdes.of(ProductActivity.class)).withNumberOfPartitions(accessPartitions))
-                .process(() -> new HealthProcessor(config, gateLags, HEALTH_STORE, GLOBAL_CATALOG), HEALTH_STORE)
+                .process(() -> new HealthProcessor(config, gateLags, healthMeters, HEALTH_STORE, GLOBAL_CATALOG), HEALTH_STORE)
                 .to(MeshTopics.PRODUCT_STATS, Produced.with(Serdes.String(), stats));
 
         builder.globalTable(MeshTopics.VIEW_STATUS, Consumed.with(Serdes.String(), serdes.of(ViewStatus.class)),

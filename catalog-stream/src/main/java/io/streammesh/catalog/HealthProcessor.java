@@ -33,6 +33,7 @@ final class HealthProcessor implements Processor<String, ProductActivity, String
 
     private final CatalogConfig config;
     private final GateLags gateLags;
+    private final ProductHealthMeters meters;
     private final String healthStore;
     private final String globalCatalogStore;
     private ProcessorContext<String, ProductStats> context;
@@ -42,12 +43,14 @@ final class HealthProcessor implements Processor<String, ProductActivity, String
     /**
      * @param config how health is tracked
      * @param gateLags the contract gate's lag per product, as last measured
+     * @param meters where each evaluation is shown to Prometheus
      * @param healthStore the store of each product's stats, by address
      * @param globalCatalogStore the global table over {@code mesh.catalog}
      */
-    HealthProcessor(CatalogConfig config, GateLags gateLags, String healthStore, String globalCatalogStore) {
+    HealthProcessor(CatalogConfig config, GateLags gateLags, ProductHealthMeters meters, String healthStore, String globalCatalogStore) {
         this.config = config;
         this.gateLags = gateLags;
+        this.meters = meters;
         this.healthStore = healthStore;
         this.globalCatalogStore = globalCatalogStore;
     }
@@ -93,6 +96,7 @@ final class HealthProcessor implements Processor<String, ProductActivity, String
                 context.forward(new Record<>(entry.key, ProductStats.newBuilder(stats).build(), now));
             }
             health.put(entry.key, stats);
+            meters.record(entry.key, stats, now);
         }
     }
 

@@ -3,6 +3,7 @@ package io.streammesh.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.testing.PlainAvroSerdes;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.HealthStatus;
@@ -32,6 +33,7 @@ class HealthTopologyTest {
 
     /** The gate's lag per product, as the test sets it. */
     private final Map<String, Long> gateLags = new ConcurrentHashMap<>();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private TopologyTestDriver driver;
     private TestOutputTopic<String, ProductStats> stats;
     private TestInputTopic<byte[], byte[]> product;
@@ -44,7 +46,8 @@ class HealthTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "health-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(CatalogTopology.build(config, 3, SERDES,
-                address -> gateLags.containsKey(address) ? OptionalLong.of(gateLags.get(address)) : OptionalLong.empty()), props, START);
+                address -> gateLags.containsKey(address) ? OptionalLong.of(gateLags.get(address)) : OptionalLong.empty(),
+                new ProductHealthMeters(meters)), props, START);
         stats = driver.createOutputTopic(MeshTopics.PRODUCT_STATS, Serdes.String().deserializer(), SERDES.of(ProductStats.class).deserializer());
         product = driver.createInputTopic("orders.order-placed.v1", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         deadLetters = driver.createInputTopic("orders.order-placed.v1.dlq", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
@@ -148,6 +151,32 @@ class HealthTopologyTest {
         ProductStats stats = last();
         assertThat(stats.getDeadLetterRate()).isEqualTo(0.25);
         assertThat(stats.getGateLag()).isZero();
+    }
+
+    @Test
+    void eachHealthCheckShowsTheProductsFreshnessThroughputDeadLettersGateLagAndStatusAsGauges() {
+        gateLags.put("orders.order-placed.v1", 7L);
+        for (int i = 0; i < 3; i++) {
+            product.pipeInput(new byte[0], new byte[] {1}, START.plusSeconds(1));
+        }
+        deadLetters.pipeInput(new byte[0], new byte[] {1}, START.plusSeconds(1));
+        tick(6);
+
+        assertThat(gauge("mesh.product.dead.letters")).isEqualTo(0.25);
+        assertThat(gauge("mesh.product.gate.lag")).isEqualTo(7);
+        assertThat(gauge("mesh.product.health")).as("VIOLATED: 25 % dead letters, over twice the SLO's 5 %").isEqualTo(2);
+        assertThat(gauge("mesh.product.throughput")).as("3 records in the window's first 5 s").isCloseTo(3 / 5.0, within(0.001));
+        assertThat(gauge("mesh.product.freshness")).as("seconds since the activity count that saw the last record")
+                .isBetween(0.0, 6.0);
+
+        tick(70);
+        assertThat(gauge("mesh.product.health")).as("VIOLATED: no record for over 60 s").isEqualTo(2);
+        assertThat(gauge("mesh.product.dead.letters")).as("a new window").isZero();
+        assertThat(gauge("mesh.product.freshness")).isGreaterThan(60);
+    }
+
+    private double gauge(String name) {
+        return meters.get(name).tag("product", "orders.order-placed.v1").gauge().value();
     }
 
     /** The wall clock moves a second at a time, as it does for the running app's punctuations. */

@@ -84,16 +84,27 @@ public final class GateApp implements AutoCloseable {
      * @throws IllegalStateException if the metrics port cannot be bound
      */
     public static GateApp start(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, int metricsPort) {
-        var metrics = MetricsEndpoint.start(METRICS_HOST, metricsPort);
+        return start(clientConfig, stateDir, cleanupEvery, MetricsEndpoint.start(METRICS_HOST, metricsPort));
+    }
+
+    /**
+     * @param clientConfig the {@code mesh-gate} principal's client config
+     * @param stateDir where Kafka Streams keeps local state
+     * @param cleanupEvery how often processed ingest records are deleted
+     * @param metrics where its metrics are served; the gate closes it when it stops (or fails to start)
+     * @return the running gate
+     * @throws MeshException if it does not start
+     */
+    public static GateApp start(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, MetricsEndpoint metrics) {
         try {
-            return start(clientConfig, stateDir, cleanupEvery, metrics);
+            return startMeasured(clientConfig, stateDir, cleanupEvery, metrics);
         } catch (RuntimeException e) {
             metrics.close();
             throw e;
         }
     }
 
-    private static GateApp start(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, MetricsEndpoint metrics) {
+    private static GateApp startMeasured(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, MetricsEndpoint metrics) {
         String applicationId = PlatformApp.GATE.applicationId();
         var registry = SchemaRegistry.connect(clientConfig);
         var topology = GateTopology.build(GateConfig.of(RecordSerdes.registry(clientConfig), ProductSchemas.registry(registry)),

@@ -5,7 +5,13 @@ import io.streammesh.audit.AuditConfig;
 import io.streammesh.catalog.CatalogApp;
 import io.streammesh.catalog.CatalogConfig;
 import io.streammesh.connector.GateApp;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.streammesh.embedded.BrokerMeters;
+import io.streammesh.metrics.MetricsEndpoint;
+import io.streammesh.metrics.MetricsPorts;
 import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.enforcer.ViewApp;
 import io.streammesh.embedded.EmbeddedMesh;
@@ -17,7 +23,9 @@ import io.streammesh.client.MeshClientConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -64,6 +72,12 @@ final class UpCommand implements Callable<Integer> {
                     + "printed in the ready banner).")
     int gateMetricsPort;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "0",
+            description = "The first of " + MetricsPorts.PARTS + " consecutive ports of the Prometheus /metrics endpoints on 127.0.0.1, "
+                    + "in the order broker, catalog, enforcer, gate, audit (default: free ports, printed in the ready banner; "
+                    + "--gate-metrics-port, if given, wins for the gate).")
+    int metricsPort;
+
     @Override
     public Integer call() throws InterruptedException {
         long started = System.nanoTime();
@@ -84,24 +98,32 @@ final class UpCommand implements Callable<Integer> {
         CatalogApp catalog;
         DemoMesh demoMesh;
         GateApp gate;
+        var metricsUrls = new LinkedHashMap<String, String>();
         try {
+            MetricsPorts ports = metricsPorts();
             progress(out, "the Kafka broker (KRaft, SASL) and the schema registry");
             mesh = running.add(EmbeddedMesh.start(config));
+            metricsUrls.put("broker", brokerMetrics(ports, running).url());
             Path apps = directory.root().resolve("apps");
             progress(out, "the platform apps: catalog, audit, policy-enforcer, contract gate");
             CatalogConfig catalogConfig = CatalogConfig.embedded(mesh.clientConfig(PlatformApp.CATALOG.applicationId()),
                     apps.resolve(PlatformApp.CATALOG.applicationId()), directory.credentials(), catalogPort);
-            catalog = running.add(CatalogApp.start(catalogConfig));
+            catalog = running.add(CatalogApp.start(catalogConfig, ports.start(ports.catalog())));
             String catalogUrl = catalog.restUrl();
             directory.readStatus().ifPresent(status -> directory.writeStatus(status.withCatalogUrl(catalogUrl)));
-            running.add(AuditApp.start(AuditConfig.embedded(mesh.clientConfig(PlatformApp.AUDIT.applicationId()),
-                    apps.resolve(PlatformApp.AUDIT.applicationId()))));
+            AuditApp audit = running.add(AuditApp.start(AuditConfig.embedded(mesh.clientConfig(PlatformApp.AUDIT.applicationId()),
+                    apps.resolve(PlatformApp.AUDIT.applicationId())), ports.start(ports.audit())));
             MeshClientConfig enforcerConfig = mesh.clientConfig(PlatformApp.ENFORCER.applicationId());
-            running.add(GrantEnforcer.start(enforcerConfig));
+            // the enforcer's two parts, grants and views, serve one endpoint, as they would in one process of their own
+            MetricsEndpoint enforcerMetrics = running.add(ports.start(ports.enforcer()));
+            running.add(GrantEnforcer.start(enforcerConfig, enforcerMetrics.meters()));
             running.add(ViewApp.start(enforcerConfig, apps.resolve(PlatformApp.ENFORCER.applicationId()),
-                    ViewSecret.of(directory), new SimpleMeterRegistry()));
+                    ViewSecret.of(directory), enforcerMetrics.meters()));
             gate = running.add(GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), apps.resolve(PlatformApp.GATE.applicationId()),
-                    GateApp.CLEANUP_EVERY, gateMetricsPort));
+                    GateApp.CLEANUP_EVERY, ports.start(ports.gate())));
+            metricsUrls.put("catalog", catalog.metricsUrl());
+            metricsUrls.put("enforcer", enforcerMetrics.url());
+            metricsUrls.put("audit", audit.metricsUrl());
             if (demo) {
                 progress(out, "the demo: domains orders and customers, their products and live records, team analytics");
             }
@@ -110,9 +132,30 @@ final class UpCommand implements Callable<Integer> {
             stopAfterFailure(shutdown, running);
             throw e;
         }
-        Banner.print(out, mesh, catalog.restUrl(), gate.metricsUrl(), demoMesh == null ? List.of() : demoMesh.products(), Duration.ofNanos(System.nanoTime() - started));
+        metricsUrls.put("gate", gate.metricsUrl());
+        Banner.print(out, mesh, catalog.restUrl(), metricsUrls, demoMesh == null ? List.of() : demoMesh.products(), Duration.ofNanos(System.nanoTime() - started));
         stopped.await();
         return Mesh.OK;
+    }
+
+    private MetricsPorts metricsPorts() {
+        MetricsPorts ports = MetricsPorts.from(MetricsPorts.LOCAL, metricsPort);
+        return gateMetricsPort == 0 ? ports
+                : new MetricsPorts(ports.host(), ports.broker(), ports.catalog(), ports.enforcer(), gateMetricsPort, ports.audit());
+    }
+
+    /**
+     * The broker's own metrics and this JVM's (memory, GC, threads, CPU), which the embedded mesh's
+     * apps share: one endpoint, started beside the broker and stopped after it.
+     */
+    private static MetricsEndpoint brokerMetrics(MetricsPorts ports, StartedParts running) {
+        MetricsEndpoint endpoint = running.add(ports.start(ports.broker()));
+        new BrokerMeters().bindTo(endpoint.meters());
+        new JvmMemoryMetrics().bindTo(endpoint.meters());
+        new JvmThreadMetrics().bindTo(endpoint.meters());
+        new ProcessorMetrics().bindTo(endpoint.meters());
+        running.add(new JvmGcMetrics()).bindTo(endpoint.meters());
+        return endpoint;
     }
 
     /** A part could not start: the error is the message, not a stop (unless Ctrl-C is what broke the start). */
@@ -148,7 +191,8 @@ final class UpCommand implements Callable<Integer> {
         private Banner() {
         }
 
-        static void print(PrintWriter out, EmbeddedMesh mesh, String catalogUrl, String gateMetricsUrl, List<String> products,
+        /** @param metricsUrls each part's Prometheus endpoint, the gate's among them */
+        static void print(PrintWriter out, EmbeddedMesh mesh, String catalogUrl, Map<String, String> metricsUrls, List<String> products,
                           Duration took) {
             var clients = mesh.state().clients();
             String cwd = java.nio.file.Path.of("").toAbsolutePath().toString();
@@ -159,7 +203,12 @@ final class UpCommand implements Callable<Integer> {
                     mesh.endpoints().registryApiUrl(), mesh.endpoints().ccompatUrl());
             out.printf("  Catalog API       %s/api/products   (HTTP Basic: principal and password; OpenAPI at /api/openapi.yaml)%n", catalogUrl);
             out.printf("  Portal            %s/catalog   (sign in with a principal and its password from its client config)%n", catalogUrl);
-            out.printf("  Metrics           gate %s%n", gateMetricsUrl);
+            out.printf("  Metrics           gate %s%n", metricsUrls.get("gate"));
+            metricsUrls.forEach((part, url) -> {
+                if (!part.equals("gate")) {
+                    out.printf("                    %s %s%n", part, url);
+                }
+            });
             out.printf("  Client configs    %s/<principal>.properties (Java)  %s/<principal>.kcat.conf (kcat)%n", shown, shown);
             out.printf("  Principals        %s%n", String.join(", ",
                     mesh.onboarding().principals().stream().map(MeshPrincipal::name).toList()));

@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * An app's {@code GET /metrics}: a Micrometer registry in the Prometheus text format, served on
@@ -23,6 +24,8 @@ public final class MetricsEndpoint implements AutoCloseable {
     public static final String PATH = "/metrics";
     /** The Prometheus text exposition format, version 0.0.4. */
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    /** Jetty's acceptor and selector take two; the rest answer scrapes. */
+    private static final int MAX_THREADS = 6;
 
     private final PrometheusMeterRegistry meters;
     private final Javalin server;
@@ -42,7 +45,11 @@ public final class MetricsEndpoint implements AutoCloseable {
      */
     public static MetricsEndpoint start(String host, int port) {
         var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        var server = Javalin.create(config -> config.showJavalinBanner = false)
+        var server = Javalin.create(config -> {
+                    config.showJavalinBanner = false;
+                    config.startupWatcherEnabled = false;
+                    config.jetty.threadPool = threadPool(port);
+                })
                 .get(PATH, ctx -> ctx.contentType(CONTENT_TYPE).result(meters.scrape()));
         try {
             server.start(host, port);
@@ -51,6 +58,14 @@ public final class MetricsEndpoint implements AutoCloseable {
             throw new IllegalStateException("cannot serve metrics on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         return new MetricsEndpoint(meters, server, host);
+    }
+
+    /** A scraper asks every few seconds: a few threads serve it, and an app's endpoint never holds Jetty's default 200. */
+    private static QueuedThreadPool threadPool(int port) {
+        var pool = new QueuedThreadPool(MAX_THREADS, 1);
+        pool.setName("metrics-" + port);
+        pool.setDaemon(true);
+        return pool;
     }
 
     /** @return where the app's meters go */

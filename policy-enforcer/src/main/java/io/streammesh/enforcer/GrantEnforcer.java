@@ -1,5 +1,8 @@
 package io.streammesh.enforcer;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.client.KafkaCalls;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.MeshSerdes;
@@ -75,9 +78,11 @@ public final class GrantEnforcer implements AutoCloseable {
     private final Map<String, DataProduct> products = new HashMap<>();
     private final Map<String, String> managed = new HashMap<>();
     private final Thread loop;
+    private final GrantMeters meters;
+    private final KafkaClientMetrics consumerMetrics;
     private volatile boolean running = true;
 
-    private GrantEnforcer(MeshClientConfig clientConfig) {
+    private GrantEnforcer(MeshClientConfig clientConfig, MeterRegistry meters) {
         var props = clientConfig.kafka();
         this.admin = Admin.create(props);
         var consumer = clientConfig.kafka();
@@ -92,6 +97,9 @@ public final class GrantEnforcer implements AutoCloseable {
         this.ledger = new KafkaProducer<>(producer, new StringSerializer(), new StringSerializer());
         this.loop = new Thread(this::run, "mesh-enforcer-grants");
         loop.setDaemon(true);
+        this.meters = new GrantMeters(meters);
+        this.consumerMetrics = new KafkaClientMetrics(grants);
+        consumerMetrics.bindTo(meters);
     }
 
     /**
@@ -102,7 +110,20 @@ public final class GrantEnforcer implements AutoCloseable {
      * @throws MeshException if the first reconciliation fails
      */
     public static GrantEnforcer start(MeshClientConfig clientConfig) {
-        var enforcer = new GrantEnforcer(clientConfig);
+        return start(clientConfig, new SimpleMeterRegistry());
+    }
+
+    /**
+     * Reconciles the ACLs with the grants, then follows the grants until closed.
+     *
+     * @param clientConfig the {@code mesh-enforcer} principal's client config
+     * @param meters where the ACTIVE grants per product ({@code mesh.grants.active}), the managed ACLs and the
+     *        grants consumer's Kafka metrics go
+     * @return the running enforcer
+     * @throws MeshException if the first reconciliation fails
+     */
+    public static GrantEnforcer start(MeshClientConfig clientConfig, MeterRegistry meters) {
+        var enforcer = new GrantEnforcer(clientConfig, meters);
         try {
             enforcer.createLedger();
             enforcer.readLedger(clientConfig);
@@ -221,6 +242,7 @@ public final class GrantEnforcer implements AutoCloseable {
             LOG.info("Created {} ACL(s) for active grants and products", missing.size());
         }
         ledger.flush();
+        meters.record(current.values(), products.keySet(), managed.size());
     }
 
     /**
@@ -325,6 +347,7 @@ public final class GrantEnforcer implements AutoCloseable {
     }
 
     private void closeClients() {
+        consumerMetrics.close();
         grants.close();
         ledger.close();
         admin.close();

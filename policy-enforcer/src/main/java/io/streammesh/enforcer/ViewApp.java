@@ -10,6 +10,10 @@ import io.streammesh.client.WireAvro;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordSerdes;
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.metrics.ProductGauge;
+import io.streammesh.metrics.ProductLag;
+import io.streammesh.metrics.TopicLag;
+import io.streammesh.schema.ProductAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.kafka.clients.admin.Admin;
@@ -23,24 +27,29 @@ public final class ViewApp implements AutoCloseable {
 
     /** How often the held records' changelog is checked against the widest product topic. */
     private static final Duration CHANGELOG_CHECK_EVERY = Duration.ofSeconds(1);
+    /** How often the view lag ({@code mesh.view.lag}) is read from the consumers' own metrics. */
+    private static final Duration LAG_EVERY = Duration.ofSeconds(5);
 
     private final KafkaStreams streams;
     private final ViewPreparer preparer;
     private final SchemaRegistry registry;
     private final ChangelogWidth changelogWidth;
+    private final ProductLag viewLag;
 
-    private ViewApp(KafkaStreams streams, ViewPreparer preparer, SchemaRegistry registry, ChangelogWidth changelogWidth) {
+    private ViewApp(KafkaStreams streams, ViewPreparer preparer, SchemaRegistry registry, ChangelogWidth changelogWidth,
+            ProductLag viewLag) {
         this.streams = streams;
         this.preparer = preparer;
         this.registry = registry;
         this.changelogWidth = changelogWidth;
+        this.viewLag = viewLag;
     }
 
     /**
      * @param clientConfig the {@code mesh-enforcer} principal's client config
      * @param stateDir where Kafka Streams keeps local state
      * @param secret the mesh's view secret, from which each product's hashing key is derived
-     * @param meters where view counts go
+     * @param meters where view counts, the view lag per product ({@code mesh.view.lag}) and Kafka Streams' metrics go
      * @return the running app
      */
     public static ViewApp start(MeshClientConfig clientConfig, Path stateDir, byte[] secret, MeterRegistry meters) {
@@ -77,11 +86,14 @@ public final class ViewApp implements AutoCloseable {
             registry.close();
             throw e;
         }
-        return new ViewApp(streams, preparer, registry, changelogWidth);
+        var viewLag = ProductLag.start(new ProductGauge(meters, "mesh.view.lag", "records of the product the views have not processed yet",
+                "records"), new TopicLag(streams::metrics), ProductAddress::isValid, LAG_EVERY);
+        return new ViewApp(streams, preparer, registry, changelogWidth, viewLag);
     }
 
     @Override
     public void close() {
+        viewLag.close();
         changelogWidth.close();
         MeshStreams.stop(streams);
         preparer.close();
