@@ -72,7 +72,8 @@ public final class CatalogApp implements AutoCloseable {
             var self = new HostInfo(config.restHost(), api.port());
             streams = new KafkaStreams(CatalogTopology.build(config, accessPartitions, RecordSerdes.registry(config.clientConfig()), gateLags), properties(config, self));
             MeshStreams.start(streams, "catalog-stream");
-            api.start(new CatalogQueries(streams, self, config.clientConfig()));
+            api.start(new CatalogQueries(streams, self, config.clientConfig()),
+                    new PublishedContracts(config.clientConfig(), ContractRenderer.installed()));
             LOG.info("catalog-stream running; REST API at http://{}:{}/api", self.host(), self.port());
             return new CatalogApp(streams, config.restHost(), api, accessLog, gateLags);
         } catch (RuntimeException e) {

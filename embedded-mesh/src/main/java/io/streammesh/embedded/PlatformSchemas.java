@@ -51,9 +51,10 @@ final class PlatformSchemas {
                 MeshTopics.decisions(domain), AccessDecision.getClassSchema()));
     }
 
-    /** @param principal a principal whose request topic gets its schema */
+    /** @param principal a principal whose request and decision topics get their schemas */
     void registerRequests(String principal) {
-        register(Map.of(MeshTopics.accessRequests(principal), AccessRequest.getClassSchema()));
+        register(Map.of(MeshTopics.accessRequests(principal), AccessRequest.getClassSchema(),
+                MeshTopics.decisions(principal), AccessDecision.getClassSchema()));
     }
 
     private void register(Map<String, Schema> valueSchemas) {
