@@ -83,7 +83,7 @@ public final class Onboarding {
         }
         List<MeshPrincipal> requesters = principals().stream().filter(Onboarding::asksForAccess).toList();
         createTopics(requesters.stream().flatMap(p -> requesterTopics(p).stream()).toList());
-        requesters.forEach(p -> schemas().registerRequests(p.name()));
+        requesters.forEach(this::registerSchemas);
         requesters.forEach(p -> acls.addAll(requesterAcls(p)));
         // Domains onboarded before a platform app existed (the contract gate) get its ACLs on their topics now.
         List<String> domains = requesters.stream().filter(p -> p.kind() == PrincipalKind.DOMAIN).map(MeshPrincipal::name).toList();
@@ -188,20 +188,34 @@ public final class Onboarding {
         setPassword(principal, CredentialStore.newPassword());
         if (asksForAccess(principal)) {
             createTopics(requesterTopics(principal));
-            schemas().registerRequests(principal.name());
+            registerSchemas(principal);
             createAcls(requesterAcls(principal), "create the request and decision topic ACLs of " + principal.kafkaPrincipal());
         }
         return principal;
     }
 
-    /** A principal's own request topic, and its decision topic: it may be named a second-level approver. */
+    /**
+     * A principal's own request topic, and a team's decision topic: it may be named a
+     * second-level approver (a domain's decision topic comes with the domain, {@link #addDomain}).
+     */
     private static List<NewTopic> requesterTopics(MeshPrincipal principal) {
-        return List.of(PlatformTopics.requests(principal.name()), PlatformTopics.decisions(principal.name()));
+        return principal.kind() == PrincipalKind.TEAM
+                ? List.of(PlatformTopics.requests(principal.name()), PlatformTopics.decisions(principal.name()))
+                : List.of(PlatformTopics.requests(principal.name()));
+    }
+
+    private void registerSchemas(MeshPrincipal principal) {
+        schemas().registerRequests(principal.name());
+        if (principal.kind() == PrincipalKind.TEAM) {
+            schemas().registerDecisions(principal.name());
+        }
     }
 
     private static List<AclBinding> requesterAcls(MeshPrincipal principal) {
         List<AclBinding> acls = new ArrayList<>(PlatformAcls.requester(principal));
-        acls.addAll(PlatformAcls.approver(principal));
+        if (principal.kind() == PrincipalKind.TEAM) {
+            acls.addAll(PlatformAcls.approver(principal));
+        }
         return acls;
     }
 

@@ -51,10 +51,14 @@ final class PlatformSchemas {
                 MeshTopics.decisions(domain), AccessDecision.getClassSchema()));
     }
 
-    /** @param principal a principal whose request and decision topics get their schemas */
+    /** @param principal a principal whose request topic gets its schema */
     void registerRequests(String principal) {
-        register(Map.of(MeshTopics.accessRequests(principal), AccessRequest.getClassSchema(),
-                MeshTopics.decisions(principal), AccessDecision.getClassSchema()));
+        register(Map.of(MeshTopics.accessRequests(principal), AccessRequest.getClassSchema()));
+    }
+
+    /** @param team a team whose decision topic (as a second-level approver) gets its schema; a domain's comes with {@link #registerDomain} */
+    void registerDecisions(String team) {
+        register(Map.of(MeshTopics.decisions(team), AccessDecision.getClassSchema()));
     }
 
     private void register(Map<String, Schema> valueSchemas) {
