@@ -101,8 +101,8 @@ final class AuditEvents {
     }
 
     /**
-     * A decision on {@code mesh.decisions.<domain>}: only that domain can write there, whatever
-     * decidedBy says. It decides the request its key names (as the catalog applies it), at the
+     * A decision on {@code mesh.decisions.<principal>} (the owning domain's, or a second-level
+     * approver's): only that principal can write there, whatever decidedBy says. It decides the request its key names (as the catalog applies it), at the
      * broker's time, whatever its requestId and decidedAt fields say.
      */
     static AuditEvent of(AccessDecision decision, AuditTopology.Origin origin) {
@@ -123,7 +123,8 @@ final class AuditEvents {
 
     static AuditEvent of(Grant grant, Instant recordTime) {
         boolean active = grant.getStatus().name().equals("ACTIVE");
-        String by = active ? grant.getApprovedBy() : grant.getEndedBy();
+        String by = active ? grant.getApprovedBy() + (grant.getSecondApprovedBy() == null ? "" : " and " + grant.getSecondApprovedBy())
+                : grant.getEndedBy();
         return base(active ? grant.getGrantedAt() : (grant.getEndedAt() == null ? recordTime : grant.getEndedAt()),
                 AuditEventType.GRANT, grant.getPrincipal())
                 .setOperation(grant.getStatus().name())

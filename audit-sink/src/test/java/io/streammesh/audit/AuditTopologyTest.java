@@ -183,6 +183,26 @@ class AuditTopologyTest {
     }
 
     @Test
+    void bothDecisionsOfATwoLevelApprovalAreAuditedUnderTheirTopicsPrincipalsAndTheGrantNamesBothApprovers() {
+        var decisions = SERDES.of(AccessDecision.class).serializer();
+        driver.createInputTopic(MeshTopics.decisions("orders"), Serdes.String().serializer(), decisions)
+                .pipeInput("r-1", AccessDecision.newBuilder().setRequestId("r-1").setDecision(DecisionKind.APPROVED).setDecidedBy("User:orders")
+                        .setDecidedAt(START).build());
+        driver.createInputTopic(MeshTopics.decisions("security"), Serdes.String().serializer(), decisions)
+                .pipeInput("r-1", AccessDecision.newBuilder().setRequestId("r-1").setDecision(DecisionKind.APPROVED).setDecidedBy("User:orders")
+                        .setDecidedAt(START).setLevel(2).build());
+        grants.pipeInput("r-1", Grant.newBuilder(grant(GrantStatus.ACTIVE, null)).setSecondApprovedBy("User:security").build());
+
+        List<AuditEvent> events = audit.readValuesToList();
+        assertThat(events).extracting(AuditEvent::getType, AuditEvent::getPrincipal, AuditEvent::getResourceName).containsExactlyInAnyOrder(
+                tuple(AuditEventType.ACCESS_DECISION, "User:orders", "r-1"),
+                tuple(AuditEventType.ACCESS_DECISION, "User:security", "r-1"),
+                tuple(AuditEventType.GRANT, "User:analytics", "mesh.view.orders.order-placed.v1.analytics"));
+        assertThat(events).filteredOn(e -> e.getType() == AuditEventType.GRANT).extracting(AuditEvent::getReason)
+                .singleElement().asString().contains("by User:orders and User:security");
+    }
+
+    @Test
     void whoAskedDecidedOrPublishedIsTheTopicsPrincipalNotTheFieldTheClientWrote() {
         driver.createInputTopic(MeshTopics.accessRequests("analytics"), Serdes.String().serializer(), SERDES.of(AccessRequest.class).serializer())
                 .pipeInput("r-1", AccessRequest.newBuilder().setRequestId("r-1").setPrincipal("User:analytics").setProduct("orders.order-placed.v1")

@@ -4,6 +4,7 @@ import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.AccessRequestState;
 import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.FreeText;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
@@ -13,6 +14,7 @@ import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.ProductView;
 import io.streammesh.schema.Rejection;
+import io.streammesh.schema.RequestDecision;
 import io.streammesh.schema.RequestStatus;
 import io.streammesh.schema.RuleViolation;
 import io.streammesh.schema.SourcedRecord;
@@ -38,8 +40,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 /**
  * The access workflow, per request id: a request is checked against the catalog, then either
  * granted at once ({@code access: auto} views) or waits for the owning domain's decision, which
- * counts only when it arrives on that domain's {@code mesh.decisions.<domain>} topic. Grants
- * are ACTIVE, then REVOKED by the owner or EXPIRED on time by a wall-clock punctuation.
+ * counts only when it arrives on that domain's {@code mesh.decisions.<domain>} topic. A view
+ * naming second-level approvers then waits (AWAITING_SECOND_APPROVAL) for one of them to decide
+ * on its own {@code mesh.decisions.<principal>} ({@link SecondApproval}). Grants are ACTIVE,
+ * then REVOKED by the owner or EXPIRED on time by a wall-clock punctuation.
  *
  * <p>Who wrote a record is known only from the topic Kafka read it from ({@link SourceStamp}):
  * a request counts only on its principal's own {@code mesh.access.requests.<principal>}, a
@@ -158,8 +162,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
             return;
         }
         List<RuleViolation> violations = new ArrayList<>();
-        Optional<ProductView> view = product.flatMap(p -> p.getRegistration().getViews().stream()
-                .filter(v -> v.getName().equals(request.getView())).findFirst());
+        Optional<ProductView> view = product.flatMap(p -> view(p, request.getView()));
         if (product.isEmpty()) {
             violations.add(Governance.violation("product-exists", "no product " + request.getProduct() + " in the catalog"));
         } else if (product.get().getStatus() == ProductStatus.RETIRED) {
@@ -182,82 +185,146 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         }
         if (view.get().getAccess() == ViewAccess.AUTO) {
             // The grant first: the REST API reads the two stores while this thread writes them, and APPROVED shows its grant.
-            grant(record, request, product.get(), "platform (access: auto)", request.getDurationMs());
+            grant(record, request, product.get(), "platform (access: auto)", null, request.getDurationMs());
             states.put(id, state(request, domain, RequestStatus.APPROVED, "platform", "view is granted automatically", record.timestamp()));
         } else {
-            states.put(id, state(request, domain, RequestStatus.PENDING, null, null, record.timestamp()));
+            // The approvers see the request while the owner decides.
+            states.put(id, AccessRequestState.newBuilder(state(request, domain, RequestStatus.PENDING, null, null, record.timestamp()))
+                    .setSecondLevelApprovers(view.get().getSecondLevelApprovers()).build());
         }
     }
 
-    private void onDecision(Record<String, SourcedRecord> record, String topic, String domain, byte[] payload) {
+    private void onDecision(Record<String, SourcedRecord> record, String topic, String decider, byte[] payload) {
         String id = record.key();
-        String writer = MeshNames.kafkaPrincipal(domain);
+        String writer = MeshNames.kafkaPrincipal(decider);
         AccessDecision decision;
         try {
             decision = decisions.deserialize(topic, payload);
         } catch (RuntimeException e) {
-            reject(record, id, domain, topic, writer, "avro", "record by " + writer + " on " + topic
+            reject(record, id, decider, topic, writer, "avro", "record by " + writer + " on " + topic
                     + " is not an AccessDecision in the mesh's Avro wire format; ignored");
             return;
         }
         if (id == null || !id.equals(decision.getRequestId())) {
-            reject(record, id, domain, topic, writer, "key-matches-request", "decision keyed '" + id + "' names request "
+            reject(record, id, decider, topic, writer, "key-matches-request", "decision keyed '" + id + "' names request "
                     + decision.getRequestId() + "; a decision's key is the request id it decides; ignored");
             return;
         }
         Optional<String> badReason = FreeText.problem("reason", decision.getReason());
         if (badReason.isPresent()) {
-            reject(record, id, domain, topic, writer, "free-text", badReason.get() + "; the decision is ignored");
+            reject(record, id, decider, topic, writer, "free-text", badReason.get() + "; the decision is ignored");
             return;
         }
-        AccessRequestState state = id == null ? null : states.get(id);
+        AccessRequestState state = states.get(id);
         if (state == null) {
-            reject(record, id, domain, topic, writer, "request-exists", "decision for unknown request " + id + "; ignored");
+            reject(record, id, decider, topic, writer, "request-exists", "decision for unknown request " + id + "; ignored");
             return;
         }
-        if (!domain.equals(state.getDomain())) {
-            reject(record, id, domain, topic, writer, "owner-decides", "decision for request " + id + " arrived on " + topic + ", but product "
+        if (decision.getLevel() != null && decision.getLevel() != 1 && decision.getLevel() != 2) {
+            reject(record, id, decider, topic, writer, "decision-level", "decision level " + decision.getLevel()
+                    + " is neither 1 (the owning domain) nor 2 (a second-level approver); ignored");
+            return;
+        }
+        if (secondLevel(decision, state)) {
+            onSecondDecision(record, topic, writer, decision, state);
+            return;
+        }
+        if (!decider.equals(state.getDomain())) {
+            reject(record, id, decider, topic, writer, "owner-decides", "decision for request " + id + " arrived on " + topic + ", but product "
                     + state.getRequest().getProduct() + " belongs to domain " + state.getDomain() + "; ignored");
             return;
         }
         switch (decision.getDecision()) {
             case APPROVED, DENIED -> {
                 if (state.getStatus() != RequestStatus.PENDING) {
-                    reject(record, id, domain, topic, writer, "request-pending", "request " + id + " is " + state.getStatus()
+                    reject(record, id, decider, topic, writer, "request-pending", "request " + id + " is " + state.getStatus()
                             + ", not PENDING; the decision is ignored");
                     return;
                 }
                 Long duration = decision.getDurationMs() != null ? decision.getDurationMs() : state.getRequest().getDurationMs();
                 Optional<RuleViolation> badDuration = durationProblem(duration);
                 if (badDuration.isPresent()) {
-                    reject(record, id, domain, topic, writer, List.of(badDuration.get()));
+                    reject(record, id, decider, topic, writer, List.of(badDuration.get()));
                     return;
                 }
-                boolean approved = decision.getDecision() == io.streammesh.schema.DecisionKind.APPROVED;
+                boolean approved = decision.getDecision() == DecisionKind.APPROVED;
+                RequestDecision first = RequestDecision.newBuilder().setLevel(1).setDecidedBy(writer).setApproved(approved)
+                        .setReason(decision.getReason()).setDurationMs(decision.getDurationMs()).setDecidedAt(Instant.ofEpochMilli(record.timestamp()))
+                        .build();
+                List<String> approvers = product(state.getRequest().getProduct()).flatMap(p -> view(p, state.getRequest().getView()))
+                        .map(ProductView::getSecondLevelApprovers).orElse(List.of());
+                if (approved && !approvers.isEmpty()) {
+                    // No grant yet: the view names who approves second.
+                    states.put(id, AccessRequestState.newBuilder(state(state.getRequest(), decider, RequestStatus.AWAITING_SECOND_APPROVAL, writer,
+                            decision.getReason(), record.timestamp())).setSecondLevelApprovers(approvers).setDecisions(List.of(first)).build());
+                    return;
+                }
                 if (approved) {
                     // The grant before the state, as for an automatic view.
                     product(state.getRequest().getProduct()).ifPresentOrElse(
-                            product -> grant(record, state.getRequest(), product, MeshNames.kafkaPrincipal(domain), duration),
-                            () -> reject(record, id, domain, topic, writer, "product-exists", "product " + state.getRequest().getProduct()
+                            product -> grant(record, state.getRequest(), product, writer, null, duration),
+                            () -> reject(record, id, decider, topic, writer, "product-exists", "product " + state.getRequest().getProduct()
                                     + " left the catalog before the approval"));
                 }
-                states.put(id, state(state.getRequest(), domain, approved ? RequestStatus.APPROVED : RequestStatus.DENIED,
-                        MeshNames.kafkaPrincipal(domain), decision.getReason(), record.timestamp()));
+                states.put(id, AccessRequestState.newBuilder(state(state.getRequest(), decider, approved ? RequestStatus.APPROVED : RequestStatus.DENIED,
+                        writer, decision.getReason(), record.timestamp())).setSecondLevelApprovers(state.getSecondLevelApprovers())
+                        .setDecisions(List.of(first)).build());
             }
             case REVOKED -> {
                 Grant grant = grants.get(id);
                 if (grant == null || grant.getStatus() != GrantStatus.ACTIVE) {
-                    reject(record, id, domain, topic, writer, "grant-active", "request " + id + " has no ACTIVE grant to revoke");
+                    reject(record, id, decider, topic, writer, "grant-active", "request " + id + " has no ACTIVE grant to revoke");
                     return;
                 }
-                end(grant, GrantStatus.REVOKED, MeshNames.kafkaPrincipal(domain), record.timestamp());
+                end(grant, GrantStatus.REVOKED, writer, record.timestamp());
             }
         }
     }
 
-    private void grant(Record<String, SourcedRecord> record, AccessRequest request, DataProduct product, String approvedBy, Long durationMs) {
+    /**
+     * A decision is the second level when it says so, or, saying nothing, when the request waits
+     * for it: so the owner's second "approve" is refused as a second approval, never counted twice.
+     */
+    private static boolean secondLevel(AccessDecision decision, AccessRequestState state) {
+        if (decision.getLevel() != null) {
+            return decision.getLevel() == 2;
+        }
+        return state.getStatus() == RequestStatus.AWAITING_SECOND_APPROVAL && decision.getDecision() != DecisionKind.REVOKED;
+    }
+
+    /** A second-level approver's decision: counted only from a principal the view names, other than the first approver. */
+    private void onSecondDecision(Record<String, SourcedRecord> record, String topic, String writer, AccessDecision decision,
+                                  AccessRequestState state) {
+        String id = state.getRequest().getRequestId();
+        Optional<RuleViolation> problem = SecondApproval.problem(writer, decision, state);
+        if (problem.isPresent()) {
+            reject(record, id, state.getDomain(), topic, writer, List.of(problem.get()));
+            return;
+        }
+        boolean approved = decision.getDecision() == DecisionKind.APPROVED;
+        RequestDecision first = state.getDecisions().get(0);
+        if (approved) {
+            Optional<DataProduct> product = product(state.getRequest().getProduct()).filter(p -> view(p, state.getRequest().getView()).isPresent());
+            if (product.isEmpty()) {
+                reject(record, id, state.getDomain(), topic, writer, "product-exists", "product " + state.getRequest().getProduct()
+                        + " or its view '" + state.getRequest().getView() + "' left the catalog before the second approval");
+                return;
+            }
+            Long duration = first.getDurationMs() != null ? first.getDurationMs() : state.getRequest().getDurationMs();
+            grant(record, state.getRequest(), product.get(), first.getDecidedBy(), writer, duration);
+        }
+        List<RequestDecision> decided = new ArrayList<>(state.getDecisions());
+        decided.add(RequestDecision.newBuilder().setLevel(2).setDecidedBy(writer).setApproved(approved).setReason(decision.getReason())
+                .setDecidedAt(Instant.ofEpochMilli(record.timestamp())).build());
+        states.put(id, AccessRequestState.newBuilder(state).setStatus(approved ? RequestStatus.APPROVED : RequestStatus.DENIED)
+                .setDecidedBy(writer).setReason(decision.getReason()).setDecisions(decided).setUpdatedAt(Instant.ofEpochMilli(record.timestamp()))
+                .build());
+    }
+
+    private void grant(Record<String, SourcedRecord> record, AccessRequest request, DataProduct product, String approvedBy,
+                       String secondApprovedBy, Long durationMs) {
         ProductAddress address = ProductAddress.parse(product.getAddress());
-        ProductView view = product.getRegistration().getViews().stream().filter(v -> v.getName().equals(request.getView())).findFirst().orElseThrow();
+        ProductView view = view(product, request.getView()).orElseThrow();
         boolean transformed = view.getFilter() != null || !view.getMasks().isEmpty();
         long duration = durationMs != null ? durationMs : config.maxGrantDuration().toMillis();
         Grant grant = Grant.newBuilder()
@@ -271,6 +338,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                 .setPurpose(request.getPurpose())
                 .setStatus(GrantStatus.ACTIVE)
                 .setApprovedBy(approvedBy)
+                .setSecondApprovedBy(secondApprovedBy)
                 .setGrantedAt(Instant.ofEpochMilli(record.timestamp()))
                 .setExpiresAt(Instant.ofEpochMilli(record.timestamp() + duration))
                 .build();
@@ -307,6 +375,10 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                     + config.maxGrantDuration().toDays() + " days"));
         }
         return Optional.empty();
+    }
+
+    private static Optional<ProductView> view(DataProduct product, String name) {
+        return product.getRegistration().getViews().stream().filter(v -> v.getName().equals(name)).findFirst();
     }
 
     private Optional<DataProduct> product(String address) {

@@ -28,6 +28,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -47,13 +48,14 @@ import org.slf4j.LoggerFactory;
  * {@link CredentialCheck} against its credential file), or, for people, the session cookie of a
  * sign-in at {@code /login} ({@link SignIn}, {@link CallerAuthentication}); every call is reported
  * for the audit. Any principal may discover products; access requests, grants and rejections are
- * shown to the platform, to the domain owning the product, and to the principal they concern.
+ * shown to the platform, to the domain owning the product, and to the principals they concern
+ * (a request also to the second-level approvers its view names).
  */
 final class CatalogApi implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CatalogApi.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final List<String> STATUSES = List.of("PENDING", "APPROVED", "DENIED", "REJECTED");
+    private static final List<String> STATUSES = List.of("PENDING", "AWAITING_SECOND_APPROVAL", "APPROVED", "DENIED", "REJECTED");
     private static final List<String> GRANT_STATUSES = List.of("ACTIVE", "REVOKED", "EXPIRED");
     /** Jetty's threads: acceptor and selector included, so a flood of calls queues instead of growing the JVM. */
     private static final int MAX_THREADS = 16;
@@ -67,6 +69,7 @@ final class CatalogApi implements AutoCloseable {
     private final Javalin app;
     private final Portal portal;
     private volatile CatalogQueries queries;
+    private volatile PublishedContracts contracts;
     private final String ccompatUrl;
 
     record Caller(MeshPrincipal principal) {
@@ -116,7 +119,8 @@ final class CatalogApi implements AutoCloseable {
         }
     }
 
-    void start(CatalogQueries catalogQueries) {
+    void start(CatalogQueries catalogQueries, PublishedContracts publishedContracts) {
+        this.contracts = publishedContracts;
         this.queries = catalogQueries;
         portal.startSampling();
     }
@@ -133,6 +137,13 @@ final class CatalogApi implements AutoCloseable {
             ProductAddress address = address(ctx.pathParam("address"));
             only(query);
             respond(ctx, 200, product(address));
+        });
+        router.get("/api/products/{address}/contract", ctx -> {
+            Map<String, String> query = only(query(ctx), "format");
+            ProductAddress address = address(ctx.pathParam("address"));
+            ContractRenderer.Format format = PublishedContracts.format(query.get("format"));
+            respond(ctx, 200, contracts.render(queries.product(address.toString())
+                    .orElseThrow(() -> new ApiError(404, "no product " + address + " in the catalog")), format));
         });
         router.get("/api/products/{address}/lineage", ctx -> {
             Map<String, String> query = query(ctx);
@@ -332,7 +343,7 @@ final class CatalogApi implements AutoCloseable {
         }
         ArrayNode list = JSON.createArrayNode();
         queries.all(CatalogTopology.REQUESTS_STORE).stream()
-                .filter(r -> caller.sees(r.path("domain").asText(), r.at("/request/principal").asText(), r.at("/request/requestedBy").asText()))
+                .filter(r -> caller.sees(r.path("domain").asText(), concerned(r)))
                 .filter(r -> !query.containsKey("status") || r.path("status").asText().equalsIgnoreCase(query.get("status")))
                 .filter(r -> !query.containsKey("domain") || r.path("domain").asText().equals(query.get("domain")))
                 .filter(r -> !query.containsKey("principal") || r.at("/request/principal").asText().equals(principal(query.get("principal"))))
@@ -343,9 +354,16 @@ final class CatalogApi implements AutoCloseable {
         return result;
     }
 
+    /** Who a request concerns besides its domain: the grantee, who asked, and the principals named for its second approval. */
+    private static String[] concerned(JsonNode request) {
+        List<String> principals = new ArrayList<>(List.of(request.at("/request/principal").asText(), request.at("/request/requestedBy").asText()));
+        request.path("secondLevelApprovers").forEach(approver -> principals.add(approver.asText()));
+        return principals.toArray(String[]::new);
+    }
+
     ObjectNode request(String id, Caller caller) {
         ObjectNode state = queries.get(CatalogTopology.REQUESTS_STORE, id)
-                .filter(r -> caller.sees(r.path("domain").asText(), r.at("/request/principal").asText(), r.at("/request/requestedBy").asText()))
+                .filter(r -> caller.sees(r.path("domain").asText(), concerned(r)))
                 .orElseThrow(() -> new ApiError(404, "no access request " + id + " that you may see"));
         queries.get(CatalogTopology.GRANTS_STORE, id).ifPresent(g -> state.set("grant", g));
         return state;
@@ -360,7 +378,7 @@ final class CatalogApi implements AutoCloseable {
         }
         ArrayNode list = JSON.createArrayNode();
         queries.all(CatalogTopology.GRANTS_STORE).stream()
-                .filter(g -> caller.sees(g.path("product").asText().split("\\.")[0], g.path("principal").asText()))
+                .filter(g -> caller.sees(g.path("product").asText().split("\\.")[0], g.path("principal").asText(), g.path("secondApprovedBy").asText()))
                 .filter(g -> !query.containsKey("principal") || g.path("principal").asText().equals(principal(query.get("principal"))))
                 .filter(g -> !query.containsKey("product") || g.path("product").asText().equals(query.get("product")))
                 .filter(g -> !query.containsKey("status") || g.path("status").asText().equalsIgnoreCase(query.get("status")))
@@ -375,7 +393,8 @@ final class CatalogApi implements AutoCloseable {
         ArrayNode list = JSON.createArrayNode();
         for (String store : List.of(CatalogTopology.REJECTIONS_STORE, CatalogTopology.ACCESS_REJECTIONS_STORE)) {
             queries.all(store).stream()
-                    .filter(r -> caller.seesAll() || caller.principal().name().equals(r.path("domain").asText()))
+                    .filter(r -> caller.seesAll() || caller.principal().name().equals(r.path("domain").asText())
+                            || caller.principal().kafkaPrincipal().equals(r.path("writer").asText()))
                     .filter(r -> !query.containsKey("subject") || r.path("subject").asText().equals(query.get("subject")))
                     .filter(r -> !query.containsKey("domain") || r.path("domain").asText().equals(query.get("domain")))
                     .forEach(list::add);

@@ -105,7 +105,8 @@ public final class CatalogApp implements AutoCloseable {
             streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(metrics.meters());
             MeshStreams.start(streams, "catalog-stream");
-            api.start(new CatalogQueries(streams, self, config.clientConfig()));
+            api.start(new CatalogQueries(streams, self, config.clientConfig()),
+                    new PublishedContracts(config.clientConfig(), ContractRenderer.installed()));
             LOG.info("catalog-stream running; REST API at http://{}:{}/api", self.host(), self.port());
             return new CatalogApp(streams, config.restHost(), api, accessLog, gateLags, metrics, streamsMetrics);
         } catch (RuntimeException e) {

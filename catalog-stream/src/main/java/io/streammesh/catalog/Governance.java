@@ -98,6 +98,7 @@ public final class Governance {
             violations.add(violation("slo-declared", "a freshness SLO is required (slo: {freshness: 5m})"));
         }
         celWithinBudget(registration, violations);
+        secondLevelApprovers(registration, domain, violations);
         if (registration.getSchemaContentId() == null) {
             violations.add(violation("schema-registered", "the registration names no registered schema (schemaContentId)"));
         }
@@ -120,6 +121,29 @@ public final class Governance {
         registration.getQualityRules().forEach(rule -> celWithinBudget("quality rule '" + rule.getName() + "'", rule.getRule(), violations));
         registration.getViews().stream().filter(view -> view.getFilter() != null)
                 .forEach(view -> celWithinBudget("view '" + view.getName() + "' filter", view.getFilter(), violations));
+    }
+
+    /**
+     * Second-level approvers are principals other than the owner, on views the owner approves,
+     * always: a registration need not come through the contract validator, and an approver that
+     * can never decide would leave requests awaiting for good.
+     */
+    private static void secondLevelApprovers(ProductRegistration registration, String domain, List<RuleViolation> violations) {
+        for (ProductView view : registration.getViews()) {
+            for (String approver : view.getSecondLevelApprovers()) {
+                if (!MeshNames.isKafkaPrincipal(approver)) {
+                    violations.add(violation("second-level-approvers", "view '" + view.getName() + "' names second-level approver '"
+                            + approver + "', which is not a mesh principal (User:<name>)"));
+                } else if (approver.equals(MeshNames.kafkaPrincipal(domain))) {
+                    violations.add(violation("second-level-approvers", "view '" + view.getName() + "' names its owner " + approver
+                            + " as second-level approver; the owner gives the first approval, another principal the second"));
+                }
+            }
+            if (!view.getSecondLevelApprovers().isEmpty() && view.getAccess() == ViewAccess.AUTO) {
+                violations.add(violation("second-level-approvers", "view '" + view.getName() + "' is access: auto, granted at once; "
+                        + "second-level approvers need access: owner-approval"));
+            }
+        }
     }
 
     private static void celWithinBudget(String what, String expression, List<RuleViolation> violations) {

@@ -67,10 +67,11 @@ class AccessSecurityIT {
         mesh.onboarding().addDomain("sec-customers");
         mesh.onboarding().ensurePrincipal("sec-analytics", PrincipalKind.TEAM);
         mesh.onboarding().ensurePrincipal("sec-mallory", PrincipalKind.TEAM);
+        mesh.onboarding().ensurePrincipal("sec-security", PrincipalKind.TEAM);
         catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), Files.createTempDirectory("access-security-it-"),
                 mesh.state().credentials(), 0));
         product = ProductAddress.parse("sec-orders.placed.v1");
-        register(CatalogTopologyTest.orders().setAddress(product.toString()).setDomain("sec-orders").setName("placed")
+        register(CatalogTopologyTest.twoLevel("User:sec-security").setAddress(product.toString()).setDomain("sec-orders").setName("placed")
                 .setOwner(io.streammesh.schema.Owner.newBuilder().setTeam("sec-orders-team").setPrincipal("User:sec-orders")
                         .setContact("sec-orders@example.com").build()).build());
         await().atMost(SOON).until(() -> api("sec-analytics").get("/api/products?domain=sec-orders").findValuesAsText("address")
@@ -141,6 +142,54 @@ class AccessSecurityIT {
                     .hasMessage("refused by the broker: User:sec-mallory may not write mesh.access.requests.sec-analytics "
                             + "(only User:sec-analytics asks for access in its own name)");
         }
+    }
+
+    @Test
+    void theSecondApprovalCountsOnlyFromTheNamedApproverOnItsOwnTopicNeverFromTheOwnerOrAForgedField() throws Exception {
+        String requestId;
+        try (var team = new AccessClient(mesh.clientConfig("sec-analytics"))) {
+            requestId = team.request(product, "analytics", null, "sec-analytics", "two-level", null);
+        }
+        await().atMost(SOON).ignoreExceptions().until(() -> api("sec-security").get("/api/access/requests/" + requestId).path("status").asText(),
+                "PENDING"::equals);
+        try (var owner = new AccessClient(mesh.clientConfig("sec-orders"))) {
+            owner.decide("sec-orders", requestId, DecisionKind.APPROVED, "fine by the owner", null);
+        }
+        await().atMost(SOON).until(() -> api("sec-security").get("/api/access/requests/" + requestId).path("status").asText(),
+                "AWAITING_SECOND_APPROVAL"::equals);
+
+        try (var mallory = new AccessClient(mesh.clientConfig("sec-mallory"))) {
+            assertThatThrownBy(() -> mallory.decide("sec-security", requestId, DecisionKind.APPROVED, "as security", null, 2))
+                    .as("the broker keeps everyone else off the approver's topic").hasMessageStartingWith(
+                            "refused by the broker: User:sec-mallory may not write mesh.decisions.sec-security");
+            mallory.decide("sec-mallory", requestId, DecisionKind.APPROVED, "trust me", null, 2);
+        }
+        assertThat(awaitRejection(requestId, "User:sec-mallory").getReasons()).extracting(RuleViolation::getRule)
+                .containsExactly("second-approver-named");
+        MeshClientConfig mallory = mesh.clientConfig("sec-mallory");
+        try (var producer = new KafkaProducer<>(mallory.kafka(), new StringSerializer(), MeshSerdes.<AccessDecision>valueSerializer(mallory, true))) {
+            producer.send(new ProducerRecord<>(MeshTopics.decisions("sec-mallory"), requestId, AccessDecision.newBuilder().setRequestId(requestId)
+                    .setDecision(DecisionKind.APPROVED).setDecidedBy("User:sec-security").setDecidedAt(Instant.now()).setLevel(2).build())).get();
+        }
+        try (var owner = new AccessClient(mesh.clientConfig("sec-orders"))) {
+            owner.decide("sec-orders", requestId, DecisionKind.APPROVED, "and again", null, 2);
+        }
+        assertThat(awaitRejection(requestId, "User:sec-orders").getReasons()).extracting(RuleViolation::getRule)
+                .containsExactly("second-approver-distinct");
+        assertThat(api("mesh-admin").get("/api/access/requests/" + requestId).path("status").asText())
+                .as("neither the forged decidedBy nor the owner's second word counted").isEqualTo("AWAITING_SECOND_APPROVAL");
+        assertThat(api("mesh-admin").get("/api/grants?product=" + product).findValuesAsText("requestId")).doesNotContain(requestId);
+
+        try (var security = new AccessClient(mesh.clientConfig("sec-security"))) {
+            security.decide("sec-security", requestId, DecisionKind.APPROVED, "fine by security", null, null);
+        }
+        JsonNode approved = await().atMost(SOON).until(() -> api("sec-security").get("/api/access/requests/" + requestId),
+                r -> r.path("status").asText().equals("APPROVED"));
+        assertThat(approved.at("/grant/status").asText()).isEqualTo("ACTIVE");
+        assertThat(approved.at("/grant/approvedBy").asText()).isEqualTo("User:sec-orders");
+        assertThat(approved.at("/grant/secondApprovedBy").asText()).isEqualTo("User:sec-security");
+        assertThat(approved.path("decisions").findValuesAsText("decidedBy")).containsExactly("User:sec-orders", "User:sec-security");
+        assertThat(approved.path("decisions").findValuesAsText("reason")).containsExactly("fine by the owner", "fine by security");
     }
 
     @Test

@@ -20,6 +20,7 @@ import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.ProductView;
 import io.streammesh.schema.QualityRule;
 import io.streammesh.schema.Rejection;
+import io.streammesh.schema.RequestDecision;
 import io.streammesh.schema.RequestStatus;
 import io.streammesh.schema.RuleViolation;
 import io.streammesh.schema.ViewAccess;
@@ -376,6 +377,131 @@ class CatalogTopologyTest {
         assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule).containsExactly("key-matches-request");
     }
 
+    @Test
+    void aViewNamingSecondLevelApproversGrantsOnlyAfterTheOwnerAndThenOneOfThemApprove() {
+        register("orders", twoLevel().build());
+        request(request("r-20", "orders.order-placed.v1", "analytics").setDurationMs(10_000L).build());
+        assertThat(state("r-20").getSecondLevelApprovers()).as("the approvers see it while the owner decides")
+                .containsExactly("User:security", "User:legal");
+
+        decide("orders", decision("r-20", DecisionKind.APPROVED).setReason("fine by orders"));
+        assertThat(grants.isEmpty()).as("no grant on the owner's word alone").isTrue();
+        assertThat(state("r-20").getStatus()).isEqualTo(RequestStatus.AWAITING_SECOND_APPROVAL);
+
+        decide("security", decision("r-20", DecisionKind.APPROVED).setReason("fine by security"));
+        Grant grant = grants.readValue();
+        assertThat(grant.getStatus()).isEqualTo(GrantStatus.ACTIVE);
+        assertThat(grant.getApprovedBy()).isEqualTo("User:orders");
+        assertThat(grant.getSecondApprovedBy()).isEqualTo("User:security");
+        assertThat(grant.getExpiresAt()).isEqualTo(grant.getGrantedAt().plusSeconds(10));
+        assertThat(state("r-20").getStatus()).isEqualTo(RequestStatus.APPROVED);
+        assertThat(state("r-20").getDecisions()).extracting(RequestDecision::getLevel, RequestDecision::getDecidedBy,
+                RequestDecision::getApproved, RequestDecision::getReason).containsExactly(
+                tuple(1, "User:orders", true, "fine by orders"), tuple(2, "User:security", true, "fine by security"));
+        assertThat(rejections.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aSecondLevelApproverDenyingDeniesTheRequest() {
+        register("orders", twoLevel().build());
+        request(request("r-21", "orders.order-placed.v1", "analytics").build());
+        decide("orders", decision("r-21", DecisionKind.APPROVED));
+
+        decide("legal", decision("r-21", DecisionKind.DENIED).setReason("no legal basis").setLevel(2));
+
+        assertThat(grants.isEmpty()).isTrue();
+        assertThat(state("r-21").getStatus()).isEqualTo(RequestStatus.DENIED);
+        assertThat(state("r-21").getDecidedBy()).isEqualTo("User:legal");
+        assertThat(state("r-21").getReason()).isEqualTo("no legal basis");
+    }
+
+    @Test
+    void aPrincipalTheViewDoesNotNameCannotGiveTheSecondApprovalAndIsNamedInTheRejection() {
+        register("orders", twoLevel().build());
+        request(request("r-22", "orders.order-placed.v1", "analytics").build());
+        decide("orders", decision("r-22", DecisionKind.APPROVED));
+
+        decide("mallory", decision("r-22", DecisionKind.APPROVED));
+
+        assertThat(grants.isEmpty()).isTrue();
+        assertThat(state("r-22").getStatus()).isEqualTo(RequestStatus.AWAITING_SECOND_APPROVAL);
+        Rejection rejection = rejections.readValue();
+        assertThat(rejection.getWriter()).isEqualTo("User:mallory");
+        assertThat(rejection.getDomain()).as("the owner sees it").isEqualTo("orders");
+        assertThat(rejection.getReasons()).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(tuple(
+                "second-approver-named", "User:mallory is not a second-level approver of view 'analytics' of orders.order-placed.v1 "
+                        + "(approvers: User:security, User:legal); the decision is ignored"));
+    }
+
+    @Test
+    void theOwnerCannotGiveBothApprovals() {
+        register("orders", twoLevel().build());
+        request(request("r-23", "orders.order-placed.v1", "analytics").build());
+        decide("orders", decision("r-23", DecisionKind.APPROVED));
+
+        decide("orders", decision("r-23", DecisionKind.APPROVED));
+        decide("orders", decision("r-23", DecisionKind.APPROVED).setLevel(2));
+
+        assertThat(grants.isEmpty()).isTrue();
+        assertThat(state("r-23").getStatus()).isEqualTo(RequestStatus.AWAITING_SECOND_APPROVAL);
+        assertThat(rejections.readValuesToList()).extracting(r -> r.getReasons().get(0).getMessage()).containsOnly(
+                "User:orders gave the first approval of request r-23; the second must come from another principal: User:security, User:legal");
+        decide("security", decision("r-23", DecisionKind.APPROVED));
+        assertThat(grants.readValue().getSecondApprovedBy()).isEqualTo("User:security");
+    }
+
+    @Test
+    void aRegistrationNamingTheOwnerOrNoPrincipalAsSecondApproverOrOnAnAutoViewIsRejected() {
+        register("orders", orders().setViews(List.of(
+                ProductView.newBuilder(view("full", ViewAccess.OWNER_APPROVAL, Map.of())).setSecondLevelApprovers(List.of("User:orders", "legal")).build(),
+                ProductView.newBuilder(view("open", ViewAccess.AUTO, Map.of("customerEmail", "hash", "shippingAddress", "redact")))
+                        .setSecondLevelApprovers(List.of("User:legal")).build())).build());
+
+        assertThat(catalog.isEmpty()).isTrue();
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(
+                tuple("second-level-approvers", "view 'full' names its owner User:orders as second-level approver; the owner gives the "
+                        + "first approval, another principal the second"),
+                tuple("second-level-approvers", "view 'full' names second-level approver 'legal', which is not a mesh principal (User:<name>)"),
+                tuple("second-level-approvers", "view 'open' is access: auto, granted at once; second-level approvers need access: owner-approval"));
+    }
+
+    @Test
+    void aForgedDecidedByIsIgnoredForWhoDecidesIsTheDecisionTopicsPrincipal() {
+        register("orders", twoLevel().build());
+        request(request("r-24", "orders.order-placed.v1", "analytics").build());
+        decide("orders", decision("r-24", DecisionKind.APPROVED));
+
+        decide("mallory", decision("r-24", DecisionKind.APPROVED).setDecidedBy("User:security").setLevel(2));
+
+        assertThat(grants.isEmpty()).isTrue();
+        assertThat(rejections.readValue().getWriter()).isEqualTo("User:mallory");
+        decide("security", decision("r-24", DecisionKind.APPROVED).setDecidedBy("User:mallory"));
+        assertThat(grants.readValue().getSecondApprovedBy()).isEqualTo("User:security");
+    }
+
+    @Test
+    void aSecondLevelApproverCannotDecideBeforeTheOwnerNorRevoke() {
+        register("orders", twoLevel().build());
+        request(request("r-25", "orders.order-placed.v1", "analytics").build());
+
+        decide("security", decision("r-25", DecisionKind.APPROVED));
+        decide("security", decision("r-25", DecisionKind.APPROVED).setLevel(2));
+        decide("security", decision("r-25", DecisionKind.REVOKED).setLevel(2));
+        decide("security", decision("r-25", DecisionKind.APPROVED).setLevel(3));
+
+        assertThat(grants.isEmpty()).isTrue();
+        assertThat(state("r-25").getStatus()).isEqualTo(RequestStatus.PENDING);
+        assertThat(rejections.readValuesToList()).extracting(r -> r.getReasons().get(0).getRule(), r -> r.getReasons().get(0).getMessage())
+                .containsExactly(
+                        tuple("owner-decides", "decision for request r-25 arrived on mesh.decisions.security, but product orders.order-placed.v1 "
+                                + "belongs to domain orders; ignored"),
+                        tuple("request-awaits-second-approval", "request r-25 is PENDING, not AWAITING_SECOND_APPROVAL: domain orders decides "
+                                + "first; the decision is ignored"),
+                        tuple("second-level-decides", "a second-level approver approves or denies request r-25; only the owning domain "
+                                + "revokes its grant; the decision is ignored"),
+                        tuple("decision-level", "decision level 3 is neither 1 (the owning domain) nor 2 (a second-level approver); ignored"));
+    }
+
     private void register(String domain, ProductRegistration registration) {
         driver.createInputTopic(MeshTopics.registrations(domain), Serdes.String().serializer(), SERDES.of(ProductRegistration.class).serializer())
                 .pipeInput(registration.getAddress(), registration);
@@ -409,6 +535,14 @@ class CatalogTopologyTest {
         return registration("orders", "order-placed", List.of("customerEmail", "shippingAddress"), List.of(
                 view("full", ViewAccess.OWNER_APPROVAL, Map.of()),
                 view("analytics", ViewAccess.OWNER_APPROVAL, Map.of("customerEmail", "hash", "shippingAddress", "redact"))));
+    }
+
+    /** Orders whose analytics view needs a second approval, by default from security or legal. */
+    static ProductRegistration.Builder twoLevel(String... approvers) {
+        List<String> named = approvers.length == 0 ? List.of("User:security", "User:legal") : List.of(approvers);
+        return orders().setViews(List.of(view("full", ViewAccess.OWNER_APPROVAL, Map.of()),
+                ProductView.newBuilder(view("analytics", ViewAccess.OWNER_APPROVAL, Map.of("customerEmail", "hash", "shippingAddress", "redact")))
+                        .setSecondLevelApprovers(named).build()));
     }
 
     static ProductRegistration.Builder customers() {

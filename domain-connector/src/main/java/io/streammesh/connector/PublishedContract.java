@@ -25,6 +25,24 @@ public final class PublishedContract {
      * @throws SchemaRegistry.Unreachable if the registry does not answer
      */
     public static ProductContract read(ProductAddress address, MeshClientConfig clientConfig) {
+        return load(address, clientConfig).contract();
+    }
+
+    /**
+     * @param contract the contract, validated as at publishing
+     * @param retired whether its latest registration retires the product
+     */
+    public record Published(ProductContract contract, boolean retired) {
+    }
+
+    /**
+     * @param address the product
+     * @param clientConfig a principal that may read the domain's registrations (the domain's)
+     * @return the contract, and whether the product is retired
+     * @throws MeshException if the product was never published
+     * @throws SchemaRegistry.Unreachable if the registry does not answer
+     */
+    public static Published load(ProductAddress address, MeshClientConfig clientConfig) {
         ProductRegistration registration = new RegistrationLog(clientConfig).latest(address)
                 .orElseThrow(() -> new MeshException("no product " + address + " is published; publish its contract first: "
                         + "mesh product publish <descriptor>"));
@@ -32,6 +50,7 @@ public final class PublishedContract {
         try (var registry = SchemaRegistry.connect(clientConfig)) {
             schema = registry.schemaById(registration.getSchemaContentId());
         }
-        return DataContracts.parse(registration.getContract(), "the published contract of " + address, name -> schema);
+        return new Published(DataContracts.parse(registration.getContract(), "the published contract of " + address, name -> schema),
+                registration.getRetired());
     }
 }

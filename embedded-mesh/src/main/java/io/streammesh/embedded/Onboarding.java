@@ -35,8 +35,8 @@ import org.apache.kafka.common.config.TopicConfig;
  * How platform engineers bring principals and domains into the mesh. Every principal gets a
  * password known to both of the broker's credential stores (the mesh's PLAIN store and KRaft's
  * SCRAM credentials) and its client configs; domains and teams get their request topic
- * {@code mesh.access.requests.<name>}, which only they may write; a domain also gets its topics
- * and ACLs.
+ * {@code mesh.access.requests.<name>} and decision topic {@code mesh.decisions.<name>}, which
+ * only they may write; a domain also gets its topics and ACLs.
  *
  * <p>Acts through the Admin API as {@code User:mesh-admin}, so it works the same in the
  * process running the mesh and in a CLI beside it.
@@ -105,9 +105,9 @@ public final class Onboarding {
             acls.addAll(PlatformAcls.platformApp(app));
         }
         List<MeshPrincipal> requesters = principals().stream().filter(Onboarding::asksForAccess).toList();
-        createTopics(requesters.stream().map(p -> PlatformTopics.requests(p.name())).toList());
-        requesters.forEach(p -> schemas().registerRequests(p.name()));
-        requesters.forEach(p -> acls.addAll(PlatformAcls.requester(p)));
+        createTopics(requesters.stream().flatMap(p -> requesterTopics(p).stream()).toList());
+        requesters.forEach(this::registerSchemas);
+        requesters.forEach(p -> acls.addAll(requesterAcls(p)));
         // Domains onboarded before a platform app existed (the contract gate) get its ACLs on their topics now.
         List<String> domains = requesters.stream().filter(p -> p.kind() == PrincipalKind.DOMAIN).map(MeshPrincipal::name).toList();
         domains.forEach(domain -> acls.addAll(PlatformAcls.domain(domain)));
@@ -210,11 +210,36 @@ public final class Onboarding {
     private MeshPrincipal create(MeshPrincipal principal) {
         setPassword(principal, CredentialStore.newPassword());
         if (asksForAccess(principal)) {
-            createTopics(List.of(PlatformTopics.requests(principal.name())));
-            schemas().registerRequests(principal.name());
-            createAcls(PlatformAcls.requester(principal), "create the request topic ACL of " + principal.kafkaPrincipal());
+            createTopics(requesterTopics(principal));
+            registerSchemas(principal);
+            createAcls(requesterAcls(principal), "create the request and decision topic ACLs of " + principal.kafkaPrincipal());
         }
         return principal;
+    }
+
+    /**
+     * A principal's own request topic, and a team's decision topic: it may be named a
+     * second-level approver (a domain's decision topic comes with the domain, {@link #addDomain}).
+     */
+    private static List<NewTopic> requesterTopics(MeshPrincipal principal) {
+        return principal.kind() == PrincipalKind.TEAM
+                ? List.of(PlatformTopics.requests(principal.name()), PlatformTopics.decisions(principal.name()))
+                : List.of(PlatformTopics.requests(principal.name()));
+    }
+
+    private void registerSchemas(MeshPrincipal principal) {
+        schemas().registerRequests(principal.name());
+        if (principal.kind() == PrincipalKind.TEAM) {
+            schemas().registerDecisions(principal.name());
+        }
+    }
+
+    private static List<AclBinding> requesterAcls(MeshPrincipal principal) {
+        List<AclBinding> acls = new ArrayList<>(PlatformAcls.requester(principal));
+        if (principal.kind() == PrincipalKind.TEAM) {
+            acls.addAll(PlatformAcls.approver(principal));
+        }
+        return acls;
     }
 
     /** The platform's schemas, registered as mesh-admin (whose client config exists once the mesh started). */

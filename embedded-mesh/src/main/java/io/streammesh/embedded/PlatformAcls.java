@@ -118,6 +118,18 @@ public final class PlatformAcls {
     }
 
     /**
+     * @param principal a principal that may ask for access (a domain or a team)
+     * @return its right to write (and read back) its own decision topic, which only it may
+     *         write: a decision read there was given by that principal, as the owning domain or
+     *         as a second-level approver a view names
+     */
+    public static List<AclBinding> approver(MeshPrincipal principal) {
+        var acls = new Acls(principal);
+        acls.allow(TOPIC, MeshTopics.decisions(principal.name()), LITERAL, WRITE, READ, DESCRIBE);
+        return acls.bindings;
+    }
+
+    /**
      * @param domain a domain name
      * @return what the domain's principal may do (create and read {@code <domain>.*}, write its
      *         registrations and decisions), and what the platform apps may do with its products

@@ -56,6 +56,11 @@ final class PlatformSchemas {
         register(Map.of(MeshTopics.accessRequests(principal), AccessRequest.getClassSchema()));
     }
 
+    /** @param team a team whose decision topic (as a second-level approver) gets its schema; a domain's comes with {@link #registerDomain} */
+    void registerDecisions(String team) {
+        register(Map.of(MeshTopics.decisions(team), AccessDecision.getClassSchema()));
+    }
+
     private void register(Map<String, Schema> valueSchemas) {
         try (var registry = SchemaRegistry.connect(admin)) {
             valueSchemas.forEach((topic, schema) -> registry.register(topic + "-value", schema.toString()));

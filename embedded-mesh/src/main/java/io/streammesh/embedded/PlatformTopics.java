@@ -50,6 +50,14 @@ final class PlatformTopics {
         return topic(MeshTopics.accessRequests(principal), 1, brokerTime(KEEP_FOREVER));
     }
 
+    /**
+     * @param principal a principal's bare name
+     * @return its decision topic, kept like a domain's: decisions are the record of who approved what
+     */
+    static NewTopic decisions(String principal) {
+        return topic(MeshTopics.decisions(principal), 1, brokerTime(KEEP_FOREVER));
+    }
+
     private static Map<String, String> brokerTime(Map<String, String> configs) {
         var withTime = new HashMap<>(configs);
         withTime.put(BROKER_TIME_KEY, BROKER_TIME);

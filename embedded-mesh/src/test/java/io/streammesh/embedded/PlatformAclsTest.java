@@ -84,6 +84,14 @@ class PlatformAclsTest {
     }
 
     @Test
+    void anApproverWritesAndReadsOnlyItsOwnDecisionTopic() {
+        assertThat(describe(PlatformAcls.approver(new MeshPrincipal("security", PrincipalKind.TEAM)))).containsExactlyInAnyOrder(
+                "User:security WRITE TOPIC mesh.decisions.security LITERAL",
+                "User:security READ TOPIC mesh.decisions.security LITERAL",
+                "User:security DESCRIBE TOPIC mesh.decisions.security LITERAL");
+    }
+
+    @Test
     void noOneButTheAdminWritesAnotherPrincipalsRequestsOrTheOldSharedRequestTopic() {
         List<String> acls = new java.util.ArrayList<>(describe(PlatformAcls.domain("orders")));
         for (PlatformApp app : PlatformApp.values()) {

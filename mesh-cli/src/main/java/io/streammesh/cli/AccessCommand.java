@@ -26,8 +26,12 @@ import picocli.CommandLine.Spec;
 /** {@code mesh access request|list|grants|approve|deny|revoke}: the access workflow. */
 @Command(name = "access", mixinStandardHelpOptions = true, addMethodSubcommands = false,
         description = {"Asks for, decides and revokes access to data products.",
-                "Consumers request (any principal may); the owning domain approves, denies or revokes on its own decision topic."})
+                "Consumers request (any principal may); the owning domain approves, denies or revokes on its own decision topic;",
+                "a view naming second-level approvers also needs one of them to approve (or deny), on that approver's own decision topic."})
 final class AccessCommand {
+
+    private static final String AWAITING_SECOND_APPROVAL = "AWAITING_SECOND_APPROVAL";
+    private static final String LEVEL = "1: the owning domain's decision; 2: a second-level approver's (default: inferred from where the request stands).";
 
     @Spec
     CommandSpec spec;
@@ -96,7 +100,8 @@ final class AccessCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the access requests you may see, with their status.")
     int list(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
-             @Option(names = "--status", paramLabel = "STATUS", description = "PENDING, APPROVED, DENIED or REJECTED.") String status,
+             @Option(names = "--status", paramLabel = "STATUS",
+                     description = "PENDING, AWAITING_SECOND_APPROVAL, APPROVED, DENIED or REJECTED.") String status,
              @Option(names = "--domain", paramLabel = "DOMAIN") String domain) {
         String query = CatalogCommand.query("status", status) + CatalogCommand.query("domain", domain);
         JsonNode result = catalog.client(state, acting(state, as, "list"))
@@ -106,12 +111,24 @@ final class AccessCommand {
             out().flush();
             return Mesh.OK;
         }
-        var table = new Table("REQUEST", "STATUS", "PRODUCT", "VIEW", "FOR", "GROUP", "PURPOSE", "REASON");
+        var table = new Table("REQUEST", "STATUS", "PRODUCT", "VIEW", "FOR", "GROUP", "PURPOSE", "DECISIONS", "REASON");
         result.path("requests").forEach(r -> table.row(r.at("/request/requestId").asText(), r.path("status").asText(),
                 r.at("/request/product").asText(), r.at("/request/view").asText(), r.at("/request/principal").asText(),
-                r.at("/request/consumerGroup").asText(), r.at("/request/purpose").asText(), String.join("; ", reasons(r))));
+                r.at("/request/consumerGroup").asText(), r.at("/request/purpose").asText(), decisions(r), String.join("; ", reasons(r))));
         table.print(out(), catalog.format());
         return Mesh.OK;
+    }
+
+    /** Who decided a request so far, first level first, and who may still: "User:orders approved; next one of User:legal". */
+    static String decisions(JsonNode request) {
+        List<String> said = new ArrayList<>();
+        request.path("decisions").forEach(d -> said.add(d.path("decidedBy").asText() + (d.path("approved").asBoolean() ? " approved" : " denied")));
+        if (request.path("status").asText().equals(AWAITING_SECOND_APPROVAL)) {
+            List<String> approvers = new ArrayList<>();
+            request.path("secondLevelApprovers").forEach(a -> approvers.add(a.asText()));
+            said.add("next one of " + String.join(", ", approvers));
+        }
+        return String.join("; ", said);
     }
 
     @Command(name = "grants", mixinStandardHelpOptions = true, description = "Lists the grants you may see.")
@@ -130,44 +147,58 @@ final class AccessCommand {
         }
         var table = new Table("GRANT", "STATUS", "PRINCIPAL", "TOPIC", "GROUP", "APPROVED BY", "EXPIRES");
         result.path("grants").forEach(g -> table.row(g.path("grantId").asText(), g.path("status").asText(), g.path("principal").asText(),
-                g.path("topic").asText(), g.path("consumerGroup").asText(), g.path("approvedBy").asText(), g.path("expiresAt").asText("-")));
+                g.path("topic").asText(), g.path("consumerGroup").asText(), approvers(g), g.path("expiresAt").asText("-")));
         table.print(out(), catalog.format());
         return Mesh.OK;
     }
 
-    @Command(name = "approve", mixinStandardHelpOptions = true, description = "Approves a pending request, as the domain owning the product.")
+    /** Who approved a grant: the owner (or the platform), then the second-level approver, if the view names any. */
+    private static String approvers(JsonNode grant) {
+        String second = grant.path("secondApprovedBy").asText("");
+        return grant.path("approvedBy").asText() + (second.isEmpty() ? "" : ", " + second);
+    }
+
+    @Command(name = "approve", mixinStandardHelpOptions = true, description = {"Approves a pending request, as the domain owning the product,",
+            "or one awaiting its second approval, as a second-level approver the view names."})
     int approve(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog, @Mixin VerdictOption verdict,
                 @Parameters(paramLabel = "REQUEST") String requestId,
                 @Option(names = "--reason", paramLabel = "TEXT") String reason,
                 @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
-                        description = "Grant for this long instead of what was asked.") Duration duration) {
-        return decide(state, as, catalog, verdict, requestId, DecisionKind.APPROVED, reason, duration);
+                        description = "Grant for this long instead of what was asked (the owner's approval).") Duration duration,
+                @Option(names = "--level", paramLabel = "1|2", description = LEVEL) Integer level) {
+        return decide(state, as, catalog, verdict, requestId, DecisionKind.APPROVED, reason, duration, level);
     }
 
-    @Command(name = "deny", mixinStandardHelpOptions = true, description = "Denies a pending request, as the domain owning the product.")
+    @Command(name = "deny", mixinStandardHelpOptions = true, description = {"Denies a pending request, as the domain owning the product,",
+            "or one awaiting its second approval, as a second-level approver the view names."})
     int deny(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog, @Mixin VerdictOption verdict,
              @Parameters(paramLabel = "REQUEST") String requestId,
-             @Option(names = "--reason", paramLabel = "TEXT") String reason) {
-        return decide(state, as, catalog, verdict, requestId, DecisionKind.DENIED, reason, null);
+             @Option(names = "--reason", paramLabel = "TEXT") String reason,
+             @Option(names = "--level", paramLabel = "1|2", description = LEVEL) Integer level) {
+        return decide(state, as, catalog, verdict, requestId, DecisionKind.DENIED, reason, null, level);
     }
 
     @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revokes the grant of a request, as the domain owning the product.")
     int revoke(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog, @Mixin VerdictOption verdict,
                @Parameters(paramLabel = "REQUEST") String requestId,
                @Option(names = "--reason", paramLabel = "TEXT") String reason) {
-        return decide(state, as, catalog, verdict, requestId, DecisionKind.REVOKED, reason, null);
+        return decide(state, as, catalog, verdict, requestId, DecisionKind.REVOKED, reason, null, null);
     }
 
     /**
-     * Writes the decision on the caller's own decision topic: only the domain owning the product
-     * decides, and catalog-stream counts a decision only on the owner's topic, so no look-up of the
-     * request's domain is needed (Kafka alone writes it). A domain that does not own the product
-     * gets catalog-stream's rejection naming the owner; a principal with no decision topic, the
-     * broker's refusal. The verdict is then awaited on the catalog API, when one is known.
+     * Writes the decision on the caller's own decision topic: catalog-stream counts it as the
+     * owner's only on the owning domain's topic, and as the second approval only on the topic of a
+     * principal the view names, so no look-up of the request is needed (Kafka alone says who
+     * wrote it). Anyone else gets catalog-stream's rejection naming the rule; a principal with no
+     * decision topic, the broker's refusal. The verdict is then awaited on the catalog API, when
+     * one is known.
      */
     private int decide(StateDirOption state, PrincipalOption as, CatalogOption catalog, VerdictOption verdict, String requestId,
-                       DecisionKind kind, String reason, Duration duration) {
+                       DecisionKind kind, String reason, Duration duration, Integer level) {
         refuseBadText("--reason", reason);
+        if (level != null && level != 1 && level != 2) {
+            throw new UsageError("--level is 1 (the owning domain's decision) or 2 (a second-level approver's), got " + level);
+        }
         MeshClientConfig config = acting(state, as, kind.name().toLowerCase());
         String followUp = "mesh access list --as " + config.principal();
         Optional<CatalogClient> api = verdict.catalog(catalog, state, config);
@@ -175,7 +206,7 @@ final class AccessCommand {
         Optional<JsonNode> before = api.map(client -> client.get("/api/access/requests/" + requestId));
         Optional<CatalogRejections> earlier = api.map(client -> CatalogRejections.before(client, requestId));
         try (var client = new AccessClient(config)) {
-            client.decide(config.principal(), requestId, kind, reason, duration);
+            client.decide(config.principal(), requestId, kind, reason, duration, level);
         }
         if (api.isEmpty()) {
             TerminalText.printf(out(), "%s request %s on %s; catalog-stream applies it within seconds.%n", kind, requestId,
@@ -207,13 +238,24 @@ final class AccessCommand {
             return Optional.of(new Decided(null, rejection.get()));
         }
         JsonNode now = api.get("/api/access/requests/" + requestId);
+        String status = now.path("status").asText();
+        // The owner's approval of a view with a second level leaves the request awaiting that level; the second approval
+        // does not (its grant is written before the state, so an awaiting state with a grant is still on its way).
+        boolean firstOfTwo = kind == DecisionKind.APPROVED && status.equals(AWAITING_SECOND_APPROVAL)
+                && before.path("status").asText().equals("PENDING");
         boolean shows = kind == DecisionKind.REVOKED ? now.at("/grant/status").asText().equals("REVOKED")
-                : now.path("status").asText().equals(kind.name());
+                : status.equals(kind.name()) || firstOfTwo;
         // Unchanged is not applied: approving an APPROVED request is rejected, and the rejection is the verdict.
         return shows && !now.equals(before) ? Optional.of(new Decided(now, null)) : Optional.empty();
     }
 
     private static String applied(DecisionKind kind, JsonNode state) {
+        if (state.path("status").asText().equals(AWAITING_SECOND_APPROVAL)) {
+            List<String> approvers = new ArrayList<>();
+            state.path("secondLevelApprovers").forEach(approver -> approvers.add(approver.asText()));
+            return "awaiting the second approval of one of " + String.join(", ", approvers)
+                    + " (mesh access approve " + state.at("/request/requestId").asText() + " --as <approver>)";
+        }
         return switch (kind) {
             case APPROVED -> "granted on " + state.at("/grant/topic").asText() + " to group " + state.at("/grant/consumerGroup").asText()
                     + " until " + state.at("/grant/expiresAt").asText();

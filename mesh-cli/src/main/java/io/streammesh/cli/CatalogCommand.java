@@ -55,9 +55,19 @@ final class CatalogCommand {
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows a product: owner, schema, views, rules, SLO, lineage.")
     int show(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
-             @Parameters(paramLabel = "ADDRESS") ProductAddress product) {
+             @Parameters(paramLabel = "ADDRESS") ProductAddress product,
+             @Option(names = "--contract", arity = "0..1", fallbackValue = "odcs", paramLabel = "FORMAT",
+                     description = "Print the published contract instead, as the catalog serves it: odcs (the default) or streammesh.")
+             String contract) {
         OutputFormat format = catalog.formatOfOneItem(spec.commandLine().getSubcommands().get("show"));
         CatalogClient client = catalog.client(state, as.clientConfig(state, MeshPrincipal.ADMIN.name()));
+        if (contract != null) {
+            String document = client.text("/api/products/" + product + "/contract?format=" + URLEncoder.encode(contract, StandardCharsets.UTF_8));
+            // Line by line: the document's lines stay lines, control characters in them do not reach the terminal.
+            document.lines().map(TerminalText::escape).forEach(out()::println);
+            out().flush();
+            return Mesh.OK;
+        }
         Optional<JsonNode> found = client.find("/api/products/" + product);
         if (found.isEmpty()) {
             return notInCatalog(client, product, format == OutputFormat.json);

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What {@code mesh up --demo} adds: domains {@code orders} and {@code customers} with the
- * products of their contracts in {@code examples/}, consumer team {@code analytics}, and a small
+ * products of their ODCS contracts in {@code examples/}, consumer team {@code analytics}, and a small
  * live stream of records (two orders a second, a profile change every two seconds), a few of which
  * break a quality rule and land in the dead-letter topic, never more than the product's SLO allows
  * ({@link BreakerBudget}); and the access of the {@code analytics} team to orders: its analytics
@@ -54,8 +54,11 @@ import org.slf4j.LoggerFactory;
  */
 final class DemoMesh implements AutoCloseable {
 
-    /** The demo's contracts, kept in examples/ and packaged by the schemas module under schemas/demo/. */
-    static final List<String> CONTRACTS = List.of("customers/customer-profile.yaml", "orders/order-placed.yaml");
+    /**
+     * The demo's contracts, in ODCS, kept in examples/ (beside the same contracts in the mesh's own
+     * YAML, from which they are written) and packaged by the schemas module under schemas/demo/.
+     */
+    static final List<String> CONTRACTS = List.of("customers/customer-profile.odcs.yaml", "orders/order-placed.odcs.yaml");
     /** The demo's consumer team. */
     static final String TEAM = "analytics";
     /** How to start the demo afresh, when it cannot adapt to what was done to its products. */

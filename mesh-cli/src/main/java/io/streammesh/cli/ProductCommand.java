@@ -2,14 +2,13 @@ package io.streammesh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streammesh.client.CatalogClient;
+import io.streammesh.catalog.ContractRenderer;
 import io.streammesh.catalog.Governance;
 import io.streammesh.catalog.GovernancePolicy;
 import io.streammesh.connector.ProductPublisher;
 import io.streammesh.connector.PublishedContract;
 import io.streammesh.connector.PublishReport;
 import io.streammesh.connector.contract.DataContracts;
-import io.streammesh.connector.contract.MeshYaml;
-import io.streammesh.connector.contract.OdcsContracts;
 import io.streammesh.connector.contract.ProductContract;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.MeshNames;
@@ -162,32 +161,20 @@ final class ProductCommand {
         return Mesh.OK;
     }
 
-    /** The formats {@code mesh product export} writes. */
-    enum ContractFormat {
-        /** Open Data Contract Standard v3.1.0. */
-        ODCS,
-        /** The mesh's own contract YAML. */
-        STREAMMESH
-    }
-
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = {"Prints a published product's contract: as ODCS v3.1.0 (the default), which validates against the standard's",
-                    "schema and publishes back unchanged, or in the mesh's own YAML (its Avro schema then named as a file beside it).",
-                    "Reads the registration and the registered schema as the domain's principal (default: --as <domain>)."})
+                    "schema and publishes back unchanged (status retired for a retired product, which publishing refuses),",
+                    "or in the mesh's own YAML (its Avro schema then named as a file beside it).",
+                    "Reads the registration and the registered schema as the domain's principal (default: --as <domain>);",
+                    "any principal reads the same from the catalog: mesh catalog show <address> --contract."})
     int export(@Mixin StateDirOption state, @Mixin PrincipalOption as,
                @Parameters(paramLabel = "ADDRESS", description = "<domain>.<product>.v<major>") ProductAddress product,
                @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "ODCS", description = "odcs or streammesh (default: odcs).")
-               ContractFormat format) {
+               ContractRenderer.Format format) {
         MeshClientConfig config = as.clientConfig(state, product.domain());
-        ProductContract contract = PublishedContract.read(product, config);
+        PublishedContract.Published published = PublishedContract.load(product, config);
         PrintWriter out = spec.commandLine().getOut();
-        if (format == ContractFormat.ODCS) {
-            out.print(OdcsContracts.write(contract, config.bootstrap()));
-        } else {
-            String schemaFile = product + ".avsc";
-            out.printf("# The Avro schema is registered as %s: save it beside this file as %s.%n", product.valueSubject(), schemaFile);
-            out.print(MeshYaml.write(contract, schemaFile));
-        }
+        out.print(ContractExport.write(published.contract(), format, config.bootstrap(), published.retired()));
         out.flush();
         return Mesh.OK;
     }

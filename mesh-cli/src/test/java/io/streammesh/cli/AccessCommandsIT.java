@@ -64,8 +64,9 @@ class AccessCommandsIT {
 
             var notOwner = run("access", "approve", first, "--as", "acc-team", "--catalog-url", url, "--state-dir", state);
             assertThat(notOwner.exitCode()).isEqualTo(Mesh.FAILED);
-            assertThat(notOwner.err().strip()).isEqualTo("mesh: refused by the broker: User:acc-team may not write mesh.decisions.acc-team "
-                    + "(only the domain owning the product decides)");
+            assertThat(notOwner.err().strip()).isEqualTo("mesh: catalog-stream rejected the APPROVED decision on request " + first
+                    + " (owner-decides): decision for request " + first + " arrived on mesh.decisions.acc-team, but product "
+                    + "acc-shop.order-placed.v1 belongs to domain acc-shop; ignored");
             String foreign = requestId(run("access", "request", "acc-shop.order-placed.v1", "--view", "analytics", "--group", "acc-other",
                     "--purpose", "reports", "--as", "acc-other", "--no-wait", "--state-dir", state));
             await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "list", "--as", "acc-other", "--catalog-url", url,
@@ -176,6 +177,63 @@ class AccessCommandsIT {
 
             var unwaited = run("access", "approve", id, "--no-wait", "--as", "rej-shop", "--catalog-url", url, "--state-dir", state);
             assertThat(unwaited.exitCode()).as("--no-wait only writes").isZero();
+        }
+    }
+
+    @Test
+    void aViewNamingASecondLevelApproverIsGrantedOnlyOnceThatApproverApprovesAfterTheOwner(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("two-shop");
+        mesh.onboarding().ensurePrincipal("two-team", PrincipalKind.TEAM);
+        mesh.onboarding().ensurePrincipal("two-legal", PrincipalKind.TEAM);
+        try (CatalogApp catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir.resolve("catalog"),
+                mesh.state().credentials(), 0))) {
+            String state = mesh.state().root().toString();
+            String url = catalog.restUrl();
+            Path contract = Files.writeString(dir.resolve("two-level.yaml"), Files.readString(contract("two-shop"))
+                    .replace("    access: owner-approval\n", "    access: owner-approval\n    secondLevelApprovers: User:two-legal\n"));
+            var published = run("product", "publish", contract.toString(), "--state-dir", state);
+            assertThat(published.exitCode()).as(published.err()).isZero();
+            await().atMost(Duration.ofSeconds(10)).until(() -> run("catalog", "show", "two-shop.order-placed.v1", "--as", "two-team",
+                    "--catalog-url", url, "--state-dir", state).exitCode() == Mesh.OK);
+            String id = requestId(run("access", "request", "two-shop.order-placed.v1", "--view", "analytics", "--group", "two-team",
+                    "--purpose", "dashboards", "--as", "two-team", "--catalog-url", url, "--state-dir", state));
+
+            var early = run("access", "approve", id, "--level", "2", "--as", "two-legal", "--catalog-url", url, "--state-dir", state);
+            assertThat(early.err().strip()).isEqualTo("mesh: catalog-stream rejected the APPROVED decision on request " + id
+                    + " (request-awaits-second-approval): request " + id + " is PENDING, not AWAITING_SECOND_APPROVAL: domain two-shop "
+                    + "decides first; the decision is ignored");
+            var first = run("access", "approve", id, "--as", "two-shop", "--catalog-url", url, "--state-dir", state);
+            assertThat(first.exitCode()).as(first.err()).isZero();
+            assertThat(first.out().strip()).isEqualTo("APPROVED request " + id + " (two-shop.order-placed.v1 view analytics for User:two-team): "
+                    + "awaiting the second approval of one of User:two-legal (mesh access approve " + id + " --as <approver>)");
+            var both = run("access", "approve", id, "--as", "two-shop", "--catalog-url", url, "--state-dir", state);
+            assertThat(both.err().strip()).isEqualTo("mesh: catalog-stream rejected the APPROVED decision on request " + id
+                    + " (second-approver-distinct): User:two-shop gave the first approval of request " + id
+                    + "; the second must come from another principal: User:two-legal");
+            assertThat(run("access", "list", "--status", "AWAITING_SECOND_APPROVAL", "--as", "two-legal", "--catalog-url", url,
+                    "--state-dir", state).out()).as("the approver sees what waits for it").contains(id);
+
+            var second = run("access", "approve", id, "--reason", "lawful", "--as", "two-legal", "--catalog-url", url, "--state-dir", state);
+            assertThat(second.exitCode()).as(second.err()).isZero();
+            assertThat(second.out()).startsWith("APPROVED request " + id + " (two-shop.order-placed.v1 view analytics for User:two-team): "
+                    + "granted on mesh.view.two-shop.order-placed.v1.analytics to group two-team until ");
+            assertThat(run("access", "grants", "-o", "csv", "--as", "two-team", "--catalog-url", url, "--state-dir", state).out())
+                    .contains("User:two-shop, User:two-legal");
+            var badLevel = run("access", "deny", id, "--level", "3", "--as", "two-legal", "--state-dir", state);
+            assertThat(badLevel.exitCode()).isEqualTo(Mesh.USAGE);
+
+            assertThat(run("catalog", "show", "two-shop.order-placed.v1", "--contract", "--as", "two-team", "--catalog-url", url,
+                    "--state-dir", state).out()).as("any principal reads the contract in ODCS from the catalog")
+                    .startsWith("apiVersion: v3.1.0\nkind: DataContract\nid: two-shop.order-placed.v1\n")
+                    .contains("status: active\n", "secondLevelApprovers: User:two-legal\n");
+            assertThat(run("catalog", "show", "two-shop.order-placed.v1", "--contract", "streammesh", "--as", "two-team", "--catalog-url", url,
+                    "--state-dir", state).out()).startsWith("# The Avro schema is registered as two-shop.order-placed.v1-value: save it beside "
+                    + "this file as two-shop.order-placed.v1.avsc.\n").contains("secondLevelApprovers: User:two-legal\n");
+            assertThat(run("catalog", "show", "two-shop.order-placed.v1", "--contract", "xml", "--as", "two-team", "--catalog-url", url,
+                    "--state-dir", state).err().strip()).isEqualTo("mesh: format must be odcs or streammesh, got 'xml'");
+            assertThat(run("product", "retire", "two-shop.order-placed.v1", "--catalog-url", url, "--state-dir", state).exitCode()).isZero();
+            assertThat(run("catalog", "show", "two-shop.order-placed.v1", "--contract", "--as", "two-team", "--catalog-url", url,
+                    "--state-dir", state).out()).as("the product's real status").contains("status: retired\n");
         }
     }
 

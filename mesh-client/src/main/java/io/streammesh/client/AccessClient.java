@@ -21,8 +21,9 @@ import org.apache.kafka.common.errors.AuthorizationException;
 
 /**
  * How principals take part in the access workflow: consumers write requests to their own
- * {@code mesh.access.requests.<principal>}, which only they may write; owners write decisions to their domain's
- * {@code mesh.decisions.<domain>}, which only they may write. catalog-stream does the rest.
+ * {@code mesh.access.requests.<principal>}, which only they may write; owners, and the second-level approvers a view
+ * names, write decisions to their own {@code mesh.decisions.<principal>}, which only they may write. catalog-stream
+ * does the rest.
  */
 public final class AccessClient implements AutoCloseable {
 
@@ -74,6 +75,21 @@ public final class AccessClient implements AutoCloseable {
      * @param duration for an approval, how long the grant lasts instead of what was asked; may be null
      */
     public void decide(String domain, String requestId, DecisionKind kind, String reason, Duration duration) {
+        decide(domain, requestId, kind, reason, duration, null);
+    }
+
+    /**
+     * Decides a request on the acting principal's own decision topic, as the owning domain
+     * (level 1) or as a second-level approver the requested view names (level 2).
+     *
+     * @param decider the acting principal's bare name; its decision topic is written, and only it may write there
+     * @param requestId the request
+     * @param kind APPROVED, DENIED or REVOKED (the owner only)
+     * @param reason why, shown to the requester
+     * @param duration for the owner's approval, how long the grant lasts instead of what was asked; may be null
+     * @param level 1 or 2; null lets catalog-stream infer it from where the request stands
+     */
+    public void decide(String decider, String requestId, DecisionKind kind, String reason, Duration duration, Integer level) {
         var decision = AccessDecision.newBuilder()
                 .setRequestId(requestId)
                 .setDecision(kind)
@@ -81,8 +97,9 @@ public final class AccessClient implements AutoCloseable {
                 .setReason(reason)
                 .setDurationMs(duration == null ? null : duration.toMillis())
                 .setDecidedAt(Instant.now())
+                .setLevel(level)
                 .build();
-        send(MeshTopics.decisions(domain), requestId, decision);
+        send(MeshTopics.decisions(decider), requestId, decision);
     }
 
     private void send(String topic, String key, SpecificRecord value) {
@@ -103,7 +120,8 @@ public final class AccessClient implements AutoCloseable {
 
     private static String refusalHint(String topic) {
         if (topic.startsWith(MeshTopics.DECISIONS_PREFIX)) {
-            return " (only the domain owning the product decides)";
+            return " (a principal decides only on its own " + MeshTopics.DECISIONS_PREFIX + "<principal>: the domain owning the product,"
+                    + " then a second-level approver the view names)";
         }
         return MeshTopics.requester(topic).map(owner -> " (only " + owner + " asks for access in its own name)").orElse("");
     }

@@ -58,6 +58,17 @@ public final class CatalogClient {
     }
 
     /**
+     * @param pathAndQuery e.g. {@code /api/products/orders.order-placed.v1/contract}
+     * @return the answer's text, as the API wrote it (a document that is not JSON)
+     * @throws MeshException with the API's one-line error if it does not answer 200 ({@link CatalogBusyException} for a 503)
+     */
+    public String text(String pathAndQuery) {
+        Response response = send(pathAndQuery);
+        refuseUnlessOk(response);
+        return response.body();
+    }
+
+    /**
      * @param pathAndQuery e.g. {@code /api/access/requests/r-1}
      * @return the JSON answer, or empty if the API answers 404 (not there yet, or not the caller's to see)
      * @throws MeshException with the API's one-line error if it answers anything else but 200

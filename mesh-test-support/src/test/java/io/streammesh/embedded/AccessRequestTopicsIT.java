@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class AccessRequestTopicsIT {
 
     @Test
-    void aTeamWritesItsOwnRequestTopicButNotAnotherPrincipalsNorTheOldSharedOne(EmbeddedMesh mesh) throws Exception {
+    void aTeamWritesItsOwnRequestAndDecisionTopicsButNotAnotherPrincipalsNorTheOldSharedOne(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addPrincipal("asking-team", PrincipalKind.TEAM);
         mesh.onboarding().addDomain("asking-domain");
         MeshClientConfig team = mesh.clientConfig("asking-team");
@@ -32,10 +32,13 @@ class AccessRequestTopicsIT {
                 .hasRootCauseInstanceOf(TopicAuthorizationException.class);
         assertThatThrownBy(() -> MeshClients.produce(team, "mesh.access.requests", "r-4", "in anyone's name"))
                 .hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        MeshClients.produce(team, "mesh.decisions.asking-team", "r-5", "a team decides as a second-level approver");
+        assertThatThrownBy(() -> MeshClients.produce(team, "mesh.decisions.asking-domain", "r-6", "in the owner's name"))
+                .hasRootCauseInstanceOf(TopicAuthorizationException.class);
     }
 
     @Test
-    void aSecondMeshUpMovesThePrincipalsOfAnOlderMeshToTheirOwnRequestTopics() throws Exception {
+    void aSecondMeshUpMovesThePrincipalsOfAnOlderMeshToTheirOwnRequestAndDecisionTopics() throws Exception {
         Path stateDir = Files.createTempDirectory("request-topics-it-");
         try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(stateDir))) {
             MeshPrincipal old = mesh.onboarding().addPrincipal("old-team", PrincipalKind.TEAM);
@@ -43,6 +46,9 @@ class AccessRequestTopicsIT {
             // every principal's WRITE on the shared topic.
             mesh.admin().deleteAcls(PlatformAcls.requester(old).stream().map(AclBinding::toFilter).toList()).all().get();
             mesh.admin().deleteTopics(List.of("mesh.access.requests.old-team")).all().get();
+            // Nor, from before two-level approval, a team's decision topic.
+            mesh.admin().deleteAcls(PlatformAcls.approver(old).stream().map(AclBinding::toFilter).toList()).all().get();
+            mesh.admin().deleteTopics(List.of("mesh.decisions.old-team")).all().get();
             mesh.admin().createTopics(List.of(new NewTopic("mesh.access.requests", 3, (short) 1))).all().get();
             mesh.admin().createAcls(PlatformAcls.sharedRequestsOfOldMeshes()).all().get();
         }
@@ -51,6 +57,7 @@ class AccessRequestTopicsIT {
             MeshClientConfig team = mesh.clientConfig("old-team");
 
             MeshClients.produce(team, "mesh.access.requests.old-team", "r-1", "the new way");
+            MeshClients.produce(team, "mesh.decisions.old-team", "r-0", "as a second-level approver");
             assertThatThrownBy(() -> MeshClients.produce(team, "mesh.access.requests", "r-2", "the old way"))
                     .hasRootCauseInstanceOf(TopicAuthorizationException.class);
             assertThat(mesh.admin().describeAcls(AclBindingFilter.ANY).values().get())

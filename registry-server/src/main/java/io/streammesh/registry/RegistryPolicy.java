@@ -31,7 +31,7 @@ final class RegistryPolicy {
             return mayWrite(who, write) ? Optional.empty() : Optional.of(who.kafkaPrincipal() + " may not write subject '"
                     + write.subject() + "' in group '" + write.group() + "': a principal writes only the schemas of topics it may write "
                     + (who.kind() == PrincipalKind.DOMAIN ? "(" + who.name() + ".* products and its own mesh topics)"
-                    : "(" + MeshTopics.accessRequests(who.name()) + ")"));
+                    : "(" + MeshTopics.accessRequests(who.name()) + ", " + MeshTopics.decisions(who.name()) + ")"));
         }
         if (need instanceof RegistryCall.PlatformOnly platform) {
             return Optional.of(who.kafkaPrincipal() + " may not make " + platform.what()
@@ -48,7 +48,8 @@ final class RegistryPolicy {
         if (!write.group().equals(RegistryCall.DEFAULT_GROUP)) {
             return false;
         }
-        if (write.subject().equals(MeshTopics.valueSubject(MeshTopics.accessRequests(who.name())))) {
+        if (write.subject().equals(MeshTopics.valueSubject(MeshTopics.accessRequests(who.name())))
+                || write.subject().equals(MeshTopics.valueSubject(MeshTopics.decisions(who.name())))) {
             return true;
         }
         if (who.kind() != PrincipalKind.DOMAIN) {

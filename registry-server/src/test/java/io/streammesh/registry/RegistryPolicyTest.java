@@ -82,6 +82,12 @@ class RegistryPolicyTest {
     }
 
     @Test
+    void aTeamRegistersTheSchemaOfItsOwnDecisionTopicAloneForItMayBeASecondLevelApprover() {
+        assertThat(refusal(ANALYTICS, create("mesh.decisions.analytics-value"))).isEmpty();
+        assertThat(refusal(ANALYTICS, create("mesh.decisions.orders-value"))).isPresent();
+    }
+
+    @Test
     void onlyTheHealthChecksAreOpen() {
         assertThat(call("GET", "/health/ready").isOpen()).isTrue();
         assertThat(call("GET", "/health").isOpen()).isTrue();

@@ -46,11 +46,11 @@ public final class MeshTopics {
     public static final String VIEW_PREFIX = "mesh.view.";
     /** Prefix of the per-domain registration topics. */
     public static final String REGISTRATIONS_PREFIX = "mesh.registrations.";
-    /** Prefix of the per-domain decision topics. */
+    /** Prefix of the per-principal decision topics: a domain's, and a second-level approver's. */
     public static final String DECISIONS_PREFIX = "mesh.decisions.";
     /** Every per-domain registration topic. */
     public static final Pattern REGISTRATION_TOPICS = Pattern.compile(Pattern.quote(REGISTRATIONS_PREFIX) + MeshNames.REGEX);
-    /** Every per-domain decision topic. */
+    /** Every per-principal decision topic. */
     public static final Pattern DECISION_TOPICS = Pattern.compile(Pattern.quote(DECISIONS_PREFIX) + MeshNames.REGEX);
     /**
      * Every product topic: exactly the names that {@link ProductAddress#parse} accepts, never a
@@ -115,8 +115,9 @@ public final class MeshTopics {
     }
 
     /**
-     * @param domain a domain name
-     * @return the topic only that domain's principal may write its access decisions to
+     * @param domain a domain's (or any principal's) name
+     * @return the topic only that principal may write its access decisions to: as the owning
+     *         domain, or as a second-level approver a view names
      */
     public static String decisions(String domain) {
         ProductAddress.checkName("domain", domain);

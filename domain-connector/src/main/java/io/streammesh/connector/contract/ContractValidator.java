@@ -255,23 +255,34 @@ final class ContractValidator {
             Optional<RecordExpression> filter = expression(at + ".filter", view.filter(), schema, false);
             Map<String, Mask> masks = new LinkedHashMap<>();
             view.mask().forEach((field, text) -> mask(at + ".mask." + field, schema, field, text).ifPresent(m -> masks.put(field, m)));
-            approvers(at + ".secondLevelApprovers", view.secondLevelApprovers());
+            List<String> approvers = approvers(at + ".secondLevelApprovers", view.secondLevelApprovers(), access);
             if (named) {
-                views.add(new ProductContract.View(view.name(), access, filter, masks));
+                views.add(new ProductContract.View(view.name(), access, filter, masks, approvers));
             }
         }
         return views;
     }
 
-    private void approvers(String field, String text) {
+    /** The second-level approvers: principals other than the owner, on a view the owner approves. */
+    private List<String> approvers(String field, String text, ViewAccess access) {
         if (text == null) {
-            return;
+            return List.of();
         }
+        List<String> approvers = new ArrayList<>();
         for (String approver : text.split(",", -1)) {
-            if (!MeshNames.isKafkaPrincipal(approver.strip())) {
-                problem(field, "'" + approver.strip() + "' is not a mesh principal (User:<name>); write them comma-separated");
+            String principal = approver.strip();
+            if (!MeshNames.isKafkaPrincipal(principal)) {
+                problem(field, "'" + principal + "' is not a mesh principal (User:<name>); write them comma-separated");
+            } else if (contract.domain() != null && principal.equals(MeshNames.kafkaPrincipal(contract.domain()))) {
+                problem(field, principal + " owns the product and gives the first approval; a second-level approver is another principal");
+            } else if (!approvers.contains(principal)) {
+                approvers.add(principal);
             }
         }
+        if (access == ViewAccess.AUTO) {
+            problem(field, "an access: auto view is granted at once; second-level approvers need access: owner-approval");
+        }
+        return List.copyOf(approvers);
     }
 
     private ViewAccess access(String field, String text) {

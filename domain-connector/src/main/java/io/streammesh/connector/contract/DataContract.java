@@ -89,9 +89,9 @@ public record DataContract(
      * @param access {@code auto} (granted at once) or {@code owner-approval} (the default)
      * @param filter CEL over {@code record}: the rows the view keeps
      * @param mask field name to {@code redact}, {@code hash} or {@code truncate(n)}
-     * @param secondLevelApprovers principals ({@code User:<name>}, comma-separated) who approve
-     *        after the owner; kept in the contract (ODCS {@code roles[].secondLevelApprovers}),
-     *        the access workflow asks the owner alone for now
+     * @param secondLevelApprovers principals ({@code User:<name>}, comma-separated) of whom one
+     *        approves after the owner before a grant goes ACTIVE (ODCS
+     *        {@code roles[].secondLevelApprovers})
      */
     public record View(String name, String access, String filter, Map<String, String> mask, String secondLevelApprovers) {
         /** An empty mask instead of null. */

@@ -78,8 +78,20 @@ public final class OdcsContracts {
      * @return it as an ODCS v3.1.0 document, which validates against the standard's schema and publishes back unchanged
      */
     public static String write(ProductContract contract, String kafkaHost) {
+        return write(contract, kafkaHost, false);
+    }
+
+    /**
+     * @param contract a validated contract, from either format
+     * @param kafkaHost the bootstrap servers to name in the document's kafka server
+     * @param retired whether the product is retired: its {@code status} is then {@code retired}
+     *        (which publishing refuses: a product is retired with {@code mesh product retire}),
+     *        else {@code active}
+     * @return it as an ODCS v3.1.0 document, which validates against the standard's schema
+     */
+    public static String write(ProductContract contract, String kafkaHost, boolean retired) {
         try {
-            return YAML.writeValueAsString(OdcsWriter.write(contract, kafkaHost));
+            return YAML.writeValueAsString(OdcsWriter.write(contract, kafkaHost, retired));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the ODCS document of " + contract.address(), e);
         }

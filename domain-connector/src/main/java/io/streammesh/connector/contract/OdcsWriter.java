@@ -19,7 +19,7 @@ final class OdcsWriter {
     private OdcsWriter() {
     }
 
-    static ObjectNode write(ProductContract product, String kafkaHost) {
+    static ObjectNode write(ProductContract product, String kafkaHost, boolean retired) {
         DataContract contract = product.contract();
         ObjectNode document = JSON.objectNode()
                 .put("apiVersion", API_VERSION)
@@ -27,7 +27,7 @@ final class OdcsWriter {
                 .put("id", product.address().toString())
                 .put("name", contract.name())
                 .put("version", contract.version())
-                .put("status", "active")
+                .put("status", retired ? "retired" : "active")
                 .put("domain", contract.domain())
                 .put("dataProduct", contract.name());
         document.putObject("description").put("purpose", contract.description());

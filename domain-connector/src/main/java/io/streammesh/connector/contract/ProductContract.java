@@ -62,8 +62,10 @@ public record ProductContract(
      * @param access how access to it is granted
      * @param filter its row filter, if any
      * @param masks field name to mask
+     * @param secondLevelApprovers principals ({@code User:<name>}) of whom one approves after the owner; empty for none
      */
-    public record View(String name, ViewAccess access, Optional<RecordExpression> filter, Map<String, Mask> masks) {
+    public record View(String name, ViewAccess access, Optional<RecordExpression> filter, Map<String, Mask> masks,
+                       List<String> secondLevelApprovers) {
     }
 
     /** @return how sensitive the product's data is (validation checked the label) */
@@ -110,7 +112,8 @@ public record ProductContract(
             Map<String, String> masks = new LinkedHashMap<>();
             view.masks().forEach((field, mask) -> masks.put(field, mask.toString()));
             views.put(view.name(), ProductView.newBuilder().setName(view.name()).setAccess(view.access())
-                    .setFilter(view.filter().map(RecordExpression::source).orElse(null)).setMasks(masks).build());
+                    .setFilter(view.filter().map(RecordExpression::source).orElse(null)).setMasks(masks)
+                    .setSecondLevelApprovers(view.secondLevelApprovers()).build());
         }
         return ProductRegistration.newBuilder()
                 .setAddress(address.toString())

@@ -188,6 +188,21 @@ class DataContractsTest {
     }
 
     @Test
+    void secondLevelApproversAreOtherPrincipalsOnAViewTheOwnerApproves() {
+        var contract = parse(VALID.replace("  - {name: full}", "  - {name: full, secondLevelApprovers: \"User:security, User:legal, User:security\"}"));
+        assertThat(contract.views().get(0).secondLevelApprovers()).containsExactly("User:security", "User:legal");
+        assertThat(contract.toRegistration("User:orders", 1, 1L, java.time.Instant.EPOCH).getViews().get(0).getSecondLevelApprovers())
+                .containsExactly("User:security", "User:legal");
+
+        assertThatThrownBy(() -> parse(VALID.replace("  - {name: full}", "  - {name: full, secondLevelApprovers: \"User:orders\"}")
+                .replace("    access: auto", "    access: auto\n    secondLevelApprovers: User:legal")))
+                .hasMessage("orders/order-placed.yaml: views[0].secondLevelApprovers: User:orders owns the product and gives the first "
+                        + "approval; a second-level approver is another principal\n"
+                        + "orders/order-placed.yaml: views[1].secondLevelApprovers: an access: auto view is granted at once; second-level "
+                        + "approvers need access: owner-approval");
+    }
+
+    @Test
     void aRuleWhoseComprehensionBodyConcatenatesIsRefusedBeforeItCanFillTheHeap() {
         String concatenating = "record.customerEmail.size() > 0 && [1, 2, 3].all(a, size(record.shippingAddress + record.shippingAddress) > 0)";
 

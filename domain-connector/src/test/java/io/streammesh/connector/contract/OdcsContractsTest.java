@@ -60,6 +60,25 @@ class OdcsContractsTest {
     }
 
     @Test
+    void aRetiredProductIsWrittenWithStatusRetiredWhichMeetsTheStandardButDoesNotPublishAgain() throws IOException {
+        String retired = OdcsContracts.write(DataContracts.load(EXAMPLES.resolve("orders/order-placed.yaml")), HOST, true);
+
+        assertThat(retired).isEqualTo(ORDERS.replace("status: active\n", "status: retired\n"));
+        assertThat(OdcsSchema.check(new ObjectMapper(new YAMLFactory()).readTree(retired))).isEmpty();
+        assertThatThrownBy(() -> parse(retired, "orders.odcs.yaml")).hasMessage("orders.odcs.yaml: status: a product is published active "
+                + "and retired with mesh product retire, not published retired");
+    }
+
+    @ParameterizedTest
+    @MethodSource("everyExampleContract")
+    void everyExampleHasItsOdcsTwinBesideItWrittenFromIt(Path descriptor) {
+        Path twin = descriptor.resolveSibling(descriptor.getFileName().toString().replace(".yaml", ".odcs.yaml"));
+
+        assertThat(read(twin).replaceAll("(?m)^#.*\n", "")).as("regenerate it with: mesh contract convert %s", descriptor)
+                .isEqualTo(OdcsContracts.write(DataContracts.load(descriptor), HOST));
+    }
+
+    @Test
     void aVersionThreeZeroDocumentIsReadAgainstTheThreeZeroSchemaWithItsDateTimestampsAndItsListOfTeamMembers() {
         String v30 = ORDERS.replace("apiVersion: v3.1.0", "apiVersion: v3.0.2")
                 .replace("team:\n  name: orders-team\n  members:\n    - username: User:orders\n      role: owner\n",
@@ -149,7 +168,7 @@ class OdcsContractsTest {
                 key: shipmentId
                 slo: {freshness: PT10M}
                 views:
-                  - {name: all, access: auto, secondLevelApprovers: "User:security, User:legal"}
+                  - {name: all, access: owner-approval, secondLevelApprovers: "User:security, User:legal"}
                 """, "shipments.yaml", name -> avro);
 
         String odcs = OdcsContracts.write(shipments, HOST);
