@@ -48,6 +48,12 @@ public final class MeshTopics {
     public static final String REGISTRATIONS_PREFIX = "mesh.registrations.";
     /** Prefix of the per-domain decision topics. */
     public static final String DECISIONS_PREFIX = "mesh.decisions.";
+    /**
+     * Prefix of the per-domain key topics, {@code mesh.keys.<domain>}: compacted, subject id →
+     * that data subject's data key wrapped by the domain's key-encryption key. Only the platform
+     * principals that encrypt or decrypt read them; domains never do.
+     */
+    public static final String KEYS_PREFIX = "mesh.keys.";
     /** Every per-domain registration topic. */
     public static final Pattern REGISTRATION_TOPICS = Pattern.compile(Pattern.quote(REGISTRATIONS_PREFIX) + MeshNames.REGEX);
     /** Every per-domain decision topic. */
@@ -103,6 +109,15 @@ public final class MeshTopics {
      */
     public static String valueSubject(String topic) {
         return topic + "-value";
+    }
+
+    /**
+     * @param domain a domain name
+     * @return the compacted topic holding the domain's wrapped data keys, one per data subject
+     */
+    public static String keys(String domain) {
+        ProductAddress.checkName("domain", domain);
+        return KEYS_PREFIX + domain;
     }
 
     /**
