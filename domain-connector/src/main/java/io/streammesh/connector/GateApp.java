@@ -7,6 +7,8 @@ import io.streammesh.client.MeshStreams;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordSerdes;
 import io.streammesh.client.SchemaRegistry;
+import io.streammesh.keys.LocalKms;
+import io.streammesh.keys.SubjectKeys;
 import io.streammesh.metrics.MetricsEndpoint;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +18,8 @@ import org.apache.kafka.streams.KafkaStreams;
 /**
  * The contract gate, running: {@link GateTopology} under exactly-once v2 as principal
  * {@code mesh-gate}, the only writer of product topics, and the {@link IngestCleanup} of what it
- * has processed. A crash and restart neither loses nor repeats a product or dead-letter record.
+ * has processed, encrypting the fields contracts list with their subjects' data keys
+ * ({@link SubjectKeys}). A crash and restart neither loses nor repeats a product or dead-letter record.
  * Its {@link MetricsEndpoint} serves the per-product record counts ({@code mesh.gate.records}) and
  * Kafka Streams' own metrics at {@link #metricsUrl()}.
  */
@@ -24,6 +27,12 @@ public final class GateApp implements AutoCloseable {
 
     /** How often processed ingest records are deleted. */
     public static final Duration CLEANUP_EVERY = Duration.ofSeconds(30);
+
+    /**
+     * Where a gate started without a mesh's key directory keeps its local KEKs, inside its own
+     * state (tests, benchmarks): only it can then unwrap its data keys.
+     */
+    private static final String OWN_KEKS = "keks";
 
     /** Where the metrics endpoint listens: this machine only, as the embedded mesh's other endpoints. */
     private static final String METRICS_HOST = "127.0.0.1";
@@ -33,9 +42,11 @@ public final class GateApp implements AutoCloseable {
     private final IngestCleanup cleanup;
     private final MetricsEndpoint metrics;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final SubjectKeys keys;
 
     private GateApp(KafkaStreams streams, SchemaRegistry registry, IngestCleanup cleanup, MetricsEndpoint metrics,
-                    KafkaStreamsMetrics streamsMetrics) {
+                    KafkaStreamsMetrics streamsMetrics, SubjectKeys keys) {
+        this.keys = keys;
         this.streams = streams;
         this.registry = registry;
         this.cleanup = cleanup;
@@ -74,19 +85,37 @@ public final class GateApp implements AutoCloseable {
      * @throws IllegalStateException if the metrics port cannot be bound
      */
     public static GateApp start(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, int metricsPort) {
+        return start(clientConfig, stateDir, cleanupEvery, metricsPort, stateDir.resolve(OWN_KEKS));
+    }
+
+    /**
+     * @param clientConfig the {@code mesh-gate} principal's client config
+     * @param stateDir where Kafka Streams keeps local state
+     * @param cleanupEvery how often processed ingest records are deleted
+     * @param metricsPort the port of its {@code /metrics} endpoint on 127.0.0.1, or 0 for any free one
+     * @param kekDir where the domains' local key-encryption keys are kept ({@link LocalKms}), shared
+     *        with every other holder of the mesh's data keys
+     * @return the running gate
+     * @throws MeshException if it does not start
+     * @throws IllegalStateException if the metrics port cannot be bound
+     */
+    public static GateApp start(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, int metricsPort, Path kekDir) {
         var metrics = MetricsEndpoint.start(METRICS_HOST, metricsPort);
+        var keys = SubjectKeys.local(clientConfig, kekDir);
         try {
-            return start(clientConfig, stateDir, cleanupEvery, metrics);
+            return start(clientConfig, stateDir, cleanupEvery, metrics, keys);
         } catch (RuntimeException e) {
+            keys.close();
             metrics.close();
             throw e;
         }
     }
 
-    private static GateApp start(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, MetricsEndpoint metrics) {
+    private static GateApp start(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, MetricsEndpoint metrics,
+                                 SubjectKeys keys) {
         String applicationId = PlatformApp.GATE.applicationId();
         var registry = SchemaRegistry.connect(clientConfig);
-        var topology = GateTopology.build(GateConfig.of(RecordSerdes.registry(clientConfig), ProductSchemas.registry(registry)),
+        var topology = GateTopology.build(GateConfig.of(RecordSerdes.registry(clientConfig), ProductSchemas.registry(registry), keys),
                 metrics.meters());
         var streams = new KafkaStreams(topology, MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
         // Kafka Streams' own metrics (records-lag-max among them) beside the gate's counts
@@ -100,7 +129,7 @@ public final class GateApp implements AutoCloseable {
             throw e;
         }
         var cleanup = new IngestCleanup(Admin.create(clientConfig.kafka()), applicationId, cleanupEvery);
-        return new GateApp(streams, registry, cleanup, metrics, streamsMetrics);
+        return new GateApp(streams, registry, cleanup, metrics, streamsMetrics, keys);
     }
 
     /** @return where Prometheus scrapes the gate, e.g. {@code http://127.0.0.1:41234/metrics} */
@@ -114,6 +143,7 @@ public final class GateApp implements AutoCloseable {
         MeshStreams.stop(streams);
         streamsMetrics.close();
         registry.close();
+        keys.close();
         metrics.close();
     }
 }

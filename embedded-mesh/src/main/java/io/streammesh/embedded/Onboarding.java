@@ -87,6 +87,8 @@ public final class Onboarding {
         requesters.forEach(p -> acls.addAll(PlatformAcls.requester(p)));
         // Domains onboarded before a platform app existed (the contract gate) get its ACLs on their topics now.
         List<String> domains = requesters.stream().filter(p -> p.kind() == PrincipalKind.DOMAIN).map(MeshPrincipal::name).toList();
+        // Domains onboarded before field encryption get their key topics.
+        createTopics(domains.stream().map(PlatformTopics::keys).toList());
         domains.forEach(domain -> acls.addAll(PlatformAcls.domain(domain)));
         createAcls(acls, "create the platform's ACLs");
         KafkaCalls.await(admin.deleteAcls(PlatformAcls.sharedRequestsOfOldMeshes().stream().map(AclBinding::toFilter).toList()).all(),

@@ -149,7 +149,10 @@ public final class PlatformAcls {
         // The contract gate reads the ingest topics, writes the products and their dead-letter
         // topics, and deletes the ingest records it has processed (DELETE: delete-records).
         all.addAll(new Acls(PlatformApp.GATE.principal().kafkaPrincipal())
-                .allow(TOPIC, prefix, PREFIXED, READ, WRITE, DESCRIBE, AclOperation.DELETE).bindings);
+                .allow(TOPIC, prefix, PREFIXED, READ, WRITE, DESCRIBE, AclOperation.DELETE)
+                // It creates the data keys of the subjects it encrypts, and sees erasures. The
+                // domain itself has no right on its key topic: it erases through the platform.
+                .allow(TOPIC, MeshTopics.keys(domain), LITERAL, READ, WRITE, DESCRIBE).bindings);
         return all;
     }
 

@@ -101,7 +101,7 @@ final class UpCommand implements Callable<Integer> {
             running.add(ViewApp.start(enforcerConfig, apps.resolve(PlatformApp.ENFORCER.applicationId()),
                     ViewSecret.of(directory), new SimpleMeterRegistry()));
             gate = running.add(GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), apps.resolve(PlatformApp.GATE.applicationId()),
-                    GateApp.CLEANUP_EVERY, gateMetricsPort));
+                    GateApp.CLEANUP_EVERY, gateMetricsPort, directory.keks()));
             if (demo) {
                 progress(out, "the demo: domains orders and customers, their products and live records, team analytics");
             }
