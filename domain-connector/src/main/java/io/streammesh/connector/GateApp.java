@@ -19,7 +19,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * The contract gate, running: {@link GateTopology} under exactly-once v2 as principal
  * {@code mesh-gate}, the only writer of product topics, and the {@link IngestCleanup} of what it
  * has processed, encrypting the fields contracts list with their subjects' data keys
- * ({@link SubjectKeys}). A crash and restart neither loses nor repeats a product or dead-letter record.
+ * ({@link SubjectKeys}), and destroying the keys of the subjects domains erase ({@link SubjectErasures}). A crash and restart neither loses nor repeats a product or dead-letter record.
  * Its {@link MetricsEndpoint} serves the per-product record counts ({@code mesh.gate.records}) and
  * Kafka Streams' own metrics at {@link #metricsUrl()}.
  */
@@ -43,10 +43,12 @@ public final class GateApp implements AutoCloseable {
     private final MetricsEndpoint metrics;
     private final KafkaStreamsMetrics streamsMetrics;
     private final SubjectKeys keys;
+    private final SubjectErasures erasures;
 
     private GateApp(KafkaStreams streams, SchemaRegistry registry, IngestCleanup cleanup, MetricsEndpoint metrics,
-                    KafkaStreamsMetrics streamsMetrics, SubjectKeys keys) {
+                    KafkaStreamsMetrics streamsMetrics, SubjectKeys keys, SubjectErasures erasures) {
         this.keys = keys;
+        this.erasures = erasures;
         this.streams = streams;
         this.registry = registry;
         this.cleanup = cleanup;
@@ -129,7 +131,7 @@ public final class GateApp implements AutoCloseable {
             throw e;
         }
         var cleanup = new IngestCleanup(Admin.create(clientConfig.kafka()), applicationId, cleanupEvery);
-        return new GateApp(streams, registry, cleanup, metrics, streamsMetrics, keys);
+        return new GateApp(streams, registry, cleanup, metrics, streamsMetrics, keys, new SubjectErasures(clientConfig, keys));
     }
 
     /** @return where Prometheus scrapes the gate, e.g. {@code http://127.0.0.1:41234/metrics} */
@@ -139,6 +141,7 @@ public final class GateApp implements AutoCloseable {
 
     @Override
     public void close() {
+        erasures.close();
         cleanup.close();
         MeshStreams.stop(streams);
         streamsMetrics.close();

@@ -138,6 +138,37 @@ class FieldEncryptionIT {
         }
     }
 
+    @Test
+    void aDomainErasesItsOwnSubjectThroughItsErasureTopicAndTheGateDestroysTheKeyButNotAnotherDomainsSubject(EmbeddedMesh mesh)
+            throws Exception {
+        MeshClientConfig domain = TestContracts.publishOrders(mesh, "enc-erase");
+        ProductAddress address = ProductAddress.parse("enc-erase.order-placed.v1");
+        GateIT.admit(mesh, domain, address);
+        mesh.onboarding().addDomain("enc-other");
+        MeshClientConfig gateConfig = mesh.clientConfig(PlatformApp.GATE.applicationId());
+        Path gateState = Files.createTempDirectory("gate-erase");
+        Path keks = gateState.resolve("keks");
+
+        try (GateApp gate = GateApp.start(gateConfig, gateState, Duration.ofSeconds(1), 0, keks);
+             var producer = new KafkaProducer<>(plain(domain), new StringSerializer(), new ByteArraySerializer());
+             var other = new KafkaProducer<>(plain(mesh.clientConfig("enc-other")), new StringSerializer(), new ByteArraySerializer());
+             SubjectKeys keys = SubjectKeys.local(gateConfig, keks)) {
+            for (String customer : List.of("c-1", "c-2")) {
+                producer.send(new ProducerRecord<>(address.ingestTopic(), customer, json("o-" + customer, customer, customer + "@x.example", 1)
+                        .getBytes(UTF_8))).get();
+            }
+            GateIT.readCommitted(domain, address.topic(), 2);
+            assertThat(keys.existing("enc-erase", "c-1")).isPresent();
+
+            assertThatThrownBy(() -> other.send(new ProducerRecord<>(MeshTopics.erasures("enc-erase"), "c-2", "not mine".getBytes(UTF_8))).get())
+                    .as("another domain erases").hasCauseInstanceOf(TopicAuthorizationException.class);
+            producer.send(new ProducerRecord<>(MeshTopics.erasures("enc-erase"), "c-1", "the customer asked".getBytes(UTF_8))).get();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> keys.existing("enc-erase", "c-1").isEmpty());
+            assertThat(keys.existing("enc-erase", "c-2")).isPresent();
+        }
+    }
+
     /** The key topic compacted within seconds instead of hours, its old segments deleted at once. */
     private static void compactSoon(EmbeddedMesh mesh) throws Exception {
         var topic = new ConfigResource(ConfigResource.Type.TOPIC, MeshTopics.keys(DOMAIN));

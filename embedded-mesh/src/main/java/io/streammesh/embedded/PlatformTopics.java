@@ -50,7 +50,8 @@ final class PlatformTopics {
         return List.of(
                 topic(MeshTopics.registrations(domain), 1, brokerTime(COMPACT)),
                 topic(MeshTopics.decisions(domain), 1, brokerTime(KEEP_FOREVER)),
-                keys(domain));
+                keys(domain),
+                erasures(domain));
     }
 
     /**
@@ -59,6 +60,15 @@ final class PlatformTopics {
      */
     static NewTopic keys(String domain) {
         return topic(MeshTopics.keys(domain), 1, KEY_LOG);
+    }
+
+    /**
+     * @param domain a domain name
+     * @return its erasure topic, {@code mesh.erasures.<domain>}: kept a week (it names subjects;
+     *         the audit trail keeps who erased whom and why), the broker's time on each record
+     */
+    static NewTopic erasures(String domain) {
+        return topic(MeshTopics.erasures(domain), 1, brokerTime(WEEK));
     }
 
     /**

@@ -56,6 +56,8 @@ public final class Mesh {
         subcommands.put("catalog", CatalogCommand::new);
         subcommands.put("access", AccessCommand::new);
         subcommands.put("audit", AuditCommand::new);
+        subcommands.put("subject", SubjectCommand::new);
+        subcommands.put("keys", KeysCommand::new);
         subcommands.put("help", CommandLine.HelpCommand::new);
         return Collections.unmodifiableMap(subcommands);
     }

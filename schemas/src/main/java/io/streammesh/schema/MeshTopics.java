@@ -54,6 +54,14 @@ public final class MeshTopics {
      * principals that encrypt or decrypt read them; domains never do.
      */
     public static final String KEYS_PREFIX = "mesh.keys.";
+    /**
+     * Prefix of the per-domain erasure topics, {@code mesh.erasures.<domain>}: subject id → why it
+     * is erased. Only the domain (and the platform) writes its own, so the topic says who asked;
+     * the contract gate destroys the subject's data key, audit-sink records SUBJECT_ERASED.
+     */
+    public static final String ERASURES_PREFIX = "mesh.erasures.";
+    /** Every per-domain erasure topic. */
+    public static final Pattern ERASURE_TOPICS = Pattern.compile(Pattern.quote(ERASURES_PREFIX) + MeshNames.REGEX);
     /** Every per-domain registration topic. */
     public static final Pattern REGISTRATION_TOPICS = Pattern.compile(Pattern.quote(REGISTRATIONS_PREFIX) + MeshNames.REGEX);
     /** Every per-domain decision topic. */
@@ -109,6 +117,15 @@ public final class MeshTopics {
      */
     public static String valueSubject(String topic) {
         return topic + "-value";
+    }
+
+    /**
+     * @param domain a domain name
+     * @return the topic only that domain (and the platform) writes its subjects' erasures to
+     */
+    public static String erasures(String domain) {
+        ProductAddress.checkName("domain", domain);
+        return ERASURES_PREFIX + domain;
     }
 
     /**
