@@ -114,8 +114,8 @@ final class ContractCheck {
         if (encryption != null) {
             try {
                 encryption.encrypt(record);
-            } catch (RecordEncryption.NoSubject e) {
-                return reject(DeadLetterHeaders.SUBJECT_RULE, e.getMessage());
+            } catch (RecordEncryption.Unencryptable e) {
+                return reject(e.rule(), e.getMessage());
             }
         } else if (avro && ByteBuffer.wrap(value, 1, 4).getInt() == currentId) {
             return new Accepted(value);

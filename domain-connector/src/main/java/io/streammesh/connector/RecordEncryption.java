@@ -3,6 +3,7 @@ package io.streammesh.connector;
 import com.google.crypto.tink.Aead;
 import io.streammesh.keys.FieldCipher;
 import io.streammesh.keys.SubjectKeys;
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.EncryptedFields;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.ProductAddress;
@@ -78,16 +79,22 @@ final class RecordEncryption {
      * Encrypts the listed fields in place (a null field stays null).
      *
      * @param record a record that passed the contract
-     * @throws NoSubject if the record's subject field is null or empty
+     * @throws Unencryptable if the record's subject field is null or empty, or the subject's key unusable
      */
     void encrypt(GenericRecord record) {
         Object subjectValue = record.get(subjectField);
         String subject = subjectValue == null ? "" : subjectValue.toString();
         if (subject.isEmpty()) {
-            throw new NoSubject("field " + subjectField + " names the data subject whose key encrypts "
+            throw new Unencryptable(DeadLetterHeaders.SUBJECT_RULE, "field " + subjectField + " names the data subject whose key encrypts "
                     + String.join(", ", targets.stream().map(Target::name).toList()) + "; it is empty");
         }
-        Aead key = keys.dataKey(address.domain(), subject);
+        Aead key;
+        try {
+            key = keys.dataKey(address.domain(), subject);
+        } catch (SubjectKeys.UnusableKey e) {
+            // one subject's broken key costs that record, never the gate's task, which every domain shares
+            throw new Unencryptable(DeadLetterHeaders.ENCRYPTION_RULE, e.getMessage());
+        }
         try {
             for (Target target : targets) {
                 Object value = record.get(target.name());
@@ -113,8 +120,15 @@ final class RecordEncryption {
             return null;
         }
         String subject = deadLetterSubject(address);
+        Aead key;
         try {
-            return keys.dataKey(address.domain(), subject).encrypt(value, FieldCipher.associatedData(address.toString(), WHOLE_VALUE, subject));
+            key = keys.dataKey(address.domain(), subject);
+        } catch (SubjectKeys.UnusableKey e) {
+            // dead letters encrypted with a key this gate cannot unwrap are lost to it anyway
+            key = keys.freshKey(address.domain(), subject);
+        }
+        try {
+            return key.encrypt(value, FieldCipher.associatedData(address.toString(), WHOLE_VALUE, subject));
         } catch (GeneralSecurityException e) {
             throw new MeshException("cannot encrypt a dead letter of " + address + ": " + e.getMessage(), e);
         }
@@ -126,12 +140,19 @@ final class RecordEncryption {
         return bytes;
     }
 
-    /** A record of an encrypted product that names no data subject. */
-    static final class NoSubject extends RuntimeException {
+    /** A record of an encrypted product that cannot be encrypted: it names no subject, or the subject's key is unusable. */
+    static final class Unencryptable extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        private final String rule;
 
-        NoSubject(String message) {
+        Unencryptable(String rule, String message) {
             super(message, null, false, false);
+            this.rule = rule;
+        }
+
+        /** @return the dead-letter rule it breaks */
+        String rule() {
+            return rule;
         }
     }
 }

@@ -166,6 +166,27 @@ class GateEncryptionTest {
     }
 
     @Test
+    void aSubjectWhoseKeyEntryDoesNotUnwrapCostsThatRecordAloneAndTheNextFlows() {
+        ingest.pipeInput("o-1", json("o-1", "c-1", "ann@example.com", 12.5).getBytes(UTF_8));
+        product.readValue();
+        byte[] foreign = keyLog.entries().get(0).value();
+        keyLog.append(new MemoryKeyLog.Written("shop", "c-9", foreign));
+        keyLog.append(new MemoryKeyLog.Written("shop", RecordEncryption.deadLetterSubject(ProductAddress.parse(ADDRESS)), foreign));
+        now += SubjectKeys.REFRESH_MS;
+
+        ingest.pipeInput("o-9", json("o-9", "c-9", "eve@example.com", 12.5).getBytes(UTF_8));
+        ingest.pipeInput("o-2", json("o-2", "c-2", "bob@example.com", 12.5).getBytes(UTF_8));
+
+        TestRecord<String, byte[]> letter = dlq.readRecord();
+        assertThat(letter.key()).isEqualTo("o-9");
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.RULE).value(), UTF_8)).isEqualTo(DeadLetterHeaders.ENCRYPTION_RULE);
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), UTF_8))
+                .startsWith("the data key of subject c-9 on mesh.keys.shop is unusable: it does not unwrap with KEK version");
+        assertThat(new String(letter.value(), UTF_8)).doesNotContain("eve@example.com");
+        assertThat(product.readKeyValue().key).isEqualTo("o-2");
+    }
+
+    @Test
     void anErasedSubjectsNextRecordGetsAFreshKey() throws Exception {
         ingest.pipeInput("o-1", json("o-1", "c-1", "ann@example.com", 12.5).getBytes(UTF_8));
         String before = decode(product.readValue()).get("customerEmail").toString();

@@ -35,7 +35,7 @@ public final class SubjectKeys implements AutoCloseable {
      * A subject's data key: the keyset (to wrap it again) and its primitive, or why the entry on
      * the key log gives none (then neither is there, and using the key fails with that reason).
      */
-    private record DataKey(KeysetHandle keyset, Aead aead, MeshException broken) {
+    private record DataKey(KeysetHandle keyset, Aead aead, UnusableKey broken) {
 
         DataKey(KeysetHandle keyset) {
             this(keyset, primitive(keyset), null);
@@ -100,6 +100,20 @@ public final class SubjectKeys implements AutoCloseable {
     }
 
     /**
+     * A new data key for the subject, replacing whatever its entry on the key log holds: for a
+     * key whose entry this holder cannot unwrap ({@link UnusableKey}) and whose loss costs nothing
+     * readable, such as the key of a product's dead letters.
+     *
+     * @param domain the domain
+     * @param subject the subject id
+     * @return the new data key
+     */
+    public synchronized Aead freshKey(String domain, String subject) {
+        refresh(domain);
+        return create(domain, subject).usable();
+    }
+
+    /**
      * For decryption: a subject's key if it has one (the later slice's view and consumer decryption use this).
      *
      * @param domain the domain
@@ -160,7 +174,7 @@ public final class SubjectKeys implements AutoCloseable {
             ofDomain.put(subject, new DataKey(unwrap(domain, subject, WrappedKey.fromBytes(value))));
         } catch (MeshException | IllegalArgumentException e) {
             // one bad entry costs its subject alone, never the domain's other keys
-            ofDomain.put(subject, new DataKey(null, null, new MeshException("the data key of subject " + subject + " on "
+            ofDomain.put(subject, new DataKey(null, null, new UnusableKey("the data key of subject " + subject + " on "
                     + MeshTopics.keys(domain) + " is unusable: " + e.getMessage(), e)));
         }
     }
@@ -210,5 +224,14 @@ public final class SubjectKeys implements AutoCloseable {
     @Override
     public void close() {
         log.close();
+    }
+
+    /** A subject whose entry on the key log gives no key: not unwrappable with the domain's KEK, or not a wrapped key. */
+    public static final class UnusableKey extends MeshException {
+        private static final long serialVersionUID = 1L;
+
+        UnusableKey(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }
