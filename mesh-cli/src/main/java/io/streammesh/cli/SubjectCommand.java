@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,6 +45,10 @@ final class SubjectCommand {
             Thread.currentThread().interrupt();
             throw new MeshException("interrupted while asking for the erasure", e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthorizationException refused) {
+                // said once, as every refusal: "not authorised to use topic(s) mesh.erasures.<domain>"
+                throw refused;
+            }
             throw new MeshException("the erasure was not written: " + e.getCause().getMessage(), e.getCause());
         }
         PrintWriter out = spec.commandLine().getOut();
