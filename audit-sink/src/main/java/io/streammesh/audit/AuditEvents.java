@@ -9,6 +9,7 @@ import io.streammesh.schema.AuditEventType;
 import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.ConsumerOffsets;
 import io.streammesh.schema.Decision;
+import io.streammesh.schema.FreeText;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
@@ -118,6 +119,22 @@ final class AuditEvents {
                 .setResourceName(origin.key() == null ? "(no key)" : origin.key())
                 .setDecision(outcome)
                 .setReason(decision.getReason())
+                .build();
+    }
+
+    /**
+     * An erasure on {@code mesh.erasures.<domain>}: only that domain (or the platform) can write
+     * there, so the domain is who asked; its key is the subject, its value why, the broker's time when.
+     */
+    static AuditEvent erasure(String reason, AuditTopology.Origin origin) {
+        String domain = origin.topic().substring(MeshTopics.ERASURES_PREFIX.length());
+        return base(origin.time(), AuditEventType.SUBJECT_ERASED, domain)
+                .setOperation("ERASE")
+                .setResourceType("SUBJECT")
+                .setResourceName(domain + "/" + (origin.key() == null ? "(no key)" : origin.key()))
+                .setDecision(Decision.ALLOWED)
+                // the reason is a client's free text: refused text is recorded as why it was refused, never as written
+                .setReason(FreeText.problem("reason", reason).orElse(reason))
                 .build();
     }
 

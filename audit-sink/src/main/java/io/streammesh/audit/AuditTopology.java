@@ -100,6 +100,8 @@ public final class AuditTopology {
                 ProductRegistration.class)
                 .processValues(() -> new WithRecordContext<>((registration, record) ->
                         AuditEvents.of(registration, record.topic(), record.time())));
+        KStream<String, AuditEvent> erasures = builder.stream(MeshTopics.ERASURE_TOPICS, Consumed.with(Serdes.String(), Serdes.String()))
+                .processValues(() -> new WithRecordContext<String>((reason, record) -> AuditEvents.erasure(reason, record)));
         KStream<String, AuditEvent> rejections = source(builder, MeshTopics.CATALOG_REJECTIONS, serdes, Rejection.class)
                 .mapValues(rejection -> AuditEvents.of(rejection));
 
@@ -110,6 +112,7 @@ public final class AuditTopology {
                 .merge(byPrincipal(requests, "requests-by-principal", config, audit))
                 .merge(byPrincipal(decisions, "decisions-by-principal", config, audit))
                 .merge(byPrincipal(registrations, "registrations-by-principal", config, audit))
+                .merge(byPrincipal(erasures, "erasures-by-principal", config, audit))
                 .process(() -> new ChainProcessor(CHAIN_STORE), CHAIN_STORE)
                 .peek((principal, event) -> meters.count(event))
                 .to(MeshTopics.AUDIT, Produced.with(Serdes.String(), audit).withStreamPartitioner(BY_PRINCIPAL));

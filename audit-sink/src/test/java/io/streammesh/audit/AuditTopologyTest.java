@@ -224,6 +224,21 @@ class AuditTopologyTest {
                 tuple(AuditEventType.REJECTION, "User:mallory"));
     }
 
+    @Test
+    void anErasureIsRecordedAsTheDomainsWithTheSubjectAndWhyAndAReasonWithControlCharactersOnlyAsRefused() {
+        var erasures = driver.createInputTopic(MeshTopics.erasures("orders"), Serdes.String().serializer(), Serdes.String().serializer());
+        erasures.pipeInput("c-1", "the customer asked (ticket 42)");
+        erasures.pipeInput("c-2", "forged\nrow");
+
+        List<AuditEvent> events = audit.readValuesToList();
+        assertThat(events).extracting(AuditEvent::getType, AuditEvent::getPrincipal, AuditEvent::getResourceName).containsExactly(
+                tuple(AuditEventType.SUBJECT_ERASED, "User:orders", "orders/c-1"),
+                tuple(AuditEventType.SUBJECT_ERASED, "User:orders", "orders/c-2"));
+        assertThat(events.get(0).getReason()).isEqualTo("the customer asked (ticket 42)");
+        assertThat(events.get(1).getReason()).isEqualTo("reason contains control character U+000A (newlines, escape sequences and "
+                + "other control characters are not allowed)");
+    }
+
     private static ProductRegistration registration(String publishedBy) {
         return ProductRegistration.newBuilder().setAddress("orders.order-placed.v1").setDomain("orders").setName("order-placed")
                 .setVersion("1.0.0").setOwner(Owner.newBuilder().setTeam("orders-team").setPrincipal("User:orders").setContact("o@example.com").build())

@@ -94,6 +94,9 @@ public final class Governance {
         if (policy.piiMasked()) {
             piiMasked(registration, violations);
         }
+        if (policy.piiEncrypted()) {
+            piiEncrypted(registration, violations);
+        }
         if (policy.sloDeclared() && registration.getFreshnessMs() == null) {
             violations.add(violation("slo-declared", "a freshness SLO is required (slo: {freshness: 5m})"));
         }
@@ -189,6 +192,20 @@ public final class Governance {
                         + (open ? " of a " + classification.orElseThrow() + " product" : " without the owner's approval (access: auto)")
                         + "; mask them"));
             }
+        }
+    }
+
+    private static void piiEncrypted(ProductRegistration registration, List<RuleViolation> violations) {
+        boolean open = Classification.of(registration.getClassification()).filter(OPEN_CLASSIFICATIONS::contains).isPresent();
+        if (open || registration.getPiiFields().isEmpty()) {
+            return;
+        }
+        List<String> encrypted = registration.getEncryption() == null ? List.of() : registration.getEncryption().getFields();
+        List<String> clear = registration.getPiiFields().stream().filter(f -> !encrypted.contains(f)).toList();
+        if (!clear.isEmpty()) {
+            violations.add(violation("pii-encrypted", "PII field(s) " + String.join(", ", clear) + " of a "
+                    + registration.getClassification() + " product must be encrypted: list them in encryption.fields"
+                    + " with the subject field (encryption: {subject: <field>, fields: [...]})"));
         }
     }
 

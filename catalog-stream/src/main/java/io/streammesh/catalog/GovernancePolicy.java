@@ -22,10 +22,13 @@ import java.nio.file.Path;
  * @param piiMasked PII fields masked in every {@code auto} view and every view of a public or internal product
  * @param sloDeclared a freshness SLO required
  * @param lineageInputsExist every lineage input must be in the catalog
+ * @param piiEncrypted PII fields of confidential and restricted products encrypted by the gate
+ *        (the contract's {@code encryption.fields}), so no cleartext of them is kept on the brokers' disks
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record GovernancePolicy(boolean ownerPresent, int descriptionMinLength, boolean classificationDeclared,
-                               boolean piiMasked, boolean sloDeclared, boolean lineageInputsExist) {
+                               boolean piiMasked, boolean sloDeclared, boolean lineageInputsExist,
+                               boolean piiEncrypted) {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

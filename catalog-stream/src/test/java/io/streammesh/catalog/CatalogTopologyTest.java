@@ -15,6 +15,7 @@ import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.Owner;
+import io.streammesh.schema.ProductEncryption;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.ProductView;
@@ -151,6 +152,18 @@ class CatalogTopologyTest {
     }
 
     @Test
+    void piiOfAConfidentialProductMustBeEncryptedButNotThatOfAnInternalOne() {
+        var policy = new Governance(GovernancePolicy.defaults());
+        ProductRegistration clear = orders().setEncryption(new ProductEncryption("customerId", List.of("customerEmail"))).build();
+
+        assertThat(policy.checkOffline(clear)).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(tuple(
+                "pii-encrypted", "PII field(s) shippingAddress of a confidential product must be encrypted: list them in "
+                        + "encryption.fields with the subject field (encryption: {subject: <field>, fields: [...]})"));
+        assertThat(policy.checkOffline(ProductRegistration.newBuilder(clear).setClassification("internal")
+                .setViews(List.of()).build())).isEmpty();
+    }
+
+    @Test
     void theDomainIsTheTopicsNotThePayloads() {
         register("customers", orders().build());
 
@@ -160,7 +173,7 @@ class CatalogTopologyTest {
 
     @Test
     void anOwnerNamingAnotherDomainIsRejectedEvenWithTheOwnerPolicyOff() {
-        var lenient = new Governance(new GovernancePolicy(false, 0, false, false, false, false));
+        var lenient = new Governance(new GovernancePolicy(false, 0, false, false, false, false, false));
 
         List<RuleViolation> violations = lenient.check("orders.order-placed.v1", orders().setOwner(Owner.newBuilder().setTeam("t")
                 .setPrincipal("User:customers").setContact("c").build()).build(), "orders", address -> true);
@@ -557,7 +570,8 @@ class CatalogTopologyTest {
                         .setContact(domain + "@example.com").build())
                 .setDescription("The " + name + " product of " + domain + ".").setClassification("confidential")
                 .setSchemaSubject(domain + "." + name + ".v1-value").setSchemaVersion(1).setSchemaContentId(1L)
-                .setPiiFields(pii).setFreshnessMs(300_000L).setViews(views).setPublishedBy("User:" + domain).setPublishedAt(START);
+                .setPiiFields(pii).setEncryption(pii.isEmpty() ? null : new ProductEncryption("customerId", pii))
+                .setFreshnessMs(300_000L).setViews(views).setPublishedBy("User:" + domain).setPublishedAt(START);
     }
 
     static ProductView view(String name, ViewAccess access, Map<String, String> masks) {

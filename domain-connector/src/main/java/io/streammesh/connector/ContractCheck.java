@@ -2,6 +2,7 @@ package io.streammesh.connector;
 
 import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.client.WireAvro;
+import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import java.io.IOException;
@@ -20,7 +21,8 @@ import org.apache.avro.io.DecoderFactory;
  * wire format whose schema id is a registered version of the product's subject (read with that
  * writer schema into the current one), or a UTF-8 JSON object read as {@code mesh produce} reads
  * JSON Lines ({@link RecordParser}); then it must pass the contract's quality rules
- * ({@link QualityRules}). An accepted value is written with the product's current schema id.
+ * ({@link QualityRules}). An accepted value is written with the product's current schema id, its
+ * contract's encrypted fields encrypted ({@link RecordEncryption}).
  * Not thread-safe: one per stream task.
  */
 final class ContractCheck {
@@ -49,6 +51,8 @@ final class ContractCheck {
     private final RecordParser parser;
     private final QualityRules rules;
     private final WireWriter writer;
+    /** The product's encrypted fields, or null. */
+    private final RecordEncryption encryption;
     private final Map<Integer, GenericDatumReader<GenericRecord>> readers = new HashMap<>();
     private BinaryDecoder decoder;
 
@@ -56,9 +60,11 @@ final class ContractCheck {
      * @param registration the product's registration, as the catalog admitted it
      * @param schemas where its schemas are looked up (once, here, and once per writer schema id)
      * @param maxValueBytes the largest value checked
-     * @throws io.streammesh.schema.MeshException if a rule does not compile against the schema
+     * @param keys the data subjects' keys, for a product with encrypted fields
+     * @throws io.streammesh.schema.MeshException if a rule does not compile against the schema, or
+     *         an encrypted field is not a string or bytes field of it
      */
-    ContractCheck(ProductRegistration registration, ProductSchemas schemas, int maxValueBytes) {
+    ContractCheck(ProductRegistration registration, ProductSchemas schemas, int maxValueBytes, SubjectKeys keys) {
         this.address = ProductAddress.parse(registration.getAddress());
         this.registration = registration;
         this.schemas = schemas;
@@ -69,6 +75,8 @@ final class ContractCheck {
         this.parser = new RecordParser(current);
         this.rules = QualityRules.compile(registration.getQualityRules(), current);
         this.writer = new WireWriter(current, currentId);
+        this.encryption = registration.getEncryption() == null ? null
+                : RecordEncryption.of(address, registration.getEncryption(), current, keys);
     }
 
     /** @return the registration this check applies */
@@ -103,7 +111,13 @@ final class ContractCheck {
         if (broken.isPresent()) {
             return new Rejected(broken.get());
         }
-        if (avro && ByteBuffer.wrap(value, 1, 4).getInt() == currentId) {
+        if (encryption != null) {
+            try {
+                encryption.encrypt(record);
+            } catch (RecordEncryption.Unencryptable e) {
+                return reject(e.rule(), e.getMessage());
+            }
+        } else if (avro && ByteBuffer.wrap(value, 1, 4).getInt() == currentId) {
             return new Accepted(value);
         }
         try {

@@ -8,6 +8,8 @@ import io.streammesh.client.MeshStreams;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordSerdes;
 import io.streammesh.client.SchemaRegistry;
+import io.streammesh.keys.LocalKms;
+import io.streammesh.keys.SubjectKeys;
 import io.streammesh.metrics.MetricsEndpoint;
 import io.streammesh.schema.ProductAddress;
 import java.nio.file.Path;
@@ -19,7 +21,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * The contract gate, running: {@link GateTopology} under exactly-once v2 as principal
  * {@code mesh-gate}, the only writer of product topics, the {@link IngestCleanup} of what it
  * has processed, and the {@link ChangelogWidth} that keeps its changelog as wide as its widest
- * ingest topic. A crash and restart neither loses nor repeats a product or dead-letter record.
+ * ingest topic; it encrypts the fields contracts list with their subjects' data keys
+ * ({@link SubjectKeys}) and destroys the keys of the subjects domains erase ({@link SubjectErasures}).
+ * A crash and restart neither loses nor repeats a product or dead-letter record.
  * Its {@link MetricsEndpoint} serves the per-product record counts ({@code mesh.gate.records}) and
  * Kafka Streams' own metrics at {@link #metricsUrl()}.
  */
@@ -33,6 +37,12 @@ public final class GateApp implements AutoCloseable {
      */
     private static final Duration CHANGELOG_CHECK_EVERY = Duration.ofSeconds(1);
 
+    /**
+     * Where a gate started without a mesh's key directory keeps its local KEKs, inside its own
+     * state (tests, benchmarks): only it can then unwrap its data keys.
+     */
+    private static final String OWN_KEKS = "keks";
+
     /** Where the metrics endpoint listens: this machine only, as the embedded mesh's other endpoints. */
     private static final String METRICS_HOST = "127.0.0.1";
 
@@ -42,9 +52,13 @@ public final class GateApp implements AutoCloseable {
     private final ChangelogWidth changelogWidth;
     private final MetricsEndpoint metrics;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final SubjectKeys keys;
+    private final SubjectErasures erasures;
 
     private GateApp(KafkaStreams streams, SchemaRegistry registry, IngestCleanup cleanup, ChangelogWidth changelogWidth,
-                    MetricsEndpoint metrics, KafkaStreamsMetrics streamsMetrics) {
+                    MetricsEndpoint metrics, KafkaStreamsMetrics streamsMetrics, SubjectKeys keys, SubjectErasures erasures) {
+        this.keys = keys;
+        this.erasures = erasures;
         this.streams = streams;
         this.registry = registry;
         this.cleanup = cleanup;
@@ -91,23 +105,61 @@ public final class GateApp implements AutoCloseable {
      * @param clientConfig the {@code mesh-gate} principal's client config
      * @param stateDir where Kafka Streams keeps local state
      * @param cleanupEvery how often processed ingest records are deleted
-     * @param metrics where its metrics are served; the gate closes it when it stops (or fails to start)
+     * @param metricsPort the port of its {@code /metrics} endpoint on 127.0.0.1, or 0 for any free one
+     * @param kekDir where the domains' local key-encryption keys are kept ({@link LocalKms})
      * @return the running gate
+     * @throws MeshException if it does not start
+     * @throws IllegalStateException if the metrics port cannot be bound
+     */
+    public static GateApp start(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, int metricsPort, Path kekDir) {
+        return start(clientConfig, stateDir, cleanupEvery, MetricsEndpoint.start(METRICS_HOST, metricsPort), kekDir);
+    }
+
+    /**
+     * @param clientConfig the {@code mesh-gate} principal's client config
+     * @param stateDir where Kafka Streams keeps local state
+     * @param cleanupEvery how often processed ingest records are deleted
+     * @param metrics where its metrics are served; the gate closes it when it stops (or fails to start)
+     * @return the running gate, its local key-encryption keys in its own state directory
      * @throws MeshException if it does not start
      */
     public static GateApp start(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, MetricsEndpoint metrics) {
+        return start(clientConfig, stateDir, cleanupEvery, metrics, stateDir.resolve(OWN_KEKS));
+    }
+
+    /**
+     * @param clientConfig the {@code mesh-gate} principal's client config
+     * @param stateDir where Kafka Streams keeps local state
+     * @param cleanupEvery how often processed ingest records are deleted
+     * @param metrics where its metrics are served; the gate closes it when it stops (or fails to start)
+     * @param kekDir where the domains' local key-encryption keys are kept ({@link LocalKms}), shared
+     *        with every other holder of the mesh's data keys
+     * @return the running gate
+     * @throws MeshException if it does not start
+     */
+    public static GateApp start(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, MetricsEndpoint metrics,
+                                Path kekDir) {
+        SubjectKeys keys;
         try {
-            return startMeasured(clientConfig, stateDir, cleanupEvery, metrics);
+            keys = SubjectKeys.local(clientConfig, kekDir);
         } catch (RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
+        try {
+            return startMeasured(clientConfig, stateDir, cleanupEvery, metrics, keys);
+        } catch (RuntimeException e) {
+            keys.close();
             metrics.close();
             throw e;
         }
     }
 
-    private static GateApp startMeasured(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, MetricsEndpoint metrics) {
+    private static GateApp startMeasured(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, MetricsEndpoint metrics,
+                                         SubjectKeys keys) {
         String applicationId = PlatformApp.GATE.applicationId();
         var registry = SchemaRegistry.connect(clientConfig);
-        var topology = GateTopology.build(GateConfig.of(RecordSerdes.registry(clientConfig), ProductSchemas.registry(registry)),
+        var topology = GateTopology.build(GateConfig.of(RecordSerdes.registry(clientConfig), ProductSchemas.registry(registry), keys),
                 metrics.meters());
         var streams = new KafkaStreams(topology, MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
         // Kafka Streams' own metrics (records-lag-max among them) beside the gate's counts
@@ -126,7 +178,7 @@ public final class GateApp implements AutoCloseable {
             throw e;
         }
         var cleanup = new IngestCleanup(Admin.create(clientConfig.kafka()), applicationId, cleanupEvery);
-        return new GateApp(streams, registry, cleanup, changelogWidth, metrics, streamsMetrics);
+        return new GateApp(streams, registry, cleanup, changelogWidth, metrics, streamsMetrics, keys, new SubjectErasures(clientConfig, keys));
     }
 
     /** @return where Prometheus scrapes the gate, e.g. {@code http://127.0.0.1:41234/metrics} */
@@ -136,11 +188,13 @@ public final class GateApp implements AutoCloseable {
 
     @Override
     public void close() {
+        erasures.close();
         changelogWidth.close();
         cleanup.close();
         MeshStreams.stop(streams);
         streamsMetrics.close();
         registry.close();
+        keys.close();
         metrics.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.streammesh.connector;
 
 import io.streammesh.client.RecordSerdes;
+import io.streammesh.keys.SubjectKeys;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -14,8 +15,9 @@ import java.util.Objects;
  *        with its reason headers)
  * @param pendingWait how long a record of a product the catalog does not have yet waits for it
  *        before it goes to the dead-letter topic
+ * @param keys the data subjects' keys, with which the gate encrypts the fields contracts list
  */
-public record GateConfig(RecordSerdes serdes, ProductSchemas schemas, int maxValueBytes, Duration pendingWait) {
+public record GateConfig(RecordSerdes serdes, ProductSchemas schemas, int maxValueBytes, Duration pendingWait, SubjectKeys keys) {
 
     /** The default value size limit, 512 KiB. */
     public static final int DEFAULT_MAX_VALUE_BYTES = 512 * 1024;
@@ -26,6 +28,7 @@ public record GateConfig(RecordSerdes serdes, ProductSchemas schemas, int maxVal
     public GateConfig {
         Objects.requireNonNull(serdes, "serdes");
         Objects.requireNonNull(schemas, "schemas");
+        Objects.requireNonNull(keys, "keys");
         if (maxValueBytes < 1) {
             throw new IllegalArgumentException("the gate's value size limit must be positive, not " + maxValueBytes);
         }
@@ -37,9 +40,10 @@ public record GateConfig(RecordSerdes serdes, ProductSchemas schemas, int maxVal
     /**
      * @param serdes the serdes of the mesh's records
      * @param schemas where products' schemas are looked up
+     * @param keys the data subjects' keys
      * @return a config with the default size limit and wait
      */
-    public static GateConfig of(RecordSerdes serdes, ProductSchemas schemas) {
-        return new GateConfig(serdes, schemas, DEFAULT_MAX_VALUE_BYTES, DEFAULT_PENDING_WAIT);
+    public static GateConfig of(RecordSerdes serdes, ProductSchemas schemas, SubjectKeys keys) {
+        return new GateConfig(serdes, schemas, DEFAULT_MAX_VALUE_BYTES, DEFAULT_PENDING_WAIT, keys);
     }
 }

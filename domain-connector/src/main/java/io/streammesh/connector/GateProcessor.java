@@ -75,12 +75,13 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
      * @param check its compiled contract, or null
      * @param closed why it takes no records, or null
      * @param pending whether it takes no records only because the catalog does not have it yet
+     * @param sealed whether its contract encrypts fields, so that its dead letters are encrypted whole
      */
     private record Plan(long loadedAt, ProductAddress address, String topic, String deadLetterTopic, ContractCheck check,
-            DeadLetterReason closed, boolean pending) {
+            DeadLetterReason closed, boolean pending, boolean sealed) {
 
-        Plan(long loadedAt, ProductAddress address, ContractCheck check, DeadLetterReason closed, boolean pending) {
-            this(loadedAt, address, address.topic(), address.deadLetterTopic(), check, closed, pending);
+        Plan(long loadedAt, ProductAddress address, ContractCheck check, DeadLetterReason closed, boolean pending, boolean sealed) {
+            this(loadedAt, address, address.topic(), address.deadLetterTopic(), check, closed, pending, sealed);
         }
     }
 
@@ -189,9 +190,18 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         reason.addTo(headers, version, plan.address(), Instant.ofEpochMilli(context.currentSystemTimeMs()));
         headers.add(DeadLetterHeaders.SOURCE_PARTITION, bytes(Integer.toString(record.partition())));
         headers.add(DeadLetterHeaders.SOURCE_OFFSET, bytes(Long.toString(record.offset())));
-        context.forward(new Record<>(record.key(), new GateOutput(plan.deadLetterTopic(), kept(record.value())),
+        context.forward(new Record<>(record.key(), new GateOutput(plan.deadLetterTopic(), deadLetter(plan, record.value(), headers)),
                 record.timestamp(), headers));
         counters.rejected(plan.address(), reason.rule());
+    }
+
+    /** The dead letter's value: kept within the limit, and encrypted whole for a product with encrypted fields. */
+    private byte[] deadLetter(Plan plan, byte[] value, Headers headers) {
+        if (!plan.sealed()) {
+            return kept(value);
+        }
+        headers.add(DeadLetterHeaders.ENCRYPTED_WITH, bytes(RecordEncryption.deadLetterSubject(plan.address())));
+        return RecordEncryption.sealDeadLetter(plan.address(), config.keys(), kept(value));
     }
 
     private boolean oversized(byte[] value) {
@@ -233,36 +243,42 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         ValueAndTimestamp<DataProduct> entry = catalog.get(address.toString());
         plan = entry == null ? notCatalogued(now, address)
                 : entry.value().getStatus() == ProductStatus.RETIRED ? closed(now, address, "product " + address
-                        + " is retired; it takes no new records")
+                        + " is retired; it takes no new records", sealed(entry.value().getRegistration()))
                 : open(now, address, entry.value().getRegistration(), plan);
         plans.put(topic, plan);
         return plan;
     }
 
     private Plan open(long now, ProductAddress address, ProductRegistration registration, Plan previous) {
+        boolean sealed = sealed(registration);
         if (previous != null && previous.check() != null && previous.check().registration().equals(registration)) {
-            return new Plan(now, address, previous.check(), null, false);
+            return new Plan(now, address, previous.check(), null, false, sealed);
         }
         if (registration.getSchemaContentId() == null) {
-            return closed(now, address, "product " + address + " has no registered schema in its catalog entry");
+            return closed(now, address, "product " + address + " has no registered schema in its catalog entry", sealed);
         }
         try {
-            return new Plan(now, address, new ContractCheck(registration, config.schemas(), config.maxValueBytes()), null, false);
+            return new Plan(now, address, new ContractCheck(registration, config.schemas(), config.maxValueBytes(), config.keys()), null,
+                    false, sealed);
         } catch (SchemaRegistry.Unreachable e) {
             throw e;
         } catch (MeshException e) {
-            return closed(now, address, e.getMessage());
+            return closed(now, address, e.getMessage(), sealed);
         }
     }
 
-    private static Plan closed(long now, ProductAddress address, String reason) {
-        return new Plan(now, address, null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, reason), false);
+    private static boolean sealed(ProductRegistration registration) {
+        return registration.getEncryption() != null;
+    }
+
+    private static Plan closed(long now, ProductAddress address, String reason, boolean sealed) {
+        return new Plan(now, address, null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, reason), false, sealed);
     }
 
     private Plan notCatalogued(long now, ProductAddress address) {
         return new Plan(now, address, null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, "product " + address
                 + " was not in the catalog within " + config.pendingWait().toSeconds() + " s: publish its contract "
-                + "(mesh product publish) and produce once the catalog has admitted it"), true);
+                + "(mesh product publish) and produce once the catalog has admitted it"), true, false);
     }
 
     private static byte[] bytes(String text) {

@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.schema.DeadLetterHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streammesh.keys.LocalKms;
+import io.streammesh.keys.SubjectKeys;
+import io.streammesh.testing.MemoryKeyLog;
 import io.streammesh.testing.PlainAvroSerdes;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshTopics;
@@ -15,6 +18,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -40,6 +44,7 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GateTopologyTest {
 
@@ -59,6 +64,8 @@ class GateTopologyTest {
     private static final long AT = Instant.parse("2026-12-01T10:00:00Z").toEpochMilli();
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    @TempDir
+    Path keks;
     private TopologyTestDriver driver;
     private TestInputTopic<String, DataProduct> catalog;
     private TestInputTopic<String, byte[]> ingest;
@@ -83,7 +90,8 @@ class GateTopologyTest {
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "gate-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(GateTopology.build(new GateConfig(new PlainAvroSerdes(), schemas, MAX_BYTES, PENDING_WAIT), meters), props);
+        driver = new TopologyTestDriver(GateTopology.build(new GateConfig(new PlainAvroSerdes(), schemas, MAX_BYTES, PENDING_WAIT,
+                new SubjectKeys(new MemoryKeyLog().reader(), new LocalKms(keks), LocalKms::uri, d -> 0, System::currentTimeMillis)), meters), props);
         catalog = driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(),
                 new PlainAvroSerdes().of(DataProduct.class).serializer());
         ingest = driver.createInputTopic(ADDRESS + ".ingest", Serdes.String().serializer(), Serdes.ByteArray().serializer());

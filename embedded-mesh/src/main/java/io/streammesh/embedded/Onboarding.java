@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -110,6 +111,9 @@ public final class Onboarding {
         requesters.forEach(p -> acls.addAll(requesterAcls(p)));
         // Domains onboarded before a platform app existed (the contract gate) get its ACLs on their topics now.
         List<String> domains = requesters.stream().filter(p -> p.kind() == PrincipalKind.DOMAIN).map(MeshPrincipal::name).toList();
+        // Domains onboarded before field encryption get their key and erasure topics.
+        createTopics(domains.stream().flatMap(domain -> Stream.of(PlatformTopics.keys(domain),
+                PlatformTopics.erasures(domain))).toList());
         domains.forEach(domain -> acls.addAll(PlatformAcls.domain(domain)));
         createAcls(acls, "create the platform's ACLs");
         KafkaCalls.await(admin.deleteAcls(PlatformAcls.sharedRequestsOfOldMeshes().stream().map(AclBinding::toFilter).toList()).all(),

@@ -80,6 +80,7 @@ public final class PlatformAcls {
                 acls.allow(TOPIC, MeshTopics.ACCESS_REQUESTS_PREFIX, PREFIXED, READ, DESCRIBE);
                 acls.allow(TOPIC, MeshTopics.REGISTRATIONS_PREFIX, PREFIXED, READ, DESCRIBE);
                 acls.allow(TOPIC, MeshTopics.DECISIONS_PREFIX, PREFIXED, READ, DESCRIBE);
+                acls.allow(TOPIC, MeshTopics.ERASURES_PREFIX, PREFIXED, READ, DESCRIBE);
                 // The consumption ledger reads every group's committed offsets (the broker checks
                 // DESCRIBE on each topic a group has committed on), and the group ACLs that say
                 // whose group it is.
@@ -150,6 +151,8 @@ public final class PlatformAcls {
         // It reads back its own registrations (to publish idempotently, to retire) and decisions.
         owner.allow(TOPIC, MeshTopics.registrations(domain), LITERAL, WRITE, READ, DESCRIBE);
         owner.allow(TOPIC, MeshTopics.decisions(domain), LITERAL, WRITE, READ, DESCRIBE);
+        // It asks for its subjects' erasure there; the platform, not the domain, destroys the keys.
+        owner.allow(TOPIC, MeshTopics.erasures(domain), LITERAL, WRITE, READ, DESCRIBE);
         List<AclBinding> all = new ArrayList<>(owner.bindings);
         // Product health (catalog) and views (enforcer) read the domain's products; the enforcer
         // brings a catalogued product's topics to the mesh's configs before the domain may write
@@ -162,7 +165,11 @@ public final class PlatformAcls {
         // The contract gate reads the ingest topics, writes the products and their dead-letter
         // topics, and deletes the ingest records it has processed (DELETE: delete-records).
         all.addAll(new Acls(PlatformApp.GATE.principal().kafkaPrincipal())
-                .allow(TOPIC, prefix, PREFIXED, READ, WRITE, DESCRIBE, AclOperation.DELETE).bindings);
+                .allow(TOPIC, prefix, PREFIXED, READ, WRITE, DESCRIBE, AclOperation.DELETE)
+                // It creates the data keys of the subjects it encrypts, and sees erasures. The
+                // domain itself has no right on its key topic: it erases through the platform.
+                .allow(TOPIC, MeshTopics.keys(domain), LITERAL, READ, WRITE, DESCRIBE)
+                .allow(TOPIC, MeshTopics.erasures(domain), LITERAL, READ, DESCRIBE).bindings);
         return all;
     }
 

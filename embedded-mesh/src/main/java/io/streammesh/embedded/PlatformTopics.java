@@ -32,14 +32,43 @@ final class PlatformTopics {
     }
 
     /**
+     * A key topic's configs: compacted, and cleaned within hours whatever its traffic, so that an
+     * erased subject's wrapped key leaves the disks soon after its tombstone (segments roll every
+     * hour, a dirty segment waits at most an hour for the cleaner, the tombstone itself is kept an
+     * hour for every key holder to see it).
+     */
+    static final Map<String, String> KEY_LOG = Map.of("cleanup.policy", "compact", "segment.ms", "3600000",
+            "max.compaction.lag.ms", "3600000", "delete.retention.ms", "3600000", "min.cleanable.dirty.ratio", "0.01");
+
+    /**
      * @param domain a domain name
      * @return the topics only that domain writes: registrations (compacted, one per address)
-     *         and access decisions (kept, they are the record of who approved what)
+     *         and access decisions (kept, they are the record of who approved what); and its key
+     *         topic, which only platform principals touch
      */
     static List<NewTopic> domain(String domain) {
         return List.of(
                 topic(MeshTopics.registrations(domain), 1, brokerTime(COMPACT)),
-                topic(MeshTopics.decisions(domain), 1, brokerTime(KEEP_FOREVER)));
+                topic(MeshTopics.decisions(domain), 1, brokerTime(KEEP_FOREVER)),
+                keys(domain),
+                erasures(domain));
+    }
+
+    /**
+     * @param domain a domain name
+     * @return its key topic, {@code mesh.keys.<domain>}: subject id → wrapped data key, one partition
+     */
+    static NewTopic keys(String domain) {
+        return topic(MeshTopics.keys(domain), 1, KEY_LOG);
+    }
+
+    /**
+     * @param domain a domain name
+     * @return its erasure topic, {@code mesh.erasures.<domain>}: kept a week (it names subjects;
+     *         the audit trail keeps who erased whom and why), the broker's time on each record
+     */
+    static NewTopic erasures(String domain) {
+        return topic(MeshTopics.erasures(domain), 1, brokerTime(WEEK));
     }
 
     /**

@@ -96,6 +96,14 @@ public final class StateDirectory {
         return root.resolve("apps");
     }
 
+    /**
+     * @return where the domains' local key-encryption keys are kept ({@code io.streammesh.keys.LocalKms}),
+     *         one owner-only keyset per domain, shared by every holder of the mesh's data keys
+     */
+    public Path keks() {
+        return root.resolve("keks");
+    }
+
     /** @return the credential store's file */
     public Path credentials() {
         return root.resolve("credentials");

@@ -58,6 +58,8 @@ public final class Mesh {
         subcommands.put("audit", AuditCommand::new);
         subcommands.put("platform", PlatformCommand::new);
         subcommands.put("app", AppCommand::new);
+        subcommands.put("subject", SubjectCommand::new);
+        subcommands.put("keys", KeysCommand::new);
         subcommands.put("help", CommandLine.HelpCommand::new);
         return Collections.unmodifiableMap(subcommands);
     }

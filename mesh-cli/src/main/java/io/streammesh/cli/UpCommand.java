@@ -120,7 +120,7 @@ final class UpCommand implements Callable<Integer> {
             running.add(ViewApp.start(enforcerConfig, apps.resolve(PlatformApp.ENFORCER.applicationId()),
                     ViewSecret.of(directory), enforcerMetrics.meters()));
             gate = running.add(GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), apps.resolve(PlatformApp.GATE.applicationId()),
-                    GateApp.CLEANUP_EVERY, ports.start(ports.gate())));
+                    GateApp.CLEANUP_EVERY, ports.start(ports.gate()), directory.keks()));
             metricsUrls.put("catalog", catalog.metricsUrl());
             metricsUrls.put("enforcer", enforcerMetrics.url());
             metricsUrls.put("audit", audit.metricsUrl());

@@ -25,6 +25,16 @@ public final class DeadLetterHeaders {
     public static final String SOURCE_PARTITION = "mesh.error.source-partition";
     /** Its offset there. */
     public static final String SOURCE_OFFSET = "mesh.error.source-offset";
+    /**
+     * On a dead letter of a product with encrypted fields: the subject whose data key encrypted
+     * the whole value (AEAD, associated data {@code <address>|*|<subject>}); the value is then that
+     * ciphertext, never the cleartext the client sent.
+     */
+    public static final String ENCRYPTED_WITH = "mesh.error.encrypted-with";
+    /** The rule name used when an encrypted product's record names no data subject. */
+    public static final String SUBJECT_RULE = "subject";
+    /** The rule name used when the data key of an encrypted product's record is unusable (its entry does not unwrap). */
+    public static final String ENCRYPTION_RULE = "encryption";
     /** The rule name used when a record does not fit the product's schema. */
     public static final String SCHEMA_RULE = "schema";
     /** The rule name used when a record's value is over the contract gate's size limit. */

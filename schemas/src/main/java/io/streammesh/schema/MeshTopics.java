@@ -48,6 +48,20 @@ public final class MeshTopics {
     public static final String REGISTRATIONS_PREFIX = "mesh.registrations.";
     /** Prefix of the per-principal decision topics: a domain's, and a second-level approver's. */
     public static final String DECISIONS_PREFIX = "mesh.decisions.";
+    /**
+     * Prefix of the per-domain key topics, {@code mesh.keys.<domain>}: compacted, subject id →
+     * that data subject's data key wrapped by the domain's key-encryption key. Only the platform
+     * principals that encrypt or decrypt read them; domains never do.
+     */
+    public static final String KEYS_PREFIX = "mesh.keys.";
+    /**
+     * Prefix of the per-domain erasure topics, {@code mesh.erasures.<domain>}: subject id → why it
+     * is erased. Only the domain (and the platform) writes its own, so the topic says who asked;
+     * the contract gate destroys the subject's data key, audit-sink records SUBJECT_ERASED.
+     */
+    public static final String ERASURES_PREFIX = "mesh.erasures.";
+    /** Every per-domain erasure topic. */
+    public static final Pattern ERASURE_TOPICS = Pattern.compile(Pattern.quote(ERASURES_PREFIX) + MeshNames.REGEX);
     /** Every per-domain registration topic. */
     public static final Pattern REGISTRATION_TOPICS = Pattern.compile(Pattern.quote(REGISTRATIONS_PREFIX) + MeshNames.REGEX);
     /** Every per-principal decision topic. */
@@ -103,6 +117,24 @@ public final class MeshTopics {
      */
     public static String valueSubject(String topic) {
         return topic + "-value";
+    }
+
+    /**
+     * @param domain a domain name
+     * @return the topic only that domain (and the platform) writes its subjects' erasures to
+     */
+    public static String erasures(String domain) {
+        ProductAddress.checkName("domain", domain);
+        return ERASURES_PREFIX + domain;
+    }
+
+    /**
+     * @param domain a domain name
+     * @return the compacted topic holding the domain's wrapped data keys, one per data subject
+     */
+    public static String keys(String domain) {
+        ProductAddress.checkName("domain", domain);
+        return KEYS_PREFIX + domain;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.streammesh.connector.contract;
 
 import io.streammesh.schema.Classification;
+import io.streammesh.schema.EncryptedFields;
 import io.streammesh.schema.Mask;
 
 import io.streammesh.schema.MeshNames;
@@ -54,6 +55,9 @@ final class ContractValidator {
         List<ProductContract.Rule> rules = schema == null ? List.of() : qualityRules(schema);
         List<ProductContract.View> views = schema == null ? List.of() : views(schema);
         List<ProductAddress> inputs = lineage();
+        if (schema != null && contract.encryption() != null) {
+            encryption(schema, contract.encryption());
+        }
         if (!problems.isEmpty()) {
             throw new InvalidContractException(source, problems);
         }
@@ -352,6 +356,32 @@ final class ContractValidator {
             }
         }
         return inputs;
+    }
+
+    /** The subject names a field; each encrypted field exists, is a string or bytes (nullable or not) and is listed once. */
+    private void encryption(Schema schema, DataContract.Encryption encryption) {
+        if (required("encryption.subject", encryption.subject()) && schema.getField(encryption.subject()) == null) {
+            problem("encryption.subject", "no such field in schema: '" + encryption.subject() + "' (fields: " + fieldNames(schema) + ")");
+        }
+        if (encryption.fields().isEmpty()) {
+            problem("encryption.fields", "is required: the string or bytes fields to encrypt, e.g. [customerEmail]");
+        }
+        Set<String> listed = new HashSet<>();
+        for (int i = 0; i < encryption.fields().size(); i++) {
+            String at = "encryption.fields[" + i + "]";
+            String field = encryption.fields().get(i);
+            Schema.Field target = field == null ? null : schema.getField(field);
+            if (target == null) {
+                problem(at, "no such field in schema: '" + field + "' (fields: " + fieldNames(schema) + ")");
+            } else if (!EncryptedFields.encryptable(target.schema())) {
+                problem(at, "field '" + field + "' is " + target.schema().getType().getName()
+                        + "; only string or bytes fields (or nullable ones) can be encrypted");
+            } else if (!listed.add(field)) {
+                problem(at, "'" + field + "' is listed twice");
+            } else if (field.equals(encryption.subject())) {
+                problem(at, "'" + field + "' is the subject field: the subject names whose key encrypts the record and stays readable");
+            }
+        }
     }
 
     private boolean required(String field, String value) {

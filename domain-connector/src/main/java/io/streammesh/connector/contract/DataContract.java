@@ -23,6 +23,7 @@ import java.util.Map;
  * @param quality CEL rules every record must pass; failures go to the dead-letter topic
  * @param views the access levels consumers may ask for
  * @param lineage the products this one is derived from
+ * @param encryption the fields the contract gate encrypts, per data subject (optional)
  */
 public record DataContract(
         String domain,
@@ -39,7 +40,8 @@ public record DataContract(
         Slo slo,
         List<QualityRule> quality,
         List<View> views,
-        Lineage lineage) {
+        Lineage lineage,
+        Encryption encryption) {
 
     /** Empty lists instead of nulls. */
     public DataContract {
@@ -105,6 +107,20 @@ public record DataContract(
         /** An empty list instead of null. */
         public Lineage {
             inputs = inputs == null ? List.of() : inputs;
+        }
+    }
+
+    /**
+     * Which fields the contract gate encrypts, each with the data key of the person the record is
+     * about, so that destroying that key erases the person from every copy (crypto-shredding).
+     *
+     * @param subject the schema field naming the data subject, e.g. {@code customerId}
+     * @param fields the string or bytes fields encrypted
+     */
+    public record Encryption(String subject, List<String> fields) {
+        /** An empty list instead of null. */
+        public Encryption {
+            fields = fields == null ? List.of() : fields;
         }
     }
 }

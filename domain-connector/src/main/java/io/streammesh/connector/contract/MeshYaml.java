@@ -25,7 +25,7 @@ public final class MeshYaml {
     public static String write(ProductContract product, String schemaFile) {
         DataContract c = product.contract();
         var contract = new DataContract(c.domain(), c.name(), c.version(), c.owner(), c.description(), c.classification(), c.tags(),
-                schemaFile, c.key(), c.topic(), c.ingest(), c.slo(), c.quality(), c.views(), c.lineage());
+                schemaFile, c.key(), c.topic(), c.ingest(), c.slo(), c.quality(), c.views(), c.lineage(), c.encryption());
         try {
             return YAML.writeValueAsString(contract);
         } catch (JsonProcessingException e) {

@@ -59,7 +59,7 @@ final class OdcsReader {
         paths.put("tags", "tags");
         keys(document.path("description"), "description", "purpose");
         Map<String, JsonNode> custom = customProperties(document.path("customProperties"), "customProperties",
-                "classification", "partitions", "ingestRetention", "lineage");
+                "classification", "partitions", "ingestRetention", "lineage", "encryption");
         String classification = text(custom.get("classification"), "customProperties.classification");
         paths.put("classification", "customProperties.classification");
         var owner = owner();
@@ -80,7 +80,7 @@ final class OdcsReader {
                 classification, strings(document.get("tags"), "tags"), avro == null ? null : SCHEMA_NAME, key, topic,
                 ingestRetention == null ? null : new DataContract.Ingest(ingestRetention),
                 sla.freshness == null && sla.errorRate == null ? null : new DataContract.Slo(sla.freshness, sla.errorRate),
-                quality, views(owner.principal()), lineage);
+                quality, views(owner.principal()), lineage, encryption(custom.get("encryption")));
         return new Mapped(contract, avro, paths, List.copyOf(problems));
     }
 
@@ -314,6 +314,16 @@ final class OdcsReader {
     private DataContract.Lineage lineage(JsonNode inputs) {
         paths.put("lineage.inputs", "customProperties.lineage");
         return inputs == null ? null : new DataContract.Lineage(strings(inputs, "customProperties.lineage"));
+    }
+
+    private DataContract.Encryption encryption(JsonNode encryption) {
+        String at = "customProperties.encryption";
+        paths.put("encryption", at);
+        if (encryption == null) {
+            return null;
+        }
+        keys(encryption, at, "subject", "fields");
+        return new DataContract.Encryption(text(encryption.get("subject"), at + ".subject"), strings(encryption.get("fields"), at + ".fields"));
     }
 
     /** Custom properties by name; one the mesh does not know is refused. */

@@ -152,6 +152,11 @@ final class OdcsWriter {
             contract.lineage().inputs().forEach(inputs::add);
             custom.add(property("lineage", inputs));
         }
+        if (contract.encryption() != null) {
+            ObjectNode encryption = JSON.objectNode().put("subject", contract.encryption().subject());
+            contract.encryption().fields().forEach(encryption.putArray("fields")::add);
+            custom.add(property("encryption", encryption));
+        }
         return custom;
     }
 

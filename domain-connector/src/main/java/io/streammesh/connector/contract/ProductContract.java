@@ -6,6 +6,7 @@ import io.streammesh.schema.Mask;
 import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.Owner;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductEncryption;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductView;
 import io.streammesh.schema.QualityRule;
@@ -138,6 +139,8 @@ public record ProductContract(
                 .setQualityRules(qualityRules.stream().map(r -> new QualityRule(r.name(), r.expression().source())).toList())
                 .setViews(List.copyOf(views.values()))
                 .setLineageInputs(lineageInputs.stream().map(ProductAddress::toString).toList())
+                .setEncryption(contract.encryption() == null ? null
+                        : new ProductEncryption(contract.encryption().subject(), List.copyOf(contract.encryption().fields())))
                 .setRetired(false)
                 .setContract(descriptor)
                 .setPublishedBy(publishedBy)

@@ -213,6 +213,41 @@ class DataContractsTest {
     }
 
     @Test
+    void theDemoContractsEncryptTheirPiiPerCustomer() {
+        var orders = DataContracts.load(EXAMPLES.resolve("orders/order-placed.yaml"));
+
+        assertThat(orders.toRegistration("User:orders", 1, 1L, java.time.Instant.EPOCH).getEncryption())
+                .isEqualTo(new io.streammesh.schema.ProductEncryption("customerId", java.util.List.of("customerEmail", "shippingAddress")));
+    }
+
+    @Test
+    void encryptedFieldsMustBeStringOrBytesFieldsOfTheSchemaAndTheSubjectAField() {
+        assertThatThrownBy(() -> parse(VALID + "encryption: {subject: customer, fields: [customerEmail, amount, email, customerEmail]}\n"))
+                .hasMessage("orders/order-placed.yaml: encryption.subject: no such field in schema: 'customer' (fields: "
+                        + "orderId, customerId, customerEmail, shippingAddress, country, amount, currency, items, placedAt)\n"
+                        + "orders/order-placed.yaml: encryption.fields[1]: field 'amount' is double; only string or bytes fields "
+                        + "(or nullable ones) can be encrypted\n"
+                        + "orders/order-placed.yaml: encryption.fields[2]: no such field in schema: 'email' (fields: "
+                        + "orderId, customerId, customerEmail, shippingAddress, country, amount, currency, items, placedAt)\n"
+                        + "orders/order-placed.yaml: encryption.fields[3]: 'customerEmail' is listed twice");
+        assertThatThrownBy(() -> parse(VALID + "encryption: {subject: customerId, fields: []}\n"))
+                .hasMessage("orders/order-placed.yaml: encryption.fields: is required: the string or bytes fields to encrypt, e.g. [customerEmail]");
+        assertThatThrownBy(() -> parse(VALID + "encryption: {subject: customerId, fields: [customerId]}\n"))
+                .hasMessage("orders/order-placed.yaml: encryption.fields[0]: 'customerId' is the subject field: the subject names "
+                        + "whose key encrypts the record and stays readable");
+    }
+
+    @Test
+    void aNullableStringFieldCanBeEncrypted() {
+        String schema = ORDER_SCHEMA.replace("{\"name\": \"shippingAddress\", \"type\": \"string\"",
+                "{\"name\": \"shippingAddress\", \"type\": [\"null\", \"string\"], \"default\": null");
+        var contract = DataContracts.parse(VALID + "encryption: {subject: customerId, fields: [shippingAddress]}\n",
+                "orders/order-placed.yaml", name -> schema);
+
+        assertThat(contract.contract().encryption().fields()).containsExactly("shippingAddress");
+    }
+
+    @Test
     void anEmptyDescriptorIsRefused() {
         assertThatThrownBy(() -> parse("")).hasMessage("orders/order-placed.yaml: the descriptor is empty");
     }

@@ -224,10 +224,10 @@ class OdcsContractsTest {
                 .replace("      - name: currency\n        logicalType: string\n        physicalType: string\n",
                         "      - name: currency\n        logicalType: string\n        physicalType: VARCHAR(3)\n")
                 .replace("  - property: errorRate\n", "  - property: availability\n")
-                .replace("  - property: partitions\n", "  - property: encryption\n");
+                .replace("  - property: partitions\n", "  - property: compression\n");
         assertThatThrownBy(() -> parse(bad, "orders.odcs.yaml")).hasMessage("""
-                orders.odcs.yaml: customProperties[1].property: 'encryption' is not a StreamMesh setting here \
-                (known: classification, partitions, ingestRetention, lineage)
+                orders.odcs.yaml: customProperties[1].property: 'compression' is not a StreamMesh setting here \
+                (known: classification, partitions, ingestRetention, lineage, encryption)
                 orders.odcs.yaml: schema[0].properties[6].physicalType: 'VARCHAR(3)' is not an Avro type the mesh maps (string, uuid, int, \
                 long, float, double, boolean, date, time-millis, timestamp-millis, timestamp-micros); for any other, give the whole Avro \
                 schema as customProperties avroSchema of schema[0]

@@ -1,0 +1,158 @@
+package io.streammesh.connector;
+
+import com.google.crypto.tink.Aead;
+import io.streammesh.keys.FieldCipher;
+import io.streammesh.keys.SubjectKeys;
+import io.streammesh.schema.DeadLetterHeaders;
+import io.streammesh.schema.EncryptedFields;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductEncryption;
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * A product's encrypted fields as the gate writes them: each listed string or bytes field of a
+ * record that passed the contract becomes its {@link FieldCipher} ciphertext under the data key of
+ * the record's subject (its {@code encryption.subject} field), so the product schema stays the
+ * contract's. A dead letter of such a product is encrypted whole, with the data key of the
+ * product's dead-letter subject ({@link #deadLetterSubject}): it may not even parse, so its fields
+ * and subject cannot be found, and it must not reach the disks in cleartext either.
+ */
+final class RecordEncryption {
+
+    /** The wildcard field of the associated data of a value encrypted whole. */
+    static final String WHOLE_VALUE = "*";
+
+    private final ProductAddress address;
+    private final String subjectField;
+    private final List<Target> targets;
+    private final SubjectKeys keys;
+
+    /** @param bytes whether the field is bytes (else a string) */
+    private record Target(String name, boolean bytes) {
+    }
+
+    private RecordEncryption(ProductAddress address, String subjectField, List<Target> targets, SubjectKeys keys) {
+        this.address = address;
+        this.subjectField = subjectField;
+        this.targets = targets;
+        this.keys = keys;
+    }
+
+    /**
+     * @param address the product
+     * @param encryption its contract's encryption
+     * @param schema its current schema
+     * @param keys the subjects' data keys
+     * @return the product's encryption
+     * @throws MeshException if a listed field is not an encryptable field of the schema (a
+     *         registration written past the contract validator)
+     */
+    static RecordEncryption of(ProductAddress address, ProductEncryption encryption, Schema schema, SubjectKeys keys) {
+        if (schema.getField(encryption.getSubject()) == null) {
+            throw new MeshException("encryption.subject '" + encryption.getSubject() + "' is not a field of the schema of " + address);
+        }
+        List<Target> targets = encryption.getFields().stream().map(name -> {
+            Schema.Field field = schema.getField(name);
+            Schema.Type type = field == null ? null : EncryptedFields.valueType(field.schema());
+            if (type == null) {
+                throw new MeshException("encryption.fields '" + name + "' is not a string or bytes field of the schema of " + address);
+            }
+            return new Target(name, type == Schema.Type.BYTES);
+        }).toList();
+        return new RecordEncryption(address, encryption.getSubject(), targets, keys);
+    }
+
+    /**
+     * @param address a product with encrypted fields
+     * @return the subject whose data key encrypts its dead letters
+     */
+    static String deadLetterSubject(ProductAddress address) {
+        return "mesh.dead-letters|" + address;
+    }
+
+    /**
+     * Encrypts the listed fields in place (a null field stays null).
+     *
+     * @param record a record that passed the contract
+     * @throws Unencryptable if the record's subject field is null or empty, or the subject's key unusable
+     */
+    void encrypt(GenericRecord record) {
+        Object subjectValue = record.get(subjectField);
+        String subject = subjectValue == null ? "" : subjectValue.toString();
+        if (subject.isEmpty()) {
+            throw new Unencryptable(DeadLetterHeaders.SUBJECT_RULE, "field " + subjectField + " names the data subject whose key encrypts "
+                    + String.join(", ", targets.stream().map(Target::name).toList()) + "; it is empty");
+        }
+        Aead key;
+        try {
+            key = keys.dataKey(address.domain(), subject);
+        } catch (SubjectKeys.UnusableKey e) {
+            // one subject's broken key costs that record, never the gate's task, which every domain shares
+            throw new Unencryptable(DeadLetterHeaders.ENCRYPTION_RULE, e.getMessage());
+        }
+        try {
+            for (Target target : targets) {
+                Object value = record.get(target.name());
+                if (value != null) {
+                    byte[] ad = FieldCipher.associatedData(address.toString(), target.name(), subject);
+                    record.put(target.name(), target.bytes() ? ByteBuffer.wrap(key.encrypt(bytes((ByteBuffer) value), ad))
+                            : FieldCipher.encrypt(key, value.toString(), ad));
+                }
+            }
+        } catch (GeneralSecurityException e) {
+            throw new MeshException("cannot encrypt a field of " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param address a product with encrypted fields
+     * @param keys the subjects' data keys
+     * @param value a dead letter's value, or null
+     * @return the value encrypted whole with the product's dead-letter key, or null
+     */
+    static byte[] sealDeadLetter(ProductAddress address, SubjectKeys keys, byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        String subject = deadLetterSubject(address);
+        Aead key;
+        try {
+            key = keys.dataKey(address.domain(), subject);
+        } catch (SubjectKeys.UnusableKey e) {
+            // dead letters encrypted with a key this gate cannot unwrap are lost to it anyway
+            key = keys.freshKey(address.domain(), subject);
+        }
+        try {
+            return key.encrypt(value, FieldCipher.associatedData(address.toString(), WHOLE_VALUE, subject));
+        } catch (GeneralSecurityException e) {
+            throw new MeshException("cannot encrypt a dead letter of " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+
+    /** A record of an encrypted product that cannot be encrypted: it names no subject, or the subject's key is unusable. */
+    static final class Unencryptable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String rule;
+
+        Unencryptable(String rule, String message) {
+            super(message, null, false, false);
+            this.rule = rule;
+        }
+
+        /** @return the dead-letter rule it breaks */
+        String rule() {
+            return rule;
+        }
+    }
+}

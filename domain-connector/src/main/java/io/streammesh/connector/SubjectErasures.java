@@ -1,0 +1,97 @@
+package io.streammesh.connector;
+
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.client.PlatformApp;
+import io.streammesh.keys.SubjectKeys;
+import io.streammesh.schema.MeshTopics;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the erasures domains ask for: every record on {@code mesh.erasures.<domain>} (key =
+ * subject id) tombstones that subject's data key in {@code mesh.keys.<domain>}. The domain is the
+ * topic's, which only it (and the platform) may write: no field or header says who asked.
+ * At least once (erasing twice changes nothing); a failure is logged and the record tried again.
+ */
+final class SubjectErasures implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubjectErasures.class);
+    /** The group: under the gate's application id, whose group ACL it holds. */
+    static final String GROUP = PlatformApp.GATE.applicationId() + ".erasures";
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private final KafkaConsumer<String, String> consumer;
+    private final SubjectKeys keys;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    SubjectErasures(MeshClientConfig config, SubjectKeys keys) {
+        Properties props = config.kafka();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "5000");
+        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+        this.keys = keys;
+        this.thread = new Thread(this::run, "mesh-gate-erasures");
+        this.thread.setDaemon(true);
+        consumer.subscribe(MeshTopics.ERASURE_TOPICS);
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            while (!closed) {
+                for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
+                    if (!apply(record)) {
+                        consumer.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
+                        break;
+                    }
+                }
+                consumer.commitSync();
+            }
+        } catch (WakeupException e) {
+            if (!closed) {
+                throw e;
+            }
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private boolean apply(ConsumerRecord<String, String> record) {
+        String domain = record.topic().substring(MeshTopics.ERASURES_PREFIX.length());
+        if (record.key() == null || record.key().isEmpty()) {
+            LOG.warn("An erasure without a subject id on {} at offset {} erases nothing", record.topic(), record.offset());
+            return true;
+        }
+        try {
+            keys.erase(domain, record.key());
+            LOG.info("Erased the data key of a subject of domain {} (offset {} of {})", domain, record.offset(), record.topic());
+            return true;
+        } catch (RuntimeException e) {
+            LOG.error("Could not erase a subject of domain {} (offset {} of {}), trying again: {}", domain, record.offset(),
+                    record.topic(), e.getMessage());
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        consumer.wakeup();
+        try {
+            thread.join(Duration.ofSeconds(30).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package io.streammesh.connector;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.streammesh.keys.FieldCipher;
+import io.streammesh.keys.LocalKms;
+import io.streammesh.keys.SubjectKeys;
+import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.DeadLetterHeaders;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.Owner;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductEncryption;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductStatus;
+import io.streammesh.schema.QualityRule;
+import io.streammesh.testing.MemoryKeyLog;
+import io.streammesh.testing.PlainAvroSerdes;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GateEncryptionTest {
+
+    private static final String ADDRESS = "shop.order-placed.v1";
+    private static final Schema ORDER = new Schema.Parser().parse(TestContracts.ORDER_SCHEMA);
+    private static final long ORDER_ID = 1;
+    private static final long AT = Instant.parse("2026-12-01T10:00:00Z").toEpochMilli();
+
+    @TempDir
+    Path keks;
+    private final MemoryKeyLog keyLog = new MemoryKeyLog();
+    private LocalKms kms;
+    /** The key holders' clock: they read the key log again once {@link SubjectKeys#REFRESH_MS} have passed on it. */
+    private long now = AT;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, DataProduct> catalog;
+    private TestInputTopic<String, byte[]> ingest;
+    private TestOutputTopic<String, byte[]> product;
+    private TestOutputTopic<String, byte[]> dlq;
+
+    @BeforeEach
+    void start() {
+        kms = new LocalKms(keks);
+        ProductSchemas schemas = new ProductSchemas() {
+            @Override
+            public Schema schema(long contentId) {
+                return ORDER;
+            }
+
+            @Override
+            public Set<Long> versions(String subject) {
+                return Set.of(ORDER_ID);
+            }
+        };
+        var props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "gate-encryption-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        var config = new GateConfig(new PlainAvroSerdes(), schemas, 64 * 1024, Duration.ofMinutes(2), keys());
+        driver = new TopologyTestDriver(GateTopology.build(config), props);
+        catalog = driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(), new PlainAvroSerdes().of(DataProduct.class).serializer());
+        ingest = driver.createInputTopic(ADDRESS + ".ingest", Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        product = driver.createOutputTopic(ADDRESS, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        dlq = driver.createOutputTopic(ADDRESS + ".dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        catalog.pipeInput(ADDRESS, entry(ProductStatus.ACTIVE));
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    @Test
+    void theListedFieldsReachTheProductEncryptedWithTheSubjectsKeyAndTheOthersInClear() throws Exception {
+        ingest.pipeInput("o-1", json("o-1", "c-1", "ann@example.com", 12.5).getBytes(UTF_8));
+
+        byte[] value = product.readValue();
+        assertThat(new String(value, UTF_8)).doesNotContain("ann@example.com").doesNotContain("1 Main Street");
+        GenericRecord order = decode(value);
+        assertThat(order.get("orderId")).hasToString("o-1");
+        assertThat(order.get("customerId")).hasToString("c-1");
+        assertThat(order.get("customerEmail").toString()).startsWith(FieldCipher.PREFIX);
+        var key = keys().existing("shop", "c-1").orElseThrow();
+        assertThat(FieldCipher.decrypt(key, order.get("customerEmail").toString(),
+                FieldCipher.associatedData(ADDRESS, "customerEmail", "c-1"))).isEqualTo("ann@example.com");
+        assertThat(FieldCipher.decrypt(key, order.get("shippingAddress").toString(),
+                FieldCipher.associatedData(ADDRESS, "shippingAddress", "c-1"))).isEqualTo("1 Main Street");
+    }
+
+    @Test
+    void aCiphertextMovedToAnotherRecordOrFieldDoesNotDecrypt() {
+        ingest.pipeInput("o-1", json("o-1", "c-1", "ann@example.com", 12.5).getBytes(UTF_8));
+        ingest.pipeInput("o-2", json("o-2", "c-2", "bob@example.com", 12.5).getBytes(UTF_8));
+        String anns = decode(product.readValue()).get("customerEmail").toString();
+        product.readValue();
+
+        var keys = keys();
+        assertThatThrownBy(() -> FieldCipher.decrypt(keys.existing("shop", "c-2").orElseThrow(), anns,
+                FieldCipher.associatedData(ADDRESS, "customerEmail", "c-2"))).isInstanceOf(GeneralSecurityException.class);
+        assertThatThrownBy(() -> FieldCipher.decrypt(keys.existing("shop", "c-1").orElseThrow(), anns,
+                FieldCipher.associatedData(ADDRESS, "shippingAddress", "c-1"))).isInstanceOf(GeneralSecurityException.class);
+        assertThatThrownBy(() -> FieldCipher.decrypt(keys.existing("shop", "c-1").orElseThrow(), anns,
+                FieldCipher.associatedData("shop.returns.v1", "customerEmail", "c-1"))).isInstanceOf(GeneralSecurityException.class);
+    }
+
+    @Test
+    void oneSubjectOneKeyWrappedOnTheDomainsKeyLog() {
+        ingest.pipeInput("o-1", json("o-1", "c-1", "ann@example.com", 12.5).getBytes(UTF_8));
+        ingest.pipeInput("o-2", json("o-2", "c-1", "ann@example.com", 3.0).getBytes(UTF_8));
+        ingest.pipeInput("o-3", json("o-3", "c-2", "bob@example.com", 3.0).getBytes(UTF_8));
+
+        assertThat(product.readValuesToList()).hasSize(3);
+        assertThat(keyLog.entries()).extracting(MemoryKeyLog.Written::domain, MemoryKeyLog.Written::subject)
+                .containsExactly(tuple("shop", "c-1"), tuple("shop", "c-2"));
+    }
+
+    @Test
+    void aDeadLetterOfAnEncryptedProductIsEncryptedWholeAndDecryptsWithTheDeadLetterKey() throws Exception {
+        byte[] bad = json("o-1", "c-1", "ann@example.com", -1).getBytes(UTF_8);
+        ingest.pipeInput("o-1", bad);
+        ingest.pipeInput("o-2", "not json, ann@example.com".getBytes(UTF_8));
+
+        List<TestRecord<String, byte[]>> letters = dlq.readRecordsToList();
+        assertThat(letters).hasSize(2).allSatisfy(letter -> {
+            assertThat(new String(letter.value(), UTF_8)).doesNotContain("ann@example.com");
+            assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.ENCRYPTED_WITH).value(), UTF_8))
+                    .isEqualTo("mesh.dead-letters|" + ADDRESS);
+        });
+        assertThat(new String(letters.get(0).headers().lastHeader(DeadLetterHeaders.RULE).value(), UTF_8)).isEqualTo("positive-amount");
+        String subject = RecordEncryption.deadLetterSubject(ProductAddress.parse(ADDRESS));
+        assertThat(keys().existing("shop", subject).orElseThrow().decrypt(letters.get(0).value(),
+                FieldCipher.associatedData(ADDRESS, RecordEncryption.WHOLE_VALUE, subject))).isEqualTo(bad);
+    }
+
+    @Test
+    void aRecordWithoutASubjectIsDeadLetteredNamingTheSubjectField() {
+        ingest.pipeInput("o-1", json("o-1", "", "ann@example.com", 12.5).getBytes(UTF_8));
+
+        TestRecord<String, byte[]> letter = dlq.readRecord();
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.RULE).value(), UTF_8)).isEqualTo(DeadLetterHeaders.SUBJECT_RULE);
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), UTF_8))
+                .isEqualTo("field customerId names the data subject whose key encrypts customerEmail, shippingAddress; it is empty");
+        assertThat(product.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aSubjectWhoseKeyEntryDoesNotUnwrapCostsThatRecordAloneAndTheNextFlows() {
+        ingest.pipeInput("o-1", json("o-1", "c-1", "ann@example.com", 12.5).getBytes(UTF_8));
+        product.readValue();
+        byte[] foreign = keyLog.entries().get(0).value();
+        keyLog.append(new MemoryKeyLog.Written("shop", "c-9", foreign));
+        keyLog.append(new MemoryKeyLog.Written("shop", RecordEncryption.deadLetterSubject(ProductAddress.parse(ADDRESS)), foreign));
+        now += SubjectKeys.REFRESH_MS;
+
+        ingest.pipeInput("o-9", json("o-9", "c-9", "eve@example.com", 12.5).getBytes(UTF_8));
+        ingest.pipeInput("o-2", json("o-2", "c-2", "bob@example.com", 12.5).getBytes(UTF_8));
+
+        TestRecord<String, byte[]> letter = dlq.readRecord();
+        assertThat(letter.key()).isEqualTo("o-9");
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.RULE).value(), UTF_8)).isEqualTo(DeadLetterHeaders.ENCRYPTION_RULE);
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), UTF_8))
+                .startsWith("the data key of subject c-9 on mesh.keys.shop is unusable: it does not unwrap with KEK version");
+        assertThat(new String(letter.value(), UTF_8)).doesNotContain("eve@example.com");
+        assertThat(product.readKeyValue().key).isEqualTo("o-2");
+    }
+
+    @Test
+    void anErasedSubjectsNextRecordGetsAFreshKey() throws Exception {
+        ingest.pipeInput("o-1", json("o-1", "c-1", "ann@example.com", 12.5).getBytes(UTF_8));
+        String before = decode(product.readValue()).get("customerEmail").toString();
+
+        keys().erase("shop", "c-1");
+        now += SubjectKeys.REFRESH_MS;
+        ingest.pipeInput("o-2", json("o-2", "c-1", "ann@example.com", 12.5).getBytes(UTF_8));
+
+        String after = decode(product.readValue()).get("customerEmail").toString();
+        var fresh = keys().existing("shop", "c-1").orElseThrow();
+        assertThat(FieldCipher.decrypt(fresh, after, FieldCipher.associatedData(ADDRESS, "customerEmail", "c-1"))).isEqualTo("ann@example.com");
+        assertThatThrownBy(() -> FieldCipher.decrypt(fresh, before, FieldCipher.associatedData(ADDRESS, "customerEmail", "c-1")))
+                .isInstanceOf(GeneralSecurityException.class);
+        assertThat(keyLog.entries()).extracting(MemoryKeyLog.Written::subject).containsExactly("c-1", "c-1", "c-1");
+    }
+
+    private SubjectKeys keys() {
+        return new SubjectKeys(keyLog.reader(), kms, LocalKms::uri, kms::version, () -> now);
+    }
+
+    private static DataProduct entry(ProductStatus status) {
+        var registration = ProductRegistration.newBuilder().setAddress(ADDRESS).setDomain("shop").setName("order-placed")
+                .setVersion("1.0.0").setOwner(Owner.newBuilder().setTeam("t").setPrincipal("User:shop").setContact("c").build())
+                .setSchemaSubject(ADDRESS + "-value").setSchemaVersion(1).setSchemaContentId(ORDER_ID)
+                .setQualityRules(List.of(new QualityRule("positive-amount", "record.amount > 0")))
+                .setEncryption(new ProductEncryption("customerId", List.of("customerEmail", "shippingAddress")))
+                .setRetired(status == ProductStatus.RETIRED).setPublishedAt(Instant.ofEpochMilli(AT)).build();
+        return DataProduct.newBuilder().setAddress(ADDRESS).setDomain("shop").setRegistration(registration).setStatus(status)
+                .setFirstPublishedAt(Instant.ofEpochMilli(AT)).setUpdatedAt(Instant.ofEpochMilli(AT)).build();
+    }
+
+    private static String json(String id, String customer, String email, double amount) {
+        return """
+                {"orderId": "%s", "customerId": "%s", "customerEmail": "%s", "shippingAddress": "1 Main Street",
+                 "country": "FR", "amount": %s, "currency": "EUR", "items": 1, "placedAt": "2026-12-01T09:00:00Z"}"""
+                .formatted(id, customer, email, amount);
+    }
+
+    private static GenericRecord decode(byte[] value) {
+        try {
+            return new GenericDatumReader<GenericRecord>(ORDER).read(null, DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

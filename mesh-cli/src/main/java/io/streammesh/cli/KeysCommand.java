@@ -1,0 +1,44 @@
+package io.streammesh.cli;
+
+import io.streammesh.keys.LocalKms;
+import io.streammesh.keys.SubjectKeys;
+import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.ProductAddress;
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code mesh keys rotate}: a new version of a domain's key-encryption key, every data key wrapped again. */
+@Command(name = "keys", mixinStandardHelpOptions = true, description = "Manages the domains' encryption keys (the platform's).")
+final class KeysCommand {
+
+    @Spec
+    CommandSpec spec;
+
+    @Command(name = "rotate", mixinStandardHelpOptions = true,
+            description = {"Adds a new version of the domain's key-encryption key (the local keyset in <state>/keks) and wraps "
+                    + "every data key of mesh.keys.<domain> again with it. Data keys and data stay as they are: everything "
+                    + "encrypted stays readable. The platform's (mesh-admin) alone: domains cannot read their key topics."})
+    int rotate(@Mixin StateDirOption state, @Mixin PrincipalOption as,
+               @Option(names = "--domain", required = true, paramLabel = "DOMAIN", description = "The domain whose key rotates.") String domain) {
+        try {
+            ProductAddress.checkName("domain", domain);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        }
+        RunningMesh.find(state.directory());
+        var kms = new LocalKms(state.directory().keks());
+        int version = kms.rotate(domain);
+        int rewrapped;
+        try (var keys = SubjectKeys.local(as.clientConfig(state, MeshPrincipal.ADMIN.name()), state.directory().keks())) {
+            rewrapped = keys.rewrap(domain);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("Key-encryption key of domain %s is now version %d; %d data key(s) wrapped again.%n", domain, version, rewrapped);
+        out.flush();
+        return Mesh.OK;
+    }
+}

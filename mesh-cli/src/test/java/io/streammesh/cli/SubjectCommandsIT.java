@@ -1,0 +1,70 @@
+package io.streammesh.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.streammesh.client.PlatformApp;
+import io.streammesh.connector.GateApp;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.keys.SubjectKeys;
+import io.streammesh.testing.MeshTest;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code mesh subject erase} and {@code mesh keys rotate} on the real mesh, the contract gate
+ * running with the mesh's key directory: a domain erases its own subject (and no other domain's),
+ * the platform rotates a domain's key-encryption key and what was encrypted stays readable.
+ */
+@MeshTest
+class SubjectCommandsIT {
+
+    private static final byte[] DATA = "ann@example.com".getBytes(UTF_8);
+    private static final byte[] BOUND = "subj-shop.order-placed.v1|customerEmail|c-2".getBytes(UTF_8);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(240)
+    void aDomainErasesItsSubjectAnotherDomainMayNotAndARotatedKekKeepsDataReadable(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("subj-shop");
+        mesh.onboarding().addDomain("subj-other");
+        String state = mesh.state().root().toString();
+        var gateConfig = mesh.clientConfig(PlatformApp.GATE.applicationId());
+
+        try (var gate = GateApp.start(gateConfig, dir.resolve("gate"), GateApp.CLEANUP_EVERY, 0, mesh.state().keks());
+             var keys = SubjectKeys.local(gateConfig, mesh.state().keks())) {
+            keys.dataKey("subj-shop", "c-1");
+            byte[] ciphertext = keys.dataKey("subj-shop", "c-2").encrypt(DATA, BOUND);
+
+            var erased = CommandRun.of("subject", "erase", "subj-shop", "c-1", "--reason", "the customer asked", "--as", "subj-shop",
+                    "--state-dir", state);
+            assertThat(erased.exitCode()).as(erased.err()).isZero();
+            assertThat(erased.out()).isEqualTo("Erasure of subject c-1 of domain subj-shop written to mesh.erasures.subj-shop: "
+                    + "the contract gate destroys its data key within seconds.\n");
+            await().atMost(Duration.ofSeconds(30)).until(() -> keys.existing("subj-shop", "c-1").isEmpty());
+
+            var refused = CommandRun.of("subject", "erase", "subj-shop", "c-2", "--reason", "not mine", "--as", "subj-other", "--state-dir", state);
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(refused.err()).contains("not authorised to use topic(s) mesh.erasures.subj-shop");
+
+            var forged = CommandRun.of("subject", "erase", "subj-shop", "c-2", "--reason", "a\nb", "--as", "subj-shop", "--state-dir", state);
+            assertThat(forged.exitCode()).isEqualTo(2);
+            assertThat(forged.err()).contains("--reason contains control character U+000A");
+
+            var rotated = CommandRun.of("keys", "rotate", "--domain", "subj-shop", "--state-dir", state);
+            assertThat(rotated.exitCode()).as(rotated.err()).isZero();
+            assertThat(rotated.out()).matches("Key-encryption key of domain subj-shop is now version -?\\d+; 1 data key\\(s\\) wrapped again.\n");
+            try (var reader = SubjectKeys.local(gateConfig, mesh.state().keks())) {
+                assertThat(reader.existing("subj-shop", "c-2").orElseThrow().decrypt(ciphertext, BOUND)).isEqualTo(DATA);
+                assertThat(reader.existing("subj-shop", "c-2")).isPresent();
+            }
+            assertThat(keys.existing("subj-shop", "c-2")).as("still another subject's key").isPresent();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.streammesh.keys;
+
+import com.google.crypto.tink.Aead;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Base64;
+
+/**
+ * How an encrypted field is written in a product record, in one place for the gate that encrypts
+ * and every holder that decrypts: the AEAD ciphertext of the field's value under its subject's
+ * data key, with associated data {@code <address>|<field>|<subject>} (so it cannot be moved to
+ * another product, field or subject); a string field holds {@code mesh:enc:v1:} and the
+ * ciphertext in base64, a bytes field the ciphertext itself.
+ */
+public final class FieldCipher {
+
+    /** What an encrypted string field starts with. */
+    public static final String PREFIX = "mesh:enc:v1:";
+
+    private FieldCipher() {
+    }
+
+    /**
+     * @param address the product's address
+     * @param field the field's name
+     * @param subject the record's subject id
+     * @return the associated data that binds a ciphertext to its place
+     */
+    public static byte[] associatedData(String address, String field, String subject) {
+        return (address + "|" + field + "|" + subject).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @param key the subject's data key
+     * @param text a string field's value
+     * @param associatedData {@link #associatedData}
+     * @return the encrypted field, {@code mesh:enc:v1:<base64>}
+     * @throws GeneralSecurityException if encryption fails
+     */
+    public static String encrypt(Aead key, String text, byte[] associatedData) throws GeneralSecurityException {
+        return PREFIX + Base64.getEncoder().encodeToString(key.encrypt(text.getBytes(StandardCharsets.UTF_8), associatedData));
+    }
+
+    /**
+     * @param key the subject's data key
+     * @param encrypted an encrypted string field
+     * @param associatedData {@link #associatedData} of the record it is read from
+     * @return the cleartext
+     * @throws GeneralSecurityException if it is not an encrypted field, or not one of this key, product, field and subject
+     */
+    public static String decrypt(Aead key, String encrypted, byte[] associatedData) throws GeneralSecurityException {
+        if (!isEncrypted(encrypted)) {
+            throw new GeneralSecurityException("not an encrypted field (" + PREFIX + "…)");
+        }
+        byte[] ciphertext;
+        try {
+            ciphertext = Base64.getDecoder().decode(encrypted.substring(PREFIX.length()));
+        } catch (IllegalArgumentException e) {
+            throw new GeneralSecurityException("an encrypted field that is not base64", e);
+        }
+        return new String(key.decrypt(ciphertext, associatedData), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @param value a string field's value
+     * @return whether it holds a ciphertext
+     */
+    public static boolean isEncrypted(String value) {
+        return value != null && value.startsWith(PREFIX);
+    }
+}

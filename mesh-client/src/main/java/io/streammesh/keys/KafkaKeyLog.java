@@ -1,0 +1,102 @@
+package io.streammesh.keys;
+
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.MeshTopics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The key logs on the broker: {@code mesh.keys.<domain>}, read without a consumer group (assigned
+ * partitions, from the start) and written with an idempotent producer, acks from every in-sync
+ * replica. Only platform principals hold ACLs on these topics.
+ */
+public final class KafkaKeyLog implements KeyLog {
+
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Set<String> domains = new HashSet<>();
+
+    /** @param config a platform principal's client config */
+    public KafkaKeyLog(MeshClientConfig config) {
+        Properties consumerProps = config.kafka();
+        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        Properties producerProps = config.kafka();
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @Override
+    public void catchUp(String domain, Entry entries) {
+        if (domains.add(domain)) {
+            List<TopicPartition> partitions = new ArrayList<>(consumer.assignment());
+            List<PartitionInfo> infos = consumer.partitionsFor(MeshTopics.keys(domain), CALL_TIMEOUT);
+            if (infos == null || infos.isEmpty()) {
+                domains.remove(domain);
+                throw new MeshException("key topic " + MeshTopics.keys(domain) + " does not exist: onboard the domain again (mesh domain add "
+                        + domain + ")");
+            }
+            infos.forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
+            consumer.assign(partitions);
+        }
+        Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment(), CALL_TIMEOUT);
+        long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
+        while (behind(ends)) {
+            if (System.nanoTime() > deadline) {
+                throw new MeshException("the key topics were not read to their end within " + CALL_TIMEOUT.toSeconds() + " s");
+            }
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                entries.accept(record.topic().substring(MeshTopics.KEYS_PREFIX.length()), record.key(), record.value());
+            }
+        }
+    }
+
+    private boolean behind(Map<TopicPartition, Long> ends) {
+        return ends.entrySet().stream().anyMatch(end -> consumer.position(end.getKey(), CALL_TIMEOUT) < end.getValue());
+    }
+
+    @Override
+    public void write(String domain, String subject, byte[] value) {
+        try {
+            producer.send(new ProducerRecord<>(MeshTopics.keys(domain), subject, value)).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted while writing to " + MeshTopics.keys(domain), e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new MeshException("cannot write to " + MeshTopics.keys(domain) + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+        producer.close();
+    }
+}

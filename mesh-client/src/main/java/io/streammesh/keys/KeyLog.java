@@ -1,0 +1,41 @@
+package io.streammesh.keys;
+
+/**
+ * Where wrapped data keys are kept, per domain: {@code mesh.keys.<domain>} ({@link KafkaKeyLog}).
+ * Not thread-safe: {@link SubjectKeys} calls it under its lock.
+ */
+public interface KeyLog extends AutoCloseable {
+
+    /** One entry seen on a domain's key log. */
+    @FunctionalInterface
+    interface Entry {
+        /**
+         * @param domain the domain whose log it is on
+         * @param subject the subject id
+         * @param value a {@link WrappedKey}'s bytes, or null once the subject was erased
+         */
+        void accept(String domain, String subject, byte[] value);
+    }
+
+    /**
+     * Reads what was written since the last call, on the logs of {@code domain} (read from the
+     * start the first time) and of every domain read before.
+     *
+     * @param domain a domain that is about to be used
+     * @param entries receives each entry, in log order
+     */
+    void catchUp(String domain, Entry entries);
+
+    /**
+     * Writes durably (acknowledged by every in-sync replica) before it returns: no value is ever
+     * encrypted with a key that is not on the log.
+     *
+     * @param domain the domain
+     * @param subject the subject id
+     * @param value a wrapped key's bytes, or null to erase the subject
+     */
+    void write(String domain, String subject, byte[] value);
+
+    @Override
+    void close();
+}

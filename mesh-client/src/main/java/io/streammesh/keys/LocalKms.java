@@ -1,0 +1,147 @@
+package io.streammesh.keys;
+
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.KmsClient;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import com.google.crypto.tink.aead.AeadConfig;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.ProductAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+
+/**
+ * The embedded mesh's key-encryption keys: one Tink AES-256-GCM keyset per domain, in
+ * {@code <dir>/<domain>.kek.json} (owner-only, 0600), created on first use and addressed as
+ * {@code mesh-local://<domain>} through Tink's {@link KmsClient} seam, so that a cloud KMS takes
+ * its place by configuration. Rotation adds a new primary key to the keyset and keeps the old ones
+ * to unwrap what they wrapped; the KEK version is the primary key's id. Whoever holds the state
+ * directory's owner account holds these keys: a production mesh uses a KMS instead.
+ */
+public final class LocalKms implements KmsClient {
+
+    /** The URI scheme of local KEKs. */
+    public static final String SCHEME = "mesh-local://";
+
+    private final Path dir;
+
+    /** @param dir where the KEK keysets are kept (created owner-only if missing) */
+    public LocalKms(Path dir) {
+        this.dir = dir;
+        register();
+    }
+
+    /**
+     * @param domain a domain
+     * @return the URI of its KEK, {@code mesh-local://<domain>}
+     */
+    public static String uri(String domain) {
+        ProductAddress.checkName("domain", domain);
+        return SCHEME + domain;
+    }
+
+    @Override
+    public boolean doesSupport(String keyUri) {
+        return keyUri != null && keyUri.startsWith(SCHEME);
+    }
+
+    @Override
+    public KmsClient withCredentials(String credentialPath) {
+        return this;
+    }
+
+    @Override
+    public KmsClient withDefaultCredentials() {
+        return this;
+    }
+
+    @Override
+    public synchronized Aead getAead(String keyUri) throws GeneralSecurityException {
+        return keyset(domain(keyUri)).getPrimitive(RegistryConfiguration.get(), Aead.class);
+    }
+
+    /**
+     * @param domain a domain
+     * @return the version of its KEK that wraps new data keys: the keyset's primary key id
+     */
+    public synchronized int version(String domain) {
+        try {
+            return keyset(domain).getPrimary().getId();
+        } catch (GeneralSecurityException e) {
+            throw new MeshException("cannot read the key-encryption key of domain " + domain + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Adds a new primary key to the domain's KEK; the old keys stay to unwrap what they wrapped.
+     *
+     * @param domain a domain
+     * @return the new KEK version
+     */
+    public synchronized int rotate(String domain) {
+        try {
+            KeysetHandle rotated = KeysetHandle.newBuilder(keyset(domain))
+                    .addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM).withRandomId().makePrimary())
+                    .build();
+            save(domain, rotated);
+            return rotated.getPrimary().getId();
+        } catch (GeneralSecurityException e) {
+            throw new MeshException("cannot rotate the key-encryption key of domain " + domain + ": " + e.getMessage(), e);
+        }
+    }
+
+    private KeysetHandle keyset(String domain) throws GeneralSecurityException {
+        Path file = file(domain);
+        try {
+            if (Files.exists(file)) {
+                return TinkJsonProtoKeysetFormat.parseKeyset(Files.readString(file), InsecureSecretKeyAccess.get());
+            }
+        } catch (IOException e) {
+            throw new MeshException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        KeysetHandle created = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
+        save(domain, created);
+        return created;
+    }
+
+    /** Written to a new owner-only file, then moved over the old: a crash never leaves half a keyset. */
+    private void save(String domain, KeysetHandle keyset) throws GeneralSecurityException {
+        Path file = file(domain);
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path next = Files.createTempFile(dir, domain, ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(next, TinkJsonProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get()));
+            Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new MeshException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path file(String domain) {
+        ProductAddress.checkName("domain", domain);
+        return dir.resolve(domain + ".kek.json");
+    }
+
+    private static String domain(String keyUri) throws GeneralSecurityException {
+        if (keyUri == null || !keyUri.startsWith(SCHEME)) {
+            throw new GeneralSecurityException("not a local key URI (" + SCHEME + "<domain>): " + keyUri);
+        }
+        return keyUri.substring(SCHEME.length());
+    }
+
+    /** Tink's AEAD key types, registered once per JVM (registering again is harmless). */
+    static void register() {
+        try {
+            AeadConfig.register();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Tink's AEAD primitives do not register: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package io.streammesh.keys;
+
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.KmsClient;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.TinkProtoKeysetFormat;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.MeshTopics;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.ToIntFunction;
+
+/**
+ * The data keys of data subjects: one Tink AES-256-GCM keyset per (domain, subject id), created on
+ * first use, wrapped by the domain's KEK (associated data binds it to its domain and subject) and
+ * kept on the domain's {@link KeyLog}. Erasing a subject tombstones its key; a later record about
+ * it gets a fresh key. Keys written by other holders (another gate instance, an erasure) are seen
+ * within {@link #REFRESH_MS} of the next use. Thread-safe.
+ */
+public final class SubjectKeys implements AutoCloseable {
+
+    /** How often the key logs are read again for keys written or erased elsewhere. */
+    public static final long REFRESH_MS = 1_000;
+
+    /**
+     * A subject's data key: the keyset (to wrap it again) and its primitive, or why the entry on
+     * the key log gives none (then neither is there, and using the key fails with that reason).
+     */
+    private record DataKey(KeysetHandle keyset, Aead aead, UnusableKey broken) {
+
+        DataKey(KeysetHandle keyset) {
+            this(keyset, primitive(keyset), null);
+        }
+
+        Aead usable() {
+            if (broken != null) {
+                throw broken;
+            }
+            return aead;
+        }
+    }
+
+    private final KeyLog log;
+    private final KmsClient kms;
+    private final Function<String, String> kekUri;
+    private final ToIntFunction<String> kekVersion;
+    private final LongSupplier clock;
+    private final Map<String, Map<String, DataKey>> keys = new HashMap<>();
+    private final Map<String, Long> readAt = new HashMap<>();
+
+    /**
+     * @param log where wrapped keys are kept
+     * @param kms the KEKs' client, e.g. {@link LocalKms} or Tink's AWS/GCP KMS clients
+     * @param kekUri the URI of a domain's KEK for {@code kms}
+     * @param kekVersion the version of a domain's KEK that wraps new keys (0 where the KMS keeps versions itself)
+     * @param clock milliseconds, for {@link #REFRESH_MS}
+     */
+    public SubjectKeys(KeyLog log, KmsClient kms, Function<String, String> kekUri, ToIntFunction<String> kekVersion, LongSupplier clock) {
+        LocalKms.register();
+        this.log = log;
+        this.kms = kms;
+        this.kekUri = kekUri;
+        this.kekVersion = kekVersion;
+        this.clock = clock;
+    }
+
+    /**
+     * The embedded mesh's keys: {@code mesh.keys.<domain>} on the broker, KEKs in {@code kekDir}.
+     *
+     * @param config a platform principal's client config (one with ACLs on the key topics)
+     * @param kekDir where the local KEKs are kept
+     * @return the keys
+     */
+    public static SubjectKeys local(MeshClientConfig config, Path kekDir) {
+        var kms = new LocalKms(kekDir);
+        return new SubjectKeys(new KafkaKeyLog(config), kms, LocalKms::uri, kms::version, System::currentTimeMillis);
+    }
+
+    /**
+     * @param domain the domain the subject's records belong to
+     * @param subject the subject id
+     * @return the subject's data key, created (and durably on the key log) if it had none
+     */
+    public synchronized Aead dataKey(String domain, String subject) {
+        refresh(domain);
+        DataKey key = keys.get(domain).get(subject);
+        if (key == null) {
+            key = create(domain, subject);
+        }
+        return key.usable();
+    }
+
+    /**
+     * A new data key for the subject, replacing whatever its entry on the key log holds: for a
+     * key whose entry this holder cannot unwrap ({@link UnusableKey}) and whose loss costs nothing
+     * readable, such as the key of a product's dead letters.
+     *
+     * @param domain the domain
+     * @param subject the subject id
+     * @return the new data key
+     */
+    public synchronized Aead freshKey(String domain, String subject) {
+        refresh(domain);
+        return create(domain, subject).usable();
+    }
+
+    /**
+     * For decryption: a subject's key if it has one (the later slice's view and consumer decryption use this).
+     *
+     * @param domain the domain
+     * @param subject the subject id
+     * @return its data key, empty if it never had one or was erased
+     */
+    public synchronized Optional<Aead> existing(String domain, String subject) {
+        refresh(domain);
+        return Optional.ofNullable(keys.get(domain).get(subject)).map(DataKey::usable);
+    }
+
+    /**
+     * Erases a subject: tombstones its key; once the key topic is compacted, its encrypted fields
+     * are unreadable everywhere.
+     *
+     * @param domain the domain
+     * @param subject the subject id
+     */
+    public synchronized void erase(String domain, String subject) {
+        refresh(domain);
+        log.write(domain, subject, null);
+        keys.get(domain).remove(subject);
+    }
+
+    /**
+     * Wraps every data key of a domain again with its KEK's current version (after a KEK
+     * rotation); the data keys, and so the data, stay as they are.
+     *
+     * @param domain the domain
+     * @return how many keys were wrapped again
+     */
+    public synchronized int rewrap(String domain) {
+        readAt.remove(domain);
+        refresh(domain);
+        List<Map.Entry<String, DataKey>> all = keys.get(domain).entrySet().stream().filter(e -> e.getValue().broken() == null).toList();
+        all.forEach(entry -> log.write(domain, entry.getKey(), wrap(domain, entry.getKey(), entry.getValue().keyset()).toBytes()));
+        return all.size();
+    }
+
+    private void refresh(String domain) {
+        long now = clock.getAsLong();
+        Long last = readAt.get(domain);
+        if (last != null && now - last < REFRESH_MS) {
+            return;
+        }
+        keys.computeIfAbsent(domain, d -> new HashMap<>());
+        log.catchUp(domain, this::seen);
+        keys.keySet().forEach(d -> readAt.put(d, now));
+    }
+
+    private void seen(String domain, String subject, byte[] value) {
+        Map<String, DataKey> ofDomain = keys.computeIfAbsent(domain, d -> new HashMap<>());
+        if (value == null) {
+            ofDomain.remove(subject);
+            return;
+        }
+        try {
+            ofDomain.put(subject, new DataKey(unwrap(domain, subject, WrappedKey.fromBytes(value))));
+        } catch (MeshException | IllegalArgumentException e) {
+            // one bad entry costs its subject alone, never the domain's other keys
+            ofDomain.put(subject, new DataKey(null, null, new UnusableKey("the data key of subject " + subject + " on "
+                    + MeshTopics.keys(domain) + " is unusable: " + e.getMessage(), e)));
+        }
+    }
+
+    private DataKey create(String domain, String subject) {
+        try {
+            KeysetHandle keyset = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
+            log.write(domain, subject, wrap(domain, subject, keyset).toBytes());
+            var key = new DataKey(keyset);
+            keys.get(domain).put(subject, key);
+            return key;
+        } catch (GeneralSecurityException e) {
+            throw new MeshException("cannot create a data key: " + e.getMessage(), e);
+        }
+    }
+
+    private WrappedKey wrap(String domain, String subject, KeysetHandle keyset) {
+        try {
+            int version = kekVersion.applyAsInt(domain);
+            return new WrappedKey(version, TinkProtoKeysetFormat.serializeEncryptedKeyset(keyset, kek(domain),
+                    WrappedKey.associatedData(domain, subject)));
+        } catch (GeneralSecurityException e) {
+            throw new MeshException("cannot wrap a data key of domain " + domain + " with its key-encryption key: " + e.getMessage(), e);
+        }
+    }
+
+    private KeysetHandle unwrap(String domain, String subject, WrappedKey wrapped) {
+        try {
+            return TinkProtoKeysetFormat.parseEncryptedKeyset(wrapped.wrapped(), kek(domain), WrappedKey.associatedData(domain, subject));
+        } catch (GeneralSecurityException e) {
+            throw new MeshException("it does not unwrap with KEK version " + wrapped.kekVersion() + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private Aead kek(String domain) throws GeneralSecurityException {
+        return kms.getAead(kekUri.apply(domain));
+    }
+
+    private static Aead primitive(KeysetHandle keyset) {
+        try {
+            return keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
+        } catch (GeneralSecurityException e) {
+            throw new MeshException("a data key gives no AEAD: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        log.close();
+    }
+
+    /** A subject whose entry on the key log gives no key: not unwrappable with the domain's KEK, or not a wrapped key. */
+    public static final class UnusableKey extends MeshException {
+        private static final long serialVersionUID = 1L;
+
+        UnusableKey(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

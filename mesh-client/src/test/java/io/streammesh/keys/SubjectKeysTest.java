@@ -1,0 +1,156 @@
+package io.streammesh.keys;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.crypto.tink.Aead;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SubjectKeysTest {
+
+    private static final byte[] DATA = "ann@example.com".getBytes(UTF_8);
+    private static final byte[] BOUND = "orders.order-placed.v1|customerEmail|c-1".getBytes(UTF_8);
+
+    @TempDir
+    Path dir;
+    private final MemoryKeyLog log = new MemoryKeyLog();
+    private long now = 1_000_000;
+    private LocalKms kms;
+    private SubjectKeys keys;
+
+    @BeforeEach
+    void open() {
+        kms = new LocalKms(dir.resolve("keks"));
+        keys = keys();
+    }
+
+    @Test
+    void aSubjectGetsOneDataKeyOnFirstUseWrappedOnTheDomainsKeyLog() throws Exception {
+        Aead first = keys.dataKey("orders", "c-1");
+        Aead again = keys.dataKey("orders", "c-1");
+
+        assertThat(again.decrypt(first.encrypt(DATA, BOUND), BOUND)).isEqualTo(DATA);
+        assertThat(log.entries).hasSize(1);
+        assertThat(log.entries.get(0).domain()).isEqualTo("orders");
+        assertThat(new String(log.entries.get(0).value(), UTF_8)).doesNotContain("AES");
+        assertThat(WrappedKey.fromBytes(log.entries.get(0).value()).kekVersion()).isEqualTo(kms.version("orders"));
+    }
+
+    @Test
+    void anotherHolderReadsTheSameKeyFromTheLog() throws Exception {
+        byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+
+        assertThat(keys().existing("orders", "c-1").orElseThrow().decrypt(ciphertext, BOUND)).isEqualTo(DATA);
+        assertThat(keys().existing("orders", "c-2")).isEmpty();
+    }
+
+    @Test
+    void ciphertextBoundToOneRecordDoesNotDecryptAsAnothersOrWithAnotherSubjectsKey() throws Exception {
+        byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        byte[] movedTo = "orders.order-placed.v1|shippingAddress|c-1".getBytes(UTF_8);
+
+        assertThatThrownBy(() -> keys.dataKey("orders", "c-1").decrypt(ciphertext, movedTo)).isInstanceOf(GeneralSecurityException.class);
+        assertThatThrownBy(() -> keys.dataKey("orders", "c-2").decrypt(ciphertext, BOUND)).isInstanceOf(GeneralSecurityException.class);
+    }
+
+    @Test
+    void aWrappedKeyCopiedToAnotherSubjectDoesNotUnwrapAndCostsThatSubjectAlone() {
+        keys.dataKey("orders", "c-1");
+        log.entries.add(new MemoryKeyLog.Written("orders", "c-2", log.entries.get(0).value()));
+        SubjectKeys reader = keys();
+
+        assertThatThrownBy(() -> reader.existing("orders", "c-2"))
+                .hasMessageStartingWith("the data key of subject c-2 on mesh.keys.orders is unusable: it does not unwrap with KEK version");
+        assertThat(reader.existing("orders", "c-1")).isPresent();
+    }
+
+    @Test
+    void anErasedSubjectHasNoKeyAnywhereAndALaterRecordGetsAFreshOne() throws Exception {
+        byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        SubjectKeys otherHolder = keys();
+        otherHolder.dataKey("orders", "c-1");
+
+        keys.erase("orders", "c-1");
+        now += SubjectKeys.REFRESH_MS;
+
+        assertThat(log.entries.get(1).value()).as("a tombstone").isNull();
+        assertThat(otherHolder.existing("orders", "c-1")).as("every holder drops it").isEmpty();
+        assertThatThrownBy(() -> keys.dataKey("orders", "c-1").decrypt(ciphertext, BOUND)).isInstanceOf(GeneralSecurityException.class);
+        assertThat(log.entries).hasSize(3);
+    }
+
+    @Test
+    void aRotatedKekWrapsEveryDataKeyAgainAndOldDataStaysReadable() throws Exception {
+        byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        keys.dataKey("orders", "c-2");
+        int before = kms.version("orders");
+
+        int after = kms.rotate("orders");
+        assertThat(keys.rewrap("orders")).isEqualTo(2);
+
+        assertThat(after).isNotEqualTo(before);
+        assertThat(log.entries.subList(2, 4)).allSatisfy(e -> assertThat(WrappedKey.fromBytes(e.value()).kekVersion()).isEqualTo(after));
+        assertThat(keys().existing("orders", "c-1").orElseThrow().decrypt(ciphertext, BOUND)).isEqualTo(DATA);
+    }
+
+    @Test
+    void theLocalKekIsAnOwnerOnlyFilePerDomain() throws Exception {
+        keys.dataKey("orders", "c-1");
+
+        Path kek = dir.resolve("keks/orders.kek.json");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kek))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kek.getParent()))).isEqualTo("rwx------");
+        assertThat(kms.doesSupport(LocalKms.uri("orders"))).isTrue();
+        assertThat(kms.doesSupport("aws-kms://arn:aws:kms:eu-west-1:1:key/x")).isFalse();
+    }
+
+    private SubjectKeys keys() {
+        return new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> now);
+    }
+
+    /** Every holder reads the same list of entries, each from where it stopped. */
+    private static final class MemoryKeyLog {
+        record Written(String domain, String subject, byte[] value) {
+        }
+
+        final List<Written> entries = new ArrayList<>();
+
+        KeyLog reader() {
+            Map<String, Integer> position = new LinkedHashMap<>();
+            return new KeyLog() {
+                @Override
+                public void catchUp(String domain, Entry consumer) {
+                    position.putIfAbsent(domain, 0);
+                    for (var read : position.entrySet()) {
+                        for (int i = read.getValue(); i < entries.size(); i++) {
+                            if (entries.get(i).domain().equals(read.getKey())) {
+                                consumer.accept(read.getKey(), entries.get(i).subject(), entries.get(i).value());
+                            }
+                        }
+                        read.setValue(entries.size());
+                    }
+                }
+
+                @Override
+                public void write(String domain, String subject, byte[] value) {
+                    entries.add(new Written(domain, subject, value));
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+}
