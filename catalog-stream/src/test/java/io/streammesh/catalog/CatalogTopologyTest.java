@@ -194,7 +194,7 @@ class CatalogTopologyTest {
 
     @Test
     void aLabelThatDisagreesWithTheClassificationLevelIsRejectedEvenWithTheClassificationPolicyOff() {
-        var lenient = new Governance(new GovernancePolicy(false, 0, false, false, false, false));
+        var lenient = new Governance(new GovernancePolicy(false, 0, false, false, false, false, false));
 
         List<RuleViolation> violations = lenient.check("orders.order-placed.v1",
                 orders().setClassification("public").setClassificationLevel(ClassificationLevel.RESTRICTED).build(), "orders", address -> true);
