@@ -51,6 +51,12 @@ final class UpCommand implements Callable<Integer> {
             description = "Kafka's client port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int kafkaPort;
 
+    @Option(names = "--brokers", paramLabel = "N", defaultValue = "1",
+            description = "How many Kafka brokers to run, each also a KRaft controller (default: ${DEFAULT-VALUE}). With 3, every "
+                    + "topic is replicated 3 times and a write needs 2 copies, so one broker may stop; brokers 2 and 3 listen on "
+                    + "the ports after --port.")
+    int brokers;
+
     @Option(names = "--registry-port", paramLabel = "PORT", defaultValue = "" + MeshConfig.DEFAULT_REGISTRY_PORT,
             description = "The registry's HTTP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int registryPort;
@@ -70,7 +76,7 @@ final class UpCommand implements Callable<Integer> {
         var directory = state.directory();
         directory.prepare();
         LogFile.redirectTo(directory.logs().resolve("mesh.log"));
-        var config = new MeshConfig(state.stateDir, null, kafkaPort, registryPort, null, fresh, true);
+        var config = new MeshConfig(state.stateDir, null, kafkaPort, registryPort, null, fresh, true).withBrokers(brokers);
         PrintWriter out = spec.commandLine().getOut();
         out.println("Starting StreamMesh on " + directory.root() + " ...");
         out.flush();
@@ -85,7 +91,7 @@ final class UpCommand implements Callable<Integer> {
         DemoMesh demoMesh;
         GateApp gate;
         try {
-            progress(out, "the Kafka broker (KRaft, SASL) and the schema registry");
+            progress(out, (brokers == 1 ? "the Kafka broker" : brokers + " Kafka brokers") + " (KRaft, SASL) and the schema registry");
             mesh = running.add(EmbeddedMesh.start(config));
             Path apps = directory.root().resolve("apps");
             progress(out, "the platform apps: catalog, audit, policy-enforcer, contract gate");
