@@ -29,14 +29,15 @@ record BrokerAuthorizer(Class<? extends Authorizer> type, Map<String, String> se
 
     /**
      * @param state the mesh's state: mesh-admin's client config (the shipper writes as the super
-     *        user) and the audit's spool directory
+     *        user)
+     * @param spool the broker's own spool directory
      * @return the authorizer that audits every decision
      */
-    static BrokerAuthorizer auditing(StateDirectory state) {
+    static BrokerAuthorizer auditing(StateDirectory state, java.nio.file.Path spool) {
         return new BrokerAuthorizer(AuditingAuthorizer.class, Map.of(
                 AuditAuthorizerConfig.CLIENT_CONFIG,
                 new ClientConfigs(state.clients()).propertiesFile(MeshPrincipal.ADMIN.name()).toString(),
-                AuditAuthorizerConfig.SPOOL_DIR, state.auditSpool().toString()));
+                AuditAuthorizerConfig.SPOOL_DIR, spool.toString()));
     }
 
     /** @param props the broker's config, which gets this authorizer and its settings */

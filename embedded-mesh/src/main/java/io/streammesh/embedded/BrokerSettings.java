@@ -55,17 +55,31 @@ public final class BrokerSettings {
 
     /** @return replication and internal-topic settings for a one-broker cluster */
     public static Map<String, String> singleNode() {
+        return replicated(Replication.SINGLE);
+    }
+
+    /**
+     * The cluster's replication as broker defaults: every topic created without a replication
+     * factor of its own (all the mesh's and its apps' topics, Kafka's offsets and transaction
+     * logs) gets it.
+     *
+     * @param replication the copies per partition and the copies a write needs
+     * @return replication and internal-topic settings
+     */
+    public static Map<String, String> replicated(Replication replication) {
+        String factor = String.valueOf(replication.factor());
+        String minInSync = String.valueOf(replication.minInSyncReplicas());
         var props = new LinkedHashMap<String, String>();
         props.put("num.partitions", "1");
-        props.put("default.replication.factor", "1");
-        props.put("min.insync.replicas", "1");
-        props.put("offsets.topic.replication.factor", "1");
+        props.put("default.replication.factor", factor);
+        props.put("min.insync.replicas", minInSync);
+        props.put("offsets.topic.replication.factor", factor);
         props.put("offsets.topic.num.partitions", "10");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.replication.factor", factor);
+        props.put("transaction.state.log.min.isr", minInSync);
         props.put("transaction.state.log.num.partitions", "10");
-        props.put("share.coordinator.state.topic.replication.factor", "1");
-        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("share.coordinator.state.topic.replication.factor", factor);
+        props.put("share.coordinator.state.topic.min.isr", minInSync);
         props.put("group.initial.rebalance.delay.ms", "0");
         // A producer that dies mid-batch holds back read_committed readers (the gate, views, people)
         // until the broker aborts its batch: look for timed-out transactions every second, not every 10 s.

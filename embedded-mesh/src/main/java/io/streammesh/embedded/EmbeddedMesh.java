@@ -16,6 +16,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.IntFunction;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole mesh infrastructure on one machine: a KRaft broker in this JVM (SASL on every
- * listener, deny by default), the Apicurio Registry as a child process, the platform topics and
+ * listener, deny by default; or a cluster of them, {@link MeshConfig#brokers()}), the Apicurio Registry as a child process, the platform topics and
  * principals, and a client config for every principal. This is what {@code mesh up} runs and
  * what every integration test runs against: real parts, not stand-ins.
  *
@@ -54,9 +55,12 @@ public final class EmbeddedMesh implements AutoCloseable {
     private final Onboarding onboarding;
     private final StartedParts running;
     private final RegistrySupervisor registry;
+    private final KafkaCluster brokers;
 
-    private EmbeddedMesh(StateDirectory state, MeshEndpoints endpoints, Admin admin, StartedParts running, RegistrySupervisor registry) {
+    private EmbeddedMesh(StateDirectory state, MeshEndpoints endpoints, Admin admin, StartedParts running, RegistrySupervisor registry,
+                         KafkaCluster brokers) {
         this.state = state;
+        this.brokers = brokers;
         this.registry = registry;
         this.endpoints = endpoints;
         this.admin = admin;
@@ -88,6 +92,9 @@ public final class EmbeddedMesh implements AutoCloseable {
             int registryPort = choosePort(host, config.registryPort(), previous.map(MeshStatus::registryPort),
                     "registry", "--registry-port");
             int controllerPort = choosePort(host, 0, previous.map(MeshStatus::controllerPort), "controller", "");
+            List<BrokerNode> nodes = KafkaCluster.nodes(state, config.brokers(), id -> id == 1 ? new int[] {kafkaPort, controllerPort}
+                    : new int[] {choosePort(host, config.kafkaPort() == 0 ? 0 : kafkaPort + id - 1, Optional.empty(), "Kafka", "--port"),
+                            choosePort(host, 0, Optional.empty(), "controller", "")});
 
             Path registryJar = RegistryProcess.locateJar(config.registryJar());
             Path registryLog = state.logs().resolve("registry.log");
@@ -104,10 +111,9 @@ public final class EmbeddedMesh implements AutoCloseable {
             // The broker authenticates itself as mesh-admin over PLAIN, so the store must know it first.
             credentials.put(MeshPrincipal.ADMIN, adminPassword);
 
-            KafkaBroker broker = KafkaBroker.start(state, host, kafkaPort, controllerPort, adminPassword,
-                    config.audit() ? BrokerAuthorizer.auditing(state) : BrokerAuthorizer.standard());
-            running.add(broker);
-            Admin admin = Admin.create(adminConfig(host + ":" + kafkaPort, adminPassword));
+            KafkaCluster brokers = running.add(KafkaCluster.start(state, nodes, host, adminPassword,
+                    node -> config.audit() ? BrokerAuthorizer.auditing(state, node.auditSpool()) : BrokerAuthorizer.standard()));
+            Admin admin = Admin.create(adminConfig(brokers.bootstrapServers(), adminPassword));
             running.add(admin);
             awaitBroker(admin);
             try {
@@ -131,9 +137,9 @@ public final class EmbeddedMesh implements AutoCloseable {
             int readyPort = registryPort;
             var supervisor = running.add(new RegistrySupervisor(registry, () -> launchRegistry.apply(readyPort), adminPassword,
                     restarts -> state.readStatus().ifPresent(status -> state.writeStatus(status.withRegistryRestarts(restarts)))));
-            var endpoints = new MeshEndpoints(host + ":" + kafkaPort, registry.baseUrl());
+            var endpoints = new MeshEndpoints(brokers.bootstrapServers(), registry.baseUrl());
 
-            var mesh = new EmbeddedMesh(state, endpoints, admin, running, supervisor);
+            var mesh = new EmbeddedMesh(state, endpoints, admin, running, supervisor, brokers);
             mesh.onboarding.setPassword(MeshPrincipal.ADMIN, adminPassword);
             mesh.onboarding.ensurePlatform();
             clientConfigs.refresh(credentials.principals(), endpoints);
@@ -174,7 +180,7 @@ public final class EmbeddedMesh implements AutoCloseable {
             Admin admin = running.add(Admin.create(adminConfig(endpoints.bootstrapServers(), adminPassword)));
             awaitBroker(admin);
             RegistryProcess.applyGlobalRules(HttpClient.newHttpClient(), endpoints.registryUrl(), adminPassword);
-            var mesh = new EmbeddedMesh(state, endpoints, admin, running, null);
+            var mesh = new EmbeddedMesh(state, endpoints, admin, running, null, null);
             mesh.onboarding.setPassword(MeshPrincipal.ADMIN, adminPassword);
             mesh.onboarding.ensurePlatform();
             new ClientConfigs(state.clients()).refresh(CredentialStore.at(state.credentials()).principals(), endpoints);
@@ -192,6 +198,18 @@ public final class EmbeddedMesh implements AutoCloseable {
      */
     public boolean runsRegistryProcess() {
         return registry != null;
+    }
+
+    /**
+     * @return the brokers this mesh runs, to stop and start one (a cluster's chaos tests)
+     * @throws UnsupportedOperationException on an {@linkplain #attach attached} mesh, whose brokers run elsewhere
+     */
+    public KafkaCluster brokers() {
+        if (brokers == null) {
+            throw new UnsupportedOperationException("this mesh is attached to the brokers at " + endpoints.bootstrapServers()
+                    + "; only a started mesh stops and starts its brokers");
+        }
+        return brokers;
     }
 
     /** @return where clients reach the mesh */

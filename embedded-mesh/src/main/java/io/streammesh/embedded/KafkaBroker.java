@@ -1,20 +1,17 @@
 package io.streammesh.embedded;
 
 import io.streammesh.schema.MeshException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
 
 /**
- * A single-node KRaft broker (combined broker and controller) in this JVM. SASL on both
- * listeners: PLAIN (checked against the mesh's {@code CredentialStore}) and SCRAM-SHA-512 (kept
- * by KRaft) for clients; deny by default with {@code User:mesh-admin} as the only super user.
+ * One KRaft node (combined broker and controller) in this JVM. SASL on both listeners: PLAIN
+ * (checked against the mesh's {@code CredentialStore}) and SCRAM-SHA-512 (kept by KRaft) for
+ * clients; deny by default with {@code User:mesh-admin} as the only super user.
  */
 final class KafkaBroker implements AutoCloseable {
 
@@ -28,37 +25,14 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Formats the log directory on first use, then starts the broker.
+     * Starts a node whose log directory is formatted already (see {@link KafkaCluster}). In a
+     * cluster, this returns once the node has caught up with the quorum's metadata, so start the
+     * nodes of a new cluster side by side.
      *
-     * @param state the mesh's state: the broker's log and metadata directory, the credential store
-     *        PLAIN checks passwords against, and the audit's client config and spool
-     * @param host the address to bind
-     * @param port the client listener's port
-     * @param controllerPort the controller listener's port
-     * @param adminPassword the password the broker itself authenticates with as mesh-admin
-     * @param authorizer the authorizer the broker runs, with its settings
+     * @param props the node's settings, from {@link #properties}
+     * @param logDir its log directory, named in errors
      */
-    static KafkaBroker start(StateDirectory state, String host, int port, int controllerPort, String adminPassword,
-            BrokerAuthorizer authorizer) {
-        Path logDir = state.kafka();
-        Properties props = properties(logDir, host, port, controllerPort, adminPassword, state.credentials());
-        authorizer.applyTo(props);
-        try {
-            if (!Files.exists(logDir.resolve("meta.properties"))) {
-                new Formatter()
-                        .setNodeId(1)
-                        .setClusterId(Uuid.randomUuid().toString())
-                        .setControllerListenerName(CONTROLLER_LISTENER)
-                        .setMetadataLogDirectory(logDir.toString())
-                        .setHasDynamicQuorum(false)
-                        .addDirectory(logDir.toString())
-                        .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
-                        .run();
-            }
-        } catch (Exception e) {
-            throw new MeshException("cannot format the Kafka log directory " + logDir + ": " + e.getMessage()
-                    + "; start afresh with mesh up --fresh", e);
-        }
+    static KafkaBroker start(Properties props, Path logDir) {
         var server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         try {
             server.startup();
@@ -71,21 +45,32 @@ final class KafkaBroker implements AutoCloseable {
         return new KafkaBroker(server);
     }
 
-    static Properties properties(Path logDir, String host, int port, int controllerPort, String adminPassword, Path credentials) {
+    /**
+     * @param node the node
+     * @param quorum every node of the cluster, this one included (the controller quorum)
+     * @param host the address to bind
+     * @param adminPassword the password the broker itself authenticates with as mesh-admin
+     * @param credentials the credential store PLAIN checks passwords against
+     * @param replication the cluster's replication
+     * @return the node's settings, its authorizer's excepted
+     */
+    static Properties properties(BrokerNode node, List<BrokerNode> quorum, String host, String adminPassword, Path credentials,
+                                 Replication replication) {
         var props = new Properties();
         props.put("process.roles", "broker,controller");
-        props.put("node.id", "1");
-        props.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
-        props.put("listeners", CLIENT_LISTENER + "://" + host + ":" + port + "," + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort);
-        props.put("advertised.listeners", CLIENT_LISTENER + "://" + host + ":" + port);
+        props.put("node.id", String.valueOf(node.id()));
+        props.put("controller.quorum.voters", String.join(",", quorum.stream().map(n -> n.voter(host)).toList()));
+        props.put("listeners", CLIENT_LISTENER + "://" + node.address(host) + "," + CONTROLLER_LISTENER + "://" + host + ":"
+                + node.controllerPort());
+        props.put("advertised.listeners", CLIENT_LISTENER + "://" + node.address(host));
         props.put("listener.security.protocol.map", CLIENT_LISTENER + ":SASL_PLAINTEXT," + CONTROLLER_LISTENER + ":SASL_PLAINTEXT");
         props.put("inter.broker.listener.name", CLIENT_LISTENER);
         props.put("controller.listener.names", CONTROLLER_LISTENER);
-        props.put("log.dirs", logDir.toString());
-        props.put("metadata.log.dir", logDir.toString());
+        props.put("log.dirs", node.logDir().toString());
+        props.put("metadata.log.dir", node.logDir().toString());
 
         props.putAll(BrokerSettings.security(adminPassword, credentials, List.of("client", "controller"), List.of("client")));
-        props.putAll(BrokerSettings.singleNode());
+        props.putAll(BrokerSettings.replicated(replication));
         return props;
     }
 

@@ -4,6 +4,7 @@ import io.streammesh.schema.MeshTopics;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /** Partitions and cleanup of the platform's own topics (see ARCHITECTURE.md). */
@@ -93,7 +94,8 @@ final class PlatformTopics {
         return Map.copyOf(withTime);
     }
 
+    /** The broker's default replication, as for every topic of the mesh (see {@link Replication}). */
     private static NewTopic topic(String name, int partitions, Map<String, String> configs) {
-        return new NewTopic(name, partitions, (short) 1).configs(configs);
+        return new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(configs);
     }
 }

@@ -49,7 +49,7 @@ public final class StateDirectory {
 
     /** What {@code --fresh} deletes: the mesh's own entries, never anything else in the directory. */
     private static final List<String> MESH_ENTRIES =
-            List.of("kafka", "registry", "clients", "logs", "apps", "audit-spool", "credentials", "credentials.lock", "mesh.json", "view.secret");
+            List.of("kafka", "kafka-nodes", "registry", "clients", "logs", "apps", "audit-spool", "credentials", "credentials.lock", "mesh.json", "view.secret");
 
     private static final Set<PosixFilePermission> PRIVATE_DIRECTORY = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
@@ -69,6 +69,11 @@ public final class StateDirectory {
     /** @return the broker's log directory */
     public Path kafka() {
         return root.resolve("kafka");
+    }
+
+    /** @return where a cluster's brokers keep their log directories (a single broker uses {@link #kafka()}) */
+    public Path kafkaNodes() {
+        return root.resolve("kafka-nodes");
     }
 
     /** @return the registry's database directory */

@@ -59,6 +59,12 @@ final class UpCommand implements Callable<Integer> {
             description = "Kafka's client port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int kafkaPort;
 
+    @Option(names = "--brokers", paramLabel = "N", defaultValue = "1",
+            description = "How many Kafka brokers to run, each also a KRaft controller (default: ${DEFAULT-VALUE}). With 3, every "
+                    + "topic is replicated 3 times and a write needs 2 copies, so one broker may stop; brokers 2 and 3 listen on "
+                    + "the ports after --port.")
+    int brokers;
+
     @Option(names = "--registry-port", paramLabel = "PORT", defaultValue = "" + MeshConfig.DEFAULT_REGISTRY_PORT,
             description = "The registry's HTTP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int registryPort;
@@ -84,7 +90,7 @@ final class UpCommand implements Callable<Integer> {
         var directory = state.directory();
         directory.prepare();
         LogFile.redirectTo(directory.logs().resolve("mesh.log"));
-        var config = new MeshConfig(state.stateDir, null, kafkaPort, registryPort, null, fresh, true);
+        var config = new MeshConfig(state.stateDir, null, kafkaPort, registryPort, null, fresh, true).withBrokers(brokers);
         PrintWriter out = spec.commandLine().getOut();
         out.println("Starting StreamMesh on " + directory.root() + " ...");
         out.flush();
@@ -101,7 +107,7 @@ final class UpCommand implements Callable<Integer> {
         var metricsUrls = new LinkedHashMap<String, String>();
         try {
             MetricsPorts ports = metricsPorts();
-            progress(out, "the Kafka broker (KRaft, SASL) and the schema registry");
+            progress(out, (brokers == 1 ? "the Kafka broker" : brokers + " Kafka brokers") + " (KRaft, SASL) and the schema registry");
             mesh = running.add(EmbeddedMesh.start(config));
             metricsUrls.put("broker", brokerMetrics(ports, running).url());
             Path apps = directory.root().resolve("apps");

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+import org.junit.platform.commons.support.AnnotationSupport;
 import org.opentest4j.TestAbortedException;
 
 /**
@@ -48,9 +49,27 @@ public final class MeshExtension implements ParameterResolver, TestExecutionExce
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        int brokers = context.getTestClass()
+                .flatMap(type -> AnnotationSupport.findAnnotation(type, MeshTest.class))
+                .map(MeshTest::brokers)
+                .orElse(1);
+        if (brokers > 1) {
+            return classContext(context).getStore(NAMESPACE)
+                    .getOrComputeIfAbsent(SharedMesh.class, key -> SharedMesh.cluster(brokers), SharedMesh.class)
+                    .mesh();
+        }
         return context.getRoot().getStore(NAMESPACE)
                 .getOrComputeIfAbsent(SharedMesh.class, key -> SharedMesh.start(), SharedMesh.class)
                 .mesh();
+    }
+
+    /** A cluster lives as long as its test class, so that a JVM never holds two clusters at once. */
+    private static ExtensionContext classContext(ExtensionContext context) {
+        ExtensionContext current = context;
+        while (current.getTestMethod().isPresent() && current.getParent().isPresent()) {
+            current = current.getParent().get();
+        }
+        return current;
     }
 
     @Override
@@ -91,13 +110,27 @@ public final class MeshExtension implements ParameterResolver, TestExecutionExce
     private record SharedMesh(EmbeddedMesh mesh, Path stateDir) implements AutoCloseable {
 
         static SharedMesh start() {
+            Path dir = stateDirectory();
             try {
-                Path dir = Files.createTempDirectory("streammesh-test-");
                 EmbeddedMesh mesh = switch (MeshBackend.chosen()) {
                     case EMBEDDED -> EmbeddedMesh.start(MeshConfig.withFreePorts(dir));
                     case CONTAINERS -> ContainerMesh.start(dir);
                 };
                 return new SharedMesh(mesh, dir);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot start the test mesh in " + dir, e);
+            }
+        }
+
+        /** The container backend runs one broker, so a cluster is always the embedded one. */
+        static SharedMesh cluster(int brokers) {
+            Path dir = stateDirectory();
+            return new SharedMesh(EmbeddedMesh.start(MeshConfig.withFreePorts(dir).withBrokers(brokers)), dir);
+        }
+
+        private static Path stateDirectory() {
+            try {
+                return Files.createTempDirectory("streammesh-test-");
             } catch (IOException e) {
                 throw new IllegalStateException("cannot create a state directory for the test mesh", e);
             }

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Marks an integration test that runs on the shared real mesh ({@link MeshExtension}); each
- * test gets at most two minutes, so a hang fails instead of stalling the build.
+ * test gets at most two minutes, so a hang fails instead of stalling the build. With
+ * {@code brokers = 3} the test class gets a mesh of its own on a three-broker cluster.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -18,4 +19,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Tag("integration")
 @Timeout(120)
 public @interface MeshTest {
+
+    /**
+     * @return how many brokers the mesh runs: 1 shares the mesh of the test JVM; more starts an
+     *         embedded cluster (whatever the backend) for this test class alone, stopped after it
+     */
+    int brokers() default 1;
 }

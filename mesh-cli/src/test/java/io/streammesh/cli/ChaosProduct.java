@@ -1,0 +1,209 @@
+package io.streammesh.cli;
+
+import static org.awaitility.Awaitility.await;
+
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.connector.ProductPublisher;
+import io.streammesh.connector.contract.DataContracts;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.schema.ProductAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Future;
+import java.util.function.IntPredicate;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The demo's order product in a domain of a chaos test's own, with its analytics view
+ * ({@code country != 'DE'}), fed through its ingest topic as any client would, and counted on
+ * every topic it reaches. Record {@code i} is keyed {@code o-i}; every tenth breaks the
+ * positive-amount rule (dead letter), and one in five of the others ships to DE (not in the view).
+ */
+final class ChaosProduct {
+
+    private final EmbeddedMesh mesh;
+    private final MeshClientConfig domain;
+    private final ProductAddress address;
+
+    private ChaosProduct(EmbeddedMesh mesh, MeshClientConfig domain, ProductAddress address) {
+        this.mesh = mesh;
+        this.domain = domain;
+        this.address = address;
+    }
+
+    /**
+     * Onboards the domain, publishes the product, and waits until the catalog admitted it and the
+     * policy-enforcer let the domain write its ingest topic (so catalog and enforcer must run).
+     */
+    static ChaosProduct publish(EmbeddedMesh mesh, String domainName, Path dir) throws Exception {
+        mesh.onboarding().addDomain(domainName);
+        Path examples = Path.of("..", "examples", "orders");
+        Files.copy(examples.resolve("order-placed.avsc"), dir.resolve("order-placed.avsc"));
+        Path contract = Files.writeString(dir.resolve(domainName + ".yaml"), Files.readString(examples.resolve("order-placed.yaml"))
+                .replace("domain: orders", "domain: " + domainName).replace("User:orders", "User:" + domainName)
+                .replace("lineage: {inputs: [customers.customer-profile.v1]}", ""));
+        MeshClientConfig domain = mesh.clientConfig(domainName);
+        try (var publisher = ProductPublisher.connect(domain)) {
+            publisher.publish(DataContracts.load(contract));
+        }
+        var product = new ChaosProduct(mesh, domain, ProductAddress.parse(domainName + ".order-placed.v1"));
+        await().atMost(Duration.ofSeconds(60)).until(product::ingestWritable);
+        return product;
+    }
+
+    ProductAddress address() {
+        return address;
+    }
+
+    String view() {
+        return address.viewTopic("analytics");
+    }
+
+    /**
+     * Sends records {@code from} (inclusive) to {@code to} to the ingest topic, idempotent with
+     * {@code acks=all}, and waits for every acknowledgement.
+     *
+     * @return how many the brokers acknowledged (all of them, or this throws)
+     */
+    int produce(int from, int to) throws Exception {
+        var props = domain.kafka();
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = from; i < to; i++) {
+                sent.add(producer.send(new ProducerRecord<>(address.ingestTopic(), key(i), json(i).getBytes(StandardCharsets.UTF_8))));
+            }
+            producer.flush();
+        }
+        for (Future<RecordMetadata> ack : sent) {
+            ack.get();
+        }
+        return sent.size();
+    }
+
+    /** @return the keys of records {@code 0..n} the gate accepts */
+    static Set<String> accepted(int n) {
+        return keys(n, i -> !rejected(i));
+    }
+
+    /** @return the keys of records {@code 0..n} the gate dead-letters */
+    static Set<String> deadLettered(int n) {
+        return keys(n, ChaosProduct::rejected);
+    }
+
+    /** @return the keys of records {@code 0..n} the analytics view holds */
+    static Set<String> inView(int n) {
+        return keys(n, i -> !rejected(i) && !german(i));
+    }
+
+    /**
+     * Every committed record of the topic, counted by key: read until every expected key came,
+     * then on to the end of every partition, so that a duplicate after them is counted too.
+     */
+    Map<String, Integer> committedCopies(String topic, Set<String> expected) {
+        var props = mesh.clientConfig("mesh-admin").kafka();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "chaos-reader-" + System.nanoTime());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, Integer> seen = new HashMap<>();
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.merge(r.key(), 1, Integer::sum));
+                return seen.keySet().containsAll(expected);
+            });
+            Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.merge(r.key(), 1, Integer::sum));
+                return ends.entrySet().stream().allMatch(end -> consumer.position(end.getKey()) >= end.getValue());
+            });
+        }
+        return seen;
+    }
+
+    /** @return the sum of the topic's end offsets (records and transaction markers) */
+    long endOffsets(String topic) {
+        try (var consumer = new KafkaConsumer<>(mesh.clientConfig("mesh-admin").kafka(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** @return the broker leading most of the product's partitions */
+    int leadingBroker() throws Exception {
+        return productPartitions().partitions().stream()
+                .collect(Collectors.groupingBy(p -> p.leader().id(), Collectors.counting()))
+                .entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+
+    /** @return the brokers in sync for each of the product's partitions */
+    List<Set<Integer>> inSyncReplicas() throws Exception {
+        return productPartitions().partitions().stream()
+                .map(p -> p.isr().stream().map(Node::id).collect(Collectors.toCollection(TreeSet::new)))
+                .map(set -> (Set<Integer>) set).toList();
+    }
+
+    private TopicDescription productPartitions() throws Exception {
+        return mesh.admin().describeTopics(List.of(address.topic())).allTopicNames().get().get(address.topic());
+    }
+
+    private boolean ingestWritable() throws Exception {
+        var filter = new AclBindingFilter(new ResourcePatternFilter(ResourceType.TOPIC, address.ingestTopic(), PatternType.LITERAL),
+                new AccessControlEntryFilter("User:" + address.domain(), null, AclOperation.WRITE, AclPermissionType.ALLOW));
+        return !mesh.admin().describeAcls(filter).values().get().isEmpty();
+    }
+
+    private static boolean rejected(int i) {
+        return i % 10 == 0;
+    }
+
+    private static boolean german(int i) {
+        return i % 5 == 1;
+    }
+
+    private static Set<String> keys(int n, IntPredicate which) {
+        return IntStream.range(0, n).filter(which).mapToObj(ChaosProduct::key).collect(Collectors.toSet());
+    }
+
+    private static String key(int i) {
+        return "o-" + i;
+    }
+
+    private static String json(int i) {
+        return """
+                {"orderId": "%s", "customerId": "c-%d", "customerEmail": "c%d@example.com", "shippingAddress": "%d Chaos Road",
+                 "country": "%s", "amount": %s, "currency": "EUR", "items": 1, "placedAt": "2026-12-01T09:00:00Z"}"""
+                .formatted(key(i), i % 100, i % 100, i, german(i) ? "DE" : "FR", rejected(i) ? "-1" : "12.5");
+    }
+}
