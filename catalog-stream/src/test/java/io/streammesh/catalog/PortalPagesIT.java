@@ -93,6 +93,8 @@ class PortalPagesIT {
         });
         assertThat(browser.findElement(By.id("description")).getText()).isEqualTo("Every order the shop accepted, one event per order.");
         assertThat(browser.findElement(By.id("pii")).getText()).contains("customerEmail · pii");
+        assertThat(browser.findElement(By.linkText("ODCS v3")).getAttribute("href"))
+                .isEqualTo(catalog.restUrl() + "/api/products/" + orderPlaced + "/contract?format=odcs");
 
         String requestId = requestAccess("analytics", "pp-analytics-weekly", "weekly sales report");
         assertThat(browser.findElement(By.cssSelector(".notice")).getText()).isEqualTo("Request " + requestId + " filed; the owning domain decides.");
