@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class PlatformAclsTest {
 
     @Test
-    void aDomainCreatesAndReadsItsPrefixAndWritesOnlyItsOwnRegistrationsAndDecisions() {
+    void aDomainCreatesAndReadsItsPrefixAndWritesOnlyItsOwnRegistrationsDecisionsAndErasures() {
         List<String> acls = describe(PlatformAcls.domain("orders"));
 
         assertThat(acls).contains(
@@ -25,11 +25,11 @@ class PlatformAclsTest {
                 "User:mesh-enforcer READ TOPIC orders. PREFIXED");
         assertThat(acls).filteredOn(acl -> acl.startsWith("User:orders "))
                 .allMatch(acl -> acl.contains(" orders. ") || acl.endsWith("mesh.registrations.orders LITERAL")
-                        || acl.endsWith("mesh.decisions.orders LITERAL"));
+                        || acl.endsWith("mesh.decisions.orders LITERAL") || acl.endsWith("mesh.erasures.orders LITERAL"));
         assertThat(acls).as("only the gate writes products and dead-letter topics; ingest WRITE comes per product")
                 .filteredOn(acl -> acl.startsWith("User:orders WRITE TOPIC"))
                 .containsExactlyInAnyOrder("User:orders WRITE TOPIC mesh.registrations.orders LITERAL",
-                        "User:orders WRITE TOPIC mesh.decisions.orders LITERAL");
+                        "User:orders WRITE TOPIC mesh.decisions.orders LITERAL", "User:orders WRITE TOPIC mesh.erasures.orders LITERAL");
     }
 
     @Test
@@ -62,7 +62,7 @@ class PlatformAclsTest {
     }
 
     @Test
-    void theGateReadsTheCatalogAndMovesADomainsRecordsFromIngestToItsProducts() {
+    void theGateReadsTheCatalogAndErasuresKeepsTheKeysAndMovesADomainsRecordsFromIngestToItsProducts() {
         List<String> acls = new java.util.ArrayList<>(describe(PlatformAcls.domain("orders")));
         acls.addAll(describe(PlatformAcls.platformApp(PlatformApp.GATE)));
 
@@ -70,6 +70,11 @@ class PlatformAclsTest {
                 .containsExactlyInAnyOrder(
                         "User:mesh-gate READ TOPIC mesh.catalog LITERAL",
                         "User:mesh-gate DESCRIBE TOPIC mesh.catalog LITERAL",
+                        "User:mesh-gate READ TOPIC mesh.keys.orders LITERAL",
+                        "User:mesh-gate WRITE TOPIC mesh.keys.orders LITERAL",
+                        "User:mesh-gate DESCRIBE TOPIC mesh.keys.orders LITERAL",
+                        "User:mesh-gate READ TOPIC mesh.erasures.orders LITERAL",
+                        "User:mesh-gate DESCRIBE TOPIC mesh.erasures.orders LITERAL",
                         "User:mesh-gate READ TOPIC orders. PREFIXED",
                         "User:mesh-gate WRITE TOPIC orders. PREFIXED",
                         "User:mesh-gate DESCRIBE TOPIC orders. PREFIXED",
