@@ -54,8 +54,9 @@ public final class MeshExtension implements ParameterResolver, TestExecutionExce
                 .map(MeshTest::brokers)
                 .orElse(1);
         if (brokers > 1) {
+            // A key of its own: a store lookup falls back to the parent stores, and the root holds the shared one-broker mesh.
             return classContext(context).getStore(NAMESPACE)
-                    .getOrComputeIfAbsent(SharedMesh.class, key -> SharedMesh.cluster(brokers), SharedMesh.class)
+                    .getOrComputeIfAbsent("cluster of " + brokers, key -> SharedMesh.cluster(brokers), SharedMesh.class)
                     .mesh();
         }
         return context.getRoot().getStore(NAMESPACE)

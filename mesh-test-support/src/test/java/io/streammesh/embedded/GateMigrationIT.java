@@ -56,7 +56,8 @@ class GateMigrationIT {
     /** The domain's own ACLs and everyone's on its topics: what nothing but {@code mesh up} changes here. */
     private static Set<AclBinding> aclsOfLegacy(EmbeddedMesh mesh) throws Exception {
         return mesh.admin().describeAcls(AclBindingFilter.ANY).values().get().stream()
-                .filter(acl -> acl.entry().principal().equals("User:legacy") || acl.pattern().name().startsWith("legacy."))
+                .filter(acl -> acl.entry().principal().equals("User:legacy") || acl.pattern().name().startsWith("legacy.")
+                        || acl.pattern().name().endsWith(".legacy"))
                 .collect(Collectors.toSet());
     }
 }
