@@ -11,7 +11,7 @@ import java.util.Optional;
 /**
  * Who may give the second decision on a request whose view names second-level approvers: one
  * of those principals, after the owning domain approved, and never the principal that gave the
- * first approval. Who decides is the principal of the decision topic Kafka read the decision on,
+ * first approval nor the one that asked (four eyes). Who decides is the principal of the decision topic Kafka read the decision on,
  * never its {@code decidedBy} field.
  */
 final class SecondApproval {
@@ -41,6 +41,10 @@ final class SecondApproval {
         if (gaveFirst) {
             return violation("second-approver-distinct", writer + " gave the first approval of request " + id
                     + "; the second must come from another principal: " + String.join(", ", state.getSecondLevelApprovers()));
+        }
+        if (writer.equals(state.getRequest().getPrincipal()) || writer.equals(state.getRequest().getRequestedBy())) {
+            return violation("second-approver-not-requester", writer + " asked for request " + id
+                    + " or reads with it; the second approval must come from another of: " + String.join(", ", state.getSecondLevelApprovers()));
         }
         if (!state.getSecondLevelApprovers().contains(writer)) {
             return violation("second-approver-named", writer + " is not a second-level approver of view '" + state.getRequest().getView()

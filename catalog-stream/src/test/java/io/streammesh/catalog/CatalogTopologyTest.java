@@ -447,6 +447,24 @@ class CatalogTopologyTest {
     }
 
     @Test
+    void aNamedApproverCannotGiveTheSecondApprovalOfItsOwnRequest() {
+        register("orders", twoLevel().build());
+        request(request("r-24", "orders.order-placed.v1", "analytics").setPrincipal("User:security").setRequestedBy("User:security")
+                .setConsumerGroup("security").build());
+        decide("orders", decision("r-24", DecisionKind.APPROVED));
+
+        decide("security", decision("r-24", DecisionKind.APPROVED));
+
+        assertThat(grants.isEmpty()).isTrue();
+        assertThat(state("r-24").getStatus()).isEqualTo(RequestStatus.AWAITING_SECOND_APPROVAL);
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(tuple(
+                "second-approver-not-requester", "User:security asked for request r-24 or reads with it; the second approval must come "
+                        + "from another of: User:security, User:legal"));
+        decide("legal", decision("r-24", DecisionKind.APPROVED));
+        assertThat(grants.readValue().getSecondApprovedBy()).isEqualTo("User:legal");
+    }
+
+    @Test
     void theOwnerCannotGiveBothApprovals() {
         register("orders", twoLevel().build());
         request(request("r-23", "orders.order-placed.v1", "analytics").build());
