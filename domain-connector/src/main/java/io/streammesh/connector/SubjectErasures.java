@@ -5,10 +5,16 @@ import io.streammesh.client.PlatformApp;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.MeshTopics;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -50,13 +56,14 @@ final class SubjectErasures implements AutoCloseable {
     private void run() {
         try {
             while (!closed) {
-                for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
-                    if (!apply(record)) {
-                        consumer.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
-                        break;
-                    }
+                ConsumerRecords<String, String> records = consumer.poll(POLL);
+                Map<TopicPartition, OffsetAndMetadata> applied = new HashMap<>();
+                for (TopicPartition partition : records.partitions()) {
+                    applyInOrder(partition, records.records(partition)).ifPresent(next -> applied.put(partition, next));
                 }
-                consumer.commitSync();
+                if (!applied.isEmpty()) {
+                    consumer.commitSync(applied);
+                }
             }
         } catch (WakeupException e) {
             if (!closed) {
@@ -65,6 +72,24 @@ final class SubjectErasures implements AutoCloseable {
         } finally {
             consumer.close();
         }
+    }
+
+    /**
+     * Applies one partition's erasures in order up to the first that fails, which is read again
+     * next poll; only what was applied is committed, so one domain's failure never skips another's.
+     *
+     * @return the offset to commit, if any erasure was applied
+     */
+    private Optional<OffsetAndMetadata> applyInOrder(TopicPartition partition, List<ConsumerRecord<String, String>> records) {
+        Optional<OffsetAndMetadata> next = Optional.empty();
+        for (ConsumerRecord<String, String> record : records) {
+            if (!apply(record)) {
+                consumer.seek(partition, record.offset());
+                break;
+            }
+            next = Optional.of(new OffsetAndMetadata(record.offset() + 1));
+        }
+        return next;
     }
 
     private boolean apply(ConsumerRecord<String, String> record) {

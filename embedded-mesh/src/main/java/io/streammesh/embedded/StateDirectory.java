@@ -49,7 +49,7 @@ public final class StateDirectory {
 
     /** What {@code --fresh} deletes: the mesh's own entries, never anything else in the directory. */
     private static final List<String> MESH_ENTRIES =
-            List.of("kafka", "kafka-nodes", "registry", "clients", "logs", "apps", "audit-spool", "credentials", "credentials.lock", "mesh.json", "view.secret");
+            List.of("kafka", "kafka-nodes", "registry", "clients", "logs", "apps", "audit-spool", "credentials", "credentials.lock", "mesh.json", "view.secret", "keks");
 
     private static final Set<PosixFilePermission> PRIVATE_DIRECTORY = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");

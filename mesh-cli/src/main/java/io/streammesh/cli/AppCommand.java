@@ -119,7 +119,9 @@ final class AppCommand {
         MeshClientConfig config = options.clientConfig(app);
         Path appDir = options.appDir(app);
         return run(app, running -> {
-            GateApp gate = running.add(GateApp.start(config, appDir, GateApp.CLEANUP_EVERY, metricsPort));
+            // The domains' key-encryption keys are the state directory's, where `mesh keys rotate` finds them; keys
+            // kept in an app directory would be lost with it, and every data key they wrap with them.
+            GateApp gate = running.add(GateApp.start(config, appDir, GateApp.CLEANUP_EVERY, metricsPort, options.state.directory().keks()));
             return "metrics at " + gate.metricsUrl();
         });
     }
