@@ -225,6 +225,14 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                     + " is neither 1 (the owning domain) nor 2 (a second-level approver); ignored");
             return;
         }
+        if (ownerWithdraws(decider, decision, state)) {
+            List<RequestDecision> decided = new ArrayList<>(state.getDecisions());
+            decided.add(RequestDecision.newBuilder().setLevel(1).setDecidedBy(writer).setApproved(false).setReason(decision.getReason())
+                    .setDecidedAt(Instant.ofEpochMilli(record.timestamp())).build());
+            states.put(id, AccessRequestState.newBuilder(state).setStatus(RequestStatus.DENIED).setDecidedBy(writer)
+                    .setReason(decision.getReason()).setDecisions(decided).setUpdatedAt(Instant.ofEpochMilli(record.timestamp())).build());
+            return;
+        }
         if (secondLevel(decision, state)) {
             onSecondDecision(record, topic, writer, decision, state);
             return;
@@ -279,6 +287,12 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                 end(grant, GrantStatus.REVOKED, writer, record.timestamp());
             }
         }
+    }
+
+    /** The owning domain may still deny a request it approved while the second approval is awaited. */
+    private static boolean ownerWithdraws(String decider, AccessDecision decision, AccessRequestState state) {
+        return state.getStatus() == RequestStatus.AWAITING_SECOND_APPROVAL && decider.equals(state.getDomain())
+                && decision.getDecision() == DecisionKind.DENIED && (decision.getLevel() == null || decision.getLevel() == 1);
     }
 
     /**

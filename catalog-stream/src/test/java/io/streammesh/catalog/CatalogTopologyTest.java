@@ -465,6 +465,22 @@ class CatalogTopologyTest {
     }
 
     @Test
+    void theOwnerMayStillDenyWhileTheSecondApprovalIsAwaitedAndNoLaterApprovalCounts() {
+        register("orders", twoLevel().build());
+        request(request("r-25", "orders.order-placed.v1", "analytics").build());
+        decide("orders", decision("r-25", DecisionKind.APPROVED));
+
+        decide("orders", decision("r-25", DecisionKind.DENIED).setReason("changed our mind"));
+        decide("security", decision("r-25", DecisionKind.APPROVED));
+
+        assertThat(grants.isEmpty()).isTrue();
+        assertThat(state("r-25").getStatus()).isEqualTo(RequestStatus.DENIED);
+        assertThat(state("r-25").getDecisions()).extracting(RequestDecision::getLevel, RequestDecision::getApproved)
+                .containsExactly(tuple(1, true), tuple(1, false));
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule).containsExactly("owner-decides");
+    }
+
+    @Test
     void theOwnerCannotGiveBothApprovals() {
         register("orders", twoLevel().build());
         request(request("r-23", "orders.order-placed.v1", "analytics").build());
