@@ -32,8 +32,13 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AuditTopologyTest {
+
+    /** Each test's own: Kafka Streams' default (/tmp/kafka-streams) is shared by every build on the machine. */
+    @TempDir
+    Path streamsState;
 
     private static final PlainAvroSerdes SERDES = new PlainAvroSerdes();
     private static final Instant START = Instant.parse("2026-11-25T10:00:00Z");
@@ -49,6 +54,7 @@ class AuditTopologyTest {
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "audit-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, streamsState.toString());
         var config = AuditConfig.embedded(MeshClientConfig.of("unused:9092", "audit-test", null, "unused"), Path.of("unused"));
         driver = new TopologyTestDriver(AuditTopology.build(config, SERDES), props, START);
         raw = driver.createInputTopic(MeshTopics.AUDIT_RAW, Serdes.String().serializer(), SERDES.of(AuthorizationEvent.class).serializer());

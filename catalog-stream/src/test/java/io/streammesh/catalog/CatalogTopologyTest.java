@@ -47,8 +47,13 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CatalogTopologyTest {
+
+    /** Each test's own: Kafka Streams' default (/tmp/kafka-streams) is shared by every build on the machine. */
+    @TempDir
+    Path streamsState;
 
     private static final PlainAvroSerdes SERDES = new PlainAvroSerdes();
     private static final Instant START = Instant.parse("2026-11-25T10:00:00Z");
@@ -64,6 +69,7 @@ class CatalogTopologyTest {
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "catalog-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, streamsState.toString());
         driver = new TopologyTestDriver(CatalogTopology.build(config, 3, SERDES), props, START);
         catalog = driver.createOutputTopic(MeshTopics.CATALOG, Serdes.String().deserializer(), SERDES.of(DataProduct.class).deserializer());
         rejections = driver.createOutputTopic(MeshTopics.CATALOG_REJECTIONS, Serdes.String().deserializer(), SERDES.of(Rejection.class).deserializer());

@@ -25,8 +25,13 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HealthTopologyTest {
+
+    /** Each test's own: Kafka Streams' default (/tmp/kafka-streams) is shared by every build on the machine. */
+    @TempDir
+    Path streamsState;
 
     private static final PlainAvroSerdes SERDES = new PlainAvroSerdes();
     private static final Instant START = Instant.parse("2026-11-25T10:00:00Z");
@@ -45,6 +50,7 @@ class HealthTopologyTest {
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "health-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, streamsState.toString());
         driver = new TopologyTestDriver(CatalogTopology.build(config, 3, SERDES,
                 address -> gateLags.containsKey(address) ? OptionalLong.of(gateLags.get(address)) : OptionalLong.empty(),
                 new ProductHealthMeters(meters)), props, START);

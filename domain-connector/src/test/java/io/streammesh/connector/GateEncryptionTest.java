@@ -44,6 +44,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class GateEncryptionTest {
 
+    /** Each test's own: Kafka Streams' default (/tmp/kafka-streams) is shared by every build on the machine. */
+    @TempDir
+    Path streamsState;
+
     private static final String ADDRESS = "shop.order-placed.v1";
     private static final Schema ORDER = new Schema.Parser().parse(TestContracts.ORDER_SCHEMA);
     private static final long ORDER_ID = 1;
@@ -78,6 +82,7 @@ class GateEncryptionTest {
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "gate-encryption-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, streamsState.toString());
         var config = new GateConfig(new PlainAvroSerdes(), schemas, 64 * 1024, Duration.ofMinutes(2), keys());
         driver = new TopologyTestDriver(GateTopology.build(config), props);
         catalog = driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(), new PlainAvroSerdes().of(DataProduct.class).serializer());

@@ -48,6 +48,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class GateTopologyTest {
 
+    /** Each test's own: Kafka Streams' default (/tmp/kafka-streams) is shared by every build on the machine. */
+    @TempDir
+    Path streamsState;
+
     private static final String ADDRESS = "shop.order-placed.v1";
     private static final Schema V1 = new Schema.Parser().parse(TestContracts.ORDER_SCHEMA);
     /** The current version: v1 and a channel with a default. */
@@ -90,6 +94,7 @@ class GateTopologyTest {
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "gate-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, streamsState.toString());
         driver = new TopologyTestDriver(GateTopology.build(new GateConfig(new PlainAvroSerdes(), schemas, MAX_BYTES, PENDING_WAIT,
                 new SubjectKeys(new MemoryKeyLog().reader(), new LocalKms(keks), LocalKms::uri, d -> 0, System::currentTimeMillis)), meters), props);
         catalog = driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(),
