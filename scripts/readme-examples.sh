@@ -37,10 +37,14 @@ example ./mesh product publish  examples/orders/order-placed.yaml
 example ./mesh produce orders.order-placed.v1 --file examples/orders/order-placed.jsonl
 example ./mesh produce orders.order-placed.v1 --file - < examples/orders/order-placed.jsonl
 
+example ./mesh subject erase orders c-1 --reason "GDPR request 42" --as orders
+example ./mesh keys rotate --domain orders
+
 # Finding data and getting access
 example ./mesh catalog search orders
 example ./mesh catalog show orders.order-placed.v1
 example ./mesh catalog lineage orders.order-placed.v1
+example ./mesh catalog show orders.order-placed.v1 --contract
 example ./mesh access request orders.order-placed.v1 --view analytics --group analytics \
        --purpose "weekly sales dashboard" --duration 30d --as analytics
 REQUEST=$(sed -n 's/^Requested .*: request \([^ ]*\)$/\1/p' "$OUT")

@@ -74,12 +74,15 @@ class ClusterMeshIT {
                 MeshTopics.registrations("cluster-shop"), MeshTopics.decisions("cluster-shop"),
                 MeshTopics.accessRequests("cluster-shop"), "cluster-shop.orders.v1", "__consumer_offsets");
 
-        Map<String, TopicDescription> described = mesh.admin().describeTopics(topics).allTopicNames().get();
-        for (String topic : topics) {
-            assertThat(described.get(topic).partitions()).as(topic)
-                    .allSatisfy(partition -> assertThat(partition.replicas()).hasSize(3));
-            assertThat(minInSyncReplicas(mesh.admin(), topic)).as(topic).isEqualTo("2");
-        }
+        // A topic just created may not have reached the metadata of the broker that answers yet.
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            Map<String, TopicDescription> described = mesh.admin().describeTopics(topics).allTopicNames().get();
+            for (String topic : topics) {
+                assertThat(described.get(topic).partitions()).as(topic)
+                        .allSatisfy(partition -> assertThat(partition.replicas()).hasSize(3));
+                assertThat(minInSyncReplicas(mesh.admin(), topic)).as(topic).isEqualTo("2");
+            }
+        });
         System.out.printf("cluster: %d topics checked, each partition 3 replicas, min.insync.replicas 2%n", topics.size());
     }
 
