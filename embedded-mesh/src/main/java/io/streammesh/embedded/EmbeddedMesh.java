@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.http.HttpClient;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -179,7 +178,7 @@ public final class EmbeddedMesh implements AutoCloseable {
             state.prepare();
             Admin admin = running.add(Admin.create(adminConfig(endpoints.bootstrapServers(), adminPassword)));
             awaitBroker(admin);
-            RegistryProcess.applyGlobalRules(HttpClient.newHttpClient(), endpoints.registryUrl(), adminPassword);
+            RegistryProcess.applyGlobalRules(RegistryProcess.adminClient(), endpoints.registryUrl(), adminPassword);
             var mesh = new EmbeddedMesh(state, endpoints, admin, running, null, null);
             mesh.onboarding.setPassword(MeshPrincipal.ADMIN, adminPassword);
             mesh.onboarding.ensurePlatform();

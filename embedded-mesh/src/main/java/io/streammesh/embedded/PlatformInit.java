@@ -7,7 +7,6 @@ import io.streammesh.client.MeshEndpoints;
 import io.streammesh.credentials.CredentialStore;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
-import java.net.http.HttpClient;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -86,7 +85,7 @@ public final class PlatformInit {
             } else {
                 new ClientConfigs(state.clients()).write(MeshPrincipal.ADMIN, password, endpoints);
             }
-            RegistryProcess.applyGlobalRules(HttpClient.newHttpClient(), endpoints.registryUrl(), password);
+            RegistryProcess.applyGlobalRules(RegistryProcess.adminClient(), endpoints.registryUrl(), password);
             onboarding.ensurePlatform();
             Snapshot after = Snapshot.of(kafka, state);
             return new Outcome(endpoints, added(before.topics, after.topics), added(before.principals, after.principals),

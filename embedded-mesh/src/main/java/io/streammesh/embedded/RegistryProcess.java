@@ -45,7 +45,7 @@ final class RegistryProcess implements AutoCloseable {
     private final String baseUrl;
     private final Path logFile;
     private final Path pidFile;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = adminClient();
 
     private RegistryProcess(Process process, String baseUrl, Path logFile, Path pidFile) {
         this.process = process;
@@ -218,6 +218,17 @@ final class RegistryProcess implements AutoCloseable {
      * @param adminPassword mesh-admin's password, which the registry asks for to change its rules
      * @throws MeshException if the registry refuses a rule or does not answer
      */
+    /**
+     * An HTTP client for the registry's admin calls. HTTP/1.1 because the JDK client's default
+     * asks a plain-http server to upgrade to HTTP/2 on the first request, and the registry under
+     * load answered such a first POST with GOAWAY, failing the mesh's start.
+     *
+     * @return a client for the registry's REST API
+     */
+    static HttpClient adminClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+    }
+
     static void applyGlobalRules(HttpClient http, String baseUrl, String adminPassword) {
         String login = "Basic " + Base64.getEncoder().encodeToString(
                 (MeshPrincipal.ADMIN.name() + ":" + adminPassword).getBytes(StandardCharsets.UTF_8));
