@@ -4,10 +4,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.schema.DataProduct;
+import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.DeadLetterHeaders;
+import io.streammesh.schema.EncryptedFields;
 import io.streammesh.schema.Mask;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductEncryption;
 import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.ProductView;
 import io.streammesh.schema.ViewStatus;
@@ -64,6 +67,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private final ViewPreparation preparation;
     private final String heldStore;
     private final byte[] secret;
+    private final SubjectKeys keys;
     private final MeterRegistry meters;
     private final Serializer<ViewStatus> statuses;
     /** How often the views of the product topics seen are looked up again in the catalog. */
@@ -85,7 +89,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private final Set<String> waiting = new HashSet<>();
 
     /** A product topic's transformed views as the catalog said at the last look-up; no views, no address. */
-    private record ProductViews(String topic, ProductAddress address, List<PlannedView> views) {
+    private record ProductViews(String topic, ProductAddress address, List<PlannedView> views, ProductEncryption encryption,
+                                Map<Schema, ProductDecryption> decryptions) {
     }
 
     /**
@@ -106,12 +111,14 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private record Compiled(RecordExpression filter, int[] filterReads, ViewRecords records) {
     }
 
-    ViewProcessor(RecordFraming framing, ViewPreparation preparation, String heldStore, byte[] secret, MeterRegistry meters,
+    /** @param keys the subjects' data keys, read-only, for the products whose contract encrypts fields; null: none */
+    ViewProcessor(RecordFraming framing, ViewPreparation preparation, String heldStore, byte[] secret, SubjectKeys keys, MeterRegistry meters,
                   Serializer<ViewStatus> statuses) {
         this.framing = framing;
         this.preparation = preparation;
         this.heldStore = heldStore;
         this.secret = secret.clone();
+        this.keys = keys;
         this.meters = meters;
         this.statuses = statuses;
     }
@@ -191,6 +198,17 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         if (!prepared(plan, value)) {
             return false;
         }
+        ProductDecryption decryption = null;
+        RuntimeException unopened = null;
+        if (value != null && plan.encryption() != null) {
+            try {
+                decryption = open(plan, value);
+            } catch (ProductDecryption.KeysUnavailable e) {
+                throw e;
+            } catch (RuntimeException e) {
+                unopened = e;
+            }
+        }
         for (PlannedView view : plan.views()) {
             view.in().increment();
             if (value == null) {
@@ -198,29 +216,55 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                         undecodable != null ? "records are not decodable as the product's Avro" : TOMBSTONE);
                 continue;
             }
-            RuntimeException failure = null;
+            RuntimeException failure = unopened;
             try {
-                Compiled compiledView = compile(plan.address(), view, value);
-                if (compiledView.filter() != null && !compiledView.filter().test(value.with(compiledView.filterReads()))) {
-                    view.filtered().increment();
-                } else {
-                    byte[] bytes = compiledView.records().write(value);
-                    context.forward(new Record<>(record.key(), new ViewOutput(view.topic(), bytes), record.timestamp()));
-                    view.out().increment();
+                if (failure == null) {
+                    viewRecord(record, plan, view, value, decryption);
                 }
-            } catch (SchemaRegistry.Unreachable e) {
+            } catch (SchemaRegistry.Unreachable | ProductDecryption.KeysUnavailable e) {
                 throw e;
             } catch (RuntimeException e) {
                 failure = e;
             }
             // Outside the try: a status that cannot be written is the platform's failure, not this record's.
             if (failure != null) {
-                deadLetter(record, view, failure.getMessage(), publicReason(failure, view));
+                // A filter's failure may quote the cleartext it evaluated: an encrypted product's stays in memory.
+                String reason = decryption != null && failure instanceof RecordExpression.ExpressionFailure ? publicReason(failure, view)
+                        : failure.getMessage();
+                deadLetter(record, view, reason, publicReason(failure, view));
             } else {
                 view.health().passed(context.currentSystemTimeMs()).ifPresent(status -> report(status, record.timestamp()));
             }
         }
         return true;
+    }
+
+    private void viewRecord(Record<byte[], byte[]> record, ProductViews plan, PlannedView view, ProductRecord value,
+                            ProductDecryption decryption) {
+        Compiled compiledView = compile(plan, view, value);
+        if (compiledView.filter() != null && !compiledView.filter().test(value.with(compiledView.filterReads()))) {
+            view.filtered().increment();
+            return;
+        }
+        byte[] bytes = compiledView.records().write(value, decryption);
+        var headers = new RecordHeaders();
+        if (decryption != null && !decryption.erasedFields().isEmpty()) {
+            headers.add(EncryptedFields.ERASED_HEADER, decryption.erasedFields().getBytes(StandardCharsets.UTF_8));
+        }
+        context.forward(new Record<>(record.key(), new ViewOutput(view.topic(), bytes), record.timestamp(), headers));
+        view.out().increment();
+    }
+
+    /** Opens the record's encrypted fields in memory, once for all the product's views. */
+    private ProductDecryption open(ProductViews plan, ProductRecord value) {
+        ProductDecryption decryption = plan.decryptions().get(value.schema());
+        if (decryption == null) {
+            decryption = new ProductDecryption(plan.address(), plan.encryption(), value.schema(), keys,
+                    ViewRecords.productKey(secret, plan.address().toString()));
+            plan.decryptions().put(value.schema(), decryption);
+        }
+        decryption.open(value);
+        return decryption;
     }
 
     /**
@@ -235,7 +279,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             if (value != null && !view.compiled().containsKey(value.schema())) {
                 Draft draft;
                 try {
-                    draft = draft(plan.address(), view, value.schema());
+                    draft = draft(plan, view, value.schema());
                 } catch (SchemaRegistry.Unreachable e) {
                     throw e;
                 } catch (RuntimeException e) {
@@ -289,7 +333,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                     health.computeIfAbsent(viewTopic, t -> new ViewHealth(address, view.getName())),
                     counter(viewTopic, "in"), counter(viewTopic, "filtered"), counter(viewTopic, "out"), counter(viewTopic, "dead-lettered"));
         }).toList();
-        ProductViews plan = new ProductViews(topic, address, planned);
+        ProductEncryption encryption = transformed.isEmpty() ? null : entry.value().getRegistration().getEncryption();
+        ProductViews plan = new ProductViews(topic, address, planned, encryption, new IdentityHashMap<>());
         plans.put(topic, plan);
         compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::view).toList());
         health.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::topic).toList());
@@ -305,10 +350,10 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
      * compiles anew. Called once the view is {@link #prepared}, so its schema's header is there.
      * (A get first: a computeIfAbsent would make its lambda for every record.)
      */
-    private Compiled compile(ProductAddress address, PlannedView planned, ProductRecord product) {
+    private Compiled compile(ProductViews plan, PlannedView planned, ProductRecord product) {
         Compiled known = planned.compiled().get(product.schema());
         if (known == null) {
-            Draft draft = draft(address, planned, product.schema());
+            Draft draft = draft(plan, planned, product.schema());
             known = draft.compiled(preparation.header(planned.topic(), draft.viewSchema()).orElseThrow());
             planned.compiled().put(product.schema(), known);
         }
@@ -316,24 +361,29 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     }
 
     /** A view compiled but for the header of its records, which waits for its schema's registration. */
-    private record Draft(Schema viewSchema, RecordExpression filter, int[] filterReads, Map<String, Mask> masks, byte[] key, Schema writer) {
+    private record Draft(Schema viewSchema, RecordExpression filter, int[] filterReads, Map<String, Mask> masks, Set<String> encrypted,
+                         byte[] key, Schema writer) {
 
         Compiled compiled(byte[] header) {
-            return new Compiled(filter, filterReads, new ViewRecords(writer, viewSchema, masks, key, header));
+            return new Compiled(filter, filterReads, new ViewRecords(writer, viewSchema, masks, encrypted, key, header));
         }
     }
 
-    private Draft draft(ProductAddress address, PlannedView planned, Schema writer) {
+    /** An encrypted field the view does not mask passes the product's ciphertext through: no cleartext leaves memory unless a mask shows it. */
+    private Draft draft(ProductViews plan, PlannedView planned, Schema writer) {
+        ProductAddress address = plan.address();
         ProductView view = planned.view();
         Map<String, Mask> masks = new LinkedHashMap<>();
         view.getMasks().forEach((field, mask) -> masks.put(field, Mask.parse(mask)));
+        Set<String> encrypted = plan.encryption() == null ? Set.of() : ProductDecryption.encryptedNames(plan.encryption(), writer);
+        encrypted.forEach(field -> masks.putIfAbsent(field, new Mask(Mask.Kind.ENCRYPTED, 0)));
         RecordExpression filter = view.getFilter() == null ? null : RecordExpression.compile(view.getFilter(), writer);
         Optional<Set<String>> reads = filter == null ? Optional.of(Set.of()) : filter.fields();
         int[] filterReads = writer.getFields().stream()
                 .filter(field -> reads.map(names -> names.contains(field.name())).orElse(true))
                 .mapToInt(Schema.Field::pos).toArray();
-        Schema viewSchema = ViewSchemas.derive(writer, address.toString(), view.getName(), masks);
-        return new Draft(viewSchema, filter, filterReads, masks, ViewRecords.productKey(secret, address.toString()), writer);
+        Schema viewSchema = ViewSchemas.derive(writer, address.toString(), view.getName(), masks, encrypted);
+        return new Draft(viewSchema, filter, filterReads, masks, encrypted, ViewRecords.productKey(secret, address.toString()), writer);
     }
 
     /**
