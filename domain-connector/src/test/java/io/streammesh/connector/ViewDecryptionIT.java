@@ -51,7 +51,8 @@ class ViewDecryptionIT {
 
     private static final String DOMAIN = "enc-view";
     private static final ProductAddress ADDRESS = ProductAddress.parse(DOMAIN + ".order-placed.v1");
-    private static final String VIEW = ADDRESS.viewTopic("analytics");
+    private static final String ANALYTICS = ADDRESS.viewTopic("analytics");
+    private static final String SHIPPING = ADDRESS.viewTopic("shipping");
     private static final String ANN = "zq8-ann-xv@view.example";
     private static final String BOB = "zq8-bob-xv@view.example";
     private static final String SKIPPED = "skip-zq8-cid-xv@view.example";
@@ -78,8 +79,9 @@ class ViewDecryptionIT {
             GateIT.readCommitted(domain, ADDRESS.topic(), 4);
 
             try (var views = ViewApp.start(enforcerConfig, state.resolve("views"), secret, new SimpleMeterRegistry(), keks)) {
-                List<ConsumerRecord<String, GenericRecord>> view = read(mesh, 2);
-                assertThat(view).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("o-1", "o-2");
+                List<ConsumerRecord<String, GenericRecord>> view = read(mesh, ANALYTICS, 2);
+                assertThat(view).as("filtered on the decrypted e-mail and the clear country").extracting(ConsumerRecord::key)
+                        .containsExactlyInAnyOrder("o-1", "o-2");
                 GenericRecord ann = byKey(view, "o-1");
                 assertThat(ann.get("customerEmail").toString()).matches("[0-9a-f]{64}");
                 String shipping = ann.get("shippingAddress").toString();
@@ -87,6 +89,7 @@ class ViewDecryptionIT {
                         FieldCipher.associatedData(ADDRESS.toString(), "shippingAddress", "c-1")))
                         .as("the encrypted mask passes the ciphertext bound to the product").isEqualTo("1 Main Street");
                 assertThat(view).allSatisfy(r -> assertThat(r.headers().lastHeader(EncryptedFields.ERASED_HEADER)).isNull());
+                assertThat(read(mesh, SHIPPING, 3)).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("o-1", "o-2", "o-3");
             }
 
             producer.send(new ProducerRecord<>(MeshTopics.erasures(DOMAIN), "c-1", "the customer asked".getBytes(UTF_8))).get();
@@ -95,7 +98,7 @@ class ViewDecryptionIT {
             // A fresh application id reads the product again from its start: the records written before the erasure.
             try (var views = ViewApp.start(enforcerConfig, state.resolve("views-again"), secret, new SimpleMeterRegistry(),
                     PlatformApp.ENFORCER.applicationId() + "-reread", keks)) {
-                List<ConsumerRecord<String, GenericRecord>> view = read(mesh, 4);
+                List<ConsumerRecord<String, GenericRecord>> view = read(mesh, SHIPPING, 6);
                 // one key, one partition: each order's first view record is the first app's, the second this one's
                 List<ConsumerRecord<String, GenericRecord>> anns = view.stream().filter(r -> r.key().equals("o-1")).toList();
                 List<ConsumerRecord<String, GenericRecord>> bobs = view.stream().filter(r -> r.key().equals("o-2")).toList();
@@ -110,6 +113,8 @@ class ViewDecryptionIT {
                 assertThat(bobs.get(1).value().get("customerEmail").toString()).as("another subject is untouched")
                         .isEqualTo(bobs.get(0).value().get("customerEmail").toString());
                 assertThat(bobs.get(1).headers().lastHeader(EncryptedFields.ERASED_HEADER)).isNull();
+                assertThat(read(mesh, ANALYTICS, 3)).as("a filter on an erased field leaves the row out").extracting(ConsumerRecord::key)
+                        .containsExactlyInAnyOrder("o-1", "o-2", "o-2");
             }
 
             for (String email : List.of(ANN, BOB, SKIPPED)) {
@@ -137,7 +142,10 @@ class ViewDecryptionIT {
         MeshClientConfig config = mesh.clientConfig(DOMAIN);
         String descriptor = TestContracts.orderDescriptor(DOMAIN, "1.0.0")
                 .replace("filter: \"record.country != 'DE'\"", "filter: \"record.country != 'DE' && !record.customerEmail.startsWith('skip-')\"")
-                .replace("mask: {customerEmail: hash, shippingAddress: redact}", "mask: {customerEmail: hash, shippingAddress: encrypted}");
+                .replace("mask: {customerEmail: hash, shippingAddress: redact}", "mask: {customerEmail: hash, shippingAddress: encrypted}")
+                // a second view filters on a clear field only: an erased subject's rows stay in it, with nulls
+                .replace("lineage:", "  - name: shipping\n    filter: \"record.country != 'DE'\"\n    mask: {customerEmail: hash}\n"
+                        + "    access: owner-approval\nlineage:");
         try (var publisher = ProductPublisher.connect(config)) {
             publisher.publish(TestContracts.parse(descriptor, TestContracts.ORDER_SCHEMA));
         }
@@ -157,7 +165,7 @@ class ViewDecryptionIT {
         return records.stream().filter(r -> r.key().equals(key)).findFirst().orElseThrow().value();
     }
 
-    private static List<ConsumerRecord<String, GenericRecord>> read(EmbeddedMesh mesh, int expected) {
+    private static List<ConsumerRecord<String, GenericRecord>> read(EmbeddedMesh mesh, String view, int expected) {
         MeshClientConfig config = mesh.clientConfig("mesh-admin");
         var props = config.kafka();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "view-reader-" + System.nanoTime());
@@ -165,7 +173,7 @@ class ViewDecryptionIT {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return TopicReader.of(props, new StringDeserializer(), MeshSerdes.<GenericRecord>valueDeserializer(config, false))
                 .settlingFor(Duration.ofSeconds(2))
-                .readUntil(VIEW, expected, Duration.ofSeconds(60));
+                .readUntil(view, expected, Duration.ofSeconds(60));
     }
 
     private static java.util.Properties plain(MeshClientConfig config) {

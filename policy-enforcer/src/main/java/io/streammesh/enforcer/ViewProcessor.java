@@ -242,7 +242,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private void viewRecord(Record<byte[], byte[]> record, ProductViews plan, PlannedView view, ProductRecord value,
                             ProductDecryption decryption) {
         Compiled compiledView = compile(plan, view, value);
-        if (compiledView.filter() != null && !compiledView.filter().test(value.with(compiledView.filterReads()))) {
+        if (compiledView.filter() != null && !kept(compiledView, value, decryption)) {
             view.filtered().increment();
             return;
         }
@@ -253,6 +253,22 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         }
         context.forward(new Record<>(record.key(), new ViewOutput(view.topic(), bytes), record.timestamp(), headers));
         view.out().increment();
+    }
+
+    /**
+     * A filter that cannot be evaluated on an erased subject's record (it reads a field that is
+     * null now) leaves the row out: what the owner's filter would have decided is gone with the
+     * key, and a row it may have excluded is not shown.
+     */
+    private static boolean kept(Compiled view, ProductRecord value, ProductDecryption decryption) {
+        try {
+            return view.filter().test(value.with(view.filterReads()));
+        } catch (RecordExpression.ExpressionFailure e) {
+            if (decryption != null && decryption.erased()) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** Opens the record's encrypted fields in memory, once for all the product's views. */

@@ -149,6 +149,22 @@ class ViewDecryptionTest {
     }
 
     @Test
+    void aFilterOnAnErasedFieldLeavesTheErasedSubjectsRowOutOfTheView() {
+        catalog("!record.customerEmail.startsWith('skip-')", Map.of("customerEmail", "hash"));
+        byte[] erased = AvroBytes.encode(order("o-1", "c-1", "ann@example.com"));
+        byte[] other = AvroBytes.encode(order("o-2", "c-2", "bob@example.com"));
+        gateKeys.erase("shop", "c-1");
+        now += SubjectKeys.REFRESH_MS;
+
+        product.pipeInput("o-1", erased);
+        product.pipeInput("o-2", other);
+
+        assertThat(viewRecords()).extracting(TestRecord::key).containsExactly("o-2");
+        assertThat(driver.createOutputTopic(MeshTopics.deadLetter(VIEW), Serdes.String().deserializer(), Serdes.ByteArray().deserializer())
+                .isEmpty()).isTrue();
+    }
+
+    @Test
     void aCiphertextMovedFromAnotherSubjectsRecordGoesToTheViewsDeadLettersWithoutCleartext() {
         catalog(null, Map.of("customerEmail", "hash"));
         GenericRecord bob = order("o-2", "c-2", "bob@example.com");
