@@ -24,6 +24,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.avro.Schema;
@@ -341,6 +342,15 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         List<ProductView> transformed = entry == null || entry.value().getStatus() == ProductStatus.RETIRED ? List.of()
                 : entry.value().getRegistration().getViews().stream().filter(v -> v.getFilter() != null || !v.getMasks().isEmpty()).toList();
         ProductAddress address = transformed.isEmpty() ? null : ProductAddress.parse(topic);
+        ProductEncryption encryption = transformed.isEmpty() ? null : entry.value().getRegistration().getEncryption();
+        ProductViews previous = plans.get(topic);
+        Map<Schema, ProductDecryption> decryptions = new IdentityHashMap<>();
+        if (previous != null && Objects.equals(previous.encryption(), encryption)) {
+            decryptions = previous.decryptions();
+        } else if (previous != null) {
+            // the same views compiled without (or with other) encrypted fields would copy or hash ciphertext as it lies
+            previous.views().forEach(view -> compiled.remove(view.view()));
+        }
         List<PlannedView> planned = transformed.stream().map(view -> {
             String viewTopic = address.viewTopic(view.getName());
             // Asked here, so that the topics are there by the view's first record as a rule.
@@ -349,8 +359,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                     health.computeIfAbsent(viewTopic, t -> new ViewHealth(address, view.getName())),
                     counter(viewTopic, "in"), counter(viewTopic, "filtered"), counter(viewTopic, "out"), counter(viewTopic, "dead-lettered"));
         }).toList();
-        ProductEncryption encryption = transformed.isEmpty() ? null : entry.value().getRegistration().getEncryption();
-        ProductViews plan = new ProductViews(topic, address, planned, encryption, new IdentityHashMap<>());
+        ProductViews plan = new ProductViews(topic, address, planned, encryption, decryptions);
         plans.put(topic, plan);
         compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::view).toList());
         health.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::topic).toList());

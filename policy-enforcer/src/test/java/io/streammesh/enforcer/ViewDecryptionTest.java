@@ -165,6 +165,23 @@ class ViewDecryptionTest {
     }
 
     @Test
+    void aProductRepublishedWithEncryptionHasItsViewsCompiledAnewWithTheEncryptedFieldsNullable() throws Exception {
+        catalog(null, Map.of("customerEmail", "hash"), null);
+        GenericRecord clear = ViewAppITCatalog.order(schema, "o-0", "FR");
+        product.pipeInput("o-0", AvroBytes.encode(clear));
+        catalog(null, Map.of("customerEmail", "hash"));
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(2));
+        GenericRecord ann = order("o-1", "c-1", "ann@example.com");
+        product.pipeInput("o-1", AvroBytes.encode(ann));
+
+        List<TestRecord<String, byte[]>> out = viewRecords();
+        assertThat(out).hasSize(2);
+        GenericRecord encrypted = AvroBytes.decode(out.get(1).value(), viewSchema(Map.of("customerEmail", "hash")));
+        assertThat(encrypted.get("shippingAddress")).hasToString(ann.get("shippingAddress").toString());
+        assertThat(encrypted.get("customerEmail").toString()).hasSize(64).isNotEqualTo(productHash(ann.get("customerEmail").toString()));
+    }
+
+    @Test
     void aCiphertextMovedFromAnotherSubjectsRecordGoesToTheViewsDeadLettersWithoutCleartext() {
         catalog(null, Map.of("customerEmail", "hash"));
         GenericRecord bob = order("o-2", "c-2", "bob@example.com");
@@ -216,8 +233,12 @@ class ViewDecryptionTest {
     }
 
     private void catalog(String filter, Map<String, String> masks) {
+        catalog(filter, masks, ENCRYPTION);
+    }
+
+    private void catalog(String filter, Map<String, String> masks, ProductEncryption encryption) {
         DataProduct entry = ViewAppITCatalog.product(ADDRESS, "shop", 1L, masks);
-        ProductRegistration registration = ProductRegistration.newBuilder(entry.getRegistration()).setEncryption(ENCRYPTION)
+        ProductRegistration registration = ProductRegistration.newBuilder(entry.getRegistration()).setEncryption(encryption)
                 .setViews(List.of(ProductView.newBuilder().setName("analytics").setAccess(ViewAccess.OWNER_APPROVAL).setFilter(filter)
                         .setMasks(masks).build())).build();
         driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(), SERDES.of(DataProduct.class).serializer())
