@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 
 /**
  * Runs a benchmark on a mesh of its own (fresh state directory, free ports):
- * {@code java -jar benchmarks/target/benchmarks.jar producer|views|audit|gate-avro|gate-json [records-per-round] [rounds]}
+ * {@code java -jar benchmarks/target/benchmarks.jar producer|views|audit|gate-avro|gate-json|gate-encryption [records-per-round] [rounds]}
  * or {@code gate-latency [records-per-second] [seconds]}.
  * Each benchmark alternates the measured code with its baseline, in the same run, and prints
  * both rates and their ratio; machines are noisy, so only the ratio means anything.
@@ -25,8 +25,8 @@ public final class Benchmarks {
 
     /** @param args benchmark name, then its parameters */
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("producer", "views", "audit", "gate-avro", "gate-json", "gate-latency").contains(args[0])) {
-            System.err.println("usage: java -jar benchmarks/target/benchmarks.jar producer|views|audit|gate-avro|gate-json [records-per-round] [rounds]"
+        if (args.length == 0 || !List.of("producer", "views", "audit", "gate-avro", "gate-json", "gate-encryption", "gate-latency").contains(args[0])) {
+            System.err.println("usage: java -jar benchmarks/target/benchmarks.jar producer|views|audit|gate-avro|gate-json|gate-encryption [records-per-round] [rounds]"
                     + " | gate-latency [records-per-second] [seconds]");
             System.exit(2);
         }
@@ -60,6 +60,11 @@ public final class Benchmarks {
         if (args[0].equals("gate-latency")) {
             new GateLatencyBenchmark(mesh, args.length > 1 ? Integer.parseInt(args[1]) : 5_000,
                     Duration.ofSeconds(args.length > 2 ? Integer.parseInt(args[2]) : 30), state).run(System.out);
+            return;
+        }
+        if (args[0].equals("gate-encryption")) {
+            new GateEncryptionBenchmark(mesh, args.length > 1 ? Integer.parseInt(args[1]) : 100_000, args.length > 2 ? Integer.parseInt(args[2]) : 5,
+                    state).run(System.out);
             return;
         }
         var format = args[0].equals("gate-avro") ? GateProduct.Format.AVRO : GateProduct.Format.JSON;

@@ -76,9 +76,22 @@ final class GateProduct {
      * @return the published product
      */
     static GateProduct publish(EmbeddedMesh mesh, String domainName) throws Exception {
+        return publish(mesh, domainName, true);
+    }
+
+    /**
+     * As {@link #publish(EmbeddedMesh, String)}, with or without the contract's encryption of
+     * customerEmail and shippingAddress.
+     *
+     * @param mesh a running mesh
+     * @param domainName the benchmark's domain
+     * @param encrypted whether the contract keeps its {@code encryption}
+     * @return the published product
+     */
+    static GateProduct publish(EmbeddedMesh mesh, String domainName, boolean encrypted) throws Exception {
         mesh.onboarding().addDomain(domainName);
         MeshClientConfig domain = mesh.clientConfig(domainName);
-        ProductContract contract = contract(domainName);
+        ProductContract contract = contract(domainName, encrypted);
         ProductRegistration registration;
         try (var publisher = ProductPublisher.connect(domain)) {
             publisher.publish(contract);
@@ -143,8 +156,9 @@ final class GateProduct {
                 + ", \"placedAt\": \"2026-12-01T09:00:00Z\"}").getBytes(StandardCharsets.UTF_8);
     }
 
-    private static ProductContract contract(String domain) {
-        String descriptor = resource("/schemas/demo/orders/order-placed.yaml").replace("domain: orders", "domain: " + domain)
+    private static ProductContract contract(String domain, boolean encrypted) {
+        String demo = resource("/schemas/demo/orders/order-placed.yaml");
+        String descriptor = (encrypted ? demo : demo.replaceAll("(?m)^encryption:.*$", "")).replace("domain: orders", "domain: " + domain)
                 .replace(MeshNames.kafkaPrincipal("orders"), MeshNames.kafkaPrincipal(domain));
         return DataContracts.parse(descriptor, "bench.yaml", name -> resource("/schemas/demo/orders/" + name));
     }

@@ -159,7 +159,9 @@ public final class PlatformAcls {
         // it, and adds the partitions a republished contract asks for (ALTER), which the domain may not.
         all.addAll(new Acls(PlatformApp.CATALOG.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE).bindings);
         all.addAll(new Acls(PlatformApp.ENFORCER.principal().kafkaPrincipal())
-                .allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS, ALTER).bindings);
+                .allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS, ALTER)
+                // Its views open encrypted fields in memory: it reads the data keys, never creates nor erases one (no WRITE).
+                .allow(TOPIC, MeshTopics.keys(domain), LITERAL, READ, DESCRIBE).bindings);
         // The audit's consumption ledger counts the records groups read there.
         all.addAll(new Acls(PlatformApp.AUDIT.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ).bindings);
         // The contract gate reads the ingest topics, writes the products and their dead-letter

@@ -82,6 +82,18 @@ class PlatformAclsTest {
     }
 
     @Test
+    void theKeyTopicOfADomainIsWrittenByTheGateAloneAndReadByTheGateAndTheEnforcerAlone() {
+        List<String> onKeys = describe(PlatformAcls.domain("orders")).stream().filter(acl -> acl.contains(" mesh.keys.orders ")).toList();
+
+        assertThat(onKeys).containsExactlyInAnyOrder(
+                "User:mesh-gate READ TOPIC mesh.keys.orders LITERAL",
+                "User:mesh-gate WRITE TOPIC mesh.keys.orders LITERAL",
+                "User:mesh-gate DESCRIBE TOPIC mesh.keys.orders LITERAL",
+                "User:mesh-enforcer READ TOPIC mesh.keys.orders LITERAL",
+                "User:mesh-enforcer DESCRIBE TOPIC mesh.keys.orders LITERAL");
+    }
+
+    @Test
     void aRequesterWritesOnlyItsOwnRequestTopic() {
         assertThat(describe(PlatformAcls.requester(new MeshPrincipal("analytics", PrincipalKind.TEAM)))).containsExactlyInAnyOrder(
                 "User:analytics WRITE TOPIC mesh.access.requests.analytics LITERAL",

@@ -105,7 +105,7 @@ final class AppCommand {
         Path appDir = options.appDir(app);
         return run(app, running -> {
             running.add(GrantEnforcer.start(config));
-            running.add(ViewApp.start(config, appDir, secret, new SimpleMeterRegistry()));
+            running.add(ViewApp.start(config, appDir, secret, new SimpleMeterRegistry(), options.state.directory().keks()));
             return "grants and views";
         });
     }

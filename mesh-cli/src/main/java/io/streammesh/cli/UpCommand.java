@@ -124,7 +124,7 @@ final class UpCommand implements Callable<Integer> {
             MetricsEndpoint enforcerMetrics = running.add(ports.start(ports.enforcer()));
             running.add(GrantEnforcer.start(enforcerConfig, enforcerMetrics.meters()));
             running.add(ViewApp.start(enforcerConfig, apps.resolve(PlatformApp.ENFORCER.applicationId()),
-                    ViewSecret.of(directory), enforcerMetrics.meters()));
+                    ViewSecret.of(directory), enforcerMetrics.meters(), directory.keks()));
             gate = running.add(GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), apps.resolve(PlatformApp.GATE.applicationId()),
                     GateApp.CLEANUP_EVERY, ports.start(ports.gate()), directory.keks()));
             metricsUrls.put("catalog", catalog.metricsUrl());

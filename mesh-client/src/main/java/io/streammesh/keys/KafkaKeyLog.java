@@ -41,15 +41,34 @@ public final class KafkaKeyLog implements KeyLog {
 
     /** @param config a platform principal's client config */
     public KafkaKeyLog(MeshClientConfig config) {
+        this(config, true);
+    }
+
+    private KafkaKeyLog(MeshClientConfig config, boolean writes) {
         Properties consumerProps = config.kafka();
         consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
-        Properties producerProps = config.kafka();
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+        if (writes) {
+            Properties producerProps = config.kafka();
+            producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+            producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+            this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+        } else {
+            this.producer = null;
+        }
+    }
+
+    /**
+     * A key log that is only read, for a holder that decrypts and never creates nor erases a key
+     * (the policy-enforcer's views): its principal needs READ on the key topics, no WRITE.
+     *
+     * @param config a platform principal's client config
+     * @return the key log; {@link #write} refuses
+     */
+    public static KafkaKeyLog reader(MeshClientConfig config) {
+        return new KafkaKeyLog(config, false);
     }
 
     @Override
@@ -83,6 +102,9 @@ public final class KafkaKeyLog implements KeyLog {
 
     @Override
     public void write(String domain, String subject, byte[] value) {
+        if (producer == null) {
+            throw new MeshException("this holder only reads " + MeshTopics.keys(domain) + ": it creates and erases no data key");
+        }
         try {
             producer.send(new ProducerRecord<>(MeshTopics.keys(domain), subject, value)).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -97,6 +119,8 @@ public final class KafkaKeyLog implements KeyLog {
     @Override
     public void close() {
         consumer.close();
-        producer.close();
+        if (producer != null) {
+            producer.close();
+        }
     }
 }

@@ -1,10 +1,12 @@
 package io.streammesh.keys;
 
 import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.KmsClient;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
+import com.google.crypto.tink.aead.AesGcmKey;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.MeshException;
@@ -18,6 +20,8 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.ToIntFunction;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The data keys of data subjects: one Tink AES-256-GCM keyset per (domain, subject id), created on
@@ -86,6 +90,19 @@ public final class SubjectKeys implements AutoCloseable {
     }
 
     /**
+     * The embedded mesh's keys for a holder that only decrypts: reads {@code mesh.keys.<domain>},
+     * never writes it ({@link #dataKey}, {@link #erase} and {@link #rewrap} fail).
+     *
+     * @param config a platform principal's client config (one with READ on the key topics)
+     * @param kekDir where the local KEKs are kept
+     * @return the keys
+     */
+    public static SubjectKeys reader(MeshClientConfig config, Path kekDir) {
+        var kms = new LocalKms(kekDir);
+        return new SubjectKeys(KafkaKeyLog.reader(config), kms, LocalKms::uri, kms::version, System::currentTimeMillis);
+    }
+
+    /**
      * @param domain the domain the subject's records belong to
      * @param subject the subject id
      * @return the subject's data key, created (and durably on the key log) if it had none
@@ -114,15 +131,57 @@ public final class SubjectKeys implements AutoCloseable {
     }
 
     /**
-     * For decryption: a subject's key if it has one (the later slice's view and consumer decryption use this).
+     * For decryption: a subject's key if it has one.
      *
      * @param domain the domain
      * @param subject the subject id
-     * @return its data key, empty if it never had one or was erased
+     * @return its data key, empty if it never had one or was erased (the log read to its end to say so)
      */
     public synchronized Optional<Aead> existing(String domain, String subject) {
+        return Optional.ofNullable(lookUp(domain, subject)).map(DataKey::usable);
+    }
+
+    /**
+     * A subject without a key since the last refresh is looked for again at the log's end: the
+     * record being read was written after its key, maybe within {@link #REFRESH_MS}, and a key
+     * missed so would read as erased.
+     */
+    private DataKey lookUp(String domain, String subject) {
         refresh(domain);
-        return Optional.ofNullable(keys.get(domain).get(subject)).map(DataKey::usable);
+        DataKey key = keys.get(domain).get(subject);
+        if (key == null) {
+            readAt.remove(domain);
+            refresh(domain);
+            key = keys.get(domain).get(subject);
+        }
+        return key;
+    }
+
+    /**
+     * A secret of the subject's own, derived from its data key: HMAC-SHA256 keyed with the data
+     * key's AES key bytes over {@code context}. Gone with the data key: whatever it keyed (a view's
+     * hash of the subject's fields) can no longer be linked to the subject once it is erased. The
+     * data key itself never leaves this class.
+     *
+     * @param domain the domain
+     * @param subject the subject id
+     * @param context what the secret is for (different contexts give unrelated secrets)
+     * @return 32 bytes, empty if the subject has no data key (never had one, or was erased)
+     */
+    public synchronized Optional<byte[]> derivedSecret(String domain, String subject, byte[] context) {
+        DataKey key = lookUp(domain, subject);
+        if (key == null) {
+            return Optional.empty();
+        }
+        key.usable();
+        try {
+            Mac hmac = Mac.getInstance("HmacSHA256");
+            hmac.init(new SecretKeySpec(((AesGcmKey) key.keyset().getPrimary().getKey()).getKeyBytes().toByteArray(InsecureSecretKeyAccess.get()),
+                    "HmacSHA256"));
+            return Optional.of(hmac.doFinal(context));
+        } catch (GeneralSecurityException | ClassCastException e) {
+            throw new MeshException("cannot derive a secret from the data key of subject " + subject + ": " + e.getMessage(), e);
+        }
     }
 
     /**

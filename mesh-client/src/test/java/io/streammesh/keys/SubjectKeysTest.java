@@ -56,6 +56,33 @@ class SubjectKeysTest {
     }
 
     @Test
+    void aKeyWrittenByAnotherHolderSinceTheLastRefreshIsFoundAtOnceNotTakenForAnErasure() throws Exception {
+        SubjectKeys reader = keys();
+        assertThat(reader.existing("orders", "c-1")).isEmpty();
+
+        byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+
+        assertThat(reader.existing("orders", "c-1").orElseThrow().decrypt(ciphertext, BOUND)).isEqualTo(DATA);
+    }
+
+    @Test
+    void aSubjectsDerivedSecretIsTheSameForEveryHolderItsOwnPerContextAndGoneWithItsErasure() {
+        keys.dataKey("orders", "c-1");
+        keys.dataKey("orders", "c-2");
+        SubjectKeys other = keys();
+
+        byte[] secret = other.derivedSecret("orders", "c-1", BOUND).orElseThrow();
+        assertThat(secret).hasSize(32).isEqualTo(keys.derivedSecret("orders", "c-1", BOUND).orElseThrow());
+        assertThat(other.derivedSecret("orders", "c-2", BOUND).orElseThrow()).isNotEqualTo(secret);
+        assertThat(other.derivedSecret("orders", "c-1", DATA).orElseThrow()).isNotEqualTo(secret);
+
+        keys.erase("orders", "c-1");
+        now += SubjectKeys.REFRESH_MS;
+        assertThat(other.derivedSecret("orders", "c-1", BOUND)).isEmpty();
+        assertThat(other.derivedSecret("orders", "c-2", BOUND)).isPresent();
+    }
+
+    @Test
     void ciphertextBoundToOneRecordDoesNotDecryptAsAnothersOrWithAnotherSubjectsKey() throws Exception {
         byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
         byte[] movedTo = "orders.order-placed.v1|shippingAddress|c-1".getBytes(UTF_8);

@@ -72,6 +72,18 @@ final class ProductRecord {
     }
 
     /**
+     * Sets a field's value as decoding it would not give it: an encrypted field's cleartext,
+     * decrypted in memory ({@link ProductDecryption}), until the next record. Its bytes stay as they lie.
+     *
+     * @param field a field's position
+     * @param value what {@link #value} gives for it from now on
+     */
+    void open(int field, Object value) {
+        decoded.put(field, value);
+        read[field] = true;
+    }
+
+    /**
      * @param needed positions of the fields that will be read
      * @return the record with at least those fields decoded, the others unset
      */

@@ -10,6 +10,7 @@ import io.streammesh.client.WireAvro;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordSerdes;
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.keys.SubjectKeys;
 import io.streammesh.metrics.ProductGauge;
 import io.streammesh.metrics.ProductLag;
 import io.streammesh.metrics.TopicLag;
@@ -29,15 +30,19 @@ public final class ViewApp implements AutoCloseable {
     private static final Duration CHANGELOG_CHECK_EVERY = Duration.ofSeconds(1);
     /** How often the view lag ({@code mesh.view.lag}) is read from the consumers' own metrics. */
     private static final Duration LAG_EVERY = Duration.ofSeconds(5);
+    /** The KEKs of an enforcer started without the mesh's: encrypted products' records then go to their views' dead letters. */
+    private static final String OWN_KEKS = "keks";
 
     private final KafkaStreams streams;
     private final ViewPreparer preparer;
     private final SchemaRegistry registry;
     private final ChangelogWidth changelogWidth;
     private final ProductLag viewLag;
+    private final SubjectKeys keys;
 
     private ViewApp(KafkaStreams streams, ViewPreparer preparer, SchemaRegistry registry, ChangelogWidth changelogWidth,
-            ProductLag viewLag) {
+            ProductLag viewLag, SubjectKeys keys) {
+        this.keys = keys;
         this.streams = streams;
         this.preparer = preparer;
         this.registry = registry;
@@ -57,6 +62,22 @@ public final class ViewApp implements AutoCloseable {
     }
 
     /**
+     * As {@link #start(MeshClientConfig, Path, byte[], MeterRegistry)}, opening the encrypted
+     * fields of products in memory with the subjects' data keys: {@code mesh.keys.<domain>}, read
+     * only, unwrapped with the local KEKs in {@code kekDir}.
+     *
+     * @param clientConfig the {@code mesh-enforcer} principal's client config
+     * @param stateDir where Kafka Streams keeps local state
+     * @param secret the mesh's view secret
+     * @param meters where view counts go
+     * @param kekDir where the domains' local key-encryption keys are kept, shared with the gate (the state directory's {@code keks})
+     * @return the running app
+     */
+    public static ViewApp start(MeshClientConfig clientConfig, Path stateDir, byte[] secret, MeterRegistry meters, Path kekDir) {
+        return start(clientConfig, stateDir, secret, meters, PlatformApp.ENFORCER.applicationId(), kekDir);
+    }
+
+    /**
      * As {@link #start(MeshClientConfig, Path, byte[], MeterRegistry)} under another application id
      * (benchmarks run fresh instances side by side; the principal needs the ACLs of that id).
      *
@@ -68,10 +89,35 @@ public final class ViewApp implements AutoCloseable {
      * @return the running app
      */
     public static ViewApp start(MeshClientConfig clientConfig, Path stateDir, byte[] secret, MeterRegistry meters, String applicationId) {
+        return start(clientConfig, stateDir, secret, meters, applicationId, stateDir.resolve(OWN_KEKS));
+    }
+
+    /**
+     * @param clientConfig the principal's client config (READ on the key topics to open encrypted products)
+     * @param stateDir where Kafka Streams keeps local state
+     * @param secret the mesh's view secret
+     * @param meters where view counts go
+     * @param applicationId the Kafka Streams application id
+     * @param kekDir where the domains' local key-encryption keys are kept
+     * @return the running app
+     */
+    public static ViewApp start(MeshClientConfig clientConfig, Path stateDir, byte[] secret, MeterRegistry meters, String applicationId,
+                                Path kekDir) {
+        var keys = SubjectKeys.reader(clientConfig, kekDir);
+        try {
+            return start(clientConfig, stateDir, secret, meters, applicationId, keys);
+        } catch (RuntimeException e) {
+            keys.close();
+            throw e;
+        }
+    }
+
+    private static ViewApp start(MeshClientConfig clientConfig, Path stateDir, byte[] secret, MeterRegistry meters, String applicationId,
+                                 SubjectKeys keys) {
         var registry = SchemaRegistry.connect(clientConfig);
         var wire = new WireAvro(registry);
         var preparer = new ViewPreparer(new ViewTopics(Admin.create(clientConfig.kafka())), wire);
-        var topology = ViewTopology.build(RecordSerdes.registry(clientConfig), RecordFraming.wire(wire), preparer, secret, meters);
+        var topology = ViewTopology.build(RecordSerdes.registry(clientConfig), RecordFraming.wire(wire), preparer, secret, keys, meters);
         var streams = new KafkaStreams(topology, MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
         // Kafka Streams' own metrics (consumer lag records-lag-max among them) beside the view counts.
         new KafkaStreamsMetrics(streams).bindTo(meters);
@@ -88,7 +134,7 @@ public final class ViewApp implements AutoCloseable {
         }
         var viewLag = ProductLag.start(new ProductGauge(meters, "mesh.view.lag", "records of the product the views have not processed yet",
                 "records"), new TopicLag(streams::metrics), ProductAddress::isValid, LAG_EVERY);
-        return new ViewApp(streams, preparer, registry, changelogWidth, viewLag);
+        return new ViewApp(streams, preparer, registry, changelogWidth, viewLag, keys);
     }
 
     @Override
@@ -98,5 +144,6 @@ public final class ViewApp implements AutoCloseable {
         MeshStreams.stop(streams);
         preparer.close();
         registry.close();
+        keys.close();
     }
 }

@@ -4,10 +4,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.schema.DataProduct;
+import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.DeadLetterHeaders;
+import io.streammesh.schema.EncryptedFields;
 import io.streammesh.schema.Mask;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductEncryption;
 import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.ProductView;
 import io.streammesh.schema.ViewStatus;
@@ -21,6 +24,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.avro.Schema;
@@ -64,6 +68,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private final ViewPreparation preparation;
     private final String heldStore;
     private final byte[] secret;
+    private final SubjectKeys keys;
     private final MeterRegistry meters;
     private final Serializer<ViewStatus> statuses;
     /** How often the views of the product topics seen are looked up again in the catalog. */
@@ -85,7 +90,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private final Set<String> waiting = new HashSet<>();
 
     /** A product topic's transformed views as the catalog said at the last look-up; no views, no address. */
-    private record ProductViews(String topic, ProductAddress address, List<PlannedView> views) {
+    private record ProductViews(String topic, ProductAddress address, List<PlannedView> views, ProductEncryption encryption,
+                                Map<Schema, ProductDecryption> decryptions) {
     }
 
     /**
@@ -106,12 +112,14 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private record Compiled(RecordExpression filter, int[] filterReads, ViewRecords records) {
     }
 
-    ViewProcessor(RecordFraming framing, ViewPreparation preparation, String heldStore, byte[] secret, MeterRegistry meters,
+    /** @param keys the subjects' data keys, read-only, for the products whose contract encrypts fields; null: none */
+    ViewProcessor(RecordFraming framing, ViewPreparation preparation, String heldStore, byte[] secret, SubjectKeys keys, MeterRegistry meters,
                   Serializer<ViewStatus> statuses) {
         this.framing = framing;
         this.preparation = preparation;
         this.heldStore = heldStore;
         this.secret = secret.clone();
+        this.keys = keys;
         this.meters = meters;
         this.statuses = statuses;
     }
@@ -191,6 +199,17 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         if (!prepared(plan, value)) {
             return false;
         }
+        ProductDecryption decryption = null;
+        RuntimeException unopened = null;
+        if (value != null && plan.encryption() != null) {
+            try {
+                decryption = open(plan, value);
+            } catch (ProductDecryption.KeysUnavailable e) {
+                throw e;
+            } catch (RuntimeException e) {
+                unopened = e;
+            }
+        }
         for (PlannedView view : plan.views()) {
             view.in().increment();
             if (value == null) {
@@ -198,29 +217,71 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                         undecodable != null ? "records are not decodable as the product's Avro" : TOMBSTONE);
                 continue;
             }
-            RuntimeException failure = null;
+            RuntimeException failure = unopened;
             try {
-                Compiled compiledView = compile(plan.address(), view, value);
-                if (compiledView.filter() != null && !compiledView.filter().test(value.with(compiledView.filterReads()))) {
-                    view.filtered().increment();
-                } else {
-                    byte[] bytes = compiledView.records().write(value);
-                    context.forward(new Record<>(record.key(), new ViewOutput(view.topic(), bytes), record.timestamp()));
-                    view.out().increment();
+                if (failure == null) {
+                    viewRecord(record, plan, view, value, decryption);
                 }
-            } catch (SchemaRegistry.Unreachable e) {
+            } catch (SchemaRegistry.Unreachable | ProductDecryption.KeysUnavailable e) {
                 throw e;
             } catch (RuntimeException e) {
                 failure = e;
             }
             // Outside the try: a status that cannot be written is the platform's failure, not this record's.
             if (failure != null) {
-                deadLetter(record, view, failure.getMessage(), publicReason(failure, view));
+                // A filter's failure may quote the cleartext it evaluated: an encrypted product's stays in memory.
+                String reason = decryption != null && failure instanceof RecordExpression.ExpressionFailure ? publicReason(failure, view)
+                        : failure.getMessage();
+                deadLetter(record, view, reason, publicReason(failure, view));
             } else {
                 view.health().passed(context.currentSystemTimeMs()).ifPresent(status -> report(status, record.timestamp()));
             }
         }
         return true;
+    }
+
+    private void viewRecord(Record<byte[], byte[]> record, ProductViews plan, PlannedView view, ProductRecord value,
+                            ProductDecryption decryption) {
+        Compiled compiledView = compile(plan, view, value);
+        if (compiledView.filter() != null && !kept(compiledView, value, decryption)) {
+            view.filtered().increment();
+            return;
+        }
+        byte[] bytes = compiledView.records().write(value, decryption);
+        var headers = new RecordHeaders();
+        if (decryption != null && !decryption.erasedFields().isEmpty()) {
+            headers.add(EncryptedFields.ERASED_HEADER, decryption.erasedFields().getBytes(StandardCharsets.UTF_8));
+        }
+        context.forward(new Record<>(record.key(), new ViewOutput(view.topic(), bytes), record.timestamp(), headers));
+        view.out().increment();
+    }
+
+    /**
+     * A filter that cannot be evaluated on an erased subject's record (it reads a field that is
+     * null now) leaves the row out: what the owner's filter would have decided is gone with the
+     * key, and a row it may have excluded is not shown.
+     */
+    private static boolean kept(Compiled view, ProductRecord value, ProductDecryption decryption) {
+        try {
+            return view.filter().test(value.with(view.filterReads()));
+        } catch (RecordExpression.ExpressionFailure e) {
+            if (decryption != null && decryption.erased()) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Opens the record's encrypted fields in memory, once for all the product's views. */
+    private ProductDecryption open(ProductViews plan, ProductRecord value) {
+        ProductDecryption decryption = plan.decryptions().get(value.schema());
+        if (decryption == null) {
+            decryption = new ProductDecryption(plan.address(), plan.encryption(), value.schema(), keys,
+                    ViewRecords.productKey(secret, plan.address().toString()));
+            plan.decryptions().put(value.schema(), decryption);
+        }
+        decryption.open(value);
+        return decryption;
     }
 
     /**
@@ -235,7 +296,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             if (value != null && !view.compiled().containsKey(value.schema())) {
                 Draft draft;
                 try {
-                    draft = draft(plan.address(), view, value.schema());
+                    draft = draft(plan, view, value.schema());
                 } catch (SchemaRegistry.Unreachable e) {
                     throw e;
                 } catch (RuntimeException e) {
@@ -281,6 +342,15 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         List<ProductView> transformed = entry == null || entry.value().getStatus() == ProductStatus.RETIRED ? List.of()
                 : entry.value().getRegistration().getViews().stream().filter(v -> v.getFilter() != null || !v.getMasks().isEmpty()).toList();
         ProductAddress address = transformed.isEmpty() ? null : ProductAddress.parse(topic);
+        ProductEncryption encryption = transformed.isEmpty() ? null : entry.value().getRegistration().getEncryption();
+        ProductViews previous = plans.get(topic);
+        Map<Schema, ProductDecryption> decryptions = new IdentityHashMap<>();
+        if (previous != null && Objects.equals(previous.encryption(), encryption)) {
+            decryptions = previous.decryptions();
+        } else if (previous != null) {
+            // the same views compiled without (or with other) encrypted fields would copy or hash ciphertext as it lies
+            previous.views().forEach(view -> compiled.remove(view.view()));
+        }
         List<PlannedView> planned = transformed.stream().map(view -> {
             String viewTopic = address.viewTopic(view.getName());
             // Asked here, so that the topics are there by the view's first record as a rule.
@@ -289,7 +359,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                     health.computeIfAbsent(viewTopic, t -> new ViewHealth(address, view.getName())),
                     counter(viewTopic, "in"), counter(viewTopic, "filtered"), counter(viewTopic, "out"), counter(viewTopic, "dead-lettered"));
         }).toList();
-        ProductViews plan = new ProductViews(topic, address, planned);
+        ProductViews plan = new ProductViews(topic, address, planned, encryption, decryptions);
         plans.put(topic, plan);
         compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::view).toList());
         health.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::topic).toList());
@@ -305,10 +375,10 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
      * compiles anew. Called once the view is {@link #prepared}, so its schema's header is there.
      * (A get first: a computeIfAbsent would make its lambda for every record.)
      */
-    private Compiled compile(ProductAddress address, PlannedView planned, ProductRecord product) {
+    private Compiled compile(ProductViews plan, PlannedView planned, ProductRecord product) {
         Compiled known = planned.compiled().get(product.schema());
         if (known == null) {
-            Draft draft = draft(address, planned, product.schema());
+            Draft draft = draft(plan, planned, product.schema());
             known = draft.compiled(preparation.header(planned.topic(), draft.viewSchema()).orElseThrow());
             planned.compiled().put(product.schema(), known);
         }
@@ -316,24 +386,29 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     }
 
     /** A view compiled but for the header of its records, which waits for its schema's registration. */
-    private record Draft(Schema viewSchema, RecordExpression filter, int[] filterReads, Map<String, Mask> masks, byte[] key, Schema writer) {
+    private record Draft(Schema viewSchema, RecordExpression filter, int[] filterReads, Map<String, Mask> masks, Set<String> encrypted,
+                         byte[] key, Schema writer) {
 
         Compiled compiled(byte[] header) {
-            return new Compiled(filter, filterReads, new ViewRecords(writer, viewSchema, masks, key, header));
+            return new Compiled(filter, filterReads, new ViewRecords(writer, viewSchema, masks, encrypted, key, header));
         }
     }
 
-    private Draft draft(ProductAddress address, PlannedView planned, Schema writer) {
+    /** An encrypted field the view does not mask passes the product's ciphertext through: no cleartext leaves memory unless a mask shows it. */
+    private Draft draft(ProductViews plan, PlannedView planned, Schema writer) {
+        ProductAddress address = plan.address();
         ProductView view = planned.view();
         Map<String, Mask> masks = new LinkedHashMap<>();
         view.getMasks().forEach((field, mask) -> masks.put(field, Mask.parse(mask)));
+        Set<String> encrypted = plan.encryption() == null ? Set.of() : ProductDecryption.encryptedNames(plan.encryption(), writer);
+        encrypted.forEach(field -> masks.putIfAbsent(field, new Mask(Mask.Kind.ENCRYPTED, 0)));
         RecordExpression filter = view.getFilter() == null ? null : RecordExpression.compile(view.getFilter(), writer);
         Optional<Set<String>> reads = filter == null ? Optional.of(Set.of()) : filter.fields();
         int[] filterReads = writer.getFields().stream()
                 .filter(field -> reads.map(names -> names.contains(field.name())).orElse(true))
                 .mapToInt(Schema.Field::pos).toArray();
-        Schema viewSchema = ViewSchemas.derive(writer, address.toString(), view.getName(), masks);
-        return new Draft(viewSchema, filter, filterReads, masks, ViewRecords.productKey(secret, address.toString()), writer);
+        Schema viewSchema = ViewSchemas.derive(writer, address.toString(), view.getName(), masks, encrypted);
+        return new Draft(viewSchema, filter, filterReads, masks, encrypted, ViewRecords.productKey(secret, address.toString()), writer);
     }
 
     /**

@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
 import javax.crypto.spec.SecretKeySpec;
@@ -25,7 +26,10 @@ import org.apache.avro.io.EncoderFactory;
  * alone are copied byte for byte, masked ones are written anew. {@code redact} empties the value
  * (null where the field may be null), {@code hash} replaces it with its keyed HMAC-SHA256 in hex
  * (the same value always gives the same hash, so views stay joinable, but it cannot be reversed
- * without the key), {@code truncate(n)} keeps the first n characters.
+ * without the key), {@code truncate(n)} keeps the first n characters. A field the product's
+ * contract encrypts is always written anew: {@code encrypted} (its default) passes the
+ * product's ciphertext through, the other masks apply to its cleartext (decrypted in memory),
+ * and an erased subject's is null.
  *
  * <p>The view's schema is derived from the writer schema ({@link ViewSchemas}), so its fields
  * are the product's, in the same order. Used by one stream thread at a time.
@@ -38,6 +42,7 @@ final class ViewRecords {
     private final List<Schema.Field> fields;
     private final byte[] header;
     private final Mask[] masks;
+    private final boolean[] encrypted;
     /** Hashed from the field's bytes as they lie: a plain string's or bytes' content is exactly what its value's hash covers. */
     private final boolean[] hashesBytes;
     private final byte[][] redacted;
@@ -66,9 +71,25 @@ final class ViewRecords {
      * @param header what each view record starts with (the view schema's wire-format header)
      * @throws MaskFailure if a field cannot be redacted (a record, say)
      */
-    @SuppressWarnings("unchecked")
     ViewRecords(Schema product, Schema view, Map<String, Mask> masks, byte[] key, byte[] header) {
+        this(product, view, masks, Set.of(), key, header);
+    }
+
+    /**
+     * @param product the product's writer schema
+     * @param view the view's schema, derived from it with {@code encrypted}
+     * @param masks the view's masks by field name, one for each encrypted field
+     * @param encrypted the fields the product's contract encrypts: their masks apply to the
+     *        cleartext {@link ProductDecryption} opened, {@code hash} with the subject's own key,
+     *        and they are null for an erased subject
+     * @param key the product's hashing key ({@link #productKey})
+     * @param header what each view record starts with (the view schema's wire-format header)
+     * @throws MaskFailure if a field cannot be redacted (a record, say)
+     */
+    @SuppressWarnings("unchecked")
+    ViewRecords(Schema product, Schema view, Map<String, Mask> masks, Set<String> encrypted, byte[] key, byte[] header) {
         this.fields = view.getFields();
+        this.encrypted = new boolean[fields.size()];
         this.header = header.clone();
         this.masks = new Mask[fields.size()];
         this.hashesBytes = new boolean[fields.size()];
@@ -78,7 +99,11 @@ final class ViewRecords {
             int i = field.pos();
             Mask mask = masks.get(field.name());
             this.masks[i] = mask;
+            this.encrypted[i] = encrypted.contains(field.name());
             if (mask == null) {
+                if (this.encrypted[i]) {
+                    throw new MaskFailure("field " + field.name() + " is encrypted and has no mask in the view");
+                }
                 continue;
             }
             writers[i] = new GenericDatumWriter<>(field.schema());
@@ -89,8 +114,8 @@ final class ViewRecords {
                     write(i, empty(field.schema(), field.name()));
                     redacted[i] = out.toByteArray();
                 }
-                case HASH -> hashesBytes[i] = type == Schema.Type.STRING || type == Schema.Type.BYTES;
-                case TRUNCATE -> { }
+                case HASH -> hashesBytes[i] = !this.encrypted[i] && (type == Schema.Type.STRING || type == Schema.Type.BYTES);
+                case TRUNCATE, ENCRYPTED -> { }
             }
         }
         this.mac = mac(key);
@@ -104,6 +129,16 @@ final class ViewRecords {
      * @throws MaskFailure if a masked field holds what its mask cannot handle
      */
     byte[] write(ProductRecord product) {
+        return write(product, null);
+    }
+
+    /**
+     * @param product a product record of the writer schema the view's schema was derived from
+     * @param decryption its encrypted fields, opened in the record; null for a product without encryption
+     * @return the view record's bytes, header included
+     * @throws MaskFailure if a masked field holds what its mask cannot handle
+     */
+    byte[] write(ProductRecord product, ProductDecryption decryption) {
         out.reset();
         out.write(header, 0, header.length);
         byte[] bytes = product.bytes();
@@ -119,6 +154,10 @@ final class ViewRecords {
                 out.write(bytes, copyFrom, product.start(i) - copyFrom);
                 copyFrom = -1;
             }
+            if (encrypted[i]) {
+                writeEncrypted(i, product, decryption);
+                continue;
+            }
             switch (masks[i].kind()) {
                 case REDACT -> out.write(redacted[i], 0, redacted[i].length);
                 case HASH -> {
@@ -129,12 +168,30 @@ final class ViewRecords {
                     }
                 }
                 case TRUNCATE -> write(i, truncated(product.value(i), i, masks[i]));
+                case ENCRYPTED -> throw new MaskFailure("field " + fields.get(i).name() + " is not encrypted by the product's contract");
             }
         }
         if (copyFrom >= 0) {
             out.write(bytes, copyFrom, product.end(masks.length - 1) - copyFrom);
         }
         return out.toByteArray();
+    }
+
+    /** An erased subject's field is null whatever its mask; otherwise the mask applies to the cleartext. */
+    private void writeEncrypted(int i, ProductRecord product, ProductDecryption decryption) {
+        if (decryption == null) {
+            throw new MaskFailure("field " + fields.get(i).name() + " is encrypted and the record was not decrypted");
+        }
+        if (decryption.erased()) {
+            write(i, null);
+            return;
+        }
+        switch (masks[i].kind()) {
+            case REDACT -> out.write(redacted[i], 0, redacted[i].length);
+            case HASH -> write(i, decryption.hash(product.value(i)));
+            case TRUNCATE -> write(i, truncated(product.value(i), i, masks[i]));
+            case ENCRYPTED -> write(i, decryption.ciphertext(i));
+        }
     }
 
     private void write(int field, Object value) {

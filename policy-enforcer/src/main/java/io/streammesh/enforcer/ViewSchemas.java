@@ -4,11 +4,13 @@ import io.streammesh.schema.Mask;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.Schema;
 
 /**
  * A view's schema, derived from the product's: the same fields, masked ones documented as such,
- * and hashed ones turned into strings (a hash is hex text whatever the field held).
+ * and hashed ones turned into strings (a hash is hex text whatever the field held); the fields the
+ * product's contract encrypts are nullable (an erased subject's read as null).
  */
 final class ViewSchemas {
 
@@ -16,10 +18,19 @@ final class ViewSchemas {
     }
 
     static Schema derive(Schema product, String address, String view, Map<String, Mask> masks) {
+        return derive(product, address, view, masks, Set.of());
+    }
+
+    /**
+     * @param encrypted the fields the product's contract encrypts: nullable in the view, as they
+     *        read as null once their subject is erased
+     */
+    static Schema derive(Schema product, String address, String view, Map<String, Mask> masks, Set<String> encrypted) {
         List<Schema.Field> fields = new ArrayList<>();
         for (Schema.Field field : product.getFields()) {
             Mask mask = masks.get(field.name());
-            Schema type = mask != null && mask.kind() == Mask.Kind.HASH ? hashed(field.schema()) : field.schema();
+            Schema masked = mask != null && mask.kind() == Mask.Kind.HASH ? hashed(field.schema()) : field.schema();
+            Schema type = encrypted.contains(field.name()) ? nullable(masked) : masked;
             String doc = mask == null ? field.doc() : (field.doc() == null ? "" : field.doc() + " ") + "(masked in this view: " + mask + ")";
             Object defaultValue = type == field.schema() && field.hasDefaultValue() ? field.defaultVal()
                     : type.getType() == Schema.Type.UNION ? Schema.Field.NULL_DEFAULT_VALUE : null;
@@ -29,6 +40,14 @@ final class ViewSchemas {
         }
         return Schema.createRecord(product.getName(), "View '" + view + "' of " + address + ". " + (product.getDoc() == null ? "" : product.getDoc()),
                 product.getNamespace(), false, fields);
+    }
+
+    private static Schema nullable(Schema type) {
+        if (type.getType() == Schema.Type.NULL
+                || type.getType() == Schema.Type.UNION && type.getTypes().stream().anyMatch(s -> s.getType() == Schema.Type.NULL)) {
+            return type;
+        }
+        return Schema.createUnion(Schema.create(Schema.Type.NULL), type);
     }
 
     private static Schema hashed(Schema original) {

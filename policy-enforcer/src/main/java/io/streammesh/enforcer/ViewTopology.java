@@ -2,6 +2,7 @@ package io.streammesh.enforcer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.client.RecordSerdes;
+import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ViewStatus;
@@ -42,12 +43,26 @@ final class ViewTopology {
      */
     static Topology build(RecordSerdes serdes, RecordFraming framing, ViewPreparation preparation, byte[] secret,
                           MeterRegistry meters) {
+        return build(serdes, framing, preparation, secret, null, meters);
+    }
+
+    /**
+     * @param serdes the serdes of the mesh's records (the catalog, view statuses)
+     * @param framing what surrounds the Avro of product and view records (registers view schemas)
+     * @param preparation prepares views' topics and schemas off the stream thread
+     * @param secret the mesh's view secret
+     * @param keys the subjects' data keys, read-only, to open encrypted products' fields in memory; null: none
+     * @param meters where view counts go
+     * @return the topology
+     */
+    static Topology build(RecordSerdes serdes, RecordFraming framing, ViewPreparation preparation, byte[] secret, SubjectKeys keys,
+                          MeterRegistry meters) {
         var builder = new StreamsBuilder();
         builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), serdes.of(DataProduct.class)), Materialized.as(GLOBAL_CATALOG));
         var statuses = serdes.of(ViewStatus.class).serializer();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(HELD_RECORDS), Serdes.String(), Serdes.ByteArray()));
         builder.stream(PRODUCT_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                .process(() -> new ViewProcessor(framing, preparation, HELD_RECORDS, secret, meters, statuses), HELD_RECORDS)
+                .process(() -> new ViewProcessor(framing, preparation, HELD_RECORDS, secret, keys, meters, statuses), HELD_RECORDS)
                 .to((key, value, context) -> value.topic(),
                         Produced.with(Serdes.ByteArray(), Serdes.serdeFrom((topic, out) -> out.value(), (topic, bytes) -> new ViewOutput(topic, bytes))));
         return builder.build();

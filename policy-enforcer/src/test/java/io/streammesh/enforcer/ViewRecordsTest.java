@@ -129,6 +129,7 @@ class ViewRecordsTest {
                     case "kind" -> new GenericData.EnumSymbol(KIND, "RETAIL");
                     default -> throw new IllegalStateException(field.name());
                 };
+                case ENCRYPTED -> throw new IllegalStateException("no field of this product is encrypted");
             });
         }
         return AvroBytes.decode(AvroBytes.encode(out, false), view);

@@ -9,6 +9,12 @@ import org.apache.avro.Schema;
  */
 public final class EncryptedFields {
 
+    /**
+     * The header of a view record whose subject was erased: the encrypted fields (comma-separated)
+     * that read as null because the subject's data key is gone.
+     */
+    public static final String ERASED_HEADER = "mesh.erased";
+
     private EncryptedFields() {
     }
 

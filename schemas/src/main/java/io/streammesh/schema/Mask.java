@@ -20,11 +20,16 @@ public record Mask(Kind kind, int length) {
         /** Keyed HMAC-SHA256, hex: joinable across records, not reversible. */
         HASH,
         /** The first {@code length} characters. */
-        TRUNCATE
+        TRUNCATE,
+        /**
+         * The product's ciphertext of a field the contract encrypts, unchanged (bound to the
+         * product's address), for consumers allowed to decrypt.
+         */
+        ENCRYPTED
     }
 
     /**
-     * @param text {@code redact}, {@code hash} or {@code truncate(n)}
+     * @param text {@code redact}, {@code hash}, {@code truncate(n)} or {@code encrypted}
      * @return the mask
      * @throws IllegalArgumentException saying what is accepted
      */
@@ -36,11 +41,14 @@ public record Mask(Kind kind, int length) {
         if (t.equals("hash")) {
             return new Mask(Kind.HASH, 0);
         }
+        if (t.equals("encrypted")) {
+            return new Mask(Kind.ENCRYPTED, 0);
+        }
         var m = TRUNCATE.matcher(t);
         if (m.matches()) {
             return new Mask(Kind.TRUNCATE, Integer.parseInt(m.group(1)));
         }
-        throw new IllegalArgumentException("unknown mask '" + text + "'; use redact, hash or truncate(n)");
+        throw new IllegalArgumentException("unknown mask '" + text + "'; use redact, hash, truncate(n) or encrypted");
     }
 
     @Override

@@ -317,6 +317,10 @@ final class ContractValidator {
             problem(at, "truncate applies to string fields; '" + field + "' is " + target.schema().getType().getName());
             return Optional.empty();
         }
+        if (mask.kind() == Mask.Kind.ENCRYPTED && (contract.encryption() == null || !contract.encryption().fields().contains(field))) {
+            problem(at, "encrypted passes the product's ciphertext through; '" + field + "' is not listed in encryption.fields");
+            return Optional.empty();
+        }
         return Optional.of(mask);
     }
 

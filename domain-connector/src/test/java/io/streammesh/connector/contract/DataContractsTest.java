@@ -238,6 +238,18 @@ class DataContractsTest {
     }
 
     @Test
+    void anEncryptedMaskPassesOnlyAFieldTheContractEncrypts() {
+        String encrypted = VALID.replace("mask: {customerEmail: hash, shippingAddress: redact}",
+                "mask: {customerEmail: encrypted, shippingAddress: encrypted}");
+
+        var contract = parse(encrypted + "encryption: {subject: customerId, fields: [customerEmail, shippingAddress]}\n");
+        assertThat(contract.views().get(1).masks()).containsEntry("customerEmail", new Mask(Mask.Kind.ENCRYPTED, 0));
+        assertThatThrownBy(() -> parse(encrypted + "encryption: {subject: customerId, fields: [customerEmail]}\n"))
+                .hasMessage("orders/order-placed.yaml: views[1].mask.shippingAddress: encrypted passes the product's ciphertext through; "
+                        + "'shippingAddress' is not listed in encryption.fields");
+    }
+
+    @Test
     void aNullableStringFieldCanBeEncrypted() {
         String schema = ORDER_SCHEMA.replace("{\"name\": \"shippingAddress\", \"type\": \"string\"",
                 "{\"name\": \"shippingAddress\", \"type\": [\"null\", \"string\"], \"default\": null");

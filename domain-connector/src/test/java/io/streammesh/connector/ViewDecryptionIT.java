@@ -1,0 +1,212 @@
+package io.streammesh.connector;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.client.MeshSerdes;
+import io.streammesh.client.PlatformApp;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.enforcer.ViewApp;
+import io.streammesh.keys.FieldCipher;
+import io.streammesh.keys.SubjectKeys;
+import io.streammesh.schema.EncryptedFields;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.testing.MeshTest;
+import io.streammesh.testing.TopicReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The views of an encrypted product on the real mesh: the enforcer opens the encrypted fields in
+ * memory to filter and hash them, passes an {@code encrypted} field as the product's ciphertext,
+ * reads an erased subject's fields as null (with {@code mesh.erased}) and writes no cleartext of
+ * them to any log segment.
+ */
+@MeshTest
+class ViewDecryptionIT {
+
+    private static final String DOMAIN = "enc-view";
+    private static final ProductAddress ADDRESS = ProductAddress.parse(DOMAIN + ".order-placed.v1");
+    private static final String ANALYTICS = ADDRESS.viewTopic("analytics");
+    private static final String SHIPPING = ADDRESS.viewTopic("shipping");
+    private static final String ANN = "zq8-ann-xv@view.example";
+    private static final String BOB = "zq8-bob-xv@view.example";
+    private static final String SKIPPED = "skip-zq8-cid-xv@view.example";
+
+    @Test
+    void theViewFiltersAndHashesDecryptedFieldsAndAnErasedSubjectReadsAsNullWithNoCleartextOnDisk(EmbeddedMesh mesh) throws Exception {
+        Path logDirs = mesh.state().kafka();
+        Assumptions.assumeTrue(Files.isDirectory(logDirs), "the broker's log directories are on this machine (embedded mesh)");
+        MeshClientConfig domain = publish(mesh);
+        GateIT.admit(mesh, domain, ADDRESS);
+        MeshClientConfig gateConfig = mesh.clientConfig(PlatformApp.GATE.applicationId());
+        MeshClientConfig enforcerConfig = mesh.clientConfig(PlatformApp.ENFORCER.applicationId());
+        Path state = Files.createTempDirectory("view-enc");
+        Path keks = state.resolve("keks");
+        byte[] secret = "view-secret".getBytes(UTF_8);
+
+        try (GateApp gate = GateApp.start(gateConfig, state.resolve("gate"), Duration.ofSeconds(1), 0, keks);
+             var producer = new KafkaProducer<>(plain(domain), new StringSerializer(), new ByteArraySerializer());
+             SubjectKeys keys = SubjectKeys.local(gateConfig, keks)) {
+            send(producer, "o-1", "c-1", ANN, "FR");
+            send(producer, "o-2", "c-2", BOB, "FR");
+            send(producer, "o-3", "c-3", SKIPPED, "FR");
+            send(producer, "o-4", "c-1", ANN, "DE");
+            GateIT.readCommitted(domain, ADDRESS.topic(), 4);
+
+            try (var views = ViewApp.start(enforcerConfig, state.resolve("views"), secret, new SimpleMeterRegistry(), keks)) {
+                List<ConsumerRecord<String, GenericRecord>> view = read(mesh, ANALYTICS, 2);
+                assertThat(view).as("filtered on the decrypted e-mail and the clear country").extracting(ConsumerRecord::key)
+                        .containsExactlyInAnyOrder("o-1", "o-2");
+                GenericRecord ann = byKey(view, "o-1");
+                assertThat(ann.get("customerEmail").toString()).matches("[0-9a-f]{64}");
+                String shipping = ann.get("shippingAddress").toString();
+                assertThat(FieldCipher.decrypt(keys.existing(DOMAIN, "c-1").orElseThrow(), shipping,
+                        FieldCipher.associatedData(ADDRESS.toString(), "shippingAddress", "c-1")))
+                        .as("the encrypted mask passes the ciphertext bound to the product").isEqualTo("1 Main Street");
+                assertThat(view).allSatisfy(r -> assertThat(r.headers().lastHeader(EncryptedFields.ERASED_HEADER)).isNull());
+                assertThat(read(mesh, SHIPPING, 3)).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("o-1", "o-2", "o-3");
+            }
+
+            producer.send(new ProducerRecord<>(MeshTopics.erasures(DOMAIN), "c-1", "the customer asked".getBytes(UTF_8))).get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> keys.existing(DOMAIN, "c-1").isEmpty());
+
+            // A fresh application id reads the product again from its start: the records written before the erasure.
+            try (var views = ViewApp.start(enforcerConfig, state.resolve("views-again"), secret, new SimpleMeterRegistry(),
+                    PlatformApp.ENFORCER.applicationId() + "-reread", keks)) {
+                List<ConsumerRecord<String, GenericRecord>> view = read(mesh, SHIPPING, 6);
+                // one key, one partition: each order's first view record is the first app's, the second this one's
+                List<ConsumerRecord<String, GenericRecord>> anns = view.stream().filter(r -> r.key().equals("o-1")).toList();
+                List<ConsumerRecord<String, GenericRecord>> bobs = view.stream().filter(r -> r.key().equals("o-2")).toList();
+                assertThat(anns).hasSize(2);
+                assertThat(bobs).hasSize(2);
+                ConsumerRecord<String, GenericRecord> erased = anns.get(1);
+                assertThat(erased.value().get("customerEmail")).isNull();
+                assertThat(erased.value().get("shippingAddress")).isNull();
+                assertThat(erased.value().get("country")).hasToString("FR");
+                assertThat(new String(erased.headers().lastHeader(EncryptedFields.ERASED_HEADER).value(), UTF_8))
+                        .isEqualTo("customerEmail,shippingAddress");
+                assertThat(bobs.get(1).value().get("customerEmail").toString()).as("another subject is untouched")
+                        .isEqualTo(bobs.get(0).value().get("customerEmail").toString());
+                assertThat(bobs.get(1).headers().lastHeader(EncryptedFields.ERASED_HEADER)).isNull();
+                assertThat(read(mesh, ANALYTICS, 3)).as("a filter on an erased field leaves the row out").extracting(ConsumerRecord::key)
+                        .containsExactlyInAnyOrder("o-1", "o-2", "o-2");
+            }
+
+            for (String email : List.of(ANN, BOB, SKIPPED)) {
+                assertThat(filesContaining(logDirs, email.getBytes(UTF_8))).as(email)
+                        .isNotEmpty().allSatisfy(file -> assertThat(file.toString()).contains(ADDRESS.ingestTopic() + "-"));
+            }
+        }
+    }
+
+    @Test
+    void theEnforcerReadsTheDataKeysButCannotWriteOrEraseOne(EmbeddedMesh mesh) {
+        mesh.onboarding().addDomain("enc-view-keys");
+        var props = mesh.clientConfig(PlatformApp.ENFORCER.applicationId()).kafka();
+        try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>(MeshTopics.keys("enc-view-keys"), "c-1", (byte[]) null)).get())
+                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TopicAuthorizationException.class);
+        }
+        try (SubjectKeys keys = SubjectKeys.reader(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), mesh.state().keks())) {
+            assertThat(keys.existing("enc-view-keys", "c-1")).as("it reads the key topic").isEmpty();
+        }
+    }
+
+    private static MeshClientConfig publish(EmbeddedMesh mesh) {
+        mesh.onboarding().addDomain(DOMAIN);
+        MeshClientConfig config = mesh.clientConfig(DOMAIN);
+        String descriptor = TestContracts.orderDescriptor(DOMAIN, "1.0.0")
+                .replace("filter: \"record.country != 'DE'\"", "filter: \"record.country != 'DE' && !record.customerEmail.startsWith('skip-')\"")
+                .replace("mask: {customerEmail: hash, shippingAddress: redact}", "mask: {customerEmail: hash, shippingAddress: encrypted}")
+                // a second view filters on a clear field only: an erased subject's rows stay in it, with nulls
+                .replace("lineage:", "  - name: shipping\n    filter: \"record.country != 'DE'\"\n    mask: {customerEmail: hash}\n"
+                        + "    access: owner-approval\nlineage:");
+        try (var publisher = ProductPublisher.connect(config)) {
+            publisher.publish(TestContracts.parse(descriptor, TestContracts.ORDER_SCHEMA));
+        }
+        return config;
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, String order, String customer, String email, String country)
+            throws Exception {
+        String json = """
+                {"orderId": "%s", "customerId": "%s", "customerEmail": "%s", "shippingAddress": "1 Main Street",
+                 "country": "%s", "amount": 12.5, "currency": "EUR", "items": 1, "placedAt": "2026-12-01T09:00:00Z"}"""
+                .formatted(order, customer, email, country);
+        producer.send(new ProducerRecord<>(ADDRESS.ingestTopic(), order, json.getBytes(UTF_8))).get();
+    }
+
+    private static GenericRecord byKey(List<ConsumerRecord<String, GenericRecord>> records, String key) {
+        return records.stream().filter(r -> r.key().equals(key)).findFirst().orElseThrow().value();
+    }
+
+    private static List<ConsumerRecord<String, GenericRecord>> read(EmbeddedMesh mesh, String view, int expected) {
+        MeshClientConfig config = mesh.clientConfig("mesh-admin");
+        var props = config.kafka();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "view-reader-" + System.nanoTime());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return TopicReader.of(props, new StringDeserializer(), MeshSerdes.<GenericRecord>valueDeserializer(config, false))
+                .settlingFor(Duration.ofSeconds(2))
+                .readUntil(view, expected, Duration.ofSeconds(60));
+    }
+
+    private static java.util.Properties plain(MeshClientConfig config) {
+        var props = config.kafka();
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        return props;
+    }
+
+    /** Every file under {@code dir} holding {@code needle}, index files aside (they hold offsets and times, no records). */
+    private static List<Path> filesContaining(Path dir, byte[] needle) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).filter(file -> !file.toString().endsWith("index"))
+                    .filter(file -> contains(file, needle)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean contains(Path file, byte[] needle) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            // the broker deleted it meanwhile (a cleaned or retired segment)
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (int i = 0; i <= bytes.length - needle.length; i++) {
+            if (java.util.Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

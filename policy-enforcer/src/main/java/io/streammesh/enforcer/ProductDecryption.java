@@ -1,0 +1,235 @@
+package io.streammesh.enforcer;
+
+import com.google.crypto.tink.Aead;
+import io.streammesh.keys.FieldCipher;
+import io.streammesh.keys.SubjectKeys;
+import io.streammesh.schema.EncryptedFields;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductEncryption;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.avro.Schema;
+
+/**
+ * An encrypted product's fields opened in memory for its views, one writer schema of it: each
+ * record's subject data key is looked up (read-only, {@link SubjectKeys#existing}), its encrypted
+ * fields are decrypted into the located {@link ProductRecord} (so filters and masks see
+ * cleartext) while their ciphertext is kept for the views that pass it through. A subject whose
+ * key is gone (erased) reads as null in every encrypted field. Cleartext lives only in the
+ * decoded record, which the next record overwrites: it is never written anywhere by this class.
+ * Used by one stream thread at a time.
+ */
+final class ProductDecryption {
+
+    private final ProductAddress address;
+    private final SubjectKeys keys;
+    private final byte[] hashContext;
+    private final int subjectField;
+    private final String subjectName;
+    /** Per field position: whether the contract encrypts it. */
+    private final boolean[] encrypted;
+    private final List<Schema.Field> fields;
+    private final Object[] ciphertexts;
+    private String subject;
+    private boolean erased;
+    private final List<String> erasedFields = new ArrayList<>();
+    private Mac subjectHash;
+
+    /** The key topics cannot be read: not the record's fault, the task fails and tries again. */
+    static final class KeysUnavailable extends MeshException {
+        private static final long serialVersionUID = 1L;
+
+        KeysUnavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A record whose encrypted fields cannot be opened: it goes to each view's dead-letter topic. */
+    static final class Undecryptable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Undecryptable(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * @param address the product
+     * @param encryption its contract's encryption
+     * @param writer one writer schema of it
+     * @param keys the subjects' data keys, read-only; null where this enforcer has none (every record is then undecryptable)
+     * @param productHashKey the product's hashing key, from which each subject's own is derived
+     */
+    ProductDecryption(ProductAddress address, ProductEncryption encryption, Schema writer, SubjectKeys keys, byte[] productHashKey) {
+        this.address = address;
+        this.keys = keys;
+        this.hashContext = productHashKey.clone();
+        this.fields = writer.getFields();
+        Schema.Field subjectAt = writer.getField(encryption.getSubject());
+        if (subjectAt == null) {
+            throw new Undecryptable("encryption.subject '" + encryption.getSubject() + "' is not a field of the schema of " + address);
+        }
+        this.subjectField = subjectAt.pos();
+        this.subjectName = subjectAt.name();
+        this.encrypted = new boolean[fields.size()];
+        for (String name : encryption.getFields()) {
+            Schema.Field field = writer.getField(name);
+            if (field == null || !EncryptedFields.encryptable(field.schema())) {
+                throw new Undecryptable("encryption.fields '" + name + "' is not a string or bytes field of the schema of " + address);
+            }
+            encrypted[field.pos()] = true;
+        }
+        this.ciphertexts = new Object[fields.size()];
+    }
+
+    /**
+     * @param encryption a product's encryption
+     * @param writer one of its writer schemas
+     * @return the names of the fields it encrypts that the schema has
+     */
+    static Set<String> encryptedNames(ProductEncryption encryption, Schema writer) {
+        return Set.copyOf(encryption.getFields().stream().filter(name -> writer.getField(name) != null).toList());
+    }
+
+    /**
+     * Decrypts the record's encrypted fields in place; a subject without a data key (erased, or
+     * never had one) gets null in each.
+     *
+     * @param record a located record of the writer schema
+     * @throws Undecryptable if the subject is missing, its key unusable, or a field not its ciphertext
+     * @throws KeysUnavailable if the key topic cannot be read
+     */
+    void open(ProductRecord record) {
+        Object subjectValue = record.value(subjectField);
+        subject = subjectValue == null ? "" : subjectValue.toString();
+        subjectHash = null;
+        erasedFields.clear();
+        Optional<Aead> key = key();
+        erased = key.isEmpty();
+        for (int i = 0; i < encrypted.length; i++) {
+            if (!encrypted[i]) {
+                continue;
+            }
+            Object ciphertext = record.value(i);
+            ciphertexts[i] = ciphertext;
+            if (ciphertext == null) {
+                continue;
+            }
+            if (erased) {
+                erasedFields.add(fields.get(i).name());
+                record.open(i, null);
+            } else {
+                record.open(i, decrypt(key.get(), i, ciphertext));
+            }
+        }
+    }
+
+    private Optional<Aead> key() {
+        if (subject.isEmpty()) {
+            throw new Undecryptable("field " + subjectName + " names the data subject whose key decrypts the record; it is empty");
+        }
+        if (keys == null) {
+            throw new Undecryptable("this policy-enforcer reads no data keys, so it cannot open the encrypted fields of " + address);
+        }
+        try {
+            return keys.existing(address.domain(), subject);
+        } catch (SubjectKeys.UnusableKey e) {
+            throw new Undecryptable(e.getMessage());
+        } catch (MeshException e) {
+            throw new KeysUnavailable("cannot read the data keys of domain " + address.domain() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Object decrypt(Aead key, int field, Object ciphertext) {
+        String name = fields.get(field).name();
+        byte[] associatedData = FieldCipher.associatedData(address.toString(), name, subject);
+        try {
+            if (ciphertext instanceof ByteBuffer buffer) {
+                byte[] bytes = new byte[buffer.remaining()];
+                buffer.duplicate().get(bytes);
+                return ByteBuffer.wrap(key.decrypt(bytes, associatedData));
+            }
+            return FieldCipher.decrypt(key, ciphertext.toString(), associatedData);
+        } catch (GeneralSecurityException e) {
+            throw new Undecryptable("field " + name + " does not decrypt with the data key of subject " + subject + " for " + address
+                    + " (" + e.getMessage() + ")");
+        }
+    }
+
+    /** @return whether the field at that position is encrypted by the contract */
+    boolean isEncrypted(int field) {
+        return encrypted[field];
+    }
+
+    /** @return whether the last record's subject had no data key: its encrypted fields read as null */
+    boolean erased() {
+        return erased;
+    }
+
+    /** @return the encrypted fields of the last record that held a value but read as null, comma-separated; empty if none */
+    String erasedFields() {
+        return String.join(",", erasedFields);
+    }
+
+    /**
+     * @param field a field's position
+     * @return the last record's value of that encrypted field as the product holds it (its ciphertext)
+     */
+    Object ciphertext(int field) {
+        return ciphertexts[field];
+    }
+
+    /**
+     * The hash of an encrypted field's cleartext under a key of the subject's own (derived from
+     * its data key and the product's hashing key): once the subject is erased, nobody can compute
+     * it again, so the hashes in the views can no longer be linked to the subject.
+     *
+     * @param cleartext a decrypted value of the last record, or null
+     * @return its hash in hex, null for null
+     */
+    String hash(Object cleartext) {
+        if (cleartext == null) {
+            return null;
+        }
+        if (subjectHash == null) {
+            Optional<byte[]> secret;
+            try {
+                secret = keys.derivedSecret(address.domain(), subject, hashContext);
+            } catch (SubjectKeys.UnusableKey e) {
+                throw new Undecryptable(e.getMessage());
+            } catch (MeshException e) {
+                throw new KeysUnavailable("cannot read the data keys of domain " + address.domain() + ": " + e.getMessage(), e);
+            }
+            subjectHash = mac(secret.orElseThrow(() -> new Undecryptable("subject " + subject + " was erased while its record was viewed")));
+        }
+        byte[] bytes = cleartext instanceof ByteBuffer buffer ? array(buffer) : cleartext.toString().getBytes(StandardCharsets.UTF_8);
+        return HexFormat.of().formatHex(subjectHash.doFinal(bytes));
+    }
+
+    private static byte[] array(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+
+    private static Mac mac(byte[] key) {
+        try {
+            Mac hmac = Mac.getInstance("HmacSHA256");
+            hmac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return hmac;
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+}

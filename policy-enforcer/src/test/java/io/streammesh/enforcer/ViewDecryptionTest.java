@@ -1,0 +1,317 @@
+package io.streammesh.enforcer;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.keys.FieldCipher;
+import io.streammesh.keys.KeyLog;
+import io.streammesh.keys.LocalKms;
+import io.streammesh.keys.SubjectKeys;
+import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.DeadLetterHeaders;
+import io.streammesh.schema.EncryptedFields;
+import io.streammesh.schema.Mask;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductEncryption;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductView;
+import io.streammesh.schema.ViewAccess;
+import io.streammesh.testing.PlainAvroSerdes;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The views of a product whose contract encrypts customerEmail and shippingAddress per customerId. */
+class ViewDecryptionTest {
+
+    @TempDir
+    Path dir;
+
+    private static final PlainAvroSerdes SERDES = new PlainAvroSerdes();
+    private static final String ADDRESS = "shop.order-placed.v1";
+    private static final String VIEW = "mesh.view." + ADDRESS + ".analytics";
+    private static final ProductEncryption ENCRYPTION = new ProductEncryption("customerId", List.of("customerEmail", "shippingAddress"));
+
+    private Schema schema;
+    private TopologyTestDriver driver;
+    private long now = 1_000_000;
+    private final MemoryKeyLog log = new MemoryKeyLog();
+    /** The gate's keys, which create data keys and erase subjects. */
+    private SubjectKeys gateKeys;
+    private TestInputTopic<String, byte[]> product;
+
+    @BeforeEach
+    void start() throws Exception {
+        schema = ViewAppITCatalog.orderSchema();
+        var kms = new LocalKms(dir.resolve("keks"));
+        gateKeys = new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> now);
+        SubjectKeys enforcerKeys = new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> now);
+        var props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "views-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
+        driver = new TopologyTestDriver(ViewTopology.build(SERDES, plainAvro(), new Prepared(), "secret".getBytes(UTF_8), enforcerKeys,
+                new SimpleMeterRegistry()), props);
+        product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    @Test
+    void theViewFiltersAndHashesTheDecryptedFieldsAndPassesTheOthersAsTheProductsCiphertext() throws Exception {
+        catalog("record.customerEmail.endsWith('@example.com')", Map.of("customerEmail", "hash"));
+        GenericRecord ann = order("o-1", "c-1", "ann@example.com");
+        product.pipeInput("o-1", AvroBytes.encode(ann));
+        product.pipeInput("o-2", AvroBytes.encode(order("o-2", "c-2", "bob@elsewhere.org")));
+
+        List<TestRecord<String, byte[]>> out = viewRecords();
+        assertThat(out).hasSize(1);
+        GenericRecord view = AvroBytes.decode(out.get(0).value(), viewSchema(Map.of("customerEmail", "hash")));
+        assertThat(view.get("orderId")).hasToString("o-1");
+        assertThat(view.get("customerEmail").toString()).hasSize(64);
+        assertThat(view.get("shippingAddress")).hasToString(ann.get("shippingAddress").toString());
+        assertThat(FieldCipher.decrypt(gateKeys.existing("shop", "c-1").orElseThrow(), view.get("shippingAddress").toString(),
+                FieldCipher.associatedData(ADDRESS, "shippingAddress", "c-1"))).isEqualTo("1 Main Street");
+        assertThat(new String(out.get(0).value(), UTF_8)).doesNotContain("ann@example.com", "Main Street");
+        assertThat(out.get(0).headers().lastHeader(EncryptedFields.ERASED_HEADER)).isNull();
+    }
+
+    @Test
+    void anEncryptedMaskPassesTheCiphertextBoundToTheProduct() throws Exception {
+        catalog(null, Map.of("customerEmail", "encrypted"));
+        GenericRecord ann = order("o-1", "c-1", "ann@example.com");
+        product.pipeInput("o-1", AvroBytes.encode(ann));
+
+        GenericRecord view = AvroBytes.decode(viewRecords().get(0).value(), viewSchema(Map.of("customerEmail", "encrypted")));
+        assertThat(view.get("customerEmail")).hasToString(ann.get("customerEmail").toString());
+        assertThat(FieldCipher.decrypt(gateKeys.existing("shop", "c-1").orElseThrow(), view.get("customerEmail").toString(),
+                FieldCipher.associatedData(ADDRESS, "customerEmail", "c-1"))).isEqualTo("ann@example.com");
+    }
+
+    @Test
+    void theHashOfAnEncryptedFieldIsKeyedPerSubjectSoTheSameAddressOfTwoSubjectsCannotBeMatched() throws Exception {
+        catalog(null, Map.of("customerEmail", "hash"));
+        product.pipeInput("o-1", AvroBytes.encode(order("o-1", "c-1", "same@example.com")));
+        product.pipeInput("o-2", AvroBytes.encode(order("o-2", "c-2", "same@example.com")));
+        product.pipeInput("o-3", AvroBytes.encode(order("o-3", "c-1", "same@example.com")));
+
+        List<String> hashes = viewRecords().stream()
+                .map(r -> AvroBytes.decode(r.value(), viewSchema(Map.of("customerEmail", "hash"))).get("customerEmail").toString()).toList();
+        assertThat(hashes.get(0)).isEqualTo(hashes.get(2)).isNotEqualTo(hashes.get(1))
+                .isNotEqualTo(productHash("same@example.com"));
+    }
+
+    @Test
+    void anErasedSubjectsEncryptedFieldsAreNullWithAHeaderAndAnotherSubjectIsUntouched() {
+        catalog(null, Map.of("customerEmail", "hash"));
+        byte[] before = AvroBytes.encode(order("o-1", "c-1", "ann@example.com"));
+        byte[] other = AvroBytes.encode(order("o-2", "c-2", "bob@example.com"));
+        gateKeys.erase("shop", "c-1");
+        now += SubjectKeys.REFRESH_MS;
+
+        product.pipeInput("o-1", before);
+        product.pipeInput("o-2", other);
+
+        List<TestRecord<String, byte[]>> out = viewRecords();
+        Schema viewSchema = viewSchema(Map.of("customerEmail", "hash"));
+        GenericRecord erased = AvroBytes.decode(out.get(0).value(), viewSchema);
+        assertThat(erased.get("orderId")).hasToString("o-1");
+        assertThat(erased.get("customerEmail")).isNull();
+        assertThat(erased.get("shippingAddress")).isNull();
+        assertThat(new String(out.get(0).headers().lastHeader(EncryptedFields.ERASED_HEADER).value(), UTF_8))
+                .isEqualTo("customerEmail,shippingAddress");
+        GenericRecord intact = AvroBytes.decode(out.get(1).value(), viewSchema);
+        assertThat(intact.get("customerEmail").toString()).hasSize(64);
+        assertThat(intact.get("shippingAddress").toString()).startsWith(FieldCipher.PREFIX);
+        assertThat(out.get(1).headers().lastHeader(EncryptedFields.ERASED_HEADER)).isNull();
+    }
+
+    @Test
+    void aFilterOnAnErasedFieldLeavesTheErasedSubjectsRowOutOfTheView() {
+        catalog("!record.customerEmail.startsWith('skip-')", Map.of("customerEmail", "hash"));
+        byte[] erased = AvroBytes.encode(order("o-1", "c-1", "ann@example.com"));
+        byte[] other = AvroBytes.encode(order("o-2", "c-2", "bob@example.com"));
+        gateKeys.erase("shop", "c-1");
+        now += SubjectKeys.REFRESH_MS;
+
+        product.pipeInput("o-1", erased);
+        product.pipeInput("o-2", other);
+
+        assertThat(viewRecords()).extracting(TestRecord::key).containsExactly("o-2");
+        assertThat(driver.createOutputTopic(MeshTopics.deadLetter(VIEW), Serdes.String().deserializer(), Serdes.ByteArray().deserializer())
+                .isEmpty()).isTrue();
+    }
+
+    @Test
+    void aProductRepublishedWithEncryptionHasItsViewsCompiledAnewWithTheEncryptedFieldsNullable() throws Exception {
+        catalog(null, Map.of("customerEmail", "hash"), null);
+        GenericRecord clear = ViewAppITCatalog.order(schema, "o-0", "FR");
+        product.pipeInput("o-0", AvroBytes.encode(clear));
+        catalog(null, Map.of("customerEmail", "hash"));
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(2));
+        GenericRecord ann = order("o-1", "c-1", "ann@example.com");
+        product.pipeInput("o-1", AvroBytes.encode(ann));
+
+        List<TestRecord<String, byte[]>> out = viewRecords();
+        assertThat(out).hasSize(2);
+        GenericRecord encrypted = AvroBytes.decode(out.get(1).value(), viewSchema(Map.of("customerEmail", "hash")));
+        assertThat(encrypted.get("shippingAddress")).hasToString(ann.get("shippingAddress").toString());
+        assertThat(encrypted.get("customerEmail").toString()).hasSize(64).isNotEqualTo(productHash(ann.get("customerEmail").toString()));
+    }
+
+    @Test
+    void aCiphertextMovedFromAnotherSubjectsRecordGoesToTheViewsDeadLettersWithoutCleartext() {
+        catalog(null, Map.of("customerEmail", "hash"));
+        GenericRecord bob = order("o-2", "c-2", "bob@example.com");
+        GenericRecord forged = order("o-1", "c-1", "ann@example.com");
+        forged.put("customerEmail", bob.get("customerEmail"));
+        product.pipeInput("o-1", AvroBytes.encode(forged));
+
+        assertThat(viewRecords()).isEmpty();
+        var dead = driver.createOutputTopic(MeshTopics.deadLetter(VIEW), Serdes.String().deserializer(), Serdes.ByteArray().deserializer())
+                .readRecordsToList();
+        assertThat(dead).hasSize(1);
+        Header reason = dead.get(0).headers().lastHeader(DeadLetterHeaders.REASON);
+        assertThat(new String(reason.value(), UTF_8)).startsWith("field customerEmail does not decrypt with the data key of subject c-1 for "
+                + ADDRESS);
+        assertThat(new String(dead.get(0).value(), UTF_8)).doesNotContain("example.com");
+    }
+
+    /** The hash an unencrypted field gets: keyed per product, not per subject. */
+    private static String productHash(String value) throws Exception {
+        var mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(ViewRecords.productKey("secret".getBytes(UTF_8), ADDRESS), "HmacSHA256"));
+        return java.util.HexFormat.of().formatHex(mac.doFinal(value.getBytes(UTF_8)));
+    }
+
+    /** A record as the gate writes it: the listed fields encrypted with the subject's data key. */
+    private GenericRecord order(String id, String customer, String email) {
+        GenericRecord order = ViewAppITCatalog.order(schema, id, "FR");
+        order.put("customerId", customer);
+        try {
+            var key = gateKeys.dataKey("shop", customer);
+            order.put("customerEmail", FieldCipher.encrypt(key, email, FieldCipher.associatedData(ADDRESS, "customerEmail", customer)));
+            order.put("shippingAddress", FieldCipher.encrypt(key, "1 Main Street",
+                    FieldCipher.associatedData(ADDRESS, "shippingAddress", customer)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+        return order;
+    }
+
+    private List<TestRecord<String, byte[]>> viewRecords() {
+        return driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readRecordsToList();
+    }
+
+    private Schema viewSchema(Map<String, String> masks) {
+        Map<String, Mask> parsed = new LinkedHashMap<>();
+        masks.forEach((field, mask) -> parsed.put(field, Mask.parse(mask)));
+        ENCRYPTION.getFields().forEach(field -> parsed.putIfAbsent(field, new Mask(Mask.Kind.ENCRYPTED, 0)));
+        return ViewSchemas.derive(schema, ADDRESS, "analytics", parsed, Set.copyOf(ENCRYPTION.getFields()));
+    }
+
+    private void catalog(String filter, Map<String, String> masks) {
+        catalog(filter, masks, ENCRYPTION);
+    }
+
+    private void catalog(String filter, Map<String, String> masks, ProductEncryption encryption) {
+        DataProduct entry = ViewAppITCatalog.product(ADDRESS, "shop", 1L, masks);
+        ProductRegistration registration = ProductRegistration.newBuilder(entry.getRegistration()).setEncryption(encryption)
+                .setViews(List.of(ProductView.newBuilder().setName("analytics").setAccess(ViewAccess.OWNER_APPROVAL).setFilter(filter)
+                        .setMasks(masks).build())).build();
+        driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(), SERDES.of(DataProduct.class).serializer())
+                .pipeInput(ADDRESS, DataProduct.newBuilder(entry).setRegistration(registration).build());
+    }
+
+    private static RecordFraming plainAvro() {
+        Schema[] writer = new Schema[1];
+        return new RecordFraming() {
+            @Override
+            public Schema writer(byte[] record) {
+                if (writer[0] == null) {
+                    try {
+                        writer[0] = ViewAppITCatalog.orderSchema();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+                return writer[0];
+            }
+
+            @Override
+            public int bodyOffset() {
+                return 0;
+            }
+        };
+    }
+
+    /** Every view is prepared at once. */
+    private static final class Prepared implements ViewPreparation {
+        @Override
+        public boolean topicsReady(String productTopic, String viewTopic) {
+            return true;
+        }
+
+        @Override
+        public Optional<byte[]> header(String viewTopic, Schema viewSchema) {
+            return Optional.of(new byte[0]);
+        }
+    }
+
+    /** Every holder reads the same list of entries, each from where it stopped. */
+    private static final class MemoryKeyLog {
+        private record Written(String domain, String subject, byte[] value) {
+        }
+
+        private final List<Written> entries = new ArrayList<>();
+
+        KeyLog reader() {
+            Map<String, Integer> position = new HashMap<>();
+            return new KeyLog() {
+                @Override
+                public void catchUp(String domain, Entry consumer) {
+                    position.putIfAbsent(domain, 0);
+                    for (var read : position.entrySet()) {
+                        for (int i = read.getValue(); i < entries.size(); i++) {
+                            if (entries.get(i).domain().equals(read.getKey())) {
+                                consumer.accept(read.getKey(), entries.get(i).subject(), entries.get(i).value());
+                            }
+                        }
+                        read.setValue(entries.size());
+                    }
+                }
+
+                @Override
+                public void write(String domain, String subject, byte[] value) {
+                    entries.add(new Written(domain, subject, value));
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+}
