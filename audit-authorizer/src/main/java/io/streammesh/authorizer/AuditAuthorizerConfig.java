@@ -34,6 +34,21 @@ public final class AuditAuthorizerConfig {
      */
     public static final String MAX_BACKLOG = "mesh.audit.max.backlog";
 
+    /**
+     * Required by {@link BrokerMetricsReporter} ({@code metric.reporters}). The port the broker
+     * serves {@code GET /metrics} on (0: any free port).
+     */
+    public static final String METRICS_PORT = "mesh.metrics.port";
+
+    /**
+     * Optional, default {@value #DEFAULT_METRICS_HOST}. The address {@link BrokerMetricsReporter}
+     * binds to; {@code 0.0.0.0} in a container, whose port mapping decides who can scrape it.
+     */
+    public static final String METRICS_HOST = "mesh.metrics.host";
+
+    /** Default of {@link #METRICS_HOST}: the endpoint has no login, so only this machine by default. */
+    public static final String DEFAULT_METRICS_HOST = "127.0.0.1";
+
     /** Default of {@link #MAX_KEYS}. */
     public static final int DEFAULT_MAX_KEYS = 100_000;
 

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.Endpoint;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.metadata.authorizer.StandardAuthorizer;
 import org.apache.kafka.server.authorizer.Action;
@@ -40,6 +41,7 @@ public class AuditingAuthorizer extends StandardAuthorizer {
     private Set<String> controllerListeners = Set.of();
     private Set<KafkaPrincipal> superUsers = Set.of();
     private volatile DecisionCounts counts;
+    private volatile AuthorizerDecisionMeters decisionMeters;
     private AuthorizationShipper shipper;
 
     @Override
@@ -61,6 +63,16 @@ public class AuditingAuthorizer extends StandardAuthorizer {
             }
             superUsers = Set.copyOf(parsed);
         }
+    }
+
+    /**
+     * Kafka's authorizer metrics, plus the decisions this authorizer reports counted by outcome
+     * ({@link AuthorizerDecisionMeters}); Kafka calls this on each instance before {@code start}.
+     */
+    @Override
+    public void withPluginMetrics(PluginMetrics metrics) {
+        super.withPluginMetrics(metrics);
+        decisionMeters = new AuthorizerDecisionMeters(metrics);
     }
 
     /**
@@ -96,9 +108,14 @@ public class AuditingAuthorizer extends StandardAuthorizer {
                     continue;
                 }
                 boolean allowed = results.get(i) == AuthorizationResult.ALLOWED;
+                boolean probe = !allowed && !action.logIfDenied();
                 current.add(new DecisionCounts.Key(second, principal, address,
                         action.operation().name(), action.resourcePattern().resourceType().name(),
-                        action.resourcePattern().name(), allowed, !allowed && !action.logIfDenied()));
+                        action.resourcePattern().name(), allowed, probe));
+                AuthorizerDecisionMeters meters = decisionMeters;
+                if (meters != null) {
+                    meters.record(allowed, probe);
+                }
             }
         }
         return results;

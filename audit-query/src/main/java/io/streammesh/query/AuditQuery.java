@@ -72,7 +72,30 @@ public final class AuditQuery {
      *         refuses the principal a table's topic, else the root cause of the failure
      */
     public static void run(MeshClientConfig clientConfig, String sql, Scan scan, ResultSink sink) {
+        run(clientConfig, sql, scan, sink, new Configuration(), null);
+    }
+
+    /**
+     * Runs a query as {@link #run(MeshClientConfig, String, Scan, ResultSink)} does, as a job of a
+     * Flink session cluster: the same statement, planned here, the same rows.
+     *
+     * @param clientConfig the acting principal's client config; the job carries it to the cluster
+     * @param sql one query, as for the embedded run
+     * @param scan which records the tables hold
+     * @param sink where the result goes
+     * @param session the cluster's JobManager
+     * @throws QueryException as the embedded run, and "the Flink cluster at host:port did not take
+     *         the query: …" with the cause if the cluster cannot be reached or refuses the job
+     */
+    public static void run(MeshClientConfig clientConfig, String sql, Scan scan, ResultSink sink, FlinkSession session) {
         var configuration = new Configuration();
+        session.configure(configuration);
+        run(clientConfig, sql, scan, sink, configuration, session);
+    }
+
+    /** @param session the cluster the job is submitted to, null for the embedded engine */
+    private static void run(MeshClientConfig clientConfig, String sql, Scan scan, ResultSink sink, Configuration configuration,
+            FlinkSession session) {
         configuration.setString("parallelism.default", "1");
         configuration.setString("table.exec.resource.default-parallelism", "1");
         configuration.setString(AuditStatement.HINTS_OFF, "false");
@@ -91,7 +114,7 @@ public final class AuditQuery {
         try {
             result = ((TableEnvironmentInternal) tables).executeInternal(query);
         } catch (RuntimeException e) {
-            throw failed(e, clientConfig);
+            throw session == null ? failed(e, clientConfig) : notSubmitted(e, clientConfig, session);
         }
         sink.columns(result.getResolvedSchema().getColumnNames());
         try (CloseableIterator<Row> rows = result.collect()) {
@@ -123,6 +146,15 @@ public final class AuditQuery {
             root = cause;
         }
         return new QueryException(oneLine(root), e);
+    }
+
+    /** The session cluster did not take the job (unreachable, refused the jars): say which cluster. */
+    private static QueryException notSubmitted(Exception e, MeshClientConfig clientConfig, FlinkSession session) {
+        QueryException failure = failed(e, clientConfig);
+        if (failure.getMessage().startsWith("not authorised")) {
+            return failure;
+        }
+        return new QueryException("the Flink cluster at " + session + " did not take the query: " + failure.getMessage(), e);
     }
 
     /** Failures from the job's tasks arrive serialized, as the name of their class. */

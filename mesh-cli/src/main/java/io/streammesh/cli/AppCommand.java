@@ -1,6 +1,5 @@
 package io.streammesh.cli;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.audit.AuditApp;
 import io.streammesh.audit.AuditConfig;
 import io.streammesh.catalog.CatalogApp;
@@ -11,6 +10,7 @@ import io.streammesh.connector.GateApp;
 import io.streammesh.embedded.StartedParts;
 import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.enforcer.ViewApp;
+import io.streammesh.metrics.MetricsEndpoint;
 import io.streammesh.schema.MeshException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -74,23 +74,24 @@ final class AppCommand {
                         description = "The address the REST API binds to and other instances reach it at (default: ${DEFAULT-VALUE}).") String host,
                 @Option(names = "--credentials", paramLabel = "FILE",
                         description = "The credential store REST callers authenticate against (default: the state directory's).")
-                Path credentials) throws InterruptedException {
+                Path credentials,
+                @Mixin AppMetricsOption metrics) throws InterruptedException {
         PlatformApp app = PlatformApp.CATALOG;
         var config = CatalogConfig.embedded(options.clientConfig(app), options.appDir(app),
                 credentials != null ? credentials : options.state.directory().credentials(), port).withRest(host, port);
         return run(app, running -> {
-            CatalogApp catalog = running.add(CatalogApp.start(config));
-            return "REST API at " + catalog.restUrl() + "/api";
+            CatalogApp catalog = running.add(CatalogApp.start(config, metrics.start()));
+            return "REST API at " + catalog.restUrl() + "/api, metrics at " + catalog.metricsUrl();
         });
     }
 
     @Command(name = "audit", mixinStandardHelpOptions = true, description = "Runs audit-sink: the consumption ledger and the hash-chained mesh.audit.")
-    int audit(@Mixin AppOptions options) throws InterruptedException {
+    int audit(@Mixin AppOptions options, @Mixin AppMetricsOption metrics) throws InterruptedException {
         PlatformApp app = PlatformApp.AUDIT;
         var config = AuditConfig.embedded(options.clientConfig(app), options.appDir(app));
         return run(app, running -> {
-            running.add(AuditApp.start(config));
-            return "appending to mesh.audit";
+            AuditApp audit = running.add(AuditApp.start(config, metrics.start()));
+            return "appending to mesh.audit, metrics at " + audit.metricsUrl();
         });
     }
 
@@ -98,30 +99,30 @@ final class AppCommand {
     int enforcer(@Mixin AppOptions options,
                  @Option(names = "--view-secret", paramLabel = "FILE",
                          description = "The key hashed view fields derive from, made if missing; every enforcer instance needs the same "
-                                 + "(default: <state-dir>/view.secret).") Path viewSecret) throws InterruptedException {
+                                 + "(default: <state-dir>/view.secret).") Path viewSecret,
+                 @Mixin AppMetricsOption metrics) throws InterruptedException {
         PlatformApp app = PlatformApp.ENFORCER;
         MeshClientConfig config = options.clientConfig(app);
         byte[] secret = viewSecret != null ? ViewSecret.of(viewSecret) : ViewSecret.of(options.state.directory());
         Path appDir = options.appDir(app);
         return run(app, running -> {
-            running.add(GrantEnforcer.start(config));
-            running.add(ViewApp.start(config, appDir, secret, new SimpleMeterRegistry(), options.state.directory().keks()));
-            return "grants and views";
+            // grants and views serve one endpoint, as in mesh up
+            MetricsEndpoint endpoint = running.add(metrics.start());
+            running.add(GrantEnforcer.start(config, endpoint.meters()));
+            running.add(ViewApp.start(config, appDir, secret, endpoint.meters(), options.state.directory().keks()));
+            return "grants and views, metrics at " + endpoint.url();
         });
     }
 
     @Command(name = "gate", mixinStandardHelpOptions = true, description = "Runs the contract gate: <address>.ingest to the product or its .dlq.")
-    int gate(@Mixin AppOptions options,
-             @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "0",
-                     description = "The port of its Prometheus /metrics on 127.0.0.1 (default: a free one, printed).") int metricsPort)
-            throws InterruptedException {
+    int gate(@Mixin AppOptions options, @Mixin AppMetricsOption metrics) throws InterruptedException {
         PlatformApp app = PlatformApp.GATE;
         MeshClientConfig config = options.clientConfig(app);
         Path appDir = options.appDir(app);
         return run(app, running -> {
             // The domains' key-encryption keys are the state directory's, where `mesh keys rotate` finds them; keys
             // kept in an app directory would be lost with it, and every data key they wrap with them.
-            GateApp gate = running.add(GateApp.start(config, appDir, GateApp.CLEANUP_EVERY, metricsPort, options.state.directory().keks()));
+            GateApp gate = running.add(GateApp.start(config, appDir, GateApp.CLEANUP_EVERY, metrics.start(), options.state.directory().keks()));
             return "metrics at " + gate.metricsUrl();
         });
     }

@@ -6,6 +6,7 @@ import io.streammesh.audit.AuditVerifier;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.query.AuditQuery;
+import io.streammesh.query.FlinkSession;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
@@ -41,16 +42,30 @@ final class AuditCommand {
                       description = "Read records written since then: a duration back from now (1h, 30m, 7d) or a UTC time (2026-11-25T10:00:00Z).") Instant since,
               @Option(names = "--until", paramLabel = "WHEN", converter = WhenConverter.class,
                       description = "Stop at records written then: a duration back from now or a UTC time.") Instant until,
-              @Option(names = "--follow", description = "Keep the query running as new records arrive (Ctrl-C to stop).") boolean follow) {
+              @Option(names = "--follow", description = "Keep the query running as new records arrive (Ctrl-C to stop).") boolean follow,
+              @Option(names = "--flink", paramLabel = "HOST:PORT",
+                      description = "Run the query on a Flink session cluster (its JobManager's REST address) instead of in this process; "
+                              + "the job carries your client config to that cluster.") String flink) {
         if (follow && until != null) {
             throw new ParameterException(spec.commandLine(), "--follow and --until do not go together: a followed query has no end");
+        }
+        FlinkSession session;
+        try {
+            session = flink == null ? null : FlinkSession.parse(flink);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         var scan = new AuditQuery.Scan(since, until, follow);
         var out = spec.commandLine().getOut();
         var printer = QueryPrinter.of(output.format(), out, follow);
         var clientConfig = as.clientConfig(state, MeshPrincipal.ADMIN.name());
-        try (var spinner = Spinner.start(spec.commandLine().getErr(), "running the query")) {
-            AuditQuery.run(clientConfig, sql, scan, new SpinnerStoppingSink(spinner, printer));
+        try (var spinner = Spinner.start(spec.commandLine().getErr(), session == null ? "running the query" : "running the query on " + session)) {
+            var sink = new SpinnerStoppingSink(spinner, printer);
+            if (session == null) {
+                AuditQuery.run(clientConfig, sql, scan, sink);
+            } else {
+                AuditQuery.run(clientConfig, sql, scan, sink, session);
+            }
         } catch (AuditQuery.QueryException e) {
             throw new MeshException("the query failed: " + e.getMessage(), e);
         }

@@ -8,9 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.streammesh.client.PlatformApp;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,11 +24,89 @@ import org.junit.jupiter.api.Test;
  */
 class ComposeFileTest {
 
+    /** The container port every part of the mesh serves its /metrics on. */
+    private static final String METRICS_PORT = "9404";
+    /** The services Prometheus scrapes: the broker and every platform app. */
+    private static final List<String> SCRAPED = List.of("kafka", "catalog", "enforcer", "gate", "audit");
+
     private static JsonNode services;
+    private static JsonNode prometheus;
 
     @BeforeAll
     static void readTheComposeFile() throws IOException {
-        services = new ObjectMapper(new YAMLFactory()).readTree(Path.of("..", "docker-compose.yml").toFile()).path("services");
+        var yaml = new ObjectMapper(new YAMLFactory());
+        services = yaml.readTree(Path.of("..", "docker-compose.yml").toFile()).path("services");
+        prometheus = yaml.readTree(Path.of("..", "ops", "prometheus", "prometheus.yml").toFile());
+    }
+
+    @Test
+    void everyAppServesItsMetricsOnAllOfItsContainersAddressesOnTheMetricsPort() {
+        for (PlatformApp app : PlatformApp.values()) {
+            String name = app.name().toLowerCase();
+
+            assertThat(commandOf(services.path(name))).as(name)
+                    .containsSubsequence("--metrics-host", "0.0.0.0").containsSubsequence("--metrics-port", METRICS_PORT);
+        }
+    }
+
+    @Test
+    void theBrokerServesItsMetricsThroughThePluginJarsReporter() {
+        JsonNode kafka = services.at("/kafka/environment");
+
+        assertThat(kafka.path("KAFKA_METRIC_REPORTERS").asText()).isEqualTo("io.streammesh.authorizer.BrokerMetricsReporter");
+        assertThat(kafka.path("KAFKA_MESH_METRICS_PORT").asText()).isEqualTo(METRICS_PORT);
+        assertThat(kafka.path("KAFKA_MESH_METRICS_HOST").asText()).isEqualTo("0.0.0.0");
+        assertThat(kafka.path("CLASSPATH").asText()).isEqualTo("/opt/streammesh/audit-authorizer.jar");
+    }
+
+    @Test
+    void prometheusScrapesEachPartByItsServiceNameOnTheMetricsPort() {
+        List<String> targets = new ArrayList<>();
+        prometheus.path("scrape_configs").forEach(job -> job.path("static_configs")
+                .forEach(config -> config.path("targets").forEach(target -> targets.add(target.asText()))));
+
+        assertThat(targets).containsExactlyInAnyOrderElementsOf(SCRAPED.stream().map(service -> service + ":" + METRICS_PORT).toList());
+        assertThat(SCRAPED).allSatisfy(service -> assertThat(services.has(service)).as(service).isTrue());
+    }
+
+    @Test
+    void everyPublishedPortListensOnTheHostsLoopbackOnly() {
+        List<String> published = new ArrayList<>();
+        services.fields().forEachRemaining(service -> service.getValue().path("ports").forEach(port -> published.add(service.getKey()
+                + " " + port.asText())));
+
+        assertThat(published).isNotEmpty().allSatisfy(port -> assertThat(port).matches("\\S+ 127\\.0\\.0\\.1:\\d+:\\d+"));
+        assertThat(published).contains("prometheus 127.0.0.1:9090:9090", "grafana 127.0.0.1:3000:3000", "kafka 127.0.0.1:9404:9404",
+                "catalog 127.0.0.1:9405:9404", "enforcer 127.0.0.1:9406:9404", "gate 127.0.0.1:9407:9404", "audit 127.0.0.1:9408:9404");
+    }
+
+    @Test
+    void aFlinkSessionClusterOfTheVersionAuditQueryIsBuiltWithTakesQueries() throws IOException {
+        Matcher version = Pattern.compile("<flink.version>([^<]+)</flink.version>").matcher(Files.readString(Path.of("..", "pom.xml")));
+        assertThat(version.find()).as("flink.version in the root pom").isTrue();
+
+        for (String service : List.of("jobmanager", "taskmanager")) {
+            assertThat(services.at("/" + service + "/image").asText()).as(service).isEqualTo("flink:" + version.group(1) + "-java17");
+            assertThat(services.at("/" + service + "/command").asText()).as(service).isEqualTo(service);
+        }
+        assertThat(services.at("/jobmanager/healthcheck/test").isArray()).isTrue();
+        assertThat(services.at("/taskmanager/depends_on/jobmanager/condition").asText()).isEqualTo("service_healthy");
+        assertThat(services.at("/jobmanager/environment/FLINK_PROPERTIES").asText()).contains("rest.bind-address: 0.0.0.0");
+    }
+
+    /** A service holding mesh-admin's login (a super user: no ACL binds it) would bypass every grant, view and audit attribution. */
+    @Test
+    void onlyTheBrokerAndPlatformInitHoldMeshAdminsLogin() {
+        List<String> holders = new ArrayList<>();
+        services.fields().forEachRemaining(service -> {
+            String text = service.getValue().toString();
+            if (text.contains("MESH_ADMIN_PASSWORD") || text.contains("mesh-admin:") || text.contains("username=\\\"mesh-admin")) {
+                holders.add(service.getKey());
+            }
+        });
+
+        assertThat(holders).containsExactlyInAnyOrder("admin-config", "kafka", "platform-init");
+        assertThat(services.fieldNames()).toIterable().noneMatch(name -> name.startsWith("ksql"));
     }
 
     @Test

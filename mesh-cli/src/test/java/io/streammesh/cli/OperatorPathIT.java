@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.streammesh.authorizer.AuditAuthorizerConfig;
 import io.streammesh.authorizer.AuditingAuthorizer;
+import io.streammesh.authorizer.BrokerMetricsReporter;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.credentials.CredentialStore;
@@ -68,6 +69,8 @@ class OperatorPathIT {
     Path dir;
 
     private final List<AutoCloseable> processes = new ArrayList<>();
+    /** Each part's /metrics, as an operator's Prometheus would scrape it. */
+    private final Map<String, URI> metrics = new LinkedHashMap<>();
 
     @AfterEach
     void stopEverything() throws Exception {
@@ -103,6 +106,7 @@ class OperatorPathIT {
         String catalogUrl = "http://127.0.0.1:" + catalogPort;
         startApps(state, List.of(List.of("catalog", "--port", Integer.toString(catalogPort)), List.of("audit"), List.of("enforcer"),
                 List.of("gate")));
+        assertThat(metrics).containsOnlyKeys("broker", "catalog", "audit", "enforcer", "gate");
 
         String orders = clients.resolve("orders.properties").toString();
         mesh("product", "publish", contractWithoutLineage().toString(), "--client-config", orders, "--catalog-url", catalogUrl);
@@ -135,6 +139,28 @@ class OperatorPathIT {
         var verify = await().atMost(FLOW).until(() -> mesh("audit", "verify", "--client-config", adminConfig.toString()),
                 run -> auditedEvents(run.out()) > 0);
         assertThat(verify.out()).startsWith("mesh.audit is intact: ");
+
+        await().atMost(FLOW).untilAsserted(this::everyPartServesItsNamedMetrics);
+    }
+
+    /** Kafka's broker (the plugin jar's reporter) and each app process, scraped as Prometheus scrapes them. */
+    private void everyPartServesItsNamedMetrics() throws IOException, InterruptedException {
+        String product = "{product=\"" + PRODUCT + "\"}";
+        assertThat(scrape("broker")).containsPattern("kafka_server_brokertopicmetrics_messagesinpersec_per_topic_total\\{topic=\""
+                        + Pattern.quote(PRODUCT.topic()) + "\"} [1-9]")
+                .containsPattern("kafka_plugins_mesh_authorizer_decisions_total\\{[^}]*outcome=\"denied\"[^}]*role=\"broker\"} [1-9]");
+        assertThat(scrape("catalog")).contains("mesh_product_freshness_seconds" + product, "mesh_product_health" + product + " 0.0");
+        assertThat(scrape("enforcer")).contains("mesh_grants_active" + product + " 1.0", "mesh_view_lag_records" + product);
+        assertThat(scrape("gate")).containsPattern("mesh_gate_records_total\\{outcome=\"accepted\",product=\"" + Pattern.quote(PRODUCT.toString())
+                + "\",rule=\"none\"} [1-9]");
+        assertThat(scrape("audit")).contains("mesh_audit_chain_intact 1.0").containsPattern("mesh_audit_events_total\\{type=\"authorization\"} [1-9]");
+    }
+
+    private String scrape(String part) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics.get(part)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(part + " /metrics").isEqualTo(200);
+        return response.body();
     }
 
     /** The registry server's jar, as an operator (or the compose file) runs it, checking the state directory's credential store. */
@@ -176,6 +202,10 @@ class OperatorPathIT {
         settings.put("authorizer.class.name", AuditingAuthorizer.class.getName());
         settings.put(AuditAuthorizerConfig.CLIENT_CONFIG, adminConfig.toString());
         settings.put(AuditAuthorizerConfig.SPOOL_DIR, dir.resolve("audit-spool").toString());
+        int metricsPort = freePort();
+        settings.put("metric.reporters", BrokerMetricsReporter.class.getName());
+        settings.put(AuditAuthorizerConfig.METRICS_PORT, Integer.toString(metricsPort));
+        metrics.put("broker", URI.create("http://127.0.0.1:" + metricsPort + "/metrics"));
         settings.put("super.users", "User:mesh-admin");
         settings.put("allow.everyone.if.no.acl.found", "false");
         settings.put("auto.create.topics.enable", "false");
@@ -203,9 +233,13 @@ class OperatorPathIT {
             var args = new ArrayList<>(List.of("app", app, "--client-config",
                     state.resolve("clients").resolve(principal + ".properties").toString(), "--state-dir", state.toString()));
             args.addAll(appAndOptions.subList(1, appAndOptions.size()));
+            int metricsPort = freePort();
+            args.addAll(List.of("--metrics-port", Integer.toString(metricsPort)));
+            metrics.put(app, URI.create("http://127.0.0.1:" + metricsPort + "/metrics"));
             MeshProcess process = MeshProcess.start(dir, args.toArray(String[]::new));
             processes.add(process);
             process.awaitOutput(principal + " is running as", START);
+            process.awaitOutput("metrics at " + metrics.get(app), START);
         }
     }
 

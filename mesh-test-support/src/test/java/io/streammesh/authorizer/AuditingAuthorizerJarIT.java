@@ -15,6 +15,10 @@ import io.streammesh.testing.MeshTest;
 import io.streammesh.testing.TopicReader;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,18 +83,21 @@ class AuditingAuthorizerJarIT {
     static Path dir;
     private static KafkaServerProcess broker;
     private static MeshClientConfig admin;
+    private static URI metrics;
 
     @BeforeAll
     static void startTheBrokerAsAnOperatorWould(EmbeddedMesh mesh) throws Exception {
         MeshClientConfig meshAdmin = mesh.clientConfig("mesh-admin");
         int clientPort = freePort();
         int controllerPort = freePort();
+        int metricsPort = freePort();
+        metrics = URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
         admin = MeshClientConfig.of("127.0.0.1:" + clientPort, meshAdmin.principal(), meshAdmin.registryUrl(),
                 meshAdmin.password().reveal());
         Path shipperConfig = dir.resolve("mesh-admin.properties");
         admin.store(shipperConfig);
 
-        broker = KafkaServerProcess.start(dir, serverProperties(clientPort, controllerPort, shipperConfig, meshAdmin),
+        broker = KafkaServerProcess.start(dir, serverProperties(clientPort, controllerPort, metricsPort, shipperConfig, meshAdmin),
                 List.of("--add-scram", "SCRAM-SHA-512=[name=mesh-admin,password=" + meshAdmin.password().reveal() + "]"),
                 List.of(PLUGIN_JAR));
 
@@ -163,6 +170,39 @@ class AuditingAuthorizerJarIT {
     }
 
     @Test
+    void theBrokerServesItsOwnMetricsAndTheAuthorizersDecisionsByOutcomeInPrometheusFormat() throws Exception {
+        try (var producer = new KafkaProducer<>(login(WRITER).kafka(), new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(TOPIC, "order-3", "placed")).get();
+        }
+        var config = login(STRANGER).kafka();
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>(TOPIC, "order-4", "forged")).get())
+                    .hasCauseInstanceOf(TopicAuthorizationException.class);
+        }
+
+        await().atMost(FIFTEEN_SECONDS).untilAsserted(() -> {
+            HttpResponse<String> scrape = scrape();
+            assertThat(scrape.statusCode()).isEqualTo(200);
+            assertThat(scrape.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+            assertThat(sample(scrape.body(), "kafka_server_brokertopicmetrics_messagesinpersec_per_topic_total", "topic=\"" + TOPIC + "\""))
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(sample(scrape.body(), "kafka_plugins_mesh_authorizer_decisions_total", "outcome=\"allowed\"")).isGreaterThanOrEqualTo(1);
+            assertThat(sample(scrape.body(), "kafka_plugins_mesh_authorizer_decisions_total", "outcome=\"denied\"")).isGreaterThanOrEqualTo(1);
+            assertThat(scrape.body()).contains("# TYPE kafka_plugins_mesh_authorizer_decisions_total counter\n",
+                    "# TYPE kafka_server_brokertopicmetrics_messagesinpersec_per_topic_total counter\n",
+                    "kafka_socket_server_metrics_");
+        });
+    }
+
+    @Test
+    void theMetricsEndpointServesOnlyReadsAndOnlyOnLoopback() throws Exception {
+        var post = HttpRequest.newBuilder(metrics).POST(HttpRequest.BodyPublishers.noBody()).build();
+        assertThat(HttpClient.newHttpClient().send(post, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(405);
+        assertThat(broker.output()).contains("Serving the broker's metrics at http://127.0.0.1:" + metrics.getPort() + "/metrics");
+    }
+
+    @Test
     void theBrokerFoundEveryClassThePluginNeeds() {
         await().atMost(FIFTEEN_SECONDS).until(() -> !rawEvents(e -> true).isEmpty());
 
@@ -173,7 +213,7 @@ class AuditingAuthorizerJarIT {
      * The operator's {@code server.properties}: one node in KRaft combined mode; brokers and the
      * controller log in with PLAIN, clients with SCRAM-SHA-512; the plugin as the authorizer.
      */
-    private static Map<String, String> serverProperties(int clientPort, int controllerPort, Path shipperConfig,
+    private static Map<String, String> serverProperties(int clientPort, int controllerPort, int metricsPort, Path shipperConfig,
             MeshClientConfig meshAdmin) {
         String plain = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"mesh-admin\" password=\""
                 + meshAdmin.password().reveal() + "\" user_mesh-admin=\"" + meshAdmin.password().reveal() + "\";";
@@ -197,6 +237,8 @@ class AuditingAuthorizerJarIT {
         settings.put("authorizer.class.name", AuditingAuthorizer.class.getName());
         settings.put(AuditAuthorizerConfig.CLIENT_CONFIG, shipperConfig.toString());
         settings.put(AuditAuthorizerConfig.SPOOL_DIR, dir.resolve("audit-spool").toString());
+        settings.put("metric.reporters", BrokerMetricsReporter.class.getName());
+        settings.put(AuditAuthorizerConfig.METRICS_PORT, Integer.toString(metricsPort));
         settings.put("super.users", "User:mesh-admin");
         settings.put("allow.everyone.if.no.acl.found", "false");
         settings.put("auto.create.topics.enable", "false");
@@ -208,6 +250,16 @@ class AuditingAuthorizerJarIT {
         settings.put("share.coordinator.state.topic.min.isr", "1");
         settings.put("group.initial.rebalance.delay.ms", "0");
         return settings;
+    }
+
+    private static HttpResponse<String> scrape() throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** @return the summed value of the family's samples whose labels contain {@code label}, 0 if none */
+    private static double sample(String exposition, String family, String label) {
+        return exposition.lines().filter(line -> line.startsWith(family + "{") && line.contains(label))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     private static List<AuthorizationEvent> awaitEvents(Predicate<AuthorizationEvent> which) {
