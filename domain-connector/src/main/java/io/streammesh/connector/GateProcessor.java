@@ -177,7 +177,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
 
     /** The record to its product, or to the dead-letter topic with the reason and where it came from. */
     private void route(Plan plan, PendingRecord record) {
-        ContractCheck.Verdict verdict = plan.closed() != null ? new ContractCheck.Rejected(plan.closed()) : check(plan.check(), record.value());
+        ContractCheck.Verdict verdict = plan.closed() != null ? new ContractCheck.Rejected(plan.closed())
+                : check(plan.check(), record.value(), !plan.sealed());
         Headers headers = new RecordHeaders(record.headers().toArray());
         DeadLetterReason.removeForged(headers);
         if (verdict instanceof ContractCheck.Accepted accepted) {
@@ -216,15 +217,16 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         return oversized(value) ? Arrays.copyOf(value, config.maxValueBytes()) : value;
     }
 
-    private static ContractCheck.Verdict check(ContractCheck check, byte[] value) {
+    /** @param quotesValues whether the reason may quote the failure, which may hold the record's values (not for a sealed product) */
+    private static ContractCheck.Verdict check(ContractCheck check, byte[] value, boolean quotesValues) {
         try {
             return check.check(value);
         } catch (SchemaRegistry.Unreachable e) {
             throw e;
         } catch (RuntimeException e) {
             // a record that makes the check itself fail is still only a bad record
-            return new ContractCheck.Rejected(new DeadLetterReason(DeadLetterHeaders.SCHEMA_RULE,
-                    "cannot be checked: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())));
+            String failure = e.getMessage() == null || !quotesValues ? e.getClass().getSimpleName() : e.getMessage();
+            return new ContractCheck.Rejected(new DeadLetterReason(DeadLetterHeaders.SCHEMA_RULE, "cannot be checked: " + failure));
         }
     }
 

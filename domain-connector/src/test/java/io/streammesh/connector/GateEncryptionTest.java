@@ -160,6 +160,42 @@ class GateEncryptionTest {
     }
 
     @Test
+    void theReasonsOfAnEncryptedProductsDeadLettersNameTheFieldAndRuleButQuoteNoValue() {
+        String secret = "ann@example.com";
+        ingest.pipeInput("o-1", json("o-1", "c-1", secret, 12.5).replace("\"" + secret + "\"", "{\"inner\": \"" + secret + "\"}")
+                .getBytes(UTF_8));
+        ingest.pipeInput("o-2", (secret + " is not JSON").getBytes(UTF_8));
+        ingest.pipeInput("o-3", json("o-3", "c-1", secret, 12.5).replace("\"FR\"", "\"" + secret + "\"").replace("\"EUR\"", "7")
+                .getBytes(UTF_8));
+
+        List<TestRecord<String, byte[]>> letters = dlq.readRecordsToList();
+        assertThat(letters).extracting(letter -> new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), UTF_8))
+                .containsExactly("neither Avro in the wire format nor a JSON object of the schema: field customerEmail: expected text",
+                        "neither Avro in the wire format nor a JSON object of the schema: not JSON",
+                        "neither Avro in the wire format nor a JSON object of the schema: field currency: expected text");
+        assertThat(letters).allSatisfy(letter -> letter.headers().forEach(header ->
+                assertThat(new String(header.value(), UTF_8)).as(header.key()).doesNotContain(secret).doesNotContain("inner")));
+    }
+
+    @Test
+    void aRecordWhoseSubjectIsReservedTooLongOrHasControlCharactersIsDeadLetteredAndGetsNoKey() {
+        String deadLetterSubject = RecordEncryption.deadLetterSubject(ProductAddress.parse(ADDRESS));
+        ingest.pipeInput("o-1", json("o-1", deadLetterSubject, "ann@example.com", 12.5).getBytes(UTF_8));
+        ingest.pipeInput("o-2", json("o-2", "c".repeat(257), "ann@example.com", 12.5).getBytes(UTF_8));
+        ingest.pipeInput("o-3", json("o-3", "c-1\\u0007", "ann@example.com", 12.5).getBytes(UTF_8));
+
+        assertThat(dlq.readRecordsToList()).extracting(
+                letter -> new String(letter.headers().lastHeader(DeadLetterHeaders.RULE).value(), UTF_8),
+                letter -> new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), UTF_8)).containsExactly(
+                tuple(DeadLetterHeaders.SUBJECT_RULE, "field customerId starts with 'mesh.', which is reserved for the platform's own keys"),
+                tuple(DeadLetterHeaders.SUBJECT_RULE, "field customerId is 257 characters long; a data subject id may be at most 256"),
+                tuple(DeadLetterHeaders.SUBJECT_RULE, "field customerId contains control character U+0007 (newlines, escape sequences "
+                        + "and other control characters are not allowed)"));
+        assertThat(product.isEmpty()).isTrue();
+        assertThat(keyLog.entries()).extracting(MemoryKeyLog.Written::subject).containsOnly(deadLetterSubject);
+    }
+
+    @Test
     void aRecordWithoutASubjectIsDeadLetteredNamingTheSubjectField() {
         ingest.pipeInput("o-1", json("o-1", "", "ann@example.com", 12.5).getBytes(UTF_8));
 
@@ -186,7 +222,8 @@ class GateEncryptionTest {
         assertThat(letter.key()).isEqualTo("o-9");
         assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.RULE).value(), UTF_8)).isEqualTo(DeadLetterHeaders.ENCRYPTION_RULE);
         assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), UTF_8))
-                .startsWith("the data key of subject c-9 on mesh.keys.shop is unusable: it does not unwrap with KEK version");
+                .isEqualTo("the data key of the subject in field customerId is on the key log but cannot be unwrapped with the domain's "
+                        + "key-encryption key");
         assertThat(new String(letter.value(), UTF_8)).doesNotContain("eve@example.com");
         assertThat(product.readKeyValue().key).isEqualTo("o-2");
     }
