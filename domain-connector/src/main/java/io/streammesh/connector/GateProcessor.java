@@ -3,6 +3,7 @@ package io.streammesh.connector;
 import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.SchemaRegistry;
+import io.streammesh.keys.KeyLogUnavailable;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
@@ -37,8 +38,9 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * any {@code mesh.error.*} header a client set); the record is never dropped and the gate never
  * stops for it. Contracts come from the catalog, looked up again at most once a second per
  * product and compiled only when the registration changed; schemas are looked up once per
- * contract version and writer schema, never per record. A registry that does not answer is no
- * verdict on a record: the task fails, and the record is checked again when the stream thread is
+ * contract version and writer schema, never per record. A registry that does not answer, or a
+ * domain's key log ({@code mesh.keys.<domain>}) that cannot be read or written, is no verdict on a
+ * record: the task fails, and the record is checked again when the stream thread is
  * replaced (exactly once, nothing lost).
  *
  * <p>A record of a product the catalog does not have yet waits (publishing registers the product
@@ -221,7 +223,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
     private static ContractCheck.Verdict check(ContractCheck check, byte[] value, boolean quotesValues) {
         try {
             return check.check(value);
-        } catch (SchemaRegistry.Unreachable e) {
+        } catch (SchemaRegistry.Unreachable | KeyLogUnavailable e) {
+            // an outage is no verdict on the record: the task fails and the record is checked again
             throw e;
         } catch (RuntimeException e) {
             // a record that makes the check itself fail is still only a bad record

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.streammesh.keys.FieldCipher;
+import io.streammesh.keys.KeyLog;
+import io.streammesh.keys.KeyLogUnavailable;
 import io.streammesh.keys.LocalKms;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.DataProduct;
@@ -56,6 +58,8 @@ class GateEncryptionTest {
     @TempDir
     Path keks;
     private final MemoryKeyLog keyLog = new MemoryKeyLog();
+    /** Whether the key log is out of reach, as a broker that does not answer or an ACL taken away. */
+    private boolean keyLogDown;
     private LocalKms kms;
     /** The key holders' clock: they read the key log again once {@link SubjectKeys#REFRESH_MS} have passed on it. */
     private long now = AT;
@@ -196,6 +200,22 @@ class GateEncryptionTest {
     }
 
     @Test
+    void aKeyLogOutageDeadLettersNothingAndTheRecordReachesTheProductWhenCheckedAgain() {
+        keyLogDown = true;
+        byte[] order = json("o-1", "c-1", "ann@example.com", 12.5).getBytes(UTF_8);
+
+        assertThatThrownBy(() -> ingest.pipeInput("o-1", order)).as("the task fails, as for a registry outage")
+                .hasRootCauseInstanceOf(KeyLogUnavailable.class);
+        assertThat(dlq.isEmpty()).isTrue();
+        assertThat(product.isEmpty()).isTrue();
+
+        keyLogDown = false;
+        ingest.pipeInput("o-1", order);
+        assertThat(decode(product.readValue()).get("orderId")).hasToString("o-1");
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
     void aRecordWithoutASubjectIsDeadLetteredNamingTheSubjectField() {
         ingest.pipeInput("o-1", json("o-1", "", "ann@example.com", 12.5).getBytes(UTF_8));
 
@@ -246,7 +266,32 @@ class GateEncryptionTest {
     }
 
     private SubjectKeys keys() {
-        return new SubjectKeys(keyLog.reader(), kms, LocalKms::uri, kms::version, () -> now);
+        KeyLog reader = keyLog.reader();
+        KeyLog outageAware = new KeyLog() {
+            @Override
+            public void catchUp(String domain, Entry entries) {
+                reachable(domain);
+                reader.catchUp(domain, entries);
+            }
+
+            @Override
+            public void write(String domain, String subject, byte[] value) {
+                reachable(domain);
+                reader.write(domain, subject, value);
+            }
+
+            @Override
+            public void close() {
+                reader.close();
+            }
+        };
+        return new SubjectKeys(outageAware, kms, LocalKms::uri, kms::version, () -> now);
+    }
+
+    private void reachable(String domain) {
+        if (keyLogDown) {
+            throw new KeyLogUnavailable("cannot read " + MeshTopics.keys(domain) + ": the broker does not answer", null);
+        }
     }
 
     private static DataProduct entry(ProductStatus status) {
