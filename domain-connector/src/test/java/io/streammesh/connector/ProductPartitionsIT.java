@@ -20,9 +20,11 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -114,6 +116,31 @@ class ProductPartitionsIT {
             AuditTopicReader.raw(mesh).awaitEvents(Duration.ofSeconds(10), e -> e.getPrincipal().equals("User:part-attacker")
                     && e.getOperation().equals("ALTER") && e.getResourceName().equals(topic)
                     && e.getDecision() == Decision.DENIED && !e.getProbe());
+        }
+    }
+
+    @Test
+    void aDomainCannotCreateATopicWiderThanTheMeshsBoundAndTheGateKeepsFlowingForOtherDomains(EmbeddedMesh mesh) throws Exception {
+        MeshClientConfig victim = TestContracts.publishOrders(mesh, "part-bystander");
+        MeshClientConfig attacker = TestContracts.publishOrders(mesh, "part-greedy");
+        ProductAddress bystanders = ProductAddress.parse("part-bystander.order-placed.v1");
+        GateIT.catalogue(mesh, victim, bystanders);
+
+        try (var admin = Admin.create(attacker.kafka())) {
+            for (String topic : List.of("part-greedy.x.v1.ingest", "part-greedy.x.v1")) {
+                assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic(topic, 5000, (short) 1))).all().get())
+                        .as(topic).cause().isInstanceOf(PolicyViolationException.class)
+                        .hasMessage("topic " + topic + " may have at most 1000 partitions, got 5000");
+            }
+        }
+        assertThat(mesh.admin().listTopics().names().get()).doesNotContain("part-greedy.x.v1.ingest", "part-greedy.x.v1");
+
+        try (var enforcer = GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()));
+             GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), Files.createTempDirectory("gate-bound"),
+                     Duration.ofSeconds(1));
+             var producer = new KafkaProducer<>(victim.kafka(), new StringSerializer(), new ByteArraySerializer())) {
+            sendOnceAllowed(producer, bystanders, 0, "b-1");
+            assertThat(GateIT.readCommitted(victim, bystanders.topic(), 1)).extracting(ConsumerRecord::key).containsExactly("b-1");
         }
     }
 
