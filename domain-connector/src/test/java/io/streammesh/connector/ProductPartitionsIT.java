@@ -6,16 +6,22 @@ import static org.awaitility.Awaitility.await;
 
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.PlatformApp;
+import io.streammesh.client.RecordProducers;
 import io.streammesh.connector.contract.ProductContract;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.enforcer.GrantEnforcer;
+import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Decision;
+import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductStatus;
 import io.streammesh.testing.AuditTopicReader;
 import io.streammesh.testing.MeshTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -141,6 +147,37 @@ class ProductPartitionsIT {
              var producer = new KafkaProducer<>(victim.kafka(), new StringSerializer(), new ByteArraySerializer())) {
             sendOnceAllowed(producer, bystanders, 0, "b-1");
             assertThat(GateIT.readCommitted(victim, bystanders.topic(), 1)).extracting(ConsumerRecord::key).containsExactly("b-1");
+        }
+    }
+
+    @Test
+    void aCatalogEntryOverTheBoundAdmittedBeforeTheRuleIsNeverWidenedWhileOthersAre(EmbeddedMesh mesh) throws Exception {
+        ProductAddress oversize = ProductAddress.parse("part-old.order-placed.v1");
+        ProductAddress growing = ProductAddress.parse("part-grow.order-placed.v1");
+        MeshClientConfig old = TestContracts.publishOrders(mesh, "part-old");
+        MeshClientConfig grow = TestContracts.publishOrders(mesh, "part-grow");
+        ProductRegistration registration = GateIT.catalogue(mesh, old, oversize);
+        catalogueWith(mesh, oversize, ProductRegistration.newBuilder(registration).setPartitions(50_000).build());
+        try (var publisher = ProductPublisher.connect(grow)) {
+            publisher.publish(contract("part-grow", "1.1.0", 4));
+        }
+        GateIT.catalogue(mesh, grow, growing);
+
+        try (var enforcer = GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()))) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(partitions(mesh, growing.ingestTopic())).isEqualTo(4));
+            for (String topic : List.of(oversize.topic(), oversize.deadLetterTopic(), oversize.ingestTopic())) {
+                assertThat(partitions(mesh, topic)).as(topic).isEqualTo(3);
+            }
+        }
+    }
+
+    /** A catalog entry as one admitted before the catalog bounded partitions. */
+    private static void catalogueWith(EmbeddedMesh mesh, ProductAddress address, ProductRegistration registration) throws Exception {
+        var entry = DataProduct.newBuilder().setAddress(address.toString()).setDomain(address.domain()).setRegistration(registration)
+                .setStatus(ProductStatus.ACTIVE).setFirstPublishedAt(Instant.now()).setUpdatedAt(Instant.now()).build();
+        try (KafkaProducer<String, DataProduct> producer = RecordProducers.create(
+                mesh.clientConfig(PlatformApp.CATALOG.applicationId()), "partitions-it-catalog")) {
+            producer.send(new ProducerRecord<>(MeshTopics.CATALOG, address.toString(), entry)).get();
         }
     }
 
