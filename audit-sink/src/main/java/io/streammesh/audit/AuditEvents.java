@@ -16,9 +16,11 @@ import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.Rejection;
+import io.streammesh.schema.SubjectId;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -128,13 +130,15 @@ final class AuditEvents {
      */
     static AuditEvent erasure(String reason, AuditTopology.Origin origin) {
         String domain = origin.topic().substring(MeshTopics.ERASURES_PREFIX.length());
+        // the gate erases no subject whose id breaks the rule: recorded as refused, with why, never the id as written
+        Optional<String> invalid = SubjectId.problem("the subject id", origin.key());
         return base(origin.time(), AuditEventType.SUBJECT_ERASED, domain)
                 .setOperation("ERASE")
                 .setResourceType("SUBJECT")
-                .setResourceName(domain + "/" + (origin.key() == null ? "(no key)" : origin.key()))
-                .setDecision(Decision.ALLOWED)
+                .setResourceName(domain + "/" + (invalid.isPresent() ? "(invalid subject id)" : origin.key()))
+                .setDecision(invalid.isPresent() ? Decision.DENIED : Decision.ALLOWED)
                 // the reason is a client's free text: refused text is recorded as why it was refused, never as written
-                .setReason(FreeText.problem("reason", reason).orElse(reason))
+                .setReason(invalid.orElseGet(() -> FreeText.problem("reason", reason).orElse(reason)))
                 .build();
     }
 

@@ -245,6 +245,23 @@ class AuditTopologyTest {
                 + "other control characters are not allowed)");
     }
 
+    @Test
+    void anErasureOfAnInvalidOrReservedSubjectIdIsRecordedAsRefusedWithWhyAndWithoutTheIdAsWritten() {
+        var erasures = driver.createInputTopic(MeshTopics.erasures("orders"), Serdes.String().serializer(), Serdes.String().serializer());
+        erasures.pipeInput("mesh.dead-letters|orders.order-placed.v1", "shred the dead letters");
+        erasures.pipeInput("c-1\u001b[2J", "forged terminal");
+        erasures.pipeInput("x".repeat(300), "too long");
+
+        assertThat(audit.readValuesToList()).extracting(AuditEvent::getType, AuditEvent::getResourceName, AuditEvent::getDecision,
+                AuditEvent::getReason).containsExactly(
+                tuple(AuditEventType.SUBJECT_ERASED, "orders/(invalid subject id)", Decision.DENIED,
+                        "the subject id starts with 'mesh.', which is reserved for the platform's own keys"),
+                tuple(AuditEventType.SUBJECT_ERASED, "orders/(invalid subject id)", Decision.DENIED,
+                        "the subject id contains control character U+001B (newlines, escape sequences and other control characters are not allowed)"),
+                tuple(AuditEventType.SUBJECT_ERASED, "orders/(invalid subject id)", Decision.DENIED,
+                        "the subject id is 300 characters long; a data subject id may be at most 256"));
+    }
+
     private static ProductRegistration registration(String publishedBy) {
         return ProductRegistration.newBuilder().setAddress("orders.order-placed.v1").setDomain("orders").setName("order-placed")
                 .setVersion("1.0.0").setOwner(Owner.newBuilder().setTeam("orders-team").setPrincipal("User:orders").setContact("o@example.com").build())

@@ -2,6 +2,7 @@ package io.streammesh.catalog;
 
 import io.streammesh.schema.Classification;
 import io.streammesh.schema.MeshNames;
+import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductView;
@@ -101,6 +102,7 @@ public final class Governance {
             violations.add(violation("slo-declared", "a freshness SLO is required (slo: {freshness: 5m})"));
         }
         celWithinBudget(registration, violations);
+        partitionsWithinBounds(registration, violations);
         secondLevelApprovers(registration, domain, violations);
         if (registration.getSchemaContentId() == null) {
             violations.add(violation("schema-registered", "the registration names no registered schema (schemaContentId)"));
@@ -113,6 +115,46 @@ public final class Governance {
             }
         }
         return violations;
+    }
+
+    /**
+     * What a registration of a product already in the catalog may not change, always: Kafka
+     * cannot remove partitions, and records already on the topic were written with the fields the
+     * catalogued version encrypts, so a later version that stopped encrypting them would show
+     * their new records in cleartext beside the old (a new major version is a new product).
+     *
+     * @param registration the registration
+     * @param current the catalogued registration of the same address
+     * @return every broken rule, empty if the registration may replace the current one
+     */
+    List<RuleViolation> checkEvolution(ProductRegistration registration, ProductRegistration current) {
+        List<RuleViolation> violations = new ArrayList<>();
+        if (registration.getPartitions() < current.getPartitions()) {
+            violations.add(violation("partitions", "partitions must not be fewer than the product's current " + current.getPartitions()
+                    + " (Kafka cannot remove partitions), got " + registration.getPartitions()));
+        }
+        List<String> dropped = encryptedFields(current).stream().filter(f -> !encryptedFields(registration).contains(f)).toList();
+        if (!dropped.isEmpty()) {
+            violations.add(violation("encryption-kept", "field(s) " + String.join(", ", dropped) + " were encrypted in version "
+                    + current.getVersion() + " and must stay in encryption.fields; only a new major version may stop encrypting them"));
+        }
+        return violations;
+    }
+
+    private static List<String> encryptedFields(ProductRegistration registration) {
+        return registration.getEncryption() == null ? List.of() : registration.getEncryption().getFields();
+    }
+
+    /**
+     * Within the mesh's partition bound, always: a registration need not come through the
+     * contract validator, and the platform widens the product's topics, and with them the tasks
+     * every domain shares in the gate and the views, to what the catalog admits.
+     */
+    private static void partitionsWithinBounds(ProductRegistration registration, List<RuleViolation> violations) {
+        int partitions = registration.getPartitions();
+        if (partitions < 1 || partitions > MeshTopics.MAX_PARTITIONS) {
+            violations.add(violation("partitions", "partitions must be between 1 and " + MeshTopics.MAX_PARTITIONS + ", got " + partitions));
+        }
     }
 
     /**

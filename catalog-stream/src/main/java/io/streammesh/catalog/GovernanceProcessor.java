@@ -7,6 +7,7 @@ import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.Rejection;
 import io.streammesh.schema.RuleViolation;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -81,7 +82,12 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
                     "not a ProductRegistration in the mesh's Avro wire format: " + e.getMessage())));
             return;
         }
-        List<RuleViolation> violations = governance.check(record.key(), registration, domain, this::inCatalog);
+        List<RuleViolation> violations = new ArrayList<>(governance.check(record.key(), registration, domain, this::inCatalog));
+        DataProduct current = catalog.get(registration.getAddress());
+        // Only once it is this domain's own product: the address was checked above.
+        if (current != null && violations.isEmpty()) {
+            violations.addAll(governance.checkEvolution(registration, current.getRegistration()));
+        }
         if (!violations.isEmpty()) {
             reject(record, registration.getAddress(), domain, topic, violations);
             return;

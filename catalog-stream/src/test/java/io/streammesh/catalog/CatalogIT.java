@@ -98,6 +98,19 @@ class CatalogIT {
     }
 
     @Test
+    void aRegistrationWrittenStraightToTheRegistrationTopicWithFiftyThousandPartitionsIsRejectedNamingPartitions() {
+        register("cat-orders", CatalogTopologyTest.orders().setAddress("cat-orders.huge.v1").setDomain("cat-orders").setName("huge")
+                .setOwner(owner("cat-orders")).setPartitions(50_000).build());
+
+        JsonNode rejections = await().atMost(SOON).until(() -> api("cat-orders").get("/api/rejections?subject=cat-orders.huge.v1"),
+                r -> r.path("count").asInt() == 1);
+        assertThat(rejections.at("/rejections/0/reasons/0/rule").asText()).isEqualTo("partitions");
+        assertThat(rejections.at("/rejections/0/reasons/0/message").asText()).isEqualTo("partitions must be between 1 and 1000, got 50000");
+        assertThatThrownBy(() -> api("cat-orders").get("/api/products/cat-orders.huge.v1"))
+                .hasMessage("no product cat-orders.huge.v1 in the catalog");
+    }
+
+    @Test
     void aRequestApprovedByTheOwnerBecomesAnActiveGrantAndAnotherDomainsApprovalIsIgnored() {
         ProductAddress orders = publishOrders("cat-orders.approved.v1");
         String requestId;

@@ -158,6 +158,50 @@ class CatalogTopologyTest {
     }
 
     @Test
+    void aRegistrationWrittenPastTheContractValidatorIsHeldToThePartitionBound() {
+        register("orders", orders().setPartitions(50_000).build());
+        register("orders", orders().setPartitions(0).build());
+
+        assertThat(catalog.isEmpty()).isTrue();
+        assertThat(rejections.readValuesToList()).flatExtracting(Rejection::getReasons)
+                .extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(
+                        tuple("partitions", "partitions must be between 1 and 1000, got 50000"),
+                        tuple("partitions", "partitions must be between 1 and 1000, got 0"));
+    }
+
+    @Test
+    void aRepublishedProductMayNotHaveFewerPartitionsThanItsCatalogEntry() {
+        register("orders", orders().setPartitions(6).build());
+        catalog.readValuesToList();
+
+        register("orders", orders().setVersion("1.1.0").setPartitions(3).build());
+
+        assertThat(catalog.isEmpty()).as("the catalogued entry stays").isTrue();
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(
+                tuple("partitions", "partitions must not be fewer than the product's current 6 (Kafka cannot remove partitions), got 3"));
+        register("orders", orders().setVersion("1.1.0").setPartitions(8).build());
+        assertThat(catalog.readValue().getRegistration().getPartitions()).isEqualTo(8);
+    }
+
+    @Test
+    void aMinorVersionThatDowngradesTheClassificationMayNotStopEncryptingAField() {
+        register("orders", orders().build());
+        catalog.readValuesToList();
+
+        register("orders", orders().setVersion("1.1.0").setClassification("internal").setPiiFields(List.of()).setEncryption(null).build());
+        register("orders", orders().setVersion("1.2.0").setEncryption(new ProductEncryption("customerId", List.of("customerEmail")))
+                .setPiiFields(List.of("customerEmail")).build());
+
+        assertThat(catalog.isEmpty()).as("the catalogued entry stays").isTrue();
+        assertThat(rejections.readValuesToList()).flatExtracting(Rejection::getReasons)
+                .extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(
+                        tuple("encryption-kept", "field(s) customerEmail, shippingAddress were encrypted in version 1.0.0 and must stay"
+                                + " in encryption.fields; only a new major version may stop encrypting them"),
+                        tuple("encryption-kept", "field(s) shippingAddress were encrypted in version 1.0.0 and must stay"
+                                + " in encryption.fields; only a new major version may stop encrypting them"));
+    }
+
+    @Test
     void piiOfAConfidentialProductMustBeEncryptedButNotThatOfAnInternalOne() {
         var policy = new Governance(GovernancePolicy.defaults());
         ProductRegistration clear = orders().setEncryption(new ProductEncryption("customerId", List.of("customerEmail"))).build();

@@ -53,6 +53,11 @@ final class ContractCheck {
     private final WireWriter writer;
     /** The product's encrypted fields, or null. */
     private final RecordEncryption encryption;
+    /**
+     * Whether a reason may quote the record's values: not for a product with encrypted fields,
+     * whose dead-letter headers stay in cleartext beside the sealed value.
+     */
+    private final boolean quotesValues;
     private final Map<Integer, GenericDatumReader<GenericRecord>> readers = new HashMap<>();
     private BinaryDecoder decoder;
 
@@ -77,6 +82,7 @@ final class ContractCheck {
         this.writer = new WireWriter(current, currentId);
         this.encryption = registration.getEncryption() == null ? null
                 : RecordEncryption.of(address, registration.getEncryption(), current, keys);
+        this.quotesValues = encryption == null;
     }
 
     /** @return the registration this check applies */
@@ -102,12 +108,12 @@ final class ContractCheck {
         try {
             record = avro ? avro(value) : parser.fromJsonText(value);
         } catch (Unfit e) {
-            return reject(DeadLetterHeaders.SCHEMA_RULE, e.getMessage());
+            return reject(DeadLetterHeaders.SCHEMA_RULE, quotesValues ? e.getMessage() : e.valueFree);
         } catch (RecordParser.RecordParseException e) {
             return reject(DeadLetterHeaders.SCHEMA_RULE, "neither Avro in the wire format nor a JSON object of the schema: "
-                    + e.getMessage());
+                    + (quotesValues ? e.getMessage() : e.valueFree()));
         }
-        var broken = rules.check(record);
+        var broken = rules.check(record, quotesValues);
         if (broken.isPresent()) {
             return new Rejected(broken.get());
         }
@@ -123,7 +129,8 @@ final class ContractCheck {
         try {
             return new Accepted(writer.write(record));
         } catch (RuntimeException e) {
-            return reject(DeadLetterHeaders.SCHEMA_RULE, "does not fit the product's registered schema: " + e.getMessage());
+            return reject(DeadLetterHeaders.SCHEMA_RULE, "does not fit the product's registered schema"
+                    + (quotesValues ? ": " + e.getMessage() : ""));
         }
     }
 
@@ -145,8 +152,8 @@ final class ContractCheck {
             record = reader.read(null, decoder);
             rest = !decoder.isEnd();
         } catch (IOException | RuntimeException e) {
-            throw new Unfit("not Avro of schema id " + id + " readable as the product's current schema: "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            String unreadable = "not Avro of schema id " + id + " readable as the product's current schema";
+            throw new Unfit(unreadable + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), unreadable);
         }
         if (rest) {
             throw new Unfit("not Avro of schema id " + id + ": bytes left over after the record");
@@ -162,8 +169,16 @@ final class ContractCheck {
     private static final class Unfit extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
+        /** The message without any of the value's content. */
+        private final String valueFree;
+
         Unfit(String message) {
+            this(message, message);
+        }
+
+        Unfit(String message, String valueFree) {
             super(message, null, false, false);
+            this.valueFree = valueFree;
         }
     }
 }

@@ -3,6 +3,7 @@ package io.streammesh.connector;
 import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.SchemaRegistry;
+import io.streammesh.keys.KeyLogUnavailable;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
@@ -37,8 +38,9 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * any {@code mesh.error.*} header a client set); the record is never dropped and the gate never
  * stops for it. Contracts come from the catalog, looked up again at most once a second per
  * product and compiled only when the registration changed; schemas are looked up once per
- * contract version and writer schema, never per record. A registry that does not answer is no
- * verdict on a record: the task fails, and the record is checked again when the stream thread is
+ * contract version and writer schema, never per record. A registry that does not answer, or a
+ * domain's key log ({@code mesh.keys.<domain>}) that cannot be read or written, is no verdict on a
+ * record: the task fails, and the record is checked again when the stream thread is
  * replaced (exactly once, nothing lost).
  *
  * <p>A record of a product the catalog does not have yet waits (publishing registers the product
@@ -177,7 +179,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
 
     /** The record to its product, or to the dead-letter topic with the reason and where it came from. */
     private void route(Plan plan, PendingRecord record) {
-        ContractCheck.Verdict verdict = plan.closed() != null ? new ContractCheck.Rejected(plan.closed()) : check(plan.check(), record.value());
+        ContractCheck.Verdict verdict = plan.closed() != null ? new ContractCheck.Rejected(plan.closed())
+                : check(plan.check(), record.value(), !plan.sealed());
         Headers headers = new RecordHeaders(record.headers().toArray());
         DeadLetterReason.removeForged(headers);
         if (verdict instanceof ContractCheck.Accepted accepted) {
@@ -216,15 +219,17 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         return oversized(value) ? Arrays.copyOf(value, config.maxValueBytes()) : value;
     }
 
-    private static ContractCheck.Verdict check(ContractCheck check, byte[] value) {
+    /** @param quotesValues whether the reason may quote the failure, which may hold the record's values (not for a sealed product) */
+    private static ContractCheck.Verdict check(ContractCheck check, byte[] value, boolean quotesValues) {
         try {
             return check.check(value);
-        } catch (SchemaRegistry.Unreachable e) {
+        } catch (SchemaRegistry.Unreachable | KeyLogUnavailable e) {
+            // an outage is no verdict on the record: the task fails and the record is checked again
             throw e;
         } catch (RuntimeException e) {
             // a record that makes the check itself fail is still only a bad record
-            return new ContractCheck.Rejected(new DeadLetterReason(DeadLetterHeaders.SCHEMA_RULE,
-                    "cannot be checked: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())));
+            String failure = e.getMessage() == null || !quotesValues ? e.getClass().getSimpleName() : e.getMessage();
+            return new ContractCheck.Rejected(new DeadLetterReason(DeadLetterHeaders.SCHEMA_RULE, "cannot be checked: " + failure));
         }
     }
 

@@ -43,6 +43,16 @@ final class QualityRules {
      *         (a poison record) is broken too, with its failure as the reason
      */
     Optional<DeadLetterReason> check(GenericRecord record) {
+        return check(record, true);
+    }
+
+    /**
+     * @param record a record of the schema the rules were compiled against
+     * @param quotesValues whether a failure's reason may quote the record's values (not for a
+     *        product with encrypted fields: its dead-letter headers are cleartext)
+     * @return the first rule it breaks, in the contract's order
+     */
+    Optional<DeadLetterReason> check(GenericRecord record, boolean quotesValues) {
         if (passes(record)) {
             return Optional.empty();
         }
@@ -53,7 +63,8 @@ final class QualityRules {
                             "quality rule '" + rule.name() + "' (" + rule.expression().source() + ") is false"));
                 }
             } catch (RecordExpression.ExpressionFailure e) {
-                return Optional.of(new DeadLetterReason(rule.name(), "quality rule '" + rule.name() + "' failed: " + e.getMessage()));
+                return Optional.of(new DeadLetterReason(rule.name(), "quality rule '" + rule.name() + "' failed"
+                        + (quotesValues ? ": " + e.getMessage() : " to evaluate")));
             }
         }
         return Optional.empty();

@@ -7,6 +7,7 @@ import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.EncryptedFields;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.SubjectId;
 import io.streammesh.schema.ProductEncryption;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
@@ -82,18 +83,22 @@ final class RecordEncryption {
      * @throws Unencryptable if the record's subject field is null or empty, or the subject's key unusable
      */
     void encrypt(GenericRecord record) {
-        Object subjectValue = record.get(subjectField);
-        String subject = subjectValue == null ? "" : subjectValue.toString();
+        String subject = SubjectId.of(record.get(subjectField));
         if (subject.isEmpty()) {
             throw new Unencryptable(DeadLetterHeaders.SUBJECT_RULE, "field " + subjectField + " names the data subject whose key encrypts "
                     + String.join(", ", targets.stream().map(Target::name).toList()) + "; it is empty");
         }
+        SubjectId.problem("field " + subjectField, subject).ifPresent(problem -> {
+            throw new Unencryptable(DeadLetterHeaders.SUBJECT_RULE, problem);
+        });
         Aead key;
         try {
             key = keys.dataKey(address.domain(), subject);
         } catch (SubjectKeys.UnusableKey e) {
-            // one subject's broken key costs that record, never the gate's task, which every domain shares
-            throw new Unencryptable(DeadLetterHeaders.ENCRYPTION_RULE, e.getMessage());
+            // one subject's broken key costs that record, never the gate's task, which every domain shares; the
+            // reason names the field, not the subject: dead-letter headers are cleartext
+            throw new Unencryptable(DeadLetterHeaders.ENCRYPTION_RULE, "the data key of the subject in field " + subjectField
+                    + " is on the key log but cannot be unwrapped with the domain's key-encryption key");
         }
         try {
             for (Target target : targets) {

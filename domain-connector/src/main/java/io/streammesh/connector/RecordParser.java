@@ -38,8 +38,26 @@ final class RecordParser {
     static final class RecordParseException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
+        /** The message without any of the line's values. */
+        private final String valueFree;
+
+        /** @param message what is wrong, quoting none of the line's values */
         RecordParseException(String message) {
+            this(message, message);
+        }
+
+        /**
+         * @param message what is wrong, with the offending value
+         * @param valueFree what is wrong, naming the field and what it must be but none of the line's values
+         */
+        RecordParseException(String message, String valueFree) {
             super(message);
+            this.valueFree = valueFree;
+        }
+
+        /** @return what is wrong without any of the line's values, for a product whose values may be secret */
+        String valueFree() {
+            return valueFree;
         }
     }
 
@@ -63,7 +81,7 @@ final class RecordParser {
         try {
             return fromJson(JSON.readTree(line));
         } catch (JsonProcessingException e) {
-            throw new RecordParseException("not JSON: " + e.getOriginalMessage());
+            throw new RecordParseException("not JSON: " + e.getOriginalMessage(), "not JSON");
         }
     }
 
@@ -227,7 +245,8 @@ final class RecordParser {
                 case BOOLEAN -> {
                     String b = cell.strip().toLowerCase();
                     if (!b.equals("true") && !b.equals("false")) {
-                        throw new RecordParseException("column " + at + ": expected true or false, got '" + cell + "'");
+                        throw new RecordParseException("column " + at + ": expected true or false, got '" + cell + "'",
+                                "column " + at + ": expected true or false");
                     }
                     yield Boolean.parseBoolean(b);
                 }
@@ -236,8 +255,9 @@ final class RecordParser {
                         + " cannot be written in a CSV cell; use JSON Lines");
             };
         } catch (NumberFormatException e) {
-            throw new RecordParseException("column " + at + ": expected " + (type.getType() == Schema.Type.INT || type.getType() == Schema.Type.LONG
-                    ? "a whole number" : "a number") + ", got '" + cell + "'");
+            String expected = "column " + at + ": expected " + (type.getType() == Schema.Type.INT || type.getType() == Schema.Type.LONG
+                    ? "a whole number" : "a number");
+            throw new RecordParseException(expected + ", got '" + cell + "'", expected);
         }
     }
 
@@ -249,8 +269,8 @@ final class RecordParser {
         try {
             return Instant.parse(text).toEpochMilli();
         } catch (DateTimeParseException e) {
-            throw new RecordParseException("field " + at + ": expected epoch milliseconds or an ISO-8601 time "
-                    + "(e.g. 2026-11-25T10:15:30Z), got '" + text + "'");
+            String expected = "field " + at + ": expected epoch milliseconds or an ISO-8601 time (e.g. 2026-11-25T10:15:30Z)";
+            throw new RecordParseException(expected + ", got '" + text + "'", expected);
         }
     }
 
@@ -270,13 +290,14 @@ final class RecordParser {
 
     private static GenericData.EnumSymbol symbol(Schema type, String symbol, String at) {
         if (!type.hasEnumSymbol(symbol)) {
-            throw new RecordParseException("field " + at + ": '" + symbol + "' is not one of " + type.getEnumSymbols());
+            throw new RecordParseException("field " + at + ": '" + symbol + "' is not one of " + type.getEnumSymbols(),
+                    "field " + at + ": not one of " + type.getEnumSymbols());
         }
         return new GenericData.EnumSymbol(type, symbol);
     }
 
     private static RecordParseException expected(String at, String what, JsonNode value) {
-        return new RecordParseException("field " + at + ": expected " + what + ", got " + value);
+        return new RecordParseException("field " + at + ": expected " + what + ", got " + value, "field " + at + ": expected " + what);
     }
 
     private static void requireDefault(Schema.Field field, String at) {
@@ -289,7 +310,7 @@ final class RecordParser {
         try {
             return builder.build();
         } catch (org.apache.avro.AvroRuntimeException e) {
-            throw new RecordParseException(e.getMessage());
+            throw new RecordParseException(e.getMessage(), "not a record of the schema");
         }
     }
 

@@ -4,6 +4,7 @@ import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.SubjectId;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -94,8 +95,10 @@ final class SubjectErasures implements AutoCloseable {
 
     private boolean apply(ConsumerRecord<String, String> record) {
         String domain = record.topic().substring(MeshTopics.ERASURES_PREFIX.length());
-        if (record.key() == null || record.key().isEmpty()) {
-            LOG.warn("An erasure without a subject id on {} at offset {} erases nothing", record.topic(), record.offset());
+        var problem = SubjectId.problem("the erasure's subject id (its key)", record.key());
+        if (problem.isPresent()) {
+            // never the platform's own keys (a product's dead-letter key), whatever a domain writes
+            LOG.warn("The erasure on {} at offset {} erases nothing: {}", record.topic(), record.offset(), problem.get());
             return true;
         }
         try {

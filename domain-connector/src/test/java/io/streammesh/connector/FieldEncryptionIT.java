@@ -46,6 +46,20 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import io.streammesh.schema.Decision;
+import io.streammesh.testing.AuditTopicReader;
+import java.util.Collection;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -79,9 +93,12 @@ class FieldEncryptionIT {
             for (int i = 0; i < CUSTOMERS; i++) {
                 producer.send(new ProducerRecord<>(ADDRESS.ingestTopic(), "o-" + i, json("o-" + i, "c-" + i, emails.get(i), 12.5).getBytes(UTF_8)));
             }
+            // a wrong type in an encrypted field: its dead letter's reason names the field, never the value
+            producer.send(new ProducerRecord<>(ADDRESS.ingestTopic(), "o-wrong", json("o-wrong", "c-2", emails.get(2), 1)
+                    .replace("\"" + emails.get(2) + "\"", "{\"inner\": \"" + emails.get(2) + "\"}").getBytes(UTF_8)));
             producer.send(new ProducerRecord<>(ADDRESS.ingestTopic(), "o-bad", json("o-bad", "c-0", emails.get(0), -1).getBytes(UTF_8))).get();
             List<GenericRecord> orders = GateIT.readCommitted(domain, ADDRESS.topic(), CUSTOMERS).stream().map(r -> decode(schema, r.value())).toList();
-            assertThat(GateIT.readCommitted(domain, ADDRESS.deadLetterTopic(), 1)).hasSize(1);
+            assertThat(GateIT.readCommitted(domain, ADDRESS.deadLetterTopic(), 2)).hasSize(2);
 
             assertThat(filesContaining(logDirs, emails.get(0))).as("the scan sees what producers wrote")
                     .isNotEmpty().allSatisfy(file -> assertThat(file.toString()).contains(ADDRESS.ingestTopic() + "-"));
@@ -167,6 +184,42 @@ class FieldEncryptionIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> keys.existing("enc-erase", "c-1").isEmpty());
             assertThat(keys.existing("enc-erase", "c-2")).isPresent();
         }
+    }
+
+    @Test
+    void aKeyLogTheGateCannotWriteHoldsAGoodRecordBackWithoutDeadLetteringItAndItFlowsOnceTheKeyLogIsBack(EmbeddedMesh mesh)
+            throws Exception {
+        MeshClientConfig domain = TestContracts.publishOrders(mesh, "enc-outage");
+        ProductAddress address = ProductAddress.parse("enc-outage.order-placed.v1");
+        GateIT.admit(mesh, domain, address);
+        MeshClientConfig gateConfig = mesh.clientConfig(PlatformApp.GATE.applicationId());
+        Path gateState = Files.createTempDirectory("gate-outage");
+        var gateWritesKeys = new AclBindingFilter(new ResourcePatternFilter(ResourceType.TOPIC, MeshTopics.keys("enc-outage"), PatternType.LITERAL),
+                new AccessControlEntryFilter(PlatformApp.GATE.principal().kafkaPrincipal(), null, AclOperation.WRITE, AclPermissionType.ALLOW));
+        Collection<AclBinding> taken = mesh.admin().deleteAcls(List.of(gateWritesKeys)).all().get();
+        assertThat(taken).as("the gate's WRITE on the key topic").hasSize(1);
+
+        try (GateApp gate = GateApp.start(gateConfig, gateState, Duration.ofSeconds(1), 0, gateState.resolve("keks"));
+             var producer = new KafkaProducer<>(plain(domain), new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(address.ingestTopic(), "o-1", json("o-1", "c-1", "c-1@x.example", 1).getBytes(UTF_8))).get();
+            AuditTopicReader.raw(mesh).awaitEvents(Duration.ofSeconds(60), e -> e.getPrincipal().equals(PlatformApp.GATE.principal().kafkaPrincipal())
+                    && e.getOperation().equals("WRITE") && e.getResourceName().equals(MeshTopics.keys("enc-outage"))
+                    && e.getDecision() == Decision.DENIED);
+            assertThat(endOffset(mesh, address.deadLetterTopic())).as("nothing dead-lettered while the key log is out of reach").isZero();
+            assertThat(endOffset(mesh, address.topic())).isZero();
+
+            mesh.admin().createAcls(taken).all().get();
+            assertThat(GateIT.readCommitted(domain, address.topic(), 1)).extracting(ConsumerRecord::key).containsExactly("o-1");
+            assertThat(endOffset(mesh, address.deadLetterTopic())).isZero();
+        } finally {
+            mesh.admin().createAcls(taken).all().get();
+        }
+    }
+
+    private static long endOffset(EmbeddedMesh mesh, String topic) throws Exception {
+        var partitions = mesh.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+        return mesh.admin().listOffsets(partitions).all().get().values().stream().mapToLong(ListOffsetsResultInfo::offset).sum();
     }
 
     /** The key topic compacted within seconds instead of hours, its old segments deleted at once. */

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.streammesh.keys.FieldCipher;
+import io.streammesh.keys.KeyLog;
+import io.streammesh.keys.KeyLogUnavailable;
 import io.streammesh.keys.LocalKms;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.DataProduct;
@@ -56,6 +58,8 @@ class GateEncryptionTest {
     @TempDir
     Path keks;
     private final MemoryKeyLog keyLog = new MemoryKeyLog();
+    /** Whether the key log is out of reach, as a broker that does not answer or an ACL taken away. */
+    private boolean keyLogDown;
     private LocalKms kms;
     /** The key holders' clock: they read the key log again once {@link SubjectKeys#REFRESH_MS} have passed on it. */
     private long now = AT;
@@ -160,6 +164,58 @@ class GateEncryptionTest {
     }
 
     @Test
+    void theReasonsOfAnEncryptedProductsDeadLettersNameTheFieldAndRuleButQuoteNoValue() {
+        String secret = "ann@example.com";
+        ingest.pipeInput("o-1", json("o-1", "c-1", secret, 12.5).replace("\"" + secret + "\"", "{\"inner\": \"" + secret + "\"}")
+                .getBytes(UTF_8));
+        ingest.pipeInput("o-2", (secret + " is not JSON").getBytes(UTF_8));
+        ingest.pipeInput("o-3", json("o-3", "c-1", secret, 12.5).replace("\"FR\"", "\"" + secret + "\"").replace("\"EUR\"", "7")
+                .getBytes(UTF_8));
+
+        List<TestRecord<String, byte[]>> letters = dlq.readRecordsToList();
+        assertThat(letters).extracting(letter -> new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), UTF_8))
+                .containsExactly("neither Avro in the wire format nor a JSON object of the schema: field customerEmail: expected text",
+                        "neither Avro in the wire format nor a JSON object of the schema: not JSON",
+                        "neither Avro in the wire format nor a JSON object of the schema: field currency: expected text");
+        assertThat(letters).allSatisfy(letter -> letter.headers().forEach(header ->
+                assertThat(new String(header.value(), UTF_8)).as(header.key()).doesNotContain(secret).doesNotContain("inner")));
+    }
+
+    @Test
+    void aRecordWhoseSubjectIsReservedTooLongOrHasControlCharactersIsDeadLetteredAndGetsNoKey() {
+        String deadLetterSubject = RecordEncryption.deadLetterSubject(ProductAddress.parse(ADDRESS));
+        ingest.pipeInput("o-1", json("o-1", deadLetterSubject, "ann@example.com", 12.5).getBytes(UTF_8));
+        ingest.pipeInput("o-2", json("o-2", "c".repeat(257), "ann@example.com", 12.5).getBytes(UTF_8));
+        ingest.pipeInput("o-3", json("o-3", "c-1\\u0007", "ann@example.com", 12.5).getBytes(UTF_8));
+
+        assertThat(dlq.readRecordsToList()).extracting(
+                letter -> new String(letter.headers().lastHeader(DeadLetterHeaders.RULE).value(), UTF_8),
+                letter -> new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), UTF_8)).containsExactly(
+                tuple(DeadLetterHeaders.SUBJECT_RULE, "field customerId starts with 'mesh.', which is reserved for the platform's own keys"),
+                tuple(DeadLetterHeaders.SUBJECT_RULE, "field customerId is 257 characters long; a data subject id may be at most 256"),
+                tuple(DeadLetterHeaders.SUBJECT_RULE, "field customerId contains control character U+0007 (newlines, escape sequences "
+                        + "and other control characters are not allowed)"));
+        assertThat(product.isEmpty()).isTrue();
+        assertThat(keyLog.entries()).extracting(MemoryKeyLog.Written::subject).containsOnly(deadLetterSubject);
+    }
+
+    @Test
+    void aKeyLogOutageDeadLettersNothingAndTheRecordReachesTheProductWhenCheckedAgain() {
+        keyLogDown = true;
+        byte[] order = json("o-1", "c-1", "ann@example.com", 12.5).getBytes(UTF_8);
+
+        assertThatThrownBy(() -> ingest.pipeInput("o-1", order)).as("the task fails, as for a registry outage")
+                .hasRootCauseInstanceOf(KeyLogUnavailable.class);
+        assertThat(dlq.isEmpty()).isTrue();
+        assertThat(product.isEmpty()).isTrue();
+
+        keyLogDown = false;
+        ingest.pipeInput("o-1", order);
+        assertThat(decode(product.readValue()).get("orderId")).hasToString("o-1");
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
     void aRecordWithoutASubjectIsDeadLetteredNamingTheSubjectField() {
         ingest.pipeInput("o-1", json("o-1", "", "ann@example.com", 12.5).getBytes(UTF_8));
 
@@ -186,7 +242,8 @@ class GateEncryptionTest {
         assertThat(letter.key()).isEqualTo("o-9");
         assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.RULE).value(), UTF_8)).isEqualTo(DeadLetterHeaders.ENCRYPTION_RULE);
         assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), UTF_8))
-                .startsWith("the data key of subject c-9 on mesh.keys.shop is unusable: it does not unwrap with KEK version");
+                .isEqualTo("the data key of the subject in field customerId is on the key log but cannot be unwrapped with the domain's "
+                        + "key-encryption key");
         assertThat(new String(letter.value(), UTF_8)).doesNotContain("eve@example.com");
         assertThat(product.readKeyValue().key).isEqualTo("o-2");
     }
@@ -209,7 +266,32 @@ class GateEncryptionTest {
     }
 
     private SubjectKeys keys() {
-        return new SubjectKeys(keyLog.reader(), kms, LocalKms::uri, kms::version, () -> now);
+        KeyLog reader = keyLog.reader();
+        KeyLog outageAware = new KeyLog() {
+            @Override
+            public void catchUp(String domain, Entry entries) {
+                reachable(domain);
+                reader.catchUp(domain, entries);
+            }
+
+            @Override
+            public void write(String domain, String subject, byte[] value) {
+                reachable(domain);
+                reader.write(domain, subject, value);
+            }
+
+            @Override
+            public void close() {
+                reader.close();
+            }
+        };
+        return new SubjectKeys(outageAware, kms, LocalKms::uri, kms::version, () -> now);
+    }
+
+    private void reachable(String domain) {
+        if (keyLogDown) {
+            throw new KeyLogUnavailable("cannot read " + MeshTopics.keys(domain) + ": the broker does not answer", null);
+        }
     }
 
     private static DataProduct entry(ProductStatus status) {

@@ -6,23 +6,31 @@ import static org.awaitility.Awaitility.await;
 
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.PlatformApp;
+import io.streammesh.client.RecordProducers;
 import io.streammesh.connector.contract.ProductContract;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.enforcer.GrantEnforcer;
+import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Decision;
+import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductStatus;
 import io.streammesh.testing.AuditTopicReader;
 import io.streammesh.testing.MeshTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -114,6 +122,62 @@ class ProductPartitionsIT {
             AuditTopicReader.raw(mesh).awaitEvents(Duration.ofSeconds(10), e -> e.getPrincipal().equals("User:part-attacker")
                     && e.getOperation().equals("ALTER") && e.getResourceName().equals(topic)
                     && e.getDecision() == Decision.DENIED && !e.getProbe());
+        }
+    }
+
+    @Test
+    void aDomainCannotCreateATopicWiderThanTheMeshsBoundAndTheGateKeepsFlowingForOtherDomains(EmbeddedMesh mesh) throws Exception {
+        MeshClientConfig victim = TestContracts.publishOrders(mesh, "part-bystander");
+        MeshClientConfig attacker = TestContracts.publishOrders(mesh, "part-greedy");
+        ProductAddress bystanders = ProductAddress.parse("part-bystander.order-placed.v1");
+        GateIT.catalogue(mesh, victim, bystanders);
+
+        try (var admin = Admin.create(attacker.kafka())) {
+            for (String topic : List.of("part-greedy.x.v1.ingest", "part-greedy.x.v1")) {
+                assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic(topic, 5000, (short) 1))).all().get())
+                        .as(topic).cause().isInstanceOf(PolicyViolationException.class)
+                        .hasMessage("topic " + topic + " may have at most 1000 partitions, got 5000");
+            }
+        }
+        assertThat(mesh.admin().listTopics().names().get()).doesNotContain("part-greedy.x.v1.ingest", "part-greedy.x.v1");
+
+        try (var enforcer = GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()));
+             GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), Files.createTempDirectory("gate-bound"),
+                     Duration.ofSeconds(1));
+             var producer = new KafkaProducer<>(victim.kafka(), new StringSerializer(), new ByteArraySerializer())) {
+            sendOnceAllowed(producer, bystanders, 0, "b-1");
+            assertThat(GateIT.readCommitted(victim, bystanders.topic(), 1)).extracting(ConsumerRecord::key).containsExactly("b-1");
+        }
+    }
+
+    @Test
+    void aCatalogEntryOverTheBoundAdmittedBeforeTheRuleIsNeverWidenedWhileOthersAre(EmbeddedMesh mesh) throws Exception {
+        ProductAddress oversize = ProductAddress.parse("part-old.order-placed.v1");
+        ProductAddress growing = ProductAddress.parse("part-grow.order-placed.v1");
+        MeshClientConfig old = TestContracts.publishOrders(mesh, "part-old");
+        MeshClientConfig grow = TestContracts.publishOrders(mesh, "part-grow");
+        ProductRegistration registration = GateIT.catalogue(mesh, old, oversize);
+        catalogueWith(mesh, oversize, ProductRegistration.newBuilder(registration).setPartitions(50_000).build());
+        try (var publisher = ProductPublisher.connect(grow)) {
+            publisher.publish(contract("part-grow", "1.1.0", 4));
+        }
+        GateIT.catalogue(mesh, grow, growing);
+
+        try (var enforcer = GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()))) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(partitions(mesh, growing.ingestTopic())).isEqualTo(4));
+            for (String topic : List.of(oversize.topic(), oversize.deadLetterTopic(), oversize.ingestTopic())) {
+                assertThat(partitions(mesh, topic)).as(topic).isEqualTo(3);
+            }
+        }
+    }
+
+    /** A catalog entry as one admitted before the catalog bounded partitions. */
+    private static void catalogueWith(EmbeddedMesh mesh, ProductAddress address, ProductRegistration registration) throws Exception {
+        var entry = DataProduct.newBuilder().setAddress(address.toString()).setDomain(address.domain()).setRegistration(registration)
+                .setStatus(ProductStatus.ACTIVE).setFirstPublishedAt(Instant.now()).setUpdatedAt(Instant.now()).build();
+        try (KafkaProducer<String, DataProduct> producer = RecordProducers.create(
+                mesh.clientConfig(PlatformApp.CATALOG.applicationId()), "partitions-it-catalog")) {
+            producer.send(new ProducerRecord<>(MeshTopics.CATALOG, address.toString(), entry)).get();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.streammesh.embedded;
 
+import io.streammesh.authorizer.MeshTopicPolicy;
 import io.streammesh.schema.MeshPrincipal;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -21,7 +22,7 @@ public final class BrokerSettings {
      * SASL on every listener named: PLAIN checked against the mesh's credential store (the broker
      * itself logs in as mesh-admin), SCRAM-SHA-512 for clients on the listeners that take them;
      * deny by default with {@code User:mesh-admin} the only super user; no topic created by a
-     * client's metadata request.
+     * client's metadata request, and none wider than the mesh's partition bound ({@link MeshTopicPolicy}).
      *
      * @param adminPassword the password the broker authenticates with as mesh-admin
      * @param credentials the credential store PLAIN checks passwords against, as the broker sees it
@@ -50,6 +51,7 @@ public final class BrokerSettings {
         props.put("super.users", MeshPrincipal.ADMIN.kafkaPrincipal());
         props.put("allow.everyone.if.no.acl.found", "false");
         props.put("auto.create.topics.enable", "false");
+        props.put("create.topic.policy.class.name", MeshTopicPolicy.class.getName());
         return props;
     }
 

@@ -4,6 +4,7 @@ import io.streammesh.schema.FreeText;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.SubjectId;
 import java.io.PrintWriter;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -64,10 +65,7 @@ final class SubjectCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }
-        if (subject.isEmpty()) {
-            throw new UsageError("the subject id is empty");
-        }
-        FreeText.problem("--reason", reason).or(() -> FreeText.problem("the subject id", subject)).ifPresent(problem -> {
+        FreeText.problem("--reason", reason).or(() -> SubjectId.problem("the subject id", subject)).ifPresent(problem -> {
             throw new UsageError(problem);
         });
         if (reason.isBlank()) {

@@ -8,9 +8,13 @@ import io.streammesh.client.PlatformApp;
 import io.streammesh.connector.GateApp;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.keys.SubjectKeys;
+import io.streammesh.schema.MeshTopics;
 import io.streammesh.testing.MeshTest;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +69,35 @@ class SubjectCommandsIT {
                 assertThat(reader.existing("subj-shop", "c-2")).isPresent();
             }
             assertThat(keys.existing("subj-shop", "c-2")).as("still another subject's key").isPresent();
+        }
+    }
+
+    @Test
+    @Timeout(240)
+    void noDomainMayEraseThePlatformsOwnDeadLetterKeyNeitherThroughTheCommandNorWritingTheErasureTopic(EmbeddedMesh mesh)
+            throws Exception {
+        mesh.onboarding().addDomain("subj-guard");
+        String state = mesh.state().root().toString();
+        String reserved = "mesh.dead-letters|subj-guard.order-placed.v1";
+        var gateConfig = mesh.clientConfig(PlatformApp.GATE.applicationId());
+        try (var gate = GateApp.start(gateConfig, dir.resolve("gate"), GateApp.CLEANUP_EVERY, 0, mesh.state().keks());
+             var keys = SubjectKeys.local(gateConfig, mesh.state().keks())) {
+            keys.dataKey("subj-guard", reserved);
+
+            var refused = CommandRun.of("subject", "erase", "subj-guard", reserved, "--reason", "shred the dead letters", "--as", "subj-guard",
+                    "--state-dir", state);
+            assertThat(refused.exitCode()).isEqualTo(2);
+            assertThat(refused.err()).contains("the subject id starts with 'mesh.', which is reserved for the platform's own keys");
+
+            var config = mesh.clientConfig("subj-guard").kafka();
+            try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>(MeshTopics.erasures("subj-guard"), reserved, "written past the command")).get();
+            }
+            String group = PlatformApp.GATE.applicationId() + ".erasures";
+            await().atMost(Duration.ofSeconds(30)).until(() -> mesh.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
+                    .entrySet().stream().filter(e -> e.getKey().topic().equals(MeshTopics.erasures("subj-guard")))
+                    .mapToLong(e -> e.getValue().offset()).sum() == 1);
+            assertThat(keys.existing("subj-guard", reserved)).as("the erasure was read and erased nothing").isPresent();
         }
     }
 }

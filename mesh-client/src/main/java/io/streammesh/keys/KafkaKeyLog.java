@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -71,24 +72,33 @@ public final class KafkaKeyLog implements KeyLog {
         return new KafkaKeyLog(config, false);
     }
 
+    /** @throws KeyLogUnavailable if a key topic cannot be read now (missing, refused, or the broker does not answer) */
     @Override
     public void catchUp(String domain, Entry entries) {
-        if (domains.add(domain)) {
+        try {
+            read(domain, entries);
+        } catch (KafkaException e) {
+            throw new KeyLogUnavailable("cannot read " + MeshTopics.keys(domain) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void read(String domain, Entry entries) {
+        if (!domains.contains(domain)) {
             List<TopicPartition> partitions = new ArrayList<>(consumer.assignment());
             List<PartitionInfo> infos = consumer.partitionsFor(MeshTopics.keys(domain), CALL_TIMEOUT);
             if (infos == null || infos.isEmpty()) {
-                domains.remove(domain);
-                throw new MeshException("key topic " + MeshTopics.keys(domain) + " does not exist: onboard the domain again (mesh domain add "
-                        + domain + ")");
+                throw new KeyLogUnavailable("key topic " + MeshTopics.keys(domain) + " does not exist: onboard the domain again (mesh domain add "
+                        + domain + ")", null);
             }
             infos.forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
             consumer.assign(partitions);
+            domains.add(domain);
         }
         Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment(), CALL_TIMEOUT);
         long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
         while (behind(ends)) {
             if (System.nanoTime() > deadline) {
-                throw new MeshException("the key topics were not read to their end within " + CALL_TIMEOUT.toSeconds() + " s");
+                throw new KeyLogUnavailable("the key topics were not read to their end within " + CALL_TIMEOUT.toSeconds() + " s", null);
             }
             for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                 entries.accept(record.topic().substring(MeshTopics.KEYS_PREFIX.length()), record.key(), record.value());
@@ -100,6 +110,7 @@ public final class KafkaKeyLog implements KeyLog {
         return ends.entrySet().stream().anyMatch(end -> consumer.position(end.getKey(), CALL_TIMEOUT) < end.getValue());
     }
 
+    /** @throws KeyLogUnavailable if the entry was not acknowledged (refused, or the broker does not answer) */
     @Override
     public void write(String domain, String subject, byte[] value) {
         if (producer == null) {
@@ -112,7 +123,7 @@ public final class KafkaKeyLog implements KeyLog {
             throw new MeshException("interrupted while writing to " + MeshTopics.keys(domain), e);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new MeshException("cannot write to " + MeshTopics.keys(domain) + ": " + cause.getMessage(), cause);
+            throw new KeyLogUnavailable("cannot write to " + MeshTopics.keys(domain) + ": " + cause.getMessage(), cause);
         }
     }
 

@@ -3,6 +3,7 @@ package io.streammesh.enforcer;
 import io.streammesh.client.KafkaCalls;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshException;
+import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductStatus;
 import java.util.Collection;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * product, its dead-letter topic and its ingest topic) together. A domain creates its topics but
  * may not alter them (ALTER), so a republished contract with more partitions is applied here, by
  * the platform, once the catalog has admitted it. Kafka cannot remove partitions; publishing
- * refuses a contract with fewer.
+ * and the catalog refuse a registration with fewer, and the catalog one over
+ * {@link MeshTopics#MAX_PARTITIONS}, which this never applies either.
  */
 final class ProductPartitions {
 
@@ -41,9 +43,16 @@ final class ProductPartitions {
     static void widen(Admin admin, Collection<DataProduct> products) {
         Map<String, Integer> wanted = new HashMap<>();
         for (DataProduct product : products) {
-            if (product.getStatus() == ProductStatus.ACTIVE) {
+            int partitions = product.getRegistration().getPartitions();
+            if (product.getStatus() != ProductStatus.ACTIVE) {
+                continue;
+            }
+            if (partitions > MeshTopics.MAX_PARTITIONS) {
+                // admitted before the catalog bounded partitions: widening it would widen every domain's gate and view tasks
+                LOG.error("policy-enforcer does not add partitions to product {}: its registration asks for {}, over the mesh's bound of {}",
+                        product.getAddress(), partitions, MeshTopics.MAX_PARTITIONS);
+            } else {
                 ProductAddress address = ProductAddress.parse(product.getAddress());
-                int partitions = product.getRegistration().getPartitions();
                 List.of(address.topic(), address.deadLetterTopic(), address.ingestTopic()).forEach(topic -> wanted.put(topic, partitions));
             }
         }

@@ -14,6 +14,13 @@ public final class MeshTopics {
     public static final String PLATFORM_PREFIX = "mesh.";
     /** What a dead-letter topic adds to the name of the topic whose records it holds. */
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
+    /**
+     * The most partitions a topic may have: a product's registration (contract validation and
+     * governance) and any topic a client creates (the broker's {@code MeshTopicPolicy}). The gate
+     * and the views run one task per partition number of their widest source, shared by every
+     * domain, so no domain may make them wider than this.
+     */
+    public static final int MAX_PARTITIONS = 1000;
 
     /** Address → {@code DataProduct}, compacted; written by catalog-stream. */
     public static final String CATALOG = "mesh.catalog";

@@ -3,8 +3,8 @@ package io.streammesh.connector.contract;
 import io.streammesh.schema.Classification;
 import io.streammesh.schema.EncryptedFields;
 import io.streammesh.schema.Mask;
-
 import io.streammesh.schema.MeshNames;
+import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ViewAccess;
 import io.streammesh.schema.cel.RecordExpression;
@@ -26,7 +26,6 @@ import org.apache.avro.SchemaParseException;
 final class ContractValidator {
 
     private static final Pattern SEMVER = Pattern.compile("(0|[1-9]\\d{0,5})\\.(0|[1-9]\\d{0,5})\\.(0|[1-9]\\d{0,5})");
-    private static final int MAX_PARTITIONS = 1000;
 
     private final DataContract contract;
     private final List<ContractProblem> problems = new ArrayList<>();
@@ -172,8 +171,8 @@ final class ContractValidator {
         if (topic == null) {
             return;
         }
-        if (topic.partitions() != null && (topic.partitions() < 1 || topic.partitions() > MAX_PARTITIONS)) {
-            problem("topic.partitions", "must be between 1 and " + MAX_PARTITIONS + ", got " + topic.partitions());
+        if (topic.partitions() != null && (topic.partitions() < 1 || topic.partitions() > MeshTopics.MAX_PARTITIONS)) {
+            problem("topic.partitions", "must be between 1 and " + MeshTopics.MAX_PARTITIONS + ", got " + topic.partitions());
         }
         if (topic.retention() != null && !topic.retention().equalsIgnoreCase("forever")) {
             duration("topic.retention", topic.retention());
