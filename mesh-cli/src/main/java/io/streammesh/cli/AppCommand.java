@@ -79,7 +79,7 @@ final class AppCommand {
         var config = CatalogConfig.embedded(options.clientConfig(app), options.appDir(app),
                 credentials != null ? credentials : options.state.directory().credentials(), port).withRest(host, port);
         return run(app, running -> {
-            CatalogApp catalog = running.add(CatalogApp.start(config));
+            CatalogApp catalog = running.add(CatalogApp.start(config, options.state.directory().keks()));
             return "REST API at " + catalog.restUrl() + "/api";
         });
     }
