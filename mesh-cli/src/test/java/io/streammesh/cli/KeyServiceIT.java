@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streammesh.audit.AuditApp;
 import io.streammesh.audit.AuditConfig;
 import io.streammesh.catalog.CatalogApp;
@@ -15,14 +17,19 @@ import io.streammesh.client.CatalogClient;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.client.ProductConsumer;
+import io.streammesh.client.SchemaRegistry;
 import io.streammesh.connector.GateApp;
 import io.streammesh.connector.ProductPublisher;
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.enforcer.GrantEnforcer;
+import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.AuditEventType;
 import io.streammesh.schema.Decision;
 import io.streammesh.schema.DecisionKind;
+import io.streammesh.schema.Grant;
+import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.ProductAddress;
@@ -36,6 +43,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -51,7 +59,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the gate's ciphertext as cleartext with keys from the catalog's key service. A principal
  * without the grant is refused (403); after an erasure the subject's fields read as null, named
  * as erased, while another subject's stay readable; after the revocation the key service refuses
- * the team; every fetch is audited as KEY_ACCESS.
+ * the team; every fetch is audited as KEY_ACCESS. The request and grant topics start with the
+ * schemas of a mesh from before {@code decrypt} (an upgraded mesh): the new field still arrives.
  */
 @MeshTest
 class KeyServiceIT {
@@ -71,6 +80,11 @@ class KeyServiceIT {
         mesh.onboarding().ensurePrincipal("kx-stranger", PrincipalKind.TEAM);
         String state = mesh.state().root().toString();
         MeshClientConfig team = mesh.clientConfig("kx-team");
+        // A mesh upgraded from before decrypt: the request and grant topics hold the old schemas; the new fields must still arrive.
+        try (var registry = SchemaRegistry.connect(mesh.clientConfig(MeshPrincipal.ADMIN.name()))) {
+            registry.register(MeshTopics.accessRequests("kx-team") + "-value", withoutDecrypt(AccessRequest.getClassSchema()));
+            registry.register(MeshTopics.ACCESS_GRANTS + "-value", withoutDecrypt(Grant.getClassSchema()));
+        }
 
         try (var catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir.resolve("catalog"),
                      mesh.state().credentials(), 0), mesh.state().keks());
@@ -131,8 +145,13 @@ class KeyServiceIT {
             }
             await().atMost(Duration.ofSeconds(30)).ignoreExceptionsMatching(e -> !(e instanceof MeshException))
                     .until(() -> refused(teamApi, keyPath("c-2")));
-        }
 
+            // read while audit-sink runs: it chains what the catalog reported to mesh.audit.raw
+            awaitKeyAccessEvents(mesh);
+        }
+    }
+
+    private static void awaitKeyAccessEvents(EmbeddedMesh mesh) {
         var events = AuditTopicReader.audit(mesh);
         events.awaitEvents(Duration.ofSeconds(60), e -> e.getType() == AuditEventType.KEY_ACCESS && e.getPrincipal().equals("User:kx-stranger")
                 && e.getDecision() == Decision.DENIED && PRODUCT.toString().equals(e.getProduct())
@@ -141,6 +160,18 @@ class KeyServiceIT {
                 && e.getDecision() == Decision.ALLOWED && e.getResourceName().equals(PRODUCT + "/keys/c-2"));
         events.awaitEvents(Duration.ofSeconds(60), e -> e.getType() == AuditEventType.KEY_ACCESS && e.getPrincipal().equals("User:kx-team")
                 && e.getDecision() == Decision.DENIED && e.getResourceName().equals(PRODUCT + "/keys/c-1"));
+    }
+
+    /** The schema as main's code registered it, before the field decrypt. */
+    private static String withoutDecrypt(Schema schema) throws Exception {
+        ObjectNode json = (ObjectNode) JSON.readTree(schema.toString());
+        ArrayNode fields = (ArrayNode) json.get("fields");
+        for (int i = fields.size() - 1; i >= 0; i--) {
+            if (fields.get(i).path("name").asText().equals("decrypt")) {
+                fields.remove(i);
+            }
+        }
+        return json.toString();
     }
 
     private static String keyPath(String subject) {
