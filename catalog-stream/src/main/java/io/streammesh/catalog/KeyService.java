@@ -32,7 +32,7 @@ final class KeyService implements AutoCloseable {
     /** What joins a product's address and a subject id in the service's path and in the audit's resource name. */
     static final String PATH_PART = "/keys/";
     /** How long a holder may keep a served key before it asks again. */
-    static final int TTL_SECONDS = 5;
+    static final int TTL_SECONDS = 2;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -20,7 +20,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * Reads a product's topic, or one of its views' topics, with its encrypted fields decrypted: the
  * data keys come from the catalog's key service as this consumer's principal (it needs an ACTIVE
- * grant with {@code decrypt} on the product) and are kept for the service's TTL (5 s), so an
+ * grant with {@code decrypt} on the product) and are kept for the service's TTL (2 s), so an
  * erasure reaches this consumer within seconds. An erased subject's encrypted fields read as null,
  * named in {@link ProductRecord#erased()}; the consumer never stops for them.
  *

@@ -25,7 +25,7 @@ import java.util.function.LongSupplier;
 public final class KeyServiceClient implements ProductKeys {
 
     /** How long an erased (or unknown) subject is remembered as such: the service's TTL for a key. */
-    static final long ERASED_TTL_MS = 5_000;
+    static final long ERASED_TTL_MS = 2_000;
 
     private record Cached(Optional<Aead> key, long until) {
     }
