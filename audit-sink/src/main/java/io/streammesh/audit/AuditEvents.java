@@ -30,6 +30,10 @@ import java.util.stream.Collectors;
  */
 final class AuditEvents {
 
+    /** The resource type of the catalog key service's fetches (catalog-stream's {@code RestAccessLog}). */
+    private static final String KEY_RESOURCE = "KEY";
+    private static final String KEY_PATH = "/keys/";
+
     private AuditEvents() {
     }
 
@@ -39,7 +43,8 @@ final class AuditEvents {
      */
     static List<AuditEvent> of(AuthorizationEvent event) {
         boolean catalog = "CATALOG".equals(event.getResourceType());
-        var normalised = base(event.getWindowStart(), catalog ? AuditEventType.CATALOG_READ : AuditEventType.AUTHORIZATION,
+        boolean key = KEY_RESOURCE.equals(event.getResourceType());
+        var normalised = base(event.getWindowStart(), key ? AuditEventType.KEY_ACCESS : catalog ? AuditEventType.CATALOG_READ : AuditEventType.AUTHORIZATION,
                 event.getPrincipal())
                 .setClientAddress(event.getClientAddress())
                 .setOperation(event.getOperation())
@@ -49,6 +54,9 @@ final class AuditEvents {
                 .setCount(event.getCount())
                 .setReason(event.getProbe() ? "probe: Kafka checked this permission and fell back to another; the request was not refused for it" : null);
         productOf(event.getResourceType(), event.getResourceName(), normalised);
+        if (key) {
+            keyOf(event, normalised);
+        }
         var events = new ArrayList<AuditEvent>(2);
         if (!PlatformPlumbing.isPlumbing(event)) {
             events.add(normalised.build());
@@ -63,6 +71,18 @@ final class AuditEvents {
                     .build());
         }
         return events;
+    }
+
+    /** A key service's fetch, named {@code <address>/keys/<subject>}: the product, and the outcome in words. */
+    private static void keyOf(AuthorizationEvent event, AuditEvent.Builder builder) {
+        String name = event.getResourceName();
+        int at = name.indexOf(KEY_PATH);
+        if (at < 0) {
+            return;
+        }
+        String subject = name.substring(at + KEY_PATH.length());
+        builder.setProduct(name.substring(0, at))
+                .setReason("data key of subject " + subject + (event.getDecision() == Decision.ALLOWED ? " served" : " refused"));
     }
 
     /**

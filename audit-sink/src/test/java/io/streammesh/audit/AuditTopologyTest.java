@@ -89,6 +89,25 @@ class AuditTopologyTest {
     }
 
     @Test
+    void aKeyServiceFetchBecomesAKeyAccessEventNamingWhoTheProductTheSubjectAndTheOutcome() {
+        var refused = denied("User:snoop", "orders.order-placed.v1/keys/c-1", 1);
+        refused.setResourceType("KEY");
+        refused.setOperation("FETCH_KEY");
+        var served = denied("User:analytics", "orders.order-placed.v1/keys/c-2", 1);
+        served.setResourceType("KEY");
+        served.setOperation("FETCH_KEY");
+        served.setDecision(Decision.ALLOWED);
+
+        raw.pipeInput("User:snoop", refused);
+        raw.pipeInput("User:analytics", served);
+
+        assertThat(audit.readValuesToList()).extracting(AuditEvent::getType, AuditEvent::getPrincipal, AuditEvent::getProduct,
+                AuditEvent::getDecision, AuditEvent::getReason).containsExactly(
+                tuple(AuditEventType.KEY_ACCESS, "User:snoop", "orders.order-placed.v1", Decision.DENIED, "data key of subject c-1 refused"),
+                tuple(AuditEventType.KEY_ACCESS, "User:analytics", "orders.order-placed.v1", Decision.ALLOWED, "data key of subject c-2 served"));
+    }
+
+    @Test
     void alteringAnyFieldOfAnEventChangesItsHash() {
         raw.pipeInput("User:snoop", denied("User:snoop", "orders.order-placed.v1", 3));
         AuditEvent event = audit.readValue();

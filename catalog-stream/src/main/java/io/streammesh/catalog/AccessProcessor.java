@@ -176,6 +176,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                     + "' is not a consumer group a team may own (letters, digits, . _ -; not mesh*)"));
         }
         durationProblem(request.getDurationMs()).ifPresent(violations::add);
+        decryptProblem(request, product).ifPresent(violations::add);
         String domain = product.map(DataProduct::getDomain).orElse(null);
         if (!violations.isEmpty()) {
             AccessRequestState rejected = state(request, domain, RequestStatus.REJECTED, null, violations.get(0).getMessage(), record.timestamp());
@@ -353,6 +354,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                 .setStatus(GrantStatus.ACTIVE)
                 .setApprovedBy(approvedBy)
                 .setSecondApprovedBy(secondApprovedBy)
+                .setDecrypt(request.getDecrypt())
                 .setGrantedAt(Instant.ofEpochMilli(record.timestamp()))
                 .setExpiresAt(Instant.ofEpochMilli(record.timestamp() + duration))
                 .build();
@@ -378,6 +380,15 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         Grant ended = Grant.newBuilder(grant).setStatus(status).setEndedAt(Instant.ofEpochMilli(at)).setEndedBy(by).build();
         grants.put(ended.getGrantId(), ended);
         context.forward(new Record<>(ended.getGrantId(), ended, at), GRANTED);
+    }
+
+    /** Decryption is asked of the key service, which serves only the data keys of a product that encrypts fields. */
+    private static Optional<RuleViolation> decryptProblem(AccessRequest request, Optional<DataProduct> product) {
+        if (!request.getDecrypt() || product.isEmpty() || product.get().getRegistration().getEncryption() != null) {
+            return Optional.empty();
+        }
+        return Optional.of(Governance.violation("decrypt", "product " + request.getProduct()
+                + " encrypts no field (its contract has no encryption); request it without decrypt"));
     }
 
     private Optional<RuleViolation> durationProblem(Long durationMs) {

@@ -70,6 +70,7 @@ final class CatalogApi implements AutoCloseable {
     private final Portal portal;
     private volatile CatalogQueries queries;
     private volatile PublishedContracts contracts;
+    private volatile KeyService keys;
     private final String ccompatUrl;
 
     record Caller(MeshPrincipal principal) {
@@ -119,7 +120,8 @@ final class CatalogApi implements AutoCloseable {
         }
     }
 
-    void start(CatalogQueries catalogQueries, PublishedContracts publishedContracts) {
+    void start(CatalogQueries catalogQueries, PublishedContracts publishedContracts, KeyService keyService) {
+        this.keys = keyService;
         this.contracts = publishedContracts;
         this.queries = catalogQueries;
         portal.startSampling();
@@ -150,6 +152,13 @@ final class CatalogApi implements AutoCloseable {
             ProductAddress address = address(ctx.pathParam("address"));
             only(query);
             respond(ctx, 200, lineage(address));
+        });
+        router.get("/api/products/{address}" + KeyService.PATH_PART + "{subject}", ctx -> {
+            Map<String, String> query = query(ctx);
+            ProductAddress address = address(ctx.pathParam("address"));
+            only(query);
+            respond(ctx, 200, keys.fetch(caller(ctx), CallerAuthentication.clientAddress(ctx), address, ctx.pathParam("subject"),
+                    queries.product(address.toString()), () -> queries.all(CatalogTopology.GRANTS_STORE)));
         });
         router.get("/api/views", ctx -> respond(ctx, 200, views(only(query(ctx), "state"))));
         router.get("/api/access/requests", ctx -> respond(ctx, 200, requests(only(query(ctx), "status", "domain", "principal"), caller(ctx))));
@@ -277,6 +286,8 @@ final class CatalogApi implements AutoCloseable {
         Map<String, ViewStatus> statuses = queries.viewStatuses(address);
         node.path("views").forEach(view -> ((ObjectNode) view).set("status", viewStatus(view, statuses.get(view.path("name").asText()))));
         node.set("qualityRules", contract.get("qualityRules"));
+        // What a decrypting consumer needs to find a record's subject and its encrypted fields.
+        node.set("encryption", contract.get("encryption"));
         node.set("piiFields", contract.get("piiFields"));
         node.set("slo", JSON.createObjectNode().put("freshnessMs", registration.getFreshnessMs())
                 .put("maxViolationRate", registration.getMaxViolationRate()));

@@ -12,6 +12,10 @@ import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordSerdes;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.keys.LocalKms;
+import io.streammesh.keys.SubjectKeys;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
@@ -40,6 +44,11 @@ public final class CatalogApp implements AutoCloseable {
     public static final String DEAD_LETTER_TOPIC = MeshTopics.deadLetter(PlatformApp.CATALOG.applicationId());
 
     private static final Logger LOG = LoggerFactory.getLogger(CatalogApp.class);
+    /**
+     * Where a catalog started without the mesh's key directory keeps local KEKs, inside its own
+     * state (tests): its key service then unwraps no data key the contract gate wrapped.
+     */
+    private static final String OWN_KEKS = "keks";
 
     private final KafkaStreams streams;
     private final String host;
@@ -48,9 +57,11 @@ public final class CatalogApp implements AutoCloseable {
     private final GateLagPoller gateLags;
     private final MetricsEndpoint metrics;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final KeyService keyService;
 
     private CatalogApp(KafkaStreams streams, String host, CatalogApi api, RestAccessLog accessLog, GateLagPoller gateLags,
-                       MetricsEndpoint metrics, KafkaStreamsMetrics streamsMetrics) {
+                       MetricsEndpoint metrics, KafkaStreamsMetrics streamsMetrics, KeyService keyService) {
+        this.keyService = keyService;
         this.streams = streams;
         this.host = host.equals("0.0.0.0") ? "127.0.0.1" : host;
         this.api = api;
@@ -72,6 +83,18 @@ public final class CatalogApp implements AutoCloseable {
     }
 
     /**
+     * Starts the app and waits until it is running, its key service reading the domains' KEKs in {@code kekDir}.
+     *
+     * @param config how to run it
+     * @param kekDir where the domains' local key-encryption keys are kept ({@link LocalKms}), shared with the contract gate
+     * @return the running app; close it to stop it
+     * @throws MeshException if it cannot start
+     */
+    public static CatalogApp start(CatalogConfig config, Path kekDir) {
+        return start(config, MetricsEndpoint.start(MetricsPorts.LOCAL, 0), kekDir);
+    }
+
+    /**
      * Starts the app and waits until it is running, its metrics served apart from the REST API.
      *
      * @param config how to run it
@@ -80,17 +103,32 @@ public final class CatalogApp implements AutoCloseable {
      * @throws MeshException if it cannot start
      */
     public static CatalogApp start(CatalogConfig config, MetricsEndpoint metrics) {
+        return start(config, metrics, config.stateDir().resolve(OWN_KEKS));
+    }
+
+    /**
+     * Starts the app and waits until it is running, its key service reading the domains' KEKs in
+     * {@code kekDir} (the mesh's, shared with the contract gate that wraps the data keys).
+     *
+     * @param config how to run it
+     * @param metrics where its metrics are served; the app closes it when it stops (or fails to start)
+     * @param kekDir where the domains' local key-encryption keys are kept ({@link LocalKms})
+     * @return the running app; close it to stop it
+     * @throws MeshException if it cannot start
+     */
+    public static CatalogApp start(CatalogConfig config, MetricsEndpoint metrics, Path kekDir) {
         try {
-            return start(config, metrics, new ProductHealthMeters(metrics.meters()));
+            return start(config, metrics, new ProductHealthMeters(metrics.meters()), kekDir);
         } catch (RuntimeException e) {
             metrics.close();
             throw e;
         }
     }
 
-    private static CatalogApp start(CatalogConfig config, MetricsEndpoint metrics, ProductHealthMeters healthMeters) {
+    private static CatalogApp start(CatalogConfig config, MetricsEndpoint metrics, ProductHealthMeters healthMeters, Path kekDir) {
         int accessPartitions = prepareTopics(config.clientConfig());
         var accessLog = new RestAccessLog(config.clientConfig());
+        var keyService = new KeyService(SubjectKeys.local(config.clientConfig(), kekDir), accessLog, Clock.systemUTC());
         var gateLags = new GateLagPoller(Admin.create(config.clientConfig().kafka()), config.health().checkInterval());
         CatalogApi api = null;
         KafkaStreams streams = null;
@@ -106,9 +144,9 @@ public final class CatalogApp implements AutoCloseable {
             streamsMetrics.bindTo(metrics.meters());
             MeshStreams.start(streams, "catalog-stream");
             api.start(new CatalogQueries(streams, self, config.clientConfig()),
-                    new PublishedContracts(config.clientConfig(), ContractRenderer.installed()));
+                    new PublishedContracts(config.clientConfig(), ContractRenderer.installed()), keyService);
             LOG.info("catalog-stream running; REST API at http://{}:{}/api", self.host(), self.port());
-            return new CatalogApp(streams, config.restHost(), api, accessLog, gateLags, metrics, streamsMetrics);
+            return new CatalogApp(streams, config.restHost(), api, accessLog, gateLags, metrics, streamsMetrics, keyService);
         } catch (RuntimeException e) {
             if (api != null) {
                 api.close();
@@ -117,6 +155,7 @@ public final class CatalogApp implements AutoCloseable {
                 streamsMetrics.close();
             }
             gateLags.close();
+            keyService.close();
             accessLog.close();
             throw e;
         }
@@ -165,6 +204,7 @@ public final class CatalogApp implements AutoCloseable {
         api.close();
         MeshStreams.stop(streams);
         gateLags.close();
+        keyService.close();
         accessLog.close();
         streamsMetrics.close();
         metrics.close();

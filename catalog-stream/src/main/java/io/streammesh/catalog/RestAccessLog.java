@@ -14,11 +14,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Reports every catalog REST call to {@code mesh.audit.raw}, beside the broker's own
  * authorisation events, so that the audit trail shows who read the catalog: one event per
- * call, resource type {@code CATALOG}, ALLOWED or DENIED.
+ * call, resource type {@code CATALOG}, ALLOWED or DENIED; and every fetch of a data key from the
+ * key service, resource type {@value #KEY_RESOURCE}.
  */
 final class RestAccessLog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RestAccessLog.class);
+
+    /** The resource type of a key fetch's event. */
+    static final String KEY_RESOURCE = "KEY";
 
     private final KafkaProducer<String, AuthorizationEvent> producer;
 
@@ -27,13 +31,25 @@ final class RestAccessLog implements AutoCloseable {
     }
 
     void record(String principal, String clientAddress, String resource, boolean allowed) {
+        send(principal, clientAddress, "READ", "CATALOG", resource, allowed);
+    }
+
+    /**
+     * Reports one fetch of a data key from the key service, served or refused: resource type
+     * {@value #KEY_RESOURCE}, named {@code <address>/keys/<subject>}; audit-sink records it as KEY_ACCESS.
+     */
+    void keyAccess(String principal, String clientAddress, String address, String subject, boolean served) {
+        send(principal, clientAddress, "FETCH_KEY", KEY_RESOURCE, address + KeyService.PATH_PART + subject, served);
+    }
+
+    private void send(String principal, String clientAddress, String operation, String resourceType, String resource, boolean allowed) {
         var event = AuthorizationEvent.newBuilder()
                 .setWindowStart(Instant.now())
                 .setPrincipal(principal)
                 .setClientAddress(clientAddress)
                 .setClientId("catalog-rest")
-                .setOperation("READ")
-                .setResourceType("CATALOG")
+                .setOperation(operation)
+                .setResourceType(resourceType)
                 .setResourceName(resource)
                 .setDecision(allowed ? Decision.ALLOWED : Decision.DENIED)
                 .setCount(1)

@@ -297,6 +297,43 @@ class CatalogTopologyTest {
     }
 
     @Test
+    void aDecryptRequestOnAnEncryptedProductBecomesAGrantAllowingDecryptionOnceTheOwnerApproves() {
+        register("orders", orders().build());
+        request(request("r-d1", "orders.order-placed.v1", "analytics").setDecrypt(true).build());
+        assertThat(state("r-d1").getStatus()).isEqualTo(RequestStatus.PENDING);
+        assertThat(state("r-d1").getRequest().getDecrypt()).as("the owner sees what it approves").isTrue();
+
+        decide("orders", decision("r-d1", DecisionKind.APPROVED));
+
+        Grant grant = grants.readValue();
+        assertThat(grant.getStatus()).isEqualTo(GrantStatus.ACTIVE);
+        assertThat(grant.getDecrypt()).isTrue();
+    }
+
+    @Test
+    void aRequestWithoutDecryptGrantsNoDecryption() {
+        register("orders", orders().build());
+        request(request("r-d2", "orders.order-placed.v1", "analytics").build());
+
+        decide("orders", decision("r-d2", DecisionKind.APPROVED));
+
+        assertThat(grants.readValue().getDecrypt()).isFalse();
+    }
+
+    @Test
+    void aDecryptRequestOnAProductThatEncryptsNothingIsRejectedWithOneReason() {
+        register("orders", registration("orders", "order-placed", List.of(), List.of(view("full", ViewAccess.OWNER_APPROVAL, Map.of()))).build());
+        assertThat(catalog.readValue().getRegistration().getEncryption()).isNull();
+
+        request(request("r-d3", "orders.order-placed.v1", "full").setDecrypt(true).build());
+
+        assertThat(state("r-d3").getStatus()).isEqualTo(RequestStatus.REJECTED);
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(tuple(
+                "decrypt", "product orders.order-placed.v1 encrypts no field (its contract has no encryption); request it without decrypt"));
+        assertThat(grants.isEmpty()).isTrue();
+    }
+
+    @Test
     void aDecisionOnAnotherDomainsTopicIsIgnoredAndReported() {
         register("orders", orders().build());
         request(request("r-2", "orders.order-placed.v1", "analytics").build());

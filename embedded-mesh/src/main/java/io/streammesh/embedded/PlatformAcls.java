@@ -157,7 +157,9 @@ public final class PlatformAcls {
         // Product health (catalog) and views (enforcer) read the domain's products; the enforcer
         // brings a catalogued product's topics to the mesh's configs before the domain may write
         // it, and adds the partitions a republished contract asks for (ALTER), which the domain may not.
-        all.addAll(new Acls(PlatformApp.CATALOG.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE).bindings);
+        all.addAll(new Acls(PlatformApp.CATALOG.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE)
+                // Its key service hands data keys to grantees allowed to decrypt; it never writes one.
+                .allow(TOPIC, MeshTopics.keys(domain), LITERAL, READ, DESCRIBE).bindings);
         all.addAll(new Acls(PlatformApp.ENFORCER.principal().kafkaPrincipal())
                 .allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS, ALTER)
                 // Its views open encrypted fields in memory: it reads the data keys, never creates nor erases one (no WRITE).

@@ -47,13 +47,17 @@ final class AccessCommand {
                 @Option(names = "--duration", paramLabel = "DURATION",
                         description = "How long, e.g. 30d (default: the platform's maximum).") Duration duration,
                 @Option(names = "--for", paramLabel = "PRINCIPAL", description = "Who will read (default: you); only the platform may ask "
-                        + "for another principal, on that principal's own request topic.") String grantee) {
+                        + "for another principal, on that principal's own request topic.") String grantee,
+                @Option(names = "--decrypt", description = "Also ask to decrypt: the grant lets you fetch the data keys of the product's "
+                        + "encrypted fields from the catalog's key service (mesh consume --decrypt); only for a product that encrypts fields.")
+                boolean decrypt) {
         refuseBadText("--purpose", purpose);
         MeshClientConfig config = acting(state, as, "request");
         String followUp = "mesh access list --as " + config.principal();
         String id;
         try (var client = new AccessClient(config)) {
-            id = client.request(product, view, grantee == null ? null : MeshNames.kafkaPrincipal(MeshPrincipal.bareName(grantee)), group, purpose, duration);
+            id = client.request(product, view, grantee == null ? null : MeshNames.kafkaPrincipal(MeshPrincipal.bareName(grantee)), group, purpose, duration,
+                    decrypt);
         }
         TerminalText.printf(out(), "Requested %s view %s for %s (group %s): request %s%n", product, view,
                 grantee == null ? config.kafkaPrincipal() : grantee, group, id);
@@ -113,10 +117,15 @@ final class AccessCommand {
         }
         var table = new Table("REQUEST", "STATUS", "PRODUCT", "VIEW", "FOR", "GROUP", "PURPOSE", "DECISIONS", "REASON");
         result.path("requests").forEach(r -> table.row(r.at("/request/requestId").asText(), r.path("status").asText(),
-                r.at("/request/product").asText(), r.at("/request/view").asText(), r.at("/request/principal").asText(),
+                r.at("/request/product").asText(), withDecrypt(r.at("/request/view").asText(), r.at("/request/decrypt")), r.at("/request/principal").asText(),
                 r.at("/request/consumerGroup").asText(), r.at("/request/purpose").asText(), decisions(r), String.join("; ", reasons(r))));
         table.print(out(), catalog.format());
         return Mesh.OK;
+    }
+
+    /** What a request or grant allows, marked when it allows decryption too: "analytics +decrypt". */
+    static String withDecrypt(String what, JsonNode decrypt) {
+        return decrypt.asBoolean(false) ? what + " +decrypt" : what;
     }
 
     /** Who decided a request so far, first level first, and who may still: "User:orders approved; next one of User:legal". */
@@ -147,7 +156,7 @@ final class AccessCommand {
         }
         var table = new Table("GRANT", "STATUS", "PRINCIPAL", "TOPIC", "GROUP", "APPROVED BY", "EXPIRES");
         result.path("grants").forEach(g -> table.row(g.path("grantId").asText(), g.path("status").asText(), g.path("principal").asText(),
-                g.path("topic").asText(), g.path("consumerGroup").asText(), approvers(g), g.path("expiresAt").asText("-")));
+                withDecrypt(g.path("topic").asText(), g.path("decrypt")), g.path("consumerGroup").asText(), approvers(g), g.path("expiresAt").asText("-")));
         table.print(out(), catalog.format());
         return Mesh.OK;
     }
@@ -222,7 +231,7 @@ final class AccessCommand {
         }
         JsonNode now = decided.state();
         TerminalText.printf(out(), "%s request %s (%s view %s for %s): %s%n", kind, requestId, now.at("/request/product").asText(),
-                now.at("/request/view").asText(), now.at("/request/principal").asText(), applied(kind, now));
+                withDecrypt(now.at("/request/view").asText(), now.at("/request/decrypt")), now.at("/request/principal").asText(), applied(kind, now));
         out().flush();
         return Mesh.OK;
     }

@@ -80,7 +80,7 @@ final class AppCommand {
         var config = CatalogConfig.embedded(options.clientConfig(app), options.appDir(app),
                 credentials != null ? credentials : options.state.directory().credentials(), port).withRest(host, port);
         return run(app, running -> {
-            CatalogApp catalog = running.add(CatalogApp.start(config, metrics.start()));
+            CatalogApp catalog = running.add(CatalogApp.start(config, metrics.start(), options.state.directory().keks()));
             return "REST API at " + catalog.restUrl() + "/api, metrics at " + catalog.metricsUrl();
         });
     }

@@ -209,7 +209,7 @@ final class CatalogCommand {
             config = config.withGovernance(GovernancePolicy.load(governance));
         }
         var stopped = new CountDownLatch(1);
-        CatalogApp app = CatalogApp.start(config);
+        CatalogApp app = CatalogApp.start(config, directory.keks());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
             stopped.countDown();

@@ -38,6 +38,16 @@ final class CatalogOption {
     }
 
     CatalogClient client(StateDirOption state, MeshClientConfig clientConfig) {
+        return client(url, state, clientConfig);
+    }
+
+    /**
+     * @param url {@code --catalog-url}, or null for the running mesh's
+     * @param state the state directory
+     * @param clientConfig the acting principal's client config
+     * @return the catalog API as that principal
+     */
+    static CatalogClient client(String url, StateDirOption state, MeshClientConfig clientConfig) {
         String base = url;
         if (base == null) {
             base = RunningMesh.find(state.directory()).catalogUrl();

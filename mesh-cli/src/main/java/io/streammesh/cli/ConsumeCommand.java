@@ -6,6 +6,8 @@ import io.streammesh.client.SchemaRegistry;
 import io.streammesh.client.WireAvro;
 import io.streammesh.schema.MeshException;
 import java.io.PrintWriter;
+import io.streammesh.client.ProductConsumer;
+import io.streammesh.keys.FieldDecryption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -88,6 +90,14 @@ final class ConsumeCommand implements Callable<Integer> {
             description = "Stop once no record has come for this long, e.g. 5s (default: follow until Ctrl-C).")
     Duration timeout;
 
+    @Option(names = "--decrypt", description = "Decrypt the product's encrypted fields (a product or view topic): the data keys come from "
+            + "the catalog's key service, for a principal holding an ACTIVE grant with decrypt (mesh access request --decrypt); "
+            + "an erased subject's fields show as null, named in \"erased\".")
+    boolean decrypt;
+
+    @Option(names = "--catalog-url", paramLabel = "URL", description = "With --decrypt: the catalog API's base URL (default: the running mesh's).")
+    String catalogUrl;
+
     @Override
     public Integer call() {
         OutputFormat format = format();
@@ -99,7 +109,7 @@ final class ConsumeCommand implements Callable<Integer> {
         try (SchemaRegistry registry = SchemaRegistry.connect(config);
              KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerSettings(config), new ByteArrayDeserializer(),
                      new ByteArrayDeserializer())) {
-            var records = new ConsumedRecords(new WireAvro(registry)::decode);
+            var records = new ConsumedRecords(new WireAvro(registry)::decode, decryption(topic, config));
             var stopped = new CountDownLatch(1);
             Thread ctrlC = new Thread(() -> {
                 stopping = true;
@@ -134,6 +144,18 @@ final class ConsumeCommand implements Callable<Integer> {
                 removeHook(ctrlC);
             }
         }
+    }
+
+    /** @return how values are decrypted with --decrypt, else null */
+    private FieldDecryption decryption(ConsumedTopic topic, MeshClientConfig config) {
+        if (!decrypt) {
+            return null;
+        }
+        if (topic.kind() != ConsumedTopic.Kind.PRODUCT && topic.kind() != ConsumedTopic.Kind.VIEW) {
+            throw new ParameterException(spec.commandLine(), "--decrypt reads a product (<address>) or a view (mesh.view.<address>.<view>), not "
+                    + topic.name());
+        }
+        return ProductConsumer.decryption(CatalogOption.client(catalogUrl, state, config), topic.product());
     }
 
     private OutputFormat format() {

@@ -7,6 +7,7 @@ import io.streammesh.client.SchemaRegistry;
 import io.streammesh.client.WireAvro;
 import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.MeshException;
+import io.streammesh.keys.FieldDecryption;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -45,6 +46,7 @@ final class ConsumedRecords {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final Function<byte[], GenericRecord> avro;
+    private final FieldDecryption decryption;
     /** Schema ids the registry said it does not hold: asked once, not for every record carrying one. */
     private final Set<Integer> unknownSchemaIds = new HashSet<>();
 
@@ -55,7 +57,16 @@ final class ConsumedRecords {
      *        does not answer
      */
     ConsumedRecords(Function<byte[], GenericRecord> avro) {
+        this(avro, null);
+    }
+
+    /**
+     * @param avro as above
+     * @param decryption how the product's encrypted fields are decrypted ({@code --decrypt}); null to show them as stored
+     */
+    ConsumedRecords(Function<byte[], GenericRecord> avro, FieldDecryption decryption) {
         this.avro = avro;
+        this.decryption = decryption;
     }
 
     private static Map<String, String> deadLetterFields() {
@@ -106,6 +117,15 @@ final class ConsumedRecords {
             return;
         }
         GenericRecord record = avro(value);
+        if (record != null && decryption != null) {
+            FieldDecryption.Decrypted decrypted = decryption.decrypt(record);
+            node.set("value", AvroJson.of(decrypted.value()));
+            node.put("valueFormat", AVRO);
+            if (decrypted.isErased()) {
+                decrypted.erased().forEach(node.putArray("erased")::add);
+            }
+            return;
+        }
         if (record != null) {
             node.set("value", AvroJson.of(record));
             node.put("valueFormat", AVRO);

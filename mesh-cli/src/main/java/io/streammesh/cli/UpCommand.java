@@ -114,7 +114,7 @@ final class UpCommand implements Callable<Integer> {
             progress(out, "the platform apps: catalog, audit, policy-enforcer, contract gate");
             CatalogConfig catalogConfig = CatalogConfig.embedded(mesh.clientConfig(PlatformApp.CATALOG.applicationId()),
                     apps.resolve(PlatformApp.CATALOG.applicationId()), directory.credentials(), catalogPort);
-            catalog = running.add(CatalogApp.start(catalogConfig, ports.start(ports.catalog())));
+            catalog = running.add(CatalogApp.start(catalogConfig, ports.start(ports.catalog()), directory.keks()));
             String catalogUrl = catalog.restUrl();
             directory.readStatus().ifPresent(status -> directory.writeStatus(status.withCatalogUrl(catalogUrl)));
             AuditApp audit = running.add(AuditApp.start(AuditConfig.embedded(mesh.clientConfig(PlatformApp.AUDIT.applicationId()),

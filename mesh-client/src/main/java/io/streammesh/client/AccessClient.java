@@ -48,6 +48,24 @@ public final class AccessClient implements AutoCloseable {
      * @return the request's id
      */
     public String request(ProductAddress product, String view, String grantee, String consumerGroup, String purpose, Duration duration) {
+        return request(product, view, grantee, consumerGroup, purpose, duration, false);
+    }
+
+    /**
+     * Asks for access to one view of a product, and, with {@code decrypt}, for the data keys of
+     * its encrypted fields from the catalog's key service while the grant is active.
+     *
+     * @param product the product
+     * @param view the view
+     * @param grantee who will read, {@code User:<name>}; null for the acting principal
+     * @param consumerGroup the consumer group it will read with
+     * @param purpose why, for the owner and the audit
+     * @param duration how long; null for the platform's maximum
+     * @param decrypt whether the grant should allow decryption (only for a product that encrypts fields)
+     * @return the request's id
+     */
+    public String request(ProductAddress product, String view, String grantee, String consumerGroup, String purpose, Duration duration,
+                          boolean decrypt) {
         String id = "r-" + UUID.randomUUID();
         var request = AccessRequest.newBuilder()
                 .setRequestId(id)
@@ -57,6 +75,7 @@ public final class AccessClient implements AutoCloseable {
                 .setConsumerGroup(consumerGroup)
                 .setPurpose(purpose)
                 .setDurationMs(duration == null ? null : duration.toMillis())
+                .setDecrypt(decrypt)
                 .setRequestedBy(principal)
                 .setRequestedAt(Instant.now())
                 .build();

@@ -185,6 +185,23 @@ public final class SubjectKeys implements AutoCloseable {
     }
 
     /**
+     * For the catalog's key service, which hands a subject's data key to a grantee allowed to
+     * decrypt: the keyset itself, not only its primitive.
+     *
+     * @param domain the domain
+     * @param subject the subject id
+     * @return its data key's keyset, empty if it never had one or was erased
+     * @throws UnusableKey if its entry on the key log gives no key
+     */
+    public synchronized Optional<KeysetHandle> existingKeyset(String domain, String subject) {
+        refresh(domain);
+        return Optional.ofNullable(keys.get(domain).get(subject)).map(key -> {
+            key.usable();
+            return key.keyset();
+        });
+    }
+
+    /**
      * Erases a subject: tombstones its key; once the key topic is compacted, its encrypted fields
      * are unreadable everywhere.
      *

@@ -1,0 +1,122 @@
+package io.streammesh.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import io.streammesh.keys.SubjectKeys;
+import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.GrantStatus;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductEncryption;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The catalog's key service: {@code GET /api/products/{address}/keys/{subject}} hands the data key
+ * of one data subject (a Tink JSON keyset) to a principal holding an ACTIVE, unexpired grant with
+ * {@code decrypt} on that product, and to no one else, the platform included. The key is the
+ * subject's in the product's domain ({@link SubjectKeys}: one per (domain, subject)). A holder
+ * keeps it at most {@link #TTL_SECONDS}: after an erasure, the service answers 404 within
+ * {@link SubjectKeys#REFRESH_MS} and every cache has let the key go within the TTL. Every fetch,
+ * served or refused, is audited ({@link RestAccessLog#keyAccess}, KEY_ACCESS in {@code mesh.audit}).
+ */
+final class KeyService implements AutoCloseable {
+
+    /** What joins a product's address and a subject id in the service's path and in the audit's resource name. */
+    static final String PATH_PART = "/keys/";
+    /** How long a holder may keep a served key before it asks again. */
+    static final int TTL_SECONDS = 2;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SubjectKeys keys;
+    private final RestAccessLog accessLog;
+    private final Clock clock;
+
+    /**
+     * @param keys the mesh's data keys, read with the catalog's rights on {@code mesh.keys.<domain>} and the domains' KEKs
+     * @param accessLog where every fetch is reported
+     * @param clock for the grants' expiry
+     */
+    KeyService(SubjectKeys keys, RestAccessLog accessLog, Clock clock) {
+        this.keys = keys;
+        this.accessLog = accessLog;
+        this.clock = clock;
+    }
+
+    /**
+     * @param caller who asks
+     * @param clientAddress from where, for the audit
+     * @param address the product
+     * @param subject the subject id
+     * @param product the product as the catalog has it
+     * @param grants every grant the catalog keeps (as the API serves them)
+     * @return the key: {@code {product, subject, keyset, ttlSeconds}}
+     * @throws ApiError 403 without a decrypt grant, 404 for an unknown product or an erased or unknown subject
+     */
+    ObjectNode fetch(CatalogApi.Caller caller, String clientAddress, ProductAddress address, String subject, Optional<DataProduct> product,
+                     Supplier<List<ObjectNode>> grants) {
+        boolean served = false;
+        try {
+            ObjectNode key = serve(caller, address, subject, product, grants);
+            served = true;
+            return key;
+        } finally {
+            accessLog.keyAccess(caller.principal().kafkaPrincipal(), clientAddress, address.toString(), subject, served);
+        }
+    }
+
+    private ObjectNode serve(CatalogApi.Caller caller, ProductAddress address, String subject, Optional<DataProduct> product,
+                             Supplier<List<ObjectNode>> grants) {
+        DataProduct found = product.orElseThrow(() -> new ApiError(404, "no product " + address + " in the catalog"));
+        String principal = caller.principal().kafkaPrincipal();
+        if (grants.get().stream().noneMatch(grant -> allowsDecryption(grant, principal, address))) {
+            throw new ApiError(403, principal + " holds no ACTIVE grant with decrypt on " + address
+                    + "; request one with: mesh access request " + address + " --view <view> --group <group> --purpose <why> --decrypt");
+        }
+        ProductEncryption encryption = found.getRegistration().getEncryption();
+        if (encryption == null) {
+            throw new ApiError(404, "product " + address + " encrypts no field");
+        }
+        KeysetHandle keyset = keys.existingKeyset(found.getDomain(), subject)
+                .orElseThrow(() -> new ApiError(404, "subject " + subject + " has no data key in domain " + found.getDomain()
+                        + ": erased, or never seen"));
+        return JSON.createObjectNode()
+                .put("product", address.toString())
+                .put("subject", subject)
+                .put("keyset", json(keyset))
+                .put("ttlSeconds", TTL_SECONDS);
+    }
+
+    private boolean allowsDecryption(JsonNode grant, String principal, ProductAddress address) {
+        return grant.path("principal").asText().equals(principal)
+                && grant.path("product").asText().equals(address.toString())
+                && grant.path("status").asText().equals(GrantStatus.ACTIVE.name())
+                && grant.path("decrypt").asBoolean(false)
+                && unexpired(grant.path("expiresAt"));
+    }
+
+    private boolean unexpired(JsonNode expiresAt) {
+        return !expiresAt.isTextual() || Instant.parse(expiresAt.asText()).isAfter(clock.instant());
+    }
+
+    private static String json(KeysetHandle keyset) {
+        try {
+            return TinkJsonProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("a data key does not serialise: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        keys.close();
+    }
+}

@@ -1,0 +1,241 @@
+package io.streammesh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streammesh.audit.AuditApp;
+import io.streammesh.audit.AuditConfig;
+import io.streammesh.catalog.CatalogApp;
+import io.streammesh.catalog.CatalogConfig;
+import io.streammesh.client.AccessClient;
+import io.streammesh.client.CatalogClient;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.client.PlatformApp;
+import io.streammesh.client.ProductConsumer;
+import io.streammesh.client.SchemaRegistry;
+import io.streammesh.connector.GateApp;
+import io.streammesh.connector.ProductPublisher;
+import io.streammesh.connector.contract.DataContracts;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.enforcer.GrantEnforcer;
+import io.streammesh.schema.AccessRequest;
+import io.streammesh.schema.AuditEventType;
+import io.streammesh.schema.Decision;
+import io.streammesh.schema.DecisionKind;
+import io.streammesh.schema.Grant;
+import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.PrincipalKind;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.testing.AuditTopicReader;
+import io.streammesh.testing.MeshTest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Decryption for consumers on the real mesh: a team asks for a view with decrypt, the owner
+ * approves, and the team's {@link ProductConsumer} (and {@code mesh consume --decrypt}) reads
+ * the gate's ciphertext as cleartext with keys from the catalog's key service. A principal
+ * without the grant is refused (403); after an erasure the subject's fields read as null, named
+ * as erased, while another subject's stay readable; after the revocation the key service refuses
+ * the team; every fetch is audited as KEY_ACCESS. The request and grant topics start with the
+ * schemas of a mesh from before {@code decrypt} (an upgraded mesh): the new field still arrives.
+ */
+@MeshTest
+class KeyServiceIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ProductAddress PRODUCT = ProductAddress.parse("kx-shop.order-placed.v1");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(300)
+    void aDecryptGrantOpensTheKeyServiceWhichRefusesStrangersErasedSubjectsAndRevokedGrantsAuditingEveryFetch(EmbeddedMesh mesh)
+            throws Exception {
+        mesh.onboarding().addDomain("kx-shop");
+        mesh.onboarding().ensurePrincipal("kx-team", PrincipalKind.TEAM);
+        mesh.onboarding().ensurePrincipal("kx-stranger", PrincipalKind.TEAM);
+        String state = mesh.state().root().toString();
+        MeshClientConfig team = mesh.clientConfig("kx-team");
+        // A mesh upgraded from before decrypt: the request and grant topics hold the old schemas; the new fields must still arrive.
+        try (var registry = SchemaRegistry.connect(mesh.clientConfig(MeshPrincipal.ADMIN.name()))) {
+            registry.register(MeshTopics.accessRequests("kx-team") + "-value", withoutDecrypt(AccessRequest.getClassSchema()));
+            registry.register(MeshTopics.ACCESS_GRANTS + "-value", withoutDecrypt(Grant.getClassSchema()));
+        }
+
+        try (var catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir.resolve("catalog"),
+                     mesh.state().credentials(), 0), mesh.state().keks());
+             var grants = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"));
+             var gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), dir.resolve("gate"), GateApp.CLEANUP_EVERY, 0,
+                     mesh.state().keks());
+             var audit = AuditApp.start(AuditConfig.embedded(mesh.clientConfig("mesh-audit"), dir.resolve("audit")))) {
+            try (var publisher = ProductPublisher.connect(mesh.clientConfig("kx-shop"))) {
+                publisher.publish(DataContracts.load(contract()));
+            }
+            var teamApi = new CatalogClient(catalog.restUrl(), team);
+            var strangerApi = new CatalogClient(catalog.restUrl(), mesh.clientConfig("kx-stranger"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> teamApi.get("/api/products?domain=kx-shop").path("count").asInt() == 1);
+            writeIngest(mesh.clientConfig("kx-shop"));
+
+            assertThatThrownBy(() -> strangerApi.find(keyPath("c-1"))).as("no grant: the attack")
+                    .isInstanceOf(MeshException.class)
+                    .hasMessage("User:kx-stranger holds no ACTIVE grant with decrypt on kx-shop.order-placed.v1; request one with: "
+                            + "mesh access request kx-shop.order-placed.v1 --view <view> --group <group> --purpose <why> --decrypt");
+
+            String request;
+            try (var client = new AccessClient(team)) {
+                request = client.request(PRODUCT, "full", null, "kx-team", "key service test", Duration.ofDays(1), true);
+            }
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> teamApi.get("/api/access/requests/" + request).path("status").asText().equals("PENDING"));
+            assertThat(teamApi.get("/api/access/requests/" + request).at("/request/decrypt").asBoolean()).isTrue();
+            try (var owner = new AccessClient(mesh.clientConfig("kx-shop"))) {
+                owner.decide("kx-shop", request, DecisionKind.APPROVED, "ok", null);
+            }
+
+            Map<String, ProductConsumer.ProductRecord> read = readProduct(team, catalog.restUrl(), 2);
+            assertThat(read.get("o-1").value().get("customerEmail").toString()).isEqualTo("ann@example.com");
+            assertThat(read.get("o-1").value().get("shippingAddress").toString()).isEqualTo("1 Main Street");
+            assertThat(read.get("o-2").value().get("customerEmail").toString()).isEqualTo("bob@example.com");
+            assertThat(read.values()).noneMatch(ProductConsumer.ProductRecord::isErased);
+            assertThat(read.get("o-1").record().value().get("customerEmail").toString()).as("as stored").startsWith("mesh:enc:v1:");
+
+            var consumed = CommandRun.of("consume", PRODUCT.topic(), "--as", "kx-team", "--decrypt", "--catalog-url", catalog.restUrl(),
+                    "--from-beginning", "--max", "2", "--timeout", "60s", "-o", "json", "--state-dir", state);
+            assertThat(consumed.exitCode()).as(consumed.err()).isZero();
+            assertThat(consumed.out().lines().map(KeyServiceIT::json).map(line -> line.at("/value/customerEmail").asText()))
+                    .containsExactlyInAnyOrder("ann@example.com", "bob@example.com");
+
+            var erased = CommandRun.of("subject", "erase", "kx-shop", "c-1", "--reason", "the customer asked", "--as", "kx-shop",
+                    "--state-dir", state);
+            assertThat(erased.exitCode()).as(erased.err()).isZero();
+            await().atMost(Duration.ofSeconds(10)).until(() -> teamApi.find(keyPath("c-1")).isEmpty());
+
+            Map<String, ProductConsumer.ProductRecord> afterErasure = readProduct(team, catalog.restUrl(), 2);
+            assertThat(afterErasure.get("o-1").value().get("customerEmail")).isNull();
+            assertThat(afterErasure.get("o-1").erased()).containsExactly("customerEmail", "shippingAddress");
+            assertThat(afterErasure.get("o-2").value().get("customerEmail").toString()).isEqualTo("bob@example.com");
+            assertThat(afterErasure.get("o-2").isErased()).isFalse();
+
+            try (var owner = new AccessClient(mesh.clientConfig("kx-shop"))) {
+                owner.decide("kx-shop", request, DecisionKind.REVOKED, "done", null);
+            }
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptionsMatching(e -> !(e instanceof MeshException))
+                    .until(() -> refused(teamApi, keyPath("c-2")));
+
+            // read while audit-sink runs: it chains what the catalog reported to mesh.audit.raw
+            awaitKeyAccessEvents(mesh);
+        }
+    }
+
+    private static void awaitKeyAccessEvents(EmbeddedMesh mesh) {
+        var events = AuditTopicReader.audit(mesh);
+        events.awaitEvents(Duration.ofSeconds(60), e -> e.getType() == AuditEventType.KEY_ACCESS && e.getPrincipal().equals("User:kx-stranger")
+                && e.getDecision() == Decision.DENIED && PRODUCT.toString().equals(e.getProduct())
+                && e.getResourceName().equals(PRODUCT + "/keys/c-1"));
+        events.awaitEvents(Duration.ofSeconds(60), e -> e.getType() == AuditEventType.KEY_ACCESS && e.getPrincipal().equals("User:kx-team")
+                && e.getDecision() == Decision.ALLOWED && e.getResourceName().equals(PRODUCT + "/keys/c-2"));
+        events.awaitEvents(Duration.ofSeconds(60), e -> e.getType() == AuditEventType.KEY_ACCESS && e.getPrincipal().equals("User:kx-team")
+                && e.getDecision() == Decision.DENIED && e.getResourceName().equals(PRODUCT + "/keys/c-1"));
+    }
+
+    /** The schema as main's code registered it, before the field decrypt. */
+    private static String withoutDecrypt(Schema schema) throws Exception {
+        ObjectNode json = (ObjectNode) JSON.readTree(schema.toString());
+        ArrayNode fields = (ArrayNode) json.get("fields");
+        for (int i = fields.size() - 1; i >= 0; i--) {
+            if (fields.get(i).path("name").asText().equals("decrypt")) {
+                fields.remove(i);
+            }
+        }
+        return json.toString();
+    }
+
+    private static String keyPath(String subject) {
+        return "/api/products/" + PRODUCT + "/keys/" + subject;
+    }
+
+    private static boolean refused(CatalogClient api, String path) {
+        try {
+            api.find(path);
+            return false;
+        } catch (MeshException e) {
+            return e.getMessage().startsWith("User:kx-team holds no ACTIVE grant with decrypt on " + PRODUCT);
+        }
+    }
+
+    /** Every record of the product, from the start, by key; the grant's ACLs come from the policy-enforcer a moment after the approval. */
+    private static Map<String, ProductConsumer.ProductRecord> readProduct(MeshClientConfig team, String catalogUrl, int count) {
+        Map<String, ProductConsumer.ProductRecord> read = new HashMap<>();
+        try (var consumer = ProductConsumer.open(team, catalogUrl, PRODUCT, null)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+                partitions.clear();
+                consumer.kafka().partitionsFor(PRODUCT.topic()).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+                return !partitions.isEmpty();
+            });
+            consumer.kafka().assign(partitions);
+            consumer.kafka().seekToBeginning(partitions);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptionsMatching(e -> !(e instanceof MeshException)).until(() -> {
+                consumer.poll(Duration.ofMillis(500)).forEach(record -> read.put(record.record().key(), record));
+                return read.size() >= count;
+            });
+        }
+        return read;
+    }
+
+    private static void writeIngest(MeshClientConfig domain) {
+        try (var producer = new KafkaProducer<>(domain.kafka(), new StringSerializer(), new ByteArraySerializer())) {
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> producer.send(new ProducerRecord<>(PRODUCT.ingestTopic(), "o-1", order("o-1", "c-1", "ann@example.com"))).get() != null);
+            producer.send(new ProducerRecord<>(PRODUCT.ingestTopic(), "o-2", order("o-2", "c-2", "bob@example.com")));
+            producer.flush();
+        }
+    }
+
+    private static byte[] order(String id, String customer, String email) {
+        return """
+                {"orderId": "%s", "customerId": "%s", "customerEmail": "%s", "shippingAddress": "1 Main Street",
+                 "country": "FR", "amount": 12.5, "currency": "EUR", "items": 1, "placedAt": "2026-12-01T09:00:00Z"}"""
+                .formatted(id, customer, email).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (Exception e) {
+            throw new AssertionError("not a JSON line: " + line, e);
+        }
+    }
+
+    private Path contract() throws Exception {
+        Path examples = Path.of("..", "examples", "orders");
+        Files.copy(examples.resolve("order-placed.avsc"), dir.resolve("order-placed.avsc"));
+        return Files.writeString(dir.resolve("kx-shop.yaml"), Files.readString(examples.resolve("order-placed.yaml"))
+                .replace("domain: orders", "domain: kx-shop").replace("User:orders", "User:kx-shop")
+                .replace("lineage: {inputs: [customers.customer-profile.v1]}", ""));
+    }
+}

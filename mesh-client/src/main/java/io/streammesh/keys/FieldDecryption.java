@@ -1,0 +1,108 @@
+package io.streammesh.keys;
+
+import com.google.crypto.tink.Aead;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.ProductAddress;
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * Decrypts a product's encrypted fields in a record read from the product or one of its views
+ * ({@link FieldCipher}, associated data of the PRODUCT's address): each listed field that holds a
+ * ciphertext becomes its cleartext; the fields of an erased subject become null and are named
+ * in {@link Decrypted#erased()}, never an exception, so a consumer reads on. A field that holds no
+ * ciphertext (null, masked by a view, or a record without its subject) is left as it is.
+ */
+public final class FieldDecryption {
+
+    private final ProductAddress product;
+    private final String subjectField;
+    private final List<String> fields;
+    private final ProductKeys keys;
+
+    /**
+     * A record decrypted.
+     *
+     * @param value a copy of the record, its fields decrypted
+     * @param erased the encrypted fields read as null because their subject was erased; empty otherwise
+     */
+    public record Decrypted(GenericRecord value, Set<String> erased) {
+
+        /** @return whether some field of it belonged to an erased subject */
+        public boolean isErased() {
+            return !erased.isEmpty();
+        }
+    }
+
+    /**
+     * @param product the product whose contract encrypts the fields
+     * @param subjectField the field naming the record's data subject ({@code encryption.subject})
+     * @param fields the encrypted fields ({@code encryption.fields})
+     * @param keys where the subjects' data keys come from
+     */
+    public FieldDecryption(ProductAddress product, String subjectField, List<String> fields, ProductKeys keys) {
+        this.product = product;
+        this.subjectField = subjectField;
+        this.fields = List.copyOf(fields);
+        this.keys = keys;
+    }
+
+    /**
+     * @param record a record of the product or of one of its views
+     * @return a decrypted copy, and which fields were erased
+     * @throws MeshException if a ciphertext does not decrypt with its subject's key (moved from another record, or forged)
+     */
+    public Decrypted decrypt(GenericRecord record) {
+        Object subjectValue = record.getSchema().getField(subjectField) == null ? null : record.get(subjectField);
+        GenericRecord copy = GenericData.get().deepCopy(record.getSchema(), record);
+        Set<String> erased = new LinkedHashSet<>();
+        if (subjectValue == null) {
+            return new Decrypted(copy, erased);
+        }
+        String subject = subjectValue.toString();
+        Optional<Aead> key = Optional.empty();
+        boolean asked = false;
+        for (String field : fields) {
+            Object value = copy.getSchema().getField(field) == null ? null : copy.get(field);
+            if (!encrypted(value)) {
+                continue;
+            }
+            if (!asked) {
+                key = keys.key(subject);
+                asked = true;
+            }
+            if (key.isEmpty()) {
+                copy.put(field, null);
+                erased.add(field);
+            } else {
+                copy.put(field, decrypt(key.get(), field, subject, value));
+            }
+        }
+        return new Decrypted(copy, erased);
+    }
+
+    private static boolean encrypted(Object value) {
+        return value instanceof ByteBuffer || value instanceof CharSequence text && FieldCipher.isEncrypted(text.toString());
+    }
+
+    private Object decrypt(Aead key, String field, String subject, Object value) {
+        byte[] ad = FieldCipher.associatedData(product.toString(), field, subject);
+        try {
+            if (value instanceof ByteBuffer buffer) {
+                byte[] bytes = new byte[buffer.remaining()];
+                buffer.duplicate().get(bytes);
+                return ByteBuffer.wrap(key.decrypt(bytes, ad));
+            }
+            return FieldCipher.decrypt(key, value.toString(), ad);
+        } catch (GeneralSecurityException e) {
+            throw new MeshException("field " + field + " of a record of " + product + " about subject " + subject
+                    + " does not decrypt with that subject's key: it was not written there by the contract gate", e);
+        }
+    }
+}

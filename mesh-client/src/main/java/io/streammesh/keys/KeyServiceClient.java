@@ -1,0 +1,78 @@
+package io.streammesh.keys;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import io.streammesh.client.CatalogClient;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.ProductAddress;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * The catalog's key service as a decrypting holder sees it: {@code GET
+ * /api/products/<address>/keys/<subject>} as the holder's principal, each answer kept for the
+ * {@code ttlSeconds} the service gives (an erased subject's 404 too), so that a key erased on the
+ * mesh is let go within that time. Thread-safe.
+ */
+public final class KeyServiceClient implements ProductKeys {
+
+    /** How long an erased (or unknown) subject is remembered as such: the service's TTL for a key. */
+    static final long ERASED_TTL_MS = 2_000;
+
+    private record Cached(Optional<Aead> key, long until) {
+    }
+
+    private final CatalogClient catalog;
+    private final ProductAddress product;
+    private final LongSupplier clock;
+    private final Map<String, Cached> cache = new HashMap<>();
+
+    /**
+     * @param catalog the catalog API, as the principal holding a grant with decrypt on the product
+     * @param product the product whose keys are asked for
+     * @param clock milliseconds, for the keys' TTL
+     */
+    public KeyServiceClient(CatalogClient catalog, ProductAddress product, LongSupplier clock) {
+        LocalKms.register();
+        this.catalog = catalog;
+        this.product = product;
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized Optional<Aead> key(String subject) {
+        long now = clock.getAsLong();
+        Cached cached = cache.get(subject);
+        if (cached != null && now < cached.until()) {
+            return cached.key();
+        }
+        Cached fetched = fetch(subject, now);
+        cache.put(subject, fetched);
+        return fetched.key();
+    }
+
+    private Cached fetch(String subject, long now) {
+        Optional<JsonNode> answer = catalog.find("/api/products/" + product + "/keys/" + URLEncoder.encode(subject, StandardCharsets.UTF_8)
+                .replace("+", "%20"));
+        if (answer.isEmpty()) {
+            return new Cached(Optional.empty(), now + ERASED_TTL_MS);
+        }
+        long ttlMs = answer.get().path("ttlSeconds").asLong(ERASED_TTL_MS / 1_000) * 1_000;
+        try {
+            Aead key = TinkJsonProtoKeysetFormat.parseKeyset(answer.get().path("keyset").asText(), InsecureSecretKeyAccess.get())
+                    .getPrimitive(RegistryConfiguration.get(), Aead.class);
+            return new Cached(Optional.of(key), now + ttlMs);
+        } catch (GeneralSecurityException e) {
+            throw new MeshException("the key service's data key of subject " + subject + " of " + product + " is not a Tink AEAD keyset: "
+                    + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.streammesh.keys;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import com.sun.net.httpserver.HttpServer;
+import io.streammesh.client.CatalogClient;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.ProductAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+
+class FieldDecryptionTest {
+
+    private static final ProductAddress PRODUCT = ProductAddress.parse("shop.order-placed.v1");
+    private static final Schema SCHEMA = SchemaBuilder.record("Order").fields()
+            .requiredString("customerId").requiredString("customerEmail").requiredBytes("photo").requiredString("country").endRecord();
+
+    private final Map<String, KeysetHandle> keysets = new HashMap<>();
+
+    @Test
+    void encryptedStringAndBytesFieldsReadAsTheirCleartextAndOtherFieldsAsTheyAre() throws Exception {
+        var decryption = new FieldDecryption(PRODUCT, "customerId", List.of("customerEmail", "photo"), this::key);
+
+        FieldDecryption.Decrypted read = decryption.decrypt(order("c-1", "ann@example.com"));
+
+        assertThat(read.value().get("customerEmail")).isEqualTo("ann@example.com");
+        assertThat(read.value().get("photo")).isEqualTo(ByteBuffer.wrap("ann's face".getBytes(UTF_8)));
+        assertThat(read.value().get("country")).isEqualTo("FR");
+        assertThat(read.isErased()).isFalse();
+    }
+
+    @Test
+    void anErasedSubjectsFieldsReadAsNullAndAreNamedWhileAnotherSubjectsStayReadable() throws Exception {
+        GenericRecord ann = order("c-1", "ann@example.com");
+        GenericRecord bob = order("c-2", "bob@example.com");
+        keysets.remove("c-1");
+        var decryption = new FieldDecryption(PRODUCT, "customerId", List.of("customerEmail", "photo"), this::key);
+
+        FieldDecryption.Decrypted erased = decryption.decrypt(ann);
+
+        assertThat(erased.value().get("customerEmail")).isNull();
+        assertThat(erased.value().get("photo")).isNull();
+        assertThat(erased.erased()).containsExactly("customerEmail", "photo");
+        assertThat(ann.get("customerEmail").toString()).as("the record read stays as stored").startsWith(FieldCipher.PREFIX);
+        assertThat(decryption.decrypt(bob).value().get("customerEmail")).isEqualTo("bob@example.com");
+    }
+
+    @Test
+    void aCiphertextMovedToAnotherSubjectsRecordDoesNotDecrypt() throws Exception {
+        GenericRecord ann = order("c-1", "ann@example.com");
+        GenericRecord bob = order("c-2", "bob@example.com");
+        bob.put("customerEmail", ann.get("customerEmail"));
+        var decryption = new FieldDecryption(PRODUCT, "customerId", List.of("customerEmail"), this::key);
+
+        assertThatThrownBy(() -> decryption.decrypt(bob)).isInstanceOf(MeshException.class).hasMessage("field customerEmail of a record of "
+                + "shop.order-placed.v1 about subject c-2 does not decrypt with that subject's key: it was not written there by the contract gate");
+    }
+
+    @Test
+    void theKeyServiceIsAskedOncePerTtlAndAnErasedSubjectReadsAsNoKey() throws Exception {
+        String served = TinkJsonProtoKeysetFormat.serializeKeyset(keyset("c-1"), InsecureSecretKeyAccess.get());
+        var calls = new AtomicInteger();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/api/products/" + PRODUCT + "/keys/", exchange -> {
+            calls.incrementAndGet();
+            boolean known = exchange.getRequestURI().getPath().endsWith("/c-1");
+            byte[] body = (known ? "{\"keyset\": " + TextNode.valueOf(served) + ", \"ttlSeconds\": 5}"
+                    : "{\"error\": \"erased\"}").getBytes(UTF_8);
+            exchange.sendResponseHeaders(known ? 200 : 404, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            var clock = new AtomicLong(1_000);
+            var client = new KeyServiceClient(new CatalogClient("http://127.0.0.1:" + server.getAddress().getPort(),
+                    MeshClientConfig.of("unused:9092", "analytics", null, "secret")), PRODUCT, clock::get);
+
+            Aead key = client.key("c-1").orElseThrow();
+            assertThat(key.decrypt(primitive("c-1").encrypt("x".getBytes(UTF_8), new byte[0]), new byte[0])).isEqualTo("x".getBytes(UTF_8));
+            clock.addAndGet(4_999);
+            assertThat(client.key("c-1")).isPresent();
+            assertThat(calls).as("kept for its TTL").hasValue(1);
+            clock.addAndGet(1);
+            assertThat(client.key("c-1")).isPresent();
+            assertThat(calls).as("asked again once the TTL is over").hasValue(2);
+            assertThat(client.key("c-9")).isEmpty();
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    private GenericRecord order(String customer, String email) throws Exception {
+        Aead key = primitive(customer);
+        GenericRecord order = new GenericData.Record(SCHEMA);
+        order.put("customerId", customer);
+        order.put("customerEmail", FieldCipher.encrypt(key, email, FieldCipher.associatedData(PRODUCT.toString(), "customerEmail", customer)));
+        order.put("photo", ByteBuffer.wrap(key.encrypt(("ann's face").getBytes(UTF_8), FieldCipher.associatedData(PRODUCT.toString(), "photo", customer))));
+        order.put("country", "FR");
+        return order;
+    }
+
+    private Optional<Aead> key(String subject) {
+        return Optional.ofNullable(keysets.get(subject)).map(FieldDecryptionTest::aead);
+    }
+
+    private Aead primitive(String subject) throws Exception {
+        return aead(keyset(subject));
+    }
+
+    private KeysetHandle keyset(String subject) throws Exception {
+        LocalKms.register();
+        KeysetHandle keyset = keysets.get(subject);
+        if (keyset == null) {
+            keyset = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
+            keysets.put(subject, keyset);
+        }
+        return keyset;
+    }
+
+    private static Aead aead(KeysetHandle keyset) {
+        try {
+            return keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
