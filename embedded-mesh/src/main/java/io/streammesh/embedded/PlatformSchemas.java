@@ -8,6 +8,7 @@ import io.streammesh.schema.AuditEvent;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductConsumption;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStats;
 import io.streammesh.schema.Rejection;
@@ -42,6 +43,7 @@ final class PlatformSchemas {
         schemas.put(MeshTopics.PRODUCT_STATS, ProductStats.getClassSchema());
         schemas.put(MeshTopics.VIEW_STATUS, ViewStatus.getClassSchema());
         schemas.put(MeshTopics.AUDIT, AuditEvent.getClassSchema());
+        schemas.put(MeshTopics.CONSUMPTION, ProductConsumption.getClassSchema());
         register(schemas);
     }
 
