@@ -21,6 +21,7 @@ import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.FreeText;
 import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductConsumption;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ViewStatus;
 import java.io.IOException;
@@ -386,6 +387,27 @@ final class CatalogApi implements AutoCloseable {
                 .forEach(list::add);
         ObjectNode result = JSON.createObjectNode().put("count", list.size());
         result.set("grants", list);
+        return result;
+    }
+
+    /**
+     * Each product's consumers from the audit trail's consumption ledger: which groups read how
+     * much, and when last. A product's consumers are its owning domain's business and the
+     * platform's, nobody else's: a tenant learns neither who reads another's products nor how much.
+     *
+     * @param product an address, or null for every product the caller may see consumers of
+     * @param caller who asks
+     * @return {@code count} and {@code consumers} (product, consumerGroup, principal, records, topics, lastReadAt), most records first
+     */
+    ObjectNode consumption(ProductAddress product, Caller caller) {
+        ArrayNode list = JSON.createArrayNode();
+        queries.consumption(product == null ? null : product.toString()).stream()
+                .filter(c -> caller.seesAll() || caller.principal().name().equals(ProductAddress.parse(c.getProduct()).domain()))
+                .sorted(Comparator.comparingLong(ProductConsumption::getRecords).reversed()
+                        .thenComparing(ProductConsumption::getProduct).thenComparing(ProductConsumption::getConsumerGroup))
+                .forEach(c -> list.add(AvroJson.of(c)));
+        ObjectNode result = JSON.createObjectNode().put("count", list.size());
+        result.set("consumers", list);
         return result;
     }
 

@@ -284,6 +284,13 @@ final class Portal implements AutoCloseable {
             }
         });
         data.set("grants", active);
+        ArrayNode consumers = JsonNodeFactory.instance.arrayNode();
+        api.consumption(null, CatalogApi.caller(ctx)).path("consumers").forEach(c -> {
+            if (c.path("product").asText().startsWith(domain + ".")) {
+                consumers.add(c);
+            }
+        });
+        data.set("consumers", consumers);
         render(ctx, "inbox.jte", page, data);
     }
 
@@ -312,7 +319,9 @@ final class Portal implements AutoCloseable {
         if (!CatalogApi.caller(ctx).seesAll()) {
             throw new ApiError(403, "the audit page is for platform principals");
         }
-        render(ctx, "audit.jte", page(ctx, "Audit", "audit"), api.rejections(Map.of(), CatalogApi.caller(ctx)));
+        ObjectNode data = api.rejections(Map.of(), CatalogApi.caller(ctx));
+        data.set("consumers", api.consumption(null, CatalogApi.caller(ctx)).path("consumers"));
+        render(ctx, "audit.jte", page(ctx, "Audit", "audit"), data);
     }
 
     private void fileRequest(Context ctx) {

@@ -1,6 +1,7 @@
 package io.streammesh.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +15,7 @@ import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.Owner;
 import io.streammesh.schema.PrincipalKind;
+import io.streammesh.schema.ProductConsumption;
 import io.streammesh.schema.ProductEncryption;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
@@ -26,6 +28,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +37,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,6 +71,7 @@ class PortalPagesIT {
     private static final String ANALYTICS = "pp-analytics";
     private static final String CUSTOMERS = "pp-customers";
     private static final String SECURITY = "pp-security";
+    private static final String ADMIN = "mesh-admin";
     private static final Dimension PHONE = new Dimension(390, 844);
     private static final Dimension DESKTOP = new Dimension(1280, 900);
     private static final int MAX_TABS = 60;
@@ -283,6 +289,32 @@ class PortalPagesIT {
     }
 
     @Test
+    void aProductsConsumersFromTheAuditLedgerShowToItsOwnerAndThePlatformOnlyAndNoTenantCanForgeThem() throws Exception {
+        Instant readAt = Instant.parse("2026-12-01T09:30:00Z");
+        // audit-sink's summing, as it writes it: the catalog only reads mesh.consumption.
+        writeConsumption(ADMIN, consumption(orderPlaced.toString(), "pp-analytics-weekly", ANALYTICS, 1234, readAt));
+        writeConsumption(ADMIN, consumption("pp-billing.invoices.v1", "pp-billing-reader", CUSTOMERS, 99, readAt));
+        try (var tenant = new KafkaProducer<>(mesh.clientConfig(CUSTOMERS).kafka(), new StringSerializer(), new ByteArraySerializer())) {
+            assertThatThrownBy(() -> tenant.send(new ProducerRecord<>(MeshTopics.CONSUMPTION, orderPlaced + "|pp-forged", new byte[] {0})).get())
+                    .as("a tenant can neither make itself a consumer nor hide one").hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        }
+
+        signIn(ORDERS);
+        awaitConsumer("/inbox", orderPlaced + "|pp-analytics-weekly");
+        assertThat(consumerCells(orderPlaced + "|pp-analytics-weekly"))
+                .containsExactly(orderPlaced.toString(), "User:" + ANALYTICS, "pp-analytics-weekly", "1234", "2026-12-01T09:30:00Z", orderPlaced.topic());
+        assertThat(BROWSER.driver().findElements(By.cssSelector("#consumers tbody tr"))).as("another domain's consumers").hasSize(1);
+
+        signIn(CUSTOMERS);
+        BROWSER.driver().get(catalog.restUrl() + "/inbox");
+        assertThat(BROWSER.driver().findElements(By.cssSelector("#consumers tbody tr"))).isEmpty();
+
+        signIn(ADMIN);
+        awaitConsumer("/audit", "pp-billing.invoices.v1|pp-billing-reader");
+        assertThat(consumerCells(orderPlaced + "|pp-analytics-weekly")).element(3).isEqualTo("1234");
+    }
+
+    @Test
     void atPhoneWidthAConsumerSignsInFindsAProductAndAsksForAccessWithTheKeyboardAlone() throws Exception {
         WebDriver browser = BROWSER.driver();
         browser.manage().deleteAllCookies();
@@ -426,6 +458,31 @@ class PortalPagesIT {
         List<JsonNode> requests = new java.util.ArrayList<>();
         api.get("/api/access/requests").path("requests").forEach(requests::add);
         return requests;
+    }
+
+    private static ProductConsumption consumption(String product, String group, String principal, long records, Instant at) {
+        return ProductConsumption.newBuilder().setProduct(product).setConsumerGroup(group).setPrincipal("User:" + principal)
+                .setRecords(records).setTopics(List.of(ProductAddress.parse(product).topic())).setLastReadAt(at).build();
+    }
+
+    private void writeConsumption(String writer, ProductConsumption consumption) throws Exception {
+        MeshClientConfig config = mesh.clientConfig(writer);
+        try (var producer = new KafkaProducer<>(config.kafka(), new StringSerializer(), MeshSerdes.<ProductConsumption>valueSerializer(config, false))) {
+            producer.send(new ProducerRecord<>(MeshTopics.CONSUMPTION, consumption.getProduct() + "|" + consumption.getConsumerGroup(), consumption)).get();
+        }
+    }
+
+    private void awaitConsumer(String path, String key) {
+        WebDriver browser = BROWSER.driver();
+        await().atMost(SOON).until(() -> {
+            browser.get(catalog.restUrl() + path);
+            return !browser.findElements(By.cssSelector("#consumers tr[data-consumer='" + key + "']")).isEmpty();
+        });
+    }
+
+    private List<String> consumerCells(String key) {
+        return BROWSER.driver().findElements(By.cssSelector("#consumers tr[data-consumer='" + key + "'] td")).stream()
+                .map(e -> e.getText().strip()).toList();
     }
 
     /** Types keys into whatever has the focus, as a person at the keyboard would. */
