@@ -411,6 +411,18 @@ final class CatalogApi implements AutoCloseable {
         return result;
     }
 
+    /**
+     * @param caller who asks: the platform only, as for {@code mesh audit verify}
+     * @return audit-sink's last check of the audit chains (intact, verifiedEvents, firstBreak, checkedAt), or {@code checked: false} before its first
+     */
+    ObjectNode auditChain(Caller caller) {
+        if (!caller.seesAll()) {
+            throw new ApiError(403, "the audit chain's status is for platform principals");
+        }
+        return queries.auditChain().map(status -> AvroJson.of(status).put("checked", true))
+                .orElseGet(() -> JSON.createObjectNode().put("checked", false));
+    }
+
     ObjectNode rejections(Map<String, String> query, Caller caller) {
         ArrayNode list = JSON.createArrayNode();
         for (String store : List.of(CatalogTopology.REJECTIONS_STORE, CatalogTopology.ACCESS_REJECTIONS_STORE)) {

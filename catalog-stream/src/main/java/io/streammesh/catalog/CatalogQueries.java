@@ -9,6 +9,7 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.AuditChainStatus;
 import io.streammesh.schema.ProductConsumption;
 import io.streammesh.schema.ProductStats;
 import io.streammesh.schema.ViewStatus;
@@ -113,6 +114,16 @@ final class CatalogQueries {
             throw new MeshException("the catalog is starting; try again in a moment", e);
         }
         return found;
+    }
+
+    /** @return audit-sink's last check of the audit chains, if it has written one */
+    Optional<AuditChainStatus> auditChain() {
+        try {
+            return Optional.ofNullable(streams.store(StoreQueryParameters.fromNameAndType(CatalogTopology.GLOBAL_AUDIT_CHAIN,
+                    QueryableStoreTypes.<String, AuditChainStatus>timestampedKeyValueStore())).get(MeshTopics.AUDIT)).map(ValueAndTimestamp::value);
+        } catch (InvalidStateStoreException e) {
+            throw new MeshException("the catalog is starting; try again in a moment", e);
+        }
     }
 
     /** @return the latest status of every view that reported one */

@@ -9,6 +9,7 @@ import io.streammesh.schema.Grant;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductActivity;
 import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.AuditChainStatus;
 import io.streammesh.schema.ProductConsumption;
 import io.streammesh.schema.ProductStats;
 import io.streammesh.schema.Rejection;
@@ -68,6 +69,8 @@ public final class CatalogTopology {
     public static final String GLOBAL_VIEW_STATUS = "view-status-global";
     /** Global table of {@link MeshTopics#CONSUMPTION}: each product's consumers, as audit-sink sums them. */
     public static final String GLOBAL_CONSUMPTION = "consumption-global";
+    /** Global table of {@link MeshTopics#AUDIT_CHAIN}: audit-sink's last check of the audit chains. */
+    public static final String GLOBAL_AUDIT_CHAIN = "audit-chain-global";
 
     /** The governance processor's node: its children are the sinks of admitted products and of rejections. */
     static final String GOVERNANCE = "governance";
@@ -156,6 +159,8 @@ public final class CatalogTopology {
                 Materialized.as(GLOBAL_VIEW_STATUS));
         builder.globalTable(MeshTopics.CONSUMPTION, Consumed.with(Serdes.String(), serdes.of(ProductConsumption.class)),
                 Materialized.as(GLOBAL_CONSUMPTION));
+        builder.globalTable(MeshTopics.AUDIT_CHAIN, Consumed.with(Serdes.String(), serdes.of(AuditChainStatus.class)),
+                Materialized.as(GLOBAL_AUDIT_CHAIN));
         return withSinks(builder.build(), products.serializer(), rejections.serializer(), serdes.of(Grant.class).serializer());
     }
 

@@ -321,6 +321,7 @@ final class Portal implements AutoCloseable {
         }
         ObjectNode data = api.rejections(Map.of(), CatalogApi.caller(ctx));
         data.set("consumers", api.consumption(null, CatalogApi.caller(ctx)).path("consumers"));
+        data.set("chain", api.auditChain(CatalogApi.caller(ctx)));
         render(ctx, "audit.jte", page(ctx, "Audit", "audit"), data);
     }
 

@@ -11,6 +11,7 @@ import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.schema.AuditChainStatus;
 import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.Owner;
@@ -310,8 +311,21 @@ class PortalPagesIT {
         assertThat(BROWSER.driver().findElements(By.cssSelector("#consumers tbody tr"))).isEmpty();
 
         signIn(ADMIN);
+        BROWSER.driver().get(catalog.restUrl() + "/audit");
+        assertThat(BROWSER.driver().findElement(By.id("chain")).getText())
+                .isEqualTo("Not checked yet: audit-sink checks the chains at start and every 5 minutes.");
+        MeshClientConfig admin = mesh.clientConfig(ADMIN);
+        try (var producer = new KafkaProducer<>(admin.kafka(), new StringSerializer(), MeshSerdes.<AuditChainStatus>valueSerializer(admin, false))) {
+            // audit-sink's ChainCheck, as it writes its result.
+            producer.send(new ProducerRecord<>(MeshTopics.AUDIT_CHAIN, MeshTopics.AUDIT, AuditChainStatus.newBuilder().setIntact(false)
+                    .setVerifiedEvents(41).setFirstBreak("partition 2 offset 17: hash does not match").setCheckedAt(readAt).build())).get();
+        }
         awaitConsumer("/audit", "pp-billing.invoices.v1|pp-billing-reader");
         assertThat(consumerCells(orderPlaced + "|pp-analytics-weekly")).element(3).isEqualTo("1234");
+        await().atMost(SOON).until(() -> {
+            BROWSER.driver().get(catalog.restUrl() + "/audit");
+            return BROWSER.driver().findElement(By.id("chain")).getText();
+        }, "BROKEN at partition 2 offset 17: hash does not match; checked at 2026-12-01T09:30:00Z."::equals);
     }
 
     @Test

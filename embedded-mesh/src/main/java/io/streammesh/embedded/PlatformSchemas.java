@@ -4,6 +4,7 @@ import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
+import io.streammesh.schema.AuditChainStatus;
 import io.streammesh.schema.AuditEvent;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Grant;
@@ -44,6 +45,7 @@ final class PlatformSchemas {
         schemas.put(MeshTopics.VIEW_STATUS, ViewStatus.getClassSchema());
         schemas.put(MeshTopics.AUDIT, AuditEvent.getClassSchema());
         schemas.put(MeshTopics.CONSUMPTION, ProductConsumption.getClassSchema());
+        schemas.put(MeshTopics.AUDIT_CHAIN, AuditChainStatus.getClassSchema());
         register(schemas);
     }
 

@@ -30,7 +30,8 @@ final class PlatformTopics {
                 topic(MeshTopics.VIEW_STATUS, 1, COMPACT),
                 topic(MeshTopics.AUDIT_RAW, 3, WEEK),
                 topic(MeshTopics.AUDIT, 3, KEEP_FOREVER),
-                topic(MeshTopics.CONSUMPTION, 3, COMPACT));
+                topic(MeshTopics.CONSUMPTION, 3, COMPACT),
+                topic(MeshTopics.AUDIT_CHAIN, 1, COMPACT));
     }
 
     /**

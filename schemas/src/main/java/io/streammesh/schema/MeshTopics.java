@@ -47,6 +47,11 @@ public final class MeshTopics {
      * read of each product, summed by audit-sink from its consumption ledger; read by catalog-stream.
      */
     public static final String CONSUMPTION = "mesh.consumption";
+    /**
+     * {@code mesh.audit} → {@code AuditChainStatus}, compacted: audit-sink's last check of the
+     * audit chains; read by catalog-stream.
+     */
+    public static final String AUDIT_CHAIN = "mesh.audit.chain";
     /** Prefix of every view topic, {@code mesh.view.<address>.<view>}. */
     public static final String VIEW_PREFIX = "mesh.view.";
     /** Prefix of the per-domain registration topics. */
@@ -82,7 +87,7 @@ public final class MeshTopics {
 
     /** The platform topics that exist once, whatever the domains. */
     public static final List<String> PLATFORM = List.of(
-            CATALOG, CATALOG_REJECTIONS, ACCESS_GRANTS, PRODUCT_STATS, VIEW_STATUS, AUDIT_RAW, AUDIT, CONSUMPTION);
+            CATALOG, CATALOG_REJECTIONS, ACCESS_GRANTS, PRODUCT_STATS, VIEW_STATUS, AUDIT_RAW, AUDIT, CONSUMPTION, AUDIT_CHAIN);
 
     private MeshTopics() {
     }
