@@ -88,6 +88,7 @@ public final class AuditTopology {
                 .flatMapValues(raw -> AuditEvents.of(raw));
         KStream<String, AuditEvent> consumption = source(builder, CONSUMPTION_TOPIC, serdes, ConsumerOffsets.class)
                 .process(() -> new ConsumptionProcessor(CONSUMPTION_STORE), CONSUMPTION_STORE);
+        ProductConsumers.sum(consumption, serdes);
         KStream<String, AuditEvent> requests = only(builder.stream(MeshTopics.ACCESS_REQUEST_TOPICS, anyRecord(serdes, AccessRequest.class)),
                 AccessRequest.class)
                 .processValues(() -> new WithRecordContext<>((request, record) -> AuditEvents.of(request, record)));

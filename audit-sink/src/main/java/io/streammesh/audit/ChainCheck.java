@@ -4,12 +4,18 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.client.RecordProducers;
+import io.streammesh.schema.AuditChainStatus;
+import io.streammesh.schema.MeshTopics;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * {@code mesh audit verify} on a schedule, for a dashboard: at start and then every interval, on a
  * thread of its own, every hash chain of {@code mesh.audit} is checked ({@link AuditVerifier}) and the
  * result shown as {@code mesh.audit.chain.intact} (1 intact, 0 broken, NaN before the first check),
- * with the events checked and the time of the last check. A break is logged with its place.
+ * with the events checked and the time of the last check. A break is logged with its place. Each
+ * result is also written to the compacted {@link MeshTopics#AUDIT_CHAIN}, where the catalog's
+ * audit page reads it.
  */
 final class ChainCheck implements AutoCloseable {
 
@@ -28,6 +36,7 @@ final class ChainCheck implements AutoCloseable {
 
     private final MeshClientConfig clientConfig;
     private final MeterRegistry meters;
+    private final KafkaProducer<String, AuditChainStatus> statuses;
     private final AtomicReference<Double> intact = new AtomicReference<>(Double.NaN);
     private final AtomicLong events = new AtomicLong();
     private final AtomicLong checkedAt = new AtomicLong();
@@ -40,6 +49,7 @@ final class ChainCheck implements AutoCloseable {
     private ChainCheck(MeshClientConfig clientConfig, MeterRegistry meters) {
         this.clientConfig = clientConfig;
         this.meters = meters;
+        this.statuses = RecordProducers.create(clientConfig, "mesh-audit-chain-status");
         Gauge.builder("mesh.audit.chain.intact", intact, AtomicReference::get)
                 .description("1 if every hash chain of mesh.audit verified at the last check, 0 if one is broken").register(meters);
         Gauge.builder("mesh.audit.chain.verified", events, AtomicLong::get).baseUnit("events")
@@ -74,6 +84,18 @@ final class ChainCheck implements AutoCloseable {
         events.set(result.total());
         checkedAt.set(System.currentTimeMillis() / 1000);
         checks(result.intact() ? "intact" : "broken").increment();
+        publish(result);
+    }
+
+    private void publish(AuditVerifier.Result result) {
+        var status = AuditChainStatus.newBuilder().setIntact(result.intact()).setVerifiedEvents(result.total())
+                .setFirstBreak(result.firstBreak().map(Object::toString).orElse(null)).setCheckedAt(Instant.now()).build();
+        statuses.send(new ProducerRecord<>(MeshTopics.AUDIT_CHAIN, MeshTopics.AUDIT, status), (metadata, failure) -> {
+            if (failure != null) {
+                LOG.warn("could not write the audit chains' status to {}; the next check tries again: {}", MeshTopics.AUDIT_CHAIN,
+                        failure.getMessage());
+            }
+        });
     }
 
     private Counter checks(String result) {
@@ -84,5 +106,6 @@ final class ChainCheck implements AutoCloseable {
     @Override
     public void close() {
         checker.shutdownNow();
+        statuses.close(Duration.ofSeconds(5));
     }
 }

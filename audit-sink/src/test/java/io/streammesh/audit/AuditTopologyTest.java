@@ -16,6 +16,7 @@ import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductConsumption;
 import io.streammesh.schema.Owner;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.Rejection;
@@ -23,6 +24,7 @@ import io.streammesh.schema.RuleViolation;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -193,6 +195,28 @@ class AuditTopologyTest {
             assertThat(e.getProduct()).isEqualTo("orders.order-placed.v1");
             assertThat(e.getPartition()).isZero();
         });
+    }
+
+    @Test
+    void theRecordsAGroupReadOfAProductAreSummedAcrossItsTopicsAndPartitionsIntoOneCompactedRecordPerProductAndGroup() {
+        var totals = driver.createOutputTopic(MeshTopics.CONSUMPTION, Serdes.String().deserializer(),
+                SERDES.of(ProductConsumption.class).deserializer());
+        offsets.pipeInput("analytics|orders.order-placed.v1|0", observed(120, 100));
+        offsets.pipeInput("analytics|orders.order-placed.v1|1", ConsumerOffsets.newBuilder(observed(7, 0)).setPartition(1)
+                .setObservedAt(START.plusSeconds(4)).build());
+        offsets.pipeInput("analytics|mesh.view.orders.order-placed.v1.analytics|0", ConsumerOffsets.newBuilder(observed(30, 0))
+                .setTopic("mesh.view.orders.order-placed.v1.analytics").setObservedAt(START.plusSeconds(2)).build());
+        offsets.pipeInput("reports|orders.order-placed.v1|0", ConsumerOffsets.newBuilder(observed(5, 0)).setConsumerGroup("reports")
+                .setPrincipal("User:reports").build());
+
+        Map<String, ProductConsumption> latest = totals.readKeyValuesToMap();
+        assertThat(latest).containsOnlyKeys("orders.order-placed.v1|analytics", "orders.order-placed.v1|reports");
+        ProductConsumption analytics = latest.get("orders.order-placed.v1|analytics");
+        assertThat(analytics.getRecords()).isEqualTo(20 + 7 + 30);
+        assertThat(analytics.getPrincipal()).isEqualTo("User:analytics");
+        assertThat(analytics.getTopics()).containsExactly("orders.order-placed.v1", "mesh.view.orders.order-placed.v1.analytics");
+        assertThat(analytics.getLastReadAt()).isEqualTo(START.plusSeconds(4));
+        assertThat(latest.get("orders.order-placed.v1|reports").getRecords()).isEqualTo(5);
     }
 
     @Test

@@ -21,6 +21,7 @@ import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.FreeText;
 import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductConsumption;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ViewStatus;
 import java.io.IOException;
@@ -398,6 +399,39 @@ final class CatalogApi implements AutoCloseable {
         ObjectNode result = JSON.createObjectNode().put("count", list.size());
         result.set("grants", list);
         return result;
+    }
+
+    /**
+     * Each product's consumers from the audit trail's consumption ledger: which groups read how
+     * much, and when last. A product's consumers are its owning domain's business and the
+     * platform's, nobody else's: a tenant learns neither who reads another's products nor how much.
+     *
+     * @param product an address, or null for every product the caller may see consumers of
+     * @param caller who asks
+     * @return {@code count} and {@code consumers} (product, consumerGroup, principal, records, topics, lastReadAt), most records first
+     */
+    ObjectNode consumption(ProductAddress product, Caller caller) {
+        ArrayNode list = JSON.createArrayNode();
+        queries.consumption(product == null ? null : product.toString()).stream()
+                .filter(c -> caller.seesAll() || caller.principal().name().equals(ProductAddress.parse(c.getProduct()).domain()))
+                .sorted(Comparator.comparingLong(ProductConsumption::getRecords).reversed()
+                        .thenComparing(ProductConsumption::getProduct).thenComparing(ProductConsumption::getConsumerGroup))
+                .forEach(c -> list.add(AvroJson.of(c)));
+        ObjectNode result = JSON.createObjectNode().put("count", list.size());
+        result.set("consumers", list);
+        return result;
+    }
+
+    /**
+     * @param caller who asks: the platform only, as for {@code mesh audit verify}
+     * @return audit-sink's last check of the audit chains (intact, verifiedEvents, firstBreak, checkedAt), or {@code checked: false} before its first
+     */
+    ObjectNode auditChain(Caller caller) {
+        if (!caller.seesAll()) {
+            throw new ApiError(403, "the audit chain's status is for platform principals");
+        }
+        return queries.auditChain().map(status -> AvroJson.of(status).put("checked", true))
+                .orElseGet(() -> JSON.createObjectNode().put("checked", false));
     }
 
     ObjectNode rejections(Map<String, String> query, Caller caller) {

@@ -9,6 +9,8 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.AuditChainStatus;
+import io.streammesh.schema.ProductConsumption;
 import io.streammesh.schema.ProductStats;
 import io.streammesh.schema.ViewStatus;
 import java.io.IOException;
@@ -94,6 +96,34 @@ final class CatalogQueries {
             found.forEachRemaining(entry -> statuses.put(entry.value.value().getView(), entry.value.value()));
         }
         return statuses;
+    }
+
+    /**
+     * @param address a product, or null for every product
+     * @return how much each consumer group has read of it (of each product), as audit-sink last summed it
+     */
+    List<ProductConsumption> consumption(String address) {
+        List<ProductConsumption> found = new ArrayList<>();
+        try {
+            ReadOnlyKeyValueStore<String, ValueAndTimestamp<ProductConsumption>> store = streams.store(StoreQueryParameters.fromNameAndType(
+                    CatalogTopology.GLOBAL_CONSUMPTION, QueryableStoreTypes.timestampedKeyValueStore()));
+            try (var entries = address == null ? store.all() : store.prefixScan(address + "|", Serdes.String().serializer())) {
+                entries.forEachRemaining(entry -> found.add(entry.value.value()));
+            }
+        } catch (InvalidStateStoreException e) {
+            throw new MeshException("the catalog is starting; try again in a moment", e);
+        }
+        return found;
+    }
+
+    /** @return audit-sink's last check of the audit chains, if it has written one */
+    Optional<AuditChainStatus> auditChain() {
+        try {
+            return Optional.ofNullable(streams.store(StoreQueryParameters.fromNameAndType(CatalogTopology.GLOBAL_AUDIT_CHAIN,
+                    QueryableStoreTypes.<String, AuditChainStatus>timestampedKeyValueStore())).get(MeshTopics.AUDIT)).map(ValueAndTimestamp::value);
+        } catch (InvalidStateStoreException e) {
+            throw new MeshException("the catalog is starting; try again in a moment", e);
+        }
     }
 
     /** @return the latest status of every view that reported one */

@@ -9,6 +9,8 @@ import io.streammesh.schema.Grant;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductActivity;
 import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.AuditChainStatus;
+import io.streammesh.schema.ProductConsumption;
 import io.streammesh.schema.ProductStats;
 import io.streammesh.schema.Rejection;
 import io.streammesh.schema.SourcedRecord;
@@ -65,6 +67,10 @@ public final class CatalogTopology {
     public static final String GLOBAL_HEALTH = "health-global";
     /** Global table over {@code mesh.view.status}: {@code <address>/<view>} → ViewStatus. */
     public static final String GLOBAL_VIEW_STATUS = "view-status-global";
+    /** Global table of {@link MeshTopics#CONSUMPTION}: each product's consumers, as audit-sink sums them. */
+    public static final String GLOBAL_CONSUMPTION = "consumption-global";
+    /** Global table of {@link MeshTopics#AUDIT_CHAIN}: audit-sink's last check of the audit chains. */
+    public static final String GLOBAL_AUDIT_CHAIN = "audit-chain-global";
 
     /** The governance processor's node: its children are the sinks of admitted products and of rejections. */
     static final String GOVERNANCE = "governance";
@@ -151,6 +157,10 @@ public final class CatalogTopology {
 
         builder.globalTable(MeshTopics.VIEW_STATUS, Consumed.with(Serdes.String(), serdes.of(ViewStatus.class)),
                 Materialized.as(GLOBAL_VIEW_STATUS));
+        builder.globalTable(MeshTopics.CONSUMPTION, Consumed.with(Serdes.String(), serdes.of(ProductConsumption.class)),
+                Materialized.as(GLOBAL_CONSUMPTION));
+        builder.globalTable(MeshTopics.AUDIT_CHAIN, Consumed.with(Serdes.String(), serdes.of(AuditChainStatus.class)),
+                Materialized.as(GLOBAL_AUDIT_CHAIN));
         return withSinks(builder.build(), products.serializer(), rejections.serializer(), serdes.of(Grant.class).serializer());
     }
 

@@ -20,6 +20,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,10 +66,12 @@ final class Portal implements AutoCloseable {
             "portal.js", "text/javascript; charset=utf-8");
     private static final List<String> HEALTH_STATES = List.of("OK", "DEGRADED", "VIOLATED", "UNKNOWN");
     private static final int MAX_DURATION_DAYS = 365;
+    private static final String AWAITING_SECOND_APPROVAL = "AWAITING_SECOND_APPROVAL";
 
     private final CatalogApi api;
     private final PortalTemplates templates;
     private final MeshClientConfig catalogClient;
+    private final ProductSchemas schemas;
     private final HealthHistory history = new HealthHistory(Duration.ofHours(1));
     private final ScheduledExecutorService healthPushes = Executors.newSingleThreadScheduledExecutor(runnable -> {
         var thread = new Thread(runnable, "portal-health-events");
@@ -84,6 +88,7 @@ final class Portal implements AutoCloseable {
         this.api = api;
         this.templates = templates;
         this.catalogClient = catalogClient;
+        this.schemas = new ProductSchemas(catalogClient);
     }
 
     /** @param path a request's path @return whether it is one of the portal's writes, which may be posted to */
@@ -222,7 +227,37 @@ final class Portal implements AutoCloseable {
         ProductAddress address = CatalogApi.address(ctx.pathParam("address"));
         ObjectNode product = api.product(address);
         PortalPage page = page(ctx, address.toString(), "catalog");
-        templates.render(ctx, 200, "product.jte", Map.of("page", page, "data", product, "lineage", LineageGraph.of(product.path("lineage"))));
+        Map<String, Object> params = new HashMap<>(Map.of("page", page, "data", product, "lineage", LineageGraph.of(product.path("lineage"))));
+        try {
+            params.put("fields", schemas.fields(product));
+            params.put("versions", versions(address, product));
+            params.put("schemaProblem", "");
+        } catch (MeshException | ApiError e) {
+            // The rest of the page comes from the catalog itself: a registry outage or a product without a schema id costs only its fields.
+            LOG.warn("Portal product page of {} without its schema: {}", address, e.getMessage());
+            params.put("fields", List.of());
+            params.put("versions", ProductVersions.of(List.of()));
+            params.put("schemaProblem", e.getMessage());
+        }
+        templates.render(ctx, 200, "product.jte", params);
+    }
+
+    /** The catalogued major versions of the product (the same domain and name), oldest first, with their schemas' fields. */
+    private ProductVersions versions(ProductAddress address, ObjectNode product) {
+        List<ProductVersions.Version> versions = new ArrayList<>();
+        List<ProductAddress> majors = new ArrayList<>();
+        api.search(Map.of("domain", address.domain())).path("products").forEach(p -> {
+            ProductAddress other = ProductAddress.parse(p.path("address").asText());
+            if (other.product().equals(address.product())) {
+                majors.add(other);
+            }
+        });
+        majors.sort(Comparator.comparingInt(ProductAddress::major));
+        for (ProductAddress major : majors) {
+            ObjectNode version = major.equals(address) ? product : api.product(major);
+            versions.add(new ProductVersions.Version(major.toString(), version.path("version").asText(), schemas.fields(version)));
+        }
+        return ProductVersions.of(versions);
     }
 
     private void myAccess(Context ctx) {
@@ -241,6 +276,7 @@ final class Portal implements AutoCloseable {
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         data.put("domain", domain);
         data.set("pending", api.requests(Map.of("status", "PENDING", "domain", domain), CatalogApi.caller(ctx)).path("requests"));
+        data.set("awaiting", awaitingMySecondApproval(ctx));
         ArrayNode active = JsonNodeFactory.instance.arrayNode();
         api.grants(Map.of("status", "ACTIVE"), CatalogApi.caller(ctx)).path("grants").forEach(g -> {
             if (g.path("product").asText().startsWith(domain + ".")) {
@@ -248,14 +284,45 @@ final class Portal implements AutoCloseable {
             }
         });
         data.set("grants", active);
+        ArrayNode consumers = JsonNodeFactory.instance.arrayNode();
+        api.consumption(null, CatalogApi.caller(ctx)).path("consumers").forEach(c -> {
+            if (c.path("product").asText().startsWith(domain + ".")) {
+                consumers.add(c);
+            }
+        });
+        data.set("consumers", consumers);
         render(ctx, "inbox.jte", page, data);
+    }
+
+    /** The requests whose owner approved and whose view names the signed-in principal for the second approval. */
+    private ArrayNode awaitingMySecondApproval(Context ctx) {
+        String me = CatalogApi.callerOrNull(ctx).kafkaPrincipal();
+        ArrayNode awaiting = JsonNodeFactory.instance.arrayNode();
+        api.requests(Map.of("status", AWAITING_SECOND_APPROVAL), CatalogApi.caller(ctx)).path("requests").forEach(r -> {
+            if (namesSecondApprover(r, me)) {
+                awaiting.add(r);
+            }
+        });
+        return awaiting;
+    }
+
+    private static boolean namesSecondApprover(JsonNode request, String kafkaPrincipal) {
+        for (JsonNode approver : request.path("secondLevelApprovers")) {
+            if (approver.asText().equals(kafkaPrincipal)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void audit(Context ctx) {
         if (!CatalogApi.caller(ctx).seesAll()) {
             throw new ApiError(403, "the audit page is for platform principals");
         }
-        render(ctx, "audit.jte", page(ctx, "Audit", "audit"), api.rejections(Map.of(), CatalogApi.caller(ctx)));
+        ObjectNode data = api.rejections(Map.of(), CatalogApi.caller(ctx));
+        data.set("consumers", api.consumption(null, CatalogApi.caller(ctx)).path("consumers"));
+        data.set("chain", api.auditChain(CatalogApi.caller(ctx)));
+        render(ctx, "audit.jte", page(ctx, "Audit", "audit"), data);
     }
 
     private void fileRequest(Context ctx) {
@@ -277,12 +344,24 @@ final class Portal implements AutoCloseable {
         String requestId = required(ctx, "requestId");
         DecisionKind kind = decision(required(ctx, "decision"));
         String reason = required(ctx, "reason");
-        // The request as this principal may see it (404 otherwise); its domain names the decision topic, which the broker guards.
-        String domain = api.request(requestId, CatalogApi.caller(ctx)).path("domain").asText();
+        // The request as this principal may see it (404 otherwise); where it stands names the decision topic, which the broker guards.
+        JsonNode request = api.request(requestId, CatalogApi.caller(ctx));
         try (var access = new AccessClient(clientConfigOf(session))) {
-            access.decide(domain, requestId, kind, reason, null);
+            access.decide(decisionTopicOwner(request, session.principal()), requestId, kind, reason, null);
         }
         ctx.redirect(INBOX + "?decided=" + URLEncoder.encode(requestId, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
+    }
+
+    /**
+     * Whose decision topic a decision goes to, as {@code mesh access approve} would write it: a
+     * second-level approver the view names decides an owner-approved request on its own topic;
+     * everything else goes to the owning domain's. The catalog counts a decision only from those
+     * topics and the broker lets only their principals write them, so this choice grants nothing.
+     */
+    private static String decisionTopicOwner(JsonNode request, MeshPrincipal decider) {
+        boolean secondLevel = request.path("status").asText().equals(AWAITING_SECOND_APPROVAL)
+                && namesSecondApprover(request, decider.kafkaPrincipal());
+        return secondLevel ? decider.name() : request.path("domain").asText();
     }
 
     /** Who writes: the signed-in person, with the password they signed in with; the broker and registry are the catalog's. */

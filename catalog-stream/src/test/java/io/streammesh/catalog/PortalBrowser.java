@@ -72,10 +72,18 @@ final class PortalBrowser implements AfterEachCallback, AfterAllCallback {
         if (driver == null) {
             return;
         }
+        screenshot(context.getRequiredTestClass().getSimpleName() + "-" + context.getRequiredTestMethod().getName());
+    }
+
+    /**
+     * Saves what the browser shows now, for a step worth seeing besides a test's last page.
+     *
+     * @param name the file's name without {@code .png}
+     */
+    void screenshot(String name) throws IOException {
+        driver();
         Files.createDirectories(SCREENSHOTS);
-        byte[] png = driver.getScreenshotAs(OutputType.BYTES);
-        Files.write(SCREENSHOTS.resolve(context.getRequiredTestClass().getSimpleName() + "-" + context.getRequiredTestMethod().getName()
-                + ".png"), png);
+        Files.write(SCREENSHOTS.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.streammesh.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,10 +9,15 @@ import io.streammesh.client.AccessClient;
 import io.streammesh.client.CatalogClient;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.MeshSerdes;
+import io.streammesh.client.SchemaRegistry;
 import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.schema.AuditChainStatus;
+import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.Owner;
 import io.streammesh.schema.PrincipalKind;
+import io.streammesh.schema.ProductConsumption;
+import io.streammesh.schema.ProductEncryption;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.testing.MeshTest;
@@ -23,13 +29,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,9 +47,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 
 /**
  * The portal in a real Chromium against the real mesh: a consumer finds a product and asks for a
@@ -58,6 +71,26 @@ class PortalPagesIT {
     private static final String ORDERS = "pp-orders";
     private static final String ANALYTICS = "pp-analytics";
     private static final String CUSTOMERS = "pp-customers";
+    private static final String SECURITY = "pp-security";
+    private static final String ADMIN = "mesh-admin";
+    private static final Dimension PHONE = new Dimension(390, 844);
+    private static final Dimension DESKTOP = new Dimension(1280, 900);
+    private static final int MAX_TABS = 60;
+    private static final String VERSIONED_V1 = """
+            {"type": "record", "name": "Order", "namespace": "pp.orders", "fields": [
+              {"name": "orderId", "type": "string", "doc": "The shop's order number."},
+              {"name": "customerId", "type": "string"},
+              {"name": "customerEmail", "type": ["null", "string"], "default": null, "doc": "The buyer's e-mail address."},
+              {"name": "amount", "type": "double"},
+              {"name": "placedAt", "type": {"type": "long", "logicalType": "timestamp-millis"}}]}""";
+    private static final String VERSIONED_V2 = """
+            {"type": "record", "name": "Order", "namespace": "pp.orders", "fields": [
+              {"name": "orderId", "type": "long", "doc": "The shop's order number."},
+              {"name": "customerId", "type": "string"},
+              {"name": "customerEmail", "type": ["null", "string"], "default": null, "doc": "The buyer's e-mail address."},
+              {"name": "amountCents", "type": "long"},
+              {"name": "placedAt", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+              {"name": "tags", "type": {"type": "array", "items": "string"}, "default": []}]}""";
     private static final String XSS = "<script>window.xssRan = true</script><img src=x onerror=\"window.xssRan = true\">";
 
     private EmbeddedMesh mesh;
@@ -70,6 +103,7 @@ class PortalPagesIT {
         mesh.onboarding().addDomain(ORDERS);
         mesh.onboarding().ensurePrincipal(ANALYTICS, PrincipalKind.TEAM);
         mesh.onboarding().ensurePrincipal(CUSTOMERS, PrincipalKind.TEAM);
+        mesh.onboarding().ensurePrincipal(SECURITY, PrincipalKind.TEAM);
         catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), Files.createTempDirectory("portal-pages-it-"),
                 mesh.state().credentials(), 0));
         orderPlaced = publish("pp-orders.order-placed.v1", "Every order the shop accepted, one event per order.");
@@ -193,6 +227,152 @@ class PortalPagesIT {
     }
 
     @Test
+    void theProductPageListsTheSchemasFieldsWithTheirMarkersAndSetsTheProductsVersionsSideBySide() {
+        ProductAddress v1 = publishWithSchema("pp-orders.versioned.v1", "1.4.0", VERSIONED_V1);
+        ProductAddress v2 = publishWithSchema("pp-orders.versioned.v2", "2.0.0", VERSIONED_V2);
+        signIn(ANALYTICS);
+        WebDriver browser = BROWSER.driver();
+        browser.get(catalog.restUrl() + "/products/" + v2);
+
+        assertThat(cells("#fields", "orderId")).containsExactly("orderId", "long", "The shop's order number.", "");
+        assertThat(cells("#fields", "customerEmail")).containsExactly("customerEmail", "null | string", "The buyer's e-mail address.",
+                "pii encrypted");
+        assertThat(cells("#fields", "placedAt")).containsExactly("placedAt", "long (timestamp-millis)", "", "");
+        assertThat(cells("#fields", "tags")).containsExactly("tags", "array<string>", "", "");
+        assertThat(browser.findElements(By.cssSelector("#versions thead th")).stream().map(WebElement::getText).toList())
+                .containsExactly("Field", v1 + " (1.4.0)", v2 + " (2.0.0)", "What changed");
+        assertThat(cells("#versions", "orderId")).containsExactly("orderId", "string", "long", "type changed in " + v2);
+        assertThat(cells("#versions", "amount")).containsExactly("amount", "double", "absent", "removed in " + v2);
+        assertThat(cells("#versions", "amountCents")).containsExactly("amountCents", "absent", "long", "added in " + v2);
+        assertThat(cells("#versions", "customerEmail")).containsExactly("customerEmail", "null | string", "null | string", "");
+
+        browser.findElement(By.linkText(v1.toString())).click();
+        await().atMost(SOON).until(() -> browser.getCurrentUrl().equals(catalog.restUrl() + "/products/" + v1));
+        assertThat(cells("#fields", "amount")).containsExactly("amount", "double", "", "");
+    }
+
+    @Test
+    void aSecondLevelApproverDecidesInItsInboxAndNoOtherTenantSeesTheRequestThere() {
+        ProductAddress audited = publish(CatalogTopologyTest.twoLevel("User:" + SECURITY), "pp-orders.audited.v1",
+                "Orders whose analytics view security approves too.");
+        String requestId;
+        try (var access = new AccessClient(mesh.clientConfig(ANALYTICS))) {
+            requestId = access.request(audited, "analytics", null, "pp-analytics-audited", "fraud study", Duration.ofDays(7));
+        }
+        await().atMost(SOON).until(() -> requestsOf(ORDERS).stream().anyMatch(r -> r.at("/request/requestId").asText().equals(requestId)));
+        try (var owner = new AccessClient(mesh.clientConfig(ORDERS))) {
+            owner.decide(ORDERS, requestId, DecisionKind.APPROVED, "fine by orders", null);
+        }
+        var securityApi = new CatalogClient(catalog.restUrl(), mesh.clientConfig(SECURITY));
+        await().atMost(SOON).until(() -> securityApi.get("/api/access/requests/" + requestId).path("status").asText(),
+                "AWAITING_SECOND_APPROVAL"::equals);
+
+        signIn(CUSTOMERS);
+        BROWSER.driver().get(catalog.restUrl() + "/inbox");
+        assertThat(BROWSER.driver().findElements(By.cssSelector("#awaiting tbody tr"))).isEmpty();
+        signIn(ORDERS);
+        BROWSER.driver().get(catalog.restUrl() + "/inbox");
+        assertThat(BROWSER.driver().findElements(By.cssSelector("#awaiting tr[data-request='" + requestId + "']")))
+                .as("the owner's own approval is not a second one").isEmpty();
+
+        signIn(SECURITY);
+        awaitCell("/inbox", "#awaiting", requestId, ".purpose", "fraud study");
+        row("#awaiting", requestId).findElement(By.name("reason")).sendKeys("checked by security");
+        row("#awaiting", requestId).findElement(By.cssSelector("button[value=APPROVED]")).click();
+        awaitDecisionSent(requestId);
+
+        JsonNode approved = await().atMost(SOON).until(() -> securityApi.get("/api/access/requests/" + requestId),
+                r -> r.path("status").asText().equals("APPROVED"));
+        assertThat(approved.at("/grant/status").asText()).isEqualTo("ACTIVE");
+        assertThat(approved.at("/grant/approvedBy").asText()).isEqualTo("User:" + ORDERS);
+        assertThat(approved.at("/grant/secondApprovedBy").asText()).isEqualTo("User:" + SECURITY);
+        assertThat(approved.path("decisions").findValuesAsText("reason")).containsExactly("fine by orders", "checked by security");
+    }
+
+    @Test
+    void aProductsConsumersFromTheAuditLedgerShowToItsOwnerAndThePlatformOnlyAndNoTenantCanForgeThem() throws Exception {
+        Instant readAt = Instant.parse("2026-12-01T09:30:00Z");
+        // audit-sink's summing, as it writes it: the catalog only reads mesh.consumption.
+        writeConsumption(ADMIN, consumption(orderPlaced.toString(), "pp-analytics-weekly", ANALYTICS, 1234, readAt));
+        writeConsumption(ADMIN, consumption("pp-billing.invoices.v1", "pp-billing-reader", CUSTOMERS, 99, readAt));
+        try (var tenant = new KafkaProducer<>(mesh.clientConfig(CUSTOMERS).kafka(), new StringSerializer(), new ByteArraySerializer())) {
+            assertThatThrownBy(() -> tenant.send(new ProducerRecord<>(MeshTopics.CONSUMPTION, orderPlaced + "|pp-forged", new byte[] {0})).get())
+                    .as("a tenant can neither make itself a consumer nor hide one").hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        }
+
+        signIn(ORDERS);
+        awaitConsumer("/inbox", orderPlaced + "|pp-analytics-weekly");
+        assertThat(consumerCells(orderPlaced + "|pp-analytics-weekly"))
+                .containsExactly(orderPlaced.toString(), "User:" + ANALYTICS, "pp-analytics-weekly", "1234", "2026-12-01T09:30:00Z", orderPlaced.topic());
+        assertThat(BROWSER.driver().findElements(By.cssSelector("#consumers tbody tr"))).as("another domain's consumers").hasSize(1);
+
+        signIn(CUSTOMERS);
+        BROWSER.driver().get(catalog.restUrl() + "/inbox");
+        assertThat(BROWSER.driver().findElements(By.cssSelector("#consumers tbody tr"))).isEmpty();
+
+        signIn(ADMIN);
+        BROWSER.driver().get(catalog.restUrl() + "/audit");
+        assertThat(BROWSER.driver().findElement(By.id("chain")).getText())
+                .isEqualTo("Not checked yet: audit-sink checks the chains at start and every 5 minutes.");
+        MeshClientConfig admin = mesh.clientConfig(ADMIN);
+        try (var producer = new KafkaProducer<>(admin.kafka(), new StringSerializer(), MeshSerdes.<AuditChainStatus>valueSerializer(admin, false))) {
+            // audit-sink's ChainCheck, as it writes its result.
+            producer.send(new ProducerRecord<>(MeshTopics.AUDIT_CHAIN, MeshTopics.AUDIT, AuditChainStatus.newBuilder().setIntact(false)
+                    .setVerifiedEvents(41).setFirstBreak("partition 2 offset 17: hash does not match").setCheckedAt(readAt).build())).get();
+        }
+        awaitConsumer("/audit", "pp-billing.invoices.v1|pp-billing-reader");
+        assertThat(consumerCells(orderPlaced + "|pp-analytics-weekly")).element(3).isEqualTo("1234");
+        await().atMost(SOON).until(() -> {
+            BROWSER.driver().get(catalog.restUrl() + "/audit");
+            return BROWSER.driver().findElement(By.id("chain")).getText();
+        }, "BROKEN at partition 2 offset 17: hash does not match; checked at 2026-12-01T09:30:00Z."::equals);
+    }
+
+    @Test
+    void atPhoneWidthAConsumerSignsInFindsAProductAndAsksForAccessWithTheKeyboardAlone() throws Exception {
+        WebDriver browser = BROWSER.driver();
+        browser.manage().deleteAllCookies();
+        browser.manage().window().setSize(PHONE);
+        try {
+            browser.get(catalog.restUrl() + "/login");
+            press(ANALYTICS, Keys.TAB, mesh.clientConfig(ANALYTICS).password().reveal(), Keys.ENTER);
+            await().atMost(SOON).ignoreExceptions().until(() -> browser.findElement(By.id("signed-in-as")).getText(), ("User:" + ANALYTICS)::equals);
+            assertFitsThePhone("the catalog");
+
+            tabTo("the search box", e -> "q".equals(e.getAttribute("id")));
+            press("pp-orders.order-placed", Keys.ENTER);
+            await().atMost(SOON).until(() -> rowAddresses().equals(List.<Object>of(orderPlaced.toString())));
+            String productPage = catalog.restUrl() + "/products/" + orderPlaced;
+            // A late answer of the search may redraw the rows under the focus: tab to the link again until it opens.
+            await().atMost(SOON).ignoreExceptions().until(() -> {
+                tabTo("the product's link", e -> productPage.equals(e.getAttribute("href")));
+                press(Keys.ENTER);
+                return browser.getCurrentUrl().equals(productPage);
+            });
+            assertFitsThePhone("the product page");
+            BROWSER.screenshot("PortalPagesIT-product-at-390px");
+
+            tabTo("the view", e -> "view".equals(e.getAttribute("id")));
+            press(Keys.ARROW_DOWN);
+            assertThat(browser.findElement(By.id("view")).getDomProperty("value")).isEqualTo("analytics");
+            tabTo("the consumer group", e -> "group".equals(e.getAttribute("id")));
+            press("pp-analytics-keyboard");
+            tabTo("the purpose", e -> "purpose".equals(e.getAttribute("id")));
+            press("asked without a mouse");
+            tabTo("the request button", e -> "request-submit".equals(e.getAttribute("id")));
+            press(Keys.ENTER);
+
+            String url = await().atMost(SOON).until(browser::getCurrentUrl, u -> u.startsWith(catalog.restUrl() + "/access?filed="));
+            String requestId = url.substring(url.indexOf('=') + 1);
+            awaitCell("/access", "#requests", requestId, ".status", "PENDING");
+            assertFitsThePhone("my access");
+            assertThat(row("#requests", requestId).findElement(By.cssSelector("td:nth-child(5)")).getText()).isEqualTo("asked without a mouse");
+        } finally {
+            browser.manage().window().setSize(DESKTOP);
+        }
+    }
+
+    @Test
     void withoutASessionAPageSendsToSignInAndAWriteByHttpBasicIsRefused() throws Exception {
         var http = HttpClient.newHttpClient();
         HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(catalog.restUrl() + "/inbox")).build(),
@@ -292,6 +472,71 @@ class PortalPagesIT {
         List<JsonNode> requests = new java.util.ArrayList<>();
         api.get("/api/access/requests").path("requests").forEach(requests::add);
         return requests;
+    }
+
+    private static ProductConsumption consumption(String product, String group, String principal, long records, Instant at) {
+        return ProductConsumption.newBuilder().setProduct(product).setConsumerGroup(group).setPrincipal("User:" + principal)
+                .setRecords(records).setTopics(List.of(ProductAddress.parse(product).topic())).setLastReadAt(at).build();
+    }
+
+    private void writeConsumption(String writer, ProductConsumption consumption) throws Exception {
+        MeshClientConfig config = mesh.clientConfig(writer);
+        try (var producer = new KafkaProducer<>(config.kafka(), new StringSerializer(), MeshSerdes.<ProductConsumption>valueSerializer(config, false))) {
+            producer.send(new ProducerRecord<>(MeshTopics.CONSUMPTION, consumption.getProduct() + "|" + consumption.getConsumerGroup(), consumption)).get();
+        }
+    }
+
+    private void awaitConsumer(String path, String key) {
+        WebDriver browser = BROWSER.driver();
+        await().atMost(SOON).until(() -> {
+            browser.get(catalog.restUrl() + path);
+            return !browser.findElements(By.cssSelector("#consumers tr[data-consumer='" + key + "']")).isEmpty();
+        });
+    }
+
+    private List<String> consumerCells(String key) {
+        return BROWSER.driver().findElements(By.cssSelector("#consumers tr[data-consumer='" + key + "'] td")).stream()
+                .map(e -> e.getText().strip()).toList();
+    }
+
+    /** Types keys into whatever has the focus, as a person at the keyboard would. */
+    private void press(CharSequence... keys) {
+        new Actions(BROWSER.driver()).sendKeys(keys).perform();
+    }
+
+    /** Presses Tab until the focus is on the element, failing if it is not reachable within a page's worth of controls. */
+    private void tabTo(String what, Predicate<WebElement> target) {
+        WebDriver browser = BROWSER.driver();
+        for (int presses = 0; presses < MAX_TABS; presses++) {
+            if (target.test(browser.switchTo().activeElement())) {
+                return;
+            }
+            press(Keys.TAB);
+        }
+        throw new AssertionError(what + " is not reachable with the Tab key within " + MAX_TABS + " presses");
+    }
+
+    /** Nothing wider than the phone: no sideways scrolling of the page. */
+    private void assertFitsThePhone(String page) {
+        Object overflow = ((JavascriptExecutor) BROWSER.driver())
+                .executeScript("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        assertThat(((Number) overflow).longValue()).as(page + " scrolls sideways at 390 px by").isZero();
+    }
+
+    /** Registers the schema under the product's subject as its domain would, then publishes the product naming it. */
+    private ProductAddress publishWithSchema(String address, String version, String schema) {
+        long contentId;
+        try (var registry = SchemaRegistry.connect(mesh.clientConfig(ORDERS))) {
+            contentId = registry.register(address + "-value", schema).contentId();
+        }
+        return publish(CatalogTopologyTest.orders().setVersion(version).setSchemaSubject(address + "-value").setSchemaContentId(contentId)
+                .setPiiFields(List.of("customerEmail")).setEncryption(new ProductEncryption("customerId", List.of("customerEmail"))),
+                address, "Orders, as the shop's contract version " + version + " describes them.");
+    }
+
+    /** @return the texts of the cells of a table's row for a schema field */
+    private List<String> cells(String table, String field) {
+        return BROWSER.driver().findElements(By.cssSelector(table + " tr[data-field='" + field + "'] td")).stream().map(WebElement::getText).toList();
     }
 
     private ProductAddress publish(String address, String description) {

@@ -58,6 +58,9 @@ public final class PlatformAcls {
                     acls.allow(TOPIC, topic, LITERAL, READ, WRITE, DESCRIBE);
                 }
                 acls.allow(TOPIC, MeshTopics.VIEW_STATUS, LITERAL, READ, DESCRIBE);
+                // Each product's consumers, as the audit sums them, for its owner and the platform.
+                acls.allow(TOPIC, MeshTopics.CONSUMPTION, LITERAL, READ, DESCRIBE);
+                acls.allow(TOPIC, MeshTopics.AUDIT_CHAIN, LITERAL, READ, DESCRIBE);
                 // Reads of the catalog REST API are reported beside the broker's authorisations.
                 acls.allow(TOPIC, MeshTopics.AUDIT_RAW, LITERAL, WRITE, DESCRIBE);
                 // Health shows the gate's lag: its committed offsets, read only (no READ: it cannot join, commit or reset them).
@@ -73,6 +76,8 @@ public final class PlatformAcls {
             }
             case AUDIT -> {
                 acls.allow(TOPIC, MeshTopics.AUDIT, LITERAL, READ, WRITE, DESCRIBE);
+                acls.allow(TOPIC, MeshTopics.CONSUMPTION, LITERAL, WRITE, DESCRIBE);
+                acls.allow(TOPIC, MeshTopics.AUDIT_CHAIN, LITERAL, WRITE, DESCRIBE);
                 for (String topic : List.of(MeshTopics.AUDIT_RAW, MeshTopics.ACCESS_GRANTS,
                         MeshTopics.CATALOG, MeshTopics.CATALOG_REJECTIONS)) {
                     acls.allow(TOPIC, topic, LITERAL, READ, DESCRIBE);

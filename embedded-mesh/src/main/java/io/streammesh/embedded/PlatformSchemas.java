@@ -4,10 +4,12 @@ import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
+import io.streammesh.schema.AuditChainStatus;
 import io.streammesh.schema.AuditEvent;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductConsumption;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStats;
 import io.streammesh.schema.Rejection;
@@ -42,6 +44,8 @@ final class PlatformSchemas {
         schemas.put(MeshTopics.PRODUCT_STATS, ProductStats.getClassSchema());
         schemas.put(MeshTopics.VIEW_STATUS, ViewStatus.getClassSchema());
         schemas.put(MeshTopics.AUDIT, AuditEvent.getClassSchema());
+        schemas.put(MeshTopics.CONSUMPTION, ProductConsumption.getClassSchema());
+        schemas.put(MeshTopics.AUDIT_CHAIN, AuditChainStatus.getClassSchema());
         register(schemas);
     }
 

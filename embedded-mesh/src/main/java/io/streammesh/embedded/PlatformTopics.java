@@ -29,7 +29,9 @@ final class PlatformTopics {
                 topic(MeshTopics.PRODUCT_STATS, 3, COMPACT),
                 topic(MeshTopics.VIEW_STATUS, 1, COMPACT),
                 topic(MeshTopics.AUDIT_RAW, 3, WEEK),
-                topic(MeshTopics.AUDIT, 3, KEEP_FOREVER));
+                topic(MeshTopics.AUDIT, 3, KEEP_FOREVER),
+                topic(MeshTopics.CONSUMPTION, 3, COMPACT),
+                topic(MeshTopics.AUDIT_CHAIN, 1, COMPACT));
     }
 
     /**

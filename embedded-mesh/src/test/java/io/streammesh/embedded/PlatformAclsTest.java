@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.schema.PrincipalKind;
+import io.streammesh.schema.MeshTopics;
 import java.util.List;
 import org.apache.kafka.common.acl.AclBinding;
 import org.junit.jupiter.api.Test;
@@ -134,6 +135,17 @@ class PlatformAclsTest {
                 .containsExactlyInAnyOrder("User:mesh-catalog READ TOPIC mesh.view.status LITERAL",
                         "User:mesh-catalog DESCRIBE TOPIC mesh.view.status LITERAL");
         assertThat(describe(PlatformAcls.domain("orders"))).noneMatch(acl -> acl.contains("mesh.view"));
+    }
+
+    @Test
+    void theAuditAloneWritesConsumptionAndTheChainsStatusAndTheCatalogOnlyReadsThem() {
+        for (String topic : List.of(MeshTopics.CONSUMPTION, MeshTopics.AUDIT_CHAIN)) {
+            assertThat(describe(PlatformAcls.platformApp(PlatformApp.AUDIT))).filteredOn(acl -> acl.contains(" " + topic + " "))
+                    .containsExactlyInAnyOrder("User:mesh-audit WRITE TOPIC " + topic + " LITERAL", "User:mesh-audit DESCRIBE TOPIC " + topic + " LITERAL");
+            assertThat(describe(PlatformAcls.platformApp(PlatformApp.CATALOG))).filteredOn(acl -> acl.contains(" " + topic + " "))
+                    .containsExactlyInAnyOrder("User:mesh-catalog READ TOPIC " + topic + " LITERAL", "User:mesh-catalog DESCRIBE TOPIC " + topic + " LITERAL");
+            assertThat(describe(PlatformAcls.domain("orders"))).noneMatch(acl -> acl.contains(" " + topic + " "));
+        }
     }
 
     @Test

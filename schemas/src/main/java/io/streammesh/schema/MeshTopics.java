@@ -49,6 +49,16 @@ public final class MeshTopics {
     public static final String AUDIT_RAW = "mesh.audit.raw";
     /** Principal → hash-chained {@code AuditEvent}, kept forever; written by audit-sink. */
     public static final String AUDIT = "mesh.audit";
+    /**
+     * {@code <address>|<group>} → {@code ProductConsumption}, compacted: how much each group has
+     * read of each product, summed by audit-sink from its consumption ledger; read by catalog-stream.
+     */
+    public static final String CONSUMPTION = "mesh.consumption";
+    /**
+     * {@code mesh.audit} → {@code AuditChainStatus}, compacted: audit-sink's last check of the
+     * audit chains; read by catalog-stream.
+     */
+    public static final String AUDIT_CHAIN = "mesh.audit.chain";
     /** Prefix of every view topic, {@code mesh.view.<address>.<view>}. */
     public static final String VIEW_PREFIX = "mesh.view.";
     /** Prefix of the per-domain registration topics. */
@@ -84,7 +94,7 @@ public final class MeshTopics {
 
     /** The platform topics that exist once, whatever the domains. */
     public static final List<String> PLATFORM = List.of(
-            CATALOG, CATALOG_REJECTIONS, ACCESS_GRANTS, PRODUCT_STATS, VIEW_STATUS, AUDIT_RAW, AUDIT);
+            CATALOG, CATALOG_REJECTIONS, ACCESS_GRANTS, PRODUCT_STATS, VIEW_STATUS, AUDIT_RAW, AUDIT, CONSUMPTION, AUDIT_CHAIN);
 
     private MeshTopics() {
     }
