@@ -332,9 +332,10 @@ final class Portal implements AutoCloseable {
         String group = required(ctx, "group");
         String purpose = required(ctx, "purpose");
         Duration duration = days(required(ctx, "days"));
+        boolean decrypt = "true".equals(ctx.formParam("decrypt"));
         String id;
         try (var access = new AccessClient(clientConfigOf(session))) {
-            id = access.request(product, view, null, group, purpose, duration);
+            id = access.request(product, view, null, group, purpose, duration, decrypt);
         }
         ctx.redirect(ACCESS + "?filed=" + URLEncoder.encode(id, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
     }

@@ -246,6 +246,12 @@ class PortalPagesIT {
         assertThat(cells("#versions", "amountCents")).containsExactly("amountCents", "absent", "long", "added in " + v2);
         assertThat(cells("#versions", "customerEmail")).containsExactly("customerEmail", "null | string", "null | string", "");
 
+        // A product that encrypts fields offers decryption in its request form; the request carries it.
+        browser.findElement(By.id("decrypt")).click();
+        String requestId = requestAccess("analytics", "pp-decrypting", "fraud check on e-mail domains");
+        awaitCell("/access", "#requests", requestId, ".tag.encrypted", "decrypt");
+        browser.get(catalog.restUrl() + "/products/" + v2);
+
         browser.findElement(By.linkText(v1.toString())).click();
         await().atMost(SOON).until(() -> browser.getCurrentUrl().equals(catalog.restUrl() + "/products/" + v1));
         assertThat(cells("#fields", "amount")).containsExactly("amount", "double", "", "");
