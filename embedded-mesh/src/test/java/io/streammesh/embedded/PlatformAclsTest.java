@@ -83,7 +83,7 @@ class PlatformAclsTest {
     }
 
     @Test
-    void theKeyTopicOfADomainIsWrittenByTheGateAloneAndReadByTheGateAndTheEnforcerAlone() {
+    void theKeyTopicOfADomainIsWrittenByTheGateAloneAndReadByTheGateTheEnforcerAndTheCatalogAlone() {
         List<String> onKeys = describe(PlatformAcls.domain("orders")).stream().filter(acl -> acl.contains(" mesh.keys.orders ")).toList();
 
         assertThat(onKeys).containsExactlyInAnyOrder(
@@ -91,7 +91,9 @@ class PlatformAclsTest {
                 "User:mesh-gate WRITE TOPIC mesh.keys.orders LITERAL",
                 "User:mesh-gate DESCRIBE TOPIC mesh.keys.orders LITERAL",
                 "User:mesh-enforcer READ TOPIC mesh.keys.orders LITERAL",
-                "User:mesh-enforcer DESCRIBE TOPIC mesh.keys.orders LITERAL");
+                "User:mesh-enforcer DESCRIBE TOPIC mesh.keys.orders LITERAL",
+                "User:mesh-catalog READ TOPIC mesh.keys.orders LITERAL",
+                "User:mesh-catalog DESCRIBE TOPIC mesh.keys.orders LITERAL");
     }
 
     @Test
