@@ -30,7 +30,8 @@ import java.util.function.ToIntFunction;
  * about a new subject): the first key on the log since the subject's last erasure is its key. A
  * holder that created one reads the log to past its own entry before using it; if another came
  * first it takes that one instead and writes it again, so that the last entry, the one compaction
- * keeps, is the key that encrypted. A later rival entry never replaces a usable key a holder has.
+ * keeps, is the key that encrypted. A later rival key never replaces a usable key a holder has
+ * (an entry that does not unwrap still does: it costs that subject, as before).
  */
 public final class SubjectKeys implements AutoCloseable {
 
