@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
@@ -111,11 +112,19 @@ public final class AuditApp implements AutoCloseable {
             streamsMetrics.close();
             throw e;
         }
-        var ledger = new ConsumptionLedger(config.clientConfig());
+        var ledger = new ConsumptionLedger(config.clientConfig(), () -> holdsFirstConsumptionPartition(streams));
         ledger.start(config.ledgerInterval());
         var chainCheck = ChainCheck.start(config.clientConfig(), metrics.meters(), ChainCheck.EVERY);
         LOG.info("audit-sink running: {} hash chains on {}", chains, MeshTopics.AUDIT);
         return new AuditApp(streams, ledger, metrics, streamsMetrics, chainCheck);
+    }
+
+    /** Whether this instance runs the active task of the consumption topic's first partition: one instance of several. */
+    private static boolean holdsFirstConsumptionPartition(KafkaStreams streams) {
+        var first = new TopicPartition(AuditTopology.CONSUMPTION_TOPIC, 0);
+        return streams.metadataForLocalThreads().stream()
+                .flatMap(thread -> thread.activeTasks().stream())
+                .anyMatch(task -> task.topicPartitions().contains(first));
     }
 
     /** @return where Prometheus scrapes audit-sink, e.g. {@code http://127.0.0.1:41234/metrics} */

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
@@ -46,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * between the previous and the new offset ({@link CommittedRecords}: offsets are not records on
  * transactional topics). It starts from the offsets it last wrote there, so a restart neither
  * counts a range twice nor loses one; the audit topology turns them into ranges.
+ *
+ * <p>Of several audit-sink instances only the one that {@code leads} writes rounds (the one with
+ * the consumption topic's first partition): two writing at once would report each range twice,
+ * counted from marks that are not each other's. An instance that comes to lead reads the marks
+ * again, so it carries on where the last leader stopped.
  */
 final class ConsumptionLedger implements AutoCloseable {
 
@@ -59,15 +65,23 @@ final class ConsumptionLedger implements AutoCloseable {
         return thread;
     });
     private final CommittedRecords records;
-    private final Map<String, Long> sent;
+    private final MeshClientConfig clientConfig;
+    private final BooleanSupplier leads;
+    private Map<String, Long> sent;
+    private boolean leading;
     private final Set<String> uncountable = new HashSet<>();
     private String lastProblem;
 
-    ConsumptionLedger(MeshClientConfig clientConfig) {
+    /**
+     * @param clientConfig the audit principal's client config
+     * @param leads whether this instance writes the rounds now
+     */
+    ConsumptionLedger(MeshClientConfig clientConfig, BooleanSupplier leads) {
+        this.clientConfig = clientConfig;
+        this.leads = leads;
         this.admin = Admin.create(clientConfig.kafka());
         this.producer = RecordProducers.create(clientConfig, "mesh-audit-consumption-ledger");
         this.records = new CommittedRecords(clientConfig, COUNT_TIMEOUT);
-        this.sent = LedgerMarks.read(clientConfig);
     }
 
     void start(Duration interval) {
@@ -96,6 +110,14 @@ final class ConsumptionLedger implements AutoCloseable {
 
     /** One round: every group's offsets that moved since the last round. */
     void record() {
+        if (!leads.getAsBoolean()) {
+            leading = false;
+            return;
+        }
+        if (!leading) {
+            sent = LedgerMarks.read(clientConfig);
+            leading = true;
+        }
         Collection<GroupListing> groups = KafkaCalls.await(admin.listGroups(ListGroupsOptions.forConsumerGroups()).all(), "list consumer groups");
         if (groups.isEmpty()) {
             return;

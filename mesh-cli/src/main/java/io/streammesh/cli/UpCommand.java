@@ -65,6 +65,11 @@ final class UpCommand implements Callable<Integer> {
                     + "the ports after --port.")
     int brokers;
 
+    @Option(names = "--instances", paramLabel = "N", defaultValue = "1",
+            description = "How many instances of each platform app to run, sharing its work (default: ${DEFAULT-VALUE}); "
+                    + "every catalog instance answers REST for any key.")
+    int instances;
+
     @Option(names = "--registry-port", paramLabel = "PORT", defaultValue = "" + MeshConfig.DEFAULT_REGISTRY_PORT,
             description = "The registry's HTTP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int registryPort;
@@ -86,6 +91,9 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (instances < 1) {
+            throw new UsageError("--instances must be at least 1, got " + instances);
+        }
         long started = System.nanoTime();
         var directory = state.directory();
         directory.prepare();
@@ -104,6 +112,7 @@ final class UpCommand implements Callable<Integer> {
         CatalogApp catalog;
         DemoMesh demoMesh;
         GateApp gate;
+        List<String> moreCatalogs;
         var metricsUrls = new LinkedHashMap<String, String>();
         try {
             MetricsPorts ports = metricsPorts();
@@ -127,6 +136,7 @@ final class UpCommand implements Callable<Integer> {
                     ViewSecret.of(directory), enforcerMetrics.meters(), directory.keks()));
             gate = running.add(GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), apps.resolve(PlatformApp.GATE.applicationId()),
                     GateApp.CLEANUP_EVERY, ports.start(ports.gate()), directory.keks()));
+            moreCatalogs = AppInstances.start(instances, mesh, directory, running);
             metricsUrls.put("catalog", catalog.metricsUrl());
             metricsUrls.put("enforcer", enforcerMetrics.url());
             metricsUrls.put("audit", audit.metricsUrl());
@@ -140,6 +150,10 @@ final class UpCommand implements Callable<Integer> {
         }
         metricsUrls.put("gate", gate.metricsUrl());
         Banner.print(out, mesh, catalog.restUrl(), metricsUrls, demoMesh == null ? List.of() : demoMesh.products(), Duration.ofNanos(System.nanoTime() - started));
+        if (!moreCatalogs.isEmpty()) {
+            out.printf("%d instances of each app; the catalog's REST API also at %s%n", instances, String.join(", ", moreCatalogs));
+            out.flush();
+        }
         stopped.await();
         return Mesh.OK;
     }

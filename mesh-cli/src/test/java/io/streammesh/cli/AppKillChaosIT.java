@@ -1,6 +1,5 @@
 package io.streammesh.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -18,8 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -57,7 +54,7 @@ class AppKillChaosIT {
 
             Process second = startProcess(mesh, "gate", PlatformApp.GATE);
             try {
-                Checked checked = checkExactlyOnce(product, acknowledged);
+                ChaosProduct.Checked checked = product.checkExactlyOnce(acknowledged);
                 System.out.printf("chaos gate-kill: gate killed (kill -9) mid-stream and restarted; %d records acknowledged; %s%n",
                         acknowledged, checked);
             } finally {
@@ -82,7 +79,7 @@ class AppKillChaosIT {
 
             Process second = startProcess(mesh, "views", PlatformApp.ENFORCER);
             try {
-                Checked checked = checkExactlyOnce(product, acknowledged);
+                ChaosProduct.Checked checked = product.checkExactlyOnce(acknowledged);
                 System.out.printf("chaos views-kill: enforcer views killed (kill -9) mid-stream and restarted; %d records acknowledged; %s%n",
                         acknowledged, checked);
             } finally {
@@ -90,28 +87,6 @@ class AppKillChaosIT {
                 second.waitFor(30, TimeUnit.SECONDS);
             }
         }
-    }
-
-    /** What a test found on the product, its dead-letter topic and its view. */
-    private record Checked(int product, int deadLetters, int view) {
-        @Override
-        public String toString() {
-            return "product " + product + ", dead letters " + deadLetters + ", view " + view + ", each exactly once";
-        }
-    }
-
-    private static Checked checkExactlyOnce(ChaosProduct product, int acknowledged) {
-        Map<String, Integer> products = exactlyOnce(product, product.address().topic(), ChaosProduct.accepted(acknowledged));
-        Map<String, Integer> dead = exactlyOnce(product, product.address().deadLetterTopic(), ChaosProduct.deadLettered(acknowledged));
-        Map<String, Integer> view = exactlyOnce(product, product.view(), ChaosProduct.inView(acknowledged));
-        return new Checked(products.size(), dead.size(), view.size());
-    }
-
-    private static Map<String, Integer> exactlyOnce(ChaosProduct product, String topic, Set<String> expected) {
-        Map<String, Integer> copies = product.committedCopies(topic, expected);
-        assertThat(copies.keySet()).as("the records in %s", topic).isEqualTo(expected);
-        assertThat(copies.values()).as("each once in %s", topic).containsOnly(1);
-        return copies;
     }
 
     private CatalogApp startCatalog(EmbeddedMesh mesh) {

@@ -1,11 +1,15 @@
 package io.streammesh.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.streammesh.client.AccessClient;
+import io.streammesh.client.CatalogClient;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.connector.ProductPublisher;
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.ProductAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -111,6 +115,35 @@ final class ChaosProduct {
         return sent.size();
     }
 
+    /** What a chaos test found on the product, its dead-letter topic and its view. */
+    record Checked(int product, int deadLetters, int view) {
+        @Override
+        public String toString() {
+            return "product " + product + ", dead letters " + deadLetters + ", view " + view + ", each exactly once";
+        }
+    }
+
+    /**
+     * The chaos suite's check after a fault: each of the first {@code acknowledged} records is in
+     * the product or its DLQ exactly once, and the view holds exactly those its filter lets
+     * through, once each (committed records, read to the end of every partition).
+     *
+     * @return the numbers checked
+     */
+    Checked checkExactlyOnce(int acknowledged) {
+        Map<String, Integer> products = exactlyOnce(address.topic(), accepted(acknowledged));
+        Map<String, Integer> dead = exactlyOnce(address.deadLetterTopic(), deadLettered(acknowledged));
+        Map<String, Integer> inView = exactlyOnce(view(), inView(acknowledged));
+        return new Checked(products.size(), dead.size(), inView.size());
+    }
+
+    private Map<String, Integer> exactlyOnce(String topic, Set<String> expected) {
+        Map<String, Integer> copies = committedCopies(topic, expected);
+        assertThat(copies.keySet()).as("the records in %s", topic).isEqualTo(expected);
+        assertThat(copies.values()).as("each once in %s", topic).containsOnly(1);
+        return copies;
+    }
+
     /** @return the keys of records {@code 0..n} the gate accepts */
     static Set<String> accepted(int n) {
         return keys(n, i -> !rejected(i));
@@ -176,6 +209,37 @@ final class ChaosProduct {
 
     private TopicDescription productPartitions() throws Exception {
         return mesh.admin().describeTopics(List.of(address.topic())).allTopicNames().get().get(address.topic());
+    }
+
+    /**
+     * Onboards a team and files its request for the analytics view, read with a group named as
+     * the team, and waits until the catalog answering at {@code catalog} has it PENDING.
+     *
+     * @return the request's id
+     */
+    String requestAnalytics(String team, CatalogClient catalog) {
+        mesh.onboarding().addDomain(team);
+        String request;
+        try (var client = new AccessClient(mesh.clientConfig(team))) {
+            request = client.request(address, "analytics", null, team, "chaos test", Duration.ofDays(1));
+        }
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> catalog.get("/api/access/requests/" + request).path("status").asText().equals("PENDING"));
+        return request;
+    }
+
+    /** The owning domain decides a request (or revokes its grant). */
+    void decide(String request, DecisionKind decision) {
+        try (var owner = new AccessClient(domain)) {
+            owner.decide(address.domain(), request, decision, "chaos test", null);
+        }
+    }
+
+    /** @return whether the broker holds the ACL that lets {@code team} read the analytics view */
+    boolean viewReadableBy(String team) throws Exception {
+        var filter = new AclBindingFilter(new ResourcePatternFilter(ResourceType.TOPIC, view(), PatternType.LITERAL),
+                new AccessControlEntryFilter("User:" + team, null, AclOperation.READ, AclPermissionType.ALLOW));
+        return !mesh.admin().describeAcls(filter).values().get().isEmpty();
     }
 
     private boolean ingestWritable() throws Exception {

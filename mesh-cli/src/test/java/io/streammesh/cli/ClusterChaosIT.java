@@ -15,8 +15,6 @@ import io.streammesh.testing.MeshTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -61,35 +59,13 @@ class ClusterChaosIT {
             }
             acknowledged += product.produce(2 * BATCH, 3 * BATCH);
 
-            Checked checked = checkExactlyOnce(product, acknowledged);
+            ChaosProduct.Checked checked = product.checkExactlyOnce(acknowledged);
             await().atMost(Duration.ofSeconds(60)).until(() -> product.inSyncReplicas().stream().allMatch(isr -> isr.size() == 3));
             assertThat(catalog.state()).isEqualTo(KafkaStreams.State.RUNNING);
             System.out.printf("chaos broker-restart: broker %d (leading the product) stopped and restarted; %d records acknowledged; "
                     + "product end offset %d while it was down; %s; in sync again %s; catalog %s%n", leader, acknowledged,
                     productWhileDown, checked, product.inSyncReplicas(), catalog.state());
         }
-    }
-
-    /** What a test found on the product, its dead-letter topic and its view. */
-    private record Checked(int product, int deadLetters, int view) {
-        @Override
-        public String toString() {
-            return "product " + product + ", dead letters " + deadLetters + ", view " + view + ", each exactly once";
-        }
-    }
-
-    private static Checked checkExactlyOnce(ChaosProduct product, int acknowledged) {
-        Map<String, Integer> products = exactlyOnce(product, product.address().topic(), ChaosProduct.accepted(acknowledged));
-        Map<String, Integer> dead = exactlyOnce(product, product.address().deadLetterTopic(), ChaosProduct.deadLettered(acknowledged));
-        Map<String, Integer> view = exactlyOnce(product, product.view(), ChaosProduct.inView(acknowledged));
-        return new Checked(products.size(), dead.size(), view.size());
-    }
-
-    private static Map<String, Integer> exactlyOnce(ChaosProduct product, String topic, Set<String> expected) {
-        Map<String, Integer> copies = product.committedCopies(topic, expected);
-        assertThat(copies.keySet()).as("the records in %s", topic).isEqualTo(expected);
-        assertThat(copies.values()).as("each once in %s", topic).containsOnly(1);
-        return copies;
     }
 
     private CatalogApp startCatalog(EmbeddedMesh mesh) {

@@ -19,6 +19,14 @@ class UsageErrorTest {
     }
 
     @Test
+    void fewerThanOneInstanceOfEachAppIsAUsageErrorBeforeAnythingStarts() {
+        var up = CommandRun.of("up", "--instances", "0", "--state-dir", "no-such-state-dir");
+
+        assertThat(up.exitCode()).isEqualTo(Mesh.USAGE);
+        assertThat(up.err()).startsWith("mesh: --instances must be at least 1, got 0");
+    }
+
+    @Test
     void everyCommandTakingAnAddressReadsItWithTheSameConverter() {
         Map<String, List<String>> commands = Map.of(
                 "mesh catalog show", List.of("catalog", "show", "orders"),

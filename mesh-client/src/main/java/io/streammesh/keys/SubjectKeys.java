@@ -29,6 +29,13 @@ import javax.crypto.spec.SecretKeySpec;
  * kept on the domain's {@link KeyLog}. Erasing a subject tombstones its key; a later record about
  * it gets a fresh key. Keys written by other holders (another gate instance, an erasure) are seen
  * within {@link #REFRESH_MS} of the next use. Thread-safe.
+ *
+ * <p>Several holders may create a subject's key at once (two gate instances, each with a record
+ * about a new subject): the first key on the log since the subject's last erasure is its key. A
+ * holder that created one reads the log to past its own entry before using it; if another came
+ * first it takes that one instead and writes it again, so that the last entry, the one compaction
+ * keeps, is the key that encrypted. A later rival key never replaces a usable key a holder has
+ * (an entry that does not unwrap still does: it costs that subject, as before).
  */
 public final class SubjectKeys implements AutoCloseable {
 
@@ -247,7 +254,11 @@ public final class SubjectKeys implements AutoCloseable {
             return;
         }
         try {
-            ofDomain.put(subject, new DataKey(unwrap(domain, subject, WrappedKey.fromBytes(value))));
+            DataKey entry = new DataKey(unwrap(domain, subject, WrappedKey.fromBytes(value)));
+            DataKey held = ofDomain.get(subject);
+            if (held == null || held.broken() != null || sameKey(held, entry)) {
+                ofDomain.put(subject, entry);
+            }
         } catch (MeshException | IllegalArgumentException e) {
             // one bad entry costs its subject alone, never the domain's other keys
             ofDomain.put(subject, new DataKey(null, null, new UnusableKey("the data key of subject " + subject + " on "
@@ -255,16 +266,34 @@ public final class SubjectKeys implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes a new key and reads the log past it: the first usable key written since this holder
+     * last read is the subject's, this one or a rival's written at the same time.
+     */
     private DataKey create(String domain, String subject) {
+        KeysetHandle keyset;
         try {
-            KeysetHandle keyset = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
-            log.write(domain, subject, wrap(domain, subject, keyset).toBytes());
-            var key = new DataKey(keyset);
-            keys.get(domain).put(subject, key);
-            return key;
+            keyset = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
         } catch (GeneralSecurityException e) {
             throw new MeshException("cannot create a data key: " + e.getMessage(), e);
         }
+        Map<String, DataKey> ofDomain = keys.get(domain);
+        ofDomain.remove(subject);
+        log.write(domain, subject, wrap(domain, subject, keyset).toBytes());
+        log.catchUp(domain, this::seen);
+        DataKey first = ofDomain.get(subject);
+        if (first == null) {
+            throw new UnusableKey("subject " + subject + " was erased from " + MeshTopics.keys(domain) + " while its data key was created", null);
+        }
+        if (first.broken() == null && !first.keyset().equalsKeyset(keyset)) {
+            log.write(domain, subject, wrap(domain, subject, first.keyset()).toBytes());
+        }
+        return first;
+    }
+
+    /** Whether two entries hold the same key: one wrapped again (a KEK rotation, a rival's key written again). */
+    private static boolean sameKey(DataKey held, DataKey entry) {
+        return held.keyset().equalsKeyset(entry.keyset());
     }
 
     private WrappedKey wrap(String domain, String subject, KeysetHandle keyset) {

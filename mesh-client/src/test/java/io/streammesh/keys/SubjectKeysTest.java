@@ -118,6 +118,35 @@ class SubjectKeysTest {
     }
 
     @Test
+    void twoHoldersCreatingASubjectsKeyAtOnceBothUseTheFirstOnTheLogAndWriteItLastForCompactionToKeep() throws Exception {
+        SubjectKeys otherGate = keys();
+        otherGate.existing("orders", "c-0");
+        byte[] byFirst = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+
+        byte[] byOther = otherGate.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        now += SubjectKeys.REFRESH_MS;
+
+        assertThat(log.entries).as("the first key, the other's rival, the first written again").hasSize(3);
+        assertThat(keys.dataKey("orders", "c-1").decrypt(byOther, BOUND)).as("the rival never replaces a key in use").isEqualTo(DATA);
+        var compacted = new MemoryKeyLog();
+        compacted.entries.add(log.entries.get(2));
+        var afterCompaction = new SubjectKeys(compacted.reader(), kms, LocalKms::uri, kms::version, () -> now);
+        Aead kept = afterCompaction.existing("orders", "c-1").orElseThrow();
+        assertThat(kept.decrypt(byFirst, BOUND)).isEqualTo(DATA);
+        assertThat(kept.decrypt(byOther, BOUND)).isEqualTo(DATA);
+    }
+
+    @Test
+    void aHolderThatReadsARivalEntryAfterTheFirstKeepsTheFirst() throws Exception {
+        byte[] byFirst = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        var elsewhere = new MemoryKeyLog();
+        new SubjectKeys(elsewhere.reader(), kms, LocalKms::uri, kms::version, () -> now).dataKey("orders", "c-1");
+        log.entries.add(elsewhere.entries.get(0));
+
+        assertThat(keys().existing("orders", "c-1").orElseThrow().decrypt(byFirst, BOUND)).isEqualTo(DATA);
+    }
+
+    @Test
     void aRotatedKekWrapsEveryDataKeyAgainAndOldDataStaysReadable() throws Exception {
         byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
         keys.dataKey("orders", "c-2");
