@@ -21,8 +21,9 @@ import java.util.List;
  * The further instances of each platform app {@code mesh up --instances N} runs beside the first:
  * the same application ids, so Kafka Streams shares the partitions between them, each with a
  * state directory of its own ({@code apps/<app>-<n>}). Catalog instances answer REST for any key
- * (each routes a key's query to the instance holding it); gate instances share the domains'
- * key-encryption keys; enforcer instances share the view secret.
+ * (each routes a key's query to the instance holding it); gate, enforcer and catalog instances
+ * share the domains' key-encryption keys (to encrypt, to decrypt for views, to serve grantees);
+ * enforcer instances share the view secret.
  */
 final class AppInstances {
 
@@ -44,14 +45,14 @@ final class AppInstances {
         for (int n = 2; n <= instances; n++) {
             String suffix = "-" + n;
             CatalogApp catalog = running.add(CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig(PlatformApp.CATALOG.applicationId()),
-                    apps.resolve(PlatformApp.CATALOG.applicationId() + suffix), directory.credentials(), 0)));
+                    apps.resolve(PlatformApp.CATALOG.applicationId() + suffix), directory.credentials(), 0), directory.keks()));
             catalogUrls.add(catalog.restUrl());
             running.add(AuditApp.start(AuditConfig.embedded(mesh.clientConfig(PlatformApp.AUDIT.applicationId()),
                     apps.resolve(PlatformApp.AUDIT.applicationId() + suffix))));
             MeshClientConfig enforcer = mesh.clientConfig(PlatformApp.ENFORCER.applicationId());
             running.add(GrantEnforcer.start(enforcer));
             running.add(ViewApp.start(enforcer, apps.resolve(PlatformApp.ENFORCER.applicationId() + suffix), ViewSecret.of(directory),
-                    new SimpleMeterRegistry()));
+                    new SimpleMeterRegistry(), directory.keks()));
             running.add(GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), apps.resolve(PlatformApp.GATE.applicationId() + suffix),
                     GateApp.CLEANUP_EVERY, 0, directory.keks()));
         }
