@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 /**
  * Runs a benchmark on a mesh of its own (fresh state directory, free ports):
  * {@code java -jar benchmarks/target/benchmarks.jar producer|views|audit|gate-avro|gate-json|gate-encryption [records-per-round] [rounds]}
- * or {@code gate-latency [records-per-second] [seconds]} or {@code keys [fetches] [erasures]}.
+ * or {@code gate-latency [records-per-second] [seconds]} or {@code keys [fetches] [erasures]} or {@code portal [products] [requests]}.
  * Each benchmark alternates the measured code with its baseline, in the same run, and prints
  * both rates and their ratio; machines are noisy, so only the ratio means anything.
  */
@@ -25,9 +25,9 @@ public final class Benchmarks {
 
     /** @param args benchmark name, then its parameters */
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("producer", "views", "audit", "gate-avro", "gate-json", "gate-encryption", "gate-latency", "keys").contains(args[0])) {
+        if (args.length == 0 || !List.of("producer", "views", "audit", "gate-avro", "gate-json", "gate-encryption", "gate-latency", "keys", "portal").contains(args[0])) {
             System.err.println("usage: java -jar benchmarks/target/benchmarks.jar producer|views|audit|gate-avro|gate-json|gate-encryption [records-per-round] [rounds]"
-                    + " | gate-latency [records-per-second] [seconds] | keys [fetches] [erasures]");
+                    + " | gate-latency [records-per-second] [seconds] | keys [fetches] [erasures] | portal [products] [requests]");
             System.exit(2);
         }
         Path state = Files.createTempDirectory("streammesh-bench-");
@@ -42,7 +42,10 @@ public final class Benchmarks {
             return;
         }
         try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(state))) {
-            if (args[0].equals("keys")) {
+            if (args[0].equals("portal")) {
+                new PortalBenchmark(mesh, args.length > 1 ? Integer.parseInt(args[1]) : 1_000, args.length > 2 ? Integer.parseInt(args[2]) : 500,
+                        state).run(System.out);
+            } else if (args[0].equals("keys")) {
                 new KeyBenchmark(mesh, args.length > 1 ? Integer.parseInt(args[1]) : 200, args.length > 2 ? Integer.parseInt(args[2]) : 20, state)
                         .run(System.out);
             } else if (args[0].startsWith("gate-")) {
