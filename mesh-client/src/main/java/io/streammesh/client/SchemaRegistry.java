@@ -176,10 +176,13 @@ public final class SchemaRegistry implements AutoCloseable {
                 return new RegisteredSchema(subject, meta.getVersion(), meta.getContentId(), schema);
             } catch (RestClientException e) {
                 // Apicurio's SQL storage on H2 times out on its id sequence when several clients
-                // register at once (Apicurio issues 2699, 4351); registering is idempotent, so try again.
-                if (attempt < REGISTER_ATTEMPTS && String.valueOf(e.getMessage()).contains(LOCK_TIMEOUT)) {
-                    LOG.warn("the registry timed out on a lock registering the schema of {}; trying again ({} of {})",
-                            subject, attempt + 1, REGISTER_ATTEMPTS);
+                // register at once (Apicurio issues 2699, 4351), and may then answer a create of a
+                // new subject with "no artifact" (seen publishing from four threads); registering
+                // is idempotent, so try again.
+                if (attempt < REGISTER_ATTEMPTS && (String.valueOf(e.getMessage()).contains(LOCK_TIMEOUT)
+                        || e instanceof ArtifactNotFoundException)) {
+                    LOG.warn("the registry failed a concurrent registration of the schema of {} ({}); trying again ({} of {})",
+                            subject, e.getClass().getSimpleName(), attempt + 1, REGISTER_ATTEMPTS);
                     continue;
                 }
                 throw failure("register the schema of " + subject, e);
