@@ -37,8 +37,17 @@ final class ContractCheck {
     record Accepted(byte[] value) implements Verdict {
     }
 
-    /** @param reason why it goes to the dead-letter topic */
-    record Rejected(DeadLetterReason reason) implements Verdict {
+    /**
+     * @param reason why it goes to the dead-letter topic
+     * @param subject the valid data subject the record names, for a product with encrypted fields
+     *        whose record parsed (its dead letter is sealed with that subject's key), else null
+     */
+    record Rejected(DeadLetterReason reason, String subject) implements Verdict {
+
+        /** @param reason why it goes to the dead-letter topic; no subject known */
+        Rejected(DeadLetterReason reason) {
+            this(reason, null);
+        }
     }
 
     private final ProductAddress address;
@@ -115,7 +124,7 @@ final class ContractCheck {
         }
         var broken = rules.check(record, quotesValues);
         if (broken.isPresent()) {
-            return new Rejected(broken.get());
+            return new Rejected(broken.get(), encryption == null ? null : encryption.subjectOf(record));
         }
         if (encryption != null) {
             try {

@@ -193,18 +193,23 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         reason.addTo(headers, version, plan.address(), Instant.ofEpochMilli(context.currentSystemTimeMs()));
         headers.add(DeadLetterHeaders.SOURCE_PARTITION, bytes(Integer.toString(record.partition())));
         headers.add(DeadLetterHeaders.SOURCE_OFFSET, bytes(Long.toString(record.offset())));
-        context.forward(new Record<>(record.key(), new GateOutput(plan.deadLetterTopic(), deadLetter(plan, record.value(), headers)),
+        context.forward(new Record<>(record.key(), new GateOutput(plan.deadLetterTopic(),
+                deadLetter(plan, record.value(), headers, ((ContractCheck.Rejected) verdict).subject())),
                 record.timestamp(), headers));
         counters.rejected(plan.address(), reason.rule());
     }
 
-    /** The dead letter's value: kept within the limit, and encrypted whole for a product with encrypted fields. */
-    private byte[] deadLetter(Plan plan, byte[] value, Headers headers) {
+    /**
+     * The dead letter's value: kept within the limit, and encrypted whole for a product with
+     * encrypted fields, with the key of the subject it names if known.
+     */
+    private byte[] deadLetter(Plan plan, byte[] value, Headers headers, String subject) {
         if (!plan.sealed()) {
             return kept(value);
         }
-        headers.add(DeadLetterHeaders.ENCRYPTED_WITH, bytes(RecordEncryption.deadLetterSubject(plan.address())));
-        return RecordEncryption.sealDeadLetter(plan.address(), config.keys(), kept(value));
+        RecordEncryption.Sealed sealed = RecordEncryption.sealDeadLetter(plan.address(), config.keys(), kept(value), subject);
+        headers.add(DeadLetterHeaders.ENCRYPTED_WITH, bytes(sealed.subject()));
+        return sealed.value();
     }
 
     private boolean oversized(byte[] value) {

@@ -19,9 +19,10 @@ import org.apache.avro.generic.GenericRecord;
  * A product's encrypted fields as the gate writes them: each listed string or bytes field of a
  * record that passed the contract becomes its {@link FieldCipher} ciphertext under the data key of
  * the record's subject (its {@code encryption.subject} field), so the product schema stays the
- * contract's. A dead letter of such a product is encrypted whole, with the data key of the
- * product's dead-letter subject ({@link #deadLetterSubject}): it may not even parse, so its fields
- * and subject cannot be found, and it must not reach the disks in cleartext either.
+ * contract's. A dead letter of such a product is encrypted whole: with the data key of the subject
+ * it names when it parsed (so erasing the subject erases its dead letters too), else with the key
+ * of the product's dead-letter subject ({@link #deadLetterSubject}): it may not even parse, so its
+ * fields and subject cannot be found, and it must not reach the disks in cleartext either.
  */
 final class RecordEncryption {
 
@@ -77,6 +78,15 @@ final class RecordEncryption {
     }
 
     /**
+     * @param record a parsed record of the product
+     * @return the data subject it names, or null if that is empty or not a valid subject id
+     */
+    String subjectOf(GenericRecord record) {
+        String subject = SubjectId.of(record.get(subjectField));
+        return subject.isEmpty() || SubjectId.problem(subjectField, subject).isPresent() ? null : subject;
+    }
+
+    /**
      * Encrypts the listed fields in place (a null field stays null).
      *
      * @param record a record that passed the contract
@@ -115,25 +125,47 @@ final class RecordEncryption {
     }
 
     /**
+     * A dead letter's value encrypted whole.
+     *
+     * @param subject whose data key encrypted it (the {@link DeadLetterHeaders#ENCRYPTED_WITH} header)
+     * @param value the encrypted value, or null for a record without one
+     */
+    record Sealed(String subject, byte[] value) {
+    }
+
+    /**
      * @param address a product with encrypted fields
      * @param keys the subjects' data keys
      * @param value a dead letter's value, or null
-     * @return the value encrypted whole with the product's dead-letter key, or null
+     * @param subject the valid data subject the dead letter names, or null if unknown
+     * @return the value encrypted whole with that subject's key, or with the product's dead-letter key when
+     *         the subject is unknown or its key unusable
      */
-    static byte[] sealDeadLetter(ProductAddress address, SubjectKeys keys, byte[] value) {
+    static Sealed sealDeadLetter(ProductAddress address, SubjectKeys keys, byte[] value, String subject) {
         if (value == null) {
-            return null;
+            return new Sealed(subject == null ? deadLetterSubject(address) : subject, null);
         }
-        String subject = deadLetterSubject(address);
+        if (subject != null) {
+            try {
+                return seal(address, keys.dataKey(address.domain(), subject), value, subject);
+            } catch (SubjectKeys.UnusableKey e) {
+                // the product's own key keeps it sealed; replacing the subject's key would lose the subject's records
+            }
+        }
+        String deadLetters = deadLetterSubject(address);
         Aead key;
         try {
-            key = keys.dataKey(address.domain(), subject);
+            key = keys.dataKey(address.domain(), deadLetters);
         } catch (SubjectKeys.UnusableKey e) {
             // dead letters encrypted with a key this gate cannot unwrap are lost to it anyway
-            key = keys.freshKey(address.domain(), subject);
+            key = keys.freshKey(address.domain(), deadLetters);
         }
+        return seal(address, key, value, deadLetters);
+    }
+
+    private static Sealed seal(ProductAddress address, Aead key, byte[] value, String subject) {
         try {
-            return key.encrypt(value, FieldCipher.associatedData(address.toString(), WHOLE_VALUE, subject));
+            return new Sealed(subject, key.encrypt(value, FieldCipher.associatedData(address.toString(), WHOLE_VALUE, subject)));
         } catch (GeneralSecurityException e) {
             throw new MeshException("cannot encrypt a dead letter of " + address + ": " + e.getMessage(), e);
         }

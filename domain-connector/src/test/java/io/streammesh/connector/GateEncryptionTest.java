@@ -2,6 +2,7 @@ package io.streammesh.connector;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -146,21 +147,36 @@ class GateEncryptionTest {
     }
 
     @Test
-    void aDeadLetterOfAnEncryptedProductIsEncryptedWholeAndDecryptsWithTheDeadLetterKey() throws Exception {
+    void aDeadLetterOfAnEncryptedProductIsEncryptedWholeWithItsSubjectsKeyOrWhenItNamesNoneWithTheDeadLetterKey() throws Exception {
         byte[] bad = json("o-1", "c-1", "ann@example.com", -1).getBytes(UTF_8);
+        byte[] unreadable = "not json, ann@example.com".getBytes(UTF_8);
         ingest.pipeInput("o-1", bad);
-        ingest.pipeInput("o-2", "not json, ann@example.com".getBytes(UTF_8));
+        ingest.pipeInput("o-2", unreadable);
 
         List<TestRecord<String, byte[]>> letters = dlq.readRecordsToList();
-        assertThat(letters).hasSize(2).allSatisfy(letter -> {
-            assertThat(new String(letter.value(), UTF_8)).doesNotContain("ann@example.com");
-            assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.ENCRYPTED_WITH).value(), UTF_8))
-                    .isEqualTo("mesh.dead-letters|" + ADDRESS);
-        });
+        assertThat(letters).hasSize(2).allSatisfy(letter -> assertThat(new String(letter.value(), UTF_8)).doesNotContain("ann@example.com"));
+        assertThat(letters).extracting(letter -> new String(letter.headers().lastHeader(DeadLetterHeaders.ENCRYPTED_WITH).value(), UTF_8))
+                .containsExactly("c-1", "mesh.dead-letters|" + ADDRESS);
         assertThat(new String(letters.get(0).headers().lastHeader(DeadLetterHeaders.RULE).value(), UTF_8)).isEqualTo("positive-amount");
+        assertThat(keys().existing("shop", "c-1").orElseThrow().decrypt(letters.get(0).value(),
+                FieldCipher.associatedData(ADDRESS, RecordEncryption.WHOLE_VALUE, "c-1"))).isEqualTo(bad);
         String subject = RecordEncryption.deadLetterSubject(ProductAddress.parse(ADDRESS));
-        assertThat(keys().existing("shop", subject).orElseThrow().decrypt(letters.get(0).value(),
-                FieldCipher.associatedData(ADDRESS, RecordEncryption.WHOLE_VALUE, subject))).isEqualTo(bad);
+        assertThat(keys().existing("shop", subject).orElseThrow().decrypt(letters.get(1).value(),
+                FieldCipher.associatedData(ADDRESS, RecordEncryption.WHOLE_VALUE, subject))).isEqualTo(unreadable);
+    }
+
+    @Test
+    void erasingASubjectLeavesItsDeadLettersUnreadableAndAnotherSubjectsReadable() {
+        ingest.pipeInput("o-1", json("o-1", "c-1", "ann@example.com", -1).getBytes(UTF_8));
+        ingest.pipeInput("o-2", json("o-2", "c-2", "bob@example.com", -1).getBytes(UTF_8));
+        List<TestRecord<String, byte[]>> letters = dlq.readRecordsToList();
+
+        SubjectKeys keys = keys();
+        keys.erase("shop", "c-1");
+
+        assertThat(keys.existing("shop", "c-1")).as("c-1's dead letter has no key left").isEmpty();
+        assertThat(keys.existing("shop", "c-2")).hasValueSatisfying(key -> assertThatCode(() -> key.decrypt(letters.get(1).value(),
+                FieldCipher.associatedData(ADDRESS, RecordEncryption.WHOLE_VALUE, "c-2"))).doesNotThrowAnyException());
     }
 
     @Test
