@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class SchemaRegistry implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistry.class);
-    private static final String LOCK_TIMEOUT = "Timeout trying to lock table";
-    private static final int REGISTER_ATTEMPTS = 3;
+    /** H2's answers when concurrent registrations collide in Apicurio's SQL storage (issues 2699, 4351). */
+    private static final List<String> CONCURRENT_WRITE_FAILURES = List.of("Timeout trying to lock table", "Unique index or primary key violation");
+    private static final int REGISTER_ATTEMPTS = 5;
     /** More versions than a product's minor versions will ever reach. */
     private static final int MAX_VERSIONS = 1000;
 
@@ -175,12 +176,13 @@ public final class SchemaRegistry implements AutoCloseable {
                         stream(schema));
                 return new RegisteredSchema(subject, meta.getVersion(), meta.getContentId(), schema);
             } catch (RestClientException e) {
-                // Apicurio's SQL storage on H2 times out on its id sequence when several clients
-                // register at once (Apicurio issues 2699, 4351), and may then answer a create of a
-                // new subject with "no artifact" (seen publishing from four threads); registering
-                // is idempotent, so try again.
-                if (attempt < REGISTER_ATTEMPTS && (String.valueOf(e.getMessage()).contains(LOCK_TIMEOUT)
-                        || e instanceof ArtifactNotFoundException)) {
+                // Apicurio's SQL storage on H2 times out on its id sequence or hands two contents the
+                // same id when several clients register at once, and may answer a create of a new
+                // subject with "no artifact" (seen publishing from four threads); registering is
+                // idempotent, so try again.
+                String message = String.valueOf(e.getMessage());
+                if (attempt < REGISTER_ATTEMPTS && (e instanceof ArtifactNotFoundException
+                        || CONCURRENT_WRITE_FAILURES.stream().anyMatch(message::contains))) {
                     LOG.warn("the registry failed a concurrent registration of the schema of {} ({}); trying again ({} of {})",
                             subject, e.getClass().getSimpleName(), attempt + 1, REGISTER_ATTEMPTS);
                     continue;
