@@ -497,6 +497,16 @@ final class CatalogApi implements AutoCloseable {
         return Classification.declaredBy(registration).map(Classification::label).orElse(registration.getClassification());
     }
 
+    /**
+     * @param address a product
+     * @return its catalogued major versions, oldest first
+     */
+    List<ProductAddress> majorVersions(ProductAddress address) {
+        return queries.majorVersions(address).stream().map(ProductAddress::parse)
+                .filter(other -> other.domain().equals(address.domain()) && other.product().equals(address.product()))
+                .sorted(Comparator.comparingInt(ProductAddress::major)).toList();
+    }
+
     static ProductAddress address(String text) {
         try {
             return ProductAddress.parse(text);

@@ -71,6 +71,20 @@ final class CatalogQueries {
         return products;
     }
 
+    /**
+     * @param address a product
+     * @return the addresses of every catalogued major version of the product (the same domain and
+     *         name), read by prefix rather than by a scan of the whole catalog
+     */
+    List<String> majorVersions(ProductAddress address) {
+        List<String> majors = new ArrayList<>();
+        String prefix = address.domain() + "." + address.product() + ".v";
+        try (var found = catalog().prefixScan(prefix, Serdes.String().serializer())) {
+            found.forEachRemaining(entry -> majors.add(entry.key));
+        }
+        return majors;
+    }
+
     /** @return the product at an address, if the catalog has it */
     Optional<DataProduct> product(String address) {
         return Optional.ofNullable(catalog().get(address)).map(ValueAndTimestamp::value);

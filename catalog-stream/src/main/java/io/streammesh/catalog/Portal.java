@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -245,15 +244,7 @@ final class Portal implements AutoCloseable {
     /** The catalogued major versions of the product (the same domain and name), oldest first, with their schemas' fields. */
     private ProductVersions versions(ProductAddress address, ObjectNode product) {
         List<ProductVersions.Version> versions = new ArrayList<>();
-        List<ProductAddress> majors = new ArrayList<>();
-        api.search(Map.of("domain", address.domain())).path("products").forEach(p -> {
-            ProductAddress other = ProductAddress.parse(p.path("address").asText());
-            if (other.product().equals(address.product())) {
-                majors.add(other);
-            }
-        });
-        majors.sort(Comparator.comparingInt(ProductAddress::major));
-        for (ProductAddress major : majors) {
+        for (ProductAddress major : api.majorVersions(address)) {
             ObjectNode version = major.equals(address) ? product : api.product(major);
             versions.add(new ProductVersions.Version(major.toString(), version.path("version").asText(), schemas.fields(version)));
         }
