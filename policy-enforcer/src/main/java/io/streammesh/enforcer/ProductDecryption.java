@@ -8,17 +8,12 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductEncryption;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.apache.avro.Schema;
 
 /**
@@ -211,25 +206,8 @@ final class ProductDecryption {
             } catch (MeshException e) {
                 throw new KeysUnavailable("cannot read the data keys of domain " + address.domain() + ": " + e.getMessage(), e);
             }
-            subjectHash = mac(secret.orElseThrow(() -> new Undecryptable("subject " + subject + " was erased while its record was viewed")));
+            subjectHash = KeyedHash.hmac(secret.orElseThrow(() -> new Undecryptable("subject " + subject + " was erased while its record was viewed")));
         }
-        byte[] bytes = cleartext instanceof ByteBuffer buffer ? array(buffer) : cleartext.toString().getBytes(StandardCharsets.UTF_8);
-        return HexFormat.of().formatHex(subjectHash.doFinal(bytes));
-    }
-
-    private static byte[] array(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
-    }
-
-    private static Mac mac(byte[] key) {
-        try {
-            Mac hmac = Mac.getInstance("HmacSHA256");
-            hmac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return hmac;
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
+        return KeyedHash.hex(subjectHash, cleartext);
     }
 }

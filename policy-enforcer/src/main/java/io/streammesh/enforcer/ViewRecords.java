@@ -6,15 +6,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
-import javax.crypto.spec.SecretKeySpec;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -118,7 +114,7 @@ final class ViewRecords {
                 case TRUNCATE, ENCRYPTED -> { }
             }
         }
-        this.mac = mac(key);
+        this.mac = KeyedHash.hmac(key);
         hashText[0] = (byte) 0x80;
         hashText[1] = 0x01;
     }
@@ -232,11 +228,7 @@ final class ViewRecords {
     }
 
     private String hash(Object value) {
-        if (value == null) {
-            return null;
-        }
-        byte[] bytes = value instanceof ByteBuffer buffer ? toArray(buffer) : value.toString().getBytes(StandardCharsets.UTF_8);
-        return HexFormat.of().formatHex(mac.doFinal(bytes));
+        return KeyedHash.hex(mac, value);
     }
 
     /**
@@ -263,28 +255,12 @@ final class ViewRecords {
         out.write(hashText, 0, hashText.length);
     }
 
-    private static byte[] toArray(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
-    }
-
-    private static Mac mac(byte[] key) {
-        try {
-            Mac hmac = Mac.getInstance("HmacSHA256");
-            hmac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return hmac;
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
-    }
-
     /**
      * @param secret the mesh's view secret
      * @param address a product address
      * @return that product's hashing key: a product's hashes cannot be matched with another's
      */
     static byte[] productKey(byte[] secret, String address) {
-        return mac(secret).doFinal(address.getBytes(StandardCharsets.UTF_8));
+        return KeyedHash.hmac(secret).doFinal(address.getBytes(StandardCharsets.UTF_8));
     }
 }

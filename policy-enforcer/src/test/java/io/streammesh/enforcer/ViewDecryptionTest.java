@@ -8,6 +8,7 @@ import io.streammesh.keys.FieldCipher;
 import io.streammesh.keys.KeyLog;
 import io.streammesh.keys.LocalKms;
 import io.streammesh.keys.SubjectKeys;
+import io.streammesh.testing.MemoryKeyLog;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.EncryptedFields;
@@ -19,8 +20,6 @@ import io.streammesh.schema.ProductView;
 import io.streammesh.schema.ViewAccess;
 import io.streammesh.testing.PlainAvroSerdes;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -277,41 +276,6 @@ class ViewDecryptionTest {
         @Override
         public Optional<byte[]> header(String viewTopic, Schema viewSchema) {
             return Optional.of(new byte[0]);
-        }
-    }
-
-    /** Every holder reads the same list of entries, each from where it stopped. */
-    private static final class MemoryKeyLog {
-        private record Written(String domain, String subject, byte[] value) {
-        }
-
-        private final List<Written> entries = new ArrayList<>();
-
-        KeyLog reader() {
-            Map<String, Integer> position = new HashMap<>();
-            return new KeyLog() {
-                @Override
-                public void catchUp(String domain, Entry consumer) {
-                    position.putIfAbsent(domain, 0);
-                    for (var read : position.entrySet()) {
-                        for (int i = read.getValue(); i < entries.size(); i++) {
-                            if (entries.get(i).domain().equals(read.getKey())) {
-                                consumer.accept(read.getKey(), entries.get(i).subject(), entries.get(i).value());
-                            }
-                        }
-                        read.setValue(entries.size());
-                    }
-                }
-
-                @Override
-                public void write(String domain, String subject, byte[] value) {
-                    entries.add(new Written(domain, subject, value));
-                }
-
-                @Override
-                public void close() {
-                }
-            };
         }
     }
 }
