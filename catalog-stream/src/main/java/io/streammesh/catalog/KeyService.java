@@ -11,6 +11,7 @@ import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductEncryption;
+import io.streammesh.schema.SubjectId;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Instant;
@@ -59,7 +60,8 @@ final class KeyService implements AutoCloseable {
      * @param product the product as the catalog has it
      * @param grants every grant the catalog keeps (as the API serves them)
      * @return the key: {@code {product, subject, keyset, ttlSeconds}}
-     * @throws ApiError 403 without a decrypt grant, 404 for an unknown product or an erased or unknown subject
+     * @throws ApiError 400 for a path that names no subject id (the platform's own keys included), 403 without a
+     *         decrypt grant, 404 for an unknown product or an erased or unknown subject
      */
     ObjectNode fetch(CatalogApi.Caller caller, String clientAddress, ProductAddress address, String subject, Optional<DataProduct> product,
                      Supplier<List<ObjectNode>> grants) {
@@ -76,6 +78,10 @@ final class KeyService implements AutoCloseable {
     private ObjectNode serve(CatalogApi.Caller caller, ProductAddress address, String subject, Optional<DataProduct> product,
                              Supplier<List<ObjectNode>> grants) {
         DataProduct found = product.orElseThrow(() -> new ApiError(404, "no product " + address + " in the catalog"));
+        // the platform's own keys (a product's dead-letter key, subject "mesh.dead-letters|<address>") are no subject's
+        SubjectId.problem("the subject in the path", subject).ifPresent(problem -> {
+            throw new ApiError(400, problem);
+        });
         String principal = caller.principal().kafkaPrincipal();
         if (grants.get().stream().noneMatch(grant -> allowsDecryption(grant, principal, address))) {
             throw new ApiError(403, principal + " holds no ACTIVE grant with decrypt on " + address

@@ -35,6 +35,7 @@ import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.testing.AuditTopicReader;
 import io.streammesh.testing.MeshTest;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,10 +45,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -123,6 +127,12 @@ class KeyServiceIT {
             assertThat(read.values()).noneMatch(ProductConsumer.ProductRecord::isErased);
             assertThat(read.get("o-1").record().value().get("customerEmail").toString()).as("as stored").startsWith("mesh:enc:v1:");
 
+            String deadLetterKey = "mesh.dead-letters|" + PRODUCT;
+            await().atMost(Duration.ofSeconds(30)).until(() -> keyLogHolds(mesh, deadLetterKey));
+            assertThatThrownBy(() -> teamApi.find(keyPath(URLEncoder.encode(deadLetterKey, StandardCharsets.UTF_8))))
+                    .as("a decrypt grantee asks for the product's dead-letter key: the attack").isInstanceOf(MeshException.class)
+                    .hasMessage("the subject in the path starts with 'mesh.', which is reserved for the platform's own keys");
+
             var consumed = CommandRun.of("consume", PRODUCT.topic(), "--as", "kx-team", "--decrypt", "--catalog-url", catalog.restUrl(),
                     "--from-beginning", "--max", "2", "--timeout", "60s", "-o", "json", "--state-dir", state);
             assertThat(consumed.exitCode()).as(consumed.err()).isZero();
@@ -174,6 +184,23 @@ class KeyServiceIT {
         return json.toString();
     }
 
+    /** @return whether the domain's key log holds an entry for the subject, as the platform reads it */
+    private static boolean keyLogHolds(EmbeddedMesh mesh, String subject) {
+        MeshClientConfig admin = mesh.clientConfig("mesh-admin");
+        try (var consumer = new KafkaConsumer<>(admin.kafka(), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(MeshTopics.keys("kx-shop")).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            for (var record : consumer.poll(Duration.ofSeconds(2))) {
+                if (subject.equals(record.key())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     private static String keyPath(String subject) {
         return "/api/products/" + PRODUCT + "/keys/" + subject;
     }
@@ -212,6 +239,8 @@ class KeyServiceIT {
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                     .until(() -> producer.send(new ProducerRecord<>(PRODUCT.ingestTopic(), "o-1", order("o-1", "c-1", "ann@example.com"))).get() != null);
             producer.send(new ProducerRecord<>(PRODUCT.ingestTopic(), "o-2", order("o-2", "c-2", "bob@example.com")));
+            // unreadable, so the gate seals its dead letter with the product's own dead-letter key
+            producer.send(new ProducerRecord<>(PRODUCT.ingestTopic(), "o-3", "not an order".getBytes(StandardCharsets.UTF_8)));
             producer.flush();
         }
     }
