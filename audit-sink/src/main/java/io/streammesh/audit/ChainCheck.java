@@ -84,7 +84,12 @@ final class ChainCheck implements AutoCloseable {
         events.set(result.total());
         checkedAt.set(System.currentTimeMillis() / 1000);
         checks(result.intact() ? "intact" : "broken").increment();
-        publish(result);
+        try {
+            publish(result);
+        } catch (RuntimeException e) {
+            // escaping, it would end the scheduled checks for good and the last status would stand
+            LOG.warn("could not write the audit chains' status to {}; the next check tries again: {}", MeshTopics.AUDIT_CHAIN, e.getMessage(), e);
+        }
     }
 
     private void publish(AuditVerifier.Result result) {

@@ -184,7 +184,8 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
             reject(record, id, domain, topic, writer, violations);
             return;
         }
-        if (view.get().getAccess() == ViewAccess.AUTO) {
+        // Decryption is the owner's decision on every view: an auto view's rows are open, its keys are not.
+        if (view.get().getAccess() == ViewAccess.AUTO && !request.getDecrypt()) {
             // The grant first: the REST API reads the two stores while this thread writes them, and APPROVED shows its grant.
             grant(record, request, product.get(), "platform (access: auto)", null, request.getDurationMs());
             states.put(id, state(request, domain, RequestStatus.APPROVED, "platform", "view is granted automatically", record.timestamp()));

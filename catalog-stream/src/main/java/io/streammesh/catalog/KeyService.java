@@ -71,7 +71,9 @@ final class KeyService implements AutoCloseable {
             served = true;
             return key;
         } finally {
-            accessLog.keyAccess(caller.principal().kafkaPrincipal(), clientAddress, address.toString(), subject, served);
+            // the audit keeps forever what it is given: a path that names no subject id is recorded as such, not as written
+            String audited = SubjectId.problem("subject", subject).isPresent() ? "(invalid subject id)" : subject;
+            accessLog.keyAccess(caller.principal().kafkaPrincipal(), clientAddress, address.toString(), audited, served);
         }
     }
 

@@ -311,6 +311,21 @@ class CatalogTopologyTest {
     }
 
     @Test
+    void decryptionOnAViewGrantedAutomaticallyStillWaitsForTheOwner() {
+        register("orders", orders().setViews(List.of(view("open", ViewAccess.AUTO, Map.of("customerEmail", "hash", "shippingAddress", "redact"))))
+                .build());
+        request(request("r-d4", "orders.order-placed.v1", "open").setDecrypt(true).build());
+
+        assertThat(state("r-d4").getStatus()).isEqualTo(RequestStatus.PENDING);
+        assertThat(grants.isEmpty()).as("no key for anyone who asks").isTrue();
+        decide("orders", decision("r-d4", DecisionKind.APPROVED));
+        assertThat(grants.readValue()).satisfies(grant -> {
+            assertThat(grant.getStatus()).isEqualTo(GrantStatus.ACTIVE);
+            assertThat(grant.getDecrypt()).isTrue();
+        });
+    }
+
+    @Test
     void aRequestWithoutDecryptGrantsNoDecryption() {
         register("orders", orders().build());
         request(request("r-d2", "orders.order-placed.v1", "analytics").build());

@@ -109,6 +109,15 @@ class ComposeFileTest {
         assertThat(services.fieldNames()).toIterable().noneMatch(name -> name.startsWith("ksql"));
     }
 
+    /** The gate encrypts, the enforcer decrypts for views, the catalog's key service serves grantees: one set of KEKs, written by the gate alone. */
+    @Test
+    void theAppsThatHandleDataKeysShareTheDomainsKeyEncryptionKeys() {
+        assertThat(services.at("/gate/volumes").toString()).contains("\"mesh-keks:/mesh/keks\"");
+        assertThat(services.at("/catalog/volumes").toString()).contains("\"mesh-keks:/mesh/keks:ro\"");
+        assertThat(services.at("/enforcer/volumes").toString()).contains("\"mesh-keks:/mesh/keks:ro\"");
+        assertThat(services.at("/audit/volumes").toString()).doesNotContain("mesh-keks");
+    }
+
     @Test
     void theClusterIdIsSixteenBytesAsKafkaFormatsStorage() {
         String clusterId = services.at("/kafka/environment/CLUSTER_ID").asText();

@@ -3,6 +3,7 @@ package io.streammesh.keys;
 import com.google.crypto.tink.Aead;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.SubjectId;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.LinkedHashSet;
@@ -65,7 +66,7 @@ public final class FieldDecryption {
         if (subjectValue == null) {
             return new Decrypted(copy, erased);
         }
-        String subject = subjectValue.toString();
+        String subject = SubjectId.of(subjectValue);
         Optional<Aead> key = Optional.empty();
         boolean asked = false;
         for (String field : fields) {

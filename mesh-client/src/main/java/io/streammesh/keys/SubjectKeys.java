@@ -201,8 +201,7 @@ public final class SubjectKeys implements AutoCloseable {
      * @throws UnusableKey if its entry on the key log gives no key
      */
     public synchronized Optional<KeysetHandle> existingKeyset(String domain, String subject) {
-        refresh(domain);
-        return Optional.ofNullable(keys.get(domain).get(subject)).map(key -> {
+        return Optional.ofNullable(lookUp(domain, subject)).map(key -> {
             key.usable();
             return key.keyset();
         });

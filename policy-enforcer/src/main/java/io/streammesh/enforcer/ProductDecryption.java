@@ -7,6 +7,7 @@ import io.streammesh.schema.EncryptedFields;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductEncryption;
+import io.streammesh.schema.SubjectId;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
@@ -106,8 +107,8 @@ final class ProductDecryption {
      * @throws KeysUnavailable if the key topic cannot be read
      */
     void open(ProductRecord record) {
-        Object subjectValue = record.value(subjectField);
-        subject = subjectValue == null ? "" : subjectValue.toString();
+        // read as the gate names it: a bytes subject as hex
+        subject = SubjectId.of(record.value(subjectField));
         subjectHash = null;
         erasedFields.clear();
         Optional<Aead> key = key();
