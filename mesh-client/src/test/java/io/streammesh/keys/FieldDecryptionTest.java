@@ -67,6 +67,21 @@ class FieldDecryptionTest {
     }
 
     @Test
+    void aBytesSubjectIsTheHexOfItsBytesAsTheGateNamesIt() throws Exception {
+        Schema schema = SchemaBuilder.record("Order").fields().requiredBytes("customerId").requiredString("customerEmail").endRecord();
+        GenericRecord order = new GenericData.Record(schema);
+        order.put("customerId", ByteBuffer.wrap(new byte[] {0x0c, 0x01}));
+        order.put("customerEmail", FieldCipher.encrypt(primitive("0c01"), "ann@example.com",
+                FieldCipher.associatedData(PRODUCT.toString(), "customerEmail", "0c01")));
+        var decryption = new FieldDecryption(PRODUCT, "customerId", List.of("customerEmail"), this::key);
+
+        FieldDecryption.Decrypted read = decryption.decrypt(order);
+
+        assertThat(read.value().get("customerEmail")).isEqualTo("ann@example.com");
+        assertThat(read.isErased()).isFalse();
+    }
+
+    @Test
     void aCiphertextMovedToAnotherSubjectsRecordDoesNotDecrypt() throws Exception {
         GenericRecord ann = order("c-1", "ann@example.com");
         GenericRecord bob = order("c-2", "bob@example.com");
