@@ -69,7 +69,8 @@ class AppKillChaosIT {
     void killingTheEnforcerViewsMidStreamKeepsEveryViewRecordExactlyOnce(EmbeddedMesh mesh) throws Exception {
         try (var catalog = startCatalog(mesh);
              var grants = GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()));
-             var gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), dir.resolve("gate"))) {
+             var gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), dir.resolve("gate"), GateApp.CLEANUP_EVERY, 0,
+                     mesh.state().keks())) {
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-views", dir);
             Process first = startProcess(mesh, "views", PlatformApp.ENFORCER);
             int acknowledged = product.produce(0, 2 * BATCH);
@@ -96,13 +97,13 @@ class AppKillChaosIT {
 
     private ViewApp startViews(EmbeddedMesh mesh) {
         return ViewApp.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), dir.resolve("views"),
-                ChaosAppMain.VIEW_SECRET.getBytes(StandardCharsets.UTF_8), new SimpleMeterRegistry());
+                ChaosAppMain.VIEW_SECRET.getBytes(StandardCharsets.UTF_8), new SimpleMeterRegistry(), mesh.state().keks());
     }
 
     private Process startProcess(EmbeddedMesh mesh, String app, PlatformApp principal) throws Exception {
         Path config = mesh.state().clients().resolve(principal.applicationId() + ".properties");
         Files.createDirectories(LOGS);
         return AppProcess.start(ChaosAppMain.class, Files.createTempFile(LOGS, app + "-", ".log"), app.toUpperCase(Locale.ROOT)
-                + " RUNNING", app, config.toString(), dir.resolve(app + "-process").toString());
+                + " RUNNING", app, config.toString(), dir.resolve(app + "-process").toString(), mesh.state().keks().toString());
     }
 }

@@ -21,9 +21,11 @@ public final class ChaosAppMain {
     public static void main(String[] args) throws InterruptedException {
         MeshClientConfig config = MeshClientConfig.load(Path.of(args[1]));
         Path state = Path.of(args[2]);
+        // the gate encrypts and the views decrypt with the same key-encryption keys
+        Path keks = Path.of(args[3]);
         switch (args[0]) {
-            case "gate" -> GateApp.start(config, state);
-            case "views" -> ViewApp.start(config, state, VIEW_SECRET.getBytes(StandardCharsets.UTF_8), new SimpleMeterRegistry());
+            case "gate" -> GateApp.start(config, state, GateApp.CLEANUP_EVERY, 0, keks);
+            case "views" -> ViewApp.start(config, state, VIEW_SECRET.getBytes(StandardCharsets.UTF_8), new SimpleMeterRegistry(), keks);
             default -> throw new IllegalArgumentException("app '" + args[0] + "' is not gate or views");
         }
         System.out.println(args[0].toUpperCase(java.util.Locale.ROOT) + " RUNNING");

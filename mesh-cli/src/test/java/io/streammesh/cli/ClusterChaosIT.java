@@ -42,7 +42,8 @@ class ClusterChaosIT {
         try (var catalog = startCatalog(mesh);
              var grants = GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()));
              var views = startViews(mesh);
-             var gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), dir.resolve("gate"))) {
+             var gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), dir.resolve("gate"), GateApp.CLEANUP_EVERY, 0,
+                     mesh.state().keks())) {
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-broker", dir);
             int acknowledged = product.produce(0, BATCH);
             int leader = product.leadingBroker();
@@ -75,6 +76,6 @@ class ClusterChaosIT {
 
     private ViewApp startViews(EmbeddedMesh mesh) {
         return ViewApp.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), dir.resolve("views"),
-                VIEW_SECRET, new SimpleMeterRegistry());
+                VIEW_SECRET, new SimpleMeterRegistry(), mesh.state().keks());
     }
 }

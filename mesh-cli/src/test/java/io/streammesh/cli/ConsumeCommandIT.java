@@ -66,8 +66,10 @@ class ConsumeCommandIT {
         try (var catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir.resolve("catalog"),
                      mesh.state().credentials(), 0));
              var grants = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"));
-             var views = ViewApp.start(mesh.clientConfig("mesh-enforcer"), dir.resolve("views"), "cons-secret".getBytes(), new SimpleMeterRegistry());
-             var gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), dir.resolve("gate"))) {
+             var views = ViewApp.start(mesh.clientConfig("mesh-enforcer"), dir.resolve("views"), "cons-secret".getBytes(), new SimpleMeterRegistry(),
+                     mesh.state().keks());
+             var gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), dir.resolve("gate"), GateApp.CLEANUP_EVERY, 0,
+                     mesh.state().keks())) {
             try (var publisher = ProductPublisher.connect(mesh.clientConfig("cons-shop"))) {
                 publisher.publish(DataContracts.load(contract()));
             }

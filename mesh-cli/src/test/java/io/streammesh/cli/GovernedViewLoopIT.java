@@ -68,8 +68,10 @@ class GovernedViewLoopIT {
         try (var catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir.resolve("catalog"),
                      mesh.state().credentials(), 0));
              var grants = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"));
-             var views = ViewApp.start(mesh.clientConfig("mesh-enforcer"), dir.resolve("views"), "loop-secret".getBytes(), new SimpleMeterRegistry());
-             var gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), dir.resolve("gate"))) {
+             var views = ViewApp.start(mesh.clientConfig("mesh-enforcer"), dir.resolve("views"), "loop-secret".getBytes(), new SimpleMeterRegistry(),
+                     mesh.state().keks());
+             var gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), dir.resolve("gate"), GateApp.CLEANUP_EVERY, 0,
+                     mesh.state().keks())) {
             try (var publisher = ProductPublisher.connect(mesh.clientConfig("loop-shop"))) {
                 publisher.publish(DataContracts.load(contract));
             }
@@ -106,7 +108,8 @@ class GovernedViewLoopIT {
             assertThat(read).allSatisfy(r -> {
                 assertThat(r.get("country")).hasToString("FR");
                 assertThat(r.get("customerEmail").toString()).matches("[0-9a-f]{64}");
-                assertThat(r.get("shippingAddress")).hasToString("");
+                // an encrypted field is nullable in the view (an erased subject's reads as null), so redact writes null
+                assertThat(r.get("shippingAddress")).isNull();
             });
 
             try (var owner = new AccessClient(mesh.clientConfig("loop-shop"))) {

@@ -88,7 +88,7 @@ class GrantChaosIT {
 
     private ViewApp startViews(EmbeddedMesh mesh, String name) {
         return ViewApp.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), dir.resolve(name),
-                ChaosAppMain.VIEW_SECRET.getBytes(StandardCharsets.UTF_8), new SimpleMeterRegistry());
+                ChaosAppMain.VIEW_SECRET.getBytes(StandardCharsets.UTF_8), new SimpleMeterRegistry(), mesh.state().keks());
     }
 
     /** Instances of the gate share the domains' key-encryption keys (the state directory's), as with mesh app gate. */
