@@ -115,6 +115,13 @@ public final class EmbeddedMesh implements AutoCloseable {
             Admin admin = Admin.create(adminConfig(brokers.bootstrapServers(), adminPassword));
             running.add(admin);
             awaitBroker(admin);
+            // Checked on every start, not only after a run that left its status behind: a start that
+            // failed on such a transaction stopped cleanly, and the transaction is still there.
+            var hanging = HangingTransactions.abortAll(admin);
+            if (!hanging.isEmpty()) {
+                LOG.warn("Aborted {} transaction(s) a killed run left open after their coordinator had ended them: {}",
+                        hanging.size(), hanging);
+            }
             try {
                 registry.awaitReady(adminPassword);
             } catch (RegistryProcess.PortTaken e) {
