@@ -228,11 +228,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
             return;
         }
         if (ownerWithdraws(decider, decision, state)) {
-            List<RequestDecision> decided = new ArrayList<>(state.getDecisions());
-            decided.add(RequestDecision.newBuilder().setLevel(1).setDecidedBy(writer).setApproved(false).setReason(decision.getReason())
-                    .setDecidedAt(Instant.ofEpochMilli(record.timestamp())).build());
-            states.put(id, AccessRequestState.newBuilder(state).setStatus(RequestStatus.DENIED).setDecidedBy(writer)
-                    .setReason(decision.getReason()).setDecisions(decided).setUpdatedAt(Instant.ofEpochMilli(record.timestamp())).build());
+            conclude(id, state, 1, writer, false, decision.getReason(), record.timestamp());
             return;
         }
         if (secondLevel(decision, state)) {
@@ -329,12 +325,16 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
             Long duration = first.getDurationMs() != null ? first.getDurationMs() : state.getRequest().getDurationMs();
             grant(record, state.getRequest(), product.get(), first.getDecidedBy(), writer, duration);
         }
+        conclude(id, state, 2, writer, approved, decision.getReason(), record.timestamp());
+    }
+
+    /** Ends a request awaiting its second approval: the decision joins the others and decides the request. */
+    private void conclude(String id, AccessRequestState state, int level, String writer, boolean approved, String reason, long timestamp) {
         List<RequestDecision> decided = new ArrayList<>(state.getDecisions());
-        decided.add(RequestDecision.newBuilder().setLevel(2).setDecidedBy(writer).setApproved(approved).setReason(decision.getReason())
-                .setDecidedAt(Instant.ofEpochMilli(record.timestamp())).build());
+        decided.add(RequestDecision.newBuilder().setLevel(level).setDecidedBy(writer).setApproved(approved).setReason(reason)
+                .setDecidedAt(Instant.ofEpochMilli(timestamp)).build());
         states.put(id, AccessRequestState.newBuilder(state).setStatus(approved ? RequestStatus.APPROVED : RequestStatus.DENIED)
-                .setDecidedBy(writer).setReason(decision.getReason()).setDecisions(decided).setUpdatedAt(Instant.ofEpochMilli(record.timestamp()))
-                .build());
+                .setDecidedBy(writer).setReason(reason).setDecisions(decided).setUpdatedAt(Instant.ofEpochMilli(timestamp)).build());
     }
 
     private void grant(Record<String, SourcedRecord> record, AccessRequest request, DataProduct product, String approvedBy,

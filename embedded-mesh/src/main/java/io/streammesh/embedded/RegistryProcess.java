@@ -209,16 +209,6 @@ final class RegistryProcess implements AutoCloseable {
     }
 
     /**
-     * Sets the global rules every product relies on: valid schemas only, and BACKWARD
-     * compatibility within a topic. Rules are the platform's: domains only register schemas,
-     * under these rules. Then seeds the id sequences (see {@link #seedIdSequences}).
-     *
-     * @param http the client to call with
-     * @param baseUrl the registry's base URL, ready
-     * @param adminPassword mesh-admin's password, which the registry asks for to change its rules
-     * @throws MeshException if the registry refuses a rule or does not answer
-     */
-    /**
      * An HTTP client for the registry's admin calls. HTTP/1.1 because the JDK client's default
      * asks a plain-http server to upgrade to HTTP/2 on the first request, and the registry under
      * load answered such a first POST with GOAWAY, failing the mesh's start.
@@ -229,6 +219,16 @@ final class RegistryProcess implements AutoCloseable {
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
     }
 
+    /**
+     * Sets the global rules every product relies on: valid schemas only, and BACKWARD
+     * compatibility within a topic. Rules are the platform's: domains only register schemas,
+     * under these rules. Then seeds the id sequences (see {@link #seedIdSequences}).
+     *
+     * @param http the client to call with
+     * @param baseUrl the registry's base URL, ready
+     * @param adminPassword mesh-admin's password, which the registry asks for to change its rules
+     * @throws MeshException if the registry refuses a rule or does not answer
+     */
     static void applyGlobalRules(HttpClient http, String baseUrl, String adminPassword) {
         String login = "Basic " + Base64.getEncoder().encodeToString(
                 (MeshPrincipal.ADMIN.name() + ":" + adminPassword).getBytes(StandardCharsets.UTF_8));
