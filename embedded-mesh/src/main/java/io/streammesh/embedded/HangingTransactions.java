@@ -1,6 +1,7 @@
 package io.streammesh.embedded;
 
 import io.streammesh.client.KafkaCalls;
+import io.streammesh.schema.MeshException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -18,6 +19,7 @@ import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 
 /**
  * Ends transactions left open on a partition although their coordinator has already ended them
@@ -54,35 +56,67 @@ final class HangingTransactions {
      * @return what was aborted, usually nothing
      */
     static List<Hanging> abortAll(Admin admin) {
-        Map<TopicPartition, List<ProducerState>> open = openTransactions(admin);
+        Map<TopicPartition, List<ProducerState>> open = openTransactions(admin, null);
         if (open.isEmpty()) {
             return List.of();
         }
         Set<Long> producerIds = open.values().stream().flatMap(List::stream).map(ProducerState::producerId).collect(Collectors.toSet());
         Map<Long, TransactionDescription> coordinators = coordinatorViews(admin, producerIds);
+        Map<TopicPartition, List<ProducerState>> suspects = new HashMap<>();
+        open.forEach((partition, producers) -> producers.stream()
+                .filter(producer -> coordinators.containsKey(producer.producerId()))
+                .filter(producer -> !inProgress(coordinators.get(producer.producerId()), producer, partition))
+                .forEach(producer -> suspects.computeIfAbsent(partition, p -> new ArrayList<>()).add(producer)));
+        if (suspects.isEmpty()) {
+            return List.of();
+        }
+        // A live producer may have ended its transaction between the two looks above (its coordinator
+        // then says "complete" while we saw it open). A coordinator writes a transaction complete only
+        // after its markers are on every partition, so a transaction still open on the partition
+        // AFTER the coordinator said so is one whose markers were lost: only those are aborted.
+        Map<TopicPartition, List<ProducerState>> stillOpen = openTransactions(admin, suspects.keySet());
         List<Hanging> aborted = new ArrayList<>();
-        open.forEach((partition, producers) -> producers.forEach(producer -> {
-            TransactionDescription view = coordinators.get(producer.producerId());
-            boolean inProgress = view != null && view.producerId() == producer.producerId()
-                    && IN_PROGRESS.contains(view.state()) && view.topicPartitions().contains(partition);
-            if (!inProgress) {
-                KafkaCalls.await(admin.abortTransaction(new AbortTransactionSpec(partition, producer.producerId(),
-                        (short) producer.producerEpoch(), producer.coordinatorEpoch().orElse(0))).all(),
-                        "abort a hanging transaction on " + partition);
-                aborted.add(new Hanging(partition, producer.producerId(), producer.producerEpoch(),
-                        producer.currentTransactionStartOffset().orElseThrow()));
-            }
-        }));
+        suspects.forEach((partition, producers) -> producers.stream()
+                .filter(producer -> stillOpen.getOrDefault(partition, List.of()).stream().anyMatch(now -> sameTransaction(now, producer)))
+                .filter(producer -> abort(admin, partition, producer))
+                .forEach(producer -> aborted.add(new Hanging(partition, producer.producerId(), producer.producerEpoch(),
+                        producer.currentTransactionStartOffset().orElseThrow()))));
         return aborted;
     }
 
-    private static Map<TopicPartition, List<ProducerState>> openTransactions(Admin admin) {
-        Set<String> topics = KafkaCalls.await(admin.listTopics(new ListTopicsOptions().listInternal(true)).names(), "list topics");
-        Collection<TopicDescription> descriptions =
-                KafkaCalls.await(admin.describeTopics(topics).allTopicNames(), "describe topics").values();
-        List<TopicPartition> partitions = descriptions.stream()
-                .flatMap(topic -> topic.partitions().stream().map(p -> new TopicPartition(topic.name(), p.partition())))
-                .toList();
+    /**
+     * A producer its coordinator does not list at all is left alone (Kafka's own find-hanging waits
+     * out the longest transaction timeout for those): after a kill the coordinator knows the dead
+     * apps' producers and says it ended their transactions.
+     */
+    private static boolean inProgress(TransactionDescription view, ProducerState producer, TopicPartition partition) {
+        return view.producerId() == producer.producerId()
+                && IN_PROGRESS.contains(view.state()) && view.topicPartitions().contains(partition);
+    }
+
+    private static boolean sameTransaction(ProducerState a, ProducerState b) {
+        return a.producerId() == b.producerId() && a.producerEpoch() == b.producerEpoch()
+                && a.currentTransactionStartOffset().equals(b.currentTransactionStartOffset());
+    }
+
+    /** @return whether it aborted; false if the partition had meanwhile moved past that producer epoch (its producer lives on) */
+    private static boolean abort(Admin admin, TopicPartition partition, ProducerState producer) {
+        try {
+            KafkaCalls.await(admin.abortTransaction(new AbortTransactionSpec(partition, producer.producerId(),
+                    (short) producer.producerEpoch(), producer.coordinatorEpoch().orElse(0))).all(),
+                    "abort a hanging transaction on " + partition);
+            return true;
+        } catch (MeshException e) {
+            if (e.getCause() instanceof InvalidProducerEpochException) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** @param only the partitions to look at, or null for every partition of the cluster */
+    private static Map<TopicPartition, List<ProducerState>> openTransactions(Admin admin, Collection<TopicPartition> only) {
+        List<TopicPartition> partitions = only == null ? allPartitions(admin) : List.copyOf(only);
         Map<TopicPartition, List<ProducerState>> open = new HashMap<>();
         KafkaCalls.await(admin.describeProducers(partitions).all(), "describe producers").forEach((partition, producers) -> {
             List<ProducerState> inTransaction = producers.activeProducers().stream()
@@ -93,6 +127,15 @@ final class HangingTransactions {
             }
         });
         return open;
+    }
+
+    private static List<TopicPartition> allPartitions(Admin admin) {
+        Set<String> topics = KafkaCalls.await(admin.listTopics(new ListTopicsOptions().listInternal(true)).names(), "list topics");
+        Collection<TopicDescription> descriptions =
+                KafkaCalls.await(admin.describeTopics(topics).allTopicNames(), "describe topics").values();
+        return descriptions.stream()
+                .flatMap(topic -> topic.partitions().stream().map(p -> new TopicPartition(topic.name(), p.partition())))
+                .toList();
     }
 
     /** What each producer's coordinator says about its current transaction; absent if it knows none. */
