@@ -64,8 +64,7 @@ final class HangingTransactions {
         Map<Long, TransactionDescription> coordinators = coordinatorViews(admin, producerIds);
         Map<TopicPartition, List<ProducerState>> suspects = new HashMap<>();
         open.forEach((partition, producers) -> producers.stream()
-                .filter(producer -> coordinators.containsKey(producer.producerId()))
-                .filter(producer -> !inProgress(coordinators.get(producer.producerId()), producer, partition))
+                .filter(producer -> endedByItsCoordinator(coordinators.get(producer.producerId()), partition))
                 .forEach(producer -> suspects.computeIfAbsent(partition, p -> new ArrayList<>()).add(producer)));
         if (suspects.isEmpty()) {
             return List.of();
@@ -85,13 +84,14 @@ final class HangingTransactions {
     }
 
     /**
-     * A producer its coordinator does not list at all is left alone (Kafka's own find-hanging waits
-     * out the longest transaction timeout for those): after a kill the coordinator knows the dead
-     * apps' producers and says it ended their transactions.
+     * @param view what the producer's coordinator says, or null if it does not list the producer:
+     *        such a producer is left alone (Kafka's own find-hanging waits out the longest
+     *        transaction timeout for those); after a kill the coordinator knows the dead apps'
+     *        producers and says it ended their transactions
+     * @return whether the coordinator has no transaction of the producer in progress on the partition
      */
-    private static boolean inProgress(TransactionDescription view, ProducerState producer, TopicPartition partition) {
-        return view.producerId() == producer.producerId()
-                && IN_PROGRESS.contains(view.state()) && view.topicPartitions().contains(partition);
+    private static boolean endedByItsCoordinator(TransactionDescription view, TopicPartition partition) {
+        return view != null && !(IN_PROGRESS.contains(view.state()) && view.topicPartitions().contains(partition));
     }
 
     private static boolean sameTransaction(ProducerState a, ProducerState b) {
