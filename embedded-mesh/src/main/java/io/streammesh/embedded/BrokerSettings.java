@@ -3,6 +3,7 @@ package io.streammesh.embedded;
 import io.streammesh.authorizer.MeshTopicPolicy;
 import io.streammesh.schema.MeshPrincipal;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,12 @@ import org.apache.kafka.common.security.scram.ScramLoginModule;
  * and authorises, and the single-node defaults. Where it listens stays with whoever starts it.
  */
 public final class BrokerSettings {
+
+    /**
+     * The longest transaction timeout a producer may ask for (Kafka's default, stated so that
+     * {@link HangingTransactions} knows when a transaction no coordinator knows can no longer be live).
+     */
+    static final Duration TRANSACTION_MAX_TIMEOUT = Duration.ofMinutes(15);
 
     private BrokerSettings() {
     }
@@ -86,6 +93,7 @@ public final class BrokerSettings {
         // A producer that dies mid-batch holds back read_committed readers (the gate, views, people)
         // until the broker aborts its batch: look for timed-out transactions every second, not every 10 s.
         props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
+        props.put("transaction.max.timeout.ms", Long.toString(TRANSACTION_MAX_TIMEOUT.toMillis()));
         return props;
     }
 }

@@ -117,11 +117,8 @@ public final class EmbeddedMesh implements AutoCloseable {
             awaitBroker(admin);
             // Checked on every start, not only after a run that left its status behind: a start that
             // failed on such a transaction stopped cleanly, and the transaction is still there.
-            var hanging = HangingTransactions.abortAll(admin);
-            if (!hanging.isEmpty()) {
-                LOG.warn("Aborted {} transaction(s) a killed run left open after their coordinator had ended them: {}",
-                        hanging.size(), hanging);
-            }
+            HangingTransactions.report(HangingTransactions.abortAll(admin, Instant.now()));
+            running.add(HangingTransactions.watch(admin));
             try {
                 registry.awaitReady(adminPassword);
             } catch (RegistryProcess.PortTaken e) {

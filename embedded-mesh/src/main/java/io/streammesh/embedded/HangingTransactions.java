@@ -2,12 +2,18 @@ package io.streammesh.embedded;
 
 import io.streammesh.client.KafkaCalls;
 import io.streammesh.schema.MeshException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
@@ -20,20 +26,29 @@ import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ends transactions left open on a partition although their coordinator has already ended them
  * ("hanging" transactions, KIP-664), which a read_committed reader can never read past: an app's
- * changelog restore then waits forever and the app never starts.
+ * changelog restore then waits forever and the app never starts, and a product's readers stall.
  *
- * <p>Why a mesh that was killed gets them: when the broker restarts, its transaction coordinator
- * aborts the transactions the dead apps left open (they have timed out) before the controller has
- * re-registered the broker; the coordinator finds no leader for the partitions, drops their abort
- * markers and records the abort as complete. Kafka's own {@code kafka-transactions.sh find-hanging}
- * / {@code abort} repair this by hand; the embedded mesh does it at start, before its apps run.
- * A transaction its coordinator still has in progress on the partition is left to the coordinator.
+ * <p>Why an embedded mesh gets them: when a broker restarts, its transaction coordinator loads the
+ * transactions left open (by a kill, or by producers that outlived a stop) and ends those that
+ * have timed out or were committing before the controller has registered the broker again; it
+ * finds no leader for the partitions, drops their markers and records the transaction as ended.
+ * That happens while the broker starts, and may happen after the mesh's first look, so the mesh
+ * looks at start, before its apps run, and then {@linkplain #watch every few seconds} while it
+ * runs. Kafka's own {@code kafka-transactions.sh find-hanging} / {@code abort} repair the same by
+ * hand, with the same rules: a transaction its coordinator still has in progress on the partition
+ * is left to the coordinator; one of a producer no coordinator knows is hanging once it has been
+ * open longer than the longest transaction timeout the broker allows.
  */
 final class HangingTransactions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HangingTransactions.class);
+    private static final Duration WATCH_INTERVAL = Duration.ofSeconds(10);
 
     private static final Set<TransactionState> IN_PROGRESS =
             Set.of(TransactionState.ONGOING, TransactionState.PREPARE_COMMIT, TransactionState.PREPARE_ABORT);
@@ -50,12 +65,52 @@ final class HangingTransactions {
     }
 
     /**
+     * Looks for hanging transactions every few seconds until closed, and aborts them. A look that
+     * fails (the broker is down for a while, say) is logged once and the next one tries again.
+     *
+     * @param admin a client allowed to describe every topic and write transaction markers; it must
+     *        outlive the returned watch
+     * @return stops the watch
+     */
+    static AutoCloseable watch(Admin admin) {
+        ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "mesh-hanging-transactions");
+            thread.setDaemon(true);
+            return thread;
+        });
+        var failing = new AtomicBoolean();
+        schedule.scheduleWithFixedDelay(() -> {
+            try {
+                report(abortAll(admin, Instant.now()));
+                if (failing.getAndSet(false)) {
+                    LOG.info("Looking for hanging transactions works again");
+                }
+            } catch (RuntimeException e) {
+                if (!failing.getAndSet(true)) {
+                    LOG.warn("Could not look for hanging transactions (trying again every {} s): {}",
+                            WATCH_INTERVAL.toSeconds(), e.getMessage());
+                }
+            }
+        }, WATCH_INTERVAL.toMillis(), WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        return schedule::shutdownNow;
+    }
+
+    /** @param aborted what a look aborted, logged as a warning as it means markers were lost */
+    static void report(List<Hanging> aborted) {
+        if (!aborted.isEmpty()) {
+            LOG.warn("Aborted {} transaction(s) left open on their partitions after their coordinator had ended them: {}",
+                    aborted.size(), aborted);
+        }
+    }
+
+    /**
      * Finds the hanging transactions on every partition of the cluster and aborts them.
      *
      * @param admin a client allowed to describe every topic and write transaction markers
+     * @param now the time to measure how long a transaction has been open against
      * @return what was aborted, usually nothing
      */
-    static List<Hanging> abortAll(Admin admin) {
+    static List<Hanging> abortAll(Admin admin, Instant now) {
         Map<TopicPartition, List<ProducerState>> open = openTransactions(admin, null);
         if (open.isEmpty()) {
             return List.of();
@@ -64,7 +119,9 @@ final class HangingTransactions {
         Map<Long, TransactionDescription> coordinators = coordinatorViews(admin, producerIds);
         Map<TopicPartition, List<ProducerState>> suspects = new HashMap<>();
         open.forEach((partition, producers) -> producers.stream()
-                .filter(producer -> endedByItsCoordinator(coordinators.get(producer.producerId()), partition))
+                .filter(producer -> coordinators.containsKey(producer.producerId())
+                        ? endedByItsCoordinator(coordinators.get(producer.producerId()), partition)
+                        : outlivedEveryTimeout(producer, now))
                 .forEach(producer -> suspects.computeIfAbsent(partition, p -> new ArrayList<>()).add(producer)));
         if (suspects.isEmpty()) {
             return List.of();
@@ -76,7 +133,7 @@ final class HangingTransactions {
         Map<TopicPartition, List<ProducerState>> stillOpen = openTransactions(admin, suspects.keySet());
         List<Hanging> aborted = new ArrayList<>();
         suspects.forEach((partition, producers) -> producers.stream()
-                .filter(producer -> stillOpen.getOrDefault(partition, List.of()).stream().anyMatch(now -> sameTransaction(now, producer)))
+                .filter(producer -> stillOpen.getOrDefault(partition, List.of()).stream().anyMatch(later -> sameTransaction(later, producer)))
                 .filter(producer -> abort(admin, partition, producer))
                 .forEach(producer -> aborted.add(new Hanging(partition, producer.producerId(), producer.producerEpoch(),
                         producer.currentTransactionStartOffset().orElseThrow()))));
@@ -84,14 +141,20 @@ final class HangingTransactions {
     }
 
     /**
-     * @param view what the producer's coordinator says, or null if it does not list the producer:
-     *        such a producer is left alone (Kafka's own find-hanging waits out the longest
-     *        transaction timeout for those); after a kill the coordinator knows the dead apps'
-     *        producers and says it ended their transactions
+     * A producer its coordinator no longer lists (its transactional id expired, or the coordinator
+     * lost it) cannot end its transaction; once the transaction has been open longer than any
+     * producer may keep one, nobody will.
+     */
+    private static boolean outlivedEveryTimeout(ProducerState producer, Instant now) {
+        return producer.lastTimestamp() < now.minus(BrokerSettings.TRANSACTION_MAX_TIMEOUT).toEpochMilli();
+    }
+
+    /**
+     * @param view what the producer's coordinator says about it
      * @return whether the coordinator has no transaction of the producer in progress on the partition
      */
     private static boolean endedByItsCoordinator(TransactionDescription view, TopicPartition partition) {
-        return view != null && !(IN_PROGRESS.contains(view.state()) && view.topicPartitions().contains(partition));
+        return !(IN_PROGRESS.contains(view.state()) && view.topicPartitions().contains(partition));
     }
 
     private static boolean sameTransaction(ProducerState a, ProducerState b) {
