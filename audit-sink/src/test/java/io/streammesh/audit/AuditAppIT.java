@@ -122,7 +122,7 @@ class AuditAppIT {
         Predicate<AuditEvent> deletions = e -> e.getPrincipal().equals("User:audit-vandal")
                 && "DELETE".equals(e.getOperation()) && "audit-it.not-yours.v1".equals(e.getResourceName());
         var audit = AuditTopicReader.audit(mesh);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(audit.sumOfCounts(deletions)).isEqualTo(1000));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(audit.sumOfCounts(deletions)).isEqualTo(1000));
         assertThat(audit.events(deletions)).allSatisfy(e -> assertThat(e.getDecision()).isEqualTo(Decision.DENIED));
     }
 

@@ -38,11 +38,11 @@ class AccessCommandsIT {
             var published = run("product", "publish", contract.toString(), "--state-dir", state);
             assertThat(published.exitCode()).as(published.err()).isZero();
 
-            JsonNode found = await().atMost(Duration.ofSeconds(10)).until(() -> json(run("catalog", "search", "orders", "--domain", "acc-shop",
+            JsonNode found = await().atMost(Duration.ofSeconds(60)).until(() -> json(run("catalog", "search", "orders", "--domain", "acc-shop",
                     "--json", "--as", "acc-team", "--catalog-url", url, "--state-dir", state)), r -> r.path("count").asInt() == 1);
             assertThat(found.at("/products/0/address").asText()).isEqualTo("acc-shop.order-placed.v1");
             // Awaited like the search: the catalog answers 503 while it rebalances, which under load can follow the search.
-            assertThat(await().atMost(Duration.ofSeconds(10)).until(() -> run("catalog", "show", "acc-shop.order-placed.v1", "--as", "acc-team",
+            assertThat(await().atMost(Duration.ofSeconds(60)).until(() -> run("catalog", "show", "acc-shop.order-placed.v1", "--as", "acc-team",
                     "--catalog-url", url, "--state-dir", state), shown -> shown.exitCode() == 0).out())
                     .contains("view         analytics (owner_approval) filter record.country != 'DE'",
                             "               state UNKNOWN (no record through the view yet)",
@@ -59,7 +59,7 @@ class AccessCommandsIT {
                     + "follow it with: mesh access list --as acc-team");
             String second = requestId(run("access", "request", "acc-shop.order-placed.v1", "--view", "full", "--group", "acc-team",
                     "--purpose", "curiosity", "--as", "acc-team", "--no-wait", "--state-dir", state));
-            await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "list", "--status", "PENDING", "--as", "acc-shop",
+            await().atMost(Duration.ofSeconds(60)).until(() -> run("access", "list", "--status", "PENDING", "--as", "acc-shop",
                     "--catalog-url", url, "--state-dir", state).out(), out -> out.contains(first) && out.contains(second));
 
             var notOwner = run("access", "approve", first, "--as", "acc-team", "--catalog-url", url, "--state-dir", state);
@@ -69,7 +69,7 @@ class AccessCommandsIT {
                     + "acc-shop.order-placed.v1 belongs to domain acc-shop; ignored");
             String foreign = requestId(run("access", "request", "acc-shop.order-placed.v1", "--view", "analytics", "--group", "acc-other",
                     "--purpose", "reports", "--as", "acc-other", "--no-wait", "--state-dir", state));
-            await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "list", "--as", "acc-other", "--catalog-url", url,
+            await().atMost(Duration.ofSeconds(60)).until(() -> run("access", "list", "--as", "acc-other", "--catalog-url", url,
                     "--state-dir", state).out(), out -> out.contains(foreign));
             var otherDomain = run("access", "approve", foreign, "--as", "acc-other", "--catalog-url", url, "--state-dir", state);
             assertThat(otherDomain.exitCode()).isEqualTo(Mesh.FAILED);
@@ -87,28 +87,28 @@ class AccessCommandsIT {
             assertThat(denied.exitCode()).as(denied.err()).isZero();
             assertThat(denied.out().strip()).isEqualTo("DENIED request " + second + " (acc-shop.order-placed.v1 view full for User:acc-team): "
                     + "the requester sees it as DENIED");
-            await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "grants", "--status", "ACTIVE", "--as", "acc-team",
+            await().atMost(Duration.ofSeconds(60)).until(() -> run("access", "grants", "--status", "ACTIVE", "--as", "acc-team",
                     "--catalog-url", url, "--state-dir", state).out(), out -> out.contains("mesh.view.acc-shop.order-placed.v1.analytics"));
             assertThat(run("catalog", "show", "acc-shop.order-placed.v1", "--as", "acc-team", "--catalog-url", url, "--state-dir", state).out())
                     .as("the grant's group is in the kcat line").contains("               read  kcat -F " + mesh.state().clients().resolve("acc-team.kcat.conf")
                             + " -G acc-team mesh.view.acc-shop.order-placed.v1.analytics\n");
             assertThat(run("access", "grants", "--status", "ACTIVE", "-o", "csv", "--as", "acc-team", "--catalog-url", url, "--state-dir", state)
                     .out().lines()).first().isEqualTo("GRANT,STATUS,PRINCIPAL,TOPIC,GROUP,APPROVED BY,EXPIRES");
-            await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "list", "--as", "acc-team", "--catalog-url", url,
+            await().atMost(Duration.ofSeconds(60)).until(() -> run("access", "list", "--as", "acc-team", "--catalog-url", url,
                     "--state-dir", state).out(), out -> out.contains("DENIED") && out.contains("use the analytics view"));
 
             var revoked = run("access", "revoke", first, "--as", "acc-shop", "--catalog-url", url, "--state-dir", state);
             assertThat(revoked.exitCode()).as(revoked.err()).isZero();
             assertThat(revoked.out().strip()).isEqualTo("REVOKED request " + first + " (acc-shop.order-placed.v1 view analytics for "
                     + "User:acc-team): the grant is REVOKED; the broker's ACLs follow within seconds");
-            await().atMost(Duration.ofSeconds(10)).until(() -> run("access", "grants", "--status", "REVOKED", "--as", "acc-team",
+            await().atMost(Duration.ofSeconds(60)).until(() -> run("access", "grants", "--status", "REVOKED", "--as", "acc-team",
                     "--catalog-url", url, "--state-dir", state).out(), out -> out.contains(first));
 
             Path sloppy = Files.writeString(dir.resolve("sloppy.yaml"), Files.readString(contract).replace("name: order-placed", "name: sloppy")
                     .replace("description: Every order the shop accepted, one event per order.", "description: Orders")
                     .replace("access: owner-approval\n", "access: auto\n").replace("shippingAddress: redact", "customerId: hash"));
             assertThat(run("product", "publish", sloppy.toString(), "--state-dir", state).exitCode()).as("the connector publishes it").isZero();
-            String rejections = await().atMost(Duration.ofSeconds(10)).until(() -> run("catalog", "rejections", "--subject",
+            String rejections = await().atMost(Duration.ofSeconds(60)).until(() -> run("catalog", "rejections", "--subject",
                     "acc-shop.sloppy.v1", "--as", "acc-shop", "--catalog-url", url, "--state-dir", state).out(), out -> out.contains("pii-masked"));
             assertThat(rejections).contains("description", "view 'analytics' exposes PII field(s) shippingAddress without the owner's approval");
 
@@ -139,7 +139,7 @@ class AccessCommandsIT {
             String state = mesh.state().root().toString();
             String url = catalog.restUrl();
             assertThat(run("product", "publish", contract("rej-shop").toString(), "--state-dir", state).exitCode()).isZero();
-            await().atMost(Duration.ofSeconds(10)).until(() -> run("catalog", "show", "rej-shop.order-placed.v1", "--as", "rej-team",
+            await().atMost(Duration.ofSeconds(60)).until(() -> run("catalog", "show", "rej-shop.order-placed.v1", "--as", "rej-team",
                     "--catalog-url", url, "--state-dir", state).exitCode() == Mesh.OK);
 
             var typo = run("access", "request", "rej-shop.order-placed.v1", "--view", "analytcs", "--group", "rej-team",
@@ -193,7 +193,7 @@ class AccessCommandsIT {
                     .replace("    access: owner-approval\n", "    access: owner-approval\n    secondLevelApprovers: User:two-legal\n"));
             var published = run("product", "publish", contract.toString(), "--state-dir", state);
             assertThat(published.exitCode()).as(published.err()).isZero();
-            await().atMost(Duration.ofSeconds(10)).until(() -> run("catalog", "show", "two-shop.order-placed.v1", "--as", "two-team",
+            await().atMost(Duration.ofSeconds(60)).until(() -> run("catalog", "show", "two-shop.order-placed.v1", "--as", "two-team",
                     "--catalog-url", url, "--state-dir", state).exitCode() == Mesh.OK);
             String id = requestId(run("access", "request", "two-shop.order-placed.v1", "--view", "analytics", "--group", "two-team",
                     "--purpose", "dashboards", "--as", "two-team", "--catalog-url", url, "--state-dir", state));

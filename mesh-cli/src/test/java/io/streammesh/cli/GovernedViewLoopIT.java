@@ -76,7 +76,7 @@ class GovernedViewLoopIT {
                 publisher.publish(DataContracts.load(contract));
             }
             var api = new CatalogClient(catalog.restUrl(), mesh.clientConfig("loop-team"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/api/products?domain=loop-shop").path("count").asInt() == 1);
+            await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/api/products?domain=loop-shop").path("count").asInt() == 1);
 
             int expected = 0;
             try (var producer = ProductProducer.<OrderPlaced>open(product, mesh.clientConfig("loop-shop"), new SimpleMeterRegistry())) {
@@ -96,7 +96,7 @@ class GovernedViewLoopIT {
             try (var client = new AccessClient(team)) {
                 request = client.request(product, "analytics", null, "loop-team", "loop test", Duration.ofDays(1));
             }
-            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> api.get("/api/access/requests/" + request).path("status").asText().equals("PENDING"));
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> api.get("/api/access/requests/" + request).path("status").asText().equals("PENDING"));
             try (var owner = new AccessClient(mesh.clientConfig("loop-shop"))) {
                 owner.decide("loop-shop", request, DecisionKind.APPROVED, "ok", null);
             }

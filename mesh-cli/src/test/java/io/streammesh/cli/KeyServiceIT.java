@@ -142,7 +142,7 @@ class KeyServiceIT {
             var erased = CommandRun.of("subject", "erase", "kx-shop", "c-1", "--reason", "the customer asked", "--as", "kx-shop",
                     "--state-dir", state);
             assertThat(erased.exitCode()).as(erased.err()).isZero();
-            await().atMost(Duration.ofSeconds(10)).until(() -> teamApi.find(keyPath("c-1")).isEmpty());
+            await().atMost(Duration.ofSeconds(60)).until(() -> teamApi.find(keyPath("c-1")).isEmpty());
 
             Map<String, ProductConsumer.ProductRecord> afterErasure = readProduct(team, catalog.restUrl(), 2);
             assertThat(afterErasure.get("o-1").value().get("customerEmail")).isNull();

@@ -88,7 +88,7 @@ class MeshCommandIT {
             assertThat(CommandRun.of("access", "list", "--as", "orders", "--status", "PENDING", "--state-dir", state.toString()).out())
                     .contains("fraud investigation");
             try (var admin = Admin.create(MeshClientConfig.load(state.resolve("clients/mesh-admin.properties")).kafka())) {
-                await().atMost(Duration.ofSeconds(10)).until(() -> admin.describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY).values()
+                await().atMost(Duration.ofSeconds(60)).until(() -> admin.describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY).values()
                         .get().stream().anyMatch(acl -> acl.entry().principal().equals("User:analytics")
                                 && acl.pattern().name().equals("mesh.view.orders.order-placed.v1.analytics")));
             }

@@ -99,7 +99,7 @@ class RegistrySecurityIT {
         assertForbidden(update, "User:orders may not write subject 'customers.y.v1-value' in group 'default'");
         assertThat(admin.get(ARTIFACTS + "/customers.y.v1-value").statusCode()).as("nothing registered").isEqualTo(404);
         String password = MeshSerdes.registryLogin(mesh.clientConfig("orders")).password();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Files.readString(mesh.state().logs().resolve("registry.log")))
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Files.readString(mesh.state().logs().resolve("registry.log")))
                 .contains("refused User:orders PUT /apis/registry/v2/groups/default/artifacts/customers.y.v1-value (HTTP 403): "
                         + "User:orders may not write subject 'customers.y.v1-value'")
                 .doesNotContain(password));

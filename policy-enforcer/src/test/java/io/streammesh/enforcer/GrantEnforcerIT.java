@@ -112,7 +112,7 @@ class GrantEnforcerIT {
              var access = new AccessClient(team)) {
             access.request(ProductAddress.parse(topic), "full", null, "enf-team", "a quick look", Duration.ofSeconds(8));
             var api = new CatalogClient(catalog.restUrl(), team);
-            await().atMost(Duration.ofSeconds(15)).until(() -> canRead(team, topic));
+            await().atMost(Duration.ofSeconds(60)).until(() -> canRead(team, topic));
 
             await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/api/grants?product=" + topic + "&status=EXPIRED").path("count").asInt() == 1);
             await().atMost(Duration.ofSeconds(5)).until(() -> !canRead(team, topic));
@@ -129,7 +129,7 @@ class GrantEnforcerIT {
         mesh.admin().createAcls(List.of(orphan, handMade)).all().get();
         try (var ledger = new KafkaProducer<>(mesh.clientConfig("mesh-enforcer").kafka(), new StringSerializer(), new StringSerializer())) {
             mesh.admin().createTopics(List.of(new NewTopic(GrantEnforcer.LEDGER_TOPIC, 1, (short) 1)));
-            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
                 ledger.send(new ProducerRecord<>(GrantEnforcer.LEDGER_TOPIC, GrantAcls.key(orphan), "g-enf-gone")).get();
                 return true;
             });
@@ -187,7 +187,7 @@ class GrantEnforcerIT {
             DataProduct republished = DataProduct.newBuilder(product).build();
             republished.getRegistration().setRetentionMs(86_400_000L);
             ViewAppITCatalog.put(mesh, republished);
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(overrides(mesh, address.topic()))
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(overrides(mesh, address.topic()))
                     .containsExactlyInAnyOrder("retention.ms=86400000", "cleanup.policy=delete"));
         }
     }
@@ -225,7 +225,7 @@ class GrantEnforcerIT {
 
         try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"));
              var producer = new KafkaProducer<>(mesh.clientConfig(domain).kafka(), new StringSerializer(), new StringSerializer())) {
-            await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                     .until(() -> producer.send(new ProducerRecord<>(address.ingestTopic(), "k", "{}")).get() != null);
             for (String topic : List.of(address.topic(), address.deadLetterTopic())) {
                 assertThatThrownBy(() -> producer.send(new ProducerRecord<>(topic, "k", "forged")).get())
