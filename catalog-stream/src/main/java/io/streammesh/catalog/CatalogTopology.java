@@ -118,7 +118,7 @@ public final class CatalogTopology {
         var builder = new StreamsBuilder();
         var products = serdes.of(DataProduct.class);
         var rejections = serdes.of(Rejection.class);
-        builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), products), Materialized.as(GLOBAL_CATALOG));
+        builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), serdes.global(DataProduct.class)), Materialized.as(GLOBAL_CATALOG));
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CATALOG_STORE), Serdes.String(), products));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REJECTIONS_STORE), Serdes.String(), rejections));
@@ -145,7 +145,8 @@ public final class CatalogTopology {
                 Named.as(ACCESS), REQUESTS_STORE, GRANTS_STORE, ACCESS_REJECTIONS_STORE);
 
         var stats = serdes.of(ProductStats.class);
-        builder.globalTable(MeshTopics.PRODUCT_STATS, Consumed.with(Serdes.String(), stats), Materialized.as(GLOBAL_HEALTH));
+        builder.globalTable(MeshTopics.PRODUCT_STATS, Consumed.with(Serdes.String(), serdes.global(ProductStats.class)),
+                Materialized.as(GLOBAL_HEALTH));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HEALTH_STORE), Serdes.String(), stats));
         builder.stream(PRODUCT_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 .process(() -> new ActivityCounter(config.health().countInterval()))
@@ -155,11 +156,11 @@ public final class CatalogTopology {
                 .process(() -> new HealthProcessor(config, gateLags, healthMeters, HEALTH_STORE, GLOBAL_CATALOG), HEALTH_STORE)
                 .to(MeshTopics.PRODUCT_STATS, Produced.with(Serdes.String(), stats));
 
-        builder.globalTable(MeshTopics.VIEW_STATUS, Consumed.with(Serdes.String(), serdes.of(ViewStatus.class)),
+        builder.globalTable(MeshTopics.VIEW_STATUS, Consumed.with(Serdes.String(), serdes.global(ViewStatus.class)),
                 Materialized.as(GLOBAL_VIEW_STATUS));
-        builder.globalTable(MeshTopics.CONSUMPTION, Consumed.with(Serdes.String(), serdes.of(ProductConsumption.class)),
+        builder.globalTable(MeshTopics.CONSUMPTION, Consumed.with(Serdes.String(), serdes.global(ProductConsumption.class)),
                 Materialized.as(GLOBAL_CONSUMPTION));
-        builder.globalTable(MeshTopics.AUDIT_CHAIN, Consumed.with(Serdes.String(), serdes.of(AuditChainStatus.class)),
+        builder.globalTable(MeshTopics.AUDIT_CHAIN, Consumed.with(Serdes.String(), serdes.global(AuditChainStatus.class)),
                 Materialized.as(GLOBAL_AUDIT_CHAIN));
         return withSinks(builder.build(), products.serializer(), rejections.serializer(), serdes.of(Grant.class).serializer());
     }

@@ -30,10 +30,12 @@ public interface ProductSchemas {
 
     /**
      * @param registry a registry client
-     * @return the registry's schemas, each id's parsed once
+     * @return the registry's schemas, each id's parsed once; a subject's versions as last
+     *         answered while the registry does not answer
      */
     static ProductSchemas registry(SchemaRegistry registry) {
         Map<Long, Schema> parsed = new ConcurrentHashMap<>();
+        Map<String, Set<Long>> lastKnown = new ConcurrentHashMap<>();
         return new ProductSchemas() {
             @Override
             public Schema schema(long contentId) {
@@ -44,8 +46,19 @@ public interface ProductSchemas {
 
             @Override
             public Set<Long> versions(String subject) {
-                List<Long> ids = registry.contentIds(subject);
-                return Set.copyOf(ids);
+                try {
+                    Set<Long> ids = Set.copyOf(registry.contentIds(subject));
+                    lastKnown.put(subject, ids);
+                    return ids;
+                } catch (SchemaRegistry.Unreachable e) {
+                    // Versions are added only through the registry, so while it is down the last
+                    // answer stands; a gate task that starts during an outage keeps working.
+                    Set<Long> known = lastKnown.get(subject);
+                    if (known == null) {
+                        throw e;
+                    }
+                    return known;
+                }
             }
         };
     }

@@ -1,5 +1,6 @@
 package io.streammesh.client;
 
+import io.apicurio.registry.resolver.SchemaResolverConfig;
 import io.apicurio.registry.serde.Legacy4ByteIdHandler;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
@@ -40,6 +41,9 @@ public final class MeshSerdes {
         config.put(SerdeConfig.ENABLE_CONFLUENT_ID_HANDLER, true);
         config.put(SerdeConfig.USE_ID, "contentId");
         config.put(SerdeConfig.AUTO_REGISTER_ARTIFACT, autoRegister);
+        // A schema lookup is refreshed every 30 s; while the registry is down, keep using the one
+        // known (a content id names one schema for good) rather than fail every app's records.
+        config.put(SchemaResolverConfig.FAULT_TOLERANT_REFRESH, true);
         return config;
     }
 

@@ -63,6 +63,11 @@ public final class MeshStreams {
      */
     public static void start(KafkaStreams streams, String name) {
         streams.setUncaughtExceptionHandler(e -> {
+            // Kafka Streams cannot replace its global thread (asked to, it fails with a ClassCastException)
+            if (Thread.currentThread().getName().endsWith("-GlobalStreamThread")) {
+                LOG.error("{} global thread failed; the app stops, as Kafka Streams cannot replace that thread", name, e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
             LOG.error("{} thread failed; replacing it", name, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });

@@ -19,6 +19,17 @@ public interface RecordSerdes {
     <T extends SpecificRecord> Serde<T> of(Class<T> type);
 
     /**
+     * @param type a generated record class
+     * @return a serde for a Kafka Streams global table of that class, whose deserializer waits
+     *         while the registry does not answer: Streams cannot replace a failed global thread,
+     *         so a record read during a registry outage would otherwise stop the whole app
+     */
+    default <T extends SpecificRecord> Serde<T> global(Class<T> type) {
+        Serde<T> serde = of(type);
+        return Serdes.serdeFrom(serde.serializer(), new RegistryWaitingDeserializer<>(serde.deserializer()));
+    }
+
+    /**
      * @param clientConfig the app principal's client config, naming the registry
      * @return serdes in the Confluent wire format through the registry, registering the app's
      *         own record schemas on first use

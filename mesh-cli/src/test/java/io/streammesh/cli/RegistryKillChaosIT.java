@@ -1,0 +1,87 @@
+package io.streammesh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.catalog.CatalogApp;
+import io.streammesh.catalog.CatalogConfig;
+import io.streammesh.client.PlatformApp;
+import io.streammesh.connector.GateApp;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.enforcer.GrantEnforcer;
+import io.streammesh.enforcer.ViewApp;
+import io.streammesh.testing.MeshTest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The chaos suite's registry fault on a three-broker cluster: the registry is killed
+ * ({@code kill -9}) while records flow through the contract gate to the product, its DLQ and its
+ * view, and stays down longer than the serdes keep a schema lookup before refreshing it (30 s).
+ * The apps carry on with the schemas they know: no acknowledged record lost or doubled, and the
+ * catalog (whose global tables re-read their values on every cache flush) keeps running.
+ */
+@MeshTest(brokers = 3)
+class RegistryKillChaosIT {
+
+    private static final int BATCH = 500;
+    /** Longer than Apicurio's schema cache period (30 s by default), so lookups are refreshed while it is down. */
+    private static final Duration OUTAGE = Duration.ofSeconds(40);
+    private static final byte[] VIEW_SECRET = "chaos-secret".getBytes(StandardCharsets.UTF_8);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(360)
+    void killingTheRegistryLosesNoRecordAndNoAppStops(EmbeddedMesh mesh) throws Exception {
+        try (var catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig(PlatformApp.CATALOG.applicationId()),
+                     dir.resolve("catalog"), mesh.state().credentials(), 0));
+             var grants = GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()));
+             var views = ViewApp.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), dir.resolve("views"),
+                     VIEW_SECRET, new SimpleMeterRegistry(), mesh.state().keks());
+             var gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), dir.resolve("gate"), GateApp.CLEANUP_EVERY, 0,
+                     mesh.state().keks())) {
+            ChaosProduct product = ChaosProduct.publish(mesh, "chaos-registry", dir);
+            var acknowledged = new AtomicInteger(product.produce(0, BATCH));
+            await().atMost(Duration.ofSeconds(120)).until(() -> product.endOffsets(product.view()) > 0);
+
+            mesh.killRegistry();
+            long viewAtKill = product.endOffsets(product.view());
+            long killedAt = System.nanoTime();
+            List<KafkaStreams.State> catalogStates = new ArrayList<>();
+            try {
+                // Records keep coming, a small batch per look, until the outage has lasted long
+                // enough and records sent during it have come through the gate into the view.
+                await().atMost(OUTAGE.plusSeconds(120)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                    int from = acknowledged.get();
+                    acknowledged.addAndGet(product.produce(from, from + BATCH / 10));
+                    catalogStates.add(catalog.state());
+                    return Duration.ofNanos(System.nanoTime() - killedAt).compareTo(OUTAGE) > 0
+                            && product.endOffsets(product.view()) > viewAtKill;
+                });
+            } finally {
+                mesh.restartRegistry();
+            }
+            int from = acknowledged.get();
+            acknowledged.addAndGet(product.produce(from, from + BATCH));
+
+            ChaosProduct.Checked checked = product.checkExactlyOnce(acknowledged.get());
+            assertThat(catalogStates).as("the catalog's state at each look during the outage").containsOnly(KafkaStreams.State.RUNNING);
+            assertThat(catalog.state()).isEqualTo(KafkaStreams.State.RUNNING);
+            System.out.printf("chaos registry-kill: registry killed (kill -9) for %d s with records flowing, then restarted; "
+                    + "%d records acknowledged; %s; catalog %s at all %d looks during the outage%n",
+                    Duration.ofNanos(System.nanoTime() - killedAt).toSeconds(), acknowledged.get(), checked, catalog.state(),
+                    catalogStates.size());
+        }
+    }
+}
