@@ -145,21 +145,21 @@ final class CatalogApi implements AutoCloseable {
             Map<String, String> query = only(query(ctx), "format");
             ProductAddress address = address(ctx.pathParam("address"));
             ContractRenderer.Format format = PublishedContracts.format(query.get("format"));
-            respond(ctx, 200, contracts.render(queries.product(address.toString())
+            respond(ctx, 200, contracts.render(queries.snapshot().product(address.toString())
                     .orElseThrow(() -> new ApiError(404, "no product " + address + " in the catalog")), format));
         });
         router.get("/api/products/{address}/lineage", ctx -> {
             Map<String, String> query = query(ctx);
             ProductAddress address = address(ctx.pathParam("address"));
             only(query);
-            respond(ctx, 200, lineage(address));
+            respond(ctx, 200, lineage(queries.snapshot(), address));
         });
         router.get("/api/products/{address}" + KeyService.PATH_PART + "{subject}", ctx -> {
             Map<String, String> query = query(ctx);
             ProductAddress address = address(ctx.pathParam("address"));
             only(query);
             respond(ctx, 200, keys.fetch(caller(ctx), CallerAuthentication.clientAddress(ctx), address, ctx.pathParam("subject"),
-                    queries.product(address.toString()), () -> queries.all(CatalogTopology.GRANTS_STORE)));
+                    queries.snapshot().product(address.toString()), () -> queries.all(CatalogTopology.GRANTS_STORE)));
         });
         router.get("/api/views", ctx -> respond(ctx, 200, views(only(query(ctx), "state"))));
         router.get("/api/access/requests", ctx -> respond(ctx, 200, requests(only(query(ctx), "status", "domain", "principal"), caller(ctx))));
@@ -250,24 +250,35 @@ final class CatalogApi implements AutoCloseable {
     }
 
     ObjectNode search(Map<String, String> query) {
-        String q = query.getOrDefault("q", "").toLowerCase(Locale.ROOT);
-        Predicate<DataProduct> matches = p -> q.isEmpty() || text(p).contains(q);
-        matches = matches.and(p -> !query.containsKey("domain") || p.getDomain().equals(query.get("domain")));
+        Predicate<DataProduct> matches = p -> !query.containsKey("domain") || p.getDomain().equals(query.get("domain"));
         matches = matches.and(p -> !query.containsKey("tag") || p.getRegistration().getTags().contains(query.get("tag")));
         matches = matches.and(p -> !query.containsKey("classification")
                 || query.get("classification").equals(label(p.getRegistration())));
         matches = matches.and(p -> !query.containsKey("status") || p.getStatus().name().equalsIgnoreCase(query.get("status")));
         ArrayNode products = JSON.createArrayNode();
-        queries.products().stream().filter(matches).sorted(Comparator.comparing(DataProduct::getAddress))
-                .forEach(p -> products.add(summary(p)));
+        queries.snapshot().matching(query.getOrDefault("q", "")).stream().filter(matches).forEach(p -> products.add(summary(p)));
         ObjectNode result = JSON.createObjectNode();
         result.put("count", products.size());
         result.set("products", products);
         return result;
     }
 
+    /** @return the catalog as this instance holds it now, for a page that reads it more than once */
+    CatalogSnapshot snapshot() {
+        return queries.snapshot();
+    }
+
     ObjectNode product(ProductAddress address) {
-        DataProduct product = queries.product(address.toString())
+        return product(queries.snapshot(), address);
+    }
+
+    /**
+     * @param catalog the catalog to read, so that every part of the answer comes from the same one
+     * @param address a product
+     * @return the product as {@code /api/products/{address}} answers it
+     */
+    ObjectNode product(CatalogSnapshot catalog, ProductAddress address) {
+        DataProduct product = catalog.product(address.toString())
                 .orElseThrow(() -> new ApiError(404, "no product " + address + " in the catalog"));
         ProductRegistration registration = product.getRegistration();
         ObjectNode node = summary(product);
@@ -292,7 +303,7 @@ final class CatalogApi implements AutoCloseable {
         node.set("piiFields", contract.get("piiFields"));
         node.set("slo", JSON.createObjectNode().put("freshnessMs", registration.getFreshnessMs())
                 .put("maxViolationRate", registration.getMaxViolationRate()));
-        node.set("lineage", lineage(address));
+        node.set("lineage", lineage(catalog, address));
         node.put("firstPublishedAt", product.getFirstPublishedAt().toString());
         node.set("contract", contract);
         try {
@@ -336,16 +347,15 @@ final class CatalogApi implements AutoCloseable {
         return result;
     }
 
-    private ObjectNode lineage(ProductAddress address) {
-        DataProduct product = queries.product(address.toString())
+    private static ObjectNode lineage(CatalogSnapshot catalog, ProductAddress address) {
+        DataProduct product = catalog.product(address.toString())
                 .orElseThrow(() -> new ApiError(404, "no product " + address + " in the catalog"));
         ObjectNode node = JSON.createObjectNode();
         node.put("address", address.toString());
         ArrayNode upstream = node.putArray("upstream");
         product.getRegistration().getLineageInputs().forEach(upstream::add);
         ArrayNode downstream = node.putArray("downstream");
-        queries.products().stream().filter(p -> p.getRegistration().getLineageInputs().contains(address.toString()))
-                .map(DataProduct::getAddress).sorted().forEach(downstream::add);
+        catalog.downstream(address.toString()).forEach(downstream::add);
         return node;
     }
 
@@ -468,7 +478,7 @@ final class CatalogApi implements AutoCloseable {
 
     /** @return the address of every product in the catalog */
     List<String> addresses() {
-        return queries.products().stream().map(DataProduct::getAddress).toList();
+        return queries.snapshot().products().stream().map(DataProduct::getAddress).toList();
     }
 
     /** @return a product's health as the API shows it; {@code UNKNOWN} before its first record */
@@ -486,25 +496,18 @@ final class CatalogApi implements AutoCloseable {
         }).orElseGet(() -> JSON.createObjectNode().put("status", "UNKNOWN").put("reason", "no records seen yet"));
     }
 
-    private static String text(DataProduct product) {
-        ProductRegistration r = product.getRegistration();
-        return String.join(" ", product.getAddress(), String.valueOf(r.getDescription()), String.join(" ", r.getTags()),
-                r.getOwner() == null ? "" : String.valueOf(r.getOwner().getTeam())).toLowerCase(Locale.ROOT);
-    }
-
     /** The classification's label, by the enum when the registration has it; else what it wrote, if anything. */
     private static String label(ProductRegistration registration) {
         return Classification.declaredBy(registration).map(Classification::label).orElse(registration.getClassification());
     }
 
     /**
+     * @param catalog the catalog to read
      * @param address a product
      * @return its catalogued major versions, oldest first
      */
-    List<ProductAddress> majorVersions(ProductAddress address) {
-        return queries.majorVersions(address).stream().map(ProductAddress::parse)
-                .filter(other -> other.domain().equals(address.domain()) && other.product().equals(address.product()))
-                .sorted(Comparator.comparingInt(ProductAddress::major)).toList();
+    static List<ProductAddress> majorVersions(CatalogSnapshot catalog, ProductAddress address) {
+        return catalog.majorVersions(address).stream().map(ProductAddress::parse).toList();
     }
 
     static ProductAddress address(String text) {

@@ -138,12 +138,13 @@ public final class CatalogApp implements AutoCloseable {
             api = new CatalogApi(config.restHost(), config.restPort(), CredentialCheck.againstBrokerFile(config.credentials()), accessLog,
                     config.clientConfig());
             var self = new HostInfo(config.restHost(), api.port());
+            var snapshots = new CatalogSnapshots();
             streams = new KafkaStreams(CatalogTopology.build(config, accessPartitions, RecordSerdes.registry(config.clientConfig()), gateLags,
-                    healthMeters), properties(config, self));
+                    healthMeters, snapshots), properties(config, self));
             streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(metrics.meters());
             MeshStreams.start(streams, "catalog-stream");
-            api.start(new CatalogQueries(streams, self, config.clientConfig()),
+            api.start(new CatalogQueries(streams, snapshots, self, config.clientConfig()),
                     new PublishedContracts(config.clientConfig(), ContractRenderer.installed()), keyService);
             LOG.info("catalog-stream running; REST API at http://{}:{}/api", self.host(), self.port());
             return new CatalogApp(streams, config.restHost(), api, accessLog, gateLags, metrics, streamsMetrics, keyService);

@@ -6,7 +6,6 @@ import io.streammesh.client.AvroJson;
 import io.streammesh.client.CatalogClient;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.MeshException;
-import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.AuditChainStatus;
@@ -37,8 +36,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
- * Reads the catalog's state stores (interactive queries). The catalog is a global store that
- * every instance holds whole; requests, grants and rejections are partitioned, so a list asks
+ * Reads the catalog's state (interactive queries). The catalog and each product's health are
+ * global stores that every instance holds whole, read here from their copy in memory
+ * ({@link CatalogSnapshots}) rather than scanned per request; requests, grants and rejections are partitioned, so a list asks
  * every instance for its part, and a single key is fetched from the instance that owns it.
  */
 final class CatalogQueries {
@@ -46,58 +46,33 @@ final class CatalogQueries {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KafkaStreams streams;
+    private final CatalogSnapshots snapshots;
     private final HostInfo self;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final String platformAuthorization;
 
     /**
      * @param streams the running app
+     * @param snapshots the catalog and health its global stores keep in memory
      * @param self this instance's REST endpoint
      * @param clientConfig the catalog's own client config: instances call each other as the
      *        platform, never with a caller's credentials, and internal routes serve only the platform
      */
-    CatalogQueries(KafkaStreams streams, HostInfo self, MeshClientConfig clientConfig) {
+    CatalogQueries(KafkaStreams streams, CatalogSnapshots snapshots, HostInfo self, MeshClientConfig clientConfig) {
         this.streams = streams;
+        this.snapshots = snapshots;
         this.self = self;
         this.platformAuthorization = CatalogClient.basicAuthorization(clientConfig);
     }
 
-    /** @return every product in the catalog */
-    List<DataProduct> products() {
-        List<DataProduct> products = new ArrayList<>();
-        try (var all = catalog().all()) {
-            all.forEachRemaining(entry -> products.add(entry.value.value()));
-        }
-        return products;
-    }
-
-    /**
-     * @param address a product
-     * @return the addresses of every catalogued major version of the product (the same domain and
-     *         name), read by prefix rather than by a scan of the whole catalog
-     */
-    List<String> majorVersions(ProductAddress address) {
-        List<String> majors = new ArrayList<>();
-        String prefix = address.domain() + "." + address.product() + ".v";
-        try (var found = catalog().prefixScan(prefix, Serdes.String().serializer())) {
-            found.forEachRemaining(entry -> majors.add(entry.key));
-        }
-        return majors;
-    }
-
-    /** @return the product at an address, if the catalog has it */
-    Optional<DataProduct> product(String address) {
-        return Optional.ofNullable(catalog().get(address)).map(ValueAndTimestamp::value);
+    /** @return the catalog as this instance holds it now: one consistent picture for a whole page or search */
+    CatalogSnapshot snapshot() {
+        return snapshots.current();
     }
 
     /** @return a product's latest health, if any records of it were seen */
     Optional<ProductStats> health(String address) {
-        try {
-            return Optional.ofNullable(streams.store(StoreQueryParameters.fromNameAndType(CatalogTopology.GLOBAL_HEALTH,
-                    QueryableStoreTypes.<String, ProductStats>timestampedKeyValueStore())).get(address)).map(ValueAndTimestamp::value);
-        } catch (InvalidStateStoreException e) {
-            throw new MeshException("the catalog is starting; try again in a moment", e);
-        }
+        return snapshots.health(address);
     }
 
     /**
@@ -204,15 +179,6 @@ final class CatalogQueries {
     /** @return one key of this instance's part of a store */
     Optional<ObjectNode> localGet(String store, String key) {
         return Optional.ofNullable(this.<GenericRecord>localStore(store).get(key)).map(AvroJson::of);
-    }
-
-    private ReadOnlyKeyValueStore<String, ValueAndTimestamp<DataProduct>> catalog() {
-        try {
-            return streams.store(StoreQueryParameters.fromNameAndType(CatalogTopology.GLOBAL_CATALOG,
-                    QueryableStoreTypes.<String, DataProduct>timestampedKeyValueStore()));
-        } catch (InvalidStateStoreException e) {
-            throw new MeshException("the catalog is starting; try again in a moment", e);
-        }
     }
 
     private <V> ReadOnlyKeyValueStore<String, V> localStore(String store) {

@@ -16,6 +16,7 @@ import io.streammesh.schema.Rejection;
 import io.streammesh.schema.SourcedRecord;
 import io.streammesh.schema.ViewStatus;
 import java.util.regex.Pattern;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,22 +28,25 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 
 /**
  * catalog-stream's topology: four small parts over the catalog's topics.
  * <ul>
  *   <li>governance: {@code mesh.registrations.*} → {@link GovernanceProcessor} →
  *       {@code mesh.catalog} or {@code mesh.catalog.rejections};</li>
- *   <li>the catalog itself, as a global table every instance holds whole (lookups by address
- *       from any partition, and REST reads from any instance);</li>
+ *   <li>the catalog itself, as a global store every instance holds whole (lookups by address
+ *       from any partition), fed by a {@link GlobalStoreFeed} that also keeps the instance's
+ *       {@link CatalogSnapshots}, which REST and portal reads use instead of scanning the store;</li>
  *   <li>access: {@code mesh.access.requests.*} and {@code mesh.decisions.*}, each record
  *       stamped with its topic ({@link SourceStamp}) and repartitioned by request id →
  *       {@link AccessProcessor} → {@code mesh.access.grants} or {@code mesh.catalog.rejections};</li>
  *   <li>health: product topics and their DLQs → {@link ActivityCounter} (counts per partition)
  *       → repartitioned by address → {@link HealthProcessor} (with the gate's lag, {@link GateLags})
  *       → {@code mesh.product.stats}, also
- *       held as a global table for the REST API;</li>
+ *       held as a global store (and in {@link CatalogSnapshots}) for the REST API;</li>
  *   <li>view status: {@code mesh.view.status}, as the policy-enforcer reports it, held as a
  *       global table for the REST API.</li>
  * </ul>
@@ -53,7 +57,7 @@ public final class CatalogTopology {
     public static final String CATALOG_STORE = "catalog";
     /** Address → latest Rejection of a registration. */
     public static final String REJECTIONS_STORE = "registration-rejections";
-    /** Global table over {@code mesh.catalog}. */
+    /** Global store over {@code mesh.catalog}, kept as a global table would keep it ({@link GlobalStoreFeed}). */
     public static final String GLOBAL_CATALOG = "catalog-global";
     /** Request id → AccessRequestState. */
     public static final String REQUESTS_STORE = "access-requests";
@@ -63,7 +67,7 @@ public final class CatalogTopology {
     public static final String ACCESS_REJECTIONS_STORE = "access-rejections";
     /** Address → ProductStats, as health tracking computes them. */
     public static final String HEALTH_STORE = "health";
-    /** Global table over {@code mesh.product.stats}. */
+    /** Global store over {@code mesh.product.stats}, kept as a global table would keep it ({@link GlobalStoreFeed}). */
     public static final String GLOBAL_HEALTH = "health-global";
     /** Global table over {@code mesh.view.status}: {@code <address>/<view>} → ViewStatus. */
     public static final String GLOBAL_VIEW_STATUS = "view-status-global";
@@ -101,7 +105,8 @@ public final class CatalogTopology {
      * @return the topology, without the contract gate's lag (health shows it unknown)
      */
     public static Topology build(CatalogConfig config, int accessPartitions, RecordSerdes serdes) {
-        return build(config, accessPartitions, serdes, GateLags.UNKNOWN, new ProductHealthMeters(new SimpleMeterRegistry()));
+        return build(config, accessPartitions, serdes, GateLags.UNKNOWN, new ProductHealthMeters(new SimpleMeterRegistry()),
+                new CatalogSnapshots());
     }
 
     /**
@@ -111,14 +116,18 @@ public final class CatalogTopology {
      * @param serdes the serdes of the mesh's records
      * @param gateLags the contract gate's lag per product, measured off the stream thread
      * @param healthMeters where each product's health is shown to Prometheus
+     * @param snapshots what the global catalog and health stores keep up to date in memory for the REST API and portal
      * @return the topology
      */
     static Topology build(CatalogConfig config, int accessPartitions, RecordSerdes serdes, GateLags gateLags,
-                          ProductHealthMeters healthMeters) {
+                          ProductHealthMeters healthMeters, CatalogSnapshots snapshots) {
         var builder = new StreamsBuilder();
         var products = serdes.of(DataProduct.class);
         var rejections = serdes.of(Rejection.class);
-        builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), serdes.global(DataProduct.class)), Materialized.as(GLOBAL_CATALOG));
+        // A global table's store, fed by a processor that also keeps the in-memory catalog pages and searches read.
+        var globalProducts = serdes.global(DataProduct.class);
+        builder.addGlobalStore(globalStore(GLOBAL_CATALOG, globalProducts), MeshTopics.CATALOG, Consumed.with(Serdes.String(), globalProducts),
+                () -> new GlobalStoreFeed<>(GLOBAL_CATALOG, snapshots.catalogFeed()));
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CATALOG_STORE), Serdes.String(), products));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REJECTIONS_STORE), Serdes.String(), rejections));
@@ -145,8 +154,9 @@ public final class CatalogTopology {
                 Named.as(ACCESS), REQUESTS_STORE, GRANTS_STORE, ACCESS_REJECTIONS_STORE);
 
         var stats = serdes.of(ProductStats.class);
-        builder.globalTable(MeshTopics.PRODUCT_STATS, Consumed.with(Serdes.String(), serdes.global(ProductStats.class)),
-                Materialized.as(GLOBAL_HEALTH));
+        var globalStats = serdes.global(ProductStats.class);
+        builder.addGlobalStore(globalStore(GLOBAL_HEALTH, globalStats), MeshTopics.PRODUCT_STATS, Consumed.with(Serdes.String(), globalStats),
+                () -> new GlobalStoreFeed<>(GLOBAL_HEALTH, snapshots.healthFeed()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HEALTH_STORE), Serdes.String(), stats));
         builder.stream(PRODUCT_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 .process(() -> new ActivityCounter(config.health().countInterval()))
@@ -163,6 +173,12 @@ public final class CatalogTopology {
         builder.globalTable(MeshTopics.AUDIT_CHAIN, Consumed.with(Serdes.String(), serdes.global(AuditChainStatus.class)),
                 Materialized.as(GLOBAL_AUDIT_CHAIN));
         return withSinks(builder.build(), products.serializer(), rejections.serializer(), serdes.of(Grant.class).serializer());
+    }
+
+    /** The store a global table would materialise: RocksDB, timestamped, no changelog (its topic is one). */
+    private static <V> StoreBuilder<TimestampedKeyValueStore<String, V>> globalStore(String name, Serde<V> values) {
+        return Stores.timestampedKeyValueStoreBuilder(Stores.persistentTimestampedKeyValueStore(name), Serdes.String(), values)
+                .withLoggingDisabled();
     }
 
     /**

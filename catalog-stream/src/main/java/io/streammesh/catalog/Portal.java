@@ -224,12 +224,13 @@ final class Portal implements AutoCloseable {
 
     private void product(Context ctx) {
         ProductAddress address = CatalogApi.address(ctx.pathParam("address"));
-        ObjectNode product = api.product(address);
+        CatalogSnapshot catalog = api.snapshot();
+        ObjectNode product = api.product(catalog, address);
         PortalPage page = page(ctx, address.toString(), "catalog");
         Map<String, Object> params = new HashMap<>(Map.of("page", page, "data", product, "lineage", LineageGraph.of(product.path("lineage"))));
         try {
             params.put("fields", schemas.fields(product));
-            params.put("versions", versions(address, product));
+            params.put("versions", versions(catalog, address, product));
             params.put("schemaProblem", "");
         } catch (MeshException | ApiError e) {
             // The rest of the page comes from the catalog itself: a registry outage or a product without a schema id costs only its fields.
@@ -242,10 +243,10 @@ final class Portal implements AutoCloseable {
     }
 
     /** The catalogued major versions of the product (the same domain and name), oldest first, with their schemas' fields. */
-    private ProductVersions versions(ProductAddress address, ObjectNode product) {
+    private ProductVersions versions(CatalogSnapshot catalog, ProductAddress address, ObjectNode product) {
         List<ProductVersions.Version> versions = new ArrayList<>();
-        for (ProductAddress major : api.majorVersions(address)) {
-            ObjectNode version = major.equals(address) ? product : api.product(major);
+        for (ProductAddress major : CatalogApi.majorVersions(catalog, address)) {
+            ObjectNode version = major.equals(address) ? product : api.product(catalog, major);
             versions.add(new ProductVersions.Version(major.toString(), version.path("version").asText(), schemas.fields(version)));
         }
         return ProductVersions.of(versions);

@@ -39,6 +39,7 @@ class HealthTopologyTest {
     /** The gate's lag per product, as the test sets it. */
     private final Map<String, Long> gateLags = new ConcurrentHashMap<>();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final CatalogSnapshots snapshots = new CatalogSnapshots();
     private TopologyTestDriver driver;
     private TestOutputTopic<String, ProductStats> stats;
     private TestInputTopic<byte[], byte[]> product;
@@ -53,7 +54,7 @@ class HealthTopologyTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, streamsState.toString());
         driver = new TopologyTestDriver(CatalogTopology.build(config, 3, SERDES,
                 address -> gateLags.containsKey(address) ? OptionalLong.of(gateLags.get(address)) : OptionalLong.empty(),
-                new ProductHealthMeters(meters)), props, START);
+                new ProductHealthMeters(meters), snapshots), props, START);
         stats = driver.createOutputTopic(MeshTopics.PRODUCT_STATS, Serdes.String().deserializer(), SERDES.of(ProductStats.class).deserializer());
         product = driver.createInputTopic("orders.order-placed.v1", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         deadLetters = driver.createInputTopic("orders.order-placed.v1.dlq", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
@@ -76,6 +77,7 @@ class HealthTopologyTest {
         ProductStats ok = last();
         assertThat(ok.getStatus()).isEqualTo(HealthStatus.OK);
         assertThat(ok.getRecords()).isEqualTo(20);
+        assertThat(snapshots.health("orders.order-placed.v1")).as("what the REST API shows, from the global health store's feed").contains(ok);
 
         deadLetters.pipeInput(new byte[0], new byte[] {1}, START.plusSeconds(7));
         deadLetters.pipeInput(new byte[0], new byte[] {1}, START.plusSeconds(7));
