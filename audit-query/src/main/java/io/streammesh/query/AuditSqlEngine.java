@@ -35,25 +35,45 @@ public final class AuditSqlEngine implements AuditSql {
         var sink = new KeptRows(maxRows);
         Thread runner = Thread.currentThread();
         var stopped = new AtomicBoolean();
+        var finished = new AtomicBoolean();
+        // Under the lock the limit interrupts only a run not yet finished, so no interrupt outlives it.
         var limit = LIMITS.schedule(() -> {
-            stopped.set(true);
-            runner.interrupt();
+            synchronized (finished) {
+                if (!finished.get()) {
+                    stopped.set(true);
+                    runner.interrupt();
+                }
+            }
         }, maxRunTime.toMillis(), TimeUnit.MILLISECONDS);
         try {
             AuditQuery.run(principal, sql, AuditQuery.Scan.everything(), sink);
         } catch (AuditQuery.QueryException e) {
             if (stopped.get()) {
-                throw new Refused("the query ran longer than " + maxRunTime.toSeconds() + " s and was stopped; narrow it down", e);
+                throw overTime(maxRunTime, e);
             }
             if (!sink.full) {
                 throw new Refused(e.getMessage(), e);
             }
         } finally {
             limit.cancel(false);
+            synchronized (finished) {
+                finished.set(true);
+            }
             // An interrupt meant for this run must not reach the thread's next task.
-            Thread.interrupted();
+            if (stopped.get()) {
+                Thread.interrupted();
+            }
+        }
+        if (stopped.get()) {
+            // The interrupt came where the engine does not heed it: the run still went past its time.
+            throw overTime(maxRunTime, null);
         }
         return new Result(sink.columns, sink.rows, sink.full);
+    }
+
+    private static Refused overTime(Duration maxRunTime, Throwable cause) {
+        String limit = maxRunTime.toMillis() < 1000 ? maxRunTime.toMillis() + " ms" : maxRunTime.toSeconds() + " s";
+        return new Refused("the query ran longer than " + limit + " and was stopped; narrow it down", cause);
     }
 
     /** Keeps the first rows; past them it ends the query (the engine then closes the job). */
