@@ -98,6 +98,11 @@ final class AuditQueries implements AutoCloseable {
         return ServiceLoader.load(AuditSql.class).findFirst();
     }
 
+    /** @return how long a query is kept after it was asked */
+    Duration kept() {
+        return kept;
+    }
+
     /** @return whether queries can run here at all */
     boolean available() {
         return engine.isPresent();

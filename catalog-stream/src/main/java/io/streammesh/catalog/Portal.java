@@ -341,9 +341,12 @@ final class Portal implements AutoCloseable {
         if (session.isPresent() && auditQueries.available()) {
             MeshClientConfig asCaller = clientConfigOf(session.get());
             MeshPrincipal me = session.get().principal();
-            params.put("refusals", auditQueries.standing(asCaller, me, REFUSALS_SQL, STANDING_QUERY_FRESH));
-            params.put("consumption", auditQueries.standing(asCaller, me, CONSUMPTION_SQL, STANDING_QUERY_FRESH));
             String asked = ctx.queryParam("query");
+            // While the page reloads for the person's own query, the panels keep the answer they have
+            // (a query kept is at most minutes old): a long query must not re-run them every 30 s.
+            Duration fresh = asked == null ? STANDING_QUERY_FRESH : auditQueries.kept();
+            params.put("refusals", auditQueries.standing(asCaller, me, REFUSALS_SQL, fresh));
+            params.put("consumption", auditQueries.standing(asCaller, me, CONSUMPTION_SQL, fresh));
             params.put("asked", asked == null ? null : auditQueries.find(asked, me).orElseThrow(() -> new ApiError(404,
                     "no audit query " + asked + " of yours is kept here (queries are kept a while after they are asked)")));
         } else {
