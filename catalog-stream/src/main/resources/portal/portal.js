@@ -136,3 +136,10 @@
     drawAll();
   });
 })();
+
+(function auditQueriesRunning() {
+  // The audit page's queries run beside the request that showed them: reload until none runs.
+  if (document.querySelector('[data-audit-running]')) {
+    setTimeout(() => window.location.reload(), 2000);
+  }
+})();

@@ -61,6 +61,12 @@ final class CatalogApi implements AutoCloseable {
     /** Jetty's threads: acceptor and selector included, so a flood of calls queues instead of growing the JVM. */
     private static final int MAX_THREADS = 16;
     private static final Duration SESSION_LIFETIME = Duration.ofHours(8);
+    /** Each audit query starts an embedded Flink job (hundreds of MB, seconds of CPU): two at a time on a catalog, a few waiting. */
+    private static final int AUDIT_QUERIES_RUNNING = 2;
+    private static final int AUDIT_QUERIES_QUEUED = 6;
+    private static final int AUDIT_QUERY_ROWS = 500;
+    private static final Duration AUDIT_QUERY_RUN_TIME = Duration.ofMinutes(2);
+    private static final Duration AUDIT_QUERY_KEPT = Duration.ofMinutes(15);
     private static final int MAX_SESSIONS = 10_000;
     private static final int MAX_SESSIONS_PER_PRINCIPAL = 20;
     private static final int FAILED_SIGN_INS_PER_PRINCIPAL = 5;
@@ -79,6 +85,11 @@ final class CatalogApi implements AutoCloseable {
             return principal.kind() == PrincipalKind.ADMIN || principal.kind() == PrincipalKind.PLATFORM;
         }
 
+        /** @return whether the caller reads the audit trail: the platform and auditors (the audit page, the chain's status) */
+        boolean audits() {
+            return seesAll() || principal.kind() == PrincipalKind.AUDITOR;
+        }
+
         boolean sees(String domain, String... principals) {
             return seesAll() || principal.name().equals(domain)
                     || List.of(principals).contains(principal.kafkaPrincipal());
@@ -90,7 +101,8 @@ final class CatalogApi implements AutoCloseable {
         String registryApiUrl = clientConfig.registryUrlText();
         this.ccompatUrl = registryApiUrl == null ? null : registryApiUrl.replace("/apis/registry/v2", "/apis/ccompat/v7");
         var templates = new PortalTemplates();
-        this.portal = new Portal(this, templates, clientConfig);
+        this.portal = new Portal(this, templates, clientConfig, new AuditQueries(AuditQueries.installedEngine(), AUDIT_QUERIES_RUNNING,
+                AUDIT_QUERIES_QUEUED, AUDIT_QUERY_ROWS, AUDIT_QUERY_RUN_TIME, AUDIT_QUERY_KEPT, Clock.systemUTC()));
         var sessions = new PortalSessions(SESSION_LIFETIME, MAX_SESSIONS, MAX_SESSIONS_PER_PRINCIPAL, Clock.systemUTC());
         var throttle = new SignInThrottle(FAILED_SIGN_INS_PER_PRINCIPAL, FAILED_SIGN_INS_PER_ADDRESS, FAILED_SIGN_IN_WINDOW,
                 MAX_SESSIONS, Clock.systemUTC());
@@ -433,12 +445,12 @@ final class CatalogApi implements AutoCloseable {
     }
 
     /**
-     * @param caller who asks: the platform only, as for {@code mesh audit verify}
+     * @param caller who asks: the platform and auditors, as for {@code mesh audit verify}
      * @return audit-sink's last check of the audit chains (intact, verifiedEvents, firstBreak, checkedAt), or {@code checked: false} before its first
      */
     ObjectNode auditChain(Caller caller) {
-        if (!caller.seesAll()) {
-            throw new ApiError(403, "the audit chain's status is for platform principals");
+        if (!caller.audits()) {
+            throw new ApiError(403, "the audit chain's status is for auditors and platform principals");
         }
         return queries.auditChain().map(status -> AvroJson.of(status).put("checked", true))
                 .orElseGet(() -> JSON.createObjectNode().put("checked", false));

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,6 +52,17 @@ final class Portal implements AutoCloseable {
     static final String PRODUCTS = "/products/";
     static final String REQUESTS = "/portal/requests";
     static final String DECISIONS = "/portal/decisions";
+    static final String AUDIT_QUERIES = "/portal/audit/queries";
+    /** The audit page's recent refusals: the broker's refusals, newest first, as {@code mesh audit query} reads them. */
+    static final String REFUSALS_SQL = "SELECT principal, operation, resource_type, resource_name, SUM(event_count) AS refusals, "
+            + "MAX(event_time) AS last_refused FROM audit WHERE decision = 'DENIED' "
+            + "GROUP BY principal, operation, resource_type, resource_name ORDER BY last_refused DESC LIMIT 50";
+    /** The audit page's consumption per product and principal: the ledger's CONSUMPTION events, summed. */
+    static final String CONSUMPTION_SQL = "SELECT product, principal, consumer_group, SUM(event_count) AS records, "
+            + "MAX(event_time) AS last_read FROM audit WHERE event_type = 'CONSUMPTION' "
+            + "GROUP BY product, principal, consumer_group ORDER BY records DESC LIMIT 100";
+    /** How long the audit page's standing queries' answers stand before a visit runs them again. */
+    static final Duration STANDING_QUERY_FRESH = Duration.ofSeconds(30);
     static final String ASSETS = "/assets/";
     static final String HEALTH_EVENTS = "/portal/health/";
     /** How often a product page's live health is pushed: the catalog's own health check runs every few seconds. */
@@ -60,11 +72,12 @@ final class Portal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Portal.class);
 
     private static final Set<String> PAGES = Set.of("/", CATALOG, ACCESS, INBOX, AUDIT);
-    private static final Set<String> WRITES = Set.of(REQUESTS, DECISIONS);
+    private static final Set<String> WRITES = Set.of(REQUESTS, DECISIONS, AUDIT_QUERIES);
     private static final Map<String, String> ASSET_TYPES = Map.of("portal.css", "text/css; charset=utf-8",
             "portal.js", "text/javascript; charset=utf-8");
     private static final List<String> HEALTH_STATES = List.of("OK", "DEGRADED", "VIOLATED", "UNKNOWN");
     private static final int MAX_DURATION_DAYS = 365;
+    private static final int MAX_SQL_LENGTH = 10_000;
     private static final String AWAITING_SECOND_APPROVAL = "AWAITING_SECOND_APPROVAL";
 
     private final CatalogApi api;
@@ -72,6 +85,7 @@ final class Portal implements AutoCloseable {
     private final MeshClientConfig catalogClient;
     private final ProductSchemas schemas;
     private final HealthHistory history = new HealthHistory(Duration.ofHours(1));
+    private final AuditQueries auditQueries;
     private final ScheduledExecutorService healthPushes = Executors.newSingleThreadScheduledExecutor(runnable -> {
         var thread = new Thread(runnable, "portal-health-events");
         thread.setDaemon(true);
@@ -82,9 +96,11 @@ final class Portal implements AutoCloseable {
      * @param api the REST API whose answers the pages show
      * @param templates the pages
      * @param catalogClient the catalog's own client config: where the broker and registry are (people write with their own credentials)
+     * @param auditQueries where the audit page's queries run
      */
-    Portal(CatalogApi api, PortalTemplates templates, MeshClientConfig catalogClient) {
+    Portal(CatalogApi api, PortalTemplates templates, MeshClientConfig catalogClient, AuditQueries auditQueries) {
         this.api = api;
+        this.auditQueries = auditQueries;
         this.templates = templates;
         this.catalogClient = catalogClient;
         this.schemas = new ProductSchemas(catalogClient);
@@ -115,6 +131,7 @@ final class Portal implements AutoCloseable {
         router.get(AUDIT, this::audit);
         router.post(REQUESTS, this::fileRequest);
         router.post(DECISIONS, this::decide);
+        router.post(AUDIT_QUERIES, this::askAudit);
         router.sse(HEALTH_EVENTS + "{address}", this::pushHealth);
     }
 
@@ -172,6 +189,7 @@ final class Portal implements AutoCloseable {
     @Override
     public void close() {
         healthPushes.shutdownNow();
+        auditQueries.close();
     }
 
     /** Renders a refusal of a portal path: no session sends the browser to sign in, anything else is an error page. */
@@ -307,14 +325,56 @@ final class Portal implements AutoCloseable {
         return false;
     }
 
+    /**
+     * The audit page: the chain's status (audit-sink's last check), then recent refusals,
+     * consumption per product and principal and the person's own SQL, each run by the engine of
+     * {@code mesh audit query} as the signed-in principal (the broker decides what it reads).
+     * Queries run beside the request: the page shows them running and reloads until they end.
+     */
     private void audit(Context ctx) {
-        if (!CatalogApi.caller(ctx).seesAll()) {
-            throw new ApiError(403, "the audit page is for platform principals");
+        mayAudit(ctx);
+        Map<String, Object> params = new HashMap<>();
+        params.put("page", page(ctx, "Audit", "audit"));
+        params.put("chain", api.auditChain(CatalogApi.caller(ctx)));
+        params.put("engine", auditQueries.available());
+        Optional<PortalSession> session = CallerAuthentication.session(ctx);
+        params.put("signedIn", session.isPresent());
+        if (session.isPresent() && auditQueries.available()) {
+            MeshClientConfig asCaller = clientConfigOf(session.get());
+            MeshPrincipal me = session.get().principal();
+            String asked = ctx.queryParam("query");
+            // While the page reloads for the person's own query, the panels keep the answer they have
+            // (a query kept is at most minutes old): a long query must not re-run them every 30 s.
+            Duration fresh = asked == null ? STANDING_QUERY_FRESH : auditQueries.kept();
+            params.put("refusals", auditQueries.standing(asCaller, me, REFUSALS_SQL, fresh));
+            params.put("consumption", auditQueries.standing(asCaller, me, CONSUMPTION_SQL, fresh));
+            params.put("asked", asked == null ? null : auditQueries.find(asked, me).orElseThrow(() -> new ApiError(404,
+                    "no audit query " + asked + " of yours is kept here (queries are kept a while after they are asked)")));
+        } else {
+            params.put("refusals", null);
+            params.put("consumption", null);
+            params.put("asked", null);
         }
-        ObjectNode data = api.rejections(Map.of(), CatalogApi.caller(ctx));
-        data.set("consumers", api.consumption(null, CatalogApi.caller(ctx)).path("consumers"));
-        data.set("chain", api.auditChain(CatalogApi.caller(ctx)));
-        render(ctx, "audit.jte", page(ctx, "Audit", "audit"), data);
+        templates.render(ctx, 200, "audit.jte", params);
+    }
+
+    /** Runs the SQL box's query as the signed-in principal, then shows the audit page with it. */
+    private void askAudit(Context ctx) {
+        mayAudit(ctx);
+        PortalSession session = session(ctx);
+        String sql = required(ctx, "sql");
+        if (sql.length() > MAX_SQL_LENGTH) {
+            throw new ApiError(400, "form field 'sql' may hold at most " + MAX_SQL_LENGTH + " characters, got " + sql.length());
+        }
+        AuditQueries.Query query = auditQueries.start(clientConfigOf(session), session.principal(), sql);
+        ctx.redirect(AUDIT + "?query=" + query.id() + "#asked", HttpStatus.SEE_OTHER);
+    }
+
+    /** The audit page is the platform's and auditors', as {@code mesh audit} is: the broker refuses others the audit trail. */
+    private static void mayAudit(Context ctx) {
+        if (!CatalogApi.caller(ctx).audits()) {
+            throw new ApiError(403, "the audit page is for auditors and platform principals");
+        }
     }
 
     private void fileRequest(Context ctx) {
@@ -404,7 +464,7 @@ final class Portal implements AutoCloseable {
     private static PortalPage page(Context ctx, String title, String nav) {
         MeshPrincipal caller = CatalogApi.callerOrNull(ctx);
         String csrf = CallerAuthentication.session(ctx).map(PortalSession::csrfToken).orElse("");
-        return new PortalPage(title, nav, caller.kafkaPrincipal(), csrf, CatalogApi.caller(ctx).seesAll(), Map.copyOf(CatalogApi.query(ctx)));
+        return new PortalPage(title, nav, caller.kafkaPrincipal(), csrf, CatalogApi.caller(ctx).audits(), Map.copyOf(CatalogApi.query(ctx)));
     }
 
     /** Maps a refused write to the status a person should see: the broker's refusal is a 403, anything else the mesh being unwell. */

@@ -10,10 +10,10 @@ import java.util.Map;
  * @param nav the navigation entry it belongs to ({@code catalog}, {@code access}, {@code inbox}, {@code audit}); empty for none
  * @param principal the signed-in principal, {@code User:<name>}; empty on the sign-in page
  * @param csrfToken the session's CSRF token; empty on the sign-in page
- * @param platform whether the principal is a platform (or admin) principal, who sees the audit page
+ * @param audits whether the principal reads the audit trail (platform, admin or auditor), who sees the audit page
  * @param params the request's query parameters, to fill forms and notices
  */
-record PortalPage(String title, String nav, String principal, String csrfToken, boolean platform, Map<String, String> params) {
+record PortalPage(String title, String nav, String principal, String csrfToken, boolean audits, Map<String, String> params) {
 
     /**
      * @param name a query parameter

@@ -206,7 +206,7 @@ class PortalPagesIT {
         assertThat(browser.findElements(By.cssSelector("#pending tbody tr"))).isEmpty();
         assertThat(browser.findElements(By.linkText("Audit"))).isEmpty();
         browser.get(catalog.restUrl() + "/audit");
-        assertThat(browser.findElement(By.id("error")).getText()).isEqualTo("the audit page is for platform principals");
+        assertThat(browser.findElement(By.id("error")).getText()).isEqualTo("the audit page is for auditors and platform principals");
         browser.get(catalog.restUrl() + "/api/access/requests/" + requestId);
         assertThat(browser.findElement(By.tagName("body")).getText()).contains("no access request " + requestId + " that you may see");
     }
@@ -296,7 +296,7 @@ class PortalPagesIT {
     }
 
     @Test
-    void aProductsConsumersFromTheAuditLedgerShowToItsOwnerAndThePlatformOnlyAndNoTenantCanForgeThem() throws Exception {
+    void aProductsConsumersFromTheAuditLedgerShowToItsOwnerOnlyAndNoTenantCanForgeThemAndTheAuditPageShowsTheChainsStatus() throws Exception {
         Instant readAt = Instant.parse("2026-12-01T09:30:00Z");
         // audit-sink's summing, as it writes it: the catalog only reads mesh.consumption.
         writeConsumption(ADMIN, consumption(orderPlaced.toString(), "pp-analytics-weekly", ANALYTICS, 1234, readAt));
@@ -326,8 +326,6 @@ class PortalPagesIT {
             producer.send(new ProducerRecord<>(MeshTopics.AUDIT_CHAIN, MeshTopics.AUDIT, AuditChainStatus.newBuilder().setIntact(false)
                     .setVerifiedEvents(41).setFirstBreak("partition 2 offset 17: hash does not match").setCheckedAt(readAt).build())).get();
         }
-        awaitConsumer("/audit", "pp-billing.invoices.v1|pp-billing-reader");
-        assertThat(consumerCells(orderPlaced + "|pp-analytics-weekly")).element(3).isEqualTo("1234");
         await().atMost(SOON).until(() -> {
             BROWSER.driver().get(catalog.restUrl() + "/audit");
             return BROWSER.driver().findElement(By.id("chain")).getText();

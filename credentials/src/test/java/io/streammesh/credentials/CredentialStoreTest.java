@@ -60,4 +60,22 @@ class CredentialStoreTest {
         assertThat(content).contains("orders DOMAIN 50000:").doesNotContain("plain-text-secret");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.file()))).isEqualTo("rw-------");
     }
+
+    @Test
+    void aStoreFromBeforeAuditorsReadsAsBeforeAndTakesAnAuditorBesideItsPrincipals() throws Exception {
+        var old = CredentialStore.at(dir.resolve("old"));
+        old.put(new MeshPrincipal("orders", PrincipalKind.DOMAIN), "orders-secret");
+        old.put(new MeshPrincipal("analytics", PrincipalKind.TEAM), "team-secret");
+        String before = Files.readString(old.file());
+
+        old.put(new MeshPrincipal("inspector", PrincipalKind.AUDITOR), "auditor-secret");
+
+        assertThat(Files.readString(old.file())).as("the older lines are kept as they were")
+                .contains(before.lines().filter(line -> !line.startsWith("#")).toList());
+        var reread = CredentialStore.at(dir.resolve("old"));
+        assertThat(reread.principals()).containsExactly(new MeshPrincipal("analytics", PrincipalKind.TEAM),
+                new MeshPrincipal("inspector", PrincipalKind.AUDITOR), new MeshPrincipal("orders", PrincipalKind.DOMAIN));
+        assertThat(reread.authenticate("inspector", "auditor-secret")).isTrue();
+        assertThat(reread.authenticate("orders", "orders-secret")).isTrue();
+    }
 }

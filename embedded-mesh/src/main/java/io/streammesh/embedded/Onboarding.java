@@ -37,7 +37,8 @@ import org.apache.kafka.common.config.TopicConfig;
  * password known to both of the broker's credential stores (the mesh's PLAIN store and KRaft's
  * SCRAM credentials) and its client configs; domains and teams get their request topic
  * {@code mesh.access.requests.<name>} and decision topic {@code mesh.decisions.<name>}, which
- * only they may write; a domain also gets its topics and ACLs.
+ * only they may write; a domain also gets its topics and ACLs; an auditor only reads the audit
+ * trail, the catalog and the grants ({@link PlatformAcls#auditor}).
  *
  * <p>Acts through the Admin API as {@code User:mesh-admin}, so it works the same in the
  * process running the mesh and in a CLI beside it.
@@ -90,7 +91,7 @@ public final class Onboarding {
 
     /**
      * Creates the platform topics, the platform apps' principals and their ACLs, and every
-     * principal's request topic, and each domain's ACLs again; idempotent. On a mesh from before
+     * principal's request topic, and each domain's and auditor's ACLs again; idempotent. On a mesh from before
      * per-principal request topics it also takes away the WRITE every principal had on the shared
      * {@code mesh.access.requests}; on one from before the contract gate, every product gets its
      * ingest topic, the gate its ACLs on every domain's topics, and the domains lose their WRITE
@@ -115,6 +116,7 @@ public final class Onboarding {
         createTopics(domains.stream().flatMap(domain -> Stream.of(PlatformTopics.keys(domain),
                 PlatformTopics.erasures(domain))).toList());
         domains.forEach(domain -> acls.addAll(PlatformAcls.domain(domain)));
+        principals().stream().filter(p -> p.kind() == PrincipalKind.AUDITOR).forEach(p -> acls.addAll(PlatformAcls.auditor(p)));
         createAcls(acls, "create the platform's ACLs");
         KafkaCalls.await(admin.deleteAcls(PlatformAcls.sharedRequestsOfOldMeshes().stream().map(AclBinding::toFilter).toList()).all(),
                 "remove the WRITE every principal had on " + MeshTopics.ACCESS_REQUESTS);
@@ -212,7 +214,14 @@ public final class Onboarding {
     }
 
     private MeshPrincipal create(MeshPrincipal principal) {
+        if (principal.kind() == PrincipalKind.AUDITOR && principal.name().equals(RESERVED_DOMAIN)) {
+            throw new MeshException("auditor name '" + RESERVED_DOMAIN + "' is reserved: its consumer groups (" + RESERVED_DOMAIN
+                    + ".*) would be the platform's");
+        }
         setPassword(principal, CredentialStore.newPassword());
+        if (principal.kind() == PrincipalKind.AUDITOR) {
+            createAcls(PlatformAcls.auditor(principal), "create the read-only ACLs of auditor " + principal.kafkaPrincipal());
+        }
         if (asksForAccess(principal)) {
             createTopics(requesterTopics(principal));
             registerSchemas(principal);
@@ -251,7 +260,7 @@ public final class Onboarding {
         return new PlatformSchemas(clientConfigs.config(MeshPrincipal.ADMIN.name()));
     }
 
-    /** Domains and teams read others' products; the admin and the platform apps never ask. */
+    /** Domains and teams read others' products; the admin, the platform apps and auditors never ask. */
     private static boolean asksForAccess(MeshPrincipal principal) {
         return principal.kind() == PrincipalKind.DOMAIN || principal.kind() == PrincipalKind.TEAM;
     }

@@ -35,6 +35,9 @@ import org.apache.kafka.common.resource.ResourceType;
  */
 public final class PlatformAcls {
 
+    /** What an auditor reads: the tables of {@code mesh audit query} (audit, catalog, grants). */
+    static final List<String> AUDITED_TOPICS = List.of(MeshTopics.AUDIT, MeshTopics.CATALOG, MeshTopics.ACCESS_GRANTS);
+
     private PlatformAcls() {
     }
 
@@ -109,6 +112,21 @@ public final class PlatformAcls {
     public static List<AclBinding> sharedRequestsOfOldMeshes() {
         var acls = new Acls(MeshNames.EVERY_USER);
         acls.allow(TOPIC, MeshTopics.ACCESS_REQUESTS, LITERAL, WRITE, DESCRIBE);
+        return acls.bindings;
+    }
+
+    /**
+     * @param auditor an auditor's principal
+     * @return what it may do: read (and describe) the audit trail, the catalog and the grants,
+     *         with consumer groups named {@code <auditor>.*} (the dot keeps one auditor's prefix
+     *         off another principal's groups); nothing else, and no WRITE anywhere
+     */
+    public static List<AclBinding> auditor(MeshPrincipal auditor) {
+        var acls = new Acls(auditor);
+        for (String topic : AUDITED_TOPICS) {
+            acls.allow(TOPIC, topic, LITERAL, READ, DESCRIBE);
+        }
+        acls.allow(GROUP, auditor.name() + ".", PREFIXED, READ, DESCRIBE);
         return acls.bindings;
     }
 

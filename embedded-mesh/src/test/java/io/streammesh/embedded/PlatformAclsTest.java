@@ -34,6 +34,15 @@ class PlatformAclsTest {
     }
 
     @Test
+    void anAuditorReadsTheAuditTrailCatalogAndGrantsWithItsOwnGroupsAndWritesNothing() {
+        assertThat(describe(PlatformAcls.auditor(new MeshPrincipal("inspector", PrincipalKind.AUDITOR)))).containsExactlyInAnyOrder(
+                "User:inspector READ TOPIC mesh.audit LITERAL", "User:inspector DESCRIBE TOPIC mesh.audit LITERAL",
+                "User:inspector READ TOPIC mesh.catalog LITERAL", "User:inspector DESCRIBE TOPIC mesh.catalog LITERAL",
+                "User:inspector READ TOPIC mesh.access.grants LITERAL", "User:inspector DESCRIBE TOPIC mesh.access.grants LITERAL",
+                "User:inspector READ GROUP inspector. PREFIXED", "User:inspector DESCRIBE GROUP inspector. PREFIXED");
+    }
+
+    @Test
     void theRightsOfOldMeshesAreTheDomainsPrefixedWriteAndConfigChange() {
         assertThat(describe(PlatformAcls.domainRightsOfOldMeshes("orders")))
                 .containsExactly("User:orders WRITE TOPIC orders. PREFIXED", "User:orders ALTER_CONFIGS TOPIC orders. PREFIXED");

@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * Who may do what in the registry. Any mesh principal reads. A principal writes the value schema
  * of a topic only where the broker lets it write that topic: a domain its own products (and their
- * dead-letter topics), its registrations and decisions; every principal its own access requests. Rules,
+ * dead-letter topics), its registrations and decisions; every principal but an auditor its own
+ * access requests; an auditor nothing. Rules,
  * compatibility, deletes and the admin API are the platform's (mesh-admin and the platform apps).
  */
 final class RegistryPolicy {
@@ -28,6 +29,10 @@ final class RegistryPolicy {
         }
         RegistryCall.Need need = call.need();
         if (need instanceof RegistryCall.SubjectWrite write) {
+            if (who.kind() == PrincipalKind.AUDITOR) {
+                return Optional.of(who.kafkaPrincipal() + " may not write subject '" + write.subject() + "' in group '" + write.group()
+                        + "': an auditor only reads");
+            }
             return mayWrite(who, write) ? Optional.empty() : Optional.of(who.kafkaPrincipal() + " may not write subject '"
                     + write.subject() + "' in group '" + write.group() + "': a principal writes only the schemas of topics it may write "
                     + (who.kind() == PrincipalKind.DOMAIN ? "(" + who.name() + ".* products and its own mesh topics)"

@@ -26,6 +26,17 @@ class RegistryPolicyTest {
     }
 
     @Test
+    void anAuditorReadsButWritesNoSubjectNotEvenItsOwnRequests() {
+        var auditor = new MeshPrincipal("inspector", PrincipalKind.AUDITOR);
+
+        assertThat(refusal(auditor, call("GET", V2 + "/mesh.audit-value"))).isEmpty();
+        assertThat(refusal(auditor, create("mesh.access.requests.inspector-value")))
+                .hasValue("User:inspector may not write subject 'mesh.access.requests.inspector-value' in group 'default': an auditor only reads");
+        assertThat(refusal(auditor, create("mesh.decisions.inspector-value"))).isPresent();
+        assertThat(refusal(auditor, create("mesh.audit-value"))).isPresent();
+    }
+
+    @Test
     void aDomainWritesNoOtherSubject() {
         assertThat(refusal(ORDERS, create("customers.profile.v1-value"))).hasValue("User:orders may not write subject "
                 + "'customers.profile.v1-value' in group 'default': a principal writes only the schemas of topics it may write "

@@ -9,5 +9,10 @@ public enum PrincipalKind {
     /** One per domain: owns {@code <domain>.*} topics, its registrations and decisions. */
     DOMAIN,
     /** A consumer team: no access until a grant gives it some. */
-    TEAM
+    TEAM,
+    /**
+     * A person who reads the audit trail, the catalog and the grants, and writes nothing: no
+     * product, view, dead-letter or ingest topic, no request or decision, no schema.
+     */
+    AUDITOR
 }
