@@ -141,14 +141,20 @@ class PortalAuditIT {
         assertThat(status).as("with its own valid CSRF token").isEqualTo(403L);
     }
 
-    /** Types the query into the SQL box and runs it; the page comes back with the query running. */
+    /**
+     * Types the query into the SQL box and runs it; the page comes back with the query running.
+     * The page reloads itself while its standing panels run, which may replace the box under the
+     * typing: then it is typed again.
+     */
     private void runSql(String sql) {
         WebDriver browser = BROWSER.driver();
-        browser.get(catalog.restUrl() + "/audit");
-        WebElement box = browser.findElement(By.id("sql"));
-        box.clear();
-        box.sendKeys(sql);
-        browser.findElement(By.cssSelector("#audit-sql button[type=submit]")).click();
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            browser.get(catalog.restUrl() + "/audit");
+            WebElement box = browser.findElement(By.id("sql"));
+            box.clear();
+            box.sendKeys(sql);
+            browser.findElement(By.cssSelector("#audit-sql button[type=submit]")).click();
+        });
         await().atMost(Duration.ofSeconds(30)).until(browser::getCurrentUrl, url -> url.startsWith(catalog.restUrl() + "/audit?query="));
     }
 
