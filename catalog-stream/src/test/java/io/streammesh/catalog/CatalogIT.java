@@ -51,7 +51,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CatalogIT {
 
-    private static final Duration SOON = Duration.ofSeconds(10);
+    private static final Duration SOON = Duration.ofSeconds(60);
 
     private EmbeddedMesh mesh;
     private CatalogApp catalog;
@@ -81,7 +81,7 @@ class CatalogIT {
         register("cat-customers", CatalogTopologyTest.customers().setAddress("cat-customers.profiles.v1").setDomain("cat-customers")
                 .setName("profiles").setTags(List.of("master-data")).setOwner(owner("cat-customers")).build());
 
-        JsonNode found = await().atMost(Duration.ofSeconds(5)).until(
+        JsonNode found = await().atMost(SOON).until(
                 () -> api("cat-analytics").get("/api/products?q=profiles&domain=cat-customers"), r -> r.path("count").asInt() == 1);
         assertThat(found.at("/products/0/address").asText()).isEqualTo("cat-customers.profiles.v1");
         JsonNode product = api("cat-analytics").get("/api/products/cat-customers.profiles.v1");

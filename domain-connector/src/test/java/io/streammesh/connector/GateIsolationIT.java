@@ -56,7 +56,7 @@ class GateIsolationIT {
         }
 
         assertThat(mesh.admin().describeConfigs(List.of(product)).all().get().get(product).get("max.message.bytes").value()).isNotEqualTo("16");
-        AuditTopicReader.raw(mesh).awaitEvents(Duration.ofSeconds(10), e -> e.getPrincipal().equals("User:iso-alter")
+        AuditTopicReader.raw(mesh).awaitEvents(Duration.ofSeconds(60), e -> e.getPrincipal().equals("User:iso-alter")
                 && e.getOperation().equals("ALTER_CONFIGS") && e.getResourceName().equals(address.topic())
                 && e.getDecision() == Decision.DENIED && !e.getProbe());
     }

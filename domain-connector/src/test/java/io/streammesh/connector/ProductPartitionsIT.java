@@ -119,7 +119,7 @@ class ProductPartitionsIT {
 
         for (String topic : List.of(victims.topic(), victims.ingestTopic(), own.topic())) {
             assertThat(partitions(mesh, topic)).as(topic).isEqualTo(3);
-            AuditTopicReader.raw(mesh).awaitEvents(Duration.ofSeconds(10), e -> e.getPrincipal().equals("User:part-attacker")
+            AuditTopicReader.raw(mesh).awaitEvents(Duration.ofSeconds(60), e -> e.getPrincipal().equals("User:part-attacker")
                     && e.getOperation().equals("ALTER") && e.getResourceName().equals(topic)
                     && e.getDecision() == Decision.DENIED && !e.getProbe());
         }

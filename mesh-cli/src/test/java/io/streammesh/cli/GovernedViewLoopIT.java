@@ -115,7 +115,7 @@ class GovernedViewLoopIT {
             try (var owner = new AccessClient(mesh.clientConfig("loop-shop"))) {
                 owner.decide("loop-shop", request, DecisionKind.REVOKED, "done", null);
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> readView(team, view, 1, Duration.ofSeconds(1)) == null);
+            await().atMost(Duration.ofSeconds(60)).until(() -> readView(team, view, 1, Duration.ofSeconds(1)) == null);
         }
     }
 

@@ -73,7 +73,7 @@ class AuditingAuthorizerJarIT {
     private static final String WRITER = "plugin-writer";
     private static final String STRANGER = "plugin-stranger";
     private static final String PASSWORD = "plugin-secret";
-    private static final Duration FIFTEEN_SECONDS = Duration.ofSeconds(15);
+    private static final Duration SHIPPED = Duration.ofSeconds(60);
     /** What the broker's output shows when the jar lacks a class, or brings one that clashes with the broker's. */
     private static final String[] MISSING_CLASS = {"ClassNotFoundException", "NoClassDefFoundError", "NoSuchMethodError",
             "NoSuchFieldError", "LinkageError"};
@@ -181,7 +181,7 @@ class AuditingAuthorizerJarIT {
                     .hasCauseInstanceOf(TopicAuthorizationException.class);
         }
 
-        await().atMost(FIFTEEN_SECONDS).untilAsserted(() -> {
+        await().atMost(SHIPPED).untilAsserted(() -> {
             HttpResponse<String> scrape = scrape();
             assertThat(scrape.statusCode()).isEqualTo(200);
             assertThat(scrape.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
@@ -204,7 +204,7 @@ class AuditingAuthorizerJarIT {
 
     @Test
     void theBrokerFoundEveryClassThePluginNeeds() {
-        await().atMost(FIFTEEN_SECONDS).until(() -> !rawEvents(e -> true).isEmpty());
+        await().atMost(SHIPPED).until(() -> !rawEvents(e -> true).isEmpty());
 
         assertThat(broker.output()).doesNotContain(MISSING_CLASS);
     }
@@ -263,7 +263,7 @@ class AuditingAuthorizerJarIT {
     }
 
     private static List<AuthorizationEvent> awaitEvents(Predicate<AuthorizationEvent> which) {
-        return await().atMost(FIFTEEN_SECONDS).until(() -> rawEvents(which), events -> !events.isEmpty());
+        return await().atMost(SHIPPED).until(() -> rawEvents(which), events -> !events.isEmpty());
     }
 
     /** @return what the plugin has shipped to the broker's own {@code mesh.audit.raw} so far */
@@ -278,7 +278,7 @@ class AuditingAuthorizerJarIT {
 
     /** SCRAM credentials reach the broker's login through the metadata log, a moment after they are set. */
     private static void awaitLogin(String principal) {
-        await().atMost(FIFTEEN_SECONDS).ignoreExceptions().until(() -> {
+        await().atMost(SHIPPED).ignoreExceptions().until(() -> {
             try (Admin user = Admin.create(login(principal).kafka())) {
                 return user.describeCluster().clusterId().get() != null;
             }

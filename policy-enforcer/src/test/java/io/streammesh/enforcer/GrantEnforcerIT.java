@@ -71,10 +71,10 @@ class GrantEnforcerIT {
             assertThat(canRead(team, topic)).as("no grant yet").isFalse();
 
             publish(mesh, grant("g-enf-1", topic, GrantStatus.ACTIVE));
-            await().atMost(Duration.ofSeconds(5)).until(() -> canRead(team, topic));
+            await().atMost(Duration.ofSeconds(60)).until(() -> canRead(team, topic));
 
             publish(mesh, grant("g-enf-1", topic, GrantStatus.REVOKED));
-            await().atMost(Duration.ofSeconds(5)).until(() -> !canRead(team, topic));
+            await().atMost(Duration.ofSeconds(60)).until(() -> !canRead(team, topic));
         }
     }
 
@@ -90,10 +90,10 @@ class GrantEnforcerIT {
 
         try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"))) {
             publish(mesh, overdue);
-            await("the enforcer keeps no clock of its own").atMost(Duration.ofSeconds(5)).until(() -> canRead(team, topic));
+            await("the enforcer keeps no clock of its own").atMost(Duration.ofSeconds(60)).until(() -> canRead(team, topic));
 
             publish(mesh, Grant.newBuilder(overdue).setStatus(GrantStatus.EXPIRED).build());
-            await().atMost(Duration.ofSeconds(5)).until(() -> !canRead(team, topic));
+            await().atMost(Duration.ofSeconds(60)).until(() -> !canRead(team, topic));
         }
     }
 
@@ -115,7 +115,7 @@ class GrantEnforcerIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> canRead(team, topic));
 
             await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/api/grants?product=" + topic + "&status=EXPIRED").path("count").asInt() == 1);
-            await().atMost(Duration.ofSeconds(5)).until(() -> !canRead(team, topic));
+            await().atMost(Duration.ofSeconds(60)).until(() -> !canRead(team, topic));
         }
     }
 
@@ -150,11 +150,11 @@ class GrantEnforcerIT {
         ViewAppITCatalog.put(mesh, product);
 
         try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"))) {
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(aclsOn(mesh, address + ".ingest"))
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(aclsOn(mesh, address + ".ingest"))
                     .containsExactlyInAnyOrder("User:enf-ingest WRITE", "User:enf-ingest DESCRIBE"));
 
             ViewAppITCatalog.put(mesh, DataProduct.newBuilder(product).setStatus(ProductStatus.RETIRED).build());
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(aclsOn(mesh, address + ".ingest")).isEmpty());
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(aclsOn(mesh, address + ".ingest")).isEmpty());
         }
     }
 
@@ -174,7 +174,7 @@ class GrantEnforcerIT {
         ViewAppITCatalog.put(mesh, product);
 
         try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"))) {
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(aclsOn(mesh, address.ingestTopic()))
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(aclsOn(mesh, address.ingestTopic()))
                     .containsExactlyInAnyOrder("User:enf-configs WRITE", "User:enf-configs DESCRIBE"));
             for (String topic : List.of(address.topic(), address.deadLetterTopic(), address.ingestTopic())) {
                 long retention = topic.equals(address.ingestTopic()) ? product.getRegistration().getIngestRetentionMs()
@@ -235,7 +235,7 @@ class GrantEnforcerIT {
 
         var raw = AuditTopicReader.raw(mesh);
         for (String topic : List.of(address.topic(), address.deadLetterTopic())) {
-            raw.awaitEvents(Duration.ofSeconds(10), e -> e.getPrincipal().equals("User:" + domain) && e.getOperation().equals("WRITE")
+            raw.awaitEvents(Duration.ofSeconds(60), e -> e.getPrincipal().equals("User:" + domain) && e.getOperation().equals("WRITE")
                     && e.getResourceName().equals(topic) && e.getDecision() == Decision.DENIED && !e.getProbe());
         }
     }
