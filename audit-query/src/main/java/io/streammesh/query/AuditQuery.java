@@ -102,6 +102,12 @@ public final class AuditQuery {
         // A query is asked by a person waiting for it: a failure (a refused read) ends it with its
         // reason rather than being retried behind "Failed to fetch next result".
         configuration.setString("restart-strategy.type", "none");
+        // The embedded engine's REST endpoint (which can list, cancel and read jobs) listens on
+        // this host only: the portal runs queries inside a server, not only on a person's machine.
+        if (session == null) {
+            configuration.setString("rest.bind-address", "127.0.0.1");
+            configuration.setString("rest.address", "127.0.0.1");
+        }
         var settings = (scan.follow() ? EnvironmentSettings.newInstance().inStreamingMode() : EnvironmentSettings.newInstance().inBatchMode())
                 .withConfiguration(configuration).build();
         TableEnvironment tables = TableEnvironment.create(settings);

@@ -76,8 +76,13 @@ public final class AuditSqlEngine implements AuditSql {
         return new Refused("the query ran longer than " + limit + " and was stopped; narrow it down", cause);
     }
 
-    /** Keeps the first rows; past them it ends the query (the engine then closes the job). */
+    /**
+     * Keeps the first rows, each value cut at {@value #MAX_VALUE_CHARS} characters (a statement
+     * such as {@code REPEAT('x', 100000000)} must not fill the memory of the process it shares
+     * with the brokers); past the rows it ends the query (the engine then closes the job).
+     */
     private static final class KeptRows implements AuditQuery.ResultSink {
+        private static final int MAX_VALUE_CHARS = 2_000;
         private final int max;
         private List<String> columns = List.of();
         private final List<List<String>> rows = new ArrayList<>();
@@ -99,8 +104,12 @@ public final class AuditSqlEngine implements AuditSql {
                 throw new IllegalStateException("more than " + max + " rows");
             }
             List<String> text = new ArrayList<>(values.size());
-            values.forEach(v -> text.add(v == null ? null : String.valueOf(v)));
+            values.forEach(v -> text.add(v == null ? null : cut(String.valueOf(v))));
             rows.add(text);
+        }
+
+        private static String cut(String value) {
+            return value.length() <= MAX_VALUE_CHARS ? value : value.substring(0, MAX_VALUE_CHARS) + "… (cut at " + MAX_VALUE_CHARS + " characters)";
         }
     }
 }

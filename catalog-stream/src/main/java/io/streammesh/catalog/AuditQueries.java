@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -61,6 +62,10 @@ final class AuditQueries implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditQueries.class);
     private static final SecureRandom IDS = new SecureRandom();
+    /** Running or waiting per principal (the page's two standing queries and two of the person's own), so others keep a share. */
+    private static final int MAX_OPEN_PER_PRINCIPAL = 4;
+    /** Answers kept per principal, so that one person cannot fill the memory with results. */
+    private static final int MAX_KEPT_PER_PRINCIPAL = 20;
 
     private final Optional<AuditSql> engine;
     private final ThreadPoolExecutor pool;
@@ -121,6 +126,11 @@ final class AuditQueries implements AutoCloseable {
         AuditSql sqlEngine = engine.orElseThrow(() -> new ApiError(503,
                 "this catalog runs without the audit query engine (audit-query is not on its class path): use mesh audit query"));
         forgetOld();
+        long open = queries.values().stream().filter(q -> q.owner().equals(owner) && q.running()).count();
+        if (open >= MAX_OPEN_PER_PRINCIPAL) {
+            throw new ApiError(503, "you have " + open + " audit queries running or waiting: try again when one has ended");
+        }
+        forgetOldestOf(owner);
         byte[] random = new byte[16];
         IDS.nextBytes(random);
         var query = new Query(HexFormat.of().formatHex(random), owner, sql, clock.instant(), State.RUNNING, null, null);
@@ -140,8 +150,9 @@ final class AuditQueries implements AutoCloseable {
             return query.done(sqlEngine.run(principal, query.sql(), maxRows, maxRunTime));
         } catch (AuditSql.Refused e) {
             return query.failed(e.getMessage());
-        } catch (RuntimeException e) {
-            // Not the query's fault (the engine broke): the page says so in one line, the log keeps the rest.
+        } catch (RuntimeException | StackOverflowError e) {
+            // Not the query's fault (the engine broke, or a deeply nested statement): the page says
+            // so in one line, the log keeps the rest; the query must not stay RUNNING for good.
             LOG.warn("Portal audit query of {} failed", query.owner().kafkaPrincipal(), e);
             return query.failed("the query engine failed: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("")));
@@ -182,6 +193,15 @@ final class AuditQueries implements AutoCloseable {
      */
     Optional<Query> find(String id, MeshPrincipal asker) {
         return Optional.ofNullable(id == null ? null : queries.get(id)).filter(q -> q.owner().equals(asker));
+    }
+
+    /** Each principal keeps at most {@value #MAX_KEPT_PER_PRINCIPAL} answers: the oldest ended one goes first. */
+    private void forgetOldestOf(MeshPrincipal owner) {
+        List<Query> ended = queries.values().stream().filter(q -> q.owner().equals(owner) && !q.running())
+                .sorted(Comparator.comparing(Query::startedAt)).toList();
+        for (int i = 0; i <= ended.size() - MAX_KEPT_PER_PRINCIPAL; i++) {
+            queries.remove(ended.get(i).id());
+        }
     }
 
     private void forgetOld() {

@@ -65,14 +65,26 @@ final class CatalogQueries {
         this.platformAuthorization = CatalogClient.basicAuthorization(clientConfig);
     }
 
-    /** @return the catalog as this instance holds it now: one consistent picture for a whole page or search */
+    /**
+     * @return the catalog as this instance holds it now: one consistent picture for a whole page or search
+     * @throws InvalidStateStoreException (a 503) when the app is not running: its picture would
+     *         silently stop changing
+     */
     CatalogSnapshot snapshot() {
+        requireRunning();
         return snapshots.current();
     }
 
     /** @return a product's latest health, if any records of it were seen */
     Optional<ProductStats> health(String address) {
+        requireRunning();
         return snapshots.health(address);
+    }
+
+    private void requireRunning() {
+        if (!streams.state().isRunningOrRebalancing()) {
+            throw new InvalidStateStoreException("the catalog app is " + streams.state());
+        }
     }
 
     /**

@@ -15,6 +15,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -117,7 +118,7 @@ public final class EmbeddedMesh implements AutoCloseable {
             awaitBroker(admin);
             // Checked on every start, not only after a run that left its status behind: a start that
             // failed on such a transaction stopped cleanly, and the transaction is still there.
-            HangingTransactions.report(HangingTransactions.abortAll(admin, Instant.now()));
+            HangingTransactions.report(HangingTransactions.abortAll(admin, Instant.now(), new HashMap<>()));
             running.add(HangingTransactions.watch(admin));
             try {
                 registry.awaitReady(adminPassword);

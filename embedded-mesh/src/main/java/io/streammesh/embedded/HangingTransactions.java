@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * looks at start, before its apps run, and then {@linkplain #watch every few seconds} while it
  * runs. Kafka's own {@code kafka-transactions.sh find-hanging} / {@code abort} repair the same by
  * hand, with the same rules: a transaction its coordinator still has in progress on the partition
- * is left to the coordinator; one of a producer no coordinator knows is hanging once it has been
- * open longer than the longest transaction timeout the broker allows.
+ * is left to the coordinator; one of a producer no coordinator knows is hanging once the watch
+ * has seen it open and unknown, look after look, for longer than the longest transaction timeout
+ * the broker allows (measured by the watch's clock: a record's timestamp is the producer's to set).
  */
 final class HangingTransactions {
 
@@ -79,13 +80,16 @@ final class HangingTransactions {
             return thread;
         });
         var failing = new AtomicBoolean();
+        Map<Hanging, Instant> unknownSince = new HashMap<>();
         schedule.scheduleWithFixedDelay(() -> {
             try {
-                report(abortAll(admin, Instant.now()));
+                report(abortAll(admin, Instant.now(), unknownSince));
                 if (failing.getAndSet(false)) {
                     LOG.info("Looking for hanging transactions works again");
                 }
             } catch (RuntimeException e) {
+                // a look that failed half-way says nothing about how long a producer has been unknown
+                unknownSince.clear();
                 if (!failing.getAndSet(true)) {
                     LOG.warn("Could not look for hanging transactions (trying again every {} s): {}",
                             WATCH_INTERVAL.toSeconds(), e.getMessage());
@@ -98,7 +102,7 @@ final class HangingTransactions {
     /** @param aborted what a look aborted, logged as a warning as it means markers were lost */
     static void report(List<Hanging> aborted) {
         if (!aborted.isEmpty()) {
-            LOG.warn("Aborted {} transaction(s) left open on their partitions after their coordinator had ended them: {}",
+            LOG.warn("Aborted {} hanging transaction(s), left open on their partitions with no coordinator to end them: {}",
                     aborted.size(), aborted);
         }
     }
@@ -107,21 +111,30 @@ final class HangingTransactions {
      * Finds the hanging transactions on every partition of the cluster and aborts them.
      *
      * @param admin a client allowed to describe every topic and write transaction markers
-     * @param now the time to measure how long a transaction has been open against
+     * @param now the time of this look
+     * @param unknownSince when earlier looks first saw each transaction open whose producer no
+     *        coordinator lists; updated here (empty at a first look, which then aborts none of those)
      * @return what was aborted, usually nothing
      */
-    static List<Hanging> abortAll(Admin admin, Instant now) {
+    static List<Hanging> abortAll(Admin admin, Instant now, Map<Hanging, Instant> unknownSince) {
         Map<TopicPartition, List<ProducerState>> open = openTransactions(admin, null);
         if (open.isEmpty()) {
+            unknownSince.clear();
             return List.of();
         }
         Set<Long> producerIds = open.values().stream().flatMap(List::stream).map(ProducerState::producerId).collect(Collectors.toSet());
         Map<Long, TransactionDescription> coordinators = coordinatorViews(admin, producerIds);
+        Map<Hanging, Instant> stillUnknown = new HashMap<>();
+        open.forEach((partition, producers) -> producers.stream().filter(producer -> !coordinators.containsKey(producer.producerId()))
+                .map(producer -> hanging(partition, producer))
+                .forEach(transaction -> stillUnknown.put(transaction, unknownSince.getOrDefault(transaction, now))));
+        unknownSince.clear();
+        unknownSince.putAll(stillUnknown);
         Map<TopicPartition, List<ProducerState>> suspects = new HashMap<>();
         open.forEach((partition, producers) -> producers.stream()
                 .filter(producer -> coordinators.containsKey(producer.producerId())
                         ? endedByItsCoordinator(coordinators.get(producer.producerId()), partition)
-                        : outlivedEveryTimeout(producer, now))
+                        : unknownLongerThanAnyTimeout(unknownSince.get(hanging(partition, producer)), now))
                 .forEach(producer -> suspects.computeIfAbsent(partition, p -> new ArrayList<>()).add(producer)));
         if (suspects.isEmpty()) {
             return List.of();
@@ -130,23 +143,32 @@ final class HangingTransactions {
         // then says "complete" while we saw it open). A coordinator writes a transaction complete only
         // after its markers are on every partition, so a transaction still open on the partition
         // AFTER the coordinator said so is one whose markers were lost: only those are aborted.
+        // The coordinators are asked again for the producers they did not list: one that was
+        // between coordinators (a __transaction_state partition moving) is listed now and left alone.
         Map<TopicPartition, List<ProducerState>> stillOpen = openTransactions(admin, suspects.keySet());
+        Set<Long> unlisted = suspects.values().stream().flatMap(List::stream).map(ProducerState::producerId)
+                .filter(id -> !coordinators.containsKey(id)).collect(Collectors.toSet());
+        Set<Long> listedNow = unlisted.isEmpty() ? Set.of() : coordinatorViews(admin, unlisted).keySet();
         List<Hanging> aborted = new ArrayList<>();
         suspects.forEach((partition, producers) -> producers.stream()
+                .filter(producer -> !listedNow.contains(producer.producerId()))
                 .filter(producer -> stillOpen.getOrDefault(partition, List.of()).stream().anyMatch(later -> sameTransaction(later, producer)))
                 .filter(producer -> abort(admin, partition, producer))
-                .forEach(producer -> aborted.add(new Hanging(partition, producer.producerId(), producer.producerEpoch(),
-                        producer.currentTransactionStartOffset().orElseThrow()))));
+                .forEach(producer -> aborted.add(hanging(partition, producer))));
         return aborted;
     }
 
     /**
      * A producer its coordinator no longer lists (its transactional id expired, or the coordinator
-     * lost it) cannot end its transaction; once the transaction has been open longer than any
-     * producer may keep one, nobody will.
+     * lost it) cannot end its transaction; once the watch has seen it unknown for longer than any
+     * producer may keep a transaction open, nobody will end it.
      */
-    private static boolean outlivedEveryTimeout(ProducerState producer, Instant now) {
-        return producer.lastTimestamp() < now.minus(BrokerSettings.TRANSACTION_MAX_TIMEOUT).toEpochMilli();
+    private static boolean unknownLongerThanAnyTimeout(Instant since, Instant now) {
+        return since != null && Duration.between(since, now).compareTo(BrokerSettings.TRANSACTION_MAX_TIMEOUT.plus(WATCH_INTERVAL)) > 0;
+    }
+
+    private static Hanging hanging(TopicPartition partition, ProducerState producer) {
+        return new Hanging(partition, producer.producerId(), producer.producerEpoch(), producer.currentTransactionStartOffset().orElseThrow());
     }
 
     /**

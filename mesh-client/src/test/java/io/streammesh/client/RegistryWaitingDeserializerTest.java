@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.apicurio.registry.rest.client.exception.RestClientException;
 import io.apicurio.registry.rest.v2.beans.Error;
+import java.io.EOFException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,9 +47,12 @@ class RegistryWaitingDeserializerTest {
     }
 
     @Test
-    void aConnectionFailureAnywhereInTheCausesCountsAsUnreachableAndABadRecordDoesNot() {
+    void aConnectionFailureAnywhereInTheCausesCountsAsUnreachableAndACorruptRecordDoesNot() {
         assertThat(RegistryWaitingDeserializer.registryUnreachable(new SerializationException("x", new ConnectException("refused")))).isTrue();
         assertThat(RegistryWaitingDeserializer.registryUnreachable(new SerializationException("not Avro"))).isFalse();
+        // how Apicurio reports a record whose Avro does not decode: no outage, a corrupt record
+        assertThat(RegistryWaitingDeserializer.registryUnreachable(new UncheckedIOException(new EOFException()))).isFalse();
+        assertThat(RegistryWaitingDeserializer.registryUnreachable(new RestClientException(error(null, "JsonParseException")))).isFalse();
     }
 
     private static Error error(Integer code, String name) {
