@@ -32,14 +32,22 @@ public interface RecordSerdes {
     /**
      * @param clientConfig the app principal's client config, naming the registry
      * @return serdes in the Confluent wire format through the registry, registering the app's
-     *         own record schemas on first use
+     *         own record schemas on first use; their deserializers wait while the registry does not
+     *         answer ({@link RegistryWaitingDeserializer}): the apps skip a record that does not
+     *         decode, and a record read during a registry outage must not be taken for one (audit
+     *         events, grants and catalog entries would be lost)
      */
     static RecordSerdes registry(MeshClientConfig clientConfig) {
         return new RecordSerdes() {
             @Override
             public <T extends SpecificRecord> Serde<T> of(Class<T> type) {
                 return Serdes.serdeFrom(MeshSerdes.<T>valueSerializer(clientConfig, true),
-                        MeshSerdes.<T>valueDeserializer(clientConfig, true));
+                        new RegistryWaitingDeserializer<>(MeshSerdes.<T>valueDeserializer(clientConfig, true)));
+            }
+
+            @Override
+            public <T extends SpecificRecord> Serde<T> global(Class<T> type) {
+                return of(type);
             }
         };
     }

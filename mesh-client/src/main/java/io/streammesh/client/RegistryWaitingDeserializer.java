@@ -16,9 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A deserializer that waits while the schema registry does not answer, rather than fail: for
- * Kafka Streams global tables, whose thread cannot be replaced, so one record read during a
- * registry outage (a schema id its serde has not seen yet) would otherwise stop the whole app.
+ * A deserializer that waits while the schema registry does not answer, rather than fail: the
+ * mesh's apps skip a record that does not decode (a poison record must not stop them), so a record
+ * read during a registry outage (a schema id its serde has not seen yet) would otherwise be lost,
+ * and in a Kafka Streams global table, whose thread cannot be replaced, it would stop the app.
  * It waits at most {@link #MAX_WAIT}, then fails with the reason (the app then stops, saying
  * why). Any other failure, a corrupt record included, is logged with its reason and thrown.
  *
