@@ -125,8 +125,7 @@ public final class CatalogTopology {
         var products = serdes.of(DataProduct.class);
         var rejections = serdes.of(Rejection.class);
         // A global table's store, fed by a processor that also keeps the in-memory catalog pages and searches read.
-        var globalProducts = serdes.global(DataProduct.class);
-        builder.addGlobalStore(globalStore(GLOBAL_CATALOG, globalProducts), MeshTopics.CATALOG, Consumed.with(Serdes.String(), globalProducts),
+        builder.addGlobalStore(globalStore(GLOBAL_CATALOG, products), MeshTopics.CATALOG, Consumed.with(Serdes.String(), products),
                 () -> new GlobalStoreFeed<>(GLOBAL_CATALOG, snapshots.catalogFeed()));
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CATALOG_STORE), Serdes.String(), products));
@@ -154,8 +153,7 @@ public final class CatalogTopology {
                 Named.as(ACCESS), REQUESTS_STORE, GRANTS_STORE, ACCESS_REJECTIONS_STORE);
 
         var stats = serdes.of(ProductStats.class);
-        var globalStats = serdes.global(ProductStats.class);
-        builder.addGlobalStore(globalStore(GLOBAL_HEALTH, globalStats), MeshTopics.PRODUCT_STATS, Consumed.with(Serdes.String(), globalStats),
+        builder.addGlobalStore(globalStore(GLOBAL_HEALTH, stats), MeshTopics.PRODUCT_STATS, Consumed.with(Serdes.String(), stats),
                 () -> new GlobalStoreFeed<>(GLOBAL_HEALTH, snapshots.healthFeed()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HEALTH_STORE), Serdes.String(), stats));
         builder.stream(PRODUCT_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
@@ -166,11 +164,11 @@ public final class CatalogTopology {
                 .process(() -> new HealthProcessor(config, gateLags, healthMeters, HEALTH_STORE, GLOBAL_CATALOG), HEALTH_STORE)
                 .to(MeshTopics.PRODUCT_STATS, Produced.with(Serdes.String(), stats));
 
-        builder.globalTable(MeshTopics.VIEW_STATUS, Consumed.with(Serdes.String(), serdes.global(ViewStatus.class)),
+        builder.globalTable(MeshTopics.VIEW_STATUS, Consumed.with(Serdes.String(), serdes.of(ViewStatus.class)),
                 Materialized.as(GLOBAL_VIEW_STATUS));
-        builder.globalTable(MeshTopics.CONSUMPTION, Consumed.with(Serdes.String(), serdes.global(ProductConsumption.class)),
+        builder.globalTable(MeshTopics.CONSUMPTION, Consumed.with(Serdes.String(), serdes.of(ProductConsumption.class)),
                 Materialized.as(GLOBAL_CONSUMPTION));
-        builder.globalTable(MeshTopics.AUDIT_CHAIN, Consumed.with(Serdes.String(), serdes.global(AuditChainStatus.class)),
+        builder.globalTable(MeshTopics.AUDIT_CHAIN, Consumed.with(Serdes.String(), serdes.of(AuditChainStatus.class)),
                 Materialized.as(GLOBAL_AUDIT_CHAIN));
         return withSinks(builder.build(), products.serializer(), rejections.serializer(), serdes.of(Grant.class).serializer());
     }

@@ -51,7 +51,7 @@ public final class GateTopology {
         // Both stores in memory: they hold a few entries (catalogued products; records waiting for
         // theirs), so reading their topics back at start costs less than opening RocksDB, which
         // made the gate's start two to three times the start of a stateless app.
-        builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), config.serdes().global(DataProduct.class)),
+        builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), config.serdes().of(DataProduct.class)),
                 Materialized.as(Stores.inMemoryKeyValueStore(GLOBAL_CATALOG)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING), Serdes.String(), Serdes.ByteArray()));
         builder.stream(ProductAddress.INGEST_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))

@@ -18,16 +18,6 @@ public interface RecordSerdes {
      */
     <T extends SpecificRecord> Serde<T> of(Class<T> type);
 
-    /**
-     * @param type a generated record class
-     * @return a serde for a Kafka Streams global table of that class, whose deserializer waits
-     *         while the registry does not answer: Streams cannot replace a failed global thread,
-     *         so a record read during a registry outage would otherwise stop the whole app
-     */
-    default <T extends SpecificRecord> Serde<T> global(Class<T> type) {
-        Serde<T> serde = of(type);
-        return Serdes.serdeFrom(serde.serializer(), new RegistryWaitingDeserializer<>(serde.deserializer()));
-    }
 
     /**
      * @param clientConfig the app principal's client config, naming the registry
@@ -43,11 +33,6 @@ public interface RecordSerdes {
             public <T extends SpecificRecord> Serde<T> of(Class<T> type) {
                 return Serdes.serdeFrom(MeshSerdes.<T>valueSerializer(clientConfig, true),
                         new RegistryWaitingDeserializer<>(MeshSerdes.<T>valueDeserializer(clientConfig, true)));
-            }
-
-            @Override
-            public <T extends SpecificRecord> Serde<T> global(Class<T> type) {
-                return of(type);
             }
         };
     }

@@ -58,7 +58,7 @@ final class ViewTopology {
     static Topology build(RecordSerdes serdes, RecordFraming framing, ViewPreparation preparation, byte[] secret, SubjectKeys keys,
                           MeterRegistry meters) {
         var builder = new StreamsBuilder();
-        builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), serdes.global(DataProduct.class)), Materialized.as(GLOBAL_CATALOG));
+        builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), serdes.of(DataProduct.class)), Materialized.as(GLOBAL_CATALOG));
         var statuses = serdes.of(ViewStatus.class).serializer();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(HELD_RECORDS), Serdes.String(), Serdes.ByteArray()));
         builder.stream(PRODUCT_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
