@@ -1,6 +1,10 @@
 package io.streammesh.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.audit.AuditApp;
+import io.streammesh.audit.AuditConfig;
+import io.streammesh.catalog.CatalogApp;
+import io.streammesh.catalog.CatalogConfig;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.connector.GateApp;
 import io.streammesh.enforcer.ViewApp;
@@ -8,8 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * The contract gate or the policy-enforcer's views in a JVM of their own, so that a chaos test can
- * kill them: {@code gate|views <client config> <state dir>}; prints {@code <APP> RUNNING} once running.
+ * One platform app in a JVM of its own, so that a chaos test can kill it:
+ * {@code gate|views|catalog|audit <client config> <state dir> <KEK dir> [<credential store> <REST port>]}
+ * (the last two for the catalog); prints {@code <APP> RUNNING} once running.
  */
 public final class ChaosAppMain {
 
@@ -26,7 +31,9 @@ public final class ChaosAppMain {
         switch (args[0]) {
             case "gate" -> GateApp.start(config, state, GateApp.CLEANUP_EVERY, 0, keks);
             case "views" -> ViewApp.start(config, state, VIEW_SECRET.getBytes(StandardCharsets.UTF_8), new SimpleMeterRegistry(), keks);
-            default -> throw new IllegalArgumentException("app '" + args[0] + "' is not gate or views");
+            case "catalog" -> CatalogApp.start(CatalogConfig.embedded(config, state, Path.of(args[4]), Integer.parseInt(args[5])), keks);
+            case "audit" -> AuditApp.start(AuditConfig.embedded(config, state));
+            default -> throw new IllegalArgumentException("app '" + args[0] + "' is not gate, views, catalog or audit");
         }
         System.out.println(args[0].toUpperCase(java.util.Locale.ROOT) + " RUNNING");
         System.out.flush();

@@ -3,16 +3,8 @@ package io.streammesh.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streammesh.catalog.CatalogApp;
-import io.streammesh.catalog.CatalogConfig;
-import io.streammesh.client.PlatformApp;
-import io.streammesh.connector.GateApp;
 import io.streammesh.embedded.EmbeddedMesh;
-import io.streammesh.enforcer.GrantEnforcer;
-import io.streammesh.enforcer.ViewApp;
 import io.streammesh.testing.MeshTest;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.kafka.streams.KafkaStreams;
@@ -31,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterChaosIT {
 
     private static final int BATCH = 1_000;
-    private static final byte[] VIEW_SECRET = "chaos-secret".getBytes(StandardCharsets.UTF_8);
 
     @TempDir
     Path dir;
@@ -39,11 +30,11 @@ class ClusterChaosIT {
     @Test
     @Timeout(300)
     void stoppingTheBrokerLeadingTheProductLosesNoAcknowledgedRecordAndTheAppsRecoverAlone(EmbeddedMesh mesh) throws Exception {
-        try (var catalog = startCatalog(mesh);
-             var grants = GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()));
-             var views = startViews(mesh);
-             var gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), dir.resolve("gate"), GateApp.CLEANUP_EVERY, 0,
-                     mesh.state().keks())) {
+        try (var apps = new ChaosApps(mesh, dir)) {
+            var catalog = apps.catalog();
+            apps.grants();
+            apps.views();
+            apps.gate();
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-broker", dir);
             int acknowledged = product.produce(0, BATCH);
             int leader = product.leadingBroker();
@@ -67,15 +58,5 @@ class ClusterChaosIT {
                     + "product end offset %d while it was down; %s; in sync again %s; catalog %s%n", leader, acknowledged,
                     productWhileDown, checked, product.inSyncReplicas(), catalog.state());
         }
-    }
-
-    private CatalogApp startCatalog(EmbeddedMesh mesh) {
-        return CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig(PlatformApp.CATALOG.applicationId()), dir.resolve("catalog"),
-                mesh.state().credentials(), 0));
-    }
-
-    private ViewApp startViews(EmbeddedMesh mesh) {
-        return ViewApp.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), dir.resolve("views"),
-                VIEW_SECRET, new SimpleMeterRegistry(), mesh.state().keks());
     }
 }

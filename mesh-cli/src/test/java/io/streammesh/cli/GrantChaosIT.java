@@ -3,18 +3,10 @@ package io.streammesh.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streammesh.catalog.CatalogApp;
-import io.streammesh.catalog.CatalogConfig;
 import io.streammesh.client.CatalogClient;
-import io.streammesh.client.PlatformApp;
-import io.streammesh.connector.GateApp;
 import io.streammesh.embedded.EmbeddedMesh;
-import io.streammesh.enforcer.GrantEnforcer;
-import io.streammesh.enforcer.ViewApp;
 import io.streammesh.schema.DecisionKind;
 import io.streammesh.testing.MeshTest;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -40,10 +32,11 @@ class GrantChaosIT {
     @Test
     @Timeout(300)
     void cuttingABrokerOffWhileAGrantIsApprovedAndAnotherRevokedEnforcesBothAsDecided(EmbeddedMesh mesh) throws Exception {
-        try (var catalog = startCatalog(mesh, "catalog");
-             var grants = GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()));
-             var views = startViews(mesh, "views");
-             var gate = startGate(mesh, "gate")) {
+        try (var apps = new ChaosApps(mesh, dir)) {
+            var catalog = apps.catalog();
+            apps.grants();
+            apps.views();
+            apps.gate();
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-cut", dir);
             var rest = new CatalogClient(catalog.restUrl(), mesh.clientConfig(product.address().domain()));
             String revoked = product.requestAnalytics("chaos-cut-revoked", rest);
@@ -79,21 +72,5 @@ class GrantChaosIT {
                     + "in sync again %s%n", broker, cut.toSeconds(), approved, revoked,
                     acknowledged, checked, product.inSyncReplicas());
         }
-    }
-
-    private CatalogApp startCatalog(EmbeddedMesh mesh, String name) {
-        return CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig(PlatformApp.CATALOG.applicationId()), dir.resolve(name),
-                mesh.state().credentials(), 0));
-    }
-
-    private ViewApp startViews(EmbeddedMesh mesh, String name) {
-        return ViewApp.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), dir.resolve(name),
-                ChaosAppMain.VIEW_SECRET.getBytes(StandardCharsets.UTF_8), new SimpleMeterRegistry(), mesh.state().keks());
-    }
-
-    /** Instances of the gate share the domains' key-encryption keys (the state directory's), as with mesh app gate. */
-    private GateApp startGate(EmbeddedMesh mesh, String name) {
-        return GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), dir.resolve(name), GateApp.CLEANUP_EVERY, 0,
-                mesh.state().keks());
     }
 }

@@ -3,16 +3,8 @@ package io.streammesh.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streammesh.catalog.CatalogApp;
-import io.streammesh.catalog.CatalogConfig;
-import io.streammesh.client.PlatformApp;
-import io.streammesh.connector.GateApp;
 import io.streammesh.embedded.EmbeddedMesh;
-import io.streammesh.enforcer.GrantEnforcer;
-import io.streammesh.enforcer.ViewApp;
 import io.streammesh.testing.MeshTest;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +28,6 @@ class RegistryKillChaosIT {
     private static final int BATCH = 500;
     /** Longer than Apicurio's schema cache period (30 s by default), so lookups are refreshed while it is down. */
     private static final Duration OUTAGE = Duration.ofSeconds(40);
-    private static final byte[] VIEW_SECRET = "chaos-secret".getBytes(StandardCharsets.UTF_8);
 
     @TempDir
     Path dir;
@@ -44,13 +35,11 @@ class RegistryKillChaosIT {
     @Test
     @Timeout(360)
     void killingTheRegistryLosesNoRecordAndNoAppStops(EmbeddedMesh mesh) throws Exception {
-        try (var catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig(PlatformApp.CATALOG.applicationId()),
-                     dir.resolve("catalog"), mesh.state().credentials(), 0));
-             var grants = GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()));
-             var views = ViewApp.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), dir.resolve("views"),
-                     VIEW_SECRET, new SimpleMeterRegistry(), mesh.state().keks());
-             var gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), dir.resolve("gate"), GateApp.CLEANUP_EVERY, 0,
-                     mesh.state().keks())) {
+        try (var apps = new ChaosApps(mesh, dir)) {
+            var catalog = apps.catalog();
+            apps.grants();
+            apps.views();
+            apps.gate();
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-registry", dir);
             var acknowledged = new AtomicInteger(product.produce(0, BATCH));
             await().atMost(Duration.ofSeconds(120)).until(() -> product.endOffsets(product.view()) > 0);
