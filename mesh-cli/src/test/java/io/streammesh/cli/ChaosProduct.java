@@ -45,6 +45,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The demo's order product in a domain of a chaos test's own, with its analytics view
@@ -171,10 +172,18 @@ final class ChaosProduct {
         Map<String, Integer> seen = new HashMap<>();
         try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
-            await().atMost(Duration.ofSeconds(120)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.merge(r.key(), 1, Integer::sum));
-                return seen.keySet().containsAll(expected);
-            });
+            try {
+                await().atMost(Duration.ofSeconds(120)).until(() -> {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.merge(r.key(), 1, Integer::sum));
+                    return seen.keySet().containsAll(expected);
+                });
+            } catch (ConditionTimeoutException e) {
+                Set<String> missing = new TreeSet<>(expected);
+                missing.removeAll(seen.keySet());
+                throw new AssertionError(topic + ": " + missing.size() + " of " + expected.size() + " expected keys missing after 120 s "
+                        + "(first " + missing.stream().limit(5).toList() + "); committed positions " + positions(consumer)
+                        + ", end offsets " + consumer.endOffsets(consumer.assignment()), e);
+            }
             Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.merge(r.key(), 1, Integer::sum));
@@ -182,6 +191,10 @@ final class ChaosProduct {
             });
         }
         return seen;
+    }
+
+    private static Map<TopicPartition, Long> positions(KafkaConsumer<?, ?> consumer) {
+        return consumer.assignment().stream().collect(Collectors.toMap(p -> p, consumer::position));
     }
 
     /** @return the sum of the topic's end offsets (records and transaction markers) */
