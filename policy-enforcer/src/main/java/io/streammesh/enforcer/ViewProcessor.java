@@ -48,7 +48,9 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * masks change, and copies the others byte for byte. The views come from
  * the catalog: looked up on a product topic's first record, then again by a wall-clock
  * punctuation every second; so new products and views are picked up, and retired ones stopped,
- * without a restart. A view's topics and schemas are prepared off the stream thread
+ * without a restart. A record of a product the catalog table does not hold yet (this instance's
+ * copy of the catalog lags behind the gate, which writes only admitted products) is held like one
+ * whose views are not prepared, so no instance leaves it out of a view. A view's topics and schemas are prepared off the stream thread
  * ({@link ViewPreparation}): a record whose product has a view not prepared yet is held, with
  * every later record of its partition (so order holds), in a changelogged store, and the
  * punctuation handles the held records once the views are ready. Holding and releasing are part
@@ -90,8 +92,9 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private final Set<String> waiting = new HashSet<>();
 
     /** A product topic's transformed views as the catalog said at the last look-up; no views, no address. */
-    private record ProductViews(String topic, ProductAddress address, List<PlannedView> views, ProductEncryption encryption,
-                                Map<Schema, ProductDecryption> decryptions) {
+    /** @param catalogued whether the catalog has an entry for the product yet (the views' global table may lag behind) */
+    private record ProductViews(String topic, boolean catalogued, ProductAddress address, List<PlannedView> views,
+                                ProductEncryption encryption, Map<Schema, ProductDecryption> decryptions) {
     }
 
     /**
@@ -183,6 +186,11 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         ProductViews plan = plans.get(topic);
         if (plan == null) {
             plan = plan(topic);
+        }
+        if (!plan.catalogued()) {
+            // Only the gate writes a product topic, and only once the catalog admitted the product: a record of a product
+            // this instance's copy of the catalog does not know yet is held until it does, not left out of its views.
+            return false;
         }
         if (plan.views().isEmpty()) {
             return true;
@@ -359,7 +367,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                     health.computeIfAbsent(viewTopic, t -> new ViewHealth(address, view.getName())),
                     counter(viewTopic, "in"), counter(viewTopic, "filtered"), counter(viewTopic, "out"), counter(viewTopic, "dead-lettered"));
         }).toList();
-        ProductViews plan = new ProductViews(topic, address, planned, encryption, decryptions);
+        ProductViews plan = new ProductViews(topic, entry != null, address, planned, encryption, decryptions);
         plans.put(topic, plan);
         compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::view).toList());
         health.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::topic).toList());

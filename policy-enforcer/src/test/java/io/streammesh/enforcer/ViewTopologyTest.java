@@ -180,6 +180,22 @@ class ViewTopologyTest {
     }
 
     @Test
+    void aRecordOfAProductTheCatalogTableDoesNotHoldYetIsHeldAndViewedOnceItDoes() {
+        var product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        var view = driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        product.pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR")));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(view.isEmpty()).as("held while this instance's catalog table has no entry for the product").isTrue();
+
+        catalog(Map.of("customerEmail", "hash"));
+        product.pipeInput("o-2", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-2", "FR")));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        product.pipeInput("o-3", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-3", "FR")));
+        assertThat(view.readKeyValuesToList()).extracting(record -> record.key).containsExactly("o-1", "o-2", "o-3");
+        assertThat(driver.<String, byte[]>getKeyValueStore(ViewTopology.HELD_RECORDS).approximateNumEntries()).isZero();
+    }
+
+    @Test
     void aViewWhoseTopicsCannotBeMadeFailsTheTaskInsteadOfDroppingTheRecord() {
         catalog(Map.of("customerEmail", "hash"));
         preparation.failure = new MeshException("cannot create view topic " + VIEW + ": not authorised");
