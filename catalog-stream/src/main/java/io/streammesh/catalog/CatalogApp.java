@@ -128,7 +128,8 @@ public final class CatalogApp implements AutoCloseable {
     private static CatalogApp start(CatalogConfig config, MetricsEndpoint metrics, ProductHealthMeters healthMeters, Path kekDir) {
         int accessPartitions = prepareTopics(config.clientConfig());
         var accessLog = new RestAccessLog(config.clientConfig());
-        var keyService = new KeyService(SubjectKeys.local(config.clientConfig(), kekDir), accessLog, Clock.systemUTC());
+        // read in the background: a key fetch never waits for the broker on its path, only for a subject not yet seen
+        var keyService = new KeyService(SubjectKeys.local(config.clientConfig(), kekDir).refreshingInBackground(), accessLog, Clock.systemUTC());
         var gateLags = new GateLagPoller(Admin.create(config.clientConfig().kafka()), config.health().checkInterval());
         CatalogApi api = null;
         KafkaStreams streams = null;

@@ -141,7 +141,8 @@ public final class GateApp implements AutoCloseable {
                                 Path kekDir) {
         SubjectKeys keys;
         try {
-            keys = SubjectKeys.local(clientConfig, kekDir);
+            // read in the background: the stream thread does not wait for the broker once a second to look for erasures
+            keys = SubjectKeys.local(clientConfig, kekDir).refreshingInBackground();
         } catch (RuntimeException e) {
             metrics.close();
             throw e;

@@ -34,8 +34,11 @@ final class RecordEncryption {
     private final List<Target> targets;
     private final SubjectKeys keys;
 
-    /** @param bytes whether the field is bytes (else a string) */
-    private record Target(String name, boolean bytes) {
+    /**
+     * @param bytes whether the field is bytes (else a string)
+     * @param place the field's part of each record's associated data ({@link FieldCipher#place})
+     */
+    private record Target(String name, boolean bytes, byte[] place) {
     }
 
     private RecordEncryption(ProductAddress address, String subjectField, List<Target> targets, SubjectKeys keys) {
@@ -64,7 +67,7 @@ final class RecordEncryption {
             if (type == null) {
                 throw new MeshException("encryption.fields '" + name + "' is not a string or bytes field of the schema of " + address);
             }
-            return new Target(name, type == Schema.Type.BYTES);
+            return new Target(name, type == Schema.Type.BYTES, FieldCipher.place(address.toString(), name));
         }).toList();
         return new RecordEncryption(address, encryption.getSubject(), targets, keys);
     }
@@ -114,7 +117,7 @@ final class RecordEncryption {
             for (Target target : targets) {
                 Object value = record.get(target.name());
                 if (value != null) {
-                    byte[] ad = FieldCipher.associatedData(address.toString(), target.name(), subject);
+                    byte[] ad = FieldCipher.associatedData(target.place(), subject);
                     record.put(target.name(), target.bytes() ? ByteBuffer.wrap(key.encrypt(bytes((ByteBuffer) value), ad))
                             : FieldCipher.encrypt(key, value.toString(), ad));
                 }

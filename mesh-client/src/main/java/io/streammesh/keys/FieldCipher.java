@@ -3,6 +3,7 @@ package io.streammesh.keys;
 import com.google.crypto.tink.Aead;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -28,6 +29,30 @@ public final class FieldCipher {
      */
     public static byte[] associatedData(String address, String field, String subject) {
         return (address + "|" + field + "|" + subject).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The part of {@link #associatedData} that every record of a product's field shares, for a
+     * holder that binds many records (the gate): the address and field are encoded once, not per record.
+     *
+     * @param address the product's address
+     * @param field the field's name
+     * @return {@code <address>|<field>|} in UTF-8
+     */
+    public static byte[] place(String address, String field) {
+        return (address + "|" + field + "|").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @param place {@link #place} of the product and field
+     * @param subject the record's subject id
+     * @return the same bytes as {@link #associatedData(String, String, String)} of that product, field and subject
+     */
+    public static byte[] associatedData(byte[] place, String subject) {
+        byte[] id = subject.getBytes(StandardCharsets.UTF_8);
+        byte[] bound = Arrays.copyOf(place, place.length + id.length);
+        System.arraycopy(id, 0, bound, place.length, id.length);
+        return bound;
     }
 
     /**

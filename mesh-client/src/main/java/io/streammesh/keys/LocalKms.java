@@ -13,9 +13,15 @@ import io.streammesh.schema.ProductAddress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * The embedded mesh's key-encryption keys: one Tink AES-256-GCM keyset per domain, in
@@ -24,6 +30,11 @@ import java.security.GeneralSecurityException;
  * its place by configuration. Rotation adds a new primary key to the keyset and keeps the old ones
  * to unwrap what they wrapped; the KEK version is the primary key's id. Whoever holds the state
  * directory's owner account holds these keys: a production mesh uses a KMS instead.
+ *
+ * <p>A KEK is read and parsed once and kept with its primitive while its file stays the same file
+ * (inode, modification time and size, checked on every use): a holder unwraps every data key of a
+ * domain when it starts, and a rotation by another process (a new file moved over the old) is
+ * seen at the next use.
  */
 public final class LocalKms implements KmsClient {
 
@@ -31,6 +42,15 @@ public final class LocalKms implements KmsClient {
     public static final String SCHEME = "mesh-local://";
 
     private final Path dir;
+    private final Map<String, Loaded> loaded = new HashMap<>();
+
+    /** A KEK as read from its file, and what that file was when it was read. */
+    private record Loaded(Object fileKey, FileTime modified, long size, KeysetHandle keyset, Aead aead) {
+
+        boolean readFrom(BasicFileAttributes file) {
+            return Objects.equals(fileKey, file.fileKey()) && modified.equals(file.lastModifiedTime()) && size == file.size();
+        }
+    }
 
     /** @param dir where the KEK keysets are kept (created owner-only if missing) */
     public LocalKms(Path dir) {
@@ -64,7 +84,7 @@ public final class LocalKms implements KmsClient {
 
     @Override
     public synchronized Aead getAead(String keyUri) throws GeneralSecurityException {
-        return keyset(domain(keyUri)).getPrimitive(RegistryConfiguration.get(), Aead.class);
+        return keyset(domain(keyUri)).aead();
     }
 
     /**
@@ -73,7 +93,7 @@ public final class LocalKms implements KmsClient {
      */
     public synchronized int version(String domain) {
         try {
-            return keyset(domain).getPrimary().getId();
+            return keyset(domain).keyset().getPrimary().getId();
         } catch (GeneralSecurityException e) {
             throw new MeshException("cannot read the key-encryption key of domain " + domain + ": " + e.getMessage(), e);
         }
@@ -87,7 +107,7 @@ public final class LocalKms implements KmsClient {
      */
     public synchronized int rotate(String domain) {
         try {
-            KeysetHandle rotated = KeysetHandle.newBuilder(keyset(domain))
+            KeysetHandle rotated = KeysetHandle.newBuilder(keyset(domain).keyset())
                     .addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM).withRandomId().makePrimary())
                     .build();
             save(domain, rotated);
@@ -97,18 +117,42 @@ public final class LocalKms implements KmsClient {
         }
     }
 
-    private KeysetHandle keyset(String domain) throws GeneralSecurityException {
+    private Loaded keyset(String domain) throws GeneralSecurityException {
         Path file = file(domain);
-        try {
-            if (Files.exists(file)) {
-                return TinkJsonProtoKeysetFormat.parseKeyset(Files.readString(file), InsecureSecretKeyAccess.get());
+        BasicFileAttributes attributes = attributes(file);
+        if (attributes == null) {
+            save(domain, KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM));
+            attributes = attributes(file);
+            if (attributes == null) {
+                throw new MeshException("the key-encryption key " + file + " was removed as it was created");
             }
+        }
+        Loaded held = loaded.get(domain);
+        if (held != null && held.readFrom(attributes)) {
+            return held;
+        }
+        // the attributes are taken before the read: a file replaced in between is read again at the next use, never kept as the old one
+        KeysetHandle keyset;
+        try {
+            keyset = TinkJsonProtoKeysetFormat.parseKeyset(Files.readString(file), InsecureSecretKeyAccess.get());
         } catch (IOException e) {
             throw new MeshException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        KeysetHandle created = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
-        save(domain, created);
-        return created;
+        Loaded read = new Loaded(attributes.fileKey(), attributes.lastModifiedTime(), attributes.size(), keyset,
+                keyset.getPrimitive(RegistryConfiguration.get(), Aead.class));
+        loaded.put(domain, read);
+        return read;
+    }
+
+    /** @return the file's attributes, null if there is no such file */
+    private static BasicFileAttributes attributes(Path file) {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new MeshException("cannot read the attributes of " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Written to a new owner-only file, then moved over the old: a crash never leaves half a keyset. */

@@ -13,15 +13,20 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshTopics;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.ToIntFunction;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The data keys of data subjects: one Tink AES-256-GCM keyset per (domain, subject id), created on
@@ -36,11 +41,17 @@ import javax.crypto.spec.SecretKeySpec;
  * first it takes that one instead and writes it again, so that the last entry, the one compaction
  * keeps, is the key that encrypted. A later rival key never replaces a usable key a holder has
  * (an entry that does not unwrap still does: it costs that subject, as before).
+ *
+ * <p>A key held from a read of the log less than {@link #REFRESH_MS} ago is handed out without
+ * the lock, so that a use never waits for another thread's read of the log; a holder that answers
+ * requests ({@link #refreshingInBackground}) keeps its reads that fresh on a thread of its own.
  */
 public final class SubjectKeys implements AutoCloseable {
 
     /** How often the key logs are read again for keys written or erased elsewhere. */
     public static final long REFRESH_MS = 1_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubjectKeys.class);
 
     /**
      * A subject's data key: the keyset (to wrap it again) and its primitive, or why the entry on
@@ -65,8 +76,12 @@ public final class SubjectKeys implements AutoCloseable {
     private final Function<String, String> kekUri;
     private final ToIntFunction<String> kekVersion;
     private final LongSupplier clock;
-    private final Map<String, Map<String, DataKey>> keys = new HashMap<>();
-    private final Map<String, Long> readAt = new HashMap<>();
+    /** Written under the lock, read without it by {@link #fresh}. */
+    private final Map<String, Map<String, DataKey>> keys = new ConcurrentHashMap<>();
+    /** When each domain's log was last read to its end (the clock before the read): published after the entries it read. */
+    private final Map<String, Long> readAt = new ConcurrentHashMap<>();
+    private ScheduledExecutorService refresher;
+    private boolean closed;
 
     /**
      * @param log where wrapped keys are kept
@@ -114,7 +129,12 @@ public final class SubjectKeys implements AutoCloseable {
      * @param subject the subject id
      * @return the subject's data key, created (and durably on the key log) if it had none
      */
-    public synchronized Aead dataKey(String domain, String subject) {
+    public Aead dataKey(String domain, String subject) {
+        DataKey held = fresh(domain, subject);
+        return held != null ? held.usable() : heldOrCreated(domain, subject);
+    }
+
+    private synchronized Aead heldOrCreated(String domain, String subject) {
         refresh(domain);
         DataKey key = keys.get(domain).get(subject);
         if (key == null) {
@@ -144,8 +164,33 @@ public final class SubjectKeys implements AutoCloseable {
      * @param subject the subject id
      * @return its data key, empty if it never had one or was erased (the log read to its end to say so)
      */
-    public synchronized Optional<Aead> existing(String domain, String subject) {
-        return Optional.ofNullable(lookUp(domain, subject)).map(DataKey::usable);
+    public Optional<Aead> existing(String domain, String subject) {
+        return Optional.ofNullable(held(domain, subject)).map(DataKey::usable);
+    }
+
+    /**
+     * The key a read of the log less than {@link #REFRESH_MS} ago found, without the lock: the
+     * same answer {@link #refresh} would give, as the read it would skip is that recent; null when
+     * the read is older or the subject has no key in it (then the caller asks under the lock).
+     */
+    private DataKey fresh(String domain, String subject) {
+        Long last = readAt.get(domain);
+        if (last == null || clock.getAsLong() - last >= REFRESH_MS) {
+            return null;
+        }
+        Map<String, DataKey> ofDomain = keys.get(domain);
+        return ofDomain == null ? null : ofDomain.get(subject);
+    }
+
+    /** @return the subject's key, fresh or looked up under the lock; null if it has none */
+    private DataKey held(String domain, String subject) {
+        DataKey key = fresh(domain, subject);
+        if (key != null) {
+            return key;
+        }
+        synchronized (this) {
+            return lookUp(domain, subject);
+        }
     }
 
     /**
@@ -175,8 +220,8 @@ public final class SubjectKeys implements AutoCloseable {
      * @param context what the secret is for (different contexts give unrelated secrets)
      * @return 32 bytes, empty if the subject has no data key (never had one, or was erased)
      */
-    public synchronized Optional<byte[]> derivedSecret(String domain, String subject, byte[] context) {
-        DataKey key = lookUp(domain, subject);
+    public Optional<byte[]> derivedSecret(String domain, String subject, byte[] context) {
+        DataKey key = held(domain, subject);
         if (key == null) {
             return Optional.empty();
         }
@@ -200,8 +245,8 @@ public final class SubjectKeys implements AutoCloseable {
      * @return its data key's keyset, empty if it never had one or was erased
      * @throws UnusableKey if its entry on the key log gives no key
      */
-    public synchronized Optional<KeysetHandle> existingKeyset(String domain, String subject) {
-        return Optional.ofNullable(lookUp(domain, subject)).map(key -> {
+    public Optional<KeysetHandle> existingKeyset(String domain, String subject) {
+        return Optional.ofNullable(held(domain, subject)).map(key -> {
             key.usable();
             return key.keyset();
         });
@@ -236,18 +281,22 @@ public final class SubjectKeys implements AutoCloseable {
     }
 
     private void refresh(String domain) {
-        long now = clock.getAsLong();
         Long last = readAt.get(domain);
-        if (last != null && now - last < REFRESH_MS) {
-            return;
+        if (last == null || clock.getAsLong() - last >= REFRESH_MS) {
+            read(domain);
         }
-        keys.computeIfAbsent(domain, d -> new HashMap<>());
+    }
+
+    /** Reads the logs to their end: {@code domain}'s and every one read before. */
+    private void read(String domain) {
+        long now = clock.getAsLong();
+        keys.computeIfAbsent(domain, d -> new ConcurrentHashMap<>());
         log.catchUp(domain, this::seen);
         keys.keySet().forEach(d -> readAt.put(d, now));
     }
 
     private void seen(String domain, String subject, byte[] value) {
-        Map<String, DataKey> ofDomain = keys.computeIfAbsent(domain, d -> new HashMap<>());
+        Map<String, DataKey> ofDomain = keys.computeIfAbsent(domain, d -> new ConcurrentHashMap<>());
         if (value == null) {
             ofDomain.remove(subject);
             return;
@@ -325,8 +374,47 @@ public final class SubjectKeys implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the key logs of every domain read so far again every half {@link #REFRESH_MS} on a
+     * thread of its own, so that a holder answering requests (the catalog's key service) finds its
+     * keys fresh and no request waits for the broker; a subject without a key is still looked for
+     * at the log's end on the request's path. A read that fails is logged, and the next use reads
+     * the log itself (and fails with the reason) once what it holds is older than {@link #REFRESH_MS}.
+     *
+     * @return these keys
+     */
+    public synchronized SubjectKeys refreshingInBackground() {
+        if (refresher == null && !closed) {
+            refresher = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "mesh-key-log-refresh");
+                thread.setDaemon(true);
+                return thread;
+            });
+            refresher.scheduleWithFixedDelay(this::refreshRead, REFRESH_MS / 2, REFRESH_MS / 2, TimeUnit.MILLISECONDS);
+        }
+        return this;
+    }
+
+    private synchronized void refreshRead() {
+        if (closed) {
+            return;
+        }
+        // one domain's catch-up reads every domain read before; a domain whose log never read (missing topic) is not asked
+        readAt.keySet().stream().findFirst().ifPresent(domain -> {
+            try {
+                read(domain);
+            } catch (RuntimeException e) {
+                LOG.warn("Could not read the key logs in the background ({}); the next use of a key reads them itself", e.getMessage());
+            }
+        });
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
+        if (refresher != null) {
+            refresher.shutdown();
+        }
         log.close();
     }
 

@@ -39,6 +39,14 @@ class FieldDecryptionTest {
     private final Map<String, KeysetHandle> keysets = new HashMap<>();
 
     @Test
+    void aPlaceEncodedOnceAndASubjectBindTheSameBytesAsTheWholeAssociatedData() {
+        for (String subject : List.of("c-1", "Zoë-ÿ-€-𝄞", "0c01")) {
+            assertThat(FieldCipher.associatedData(FieldCipher.place(PRODUCT.toString(), "customerEmail"), subject))
+                    .isEqualTo(FieldCipher.associatedData(PRODUCT.toString(), "customerEmail", subject));
+        }
+    }
+
+    @Test
     void encryptedStringAndBytesFieldsReadAsTheirCleartextAndOtherFieldsAsTheyAre() throws Exception {
         var decryption = new FieldDecryption(PRODUCT, "customerId", List.of("customerEmail", "photo"), this::key);
 

@@ -3,16 +3,18 @@ package io.streammesh.keys;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.google.crypto.tink.Aead;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -161,6 +163,33 @@ class SubjectKeysTest {
     }
 
     @Test
+    void aKekRotatedByAnotherProcessIsUsedAtTheNextUseNotTheOneKeptInMemory() throws Exception {
+        byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        int before = kms.version("orders");
+
+        int after = new LocalKms(dir.resolve("keks")).rotate("orders");
+        keys.rewrap("orders");
+
+        assertThat(after).isNotEqualTo(before);
+        assertThat(kms.version("orders")).isEqualTo(after);
+        assertThat(WrappedKey.fromBytes(log.entries.get(log.entries.size() - 1).value()).kekVersion()).isEqualTo(after);
+        assertThat(keys().existing("orders", "c-1").orElseThrow().decrypt(ciphertext, BOUND)).isEqualTo(DATA);
+    }
+
+    @Test
+    void aHolderRefreshingInBackgroundLetsAnErasedKeyGoWithoutReadingOnItsUse() {
+        keys.dataKey("orders", "c-1");
+        try (SubjectKeys holder = keys().refreshingInBackground()) {
+            assertThat(holder.existing("orders", "c-1")).isPresent();
+
+            keys.erase("orders", "c-1");
+
+            // the clock stands still: only the background read can have seen the tombstone
+            await().atMost(Duration.ofMinutes(1)).until(() -> holder.existing("orders", "c-1").isEmpty());
+        }
+    }
+
+    @Test
     void theLocalKekIsAnOwnerOnlyFilePerDomain() throws Exception {
         keys.dataKey("orders", "c-1");
 
@@ -180,7 +209,8 @@ class SubjectKeysTest {
         record Written(String domain, String subject, byte[] value) {
         }
 
-        final List<Written> entries = new ArrayList<>();
+        /** Written by one holder, read by another's background refresh. */
+        final List<Written> entries = new CopyOnWriteArrayList<>();
 
         KeyLog reader() {
             Map<String, Integer> position = new LinkedHashMap<>();
