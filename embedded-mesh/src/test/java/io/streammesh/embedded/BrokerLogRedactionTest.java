@@ -31,17 +31,33 @@ class BrokerLogRedactionTest {
     }
 
     @Test
-    void aFailedRequestsScramCredentialIsLoggedRedactedAtItsLevel() {
+    void aFailedRequestsScramCredentialIsLoggedRedactedAtItsLevelByItsLogger() {
         var error = new IllegalStateException("The active controller appears to be node 1.");
         context().getLogger("kafka.server.ControllerApis").error(FAILED_REQUEST, error);
 
         assertThat(logged.list).singleElement().satisfies(event -> {
-            assertThat(event.getFormattedMessage()).startsWith("kafka.server.ControllerApis: [ControllerApis nodeId=1] Unexpected error")
+            assertThat(event.getLoggerName()).isEqualTo("kafka.server.ControllerApis");
+            assertThat(event.getFormattedMessage()).startsWith("[ControllerApis nodeId=1] Unexpected error")
                     .contains("name='mesh-admin'", "iterations=8192", "salt=[redacted]", "saltedPassword=[redacted]")
                     .doesNotContain("97, 105", "-63, 83");
             assertThat(event.getLevel()).hasToString("ERROR");
             assertThat(event.getThrowableProxy().getMessage()).isEqualTo(error.getMessage());
         });
+    }
+
+    @Test
+    void aRequestPassedAsAParameterOrWrittenAsJsonIsRedactedToo() {
+        LoggerContext context = context();
+        context.getLogger("org.apache.kafka.server.NodeToControllerRequestThread").warn("Request {} received {}",
+                "AlterUserScramCredentialsRequestData(upsertions=[ScramCredentialUpsertion(name='orders', salt=[1, 2], saltedPassword=[3, 4])])",
+                "a response");
+        context.getLogger("kafka.request.logger").warn("Completed request:{\"upsertions\":[{\"name\":\"orders\",\"salt\":\"AQI=\","
+                + "\"saltedPassword\": \"AwQ=\"}]}");
+
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+                "Request AlterUserScramCredentialsRequestData(upsertions=[ScramCredentialUpsertion(name='orders', salt=[redacted], "
+                        + "saltedPassword=[redacted])]) received a response",
+                "Completed request:{\"upsertions\":[{\"name\":\"orders\",\"salt\":\"redacted\",\"saltedPassword\":\"redacted\"}]}");
     }
 
     @Test

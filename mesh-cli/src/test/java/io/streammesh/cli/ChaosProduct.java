@@ -181,7 +181,7 @@ final class ChaosProduct {
                 Set<String> missing = new TreeSet<>(expected);
                 missing.removeAll(seen.keySet());
                 throw new AssertionError(topic + ": " + missing.size() + " of " + expected.size() + " expected keys missing after 120 s "
-                        + "(first " + missing.stream().limit(5).toList() + "); committed positions " + positions(consumer)
+                        + "(first " + missing.stream().limit(5).toList() + "); read positions " + positions(consumer)
                         + ", end offsets " + consumer.endOffsets(consumer.assignment()), e);
             }
             Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());

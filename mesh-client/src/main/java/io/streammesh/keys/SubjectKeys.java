@@ -108,7 +108,7 @@ public final class SubjectKeys implements AutoCloseable {
      */
     public static SubjectKeys local(MeshClientConfig config, Path kekDir) {
         var kms = new LocalKms(kekDir);
-        return new SubjectKeys(new KafkaKeyLog(config), kms, LocalKms::uri, kms::version, System::currentTimeMillis);
+        return new SubjectKeys(new KafkaKeyLog(config), kms, LocalKms::uri, kms::version, SubjectKeys::monotonicMillis);
     }
 
     /**
@@ -121,7 +121,7 @@ public final class SubjectKeys implements AutoCloseable {
      */
     public static SubjectKeys reader(MeshClientConfig config, Path kekDir) {
         var kms = new LocalKms(kekDir);
-        return new SubjectKeys(KafkaKeyLog.reader(config), kms, LocalKms::uri, kms::version, System::currentTimeMillis);
+        return new SubjectKeys(KafkaKeyLog.reader(config), kms, LocalKms::uri, kms::version, SubjectKeys::monotonicMillis);
     }
 
     /**
@@ -290,9 +290,15 @@ public final class SubjectKeys implements AutoCloseable {
     /** Reads the logs to their end: {@code domain}'s and every one read before. */
     private void read(String domain) {
         long now = clock.getAsLong();
-        keys.computeIfAbsent(domain, d -> new ConcurrentHashMap<>());
         log.catchUp(domain, this::seen);
+        // after the read: a domain whose log cannot be read is never counted as read
+        keys.computeIfAbsent(domain, d -> new ConcurrentHashMap<>());
         keys.keySet().forEach(d -> readAt.put(d, now));
+    }
+
+    /** A clock for key freshness that a step of the wall clock cannot turn back (an erased key would stay fresh). */
+    private static long monotonicMillis() {
+        return System.nanoTime() / 1_000_000;
     }
 
     private void seen(String domain, String subject, byte[] value) {
@@ -399,14 +405,15 @@ public final class SubjectKeys implements AutoCloseable {
         if (closed) {
             return;
         }
-        // one domain's catch-up reads every domain read before; a domain whose log never read (missing topic) is not asked
-        readAt.keySet().stream().findFirst().ifPresent(domain -> {
+        // one domain's catch-up reads every domain read before; should one fail, the next is asked
+        for (String domain : List.copyOf(readAt.keySet())) {
             try {
                 read(domain);
+                return;
             } catch (RuntimeException e) {
                 LOG.warn("Could not read the key logs in the background ({}); the next use of a key reads them itself", e.getMessage());
             }
-        });
+        }
     }
 
     @Override

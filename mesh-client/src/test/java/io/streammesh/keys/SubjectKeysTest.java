@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -190,6 +192,20 @@ class SubjectKeysTest {
     }
 
     @Test
+    void aDomainWhoseKeyLogCannotBeReadNeitherCountsAsReadNorStopsTheBackgroundReadsOfTheOthers() {
+        log.unreadable.add("gone");
+        keys.dataKey("orders", "c-1");
+        try (SubjectKeys holder = keys().refreshingInBackground()) {
+            assertThatThrownBy(() -> holder.existing("gone", "c-9")).isInstanceOf(KeyLogUnavailable.class);
+            assertThat(holder.existing("orders", "c-1")).isPresent();
+
+            keys.erase("orders", "c-1");
+
+            await().atMost(Duration.ofMinutes(1)).until(() -> holder.existing("orders", "c-1").isEmpty());
+        }
+    }
+
+    @Test
     void theLocalKekIsAnOwnerOnlyFilePerDomain() throws Exception {
         keys.dataKey("orders", "c-1");
 
@@ -211,12 +227,17 @@ class SubjectKeysTest {
 
         /** Written by one holder, read by another's background refresh. */
         final List<Written> entries = new CopyOnWriteArrayList<>();
+        /** Domains whose log cannot be read (a deleted key topic, a missing ACL). */
+        final Set<String> unreadable = ConcurrentHashMap.newKeySet();
 
         KeyLog reader() {
             Map<String, Integer> position = new LinkedHashMap<>();
             return new KeyLog() {
                 @Override
                 public void catchUp(String domain, Entry consumer) {
+                    if (unreadable.contains(domain)) {
+                        throw new KeyLogUnavailable("key topic mesh.keys." + domain + " does not exist", null);
+                    }
                     position.putIfAbsent(domain, 0);
                     for (var read : position.entrySet()) {
                         for (int i = read.getValue(); i < entries.size(); i++) {

@@ -36,18 +36,23 @@ public final class AppProcess {
         command.addAll(List.of(args));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-            while (!Files.readString(log).contains(ready)) {
-                if (process.waitFor(200, TimeUnit.MILLISECONDS)) {
-                    throw new AssertionError(main.getSimpleName() + " exited: " + Files.readString(log));
+            try {
+                long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+                while (!Files.readString(log).contains(ready)) {
+                    if (process.waitFor(200, TimeUnit.MILLISECONDS)) {
+                        throw new AssertionError(main.getSimpleName() + " exited: " + Files.readString(log));
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError(main.getSimpleName() + " was not ready within " + START_TIMEOUT.toSeconds() + " s: "
+                                + Files.readString(log));
+                    }
                 }
-                if (System.nanoTime() > deadline) {
-                    process.destroyForcibly();
-                    throw new AssertionError(main.getSimpleName() + " was not ready within " + START_TIMEOUT.toSeconds() + " s: "
-                            + Files.readString(log));
-                }
+                return process;
+            } catch (IOException | InterruptedException | RuntimeException | Error e) {
+                // not ready means not started: nothing the caller could stop outlives this call
+                process.destroyForcibly();
+                throw e;
             }
-            return process;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + main.getName(), e);
         }

@@ -40,6 +40,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One product record → each of its product's transformed views: the view's CEL filter, then its
@@ -50,7 +52,9 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * punctuation every second; so new products and views are picked up, and retired ones stopped,
  * without a restart. A record of a product the catalog table does not hold yet (this instance's
  * copy of the catalog lags behind the gate, which writes only admitted products) is held like one
- * whose views are not prepared, so no instance leaves it out of a view. A view's topics and schemas are prepared off the stream thread
+ * whose views are not prepared, so no instance leaves it out of a view; for at most
+ * {@link #CATALOG_WAIT} and {@link #CATALOG_WAIT_RECORDS} records per topic, so a topic nobody
+ * catalogues cannot fill the held store. A view's topics and schemas are prepared off the stream thread
  * ({@link ViewPreparation}): a record whose product has a view not prepared yet is held, with
  * every later record of its partition (so order holds), in a changelogged store, and the
  * punctuation handles the held records once the views are ready. Holding and releasing are part
@@ -64,6 +68,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  */
 final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutput> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ViewProcessor.class);
     private static final String TOMBSTONE = "a tombstone has no fields to filter or mask";
 
     private final RecordFraming framing;
@@ -90,9 +95,34 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private KeyValueStore<String, byte[]> held;
     /** The {@code <topic>/<partition>} with held records: a record of one is held behind them. */
     private final Set<String> waiting = new HashSet<>();
+    /** Product topics whose records are held for want of a catalog entry: since when, how many held. */
+    private final Map<String, CatalogWait> catalogWaits = new HashMap<>();
 
-    /** A product topic's transformed views as the catalog said at the last look-up; no views, no address. */
-    /** @param catalogued whether the catalog has an entry for the product yet (the views' global table may lag behind) */
+    /**
+     * How long the records of a product topic the catalog table does not hold are held for it: long
+     * enough for a table that lags behind the gate, and no longer, since a topic some other writer
+     * fills on an operator's own cluster would never be catalogued and would fill the heap.
+     */
+    static final Duration CATALOG_WAIT = Duration.ofMinutes(5);
+    /** And at most this many records of one such topic. */
+    static final int CATALOG_WAIT_RECORDS = 10_000;
+
+    /** The wait for a product's catalog entry; once given up, its records are left out of views until the entry comes. */
+    private static final class CatalogWait {
+        private final long since;
+        private int records;
+        private boolean givenUp;
+
+        CatalogWait(long since) {
+            this.since = since;
+        }
+    }
+
+    /**
+     * A product topic's transformed views as the catalog said at the last look-up; no views, no address.
+     *
+     * @param catalogued whether the catalog has an entry for the product yet (the views' global table may lag behind)
+     */
     private record ProductViews(String topic, boolean catalogued, ProductAddress address, List<PlannedView> views,
                                 ProductEncryption encryption, Map<Schema, ProductDecryption> decryptions) {
     }
@@ -152,6 +182,10 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             held.put(partition + "/" + String.format("%019d", metadata.offset()),
                     new HeldRecord(record.key(), record.value(), record.timestamp()).bytes());
             waiting.add(partition);
+            CatalogWait wait = catalogWaits.get(metadata.topic());
+            if (wait != null) {
+                wait.records++;
+            }
         }
     }
 
@@ -161,6 +195,10 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
 
     /** Handles a partition's held records in order, as far as their product's views are prepared. */
     private void release(String partition) {
+        ProductViews plan = plans.get(parent(partition));
+        if (plan != null && !plan.catalogued() && waitingForCatalog(plan.topic())) {
+            return;
+        }
         List<KeyValue<String, byte[]>> records = new ArrayList<>();
         try (var scan = held.prefixScan(partition + "/", new StringSerializer())) {
             scan.forEachRemaining(records::add);
@@ -174,6 +212,24 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             held.delete(entry.key);
         }
         waiting.remove(partition);
+    }
+
+    /**
+     * @return whether a record of a product topic the catalog table does not hold is still to be
+     * held for its entry: not once the topic has waited {@link #CATALOG_WAIT} or held
+     * {@link #CATALOG_WAIT_RECORDS} records (its records are then left out of views, as for a
+     * product without views, until the catalog holds it)
+     */
+    private boolean waitingForCatalog(String topic) {
+        long now = context.currentSystemTimeMs();
+        CatalogWait wait = catalogWaits.computeIfAbsent(topic, t -> new CatalogWait(now));
+        if (!wait.givenUp && (now - wait.since > CATALOG_WAIT.toMillis() || wait.records >= CATALOG_WAIT_RECORDS)) {
+            wait.givenUp = true;
+            LOG.warn("Product topic {} has no entry in the catalog after {} s and {} records: its records are left out of views "
+                    + "until it has (only the gate should write product topics, and only catalogued ones)", topic,
+                    (now - wait.since) / 1000, wait.records);
+        }
+        return !wait.givenUp;
     }
 
     /** @return a held record's partition, or a partition's topic: what comes before the last {@code /} */
@@ -190,7 +246,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         if (!plan.catalogued()) {
             // Only the gate writes a product topic, and only once the catalog admitted the product: a record of a product
             // this instance's copy of the catalog does not know yet is held until it does, not left out of its views.
-            return false;
+            return !waitingForCatalog(topic);
         }
         if (plan.views().isEmpty()) {
             return true;
@@ -367,6 +423,9 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                     health.computeIfAbsent(viewTopic, t -> new ViewHealth(address, view.getName())),
                     counter(viewTopic, "in"), counter(viewTopic, "filtered"), counter(viewTopic, "out"), counter(viewTopic, "dead-lettered"));
         }).toList();
+        if (entry != null) {
+            catalogWaits.remove(topic);
+        }
         ProductViews plan = new ProductViews(topic, entry != null, address, planned, encryption, decryptions);
         plans.put(topic, plan);
         compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::view).toList());

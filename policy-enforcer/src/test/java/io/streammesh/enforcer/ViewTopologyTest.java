@@ -196,6 +196,39 @@ class ViewTopologyTest {
     }
 
     @Test
+    void aProductTopicTheCatalogNeverHoldsIsHeldForAWhileOnlyThenLeftOutOfViews() {
+        var product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        var view = driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        var heldRecords = driver.<String, byte[]>getKeyValueStore(ViewTopology.HELD_RECORDS);
+        product.pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR")));
+        driver.advanceWallClockTime(ViewProcessor.CATALOG_WAIT);
+        assertThat(heldRecords.approximateNumEntries()).as("held for the catalog's entry").isEqualTo(1);
+
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(heldRecords.approximateNumEntries()).as("given up after %s", ViewProcessor.CATALOG_WAIT).isZero();
+        product.pipeInput("o-2", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-2", "FR")));
+        assertThat(heldRecords.approximateNumEntries()).as("no longer held").isZero();
+
+        catalog(Map.of("customerEmail", "hash"));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        product.pipeInput("o-3", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-3", "FR")));
+        assertThat(view.readKeyValuesToList()).extracting(record -> record.key).containsExactly("o-3");
+    }
+
+    @Test
+    void aProductTopicTheCatalogDoesNotHoldHasAtMostSoManyRecordsHeld() {
+        var product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        var heldRecords = driver.<String, byte[]>getKeyValueStore(ViewTopology.HELD_RECORDS);
+        byte[] order = AvroBytes.encode(ViewAppITCatalog.order(schema, "o", "FR"));
+        for (int i = 0; i < ViewProcessor.CATALOG_WAIT_RECORDS + 10; i++) {
+            product.pipeInput("o-" + i, order);
+        }
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(heldRecords.approximateNumEntries()).as("the held records let go once there were %d", ViewProcessor.CATALOG_WAIT_RECORDS)
+                .isZero();
+    }
+
+    @Test
     void aViewWhoseTopicsCannotBeMadeFailsTheTaskInsteadOfDroppingTheRecord() {
         catalog(Map.of("customerEmail", "hash"));
         preparation.failure = new MeshException("cannot create view topic " + VIEW + ": not authorised");
