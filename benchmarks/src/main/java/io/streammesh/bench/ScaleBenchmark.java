@@ -184,7 +184,7 @@ final class ScaleBenchmark {
      * then holds only the benchmark's events, in time order as a live mesh's is (events older
      * than the hour before the hour's), which a timestamp seek needs. The events are sealed here
      * with audit-sink's own {@link AuditChain}, as {@code mesh-audit}, because audit-sink seals a
-     * few hundred a second on this machine (an hour for a million); its real path is timed after,
+     * few hundred a second on our machines (an hour for a million); its real path is timed after,
      * on a fresh mesh (see {@link #sealBySink}).
      */
     private void audit(PrintStream out) throws Exception {
@@ -230,8 +230,8 @@ final class ScaleBenchmark {
      * audit-sink's exactly-once commit markers carry the time they are written, so a marker among
      * the back-dated trail would be where a timestamp seek lands; and it starts each partition's
      * chain from its own store, which knows nothing of a trail sealed without it (its start-up
-     * chain check reports the seam as a break, and reading a million events for that check first
-     * held its stream thread back for minutes).
+     * chain check reports the seam as a break; started on a million events it also sealed next
+     * to nothing for minutes on our machines).
      */
     private void sealBySink(PrintStream out, EmbeddedMesh auditMesh, int events) throws Exception {
         var sealed = new AtomicLong();
