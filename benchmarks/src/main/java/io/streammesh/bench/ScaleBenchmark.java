@@ -173,6 +173,7 @@ final class ScaleBenchmark {
             sampleGrants(out, mesh, portal, platform);
             heap(out, enforcer, catalog);
         } finally {
+            // After the heap step they are closed already, and closing again does nothing; before it, a failure must not leave them running.
             enforcer.close();
             catalog.close();
         }
