@@ -14,7 +14,8 @@ import java.util.stream.Stream;
 /**
  * Runs a benchmark on a mesh of its own (fresh state directory, free ports):
  * {@code java -jar benchmarks/target/benchmarks.jar producer|views|audit|gate-avro|gate-json|gate-encryption [records-per-round] [rounds]}
- * or {@code gate-latency [records-per-second] [seconds]} or {@code keys [fetches] [erasures]} or {@code portal [products] [requests]}.
+ * or {@code gate-latency [records-per-second] [seconds]} or {@code keys [fetches] [erasures]} or {@code portal [products] [requests]}
+ * or {@code scale [domains] [products] [grants] [audit-events]}.
  * Each benchmark alternates the measured code with its baseline, in the same run, and prints
  * both rates and their ratio; machines are noisy, so only the ratio means anything.
  */
@@ -25,12 +26,24 @@ public final class Benchmarks {
 
     /** @param args benchmark name, then its parameters */
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("producer", "views", "audit", "gate-avro", "gate-json", "gate-encryption", "gate-latency", "keys", "portal").contains(args[0])) {
+        if (args.length == 0 || !List.of("producer", "views", "audit", "gate-avro", "gate-json", "gate-encryption", "gate-latency", "keys", "portal", "scale").contains(args[0])) {
             System.err.println("usage: java -jar benchmarks/target/benchmarks.jar producer|views|audit|gate-avro|gate-json|gate-encryption [records-per-round] [rounds]"
-                    + " | gate-latency [records-per-second] [seconds] | keys [fetches] [erasures] | portal [products] [requests]");
+                    + " | gate-latency [records-per-second] [seconds] | keys [fetches] [erasures] | portal [products] [requests]"
+                    + " | scale [domains=100] [products=2000] [grants=20000] [audit-events=1000000]");
             System.exit(2);
         }
         Path state = Files.createTempDirectory("streammesh-bench-");
+        if (args[0].equals("scale")) {
+            // A mesh of its own for the audit trail, then one for the catalog and grants.
+            try {
+                new ScaleBenchmark(args.length > 1 ? Integer.parseInt(args[1]) : 100, args.length > 2 ? Integer.parseInt(args[2]) : 2_000,
+                        args.length > 3 ? Integer.parseInt(args[3]) : 20_000, args.length > 4 ? Integer.parseInt(args[4]) : 1_000_000, state)
+                        .run(System.out);
+            } finally {
+                delete(state);
+            }
+            return;
+        }
         if (args[0].equals("audit")) {
             // Two meshes of its own: one audited, one not.
             try {
@@ -43,7 +56,7 @@ public final class Benchmarks {
         }
         try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(state))) {
             if (args[0].equals("portal")) {
-                new PortalBenchmark(mesh, args.length > 1 ? Integer.parseInt(args[1]) : 1_000, args.length > 2 ? Integer.parseInt(args[2]) : 500,
+                new PortalBenchmark(mesh, 10, args.length > 1 ? Integer.parseInt(args[1]) : 1_000, args.length > 2 ? Integer.parseInt(args[2]) : 500,
                         state).run(System.out);
             } else if (args[0].equals("keys")) {
                 new KeyBenchmark(mesh, args.length > 1 ? Integer.parseInt(args[1]) : 200, args.length > 2 ? Integer.parseInt(args[2]) : 20, state)
