@@ -23,12 +23,14 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -73,6 +75,29 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
     private KeyValueStore<String, Grant> grants;
     private KeyValueStore<String, Rejection> rejections;
     private TimestampedKeyValueStore<String, DataProduct> catalog;
+    /**
+     * The active grants of this task by expiry, so that the check every second reads only the ones
+     * due instead of decoding every grant (at 20,000 grants that scan held the stream thread);
+     * built from the grants store when the task starts, kept with every grant written.
+     */
+    private final NavigableSet<Expiry> expiries = new TreeSet<>();
+
+    /** When an active grant expires. */
+    private record Expiry(long at, String grantId) implements Comparable<Expiry> {
+
+        private static final Comparator<Expiry> ORDER = Comparator.comparingLong(Expiry::at).thenComparing(Expiry::grantId);
+
+        /** @return the grant's expiry, empty if it is not active or never expires */
+        static Optional<Expiry> of(Grant grant) {
+            return grant.getStatus() == GrantStatus.ACTIVE && grant.getExpiresAt() != null
+                    ? Optional.of(new Expiry(grant.getExpiresAt().toEpochMilli(), grant.getGrantId())) : Optional.empty();
+        }
+
+        @Override
+        public int compareTo(Expiry other) {
+            return ORDER.compare(this, other);
+        }
+    }
 
     /**
      * @param requests reads a request's Avro
@@ -101,6 +126,9 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         this.grants = context.getStateStore(grantsStore);
         this.rejections = context.getStateStore(rejectionsStore);
         this.catalog = context.getStateStore(globalCatalogStore);
+        try (var all = grants.all()) {
+            all.forEachRemaining(entry -> Expiry.of(entry.value).ifPresent(expiries::add));
+        }
         context.schedule(config.expiryCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::expire);
     }
 
@@ -359,19 +387,16 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                 .setGrantedAt(Instant.ofEpochMilli(record.timestamp()))
                 .setExpiresAt(Instant.ofEpochMilli(record.timestamp() + duration))
                 .build();
-        grants.put(grant.getGrantId(), grant);
+        put(grant);
         context.forward(new Record<>(grant.getGrantId(), grant, record.timestamp()), GRANTED);
     }
 
     private void expire(long now) {
         List<Grant> due = new ArrayList<>();
-        try (var all = grants.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, Grant> entry = all.next();
-                Grant grant = entry.value;
-                if (grant.getStatus() == GrantStatus.ACTIVE && grant.getExpiresAt() != null && grant.getExpiresAt().toEpochMilli() <= now) {
-                    due.add(grant);
-                }
+        while (!expiries.isEmpty() && expiries.first().at() <= now) {
+            Grant grant = grants.get(expiries.pollFirst().grantId());
+            if (grant != null && Expiry.of(grant).filter(expiry -> expiry.at() <= now).isPresent()) {
+                due.add(grant);
             }
         }
         due.forEach(grant -> end(grant, GrantStatus.EXPIRED, "platform (expiry)", now));
@@ -379,8 +404,18 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
 
     private void end(Grant grant, GrantStatus status, String by, long at) {
         Grant ended = Grant.newBuilder(grant).setStatus(status).setEndedAt(Instant.ofEpochMilli(at)).setEndedBy(by).build();
-        grants.put(ended.getGrantId(), ended);
+        put(ended);
         context.forward(new Record<>(ended.getGrantId(), ended, at), GRANTED);
+    }
+
+    /** Every grant is written here, so that the expiry index stays the store's. */
+    private void put(Grant grant) {
+        Grant before = grants.get(grant.getGrantId());
+        if (before != null) {
+            Expiry.of(before).ifPresent(expiries::remove);
+        }
+        grants.put(grant.getGrantId(), grant);
+        Expiry.of(grant).ifPresent(expiries::add);
     }
 
     /** Decryption is asked of the key service, which serves only the data keys of a product that encrypts fields. */

@@ -297,6 +297,27 @@ class CatalogTopologyTest {
     }
 
     @Test
+    void aGrantRevokedBeforeItsExpiryIsNotEndedAgainWhenItWouldHaveExpiredAndOthersStillExpire() {
+        register("orders", orders().build());
+        request(request("r-1", "orders.order-placed.v1", "analytics").setDurationMs(10_000L).build());
+        request(request("r-2", "orders.order-placed.v1", "analytics").setDurationMs(20_000L).build());
+        decide("orders", decision("r-1", DecisionKind.APPROVED));
+        decide("orders", decision("r-2", DecisionKind.APPROVED));
+        assertThat(grants.readValuesToList()).extracting(Grant::getStatus).containsExactly(GrantStatus.ACTIVE, GrantStatus.ACTIVE);
+
+        decide("orders", decision("r-1", DecisionKind.REVOKED));
+        assertThat(grants.readValue().getStatus()).isEqualTo(GrantStatus.REVOKED);
+        driver.advanceWallClockTime(Duration.ofSeconds(11));
+        assertThat(grants.isEmpty()).as("a revoked grant does not expire").isTrue();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(10));
+        Grant expired = grants.readValue();
+        assertThat(expired.getGrantId()).isEqualTo("r-2");
+        assertThat(expired.getStatus()).isEqualTo(GrantStatus.EXPIRED);
+        assertThat(grants.isEmpty()).isTrue();
+    }
+
+    @Test
     void aDecryptRequestOnAnEncryptedProductBecomesAGrantAllowingDecryptionOnceTheOwnerApproves() {
         register("orders", orders().build());
         request(request("r-d1", "orders.order-placed.v1", "analytics").setDecrypt(true).build());
