@@ -1,11 +1,8 @@
 package io.streammesh.cli;
 
-import static org.awaitility.Awaitility.await;
-
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.testing.MeshTest;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,10 +32,7 @@ class AppKillChaosIT {
             apps.views();
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-gate", dir);
             Process first = apps.process("gate");
-            int acknowledged = product.produce(0, 2 * BATCH);
-            await().atMost(Duration.ofSeconds(60)).until(() -> product.endOffsets(product.address().topic()) > BATCH / 2);
-            ChaosApps.kill(first);
-            acknowledged += product.produce(2 * BATCH, 3 * BATCH);
+            int acknowledged = product.killMidStream(first, product.address().topic(), BATCH);
 
             apps.process("gate");
             ChaosProduct.Checked checked = product.checkExactlyOnce(acknowledged);
@@ -56,10 +50,7 @@ class AppKillChaosIT {
             apps.gate();
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-views", dir);
             Process first = apps.process("views");
-            int acknowledged = product.produce(0, 2 * BATCH);
-            await().atMost(Duration.ofSeconds(60)).until(() -> product.endOffsets(product.view()) > BATCH / 2);
-            ChaosApps.kill(first);
-            acknowledged += product.produce(2 * BATCH, 3 * BATCH);
+            int acknowledged = product.killMidStream(first, product.view(), BATCH);
 
             apps.process("views");
             ChaosProduct.Checked checked = product.checkExactlyOnce(acknowledged);

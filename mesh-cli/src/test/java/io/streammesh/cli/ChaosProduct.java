@@ -116,6 +116,20 @@ final class ChaosProduct {
         return sent.size();
     }
 
+    /**
+     * The chaos suite's app fault mid-stream: sends records 0 to {@code 2 * batch}, waits until
+     * more than half a batch reached {@code watched}, kills {@code doomed} ({@code kill -9}), then
+     * sends records up to {@code 3 * batch}.
+     *
+     * @return how many records the brokers acknowledged
+     */
+    int killMidStream(Process doomed, String watched, int batch) throws Exception {
+        int acknowledged = produce(0, 2 * batch);
+        await().atMost(Duration.ofSeconds(60)).until(() -> endOffsets(watched) > batch / 2);
+        ChaosApps.kill(doomed);
+        return acknowledged + produce(2 * batch, 3 * batch);
+    }
+
     /** What a chaos test found on the product, its dead-letter topic and its view. */
     record Checked(int product, int deadLetters, int view) {
         @Override

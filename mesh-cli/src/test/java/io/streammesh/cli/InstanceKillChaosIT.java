@@ -41,10 +41,7 @@ class InstanceKillChaosIT {
             apps.gate();
             Process doomed = apps.process("gate");
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-gates", dir);
-            int acknowledged = product.produce(0, 2 * BATCH);
-            await().atMost(Duration.ofSeconds(60)).until(() -> product.endOffsets(product.address().topic()) > BATCH / 2);
-            ChaosApps.kill(doomed);
-            acknowledged += product.produce(2 * BATCH, 3 * BATCH);
+            int acknowledged = product.killMidStream(doomed, product.address().topic(), BATCH);
 
             ChaosProduct.Checked checked = product.checkExactlyOnce(acknowledged);
             System.out.printf("chaos gate-instance-kill: one of two gates killed (kill -9) mid-stream, not restarted; "
@@ -62,10 +59,7 @@ class InstanceKillChaosIT {
             apps.views();
             Process doomed = apps.process("views");
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-view-pair", dir);
-            int acknowledged = product.produce(0, 2 * BATCH);
-            await().atMost(Duration.ofSeconds(60)).until(() -> product.endOffsets(product.view()) > BATCH / 2);
-            ChaosApps.kill(doomed);
-            acknowledged += product.produce(2 * BATCH, 3 * BATCH);
+            int acknowledged = product.killMidStream(doomed, product.view(), BATCH);
 
             ChaosProduct.Checked checked = product.checkExactlyOnce(acknowledged);
             System.out.printf("chaos views-instance-kill: one of two enforcer view instances killed (kill -9) mid-stream, not "
