@@ -87,9 +87,9 @@ class PortalAuditIT {
         });
         assertThat(awaitDone("consumption").getAttribute("data-state")).isEqualTo("DONE");
 
-        runSql("SELECT principal, resource_name, decision FROM audit WHERE principal = 'User:" + SNOOP + "' AND resource_name = '"
-                + SECRET + "' GROUP BY principal, resource_name, decision");
-        WebElement asked = awaitDone("asked-result");
+        String query = runSql("SELECT principal, resource_name, decision FROM audit WHERE principal = 'User:" + SNOOP
+                + "' AND resource_name = '" + SECRET + "' GROUP BY principal, resource_name, decision");
+        WebElement asked = awaitAnswer(query);
         assertThat(asked.findElements(By.cssSelector("tbody tr td")).stream().map(WebElement::getText).toList())
                 .containsExactly("User:" + SNOOP, SECRET, "DENIED");
     }
@@ -97,9 +97,9 @@ class PortalAuditIT {
     @Test
     void aQueryTheEngineRefusesComesBackAsItsOneLineReason() {
         signIn(AUDITOR);
-        runSql("CREATE TABLE loot (principal STRING) WITH ('connector' = 'filesystem', 'path' = '/tmp/loot', 'format' = 'csv')");
+        String query = runSql("CREATE TABLE loot (principal STRING) WITH ('connector' = 'filesystem', 'path' = '/tmp/loot', 'format' = 'csv')");
 
-        assertThat(awaitDone("asked-result").getAttribute("data-state")).isEqualTo("FAILED");
+        assertThat(awaitAnswer(query).getAttribute("data-state")).isEqualTo("FAILED");
         assertThat(BROWSER.driver().findElement(By.cssSelector("#asked-result .query-error")).getText())
                 .isEqualTo("mesh audit query runs one SELECT (or WITH … SELECT, a UNION of SELECTs) and nothing else; this is CREATE TABLE");
     }
@@ -108,9 +108,9 @@ class PortalAuditIT {
     void markupInAQueryAndItsResultIsShownAsTextAndNeverRuns() {
         String markup = "<script>window.xssRan = true</script><img src=x onerror=\"window.xssRan = true\">";
         signIn(AUDITOR);
-        runSql("SELECT '" + markup.replace("'", "''") + "' AS payload");
+        String query = runSql("SELECT '" + markup.replace("'", "''") + "' AS payload");
 
-        WebElement asked = awaitDone("asked-result");
+        WebElement asked = awaitAnswer(query);
         assertThat(asked.findElement(By.cssSelector("tbody td")).getText()).isEqualTo(markup);
         assertThat(BROWSER.driver().findElement(By.id("sql")).getAttribute("value")).contains(markup);
         assertThat(((JavascriptExecutor) BROWSER.driver()).executeScript("return window.xssRan === true")).isEqualTo(false);
@@ -146,19 +146,27 @@ class PortalAuditIT {
      * The page reloads itself while its standing panels run, which may replace the box under the
      * typing: then it is typed again.
      */
-    private void runSql(String sql) {
+    /** @return the id of the query the page now shows as asked */
+    private String runSql(String sql) {
         WebDriver browser = BROWSER.driver();
         // Also typed again while the portal refuses it for this principal's queries still running
         // (earlier tests', slow on a loaded machine): the page then says so and stays on /audit.
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().until(() -> {
+        String asked = catalog.restUrl() + "/audit?query=";
+        String url = await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().until(() -> {
             browser.get(catalog.restUrl() + "/audit");
             WebElement box = browser.findElement(By.id("sql"));
             box.clear();
             box.sendKeys(sql);
             browser.findElement(By.cssSelector("#audit-sql button[type=submit]")).click();
-            return await().atMost(Duration.ofSeconds(30)).until(browser::getCurrentUrl, url -> url.startsWith(catalog.restUrl() + "/audit?query="))
-                    != null;
-        });
+            return await().atMost(Duration.ofSeconds(30)).until(browser::getCurrentUrl, at -> at.startsWith(asked));
+        }, at -> at != null);
+        return url.substring(asked.length()).replaceAll("#.*", "");
+    }
+
+    /** Waits until the page shows the answer to that query (an answer shown earlier, or another query's, does not count). */
+    private WebElement awaitAnswer(String query) {
+        return await().atMost(QUERY).ignoreExceptions().until(() -> BROWSER.driver().findElement(By.id("asked-result")),
+                e -> e.getAttribute("data-query").equals(query) && !e.getAttribute("data-state").equals("RUNNING"));
     }
 
     /** The page reloads itself while a query runs: waits until the result's block says it is done or failed. */
