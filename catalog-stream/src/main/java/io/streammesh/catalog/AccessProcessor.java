@@ -126,6 +126,8 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         this.grants = context.getStateStore(grantsStore);
         this.rejections = context.getStateStore(rejectionsStore);
         this.catalog = context.getStateStore(globalCatalogStore);
+        // init runs again when Streams revives a task: the index is the store's as restored, nothing kept from before
+        expiries.clear();
         try (var all = grants.all()) {
             all.forEachRemaining(entry -> Expiry.of(entry.value).ifPresent(expiries::add));
         }
