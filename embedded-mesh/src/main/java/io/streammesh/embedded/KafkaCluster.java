@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,8 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.metadata.storage.Formatter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The mesh's KRaft brokers in this JVM: one node, or several forming a cluster whose controller
@@ -26,6 +29,9 @@ import org.apache.kafka.metadata.storage.Formatter;
 public final class KafkaCluster implements AutoCloseable {
 
     private static final String META = "meta.properties";
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaCluster.class);
+    /** How long closing waits for each node to stop. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(60);
 
     private final Map<Integer, Properties> settings;
     private final Map<Integer, Path> logDirs;
@@ -144,7 +150,11 @@ public final class KafkaCluster implements AutoCloseable {
         });
         for (Thread thread : stopping) {
             try {
-                thread.join();
+                // bounded: a node that never stops (seen when a cluster's start failed) must not hang whoever closes the cluster
+                thread.join(STOP_WAIT.toMillis());
+                if (thread.isAlive()) {
+                    LOG.warn("{} did not end within {} s; the cluster is closed without it", thread.getName(), STOP_WAIT.toSeconds());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
