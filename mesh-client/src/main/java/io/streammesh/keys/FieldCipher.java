@@ -28,7 +28,7 @@ public final class FieldCipher {
      * @return the associated data that binds a ciphertext to its place
      */
     public static byte[] associatedData(String address, String field, String subject) {
-        return (address + "|" + field + "|" + subject).getBytes(StandardCharsets.UTF_8);
+        return associatedData(place(address, field), subject);
     }
 
     /**
