@@ -54,7 +54,7 @@ final class GateLatencyBenchmark {
 
     /** @return the p99 latency in milliseconds */
     long run(PrintStream out) throws Exception {
-        GateProduct product = GateProduct.publish(mesh, DOMAIN);
+        GateProduct product = GateProduct.publish(mesh, DOMAIN, false);
         var streams = MeshStreams.exactlyOnce(mesh.clientConfig(PlatformApp.GATE.applicationId()), PlatformApp.GATE.applicationId(), state);
         out.printf("Contract gate latency, ingest -> product (read_committed): %,d Avro records/s for %d s after %d s uncounted; "
                 + "gate commit.interval.ms %s%n", perSecond, measured.toSeconds(), WARM_UP.toSeconds(),

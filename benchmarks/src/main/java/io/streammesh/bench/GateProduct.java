@@ -67,21 +67,10 @@ final class GateProduct {
     }
 
     /**
-     * Onboards the domain, publishes the order contract in it, puts the registration in the
-     * catalog as catalog-stream admits it, and grants the domain WRITE on the ingest topic as the
-     * policy-enforcer does once the catalog has the product.
-     *
-     * @param mesh a running mesh
-     * @param domainName the benchmark's domain
-     * @return the published product
-     */
-    static GateProduct publish(EmbeddedMesh mesh, String domainName) throws Exception {
-        return publish(mesh, domainName, true);
-    }
-
-    /**
-     * As {@link #publish(EmbeddedMesh, String)}, with or without the contract's encryption of
-     * customerEmail and shippingAddress.
+     * Onboards the domain, publishes the order contract in it (with or without its encryption of
+     * customerEmail and shippingAddress), puts the registration in the catalog as catalog-stream
+     * admits it, and grants the domain WRITE on the ingest topic as the policy-enforcer does once
+     * the catalog has the product.
      *
      * @param mesh a running mesh
      * @param domainName the benchmark's domain

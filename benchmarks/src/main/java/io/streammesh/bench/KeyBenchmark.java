@@ -48,7 +48,7 @@ final class KeyBenchmark {
     }
 
     void run(PrintStream out) throws Exception {
-        GateProduct product = GateProduct.publish(mesh, DOMAIN);
+        GateProduct product = GateProduct.publish(mesh, DOMAIN, true);
         ProductAddress address = product.address();
         mesh.onboarding().ensurePrincipal(TEAM, PrincipalKind.TEAM);
         Path keks = mesh.state().keks();

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /**
@@ -46,13 +47,18 @@ record DeadLetterReason(String rule, String reason) {
      * @param headers a record's headers
      */
     static void removeForged(Headers headers) {
-        List<String> keys = new ArrayList<>();
-        headers.forEach(header -> {
+        List<String> keys = null;
+        for (Header header : headers) {
             if (header.key().startsWith(DeadLetterHeaders.PREFIX)) {
+                if (keys == null) {
+                    keys = new ArrayList<>();
+                }
                 keys.add(header.key());
             }
-        });
-        keys.forEach(headers::remove);
+        }
+        if (keys != null) {
+            keys.forEach(headers::remove);
+        }
     }
 
     private static byte[] bytes(String text) {

@@ -26,13 +26,15 @@ final class GateCounters {
     private final MeterRegistry meters;
     /** By product, then by outcome and rule: the registry's own lookup builds an id per call. */
     private final Map<ProductAddress, Map<String, Counter>> counters = new HashMap<>();
+    /** By product, the accepted ones again: looked up for nearly every record, without building a key. */
+    private final Map<ProductAddress, Counter> accepted = new HashMap<>();
 
     GateCounters(MeterRegistry meters) {
         this.meters = meters;
     }
 
     void accepted(ProductAddress product) {
-        counter(product, "accepted", NO_RULE).increment();
+        accepted.computeIfAbsent(product, p -> counter(p, "accepted", NO_RULE)).increment();
     }
 
     void rejected(ProductAddress product, String rule) {

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -106,15 +105,16 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata source = context.recordMetadata().orElseThrow();
-        String partition = source.topic() + SEPARATOR + source.partition();
         var incoming = new PendingRecord(source.partition(), source.offset(), record.timestamp(), context.currentSystemTimeMs(),
                 record.key(), record.value(), record.headers());
         Plan plan = plan(source.topic());
         if (plan.pending()) {
-            hold(partition, plan, incoming);
+            hold(source.topic() + SEPARATOR + source.partition(), plan, incoming);
             return;
         }
-        release(partition, plan);
+        if (!waiting.isEmpty()) {
+            release(source.topic() + SEPARATOR + source.partition(), plan);
+        }
         route(plan, incoming);
     }
 
@@ -181,7 +181,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
     private void route(Plan plan, PendingRecord record) {
         ContractCheck.Verdict verdict = plan.closed() != null ? new ContractCheck.Rejected(plan.closed())
                 : check(plan.check(), record.value(), !plan.sealed());
-        Headers headers = new RecordHeaders(record.headers().toArray());
+        // the record's own headers: Record's constructor copies them into what is forwarded
+        Headers headers = record.headers();
         DeadLetterReason.removeForged(headers);
         if (verdict instanceof ContractCheck.Accepted accepted) {
             context.forward(new Record<>(record.key(), new GateOutput(plan.topic(), accepted.value()), record.timestamp(), headers));

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.Utf8;
 
 /**
  * The run-time input bound of the {@link EvaluationBudget}: the fields an expression reads hold
@@ -48,6 +49,9 @@ final class RecordInputs {
      * @return why the record is over the budget, naming the field, or empty if it is within it
      */
     static Optional<String> overBudget(GenericRecord record, Reads reads) {
+        if (within(record, reads)) {
+            return Optional.empty();
+        }
         for (Schema.Field field : reads.fields()) {
             Optional<String> over = overBudget(() -> RecordExpression.VARIABLE + "." + field.name(), record.get(field.pos()));
             if (over.isPresent()) {
@@ -57,10 +61,64 @@ final class RecordInputs {
         return Optional.empty();
     }
 
-    /** Paths and sizes are put in words only for a value over the budget: this runs for every rule on every record. */
+    /** The check alone, allocating nothing: it runs for every rule on every record, and nearly every record is within. */
+    private static boolean within(GenericRecord record, Reads reads) {
+        for (Schema.Field field : reads.fields()) {
+            if (!within(record.get(field.pos()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean within(Object value) {
+        if (value instanceof CharSequence text) {
+            // Avro's Utf8 counts characters by decoding the whole string; its byte length is never less
+            return text instanceof Utf8 utf8 && utf8.getByteLength() <= EvaluationBudget.MAX_VALUE_LENGTH
+                    || text.length() <= EvaluationBudget.MAX_VALUE_LENGTH;
+        }
+        if (value instanceof ByteBuffer bytes) {
+            return bytes.remaining() <= EvaluationBudget.MAX_VALUE_LENGTH;
+        }
+        if (value instanceof GenericFixed fixed) {
+            return fixed.bytes().length <= EvaluationBudget.MAX_VALUE_LENGTH;
+        }
+        if (value instanceof GenericRecord nested) {
+            for (Schema.Field field : nested.getSchema().getFields()) {
+                if (!within(nested.get(field.pos()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (value instanceof Collection<?> items) {
+            if (items.size() > EvaluationBudget.MAX_ITEMS) {
+                return false;
+            }
+            for (Object item : items) {
+                if (!within(item)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (value instanceof Map<?, ?> map) {
+            if (map.size() > EvaluationBudget.MAX_ITEMS) {
+                return false;
+            }
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                if (!within(entry.getKey()) || !within(entry.getValue())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return true;
+    }
+
+    /** Paths and sizes are put in words only for a value over the budget, found by {@link #within(Object)} first. */
     private static Optional<String> overBudget(Supplier<String> path, Object value) {
         if (value instanceof CharSequence text) {
-            // Avro's Utf8 counts bytes, a String UTF-16 units: either bounds the work on it
             return over(path, () -> "a string of " + text.length() + " characters", text.length(), EvaluationBudget.MAX_VALUE_LENGTH);
         }
         if (value instanceof ByteBuffer bytes) {

@@ -14,6 +14,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.Utf8;
 import org.junit.jupiter.api.Test;
 
 class EvaluationBudgetTest {
@@ -240,6 +241,21 @@ class EvaluationBudgetTest {
                 .hasMessage("'size(record.tags) > 0' is over the evaluation budget: record.tags holds a list of 10001 items;"
                         + " at most 10000 may be read");
         assertThat(RecordExpression.compile("record.id == 'n-1'", schema).test(record)).as("fields it does not read may be long").isTrue();
+    }
+
+    @Test
+    void aStringAsAvroDecodesItIsMeasuredInCharactersNotBytes() {
+        Schema schema = SchemaBuilder.record("Note").fields().requiredString("note").endRecord();
+        RecordExpression contains = RecordExpression.compile("record.note.contains('x')", schema);
+        GenericRecord twoBytesEach = new GenericData.Record(schema);
+        twoBytesEach.put("note", new Utf8("é".repeat(40_000)));
+        GenericRecord over = new GenericData.Record(schema);
+        over.put("note", new Utf8("a".repeat(65_537)));
+
+        assertThat(contains.test(twoBytesEach)).as("80,000 bytes, 40,000 characters: within").isFalse();
+        assertThatThrownBy(() -> contains.test(over))
+                .hasMessage("'record.note.contains('x')' is over the evaluation budget: record.note holds a string of 65537 characters;"
+                        + " at most 65536 may be read");
     }
 
     private static final String NOT_IN_A_BODY = " is not allowed inside a comprehension body (all, exists, exists_one, map, filter):"
