@@ -75,6 +75,12 @@ final class CatalogQueries {
         return snapshots.current();
     }
 
+    /** @return the ACTIVE grants that allow decryption, as this instance's global thread last read them */
+    DecryptGrants decryptGrants() {
+        requireRunning();
+        return snapshots.decryptGrants();
+    }
+
     /** @return a product's latest health, if any records of it were seen */
     Optional<ProductStats> health(String address) {
         requireRunning();

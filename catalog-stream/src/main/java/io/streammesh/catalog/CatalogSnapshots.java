@@ -25,6 +25,7 @@ final class CatalogSnapshots {
     private volatile long changes;
     private volatile CatalogSnapshot current = CatalogSnapshot.EMPTY;
     private final Map<String, ProductStats> health = new ConcurrentHashMap<>();
+    private final DecryptGrants decryptGrants = new DecryptGrants();
 
     /** @return the catalog as of the last change the global thread applied */
     CatalogSnapshot current() {
@@ -43,6 +44,11 @@ final class CatalogSnapshots {
     /** @return a product's latest health, if any records of it were seen */
     Optional<ProductStats> health(String address) {
         return Optional.ofNullable(health.get(address));
+    }
+
+    /** @return the ACTIVE grants that allow decryption, by holder and product */
+    DecryptGrants decryptGrants() {
+        return decryptGrants;
     }
 
     /** What the catalog's global store feeds: every product by address. */

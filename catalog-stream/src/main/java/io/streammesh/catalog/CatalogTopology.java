@@ -69,6 +69,8 @@ public final class CatalogTopology {
     public static final String HEALTH_STORE = "health";
     /** Global store over {@code mesh.product.stats}, kept as a global table would keep it ({@link GlobalStoreFeed}). */
     public static final String GLOBAL_HEALTH = "health-global";
+    /** Global store over {@code mesh.access.grants}, feeding the key service's index of decrypting grants ({@link DecryptGrants}). */
+    public static final String GLOBAL_GRANTS = "grants-global";
     /** Global table over {@code mesh.view.status}: {@code <address>/<view>} → ViewStatus. */
     public static final String GLOBAL_VIEW_STATUS = "view-status-global";
     /** Global table of {@link MeshTopics#CONSUMPTION}: each product's consumers, as audit-sink sums them. */
@@ -151,6 +153,10 @@ public final class CatalogTopology {
         var decided = serdes.of(AccessDecision.class).deserializer();
         inputs.process(() -> new AccessProcessor(requests, decided, config, REQUESTS_STORE, GRANTS_STORE, ACCESS_REJECTIONS_STORE, GLOBAL_CATALOG),
                 Named.as(ACCESS), REQUESTS_STORE, GRANTS_STORE, ACCESS_REJECTIONS_STORE);
+
+        var grantRecords = serdes.of(Grant.class);
+        builder.addGlobalStore(globalStore(GLOBAL_GRANTS, grantRecords), MeshTopics.ACCESS_GRANTS, Consumed.with(Serdes.String(), grantRecords),
+                () -> new GlobalStoreFeed<>(GLOBAL_GRANTS, snapshots.decryptGrants().feed()));
 
         var stats = serdes.of(ProductStats.class);
         builder.addGlobalStore(globalStore(GLOBAL_HEALTH, stats), MeshTopics.PRODUCT_STATS, Consumed.with(Serdes.String(), stats),

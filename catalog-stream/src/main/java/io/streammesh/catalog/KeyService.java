@@ -1,6 +1,5 @@
 package io.streammesh.catalog;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
@@ -8,16 +7,12 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.DataProduct;
-import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductEncryption;
 import io.streammesh.schema.SubjectId;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * The catalog's key service: {@code GET /api/products/{address}/keys/{subject}} hands the data key
@@ -58,13 +53,13 @@ final class KeyService implements AutoCloseable {
      * @param address the product
      * @param subject the subject id
      * @param product the product as the catalog has it
-     * @param grants every grant the catalog keeps (as the API serves them)
+     * @param grants the grants that allow decryption
      * @return the key: {@code {product, subject, keyset, ttlSeconds}}
      * @throws ApiError 400 for a path that names no subject id (the platform's own keys included), 403 without a
      *         decrypt grant, 404 for an unknown product or an erased or unknown subject
      */
     ObjectNode fetch(CatalogApi.Caller caller, String clientAddress, ProductAddress address, String subject, Optional<DataProduct> product,
-                     Supplier<List<ObjectNode>> grants) {
+                     DecryptGrants grants) {
         boolean served = false;
         try {
             ObjectNode key = serve(caller, address, subject, product, grants);
@@ -78,14 +73,14 @@ final class KeyService implements AutoCloseable {
     }
 
     private ObjectNode serve(CatalogApi.Caller caller, ProductAddress address, String subject, Optional<DataProduct> product,
-                             Supplier<List<ObjectNode>> grants) {
+                             DecryptGrants grants) {
         DataProduct found = product.orElseThrow(() -> new ApiError(404, "no product " + address + " in the catalog"));
         // the platform's own keys (a product's dead-letter key, subject "mesh.dead-letters|<address>") are no subject's
         SubjectId.problem("the subject in the path", subject).ifPresent(problem -> {
             throw new ApiError(400, problem);
         });
         String principal = caller.principal().kafkaPrincipal();
-        if (grants.get().stream().noneMatch(grant -> allowsDecryption(grant, principal, address))) {
+        if (!grants.allow(principal, address.toString(), clock.instant())) {
             throw new ApiError(403, principal + " holds no ACTIVE grant with decrypt on " + address
                     + "; request one with: mesh access request " + address + " --view <view> --group <group> --purpose <why> --decrypt");
         }
@@ -101,18 +96,6 @@ final class KeyService implements AutoCloseable {
                 .put("subject", subject)
                 .put("keyset", json(keyset))
                 .put("ttlSeconds", TTL_SECONDS);
-    }
-
-    private boolean allowsDecryption(JsonNode grant, String principal, ProductAddress address) {
-        return grant.path("principal").asText().equals(principal)
-                && grant.path("product").asText().equals(address.toString())
-                && grant.path("status").asText().equals(GrantStatus.ACTIVE.name())
-                && grant.path("decrypt").asBoolean(false)
-                && unexpired(grant.path("expiresAt"));
-    }
-
-    private boolean unexpired(JsonNode expiresAt) {
-        return !expiresAt.isTextual() || Instant.parse(expiresAt.asText()).isAfter(clock.instant());
     }
 
     private static String json(KeysetHandle keyset) {

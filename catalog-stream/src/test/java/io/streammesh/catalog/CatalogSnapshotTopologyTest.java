@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.Grant;
+import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
@@ -132,6 +134,34 @@ class CatalogSnapshotTopologyTest {
                 .containsExactly(ORDERS, "orders.order-placed.v2", "orders.order-placed.v10");
         assertThat(snapshots.current().majorVersions(ProductAddress.parse("orders.order-placed-daily.v1")))
                 .containsExactly("orders.order-placed-daily.v1");
+    }
+
+    @Test
+    void theKeyServiceAllowsDecryptionOnlyToTheHolderOfAnActiveUnexpiredDecryptGrantOnThatProduct() {
+        Instant now = START.plusSeconds(60);
+        grant("g-1", "User:analytics", ORDERS, GrantStatus.ACTIVE, true, null);
+        grant("g-2", "User:marketing", ORDERS, GrantStatus.ACTIVE, false, null);
+        grant("g-3", "User:finance", ORDERS, GrantStatus.ACTIVE, true, now.minusSeconds(1));
+        DecryptGrants grants = snapshots.decryptGrants();
+
+        assertThat(grants.allow("User:analytics", ORDERS, now)).isTrue();
+        assertThat(grants.allow("User:analytics", CUSTOMERS, now)).as("another product").isFalse();
+        assertThat(grants.allow("User:stranger", ORDERS, now)).as("no grant").isFalse();
+        assertThat(grants.allow("User:marketing", ORDERS, now)).as("a grant without decrypt").isFalse();
+        assertThat(grants.allow("User:finance", ORDERS, now)).as("expired, before the access task says so").isFalse();
+
+        grant("g-4", "User:analytics", ORDERS, GrantStatus.ACTIVE, true, null);
+        grant("g-1", "User:analytics", ORDERS, GrantStatus.REVOKED, true, null);
+        assertThat(grants.allow("User:analytics", ORDERS, now)).as("one of its two grants revoked").isTrue();
+        driver.createInputTopic(MeshTopics.ACCESS_GRANTS, Serdes.String().serializer(), SERDES.of(Grant.class).serializer()).pipeInput("g-4", null);
+        assertThat(grants.allow("User:analytics", ORDERS, now)).as("the other deleted").isFalse();
+    }
+
+    private void grant(String id, String principal, String product, GrantStatus status, boolean decrypt, Instant expiresAt) {
+        Grant grant = Grant.newBuilder().setGrantId(id).setRequestId("r-" + id).setPrincipal(principal).setProduct(product).setView("full")
+                .setConsumerGroup("group").setTopic(product).setPurpose("test").setStatus(status).setApprovedBy("User:orders")
+                .setGrantedAt(START).setExpiresAt(expiresAt).setDecrypt(decrypt).build();
+        driver.createInputTopic(MeshTopics.ACCESS_GRANTS, Serdes.String().serializer(), SERDES.of(Grant.class).serializer()).pipeInput(id, grant);
     }
 
     private void register(String domain, ProductRegistration registration) {
