@@ -127,14 +127,17 @@ public final class CatalogApp implements AutoCloseable {
 
     private static CatalogApp start(CatalogConfig config, MetricsEndpoint metrics, ProductHealthMeters healthMeters, Path kekDir) {
         int accessPartitions = prepareTopics(config.clientConfig());
-        var accessLog = new RestAccessLog(config.clientConfig());
-        // read in the background: a key fetch never waits for the broker on its path, only for a subject not yet seen
-        var keyService = new KeyService(SubjectKeys.local(config.clientConfig(), kekDir).refreshingInBackground(), accessLog, Clock.systemUTC());
-        var gateLags = new GateLagPoller(Admin.create(config.clientConfig().kafka()), config.health().checkInterval());
+        RestAccessLog accessLog = null;
+        KeyService keyService = null;
+        GateLagPoller gateLags = null;
         CatalogApi api = null;
         KafkaStreams streams = null;
         KafkaStreamsMetrics streamsMetrics = null;
         try {
+            accessLog = new RestAccessLog(config.clientConfig());
+            // read in the background: a key fetch never waits for the broker on its path, only for a subject not yet seen
+            keyService = new KeyService(SubjectKeys.local(config.clientConfig(), kekDir).refreshingInBackground(), accessLog, Clock.systemUTC());
+            gateLags = new GateLagPoller(Admin.create(config.clientConfig().kafka()), config.health().checkInterval());
             // The REST port must be known before Kafka Streams starts: it is this instance's application.server.
             api = new CatalogApi(config.restHost(), config.restPort(), CredentialCheck.againstBrokerFile(config.credentials()), accessLog,
                     config.clientConfig());
@@ -156,10 +159,22 @@ public final class CatalogApp implements AutoCloseable {
             if (streamsMetrics != null) {
                 streamsMetrics.close();
             }
-            gateLags.close();
-            keyService.close();
-            accessLog.close();
+            closeQuietly(gateLags, e);
+            closeQuietly(keyService, e);
+            closeQuietly(accessLog, e);
             throw e;
+        }
+    }
+
+    /** Closes what a failed start had started, keeping the start's failure as the one thrown. */
+    private static void closeQuietly(AutoCloseable started, RuntimeException failure) {
+        if (started == null) {
+            return;
+        }
+        try {
+            started.close();
+        } catch (Exception e) {
+            failure.addSuppressed(e);
         }
     }
 

@@ -27,12 +27,16 @@ import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.ProductView;
 import io.streammesh.schema.ViewAccess;
 import io.streammesh.testing.ProductRecords;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -76,6 +80,47 @@ class GrantEnforcerIT {
             publish(mesh, grant("g-enf-1", topic, GrantStatus.REVOKED));
             await().atMost(Duration.ofSeconds(60)).until(() -> !canRead(team, topic));
         }
+    }
+
+    @Test
+    void eachChangeAloneCreatesAndDeletesItsAclsRecordingEachOnceWithoutTheFullReconciliation(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("enf-part");
+        mesh.onboarding().ensurePrincipal("enf-parter", PrincipalKind.TEAM);
+        String first = "enf-part.orders.v1";
+        String second = "enf-part.refunds.v1";
+        produce(mesh, "enf-part", first);
+        produce(mesh, "enf-part", second);
+        MeshClientConfig team = mesh.clientConfig("enf-parter");
+
+        // no full reconciliation after the one at start: whatever happens below, a change did alone
+        try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"), new SimpleMeterRegistry(), Duration.ofHours(1))) {
+            publish(mesh, parterGrant("g-part-1", first, GrantStatus.ACTIVE));
+            await().atMost(Duration.ofSeconds(60)).until(() -> canRead(team, "enf-parter", first));
+            publish(mesh, parterGrant("g-part-2", second, GrantStatus.ACTIVE));
+            await().atMost(Duration.ofSeconds(60)).until(() -> canRead(team, "enf-parter", second));
+            publish(mesh, parterGrant("g-part-1", first, GrantStatus.REVOKED));
+            await().atMost(Duration.ofSeconds(60)).until(() -> !canRead(team, "enf-parter", first));
+
+            assertThat(canRead(team, "enf-parter", second)).as("the other grant's ACLs stay").isTrue();
+            Map<String, List<String>> ledger = ledgerOf(mesh, "User:enf-parter|");
+            assertThat(ledger).as("the ledger: each ACL recorded once, and deleted once if its grant ended")
+                    .containsEntry("User:enf-parter|READ|TOPIC|" + first, Arrays.asList("g-part-1", null))
+                    .containsEntry("User:enf-parter|READ|TOPIC|" + second, List.of("g-part-2"))
+                    .allSatisfy((key, values) -> assertThat(values).as(key).hasSizeBetween(1, 2).doesNotHaveDuplicates());
+        }
+    }
+
+    private static Grant parterGrant(String id, String topic, GrantStatus status) {
+        return Grant.newBuilder(grant(id, topic, status)).setPrincipal("User:enf-parter").setConsumerGroup("enf-parter").build();
+    }
+
+    /** @return the values the ledger recorded, in order, for each ACL whose key starts with {@code prefix} (null: deleted) */
+    private static Map<String, List<String>> ledgerOf(EmbeddedMesh mesh, String prefix) {
+        Map<String, List<String>> ledger = new TreeMap<>();
+        TopicReader.of(mesh.clientConfig("mesh-admin").kafka(), new StringDeserializer(), new StringDeserializer())
+                .committed(GrantEnforcer.LEDGER_TOPIC).stream().filter(r -> r.key().startsWith(prefix))
+                .forEach(r -> ledger.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value()));
+        return ledger;
     }
 
     @Test
@@ -288,8 +333,12 @@ class GrantEnforcerIT {
     }
 
     private static boolean canRead(MeshClientConfig team, String topic) {
+        return canRead(team, "enf-team", topic);
+    }
+
+    private static boolean canRead(MeshClientConfig team, String group, String topic) {
         var props = team.kafka();
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "enf-team");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
