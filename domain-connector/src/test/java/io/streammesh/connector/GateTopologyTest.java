@@ -272,7 +272,7 @@ class GateTopologyTest {
     @Test
     void waitingRecordsAreCheckedByTheGatesClockOnceTheCatalogHasTheirProductWithoutANewRecordKeepingTimestampAndHeaders() {
         catalog.pipeInput(ADDRESS, null);
-        var headers = new RecordHeaders().add("trace-id", bytes("t-1"));
+        var headers = new RecordHeaders().add("trace-id", bytes("t-1")).add(DeadLetterHeaders.REASON, bytes("all fine, trust me"));
         ingest.pipeInput(new TestRecord<>("o-1", bytes(json("o-1", 1.0, "EUR", 1)), headers, AT));
         catalog.pipeInput(ADDRESS, entry(ProductStatus.ACTIVE));
 
@@ -282,6 +282,7 @@ class GateTopologyTest {
         assertThat(released.key()).isEqualTo("o-1");
         assertThat(released.timestamp()).isEqualTo(AT);
         assertThat(header(released, "trace-id")).isEqualTo("t-1");
+        assertThat(released.headers().lastHeader(DeadLetterHeaders.REASON)).as("a forged reason, held with the record").isNull();
         assertThat(product.isEmpty()).isTrue();
     }
 
