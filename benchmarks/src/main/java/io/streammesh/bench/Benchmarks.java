@@ -54,7 +54,7 @@ public final class Benchmarks {
             }
             return;
         }
-        try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(state))) {
+        try (var mesh = BrokerJvm.start(state)) {
             if (args[0].equals("portal")) {
                 new PortalBenchmark(mesh, 10, args.length > 1 ? Integer.parseInt(args[1]) : 1_000, args.length > 2 ? Integer.parseInt(args[2]) : 500,
                         state).run(System.out);
@@ -96,6 +96,22 @@ public final class Benchmarks {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
+    /**
+     * @param measured the measured side's per-round rates
+     * @param baseline the baseline's, round for round
+     * @return the lowest and highest single round's ratio, as {@code "single rounds 0.59-0.66"}:
+     *         how far one round alone could be trusted
+     */
+    static String spread(double[] measured, double[] baseline) {
+        double low = Double.MAX_VALUE;
+        double high = 0;
+        for (int round = 0; round < measured.length; round++) {
+            low = Math.min(low, measured[round] / baseline[round]);
+            high = Math.max(high, measured[round] / baseline[round]);
+        }
+        return String.format("single rounds %.2f-%.2f", low, high);
     }
 
     /**

@@ -7,7 +7,6 @@ import io.streammesh.embedded.EmbeddedMesh;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -56,20 +55,17 @@ final class GateEncryptionBenchmark {
         String plainIngest = plain.address().ingestTopic();
         rate(encryptedIngest);
         rate(plainIngest);
-        double[] ratios = new double[rounds];
         double[] plainRates = new double[rounds];
         double[] encryptedRates = new double[rounds];
         for (int round = 0; round < rounds; round++) {
             plainRates[round] = rate(plainIngest);
             encryptedRates[round] = rate(encryptedIngest);
-            ratios[round] = encryptedRates[round] / plainRates[round];
             out.printf("  round %d: plain %,7.0f records/s   encrypted %,7.0f records/s   ratio %.2f%n", round + 1, plainRates[round],
-                    encryptedRates[round], ratios[round]);
+                    encryptedRates[round], encryptedRates[round] / plainRates[round]);
         }
         double ratio = Benchmarks.median(encryptedRates) / Benchmarks.median(plainRates);
-        out.printf("median: plain %,.0f records/s, encrypted %,.0f records/s, ratio %.2f (single rounds %.2f-%.2f)%n",
-                Benchmarks.median(plainRates), Benchmarks.median(encryptedRates), ratio, Arrays.stream(ratios).min().orElseThrow(),
-                Arrays.stream(ratios).max().orElseThrow());
+        out.printf("median: plain %,.0f records/s, encrypted %,.0f records/s, ratio %.2f (%s)%n",
+                Benchmarks.median(plainRates), Benchmarks.median(encryptedRates), ratio, Benchmarks.spread(encryptedRates, plainRates));
         out.printf("gate-encryption: goal ratio >= %.2f, measured %.3f: %s%n", GOAL, ratio, ratio >= GOAL ? "PASS" : "MISS");
         return ratio;
     }

@@ -23,6 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -57,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * itself, and the gate needs no right to change ACLs. It keeps a ledger of the ACLs it created
  * ({@value #LEDGER_TOPIC}, compacted) and only ever deletes ACLs in it: ACLs a person made are
  * never touched. On start, and every {@link #RECONCILE_INTERVAL}, it reconciles: the ACLs it
- * manages are exactly those the ACTIVE grants and products say.
+ * manages are exactly those the ACTIVE grants and products say. Such a full reconciliation reads
+ * the broker on a thread of its own, so that a grant or revocation is never kept waiting by it.
  */
 public final class GrantEnforcer implements AutoCloseable {
 
@@ -85,6 +90,13 @@ public final class GrantEnforcer implements AutoCloseable {
     private final Set<String> changedProducts = new HashSet<>();
     /** The products whose topics had the mesh's configs at the last reconciliation that looked at them. */
     private Set<String> configured = Set.of();
+    /** Products changed since the full reconciliation in progress began reading the broker: its picture of them is old. */
+    private final Set<String> changedSincePicture = new HashSet<>();
+    /** ACLs a change created or deleted since then: the same. */
+    private final Set<String> touchedSincePicture = new HashSet<>();
+    /** Where a full reconciliation reads the broker, off the loop. */
+    private final ExecutorService pictures;
+    private Future<BrokerPicture> picture;
     private final Thread loop;
     private final GrantMeters meters;
     private final KafkaClientMetrics consumerMetrics;
@@ -106,6 +118,11 @@ public final class GrantEnforcer implements AutoCloseable {
         this.ledger = new KafkaProducer<>(producer, new StringSerializer(), new StringSerializer());
         this.loop = new Thread(this::run, "mesh-enforcer-grants");
         loop.setDaemon(true);
+        this.pictures = Executors.newSingleThreadExecutor(task -> {
+            var thread = new Thread(task, "mesh-enforcer-full-reconciliation");
+            thread.setDaemon(true);
+            return thread;
+        });
         this.meters = new GrantMeters(meters);
         this.consumerMetrics = new KafkaClientMetrics(grants);
         consumerMetrics.bindTo(meters);
@@ -152,7 +169,9 @@ public final class GrantEnforcer implements AutoCloseable {
             enforcer.createLedger();
             enforcer.readLedger(clientConfig);
             enforcer.readGrantsToEnd();
-            enforcer.reconcile(true);
+            enforcer.changedProducts.clear();
+            enforcer.changedSincePicture.clear();
+            enforcer.reconcile(enforcer.readBroker(List.copyOf(enforcer.products.values())));
         } catch (RuntimeException e) {
             enforcer.closeClients();
             throw e;
@@ -169,11 +188,20 @@ public final class GrantEnforcer implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> record : grants.poll(Duration.ofMillis(200))) {
                     changed |= apply(record);
                 }
-                if (System.nanoTime() > nextReconcile) {
-                    reconcile(true);
-                    nextReconcile = System.nanoTime() + fullReconcileEvery.toNanos();
-                } else if (changed) {
-                    reconcile(false);
+                if (changed) {
+                    reconcile(null);
+                }
+                if (picture != null && picture.isDone()) {
+                    BrokerPicture read = takePicture();
+                    if (read != null) {
+                        reconcile(read);
+                    }
+                    nextReconcile = System.nanoTime() + (read != null ? fullReconcileEvery : Duration.ofSeconds(1)).toNanos();
+                } else if (picture == null && System.nanoTime() > nextReconcile) {
+                    changedSincePicture.clear();
+                    touchedSincePicture.clear();
+                    List<DataProduct> looked = List.copyOf(products.values());
+                    picture = pictures.submit(() -> readBroker(looked));
                 }
             } catch (WakeupException e) {
                 return;
@@ -183,6 +211,22 @@ public final class GrantEnforcer implements AutoCloseable {
                 nextReconcile = System.nanoTime();
                 sleepQuietly();
             }
+        }
+    }
+
+    /** @return the picture the full reconciliation read, or null (logged) if it could not read one */
+    private BrokerPicture takePicture() {
+        try {
+            return picture.get();
+        } catch (ExecutionException e) {
+            LOG.error("policy-enforcer could not read the broker's ACLs and topics for a full reconciliation; retrying: {}",
+                    e.getCause().getMessage(), e.getCause());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WakeupException();
+        } finally {
+            picture = null;
         }
     }
 
@@ -207,6 +251,7 @@ public final class GrantEnforcer implements AutoCloseable {
     private boolean applyProduct(ConsumerRecord<String, byte[]> record) {
         if (record.value() == null) {
             changedProducts.add(record.key());
+            changedSincePicture.add(record.key());
             return products.remove(record.key()) != null;
         }
         try {
@@ -218,6 +263,7 @@ public final class GrantEnforcer implements AutoCloseable {
             }
             products.put(product.getAddress(), product);
             changedProducts.add(product.getAddress());
+            changedSincePicture.add(product.getAddress());
             return true;
         } catch (RuntimeException e) {
             LOG.error("Skipping {}-{}@{}: not a DataProduct ({})", record.topic(), record.partition(), record.offset(), e.getMessage());
@@ -230,30 +276,38 @@ public final class GrantEnforcer implements AutoCloseable {
      * is the catalog's decision alone (it writes the grant EXPIRED, on its clock): the ACLs
      * follow the status everyone else sees, never a second clock here.
      *
-     * <p>A full reconciliation (at start and every {@link #RECONCILE_INTERVAL}) reads every ACL of
-     * the broker and the topics of every product, and so repairs what anyone else changed. One
-     * that follows a change looks only at the products that changed and at the ACLs that should
-     * be created or deleted: reading every ACL and every product's topic configs for each grant
-     * made a decision's ACL take seconds at 20,000 grants and 2,000 products.
+     * <p>A full reconciliation (at start and every {@link #RECONCILE_INTERVAL}) compares with a
+     * picture of every ACL of the broker and every product's topics, and so repairs what anyone
+     * else changed. The picture is read on a thread of its own ({@link #readBroker}): at 2,000
+     * products and 20,000 grants reading it takes seconds, and a decision waiting for it took as
+     * long. Changes go on meanwhile, so the picture is old for what they touched: those products
+     * and ACLs are left to the changes. One that follows a change looks only at the products that
+     * changed and at the ACLs that should be created or deleted.
      *
-     * @param full whether to read everything rather than only what changed
+     * @param picture what a full reconciliation read, or null for one that follows a change
      */
-    private synchronized void reconcile(boolean full) {
+    private void reconcile(BrokerPicture picture) {
+        boolean full = picture != null;
         Map<String, String> desired = new HashMap<>();
         for (Grant grant : current.values()) {
             if (grant.getStatus() == GrantStatus.ACTIVE) {
                 GrantAcls.of(grant).forEach(binding -> desired.putIfAbsent(GrantAcls.key(binding), grant.getGrantId()));
             }
         }
-        Collection<DataProduct> looked = full ? products.values()
-                : changedProducts.stream().map(products::get).filter(Objects::nonNull).toList();
-        ProductPartitions.widen(admin, looked);
-        Set<String> configuredNow = configureProductTopics(looked);
-        if (!full) {
-            configuredNow.addAll(configured.stream().filter(address -> !changedProducts.contains(address) && products.containsKey(address)).toList());
+        Set<String> configuredNow;
+        if (full) {
+            configuredNow = new HashSet<>(picture.configured());
+            configuredNow.removeIf(changedSincePicture::contains);
+            configured.stream().filter(changedSincePicture::contains).forEach(configuredNow::add);
+        } else {
+            List<DataProduct> looked = changedProducts.stream().map(products::get).filter(Objects::nonNull).toList();
+            ProductPartitions.widen(admin, looked);
+            configuredNow = configureProductTopics(looked);
+            configured.stream().filter(address -> !changedProducts.contains(address)).forEach(configuredNow::add);
+            changedProducts.clear();
         }
+        configuredNow.retainAll(products.keySet());
         configured = configuredNow;
-        changedProducts.clear();
         for (DataProduct product : products.values()) {
             // A product whose topics may not have the mesh's configs yet gets no new ingest WRITE,
             // but keeps one it had: its topics were the mesh's then, and its domain cannot change them.
@@ -261,28 +315,29 @@ public final class GrantEnforcer implements AutoCloseable {
                     .filter(key -> configured.contains(product.getAddress()) || managed.containsKey(key))
                     .forEach(key -> desired.putIfAbsent(key, INGEST_OWNER + product.getAddress()));
         }
-        // A partial reconciliation takes what it manages as there (a full one finds out) and asks the broker about the rest.
-        Set<String> existing = full ? allAcls() : existingOf(desired.keySet().stream().filter(key -> !managed.containsKey(key)).toList());
-        if (!full) {
-            existing.addAll(managed.keySet());
-        }
+        // Deleting what is gone does nothing, so what it manages and no longer wants goes without reading the broker first.
         List<String> stale = managed.keySet().stream().filter(key -> !desired.containsKey(key)).toList();
         if (!stale.isEmpty()) {
-            // a partial reconciliation deletes what it manages without reading it first: deleting what is gone does nothing
-            List<AclBinding> delete = stale.stream().filter(key -> !full || existing.contains(key)).map(GrantAcls::fromKey).toList();
-            if (!delete.isEmpty()) {
-                for (List<AclBinding> batch : batches(delete)) {
-                    KafkaCalls.await(admin.deleteAcls(batch.stream().map(AclBinding::toFilter).toList()).all(),
-                            "delete the ACLs of ended grants and retired products");
-                }
-                LOG.info("Removed {} ACL(s) of ended grants and retired products", delete.size());
+            for (List<String> batch : batches(stale)) {
+                KafkaCalls.await(admin.deleteAcls(batch.stream().map(key -> GrantAcls.fromKey(key).toFilter()).toList()).all(),
+                        "delete the ACLs of ended grants and retired products");
             }
             stale.forEach(key -> {
                 ledger.send(new ProducerRecord<>(LEDGER_TOPIC, key, null));
                 managed.remove(key);
+                touchedSincePicture.add(key);
             });
+            LOG.info("Removed {} ACL(s) of ended grants and retired products", stale.size());
         }
-        List<String> missing = desired.keySet().stream().filter(key -> !existing.contains(key)).toList();
+        List<String> missing;
+        if (full) {
+            missing = desired.keySet().stream().filter(key -> !picture.acls().contains(key) && !touchedSincePicture.contains(key)).toList();
+        } else {
+            // what it manages is there (a full reconciliation finds out); the broker is asked about the rest
+            List<String> unmanaged = desired.keySet().stream().filter(key -> !managed.containsKey(key)).toList();
+            Set<String> existing = existingOf(unmanaged);
+            missing = unmanaged.stream().filter(key -> !existing.contains(key)).toList();
+        }
         if (!missing.isEmpty()) {
             for (List<String> batch : batches(missing)) {
                 // The ledger first: an ACL created and then not recorded (a failed batch, a crash)
@@ -291,6 +346,7 @@ public final class GrantEnforcer implements AutoCloseable {
                 batch.forEach(key -> {
                     ledger.send(new ProducerRecord<>(LEDGER_TOPIC, key, desired.get(key)));
                     managed.put(key, desired.get(key));
+                    touchedSincePicture.add(key);
                 });
                 ledger.flush();
                 KafkaCalls.await(admin.createAcls(batch.stream().map(GrantAcls::fromKey).toList()).all(),
@@ -300,6 +356,32 @@ public final class GrantEnforcer implements AutoCloseable {
         }
         ledger.flush();
         meters.record(current.values(), products.keySet(), managed.size());
+    }
+
+    /**
+     * What a full reconciliation compares with, read from the broker.
+     *
+     * @param acls every ACL binding of the broker, as {@link GrantAcls#key} keys
+     * @param configured the addresses of the products whose three topics have the mesh's configs
+     */
+    private record BrokerPicture(Set<String> acls, Set<String> configured) {
+    }
+
+    /**
+     * Brings the topics of the products to the registrations' partitions and the mesh's configs
+     * (what it alters is exactly what the products say, whenever it runs), then reads every ACL.
+     */
+    private BrokerPicture readBroker(Collection<DataProduct> looked) {
+        long started = System.nanoTime();
+        ProductPartitions.widen(admin, looked);
+        Set<String> configuredNow = configureProductTopics(looked);
+        Set<String> acls = allAcls();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        meters.fullReconciliation(took);
+        if (took.compareTo(Duration.ofSeconds(2)) > 0) {
+            LOG.info("A full reconciliation read the broker in {} ms: {} ACL(s), {} product(s)", took.toMillis(), acls.size(), looked.size());
+        }
+        return new BrokerPicture(acls, configuredNow);
     }
 
     /**
@@ -440,6 +522,7 @@ public final class GrantEnforcer implements AutoCloseable {
     }
 
     private void closeClients() {
+        pictures.shutdownNow();
         consumerMetrics.close();
         grants.close();
         ledger.close();

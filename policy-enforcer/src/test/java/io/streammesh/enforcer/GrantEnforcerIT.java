@@ -110,8 +110,39 @@ class GrantEnforcerIT {
         }
     }
 
+    @Test
+    void changesMadeWhileFullReconciliationsReadTheBrokerStandAndARemovedAclComesBack(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("enf-full");
+        mesh.onboarding().ensurePrincipal("enf-fuller", PrincipalKind.TEAM);
+        String first = "enf-full.orders.v1";
+        String second = "enf-full.refunds.v1";
+        produce(mesh, "enf-full", first);
+        produce(mesh, "enf-full", second);
+        MeshClientConfig team = mesh.clientConfig("enf-fuller");
+
+        // one full reconciliation after another, each reading the broker while the changes below are applied
+        try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"), new SimpleMeterRegistry(), Duration.ZERO)) {
+            publish(mesh, teamGrant("enf-fuller", "g-full-1", first, GrantStatus.ACTIVE));
+            publish(mesh, teamGrant("enf-fuller", "g-full-2", second, GrantStatus.ACTIVE));
+            await().atMost(Duration.ofSeconds(60)).until(() -> canRead(team, "enf-fuller", first) && canRead(team, "enf-fuller", second));
+            publish(mesh, teamGrant("enf-fuller", "g-full-1", first, GrantStatus.REVOKED));
+            await().atMost(Duration.ofSeconds(60)).until(() -> !canRead(team, "enf-fuller", first));
+            assertThat(aclsOn(mesh, first)).as("no ACL of the revoked grant outlives it").noneMatch(acl -> acl.startsWith("User:enf-fuller"));
+            Map<String, List<String>> ledger = ledgerOf(mesh, "User:enf-fuller|READ|TOPIC|" + first);
+            assertThat(ledger.get("User:enf-fuller|READ|TOPIC|" + first)).as("recorded once, deleted once").containsExactly("g-full-1", null);
+
+            mesh.admin().deleteAcls(List.of(new AclBindingFilter(new ResourcePatternFilter(ResourceType.TOPIC, second, PatternType.LITERAL),
+                    AccessControlEntryFilter.ANY))).all().get();
+            await().atMost(Duration.ofSeconds(60)).until(() -> canRead(team, "enf-fuller", second));
+        }
+    }
+
     private static Grant parterGrant(String id, String topic, GrantStatus status) {
-        return Grant.newBuilder(grant(id, topic, status)).setPrincipal("User:enf-parter").setConsumerGroup("enf-parter").build();
+        return teamGrant("enf-parter", id, topic, status);
+    }
+
+    private static Grant teamGrant(String team, String id, String topic, GrantStatus status) {
+        return Grant.newBuilder(grant(id, topic, status)).setPrincipal("User:" + team).setConsumerGroup(team).build();
     }
 
     /** @return the values the ledger recorded, in order, for each ACL whose key starts with {@code prefix} (null: deleted) */
