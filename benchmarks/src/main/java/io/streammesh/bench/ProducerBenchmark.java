@@ -14,6 +14,7 @@ import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.streammesh.client.KafkaCalls;
 import io.streammesh.schema.MeshNames;
+import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import java.io.IOException;
 import java.io.InputStream;
@@ -133,6 +134,8 @@ final class ProducerBenchmark {
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         Map<String, Object> serde = MeshSerdes.config(config, false);
+        // the product's subject, as ProductProducer writes it: the ingest topic has no subject of its own
+        serde.put(SerdeConfig.EXPLICIT_ARTIFACT_ID, MeshTopics.valueSubject(contract.address().topic()));
         serde.put(SerdeConfig.EXPLICIT_ARTIFACT_VERSION, "1");
         var serializer = new AvroKafkaSerializer<OrderPlaced>();
         serializer.configure(serde, false);

@@ -15,6 +15,7 @@ import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Waits for Admin API results and turns their failures into one-line {@link MeshException}s. */
 public final class KafkaCalls {
@@ -41,13 +42,29 @@ public final class KafkaCalls {
             if (cause instanceof AuthenticationException) {
                 throw new MeshException("authentication failed while trying to " + what + ": " + cause.getMessage(), cause);
             }
-            throw new MeshException("could not " + what + ": " + cause.getMessage(), cause);
+            throw new MeshException("could not " + what + ": " + reason(cause), cause);
         } catch (TimeoutException e) {
             throw new MeshException("could not " + what + " within " + TIMEOUT_SECONDS + " s: is the mesh running?", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MeshException("interrupted while trying to " + what, e);
         }
+    }
+
+    /**
+     * @param failure what an Admin call failed with
+     * @return its message, or what it is when it has none (the broker answers some errors, such as
+     *         an unknown topic to DescribeConfigs, with an empty message)
+     */
+    static String reason(Throwable failure) {
+        if (failure instanceof UnknownTopicOrPartitionException) {
+            return "no such topic" + (isBlank(failure.getMessage()) ? "" : " (" + failure.getMessage() + ")");
+        }
+        return isBlank(failure.getMessage()) ? failure.getClass().getSimpleName() : failure.getMessage();
+    }
+
+    private static boolean isBlank(String message) {
+        return message == null || message.isBlank();
     }
 
     /**
