@@ -78,6 +78,7 @@ public final class GrantEnforcer implements AutoCloseable {
     private static final String INGEST_OWNER = "product:";
 
     private final Admin admin;
+    private final ProductPartitions partitions;
     private final KafkaConsumer<String, byte[]> grants;
     private final Deserializer<Grant> grantDeserializer;
     private final Deserializer<DataProduct> productDeserializer;
@@ -106,6 +107,7 @@ public final class GrantEnforcer implements AutoCloseable {
         this.fullReconcileEvery = fullReconcileEvery;
         var props = clientConfig.kafka();
         this.admin = Admin.create(props);
+        this.partitions = new ProductPartitions(admin);
         var consumer = clientConfig.kafka();
         consumer.put("client.id", PlatformApp.ENFORCER.applicationId() + "-grants");
         consumer.put("isolation.level", "read_committed");
@@ -301,7 +303,7 @@ public final class GrantEnforcer implements AutoCloseable {
             configured.stream().filter(changedSincePicture::contains).forEach(configuredNow::add);
         } else {
             List<DataProduct> looked = changedProducts.stream().map(products::get).filter(Objects::nonNull).toList();
-            ProductPartitions.widen(admin, looked);
+            partitions.widen(looked);
             configuredNow = configureProductTopics(looked);
             configured.stream().filter(address -> !changedProducts.contains(address)).forEach(configuredNow::add);
             changedProducts.clear();
@@ -373,7 +375,7 @@ public final class GrantEnforcer implements AutoCloseable {
      */
     private BrokerPicture readBroker(Collection<DataProduct> looked) {
         long started = System.nanoTime();
-        ProductPartitions.widen(admin, looked);
+        partitions.widen(looked);
         long widened = System.nanoTime();
         Set<String> configuredNow = configureProductTopics(looked);
         long configuredAt = System.nanoTime();
