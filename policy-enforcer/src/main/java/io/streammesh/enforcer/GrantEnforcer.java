@@ -23,11 +23,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -91,6 +93,13 @@ public final class GrantEnforcer implements AutoCloseable {
     private final Set<String> changedProducts = new HashSet<>();
     /** The products whose topics had the mesh's configs at the last reconciliation that looked at them. */
     private Set<String> configured = Set.of();
+    /**
+     * When each product's topics were last seen with the mesh's configs (nanoTime), written by
+     * both threads: a full reconciliation looks again only at those not seen for
+     * {@link ProductPartitions#SEEN_WIDE_FOR}. Only an operator can change them meanwhile, and
+     * at 6,000 topics describing every config took the broker seconds of every 30.
+     */
+    private final Map<String, Long> configuredAt = new ConcurrentHashMap<>();
     /** Products changed since the full reconciliation in progress began reading the broker: its picture of them is old. */
     private final Set<String> changedSincePicture = new HashSet<>();
     /** ACLs a change created or deleted since then: the same. */
@@ -279,8 +288,9 @@ public final class GrantEnforcer implements AutoCloseable {
      * follow the status everyone else sees, never a second clock here.
      *
      * <p>A full reconciliation (at start and every {@link #RECONCILE_INTERVAL}) compares with a
-     * picture of every ACL of the broker and every product's topics, and so repairs what anyone
-     * else changed. The picture is read on a thread of its own ({@link #readBroker}): at 2,000
+     * picture of every ACL of the broker and of the products' topics not seen right for
+     * {@link ProductPartitions#SEEN_WIDE_FOR}, and so repairs what anyone else changed (an ACL
+     * within 30 s, a topic's partitions or configs within minutes). The picture is read on a thread of its own ({@link #readBroker}): at 2,000
      * products and 20,000 grants reading it takes seconds, and a decision waiting for it took as
      * long. Changes go on meanwhile, so the picture is old for what they touched: those products
      * and ACLs are left to the changes. One that follows a change looks only at the products that
@@ -299,6 +309,8 @@ public final class GrantEnforcer implements AutoCloseable {
         Set<String> configuredNow;
         if (full) {
             configuredNow = new HashSet<>(picture.configured());
+            // those it did not look at keep what the last look found
+            configured.stream().filter(address -> !picture.checked().contains(address)).forEach(configuredNow::add);
             configuredNow.removeIf(changedSincePicture::contains);
             configured.stream().filter(changedSincePicture::contains).forEach(configuredNow::add);
         } else {
@@ -364,9 +376,10 @@ public final class GrantEnforcer implements AutoCloseable {
      * What a full reconciliation compares with, read from the broker.
      *
      * @param acls every ACL binding of the broker, as {@link GrantAcls#key} keys
-     * @param configured the addresses of the products whose three topics have the mesh's configs
+     * @param checked the addresses of the products whose topics' configs it looked at
+     * @param configured those of them whose three topics have the mesh's configs
      */
-    private record BrokerPicture(Set<String> acls, Set<String> configured) {
+    private record BrokerPicture(Set<String> acls, Set<String> checked, Set<String> configured) {
     }
 
     /**
@@ -377,17 +390,19 @@ public final class GrantEnforcer implements AutoCloseable {
         long started = System.nanoTime();
         partitions.widen(looked);
         long widened = System.nanoTime();
-        Set<String> configuredNow = configureProductTopics(looked);
-        long configuredAt = System.nanoTime();
+        long due = System.nanoTime() - ProductPartitions.SEEN_WIDE_FOR.toNanos();
+        List<DataProduct> unchecked = looked.stream().filter(product -> configuredAt.getOrDefault(product.getAddress(), due) <= due).toList();
+        Set<String> configuredNow = configureProductTopics(unchecked);
+        long configsRead = System.nanoTime();
         Set<String> acls = allAcls();
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         meters.fullReconciliation(took);
         if (took.compareTo(Duration.ofSeconds(2)) > 0) {
-            LOG.info("A full reconciliation read the broker in {} ms: {} product(s)' partitions in {} ms, their topics' configs in {} ms, {} ACL(s) in {} ms",
-                    took.toMillis(), looked.size(), (widened - started) / 1_000_000, (configuredAt - widened) / 1_000_000, acls.size(),
-                    (System.nanoTime() - configuredAt) / 1_000_000);
+            LOG.info("A full reconciliation read the broker in {} ms: {} product(s)' partitions in {} ms, the configs of {} product(s)' topics in {} ms, {} ACL(s) in {} ms",
+                    took.toMillis(), looked.size(), (widened - started) / 1_000_000, unchecked.size(), (configsRead - widened) / 1_000_000,
+                    acls.size(), (System.nanoTime() - configsRead) / 1_000_000);
         }
-        return new BrokerPicture(acls, configuredNow);
+        return new BrokerPicture(acls, unchecked.stream().map(DataProduct::getAddress).collect(Collectors.toSet()), configuredNow);
     }
 
     /**
@@ -430,8 +445,9 @@ public final class GrantEnforcer implements AutoCloseable {
      * ({@link ProductTopicConfigs}), changing only what differs.
      *
      * @param looked the products to look at
-     * @return the addresses of those whose three topics now have them; a product that failed is
-     *         logged and tried again when it changes or at the next full reconciliation
+     * @return the addresses of those whose three topics now have them (and when, in
+     *         {@link #configuredAt}); a product that failed is logged and tried again when it
+     *         changes or at the next full reconciliation
      */
     private Set<String> configureProductTopics(Collection<DataProduct> looked) {
         Map<ConfigResource, Map<String, String>> owned = new HashMap<>();
@@ -473,6 +489,14 @@ public final class GrantEnforcer implements AutoCloseable {
         }
         Set<String> configured = new HashSet<>(productOf.values());
         configured.removeAll(failed);
+        long now = System.nanoTime();
+        productOf.values().forEach(address -> {
+            if (configured.contains(address)) {
+                configuredAt.put(address, now);
+            } else {
+                configuredAt.remove(address);
+            }
+        });
         return configured;
     }
 

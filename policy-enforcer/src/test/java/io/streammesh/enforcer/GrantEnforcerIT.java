@@ -94,11 +94,11 @@ class GrantEnforcerIT {
 
         // no full reconciliation after the one at start: whatever happens below, a change did alone
         try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"), new SimpleMeterRegistry(), Duration.ofHours(1))) {
-            publish(mesh, parterGrant("g-part-1", first, GrantStatus.ACTIVE));
+            publish(mesh, teamGrant("enf-parter", "g-part-1", first, GrantStatus.ACTIVE));
             await().atMost(Duration.ofSeconds(60)).until(() -> canRead(team, "enf-parter", first));
-            publish(mesh, parterGrant("g-part-2", second, GrantStatus.ACTIVE));
+            publish(mesh, teamGrant("enf-parter", "g-part-2", second, GrantStatus.ACTIVE));
             await().atMost(Duration.ofSeconds(60)).until(() -> canRead(team, "enf-parter", second));
-            publish(mesh, parterGrant("g-part-1", first, GrantStatus.REVOKED));
+            publish(mesh, teamGrant("enf-parter", "g-part-1", first, GrantStatus.REVOKED));
             await().atMost(Duration.ofSeconds(60)).until(() -> !canRead(team, "enf-parter", first));
 
             assertThat(canRead(team, "enf-parter", second)).as("the other grant's ACLs stay").isTrue();
@@ -135,10 +135,6 @@ class GrantEnforcerIT {
                     AccessControlEntryFilter.ANY))).all().get();
             await().atMost(Duration.ofSeconds(60)).until(() -> canRead(team, "enf-fuller", second));
         }
-    }
-
-    private static Grant parterGrant(String id, String topic, GrantStatus status) {
-        return teamGrant("enf-parter", id, topic, status);
     }
 
     private static Grant teamGrant(String team, String id, String topic, GrantStatus status) {
