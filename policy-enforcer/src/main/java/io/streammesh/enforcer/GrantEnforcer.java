@@ -290,9 +290,9 @@ public final class GrantEnforcer implements AutoCloseable {
      * <p>A full reconciliation (at start and every {@link #RECONCILE_INTERVAL}) compares with a
      * picture of every ACL of the broker and of the products' topics not seen right for
      * {@link ProductPartitions#SEEN_WIDE_FOR}, and so repairs what anyone else changed (an ACL
-     * within 30 s, a topic's partitions or configs within minutes). The picture is read on a thread of its own ({@link #readBroker}): at 2,000
-     * products and 20,000 grants reading it takes seconds, and a decision waiting for it took as
-     * long. Changes go on meanwhile, so the picture is old for what they touched: those products
+     * within 30 s, a topic's partitions or configs within minutes). The picture is read on a
+     * thread of its own ({@link #readBroker}): at 2,000 products and 20,000 grants reading it
+     * takes seconds, and a decision waiting for it took as long. Changes go on meanwhile, so the picture is old for what they touched: those products
      * and ACLs are left to the changes. One that follows a change looks only at the products that
      * changed and at the ACLs that should be created or deleted.
      *
