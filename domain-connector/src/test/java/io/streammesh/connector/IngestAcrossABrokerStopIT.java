@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +101,8 @@ class IngestAcrossABrokerStopIT {
             Set<String> goodInDoubt = new HashSet<>(inDoubt);
             goodInDoubt.retainAll(good);
             assertThat(visible).as("records on the product").doesNotHaveDuplicates();
-            assertThat(new HashSet<>(visible)).as("the lines reported sent, plus the batch in doubt if it did land")
+            assertThat(new HashSet<>(visible)).as("the lines reported sent, plus the batch in doubt if it did land; %s",
+                            mismatch(new HashSet<>(visible), reportedSent, goodInDoubt))
                     .isIn(reportedSent, union(reportedSent, goodInDoubt));
             assertThat(reportedSent).hasSize((int) summary.sent());
 
@@ -120,6 +122,24 @@ class IngestAcrossABrokerStopIT {
             assertThat(complete).doesNotHaveDuplicates();
             assertThat(new HashSet<>(complete)).isEqualTo(good);
         }
+    }
+
+    /** Which way the product differs from the report (a printed set of thousands of keys is cut at 1,000). */
+    private static String mismatch(Set<String> visible, Set<String> reportedSent, Set<String> goodInDoubt) {
+        Set<String> landedUnreported = new HashSet<>(visible);
+        landedUnreported.removeAll(reportedSent);
+        landedUnreported.removeAll(goodInDoubt);
+        Set<String> reportedMissing = new HashSet<>(reportedSent);
+        reportedMissing.removeAll(visible);
+        Set<String> inDoubtLanded = new HashSet<>(visible);
+        inDoubtLanded.retainAll(goodInDoubt);
+        return String.format("on the product but reported not sent: %d %s; reported sent but not on the product: %d %s; "
+                        + "of the %d good lines in doubt, %d on the product", landedUnreported.size(), firstKeys(landedUnreported),
+                reportedMissing.size(), firstKeys(reportedMissing), goodInDoubt.size(), inDoubtLanded.size());
+    }
+
+    private static List<String> firstKeys(Set<String> keys) {
+        return keys.stream().sorted(Comparator.comparingInt(key -> Integer.parseInt(key.substring(2)))).limit(10).toList();
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {
