@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Runs a benchmark on a mesh of its own (fresh state directory, free ports):
@@ -112,6 +114,18 @@ public final class Benchmarks {
             high = Math.max(high, measured[round] / baseline[round]);
         }
         return String.format("single rounds %.2f-%.2f", low, high);
+    }
+
+    /**
+     * @param client an Admin client allowed to describe the group
+     * @param group a consumer group (an app's application id)
+     * @param topic a topic the benchmark wrote from offset 0
+     * @return how many of the topic's records the group has committed, summed over its partitions
+     */
+    static long committed(Admin client, String group, String topic) throws InterruptedException, ExecutionException {
+        return client.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
+                .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                .mapToLong(e -> e.getValue().offset()).sum();
     }
 
     /**

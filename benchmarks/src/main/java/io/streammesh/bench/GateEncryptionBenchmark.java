@@ -88,8 +88,7 @@ final class GateEncryptionBenchmark {
             try (var gate = GateApp.start(mesh.clientConfig(GATE_GROUP), state.resolve("gate"), NO_CLEANUP)) {
                 long deadline = start + Duration.ofMinutes(5).toNanos();
                 while (System.nanoTime() < deadline) {
-                    long committed = client.listConsumerGroupOffsets(GATE_GROUP).partitionsToOffsetAndMetadata().get().entrySet().stream()
-                            .filter(e -> e.getKey().topic().equals(ingest) && e.getValue() != null).mapToLong(e -> e.getValue().offset()).sum();
+                    long committed = Benchmarks.committed(client, GATE_GROUP, ingest);
                     if (committed >= records) {
                         return records / ((System.nanoTime() - start) / 1e9);
                     }

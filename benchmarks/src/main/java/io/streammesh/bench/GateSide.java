@@ -148,9 +148,7 @@ final class GateSide implements AutoCloseable {
                 long tenth = 0;
                 long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
                 while (System.nanoTime() < deadline) {
-                    long committed = client.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
-                            .filter(e -> e.getKey().topic().equals(ingest) && e.getValue() != null)
-                            .mapToLong(e -> e.getValue().offset()).sum();
+                    long committed = Benchmarks.committed(client, group, ingest);
                     long now = System.nanoTime();
                     if (tenth == 0 && committed >= records / 10) {
                         tenth = now;

@@ -160,9 +160,7 @@ final class ViewBenchmark {
             long from = 0;
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             while (System.nanoTime() < deadline) {
-                long committed = client.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
-                        .filter(e -> e.getKey().topic().equals(PRODUCT) && e.getValue() != null)
-                        .mapToLong(e -> e.getValue().offset()).sum();
+                long committed = Benchmarks.committed(client, group, PRODUCT);
                 if (from == 0 && committed >= records / 10) {
                     from = System.nanoTime();
                 }
