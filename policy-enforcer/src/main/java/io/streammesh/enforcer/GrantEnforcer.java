@@ -72,6 +72,13 @@ public final class GrantEnforcer implements AutoCloseable {
     public static final String LEDGER_TOPIC = PlatformApp.ENFORCER.applicationId() + ".acl-ledger";
     /** How often the ACLs are checked against the grants even without a change. */
     public static final Duration RECONCILE_INTERVAL = Duration.ofSeconds(30);
+    /**
+     * How long a full reconciliation takes a product's topics, once seen with their partitions and
+     * the mesh's configs, to keep them. Only an operator (or a domain deleting and creating its
+     * topics again) can change them meanwhile, and at 6,000 topics describing them all took the
+     * broker seconds of every 30.
+     */
+    static final Duration TOPICS_LOOKED_AT_AGAIN_AFTER = Duration.ofMinutes(5);
 
     private static final Logger LOG = LoggerFactory.getLogger(GrantEnforcer.class);
     private static final long TIMEOUT_SECONDS = 30;
@@ -96,8 +103,7 @@ public final class GrantEnforcer implements AutoCloseable {
     /**
      * When each product's topics were last seen with the mesh's configs (nanoTime), written by
      * both threads: a full reconciliation looks again only at those not seen for
-     * {@link ProductPartitions#SEEN_WIDE_FOR}. Only an operator can change them meanwhile, and
-     * at 6,000 topics describing every config took the broker seconds of every 30.
+     * {@link #TOPICS_LOOKED_AT_AGAIN_AFTER}.
      */
     private final Map<String, Long> configuredAt = new ConcurrentHashMap<>();
     /** Products changed since the full reconciliation in progress began reading the broker: its picture of them is old. */
@@ -116,7 +122,7 @@ public final class GrantEnforcer implements AutoCloseable {
         this.fullReconcileEvery = fullReconcileEvery;
         var props = clientConfig.kafka();
         this.admin = Admin.create(props);
-        this.partitions = new ProductPartitions(admin);
+        this.partitions = new ProductPartitions(admin, TOPICS_LOOKED_AT_AGAIN_AFTER);
         var consumer = clientConfig.kafka();
         consumer.put("client.id", PlatformApp.ENFORCER.applicationId() + "-grants");
         consumer.put("isolation.level", "read_committed");
@@ -289,7 +295,7 @@ public final class GrantEnforcer implements AutoCloseable {
      *
      * <p>A full reconciliation (at start and every {@link #RECONCILE_INTERVAL}) compares with a
      * picture of every ACL of the broker and of the products' topics not seen right for
-     * {@link ProductPartitions#SEEN_WIDE_FOR}, and so repairs what anyone else changed (an ACL
+     * {@link #TOPICS_LOOKED_AT_AGAIN_AFTER}, and so repairs what anyone else changed (an ACL
      * within 30 s, a topic's partitions or configs within minutes). The picture is read on a
      * thread of its own ({@link #readBroker}): at 2,000 products and 20,000 grants reading it
      * takes seconds, and a decision waiting for it took as long. Changes go on meanwhile, so the picture is old for what they touched: those products
@@ -390,7 +396,7 @@ public final class GrantEnforcer implements AutoCloseable {
         long started = System.nanoTime();
         partitions.widen(looked);
         long widened = System.nanoTime();
-        long due = System.nanoTime() - ProductPartitions.SEEN_WIDE_FOR.toNanos();
+        long due = widened - TOPICS_LOOKED_AT_AGAIN_AFTER.toNanos();
         List<DataProduct> unchecked = looked.stream().filter(product -> configuredAt.getOrDefault(product.getAddress(), due) <= due).toList();
         Set<String> configuredNow = configureProductTopics(unchecked);
         long configsRead = System.nanoTime();

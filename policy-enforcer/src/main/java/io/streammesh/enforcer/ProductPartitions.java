@@ -34,28 +34,28 @@ final class ProductPartitions {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProductPartitions.class);
 
-    /**
-     * How long topics seen with their registration's partitions are taken to keep them. Kafka
-     * cannot remove partitions, so only a topic deleted and created again (by its domain) could
-     * lose them; at 6,000 topics describing them all took the broker 7–10 s per full pass.
-     */
-    static final Duration SEEN_WIDE_FOR = Duration.ofMinutes(5);
-
     private final Admin admin;
+    private final Duration lookAgainAfter;
     /** Address → the partitions its three topics were seen to have at least, and when (nanoTime). */
     private final Map<String, Seen> wide = new ConcurrentHashMap<>();
 
     private record Seen(int partitions, long at) {
     }
 
-    /** @param admin an Admin client as the enforcer (ALTER on the domains' topics) */
-    ProductPartitions(Admin admin) {
+    /**
+     * @param admin an Admin client as the enforcer (ALTER on the domains' topics)
+     * @param lookAgainAfter how long topics seen with their registration's partitions are taken to
+     *        keep them: Kafka cannot remove partitions, so only a topic deleted and created again
+     *        (by its domain) could lose them
+     */
+    ProductPartitions(Admin admin, Duration lookAgainAfter) {
         this.admin = admin;
+        this.lookAgainAfter = lookAgainAfter;
     }
 
     /**
      * Adds the missing partitions to the topics of every ACTIVE product not seen with them in the
-     * last {@link #SEEN_WIDE_FOR}; a topic that does not exist yet is left to its domain, one that
+     * last {@code lookAgainAfter}; a topic that does not exist yet is left to its domain, one that
      * fails is logged and tried again next time. Safe to call from two threads.
      *
      * @param products the catalog's entries
@@ -115,7 +115,7 @@ final class ProductPartitions {
 
     private boolean seenWide(String address, int partitions, long now) {
         Seen seen = wide.get(address);
-        return seen != null && seen.partitions() >= partitions && now - seen.at() < SEEN_WIDE_FOR.toNanos();
+        return seen != null && seen.partitions() >= partitions && now - seen.at() < lookAgainAfter.toNanos();
     }
 
     /** @return the topic's partitions, or 0 if it does not exist (yet) or cannot be described now */
