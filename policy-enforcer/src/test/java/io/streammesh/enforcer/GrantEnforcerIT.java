@@ -84,12 +84,9 @@ class GrantEnforcerIT {
 
     @Test
     void eachChangeAloneCreatesAndDeletesItsAclsRecordingEachOnceWithoutTheFullReconciliation(EmbeddedMesh mesh) throws Exception {
-        mesh.onboarding().addDomain("enf-part");
-        mesh.onboarding().ensurePrincipal("enf-parter", PrincipalKind.TEAM);
-        String first = "enf-part.orders.v1";
-        String second = "enf-part.refunds.v1";
-        produce(mesh, "enf-part", first);
-        produce(mesh, "enf-part", second);
+        List<String> products = ordersAndRefunds(mesh, "enf-part", "enf-parter");
+        String first = products.get(0);
+        String second = products.get(1);
         MeshClientConfig team = mesh.clientConfig("enf-parter");
 
         // no full reconciliation after the one at start: whatever happens below, a change did alone
@@ -112,12 +109,9 @@ class GrantEnforcerIT {
 
     @Test
     void changesMadeWhileFullReconciliationsReadTheBrokerStandAndARemovedAclComesBack(EmbeddedMesh mesh) throws Exception {
-        mesh.onboarding().addDomain("enf-full");
-        mesh.onboarding().ensurePrincipal("enf-fuller", PrincipalKind.TEAM);
-        String first = "enf-full.orders.v1";
-        String second = "enf-full.refunds.v1";
-        produce(mesh, "enf-full", first);
-        produce(mesh, "enf-full", second);
+        List<String> products = ordersAndRefunds(mesh, "enf-full", "enf-fuller");
+        String first = products.get(0);
+        String second = products.get(1);
         MeshClientConfig team = mesh.clientConfig("enf-fuller");
 
         // one full reconciliation after another, each reading the broker while the changes below are applied
@@ -352,6 +346,17 @@ class GrantEnforcerIT {
     }
 
     /** The domain creates its product topic, and the gate, the only writer of products, puts a record there. */
+    /** @return the two products of a new domain (orders, then refunds, a record each), after adding a team that may ask for them */
+    private static List<String> ordersAndRefunds(EmbeddedMesh mesh, String domain, String team) throws Exception {
+        mesh.onboarding().addDomain(domain);
+        mesh.onboarding().ensurePrincipal(team, PrincipalKind.TEAM);
+        List<String> products = List.of(domain + ".orders.v1", domain + ".refunds.v1");
+        for (String product : products) {
+            produce(mesh, domain, product);
+        }
+        return products;
+    }
+
     private static void produce(EmbeddedMesh mesh, String domain, String topic) throws Exception {
         try (var admin = org.apache.kafka.clients.admin.Admin.create(mesh.clientConfig(domain).kafka())) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
