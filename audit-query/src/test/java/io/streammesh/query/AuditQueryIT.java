@@ -93,7 +93,9 @@ class AuditQueryIT {
         // each run is a Flink job of several seconds: wait for the three writes to be in the trail, then look at the rows
         List<List<Object>> rows = await().atMost(Duration.ofSeconds(90)).until(() -> query(mesh, sql, lastHour),
                 found -> found.stream().anyMatch(row -> row.get(0).equals("User:query-producer") && (long) row.get(1) >= 3));
-        assertThat(rows).containsExactly(List.of("User:query-producer", 3L));
+        // The brokers authenticate to each other as mesh-admin, and once in a CI run one WRITE by
+        // it on the topic was counted too (not reproduced since): the question is about clients.
+        assertThat(rows).filteredOn(row -> !row.get(0).equals("User:mesh-admin")).containsExactly(List.of("User:query-producer", 3L));
     }
 
     @Test
