@@ -118,7 +118,7 @@ public final class EmbeddedMesh implements AutoCloseable {
             awaitBroker(admin);
             // Checked on every start, not only after a run that left its status behind: a start that
             // failed on such a transaction stopped cleanly, and the transaction is still there.
-            HangingTransactions.report(HangingTransactions.abortAll(admin, Instant.now(), new HashMap<>()));
+            HangingTransactions.report(HangingTransactions.endAll(admin, Instant.now(), new HashMap<>()));
             running.add(HangingTransactions.watch(admin));
             try {
                 registry.awaitReady(adminPassword);

@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * is left to the coordinator; one of a producer no coordinator knows is hanging once the watch
  * has seen it open and unknown, look after look, for longer than the longest transaction timeout
  * the broker allows (measured by the watch's clock: a record's timestamp is the producer's to set).
+ * Unlike Kafka's tool, the watch ends a transaction its coordinator committed with a commit marker
+ * ({@link TransactionMarkers}): a stop right after a producer's commit was acknowledged leaves
+ * exactly that, and aborting it threw away records the producer had been told were written.
  */
 final class HangingTransactions {
 
@@ -53,6 +56,7 @@ final class HangingTransactions {
 
     private static final Set<TransactionState> IN_PROGRESS =
             Set.of(TransactionState.ONGOING, TransactionState.PREPARE_COMMIT, TransactionState.PREPARE_ABORT);
+    private static final Set<TransactionState> COMMITTED = Set.of(TransactionState.PREPARE_COMMIT, TransactionState.COMPLETE_COMMIT);
 
     private HangingTransactions() {
     }
@@ -62,6 +66,20 @@ final class HangingTransactions {
         @Override
         public String toString() {
             return partition + " from offset " + firstOffset + " (producer " + producerId + ", epoch " + producerEpoch + ")";
+        }
+    }
+
+    /**
+     * A hanging transaction the watch ended.
+     *
+     * @param committed whether it was committed (its coordinator had committed it) or aborted
+     * @param coordinator what its coordinator said about the producer, or null if none knew it
+     */
+    record Ended(Hanging transaction, boolean committed, TransactionDescription coordinator) {
+        @Override
+        public String toString() {
+            return (committed ? "committed " : "aborted ") + transaction + "; its coordinator: "
+                    + (coordinator == null ? "knows no such producer" : coordinator.state() + " at epoch " + coordinator.producerEpoch());
         }
     }
 
@@ -83,7 +101,7 @@ final class HangingTransactions {
         Map<Hanging, Instant> unknownSince = new HashMap<>();
         schedule.scheduleWithFixedDelay(() -> {
             try {
-                report(abortAll(admin, Instant.now(), unknownSince));
+                report(endAll(admin, Instant.now(), unknownSince));
                 if (failing.getAndSet(false)) {
                     LOG.info("Looking for hanging transactions works again");
                 }
@@ -99,24 +117,25 @@ final class HangingTransactions {
         return schedule::shutdownNow;
     }
 
-    /** @param aborted what a look aborted, logged as a warning as it means markers were lost */
-    static void report(List<Hanging> aborted) {
-        if (!aborted.isEmpty()) {
-            LOG.warn("Aborted {} hanging transaction(s), left open on their partitions with no coordinator to end them: {}",
-                    aborted.size(), aborted);
+    /** @param ended what a look ended, logged as a warning as it means markers were lost */
+    static void report(List<Ended> ended) {
+        if (!ended.isEmpty()) {
+            LOG.warn("Ended {} hanging transaction(s), left open on their partitions with no coordinator to end them: {}",
+                    ended.size(), ended);
         }
     }
 
     /**
-     * Finds the hanging transactions on every partition of the cluster and aborts them.
+     * Finds the hanging transactions on every partition of the cluster and ends them: committed if
+     * their coordinator committed them, aborted otherwise.
      *
      * @param admin a client allowed to describe every topic and write transaction markers
      * @param now the time of this look
      * @param unknownSince when earlier looks first saw each transaction open whose producer no
      *        coordinator lists; updated here (empty at a first look, which then aborts none of those)
-     * @return what was aborted, usually nothing
+     * @return what was ended, usually nothing
      */
-    static List<Hanging> abortAll(Admin admin, Instant now, Map<Hanging, Instant> unknownSince) {
+    static List<Ended> endAll(Admin admin, Instant now, Map<Hanging, Instant> unknownSince) {
         Map<TopicPartition, List<ProducerState>> open = openTransactions(admin, null);
         if (open.isEmpty()) {
             unknownSince.clear();
@@ -149,13 +168,36 @@ final class HangingTransactions {
         Set<Long> unlisted = suspects.values().stream().flatMap(List::stream).map(ProducerState::producerId)
                 .filter(id -> !coordinators.containsKey(id)).collect(Collectors.toSet());
         Set<Long> listedNow = unlisted.isEmpty() ? Set.of() : coordinatorViews(admin, unlisted).keySet();
-        List<Hanging> aborted = new ArrayList<>();
+        List<Ended> ended = new ArrayList<>();
         suspects.forEach((partition, producers) -> producers.stream()
                 .filter(producer -> !listedNow.contains(producer.producerId()))
                 .filter(producer -> stillOpen.getOrDefault(partition, List.of()).stream().anyMatch(later -> sameTransaction(later, producer)))
-                .filter(producer -> abort(admin, partition, producer))
-                .forEach(producer -> aborted.add(hanging(partition, producer))));
-        return aborted;
+                .forEach(producer -> {
+                    TransactionDescription coordinator = coordinators.get(producer.producerId());
+                    boolean commit = committedByItsCoordinator(producer, coordinator);
+                    if (end(admin, partition, producer, commit)) {
+                        ended.add(new Ended(hanging(partition, producer), commit, coordinator));
+                    }
+                }));
+        return ended;
+    }
+
+    /**
+     * Whether the transaction open on a partition is one its coordinator committed: the coordinator
+     * says commit, at the transaction's epoch or (transactions v2, whose every end bumps the epoch)
+     * the next one. Anything else ended with an abort, or never had the partition, or belongs to a
+     * producer no coordinator knows: aborted, as Kafka's own tool does.
+     *
+     * @param open the producer's transaction on the partition
+     * @param coordinator what its coordinator says about the producer, or null
+     * @return true to commit it, false to abort it
+     */
+    static boolean committedByItsCoordinator(ProducerState open, TransactionDescription coordinator) {
+        if (coordinator == null || !COMMITTED.contains(coordinator.state())) {
+            return false;
+        }
+        int epochs = coordinator.producerEpoch() - open.producerEpoch();
+        return epochs == 0 || epochs == 1;
     }
 
     /**
@@ -184,12 +226,11 @@ final class HangingTransactions {
                 && a.currentTransactionStartOffset().equals(b.currentTransactionStartOffset());
     }
 
-    /** @return whether it aborted; false if the partition had meanwhile moved past that producer epoch (its producer lives on) */
-    private static boolean abort(Admin admin, TopicPartition partition, ProducerState producer) {
+    /** @return whether it ended it; false if the partition had meanwhile moved past that producer epoch (its producer lives on) */
+    private static boolean end(Admin admin, TopicPartition partition, ProducerState producer, boolean commit) {
         try {
-            KafkaCalls.await(admin.abortTransaction(new AbortTransactionSpec(partition, producer.producerId(),
-                    (short) producer.producerEpoch(), producer.coordinatorEpoch().orElse(0))).all(),
-                    "abort a hanging transaction on " + partition);
+            TransactionMarkers.end(admin, new AbortTransactionSpec(partition, producer.producerId(),
+                    (short) producer.producerEpoch(), producer.coordinatorEpoch().orElse(0)), commit);
             return true;
         } catch (MeshException e) {
             if (e.getCause() instanceof InvalidProducerEpochException) {
