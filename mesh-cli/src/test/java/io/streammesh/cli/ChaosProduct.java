@@ -89,6 +89,23 @@ final class ChaosProduct {
         return address;
     }
 
+    /**
+     * Publishes version 1.1.0 of the product with one more view, of the records shipped to DE
+     * (the contract {@link #publish} wrote to {@code dir}, and its schema, are read again).
+     *
+     * @return the new view's topic
+     */
+    String publishWithGermanView(Path dir) throws Exception {
+        String view = "germany";
+        String contract = Files.readString(dir.resolve(address.domain() + ".yaml")).replace("version: 1.0.0", "version: 1.1.0")
+                .replace("views:\n", "views:\n  - {name: " + view + ", filter: \"record.country == 'DE'\", access: owner-approval}\n");
+        Path next = Files.writeString(dir.resolve(address.domain() + "-1.1.0.yaml"), contract);
+        try (var publisher = ProductPublisher.connect(domain)) {
+            publisher.publish(DataContracts.load(next));
+        }
+        return address.viewTopic(view);
+    }
+
     String view() {
         return address.viewTopic("analytics");
     }

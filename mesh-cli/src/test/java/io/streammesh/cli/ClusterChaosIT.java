@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.testing.MeshTest;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,5 +60,61 @@ class ClusterChaosIT {
                     + "product end offset %d while it was down; %s; in sync again %s; catalog %s%n", leader, acknowledged,
                     productWhileDown, checked, product.inSyncReplicas(), catalog.state());
         }
+    }
+
+    /**
+     * A view's topic is created once the catalog has the view, with the cluster's replication
+     * factor (3): a view added while a broker is down gets its topic all the same (one replica on
+     * the stopped broker, in sync again once it is back), its records flow, and no other product's
+     * view waits for it.
+     */
+    @Test
+    @Timeout(300)
+    void aViewAddedWhileABrokerIsDownGetsItsTopicAndHoldsUpNoOtherProduct(EmbeddedMesh mesh) throws Exception {
+        try (var apps = new ChaosApps(mesh, dir)) {
+            apps.catalog();
+            apps.grants();
+            apps.views();
+            apps.gate();
+            ChaosProduct flowing = ChaosProduct.publish(mesh, "chaos-flowing", Files.createDirectories(dir.resolve("flowing")));
+            Path changingDir = Files.createDirectories(dir.resolve("changing"));
+            ChaosProduct changing = ChaosProduct.publish(mesh, "chaos-changing", changingDir);
+            int flowingAcknowledged = flowing.produce(0, BATCH);
+            int changingAcknowledged = changing.produce(0, BATCH);
+            await().atMost(Duration.ofSeconds(60)).until(() -> flowing.endOffsets(flowing.view()) > 0 && changing.endOffsets(changing.view()) > 0);
+            int stopped = mesh.brokers().nodeIds().get(mesh.brokers().nodeIds().size() - 1);
+
+            mesh.brokers().stop(stopped);
+            String germany;
+            long germanyWhileDown;
+            long flowingViewWhileDown;
+            try {
+                germany = changing.publishWithGermanView(changingDir);
+                changingAcknowledged += changing.produce(BATCH, 2 * BATCH);
+                await().atMost(Duration.ofSeconds(60)).until(() -> mesh.admin().listTopics().names().get().contains(germany)
+                        && changing.endOffsets(germany) > 0);
+                germanyWhileDown = changing.endOffsets(germany);
+                long flowingBefore = flowing.endOffsets(flowing.view());
+                flowingAcknowledged += flowing.produce(BATCH, 2 * BATCH);
+                await().atMost(Duration.ofSeconds(60)).until(() -> flowing.endOffsets(flowing.view()) > flowingBefore);
+                flowingViewWhileDown = flowing.endOffsets(flowing.view());
+            } finally {
+                mesh.brokers().start(stopped);
+            }
+            changingAcknowledged += changing.produce(2 * BATCH, 3 * BATCH);
+
+            ChaosProduct.Checked checkedChanging = changing.checkExactlyOnce(changingAcknowledged);
+            ChaosProduct.Checked checkedFlowing = flowing.checkExactlyOnce(flowingAcknowledged);
+            await().atMost(Duration.ofSeconds(60)).until(() -> inSyncReplicas(mesh, germany).stream().allMatch(isr -> isr == 3));
+            System.out.printf("chaos view-added-with-a-broker-down: broker %d stopped; the new view %s reached end offset %d and the other "
+                    + "product's view %d meanwhile; after the restart: changing %s, flowing %s; the new view in sync on %s%n", stopped, germany,
+                    germanyWhileDown, flowingViewWhileDown, checkedChanging, checkedFlowing, inSyncReplicas(mesh, germany));
+        }
+    }
+
+    /** @return how many brokers are in sync for each partition of the topic */
+    private static List<Integer> inSyncReplicas(EmbeddedMesh mesh, String topic) throws Exception {
+        return mesh.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                .map(partition -> partition.isr().size()).toList();
     }
 }
