@@ -84,7 +84,7 @@ final class HangingTransactions {
     }
 
     /**
-     * Looks for hanging transactions every few seconds until closed, and aborts them. A look that
+     * Looks for hanging transactions every few seconds until closed, and ends them. A look that
      * fails (the broker is down for a while, say) is logged once and the next one tries again.
      *
      * @param admin a client allowed to describe every topic and write transaction markers; it must
@@ -161,7 +161,7 @@ final class HangingTransactions {
         // A live producer may have ended its transaction between the two looks above (its coordinator
         // then says "complete" while we saw it open). A coordinator writes a transaction complete only
         // after its markers are on every partition, so a transaction still open on the partition
-        // AFTER the coordinator said so is one whose markers were lost: only those are aborted.
+        // AFTER the coordinator said so is one whose markers were lost: only those are ended.
         // The coordinators are asked again for the producers they did not list: one that was
         // between coordinators (a __transaction_state partition moving) is listed now and left alone.
         Map<TopicPartition, List<ProducerState>> stillOpen = openTransactions(admin, suspects.keySet());
@@ -184,9 +184,17 @@ final class HangingTransactions {
 
     /**
      * Whether the transaction open on a partition is one its coordinator committed: the coordinator
-     * says commit, at the transaction's epoch or (transactions v2, whose every end bumps the epoch)
-     * the next one. Anything else ended with an abort, or never had the partition, or belongs to a
-     * producer no coordinator knows: aborted, as Kafka's own tool does.
+     * says commit at the next epoch, as a transactions-v2 producer's commit of it leaves it (every
+     * end bumps the epoch, at the prepare step). Anything else ended with an abort, or never had the
+     * partition, or belongs to a producer no coordinator knows: aborted, as Kafka's own tool does.
+     * A commit at the same epoch is not taken as this one's: a transactions-v1 producer keeps its
+     * epoch from one transaction to the next, so it may be a later transaction's. What stays open:
+     * a v1 producer whose epoch was bumped (a new instance, or after a delivery timeout) after this
+     * transaction's abort markers were lost, and which then committed, looks the same as a v2
+     * commit of this one; and a producer that went on to its next transaction before the watch
+     * looked is no longer at the next epoch, so its committed transaction is still aborted. The
+     * coordinator's record in {@code __transaction_state} (its client's transaction version) would
+     * settle both; not read here.
      *
      * @param open the producer's transaction on the partition
      * @param coordinator what its coordinator says about the producer, or null
@@ -196,8 +204,7 @@ final class HangingTransactions {
         if (coordinator == null || !COMMITTED.contains(coordinator.state())) {
             return false;
         }
-        int epochs = coordinator.producerEpoch() - open.producerEpoch();
-        return epochs == 0 || epochs == 1;
+        return coordinator.producerEpoch() == open.producerEpoch() + 1;
     }
 
     /**

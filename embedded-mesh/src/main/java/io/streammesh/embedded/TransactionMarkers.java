@@ -5,6 +5,7 @@ import io.streammesh.schema.MeshException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Set;
+import org.apache.kafka.clients.admin.AbortTransactionOptions;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.KafkaAdminClient;
@@ -18,8 +19,9 @@ import org.apache.kafka.common.requests.WriteTxnMarkersRequest;
 import org.apache.kafka.common.utils.LogContext;
 
 /**
- * Writes the marker that ends a transaction left open on one partition, as its coordinator would
- * have: {@code COMMIT} or {@code ABORT}. Kafka's admin API only aborts ({@code abortTransaction},
+ * Writes the marker that ends a transaction left open on one partition: {@code COMMIT} or
+ * {@code ABORT}, at the transaction's own producer epoch (the partition takes that from any
+ * transaction version; a coordinator writes v2 markers at the next epoch). Kafka's admin API only aborts ({@code abortTransaction},
  * for transactions no coordinator will end); a transaction its coordinator committed but whose
  * markers it lost needs a commit marker, or acknowledged records would be thrown away. The commit
  * is Kafka's own abort request with the result turned, sent through the admin client's request
@@ -28,7 +30,8 @@ import org.apache.kafka.common.utils.LogContext;
  */
 final class TransactionMarkers {
 
-    private static final Method INVOKE_DRIVER = invokeDriver();
+    /** Below {@link KafkaCalls}' own wait, so a marker is never written after the look gave up on it. */
+    private static final int TIMEOUT_MS = 20_000;
 
     private TransactionMarkers() {
     }
@@ -42,7 +45,7 @@ final class TransactionMarkers {
     static void end(Admin admin, AbortTransactionSpec transaction, boolean commit) {
         String what = (commit ? "commit" : "abort") + " a transaction left open on " + transaction.topicPartition();
         if (!commit) {
-            KafkaCalls.await(admin.abortTransaction(transaction).all(), what);
+            KafkaCalls.await(admin.abortTransaction(transaction, new AbortTransactionOptions().timeoutMs(TIMEOUT_MS)).all(), what);
             return;
         }
         if (!(admin instanceof KafkaAdminClient client)) {
@@ -50,20 +53,24 @@ final class TransactionMarkers {
         }
         var future = new PartitionLeaderStrategy.PartitionLeaderFuture<Void>(Set.of(transaction.topicPartition()), new PartitionLeaderCache());
         try {
-            INVOKE_DRIVER.invoke(client, new CommitHandler(transaction), future, null);
-        } catch (IllegalAccessException | InvocationTargetException e) {
-            throw new MeshException("cannot " + what + ": " + e, e);
+            invokeDriver().invoke(client, new CommitHandler(transaction), future, TIMEOUT_MS);
+        } catch (IllegalAccessException e) {
+            throw new MeshException("cannot " + what + ": " + e.getMessage(), e);
+        } catch (InvocationTargetException e) {
+            throw new MeshException("cannot " + what + ": " + e.getCause(), e.getCause());
         }
         KafkaCalls.await(future.all().get(transaction.topicPartition()), what);
     }
 
+    /** Looked up on each commit (rare), so that a Kafka client without it fails only commits, with a MeshException. */
     private static Method invokeDriver() {
         try {
             Method method = KafkaAdminClient.class.getDeclaredMethod("invokeDriver", AdminApiHandler.class, AdminApiFuture.class, Integer.class);
             method.setAccessible(true);
             return method;
-        } catch (NoSuchMethodException e) {
-            throw new ExceptionInInitializerError("this Kafka client has no KafkaAdminClient.invokeDriver: " + e.getMessage());
+        } catch (NoSuchMethodException | RuntimeException e) {
+            throw new MeshException("cannot commit a transaction left open: this Kafka client's admin has no request driver to reach ("
+                    + e + "); it can only abort", e);
         }
     }
 

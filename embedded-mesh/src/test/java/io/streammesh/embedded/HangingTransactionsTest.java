@@ -17,10 +17,14 @@ class HangingTransactionsTest {
     private static final ProducerState OPEN_AT_EPOCH_8 = new ProducerState(5, 8, 41, 0L, OptionalInt.of(0), OptionalLong.of(5184));
 
     @Test
-    void aTransactionItsCoordinatorCommittedIsCommittedAtItsEpochOrTheOneItsCommitBumpedTo() {
+    void aTransactionItsCoordinatorCommittedIsCommittedAtTheEpochItsCommitBumpedTo() {
         assertThat(HangingTransactions.committedByItsCoordinator(OPEN_AT_EPOCH_8, coordinator(TransactionState.COMPLETE_COMMIT, 9))).isTrue();
         assertThat(HangingTransactions.committedByItsCoordinator(OPEN_AT_EPOCH_8, coordinator(TransactionState.PREPARE_COMMIT, 9))).isTrue();
-        assertThat(HangingTransactions.committedByItsCoordinator(OPEN_AT_EPOCH_8, coordinator(TransactionState.COMPLETE_COMMIT, 8))).isTrue();
+    }
+
+    @Test
+    void aCommitAtTheSameEpochMayBeALaterTransactionOfAProducerThatKeepsItsEpochSoTheOpenOneIsAborted() {
+        assertThat(HangingTransactions.committedByItsCoordinator(OPEN_AT_EPOCH_8, coordinator(TransactionState.COMPLETE_COMMIT, 8))).isFalse();
     }
 
     @Test
