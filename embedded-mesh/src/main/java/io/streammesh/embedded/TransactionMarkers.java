@@ -21,9 +21,10 @@ import org.apache.kafka.common.utils.LogContext;
 /**
  * Writes the marker that ends a transaction left open on one partition: {@code COMMIT} or
  * {@code ABORT}, at the transaction's own producer epoch (the partition takes that from any
- * transaction version; a coordinator writes v2 markers at the next epoch). Kafka's admin API only aborts ({@code abortTransaction},
- * for transactions no coordinator will end); a transaction its coordinator committed but whose
- * markers it lost needs a commit marker, or acknowledged records would be thrown away. The commit
+ * transaction version; a coordinator writes v2 markers at the next epoch). Kafka's admin API only
+ * aborts ({@code abortTransaction}, for transactions no coordinator will end); a transaction its
+ * coordinator committed but whose markers it lost needs a commit marker, or acknowledged records
+ * would be thrown away. The commit
  * is Kafka's own abort request with the result turned, sent through the admin client's request
  * driver, which it does not expose: reached by reflection, so it is pinned to the Kafka client
  * this build uses (a test runs it against the real broker).
