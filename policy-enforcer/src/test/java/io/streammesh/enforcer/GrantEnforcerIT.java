@@ -345,7 +345,6 @@ class GrantEnforcerIT {
         }
     }
 
-    /** The domain creates its product topic, and the gate, the only writer of products, puts a record there. */
     /** @return the two products of a new domain (orders, then refunds, a record each), after adding a team that may ask for them */
     private static List<String> ordersAndRefunds(EmbeddedMesh mesh, String domain, String team) throws Exception {
         mesh.onboarding().addDomain(domain);
@@ -357,6 +356,7 @@ class GrantEnforcerIT {
         return products;
     }
 
+    /** The domain creates its product topic, and the gate, the only writer of products, puts a record there. */
     private static void produce(EmbeddedMesh mesh, String domain, String topic) throws Exception {
         try (var admin = org.apache.kafka.clients.admin.Admin.create(mesh.clientConfig(domain).kafka())) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
