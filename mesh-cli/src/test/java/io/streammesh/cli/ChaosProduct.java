@@ -246,13 +246,22 @@ final class ChaosProduct {
 
     /** @return the brokers in sync for each of the product's partitions */
     List<Set<Integer>> inSyncReplicas() throws Exception {
-        return productPartitions().partitions().stream()
+        return inSyncReplicas(address.topic());
+    }
+
+    /** @return the brokers in sync for each partition of one of the product's topics (its view's, say) */
+    List<Set<Integer>> inSyncReplicas(String topic) throws Exception {
+        return partitions(topic).partitions().stream()
                 .map(p -> p.isr().stream().map(Node::id).collect(Collectors.toCollection(TreeSet::new)))
                 .map(set -> (Set<Integer>) set).toList();
     }
 
     private TopicDescription productPartitions() throws Exception {
-        return mesh.admin().describeTopics(List.of(address.topic())).allTopicNames().get().get(address.topic());
+        return partitions(address.topic());
+    }
+
+    private TopicDescription partitions(String topic) throws Exception {
+        return mesh.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic);
     }
 
     /**

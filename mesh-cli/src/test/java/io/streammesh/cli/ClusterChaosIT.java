@@ -8,7 +8,6 @@ import io.streammesh.testing.MeshTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -105,16 +104,10 @@ class ClusterChaosIT {
 
             ChaosProduct.Checked checkedChanging = changing.checkExactlyOnce(changingAcknowledged);
             ChaosProduct.Checked checkedFlowing = flowing.checkExactlyOnce(flowingAcknowledged);
-            await().atMost(Duration.ofSeconds(60)).until(() -> inSyncReplicas(mesh, germany).stream().allMatch(isr -> isr == 3));
+            await().atMost(Duration.ofSeconds(60)).until(() -> changing.inSyncReplicas(germany).stream().allMatch(isr -> isr.size() == 3));
             System.out.printf("chaos view-added-with-a-broker-down: broker %d stopped; the new view %s reached end offset %d and the other "
                     + "product's view %d meanwhile; after the restart: changing %s, flowing %s; the new view in sync on %s%n", stopped, germany,
-                    germanyWhileDown, flowingViewWhileDown, checkedChanging, checkedFlowing, inSyncReplicas(mesh, germany));
+                    germanyWhileDown, flowingViewWhileDown, checkedChanging, checkedFlowing, changing.inSyncReplicas(germany));
         }
-    }
-
-    /** @return how many brokers are in sync for each partition of the topic */
-    private static List<Integer> inSyncReplicas(EmbeddedMesh mesh, String topic) throws Exception {
-        return mesh.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-                .map(partition -> partition.isr().size()).toList();
     }
 }
