@@ -42,10 +42,7 @@ class AuditKillChaosIT {
     @Timeout(420)
     void killingTheAuditSinkMidStreamNeitherLosesNorRepeatsAnEventAndKeepsTheChain(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
-            apps.catalog();
-            apps.grants();
-            apps.views();
-            apps.gate();
+            apps.all();
             Process first = apps.process("audit");
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-audit", dir);
             mesh.onboarding().ensurePrincipal("chaos-snoop", PrincipalKind.TEAM);

@@ -50,6 +50,20 @@ final class ChaosApps implements AutoCloseable {
                 dir.resolve("catalog"), mesh.state().credentials(), 0)));
     }
 
+    /**
+     * The four apps a record and a grant go through, in this JVM, started in this order: catalog,
+     * the enforcer's grants, its views, the gate.
+     *
+     * @return the catalog
+     */
+    CatalogApp all() {
+        CatalogApp catalog = catalog();
+        grants();
+        views();
+        gate();
+        return catalog;
+    }
+
     /** The policy-enforcer's grant side (ACLs for approved grants) in this JVM. */
     GrantEnforcer grants() {
         return started(GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId())));

@@ -32,10 +32,7 @@ class ClusterChaosIT {
     @Timeout(300)
     void stoppingTheBrokerLeadingTheProductLosesNoAcknowledgedRecordAndTheAppsRecoverAlone(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
-            var catalog = apps.catalog();
-            apps.grants();
-            apps.views();
-            apps.gate();
+            var catalog = apps.all();
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-broker", dir);
             int acknowledged = product.produce(0, BATCH);
             int leader = product.leadingBroker();
@@ -71,10 +68,7 @@ class ClusterChaosIT {
     @Timeout(300)
     void aViewAddedWhileABrokerIsDownGetsItsTopicAndHoldsUpNoOtherProduct(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
-            apps.catalog();
-            apps.grants();
-            apps.views();
-            apps.gate();
+            apps.all();
             ChaosProduct flowing = ChaosProduct.publish(mesh, "chaos-flowing", Files.createDirectories(dir.resolve("flowing")));
             Path changingDir = Files.createDirectories(dir.resolve("changing"));
             ChaosProduct changing = ChaosProduct.publish(mesh, "chaos-changing", changingDir);

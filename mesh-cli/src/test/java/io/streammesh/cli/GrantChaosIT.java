@@ -33,10 +33,7 @@ class GrantChaosIT {
     @Timeout(300)
     void cuttingABrokerOffWhileAGrantIsApprovedAndAnotherRevokedEnforcesBothAsDecided(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
-            var catalog = apps.catalog();
-            apps.grants();
-            apps.views();
-            apps.gate();
+            var catalog = apps.all();
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-cut", dir);
             var rest = new CatalogClient(catalog.restUrl(), mesh.clientConfig(product.address().domain()));
             String revoked = product.requestAnalytics("chaos-cut-revoked", rest);

@@ -35,10 +35,7 @@ class InstanceKillChaosIT {
     @Timeout(300)
     void killingOneOfTwoGatesLeavesTheOtherToCarryEveryRecordExactlyOnce(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
-            apps.catalog();
-            apps.grants();
-            apps.views();
-            apps.gate();
+            apps.all();
             Process doomed = apps.process("gate");
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-gates", dir);
             int acknowledged = product.killMidStream(doomed, product.address().topic(), BATCH);
@@ -71,10 +68,7 @@ class InstanceKillChaosIT {
     @Timeout(300)
     void killingOneOfTwoCatalogsLeavesTheOtherToAnswerAndGrant(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
-            var survivor = apps.catalog();
-            apps.grants();
-            apps.views();
-            apps.gate();
+            var survivor = apps.all();
             Process doomed = apps.process("catalog");
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-catalogs", dir);
             var rest = new CatalogClient(survivor.restUrl(), mesh.clientConfig(product.address().domain()));

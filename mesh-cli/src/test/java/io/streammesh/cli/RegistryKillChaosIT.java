@@ -36,10 +36,7 @@ class RegistryKillChaosIT {
     @Timeout(360)
     void killingTheRegistryLosesNoRecordAndNoAppStops(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
-            var catalog = apps.catalog();
-            apps.grants();
-            apps.views();
-            apps.gate();
+            var catalog = apps.all();
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-registry", dir);
             var acknowledged = new AtomicInteger(product.produce(0, BATCH));
             await().atMost(Duration.ofSeconds(120)).until(() -> product.endOffsets(product.view()) > 0);
