@@ -180,17 +180,27 @@ final class AuditEvents {
                 .build();
     }
 
-    /** A registration on {@code mesh.registrations.<domain>}: only that domain can write there. */
+    /**
+     * A registration on {@code mesh.registrations.<domain>}: only that domain can write there, with
+     * any client, so its address and version may be of any length. They are cut: an event made of
+     * a registration that nearly fills its topic, quoting its address twice, would not fit the
+     * repartition topic, and would fail the task every domain's registrations share on every attempt.
+     */
     static AuditEvent of(ProductRegistration registration, String topic, Instant recordTime) {
         String domain = topic.substring(MeshTopics.REGISTRATIONS_PREFIX.length());
+        String address = registration.getAddress();
+        boolean valid = ProductAddress.isValid(address);
         return base(recordTime, AuditEventType.REGISTRATION, domain)
                 .setOperation(registration.getRetired() ? "RETIRE" : "PUBLISH")
                 .setResourceType("PRODUCT")
-                .setResourceName(registration.getAddress())
-                .setProduct(registration.getAddress())
-                .setReason("version " + registration.getVersion())
+                .setResourceName(valid ? address : FreeText.cut(address, MAX_QUOTED_LENGTH))
+                .setProduct(valid ? address : null)
+                .setReason("version " + FreeText.cut(registration.getVersion(), MAX_QUOTED_LENGTH))
                 .build();
     }
+
+    /** The longest text of a client's an event quotes where the client's record sets no bound. */
+    static final int MAX_QUOTED_LENGTH = 300;
 
     /** A refused registration, request or decision: on the principal who wrote it, where Kafka proves who did. */
     static AuditEvent of(Rejection rejection) {

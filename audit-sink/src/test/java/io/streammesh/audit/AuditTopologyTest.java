@@ -273,6 +273,27 @@ class AuditTopologyTest {
                 tuple(AuditEventType.REJECTION, "User:mallory"));
     }
 
+    /**
+     * A domain writes its registrations topic with any client: a registration nearly filling the
+     * topic with its address and version made an event quoting the address twice and the version,
+     * over the 1 MiB a record may be, which failed the task every domain's registrations share.
+     */
+    @Test
+    void aRegistrationWithAHugeAddressAndVersionIsRecordedWithBothCut() {
+        ProductRegistration huge = registration("User:orders");
+        huge.setAddress("orders.x.v1" + "a".repeat(400_000));
+        huge.setVersion("1.0.0" + "9".repeat(400_000));
+        driver.createInputTopic(MeshTopics.registrations("orders"), Serdes.String().serializer(), SERDES.of(ProductRegistration.class).serializer())
+                .pipeInput("k", huge);
+
+        AuditEvent event = audit.readValue();
+        assertThat(event.getType()).isEqualTo(AuditEventType.REGISTRATION);
+        assertThat(event.getPrincipal()).isEqualTo("User:orders");
+        assertThat(event.getResourceName()).hasSize(300).startsWith("orders.x.v1aaa").endsWith("…");
+        assertThat(event.getProduct()).isNull();
+        assertThat(event.getReason()).hasSize("version ".length() + 300).startsWith("version 1.0.099");
+    }
+
     @Test
     void anErasureIsRecordedAsTheDomainsWithTheSubjectAndWhyAndAReasonWithControlCharactersOnlyAsRefused() {
         var erasures = driver.createInputTopic(MeshTopics.erasures("orders"), Serdes.String().serializer(), Serdes.String().serializer());

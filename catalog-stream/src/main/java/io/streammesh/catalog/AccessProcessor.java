@@ -140,6 +140,14 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         String topic = record.value().getSourceTopic();
         byte[] payload = bytes(record.value().getPayload());
         Optional<String> requester = MeshTopics.requester(topic);
+        if (record.value().getOversized() != null) {
+            // Cut by SourceStamp, refused by its size alone: nothing of it is quoted but its cut key.
+            String writer = requester.orElseGet(() -> topic.startsWith(MeshTopics.DECISIONS_PREFIX)
+                    ? MeshNames.kafkaPrincipal(topic.substring(MeshTopics.DECISIONS_PREFIX.length())) : null);
+            reject(record, record.key(), null, topic, writer, "record-size", "record on " + topic + " has " + record.value().getOversized()
+                    + "; ignored");
+            return;
+        }
         if (requester.isPresent()) {
             onRequest(record, topic, requester.get(), payload);
         } else if (topic.startsWith(MeshTopics.DECISIONS_PREFIX)) {
@@ -453,12 +461,16 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                 .setReason(reason).setUpdatedAt(Instant.ofEpochMilli(at)).build();
     }
 
-    /** The text fields others read of a request: a purpose over the length limit, or control characters in any, refuse it. */
+    /**
+     * The text fields others read of a request: a purpose or a name (product, view, group) over its
+     * length limit, or control characters in any, refuse it; the names' limit also bounds what a
+     * rejection quotes and what the request's state keeps.
+     */
     private static Optional<String> textProblem(AccessRequest request) {
         return FreeText.problem("purpose", request.getPurpose())
-                .or(() -> FreeText.controlProblem("product", request.getProduct()))
-                .or(() -> FreeText.controlProblem("view", request.getView()))
-                .or(() -> FreeText.controlProblem("consumerGroup", request.getConsumerGroup()));
+                .or(() -> FreeText.nameProblem("product", request.getProduct()))
+                .or(() -> FreeText.nameProblem("view", request.getView()))
+                .or(() -> FreeText.nameProblem("consumerGroup", request.getConsumerGroup()));
     }
 
     private static byte[] bytes(ByteBuffer buffer) {
@@ -477,7 +489,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         String key = subject == null ? "(no key)" : subject;
         Rejection rejection = Rejection.newBuilder().setSubject(key).setDomain(domain).setSourceTopic(topic).setReasons(reasons)
                 .setRejectedAt(Instant.ofEpochMilli(record.timestamp())).setWriter(writer).build();
-        rejections.put(key, rejection);
+        rejections.put(CatalogTopology.rejectionKey(String.valueOf(writer), key), rejection);
         context.forward(new Record<>(key, rejection, record.timestamp()), REJECTED);
     }
 }

@@ -29,6 +29,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -306,7 +307,8 @@ final class CatalogApi implements AutoCloseable {
         node.set("ingest", JSON.createObjectNode().put("topic", address.ingestTopic())
                 .put("retentionMs", registration.getIngestRetentionMs()));
         ObjectNode contract = AvroJson.of(registration);
-        node.set("views", contract.get("views"));
+        // A copy: the views get their live status below, which is not part of the registration.
+        node.set("views", contract.get("views").deepCopy());
         Map<String, ViewStatus> statuses = queries.viewStatuses(address);
         node.path("views").forEach(view -> ((ObjectNode) view).set("status", viewStatus(view, statuses.get(view.path("name").asText()))));
         node.set("qualityRules", contract.get("qualityRules"));
@@ -320,7 +322,11 @@ final class CatalogApi implements AutoCloseable {
         node.set("contract", contract);
         try {
             queries.all(CatalogTopology.REJECTIONS_STORE).stream()
-                    .filter(r -> r.path("subject").asText().equals(address.toString())).findFirst()
+                    .filter(r -> r.path("subject").asText().equals(address.toString()))
+                    // Only the owning domain's: another domain's registration of this address is its own rejection.
+                    .filter(r -> r.path("domain").asText().equals(product.getDomain()))
+                    // The newest: a mesh from before rejections were kept per writer may still hold one under the address alone.
+                    .max(Comparator.comparing(r -> Instant.parse(r.path("rejectedAt").asText())))
                     .ifPresent(r -> node.set("lastRejection", r));
         } catch (MeshException | org.apache.kafka.streams.errors.InvalidStateStoreException e) {
             // The product itself comes from the global catalog; its last rejection can wait for the rebalance to end.

@@ -55,7 +55,7 @@ public final class CatalogTopology {
 
     /** Address → DataProduct, as governance admitted it. */
     public static final String CATALOG_STORE = "catalog";
-    /** Address → latest Rejection of a registration. */
+    /** {@link #rejectionKey Domain and address} → latest Rejection of a registration. */
     public static final String REJECTIONS_STORE = "registration-rejections";
     /** Global store over {@code mesh.catalog}, kept as a global table would keep it ({@link GlobalStoreFeed}). */
     public static final String GLOBAL_CATALOG = "catalog-global";
@@ -63,7 +63,7 @@ public final class CatalogTopology {
     public static final String REQUESTS_STORE = "access-requests";
     /** Grant id (= request id) → Grant. */
     public static final String GRANTS_STORE = "grants";
-    /** Request id → latest Rejection of a request or decision. */
+    /** {@link #rejectionKey Writer and request id} → latest Rejection of a request or decision. */
     public static final String ACCESS_REJECTIONS_STORE = "access-rejections";
     /** Address → ProductStats, as health tracking computes them. */
     public static final String HEALTH_STORE = "health";
@@ -97,6 +97,19 @@ public final class CatalogTopology {
     private static final Pattern ACCESS_INPUTS = Pattern.compile(MeshTopics.ACCESS_REQUEST_TOPICS.pattern() + "|" + DECISIONS.pattern());
 
     private CatalogTopology() {
+    }
+
+    /**
+     * The key of a rejection in its store: one per writer and subject, so that what one tenant
+     * writes about another's subject (a registration for another domain's address, a request
+     * reusing another's id) is rejected beside the other's rejection, never over it.
+     *
+     * @param writer the domain whose registrations topic, or the principal whose record, was rejected
+     * @param subject the address or request id the record named
+     * @return {@code <writer>/<subject>}; the writer has no slash, so keys of two writers never meet
+     */
+    static String rejectionKey(String writer, String subject) {
+        return writer + "/" + subject;
     }
 
     /**

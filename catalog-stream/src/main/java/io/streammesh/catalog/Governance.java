@@ -12,6 +12,7 @@ import io.streammesh.schema.cel.EvaluationBudget;
 import io.streammesh.schema.cel.RecordExpression;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -101,6 +102,7 @@ public final class Governance {
         if (policy.sloDeclared() && registration.getFreshnessMs() == null) {
             violations.add(violation("slo-declared", "a freshness SLO is required (slo: {freshness: 5m})"));
         }
+        viewNames(registration, violations);
         celWithinBudget(registration, violations);
         partitionsWithinBounds(registration, violations);
         secondLevelApprovers(registration, domain, violations);
@@ -154,6 +156,27 @@ public final class Governance {
         int partitions = registration.getPartitions();
         if (partitions < 1 || partitions > MeshTopics.MAX_PARTITIONS) {
             violations.add(violation("partitions", "partitions must be between 1 and " + MeshTopics.MAX_PARTITIONS + ", got " + partitions));
+        }
+    }
+
+    /**
+     * Every view named as a topic's last part may be ({@code mesh.view.<address>.<view>}), and
+     * once, always: a domain may write its registrations topic with any client, past
+     * {@code mesh product publish}'s checks, and a name the enforcer cannot make a topic of would
+     * fail the view task every other domain's products share.
+     */
+    private static void viewNames(ProductRegistration registration, List<RuleViolation> violations) {
+        Set<String> named = new HashSet<>();
+        for (ProductView view : registration.getViews()) {
+            try {
+                ProductAddress.checkName("view", view.getName());
+            } catch (IllegalArgumentException e) {
+                violations.add(violation("naming", e.getMessage()));
+                continue;
+            }
+            if (!named.add(view.getName())) {
+                violations.add(violation("naming", "view '" + view.getName() + "' is declared more than once"));
+            }
         }
     }
 

@@ -1,11 +1,14 @@
 package io.streammesh.catalog;
 
 import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.FreeText;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.Rejection;
 import io.streammesh.schema.RuleViolation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +32,17 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
     static final String ADMITTED = "catalog-sink";
     /** The child that writes refused registrations to {@code mesh.catalog.rejections}. */
     static final String REJECTED = "registration-rejections-sink";
+    /**
+     * The largest registration admitted: its catalog entry adds little to it, and must fit
+     * {@code mesh.catalog} and the producer's request limit (1 MiB by default) with room to spare.
+     */
+    static final int MAX_REGISTRATION_BYTES = 512 * 1024;
+    /** The longest subject a rejection names: more than any address has. */
+    static final int MAX_SUBJECT_LENGTH = 300;
+    /** The longest reason a rejection gives. */
+    static final int MAX_REASON_LENGTH = 1_000;
+    /** The most reasons a rejection gives, the last saying how many more there were. */
+    static final int MAX_REASONS = 50;
 
     private final Governance governance;
     private final Deserializer<ProductRegistration> registrations;
@@ -74,12 +88,26 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
                     "a registration cannot be deleted; retire the product instead (mesh product retire)")));
             return;
         }
+        if (record.value().length > MAX_REGISTRATION_BYTES) {
+            reject(record, subject, domain, topic, List.of(Governance.violation("size", "the registration is " + record.value().length
+                    + " bytes; at most " + MAX_REGISTRATION_BYTES + " are allowed (its catalog entry must fit mesh.catalog)")));
+            return;
+        }
         ProductRegistration registration;
         try {
             registration = registrations.deserialize(topic, record.value());
         } catch (RuntimeException e) {
             reject(record, subject, domain, topic, List.of(Governance.violation("avro",
                     "not a ProductRegistration in the mesh's Avro wire format: " + e.getMessage())));
+            return;
+        }
+        int decoded = encodedSize(registration);
+        if (decoded > MAX_REGISTRATION_BYTES) {
+            // Bytes that are not UTF-8 decode as U+FFFD, three bytes each once written again: within the limit as
+            // written, a registration could make a catalog entry too big for mesh.catalog.
+            reject(record, subject, domain, topic, List.of(Governance.violation("size", "the registration is " + decoded
+                    + " bytes once decoded (text that is not UTF-8 grows); at most " + MAX_REGISTRATION_BYTES
+                    + " are allowed (its catalog entry must fit mesh.catalog)")));
             return;
         }
         List<RuleViolation> violations = new ArrayList<>(governance.check(record.key(), registration, domain, this::inCatalog));
@@ -95,6 +123,14 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
         admit(record, registration, domain);
     }
 
+    private static int encodedSize(ProductRegistration registration) {
+        try {
+            return registration.toByteBuffer().remaining();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode a registration in memory", e);
+        }
+    }
+
     private void admit(Record<String, byte[]> record, ProductRegistration registration, String domain) {
         String address = registration.getAddress();
         DataProduct existing = catalog.get(address);
@@ -107,6 +143,8 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
                 .setFirstPublishedAt(existing == null ? at : existing.getFirstPublishedAt())
                 .setUpdatedAt(existing == null ? at : existing.getUpdatedAt())
                 .build();
+        rejections.delete(CatalogTopology.rejectionKey(domain, address));
+        // Meshes before rejections were kept per writer keyed them by address alone.
         rejections.delete(address);
         if (product.equals(existing)) {
             return;
@@ -116,7 +154,22 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
         context.forward(new Record<>(address, product, record.timestamp()), ADMITTED);
     }
 
-    private void reject(Record<String, byte[]> record, String subject, String domain, String topic, List<RuleViolation> violations) {
+    /**
+     * A domain writes its registrations topic with any client, so the key and the fields a reason
+     * quotes may be of any length: the rejection is cut to fit {@code mesh.catalog.rejections}, as
+     * one the catalog cannot write would fail the task every domain's registrations share.
+     */
+    private void reject(Record<String, byte[]> record, String fullSubject, String domain, String topic, List<RuleViolation> violations) {
+        String subject = FreeText.cut(fullSubject, MAX_SUBJECT_LENGTH);
+        List<RuleViolation> reasons = new ArrayList<>();
+        for (RuleViolation violation : violations.subList(0, Math.min(violations.size(), MAX_REASONS))) {
+            reasons.add(Governance.violation(FreeText.cut(violation.getRule(), MAX_SUBJECT_LENGTH),
+                    FreeText.cut(violation.getMessage(), MAX_REASON_LENGTH)));
+        }
+        if (violations.size() > MAX_REASONS) {
+            reasons.set(MAX_REASONS - 1, Governance.violation("more", "and " + (violations.size() - MAX_REASONS + 1) + " more reason(s)"));
+        }
+        violations = reasons;
         Rejection rejection = Rejection.newBuilder()
                 .setSubject(subject)
                 .setDomain(domain)
@@ -124,7 +177,7 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
                 .setReasons(violations)
                 .setRejectedAt(Instant.ofEpochMilli(record.timestamp()))
                 .build();
-        rejections.put(subject, rejection);
+        rejections.put(CatalogTopology.rejectionKey(domain, subject), rejection);
         context.forward(new Record<>(subject, rejection, record.timestamp()), REJECTED);
     }
 

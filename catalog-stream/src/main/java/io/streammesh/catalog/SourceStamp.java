@@ -1,5 +1,6 @@
 package io.streammesh.catalog;
 
+import io.streammesh.schema.FreeText;
 import io.streammesh.schema.SourcedRecord;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -14,12 +15,24 @@ import org.apache.kafka.streams.processor.api.Record;
  * field a client could set.
  *
  * <p>A record without a key goes on under the empty key ({@link #NO_KEY}): the repartition
- * would drop it silently, and it must be refused and audited instead.
+ * would drop it silently, and it must be refused and audited instead. A record whose key or value
+ * is far bigger than a request or decision ever is goes on with its key cut, its value dropped and
+ * the sizes said ({@code oversized}), to be refused: passed on whole, its stamp would not fit the
+ * repartition topic, and a record the task cannot write fails it on every attempt.
  */
 final class SourceStamp implements Processor<String, byte[], String, SourcedRecord> {
 
     /** The key of a record that had none. */
     static final String NO_KEY = "";
+    /** Longest key of an access record (a request id), in characters. */
+    static final int MAX_KEY_LENGTH = 200;
+    /**
+     * Largest value of an access record (one request or decision), in bytes: a request at its
+     * limits (an id of 200 characters, names of 249, a purpose of 500, each character up to three
+     * bytes, and its principals) is under 5 KiB, and what a bigger record would cost the task every principal shares (stored,
+     * changelogged, quoted in its rejection) is not spent.
+     */
+    static final int MAX_RECORD_BYTES = 8 * 1024;
 
     private ProcessorContext<String, SourcedRecord> context;
 
@@ -33,9 +46,16 @@ final class SourceStamp implements Processor<String, byte[], String, SourcedReco
         String topic = context.recordMetadata()
                 .orElseThrow(() -> new IllegalStateException("a source record without metadata: its topic is unknown"))
                 .topic();
-        SourcedRecord sourced = SourcedRecord.newBuilder().setSourceTopic(topic)
-                .setPayload(ByteBuffer.wrap(record.value() == null ? new byte[0] : record.value())).build();
+        String key = record.key() == null ? NO_KEY : record.key();
+        byte[] value = record.value() == null ? new byte[0] : record.value();
+        var sourced = SourcedRecord.newBuilder().setSourceTopic(topic);
+        if (key.length() > MAX_KEY_LENGTH || value.length > MAX_RECORD_BYTES) {
+            sourced.setOversized("a key of " + key.length() + " characters and a value of " + value.length + " bytes; at most " + MAX_KEY_LENGTH
+                    + " and " + MAX_RECORD_BYTES + " are allowed");
+            key = FreeText.cut(key, MAX_KEY_LENGTH);
+            value = new byte[0];
+        }
         // Headers stay behind: nothing downstream may read what a client wrote beside the value.
-        context.forward(record.withKey(record.key() == null ? NO_KEY : record.key()).withValue(sourced).withHeaders(new RecordHeaders()));
+        context.forward(record.withKey(key).withValue(sourced.setPayload(ByteBuffer.wrap(value)).build()).withHeaders(new RecordHeaders()));
     }
 }

@@ -10,6 +10,7 @@ import io.streammesh.client.CatalogClient;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.schema.FreeText;
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.schema.AccessDecision;
@@ -223,6 +224,24 @@ class AccessSecurityIT {
         assertThat(response.statusCode()).isEqualTo(400);
         assertThatThrownBy(() -> api("sec-analytics").get("/api/access/requests?principal=%1b%5b2J"))
                 .hasMessage("query parameter 'principal' contains control character U+001B " + CONTROL);
+    }
+
+    /**
+     * A principal's own requests topic takes any record its client writes: one whose key is
+     * 600,000 characters is refused by its size, its key cut in the rejection, and another
+     * principal's request right after it is still decided (a rejection quoting the key whole
+     * would not fit its topic and would fail the access task all principals share).
+     */
+    @Test
+    void aRequestTooBigToQuoteIsRejectedByItsSizeAndAnotherPrincipalsRequestStillCounts() throws Exception {
+        String hugeKey = "r-" + "a".repeat(600_000);
+        try (var producer = new KafkaProducer<>(mesh.clientConfig("sec-mallory").kafka(), new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(MeshTopics.accessRequests("sec-mallory"), hugeKey, new byte[300_000])).get();
+        }
+
+        pendingRequest("after a request too big to quote");
+        Rejection rejection = awaitRejection(FreeText.cut(hugeKey, SourceStamp.MAX_KEY_LENGTH), "User:sec-mallory");
+        assertThat(rejection.getReasons()).extracting(RuleViolation::getRule).containsExactly("record-size");
     }
 
     private String pendingRequest(String purpose) {

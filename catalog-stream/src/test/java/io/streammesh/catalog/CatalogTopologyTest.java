@@ -25,6 +25,7 @@ import io.streammesh.schema.RequestDecision;
 import io.streammesh.schema.RequestStatus;
 import io.streammesh.schema.RuleViolation;
 import io.streammesh.schema.ViewAccess;
+import java.util.Arrays;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -222,6 +223,36 @@ class CatalogTopologyTest {
     }
 
     @Test
+    void anotherDomainRegisteringAnAddressIsRejectedBesideTheOwnersRejectionNeverOverIt() {
+        register("orders", orders().setDescription("short").build());
+        register("customers", orders().build());
+        KeyValueStore<String, Rejection> store = driver.getKeyValueStore(CatalogTopology.REJECTIONS_STORE);
+
+        assertThat(store.get(CatalogTopology.rejectionKey("orders", "orders.order-placed.v1")).getReasons())
+                .extracting(RuleViolation::getRule).containsExactly("description");
+        assertThat(store.get(CatalogTopology.rejectionKey("customers", "orders.order-placed.v1")).getDomain()).isEqualTo("customers");
+
+        register("orders", orders().build());
+
+        assertThat(store.get(CatalogTopology.rejectionKey("orders", "orders.order-placed.v1"))).as("cleared by the admission").isNull();
+        assertThat(store.get(CatalogTopology.rejectionKey("customers", "orders.order-placed.v1"))).as("the other domain's own").isNotNull();
+    }
+
+    @Test
+    void aRequestReusingAnotherPrincipalsRequestIdIsRejectedBesideTheOthersRejection() {
+        register("orders", orders().build());
+        request(request("r-dup", "orders.order-placed.v1", "analytcs").build());
+        requestAs("intruder", request("r-dup", "orders.order-placed.v1", "analytics").setPrincipal("User:intruder")
+                .setRequestedBy("User:intruder").build());
+        KeyValueStore<String, Rejection> store = driver.getKeyValueStore(CatalogTopology.ACCESS_REJECTIONS_STORE);
+
+        assertThat(store.get(CatalogTopology.rejectionKey("User:analytics", "r-dup")).getReasons()).extracting(RuleViolation::getRule)
+                .doesNotContain("unique-request-id");
+        assertThat(store.get(CatalogTopology.rejectionKey("User:intruder", "r-dup")).getReasons()).extracting(RuleViolation::getRule)
+                .containsExactly("unique-request-id");
+    }
+
+    @Test
     void anOwnerNamingAnotherDomainIsRejectedEvenWithTheOwnerPolicyOff() {
         var lenient = new Governance(new GovernancePolicy(false, 0, false, false, false, false, false));
 
@@ -230,6 +261,66 @@ class CatalogTopologyTest {
 
         assertThat(violations).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(tuple("owner-matches-topic",
                 "the owner principal must be User:orders, got User:customers; it was registered on mesh.registrations.orders"));
+    }
+
+    @Test
+    void aViewNameNoTopicCanCarryOrOneDeclaredTwiceIsRejectedEvenWithEveryPolicyOff() {
+        var lenient = new Governance(new GovernancePolicy(false, 0, false, false, false, false, false));
+
+        List<RuleViolation> violations = lenient.check("orders.order-placed.v1", orders().setViews(List.of(
+                view("Bad_View", ViewAccess.OWNER_APPROVAL, Map.of()), view("full", ViewAccess.OWNER_APPROVAL, Map.of()),
+                view("full", ViewAccess.OWNER_APPROVAL, Map.of()))).build(), "orders", address -> true);
+
+        assertThat(violations).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(
+                tuple("naming", "view name 'Bad_View' must be lower-case kebab case (a letter, then letters, digits and single hyphens, e.g. order-placed)"),
+                tuple("naming", "view 'full' is declared more than once"));
+    }
+
+    /**
+     * A domain writes its registrations topic with any client: a key, or a registration, of any
+     * size. A rejection quoting it whole did not fit mesh.catalog.rejections, nor an entry made of
+     * an oversized registration mesh.catalog, and the write failed the governance task every
+     * domain's registrations share (HostileRegistrationIT shows it on the broker).
+     */
+    @Test
+    void anOversizedRegistrationIsRejectedNamingItsSizeAndARejectionQuotesNoKeyOrReasonWhole() {
+        var topic = driver.createInputTopic(MeshTopics.registrations("orders"), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        String hugeKey = "orders.x.v1" + "a".repeat(600_000);
+        topic.pipeInput(hugeKey, (byte[]) null);
+
+        TestRecord<String, Rejection> tombstone = rejections.readRecord();
+        assertThat(tombstone.key()).hasSize(GovernanceProcessor.MAX_SUBJECT_LENGTH).startsWith("orders.x.v1aaa").endsWith("…");
+        assertThat(tombstone.value().getSubject()).isEqualTo(tombstone.key());
+
+        byte[] oversized = SERDES.of(ProductRegistration.class).serializer().serialize(MeshTopics.registrations("orders"),
+                orders().setContract("x".repeat(GovernanceProcessor.MAX_REGISTRATION_BYTES)).build());
+        topic.pipeInput("orders.order-placed.v1", oversized);
+
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(
+                tuple("size", "the registration is " + oversized.length + " bytes; at most " + GovernanceProcessor.MAX_REGISTRATION_BYTES
+                        + " are allowed (its catalog entry must fit mesh.catalog)"));
+
+        // Within the limit as written, three times over it once its bytes that are not UTF-8 are decoded.
+        byte[] growing = SERDES.of(ProductRegistration.class).serializer().serialize(MeshTopics.registrations("orders"),
+                orders().setDescription("~".repeat(300_000)).build());
+        String written = new String(growing, StandardCharsets.ISO_8859_1);
+        int from = written.indexOf("~".repeat(300_000));
+        Arrays.fill(growing, from, from + 300_000, (byte) 0xFF);
+        topic.pipeInput("orders.order-placed.v1", growing);
+
+        RuleViolation grown = rejections.readValue().getReasons().get(0);
+        assertThat(grown.getRule()).isEqualTo("size");
+        assertThat(grown.getMessage()).matches("the registration is 9\\d{5} bytes once decoded \\(text that is not UTF-8 grows\\); at most "
+                + GovernanceProcessor.MAX_REGISTRATION_BYTES + " are allowed \\(its catalog entry must fit mesh.catalog\\)");
+
+        register("orders", orders().setViews(IntStream.range(0, 200).mapToObj(i -> view("V" + "x".repeat(1_500) + i,
+                ViewAccess.OWNER_APPROVAL, Map.of())).toList()).build());
+
+        List<RuleViolation> reasons = rejections.readValue().getReasons();
+        assertThat(reasons).hasSize(GovernanceProcessor.MAX_REASONS);
+        assertThat(reasons).allSatisfy(reason -> assertThat(reason.getMessage()).hasSizeLessThanOrEqualTo(GovernanceProcessor.MAX_REASON_LENGTH));
+        assertThat(reasons.get(GovernanceProcessor.MAX_REASONS - 1).getMessage()).matches("and 1[5-9][0-9] more reason\\(s\\)");
+        assertThat(catalog.isEmpty()).isTrue();
     }
 
     @Test
@@ -492,6 +583,22 @@ class CatalogTopologyTest {
     }
 
     @Test
+    void aNameLongerThanAnyKafkaNameIsRejectedWithoutBeingQuoted() {
+        register("orders", orders().build());
+
+        request(request("r-40", "orders.order-placed.v1", "v".repeat(250)).build());
+        request(request("r-41", "orders.order-placed.v1" + "x".repeat(4_000), "full").build());
+        request(request("r-42", "orders.order-placed.v1", "full").setConsumerGroup("g".repeat(250)).build());
+
+        assertThat(rejections.readValuesToList()).extracting(r -> r.getReasons().get(0).getMessage()).containsExactly(
+                "view is 250 characters long; at most 249 are allowed",
+                "product is 4022 characters long; at most 249 are allowed",
+                "consumerGroup is 250 characters long; at most 249 are allowed");
+        assertThat(state("r-41").getStatus()).isEqualTo(RequestStatus.REJECTED);
+        assertThat(state("r-41").getReasons()).allSatisfy(reason -> assertThat(reason).doesNotContain("xxx"));
+    }
+
+    @Test
     void aDecisionReasonWithControlCharactersIsRejectedAndTheRequestStaysPending() {
         register("orders", orders().build());
         request(request("r-13", "orders.order-placed.v1", "full").build());
@@ -502,6 +609,36 @@ class CatalogTopologyTest {
         assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(tuple("free-text",
                 "reason contains control character U+001B (newlines, escape sequences and other control characters are not allowed); the decision is ignored"));
         assertThat(state("r-13").getStatus()).isEqualTo(RequestStatus.PENDING);
+    }
+
+    /**
+     * A request or decision is a few hundred bytes: one whose key or value is far bigger is refused
+     * by its size alone, its key cut, so that the rejection fits mesh.catalog.rejections (one
+     * echoing a 600,000-character key twice did not, which failed the access task every principal
+     * shares; AccessSecurityIT shows it on the broker). A request after it still counts.
+     */
+    @Test
+    void anAccessRecordTooBigToQuoteIsRejectedByItsSizeWithItsKeyCutAndTheNextRequestCounts() {
+        register("orders", orders().build());
+        var requests = driver.createInputTopic(MeshTopics.accessRequests("analytics"), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        requests.pipeInput("r-" + "a".repeat(600_000), new byte[10]);
+        driver.createInputTopic(MeshTopics.decisions("orders"), Serdes.String().serializer(), Serdes.ByteArray().serializer())
+                .pipeInput("r-15", new byte[SourceStamp.MAX_RECORD_BYTES + 1]);
+
+        TestRecord<String, Rejection> hugeKey = rejections.readRecord();
+        assertThat(hugeKey.key()).hasSize(SourceStamp.MAX_KEY_LENGTH).startsWith("r-aaa").endsWith("…");
+        assertThat(hugeKey.value().getWriter()).isEqualTo("User:analytics");
+        assertThat(hugeKey.value().getReasons()).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(tuple(
+                "record-size", "record on " + MeshTopics.accessRequests("analytics") + " has a key of 600002 characters and a value of 10 "
+                        + "bytes; at most " + SourceStamp.MAX_KEY_LENGTH + " and " + SourceStamp.MAX_RECORD_BYTES + " are allowed; ignored"));
+        Rejection hugeValue = rejections.readValue();
+        assertThat(hugeValue.getSubject()).isEqualTo("r-15");
+        assertThat(hugeValue.getWriter()).isEqualTo("User:orders");
+        assertThat(hugeValue.getReasons()).extracting(RuleViolation::getRule).containsExactly("record-size");
+
+        request(request("r-16", "orders.order-placed.v1", "full").build());
+        assertThat(state("r-16").getStatus()).isEqualTo(RequestStatus.PENDING);
     }
 
     @Test

@@ -265,16 +265,26 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         if (previous != null && previous.check() != null && previous.check().registration().equals(registration)) {
             return new Plan(now, address, previous.check(), null, false, sealed);
         }
-        if (registration.getSchemaContentId() == null) {
+        Long contentId = registration.getSchemaContentId();
+        if (contentId == null) {
             return closed(now, address, "product " + address + " has no registered schema in its catalog entry", sealed);
+        }
+        if (contentId < 0 || contentId > Integer.MAX_VALUE) {
+            return closed(now, address, "product " + address + " names schema id " + contentId + " in its catalog entry, "
+                    + "which the wire format cannot carry", sealed);
         }
         try {
             return new Plan(now, address, new ContractCheck(registration, config.schemas(), config.maxValueBytes(), config.keys()), null,
                     false, sealed);
-        } catch (SchemaRegistry.Unreachable e) {
+        } catch (SchemaRegistry.Unreachable | KeyLogUnavailable e) {
             throw e;
         } catch (MeshException e) {
             return closed(now, address, e.getMessage(), sealed);
+        } catch (RuntimeException e) {
+            // A registration need not come through the contract validator: a contract that cannot be applied to the
+            // schema it names (one that is no record, say) closes that product, never the task every domain shares.
+            return closed(now, address, "the contract of product " + address + " cannot be applied to its registered schema: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), sealed);
         }
     }
 

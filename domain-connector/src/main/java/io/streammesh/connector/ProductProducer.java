@@ -15,7 +15,12 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -63,13 +68,20 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     public static final String RECORDS_METER = "mesh.product.records";
 
     private static final Logger LOG = LoggerFactory.getLogger(ProductProducer.class);
+    /** A daemon thread per step of opening: one still logging in or waiting for a grant never keeps the JVM alive. */
+    private static final Executor BACKGROUND = step -> {
+        Thread thread = new Thread(step, "mesh-product-producer-open");
+        thread.setDaemon(true);
+        thread.start();
+    };
 
     /**
      * How a producer rides out outages and groups records.
      *
      * @param outageWait how long to wait for the registry (when opening), the ingest topic's
-     *        WRITE grant (when opening) or the broker (when sending) while it does not answer,
-     *        before failing
+     *        WRITE grant (when opening; counted from the start of opening, as the grant is
+     *        awaited beside the registry's reads) or the broker (when sending) while it does not
+     *        answer, before failing
      * @param transactional whether records are sent in batches that become visible to
      *        {@code read_committed} readers (the gate) all at once, or not at all
      *        ({@link #beginBatch()}, {@link #commitBatch()}); the transactional id is
@@ -101,40 +113,49 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     private final Counter sent;
     private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
 
-    private ProductProducer(ProductRegistration registration, Schema schema, MeshClientConfig clientConfig, MeterRegistry meters,
-                            Options options) {
+    private ProductProducer(ProductRegistration registration, Schema schema, QualityRules rules, KafkaProducer<String, byte[]> producer,
+                            String bootstrapServers, MeterRegistry meters, Options options) {
         this.address = ProductAddress.parse(registration.getAddress());
         this.schema = schema;
         this.keyField = registration.getKeyField();
-        this.rules = QualityRules.compile(registration.getQualityRules(), schema);
+        this.rules = rules;
         this.writer = new WireWriter(schema, registration.getSchemaContentId());
         this.outageWait = options.outageWait();
         this.transactional = options.transactional();
-        var props = clientConfig.kafka();
-        this.bootstrapServers = props.getProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
+        this.bootstrapServers = bootstrapServers;
+        this.producer = producer;
+        this.meters = meters;
+        this.sent = counter("sent", "none");
+    }
+
+    /** A Kafka producer of the ingest topic, its transactions initialised if the options ask for batches. */
+    private static KafkaProducer<String, byte[]> startProducer(ProductAddress address, Properties props, Options options) {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        boundWaits(props, outageWait);
+        // Kafka's 100 ms is the first back-off of every retry, among them the start's InitProducerId, which
+        // is asked again once the coordinator is found; back-offs still double up to retry.backoff.max.ms.
+        props.putIfAbsent(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "10");
+        boundWaits(props, options.outageWait());
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "mesh-product-" + address);
-        if (transactional) {
+        if (options.transactional()) {
             props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, address + ".producer-" + UUID.randomUUID());
             // A batch left open by a producer that gave up on the broker holds back read_committed
             // readers until the broker aborts it: soon after the outage wait, not Kafka's minute.
-            props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(outageWait.plusSeconds(15).toMillis()));
+            props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(options.outageWait().plusSeconds(15).toMillis()));
         }
-        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-        this.meters = meters;
-        this.sent = counter("sent", "none");
-        if (transactional) {
+        var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        if (options.transactional()) {
             try {
                 producer.initTransactions();
             } catch (KafkaException e) {
                 producer.close(Duration.ZERO);
-                throw brokerFailure("start a transactional producer for " + address, e);
+                throw brokerFailure(props.getProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG), options.outageWait(),
+                        "start a transactional producer for " + address, e);
             }
         }
+        return producer;
     }
 
     /**
@@ -180,26 +201,97 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      */
     public static <T extends GenericRecord> ProductProducer<T> open(ProductAddress address, MeshClientConfig clientConfig, MeterRegistry meters,
                                                                     Options options) {
-        ProductRegistration registration = RegistryWait.until(options.outageWait(), () -> new RegistrationLog(clientConfig).latest(address))
-                .orElseThrow(() -> new MeshException("no product " + address + " is published; publish its contract first: "
-                        + "mesh product publish <descriptor>"));
-        if (registration.getRetired()) {
-            throw new MeshException("product " + address + " is retired; it takes no new records");
+        return open(address, Optional::empty, clientConfig, meters, options);
+    }
+
+    /**
+     * Opens a producer for a published product whose registration may be known faster than from
+     * the domain's registrations topic: from the catalog, as {@code mesh produce} reads it
+     * ({@link CatalogRegistration}), which spares a Kafka consumer of that topic. The Kafka
+     * producer's start and the wait for WRITE on the ingest topic need only the address, so they
+     * run beside the registration's read and the rules' compilation: a command that writes one
+     * record is mostly these. When any step fails, the grant wait is cancelled and the Kafka
+     * producer closed once its start ends (it is not interrupted).
+     *
+     * @param address the product
+     * @param admitted the product's latest registration where known (it must be the product's),
+     *        or empty to read it from the domain's registrations topic
+     * @param clientConfig the producing principal's client config
+     * @param meters where to count records
+     * @param options how to ride out outages and whether to send in batches
+     * @return the producer
+     * @throws MeshException if the product is not published or is retired, or if the principal
+     *         was not granted WRITE on the ingest topic within the outage wait
+     * @throws SchemaRegistry.Unreachable if the registry did not answer within the outage wait
+     */
+    public static <T extends GenericRecord> ProductProducer<T> open(ProductAddress address, Supplier<Optional<ProductRegistration>> admitted,
+                                                                    MeshClientConfig clientConfig, MeterRegistry meters, Options options) {
+        Properties props = clientConfig.kafka();
+        CompletableFuture<KafkaProducer<String, byte[]>> started = CompletableFuture.supplyAsync(
+                () -> startProducer(address, props, options), BACKGROUND);
+        // Cancelled with an interrupt: for a product never published or retired, it would wait out the outage wait.
+        var writable = new FutureTask<Void>(() -> IngestWait.untilWritable(clientConfig, address, options.outageWait()), null);
+        try {
+            BACKGROUND.execute(writable);
+            ProductRegistration registration = admitted.get()
+                    .or(() -> RegistryWait.until(options.outageWait(), () -> new RegistrationLog(clientConfig).latest(address)))
+                    .orElseThrow(() -> notPublished(address));
+            if (!registration.getAddress().equals(address.toString())) {
+                throw new IllegalArgumentException("a registration of " + registration.getAddress() + " given for " + address);
+            }
+            if (registration.getRetired()) {
+                throw new MeshException("product " + address + " is retired; it takes no new records");
+            }
+            Schema schema = RegistryWait.until(options.outageWait(), () -> schemaOf(registration, clientConfig));
+            QualityRules rules = QualityRules.compile(registration.getQualityRules(), schema);
+            joined(writable);
+            return new ProductProducer<>(registration, schema, rules, joined(started),
+                    props.getProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG), meters, options);
+        } catch (Throwable e) {
+            writable.cancel(true);
+            started.whenComplete((kafka, failure) -> {
+                if (kafka != null) {
+                    kafka.close(Duration.ZERO);
+                }
+            });
+            throw e;
         }
-        Schema schema = RegistryWait.until(options.outageWait(), () -> schemaOf(registration, clientConfig));
-        IngestWait.untilWritable(clientConfig, address, options.outageWait());
-        return new ProductProducer<>(registration, schema, clientConfig, meters, options);
+    }
+
+    /** The producer started beside the rest of {@code open}, or the exception that stopped it. */
+    private static <R> R joined(CompletableFuture<R> step) {
+        try {
+            return step.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /** The grant check run beside the rest of {@code open}, or the exception that stopped it. */
+    private static void joined(FutureTask<Void> step) {
+        try {
+            step.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : new MeshException(e.getCause().toString(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted while waiting for WRITE on the ingest topic", e);
+        }
+    }
+
+    private static MeshException notPublished(ProductAddress address) {
+        return new MeshException("no product " + address + " is published; publish its contract first: "
+                + "mesh product publish <descriptor>");
     }
 
     /**
      * @param registration a product's registration
      * @param clientConfig a client config naming the registry
      * @return the value schema it registered
+     * @throws SchemaRegistry.Unreachable if the registry does not answer
      */
     public static Schema schemaOf(ProductRegistration registration, MeshClientConfig clientConfig) {
-        try (var registry = SchemaRegistry.connect(clientConfig)) {
-            return new Schema.Parser().parse(registry.schemaById(registration.getSchemaContentId()));
-        }
+        return new Schema.Parser().parse(SchemaRegistry.schemaTextById(clientConfig, registration.getSchemaContentId()));
     }
 
     /** @return the product's address */
@@ -306,6 +398,10 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     }
 
     private MeshException brokerFailure(String what, KafkaException e) {
+        return brokerFailure(bootstrapServers, outageWait, what, e);
+    }
+
+    private static MeshException brokerFailure(String bootstrapServers, Duration outageWait, String what, KafkaException e) {
         String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (e instanceof TimeoutException) {
             return new MeshException("the broker at " + bootstrapServers + " did not answer within " + outageWait.toSeconds()

@@ -7,11 +7,16 @@ import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ViewSchemas;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -78,6 +83,7 @@ public final class ProductPublisher implements AutoCloseable {
         Optional<ProductRegistration> current = registrations.latest(address);
         current.ifPresent(published -> checkVersion(contract, published));
         registry.checkCompatible(address.valueSubject(), schemaText);
+        checkViewsCompatible(contract);
 
         List<String> changes = new ArrayList<>();
         List<String> unchanged = new ArrayList<>();
@@ -124,6 +130,37 @@ public final class ProductPublisher implements AutoCloseable {
      */
     public Optional<ProductRegistration> registration(ProductAddress address) {
         return registrations.latest(address);
+    }
+
+    /**
+     * Each filtered or masked view's schema, as the policy-enforcer will derive it from the new
+     * version, must be one the registry accepts under the view's subject (its rule: BACKWARD, the
+     * new schema reads what the registered one wrote); else the view's records would all be
+     * dead-lettered once the version is admitted. The enforcer registers view schemas, so a domain
+     * may read the view's subject but not test a new version against it: Avro's own check, here.
+     */
+    private void checkViewsCompatible(ProductContract contract) {
+        ProductAddress address = contract.address();
+        Set<String> encrypted = contract.contract().encryption() == null ? Set.of() : Set.copyOf(contract.contract().encryption().fields());
+        for (ProductContract.View view : contract.views()) {
+            if (view.filter().isEmpty() && view.masks().isEmpty()) {
+                continue;
+            }
+            String subject = MeshTopics.valueSubject(address.viewTopic(view.name()));
+            Optional<SchemaRegistry.RegisteredSchema> registered = registry.latest(subject);
+            if (registered.isEmpty()) {
+                continue;
+            }
+            Schema next = ViewSchemas.derive(contract.schema(), address.toString(), view.name(), view.masks(), encrypted);
+            var result = SchemaCompatibility.checkReaderWriterCompatibility(next, new Schema.Parser().parse(registered.get().content()))
+                    .getResult();
+            if (result.getCompatibility() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+                String reasons = SchemaRegistry.nameFields(result.getIncompatibilities().stream()
+                        .map(i -> i.getMessage() + " at " + i.getLocation()).collect(Collectors.joining("; ")), next.toString());
+                throw new MeshException("view '" + view.name() + "' of " + address + " would change its schema in a way its readers "
+                        + "cannot follow (" + reasons + "); keep the view's masks of those fields, or publish a new major version");
+            }
+        }
     }
 
     private void checkRegistrationTopic(String domain) {

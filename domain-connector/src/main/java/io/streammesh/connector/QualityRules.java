@@ -22,19 +22,25 @@ final class QualityRules {
     /** All rules at once: one evaluation for a record that passes them all, the usual case. */
     private final RecordExpression allRules;
 
-    private QualityRules(List<Rule> rules, Schema schema) {
+    private QualityRules(List<Rule> rules, RecordExpression.Compiler compiler) {
         this.rules = rules;
-        this.allRules = RecordExpression.allOf(rules.stream().map(r -> r.expression().source()).toList(), schema);
+        this.allRules = compiler.allOf(rules.stream().map(r -> r.expression().source()).toList());
     }
 
     /**
      * @param rules the rules of a published registration
      * @param schema the product's registered schema
      * @return them, compiled
-     * @throws MeshException naming a rule that does not compile or is over the CEL budget
+     * @throws MeshException naming a rule that does not compile or is over the CEL budget, or saying that the
+     *         schema is not a record schema (a registration that did not come through the contract validator)
      */
     static QualityRules compile(List<QualityRule> rules, Schema schema) {
-        return new QualityRules(rules.stream().map(r -> new Rule(r.getName(), compile(r, schema))).toList(), schema);
+        if (schema.getType() != Schema.Type.RECORD) {
+            throw new MeshException("the product's registered schema is " + schema.getType().getName() + ", not an Avro record: "
+                    + "a product's records are records, and its quality rules read their fields");
+        }
+        RecordExpression.Compiler compiler = RecordExpression.compilerFor(schema);
+        return new QualityRules(rules.stream().map(r -> new Rule(r.getName(), compile(r, compiler))).toList(), compiler);
     }
 
     /**
@@ -79,9 +85,9 @@ final class QualityRules {
         }
     }
 
-    private static RecordExpression compile(QualityRule rule, Schema schema) {
+    private static RecordExpression compile(QualityRule rule, RecordExpression.Compiler compiler) {
         try {
-            return RecordExpression.compile(rule.getRule(), schema);
+            return compiler.compile(rule.getRule());
         } catch (RecordExpression.OverBudgetException e) {
             throw new MeshException("quality rule '" + rule.getName() + "' of the published contract is over the CEL evaluation "
                     + "budget: " + e.getMessage() + "; publish a version with a cheaper rule", e);

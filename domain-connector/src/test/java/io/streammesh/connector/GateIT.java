@@ -18,11 +18,12 @@ import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStatus;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -33,6 +34,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import io.streammesh.client.MeshClientConfig;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -96,6 +99,38 @@ class GateIT {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(mesh.admin()
                     .listOffsets(Map.of(ingest, OffsetSpec.earliest())).partitionResult(ingest).get().offset())
                     .as("processed ingest records are deleted").isPositive());
+        }
+    }
+
+    /**
+     * Ten bytes in the wire format of the product's schema whose first string claims two gigabytes:
+     * Avro would allocate them before reading, an OutOfMemoryError no handler catches, and the
+     * gate's task, which every domain's ingest partitions share, would read it again after every
+     * restart. Under {@link io.streammesh.client.AvroLimits} it is the record's own failure.
+     */
+    @Test
+    void aTinyRecordClaimingATwoGigabyteStringIsDeadLetteredAndTheNextFlows(EmbeddedMesh mesh) throws Exception {
+        MeshClientConfig domain = TestContracts.publishOrders(mesh, "gate-bomb");
+        ProductAddress address = ProductAddress.parse("gate-bomb.order-placed.v1");
+        ProductRegistration registration = admit(mesh, domain, address);
+        var claim = new ByteArrayOutputStream();
+        claim.write(0);
+        claim.write(ByteBuffer.allocate(4).putInt(registration.getSchemaContentId().intValue()).array());
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(claim, null);
+        encoder.writeLong(Integer.MAX_VALUE - 8L);
+        encoder.flush();
+
+        try (GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), Files.createTempDirectory("gate-it"));
+             var producer = new KafkaProducer<>(domain.kafka(), new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(address.ingestTopic(), "o-bomb", claim.toByteArray())).get();
+            producer.send(new ProducerRecord<>(address.ingestTopic(), "o-after", bytes(json("o-after", 3)))).get();
+
+            assertThat(readCommitted(domain, address.topic(), 1)).extracting(ConsumerRecord::key).containsExactly("o-after");
+            assertThat(readCommitted(domain, address.deadLetterTopic(), 1)).singleElement().satisfies(record -> {
+                assertThat(record.key()).isEqualTo("o-bomb");
+                assertThat(ProductProducerIT.header(record, DeadLetterHeaders.REASON))
+                        .isEqualTo("not Avro of schema id " + registration.getSchemaContentId() + " readable as the product's current schema");
+            });
         }
     }
 

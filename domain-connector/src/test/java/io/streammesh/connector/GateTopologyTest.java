@@ -63,6 +63,8 @@ class GateTopologyTest {
     private static final long V1_ID = 1;
     private static final long V2_ID = 2;
     private static final long CUSTOMER_ID = 7;
+    /** A schema the registry may hold that is no record (any principal may register one under a subject of its own). */
+    private static final long STRING_ID = 8;
     private static final int MAX_BYTES = 64 * 1024;
     private static final Duration PENDING_WAIT = Duration.ofMinutes(2);
     private static final long AT = Instant.parse("2026-12-01T10:00:00Z").toEpochMilli();
@@ -78,7 +80,7 @@ class GateTopologyTest {
 
     @BeforeEach
     void start() {
-        Map<Long, Schema> ids = Map.of(V1_ID, V1, V2_ID, V2, CUSTOMER_ID, CUSTOMER);
+        Map<Long, Schema> ids = Map.of(V1_ID, V1, V2_ID, V2, CUSTOMER_ID, CUSTOMER, STRING_ID, Schema.create(Schema.Type.STRING));
         Map<String, Set<Long>> subjects = Map.of(ADDRESS + "-value", Set.of(V1_ID, V2_ID), "shop.customer.v1-value", Set.of(CUSTOMER_ID));
         ProductSchemas schemas = new ProductSchemas() {
             @Override
@@ -328,14 +330,49 @@ class GateTopologyTest {
         assertThat(reason(dlq.readRecord())).isEqualTo("product shop.order-placed.v1 is retired; it takes no new records");
     }
 
+    /**
+     * A registration written straight to the registrations topic may name any schema id: one
+     * beyond the wire format's four bytes, or one of a schema that is no record. That is the
+     * product's failure, its records dead-lettered; the gate's task, which every domain's ingest
+     * partition of that number shares, goes on.
+     */
+    @Test
+    void aCatalogEntryNamingASchemaIdBeyondTheWireFormatOrANonRecordSchemaDeadLettersItsRecordsAndTheTaskGoesOn() {
+        DataProduct notARecord = entry(ProductStatus.ACTIVE, STRING_ID);
+        notARecord.getRegistration().setQualityRules(List.of());
+        catalog.pipeInput(ADDRESS, notARecord);
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        ingest.pipeInput("o-14", bytes(json("o-14", 1.0, "EUR", 1)), AT);
+
+        assertThat(reason(dlq.readRecord())).isEqualTo("the product's registered schema is string, not an Avro record: a product's records "
+                + "are records, and its quality rules read their fields");
+
+        catalog.pipeInput(ADDRESS, entry(ProductStatus.ACTIVE, 1L << 32));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        ingest.pipeInput("o-15", bytes(json("o-15", 1.0, "EUR", 1)), AT);
+
+        assertThat(reason(dlq.readRecord())).isEqualTo("product shop.order-placed.v1 names schema id 4294967296 in its catalog entry, "
+                + "which the wire format cannot carry");
+
+        catalog.pipeInput(ADDRESS, entry(ProductStatus.ACTIVE));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        ingest.pipeInput("o-16", bytes(json("o-16", 1.0, "EUR", 1)), AT);
+
+        assertThat(product.readRecord().key()).isEqualTo("o-16");
+    }
+
     private double count(String outcome, String rule) {
         return meters.get("mesh.gate.records").tags("product", ADDRESS, "outcome", outcome, "rule", rule).counter().count();
     }
 
     private static DataProduct entry(ProductStatus status) {
+        return entry(status, V2_ID);
+    }
+
+    private static DataProduct entry(ProductStatus status, long contentId) {
         var registration = ProductRegistration.newBuilder().setAddress(ADDRESS).setDomain("shop").setName("order-placed")
                 .setVersion("1.2.0").setOwner(Owner.newBuilder().setTeam("t").setPrincipal("User:shop").setContact("c").build())
-                .setSchemaSubject(ADDRESS + "-value").setSchemaVersion(2).setSchemaContentId(V2_ID)
+                .setSchemaSubject(ADDRESS + "-value").setSchemaVersion(2).setSchemaContentId(contentId)
                 .setQualityRules(List.of(new QualityRule("positive-amount", "record.amount > 0"),
                         new QualityRule("per-item", "100 / record.items >= 0"),
                         new QualityRule("known-currency", "record.currency in ['EUR', 'USD', 'GBP']")))

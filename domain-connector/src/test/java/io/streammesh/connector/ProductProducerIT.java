@@ -2,6 +2,7 @@ package io.streammesh.connector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.client.MeshSerdes;
@@ -59,6 +60,8 @@ class ProductProducerIT {
         ProductAddress address = ProductAddress.parse("prod-route.order-placed.v1");
         GateIT.admit(mesh, config, address);
         List<CompletableFuture<Delivery>> deliveries = new ArrayList<>();
+        List<ConsumerRecord<String, byte[]>> product;
+        List<ConsumerRecord<String, byte[]>> dlq;
         try (var gate = startGate(mesh);
              var producer = ProductProducer.<OrderPlaced>open(address, config, meters)) {
             for (int i = 0; i < 100; i++) {
@@ -77,10 +80,11 @@ class ProductProducerIT {
                     .containsOnly("positive-amount", "known-currency").hasSize(20);
             assertThat(meters.get(ProductProducer.RECORDS_METER).tag("outcome", "sent").counter().count()).isEqualTo(80);
             assertThat(meters.get(ProductProducer.RECORDS_METER).tag("rule", "positive-amount").counter().count()).isEqualTo(10);
+            // read while the gate runs: the producer is done as soon as the ingest topic has the records, not the product
+            product = read(config, address.topic(), 80);
+            dlq = read(config, address.deadLetterTopic(), 20);
         }
 
-        List<ConsumerRecord<String, byte[]>> product = read(config, address.topic(), 80);
-        List<ConsumerRecord<String, byte[]>> dlq = read(config, address.deadLetterTopic(), 20);
         assertThat(product).hasSize(80).allSatisfy(r -> assertThat(r.key()).startsWith("o-"));
         assertThat(dlq).as("the gate dead-letters what the producer's verdict said, with its own headers").hasSize(20);
         var first = dlq.stream().filter(r -> header(r, DeadLetterHeaders.RULE).equals("positive-amount")).findFirst().orElseThrow();
@@ -188,6 +192,9 @@ class ProductProducerIT {
         assertThatThrownBy(() -> ProductProducer.open(ProductAddress.parse("prod-none.nothing.v1"),
                 mesh.clientConfig("prod-none"), new SimpleMeterRegistry()))
                 .hasMessage("no product prod-none.nothing.v1 is published; publish its contract first: mesh product publish <descriptor>");
+        // The wait for WRITE on its ingest topic, begun beside the registration's read, is cancelled, not left waiting a minute.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                .filteredOn(Thread::isAlive).extracting(Thread::getName).doesNotContain("mesh-product-producer-open"));
     }
 
     /** The contract gate, the only writer of products. */

@@ -7,6 +7,10 @@ import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.client.SchemaRegistry;
+import io.streammesh.client.WireAvro;
+import io.streammesh.connector.contract.ProductContract;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ViewSchemas;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.schema.ProductAddress;
 import java.util.List;
@@ -116,6 +120,35 @@ class ProductPublisherIT {
                 .get("pub-compat.order-placed.v1").partitions()).as("topic untouched").hasSize(3);
         try (var registry = SchemaRegistry.connect(mesh.clientConfig("pub-compat"))) {
             assertThat(registry.latest("pub-compat.order-placed.v1-value").orElseThrow().version()).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void aVersionWhoseViewSchemaItsReadersCannotFollowIsRefusedNamingTheViewAndField(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("pub-views");
+        ProductContract first = TestContracts.orders("pub-views", "1.0.0");
+        ProductAddress address = first.address();
+        try (var publisher = ProductPublisher.connect(mesh.clientConfig("pub-views"));
+             var enforcerRegistry = SchemaRegistry.connect(mesh.clientConfig("mesh-enforcer"))) {
+            publisher.publish(first);
+            ProductContract.View analytics = first.views().stream().filter(v -> v.name().equals("analytics")).findFirst().orElseThrow();
+            // as the policy-enforcer registers it at the view's first record
+            new WireAvro(enforcerRegistry).header(MeshTopics.valueSubject(address.viewTopic("analytics")), ViewSchemas.derive(first.schema(),
+                    address.toString(), "analytics", analytics.masks(), Set.copyOf(first.contract().encryption().fields())));
+            String masks = "mask: {customerEmail: hash, shippingAddress: redact}";
+
+            assertThatThrownBy(() -> publisher.publish(TestContracts.parse(TestContracts.orderDescriptor("pub-views", "1.1.0")
+                    .replace(masks, "mask: {customerEmail: hash, shippingAddress: redact, items: hash}"), TestContracts.ORDER_SCHEMA)))
+                    .isInstanceOf(MeshException.class)
+                    .hasMessageStartingWith("view 'analytics' of pub-views.order-placed.v1 would change its schema in a way its readers "
+                            + "cannot follow (reader type: STRING not compatible with writer type: INT at /fields/")
+                    .hasMessageContaining("(items)")
+                    .hasMessageEndingWith("; keep the view's masks of those fields, or publish a new major version");
+            assertThat(publisher.registration(address).orElseThrow().getVersion()).as("nothing published").isEqualTo("1.0.0");
+
+            var redacted = publisher.publish(TestContracts.parse(TestContracts.orderDescriptor("pub-views", "1.1.0")
+                    .replace(masks, "mask: {customerEmail: hash, shippingAddress: redact, country: redact}"), TestContracts.ORDER_SCHEMA));
+            assertThat(redacted.changes()).as("a mask that keeps the field's type").anyMatch(c -> c.startsWith("registration pub-views.order-placed.v1 1.1.0"));
         }
     }
 

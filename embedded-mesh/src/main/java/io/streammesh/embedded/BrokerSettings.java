@@ -62,6 +62,26 @@ public final class BrokerSettings {
         return props;
     }
 
+    /**
+     * The controller quorum's and the brokers' liveness timeouts for nodes that share one machine
+     * (embedded, one JVM). Kafka's defaults suit dedicated servers: a follower gives up on its
+     * leader after 2 s without a fetch answer, a quorum request after 2 s, and a broker is fenced
+     * after 9 s without a heartbeat. On a loaded two-core machine a fetch answer, or the fsync of a
+     * vote's quorum-state file, can take that long, and a three-node quorum then elected leader
+     * after leader for minutes, taking no metadata write (seen in CI: a cluster's platform topics,
+     * then its credentials, not written within 30 s). A node stopped cleanly still resigns at once.
+     *
+     * @return the relaxed timeouts
+     */
+    public static Map<String, String> sharedMachineTimeouts() {
+        var props = new LinkedHashMap<String, String>();
+        props.put("controller.quorum.fetch.timeout.ms", "10000");
+        props.put("controller.quorum.election.timeout.ms", "5000");
+        props.put("controller.quorum.request.timeout.ms", "10000");
+        props.put("broker.session.timeout.ms", "30000");
+        return props;
+    }
+
     /** @return replication and internal-topic settings for a one-broker cluster */
     public static Map<String, String> singleNode() {
         return replicated(Replication.SINGLE);

@@ -113,13 +113,15 @@ public final class EmbeddedMesh implements AutoCloseable {
 
             KafkaCluster brokers = running.add(KafkaCluster.start(state, nodes, host, adminPassword,
                     node -> config.audit() ? BrokerAuthorizer.auditing(state, node.auditSpool()) : BrokerAuthorizer.standard()));
-            Admin admin = Admin.create(adminConfig(brokers.bootstrapServers(), adminPassword));
+            Properties platformClient = adminConfig(brokers.bootstrapServers(), adminPassword);
+            Admin admin = Admin.create(platformClient);
             running.add(admin);
-            awaitBroker(admin);
+            awaitBroker(admin, nodes.size());
             // Checked on every start, not only after a run that left its status behind: a start that
             // failed on such a transaction stopped cleanly, and the transaction is still there.
-            HangingTransactions.report(HangingTransactions.endAll(admin, Instant.now(), new HashMap<>()));
-            running.add(HangingTransactions.watch(admin));
+            var coordinatorLog = new CoordinatorLog(platformClient);
+            HangingTransactions.report(HangingTransactions.endAll(admin, coordinatorLog, Instant.now(), new HashMap<>()));
+            running.add(HangingTransactions.watch(admin, coordinatorLog));
             try {
                 registry.awaitReady(adminPassword);
             } catch (RegistryProcess.PortTaken e) {
@@ -182,7 +184,7 @@ public final class EmbeddedMesh implements AutoCloseable {
         try {
             state.prepare();
             Admin admin = running.add(Admin.create(adminConfig(endpoints.bootstrapServers(), adminPassword)));
-            awaitBroker(admin);
+            awaitBroker(admin, 1);
             RegistryProcess.applyGlobalRules(RegistryProcess.adminClient(), endpoints.registryUrl(), adminPassword);
             var mesh = new EmbeddedMesh(state, endpoints, admin, running, null, null);
             mesh.onboarding.setPassword(MeshPrincipal.ADMIN, adminPassword);
@@ -334,19 +336,27 @@ public final class EmbeddedMesh implements AutoCloseable {
                 .filter(password -> credentials.authenticate(MeshPrincipal.ADMIN.name(), password));
     }
 
-    private static void awaitBroker(Admin admin) {
+    /** Every broker, not just one: platform topics are created with a copy on each, right after. */
+    private static void awaitBroker(Admin admin, int brokers) {
         long deadline = System.nanoTime() + BROKER_READY_TIMEOUT.toNanos();
         MeshException last = null;
+        int seen = 0;
         while (System.nanoTime() < deadline) {
             try {
-                if (!KafkaCalls.await(admin.describeCluster().nodes(), "reach the broker").isEmpty()) {
+                seen = KafkaCalls.await(admin.describeCluster().nodes(), "reach the broker").size();
+                if (seen >= brokers) {
                     return;
                 }
+                Thread.sleep(100);
             } catch (MeshException e) {
                 last = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MeshException("interrupted while waiting for the Kafka broker", e);
             }
         }
         throw new MeshException("the Kafka broker was not ready within " + BROKER_READY_TIMEOUT.toSeconds() + " s"
+                + (brokers > 1 ? " (" + seen + " of " + brokers + " brokers seen)" : "")
                 + (last == null ? "" : ": " + last.getMessage()), last);
     }
 

@@ -9,6 +9,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * the broker allows (measured by the watch's clock: a record's timestamp is the producer's to set).
  * Unlike Kafka's tool, the watch ends a transaction its coordinator committed with a commit marker
  * ({@link TransactionMarkers}): a stop right after a producer's commit was acknowledged leaves
- * exactly that, and aborting it threw away records the producer had been told were written.
+ * exactly that, and aborting it threw away records the producer had been told were written. How
+ * the coordinator ended it is read from its own log ({@link CoordinatorLog}), which still says so
+ * after the producer has moved on (restarted, or begun its next transaction).
  */
 final class HangingTransactions {
 
@@ -73,14 +77,23 @@ final class HangingTransactions {
      * A hanging transaction the watch ended.
      *
      * @param committed whether it was committed (its coordinator had committed it) or aborted
-     * @param coordinator what its coordinator said about the producer, or null if none knew it
+     * @param why what its coordinator said: how its log ended the transaction, or where the
+     *        producer is now, or that it knows no such producer
      */
-    record Ended(Hanging transaction, boolean committed, TransactionDescription coordinator) {
+    record Ended(Hanging transaction, boolean committed, String why) {
         @Override
         public String toString() {
-            return (committed ? "committed " : "aborted ") + transaction + "; its coordinator: "
-                    + (coordinator == null ? "knows no such producer" : coordinator.state() + " at epoch " + coordinator.producerEpoch());
+            return (committed ? "committed " : "aborted ") + transaction + "; " + why;
         }
+    }
+
+    /**
+     * What a producer's coordinator says about it now.
+     *
+     * @param transactionalId the producer's transactional id
+     * @param description the coordinator's description of its current transaction
+     */
+    record Coordinator(String transactionalId, TransactionDescription description) {
     }
 
     /**
@@ -89,9 +102,10 @@ final class HangingTransactions {
      *
      * @param admin a client allowed to describe every topic and write transaction markers; it must
      *        outlive the returned watch
+     * @param log the coordinators' log, read when a transaction is to be ended
      * @return stops the watch
      */
-    static AutoCloseable watch(Admin admin) {
+    static AutoCloseable watch(Admin admin, CoordinatorLog log) {
         ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "mesh-hanging-transactions");
             thread.setDaemon(true);
@@ -101,7 +115,7 @@ final class HangingTransactions {
         Map<Hanging, Instant> unknownSince = new HashMap<>();
         schedule.scheduleWithFixedDelay(() -> {
             try {
-                report(endAll(admin, Instant.now(), unknownSince));
+                report(endAll(admin, log, Instant.now(), unknownSince));
                 if (failing.getAndSet(false)) {
                     LOG.info("Looking for hanging transactions works again");
                 }
@@ -130,19 +144,20 @@ final class HangingTransactions {
      * their coordinator committed them, aborted otherwise.
      *
      * @param admin a client allowed to describe every topic and write transaction markers
+     * @param log the coordinators' log, read when a transaction is to be ended
      * @param now the time of this look
      * @param unknownSince when earlier looks first saw each transaction open whose producer no
      *        coordinator lists; updated here (empty at a first look, which then aborts none of those)
      * @return what was ended, usually nothing
      */
-    static List<Ended> endAll(Admin admin, Instant now, Map<Hanging, Instant> unknownSince) {
+    static List<Ended> endAll(Admin admin, CoordinatorLog log, Instant now, Map<Hanging, Instant> unknownSince) {
         Map<TopicPartition, List<ProducerState>> open = openTransactions(admin, null);
         if (open.isEmpty()) {
             unknownSince.clear();
             return List.of();
         }
         Set<Long> producerIds = open.values().stream().flatMap(List::stream).map(ProducerState::producerId).collect(Collectors.toSet());
-        Map<Long, TransactionDescription> coordinators = coordinatorViews(admin, producerIds);
+        Map<Long, Coordinator> coordinators = coordinatorViews(admin, producerIds);
         Map<Hanging, Instant> stillUnknown = new HashMap<>();
         open.forEach((partition, producers) -> producers.stream().filter(producer -> !coordinators.containsKey(producer.producerId()))
                 .map(producer -> hanging(partition, producer))
@@ -152,7 +167,7 @@ final class HangingTransactions {
         Map<TopicPartition, List<ProducerState>> suspects = new HashMap<>();
         open.forEach((partition, producers) -> producers.stream()
                 .filter(producer -> coordinators.containsKey(producer.producerId())
-                        ? endedByItsCoordinator(coordinators.get(producer.producerId()), partition)
+                        ? endedByItsCoordinator(coordinators.get(producer.producerId()).description(), partition)
                         : unknownLongerThanAnyTimeout(unknownSince.get(hanging(partition, producer)), now))
                 .forEach(producer -> suspects.computeIfAbsent(partition, p -> new ArrayList<>()).add(producer)));
         if (suspects.isEmpty()) {
@@ -168,18 +183,51 @@ final class HangingTransactions {
         Set<Long> unlisted = suspects.values().stream().flatMap(List::stream).map(ProducerState::producerId)
                 .filter(id -> !coordinators.containsKey(id)).collect(Collectors.toSet());
         Set<Long> listedNow = unlisted.isEmpty() ? Set.of() : coordinatorViews(admin, unlisted).keySet();
-        List<Ended> ended = new ArrayList<>();
+        Map<TopicPartition, List<ProducerState>> toEnd = new HashMap<>();
         suspects.forEach((partition, producers) -> producers.stream()
                 .filter(producer -> !listedNow.contains(producer.producerId()))
                 .filter(producer -> stillOpen.getOrDefault(partition, List.of()).stream().anyMatch(later -> sameTransaction(later, producer)))
-                .forEach(producer -> {
-                    TransactionDescription coordinator = coordinators.get(producer.producerId());
-                    boolean commit = committedByItsCoordinator(producer, coordinator);
-                    if (end(admin, partition, producer, commit)) {
-                        ended.add(new Ended(hanging(partition, producer), commit, coordinator));
-                    }
-                }));
+                .forEach(producer -> toEnd.computeIfAbsent(partition, p -> new ArrayList<>()).add(producer)));
+        Map<String, List<CoordinatorLog.Entry>> histories = histories(admin, log, toEnd, coordinators);
+        List<Ended> ended = new ArrayList<>();
+        toEnd.forEach((partition, producers) -> producers.forEach(producer -> {
+            Coordinator coordinator = coordinators.get(producer.producerId());
+            Optional<CoordinatorLog.Entry> ending = coordinator == null ? Optional.empty()
+                    : CoordinatorLog.ending(histories.getOrDefault(coordinator.transactionalId(), List.of()), partition,
+                            producer.producerId(), producer.producerEpoch());
+            boolean commit = ending.map(CoordinatorLog::commits)
+                    .orElseGet(() -> committedByItsCoordinator(producer, coordinator == null ? null : coordinator.description()));
+            if (end(admin, partition, producer, commit)) {
+                ended.add(new Ended(hanging(partition, producer), commit, why(coordinator, ending)));
+            }
+        }));
         return ended;
+    }
+
+    /**
+     * The coordinators' log of the producers whose transactions are to be ended. A log that cannot
+     * be read leaves the decision to what the coordinators say now, as before there was a log to read.
+     */
+    private static Map<String, List<CoordinatorLog.Entry>> histories(Admin admin, CoordinatorLog log,
+                                                                     Map<TopicPartition, List<ProducerState>> toEnd,
+                                                                     Map<Long, Coordinator> coordinators) {
+        Set<String> ids = toEnd.values().stream().flatMap(List::stream).map(producer -> coordinators.get(producer.producerId()))
+                .filter(Objects::nonNull).map(Coordinator::transactionalId).collect(Collectors.toSet());
+        try {
+            return log.histories(admin, ids);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not read the transaction coordinators' log ({}); deciding by what the coordinators say now", e.toString());
+            return Map.of();
+        }
+    }
+
+    private static String why(Coordinator coordinator, Optional<CoordinatorLog.Entry> ending) {
+        if (coordinator == null) {
+            return "its coordinator knows no such producer";
+        }
+        TransactionDescription now = coordinator.description();
+        return ending.map(entry -> "its coordinator's log: " + entry + " after it").orElse("its coordinator's log does not say")
+                + "; its coordinator now: " + now.state() + " at epoch " + now.producerEpoch();
     }
 
     /**
@@ -188,13 +236,13 @@ final class HangingTransactions {
      * end bumps the epoch, at the prepare step). Anything else ended with an abort, or never had the
      * partition, or belongs to a producer no coordinator knows: aborted, as Kafka's own tool does.
      * A commit at the same epoch is not taken as this one's: a transactions-v1 producer keeps its
-     * epoch from one transaction to the next, so it may be a later transaction's. What stays open:
-     * a v1 producer whose epoch was bumped (a new instance, or after a delivery timeout) after this
-     * transaction's abort markers were lost, and which then committed, looks the same as a v2
-     * commit of this one; and a producer that went on to its next transaction before the watch
-     * looked is no longer at the next epoch, so its committed transaction is still aborted. The
-     * coordinator's record in {@code __transaction_state} (its client's transaction version) would
-     * settle both; not read here.
+     * epoch from one transaction to the next, so it may be a later transaction's. Used only where
+     * the coordinator's log ({@link CoordinatorLog}) does not say how the transaction ended
+     * (compacted away, or unreadable), as it cannot tell two cases: a v1 producer whose epoch was
+     * bumped (a new instance, or after a delivery timeout) after this transaction's abort markers
+     * were lost, and which then committed, looks the same as a v2 commit of this one; and a
+     * producer that went on to its next transaction before the watch looked is no longer at the
+     * next epoch, so its committed transaction is aborted.
      *
      * @param open the producer's transaction on the partition
      * @param coordinator what its coordinator says about the producer, or null
@@ -272,7 +320,7 @@ final class HangingTransactions {
     }
 
     /** What each producer's coordinator says about its current transaction; absent if it knows none. */
-    private static Map<Long, TransactionDescription> coordinatorViews(Admin admin, Set<Long> producerIds) {
+    private static Map<Long, Coordinator> coordinatorViews(Admin admin, Set<Long> producerIds) {
         Collection<TransactionListing> listings = KafkaCalls.await(
                 admin.listTransactions(new ListTransactionsOptions().filterProducerIds(producerIds)).all(), "list transactions");
         if (listings.isEmpty()) {
@@ -280,8 +328,8 @@ final class HangingTransactions {
         }
         Map<String, TransactionDescription> byId = KafkaCalls.await(admin.describeTransactions(
                 listings.stream().map(TransactionListing::transactionalId).toList()).all(), "describe transactions");
-        Map<Long, TransactionDescription> byProducer = new HashMap<>();
-        byId.values().forEach(description -> byProducer.put(description.producerId(), description));
+        Map<Long, Coordinator> byProducer = new HashMap<>();
+        byId.forEach((id, description) -> byProducer.put(description.producerId(), new Coordinator(id, description)));
         return byProducer;
     }
 }

@@ -1,12 +1,18 @@
 package io.streammesh.embedded;
 
 import io.streammesh.schema.MeshException;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import kafka.server.BrokerServer;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Option;
 
 /**
  * One KRaft node (combined broker and controller) in this JVM. SASL on both listeners: PLAIN
@@ -14,6 +20,11 @@ import org.apache.kafka.common.utils.Time;
  * clients; deny by default with {@code User:mesh-admin} as the only super user.
  */
 final class KafkaBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
+
+    /** How long a broker role's stop waits for the quorum to acknowledge its controlled shutdown. */
+    static final Duration BROKER_ROLE_STOP = Duration.ofSeconds(45);
 
     static final String CLIENT_LISTENER = "CLIENT";
     static final String CONTROLLER_LISTENER = "CONTROLLER";
@@ -71,7 +82,32 @@ final class KafkaBroker implements AutoCloseable {
 
         props.putAll(BrokerSettings.security(adminPassword, credentials, List.of("client", "controller"), List.of("client")));
         props.putAll(BrokerSettings.replicated(replication));
+        props.putAll(BrokerSettings.sharedMachineTimeouts());
         return props;
+    }
+
+    /**
+     * Stops the node's broker role only; its controller runs on until {@link #close}. Closing a
+     * cluster stops every broker this way first: a broker's controlled shutdown waits (five
+     * minutes) for the controller quorum to acknowledge it, and a quorum whose nodes stopped whole,
+     * one by one, is gone before the last broker is acknowledged. Kafka keeps a node's broker
+     * private, hence reflection; where that fails (another Kafka), nothing stops here and the
+     * node stops whole in {@link #close}. The controlled shutdown's wait is bounded below what
+     * {@link KafkaCluster} waits for a stop.
+     */
+    void stopBrokerRole() {
+        Option<?> broker;
+        try {
+            var accessor = KafkaRaftServer.class.getDeclaredMethod("broker");
+            accessor.setAccessible(true);
+            broker = (Option<?>) accessor.invoke(server);
+        } catch (NoSuchMethodException | IllegalAccessException | InvocationTargetException | RuntimeException e) {
+            LOG.warn("Cannot stop the broker role alone ({}); the node stops whole with the others", e.toString());
+            return;
+        }
+        if (broker.isDefined()) {
+            ((BrokerServer) broker.get()).shutdown(BROKER_ROLE_STOP);
+        }
     }
 
     @Override

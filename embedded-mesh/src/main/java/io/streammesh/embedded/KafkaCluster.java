@@ -14,6 +14,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -136,31 +137,49 @@ public final class KafkaCluster implements AutoCloseable {
     }
 
     /**
-     * Stops every running node, side by side: a node's broker stops (controlled shutdown) before
-     * its controller, so all brokers must stop while the controller quorum still runs; one after
-     * the other, the last would wait minutes for a quorum that is gone.
+     * Stops every running node: first each node's broker role, one after the other, while the
+     * controller quorum still runs to acknowledge each controlled shutdown; then the nodes, side by
+     * side. Nodes stopped whole, one after the other, leave the last broker waiting minutes for a
+     * quorum that is gone; side by side, the same happens whenever a broker is slow to stop.
      */
     @Override
     public synchronized void close() {
+        for (var node : running.entrySet()) {
+            stopAll("broker-role", Map.of(node.getKey(), node.getValue()), KafkaBroker::stopBrokerRole);
+        }
+        stopAll("node", running, KafkaBroker::close);
+        running.clear();
+    }
+
+    /**
+     * Bounded: a node that never stops (seen when a cluster's start failed) must not hang whoever
+     * closes the cluster. An interrupt does not cut the wait short (the next stage would then run
+     * beside this one, which is what the stages prevent); it is kept for the caller.
+     */
+    private static void stopAll(String what, Map<Integer, KafkaBroker> nodes, Consumer<KafkaBroker> stop) {
         var stopping = new ArrayList<Thread>();
-        running.forEach((id, broker) -> {
-            var thread = new Thread(broker::close, "broker-" + id + "-stop");
+        nodes.forEach((id, broker) -> {
+            var thread = new Thread(() -> stop.accept(broker), what + "-" + id + "-stop");
             thread.start();
             stopping.add(thread);
         });
+        boolean interrupted = false;
         for (Thread thread : stopping) {
-            try {
-                // bounded: a node that never stops (seen when a cluster's start failed) must not hang whoever closes the cluster
-                thread.join(STOP_WAIT.toMillis());
-                if (thread.isAlive()) {
-                    LOG.warn("{} did not end within {} s; the cluster is closed without it", thread.getName(), STOP_WAIT.toSeconds());
+            long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+            while (thread.isAlive() && System.nanoTime() < deadline) {
+                try {
+                    thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    interrupted = true;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+            }
+            if (thread.isAlive()) {
+                LOG.warn("{} did not end within {} s; the cluster is closed without it", thread.getName(), STOP_WAIT.toSeconds());
             }
         }
-        running.clear();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private synchronized void startAll() {

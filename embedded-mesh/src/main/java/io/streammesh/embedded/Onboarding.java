@@ -11,6 +11,7 @@ import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.ProductAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
@@ -31,6 +32,8 @@ import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How platform engineers bring principals and domains into the mesh. Every principal gets a
@@ -45,7 +48,9 @@ import org.apache.kafka.common.config.TopicConfig;
  */
 public final class Onboarding {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Onboarding.class);
     private static final int SCRAM_ITERATIONS = 8192;
+    private static final Duration PLATFORM_TOPICS_PATIENCE = Duration.ofSeconds(120);
     /** No domain may be called this: its topics would be the platform's. */
     private static final String RESERVED_DOMAIN = "mesh";
     private static final String PLATFORM_PREFIX = RESERVED_DOMAIN + ".";
@@ -91,33 +96,35 @@ public final class Onboarding {
 
     /**
      * Creates the platform topics, the platform apps' principals and their ACLs, and every
-     * principal's request topic, and each domain's and auditor's ACLs again; idempotent. On a mesh from before
+     * principal's request topic, and each domain's and auditor's ACLs again, and sets the
+     * {@linkplain TenantQuota tenants' quotas}; idempotent. On a mesh from before
      * per-principal request topics it also takes away the WRITE every principal had on the shared
      * {@code mesh.access.requests}; on one from before the contract gate, every product gets its
      * ingest topic, the gate its ACLs on every domain's topics, and the domains lose their WRITE
      * on {@code <domain>.*}: only the gate writes products and their dead-letter topics.
      */
     public void ensurePlatform() {
-        createTopics(PlatformTopics.platform());
+        createPlatformTopics(PlatformTopics.platform());
         schemas().registerPlatform();
-        createTopics(missingIngestTopics());
+        createPlatformTopics(missingIngestTopics());
         List<AclBinding> acls = new ArrayList<>();
         for (PlatformApp app : PlatformApp.values()) {
             ensurePrincipal(app.principal().name(), PrincipalKind.PLATFORM);
             acls.addAll(PlatformAcls.platformApp(app));
         }
         List<MeshPrincipal> requesters = principals().stream().filter(Onboarding::asksForAccess).toList();
-        createTopics(requesters.stream().flatMap(p -> requesterTopics(p).stream()).toList());
+        createPlatformTopics(requesters.stream().flatMap(p -> requesterTopics(p).stream()).toList());
         requesters.forEach(this::registerSchemas);
         requesters.forEach(p -> acls.addAll(requesterAcls(p)));
         // Domains onboarded before a platform app existed (the contract gate) get its ACLs on their topics now.
         List<String> domains = requesters.stream().filter(p -> p.kind() == PrincipalKind.DOMAIN).map(MeshPrincipal::name).toList();
         // Domains onboarded before field encryption get their key and erasure topics.
-        createTopics(domains.stream().flatMap(domain -> Stream.of(PlatformTopics.keys(domain),
+        createPlatformTopics(domains.stream().flatMap(domain -> Stream.of(PlatformTopics.keys(domain),
                 PlatformTopics.erasures(domain))).toList());
         domains.forEach(domain -> acls.addAll(PlatformAcls.domain(domain)));
         principals().stream().filter(p -> p.kind() == PrincipalKind.AUDITOR).forEach(p -> acls.addAll(PlatformAcls.auditor(p)));
         createAcls(acls, "create the platform's ACLs");
+        TenantQuota.DEFAULT.ensure(admin);
         KafkaCalls.await(admin.deleteAcls(PlatformAcls.sharedRequestsOfOldMeshes().stream().map(AclBinding::toFilter).toList()).all(),
                 "remove the WRITE every principal had on " + MeshTopics.ACCESS_REQUESTS);
         // Older meshes let a domain write its products and change their configs: only the gate
@@ -282,6 +289,35 @@ public final class Onboarding {
                 Optional.of(described.get(product).partitions().size()), Optional.empty()).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                 TopicConfig.RETENTION_MS_CONFIG, Long.toString(ProductAddress.DEFAULT_INGEST_RETENTION.toMillis())))).toList();
+    }
+
+    /**
+     * As {@link #createTopics}, with the patience a starting mesh can afford: right after a
+     * cluster starts on a loaded machine, one batch can outlast an Admin timeout (a creation that
+     * did go through is found existing on the next try). The last failure names the quorum's state.
+     */
+    private void createPlatformTopics(List<NewTopic> topics) {
+        long deadline = System.nanoTime() + PLATFORM_TOPICS_PATIENCE.toNanos();
+        while (true) {
+            try {
+                createTopics(topics);
+                return;
+            } catch (MeshException e) {
+                if (!timedOut(e)) {
+                    throw e;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new MeshException(e.getMessage() + " (tried for " + PLATFORM_TOPICS_PATIENCE.toSeconds() + " s; "
+                            + QuorumReport.of(admin) + ")", e);
+                }
+                LOG.warn("Creating the platform's topics is slow ({}); trying again. {}", e.getMessage(), QuorumReport.of(admin));
+            }
+        }
+    }
+
+    private static boolean timedOut(MeshException failure) {
+        return failure.getCause() instanceof java.util.concurrent.TimeoutException
+                || failure.getCause() instanceof org.apache.kafka.common.errors.TimeoutException;
     }
 
     private void createTopics(List<NewTopic> topics) {

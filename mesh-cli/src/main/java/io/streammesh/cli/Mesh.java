@@ -1,5 +1,7 @@
 package io.streammesh.cli;
 
+import io.streammesh.client.AvroLimits;
+import io.streammesh.client.ScramLogins;
 import io.streammesh.connector.contract.InvalidContractException;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.ProductAddress;
@@ -66,6 +68,10 @@ public final class Mesh {
 
     /** @param args the command line */
     public static void main(String[] args) {
+        // Before anything decodes a record: `mesh up` runs every app in this JVM, `consume` reads any client's records.
+        AvroLimits.setUnlessSet();
+        // A command opens several Kafka clients at once, each logging in to the bootstrap address and the broker.
+        ScramLogins.install();
         System.exit(forArguments(args).execute(args));
     }
 

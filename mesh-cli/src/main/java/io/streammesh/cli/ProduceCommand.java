@@ -1,12 +1,17 @@
 package io.streammesh.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.client.CatalogClient;
+import io.streammesh.connector.CatalogRegistration;
+import io.streammesh.embedded.MeshStatus;
+import io.streammesh.embedded.StateDirectory;
 import io.streammesh.connector.FileIngest;
 import io.streammesh.connector.IngestSummary;
 import io.streammesh.connector.ProductProducer;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.avro.generic.GenericRecord;
 import picocli.CommandLine.Command;
@@ -70,6 +76,11 @@ final class ProduceCommand implements Callable<Integer> {
                     "stdin.rejects.<ext> in the working directory for standard input)."})
     Path rejects;
 
+    @Option(names = "--catalog-url", paramLabel = "URL",
+            description = "The catalog API's base URL, where the product's contract is read (default: the running mesh's; "
+                    + "without one, the domain's registrations topic).")
+    String catalogUrl;
+
     @Option(names = "--outage-wait", paramLabel = "DURATION", defaultValue = "60s",
             description = "How long to wait for the registry or the broker while it does not answer, e.g. 30s or 5m (default: ${DEFAULT-VALUE}).")
     Duration outageWait;
@@ -85,7 +96,7 @@ final class ProduceCommand implements Callable<Integer> {
         try {
             var progress = new ProgressBar(spec.commandLine().getErr(), countLines(input));
             IngestSummary summary;
-            try (ProductProducer<GenericRecord> producer = ProductProducer.open(product, config, new SimpleMeterRegistry(), options)) {
+            try (ProductProducer<GenericRecord> producer = open(config, options)) {
                 summary = FileIngest.ingest(input, fileFormat, producer, rejectsFile, progress::show);
                 progress.done();
                 print(spec.commandLine().getOut(), summary, product, rejectsFile);
@@ -96,6 +107,37 @@ final class ProduceCommand implements Callable<Integer> {
                 deleteCopy(input);
             }
         }
+    }
+
+    /**
+     * With a catalog at hand, the product's registration comes from it in one request (the contract
+     * gate judges by the catalog's copy too). Without one, and whenever the catalog does not have
+     * the product or does not answer, from the domain's registrations topic: it knows a product
+     * the catalog has not admitted yet (the producer then waits for its grant), and says at once
+     * that a product was never published. The running mesh's catalog counts only for a client
+     * config of that mesh's broker: a client config of another cluster reads that cluster's topic.
+     */
+    private ProductProducer<GenericRecord> open(MeshClientConfig config, ProductProducer.Options options) {
+        return ProductProducer.open(product, () -> admitted(config), config, new SimpleMeterRegistry(), options);
+    }
+
+    private Optional<ProductRegistration> admitted(MeshClientConfig config) {
+        try {
+            return catalog(config).flatMap(catalog -> CatalogRegistration.find(catalog, product));
+        } catch (MeshException catalogFailed) {
+            // Not lost: the registrations topic is where the catalog's copy comes from; the catalog is the fast way to it.
+            return Optional.empty();
+        }
+    }
+
+    private Optional<CatalogClient> catalog(MeshClientConfig config) {
+        if (catalogUrl != null) {
+            return Optional.of(new CatalogClient(catalogUrl, config));
+        }
+        StateDirectory directory = state.directory();
+        Optional<MeshStatus> running = directory.isLocked() ? directory.readStatus() : Optional.empty();
+        return running.filter(status -> status.bootstrapServers().equals(config.bootstrap()) && status.catalogUrl() != null)
+                .map(status -> new CatalogClient(status.catalogUrl(), config));
     }
 
     private boolean fromStandardInput() {

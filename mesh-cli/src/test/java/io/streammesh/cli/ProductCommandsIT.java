@@ -198,11 +198,9 @@ class ProductCommandsIT {
     void publishWaitsForTheCatalogsVerdictAndARejectedProductIsFoundByItsReasons(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("cli-gov");
         String state = mesh.state().root().toString();
-        try (CatalogApp catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir.resolve("catalog"),
-                mesh.state().credentials(), 0))) {
+        try (CatalogApp catalog = startCatalog(mesh)) {
             String url = catalog.restUrl();
-            Path governed = Files.writeString(dir.resolve("governed.yaml"), Files.readString(contract("cli-gov"))
-                    .replace("lineage: {inputs: [customers.customer-profile.v1]}", ""));
+            Path governed = governed("cli-gov");
             var admitted = CommandRun.of("product", "publish", governed.toString(), "--catalog-url", url, "--state-dir", state);
             assertThat(admitted.exitCode()).as(admitted.err()).isZero();
             assertThat(admitted.out().strip().lines().reduce((a, b) -> b)).hasValue("catalog-stream admitted cli-gov.order-placed.v1 1.0.0: "
@@ -238,6 +236,38 @@ class ProductCommandsIT {
     }
 
     @Test
+    void produceChecksRecordsAgainstTheVersionTheCatalogAdmittedNotALaterOneItRejected(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("cli-cat");
+        String state = mesh.state().root().toString();
+        try (CatalogApp catalog = startCatalog(mesh)) {
+            String url = catalog.restUrl();
+            Path governed = governed("cli-cat");
+            assertThat(CommandRun.of("product", "publish", governed.toString(), "--catalog-url", url, "--state-dir", state).exitCode()).isZero();
+            IngestGrants.allow(mesh, ProductAddress.parse("cli-cat.order-placed.v1"));
+            // 1.1.0 would reject every order under 100, but the catalog rejects 1.1.0 itself; the gate judges by 1.0.0
+            Path rejected = Files.writeString(dir.resolve("rejected.yaml"), Files.readString(governed).replace("version: 1.0.0", "version: 1.1.0")
+                    .replace("record.amount > 0", "record.amount > 100")
+                    .replace("description: Every order the shop accepted, one event per order.", "description: Orders"));
+            assertThat(CommandRun.of("product", "publish", rejected.toString(), "--catalog-url", url, "--state-dir", state).exitCode())
+                    .isEqualTo(Mesh.FAILED);
+            Path oneBad = Files.write(dir.resolve("one-bad.jsonl"), List.of(order("c-1", 9.5), order("c-2", -1)));
+
+            var produced = CommandRun.of("produce", "cli-cat.order-placed.v1", "--file", oneBad.toString(), "--catalog-url", url,
+                    "--state-dir", state);
+
+            assertThat(produced.exitCode()).as(produced.err()).isEqualTo(Mesh.FAILED);
+            assertThat(produced.out()).as("1.0.0's rules, from the catalog; the registrations topic's latest is 1.1.0").contains(
+                    "1 accepted, on their way to cli-cat.order-placed.v1 through cli-cat.order-placed.v1.ingest",
+                    "1 rejected, on their way to cli-cat.order-placed.v1.dlq  {positive-amount=1}");
+            var unknown = CommandRun.of("produce", "cli-cat.nothing.v1", "--file", oneBad.toString(), "--catalog-url", url,
+                    "--state-dir", state);
+            assertThat(unknown.exitCode()).isEqualTo(Mesh.FAILED);
+            assertThat(unknown.err().strip()).as("not in the catalog: the registrations topic says it was never published")
+                    .isEqualTo("mesh: no product cli-cat.nothing.v1 is published; publish its contract first: mesh product publish <descriptor>");
+        }
+    }
+
+    @Test
     void validateChecksTheCatalogsGovernanceRulesOfflineAllButLineage() throws Exception {
         Path contract = contract("cli-valid");
         var valid = CommandRun.of("product", "validate", contract.toString());
@@ -265,6 +295,16 @@ class ProductCommandsIT {
         } finally {
             System.setIn(original);
         }
+    }
+
+    private CatalogApp startCatalog(EmbeddedMesh mesh) {
+        return CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir.resolve("catalog"), mesh.state().credentials(), 0));
+    }
+
+    /** The demo's order contract in the domain, without its lineage input (no customers product in these tests' catalogs). */
+    private Path governed(String domain) throws Exception {
+        return Files.writeString(dir.resolve("governed.yaml"), Files.readString(contract(domain))
+                .replace("lineage: {inputs: [customers.customer-profile.v1]}", ""));
     }
 
     private Path contract(String domain) throws Exception {

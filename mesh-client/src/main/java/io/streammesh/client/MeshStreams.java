@@ -55,13 +55,15 @@ public final class MeshStreams {
     }
 
     /**
-     * Starts the app and waits until it runs; on failure it is closed.
+     * Starts the app and waits until it runs; on failure it is closed. Its records are decoded
+     * under {@link AvroLimits}.
      *
      * @param streams the app, not started
      * @param name how people call it, for messages
      * @throws MeshException if it does not reach RUNNING
      */
     public static void start(KafkaStreams streams, String name) {
+        AvroLimits.requireInForce();
         streams.setUncaughtExceptionHandler(e -> {
             // Kafka Streams cannot replace its global thread (asked to, it fails with a ClassCastException)
             if (Thread.currentThread().getName().endsWith("-GlobalStreamThread")) {

@@ -18,7 +18,10 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,6 +47,7 @@ public final class SchemaRegistry implements AutoCloseable {
     private static final int MAX_VERSIONS = 1000;
 
     private static final String GROUP = "default";
+    private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern FIELD_PATH = Pattern.compile("/fields/(\\d+)(?:/[A-Za-z]+)*");
 
     private final RegistryClient client;
@@ -116,6 +120,52 @@ public final class SchemaRegistry implements AutoCloseable {
             throw failure("read schema id " + contentId, e);
         } catch (RuntimeException e) {
             throw unavailable("read schema id " + contentId, e);
+        }
+    }
+
+    /**
+     * Reads one schema with a single HTTP request, for a JVM that lives a second (the CLI):
+     * Apicurio's client builds a {@code java.net.http} client, which sets up TLS even for plain
+     * HTTP, the slowest part of such a read.
+     *
+     * @param clientConfig a principal's client config, naming the registry and the login to it
+     * @param contentId an id as records carry it
+     * @return the schema text
+     * @throws Unreachable if the registry does not answer or fails itself (5xx)
+     * @throws MeshException if it refuses the login or has no such schema
+     */
+    public static String schemaTextById(MeshClientConfig clientConfig, long contentId) {
+        String url = MeshSerdes.registryUrl(clientConfig).replaceAll("/+$", "");
+        String what = "read schema id " + contentId;
+        HttpURLConnection connection = null;
+        try {
+            connection = (HttpURLConnection) URI.create(url + "/ids/contentIds/" + contentId).toURL().openConnection();
+            connection.setConnectTimeout((int) HTTP_TIMEOUT.toMillis());
+            connection.setReadTimeout((int) HTTP_TIMEOUT.toMillis());
+            // the registry takes the principal's SASL login, as the catalog API does
+            connection.setRequestProperty("Authorization", CatalogClient.basicAuthorization(clientConfig));
+            int status = connection.getResponseCode();
+            InputStream body = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+            String text = body == null ? "" : read(body);
+            return switch (status) {
+                case 200 -> text;
+                case 401 -> throw new MeshException("the schema registry at " + url + " did not accept the login of "
+                        + clientConfig.kafkaPrincipal() + " (HTTP 401); check " + ClientConfigs.REGISTRY_USERNAME + " and "
+                        + ClientConfigs.REGISTRY_PASSWORD + " in its client config");
+                case 403 -> throw new MeshException("the schema registry refused to let " + clientConfig.kafkaPrincipal() + " "
+                        + what + " (HTTP 403)");
+                case 404 -> throw new MeshException("could not " + what + ": the schema registry at " + url + " has no such schema");
+                default -> throw status >= 500
+                        ? new Unreachable("the schema registry at " + url + " fails with HTTP " + status + " while trying to " + what
+                                + "; is the mesh running?", null)
+                        : new MeshException("could not " + what + ": the schema registry at " + url + " answered HTTP " + status);
+            };
+        } catch (IOException | UncheckedIOException e) {
+            if (connection != null) {
+                connection.disconnect();
+            }
+            throw new Unreachable("the schema registry at " + url + " does not answer (" + e.getMessage() + ") while trying to "
+                    + what + "; is the mesh running?", e);
         }
     }
 
@@ -237,8 +287,15 @@ public final class SchemaRegistry implements AutoCloseable {
         return false;
     }
 
-    /** The registry points at fields by index ({@code /fields/5/type}); people know them by name. */
-    private static String nameFields(String message, String schema) {
+    /**
+     * The registry (and Avro's compatibility check) point at fields by index
+     * ({@code /fields/5/type}); people know them by name.
+     *
+     * @param message a message with such locations
+     * @param schema the record schema they point into
+     * @return the message with each field's name after its location, e.g. {@code /fields/5/type (amount)}
+     */
+    public static String nameFields(String message, String schema) {
         List<Schema.Field> fields;
         try {
             Schema parsed = new Schema.Parser().parse(schema);

@@ -25,8 +25,15 @@ public final class WireAvro {
 
     private final SchemaRegistry registry;
     private final Map<Integer, GenericDatumReader<GenericRecord>> readers = new ConcurrentHashMap<>();
-    private final Map<Schema, byte[]> headers = new ConcurrentHashMap<>();
+    private final Map<Registered, byte[]> headers = new ConcurrentHashMap<>();
     private final ThreadLocal<Decoding> decodings = ThreadLocal.withInitial(Decoding::new);
+
+    /**
+     * A schema under one subject: the same schema under two subjects is registered under each (and
+     * Avro's equality ignores docs, so two views' schemas that differ only there are still two).
+     */
+    private record Registered(String subject, Schema schema) {
+    }
 
     /** @param registry where schemas are looked up and registered */
     public WireAvro(SchemaRegistry registry) {
@@ -68,8 +75,8 @@ public final class WireAvro {
      * @return the magic byte and the schema's id
      */
     public byte[] header(String subject, Schema schema) {
-        return headers.computeIfAbsent(schema, key -> {
-            int id = Math.toIntExact(registry.register(subject, key.toString()).contentId());
+        return headers.computeIfAbsent(new Registered(subject, schema), key -> {
+            int id = Math.toIntExact(registry.register(key.subject(), key.schema().toString()).contentId());
             return new byte[] {MAGIC, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id};
         }).clone();
     }

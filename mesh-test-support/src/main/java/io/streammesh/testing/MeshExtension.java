@@ -111,6 +111,7 @@ public final class MeshExtension implements ParameterResolver, TestExecutionExce
     private record SharedMesh(EmbeddedMesh mesh, Path stateDir) implements AutoCloseable {
 
         static SharedMesh start() {
+            KafkaExits.keepTheJvm();
             Path dir = stateDirectory();
             try {
                 EmbeddedMesh mesh = switch (MeshBackend.chosen()) {
@@ -125,6 +126,7 @@ public final class MeshExtension implements ParameterResolver, TestExecutionExce
 
         /** The container backend runs one broker, so a cluster is always the embedded one. */
         static SharedMesh cluster(int brokers) {
+            KafkaExits.keepTheJvm();
             Path dir = stateDirectory();
             return new SharedMesh(EmbeddedMesh.start(MeshConfig.withFreePorts(dir).withBrokers(brokers)), dir);
         }

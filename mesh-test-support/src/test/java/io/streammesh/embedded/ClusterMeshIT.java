@@ -23,11 +23,15 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /** {@code mesh up --brokers 3}: three KRaft nodes, every topic in three copies, and one broker may stop. */
 @MeshTest(brokers = 3)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterMeshIT {
 
     @Test
@@ -44,8 +48,16 @@ class ClusterMeshIT {
             assertThat(config.get("sasl.enabled.mechanisms").value()).as("broker %s", node).isEqualTo("PLAIN,SCRAM-SHA-512");
             assertThat(config.get("default.replication.factor").value()).as("broker %s", node).isEqualTo("3");
             assertThat(config.get("min.insync.replicas").value()).as("broker %s", node).isEqualTo("2");
+            // Timeouts for nodes sharing one loaded machine: Kafka's 2 s made the quorum elect leader after leader in CI.
+            assertThat(config.get("controller.quorum.fetch.timeout.ms").value()).as("broker %s", node).isEqualTo("10000");
+            assertThat(config.get("broker.session.timeout.ms").value()).as("broker %s", node).isEqualTo("30000");
         }
-        System.out.printf("cluster: voters %s, brokers %s%n", quorum.voters().size(), mesh.brokers().runningNodeIds());
+        // What a timed-out platform call reports about the cluster.
+        assertThat(QuorumReport.of(mesh.admin()))
+                .matches("metadata quorum: leader [123] at epoch \\d+, high watermark \\d+, voters [123]@\\d+ [123]@\\d+ [123]@\\d+; "
+                        + "brokers seen: \\[1, 2, 3\\]");
+        System.out.printf("cluster: voters %s, brokers %s; %s%n", quorum.voters().size(), mesh.brokers().runningNodeIds(),
+                QuorumReport.of(mesh.admin()));
     }
 
     @Test
@@ -114,6 +126,23 @@ class ClusterMeshIT {
                 .containsAll(IntStream.range(50, 100).mapToObj(i -> "during-" + i).toList());
         System.out.printf("cluster: leader %d stopped and restarted; 100 acknowledged, 100 read once; in sync %s%n", leader,
                 partition(mesh, topic).isr().size());
+    }
+
+    /**
+     * Last, as it stops the class's cluster. Each broker's controlled shutdown needs the controller
+     * quorum's acknowledgement: the brokers stop while every controller still runs, so closing never
+     * leaves a node waiting (five minutes) for a quorum that stopped, still running in the JVM when
+     * its directory is deleted.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    @Timeout(150)
+    void closingTheClusterStopsEveryNodeWithoutWaitingForAGoneQuorum(EmbeddedMesh mesh) {
+        mesh.brokers().close();
+
+        assertThat(mesh.brokers().runningNodeIds()).isEmpty();
+        assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive).extracting(Thread::getName)
+                .noneMatch(name -> name.matches("(broker-role|node)-\\d+-stop"));
     }
 
     private static TopicPartitionInfo partition(EmbeddedMesh mesh, String topic) throws Exception {

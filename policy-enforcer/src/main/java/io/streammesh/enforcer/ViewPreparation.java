@@ -1,5 +1,6 @@
 package io.streammesh.enforcer;
 
+import io.streammesh.schema.MeshException;
 import java.util.Optional;
 import org.apache.avro.Schema;
 
@@ -23,7 +24,26 @@ interface ViewPreparation {
      * @param viewTopic the view's topic (its schema's subject is {@code <view topic>-value})
      * @param viewSchema the view's schema for one writer schema of the product
      * @return what each view record of that schema starts with, once registered; until then empty
-     * @throws io.streammesh.schema.MeshException if the last attempt failed (the next ask tries again)
+     * @throws SchemaRefused if the registry's rules refused the schema (the view's own failure)
+     * @throws io.streammesh.schema.MeshException if the last attempt failed otherwise (the next ask tries again)
      */
     Optional<byte[]> header(String viewTopic, Schema viewSchema);
+
+    /**
+     * The registry's rules refused a view's schema under its subject (a contract whose new masks
+     * make it incompatible with the view schema registered before, say): the view's own failure,
+     * which its owner's contract made, so its records are dead-lettered and the task goes on;
+     * unlike an unreachable registry, the platform's failure, which fails the task.
+     */
+    final class SchemaRefused extends MeshException {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * @param message the registry's reasons
+         * @param cause the refusal
+         */
+        SchemaRefused(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package io.streammesh.enforcer;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.schema.DataProduct;
@@ -15,6 +16,7 @@ import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.ProductView;
 import io.streammesh.schema.ViewStatus;
 import io.streammesh.schema.cel.RecordExpression;
+import io.streammesh.schema.ViewSchemas;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
@@ -89,6 +92,9 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private final Map<Schema, ProductFields> writers = new IdentityHashMap<>();
     /** Per view topic: kept across catalog look-ups, so a view's failures in a row are counted across them. */
     private final Map<String, ViewHealth> health = new HashMap<>();
+    /** Per product topic: when the catalog entry its plan follows was written, and the gauge that shows it. */
+    private final Map<String, AtomicLong> plannedAt = new HashMap<>();
+    private final List<Gauge> gauges = new ArrayList<>();
     private ProcessorContext<byte[], ViewOutput> context;
     private TimestampedKeyValueStore<String, DataProduct> catalog;
     /** Records held until their product's views are prepared, keyed {@code <topic>/<partition>/<offset, 19 digits>}. */
@@ -350,8 +356,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
 
     /**
      * Whether every view of the plan has its topics, and its schema for the record's writer
-     * schema; asks for what is missing. A view whose filter does not compile counts as prepared:
-     * the record is its failure, dead-lettered when handled.
+     * schema; asks for what is missing. A view whose filter does not compile, or whose schema the
+     * registry refused, counts as prepared: the record is its failure, dead-lettered when handled.
      */
     private boolean prepared(ProductViews plan, ProductRecord value) {
         boolean ready = true;
@@ -367,8 +373,15 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                     // The view's own failure: thrown again, and dead-lettered, when the record is handled.
                     continue;
                 }
-                // Outside the try: a view that cannot be prepared is the platform's failure, not this record's.
-                Optional<byte[]> header = preparation.header(view.topic(), draft.viewSchema());
+                // A view that cannot be prepared is the platform's failure, not this record's; unless the
+                // registry refused its schema, which its contract made: then it is the view's own failure.
+                Optional<byte[]> header;
+                try {
+                    header = preparation.header(view.topic(), draft.viewSchema());
+                } catch (ViewPreparation.SchemaRefused e) {
+                    // Thrown again, and dead-lettered, when the record is handled.
+                    continue;
+                }
                 if (header.isEmpty()) {
                     ready = false;
                 } else {
@@ -428,6 +441,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         }
         ProductViews plan = new ProductViews(topic, entry != null, address, planned, encryption, decryptions);
         plans.put(topic, plan);
+        plannedAt(topic).set(entry == null ? 0 : entry.timestamp());
         compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::view).toList());
         health.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::topic).toList());
         return plan;
@@ -446,7 +460,9 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         Compiled known = planned.compiled().get(product.schema());
         if (known == null) {
             Draft draft = draft(plan, planned, product.schema());
-            known = draft.compiled(preparation.header(planned.topic(), draft.viewSchema()).orElseThrow());
+            // Empty only for a view whose refused schema is being registered again since prepared() looked: still refused for this record.
+            known = draft.compiled(preparation.header(planned.topic(), draft.viewSchema()).orElseThrow(() -> new ViewPreparation.SchemaRefused(
+                    "the view's schema, refused by the registry, is being registered again", null)));
             planned.compiled().put(product.schema(), known);
         }
         return known;
@@ -489,8 +505,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             return "the filter fails on records (each record's reason is on " + MeshTopics.deadLetter(view.topic()) + ")";
         }
         if (failure instanceof RecordExpression.ExpressionFailure || failure instanceof RecordExpression.InvalidExpressionException
-                || failure instanceof RecordExpression.OverBudgetException) {
-            // over budget, or the view's filter does not compile: the contract's text, no record's
+                || failure instanceof RecordExpression.OverBudgetException || failure instanceof ViewPreparation.SchemaRefused) {
+            // over budget, the view's filter does not compile, or the registry refused its schema: the contract's text, no record's
             return message;
         }
         return "records cannot be written to the view (each record's reason is on " + MeshTopics.deadLetter(view.topic()) + ")";
@@ -503,6 +519,29 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         context.forward(new Record<>(record.key(), new ViewOutput(MeshTopics.deadLetter(view.topic()), record.value()), record.timestamp(), headers));
         view.deadLettered().increment();
         view.health().failed(publicReason, context.currentSystemTimeMs()).ifPresent(status -> report(status, record.timestamp()));
+    }
+
+    /**
+     * A gauge per product and task, {@code mesh.view.catalog.entry}: the time of the catalog entry
+     * the task's plan follows, so that a new contract version is seen to be in force, in each task.
+     */
+    private AtomicLong plannedAt(String topic) {
+        return plannedAt.computeIfAbsent(topic, t -> {
+            var at = new AtomicLong();
+            gauges.add(Gauge.builder("mesh.view.catalog.entry", at, AtomicLong::doubleValue)
+                    .description("When the catalog entry a view task follows for the product was written (epoch ms; 0 before one)")
+                    .tag("product", t).tag("task", context.taskId().toString()).register(meters));
+            return at;
+        });
+    }
+
+    @Override
+    public void close() {
+        // The task may move to another instance or thread; its gauges go with this processor.
+        gauges.forEach(meters::remove);
+        gauges.clear();
+        // Streams may init this same instance again (a task revived under exactly-once): its gauges are registered anew.
+        plannedAt.clear();
     }
 
     /** The registry gives back the counter it has for these tags, so planning again reuses it. */

@@ -1,6 +1,7 @@
 package io.streammesh.enforcer;
 
 import io.streammesh.schema.Mask;
+import io.streammesh.schema.ViewSchemas;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

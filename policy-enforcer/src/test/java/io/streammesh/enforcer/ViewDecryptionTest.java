@@ -18,6 +18,7 @@ import io.streammesh.schema.ProductEncryption;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductView;
 import io.streammesh.schema.ViewAccess;
+import io.streammesh.schema.ViewSchemas;
 import io.streammesh.testing.PlainAvroSerdes;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

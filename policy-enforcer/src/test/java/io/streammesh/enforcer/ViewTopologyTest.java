@@ -17,6 +17,7 @@ import io.streammesh.schema.ProductView;
 import io.streammesh.schema.ViewAccess;
 import io.streammesh.schema.ViewState;
 import io.streammesh.schema.ViewStatus;
+import io.streammesh.schema.ViewSchemas;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -13,6 +13,8 @@ public final class FreeText {
 
     /** Longest free text, in characters. */
     public static final int MAX_LENGTH = 500;
+    /** Longest name a client writes (a product address, a view, a consumer group): Kafka's limit on topic names, and ample for a group. */
+    public static final int MAX_NAME_LENGTH = 249;
 
     private FreeText() {
     }
@@ -30,6 +32,30 @@ public final class FreeText {
             return Optional.of(field + " is " + text.length() + " characters long; at most " + MAX_LENGTH + " are allowed");
         }
         return controlProblem(field, text);
+    }
+
+    /**
+     * @param field the field's name, for the message
+     * @param name a name a client wrote (a product address, a view, a consumer group); null is fine (absent)
+     * @return why it is refused (over {@value #MAX_NAME_LENGTH} characters, or a control character), naming
+     *         the field and never quoting it; empty if it is fine
+     */
+    public static Optional<String> nameProblem(String field, String name) {
+        if (name != null && name.length() > MAX_NAME_LENGTH) {
+            return Optional.of(field + " is " + name.length() + " characters long; at most " + MAX_NAME_LENGTH + " are allowed");
+        }
+        return controlProblem(field, name);
+    }
+
+    /**
+     * Shortens text a client wrote to what a record about it may quote.
+     *
+     * @param text the text; null is fine (absent)
+     * @param length the most characters to keep, the ellipsis that marks a cut included
+     * @return the text, or its first {@code length - 1} characters and "…"
+     */
+    public static String cut(String text, int length) {
+        return text == null || text.length() <= length ? text : text.substring(0, length - 1) + "…";
     }
 
     /**

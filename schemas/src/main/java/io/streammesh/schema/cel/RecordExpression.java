@@ -80,30 +80,78 @@ public final class RecordExpression {
      *        {@link EvaluationBudget}; the run-time limit holds either way
      */
     static RecordExpression compile(String expression, Schema schema, boolean withinBudget) {
-        if (expression == null || expression.isBlank()) {
-            throw new InvalidExpressionException("expression is empty");
-        }
-        StructType recordType = AvroCelTypes.of(schema);
-        CelCompiler compiler = CelCompilerFactory.standardCelCompilerBuilder()
+        return compilerFor(schema).compile(expression, withinBudget);
+    }
+
+    /**
+     * A compiler of expressions over records of one schema. Building it (CEL's standard library,
+     * the schema's types) is most of what compiling one expression costs, so a contract's rules
+     * share one.
+     *
+     * @param schema the Avro record schema the expressions read
+     * @return the compiler
+     */
+    public static Compiler compilerFor(Schema schema) {
+        return new Compiler(CelCompilerFactory.standardCelCompilerBuilder()
                 .setOptions(OPTIONS)
                 .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
                 .setTypeProvider(AvroCelTypes.provider(schema))
-                .addVar(VARIABLE, recordType)
+                .addVar(VARIABLE, AvroCelTypes.of(schema))
                 .setResultType(SimpleType.BOOL)
-                .build();
-        CelValidationResult result = compiler.compile(expression);
-        if (result.hasError()) {
-            throw new InvalidExpressionException(describe(result.getErrors()));
+                .build());
+    }
+
+    /** Compiles expressions over records of the schema it was made for ({@link #compilerFor}); thread safe. */
+    public static final class Compiler {
+
+        private final CelCompiler cel;
+
+        private Compiler(CelCompiler cel) {
+            this.cel = cel;
         }
-        try {
-            CelExpr checked = result.getAst().getExpr();
-            if (withinBudget) {
-                EvaluationBudget.check(expression, result.getAst());
+
+        /**
+         * Parses and type-checks an expression.
+         *
+         * @param expression CEL source, e.g. {@code record.country != 'DE'}
+         * @return the compiled expression
+         * @throws InvalidExpressionException naming the line, column and problem of each error
+         * @throws OverBudgetException naming the {@link EvaluationBudget} limit it is over
+         */
+        public RecordExpression compile(String expression) {
+            return compile(expression, true);
+        }
+
+        /**
+         * Compiles several expressions into one that is true when all of them are, as
+         * {@link RecordExpression#allOf} does.
+         *
+         * @param expressions CEL sources, each of which compiles on its own
+         * @return their conjunction, held to the run-time budget only
+         */
+        public RecordExpression allOf(List<String> expressions) {
+            return compile(expressions.isEmpty() ? "true"
+                    : expressions.stream().map(e -> "(" + e + ")").collect(Collectors.joining(" && ")), false);
+        }
+
+        RecordExpression compile(String expression, boolean withinBudget) {
+            if (expression == null || expression.isBlank()) {
+                throw new InvalidExpressionException("expression is empty");
             }
-            return new RecordExpression(expression, RUNTIME.createProgram(result.getAst()), DirectEvaluation.compile(checked, VARIABLE),
-                    fieldsRead(checked));
-        } catch (CelValidationException | CelEvaluationException e) {
-            throw new InvalidExpressionException(e.getMessage());
+            CelValidationResult result = cel.compile(expression);
+            if (result.hasError()) {
+                throw new InvalidExpressionException(describe(result.getErrors()));
+            }
+            try {
+                CelExpr checked = result.getAst().getExpr();
+                if (withinBudget) {
+                    EvaluationBudget.check(expression, result.getAst());
+                }
+                return new RecordExpression(expression, RUNTIME.createProgram(result.getAst()), DirectEvaluation.compile(checked, VARIABLE),
+                        fieldsRead(checked));
+            } catch (CelValidationException | CelEvaluationException e) {
+                throw new InvalidExpressionException(e.getMessage());
+            }
         }
     }
 
@@ -208,8 +256,7 @@ public final class RecordExpression {
      * @return their conjunction
      */
     public static RecordExpression allOf(List<String> expressions, Schema schema) {
-        return compile(expressions.isEmpty() ? "true"
-                : expressions.stream().map(e -> "(" + e + ")").collect(Collectors.joining(" && ")), schema, false);
+        return compilerFor(schema).allOf(expressions);
     }
 
     /** @return the expression's source */

@@ -1,6 +1,5 @@
-package io.streammesh.enforcer;
+package io.streammesh.schema;
 
-import io.streammesh.schema.Mask;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,22 +9,37 @@ import org.apache.avro.Schema;
 /**
  * A view's schema, derived from the product's: the same fields, masked ones documented as such,
  * and hashed ones turned into strings (a hash is hex text whatever the field held); the fields the
- * product's contract encrypts are nullable (an erased subject's read as null).
+ * product's contract encrypts are nullable (an erased subject's read as null). The policy-enforcer
+ * registers it under {@code <view topic>-value} and writes the view with it; publishing checks a
+ * new contract version's against the latest registered one, to refuse at publish time what the
+ * registry would refuse later (not all of it: the enforcer derives one per writer schema).
  */
-final class ViewSchemas {
+public final class ViewSchemas {
 
     private ViewSchemas() {
     }
 
-    static Schema derive(Schema product, String address, String view, Map<String, Mask> masks) {
+    /**
+     * @param product the product's schema (a record)
+     * @param address the product's address, for the view schema's doc
+     * @param view the view's name
+     * @param masks the view's masks by field
+     * @return the view's schema, nothing encrypted
+     */
+    public static Schema derive(Schema product, String address, String view, Map<String, Mask> masks) {
         return derive(product, address, view, masks, Set.of());
     }
 
     /**
+     * @param product the product's schema (a record)
+     * @param address the product's address, for the view schema's doc
+     * @param view the view's name
+     * @param masks the view's masks by field
      * @param encrypted the fields the product's contract encrypts: nullable in the view, as they
      *        read as null once their subject is erased
+     * @return the view's schema
      */
-    static Schema derive(Schema product, String address, String view, Map<String, Mask> masks, Set<String> encrypted) {
+    public static Schema derive(Schema product, String address, String view, Map<String, Mask> masks, Set<String> encrypted) {
         List<Schema.Field> fields = new ArrayList<>();
         for (Schema.Field field : product.getFields()) {
             Mask mask = masks.get(field.name());
