@@ -17,9 +17,12 @@ import io.streammesh.schema.ProductRegistration;
 import io.streammesh.testing.MeshTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
@@ -263,12 +266,30 @@ class FieldEncryptionIT {
 
     /** Every file under {@code dir} holding {@code needle}, index files aside (they hold offsets and times, no records). */
     private static List<Path> filesContaining(Path dir, byte[] needle) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).filter(file -> !file.toString().endsWith("index"))
-                    .filter(file -> contains(file, needle)).toList();
+        List<Path> found = new java.util.ArrayList<>();
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    if (attrs.isRegularFile() && !file.toString().endsWith("index") && contains(file, needle)) {
+                        found.add(file);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    // the broker replaced or deleted it while we walked (a checkpoint's .tmp, a cleaned segment)
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return found;
     }
 
     private static boolean contains(Path file, byte[] needle) {
