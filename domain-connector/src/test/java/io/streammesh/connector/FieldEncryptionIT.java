@@ -14,15 +14,12 @@ import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
+import io.streammesh.testing.BrokerDisk;
 import io.streammesh.testing.MeshTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
@@ -103,10 +100,10 @@ class FieldEncryptionIT {
             List<GenericRecord> orders = GateIT.readCommitted(domain, ADDRESS.topic(), CUSTOMERS).stream().map(r -> decode(schema, r.value())).toList();
             assertThat(GateIT.readCommitted(domain, ADDRESS.deadLetterTopic(), 2)).hasSize(2);
 
-            assertThat(filesContaining(logDirs, emails.get(0))).as("the scan sees what producers wrote")
+            assertThat(BrokerDisk.filesContaining(logDirs, emails.get(0).getBytes(UTF_8))).as("the scan sees what producers wrote")
                     .isNotEmpty().allSatisfy(file -> assertThat(file.toString()).contains(ADDRESS.ingestTopic() + "-"));
             for (String email : emails) {
-                assertThat(filesContaining(logDirs, email)).as(email).allSatisfy(file -> assertThat(file.toString()).contains(ADDRESS.ingestTopic() + "-"));
+                assertThat(BrokerDisk.filesContaining(logDirs, email.getBytes(UTF_8))).as(email).allSatisfy(file -> assertThat(file.toString()).contains(ADDRESS.ingestTopic() + "-"));
             }
 
             GenericRecord first = orders.stream().filter(o -> o.get("customerId").toString().equals("c-1")).findFirst().orElseThrow();
@@ -122,15 +119,14 @@ class FieldEncryptionIT {
 
             byte[] wrapped = keyEntry(mesh, "c-1");
             Path keyTopicDir = logDirs.resolve(MeshTopics.keys(DOMAIN) + "-0");
-            assertThat(filesContaining(keyTopicDir, wrapped)).as("the wrapped key is on disk before the erasure").isNotEmpty();
+            assertThat(BrokerDisk.filesContaining(keyTopicDir, wrapped)).as("the wrapped key is on disk before the erasure").isNotEmpty();
 
             keys.erase(DOMAIN, "c-1");
             compactSoon(mesh);
             int[] roll = {0};
-            // a directory walk may meet a segment the cleaner is deleting: that scan is simply repeated
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).ignoreExceptionsInstanceOf(UncheckedIOException.class).until(() -> {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
                 keys.dataKey(DOMAIN, "roll-" + roll[0]++);
-                return filesContaining(keyTopicDir, wrapped).isEmpty();
+                return BrokerDisk.filesContaining(keyTopicDir, wrapped).isEmpty();
             });
             assertThat(keys.existing(DOMAIN, "c-1")).isEmpty();
             assertThat(keys.existing(DOMAIN, "c-2")).as("other subjects are untouched").isPresent();
@@ -258,64 +254,6 @@ class FieldEncryptionIT {
         var props = config.kafka();
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         return props;
-    }
-
-    private static List<Path> filesContaining(Path dir, String text) {
-        return filesContaining(dir, text.getBytes(UTF_8));
-    }
-
-    /** Every file under {@code dir} holding {@code needle}, index files aside (they hold offsets and times, no records). */
-    private static List<Path> filesContaining(Path dir, byte[] needle) {
-        List<Path> found = new java.util.ArrayList<>();
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    if (attrs.isRegularFile() && !file.toString().endsWith("index") && contains(file, needle)) {
-                        found.add(file);
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                    // the broker replaced or deleted it while we walked (a checkpoint's .tmp, a cleaned segment)
-                    if (e instanceof NoSuchFileException) {
-                        return FileVisitResult.CONTINUE;
-                    }
-                    throw e;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return found;
-    }
-
-    private static boolean contains(Path file, byte[] needle) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            // the broker deleted it meanwhile (a cleaned or retired segment)
-            return false;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return indexOf(bytes, needle) >= 0;
-    }
-
-    private static int indexOf(byte[] bytes, byte[] needle) {
-        outer:
-        for (int i = 0; i <= bytes.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (bytes[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     private static String json(String id, String customer, String email, double amount) {

@@ -16,17 +16,14 @@ import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.EncryptedFields;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.testing.BrokerDisk;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.testing.TopicReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -118,7 +115,7 @@ class ViewDecryptionIT {
             }
 
             for (String email : List.of(ANN, BOB, SKIPPED)) {
-                assertThat(filesContaining(logDirs, email.getBytes(UTF_8))).as(email)
+                assertThat(BrokerDisk.filesContaining(logDirs, email.getBytes(UTF_8))).as(email)
                         .isNotEmpty().allSatisfy(file -> assertThat(file.toString()).contains(ADDRESS.ingestTopic() + "-"));
             }
         }
@@ -180,33 +177,5 @@ class ViewDecryptionIT {
         var props = config.kafka();
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         return props;
-    }
-
-    /** Every file under {@code dir} holding {@code needle}, index files aside (they hold offsets and times, no records). */
-    private static List<Path> filesContaining(Path dir, byte[] needle) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).filter(file -> !file.toString().endsWith("index"))
-                    .filter(file -> contains(file, needle)).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static boolean contains(Path file, byte[] needle) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            // the broker deleted it meanwhile (a cleaned or retired segment)
-            return false;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        for (int i = 0; i <= bytes.length - needle.length; i++) {
-            if (java.util.Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length)) {
-                return true;
-            }
-        }
-        return false;
     }
 }
