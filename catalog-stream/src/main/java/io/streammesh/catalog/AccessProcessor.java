@@ -140,12 +140,16 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         String topic = record.value().getSourceTopic();
         byte[] payload = bytes(record.value().getPayload());
         Optional<String> requester = MeshTopics.requester(topic);
-        if (record.value().getOversized() != null) {
-            // Cut by SourceStamp, refused by its size alone: nothing of it is quoted but its cut key.
+        if (record.value().getOversized() != null || record.value().getOverRate() != null) {
+            // Refused by SourceStamp, by size or rate alone: nothing of it is quoted but its cut key.
             String writer = requester.orElseGet(() -> topic.startsWith(MeshTopics.DECISIONS_PREFIX)
                     ? MeshNames.kafkaPrincipal(topic.substring(MeshTopics.DECISIONS_PREFIX.length())) : null);
-            reject(record, record.key(), null, topic, writer, "record-size", "record on " + topic + " has " + record.value().getOversized()
-                    + "; ignored");
+            if (record.value().getOversized() != null) {
+                reject(record, record.key(), null, topic, writer, "record-size", "record on " + topic + " has " + record.value().getOversized()
+                        + "; ignored");
+            } else {
+                reject(record, record.key(), null, topic, writer, "record-rate", "refused unread: " + record.value().getOverRate());
+            }
             return;
         }
         if (requester.isPresent()) {

@@ -18,10 +18,37 @@ import java.time.Duration;
  * @param maxGrantDuration the longest grant (and the duration of one that names none)
  * @param expiryCheckInterval how often grants are checked for expiry
  * @param health how product health is tracked
+ * @param accessRate how fast each principal's access records are taken
  */
 public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path credentials, String restHost, int restPort,
                             GovernancePolicy governance, Duration maxGrantDuration, Duration expiryCheckInterval,
-                            Health health) {
+                            Health health, AccessRate accessRate) {
+
+    /**
+     * How many requests or decisions one principal may put through the access task every
+     * principal shares ({@link WriterRate}); the records over it are refused unread, and audited
+     * once a second per principal with their count.
+     *
+     * @param recordsPerSecond the sustained rate
+     * @param burst how many may come at once (a script filing or approving a batch)
+     */
+    public record AccessRate(double recordsPerSecond, int burst) {
+
+        /** @throws IllegalArgumentException unless both are positive */
+        public AccessRate {
+            if (!(recordsPerSecond > 0) || burst < 1) {
+                throw new IllegalArgumentException("an access rate needs a positive rate and burst, not " + recordsPerSecond + "/s and " + burst);
+            }
+        }
+
+        /**
+         * @return 200 a second in bursts of 5,000: far more than people and scripts file or decide
+         *         (the scale benchmark files 2,000 at once), far less than the task takes
+         */
+        public static AccessRate defaults() {
+            return new AccessRate(200, 5_000);
+        }
+    }
 
     /**
      * @param countInterval how often per-partition record counts are summed
@@ -62,18 +89,24 @@ public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path c
      */
     public static CatalogConfig embedded(MeshClientConfig clientConfig, Path stateDir, Path credentials, int restPort) {
         return new CatalogConfig(clientConfig, stateDir, credentials, "127.0.0.1", restPort, GovernancePolicy.defaults(),
-                Duration.ofDays(365), Duration.ofSeconds(1), Health.defaults());
+                Duration.ofDays(365), Duration.ofSeconds(1), Health.defaults(), AccessRate.defaults());
     }
 
     /** @param host the REST API's address @param port its port @return a copy using them */
     public CatalogConfig withRest(String host, int port) {
         return new CatalogConfig(clientConfig, stateDir, credentials, host, port, governance, maxGrantDuration,
-                expiryCheckInterval, health);
+                expiryCheckInterval, health, accessRate);
+    }
+
+    /** @param rate another access rate @return a copy using it */
+    public CatalogConfig withAccessRate(AccessRate rate) {
+        return new CatalogConfig(clientConfig, stateDir, credentials, restHost, restPort, governance, maxGrantDuration,
+                expiryCheckInterval, health, rate);
     }
 
     /** @param policy other global rules @return a copy using them */
     public CatalogConfig withGovernance(GovernancePolicy policy) {
         return new CatalogConfig(clientConfig, stateDir, credentials, restHost, restPort, policy, maxGrantDuration,
-                expiryCheckInterval, health);
+                expiryCheckInterval, health, accessRate);
     }
 }

@@ -159,7 +159,7 @@ public final class CatalogTopology {
         // by request id, which would lose it.
         KStream<String, SourcedRecord> inputs = builder
                 .stream(ACCESS_INPUTS, Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                .process(SourceStamp::new)
+                .process(() -> new SourceStamp(config.accessRate()))
                 .repartition(Repartitioned.<String, SourcedRecord>as(ACCESS_REPARTITION).withKeySerde(Serdes.String())
                         .withValueSerde(serdes.of(SourcedRecord.class)).withNumberOfPartitions(accessPartitions));
         var requests = serdes.of(AccessRequest.class).deserializer();

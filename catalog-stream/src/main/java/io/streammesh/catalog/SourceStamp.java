@@ -2,8 +2,15 @@ package io.streammesh.catalog;
 
 import io.streammesh.schema.FreeText;
 import io.streammesh.schema.SourcedRecord;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -19,6 +26,12 @@ import org.apache.kafka.streams.processor.api.Record;
  * is far bigger than a request or decision ever is goes on with its key cut, its value dropped and
  * the sizes said ({@code oversized}), to be refused: passed on whole, its stamp would not fit the
  * repartition topic, and a record the task cannot write fails it on every attempt.
+ *
+ * <p>Every principal's requests and decisions share one task, so each writer (topic) gets a
+ * {@link WriterRate}: the records over it are dropped here, before anything is decoded, stored or
+ * repartitioned, and once a second one record per writer goes on in their stead ({@code overRate},
+ * their count and times), to be refused and audited. A tenant flooding its request topic at its
+ * byte quota so costs the others the reading of its records, not their processing.
  */
 final class SourceStamp implements Processor<String, byte[], String, SourcedRecord> {
 
@@ -33,12 +46,24 @@ final class SourceStamp implements Processor<String, byte[], String, SourcedReco
      * changelogged, quoted in its rejection) is not spent.
      */
     static final int MAX_RECORD_BYTES = 8 * 1024;
+    /** How often the records refused over a writer's rate are reported. */
+    static final Duration REPORT_INTERVAL = Duration.ofSeconds(1);
 
+    private final CatalogConfig.AccessRate rate;
+    private final Map<String, WriterRate> rates = new HashMap<>();
+    private final Map<String, Refused> refused = new LinkedHashMap<>();
     private ProcessorContext<String, SourcedRecord> context;
+
+    /** @param rate how many records each writer may put through */
+    SourceStamp(CatalogConfig.AccessRate rate) {
+        this.rate = rate;
+    }
 
     @Override
     public void init(ProcessorContext<String, SourcedRecord> context) {
         this.context = context;
+        // Wall-clock time: the last report of a flood that stopped goes out without waiting for anyone's next record.
+        context.schedule(REPORT_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> reportRefused());
     }
 
     @Override
@@ -47,6 +72,11 @@ final class SourceStamp implements Processor<String, byte[], String, SourcedReco
                 .orElseThrow(() -> new IllegalStateException("a source record without metadata: its topic is unknown"))
                 .topic();
         String key = record.key() == null ? NO_KEY : record.key();
+        if (!rates.computeIfAbsent(topic, t -> new WriterRate(rate)).take(record.timestamp())) {
+            String firstKey = FreeText.cut(key, MAX_KEY_LENGTH);
+            refused.computeIfAbsent(topic, t -> new Refused(firstKey, record.timestamp())).add(record.timestamp());
+            return;
+        }
         byte[] value = record.value() == null ? new byte[0] : record.value();
         var sourced = SourcedRecord.newBuilder().setSourceTopic(topic);
         if (key.length() > MAX_KEY_LENGTH || value.length > MAX_RECORD_BYTES) {
@@ -57,5 +87,33 @@ final class SourceStamp implements Processor<String, byte[], String, SourcedReco
         }
         // Headers stay behind: nothing downstream may read what a client wrote beside the value.
         context.forward(record.withKey(key).withValue(sourced.setPayload(ByteBuffer.wrap(value)).build()).withHeaders(new RecordHeaders()));
+    }
+
+    private void reportRefused() {
+        refused.forEach((topic, over) -> context.forward(new Record<>(over.firstKey, SourcedRecord.newBuilder().setSourceTopic(topic)
+                .setPayload(ByteBuffer.allocate(0))
+                .setOverRate(String.format("%,d record(s) written from %s to %s, over its writer's rate of %s a second"
+                                + " in bursts of %,d", over.count, Instant.ofEpochMilli(over.first), Instant.ofEpochMilli(over.last),
+                        BigDecimal.valueOf(rate.recordsPerSecond()).stripTrailingZeros().toPlainString(), rate.burst()))
+                .build(), over.last)));
+        refused.clear();
+    }
+
+    /** The records of one writer refused since the last report. */
+    private static final class Refused {
+        private final String firstKey;
+        private final long first;
+        private long last;
+        private long count;
+
+        Refused(String firstKey, long first) {
+            this.firstKey = firstKey;
+            this.first = first;
+        }
+
+        void add(long timestamp) {
+            count++;
+            last = Math.max(last, timestamp);
+        }
     }
 }

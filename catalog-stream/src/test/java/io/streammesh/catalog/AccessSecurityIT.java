@@ -32,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -244,6 +245,30 @@ class AccessSecurityIT {
         assertThat(rejection.getReasons()).extracting(RuleViolation::getRule).containsExactly("record-size");
     }
 
+    /**
+     * A tenant may write its own request topic as fast as its byte quota lets it, and every
+     * principal's requests share one task: 200,000 tiny records (each of which, read, decoded and
+     * refused one by one, would hold the others' requests back for minutes) are refused unread past
+     * the writer's rate, reported with their count and audited naming the writer, and another
+     * principal's request written after them is decided within seconds.
+     */
+    @Test
+    void aTenantFloodingItsRequestTopicIsRefusedPastItsRateAndAnotherPrincipalsRequestIsNotHeldBack() throws Exception {
+        int flood = 200_000;
+        try (var producer = new KafkaProducer<>(mesh.clientConfig("sec-mallory").kafka(), new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < flood; i++) {
+                producer.send(new ProducerRecord<>(MeshTopics.accessRequests("sec-mallory"), "flood-" + i, new byte[] {1}));
+            }
+            producer.flush();
+        }
+
+        pendingRequest("after a flood of requests");
+        Rejection report = awaitRejection(rejection -> "User:sec-mallory".equals(rejection.getWriter())
+                && rejection.getReasons().get(0).getRule().equals("record-rate"));
+        assertThat(report.getSubject()).startsWith("flood-");
+        assertThat(report.getReasons().get(0).getMessage()).startsWith("refused unread: ").contains("over its writer's rate of 200 a second");
+    }
+
     private String pendingRequest(String purpose) {
         String requestId;
         try (var team = new AccessClient(mesh.clientConfig("sec-analytics"))) {
@@ -264,6 +289,11 @@ class AccessSecurityIT {
 
     /** The rejection of {@code subject} on {@code mesh.catalog.rejections} naming {@code writer}, as audit-sink reads it. */
     private Rejection awaitRejection(String subject, String writer) {
+        return awaitRejection(r -> r.getSubject().equals(subject) && writer.equals(r.getWriter()));
+    }
+
+    /** The first rejection on {@code mesh.catalog.rejections} that {@code wanted} accepts, as audit-sink reads it. */
+    private Rejection awaitRejection(Predicate<Rejection> wanted) {
         MeshClientConfig admin = mesh.clientConfig("mesh-admin");
         List<Rejection> seen = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(admin.kafka(), new StringDeserializer(),
@@ -274,7 +304,7 @@ class AccessSecurityIT {
             consumer.seekToBeginning(partitions);
             return await().atMost(SOON).until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value()));
-                return seen.stream().filter(r -> r.getSubject().equals(subject) && writer.equals(r.getWriter())).findFirst();
+                return seen.stream().filter(wanted).findFirst();
             }, Optional::isPresent).orElseThrow();
         }
     }

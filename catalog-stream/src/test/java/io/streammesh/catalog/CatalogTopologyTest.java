@@ -66,7 +66,10 @@ class CatalogTopologyTest {
 
     @BeforeEach
     void start() {
-        var config = CatalogConfig.embedded(MeshClientConfig.of("unused:9092", "catalog-test", null, "unused"), Path.of("unused"), Path.of("unused"), 0);
+        start(CatalogConfig.embedded(MeshClientConfig.of("unused:9092", "catalog-test", null, "unused"), Path.of("unused"), Path.of("unused"), 0));
+    }
+
+    private void start(CatalogConfig config) {
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "catalog-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -596,6 +599,44 @@ class CatalogTopologyTest {
                 "consumerGroup is 250 characters long; at most 249 are allowed");
         assertThat(state("r-41").getStatus()).isEqualTo(RequestStatus.REJECTED);
         assertThat(state("r-41").getReasons()).allSatisfy(reason -> assertThat(reason).doesNotContain("xxx"));
+    }
+
+    /**
+     * Every principal's requests share one task: a writer past its rate (here bursts of 3, then
+     * one a second, on the broker's timestamps) has the rest refused unread, reported once per
+     * interval with their count rather than one rejection each, and another principal's request
+     * is taken as ever. Once its rate allows again, the writer's next request counts.
+     */
+    @Test
+    void aWriterOverItsRateIsRefusedUnreadAndReportedOnceWhileAnotherWritersRequestCounts() {
+        driver.close();
+        start(CatalogConfig.embedded(MeshClientConfig.of("unused:9092", "catalog-test", null, "unused"), Path.of("unused"), Path.of("unused"), 0)
+                .withAccessRate(new CatalogConfig.AccessRate(1, 3)));
+        register("orders", orders().build());
+        var flood = driver.createInputTopic(MeshTopics.accessRequests("analytics"), Serdes.String().serializer(),
+                SERDES.of(AccessRequest.class).serializer(), START, Duration.ZERO);
+        for (int i = 0; i < 10; i++) {
+            flood.pipeInput("f-" + i, request("f-" + i, "orders.order-placed.v1", "full").build());
+        }
+        requestAs("marketing", request("m-1", "orders.order-placed.v1", "full").setPrincipal("User:marketing").setRequestedBy("User:marketing")
+                .setConsumerGroup("marketing").build());
+
+        assertThat(state("f-2").getStatus()).isEqualTo(RequestStatus.PENDING);
+        assertThat(state("f-3")).as("over the rate: never read").isNull();
+        assertThat(state("m-1").getStatus()).isEqualTo(RequestStatus.PENDING);
+        assertThat(rejections.isEmpty()).as("refusals are reported once per interval, not one by one").isTrue();
+
+        driver.advanceWallClockTime(SourceStamp.REPORT_INTERVAL);
+        TestRecord<String, Rejection> report = rejections.readRecord();
+        assertThat(report.key()).isEqualTo("f-3");
+        assertThat(report.value().getWriter()).isEqualTo("User:analytics");
+        assertThat(report.value().getReasons()).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(tuple("record-rate",
+                "refused unread: 7 record(s) written from " + START + " to " + START + ", over its writer's rate of 1 a second in bursts of 3"));
+        driver.advanceWallClockTime(SourceStamp.REPORT_INTERVAL);
+        assertThat(rejections.isEmpty()).as("nothing new to report").isTrue();
+
+        flood.pipeInput("f-10", request("f-10", "orders.order-placed.v1", "full").build(), START.plusSeconds(1));
+        assertThat(state("f-10").getStatus()).isEqualTo(RequestStatus.PENDING);
     }
 
     @Test
