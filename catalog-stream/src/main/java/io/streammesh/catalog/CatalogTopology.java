@@ -15,6 +15,7 @@ import io.streammesh.schema.ProductStats;
 import io.streammesh.schema.Rejection;
 import io.streammesh.schema.SourcedRecord;
 import io.streammesh.schema.ViewStatus;
+import io.streammesh.schema.WriterRefusals;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -65,6 +66,8 @@ public final class CatalogTopology {
     public static final String GRANTS_STORE = "grants";
     /** {@link #rejectionKey Writer and request id} → latest Rejection of a request or decision. */
     public static final String ACCESS_REJECTIONS_STORE = "access-rejections";
+    /** Source topic → WriterRefusals: its writer's records refused over its rate, not reported yet ({@link SourceStamp}). */
+    public static final String ACCESS_REFUSALS_STORE = "access-refusals";
     /** Address → ProductStats, as health tracking computes them. */
     public static final String HEALTH_STORE = "health";
     /** Global store over {@code mesh.product.stats}, kept as a global table would keep it ({@link GlobalStoreFeed}). */
@@ -154,12 +157,15 @@ public final class CatalogTopology {
                 serdes.of(AccessRequestState.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GRANTS_STORE), Serdes.String(), serdes.of(Grant.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCESS_REJECTIONS_STORE), Serdes.String(), rejections));
+        // In memory and cached: a flood updates one entry per writer, written to its changelog once per commit.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ACCESS_REFUSALS_STORE), Serdes.String(),
+                serdes.of(WriterRefusals.class)).withCachingEnabled());
         // Requests and decisions come from one pattern source (a pattern source shares its
         // sub-topology with no other source), stamped with their topic before the repartition
         // by request id, which would lose it.
         KStream<String, SourcedRecord> inputs = builder
                 .stream(ACCESS_INPUTS, Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                .process(() -> new SourceStamp(config.accessRate()))
+                .process(() -> new SourceStamp(config.accessRate(), ACCESS_REFUSALS_STORE), ACCESS_REFUSALS_STORE)
                 .repartition(Repartitioned.<String, SourcedRecord>as(ACCESS_REPARTITION).withKeySerde(Serdes.String())
                         .withValueSerde(serdes.of(SourcedRecord.class)).withNumberOfPartitions(accessPartitions));
         var requests = serdes.of(AccessRequest.class).deserializer();

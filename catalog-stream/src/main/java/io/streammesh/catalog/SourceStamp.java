@@ -2,18 +2,22 @@ package io.streammesh.catalog;
 
 import io.streammesh.schema.FreeText;
 import io.streammesh.schema.SourcedRecord;
+import io.streammesh.schema.WriterRefusals;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Wraps each record read from a source topic in a {@link SourcedRecord} naming that topic, as
@@ -50,18 +54,27 @@ final class SourceStamp implements Processor<String, byte[], String, SourcedReco
     static final Duration REPORT_INTERVAL = Duration.ofSeconds(1);
 
     private final CatalogConfig.AccessRate rate;
+    private final String refusalsStore;
     private final Map<String, WriterRate> rates = new HashMap<>();
-    private final Map<String, Refused> refused = new LinkedHashMap<>();
     private ProcessorContext<String, SourcedRecord> context;
+    private KeyValueStore<String, WriterRefusals> refused;
 
-    /** @param rate how many records each writer may put through */
-    SourceStamp(CatalogConfig.AccessRate rate) {
+    /**
+     * @param rate how many records each writer may put through
+     * @param refusalsStore topic → the {@link WriterRefusals} not reported yet: a store, so that
+     *        the counts commit with the offsets of the records they count
+     */
+    SourceStamp(CatalogConfig.AccessRate rate, String refusalsStore) {
         this.rate = rate;
+        this.refusalsStore = refusalsStore;
     }
 
     @Override
     public void init(ProcessorContext<String, SourcedRecord> context) {
         this.context = context;
+        this.refused = context.getStateStore(refusalsStore);
+        // The buckets start full after a restart: at most one burst more than the rate, never a record refused twice.
+        rates.clear();
         // Wall-clock time: the last report of a flood that stopped goes out without waiting for anyone's next record.
         context.schedule(REPORT_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> reportRefused());
     }
@@ -73,8 +86,11 @@ final class SourceStamp implements Processor<String, byte[], String, SourcedReco
                 .topic();
         String key = record.key() == null ? NO_KEY : record.key();
         if (!rates.computeIfAbsent(topic, t -> new WriterRate(rate)).take(record.timestamp())) {
-            String firstKey = FreeText.cut(key, MAX_KEY_LENGTH);
-            refused.computeIfAbsent(topic, t -> new Refused(firstKey, record.timestamp())).add(record.timestamp());
+            Instant at = Instant.ofEpochMilli(record.timestamp());
+            WriterRefusals before = refused.get(topic);
+            refused.put(topic, before == null ? new WriterRefusals(1L, at, at, FreeText.cut(key, MAX_KEY_LENGTH))
+                    : new WriterRefusals(before.getCount() + 1, before.getFirst(), at.isAfter(before.getLast()) ? at : before.getLast(),
+                            before.getFirstKey()));
             return;
         }
         byte[] value = record.value() == null ? new byte[0] : record.value();
@@ -90,30 +106,18 @@ final class SourceStamp implements Processor<String, byte[], String, SourcedReco
     }
 
     private void reportRefused() {
-        refused.forEach((topic, over) -> context.forward(new Record<>(over.firstKey, SourcedRecord.newBuilder().setSourceTopic(topic)
-                .setPayload(ByteBuffer.allocate(0))
-                .setOverRate(String.format("%,d record(s) written from %s to %s, over its writer's rate of %s a second"
-                                + " in bursts of %,d", over.count, Instant.ofEpochMilli(over.first), Instant.ofEpochMilli(over.last),
-                        BigDecimal.valueOf(rate.recordsPerSecond()).stripTrailingZeros().toPlainString(), rate.burst()))
-                .build(), over.last)));
-        refused.clear();
-    }
-
-    /** The records of one writer refused since the last report. */
-    private static final class Refused {
-        private final String firstKey;
-        private final long first;
-        private long last;
-        private long count;
-
-        Refused(String firstKey, long first) {
-            this.firstKey = firstKey;
-            this.first = first;
+        List<KeyValue<String, WriterRefusals>> pending = new ArrayList<>();
+        try (var all = refused.all()) {
+            all.forEachRemaining(pending::add);
         }
-
-        void add(long timestamp) {
-            count++;
-            last = Math.max(last, timestamp);
+        for (KeyValue<String, WriterRefusals> entry : pending) {
+            WriterRefusals over = entry.value;
+            context.forward(new Record<>(over.getFirstKey(), SourcedRecord.newBuilder().setSourceTopic(entry.key).setPayload(ByteBuffer.allocate(0))
+                    .setOverRate(String.format("%,d record(s) written from %s to %s, over its writer's rate of %s a second in bursts of %,d",
+                            over.getCount(), over.getFirst(), over.getLast(),
+                            BigDecimal.valueOf(rate.recordsPerSecond()).stripTrailingZeros().toPlainString(), rate.burst()))
+                    .build(), over.getLast().toEpochMilli()));
+            refused.delete(entry.key);
         }
     }
 }
