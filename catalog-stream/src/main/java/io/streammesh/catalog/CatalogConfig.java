@@ -1,8 +1,10 @@
 package io.streammesh.catalog;
 
 import io.streammesh.client.MeshClientConfig;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * How to run catalog-stream; read once at start. {@link #embedded} gives the defaults the
@@ -25,9 +27,10 @@ public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path c
                             Health health, AccessRate accessRate) {
 
     /**
-     * How many requests or decisions one principal may put through the access task every
-     * principal shares ({@link WriterRate}); the records over it are refused unread, and audited
-     * once a second per principal with their count.
+     * How many requests or decisions one writer (a principal's request or decision topic) may put
+     * through the access task every principal shares ({@link AccessOrder}): the task reads the
+     * records over it after everyone else's and refuses them unread, audited once a second per
+     * writer with their count.
      *
      * @param recordsPerSecond the sustained rate
      * @param burst how many may come at once (a script filing or approving a batch)
@@ -47,6 +50,12 @@ public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path c
          */
         public static AccessRate defaults() {
             return new AccessRate(200, 5_000);
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%s records a second (bursts of %,d)",
+                    BigDecimal.valueOf(recordsPerSecond).stripTrailingZeros().toPlainString(), burst);
         }
     }
 

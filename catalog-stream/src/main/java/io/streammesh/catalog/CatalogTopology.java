@@ -66,7 +66,7 @@ public final class CatalogTopology {
     public static final String GRANTS_STORE = "grants";
     /** {@link #rejectionKey Writer and request id} → latest Rejection of a request or decision. */
     public static final String ACCESS_REJECTIONS_STORE = "access-rejections";
-    /** Source topic → WriterRefusals: its writer's records refused over its rate, not reported yet ({@link SourceStamp}). */
+    /** Source topic → WriterRefusals: its writer's records refused over its rate, not reported yet ({@link RateReport}). */
     public static final String ACCESS_REFUSALS_STORE = "access-refusals";
     /** Address → ProductStats, as health tracking computes them. */
     public static final String HEALTH_STORE = "health";
@@ -88,6 +88,8 @@ public final class CatalogTopology {
 
     /** The repartition of requests and decisions by request id. */
     static final String ACCESS_REPARTITION = "access-inputs";
+    /** The processor counting and reporting records over their writer's rate. */
+    static final String RATE_REPORT = "access-rate-report";
     /** The repartition of product activity by address. */
     static final String ACTIVITY_REPARTITION = "activity";
 
@@ -164,8 +166,10 @@ public final class CatalogTopology {
         // sub-topology with no other source), stamped with their topic before the repartition
         // by request id, which would lose it.
         KStream<String, SourcedRecord> inputs = builder
-                .stream(ACCESS_INPUTS, Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                .process(() -> new SourceStamp(config.accessRate(), ACCESS_REFUSALS_STORE), ACCESS_REFUSALS_STORE)
+                .stream(ACCESS_INPUTS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withTimestampExtractor(new AccessOrder(config.accessRate())))
+                .process(SourceStamp::new)
+                // Named, so the processors' generated names after it stay what they were before it existed.
+                .process(() -> new RateReport(config.accessRate(), ACCESS_REFUSALS_STORE), Named.as(RATE_REPORT), ACCESS_REFUSALS_STORE)
                 .repartition(Repartitioned.<String, SourcedRecord>as(ACCESS_REPARTITION).withKeySerde(Serdes.String())
                         .withValueSerde(serdes.of(SourcedRecord.class)).withNumberOfPartitions(accessPartitions));
         var requests = serdes.of(AccessRequest.class).deserializer();

@@ -2,10 +2,11 @@ package io.streammesh.catalog;
 
 /**
  * How many access records one writer (one principal's request or decision topic) may put through
- * the access task every principal shares: a token bucket of {@link CatalogConfig.AccessRate#burst}
+ * the access task every principal shares ({@link AccessOrder}): a token bucket of {@link CatalogConfig.AccessRate#burst}
  * records, refilled at {@link CatalogConfig.AccessRate#recordsPerSecond}. It runs on the records'
- * timestamps, which the broker sets on those topics (log append time), so a writer can neither
- * fake them nor be refused for records the catalog reads late, after an outage.
+ * timestamps, which the broker sets on those topics (log append time), so a writer cannot fake
+ * them, and records the catalog reads late, after an outage, count at the rate they were written.
+ * Thread safe: the access task may move between stream threads.
  */
 final class WriterRate {
 
@@ -22,7 +23,7 @@ final class WriterRate {
      * @param timestamp the record's (broker) timestamp
      * @return whether the record is within the writer's rate; if so, it is counted
      */
-    boolean take(long timestamp) {
+    synchronized boolean take(long timestamp) {
         if (last != Long.MIN_VALUE && timestamp > last) {
             tokens = Math.min(limit.burst(), tokens + (timestamp - last) * limit.recordsPerSecond() / 1_000.0);
         }

@@ -32,6 +32,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -69,6 +71,7 @@ class AccessSecurityIT {
         mesh.onboarding().addDomain("sec-customers");
         mesh.onboarding().ensurePrincipal("sec-analytics", PrincipalKind.TEAM);
         mesh.onboarding().ensurePrincipal("sec-mallory", PrincipalKind.TEAM);
+        mesh.onboarding().ensurePrincipal("sec-flood", PrincipalKind.TEAM);
         mesh.onboarding().ensurePrincipal("sec-security", PrincipalKind.TEAM);
         catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), Files.createTempDirectory("access-security-it-"),
                 mesh.state().credentials(), 0));
@@ -248,25 +251,36 @@ class AccessSecurityIT {
     /**
      * A tenant may write its own request topic as fast as its byte quota lets it, and every
      * principal's requests share one task: 200,000 tiny records (each of which, read, decoded and
-     * refused one by one, would hold the others' requests back for minutes) are refused unread past
-     * the writer's rate, reported with their count and audited naming the writer, and another
-     * principal's request written after them is decided within seconds.
+     * refused one by one, held the others' requests back for minutes), and then more while another
+     * principal files a request, are read after everyone else's and refused unread past the
+     * writer's rate, reported with their count and audited naming the writer; the other request is
+     * decided within seconds, the flood still going on.
      */
     @Test
     void aTenantFloodingItsRequestTopicIsRefusedPastItsRateAndAnotherPrincipalsRequestIsNotHeldBack() throws Exception {
-        int flood = 200_000;
-        try (var producer = new KafkaProducer<>(mesh.clientConfig("sec-mallory").kafka(), new StringSerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < flood; i++) {
-                producer.send(new ProducerRecord<>(MeshTopics.accessRequests("sec-mallory"), "flood-" + i, new byte[] {1}));
+        var flooding = new AtomicBoolean(true);
+        var flooded = new AtomicLong();
+        var producer = new KafkaProducer<>(mesh.clientConfig("sec-flood").kafka(), new StringSerializer(), new ByteArraySerializer());
+        Thread flood = new Thread(() -> {
+            try (producer) {
+                while (flooding.get() || flooded.get() < 200_000) {
+                    producer.send(new ProducerRecord<>(MeshTopics.accessRequests("sec-flood"), "flood-" + flooded.getAndIncrement(), new byte[] {1}));
+                }
             }
-            producer.flush();
+        }, "flood");
+        flood.start();
+        try {
+            await().atMost(SOON).until(() -> flooded.get() >= 200_000);
+            pendingRequest("during a flood of requests");
+        } finally {
+            flooding.set(false);
+            flood.join();
         }
-
-        pendingRequest("after a flood of requests");
-        Rejection report = awaitRejection(rejection -> "User:sec-mallory".equals(rejection.getWriter())
+        Rejection report = awaitRejection(rejection -> "User:sec-flood".equals(rejection.getWriter())
                 && rejection.getReasons().get(0).getRule().equals("record-rate"));
         assertThat(report.getSubject()).startsWith("flood-");
-        assertThat(report.getReasons().get(0).getMessage()).startsWith("refused unread: ").contains("over its writer's rate of 200 a second");
+        assertThat(report.getReasons().get(0).getMessage()).startsWith("refused unread: ")
+                .contains("over its writer's rate of 200 records a second (bursts of 5,000)");
     }
 
     private String pendingRequest(String purpose) {

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -118,9 +117,9 @@ public final class Onboarding {
         requesters.forEach(p -> acls.addAll(requesterAcls(p)));
         // Domains onboarded before a platform app existed (the contract gate) get its ACLs on their topics now.
         List<String> domains = requesters.stream().filter(p -> p.kind() == PrincipalKind.DOMAIN).map(MeshPrincipal::name).toList();
-        // Domains onboarded before field encryption get their key and erasure topics.
-        createPlatformTopics(domains.stream().flatMap(domain -> Stream.of(PlatformTopics.keys(domain),
-                PlatformTopics.erasures(domain))).toList());
+        // Domains onboarded before field encryption get their key and erasure topics, and those from before the broker
+        // stamped record times get it on their registrations and decisions (the catalog orders access records by them).
+        createPlatformTopics(domains.stream().flatMap(domain -> PlatformTopics.domain(domain).stream()).toList());
         domains.forEach(domain -> acls.addAll(PlatformAcls.domain(domain)));
         principals().stream().filter(p -> p.kind() == PrincipalKind.AUDITOR).forEach(p -> acls.addAll(PlatformAcls.auditor(p)));
         createAcls(acls, "create the platform's ACLs");

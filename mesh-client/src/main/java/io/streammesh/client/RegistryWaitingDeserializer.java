@@ -41,6 +41,7 @@ final class RegistryWaitingDeserializer<T> implements Deserializer<T> {
 
     private final Deserializer<T> inner;
     private final Duration retry;
+    private final UnreadableRecordLog unreadable = new UnreadableRecordLog(LOG::error, System::nanoTime);
 
     /** @param inner the registry-backed deserializer */
     RegistryWaitingDeserializer(Deserializer<T> inner) {
@@ -71,8 +72,9 @@ final class RegistryWaitingDeserializer<T> implements Deserializer<T> {
                 return value;
             } catch (RuntimeException e) {
                 if (!registryUnreachable(e) || System.nanoTime() > deadline) {
-                    // Kafka Streams' global thread loses this reason (it fails on its own handler), so say it here.
-                    LOG.error("Cannot read a record of {}: {}", topic, e.toString());
+                    // Kafka Streams' global thread loses this reason (it fails on its own handler), so say it here; once a
+                    // minute per topic at most, as a tenant's topic may hold any number of unreadable records.
+                    unreadable.report(topic, e);
                     throw e;
                 }
                 if (!waited) {
