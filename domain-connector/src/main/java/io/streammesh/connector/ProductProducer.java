@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.SchemaRegistry;
+import io.streammesh.schema.cel.RecordExpression;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.ProductAddress;
@@ -227,6 +228,8 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     public static <T extends GenericRecord> ProductProducer<T> open(ProductAddress address, Supplier<Optional<ProductRegistration>> admitted,
                                                                     MeshClientConfig clientConfig, MeterRegistry meters, Options options) {
         Properties props = clientConfig.kafka();
+        // CEL's first compilation is the longest step after the registration's and schema's reads, which it can wait beside.
+        BACKGROUND.execute(RecordExpression::prepare);
         CompletableFuture<KafkaProducer<String, byte[]>> started = CompletableFuture.supplyAsync(
                 () -> startProducer(address, props, options), BACKGROUND);
         // Cancelled with an interrupt: for a product never published or retired, it would wait out the outage wait.

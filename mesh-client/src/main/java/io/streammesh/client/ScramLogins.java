@@ -101,7 +101,17 @@ public final class ScramLogins {
         return mac.doFinal(password);
     }
 
-    private static final class CachingFormatter extends ScramFormatter {
+    /** A derivation's failure, carried out of the cache's computation. */
+    private static final class DerivationFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        DerivationFailed(InvalidKeyException cause) {
+            super(cause);
+        }
+    }
+
+    /** Package-private for tests: the formatter every login of this process gets. */
+    static final class CachingFormatter extends ScramFormatter {
 
         private final ScramMechanism mechanism;
 
@@ -118,17 +128,25 @@ public final class ScramLogins {
             } catch (NoSuchAlgorithmException e) {
                 return super.hi(password, salt, iterations);
             }
-            byte[] known = SALTED.get(key);
-            if (known != null) {
-                return known.clone();
-            }
-            byte[] derived = super.hi(password, salt, iterations);
-            DERIVED.incrementAndGet();
-            if (SALTED.size() >= MAX_ENTRIES) {
+            if (SALTED.size() >= MAX_ENTRIES && !SALTED.containsKey(key)) {
                 SALTED.clear();
             }
-            SALTED.put(key, derived.clone());
-            return derived;
+            try {
+                // A command's clients log in at once (an Admin and a producer on two cores): the second waits for the first's result.
+                return SALTED.computeIfAbsent(key, k -> derive(password, salt, iterations)).clone();
+            } catch (DerivationFailed e) {
+                throw (InvalidKeyException) e.getCause();
+            }
+        }
+
+        private byte[] derive(byte[] password, byte[] salt, int iterations) {
+            try {
+                byte[] derived = super.hi(password, salt, iterations);
+                DERIVED.incrementAndGet();
+                return derived;
+            } catch (InvalidKeyException e) {
+                throw new DerivationFailed(e);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.streammesh.schema.cel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streammesh.demo.orders.OrderPlaced;
@@ -28,6 +29,13 @@ class RecordExpressionTest {
         assertThat(notGerman.test(ORDER)).isTrue();
         assertThat(notGerman.test(OrderPlaced.newBuilder(ORDER).setCountry("DE").build())).isFalse();
         assertThat(positive.test(OrderPlaced.newBuilder(ORDER).setAmount(-1).build())).isFalse();
+    }
+
+    /** A warm-up that threw would print a stack trace from its background thread in every {@code mesh produce}. */
+    @Test
+    void preparingCompilesItsTypicalRulesAndCanBeRepeated() {
+        assertThatCode(RecordExpression::prepare).doesNotThrowAnyException();
+        assertThatCode(RecordExpression::prepare).doesNotThrowAnyException();
     }
 
     @Test
