@@ -45,7 +45,8 @@ final class AccessOrder implements TimestampExtractor {
             return at;
         }
         warn(record.topic());
-        return at + BEHIND;
+        // Saturated: a client's own time near the end of time (a topic not yet stamped by the broker) must not wrap to a negative one, which Streams drops.
+        return at > Long.MAX_VALUE - BEHIND ? Long.MAX_VALUE : at + BEHIND;
     }
 
     /** @param timestamp a time this extractor gave @return whether it put the record behind, over its writer's rate */

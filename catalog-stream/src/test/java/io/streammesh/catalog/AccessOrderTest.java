@@ -28,6 +28,15 @@ class AccessOrderTest {
         assertThat(order.extract(record("mesh.access.requests.flood", T + 500), T)).isEqualTo(T + 500 + AccessOrder.BEHIND);
     }
 
+    /** A time a client set near the end of time (a topic its broker does not stamp yet) stays behind, never wrapping to a negative one. */
+    @Test
+    void aRecordOverTheRateWithATimeNearTheEndOfTimeStaysBehind() {
+        for (int i = 0; i < 3; i++) {
+            order.extract(record("mesh.access.requests.late", Long.MAX_VALUE - 10), 0);
+        }
+        assertThat(order.extract(record("mesh.access.requests.late", Long.MAX_VALUE - 10), 0)).isEqualTo(Long.MAX_VALUE);
+    }
+
     private static ConsumerRecord<Object, Object> record(String topic, long timestamp) {
         return new ConsumerRecord<>(topic, 0, 0, timestamp, TimestampType.LOG_APPEND_TIME, 0, 0, "k", new byte[0], new RecordHeaders(),
                 Optional.empty());
