@@ -140,16 +140,15 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         String topic = record.value().getSourceTopic();
         byte[] payload = bytes(record.value().getPayload());
         Optional<String> requester = MeshTopics.requester(topic);
-        if (record.value().getOversized() != null || record.value().getOverRate() != null) {
-            // Refused by SourceStamp, by size or rate alone: nothing of it is quoted but its cut key.
-            String writer = requester.orElseGet(() -> topic.startsWith(MeshTopics.DECISIONS_PREFIX)
-                    ? MeshNames.kafkaPrincipal(topic.substring(MeshTopics.DECISIONS_PREFIX.length())) : null);
-            if (record.value().getOversized() != null) {
-                reject(record, record.key(), null, topic, writer, "record-size", "record on " + topic + " has " + record.value().getOversized()
-                        + "; ignored");
-            } else {
-                reject(record, record.key(), null, topic, writer, "record-rate", "refused unread: " + record.value().getOverRate());
-            }
+        if (record.value().getOversized() != null) {
+            // Cut by SourceStamp, refused by its size alone: nothing of it is quoted but its cut key.
+            reject(record, record.key(), null, topic, writerOf(topic, requester), "record-size", "record on " + topic + " has "
+                    + record.value().getOversized() + "; ignored");
+            return;
+        }
+        if (record.value().getOverRate() != null) {
+            // RateReport's count of the records SourceStamp dropped over their writer's rate, keyed by the first one.
+            reject(record, record.key(), null, topic, writerOf(topic, requester), "record-rate", "refused unread: " + record.value().getOverRate());
             return;
         }
         if (requester.isPresent()) {
@@ -159,6 +158,12 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         } else {
             reject(record, record.key(), null, topic, null, "access-topic", "records on " + topic + " are neither requests nor decisions; ignored");
         }
+    }
+
+    /** Who wrote a record refused before it was read: a request topic's principal, or a decision topic's. */
+    private static String writerOf(String topic, Optional<String> requester) {
+        return requester.orElseGet(() -> topic.startsWith(MeshTopics.DECISIONS_PREFIX)
+                ? MeshNames.kafkaPrincipal(topic.substring(MeshTopics.DECISIONS_PREFIX.length())) : null);
     }
 
     private void onRequest(Record<String, SourcedRecord> record, String topic, String writer, byte[] payload) {
