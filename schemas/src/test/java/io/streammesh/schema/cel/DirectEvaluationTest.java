@@ -75,6 +75,22 @@ class DirectEvaluationTest {
         assertThat(RecordExpression.compile("has(record.note)", SCHEMA).evaluatesDirectly()).isFalse();
     }
 
+    @Test
+    void theInterpreterIsBuiltOnlyWhenAnExpressionFirstNeedsIt() {
+        RecordExpression direct = RecordExpression.compile("record.count * 4611686018427387904 > 0", SCHEMA);
+        assertThat(direct.interpreterReady()).as("after compiling a direct expression").isFalse();
+
+        GenericRecord plain = record(new Random(3));
+        plain.put("count", 1L);
+        assertThat(direct.test(plain)).isTrue();
+        assertThat(direct.interpreterReady()).as("after a plain record").isFalse();
+
+        plain.put("count", 3L);
+        assertThat(outcome(() -> direct.test(plain))).as("an overflow, which CEL's interpreter decides").startsWith("failure: ");
+        assertThat(direct.interpreterReady()).as("after the interpreter decided").isTrue();
+        assertThat(RecordExpression.compile("has(record.note)", SCHEMA).interpreterReady()).as("an expression only the interpreter evaluates").isTrue();
+    }
+
     private static String outcome(java.util.function.BooleanSupplier evaluation) {
         try {
             return String.valueOf(evaluation.getAsBoolean());
