@@ -21,10 +21,10 @@ import org.apache.kafka.clients.admin.TopicDescription;
  */
 final class AccessPartitions {
 
-    /** The repartition topics sized by {@link CatalogTopology#build}'s {@code accessPartitions}. */
+    /** The repartition topics sized by {@link CatalogTopology#build}'s {@code accessPartitions} (and health's, sized alike). */
     static final List<String> REPARTITION_TOPICS = List.of(
             PlatformApp.CATALOG.applicationId() + "-" + CatalogTopology.ACCESS_REPARTITION + "-repartition",
-            PlatformApp.CATALOG.applicationId() + "-" + CatalogTopology.ACTIVITY_REPARTITION + "-repartition");
+            HealthTopology.APPLICATION_ID + "-" + HealthTopology.ACTIVITY_REPARTITION + "-repartition");
 
     private AccessPartitions() {
     }

@@ -16,7 +16,10 @@ import io.streammesh.keys.LocalKms;
 import io.streammesh.keys.SubjectKeys;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -28,9 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * catalog-stream, running: the {@link CatalogTopology} under exactly-once v2 as principal
- * {@code mesh-catalog}, and its REST API. Records it cannot process go to
- * {@value #DEAD_LETTER_TOPIC} and the app keeps running.
+ * catalog-stream, running: the {@link CatalogTopology} and, as an app (group) of its own, the
+ * {@link HealthTopology}, both under exactly-once v2 as principal {@code mesh-catalog}, and the
+ * REST API. Records they cannot process go to {@value #DEAD_LETTER_TOPIC} and the apps keep running.
  *
  * <pre>{@code
  * try (CatalogApp catalog = CatalogApp.start(CatalogConfig.embedded(clientConfig, stateDir, credentials, 8080))) {
@@ -51,18 +54,23 @@ public final class CatalogApp implements AutoCloseable {
     private static final String OWN_KEKS = "keks";
 
     private final KafkaStreams streams;
+    /** Product health ({@link HealthTopology}): a group of its own, which publishing products rebalances. */
+    private final KafkaStreams health;
     private final String host;
     private final CatalogApi api;
     private final RestAccessLog accessLog;
     private final GateLagPoller gateLags;
     private final MetricsEndpoint metrics;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final KafkaStreamsMetrics healthMetrics;
     private final KeyService keyService;
 
-    private CatalogApp(KafkaStreams streams, String host, CatalogApi api, RestAccessLog accessLog, GateLagPoller gateLags,
-                       MetricsEndpoint metrics, KafkaStreamsMetrics streamsMetrics, KeyService keyService) {
+    private CatalogApp(KafkaStreams streams, KafkaStreams health, String host, CatalogApi api, RestAccessLog accessLog, GateLagPoller gateLags,
+                       MetricsEndpoint metrics, KafkaStreamsMetrics streamsMetrics, KafkaStreamsMetrics healthMetrics, KeyService keyService) {
         this.keyService = keyService;
         this.streams = streams;
+        this.health = health;
+        this.healthMetrics = healthMetrics;
         this.host = host.equals("0.0.0.0") ? "127.0.0.1" : host;
         this.api = api;
         this.accessLog = accessLog;
@@ -132,7 +140,9 @@ public final class CatalogApp implements AutoCloseable {
         GateLagPoller gateLags = null;
         CatalogApi api = null;
         KafkaStreams streams = null;
+        KafkaStreams health = null;
         KafkaStreamsMetrics streamsMetrics = null;
+        KafkaStreamsMetrics healthMetrics = null;
         try {
             accessLog = new RestAccessLog(config.clientConfig());
             // read in the background: a key fetch never waits for the broker on its path, only for a subject not yet seen
@@ -143,15 +153,19 @@ public final class CatalogApp implements AutoCloseable {
                     config.clientConfig());
             var self = new HostInfo(config.restHost(), api.port());
             var snapshots = new CatalogSnapshots();
-            streams = new KafkaStreams(CatalogTopology.build(config, accessPartitions, RecordSerdes.registry(config.clientConfig()), gateLags,
-                    healthMeters, snapshots), properties(config, self));
+            var serdes = RecordSerdes.registry(config.clientConfig());
+            streams = new KafkaStreams(CatalogTopology.build(config, accessPartitions, serdes, snapshots), properties(config, self));
+            health = new KafkaStreams(HealthTopology.build(config, accessPartitions, serdes, gateLags, healthMeters), healthProperties(config));
             streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(metrics.meters());
-            MeshStreams.start(streams, "catalog-stream");
+            healthMetrics = new KafkaStreamsMetrics(health);
+            healthMetrics.bindTo(metrics.meters());
+            startBoth(streams, health);
             api.start(new CatalogQueries(streams, snapshots, self, config.clientConfig()),
                     new PublishedContracts(config.clientConfig(), ContractRenderer.installed()), keyService);
             LOG.info("catalog-stream running; REST API at http://{}:{}/api", self.host(), self.port());
-            return new CatalogApp(streams, config.restHost(), api, accessLog, gateLags, metrics, streamsMetrics, keyService);
+            return new CatalogApp(streams, health, config.restHost(), api, accessLog, gateLags, metrics, streamsMetrics, healthMetrics,
+                    keyService);
         } catch (RuntimeException e) {
             if (api != null) {
                 api.close();
@@ -159,10 +173,33 @@ public final class CatalogApp implements AutoCloseable {
             if (streamsMetrics != null) {
                 streamsMetrics.close();
             }
+            if (healthMetrics != null) {
+                healthMetrics.close();
+            }
             closeQuietly(gateLags, e);
             closeQuietly(keyService, e);
             closeQuietly(accessLog, e);
             throw e;
+        }
+    }
+
+    /**
+     * Starts both apps at once (each waits for its global tables and its group) and waits until
+     * both run; when either fails, the other is stopped too.
+     */
+    private static void startBoth(KafkaStreams streams, KafkaStreams health) {
+        CompletableFuture<Void> healthStart = CompletableFuture.runAsync(() -> MeshStreams.start(health, "catalog-stream's health tracking"));
+        try {
+            MeshStreams.start(streams, "catalog-stream");
+        } catch (RuntimeException e) {
+            healthStart.whenComplete((started, failure) -> health.close(Duration.ofSeconds(10)));
+            throw e;
+        }
+        try {
+            healthStart.join();
+        } catch (CompletionException e) {
+            MeshStreams.stop(streams);
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
     }
 
@@ -188,14 +225,26 @@ public final class CatalogApp implements AutoCloseable {
         return metrics.url();
     }
 
-    /** @return the app's Kafka Streams state */
+    /** @return the state of the app's Kafka Streams apps: RUNNING when both are, else the catalog's unless it runs, else health's */
     public KafkaStreams.State state() {
-        return streams.state();
+        KafkaStreams.State catalog = streams.state();
+        return catalog == KafkaStreams.State.RUNNING ? health.state() : catalog;
     }
 
     static Properties properties(CatalogConfig config, HostInfo self) {
         var props = MeshStreams.exactlyOnce(config.clientConfig(), PlatformApp.CATALOG.applicationId(), config.stateDir());
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, DEAD_LETTER_TOPIC);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        props.putAll(MeshSerdes.config(config.clientConfig(), true));
+        return props;
+    }
+
+    /** As {@link #properties} for health tracking, which no REST call queries (so no application server). */
+    static Properties healthProperties(CatalogConfig config) {
+        var props = MeshStreams.exactlyOnce(config.clientConfig(), HealthTopology.APPLICATION_ID, config.stateDir());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, DEAD_LETTER_TOPIC);
@@ -219,11 +268,13 @@ public final class CatalogApp implements AutoCloseable {
     @Override
     public void close() {
         api.close();
+        MeshStreams.stop(health);
         MeshStreams.stop(streams);
         gateLags.close();
         keyService.close();
         accessLog.close();
         streamsMetrics.close();
+        healthMetrics.close();
         metrics.close();
     }
 }

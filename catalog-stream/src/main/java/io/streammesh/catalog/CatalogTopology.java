@@ -7,7 +7,6 @@ import io.streammesh.schema.AccessRequestState;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.MeshTopics;
-import io.streammesh.schema.ProductActivity;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.AuditChainStatus;
 import io.streammesh.schema.ProductConsumption;
@@ -20,21 +19,20 @@ import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 
 /**
- * catalog-stream's topology: four small parts over the catalog's topics.
+ * catalog-stream's topology: small parts over the catalog's topics (product health is an app of its
+ * own, {@link HealthTopology}, so that publishing products does not rebalance these).
  * <ul>
  *   <li>governance: {@code mesh.registrations.*} → {@link GovernanceProcessor} →
  *       {@code mesh.catalog} or {@code mesh.catalog.rejections};</li>
@@ -44,10 +42,8 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
  *   <li>access: {@code mesh.access.requests.*} and {@code mesh.decisions.*}, each record
  *       stamped with its topic ({@link SourceStamp}) and repartitioned by request id →
  *       {@link AccessProcessor} → {@code mesh.access.grants} or {@code mesh.catalog.rejections};</li>
- *   <li>health: product topics and their DLQs → {@link ActivityCounter} (counts per partition)
- *       → repartitioned by address → {@link HealthProcessor} (with the gate's lag, {@link GateLags})
- *       → {@code mesh.product.stats}, also
- *       held as a global store (and in {@link CatalogSnapshots}) for the REST API;</li>
+ *   <li>health: {@code mesh.product.stats}, as {@link HealthTopology} computes it, held as a
+ *       global store (and in {@link CatalogSnapshots}) for the REST API;</li>
  *   <li>view status: {@code mesh.view.status}, as the policy-enforcer reports it, held as a
  *       global table for the REST API.</li>
  * </ul>
@@ -68,8 +64,6 @@ public final class CatalogTopology {
     public static final String ACCESS_REJECTIONS_STORE = "access-rejections";
     /** Source topic → WriterRefusals: its writer's records refused over its rate, not reported yet ({@link RateReport}). */
     public static final String ACCESS_REFUSALS_STORE = "access-refusals";
-    /** Address → ProductStats, as health tracking computes them. */
-    public static final String HEALTH_STORE = "health";
     /** Global store over {@code mesh.product.stats}, kept as a global table would keep it ({@link GlobalStoreFeed}). */
     public static final String GLOBAL_HEALTH = "health-global";
     /** Global store over {@code mesh.access.grants}, feeding the key service's index of decrypting grants ({@link DecryptGrants}). */
@@ -90,11 +84,6 @@ public final class CatalogTopology {
     static final String ACCESS_REPARTITION = "access-inputs";
     /** The processor counting and reporting records over their writer's rate. */
     static final String RATE_REPORT = "access-rate-report";
-    /** The repartition of product activity by address. */
-    static final String ACTIVITY_REPARTITION = "activity";
-
-    /** Product topics and their dead-letter topics: {@code <domain>.<product>.v<major>[.dlq]}, never the platform's own. */
-    static final Pattern PRODUCT_TOPICS = MeshTopics.PRODUCT_AND_DEAD_LETTER_TOPICS;
 
     private static final Pattern REGISTRATIONS = MeshTopics.REGISTRATION_TOPICS;
     private static final Pattern DECISIONS = MeshTopics.DECISION_TOPICS;
@@ -119,28 +108,24 @@ public final class CatalogTopology {
 
     /**
      * @param config the app's config (governance rules, grant durations)
-     * @param accessPartitions partitions of the repartition topics (access inputs by request id, activity by address):
+     * @param accessPartitions partitions of the access repartition topic (inputs by request id):
      *        those of {@code mesh.access.grants}, so that a request's grant lands on its task's partition
      * @param serdes the serdes of the mesh's records
-     * @return the topology, without the contract gate's lag (health shows it unknown)
+     * @return the topology
      */
     public static Topology build(CatalogConfig config, int accessPartitions, RecordSerdes serdes) {
-        return build(config, accessPartitions, serdes, GateLags.UNKNOWN, new ProductHealthMeters(new SimpleMeterRegistry()),
-                new CatalogSnapshots());
+        return build(config, accessPartitions, serdes, new CatalogSnapshots());
     }
 
     /**
      * @param config the app's config (governance rules, grant durations)
-     * @param accessPartitions partitions of the repartition topics (access inputs by request id, activity by address):
+     * @param accessPartitions partitions of the access repartition topic (inputs by request id):
      *        those of {@code mesh.access.grants}, so that a request's grant lands on its task's partition
      * @param serdes the serdes of the mesh's records
-     * @param gateLags the contract gate's lag per product, measured off the stream thread
-     * @param healthMeters where each product's health is shown to Prometheus
      * @param snapshots what the global catalog and health stores keep up to date in memory for the REST API and portal
      * @return the topology
      */
-    static Topology build(CatalogConfig config, int accessPartitions, RecordSerdes serdes, GateLags gateLags,
-                          ProductHealthMeters healthMeters, CatalogSnapshots snapshots) {
+    static Topology build(CatalogConfig config, int accessPartitions, RecordSerdes serdes, CatalogSnapshots snapshots) {
         var builder = new StreamsBuilder();
         var products = serdes.of(DataProduct.class);
         var rejections = serdes.of(Rejection.class);
@@ -184,14 +169,6 @@ public final class CatalogTopology {
         var stats = serdes.of(ProductStats.class);
         builder.addGlobalStore(globalStore(GLOBAL_HEALTH, stats), MeshTopics.PRODUCT_STATS, Consumed.with(Serdes.String(), stats),
                 () -> new GlobalStoreFeed<>(GLOBAL_HEALTH, snapshots.healthFeed()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HEALTH_STORE), Serdes.String(), stats));
-        builder.stream(PRODUCT_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                .process(() -> new ActivityCounter(config.health().countInterval()))
-                // An explicit count: the pattern may match no topic yet, and Streams cannot size a repartition topic from nothing.
-                .repartition(Repartitioned.<String, ProductActivity>as(ACTIVITY_REPARTITION).withKeySerde(Serdes.String())
-                        .withValueSerde(serdes.of(ProductActivity.class)).withNumberOfPartitions(accessPartitions))
-                .process(() -> new HealthProcessor(config, gateLags, healthMeters, HEALTH_STORE, GLOBAL_CATALOG), HEALTH_STORE)
-                .to(MeshTopics.PRODUCT_STATS, Produced.with(Serdes.String(), stats));
 
         builder.globalTable(MeshTopics.VIEW_STATUS, Consumed.with(Serdes.String(), serdes.of(ViewStatus.class)),
                 Materialized.as(GLOBAL_VIEW_STATUS));

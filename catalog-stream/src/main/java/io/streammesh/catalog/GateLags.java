@@ -10,9 +10,6 @@ import java.util.OptionalLong;
 @FunctionalInterface
 interface GateLags {
 
-    /** Nothing measured: for topologies run without a broker. */
-    GateLags UNKNOWN = address -> OptionalLong.empty();
-
     /**
      * @param address a product's address
      * @return records in {@code <address>.ingest} past the gate's committed offsets, or empty while unknown

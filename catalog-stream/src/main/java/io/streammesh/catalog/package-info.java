@@ -3,7 +3,8 @@
  * ({@link io.streammesh.catalog.CatalogApp}, principal and {@code application.id}
  * {@code mesh-catalog}, exactly-once v2) with its REST API. It owns the governance rules, the
  * topology's parts ({@code CatalogTopology}: governance, the catalog as a global table, access,
- * health, view status), the one place a grant expires ({@code AccessProcessor}'s wall-clock
+ * view status; {@code HealthTopology}, an app of its own, {@code mesh-catalog-health}: product
+ * health), the one place a grant expires ({@code AccessProcessor}'s wall-clock
  * punctuation) and the interactive queries behind the REST API.
  *
  * <p>Topics in: {@code mesh.registrations.*}, {@code mesh.decisions.*},

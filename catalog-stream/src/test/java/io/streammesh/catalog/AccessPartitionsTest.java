@@ -12,7 +12,7 @@ class AccessPartitionsTest {
     @Test
     void theRepartitionTopicsTakeTheGrantsTopicsPartitions() {
         assertThat(AccessPartitions.agreed(6, Map.of())).isEqualTo(6);
-        assertThat(AccessPartitions.agreed(3, Map.of("mesh-catalog-access-inputs-repartition", 3, "mesh-catalog-activity-repartition", 3)))
+        assertThat(AccessPartitions.agreed(3, Map.of("mesh-catalog-access-inputs-repartition", 3, "mesh-catalog-health-activity-repartition", 3)))
                 .isEqualTo(3);
     }
 
@@ -28,6 +28,6 @@ class AccessPartitionsTest {
     @Test
     void theRepartitionTopicsAreNamedAsStreamsNamesThem() {
         assertThat(AccessPartitions.REPARTITION_TOPICS)
-                .containsExactly("mesh-catalog-access-inputs-repartition", "mesh-catalog-activity-repartition");
+                .containsExactly("mesh-catalog-access-inputs-repartition", "mesh-catalog-health-activity-repartition");
     }
 }

@@ -15,7 +15,6 @@ import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ViewAccess;
 import io.streammesh.testing.PlainAvroSerdes;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -52,8 +51,7 @@ class CatalogSnapshotTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "snapshot-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, streamsState.toString());
-        driver = new TopologyTestDriver(CatalogTopology.build(config, 3, SERDES, GateLags.UNKNOWN,
-                new ProductHealthMeters(new SimpleMeterRegistry()), snapshots), props, START);
+        driver = new TopologyTestDriver(CatalogTopology.build(config, 3, SERDES, snapshots), props, START);
     }
 
     @AfterEach

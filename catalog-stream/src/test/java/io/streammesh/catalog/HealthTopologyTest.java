@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.testing.PlainAvroSerdes;
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.HealthStatus;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductRegistration;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** Health tracking ({@link HealthTopology}) beside the catalog that admits the product and shows its health ({@link CatalogTopology}). */
 class HealthTopologyTest {
 
     /** Each test's own: Kafka Streams' default (/tmp/kafka-streams) is shared by every build on the machine. */
@@ -40,6 +42,10 @@ class HealthTopologyTest {
     private final Map<String, Long> gateLags = new ConcurrentHashMap<>();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final CatalogSnapshots snapshots = new CatalogSnapshots();
+    /** Governance admits the product; the global health store feeds what the REST API shows. */
+    private TopologyTestDriver catalog;
+    private TestInputTopic<String, ProductStats> catalogStats;
+    /** Health tracking, an app of its own. */
     private TopologyTestDriver driver;
     private TestOutputTopic<String, ProductStats> stats;
     private TestInputTopic<byte[], byte[]> product;
@@ -48,24 +54,37 @@ class HealthTopologyTest {
     @BeforeEach
     void start() {
         var config = CatalogConfig.embedded(MeshClientConfig.of("unused:9092", "catalog-test", null, "unused"), Path.of("unused"), Path.of("unused"), 0);
-        var props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "health-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, streamsState.toString());
-        driver = new TopologyTestDriver(CatalogTopology.build(config, 3, SERDES,
+        catalog = new TopologyTestDriver(CatalogTopology.build(config, 3, SERDES, snapshots), props("catalog-test"), START);
+        catalogStats = catalog.createInputTopic(MeshTopics.PRODUCT_STATS, Serdes.String().serializer(), SERDES.of(ProductStats.class).serializer());
+        driver = new TopologyTestDriver(HealthTopology.build(config, 3, SERDES,
                 address -> gateLags.containsKey(address) ? OptionalLong.of(gateLags.get(address)) : OptionalLong.empty(),
-                new ProductHealthMeters(meters), snapshots), props, START);
+                new ProductHealthMeters(meters)), props("health-test"), START);
         stats = driver.createOutputTopic(MeshTopics.PRODUCT_STATS, Serdes.String().deserializer(), SERDES.of(ProductStats.class).deserializer());
         product = driver.createInputTopic("orders.order-placed.v1", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         deadLetters = driver.createInputTopic("orders.order-placed.v1.dlq", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+
         ProductRegistration registration = CatalogTopologyTest.orders().setMaxViolationRate(0.05).setFreshnessMs(60_000L).build();
-        driver.createInputTopic(MeshTopics.registrations("orders"), Serdes.String().serializer(), SERDES.of(ProductRegistration.class).serializer())
+        catalog.createInputTopic(MeshTopics.registrations("orders"), Serdes.String().serializer(), SERDES.of(ProductRegistration.class).serializer())
                 .pipeInput(registration.getAddress(), registration);
+        // What governance admitted reaches health tracking's own table of the catalog, as mesh.catalog carries it.
+        var admitted = catalog.createOutputTopic(MeshTopics.CATALOG, Serdes.String().deserializer(), SERDES.of(DataProduct.class).deserializer());
+        var slos = driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(), SERDES.of(DataProduct.class).serializer());
+        admitted.readKeyValuesToList().forEach(entry -> slos.pipeInput(entry.key, entry.value));
+    }
+
+    /** Each test's own state directory per app: Kafka Streams' default (/tmp/kafka-streams) is shared by every build on the machine. */
+    private Properties props(String applicationId) {
+        var props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, streamsState.resolve(applicationId).toString());
+        return props;
     }
 
     @AfterEach
     void stop() {
         driver.close();
+        catalog.close();
     }
 
     @Test
@@ -194,10 +213,13 @@ class HealthTopologyTest {
         }
     }
 
+    /** @return the stats health tracking published last; all it published reach the catalog, as on mesh.product.stats */
     private ProductStats last() {
         ProductStats latest = null;
         while (!stats.isEmpty()) {
-            latest = stats.readValue();
+            var published = stats.readKeyValue();
+            catalogStats.pipeInput(published.key, published.value);
+            latest = published.value;
         }
         assertThat(latest).as("stats published").isNotNull();
         return latest;
