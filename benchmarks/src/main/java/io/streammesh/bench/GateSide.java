@@ -2,6 +2,7 @@ package io.streammesh.bench;
 
 import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.client.ScramLogins;
 import io.streammesh.client.MeshStreams;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.connector.GateApp;
@@ -98,6 +99,8 @@ final class GateSide implements AutoCloseable {
     /** @param args kind, state directory, ingest topic, records, label; then one round number per line on standard input */
     public static void main(String[] args) throws Exception {
         var kind = Kind.valueOf(args[0]);
+        // As `mesh up` and `mesh app` run the apps: a process derives a principal's salted password once, not at every login.
+        ScramLogins.install();
         Path state = Path.of(args[1]);
         var configs = new ClientConfigs(new StateDirectory(state).clients());
         var side = new Rounds(configs.config("mesh-admin"), configs.config(GATE_GROUP), state, args[2], Integer.parseInt(args[3]), args[4]);

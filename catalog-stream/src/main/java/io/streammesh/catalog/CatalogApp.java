@@ -18,8 +18,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -170,6 +172,13 @@ public final class CatalogApp implements AutoCloseable {
             if (api != null) {
                 api.close();
             }
+            // Either may have started (closing is idempotent), or only been made: its clients are open either way.
+            if (health != null) {
+                health.close(Duration.ofSeconds(10));
+            }
+            if (streams != null) {
+                streams.close(Duration.ofSeconds(10));
+            }
             if (streamsMetrics != null) {
                 streamsMetrics.close();
             }
@@ -185,22 +194,37 @@ public final class CatalogApp implements AutoCloseable {
 
     /**
      * Starts both apps at once (each waits for its global tables and its group) and waits until
-     * both run; when either fails, the other is stopped too.
+     * both run; when either fails, the other is stopped too before this returns.
      */
     private static void startBoth(KafkaStreams streams, KafkaStreams health) {
-        CompletableFuture<Void> healthStart = CompletableFuture.runAsync(() -> MeshStreams.start(health, "catalog-stream's health tracking"));
+        var healthStart = new FutureTask<Void>(() -> MeshStreams.start(health, "catalog-stream's health tracking"), null);
+        new Thread(healthStart, "mesh-catalog-health-start").start();
         try {
             MeshStreams.start(streams, "catalog-stream");
-        } catch (RuntimeException e) {
-            healthStart.whenComplete((started, failure) -> health.close(Duration.ofSeconds(10)));
-            throw e;
-        }
-        try {
-            healthStart.join();
-        } catch (CompletionException e) {
+            healthStart.get();
+        } catch (ExecutionException e) {
             MeshStreams.stop(streams);
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            throw e.getCause() instanceof RuntimeException cause ? cause : new MeshException(e.getCause().toString(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw stopBoth(streams, health, healthStart, new MeshException("interrupted while starting catalog-stream", e));
+        } catch (RuntimeException e) {
+            throw stopBoth(streams, health, healthStart, e);
         }
+    }
+
+    /** Stops both apps, the health one whether or not its start has ended (its start then sees it stopped and ends). */
+    private static RuntimeException stopBoth(KafkaStreams streams, KafkaStreams health, FutureTask<Void> healthStart, RuntimeException failure) {
+        health.close(Duration.ofSeconds(10));
+        streams.close(Duration.ofSeconds(10));
+        try {
+            healthStart.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            failure.addSuppressed(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return failure;
     }
 
     /** Closes what a failed start had started, keeping the start's failure as the one thrown. */
@@ -225,10 +249,14 @@ public final class CatalogApp implements AutoCloseable {
         return metrics.url();
     }
 
-    /** @return the state of the app's Kafka Streams apps: RUNNING when both are, else the catalog's unless it runs, else health's */
+    /**
+     * @return the catalog app's Kafka Streams state, unless its health tracking is not running
+     *         (neither RUNNING nor REBALANCING, which each product published causes): then that
+     *         app's state
+     */
     public KafkaStreams.State state() {
-        KafkaStreams.State catalog = streams.state();
-        return catalog == KafkaStreams.State.RUNNING ? health.state() : catalog;
+        KafkaStreams.State healthState = health.state();
+        return healthState.isRunningOrRebalancing() ? streams.state() : healthState;
     }
 
     static Properties properties(CatalogConfig config, HostInfo self) {
@@ -254,13 +282,16 @@ public final class CatalogApp implements AutoCloseable {
     }
 
     /**
-     * Creates the dead-letter topic and reads how many partitions the repartition topics get.
+     * Creates the dead-letter topic, gives health tracking the catalog's positions on a mesh where
+     * the catalog tracked health itself ({@link HealthOffsets}), and reads how many partitions the
+     * repartition topics get.
      *
      * @return the partitions of {@code mesh.access.grants} ({@link AccessPartitions})
      */
     private static int prepareTopics(MeshClientConfig clientConfig) {
         try (var admin = Admin.create(clientConfig.kafka())) {
             KafkaCalls.createMissing(admin, List.of(new NewTopic(DEAD_LETTER_TOPIC, 1, (short) -1)));
+            HealthOffsets.takeOver(admin);
             return AccessPartitions.read(admin);
         }
     }

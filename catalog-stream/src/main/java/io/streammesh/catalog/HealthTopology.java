@@ -58,7 +58,9 @@ public final class HealthTopology {
     static Topology build(CatalogConfig config, int partitions, RecordSerdes serdes, GateLags gateLags, ProductHealthMeters healthMeters) {
         var builder = new StreamsBuilder();
         var stats = serdes.of(ProductStats.class);
-        builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), serdes.of(DataProduct.class)), Materialized.as(CATALOG_TABLE));
+        // In memory: a second RocksDB copy of the catalog (the catalog app holds one) for a few KB of SLOs per product.
+        builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), serdes.of(DataProduct.class)),
+                Materialized.<String, DataProduct>as(Stores.inMemoryKeyValueStore(CATALOG_TABLE)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HEALTH_STORE), Serdes.String(), stats));
         builder.stream(PRODUCT_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 .process(() -> new ActivityCounter(config.health().countInterval()))
