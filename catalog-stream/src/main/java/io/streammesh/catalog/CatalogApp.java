@@ -27,6 +27,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
@@ -156,7 +157,11 @@ public final class CatalogApp implements AutoCloseable {
             var self = new HostInfo(config.restHost(), api.port());
             var snapshots = new CatalogSnapshots();
             var serdes = RecordSerdes.registry(config.clientConfig());
-            streams = new KafkaStreams(CatalogTopology.build(config, accessPartitions, serdes, snapshots), properties(config, self));
+            Topology catalogTopology = CatalogTopology.build(config, accessPartitions, serdes, snapshots);
+            Properties catalogProperties = properties(config, self);
+            // Health's tasks, from before it was an app of its own, would fail the start.
+            MeshStreams.forgetRemovedSubtopologies(catalogTopology, catalogProperties);
+            streams = new KafkaStreams(catalogTopology, catalogProperties);
             health = new KafkaStreams(HealthTopology.build(config, accessPartitions, serdes, gateLags, healthMeters), healthProperties(config));
             streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(metrics.meters());

@@ -1,13 +1,23 @@
 package io.streammesh.client;
 
 import io.streammesh.schema.MeshException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -22,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class MeshStreams {
 
     private static final Logger LOG = LoggerFactory.getLogger(MeshStreams.class);
+    /** A task's directory in an app's state directory: {@code <sub-topology>_<partition>}. */
+    private static final Pattern TASK_DIRECTORY = Pattern.compile("(\\d+)_(\\d+)");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     /** The longest a restoring or global consumer's fetch waits for records that are not there. */
     private static final Duration START_FETCH_WAIT = Duration.ofMillis(50);
@@ -88,6 +100,45 @@ public final class MeshStreams {
                 Thread.currentThread().interrupt();
                 streams.close(Duration.ofSeconds(10));
                 throw new MeshException("interrupted while starting " + name, e);
+            }
+        }
+    }
+
+    /**
+     * Removes the local state of tasks whose sub-topology the topology no longer has, as after a
+     * version that moved part of an app elsewhere. Kafka Streams opens the stores of every task
+     * directory it finds at start as stores of whatever sub-topology now has that number, and
+     * fails the start when the number is now a global store's ("Metrics recorder is re-initialised
+     * with different task"). What is removed is a local copy: changelogged state is read again
+     * from its changelog by a task that needs it.
+     *
+     * @param topology the app's topology, as it is about to start
+     * @param props its configuration (application id and state directory)
+     */
+    public static void forgetRemovedSubtopologies(Topology topology, Properties props) {
+        Path appState = Path.of(props.getProperty(StreamsConfig.STATE_DIR_CONFIG), props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG));
+        if (!Files.isDirectory(appState)) {
+            return;
+        }
+        Set<Integer> current = topology.describe().subtopologies().stream().map(TopologyDescription.Subtopology::id).collect(Collectors.toSet());
+        try (Stream<Path> entries = Files.list(appState)) {
+            for (Path task : entries.toList()) {
+                Matcher id = TASK_DIRECTORY.matcher(task.getFileName().toString());
+                if (id.matches() && !current.contains(Integer.parseInt(id.group(1)))) {
+                    LOG.info("Removing the local state of task {}: its sub-topology is not in this version of {}", task.getFileName(),
+                            props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG));
+                    deleteRecursively(task);
+                }
+            }
+        } catch (IOException e) {
+            throw new MeshException("cannot clear old task state in " + appState + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        try (Stream<Path> all = Files.walk(directory)) {
+            for (Path path : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
             }
         }
     }

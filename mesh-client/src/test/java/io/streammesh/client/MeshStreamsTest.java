@@ -1,0 +1,60 @@
+package io.streammesh.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MeshStreamsTest {
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void theLocalStateOfTasksWhoseSubTopologyIsGoneIsRemovedAndEveryOtherKept() throws Exception {
+        // Sub-topology 0 reads a topic into a table; 1 is a global table's (no tasks).
+        var builder = new StreamsBuilder();
+        builder.table("in", Consumed.with(Serdes.String(), Serdes.String()), Materialized.as("kept"));
+        builder.globalTable("global-in", Consumed.with(Serdes.String(), Serdes.String()), Materialized.as("global-table"));
+        Topology topology = builder.build();
+        var props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "an-app");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        Path app = stateDir.resolve("an-app");
+        for (String kept : new String[] {"0_0/rocksdb/kept", "0_1", "global/rocksdb/global-table", "kafka-streams-process-metadata"}) {
+            Files.createDirectories(app.resolve(kept));
+        }
+        Files.createDirectories(app.resolve("1_2/rocksdb/health"));
+        Files.writeString(app.resolve("1_2/.checkpoint"), "0\n");
+        Files.createDirectories(app.resolve("7_0"));
+
+        MeshStreams.forgetRemovedSubtopologies(topology, props);
+
+        assertThat(app.resolve("1_2")).as("a task of a sub-topology whose number is now a global table's").doesNotExist();
+        assertThat(app.resolve("7_0")).as("a task of a sub-topology the topology does not have").doesNotExist();
+        assertThat(app.resolve("0_0/rocksdb/kept")).exists();
+        assertThat(app.resolve("0_1")).exists();
+        assertThat(app.resolve("global/rocksdb/global-table")).exists();
+        assertThat(app.resolve("kafka-streams-process-metadata")).exists();
+    }
+
+    @Test
+    void anAppThatNeverRanHereHasNothingToRemove() {
+        var props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "new-app");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+
+        MeshStreams.forgetRemovedSubtopologies(new StreamsBuilder().build(), props);
+
+        assertThat(stateDir.resolve("new-app")).doesNotExist();
+    }
+}
