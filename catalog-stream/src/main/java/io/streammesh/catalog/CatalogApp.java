@@ -265,19 +265,18 @@ public final class CatalogApp implements AutoCloseable {
     }
 
     static Properties properties(CatalogConfig config, HostInfo self) {
-        var props = MeshStreams.exactlyOnce(config.clientConfig(), PlatformApp.CATALOG.applicationId(), config.stateDir());
+        var props = appProperties(config, PlatformApp.CATALOG.applicationId());
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
-        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, DEAD_LETTER_TOPIC);
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
-        props.putAll(MeshSerdes.config(config.clientConfig(), true));
         return props;
     }
 
     /** As {@link #properties} for health tracking, which no REST call queries (so no application server). */
     static Properties healthProperties(CatalogConfig config) {
-        var props = MeshStreams.exactlyOnce(config.clientConfig(), HealthTopology.APPLICATION_ID, config.stateDir());
+        return appProperties(config, HealthTopology.APPLICATION_ID);
+    }
+
+    private static Properties appProperties(CatalogConfig config, String applicationId) {
+        var props = MeshStreams.exactlyOnce(config.clientConfig(), applicationId, config.stateDir());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, DEAD_LETTER_TOPIC);
