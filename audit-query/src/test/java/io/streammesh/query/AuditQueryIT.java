@@ -10,13 +10,18 @@ import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.client.RecordProducers;
 import io.streammesh.testing.MeshTest;
+import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.Grant;
 import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.Owner;
+import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.ProductStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.Properties;
@@ -118,6 +123,29 @@ class AuditQueryIT {
                 .containsExactly(List.of("g-query-revoked", "REVOKED"));
         assertThat(query(mesh, "SELECT grant_id FROM grants_now WHERE status = 'ACTIVE' AND grant_id = 'g-query-revoked'",
                 AuditQuery.Scan.everything())).isEmpty();
+    }
+
+    @Test
+    void catalogColumnsReachIntoTheRegistrationThroughANullableOwner(EmbeddedMesh mesh) throws Exception {
+        DataProduct owned = catalogEntry("query-it.owned.v1", Owner.newBuilder().setTeam("team-owned").setPrincipal("User:query-it")
+                .setContact("owned@example.com").build());
+        DataProduct unowned = catalogEntry("query-it.unowned.v1", null);
+        try (KafkaProducer<String, DataProduct> producer = RecordProducers.create(mesh.clientConfig("mesh-catalog"), "query-it-catalog")) {
+            producer.send(new ProducerRecord<>(MeshTopics.CATALOG, owned.getAddress(), owned)).get();
+            producer.send(new ProducerRecord<>(MeshTopics.CATALOG, unowned.getAddress(), unowned)).get();
+        }
+
+        assertThat(query(mesh, "SELECT address, version, owner_team, owner_principal, status FROM catalog WHERE address LIKE 'query-it.%' "
+                + "ORDER BY address", AuditQuery.Scan.everything())).containsExactly(
+                        Arrays.asList("query-it.owned.v1", "1.2.3", "team-owned", "User:query-it", "ACTIVE"),
+                        Arrays.asList("query-it.unowned.v1", "1.2.3", null, null, "ACTIVE"));
+    }
+
+    private static DataProduct catalogEntry(String address, Owner owner) {
+        var registration = ProductRegistration.newBuilder().setAddress(address).setDomain("query-it").setName(address.split("\\.")[1])
+                .setVersion("1.2.3").setOwner(owner).setSchemaSubject(address + "-value").setPublishedAt(Instant.now()).build();
+        return DataProduct.newBuilder().setAddress(address).setDomain("query-it").setRegistration(registration)
+                .setStatus(ProductStatus.ACTIVE).setFirstPublishedAt(Instant.now()).setUpdatedAt(Instant.now()).build();
     }
 
     @Test
