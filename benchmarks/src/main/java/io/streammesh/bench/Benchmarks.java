@@ -129,6 +129,39 @@ public final class Benchmarks {
     }
 
     /**
+     * Polls a group's committed offsets on a topic until they cover every record (under exactly
+     * once: every record is in the app's output).
+     *
+     * @param client an Admin client allowed to describe the group
+     * @param group the app's application id
+     * @param topic the topic it reads, written by the benchmark from offset 0
+     * @param records how many records the topic holds
+     * @param start when the app was started ({@link System#nanoTime})
+     * @param running when its start returned
+     * @return records per second from the start, and between 10 % and 100 % of the records
+     * @throws IllegalStateException if they are not covered within 5 minutes
+     */
+    static GateBenchmark.Rate drained(Admin client, String group, String topic, int records, long start, long running) throws Exception {
+        long tenth = 0;
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            long committed = committed(client, group, topic);
+            long now = System.nanoTime();
+            if (tenth == 0 && committed >= records / 10) {
+                tenth = now;
+            }
+            if (committed >= records) {
+                double fromStart = records / ((now - start) / 1e9);
+                // too few records to see 10 % and 100 % in different polls: the steady rate is not measurable
+                double steady = now > tenth ? (records - records / 10) / ((now - tenth) / 1e9) : fromStart;
+                return new GateBenchmark.Rate(fromStart, steady, (running - start) / 1_000_000);
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException(group + " did not process the " + records + " records of " + topic + " within 5 minutes");
+    }
+
+    /**
      * @param values samples, in any order
      * @param percentile 1 to 100
      * @return the nearest-rank percentile: the smallest sample at or above that share of them

@@ -145,26 +145,9 @@ final class GateSide implements AutoCloseable {
             }
         }
 
-        /** Polls the group's committed offsets on the ingest topic until they cover every record. */
         private GateBenchmark.Rate drained(String group, long start, long running) throws Exception {
             try (var client = Admin.create(admin.kafka())) {
-                long tenth = 0;
-                long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-                while (System.nanoTime() < deadline) {
-                    long committed = Benchmarks.committed(client, group, ingest);
-                    long now = System.nanoTime();
-                    if (tenth == 0 && committed >= records / 10) {
-                        tenth = now;
-                    }
-                    if (committed >= records) {
-                        double fromStart = records / ((now - start) / 1e9);
-                        // too few records to see 10 % and 100 % in different polls: the steady rate is not measurable
-                        double steady = now > tenth ? (records - records / 10) / ((now - tenth) / 1e9) : fromStart;
-                        return new GateBenchmark.Rate(fromStart, steady, (running - start) / 1_000_000);
-                    }
-                    Thread.sleep(20);
-                }
-                throw new IllegalStateException(group + " did not process " + records + " records within 5 minutes");
+                return Benchmarks.drained(client, group, ingest, records, start, running);
             }
         }
     }
