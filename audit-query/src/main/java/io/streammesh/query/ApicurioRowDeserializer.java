@@ -26,6 +26,8 @@ import org.apache.flink.table.types.logical.RowType;
 final class ApicurioRowDeserializer implements DeserializationSchema<RowData> {
 
     private static final long serialVersionUID = 1L;
+    /** The positions of a column whose path crosses a union of several records. */
+    private static final int[] BY_NAME = new int[0];
 
     private final String url;
     private final String username;
@@ -36,9 +38,6 @@ final class ApicurioRowDeserializer implements DeserializationSchema<RowData> {
     private transient SchemaRegistry registry;
     private transient WireAvro wire;
     private transient List<String[]> fieldPaths;
-    /** The positions of a column whose path crosses a union of several records. */
-    private static final int[] BY_NAME = new int[0];
-
     /** Per writer schema (one instance each, from {@link WireAvro}): each column's field positions, null where it has no such field. */
     private transient Map<Schema, int[][]> positions;
 

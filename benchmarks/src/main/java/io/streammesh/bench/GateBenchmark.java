@@ -94,11 +94,13 @@ final class GateBenchmark {
         return ratio;
     }
 
-    private static double[] fromStart(Rate[] rates) {
+    /** @return each round's rate from its app's start */
+    static double[] fromStart(Rate[] rates) {
         return Arrays.stream(rates).mapToDouble(Rate::fromStart).toArray();
     }
 
-    private static double[] steady(Rate[] rates) {
+    /** @return each round's rate between 10 % and 100 % of the records */
+    static double[] steady(Rate[] rates) {
         return Arrays.stream(rates).mapToDouble(Rate::steady).toArray();
     }
 }

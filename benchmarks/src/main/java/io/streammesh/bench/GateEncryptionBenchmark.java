@@ -7,7 +7,6 @@ import io.streammesh.embedded.EmbeddedMesh;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -67,11 +66,10 @@ final class GateEncryptionBenchmark {
                     encryptedRates[round].startMillis(), encryptedRates[round].fromStart() / plainRates[round].fromStart(),
                     encryptedRates[round].steady() / plainRates[round].steady());
         }
-        double[] plainFromStart = Arrays.stream(plainRates).mapToDouble(GateBenchmark.Rate::fromStart).toArray();
-        double[] encryptedFromStart = Arrays.stream(encryptedRates).mapToDouble(GateBenchmark.Rate::fromStart).toArray();
+        double[] plainFromStart = GateBenchmark.fromStart(plainRates);
+        double[] encryptedFromStart = GateBenchmark.fromStart(encryptedRates);
         double ratio = Benchmarks.median(encryptedFromStart) / Benchmarks.median(plainFromStart);
-        double steadyRatio = Benchmarks.median(Arrays.stream(encryptedRates).mapToDouble(GateBenchmark.Rate::steady).toArray())
-                / Benchmarks.median(Arrays.stream(plainRates).mapToDouble(GateBenchmark.Rate::steady).toArray());
+        double steadyRatio = Benchmarks.median(GateBenchmark.steady(encryptedRates)) / Benchmarks.median(GateBenchmark.steady(plainRates));
         out.printf("median: plain %,.0f records/s, encrypted %,.0f records/s, ratio %.2f (%s; steady %.2f)%n",
                 Benchmarks.median(plainFromStart), Benchmarks.median(encryptedFromStart), ratio,
                 Benchmarks.spread(encryptedFromStart, plainFromStart), steadyRatio);
