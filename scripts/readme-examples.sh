@@ -36,6 +36,14 @@ example ./mesh product validate examples/orders/order-placed.odcs.yaml
 example ./mesh product publish  examples/orders/order-placed.yaml
 example ./mesh produce orders.order-placed.v1 --file examples/orders/order-placed.jsonl
 example ./mesh produce orders.order-placed.v1 --file - < examples/orders/order-placed.jsonl
+# the ingest API with curl, its password from a config file curl reads (never on a command line shown here)
+STATE=${MESH_STATE_DIR:-$ROOT/.mesh}
+INGEST_URL=$(sed -n 's/.*"ingestUrl" *: *"\([^"]*\)".*/\1/p' "$STATE/mesh.json")
+CURL_LOGIN=$(mktemp)
+trap 'rm -f "$OUT" "$CURL_LOGIN"' EXIT
+printf 'user = "orders:%s"\n' "$(sed -n 's/.*password="\([^"]*\)".*/\1/p' "$STATE/clients/orders.properties")" > "$CURL_LOGIN"
+example curl -sS --fail-with-body -K "$CURL_LOGIN" --data-binary @examples/orders/order-placed.jsonl \
+       "$INGEST_URL/api/products/orders.order-placed.v1/records"
 
 example ./mesh subject erase orders c-1 --reason "GDPR request 42" --as orders
 example ./mesh keys rotate --domain orders

@@ -135,7 +135,7 @@ public final class FileIngest {
     }
 
     /** Writing the lines not sent over the file being read would lose the rest of it. */
-    private static void refuseToOverwrite(Path file, Path output) {
+    static void refuseToOverwrite(Path file, Path output) {
         try {
             if (Files.exists(output) && Files.exists(file) && Files.isSameFile(file, output)) {
                 throw new MeshException(output + " is the file being read; write the lines not sent to another file");

@@ -76,6 +76,24 @@ final class RejectedLines implements AutoCloseable {
         }
     }
 
+    /**
+     * @param lines lines another ingest wrote in this format (the {@link IngestApi}'s), line breaks
+     *        included; the file is left only if they are not empty
+     */
+    void writeAll(byte[] lines) {
+        if (lines.length == 0) {
+            return;
+        }
+        try {
+            open().write(lines);
+            for (byte b : lines) {
+                count += b == NEWLINE ? 1 : 0;
+            }
+        } catch (IOException e) {
+            throw failure(e);
+        }
+    }
+
     /** @param row a CSV row, by column */
     void write(Map<String, String> row) {
         write(csvLine(row));

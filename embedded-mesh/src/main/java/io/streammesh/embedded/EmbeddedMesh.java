@@ -150,7 +150,7 @@ public final class EmbeddedMesh implements AutoCloseable {
             mesh.onboarding.ensurePlatform();
             clientConfigs.refresh(credentials.principals(), endpoints);
             state.writeStatus(new MeshStatus(ProcessHandle.current().pid(), endpoints.bootstrapServers(),
-                    endpoints.registryUrl(), kafkaPort, controllerPort, registryPort, Instant.now(), null, 0));
+                    endpoints.registryUrl(), kafkaPort, controllerPort, registryPort, Instant.now(), null, 0, null));
             running.atEnd(state::clearStatus);
             LOG.info("Mesh ready: Kafka {} registry {} state {}", endpoints.bootstrapServers(), endpoints.registryUrl(), state.root());
             return mesh;

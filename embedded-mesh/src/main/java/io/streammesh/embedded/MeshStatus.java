@@ -16,21 +16,28 @@ import java.time.Instant;
  * @param startedAt when the mesh became ready
  * @param catalogUrl the catalog REST API's base URL, once catalog-stream runs; null before
  * @param registryRestarts how many times the mesh restarted the registry after it died
+ * @param ingestUrl the HTTP ingest's base URL ({@code mesh produce} sends small files there), once it runs; null before
  */
 public record MeshStatus(long pid, String bootstrapServers, String registryUrl, int kafkaPort,
                          int controllerPort, int registryPort, Instant startedAt, String catalogUrl,
-                         int registryRestarts) {
+                         int registryRestarts, String ingestUrl) {
 
     /** @param url the catalog REST API's base URL @return a copy with it */
     public MeshStatus withCatalogUrl(String url) {
         return new MeshStatus(pid, bootstrapServers, registryUrl, kafkaPort, controllerPort, registryPort, startedAt, url,
-                registryRestarts);
+                registryRestarts, ingestUrl);
     }
 
     /** @param restarts how many times the registry was restarted @return a copy with it */
     public MeshStatus withRegistryRestarts(int restarts) {
         return new MeshStatus(pid, bootstrapServers, registryUrl, kafkaPort, controllerPort, registryPort, startedAt, catalogUrl,
-                restarts);
+                restarts, ingestUrl);
+    }
+
+    /** @param url the HTTP ingest's base URL @return a copy with it */
+    public MeshStatus withIngestUrl(String url) {
+        return new MeshStatus(pid, bootstrapServers, registryUrl, kafkaPort, controllerPort, registryPort, startedAt, catalogUrl,
+                registryRestarts, url);
     }
 
     /** @return the endpoints clients use */

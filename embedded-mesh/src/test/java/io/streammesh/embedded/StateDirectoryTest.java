@@ -19,7 +19,7 @@ class StateDirectoryTest {
     void aSecondLockOnTheSameDirectoryIsRefusedNamingThePid() throws Exception {
         var state = new StateDirectory(dir);
         state.prepare();
-        state.writeStatus(new MeshStatus(4242, "127.0.0.1:9092", "http://127.0.0.1:8081", 9092, 9093, 8081, Instant.now(), null, 0));
+        state.writeStatus(new MeshStatus(4242, "127.0.0.1:9092", "http://127.0.0.1:8081", 9092, 9093, 8081, Instant.now(), null, 0, null));
 
         try (var lock = state.lock().channel()) {
             assertThat(state.isLocked()).isTrue();
@@ -49,7 +49,7 @@ class StateDirectoryTest {
     void statusRoundTrips() {
         var state = new StateDirectory(dir);
         state.prepare();
-        var status = new MeshStatus(1, "127.0.0.1:1", "http://127.0.0.1:2", 1, 3, 2, Instant.parse("2026-01-01T00:00:00Z"), "http://127.0.0.1:8080", 0);
+        var status = new MeshStatus(1, "127.0.0.1:1", "http://127.0.0.1:2", 1, 3, 2, Instant.parse("2026-01-01T00:00:00Z"), "http://127.0.0.1:8080", 0, "http://127.0.0.1:8090");
 
         state.writeStatus(status);
 

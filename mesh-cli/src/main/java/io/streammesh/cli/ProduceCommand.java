@@ -6,6 +6,8 @@ import io.streammesh.connector.CatalogRegistration;
 import io.streammesh.embedded.MeshStatus;
 import io.streammesh.embedded.StateDirectory;
 import io.streammesh.connector.FileIngest;
+import io.streammesh.connector.IngestApi;
+import io.streammesh.connector.IngestClient;
 import io.streammesh.connector.IngestSummary;
 import io.streammesh.connector.ProductProducer;
 import io.streammesh.schema.MeshException;
@@ -81,6 +83,11 @@ final class ProduceCommand implements Callable<Integer> {
                     + "without one, the domain's registrations topic).")
     String catalogUrl;
 
+    @Option(names = "--ingest-url", paramLabel = "URL",
+            description = {"The mesh's HTTP ingest, which takes a file of up to 8 MiB in one request and writes it as you (default: the",
+                    "running mesh's; without one, or for a larger file, the command produces with a Kafka client of its own)."})
+    String ingestUrl;
+
     @Option(names = "--outage-wait", paramLabel = "DURATION", defaultValue = "60s",
             description = "How long to wait for the registry or the broker while it does not answer, e.g. 30s or 5m (default: ${DEFAULT-VALUE}).")
     Duration outageWait;
@@ -94,13 +101,18 @@ final class ProduceCommand implements Callable<Integer> {
                 ? Path.of(STANDARD_INPUT_NAME + "." + fileFormat.name().toLowerCase(Locale.ROOT)).toAbsolutePath() : file);
         Path input = fromStandardInput() ? standardInputCopy() : file;
         try {
-            var progress = new ProgressBar(spec.commandLine().getErr(), countLines(input));
             IngestSummary summary;
-            try (ProductProducer<GenericRecord> producer = open(config, options)) {
-                summary = FileIngest.ingest(input, fileFormat, producer, rejectsFile, progress::show);
-                progress.done();
-                print(spec.commandLine().getOut(), summary, product, rejectsFile);
+            Optional<String> ingest = ingest(config, input);
+            if (ingest.isPresent()) {
+                summary = new IngestClient(ingest.get(), config).ingest(product, input, fileFormat, rejectsFile, outageWait);
+            } else {
+                var progress = new ProgressBar(spec.commandLine().getErr(), countLines(input));
+                try (ProductProducer<GenericRecord> producer = open(config, options)) {
+                    summary = FileIngest.ingest(input, fileFormat, producer, rejectsFile, progress::show);
+                    progress.done();
+                }
             }
+            print(spec.commandLine().getOut(), summary, product, rejectsFile);
             return summary.allSent() ? Mesh.OK : Mesh.FAILED;
         } finally {
             if (fromStandardInput()) {
@@ -127,6 +139,36 @@ final class ProduceCommand implements Callable<Integer> {
         } catch (MeshException catalogFailed) {
             // Not lost: the registrations topic is where the catalog's copy comes from; the catalog is the fast way to it.
             return Optional.empty();
+        }
+    }
+
+    /**
+     * The HTTP ingest takes a file that fits one request: a JVM that is already warm checks and
+     * sends it as this principal, so the command starts no Kafka client. The running mesh's counts
+     * only for a client config of its broker and when no other catalog was named; a larger file, or
+     * none of these, is sent by the command itself.
+     */
+    private Optional<String> ingest(MeshClientConfig config, Path input) {
+        if (fileSize(input) > IngestApi.MAX_BODY_BYTES) {
+            return Optional.empty();
+        }
+        if (ingestUrl != null) {
+            return Optional.of(ingestUrl);
+        }
+        if (catalogUrl != null) {
+            return Optional.empty();
+        }
+        StateDirectory directory = state.directory();
+        Optional<MeshStatus> running = directory.isLocked() ? directory.readStatus() : Optional.empty();
+        return running.filter(status -> status.bootstrapServers().equals(config.bootstrap())).map(MeshStatus::ingestUrl);
+    }
+
+    /** The size of a file that does not exist or cannot be read is left to the ingest to report. */
+    private static long fileSize(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
         }
     }
 

@@ -74,6 +74,7 @@ final class StatusCommand implements Callable<Integer> {
                 json.putObject("registry").put("url", status.endpoints().registryApiUrl()).put("state", registry)
                         .put("restarts", status.registryRestarts());
                 json.putObject("catalog").put("url", status.catalogUrl() == null ? null : status.catalogUrl() + "/api").put("state", catalog);
+                json.putObject("ingest").put("url", status.ingestUrl() == null ? null : status.ingestUrl() + "/api/products/<address>/records");
                 json.putObject("audit").put("topic", MeshTopics.AUDIT).put("state", audit);
                 principals.forEach(json.putArray("principals")::add);
                 json.set("degradedViews", views.degraded());
@@ -85,6 +86,7 @@ final class StatusCommand implements Callable<Integer> {
                 TerminalText.printf(out, "  Schema registry   %s   %s%s%n", status.endpoints().registryApiUrl(), registry,
                         status.registryRestarts() == 0 ? "" : " (restarted " + status.registryRestarts() + " time(s) after it died)");
                 TerminalText.printf(out, "  Catalog API       %s   %s%n", status.catalogUrl() == null ? "-" : status.catalogUrl() + "/api", catalog);
+                TerminalText.printf(out, "  Ingest API        %s%n", status.ingestUrl() == null ? "-" : status.ingestUrl() + "/api/products/<address>/records");
                 TerminalText.printf(out, "  Audit trail       %s   audit-sink %s (check it: ./mesh audit verify)%n", MeshTopics.AUDIT, audit);
                 TerminalText.printf(out, "  Principals        %s%n", String.join(", ", principals));
                 if (catalog.equals("up")) {

@@ -5,6 +5,7 @@ import io.streammesh.audit.AuditConfig;
 import io.streammesh.catalog.CatalogApp;
 import io.streammesh.catalog.CatalogConfig;
 import io.streammesh.connector.GateApp;
+import io.streammesh.connector.IngestApi;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -112,6 +113,7 @@ final class UpCommand implements Callable<Integer> {
         CatalogApp catalog;
         DemoMesh demoMesh;
         GateApp gate;
+        String ingestUrl;
         List<String> moreCatalogs;
         var metricsUrls = new LinkedHashMap<String, String>();
         try {
@@ -134,8 +136,14 @@ final class UpCommand implements Callable<Integer> {
             running.add(GrantEnforcer.start(enforcerConfig, enforcerMetrics.meters()));
             running.add(ViewApp.start(enforcerConfig, apps.resolve(PlatformApp.ENFORCER.applicationId()),
                     ViewSecret.of(directory), enforcerMetrics.meters(), directory.keks()));
-            gate = running.add(GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), apps.resolve(PlatformApp.GATE.applicationId()),
-                    GateApp.CLEANUP_EVERY, ports.start(ports.gate()), directory.keks()));
+            MetricsEndpoint gateMetrics = ports.start(ports.gate());
+            MeshClientConfig gateConfig = mesh.clientConfig(PlatformApp.GATE.applicationId());
+            gate = running.add(GateApp.start(gateConfig, apps.resolve(PlatformApp.GATE.applicationId()), GateApp.CLEANUP_EVERY, gateMetrics,
+                    directory.keks()));
+            // beside the gate, as a REST proxy beside its broker; the records it takes are written as each caller
+            ingestUrl = running.add(IngestApi.start(catalogConfig.restHost(), 0, catalogUrl, gateConfig, gateMetrics.meters())).url();
+            String ingest = ingestUrl;
+            directory.readStatus().ifPresent(status -> directory.writeStatus(status.withIngestUrl(ingest)));
             moreCatalogs = AppInstances.start(instances, mesh, directory, running);
             metricsUrls.put("catalog", catalog.metricsUrl());
             metricsUrls.put("enforcer", enforcerMetrics.url());
@@ -149,7 +157,7 @@ final class UpCommand implements Callable<Integer> {
             throw e;
         }
         metricsUrls.put("gate", gate.metricsUrl());
-        Banner.print(out, mesh, catalog.restUrl(), metricsUrls, demoMesh == null ? List.of() : demoMesh.products(), Duration.ofNanos(System.nanoTime() - started));
+        Banner.print(out, mesh, catalog.restUrl(), ingestUrl, metricsUrls, demoMesh == null ? List.of() : demoMesh.products(), Duration.ofNanos(System.nanoTime() - started));
         if (!moreCatalogs.isEmpty()) {
             out.printf("%d instances of each app; the catalog's REST API also at %s%n", instances, String.join(", ", moreCatalogs));
             out.flush();
@@ -212,7 +220,8 @@ final class UpCommand implements Callable<Integer> {
         }
 
         /** @param metricsUrls each part's Prometheus endpoint, the gate's among them */
-        static void print(PrintWriter out, EmbeddedMesh mesh, String catalogUrl, Map<String, String> metricsUrls, List<String> products,
+        static void print(PrintWriter out, EmbeddedMesh mesh, String catalogUrl, String ingestUrl, Map<String, String> metricsUrls,
+                          List<String> products,
                           Duration took) {
             var clients = mesh.state().clients();
             String cwd = java.nio.file.Path.of("").toAbsolutePath().toString();
@@ -223,6 +232,8 @@ final class UpCommand implements Callable<Integer> {
                     mesh.endpoints().registryApiUrl(), mesh.endpoints().ccompatUrl());
             out.printf("  Catalog API       %s/api/products   (HTTP Basic: principal and password; OpenAPI at /api/openapi.yaml)%n", catalogUrl);
             out.printf("  Portal            %s/catalog   (sign in with a principal and its password from its client config)%n", catalogUrl);
+            out.printf("  Ingest API        %s%s   (POST JSON Lines or CSV, HTTP Basic: written as that principal)%n", ingestUrl,
+                    IngestApi.RECORDS_PATH.replace("{address}", "<address>"));
             out.printf("  Metrics           gate %s%n", metricsUrls.get("gate"));
             metricsUrls.forEach((part, url) -> {
                 if (!part.equals("gate")) {

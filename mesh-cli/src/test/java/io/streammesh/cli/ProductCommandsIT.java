@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streammesh.catalog.CatalogApp;
 import io.streammesh.catalog.CatalogConfig;
+import io.streammesh.client.PlatformApp;
+import io.streammesh.connector.IngestApi;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.testing.IngestGrants;
@@ -56,6 +59,39 @@ class ProductCommandsIT {
                 + "cli-shop.order-placed.v1 (30 rejected, see cli-shop.order-placed.v1.dlq; 10 not sent); feed the lines not sent back with --file "
                 + rejects + ".");
         assertThat(Files.readAllLines(rejects)).hasSize(10).containsOnly("not json");
+    }
+
+    @Test
+    void produceThroughTheIngestApiReportsAndRejectsExactlyAsProducingItselfDoes(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("cli-http");
+        String state = mesh.state().root().toString();
+        try (CatalogApp catalog = startCatalog(mesh);
+             IngestApi ingest = IngestApi.start("127.0.0.1", 0, catalog.restUrl(), mesh.clientConfig(PlatformApp.GATE.applicationId()),
+                     new SimpleMeterRegistry())) {
+            String url = catalog.restUrl();
+            assertThat(CommandRun.of("product", "publish", governed("cli-http").toString(), "--catalog-url", url, "--state-dir", state)
+                    .exitCode()).isZero();
+            IngestGrants.allow(mesh, ProductAddress.parse("cli-http.order-placed.v1"));
+            Path file = Files.write(dir.resolve("mixed.jsonl"), List.of(order("h-1", 9.5), "not json", order("h-2", -1), order("h-3", 9.5)));
+            Path own = dir.resolve("own.rejects.jsonl");
+            Path viaApi = dir.resolve("api.rejects.jsonl");
+
+            var itself = CommandRun.of("produce", "cli-http.order-placed.v1", "--file", file.toString(), "--rejects", own.toString(),
+                    "--catalog-url", url, "--state-dir", state);
+            var throughApi = CommandRun.of("produce", "cli-http.order-placed.v1", "--file", file.toString(), "--rejects", viaApi.toString(),
+                    "--ingest-url", ingest.url(), "--state-dir", state);
+
+            assertThat(throughApi.exitCode()).as(throughApi.err()).isEqualTo(Mesh.FAILED).isEqualTo(itself.exitCode());
+            assertThat(throughApi.out()).contains("2 accepted, on their way to cli-http.order-placed.v1",
+                    "1 rejected, on their way to cli-http.order-placed.v1.dlq  {positive-amount=1}", "line 2: not JSON");
+            assertThat(throughApi.out().replace(viaApi.toString(), own.toString())).isEqualTo(itself.out());
+            assertThat(Files.readAllLines(viaApi)).containsExactly("not json").isEqualTo(Files.readAllLines(own));
+
+            var refused = CommandRun.of("produce", "cli-http.order-placed.v1", "--file", file.toString(), "--as", "mesh-catalog",
+                    "--ingest-url", ingest.url(), "--state-dir", state);
+            assertThat(refused.exitCode()).isEqualTo(Mesh.FAILED);
+            assertThat(refused.err()).startsWith("mesh: ").contains("User:mesh-catalog");
+        }
     }
 
     @Test

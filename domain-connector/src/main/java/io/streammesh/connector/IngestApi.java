@@ -1,0 +1,302 @@
+package io.streammesh.connector;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.client.SchemaRegistry;
+import io.streammesh.credentials.BasicLogin;
+import io.streammesh.schema.MeshException;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.stream.Stream;
+import org.apache.avro.generic.GenericRecord;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The mesh's HTTP ingest, the REST-proxy side of {@code mesh produce}: a file of JSON Lines or
+ * CSV posted to {@code POST /api/products/<address>/records} is fed into the product exactly as
+ * {@code mesh produce} feeds it ({@link FileIngest} through a transactional {@link ProductProducer}),
+ * in a JVM that is already warm, so a command that writes a few records needs no Kafka client of
+ * its own. The records are written <em>as the caller</em>: its HTTP Basic login (its mesh principal
+ * and password) is checked by the catalog (the product's registration is read from it with the
+ * caller's own login), and the producer logs in to the broker with it, so the broker's ACLs and the
+ * audit see the caller, never this service. Nothing the caller sends says who it is otherwise.
+ *
+ * <p>So that one tenant cannot stall the others: one ingest at a time per principal (429 for a
+ * second), at most {@link #MAX_INGESTS} at a time in all (503), a body of at most
+ * {@link #MAX_BODY_BYTES} (413); larger files are what {@code mesh produce} sends itself.
+ * The answer is the {@link IngestSummary} as JSON ({@code summary}), with the lines that reached no topic (and those
+ * in doubt) in base64, in the input's format, for the client's rejects file.
+ */
+public final class IngestApi implements AutoCloseable {
+
+    /** The path of a product's records; {@code {address}} is the product's address. */
+    public static final String RECORDS_PATH = "/api/products/{address}/records";
+    /** The largest file taken in one request. */
+    public static final long MAX_BODY_BYTES = 8L * 1024 * 1024;
+    /** Ingests running at once, all principals together. */
+    static final int MAX_INGESTS = 4;
+    /** The longest outage wait a caller may ask for: a request holds a thread while it waits. */
+    static final Duration MAX_OUTAGE_WAIT = Duration.ofMinutes(2);
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration CATALOG_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Javalin app;
+    private final String host;
+    private final String catalogUrl;
+    private final MeshClientConfig platform;
+    private final MeterRegistry meters;
+    private final Set<String> ingesting = ConcurrentHashMap.newKeySet();
+    private final Semaphore slots = new Semaphore(MAX_INGESTS);
+
+    /** A request refused with an HTTP status and a one-line reason. */
+    private static final class Refusal extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        Refusal(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
+    private IngestApi(String host, String catalogUrl, MeshClientConfig platform, MeterRegistry meters) {
+        this.host = host;
+        this.catalogUrl = catalogUrl;
+        this.platform = platform;
+        this.meters = meters;
+        this.app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.startupWatcherEnabled = false;
+            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.jetty.threadPool = threadPool();
+            config.router.mount(router -> {
+                router.post(RECORDS_PATH, this::ingest);
+                router.exception(Refusal.class, (e, ctx) -> respond(ctx, e.status, e.getMessage()));
+                router.exception(SchemaRegistry.Unreachable.class, (e, ctx) -> respond(ctx, 503, e.getMessage()));
+                router.exception(MeshException.class, (e, ctx) -> respond(ctx, 422, e.getMessage()));
+                router.exception(IllegalArgumentException.class, (e, ctx) -> respond(ctx, 400, e.getMessage()));
+            });
+        });
+    }
+
+    /**
+     * @param host the address to listen on
+     * @param port the port, or 0 for any free one
+     * @param catalogUrl the catalog REST API's base URL, where callers' logins are checked and registrations read
+     * @param platform a client config of the mesh (its bootstrap servers, registry and client settings are the
+     *        callers'; its principal and password are never used for a caller's records)
+     * @param meters where the producers count records
+     * @return the API, listening
+     * @throws MeshException if it cannot listen on the port
+     */
+    public static IngestApi start(String host, int port, String catalogUrl, MeshClientConfig platform, MeterRegistry meters) {
+        var api = new IngestApi(host, catalogUrl, platform, meters);
+        try {
+            api.app.start(host, port);
+        } catch (RuntimeException e) {
+            throw new MeshException("the ingest API cannot listen on " + host + ":" + port + " (" + e.getMessage() + "); is the port in use?", e);
+        }
+        return api;
+    }
+
+    /** @return its base URL, e.g. {@code http://127.0.0.1:41234} */
+    public String url() {
+        return "http://" + host + ":" + app.port();
+    }
+
+    private void ingest(Context ctx) throws IOException {
+        ProductAddress address = ProductAddress.parse(ctx.pathParam("address"));
+        FileIngest.Format format = format(ctx.queryParam("format"));
+        Duration outageWait = outageWait(ctx.queryParam("outageWait"));
+        String authorization = ctx.header("Authorization");
+        BasicLogin login = BasicLogin.parse(authorization).orElseThrow(() -> unauthorised(ctx));
+        if (!ingesting.add(login.name())) {
+            throw new Refusal(429, "an ingest of principal " + login.name() + " is running; one at a time per principal");
+        }
+        try {
+            if (!slots.tryAcquire()) {
+                throw new Refusal(503, "the ingest API is busy (" + MAX_INGESTS + " ingests running); try again, or produce with a client of your own");
+            }
+            try {
+                Optional<ProductRegistration> admitted = registration(ctx, authorization, address);
+                respond(ctx, 200, ingest(address, format, outageWait, caller(login), admitted, ctx.bodyAsBytes()));
+            } finally {
+                slots.release();
+            }
+        } finally {
+            ingesting.remove(login.name());
+        }
+    }
+
+    private ObjectNode ingest(ProductAddress address, FileIngest.Format format, Duration outageWait, MeshClientConfig caller,
+                              Optional<ProductRegistration> admitted, byte[] body) throws IOException {
+        Path dir = Files.createTempDirectory("mesh-ingest-");
+        try {
+            String extension = format.name().toLowerCase(Locale.ROOT);
+            Path input = Files.write(dir.resolve("input." + extension), body);
+            Path rejects = dir.resolve("rejects." + extension);
+            IngestSummary summary;
+            try (ProductProducer<GenericRecord> producer = ProductProducer.open(address, () -> admitted, caller, meters,
+                    new ProductProducer.Options(outageWait, true))) {
+                summary = FileIngest.ingest(input, format, producer, rejects, lines -> { });
+            }
+            ObjectNode answer = JSON.createObjectNode();
+            answer.set("summary", JSON.valueToTree(summary));
+            answer.put("rejects", encoded(rejects));
+            answer.put("inDoubtLines", encoded(FileIngest.inDoubtFile(rejects)));
+            return answer;
+        } finally {
+            deleteAll(dir);
+        }
+    }
+
+    /**
+     * The product's registration as the catalog admitted it, read with the caller's own login: the
+     * catalog checks the login (401 here too) before anything is written. A catalog that does not
+     * answer leaves the registration to the domain's registrations topic and the login to the
+     * broker, which the producer logs in to as the caller.
+     */
+    private Optional<ProductRegistration> registration(Context ctx, String authorization, ProductAddress address) {
+        HttpURLConnection connection = null;
+        try {
+            connection = (HttpURLConnection) URI.create(catalogUrl + "/api/products/" + address).toURL().openConnection();
+            connection.setConnectTimeout((int) CATALOG_TIMEOUT.toMillis());
+            connection.setReadTimeout((int) CATALOG_TIMEOUT.toMillis());
+            connection.setRequestProperty("Authorization", authorization);
+            connection.setRequestProperty("Accept", "application/json");
+            int status = connection.getResponseCode();
+            if (status == 401) {
+                throw unauthorised(ctx);
+            }
+            if (status == 404) {
+                return Optional.empty();
+            }
+            if (status != 200) {
+                LOG.warn("The catalog answered {} for {}; its registration is read from the registrations topic", status, address);
+                return Optional.empty();
+            }
+            try (InputStream in = connection.getInputStream()) {
+                JsonNode product = JSON.readTree(in);
+                return Optional.of(CatalogRegistration.registration(address, product.path("contract")));
+            }
+        } catch (IOException e) {
+            LOG.warn("The catalog at {} does not answer ({}); the registration of {} is read from the registrations topic", catalogUrl,
+                    e.getMessage(), address);
+            return Optional.empty();
+        } finally {
+            if (connection != null) {
+                connection.disconnect();
+            }
+        }
+    }
+
+    /**
+     * The caller's client config: the mesh's bootstrap servers, registry and client settings, the
+     * caller's login. A password that would break out of the JAAS line's quotes is no mesh password.
+     */
+    private MeshClientConfig caller(BasicLogin login) {
+        if (login.password().indexOf('"') >= 0 || login.password().indexOf('\\') >= 0) {
+            throw new Refusal(401, "authenticate with your mesh principal and password (HTTP Basic)");
+        }
+        var settings = new HashMap<>(platform.extra());
+        settings.remove("sasl.jaas.config");
+        settings.remove("client.id");
+        return new MeshClientConfig(platform.bootstrap(), login.name(), platform.registryUrl(), new MeshClientConfig.Secret(login.password()),
+                settings);
+    }
+
+    private static Refusal unauthorised(Context ctx) {
+        ctx.header("WWW-Authenticate", "Basic realm=\"StreamMesh ingest\"");
+        return new Refusal(401, "authenticate with your mesh principal and password (HTTP Basic)");
+    }
+
+    private static FileIngest.Format format(String format) {
+        if (format == null) {
+            return FileIngest.Format.JSONL;
+        }
+        try {
+            return FileIngest.Format.valueOf(format.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(400, "format '" + format + "' is not jsonl or csv");
+        }
+    }
+
+    private static Duration outageWait(String millis) {
+        if (millis == null) {
+            return ProductProducer.Options.DEFAULT.outageWait();
+        }
+        try {
+            long wait = Long.parseLong(millis);
+            if (wait <= 0 || wait > MAX_OUTAGE_WAIT.toMillis()) {
+                throw new Refusal(400, "outageWait must be between 1 and " + MAX_OUTAGE_WAIT.toMillis() + " milliseconds, not " + millis);
+            }
+            return Duration.ofMillis(wait);
+        } catch (NumberFormatException e) {
+            throw new Refusal(400, "outageWait '" + millis + "' is not a number of milliseconds");
+        }
+    }
+
+    /** @return the file's bytes in base64, or null if there is no such file */
+    private static String encoded(Path file) throws IOException {
+        return Files.exists(file) ? Base64.getEncoder().encodeToString(Files.readAllBytes(file)) : null;
+    }
+
+    private static void deleteAll(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(file -> {
+                try {
+                    Files.delete(file);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
+    private static void respond(Context ctx, int status, String error) {
+        respond(ctx, status, JSON.createObjectNode().put("error", error));
+    }
+
+    private static void respond(Context ctx, int status, JsonNode body) {
+        ctx.status(status).contentType("application/json").result(body.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Ingests are few and long; their slots, not Jetty's threads, bound them. */
+    private static QueuedThreadPool threadPool() {
+        var pool = new QueuedThreadPool(MAX_INGESTS + 6, 2);
+        pool.setName("mesh-ingest");
+        pool.setDaemon(true);
+        return pool;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}
