@@ -66,8 +66,8 @@ public final class Benchmarks {
             } else if (args[0].startsWith("gate-")) {
                 runGate(mesh, args, state);
             } else if (args[0].equals("producer")) {
-                new ProducerBenchmark(mesh, args.length > 1 ? Integer.parseInt(args[1]) : 100_000, args.length > 2 ? Integer.parseInt(args[2]) : 5)
-                        .run(System.out);
+                new ProducerBenchmark(mesh, args.length > 1 ? Integer.parseInt(args[1]) : 100_000, args.length > 2 ? Integer.parseInt(args[2]) : 5,
+                        state).run(System.out);
             } else {
                 new ViewBenchmark(mesh, args.length > 1 ? Integer.parseInt(args[1]) : 200_000, args.length > 2 ? Integer.parseInt(args[2]) : 7,
                         state).run(System.out);

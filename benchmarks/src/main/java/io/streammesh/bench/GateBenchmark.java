@@ -15,7 +15,7 @@ import org.apache.kafka.clients.admin.NewTopic;
  * three CEL rules, without its field encryption, which {@link GateEncryptionBenchmark} measures
  * against this gate) against a Kafka Streams exactly-once byte copy of the same ingest topic to a
  * topic of as many partitions, with the same Streams settings ({@link MeshStreams#exactlyOnce},
- * commit interval included), on the same broker; each side in a JVM of its own ({@link GateSide}),
+ * commit interval included), on the same broker; each side in a JVM of its own ({@link SideJvm}),
  * the broker in a third, fresh instances, rounds alternated. A round is
  * timed from the app's start until its committed input offsets cover all records, which under
  * exactly once means all are in the product topic (or the dead-letter topic): start-up counts,
@@ -56,19 +56,19 @@ final class GateBenchmark {
         GateProduct product = GateProduct.publish(mesh, DOMAIN, false);
         String ingest = product.address().ingestTopic();
         int partitions = mesh.admin().describeTopics(List.of(ingest)).allTopicNames().get().get(ingest).partitions().size();
-        mesh.admin().createTopics(List.of(new NewTopic(GateSide.COPY_TOPIC, partitions, (short) 1))).all().get();
+        mesh.admin().createTopics(List.of(new NewTopic(SideJvm.copyTopic(ingest), partitions, (short) 1))).all().get();
         product.writeIngest(format, records);
         double goal = format == GateProduct.Format.AVRO ? 0.80 : 0.50;
         out.printf("Contract gate (%s in, 3 CEL rules, exactly once) vs Kafka Streams exactly-once byte copy of %s (%d partitions): "
                 + "%,d records, %d rounds after %d uncounted, alternated%n", format, ingest, partitions, records, rounds, WARM_UP_ROUNDS);
         String label = format.name().toLowerCase(Locale.ROOT);
-        try (var copySide = GateSide.start(GateSide.Kind.COPY, state, ingest, records, label);
-             var gateSide = GateSide.start(GateSide.Kind.GATE, state, ingest, records, label)) {
+        try (var copySide = SideJvm.start(SideJvm.Kind.COPY, state, ingest, records, label);
+             var gateSide = SideJvm.start(SideJvm.Kind.GATE, state, ingest, records, label)) {
             return rounds(out, copySide, gateSide, goal);
         }
     }
 
-    private double rounds(PrintStream out, GateSide copySide, GateSide gateSide, double goal) throws Exception {
+    private double rounds(PrintStream out, SideJvm copySide, SideJvm gateSide, double goal) throws Exception {
         for (int round = -WARM_UP_ROUNDS; round < 0; round++) {
             copySide.round(round + WARM_UP_ROUNDS);
             gateSide.round(round + WARM_UP_ROUNDS);

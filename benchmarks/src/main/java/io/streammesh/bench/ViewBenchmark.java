@@ -1,8 +1,6 @@
 package io.streammesh.bench;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.enforcer.GrantEnforcer;
-import io.streammesh.enforcer.ViewApp;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.schema.PrincipalKind;
@@ -34,7 +32,6 @@ import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,58 +39,56 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Produced;
 
 /**
  * The policy-enforcer's analytics view (Avro in and out, a CEL filter and two masks, exactly
- * once) against a plain Kafka Streams exactly-once copy of the same topic, fresh instances,
- * rounds alternated; goal ratio at least 0.80. Then grant → first record readable and revoke →
+ * once) against a plain Kafka Streams exactly-once copy of the same topic, each in a JVM of its
+ * own ({@link SideJvm}), fresh instances, rounds alternated, rates between 10 % and 100 % of the
+ * records (start-up excluded); goal ratio at least 0.80. Then grant → first record readable and revoke →
  * first refusal over 20 rounds; goal p99 under 2 s.
  */
 final class ViewBenchmark {
 
     private static final String DOMAIN = "bench-views";
     private static final String PRODUCT = DOMAIN + ".order-placed.v1";
-    private static final String COPY = DOMAIN + ".copy";
+    private static final String COPY = SideJvm.copyTopic(PRODUCT);
     private static final int WARM_UP_ROUNDS = 3;
 
     private final EmbeddedMesh mesh;
     private final int records;
     private final int rounds;
     private final Path state;
-    private final MeshClientConfig admin;
 
     ViewBenchmark(EmbeddedMesh mesh, int records, int rounds, Path state) {
         this.mesh = mesh;
         this.records = records;
         this.rounds = rounds;
         this.state = state;
-        this.admin = mesh.clientConfig("mesh-admin");
     }
 
     void run(PrintStream out) throws Exception {
         prepare();
-        out.printf("View (filter + hash + redact, Avro, exactly once) vs Kafka Streams exactly-once copy: %,d records, %d rounds, alternated%n",
-                records, rounds);
+        out.printf("View (filter + hash + redact, Avro, exactly once) vs Kafka Streams exactly-once copy: %,d records, %d rounds after %d "
+                + "uncounted, alternated; each in a JVM of its own%n", records, rounds, WARM_UP_ROUNDS);
         double[] copies = new double[rounds];
         double[] views = new double[rounds];
-        // Warm-up rounds, not counted: clients and apps share this JVM, and its JIT compilers kept
-        // both rates climbing for about a million records each (a core's worth of compiling).
-        for (int round = -WARM_UP_ROUNDS; round < 0; round++) {
-            copyRate(round);
-            viewRate(round);
-        }
-        for (int round = 0; round < rounds; round++) {
-            copies[round] = copyRate(round);
-            views[round] = viewRate(round);
-            out.printf("  round %d: copy %,9.0f records/s   view %,9.0f records/s   ratio %.2f%n", round + 1, copies[round], views[round],
-                    views[round] / copies[round]);
+        try (var copySide = SideJvm.start(SideJvm.Kind.COPY, state, PRODUCT, records, "views");
+             var viewSide = SideJvm.start(SideJvm.Kind.VIEW, state, PRODUCT, records, "views")) {
+            // Warm-up rounds, not counted: each side's JIT compilers kept its rate climbing for about a million records.
+            for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+                copySide.round(round);
+                viewSide.round(round);
+            }
+            for (int round = 0; round < rounds; round++) {
+                GateBenchmark.Rate copy = copySide.round(WARM_UP_ROUNDS + round);
+                GateBenchmark.Rate view = viewSide.round(WARM_UP_ROUNDS + round);
+                copies[round] = copy.steady();
+                views[round] = view.steady();
+                out.printf("  round %d: copy %,9.0f records/s (start %,5d ms)   view %,9.0f records/s (start %,5d ms)   ratio %.2f "
+                        + "(from start %.2f)%n", round + 1, copies[round], copy.startMillis(), views[round], view.startMillis(),
+                        views[round] / copies[round], view.fromStart() / copy.fromStart());
+            }
         }
         double ratio = Benchmarks.median(views) / Benchmarks.median(copies);
         out.printf("median: copy %,.0f records/s, view %,.0f records/s, ratio %.2f (%s; goal >= 0.80: %s)%n", Benchmarks.median(copies),
@@ -129,47 +124,6 @@ final class ViewBenchmark {
             producer.send(new ProducerRecord<>(MeshTopics.CATALOG, PRODUCT, DataProduct.newBuilder().setAddress(PRODUCT).setDomain(DOMAIN)
                     .setRegistration(registration).setStatus(ProductStatus.ACTIVE).setFirstPublishedAt(Instant.now())
                     .setUpdatedAt(Instant.now()).build())).get();
-        }
-    }
-
-    private double copyRate(int round) throws Exception {
-        String id = "bench-copy-" + round;
-        var builder = new StreamsBuilder();
-        builder.stream(PRODUCT, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())).to(COPY, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
-        var props = admin.kafka();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, id);
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve(id).toString());
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
-        try (var streams = new KafkaStreams(builder.build(), props)) {
-            streams.start();
-            return drainRate(id);
-        }
-    }
-
-    private double viewRate(int round) throws Exception {
-        String id = "bench-views-" + round;
-        try (var app = ViewApp.start(admin, state.resolve(id), "bench-secret".getBytes(StandardCharsets.UTF_8), new SimpleMeterRegistry(), id)) {
-            return drainRate(id);
-        }
-    }
-
-    /** Records per second between the group's committed offsets passing 10 % and 100 % of the topic: start-up excluded. */
-    private double drainRate(String group) throws Exception {
-        try (var client = Admin.create(admin.kafka())) {
-            long from = 0;
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (System.nanoTime() < deadline) {
-                long committed = Benchmarks.committed(client, group, PRODUCT);
-                if (from == 0 && committed >= records / 10) {
-                    from = System.nanoTime();
-                }
-                if (committed >= records) {
-                    return (records - records / 10) / ((System.nanoTime() - from) / 1e9);
-                }
-                Thread.sleep(50);
-            }
-            throw new IllegalStateException(group + " did not finish within 5 minutes");
         }
     }
 

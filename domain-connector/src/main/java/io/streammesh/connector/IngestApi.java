@@ -14,6 +14,7 @@ import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -65,6 +66,8 @@ public final class IngestApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CATALOG_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a body may take to arrive. */
+    static final Duration BODY_WITHIN = Duration.ofSeconds(60);
 
     private final Javalin app;
     private final String host;
@@ -93,11 +96,14 @@ public final class IngestApi implements AutoCloseable {
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
-            config.http.maxRequestSize = MAX_BODY_BYTES;
             config.jetty.threadPool = threadPool();
             config.router.mount(router -> {
                 router.post(RECORDS_PATH, this::ingest);
-                router.exception(Refusal.class, (e, ctx) -> respond(ctx, e.status, e.getMessage()));
+                router.exception(Refusal.class, (e, ctx) -> {
+                    // the broker audits what a caller's producer does; what never reached it is logged here, with where it came from
+                    LOG.info("Refused {} from {}: {} {}", ctx.path(), ctx.req().getRemoteAddr(), e.status, e.getMessage());
+                    respond(ctx, e.status, e.getMessage());
+                });
                 router.exception(SchemaRegistry.Unreachable.class, (e, ctx) -> respond(ctx, 503, e.getMessage()));
                 router.exception(MeshException.class, (e, ctx) -> respond(ctx, 422, e.getMessage()));
                 router.exception(IllegalArgumentException.class, (e, ctx) -> respond(ctx, 400, e.getMessage()));
@@ -130,57 +136,89 @@ public final class IngestApi implements AutoCloseable {
         return "http://" + host + ":" + app.port();
     }
 
+    /**
+     * The login is proven (by the catalog) before anything else is held for it: a caller who only
+     * names a principal takes neither that principal's slot nor one of the mesh's. The body is
+     * read into a file within a size and a time limit before an ingest slot is taken.
+     */
     private void ingest(Context ctx) throws IOException {
         ProductAddress address = ProductAddress.parse(ctx.pathParam("address"));
         FileIngest.Format format = format(ctx.queryParam("format"));
         Duration outageWait = outageWait(ctx.queryParam("outageWait"));
         String authorization = ctx.header("Authorization");
-        BasicLogin login = BasicLogin.parse(authorization).orElseThrow(() -> unauthorised(ctx));
+        BasicLogin login = BasicLogin.parse(authorization).filter(IngestApi::fitsALoginLine).orElseThrow(() -> unauthorised(ctx));
+        Optional<ProductRegistration> admitted = registration(ctx, authorization, address);
+        if (ctx.contentLength() > MAX_BODY_BYTES) {
+            throw tooLarge();
+        }
         if (!ingesting.add(login.name())) {
             throw new Refusal(429, "an ingest of principal " + login.name() + " is running; one at a time per principal");
         }
+        Path dir = null;
         try {
+            dir = Files.createTempDirectory("mesh-ingest-");
+            Path input = receive(ctx, dir.resolve("input." + format.name().toLowerCase(Locale.ROOT)));
             if (!slots.tryAcquire()) {
                 throw new Refusal(503, "the ingest API is busy (" + MAX_INGESTS + " ingests running); try again, or produce with a client of your own");
             }
             try {
-                Optional<ProductRegistration> admitted = registration(ctx, authorization, address);
-                respond(ctx, 200, ingest(address, format, outageWait, caller(login), admitted, ctx.bodyAsBytes()));
+                respond(ctx, 200, ingest(address, format, outageWait, caller(login), admitted, input));
             } finally {
                 slots.release();
             }
         } finally {
             ingesting.remove(login.name());
+            if (dir != null) {
+                deleteAll(dir);
+            }
         }
     }
 
-    private ObjectNode ingest(ProductAddress address, FileIngest.Format format, Duration outageWait, MeshClientConfig caller,
-                              Optional<ProductRegistration> admitted, byte[] body) throws IOException {
-        Path dir = Files.createTempDirectory("mesh-ingest-");
-        try {
-            String extension = format.name().toLowerCase(Locale.ROOT);
-            Path input = Files.write(dir.resolve("input." + extension), body);
-            Path rejects = dir.resolve("rejects." + extension);
-            IngestSummary summary;
-            try (ProductProducer<GenericRecord> producer = ProductProducer.open(address, () -> admitted, caller, meters,
-                    new ProductProducer.Options(outageWait, true))) {
-                summary = FileIngest.ingest(input, format, producer, rejects, lines -> { });
+    /** Copies the body to the file: at most {@link #MAX_BODY_BYTES} (a chunked body has no length to check first), within {@link #BODY_WITHIN}. */
+    private static Path receive(Context ctx, Path file) throws IOException {
+        long deadline = System.nanoTime() + BODY_WITHIN.toNanos();
+        long received = 0;
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = ctx.bodyInputStream(); OutputStream out = Files.newOutputStream(file)) {
+            for (int read = in.read(buffer); read != -1; read = in.read(buffer)) {
+                received += read;
+                if (received > MAX_BODY_BYTES) {
+                    throw tooLarge();
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new Refusal(408, "the body did not arrive within " + BODY_WITHIN.toSeconds() + " s");
+                }
+                out.write(buffer, 0, read);
             }
-            ObjectNode answer = JSON.createObjectNode();
-            answer.set("summary", JSON.valueToTree(summary));
-            answer.put("rejects", encoded(rejects));
-            answer.put("inDoubtLines", encoded(FileIngest.inDoubtFile(rejects)));
-            return answer;
-        } finally {
-            deleteAll(dir);
         }
+        return file;
+    }
+
+    private static Refusal tooLarge() {
+        return new Refusal(413, "the body is over " + MAX_BODY_BYTES + " bytes; mesh produce sends a larger file with a producer of its own");
+    }
+
+    private ObjectNode ingest(ProductAddress address, FileIngest.Format format, Duration outageWait, MeshClientConfig caller,
+                              Optional<ProductRegistration> admitted, Path input) throws IOException {
+        Path rejects = input.resolveSibling("rejects." + format.name().toLowerCase(Locale.ROOT));
+        IngestSummary summary;
+        try (ProductProducer<GenericRecord> producer = ProductProducer.open(address, () -> admitted, caller, meters,
+                new ProductProducer.Options(outageWait, true))) {
+            summary = FileIngest.ingest(input, format, producer, rejects, lines -> { });
+        }
+        ObjectNode answer = JSON.createObjectNode();
+        answer.set("summary", JSON.valueToTree(summary));
+        answer.put("rejects", encoded(rejects));
+        answer.put("inDoubtLines", encoded(FileIngest.inDoubtFile(rejects)));
+        return answer;
     }
 
     /**
      * The product's registration as the catalog admitted it, read with the caller's own login: the
-     * catalog checks the login (401 here too) before anything is written. A catalog that does not
-     * answer leaves the registration to the domain's registrations topic and the login to the
-     * broker, which the producer logs in to as the caller.
+     * catalog checks the login (401 here too) before anything is held or read for the caller. A
+     * product the catalog does not have is looked up on the domain's registrations topic, as
+     * {@code mesh produce} does. A catalog that does not answer refuses the request (503): a login
+     * nobody checked gets nothing, and the client sends its file itself.
      */
     private Optional<ProductRegistration> registration(Context ctx, String authorization, ProductAddress address) {
         HttpURLConnection connection = null;
@@ -198,17 +236,14 @@ public final class IngestApi implements AutoCloseable {
                 return Optional.empty();
             }
             if (status != 200) {
-                LOG.warn("The catalog answered {} for {}; its registration is read from the registrations topic", status, address);
-                return Optional.empty();
+                throw catalogDown("it answered " + status);
             }
             try (InputStream in = connection.getInputStream()) {
                 JsonNode product = JSON.readTree(in);
                 return Optional.of(CatalogRegistration.registration(address, product.path("contract")));
             }
         } catch (IOException e) {
-            LOG.warn("The catalog at {} does not answer ({}); the registration of {} is read from the registrations topic", catalogUrl,
-                    e.getMessage(), address);
-            return Optional.empty();
+            throw catalogDown(e.getMessage());
         } finally {
             if (connection != null) {
                 connection.disconnect();
@@ -216,14 +251,21 @@ public final class IngestApi implements AutoCloseable {
         }
     }
 
+    private static Refusal catalogDown(String why) {
+        LOG.warn("Refused an ingest: the catalog, which checks logins, does not answer ({})", why);
+        return new Refusal(503, "the catalog, which checks logins, does not answer (" + why + "); try again, or produce with a client of your own");
+    }
+
     /**
-     * The caller's client config: the mesh's bootstrap servers, registry and client settings, the
-     * caller's login. A password that would break out of the JAAS line's quotes is no mesh password.
+     * A password goes into the SASL login line between quotes: one that could end them, or the
+     * line (a control character), is no mesh password.
      */
+    private static boolean fitsALoginLine(BasicLogin login) {
+        return login.password().chars().noneMatch(c -> c == '"' || c == '\\' || c < 0x20 || c == 0x7f);
+    }
+
+    /** The caller's client config: the mesh's bootstrap servers, registry and client settings, the caller's login. */
     private MeshClientConfig caller(BasicLogin login) {
-        if (login.password().indexOf('"') >= 0 || login.password().indexOf('\\') >= 0) {
-            throw new Refusal(401, "authenticate with your mesh principal and password (HTTP Basic)");
-        }
         var settings = new HashMap<>(platform.extra());
         settings.remove("sasl.jaas.config");
         settings.remove("client.id");

@@ -9,6 +9,7 @@ import io.streammesh.schema.ProductAddress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.file.Files;
@@ -51,7 +52,8 @@ public final class IngestClient {
      *        does (and those in doubt beside it)
      * @param outageWait how long the ingest may wait for the registry, the grant or the broker
      * @return what happened to every line
-     * @throws MeshException with the API's one-line reason if it refused the file, or if it does not answer
+     * @throws Unavailable if the API took nothing (not reachable, busy, its catalog down)
+     * @throws MeshException with the API's one-line reason if it refused the file, or if it stopped answering
      */
     public IngestSummary ingest(ProductAddress address, Path file, FileIngest.Format format, Path rejectsFile, Duration outageWait) {
         FileIngest.refuseToOverwrite(file, rejectsFile);
@@ -82,14 +84,24 @@ public final class IngestClient {
             connection.setFixedLengthStreamingMode(size);
             connection.setRequestProperty("Authorization", authorization);
             connection.setRequestProperty("Content-Type", format == FileIngest.Format.CSV ? "text/csv" : "application/x-ndjson");
-            try (OutputStream out = connection.getOutputStream()) {
+            OutputStream out;
+            try {
+                out = connection.getOutputStream();
+            } catch (ConnectException e) {
+                throw new Unavailable("the ingest API at " + baseUrl + " does not answer (" + e.getMessage() + ")", e);
+            }
+            try (out) {
                 Files.copy(file, out);
             }
             int status = connection.getResponseCode();
             try (InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
                 JsonNode body = in == null ? JSON.createObjectNode() : JSON.readTree(in);
+                String error = body.path("error").asText("the ingest API at " + baseUrl + " answered " + status);
+                if (status == 503) {
+                    throw new Unavailable(error, null);
+                }
                 if (status != 200) {
-                    throw new MeshException(body.path("error").asText("the ingest API at " + baseUrl + " answered " + status));
+                    throw new MeshException(error);
                 }
                 return body;
             }
@@ -101,6 +113,15 @@ public final class IngestClient {
             if (connection != null) {
                 connection.disconnect();
             }
+        }
+    }
+
+    /** The API took nothing: it could not be reached, or answered 503 (busy, or its catalog down); the file may be sent another way. */
+    public static final class Unavailable extends MeshException {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

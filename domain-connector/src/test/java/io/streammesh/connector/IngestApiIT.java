@@ -148,6 +148,29 @@ class IngestApiIT {
         var refused = HttpClient.newHttpClient().send(request(address, authorization, Map.of(), "")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(tooLarge)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(refused.statusCode()).isEqualTo(413);
+        // without a Content-Length (chunked), the limit holds as the body is read
+        var chunked = HttpClient.newHttpClient().send(request(address, authorization, Map.of(), "")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(tooLarge))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(chunked.statusCode()).isEqualTo(413);
+        assertThat(chunked.body()).startsWith("{\"error\":\"the body is over 8388608 bytes");
+    }
+
+    @Test
+    void withoutTheCatalogToCheckTheLoginNothingIsTaken(EmbeddedMesh mesh) throws Exception {
+        MeshClientConfig domain = TestContracts.publishOrders(mesh, "http-nocat");
+        ProductAddress address = ProductAddress.parse("http-nocat.order-placed.v1");
+        IngestGrants.allow(mesh, address);
+        try (var orphan = IngestApi.start("127.0.0.1", 0, "http://127.0.0.1:1", mesh.clientConfig(PlatformApp.GATE.applicationId()),
+                new SimpleMeterRegistry())) {
+            Path file = Files.writeString(dir.resolve("one.jsonl"), line("n-1", 9.5) + "\n");
+
+            assertThatThrownBy(() -> new IngestClient(orphan.url(), domain).ingest(address, file, FileIngest.Format.JSONL,
+                    dir.resolve("one.rejects.jsonl"), WAIT))
+                    .isInstanceOf(IngestClient.Unavailable.class).hasMessageStartingWith("the catalog, which checks logins, does not answer");
+        }
+        assertThatThrownBy(() -> new IngestClient("http://127.0.0.1:1", domain).ingest(address, dir.resolve("one.jsonl"),
+                FileIngest.Format.JSONL, dir.resolve("one.rejects.jsonl"), WAIT)).isInstanceOf(IngestClient.Unavailable.class);
     }
 
     private HttpResponse<String> post(ProductAddress address, String authorization, String body, Map<String, String> headers) {

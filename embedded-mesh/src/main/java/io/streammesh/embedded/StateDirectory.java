@@ -3,6 +3,7 @@ package io.streammesh.embedded;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.sun.security.auth.module.UnixSystem;
 import io.streammesh.schema.MeshException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -219,15 +220,47 @@ public final class StateDirectory {
         }
     }
 
-    /** @return the last status written, if any */
+    /**
+     * @return the last status written, if any
+     * @throws MeshException if the status file is another user's, or others may write it or its
+     *         directory: the URLs in it are where commands send this user's logins and data
+     */
     public Optional<MeshStatus> readStatus() {
         try {
+            refuseUntrusted(root);
+            refuseUntrusted(statusFile());
             return Optional.of(JSON.readValue(statusFile().toFile(), MeshStatus.class));
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new MeshException("cannot read " + statusFile() + " (" + e.getMessage() + "); "
                     + "delete it, or start afresh with mesh up --fresh", e);
+        }
+    }
+
+    /**
+     * A mesh writes its status owner-only in a directory of its own: a file or directory that is
+     * not this user's, or that others may write, was planted (e.g. a {@code .mesh} in a shared
+     * directory above the working one). Where the file system has no Unix owners or POSIX
+     * permissions (Windows), there is nothing to check.
+     */
+    private static void refuseUntrusted(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try {
+            long owner = ((Number) Files.getAttribute(path, "unix:uid")).longValue();
+            if (owner != new UnixSystem().getUid()) {
+                throw new MeshException(path + " belongs to another user (uid " + owner + "): a mesh state directory of yours is not shared; "
+                        + "give your own with --state-dir DIR or MESH_STATE_DIR=DIR");
+            }
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(path);
+            if (permissions.contains(PosixFilePermission.GROUP_WRITE) || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+                throw new MeshException(path + " may be written by other users (" + PosixFilePermissions.toString(permissions)
+                        + "); a mesh keeps its state directory to itself: chmod go-w " + path + ", or start afresh with mesh up --fresh");
+            }
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            // no Unix owners or POSIX permissions on this file system
         }
     }
 

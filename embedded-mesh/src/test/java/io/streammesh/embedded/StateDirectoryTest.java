@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.streammesh.schema.MeshException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,5 +57,23 @@ class StateDirectoryTest {
         assertThat(state.readStatus()).contains(status);
         state.clearStatus();
         assertThat(state.readStatus()).isEmpty();
+    }
+
+    @Test
+    void aStatusFileOthersMayWriteIsNotTrusted() throws Exception {
+        var state = new StateDirectory(dir);
+        state.prepare();
+        state.writeStatus(new MeshStatus(1, "127.0.0.1:1", "http://127.0.0.1:2", 1, 3, 2, Instant.now(), "http://127.0.0.1:8080", 0,
+                "http://127.0.0.1:8090"));
+        Path status = dir.resolve("mesh.json");
+        Files.setPosixFilePermissions(status, PosixFilePermissions.fromString("rw-rw-rw-"));
+
+        assertThatThrownBy(state::readStatus).isInstanceOf(MeshException.class)
+                .hasMessage(status + " may be written by other users (rw-rw-rw-); a mesh keeps its state directory to itself: chmod go-w "
+                        + status + ", or start afresh with mesh up --fresh");
+
+        Files.setPosixFilePermissions(status, PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThatThrownBy(state::readStatus).isInstanceOf(MeshException.class).hasMessageStartingWith(dir + " may be written by other users");
     }
 }

@@ -101,17 +101,15 @@ final class ProduceCommand implements Callable<Integer> {
                 ? Path.of(STANDARD_INPUT_NAME + "." + fileFormat.name().toLowerCase(Locale.ROOT)).toAbsolutePath() : file);
         Path input = fromStandardInput() ? standardInputCopy() : file;
         try {
-            IngestSummary summary;
-            Optional<String> ingest = ingest(config, input);
-            if (ingest.isPresent()) {
-                summary = new IngestClient(ingest.get(), config).ingest(product, input, fileFormat, rejectsFile, outageWait);
-            } else {
-                var progress = new ProgressBar(spec.commandLine().getErr(), countLines(input));
-                try (ProductProducer<GenericRecord> producer = open(config, options)) {
-                    summary = FileIngest.ingest(input, fileFormat, producer, rejectsFile, progress::show);
-                    progress.done();
-                }
-            }
+            IngestSummary summary = ingest(config, input).flatMap(url -> throughApi(url, config, input, fileFormat, rejectsFile))
+                    .orElseGet(() -> {
+                        var progress = new ProgressBar(spec.commandLine().getErr(), countLines(input));
+                        try (ProductProducer<GenericRecord> producer = open(config, options)) {
+                            IngestSummary sent = FileIngest.ingest(input, fileFormat, producer, rejectsFile, progress::show);
+                            progress.done();
+                            return sent;
+                        }
+                    });
             print(spec.commandLine().getOut(), summary, product, rejectsFile);
             return summary.allSent() ? Mesh.OK : Mesh.FAILED;
         } finally {
@@ -161,6 +159,15 @@ final class ProduceCommand implements Callable<Integer> {
         StateDirectory directory = state.directory();
         Optional<MeshStatus> running = directory.isLocked() ? directory.readStatus() : Optional.empty();
         return running.filter(status -> status.bootstrapServers().equals(config.bootstrap())).map(MeshStatus::ingestUrl);
+    }
+
+    /** @return what the ingest API did, or empty if it took nothing (then the command sends the file itself) */
+    private Optional<IngestSummary> throughApi(String url, MeshClientConfig config, Path input, FileIngest.Format fileFormat, Path rejectsFile) {
+        try {
+            return Optional.of(new IngestClient(url, config).ingest(product, input, fileFormat, rejectsFile, outageWait));
+        } catch (IngestClient.Unavailable e) {
+            return Optional.empty();
+        }
     }
 
     /** The size of a file that does not exist or cannot be read is left to the ingest to report. */

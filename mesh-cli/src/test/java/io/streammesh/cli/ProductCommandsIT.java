@@ -87,6 +87,11 @@ class ProductCommandsIT {
             assertThat(throughApi.out().replace(viaApi.toString(), own.toString())).isEqualTo(itself.out());
             assertThat(Files.readAllLines(viaApi)).containsExactly("not json").isEqualTo(Files.readAllLines(own));
 
+            var unreachable = CommandRun.of("produce", "cli-http.order-placed.v1", "--file", file.toString(), "--rejects", viaApi.toString(),
+                    "--ingest-url", "http://127.0.0.1:1", "--catalog-url", url, "--state-dir", state);
+            assertThat(unreachable.out().replace(viaApi.toString(), own.toString())).as("sent by the command itself")
+                    .isEqualTo(itself.out());
+
             var refused = CommandRun.of("produce", "cli-http.order-placed.v1", "--file", file.toString(), "--as", "mesh-catalog",
                     "--ingest-url", ingest.url(), "--state-dir", state);
             assertThat(refused.exitCode()).isEqualTo(Mesh.FAILED);
