@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -113,11 +114,34 @@ public final class KafkaKeyLog implements KeyLog {
     /** @throws KeyLogUnavailable if the entry was not acknowledged (refused, or the broker does not answer) */
     @Override
     public void write(String domain, String subject, byte[] value) {
+        send(domain, subject, value);
+    }
+
+    /**
+     * The key logs are written without transactions, so offsets on a partition follow one another:
+     * an entry at the offset this log's reader stands at is the first thing written there since it
+     * last read.
+     *
+     * @throws KeyLogUnavailable if the entry was not acknowledged (refused, or the broker does not answer)
+     */
+    @Override
+    public boolean writeNext(String domain, String subject, byte[] value) {
+        RecordMetadata written = send(domain, subject, value);
+        var partition = new TopicPartition(written.topic(), written.partition());
+        if (!domains.contains(domain) || !consumer.assignment().contains(partition)
+                || consumer.position(partition, CALL_TIMEOUT) != written.offset()) {
+            return false;
+        }
+        consumer.seek(partition, written.offset() + 1);
+        return true;
+    }
+
+    private RecordMetadata send(String domain, String subject, byte[] value) {
         if (producer == null) {
             throw new MeshException("this holder only reads " + MeshTopics.keys(domain) + ": it creates and erases no data key");
         }
         try {
-            producer.send(new ProducerRecord<>(MeshTopics.keys(domain), subject, value)).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return producer.send(new ProducerRecord<>(MeshTopics.keys(domain), subject, value)).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MeshException("interrupted while writing to " + MeshTopics.keys(domain), e);

@@ -36,6 +36,22 @@ public interface KeyLog extends AutoCloseable {
      */
     void write(String domain, String subject, byte[] value);
 
+    /**
+     * Writes as {@link #write} does, and says whether the entry is the next one a read of the
+     * log would see: nothing else reached its partition since this log last read it. Then the
+     * holder knows the log up to and including its own entry without reading it (the read
+     * position moves past it), which spares a round trip per new data key.
+     *
+     * @param domain the domain
+     * @param subject the subject id
+     * @param value a wrapped key's bytes
+     * @return true if the entry followed what this log had read, false if the log must be read to know
+     */
+    default boolean writeNext(String domain, String subject, byte[] value) {
+        write(domain, subject, value);
+        return false;
+    }
+
     @Override
     void close();
 }

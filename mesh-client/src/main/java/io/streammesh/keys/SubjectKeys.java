@@ -333,8 +333,12 @@ public final class SubjectKeys implements AutoCloseable {
         }
         Map<String, DataKey> ofDomain = keys.get(domain);
         ofDomain.remove(subject);
-        log.write(domain, subject, wrap(domain, subject, keyset).toBytes());
-        log.catchUp(domain, this::seen);
+        if (log.writeNext(domain, subject, wrap(domain, subject, keyset).toBytes())) {
+            // nothing came between the last read and this entry: it is the first, as a read would find
+            ofDomain.put(subject, new DataKey(keyset));
+        } else {
+            log.catchUp(domain, this::seen);
+        }
         DataKey first = ofDomain.get(subject);
         if (first == null) {
             throw new UnusableKey("subject " + subject + " was erased from " + MeshTopics.keys(domain) + " while its data key was created", null);
