@@ -7,6 +7,7 @@ import io.streammesh.catalog.CatalogConfig;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.connector.GateApp;
+import io.streammesh.connector.IngestApi;
 import io.streammesh.embedded.StartedParts;
 import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.enforcer.ViewApp;
@@ -115,15 +116,28 @@ final class AppCommand {
     }
 
     @Command(name = "gate", mixinStandardHelpOptions = true, description = "Runs the contract gate: <address>.ingest to the product or its .dlq.")
-    int gate(@Mixin AppOptions options, @Mixin AppMetricsOption metrics) throws InterruptedException {
+    int gate(@Mixin AppOptions options, @Mixin AppMetricsOption metrics,
+             @Option(names = "--catalog-url", paramLabel = "URL",
+                     description = "The catalog REST API's base URL: with it, the gate also serves the HTTP ingest, which checks its callers' "
+                             + "logins there (mesh produce --ingest-url, POST /api/products/<address>/records).") String catalogUrl,
+             @Option(names = "--ingest-port", paramLabel = "PORT", defaultValue = "0",
+                     description = "The HTTP ingest's port (default: ${DEFAULT-VALUE}, a free one).") int ingestPort,
+             @Option(names = "--ingest-host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+                     description = "The address the HTTP ingest binds to (default: ${DEFAULT-VALUE}).") String ingestHost)
+            throws InterruptedException {
         PlatformApp app = PlatformApp.GATE;
         MeshClientConfig config = options.clientConfig(app);
         Path appDir = options.appDir(app);
         return run(app, running -> {
             // The domains' key-encryption keys are the state directory's, where `mesh keys rotate` finds them; keys
             // kept in an app directory would be lost with it, and every data key they wrap with them.
-            GateApp gate = running.add(GateApp.start(config, appDir, GateApp.CLEANUP_EVERY, metrics.start(), options.state.directory().keks()));
-            return "metrics at " + gate.metricsUrl();
+            MetricsEndpoint endpoint = metrics.start();
+            GateApp gate = running.add(GateApp.start(config, appDir, GateApp.CLEANUP_EVERY, endpoint, options.state.directory().keks()));
+            if (catalogUrl == null) {
+                return "metrics at " + gate.metricsUrl();
+            }
+            IngestApi ingest = running.add(IngestApi.start(ingestHost, ingestPort, catalogUrl, config, endpoint.meters()));
+            return "metrics at " + gate.metricsUrl() + ", HTTP ingest at " + ingest.url();
         });
     }
 

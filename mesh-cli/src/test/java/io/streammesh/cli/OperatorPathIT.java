@@ -104,13 +104,15 @@ class OperatorPathIT {
         Path clients = state.resolve("clients");
         int catalogPort = freePort();
         String catalogUrl = "http://127.0.0.1:" + catalogPort;
+        int ingestPort = freePort();
         startApps(state, List.of(List.of("catalog", "--port", Integer.toString(catalogPort)), List.of("audit"), List.of("enforcer"),
-                List.of("gate")));
+                List.of("gate", "--catalog-url", catalogUrl, "--ingest-port", Integer.toString(ingestPort))));
         assertThat(metrics).containsOnlyKeys("broker", "catalog", "audit", "enforcer", "gate");
 
         String orders = clients.resolve("orders.properties").toString();
         mesh("product", "publish", contractWithoutLineage().toString(), "--client-config", orders, "--catalog-url", catalogUrl);
-        mesh("produce", PRODUCT.toString(), "--file", EXAMPLES.resolve("order-placed.jsonl").toString(), "--client-config", orders);
+        mesh("produce", PRODUCT.toString(), "--file", EXAMPLES.resolve("order-placed.jsonl").toString(), "--client-config", orders,
+                "--ingest-url", "http://127.0.0.1:" + ingestPort);
         produceGarbageToIngest(MeshClientConfig.load(Path.of(orders)));
 
         var reader = TopicReader.of(admin.kafka(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -153,6 +155,8 @@ class OperatorPathIT {
         assertThat(scrape("enforcer")).contains("mesh_grants_active" + product + " 1.0", "mesh_view_lag_records" + product);
         assertThat(scrape("gate")).containsPattern("mesh_gate_records_total\\{outcome=\"accepted\",product=\"" + Pattern.quote(PRODUCT.toString())
                 + "\",rule=\"none\"} [1-9]");
+        assertThat(scrape("gate")).as("the file went through the gate's HTTP ingest, its producer counted there")
+                .containsPattern("mesh_product_records_total\\{outcome=\"sent\",product=\"" + Pattern.quote(PRODUCT.toString()) + "\",rule=\"none\"} 8");
         assertThat(scrape("audit")).contains("mesh_audit_chain_intact 1.0").containsPattern("mesh_audit_events_total\\{type=\"authorization\"} [1-9]");
     }
 
