@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntFunction;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
@@ -46,6 +48,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedMesh implements AutoCloseable {
 
+    /** Chosen ports start here: above the well-known and most registered service ports. */
+    private static final int FIRST_CHOSEN_PORT = 10_000;
+    private static final int DEFAULT_EPHEMERAL_FROM = 32_768;
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMesh.class);
     private static final Duration BROKER_READY_TIMEOUT = Duration.ofSeconds(60);
 
@@ -376,10 +381,34 @@ public final class EmbeddedMesh implements AutoCloseable {
         if (previous.isPresent() && previous.get() > 0 && isFree(host, previous.get())) {
             return previous.get();
         }
+        int below = ephemeralPortsFrom();
+        if (below - FIRST_CHOSEN_PORT >= 1_000) {
+            for (int attempt = 0; attempt < 100; attempt++) {
+                int port = ThreadLocalRandom.current().nextInt(FIRST_CHOSEN_PORT, below);
+                if (isFree(host, port)) {
+                    return port;
+                }
+            }
+        }
         try (var socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new MeshException("cannot find a free " + what + " port on " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The first port the system hands to outgoing connections (Linux's {@code ip_local_port_range};
+     * 32768 where it cannot be read). A port is chosen below it: the broker binds its ports seconds
+     * after they are chosen (the registry's JVM boots in between), and a port from the range the
+     * system takes any free port from for an outgoing connection could be gone by then.
+     */
+    private static int ephemeralPortsFrom() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return DEFAULT_EPHEMERAL_FROM;
         }
     }
 
