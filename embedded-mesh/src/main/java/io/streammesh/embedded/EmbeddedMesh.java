@@ -405,7 +405,8 @@ public final class EmbeddedMesh implements AutoCloseable {
      */
     private static int ephemeralPortsFrom() {
         try {
-            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            // read by line: Files.readString trusts the size procfs reports, and read "3" of "32768\t60999"
+            String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
             return Integer.parseInt(range.split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return DEFAULT_EPHEMERAL_FROM;

@@ -124,6 +124,18 @@ class EmbeddedMeshLifecycleIT {
     }
 
     @Test
+    void freePortsAreChosenBelowTheRangeOutgoingConnectionsTakeTheirsFrom() throws Exception {
+        int ephemeralFrom = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim()
+                .split("\\s+")[0]);
+        try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(stateDir))) {
+            MeshStatus status = mesh.state().readStatus().orElseThrow();
+            // a port of that range could be taken by a connection between its choice and the broker's bind, seconds later
+            assertThat(List.of(status.kafkaPort(), status.controllerPort(), status.registryPort())).allSatisfy(port ->
+                    assertThat(port).isGreaterThanOrEqualTo(10_000).isLessThan(ephemeralFrom));
+        }
+    }
+
+    @Test
     void aSecondMeshOnTheSameStateDirectoryIsRefused() {
         try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(stateDir))) {
             assertThatThrownBy(() -> EmbeddedMesh.start(MeshConfig.withFreePorts(stateDir)))
