@@ -61,7 +61,7 @@ public final class IngestApi implements AutoCloseable {
     /** Ingests running at once, all principals together. */
     static final int MAX_INGESTS = 4;
     /** The longest outage wait a caller may ask for: a request holds a thread while it waits. */
-    static final Duration MAX_OUTAGE_WAIT = Duration.ofMinutes(2);
+    public static final Duration MAX_OUTAGE_WAIT = Duration.ofMinutes(2);
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -104,7 +104,8 @@ public final class IngestApi implements AutoCloseable {
                     LOG.info("Refused {} from {}: {} {}", ctx.path(), ctx.req().getRemoteAddr(), e.status, e.getMessage());
                     respond(ctx, e.status, e.getMessage());
                 });
-                router.exception(SchemaRegistry.Unreachable.class, (e, ctx) -> respond(ctx, 503, e.getMessage()));
+                // not 503: the client would send the file itself and wait for the same registry again
+                router.exception(SchemaRegistry.Unreachable.class, (e, ctx) -> respond(ctx, 504, e.getMessage()));
                 router.exception(MeshException.class, (e, ctx) -> respond(ctx, 422, e.getMessage()));
                 router.exception(IllegalArgumentException.class, (e, ctx) -> respond(ctx, 400, e.getMessage()));
             });

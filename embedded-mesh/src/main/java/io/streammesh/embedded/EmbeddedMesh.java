@@ -20,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntFunction;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -51,6 +53,8 @@ public final class EmbeddedMesh implements AutoCloseable {
     /** Chosen ports start here: above the well-known and most registered service ports. */
     private static final int FIRST_CHOSEN_PORT = 10_000;
     private static final int DEFAULT_EPHEMERAL_FROM = 32_768;
+    /** Ports this process chose at random (a mesh that restarts takes its own again through its status). */
+    private static final Set<Integer> CHOSEN = ConcurrentHashMap.newKeySet();
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMesh.class);
     private static final Duration BROKER_READY_TIMEOUT = Duration.ofSeconds(60);
 
@@ -147,7 +151,7 @@ public final class EmbeddedMesh implements AutoCloseable {
             running.remove(registry);
             int readyPort = registryPort;
             var supervisor = running.add(new RegistrySupervisor(registry, () -> launchRegistry.apply(readyPort), adminPassword,
-                    restarts -> state.readStatus().ifPresent(status -> state.writeStatus(status.withRegistryRestarts(restarts)))));
+                    restarts -> state.updateStatus(status -> status.withRegistryRestarts(restarts))));
             var endpoints = new MeshEndpoints(brokers.bootstrapServers(), registry.baseUrl());
 
             var mesh = new EmbeddedMesh(state, endpoints, admin, running, supervisor, brokers);
@@ -385,7 +389,8 @@ public final class EmbeddedMesh implements AutoCloseable {
         if (below - FIRST_CHOSEN_PORT >= 1_000) {
             for (int attempt = 0; attempt < 100; attempt++) {
                 int port = ThreadLocalRandom.current().nextInt(FIRST_CHOSEN_PORT, below);
-                if (isFree(host, port)) {
+                // the ports of one start are chosen before any is bound: one chosen already is not free for another
+                if (isFree(host, port) && CHOSEN.add(port)) {
                     return port;
                 }
             }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,6 +21,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -50,10 +52,14 @@ public final class StateDirectory {
 
     /** What {@code --fresh} deletes: the mesh's own entries, never anything else in the directory. */
     private static final List<String> MESH_ENTRIES =
-            List.of("kafka", "kafka-nodes", "registry", "clients", "logs", "apps", "audit-spool", "credentials", "credentials.lock", "mesh.json", "view.secret", "keks");
+            List.of("kafka", "kafka-nodes", "registry", "clients", "logs", "apps", "audit-spool", "credentials", "credentials.lock", "mesh.json",
+                    "mesh.json.next", "view.secret", "keks");
 
     private static final Set<PosixFilePermission> PRIVATE_DIRECTORY = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
+
+    /** Status changes of every state directory object in this process, one at a time. */
+    private static final Object STATUS_WRITES = new Object();
 
     private final Path root;
 
@@ -211,12 +217,31 @@ public final class StateDirectory {
         }
     }
 
-    /** @param status what the mesh listens on, written once it is ready */
+    /**
+     * @param status what the mesh listens on, written once it is ready; a command reading it at the
+     *        same moment sees the old status or the new one, never half of one
+     */
     public void writeStatus(MeshStatus status) {
-        try {
-            writePrivate(statusFile(), JSON.writeValueAsString(status));
-        } catch (IOException e) {
-            throw new MeshException("cannot write " + statusFile() + ": " + e.getMessage(), e);
+        synchronized (STATUS_WRITES) {
+            try {
+                Path next = root.resolve("mesh.json.next");
+                writePrivate(next, JSON.writeValueAsString(status));
+                Files.move(next, statusFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new MeshException("cannot write " + statusFile() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Changes the running mesh's status, one change at a time (the parts that start, the registry's
+     * supervisor), so that none is lost to another made at the same moment.
+     *
+     * @param change what to change in it
+     */
+    public void updateStatus(UnaryOperator<MeshStatus> change) {
+        synchronized (STATUS_WRITES) {
+            readStatus().ifPresent(status -> writeStatus(change.apply(status)));
         }
     }
 

@@ -85,7 +85,8 @@ final class ProduceCommand implements Callable<Integer> {
 
     @Option(names = "--ingest-url", paramLabel = "URL",
             description = {"The mesh's HTTP ingest, which takes a file of up to 8 MiB in one request and writes it as you (default: the",
-                    "running mesh's; without one, or for a larger file, the command produces with a Kafka client of its own)."})
+                    "running mesh's, unless --catalog-url names another catalog; without one, for a larger file or an --outage-wait",
+                    "over 2 minutes, the command produces with a Kafka client of its own)."})
     String ingestUrl;
 
     @Option(names = "--outage-wait", paramLabel = "DURATION", defaultValue = "60s",
@@ -143,11 +144,11 @@ final class ProduceCommand implements Callable<Integer> {
     /**
      * The HTTP ingest takes a file that fits one request: a JVM that is already warm checks and
      * sends it as this principal, so the command starts no Kafka client. The running mesh's counts
-     * only for a client config of its broker and when no other catalog was named; a larger file, or
-     * none of these, is sent by the command itself.
+     * only for a client config of its broker and when no other catalog was named; a larger file, an
+     * outage wait longer than the API waits, or none of these, is sent by the command itself.
      */
     private Optional<String> ingest(MeshClientConfig config, Path input) {
-        if (fileSize(input) > IngestApi.MAX_BODY_BYTES) {
+        if (fileSize(input) > IngestApi.MAX_BODY_BYTES || outageWait.compareTo(IngestApi.MAX_OUTAGE_WAIT) > 0) {
             return Optional.empty();
         }
         if (ingestUrl != null) {

@@ -127,7 +127,7 @@ final class UpCommand implements Callable<Integer> {
                     apps.resolve(PlatformApp.CATALOG.applicationId()), directory.credentials(), catalogPort);
             catalog = running.add(CatalogApp.start(catalogConfig, ports.start(ports.catalog()), directory.keks()));
             String catalogUrl = catalog.restUrl();
-            directory.readStatus().ifPresent(status -> directory.writeStatus(status.withCatalogUrl(catalogUrl)));
+            directory.updateStatus(status -> status.withCatalogUrl(catalogUrl));
             AuditApp audit = running.add(AuditApp.start(AuditConfig.embedded(mesh.clientConfig(PlatformApp.AUDIT.applicationId()),
                     apps.resolve(PlatformApp.AUDIT.applicationId())), ports.start(ports.audit())));
             MeshClientConfig enforcerConfig = mesh.clientConfig(PlatformApp.ENFORCER.applicationId());
@@ -143,7 +143,7 @@ final class UpCommand implements Callable<Integer> {
             // beside the gate, as a REST proxy beside its broker; the records it takes are written as each caller
             ingestUrl = running.add(IngestApi.start(catalogConfig.restHost(), 0, catalogUrl, gateConfig, gateMetrics.meters())).url();
             String ingest = ingestUrl;
-            directory.readStatus().ifPresent(status -> directory.writeStatus(status.withIngestUrl(ingest)));
+            directory.updateStatus(status -> status.withIngestUrl(ingest));
             moreCatalogs = AppInstances.start(instances, mesh, directory, running);
             metricsUrls.put("catalog", catalog.metricsUrl());
             metricsUrls.put("enforcer", enforcerMetrics.url());

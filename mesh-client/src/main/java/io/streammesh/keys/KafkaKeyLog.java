@@ -128,9 +128,13 @@ public final class KafkaKeyLog implements KeyLog {
     public boolean writeNext(String domain, String subject, byte[] value) {
         RecordMetadata written = send(domain, subject, value);
         var partition = new TopicPartition(written.topic(), written.partition());
-        if (!domains.contains(domain) || !consumer.assignment().contains(partition)
-                || consumer.position(partition, CALL_TIMEOUT) != written.offset()) {
-            return false;
+        try {
+            if (!domains.contains(domain) || !consumer.assignment().contains(partition)
+                    || consumer.position(partition, CALL_TIMEOUT) != written.offset()) {
+                return false;
+            }
+        } catch (KafkaException e) {
+            throw new KeyLogUnavailable("cannot read " + MeshTopics.keys(domain) + ": " + e.getMessage(), e);
         }
         consumer.seek(partition, written.offset() + 1);
         return true;

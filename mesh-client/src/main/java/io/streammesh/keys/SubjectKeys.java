@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Several holders may create a subject's key at once (two gate instances, each with a record
  * about a new subject): the first key on the log since the subject's last erasure is its key. A
- * holder that created one reads the log to past its own entry before using it; if another came
+ * holder that created one reads the log to past its own entry before using it, unless its entry
+ * was the log's next one after what it had read (then nothing came before it); if another came
  * first it takes that one instead and writes it again, so that the last entry, the one compaction
  * keeps, is the key that encrypted. A later rival key never replaces a usable key a holder has
  * (an entry that does not unwrap still does: it costs that subject, as before).
@@ -321,8 +322,9 @@ public final class SubjectKeys implements AutoCloseable {
     }
 
     /**
-     * Writes a new key and reads the log past it: the first usable key written since this holder
-     * last read is the subject's, this one or a rival's written at the same time.
+     * Writes a new key and reads the log past it (unless the key's entry came right after what this
+     * holder had read): the first usable key written since this holder last read is the subject's,
+     * this one or a rival's written at the same time.
      */
     private DataKey create(String domain, String subject) {
         KeysetHandle keyset;
