@@ -95,7 +95,8 @@ class GateSecurityIT {
         return GateIT.json(id, 5).getBytes(StandardCharsets.UTF_8);
     }
 
-    private static long endOffset(EmbeddedMesh mesh, String topic) throws Exception {
+    /** @return the sum of the topic's end offsets: 0 only if nothing, not even an aborted batch, was ever written */
+    static long endOffset(EmbeddedMesh mesh, String topic) throws Exception {
         Map<TopicPartition, OffsetSpec> partitions = mesh.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic)
                 .partitions().stream().collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
         return mesh.admin().listOffsets(partitions).all().get().values().stream().mapToLong(o -> o.offset()).sum();

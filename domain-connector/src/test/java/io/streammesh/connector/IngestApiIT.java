@@ -31,9 +31,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -126,11 +123,7 @@ class IngestApiIT {
         assertThatThrownBy(() -> new IngestClient(api.url(), other).ingest(address, Files.writeString(dir.resolve("x.jsonl"), line),
                 FileIngest.Format.JSONL, dir.resolve("x.rejects.jsonl"), WAIT))
                 .isInstanceOf(MeshException.class).hasMessageContaining("User:http-other").hasMessageMatching(".*" + REFUSED + ".*");
-        Map<TopicPartition, OffsetSpec> ends = mesh.admin().describeTopics(List.of(address.ingestTopic())).allTopicNames().get()
-                .get(address.ingestTopic()).partitions().stream()
-                .collect(Collectors.toMap(p -> new TopicPartition(address.ingestTopic(), p.partition()), p -> OffsetSpec.latest()));
-        assertThat(mesh.admin().listOffsets(ends).all().get().values()).as("nothing written, not even an aborted batch")
-                .allSatisfy(end -> assertThat(end.offset()).isZero());
+        assertThat(GateSecurityIT.endOffset(mesh, address.ingestTopic())).as("nothing written, not even an aborted batch").isZero();
     }
 
     @Test

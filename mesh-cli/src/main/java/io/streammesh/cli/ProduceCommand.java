@@ -157,9 +157,14 @@ final class ProduceCommand implements Callable<Integer> {
         if (catalogUrl != null) {
             return Optional.empty();
         }
+        return runningMesh(config).map(MeshStatus::ingestUrl);
+    }
+
+    /** @return the status of the mesh running on the state directory, if the client config is one of its broker */
+    private Optional<MeshStatus> runningMesh(MeshClientConfig config) {
         StateDirectory directory = state.directory();
         Optional<MeshStatus> running = directory.isLocked() ? directory.readStatus() : Optional.empty();
-        return running.filter(status -> status.bootstrapServers().equals(config.bootstrap())).map(MeshStatus::ingestUrl);
+        return running.filter(status -> status.bootstrapServers().equals(config.bootstrap()));
     }
 
     /** @return what the ingest API did, or empty if it took nothing (then the command sends the file itself) */
@@ -184,10 +189,7 @@ final class ProduceCommand implements Callable<Integer> {
         if (catalogUrl != null) {
             return Optional.of(new CatalogClient(catalogUrl, config));
         }
-        StateDirectory directory = state.directory();
-        Optional<MeshStatus> running = directory.isLocked() ? directory.readStatus() : Optional.empty();
-        return running.filter(status -> status.bootstrapServers().equals(config.bootstrap()) && status.catalogUrl() != null)
-                .map(status -> new CatalogClient(status.catalogUrl(), config));
+        return runningMesh(config).filter(status -> status.catalogUrl() != null).map(status -> new CatalogClient(status.catalogUrl(), config));
     }
 
     private boolean fromStandardInput() {
