@@ -11,6 +11,7 @@ import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.client.MeshClientConfig;
 import io.apicurio.registry.serde.SerdeConfig;
+import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.streammesh.client.KafkaCalls;
 import io.streammesh.schema.MeshNames;
@@ -176,6 +177,8 @@ final class ProducerBenchmark {
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         Map<String, Object> serde = MeshSerdes.config(config, false);
+        // Apicurio's own datum provider, as a domain team's producer has it
+        serde.remove(AvroKafkaSerdeConfig.AVRO_DATUM_PROVIDER);
         // the product's subject, as ProductProducer writes it: the ingest topic has no subject of its own
         serde.put(SerdeConfig.EXPLICIT_ARTIFACT_ID, MeshTopics.valueSubject(address.topic()));
         serde.put(SerdeConfig.EXPLICIT_ARTIFACT_VERSION, "1");

@@ -7,20 +7,21 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streammesh.client.AccessClient;
 import io.streammesh.client.CatalogClient;
-import io.streammesh.client.MeshSerdes;
-import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.client.MeshClientConfig;
-import io.streammesh.schema.FreeText;
-import io.streammesh.schema.PrincipalKind;
-import io.streammesh.testing.MeshTest;
+import io.streammesh.client.MeshSerdes;
+import io.streammesh.client.PlatformApp;
+import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.DecisionKind;
+import io.streammesh.schema.FreeText;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.Rejection;
 import io.streammesh.schema.RuleViolation;
+import io.streammesh.testing.MeshTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,6 +36,9 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -58,6 +62,12 @@ import org.junit.jupiter.api.TestInstance;
 class AccessSecurityIT {
 
     private static final Duration SOON = Duration.ofSeconds(20);
+    /**
+     * How long a request filed during a flood may take: the flood's own producer, the broker and
+     * the catalog share this machine's two cores, so the test measures the order the catalog reads
+     * in (the request ahead of the flood records written before it), and bounds the time loosely.
+     */
+    private static final Duration FLOOD_WAIT = Duration.ofSeconds(60);
     private static final String CONTROL = "(newlines, escape sequences and other control characters are not allowed)";
 
     private EmbeddedMesh mesh;
@@ -254,7 +264,7 @@ class AccessSecurityIT {
      * refused one by one, held the others' requests back for minutes), and then more while another
      * principal files a request, are read after everyone else's and refused unread past the
      * writer's rate, reported with their count and audited naming the writer; the other request is
-     * decided within seconds, the flood still going on.
+     * decided ahead of the flood records written before it, the flood still going on.
      */
     @Test
     void aTenantFloodingItsRequestTopicIsRefusedPastItsRateAndAnotherPrincipalsRequestIsNotHeldBack() throws Exception {
@@ -271,7 +281,13 @@ class AccessSecurityIT {
         flood.start();
         try {
             await().atMost(SOON).until(() -> flooded.get() >= 200_000);
-            pendingRequest("during a flood of requests");
+            long writtenBefore = endOffset(MeshTopics.accessRequests("sec-flood"));
+            long filed = System.nanoTime();
+            pendingRequest("during a flood of requests", FLOOD_WAIT);
+            long readSince = committed(MeshTopics.accessRequests("sec-flood"));
+            System.out.printf("flood: a request filed with %,d flood records written was PENDING after %,d ms, the catalog having read %,d of them%n",
+                    writtenBefore, (System.nanoTime() - filed) / 1_000_000, readSince);
+            assertThat(readSince).as("the flood records the catalog read before it decided the request filed after them").isLessThan(writtenBefore);
         } finally {
             flooding.set(false);
             flood.join();
@@ -284,13 +300,30 @@ class AccessSecurityIT {
     }
 
     private String pendingRequest(String purpose) {
+        return pendingRequest(purpose, SOON);
+    }
+
+    private String pendingRequest(String purpose, Duration wait) {
         String requestId;
         try (var team = new AccessClient(mesh.clientConfig("sec-analytics"))) {
             requestId = team.request(product, "full", null, "sec-analytics", purpose, null);
         }
-        await().atMost(SOON).ignoreExceptions().until(() -> api("sec-orders").get("/api/access/requests/" + requestId).path("status").asText(),
+        await().atMost(wait).ignoreExceptions().until(() -> api("sec-orders").get("/api/access/requests/" + requestId).path("status").asText(),
                 "PENDING"::equals);
         return requestId;
+    }
+
+    /** @return the end offsets of {@code topic}'s partitions, summed */
+    private long endOffset(String topic) throws Exception {
+        var partitions = mesh.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+        return mesh.admin().listOffsets(partitions).all().get().values().stream().mapToLong(ListOffsetsResultInfo::offset).sum();
+    }
+
+    /** @return the catalog's committed offsets on {@code topic}'s partitions, summed: how many of its records it has read */
+    private long committed(String topic) throws Exception {
+        return mesh.admin().listConsumerGroupOffsets(PlatformApp.CATALOG.applicationId()).partitionsToOffsetAndMetadata().get().entrySet().stream()
+                .filter(entry -> entry.getKey().topic().equals(topic)).mapToLong(entry -> entry.getValue().offset()).sum();
     }
 
     private static void sendForged(MeshClientConfig config, String topic, String requestId, byte[] value) throws Exception {

@@ -41,6 +41,7 @@ public final class MeshSerdes {
         config.put(SerdeConfig.ENABLE_CONFLUENT_ID_HANDLER, true);
         config.put(SerdeConfig.USE_ID, "contentId");
         config.put(SerdeConfig.AUTO_REGISTER_ARTIFACT, autoRegister);
+        config.put(AvroKafkaSerdeConfig.AVRO_DATUM_PROVIDER, CachingAvroDatumProvider.class.getName());
         // A schema lookup is refreshed every 30 s; while the registry is down, keep using the one
         // known (a content id names one schema for good) rather than fail every app's records.
         config.put(SchemaResolverConfig.FAULT_TOLERANT_REFRESH, true);
@@ -87,7 +88,7 @@ public final class MeshSerdes {
      * @return a value serializer for any Avro record (specific or generic)
      */
     public static <T> AvroKafkaSerializer<T> valueSerializer(MeshClientConfig clientConfig, boolean autoRegister) {
-        var serializer = new AvroKafkaSerializer<T>();
+        var serializer = new MeshAvroSerializer<T>();
         serializer.configure(config(clientConfig, autoRegister), false);
         return serializer;
     }
