@@ -60,9 +60,10 @@ class ClusterChaosIT {
 
     /**
      * A view's topic is created once the catalog has the view, with the cluster's replication
-     * factor (3): a view added while a broker is down gets its topic all the same (one replica on
-     * the stopped broker, in sync again once it is back), its records flow, and no other product's
-     * view waits for it.
+     * factor (3). A view added while a broker is down may not get it until the broker is back (Kafka
+     * may place no replica on a broker that shut down): its product's records wait for it, no other
+     * product's view waits at all, and once the broker is back the view has its topic and its
+     * records, in sync on three brokers.
      */
     @Test
     @Timeout(300)
@@ -79,29 +80,30 @@ class ClusterChaosIT {
 
             mesh.brokers().stop(stopped);
             String germany;
-            long germanyWhileDown;
+            boolean germanyWhileDown;
             long flowingViewWhileDown;
             try {
                 germany = changing.publishWithGermanView(changingDir);
                 changingAcknowledged += changing.produce(BATCH, 2 * BATCH);
-                await().atMost(Duration.ofSeconds(60)).until(() -> mesh.admin().listTopics().names().get().contains(germany)
-                        && changing.endOffsets(germany) > 0);
-                germanyWhileDown = changing.endOffsets(germany);
                 long flowingBefore = flowing.endOffsets(flowing.view());
                 flowingAcknowledged += flowing.produce(BATCH, 2 * BATCH);
                 await().atMost(Duration.ofSeconds(60)).until(() -> flowing.endOffsets(flowing.view()) > flowingBefore);
                 flowingViewWhileDown = flowing.endOffsets(flowing.view());
+                germanyWhileDown = mesh.admin().listTopics().names().get().contains(germany);
             } finally {
                 mesh.brokers().start(stopped);
             }
+            // Records the enforcer read before its copy of the catalog had the new view are not in it: these come after.
             changingAcknowledged += changing.produce(2 * BATCH, 3 * BATCH);
+            await().atMost(Duration.ofSeconds(60)).until(() -> mesh.admin().listTopics().names().get().contains(germany)
+                    && changing.endOffsets(germany) > 0);
 
             ChaosProduct.Checked checkedChanging = changing.checkExactlyOnce(changingAcknowledged);
             ChaosProduct.Checked checkedFlowing = flowing.checkExactlyOnce(flowingAcknowledged);
             await().atMost(Duration.ofSeconds(60)).until(() -> changing.inSyncReplicas(germany).stream().allMatch(isr -> isr.size() == 3));
-            System.out.printf("chaos view-added-with-a-broker-down: broker %d stopped; the new view %s reached end offset %d and the other "
-                    + "product's view %d meanwhile; after the restart: changing %s, flowing %s; the new view in sync on %s%n", stopped, germany,
-                    germanyWhileDown, flowingViewWhileDown, checkedChanging, checkedFlowing, changing.inSyncReplicas(germany));
+            System.out.printf("chaos view-added-with-a-broker-down: broker %d stopped; the new view %s had its topic while it was down: %s; "
+                    + "the other product's view reached %d meanwhile; after the restart: changing %s, flowing %s; the new view in sync on %s%n",
+                    stopped, germany, germanyWhileDown, flowingViewWhileDown, checkedChanging, checkedFlowing, changing.inSyncReplicas(germany));
         }
     }
 }

@@ -15,8 +15,9 @@ interface ViewPreparation {
     /**
      * @param productTopic the product the view is of (its partitions and retention are the view's)
      * @param viewTopic the view's topic
-     * @return whether the view's topic and dead-letter topic exist; until they do, they are being created
-     * @throws io.streammesh.schema.MeshException if the last attempt failed (the next ask tries again)
+     * @return whether the view's topic and dead-letter topic exist; until they do, they are being
+     *         created, or will be again a while after an attempt that failed (which is logged, not
+     *         thrown: the product's records wait, and no other product's)
      */
     boolean topicsReady(String productTopic, String viewTopic);
 

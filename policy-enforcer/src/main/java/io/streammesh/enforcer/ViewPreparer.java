@@ -12,21 +12,33 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.apache.avro.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Prepares views on a thread of its own, so that Admin calls and schema registrations never run
  * on a stream thread inside its transaction: the stream thread asks, and holds a view's records
- * back until the answer is there. Each preparation runs once; one that fails is reported to the
- * next ask (which fails the task, as an unreachable registry does) and then tried again. A view
- * schema the registry's rules refuse is the view's own failure: reported as
+ * back until the answer is there. Each preparation runs once. A view's topics that cannot be
+ * created (a broker down leaves the cluster short of the replicas a topic needs; a permission
+ * missing) are logged and tried again {@link #TOPICS_RETRY} later, the product's records held
+ * meanwhile: failing the task instead would stall every product whose partitions share it. A
+ * schema registration that fails is reported to the next ask (which fails the task, as an
+ * unreachable registry does) and then tried again. A view schema the registry's rules refuse is the view's own failure: reported as
  * {@link ViewPreparation.SchemaRefused} to every ask for {@link #REFUSAL_KEPT}, without asking the
  * registry again for each record, then tried again (the registry's rules may have changed).
  */
 final class ViewPreparer implements ViewPreparation, AutoCloseable {
 
-    private final ViewTopics topics;
+    /** How long after a failed creation of a view's topics they are tried again. */
+    static final Duration TOPICS_RETRY = Duration.ofSeconds(5);
+    private static final Logger LOG = LoggerFactory.getLogger(ViewPreparer.class);
+
+    private final BiConsumer<String, String> ensureTopics;
+    private final AutoCloseable topics;
+    private final Duration topicsRetry;
     private final WireAvro wire;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(task -> {
         var thread = new Thread(task, "policy-enforcer-view-preparer");
@@ -34,6 +46,8 @@ final class ViewPreparer implements ViewPreparation, AutoCloseable {
         return thread;
     });
     private final Map<String, CompletableFuture<Boolean>> topicsByView = new ConcurrentHashMap<>();
+    /** When each view's topics last failed to be created. */
+    private final Map<String, Long> topicsFailedAt = new ConcurrentHashMap<>();
     private final Map<Subject, CompletableFuture<byte[]>> headers = new ConcurrentHashMap<>();
     /** When each refused schema was refused. */
     private final Map<Subject, Long> refusedAt = new ConcurrentHashMap<>();
@@ -49,16 +63,50 @@ final class ViewPreparer implements ViewPreparation, AutoCloseable {
      * @param wire registers view schemas
      */
     ViewPreparer(ViewTopics topics, WireAvro wire) {
-        this.topics = topics;
-        this.wire = wire;
+        this(topics::ensure, topics, wire, TOPICS_RETRY);
     }
 
+    /**
+     * @param ensureTopics creates a view's topics (product topic, view topic), throwing if it cannot
+     * @param topics closed with this
+     * @param wire registers view schemas
+     * @param topicsRetry how long after a failed creation of a view's topics they are tried again
+     */
+    ViewPreparer(BiConsumer<String, String> ensureTopics, AutoCloseable topics, WireAvro wire, Duration topicsRetry) {
+        this.ensureTopics = ensureTopics;
+        this.topics = topics;
+        this.wire = wire;
+        this.topicsRetry = topicsRetry;
+    }
+
+    /** {@inheritDoc} Never throws: topics that could not be created are tried again {@link #TOPICS_RETRY} later. */
     @Override
     public boolean topicsReady(String productTopic, String viewTopic) {
-        return answer(topicsByView, viewTopic, () -> {
-            topics.ensure(productTopic, viewTopic);
-            return true;
-        }).isPresent();
+        Long failed = topicsFailedAt.get(viewTopic);
+        if (failed != null) {
+            if (System.nanoTime() - failed < topicsRetry.toNanos()) {
+                return false;
+            }
+            topicsFailedAt.remove(viewTopic, failed);
+        }
+        CompletableFuture<Boolean> job = topicsByView.computeIfAbsent(viewTopic, topic -> CompletableFuture.supplyAsync(() -> {
+            try {
+                ensureTopics.accept(productTopic, topic);
+                return true;
+            } catch (RuntimeException e) {
+                LOG.warn("{}; the records of {} are held and its topics are tried again in {} s", e.getMessage(), productTopic,
+                        topicsRetry.toSeconds());
+                throw e;
+            }
+        }, executor));
+        if (!job.isDone()) {
+            return false;
+        }
+        if (job.isCompletedExceptionally() && topicsByView.remove(viewTopic, job)) {
+            topicsFailedAt.put(viewTopic, System.nanoTime());
+            return false;
+        }
+        return !job.isCompletedExceptionally();
     }
 
     @Override
@@ -115,6 +163,10 @@ final class ViewPreparer implements ViewPreparation, AutoCloseable {
     @Override
     public void close() {
         executor.shutdownNow();
-        topics.close();
+        try {
+            topics.close();
+        } catch (Exception e) {
+            throw new MeshException("cannot close the view topics' admin client: " + e.getMessage(), e);
+        }
     }
 }

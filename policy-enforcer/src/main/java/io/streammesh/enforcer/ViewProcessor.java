@@ -87,8 +87,12 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private static final Duration HEALTH_CHECK = Duration.ofSeconds(1);
 
     private final Map<String, ProductViews> plans = new HashMap<>();
-    /** Per view, per writer schema instance (the framing gives one instance per schema). */
-    private final Map<ProductView, Map<Schema, Compiled>> compiled = new HashMap<>();
+    /**
+     * Per view of a product, per writer schema instance (the framing gives one instance per
+     * schema). By the view's topic as well as its definition: two products' views alike in name,
+     * filter and masks, over one schema, still differ in their hashing key and their schema's subject.
+     */
+    private final Map<ViewOf, Map<Schema, Compiled>> compiled = new HashMap<>();
     private final Map<Schema, ProductFields> writers = new IdentityHashMap<>();
     /** Per view topic: kept across catalog look-ups, so a view's failures in a row are counted across them. */
     private final Map<String, ViewHealth> health = new HashMap<>();
@@ -426,13 +430,13 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             decryptions = previous.decryptions();
         } else if (previous != null) {
             // the same views compiled without (or with other) encrypted fields would copy or hash ciphertext as it lies
-            previous.views().forEach(view -> compiled.remove(view.view()));
+            previous.views().forEach(view -> compiled.remove(new ViewOf(view.topic(), view.view())));
         }
         List<PlannedView> planned = transformed.stream().map(view -> {
             String viewTopic = address.viewTopic(view.getName());
             // Asked here, so that the topics are there by the view's first record as a rule.
             preparation.topicsReady(topic, viewTopic);
-            return new PlannedView(view, viewTopic, compiled.computeIfAbsent(view, v -> new IdentityHashMap<>()),
+            return new PlannedView(view, viewTopic, compiled.computeIfAbsent(new ViewOf(viewTopic, view), v -> new IdentityHashMap<>()),
                     health.computeIfAbsent(viewTopic, t -> new ViewHealth(address, view.getName())),
                     counter(viewTopic, "in"), counter(viewTopic, "filtered"), counter(viewTopic, "out"), counter(viewTopic, "dead-lettered"));
         }).toList();
@@ -442,7 +446,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         ProductViews plan = new ProductViews(topic, entry != null, address, planned, encryption, decryptions);
         plans.put(topic, plan);
         plannedAt(topic).set(entry == null ? 0 : entry.timestamp());
-        compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::view).toList());
+        compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(view -> new ViewOf(view.topic(), view.view()))
+                .toList());
         health.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::topic).toList());
         return plan;
     }
@@ -466,6 +471,10 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             planned.compiled().put(product.schema(), known);
         }
         return known;
+    }
+
+    /** A view of one product, as its catalog entry defines it now. */
+    private record ViewOf(String topic, ProductView view) {
     }
 
     /** A view compiled but for the header of its records, which waits for its schema's registration. */

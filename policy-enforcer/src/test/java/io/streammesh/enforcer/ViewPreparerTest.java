@@ -1,0 +1,71 @@
+package io.streammesh.enforcer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.streammesh.schema.MeshException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A view whose topics cannot be created (a broker down leaves the cluster short of replicas) is
+ * not ready, never a failure thrown at the stream thread whose task other products share, and its
+ * topics are tried again after a pause, not at every ask.
+ */
+class ViewPreparerTest {
+
+    private static final Duration RETRY = Duration.ofSeconds(2);
+
+    private final AtomicBoolean brokerDown = new AtomicBoolean(true);
+    private final AtomicInteger attempts = new AtomicInteger();
+    private final ViewPreparer preparer = new ViewPreparer((product, view) -> {
+        attempts.incrementAndGet();
+        if (brokerDown.get()) {
+            throw new MeshException("cannot create view topic " + view + ": only 2 broker(s) are registered");
+        }
+    }, () -> { }, null, RETRY);
+
+    @AfterEach
+    void close() {
+        preparer.close();
+    }
+
+    @Test
+    void topicsThatCannotBeCreatedAreNotReadyAndAreTriedAgainAfterAPause() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            preparer.topicsReady("shop.orders.v1", "shop.orders.v1.analytics");
+            return attempts.get() == 1 && !preparer.topicsReady("shop.orders.v1", "shop.orders.v1.analytics");
+        });
+        for (int i = 0; i < 100; i++) {
+            assertThat(preparer.topicsReady("shop.orders.v1", "shop.orders.v1.analytics")).isFalse();
+        }
+        assertThat(attempts).as("asked again within the pause, the topics are not tried again").hasValue(1);
+
+        brokerDown.set(false);
+        await().atMost(Duration.ofSeconds(10)).until(() -> preparer.topicsReady("shop.orders.v1", "shop.orders.v1.analytics"));
+        assertThat(attempts).hasValue(2);
+    }
+
+    @Test
+    void oneViewsFailureLeavesAnotherViewReady() {
+        AtomicBoolean otherReady = new AtomicBoolean();
+        var mixed = new ViewPreparer((product, view) -> {
+            if (view.startsWith("bad.")) {
+                throw new MeshException("cannot create view topic " + view + ": not authorised");
+            }
+        }, () -> { }, null, RETRY);
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                mixed.topicsReady("bad.orders.v1", "bad.orders.v1.analytics");
+                otherReady.set(mixed.topicsReady("good.orders.v1", "good.orders.v1.analytics"));
+                return otherReady.get();
+            });
+            assertThat(mixed.topicsReady("bad.orders.v1", "bad.orders.v1.analytics")).isFalse();
+        } finally {
+            mixed.close();
+        }
+    }
+}
