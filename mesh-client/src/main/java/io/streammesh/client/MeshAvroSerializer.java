@@ -14,7 +14,8 @@ import org.apache.avro.generic.GenericContainer;
  * Apicurio's Avro serializer, with the parsed form of each record schema made once: Apicurio
  * walks the schema and prints it as JSON for every record it writes, to find its id by content,
  * which cost more than writing the record. The text of a schema object never changes, so the
- * parsed form is kept per schema (at most {@link CachingAvroDatumProvider#MAX_CACHED}) and the
+ * parsed form is kept per schema object (by identity: Avro's equality ignores docs and aliases,
+ * which the registered text keeps; at most {@link CachingAvroDatumProvider#MAX_CACHED}), and the
  * registry lookups, registrations and id handling stay Apicurio's.
  *
  * @param <T> the records' type
@@ -31,12 +32,25 @@ public final class MeshAvroSerializer<T> extends AvroKafkaSerializer<T> {
         return parser;
     }
 
+    /** A schema object, equal only to itself. */
+    private record SchemaObject(Schema schema) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof SchemaObject that && that.schema == schema;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(schema);
+        }
+    }
+
     /** A schema parser that parses each schema of the data once. */
     private static final class ParsedOnce<U> implements SchemaParser<Schema, U> {
 
         private final SchemaParser<Schema, U> parser;
-        private final Map<Schema, ParsedSchema<Schema>> parsed = new ConcurrentHashMap<>();
-        private final Map<Schema, ParsedSchema<Schema>> dereferenced = new ConcurrentHashMap<>();
+        private final Map<SchemaObject, ParsedSchema<Schema>> parsed = new ConcurrentHashMap<>();
+        private final Map<SchemaObject, ParsedSchema<Schema>> dereferenced = new ConcurrentHashMap<>();
 
         ParsedOnce(SchemaParser<Schema, U> parser) {
             this.parser = parser;
@@ -78,18 +92,19 @@ public final class MeshAvroSerializer<T> extends AvroKafkaSerializer<T> {
         }
 
         /** Records and enums carry their schema; anything else (a primitive) is parsed as Apicurio does. */
-        private static <U> ParsedSchema<Schema> once(Map<Schema, ParsedSchema<Schema>> cache, Record<U> data,
+        private static <U> ParsedSchema<Schema> once(Map<SchemaObject, ParsedSchema<Schema>> cache, Record<U> data,
                                                      Supplier<ParsedSchema<Schema>> parse) {
             if (!(data.payload() instanceof GenericContainer container)) {
                 return parse.get();
             }
-            ParsedSchema<Schema> known = cache.get(container.getSchema());
+            var schema = new SchemaObject(container.getSchema());
+            ParsedSchema<Schema> known = cache.get(schema);
             if (known != null) {
                 return known;
             }
             ParsedSchema<Schema> fresh = parse.get();
             if (cache.size() < CachingAvroDatumProvider.MAX_CACHED) {
-                cache.putIfAbsent(container.getSchema(), fresh);
+                cache.putIfAbsent(schema, fresh);
             }
             return fresh;
         }

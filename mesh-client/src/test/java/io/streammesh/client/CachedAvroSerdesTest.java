@@ -6,7 +6,9 @@ import io.apicurio.registry.resolver.data.Metadata;
 import io.apicurio.registry.resolver.data.Record;
 import io.streammesh.schema.WriterRefusals;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -56,13 +58,31 @@ class CachedAvroSerdesTest {
     @Test
     void theSerializerParsesEachSchemaOnce() {
         try (var serializer = new MeshAvroSerializer<Object>()) {
-            serializer.configure(java.util.Map.of("apicurio.registry.url", "http://127.0.0.1:1/apis/registry/v2"), false);
+            serializer.configure(Map.of("apicurio.registry.url", "http://127.0.0.1:1/apis/registry/v2"), false);
             var parser = serializer.schemaParser();
 
             assertThat(parser.getSchemaFromData(record(REFUSALS))).isSameAs(parser.getSchemaFromData(record(
                     new WriterRefusals(9L, Instant.EPOCH, Instant.EPOCH, "other"))));
             assertThat(parser.getSchemaFromData(record(REFUSALS)).getRawSchema())
-                    .isEqualTo(WriterRefusals.getClassSchema().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    .isEqualTo(WriterRefusals.getClassSchema().toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void aSchemaEqualToAnotherButForItsDocKeepsItsOwnText() {
+        Schema plain = SchemaBuilder.record("Plain").fields().requiredString("name").endRecord();
+        Schema documented = SchemaBuilder.record("Plain").doc("what a plain record is").fields().requiredString("name").endRecord();
+        GenericRecord first = new GenericData.Record(plain);
+        GenericRecord second = new GenericData.Record(documented);
+        try (var serializer = new MeshAvroSerializer<Object>()) {
+            serializer.configure(Map.of("apicurio.registry.url", "http://127.0.0.1:1/apis/registry/v2"), false);
+            var parser = serializer.schemaParser();
+
+            assertThat(plain).isEqualTo(documented);
+            assertThat(new String(parser.getSchemaFromData(record(first)).getRawSchema(), StandardCharsets.UTF_8))
+                    .doesNotContain("what a plain record is");
+            assertThat(new String(parser.getSchemaFromData(record(second)).getRawSchema(), StandardCharsets.UTF_8))
+                    .contains("what a plain record is");
         }
     }
 

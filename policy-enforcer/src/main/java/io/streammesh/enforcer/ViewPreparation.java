@@ -22,6 +22,12 @@ interface ViewPreparation {
     boolean topicsReady(String productTopic, String viewTopic);
 
     /**
+     * @param viewTopic the view's topic
+     * @return why the last attempt to create the view's topics failed, while they are not there
+     */
+    Optional<String> topicsFailure(String viewTopic);
+
+    /**
      * @param viewTopic the view's topic (its schema's subject is {@code <view topic>-value})
      * @param viewSchema the view's schema for one writer schema of the product
      * @return what each view record of that schema starts with, once registered; until then empty

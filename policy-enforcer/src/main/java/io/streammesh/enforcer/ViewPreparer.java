@@ -46,13 +46,17 @@ final class ViewPreparer implements ViewPreparation, AutoCloseable {
         return thread;
     });
     private final Map<String, CompletableFuture<Boolean>> topicsByView = new ConcurrentHashMap<>();
-    /** When each view's topics last failed to be created. */
-    private final Map<String, Long> topicsFailedAt = new ConcurrentHashMap<>();
+    /** Each view whose topics the last attempt failed to create: why, and when. */
+    private final Map<String, TopicsFailure> topicsFailures = new ConcurrentHashMap<>();
     private final Map<Subject, CompletableFuture<byte[]>> headers = new ConcurrentHashMap<>();
     /** When each refused schema was refused. */
     private final Map<Subject, Long> refusedAt = new ConcurrentHashMap<>();
     /** How long a refused view schema stays refused before the registry is asked again. */
     static final Duration REFUSAL_KEPT = Duration.ofMinutes(1);
+
+    /** Why a view's topics could not be created, and when (System.nanoTime). */
+    private record TopicsFailure(String reason, long at) {
+    }
 
     /** A view schema under its subject. */
     private record Subject(String name, Schema schema) {
@@ -82,18 +86,18 @@ final class ViewPreparer implements ViewPreparation, AutoCloseable {
     /** {@inheritDoc} Never throws: topics that could not be created are tried again {@link #TOPICS_RETRY} later. */
     @Override
     public boolean topicsReady(String productTopic, String viewTopic) {
-        Long failed = topicsFailedAt.get(viewTopic);
-        if (failed != null) {
-            if (System.nanoTime() - failed < topicsRetry.toNanos()) {
-                return false;
-            }
-            topicsFailedAt.remove(viewTopic, failed);
+        TopicsFailure failed = topicsFailures.get(viewTopic);
+        if (failed != null && !topicsByView.containsKey(viewTopic) && System.nanoTime() - failed.at() < topicsRetry.toNanos()) {
+            return false;
         }
         CompletableFuture<Boolean> job = topicsByView.computeIfAbsent(viewTopic, topic -> CompletableFuture.supplyAsync(() -> {
             try {
                 ensureTopics.accept(productTopic, topic);
+                topicsFailures.remove(topic);
                 return true;
             } catch (RuntimeException e) {
+                // Noted before the job completes: whoever sees it failed sees when, too.
+                topicsFailures.put(topic, new TopicsFailure(e.getMessage(), System.nanoTime()));
                 LOG.warn("{}; the records of {} are held and its topics are tried again in {} s", e.getMessage(), productTopic,
                         topicsRetry.toSeconds());
                 throw e;
@@ -102,11 +106,16 @@ final class ViewPreparer implements ViewPreparation, AutoCloseable {
         if (!job.isDone()) {
             return false;
         }
-        if (job.isCompletedExceptionally() && topicsByView.remove(viewTopic, job)) {
-            topicsFailedAt.put(viewTopic, System.nanoTime());
+        if (job.isCompletedExceptionally()) {
+            topicsByView.remove(viewTopic, job);
             return false;
         }
-        return !job.isCompletedExceptionally();
+        return true;
+    }
+
+    @Override
+    public Optional<String> topicsFailure(String viewTopic) {
+        return Optional.ofNullable(topicsFailures.get(viewTopic)).map(TopicsFailure::reason);
     }
 
     @Override

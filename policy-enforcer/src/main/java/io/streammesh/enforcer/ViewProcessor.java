@@ -85,6 +85,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private static final Duration CATALOG_REFRESH = Duration.ofSeconds(1);
     /** How often view health held back by {@link ViewHealth#REPORT_EVERY_MS} is looked at again. */
     private static final Duration HEALTH_CHECK = Duration.ofSeconds(1);
+    /** Held records read from the store at a time when released. */
+    private static final int RELEASE_BATCH = 1_000;
 
     private final Map<String, ProductViews> plans = new HashMap<>();
     /**
@@ -175,8 +177,12 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         try (var all = held.all()) {
             all.forEachRemaining(entry -> waiting.add(parent(entry.key)));
         }
-        context.schedule(HEALTH_CHECK, PunctuationType.WALL_CLOCK_TIME,
-                now -> health.values().forEach(view -> view.due(now).ifPresent(status -> report(status, now))));
+        context.schedule(HEALTH_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> {
+            // A view whose topics cannot be created holds its product's records: said where everyone looks, not only in a log.
+            plans.values().forEach(plan -> plan.views().forEach(view -> preparation.topicsFailure(view.topic()).ifPresent(reason ->
+                    view.health().failed("the view's topics cannot be created: " + reason, now).ifPresent(status -> report(status, now)))));
+            health.values().forEach(view -> view.due(now).ifPresent(status -> report(status, now)));
+        });
         context.schedule(CATALOG_REFRESH, PunctuationType.WALL_CLOCK_TIME, now -> {
             List.copyOf(plans.keySet()).forEach(this::plan);
             List.copyOf(waiting).forEach(this::release);
@@ -209,18 +215,24 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         if (plan != null && !plan.catalogued() && waitingForCatalog(plan.topic())) {
             return;
         }
-        List<KeyValue<String, byte[]>> records = new ArrayList<>();
-        try (var scan = held.prefixScan(partition + "/", new StringSerializer())) {
-            scan.forEachRemaining(records::add);
-        }
         String topic = parent(partition);
-        for (KeyValue<String, byte[]> entry : records) {
-            HeldRecord record = HeldRecord.of(entry.value);
-            if (!handle(topic, new Record<>(record.key(), record.value(), record.timestamp()))) {
-                return;
+        List<KeyValue<String, byte[]>> batch;
+        do {
+            // A batch at a time: a partition may have held records for hours, and most look-ups stop at its first.
+            batch = new ArrayList<>(RELEASE_BATCH);
+            try (var scan = held.prefixScan(partition + "/", new StringSerializer())) {
+                while (scan.hasNext() && batch.size() < RELEASE_BATCH) {
+                    batch.add(scan.next());
+                }
             }
-            held.delete(entry.key);
-        }
+            for (KeyValue<String, byte[]> entry : batch) {
+                HeldRecord record = HeldRecord.of(entry.value);
+                if (!handle(topic, new Record<>(record.key(), record.value(), record.timestamp()))) {
+                    return;
+                }
+                held.delete(entry.key);
+            }
+        } while (batch.size() == RELEASE_BATCH);
         waiting.remove(partition);
     }
 

@@ -275,6 +275,11 @@ class ViewDecryptionTest {
         }
 
         @Override
+        public Optional<String> topicsFailure(String viewTopic) {
+            return Optional.empty();
+        }
+
+        @Override
         public Optional<byte[]> header(String viewTopic, Schema viewSchema) {
             return Optional.of(new byte[0]);
         }

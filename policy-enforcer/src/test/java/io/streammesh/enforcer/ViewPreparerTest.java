@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A view whose topics cannot be created (a broker down leaves the cluster short of replicas) is
- * not ready, never a failure thrown at the stream thread whose task other products share, and its
- * topics are tried again after a pause, not at every ask.
+ * not ready, never a failure thrown at the stream thread whose task other products share; its
+ * topics are tried again after a pause, not at every ask, and the reason is there to report.
  */
 class ViewPreparerTest {
 
@@ -43,10 +43,13 @@ class ViewPreparerTest {
             assertThat(preparer.topicsReady("shop.orders.v1", "shop.orders.v1.analytics")).isFalse();
         }
         assertThat(attempts).as("asked again within the pause, the topics are not tried again").hasValue(1);
+        assertThat(preparer.topicsFailure("shop.orders.v1.analytics"))
+                .hasValue("cannot create view topic shop.orders.v1.analytics: only 2 broker(s) are registered");
 
         brokerDown.set(false);
         await().atMost(Duration.ofSeconds(10)).until(() -> preparer.topicsReady("shop.orders.v1", "shop.orders.v1.analytics"));
         assertThat(attempts).hasValue(2);
+        assertThat(preparer.topicsFailure("shop.orders.v1.analytics")).isEmpty();
     }
 
     @Test

@@ -31,6 +31,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -66,6 +67,7 @@ class ViewTopologyTest {
     private final class Preparation implements ViewPreparation {
 
         private boolean holding;
+        private String topicsFailure;
 
         @Override
         public boolean topicsReady(String productTopic, String viewTopic) {
@@ -73,6 +75,11 @@ class ViewTopologyTest {
                 ensured.add(viewTopic);
             }
             return !holding;
+        }
+
+        @Override
+        public Optional<String> topicsFailure(String viewTopic) {
+            return Optional.ofNullable(topicsFailure);
         }
 
         @Override
@@ -205,6 +212,42 @@ class ViewTopologyTest {
         product.pipeInput("o-4", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-4", "FR")));
         assertThat(view.readKeyValuesToList()).extracting(record -> record.key).containsExactly("o-1", "o-2", "o-3", "o-4");
         assertThat(driver.<String, byte[]>getKeyValueStore(ViewTopology.HELD_RECORDS).approximateNumEntries()).isZero();
+    }
+
+    /**
+     * A view whose topics cannot be created holds its product's records (more than one batch of
+     * the release) and says so on {@code mesh.view.status} within seconds; once they are created,
+     * the records are viewed in order and the view is OK again.
+     */
+    @Test
+    void aViewWhoseTopicsCannotBeCreatedHoldsItsRecordsAndIsDegradedWithTheReasonUntilTheyAre() {
+        preparation.holding = true;
+        preparation.topicsFailure = "could not create topic " + VIEW + ": only 2 broker(s) are registered";
+        catalog(Map.of("customerEmail", "hash"));
+        var product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        var view = driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        int records = 2_500;
+        for (int i = 0; i < records; i++) {
+            product.pipeInput("o-" + i, AvroBytes.encode(ViewAppITCatalog.order(schema, "o-" + i, "FR")));
+        }
+        for (int second = 0; second < ViewHealth.DEGRADED_AFTER; second++) {
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
+        }
+        driver.advanceWallClockTime(Duration.ofMillis(ViewHealth.REPORT_EVERY_MS));
+
+        assertThat(view.isEmpty()).isTrue();
+        ViewStatus degraded = statuses().get(ADDRESS + "/analytics");
+        assertThat(degraded.getState()).isEqualTo(ViewState.DEGRADED);
+        assertThat(degraded.getReason()).isEqualTo("the view's topics cannot be created: could not create topic " + VIEW
+                + ": only 2 broker(s) are registered");
+
+        preparation.holding = false;
+        preparation.topicsFailure = null;
+        driver.advanceWallClockTime(Duration.ofSeconds(3));
+        assertThat(view.readKeyValuesToList()).extracting(record -> record.key)
+                .containsExactlyElementsOf(IntStream.range(0, records).mapToObj(i -> "o-" + i).toList());
+        assertThat(driver.<String, byte[]>getKeyValueStore(ViewTopology.HELD_RECORDS).approximateNumEntries()).isZero();
+        assertThat(statuses().get(ADDRESS + "/analytics").getState()).isEqualTo(ViewState.OK);
     }
 
     @Test
