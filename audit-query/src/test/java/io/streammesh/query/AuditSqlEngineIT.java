@@ -56,4 +56,26 @@ class AuditSqlEngineIT {
                 .isInstanceOf(AuditSql.Refused.class)
                 .hasMessage("mesh audit query runs one SELECT (or WITH … SELECT, a UNION of SELECTs) and nothing else; this is INSERT INTO");
     }
+
+    /** The portal runs several people's queries at once, each in an engine of its own: no run sees another's rows. */
+    @Test
+    void queriesRunningTogetherEachGetTheirOwnRows() throws Exception {
+        var engine = new AuditSqlEngine();
+        var runners = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<List<List<String>>>> runs = new java.util.ArrayList<>();
+            List<String> tags = new java.util.ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                String tag = "run-" + i;
+                tags.add(tag);
+                runs.add(runners.submit(() -> engine.run(NOWHERE, "SELECT '" + tag + "' AS a, n FROM (VALUES (1), (2)) AS t(n)", 10,
+                        Duration.ofMinutes(2)).rows()));
+            }
+            for (int i = 0; i < runs.size(); i++) {
+                assertThat(runs.get(i).get()).as("the rows of " + tags.get(i)).containsExactly(List.of(tags.get(i), "1"), List.of(tags.get(i), "2"));
+            }
+        } finally {
+            runners.shutdownNow();
+        }
+    }
 }

@@ -13,6 +13,7 @@ import io.streammesh.testing.MeshTest;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -36,6 +38,9 @@ import org.openqa.selenium.WebElement;
  */
 @MeshTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// Longer than @MeshTest's two minutes: a test waits up to QUERY for a query, and past its time
+// JUnit interrupts a browser command midway, which left the next test reading a stale page.
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
 class PortalAuditIT {
 
     @RegisterExtension
