@@ -22,6 +22,7 @@ import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.Rejection;
 import io.streammesh.schema.RuleViolation;
 import io.streammesh.testing.MeshTest;
+import io.streammesh.testing.TopicOffsets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,9 +37,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -287,8 +285,8 @@ class AccessSecurityIT {
         flood.start();
         try {
             String topic = MeshTopics.accessRequests("sec-flood");
-            await().atMost(FLOOD_WAIT).until(() -> endOffset(topic) - committed(topic) >= FLOOD_BACKLOG);
-            long writtenBefore = endOffset(topic);
+            await().atMost(FLOOD_WAIT).until(() -> TopicOffsets.end(mesh.admin(), topic) - committed(topic) >= FLOOD_BACKLOG);
+            long writtenBefore = TopicOffsets.end(mesh.admin(), topic);
             long filed = System.nanoTime();
             pendingRequest("during a flood of requests", FLOOD_WAIT);
             // Read after the request was seen PENDING, so a little late: the catalog went on reading meanwhile.
@@ -319,13 +317,6 @@ class AccessSecurityIT {
         await().atMost(wait).ignoreExceptions().until(() -> api("sec-orders").get("/api/access/requests/" + requestId).path("status").asText(),
                 "PENDING"::equals);
         return requestId;
-    }
-
-    /** @return the end offsets of {@code topic}'s partitions, summed */
-    private long endOffset(String topic) throws Exception {
-        var partitions = mesh.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-                .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
-        return mesh.admin().listOffsets(partitions).all().get().values().stream().mapToLong(ListOffsetsResultInfo::offset).sum();
     }
 
     /** @return the catalog's committed offsets on {@code topic}'s partitions, summed: how many of its records it has read */

@@ -10,18 +10,22 @@ import io.streammesh.client.PlatformApp;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.keys.FieldCipher;
 import io.streammesh.keys.SubjectKeys;
+import io.streammesh.schema.Decision;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
+import io.streammesh.testing.AuditTopicReader;
 import io.streammesh.testing.BrokerDisk;
 import io.streammesh.testing.MeshTest;
+import io.streammesh.testing.TopicOffsets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -40,26 +44,20 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.errors.TopicAuthorizationException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import io.streammesh.schema.Decision;
-import io.streammesh.testing.AuditTopicReader;
-import java.util.Collection;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -204,21 +202,15 @@ class FieldEncryptionIT {
             AuditTopicReader.raw(mesh).awaitEvents(Duration.ofSeconds(60), e -> e.getPrincipal().equals(PlatformApp.GATE.principal().kafkaPrincipal())
                     && e.getOperation().equals("WRITE") && e.getResourceName().equals(MeshTopics.keys("enc-outage"))
                     && e.getDecision() == Decision.DENIED);
-            assertThat(endOffset(mesh, address.deadLetterTopic())).as("nothing dead-lettered while the key log is out of reach").isZero();
-            assertThat(endOffset(mesh, address.topic())).isZero();
+            assertThat(TopicOffsets.end(mesh.admin(), address.deadLetterTopic())).as("nothing dead-lettered while the key log is out of reach").isZero();
+            assertThat(TopicOffsets.end(mesh.admin(), address.topic())).isZero();
 
             mesh.admin().createAcls(taken).all().get();
             assertThat(GateIT.readCommitted(domain, address.topic(), 1)).extracting(ConsumerRecord::key).containsExactly("o-1");
-            assertThat(endOffset(mesh, address.deadLetterTopic())).isZero();
+            assertThat(TopicOffsets.end(mesh.admin(), address.deadLetterTopic())).isZero();
         } finally {
             mesh.admin().createAcls(taken).all().get();
         }
-    }
-
-    private static long endOffset(EmbeddedMesh mesh, String topic) throws Exception {
-        var partitions = mesh.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-                .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
-        return mesh.admin().listOffsets(partitions).all().get().values().stream().mapToLong(ListOffsetsResultInfo::offset).sum();
     }
 
     /** The key topic compacted within seconds instead of hours, its old segments deleted at once. */

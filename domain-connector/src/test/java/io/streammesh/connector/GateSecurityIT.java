@@ -11,17 +11,14 @@ import io.streammesh.schema.ProductAddress;
 import io.streammesh.testing.AuditTopicReader;
 import io.streammesh.testing.IngestGrants;
 import io.streammesh.testing.MeshTest;
+import io.streammesh.testing.TopicOffsets;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -49,8 +46,8 @@ class GateSecurityIT {
                     .as("a dead-letter reason only the mesh gives").hasCauseInstanceOf(TopicAuthorizationException.class);
         }
 
-        assertThat(endOffset(mesh, address.topic())).isZero();
-        assertThat(endOffset(mesh, address.deadLetterTopic())).isZero();
+        assertThat(TopicOffsets.end(mesh.admin(), address.topic())).isZero();
+        assertThat(TopicOffsets.end(mesh.admin(), address.deadLetterTopic())).isZero();
         var raw = AuditTopicReader.raw(mesh);
         for (String topic : List.of(address.topic(), address.deadLetterTopic())) {
             raw.awaitEvents(Duration.ofSeconds(30), e -> e.getPrincipal().equals("User:sec-shop") && e.getOperation().equals("WRITE")
@@ -73,7 +70,7 @@ class GateSecurityIT {
             assertThatThrownBy(producer::commitTransaction).isInstanceOf(KafkaException.class);
         }
 
-        assertThat(endOffset(mesh, address.topic())).as("not even an aborted record").isZero();
+        assertThat(TopicOffsets.end(mesh.admin(), address.topic())).as("not even an aborted record").isZero();
     }
 
     @Test
@@ -88,17 +85,11 @@ class GateSecurityIT {
                     .hasCauseInstanceOf(TopicAuthorizationException.class);
         }
 
-        assertThat(endOffset(mesh, address.ingestTopic())).isZero();
+        assertThat(TopicOffsets.end(mesh.admin(), address.ingestTopic())).isZero();
     }
 
     private static byte[] order(String id) {
         return GateIT.json(id, 5).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** @return the sum of the topic's end offsets: 0 only if nothing, not even an aborted batch, was ever written */
-    static long endOffset(EmbeddedMesh mesh, String topic) throws Exception {
-        Map<TopicPartition, OffsetSpec> partitions = mesh.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic)
-                .partitions().stream().collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
-        return mesh.admin().listOffsets(partitions).all().get().values().stream().mapToLong(o -> o.offset()).sum();
-    }
 }

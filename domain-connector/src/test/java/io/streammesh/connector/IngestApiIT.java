@@ -17,6 +17,7 @@ import io.streammesh.schema.ProductAddress;
 import io.streammesh.testing.AuditTopicReader;
 import io.streammesh.testing.IngestGrants;
 import io.streammesh.testing.MeshTest;
+import io.streammesh.testing.TopicOffsets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -123,7 +124,7 @@ class IngestApiIT {
         assertThatThrownBy(() -> new IngestClient(api.url(), other).ingest(address, Files.writeString(dir.resolve("x.jsonl"), line),
                 FileIngest.Format.JSONL, dir.resolve("x.rejects.jsonl"), WAIT))
                 .isInstanceOf(MeshException.class).hasMessageContaining("User:http-other").hasMessageMatching(".*" + REFUSED + ".*");
-        assertThat(GateSecurityIT.endOffset(mesh, address.ingestTopic())).as("nothing written, not even an aborted batch").isZero();
+        assertThat(TopicOffsets.end(mesh.admin(), address.ingestTopic())).as("nothing written, not even an aborted batch").isZero();
     }
 
     @Test

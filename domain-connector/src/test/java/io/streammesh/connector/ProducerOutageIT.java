@@ -4,21 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.client.SchemaRegistry;
 import io.streammesh.demo.orders.OrderPlaced;
 import io.streammesh.embedded.EmbeddedMesh;
-import io.streammesh.client.SchemaRegistry;
-import io.streammesh.testing.MeshTest;
-import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.testing.MeshTest;
+import io.streammesh.testing.TopicOffsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -106,13 +104,7 @@ class ProducerOutageIT {
                 .hasMessageStartingWith("the schema registry at " + mesh.endpoints().registryApiUrl() + " does not answer (")
                 .hasMessageEndingWith(" and still did not after 3 s; is the mesh running?")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
-        assertThat(endOffset(mesh, address.deadLetterTopic())).isZero();
-    }
-
-    private static long endOffset(EmbeddedMesh mesh, String topic) throws Exception {
-        var partitions = mesh.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-                .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
-        return mesh.admin().listOffsets(partitions).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+        assertThat(TopicOffsets.end(mesh.admin(), address.deadLetterTopic())).isZero();
     }
 
     private static boolean registryAnswers(EmbeddedMesh mesh) {

@@ -44,14 +44,18 @@ public final class CachingAvroDatumProvider<T> extends DefaultAvroDatumProvider<
         return cached(data instanceof SpecificRecord ? specificWriters : genericWriters, schema, () -> super.createDatumWriter(data, schema));
     }
 
-    private static <V> V cached(Map<Schema, V> cache, Schema schema, Supplier<V> made) {
-        V known = cache.get(schema);
+    /**
+     * @return the value kept for the key, else a fresh one, kept while the cache holds fewer than
+     *         {@link #MAX_CACHED} (a plain get first: nearly every call finds its value)
+     */
+    static <K, V> V cached(Map<K, V> cache, K key, Supplier<V> made) {
+        V known = cache.get(key);
         if (known != null) {
             return known;
         }
         V fresh = made.get();
         if (cache.size() < MAX_CACHED) {
-            V raced = cache.putIfAbsent(schema, fresh);
+            V raced = cache.putIfAbsent(key, fresh);
             return raced == null ? fresh : raced;
         }
         return fresh;

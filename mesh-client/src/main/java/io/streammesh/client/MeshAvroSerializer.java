@@ -97,16 +97,7 @@ public final class MeshAvroSerializer<T> extends AvroKafkaSerializer<T> {
             if (!(data.payload() instanceof GenericContainer container)) {
                 return parse.get();
             }
-            var schema = new SchemaObject(container.getSchema());
-            ParsedSchema<Schema> known = cache.get(schema);
-            if (known != null) {
-                return known;
-            }
-            ParsedSchema<Schema> fresh = parse.get();
-            if (cache.size() < CachingAvroDatumProvider.MAX_CACHED) {
-                cache.putIfAbsent(schema, fresh);
-            }
-            return fresh;
+            return CachingAvroDatumProvider.cached(cache, new SchemaObject(container.getSchema()), parse);
         }
     }
 }

@@ -145,6 +145,10 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
      */
     private record PlannedView(ProductView view, String topic, Map<Schema, Compiled> compiled, ViewHealth health,
                                Counter in, Counter filtered, Counter out, Counter deadLettered) {
+        /** @return the key of its compiled forms */
+        ViewOf viewOf() {
+            return new ViewOf(topic, view);
+        }
     }
 
     /**
@@ -442,7 +446,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             decryptions = previous.decryptions();
         } else if (previous != null) {
             // the same views compiled without (or with other) encrypted fields would copy or hash ciphertext as it lies
-            previous.views().forEach(view -> compiled.remove(new ViewOf(view.topic(), view.view())));
+            previous.views().forEach(view -> compiled.remove(view.viewOf()));
         }
         List<PlannedView> planned = transformed.stream().map(view -> {
             String viewTopic = address.viewTopic(view.getName());
@@ -458,8 +462,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         ProductViews plan = new ProductViews(topic, entry != null, address, planned, encryption, decryptions);
         plans.put(topic, plan);
         plannedAt(topic).set(entry == null ? 0 : entry.timestamp());
-        compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(view -> new ViewOf(view.topic(), view.view()))
-                .toList());
+        compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::viewOf).toList());
         health.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::topic).toList());
         return plan;
     }
