@@ -113,6 +113,8 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     private final MeterRegistry meters;
     private final Counter sent;
     private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
+    /** Why a record of the open batch failed, if one did: the batch can only be aborted then. */
+    private volatile MeshException batchFailure;
 
     private ProductProducer(ProductRegistration registration, Schema schema, QualityRules rules, KafkaProducer<String, byte[]> producer,
                             String bootstrapServers, MeterRegistry meters, Options options) {
@@ -313,7 +315,9 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      *
      * @param record the record
      * @return where the gate will put it, once the broker has it on the ingest topic (whose
-     *         partition and offset it gives)
+     *         partition and offset it gives); once a record of the open batch has failed, every
+     *         later record of that batch fails at once with the same reason (the batch can only be
+     *         aborted)
      */
     public CompletableFuture<Delivery> send(T record) {
         String key = key(record);
@@ -345,6 +349,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      */
     public void beginBatch() {
         requireTransactional();
+        batchFailure = null;
         try {
             producer.beginTransaction();
         } catch (KafkaException e) {
@@ -417,12 +422,23 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
     private CompletableFuture<Delivery> deliver(String key, byte[] value, Delivery.Destination destination, String rule, String reason) {
         var record = new ProducerRecord<>(address.ingestTopic(), key, value);
         var delivery = new CompletableFuture<Delivery>();
+        MeshException failed = batchFailure;
+        if (failed != null) {
+            // Each send to a broker that is gone waits for metadata up to the outage wait: a batch
+            // of thousands would take hours to fail record by record.
+            delivery.completeExceptionally(new MeshException(failed.getMessage(), failed));
+            return delivery;
+        }
         try {
             producer.send(record, (metadata, error) -> {
                 if (error != null) {
-                    delivery.completeExceptionally(error instanceof KafkaException kafka
+                    MeshException failure = error instanceof KafkaException kafka
                             ? brokerFailure("send to " + record.topic(), kafka)
-                            : new MeshException("could not send to " + record.topic() + ": " + error.getMessage(), error));
+                            : new MeshException("could not send to " + record.topic() + ": " + error.getMessage(), error);
+                    if (transactional) {
+                        batchFailure = failure;
+                    }
+                    delivery.completeExceptionally(failure);
                 } else {
                     (rule == null ? sent : deadLettered.computeIfAbsent(rule, r -> counter("dead-lettered", r))).increment();
                     delivery.complete(new Delivery(destination, rule, reason, metadata.partition(), metadata.offset()));
@@ -430,7 +446,11 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
             });
         } catch (KafkaException e) {
             // no metadata or buffer space within max.block.ms: the broker did not answer
-            delivery.completeExceptionally(brokerFailure("send to " + record.topic(), e));
+            MeshException failure = brokerFailure("send to " + record.topic(), e);
+            if (transactional) {
+                batchFailure = failure;
+            }
+            delivery.completeExceptionally(failure);
         }
         return delivery;
     }
