@@ -27,8 +27,11 @@ import org.apache.kafka.server.authorizer.AuthorizerServerInfo;
  * and the keys of {@link AuditAuthorizerConfig}.
  * A denied check Kafka makes only to probe a permission (it does not log it, e.g. the
  * IDEMPOTENT_WRITE check of InitProducerId before it falls back to topic WRITE) is reported with
- * {@code probe=true} rather than as a refusal. The cluster's own plumbing (CLUSTER_ACTION by a
- * super user) and the shipper's own writes are not reported.
+ * {@code probe=true} rather than as a refusal. An allowed check Kafka makes only to answer which
+ * operations a client may perform ({@code logIfAllowed=false}: the authorized operations a
+ * describe returns, eight per topic) is no access and is not reported; the describe's own check
+ * is. The cluster's own plumbing (CLUSTER_ACTION by a super user) and the shipper's own writes
+ * are not reported.
  */
 public class AuditingAuthorizer extends StandardAuthorizer {
 
@@ -108,6 +111,9 @@ public class AuditingAuthorizer extends StandardAuthorizer {
                     continue;
                 }
                 boolean allowed = results.get(i) == AuthorizationResult.ALLOWED;
+                if (allowed && !action.logIfAllowed()) {
+                    continue;
+                }
                 boolean probe = !allowed && !action.logIfDenied();
                 current.add(new DecisionCounts.Key(second, principal, address,
                         action.operation().name(), action.resourcePattern().resourceType().name(),

@@ -3,16 +3,25 @@ package io.streammesh.audit;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.Decision;
+import io.streammesh.schema.MeshTopics;
 import java.util.Arrays;
+import java.util.Set;
 
 /**
- * The platform's own plumbing, left out of the audit: decisions the broker ALLOWED a platform app
- * on its own internal resources (its changelogs, repartition topics, group and transactional ids,
- * all under its application id), and the audit app's reads and writes of the platform's topics
- * it audits from and to. Without it an idle mesh writes about half its audit about itself.
- * Refusals are always kept, and so is every read of a product or view topic, the audit's too.
+ * The platform's own plumbing, left out of the audit: of the platform apps' decisions, the probes
+ * (the broker filtering its topic list for their pattern subscriptions' metadata: one denied
+ * DESCRIBE per topic the app may not see, every refresh), and what the broker ALLOWED them on
+ * anything but a product's topics (its own changelogs, repartition topics, group and
+ * transactional ids; the platform topics they read and write to do their work) and the key
+ * topics. Without it an idle demo wrote some 300 events a second, most of them about the platform
+ * itself, into a topic kept forever. Refusals are always kept, every decision on a product, its
+ * ingest and dead-letter topics and its views too (the platform's reads and writes of them are
+ * how data moves), and every decision on {@code mesh.keys.*}.
  */
 final class PlatformPlumbing {
+
+    /** What the broker decides on; the catalog's REST reads and key fetches are always kept. */
+    private static final Set<String> BROKER_RESOURCES = Set.of("TOPIC", "GROUP", "TRANSACTIONAL_ID", "CLUSTER", "DELEGATION_TOKEN", "USER");
 
     private PlatformPlumbing() {
     }
@@ -22,12 +31,15 @@ final class PlatformPlumbing {
      * @return whether it is plumbing, to be left out of {@code mesh.audit}
      */
     static boolean isPlumbing(AuthorizationEvent event) {
-        if (event.getDecision() != Decision.ALLOWED) {
+        if (Arrays.stream(PlatformApp.values()).noneMatch(app -> app.principal().kafkaPrincipal().equals(event.getPrincipal()))
+                || !BROKER_RESOURCES.contains(event.getResourceType())) {
             return false;
         }
-        return Arrays.stream(PlatformApp.values())
-                .filter(app -> app.principal().kafkaPrincipal().equals(event.getPrincipal()))
-                .anyMatch(app -> event.getResourceName().startsWith(app.applicationId())
-                        || app == PlatformApp.AUDIT && ProductTopic.of(event.getResourceName()).isEmpty());
+        if (event.getProbe()) {
+            return true;
+        }
+        String resource = event.getResourceName();
+        return event.getDecision() == Decision.ALLOWED && !resource.startsWith(MeshTopics.KEYS_PREFIX)
+                && ProductTopic.of(resource).isEmpty();
     }
 }

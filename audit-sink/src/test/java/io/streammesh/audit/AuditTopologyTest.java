@@ -151,6 +151,43 @@ class AuditTopologyTest {
     }
 
     @Test
+    void aPlatformAppsProbesAndAllowedPlatformTopicReadsAreNoAuditEventsButItsProductAndKeyDecisionsAndATenantsProbesAre() {
+        var gateProbe = denied("User:mesh-gate", "mesh.access.grants", 3);
+        gateProbe.setOperation("DESCRIBE");
+        gateProbe.setProbe(true);
+        var catalogReadsDecisions = allowed("User:mesh-catalog", "mesh.decisions.analytics");
+        var gateReadsKeys = allowed("User:mesh-gate", "mesh.keys.orders");
+        var gateWritesProduct = allowed("User:mesh-gate", "orders.order-placed.v1");
+        var gateReadsIngest = allowed("User:mesh-gate", "orders.order-placed.v1.ingest");
+        var enforcerWritesView = allowed("User:mesh-enforcer", "mesh.view.orders.order-placed.v1.analytics");
+        var tenantProbe = denied("User:snoop", "mesh.access.grants", 1);
+        tenantProbe.setOperation("DESCRIBE");
+        tenantProbe.setProbe(true);
+        var tenantReadsCatalog = allowed("User:snoop", "mesh.catalog");
+        var enforcerFetchesAKey = allowed("User:mesh-enforcer", "orders/c-1");
+        enforcerFetchesAKey.setResourceType("KEY");
+        for (AuthorizationEvent event : List.of(gateProbe, catalogReadsDecisions, gateReadsKeys, gateWritesProduct, gateReadsIngest,
+                enforcerWritesView, tenantProbe, tenantReadsCatalog, enforcerFetchesAKey)) {
+            raw.pipeInput(event.getPrincipal(), event);
+        }
+
+        assertThat(audit.readValuesToList()).extracting(AuditEvent::getPrincipal, AuditEvent::getResourceName)
+                .containsExactly(tuple("User:mesh-gate", "mesh.keys.orders"),
+                        tuple("User:mesh-gate", "orders.order-placed.v1"),
+                        tuple("User:mesh-gate", "orders.order-placed.v1.ingest"),
+                        tuple("User:mesh-enforcer", "mesh.view.orders.order-placed.v1.analytics"),
+                        tuple("User:snoop", "mesh.access.grants"),
+                        tuple("User:snoop", "mesh.catalog"),
+                        tuple("User:mesh-enforcer", "orders/c-1"));
+    }
+
+    private static AuthorizationEvent allowed(String principal, String topic) {
+        var event = denied(principal, topic, 1);
+        event.setDecision(Decision.ALLOWED);
+        return event;
+    }
+
+    @Test
     void anAuthorizationEventShippedAgainIsRecordedOnceEvenAfterALaterOneOvertookIt() {
         raw.pipeInput("User:snoop", numbered(denied("User:snoop", "t.a.v1", 1), "broker-1/x", 1));
         raw.pipeInput("User:snoop", numbered(denied("User:snoop", "t.b.v1", 1), "broker-1/x", 2));

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -108,6 +109,27 @@ class AuditingAuthorizerIT {
         assertThat(raw.events(e -> e.getPrincipal().equals("User:raw-writer") && e.getDecision() == Decision.DENIED))
                 .isNotEmpty()
                 .allSatisfy(e -> assertThat(e.getProbe()).as("%s on %s", e.getOperation(), e.getResourceName()).isTrue());
+    }
+
+    @Test
+    void askingWhichOperationsAClientMayPerformIsNoAccessButTheDescribeThatAsksIs(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().ensurePrincipal("raw-asker", PrincipalKind.TEAM);
+        createTopic(mesh, "raw-audit.asked.v1");
+        allow(mesh, "User:raw-asker", "raw-audit.asked.v1", AclOperation.READ);
+
+        try (Admin asker = Admin.create(mesh.clientConfig("raw-asker").kafka())) {
+            var described = asker.describeTopics(List.of("raw-audit.asked.v1"), new DescribeTopicsOptions().includeAuthorizedOperations(true))
+                    .allTopicNames().get().get("raw-audit.asked.v1");
+            assertThat(described.authorizedOperations()).contains(AclOperation.READ, AclOperation.DESCRIBE);
+        }
+
+        var raw = AuditTopicReader.raw(mesh);
+        Predicate<AuthorizationEvent> asked = e -> e.getPrincipal().equals("User:raw-asker") && e.getResourceName().equals("raw-audit.asked.v1");
+        raw.awaitEvents(SHIPPED, asked.and(e -> e.getOperation().equals("DESCRIBE") && e.getDecision() == Decision.ALLOWED));
+        // the READ it may perform was only answered, not done; the operations it may not perform are probes
+        assertThat(raw.events(asked.and(e -> e.getDecision() == Decision.ALLOWED))).extracting(AuthorizationEvent::getOperation)
+                .containsOnly("DESCRIBE");
+        assertThat(raw.events(asked.and(e -> e.getDecision() == Decision.DENIED))).isNotEmpty().allSatisfy(e -> assertThat(e.getProbe()).isTrue());
     }
 
     @Test
