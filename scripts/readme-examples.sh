@@ -88,7 +88,9 @@ example ./mesh audit query "SELECT grant_id, principal, product, view_name, gran
 example ./mesh status
 example ./mesh domain add shipping
 example ./mesh principal add fraud-team
+example ./mesh principal add inspector --auditor
 example ./mesh principal list
+example ./mesh status -o json
 
 if [ "$RETIRE" = true ]; then
   example ./mesh product retire orders.order-placed.v1

@@ -138,8 +138,19 @@
 })();
 
 (function auditQueriesRunning() {
-  // The audit page's queries run beside the request that showed them: reload until none runs.
-  if (document.querySelector('[data-audit-running]')) {
-    setTimeout(() => window.location.reload(), 2000);
+  // The audit page's queries run beside the request that showed them: reload until none runs,
+  // but never under a person's typing: a reload would throw the SQL box's edit away (and a
+  // submit right after it would run the page's default query instead).
+  if (!document.querySelector('[data-audit-running]')) {
+    return;
   }
+  const box = document.getElementById('sql');
+  function reloadUnlessEditing() {
+    if (box && (document.activeElement === box || box.value !== box.defaultValue)) {
+      setTimeout(reloadUnlessEditing, 2000);
+      return;
+    }
+    window.location.reload();
+  }
+  setTimeout(reloadUnlessEditing, 2000);
 })();

@@ -148,10 +148,11 @@ class PortalAuditIT {
 
     /**
      * Types the query into the SQL box and runs it; the page comes back with the query running.
-     * The page reloads itself while its standing panels run, which may replace the box under the
-     * typing: then it is typed again.
+     * The page reloads itself while its standing panels run (not while the box is edited); a
+     * reload already under way may replace the box under the typing: then it is typed again.
+     *
+     * @return the id of the query the page now shows as asked
      */
-    /** @return the id of the query the page now shows as asked */
     private String runSql(String sql) {
         WebDriver browser = BROWSER.driver();
         // Also typed again while the portal refuses it for this principal's queries still running
@@ -163,7 +164,10 @@ class PortalAuditIT {
             box.clear();
             box.sendKeys(sql);
             browser.findElement(By.cssSelector("#audit-sql button[type=submit]")).click();
-            return await().atMost(Duration.ofSeconds(30)).until(browser::getCurrentUrl, at -> at.startsWith(asked));
+            String at = await().atMost(Duration.ofSeconds(30)).until(browser::getCurrentUrl, shown -> shown.startsWith(asked));
+            // A reload that began just before the typing (the page waits while the box is edited, not
+            // while a reload is under way) submits the page's default query: the asked page shows which ran.
+            return browser.findElement(By.id("sql")).getAttribute("value").equals(sql) ? at : null;
         }, at -> at != null);
         return url.substring(asked.length()).replaceAll("#.*", "");
     }
