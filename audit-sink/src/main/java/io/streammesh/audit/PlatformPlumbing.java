@@ -5,23 +5,32 @@ import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.Decision;
 import io.streammesh.schema.MeshTopics;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * The platform's own plumbing, left out of the audit: of the platform apps' decisions, the probes
- * (the broker filtering its topic list for their pattern subscriptions' metadata: one denied
- * DESCRIBE per topic the app may not see, every refresh), and what the broker ALLOWED them on
- * anything but a product's topics (its own changelogs, repartition topics, group and
- * transactional ids; the platform topics they read and write to do their work) and the key
- * topics. Without it an idle demo wrote some 300 events a second, most of them about the platform
- * itself, into a topic kept forever. Refusals are always kept, every decision on a product, its
- * ingest and dead-letter topics and its views too (the platform's reads and writes of them are
- * how data moves), and every decision on {@code mesh.keys.*}.
+ * The platform's own plumbing, left out of the audit. Of the platform apps' decisions:
+ * <ul>
+ * <li>their probes: the broker filtering a topic listing for their pattern subscriptions (one
+ * denied DESCRIBE per topic an app may not see, at every metadata refresh), which asks for no
+ * access;</li>
+ * <li>what the broker ALLOWED them on their own internal resources (names under their
+ * application id: changelogs, repartition topics, group, transactional ids), and the audit
+ * app's allowed traffic on the platform's topics (what it audits from and to);</li>
+ * <li>their allowed READs and DESCRIBEs of the platform's other topics and groups, but not of
+ * the key topics.</li>
+ * </ul>
+ * Without it an idle demo wrote some 300 events a second, most of them about the platform itself,
+ * into a topic kept forever. Kept: refusals; every decision on a product, its ingest and
+ * dead-letter topics and its views (how data moves); every decision on {@code mesh.keys.*}; a
+ * platform app's writes, creations, deletions and alterations of platform topics, and everything
+ * it does on the cluster (ACL changes are ALTER on it): what its credentials change is evidence.
  */
 final class PlatformPlumbing {
 
-    /** What the broker decides on; the catalog's REST reads and key fetches are always kept. */
-    private static final Set<String> BROKER_RESOURCES = Set.of("TOPIC", "GROUP", "TRANSACTIONAL_ID", "CLUSTER", "DELEGATION_TOKEN", "USER");
+    /** Topics and groups: where a platform app's reads are plumbing; anything on the cluster is kept. */
+    private static final Set<String> READ_RESOURCES = Set.of("TOPIC", "GROUP");
+    private static final Set<String> READS = Set.of("READ", "DESCRIBE");
 
     private PlatformPlumbing() {
     }
@@ -31,15 +40,23 @@ final class PlatformPlumbing {
      * @return whether it is plumbing, to be left out of {@code mesh.audit}
      */
     static boolean isPlumbing(AuthorizationEvent event) {
-        if (Arrays.stream(PlatformApp.values()).noneMatch(app -> app.principal().kafkaPrincipal().equals(event.getPrincipal()))
-                || !BROKER_RESOURCES.contains(event.getResourceType())) {
+        Optional<PlatformApp> app = Arrays.stream(PlatformApp.values())
+                .filter(platform -> platform.principal().kafkaPrincipal().equals(event.getPrincipal())).findFirst();
+        if (app.isEmpty() || "CATALOG".equals(event.getResourceType()) || "KEY".equals(event.getResourceType())) {
             return false;
         }
         if (event.getProbe()) {
             return true;
         }
+        if (event.getDecision() != Decision.ALLOWED) {
+            return false;
+        }
         String resource = event.getResourceName();
-        return event.getDecision() == Decision.ALLOWED && !resource.startsWith(MeshTopics.KEYS_PREFIX)
-                && ProductTopic.of(resource).isEmpty();
+        boolean productTopic = ProductTopic.of(resource).isPresent();
+        if (resource.startsWith(app.get().applicationId()) || app.get() == PlatformApp.AUDIT && !productTopic && !"CLUSTER".equals(event.getResourceType())) {
+            return true;
+        }
+        return READ_RESOURCES.contains(event.getResourceType()) && READS.contains(event.getOperation()) && !productTopic
+                && !resource.startsWith(MeshTopics.KEYS_PREFIX);
     }
 }

@@ -151,7 +151,7 @@ class AuditTopologyTest {
     }
 
     @Test
-    void aPlatformAppsProbesAndAllowedPlatformTopicReadsAreNoAuditEventsButItsProductAndKeyDecisionsAndATenantsProbesAre() {
+    void aPlatformAppsProbesAndPlatformTopicReadsAreNoAuditEventsButItsWritesClusterChangesProductAndKeyDecisionsAndATenantsProbesAre() {
         var gateProbe = denied("User:mesh-gate", "mesh.access.grants", 3);
         gateProbe.setOperation("DESCRIBE");
         gateProbe.setProbe(true);
@@ -166,8 +166,17 @@ class AuditTopologyTest {
         var tenantReadsCatalog = allowed("User:snoop", "mesh.catalog");
         var enforcerFetchesAKey = allowed("User:mesh-enforcer", "orders/c-1");
         enforcerFetchesAKey.setResourceType("KEY");
+        var enforcerChangesAcls = allowed("User:mesh-enforcer", "kafka-cluster");
+        enforcerChangesAcls.setResourceType("CLUSTER");
+        enforcerChangesAcls.setOperation("ALTER");
+        var catalogWritesCatalog = allowed("User:mesh-catalog", "mesh.catalog");
+        catalogWritesCatalog.setOperation("WRITE");
+        var gateProbesAViewDlq = denied("User:mesh-gate", "mesh.view.orders.order-placed.v1.analytics.dlq", 1);
+        gateProbesAViewDlq.setOperation("DESCRIBE");
+        gateProbesAViewDlq.setProbe(true);
         for (AuthorizationEvent event : List.of(gateProbe, catalogReadsDecisions, gateReadsKeys, gateWritesProduct, gateReadsIngest,
-                enforcerWritesView, tenantProbe, tenantReadsCatalog, enforcerFetchesAKey)) {
+                enforcerWritesView, tenantProbe, tenantReadsCatalog, enforcerFetchesAKey, enforcerChangesAcls, catalogWritesCatalog,
+                gateProbesAViewDlq)) {
             raw.pipeInput(event.getPrincipal(), event);
         }
 
@@ -178,7 +187,9 @@ class AuditTopologyTest {
                         tuple("User:mesh-enforcer", "mesh.view.orders.order-placed.v1.analytics"),
                         tuple("User:snoop", "mesh.access.grants"),
                         tuple("User:snoop", "mesh.catalog"),
-                        tuple("User:mesh-enforcer", "orders/c-1"));
+                        tuple("User:mesh-enforcer", "orders/c-1"),
+                        tuple("User:mesh-enforcer", "kafka-cluster"),
+                        tuple("User:mesh-catalog", "mesh.catalog"));
     }
 
     private static AuthorizationEvent allowed(String principal, String topic) {

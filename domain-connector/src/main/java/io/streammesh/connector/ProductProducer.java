@@ -370,6 +370,13 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
      */
     public void commitBatch() {
         requireTransactional();
+        MeshException failed = batchFailure;
+        if (failed != null) {
+            // Kafka fails the commit of such a batch itself, except after an interrupted send, which
+            // leaves the transaction committable with the records sent before it.
+            abortQuietly();
+            throw new MeshException("could not commit a batch to " + address + ": a record of it was not sent: " + failed.getMessage(), failed);
+        }
         try {
             producer.commitTransaction();
         } catch (TimeoutException e) {
