@@ -17,6 +17,7 @@ import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.Rejection;
 import io.streammesh.schema.SubjectId;
+import io.streammesh.schema.RestResources;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +31,6 @@ import java.util.stream.Collectors;
  */
 final class AuditEvents {
 
-    /** The resource type of the catalog key service's fetches (catalog-stream's {@code RestAccessLog}). */
-    private static final String KEY_RESOURCE = "KEY";
     private static final String KEY_PATH = "/keys/";
 
     private AuditEvents() {
@@ -42,8 +41,8 @@ final class AuditEvents {
      * drop some; nothing for the platform's own plumbing ({@link PlatformPlumbing}), a gap still.
      */
     static List<AuditEvent> of(AuthorizationEvent event) {
-        boolean catalog = "CATALOG".equals(event.getResourceType());
-        boolean key = KEY_RESOURCE.equals(event.getResourceType());
+        boolean catalog = RestResources.CATALOG.equals(event.getResourceType());
+        boolean key = RestResources.KEY.equals(event.getResourceType());
         var normalised = base(event.getWindowStart(), key ? AuditEventType.KEY_ACCESS : catalog ? AuditEventType.CATALOG_READ : AuditEventType.AUTHORIZATION,
                 event.getPrincipal())
                 .setClientAddress(event.getClientAddress())

@@ -4,9 +4,12 @@ import io.streammesh.client.PlatformApp;
 import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.Decision;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.RestResources;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * The platform's own plumbing, left out of the audit. Of the platform apps' decisions:
@@ -29,8 +32,8 @@ import java.util.Set;
 final class PlatformPlumbing {
 
     /** Topics and groups: where a platform app's reads are plumbing; anything on the cluster is kept. */
-    private static final Set<String> READ_RESOURCES = Set.of("TOPIC", "GROUP");
-    private static final Set<String> READS = Set.of("READ", "DESCRIBE");
+    private static final Set<String> READ_RESOURCES = Set.of(ResourceType.TOPIC.name(), ResourceType.GROUP.name());
+    private static final Set<String> READS = Set.of(AclOperation.READ.name(), AclOperation.DESCRIBE.name());
 
     private PlatformPlumbing() {
     }
@@ -42,7 +45,8 @@ final class PlatformPlumbing {
     static boolean isPlumbing(AuthorizationEvent event) {
         Optional<PlatformApp> app = Arrays.stream(PlatformApp.values())
                 .filter(platform -> platform.principal().kafkaPrincipal().equals(event.getPrincipal())).findFirst();
-        if (app.isEmpty() || "CATALOG".equals(event.getResourceType()) || "KEY".equals(event.getResourceType())) {
+        String type = event.getResourceType();
+        if (app.isEmpty() || RestResources.CATALOG.equals(type) || RestResources.KEY.equals(type)) {
             return false;
         }
         if (event.getProbe()) {
@@ -52,11 +56,14 @@ final class PlatformPlumbing {
             return false;
         }
         String resource = event.getResourceName();
-        boolean productTopic = ProductTopic.of(resource).isPresent();
-        if (resource.startsWith(app.get().applicationId()) || app.get() == PlatformApp.AUDIT && !productTopic && !"CLUSTER".equals(event.getResourceType())) {
+        if (resource.startsWith(app.get().applicationId())) {
             return true;
         }
-        return READ_RESOURCES.contains(event.getResourceType()) && READS.contains(event.getOperation()) && !productTopic
+        boolean productTopic = ProductTopic.of(resource).isPresent();
+        if (app.get() == PlatformApp.AUDIT) {
+            return !productTopic && !ResourceType.CLUSTER.name().equals(type);
+        }
+        return READ_RESOURCES.contains(type) && READS.contains(event.getOperation()) && !productTopic
                 && !resource.startsWith(MeshTopics.KEYS_PREFIX);
     }
 }

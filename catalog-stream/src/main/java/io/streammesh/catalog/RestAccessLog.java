@@ -5,6 +5,7 @@ import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.Decision;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.RestResources;
 import java.time.Instant;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -14,15 +15,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Reports every catalog REST call to {@code mesh.audit.raw}, beside the broker's own
  * authorisation events, so that the audit trail shows who read the catalog: one event per
- * call, resource type {@code CATALOG}, ALLOWED or DENIED; and every fetch of a data key from the
- * key service, resource type {@value #KEY_RESOURCE}.
+ * call, resource type {@value RestResources#CATALOG}, ALLOWED or DENIED; and every fetch of a data
+ * key from the key service, resource type {@value RestResources#KEY}.
  */
 final class RestAccessLog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RestAccessLog.class);
-
-    /** The resource type of a key fetch's event. */
-    static final String KEY_RESOURCE = "KEY";
 
     private final KafkaProducer<String, AuthorizationEvent> producer;
 
@@ -31,15 +29,15 @@ final class RestAccessLog implements AutoCloseable {
     }
 
     void record(String principal, String clientAddress, String resource, boolean allowed) {
-        send(principal, clientAddress, "READ", "CATALOG", resource, allowed);
+        send(principal, clientAddress, "READ", RestResources.CATALOG, resource, allowed);
     }
 
     /**
      * Reports one fetch of a data key from the key service, served or refused: resource type
-     * {@value #KEY_RESOURCE}, named {@code <address>/keys/<subject>}; audit-sink records it as KEY_ACCESS.
+     * {@value RestResources#KEY}, named {@code <address>/keys/<subject>}; audit-sink records it as KEY_ACCESS.
      */
     void keyAccess(String principal, String clientAddress, String address, String subject, boolean served) {
-        send(principal, clientAddress, "FETCH_KEY", KEY_RESOURCE, address + KeyService.PATH_PART + subject, served);
+        send(principal, clientAddress, "FETCH_KEY", RestResources.KEY, address + KeyService.PATH_PART + subject, served);
     }
 
     private void send(String principal, String clientAddress, String operation, String resourceType, String resource, boolean allowed) {

@@ -442,10 +442,7 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
                     MeshException failure = error instanceof KafkaException kafka
                             ? brokerFailure("send to " + record.topic(), kafka)
                             : new MeshException("could not send to " + record.topic() + ": " + error.getMessage(), error);
-                    if (transactional) {
-                        batchFailure = failure;
-                    }
-                    delivery.completeExceptionally(failure);
+                    delivery.completeExceptionally(failedInBatch(failure));
                 } else {
                     (rule == null ? sent : deadLettered.computeIfAbsent(rule, r -> counter("dead-lettered", r))).increment();
                     delivery.complete(new Delivery(destination, rule, reason, metadata.partition(), metadata.offset()));
@@ -453,13 +450,17 @@ public final class ProductProducer<T extends GenericRecord> implements AutoClose
             });
         } catch (KafkaException e) {
             // no metadata or buffer space within max.block.ms: the broker did not answer
-            MeshException failure = brokerFailure("send to " + record.topic(), e);
-            if (transactional) {
-                batchFailure = failure;
-            }
-            delivery.completeExceptionally(failure);
+            delivery.completeExceptionally(failedInBatch(brokerFailure("send to " + record.topic(), e)));
         }
         return delivery;
+    }
+
+    /** @return the failure, noted as the open batch's if records are sent in batches */
+    private MeshException failedInBatch(MeshException failure) {
+        if (transactional) {
+            batchFailure = failure;
+        }
+        return failure;
     }
 
     private String key(T record) {
