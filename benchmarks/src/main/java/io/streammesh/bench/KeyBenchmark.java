@@ -68,7 +68,7 @@ final class KeyBenchmark {
             // each subject once: every fetch is a miss of the consumer's cache
             for (int i = 0; i < fetches; i++) {
                 long start = System.nanoTime();
-                if (consumerCache.key("s-" + i).isEmpty()) {
+                if (consumerCache.key("s-" + i).key().isEmpty()) {
                     throw new IllegalStateException("the key service has no key for s-" + i);
                 }
                 fetchMillis[i] = (System.nanoTime() - start) / 1_000_000;
@@ -82,11 +82,11 @@ final class KeyBenchmark {
                 for (int i = 0; i < erasures; i++) {
                     String subject = "s-" + (fetches + i);
                     var cache = new KeyServiceClient(api, address, System::currentTimeMillis);
-                    cache.key(subject).orElseThrow();
+                    cache.key(subject).key().orElseThrow();
                     long start = System.nanoTime();
                     domain.send(new ProducerRecord<>(MeshTopics.erasures(DOMAIN), subject, "benchmark")).get();
                     awaitTrue(() -> holder.existing(DOMAIN, subject).isEmpty() && api.find(keyPath(address, subject)).isEmpty()
-                            && cache.key(subject).isEmpty());
+                            && cache.key(subject).key().isEmpty());
                     eraseMillis[i] = (System.nanoTime() - start) / 1_000_000;
                 }
             }

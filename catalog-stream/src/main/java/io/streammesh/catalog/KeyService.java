@@ -61,7 +61,8 @@ final class KeyService implements AutoCloseable {
      * @param grants the grants that allow decryption, as the global thread last read them
      * @param storedGrants every grant of the access tasks' stores (as the API serves them), which
      *        confirm a refusal: a grant approved a moment ago may not have reached the index yet
-     * @return the key: {@code {product, subject, keyset, ttlSeconds}}
+     * @return the key: {@code {product, subject, keyset, ttlSeconds, erasedKeyIds}}, the last the ids of the
+     *         subject's erased keys (what they encrypted reads as erased, not as forged)
      * @throws ApiError 400 for a path that names no subject id (the platform's own keys included), 403 without a
      *         decrypt grant, 404 for an unknown product or an erased or unknown subject
      */
@@ -97,14 +98,16 @@ final class KeyService implements AutoCloseable {
         if (encryption == null) {
             throw new ApiError(404, "product " + address + " encrypts no field");
         }
-        KeysetHandle keyset = keys.existingKeyset(found.getDomain(), subject)
+        SubjectKeys.Keyset key = keys.existingKeyset(found.getDomain(), subject)
                 .orElseThrow(() -> new ApiError(404, "subject " + subject + " has no data key in domain " + found.getDomain()
                         + ": erased, or never seen"));
-        return JSON.createObjectNode()
+        ObjectNode served = JSON.createObjectNode()
                 .put("product", address.toString())
                 .put("subject", subject)
-                .put("keyset", json(keyset))
+                .put("keyset", json(key.keyset()))
                 .put("ttlSeconds", TTL_SECONDS);
+        key.erasedKeyIds().stream().sorted().forEach(served.putArray("erasedKeyIds")::add);
+        return served;
     }
 
     private boolean allowsDecryption(JsonNode grant, String principal, ProductAddress address) {

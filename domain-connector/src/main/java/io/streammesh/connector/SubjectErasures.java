@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies the erasures domains ask for: every record on {@code mesh.erasures.<domain>} (key =
- * subject id) tombstones that subject's data key in {@code mesh.keys.<domain>}. The domain is the
+ * subject id) replaces that subject's data key in {@code mesh.keys.<domain>} with an erasure ({@link SubjectKeys#erase}). The domain is the
  * topic's, which only it (and the platform) may write: no field or header says who asked.
  * At least once (erasing twice changes nothing); a failure is logged and the record tried again.
  */

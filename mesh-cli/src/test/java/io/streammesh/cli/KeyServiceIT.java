@@ -150,6 +150,21 @@ class KeyServiceIT {
             assertThat(afterErasure.get("o-2").value().get("customerEmail").toString()).isEqualTo("bob@example.com");
             assertThat(afterErasure.get("o-2").isErased()).isFalse();
 
+            // a later record about the erased subject gets a fresh key; the records before the erasure stay erased, not forged
+            try (var producer = new KafkaProducer<>(mesh.clientConfig("kx-shop").kafka(), new StringSerializer(), new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(PRODUCT.ingestTopic(), "o-4", order("o-4", "c-1", "ann@new.example"))).get();
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> teamApi.find(keyPath("c-1")).isPresent());
+            assertThat(teamApi.find(keyPath("c-1")).orElseThrow().path("erasedKeyIds")).as("the erased key's id").hasSize(1);
+            Map<String, ProductConsumer.ProductRecord> afterFreshKey = readProduct(team, catalog.restUrl(), 3);
+            assertThat(afterFreshKey.get("o-1").erased()).containsExactly("customerEmail", "shippingAddress");
+            assertThat(afterFreshKey.get("o-4").value().get("customerEmail").toString()).isEqualTo("ann@new.example");
+            var consumedAgain = CommandRun.of("consume", PRODUCT.topic(), "--as", "kx-team", "--decrypt", "--catalog-url", catalog.restUrl(),
+                    "--from-beginning", "--max", "3", "--timeout", "60s", "-o", "json", "--state-dir", state);
+            assertThat(consumedAgain.exitCode()).as(consumedAgain.err()).isZero();
+            assertThat(consumedAgain.out().lines().map(KeyServiceIT::json).map(line -> line.at("/value/customerEmail").asText()))
+                    .as("an erased field is null").containsExactlyInAnyOrder("null", "bob@example.com", "ann@new.example");
+
             try (var owner = new AccessClient(mesh.clientConfig("kx-shop"))) {
                 owner.decide("kx-shop", request, DecisionKind.REVOKED, "done", null);
             }

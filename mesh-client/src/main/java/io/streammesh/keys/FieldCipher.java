@@ -74,16 +74,28 @@ public final class FieldCipher {
      * @throws GeneralSecurityException if it is not an encrypted field, or not one of this key, product, field and subject
      */
     public static String decrypt(Aead key, String encrypted, byte[] associatedData) throws GeneralSecurityException {
+        return text(key.decrypt(ciphertext(encrypted), associatedData));
+    }
+
+    /**
+     * @param encrypted an encrypted string field
+     * @return the ciphertext it holds
+     * @throws GeneralSecurityException if it is not an encrypted field
+     */
+    static byte[] ciphertext(String encrypted) throws GeneralSecurityException {
         if (!isEncrypted(encrypted)) {
             throw new GeneralSecurityException("not an encrypted field (" + PREFIX + "…)");
         }
-        byte[] ciphertext;
         try {
-            ciphertext = Base64.getDecoder().decode(encrypted.substring(PREFIX.length()));
+            return Base64.getDecoder().decode(encrypted.substring(PREFIX.length()));
         } catch (IllegalArgumentException e) {
             throw new GeneralSecurityException("an encrypted field that is not base64", e);
         }
-        return new String(key.decrypt(ciphertext, associatedData), StandardCharsets.UTF_8);
+    }
+
+    /** @return a string field's decrypted bytes as its text */
+    static String text(byte[] cleartext) {
+        return new String(cleartext, StandardCharsets.UTF_8);
     }
 
     /**

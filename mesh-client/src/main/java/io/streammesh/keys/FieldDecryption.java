@@ -1,6 +1,5 @@
 package io.streammesh.keys;
 
-import com.google.crypto.tink.Aead;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.SubjectId;
@@ -16,8 +15,9 @@ import org.apache.avro.generic.GenericRecord;
 /**
  * Decrypts a product's encrypted fields in a record read from the product or one of its views
  * ({@link FieldCipher}, associated data of the PRODUCT's address): each listed field that holds a
- * ciphertext becomes its cleartext; the fields of an erased subject become null and are named
- * in {@link Decrypted#erased()}, never an exception, so a consumer reads on. A field that holds no
+ * ciphertext becomes its cleartext; the fields of an erased subject (or of a key of it that was
+ * erased before it got a fresh one) become null and are named in {@link Decrypted#erased()},
+ * never an exception, so a consumer reads on. A field that holds no
  * ciphertext (null, masked by a view, or a record without its subject) is left as it is.
  */
 public final class FieldDecryption {
@@ -67,7 +67,7 @@ public final class FieldDecryption {
             return new Decrypted(copy, erased);
         }
         String subject = SubjectId.of(subjectValue);
-        Optional<Aead> key = Optional.empty();
+        SubjectKey key = SubjectKey.NONE;
         boolean asked = false;
         for (String field : fields) {
             Object value = copy.getSchema().getField(field) == null ? null : copy.get(field);
@@ -78,11 +78,10 @@ public final class FieldDecryption {
                 key = keys.key(subject);
                 asked = true;
             }
-            if (key.isEmpty()) {
-                copy.put(field, null);
+            Optional<Object> cleartext = decrypt(key, field, subject, value);
+            copy.put(field, cleartext.orElse(null));
+            if (cleartext.isEmpty()) {
                 erased.add(field);
-            } else {
-                copy.put(field, decrypt(key.get(), field, subject, value));
             }
         }
         return new Decrypted(copy, erased);
@@ -92,15 +91,16 @@ public final class FieldDecryption {
         return value instanceof ByteBuffer || value instanceof CharSequence text && FieldCipher.isEncrypted(text.toString());
     }
 
-    private Object decrypt(Aead key, String field, String subject, Object value) {
+    /** @return the cleartext, empty if the ciphertext's key was erased */
+    private Optional<Object> decrypt(SubjectKey key, String field, String subject, Object value) {
         byte[] ad = FieldCipher.associatedData(product.toString(), field, subject);
         try {
             if (value instanceof ByteBuffer buffer) {
                 byte[] bytes = new byte[buffer.remaining()];
                 buffer.duplicate().get(bytes);
-                return ByteBuffer.wrap(key.decrypt(bytes, ad));
+                return key.decrypt(bytes, ad).map(ByteBuffer::wrap);
             }
-            return FieldCipher.decrypt(key, value.toString(), ad);
+            return key.decrypt(value.toString(), ad).map(Object.class::cast);
         } catch (GeneralSecurityException e) {
             throw new MeshException("field " + field + " of a record of " + product + " about subject " + subject
                     + " does not decrypt with that subject's key: it was not written there by the contract gate", e);

@@ -12,7 +12,7 @@ public interface KeyLog extends AutoCloseable {
         /**
          * @param domain the domain whose log it is on
          * @param subject the subject id
-         * @param value a {@link WrappedKey}'s bytes, or null once the subject was erased
+         * @param value a {@link KeyEntry}'s bytes (null: a subject erased before erasures were entries)
          */
         void accept(String domain, String subject, byte[] value);
     }
@@ -32,7 +32,7 @@ public interface KeyLog extends AutoCloseable {
      *
      * @param domain the domain
      * @param subject the subject id
-     * @param value a wrapped key's bytes, or null to erase the subject
+     * @param value a {@link KeyEntry}'s bytes
      */
     void write(String domain, String subject, byte[] value);
 
@@ -44,7 +44,7 @@ public interface KeyLog extends AutoCloseable {
      *
      * @param domain the domain
      * @param subject the subject id
-     * @param value a wrapped key's bytes
+     * @param value a {@link KeyEntry}'s bytes
      * @return true if the entry followed what this log had read, false if the log must be read to know
      */
     default boolean writeNext(String domain, String subject, byte[] value) {

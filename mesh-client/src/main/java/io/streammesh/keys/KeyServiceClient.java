@@ -12,22 +12,25 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
  * The catalog's key service as a decrypting holder sees it: {@code GET
  * /api/products/<address>/keys/<subject>} as the holder's principal, each answer kept for the
  * {@code ttlSeconds} the service gives (an erased subject's 404 too), so that a key erased on the
- * mesh is let go within that time. Thread-safe.
+ * mesh is let go within that time. The answer names the ids of the subject's erased keys too
+ * ({@code erasedKeyIds}). Thread-safe.
  */
 public final class KeyServiceClient implements ProductKeys {
 
     /** How long an erased (or unknown) subject is remembered as such: the service's TTL for a key. */
     static final long ERASED_TTL_MS = 2_000;
 
-    private record Cached(Optional<Aead> key, long until) {
+    private record Cached(SubjectKey key, long until) {
     }
 
     private final CatalogClient catalog;
@@ -48,7 +51,7 @@ public final class KeyServiceClient implements ProductKeys {
     }
 
     @Override
-    public synchronized Optional<Aead> key(String subject) {
+    public synchronized SubjectKey key(String subject) {
         long now = clock.getAsLong();
         Cached cached = cache.get(subject);
         if (cached != null && now < cached.until()) {
@@ -63,13 +66,15 @@ public final class KeyServiceClient implements ProductKeys {
         Optional<JsonNode> answer = catalog.find("/api/products/" + product + "/keys/" + URLEncoder.encode(subject, StandardCharsets.UTF_8)
                 .replace("+", "%20"));
         if (answer.isEmpty()) {
-            return new Cached(Optional.empty(), now + ERASED_TTL_MS);
+            return new Cached(SubjectKey.NONE, now + ERASED_TTL_MS);
         }
         long ttlMs = answer.get().path("ttlSeconds").asLong(ERASED_TTL_MS / 1_000) * 1_000;
         try {
             Aead key = TinkJsonProtoKeysetFormat.parseKeyset(answer.get().path("keyset").asText(), InsecureSecretKeyAccess.get())
                     .getPrimitive(RegistryConfiguration.get(), Aead.class);
-            return new Cached(Optional.of(key), now + ttlMs);
+            Set<Integer> erased = new HashSet<>();
+            answer.get().path("erasedKeyIds").forEach(id -> erased.add(id.asInt()));
+            return new Cached(new SubjectKey(Optional.of(key), erased), now + ttlMs);
         } catch (GeneralSecurityException e) {
             throw new MeshException("the key service's data key of subject " + subject + " of " + product + " is not a Tink AEAD keyset: "
                     + e.getMessage(), e);

@@ -13,9 +13,11 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshTopics;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,9 +33,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The data keys of data subjects: one Tink AES-256-GCM keyset per (domain, subject id), created on
  * first use, wrapped by the domain's KEK (associated data binds it to its domain and subject) and
- * kept on the domain's {@link KeyLog}. Erasing a subject tombstones its key; a later record about
- * it gets a fresh key. Keys written by other holders (another gate instance, an erasure) are seen
- * within {@link #REFRESH_MS} of the next use. Thread-safe.
+ * kept on the domain's {@link KeyLog}. Erasing a subject replaces its key's entry with an erasure
+ * ({@link KeyEntry#erasure}) that keeps only the ids of the keys it had; a later record about it
+ * gets a fresh key, whose entry keeps those ids, so that what the erased keys encrypted reads as
+ * erased, never as forged ({@link #subjectKey}). An erasure erases whatever key came before it on
+ * the log, as every holder reads the log in the same order. Keys written by other holders
+ * (another gate instance, an erasure) are seen within {@link #REFRESH_MS} of the next use.
+ * Thread-safe.
  *
  * <p>Several holders may create a subject's key at once (two gate instances, each with a record
  * about a new subject): the first key on the log since the subject's last erasure is its key. A
@@ -55,13 +61,23 @@ public final class SubjectKeys implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SubjectKeys.class);
 
     /**
-     * A subject's data key: the keyset (to wrap it again) and its primitive, or why the entry on
-     * the key log gives none (then neither is there, and using the key fails with that reason).
+     * A subject's entry as read: its data key's keyset (to wrap it again) and primitive; or why
+     * the entry gives none (then using it fails with that reason); or neither, once the subject
+     * was erased. In each, the ids of the subject's erased keys.
      */
-    private record DataKey(KeysetHandle keyset, Aead aead, UnusableKey broken) {
+    private record DataKey(KeysetHandle keyset, Aead aead, UnusableKey broken, Set<Integer> erasedKeyIds) {
 
-        DataKey(KeysetHandle keyset) {
-            this(keyset, primitive(keyset), null);
+        DataKey(KeysetHandle keyset, Set<Integer> erasedKeyIds) {
+            this(keyset, primitive(keyset), null, Set.copyOf(erasedKeyIds));
+        }
+
+        static DataKey erased(Set<Integer> erasedKeyIds) {
+            return new DataKey(null, null, null, Set.copyOf(erasedKeyIds));
+        }
+
+        /** @return whether the subject was erased and has no key since */
+        boolean isErased() {
+            return keyset == null && broken == null;
         }
 
         Aead usable() {
@@ -69,6 +85,17 @@ public final class SubjectKeys implements AutoCloseable {
                 throw broken;
             }
             return aead;
+        }
+
+        /** @return the ids of every key the subject has had as far as this entry knows: the erased ones and its own */
+        Set<Integer> allKeyIds() {
+            Set<Integer> ids = new HashSet<>(erasedKeyIds);
+            if (keyset != null) {
+                for (int i = 0; i < keyset.size(); i++) {
+                    ids.add(keyset.getAt(i).getId());
+                }
+            }
+            return ids;
         }
     }
 
@@ -138,7 +165,7 @@ public final class SubjectKeys implements AutoCloseable {
     private synchronized Aead heldOrCreated(String domain, String subject) {
         refresh(domain);
         DataKey key = keys.get(domain).get(subject);
-        if (key == null) {
+        if (key == null || key.isErased()) {
             key = create(domain, subject);
         }
         return key.usable();
@@ -159,14 +186,33 @@ public final class SubjectKeys implements AutoCloseable {
     }
 
     /**
-     * For decryption: a subject's key if it has one.
+     * A subject's current key if it has one.
      *
      * @param domain the domain
      * @param subject the subject id
      * @return its data key, empty if it never had one or was erased (the log read to its end to say so)
+     * @throws UnusableKey if its entry on the key log gives no key
      */
     public Optional<Aead> existing(String domain, String subject) {
-        return Optional.ofNullable(held(domain, subject)).map(DataKey::usable);
+        DataKey key = held(domain, subject);
+        return key == null || key.isErased() ? Optional.empty() : Optional.of(key.usable());
+    }
+
+    /**
+     * For decryption: the subject's current key, if it has one, and the ids of its erased keys, so
+     * that a ciphertext of an erased key reads as erased even once the subject has a fresh key.
+     *
+     * @param domain the domain
+     * @param subject the subject id
+     * @return what decrypts the subject's fields ({@link SubjectKey#NONE} if it never had a key)
+     * @throws UnusableKey if its entry on the key log gives no key
+     */
+    public SubjectKey subjectKey(String domain, String subject) {
+        DataKey key = held(domain, subject);
+        if (key == null) {
+            return SubjectKey.NONE;
+        }
+        return new SubjectKey(key.isErased() ? Optional.empty() : Optional.of(key.usable()), key.erasedKeyIds());
     }
 
     /**
@@ -180,7 +226,8 @@ public final class SubjectKeys implements AutoCloseable {
             return null;
         }
         Map<String, DataKey> ofDomain = keys.get(domain);
-        return ofDomain == null ? null : ofDomain.get(subject);
+        DataKey key = ofDomain == null ? null : ofDomain.get(subject);
+        return key == null || key.isErased() ? null : key;
     }
 
     /** @return the subject's key, fresh or looked up under the lock; null if it has none */
@@ -202,7 +249,7 @@ public final class SubjectKeys implements AutoCloseable {
     private DataKey lookUp(String domain, String subject) {
         refresh(domain);
         DataKey key = keys.get(domain).get(subject);
-        if (key == null) {
+        if (key == null || key.isErased()) {
             readAt.remove(domain);
             refresh(domain);
             key = keys.get(domain).get(subject);
@@ -223,7 +270,7 @@ public final class SubjectKeys implements AutoCloseable {
      */
     public Optional<byte[]> derivedSecret(String domain, String subject, byte[] context) {
         DataKey key = held(domain, subject);
-        if (key == null) {
+        if (key == null || key.isErased()) {
             return Optional.empty();
         }
         key.usable();
@@ -243,27 +290,42 @@ public final class SubjectKeys implements AutoCloseable {
      *
      * @param domain the domain
      * @param subject the subject id
-     * @return its data key's keyset, empty if it never had one or was erased
+     * @return its data key's keyset and the ids of its erased keys; empty if it has no key now (never had one, or was erased)
      * @throws UnusableKey if its entry on the key log gives no key
      */
-    public Optional<KeysetHandle> existingKeyset(String domain, String subject) {
-        return Optional.ofNullable(held(domain, subject)).map(key -> {
-            key.usable();
-            return key.keyset();
-        });
+    public Optional<Keyset> existingKeyset(String domain, String subject) {
+        DataKey key = held(domain, subject);
+        if (key == null || key.isErased()) {
+            return Optional.empty();
+        }
+        key.usable();
+        return Optional.of(new Keyset(key.keyset(), key.erasedKeyIds()));
     }
 
     /**
-     * Erases a subject: tombstones its key; once the key topic is compacted, its encrypted fields
-     * are unreadable everywhere.
+     * A subject's data key as the key service hands it out.
+     *
+     * @param keyset the current data key
+     * @param erasedKeyIds the ids of the subject's erased keys ({@link SubjectKey#erasedKeyIds})
+     */
+    public record Keyset(KeysetHandle keyset, Set<Integer> erasedKeyIds) {
+    }
+
+    /**
+     * Erases a subject: replaces its key's entry with an erasure that names the ids of every key
+     * it had; once the key topic is compacted, its encrypted fields are unreadable everywhere.
+     * The log is read to its end first, so that a key another holder wrote a moment ago is erased too.
      *
      * @param domain the domain
      * @param subject the subject id
      */
     public synchronized void erase(String domain, String subject) {
+        readAt.remove(domain);
         refresh(domain);
-        log.write(domain, subject, null);
-        keys.get(domain).remove(subject);
+        DataKey held = keys.get(domain).get(subject);
+        Set<Integer> erased = held == null ? Set.of() : held.allKeyIds();
+        log.write(domain, subject, KeyEntry.erasure(erased).toBytes());
+        keys.get(domain).put(subject, DataKey.erased(erased));
     }
 
     /**
@@ -276,8 +338,8 @@ public final class SubjectKeys implements AutoCloseable {
     public synchronized int rewrap(String domain) {
         readAt.remove(domain);
         refresh(domain);
-        List<Map.Entry<String, DataKey>> all = keys.get(domain).entrySet().stream().filter(e -> e.getValue().broken() == null).toList();
-        all.forEach(entry -> log.write(domain, entry.getKey(), wrap(domain, entry.getKey(), entry.getValue().keyset()).toBytes()));
+        List<Map.Entry<String, DataKey>> all = keys.get(domain).entrySet().stream().filter(e -> e.getValue().keyset() != null).toList();
+        all.forEach(entry -> log.write(domain, entry.getKey(), wrap(domain, entry.getKey(), entry.getValue()).toBytes()));
         return all.size();
     }
 
@@ -305,19 +367,29 @@ public final class SubjectKeys implements AutoCloseable {
     private void seen(String domain, String subject, byte[] value) {
         Map<String, DataKey> ofDomain = keys.computeIfAbsent(domain, d -> new ConcurrentHashMap<>());
         if (value == null) {
+            // a tombstone, as erasures were written before they kept the erased ids
             ofDomain.remove(subject);
             return;
         }
+        DataKey held = ofDomain.get(subject);
+        Set<Integer> erased = new HashSet<>(held == null ? Set.of() : held.erasedKeyIds());
         try {
-            DataKey entry = new DataKey(unwrap(domain, subject, WrappedKey.fromBytes(value)));
-            DataKey held = ofDomain.get(subject);
-            if (held == null || held.broken() != null || sameKey(held, entry)) {
-                ofDomain.put(subject, entry);
+            KeyEntry entry = KeyEntry.fromBytes(value);
+            erased.addAll(entry.erasedKeyIds());
+            if (entry.erased()) {
+                // whatever key came before the erasure on the log is erased, named in it or not
+                erased.addAll(held == null ? Set.of() : held.allKeyIds());
+                ofDomain.put(subject, DataKey.erased(erased));
+                return;
+            }
+            DataKey key = new DataKey(unwrap(domain, subject, entry), erased);
+            if (held == null || held.keyset() == null || sameKey(held, key)) {
+                ofDomain.put(subject, key);
             }
         } catch (MeshException | IllegalArgumentException e) {
             // one bad entry costs its subject alone, never the domain's other keys
             ofDomain.put(subject, new DataKey(null, null, new UnusableKey("the data key of subject " + subject + " on "
-                    + MeshTopics.keys(domain) + " is unusable: " + e.getMessage(), e)));
+                    + MeshTopics.keys(domain) + " is unusable: " + e.getMessage(), e), Set.copyOf(erased)));
         }
     }
 
@@ -334,19 +406,35 @@ public final class SubjectKeys implements AutoCloseable {
             throw new MeshException("cannot create a data key: " + e.getMessage(), e);
         }
         Map<String, DataKey> ofDomain = keys.get(domain);
-        ofDomain.remove(subject);
-        if (log.writeNext(domain, subject, wrap(domain, subject, keyset).toBytes())) {
+        DataKey before = ofDomain.get(subject);
+        // a key replaced (erased, unusable) is one the subject no longer has: its ids go with the new key
+        Set<Integer> erased = before == null ? Set.of() : before.allKeyIds();
+        DataKey mine = new DataKey(keyset, erased);
+        // while the entry is written, the subject has no key, so that the first key a catch-up reads is taken
+        ofDomain.put(subject, DataKey.erased(erased));
+        boolean next;
+        try {
+            next = log.writeNext(domain, subject, wrap(domain, subject, mine).toBytes());
+        } catch (RuntimeException e) {
+            if (before == null) {
+                ofDomain.remove(subject);
+            } else {
+                ofDomain.put(subject, before);
+            }
+            throw e;
+        }
+        if (next) {
             // nothing came between the last read and this entry: it is the first, as a read would find
-            ofDomain.put(subject, new DataKey(keyset));
+            ofDomain.put(subject, mine);
         } else {
             log.catchUp(domain, this::seen);
         }
         DataKey first = ofDomain.get(subject);
-        if (first == null) {
+        if (first == null || first.isErased()) {
             throw new UnusableKey("subject " + subject + " was erased from " + MeshTopics.keys(domain) + " while its data key was created", null);
         }
         if (first.broken() == null && !first.keyset().equalsKeyset(keyset)) {
-            log.write(domain, subject, wrap(domain, subject, first.keyset()).toBytes());
+            log.write(domain, subject, wrap(domain, subject, first).toBytes());
         }
         return first;
     }
@@ -356,19 +444,19 @@ public final class SubjectKeys implements AutoCloseable {
         return held.keyset().equalsKeyset(entry.keyset());
     }
 
-    private WrappedKey wrap(String domain, String subject, KeysetHandle keyset) {
+    private KeyEntry wrap(String domain, String subject, DataKey key) {
         try {
             int version = kekVersion.applyAsInt(domain);
-            return new WrappedKey(version, TinkProtoKeysetFormat.serializeEncryptedKeyset(keyset, kek(domain),
-                    WrappedKey.associatedData(domain, subject)));
+            return new KeyEntry(version, TinkProtoKeysetFormat.serializeEncryptedKeyset(key.keyset(), kek(domain),
+                    KeyEntry.associatedData(domain, subject)), key.erasedKeyIds());
         } catch (GeneralSecurityException e) {
             throw new MeshException("cannot wrap a data key of domain " + domain + " with its key-encryption key: " + e.getMessage(), e);
         }
     }
 
-    private KeysetHandle unwrap(String domain, String subject, WrappedKey wrapped) {
+    private KeysetHandle unwrap(String domain, String subject, KeyEntry wrapped) {
         try {
-            return TinkProtoKeysetFormat.parseEncryptedKeyset(wrapped.wrapped(), kek(domain), WrappedKey.associatedData(domain, subject));
+            return TinkProtoKeysetFormat.parseEncryptedKeyset(wrapped.wrapped(), kek(domain), KeyEntry.associatedData(domain, subject));
         } catch (GeneralSecurityException e) {
             throw new MeshException("it does not unwrap with KEK version " + wrapped.kekVersion() + " (" + e.getMessage() + ")", e);
         }

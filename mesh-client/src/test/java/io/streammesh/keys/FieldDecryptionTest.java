@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.Schema;
@@ -37,6 +38,7 @@ class FieldDecryptionTest {
             .requiredString("customerId").requiredString("customerEmail").requiredBytes("photo").requiredString("country").endRecord();
 
     private final Map<String, KeysetHandle> keysets = new HashMap<>();
+    private final Map<String, Set<Integer>> erasedKeyIds = new HashMap<>();
 
     @Test
     void aPlaceEncodedOnceAndASubjectBindTheSameBytesAsTheWholeAssociatedData() {
@@ -75,6 +77,24 @@ class FieldDecryptionTest {
     }
 
     @Test
+    void aRecordWrittenUnderAnErasedKeyReadsAsErasedOnceTheSubjectHasAFreshKeyAndTheFreshOnesAreReadable() throws Exception {
+        GenericRecord before = order("c-1", "ann@example.com");
+        int erasedId = keysets.remove("c-1").getPrimary().getId();
+        erasedKeyIds.put("c-1", Set.of(erasedId));
+        GenericRecord after = order("c-1", "ann@new.example");
+        var decryption = new FieldDecryption(PRODUCT, "customerId", List.of("customerEmail", "photo"), this::key);
+
+        FieldDecryption.Decrypted read = decryption.decrypt(before);
+
+        assertThat(read.value().get("customerEmail")).isNull();
+        assertThat(read.erased()).containsExactly("customerEmail", "photo");
+        assertThat(decryption.decrypt(after).value().get("customerEmail")).isEqualTo("ann@new.example");
+        erasedKeyIds.remove("c-1");
+        assertThatThrownBy(() -> decryption.decrypt(before)).as("a key the subject never had is a forgery, not an erasure")
+                .isInstanceOf(MeshException.class);
+    }
+
+    @Test
     void aBytesSubjectIsTheHexOfItsBytesAsTheGateNamesIt() throws Exception {
         Schema schema = SchemaBuilder.record("Order").fields().requiredBytes("customerId").requiredString("customerEmail").endRecord();
         GenericRecord order = new GenericData.Record(schema);
@@ -108,7 +128,7 @@ class FieldDecryptionTest {
         server.createContext("/api/products/" + PRODUCT + "/keys/", exchange -> {
             calls.incrementAndGet();
             boolean known = exchange.getRequestURI().getPath().endsWith("/c-1");
-            byte[] body = (known ? "{\"keyset\": " + TextNode.valueOf(served) + ", \"ttlSeconds\": 5}"
+            byte[] body = (known ? "{\"keyset\": " + TextNode.valueOf(served) + ", \"ttlSeconds\": 5, \"erasedKeyIds\": [7, -3]}"
                     : "{\"error\": \"erased\"}").getBytes(UTF_8);
             exchange.sendResponseHeaders(known ? 200 : 404, body.length);
             exchange.getResponseBody().write(body);
@@ -120,15 +140,17 @@ class FieldDecryptionTest {
             var client = new KeyServiceClient(new CatalogClient("http://127.0.0.1:" + server.getAddress().getPort(),
                     MeshClientConfig.of("unused:9092", "analytics", null, "secret")), PRODUCT, clock::get);
 
-            Aead key = client.key("c-1").orElseThrow();
+            SubjectKey served1 = client.key("c-1");
+            assertThat(served1.erasedKeyIds()).containsExactlyInAnyOrder(7, -3);
+            Aead key = served1.key().orElseThrow();
             assertThat(key.decrypt(primitive("c-1").encrypt("x".getBytes(UTF_8), new byte[0]), new byte[0])).isEqualTo("x".getBytes(UTF_8));
             clock.addAndGet(4_999);
-            assertThat(client.key("c-1")).isPresent();
+            assertThat(client.key("c-1").key()).isPresent();
             assertThat(calls).as("kept for its TTL").hasValue(1);
             clock.addAndGet(1);
-            assertThat(client.key("c-1")).isPresent();
+            assertThat(client.key("c-1").key()).isPresent();
             assertThat(calls).as("asked again once the TTL is over").hasValue(2);
-            assertThat(client.key("c-9")).isEmpty();
+            assertThat(client.key("c-9")).isEqualTo(SubjectKey.NONE);
         } finally {
             server.stop(0);
         }
@@ -144,8 +166,9 @@ class FieldDecryptionTest {
         return order;
     }
 
-    private Optional<Aead> key(String subject) {
-        return Optional.ofNullable(keysets.get(subject)).map(FieldDecryptionTest::aead);
+    private SubjectKey key(String subject) {
+        KeysetHandle keyset = keysets.get(subject);
+        return keyset == null ? SubjectKey.NONE : new SubjectKey(Optional.of(aead(keyset)), erasedKeyIds.getOrDefault(subject, Set.of()));
     }
 
     private Aead primitive(String subject) throws Exception {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.crypto.tink.Aead;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -48,7 +49,7 @@ class SubjectKeysTest {
         assertThat(log.entries).hasSize(1);
         assertThat(log.entries.get(0).domain()).isEqualTo("orders");
         assertThat(new String(log.entries.get(0).value(), UTF_8)).doesNotContain("AES");
-        assertThat(WrappedKey.fromBytes(log.entries.get(0).value()).kekVersion()).isEqualTo(kms.version("orders"));
+        assertThat(KeyEntry.fromBytes(log.entries.get(0).value()).kekVersion()).isEqualTo(kms.version("orders"));
     }
 
     @Test
@@ -115,10 +116,71 @@ class SubjectKeysTest {
         keys.erase("orders", "c-1");
         now += SubjectKeys.REFRESH_MS;
 
-        assertThat(log.entries.get(1).value()).as("a tombstone").isNull();
+        KeyEntry erasure = KeyEntry.fromBytes(log.entries.get(1).value());
+        assertThat(erasure.erased()).as("an erasure, no key").isTrue();
+        assertThat(erasure.erasedKeyIds()).containsExactly(keyId(ciphertext));
         assertThat(otherHolder.existing("orders", "c-1")).as("every holder drops it").isEmpty();
+        assertThat(otherHolder.subjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).isEmpty();
         assertThatThrownBy(() -> keys.dataKey("orders", "c-1").decrypt(ciphertext, BOUND)).isInstanceOf(GeneralSecurityException.class);
         assertThat(log.entries).hasSize(3);
+        assertThat(KeyEntry.fromBytes(log.entries.get(2).value()).erasedKeyIds()).as("the fresh key's entry keeps the erased id")
+                .containsExactly(keyId(ciphertext));
+    }
+
+    @Test
+    void whatAnErasedKeyEncryptedReadsAsErasedAfterAFreshKeyForEveryHolderEvenAfterCompactionWhileAForgeryStillFails() throws Exception {
+        byte[] before = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        byte[] otherSubjects = keys.dataKey("orders", "c-2").encrypt(DATA, BOUND);
+        keys.erase("orders", "c-1");
+        byte[] after = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        keys.erase("orders", "c-1");
+        byte[] third = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        now += SubjectKeys.REFRESH_MS;
+
+        var compacted = new MemoryKeyLog();
+        compacted.entries.add(log.entries.get(log.entries.size() - 1));
+        for (SubjectKeys holder : List.of(keys, keys(), new SubjectKeys(compacted.reader(), kms, LocalKms::uri, kms::version, () -> now))) {
+            SubjectKey key = holder.subjectKey("orders", "c-1");
+            assertThat(key.decrypt(before, BOUND)).as("the first key's record").isEmpty();
+            assertThat(key.decrypt(after, BOUND)).as("the second key's record").isEmpty();
+            assertThat(key.decrypt(third, BOUND)).hasValue(DATA);
+            assertThatThrownBy(() -> key.decrypt(otherSubjects, BOUND)).as("another subject's ciphertext").isInstanceOf(GeneralSecurityException.class);
+        }
+    }
+
+    @Test
+    void anErasureErasesTheKeyBeforeItOnTheLogEvenOneItDoesNotName() throws Exception {
+        byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        log.entries.add(new MemoryKeyLog.Written("orders", "c-1", KeyEntry.erasure(Set.of()).toBytes()));
+
+        SubjectKeys holder = keys();
+        assertThat(holder.existing("orders", "c-1")).isEmpty();
+        holder.dataKey("orders", "c-1");
+
+        assertThat(holder.subjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).isEmpty();
+        assertThat(KeyEntry.fromBytes(log.entries.get(log.entries.size() - 1).value()).erasedKeyIds()).containsExactly(keyId(ciphertext));
+    }
+
+    @Test
+    void entriesWrittenBeforeErasedIdsWereKeptStillReadAKeyAndATombstoneStillErases() throws Exception {
+        byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        KeyEntry entry = KeyEntry.fromBytes(log.entries.get(0).value());
+        var legacy = new MemoryKeyLog();
+        legacy.entries.add(new MemoryKeyLog.Written("orders", "c-1",
+                ByteBuffer.allocate(5 + entry.wrapped().length).put((byte) 1).putInt(entry.kekVersion()).put(entry.wrapped()).array()));
+        var holder = new SubjectKeys(legacy.reader(), kms, LocalKms::uri, kms::version, () -> now);
+
+        assertThat(holder.subjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).hasValue(DATA);
+        legacy.entries.add(new MemoryKeyLog.Written("orders", "c-1", null));
+        now += SubjectKeys.REFRESH_MS;
+        assertThat(holder.subjectKey("orders", "c-1")).isEqualTo(SubjectKey.NONE);
+    }
+
+    @Test
+    void aKeyEntryThatIsNotOneIsRefusedWithItsReason() {
+        assertThatThrownBy(() -> KeyEntry.fromBytes(new byte[] {9})).hasMessage("not a data key entry (format 9)");
+        assertThatThrownBy(() -> KeyEntry.fromBytes(new byte[] {2, 0, 0, 0, 7})).hasMessage("not a data key entry (7 erased key ids)");
+        assertThatThrownBy(() -> KeyEntry.fromBytes(new byte[] {2, 0, 0, 0, 0, 1})).hasMessage("not a data key entry (cut short)");
     }
 
     @Test
@@ -160,8 +222,21 @@ class SubjectKeysTest {
         assertThat(keys.rewrap("orders")).isEqualTo(2);
 
         assertThat(after).isNotEqualTo(before);
-        assertThat(log.entries.subList(2, 4)).allSatisfy(e -> assertThat(WrappedKey.fromBytes(e.value()).kekVersion()).isEqualTo(after));
+        assertThat(log.entries.subList(2, 4)).allSatisfy(e -> assertThat(KeyEntry.fromBytes(e.value()).kekVersion()).isEqualTo(after));
         assertThat(keys().existing("orders", "c-1").orElseThrow().decrypt(ciphertext, BOUND)).isEqualTo(DATA);
+    }
+
+    @Test
+    void aRewrappedKeyKeepsTheIdsOfTheSubjectsErasedKeys() throws Exception {
+        byte[] erased = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        keys.erase("orders", "c-1");
+        keys.dataKey("orders", "c-1");
+
+        kms.rotate("orders");
+        keys.rewrap("orders");
+
+        assertThat(KeyEntry.fromBytes(log.entries.get(log.entries.size() - 1).value()).erasedKeyIds()).containsExactly(keyId(erased));
+        assertThat(keys().subjectKey("orders", "c-1").decrypt(erased, BOUND)).isEmpty();
     }
 
     @Test
@@ -174,7 +249,7 @@ class SubjectKeysTest {
 
         assertThat(after).isNotEqualTo(before);
         assertThat(kms.version("orders")).isEqualTo(after);
-        assertThat(WrappedKey.fromBytes(log.entries.get(log.entries.size() - 1).value()).kekVersion()).isEqualTo(after);
+        assertThat(KeyEntry.fromBytes(log.entries.get(log.entries.size() - 1).value()).kekVersion()).isEqualTo(after);
         assertThat(keys().existing("orders", "c-1").orElseThrow().decrypt(ciphertext, BOUND)).isEqualTo(DATA);
     }
 
@@ -186,7 +261,7 @@ class SubjectKeysTest {
 
             keys.erase("orders", "c-1");
 
-            // the clock stands still: only the background read can have seen the tombstone
+            // the clock stands still: only the background read can have seen the erasure
             await().atMost(Duration.ofMinutes(1)).until(() -> holder.existing("orders", "c-1").isEmpty());
         }
     }
@@ -214,6 +289,11 @@ class SubjectKeysTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kek.getParent()))).isEqualTo("rwx------");
         assertThat(kms.doesSupport(LocalKms.uri("orders"))).isTrue();
         assertThat(kms.doesSupport("aws-kms://arn:aws:kms:eu-west-1:1:key/x")).isFalse();
+    }
+
+    /** The id of the key that wrote a ciphertext: Tink's prefix, a start byte and the id. */
+    private static int keyId(byte[] ciphertext) {
+        return ByteBuffer.wrap(ciphertext, 1, 4).getInt();
     }
 
     private SubjectKeys keys() {

@@ -16,7 +16,7 @@ public final class MemoryKeyLog {
     /**
      * @param domain the key log's domain
      * @param subject the subject id
-     * @param value the wrapped key's bytes, null for an erasure
+     * @param value a key entry's bytes ({@link io.streammesh.keys.KeyEntry}), null for a tombstone
      */
     public record Written(String domain, String subject, byte[] value) {
     }

@@ -1,6 +1,6 @@
 package io.streammesh.enforcer;
 
-import com.google.crypto.tink.Aead;
+import io.streammesh.keys.SubjectKey;
 import io.streammesh.keys.FieldCipher;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.EncryptedFields;
@@ -19,10 +19,11 @@ import org.apache.avro.Schema;
 
 /**
  * An encrypted product's fields opened in memory for its views, one writer schema of it: each
- * record's subject data key is looked up (read-only, {@link SubjectKeys#existing}), its encrypted
+ * record's subject data key is looked up (read-only, {@link SubjectKeys#subjectKey}), its encrypted
  * fields are decrypted into the located {@link ProductRecord} (so filters and masks see
  * cleartext) while their ciphertext is kept for the views that pass it through. A subject whose
- * key is gone (erased) reads as null in every encrypted field. Cleartext lives only in the
+ * key is gone (erased) reads as null in every encrypted field, and so does a record written
+ * under a key of the subject's that was erased before a later record gave it a fresh one. Cleartext lives only in the
  * decoded record, which the next record overwrites: it is never written anywhere by this class.
  * Used by one stream thread at a time.
  */
@@ -100,7 +101,7 @@ final class ProductDecryption {
 
     /**
      * Decrypts the record's encrypted fields in place; a subject without a data key (erased, or
-     * never had one) gets null in each.
+     * never had one) gets null in each, as does a field written under an erased key of the subject's.
      *
      * @param record a located record of the writer schema
      * @throws Undecryptable if the subject is missing, its key unusable, or a field not its ciphertext
@@ -111,8 +112,7 @@ final class ProductDecryption {
         subject = SubjectId.of(record.value(subjectField));
         subjectHash = null;
         erasedFields.clear();
-        Optional<Aead> key = key();
-        erased = key.isEmpty();
+        SubjectKey key = key();
         for (int i = 0; i < encrypted.length; i++) {
             if (!encrypted[i]) {
                 continue;
@@ -122,16 +122,16 @@ final class ProductDecryption {
             if (ciphertext == null) {
                 continue;
             }
-            if (erased) {
+            Optional<Object> cleartext = decrypt(key, i, ciphertext);
+            if (cleartext.isEmpty()) {
                 erasedFields.add(fields.get(i).name());
-                record.open(i, null);
-            } else {
-                record.open(i, decrypt(key.get(), i, ciphertext));
             }
+            record.open(i, cleartext.orElse(null));
         }
+        erased = key.key().isEmpty() || !erasedFields.isEmpty();
     }
 
-    private Optional<Aead> key() {
+    private SubjectKey key() {
         if (subject.isEmpty()) {
             throw new Undecryptable("field " + subjectName + " names the data subject whose key decrypts the record; it is empty");
         }
@@ -139,7 +139,7 @@ final class ProductDecryption {
             throw new Undecryptable("this policy-enforcer reads no data keys, so it cannot open the encrypted fields of " + address);
         }
         try {
-            return keys.existing(address.domain(), subject);
+            return keys.subjectKey(address.domain(), subject);
         } catch (SubjectKeys.UnusableKey e) {
             throw new Undecryptable(e.getMessage());
         } catch (MeshException e) {
@@ -147,16 +147,17 @@ final class ProductDecryption {
         }
     }
 
-    private Object decrypt(Aead key, int field, Object ciphertext) {
+    /** @return the cleartext, empty if the subject has no key or the ciphertext's key was erased */
+    private Optional<Object> decrypt(SubjectKey key, int field, Object ciphertext) {
         String name = fields.get(field).name();
         byte[] associatedData = FieldCipher.associatedData(address.toString(), name, subject);
         try {
             if (ciphertext instanceof ByteBuffer buffer) {
                 byte[] bytes = new byte[buffer.remaining()];
                 buffer.duplicate().get(bytes);
-                return ByteBuffer.wrap(key.decrypt(bytes, associatedData));
+                return key.decrypt(bytes, associatedData).map(ByteBuffer::wrap);
             }
-            return FieldCipher.decrypt(key, ciphertext.toString(), associatedData);
+            return key.decrypt(ciphertext.toString(), associatedData).map(Object.class::cast);
         } catch (GeneralSecurityException e) {
             throw new Undecryptable("field " + name + " does not decrypt with the data key of subject " + subject + " for " + address
                     + " (" + e.getMessage() + ")");
@@ -168,7 +169,7 @@ final class ProductDecryption {
         return encrypted[field];
     }
 
-    /** @return whether the last record's subject had no data key: its encrypted fields read as null */
+    /** @return whether the last record's encrypted fields read as null because their key was erased (or the subject has none) */
     boolean erased() {
         return erased;
     }

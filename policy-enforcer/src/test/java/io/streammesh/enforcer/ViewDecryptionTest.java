@@ -149,6 +149,30 @@ class ViewDecryptionTest {
     }
 
     @Test
+    void aRecordWrittenBeforeAnErasureStaysErasedOnceALaterRecordGaveTheSubjectAFreshKeyWhichHashesAnew() {
+        catalog(null, Map.of("customerEmail", "hash"));
+        byte[] before = AvroBytes.encode(order("o-1", "c-1", "ann@example.com"));
+        gateKeys.erase("shop", "c-1");
+        byte[] after = AvroBytes.encode(order("o-2", "c-1", "ann@example.com"));
+        now += SubjectKeys.REFRESH_MS;
+
+        product.pipeInput("o-1", before);
+        product.pipeInput("o-2", after);
+
+        List<TestRecord<String, byte[]>> out = viewRecords();
+        Schema viewSchema = viewSchema(Map.of("customerEmail", "hash"));
+        assertThat(out).extracting(TestRecord::key).as("neither goes to the dead letters as forged").containsExactly("o-1", "o-2");
+        GenericRecord erased = AvroBytes.decode(out.get(0).value(), viewSchema);
+        assertThat(erased.get("customerEmail")).isNull();
+        assertThat(erased.get("shippingAddress")).isNull();
+        assertThat(new String(out.get(0).headers().lastHeader(EncryptedFields.ERASED_HEADER).value(), UTF_8))
+                .isEqualTo("customerEmail,shippingAddress");
+        GenericRecord fresh = AvroBytes.decode(out.get(1).value(), viewSchema);
+        assertThat(fresh.get("customerEmail").toString()).hasSize(64);
+        assertThat(out.get(1).headers().lastHeader(EncryptedFields.ERASED_HEADER)).isNull();
+    }
+
+    @Test
     void aFilterOnAnErasedFieldLeavesTheErasedSubjectsRowOutOfTheView() {
         catalog("!record.customerEmail.startsWith('skip-')", Map.of("customerEmail", "hash"));
         byte[] erased = AvroBytes.encode(order("o-1", "c-1", "ann@example.com"));
