@@ -170,9 +170,10 @@ final class CatalogApi implements AutoCloseable {
         router.get("/api/products/{address}" + KeyService.PATH_PART + "{subject}", ctx -> {
             Map<String, String> query = query(ctx);
             ProductAddress address = address(ctx.pathParam("address"));
-            only(query);
+            only(query, "latest");
             respond(ctx, 200, keys.fetch(caller(ctx), CallerAuthentication.clientAddress(ctx), address, ctx.pathParam("subject"),
-                    queries.snapshot().product(address.toString()), queries.decryptGrants(), () -> queries.all(CatalogTopology.GRANTS_STORE)));
+                    "true".equals(query.get("latest")), queries.snapshot().product(address.toString()), queries.decryptGrants(),
+                    () -> queries.all(CatalogTopology.GRANTS_STORE)));
         });
         router.get("/api/views", ctx -> respond(ctx, 200, views(only(query(ctx), "state"))));
         router.get("/api/access/requests", ctx -> respond(ctx, 200, requests(only(query(ctx), "status", "domain", "principal"), caller(ctx))));

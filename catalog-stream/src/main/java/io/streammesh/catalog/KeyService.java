@@ -57,6 +57,8 @@ final class KeyService implements AutoCloseable {
      * @param clientAddress from where, for the audit
      * @param address the product
      * @param subject the subject id
+     * @param latest whether to read the key log to its end first (the caller's key did not open a ciphertext: it may be the
+     *        subject's fresh key, written less than a second ago), as a subject the service has no key for is looked for
      * @param product the product as the catalog has it
      * @param grants the grants that allow decryption, as the global thread last read them
      * @param storedGrants every grant of the access tasks' stores (as the API serves them), which
@@ -66,11 +68,11 @@ final class KeyService implements AutoCloseable {
      * @throws ApiError 400 for a path that names no subject id (the platform's own keys included), 403 without a
      *         decrypt grant, 404 for an unknown product or an erased or unknown subject
      */
-    ObjectNode fetch(CatalogApi.Caller caller, String clientAddress, ProductAddress address, String subject, Optional<DataProduct> product,
-                     DecryptGrants grants, Supplier<List<ObjectNode>> storedGrants) {
+    ObjectNode fetch(CatalogApi.Caller caller, String clientAddress, ProductAddress address, String subject, boolean latest,
+                     Optional<DataProduct> product, DecryptGrants grants, Supplier<List<ObjectNode>> storedGrants) {
         boolean served = false;
         try {
-            ObjectNode key = serve(caller, address, subject, product, grants, storedGrants);
+            ObjectNode key = serve(caller, address, subject, latest, product, grants, storedGrants);
             served = true;
             return key;
         } finally {
@@ -80,7 +82,7 @@ final class KeyService implements AutoCloseable {
         }
     }
 
-    private ObjectNode serve(CatalogApi.Caller caller, ProductAddress address, String subject, Optional<DataProduct> product,
+    private ObjectNode serve(CatalogApi.Caller caller, ProductAddress address, String subject, boolean latest, Optional<DataProduct> product,
                              DecryptGrants grants, Supplier<List<ObjectNode>> storedGrants) {
         DataProduct found = product.orElseThrow(() -> new ApiError(404, "no product " + address + " in the catalog"));
         // the platform's own keys (a product's dead-letter key, subject "mesh.dead-letters|<address>") are no subject's
@@ -98,7 +100,7 @@ final class KeyService implements AutoCloseable {
         if (encryption == null) {
             throw new ApiError(404, "product " + address + " encrypts no field");
         }
-        SubjectKeys.Keyset key = keys.existingKeyset(found.getDomain(), subject)
+        SubjectKeys.Keyset key = (latest ? keys.latestKeyset(found.getDomain(), subject) : keys.existingKeyset(found.getDomain(), subject))
                 .orElseThrow(() -> new ApiError(404, "subject " + subject + " has no data key in domain " + found.getDomain()
                         + ": erased, or never seen"));
         ObjectNode served = JSON.createObjectNode()

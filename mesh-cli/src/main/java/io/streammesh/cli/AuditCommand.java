@@ -66,6 +66,7 @@ final class AuditCommand {
             } else {
                 AuditQuery.run(clientConfig, sql, scan, sink, session);
             }
+            sink.release();
         } catch (AuditQuery.QueryException e) {
             throw new MeshException("the query failed: " + e.getMessage(), e);
         }
@@ -101,17 +102,39 @@ final class AuditCommand {
         return verdict;
     }
 
-    /** Stops the spinner before the first row is printed, so rows never share a line with it. */
-    private record SpinnerStoppingSink(Spinner spinner, AuditQuery.ResultSink printer) implements AuditQuery.ResultSink {
+    /**
+     * Stops the spinner before anything is printed, so output never shares a line with it: the
+     * columns (a CSV header) wait for the first row or the end of the result, which is what the
+     * query is waited for.
+     */
+    private static final class SpinnerStoppingSink implements AuditQuery.ResultSink {
+        private final Spinner spinner;
+        private final AuditQuery.ResultSink printer;
+        private List<String> columns;
+
+        SpinnerStoppingSink(Spinner spinner, AuditQuery.ResultSink printer) {
+            this.spinner = spinner;
+            this.printer = printer;
+        }
+
         @Override
         public void columns(List<String> names) {
-            printer.columns(names);
+            columns = names;
         }
 
         @Override
         public void row(RowKind kind, List<Object> values) {
-            spinner.close();
+            release();
             printer.row(kind, values);
+        }
+
+        /** Stops the spinner and hands the printer the columns it holds back; idempotent. */
+        void release() {
+            spinner.close();
+            if (columns != null) {
+                printer.columns(columns);
+                columns = null;
+            }
         }
     }
 }

@@ -48,6 +48,18 @@ class AuditCommandsIT {
             assertThat(found.exitCode()).as(found.err()).isZero();
             assertThat(found.out().lines()).containsExactly("principal,resource_name,decision", "User:cli-snoop,cli-audit.secret.v1,DENIED");
 
+            // at a terminal (the launcher says so): a spinner on standard error while the query runs, gone before the first row
+            System.setProperty(Spinner.TERMINAL_PROPERTY, "true");
+            CommandRun spun;
+            try {
+                spun = CommandRun.of("audit", "query", sql, "--since", "10m", "--format", "csv", "--state-dir", state);
+            } finally {
+                System.clearProperty(Spinner.TERMINAL_PROPERTY);
+            }
+            assertThat(spun.exitCode()).as(spun.err()).isZero();
+            assertThat(spun.out().lines()).containsExactly("principal,resource_name,decision", "User:cli-snoop,cli-audit.secret.v1,DENIED");
+            assertThat(spun.err()).doesNotContain("\n").matches("(?s)\r\\| running the query \\(0 s\\).*\r {24,}\r");
+
             CommandRun failing = CommandRun.of("audit", "query", "SELECT CAST(CONCAT('n', principal) AS INT) FROM audit "
                     + "WHERE principal = 'User:cli-snoop'", "--since", "10m", "--state-dir", state);
             assertThat(failing.exitCode()).isEqualTo(Mesh.FAILED);

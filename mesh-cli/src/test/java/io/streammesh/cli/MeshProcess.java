@@ -29,7 +29,8 @@ final class MeshProcess implements AutoCloseable {
 
     static MeshProcess start(Path workDir, String... args) throws IOException {
         Path output = Files.createTempFile(workDir, "mesh-", ".out");
-        List<String> command = new ArrayList<>(List.of(
+        // env restores Ctrl-C's default: a job started in the background (CI) inherits SIGINT ignored, and the JVM then keeps it so
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx768m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 Mesh.class.getName()));
@@ -104,6 +105,14 @@ final class MeshProcess implements AutoCloseable {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Sends SIGINT, as Ctrl-C in the terminal does. */
+    void interrupt() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -INT " + process.pid() + " failed");
         }
     }
 

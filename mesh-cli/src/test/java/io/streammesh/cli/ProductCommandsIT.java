@@ -247,17 +247,21 @@ class ProductCommandsIT {
             assertThat(admitted.out().strip().lines().reduce((a, b) -> b)).hasValue("catalog-stream admitted cli-gov.order-placed.v1 1.0.0: "
                     + "find it with mesh catalog show cli-gov.order-placed.v1");
 
-            Path sloppy = Files.writeString(dir.resolve("sloppy.yaml"), Files.readString(governed).replace("name: order-placed",
-                    "name: sloppy").replace("description: Every order the shop accepted, one event per order.", "description: Orders"));
+            // two rules broken: publish names every reason, one line each
+            Path sloppy = Files.writeString(dir.resolve("sloppy.yaml"), Files.readString(contract("cli-gov")).replace("name: order-placed",
+                    "name: sloppy").replace("description: Every order the shop accepted, one event per order.", "description: Orders")
+                    .replace("lineage: {inputs: [customers.customer-profile.v1]}", "lineage: {inputs: [cli-gov.nowhere.v1]}"));
             var rejected = CommandRun.of("product", "publish", sloppy.toString(), "--catalog-url", url, "--state-dir", state);
             assertThat(rejected.exitCode()).isEqualTo(Mesh.FAILED);
             List<String> reasons = rejected.err().lines().toList();
-            assertThat(reasons).hasSize(3);
+            assertThat(reasons).hasSize(4);
             assertThat(reasons.get(0)).isEqualTo("mesh: catalog-stream rejected the registration of cli-gov.sloppy.v1 1.0.0 (description): "
                     + "a description of at least 10 characters is required (people find products by it)");
-            assertThat(reasons.get(1)).startsWith("mesh: left in place, not in the catalog: topic cli-gov.sloppy.v1: created")
+            assertThat(reasons.get(1)).isEqualTo("mesh: catalog-stream rejected the registration of cli-gov.sloppy.v1 1.0.0 (lineage-inputs-exist): "
+                    + "lineage input cli-gov.nowhere.v1 is not in the catalog");
+            assertThat(reasons.get(2)).startsWith("mesh: left in place, not in the catalog: topic cli-gov.sloppy.v1: created")
                     .contains("schema cli-gov.sloppy.v1-value version 1", "registration cli-gov.sloppy.v1 1.0.0 written to mesh.registrations.cli-gov");
-            assertThat(reasons.get(2)).isEqualTo("mesh: fix " + sloppy + " and publish it again (mesh catalog rejections --subject "
+            assertThat(reasons.get(3)).isEqualTo("mesh: fix " + sloppy + " and publish it again (mesh catalog rejections --subject "
                     + "cli-gov.sloppy.v1 lists the reasons)");
 
             var again = CommandRun.of("product", "publish", sloppy.toString(), "--catalog-url", url, "--state-dir", state);
@@ -268,6 +272,8 @@ class ProductCommandsIT {
             assertThat(shown.exitCode()).isEqualTo(Mesh.FAILED);
             assertThat(shown.err().lines()).containsExactly("mesh: catalog-stream rejected the registration of cli-gov.sloppy.v1 (description): "
                     + "a description of at least 10 characters is required (people find products by it)",
+                    "mesh: catalog-stream rejected the registration of cli-gov.sloppy.v1 (lineage-inputs-exist): "
+                    + "lineage input cli-gov.nowhere.v1 is not in the catalog",
                     "mesh: no product cli-gov.sloppy.v1 in the catalog: its domain fixes the contract and publishes it again");
 
             var retired = CommandRun.of("product", "retire", "cli-gov.order-placed.v1", "--catalog-url", url, "--state-dir", state);

@@ -5,8 +5,10 @@ import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.SubjectId;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.avro.generic.GenericData;
@@ -57,7 +59,8 @@ public final class FieldDecryption {
     /**
      * @param record a record of the product or of one of its views
      * @return a decrypted copy, and which fields were erased
-     * @throws MeshException if a ciphertext does not decrypt with its subject's key (moved from another record, or forged)
+     * @throws MeshException if a ciphertext does not decrypt with its subject's key (moved from another record, or forged), or some
+     *         fields are of an erased key and others of the current one (tampered with)
      */
     public Decrypted decrypt(GenericRecord record) {
         Object subjectValue = record.getSchema().getField(subjectField) == null ? null : record.get(subjectField);
@@ -67,24 +70,43 @@ public final class FieldDecryption {
             return new Decrypted(copy, erased);
         }
         String subject = SubjectId.of(subjectValue);
-        SubjectKey key = SubjectKey.NONE;
-        boolean asked = false;
+        Map<String, Object> ciphertexts = new LinkedHashMap<>();
         for (String field : fields) {
             Object value = copy.getSchema().getField(field) == null ? null : copy.get(field);
-            if (!encrypted(value)) {
-                continue;
+            if (encrypted(value)) {
+                ciphertexts.put(field, value);
             }
-            if (!asked) {
-                key = keys.key(subject);
-                asked = true;
-            }
-            Optional<Object> cleartext = decrypt(key, field, subject, value);
+        }
+        if (ciphertexts.isEmpty()) {
+            return new Decrypted(copy, erased);
+        }
+        Map<String, Optional<Object>> opened;
+        try {
+            opened = open(keys.key(subject), subject, ciphertexts);
+        } catch (NotOfTheKey e) {
+            // the subject's fresh key, written after the one kept (an erasure between), opens nothing until asked for again
+            opened = open(keys.latest(subject), subject, ciphertexts);
+        }
+        opened.forEach((field, cleartext) -> {
             copy.put(field, cleartext.orElse(null));
             if (cleartext.isEmpty()) {
                 erased.add(field);
             }
-        }
+        });
         return new Decrypted(copy, erased);
+    }
+
+    /** @return each field's cleartext, empty where its key was erased */
+    private Map<String, Optional<Object>> open(SubjectKey key, String subject, Map<String, Object> ciphertexts) {
+        Map<String, Optional<Object>> opened = new LinkedHashMap<>();
+        ciphertexts.forEach((field, value) -> opened.put(field, decrypt(key, field, subject, value)));
+        List<String> erased = opened.entrySet().stream().filter(e -> e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
+        if (!erased.isEmpty() && erased.size() < opened.size()) {
+            // the gate encrypts a record's fields with one key: some erased and some not is a record tampered with
+            throw new NotOfTheKey("fields " + erased + " of a record of " + product + " about subject " + subject
+                    + " are of an erased key and its other fields of the current one: it was not written so by the contract gate", null);
+        }
+        return opened;
     }
 
     private static boolean encrypted(Object value) {
@@ -102,8 +124,17 @@ public final class FieldDecryption {
             }
             return key.decrypt(value.toString(), ad).map(Object.class::cast);
         } catch (GeneralSecurityException e) {
-            throw new MeshException("field " + field + " of a record of " + product + " about subject " + subject
+            throw new NotOfTheKey("field " + field + " of a record of " + product + " about subject " + subject
                     + " does not decrypt with that subject's key: it was not written there by the contract gate", e);
+        }
+    }
+
+    /** A record whose ciphertexts the subject's key does not open as the gate wrote them. */
+    private static final class NotOfTheKey extends MeshException {
+        private static final long serialVersionUID = 1L;
+
+        NotOfTheKey(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

@@ -16,8 +16,10 @@ import java.util.Set;
  *
  * <p>Bytes: a format byte, then
  * <ul>
- *   <li>{@code 1} (written before erased ids were kept, read still): the KEK version as 4 bytes, the wrapped keyset;
- *   <li>{@code 2}: the number of erased ids as 4 bytes, each as 4 bytes, the KEK version as 4 bytes, the wrapped keyset;
+ *   <li>{@code 1}, a key of a subject with no erased key (what holders from before erased ids were
+ *       kept read, so that they go on reading every key but those of erased subjects): the KEK version as 4 bytes, the wrapped keyset;
+ *   <li>{@code 2}, a key of a subject with erased keys: the number of erased ids as 4 bytes, each as 4 bytes, the KEK
+ *       version as 4 bytes, the wrapped keyset;
  *   <li>{@code 3}, an erasure: the number of erased ids as 4 bytes, each as 4 bytes.
  * </ul>
  *
@@ -51,6 +53,9 @@ public record KeyEntry(int kekVersion, byte[] wrapped, Set<Integer> erasedKeyIds
 
     /** @return the record value */
     public byte[] toBytes() {
+        if (!erased() && erasedKeyIds.isEmpty()) {
+            return ByteBuffer.allocate(5 + wrapped.length).put(FORMAT_KEY).putInt(kekVersion).put(wrapped).array();
+        }
         int ids = 4 + 4 * erasedKeyIds.size();
         ByteBuffer bytes = ByteBuffer.allocate(1 + ids + (erased() ? 0 : 4 + wrapped.length));
         bytes.put(erased() ? FORMAT_ERASED : FORMAT_KEY_AND_ERASED).putInt(erasedKeyIds.size());
@@ -83,6 +88,9 @@ public record KeyEntry(int kekVersion, byte[] wrapped, Set<Integer> erasedKeyIds
                 }
             }
             if (bytes[0] == FORMAT_ERASED) {
+                if (buffer.hasRemaining()) {
+                    throw new IllegalArgumentException("not a data key entry (" + buffer.remaining() + " bytes after an erasure)");
+                }
                 return erasure(erasedIds);
             }
             int version = buffer.getInt();

@@ -57,14 +57,22 @@ public final class KeyServiceClient implements ProductKeys {
         if (cached != null && now < cached.until()) {
             return cached.key();
         }
-        Cached fetched = fetch(subject, now);
+        Cached fetched = fetch(subject, now, false);
         cache.put(subject, fetched);
         return fetched.key();
     }
 
-    private Cached fetch(String subject, long now) {
+    /** Asks the service past this cache, and the service past its own ({@code ?latest=true}: it reads the key log to its end). */
+    @Override
+    public synchronized SubjectKey latest(String subject) {
+        Cached fetched = fetch(subject, clock.getAsLong(), true);
+        cache.put(subject, fetched);
+        return fetched.key();
+    }
+
+    private Cached fetch(String subject, long now, boolean latest) {
         Optional<JsonNode> answer = catalog.find("/api/products/" + product + "/keys/" + URLEncoder.encode(subject, StandardCharsets.UTF_8)
-                .replace("+", "%20"));
+                .replace("+", "%20") + (latest ? "?latest=true" : ""));
         if (answer.isEmpty()) {
             return new Cached(SubjectKey.NONE, now + ERASED_TTL_MS);
         }

@@ -10,4 +10,16 @@ public interface ProductKeys {
      * @throws io.streammesh.schema.MeshException if the holder may not have it (no grant allowing decryption) or the service does not answer
      */
     SubjectKey key(String subject);
+
+    /**
+     * The subject's key as it is now, not as kept: asked when the key kept did not open a
+     * ciphertext, which may be of the subject's fresh key (after an erasure).
+     *
+     * @param subject a data subject id
+     * @return its data key and the ids of its erased keys
+     * @throws io.streammesh.schema.MeshException as {@link #key}
+     */
+    default SubjectKey latest(String subject) {
+        return key(subject);
+    }
 }

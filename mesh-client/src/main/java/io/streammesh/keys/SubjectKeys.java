@@ -13,6 +13,8 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshTopics;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +39,13 @@ import org.slf4j.LoggerFactory;
  * ({@link KeyEntry#erasure}) that keeps only the ids of the keys it had; a later record about it
  * gets a fresh key, whose entry keeps those ids, so that what the erased keys encrypted reads as
  * erased, never as forged ({@link #subjectKey}). An erasure erases whatever key came before it on
- * the log, as every holder reads the log in the same order. Keys written by other holders
- * (another gate instance, an erasure) are seen within {@link #REFRESH_MS} of the next use.
+ * the log, as every holder reads the log in the same order, and an erased key never comes back
+ * (an entry of it written again later, by a rewrap or a rival that had not read the erasure, is
+ * read as the erasure). Whoever writes an entry without having read to its end first (an
+ * erasure, a rewrap, a key created while others wrote) reads past it and writes the entry as read
+ * again if it differs (the erasure came after all, more ids are erased): the last entry of a
+ * subject, which compaction keeps, is always what every holder holds. Keys written by other
+ * holders (another gate instance, an erasure) are seen within {@link #REFRESH_MS} of the next use.
  * Thread-safe.
  *
  * <p>Several holders may create a subject's key at once (two gate instances, each with a record
@@ -57,6 +64,8 @@ public final class SubjectKeys implements AutoCloseable {
 
     /** How often the key logs are read again for keys written or erased elsewhere. */
     public static final long REFRESH_MS = 1_000;
+    /** How many times an entry is written again as read before its writer lets the next writer settle it. */
+    private static final int SETTLE_ROUNDS = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(SubjectKeys.class);
 
@@ -90,12 +99,23 @@ public final class SubjectKeys implements AutoCloseable {
         /** @return the ids of every key the subject has had as far as this entry knows: the erased ones and its own */
         Set<Integer> allKeyIds() {
             Set<Integer> ids = new HashSet<>(erasedKeyIds);
-            if (keyset != null) {
-                for (int i = 0; i < keyset.size(); i++) {
-                    ids.add(keyset.getAt(i).getId());
-                }
+            ids.addAll(ownKeyIds());
+            return ids;
+        }
+
+        /** @return the ids of the keys of its keyset, none without one */
+        Set<Integer> ownKeyIds() {
+            Set<Integer> ids = new HashSet<>();
+            for (int i = 0; keyset != null && i < keyset.size(); i++) {
+                ids.add(keyset.getAt(i).getId());
             }
             return ids;
+        }
+
+        /** @return whether both say the same: both erased, or the same key, with the same erased ids */
+        boolean sameEntry(DataKey other) {
+            boolean sameKey = isErased() ? other.isErased() : keyset != null && other.keyset() != null && keyset.equalsKeyset(other.keyset());
+            return sameKey && erasedKeyIds.equals(other.erasedKeyIds());
         }
     }
 
@@ -208,11 +228,34 @@ public final class SubjectKeys implements AutoCloseable {
      * @throws UnusableKey if its entry on the key log gives no key
      */
     public SubjectKey subjectKey(String domain, String subject) {
-        DataKey key = held(domain, subject);
+        return subjectKey(held(domain, subject));
+    }
+
+    /**
+     * As {@link #subjectKey}, with the log read to its end first: for a ciphertext that the key
+     * held does not open, which may be of the subject's fresh key, written after an erasure less
+     * than {@link #REFRESH_MS} ago.
+     *
+     * @param domain the domain
+     * @param subject the subject id
+     * @return what decrypts the subject's fields as the log says now
+     * @throws UnusableKey if its entry on the key log gives no key
+     */
+    public SubjectKey latestSubjectKey(String domain, String subject) {
+        return subjectKey(latest(domain, subject));
+    }
+
+    private static SubjectKey subjectKey(DataKey key) {
         if (key == null) {
             return SubjectKey.NONE;
         }
         return new SubjectKey(key.isErased() ? Optional.empty() : Optional.of(key.usable()), key.erasedKeyIds());
+    }
+
+    private synchronized DataKey latest(String domain, String subject) {
+        readAt.remove(domain);
+        refresh(domain);
+        return keys.get(domain).get(subject);
     }
 
     /**
@@ -294,7 +337,23 @@ public final class SubjectKeys implements AutoCloseable {
      * @throws UnusableKey if its entry on the key log gives no key
      */
     public Optional<Keyset> existingKeyset(String domain, String subject) {
-        DataKey key = held(domain, subject);
+        return keyset(held(domain, subject));
+    }
+
+    /**
+     * As {@link #existingKeyset}, with the log read to its end first (a holder whose key did not
+     * open a ciphertext asks for the subject's latest).
+     *
+     * @param domain the domain
+     * @param subject the subject id
+     * @return its data key's keyset and the ids of its erased keys, as the log says now
+     * @throws UnusableKey if its entry on the key log gives no key
+     */
+    public Optional<Keyset> latestKeyset(String domain, String subject) {
+        return keyset(latest(domain, subject));
+    }
+
+    private static Optional<Keyset> keyset(DataKey key) {
         if (key == null || key.isErased()) {
             return Optional.empty();
         }
@@ -323,9 +382,10 @@ public final class SubjectKeys implements AutoCloseable {
         readAt.remove(domain);
         refresh(domain);
         DataKey held = keys.get(domain).get(subject);
-        Set<Integer> erased = held == null ? Set.of() : held.allKeyIds();
-        log.write(domain, subject, KeyEntry.erasure(erased).toBytes());
-        keys.get(domain).put(subject, DataKey.erased(erased));
+        DataKey erasure = DataKey.erased(held == null ? Set.of() : held.allKeyIds());
+        log.write(domain, subject, entry(domain, subject, erasure));
+        keys.get(domain).put(subject, erasure);
+        settle(domain, Map.of(subject, erasure));
     }
 
     /**
@@ -338,9 +398,16 @@ public final class SubjectKeys implements AutoCloseable {
     public synchronized int rewrap(String domain) {
         readAt.remove(domain);
         refresh(domain);
-        List<Map.Entry<String, DataKey>> all = keys.get(domain).entrySet().stream().filter(e -> e.getValue().keyset() != null).toList();
-        all.forEach(entry -> log.write(domain, entry.getKey(), wrap(domain, entry.getKey(), entry.getValue()).toBytes()));
-        return all.size();
+        Map<String, DataKey> live = new HashMap<>();
+        keys.get(domain).forEach((subject, key) -> {
+            if (key.keyset() != null) {
+                live.put(subject, key);
+            }
+        });
+        live.forEach((subject, key) -> log.write(domain, subject, entry(domain, subject, key)));
+        // a subject erased while its key was wrapped again gets its erasure written again, after the key
+        settle(domain, live);
+        return live.size();
     }
 
     private void refresh(String domain) {
@@ -366,13 +433,14 @@ public final class SubjectKeys implements AutoCloseable {
 
     private void seen(String domain, String subject, byte[] value) {
         Map<String, DataKey> ofDomain = keys.computeIfAbsent(domain, d -> new ConcurrentHashMap<>());
-        if (value == null) {
-            // a tombstone, as erasures were written before they kept the erased ids
-            ofDomain.remove(subject);
-            return;
-        }
         DataKey held = ofDomain.get(subject);
         Set<Integer> erased = new HashSet<>(held == null ? Set.of() : held.erasedKeyIds());
+        if (value == null) {
+            // a tombstone, as erasures were written before they kept the erased ids
+            erased.addAll(held == null ? Set.of() : held.allKeyIds());
+            ofDomain.put(subject, DataKey.erased(erased));
+            return;
+        }
         try {
             KeyEntry entry = KeyEntry.fromBytes(value);
             erased.addAll(entry.erasedKeyIds());
@@ -383,6 +451,13 @@ public final class SubjectKeys implements AutoCloseable {
                 return;
             }
             DataKey key = new DataKey(unwrap(domain, subject, entry), erased);
+            if (!Collections.disjoint(key.ownKeyIds(), erased)) {
+                // an erased key written again (a rewrap or a rival that had not read the erasure) stays erased
+                if (held == null || held.keyset() == null) {
+                    ofDomain.put(subject, DataKey.erased(erased));
+                }
+                return;
+            }
             if (held == null || held.keyset() == null || sameKey(held, key)) {
                 ofDomain.put(subject, key);
             }
@@ -399,22 +474,17 @@ public final class SubjectKeys implements AutoCloseable {
      * this one or a rival's written at the same time.
      */
     private DataKey create(String domain, String subject) {
-        KeysetHandle keyset;
-        try {
-            keyset = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
-        } catch (GeneralSecurityException e) {
-            throw new MeshException("cannot create a data key: " + e.getMessage(), e);
-        }
         Map<String, DataKey> ofDomain = keys.get(domain);
         DataKey before = ofDomain.get(subject);
         // a key replaced (erased, unusable) is one the subject no longer has: its ids go with the new key
         Set<Integer> erased = before == null ? Set.of() : before.allKeyIds();
+        KeysetHandle keyset = newKeyset(erased);
         DataKey mine = new DataKey(keyset, erased);
         // while the entry is written, the subject has no key, so that the first key a catch-up reads is taken
         ofDomain.put(subject, DataKey.erased(erased));
         boolean next;
         try {
-            next = log.writeNext(domain, subject, wrap(domain, subject, mine).toBytes());
+            next = log.writeNext(domain, subject, entry(domain, subject, mine));
         } catch (RuntimeException e) {
             if (before == null) {
                 ofDomain.remove(subject);
@@ -427,16 +497,55 @@ public final class SubjectKeys implements AutoCloseable {
             // nothing came between the last read and this entry: it is the first, as a read would find
             ofDomain.put(subject, mine);
         } else {
-            log.catchUp(domain, this::seen);
+            // a rival's key first, an erasure after, or more erased ids than this holder knew: written again as read
+            settle(domain, Map.of(subject, mine));
         }
         DataKey first = ofDomain.get(subject);
         if (first == null || first.isErased()) {
             throw new UnusableKey("subject " + subject + " was erased from " + MeshTopics.keys(domain) + " while its data key was created", null);
         }
-        if (first.broken() == null && !first.keyset().equalsKeyset(keyset)) {
-            log.write(domain, subject, wrap(domain, subject, first).toBytes());
-        }
         return first;
+    }
+
+    /** A new data key whose id is none of the subject's erased ones (it would read as erased). */
+    private static KeysetHandle newKeyset(Set<Integer> erased) {
+        try {
+            KeysetHandle keyset;
+            do {
+                keyset = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
+            } while (erased.contains(keyset.getPrimary().getId()));
+            return keyset;
+        } catch (GeneralSecurityException e) {
+            throw new MeshException("cannot create a data key: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads the log past entries this holder wrote without having read to their end, and writes
+     * again each subject's entry as read where it differs from what was written (another holder's
+     * erasure or key came between): the last entry, which compaction keeps, is what every holder
+     * holds. A few rounds settle it; holders racing on longer write the same entries.
+     *
+     * @param written each subject's entry as this holder wrote it
+     */
+    private void settle(String domain, Map<String, DataKey> written) {
+        Map<String, DataKey> toCheck = written;
+        for (int round = 0; round < SETTLE_ROUNDS && !toCheck.isEmpty(); round++) {
+            log.catchUp(domain, this::seen);
+            Map<String, DataKey> again = new HashMap<>();
+            toCheck.forEach((subject, entry) -> {
+                DataKey read = keys.get(domain).get(subject);
+                if (read != null && read.broken() == null && !read.sameEntry(entry)) {
+                    log.write(domain, subject, entry(domain, subject, read));
+                    again.put(subject, read);
+                }
+            });
+            toCheck = again;
+        }
+    }
+
+    private byte[] entry(String domain, String subject, DataKey key) {
+        return key.isErased() ? KeyEntry.erasure(key.erasedKeyIds()).toBytes() : wrap(domain, subject, key).toBytes();
     }
 
     /** Whether two entries hold the same key: one wrapped again (a KEK rotation, a rival's key written again). */

@@ -95,6 +95,45 @@ class FieldDecryptionTest {
     }
 
     @Test
+    void aRecordOfTheSubjectsFreshKeyThatTheKeptKeyDoesNotOpenIsReadWithTheLatestKeyNotTakenForAForgery() throws Exception {
+        GenericRecord before = order("c-1", "ann@example.com");
+        KeysetHandle kept = keysets.remove("c-1");
+        GenericRecord after = order("c-1", "ann@new.example");
+        var latest = new AtomicInteger();
+        ProductKeys keptUntilAsked = new ProductKeys() {
+            @Override
+            public SubjectKey key(String subject) {
+                return new SubjectKey(Optional.of(aead(kept)), Set.of());
+            }
+
+            @Override
+            public SubjectKey latest(String subject) {
+                latest.incrementAndGet();
+                return new SubjectKey(Optional.of(aead(keysets.get(subject))), Set.of(kept.getPrimary().getId()));
+            }
+        };
+        var decryption = new FieldDecryption(PRODUCT, "customerId", List.of("customerEmail", "photo"), keptUntilAsked);
+
+        assertThat(decryption.decrypt(before).value().get("customerEmail")).isEqualTo("ann@example.com");
+        assertThat(latest).hasValue(0);
+        assertThat(decryption.decrypt(after).value().get("customerEmail")).isEqualTo("ann@new.example");
+        assertThat(latest).hasValue(1);
+    }
+
+    @Test
+    void aRecordWithOneFieldOfAnErasedKeyAndAnotherOfTheCurrentOneIsTamperedWithNotErased() throws Exception {
+        GenericRecord before = order("c-1", "ann@example.com");
+        erasedKeyIds.put("c-1", Set.of(keysets.remove("c-1").getPrimary().getId()));
+        GenericRecord mixed = order("c-1", "ann@new.example");
+        mixed.put("customerEmail", before.get("customerEmail"));
+        var decryption = new FieldDecryption(PRODUCT, "customerId", List.of("customerEmail", "photo"), this::key);
+
+        assertThatThrownBy(() -> decryption.decrypt(mixed)).isInstanceOf(MeshException.class).hasMessage("fields [customerEmail] of a record "
+                + "of shop.order-placed.v1 about subject c-1 are of an erased key and its other fields of the current one: it was not "
+                + "written so by the contract gate");
+    }
+
+    @Test
     void aBytesSubjectIsTheHexOfItsBytesAsTheGateNamesIt() throws Exception {
         Schema schema = SchemaBuilder.record("Order").fields().requiredBytes("customerId").requiredString("customerEmail").endRecord();
         GenericRecord order = new GenericData.Record(schema);
@@ -124,9 +163,11 @@ class FieldDecryptionTest {
     void theKeyServiceIsAskedOncePerTtlAndAnErasedSubjectReadsAsNoKey() throws Exception {
         String served = TinkJsonProtoKeysetFormat.serializeKeyset(keyset("c-1"), InsecureSecretKeyAccess.get());
         var calls = new AtomicInteger();
+        var queries = new java.util.concurrent.CopyOnWriteArrayList<String>();
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/api/products/" + PRODUCT + "/keys/", exchange -> {
             calls.incrementAndGet();
+            queries.add(String.valueOf(exchange.getRequestURI().getQuery()));
             boolean known = exchange.getRequestURI().getPath().endsWith("/c-1");
             byte[] body = (known ? "{\"keyset\": " + TextNode.valueOf(served) + ", \"ttlSeconds\": 5, \"erasedKeyIds\": [7, -3]}"
                     : "{\"error\": \"erased\"}").getBytes(UTF_8);
@@ -151,6 +192,9 @@ class FieldDecryptionTest {
             assertThat(client.key("c-1").key()).isPresent();
             assertThat(calls).as("asked again once the TTL is over").hasValue(2);
             assertThat(client.key("c-9")).isEqualTo(SubjectKey.NONE);
+            assertThat(client.latest("c-1").key()).as("past the cache").isPresent();
+            assertThat(calls).hasValue(4);
+            assertThat(queries).containsExactly("null", "null", "null", "latest=true");
         } finally {
             server.stop(0);
         }

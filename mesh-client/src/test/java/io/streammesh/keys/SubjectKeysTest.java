@@ -173,7 +173,70 @@ class SubjectKeysTest {
         assertThat(holder.subjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).hasValue(DATA);
         legacy.entries.add(new MemoryKeyLog.Written("orders", "c-1", null));
         now += SubjectKeys.REFRESH_MS;
-        assertThat(holder.subjectKey("orders", "c-1")).isEqualTo(SubjectKey.NONE);
+        assertThat(holder.subjectKey("orders", "c-1").key()).isEmpty();
+        holder.dataKey("orders", "c-1");
+        assertThat(holder.subjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).as("the tombstoned key's record after a fresh key").isEmpty();
+    }
+
+    @Test
+    void aKeyEntryOfASubjectWithoutErasedKeysIsWrittenAsHoldersFromBeforeErasedIdsReadIt() {
+        keys.dataKey("orders", "c-1");
+
+        assertThat(log.entries.get(0).value()[0]).isEqualTo((byte) 1);
+    }
+
+    @Test
+    void anErasureWrittenWhileAnotherHolderCreatedAKeyIsWrittenAgainNamingItSoCompactionKeepsIt() throws Exception {
+        SubjectKeys gate = keys();
+        gate.existing("orders", "c-0");
+        keys.existing("orders", "c-0");
+        byte[][] created = new byte[1][];
+        // the gate creates c-1's key between the eraser's read of the log and its write
+        log.beforeNextWrite = () -> created[0] = encrypt(gate.dataKey("orders", "c-1"));
+
+        keys.erase("orders", "c-1");
+        now += SubjectKeys.REFRESH_MS;
+
+        KeyEntry last = KeyEntry.fromBytes(log.entries.get(log.entries.size() - 1).value());
+        assertThat(last.erased()).isTrue();
+        assertThat(last.erasedKeyIds()).containsExactly(keyId(created[0]));
+        assertThat(onlyTheLastEntry().subjectKey("orders", "c-1").key()).isEmpty();
+        SubjectKeys compacted = onlyTheLastEntry();
+        compacted.dataKey("orders", "c-1");
+        assertThat(compacted.subjectKey("orders", "c-1").decrypt(created[0], BOUND)).as("the key erased unnamed, after compaction").isEmpty();
+    }
+
+    @Test
+    void aKeyCreatedByAHolderThatHadNotReadAnErasureKeepsTheErasedIdsInTheEntryCompactionKeeps() throws Exception {
+        SubjectKeys stale = keys();
+        stale.existing("orders", "c-0");
+        byte[] erased = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        keys.erase("orders", "c-1");
+
+        stale.dataKey("orders", "c-1");
+
+        assertThat(KeyEntry.fromBytes(log.entries.get(log.entries.size() - 1).value()).erasedKeyIds()).containsExactly(keyId(erased));
+        SubjectKeys compacted = onlyTheLastEntry();
+        assertThat(compacted.subjectKey("orders", "c-1").decrypt(erased, BOUND)).isEmpty();
+    }
+
+    @Test
+    void anErasedKeyWrappedAgainByARewrapThatHadNotReadTheErasureStaysErasedAndTheErasureIsWrittenLast() throws Exception {
+        byte[] erased = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        SubjectKeys eraser = keys();
+        eraser.existing("orders", "c-1");
+        kms.rotate("orders");
+        // the erasure lands between the rewrap's read and its write
+        log.beforeNextWrite = () -> eraser.erase("orders", "c-1");
+
+        keys.rewrap("orders");
+        now += SubjectKeys.REFRESH_MS;
+
+        assertThat(KeyEntry.fromBytes(log.entries.get(log.entries.size() - 1).value()).erased()).isTrue();
+        for (SubjectKeys holder : List.of(keys, keys(), onlyTheLastEntry())) {
+            assertThat(holder.existing("orders", "c-1")).isEmpty();
+            assertThat(holder.subjectKey("orders", "c-1").decrypt(erased, BOUND)).isEmpty();
+        }
     }
 
     @Test
@@ -181,6 +244,9 @@ class SubjectKeysTest {
         assertThatThrownBy(() -> KeyEntry.fromBytes(new byte[] {9})).hasMessage("not a data key entry (format 9)");
         assertThatThrownBy(() -> KeyEntry.fromBytes(new byte[] {2, 0, 0, 0, 7})).hasMessage("not a data key entry (7 erased key ids)");
         assertThatThrownBy(() -> KeyEntry.fromBytes(new byte[] {2, 0, 0, 0, 0, 1})).hasMessage("not a data key entry (cut short)");
+        assertThatThrownBy(() -> KeyEntry.fromBytes(new byte[] {2, -1, -1, -1, -1})).hasMessage("not a data key entry (-1 erased key ids)");
+        assertThatThrownBy(() -> KeyEntry.fromBytes(new byte[] {3, 0, 0, 0, 0, 7})).hasMessage("not a data key entry (1 bytes after an erasure)");
+        assertThatThrownBy(() -> KeyEntry.fromBytes(new byte[] {1, 0, 0, 0, 1})).hasMessage("not a data key entry (no wrapped key)");
     }
 
     @Test
@@ -291,6 +357,23 @@ class SubjectKeysTest {
         assertThat(kms.doesSupport("aws-kms://arn:aws:kms:eu-west-1:1:key/x")).isFalse();
     }
 
+    /** A holder of the log as compaction leaves it: each subject's last entry. */
+    private SubjectKeys onlyTheLastEntry() {
+        var compacted = new MemoryKeyLog();
+        Map<String, MemoryKeyLog.Written> last = new LinkedHashMap<>();
+        log.entries.forEach(entry -> last.put(entry.domain() + "|" + entry.subject(), entry));
+        compacted.entries.addAll(last.values());
+        return new SubjectKeys(compacted.reader(), kms, LocalKms::uri, kms::version, () -> now);
+    }
+
+    private static byte[] encrypt(Aead key) {
+        try {
+            return key.encrypt(DATA, BOUND);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The id of the key that wrote a ciphertext: Tink's prefix, a start byte and the id. */
     private static int keyId(byte[] ciphertext) {
         return ByteBuffer.wrap(ciphertext, 1, 4).getInt();
@@ -309,6 +392,8 @@ class SubjectKeysTest {
         final List<Written> entries = new CopyOnWriteArrayList<>();
         /** Domains whose log cannot be read (a deleted key topic, a missing ACL). */
         final Set<String> unreadable = ConcurrentHashMap.newKeySet();
+        /** Run once before the next write reaches the log: another holder's write landing first. */
+        volatile Runnable beforeNextWrite;
 
         KeyLog reader() {
             Map<String, Integer> position = new LinkedHashMap<>();
@@ -331,6 +416,11 @@ class SubjectKeysTest {
 
                 @Override
                 public void write(String domain, String subject, byte[] value) {
+                    Runnable first = beforeNextWrite;
+                    beforeNextWrite = null;
+                    if (first != null) {
+                        first.run();
+                    }
                     entries.add(new Written(domain, subject, value));
                 }
 

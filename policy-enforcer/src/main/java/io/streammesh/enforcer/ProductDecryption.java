@@ -38,6 +38,8 @@ final class ProductDecryption {
     private final boolean[] encrypted;
     private final List<Schema.Field> fields;
     private final Object[] ciphertexts;
+    /** The last record's decrypted encrypted fields, by position. */
+    private final Object[] cleartexts;
     private String subject;
     private boolean erased;
     private final List<String> erasedFields = new ArrayList<>();
@@ -88,6 +90,7 @@ final class ProductDecryption {
             encrypted[field.pos()] = true;
         }
         this.ciphertexts = new Object[fields.size()];
+        this.cleartexts = new Object[fields.size()];
     }
 
     /**
@@ -111,27 +114,49 @@ final class ProductDecryption {
         // read as the gate names it: a bytes subject as hex
         subject = SubjectId.of(record.value(subjectField));
         subjectHash = null;
-        erasedFields.clear();
-        SubjectKey key = key();
         for (int i = 0; i < encrypted.length; i++) {
-            if (!encrypted[i]) {
-                continue;
+            ciphertexts[i] = encrypted[i] ? record.value(i) : null;
+        }
+        SubjectKey key = key(false);
+        try {
+            openAll(key);
+        } catch (Undecryptable e) {
+            // the subject's fresh key, written after the one held (an erasure between, less than a second ago), opens nothing until read
+            key = key(true);
+            openAll(key);
+        }
+        for (int i = 0; i < encrypted.length; i++) {
+            if (ciphertexts[i] != null) {
+                record.open(i, cleartexts[i]);
             }
-            Object ciphertext = record.value(i);
-            ciphertexts[i] = ciphertext;
-            if (ciphertext == null) {
-                continue;
-            }
-            Optional<Object> cleartext = decrypt(key, i, ciphertext);
-            if (cleartext.isEmpty()) {
-                erasedFields.add(fields.get(i).name());
-            }
-            record.open(i, cleartext.orElse(null));
         }
         erased = key.key().isEmpty() || !erasedFields.isEmpty();
     }
 
-    private SubjectKey key() {
+    /** Decrypts every encrypted field's ciphertext into {@link #cleartexts}, null and named in {@link #erasedFields} where its key was erased. */
+    private void openAll(SubjectKey key) {
+        erasedFields.clear();
+        boolean opened = false;
+        for (int i = 0; i < encrypted.length; i++) {
+            if (ciphertexts[i] == null) {
+                continue;
+            }
+            Optional<Object> cleartext = decrypt(key, i, ciphertexts[i]);
+            cleartexts[i] = cleartext.orElse(null);
+            if (cleartext.isEmpty()) {
+                erasedFields.add(fields.get(i).name());
+            } else {
+                opened = true;
+            }
+        }
+        if (opened && !erasedFields.isEmpty()) {
+            // the gate encrypts a record's fields with one key: some erased and some not is a record tampered with
+            throw new Undecryptable("fields " + erasedFields + " are of an erased data key of subject " + subject + " and the record's other "
+                    + "encrypted fields of its current one: it was not written so by the contract gate (" + address + ")");
+        }
+    }
+
+    private SubjectKey key(boolean latest) {
         if (subject.isEmpty()) {
             throw new Undecryptable("field " + subjectName + " names the data subject whose key decrypts the record; it is empty");
         }
@@ -139,7 +164,7 @@ final class ProductDecryption {
             throw new Undecryptable("this policy-enforcer reads no data keys, so it cannot open the encrypted fields of " + address);
         }
         try {
-            return keys.subjectKey(address.domain(), subject);
+            return latest ? keys.latestSubjectKey(address.domain(), subject) : keys.subjectKey(address.domain(), subject);
         } catch (SubjectKeys.UnusableKey e) {
             throw new Undecryptable(e.getMessage());
         } catch (MeshException e) {

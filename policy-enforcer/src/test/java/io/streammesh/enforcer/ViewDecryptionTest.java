@@ -173,6 +173,39 @@ class ViewDecryptionTest {
     }
 
     @Test
+    void theSameAddressHashesDifferentlyUnderTheSubjectsFreshKeySoItCannotBeLinkedToTheErasedRecords() {
+        catalog(null, Map.of("customerEmail", "hash"));
+        product.pipeInput("o-1", AvroBytes.encode(order("o-1", "c-1", "ann@example.com")));
+        gateKeys.erase("shop", "c-1");
+        product.pipeInput("o-2", AvroBytes.encode(order("o-2", "c-1", "ann@example.com")));
+
+        List<String> hashes = viewRecords().stream()
+                .map(r -> AvroBytes.decode(r.value(), viewSchema(Map.of("customerEmail", "hash"))).get("customerEmail").toString()).toList();
+        assertThat(hashes).hasSize(2);
+        assertThat(hashes.get(1)).hasSize(64).isNotEqualTo(hashes.get(0));
+    }
+
+    @Test
+    void aRecordWithOneFieldOfAnErasedKeyAndAnotherOfTheCurrentOneGoesToTheDeadLettersAsTamperedWith() {
+        catalog(null, Map.of("customerEmail", "hash"));
+        GenericRecord before = order("o-1", "c-1", "ann@example.com");
+        gateKeys.erase("shop", "c-1");
+        GenericRecord mixed = order("o-1", "c-1", "ann@new.example");
+        mixed.put("customerEmail", before.get("customerEmail"));
+        now += SubjectKeys.REFRESH_MS;
+
+        product.pipeInput("o-1", AvroBytes.encode(mixed));
+
+        assertThat(viewRecords()).isEmpty();
+        var dead = driver.createOutputTopic(MeshTopics.deadLetter(VIEW), Serdes.String().deserializer(), Serdes.ByteArray().deserializer())
+                .readRecordsToList();
+        assertThat(dead).hasSize(1);
+        assertThat(new String(dead.get(0).headers().lastHeader(DeadLetterHeaders.REASON).value(), UTF_8))
+                .startsWith("fields [customerEmail] are of an erased data key of subject c-1 and the record's other encrypted fields of its "
+                        + "current one");
+    }
+
+    @Test
     void aFilterOnAnErasedFieldLeavesTheErasedSubjectsRowOutOfTheView() {
         catalog("!record.customerEmail.startsWith('skip-')", Map.of("customerEmail", "hash"));
         byte[] erased = AvroBytes.encode(order("o-1", "c-1", "ann@example.com"));
