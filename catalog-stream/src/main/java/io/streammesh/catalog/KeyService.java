@@ -24,9 +24,10 @@ import java.util.function.Supplier;
  * of one data subject (a Tink JSON keyset) to a principal holding an ACTIVE, unexpired grant with
  * {@code decrypt} on that product, and to no one else, the platform included. The key is the
  * subject's in the product's domain ({@link SubjectKeys}: one per (domain, subject)). A holder
- * keeps it at most {@link #TTL_SECONDS}: after an erasure, the service answers 404 within
- * {@link SubjectKeys#REFRESH_MS} and every cache has let the key go within the TTL. Every fetch,
- * served or refused, is audited ({@link RestAccessLog#keyAccess}, KEY_ACCESS in {@code mesh.audit}).
+ * keeps it at most {@link #TTL_SECONDS}: after an erasure, the service answers "erased" (no key,
+ * the erased keys' ids) within {@link SubjectKeys#REFRESH_MS} and every cache has let the key go
+ * within the TTL. Every fetch, served or refused, is audited ({@link RestAccessLog#keyAccess},
+ * KEY_ACCESS in {@code mesh.audit}); an erased answer, which hands out no key, as one refused.
  */
 final class KeyService implements AutoCloseable {
 
@@ -64,16 +65,18 @@ final class KeyService implements AutoCloseable {
      * @param storedGrants every grant of the access tasks' stores (as the API serves them), which
      *        confirm a refusal: a grant approved a moment ago may not have reached the index yet
      * @return the key: {@code {product, subject, keyset, ttlSeconds, erasedKeyIds}}, the last the ids of the
-     *         subject's erased keys (what they encrypted reads as erased, not as forged)
+     *         subject's erased keys (what they encrypted reads as erased, not as forged); for an erased subject
+     *         {@code erased: true} and no keyset
      * @throws ApiError 400 for a path that names no subject id (the platform's own keys included), 403 without a
-     *         decrypt grant, 404 for an unknown product or an erased or unknown subject
+     *         decrypt grant, 404 for an unknown product or a subject never seen
      */
     ObjectNode fetch(CatalogApi.Caller caller, String clientAddress, ProductAddress address, String subject, boolean latest,
                      Optional<DataProduct> product, DecryptGrants grants, Supplier<List<ObjectNode>> storedGrants) {
         boolean served = false;
         try {
             ObjectNode key = serve(caller, address, subject, latest, product, grants, storedGrants);
-            served = true;
+            // an erased subject's answer hands out no key: audited as no key served, as the 404 for a subject never seen
+            served = key.has("keyset");
             return key;
         } finally {
             // the audit keeps forever what it is given: a path that names no subject id is recorded as such, not as written
@@ -100,14 +103,14 @@ final class KeyService implements AutoCloseable {
         if (encryption == null) {
             throw new ApiError(404, "product " + address + " encrypts no field");
         }
-        SubjectKeys.Keyset key = (latest ? keys.latestKeyset(found.getDomain(), subject) : keys.existingKeyset(found.getDomain(), subject))
+        SubjectKeys.Keyset key = (latest ? keys.latestServedKey(found.getDomain(), subject) : keys.servedKey(found.getDomain(), subject))
                 .orElseThrow(() -> new ApiError(404, "subject " + subject + " has no data key in domain " + found.getDomain()
-                        + ": erased, or never seen"));
+                        + ": never seen"));
         ObjectNode served = JSON.createObjectNode()
                 .put("product", address.toString())
-                .put("subject", subject)
-                .put("keyset", json(key.keyset()))
-                .put("ttlSeconds", TTL_SECONDS);
+                .put("subject", subject);
+        key.keyset().ifPresentOrElse(keyset -> served.put("keyset", json(keyset)), () -> served.put("erased", true));
+        served.put("ttlSeconds", TTL_SECONDS);
         key.erasedKeyIds().stream().sorted().forEach(served.putArray("erasedKeyIds")::add);
         return served;
     }

@@ -142,7 +142,9 @@ class KeyServiceIT {
             var erased = CommandRun.of("subject", "erase", "kx-shop", "c-1", "--reason", "the customer asked", "--as", "kx-shop",
                     "--state-dir", state);
             assertThat(erased.exitCode()).as(erased.err()).isZero();
-            await().atMost(Duration.ofSeconds(60)).until(() -> teamApi.find(keyPath("c-1")).isEmpty());
+            await().atMost(Duration.ofSeconds(60)).until(() -> teamApi.find(keyPath("c-1")).orElseThrow().path("erased").asBoolean());
+            assertThat(teamApi.find(keyPath("c-1")).orElseThrow().has("keyset")).as("no key for an erased subject").isFalse();
+            assertThat(teamApi.find(keyPath("c-never"))).as("a subject never seen").isEmpty();
 
             Map<String, ProductConsumer.ProductRecord> afterErasure = readProduct(team, catalog.restUrl(), 2);
             assertThat(afterErasure.get("o-1").value().get("customerEmail")).isNull();
@@ -154,7 +156,7 @@ class KeyServiceIT {
             try (var producer = new KafkaProducer<>(mesh.clientConfig("kx-shop").kafka(), new StringSerializer(), new ByteArraySerializer())) {
                 producer.send(new ProducerRecord<>(PRODUCT.ingestTopic(), "o-4", order("o-4", "c-1", "ann@new.example"))).get();
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> teamApi.find(keyPath("c-1")).isPresent());
+            await().atMost(Duration.ofSeconds(60)).until(() -> teamApi.find(keyPath("c-1")).orElseThrow().has("keyset"));
             assertThat(teamApi.find(keyPath("c-1")).orElseThrow().path("erasedKeyIds")).as("the erased key's id").hasSize(1);
             Map<String, ProductConsumer.ProductRecord> afterFreshKey = readProduct(team, catalog.restUrl(), 3);
             assertThat(afterFreshKey.get("o-1").erased()).containsExactly("customerEmail", "shippingAddress");

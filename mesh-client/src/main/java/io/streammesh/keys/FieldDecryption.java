@@ -84,7 +84,10 @@ public final class FieldDecryption {
         try {
             opened = open(keys.key(subject), subject, ciphertexts);
         } catch (NotOfTheKey e) {
-            // the subject's fresh key, written after the one kept (an erasure between), opens nothing until asked for again
+            if (!e.unknownKey) {
+                throw e;
+            }
+            // maybe the subject's fresh key, written after the one kept (an erasure between): asked for again, once
             opened = open(keys.latest(subject), subject, ciphertexts);
         }
         opened.forEach((field, cleartext) -> {
@@ -132,9 +135,12 @@ public final class FieldDecryption {
     /** A record whose ciphertexts the subject's key does not open as the gate wrote them. */
     private static final class NotOfTheKey extends MeshException {
         private static final long serialVersionUID = 1L;
+        /** Whether a ciphertext names a key the holder does not know (worth asking for the latest), not the current one. */
+        private final boolean unknownKey;
 
-        NotOfTheKey(String message, Throwable cause) {
+        NotOfTheKey(String message, GeneralSecurityException cause) {
             super(message, cause);
+            this.unknownKey = cause instanceof SubjectKey.UnknownKey;
         }
     }
 }

@@ -73,6 +73,11 @@ public final class KafkaKeyLog implements KeyLog {
         return new KafkaKeyLog(config, false);
     }
 
+    @Override
+    public boolean writes() {
+        return producer != null;
+    }
+
     /** @throws KeyLogUnavailable if a key topic cannot be read now (missing, refused, or the broker does not answer) */
     @Override
     public void catchUp(String domain, Entry entries) {

@@ -52,6 +52,11 @@ public interface KeyLog extends AutoCloseable {
         return false;
     }
 
+    /** @return whether this log is written by its holder (a reader-only holder never writes, not even to repair an entry) */
+    default boolean writes() {
+        return true;
+    }
+
     @Override
     void close();
 }

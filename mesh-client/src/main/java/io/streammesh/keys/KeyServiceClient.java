@@ -1,9 +1,8 @@
 package io.streammesh.keys;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
-import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import io.streammesh.client.CatalogClient;
 import io.streammesh.schema.MeshException;
@@ -21,9 +20,10 @@ import java.util.function.LongSupplier;
 /**
  * The catalog's key service as a decrypting holder sees it: {@code GET
  * /api/products/<address>/keys/<subject>} as the holder's principal, each answer kept for the
- * {@code ttlSeconds} the service gives (an erased subject's 404 too), so that a key erased on the
- * mesh is let go within that time. The answer names the ids of the subject's erased keys too
- * ({@code erasedKeyIds}). Thread-safe.
+ * {@code ttlSeconds} the service gives (a subject never seen, 404, for as long), so that a key
+ * erased on the mesh is let go within that time. The answer names the ids of the subject's erased
+ * keys too ({@code erasedKeyIds}), and no key once it is erased. {@link #latest} asks past this
+ * cache and the service's. Thread-safe.
  */
 public final class KeyServiceClient implements ProductKeys {
 
@@ -77,12 +77,14 @@ public final class KeyServiceClient implements ProductKeys {
             return new Cached(SubjectKey.NONE, now + ERASED_TTL_MS);
         }
         long ttlMs = answer.get().path("ttlSeconds").asLong(ERASED_TTL_MS / 1_000) * 1_000;
+        Set<Integer> erased = new HashSet<>();
+        answer.get().path("erasedKeyIds").forEach(id -> erased.add(id.asInt()));
+        if (!answer.get().hasNonNull("keyset")) {
+            return new Cached(SubjectKey.erased(erased), now + ttlMs);
+        }
         try {
-            Aead key = TinkJsonProtoKeysetFormat.parseKeyset(answer.get().path("keyset").asText(), InsecureSecretKeyAccess.get())
-                    .getPrimitive(RegistryConfiguration.get(), Aead.class);
-            Set<Integer> erased = new HashSet<>();
-            answer.get().path("erasedKeyIds").forEach(id -> erased.add(id.asInt()));
-            return new Cached(new SubjectKey(Optional.of(key), erased), now + ttlMs);
+            KeysetHandle keyset = TinkJsonProtoKeysetFormat.parseKeyset(answer.get().path("keyset").asText(), InsecureSecretKeyAccess.get());
+            return new Cached(SubjectKey.of(keyset, erased), now + ttlMs);
         } catch (GeneralSecurityException e) {
             throw new MeshException("the key service's data key of subject " + subject + " of " + product + " is not a Tink AEAD keyset: "
                     + e.getMessage(), e);

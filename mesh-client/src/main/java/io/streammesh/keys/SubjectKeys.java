@@ -74,14 +74,22 @@ public final class SubjectKeys implements AutoCloseable {
      * the entry gives none (then using it fails with that reason); or neither, once the subject
      * was erased. In each, the ids of the subject's erased keys.
      */
-    private record DataKey(KeysetHandle keyset, Aead aead, UnusableKey broken, Set<Integer> erasedKeyIds) {
+    private record DataKey(KeysetHandle keyset, Aead aead, UnusableKey broken, Set<Integer> erasedKeyIds, SubjectKey decrypting) {
 
         DataKey(KeysetHandle keyset, Set<Integer> erasedKeyIds) {
-            this(keyset, primitive(keyset), null, Set.copyOf(erasedKeyIds));
+            this(keyset, primitive(keyset), erasedKeyIds);
+        }
+
+        private DataKey(KeysetHandle keyset, Aead aead, Set<Integer> erasedKeyIds) {
+            this(keyset, aead, null, Set.copyOf(erasedKeyIds), SubjectKey.of(keyset, aead, erasedKeyIds));
         }
 
         static DataKey erased(Set<Integer> erasedKeyIds) {
-            return new DataKey(null, null, null, Set.copyOf(erasedKeyIds));
+            return new DataKey(null, null, null, Set.copyOf(erasedKeyIds), SubjectKey.erased(erasedKeyIds));
+        }
+
+        static DataKey broken(UnusableKey why, Set<Integer> erasedKeyIds) {
+            return new DataKey(null, null, why, Set.copyOf(erasedKeyIds), null);
         }
 
         /** @return whether the subject was erased and has no key since */
@@ -128,6 +136,8 @@ public final class SubjectKeys implements AutoCloseable {
     private final Map<String, Map<String, DataKey>> keys = new ConcurrentHashMap<>();
     /** When each domain's log was last read to its end (the clock before the read): published after the entries it read. */
     private final Map<String, Long> readAt = new ConcurrentHashMap<>();
+    /** Per domain, the subjects whose last entry read says otherwise than what this holder holds (under the lock). */
+    private final Map<String, Set<String>> unsettled = new HashMap<>();
     private ScheduledExecutorService refresher;
     private boolean closed;
 
@@ -186,9 +196,21 @@ public final class SubjectKeys implements AutoCloseable {
         refresh(domain);
         DataKey key = keys.get(domain).get(subject);
         if (key == null || key.isErased()) {
-            key = create(domain, subject);
+            key = created(domain, subject);
         }
         return key.usable();
+    }
+
+    /** A new key; should the subject be erased while it is written, the record being encrypted (a later one) gets a fresh key after the erasure. */
+    private DataKey created(String domain, String subject) {
+        DataKey key = create(domain, subject);
+        if (key == null) {
+            key = create(domain, subject);
+        }
+        if (key == null) {
+            throw new UnusableKey("subject " + subject + " was erased from " + MeshTopics.keys(domain) + " twice while its data key was created", null);
+        }
+        return key;
     }
 
     /**
@@ -202,7 +224,7 @@ public final class SubjectKeys implements AutoCloseable {
      */
     public synchronized Aead freshKey(String domain, String subject) {
         refresh(domain);
-        return create(domain, subject).usable();
+        return created(domain, subject).usable();
     }
 
     /**
@@ -249,13 +271,24 @@ public final class SubjectKeys implements AutoCloseable {
         if (key == null) {
             return SubjectKey.NONE;
         }
-        return new SubjectKey(key.isErased() ? Optional.empty() : Optional.of(key.usable()), key.erasedKeyIds());
+        key.usable();
+        return key.decrypting();
     }
 
-    private synchronized DataKey latest(String domain, String subject) {
-        readAt.remove(domain);
-        refresh(domain);
-        return keys.get(domain).get(subject);
+    /**
+     * The subject's entry after a read of the log that started after the call: a read another
+     * thread started meanwhile serves every caller waiting for the lock, not one read each.
+     */
+    private DataKey latest(String domain, String subject) {
+        long asked = clock.getAsLong();
+        synchronized (this) {
+            Long last = readAt.get(domain);
+            if (last == null || last <= asked) {
+                readAt.remove(domain);
+                refresh(domain);
+            }
+            return keys.get(domain).get(subject);
+        }
     }
 
     /**
@@ -329,45 +362,45 @@ public final class SubjectKeys implements AutoCloseable {
 
     /**
      * For the catalog's key service, which hands a subject's data key to a grantee allowed to
-     * decrypt: the keyset itself, not only its primitive.
+     * decrypt: the keyset itself, not only its primitive, or the ids of an erased subject's keys.
      *
      * @param domain the domain
      * @param subject the subject id
-     * @return its data key's keyset and the ids of its erased keys; empty if it has no key now (never had one, or was erased)
+     * @return its data key's keyset (none once erased) and the ids of its erased keys; empty if it never had a key
      * @throws UnusableKey if its entry on the key log gives no key
      */
-    public Optional<Keyset> existingKeyset(String domain, String subject) {
+    public Optional<Keyset> servedKey(String domain, String subject) {
         return keyset(held(domain, subject));
     }
 
     /**
-     * As {@link #existingKeyset}, with the log read to its end first (a holder whose key did not
-     * open a ciphertext asks for the subject's latest).
+     * As {@link #servedKey}, with the log read to its end first (a holder whose key did not open
+     * a ciphertext asks for the subject's latest).
      *
      * @param domain the domain
      * @param subject the subject id
      * @return its data key's keyset and the ids of its erased keys, as the log says now
      * @throws UnusableKey if its entry on the key log gives no key
      */
-    public Optional<Keyset> latestKeyset(String domain, String subject) {
+    public Optional<Keyset> latestServedKey(String domain, String subject) {
         return keyset(latest(domain, subject));
     }
 
     private static Optional<Keyset> keyset(DataKey key) {
-        if (key == null || key.isErased()) {
+        if (key == null || key.isErased() && key.erasedKeyIds().isEmpty()) {
             return Optional.empty();
         }
         key.usable();
-        return Optional.of(new Keyset(key.keyset(), key.erasedKeyIds()));
+        return Optional.of(new Keyset(Optional.ofNullable(key.keyset()), key.erasedKeyIds()));
     }
 
     /**
      * A subject's data key as the key service hands it out.
      *
-     * @param keyset the current data key
+     * @param keyset the current data key, none once the subject was erased
      * @param erasedKeyIds the ids of the subject's erased keys ({@link SubjectKey#erasedKeyIds})
      */
-    public record Keyset(KeysetHandle keyset, Set<Integer> erasedKeyIds) {
+    public record Keyset(Optional<KeysetHandle> keyset, Set<Integer> erasedKeyIds) {
     }
 
     /**
@@ -424,6 +457,44 @@ public final class SubjectKeys implements AutoCloseable {
         // after the read: a domain whose log cannot be read is never counted as read
         keys.computeIfAbsent(domain, d -> new ConcurrentHashMap<>());
         keys.keySet().forEach(d -> readAt.put(d, now));
+        if (log.writes()) {
+            repair();
+        }
+    }
+
+    /**
+     * Writes again, as this holder holds them, the subjects whose last entry on the log says
+     * otherwise: an erased key written again, or a rival key, by a writer that stopped before it
+     * settled its entry (a {@code mesh keys rotate} stopped with Ctrl-C, a gate killed while it
+     * created a key). Compaction would keep that entry, and holders starting later would read it.
+     * A write that fails is tried again at the next read, and never fails the read.
+     */
+    private void repair() {
+        unsettled.forEach((domain, subjects) -> {
+            for (String subject : List.copyOf(subjects)) {
+                DataKey held = keys.get(domain).get(subject);
+                try {
+                    if (held != null && held.broken() == null) {
+                        log.write(domain, subject, entry(domain, subject, held));
+                    }
+                    subjects.remove(subject);
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not write the entry of a subject of domain {} again ({}); trying at the next read", domain, e.getMessage());
+                    return;
+                }
+            }
+        });
+    }
+
+    private void settled(String domain, String subject, boolean settled) {
+        if (settled) {
+            Set<String> subjects = unsettled.get(domain);
+            if (subjects != null) {
+                subjects.remove(subject);
+            }
+        } else {
+            unsettled.computeIfAbsent(domain, d -> new HashSet<>()).add(subject);
+        }
     }
 
     /** A clock for key freshness that a step of the wall clock cannot turn back (an erased key would stay fresh). */
@@ -439,6 +510,7 @@ public final class SubjectKeys implements AutoCloseable {
             // a tombstone, as erasures were written before they kept the erased ids
             erased.addAll(held == null ? Set.of() : held.allKeyIds());
             ofDomain.put(subject, DataKey.erased(erased));
+            settled(domain, subject, true);
             return;
         }
         try {
@@ -448,6 +520,7 @@ public final class SubjectKeys implements AutoCloseable {
                 // whatever key came before the erasure on the log is erased, named in it or not
                 erased.addAll(held == null ? Set.of() : held.allKeyIds());
                 ofDomain.put(subject, DataKey.erased(erased));
+                settled(domain, subject, true);
                 return;
             }
             DataKey key = new DataKey(unwrap(domain, subject, entry), erased);
@@ -456,15 +529,18 @@ public final class SubjectKeys implements AutoCloseable {
                 if (held == null || held.keyset() == null) {
                     ofDomain.put(subject, DataKey.erased(erased));
                 }
+                settled(domain, subject, false);
                 return;
             }
-            if (held == null || held.keyset() == null || sameKey(held, key)) {
+            boolean first = held == null || held.keyset() == null || sameKey(held, key);
+            if (first) {
                 ofDomain.put(subject, key);
             }
+            settled(domain, subject, first);
         } catch (MeshException | IllegalArgumentException e) {
             // one bad entry costs its subject alone, never the domain's other keys
-            ofDomain.put(subject, new DataKey(null, null, new UnusableKey("the data key of subject " + subject + " on "
-                    + MeshTopics.keys(domain) + " is unusable: " + e.getMessage(), e), Set.copyOf(erased)));
+            ofDomain.put(subject, DataKey.broken(new UnusableKey("the data key of subject " + subject + " on "
+                    + MeshTopics.keys(domain) + " is unusable: " + e.getMessage(), e), erased));
         }
     }
 
@@ -472,6 +548,8 @@ public final class SubjectKeys implements AutoCloseable {
      * Writes a new key and reads the log past it (unless the key's entry came right after what this
      * holder had read): the first usable key written since this holder last read is the subject's,
      * this one or a rival's written at the same time.
+     *
+     * @return the subject's key, null if it was erased after this one was written
      */
     private DataKey create(String domain, String subject) {
         Map<String, DataKey> ofDomain = keys.get(domain);
@@ -501,10 +579,7 @@ public final class SubjectKeys implements AutoCloseable {
             settle(domain, Map.of(subject, mine));
         }
         DataKey first = ofDomain.get(subject);
-        if (first == null || first.isErased()) {
-            throw new UnusableKey("subject " + subject + " was erased from " + MeshTopics.keys(domain) + " while its data key was created", null);
-        }
-        return first;
+        return first == null || first.isErased() ? null : first;
     }
 
     /** A new data key whose id is none of the subject's erased ones (it would read as erased). */
@@ -530,17 +605,23 @@ public final class SubjectKeys implements AutoCloseable {
      */
     private void settle(String domain, Map<String, DataKey> written) {
         Map<String, DataKey> toCheck = written;
-        for (int round = 0; round < SETTLE_ROUNDS && !toCheck.isEmpty(); round++) {
-            log.catchUp(domain, this::seen);
-            Map<String, DataKey> again = new HashMap<>();
-            toCheck.forEach((subject, entry) -> {
-                DataKey read = keys.get(domain).get(subject);
-                if (read != null && read.broken() == null && !read.sameEntry(entry)) {
-                    log.write(domain, subject, entry(domain, subject, read));
-                    again.put(subject, read);
-                }
-            });
-            toCheck = again;
+        try {
+            for (int round = 0; round < SETTLE_ROUNDS && !toCheck.isEmpty(); round++) {
+                log.catchUp(domain, this::seen);
+                Map<String, DataKey> again = new HashMap<>();
+                toCheck.forEach((subject, entry) -> {
+                    DataKey read = keys.get(domain).get(subject);
+                    if (read != null && read.broken() == null && !read.sameEntry(entry)) {
+                        log.write(domain, subject, entry(domain, subject, read));
+                        again.put(subject, read);
+                    }
+                });
+                toCheck = again;
+            }
+        } catch (RuntimeException e) {
+            // what this holder has in memory may be short of the log: the next use reads it first
+            readAt.remove(domain);
+            throw e;
         }
     }
 

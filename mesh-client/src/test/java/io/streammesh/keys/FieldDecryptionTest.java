@@ -103,13 +103,13 @@ class FieldDecryptionTest {
         ProductKeys keptUntilAsked = new ProductKeys() {
             @Override
             public SubjectKey key(String subject) {
-                return new SubjectKey(Optional.of(aead(kept)), Set.of());
+                return SubjectKey.of(kept, Set.of());
             }
 
             @Override
             public SubjectKey latest(String subject) {
                 latest.incrementAndGet();
-                return new SubjectKey(Optional.of(aead(keysets.get(subject))), Set.of(kept.getPrimary().getId()));
+                return SubjectKey.of(keysets.get(subject), Set.of(kept.getPrimary().getId()));
             }
         };
         var decryption = new FieldDecryption(PRODUCT, "customerId", List.of("customerEmail", "photo"), keptUntilAsked);
@@ -153,10 +153,24 @@ class FieldDecryptionTest {
         GenericRecord ann = order("c-1", "ann@example.com");
         GenericRecord bob = order("c-2", "bob@example.com");
         bob.put("customerEmail", ann.get("customerEmail"));
-        var decryption = new FieldDecryption(PRODUCT, "customerId", List.of("customerEmail"), this::key);
+        var asked = new AtomicInteger();
+        ProductKeys counting = new ProductKeys() {
+            @Override
+            public SubjectKey key(String subject) {
+                return FieldDecryptionTest.this.key(subject);
+            }
+
+            @Override
+            public SubjectKey latest(String subject) {
+                asked.incrementAndGet();
+                return key(subject);
+            }
+        };
+        var decryption = new FieldDecryption(PRODUCT, "customerId", List.of("customerEmail"), counting);
 
         assertThatThrownBy(() -> decryption.decrypt(bob)).isInstanceOf(MeshException.class).hasMessage("field customerEmail of a record of "
                 + "shop.order-placed.v1 about subject c-2 does not decrypt with that subject's key: it was not written there by the contract gate");
+        assertThat(asked).as("asked for the latest key once: it may have been the subject's fresh one").hasValue(1);
     }
 
     @Test
@@ -212,7 +226,7 @@ class FieldDecryptionTest {
 
     private SubjectKey key(String subject) {
         KeysetHandle keyset = keysets.get(subject);
-        return keyset == null ? SubjectKey.NONE : new SubjectKey(Optional.of(aead(keyset)), erasedKeyIds.getOrDefault(subject, Set.of()));
+        return keyset == null ? SubjectKey.NONE : SubjectKey.of(keyset, erasedKeyIds.getOrDefault(subject, Set.of()));
     }
 
     private Aead primitive(String subject) throws Exception {

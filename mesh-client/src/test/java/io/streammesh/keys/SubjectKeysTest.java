@@ -240,6 +240,58 @@ class SubjectKeysTest {
     }
 
     @Test
+    void anErasedKeyLeftLastOnTheLogByAWriterThatStoppedIsWrittenAgainAsErasedByTheNextWritingHolderNeverByAReader() throws Exception {
+        byte[] erased = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        byte[] key = log.entries.get(0).value();
+        keys.erase("orders", "c-1");
+        // a rewrap that had not read the erasure wrote the key again, and stopped before it settled its entry
+        log.entries.add(new MemoryKeyLog.Written("orders", "c-1", key));
+        int written = log.entries.size();
+
+        SubjectKeys reader = new SubjectKeys(readOnly(log.reader()), kms, LocalKms::uri, kms::version, () -> now);
+        assertThat(reader.subjectKey("orders", "c-1").decrypt(erased, BOUND)).isEmpty();
+        assertThat(log.entries).as("a reader writes nothing").hasSize(written);
+
+        SubjectKeys writer = keys();
+        assertThat(writer.existing("orders", "c-1")).isEmpty();
+        KeyEntry last = KeyEntry.fromBytes(log.entries.get(log.entries.size() - 1).value());
+        assertThat(last.erased()).as("the erasure written again, last").isTrue();
+        assertThat(last.erasedKeyIds()).containsExactly(keyId(erased));
+        assertThat(onlyTheLastEntry().existing("orders", "c-1")).as("after compaction").isEmpty();
+    }
+
+    @Test
+    void aSubjectErasedRightAfterItsNewKeyWasWrittenGetsAnotherFreshKeyForTheRecordBeingEncrypted() throws Exception {
+        SubjectKeys eraser = keys();
+        eraser.existing("orders", "c-0");
+        log.afterNextWrite = () -> eraser.erase("orders", "c-1");
+
+        byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        now += SubjectKeys.REFRESH_MS;
+
+        KeyEntry last = KeyEntry.fromBytes(log.entries.get(log.entries.size() - 1).value());
+        assertThat(last.erased()).isFalse();
+        assertThat(last.erasedKeyIds()).as("the key erased as it was created").hasSize(1).doesNotContain(keyId(ciphertext));
+        for (SubjectKeys holder : List.of(keys(), onlyTheLastEntry())) {
+            assertThat(holder.subjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).hasValue(DATA);
+        }
+    }
+
+    @Test
+    void aCiphertextOfAKeyTheHolderDoesNotKnowAsksForTheLatestAndOneOfTheCurrentKeyThatDoesNotOpenIsAForgery() throws Exception {
+        byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        byte[] otherSubjects = keys.dataKey("orders", "c-2").encrypt(DATA, BOUND);
+        SubjectKey key = keys.subjectKey("orders", "c-1");
+
+        assertThatThrownBy(() -> key.decrypt(otherSubjects, BOUND)).isInstanceOf(SubjectKey.UnknownKey.class);
+        assertThatThrownBy(() -> key.decrypt(ciphertext, "elsewhere".getBytes(UTF_8))).isInstanceOf(GeneralSecurityException.class)
+                .isNotInstanceOf(SubjectKey.UnknownKey.class);
+        assertThatThrownBy(() -> SubjectKey.erased(Set.of(keyId(otherSubjects))).decrypt(ciphertext, BOUND))
+                .as("an erased subject's ciphertext of a key it does not name: maybe its fresh key").isInstanceOf(SubjectKey.UnknownKey.class);
+        assertThat(SubjectKey.NONE.decrypt(ciphertext, BOUND)).as("a subject never seen reads as erased").isEmpty();
+    }
+
+    @Test
     void aKeyEntryThatIsNotOneIsRefusedWithItsReason() {
         assertThatThrownBy(() -> KeyEntry.fromBytes(new byte[] {9})).hasMessage("not a data key entry (format 9)");
         assertThatThrownBy(() -> KeyEntry.fromBytes(new byte[] {2, 0, 0, 0, 7})).hasMessage("not a data key entry (7 erased key ids)");
@@ -357,6 +409,30 @@ class SubjectKeysTest {
         assertThat(kms.doesSupport("aws-kms://arn:aws:kms:eu-west-1:1:key/x")).isFalse();
     }
 
+    /** A key log that refuses writes, as the policy-enforcer's. */
+    private static KeyLog readOnly(KeyLog log) {
+        return new KeyLog() {
+            @Override
+            public void catchUp(String domain, Entry entries) {
+                log.catchUp(domain, entries);
+            }
+
+            @Override
+            public void write(String domain, String subject, byte[] value) {
+                throw new AssertionError("a reader wrote");
+            }
+
+            @Override
+            public boolean writes() {
+                return false;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
     /** A holder of the log as compaction leaves it: each subject's last entry. */
     private SubjectKeys onlyTheLastEntry() {
         var compacted = new MemoryKeyLog();
@@ -394,6 +470,8 @@ class SubjectKeysTest {
         final Set<String> unreadable = ConcurrentHashMap.newKeySet();
         /** Run once before the next write reaches the log: another holder's write landing first. */
         volatile Runnable beforeNextWrite;
+        /** Run once after the next write reached the log: another holder's write landing right after it. */
+        volatile Runnable afterNextWrite;
 
         KeyLog reader() {
             Map<String, Integer> position = new LinkedHashMap<>();
@@ -422,6 +500,11 @@ class SubjectKeysTest {
                         first.run();
                     }
                     entries.add(new Written(domain, subject, value));
+                    Runnable after = afterNextWrite;
+                    afterNextWrite = null;
+                    if (after != null) {
+                        after.run();
+                    }
                 }
 
                 @Override

@@ -55,10 +55,19 @@ final class ProductDecryption {
     }
 
     /** A record whose encrypted fields cannot be opened: it goes to each view's dead-letter topic. */
-    static final class Undecryptable extends RuntimeException {
+    static class Undecryptable extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         Undecryptable(String message) {
+            super(message);
+        }
+    }
+
+    /** A ciphertext of a key that the keys held know neither as the subject's current key nor as an erased one. */
+    static final class UnknownKey extends Undecryptable {
+        private static final long serialVersionUID = 1L;
+
+        UnknownKey(String message) {
             super(message);
         }
     }
@@ -120,8 +129,8 @@ final class ProductDecryption {
         SubjectKey key = key(false);
         try {
             openAll(key);
-        } catch (Undecryptable e) {
-            // the subject's fresh key, written after the one held (an erasure between, less than a second ago), opens nothing until read
+        } catch (UnknownKey e) {
+            // maybe the subject's fresh key, written after the one held (an erasure between, less than a second ago): read for, once
             key = key(true);
             openAll(key);
         }
@@ -184,8 +193,9 @@ final class ProductDecryption {
             }
             return key.decrypt(ciphertext.toString(), associatedData).map(Object.class::cast);
         } catch (GeneralSecurityException e) {
-            throw new Undecryptable("field " + name + " does not decrypt with the data key of subject " + subject + " for " + address
-                    + " (" + e.getMessage() + ")");
+            String reason = "field " + name + " does not decrypt with the data key of subject " + subject + " for " + address
+                    + " (" + e.getMessage() + ")";
+            throw e instanceof SubjectKey.UnknownKey ? new UnknownKey(reason) : new Undecryptable(reason);
         }
     }
 
