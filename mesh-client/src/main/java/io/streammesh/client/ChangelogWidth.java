@@ -36,6 +36,7 @@ public final class ChangelogWidth implements AutoCloseable {
     private final String applicationId;
     private final Pattern sources;
     private final ScheduledExecutorService schedule;
+    private volatile boolean closed;
 
     /**
      * @param admin an Admin client as the app's principal (ALTER on its internal topics, DESCRIBE on its sources); closed with this
@@ -88,7 +89,10 @@ public final class ChangelogWidth implements AutoCloseable {
         try {
             run();
         } catch (MeshException e) {
-            LOG.error("{} could not widen its changelogs to its widest source; retrying: {}", applicationId, e.getMessage());
+            // a look that close interrupted is no failure
+            if (!closed) {
+                LOG.error("{} could not widen its changelogs to its widest source; retrying: {}", applicationId, e.getMessage());
+            }
         }
     }
 
@@ -98,6 +102,7 @@ public final class ChangelogWidth implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         schedule.shutdownNow();
         try {
             schedule.awaitTermination(10, TimeUnit.SECONDS);
