@@ -27,8 +27,8 @@ import java.util.function.LongSupplier;
  */
 public final class KeyServiceClient implements ProductKeys {
 
-    /** How long an erased (or unknown) subject is remembered as such: the service's TTL for a key. */
-    static final long ERASED_TTL_MS = 2_000;
+    /** How long a subject the service has never seen is remembered as such, and the TTL of an answer that names none: the service's TTL for a key. */
+    static final long UNKNOWN_TTL_MS = 2_000;
 
     private record Cached(SubjectKey key, long until) {
     }
@@ -74,9 +74,9 @@ public final class KeyServiceClient implements ProductKeys {
         Optional<JsonNode> answer = catalog.find("/api/products/" + product + "/keys/" + URLEncoder.encode(subject, StandardCharsets.UTF_8)
                 .replace("+", "%20") + (latest ? "?latest=true" : ""));
         if (answer.isEmpty()) {
-            return new Cached(SubjectKey.NONE, now + ERASED_TTL_MS);
+            return new Cached(SubjectKey.NONE, now + UNKNOWN_TTL_MS);
         }
-        long ttlMs = answer.get().path("ttlSeconds").asLong(ERASED_TTL_MS / 1_000) * 1_000;
+        long ttlMs = answer.get().path("ttlSeconds").asLong(UNKNOWN_TTL_MS / 1_000) * 1_000;
         Set<Integer> erased = new HashSet<>();
         answer.get().path("erasedKeyIds").forEach(id -> erased.add(id.asInt()));
         if (!answer.get().hasNonNull("keyset")) {
