@@ -118,14 +118,8 @@ public final class FieldDecryption {
 
     /** @return the cleartext, empty if the ciphertext's key was erased */
     private Optional<Object> decrypt(SubjectKey key, String field, String subject, Object value) {
-        byte[] ad = FieldCipher.associatedData(product.toString(), field, subject);
         try {
-            if (value instanceof ByteBuffer buffer) {
-                byte[] bytes = new byte[buffer.remaining()];
-                buffer.duplicate().get(bytes);
-                return key.decrypt(bytes, ad).map(ByteBuffer::wrap);
-            }
-            return key.decrypt(value.toString(), ad).map(Object.class::cast);
+            return key.decryptField(value, FieldCipher.associatedData(product.toString(), field, subject));
         } catch (GeneralSecurityException e) {
             throw new NotOfTheKey("field " + field + " of a record of " + product + " about subject " + subject
                     + " does not decrypt with that subject's key: it was not written there by the contract gate", e);

@@ -41,19 +41,15 @@ public record SubjectKey(Optional<Aead> key, Set<Integer> keyIds, Set<Integer> e
      * @return its keys
      */
     public static SubjectKey of(KeysetHandle keyset, Set<Integer> erasedKeyIds) {
-        try {
-            return of(keyset, keyset.getPrimitive(RegistryConfiguration.get(), Aead.class), erasedKeyIds);
-        } catch (GeneralSecurityException e) {
-            throw new MeshException("a data key gives no AEAD: " + e.getMessage(), e);
-        }
-    }
-
-    static SubjectKey of(KeysetHandle keyset, Aead aead, Set<Integer> erasedKeyIds) {
         Set<Integer> ids = new HashSet<>();
         for (int i = 0; i < keyset.size(); i++) {
             ids.add(keyset.getAt(i).getId());
         }
-        return new SubjectKey(Optional.of(aead), ids, erasedKeyIds);
+        try {
+            return new SubjectKey(Optional.of(keyset.getPrimitive(RegistryConfiguration.get(), Aead.class)), ids, erasedKeyIds);
+        } catch (GeneralSecurityException e) {
+            throw new MeshException("a data key gives no AEAD: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -97,6 +93,22 @@ public record SubjectKey(Optional<Aead> key, Set<Integer> keyIds, Set<Integer> e
      */
     public Optional<String> decrypt(String encrypted, byte[] associatedData) throws GeneralSecurityException {
         return decrypt(FieldCipher.ciphertext(encrypted), associatedData).map(FieldCipher::text);
+    }
+
+    /**
+     * @param value an encrypted field as a product holds it: a bytes field's ciphertext, or a string field's {@link FieldCipher} text
+     * @param associatedData what binds it to its product, field and subject
+     * @return the cleartext, a {@link ByteBuffer} for a bytes field and a string for a string field; empty as {@link #decrypt(byte[], byte[])}
+     * @throws UnknownKey if the ciphertext names a key that is neither the subject's current one nor an erased one
+     * @throws GeneralSecurityException if it does not decrypt with the key it names
+     */
+    public Optional<Object> decryptField(Object value, byte[] associatedData) throws GeneralSecurityException {
+        if (value instanceof ByteBuffer buffer) {
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.duplicate().get(bytes);
+            return decrypt(bytes, associatedData).map(ByteBuffer::wrap);
+        }
+        return decrypt(value.toString(), associatedData).map(Object.class::cast);
     }
 
     /** @return the id of the key a ciphertext names, null if it names none */

@@ -4,7 +4,6 @@ import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.KmsClient;
-import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.aead.AesGcmKey;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
@@ -70,26 +69,22 @@ public final class SubjectKeys implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SubjectKeys.class);
 
     /**
-     * A subject's entry as read: its data key's keyset (to wrap it again) and primitive; or why
-     * the entry gives none (then using it fails with that reason); or neither, once the subject
-     * was erased. In each, the ids of the subject's erased keys.
+     * A subject's entry as read: its data key's keyset (to wrap it again) and what decrypts with
+     * it; or why the entry gives none (then using it fails with that reason); or neither, once the
+     * subject was erased. In each, the ids of the subject's erased keys ({@code decrypting}'s).
      */
-    private record DataKey(KeysetHandle keyset, Aead aead, UnusableKey broken, Set<Integer> erasedKeyIds, SubjectKey decrypting) {
+    private record DataKey(KeysetHandle keyset, UnusableKey broken, SubjectKey decrypting) {
 
         DataKey(KeysetHandle keyset, Set<Integer> erasedKeyIds) {
-            this(keyset, primitive(keyset), erasedKeyIds);
-        }
-
-        private DataKey(KeysetHandle keyset, Aead aead, Set<Integer> erasedKeyIds) {
-            this(keyset, aead, null, Set.copyOf(erasedKeyIds), SubjectKey.of(keyset, aead, erasedKeyIds));
+            this(keyset, null, SubjectKey.of(keyset, erasedKeyIds));
         }
 
         static DataKey erased(Set<Integer> erasedKeyIds) {
-            return new DataKey(null, null, null, Set.copyOf(erasedKeyIds), SubjectKey.erased(erasedKeyIds));
+            return new DataKey(null, null, SubjectKey.erased(erasedKeyIds));
         }
 
         static DataKey broken(UnusableKey why, Set<Integer> erasedKeyIds) {
-            return new DataKey(null, null, why, Set.copyOf(erasedKeyIds), null);
+            return new DataKey(null, why, SubjectKey.erased(erasedKeyIds));
         }
 
         /** @return whether the subject was erased and has no key since */
@@ -97,33 +92,29 @@ public final class SubjectKeys implements AutoCloseable {
             return keyset == null && broken == null;
         }
 
+        /** @return the data key, null once the subject was erased */
         Aead usable() {
             if (broken != null) {
                 throw broken;
             }
-            return aead;
+            return decrypting.key().orElse(null);
+        }
+
+        Set<Integer> erasedKeyIds() {
+            return decrypting.erasedKeyIds();
         }
 
         /** @return the ids of every key the subject has had as far as this entry knows: the erased ones and its own */
         Set<Integer> allKeyIds() {
-            Set<Integer> ids = new HashSet<>(erasedKeyIds);
-            ids.addAll(ownKeyIds());
-            return ids;
-        }
-
-        /** @return the ids of the keys of its keyset, none without one */
-        Set<Integer> ownKeyIds() {
-            Set<Integer> ids = new HashSet<>();
-            for (int i = 0; keyset != null && i < keyset.size(); i++) {
-                ids.add(keyset.getAt(i).getId());
-            }
+            Set<Integer> ids = new HashSet<>(erasedKeyIds());
+            ids.addAll(decrypting.keyIds());
             return ids;
         }
 
         /** @return whether both say the same: both erased, or the same key, with the same erased ids */
         boolean sameEntry(DataKey other) {
-            boolean sameKey = isErased() ? other.isErased() : keyset != null && other.keyset() != null && keyset.equalsKeyset(other.keyset());
-            return sameKey && erasedKeyIds.equals(other.erasedKeyIds());
+            boolean sameKey = isErased() ? other.isErased() : keyset != null && other.keyset() != null && sameKey(this, other);
+            return sameKey && erasedKeyIds().equals(other.erasedKeyIds());
         }
     }
 
@@ -506,15 +497,9 @@ public final class SubjectKeys implements AutoCloseable {
         Map<String, DataKey> ofDomain = keys.computeIfAbsent(domain, d -> new ConcurrentHashMap<>());
         DataKey held = ofDomain.get(subject);
         Set<Integer> erased = new HashSet<>(held == null ? Set.of() : held.erasedKeyIds());
-        if (value == null) {
-            // a tombstone, as erasures were written before they kept the erased ids
-            erased.addAll(held == null ? Set.of() : held.allKeyIds());
-            ofDomain.put(subject, DataKey.erased(erased));
-            settled(domain, subject, true);
-            return;
-        }
         try {
-            KeyEntry entry = KeyEntry.fromBytes(value);
+            // a tombstone is an erasure as they were written before they kept the erased ids
+            KeyEntry entry = value == null ? KeyEntry.erasure(Set.of()) : KeyEntry.fromBytes(value);
             erased.addAll(entry.erasedKeyIds());
             if (entry.erased()) {
                 // whatever key came before the erasure on the log is erased, named in it or not
@@ -524,7 +509,7 @@ public final class SubjectKeys implements AutoCloseable {
                 return;
             }
             DataKey key = new DataKey(unwrap(domain, subject, entry), erased);
-            if (!Collections.disjoint(key.ownKeyIds(), erased)) {
+            if (!Collections.disjoint(key.decrypting().keyIds(), erased)) {
                 // an erased key written again (a rewrap or a rival that had not read the erasure) stays erased
                 if (held == null || held.keyset() == null) {
                     ofDomain.put(subject, DataKey.erased(erased));
@@ -654,14 +639,6 @@ public final class SubjectKeys implements AutoCloseable {
 
     private Aead kek(String domain) throws GeneralSecurityException {
         return kms.getAead(kekUri.apply(domain));
-    }
-
-    private static Aead primitive(KeysetHandle keyset) {
-        try {
-            return keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
-        } catch (GeneralSecurityException e) {
-            throw new MeshException("a data key gives no AEAD: " + e.getMessage(), e);
-        }
     }
 
     /**

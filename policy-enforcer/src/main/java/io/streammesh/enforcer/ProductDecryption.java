@@ -8,7 +8,6 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductEncryption;
 import io.streammesh.schema.SubjectId;
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,14 +183,8 @@ final class ProductDecryption {
     /** @return the cleartext, empty if the subject has no key or the ciphertext's key was erased */
     private Optional<Object> decrypt(SubjectKey key, int field, Object ciphertext) {
         String name = fields.get(field).name();
-        byte[] associatedData = FieldCipher.associatedData(address.toString(), name, subject);
         try {
-            if (ciphertext instanceof ByteBuffer buffer) {
-                byte[] bytes = new byte[buffer.remaining()];
-                buffer.duplicate().get(bytes);
-                return key.decrypt(bytes, associatedData).map(ByteBuffer::wrap);
-            }
-            return key.decrypt(ciphertext.toString(), associatedData).map(Object.class::cast);
+            return key.decryptField(ciphertext, FieldCipher.associatedData(address.toString(), name, subject));
         } catch (GeneralSecurityException e) {
             String reason = "field " + name + " does not decrypt with the data key of subject " + subject + " for " + address
                     + " (" + e.getMessage() + ")";

@@ -136,12 +136,7 @@ class ViewDecryptionTest {
 
         List<TestRecord<String, byte[]>> out = viewRecords();
         Schema viewSchema = viewSchema(Map.of("customerEmail", "hash"));
-        GenericRecord erased = AvroBytes.decode(out.get(0).value(), viewSchema);
-        assertThat(erased.get("orderId")).hasToString("o-1");
-        assertThat(erased.get("customerEmail")).isNull();
-        assertThat(erased.get("shippingAddress")).isNull();
-        assertThat(new String(out.get(0).headers().lastHeader(EncryptedFields.ERASED_HEADER).value(), UTF_8))
-                .isEqualTo("customerEmail,shippingAddress");
+        assertThat(assertErased(out.get(0), viewSchema).get("orderId")).hasToString("o-1");
         GenericRecord intact = AvroBytes.decode(out.get(1).value(), viewSchema);
         assertThat(intact.get("customerEmail").toString()).hasSize(64);
         assertThat(intact.get("shippingAddress").toString()).startsWith(FieldCipher.PREFIX);
@@ -162,11 +157,7 @@ class ViewDecryptionTest {
         List<TestRecord<String, byte[]>> out = viewRecords();
         Schema viewSchema = viewSchema(Map.of("customerEmail", "hash"));
         assertThat(out).extracting(TestRecord::key).as("neither goes to the dead letters as forged").containsExactly("o-1", "o-2");
-        GenericRecord erased = AvroBytes.decode(out.get(0).value(), viewSchema);
-        assertThat(erased.get("customerEmail")).isNull();
-        assertThat(erased.get("shippingAddress")).isNull();
-        assertThat(new String(out.get(0).headers().lastHeader(EncryptedFields.ERASED_HEADER).value(), UTF_8))
-                .isEqualTo("customerEmail,shippingAddress");
+        assertErased(out.get(0), viewSchema);
         GenericRecord fresh = AvroBytes.decode(out.get(1).value(), viewSchema);
         assertThat(fresh.get("customerEmail").toString()).hasSize(64);
         assertThat(out.get(1).headers().lastHeader(EncryptedFields.ERASED_HEADER)).isNull();
@@ -254,6 +245,16 @@ class ViewDecryptionTest {
         assertThat(new String(reason.value(), UTF_8)).startsWith("field customerEmail does not decrypt with the data key of subject c-1 for "
                 + ADDRESS);
         assertThat(new String(dead.get(0).value(), UTF_8)).doesNotContain("example.com");
+    }
+
+    /** Asserts both encrypted fields of a view record null and named in its erased header; @return the record */
+    private static GenericRecord assertErased(TestRecord<String, byte[]> record, Schema viewSchema) {
+        GenericRecord erased = AvroBytes.decode(record.value(), viewSchema);
+        assertThat(erased.get("customerEmail")).isNull();
+        assertThat(erased.get("shippingAddress")).isNull();
+        assertThat(new String(record.headers().lastHeader(EncryptedFields.ERASED_HEADER).value(), UTF_8))
+                .isEqualTo("customerEmail,shippingAddress");
+        return erased;
     }
 
     /** The hash an unencrypted field gets: keyed per product, not per subject. */
