@@ -90,7 +90,7 @@ public final class Benchmarks {
         }
         var format = args[0].equals("gate-avro") ? GateProduct.Format.AVRO : GateProduct.Format.JSON;
         new GateBenchmark(mesh, format, args.length > 1 ? Integer.parseInt(args[1]) : 200_000, args.length > 2 ? Integer.parseInt(args[2]) : 5,
-                state).run(System.out);
+                args.length > 3 ? Integer.parseInt(args[3]) : 0, state).run(System.out);
     }
 
     /** @return the median of a run's per-round rates: a single noisy round moves it least */

@@ -3,8 +3,10 @@ package io.streammesh.bench;
 import io.streammesh.client.MeshStreams;
 import io.streammesh.connector.GateApp;
 import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.schema.ProductAddress;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -25,12 +27,14 @@ import org.apache.kafka.clients.admin.NewTopic;
 final class GateBenchmark {
 
     private static final String DOMAIN = "bench-gate";
-    private static final int WARM_UP_ROUNDS = 1;
+    private static final String IDLE_DOMAIN = "bench-idle";
+    private static final int WARM_UP_ROUNDS = 3;
 
     private final EmbeddedMesh mesh;
     private final GateProduct.Format format;
     private final int records;
     private final int rounds;
+    private final int idleProducts;
     private final Path state;
 
     /**
@@ -43,11 +47,17 @@ final class GateBenchmark {
     record Rate(double fromStart, double steady, long startMillis) {
     }
 
-    GateBenchmark(EmbeddedMesh mesh, GateProduct.Format format, int records, int rounds, Path state) {
+    /**
+     * @param idleProducts how many other products' ingest topics (three partitions each, no
+     *        records) the gate reads beside the measured one, as on a mesh of many domains: each
+     *        of the gate's tasks holds a partition of every ingest topic
+     */
+    GateBenchmark(EmbeddedMesh mesh, GateProduct.Format format, int records, int rounds, int idleProducts, Path state) {
         this.mesh = mesh;
         this.format = format;
         this.records = records;
         this.rounds = rounds;
+        this.idleProducts = idleProducts;
         this.state = state;
     }
 
@@ -58,13 +68,33 @@ final class GateBenchmark {
         int partitions = mesh.admin().describeTopics(List.of(ingest)).allTopicNames().get().get(ingest).partitions().size();
         mesh.admin().createTopics(List.of(new NewTopic(SideJvm.copyTopic(ingest), partitions, (short) 1))).all().get();
         product.writeIngest(format, records);
+        createIdleIngestTopics(partitions);
         double goal = format == GateProduct.Format.AVRO ? 0.80 : 0.50;
         out.printf("Contract gate (%s in, 3 CEL rules, exactly once) vs Kafka Streams exactly-once byte copy of %s (%d partitions): "
-                + "%,d records, %d rounds after %d uncounted, alternated%n", format, ingest, partitions, records, rounds, WARM_UP_ROUNDS);
+                + "%,d records, %d rounds after %d uncounted, alternated; the gate also reads %,d idle products' ingest topics%n", format, ingest,
+                partitions, records, rounds, WARM_UP_ROUNDS, idleProducts);
         String label = format.name().toLowerCase(Locale.ROOT);
         try (var copySide = SideJvm.start(SideJvm.Kind.COPY, state, ingest, records, label);
              var gateSide = SideJvm.start(SideJvm.Kind.GATE, state, ingest, records, label)) {
             return rounds(out, copySide, gateSide, goal);
+        }
+    }
+
+    /**
+     * Empty ingest topics of another domain's products, not in the catalog: the gate reads every
+     * domain's ingest topics by pattern, so they join its tasks as idle tenants' would.
+     */
+    private void createIdleIngestTopics(int partitions) throws Exception {
+        if (idleProducts == 0) {
+            return;
+        }
+        mesh.onboarding().addDomain(IDLE_DOMAIN);
+        List<NewTopic> topics = new ArrayList<>();
+        for (int i = 0; i < idleProducts; i++) {
+            topics.add(new NewTopic(new ProductAddress(IDLE_DOMAIN, "p" + i, 1).ingestTopic(), partitions, (short) 1));
+        }
+        for (int from = 0; from < topics.size(); from += 100) {
+            mesh.admin().createTopics(topics.subList(from, Math.min(from + 100, topics.size()))).all().get();
         }
     }
 

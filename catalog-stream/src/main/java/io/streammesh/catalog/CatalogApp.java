@@ -270,9 +270,13 @@ public final class CatalogApp implements AutoCloseable {
         return props;
     }
 
-    /** As {@link #properties} for health tracking, which no REST call queries (so no application server). */
+    /**
+     * As {@link #properties} for health tracking, which no REST call queries (so no application
+     * server), and whose records of different products do not wait for each other
+     * ({@link MeshStreams#independentPartitions}).
+     */
     static Properties healthProperties(CatalogConfig config) {
-        return appProperties(config, HealthTopology.APPLICATION_ID);
+        return MeshStreams.independentPartitions(appProperties(config, HealthTopology.APPLICATION_ID));
     }
 
     private static Properties appProperties(CatalogConfig config, String applicationId) {

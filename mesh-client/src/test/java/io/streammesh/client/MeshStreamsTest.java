@@ -20,6 +20,26 @@ class MeshStreamsTest {
     Path stateDir;
 
     @Test
+    void independentPartitionsTurnOffTaskIdlingAndKeepTheRest() {
+        var props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "an-app");
+
+        Properties independent = MeshStreams.independentPartitions(props);
+
+        assertThat(independent).isSameAs(props);
+        assertThat(new StreamsConfig(withBootstrap(independent)).getLong(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG))
+                .isEqualTo(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+        assertThat(independent).containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "an-app");
+    }
+
+    private static Properties withBootstrap(Properties props) {
+        var copy = new Properties();
+        copy.putAll(props);
+        copy.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
+        return copy;
+    }
+
+    @Test
     void theLocalStateOfTasksWhoseSubTopologyIsGoneIsRemovedAndEveryOtherKept() throws Exception {
         // Sub-topology 0 reads a topic into a table; 1 is a global table's (no tasks).
         var builder = new StreamsBuilder();
