@@ -95,10 +95,7 @@ public final class AuditApp implements AutoCloseable {
                     .get(MeshTopics.AUDIT).partitions().size();
         }
         var running = new AuditConfig(config.clientConfig(), config.stateDir(), config.ledgerInterval(), chains);
-        // Every domain's request, decision, registration and erasure topics are read by pattern: an idle domain's
-        // partitions hold up no other's events
-        var props = MeshStreams.independentPartitions(MeshStreams.exactlyOnce(config.clientConfig(), PlatformApp.AUDIT.applicationId(),
-                config.stateDir()));
+        var props = MeshStreams.exactlyOnce(config.clientConfig(), PlatformApp.AUDIT.applicationId(), config.stateDir());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, DEAD_LETTER_TOPIC);
         props.putAll(MeshSerdes.config(config.clientConfig(), true));

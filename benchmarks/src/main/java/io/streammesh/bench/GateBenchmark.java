@@ -16,8 +16,8 @@ import org.apache.kafka.clients.admin.NewTopic;
  * The contract gate ({@link GateApp} as the mesh runs it, exactly once, the demo order contract's
  * three CEL rules, without its field encryption, which {@link GateEncryptionBenchmark} measures
  * against this gate) against a Kafka Streams exactly-once byte copy of the same ingest topic to a
- * topic of as many partitions, with the same Streams settings ({@link MeshStreams#exactlyOnce},
- * commit interval included), on the same broker; each side in a JVM of its own ({@link SideJvm}),
+ * topic of as many partitions, with the same Streams settings ({@link MeshStreams#exactlyOnce}
+ * and {@link MeshStreams#independentPartitions}, commit interval included), on the same broker; each side in a JVM of its own ({@link SideJvm}),
  * the broker in a third, fresh instances, rounds alternated. A round is
  * timed from the app's start until its committed input offsets cover all records, which under
  * exactly once means all are in the product topic (or the dead-letter topic): start-up counts,

@@ -69,7 +69,7 @@ public final class MeshStreams {
     /**
      * For an app that reads every product's (or domain's) topic by pattern, so that each of its
      * tasks holds a partition of each, and whose records of different topics do not depend on each
-     * other's order (the contract gate, the views, health tracking, audit-sink): a task processes
+     * other's order (the contract gate, the views, health tracking): a task processes
      * the records it has instead of waiting until every partition's lag is known and its records
      * fetched, Kafka Streams' default for joins. So one product's partition never holds up
      * another's records, and Kafka Streams 4.3 does not format a log line for each empty partition
