@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -63,6 +64,10 @@ public final class MeshStreams {
         // new: the broker holds it up to fetch.max.wait.ms (500 ms by default) each time.
         props.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), String.valueOf(START_FETCH_WAIT.toMillis()));
         props.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), String.valueOf(START_FETCH_WAIT.toMillis()));
+        // Kafka clients push their metrics to the broker (KIP-714) unless told not to; the mesh's apps serve theirs to
+        // Prometheus, and the push's reporter renamed every metric a new partition brings on the stream thread (with many
+        // products, a third of a second of each gate start). A client config that asks for the push keeps it.
+        props.putIfAbsent(CommonClientConfigs.ENABLE_METRICS_PUSH_CONFIG, "false");
         return props;
     }
 

@@ -2,9 +2,12 @@ package io.streammesh.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -18,6 +21,16 @@ class MeshStreamsTest {
 
     @TempDir
     Path stateDir;
+
+    @Test
+    void appsDoNotPushTheirMetricsToTheBrokerUnlessTheirClientConfigAsks() {
+        var plain = MeshClientConfig.of("localhost:9092", "mesh-gate", URI.create("http://localhost:8080/apis/registry/v2"), "secret");
+        var asking = new MeshClientConfig(plain.bootstrap(), plain.principal(), plain.registryUrl(), plain.password(),
+                Map.of(CommonClientConfigs.ENABLE_METRICS_PUSH_CONFIG, "true"));
+
+        assertThat(MeshStreams.exactlyOnce(plain, "an-app", stateDir)).containsEntry(CommonClientConfigs.ENABLE_METRICS_PUSH_CONFIG, "false");
+        assertThat(MeshStreams.exactlyOnce(asking, "an-app", stateDir)).containsEntry(CommonClientConfigs.ENABLE_METRICS_PUSH_CONFIG, "true");
+    }
 
     @Test
     void independentPartitionsTurnOffTaskIdlingAndKeepTheRest() {
