@@ -17,8 +17,9 @@ import org.apache.kafka.clients.admin.NewTopic;
  * three CEL rules, without its field encryption, which {@link GateEncryptionBenchmark} measures
  * against this gate) against a Kafka Streams exactly-once byte copy of the same ingest topic to a
  * topic of as many partitions, with the same Streams settings ({@link MeshStreams#exactlyOnce}
- * and {@link MeshStreams#independentPartitions}, commit interval included), on the same broker; each side in a JVM of its own ({@link SideJvm}),
- * the broker in a third, fresh instances, rounds alternated. A round is
+ * and {@link MeshStreams#independentPartitions}, commit interval included), on the same broker;
+ * each side in a JVM of its own ({@link SideJvm}), the broker in a third, fresh instances, rounds
+ * alternated. A round is
  * timed from the app's start until its committed input offsets cover all records, which under
  * exactly once means all are in the product topic (or the dead-letter topic): start-up counts,
  * as it does for a gate that restarts behind a backlog. The rate between 10 % and 100 % of the
@@ -93,9 +94,7 @@ final class GateBenchmark {
         for (int i = 0; i < idleProducts; i++) {
             topics.add(new NewTopic(new ProductAddress(IDLE_DOMAIN, "p" + i, 1).ingestTopic(), partitions, (short) 1));
         }
-        for (int from = 0; from < topics.size(); from += 100) {
-            mesh.admin().createTopics(topics.subList(from, Math.min(from + 100, topics.size()))).all().get();
-        }
+        mesh.admin().createTopics(topics).all().get();
     }
 
     private double rounds(PrintStream out, SideJvm copySide, SideJvm gateSide, double goal) throws Exception {
