@@ -40,8 +40,9 @@ class ClusterChaosIT {
             mesh.brokers().stop(leader);
             long productWhileDown;
             try {
-                acknowledged += product.produce(BATCH, 2 * BATCH);
+                // Read before the batch is sent: the gate may have written all of it by the time its acknowledgements are in.
                 long before = product.endOffsets(product.address().topic());
+                acknowledged += product.produce(BATCH, 2 * BATCH);
                 await().atMost(Duration.ofSeconds(60)).until(() -> product.endOffsets(product.address().topic()) > before);
                 productWhileDown = product.endOffsets(product.address().topic());
             } finally {
