@@ -154,9 +154,11 @@ class CatalogIT {
             await().atMost(SOON).until(() -> api("cat-orders").get("/api/access/requests?status=PENDING").findValuesAsText("requestId").contains(requestId));
             owner.decide("cat-orders", requestId, DecisionKind.APPROVED, null, null);
         }
-        JsonNode active = await().atMost(SOON).until(() -> api("cat-analytics").get("/api/grants?product=" + orders + "&status=ACTIVE"),
+        // any status: on a busy machine the grant may be ACTIVE for less time than one poll takes
+        JsonNode granted = await().atMost(SOON).until(() -> api("cat-analytics").get("/api/grants?product=" + orders),
                 r -> r.path("count").asInt() == 1);
-        assertThat(active.at("/grants/0/topic").asText()).isEqualTo(orders.topic());
+        assertThat(granted.at("/grants/0/topic").asText()).isEqualTo(orders.topic());
+        assertThat(granted.at("/grants/0/status").asText()).isIn("ACTIVE", "EXPIRED");
 
         // Judged by the grant's own clock, not by when this test first saw it: a busy machine shows ACTIVE late.
         JsonNode expired = await().atMost(Duration.ofSeconds(30))

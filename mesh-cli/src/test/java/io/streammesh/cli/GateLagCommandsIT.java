@@ -60,6 +60,8 @@ class GateLagCommandsIT {
 
             try (GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), gateState)) {
                 producer.send(new ProducerRecord<>(address.ingestTopic(), "o-0", order("o-0"))).get();
+                // Before the gate stops: a lag of 0 measured before o-0 was sent would satisfy the catalog at once.
+                await().atMost(MEASURED).until(() -> gateCommitted(mesh, address) >= 1);
                 String caughtUp = show(catalog, address, state, "  gate         lag 0 records,");
                 assertThat(caughtUp).contains("  ingest       lag-shop.order-placed.v1.ingest (retention 1 d)\n");
             }
@@ -87,6 +89,13 @@ class GateLagCommandsIT {
             assertThatThrownBy(() -> catalog.deleteConsumerGroups(List.of(gateGroup)).all().get())
                     .hasCauseInstanceOf(GroupAuthorizationException.class);
         }
+    }
+
+    /** @return the gate's committed offsets on the product's ingest topic, summed over its partitions */
+    private static long gateCommitted(EmbeddedMesh mesh, ProductAddress address) throws Exception {
+        return mesh.admin().listConsumerGroupOffsets(PlatformApp.GATE.applicationId()).partitionsToOffsetAndMetadata().get().entrySet()
+                .stream().filter(e -> e.getKey().topic().equals(address.ingestTopic()) && e.getValue() != null)
+                .mapToLong(e -> e.getValue().offset()).sum();
     }
 
     /** {@code mesh catalog show}, again until it shows {@code line}. */

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -51,14 +52,21 @@ class MeshInstancesIT {
 
             try (var admin = Admin.create(MeshClientConfig.load(state.resolve("clients/mesh-admin.properties")).kafka())) {
                 List<String> groups = Arrays.stream(PlatformApp.values()).map(PlatformApp::applicationId).toList();
-                Map<String, Integer> members = await().atMost(Duration.ofSeconds(120)).until(() -> admin.describeConsumerGroups(groups)
-                        .all().get().values().stream().collect(Collectors.toMap(ConsumerGroupDescription::groupId, g -> g.members().size())),
-                        sizes -> sizes.values().stream().allMatch(size -> size == 2));
-                Map<String, Integer> partitionsEach = admin.describeConsumerGroups(groups).all().get().values().stream()
-                        .collect(Collectors.toMap(ConsumerGroupDescription::groupId, g -> g.members().stream()
-                                .mapToInt(m -> m.assignment().topicPartitions().size()).min().orElse(0)));
-                assertThat(partitionsEach).as("each instance of each app has partitions of its own: %s", partitionsEach)
-                        .allSatisfy((group, fewest) -> assertThat(fewest).as(group).isPositive());
+                // Read together, and awaited: a member joining a cooperative rebalance has no partitions until its second round.
+                Map<String, Integer> members = new TreeMap<>();
+                Map<String, Integer> partitionsEach = new TreeMap<>();
+                await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+                    members.clear();
+                    partitionsEach.clear();
+                    for (ConsumerGroupDescription group : admin.describeConsumerGroups(groups).all().get().values()) {
+                        members.put(group.groupId(), group.members().size());
+                        partitionsEach.put(group.groupId(), group.members().stream()
+                                .mapToInt(m -> m.assignment().topicPartitions().size()).min().orElse(0));
+                    }
+                    assertThat(members).as("members per group").allSatisfy((group, size) -> assertThat(size).as(group).isEqualTo(2));
+                    assertThat(partitionsEach).as("each instance of each app has partitions of its own: %s", partitionsEach)
+                            .allSatisfy((group, fewest) -> assertThat(fewest).as(group).isPositive());
+                });
                 System.out.printf("mesh up --instances 2: members per group %s, fewest partitions of one member %s%n", members, partitionsEach);
             }
 

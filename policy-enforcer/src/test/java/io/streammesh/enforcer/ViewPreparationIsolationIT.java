@@ -85,9 +85,10 @@ class ViewPreparationIsolationIT {
 
             send(mesh, BAD, 0, i -> shipment(shipments, i));
             send(mesh, GOOD, 0, i -> ViewAppITCatalog.order(orders, "o-0-" + i, "FR"));
+            // at least: a record is counted again when its transaction aborts (as registering a view schema may make it)
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                assertThat(count(meters, BAD, "out")).as("the bad domain's view flows at first").isEqualTo(RECORDS);
-                assertThat(count(meters, GOOD, "out")).as("the good domain's view flows at first").isEqualTo(RECORDS);
+                assertThat(count(meters, BAD, "out")).as("the bad domain's view flows at first").isGreaterThanOrEqualTo(RECORDS);
+                assertThat(count(meters, GOOD, "out")).as("the good domain's view flows at first").isGreaterThanOrEqualTo(RECORDS);
             });
 
             // Version 1.1.0: the view also hashes 'parcels' (an int), so the view schema has it as a string.
