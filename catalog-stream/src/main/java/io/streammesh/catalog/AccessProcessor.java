@@ -3,6 +3,7 @@ package io.streammesh.catalog;
 import io.streammesh.schema.AccessDecision;
 import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.AccessRequestState;
+import io.streammesh.schema.AvroBytes;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.FreeText;
@@ -19,7 +20,6 @@ import io.streammesh.schema.RequestStatus;
 import io.streammesh.schema.RuleViolation;
 import io.streammesh.schema.SourcedRecord;
 import io.streammesh.schema.ViewAccess;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -138,7 +138,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
     public void process(Record<String, SourcedRecord> stamped) {
         Record<String, SourcedRecord> record = SourceStamp.NO_KEY.equals(stamped.key()) ? stamped.withKey(null) : stamped;
         String topic = record.value().getSourceTopic();
-        byte[] payload = bytes(record.value().getPayload());
+        byte[] payload = AvroBytes.copyOf(record.value().getPayload());
         Optional<String> requester = MeshTopics.requester(topic);
         if (record.value().getOversized() != null) {
             // Cut by SourceStamp, refused by its size alone: nothing of it is quoted but its cut key.
@@ -480,12 +480,6 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                 .or(() -> FreeText.nameProblem("product", request.getProduct()))
                 .or(() -> FreeText.nameProblem("view", request.getView()))
                 .or(() -> FreeText.nameProblem("consumerGroup", request.getConsumerGroup()));
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
     }
 
     private void reject(Record<String, SourcedRecord> record, String subject, String domain, String topic, String writer, String rule,

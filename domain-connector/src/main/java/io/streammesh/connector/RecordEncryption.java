@@ -3,6 +3,7 @@ package io.streammesh.connector;
 import com.google.crypto.tink.Aead;
 import io.streammesh.keys.FieldCipher;
 import io.streammesh.keys.SubjectKeys;
+import io.streammesh.schema.AvroBytes;
 import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.EncryptedFields;
 import io.streammesh.schema.MeshException;
@@ -30,20 +31,28 @@ final class RecordEncryption {
     static final String WHOLE_VALUE = "*";
 
     private final ProductAddress address;
+    /** The product's current schema: the fields' positions are its. */
+    private final Schema schema;
     private final String subjectField;
+    /** The subject field's position in the schema: fields are read by position, not looked up by name for every record. */
+    private final int subjectPosition;
     private final List<Target> targets;
     private final SubjectKeys keys;
 
     /**
+     * @param position the field's position in the product's current schema, which every record checked has
      * @param bytes whether the field is bytes (else a string)
      * @param place the field's part of each record's associated data ({@link FieldCipher#place})
      */
-    private record Target(String name, boolean bytes, byte[] place) {
+    private record Target(String name, int position, boolean bytes, byte[] place) {
     }
 
-    private RecordEncryption(ProductAddress address, String subjectField, List<Target> targets, SubjectKeys keys) {
+    private RecordEncryption(ProductAddress address, Schema schema, String subjectField, int subjectPosition, List<Target> targets,
+                             SubjectKeys keys) {
         this.address = address;
+        this.schema = schema;
         this.subjectField = subjectField;
+        this.subjectPosition = subjectPosition;
         this.targets = targets;
         this.keys = keys;
     }
@@ -58,7 +67,8 @@ final class RecordEncryption {
      *         registration written past the contract validator)
      */
     static RecordEncryption of(ProductAddress address, ProductEncryption encryption, Schema schema, SubjectKeys keys) {
-        if (schema.getField(encryption.getSubject()) == null) {
+        Schema.Field subject = schema.getField(encryption.getSubject());
+        if (subject == null) {
             throw new MeshException("encryption.subject '" + encryption.getSubject() + "' is not a field of the schema of " + address);
         }
         List<Target> targets = encryption.getFields().stream().map(name -> {
@@ -67,9 +77,9 @@ final class RecordEncryption {
             if (type == null) {
                 throw new MeshException("encryption.fields '" + name + "' is not a string or bytes field of the schema of " + address);
             }
-            return new Target(name, type == Schema.Type.BYTES, FieldCipher.place(address.toString(), name));
+            return new Target(name, field.pos(), type == Schema.Type.BYTES, FieldCipher.place(address.toString(), name));
         }).toList();
-        return new RecordEncryption(address, encryption.getSubject(), targets, keys);
+        return new RecordEncryption(address, schema, encryption.getSubject(), subject.pos(), targets, keys);
     }
 
     /**
@@ -81,22 +91,25 @@ final class RecordEncryption {
     }
 
     /**
-     * @param record a parsed record of the product
+     * @param record a parsed record of the product, of its current schema
      * @return the data subject it names, or null if that is empty or not a valid subject id
      */
     String subjectOf(GenericRecord record) {
-        String subject = SubjectId.of(record.get(subjectField));
+        String subject = SubjectId.of(record.get(subjectPosition));
         return subject.isEmpty() || SubjectId.problem(subjectField, subject).isPresent() ? null : subject;
     }
 
     /**
      * Encrypts the listed fields in place (a null field stays null).
      *
-     * @param record a record that passed the contract
+     * @param record a record of the product's current schema that passed the contract
      * @throws Unencryptable if the record's subject field is null or empty, or the subject's key unusable
      */
     void encrypt(GenericRecord record) {
-        String subject = SubjectId.of(record.get(subjectField));
+        if (record.getSchema() != schema && !record.getSchema().equals(schema)) {
+            throw new IllegalArgumentException("a record of " + address + " not read as its current schema: its fields are not where encryption looks");
+        }
+        String subject = SubjectId.of(record.get(subjectPosition));
         if (subject.isEmpty()) {
             throw new Unencryptable(DeadLetterHeaders.SUBJECT_RULE, "field " + subjectField + " names the data subject whose key encrypts "
                     + String.join(", ", targets.stream().map(Target::name).toList()) + "; it is empty");
@@ -115,10 +128,10 @@ final class RecordEncryption {
         }
         try {
             for (Target target : targets) {
-                Object value = record.get(target.name());
+                Object value = record.get(target.position());
                 if (value != null) {
                     byte[] ad = FieldCipher.associatedData(target.place(), subject);
-                    record.put(target.name(), target.bytes() ? ByteBuffer.wrap(key.encrypt(bytes((ByteBuffer) value), ad))
+                    record.put(target.position(), target.bytes() ? ByteBuffer.wrap(key.encrypt(AvroBytes.copyOf((ByteBuffer) value), ad))
                             : FieldCipher.encrypt(key, value.toString(), ad));
                 }
             }
@@ -172,12 +185,6 @@ final class RecordEncryption {
         } catch (GeneralSecurityException e) {
             throw new MeshException("cannot encrypt a dead letter of " + address + ": " + e.getMessage(), e);
         }
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
     }
 
     /** A record of an encrypted product that cannot be encrypted: it names no subject, or the subject's key is unusable. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streammesh.schema.AvroBytes;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -64,7 +65,7 @@ public final class AvroJson {
             case INT -> date(schema.getLogicalType(), value);
             case LONG -> timestamp(schema.getLogicalType(), value);
             case FLOAT, DOUBLE -> number(((Number) value).doubleValue());
-            case BYTES -> value instanceof ByteBuffer buffer ? bytes(schema.getLogicalType(), bytesOf(buffer)) : converted(value);
+            case BYTES -> value instanceof ByteBuffer buffer ? bytes(schema.getLogicalType(), AvroBytes.copyOf(buffer)) : converted(value);
             case FIXED -> value instanceof GenericData.Fixed fixed ? bytes(schema.getLogicalType(), fixed.bytes()) : converted(value);
             default -> JSON.textNode(value.toString());
         };
@@ -128,11 +129,5 @@ public final class AvroJson {
             return JSON.numberNode(new BigDecimal(new BigInteger(bytes), decimal.getScale()));
         }
         return JSON.textNode(Base64.getEncoder().encodeToString(bytes));
-    }
-
-    private static byte[] bytesOf(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
     }
 }

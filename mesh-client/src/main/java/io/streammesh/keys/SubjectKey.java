@@ -3,7 +3,7 @@ package io.streammesh.keys;
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.CryptoFormat;
 import com.google.crypto.tink.KeysetHandle;
-import com.google.crypto.tink.RegistryConfiguration;
+import io.streammesh.schema.AvroBytes;
 import io.streammesh.schema.MeshException;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
@@ -46,7 +46,7 @@ public record SubjectKey(Optional<Aead> key, Set<Integer> keyIds, Set<Integer> e
             ids.add(keyset.getAt(i).getId());
         }
         try {
-            return new SubjectKey(Optional.of(keyset.getPrimitive(RegistryConfiguration.get(), Aead.class)), ids, erasedKeyIds);
+            return new SubjectKey(Optional.of(DataKeyCipher.of(keyset)), ids, erasedKeyIds);
         } catch (GeneralSecurityException e) {
             throw new MeshException("a data key gives no AEAD: " + e.getMessage(), e);
         }
@@ -104,9 +104,7 @@ public record SubjectKey(Optional<Aead> key, Set<Integer> keyIds, Set<Integer> e
      */
     public Optional<Object> decryptField(Object value, byte[] associatedData) throws GeneralSecurityException {
         if (value instanceof ByteBuffer buffer) {
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.duplicate().get(bytes);
-            return decrypt(bytes, associatedData).map(ByteBuffer::wrap);
+            return decrypt(AvroBytes.copyOf(buffer), associatedData).map(ByteBuffer::wrap);
         }
         return decrypt(value.toString(), associatedData).map(Object.class::cast);
     }

@@ -1,5 +1,6 @@
 package io.streammesh.enforcer;
 
+import io.streammesh.schema.AvroBytes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -43,8 +44,7 @@ final class KeyedHash {
         }
         byte[] bytes;
         if (value instanceof ByteBuffer buffer) {
-            bytes = new byte[buffer.remaining()];
-            buffer.duplicate().get(bytes);
+            bytes = AvroBytes.copyOf(buffer);
         } else {
             bytes = value.toString().getBytes(StandardCharsets.UTF_8);
         }

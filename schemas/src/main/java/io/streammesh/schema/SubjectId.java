@@ -34,9 +34,7 @@ public final class SubjectId {
             return "";
         }
         if (value instanceof ByteBuffer buffer) {
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.duplicate().get(bytes);
-            return HexFormat.of().formatHex(bytes);
+            return HexFormat.of().formatHex(AvroBytes.copyOf(buffer));
         }
         return value.toString();
     }
