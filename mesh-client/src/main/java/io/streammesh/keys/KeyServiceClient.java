@@ -37,6 +37,12 @@ public final class KeyServiceClient implements ProductKeys {
     private final ProductAddress product;
     private final LongSupplier clock;
     private final Map<String, Cached> cache = new HashMap<>();
+    /**
+     * When answers past their TTL are next dropped: a consumer reads subject after subject, and
+     * an answer past its TTL is never used again, so keeping it would grow the heap with every
+     * subject the product ever had.
+     */
+    private long nextSweep;
 
     /**
      * @param catalog the catalog API, as the principal holding a grant with decrypt on the product
@@ -57,15 +63,26 @@ public final class KeyServiceClient implements ProductKeys {
         if (cached != null && now < cached.until()) {
             return cached.key();
         }
-        Cached fetched = fetch(subject, now, false);
-        cache.put(subject, fetched);
-        return fetched.key();
+        return cached(subject, fetch(subject, now, false), now);
     }
 
     /** Asks the service past this cache, and the service past its own ({@code ?latest=true}: it reads the key log to its end). */
     @Override
     public synchronized SubjectKey latest(String subject) {
-        Cached fetched = fetch(subject, clock.getAsLong(), true);
+        long now = clock.getAsLong();
+        return cached(subject, fetch(subject, now, true), now);
+    }
+
+    /** @return how many subjects' answers are held, expired or not (for tests) */
+    synchronized int held() {
+        return cache.size();
+    }
+
+    private SubjectKey cached(String subject, Cached fetched, long now) {
+        if (now >= nextSweep) {
+            cache.values().removeIf(old -> now >= old.until());
+            nextSweep = now + UNKNOWN_TTL_MS;
+        }
         cache.put(subject, fetched);
         return fetched.key();
     }

@@ -209,6 +209,10 @@ class FieldDecryptionTest {
             assertThat(client.latest("c-1").key()).as("past the cache").isPresent();
             assertThat(calls).hasValue(4);
             assertThat(queries).containsExactly("null", "null", "null", "latest=true");
+
+            clock.addAndGet(10_000);
+            client.key("c-2");
+            assertThat(client.held()).as("answers past their TTL are let go, not kept for every subject ever read").isEqualTo(1);
         } finally {
             server.stop(0);
         }

@@ -54,7 +54,8 @@ class ViewAppIT {
                 assertThat(r.get("shippingAddress")).hasToString("");
             });
             assertThat(view.stream().map(r -> r.get("customerEmail").toString()).distinct()).as("same email, same hash").hasSize(1);
-            assertThat(meters.get("mesh.view.records").tag("outcome", "filtered").counter().count()).isEqualTo(1000 - expected);
+            assertThat(meters.get("mesh.view.records").tag("outcome", "filtered").counter().count())
+                    .as("at least: a transaction aborted and redone counts its records again").isGreaterThanOrEqualTo(1000 - expected);
             assertThat(meters.find("kafka.consumer.fetch.manager.records.lag.max").gauges()).as("lag is measured").isNotEmpty();
 
             String later = "view-shop.returned.v1";
