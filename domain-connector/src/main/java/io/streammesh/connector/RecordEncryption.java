@@ -104,10 +104,12 @@ final class RecordEncryption {
      *
      * @param record a record of the product's current schema that passed the contract
      * @throws Unencryptable if the record's subject field is null or empty, or the subject's key unusable
+     * @throws IllegalArgumentException if the record is of another schema (a caller's bug: the positions would be wrong)
      */
     void encrypt(GenericRecord record) {
         if (record.getSchema() != schema && !record.getSchema().equals(schema)) {
-            throw new IllegalArgumentException("a record of " + address + " not read as its current schema: its fields are not where encryption looks");
+            throw new IllegalArgumentException("a record of " + address + " not read as its current schema: "
+                    + "its fields are not where encryption looks");
         }
         String subject = SubjectId.of(record.get(subjectPosition));
         if (subject.isEmpty()) {

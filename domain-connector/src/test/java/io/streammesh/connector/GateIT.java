@@ -240,7 +240,8 @@ class GateIT {
     /** @return the value of a Prometheus series in a scrape, failing the test if it is not there */
     private static double sample(String scraped, String series) {
         return scraped.lines().filter(line -> line.startsWith(series + " "))
-                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1))).findFirst().orElseThrow(() -> new AssertionError(series + " not in the scrape:\n" + scraped));
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError(series + " not in the scrape:\n" + scraped));
     }
 
     private static String scrape(String url) throws Exception {

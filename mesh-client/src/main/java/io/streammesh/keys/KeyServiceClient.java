@@ -29,6 +29,8 @@ public final class KeyServiceClient implements ProductKeys {
 
     /** How long a subject the service has never seen is remembered as such, and the TTL of an answer that names none: the service's TTL for a key. */
     static final long UNKNOWN_TTL_MS = 2_000;
+    /** How often, at most, answers past their TTL are dropped (on a fetch): as often as the service's TTL lets them expire. */
+    private static final long SWEEP_EVERY_MS = 2_000;
 
     private record Cached(SubjectKey key, long until) {
     }
@@ -81,7 +83,7 @@ public final class KeyServiceClient implements ProductKeys {
     private SubjectKey cached(String subject, Cached fetched, long now) {
         if (now >= nextSweep) {
             cache.values().removeIf(old -> now >= old.until());
-            nextSweep = now + UNKNOWN_TTL_MS;
+            nextSweep = now + SWEEP_EVERY_MS;
         }
         cache.put(subject, fetched);
         return fetched.key();
