@@ -8,7 +8,6 @@ import com.google.crypto.tink.aead.AesGcmKey;
 import com.google.crypto.tink.aead.AesGcmParameters;
 import com.google.crypto.tink.subtle.Random;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -87,7 +86,8 @@ final class DataKeyCipher implements Aead {
         if (ciphertext.length < prefix.length + IV_SIZE + TAG_SIZE) {
             throw new GeneralSecurityException("ciphertext too short");
         }
-        if (!MessageDigest.isEqual(prefix, Arrays.copyOf(ciphertext, prefix.length))) {
+        // the prefix names a key, no secret: compared in place rather than copied out for a constant-time compare
+        if (!Arrays.equals(prefix, 0, prefix.length, ciphertext, 0, prefix.length)) {
             throw new GeneralSecurityException("the ciphertext is not of this data key (its prefix names another)");
         }
         Cipher gcm = cipher(Cipher.DECRYPT_MODE, ciphertext, prefix.length);
