@@ -5,6 +5,7 @@ import io.streammesh.schema.QualityRule;
 import io.streammesh.schema.cel.RecordExpression;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 
@@ -74,6 +75,15 @@ final class QualityRules {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * @return the names of the top-level fields the rules read, or empty if one of them reads the
+     *         record as a whole: {@link #check} gives the same verdict for a record in which only
+     *         these fields are set
+     */
+    Optional<Set<String>> fieldsRead() {
+        return allRules.fields();
     }
 
     private boolean passes(GenericRecord record) {

@@ -178,6 +178,41 @@ class GateTopologyTest {
     }
 
     @Test
+    void avroOfTheCurrentSchemaIsCheckedWholeThoughOnlyTheRulesFieldsAreDecoded() {
+        byte[] good = wire(V2_ID, order(V2, "o-11", 3.0, "USD", 1));
+        byte[] longer = Arrays.copyOf(good, good.length + 1);
+        byte[] cut = Arrays.copyOf(good, good.length - 1);
+        ingest.pipeInput("o-11", longer, AT);
+        ingest.pipeInput("o-12", cut, AT);
+        ingest.pipeInput("o-13", wire(V2_ID, order(V2, "o-13", -3.0, "USD", 1)), AT);
+        ingest.pipeInput("o-14", wire(V2_ID, order(V2, "o-14", 3.0, "USD", 0)), AT);
+        ingest.pipeInput("o-15", good, AT);
+
+        List<TestRecord<String, byte[]>> dead = dlq.readRecordsToList();
+        assertThat(dead).extracting(TestRecord::key).containsExactly("o-11", "o-12", "o-13", "o-14");
+        assertThat(reason(dead.get(0))).isEqualTo("not Avro of schema id 2: bytes left over after the record");
+        assertThat(reason(dead.get(1))).startsWith("not Avro of schema id 2 readable as the product's current schema: field ");
+        assertThat(reason(dead.get(2))).isEqualTo("quality rule 'positive-amount' (record.amount > 0) is false");
+        assertThat(reason(dead.get(3))).startsWith("quality rule 'per-item' failed: ");
+        assertThat(product.readValuesToList()).containsExactly(good);
+    }
+
+    @Test
+    void avroOfTheCurrentSchemaWithABrokenValueOfAFieldNoRuleReadsGoesToTheDeadLetterTopic() {
+        GenericRecord order = order(V2, "o-16", 3.0, "USD", 1);
+        byte[] value = wire(V2_ID, order);
+        // the order id's length, a field no rule reads, claims more bytes than there are: its first byte
+        // (the body's first) goes on into the id's first character, 'o', making it 7,167
+        value[5] = (byte) 0xfe;
+
+        ingest.pipeInput("o-16", value, AT);
+
+        assertThat(reason(dlq.readRecord())).isEqualTo("not Avro of schema id 2 readable as the product's current schema: "
+                + "field orderId: the record ends before its 7167 bytes");
+        assertThat(product.isEmpty()).isTrue();
+    }
+
+    @Test
     void malformedJsonNonUtf8BytesAndWrongTypesGoToTheDeadLetterTopicWithTheirReason() {
         ingest.pipeInput("a", bytes("{\"orderId\": "), AT);
         ingest.pipeInput("b", new byte[] {(byte) 0xC3, (byte) 0x28, 0x7B}, AT);

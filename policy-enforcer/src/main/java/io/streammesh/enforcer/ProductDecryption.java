@@ -1,5 +1,6 @@
 package io.streammesh.enforcer;
 
+import io.streammesh.schema.LocatedRecord;
 import io.streammesh.keys.SubjectKey;
 import io.streammesh.keys.FieldCipher;
 import io.streammesh.keys.SubjectKeys;
@@ -19,7 +20,7 @@ import org.apache.avro.Schema;
 /**
  * An encrypted product's fields opened in memory for its views, one writer schema of it: each
  * record's subject data key is looked up (read-only, {@link SubjectKeys#subjectKey}), its encrypted
- * fields are decrypted into the located {@link ProductRecord} (so filters and masks see
+ * fields are decrypted into the located {@link LocatedRecord} (so filters and masks see
  * cleartext) while their ciphertext is kept for the views that pass it through. A subject whose
  * key is gone (erased) reads as null in every encrypted field, and so does a record written
  * under a key of the subject's that was erased before a later record gave it a fresh one. Cleartext lives only in the
@@ -118,7 +119,7 @@ final class ProductDecryption {
      * @throws Undecryptable if the subject is missing, its key unusable, or a field not its ciphertext
      * @throws KeysUnavailable if the key topic cannot be read
      */
-    void open(ProductRecord record) {
+    void open(LocatedRecord record) {
         // read as the gate names it: a bytes subject as hex
         subject = SubjectId.of(record.value(subjectField));
         subjectHash = null;

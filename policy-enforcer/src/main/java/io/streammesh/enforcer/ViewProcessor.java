@@ -1,5 +1,7 @@
 package io.streammesh.enforcer;
 
+import io.streammesh.schema.ProductFields;
+import io.streammesh.schema.LocatedRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -277,7 +279,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         if (plan.views().isEmpty()) {
             return true;
         }
-        ProductRecord value = null;
+        LocatedRecord value = null;
         String undecodable = null;
         try {
             value = record.value() == null ? null : locate(record.value());
@@ -330,7 +332,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         return true;
     }
 
-    private void viewRecord(Record<byte[], byte[]> record, ProductViews plan, PlannedView view, ProductRecord value,
+    private void viewRecord(Record<byte[], byte[]> record, ProductViews plan, PlannedView view, LocatedRecord value,
                             ProductDecryption decryption) {
         Compiled compiledView = compile(plan, view, value);
         if (compiledView.filter() != null && !kept(compiledView, value, decryption)) {
@@ -351,7 +353,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
      * null now) leaves the row out: what the owner's filter would have decided is gone with the
      * key, and a row it may have excluded is not shown.
      */
-    private static boolean kept(Compiled view, ProductRecord value, ProductDecryption decryption) {
+    private static boolean kept(Compiled view, LocatedRecord value, ProductDecryption decryption) {
         try {
             return view.filter().test(value.with(view.filterReads()));
         } catch (RecordExpression.ExpressionFailure e) {
@@ -363,7 +365,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     }
 
     /** Opens the record's encrypted fields in memory, once for all the product's views. */
-    private ProductDecryption open(ProductViews plan, ProductRecord value) {
+    private ProductDecryption open(ProductViews plan, LocatedRecord value) {
         ProductDecryption decryption = plan.decryptions().get(value.schema());
         if (decryption == null) {
             decryption = new ProductDecryption(plan.address(), plan.encryption(), value.schema(), keys,
@@ -379,7 +381,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
      * schema; asks for what is missing. A view whose filter does not compile, or whose schema the
      * registry refused, counts as prepared: the record is its failure, dead-lettered when handled.
      */
-    private boolean prepared(ProductViews plan, ProductRecord value) {
+    private boolean prepared(ProductViews plan, LocatedRecord value) {
         boolean ready = true;
         for (PlannedView view : plan.views()) {
             ready &= preparation.topicsReady(plan.topic(), view.topic());
@@ -467,7 +469,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         return plan;
     }
 
-    private ProductRecord locate(byte[] bytes) {
+    private LocatedRecord locate(byte[] bytes) {
         return writers.computeIfAbsent(framing.writer(bytes), ProductFields::new).locate(bytes, framing.bodyOffset());
     }
 
@@ -476,7 +478,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
      * compiles anew. Called once the view is {@link #prepared}, so its schema's header is there.
      * (A get first: a computeIfAbsent would make its lambda for every record.)
      */
-    private Compiled compile(ProductViews plan, PlannedView planned, ProductRecord product) {
+    private Compiled compile(ProductViews plan, PlannedView planned, LocatedRecord product) {
         Compiled known = planned.compiled().get(product.schema());
         if (known == null) {
             Draft draft = draft(plan, planned, product.schema());

@@ -1,5 +1,6 @@
 package io.streammesh.enforcer;
 
+import io.streammesh.schema.LocatedRecord;
 import io.streammesh.schema.Mask;
 import io.streammesh.schema.ViewSchemas;
 import java.io.ByteArrayOutputStream;
@@ -125,7 +126,7 @@ final class ViewRecords {
      * @return the view record's bytes, header included
      * @throws MaskFailure if a masked field holds what its mask cannot handle
      */
-    byte[] write(ProductRecord product) {
+    byte[] write(LocatedRecord product) {
         return write(product, null);
     }
 
@@ -135,7 +136,7 @@ final class ViewRecords {
      * @return the view record's bytes, header included
      * @throws MaskFailure if a masked field holds what its mask cannot handle
      */
-    byte[] write(ProductRecord product, ProductDecryption decryption) {
+    byte[] write(LocatedRecord product, ProductDecryption decryption) {
         out.reset();
         out.write(header, 0, header.length);
         byte[] bytes = product.bytes();
@@ -175,7 +176,7 @@ final class ViewRecords {
     }
 
     /** An erased subject's field is null whatever its mask; otherwise the mask applies to the cleartext. */
-    private void writeEncrypted(int i, ProductRecord product, ProductDecryption decryption) {
+    private void writeEncrypted(int i, LocatedRecord product, ProductDecryption decryption) {
         if (decryption == null) {
             throw new MaskFailure("field " + fields.get(i).name() + " is encrypted and the record was not decrypted");
         }

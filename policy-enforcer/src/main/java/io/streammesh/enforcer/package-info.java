@@ -10,8 +10,8 @@
  *
  * <p>Threading: the grant enforcer polls and reconciles on its own thread,
  * {@code mesh-enforcer-grants}; the views run on Kafka Streams' stream threads, where the
- * per-schema field locators and record writers ({@code ProductFields}, {@code ViewRecords}) are
- * used by one thread at a time. Topics in: {@code mesh.access.grants}, product topics,
+ * per-schema field locators and record writers ({@link io.streammesh.schema.ProductFields},
+ * {@code ViewRecords}) are used by one thread at a time. Topics in: {@code mesh.access.grants}, product topics,
  * {@code mesh.catalog} (global table); out: the ledger, view topics and their {@code .dlq},
  * {@code mesh.view.status}. Each part starts with {@code start} and stops with {@code close}.
  */

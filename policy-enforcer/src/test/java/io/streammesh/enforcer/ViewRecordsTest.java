@@ -1,5 +1,7 @@
 package io.streammesh.enforcer;
 
+import io.streammesh.schema.ProductFields;
+import io.streammesh.schema.LocatedRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -81,7 +83,7 @@ class ViewRecordsTest {
     @Test
     void aFieldIsDecodedOnlyWhenAskedForAndAsAvroWouldDecodeIt() {
         GenericRecord product = randomRecord();
-        ProductRecord located = fields.locate(AvroBytes.encode(product, true), 0);
+        LocatedRecord located = fields.locate(AvroBytes.encode(product, true), 0);
         GenericRecord partial = located.with(new int[] {PRODUCT.getField("tags").pos(), PRODUCT.getField("kind").pos()});
 
         assertThat(partial.get("tags")).isEqualTo(product.get("tags"));
@@ -105,7 +107,7 @@ class ViewRecordsTest {
 
     /** The record's bytes with one field's bytes replaced. */
     private byte[] withField(byte[] whole, String field, byte[] replacement) {
-        ProductRecord located = fields.locate(whole, 0);
+        LocatedRecord located = fields.locate(whole, 0);
         int pos = PRODUCT.getField(field).pos();
         var out = new ByteArrayOutputStream();
         out.write(whole, 0, located.start(pos));

@@ -25,8 +25,9 @@ final class RecordInputs {
     }
 
     /**
-     * The top-level fields an expression reads in records of one schema, found once per schema
-     * rather than per record.
+     * The top-level fields an expression reads in records of one schema that may hold a value
+     * over the budget, found once per schema rather than per record: a number, a boolean or an
+     * enum symbol never is, and checking them cost more than evaluating a rule over them.
      *
      * @param schema the records' schema, compared by identity
      * @param fields the fields, in schema order
@@ -36,10 +37,21 @@ final class RecordInputs {
         /**
          * @param schema a record schema
          * @param names the top-level fields an expression reads, or empty for all of them
-         * @return those of the schema's fields
+         * @return those of the schema's fields whose values may be over the budget
          */
         static Reads of(Schema schema, Optional<Set<String>> names) {
-            return new Reads(schema, schema.getFields().stream().filter(field -> names.isEmpty() || names.get().contains(field.name())).toList());
+            return new Reads(schema, schema.getFields().stream()
+                    .filter(field -> names.isEmpty() || names.get().contains(field.name()))
+                    .filter(field -> !alwaysWithin(field.schema()))
+                    .toList());
+        }
+
+        private static boolean alwaysWithin(Schema schema) {
+            return switch (schema.getType()) {
+                case NULL, BOOLEAN, INT, LONG, FLOAT, DOUBLE, ENUM -> true;
+                case UNION -> schema.getTypes().stream().allMatch(Reads::alwaysWithin);
+                default -> false;
+            };
         }
     }
 

@@ -1,41 +1,49 @@
-package io.streammesh.enforcer;
+package io.streammesh.schema;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.SystemLimitException;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.util.Utf8;
 
 /**
  * One writer schema of a product, for finding where each top-level field of a record lies in
  * its Avro binary body. A view copies the fields it keeps byte for byte and decodes only those
- * it filters on or masks: decoding and re-encoding every field cost a view more than all the
- * rest of its work.
+ * it filters on or masks, and the contract gate decodes only the fields its quality rules read:
+ * decoding every field cost either more than all the rest of its own work.
  *
  * <p>Finding a field means skipping the ones before it. The skip checks what Avro's own does
  * not, so that bytes a view copies are as sound as bytes it decodes: lengths within the record,
  * union branches and enum symbols in range, collection sizes within Avro's limits. Used by one
  * stream thread at a time.
  */
-final class ProductFields {
+public final class ProductFields {
 
     private final Schema schema;
     private final List<Schema.Field> fields;
     private final GenericDatumReader<?>[] readers;
-    private final ProductRecord current;
+    private final Decoding[] decodings;
+    private final LocatedRecord current;
     private BinaryDecoder decoder;
 
-    ProductFields(Schema schema) {
+    /** @param schema a writer schema of the product, a record schema */
+    public ProductFields(Schema schema) {
         this.schema = schema;
         this.fields = schema.getFields();
         this.readers = new GenericDatumReader<?>[fields.size()];
-        this.current = new ProductRecord(this);
+        this.decodings = fields.stream().map(field -> Decoding.of(field.schema())).toArray(Decoding[]::new);
+        this.current = new LocatedRecord(this);
     }
 
     /** @return the writer schema */
-    Schema schema() {
+    public Schema schema() {
         return schema;
     }
 
@@ -45,7 +53,7 @@ final class ProductFields {
      * @return the record with its fields located, valid until the next call
      * @throws IllegalArgumentException naming the field whose bytes are not what its schema says
      */
-    ProductRecord locate(byte[] bytes, int offset) {
+    public LocatedRecord locate(byte[] bytes, int offset) {
         var cursor = new Cursor(bytes, offset);
         int[] ends = current.reset(bytes, offset);
         for (Schema.Field field : fields) {
@@ -59,8 +67,31 @@ final class ProductFields {
         return current;
     }
 
-    /** Decodes one field's bytes as Avro's reader for the whole record would have. */
+    /**
+     * Decodes one field's bytes as Avro's reader for the whole record would have. Numbers and
+     * plain strings are read straight from the bytes, which {@link #locate} has checked: Avro's
+     * reader costs more to set up for one value than the value costs to read.
+     */
     Object read(int field, byte[] bytes, int start, int end) {
+        switch (decodings[field]) {
+            case INT:
+                return new Cursor(bytes, start).varInt();
+            case LONG:
+                return new Cursor(bytes, start).varLong();
+            case FLOAT:
+                return Float.intBitsToFloat((int) littleEndian(bytes, start, 4));
+            case DOUBLE:
+                return Double.longBitsToDouble(littleEndian(bytes, start, 8));
+            case BOOLEAN:
+                return bytes[start] == 1;
+            case UTF8:
+                return new Utf8(Arrays.copyOfRange(bytes, new Cursor(bytes, start).afterLength(), end));
+            case STRING:
+                int text = new Cursor(bytes, start).afterLength();
+                return new String(bytes, text, end - text, StandardCharsets.UTF_8);
+            default:
+                break;
+        }
         if (readers[field] == null) {
             readers[field] = new GenericDatumReader<>(fields.get(field).schema());
         }
@@ -70,6 +101,33 @@ final class ProductFields {
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("field " + fields.get(field).name() + " cannot be read: " + e.getMessage(), e);
         }
+    }
+
+    /** How a field's value is decoded: straight from its bytes, or by Avro's reader. */
+    private enum Decoding {
+        INT, LONG, FLOAT, DOUBLE, BOOLEAN, UTF8, STRING, READER;
+
+        static Decoding of(Schema schema) {
+            return switch (schema.getType()) {
+                case INT -> INT;
+                case LONG -> LONG;
+                case FLOAT -> FLOAT;
+                case DOUBLE -> DOUBLE;
+                case BOOLEAN -> BOOLEAN;
+                // a java-class property makes Avro's reader build that class from the text
+                case STRING -> schema.getProp(SpecificData.CLASS_PROP) != null ? READER
+                        : GenericData.StringType.String.name().equals(schema.getProp(GenericData.STRING_PROP)) ? STRING : UTF8;
+                default -> READER;
+            };
+        }
+    }
+
+    private static long littleEndian(byte[] bytes, int start, int length) {
+        long value = 0;
+        for (int i = length - 1; i >= 0; i--) {
+            value = value << 8 | bytes[start + i] & 0xff;
+        }
+        return value;
     }
 
     /** A position in a record's bytes, moved forward over values of a schema. */
@@ -86,10 +144,12 @@ final class ProductFields {
             switch (schema.getType()) {
                 case NULL -> { }
                 case BOOLEAN -> advance(1);
-                case INT, LONG -> varLong();
+                case INT -> varInt();
+                case LONG -> varLong();
                 case FLOAT -> advance(4);
                 case DOUBLE -> advance(8);
-                case STRING, BYTES -> advance(varLong());
+                case STRING -> advance(SystemLimitException.checkMaxStringLength(varLong()));
+                case BYTES -> advance(SystemLimitException.checkMaxBytesLength(varLong()));
                 case FIXED -> advance(schema.getFixedSize());
                 case ENUM -> index(schema.getEnumSymbols().size(), "enum symbol");
                 case UNION -> skip(schema.getTypes().get(index(schema.getTypes().size(), "union branch")));
@@ -129,7 +189,7 @@ final class ProductFields {
         }
 
         private int index(int size, String what) {
-            long index = varLong();
+            long index = varInt();
             if (index < 0 || index >= size) {
                 throw new IllegalArgumentException(what + " " + index + " of " + size);
             }
@@ -141,6 +201,31 @@ final class ProductFields {
                 throw new IllegalArgumentException("the record ends before its " + length + " bytes");
             }
             position += (int) length;
+        }
+
+        /**
+         * Avro's zig-zag variable-length int as its decoder reads it: at most 5 bytes, the bits
+         * beyond 32 dropped.
+         */
+        private int varInt() {
+            int raw = 0;
+            for (int shift = 0; shift < 35; shift += 7) {
+                if (position >= bytes.length) {
+                    throw new IllegalArgumentException("the record ends inside a number");
+                }
+                byte b = bytes[position++];
+                raw |= (b & 0x7f) << shift;
+                if (b >= 0) {
+                    return (raw >>> 1) ^ -(raw & 1);
+                }
+            }
+            throw new IllegalArgumentException("an int longer than 5 bytes");
+        }
+
+        /** @return where a string's bytes start, after its length */
+        int afterLength() {
+            varLong();
+            return position;
         }
 
         /** Avro's zig-zag variable-length long. */

@@ -1,4 +1,4 @@
-package io.streammesh.enforcer;
+package io.streammesh.schema;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -8,9 +8,9 @@ import org.apache.avro.generic.GenericRecord;
  * One product record's bytes with its top-level fields located ({@link ProductFields#locate}):
  * each field's bytes can be copied as they are, and a field is decoded only when something asks
  * for its value, at most once however many views ask. One instance per writer schema serves
- * record after record, as a view's records are handled one at a time.
+ * record after record, as a stream task handles its records one at a time.
  */
-final class ProductRecord {
+public final class LocatedRecord {
 
     private final ProductFields fields;
     private final int[] ends;
@@ -19,7 +19,7 @@ final class ProductRecord {
     private byte[] bytes;
     private int offset;
 
-    ProductRecord(ProductFields fields) {
+    LocatedRecord(ProductFields fields) {
         this.fields = fields;
         this.ends = new int[fields.schema().getFields().size()];
         this.read = new boolean[ends.length];
@@ -40,30 +40,35 @@ final class ProductRecord {
     }
 
     /** @return the schema it was written with */
-    Schema schema() {
+    public Schema schema() {
         return fields.schema();
     }
 
     /** @return the bytes the fields lie in */
-    byte[] bytes() {
+    public byte[] bytes() {
         return bytes;
     }
 
     /** @return where a field's bytes start */
-    int start(int field) {
+    public int start(int field) {
         return field == 0 ? offset : ends[field - 1];
     }
 
     /** @return where a field's bytes end (exclusive) */
-    int end(int field) {
+    public int end(int field) {
         return ends[field];
+    }
+
+    /** @return where the record's last field ends (exclusive): bytes after it are no part of the record */
+    public int end() {
+        return ends.length == 0 ? offset : ends[ends.length - 1];
     }
 
     /**
      * @param field a field's position
      * @return its value, as Avro's reader of the whole record would have given it
      */
-    Object value(int field) {
+    public Object value(int field) {
         if (!read[field]) {
             decoded.put(field, fields.read(field, bytes, start(field), end(field)));
             read[field] = true;
@@ -73,12 +78,12 @@ final class ProductRecord {
 
     /**
      * Sets a field's value as decoding it would not give it: an encrypted field's cleartext,
-     * decrypted in memory ({@link ProductDecryption}), until the next record. Its bytes stay as they lie.
+     * decrypted in memory (the policy-enforcer's {@code ProductDecryption}), until the next record. Its bytes stay as they lie.
      *
      * @param field a field's position
      * @param value what {@link #value} gives for it from now on
      */
-    void open(int field, Object value) {
+    public void open(int field, Object value) {
         decoded.put(field, value);
         read[field] = true;
     }
@@ -87,7 +92,7 @@ final class ProductRecord {
      * @param needed positions of the fields that will be read
      * @return the record with at least those fields decoded, the others unset
      */
-    GenericRecord with(int[] needed) {
+    public GenericRecord with(int[] needed) {
         for (int field : needed) {
             value(field);
         }
