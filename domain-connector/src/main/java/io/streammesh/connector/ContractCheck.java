@@ -122,7 +122,7 @@ final class ContractCheck {
                     + maxValueBytes + " bytes (its first " + maxValueBytes + " bytes are kept here)");
         }
         boolean avro = value.length >= WireAvro.HEADER_LENGTH && value[0] == MAGIC;
-        if (avro && encryption == null && ruleFields != null && ByteBuffer.wrap(value, 1, 4).getInt() == currentId) {
+        if (avro && ruleFields != null && ByteBuffer.wrap(value, 1, 4).getInt() == currentId) {
             return checkInPlace(value);
         }
         GenericRecord record;
@@ -156,15 +156,17 @@ final class ContractCheck {
     }
 
     /**
-     * A value written with the current schema, for a product without encrypted fields, goes on
-     * as it came: its bytes are checked as a record of that schema without decoding them
-     * ({@link ProductFields}), and only the fields the rules read are decoded. Decoding every
-     * field cost the gate more than its rules.
+     * A value written with the current schema is checked where it lies: its bytes are checked as
+     * a record of that schema without decoding them ({@link ProductFields}), and only the fields
+     * the rules read (and, for a product with encrypted fields, its subject and those fields) are
+     * decoded. It goes on as it came, or with its encrypted fields spliced into a copy of its bytes.
+     * Decoding every field and encoding the record anew cost the gate more than its rules.
      */
     private Verdict checkInPlace(byte[] value) {
+        LocatedRecord located;
         GenericRecord record;
         try {
-            LocatedRecord located = currentFields.locate(value, WireAvro.HEADER_LENGTH);
+            located = currentFields.locate(value, WireAvro.HEADER_LENGTH);
             if (located.end() != value.length) {
                 return reject(DeadLetterHeaders.SCHEMA_RULE, "not Avro of schema id " + currentId + ": bytes left over after the record");
             }
@@ -173,7 +175,18 @@ final class ContractCheck {
             String unreadable = "not Avro of schema id " + currentId + " readable as the product's current schema";
             return reject(DeadLetterHeaders.SCHEMA_RULE, quotesValues ? unreadable + ": " + e.getMessage() : unreadable);
         }
-        return rules.check(record, quotesValues).<Verdict>map(Rejected::new).orElseGet(() -> new Accepted(value));
+        var broken = rules.check(record, quotesValues);
+        if (broken.isPresent()) {
+            return new Rejected(broken.get(), encryption == null ? null : encryption.subjectOf(located));
+        }
+        if (encryption == null) {
+            return new Accepted(value);
+        }
+        try {
+            return new Accepted(encryption.encrypt(located));
+        } catch (RecordEncryption.Unencryptable e) {
+            return reject(e.rule(), e.getMessage());
+        }
     }
 
     private GenericRecord avro(byte[] value) {

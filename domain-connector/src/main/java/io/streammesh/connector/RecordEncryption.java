@@ -6,15 +6,20 @@ import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.AvroBytes;
 import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.EncryptedFields;
+import io.streammesh.schema.LocatedRecord;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.SubjectId;
 import io.streammesh.schema.ProductEncryption;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryData;
 
 /**
  * A product's encrypted fields as the gate writes them: each listed string or bytes field of a
@@ -42,9 +47,10 @@ final class RecordEncryption {
     /**
      * @param position the field's position in the product's current schema, which every record checked has
      * @param bytes whether the field is bytes (else a string)
+     * @param nullable whether the field is a union with null (its value's bytes start with the branch's index)
      * @param place the field's part of each record's associated data ({@link FieldCipher#place})
      */
-    private record Target(String name, int position, boolean bytes, byte[] place) {
+    private record Target(String name, int position, boolean bytes, boolean nullable, byte[] place) {
     }
 
     private RecordEncryption(ProductAddress address, Schema schema, String subjectField, int subjectPosition, List<Target> targets,
@@ -77,8 +83,12 @@ final class RecordEncryption {
             if (type == null) {
                 throw new MeshException("encryption.fields '" + name + "' is not a string or bytes field of the schema of " + address);
             }
-            return new Target(name, field.pos(), type == Schema.Type.BYTES, FieldCipher.place(address.toString(), name));
-        }).toList();
+            return new Target(name, field.pos(), type == Schema.Type.BYTES, field.schema().getType() == Schema.Type.UNION,
+                    FieldCipher.place(address.toString(), name));
+        }).sorted(Comparator.comparingInt(Target::position)).toList();
+        if (targets.stream().map(Target::position).distinct().count() < targets.size()) {
+            throw new MeshException("encryption.fields of " + address + " lists a field twice");
+        }
         return new RecordEncryption(address, schema, encryption.getSubject(), subject.pos(), targets, keys);
     }
 
@@ -95,7 +105,19 @@ final class RecordEncryption {
      * @return the data subject it names, or null if that is empty or not a valid subject id
      */
     String subjectOf(GenericRecord record) {
-        String subject = SubjectId.of(record.get(subjectPosition));
+        return subjectOf(record.get(subjectPosition));
+    }
+
+    /**
+     * @param record a located record of the product's current schema
+     * @return the data subject it names, or null if that is empty or not a valid subject id
+     */
+    String subjectOf(LocatedRecord record) {
+        return subjectOf(record.value(subjectPosition));
+    }
+
+    private String subjectOf(Object value) {
+        String subject = SubjectId.of(value);
         return subject.isEmpty() || SubjectId.problem(subjectField, subject).isPresent() ? null : subject;
     }
 
@@ -111,7 +133,80 @@ final class RecordEncryption {
             throw new IllegalArgumentException("a record of " + address + " not read as its current schema: "
                     + "its fields are not where encryption looks");
         }
-        String subject = SubjectId.of(record.get(subjectPosition));
+        String subject = subject(record.get(subjectPosition));
+        Aead key = key(subject);
+        try {
+            for (Target target : targets) {
+                Object value = record.get(target.position());
+                if (value != null) {
+                    record.put(target.position(), target.bytes() ? ByteBuffer.wrap(ciphertext(key, subject, target, value))
+                            : FieldCipher.encrypt(key, value.toString(), FieldCipher.associatedData(target.place(), subject)));
+                }
+            }
+        } catch (GeneralSecurityException e) {
+            throw new MeshException("cannot encrypt a field of " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Encrypts the listed fields (a null field stays null) into a copy of the record's bytes: the
+     * other fields' bytes are copied as they lie, as Avro would have written them again.
+     *
+     * @param record a record of the product's current schema that passed the contract, located in
+     *        its value (the wire format's header before it is copied too)
+     * @return the value with the fields encrypted
+     * @throws Unencryptable if the record's subject field is null or empty, or the subject's key unusable
+     */
+    byte[] encrypt(LocatedRecord record) {
+        if (record.schema() != schema && !record.schema().equals(schema)) {
+            throw new IllegalArgumentException("a record of " + address + " not located as its current schema: "
+                    + "its fields are not where encryption looks");
+        }
+        String subject = subject(record.value(subjectPosition));
+        Aead key = key(subject);
+        byte[] bytes = record.bytes();
+        var out = new ByteArrayOutputStream(record.end() + 64 * targets.size());
+        byte[] length = new byte[10];
+        int copied = 0;
+        try {
+            for (Target target : targets) {
+                Object value = record.value(target.position());
+                if (value == null) {
+                    continue;
+                }
+                // a nullable field's value starts with its branch's index, the same for the ciphertext
+                int valueStart = target.nullable() ? afterIndex(bytes, record.start(target.position())) : record.start(target.position());
+                out.write(bytes, copied, valueStart - copied);
+                byte[] ciphertext = target.bytes() ? ciphertext(key, subject, target, value)
+                        : FieldCipher.encrypt(key, value.toString(), FieldCipher.associatedData(target.place(), subject))
+                                .getBytes(StandardCharsets.UTF_8);
+                out.write(length, 0, BinaryData.encodeLong(ciphertext.length, length, 0));
+                out.write(ciphertext, 0, ciphertext.length);
+                copied = record.end(target.position());
+            }
+        } catch (GeneralSecurityException e) {
+            throw new MeshException("cannot encrypt a field of " + address + ": " + e.getMessage(), e);
+        }
+        out.write(bytes, copied, record.end() - copied);
+        return out.toByteArray();
+    }
+
+    /** @return where a union's value starts: after its branch's index, a variable-length number */
+    private static int afterIndex(byte[] bytes, int start) {
+        int position = start;
+        while (bytes[position] < 0) {
+            position++;
+        }
+        return position + 1;
+    }
+
+    private static byte[] ciphertext(Aead key, String subject, Target target, Object value) throws GeneralSecurityException {
+        return key.encrypt(AvroBytes.copyOf((ByteBuffer) value), FieldCipher.associatedData(target.place(), subject));
+    }
+
+    /** @return the record's subject, checked */
+    private String subject(Object value) {
+        String subject = SubjectId.of(value);
         if (subject.isEmpty()) {
             throw new Unencryptable(DeadLetterHeaders.SUBJECT_RULE, "field " + subjectField + " names the data subject whose key encrypts "
                     + String.join(", ", targets.stream().map(Target::name).toList()) + "; it is empty");
@@ -119,26 +214,17 @@ final class RecordEncryption {
         SubjectId.problem("field " + subjectField, subject).ifPresent(problem -> {
             throw new Unencryptable(DeadLetterHeaders.SUBJECT_RULE, problem);
         });
-        Aead key;
+        return subject;
+    }
+
+    private Aead key(String subject) {
         try {
-            key = keys.dataKey(address.domain(), subject);
+            return keys.dataKey(address.domain(), subject);
         } catch (SubjectKeys.UnusableKey e) {
             // one subject's broken key costs that record, never the gate's task, which every domain shares; the
             // reason names the field, not the subject: dead-letter headers are cleartext
             throw new Unencryptable(DeadLetterHeaders.ENCRYPTION_RULE, "the data key of the subject in field " + subjectField
                     + " is on the key log but cannot be unwrapped with the domain's key-encryption key");
-        }
-        try {
-            for (Target target : targets) {
-                Object value = record.get(target.position());
-                if (value != null) {
-                    byte[] ad = FieldCipher.associatedData(target.place(), subject);
-                    record.put(target.position(), target.bytes() ? ByteBuffer.wrap(key.encrypt(AvroBytes.copyOf((ByteBuffer) value), ad))
-                            : FieldCipher.encrypt(key, value.toString(), ad));
-                }
-            }
-        } catch (GeneralSecurityException e) {
-            throw new MeshException("cannot encrypt a field of " + address + ": " + e.getMessage(), e);
         }
     }
 

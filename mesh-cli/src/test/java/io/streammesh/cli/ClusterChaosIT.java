@@ -76,7 +76,9 @@ class ClusterChaosIT {
             ChaosProduct changing = ChaosProduct.publish(mesh, "chaos-changing", changingDir);
             int flowingAcknowledged = flowing.produce(0, BATCH);
             int changingAcknowledged = changing.produce(0, BATCH);
-            await().atMost(Duration.ofSeconds(60)).until(() -> flowing.endOffsets(flowing.view()) > 0 && changing.endOffsets(changing.view()) > 0);
+            // all of the flowing product's batch 1 in its view first: its growth while the broker is down must be batch 2
+            flowing.committedCopies(flowing.view(), ChaosProduct.inView(flowingAcknowledged));
+            await().atMost(Duration.ofSeconds(60)).until(() -> changing.endOffsets(changing.view()) > 0);
             int stopped = mesh.brokers().nodeIds().get(mesh.brokers().nodeIds().size() - 1);
 
             mesh.brokers().stop(stopped);

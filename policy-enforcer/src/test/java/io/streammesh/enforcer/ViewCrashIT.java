@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -50,10 +49,13 @@ class ViewCrashIT {
 
         Path config = mesh.state().clients().resolve("mesh-enforcer.properties");
         Process first = start(config, dir.resolve("state"));
-        CompletableFuture<Void> produced = CompletableFuture.runAsync(() -> produce(mesh, address, schema));
+        // half the records before the kill, half after: the restarted app has work left whatever it did by then
+        produce(mesh, address, schema, 0, RECORDS / 2);
         await().atMost(Duration.ofSeconds(60)).until(() -> endOffsets(mesh, view) > 2_000);
         first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-        produced.get(120, TimeUnit.SECONDS);
+        System.out.printf("ViewCrashIT: killed with %,d offsets in the view (markers included) of the first half's %,d records%n",
+                endOffsets(mesh, view), RECORDS / 2);
+        produce(mesh, address, schema, RECORDS / 2, RECORDS);
 
         Process second = start(config, dir.resolve("state"));
         try {
@@ -71,9 +73,9 @@ class ViewCrashIT {
                 config.toString(), state.toString(), "crash-secret");
     }
 
-    private static void produce(EmbeddedMesh mesh, String address, Schema schema) {
+    private static void produce(EmbeddedMesh mesh, String address, Schema schema, int from, int to) {
         Map<String, GenericRecord> orders = new LinkedHashMap<>();
-        for (int i = 0; i < RECORDS; i++) {
+        for (int i = from; i < to; i++) {
             orders.put("o-" + i, ViewAppITCatalog.order(schema, "o-" + i, "FR"));
         }
         ProductRecords.write(mesh, address, orders);
