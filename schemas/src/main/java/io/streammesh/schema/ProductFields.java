@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SystemLimitException;
 import org.apache.avro.generic.GenericData;
@@ -59,7 +60,8 @@ public final class ProductFields {
         for (Schema.Field field : fields) {
             try {
                 cursor.skip(field.schema());
-            } catch (IllegalArgumentException | SystemLimitException e) {
+            } catch (IllegalArgumentException | AvroRuntimeException | UnsupportedOperationException e) {
+                // Avro's limit checks throw the latter two (SystemLimitException is an AvroRuntimeException)
                 throw new IllegalArgumentException("field " + field.name() + ": " + e.getMessage(), e);
             }
             ends[field.pos()] = cursor.position;
@@ -132,8 +134,15 @@ public final class ProductFields {
 
     /** A position in a record's bytes, moved forward over values of a schema. */
     private static final class Cursor {
+        /**
+         * The most items without content (nulls, records of nulls) one record may hold: they take
+         * no bytes, and a consumer's reader allocates room for every one claimed.
+         */
+        private static final int MAX_EMPTY_ITEMS = 1 << 16;
+
         private final byte[] bytes;
         private int position;
+        private long emptyItems;
 
         Cursor(byte[] bytes, int position) {
             this.bytes = bytes;
@@ -148,8 +157,8 @@ public final class ProductFields {
                 case LONG -> varLong();
                 case FLOAT -> advance(4);
                 case DOUBLE -> advance(8);
-                case STRING -> advance(SystemLimitException.checkMaxStringLength(varLong()));
-                case BYTES -> advance(SystemLimitException.checkMaxBytesLength(varLong()));
+                case STRING -> advance(SystemLimitException.checkMaxStringLength(length()));
+                case BYTES -> advance(SystemLimitException.checkMaxBytesLength(length()));
                 case FIXED -> advance(schema.getFixedSize());
                 case ENUM -> index(schema.getEnumSymbols().size(), "enum symbol");
                 case UNION -> skip(schema.getTypes().get(index(schema.getTypes().size(), "union branch")));
@@ -159,25 +168,39 @@ public final class ProductFields {
             }
         }
 
-        /** Arrays and maps come in blocks: a count (negative when followed by the block's size in bytes), then the items; 0 ends. */
+        /**
+         * Arrays and maps come in blocks: a count (negative when followed by the block's size in
+         * bytes), then the items; 0 ends. A block's size must be exactly its items': Avro's reader
+         * reads the items and ignores the size, so bytes it claims beyond them would be read as
+         * the fields after the collection by every consumer, and as something else here.
+         */
         private void blocks(Schema items, boolean keyed) {
             long total = 0;
             for (long count = varLong(); count != 0; count = varLong()) {
+                long size = -1;
                 if (count < 0) {
                     count = -count;
-                    total = SystemLimitException.checkMaxCollectionLength(total, count);
-                    advance(varLong());
-                    continue;
+                    size = varLong();
                 }
                 total = SystemLimitException.checkMaxCollectionLength(total, count);
+                int start = position;
                 if (!keyed && empty(items)) {
-                    continue;
-                }
-                for (long i = 0; i < count; i++) {
-                    if (keyed) {
-                        advance(varLong());
+                    // nothing to skip, but every consumer's reader allocates the claimed items
+                    emptyItems += count;
+                    if (emptyItems > MAX_EMPTY_ITEMS) {
+                        throw new IllegalArgumentException("more than " + MAX_EMPTY_ITEMS + " items without content");
                     }
-                    skip(items);
+                } else {
+                    for (long i = 0; i < count; i++) {
+                        if (keyed) {
+                            advance(SystemLimitException.checkMaxStringLength(length()));
+                        }
+                        skip(items);
+                    }
+                }
+                if (size >= 0 && position - start != size) {
+                    throw new IllegalArgumentException("a block of " + count + " items says it is " + size + " bytes long, its items are "
+                            + (position - start));
                 }
             }
         }
@@ -186,6 +209,15 @@ public final class ProductFields {
         private static boolean empty(Schema schema) {
             return schema.getType() == Schema.Type.NULL
                     || schema.getType() == Schema.Type.RECORD && schema.getFields().stream().allMatch(field -> empty(field.schema()));
+        }
+
+        /** A string's or bytes' length: Avro's limit checks take a negative one for too long, not for malformed. */
+        private long length() {
+            long length = varLong();
+            if (length < 0) {
+                throw new IllegalArgumentException("a length of " + length);
+            }
+            return length;
         }
 
         private int index(int size, String what) {

@@ -95,6 +95,55 @@ class ProductFieldsTest {
         assertThatThrownBy(() -> fields.locate(bytes, 0)).hasMessage("field e: enum symbol 2 of 2");
     }
 
+    @Test
+    void aBlockOfItemsWithItsSizeIsReadAsAvroReadsItAndOneWhoseSizeIsNotItsItemsIsRefused() {
+        byte[] bytes = encode(record(1, 2L, 3f, 4d, true, "a", "b", "RED", null));
+        LocatedRecord plain = fields.locate(bytes, 0);
+        int map = SCHEMA.getField("m").pos();
+        // {"k": 1} as one block of -1 items (so with its size) of 3 bytes: key length, 'k', 1
+        byte[] sized = splice(bytes, plain.start(map), plain.end(map), 0x01, 0x06, 0x02, 'k', 0x02, 0x00);
+        // the same block saying it is 4 bytes long: Avro's reader ignores the size, so the byte after it would be read as
+        // the next field by every consumer
+        byte[] lying = splice(bytes, plain.start(map), plain.end(map), 0x01, 0x08, 0x02, 'k', 0x02, 0x00);
+
+        LocatedRecord located = fields.locate(sized, 0);
+        assertThat(located.end()).isEqualTo(sized.length);
+        assertThat(located.value(map)).isEqualTo(decode(sized).get(map));
+        assertThat(located.value(SCHEMA.getField("raw").pos())).isEqualTo(decode(sized).get("raw"));
+        assertThatThrownBy(() -> fields.locate(lying, 0))
+                .hasMessage("field m: a block of 1 items says it is 4 bytes long, its items are 3");
+    }
+
+    @Test
+    void aNegativeLengthAUnionBranchOutOfRangeOrAnItemCountOfNoContentOverTheLimitNamesItsField() {
+        byte[] bytes = encode(record(1, 2L, 3f, 4d, true, "a", "b", "RED", null));
+        LocatedRecord plain = fields.locate(bytes, 0);
+        int utf8 = SCHEMA.getField("utf8").pos();
+        int union = SCHEMA.getField("u").pos();
+        Schema nulls = new Schema.Parser().parse(
+                "{\"type\": \"record\", \"name\": \"Nulls\", \"fields\": [{\"name\": \"n\", \"type\": {\"type\": \"array\", \"items\": \"null\"}}]}");
+        // a billion nulls take five bytes of count and none of content
+        byte[] billion = {(byte) 0x80, (byte) 0xa8, (byte) 0xd6, (byte) 0xb9, 0x07, 0x00};
+
+        assertThatThrownBy(() -> fields.locate(splice(bytes, plain.start(utf8), plain.end(utf8), 0x01), 0))
+                .hasMessage("field utf8: a length of -1");
+        assertThatThrownBy(() -> fields.locate(splice(bytes, plain.start(union), plain.end(union), 0x04), 0))
+                .hasMessage("field u: union branch 2 of 2");
+        assertThatThrownBy(() -> new ProductFields(nulls).locate(billion, 0))
+                .hasMessage("field n: more than 65536 items without content");
+    }
+
+    /** @return the bytes with those from {@code start} to {@code end} replaced */
+    private static byte[] splice(byte[] bytes, int start, int end, int... replacement) {
+        var out = new ByteArrayOutputStream();
+        out.write(bytes, 0, start);
+        for (int b : replacement) {
+            out.write(b);
+        }
+        out.write(bytes, end, bytes.length - end);
+        return out.toByteArray();
+    }
+
     private static GenericRecord record(int i, long l, float f, double d, boolean b, String utf8, String text, String colour,
                                         String u) {
         var record = new GenericData.Record(SCHEMA);
