@@ -33,16 +33,6 @@ class MeshStreamsTest {
     }
 
     @Test
-    void appsPollForTenMillisecondsUnlessTheirClientConfigSaysOtherwise() {
-        var plain = MeshClientConfig.of("localhost:9092", "mesh-gate", URI.create("http://localhost:8080/apis/registry/v2"), "secret");
-        var asking = new MeshClientConfig(plain.bootstrap(), plain.principal(), plain.registryUrl(), plain.password(),
-                Map.of(StreamsConfig.POLL_MS_CONFIG, "250"));
-
-        assertThat(MeshStreams.exactlyOnce(plain, "an-app", stateDir)).containsEntry(StreamsConfig.POLL_MS_CONFIG, "10");
-        assertThat(MeshStreams.exactlyOnce(asking, "an-app", stateDir)).containsEntry(StreamsConfig.POLL_MS_CONFIG, "250");
-    }
-
-    @Test
     void independentPartitionsTurnOffTaskIdlingAndKeepTheRest() {
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "an-app");
