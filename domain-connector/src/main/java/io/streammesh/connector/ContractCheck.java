@@ -129,7 +129,7 @@ final class ContractCheck {
         try {
             record = avro ? avro(value) : parser.fromJsonText(value);
         } catch (Unfit e) {
-            return reject(DeadLetterHeaders.SCHEMA_RULE, quotesValues ? e.getMessage() : e.valueFree);
+            return rejected(e);
         } catch (RecordParser.RecordParseException e) {
             return reject(DeadLetterHeaders.SCHEMA_RULE, "neither Avro in the wire format nor a JSON object of the schema: "
                     + (quotesValues ? e.getMessage() : e.valueFree()));
@@ -167,13 +167,12 @@ final class ContractCheck {
         GenericRecord record;
         try {
             located = currentFields.locate(value, WireAvro.HEADER_LENGTH);
-            if (located.end() != value.length) {
-                return reject(DeadLetterHeaders.SCHEMA_RULE, "not Avro of schema id " + currentId + ": bytes left over after the record");
-            }
             record = located.with(ruleFields);
         } catch (IllegalArgumentException e) {
-            String unreadable = "not Avro of schema id " + currentId + " readable as the product's current schema";
-            return reject(DeadLetterHeaders.SCHEMA_RULE, quotesValues ? unreadable + ": " + e.getMessage() : unreadable);
+            return rejected(unreadable(currentId, e));
+        }
+        if (located.end() != value.length) {
+            return rejected(leftOver(currentId));
         }
         var broken = rules.check(record, quotesValues);
         if (broken.isPresent()) {
@@ -207,13 +206,26 @@ final class ContractCheck {
             record = reader.read(null, decoder);
             rest = !decoder.isEnd();
         } catch (IOException | RuntimeException e) {
-            String unreadable = "not Avro of schema id " + id + " readable as the product's current schema";
-            throw new Unfit(unreadable + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), unreadable);
+            throw unreadable(id, e);
         }
         if (rest) {
-            throw new Unfit("not Avro of schema id " + id + ": bytes left over after the record");
+            throw leftOver(id);
         }
         return record;
+    }
+
+    private static Unfit unreadable(int id, Exception e) {
+        String unreadable = "not Avro of schema id " + id + " readable as the product's current schema";
+        return new Unfit(unreadable + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), unreadable);
+    }
+
+    private static Unfit leftOver(int id) {
+        return new Unfit("not Avro of schema id " + id + ": bytes left over after the record");
+    }
+
+    /** @return the value's dead letter, its reason quoting the value only where the product allows it */
+    private Rejected rejected(Unfit unfit) {
+        return reject(DeadLetterHeaders.SCHEMA_RULE, quotesValues ? unfit.getMessage() : unfit.valueFree);
     }
 
     private static Rejected reject(String rule, String reason) {

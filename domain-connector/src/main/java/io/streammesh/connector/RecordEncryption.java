@@ -129,10 +129,7 @@ final class RecordEncryption {
      * @throws IllegalArgumentException if the record is of another schema (a caller's bug: the positions would be wrong)
      */
     void encrypt(GenericRecord record) {
-        if (record.getSchema() != schema && !record.getSchema().equals(schema)) {
-            throw new IllegalArgumentException("a record of " + address + " not read as its current schema: "
-                    + "its fields are not where encryption looks");
-        }
+        current(record.getSchema());
         String subject = subject(record.get(subjectPosition));
         Aead key = key(subject);
         try {
@@ -158,10 +155,7 @@ final class RecordEncryption {
      * @throws Unencryptable if the record's subject field is null or empty, or the subject's key unusable
      */
     byte[] encrypt(LocatedRecord record) {
-        if (record.schema() != schema && !record.schema().equals(schema)) {
-            throw new IllegalArgumentException("a record of " + address + " not located as its current schema: "
-                    + "its fields are not where encryption looks");
-        }
+        current(record.schema());
         String subject = subject(record.value(subjectPosition));
         Aead key = key(subject);
         byte[] bytes = record.bytes();
@@ -175,7 +169,8 @@ final class RecordEncryption {
                     continue;
                 }
                 // a nullable field's value starts with its branch's index, the same for the ciphertext
-                int valueStart = target.nullable() ? afterIndex(bytes, record.start(target.position())) : record.start(target.position());
+                int valueStart = target.nullable() ? BinaryData.skipLong(bytes, record.start(target.position()))
+                        : record.start(target.position());
                 out.write(bytes, copied, valueStart - copied);
                 byte[] ciphertext = target.bytes() ? ciphertext(key, subject, target, value)
                         : FieldCipher.encrypt(key, value.toString(), FieldCipher.associatedData(target.place(), subject))
@@ -191,13 +186,12 @@ final class RecordEncryption {
         return out.toByteArray();
     }
 
-    /** @return where a union's value starts: after its branch's index, a variable-length number */
-    private static int afterIndex(byte[] bytes, int start) {
-        int position = start;
-        while (bytes[position] < 0) {
-            position++;
+    /** The fields are found by their positions in the current schema: a record of another would be encrypted in the wrong places. */
+    private void current(Schema recordSchema) {
+        if (recordSchema != schema && !recordSchema.equals(schema)) {
+            throw new IllegalArgumentException("a record of " + address + " not of its current schema: "
+                    + "its fields are not where encryption looks");
         }
-        return position + 1;
     }
 
     private static byte[] ciphertext(Aead key, String subject, Target target, Object value) throws GeneralSecurityException {

@@ -22,7 +22,6 @@ import io.streammesh.schema.ProductStatus;
 import io.streammesh.schema.QualityRule;
 import io.streammesh.testing.MemoryKeyLog;
 import io.streammesh.testing.PlainAvroSerdes;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -34,10 +33,8 @@ import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -126,8 +123,8 @@ class GateEncryptionTest {
     @Test
     void avroOfTheCurrentSchemaReachesTheProductWithTheListedFieldsEncryptedAndItsBreachesSealedWithTheSubjectsKey()
             throws Exception {
-        byte[] badValue = wire(order("o-2", "c-2", "bob@example.com", -1.0));
-        ingest.pipeInput("o-1", wire(order("o-1", "c-1", "ann@example.com", 12.5)));
+        byte[] badValue = GateTopologyTest.wire(ORDER_ID, order("o-2", "c-2", "bob@example.com", -1.0));
+        ingest.pipeInput("o-1", GateTopologyTest.wire(ORDER_ID, order("o-1", "c-1", "ann@example.com", 12.5)));
         ingest.pipeInput("o-2", badValue);
 
         GenericRecord order = decode(product.readValue());
@@ -140,33 +137,6 @@ class GateEncryptionTest {
         assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.ENCRYPTED_WITH).value(), UTF_8)).isEqualTo("c-2");
         assertThat(keys().existing("shop", "c-2").orElseThrow().decrypt(letter.value(),
                 FieldCipher.associatedData(ADDRESS, RecordEncryption.WHOLE_VALUE, "c-2"))).isEqualTo(badValue);
-    }
-
-    private static GenericRecord order(String id, String customer, String email, double amount) {
-        var order = new GenericData.Record(ORDER);
-        order.put("orderId", id);
-        order.put("customerId", customer);
-        order.put("customerEmail", email);
-        order.put("shippingAddress", "1 Main Street");
-        order.put("country", "FR");
-        order.put("amount", amount);
-        order.put("currency", "EUR");
-        order.put("items", 1);
-        order.put("placedAt", AT);
-        return order;
-    }
-
-    private static byte[] wire(GenericRecord record) {
-        try {
-            var out = new ByteArrayOutputStream();
-            out.write(new byte[] {0, 0, 0, 0, (byte) ORDER_ID});
-            var encoder = EncoderFactory.get().binaryEncoder(out, null);
-            new GenericDatumWriter<GenericRecord>(ORDER).write(record, encoder);
-            encoder.flush();
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Test
@@ -384,5 +354,19 @@ class GateEncryptionTest {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static GenericRecord order(String id, String customer, String email, double amount) {
+        var order = new GenericData.Record(ORDER);
+        order.put("orderId", id);
+        order.put("customerId", customer);
+        order.put("customerEmail", email);
+        order.put("shippingAddress", "1 Main Street");
+        order.put("country", "FR");
+        order.put("amount", amount);
+        order.put("currency", "EUR");
+        order.put("items", 1);
+        order.put("placedAt", AT);
+        return order;
     }
 }

@@ -440,7 +440,8 @@ class GateTopologyTest {
         return order;
     }
 
-    private static byte[] wire(long id, GenericRecord record) {
+    /** @return the record in the mesh's wire format: magic byte 0, the schema id, the Avro body */
+    static byte[] wire(long id, GenericRecord record) {
         try {
             var out = new ByteArrayOutputStream();
             out.write(0);

@@ -13,7 +13,6 @@ import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductEncryption;
 import io.streammesh.schema.ProductFields;
 import io.streammesh.testing.MemoryKeyLog;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -23,10 +22,8 @@ import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,7 +59,7 @@ class RecordEncryptionTest {
     @Test
     void theFieldsAreEncryptedIntoACopyOfTheBytesAndEveryOtherFieldIsLeftAsItWas() throws Exception {
         for (GenericRecord visit : List.of(visit("ann@example.com", "+44 20"), visit(null, null), visit("", "x".repeat(200)))) {
-            byte[] value = wire(visit);
+            byte[] value = GateTopologyTest.wire(7, visit);
 
             byte[] encrypted = encryption.encrypt(new ProductFields(SCHEMA).locate(value, 5));
 
@@ -83,10 +80,10 @@ class RecordEncryptionTest {
     @Test
     void theBytesEncryptedWhereTheyLieDecodeAsTheDecodedRecordEncryptedAndWrittenAgain() {
         GenericRecord visit = visit("ann@example.com", null);
-        GenericRecord decoded = decode(wire(visit));
+        GenericRecord decoded = decode(GateTopologyTest.wire(7, visit));
         encryption.encrypt(decoded);
 
-        GenericRecord spliced = decode(encryption.encrypt(new ProductFields(SCHEMA).locate(wire(visit), 5)));
+        GenericRecord spliced = decode(encryption.encrypt(new ProductFields(SCHEMA).locate(GateTopologyTest.wire(7, visit), 5)));
 
         for (Schema.Field field : SCHEMA.getFields()) {
             Object expected = decoded.get(field.pos());
@@ -107,7 +104,7 @@ class RecordEncryptionTest {
         GenericRecord visit = visit("ann@example.com", null);
         visit.put("customerId", "");
 
-        assertThatThrownBy(() -> encryption.encrypt(new ProductFields(SCHEMA).locate(wire(visit), 5)))
+        assertThatThrownBy(() -> encryption.encrypt(new ProductFields(SCHEMA).locate(GateTopologyTest.wire(7, visit), 5)))
                 .isInstanceOf(RecordEncryption.Unencryptable.class)
                 .hasMessageStartingWith("field customerId names the data subject");
     }
@@ -134,19 +131,6 @@ class RecordEncryptionTest {
         visit.put("note", "a note");
         visit.put("amount", 9.5);
         return visit;
-    }
-
-    private static byte[] wire(GenericRecord record) {
-        try {
-            var out = new ByteArrayOutputStream();
-            out.write(new byte[] {0, 0, 0, 0, 7});
-            var encoder = EncoderFactory.get().binaryEncoder(out, null);
-            new GenericDatumWriter<GenericRecord>(SCHEMA).write(record, encoder);
-            encoder.flush();
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static GenericRecord decode(byte[] value) {
