@@ -37,6 +37,13 @@ interface ViewPreparation {
     Optional<byte[]> header(String viewTopic, Schema viewSchema);
 
     /**
+     * @return a count that grows each time a preparation finishes, done or failed, and only after
+     *         its answer can be seen: records held for their views are worth trying again once it
+     *         has moved
+     */
+    long progress();
+
+    /**
      * The registry's rules refused a view's schema under its subject (a contract whose new masks
      * make it incompatible with the view schema registered before, say): the view's own failure,
      * which its owner's contract made, so its records are dead-lettered and the task goes on;

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.apache.avro.Schema;
@@ -49,6 +50,7 @@ final class ViewPreparer implements ViewPreparation, AutoCloseable {
     /** Each view whose topics the last attempt failed to create: why, and when. */
     private final Map<String, TopicsFailure> topicsFailures = new ConcurrentHashMap<>();
     private final Map<Subject, CompletableFuture<byte[]>> headers = new ConcurrentHashMap<>();
+    private final AtomicLong finished = new AtomicLong();
     /** When each refused schema was refused. */
     private final Map<Subject, Long> refusedAt = new ConcurrentHashMap<>();
     /** How long a refused view schema stays refused before the registry is asked again. */
@@ -90,7 +92,7 @@ final class ViewPreparer implements ViewPreparation, AutoCloseable {
         if (failed != null && !topicsByView.containsKey(viewTopic) && System.nanoTime() - failed.at() < topicsRetry.toNanos()) {
             return false;
         }
-        CompletableFuture<Boolean> job = topicsByView.computeIfAbsent(viewTopic, topic -> CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Boolean> job = topicsByView.computeIfAbsent(viewTopic, topic -> counted(CompletableFuture.supplyAsync(() -> {
             try {
                 ensureTopics.accept(productTopic, topic);
                 topicsFailures.remove(topic);
@@ -102,7 +104,7 @@ final class ViewPreparer implements ViewPreparation, AutoCloseable {
                         topicsRetry.toSeconds());
                 throw e;
             }
-        }, executor));
+        }, executor)));
         if (!job.isDone()) {
             return false;
         }
@@ -152,7 +154,7 @@ final class ViewPreparer implements ViewPreparation, AutoCloseable {
     private <K, V> Optional<V> answer(Map<K, CompletableFuture<V>> jobs, K key, Supplier<V> preparation) {
         CompletableFuture<V> job = jobs.get(key);
         if (job == null) {
-            job = jobs.computeIfAbsent(key, k -> CompletableFuture.supplyAsync(preparation, executor));
+            job = jobs.computeIfAbsent(key, k -> counted(CompletableFuture.supplyAsync(preparation, executor)));
         }
         if (!job.isDone()) {
             return Optional.empty();
@@ -167,6 +169,17 @@ final class ViewPreparer implements ViewPreparation, AutoCloseable {
             throw e.getCause() instanceof RuntimeException failure ? failure
                     : new MeshException("cannot prepare a view: " + e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    @Override
+    public long progress() {
+        return finished.get();
+    }
+
+    /** @return the job, counted in {@link #progress()} once it is done (after, so whoever sees the count moved sees the job done) */
+    private <V> CompletableFuture<V> counted(CompletableFuture<V> job) {
+        job.whenComplete((value, failure) -> finished.incrementAndGet());
+        return job;
     }
 
     @Override

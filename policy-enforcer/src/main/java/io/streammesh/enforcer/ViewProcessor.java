@@ -21,6 +21,7 @@ import io.streammesh.schema.cel.RecordExpression;
 import io.streammesh.schema.ViewSchemas;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -35,8 +36,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -87,8 +86,6 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private static final Duration CATALOG_REFRESH = Duration.ofSeconds(1);
     /** How often view health held back by {@link ViewHealth#REPORT_EVERY_MS} is looked at again. */
     private static final Duration HEALTH_CHECK = Duration.ofSeconds(1);
-    /** Held records read from the store at a time when released. */
-    private static final int RELEASE_BATCH = 1_000;
 
     private final Map<String, ProductViews> plans = new HashMap<>();
     /**
@@ -98,6 +95,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
      */
     private final Map<ViewOf, Map<Schema, Compiled>> compiled = new HashMap<>();
     private final Map<Schema, ProductFields> writers = new IdentityHashMap<>();
+    /** The view topics known to exist, with their dead-letter topics. */
+    private final Set<String> viewsWithTopics = new HashSet<>();
     /** Per view topic: kept across catalog look-ups, so a view's failures in a row are counted across them. */
     private final Map<String, ViewHealth> health = new HashMap<>();
     /** Per product topic: when the catalog entry its plan follows was written, and the gauge that shows it. */
@@ -107,8 +106,14 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private TimestampedKeyValueStore<String, DataProduct> catalog;
     /** Records held until their product's views are prepared, keyed {@code <topic>/<partition>/<offset, 19 digits>}. */
     private KeyValueStore<String, byte[]> held;
-    /** The {@code <topic>/<partition>} with held records: a record of one is held behind them. */
-    private final Set<String> waiting = new HashSet<>();
+    /**
+     * The {@code <topic>/<partition>} with held records, each with the offsets it holds in order
+     * (the store's keys, so a release reads each record once: the in-memory store's iterators copy
+     * every key in their range); a record of one is held behind them.
+     */
+    private final Map<String, ArrayDeque<Long>> waiting = new HashMap<>();
+    /** {@link ViewPreparation#progress()} when held records were last tried: they are tried again once it moves. */
+    private long triedAtProgress = -1;
     /** Product topics whose records are held for want of a catalog entry: since when, how many held. */
     private final Map<String, CatalogWait> catalogWaits = new HashMap<>();
 
@@ -180,8 +185,12 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         this.context = context;
         this.catalog = context.getStateStore(ViewTopology.GLOBAL_CATALOG);
         this.held = context.getStateStore(heldStore);
+        // Streams may init this same instance again (a task revived under exactly-once): the store is what is held.
+        waiting.clear();
         try (var all = held.all()) {
-            all.forEachRemaining(entry -> waiting.add(parent(entry.key)));
+            // in key order, so in offset order within a partition
+            all.forEachRemaining(entry -> waiting.computeIfAbsent(parent(entry.key), p -> new ArrayDeque<>())
+                    .addLast(Long.parseLong(entry.key.substring(entry.key.lastIndexOf('/') + 1))));
         }
         context.schedule(HEALTH_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> {
             // A view whose topics cannot be created holds its product's records: said where everyone looks, not only in a log.
@@ -191,19 +200,21 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         });
         context.schedule(CATALOG_REFRESH, PunctuationType.WALL_CLOCK_TIME, now -> {
             List.copyOf(plans.keySet()).forEach(this::plan);
-            List.copyOf(waiting).forEach(this::release);
+            List.copyOf(waiting.keySet()).forEach(this::release);
         });
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata metadata = context.recordMetadata().orElseThrow();
+        if (!waiting.isEmpty()) {
+            releaseOnProgress();
+        }
         // The emptiness first: the partition's name is not built for every record.
-        if (!waiting.isEmpty() && waiting.contains(partition(metadata)) || !handle(metadata.topic(), record)) {
+        if (!waiting.isEmpty() && waiting.containsKey(partition(metadata)) || !handle(metadata.topic(), record)) {
             String partition = partition(metadata);
-            held.put(partition + "/" + String.format("%019d", metadata.offset()),
-                    new HeldRecord(record.key(), record.value(), record.timestamp()).bytes());
-            waiting.add(partition);
+            held.put(heldKey(partition, metadata.offset()), new HeldRecord(record.key(), record.value(), record.timestamp()).bytes());
+            waiting.computeIfAbsent(partition, p -> new ArrayDeque<>()).addLast(metadata.offset());
             CatalogWait wait = catalogWaits.get(metadata.topic());
             if (wait != null) {
                 wait.records++;
@@ -211,8 +222,28 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         }
     }
 
+    /**
+     * Tries the held records again as soon as a view preparation has finished, not only at the
+     * next punctuation: a product's first records are held while its views are prepared, and a
+     * second's wait would hold a busy product's records by the hundred thousand.
+     */
+    private void releaseOnProgress() {
+        // Read before trying: a preparation finishing meanwhile moves it again, so it is not missed.
+        long progress = preparation.progress();
+        if (progress != triedAtProgress) {
+            triedAtProgress = progress;
+            List.copyOf(waiting.keySet()).forEach(this::release);
+        }
+    }
+
     private static String partition(RecordMetadata metadata) {
         return metadata.topic() + "/" + metadata.partition();
+    }
+
+    /** @return the store's key of a held record: its partition, then its offset in 19 digits, so keys sort by offset */
+    private static String heldKey(String partition, long offset) {
+        String digits = Long.toString(offset);
+        return partition + "/" + "0".repeat(19 - digits.length()) + digits;
     }
 
     /** Handles a partition's held records in order, as far as their product's views are prepared. */
@@ -222,23 +253,20 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             return;
         }
         String topic = parent(partition);
-        List<KeyValue<String, byte[]>> batch;
-        do {
-            // A batch at a time: a partition may have held records for hours, and most look-ups stop at its first.
-            batch = new ArrayList<>(RELEASE_BATCH);
-            try (var scan = held.prefixScan(partition + "/", new StringSerializer())) {
-                while (scan.hasNext() && batch.size() < RELEASE_BATCH) {
-                    batch.add(scan.next());
-                }
+        ArrayDeque<Long> offsets = waiting.get(partition);
+        while (!offsets.isEmpty()) {
+            String key = heldKey(partition, offsets.peekFirst());
+            byte[] stored = held.get(key);
+            if (stored == null) {
+                throw new IllegalStateException("held record " + key + " is missing from " + heldStore);
             }
-            for (KeyValue<String, byte[]> entry : batch) {
-                HeldRecord record = HeldRecord.of(entry.value);
-                if (!handle(topic, new Record<>(record.key(), record.value(), record.timestamp()))) {
-                    return;
-                }
-                held.delete(entry.key);
+            HeldRecord record = HeldRecord.of(stored);
+            if (!handle(topic, new Record<>(record.key(), record.value(), record.timestamp()))) {
+                return;
             }
-        } while (batch.size() == RELEASE_BATCH);
+            held.delete(key);
+            offsets.pollFirst();
+        }
         waiting.remove(partition);
     }
 
@@ -384,7 +412,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private boolean prepared(ProductViews plan, LocatedRecord value) {
         boolean ready = true;
         for (PlannedView view : plan.views()) {
-            ready &= preparation.topicsReady(plan.topic(), view.topic());
+            ready &= topicsReady(plan.topic(), view.topic());
             if (value != null && !view.compiled().containsKey(value.schema())) {
                 Draft draft;
                 try {
@@ -412,6 +440,18 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             }
         }
         return ready;
+    }
+
+    /** Once a view's topics are there they stay (preparations run once): asked of the preparation only until then. */
+    private boolean topicsReady(String productTopic, String viewTopic) {
+        if (viewsWithTopics.contains(viewTopic)) {
+            return true;
+        }
+        if (preparation.topicsReady(productTopic, viewTopic)) {
+            viewsWithTopics.add(viewTopic);
+            return true;
+        }
+        return false;
     }
 
     /** Leaves a view whose records cannot be written uncompiled: the failure is thrown again, and dead-lettered, when the record is handled. */
@@ -465,7 +505,9 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         plans.put(topic, plan);
         plannedAt(topic).set(entry == null ? 0 : entry.timestamp());
         compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::viewOf).toList());
-        health.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::topic).toList());
+        List<String> viewTopics = plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::topic).toList();
+        health.keySet().retainAll(viewTopics);
+        viewsWithTopics.retainAll(viewTopics);
         return plan;
     }
 

@@ -341,5 +341,10 @@ class ViewDecryptionTest {
         public Optional<byte[]> header(String viewTopic, Schema viewSchema) {
             return Optional.of(new byte[0]);
         }
+
+        @Override
+        public long progress() {
+            return 0;
+        }
     }
 }

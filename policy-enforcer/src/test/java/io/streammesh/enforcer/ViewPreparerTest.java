@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.streammesh.schema.MeshException;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -50,6 +51,36 @@ class ViewPreparerTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> preparer.topicsReady("shop.orders.v1", "shop.orders.v1.analytics"));
         assertThat(attempts).hasValue(2);
         assertThat(preparer.topicsFailure("shop.orders.v1.analytics")).isEmpty();
+    }
+
+    /** Whoever sees the progress move sees the preparation that moved it finished: the stream thread tries held records then. */
+    @Test
+    void progressMovesOnlyOnceAPreparationHasFinishedDoneOrFailed() throws Exception {
+        var release = new CountDownLatch(1);
+        var slow = new ViewPreparer((product, view) -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (view.startsWith("bad.")) {
+                throw new MeshException("cannot create view topic " + view + ": not authorised");
+            }
+        }, () -> { }, null, RETRY);
+        try {
+            long before = slow.progress();
+            assertThat(slow.topicsReady("good.orders.v1", "good.orders.v1.analytics")).isFalse();
+            assertThat(slow.topicsReady("bad.orders.v1", "bad.orders.v1.analytics")).isFalse();
+            Thread.sleep(100);
+            assertThat(slow.progress()).as("nothing finished yet").isEqualTo(before);
+
+            release.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> slow.progress() == before + 2);
+            assertThat(slow.topicsReady("good.orders.v1", "good.orders.v1.analytics")).isTrue();
+            assertThat(slow.topicsFailure("bad.orders.v1.analytics")).isPresent();
+        } finally {
+            slow.close();
+        }
     }
 
     @Test

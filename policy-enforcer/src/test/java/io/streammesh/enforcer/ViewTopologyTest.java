@@ -40,6 +40,12 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,6 +74,8 @@ class ViewTopologyTest {
 
         private boolean holding;
         private String topicsFailure;
+        /** Moved by a test when a preparation it held finishes. */
+        private long progress;
 
         @Override
         public boolean topicsReady(String productTopic, String viewTopic) {
@@ -86,6 +94,11 @@ class ViewTopologyTest {
         public Optional<byte[]> header(String viewTopic, Schema viewSchema) {
             registered.add(viewTopic + "-value: " + viewSchema.getFullName());
             return holding ? Optional.empty() : Optional.of(new byte[0]);
+        }
+
+        @Override
+        public long progress() {
+            return progress;
         }
     }
 
@@ -214,9 +227,67 @@ class ViewTopologyTest {
         assertThat(driver.<String, byte[]>getKeyValueStore(ViewTopology.HELD_RECORDS).approximateNumEntries()).isZero();
     }
 
+    @Test
+    void heldRecordsAreViewedWithTheNextRecordOnceTheirViewsPreparationHasFinished() {
+        preparation.holding = true;
+        catalog(Map.of("customerEmail", "hash"));
+        var product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        var view = driver.createOutputTopic(VIEW, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        product.pipeInput("o-1", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-1", "FR")));
+        product.pipeInput("o-2", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-2", "FR")));
+        assertThat(view.isEmpty()).as("held while the view is prepared").isTrue();
+
+        preparation.holding = false;
+        preparation.progress++;
+        product.pipeInput("o-3", AvroBytes.encode(ViewAppITCatalog.order(schema, "o-3", "FR")));
+        assertThat(view.readKeyValuesToList()).as("no punctuation needed").extracting(record -> record.key)
+                .containsExactly("o-1", "o-2", "o-3");
+        assertThat(driver.<String, byte[]>getKeyValueStore(ViewTopology.HELD_RECORDS).approximateNumEntries()).isZero();
+    }
+
     /**
-     * A view whose topics cannot be created holds its product's records (more than one batch of
-     * the release) and says so on {@code mesh.view.status} within seconds; once they are created,
+     * A processor initialised on a store that already holds records (a task restored on another
+     * instance, or revived) holds a partition's new records behind them and views them all in
+     * offset order once the views are prepared.
+     */
+    @Test
+    void recordsHeldInTheStoreWhenTheTaskStartsAreViewedFirstInOffsetOrder() {
+        var context = new MockProcessorContext<byte[], ViewOutput>();
+        KeyValueStore<String, byte[]> held = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ViewTopology.HELD_RECORDS),
+                Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
+        TimestampedKeyValueStore<String, DataProduct> catalog = Stores.timestampedKeyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(ViewTopology.GLOBAL_CATALOG), Serdes.String(), SERDES.of(DataProduct.class))
+                .withLoggingDisabled().build();
+        held.init(context.getStateStoreContext(), held);
+        catalog.init(context.getStateStoreContext(), catalog);
+        context.addStateStore(held);
+        context.addStateStore(catalog);
+        catalog.put(ADDRESS, ValueAndTimestamp.make(ViewAppITCatalog.product(ADDRESS, "shop", 1L, Map.of("customerEmail", "hash")), 1L));
+        // offsets 9 and 10 of partition 0, 7 of partition 1: the keys' digits sort them
+        for (long offset : new long[] {10, 9}) {
+            held.put(ADDRESS + "/0/" + String.format("%019d", offset), new HeldRecord(("o-" + offset).getBytes(StandardCharsets.UTF_8),
+                    AvroBytes.encode(ViewAppITCatalog.order(schema, "o-" + offset, "FR")), offset).bytes());
+        }
+        held.put(ADDRESS + "/1/" + String.format("%019d", 7), new HeldRecord("o-7".getBytes(StandardCharsets.UTF_8),
+                AvroBytes.encode(ViewAppITCatalog.order(schema, "o-7", "FR")), 7).bytes());
+        var processor = new ViewProcessor(plainAvro(() -> schema), preparation, ViewTopology.HELD_RECORDS, "secret".getBytes(), null, meters,
+                SERDES.of(ViewStatus.class).serializer());
+        processor.init(context);
+
+        context.setCurrentSystemTimeMs(1_000);
+        context.setRecordMetadata(ADDRESS, 0, 11);
+        processor.process(new Record<>("o-11".getBytes(StandardCharsets.UTF_8),
+                AvroBytes.encode(ViewAppITCatalog.order(schema, "o-11", "FR")), 11));
+
+        List<String> viewed = context.forwarded().stream().filter(forward -> forward.record().value().topic().equals(VIEW))
+                .map(forward -> new String(forward.record().key(), StandardCharsets.UTF_8)).toList();
+        // in offset order within a partition; partitions are independent
+        assertThat(viewed).containsExactlyInAnyOrder("o-9", "o-10", "o-7", "o-11").containsSubsequence("o-9", "o-10", "o-11");
+        assertThat(held.approximateNumEntries()).isZero();
+    }
+
+    /**
+     * A view whose topics cannot be created holds its product's records (thousands of them) and says so on {@code mesh.view.status} within seconds; once they are created,
      * the records are viewed in order and the view is OK again.
      */
     @Test
