@@ -11,16 +11,12 @@ import io.streammesh.schema.ProductStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -63,7 +59,32 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
     private TimestampedKeyValueStore<String, DataProduct> catalog;
     private KeyValueStore<String, byte[]> pending;
     /** The ingest partitions ({@code topic|partition}) with records in {@link #pending}. */
-    private final Set<String> waiting = new HashSet<>();
+    private final Map<String, Waiting> waiting = new HashMap<>();
+
+    /**
+     * The most records of one ingest partition that wait for its product's catalog entry, and the
+     * most bytes they take in the store: beyond, a record goes to the dead-letter topic at once,
+     * so that a product the gate's catalog does not have cannot fill the heap of the gate every
+     * domain shares.
+     */
+    static final int PENDING_RECORDS = 10_000;
+    /** See {@link #PENDING_RECORDS}. */
+    static final long PENDING_BYTES = 16L * 1024 * 1024;
+
+    /**
+     * An ingest partition's waiting records: their offsets in order (the store's keys, so that a
+     * release or an expiry reads each record once: the in-memory store's iterators copy their
+     * whole range), and what they take.
+     */
+    private static final class Waiting {
+        private final ArrayDeque<Long> offsets = new ArrayDeque<>();
+        private long bytes;
+
+        void add(long offset, int stored) {
+            offsets.addLast(offset);
+            bytes += stored;
+        }
+    }
 
     /**
      * A product's contract as of {@code loadedAt}: its check, or why it takes no records.
@@ -96,8 +117,12 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         this.context = context;
         this.catalog = context.getStateStore(GateTopology.GLOBAL_CATALOG);
         this.pending = context.getStateStore(GateTopology.PENDING);
+        // Streams may init this same instance again (a task revived under exactly-once): the store is what waits.
+        waiting.clear();
         try (KeyValueIterator<String, byte[]> all = pending.all()) {
-            all.forEachRemaining(entry -> waiting.add(entry.key.substring(0, entry.key.lastIndexOf(SEPARATOR))));
+            // in key order, so in offset order within a partition
+            all.forEachRemaining(entry -> waiting.computeIfAbsent(entry.key.substring(0, entry.key.lastIndexOf(SEPARATOR)), p -> new Waiting())
+                    .add(Long.parseLong(entry.key.substring(entry.key.lastIndexOf(SEPARATOR) + 1)), entry.value.length));
         }
         context.schedule(PENDING_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::checkPending);
     }
@@ -121,21 +146,41 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
     /**
      * Holds the record until the catalog has its product. An oversized value goes to the
      * dead-letter topic whatever the contract, and would not fit the store's changelog: it waits
-     * for nothing.
+     * for nothing; so does a record of a partition whose waiting records are at the limit
+     * ({@link #PENDING_RECORDS}, {@link #PENDING_BYTES}).
      */
     private void hold(String partition, Plan plan, PendingRecord record) {
         if (oversized(record.value())) {
             route(plan, record);
             return;
         }
-        pending.put(partition + SEPARATOR + String.format("%019d", record.offset()), record.toBytes());
-        waiting.add(partition);
+        byte[] stored = record.toBytes();
+        Waiting held = waiting.computeIfAbsent(partition, p -> new Waiting());
+        if (held.offsets.size() >= PENDING_RECORDS || held.bytes + stored.length > PENDING_BYTES) {
+            route(new Plan(plan.loadedAt(), plan.address(), null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, "product "
+                    + plan.address() + " is not in the catalog yet, and " + held.offsets.size() + " records of its ingest partition "
+                    + record.partition() + " (" + held.bytes + " bytes) already wait for it: produce once the catalog has admitted it"),
+                    true, false), record);
+            return;
+        }
+        pending.put(key(partition, record.offset()), stored);
+        held.add(record.offset(), stored.length);
+    }
+
+    /** @return the store's key of a waiting record: its partition, then its offset in 19 digits, so keys sort by offset */
+    private static String key(String partition, long offset) {
+        String digits = Long.toString(offset);
+        return partition + SEPARATOR + "0".repeat(19 - digits.length()) + digits;
+    }
+
+    private static String topicOf(String partition) {
+        return partition.substring(0, partition.lastIndexOf(SEPARATOR));
     }
 
     /** Every second: the waiting records of products the catalog now has are checked, those waiting too long dead-lettered. */
     private void checkPending(long now) {
-        for (String partition : List.copyOf(waiting)) {
-            Plan plan = plan(partition.substring(0, partition.lastIndexOf(SEPARATOR)));
+        for (String partition : List.copyOf(waiting.keySet())) {
+            Plan plan = plan(topicOf(partition));
             if (plan.pending()) {
                 expire(partition, plan, now);
             } else {
@@ -146,35 +191,36 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
 
     /** Routes an ingest partition's waiting records, in their order, by {@code plan}. */
     private void release(String partition, Plan plan) {
-        if (!waiting.contains(partition)) {
-            return;
-        }
-        for (KeyValue<String, PendingRecord> held : held(partition)) {
-            route(plan, held.value);
-            pending.delete(held.key);
-        }
-        waiting.remove(partition);
+        routeWaiting(partition, plan, Long.MAX_VALUE);
     }
 
     /** Dead-letters an ingest partition's records that waited longer than allowed, oldest first. */
     private void expire(String partition, Plan plan, long now) {
-        List<KeyValue<String, PendingRecord>> held = held(partition);
-        for (KeyValue<String, PendingRecord> record : held) {
-            if (now - record.value.waitingSince() < config.pendingWait().toMillis()) {
-                return;
-            }
-            route(plan, record.value);
-            pending.delete(record.key);
-        }
-        waiting.remove(partition);
+        routeWaiting(partition, plan, now - config.pendingWait().toMillis());
     }
 
-    private List<KeyValue<String, PendingRecord>> held(String partition) {
-        List<KeyValue<String, PendingRecord>> held = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> range = pending.prefixScan(partition + SEPARATOR, new StringSerializer())) {
-            range.forEachRemaining(entry -> held.add(KeyValue.pair(entry.key, PendingRecord.fromBytes(entry.value))));
+    /** Routes a partition's waiting records in order, up to the first that started waiting after {@code waitingBefore}. */
+    private void routeWaiting(String partition, Plan plan, long waitingBefore) {
+        Waiting held = waiting.get(partition);
+        if (held == null) {
+            return;
         }
-        return held;
+        while (!held.offsets.isEmpty()) {
+            String key = key(partition, held.offsets.peekFirst());
+            byte[] stored = pending.get(key);
+            if (stored == null) {
+                throw new IllegalStateException("waiting record " + key + " is missing from " + GateTopology.PENDING);
+            }
+            PendingRecord record = PendingRecord.fromBytes(stored);
+            if (record.waitingSince() > waitingBefore) {
+                return;
+            }
+            route(plan, record);
+            pending.delete(key);
+            held.offsets.pollFirst();
+            held.bytes -= stored.length;
+        }
+        waiting.remove(partition);
     }
 
     /** The record to its product, or to the dead-letter topic with the reason and where it came from. */

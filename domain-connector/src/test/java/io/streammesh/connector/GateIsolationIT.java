@@ -8,6 +8,7 @@ import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.enforcer.GrantEnforcer;
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.Decision;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.testing.AuditTopicReader;
@@ -26,8 +27,15 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -108,6 +116,63 @@ class GateIsolationIT {
             assertThat(GateIT.readCommitted(attacker, poisoned.topic(), attackerKeys.size())).extracting(ConsumerRecord::key)
                     .containsExactlyInAnyOrderElementsOf(attackerKeys);
         }
+    }
+
+    /**
+     * A domain producing into the ingest topic of a product the gate's copy of the catalog does not
+     * have cannot fill the heap of the gate every domain shares: past
+     * {@link GateProcessor#PENDING_RECORDS} waiting records of an ingest partition, each is dead-lettered at once with the
+     * reason, another domain's records flow meanwhile, and those that waited go on once the
+     * catalog has the product. The enforcer lets a domain write an ingest topic only once the
+     * catalog has its product, so the window is the gate's copy of the catalog lagging behind the
+     * enforcer's (or a product leaving the catalog before its ACL goes): made here as the platform,
+     * with the WRITE ACLs the enforcer would give and no catalog entry for the flooded product.
+     */
+    @Test
+    void aDomainFloodingAProductTheCatalogDoesNotHaveHasTheRecordsPastTheLimitDeadLetteredWhileAnotherDomainsFlow(EmbeddedMesh mesh)
+            throws Exception {
+        ProductAddress flooded = ProductAddress.parse("iso-flood.order-placed.v1");
+        ProductAddress other = ProductAddress.parse("iso-calm.order-placed.v1");
+        MeshClientConfig flooder = TestContracts.publishOrders(mesh, "iso-flood");
+        MeshClientConfig calm = TestContracts.publishOrders(mesh, "iso-calm");
+        GateIT.catalogue(mesh, calm, other);
+        mesh.admin().createAcls(List.of(writeIngest(flooder, flooded), writeIngest(calm, other))).all().get();
+        int over = 50;
+
+        try (GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), Files.createTempDirectory("gate-flood"),
+                     Duration.ofSeconds(1));
+             var flooding = new KafkaProducer<>(flooder.kafka(), new StringSerializer(), new ByteArraySerializer());
+             var producing = new KafkaProducer<>(calm.kafka(), new StringSerializer(), new ByteArraySerializer())) {
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+                    flooding.send(new ProducerRecord<>(flooded.ingestTopic(), 0, "f-0", bytes(GateIT.json("f-0", 5)))).get() != null);
+            // one partition: the limit is each ingest partition's
+            for (int i = 1; i < GateProcessor.PENDING_RECORDS + over; i++) {
+                flooding.send(new ProducerRecord<>(flooded.ingestTopic(), 0, "f-" + i, bytes(GateIT.json("f-" + i, 5))));
+            }
+            flooding.flush();
+            List<String> keys = IntStream.range(0, 12).mapToObj(i -> "c-" + i).toList();
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+                    producing.send(new ProducerRecord<>(other.ingestTopic(), keys.get(0), bytes(GateIT.json(keys.get(0), 5)))).get() != null);
+            for (String key : keys.subList(1, keys.size())) {
+                producing.send(new ProducerRecord<>(other.ingestTopic(), key, bytes(GateIT.json(key, 5)))).get();
+            }
+
+            assertThat(GateIT.readCommitted(calm, other.topic(), keys.size())).extracting(ConsumerRecord::key)
+                    .containsExactlyInAnyOrderElementsOf(keys);
+            List<ConsumerRecord<String, byte[]>> dead = GateIT.readCommitted(flooder, flooded.deadLetterTopic(), over);
+            System.out.printf("flooded: %,d records sent, %,d dead-lettered at once%n", GateProcessor.PENDING_RECORDS + over, dead.size());
+            assertThat(dead).hasSize(over).allSatisfy(record -> assertThat(new String(record.headers().lastHeader(DeadLetterHeaders.REASON)
+                    .value(), StandardCharsets.UTF_8)).startsWith("product " + flooded + " is not in the catalog yet, and "
+                    + GateProcessor.PENDING_RECORDS + " records of its ingest partition 0 ("));
+
+            GateIT.catalogue(mesh, flooder, flooded);
+            assertThat(GateIT.readCommitted(flooder, flooded.topic(), GateProcessor.PENDING_RECORDS)).hasSize(GateProcessor.PENDING_RECORDS);
+        }
+    }
+
+    private static AclBinding writeIngest(MeshClientConfig domain, ProductAddress address) {
+        return new AclBinding(new ResourcePattern(ResourceType.TOPIC, address.ingestTopic(), PatternType.LITERAL),
+                new AccessControlEntry(domain.kafkaPrincipal(), "*", AclOperation.WRITE, AclPermissionType.ALLOW));
     }
 
     /** @return the configs set on the topic itself */

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
@@ -40,6 +41,12 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,6 +74,8 @@ class GateTopologyTest {
     private static final long STRING_ID = 8;
     private static final int MAX_BYTES = 64 * 1024;
     private static final Duration PENDING_WAIT = Duration.ofMinutes(2);
+
+    private GateConfig config;
     private static final long AT = Instant.parse("2026-12-01T10:00:00Z").toEpochMilli();
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -97,8 +106,9 @@ class GateTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "gate-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, streamsState.toString());
-        driver = new TopologyTestDriver(GateTopology.build(new GateConfig(new PlainAvroSerdes(), schemas, MAX_BYTES, PENDING_WAIT,
-                new SubjectKeys(new MemoryKeyLog().reader(), new LocalKms(keks), LocalKms::uri, d -> 0, System::currentTimeMillis)), meters), props);
+        config = new GateConfig(new PlainAvroSerdes(), schemas, MAX_BYTES, PENDING_WAIT,
+                new SubjectKeys(new MemoryKeyLog().reader(), new LocalKms(keks), LocalKms::uri, d -> 0, System::currentTimeMillis));
+        driver = new TopologyTestDriver(GateTopology.build(config, meters), props);
         catalog = driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(),
                 new PlainAvroSerdes().of(DataProduct.class).serializer());
         ingest = driver.createInputTopic(ADDRESS + ".ingest", Serdes.String().serializer(), Serdes.ByteArray().serializer());
@@ -321,6 +331,79 @@ class GateTopologyTest {
         assertThat(header(released, "trace-id")).isEqualTo("t-1");
         assertThat(released.headers().lastHeader(DeadLetterHeaders.REASON)).as("a forged reason, held with the record").isNull();
         assertThat(product.isEmpty()).isTrue();
+    }
+
+    /**
+     * A product the catalog does not have cannot fill the gate's heap: beyond so many waiting
+     * records of an ingest partition, or so many bytes, a record goes to the dead-letter topic at
+     * once; those that waited go on, in order, once the catalog has the product.
+     */
+    @Test
+    void aProductNotInTheCatalogHasAtMostSoManyRecordsAndBytesWaitingTheRestIsDeadLetteredAtOnce() {
+        catalog.pipeInput(ADDRESS, null);
+        for (int i = 0; i < GateProcessor.PENDING_RECORDS; i++) {
+            ingest.pipeInput("o-" + i, bytes(json("o-" + i, 1.0, "EUR", 1)), AT);
+        }
+        assertThat(dlq.isEmpty()).isTrue();
+        ingest.pipeInput("o-over", bytes(json("o-over", 1.0, "EUR", 1)), AT);
+
+        TestRecord<String, byte[]> over = dlq.readRecord();
+        assertThat(over.key()).isEqualTo("o-over");
+        assertThat(reason(over)).startsWith("product " + ADDRESS + " is not in the catalog yet, and " + GateProcessor.PENDING_RECORDS
+                + " records of its ingest partition 0 (").endsWith(" bytes) already wait for it: produce once the catalog has admitted it");
+        assertThat(product.isEmpty()).isTrue();
+
+        catalog.pipeInput(ADDRESS, entry(ProductStatus.ACTIVE));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(product.readRecordsToList()).extracting(TestRecord::key)
+                .containsExactlyElementsOf(IntStream.range(0, GateProcessor.PENDING_RECORDS).mapToObj(i -> "o-" + i).toList());
+
+        catalog.pipeInput(ADDRESS, null);
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        // a value near the size limit each: the bytes run out long before the records
+        int fit = 0;
+        while (dlq.isEmpty()) {
+            ingest.pipeInput("big-" + fit, new byte[MAX_BYTES - 200], AT);
+            fit++;
+        }
+        assertThat(fit - 1L).as("records that waited")
+                .isBetween(GateProcessor.PENDING_BYTES / MAX_BYTES - 1, GateProcessor.PENDING_BYTES / (MAX_BYTES - 200));
+        assertThat(dlq.readRecord().key()).isEqualTo("big-" + (fit - 1));
+    }
+
+    /**
+     * A gate task that starts on a store already holding waiting records (restored on another
+     * instance, or revived) routes a partition's new record behind them, all in offset order.
+     */
+    @Test
+    void recordsWaitingInTheStoreWhenTheTaskStartsGoOnFirstInOffsetOrder() {
+        var context = new MockProcessorContext<byte[], GateOutput>();
+        KeyValueStore<String, byte[]> pending = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(GateTopology.PENDING),
+                Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
+        TimestampedKeyValueStore<String, DataProduct> entries = Stores.timestampedKeyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(GateTopology.GLOBAL_CATALOG), Serdes.String(), new PlainAvroSerdes().of(DataProduct.class))
+                .withLoggingDisabled().build();
+        pending.init(context.getStateStoreContext(), pending);
+        entries.init(context.getStateStoreContext(), entries);
+        context.addStateStore(pending);
+        context.addStateStore(entries);
+        entries.put(ADDRESS, ValueAndTimestamp.make(entry(ProductStatus.ACTIVE), AT));
+        String partition = ADDRESS + ".ingest|0|";
+        for (long offset : new long[] {10, 9}) {
+            pending.put(partition + String.format("%019d", offset), new PendingRecord(0, offset, AT, AT, bytes("o-" + offset),
+                    bytes(json("o-" + offset, 1.0, "EUR", 1)), new RecordHeaders()).toBytes());
+        }
+        var processor = new GateProcessor(config, new GateCounters(meters));
+        processor.init(context);
+
+        context.setCurrentSystemTimeMs(AT);
+        context.setRecordMetadata(ADDRESS + ".ingest", 0, 11);
+        processor.process(new Record<>(bytes("o-11"), bytes(json("o-11", 1.0, "EUR", 1)), AT));
+
+        assertThat(context.forwarded()).extracting(forward -> forward.record().value().topic()).containsOnly(ADDRESS);
+        assertThat(context.forwarded()).extracting(forward -> new String(forward.record().key(), StandardCharsets.UTF_8))
+                .containsExactly("o-9", "o-10", "o-11");
+        assertThat(pending.approximateNumEntries()).isZero();
     }
 
     @Test
