@@ -70,6 +70,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
     static final int PENDING_RECORDS = 10_000;
     /** See {@link #PENDING_RECORDS}. */
     static final long PENDING_BYTES = 16L * 1024 * 1024;
+    /** After a partition's separator, the store's key that marks it {@link Waiting#overflowed}: it sorts after every offset. */
+    private static final String OVERFLOWED = "overflowed";
 
     /**
      * An ingest partition's waiting records: their offsets in order (the store's keys, so that a
@@ -79,6 +81,12 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
     private static final class Waiting {
         private final ArrayDeque<Long> offsets = new ArrayDeque<>();
         private long bytes;
+        /**
+         * Whether a record of the partition went to the dead-letter topic for want of room: every
+         * later one does too until none waits, so that no record waits behind one dead-lettered
+         * before it (a producer that sends the dead letters again would put them after it).
+         */
+        private boolean overflowed;
 
         void add(long offset, int stored) {
             offsets.addLast(offset);
@@ -121,8 +129,15 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         waiting.clear();
         try (KeyValueIterator<String, byte[]> all = pending.all()) {
             // in key order, so in offset order within a partition
-            all.forEachRemaining(entry -> waiting.computeIfAbsent(entry.key.substring(0, entry.key.lastIndexOf(SEPARATOR)), p -> new Waiting())
-                    .add(Long.parseLong(entry.key.substring(entry.key.lastIndexOf(SEPARATOR) + 1)), entry.value.length));
+            all.forEachRemaining(entry -> {
+                Waiting held = waiting.computeIfAbsent(entry.key.substring(0, entry.key.lastIndexOf(SEPARATOR)), p -> new Waiting());
+                String last = entry.key.substring(entry.key.lastIndexOf(SEPARATOR) + 1);
+                if (last.equals(OVERFLOWED)) {
+                    held.overflowed = true;
+                } else {
+                    held.add(Long.parseLong(last), entry.value.length);
+                }
+            });
         }
         context.schedule(PENDING_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::checkPending);
     }
@@ -147,7 +162,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
      * Holds the record until the catalog has its product. An oversized value goes to the
      * dead-letter topic whatever the contract, and would not fit the store's changelog: it waits
      * for nothing; so does a record of a partition whose waiting records are at the limit
-     * ({@link #PENDING_RECORDS}, {@link #PENDING_BYTES}).
+     * ({@link #PENDING_RECORDS}, {@link #PENDING_BYTES}), and every later one until none waits.
      */
     private void hold(String partition, Plan plan, PendingRecord record) {
         if (oversized(record.value())) {
@@ -155,8 +170,12 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
             return;
         }
         byte[] stored = record.toBytes();
-        Waiting held = waiting.computeIfAbsent(partition, p -> new Waiting());
-        if (held.offsets.size() >= PENDING_RECORDS || held.bytes + stored.length > PENDING_BYTES) {
+        Waiting held = waiting.get(partition);
+        if (held != null && (held.overflowed || held.offsets.size() >= PENDING_RECORDS || held.bytes + stored.length > PENDING_BYTES)) {
+            if (!held.overflowed) {
+                held.overflowed = true;
+                pending.put(partition + SEPARATOR + OVERFLOWED, new byte[0]);
+            }
             route(new Plan(plan.loadedAt(), plan.address(), null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, "product "
                     + plan.address() + " is not in the catalog yet, and " + held.offsets.size() + " records of its ingest partition "
                     + record.partition() + " (" + held.bytes + " bytes) already wait for it: produce once the catalog has admitted it"),
@@ -164,7 +183,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
             return;
         }
         pending.put(key(partition, record.offset()), stored);
-        held.add(record.offset(), stored.length);
+        waiting.computeIfAbsent(partition, p -> new Waiting()).add(record.offset(), stored.length);
     }
 
     /** @return the store's key of a waiting record: its partition, then its offset in 19 digits, so keys sort by offset */
@@ -219,6 +238,9 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
             pending.delete(key);
             held.offsets.pollFirst();
             held.bytes -= stored.length;
+        }
+        if (held.overflowed) {
+            pending.delete(partition + SEPARATOR + OVERFLOWED);
         }
         waiting.remove(partition);
     }

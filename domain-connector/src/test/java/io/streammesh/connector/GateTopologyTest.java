@@ -369,11 +369,19 @@ class GateTopologyTest {
         assertThat(fit - 1L).as("records that waited")
                 .isBetween(GateProcessor.PENDING_BYTES / MAX_BYTES - 1, GateProcessor.PENDING_BYTES / (MAX_BYTES - 200));
         assertThat(dlq.readRecord().key()).isEqualTo("big-" + (fit - 1));
+        ingest.pipeInput("small", bytes(json("small", 1.0, "EUR", 1)), AT);
+        assertThat(dlq.readRecord().key()).as("room for it, but it would wait behind one dead-lettered before it").isEqualTo("small");
+
+        catalog.pipeInput(ADDRESS, entry(ProductStatus.ACTIVE));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(dlq.readRecordsToList()).as("those that waited, checked at last: no order's JSON").hasSize(fit - 1);
+        ingest.pipeInput("after", bytes(json("after", 1.0, "EUR", 1)), AT);
+        assertThat(product.readRecord().key()).as("none waits any more: the partition takes records again").isEqualTo("after");
     }
 
     /**
      * A gate task that starts on a store already holding waiting records (restored on another
-     * instance, or revived) routes a partition's new record behind them, all in offset order.
+     * instance, or revived, its processor initialised again) routes a partition's new record behind them, all in offset order.
      */
     @Test
     void recordsWaitingInTheStoreWhenTheTaskStartsGoOnFirstInOffsetOrder() {
@@ -394,6 +402,9 @@ class GateTopologyTest {
                     bytes(json("o-" + offset, 1.0, "EUR", 1)), new RecordHeaders()).toBytes());
         }
         var processor = new GateProcessor(config, new GateCounters(meters));
+        processor.init(context);
+        // as Streams does with a task revived under exactly-once: the same instance, again
+        processor.close();
         processor.init(context);
 
         context.setCurrentSystemTimeMs(AT);

@@ -33,6 +33,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
@@ -60,8 +61,9 @@ import org.slf4j.LoggerFactory;
  * {@link #CATALOG_WAIT} and {@link #CATALOG_WAIT_RECORDS} records per topic, so a topic nobody
  * catalogues cannot fill the held store. A view's topics and schemas are prepared off the stream thread
  * ({@link ViewPreparation}): a record whose product has a view not prepared yet is held, with
- * every later record of its partition (so order holds), in a changelogged store, and the
- * punctuation handles the held records once the views are ready. Holding and releasing are part
+ * every later record of its partition (so order holds), in a changelogged store, and the held
+ * records are handled with the first record after a preparation finishes (or by the punctuation).
+ * Holding and releasing are part
  * of the task's transaction, so a record is neither lost nor viewed twice. A record a view cannot handle goes to that view's {@code .dlq} with the reason:
  * it is that view's failure alone (the other views of the record and of other products go on),
  * and a view that keeps failing is reported DEGRADED on {@code mesh.view.status} (see {@link ViewHealth}).
@@ -187,6 +189,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         this.held = context.getStateStore(heldStore);
         // Streams may init this same instance again (a task revived under exactly-once): the store is what is held.
         waiting.clear();
+        triedAtProgress = -1;
         try (var all = held.all()) {
             // in key order, so in offset order within a partition
             all.forEachRemaining(entry -> waiting.computeIfAbsent(parent(entry.key), p -> new ArrayDeque<>())
@@ -504,8 +507,9 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         ProductViews plan = new ProductViews(topic, entry != null, address, planned, encryption, decryptions);
         plans.put(topic, plan);
         plannedAt(topic).set(entry == null ? 0 : entry.timestamp());
-        compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::viewOf).toList());
-        List<String> viewTopics = plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::topic).toList();
+        compiled.keySet().retainAll(plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::viewOf).collect(Collectors.toSet()));
+        // sets: a list's contains would make each look-up cost views × views on the stream thread
+        Set<String> viewTopics = plans.values().stream().flatMap(p -> p.views().stream()).map(PlannedView::topic).collect(Collectors.toSet());
         health.keySet().retainAll(viewTopics);
         viewsWithTopics.retainAll(viewTopics);
         return plan;

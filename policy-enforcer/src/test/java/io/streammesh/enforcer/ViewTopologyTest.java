@@ -230,7 +230,7 @@ class ViewTopologyTest {
 
     /**
      * A processor initialised on a store that already holds records (a task restored on another
-     * instance, or revived) holds a partition's new records behind them and views them all in
+     * instance, or revived, its processor initialised again) holds a partition's new records behind them and views them all in
      * offset order once the views are prepared.
      */
     @Test
@@ -255,6 +255,9 @@ class ViewTopologyTest {
                 AvroBytes.encode(ViewAppITCatalog.order(schema, "o-7", "FR")), 7).bytes());
         var processor = new ViewProcessor(plainAvro(() -> schema), preparation, ViewTopology.HELD_RECORDS, "secret".getBytes(), null, meters,
                 SERDES.of(ViewStatus.class).serializer());
+        processor.init(context);
+        // as Streams does with a task revived under exactly-once: the same instance, again
+        processor.close();
         processor.init(context);
 
         context.setCurrentSystemTimeMs(1_000);
