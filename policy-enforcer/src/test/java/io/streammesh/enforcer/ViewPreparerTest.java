@@ -55,7 +55,7 @@ class ViewPreparerTest {
 
     /** Whoever sees the progress move sees the preparation that moved it finished: the stream thread tries held records then. */
     @Test
-    void progressMovesOnlyOnceAPreparationHasFinishedDoneOrFailed() throws Exception {
+    void progressMovesOnlyOnceAPreparationHasFinishedDoneOrFailed() {
         var release = new CountDownLatch(1);
         var slow = new ViewPreparer((product, view) -> {
             try {
@@ -71,8 +71,9 @@ class ViewPreparerTest {
             long before = slow.progress();
             assertThat(slow.topicsReady("good.orders.v1", "good.orders.v1.analytics")).isFalse();
             assertThat(slow.topicsReady("bad.orders.v1", "bad.orders.v1.analytics")).isFalse();
-            Thread.sleep(100);
-            assertThat(slow.progress()).as("nothing finished yet").isEqualTo(before);
+            // both jobs are blocked on the latch: the count must hold still the whole time
+            await("nothing finished yet").during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
+                    .until(() -> slow.progress() == before);
 
             release.countDown();
             await().atMost(Duration.ofSeconds(10)).until(() -> slow.progress() == before + 2);
