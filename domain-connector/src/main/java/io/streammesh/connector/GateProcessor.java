@@ -54,6 +54,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
 
     private final GateConfig config;
     private final GateCounters counters;
+    private final PendingBudget budget;
     private final Map<String, Plan> plans = new HashMap<>();
     private ProcessorContext<byte[], GateOutput> context;
     private TimestampedKeyValueStore<String, DataProduct> catalog;
@@ -70,6 +71,15 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
     static final int PENDING_RECORDS = 10_000;
     /** See {@link #PENDING_RECORDS}. */
     static final long PENDING_BYTES = 16L * 1024 * 1024;
+    /**
+     * The most records of one domain's products that wait in a gate, across its tasks, and the
+     * most bytes they take: so that a domain cannot get round {@link #PENDING_RECORDS} with a
+     * product of many partitions or with many products, while every other domain's records still
+     * wait.
+     */
+    static final int DOMAIN_PENDING_RECORDS = 25_000;
+    /** See {@link #DOMAIN_PENDING_RECORDS}. */
+    static final long DOMAIN_PENDING_BYTES = 40L * 1024 * 1024;
     /** After a partition's separator, the store's key that marks it {@link Waiting#overflowed}: it sorts after every offset. */
     private static final String OVERFLOWED = "overflowed";
 
@@ -79,6 +89,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
      * whole range), and what they take.
      */
     private static final class Waiting {
+        /** The domain of the partition's product, whose budget its records take. */
+        private final String domain;
         private final ArrayDeque<Long> offsets = new ArrayDeque<>();
         private long bytes;
         /**
@@ -87,6 +99,11 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
          * before it (a producer that sends the dead letters again would put them after it).
          */
         private boolean overflowed;
+
+        Waiting(String partition) {
+            this.domain = ProductAddress.ofIngestTopic(topicOf(partition))
+                    .orElseThrow(() -> new IllegalStateException("the gate reads only ingest topics, not " + partition)).domain();
+        }
 
         void add(long offset, int stored) {
             offsets.addLast(offset);
@@ -115,9 +132,15 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         }
     }
 
-    GateProcessor(GateConfig config, GateCounters counters) {
+    /**
+     * @param config the gate's config
+     * @param counters where records are counted
+     * @param budget what the gate's waiting records take, shared by all its tasks' processors
+     */
+    GateProcessor(GateConfig config, GateCounters counters, PendingBudget budget) {
         this.config = config;
         this.counters = counters;
+        this.budget = budget;
     }
 
     @Override
@@ -130,7 +153,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         try (KeyValueIterator<String, byte[]> all = pending.all()) {
             // in key order, so in offset order within a partition
             all.forEachRemaining(entry -> {
-                Waiting held = waiting.computeIfAbsent(entry.key.substring(0, entry.key.lastIndexOf(SEPARATOR)), p -> new Waiting());
+                Waiting held = waiting.computeIfAbsent(entry.key.substring(0, entry.key.lastIndexOf(SEPARATOR)), Waiting::new);
                 String last = entry.key.substring(entry.key.lastIndexOf(SEPARATOR) + 1);
                 if (last.equals(OVERFLOWED)) {
                     held.overflowed = true;
@@ -139,6 +162,10 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
                 }
             });
         }
+        var usage = new HashMap<String, PendingBudget.Usage>();
+        waiting.values().forEach(held -> usage.merge(held.domain, new PendingBudget.Usage(held.offsets.size(), held.bytes),
+                PendingBudget.Usage::plus));
+        budget.restart(context.taskId(), usage);
         context.schedule(PENDING_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::checkPending);
     }
 
@@ -158,11 +185,18 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         route(plan, incoming);
     }
 
+    @Override
+    public void close() {
+        budget.close(context.taskId());
+    }
+
     /**
      * Holds the record until the catalog has its product. An oversized value goes to the
      * dead-letter topic whatever the contract, and would not fit the store's changelog: it waits
      * for nothing; so does a record of a partition whose waiting records are at the limit
-     * ({@link #PENDING_RECORDS}, {@link #PENDING_BYTES}), and every later one until none waits.
+     * ({@link #PENDING_RECORDS}, {@link #PENDING_BYTES}), or whose domain's are
+     * ({@link #DOMAIN_PENDING_RECORDS}, {@link #DOMAIN_PENDING_BYTES}), and every later one of the
+     * partition until none waits.
      */
     private void hold(String partition, Plan plan, PendingRecord record) {
         if (oversized(record.value())) {
@@ -170,20 +204,37 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
             return;
         }
         byte[] stored = record.toBytes();
-        Waiting held = waiting.get(partition);
-        if (held != null && (held.overflowed || held.offsets.size() >= PENDING_RECORDS || held.bytes + stored.length > PENDING_BYTES)) {
+        Waiting held = waiting.computeIfAbsent(partition, Waiting::new);
+        String full = noRoom(held, record.partition(), stored.length);
+        if (full != null) {
             if (!held.overflowed) {
                 held.overflowed = true;
                 pending.put(partition + SEPARATOR + OVERFLOWED, new byte[0]);
             }
             route(new Plan(plan.loadedAt(), plan.address(), null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, "product "
-                    + plan.address() + " is not in the catalog yet, and " + held.offsets.size() + " records of its ingest partition "
-                    + record.partition() + " (" + held.bytes + " bytes) already wait for it: produce once the catalog has admitted it"),
+                    + plan.address() + " is not in the catalog yet, and " + full + ": produce once the catalog has admitted it"),
                     true, false), record);
             return;
         }
         pending.put(key(partition, record.offset()), stored);
-        waiting.computeIfAbsent(partition, p -> new Waiting()).add(record.offset(), stored.length);
+        held.add(record.offset(), stored.length);
+    }
+
+    /** @return why a record of the partition cannot wait, or null: it may, and is counted in its domain's budget */
+    private String noRoom(Waiting held, int partition, int bytes) {
+        if (held.overflowed) {
+            return "an earlier record of its ingest partition " + partition + " was dead-lettered for want of room while "
+                    + held.offsets.size() + " records (" + held.bytes + " bytes) still wait before it";
+        }
+        if (held.offsets.size() >= PENDING_RECORDS || held.bytes + bytes > PENDING_BYTES) {
+            return held.offsets.size() + " records of its ingest partition " + partition + " (" + held.bytes + " bytes) already wait for it";
+        }
+        if (budget.reserve(context.taskId(), held.domain, bytes)) {
+            return null;
+        }
+        PendingBudget.Usage used = budget.usage(held.domain);
+        return used.records() + " records of domain " + held.domain + "'s products (" + used.bytes() + " bytes) already wait in this "
+                + "gate for theirs";
     }
 
     /** @return the store's key of a waiting record: its partition, then its offset in 19 digits, so keys sort by offset */
@@ -238,6 +289,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
             pending.delete(key);
             held.offsets.pollFirst();
             held.bytes -= stored.length;
+            budget.release(context.taskId(), held.domain, stored.length);
         }
         if (held.overflowed) {
             pending.delete(partition + SEPARATOR + OVERFLOWED);

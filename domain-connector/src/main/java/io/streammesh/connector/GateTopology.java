@@ -48,6 +48,8 @@ public final class GateTopology {
      */
     public static Topology build(GateConfig config, MeterRegistry meters) {
         var builder = new StreamsBuilder();
+        // one for all the tasks of this gate
+        var budget = new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES);
         // Both stores in memory: they hold a few entries (catalogued products; records waiting for
         // theirs), so reading their topics back at start costs less than opening RocksDB, which
         // made the gate's start two to three times the start of a stateless app.
@@ -56,7 +58,7 @@ public final class GateTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING), Serdes.String(), Serdes.ByteArray()));
         builder.stream(ProductAddress.INGEST_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 // each task's processor keeps its own counter lookups; the registry gives them all one counter per tags
-                .process(() -> new GateProcessor(config, new GateCounters(meters)), PENDING)
+                .process(() -> new GateProcessor(config, new GateCounters(meters), budget), PENDING)
                 .to((key, value, context) -> value.topic(), Produced.with(Serdes.ByteArray(),
                         Serdes.serdeFrom((topic, out) -> out.value(), (topic, bytes) -> new GateOutput(topic, bytes))));
         return builder.build();

@@ -121,35 +121,40 @@ class GateIsolationIT {
     /**
      * A domain producing into the ingest topic of a product the gate's copy of the catalog does not
      * have cannot fill the heap of the gate every domain shares: past
-     * {@link GateProcessor#PENDING_RECORDS} waiting records of an ingest partition, each is dead-lettered at once with the
-     * reason, another domain's records flow meanwhile, and those that waited go on once the
-     * catalog has the product. The enforcer lets a domain write an ingest topic only once the
-     * catalog has its product, so the window is the gate's copy of the catalog lagging behind the
-     * enforcer's (or a product leaving the catalog before its ACL goes): made here as the platform,
-     * with the WRITE ACLs the enforcer would give and no catalog entry for the flooded product.
+     * {@link GateProcessor#PENDING_RECORDS} waiting records of an ingest partition, or
+     * {@link GateProcessor#DOMAIN_PENDING_RECORDS} of the domain's products across the gate's tasks,
+     * each is dead-lettered at once with the reason; another domain's records still wait for its
+     * own product meanwhile, and those that waited go on once the catalog has their product. The
+     * enforcer lets a domain write an ingest topic only once the catalog has its product, so the
+     * window is the gate's copy of the catalog lagging behind the enforcer's (or a product leaving
+     * the catalog before its ACL goes): made here as the platform, with the WRITE ACLs the enforcer
+     * would give and no catalog entry for either product.
      */
     @Test
-    void aDomainFloodingAProductTheCatalogDoesNotHaveHasTheRecordsPastTheLimitDeadLetteredWhileAnotherDomainsFlow(EmbeddedMesh mesh)
-            throws Exception {
+    void aDomainFloodingAProductTheCatalogDoesNotHaveHasTheRecordsPastTheLimitsDeadLetteredWhileAnotherDomainsStillWait(
+            EmbeddedMesh mesh) throws Exception {
         ProductAddress flooded = ProductAddress.parse("iso-flood.order-placed.v1");
         ProductAddress other = ProductAddress.parse("iso-calm.order-placed.v1");
         MeshClientConfig flooder = TestContracts.publishOrders(mesh, "iso-flood");
         MeshClientConfig calm = TestContracts.publishOrders(mesh, "iso-calm");
-        GateIT.catalogue(mesh, calm, other);
         mesh.admin().createAcls(List.of(writeIngest(flooder, flooded), writeIngest(calm, other))).all().get();
         int over = 50;
+        // three partitions: partition 0 past its own limit, then 1 and 2 past the domain's
+        int[] sent = {GateProcessor.PENDING_RECORDS + over, GateProcessor.PENDING_RECORDS,
+                GateProcessor.DOMAIN_PENDING_RECORDS - 2 * GateProcessor.PENDING_RECORDS + over};
 
         try (GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), Files.createTempDirectory("gate-flood"),
                      Duration.ofSeconds(1));
              var flooding = new KafkaProducer<>(flooder.kafka(), new StringSerializer(), new ByteArraySerializer());
              var producing = new KafkaProducer<>(calm.kafka(), new StringSerializer(), new ByteArraySerializer())) {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
-                    flooding.send(new ProducerRecord<>(flooded.ingestTopic(), 0, "f-0", bytes(GateIT.json("f-0", 5)))).get() != null);
-            // one partition: the limit is each ingest partition's
-            for (int i = 1; i < GateProcessor.PENDING_RECORDS + over; i++) {
-                flooding.send(new ProducerRecord<>(flooded.ingestTopic(), 0, "f-" + i, bytes(GateIT.json("f-" + i, 5))));
-            }
-            flooding.flush();
+                    flooding.send(new ProducerRecord<>(flooded.ingestTopic(), 0, "f-0-0", bytes(GateIT.json("f-0-0", 5)))).get() != null);
+            flood(flooding, flooded, 0, 1, sent[0]);
+            // partition 0 first, so that its records past its own limit are dead-lettered for that
+            assertThat(GateIT.readCommitted(flooder, flooded.deadLetterTopic(), over)).hasSize(over)
+                    .allSatisfy(record -> assertThat(reason(record)).startsWith("product " + flooded + " is not in the catalog yet, and "));
+            flood(flooding, flooded, 1, 0, sent[1]);
+            flood(flooding, flooded, 2, 0, sent[2]);
             List<String> keys = IntStream.range(0, 12).mapToObj(i -> "c-" + i).toList();
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
                     producing.send(new ProducerRecord<>(other.ingestTopic(), keys.get(0), bytes(GateIT.json(keys.get(0), 5)))).get() != null);
@@ -157,17 +162,35 @@ class GateIsolationIT {
                 producing.send(new ProducerRecord<>(other.ingestTopic(), key, bytes(GateIT.json(key, 5)))).get();
             }
 
-            assertThat(GateIT.readCommitted(calm, other.topic(), keys.size())).extracting(ConsumerRecord::key)
-                    .containsExactlyInAnyOrderElementsOf(keys);
-            List<ConsumerRecord<String, byte[]>> dead = GateIT.readCommitted(flooder, flooded.deadLetterTopic(), over);
-            System.out.printf("flooded: %,d records sent, %,d dead-lettered at once%n", GateProcessor.PENDING_RECORDS + over, dead.size());
-            assertThat(dead).hasSize(over).allSatisfy(record -> assertThat(new String(record.headers().lastHeader(DeadLetterHeaders.REASON)
-                    .value(), StandardCharsets.UTF_8)).startsWith("product " + flooded + " is not in the catalog yet, and "
-                    + GateProcessor.PENDING_RECORDS + " records of its ingest partition 0 ("));
+            List<String> reasons = GateIT.readCommitted(flooder, flooded.deadLetterTopic(), 2 * over).stream()
+                    .map(GateIsolationIT::reason).toList();
+            System.out.printf("flooded: %,d records sent, %,d dead-lettered at once%n", IntStream.of(sent).sum(), reasons.size());
+            assertThat(reasons).hasSize(2 * over).allSatisfy(reason -> assertThat(reason)
+                    .startsWith("product " + flooded + " is not in the catalog yet, and ").endsWith(": produce once the catalog has admitted it"));
+            assertThat(reasons).filteredOn(reason -> reason.contains(GateProcessor.PENDING_RECORDS + " records of its ingest partition 0 ("))
+                    .hasSize(1);
+            assertThat(reasons).filteredOn(reason -> reason.contains(GateProcessor.DOMAIN_PENDING_RECORDS
+                    + " records of domain iso-flood's products (")).hasSizeBetween(1, 2);
 
+            GateIT.catalogue(mesh, calm, other);
+            assertThat(GateIT.readCommitted(calm, other.topic(), keys.size())).as("another domain's records waited for their product")
+                    .extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(keys);
             GateIT.catalogue(mesh, flooder, flooded);
-            assertThat(GateIT.readCommitted(flooder, flooded.topic(), GateProcessor.PENDING_RECORDS)).hasSize(GateProcessor.PENDING_RECORDS);
+            assertThat(GateIT.readCommitted(flooder, flooded.topic(), GateProcessor.DOMAIN_PENDING_RECORDS))
+                    .hasSize(GateProcessor.DOMAIN_PENDING_RECORDS);
         }
+    }
+
+    private static void flood(KafkaProducer<String, byte[]> producer, ProductAddress product, int partition, int from, int to) {
+        for (int i = from; i < to; i++) {
+            String key = "f-" + partition + "-" + i;
+            producer.send(new ProducerRecord<>(product.ingestTopic(), partition, key, bytes(GateIT.json(key, 5))));
+        }
+        producer.flush();
+    }
+
+    private static String reason(ConsumerRecord<String, byte[]> record) {
+        return new String(record.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8);
     }
 
     private static AclBinding writeIngest(MeshClientConfig domain, ProductAddress address) {

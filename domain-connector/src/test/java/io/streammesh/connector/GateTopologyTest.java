@@ -380,6 +380,53 @@ class GateTopologyTest {
     }
 
     /**
+     * One domain cannot get round the limit of each ingest partition with many products (or
+     * partitions): beyond so many waiting records of a domain's products in the gate, the
+     * domain's next record is dead-lettered at once, and another domain's still wait.
+     */
+    @Test
+    void aDomainHasAtMostSoManyRecordsWaitingAcrossItsProductsWhileAnotherDomainsStillWait() {
+        catalog.pipeInput(ADDRESS, null);
+        var second = driver.createInputTopic("shop.returns.v1.ingest", Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        var third = driver.createInputTopic("shop.refunds.v1.ingest", Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        var thirdDlq = driver.createOutputTopic("shop.refunds.v1.dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        var otherDomain = driver.createInputTopic("bank.payments.v1.ingest", Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        var otherDomainDlq = driver.createOutputTopic("bank.payments.v1.dlq", Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer());
+        int rest = GateProcessor.DOMAIN_PENDING_RECORDS - 2 * GateProcessor.PENDING_RECORDS;
+        for (int i = 0; i < GateProcessor.PENDING_RECORDS; i++) {
+            ingest.pipeInput("o-" + i, bytes(json("o-" + i, 1.0, "EUR", 1)), AT);
+            second.pipeInput("r-" + i, bytes("{}"), AT);
+            if (i < rest) {
+                third.pipeInput("f-" + i, bytes("{}"), AT);
+            }
+        }
+        assertThat(dlq.isEmpty()).isTrue();
+        assertThat(thirdDlq.isEmpty()).isTrue();
+
+        third.pipeInput("f-over", bytes("{}"), AT);
+        otherDomain.pipeInput("p-1", bytes("{}"), AT);
+
+        TestRecord<String, byte[]> over = thirdDlq.readRecord();
+        assertThat(over.key()).isEqualTo("f-over");
+        assertThat(reason(over)).startsWith("product shop.refunds.v1 is not in the catalog yet, and " + GateProcessor.DOMAIN_PENDING_RECORDS
+                + " records of domain shop's products (").endsWith(" bytes) already wait in this gate for theirs: produce once the "
+                + "catalog has admitted it");
+        assertThat(otherDomainDlq.isEmpty()).as("another domain's record waits").isTrue();
+
+        catalog.pipeInput(ADDRESS, entry(ProductStatus.ACTIVE));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(product.readRecordsToList()).hasSize(GateProcessor.PENDING_RECORDS);
+        third.pipeInput("f-after", bytes("{}"), AT);
+        assertThat(thirdDlq.readRecord().key()).as("it would wait behind one dead-lettered before it").isEqualTo("f-after");
+        var fourth = driver.createInputTopic("shop.credits.v1.ingest", Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        var fourthDlq = driver.createOutputTopic("shop.credits.v1.dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        fourth.pipeInput("c-1", bytes("{}"), AT);
+        assertThat(fourthDlq.isEmpty()).as("the released records made room in the domain's budget").isTrue();
+    }
+
+    /**
      * A gate task that starts on a store already holding waiting records (restored on another
      * instance, or revived, its processor initialised again) routes a partition's new record behind them, all in offset order.
      */
@@ -401,11 +448,13 @@ class GateTopologyTest {
             pending.put(partition + String.format("%019d", offset), new PendingRecord(0, offset, AT, AT, bytes("o-" + offset),
                     bytes(json("o-" + offset, 1.0, "EUR", 1)), new RecordHeaders()).toBytes());
         }
-        var processor = new GateProcessor(config, new GateCounters(meters));
+        var budget = new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES);
+        var processor = new GateProcessor(config, new GateCounters(meters), budget);
         processor.init(context);
         // as Streams does with a task revived under exactly-once: the same instance, again
         processor.close();
         processor.init(context);
+        assertThat(budget.usage("shop").records()).as("counted once").isEqualTo(2);
 
         context.setCurrentSystemTimeMs(AT);
         context.setRecordMetadata(ADDRESS + ".ingest", 0, 11);
@@ -415,6 +464,7 @@ class GateTopologyTest {
         assertThat(context.forwarded()).extracting(forward -> new String(forward.record().key(), StandardCharsets.UTF_8))
                 .containsExactly("o-9", "o-10", "o-11");
         assertThat(pending.approximateNumEntries()).isZero();
+        assertThat(budget.usage("shop")).isEqualTo(PendingBudget.Usage.NONE);
     }
 
     @Test
