@@ -99,7 +99,7 @@ public final class AuditApp implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, DEAD_LETTER_TOPIC);
         props.putAll(MeshSerdes.config(config.clientConfig(), true));
-        var streams = new KafkaStreams(AuditTopology.build(running, RecordSerdes.registry(config.clientConfig()),
+        var streams = MeshStreams.create(AuditTopology.build(running, RecordSerdes.registry(config.clientConfig()),
                 new AuditMeters(metrics.meters())), props);
         var streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics.meters());

@@ -165,7 +165,7 @@ final class SideJvm implements AutoCloseable {
             builder.stream(input, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                     .to(copyTopic(input), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
             long start = System.nanoTime();
-            var streams = new KafkaStreams(builder.build(), MeshStreams.independentPartitions(MeshStreams.exactlyOnce(admin, id, state.resolve(id))));
+            var streams = MeshStreams.create(builder.build(), MeshStreams.independentPartitions(MeshStreams.exactlyOnce(admin, id, state.resolve(id))));
             try {
                 MeshStreams.start(streams, "byte copy");
                 return drained(id, start, System.nanoTime());

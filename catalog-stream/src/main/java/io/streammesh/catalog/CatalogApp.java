@@ -161,8 +161,8 @@ public final class CatalogApp implements AutoCloseable {
             Properties catalogProperties = properties(config, self);
             // Health's tasks, from before it was an app of its own, would fail the start.
             MeshStreams.forgetRemovedSubtopologies(catalogTopology, catalogProperties);
-            streams = new KafkaStreams(catalogTopology, catalogProperties);
-            health = new KafkaStreams(HealthTopology.build(config, accessPartitions, serdes, gateLags, healthMeters), healthProperties(config));
+            streams = MeshStreams.create(catalogTopology, catalogProperties);
+            health = MeshStreams.create(HealthTopology.build(config, accessPartitions, serdes, gateLags, healthMeters), healthProperties(config));
             streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(metrics.meters());
             healthMetrics = new KafkaStreamsMetrics(health);

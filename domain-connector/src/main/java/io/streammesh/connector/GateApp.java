@@ -162,7 +162,7 @@ public final class GateApp implements AutoCloseable {
         var registry = SchemaRegistry.connect(clientConfig);
         var topology = GateTopology.build(GateConfig.of(RecordSerdes.registry(clientConfig), ProductSchemas.registry(registry), keys),
                 metrics.meters());
-        var streams = new KafkaStreams(topology, MeshStreams.independentPartitions(MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir)));
+        var streams = MeshStreams.create(topology, MeshStreams.independentPartitions(MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir)));
         // Kafka Streams' own metrics (records-lag-max among them) beside the gate's counts
         var streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics.meters());

@@ -64,14 +64,30 @@ public final class MeshStreams {
         // new: the broker holds it up to fetch.max.wait.ms (500 ms by default) each time.
         props.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), String.valueOf(START_FETCH_WAIT.toMillis()));
         props.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), String.valueOf(START_FETCH_WAIT.toMillis()));
-        // poll.ms stays Kafka's 100 ms. Restoring even an empty changelog costs a whole poll.ms per batch of tasks (about
-        // 0.2 s of a gate's start), but a shorter poll costs every idle stream thread for good: measured with one idle
-        // exactly-once app, 2.0 % of a core at 100 ms, 2.9 % at 50, 3.5 % at 25, 5.2 % at 10 (benchmarks README).
+        // poll.ms stays Kafka's 100 ms: a shorter poll costs every idle stream thread for good, measured with one idle
+        // exactly-once app 2.0 % of a core at 100 ms, 2.9 % at 50, 3.5 % at 25, 5.2 % at 10 (benchmarks README). What a
+        // whole poll.ms cost each start of a stateful app, apps made with create() no longer pay (PromptStartClients).
         // Kafka clients push their metrics to the broker (KIP-714) unless told not to; the mesh's apps serve theirs to
         // Prometheus, and the push's reporter renamed every metric a new partition brings on the stream thread (with many
         // products, a third of a second of each gate start). A client config that asks for the push keeps it.
         props.putIfAbsent(CommonClientConfigs.ENABLE_METRICS_PUSH_CONFIG, "false");
         return props;
+    }
+
+    /**
+     * The app, with Kafka Streams' clients but consumers that do not sit out a whole
+     * {@code poll.ms} while it starts or rebalances ({@link PromptStartClients}). Its state
+     * listener is taken: set none of your own.
+     *
+     * @param topology the app's topology
+     * @param props {@link #exactlyOnce} settings
+     * @return the app, not started
+     */
+    public static KafkaStreams create(Topology topology, Properties props) {
+        var clients = new PromptStartClients();
+        var streams = new KafkaStreams(topology, props, clients);
+        streams.setStateListener(clients);
+        return streams;
     }
 
     /**
