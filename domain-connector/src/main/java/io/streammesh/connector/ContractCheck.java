@@ -118,8 +118,7 @@ final class ContractCheck {
                     + address + ", which is not compacted");
         }
         if (value.length > maxValueBytes) {
-            return reject(DeadLetterHeaders.SIZE_RULE, "the value is " + value.length + " bytes, over the gate's limit of "
-                    + maxValueBytes + " bytes (its first " + maxValueBytes + " bytes are kept here)");
+            return new Rejected(oversized(value.length, maxValueBytes));
         }
         boolean avro = value.length >= WireAvro.HEADER_LENGTH && value[0] == MAGIC;
         if (avro && ruleFields != null && ByteBuffer.wrap(value, 1, 4).getInt() == currentId) {
@@ -226,6 +225,16 @@ final class ContractCheck {
     /** @return the value's dead letter, its reason quoting the value only where the product allows it */
     private Rejected rejected(Unfit unfit) {
         return reject(DeadLetterHeaders.SCHEMA_RULE, quotesValues ? unfit.getMessage() : unfit.valueFree);
+    }
+
+    /**
+     * @param length a value's length
+     * @param maxValueBytes the gate's limit, which it is over
+     * @return why such a value goes to the dead-letter topic, whatever the product
+     */
+    static DeadLetterReason oversized(int length, int maxValueBytes) {
+        return new DeadLetterReason(DeadLetterHeaders.SIZE_RULE, "the value is " + length + " bytes, over the gate's limit of "
+                + maxValueBytes + " bytes (its first " + maxValueBytes + " bytes are kept here)");
     }
 
     private static Rejected reject(String rule, String reason) {

@@ -165,7 +165,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         var usage = new HashMap<String, PendingBudget.Usage>();
         waiting.values().forEach(held -> usage.merge(held.domain, new PendingBudget.Usage(held.offsets.size(), held.bytes),
                 PendingBudget.Usage::plus));
-        budget.restart(context.taskId(), usage);
+        budget.restart(context.taskId(), this, usage);
         context.schedule(PENDING_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::checkPending);
     }
 
@@ -187,7 +187,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
 
     @Override
     public void close() {
-        budget.close(context.taskId());
+        budget.close(context.taskId(), this);
     }
 
     /**
@@ -195,22 +195,28 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
      * dead-letter topic whatever the contract, and would not fit the store's changelog: it waits
      * for nothing; so does a record of a partition whose waiting records are at the limit
      * ({@link #PENDING_RECORDS}, {@link #PENDING_BYTES}), or whose domain's are
-     * ({@link #DOMAIN_PENDING_RECORDS}, {@link #DOMAIN_PENDING_BYTES}), and every later one of the
-     * partition until none waits.
+     * ({@link #DOMAIN_PENDING_RECORDS}, {@link #DOMAIN_PENDING_BYTES}). Either way every later
+     * record of the partition follows it there until none waits, so that none waits behind one
+     * dead-lettered before it.
      */
     private void hold(String partition, Plan plan, PendingRecord record) {
+        Waiting held = waiting.computeIfAbsent(partition, Waiting::new);
+        if (held.overflowed && held.offsets.isEmpty()) {
+            // nothing waits any more to keep the order of: the partition takes records again
+            pending.delete(partition + SEPARATOR + OVERFLOWED);
+            held.overflowed = false;
+        }
         if (oversized(record.value())) {
-            route(plan, record);
+            overflow(partition, held, !held.offsets.isEmpty());
+            route(new Plan(plan.loadedAt(), plan.address(), null, ContractCheck.oversized(record.value().length, config.maxValueBytes()),
+                    true, false), record);
             return;
         }
-        byte[] stored = record.toBytes();
-        Waiting held = waiting.computeIfAbsent(partition, Waiting::new);
-        String full = noRoom(held, record.partition(), stored.length);
+        // a partition already dead-lettering needs no copy of the record to say so
+        byte[] stored = held.overflowed ? null : record.toBytes();
+        String full = noRoom(held, record.partition(), stored == null ? 0 : stored.length);
         if (full != null) {
-            if (!held.overflowed) {
-                held.overflowed = true;
-                pending.put(partition + SEPARATOR + OVERFLOWED, new byte[0]);
-            }
+            overflow(partition, held, true);
             route(new Plan(plan.loadedAt(), plan.address(), null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, "product "
                     + plan.address() + " is not in the catalog yet, and " + full + ": produce once the catalog has admitted it"),
                     true, false), record);
@@ -220,21 +226,27 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         held.add(record.offset(), stored.length);
     }
 
+    /** Marks the partition {@link Waiting#overflowed} (in the store too, so that it holds across a restart), if {@code overflows}. */
+    private void overflow(String partition, Waiting held, boolean overflows) {
+        if (overflows && !held.overflowed) {
+            held.overflowed = true;
+            pending.put(partition + SEPARATOR + OVERFLOWED, new byte[0]);
+        }
+    }
+
     /** @return why a record of the partition cannot wait, or null: it may, and is counted in its domain's budget */
     private String noRoom(Waiting held, int partition, int bytes) {
         if (held.overflowed) {
-            return "an earlier record of its ingest partition " + partition + " was dead-lettered for want of room while "
-                    + held.offsets.size() + " records (" + held.bytes + " bytes) still wait before it";
+            return "an earlier record of its ingest partition " + partition + " was dead-lettered while " + held.offsets.size()
+                    + " records (" + held.bytes + " bytes) still wait before it";
         }
         if (held.offsets.size() >= PENDING_RECORDS || held.bytes + bytes > PENDING_BYTES) {
             return held.offsets.size() + " records of its ingest partition " + partition + " (" + held.bytes + " bytes) already wait for it";
         }
-        if (budget.reserve(context.taskId(), held.domain, bytes)) {
-            return null;
-        }
-        PendingBudget.Usage used = budget.usage(held.domain);
-        return used.records() + " records of domain " + held.domain + "'s products (" + used.bytes() + " bytes) already wait in this "
-                + "gate for theirs";
+        return budget.reserve(context.taskId(), this, held.domain, bytes)
+                .map(used -> used.records() + " records of domain " + held.domain + "'s products (" + used.bytes() + " bytes) already "
+                        + "wait in this gate for theirs")
+                .orElse(null);
     }
 
     /** @return the store's key of a waiting record: its partition, then its offset in 19 digits, so keys sort by offset */
@@ -289,7 +301,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
             pending.delete(key);
             held.offsets.pollFirst();
             held.bytes -= stored.length;
-            budget.release(context.taskId(), held.domain, stored.length);
+            budget.release(context.taskId(), this, held.domain, stored.length);
         }
         if (held.overflowed) {
             pending.delete(partition + SEPARATOR + OVERFLOWED);

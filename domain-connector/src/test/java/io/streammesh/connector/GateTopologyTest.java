@@ -433,16 +433,7 @@ class GateTopologyTest {
     @Test
     void recordsWaitingInTheStoreWhenTheTaskStartsGoOnFirstInOffsetOrder() {
         var context = new MockProcessorContext<byte[], GateOutput>();
-        KeyValueStore<String, byte[]> pending = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(GateTopology.PENDING),
-                Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
-        TimestampedKeyValueStore<String, DataProduct> entries = Stores.timestampedKeyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(GateTopology.GLOBAL_CATALOG), Serdes.String(), new PlainAvroSerdes().of(DataProduct.class))
-                .withLoggingDisabled().build();
-        pending.init(context.getStateStoreContext(), pending);
-        entries.init(context.getStateStoreContext(), entries);
-        context.addStateStore(pending);
-        context.addStateStore(entries);
-        entries.put(ADDRESS, ValueAndTimestamp.make(entry(ProductStatus.ACTIVE), AT));
+        KeyValueStore<String, byte[]> pending = stores(context);
         String partition = ADDRESS + ".ingest|0|";
         for (long offset : new long[] {10, 9}) {
             pending.put(partition + String.format("%019d", offset), new PendingRecord(0, offset, AT, AT, bytes("o-" + offset),
@@ -454,17 +445,84 @@ class GateTopologyTest {
         // as Streams does with a task revived under exactly-once: the same instance, again
         processor.close();
         processor.init(context);
+        processor.init(context);
         assertThat(budget.usage("shop").records()).as("counted once").isEqualTo(2);
+        // the task taken up by another stream thread before this one's processor closed
+        var successor = new GateProcessor(config, new GateCounters(meters), budget);
+        successor.init(context);
+        processor.close();
+        assertThat(budget.usage("shop").records()).as("counted once, for the processor the task now has").isEqualTo(2);
 
         context.setCurrentSystemTimeMs(AT);
         context.setRecordMetadata(ADDRESS + ".ingest", 0, 11);
-        processor.process(new Record<>(bytes("o-11"), bytes(json("o-11", 1.0, "EUR", 1)), AT));
+        successor.process(new Record<>(bytes("o-11"), bytes(json("o-11", 1.0, "EUR", 1)), AT));
 
         assertThat(context.forwarded()).extracting(forward -> forward.record().value().topic()).containsOnly(ADDRESS);
         assertThat(context.forwarded()).extracting(forward -> new String(forward.record().key(), StandardCharsets.UTF_8))
                 .containsExactly("o-9", "o-10", "o-11");
         assertThat(pending.approximateNumEntries()).isZero();
         assertThat(budget.usage("shop")).isEqualTo(PendingBudget.Usage.NONE);
+    }
+
+    /**
+     * A partition marked as dead-lettering for want of room, with no record waiting any more
+     * (restored so, or its domain's budget refused its first record), takes records again at
+     * once, not only after the next punctuation.
+     */
+    @Test
+    void aPartitionMarkedAsDeadLetteringWithNothingWaitingTakesRecordsAgain() {
+        var context = new MockProcessorContext<byte[], GateOutput>();
+        KeyValueStore<String, byte[]> pending = stores(context);
+        pending.put("shop.returns.v1.ingest|0|overflowed", new byte[0]);
+        var processor = new GateProcessor(config, new GateCounters(meters),
+                new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES));
+        processor.init(context);
+
+        context.setCurrentSystemTimeMs(AT);
+        context.setRecordMetadata("shop.returns.v1.ingest", 0, 4);
+        processor.process(new Record<>(bytes("r-4"), bytes("{}"), AT));
+
+        assertThat(context.forwarded()).as("it waits for its product").isEmpty();
+        assertThat(pending.get("shop.returns.v1.ingest|0|overflowed")).isNull();
+        assertThat(pending.approximateNumEntries()).isOne();
+    }
+
+    /**
+     * An oversized record of a product not in the catalog yet goes to the dead-letter topic at
+     * once, for its size; records of its partition that came after it follow it there while
+     * earlier ones wait, so that none waits behind it.
+     */
+    @Test
+    void anOversizedRecordOfAProductNotInTheCatalogYetIsDeadLetteredForItsSizeAndNoLaterRecordWaitsBehindIt() {
+        catalog.pipeInput(ADDRESS, null);
+        ingest.pipeInput("o-1", bytes(json("o-1", 1.0, "EUR", 1)), AT);
+        ingest.pipeInput("o-big", new byte[MAX_BYTES + 1], AT);
+        ingest.pipeInput("o-2", bytes(json("o-2", 1.0, "EUR", 1)), AT);
+
+        TestRecord<String, byte[]> big = dlq.readRecord();
+        assertThat(big.key()).isEqualTo("o-big");
+        assertThat(reason(big)).startsWith("the value is " + (MAX_BYTES + 1) + " bytes, over the gate's limit of " + MAX_BYTES);
+        assertThat(dlq.readRecord().key()).isEqualTo("o-2");
+
+        catalog.pipeInput(ADDRESS, entry(ProductStatus.ACTIVE));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(product.readRecordsToList()).extracting(TestRecord::key).containsExactly("o-1");
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    /** @return the gate's pending store, with the shop's order product in its catalog store, both in the context */
+    private static KeyValueStore<String, byte[]> stores(MockProcessorContext<byte[], GateOutput> context) {
+        KeyValueStore<String, byte[]> pending = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(GateTopology.PENDING),
+                Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
+        TimestampedKeyValueStore<String, DataProduct> entries = Stores.timestampedKeyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(GateTopology.GLOBAL_CATALOG), Serdes.String(), new PlainAvroSerdes().of(DataProduct.class))
+                .withLoggingDisabled().build();
+        pending.init(context.getStateStoreContext(), pending);
+        entries.init(context.getStateStoreContext(), entries);
+        context.addStateStore(pending);
+        context.addStateStore(entries);
+        entries.put(ADDRESS, ValueAndTimestamp.make(entry(ProductStatus.ACTIVE), AT));
+        return pending;
     }
 
     @Test

@@ -4,50 +4,75 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import org.apache.kafka.streams.processor.TaskId;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class PendingBudgetTest {
 
     private static final TaskId FIRST = new TaskId(0, 0);
     private static final TaskId SECOND = new TaskId(0, 1);
+    private final Object first = new Object();
+    private final Object second = new Object();
 
     private final PendingBudget budget = new PendingBudget(3, 100);
 
+    @BeforeEach
+    void start() {
+        budget.restart(FIRST, first, Map.of());
+        budget.restart(SECOND, second, Map.of());
+    }
+
     @Test
     void aDomainsRecordsAcrossTasksShareItsLimitAndAnotherDomainHasItsOwn() {
-        assertThat(budget.reserve(FIRST, "shop", 10)).isTrue();
-        assertThat(budget.reserve(SECOND, "shop", 10)).isTrue();
-        assertThat(budget.reserve(SECOND, "shop", 10)).isTrue();
+        assertThat(budget.reserve(FIRST, first, "shop", 10)).isEmpty();
+        assertThat(budget.reserve(SECOND, second, "shop", 10)).isEmpty();
+        assertThat(budget.reserve(SECOND, second, "shop", 10)).isEmpty();
 
-        assertThat(budget.reserve(FIRST, "shop", 10)).as("a fourth record").isFalse();
-        assertThat(budget.reserve(FIRST, "bank", 10)).isTrue();
+        assertThat(budget.reserve(FIRST, first, "shop", 10)).as("a fourth record").contains(new PendingBudget.Usage(3, 30));
+        assertThat(budget.reserve(FIRST, first, "bank", 10)).isEmpty();
         assertThat(budget.usage("shop")).isEqualTo(new PendingBudget.Usage(3, 30));
 
-        budget.release(SECOND, "shop", 10);
-        assertThat(budget.reserve(FIRST, "shop", 10)).isTrue();
+        budget.release(SECOND, second, "shop", 10);
+        assertThat(budget.reserve(FIRST, first, "shop", 10)).isEmpty();
     }
 
     @Test
     void aDomainsBytesHaveALimitToo() {
-        assertThat(budget.reserve(FIRST, "shop", 60)).isTrue();
-        assertThat(budget.reserve(SECOND, "shop", 41)).isFalse();
-        assertThat(budget.reserve(SECOND, "shop", 40)).isTrue();
+        assertThat(budget.reserve(FIRST, first, "shop", 60)).isEmpty();
+        assertThat(budget.reserve(SECOND, second, "shop", 41)).isPresent();
+        assertThat(budget.reserve(SECOND, second, "shop", 40)).isEmpty();
     }
 
     @Test
     void aTaskThatStartsAgainReplacesWhatWasCountedForItAndOneThatClosesFreesIt() {
-        budget.reserve(FIRST, "shop", 10);
-        budget.reserve(FIRST, "shop", 10);
-        budget.reserve(SECOND, "shop", 10);
+        budget.reserve(FIRST, first, "shop", 10);
+        budget.reserve(FIRST, first, "shop", 10);
+        budget.reserve(SECOND, second, "shop", 10);
 
         // its processor started again, without having been closed, on a store that holds one record
-        budget.restart(FIRST, Map.of("shop", new PendingBudget.Usage(1, 10)));
+        budget.restart(FIRST, first, Map.of("shop", new PendingBudget.Usage(1, 10)));
         assertThat(budget.usage("shop")).isEqualTo(new PendingBudget.Usage(2, 20));
 
-        budget.close(SECOND);
+        budget.close(SECOND, second);
         assertThat(budget.usage("shop")).isEqualTo(new PendingBudget.Usage(1, 10));
-        budget.close(FIRST);
-        budget.close(FIRST);
+        budget.close(FIRST, first);
+        budget.close(FIRST, first);
+        assertThat(budget.usage("shop")).isEqualTo(PendingBudget.Usage.NONE);
+    }
+
+    /** A stream thread that lost its task, but still runs, while another thread's processor has started on it. */
+    @Test
+    void aProcessorNoLongerTheTasksChangesNothing() {
+        budget.reserve(FIRST, first, "shop", 10);
+        Object successor = new Object();
+        budget.restart(FIRST, successor, Map.of("shop", new PendingBudget.Usage(1, 10)));
+
+        budget.release(FIRST, first, "shop", 10);
+        assertThat(budget.reserve(FIRST, first, "shop", 10)).isPresent();
+        budget.close(FIRST, first);
+
+        assertThat(budget.usage("shop")).isEqualTo(new PendingBudget.Usage(1, 10));
+        budget.release(FIRST, successor, "shop", 10);
         assertThat(budget.usage("shop")).isEqualTo(PendingBudget.Usage.NONE);
     }
 }

@@ -22,11 +22,12 @@ import org.apache.kafka.streams.KafkaStreams;
  * after its next poll. For the gate and the views, whose stores hold only what waits (empty
  * changelogs), that was about 0.35 s of each start before the first record.
  *
- * <p>So the restore consumer polls at most {@link #SETTLING_POLL} (the state updater polls only
- * while a changelog restores and waits idle otherwise; the mesh's apps run no standby replicas),
- * and so does a stream thread's consumer until the app is {@link KafkaStreams.State#RUNNING}.
- * Once it runs, {@code poll.ms} applies as configured: a shorter poll would cost every idle stream
- * thread CPU for good.
+ * <p>So until the app is {@link KafkaStreams.State#RUNNING} (an active task's restoration always
+ * ends before it is) both the stream threads' and the restore consumer polls at most
+ * {@link #SETTLING_POLL}. Once it runs, {@code poll.ms} applies as configured: a shorter poll would
+ * cost CPU for good to every idle stream thread, and to a state updater that keeps a standby or
+ * warm-up replica up to date. With {@code group.protocol=streams} (not the mesh's), Kafka Streams
+ * makes the stream threads' consumers itself, and only the restore consumer's poll is shortened.
  */
 final class PromptStartClients implements KafkaClientSupplier, KafkaStreams.StateListener {
 
@@ -66,7 +67,7 @@ final class PromptStartClients implements KafkaClientSupplier, KafkaStreams.Stat
         return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()) {
             @Override
             public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
-                return super.poll(shorter(timeout));
+                return super.poll(settling ? shorter(timeout) : timeout);
             }
         };
     }
