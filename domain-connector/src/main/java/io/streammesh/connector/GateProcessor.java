@@ -202,12 +202,12 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
     private void hold(String partition, Plan plan, PendingRecord record) {
         Waiting held = waiting.computeIfAbsent(partition, Waiting::new);
         if (held.overflowed && held.offsets.isEmpty()) {
-            // nothing waits any more to keep the order of: the partition takes records again
+            // restored so, with nothing waiting any more to keep the order of: the partition takes records again
             pending.delete(partition + SEPARATOR + OVERFLOWED);
             held.overflowed = false;
         }
         if (oversized(record.value())) {
-            overflow(partition, held, !held.offsets.isEmpty());
+            overflow(partition, held);
             route(new Plan(plan.loadedAt(), plan.address(), null, ContractCheck.oversized(record.value().length, config.maxValueBytes()),
                     true, false), record);
             return;
@@ -216,7 +216,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         byte[] stored = held.overflowed ? null : record.toBytes();
         String full = noRoom(held, record.partition(), stored == null ? 0 : stored.length);
         if (full != null) {
-            overflow(partition, held, true);
+            overflow(partition, held);
             route(new Plan(plan.loadedAt(), plan.address(), null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, "product "
                     + plan.address() + " is not in the catalog yet, and " + full + ": produce once the catalog has admitted it"),
                     true, false), record);
@@ -226,9 +226,13 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         held.add(record.offset(), stored.length);
     }
 
-    /** Marks the partition {@link Waiting#overflowed} (in the store too, so that it holds across a restart), if {@code overflows}. */
-    private void overflow(String partition, Waiting held, boolean overflows) {
-        if (overflows && !held.overflowed) {
+    /**
+     * A record of the partition was dead-lettered: if records of it wait, the partition is marked
+     * {@link Waiting#overflowed} (in the store too, so that it holds across a restart), so that no
+     * later record waits behind the dead letter.
+     */
+    private void overflow(String partition, Waiting held) {
+        if (!held.offsets.isEmpty() && !held.overflowed) {
             held.overflowed = true;
             pending.put(partition + SEPARATOR + OVERFLOWED, new byte[0]);
         }

@@ -465,9 +465,8 @@ class GateTopologyTest {
     }
 
     /**
-     * A partition marked as dead-lettering for want of room, with no record waiting any more
-     * (restored so, or its domain's budget refused its first record), takes records again at
-     * once, not only after the next punctuation.
+     * A partition restored marked as dead-lettering, with no record waiting any more, takes
+     * records again at once, not only after the next punctuation.
      */
     @Test
     void aPartitionMarkedAsDeadLetteringWithNothingWaitingTakesRecordsAgain() {
