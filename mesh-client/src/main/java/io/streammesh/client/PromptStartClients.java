@@ -54,22 +54,12 @@ final class PromptStartClients implements KafkaClientSupplier, KafkaStreams.Stat
 
     @Override
     public Consumer<byte[], byte[]> getConsumer(Map<String, Object> config) {
-        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()) {
-            @Override
-            public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
-                return super.poll(settling ? shorter(timeout) : timeout);
-            }
-        };
+        return settlingPromptly(config);
     }
 
     @Override
     public Consumer<byte[], byte[]> getRestoreConsumer(Map<String, Object> config) {
-        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()) {
-            @Override
-            public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
-                return super.poll(settling ? shorter(timeout) : timeout);
-            }
-        };
+        return settlingPromptly(config);
     }
 
     @Override
@@ -77,7 +67,13 @@ final class PromptStartClients implements KafkaClientSupplier, KafkaStreams.Stat
         return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
-    private static Duration shorter(Duration timeout) {
-        return timeout.compareTo(SETTLING_POLL) > 0 ? SETTLING_POLL : timeout;
+    /** @return a consumer whose polls wait at most {@link #SETTLING_POLL} until the app runs */
+    private Consumer<byte[], byte[]> settlingPromptly(Map<String, Object> config) {
+        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()) {
+            @Override
+            public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+                return super.poll(settling && timeout.compareTo(SETTLING_POLL) > 0 ? SETTLING_POLL : timeout);
+            }
+        };
     }
 }

@@ -20,25 +20,24 @@ class PromptStartClientsTest {
     @Test
     void aRestoreConsumerWaitsOnlyBrieflyForRecordsThatAreNotThereUntilTheAppRuns() {
         try (Consumer<byte[], byte[]> restore = clients.getRestoreConsumer(config("restore"))) {
-            restore.assign(List.of(new TopicPartition("app-store-changelog", 0)));
-
-            assertThat(timed(restore, LONG_POLL)).as("restoring").isLessThan(LONG_POLL.dividedBy(2));
-            clients.onChange(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING);
-            assertThat(timed(restore, Duration.ofMillis(300))).as("a standby's updates, running").isGreaterThanOrEqualTo(Duration.ofMillis(250));
+            assertBriefUntilRunning(restore, new TopicPartition("app-store-changelog", 0));
         }
     }
 
     @Test
     void aStreamThreadsConsumerWaitsOnlyBrieflyUntilTheAppRunsThenAsLongAsItIsAsked() {
         try (Consumer<byte[], byte[]> main = clients.getConsumer(config("main"))) {
-            main.assign(List.of(new TopicPartition("product", 0)));
-
-            assertThat(timed(main, LONG_POLL)).as("starting").isLessThan(LONG_POLL.dividedBy(2));
-            clients.onChange(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING);
-            assertThat(timed(main, Duration.ofMillis(300))).as("running").isGreaterThanOrEqualTo(Duration.ofMillis(250));
+            assertBriefUntilRunning(main, new TopicPartition("product", 0));
             clients.onChange(KafkaStreams.State.REBALANCING, KafkaStreams.State.RUNNING);
             assertThat(timed(main, LONG_POLL)).as("rebalancing").isLessThan(LONG_POLL.dividedBy(2));
         }
+    }
+
+    private void assertBriefUntilRunning(Consumer<byte[], byte[]> consumer, TopicPartition partition) {
+        consumer.assign(List.of(partition));
+        assertThat(timed(consumer, LONG_POLL)).as("starting").isLessThan(LONG_POLL.dividedBy(2));
+        clients.onChange(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING);
+        assertThat(timed(consumer, Duration.ofMillis(300))).as("running").isGreaterThanOrEqualTo(Duration.ofMillis(250));
     }
 
     private static Duration timed(Consumer<byte[], byte[]> consumer, Duration timeout) {
