@@ -153,8 +153,9 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         try (KeyValueIterator<String, byte[]> all = pending.all()) {
             // in key order, so in offset order within a partition
             all.forEachRemaining(entry -> {
-                Waiting held = waiting.computeIfAbsent(entry.key.substring(0, entry.key.lastIndexOf(SEPARATOR)), Waiting::new);
-                String last = entry.key.substring(entry.key.lastIndexOf(SEPARATOR) + 1);
+                int separator = entry.key.lastIndexOf(SEPARATOR);
+                Waiting held = waiting.computeIfAbsent(entry.key.substring(0, separator), Waiting::new);
+                String last = entry.key.substring(separator + 1);
                 if (last.equals(OVERFLOWED)) {
                     held.overflowed = true;
                 } else {
@@ -203,7 +204,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         Waiting held = waiting.computeIfAbsent(partition, Waiting::new);
         if (held.overflowed && held.offsets.isEmpty()) {
             // restored so, with nothing waiting any more to keep the order of: the partition takes records again
-            pending.delete(partition + SEPARATOR + OVERFLOWED);
+            pending.delete(overflowedKey(partition));
             held.overflowed = false;
         }
         if (oversized(record.value())) {
@@ -234,7 +235,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
     private void overflow(String partition, Waiting held) {
         if (!held.offsets.isEmpty() && !held.overflowed) {
             held.overflowed = true;
-            pending.put(partition + SEPARATOR + OVERFLOWED, new byte[0]);
+            pending.put(overflowedKey(partition), new byte[0]);
         }
     }
 
@@ -257,6 +258,11 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
     private static String key(String partition, long offset) {
         String digits = Long.toString(offset);
         return partition + SEPARATOR + "0".repeat(19 - digits.length()) + digits;
+    }
+
+    /** @return the store's key that marks a partition {@link Waiting#overflowed} */
+    private static String overflowedKey(String partition) {
+        return partition + SEPARATOR + OVERFLOWED;
     }
 
     private static String topicOf(String partition) {
@@ -308,7 +314,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
             budget.release(context.taskId(), this, held.domain, stored.length);
         }
         if (held.overflowed) {
-            pending.delete(partition + SEPARATOR + OVERFLOWED);
+            pending.delete(overflowedKey(partition));
         }
         waiting.remove(partition);
     }
