@@ -1,5 +1,8 @@
 package io.streammesh.keys;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Scheduler;
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
@@ -12,6 +15,7 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshTopics;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -58,63 +62,107 @@ import org.slf4j.LoggerFactory;
  * <p>A key held from a read of the log less than {@link #REFRESH_MS} ago is handed out without
  * the lock, so that a use never waits for another thread's read of the log; a holder that answers
  * requests ({@link #refreshingInBackground}) keeps its reads that fresh on a thread of its own.
+ *
+ * <p>Every subject's entry is held as the log has it, its key still wrapped (a few hundred bytes
+ * a subject): a key is unwrapped when used, and at most {@link #UNWRAPPED_KEYS} unwrapped keys
+ * (about 2 KB each with their cipher) are kept, those used last, each for at most
+ * {@link #UNWRAPPED_IDLE} unused. A domain with millions of data subjects so costs every holder
+ * (the gate every domain shares among them) the size of its wrapped entries, not of its keys, and
+ * key material stays in memory only while it is used.
  */
 public final class SubjectKeys implements AutoCloseable {
 
     /** How often the key logs are read again for keys written or erased elsewhere. */
     public static final long REFRESH_MS = 1_000;
+    /** How many data keys a holder keeps unwrapped, at most (the rest stay wrapped until used). */
+    public static final int UNWRAPPED_KEYS = 20_000;
+    /** How long an unwrapped data key is kept unused. */
+    public static final Duration UNWRAPPED_IDLE = Duration.ofMinutes(1);
     /** How many times an entry is written again as read before its writer lets the next writer settle it. */
     private static final int SETTLE_ROUNDS = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(SubjectKeys.class);
 
     /**
-     * A subject's entry as read: its data key's keyset (to wrap it again) and what decrypts with
-     * it; or why the entry gives none (then using it fails with that reason); or neither, once the
-     * subject was erased. In each, the ids of the subject's erased keys ({@code decrypting}'s).
+     * A subject's entry as read, as compact as the log keeps it: its data key still wrapped (checked
+     * to unwrap when read, unwrapped again on use, see {@link #unwrapped}); or why the entry gives
+     * none (then using it fails with that reason); or neither, once the subject was erased. In
+     * each, the ids of the subject's erased keys. Compared by identity, so that the unwrapped keys
+     * are those of the entries held, one each.
      */
-    private record DataKey(KeysetHandle keyset, UnusableKey broken, SubjectKey decrypting) {
+    private static final class DataKey {
+        private final KeyEntry wrapped;
+        private final UnusableKey broken;
+        private final Set<Integer> keyIds;
+        private final Set<Integer> erasedKeyIds;
 
-        DataKey(KeysetHandle keyset, Set<Integer> erasedKeyIds) {
-            this(keyset, null, SubjectKey.of(keyset, erasedKeyIds));
+        private DataKey(KeyEntry wrapped, UnusableKey broken, Set<Integer> keyIds, Set<Integer> erasedKeyIds) {
+            this.wrapped = wrapped;
+            this.broken = broken;
+            this.keyIds = Set.copyOf(keyIds);
+            this.erasedKeyIds = Set.copyOf(erasedKeyIds);
+        }
+
+        /** A key: its entry as on the log (the erased ids it names may be fewer than the subject's). */
+        static DataKey of(KeyEntry wrapped, Set<Integer> keyIds, Set<Integer> erasedKeyIds) {
+            return new DataKey(wrapped, null, keyIds, erasedKeyIds);
         }
 
         static DataKey erased(Set<Integer> erasedKeyIds) {
-            return new DataKey(null, null, SubjectKey.erased(erasedKeyIds));
+            return new DataKey(null, null, Set.of(), erasedKeyIds);
         }
 
         static DataKey broken(UnusableKey why, Set<Integer> erasedKeyIds) {
-            return new DataKey(null, why, SubjectKey.erased(erasedKeyIds));
+            return new DataKey(null, why, Set.of(), erasedKeyIds);
         }
 
         /** @return whether the subject was erased and has no key since */
         boolean isErased() {
-            return keyset == null && broken == null;
+            return wrapped == null && broken == null;
         }
 
-        /** @return the data key, null once the subject was erased */
-        Aead usable() {
+        /** @return whether the entry holds a key (not erased, not unusable) */
+        boolean hasKey() {
+            return wrapped != null;
+        }
+
+        /** @throws UnusableKey if the entry gives no key */
+        void checkUsable() {
             if (broken != null) {
                 throw broken;
             }
-            return decrypting.key().orElse(null);
+        }
+
+        UnusableKey broken() {
+            return broken;
+        }
+
+        KeyEntry wrapped() {
+            return wrapped;
+        }
+
+        /** @return the Tink ids of the key's keyset, empty without one */
+        Set<Integer> keyIds() {
+            return keyIds;
         }
 
         Set<Integer> erasedKeyIds() {
-            return decrypting.erasedKeyIds();
+            return erasedKeyIds;
         }
 
         /** @return the ids of every key the subject has had as far as this entry knows: the erased ones and its own */
         Set<Integer> allKeyIds() {
-            Set<Integer> ids = new HashSet<>(erasedKeyIds());
-            ids.addAll(decrypting.keyIds());
+            Set<Integer> ids = new HashSet<>(erasedKeyIds);
+            ids.addAll(keyIds);
             return ids;
         }
+    }
 
-        /** @return whether both say the same: both erased, or the same key, with the same erased ids */
-        boolean sameEntry(DataKey other) {
-            boolean sameKey = isErased() ? other.isErased() : keyset != null && other.keyset() != null && sameKey(this, other);
-            return sameKey && erasedKeyIds().equals(other.erasedKeyIds());
+    /** A held entry's data key unwrapped: its keyset (to derive from, serve or wrap again) and what encrypts and decrypts with it. */
+    private record Unwrapped(KeysetHandle keyset, SubjectKey decrypting) {
+
+        static Unwrapped of(KeysetHandle keyset, DataKey entry) {
+            return new Unwrapped(keyset, SubjectKey.of(keyset, entry.erasedKeyIds()));
         }
     }
 
@@ -125,6 +173,12 @@ public final class SubjectKeys implements AutoCloseable {
     private final LongSupplier clock;
     /** Written under the lock, read without it by {@link #fresh}. */
     private final Map<String, Map<String, DataKey>> keys = new ConcurrentHashMap<>();
+    /**
+     * The keys of held entries last used, unwrapped. An entry replaced is dropped from it at once
+     * ({@link #hold}); one a use without the lock unwrapped while it was replaced goes once unused
+     * for {@link #UNWRAPPED_IDLE}.
+     */
+    private final Cache<DataKey, Unwrapped> unwrapped;
     /** When each domain's log was last read to its end (the clock before the read): published after the entries it read. */
     private final Map<String, Long> readAt = new ConcurrentHashMap<>();
     /** Per domain, the subjects whose last entry read says otherwise than what this holder holds (under the lock). */
@@ -140,7 +194,15 @@ public final class SubjectKeys implements AutoCloseable {
      * @param clock milliseconds, for {@link #REFRESH_MS}
      */
     public SubjectKeys(KeyLog log, KmsClient kms, Function<String, String> kekUri, ToIntFunction<String> kekVersion, LongSupplier clock) {
+        this(log, kms, kekUri, kekVersion, clock, UNWRAPPED_KEYS);
+    }
+
+    /** As the public constructor, keeping at most {@code unwrappedKeys} keys unwrapped. */
+    SubjectKeys(KeyLog log, KmsClient kms, Function<String, String> kekUri, ToIntFunction<String> kekVersion, LongSupplier clock,
+            int unwrappedKeys) {
         LocalKms.register();
+        this.unwrapped = Caffeine.newBuilder().maximumSize(unwrappedKeys).expireAfterAccess(UNWRAPPED_IDLE)
+                .scheduler(Scheduler.systemScheduler()).build();
         this.log = log;
         this.kms = kms;
         this.kekUri = kekUri;
@@ -180,7 +242,7 @@ public final class SubjectKeys implements AutoCloseable {
      */
     public Aead dataKey(String domain, String subject) {
         DataKey held = fresh(domain, subject);
-        return held != null ? held.usable() : heldOrCreated(domain, subject);
+        return held != null ? usable(domain, subject, held) : heldOrCreated(domain, subject);
     }
 
     private synchronized Aead heldOrCreated(String domain, String subject) {
@@ -189,7 +251,7 @@ public final class SubjectKeys implements AutoCloseable {
         if (key == null || key.isErased()) {
             key = created(domain, subject);
         }
-        return key.usable();
+        return usable(domain, subject, key);
     }
 
     /** A new key; should the subject be erased while it is written, the record being encrypted (a later one) gets a fresh key after the erasure. */
@@ -215,7 +277,7 @@ public final class SubjectKeys implements AutoCloseable {
      */
     public synchronized Aead freshKey(String domain, String subject) {
         refresh(domain);
-        return created(domain, subject).usable();
+        return usable(domain, subject, created(domain, subject));
     }
 
     /**
@@ -228,7 +290,7 @@ public final class SubjectKeys implements AutoCloseable {
      */
     public Optional<Aead> existing(String domain, String subject) {
         DataKey key = held(domain, subject);
-        return key == null || key.isErased() ? Optional.empty() : Optional.of(key.usable());
+        return key == null || key.isErased() ? Optional.empty() : Optional.of(usable(domain, subject, key));
     }
 
     /**
@@ -241,7 +303,7 @@ public final class SubjectKeys implements AutoCloseable {
      * @throws UnusableKey if its entry on the key log gives no key
      */
     public SubjectKey subjectKey(String domain, String subject) {
-        return subjectKey(held(domain, subject));
+        return subjectKey(domain, subject, held(domain, subject));
     }
 
     /**
@@ -255,15 +317,48 @@ public final class SubjectKeys implements AutoCloseable {
      * @throws UnusableKey if its entry on the key log gives no key
      */
     public SubjectKey latestSubjectKey(String domain, String subject) {
-        return subjectKey(latest(domain, subject));
+        return subjectKey(domain, subject, latest(domain, subject));
     }
 
-    private static SubjectKey subjectKey(DataKey key) {
+    private SubjectKey subjectKey(String domain, String subject, DataKey key) {
         if (key == null) {
             return SubjectKey.NONE;
         }
-        key.usable();
-        return key.decrypting();
+        key.checkUsable();
+        return key.hasKey() ? unwrapped(domain, subject, key).decrypting() : SubjectKey.erased(key.erasedKeyIds());
+    }
+
+    /** @return the entry's data key, null once the subject was erased */
+    private Aead usable(String domain, String subject, DataKey key) {
+        key.checkUsable();
+        return key.hasKey() ? unwrapped(domain, subject, key).decrypting().key().orElseThrow() : null;
+    }
+
+    /** The entry's key unwrapped, from those kept or unwrapped now (and kept). */
+    private Unwrapped unwrapped(String domain, String subject, DataKey key) {
+        return unwrapped.get(key, entry -> {
+            try {
+                return Unwrapped.of(unwrap(domain, subject, entry.wrapped()), entry);
+            } catch (MeshException e) {
+                // it unwrapped when read: the KEK version it names has gone since
+                throw new UnusableKey("the data key of subject " + subject + " on " + MeshTopics.keys(domain) + " is unusable: "
+                        + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** Holds a subject's entry; the key of the entry it replaces is no longer kept unwrapped. */
+    private void hold(Map<String, DataKey> ofDomain, String subject, DataKey key) {
+        DataKey before = ofDomain.put(subject, key);
+        if (before != null && before != key) {
+            unwrapped.invalidate(before);
+        }
+    }
+
+    /** @return how many keys are kept unwrapped (for tests) */
+    long unwrappedKeys() {
+        unwrapped.cleanUp();
+        return unwrapped.estimatedSize();
     }
 
     /**
@@ -340,10 +435,10 @@ public final class SubjectKeys implements AutoCloseable {
         if (key == null || key.isErased()) {
             return Optional.empty();
         }
-        key.usable();
+        key.checkUsable();
         try {
             Mac hmac = Mac.getInstance("HmacSHA256");
-            hmac.init(new SecretKeySpec(((AesGcmKey) key.keyset().getPrimary().getKey()).getKeyBytes().toByteArray(InsecureSecretKeyAccess.get()),
+            hmac.init(new SecretKeySpec(((AesGcmKey) unwrapped(domain, subject, key).keyset().getPrimary().getKey()).getKeyBytes().toByteArray(InsecureSecretKeyAccess.get()),
                     "HmacSHA256"));
             return Optional.of(hmac.doFinal(context));
         } catch (GeneralSecurityException | ClassCastException e) {
@@ -361,7 +456,7 @@ public final class SubjectKeys implements AutoCloseable {
      * @throws UnusableKey if its entry on the key log gives no key
      */
     public Optional<Keyset> servedKey(String domain, String subject) {
-        return keyset(held(domain, subject));
+        return keyset(domain, subject, held(domain, subject));
     }
 
     /**
@@ -374,15 +469,16 @@ public final class SubjectKeys implements AutoCloseable {
      * @throws UnusableKey if its entry on the key log gives no key
      */
     public Optional<Keyset> latestServedKey(String domain, String subject) {
-        return keyset(latest(domain, subject));
+        return keyset(domain, subject, latest(domain, subject));
     }
 
-    private static Optional<Keyset> keyset(DataKey key) {
+    private Optional<Keyset> keyset(String domain, String subject, DataKey key) {
         if (key == null || key.isErased() && key.erasedKeyIds().isEmpty()) {
             return Optional.empty();
         }
-        key.usable();
-        return Optional.of(new Keyset(Optional.ofNullable(key.keyset()), key.erasedKeyIds()));
+        key.checkUsable();
+        return Optional.of(new Keyset(key.hasKey() ? Optional.of(unwrapped(domain, subject, key).keyset()) : Optional.empty(),
+                key.erasedKeyIds()));
     }
 
     /**
@@ -408,7 +504,7 @@ public final class SubjectKeys implements AutoCloseable {
         DataKey held = keys.get(domain).get(subject);
         DataKey erasure = DataKey.erased(held == null ? Set.of() : held.allKeyIds());
         log.write(domain, subject, entry(domain, subject, erasure));
-        keys.get(domain).put(subject, erasure);
+        hold(keys.get(domain), subject, erasure);
         settle(domain, Map.of(subject, erasure));
     }
 
@@ -424,11 +520,13 @@ public final class SubjectKeys implements AutoCloseable {
         refresh(domain);
         Map<String, DataKey> live = new HashMap<>();
         keys.get(domain).forEach((subject, key) -> {
-            if (key.keyset() != null) {
+            if (key.hasKey()) {
                 live.put(subject, key);
             }
         });
-        live.forEach((subject, key) -> log.write(domain, subject, entry(domain, subject, key)));
+        // unwrapped one at a time, none kept: a domain's every key would push out those in use
+        live.forEach((subject, key) -> log.write(domain, subject,
+                wrap(domain, subject, unwrap(domain, subject, key.wrapped()), key.erasedKeyIds()).toBytes()));
         // a subject erased while its key was wrapped again gets its erasure written again, after the key
         settle(domain, live);
         return live.size();
@@ -504,27 +602,33 @@ public final class SubjectKeys implements AutoCloseable {
             if (entry.erased()) {
                 // whatever key came before the erasure on the log is erased, named in it or not
                 erased.addAll(held == null ? Set.of() : held.allKeyIds());
-                ofDomain.put(subject, DataKey.erased(erased));
+                hold(ofDomain, subject, DataKey.erased(erased));
                 settled(domain, subject, true);
                 return;
             }
-            DataKey key = new DataKey(unwrap(domain, subject, entry), erased);
-            if (!Collections.disjoint(key.decrypting().keyIds(), erased)) {
+            // unwrapped to know its ids and that it unwraps, then held wrapped
+            KeysetHandle keyset = unwrap(domain, subject, entry);
+            DataKey key = DataKey.of(entry, ids(keyset), erased);
+            if (!Collections.disjoint(key.keyIds(), erased)) {
                 // an erased key written again (a rewrap or a rival that had not read the erasure) stays erased
-                if (held == null || held.keyset() == null) {
-                    ofDomain.put(subject, DataKey.erased(erased));
+                if (held == null || !held.hasKey()) {
+                    hold(ofDomain, subject, DataKey.erased(erased));
                 }
                 settled(domain, subject, false);
                 return;
             }
-            boolean first = held == null || held.keyset() == null || sameKey(held, key);
+            boolean first = held == null || !held.hasKey() || sameKey(domain, subject, held, key, keyset);
             if (first) {
-                ofDomain.put(subject, key);
+                boolean inUse = held != null && unwrapped.getIfPresent(held) != null;
+                hold(ofDomain, subject, key);
+                if (inUse) {
+                    unwrapped.put(key, Unwrapped.of(keyset, key));
+                }
             }
             settled(domain, subject, first);
         } catch (MeshException | IllegalArgumentException e) {
             // one bad entry costs its subject alone, never the domain's other keys
-            ofDomain.put(subject, DataKey.broken(new UnusableKey("the data key of subject " + subject + " on "
+            hold(ofDomain, subject, DataKey.broken(new UnusableKey("the data key of subject " + subject + " on "
                     + MeshTopics.keys(domain) + " is unusable: " + e.getMessage(), e), erased));
         }
     }
@@ -542,13 +646,16 @@ public final class SubjectKeys implements AutoCloseable {
         // a key replaced (erased, unusable) is one the subject no longer has: its ids go with the new key
         Set<Integer> erased = before == null ? Set.of() : before.allKeyIds();
         KeysetHandle keyset = newKeyset(erased);
-        DataKey mine = new DataKey(keyset, erased);
+        KeyEntry wrapped = wrap(domain, subject, keyset, erased);
+        DataKey mine = DataKey.of(wrapped, ids(keyset), erased);
+        unwrapped.put(mine, Unwrapped.of(keyset, mine));
         // while the entry is written, the subject has no key, so that the first key a catch-up reads is taken
-        ofDomain.put(subject, DataKey.erased(erased));
+        hold(ofDomain, subject, DataKey.erased(erased));
         boolean next;
         try {
-            next = log.writeNext(domain, subject, entry(domain, subject, mine));
+            next = log.writeNext(domain, subject, wrapped.toBytes());
         } catch (RuntimeException e) {
+            unwrapped.invalidate(mine);
             if (before == null) {
                 ofDomain.remove(subject);
             } else {
@@ -596,7 +703,7 @@ public final class SubjectKeys implements AutoCloseable {
                 Map<String, DataKey> again = new HashMap<>();
                 toCheck.forEach((subject, entry) -> {
                     DataKey read = keys.get(domain).get(subject);
-                    if (read != null && read.broken() == null && !read.sameEntry(entry)) {
+                    if (read != null && read.broken() == null && !sameEntry(domain, subject, read, entry)) {
                         log.write(domain, subject, entry(domain, subject, read));
                         again.put(subject, read);
                     }
@@ -607,23 +714,60 @@ public final class SubjectKeys implements AutoCloseable {
             // what this holder has in memory may be short of the log: the next use reads it first
             readAt.remove(domain);
             throw e;
+        } finally {
+            // an entry as written that is not the one held (a rival's came first) keeps no key unwrapped
+            written.forEach((subject, entry) -> {
+                if (keys.get(domain).get(subject) != entry) {
+                    unwrapped.invalidate(entry);
+                }
+            });
         }
     }
 
+    /**
+     * The entry to write for what a holder holds: a key already wrapped by the KEK's current version
+     * as it is (a wrapped key is bound to its domain and subject, not to its entry), with the
+     * subject's erased ids as held.
+     */
     private byte[] entry(String domain, String subject, DataKey key) {
-        return key.isErased() ? KeyEntry.erasure(key.erasedKeyIds()).toBytes() : wrap(domain, subject, key).toBytes();
+        if (key.isErased()) {
+            return KeyEntry.erasure(key.erasedKeyIds()).toBytes();
+        }
+        KeyEntry held = key.wrapped();
+        if (held.kekVersion() == kekVersion.applyAsInt(domain)) {
+            return new KeyEntry(held.kekVersion(), held.wrapped(), key.erasedKeyIds()).toBytes();
+        }
+        return wrap(domain, subject, unwrapped(domain, subject, key).keyset(), key.erasedKeyIds()).toBytes();
     }
 
-    /** Whether two entries hold the same key: one wrapped again (a KEK rotation, a rival's key written again). */
-    private static boolean sameKey(DataKey held, DataKey entry) {
-        return held.keyset().equalsKeyset(entry.keyset());
+    /** @return whether both say the same: both erased, or the same key, with the same erased ids */
+    private boolean sameEntry(String domain, String subject, DataKey one, DataKey other) {
+        boolean sameKey = one.isErased() ? other.isErased()
+                : one.hasKey() && other.hasKey() && sameKey(domain, subject, one, other, unwrapped(domain, subject, other).keyset());
+        return sameKey && one.erasedKeyIds().equals(other.erasedKeyIds());
     }
 
-    private KeyEntry wrap(String domain, String subject, DataKey key) {
+    /**
+     * Whether two entries hold the same key: one wrapped again (a KEK rotation, a rival's key
+     * written again). Keys of other ids differ without unwrapping.
+     */
+    private boolean sameKey(String domain, String subject, DataKey held, DataKey entry, KeysetHandle entryKeyset) {
+        return held == entry || held.keyIds().equals(entry.keyIds()) && unwrapped(domain, subject, held).keyset().equalsKeyset(entryKeyset);
+    }
+
+    private static Set<Integer> ids(KeysetHandle keyset) {
+        Set<Integer> ids = new HashSet<>();
+        for (int i = 0; i < keyset.size(); i++) {
+            ids.add(keyset.getAt(i).getId());
+        }
+        return ids;
+    }
+
+    private KeyEntry wrap(String domain, String subject, KeysetHandle keyset, Set<Integer> erasedKeyIds) {
         try {
             int version = kekVersion.applyAsInt(domain);
-            return new KeyEntry(version, TinkProtoKeysetFormat.serializeEncryptedKeyset(key.keyset(), kek(domain),
-                    KeyEntry.associatedData(domain, subject)), key.erasedKeyIds());
+            return new KeyEntry(version, TinkProtoKeysetFormat.serializeEncryptedKeyset(keyset, kek(domain),
+                    KeyEntry.associatedData(domain, subject)), erasedKeyIds);
         } catch (GeneralSecurityException e) {
             throw new MeshException("cannot wrap a data key of domain " + domain + " with its key-encryption key: " + e.getMessage(), e);
         }

@@ -455,6 +455,62 @@ class SubjectKeysTest {
         return ByteBuffer.wrap(ciphertext, 1, 4).getInt();
     }
 
+    @Test
+    void aHolderKeepsAtMostItsBoundOfKeysUnwrappedWhileEveryKeyStillEncryptsAndDecrypts() throws Exception {
+        SubjectKeys writer = keys(3);
+        Map<String, byte[]> ciphertexts = new LinkedHashMap<>();
+        for (int i = 0; i < 30; i++) {
+            ciphertexts.put("c-" + i, writer.dataKey("orders", "c-" + i).encrypt(DATA, bound("c-" + i)));
+        }
+        SubjectKeys reader = keys(3);
+
+        for (var ciphertext : ciphertexts.entrySet()) {
+            byte[] bound = bound(ciphertext.getKey());
+            assertThat(reader.subjectKey("orders", ciphertext.getKey()).decrypt(ciphertext.getValue(), bound)).contains(DATA);
+            assertThat(writer.dataKey("orders", ciphertext.getKey()).decrypt(ciphertext.getValue(), bound)).isEqualTo(DATA);
+        }
+        assertThat(writer.unwrappedKeys()).isLessThanOrEqualTo(3);
+        assertThat(reader.unwrappedKeys()).isLessThanOrEqualTo(3);
+        assertThat(log.entries).hasSize(30);
+    }
+
+    @Test
+    void readingAKeyLogKeepsNoKeyUnwrappedButTheOnesUsed() {
+        for (int i = 0; i < 30; i++) {
+            keys.dataKey("orders", "c-" + i);
+        }
+        SubjectKeys reader = keys();
+
+        assertThat(reader.existing("orders", "c-7")).isPresent();
+
+        assertThat(reader.unwrappedKeys()).isEqualTo(1);
+    }
+
+    @Test
+    void anErasedSubjectsKeyIsNoLongerKeptUnwrappedByAnyHolder() throws Exception {
+        byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        keys.dataKey("orders", "c-2");
+        SubjectKeys reader = keys();
+        assertThat(reader.subjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).contains(DATA);
+        assertThat(keys.unwrappedKeys()).isEqualTo(2);
+        assertThat(reader.unwrappedKeys()).isEqualTo(1);
+
+        keys.erase("orders", "c-1");
+        now += SubjectKeys.REFRESH_MS;
+
+        assertThat(keys.unwrappedKeys()).isEqualTo(1);
+        assertThat(reader.subjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).isEmpty();
+        assertThat(reader.unwrappedKeys()).isZero();
+    }
+
+    private static byte[] bound(String subject) {
+        return ("orders.order-placed.v1|customerEmail|" + subject).getBytes(UTF_8);
+    }
+
+    private SubjectKeys keys(int unwrappedKeys) {
+        return new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> now, unwrappedKeys);
+    }
+
     private SubjectKeys keys() {
         return new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> now);
     }
