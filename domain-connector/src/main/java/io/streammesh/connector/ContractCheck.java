@@ -94,7 +94,8 @@ final class ContractCheck {
         this.versions = schemas.versions(address.valueSubject());
         this.parser = new RecordParser(current);
         this.rules = QualityRules.compile(registration.getQualityRules(), current);
-        this.currentFields = new ProductFields(current);
+        // the rules and the encryption read strings as text
+        this.currentFields = new ProductFields(current, true);
         this.ruleFields = rules.fieldsRead().map(names -> names.stream().mapToInt(name -> current.getField(name).pos()).toArray())
                 .orElse(null);
         this.writer = new WireWriter(current, currentId);

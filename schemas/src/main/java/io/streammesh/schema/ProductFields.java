@@ -36,10 +36,20 @@ public final class ProductFields {
 
     /** @param schema a writer schema of the product, a record schema */
     public ProductFields(Schema schema) {
+        this(schema, false);
+    }
+
+    /**
+     * @param schema a writer schema of the product, a record schema
+     * @param javaStrings whether a plain string field is decoded as a {@link String} rather than as
+     *        Avro's {@link Utf8}: for a reader that wants the text (CEL rules, a subject id), which
+     *        would otherwise copy the bytes into a {@code Utf8} and then decode them
+     */
+    public ProductFields(Schema schema, boolean javaStrings) {
         this.schema = schema;
         this.fields = schema.getFields();
         this.readers = new GenericDatumReader<?>[fields.size()];
-        this.decodings = fields.stream().map(field -> Decoding.of(field.schema())).toArray(Decoding[]::new);
+        this.decodings = fields.stream().map(field -> Decoding.of(field.schema(), javaStrings)).toArray(Decoding[]::new);
         this.current = new LocatedRecord(this);
     }
 
@@ -109,7 +119,7 @@ public final class ProductFields {
     private enum Decoding {
         INT, LONG, FLOAT, DOUBLE, BOOLEAN, UTF8, STRING, READER;
 
-        static Decoding of(Schema schema) {
+        static Decoding of(Schema schema, boolean javaStrings) {
             return switch (schema.getType()) {
                 case INT -> INT;
                 case LONG -> LONG;
@@ -118,7 +128,7 @@ public final class ProductFields {
                 case BOOLEAN -> BOOLEAN;
                 // a java-class property makes Avro's reader build that class from the text
                 case STRING -> schema.getProp(SpecificData.CLASS_PROP) != null ? READER
-                        : GenericData.StringType.String.name().equals(schema.getProp(GenericData.STRING_PROP)) ? STRING : UTF8;
+                        : javaStrings || GenericData.StringType.String.name().equals(schema.getProp(GenericData.STRING_PROP)) ? STRING : UTF8;
                 default -> READER;
             };
         }

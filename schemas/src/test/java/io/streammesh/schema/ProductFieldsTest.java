@@ -59,6 +59,23 @@ class ProductFieldsTest {
     }
 
     @Test
+    void aReaderThatWantsTextGetsPlainStringFieldsAsStringsAndEveryOtherFieldAsAvroGivesIt() {
+        GenericRecord record = record(-1, 1_733_000_000_000L, -1.5f, 123.456, false, "é€𝄞", "b", "GREEN", "c");
+        byte[] bytes = encode(record);
+        GenericRecord whole = decode(bytes);
+
+        LocatedRecord located = new ProductFields(SCHEMA, true).locate(bytes, 0);
+
+        assertThat(located.value(SCHEMA.getField("utf8").pos())).isEqualTo("é€𝄞");
+        assertThat(located.value(SCHEMA.getField("text").pos())).isEqualTo("b");
+        for (Schema.Field field : SCHEMA.getFields()) {
+            if (!field.name().equals("utf8")) {
+                assertThat(located.value(field.pos())).as(field.name()).isEqualTo(whole.get(field.pos()));
+            }
+        }
+    }
+
+    @Test
     void anIntOfMoreThanFiveBytesIsRefusedAsAvrosDecoderRefusesIt() {
         byte[] bytes = encode(record(1, 2L, 3f, 4d, true, "a", "b", "RED", null));
         byte[] longInt = new byte[bytes.length + 5];
