@@ -64,11 +64,13 @@ import org.slf4j.LoggerFactory;
  * requests ({@link #refreshingInBackground}) keeps its reads that fresh on a thread of its own.
  *
  * <p>Every subject's entry is held as the log has it, its key still wrapped (a few hundred bytes
- * a subject): a key is unwrapped when used, and at most {@link #UNWRAPPED_KEYS} unwrapped keys
- * (about 2 KB each with their cipher) are kept, those used last, each for at most
- * {@link #UNWRAPPED_IDLE} unused. A domain with millions of data subjects so costs every holder
- * (the gate every domain shares among them) the size of its wrapped entries, not of its keys, and
- * key material stays in memory only while it is used.
+ * a subject): a key is unwrapped when used, or when reading the log must know which key an
+ * entry holds (a subject's second key entry, or one of a subject with erased keys), and at most
+ * {@link #UNWRAPPED_KEYS} unwrapped keys (about 2 KB each with their cipher) are kept, those used
+ * last, each for at most {@link #UNWRAPPED_IDLE} unused. A domain with millions of data subjects
+ * so costs every holder (the gate every domain shares among them) the size of its wrapped
+ * entries, not of its keys, reading its log costs no KEK operation per subject, and key material
+ * stays in memory only while it is used.
  */
 public final class SubjectKeys implements AutoCloseable {
 
@@ -84,36 +86,34 @@ public final class SubjectKeys implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SubjectKeys.class);
 
     /**
-     * A subject's entry as read, as compact as the log keeps it: its data key still wrapped (checked
-     * to unwrap when read, unwrapped again on use, see {@link #unwrapped}); or why the entry gives
-     * none (then using it fails with that reason); or neither, once the subject was erased. In
-     * each, the ids of the subject's erased keys. Compared by identity, so that the unwrapped keys
-     * are those of the entries held, one each.
+     * A subject's entry as read, as compact as the log keeps it: its data key still wrapped
+     * (unwrapped when used, see {@link #unwrapped}; one that does not unwrap fails its uses with
+     * the reason); or why the entry gives none (then using it fails with that reason); or neither,
+     * once the subject was erased. In each, the ids of the subject's erased keys. Compared by
+     * identity, so that the unwrapped keys are those of the entries held, one each.
      */
     private static final class DataKey {
         private final KeyEntry wrapped;
         private final UnusableKey broken;
-        private final Set<Integer> keyIds;
         private final Set<Integer> erasedKeyIds;
 
-        private DataKey(KeyEntry wrapped, UnusableKey broken, Set<Integer> keyIds, Set<Integer> erasedKeyIds) {
+        private DataKey(KeyEntry wrapped, UnusableKey broken, Set<Integer> erasedKeyIds) {
             this.wrapped = wrapped;
             this.broken = broken;
-            this.keyIds = Set.copyOf(keyIds);
             this.erasedKeyIds = Set.copyOf(erasedKeyIds);
         }
 
         /** A key: its entry as on the log (the erased ids it names may be fewer than the subject's). */
-        static DataKey of(KeyEntry wrapped, Set<Integer> keyIds, Set<Integer> erasedKeyIds) {
-            return new DataKey(wrapped, null, keyIds, erasedKeyIds);
+        static DataKey of(KeyEntry wrapped, Set<Integer> erasedKeyIds) {
+            return new DataKey(wrapped, null, erasedKeyIds);
         }
 
         static DataKey erased(Set<Integer> erasedKeyIds) {
-            return new DataKey(null, null, Set.of(), erasedKeyIds);
+            return new DataKey(null, null, erasedKeyIds);
         }
 
         static DataKey broken(UnusableKey why, Set<Integer> erasedKeyIds) {
-            return new DataKey(null, why, Set.of(), erasedKeyIds);
+            return new DataKey(null, why, erasedKeyIds);
         }
 
         /** @return whether the subject was erased and has no key since */
@@ -141,20 +141,8 @@ public final class SubjectKeys implements AutoCloseable {
             return wrapped;
         }
 
-        /** @return the Tink ids of the key's keyset, empty without one */
-        Set<Integer> keyIds() {
-            return keyIds;
-        }
-
         Set<Integer> erasedKeyIds() {
             return erasedKeyIds;
-        }
-
-        /** @return the ids of every key the subject has had as far as this entry knows: the erased ones and its own */
-        Set<Integer> allKeyIds() {
-            Set<Integer> ids = new HashSet<>(erasedKeyIds);
-            ids.addAll(keyIds);
-            return ids;
         }
     }
 
@@ -347,6 +335,25 @@ public final class SubjectKeys implements AutoCloseable {
         });
     }
 
+    /** @return the entry's key unwrapped, null if it does not unwrap */
+    private Unwrapped unwrappedOrNull(String domain, String subject, DataKey key) {
+        try {
+            return unwrapped(domain, subject, key);
+        } catch (UnusableKey e) {
+            return null;
+        }
+    }
+
+    /** @return the ids of every key the subject has had as far as this entry knows: the erased ones and its own, if it unwraps */
+    private Set<Integer> allKeyIds(String domain, String subject, DataKey key) {
+        Set<Integer> ids = new HashSet<>(key.erasedKeyIds());
+        Unwrapped own = key.hasKey() ? unwrappedOrNull(domain, subject, key) : null;
+        if (own != null) {
+            ids.addAll(own.decrypting().keyIds());
+        }
+        return ids;
+    }
+
     /** Holds a subject's entry; the key of the entry it replaces is no longer kept unwrapped. */
     private void hold(Map<String, DataKey> ofDomain, String subject, DataKey key) {
         DataKey before = ofDomain.put(subject, key);
@@ -502,7 +509,7 @@ public final class SubjectKeys implements AutoCloseable {
         readAt.remove(domain);
         refresh(domain);
         DataKey held = keys.get(domain).get(subject);
-        DataKey erasure = DataKey.erased(held == null ? Set.of() : held.allKeyIds());
+        DataKey erasure = DataKey.erased(held == null ? Set.of() : allKeyIds(domain, subject, held));
         log.write(domain, subject, entry(domain, subject, erasure));
         hold(keys.get(domain), subject, erasure);
         settle(domain, Map.of(subject, erasure));
@@ -524,12 +531,23 @@ public final class SubjectKeys implements AutoCloseable {
                 live.put(subject, key);
             }
         });
+        Map<String, DataKey> rewrapped = new HashMap<>();
         // unwrapped one at a time, none kept: a domain's every key would push out those in use
-        live.forEach((subject, key) -> log.write(domain, subject,
-                wrap(domain, subject, unwrap(domain, subject, key.wrapped()), key.erasedKeyIds()).toBytes()));
+        live.forEach((subject, key) -> {
+            KeysetHandle keyset;
+            try {
+                keyset = unwrap(domain, subject, key.wrapped());
+            } catch (MeshException e) {
+                // an entry that does not unwrap costs its subject alone, here as everywhere
+                LOG.warn("Did not wrap the data key of a subject of domain {} again: {}", domain, e.getMessage());
+                return;
+            }
+            log.write(domain, subject, wrap(domain, subject, keyset, key.erasedKeyIds()).toBytes());
+            rewrapped.put(subject, key);
+        });
         // a subject erased while its key was wrapped again gets its erasure written again, after the key
-        settle(domain, live);
-        return live.size();
+        settle(domain, rewrapped);
+        return rewrapped.size();
     }
 
     private void refresh(String domain) {
@@ -567,6 +585,9 @@ public final class SubjectKeys implements AutoCloseable {
                         log.write(domain, subject, entry(domain, subject, held));
                     }
                     subjects.remove(subject);
+                } catch (UnusableKey e) {
+                    // a key that does not unwrap (wrapped by a KEK version gone since) cannot be written again as held
+                    subjects.remove(subject);
                 } catch (RuntimeException e) {
                     LOG.warn("Could not write the entry of a subject of domain {} again ({}); trying at the next read", domain, e.getMessage());
                     return;
@@ -601,25 +622,32 @@ public final class SubjectKeys implements AutoCloseable {
             erased.addAll(entry.erasedKeyIds());
             if (entry.erased()) {
                 // whatever key came before the erasure on the log is erased, named in it or not
-                erased.addAll(held == null ? Set.of() : held.allKeyIds());
+                erased.addAll(held == null ? Set.of() : allKeyIds(domain, subject, held));
                 hold(ofDomain, subject, DataKey.erased(erased));
                 settled(domain, subject, true);
                 return;
             }
-            // unwrapped to know its ids and that it unwraps, then held wrapped
+            DataKey key = DataKey.of(entry, erased);
+            boolean inUse = held != null && unwrapped.getIfPresent(held) != null;
+            Unwrapped heldKey = held == null || !held.hasKey() ? null : unwrappedOrNull(domain, subject, held);
+            if (heldKey == null && erased.isEmpty()) {
+                // the subject's first key, and no key of it was erased: held wrapped until used
+                hold(ofDomain, subject, key);
+                settled(domain, subject, true);
+                return;
+            }
+            // which key it holds matters: unwrapped to know whether it is an erased one, or the one held
             KeysetHandle keyset = unwrap(domain, subject, entry);
-            DataKey key = DataKey.of(entry, ids(keyset), erased);
-            if (!Collections.disjoint(key.keyIds(), erased)) {
+            if (!Collections.disjoint(ids(keyset), erased)) {
                 // an erased key written again (a rewrap or a rival that had not read the erasure) stays erased
-                if (held == null || !held.hasKey()) {
+                if (heldKey == null) {
                     hold(ofDomain, subject, DataKey.erased(erased));
                 }
                 settled(domain, subject, false);
                 return;
             }
-            boolean first = held == null || !held.hasKey() || sameKey(domain, subject, held, key, keyset);
+            boolean first = heldKey == null || heldKey.keyset().equalsKeyset(keyset);
             if (first) {
-                boolean inUse = held != null && unwrapped.getIfPresent(held) != null;
                 hold(ofDomain, subject, key);
                 if (inUse) {
                     unwrapped.put(key, Unwrapped.of(keyset, key));
@@ -644,10 +672,10 @@ public final class SubjectKeys implements AutoCloseable {
         Map<String, DataKey> ofDomain = keys.get(domain);
         DataKey before = ofDomain.get(subject);
         // a key replaced (erased, unusable) is one the subject no longer has: its ids go with the new key
-        Set<Integer> erased = before == null ? Set.of() : before.allKeyIds();
+        Set<Integer> erased = before == null ? Set.of() : allKeyIds(domain, subject, before);
         KeysetHandle keyset = newKeyset(erased);
         KeyEntry wrapped = wrap(domain, subject, keyset, erased);
-        DataKey mine = DataKey.of(wrapped, ids(keyset), erased);
+        DataKey mine = DataKey.of(wrapped, erased);
         unwrapped.put(mine, Unwrapped.of(keyset, mine));
         // while the entry is written, the subject has no key, so that the first key a catch-up reads is taken
         hold(ofDomain, subject, DataKey.erased(erased));
@@ -740,19 +768,27 @@ public final class SubjectKeys implements AutoCloseable {
         return wrap(domain, subject, unwrapped(domain, subject, key).keyset(), key.erasedKeyIds()).toBytes();
     }
 
-    /** @return whether both say the same: both erased, or the same key, with the same erased ids */
-    private boolean sameEntry(String domain, String subject, DataKey one, DataKey other) {
-        boolean sameKey = one.isErased() ? other.isErased()
-                : one.hasKey() && other.hasKey() && sameKey(domain, subject, one, other, unwrapped(domain, subject, other).keyset());
-        return sameKey && one.erasedKeyIds().equals(other.erasedKeyIds());
-    }
-
     /**
-     * Whether two entries hold the same key: one wrapped again (a KEK rotation, a rival's key
-     * written again). Keys of other ids differ without unwrapping.
+     * @param read the subject's entry as read
+     * @param written the entry as written, one that unwraps
+     * @return whether both say the same: both erased, or the same key (wrapped again or not), with
+     *         the same erased ids; or the entry read does not unwrap, so there is nothing to write again
      */
-    private boolean sameKey(String domain, String subject, DataKey held, DataKey entry, KeysetHandle entryKeyset) {
-        return held == entry || held.keyIds().equals(entry.keyIds()) && unwrapped(domain, subject, held).keyset().equalsKeyset(entryKeyset);
+    private boolean sameEntry(String domain, String subject, DataKey read, DataKey written) {
+        if (read == written) {
+            return true;
+        }
+        boolean sameKey;
+        if (read.isErased() || written.isErased()) {
+            sameKey = read.isErased() && written.isErased();
+        } else {
+            Unwrapped readKey = unwrappedOrNull(domain, subject, read);
+            if (readKey == null) {
+                return true;
+            }
+            sameKey = readKey.keyset().equalsKeyset(unwrapped(domain, subject, written).keyset());
+        }
+        return sameKey && read.erasedKeyIds().equals(written.erasedKeyIds());
     }
 
     private static Set<Integer> ids(KeysetHandle keyset) {

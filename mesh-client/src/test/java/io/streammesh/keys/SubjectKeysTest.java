@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.KmsClient;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -475,15 +477,55 @@ class SubjectKeysTest {
     }
 
     @Test
-    void readingAKeyLogKeepsNoKeyUnwrappedButTheOnesUsed() {
+    void readingAKeyLogUnwrapsAndKeepsUnwrappedOnlyTheKeysUsed() {
         for (int i = 0; i < 30; i++) {
             keys.dataKey("orders", "c-" + i);
         }
-        SubjectKeys reader = keys();
+        AtomicInteger unwraps = new AtomicInteger();
+        SubjectKeys reader = new SubjectKeys(log.reader(), countingUnwraps(unwraps), LocalKms::uri, kms::version, () -> now);
 
         assertThat(reader.existing("orders", "c-7")).isPresent();
+        assertThat(reader.existing("orders", "c-8")).isPresent();
 
-        assertThat(reader.unwrappedKeys()).isEqualTo(1);
+        assertThat(unwraps).hasValue(2);
+        assertThat(reader.unwrappedKeys()).isEqualTo(2);
+    }
+
+    /** The local KMS, counting the KEK's decryptions: one per data key unwrapped. */
+    private KmsClient countingUnwraps(AtomicInteger unwraps) {
+        return new KmsClient() {
+            @Override
+            public boolean doesSupport(String uri) {
+                return kms.doesSupport(uri);
+            }
+
+            @Override
+            public KmsClient withCredentials(String credentialPath) {
+                return this;
+            }
+
+            @Override
+            public KmsClient withDefaultCredentials() {
+                return this;
+            }
+
+            @Override
+            public Aead getAead(String uri) throws GeneralSecurityException {
+                Aead kek = kms.getAead(uri);
+                return new Aead() {
+                    @Override
+                    public byte[] encrypt(byte[] plaintext, byte[] associatedData) throws GeneralSecurityException {
+                        return kek.encrypt(plaintext, associatedData);
+                    }
+
+                    @Override
+                    public byte[] decrypt(byte[] ciphertext, byte[] associatedData) throws GeneralSecurityException {
+                        unwraps.incrementAndGet();
+                        return kek.decrypt(ciphertext, associatedData);
+                    }
+                };
+            }
+        };
     }
 
     @Test
