@@ -31,14 +31,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The key logs on the broker: {@code mesh.keys.<domain>}, read without a consumer group (assigned
  * partitions, from the start) and written with an idempotent producer, acks from every in-sync
- * replica. Only platform principals hold ACLs on these topics.
+ * replica. Only platform principals hold ACLs on these topics. The consumer and the producer are
+ * made on first use, so that a holder whose products encrypt nothing (a gate or enforcer of a mesh
+ * without encryption) keeps no clients, and starts without making them. Used by one thread at a
+ * time ({@link SubjectKeys} calls it under its lock).
  */
 public final class KafkaKeyLog implements KeyLog {
 
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final KafkaProducer<String, byte[]> producer;
+    private final MeshClientConfig config;
+    private final boolean writes;
+    private KafkaConsumer<String, byte[]> consumer;
+    private KafkaProducer<String, byte[]> producer;
     private final Set<String> domains = new HashSet<>();
 
     /** @param config a platform principal's client config */
@@ -47,19 +52,29 @@ public final class KafkaKeyLog implements KeyLog {
     }
 
     private KafkaKeyLog(MeshClientConfig config, boolean writes) {
-        Properties consumerProps = config.kafka();
-        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
-        if (writes) {
+        this.config = config;
+        this.writes = writes;
+    }
+
+    private KafkaConsumer<String, byte[]> consumer() {
+        if (consumer == null) {
+            Properties consumerProps = config.kafka();
+            consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        }
+        return consumer;
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        if (producer == null) {
             Properties producerProps = config.kafka();
             producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
             producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-            this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
-        } else {
-            this.producer = null;
+            producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
         }
+        return producer;
     }
 
     /**
@@ -75,7 +90,7 @@ public final class KafkaKeyLog implements KeyLog {
 
     @Override
     public boolean writes() {
-        return producer != null;
+        return writes;
     }
 
     /** @throws KeyLogUnavailable if a key topic cannot be read now (missing, refused, or the broker does not answer) */
@@ -89,31 +104,32 @@ public final class KafkaKeyLog implements KeyLog {
     }
 
     private void read(String domain, Entry entries) {
+        KafkaConsumer<String, byte[]> reader = consumer();
         if (!domains.contains(domain)) {
-            List<TopicPartition> partitions = new ArrayList<>(consumer.assignment());
-            List<PartitionInfo> infos = consumer.partitionsFor(MeshTopics.keys(domain), CALL_TIMEOUT);
+            List<TopicPartition> partitions = new ArrayList<>(reader.assignment());
+            List<PartitionInfo> infos = reader.partitionsFor(MeshTopics.keys(domain), CALL_TIMEOUT);
             if (infos == null || infos.isEmpty()) {
                 throw new KeyLogUnavailable("key topic " + MeshTopics.keys(domain) + " does not exist: onboard the domain again (mesh domain add "
                         + domain + ")", null);
             }
             infos.forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
-            consumer.assign(partitions);
+            reader.assign(partitions);
             domains.add(domain);
         }
-        Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment(), CALL_TIMEOUT);
+        Map<TopicPartition, Long> ends = reader.endOffsets(reader.assignment(), CALL_TIMEOUT);
         long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
         while (behind(ends)) {
             if (System.nanoTime() > deadline) {
                 throw new KeyLogUnavailable("the key topics were not read to their end within " + CALL_TIMEOUT.toSeconds() + " s", null);
             }
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+            for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(100))) {
                 entries.accept(record.topic().substring(MeshTopics.KEYS_PREFIX.length()), record.key(), record.value());
             }
         }
     }
 
     private boolean behind(Map<TopicPartition, Long> ends) {
-        return ends.entrySet().stream().anyMatch(end -> consumer.position(end.getKey(), CALL_TIMEOUT) < end.getValue());
+        return ends.entrySet().stream().anyMatch(end -> consumer().position(end.getKey(), CALL_TIMEOUT) < end.getValue());
     }
 
     /** @throws KeyLogUnavailable if the entry was not acknowledged (refused, or the broker does not answer) */
@@ -134,23 +150,23 @@ public final class KafkaKeyLog implements KeyLog {
         RecordMetadata written = send(domain, subject, value);
         var partition = new TopicPartition(written.topic(), written.partition());
         try {
-            if (!domains.contains(domain) || !consumer.assignment().contains(partition)
-                    || consumer.position(partition, CALL_TIMEOUT) != written.offset()) {
+            if (!domains.contains(domain) || !consumer().assignment().contains(partition)
+                    || consumer().position(partition, CALL_TIMEOUT) != written.offset()) {
                 return false;
             }
         } catch (KafkaException e) {
             throw new KeyLogUnavailable("cannot read " + MeshTopics.keys(domain) + ": " + e.getMessage(), e);
         }
-        consumer.seek(partition, written.offset() + 1);
+        consumer().seek(partition, written.offset() + 1);
         return true;
     }
 
     private RecordMetadata send(String domain, String subject, byte[] value) {
-        if (producer == null) {
+        if (!writes) {
             throw new MeshException("this holder only reads " + MeshTopics.keys(domain) + ": it creates and erases no data key");
         }
         try {
-            return producer.send(new ProducerRecord<>(MeshTopics.keys(domain), subject, value)).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return producer().send(new ProducerRecord<>(MeshTopics.keys(domain), subject, value)).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MeshException("interrupted while writing to " + MeshTopics.keys(domain), e);
@@ -162,7 +178,9 @@ public final class KafkaKeyLog implements KeyLog {
 
     @Override
     public void close() {
-        consumer.close();
+        if (consumer != null) {
+            consumer.close();
+        }
         if (producer != null) {
             producer.close();
         }
