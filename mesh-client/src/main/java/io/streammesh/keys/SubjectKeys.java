@@ -15,7 +15,9 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshTopics;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -87,15 +89,17 @@ public final class SubjectKeys implements AutoCloseable {
 
     /**
      * A subject's entry as read, as compact as the log keeps it: its data key still wrapped
-     * (unwrapped when used, see {@link #unwrapped}; one that does not unwrap fails its uses with
-     * the reason); or why the entry gives none (then using it fails with that reason); or neither,
-     * once the subject was erased. In each, the ids of the subject's erased keys. Compared by
-     * identity, so that the unwrapped keys are those of the entries held, one each.
+     * (unwrapped when used, see {@link #unwrapped}, and judged by its first unwrap here,
+     * {@link #unwrapChecked}); or why the entry gives none (then using it fails with that reason);
+     * or neither, once the subject was erased. In each, the ids of the subject's erased keys.
+     * Compared by identity, so that the unwrapped keys are those of the entries held, one each.
      */
     private static final class DataKey {
         private final KeyEntry wrapped;
         private final UnusableKey broken;
         private final Set<Integer> erasedKeyIds;
+        /** What the entry's first unwrap found; null until then. */
+        private volatile Judged judged;
 
         private DataKey(KeyEntry wrapped, UnusableKey broken, Set<Integer> erasedKeyIds) {
             this.wrapped = wrapped;
@@ -131,6 +135,22 @@ public final class SubjectKeys implements AutoCloseable {
             if (broken != null) {
                 throw broken;
             }
+            Judged found = judged;
+            if (found != null && found.broken() != null) {
+                throw found.broken();
+            }
+        }
+
+        Judged judged() {
+            return judged;
+        }
+
+        /** Keeps the first judgement: a later unwrap (or a racing one) changes nothing. */
+        synchronized Judged judge(Judged found) {
+            if (judged == null) {
+                judged = found;
+            }
+            return judged;
         }
 
         UnusableKey broken() {
@@ -143,6 +163,31 @@ public final class SubjectKeys implements AutoCloseable {
 
         Set<Integer> erasedKeyIds() {
             return erasedKeyIds;
+        }
+    }
+
+    /**
+     * What an entry's first unwrap here found: its key's ids and a fingerprint of its material
+     * (SHA-256 of the keyset, so that two entries are known to hold the same key without
+     * unwrapping either again), or why it does not unwrap.
+     */
+    private record Judged(Set<Integer> keyIds, byte[] fingerprint, UnusableKey broken) {
+
+        static Judged of(KeysetHandle keyset) {
+            try {
+                byte[] material = TinkProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get());
+                return new Judged(Set.copyOf(ids(keyset)), MessageDigest.getInstance("SHA-256").digest(material), null);
+            } catch (GeneralSecurityException e) {
+                throw new MeshException("cannot read a data key's material: " + e.getMessage(), e);
+            }
+        }
+
+        static Judged broken(UnusableKey why) {
+            return new Judged(Set.of(), null, why);
+        }
+
+        boolean sameKey(Judged other) {
+            return fingerprint != null && other.fingerprint() != null && MessageDigest.isEqual(fingerprint, other.fingerprint());
         }
     }
 
@@ -322,34 +367,77 @@ public final class SubjectKeys implements AutoCloseable {
         return key.hasKey() ? unwrapped(domain, subject, key).decrypting().key().orElseThrow() : null;
     }
 
-    /** The entry's key unwrapped, from those kept or unwrapped now (and kept). */
+    /**
+     * The entry's key unwrapped, from those kept or unwrapped now and kept: outside Caffeine's
+     * compute, so that a KMS call holds no other key's look-up, and dropped again at once if the
+     * entry was replaced meanwhile (an erasure), so that no key held by no entry stays unwrapped.
+     */
     private Unwrapped unwrapped(String domain, String subject, DataKey key) {
-        return unwrapped.get(key, entry -> {
-            try {
-                return Unwrapped.of(unwrap(domain, subject, entry.wrapped()), entry);
-            } catch (MeshException e) {
-                // it unwrapped when read: the KEK version it names has gone since
-                throw new UnusableKey("the data key of subject " + subject + " on " + MeshTopics.keys(domain) + " is unusable: "
-                        + e.getMessage(), e);
-            }
-        });
+        Unwrapped kept = unwrapped.getIfPresent(key);
+        if (kept != null) {
+            return kept;
+        }
+        kept = Unwrapped.of(unwrapChecked(domain, subject, key), key);
+        unwrapped.put(key, kept);
+        Map<String, DataKey> ofDomain = keys.get(domain);
+        if (ofDomain == null || ofDomain.get(subject) != key) {
+            unwrapped.invalidate(key);
+        }
+        return kept;
     }
 
-    /** @return the entry's key unwrapped, null if it does not unwrap */
-    private Unwrapped unwrappedOrNull(String domain, String subject, DataKey key) {
+    /**
+     * Unwraps a held entry's key, not kept. Its first unwrap here judges the entry, as reading it
+     * used to: one that does not unwrap then is unusable for good (its uses fail with the reason,
+     * and the KMS is not asked again for it). One that did unwrap and does not now meets a KMS that
+     * failed this time: an outage ({@link KeyLogUnavailable}), which the caller waits out.
+     *
+     * @throws UnusableKey if the entry gives no key
+     * @throws KeyLogUnavailable if a key that unwrapped before does not now
+     */
+    private KeysetHandle unwrapChecked(String domain, String subject, DataKey key) {
+        key.checkUsable();
+        boolean judgedBefore = key.judged() != null;
         try {
-            return unwrapped(domain, subject, key);
-        } catch (UnusableKey e) {
+            KeysetHandle keyset = unwrap(domain, subject, key.wrapped());
+            if (!judgedBefore) {
+                key.judge(Judged.of(keyset));
+            }
+            return keyset;
+        } catch (MeshException e) {
+            Judged found = judgedBefore ? key.judged() : key.judge(Judged.broken(new UnusableKey("the data key of subject " + subject
+                    + " on " + MeshTopics.keys(domain) + " is unusable: " + e.getMessage(), e)));
+            if (found.broken() != null) {
+                throw found.broken();
+            }
+            throw new KeyLogUnavailable("cannot unwrap a data key of domain " + domain + " now, though it unwrapped before: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** @return what the entry's key is, unwrapping it if it was never judged; null if it gives no key */
+    private Judged judged(String domain, String subject, DataKey key) {
+        if (!key.hasKey() || key.broken() != null) {
             return null;
         }
+        Judged found = key.judged();
+        if (found == null) {
+            try {
+                unwrapChecked(domain, subject, key);
+            } catch (UnusableKey e) {
+                return null;
+            }
+            found = key.judged();
+        }
+        return found.broken() == null ? found : null;
     }
 
     /** @return the ids of every key the subject has had as far as this entry knows: the erased ones and its own, if it unwraps */
     private Set<Integer> allKeyIds(String domain, String subject, DataKey key) {
         Set<Integer> ids = new HashSet<>(key.erasedKeyIds());
-        Unwrapped own = key.hasKey() ? unwrappedOrNull(domain, subject, key) : null;
+        Judged own = judged(domain, subject, key);
         if (own != null) {
-            ids.addAll(own.decrypting().keyIds());
+            ids.addAll(own.keyIds());
         }
         return ids;
     }
@@ -536,8 +624,8 @@ public final class SubjectKeys implements AutoCloseable {
         live.forEach((subject, key) -> {
             KeysetHandle keyset;
             try {
-                keyset = unwrap(domain, subject, key.wrapped());
-            } catch (MeshException e) {
+                keyset = unwrapChecked(domain, subject, key);
+            } catch (UnusableKey e) {
                 // an entry that does not unwrap costs its subject alone, here as everywhere
                 LOG.warn("Did not wrap the data key of a subject of domain {} again: {}", domain, e.getMessage());
                 return;
@@ -629,7 +717,7 @@ public final class SubjectKeys implements AutoCloseable {
             }
             DataKey key = DataKey.of(entry, erased);
             boolean inUse = held != null && unwrapped.getIfPresent(held) != null;
-            Unwrapped heldKey = held == null || !held.hasKey() ? null : unwrappedOrNull(domain, subject, held);
+            Judged heldKey = held == null ? null : judged(domain, subject, held);
             if (heldKey == null && erased.isEmpty()) {
                 // the subject's first key, and no key of it was erased: held wrapped until used
                 hold(ofDomain, subject, key);
@@ -638,7 +726,8 @@ public final class SubjectKeys implements AutoCloseable {
             }
             // which key it holds matters: unwrapped to know whether it is an erased one, or the one held
             KeysetHandle keyset = unwrap(domain, subject, entry);
-            if (!Collections.disjoint(ids(keyset), erased)) {
+            Judged read = key.judge(Judged.of(keyset));
+            if (!Collections.disjoint(read.keyIds(), erased)) {
                 // an erased key written again (a rewrap or a rival that had not read the erasure) stays erased
                 if (heldKey == null) {
                     hold(ofDomain, subject, DataKey.erased(erased));
@@ -646,7 +735,7 @@ public final class SubjectKeys implements AutoCloseable {
                 settled(domain, subject, false);
                 return;
             }
-            boolean first = heldKey == null || heldKey.keyset().equalsKeyset(keyset);
+            boolean first = heldKey == null || heldKey.sameKey(read);
             if (first) {
                 hold(ofDomain, subject, key);
                 if (inUse) {
@@ -676,6 +765,7 @@ public final class SubjectKeys implements AutoCloseable {
         KeysetHandle keyset = newKeyset(erased);
         KeyEntry wrapped = wrap(domain, subject, keyset, erased);
         DataKey mine = DataKey.of(wrapped, erased);
+        mine.judge(Judged.of(keyset));
         unwrapped.put(mine, Unwrapped.of(keyset, mine));
         // while the entry is written, the subject has no key, so that the first key a catch-up reads is taken
         hold(ofDomain, subject, DataKey.erased(erased));
@@ -765,7 +855,7 @@ public final class SubjectKeys implements AutoCloseable {
         if (held.kekVersion() == kekVersion.applyAsInt(domain)) {
             return new KeyEntry(held.kekVersion(), held.wrapped(), key.erasedKeyIds()).toBytes();
         }
-        return wrap(domain, subject, unwrapped(domain, subject, key).keyset(), key.erasedKeyIds()).toBytes();
+        return wrap(domain, subject, unwrapChecked(domain, subject, key), key.erasedKeyIds()).toBytes();
     }
 
     /**
@@ -781,12 +871,16 @@ public final class SubjectKeys implements AutoCloseable {
         boolean sameKey;
         if (read.isErased() || written.isErased()) {
             sameKey = read.isErased() && written.isErased();
+        } else if (read.wrapped().kekVersion() == written.wrapped().kekVersion()
+                && Arrays.equals(read.wrapped().wrapped(), written.wrapped().wrapped())) {
+            sameKey = true;
         } else {
-            Unwrapped readKey = unwrappedOrNull(domain, subject, read);
+            Judged readKey = judged(domain, subject, read);
             if (readKey == null) {
                 return true;
             }
-            sameKey = readKey.keyset().equalsKeyset(unwrapped(domain, subject, written).keyset());
+            Judged writtenKey = judged(domain, subject, written);
+            sameKey = writtenKey != null && readKey.sameKey(writtenKey);
         }
         return sameKey && read.erasedKeyIds().equals(written.erasedKeyIds());
     }
@@ -863,6 +957,7 @@ public final class SubjectKeys implements AutoCloseable {
         if (refresher != null) {
             refresher.shutdown();
         }
+        unwrapped.invalidateAll();
         log.close();
     }
 

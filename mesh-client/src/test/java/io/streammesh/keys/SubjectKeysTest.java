@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -491,8 +492,8 @@ class SubjectKeysTest {
         assertThat(reader.unwrappedKeys()).isEqualTo(2);
     }
 
-    /** The local KMS, counting the KEK's decryptions: one per data key unwrapped. */
-    private KmsClient countingUnwraps(AtomicInteger unwraps) {
+    /** The local KMS, counting the KEK's decryptions (one per data key unwrapped), and failing every use while {@code down}. */
+    private KmsClient countingUnwraps(AtomicInteger unwraps, AtomicBoolean down) {
         return new KmsClient() {
             @Override
             public boolean doesSupport(String uri) {
@@ -511,6 +512,9 @@ class SubjectKeysTest {
 
             @Override
             public Aead getAead(String uri) throws GeneralSecurityException {
+                if (down.get()) {
+                    throw new GeneralSecurityException("the KMS does not answer");
+                }
                 Aead kek = kms.getAead(uri);
                 return new Aead() {
                     @Override
@@ -526,6 +530,71 @@ class SubjectKeysTest {
                 };
             }
         };
+    }
+
+    private KmsClient countingUnwraps(AtomicInteger unwraps) {
+        return countingUnwraps(unwraps, new AtomicBoolean());
+    }
+
+    @Test
+    void aKeyThatUnwrappedBeforeMeetsAKmsThatFailsNowAsAnOutageAndWorksOnceItAnswers() throws Exception {
+        byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        keys.dataKey("orders", "c-2");
+        AtomicBoolean down = new AtomicBoolean();
+        SubjectKeys reader = new SubjectKeys(log.reader(), countingUnwraps(new AtomicInteger(), down), LocalKms::uri, kms::version,
+                () -> now, 1);
+        assertThat(reader.subjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).contains(DATA);
+        // c-2 takes the one place for an unwrapped key: c-1's must be unwrapped again
+        reader.existing("orders", "c-2");
+
+        down.set(true);
+        assertThatThrownBy(() -> reader.subjectKey("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class)
+                .hasMessageContaining("cannot unwrap a data key of domain orders now, though it unwrapped before");
+        down.set(false);
+
+        assertThat(reader.subjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).contains(DATA);
+    }
+
+    @Test
+    void anEntryWhoseFirstUnwrapFailsIsUnusableForGoodWithoutAskingTheKmsAgain() {
+        keys.dataKey("orders", "c-1");
+        byte[] entry = log.entries.get(0).value();
+        // the wrapped keyset's tag no longer matches
+        entry[entry.length - 1] ^= 1;
+        AtomicInteger unwraps = new AtomicInteger();
+        SubjectKeys holder = new SubjectKeys(log.reader(), countingUnwraps(unwraps), LocalKms::uri, kms::version, () -> now);
+
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(SubjectKeys.UnusableKey.class)
+                .hasMessageContaining("the data key of subject c-1 on mesh.keys.orders is unusable");
+        assertThatThrownBy(() -> holder.subjectKey("orders", "c-1")).isInstanceOf(SubjectKeys.UnusableKey.class);
+        assertThatThrownBy(() -> holder.dataKey("orders", "c-1")).isInstanceOf(SubjectKeys.UnusableKey.class);
+
+        assertThat(unwraps).hasValue(1);
+    }
+
+    @Test
+    void aKeyWrappedAgainIsReadAsTheSameKeyUnwrappingOnlyTheNewEntryAndKeepingNothingNew() throws Exception {
+        byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        for (int i = 2; i <= 10; i++) {
+            keys.dataKey("orders", "c-" + i);
+        }
+        AtomicInteger unwraps = new AtomicInteger();
+        SubjectKeys holder = new SubjectKeys(log.reader(), countingUnwraps(unwraps), LocalKms::uri, kms::version, () -> now);
+        assertThat(holder.subjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).contains(DATA);
+        kms.rotate("orders");
+        assertThat(keys.rewrap("orders")).isEqualTo(10);
+        int entries = log.entries.size();
+        unwraps.set(0);
+        now += SubjectKeys.REFRESH_MS;
+
+        assertThat(holder.subjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).contains(DATA);
+
+        // c-1, the key in use, is known by its fingerprint: its new entry alone is unwrapped, and so is each
+        // other subject's new entry and the old one it replaces, never judged before; none of them is kept
+        assertThat(unwraps).hasValue(1 + 2 * 9);
+        assertThat(holder.unwrappedKeys()).isEqualTo(1);
+        // the holder read every new entry as the key it held: nothing to write again
+        assertThat(log.entries).hasSize(entries);
     }
 
     @Test
