@@ -515,8 +515,9 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         return plan;
     }
 
+    /** Strings decoded as Java strings: filters, hashes and truncations all read their text. */
     private LocatedRecord locate(byte[] bytes) {
-        return writers.computeIfAbsent(framing.writer(bytes), ProductFields::new).locate(bytes, framing.bodyOffset());
+        return writers.computeIfAbsent(framing.writer(bytes), schema -> new ProductFields(schema, true)).locate(bytes, framing.bodyOffset());
     }
 
     /**
