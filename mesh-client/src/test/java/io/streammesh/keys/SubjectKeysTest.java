@@ -541,11 +541,11 @@ class SubjectKeysTest {
         byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
         keys.dataKey("orders", "c-2");
         AtomicBoolean down = new AtomicBoolean();
+        // a holder that keeps no key unwrapped: each use unwraps again
         SubjectKeys reader = new SubjectKeys(log.reader(), countingUnwraps(new AtomicInteger(), down), LocalKms::uri, kms::version,
-                () -> now, 1);
+                () -> now, 0);
         assertThat(reader.subjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).contains(DATA);
-        // c-2 takes the one place for an unwrapped key: c-1's must be unwrapped again
-        reader.existing("orders", "c-2");
+        assertThat(reader.unwrappedKeys()).isZero();
 
         down.set(true);
         assertThatThrownBy(() -> reader.subjectKey("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class)
