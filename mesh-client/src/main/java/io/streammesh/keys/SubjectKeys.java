@@ -208,8 +208,8 @@ public final class SubjectKeys implements AutoCloseable {
     private final Map<String, Map<String, DataKey>> keys = new ConcurrentHashMap<>();
     /**
      * The keys of held entries last used, unwrapped. An entry replaced is dropped from it at once
-     * ({@link #hold}); one a use without the lock unwrapped while it was replaced goes once unused
-     * for {@link #UNWRAPPED_IDLE}.
+     * ({@link #hold}); one that a use without the lock unwrapped while it was replaced, right after
+     * that use ({@link #unwrapped}).
      */
     private final Cache<DataKey, Unwrapped> unwrapped;
     /** When each domain's log was last read to its end (the clock before the read): published after the entries it read. */
