@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -494,6 +495,11 @@ class SubjectKeysTest {
 
     /** The local KMS, counting the KEK's decryptions (one per data key unwrapped), and failing every use while {@code down}. */
     private KmsClient countingUnwraps(AtomicInteger unwraps, AtomicBoolean down) {
+        return countingUnwraps(unwraps, down, new AtomicReference<>());
+    }
+
+    /** As above, running {@code duringNextUnwrap} (once) while the next data key is unwrapped. */
+    private KmsClient countingUnwraps(AtomicInteger unwraps, AtomicBoolean down, AtomicReference<Runnable> duringNextUnwrap) {
         return new KmsClient() {
             @Override
             public boolean doesSupport(String uri) {
@@ -525,6 +531,10 @@ class SubjectKeysTest {
                     @Override
                     public byte[] decrypt(byte[] ciphertext, byte[] associatedData) throws GeneralSecurityException {
                         unwraps.incrementAndGet();
+                        Runnable during = duringNextUnwrap.getAndSet(null);
+                        if (during != null) {
+                            during.run();
+                        }
                         return kek.decrypt(ciphertext, associatedData);
                     }
                 };
@@ -612,6 +622,26 @@ class SubjectKeysTest {
         assertThat(keys.unwrappedKeys()).isEqualTo(1);
         assertThat(reader.subjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).isEmpty();
         assertThat(reader.unwrappedKeys()).isZero();
+    }
+
+    @Test
+    void aKeyUnwrappedForAUseWhileItsSubjectIsErasedServesThatUseAndIsNotKept() throws Exception {
+        keys.dataKey("orders", "c-1");
+        keys.dataKey("orders", "c-2");
+        AtomicReference<Runnable> duringNextUnwrap = new AtomicReference<>();
+        SubjectKeys holder = new SubjectKeys(log.reader(), countingUnwraps(new AtomicInteger(), new AtomicBoolean(), duringNextUnwrap),
+                LocalKms::uri, kms::version, () -> now);
+        // a read of the log just now: c-1's entry is handed out without the lock, and unwrapped for the use
+        assertThat(holder.existing("orders", "c-2")).isPresent();
+        duringNextUnwrap.set(() -> holder.erase("orders", "c-1"));
+
+        Aead used = holder.dataKey("orders", "c-1");
+
+        byte[] ciphertext = used.encrypt(DATA, BOUND);
+        assertThat(used.decrypt(ciphertext, BOUND)).isEqualTo(DATA);
+        assertThat(holder.existing("orders", "c-1")).isEmpty();
+        // only c-2's key: the erased one, unwrapped for the use that raced with the erasure, is gone
+        assertThat(holder.unwrappedKeys()).isEqualTo(1);
     }
 
     private static byte[] bound(String subject) {
