@@ -25,6 +25,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code mesh up --demo} in a process of its own, every part's Prometheus endpoint scraped as Prometheus would. */
@@ -39,7 +40,8 @@ class MeshMetricsIT {
     private static final Path DASHBOARD = Path.of("..", "ops", "grafana", "dashboards", "streammesh.json");
     private static final Pattern METRIC = Pattern.compile("\\b((?:mesh|kafka|jvm)_[a-z0-9_]+)");
 
-    @TempDir
+    /** Kept when the test fails: the mesh's logs are in {@code state/logs}. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path work;
 
     @Test
@@ -58,7 +60,8 @@ class MeshMetricsIT {
 
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 String catalog = scrape(endpoints.get("catalog"));
-                assertThat(value(catalog, "mesh_product_health{product=\"" + ORDERS + "\"}")).as("OK").hasValue(0.0);
+                assertThat(value(catalog, "mesh_product_health{product=\"" + ORDERS + "\"}"))
+                        .as("OK (the mesh's log: %s)", state.resolve("logs/mesh.log")).hasValue(0.0);
                 assertThat(value(catalog, "mesh_product_throughput_records_per_second{product=\"" + ORDERS + "\"}")).isPresent();
                 assertThat(value(catalog, "mesh_product_freshness_seconds{product=\"" + ORDERS + "\"}")).isPresent();
                 assertThat(value(catalog, "mesh_product_dead_letters_ratio{product=\"" + ORDERS + "\"}")).isPresent();
