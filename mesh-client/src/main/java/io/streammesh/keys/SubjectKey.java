@@ -41,15 +41,23 @@ public record SubjectKey(Optional<Aead> key, Set<Integer> keyIds, Set<Integer> e
      * @return its keys
      */
     public static SubjectKey of(KeysetHandle keyset, Set<Integer> erasedKeyIds) {
+        try {
+            return new SubjectKey(Optional.of(DataKeyCipher.of(keyset)), keyIds(keyset), erasedKeyIds);
+        } catch (GeneralSecurityException e) {
+            throw new MeshException("a data key gives no AEAD: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param keyset a data key's keyset
+     * @return the Tink ids of its keys
+     */
+    static Set<Integer> keyIds(KeysetHandle keyset) {
         Set<Integer> ids = new HashSet<>();
         for (int i = 0; i < keyset.size(); i++) {
             ids.add(keyset.getAt(i).getId());
         }
-        try {
-            return new SubjectKey(Optional.of(DataKeyCipher.of(keyset)), ids, erasedKeyIds);
-        } catch (GeneralSecurityException e) {
-            throw new MeshException("a data key gives no AEAD: " + e.getMessage(), e);
-        }
+        return ids;
     }
 
     /**

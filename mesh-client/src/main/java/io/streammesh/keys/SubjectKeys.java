@@ -176,7 +176,7 @@ public final class SubjectKeys implements AutoCloseable {
         static Judged of(KeysetHandle keyset) {
             try {
                 byte[] material = TinkProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get());
-                return new Judged(Set.copyOf(ids(keyset)), MessageDigest.getInstance("SHA-256").digest(material), null);
+                return new Judged(Set.copyOf(SubjectKey.keyIds(keyset)), MessageDigest.getInstance("SHA-256").digest(material), null);
             } catch (GeneralSecurityException e) {
                 throw new MeshException("cannot read a data key's material: " + e.getMessage(), e);
             }
@@ -883,14 +883,6 @@ public final class SubjectKeys implements AutoCloseable {
             sameKey = writtenKey != null && readKey.sameKey(writtenKey);
         }
         return sameKey && read.erasedKeyIds().equals(written.erasedKeyIds());
-    }
-
-    private static Set<Integer> ids(KeysetHandle keyset) {
-        Set<Integer> ids = new HashSet<>();
-        for (int i = 0; i < keyset.size(); i++) {
-            ids.add(keyset.getAt(i).getId());
-        }
-        return ids;
     }
 
     private KeyEntry wrap(String domain, String subject, KeysetHandle keyset, Set<Integer> erasedKeyIds) {
