@@ -77,23 +77,22 @@ final class ContractCheck {
     private BinaryDecoder decoder;
 
     /**
-     * @param registration the product's registration, as the catalog admitted it
-     * @param schemas where its schemas are looked up (once, here, and once per writer schema id)
+     * @param contract the product's contract, compiled (shared by the gate's tasks)
+     * @param schemas where writer schemas of other versions are looked up (once per id)
      * @param maxValueBytes the largest value checked
      * @param keys the data subjects' keys, for a product with encrypted fields
-     * @throws io.streammesh.schema.MeshException if a rule does not compile against the schema, or
-     *         an encrypted field is not a string or bytes field of it
+     * @throws io.streammesh.schema.MeshException if an encrypted field is not a string or bytes field of the schema
      */
-    ContractCheck(ProductRegistration registration, ProductSchemas schemas, int maxValueBytes, SubjectKeys keys) {
+    ContractCheck(CompiledContracts.Compiled contract, ProductSchemas schemas, int maxValueBytes, SubjectKeys keys) {
+        this.registration = contract.registration();
         this.address = ProductAddress.parse(registration.getAddress());
-        this.registration = registration;
         this.schemas = schemas;
         this.maxValueBytes = maxValueBytes;
         this.currentId = Math.toIntExact(registration.getSchemaContentId());
-        this.current = schemas.schema(currentId);
-        this.versions = schemas.versions(address.valueSubject());
+        this.current = contract.current();
+        this.versions = contract.versions();
         this.parser = new RecordParser(current);
-        this.rules = QualityRules.compile(registration.getQualityRules(), current);
+        this.rules = contract.rules();
         // the rules and the encryption read strings as text
         this.currentFields = new ProductFields(current, true);
         this.ruleFields = rules.fieldsRead().map(names -> names.stream().mapToInt(name -> current.getField(name).pos()).toArray())

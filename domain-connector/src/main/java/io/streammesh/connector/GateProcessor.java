@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -44,7 +45,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * order holds, and checked once the catalog has the product; only a record still waiting after
  * {@link GateConfig#pendingWait()} goes to the dead-letter topic.
  */
-final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutput> {
+final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
 
     private static final long CATALOG_REFRESH_MS = 1_000;
     private static final String NO_VERSION = "none";
@@ -55,8 +56,9 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
     private final GateConfig config;
     private final GateCounters counters;
     private final PendingBudget budget;
+    private final CompiledContracts contracts;
     private final Map<String, Plan> plans = new HashMap<>();
-    private ProcessorContext<byte[], GateOutput> context;
+    private ProcessorContext<byte[], Object> context;
     private TimestampedKeyValueStore<String, DataProduct> catalog;
     private KeyValueStore<String, byte[]> pending;
     /** The ingest partitions ({@code topic|partition}) with records in {@link #pending}. */
@@ -123,28 +125,27 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
      * @param closed why it takes no records, or null
      * @param pending whether it takes no records only because the catalog does not have it yet
      * @param sealed whether its contract encrypts fields, so that its dead letters are encrypted whole
+     * @param accepted where its accepted records are counted
      */
     private record Plan(long loadedAt, ProductAddress address, String topic, String deadLetterTopic, ContractCheck check,
-            DeadLetterReason closed, boolean pending, boolean sealed) {
-
-        Plan(long loadedAt, ProductAddress address, ContractCheck check, DeadLetterReason closed, boolean pending, boolean sealed) {
-            this(loadedAt, address, address.topic(), address.deadLetterTopic(), check, closed, pending, sealed);
-        }
+            DeadLetterReason closed, boolean pending, boolean sealed, Counter accepted) {
     }
 
     /**
      * @param config the gate's config
      * @param counters where records are counted
      * @param budget what the gate's waiting records take, shared by all its tasks' processors
+     * @param contracts the products' compiled contracts, shared by all its tasks' processors
      */
-    GateProcessor(GateConfig config, GateCounters counters, PendingBudget budget) {
+    GateProcessor(GateConfig config, GateCounters counters, PendingBudget budget, CompiledContracts contracts) {
         this.config = config;
         this.counters = counters;
         this.budget = budget;
+        this.contracts = contracts;
     }
 
     @Override
-    public void init(ProcessorContext<byte[], GateOutput> context) {
+    public void init(ProcessorContext<byte[], Object> context) {
         this.context = context;
         this.catalog = context.getStateStore(GateTopology.GLOBAL_CATALOG);
         this.pending = context.getStateStore(GateTopology.PENDING);
@@ -173,17 +174,16 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata source = context.recordMetadata().orElseThrow();
-        var incoming = new PendingRecord(source.partition(), source.offset(), record.timestamp(), context.currentSystemTimeMs(),
-                record.key(), record.value(), record.headers());
         Plan plan = plan(source.topic());
         if (plan.pending()) {
-            hold(source.topic() + SEPARATOR + source.partition(), plan, incoming);
+            hold(source.topic() + SEPARATOR + source.partition(), plan, new PendingRecord(source.partition(), source.offset(),
+                    record.timestamp(), context.currentSystemTimeMs(), record.key(), record.value(), record.headers()));
             return;
         }
         if (!waiting.isEmpty()) {
             release(source.topic() + SEPARATOR + source.partition(), plan);
         }
-        route(plan, incoming);
+        route(plan, record, source.partition(), source.offset(), true);
     }
 
     @Override
@@ -209,8 +209,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         }
         if (oversized(record.value())) {
             overflow(partition, held);
-            route(new Plan(plan.loadedAt(), plan.address(), null, ContractCheck.oversized(record.value().length, config.maxValueBytes()),
-                    true, false), record);
+            route(closed(plan, ContractCheck.oversized(record.value().length, config.maxValueBytes())), record);
             return;
         }
         // a partition already dead-lettering needs no copy of the record to say so
@@ -218,9 +217,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         String full = noRoom(held, record.partition(), stored == null ? 0 : stored.length);
         if (full != null) {
             overflow(partition, held);
-            route(new Plan(plan.loadedAt(), plan.address(), null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, "product "
-                    + plan.address() + " is not in the catalog yet, and " + full + ": produce once the catalog has admitted it"),
-                    true, false), record);
+            route(closed(plan, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, "product " + plan.address()
+                    + " is not in the catalog yet, and " + full + ": produce once the catalog has admitted it")), record);
             return;
         }
         pending.put(key(partition, record.offset()), stored);
@@ -319,26 +317,41 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         waiting.remove(partition);
     }
 
-    /** The record to its product, or to the dead-letter topic with the reason and where it came from. */
-    private void route(Plan plan, PendingRecord record) {
+    /** A record that waited, to its product or the dead-letter topic. */
+    private void route(Plan plan, PendingRecord waited) {
+        route(plan, new Record<>(waited.key(), waited.value(), waited.timestamp(), waited.headers()), waited.partition(), waited.offset(),
+                false);
+    }
+
+    /**
+     * The record to its product, or to the dead-letter topic with the reason and where it came from.
+     *
+     * @param live whether it is the record being read (Kafka Streams' record context is its own),
+     *        which then goes to its product as it is, unless the check changed its value
+     */
+    private void route(Plan plan, Record<byte[], byte[]> record, int partition, long offset, boolean live) {
         ContractCheck.Verdict verdict = plan.closed() != null ? new ContractCheck.Rejected(plan.closed())
                 : check(plan.check(), record.value(), !plan.sealed());
-        // the record's own headers: Record's constructor copies them into what is forwarded
+        // the record's own headers (Kafka Streams gave this record a copy of the consumed ones)
         Headers headers = record.headers();
         DeadLetterReason.removeForged(headers);
         if (verdict instanceof ContractCheck.Accepted accepted) {
-            context.forward(new Record<>(record.key(), new GateOutput(plan.topic(), accepted.value()), record.timestamp(), headers));
-            counters.accepted(plan.address());
+            if (live) {
+                byte[] value = accepted.value();
+                context.forward(value == record.value() ? record : record.withValue(value), GateTopology.PRODUCTS);
+            } else {
+                context.forward(record.withValue(new GateOutput(plan.topic(), accepted.value())), GateTopology.ROUTED);
+            }
+            plan.accepted().increment();
             return;
         }
         DeadLetterReason reason = ((ContractCheck.Rejected) verdict).reason();
         String version = plan.check() == null ? NO_VERSION : plan.check().registration().getVersion();
         reason.addTo(headers, version, plan.address(), Instant.ofEpochMilli(context.currentSystemTimeMs()));
-        headers.add(DeadLetterHeaders.SOURCE_PARTITION, bytes(Integer.toString(record.partition())));
-        headers.add(DeadLetterHeaders.SOURCE_OFFSET, bytes(Long.toString(record.offset())));
-        context.forward(new Record<>(record.key(), new GateOutput(plan.deadLetterTopic(),
-                deadLetter(plan, record.value(), headers, ((ContractCheck.Rejected) verdict).subject())),
-                record.timestamp(), headers));
+        headers.add(DeadLetterHeaders.SOURCE_PARTITION, bytes(Integer.toString(partition)));
+        headers.add(DeadLetterHeaders.SOURCE_OFFSET, bytes(Long.toString(offset)));
+        context.forward(record.withValue(new GateOutput(plan.deadLetterTopic(),
+                deadLetter(plan, record.value(), headers, ((ContractCheck.Rejected) verdict).subject()))), GateTopology.ROUTED);
         counters.rejected(plan.address(), reason.rule());
     }
 
@@ -405,7 +418,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
     private Plan open(long now, ProductAddress address, ProductRegistration registration, Plan previous) {
         boolean sealed = sealed(registration);
         if (previous != null && previous.check() != null && previous.check().registration().equals(registration)) {
-            return new Plan(now, address, previous.check(), null, false, sealed);
+            return plan(now, address, previous.check(), null, false, sealed);
         }
         Long contentId = registration.getSchemaContentId();
         if (contentId == null) {
@@ -416,8 +429,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
                     + "which the wire format cannot carry", sealed);
         }
         try {
-            return new Plan(now, address, new ContractCheck(registration, config.schemas(), config.maxValueBytes(), config.keys()), null,
-                    false, sealed);
+            return plan(now, address, new ContractCheck(contracts.of(address, registration), config.schemas(), config.maxValueBytes(),
+                    config.keys()), null, false, sealed);
         } catch (SchemaRegistry.Unreachable | KeyLogUnavailable e) {
             throw e;
         } catch (MeshException e) {
@@ -434,12 +447,23 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], GateOutpu
         return registration.getEncryption() != null;
     }
 
-    private static Plan closed(long now, ProductAddress address, String reason, boolean sealed) {
-        return new Plan(now, address, null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, reason), false, sealed);
+    private Plan plan(long now, ProductAddress address, ContractCheck check, DeadLetterReason closed, boolean pending, boolean sealed) {
+        return new Plan(now, address, address.topic(), address.deadLetterTopic(), check, closed, pending, sealed,
+                counters.accepted(address));
+    }
+
+    /** @return the plan, closed for one record of a product the catalog does not have yet */
+    private static Plan closed(Plan pending, DeadLetterReason reason) {
+        return new Plan(pending.loadedAt(), pending.address(), pending.topic(), pending.deadLetterTopic(), null, reason, true, false,
+                pending.accepted());
+    }
+
+    private Plan closed(long now, ProductAddress address, String reason, boolean sealed) {
+        return plan(now, address, null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, reason), false, sealed);
     }
 
     private Plan notCatalogued(long now, ProductAddress address) {
-        return new Plan(now, address, null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, "product " + address
+        return plan(now, address, null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, "product " + address
                 + " was not in the catalog within " + config.pendingWait().toSeconds() + " s: publish its contract "
                 + "(mesh product publish) and produce once the catalog has admitted it"), true, false);
     }

@@ -5,12 +5,17 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.RecordContext;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -27,8 +32,32 @@ public final class GateTopology {
     static final String GLOBAL_CATALOG = "gate-catalog";
     /** Records of products the catalog does not have yet, by ingest topic, partition and offset. */
     static final String PENDING = "gate-pending";
+    /**
+     * The sink of a record accepted as it is being read: its value's bytes go to the product of
+     * the ingest topic it is read from. The gate forwards the record Kafka Streams gave it, so the
+     * bulk of its records costs no copy of record and headers.
+     */
+    static final String PRODUCTS = "gate-products";
+    /** The sink of every other record: a {@link GateOutput} names its topic (a dead-letter topic, or the product of a record that waited). */
+    static final String ROUTED = "gate-routed";
 
     private GateTopology() {
+    }
+
+    /**
+     * The product topic of the ingest topic a record is read from, one String per product (the
+     * producer hashes each record's topic name, and a String computes its hash once). Shared by
+     * every stream thread of the gate.
+     */
+    private static final class ProductOfIngest implements TopicNameExtractor<byte[], Object> {
+
+        private final Map<String, String> products = new ConcurrentHashMap<>();
+
+        @Override
+        public String extract(byte[] key, Object value, RecordContext context) {
+            return products.computeIfAbsent(context.topic(), ingest -> ProductAddress.ofIngestTopic(ingest)
+                    .orElseThrow(() -> new IllegalStateException("the gate reads only ingest topics, not " + ingest)).topic());
+        }
     }
 
     /**
@@ -50,17 +79,21 @@ public final class GateTopology {
         var builder = new StreamsBuilder();
         // one for all the tasks of this gate
         var budget = new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES);
+        var contracts = new CompiledContracts(config.schemas());
         // Both stores in memory: they hold a few entries (catalogued products; records waiting for
         // theirs), so reading their topics back at start costs less than opening RocksDB, which
         // made the gate's start two to three times the start of a stateless app.
         builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), config.serdes().of(DataProduct.class)),
                 Materialized.as(Stores.inMemoryKeyValueStore(GLOBAL_CATALOG)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING), Serdes.String(), Serdes.ByteArray()));
-        builder.stream(ProductAddress.INGEST_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+        KStream<byte[], Object> checked = builder.stream(ProductAddress.INGEST_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 // each task's processor keeps its own counter lookups; the registry gives them all one counter per tags
-                .process(() -> new GateProcessor(config, new GateCounters(meters), budget), PENDING)
-                .to((key, value, context) -> value.topic(), Produced.with(Serdes.ByteArray(),
-                        Serdes.serdeFrom((topic, out) -> out.value(), (topic, bytes) -> new GateOutput(topic, bytes))));
+                .process(() -> new GateProcessor(config, new GateCounters(meters), budget, contracts), PENDING);
+        checked.to(new ProductOfIngest(), Produced.<byte[], Object>with(Serdes.ByteArray(),
+                Serdes.serdeFrom((topic, value) -> (byte[]) value, (topic, bytes) -> bytes)).withName(PRODUCTS));
+        checked.to((key, value, context) -> ((GateOutput) value).topic(), Produced.<byte[], Object>with(Serdes.ByteArray(),
+                Serdes.serdeFrom((topic, value) -> ((GateOutput) value).value(), (topic, bytes) -> new GateOutput(topic, bytes)))
+                .withName(ROUTED));
         return builder.build();
     }
 }
