@@ -162,7 +162,10 @@ public final class GateApp implements AutoCloseable {
         var registry = SchemaRegistry.connect(clientConfig);
         var topology = GateTopology.build(GateConfig.of(RecordSerdes.registry(clientConfig), ProductSchemas.registry(registry), keys),
                 metrics.meters());
-        var streams = MeshStreams.create(topology, MeshStreams.independentPartitions(MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir)));
+        var props = MeshStreams.independentPartitions(MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
+        // the catalog's global table is in memory; a gate from before that change kept it in RocksDB
+        MeshStreams.forgetPersistentGlobalState(props);
+        var streams = MeshStreams.create(topology, props);
         // Kafka Streams' own metrics (records-lag-max among them) beside the gate's counts
         var streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics.meters());

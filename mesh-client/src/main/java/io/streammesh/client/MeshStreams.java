@@ -35,6 +35,8 @@ public final class MeshStreams {
     private static final Logger LOG = LoggerFactory.getLogger(MeshStreams.class);
     /** A task's directory in an app's state directory: {@code <sub-topology>_<partition>}. */
     private static final Pattern TASK_DIRECTORY = Pattern.compile("(\\d+)_(\\d+)");
+    /** Where Kafka Streams keeps an app's global stores and their offset checkpoint, in its state directory. */
+    private static final String GLOBAL_STATE = "global";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     /** The longest a restoring or global consumer's fetch waits for records that are not there. */
     private static final Duration START_FETCH_WAIT = Duration.ofMillis(50);
@@ -174,6 +176,29 @@ public final class MeshStreams {
             }
         } catch (IOException e) {
             throw new MeshException("cannot clear old task state in " + appState + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * For an app whose global stores are all in memory (read again from their topics at each
+     * start: the catalog, a few thousand entries, is read faster than RocksDB opens): removes
+     * what an earlier version, whose global stores were persistent, left of them on disk. Kafka
+     * Streams reads the global offset checkpoint for every global store, in memory or not, and
+     * would start an in-memory store at the offsets a persistent one had reached, without the
+     * records before them.
+     *
+     * @param props the app's configuration (application id and state directory), before it starts
+     */
+    public static void forgetPersistentGlobalState(Properties props) {
+        Path global = Path.of(props.getProperty(StreamsConfig.STATE_DIR_CONFIG), props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG),
+                GLOBAL_STATE);
+        if (!Files.isDirectory(global)) {
+            return;
+        }
+        try {
+            deleteRecursively(global);
+        } catch (IOException e) {
+            throw new MeshException("cannot clear the earlier global state in " + global + ": " + e.getMessage(), e);
         }
     }
 

@@ -80,6 +80,25 @@ class MeshStreamsTest {
         assertThat(app.resolve("kafka-streams-process-metadata")).exists();
     }
 
+    /** A version whose global stores were persistent left their files and offsets: an in-memory store must not start at those offsets. */
+    @Test
+    void theGlobalStateAPersistentStoreLeftIsRemovedAndTasksKept() throws Exception {
+        var props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "an-app");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        Path app = stateDir.resolve("an-app");
+        Files.createDirectories(app.resolve("global/rocksdb/catalog"));
+        Files.writeString(app.resolve("global/.checkpoint"), "0\n1\nmesh.catalog 0 42\n");
+        Files.createDirectories(app.resolve("1_0"));
+
+        MeshStreams.forgetPersistentGlobalState(props);
+
+        assertThat(app.resolve("global")).doesNotExist();
+        assertThat(app.resolve("1_0")).exists();
+        MeshStreams.forgetPersistentGlobalState(props);
+        assertThat(app.resolve("global")).as("nothing to remove a second time").doesNotExist();
+    }
+
     @Test
     void anAppThatNeverRanHereHasNothingToRemove() {
         var props = new Properties();
@@ -87,6 +106,7 @@ class MeshStreamsTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
 
         MeshStreams.forgetRemovedSubtopologies(new StreamsBuilder().build(), props);
+        MeshStreams.forgetPersistentGlobalState(props);
 
         assertThat(stateDir.resolve("new-app")).doesNotExist();
     }

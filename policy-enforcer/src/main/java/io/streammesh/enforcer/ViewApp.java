@@ -118,7 +118,9 @@ public final class ViewApp implements AutoCloseable {
         var wire = new WireAvro(registry);
         var preparer = new ViewPreparer(new ViewTopics(Admin.create(clientConfig.kafka())), wire);
         var topology = ViewTopology.build(RecordSerdes.registry(clientConfig), RecordFraming.wire(wire), preparer, secret, keys, meters);
-        var streams = MeshStreams.create(topology, MeshStreams.independentPartitions(MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir)));
+        var props = MeshStreams.independentPartitions(MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
+        MeshStreams.forgetPersistentGlobalState(props);
+        var streams = MeshStreams.create(topology, props);
         // Kafka Streams' own metrics (consumer lag records-lag-max among them) beside the view counts.
         new KafkaStreamsMetrics(streams).bindTo(meters);
         // A product published or republished with more partitions than any before widens the views' tasks.
