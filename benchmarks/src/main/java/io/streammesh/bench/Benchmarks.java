@@ -1,8 +1,10 @@
 package io.streammesh.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.embedded.MeshConfig;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,10 +140,12 @@ public final class Benchmarks {
      * @param records how many records the topic holds
      * @param start when the app was started ({@link System#nanoTime})
      * @param running when its start returned
+     * @param cpuAtStart this JVM's CPU time when the app was started ({@link #cpuNanos})
      * @return records per second from the start, and between 10 % and 100 % of the records
      * @throws IllegalStateException if they are not covered within 5 minutes
      */
-    static GateBenchmark.Rate drained(Admin client, String group, String topic, int records, long start, long running) throws Exception {
+    static GateBenchmark.Rate drained(Admin client, String group, String topic, int records, long start, long running, long cpuAtStart)
+            throws Exception {
         long tenth = 0;
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (System.nanoTime() < deadline) {
@@ -154,11 +158,16 @@ public final class Benchmarks {
                 double fromStart = records / ((now - start) / 1e9);
                 // too few records to see 10 % and 100 % in different polls: the steady rate is not measurable
                 double steady = now > tenth ? (records - records / 10) / ((now - tenth) / 1e9) : fromStart;
-                return new GateBenchmark.Rate(fromStart, steady, (running - start) / 1_000_000);
+                return new GateBenchmark.Rate(fromStart, steady, (running - start) / 1_000_000, (cpuNanos() - cpuAtStart) / 1_000_000);
             }
             Thread.sleep(20);
         }
         throw new IllegalStateException(group + " did not process the " + records + " records of " + topic + " within 5 minutes");
+    }
+
+    /** @return the CPU time this JVM has spent, all its threads */
+    static long cpuNanos() {
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /**

@@ -50,19 +50,20 @@ final class GateEncryptionBenchmark {
             for (int round = 0; round < rounds; round++) {
                 plainRates[round] = plainSide.round(round + 1);
                 encryptedRates[round] = encryptedSide.round(round + 1);
-                out.printf("  round %d: plain %,7.0f records/s (steady %,7.0f, start %,5d ms)   encrypted %,7.0f records/s (steady %,7.0f, "
-                        + "start %,5d ms)   ratio %.2f (steady %.2f)%n", round + 1, plainRates[round].fromStart(), plainRates[round].steady(),
-                        plainRates[round].startMillis(), encryptedRates[round].fromStart(), encryptedRates[round].steady(),
-                        encryptedRates[round].startMillis(), encryptedRates[round].fromStart() / plainRates[round].fromStart(),
-                        encryptedRates[round].steady() / plainRates[round].steady());
+                out.printf("  round %d: plain %,7.0f records/s (steady %,7.0f, start %,5d ms, cpu %,5d ms)   encrypted %,7.0f records/s (steady "
+                        + "%,7.0f, start %,5d ms, cpu %,5d ms)   ratio %.2f (steady %.2f, cpu %.2f)%n", round + 1, plainRates[round].fromStart(),
+                        plainRates[round].steady(), plainRates[round].startMillis(), plainRates[round].cpuMillis(), encryptedRates[round].fromStart(),
+                        encryptedRates[round].steady(), encryptedRates[round].startMillis(), encryptedRates[round].cpuMillis(),
+                        encryptedRates[round].fromStart() / plainRates[round].fromStart(), encryptedRates[round].steady() / plainRates[round].steady(),
+                        (double) plainRates[round].cpuMillis() / encryptedRates[round].cpuMillis());
             }
             double[] plainFromStart = GateBenchmark.fromStart(plainRates);
             double[] encryptedFromStart = GateBenchmark.fromStart(encryptedRates);
             double ratio = Benchmarks.median(encryptedFromStart) / Benchmarks.median(plainFromStart);
             double steadyRatio = Benchmarks.median(GateBenchmark.steady(encryptedRates)) / Benchmarks.median(GateBenchmark.steady(plainRates));
-            out.printf("median: plain %,.0f records/s, encrypted %,.0f records/s, ratio %.2f (%s; steady %.2f)%n",
+            out.printf("median: plain %,.0f records/s, encrypted %,.0f records/s, ratio %.2f (%s; steady %.2f; cpu %.2f)%n",
                     Benchmarks.median(plainFromStart), Benchmarks.median(encryptedFromStart), ratio,
-                    Benchmarks.spread(encryptedFromStart, plainFromStart), steadyRatio);
+                    Benchmarks.spread(encryptedFromStart, plainFromStart), steadyRatio, GateBenchmark.cpuRatio(plainRates, encryptedRates));
             out.printf("gate-encryption: goal ratio >= %.2f, measured %.3f: %s%n", GOAL, ratio, ratio >= GOAL ? "PASS" : "MISS");
             return ratio;
         }

@@ -110,7 +110,7 @@ final class SideJvm implements AutoCloseable {
             throw new IllegalStateException("the side's JVM ended or failed a round (its errors are above): " + line);
         }
         String[] rate = line.substring(RATE.length()).split(" ");
-        return new GateBenchmark.Rate(Double.parseDouble(rate[0]), Double.parseDouble(rate[1]), Long.parseLong(rate[2]));
+        return new GateBenchmark.Rate(Double.parseDouble(rate[0]), Double.parseDouble(rate[1]), Long.parseLong(rate[2]), Long.parseLong(rate[3]));
     }
 
     @Override
@@ -134,8 +134,9 @@ final class SideJvm implements AutoCloseable {
             // a producer lives for the whole benchmark, as an application's does; the label is the producing domain
             try (var producer = new ProducerBenchmark.Side(kind == Kind.PRODUCER, configs.config(args[4]), ProductAddress.parse(args[2]), records)) {
                 for (String round = in.readLine(); round != null; round = in.readLine()) {
+                    long cpu = Benchmarks.cpuNanos();
                     double rate = producer.round();
-                    report(new GateBenchmark.Rate(rate, rate, 0));
+                    report(new GateBenchmark.Rate(rate, rate, 0, (Benchmarks.cpuNanos() - cpu) / 1_000_000));
                 }
             }
             return;
@@ -152,7 +153,7 @@ final class SideJvm implements AutoCloseable {
     }
 
     private static void report(GateBenchmark.Rate rate) {
-        System.out.println(RATE + rate.fromStart() + " " + rate.steady() + " " + rate.startMillis());
+        System.out.println(RATE + rate.fromStart() + " " + rate.steady() + " " + rate.startMillis() + " " + rate.cpuMillis());
         System.out.flush();
     }
 
@@ -164,11 +165,12 @@ final class SideJvm implements AutoCloseable {
             var builder = new StreamsBuilder();
             builder.stream(input, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                     .to(copyTopic(input), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+            long cpu = Benchmarks.cpuNanos();
             long start = System.nanoTime();
             var streams = MeshStreams.create(builder.build(), MeshStreams.independentPartitions(MeshStreams.exactlyOnce(admin, id, state.resolve(id))));
             try {
                 MeshStreams.start(streams, "byte copy");
-                return drained(id, start, System.nanoTime());
+                return drained(id, start, System.nanoTime(), cpu);
             } finally {
                 MeshStreams.stop(streams);
             }
@@ -189,24 +191,26 @@ final class SideJvm implements AutoCloseable {
                     client.deleteConsumerGroupOffsets(GATE_GROUP, partitions).all().get();
                 }
             }
+            long cpu = Benchmarks.cpuNanos();
             long start = System.nanoTime();
             try (var gate = GateApp.start(gateConfig, state.resolve("gate"), NO_CLEANUP)) {
-                return drained(GATE_GROUP, start, System.nanoTime());
+                return drained(GATE_GROUP, start, System.nanoTime(), cpu);
             }
         }
 
         /** The enforcer's views as {@code mesh up} runs them, under an application id of the round's own, so they read the input from its start. */
         GateBenchmark.Rate view(int round) throws Exception {
             String id = "bench-views-" + label + round;
+            long cpu = Benchmarks.cpuNanos();
             long start = System.nanoTime();
             try (var views = ViewApp.start(admin, state.resolve(id), VIEW_SECRET, new SimpleMeterRegistry(), id)) {
-                return drained(id, start, System.nanoTime());
+                return drained(id, start, System.nanoTime(), cpu);
             }
         }
 
-        private GateBenchmark.Rate drained(String group, long start, long running) throws Exception {
+        private GateBenchmark.Rate drained(String group, long start, long running, long cpu) throws Exception {
             try (var client = Admin.create(admin.kafka())) {
-                return Benchmarks.drained(client, group, input, records, start, running);
+                return Benchmarks.drained(client, group, input, records, start, running, cpu);
             }
         }
     }
