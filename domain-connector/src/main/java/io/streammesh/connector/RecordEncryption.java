@@ -11,10 +11,9 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.SubjectId;
 import io.streammesh.schema.ProductEncryption;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.avro.Schema;
@@ -39,6 +38,8 @@ final class RecordEncryption {
     /** The product's current schema: the fields' positions are its. */
     private final Schema schema;
     private final String subjectField;
+    /** How a reason names the subject field, {@code field <name>}: built once, not for every record. */
+    private final String subjectWhat;
     /** The subject field's position in the schema: fields are read by position, not looked up by name for every record. */
     private final int subjectPosition;
     private final List<Target> targets;
@@ -58,6 +59,7 @@ final class RecordEncryption {
         this.address = address;
         this.schema = schema;
         this.subjectField = subjectField;
+        this.subjectWhat = "field " + subjectField;
         this.subjectPosition = subjectPosition;
         this.targets = targets;
         this.keys = keys;
@@ -147,7 +149,8 @@ final class RecordEncryption {
 
     /**
      * Encrypts the listed fields (a null field stays null) into a copy of the record's bytes: the
-     * other fields' bytes are copied as they lie, as Avro would have written them again.
+     * other fields' bytes are copied as they lie, as Avro would have written them again. A field's
+     * text or bytes are encrypted as the record holds them (a string's UTF-8), never decoded.
      *
      * @param record a record of the product's current schema that passed the contract, located in
      *        its value (the wire format's header before it is copied too)
@@ -159,31 +162,57 @@ final class RecordEncryption {
         String subject = subject(record.value(subjectPosition));
         Aead key = key(subject);
         byte[] bytes = record.bytes();
-        var out = new ByteArrayOutputStream(record.end() + 64 * targets.size());
-        byte[] length = new byte[10];
-        int copied = 0;
+        // each field's new bytes first, so that the value is written once, at its size
+        var encrypted = new byte[targets.size()][];
+        var contentStarts = new int[targets.size()];
+        int size = record.end();
         try {
-            for (Target target : targets) {
-                Object value = record.value(target.position());
-                if (value == null) {
+            for (int i = 0; i < encrypted.length; i++) {
+                Target target = targets.get(i);
+                if (target.nullable() && record.value(target.position()) == null) {
                     continue;
                 }
                 // a nullable field's value starts with its branch's index, the same for the ciphertext
-                int valueStart = target.nullable() ? BinaryData.skipLong(bytes, record.start(target.position()))
-                        : record.start(target.position());
-                out.write(bytes, copied, valueStart - copied);
-                byte[] ciphertext = target.bytes() ? ciphertext(key, subject, target, value)
-                        : FieldCipher.encrypt(key, value.toString(), FieldCipher.associatedData(target.place(), subject))
-                                .getBytes(StandardCharsets.UTF_8);
-                out.write(length, 0, BinaryData.encodeLong(ciphertext.length, length, 0));
-                out.write(ciphertext, 0, ciphertext.length);
-                copied = record.end(target.position());
+                int valueStart = target.nullable() ? BinaryData.skipLong(bytes, record.start(target.position())) : record.start(target.position());
+                int end = record.end(target.position());
+                int contentStart = BinaryData.skipLong(bytes, valueStart);
+                byte[] content = Arrays.copyOfRange(bytes, contentStart, end);
+                byte[] associatedData = FieldCipher.associatedData(target.place(), subject);
+                encrypted[i] = target.bytes() ? key.encrypt(content, associatedData) : FieldCipher.encryptUtf8(key, content, associatedData);
+                contentStarts[i] = valueStart;
+                size += varLongSize(encrypted[i].length) + encrypted[i].length - (end - valueStart);
             }
         } catch (GeneralSecurityException e) {
             throw new MeshException("cannot encrypt a field of " + address + ": " + e.getMessage(), e);
         }
-        out.write(bytes, copied, record.end() - copied);
-        return out.toByteArray();
+        byte[] out = new byte[size];
+        int copied = 0;
+        int written = 0;
+        for (int i = 0; i < encrypted.length; i++) {
+            if (encrypted[i] == null) {
+                continue;
+            }
+            int valueStart = contentStarts[i];
+            System.arraycopy(bytes, copied, out, written, valueStart - copied);
+            written += valueStart - copied;
+            written += BinaryData.encodeLong(encrypted[i].length, out, written);
+            System.arraycopy(encrypted[i], 0, out, written, encrypted[i].length);
+            written += encrypted[i].length;
+            copied = record.end(targets.get(i).position());
+        }
+        System.arraycopy(bytes, copied, out, written, record.end() - copied);
+        return out;
+    }
+
+    /** @return how many bytes Avro's zig-zag varint of a non-negative length takes */
+    private static int varLongSize(long length) {
+        long zigZag = length << 1;
+        int size = 1;
+        while ((zigZag & ~0x7FL) != 0) {
+            zigZag >>>= 7;
+            size++;
+        }
+        return size;
     }
 
     /** The fields are found by their positions in the current schema: a record of another would be encrypted in the wrong places. */
@@ -205,7 +234,7 @@ final class RecordEncryption {
             throw new Unencryptable(DeadLetterHeaders.SUBJECT_RULE, "field " + subjectField + " names the data subject whose key encrypts "
                     + String.join(", ", targets.stream().map(Target::name).toList()) + "; it is empty");
         }
-        SubjectId.problem("field " + subjectField, subject).ifPresent(problem -> {
+        SubjectId.problem(subjectWhat, subject).ifPresent(problem -> {
             throw new Unencryptable(DeadLetterHeaders.SUBJECT_RULE, problem);
         });
         return subject;

@@ -17,6 +17,7 @@ public final class FieldCipher {
 
     /** What an encrypted string field starts with. */
     public static final String PREFIX = "mesh:enc:v1:";
+    private static final byte[] PREFIX_BYTES = PREFIX.getBytes(StandardCharsets.US_ASCII);
 
     private FieldCipher() {
     }
@@ -63,7 +64,25 @@ public final class FieldCipher {
      * @throws GeneralSecurityException if encryption fails
      */
     public static String encrypt(Aead key, String text, byte[] associatedData) throws GeneralSecurityException {
-        return PREFIX + Base64.getEncoder().encodeToString(key.encrypt(text.getBytes(StandardCharsets.UTF_8), associatedData));
+        return new String(encryptUtf8(key, text.getBytes(StandardCharsets.UTF_8), associatedData), StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The same as {@link #encrypt(Aead, String, byte[])}, from the text's UTF-8 bytes to the
+     * encrypted field's: for a writer that has the text's bytes as a record holds them, and writes
+     * the field's bytes (the gate), with no string decoded or encoded on the way.
+     *
+     * @param key the subject's data key
+     * @param utf8 a string field's value in UTF-8
+     * @param associatedData {@link #associatedData}
+     * @return the encrypted field, {@code mesh:enc:v1:<base64>}, in UTF-8 (all of it ASCII)
+     * @throws GeneralSecurityException if encryption fails
+     */
+    public static byte[] encryptUtf8(Aead key, byte[] utf8, byte[] associatedData) throws GeneralSecurityException {
+        byte[] encoded = Base64.getEncoder().encode(key.encrypt(utf8, associatedData));
+        byte[] field = Arrays.copyOf(PREFIX_BYTES, PREFIX_BYTES.length + encoded.length);
+        System.arraycopy(encoded, 0, field, PREFIX_BYTES.length, encoded.length);
+        return field;
     }
 
     /**
