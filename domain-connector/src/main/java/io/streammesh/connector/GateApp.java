@@ -159,12 +159,12 @@ public final class GateApp implements AutoCloseable {
     private static GateApp startMeasured(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, MetricsEndpoint metrics,
                                          SubjectKeys keys) {
         String applicationId = PlatformApp.GATE.applicationId();
-        var registry = SchemaRegistry.connect(clientConfig);
-        var topology = GateTopology.build(GateConfig.of(RecordSerdes.registry(clientConfig), ProductSchemas.registry(registry), keys),
-                metrics.meters());
         var props = MeshStreams.independentPartitions(MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
         // the catalog's global table is in memory; a gate from before that change kept it in RocksDB
         MeshStreams.forgetPersistentGlobalState(props);
+        var registry = SchemaRegistry.connect(clientConfig);
+        var topology = GateTopology.build(GateConfig.of(RecordSerdes.registry(clientConfig), ProductSchemas.registry(registry), keys),
+                metrics.meters());
         var streams = MeshStreams.create(topology, props);
         // Kafka Streams' own metrics (records-lag-max among them) beside the gate's counts
         var streamsMetrics = new KafkaStreamsMetrics(streams);

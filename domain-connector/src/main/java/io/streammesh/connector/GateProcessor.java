@@ -125,7 +125,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
      * @param closed why it takes no records, or null
      * @param pending whether it takes no records only because the catalog does not have it yet
      * @param sealed whether its contract encrypts fields, so that its dead letters are encrypted whole
-     * @param accepted where its accepted records are counted
+     * @param accepted where its accepted records are counted, for a product that takes records (a
+     *        check and no {@code closed}), else null: a product's series starts with its first accepted record
      */
     private record Plan(long loadedAt, ProductAddress address, String topic, String deadLetterTopic, ContractCheck check,
             DeadLetterReason closed, boolean pending, boolean sealed, Counter accepted) {
@@ -449,13 +450,13 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
 
     private Plan plan(long now, ProductAddress address, ContractCheck check, DeadLetterReason closed, boolean pending, boolean sealed) {
         return new Plan(now, address, address.topic(), address.deadLetterTopic(), check, closed, pending, sealed,
-                counters.accepted(address));
+                check == null || closed != null ? null : counters.accepted(address));
     }
 
     /** @return the plan, closed for one record of a product the catalog does not have yet */
     private static Plan closed(Plan pending, DeadLetterReason reason) {
         return new Plan(pending.loadedAt(), pending.address(), pending.topic(), pending.deadLetterTopic(), null, reason, true, false,
-                pending.accepted());
+                null);
     }
 
     private Plan closed(long now, ProductAddress address, String reason, boolean sealed) {

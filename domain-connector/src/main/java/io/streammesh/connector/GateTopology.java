@@ -49,12 +49,16 @@ public final class GateTopology {
      * producer hashes each record's topic name, and a String computes its hash once). Shared by
      * every stream thread of the gate.
      */
-    private static final class ProductOfIngest implements TopicNameExtractor<byte[], Object> {
+    static final class ProductOfIngest implements TopicNameExtractor<byte[], Object> {
 
         private final Map<String, String> products = new ConcurrentHashMap<>();
 
         @Override
         public String extract(byte[] key, Object value, RecordContext context) {
+            if (context.topic() == null) {
+                // a punctuation's record has no topic it is read from: the gate routes those by GateOutput
+                throw new IllegalStateException("a record forwarded to " + PRODUCTS + " outside the processing of an ingest record");
+            }
             return products.computeIfAbsent(context.topic(), ingest -> ProductAddress.ofIngestTopic(ingest)
                     .orElseThrow(() -> new IllegalStateException("the gate reads only ingest topics, not " + ingest)).topic());
         }

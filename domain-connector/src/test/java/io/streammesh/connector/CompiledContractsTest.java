@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,7 @@ class CompiledContractsTest {
     private static final Schema ORDER = new Schema.Parser().parse(TestContracts.ORDER_SCHEMA);
 
     private final AtomicInteger versionLookups = new AtomicInteger();
+    private final AtomicLong now = new AtomicLong(1_000);
     private final AtomicInteger schemaLookups = new AtomicInteger();
     private final CompiledContracts contracts = new CompiledContracts(new ProductSchemas() {
         @Override
@@ -33,9 +35,9 @@ class CompiledContractsTest {
         @Override
         public Set<Long> versions(String subject) {
             versionLookups.incrementAndGet();
-            return Set.of(1L);
+            return versionLookups.get() == 1 ? Set.of(1L) : Set.of(1L, 2L);
         }
-    });
+    }, now::get);
 
     @Test
     void aRegistrationIsCompiledOnceForEveryTaskThatMeetsIt() {
@@ -56,6 +58,19 @@ class CompiledContractsTest {
         assertThat(next).isNotSameAs(first);
         assertThat(next.registration().getVersion()).isEqualTo("1.1.0");
         assertThat(versionLookups).as("a new version may come with a new schema version").hasValue(2);
+    }
+
+    @Test
+    void aTaskThatStartsLaterAsksTheRegistryForTheVersionsAgainAndKeepsTheCompiledRules() {
+        CompiledContracts.Compiled first = contracts.of(ADDRESS, registration("1.0.0", "record.amount > 0"));
+        now.addAndGet(CompiledContracts.VERSIONS_FRESH.toMillis());
+
+        CompiledContracts.Compiled later = contracts.of(ADDRESS, registration("1.0.0", "record.amount > 0"));
+
+        assertThat(later.versions()).as("a version the first answer did not have").containsExactlyInAnyOrder(1L, 2L);
+        assertThat(later.rules()).isSameAs(first.rules());
+        assertThat(schemaLookups).hasValue(1);
+        assertThat(first.versions()).as("a check made before keeps what it was given").containsExactly(1L);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.streammesh.connector;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.schema.DeadLetterHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streammesh.keys.LocalKms;
 import io.streammesh.keys.SubjectKeys;
@@ -41,8 +42,10 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.RecordContext;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
@@ -462,6 +465,56 @@ class GateTopologyTest {
                 .containsExactly("o-9", "o-10", "o-11");
         assertThat(pending.approximateNumEntries()).isZero();
         assertThat(budget.usage("shop")).isEqualTo(PendingBudget.Usage.NONE);
+    }
+
+    /**
+     * A record accepted as it is read goes to the products sink as Kafka Streams gave it (no copy),
+     * a client's forged dead-letter header removed; one whose value the gate writes anew (JSON
+     * in) goes there with the new value. Neither names a topic: the sink takes the ingest topic read.
+     */
+    @Test
+    void aRecordAcceptedAsReadGoesToTheProductsSinkItselfAndARewrittenOneWithItsNewValue() {
+        var context = new MockProcessorContext<byte[], Object>();
+        stores(context);
+        var processor = new GateProcessor(config, new GateCounters(meters),
+                new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES), new CompiledContracts(config.schemas()));
+        processor.init(context);
+        context.setCurrentSystemTimeMs(AT);
+
+        context.setRecordMetadata(ADDRESS + ".ingest", 0, 1);
+        var avro = new Record<>(bytes("o-1"), wire(V2_ID, order(V2, "o-1", 3.0, "EUR", 1)), AT,
+                new RecordHeaders().add(DeadLetterHeaders.RULE, bytes("forged")).add("trace", bytes("t-1")));
+        processor.process(avro);
+        context.setRecordMetadata(ADDRESS + ".ingest", 0, 2);
+        byte[] json = bytes(json("o-2", 4.0, "EUR", 1));
+        processor.process(new Record<>(bytes("o-2"), json, AT));
+
+        assertThat(context.forwarded()).extracting(forward -> forward.childName().orElseThrow())
+                .containsExactly(GateTopology.PRODUCTS, GateTopology.PRODUCTS);
+        Record<?, ?> first = context.forwarded().get(0).record();
+        assertThat(first).isSameAs(avro);
+        assertThat(first.headers().lastHeader(DeadLetterHeaders.RULE)).isNull();
+        assertThat(first.headers().lastHeader("trace").value()).isEqualTo(bytes("t-1"));
+        byte[] rewritten = (byte[]) context.forwarded().get(1).record().value();
+        assertThat(schemaId(rewritten)).isEqualTo(V2_ID);
+        assertThat(decode(rewritten, V2).get("orderId")).hasToString("o-2");
+    }
+
+    @Test
+    void theProductsSinkWritesEachIngestTopicsRecordsToItsOwnProductAndNoneOutsideTheProcessingOfOne() {
+        var products = new GateTopology.ProductOfIngest();
+
+        assertThat(products.extract(null, null, recordContext("shop.order-placed.v1.ingest"))).isEqualTo("shop.order-placed.v1");
+        assertThat(products.extract(null, null, recordContext("bank.payments.v2.ingest"))).isEqualTo("bank.payments.v2");
+        assertThat(products.extract(null, null, recordContext("shop.order-placed.v1.ingest"))).isEqualTo("shop.order-placed.v1");
+        assertThatThrownBy(() -> products.extract(null, null, recordContext(null))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(GateTopology.PRODUCTS);
+        assertThatThrownBy(() -> products.extract(null, null, recordContext("shop.order-placed.v1"))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("only ingest topics");
+    }
+
+    private static RecordContext recordContext(String topic) {
+        return new ProcessorRecordContext(AT, 0, 0, topic, new RecordHeaders());
     }
 
     /**

@@ -1,10 +1,14 @@
 package io.streammesh.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streammesh.schema.MeshException;
 import java.net.URI;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -90,13 +94,31 @@ class MeshStreamsTest {
         Files.createDirectories(app.resolve("global/rocksdb/catalog"));
         Files.writeString(app.resolve("global/.checkpoint"), "0\n1\nmesh.catalog 0 42\n");
         Files.createDirectories(app.resolve("1_0"));
+        Files.writeString(app.resolve("kafka-streams-process-metadata"), "{}");
 
         MeshStreams.forgetPersistentGlobalState(props);
 
         assertThat(app.resolve("global")).doesNotExist();
         assertThat(app.resolve("1_0")).exists();
+        assertThat(app.resolve("kafka-streams-process-metadata")).exists();
         MeshStreams.forgetPersistentGlobalState(props);
         assertThat(app.resolve("global")).as("nothing to remove a second time").doesNotExist();
+    }
+
+    @Test
+    void theGlobalStateIsKeptWhileAnotherInstanceHoldsTheStateDirectory() throws Exception {
+        var props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "an-app");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        Path app = stateDir.resolve("an-app");
+        Files.createDirectories(app.resolve("global/rocksdb/catalog"));
+
+        try (var lockFile = FileChannel.open(app.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             var held = lockFile.lock()) {
+            assertThatThrownBy(() -> MeshStreams.forgetPersistentGlobalState(props)).isInstanceOf(MeshException.class)
+                    .hasMessageContaining("another instance of an-app runs on");
+        }
+        assertThat(app.resolve("global/rocksdb/catalog")).exists();
     }
 
     @Test

@@ -114,12 +114,12 @@ public final class ViewApp implements AutoCloseable {
 
     private static ViewApp start(MeshClientConfig clientConfig, Path stateDir, byte[] secret, MeterRegistry meters, String applicationId,
                                  SubjectKeys keys) {
+        var props = MeshStreams.independentPartitions(MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
+        MeshStreams.forgetPersistentGlobalState(props);
         var registry = SchemaRegistry.connect(clientConfig);
         var wire = new WireAvro(registry);
         var preparer = new ViewPreparer(new ViewTopics(Admin.create(clientConfig.kafka())), wire);
         var topology = ViewTopology.build(RecordSerdes.registry(clientConfig), RecordFraming.wire(wire), preparer, secret, keys, meters);
-        var props = MeshStreams.independentPartitions(MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
-        MeshStreams.forgetPersistentGlobalState(props);
         var streams = MeshStreams.create(topology, props);
         // Kafka Streams' own metrics (consumer lag records-lag-max among them) beside the view counts.
         new KafkaStreamsMetrics(streams).bindTo(meters);

@@ -89,6 +89,10 @@ final class DirectEvaluation {
         return record -> value;
     }
 
+    /** A field's position in a schema. */
+    private record FieldAt(Schema schema, int position) {
+    }
+
     /** {@code record.field}: a top-level field, by position once the schema is known. */
     private static Node field(CelExpr expr, String variable) throws Unsupported {
         CelExpr.CelSelect select = expr.select();
@@ -98,21 +102,22 @@ final class DirectEvaluation {
         }
         String name = select.field();
         return new Node() {
-            private volatile Schema schema;
-            private volatile int position;
+            /** The last schema seen and the field's position in it, one value: threads that share the expression may see two schemas at once. */
+            private volatile FieldAt last;
 
             @Override
             public Object eval(GenericRecord record) {
                 Schema current = record.getSchema();
-                if (current != schema) {
+                FieldAt at = last;
+                if (at == null || at.schema() != current) {
                     Schema.Field field = current.getField(name);
                     if (field == null) {
                         throw Fallback.INSTANCE;
                     }
-                    position = field.pos();
-                    schema = current;
+                    at = new FieldAt(current, field.pos());
+                    last = at;
                 }
-                return scalar(record.get(position));
+                return scalar(record.get(at.position()));
             }
         };
     }
