@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streammesh.schema.MeshException;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -87,11 +88,8 @@ class MeshStreamsTest {
     /** A version whose global stores were persistent left their files and offsets: an in-memory store must not start at those offsets. */
     @Test
     void theGlobalStateAPersistentStoreLeftIsRemovedAndTasksKept() throws Exception {
-        var props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "an-app");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        Properties props = anAppWithPersistentGlobalState();
         Path app = stateDir.resolve("an-app");
-        Files.createDirectories(app.resolve("global/rocksdb/catalog"));
         Files.writeString(app.resolve("global/.checkpoint"), "0\n1\nmesh.catalog 0 42\n");
         Files.createDirectories(app.resolve("1_0"));
         Files.writeString(app.resolve("kafka-streams-process-metadata"), "{}");
@@ -107,11 +105,8 @@ class MeshStreamsTest {
 
     @Test
     void theGlobalStateIsKeptWhileAnotherInstanceHoldsTheStateDirectory() throws Exception {
-        var props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "an-app");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        Properties props = anAppWithPersistentGlobalState();
         Path app = stateDir.resolve("an-app");
-        Files.createDirectories(app.resolve("global/rocksdb/catalog"));
 
         try (var lockFile = FileChannel.open(app.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              var held = lockFile.lock()) {
@@ -119,6 +114,15 @@ class MeshStreamsTest {
                     .hasMessageContaining("another instance of an-app runs on");
         }
         assertThat(app.resolve("global/rocksdb/catalog")).exists();
+    }
+
+    /** @return the config of app {@code an-app}, whose state directory holds a persistent global store's files */
+    private Properties anAppWithPersistentGlobalState() throws IOException {
+        var props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "an-app");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        Files.createDirectories(stateDir.resolve("an-app/global/rocksdb/catalog"));
+        return props;
     }
 
     @Test
