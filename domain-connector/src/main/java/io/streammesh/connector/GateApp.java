@@ -160,8 +160,6 @@ public final class GateApp implements AutoCloseable {
                                          SubjectKeys keys) {
         String applicationId = PlatformApp.GATE.applicationId();
         var props = MeshStreams.independentPartitions(MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
-        // the catalog's global table is in memory; a gate from before that change kept it in RocksDB
-        MeshStreams.forgetPersistentGlobalState(props);
         var registry = SchemaRegistry.connect(clientConfig);
         var topology = GateTopology.build(GateConfig.of(RecordSerdes.registry(clientConfig), ProductSchemas.registry(registry), keys),
                 metrics.meters());

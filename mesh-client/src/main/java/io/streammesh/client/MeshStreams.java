@@ -2,12 +2,8 @@ package io.streammesh.client;
 
 import io.streammesh.schema.MeshException;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Properties;
@@ -39,10 +35,6 @@ public final class MeshStreams {
     private static final Logger LOG = LoggerFactory.getLogger(MeshStreams.class);
     /** A task's directory in an app's state directory: {@code <sub-topology>_<partition>}. */
     private static final Pattern TASK_DIRECTORY = Pattern.compile("(\\d+)_(\\d+)");
-    /** Where Kafka Streams keeps an app's global stores and their offset checkpoint, in its state directory. */
-    private static final String GLOBAL_STATE = "global";
-    /** The file Kafka Streams locks while an instance uses an app's state directory. */
-    private static final String STATE_LOCK = ".lock";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     /** The longest a restoring or global consumer's fetch waits for records that are not there. */
     private static final Duration START_FETCH_WAIT = Duration.ofMillis(50);
@@ -182,44 +174,6 @@ public final class MeshStreams {
             }
         } catch (IOException e) {
             throw new MeshException("cannot clear old task state in " + appState + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * For an app whose global stores are all in memory (read again from their topics at each
-     * start: the catalog, a few thousand entries, is read faster than RocksDB opens): removes
-     * what an earlier version, whose global stores were persistent, left of them on disk. Kafka
-     * Streams reads the global offset checkpoint for every global store, in memory or not, and
-     * would start an in-memory store at the offsets a persistent one had reached, without the
-     * records before them.
-     *
-     * @param props the app's configuration (application id and state directory), before it starts
-     */
-    public static void forgetPersistentGlobalState(Properties props) {
-        Path app = Path.of(props.getProperty(StreamsConfig.STATE_DIR_CONFIG), props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG));
-        Path global = app.resolve(GLOBAL_STATE);
-        if (!Files.isDirectory(global)) {
-            return;
-        }
-        // under Kafka Streams' own lock of the app's state: an instance of the earlier version still running here holds it
-        try (FileChannel lockFile = FileChannel.open(app.resolve(STATE_LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = tryLock(lockFile)) {
-            if (lock == null) {
-                throw new MeshException("another instance of " + props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG) + " runs on "
-                        + app + ": stop it, or give this one a state directory of its own");
-            }
-            deleteRecursively(global);
-        } catch (IOException e) {
-            throw new MeshException("cannot clear the earlier global state in " + global + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** @return the lock, or null if another process or this one holds it */
-    private static FileLock tryLock(FileChannel lockFile) throws IOException {
-        try {
-            return lockFile.tryLock();
-        } catch (OverlappingFileLockException e) {
-            return null;
         }
     }
 

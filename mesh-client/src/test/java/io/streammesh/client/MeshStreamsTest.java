@@ -1,15 +1,10 @@
 package io.streammesh.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.streammesh.schema.MeshException;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -85,46 +80,6 @@ class MeshStreamsTest {
         assertThat(app.resolve("kafka-streams-process-metadata")).exists();
     }
 
-    /** A version whose global stores were persistent left their files and offsets: an in-memory store must not start at those offsets. */
-    @Test
-    void theGlobalStateAPersistentStoreLeftIsRemovedAndTasksKept() throws Exception {
-        Properties props = anAppWithPersistentGlobalState();
-        Path app = stateDir.resolve("an-app");
-        Files.writeString(app.resolve("global/.checkpoint"), "0\n1\nmesh.catalog 0 42\n");
-        Files.createDirectories(app.resolve("1_0"));
-        Files.writeString(app.resolve("kafka-streams-process-metadata"), "{}");
-
-        MeshStreams.forgetPersistentGlobalState(props);
-
-        assertThat(app.resolve("global")).doesNotExist();
-        assertThat(app.resolve("1_0")).exists();
-        assertThat(app.resolve("kafka-streams-process-metadata")).exists();
-        MeshStreams.forgetPersistentGlobalState(props);
-        assertThat(app.resolve("global")).as("nothing to remove a second time").doesNotExist();
-    }
-
-    @Test
-    void theGlobalStateIsKeptWhileAnotherInstanceHoldsTheStateDirectory() throws Exception {
-        Properties props = anAppWithPersistentGlobalState();
-        Path app = stateDir.resolve("an-app");
-
-        try (var lockFile = FileChannel.open(app.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             var held = lockFile.lock()) {
-            assertThatThrownBy(() -> MeshStreams.forgetPersistentGlobalState(props)).isInstanceOf(MeshException.class)
-                    .hasMessageContaining("another instance of an-app runs on");
-        }
-        assertThat(app.resolve("global/rocksdb/catalog")).exists();
-    }
-
-    /** @return the config of app {@code an-app}, whose state directory holds a persistent global store's files */
-    private Properties anAppWithPersistentGlobalState() throws IOException {
-        var props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "an-app");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        Files.createDirectories(stateDir.resolve("an-app/global/rocksdb/catalog"));
-        return props;
-    }
-
     @Test
     void anAppThatNeverRanHereHasNothingToRemove() {
         var props = new Properties();
@@ -132,7 +87,6 @@ class MeshStreamsTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
 
         MeshStreams.forgetRemovedSubtopologies(new StreamsBuilder().build(), props);
-        MeshStreams.forgetPersistentGlobalState(props);
 
         assertThat(stateDir.resolve("new-app")).doesNotExist();
     }

@@ -115,7 +115,6 @@ public final class ViewApp implements AutoCloseable {
     private static ViewApp start(MeshClientConfig clientConfig, Path stateDir, byte[] secret, MeterRegistry meters, String applicationId,
                                  SubjectKeys keys) {
         var props = MeshStreams.independentPartitions(MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
-        MeshStreams.forgetPersistentGlobalState(props);
         var registry = SchemaRegistry.connect(clientConfig);
         var wire = new WireAvro(registry);
         var preparer = new ViewPreparer(new ViewTopics(Admin.create(clientConfig.kafka())), wire);
