@@ -114,7 +114,7 @@ final class GateBenchmark {
                     + "start %,5d ms, cpu %,5d ms)   ratio %.2f (steady %.2f, cpu %.2f)%n", round + 1, copies[round].fromStart(), copies[round].steady(),
                     copies[round].startMillis(), copies[round].cpuMillis(), gates[round].fromStart(), gates[round].steady(), gates[round].startMillis(),
                     gates[round].cpuMillis(), gates[round].fromStart() / copies[round].fromStart(), gates[round].steady() / copies[round].steady(),
-                    (double) copies[round].cpuMillis() / gates[round].cpuMillis());
+                    cpuRatio(copies[round], gates[round]));
         }
         double copy = Benchmarks.median(fromStart(copies));
         double gate = Benchmarks.median(fromStart(gates));
@@ -125,6 +125,15 @@ final class GateBenchmark {
         out.printf("gate-%s: goal ratio >= %.2f, measured %.3f: %s%n", format.name().toLowerCase(Locale.ROOT), goal, ratio,
                 ratio >= goal ? "PASS" : "MISS");
         return ratio;
+    }
+
+    /**
+     * @param baseline one round of the baseline
+     * @param measured the measured side's round beside it
+     * @return the baseline's CPU time over the measured side's
+     */
+    static double cpuRatio(Rate baseline, Rate measured) {
+        return (double) baseline.cpuMillis() / measured.cpuMillis();
     }
 
     /**

@@ -55,7 +55,7 @@ final class GateEncryptionBenchmark {
                         plainRates[round].steady(), plainRates[round].startMillis(), plainRates[round].cpuMillis(), encryptedRates[round].fromStart(),
                         encryptedRates[round].steady(), encryptedRates[round].startMillis(), encryptedRates[round].cpuMillis(),
                         encryptedRates[round].fromStart() / plainRates[round].fromStart(), encryptedRates[round].steady() / plainRates[round].steady(),
-                        (double) plainRates[round].cpuMillis() / encryptedRates[round].cpuMillis());
+                        GateBenchmark.cpuRatio(plainRates[round], encryptedRates[round]));
             }
             double[] plainFromStart = GateBenchmark.fromStart(plainRates);
             double[] encryptedFromStart = GateBenchmark.fromStart(encryptedRates);

@@ -92,7 +92,7 @@ final class ViewBenchmark {
                 out.printf("  round %d: copy %,9.0f records/s (start %,5d ms, cpu %,5d ms)   view %,9.0f records/s (start %,5d ms, cpu %,5d ms)"
                         + "   ratio %.2f (from start %.2f, cpu %.2f)%n", round + 1, copies[round], copy.startMillis(), copy.cpuMillis(), views[round],
                         view.startMillis(), view.cpuMillis(), views[round] / copies[round], view.fromStart() / copy.fromStart(),
-                        (double) copy.cpuMillis() / view.cpuMillis());
+                        GateBenchmark.cpuRatio(copy, view));
             }
         }
         double ratio = Benchmarks.median(views) / Benchmarks.median(copies);

@@ -159,11 +159,10 @@ public final class GateApp implements AutoCloseable {
     private static GateApp startMeasured(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, MetricsEndpoint metrics,
                                          SubjectKeys keys) {
         String applicationId = PlatformApp.GATE.applicationId();
-        var props = MeshStreams.independentPartitions(MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
         var registry = SchemaRegistry.connect(clientConfig);
         var topology = GateTopology.build(GateConfig.of(RecordSerdes.registry(clientConfig), ProductSchemas.registry(registry), keys),
                 metrics.meters());
-        var streams = MeshStreams.create(topology, props);
+        var streams = MeshStreams.create(topology, MeshStreams.independentPartitions(MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir)));
         // Kafka Streams' own metrics (records-lag-max among them) beside the gate's counts
         var streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics.meters());

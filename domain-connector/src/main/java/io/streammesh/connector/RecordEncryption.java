@@ -164,7 +164,7 @@ final class RecordEncryption {
         byte[] bytes = record.bytes();
         // each field's new bytes first, so that the value is written once, at its size
         var encrypted = new byte[targets.size()][];
-        var contentStarts = new int[targets.size()];
+        var valueStarts = new int[targets.size()];
         int size = record.end();
         try {
             for (int i = 0; i < encrypted.length; i++) {
@@ -179,7 +179,7 @@ final class RecordEncryption {
                 byte[] content = Arrays.copyOfRange(bytes, contentStart, end);
                 byte[] associatedData = FieldCipher.associatedData(target.place(), subject);
                 encrypted[i] = target.bytes() ? key.encrypt(content, associatedData) : FieldCipher.encryptUtf8(key, content, associatedData);
-                contentStarts[i] = valueStart;
+                valueStarts[i] = valueStart;
                 size += varLongSize(encrypted[i].length) + encrypted[i].length - (end - valueStart);
             }
         } catch (GeneralSecurityException e) {
@@ -192,7 +192,7 @@ final class RecordEncryption {
             if (encrypted[i] == null) {
                 continue;
             }
-            int valueStart = contentStarts[i];
+            int valueStart = valueStarts[i];
             System.arraycopy(bytes, copied, out, written, valueStart - copied);
             written += valueStart - copied;
             written += BinaryData.encodeLong(encrypted[i].length, out, written);

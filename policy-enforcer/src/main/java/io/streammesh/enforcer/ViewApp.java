@@ -114,12 +114,11 @@ public final class ViewApp implements AutoCloseable {
 
     private static ViewApp start(MeshClientConfig clientConfig, Path stateDir, byte[] secret, MeterRegistry meters, String applicationId,
                                  SubjectKeys keys) {
-        var props = MeshStreams.independentPartitions(MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir));
         var registry = SchemaRegistry.connect(clientConfig);
         var wire = new WireAvro(registry);
         var preparer = new ViewPreparer(new ViewTopics(Admin.create(clientConfig.kafka())), wire);
         var topology = ViewTopology.build(RecordSerdes.registry(clientConfig), RecordFraming.wire(wire), preparer, secret, keys, meters);
-        var streams = MeshStreams.create(topology, props);
+        var streams = MeshStreams.create(topology, MeshStreams.independentPartitions(MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir)));
         // Kafka Streams' own metrics (consumer lag records-lag-max among them) beside the view counts.
         new KafkaStreamsMetrics(streams).bindTo(meters);
         // A product published or republished with more partitions than any before widens the views' tasks.
