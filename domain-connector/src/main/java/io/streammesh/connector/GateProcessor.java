@@ -5,6 +5,7 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.keys.KeyLogUnavailable;
 import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.ProductAddress.InvalidAddressException;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStatus;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -170,6 +172,27 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
                 PendingBudget.Usage::plus));
         budget.restart(context.taskId(), this, usage);
         context.schedule(PENDING_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::checkPending);
+        // while the task's store is restored and its first records fetched
+        contracts.compileAhead(this::catalogued);
+    }
+
+    /** @return the first {@link CompiledContracts#AHEAD_LIMIT} products of the catalog that take records */
+    private List<CompiledContracts.Catalogued> catalogued() {
+        var products = new ArrayList<CompiledContracts.Catalogued>();
+        try (KeyValueIterator<String, ValueAndTimestamp<DataProduct>> all = catalog.all()) {
+            while (all.hasNext() && products.size() < CompiledContracts.AHEAD_LIMIT) {
+                var entry = all.next();
+                DataProduct product = entry.value.value();
+                if (product.getStatus() == ProductStatus.ACTIVE && product.getRegistration().getSchemaContentId() != null) {
+                    try {
+                        products.add(new CompiledContracts.Catalogued(ProductAddress.parse(entry.key), product.getRegistration()));
+                    } catch (InvalidAddressException e) {
+                        // not compiled ahead; no ingest topic of a valid product leads to it
+                    }
+                }
+            }
+        }
+        return products;
     }
 
     @Override

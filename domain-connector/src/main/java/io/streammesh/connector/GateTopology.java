@@ -83,7 +83,7 @@ public final class GateTopology {
         var builder = new StreamsBuilder();
         // one for all the tasks of this gate
         var budget = new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES);
-        var contracts = new CompiledContracts(config.schemas());
+        var contracts = new CompiledContracts(config.schemas(), CompiledContracts.aheadThread());
         // Both stores in memory: they hold a few entries (catalogued products; records waiting for
         // theirs), so reading their topics back at start costs less than opening RocksDB, which
         // made the gate's start two to three times the start of a stateless app.

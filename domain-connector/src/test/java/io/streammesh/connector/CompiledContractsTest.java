@@ -3,20 +3,29 @@ package io.streammesh.connector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streammesh.client.SchemaRegistry;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.Owner;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.QualityRule;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 
-/** The gate's tasks share each product's compiled contract: one registry look-up and one compilation per registration. */
+/**
+ * The gate's tasks share each product's compiled contract: one registry look-up and one compilation per registration,
+ * made ahead at the gate's start for the catalogued products.
+ */
 class CompiledContractsTest {
 
     private static final ProductAddress ADDRESS = ProductAddress.parse("shop.order-placed.v1");
@@ -25,9 +34,12 @@ class CompiledContractsTest {
     private final AtomicInteger versionLookups = new AtomicInteger();
     private final AtomicLong now = new AtomicLong(1_000);
     private final AtomicInteger schemaLookups = new AtomicInteger();
-    private final CompiledContracts contracts = new CompiledContracts(new ProductSchemas() {
+    /** What the registry's schema look-up does first, e.g. wait or fail. */
+    private volatile Runnable registry = () -> { };
+    private final ProductSchemas schemas = new ProductSchemas() {
         @Override
         public Schema schema(long contentId) {
+            registry.run();
             schemaLookups.incrementAndGet();
             return ORDER;
         }
@@ -37,7 +49,8 @@ class CompiledContractsTest {
             versionLookups.incrementAndGet();
             return versionLookups.get() == 1 ? Set.of(1L) : Set.of(1L, 2L);
         }
-    }, now::get);
+    };
+    private final CompiledContracts contracts = new CompiledContracts(schemas, Runnable::run, now::get);
 
     @Test
     void aRegistrationIsCompiledOnceForEveryTaskThatMeetsIt() {
@@ -74,17 +87,137 @@ class CompiledContractsTest {
     }
 
     @Test
-    void aRuleThatDoesNotCompileIsRefusedEachTimeAndNotKept() {
+    void aRuleThatDoesNotCompileIsRefusedWithTheSameFailureForAMinuteThenCompiledAgain() {
         ProductRegistration broken = registration("1.0.0", "record.nosuchfield > 0");
 
         assertThatThrownBy(() -> contracts.of(ADDRESS, broken)).isInstanceOf(MeshException.class).hasMessageContaining("positive");
+        assertThatThrownBy(() -> contracts.of(ADDRESS, broken)).isInstanceOf(MeshException.class).hasMessageContaining("positive");
+        assertThat(schemaLookups).as("not compiled again at each task's look-up").hasValue(1);
+
+        now.addAndGet(CompiledContracts.FAILURE_KEPT.toMillis());
         assertThatThrownBy(() -> contracts.of(ADDRESS, broken)).isInstanceOf(MeshException.class);
+        assertThat(schemaLookups).hasValue(2);
+        CompiledContracts.Compiled fixed = contracts.of(ADDRESS, registration("1.0.1", "record.amount > 0"));
+        assertThat(fixed.registration().getVersion()).as("a new registration is compiled at once").isEqualTo("1.0.1");
+    }
+
+    @Test
+    void anUnreachableRegistryIsNoFailureOfTheContract() {
+        registry = () -> {
+            throw new SchemaRegistry.Unreachable("the schema registry does not answer", null);
+        };
+        ProductRegistration registration = registration("1.0.0", "record.amount > 0");
+        assertThatThrownBy(() -> contracts.of(ADDRESS, registration)).isInstanceOf(SchemaRegistry.Unreachable.class);
+
+        registry = () -> { };
+        assertThat(contracts.of(ADDRESS, registration).registration()).as("asked again at once").isEqualTo(registration);
+    }
+
+    @Test
+    void theCatalogIsCompiledAheadOnceAndTheTasksUseIt() {
+        var asked = new AtomicInteger();
+        ProductRegistration registration = registration("1.0.0", "record.amount > 0");
+
+        contracts.compileAhead(() -> {
+            asked.incrementAndGet();
+            return List.of(new CompiledContracts.Catalogued(ADDRESS, registration));
+        });
+        contracts.compileAhead(() -> {
+            asked.incrementAndGet();
+            return List.of(new CompiledContracts.Catalogued(ADDRESS, registration));
+        });
+        assertThat(schemaLookups).as("compiled ahead").hasValue(1);
+        CompiledContracts.Compiled compiled = contracts.of(ADDRESS, registration);
+
+        assertThat(asked).as("only the first task's start gives the catalog").hasValue(1);
+        assertThat(schemaLookups).as("compiled ahead, not again").hasValue(1);
+        assertThat(versionLookups).hasValue(1);
+        assertThat(compiled.rules()).isNotNull();
+    }
+
+    @Test
+    void atMostTheLimitOfProductsIsCompiledAhead() {
+        var products = new ArrayList<CompiledContracts.Catalogued>();
+        for (int i = 0; i < CompiledContracts.AHEAD_LIMIT + 5; i++) {
+            ProductAddress address = ProductAddress.parse("shop.product-" + i + ".v1");
+            products.add(new CompiledContracts.Catalogued(address, registration(address, "1.0.0", "record.amount > 0")));
+        }
+
+        contracts.compileAhead(() -> products);
+
+        assertThat(schemaLookups).hasValue(CompiledContracts.AHEAD_LIMIT);
+    }
+
+    @Test
+    void aTaskThatNeedsAContractUnderCompilationAheadWaitsForItInsteadOfCompilingItToo() throws Exception {
+        var compiling = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        registry = () -> {
+            compiling.countDown();
+            await(release);
+        };
+        var background = Executors.newSingleThreadExecutor();
+        try {
+            var ahead = new CompiledContracts(schemas, background, now::get);
+            ProductRegistration registration = registration("1.0.0", "record.amount > 0");
+            ahead.compileAhead(() -> List.of(new CompiledContracts.Catalogued(ADDRESS, registration)));
+            assertThat(compiling.await(10, TimeUnit.SECONDS)).isTrue();
+
+            CompletableFuture<CompiledContracts.Compiled> task = CompletableFuture.supplyAsync(() -> ahead.of(ADDRESS, registration));
+            Thread.sleep(100);
+            assertThat(task).as("waits for the compilation under way").isNotDone();
+            release.countDown();
+
+            assertThat(task.get(10, TimeUnit.SECONDS).registration()).isEqualTo(registration);
+            assertThat(schemaLookups).as("compiled once").hasValue(1);
+        } finally {
+            background.shutdownNow();
+        }
+    }
+
+    @Test
+    void aContractThatFailsToCompileAheadGivesItsFailureToTheTaskThatMeetsItsRecords() {
+        ProductRegistration broken = registration("1.0.0", "record.nosuchfield > 0");
+
+        contracts.compileAhead(() -> List.of(new CompiledContracts.Catalogued(ADDRESS, broken)));
+
+        assertThatThrownBy(() -> contracts.of(ADDRESS, broken)).isInstanceOf(MeshException.class).hasMessageContaining("positive");
+        assertThat(schemaLookups).as("compiled ahead only").hasValue(1);
+    }
+
+    @Test
+    void anUnreachableRegistryEndsTheCompilationAheadAndTheTaskMeetsTheOutage() {
+        registry = () -> {
+            throw new SchemaRegistry.Unreachable("the schema registry does not answer", null);
+        };
+        ProductAddress other = ProductAddress.parse("shop.order-shipped.v1");
+
+        contracts.compileAhead(() -> List.of(new CompiledContracts.Catalogued(ADDRESS, registration("1.0.0", "record.amount > 0")),
+                new CompiledContracts.Catalogued(other, registration(other, "1.0.0", "record.amount > 0"))));
+
+        assertThat(versionLookups).as("nothing compiled").hasValue(0);
+        assertThatThrownBy(() -> contracts.of(ADDRESS, registration("1.0.0", "record.amount > 0")))
+                .isInstanceOf(SchemaRegistry.Unreachable.class);
+        registry = () -> { };
+        assertThat(contracts.of(other, registration(other, "1.0.0", "record.amount > 0")).versions()).containsExactly(1L);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static ProductRegistration registration(String version, String rule) {
-        return ProductRegistration.newBuilder().setAddress(ADDRESS.toString()).setDomain("shop").setName("order-placed")
+        return registration(ADDRESS, version, rule);
+    }
+
+    private static ProductRegistration registration(ProductAddress address, String version, String rule) {
+        return ProductRegistration.newBuilder().setAddress(address.toString()).setDomain("shop").setName(address.product())
                 .setVersion(version).setOwner(Owner.newBuilder().setTeam("t").setPrincipal("User:shop").setContact("c").build())
-                .setSchemaSubject(ADDRESS.valueSubject()).setSchemaVersion(1).setSchemaContentId(1L)
+                .setSchemaSubject(address.valueSubject()).setSchemaVersion(1).setSchemaContentId(1L)
                 .setQualityRules(List.of(new QualityRule("positive", rule)))
                 .setPublishedAt(Instant.parse("2026-12-01T10:00:00Z")).build();
     }

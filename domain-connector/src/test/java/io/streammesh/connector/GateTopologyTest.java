@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -443,7 +444,7 @@ class GateTopologyTest {
                     bytes(json("o-" + offset, 1.0, "EUR", 1)), new RecordHeaders()).toBytes());
         }
         var budget = new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES);
-        var processor = new GateProcessor(config, new GateCounters(meters), budget, new CompiledContracts(config.schemas()));
+        var processor = new GateProcessor(config, new GateCounters(meters), budget, new CompiledContracts(config.schemas(), Runnable::run));
         processor.init(context);
         // as Streams does with a task revived under exactly-once: the same instance, again
         processor.close();
@@ -451,7 +452,7 @@ class GateTopologyTest {
         processor.init(context);
         assertThat(budget.usage("shop").records()).as("counted once").isEqualTo(2);
         // the task taken up by another stream thread before this one's processor closed
-        var successor = new GateProcessor(config, new GateCounters(meters), budget, new CompiledContracts(config.schemas()));
+        var successor = new GateProcessor(config, new GateCounters(meters), budget, new CompiledContracts(config.schemas(), Runnable::run));
         successor.init(context);
         processor.close();
         assertThat(budget.usage("shop").records()).as("counted once, for the processor the task now has").isEqualTo(2);
@@ -477,7 +478,7 @@ class GateTopologyTest {
         var context = new MockProcessorContext<byte[], Object>();
         stores(context);
         var processor = new GateProcessor(config, new GateCounters(meters),
-                new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES), new CompiledContracts(config.schemas()));
+                new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES), new CompiledContracts(config.schemas(), Runnable::run));
         processor.init(context);
         context.setCurrentSystemTimeMs(AT);
 
@@ -527,7 +528,7 @@ class GateTopologyTest {
         KeyValueStore<String, byte[]> pending = stores(context);
         pending.put("shop.returns.v1.ingest|0|overflowed", new byte[0]);
         var processor = new GateProcessor(config, new GateCounters(meters),
-                new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES), new CompiledContracts(config.schemas()));
+                new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES), new CompiledContracts(config.schemas(), Runnable::run));
         processor.init(context);
 
         context.setCurrentSystemTimeMs(AT);
@@ -571,6 +572,37 @@ class GateTopologyTest {
     }
 
     /** @return the gate's pending store, with the shop's order product in its catalog store, both in the context */
+    @Test
+    void theCataloguedProductsContractsAreCompiledWhenTheTaskStartsBeforeTheirFirstRecord() {
+        var context = new MockProcessorContext<byte[], Object>();
+        stores(context);
+        var looked = new ArrayList<Long>();
+        ProductSchemas counted = new ProductSchemas() {
+            @Override
+            public Schema schema(long contentId) {
+                looked.add(contentId);
+                return config.schemas().schema(contentId);
+            }
+
+            @Override
+            public Set<Long> versions(String subject) {
+                return config.schemas().versions(subject);
+            }
+        };
+        var processor = new GateProcessor(config, new GateCounters(meters),
+                new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES),
+                new CompiledContracts(counted, Runnable::run));
+
+        processor.init(context);
+
+        assertThat(looked).as("compiled at the start").containsExactly(V2_ID);
+        context.setCurrentSystemTimeMs(AT);
+        context.setRecordMetadata(ADDRESS + ".ingest", 0, 0);
+        processor.process(new Record<>(bytes("o-1"), bytes(json("o-1", 1.0, "EUR", 1)), AT));
+        assertThat(context.forwarded()).extracting(GateTopologyTest::destination).containsExactly(ADDRESS);
+        assertThat(looked).as("not compiled again for the first record").containsExactly(V2_ID);
+    }
+
     private static KeyValueStore<String, byte[]> stores(MockProcessorContext<byte[], Object> context) {
         KeyValueStore<String, byte[]> pending = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(GateTopology.PENDING),
                 Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
