@@ -72,6 +72,9 @@ public final class KafkaKeyLog implements KeyLog {
             Properties producerProps = config.kafka();
             producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
             producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+            // Each entry is waited for before the next is written: there is no batch to wait for, and Kafka 4's
+            // default linger (5 ms) held every new subject's key, and the gate's stream thread creating it, that long.
+            producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "0");
             producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
         }
         return producer;
