@@ -1,6 +1,7 @@
 package io.streammesh.connector;
 
 import io.streammesh.client.SchemaRegistry;
+import io.streammesh.schema.MeshException;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import java.time.Duration;
@@ -8,9 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -31,9 +34,16 @@ import org.slf4j.LoggerFactory;
  * down (the last one known) or a version deleted since does not stay for good.
  *
  * <p>At a gate's start the contracts of the catalogued products are compiled ahead, beside the
- * stream thread, which meanwhile joins its group and restores its stores ({@link #compileAhead}):
- * compiling one (two registry round trips and the CEL rules) held the first record of its product,
- * and every product's records behind it, for about 50 ms.
+ * stream thread, from the moment its first task is ready ({@link #compileAhead}): while that task's
+ * first records are fetched and the other tasks restore their stores. Compiling one (two registry
+ * round trips and the CEL rules) held the first record of its product, and every product's records
+ * behind it, for about 50 ms.
+ *
+ * <p>A failure to compile is given again to every task that asks for the same registration for a
+ * while, instead of being compiled again by each task every second: a contract whose rules do not
+ * compile for {@link #FAILURE_KEPT}, a registry's refusal (a schema id it does not have, a
+ * permission) for {@link #REFUSAL_KEPT}. A registry that does not answer is no failure of the
+ * contract: the next look-up asks again.
  */
 final class CompiledContracts {
 
@@ -48,12 +58,20 @@ final class CompiledContracts {
      */
     static final int AHEAD_LIMIT = 100;
     /**
-     * How long a registration that failed to compile is refused with the same failure before it
-     * is compiled again. Each task looks its products up every second: a registration written past
-     * the contract validator, compiled again each time by each task, would hold every domain's
-     * records on the gate's stream threads for a tenth of each second.
+     * How long a registration whose rules do not compile is refused with the same failure before
+     * it is compiled again. Each task looks its products up every second: a registration written
+     * past the contract validator, compiled again each time by each task, would hold every
+     * domain's records on the gate's stream threads for a tenth of each second.
      */
     static final Duration FAILURE_KEPT = Duration.ofMinutes(1);
+    /**
+     * How long a registry's refusal to give a registration's schema or versions is given again:
+     * one look-up a second for all tasks, as each task made before they were shared, so that a
+     * refusal that ends (a permission granted) costs no more than a second of dead letters.
+     */
+    static final Duration REFUSAL_KEPT = Duration.ofSeconds(1);
+    /** The longest a task waits for a compilation under way ahead before it compiles the contract itself. */
+    static final Duration AHEAD_WAIT = Duration.ofSeconds(30);
 
     /**
      * One product's contract, compiled.
@@ -76,8 +94,12 @@ final class CompiledContracts {
     record Catalogued(ProductAddress address, ProductRegistration registration) {
     }
 
-    /** A registration's failure to compile (its rules, or its schema's look-up), given again for {@link #FAILURE_KEPT}. */
-    private record Failure(ProductRegistration registration, RuntimeException failure, long at) {
+    /**
+     * A registration's failure to compile, given again until {@code until}.
+     *
+     * @param until the clock's milliseconds
+     */
+    private record Failure(ProductRegistration registration, RuntimeException failure, long until) {
     }
 
     /** The compilation under way ahead: a task that needs it waits for it instead of compiling the same contract beside it. */
@@ -131,7 +153,8 @@ final class CompiledContracts {
      * them; later calls do nothing). A contract that fails to compile ahead gives its failure to
      * the task that meets its product's records, as if that task had compiled it: the reason for its
      * dead letters. After the registry fails to answer, nothing more is compiled ahead, and a task
-     * that needs a contract meets the outage itself, which it waits out.
+     * that needs a contract meets the outage itself, which it waits out. The thread goes on after
+     * the gate stops, at most through the rest of the list: a daemon, each look-up failing fast.
      *
      * @param catalogued the catalogued products, asked on the caller's thread at the first call only;
      *        at most {@link #AHEAD_LIMIT} of them are compiled
@@ -160,7 +183,13 @@ final class CompiledContracts {
                     LOG.info("Stopped compiling contracts ahead: {}; each is compiled when its product's first record comes", e.getMessage());
                     return;
                 } catch (RuntimeException e) {
+                    // kept in failures: the task that meets the product's records gets it from there
                     compiled.completeExceptionally(e);
+                } catch (Throwable e) {
+                    // a waiting task must not wait for good: it compiles the contract itself, and meets the error there
+                    compiled.completeExceptionally(e);
+                    LOG.error("Stopped compiling contracts ahead", e);
+                    return;
                 } finally {
                     compilingAhead = null;
                 }
@@ -172,8 +201,9 @@ final class CompiledContracts {
      * @param address the product
      * @param registration its registration, as the catalog admitted it, naming a schema id
      * @return its compilation
-     * @throws io.streammesh.schema.MeshException if a rule does not compile against the schema,
-     *         or the schema cannot be read (the same failure for {@link #FAILURE_KEPT})
+     * @throws io.streammesh.schema.MeshException if a rule does not compile against the schema
+     *         (the same failure for {@link #FAILURE_KEPT}), or the registry refuses the schema or
+     *         versions (for {@link #REFUSAL_KEPT})
      * @throws io.streammesh.client.SchemaRegistry.Unreachable if the registry does not answer
      */
     Compiled of(ProductAddress address, ProductRegistration registration) {
@@ -182,21 +212,32 @@ final class CompiledContracts {
         if (fresh(held, registration, now)) {
             return held;
         }
-        Failure failed = failures.get(address);
-        if (failed != null && failed.registration().equals(registration) && now - failed.at() < FAILURE_KEPT.toMillis()) {
-            throw failed.failure();
-        }
+        throwKept(address, registration, now);
         Ahead underWay = compilingAhead;
         if (underWay != null && underWay.product().equals(new Catalogued(address, registration))) {
             try {
-                return underWay.compiled().join();
-            } catch (CompletionException e) {
-                // compiled again below, so that this task meets the failure itself
+                return underWay.compiled().get(AHEAD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MeshException("interrupted while the contract of " + address + " was compiled", e);
+            } catch (ExecutionException | TimeoutException e) {
+                // its failure is kept (below), or this task compiles the contract itself
             }
         }
-        // compiled ahead between the looks
+        // compiled ahead, or failed to, between the looks
         held = latest.get(address);
-        return fresh(held, registration, now) ? held : compile(address, registration, held, now);
+        if (fresh(held, registration, now)) {
+            return held;
+        }
+        throwKept(address, registration, now);
+        return compile(address, registration, held, now);
+    }
+
+    private void throwKept(ProductAddress address, ProductRegistration registration, long now) {
+        Failure failed = failures.get(address);
+        if (failed != null && failed.registration().equals(registration) && now < failed.until()) {
+            throw failed.failure();
+        }
     }
 
     private static boolean fresh(Compiled held, ProductRegistration registration, long now) {
@@ -205,19 +246,21 @@ final class CompiledContracts {
 
     private Compiled compile(ProductAddress address, ProductRegistration registration, Compiled held, long now) {
         Compiled compiled;
+        Duration kept = REFUSAL_KEPT;
         try {
             if (held != null && held.registration().equals(registration)) {
                 compiled = new Compiled(registration, held.current(), schemas.versions(address.valueSubject()), held.rules(), now);
             } else {
                 Schema current = schemas.schema(registration.getSchemaContentId());
-                compiled = new Compiled(registration, current, schemas.versions(address.valueSubject()),
-                        QualityRules.compile(registration.getQualityRules(), current), now);
+                Set<Long> versions = schemas.versions(address.valueSubject());
+                kept = FAILURE_KEPT;
+                compiled = new Compiled(registration, current, versions, QualityRules.compile(registration.getQualityRules(), current), now);
             }
         } catch (SchemaRegistry.Unreachable e) {
             // an outage says nothing of the contract: the next look-up asks again
             throw e;
         } catch (RuntimeException e) {
-            failures.put(address, new Failure(registration, e, now));
+            failures.put(address, new Failure(registration, e, now + kept.toMillis()));
             throw e;
         }
         failures.remove(address);

@@ -173,7 +173,9 @@ public final class GateApp implements AutoCloseable {
             // Kafka Streams' own metrics (records-lag-max among them) beside the gate's counts: bound once it runs, as
             // binding its several hundred metrics took a tenth of the gate's start (~50 ms) while no record was read
             streamsMetrics.bindTo(metrics.meters());
-        } catch (MeshException e) {
+        } catch (RuntimeException e) {
+            // a gate that failed to start is stopped (closing it again is harmless), never left running unowned
+            MeshStreams.stop(streams);
             changelogWidth.close();
             streamsMetrics.close();
             registry.close();

@@ -172,7 +172,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
                 PendingBudget.Usage::plus));
         budget.restart(context.taskId(), this, usage);
         context.schedule(PENDING_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::checkPending);
-        // while the task's store is restored and its first records fetched
+        // Kafka Streams inits a task once it is restored: compiled while its first records are fetched and the others restore
         contracts.compileAhead(this::catalogued);
     }
 
@@ -183,7 +183,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
             while (all.hasNext() && products.size() < CompiledContracts.AHEAD_LIMIT) {
                 var entry = all.next();
                 DataProduct product = entry.value.value();
-                if (product.getStatus() == ProductStatus.ACTIVE && product.getRegistration().getSchemaContentId() != null) {
+                if (product.getStatus() == ProductStatus.ACTIVE && wireId(product.getRegistration().getSchemaContentId())) {
                     try {
                         products.add(new CompiledContracts.Catalogued(ProductAddress.parse(entry.key), product.getRegistration()));
                     } catch (InvalidAddressException e) {
@@ -448,7 +448,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         if (contentId == null) {
             return closed(now, address, "product " + address + " has no registered schema in its catalog entry", sealed);
         }
-        if (contentId < 0 || contentId > Integer.MAX_VALUE) {
+        if (!wireId(contentId)) {
             return closed(now, address, "product " + address + " names schema id " + contentId + " in its catalog entry, "
                     + "which the wire format cannot carry", sealed);
         }
@@ -465,6 +465,11 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
             return closed(now, address, "the contract of product " + address + " cannot be applied to its registered schema: "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), sealed);
         }
+    }
+
+    /** @return whether a registration's schema id is one the wire format can carry (its 4 bytes) */
+    private static boolean wireId(Long contentId) {
+        return contentId != null && contentId >= 0 && contentId <= Integer.MAX_VALUE;
     }
 
     private static boolean sealed(ProductRegistration registration) {

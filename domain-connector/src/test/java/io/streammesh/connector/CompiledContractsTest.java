@@ -187,7 +187,9 @@ class CompiledContractsTest {
 
     @Test
     void anUnreachableRegistryEndsTheCompilationAheadAndTheTaskMeetsTheOutage() {
+        var asked = new AtomicInteger();
         registry = () -> {
+            asked.incrementAndGet();
             throw new SchemaRegistry.Unreachable("the schema registry does not answer", null);
         };
         ProductAddress other = ProductAddress.parse("shop.order-shipped.v1");
@@ -195,11 +197,83 @@ class CompiledContractsTest {
         contracts.compileAhead(() -> List.of(new CompiledContracts.Catalogued(ADDRESS, registration("1.0.0", "record.amount > 0")),
                 new CompiledContracts.Catalogued(other, registration(other, "1.0.0", "record.amount > 0"))));
 
-        assertThat(versionLookups).as("nothing compiled").hasValue(0);
+        assertThat(asked).as("the second product not asked for").hasValue(1);
         assertThatThrownBy(() -> contracts.of(ADDRESS, registration("1.0.0", "record.amount > 0")))
                 .isInstanceOf(SchemaRegistry.Unreachable.class);
         registry = () -> { };
         assertThat(contracts.of(other, registration(other, "1.0.0", "record.amount > 0")).versions()).containsExactly(1L);
+    }
+
+    @Test
+    void aRegistrysRefusalIsGivenAgainForASecondOnly() {
+        registry = () -> {
+            throw new MeshException("the schema registry refused: 403 Forbidden");
+        };
+        ProductRegistration registration = registration("1.0.0", "record.amount > 0");
+        assertThatThrownBy(() -> contracts.of(ADDRESS, registration)).hasMessageContaining("403");
+        registry = () -> { };
+        assertThatThrownBy(() -> contracts.of(ADDRESS, registration)).as("within the second").hasMessageContaining("403");
+
+        now.addAndGet(CompiledContracts.REFUSAL_KEPT.toMillis());
+
+        assertThat(contracts.of(ADDRESS, registration).registration()).isEqualTo(registration);
+    }
+
+    @Test
+    void aTaskWaitingForACompilationAheadThatFailsGetsItsFailureWithoutCompilingAgain() throws Exception {
+        var compiling = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        registry = () -> {
+            compiling.countDown();
+            await(release);
+        };
+        var background = Executors.newSingleThreadExecutor();
+        try {
+            var ahead = new CompiledContracts(schemas, background, now::get);
+            ProductRegistration broken = registration("1.0.0", "record.nosuchfield > 0");
+            ahead.compileAhead(() -> List.of(new CompiledContracts.Catalogued(ADDRESS, broken)));
+            assertThat(compiling.await(10, TimeUnit.SECONDS)).isTrue();
+
+            CompletableFuture<CompiledContracts.Compiled> task = CompletableFuture.supplyAsync(() -> ahead.of(ADDRESS, broken));
+            // most often the task waits by now; if not, it finds the failure kept, as it should
+            Thread.sleep(200);
+            release.countDown();
+
+            assertThatThrownBy(() -> task.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(MeshException.class).hasMessageContaining("positive");
+            assertThat(schemaLookups).as("compiled ahead only").hasValue(1);
+        } finally {
+            background.shutdownNow();
+        }
+    }
+
+    @Test
+    void anErrorOnTheThreadAheadLeavesNoTaskWaitingForGood() throws Exception {
+        var compiling = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        var calls = new AtomicInteger();
+        registry = () -> {
+            if (calls.incrementAndGet() == 1) {
+                compiling.countDown();
+                await(release);
+                throw new NoClassDefFoundError("a class the compilation needs");
+            }
+        };
+        var background = Executors.newSingleThreadExecutor();
+        try {
+            var ahead = new CompiledContracts(schemas, background, now::get);
+            ProductRegistration registration = registration("1.0.0", "record.amount > 0");
+            ahead.compileAhead(() -> List.of(new CompiledContracts.Catalogued(ADDRESS, registration)));
+            assertThat(compiling.await(10, TimeUnit.SECONDS)).isTrue();
+
+            CompletableFuture<CompiledContracts.Compiled> task = CompletableFuture.supplyAsync(() -> ahead.of(ADDRESS, registration));
+            // most often the task waits by now (a future never completed would hold it AHEAD_WAIT, past the get below)
+            Thread.sleep(200);
+            release.countDown();
+
+            assertThat(task.get(10, TimeUnit.SECONDS).registration()).as("compiled by the task itself").isEqualTo(registration);
+        } finally {
+            background.shutdownNow();
+        }
     }
 
     private static void await(CountDownLatch latch) {

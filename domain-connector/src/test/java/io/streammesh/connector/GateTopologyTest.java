@@ -571,7 +571,6 @@ class GateTopologyTest {
         return forward.childName().orElseThrow().equals(GateTopology.PRODUCTS) ? ADDRESS : ((GateOutput) forward.record().value()).topic();
     }
 
-    /** @return the gate's pending store, with the shop's order product in its catalog store, both in the context */
     @Test
     void theCataloguedProductsContractsAreCompiledWhenTheTaskStartsBeforeTheirFirstRecord() {
         var context = new MockProcessorContext<byte[], Object>();
@@ -603,6 +602,7 @@ class GateTopologyTest {
         assertThat(looked).as("not compiled again for the first record").containsExactly(V2_ID);
     }
 
+    /** @return the gate's pending store, with the shop's order product in its catalog store, both in the context */
     private static KeyValueStore<String, byte[]> stores(MockProcessorContext<byte[], Object> context) {
         KeyValueStore<String, byte[]> pending = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(GateTopology.PENDING),
                 Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();

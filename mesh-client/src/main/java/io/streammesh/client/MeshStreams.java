@@ -43,9 +43,10 @@ public final class MeshStreams {
      */
     private static final Duration GLOBAL_FETCH_WAIT = Duration.ofMillis(50);
     /**
-     * The longest a restore consumer's fetch waits for records that are not there. It fetches only
-     * while a store is restored, and a fetch held at the broker holds up the next request on its
-     * connection: the end offsets of the task's next changelog (with 50 ms, a tenth of the gate's start).
+     * The longest a restore consumer's fetch waits for records that are not there. It fetches while
+     * a store is restored (or a standby or warm-up replica kept), the broker answering at once while
+     * there are records; a fetch held at the end holds up the next request on its connection, the
+     * end offsets of the task's next changelog (with 50 ms, a tenth of the gate's start).
      */
     private static final Duration RESTORE_FETCH_WAIT = Duration.ofMillis(10);
 
