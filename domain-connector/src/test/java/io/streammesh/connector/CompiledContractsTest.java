@@ -15,11 +15,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.Schema;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,6 +53,12 @@ class CompiledContractsTest {
         }
     };
     private final CompiledContracts contracts = new CompiledContracts(schemas, Runnable::run, now::get);
+    private final ExecutorService background = Executors.newSingleThreadExecutor();
+
+    @AfterEach
+    void stopBackground() {
+        background.shutdownNow();
+    }
 
     @Test
     void aRegistrationIsCompiledOnceForEveryTaskThatMeetsIt() {
@@ -149,33 +157,6 @@ class CompiledContractsTest {
     }
 
     @Test
-    void aTaskThatNeedsAContractUnderCompilationAheadWaitsForItInsteadOfCompilingItToo() throws Exception {
-        var compiling = new CountDownLatch(1);
-        var release = new CountDownLatch(1);
-        registry = () -> {
-            compiling.countDown();
-            await(release);
-        };
-        var background = Executors.newSingleThreadExecutor();
-        try {
-            var ahead = new CompiledContracts(schemas, background, now::get);
-            ProductRegistration registration = registration("1.0.0", "record.amount > 0");
-            ahead.compileAhead(() -> List.of(new CompiledContracts.Catalogued(ADDRESS, registration)));
-            assertThat(compiling.await(10, TimeUnit.SECONDS)).isTrue();
-
-            CompletableFuture<CompiledContracts.Compiled> task = CompletableFuture.supplyAsync(() -> ahead.of(ADDRESS, registration));
-            Thread.sleep(100);
-            assertThat(task).as("waits for the compilation under way").isNotDone();
-            release.countDown();
-
-            assertThat(task.get(10, TimeUnit.SECONDS).registration()).isEqualTo(registration);
-            assertThat(schemaLookups).as("compiled once").hasValue(1);
-        } finally {
-            background.shutdownNow();
-        }
-    }
-
-    @Test
     void aContractThatFailsToCompileAheadGivesItsFailureToTheTaskThatMeetsItsRecords() {
         ProductRegistration broken = registration("1.0.0", "record.nosuchfield > 0");
 
@@ -220,34 +201,53 @@ class CompiledContractsTest {
     }
 
     @Test
+    void aTaskThatNeedsAContractUnderCompilationAheadWaitsForItInsteadOfCompilingItToo() throws Exception {
+        ProductRegistration registration = registration("1.0.0", "record.amount > 0");
+        Held held = heldAhead(registration, () -> { });
+        Thread.sleep(100);
+        assertThat(held.task()).as("waits for the compilation under way").isNotDone();
+
+        held.release().countDown();
+
+        assertThat(held.task().get(10, TimeUnit.SECONDS).registration()).isEqualTo(registration);
+        assertThat(schemaLookups).as("compiled once").hasValue(1);
+    }
+
+    @Test
     void aTaskWaitingForACompilationAheadThatFailsGetsItsFailureWithoutCompilingAgain() throws Exception {
-        var compiling = new CountDownLatch(1);
-        var release = new CountDownLatch(1);
-        registry = () -> {
-            compiling.countDown();
-            await(release);
-        };
-        var background = Executors.newSingleThreadExecutor();
-        try {
-            var ahead = new CompiledContracts(schemas, background, now::get);
-            ProductRegistration broken = registration("1.0.0", "record.nosuchfield > 0");
-            ahead.compileAhead(() -> List.of(new CompiledContracts.Catalogued(ADDRESS, broken)));
-            assertThat(compiling.await(10, TimeUnit.SECONDS)).isTrue();
+        ProductRegistration broken = registration("1.0.0", "record.nosuchfield > 0");
+        Held held = heldAhead(broken, () -> { });
+        // most often the task waits by now; if not, it finds the failure kept, as it should
+        Thread.sleep(200);
 
-            CompletableFuture<CompiledContracts.Compiled> task = CompletableFuture.supplyAsync(() -> ahead.of(ADDRESS, broken));
-            // most often the task waits by now; if not, it finds the failure kept, as it should
-            Thread.sleep(200);
-            release.countDown();
+        held.release().countDown();
 
-            assertThatThrownBy(() -> task.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(MeshException.class).hasMessageContaining("positive");
-            assertThat(schemaLookups).as("compiled ahead only").hasValue(1);
-        } finally {
-            background.shutdownNow();
-        }
+        assertThatThrownBy(() -> held.task().get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(MeshException.class)
+                .hasMessageContaining("positive");
+        assertThat(schemaLookups).as("compiled ahead only").hasValue(1);
     }
 
     @Test
     void anErrorOnTheThreadAheadLeavesNoTaskWaitingForGood() throws Exception {
+        ProductRegistration registration = registration("1.0.0", "record.amount > 0");
+        Held held = heldAhead(registration, () -> {
+            throw new NoClassDefFoundError("a class the compilation needs");
+        });
+        // most often the task waits by now (a future never completed would hold it AHEAD_WAIT, past the get below)
+        Thread.sleep(200);
+
+        held.release().countDown();
+
+        assertThat(held.task().get(10, TimeUnit.SECONDS).registration()).as("compiled by the task itself").isEqualTo(registration);
+    }
+
+    /**
+     * A compilation ahead of the registration whose first registry look-up waits until released,
+     * and a task that asks for the same contract meanwhile.
+     *
+     * @param released what that look-up does once released (returns, or fails)
+     */
+    private Held heldAhead(ProductRegistration registration, Runnable released) throws InterruptedException {
         var compiling = new CountDownLatch(1);
         var release = new CountDownLatch(1);
         var calls = new AtomicInteger();
@@ -255,25 +255,20 @@ class CompiledContractsTest {
             if (calls.incrementAndGet() == 1) {
                 compiling.countDown();
                 await(release);
-                throw new NoClassDefFoundError("a class the compilation needs");
+                released.run();
             }
         };
-        var background = Executors.newSingleThreadExecutor();
-        try {
-            var ahead = new CompiledContracts(schemas, background, now::get);
-            ProductRegistration registration = registration("1.0.0", "record.amount > 0");
-            ahead.compileAhead(() -> List.of(new CompiledContracts.Catalogued(ADDRESS, registration)));
-            assertThat(compiling.await(10, TimeUnit.SECONDS)).isTrue();
+        var ahead = new CompiledContracts(schemas, background, now::get);
+        ahead.compileAhead(() -> List.of(new CompiledContracts.Catalogued(ADDRESS, registration)));
+        assertThat(compiling.await(10, TimeUnit.SECONDS)).as("the compilation ahead started").isTrue();
+        return new Held(release, CompletableFuture.supplyAsync(() -> ahead.of(ADDRESS, registration)));
+    }
 
-            CompletableFuture<CompiledContracts.Compiled> task = CompletableFuture.supplyAsync(() -> ahead.of(ADDRESS, registration));
-            // most often the task waits by now (a future never completed would hold it AHEAD_WAIT, past the get below)
-            Thread.sleep(200);
-            release.countDown();
-
-            assertThat(task.get(10, TimeUnit.SECONDS).registration()).as("compiled by the task itself").isEqualTo(registration);
-        } finally {
-            background.shutdownNow();
-        }
+    /**
+     * @param release lets the held look-up go on
+     * @param task the task's answer
+     */
+    private record Held(CountDownLatch release, CompletableFuture<CompiledContracts.Compiled> task) {
     }
 
     private static void await(CountDownLatch latch) {
