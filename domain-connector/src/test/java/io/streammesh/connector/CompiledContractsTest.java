@@ -9,6 +9,7 @@ import io.streammesh.schema.Owner;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.QualityRule;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.Schema;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -204,7 +206,6 @@ class CompiledContractsTest {
     void aTaskThatNeedsAContractUnderCompilationAheadWaitsForItInsteadOfCompilingItToo() throws Exception {
         ProductRegistration registration = registration("1.0.0", "record.amount > 0");
         Held held = heldAhead(registration, () -> { });
-        Thread.sleep(100);
         assertThat(held.task()).as("waits for the compilation under way").isNotDone();
 
         held.release().countDown();
@@ -217,8 +218,6 @@ class CompiledContractsTest {
     void aTaskWaitingForACompilationAheadThatFailsGetsItsFailureWithoutCompilingAgain() throws Exception {
         ProductRegistration broken = registration("1.0.0", "record.nosuchfield > 0");
         Held held = heldAhead(broken, () -> { });
-        // most often the task waits by now; if not, it finds the failure kept, as it should
-        Thread.sleep(200);
 
         held.release().countDown();
 
@@ -233,8 +232,6 @@ class CompiledContractsTest {
         Held held = heldAhead(registration, () -> {
             throw new NoClassDefFoundError("a class the compilation needs");
         });
-        // most often the task waits by now (a future never completed would hold it AHEAD_WAIT, past the get below)
-        Thread.sleep(200);
 
         held.release().countDown();
 
@@ -243,7 +240,8 @@ class CompiledContractsTest {
 
     /**
      * A compilation ahead of the registration whose first registry look-up waits until released,
-     * and a task that asks for the same contract meanwhile.
+     * and a task, on a thread of its own, that asks for the same contract meanwhile: returned once it
+     * waits for the compilation (a future never completed would hold it {@link CompiledContracts#AHEAD_WAIT}).
      *
      * @param released what that look-up does once released (returns, or fails)
      */
@@ -261,7 +259,18 @@ class CompiledContractsTest {
         var ahead = new CompiledContracts(schemas, background, now::get);
         ahead.compileAhead(() -> List.of(new CompiledContracts.Catalogued(ADDRESS, registration)));
         assertThat(compiling.await(10, TimeUnit.SECONDS)).as("the compilation ahead started").isTrue();
-        return new Held(release, CompletableFuture.supplyAsync(() -> ahead.of(ADDRESS, registration)));
+        var task = new CompletableFuture<CompiledContracts.Compiled>();
+        var asking = new Thread(() -> {
+            try {
+                task.complete(ahead.of(ADDRESS, registration));
+            } catch (RuntimeException e) {
+                task.completeExceptionally(e);
+            }
+        });
+        asking.setDaemon(true);
+        asking.start();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> asking.getState() == Thread.State.TIMED_WAITING);
+        return new Held(release, task);
     }
 
     /**
