@@ -2,7 +2,7 @@ package io.streammesh.connector;
 
 import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.client.WireAvro;
-import io.streammesh.keys.SubjectKeys;
+import io.streammesh.keys.PreparedKeys;
 import io.streammesh.schema.LocatedRecord;
 import io.streammesh.schema.ProductFields;
 import io.streammesh.schema.ProductAddress;
@@ -80,10 +80,11 @@ final class ContractCheck {
      * @param contract the product's contract, compiled (shared by the gate's tasks)
      * @param schemas where writer schemas of other versions are looked up (once per id)
      * @param maxValueBytes the largest value checked
-     * @param keys the data subjects' keys, for a product with encrypted fields
+     * @param keys the data subjects' keys, for a product with encrypted fields: a record whose
+     *        subject's key is not at hand is no verdict yet ({@link io.streammesh.keys.KeyNotReady})
      * @throws io.streammesh.schema.MeshException if an encrypted field is not a string or bytes field of the schema
      */
-    ContractCheck(CompiledContracts.Compiled contract, ProductSchemas schemas, int maxValueBytes, SubjectKeys keys) {
+    ContractCheck(CompiledContracts.Compiled contract, ProductSchemas schemas, int maxValueBytes, PreparedKeys keys) {
         this.registration = contract.registration();
         this.address = ProductAddress.parse(registration.getAddress());
         this.schemas = schemas;

@@ -4,6 +4,8 @@ import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.keys.KeyLogUnavailable;
+import io.streammesh.keys.KeyNotReady;
+import io.streammesh.keys.PreparedKeys;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.ProductAddress.InvalidAddressException;
 import io.streammesh.schema.ProductAddress;
@@ -46,12 +48,20 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * away): it is held in a store, with every later record of its ingest partition so that per-key
  * order holds, and checked once the catalog has the product; only a record still waiting after
  * {@link GateConfig#pendingWait()} goes to the dead-letter topic.
+ *
+ * <p>A record whose data subject's key is not at hand (a new subject, or one whose key was not
+ * used for a while) waits the same way, with the later records of its ingest partition, while
+ * {@link PreparedKeys} makes the key ready on a thread of its own: a domain naming many new
+ * subjects waits for its own keys, and never holds the stream thread that other domains' records
+ * share. It is tried again as soon as keys were made ready, and does not expire.
  */
 final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
 
     private static final long CATALOG_REFRESH_MS = 1_000;
     private static final String NO_VERSION = "none";
     private static final Duration PENDING_CHECK_EVERY = Duration.ofSeconds(1);
+    /** How often records waiting for data keys are tried again, if keys were made ready since. */
+    private static final Duration KEYS_CHECK_EVERY = Duration.ofMillis(20);
     /** Between an ingest topic and partition, and before the offset, in the store's keys: no topic name has it. */
     private static final String SEPARATOR = "|";
 
@@ -59,6 +69,9 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
     private final GateCounters counters;
     private final PendingBudget budget;
     private final CompiledContracts contracts;
+    private final PreparedKeys keys;
+    /** {@link PreparedKeys#prepared()} when records waiting for keys were last tried. */
+    private long preparedSeen;
     private final Map<String, Plan> plans = new HashMap<>();
     private ProcessorContext<byte[], Object> context;
     private TimestampedKeyValueStore<String, DataProduct> catalog;
@@ -139,12 +152,14 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
      * @param counters where records are counted
      * @param budget what the gate's waiting records take, shared by all its tasks' processors
      * @param contracts the products' compiled contracts, shared by all its tasks' processors
+     * @param keys the data subjects' keys, made ready off the stream thread, shared by all its tasks' processors
      */
-    GateProcessor(GateConfig config, GateCounters counters, PendingBudget budget, CompiledContracts contracts) {
+    GateProcessor(GateConfig config, GateCounters counters, PendingBudget budget, CompiledContracts contracts, PreparedKeys keys) {
         this.config = config;
         this.counters = counters;
         this.budget = budget;
         this.contracts = contracts;
+        this.keys = keys;
     }
 
     @Override
@@ -172,6 +187,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
                 PendingBudget.Usage::plus));
         budget.restart(context.taskId(), this, usage);
         context.schedule(PENDING_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::checkPending);
+        context.schedule(KEYS_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::checkKeys);
         // Kafka Streams inits a task once it is restored: compiled while its first records are fetched and the others restore
         contracts.compileAhead(this::catalogued);
     }
@@ -199,15 +215,46 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata source = context.recordMetadata().orElseThrow();
         Plan plan = plan(source.topic());
+        String partition = source.topic() + SEPARATOR + source.partition();
         if (plan.pending()) {
-            hold(source.topic() + SEPARATOR + source.partition(), plan, new PendingRecord(source.partition(), source.offset(),
-                    record.timestamp(), context.currentSystemTimeMs(), record.key(), record.value(), record.headers()));
+            hold(partition, plan, waiting(record, source));
             return;
         }
-        if (!waiting.isEmpty()) {
-            release(source.topic() + SEPARATOR + source.partition(), plan);
+        // a record waits behind the waiting records of its partition, so that per-key order holds
+        if (!waiting.isEmpty() && !release(partition, plan)) {
+            askAhead(plan, record.value());
+            hold(partition, plan, waiting(record, source));
+            return;
         }
-        route(plan, record, source.partition(), source.offset(), true);
+        try {
+            route(plan, record, source.partition(), source.offset(), true, false);
+        } catch (KeyNotReady e) {
+            hold(partition, plan, waiting(record, source));
+        }
+    }
+
+    /**
+     * For a record of a product with encrypted fields that waits behind others: the data key it
+     * will need is asked for now, so that the keys of a partition's waiting records are made ready
+     * together, not one by one as each reaches the head. Its verdict is not kept: the record is
+     * checked again at its turn, and meets then whatever this look met.
+     */
+    private void askAhead(Plan plan, byte[] value) {
+        if (!plan.sealed() || plan.check() == null) {
+            return;
+        }
+        try {
+            if (check(plan.check(), value, false) instanceof ContractCheck.Rejected rejected) {
+                RecordEncryption.sealDeadLetter(plan.address(), keys, kept(value), rejected.subject(), false);
+            }
+        } catch (KeyNotReady | KeyLogUnavailable | SchemaRegistry.Unreachable e) {
+            // asked for, or met again at the record's turn, which fails the task for an outage then
+        }
+    }
+
+    private PendingRecord waiting(Record<byte[], byte[]> record, RecordMetadata source) {
+        return new PendingRecord(source.partition(), source.offset(), record.timestamp(), context.currentSystemTimeMs(), record.key(),
+                record.value(), record.headers());
     }
 
     @Override
@@ -216,7 +263,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
     }
 
     /**
-     * Holds the record until the catalog has its product. An oversized value goes to the
+     * Holds the record until the catalog has its product, or its subject's data key is at hand
+     * (then {@code plan} is not pending). An oversized value goes to the
      * dead-letter topic whatever the contract, and would not fit the store's changelog: it waits
      * for nothing; so does a record of a partition whose waiting records are at the limit
      * ({@link #PENDING_RECORDS}, {@link #PENDING_BYTES}), or whose domain's are
@@ -233,7 +281,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         }
         if (oversized(record.value())) {
             overflow(partition, held);
-            route(closed(plan, ContractCheck.oversized(record.value().length, config.maxValueBytes())), record);
+            route(closed(plan, ContractCheck.oversized(record.value().length, config.maxValueBytes())), record, true);
             return;
         }
         // a partition already dead-lettering needs no copy of the record to say so
@@ -241,8 +289,10 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         String full = noRoom(held, record.partition(), stored == null ? 0 : stored.length);
         if (full != null) {
             overflow(partition, held);
-            route(closed(plan, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, "product " + plan.address()
-                    + " is not in the catalog yet, and " + full + ": produce once the catalog has admitted it")), record);
+            route(closed(plan, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, plan.pending()
+                    ? "product " + plan.address() + " is not in the catalog yet, and " + full + ": produce once the catalog has admitted it"
+                    : "the data keys of new subjects of domain " + plan.address().domain() + " are being made ready, and " + full
+                            + ": produce at a pace the key log keeps up with")), record, true);
             return;
         }
         pending.put(key(partition, record.offset()), stored);
@@ -272,7 +322,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         }
         return budget.reserve(context.taskId(), this, held.domain, bytes)
                 .map(used -> used.records() + " records of domain " + held.domain + "'s products (" + used.bytes() + " bytes) already "
-                        + "wait in this gate for theirs")
+                        + "wait in this gate")
                 .orElse(null);
     }
 
@@ -303,9 +353,36 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         }
     }
 
-    /** Routes an ingest partition's waiting records, in their order, by {@code plan}. */
-    private void release(String partition, Plan plan) {
-        routeWaiting(partition, plan, Long.MAX_VALUE);
+    /**
+     * Every {@link #KEYS_CHECK_EVERY}, if keys were made ready since the last look: the waiting
+     * records of catalogued products are tried again, so that a record that waited for its
+     * subject's key goes on within moments of it being ready, not at the next second.
+     */
+    private void checkKeys(long now) {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        long prepared = keys.prepared();
+        if (prepared == preparedSeen) {
+            return;
+        }
+        preparedSeen = prepared;
+        for (String partition : List.copyOf(waiting.keySet())) {
+            Plan plan = plan(topicOf(partition));
+            if (!plan.pending()) {
+                release(partition, plan);
+            }
+        }
+    }
+
+    /**
+     * Routes an ingest partition's waiting records, in their order, by {@code plan}, up to the
+     * first whose subject's data key is not at hand yet.
+     *
+     * @return whether none waits any more
+     */
+    private boolean release(String partition, Plan plan) {
+        return routeWaiting(partition, plan, Long.MAX_VALUE);
     }
 
     /** Dead-letters an ingest partition's records that waited longer than allowed, oldest first. */
@@ -313,11 +390,16 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         routeWaiting(partition, plan, now - config.pendingWait().toMillis());
     }
 
-    /** Routes a partition's waiting records in order, up to the first that started waiting after {@code waitingBefore}. */
-    private void routeWaiting(String partition, Plan plan, long waitingBefore) {
+    /**
+     * Routes a partition's waiting records in order, up to the first that started waiting after
+     * {@code waitingBefore}, or whose subject's data key is not at hand.
+     *
+     * @return whether none waits any more
+     */
+    private boolean routeWaiting(String partition, Plan plan, long waitingBefore) {
         Waiting held = waiting.get(partition);
         if (held == null) {
-            return;
+            return true;
         }
         while (!held.offsets.isEmpty()) {
             String key = key(partition, held.offsets.peekFirst());
@@ -327,9 +409,13 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
             }
             PendingRecord record = PendingRecord.fromBytes(stored);
             if (record.waitingSince() > waitingBefore) {
-                return;
+                return false;
             }
-            route(plan, record);
+            try {
+                route(plan, record, false);
+            } catch (KeyNotReady e) {
+                return false;
+            }
             pending.delete(key);
             held.offsets.pollFirst();
             held.bytes -= stored.length;
@@ -339,12 +425,13 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
             pending.delete(overflowedKey(partition));
         }
         waiting.remove(partition);
+        return true;
     }
 
     /** A record that waited, to its product or the dead-letter topic. */
-    private void route(Plan plan, PendingRecord waited) {
+    private void route(Plan plan, PendingRecord waited, boolean lastResort) {
         route(plan, new Record<>(waited.key(), waited.value(), waited.timestamp(), waited.headers()), waited.partition(), waited.offset(),
-                false);
+                false, lastResort);
     }
 
     /**
@@ -352,14 +439,16 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
      *
      * @param live whether it is the record being read (Kafka Streams' record context is its own),
      *        which then goes to its product as it is, unless the check changed its value
+     * @param lastResort whether the record can wait no longer: its dead letter's key is made ready on this thread if need be
+     * @throws KeyNotReady if a data key it needs is not at hand (and it is no last resort): nothing was routed nor changed
      */
-    private void route(Plan plan, Record<byte[], byte[]> record, int partition, long offset, boolean live) {
+    private void route(Plan plan, Record<byte[], byte[]> record, int partition, long offset, boolean live, boolean lastResort) {
         ContractCheck.Verdict verdict = plan.closed() != null ? new ContractCheck.Rejected(plan.closed())
                 : check(plan.check(), record.value(), !plan.sealed());
         // the record's own headers (Kafka Streams gave this record a copy of the consumed ones)
         Headers headers = record.headers();
-        DeadLetterReason.removeForged(headers);
         if (verdict instanceof ContractCheck.Accepted accepted) {
+            DeadLetterReason.removeForged(headers);
             if (live) {
                 byte[] value = accepted.value();
                 context.forward(value == record.value() ? record : record.withValue(value), GateTopology.PRODUCTS);
@@ -369,27 +458,23 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
             plan.accepted().increment();
             return;
         }
-        DeadLetterReason reason = ((ContractCheck.Rejected) verdict).reason();
+        var rejected = (ContractCheck.Rejected) verdict;
+        // sealed before any header changes: a key not at hand leaves the record as it was, to wait
+        RecordEncryption.Sealed sealed = plan.sealed()
+                ? RecordEncryption.sealDeadLetter(plan.address(), keys, kept(record.value()), rejected.subject(), lastResort) : null;
+        DeadLetterReason.removeForged(headers);
+        DeadLetterReason reason = rejected.reason();
         String version = plan.check() == null ? NO_VERSION : plan.check().registration().getVersion();
         reason.addTo(headers, version, plan.address(), Instant.ofEpochMilli(context.currentSystemTimeMs()));
         headers.add(DeadLetterHeaders.SOURCE_PARTITION, bytes(Integer.toString(partition)));
         headers.add(DeadLetterHeaders.SOURCE_OFFSET, bytes(Long.toString(offset)));
-        context.forward(record.withValue(new GateOutput(plan.deadLetterTopic(),
-                deadLetter(plan, record.value(), headers, ((ContractCheck.Rejected) verdict).subject()))), GateTopology.ROUTED);
-        counters.rejected(plan.address(), reason.rule());
-    }
-
-    /**
-     * The dead letter's value: kept within the limit, and encrypted whole for a product with
-     * encrypted fields, with the key of the subject it names if known.
-     */
-    private byte[] deadLetter(Plan plan, byte[] value, Headers headers, String subject) {
-        if (!plan.sealed()) {
-            return kept(value);
+        if (sealed != null) {
+            // a dead letter of a product with encrypted fields is encrypted whole, with the key of the subject it names if known
+            headers.add(DeadLetterHeaders.ENCRYPTED_WITH, bytes(sealed.subject()));
         }
-        RecordEncryption.Sealed sealed = RecordEncryption.sealDeadLetter(plan.address(), config.keys(), kept(value), subject);
-        headers.add(DeadLetterHeaders.ENCRYPTED_WITH, bytes(sealed.subject()));
-        return sealed.value();
+        context.forward(record.withValue(new GateOutput(plan.deadLetterTopic(), sealed != null ? sealed.value() : kept(record.value()))),
+                GateTopology.ROUTED);
+        counters.rejected(plan.address(), reason.rule());
     }
 
     private boolean oversized(byte[] value) {
@@ -408,8 +493,9 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
     private static ContractCheck.Verdict check(ContractCheck check, byte[] value, boolean quotesValues) {
         try {
             return check.check(value);
-        } catch (SchemaRegistry.Unreachable | KeyLogUnavailable e) {
-            // an outage is no verdict on the record: the task fails and the record is checked again
+        } catch (SchemaRegistry.Unreachable | KeyLogUnavailable | KeyNotReady e) {
+            // an outage is no verdict on the record: the task fails and the record is checked again; a key not at hand
+            // makes the record wait
             throw e;
         } catch (RuntimeException e) {
             // a record that makes the check itself fail is still only a bad record
@@ -454,7 +540,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         }
         try {
             return plan(now, address, new ContractCheck(contracts.of(address, registration), config.schemas(), config.maxValueBytes(),
-                    config.keys()), null, false, sealed);
+                    keys), null, false, sealed);
         } catch (SchemaRegistry.Unreachable | KeyLogUnavailable e) {
             throw e;
         } catch (MeshException e) {
@@ -481,10 +567,10 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
                 check == null || closed != null ? null : counters.accepted(address));
     }
 
-    /** @return the plan, closed for one record of a product the catalog does not have yet */
-    private static Plan closed(Plan pending, DeadLetterReason reason) {
-        return new Plan(pending.loadedAt(), pending.address(), pending.topic(), pending.deadLetterTopic(), null, reason, true, false,
-                null);
+    /** @return the plan, closed for one record that cannot wait (for the catalog to have its product, or for its subject's key) */
+    private static Plan closed(Plan waitedFor, DeadLetterReason reason) {
+        return new Plan(waitedFor.loadedAt(), waitedFor.address(), waitedFor.topic(), waitedFor.deadLetterTopic(), null, reason,
+                waitedFor.pending(), waitedFor.sealed(), null);
     }
 
     private Plan closed(long now, ProductAddress address, String reason, boolean sealed) {

@@ -2,11 +2,13 @@ package io.streammesh.connector;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.keys.PreparedKeys;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -22,7 +24,7 @@ import org.apache.kafka.streams.state.Stores;
  * The contract gate: every product's ingest topic, {@code <address>.ingest} (a pattern, so new
  * products are picked up), with the catalog as a global table → {@link GateProcessor} → each
  * record to its product topic, or to {@code <address>.dlq} with the reason; records of a product
- * not catalogued yet wait in a store. No repartitioning:
+ * not catalogued yet, or whose subject's data key is not at hand yet, wait in a store. No repartitioning:
  * a record keeps its key and its ingest partition's order, and the producer partitions it by key
  * on the product topic as any client would.
  */
@@ -30,7 +32,7 @@ public final class GateTopology {
 
     /** Global table over {@code mesh.catalog}. */
     static final String GLOBAL_CATALOG = "gate-catalog";
-    /** Records of products the catalog does not have yet, by ingest topic, partition and offset. */
+    /** Records of products the catalog does not have yet (or waiting for data keys), by ingest topic, partition and offset. */
     static final String PENDING = "gate-pending";
     /**
      * The sink of a record accepted as it is being read: its value's bytes go to the product of
@@ -80,7 +82,20 @@ public final class GateTopology {
      * @return the topology
      */
     public static Topology build(GateConfig config, MeterRegistry meters) {
+        return build(config, meters, PreparedKeys.thread());
+    }
+
+    /**
+     * @param config serdes, schemas and limits
+     * @param meters where the per-product record counts ({@code mesh.gate.records}) go
+     * @param keyWork runs the work of making data keys ready ({@link PreparedKeys}): a thread of
+     *        its own, or the stream thread itself in topology tests ({@code Runnable::run})
+     * @return the topology
+     */
+    static Topology build(GateConfig config, MeterRegistry meters, Executor keyWork) {
         var builder = new StreamsBuilder();
+        // one for all the tasks of this gate, so that a domain's keys are made ready once, domains in turn
+        var keys = new PreparedKeys(config.keys(), keyWork);
         // one for all the tasks of this gate
         var budget = new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES);
         var contracts = new CompiledContracts(config.schemas(), CompiledContracts.aheadThread());
@@ -92,7 +107,7 @@ public final class GateTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING), Serdes.String(), Serdes.ByteArray()));
         KStream<byte[], Object> checked = builder.stream(ProductAddress.INGEST_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 // each task's processor keeps its own counter lookups; the registry gives them all one counter per tags
-                .process(() -> new GateProcessor(config, new GateCounters(meters), budget, contracts), PENDING);
+                .process(() -> new GateProcessor(config, new GateCounters(meters), budget, contracts, keys), PENDING);
         checked.to(new ProductOfIngest(), Produced.<byte[], Object>with(Serdes.ByteArray(),
                 Serdes.serdeFrom((topic, value) -> (byte[]) value, (topic, bytes) -> bytes)).withName(PRODUCTS));
         checked.to((key, value, context) -> ((GateOutput) value).topic(), Produced.<byte[], Object>with(Serdes.ByteArray(),

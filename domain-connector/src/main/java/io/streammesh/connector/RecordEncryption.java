@@ -2,6 +2,7 @@ package io.streammesh.connector;
 
 import com.google.crypto.tink.Aead;
 import io.streammesh.keys.FieldCipher;
+import io.streammesh.keys.PreparedKeys;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.AvroBytes;
 import io.streammesh.schema.DeadLetterHeaders;
@@ -43,7 +44,7 @@ final class RecordEncryption {
     /** The subject field's position in the schema: fields are read by position, not looked up by name for every record. */
     private final int subjectPosition;
     private final List<Target> targets;
-    private final SubjectKeys keys;
+    private final PreparedKeys keys;
 
     /**
      * @param position the field's position in the product's current schema, which every record checked has
@@ -55,7 +56,7 @@ final class RecordEncryption {
     }
 
     private RecordEncryption(ProductAddress address, Schema schema, String subjectField, int subjectPosition, List<Target> targets,
-                             SubjectKeys keys) {
+                             PreparedKeys keys) {
         this.address = address;
         this.schema = schema;
         this.subjectField = subjectField;
@@ -69,12 +70,13 @@ final class RecordEncryption {
      * @param address the product
      * @param encryption its contract's encryption
      * @param schema its current schema
-     * @param keys the subjects' data keys
+     * @param keys the subjects' data keys: one not at hand yet fails the record's encryption with
+     *        {@link io.streammesh.keys.KeyNotReady}, before any field changed
      * @return the product's encryption
      * @throws MeshException if a listed field is not an encryptable field of the schema (a
      *         registration written past the contract validator)
      */
-    static RecordEncryption of(ProductAddress address, ProductEncryption encryption, Schema schema, SubjectKeys keys) {
+    static RecordEncryption of(ProductAddress address, ProductEncryption encryption, Schema schema, PreparedKeys keys) {
         Schema.Field subject = schema.getField(encryption.getSubject());
         if (subject == null) {
             throw new MeshException("encryption.subject '" + encryption.getSubject() + "' is not a field of the schema of " + address);
@@ -265,10 +267,13 @@ final class RecordEncryption {
      * @param keys the subjects' data keys
      * @param value a dead letter's value, or null
      * @param subject the valid data subject the dead letter names, or null if unknown
+     * @param mayWait whether the product's dead-letter key may be created or read on the caller's
+     *        thread if it is not at hand (for a record that can wait no longer), else that fails
+     *        with {@link io.streammesh.keys.KeyNotReady} as a subject's key not at hand does
      * @return the value encrypted whole with that subject's key, or with the product's dead-letter key when
      *         the subject is unknown or its key unusable
      */
-    static Sealed sealDeadLetter(ProductAddress address, SubjectKeys keys, byte[] value, String subject) {
+    static Sealed sealDeadLetter(ProductAddress address, PreparedKeys keys, byte[] value, String subject, boolean mayWait) {
         if (value == null) {
             return new Sealed(subject == null ? deadLetterSubject(address) : subject, null);
         }
@@ -282,10 +287,10 @@ final class RecordEncryption {
         String deadLetters = deadLetterSubject(address);
         Aead key;
         try {
-            key = keys.dataKey(address.domain(), deadLetters);
+            key = mayWait ? keys.keys().dataKey(address.domain(), deadLetters) : keys.dataKey(address.domain(), deadLetters);
         } catch (SubjectKeys.UnusableKey e) {
-            // dead letters encrypted with a key this gate cannot unwrap are lost to it anyway
-            key = keys.freshKey(address.domain(), deadLetters);
+            // dead letters encrypted with a key this gate cannot unwrap are lost to it anyway; once per product
+            key = keys.keys().freshKey(address.domain(), deadLetters);
         }
         return seal(address, key, value, deadLetters);
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.keys.FieldCipher;
 import io.streammesh.keys.KeyLog;
 import io.streammesh.keys.KeyLogUnavailable;
@@ -27,9 +28,11 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
@@ -73,6 +76,11 @@ class GateEncryptionTest {
 
     @BeforeEach
     void start() {
+        start(Runnable::run);
+    }
+
+    /** @param keyWork where the gate's data keys are made ready: the stream thread itself, or a worker the test runs */
+    private void start(Executor keyWork) {
         kms = new LocalKms(keks);
         ProductSchemas schemas = new ProductSchemas() {
             @Override
@@ -90,7 +98,7 @@ class GateEncryptionTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, streamsState.toString());
         var config = new GateConfig(new PlainAvroSerdes(), schemas, 64 * 1024, Duration.ofMinutes(2), keys());
-        driver = new TopologyTestDriver(GateTopology.build(config), props);
+        driver = new TopologyTestDriver(GateTopology.build(config, new SimpleMeterRegistry(), keyWork), props);
         catalog = driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(), new PlainAvroSerdes().of(DataProduct.class).serializer());
         ingest = driver.createInputTopic(ADDRESS + ".ingest", Serdes.String().serializer(), Serdes.ByteArray().serializer());
         product = driver.createOutputTopic(ADDRESS, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
@@ -118,6 +126,47 @@ class GateEncryptionTest {
                 FieldCipher.associatedData(ADDRESS, "customerEmail", "c-1"))).isEqualTo("ann@example.com");
         assertThat(FieldCipher.decrypt(key, order.get("shippingAddress").toString(),
                 FieldCipher.associatedData(ADDRESS, "shippingAddress", "c-1"))).isEqualTo("1 Main Street");
+    }
+
+    @Test
+    void recordsWhoseSubjectsHaveNoKeyYetWaitInOrderWhileTheKeysAreMadeReadyOffTheStreamThreadThenGoOnWithinMoments() throws Exception {
+        driver.close();
+        var worker = new ArrayDeque<Runnable>();
+        start(worker::add);
+        byte[] breach = json("o-3", "c-3", "cy@example.com", -1).getBytes(UTF_8);
+
+        ingest.pipeInput("o-1", json("o-1", "c-1", "ann@example.com", 12.5).getBytes(UTF_8), AT);
+        ingest.pipeInput("o-2", json("o-2", "c-2", "bob@example.com", 12.5).getBytes(UTF_8), AT);
+        ingest.pipeInput("o-3", breach, AT);
+        ingest.pipeInput("o-4", json("o-4", "c-1", "ann@example.com", 12.5).getBytes(UTF_8), AT);
+
+        assertThat(keyLog.entries()).as("no key made on the stream thread").isEmpty();
+        assertThat(product.isEmpty()).isTrue();
+        assertThat(dlq.isEmpty()).as("a breach waits for its subject's key too: its dead letter is sealed with it").isTrue();
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        assertThat(product.isEmpty()).as("waiting for keys does not expire").isTrue();
+
+        while (!worker.isEmpty()) {
+            worker.poll().run();
+        }
+        driver.advanceWallClockTime(Duration.ofMillis(20));
+
+        List<TestRecord<String, byte[]>> accepted = product.readRecordsToList();
+        assertThat(accepted).extracting(TestRecord::key).containsExactly("o-1", "o-2", "o-4");
+        assertThat(accepted).extracting(TestRecord::timestamp).containsOnly(AT);
+        var key = keys().existing("shop", "c-2").orElseThrow();
+        assertThat(FieldCipher.decrypt(key, decode(accepted.get(1).value()).get("customerEmail").toString(),
+                FieldCipher.associatedData(ADDRESS, "customerEmail", "c-2"))).isEqualTo("bob@example.com");
+        TestRecord<String, byte[]> letter = dlq.readRecord();
+        assertThat(letter.key()).isEqualTo("o-3");
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.ENCRYPTED_WITH).value(), UTF_8)).isEqualTo("c-3");
+        assertThat(keys().existing("shop", "c-3").orElseThrow().decrypt(letter.value(),
+                FieldCipher.associatedData(ADDRESS, RecordEncryption.WHOLE_VALUE, "c-3"))).isEqualTo(breach);
+        assertThat(keyLog.entries()).extracting(MemoryKeyLog.Written::subject).containsExactly("c-1", "c-2", "c-3");
+
+        ingest.pipeInput("o-5", json("o-5", "c-2", "bob@example.com", 12.5).getBytes(UTF_8), AT);
+        assertThat(product.readKeyValue().key).as("a key at hand: at once").isEqualTo("o-5");
+        assertThat(worker).isEmpty();
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streammesh.keys.LocalKms;
+import io.streammesh.keys.PreparedKeys;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.testing.MemoryKeyLog;
 import io.streammesh.testing.PlainAvroSerdes;
@@ -112,7 +113,7 @@ class GateTopologyTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, streamsState.toString());
         config = new GateConfig(new PlainAvroSerdes(), schemas, MAX_BYTES, PENDING_WAIT,
                 new SubjectKeys(new MemoryKeyLog().reader(), new LocalKms(keks), LocalKms::uri, d -> 0, System::currentTimeMillis));
-        driver = new TopologyTestDriver(GateTopology.build(config, meters), props);
+        driver = new TopologyTestDriver(GateTopology.build(config, meters, Runnable::run), props);
         catalog = driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(),
                 new PlainAvroSerdes().of(DataProduct.class).serializer());
         ingest = driver.createInputTopic(ADDRESS + ".ingest", Serdes.String().serializer(), Serdes.ByteArray().serializer());
@@ -415,7 +416,7 @@ class GateTopologyTest {
         TestRecord<String, byte[]> over = thirdDlq.readRecord();
         assertThat(over.key()).isEqualTo("f-over");
         assertThat(reason(over)).startsWith("product shop.refunds.v1 is not in the catalog yet, and " + GateProcessor.DOMAIN_PENDING_RECORDS
-                + " records of domain shop's products (").endsWith(" bytes) already wait in this gate for theirs: produce once the "
+                + " records of domain shop's products (").endsWith(" bytes) already wait in this gate: produce once the "
                 + "catalog has admitted it");
         assertThat(otherDomainDlq.isEmpty()).as("another domain's record waits").isTrue();
 
@@ -444,7 +445,8 @@ class GateTopologyTest {
                     bytes(json("o-" + offset, 1.0, "EUR", 1)), new RecordHeaders()).toBytes());
         }
         var budget = new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES);
-        var processor = new GateProcessor(config, new GateCounters(meters), budget, new CompiledContracts(config.schemas(), Runnable::run));
+        var processor = new GateProcessor(config, new GateCounters(meters), budget, new CompiledContracts(config.schemas(), Runnable::run),
+                new PreparedKeys(config.keys(), Runnable::run));
         processor.init(context);
         // as Streams does with a task revived under exactly-once: the same instance, again
         processor.close();
@@ -452,7 +454,8 @@ class GateTopologyTest {
         processor.init(context);
         assertThat(budget.usage("shop").records()).as("counted once").isEqualTo(2);
         // the task taken up by another stream thread before this one's processor closed
-        var successor = new GateProcessor(config, new GateCounters(meters), budget, new CompiledContracts(config.schemas(), Runnable::run));
+        var successor = new GateProcessor(config, new GateCounters(meters), budget, new CompiledContracts(config.schemas(), Runnable::run),
+                new PreparedKeys(config.keys(), Runnable::run));
         successor.init(context);
         processor.close();
         assertThat(budget.usage("shop").records()).as("counted once, for the processor the task now has").isEqualTo(2);
@@ -478,7 +481,8 @@ class GateTopologyTest {
         var context = new MockProcessorContext<byte[], Object>();
         stores(context);
         var processor = new GateProcessor(config, new GateCounters(meters),
-                new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES), new CompiledContracts(config.schemas(), Runnable::run));
+                new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES), new CompiledContracts(config.schemas(), Runnable::run),
+                new PreparedKeys(config.keys(), Runnable::run));
         processor.init(context);
         context.setCurrentSystemTimeMs(AT);
 
@@ -528,7 +532,8 @@ class GateTopologyTest {
         KeyValueStore<String, byte[]> pending = stores(context);
         pending.put("shop.returns.v1.ingest|0|overflowed", new byte[0]);
         var processor = new GateProcessor(config, new GateCounters(meters),
-                new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES), new CompiledContracts(config.schemas(), Runnable::run));
+                new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES), new CompiledContracts(config.schemas(), Runnable::run),
+                new PreparedKeys(config.keys(), Runnable::run));
         processor.init(context);
 
         context.setCurrentSystemTimeMs(AT);
@@ -590,7 +595,7 @@ class GateTopologyTest {
         };
         var processor = new GateProcessor(config, new GateCounters(meters),
                 new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES),
-                new CompiledContracts(counted, Runnable::run));
+                new CompiledContracts(counted, Runnable::run), new PreparedKeys(config.keys(), Runnable::run));
 
         processor.init(context);
 

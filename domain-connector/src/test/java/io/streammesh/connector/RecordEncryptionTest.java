@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.crypto.tink.Aead;
 import io.streammesh.keys.FieldCipher;
 import io.streammesh.keys.LocalKms;
+import io.streammesh.keys.PreparedKeys;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.AvroBytes;
 import io.streammesh.schema.MeshException;
@@ -53,7 +54,7 @@ class RecordEncryptionTest {
     @BeforeEach
     void start() {
         keys = new SubjectKeys(new MemoryKeyLog().reader(), new LocalKms(keks), LocalKms::uri, d -> 0, System::currentTimeMillis);
-        encryption = RecordEncryption.of(ADDRESS, ENCRYPTION, SCHEMA, keys);
+        encryption = RecordEncryption.of(ADDRESS, ENCRYPTION, SCHEMA, new PreparedKeys(keys, Runnable::run));
     }
 
     @Test
@@ -113,7 +114,7 @@ class RecordEncryptionTest {
 
     @Test
     void aRegistrationListingAFieldTwiceIsRefused() {
-        assertThatThrownBy(() -> RecordEncryption.of(ADDRESS, new ProductEncryption("customerId", List.of("note", "note")), SCHEMA, keys))
+        assertThatThrownBy(() -> RecordEncryption.of(ADDRESS, new ProductEncryption("customerId", List.of("note", "note")), SCHEMA, new PreparedKeys(keys, Runnable::run)))
                 .isInstanceOf(MeshException.class)
                 .hasMessage("encryption.fields of shop.visits.v1 lists a field twice");
     }

@@ -6,11 +6,13 @@ import io.streammesh.schema.MeshTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -164,12 +166,51 @@ public final class KafkaKeyLog implements KeyLog {
         return true;
     }
 
-    private RecordMetadata send(String domain, String subject, byte[] value) {
+    /**
+     * As {@link #writeNext}, for entries sent together: they are the next on their partitions when
+     * each partition's entries stand one after another from where this log's reader stands.
+     *
+     * @throws KeyLogUnavailable if an entry was not acknowledged (refused, or the broker does not answer)
+     */
+    @Override
+    public boolean writeAllNext(String domain, Map<String, byte[]> entries) {
+        checkWrites(domain);
+        var sent = new ArrayList<Future<RecordMetadata>>(entries.size());
+        entries.forEach((subject, value) -> sent.add(producer().send(new ProducerRecord<>(MeshTopics.keys(domain), subject, value))));
+        var written = new LinkedHashMap<TopicPartition, List<Long>>();
+        long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
+        for (Future<RecordMetadata> each : sent) {
+            RecordMetadata metadata = acknowledged(domain, each, deadline);
+            written.computeIfAbsent(new TopicPartition(metadata.topic(), metadata.partition()), p -> new ArrayList<>()).add(metadata.offset());
+        }
+        try {
+            if (!domains.contains(domain)) {
+                return false;
+            }
+            for (var partition : written.entrySet()) {
+                List<Long> offsets = partition.getValue();
+                if (!consumer().assignment().contains(partition.getKey())
+                        || consumer().position(partition.getKey(), CALL_TIMEOUT) != offsets.get(0)
+                        || offsets.get(offsets.size() - 1) - offsets.get(0) != offsets.size() - 1) {
+                    return false;
+                }
+            }
+        } catch (KafkaException e) {
+            throw new KeyLogUnavailable("cannot read " + MeshTopics.keys(domain) + ": " + e.getMessage(), e);
+        }
+        written.forEach((partition, offsets) -> consumer().seek(partition, offsets.get(offsets.size() - 1) + 1));
+        return true;
+    }
+
+    private void checkWrites(String domain) {
         if (!writes) {
             throw new MeshException("this holder only reads " + MeshTopics.keys(domain) + ": it creates and erases no data key");
         }
+    }
+
+    private static RecordMetadata acknowledged(String domain, Future<RecordMetadata> sent, long deadline) {
         try {
-            return producer().send(new ProducerRecord<>(MeshTopics.keys(domain), subject, value)).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return sent.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MeshException("interrupted while writing to " + MeshTopics.keys(domain), e);
@@ -177,6 +218,12 @@ public final class KafkaKeyLog implements KeyLog {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new KeyLogUnavailable("cannot write to " + MeshTopics.keys(domain) + ": " + cause.getMessage(), cause);
         }
+    }
+
+    private RecordMetadata send(String domain, String subject, byte[] value) {
+        checkWrites(domain);
+        return acknowledged(domain, producer().send(new ProducerRecord<>(MeshTopics.keys(domain), subject, value)),
+                System.nanoTime() + CALL_TIMEOUT.toNanos());
     }
 
     @Override

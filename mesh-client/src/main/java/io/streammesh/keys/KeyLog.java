@@ -1,5 +1,7 @@
 package io.streammesh.keys;
 
+import java.util.Map;
+
 /**
  * Where wrapped data keys are kept, per domain: {@code mesh.keys.<domain>} ({@link KafkaKeyLog}).
  * Not thread-safe: {@link SubjectKeys} calls it under its lock.
@@ -49,6 +51,20 @@ public interface KeyLog extends AutoCloseable {
      */
     default boolean writeNext(String domain, String subject, byte[] value) {
         write(domain, subject, value);
+        return false;
+    }
+
+    /**
+     * Writes several entries as {@link #write} does, sent together and acknowledged together, and
+     * says whether they are the next ones a read of the log would see, in their order: nothing
+     * else reached their partitions since this log last read them.
+     *
+     * @param domain the domain
+     * @param entries each subject's {@link KeyEntry}'s bytes, in the order written
+     * @return true if the entries followed what this log had read, false if the log must be read to know
+     */
+    default boolean writeAllNext(String domain, Map<String, byte[]> entries) {
+        entries.forEach((subject, value) -> write(domain, subject, value));
         return false;
     }
 

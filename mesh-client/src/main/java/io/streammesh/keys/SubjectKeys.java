@@ -18,9 +18,12 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -276,6 +279,67 @@ public final class SubjectKeys implements AutoCloseable {
     public Aead dataKey(String domain, String subject) {
         DataKey held = fresh(domain, subject);
         return held != null ? usable(domain, subject, held) : heldOrCreated(domain, subject);
+    }
+
+    /**
+     * The subject's data key if it is at hand: held from a read of the log less than
+     * {@link #REFRESH_MS} ago, and kept unwrapped. Reads and writes no log, asks no KMS and takes
+     * no lock, so it never waits: for a thread that many domains share, which has
+     * {@link PreparedKeys} make the keys that are not at hand ready on a thread of their own.
+     *
+     * @param domain the domain the subject's records belong to
+     * @param subject the subject id
+     * @return its data key, or empty if it must first be created, looked up or unwrapped ({@link #prepare})
+     * @throws UnusableKey if its entry on the key log gives no key
+     */
+    public Optional<Aead> atHand(String domain, String subject) {
+        DataKey held = fresh(domain, subject);
+        if (held == null) {
+            return Optional.empty();
+        }
+        held.checkUsable();
+        Unwrapped kept = unwrapped.getIfPresent(held);
+        return kept == null ? Optional.empty() : kept.decrypting().key();
+    }
+
+    /**
+     * Makes the subjects' data keys at hand ({@link #atHand}): the log read if the last read is
+     * not fresh, held keys unwrapped, and a key created for each subject that has none, the new
+     * keys written to the log together, so that many new subjects cost one round trip to the
+     * broker, not one each. A subject erased while its new key was written has none at hand
+     * afterwards: asked again, it gets a fresh one.
+     *
+     * @param domain the domain the subjects' records belong to
+     * @param subjects the subject ids
+     * @return why a subject's key cannot be had, for each subject whose entry on the log gives no key
+     * @throws KeyLogUnavailable if the log cannot be read or written, or the KMS does not unwrap a key now
+     */
+    public synchronized Map<String, UnusableKey> prepare(String domain, Collection<String> subjects) {
+        refresh(domain);
+        Map<String, DataKey> ofDomain = keys.get(domain);
+        Set<String> toCreate = new LinkedHashSet<>();
+        for (String subject : subjects) {
+            DataKey key = ofDomain.get(subject);
+            if (key == null || key.isErased()) {
+                toCreate.add(subject);
+            }
+        }
+        if (!toCreate.isEmpty()) {
+            createAll(domain, toCreate);
+        }
+        Map<String, UnusableKey> unusable = new HashMap<>();
+        for (String subject : subjects) {
+            // the key held now (a rival's, read past this holder's own entry, comes wrapped) unwrapped and kept
+            DataKey key = ofDomain.get(subject);
+            try {
+                if (key != null && !key.isErased()) {
+                    usable(domain, subject, key);
+                }
+            } catch (UnusableKey e) {
+                unusable.put(subject, e);
+            }
+        }
+        return unusable;
     }
 
     private synchronized Aead heldOrCreated(String domain, String subject) {
@@ -790,6 +854,53 @@ public final class SubjectKeys implements AutoCloseable {
         }
         DataKey first = ofDomain.get(subject);
         return first == null || first.isErased() ? null : first;
+    }
+
+    /**
+     * As {@link #create}, for several subjects at once: their entries written together, and the log
+     * read past them unless they came right after what this holder had read.
+     */
+    private void createAll(String domain, Set<String> subjects) {
+        Map<String, DataKey> ofDomain = keys.get(domain);
+        Map<String, DataKey> before = new HashMap<>();
+        Map<String, DataKey> mine = new LinkedHashMap<>();
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        for (String subject : subjects) {
+            DataKey replaced = ofDomain.get(subject);
+            Set<Integer> erased = replaced == null ? Set.of() : allKeyIds(domain, subject, replaced);
+            KeysetHandle keyset = newKeyset(erased);
+            KeyEntry wrapped = wrap(domain, subject, keyset, erased);
+            DataKey key = DataKey.of(wrapped, erased);
+            key.judge(Judged.of(keyset));
+            unwrapped.put(key, Unwrapped.of(keyset, key));
+            before.put(subject, replaced);
+            mine.put(subject, key);
+            entries.put(subject, wrapped.toBytes());
+            // while the entries are written, the subjects have no key, so that the first key a catch-up reads is taken
+            hold(ofDomain, subject, DataKey.erased(erased));
+        }
+        boolean next;
+        try {
+            next = log.writeAllNext(domain, entries);
+        } catch (RuntimeException e) {
+            mine.values().forEach(unwrapped::invalidate);
+            before.forEach((subject, replaced) -> {
+                if (replaced == null) {
+                    ofDomain.remove(subject);
+                } else {
+                    ofDomain.put(subject, replaced);
+                }
+            });
+            // some entries may be on the log: the next use reads it first
+            readAt.remove(domain);
+            throw e;
+        }
+        if (next) {
+            // nothing came between the last read and these entries: each is its subject's first, as a read would find
+            ofDomain.putAll(mine);
+        } else {
+            settle(domain, mine);
+        }
     }
 
     /** A new data key whose id is none of the subject's erased ones (it would read as erased). */

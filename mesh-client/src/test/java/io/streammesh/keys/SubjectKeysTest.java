@@ -57,6 +57,39 @@ class SubjectKeysTest {
     }
 
     @Test
+    void aKeyIsAtHandOnlyWhileHeldFromAFreshReadAndUnwrappedAndPreparingMakesNewSubjectsKeysAtHandWrittenTogether() throws Exception {
+        assertThat(keys.atHand("orders", "c-1")).as("never created").isEmpty();
+        byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        assertThat(keys.atHand("orders", "c-1").orElseThrow().decrypt(ciphertext, BOUND)).isEqualTo(DATA);
+        now += SubjectKeys.REFRESH_MS;
+        assertThat(keys.atHand("orders", "c-1")).as("held from a read that is not fresh: an erasure may have come since").isEmpty();
+
+        assertThat(keys.prepare("orders", List.of("c-1", "c-2", "c-3"))).isEmpty();
+
+        assertThat(keys.atHand("orders", "c-1").orElseThrow().decrypt(ciphertext, BOUND)).as("the key it had").isEqualTo(DATA);
+        assertThat(log.entries).extracting(MemoryKeyLog.Written::subject).containsExactly("c-1", "c-2", "c-3");
+        SubjectKeys other = keys();
+        for (String subject : List.of("c-2", "c-3")) {
+            byte[] encrypted = keys.atHand("orders", subject).orElseThrow().encrypt(DATA, BOUND);
+            assertThat(other.existing("orders", subject).orElseThrow().decrypt(encrypted, BOUND)).as(subject).isEqualTo(DATA);
+            assertThat(other.atHand("orders", subject)).as("another holder has them wrapped until used").isPresent();
+        }
+    }
+
+    @Test
+    void aSubjectWhoseEntryGivesNoKeyIsSaidSoWhenPreparedAndWhenItsKeyIsAskedAtHand() {
+        keys.dataKey("orders", "c-1");
+        log.entries.add(new MemoryKeyLog.Written("orders", "c-3", log.entries.get(0).value()));
+        now += SubjectKeys.REFRESH_MS;
+
+        assertThat(keys.prepare("orders", List.of("c-3", "c-1"))).containsOnlyKeys("c-3");
+
+        assertThatThrownBy(() -> keys.atHand("orders", "c-3")).isInstanceOf(SubjectKeys.UnusableKey.class);
+        assertThat(keys.atHand("orders", "c-1")).isPresent();
+        assertThat(log.entries).as("no key written over it").hasSize(2);
+    }
+
+    @Test
     void anotherHolderReadsTheSameKeyFromTheLog() throws Exception {
         byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
 
@@ -657,7 +690,7 @@ class SubjectKeysTest {
     }
 
     /** Every holder reads the same list of entries, each from where it stopped. */
-    private static final class MemoryKeyLog {
+    static final class MemoryKeyLog {
         record Written(String domain, String subject, byte[] value) {
         }
 

@@ -1,0 +1,94 @@
+package io.streammesh.keys;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streammesh.keys.SubjectKeysTest.MemoryKeyLog;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PreparedKeysTest {
+
+    private static final byte[] DATA = "ann@example.com".getBytes(UTF_8);
+    private static final byte[] BOUND = "orders.order-placed.v1|customerEmail|c-1".getBytes(UTF_8);
+
+    @TempDir
+    Path dir;
+    private final MemoryKeyLog log = new MemoryKeyLog();
+    /** The worker's runs, run when the test says: the thread of its own, stepped by hand. */
+    private final ArrayDeque<Runnable> worker = new ArrayDeque<>();
+    private LocalKms kms;
+    private SubjectKeys keys;
+    private PreparedKeys prepared;
+
+    @BeforeEach
+    void open() {
+        kms = new LocalKms(dir.resolve("keks"));
+        keys = new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> 1_000_000L);
+        prepared = new PreparedKeys(keys, worker::add);
+    }
+
+    @Test
+    void aKeyNotAtHandIsAskedForAndReadyOnceTheWorkerRanWhileTheCallerNeverTouchesTheLog() throws Exception {
+        assertThatThrownBy(() -> prepared.dataKey("orders", "c-1")).isInstanceOf(KeyNotReady.class);
+        assertThatThrownBy(() -> prepared.dataKey("orders", "c-1")).as("asked once").isInstanceOf(KeyNotReady.class);
+        assertThat(log.entries).as("nothing written on the caller's thread").isEmpty();
+        assertThat(worker).hasSize(1);
+        long before = prepared.prepared();
+
+        worker.poll().run();
+
+        assertThat(prepared.prepared()).isGreaterThan(before);
+        assertThat(log.entries).hasSize(1);
+        byte[] ciphertext = prepared.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        assertThat(keys.existing("orders", "c-1").orElseThrow().decrypt(ciphertext, BOUND)).isEqualTo(DATA);
+        assertThat(worker).as("a key at hand asks for nothing").isEmpty();
+    }
+
+    @Test
+    void domainsAreTakenInTurnSoThatADomainWithManyNewSubjectsWaitsForItsOwnKeysOnly() {
+        List<String> many = IntStream.range(0, PreparedKeys.BATCH * 3).mapToObj(i -> "c-" + i).toList();
+        many.forEach(subject -> assertThatThrownBy(() -> prepared.dataKey("flood", subject)).isInstanceOf(KeyNotReady.class));
+        assertThatThrownBy(() -> prepared.dataKey("calm", "c-1")).isInstanceOf(KeyNotReady.class);
+
+        worker.poll().run();
+
+        List<String> domains = log.entries.stream().map(MemoryKeyLog.Written::domain).toList();
+        assertThat(domains.indexOf("calm")).as("after one turn of the flooding domain").isEqualTo(PreparedKeys.BATCH);
+        assertThat(log.entries).hasSize(many.size() + 1);
+        assertThat(prepared.dataKey("calm", "c-1")).isNotNull();
+        many.forEach(subject -> assertThat(prepared.dataKey("flood", subject)).isNotNull());
+    }
+
+    @Test
+    void anOutageMeetsTheNextCallerOnceAndTheCallAfterAsksAgain() {
+        log.unreadable.add("orders");
+        assertThatThrownBy(() -> prepared.dataKey("orders", "c-1")).isInstanceOf(KeyNotReady.class);
+        worker.poll().run();
+
+        assertThatThrownBy(() -> prepared.dataKey("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class)
+                .hasMessageContaining("mesh.keys.orders");
+        log.unreadable.remove("orders");
+        assertThatThrownBy(() -> prepared.dataKey("orders", "c-1")).as("asked again").isInstanceOf(KeyNotReady.class);
+        worker.poll().run();
+
+        assertThat(prepared.dataKey("orders", "c-1")).isNotNull();
+    }
+
+    @Test
+    void aSubjectWhoseEntryGivesNoKeyIsSaidSoToTheCaller() {
+        prepared = new PreparedKeys(keys, Runnable::run);
+        prepared.dataKey("orders", "c-1");
+        log.entries.add(new MemoryKeyLog.Written("orders", "c-2", log.entries.get(0).value()));
+        var other = new PreparedKeys(new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> 1_000_000L), Runnable::run);
+
+        assertThatThrownBy(() -> other.dataKey("orders", "c-2")).isInstanceOf(SubjectKeys.UnusableKey.class);
+        assertThat(other.dataKey("orders", "c-1")).isNotNull();
+    }
+}
