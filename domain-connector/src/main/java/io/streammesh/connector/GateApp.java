@@ -156,6 +156,26 @@ public final class GateApp implements AutoCloseable {
         }
     }
 
+    /**
+     * A gate whose data keys are those given (a test's, with a KMS of its own).
+     *
+     * @param clientConfig the {@code mesh-gate} principal's client config
+     * @param stateDir where Kafka Streams keeps local state
+     * @param cleanupEvery how often processed ingest records are deleted
+     * @param keys the data subjects' keys, closed with the gate
+     * @return the running gate, its metrics on any free port
+     */
+    static GateApp start(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, SubjectKeys keys) {
+        MetricsEndpoint metrics = MetricsEndpoint.start(METRICS_HOST, 0);
+        try {
+            return startMeasured(clientConfig, stateDir, cleanupEvery, metrics, keys);
+        } catch (RuntimeException e) {
+            keys.close();
+            metrics.close();
+            throw e;
+        }
+    }
+
     private static GateApp startMeasured(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, MetricsEndpoint metrics,
                                          SubjectKeys keys) {
         String applicationId = PlatformApp.GATE.applicationId();

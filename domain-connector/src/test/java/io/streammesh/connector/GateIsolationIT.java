@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.KmsClient;
+import io.streammesh.keys.KafkaKeyLog;
+import io.streammesh.keys.LocalKms;
+import io.streammesh.keys.SubjectKeys;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.embedded.EmbeddedMesh;
@@ -15,6 +20,8 @@ import io.streammesh.testing.AuditTopicReader;
 import io.streammesh.testing.MeshTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +31,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
@@ -36,6 +46,7 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -178,6 +189,128 @@ class GateIsolationIT {
             GateIT.catalogue(mesh, flooder, flooded);
             assertThat(GateIT.readCommitted(flooder, flooded.topic(), GateProcessor.DOMAIN_PENDING_RECORDS))
                     .hasSize(GateProcessor.DOMAIN_PENDING_RECORDS);
+        }
+    }
+
+    /**
+     * A domain naming a new data subject in every record cannot stall the gate for another: each
+     * new subject's key costs a KMS round trip (20 ms here, as a remote KMS's would) and its entry
+     * on the key log, made off the stream thread with the domains taken in turn, while the records
+     * that need them wait. The other domain's records, new subjects too, go on within a turn.
+     */
+    @Test
+    void aDomainNamingANewSubjectInEveryRecordWaitsForItsOwnKeysWhileAnotherDomainsRecordsGoOn(EmbeddedMesh mesh) throws Exception {
+        ProductAddress flooded = ProductAddress.parse("iso-subjects.order-placed.v1");
+        ProductAddress other = ProductAddress.parse("iso-steady.order-placed.v1");
+        MeshClientConfig flooder = TestContracts.publishOrders(mesh, "iso-subjects");
+        MeshClientConfig steady = TestContracts.publishOrders(mesh, "iso-steady");
+        mesh.admin().createAcls(List.of(writeIngest(flooder, flooded), writeIngest(steady, other))).all().get();
+        GateIT.catalogue(mesh, flooder, flooded);
+        GateIT.catalogue(mesh, steady, other);
+        MeshClientConfig gateConfig = mesh.clientConfig(PlatformApp.GATE.applicationId());
+        Path state = Files.createTempDirectory("gate-subjects");
+        var kms = new LocalKms(state.resolve("keks"));
+        var keys = new SubjectKeys(new KafkaKeyLog(gateConfig), new SlowKms(kms, Duration.ofMillis(20)), LocalKms::uri, kms::version,
+                () -> System.nanoTime() / 1_000_000).refreshingInBackground();
+        int flood = 600;
+
+        try (GateApp gate = GateApp.start(gateConfig, state, Duration.ofSeconds(1), keys);
+             var flooding = new KafkaProducer<>(flooder.kafka(), new StringSerializer(), new ByteArraySerializer());
+             var producing = new KafkaProducer<>(steady.kafka(), new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < flood; i++) {
+                flooding.send(new ProducerRecord<>(flooded.ingestTopic(), "f-" + i, bytes(order("f-" + i, "new-" + i))));
+            }
+            flooding.flush();
+            // once the gate has started on the flood
+            await().atMost(Duration.ofSeconds(60)).until(() -> committed(flooder, flooded.topic()) > 0);
+            List<String> orders = IntStream.range(0, 12).mapToObj(i -> "s-" + i).toList();
+            for (String order : orders) {
+                producing.send(new ProducerRecord<>(other.ingestTopic(), order, bytes(order(order, "steady-" + order))));
+            }
+            producing.flush();
+            long sent = System.nanoTime();
+            int floodedWhenSent = committed(flooder, flooded.topic());
+
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> committed(steady, other.topic()) == orders.size());
+            int floodedByThen = committed(flooder, flooded.topic());
+            System.out.printf("new subjects: another domain's %d records through in %d ms while the flooding domain's went from %d to %d of %d%n",
+                    orders.size(), (System.nanoTime() - sent) / 1_000_000, floodedWhenSent, floodedByThen, flood);
+            assertThat(GateIT.readCommitted(steady, other.topic(), orders.size())).extracting(ConsumerRecord::key)
+                    .containsExactlyInAnyOrderElementsOf(orders);
+            assertThat(floodedByThen).as("the flooding domain's records still waiting for their keys").isLessThan(flood / 2);
+            assertThat(GateIT.readCommitted(flooder, flooded.topic(), flood)).as("each exactly once, none dead-lettered")
+                    .extracting(ConsumerRecord::key).doesNotHaveDuplicates().hasSize(flood);
+            assertThat(committed(flooder, flooded.deadLetterTopic())).isZero();
+        }
+    }
+
+    /** @return how many committed records the topic holds now */
+    private static int committed(MeshClientConfig domain, String topic) {
+        var props = domain.kafka();
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            int count = 0;
+            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition))) {
+                count += consumer.poll(Duration.ofMillis(200)).count();
+            }
+            return count;
+        }
+    }
+
+    private static String order(String id, String customer) {
+        return """
+                {"orderId": "%s", "customerId": "%s", "customerEmail": "%s@example.com", "shippingAddress": "1 Main Street",
+                 "country": "FR", "amount": 5, "currency": "EUR", "items": 1, "placedAt": "2026-12-01T09:00:00Z"}"""
+                .formatted(id, customer, customer);
+    }
+
+    /** A KMS whose every wrap and unwrap takes a network round trip, as a remote KMS's would. */
+    private record SlowKms(KmsClient kms, Duration roundTrip) implements KmsClient {
+
+        @Override
+        public boolean doesSupport(String keyUri) {
+            return kms.doesSupport(keyUri);
+        }
+
+        @Override
+        public KmsClient withCredentials(String credentialPath) {
+            return this;
+        }
+
+        @Override
+        public KmsClient withDefaultCredentials() {
+            return this;
+        }
+
+        @Override
+        public Aead getAead(String keyUri) throws GeneralSecurityException {
+            Aead kek = kms.getAead(keyUri);
+            return new Aead() {
+                @Override
+                public byte[] encrypt(byte[] plaintext, byte[] associatedData) throws GeneralSecurityException {
+                    pause();
+                    return kek.encrypt(plaintext, associatedData);
+                }
+
+                @Override
+                public byte[] decrypt(byte[] ciphertext, byte[] associatedData) throws GeneralSecurityException {
+                    pause();
+                    return kek.decrypt(ciphertext, associatedData);
+                }
+            };
+        }
+
+        private void pause() {
+            try {
+                Thread.sleep(roundTrip.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PreparedKeys {
 
     /** The most subjects of one domain made ready in its turn. */
-    static final int BATCH = 256;
+    static final int BATCH = 32;
 
     private final SubjectKeys keys;
     private final Executor worker;

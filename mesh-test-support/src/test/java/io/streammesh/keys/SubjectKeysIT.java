@@ -11,6 +11,9 @@ import io.streammesh.testing.MeshTest;
 import io.streammesh.testing.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -46,6 +49,29 @@ class SubjectKeysIT {
 
             assertThat(second.existing("keys-next", "c-1")).hasValueSatisfying(key -> assertThat(decrypt(key, ciphertext)).isEqualTo(DATA));
             assertThat(entries(mesh, "keys-next")).as("one entry per subject, none written again").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void newSubjectsPreparedTogetherAreWrittenTogetherAsTheLogsNextEntriesAndNotReadBack(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("keys-batch");
+        MeshClientConfig gate = mesh.clientConfig(PlatformApp.GATE.applicationId());
+        var kms = new LocalKms(keks);
+        var log = new CountedReads(new KafkaKeyLog(gate));
+        List<String> subjects = IntStream.range(0, 40).mapToObj(i -> "c-" + i).toList();
+        try (var first = new SubjectKeys(log, kms, LocalKms::uri, kms::version, () -> 0L); var second = SubjectKeys.local(gate, keks)) {
+            first.dataKey("keys-batch", "c-0");
+            int reads = log.reads;
+
+            assertThat(first.prepare("keys-batch", subjects)).isEmpty();
+
+            assertThat(log.reads).as("its entries were the log's next: not read back").isEqualTo(reads);
+            for (String subject : subjects) {
+                byte[] ciphertext = first.atHand("keys-batch", subject).orElseThrow().encrypt(DATA, BOUND);
+                assertThat(second.existing("keys-batch", subject)).as(subject)
+                        .hasValueSatisfying(key -> assertThat(decrypt(key, ciphertext)).isEqualTo(DATA));
+            }
+            assertThat(entries(mesh, "keys-batch")).as("one entry per subject, none written again").isEqualTo(subjects.size());
         }
     }
 
@@ -90,6 +116,11 @@ class SubjectKeysIT {
         @Override
         public boolean writeNext(String domain, String subject, byte[] value) {
             return log.writeNext(domain, subject, value);
+        }
+
+        @Override
+        public boolean writeAllNext(String domain, Map<String, byte[]> entries) {
+            return log.writeAllNext(domain, entries);
         }
 
         @Override
