@@ -12,6 +12,7 @@ import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.schema.ProductStatus;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -50,10 +51,12 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * {@link GateConfig#pendingWait()} goes to the dead-letter topic.
  *
  * <p>A record whose data subject's key is not at hand (a new subject, or one whose key was not
- * used for a while) waits the same way, with the later records of its ingest partition, while
- * {@link PreparedKeys} makes the key ready on a thread of its own: a domain naming many new
- * subjects waits for its own keys, and never holds the stream thread that other domains' records
- * share. It is tried again as soon as keys were made ready, and does not expire.
+ * used for a while) waits the same way, with the later records of its ingest partition, sealed
+ * ({@link WaitingSeal}), while {@link PreparedKeys} makes the key ready on a thread of its own: a
+ * domain naming many new subjects, or whose key log or KMS is out of reach, waits for its own keys
+ * while the stream thread goes on with other domains' records. It is tried again as soon as keys
+ * were made ready, and does not expire. Only a record that can wait no longer (the waiting records'
+ * limits) may wait on the stream thread for its product's dead-letter key, once per product.
  */
 final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
 
@@ -70,6 +73,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
     private final PendingBudget budget;
     private final CompiledContracts contracts;
     private final PreparedKeys keys;
+    private final WaitingSeal seal;
     /** {@link PreparedKeys#prepared()} when records waiting for keys were last tried. */
     private long preparedSeen;
     private final Map<String, Plan> plans = new HashMap<>();
@@ -153,13 +157,16 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
      * @param budget what the gate's waiting records take, shared by all its tasks' processors
      * @param contracts the products' compiled contracts, shared by all its tasks' processors
      * @param keys the data subjects' keys, made ready off the stream thread, shared by all its tasks' processors
+     * @param seal what seals the waiting records of products with encrypted fields, shared by all its tasks' processors
      */
-    GateProcessor(GateConfig config, GateCounters counters, PendingBudget budget, CompiledContracts contracts, PreparedKeys keys) {
+    GateProcessor(GateConfig config, GateCounters counters, PendingBudget budget, CompiledContracts contracts, PreparedKeys keys,
+                  WaitingSeal seal) {
         this.config = config;
         this.counters = counters;
         this.budget = budget;
         this.contracts = contracts;
         this.keys = keys;
+        this.seal = seal;
     }
 
     @Override
@@ -222,8 +229,9 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         }
         // a record waits behind the waiting records of its partition, so that per-key order holds
         if (!waiting.isEmpty() && !release(partition, plan)) {
-            askAhead(plan, record.value());
-            hold(partition, plan, waiting(record, source));
+            if (hold(partition, plan, waiting(record, source))) {
+                askAhead(plan, record.value());
+            }
             return;
         }
         try {
@@ -271,8 +279,10 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
      * ({@link #DOMAIN_PENDING_RECORDS}, {@link #DOMAIN_PENDING_BYTES}). Either way every later
      * record of the partition follows it there until none waits, so that none waits behind one
      * dead-lettered before it.
+     *
+     * @return whether it waits (else it was dead-lettered)
      */
-    private void hold(String partition, Plan plan, PendingRecord record) {
+    private boolean hold(String partition, Plan plan, PendingRecord record) {
         Waiting held = waiting.computeIfAbsent(partition, Waiting::new);
         if (held.overflowed && held.offsets.isEmpty()) {
             // restored so, with nothing waiting any more to keep the order of: the partition takes records again
@@ -282,21 +292,23 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         if (oversized(record.value())) {
             overflow(partition, held);
             route(closed(plan, ContractCheck.oversized(record.value().length, config.maxValueBytes())), record, true);
-            return;
+            return false;
         }
-        // a partition already dead-lettering needs no copy of the record to say so
-        byte[] stored = held.overflowed ? null : record.toBytes();
+        // a partition already dead-lettering needs no copy of the record to say so; one of a product with encrypted
+        // fields is sealed: the store's changelog is on the broker's disks
+        byte[] stored = held.overflowed ? null : (plan.sealed() ? seal.seal(plan.address(), record) : record).toBytes();
         String full = noRoom(held, record.partition(), stored == null ? 0 : stored.length);
         if (full != null) {
             overflow(partition, held);
             route(closed(plan, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, plan.pending()
                     ? "product " + plan.address() + " is not in the catalog yet, and " + full + ": produce once the catalog has admitted it"
-                    : "the data keys of new subjects of domain " + plan.address().domain() + " are being made ready, and " + full
+                    : "its data subject's key is being made ready, and " + full
                             + ": produce at a pace the key log keeps up with")), record, true);
-            return;
+            return false;
         }
         pending.put(key(partition, record.offset()), stored);
         held.add(record.offset(), stored.length);
+        return true;
     }
 
     /**
@@ -412,7 +424,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
                 return false;
             }
             try {
-                route(plan, record, false);
+                routeWaited(plan, record);
             } catch (KeyNotReady e) {
                 return false;
             }
@@ -426,6 +438,22 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         }
         waiting.remove(partition);
         return true;
+    }
+
+    /**
+     * A record that waited, opened if it was sealed, to its product or the dead-letter topic
+     * (sealed there too if it was sealed, whatever its product's plan says now).
+     */
+    private void routeWaited(Plan plan, PendingRecord waited) {
+        PendingRecord opened;
+        try {
+            opened = seal.open(plan.address(), waited);
+        } catch (GeneralSecurityException e) {
+            route(closed(plan, new DeadLetterReason(DeadLetterHeaders.ENCRYPTION_RULE, "it waited in the gate sealed with the waiting key "
+                    + "of domain " + plan.address().domain() + ", which does not open it now (" + e.getMessage() + ")"), true), waited, true);
+            return;
+        }
+        route(waited.sealed() && plan.closed() != null && !plan.sealed() ? closed(plan, plan.closed(), true) : plan, opened, false);
     }
 
     /** A record that waited, to its product or the dead-letter topic. */
@@ -569,8 +597,13 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
 
     /** @return the plan, closed for one record that cannot wait (for the catalog to have its product, or for its subject's key) */
     private static Plan closed(Plan waitedFor, DeadLetterReason reason) {
+        return closed(waitedFor, reason, waitedFor.sealed());
+    }
+
+    /** @param sealed whether the record's dead letter is sealed */
+    private static Plan closed(Plan waitedFor, DeadLetterReason reason, boolean sealed) {
         return new Plan(waitedFor.loadedAt(), waitedFor.address(), waitedFor.topic(), waitedFor.deadLetterTopic(), null, reason,
-                waitedFor.pending(), waitedFor.sealed(), null);
+                waitedFor.pending(), sealed, null);
     }
 
     private Plan closed(long now, ProductAddress address, String reason, boolean sealed) {

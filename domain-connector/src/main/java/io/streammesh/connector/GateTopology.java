@@ -94,20 +94,20 @@ public final class GateTopology {
      */
     static Topology build(GateConfig config, MeterRegistry meters, Executor keyWork) {
         var builder = new StreamsBuilder();
-        // one for all the tasks of this gate, so that a domain's keys are made ready once, domains in turn
+        // one of each for all the tasks of this gate: a domain's keys are made ready once, the domains in turn
         var keys = new PreparedKeys(config.keys(), keyWork);
-        // one for all the tasks of this gate
+        var seal = new WaitingSeal(config.keys());
         var budget = new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES);
         var contracts = new CompiledContracts(config.schemas(), CompiledContracts.aheadThread());
         // Both stores in memory: they hold a few entries (catalogued products; records waiting for
-        // theirs), so reading their topics back at start costs less than opening RocksDB, which
+        // theirs, or for their subjects' keys), so reading their topics back at start costs less than opening RocksDB, which
         // made the gate's start two to three times the start of a stateless app.
         builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), config.serdes().of(DataProduct.class)),
                 Materialized.as(Stores.inMemoryKeyValueStore(GLOBAL_CATALOG)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING), Serdes.String(), Serdes.ByteArray()));
         KStream<byte[], Object> checked = builder.stream(ProductAddress.INGEST_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 // each task's processor keeps its own counter lookups; the registry gives them all one counter per tags
-                .process(() -> new GateProcessor(config, new GateCounters(meters), budget, contracts, keys), PENDING);
+                .process(() -> new GateProcessor(config, new GateCounters(meters), budget, contracts, keys, seal), PENDING);
         checked.to(new ProductOfIngest(), Produced.<byte[], Object>with(Serdes.ByteArray(),
                 Serdes.serdeFrom((topic, value) -> (byte[]) value, (topic, bytes) -> bytes)).withName(PRODUCTS));
         checked.to((key, value, context) -> ((GateOutput) value).topic(), Produced.<byte[], Object>with(Serdes.ByteArray(),

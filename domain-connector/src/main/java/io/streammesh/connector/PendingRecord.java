@@ -14,8 +14,9 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * An ingest record as the gate holds it while its product waits for the catalog: everything the
- * gate writes on (key, value, timestamp, headers), where it came from, and since when it waits.
+ * An ingest record as the gate holds it while it waits (for its product's catalog entry, or its
+ * data subject's key): everything the gate writes on (key, value, timestamp, headers), where it
+ * came from, and since when it waits.
  *
  * @param partition its ingest partition
  * @param offset its ingest offset
@@ -24,8 +25,31 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * @param key its key, or null
  * @param value its value, or null
  * @param headers its headers as the client wrote them
+ * @param sealedWith the wrapped key that sealed {@code value} ({@link WaitingSeal}), for a record of a
+ *        product with encrypted fields, whose cleartext must not reach the store's changelog on the
+ *        broker's disks; null for a value as the client wrote it
  */
-record PendingRecord(int partition, long offset, long timestamp, long waitingSince, byte[] key, byte[] value, Headers headers) {
+record PendingRecord(int partition, long offset, long timestamp, long waitingSince, byte[] key, byte[] value, Headers headers,
+                     byte[] sealedWith) {
+
+    /** A record whose value is as the client wrote it. */
+    PendingRecord(int partition, long offset, long timestamp, long waitingSince, byte[] key, byte[] value, Headers headers) {
+        this(partition, offset, timestamp, waitingSince, key, value, headers, null);
+    }
+
+    /**
+     * @param value its value instead
+     * @param sealedWith the wrapped key that sealed that value, or null
+     * @return the same record with another value
+     */
+    PendingRecord withValue(byte[] value, byte[] sealedWith) {
+        return new PendingRecord(partition, offset, timestamp, waitingSince, key, value, headers, sealedWith);
+    }
+
+    /** @return whether its value is sealed */
+    boolean sealed() {
+        return sealedWith != null;
+    }
 
     /** @return the record in the gate's store format */
     byte[] toBytes() {
@@ -43,6 +67,7 @@ record PendingRecord(int partition, long offset, long timestamp, long waitingSin
                 out.writeUTF(header.key());
                 writeBytes(out, header.value());
             }
+            writeBytes(out, sealedWith);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -66,7 +91,9 @@ record PendingRecord(int partition, long offset, long timestamp, long waitingSin
             for (int i = 0; i < count; i++) {
                 headers.add(new RecordHeader(in.readUTF(), readBytes(in)));
             }
-            return new PendingRecord(partition, offset, timestamp, waitingSince, key, value, new RecordHeaders(headers));
+            // records held before waiting records were sealed end with their headers
+            byte[] sealedWith = in.available() > 0 ? readBytes(in) : null;
+            return new PendingRecord(partition, offset, timestamp, waitingSince, key, value, new RecordHeaders(headers), sealedWith);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

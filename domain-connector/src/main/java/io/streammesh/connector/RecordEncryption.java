@@ -267,13 +267,13 @@ final class RecordEncryption {
      * @param keys the subjects' data keys
      * @param value a dead letter's value, or null
      * @param subject the valid data subject the dead letter names, or null if unknown
-     * @param mayWait whether the product's dead-letter key may be created or read on the caller's
-     *        thread if it is not at hand (for a record that can wait no longer), else that fails
-     *        with {@link io.streammesh.keys.KeyNotReady} as a subject's key not at hand does
+     * @param lastResort whether the record can wait no longer: then the product's dead-letter key
+     *        is read or created on the caller's thread if it is not at hand, else that fails with
+     *        {@link io.streammesh.keys.KeyNotReady} as a subject's key not at hand does
      * @return the value encrypted whole with that subject's key, or with the product's dead-letter key when
-     *         the subject is unknown or its key unusable
+     *         the subject is unknown or its key unusable (then a fresh one replaces it, on the caller's thread: once)
      */
-    static Sealed sealDeadLetter(ProductAddress address, PreparedKeys keys, byte[] value, String subject, boolean mayWait) {
+    static Sealed sealDeadLetter(ProductAddress address, PreparedKeys keys, byte[] value, String subject, boolean lastResort) {
         if (value == null) {
             return new Sealed(subject == null ? deadLetterSubject(address) : subject, null);
         }
@@ -287,7 +287,7 @@ final class RecordEncryption {
         String deadLetters = deadLetterSubject(address);
         Aead key;
         try {
-            key = mayWait ? keys.keys().dataKey(address.domain(), deadLetters) : keys.dataKey(address.domain(), deadLetters);
+            key = lastResort ? keys.keys().dataKey(address.domain(), deadLetters) : keys.dataKey(address.domain(), deadLetters);
         } catch (SubjectKeys.UnusableKey e) {
             // dead letters encrypted with a key this gate cannot unwrap are lost to it anyway; once per product
             key = keys.keys().freshKey(address.domain(), deadLetters);

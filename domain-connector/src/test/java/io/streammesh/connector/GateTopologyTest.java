@@ -446,7 +446,8 @@ class GateTopologyTest {
         }
         var budget = new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES);
         var processor = new GateProcessor(config, new GateCounters(meters), budget, new CompiledContracts(config.schemas(), Runnable::run),
-                new PreparedKeys(config.keys(), Runnable::run));
+                new PreparedKeys(config.keys(), Runnable::run),
+                new WaitingSeal(config.keys()));
         processor.init(context);
         // as Streams does with a task revived under exactly-once: the same instance, again
         processor.close();
@@ -455,7 +456,8 @@ class GateTopologyTest {
         assertThat(budget.usage("shop").records()).as("counted once").isEqualTo(2);
         // the task taken up by another stream thread before this one's processor closed
         var successor = new GateProcessor(config, new GateCounters(meters), budget, new CompiledContracts(config.schemas(), Runnable::run),
-                new PreparedKeys(config.keys(), Runnable::run));
+                new PreparedKeys(config.keys(), Runnable::run),
+                new WaitingSeal(config.keys()));
         successor.init(context);
         processor.close();
         assertThat(budget.usage("shop").records()).as("counted once, for the processor the task now has").isEqualTo(2);
@@ -482,7 +484,8 @@ class GateTopologyTest {
         stores(context);
         var processor = new GateProcessor(config, new GateCounters(meters),
                 new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES), new CompiledContracts(config.schemas(), Runnable::run),
-                new PreparedKeys(config.keys(), Runnable::run));
+                new PreparedKeys(config.keys(), Runnable::run),
+                new WaitingSeal(config.keys()));
         processor.init(context);
         context.setCurrentSystemTimeMs(AT);
 
@@ -533,7 +536,8 @@ class GateTopologyTest {
         pending.put("shop.returns.v1.ingest|0|overflowed", new byte[0]);
         var processor = new GateProcessor(config, new GateCounters(meters),
                 new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES), new CompiledContracts(config.schemas(), Runnable::run),
-                new PreparedKeys(config.keys(), Runnable::run));
+                new PreparedKeys(config.keys(), Runnable::run),
+                new WaitingSeal(config.keys()));
         processor.init(context);
 
         context.setCurrentSystemTimeMs(AT);
@@ -595,7 +599,8 @@ class GateTopologyTest {
         };
         var processor = new GateProcessor(config, new GateCounters(meters),
                 new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES),
-                new CompiledContracts(counted, Runnable::run), new PreparedKeys(config.keys(), Runnable::run));
+                new CompiledContracts(counted, Runnable::run), new PreparedKeys(config.keys(), Runnable::run),
+                new WaitingSeal(config.keys()));
 
         processor.init(context);
 

@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Data keys made ready off the thread that uses them. A thread that every domain shares (the
@@ -20,13 +22,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * with other domains' records. Keys are created, read from the key log or unwrapped on a thread of
  * their own, the domains that asked taken in turn, up to {@link #BATCH} subjects of one domain at
  * a time (their new keys written to the log together): a domain that names thousands of new
- * subjects waits for its own keys, and never holds another domain's records, whatever its keys
- * cost (a network round trip each to a remote KMS). Thread-safe.
+ * subjects waits for its own keys, and another domain's wait for one of its turns at most.
+ *
+ * <p>A domain whose keys cannot be made ready (its key log or its KMS out of reach) is an outage,
+ * no verdict on its records: they wait, the failure is logged once, and the domain's subjects are
+ * not tried again for {@link #PAUSE_MS}, so that its outage costs the other domains nothing. A
+ * subject whose entry on the log gives no key is a verdict: the next that asks for its key is told
+ * ({@link SubjectKeys.UnusableKey}). Thread-safe.
  */
 public final class PreparedKeys {
 
     /** The most subjects of one domain made ready in its turn. */
     static final int BATCH = 32;
+    /** How long a domain whose keys could not be made ready is not tried again. */
+    public static final long PAUSE_MS = 1_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(PreparedKeys.class);
 
     private final SubjectKeys keys;
     private final Executor worker;
@@ -36,8 +47,10 @@ public final class PreparedKeys {
     private final ArrayDeque<String> turns = new ArrayDeque<>();
     /** Whether a worker takes the turns now (under the lock). */
     private boolean working;
-    /** Why a subject's key could not be made ready: given once, to the next that asks for it, which then asks again. */
-    private final Map<Subject, RuntimeException> failed = new ConcurrentHashMap<>();
+    /** Per domain in an outage, until when (on the keys' clock) its subjects are not tried again (under the lock). */
+    private final Map<String, Long> pausedUntil = new HashMap<>();
+    /** Why a subject has no usable key: told once, to the next that asks for it, which then asks again. */
+    private final Map<Subject, SubjectKeys.UnusableKey> unusable = new ConcurrentHashMap<>();
     private final AtomicLong prepared = new AtomicLong();
 
     private record Subject(String domain, String subject) {
@@ -67,35 +80,36 @@ public final class PreparedKeys {
      * @param domain the domain the subject's records belong to
      * @param subject the subject id
      * @return its data key, if at hand
-     * @throws KeyNotReady if it is not: it is asked for; ask again once {@link #prepared()} moved on
+     * @throws KeyNotReady if it is not: it is asked for (unless its domain's keys are paused after
+     *         an outage); ask again once {@link #prepared()} moved on, or a while later
      * @throws SubjectKeys.UnusableKey if the subject's entry on the key log gives no key
-     * @throws KeyLogUnavailable if making it ready met the key log or the KMS out of reach (the next call asks again)
      */
     public Aead dataKey(String domain, String subject) {
         Optional<Aead> key = keys.atHand(domain, subject);
         if (key.isPresent()) {
             return key.get();
         }
-        RuntimeException failure = failed.remove(new Subject(domain, subject));
-        if (failure != null) {
-            throw failure;
+        var asking = new Subject(domain, subject);
+        SubjectKeys.UnusableKey none = unusable.remove(asking);
+        if (none != null) {
+            throw none;
         }
         ask(domain, subject);
-        // with a worker that runs on the caller's thread, the key is ready now, or failed
+        // with a worker that runs on the caller's thread, the key is ready now, or known to be unusable
         key = keys.atHand(domain, subject);
         if (key.isPresent()) {
             return key.get();
         }
-        failure = failed.remove(new Subject(domain, subject));
-        if (failure != null) {
-            throw failure;
+        none = unusable.remove(asking);
+        if (none != null) {
+            throw none;
         }
         throw new KeyNotReady(domain);
     }
 
     /**
-     * @return how many times keys were made ready (or failed to be) so far: a caller holding
-     *         records for keys tries them again when it moved on
+     * @return how many turns made keys ready so far: a caller holding records for keys tries them
+     *         again when it moved on
      */
     public long prepared() {
         return prepared.get();
@@ -108,24 +122,24 @@ public final class PreparedKeys {
 
     private void ask(String domain, String subject) {
         synchronized (this) {
-            LinkedHashSet<String> subjects = asked.get(domain);
-            if (subjects == null) {
-                subjects = new LinkedHashSet<>();
-                asked.put(domain, subjects);
-                turns.addLast(domain);
-            }
-            if (!subjects.add(subject) || working) {
+            queue(domain, List.of(subject));
+            // a domain in an outage collects its subjects until its pause is over, when the next ask starts a worker
+            if (working || paused(domain)) {
                 return;
             }
             working = true;
         }
+        boolean started = false;
         try {
             worker.execute(this::work);
-        } catch (RuntimeException e) {
-            synchronized (this) {
-                working = false;
+            started = true;
+        } finally {
+            if (!started) {
+                // the next ask starts a worker again
+                synchronized (this) {
+                    working = false;
+                }
             }
-            throw e;
         }
     }
 
@@ -137,7 +151,7 @@ public final class PreparedKeys {
                 String domain;
                 List<String> batch = new ArrayList<>();
                 synchronized (this) {
-                    domain = turns.pollFirst();
+                    domain = nextTurn();
                     if (domain == null) {
                         working = false;
                         done = true;
@@ -158,22 +172,66 @@ public final class PreparedKeys {
             }
         } finally {
             if (!done) {
-                // an Error: the next ask starts another worker
+                // an Error: every domain that was asked for keeps its turn, and the next ask starts another worker
                 synchronized (this) {
+                    turns.clear();
+                    turns.addAll(asked.keySet());
                     working = false;
                 }
             }
         }
     }
 
+    /** Under the lock: the subjects join their domain's queue, which takes its turn after the others'. */
+    private void queue(String domain, List<String> subjects) {
+        LinkedHashSet<String> queued = asked.get(domain);
+        if (queued == null) {
+            queued = new LinkedHashSet<>();
+            asked.put(domain, queued);
+            turns.addLast(domain);
+        }
+        queued.addAll(subjects);
+    }
+
+    /** Under the lock: the first domain whose turn it is, not paused, taken out of the turns; null if none. */
+    private String nextTurn() {
+        for (Iterator<String> next = turns.iterator(); next.hasNext(); ) {
+            String domain = next.next();
+            if (!paused(domain)) {
+                next.remove();
+                return domain;
+            }
+        }
+        return null;
+    }
+
+    /** Under the lock: whether the domain's keys are not tried now, after an outage. */
+    private boolean paused(String domain) {
+        Long until = pausedUntil.get(domain);
+        return until != null && keys.now() < until;
+    }
+
     private void prepare(String domain, List<String> subjects) {
         try {
-            keys.prepare(domain, subjects).forEach((subject, unusable) -> failed.put(new Subject(domain, subject), unusable));
+            keys.prepare(domain, subjects).forEach((subject, none) -> unusable.put(new Subject(domain, subject), none));
         } catch (RuntimeException e) {
-            // an outage (or a closed holder): each subject's next ask meets it, and asks again after
-            subjects.forEach(subject -> failed.put(new Subject(domain, subject), e));
-        } finally {
-            prepared.incrementAndGet();
+            pause(domain, subjects, e);
+            return;
         }
+        synchronized (this) {
+            if (pausedUntil.remove(domain) != null) {
+                LOG.info("The data keys of domain {} are made ready again", domain);
+            }
+        }
+        prepared.incrementAndGet();
+    }
+
+    /** The domain's keys cannot be made ready now: its subjects go back to its queue, which is not taken for a while. */
+    private synchronized void pause(String domain, List<String> subjects, RuntimeException outage) {
+        if (pausedUntil.put(domain, keys.now() + PAUSE_MS) == null) {
+            LOG.warn("Could not make data keys of domain {} ready; its records wait, and its keys are tried again every {} ms: {}",
+                    domain, PAUSE_MS, outage.getMessage());
+        }
+        queue(domain, subjects);
     }
 }

@@ -306,26 +306,42 @@ public final class SubjectKeys implements AutoCloseable {
      * Makes the subjects' data keys at hand ({@link #atHand}): the log read if the last read is
      * not fresh, held keys unwrapped, and a key created for each subject that has none, the new
      * keys written to the log together, so that many new subjects cost one round trip to the
-     * broker, not one each. A subject erased while its new key was written has none at hand
-     * afterwards: asked again, it gets a fresh one.
+     * broker, not one each. The KMS is asked outside the lock (a round trip each to a remote KMS),
+     * so that other uses of these keys, and the reads that keep them fresh, do not wait for it;
+     * only the log's read and write happen under it. A subject erased while its new key was
+     * written has none at hand afterwards: asked again, it gets a fresh one.
      *
      * @param domain the domain the subjects' records belong to
      * @param subjects the subject ids
      * @return why a subject's key cannot be had, for each subject whose entry on the log gives no key
      * @throws KeyLogUnavailable if the log cannot be read or written, or the KMS does not unwrap a key now
+     * @throws MeshException if the KMS does not wrap a new key
      */
-    public synchronized Map<String, UnusableKey> prepare(String domain, Collection<String> subjects) {
-        refresh(domain);
-        Map<String, DataKey> ofDomain = keys.get(domain);
-        Set<String> toCreate = new LinkedHashSet<>();
+    public Map<String, UnusableKey> prepare(String domain, Collection<String> subjects) {
+        Map<String, DataKey> known = keys.get(domain);
+        Map<String, NewKey> made = new HashMap<>();
         for (String subject : subjects) {
-            DataKey key = ofDomain.get(subject);
-            if (key == null || key.isErased()) {
-                toCreate.add(subject);
+            if (known == null || known.get(subject) == null) {
+                // a subject without any entry has no erased key ids to keep
+                made.put(subject, newKey(domain, subject, Set.of()));
             }
         }
-        if (!toCreate.isEmpty()) {
-            createAll(domain, toCreate);
+        Map<String, DataKey> ofDomain;
+        synchronized (this) {
+            refresh(domain);
+            ofDomain = keys.get(domain);
+            Map<String, NewKey> toWrite = new LinkedHashMap<>();
+            for (String subject : subjects) {
+                DataKey key = ofDomain.get(subject);
+                if (key == null) {
+                    toWrite.put(subject, made.containsKey(subject) ? made.get(subject) : newKey(domain, subject, Set.of()));
+                } else if (key.isErased()) {
+                    toWrite.put(subject, newKey(domain, subject, allKeyIds(domain, subject, key)));
+                }
+            }
+            if (!toWrite.isEmpty()) {
+                createAll(domain, toWrite);
+            }
         }
         Map<String, UnusableKey> unusable = new HashMap<>();
         for (String subject : subjects) {
@@ -340,6 +356,15 @@ public final class SubjectKeys implements AutoCloseable {
             }
         }
         return unusable;
+    }
+
+    /** A data key made for a subject and wrapped, not yet on the log. */
+    private record NewKey(KeysetHandle keyset, KeyEntry wrapped, Set<Integer> erasedKeyIds) {
+    }
+
+    private NewKey newKey(String domain, String subject, Set<Integer> erased) {
+        KeysetHandle keyset = newKeyset(erased);
+        return new NewKey(keyset, wrap(domain, subject, keyset, erased), erased);
     }
 
     private synchronized Aead heldOrCreated(String domain, String subject) {
@@ -759,6 +784,11 @@ public final class SubjectKeys implements AutoCloseable {
         }
     }
 
+    /** @return the time on these keys' clock, in milliseconds (for {@link PreparedKeys}' pauses after an outage) */
+    long now() {
+        return clock.getAsLong();
+    }
+
     /** A clock for key freshness that a step of the wall clock cannot turn back (an erased key would stay fresh). */
     private static long monotonicMillis() {
         return System.nanoTime() / 1_000_000;
@@ -857,28 +887,25 @@ public final class SubjectKeys implements AutoCloseable {
     }
 
     /**
-     * As {@link #create}, for several subjects at once: their entries written together, and the log
-     * read past them unless they came right after what this holder had read.
+     * As {@link #create}, for several subjects at once, their keys made and wrapped already: their
+     * entries written together, and the log read past them unless they came right after what this
+     * holder had read.
      */
-    private void createAll(String domain, Set<String> subjects) {
+    private void createAll(String domain, Map<String, NewKey> made) {
         Map<String, DataKey> ofDomain = keys.get(domain);
         Map<String, DataKey> before = new HashMap<>();
         Map<String, DataKey> mine = new LinkedHashMap<>();
         Map<String, byte[]> entries = new LinkedHashMap<>();
-        for (String subject : subjects) {
-            DataKey replaced = ofDomain.get(subject);
-            Set<Integer> erased = replaced == null ? Set.of() : allKeyIds(domain, subject, replaced);
-            KeysetHandle keyset = newKeyset(erased);
-            KeyEntry wrapped = wrap(domain, subject, keyset, erased);
-            DataKey key = DataKey.of(wrapped, erased);
-            key.judge(Judged.of(keyset));
-            unwrapped.put(key, Unwrapped.of(keyset, key));
-            before.put(subject, replaced);
+        made.forEach((subject, created) -> {
+            DataKey key = DataKey.of(created.wrapped(), created.erasedKeyIds());
+            key.judge(Judged.of(created.keyset()));
+            unwrapped.put(key, Unwrapped.of(created.keyset(), key));
+            before.put(subject, ofDomain.get(subject));
             mine.put(subject, key);
-            entries.put(subject, wrapped.toBytes());
+            entries.put(subject, created.wrapped().toBytes());
             // while the entries are written, the subjects have no key, so that the first key a catch-up reads is taken
-            hold(ofDomain, subject, DataKey.erased(erased));
-        }
+            hold(ofDomain, subject, DataKey.erased(created.erasedKeyIds()));
+        });
         boolean next;
         try {
             next = log.writeAllNext(domain, entries);
@@ -1004,6 +1031,36 @@ public final class SubjectKeys implements AutoCloseable {
         } catch (GeneralSecurityException e) {
             throw new MeshException("cannot wrap a data key of domain " + domain + " with its key-encryption key: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Wraps a key of the holder's own, not a data subject's, with the domain's KEK: for what the
+     * holder keeps on the broker's disks a while and reads again after a restart (the gate's
+     * waiting records), without a key on the key log. Asks the KMS, never the log.
+     *
+     * @param domain the domain whose KEK wraps it
+     * @param keyset the key
+     * @param purpose what it is for, bound to the wrapped key (associated data)
+     * @return the wrapped key
+     * @throws MeshException if the KMS does not wrap it
+     */
+    public byte[] wrapOwn(String domain, KeysetHandle keyset, byte[] purpose) {
+        try {
+            return TinkProtoKeysetFormat.serializeEncryptedKeyset(keyset, kek(domain), purpose);
+        } catch (GeneralSecurityException e) {
+            throw new MeshException("cannot wrap a key of domain " + domain + " with its key-encryption key: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param domain the domain whose KEK wrapped it
+     * @param wrapped what {@link #wrapOwn} gave
+     * @param purpose what it was wrapped for
+     * @return the key
+     * @throws GeneralSecurityException if it does not unwrap (another purpose, or a KEK version the domain no longer has)
+     */
+    public KeysetHandle unwrapOwn(String domain, byte[] wrapped, byte[] purpose) throws GeneralSecurityException {
+        return TinkProtoKeysetFormat.parseEncryptedKeyset(wrapped, kek(domain), purpose);
     }
 
     private KeysetHandle unwrap(String domain, String subject, KeyEntry wrapped) {

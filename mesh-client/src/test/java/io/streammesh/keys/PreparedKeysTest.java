@@ -24,13 +24,15 @@ class PreparedKeysTest {
     /** The worker's runs, run when the test says: the thread of its own, stepped by hand. */
     private final ArrayDeque<Runnable> worker = new ArrayDeque<>();
     private LocalKms kms;
+    /** The keys' clock. */
+    private long now = 1_000_000;
     private SubjectKeys keys;
     private PreparedKeys prepared;
 
     @BeforeEach
     void open() {
         kms = new LocalKms(dir.resolve("keks"));
-        keys = new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> 1_000_000L);
+        keys = new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> now);
         prepared = new PreparedKeys(keys, worker::add);
     }
 
@@ -67,18 +69,27 @@ class PreparedKeysTest {
     }
 
     @Test
-    void anOutageMeetsTheNextCallerOnceAndTheCallAfterAsksAgain() {
-        log.unreadable.add("orders");
-        assertThatThrownBy(() -> prepared.dataKey("orders", "c-1")).isInstanceOf(KeyNotReady.class);
+    void aDomainInAnOutageIsPausedWithItsSubjectsKeptWhileAnotherDomainsKeysAreMadeReady() {
+        log.unreadable.add("down");
+        assertThatThrownBy(() -> prepared.dataKey("down", "c-1")).isInstanceOf(KeyNotReady.class);
+        worker.poll().run();
+        long before = prepared.prepared();
+
+        assertThatThrownBy(() -> prepared.dataKey("down", "c-1")).as("no verdict: it waits").isInstanceOf(KeyNotReady.class);
+        assertThatThrownBy(() -> prepared.dataKey("down", "c-2")).isInstanceOf(KeyNotReady.class);
+        assertThat(worker).as("paused: no worker for it").isEmpty();
+        assertThatThrownBy(() -> prepared.dataKey("up", "c-1")).isInstanceOf(KeyNotReady.class);
+        worker.poll().run();
+        assertThat(prepared.dataKey("up", "c-1")).isNotNull();
+        assertThat(prepared.prepared()).isGreaterThan(before);
+
+        log.unreadable.remove("down");
+        now += PreparedKeys.PAUSE_MS;
+        assertThatThrownBy(() -> prepared.dataKey("down", "c-1")).isInstanceOf(KeyNotReady.class);
         worker.poll().run();
 
-        assertThatThrownBy(() -> prepared.dataKey("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class)
-                .hasMessageContaining("mesh.keys.orders");
-        log.unreadable.remove("orders");
-        assertThatThrownBy(() -> prepared.dataKey("orders", "c-1")).as("asked again").isInstanceOf(KeyNotReady.class);
-        worker.poll().run();
-
-        assertThat(prepared.dataKey("orders", "c-1")).isNotNull();
+        assertThat(prepared.dataKey("down", "c-1")).isNotNull();
+        assertThat(prepared.dataKey("down", "c-2")).as("asked during the pause, kept").isNotNull();
     }
 
     @Test
@@ -86,7 +97,7 @@ class PreparedKeysTest {
         prepared = new PreparedKeys(keys, Runnable::run);
         prepared.dataKey("orders", "c-1");
         log.entries.add(new MemoryKeyLog.Written("orders", "c-2", log.entries.get(0).value()));
-        var other = new PreparedKeys(new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> 1_000_000L), Runnable::run);
+        var other = new PreparedKeys(new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> now), Runnable::run);
 
         assertThatThrownBy(() -> other.dataKey("orders", "c-2")).isInstanceOf(SubjectKeys.UnusableKey.class);
         assertThat(other.dataKey("orders", "c-1")).isNotNull();

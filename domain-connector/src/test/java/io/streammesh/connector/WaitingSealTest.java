@@ -1,0 +1,63 @@
+package io.streammesh.connector;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streammesh.keys.LocalKms;
+import io.streammesh.keys.SubjectKeys;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.testing.MemoryKeyLog;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WaitingSealTest {
+
+    private static final ProductAddress ADDRESS = ProductAddress.parse("shop.order-placed.v1");
+    private static final byte[] VALUE = "{\"customerEmail\": \"ann@example.com\"}".getBytes(UTF_8);
+
+    @TempDir
+    Path keks;
+
+    @Test
+    void aWaitingRecordsValueIsSealedInTheStoreAndAnotherGateWithTheDomainsKekOpensItWhereItWasHeldOnly() throws Exception {
+        var log = new MemoryKeyLog();
+        var record = new PendingRecord(1, 42, 7, 8, "o-1".getBytes(UTF_8), VALUE, new RecordHeaders());
+
+        byte[] stored = new WaitingSeal(keys(log)).seal(ADDRESS, record).toBytes();
+
+        assertThat(new String(stored, UTF_8)).doesNotContain("ann@example.com");
+        assertThat(log.entries()).as("no key on the domain's key log").isEmpty();
+        PendingRecord restored = PendingRecord.fromBytes(stored);
+        assertThat(restored.sealed()).isTrue();
+        var otherGate = new WaitingSeal(keys(log));
+        assertThat(otherGate.open(ADDRESS, restored).value()).isEqualTo(VALUE);
+        assertThat(otherGate.open(ADDRESS, restored).sealed()).isFalse();
+        var moved = new PendingRecord(1, 43, 7, 8, restored.key(), restored.value(), restored.headers(), restored.sealedWith());
+        assertThatThrownBy(() -> otherGate.open(ADDRESS, moved)).isInstanceOf(GeneralSecurityException.class);
+        assertThatThrownBy(() -> otherGate.open(ProductAddress.parse("other.order-placed.v1"), restored))
+                .as("another domain's KEK").isInstanceOf(GeneralSecurityException.class);
+    }
+
+    @Test
+    void aRecordHeldBeforeWaitingRecordsWereSealedReadsAsNotSealed() {
+        var record = new PendingRecord(1, 42, 7, 8, null, VALUE, new RecordHeaders());
+        byte[] stored = record.toBytes();
+        // the store's format before: the same fields, without the sealing key's at the end
+        byte[] before = Arrays.copyOf(stored, stored.length - Integer.BYTES);
+
+        PendingRecord read = PendingRecord.fromBytes(before);
+
+        assertThat(read.sealed()).isFalse();
+        assertThat(read.value()).isEqualTo(VALUE);
+    }
+
+    private SubjectKeys keys(MemoryKeyLog log) {
+        var kms = new LocalKms(keks);
+        return new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, System::currentTimeMillis);
+    }
+}
