@@ -39,10 +39,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * any {@code mesh.error.*} header a client set); the record is never dropped and the gate never
  * stops for it. Contracts come from the catalog, looked up again at most once a second per
  * product and compiled only when the registration changed; schemas are looked up once per
- * contract version and writer schema, never per record. A registry that does not answer, or a
- * domain's key log ({@code mesh.keys.<domain>}) that cannot be read or written, is no verdict on a
- * record: the task fails, and the record is checked again when the stream thread is
- * replaced (exactly once, nothing lost).
+ * contract version and writer schema, never per record. A registry that does not answer is no
+ * verdict on a record: the task fails, and the record is checked again when the stream thread is
+ * replaced (exactly once, nothing lost). A domain's key log or KMS that does not answer is no
+ * verdict either: its records wait for their keys (below).
  *
  * <p>A record of a product the catalog does not have yet waits (publishing registers the product
  * and creates its ingest topic before the catalog has admitted it, and a producer may start right
@@ -114,6 +114,11 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         private final String domain;
         private final ArrayDeque<Long> offsets = new ArrayDeque<>();
         private long bytes;
+        /**
+         * The subject whose key the first waiting record waits for, once known (not kept across a
+         * restart): the records are tried again only once it is at hand, or every second.
+         */
+        private String blockedOn;
         /**
          * Whether a record of the partition went to the dead-letter topic for want of room: every
          * later one does too until none waits, so that no record waits behind one dead-lettered
@@ -256,7 +261,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
                 RecordEncryption.sealDeadLetter(plan.address(), keys, kept(value), rejected.subject(), false);
             }
         } catch (KeyNotReady | KeyLogUnavailable | SchemaRegistry.Unreachable e) {
-            // asked for, or met again at the record's turn, which fails the task for an outage then
+            // asked for; whatever else this look met, the record meets again at its turn
         }
     }
 
@@ -360,7 +365,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
             if (plan.pending()) {
                 expire(partition, plan, now);
             } else {
-                release(partition, plan);
+                // whatever its first record waits for: a key asked for while its domain was paused is asked again
+                routeWaiting(partition, plan, Long.MAX_VALUE, true);
             }
         }
     }
@@ -389,29 +395,35 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
 
     /**
      * Routes an ingest partition's waiting records, in their order, by {@code plan}, up to the
-     * first whose subject's data key is not at hand yet.
+     * first whose subject's data key is not at hand yet; nothing is checked while the key the
+     * first waits for is still not at hand, so that records waiting for keys cost the stream thread
+     * a look-up each time they are tried, not a check.
      *
      * @return whether none waits any more
      */
     private boolean release(String partition, Plan plan) {
-        return routeWaiting(partition, plan, Long.MAX_VALUE);
+        return routeWaiting(partition, plan, Long.MAX_VALUE, false);
     }
 
     /** Dead-letters an ingest partition's records that waited longer than allowed, oldest first. */
     private void expire(String partition, Plan plan, long now) {
-        routeWaiting(partition, plan, now - config.pendingWait().toMillis());
+        routeWaiting(partition, plan, now - config.pendingWait().toMillis(), true);
     }
 
     /**
      * Routes a partition's waiting records in order, up to the first that started waiting after
-     * {@code waitingBefore}, or whose subject's data key is not at hand.
+     * {@code waitingBefore}, or whose subject's data key is not at hand, or that cannot be opened now.
      *
+     * @param retry whether to try the first record even if the key it waits for is not at hand (to ask for it again)
      * @return whether none waits any more
      */
-    private boolean routeWaiting(String partition, Plan plan, long waitingBefore) {
+    private boolean routeWaiting(String partition, Plan plan, long waitingBefore, boolean retry) {
         Waiting held = waiting.get(partition);
         if (held == null) {
             return true;
+        }
+        if (!retry && held.blockedOn != null && !keys.atHand(held.domain, held.blockedOn)) {
+            return false;
         }
         while (!held.offsets.isEmpty()) {
             String key = key(partition, held.offsets.peekFirst());
@@ -424,10 +436,15 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
                 return false;
             }
             try {
-                routeWaited(plan, record);
+                if (!routeWaited(plan, record)) {
+                    held.blockedOn = null;
+                    return false;
+                }
             } catch (KeyNotReady e) {
+                held.blockedOn = e.subject();
                 return false;
             }
+            held.blockedOn = null;
             pending.delete(key);
             held.offsets.pollFirst();
             held.bytes -= stored.length;
@@ -441,19 +458,24 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
     }
 
     /**
-     * A record that waited, opened if it was sealed, to its product or the dead-letter topic
-     * (sealed there too if it was sealed, whatever its product's plan says now).
+     * A record that waited, opened if it was sealed, to its product or the dead-letter topic; a
+     * sealed one that its product's plan dead-letters is sealed there too, even if the plan no
+     * longer knows the product's encryption (it left the catalog). One that cannot be opened now
+     * (its domain's KMS does not answer, or no longer has the KEK that wrapped its sealing key)
+     * stays where it is, and keeps the records behind it waiting: never lost, never dead-lettered
+     * unreadable ({@link WaitingSeal} logs why, and asks the KMS again a second later at most).
+     *
+     * @return whether it was routed
      */
-    private void routeWaited(Plan plan, PendingRecord waited) {
+    private boolean routeWaited(Plan plan, PendingRecord waited) {
         PendingRecord opened;
         try {
             opened = seal.open(plan.address(), waited);
         } catch (GeneralSecurityException e) {
-            route(closed(plan, new DeadLetterReason(DeadLetterHeaders.ENCRYPTION_RULE, "it waited in the gate sealed with the waiting key "
-                    + "of domain " + plan.address().domain() + ", which does not open it now (" + e.getMessage() + ")"), true), waited, true);
-            return;
+            return false;
         }
         route(waited.sealed() && plan.closed() != null && !plan.sealed() ? closed(plan, plan.closed(), true) : plan, opened, false);
+        return true;
     }
 
     /** A record that waited, to its product or the dead-letter topic. */
@@ -522,8 +544,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         try {
             return check.check(value);
         } catch (SchemaRegistry.Unreachable | KeyLogUnavailable | KeyNotReady e) {
-            // an outage is no verdict on the record: the task fails and the record is checked again; a key not at hand
-            // makes the record wait
+            // an outage is no verdict on the record: the task fails and the record is checked again (a registry's; a key
+            // log's only where a key is had on this thread, the last resort); a key not at hand makes the record wait
             throw e;
         } catch (RuntimeException e) {
             // a record that makes the check itself fail is still only a bad record

@@ -21,12 +21,13 @@ import org.slf4j.LoggerFactory;
  * ({@link SubjectKeys#atHand}); otherwise it asks for it here ({@link KeyNotReady}) and goes on
  * with other domains' records. Keys are created, read from the key log or unwrapped on a thread of
  * their own, the domains that asked taken in turn, up to {@link #BATCH} subjects of one domain at
- * a time (their new keys written to the log together): a domain that names thousands of new
- * subjects waits for its own keys, and another domain's wait for one of its turns at most.
+ * a time (their new keys written to the log together), fewer for a domain whose turns take longer
+ * than {@link #TURN_MS}: a domain that names thousands of new subjects waits for its own keys,
+ * and another domain's wait for about one of its turns.
  *
  * <p>A domain whose keys cannot be made ready (its key log or its KMS out of reach) is an outage,
  * no verdict on its records: they wait, the failure is logged once, and the domain's subjects are
- * not tried again for {@link #PAUSE_MS}, so that its outage costs the other domains nothing. A
+ * not tried again for {@link #PAUSE_MS}, so that the other domains' turns go on meanwhile. A
  * subject whose entry on the log gives no key is a verdict: the next that asks for its key is told
  * ({@link SubjectKeys.UnusableKey}). Thread-safe.
  */
@@ -34,6 +35,13 @@ public final class PreparedKeys {
 
     /** The most subjects of one domain made ready in its turn. */
     static final int BATCH = 32;
+    /**
+     * How long a turn should take at most: a domain whose turn took longer gets half as many
+     * subjects in its next (at least one), one whose turn was quick twice as many (at most
+     * {@link #BATCH}), so that a domain whose KMS answers slowly keeps the others waiting for about
+     * that long, not for {@link #BATCH} of its round trips.
+     */
+    static final long TURN_MS = 100;
     /** How long a domain whose keys could not be made ready is not tried again. */
     public static final long PAUSE_MS = 1_000;
 
@@ -47,6 +55,8 @@ public final class PreparedKeys {
     private final ArrayDeque<String> turns = new ArrayDeque<>();
     /** Whether a worker takes the turns now (under the lock). */
     private boolean working;
+    /** Per domain whose turns took long, how many subjects its turn takes (under the lock; {@link #BATCH} if absent). */
+    private final Map<String, Integer> turnSizes = new HashMap<>();
     /** Per domain in an outage, until when (on the keys' clock) its subjects are not tried again (under the lock). */
     private final Map<String, Long> pausedUntil = new HashMap<>();
     /** Why a subject has no usable key: told once, to the next that asks for it, which then asks again. */
@@ -104,7 +114,27 @@ public final class PreparedKeys {
         if (none != null) {
             throw none;
         }
-        throw new KeyNotReady(domain);
+        throw new KeyNotReady(domain, subject);
+    }
+
+    /**
+     * Whether asking for the subject's key now would be answered at once: it is at hand, or
+     * known to have no usable key. Reads no log, asks no KMS and queues nothing: for a caller that
+     * holds records for keys and tries them only once their key can be had.
+     *
+     * @param domain the domain the subject's records belong to
+     * @param subject the subject id
+     * @return whether {@link #dataKey} would not throw {@link KeyNotReady}, as far as can be told without asking
+     */
+    public boolean atHand(String domain, String subject) {
+        if (unusable.containsKey(new Subject(domain, subject))) {
+            return true;
+        }
+        try {
+            return keys.atHand(domain, subject).isPresent();
+        } catch (SubjectKeys.UnusableKey e) {
+            return true;
+        }
     }
 
     /**
@@ -158,7 +188,8 @@ public final class PreparedKeys {
                         return;
                     }
                     LinkedHashSet<String> subjects = asked.get(domain);
-                    for (Iterator<String> next = subjects.iterator(); next.hasNext() && batch.size() < BATCH; ) {
+                    int size = turnSizes.getOrDefault(domain, BATCH);
+                    for (Iterator<String> next = subjects.iterator(); next.hasNext() && batch.size() < size; ) {
                         batch.add(next.next());
                         next.remove();
                     }
@@ -172,7 +203,8 @@ public final class PreparedKeys {
             }
         } finally {
             if (!done) {
-                // an Error: every domain that was asked for keeps its turn, and the next ask starts another worker
+                // an Error: every domain still asked for keeps its turn (the subjects of the turn it broke are asked
+                // again by the records that wait for them), and the next ask starts another worker
                 synchronized (this) {
                     turns.clear();
                     turns.addAll(asked.keySet());
@@ -212,11 +244,14 @@ public final class PreparedKeys {
     }
 
     private void prepare(String domain, List<String> subjects) {
+        long started = System.nanoTime();
         try {
             keys.prepare(domain, subjects).forEach((subject, none) -> unusable.put(new Subject(domain, subject), none));
         } catch (RuntimeException e) {
             pause(domain, subjects, e);
             return;
+        } finally {
+            resize(domain, subjects.size(), (System.nanoTime() - started) / 1_000_000);
         }
         synchronized (this) {
             if (pausedUntil.remove(domain) != null) {
@@ -224,6 +259,26 @@ public final class PreparedKeys {
             }
         }
         prepared.incrementAndGet();
+    }
+
+    /** @return how many subjects the domain's next turn takes (for tests) */
+    synchronized int turnSize(String domain) {
+        return turnSizes.getOrDefault(domain, BATCH);
+    }
+
+    /** The domain's next turn sized by how long this one took ({@link #TURN_MS}). */
+    private synchronized void resize(String domain, int taken, long tookMs) {
+        int size = turnSizes.getOrDefault(domain, BATCH);
+        if (tookMs > TURN_MS) {
+            size = Math.max(1, Math.min(size, taken) / 2);
+        } else if (tookMs < TURN_MS / 2 && taken >= size) {
+            size = Math.min(BATCH, size * 2);
+        }
+        if (size == BATCH) {
+            turnSizes.remove(domain);
+        } else {
+            turnSizes.put(domain, size);
+        }
     }
 
     /** The domain's keys cannot be made ready now: its subjects go back to its queue, which is not taken for a while. */

@@ -308,7 +308,8 @@ public final class SubjectKeys implements AutoCloseable {
      * keys written to the log together, so that many new subjects cost one round trip to the
      * broker, not one each. The KMS is asked outside the lock (a round trip each to a remote KMS),
      * so that other uses of these keys, and the reads that keep them fresh, do not wait for it;
-     * only the log's read and write happen under it. A subject erased while its new key was
+     * only the log's read and write happen under it (and a key made again for an entry that
+     * changed meanwhile). A subject erased while its new key was
      * written has none at hand afterwards: asked again, it gets a fresh one.
      *
      * @param domain the domain the subjects' records belong to
@@ -318,12 +319,19 @@ public final class SubjectKeys implements AutoCloseable {
      * @throws MeshException if the KMS does not wrap a new key
      */
     public Map<String, UnusableKey> prepare(String domain, Collection<String> subjects) {
+        synchronized (this) {
+            // what the log holds, so that no key is made for a subject that has one
+            refresh(domain);
+        }
         Map<String, DataKey> known = keys.get(domain);
+        // each new key made for the entry it would replace (none, or an erasure, whose ids it keeps)
+        Map<String, DataKey> madeFor = new HashMap<>();
         Map<String, NewKey> made = new HashMap<>();
         for (String subject : subjects) {
-            if (known == null || known.get(subject) == null) {
-                // a subject without any entry has no erased key ids to keep
-                made.put(subject, newKey(domain, subject, Set.of()));
+            DataKey held = known == null ? null : known.get(subject);
+            if (held == null || held.isErased()) {
+                madeFor.put(subject, held);
+                made.put(subject, newKey(domain, subject, held == null ? Set.of() : held.erasedKeyIds()));
             }
         }
         Map<String, DataKey> ofDomain;
@@ -333,11 +341,12 @@ public final class SubjectKeys implements AutoCloseable {
             Map<String, NewKey> toWrite = new LinkedHashMap<>();
             for (String subject : subjects) {
                 DataKey key = ofDomain.get(subject);
-                if (key == null) {
-                    toWrite.put(subject, made.containsKey(subject) ? made.get(subject) : newKey(domain, subject, Set.of()));
-                } else if (key.isErased()) {
-                    toWrite.put(subject, newKey(domain, subject, allKeyIds(domain, subject, key)));
+                if (key != null && !key.isErased()) {
+                    continue;
                 }
+                // the entry changed while the key was made (a read, an erasure): made again, a rare KMS call under the lock
+                toWrite.put(subject, made.containsKey(subject) && madeFor.get(subject) == key ? made.get(subject)
+                        : newKey(domain, subject, key == null ? Set.of() : key.erasedKeyIds()));
             }
             if (!toWrite.isEmpty()) {
                 createAll(domain, toWrite);

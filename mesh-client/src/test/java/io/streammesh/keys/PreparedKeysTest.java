@@ -4,8 +4,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.KmsClient;
 import io.streammesh.keys.SubjectKeysTest.MemoryKeyLog;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -66,6 +69,62 @@ class PreparedKeysTest {
         assertThat(log.entries).hasSize(many.size() + 1);
         assertThat(prepared.dataKey("calm", "c-1")).isNotNull();
         many.forEach(subject -> assertThat(prepared.dataKey("flood", subject)).isNotNull());
+    }
+
+    @Test
+    void aDomainWhoseKeysAreSlowToMakeGetsShorterTurnsSoThatTheOthersWaitAboutATurnNotABatchOfItsRoundTrips() {
+        KmsClient slow = new KmsClient() {
+            @Override
+            public boolean doesSupport(String keyUri) {
+                return kms.doesSupport(keyUri);
+            }
+
+            @Override
+            public KmsClient withCredentials(String credentialPath) {
+                return this;
+            }
+
+            @Override
+            public KmsClient withDefaultCredentials() {
+                return this;
+            }
+
+            @Override
+            public Aead getAead(String keyUri) throws GeneralSecurityException {
+                Aead kek = kms.getAead(keyUri);
+                return new Aead() {
+                    @Override
+                    public byte[] encrypt(byte[] plaintext, byte[] associatedData) throws GeneralSecurityException {
+                        pause();
+                        return kek.encrypt(plaintext, associatedData);
+                    }
+
+                    @Override
+                    public byte[] decrypt(byte[] ciphertext, byte[] associatedData) throws GeneralSecurityException {
+                        pause();
+                        return kek.decrypt(ciphertext, associatedData);
+                    }
+                };
+            }
+        };
+        prepared = new PreparedKeys(new SubjectKeys(log.reader(), slow, LocalKms::uri, kms::version, () -> now), worker::add);
+        List<String> subjects = IntStream.range(0, PreparedKeys.BATCH).mapToObj(i -> "c-" + i).toList();
+
+        subjects.forEach(subject -> assertThatThrownBy(() -> prepared.dataKey("slow", subject)).isInstanceOf(KeyNotReady.class));
+        worker.poll().run();
+
+        assertThat(prepared.turnSize("slow")).as(PreparedKeys.BATCH + " keys of 5 ms each took longer than a turn should")
+                .isEqualTo(PreparedKeys.BATCH / 2);
+        subjects.forEach(subject -> assertThat(prepared.dataKey("slow", subject)).isNotNull());
+    }
+
+    /** A KMS round trip. */
+    private static void pause() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
