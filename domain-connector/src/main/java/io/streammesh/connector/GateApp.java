@@ -147,13 +147,7 @@ public final class GateApp implements AutoCloseable {
             metrics.close();
             throw e;
         }
-        try {
-            return startMeasured(clientConfig, stateDir, cleanupEvery, metrics, keys);
-        } catch (RuntimeException e) {
-            keys.close();
-            metrics.close();
-            throw e;
-        }
+        return start(clientConfig, stateDir, cleanupEvery, metrics, keys);
     }
 
     /**
@@ -166,7 +160,11 @@ public final class GateApp implements AutoCloseable {
      * @return the running gate, its metrics on any free port
      */
     static GateApp start(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, SubjectKeys keys) {
-        MetricsEndpoint metrics = MetricsEndpoint.start(METRICS_HOST, 0);
+        return start(clientConfig, stateDir, cleanupEvery, MetricsEndpoint.start(METRICS_HOST, 0), keys);
+    }
+
+    private static GateApp start(MeshClientConfig clientConfig, Path stateDir, Duration cleanupEvery, MetricsEndpoint metrics,
+                                 SubjectKeys keys) {
         try {
             return startMeasured(clientConfig, stateDir, cleanupEvery, metrics, keys);
         } catch (RuntimeException e) {

@@ -4,11 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.KmsClient;
 import io.streammesh.keys.SubjectKeysTest.MemoryKeyLog;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -73,40 +71,8 @@ class PreparedKeysTest {
 
     @Test
     void aDomainWhoseKeysAreSlowToMakeGetsShorterTurnsSoThatTheOthersWaitAboutATurnNotABatchOfItsRoundTrips() {
-        KmsClient slow = new KmsClient() {
-            @Override
-            public boolean doesSupport(String keyUri) {
-                return kms.doesSupport(keyUri);
-            }
-
-            @Override
-            public KmsClient withCredentials(String credentialPath) {
-                return this;
-            }
-
-            @Override
-            public KmsClient withDefaultCredentials() {
-                return this;
-            }
-
-            @Override
-            public Aead getAead(String keyUri) throws GeneralSecurityException {
-                Aead kek = kms.getAead(keyUri);
-                return new Aead() {
-                    @Override
-                    public byte[] encrypt(byte[] plaintext, byte[] associatedData) throws GeneralSecurityException {
-                        pause();
-                        return kek.encrypt(plaintext, associatedData);
-                    }
-
-                    @Override
-                    public byte[] decrypt(byte[] ciphertext, byte[] associatedData) throws GeneralSecurityException {
-                        pause();
-                        return kek.decrypt(ciphertext, associatedData);
-                    }
-                };
-            }
-        };
+        // a KMS round trip of 5 ms
+        KmsClient slow = new HookedKms(kms, unwrap -> pause());
         prepared = new PreparedKeys(new SubjectKeys(log.reader(), slow, LocalKms::uri, kms::version, () -> now), worker::add);
         List<String> subjects = IntStream.range(0, PreparedKeys.BATCH).mapToObj(i -> "c-" + i).toList();
 

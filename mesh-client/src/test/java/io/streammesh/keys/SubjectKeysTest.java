@@ -533,46 +533,20 @@ class SubjectKeysTest {
 
     /** As above, running {@code duringNextUnwrap} (once) while the next data key is unwrapped. */
     private KmsClient countingUnwraps(AtomicInteger unwraps, AtomicBoolean down, AtomicReference<Runnable> duringNextUnwrap) {
-        return new KmsClient() {
-            @Override
-            public boolean doesSupport(String uri) {
-                return kms.doesSupport(uri);
-            }
-
-            @Override
-            public KmsClient withCredentials(String credentialPath) {
-                return this;
-            }
-
-            @Override
-            public KmsClient withDefaultCredentials() {
-                return this;
-            }
-
-            @Override
-            public Aead getAead(String uri) throws GeneralSecurityException {
-                if (down.get()) {
-                    throw new GeneralSecurityException("the KMS does not answer");
+        KmsClient answering = new HookedKms(kms, unwrap -> {
+            if (unwrap) {
+                unwraps.incrementAndGet();
+                Runnable during = duringNextUnwrap.getAndSet(null);
+                if (during != null) {
+                    during.run();
                 }
-                Aead kek = kms.getAead(uri);
-                return new Aead() {
-                    @Override
-                    public byte[] encrypt(byte[] plaintext, byte[] associatedData) throws GeneralSecurityException {
-                        return kek.encrypt(plaintext, associatedData);
-                    }
-
-                    @Override
-                    public byte[] decrypt(byte[] ciphertext, byte[] associatedData) throws GeneralSecurityException {
-                        unwraps.incrementAndGet();
-                        Runnable during = duringNextUnwrap.getAndSet(null);
-                        if (during != null) {
-                            during.run();
-                        }
-                        return kek.decrypt(ciphertext, associatedData);
-                    }
-                };
             }
-        };
+        });
+        return new HookedKms(answering, unwrap -> {
+            if (down.get()) {
+                throw new GeneralSecurityException("the KMS does not answer");
+            }
+        });
     }
 
     private KmsClient countingUnwraps(AtomicInteger unwraps) {
