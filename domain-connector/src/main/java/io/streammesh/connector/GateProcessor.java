@@ -227,14 +227,13 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata source = context.recordMetadata().orElseThrow();
         Plan plan = plan(source.topic());
-        String partition = source.topic() + SEPARATOR + source.partition();
         if (plan.pending()) {
-            hold(partition, plan, waiting(record, source));
+            hold(partitionOf(source), plan, waiting(record, source));
             return;
         }
         // a record waits behind the waiting records of its partition, so that per-key order holds
-        if (!waiting.isEmpty() && !release(partition, plan)) {
-            if (hold(partition, plan, waiting(record, source))) {
+        if (!waiting.isEmpty() && !release(partitionOf(source), plan)) {
+            if (hold(partitionOf(source), plan, waiting(record, source))) {
                 askAhead(plan, record.value());
             }
             return;
@@ -242,8 +241,13 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         try {
             route(plan, record, source.partition(), source.offset(), true, false);
         } catch (KeyNotReady e) {
-            hold(partition, plan, waiting(record, source));
+            hold(partitionOf(source), plan, waiting(record, source));
         }
+    }
+
+    /** @return the ingest partition's name in {@link #waiting} and the store's keys: made only for a record that meets waiting ones */
+    private static String partitionOf(RecordMetadata source) {
+        return source.topic() + SEPARATOR + source.partition();
     }
 
     /**
