@@ -1,7 +1,6 @@
 package io.streammesh.client;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
@@ -27,6 +26,7 @@ public final class WireAvro {
     private final Map<Integer, GenericDatumReader<GenericRecord>> readers = new ConcurrentHashMap<>();
     private final Map<Registered, byte[]> headers = new ConcurrentHashMap<>();
     private final ThreadLocal<Decoding> decodings = ThreadLocal.withInitial(Decoding::new);
+    private volatile LastReader lastReader;
 
     /**
      * A schema under one subject: the same schema under two subjects is registered under each (and
@@ -85,14 +85,29 @@ public final class WireAvro {
         if (bytes == null || bytes.length < HEADER_LENGTH || bytes[0] != MAGIC) {
             throw new IllegalArgumentException("not in the Confluent wire format (magic byte 0 and a 4-byte schema id)");
         }
-        return ByteBuffer.wrap(bytes, 1, 4).getInt();
+        return (bytes[1] & 0xff) << 24 | (bytes[2] & 0xff) << 16 | (bytes[3] & 0xff) << 8 | bytes[4] & 0xff;
     }
 
-    /** A get first: the computeIfAbsent's lambda would be made for every record. */
+    /**
+     * The last reader asked for first (a product's records come with one schema id for long runs;
+     * the map's look-up boxes the id), then a get: the computeIfAbsent's lambda would be made for
+     * every record.
+     */
     private GenericDatumReader<GenericRecord> reader(int id) {
+        LastReader last = lastReader;
+        if (last != null && last.id() == id) {
+            return last.reader();
+        }
         var reader = readers.get(id);
-        return reader != null ? reader
-                : readers.computeIfAbsent(id, key -> new GenericDatumReader<>(new Schema.Parser().parse(registry.schemaById(key))));
+        if (reader == null) {
+            reader = readers.computeIfAbsent(id, key -> new GenericDatumReader<>(new Schema.Parser().parse(registry.schemaById(key))));
+        }
+        lastReader = new LastReader(id, reader);
+        return reader;
+    }
+
+    /** A schema id and its reader, read and replaced whole by any thread. */
+    private record LastReader(int id, GenericDatumReader<GenericRecord> reader) {
     }
 
     /** A thread's decoder, reused from record to record. */

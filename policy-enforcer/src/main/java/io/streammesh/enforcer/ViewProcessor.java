@@ -97,6 +97,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
      */
     private final Map<ViewOf, Map<Schema, Compiled>> compiled = new HashMap<>();
     private final Map<Schema, ProductFields> writers = new IdentityHashMap<>();
+    private Schema lastWriter;
+    private ProductFields lastFields;
     /** The view topics known to exist, with their dead-letter topics. */
     private final Set<String> viewsWithTopics = new HashSet<>();
     /** Per view topic: kept across catalog look-ups, so a view's failures in a row are counted across them. */
@@ -517,7 +519,13 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
 
     /** Strings decoded as Java strings: filters, hashes and truncations all read their text. */
     private LocatedRecord locate(byte[] bytes) {
-        return writers.computeIfAbsent(framing.writer(bytes), schema -> new ProductFields(schema, true)).locate(bytes, framing.bodyOffset());
+        Schema writer = framing.writer(bytes);
+        // the last writer's first: a topic's records come with one writer schema for long runs
+        if (writer != lastWriter) {
+            lastFields = writers.computeIfAbsent(writer, schema -> new ProductFields(schema, true));
+            lastWriter = writer;
+        }
+        return lastFields.locate(bytes, framing.bodyOffset());
     }
 
     /**

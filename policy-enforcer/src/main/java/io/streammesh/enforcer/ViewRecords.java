@@ -3,11 +3,11 @@ package io.streammesh.enforcer;
 import io.streammesh.schema.LocatedRecord;
 import io.streammesh.schema.Mask;
 import io.streammesh.schema.ViewSchemas;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +18,7 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.common.utils.ByteBufferOutputStream;
 
 /**
  * Writes one view's records from one writer schema's product records: the fields the view leaves
@@ -49,7 +50,8 @@ final class ViewRecords {
     private final byte[] digest = new byte[32];
     /** A hash as Avro writes a string: its length 64 as a zig-zag varint (0x80 0x01), then 64 hex digits. */
     private final byte[] hashText = new byte[HASH_TEXT_START + 64];
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    /** Kafka's stream, not the JDK's: every write to a ByteArrayOutputStream takes its lock, several a record. */
+    private final ByteBufferOutputStream out = new ByteBufferOutputStream(256);
     private final BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
 
     /** A field the mask cannot handle; the record goes to the view's dead-letter topic. */
@@ -108,9 +110,9 @@ final class ViewRecords {
             Schema.Type type = product.getFields().get(i).schema().getType();
             switch (mask.kind()) {
                 case REDACT -> {
-                    out.reset();
+                    out.position(0);
                     write(i, empty(field.schema(), field.name()));
-                    redacted[i] = out.toByteArray();
+                    redacted[i] = written();
                 }
                 case HASH -> hashesBytes[i] = !this.encrypted[i] && (type == Schema.Type.STRING || type == Schema.Type.BYTES);
                 case TRUNCATE, ENCRYPTED -> { }
@@ -137,7 +139,7 @@ final class ViewRecords {
      * @throws MaskFailure if a masked field holds what its mask cannot handle
      */
     byte[] write(LocatedRecord product, ProductDecryption decryption) {
-        out.reset();
+        out.position(0);
         out.write(header, 0, header.length);
         byte[] bytes = product.bytes();
         int copyFrom = -1;
@@ -172,7 +174,12 @@ final class ViewRecords {
         if (copyFrom >= 0) {
             out.write(bytes, copyFrom, product.end(masks.length - 1) - copyFrom);
         }
-        return out.toByteArray();
+        return written();
+    }
+
+    /** @return what was written since the stream's position was last set to 0 (its buffer may have been replaced, larger) */
+    private byte[] written() {
+        return Arrays.copyOf(out.buffer().array(), out.position());
     }
 
     /** An erased subject's field is null whatever its mask; otherwise the mask applies to the cleartext. */

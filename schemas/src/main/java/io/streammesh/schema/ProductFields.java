@@ -29,6 +29,8 @@ public final class ProductFields {
 
     private final Schema schema;
     private final List<Schema.Field> fields;
+    /** The fields' schemas by position: the loop over every record's fields does not iterate the list. */
+    private final Schema[] fieldSchemas;
     private final GenericDatumReader<?>[] readers;
     private final Decoding[] decodings;
     private final LocatedRecord current;
@@ -48,6 +50,7 @@ public final class ProductFields {
     public ProductFields(Schema schema, boolean javaStrings) {
         this.schema = schema;
         this.fields = schema.getFields();
+        this.fieldSchemas = fields.stream().map(Schema.Field::schema).toArray(Schema[]::new);
         this.readers = new GenericDatumReader<?>[fields.size()];
         this.decodings = fields.stream().map(field -> Decoding.of(field.schema(), javaStrings)).toArray(Decoding[]::new);
         this.current = new LocatedRecord(this);
@@ -67,14 +70,14 @@ public final class ProductFields {
     public LocatedRecord locate(byte[] bytes, int offset) {
         var cursor = new Cursor(bytes, offset);
         int[] ends = current.reset(bytes, offset);
-        for (Schema.Field field : fields) {
+        for (int field = 0; field < fieldSchemas.length; field++) {
             try {
-                cursor.skip(field.schema());
+                cursor.skip(fieldSchemas[field]);
             } catch (IllegalArgumentException | AvroRuntimeException | UnsupportedOperationException e) {
                 // Avro's limit checks throw the latter two (SystemLimitException is an AvroRuntimeException)
-                throw new IllegalArgumentException("field " + field.name() + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException("field " + fields.get(field).name() + ": " + e.getMessage(), e);
             }
-            ends[field.pos()] = cursor.position;
+            ends[field] = cursor.position;
         }
         return current;
     }
