@@ -99,6 +99,12 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private final Map<Schema, ProductFields> writers = new IdentityHashMap<>();
     private Schema lastWriter;
     private ProductFields lastFields;
+    /**
+     * The plan and writer schema whose views were last found all compiled, with their topics: the
+     * next records of that schema need not ask again while the plan stands (a look-up makes a new plan).
+     */
+    private ProductViews preparedPlan;
+    private Schema preparedWriter;
     /** The view topics known to exist, with their dead-letter topics. */
     private final Set<String> viewsWithTopics = new HashSet<>();
     /** Per view topic: kept across catalog look-ups, so a view's failures in a row are counted across them. */
@@ -321,7 +327,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         } catch (RuntimeException e) {
             undecodable = "not decodable as the product's Avro: " + e.getMessage();
         }
-        if (!prepared(plan, value)) {
+        if (!(value != null && plan == preparedPlan && value.schema() == preparedWriter) && !prepared(plan, value)) {
             return false;
         }
         ProductDecryption decryption = null;
@@ -443,6 +449,10 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                     compileOrLeave(view, value.schema(), draft, header.get());
                 }
             }
+        }
+        if (ready && value != null && plan.views().stream().allMatch(view -> view.compiled().containsKey(value.schema()))) {
+            preparedPlan = plan;
+            preparedWriter = value.schema();
         }
         return ready;
     }
