@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
@@ -70,5 +74,50 @@ class RecordParserTest {
         fixed.put("items", "3");
         assertThat(orders.fromCsv(fixed).get("items")).isEqualTo(3);
         assertThat(orders.missingColumns(List.of("orderId", "amount"))).contains("customerId", "country").doesNotContain("amount");
+    }
+
+    @Test
+    void aPlainUtcTimeIsReadAsInstantParseReadsIt() {
+        List<String> plain = List.of("2026-11-25T10:00:00Z", "2026-11-25T10:00:00.1Z", "2026-11-25T10:00:00.12Z", "2026-11-25T10:00:00.123Z",
+                "2026-11-25T10:00:00.1239Z", "2026-11-25T10:00:00.999999999Z", "1969-12-31T23:59:59.999Z", "1970-01-01T00:00:00Z",
+                "2024-02-29T12:00:00Z", "2000-02-29T00:00:00Z", "0000-01-01T00:00:00Z", "0001-12-31T23:59:59Z", "9999-12-31T23:59:59.5Z");
+        plain.forEach(text -> assertThat(RecordParser.plainUtcMillis(text)).as(text).isEqualTo(Instant.parse(text).toEpochMilli()));
+        var random = new Random(17);
+        for (int i = 0; i < 20_000; i++) {
+            // Instant's own text: no fraction, or three, six or nine digits, over every four-digit year
+            Instant instant = Instant.ofEpochSecond(random.nextLong(-62_167_219_200L, 253_402_300_800L), random.nextInt(4) == 0 ? 0
+                    : random.nextInt(1_000_000_000));
+            assertThat(RecordParser.plainUtcMillis(instant.toString())).as(instant.toString()).isEqualTo(instant.toEpochMilli());
+        }
+    }
+
+    @Test
+    void everyOtherTimeIsLeftToInstantParse() {
+        List<String> other = List.of("2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-13-01T00:00:00Z",
+                "2026-00-01T00:00:00Z", "2026-11-00T00:00:00Z", "2026-11-25T24:00:00Z", "2026-11-25T10:60:00Z", "2026-11-25T23:59:60Z",
+                "2026-11-25t10:00:00Z", "2026-11-25T10:00:00z", "2026-11-25T10:00:00+01:00", "2026-11-25T10:00:00.Z",
+                "2026-11-25T10:00:00.1234567890Z", "+12026-11-25T10:00:00Z", "2026-11-25 10:00:00Z", "2026-1-25T10:00:00Z",
+                "2026-11-25T10:00:0xZ", "2026-11-25T10:00:00,5Z", "yesterday", "");
+        other.forEach(text -> assertThat(RecordParser.plainUtcMillis(text)).as(text).isEqualTo(RecordParser.NOT_PLAIN_UTC));
+        // what Instant.parse reads of them is read still: an offset, a lower-case t
+        String line = """
+                {"orderId": "o-1", "customerId": "c-1", "customerEmail": "a@example.com", "shippingAddress": "1 Main, Paris",
+                 "country": "FR", "amount": 12, "currency": "EUR", "items": 2, "placedAt": "TIME"}""".replace("\n", "");
+        assertThat(orders.fromJsonText(line.replace("TIME", "2026-11-25T11:00:00+01:00").getBytes(StandardCharsets.UTF_8)).get("placedAt"))
+                .isEqualTo(Instant.parse("2026-11-25T10:00:00Z").toEpochMilli());
+        assertThat(orders.fromJsonText(line.replace("TIME", "2026-11-25t10:00:00Z").getBytes(StandardCharsets.UTF_8)).get("placedAt"))
+                .isEqualTo(Instant.parse("2026-11-25T10:00:00Z").toEpochMilli());
+        assertThatThrownBy(() -> Instant.parse("2023-02-29T00:00:00Z")).isInstanceOf(DateTimeParseException.class);
+        assertThatThrownBy(() -> orders.fromJsonText(line.replace("TIME", "2023-02-29T00:00:00Z").getBytes(StandardCharsets.UTF_8)))
+                .hasMessageStartingWith("field placedAt: expected epoch milliseconds or an ISO-8601 time");
+    }
+
+    @Test
+    void jsonTextFromBytesSaysWhatIsWrongInOneLine() {
+        assertThatThrownBy(() -> orders.fromJsonText(" \t\r\n".getBytes(StandardCharsets.UTF_8))).hasMessage("empty line");
+        assertThatThrownBy(() -> orders.fromJsonText("{\"orderId\": ".getBytes(StandardCharsets.UTF_8))).hasMessageStartingWith("not JSON: ");
+        assertThatThrownBy(() -> orders.fromJsonText("{\"orderId\": \"o-1\", \"colour\": 1}".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageStartingWith("field customerId is missing");
+        assertThatThrownBy(() -> orders.fromJsonText("42".getBytes(StandardCharsets.UTF_8))).hasMessage("expected a JSON object, got number");
     }
 }
