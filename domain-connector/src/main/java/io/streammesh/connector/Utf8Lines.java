@@ -57,12 +57,25 @@ final class Utf8Lines {
      * @return why it is not UTF-8 text, or null if it is
      */
     static String problem(byte[] line) {
+        if (ascii(line)) {
+            // most lines: no decoder, nor a buffer of the line's length, needed to say so
+            return null;
+        }
         var in = ByteBuffer.wrap(line);
         CoderResult result = StandardCharsets.UTF_8.newDecoder().decode(in, CharBuffer.allocate(line.length), true);
         if (!result.isError()) {
             return null;
         }
         return "not UTF-8 text: byte %d (0x%02X) starts no UTF-8 character".formatted(in.position() + 1, line[in.position()] & 0xff);
+    }
+
+    private static boolean ascii(byte[] line) {
+        for (byte b : line) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

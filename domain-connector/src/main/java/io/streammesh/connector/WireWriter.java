@@ -1,8 +1,8 @@
 package io.streammesh.connector;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
@@ -11,6 +11,7 @@ import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.utils.ByteBufferOutputStream;
 
 /**
  * Writes records of one registered schema in the mesh's wire format (magic byte 0, the schema's
@@ -46,8 +47,9 @@ final class WireWriter {
      *         record does not fit the schema
      */
     byte[] write(GenericRecord record) {
-        var out = new ByteArrayOutputStream(128);
-        out.writeBytes(header);
+        // Kafka's stream, not the JDK's: every write to a ByteArrayOutputStream takes its lock, one a field
+        var out = new ByteBufferOutputStream(128);
+        out.write(header, 0, header.length);
         BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
         try {
             (record instanceof SpecificRecord ? specific : generic).write(record, encoder);
@@ -55,6 +57,6 @@ final class WireWriter {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
+        return Arrays.copyOf(out.buffer().array(), out.position());
     }
 }

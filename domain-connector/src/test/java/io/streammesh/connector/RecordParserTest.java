@@ -119,5 +119,15 @@ class RecordParserTest {
         assertThatThrownBy(() -> orders.fromJsonText("{\"orderId\": \"o-1\", \"colour\": 1}".getBytes(StandardCharsets.UTF_8)))
                 .hasMessageStartingWith("field customerId is missing");
         assertThatThrownBy(() -> orders.fromJsonText("42".getBytes(StandardCharsets.UTF_8))).hasMessage("expected a JSON object, got number");
+        // ASCII, UTF-8 beyond it, and bytes that are not UTF-8
+        String line = """
+                {"orderId": "o-1", "customerId": "c-1", "customerEmail": "a@example.com", "shippingAddress": "SHIP",
+                 "country": "CH", "amount": 12, "currency": "CHF", "items": 2, "placedAt": 0}""";
+        assertThat(orders.fromJsonText(line.replace("SHIP", "1 Bahnhofstrasse").getBytes(StandardCharsets.UTF_8)).get("shippingAddress"))
+                .hasToString("1 Bahnhofstrasse");
+        assertThat(orders.fromJsonText(line.replace("SHIP", "Zürich, 8001").getBytes(StandardCharsets.UTF_8)).get("shippingAddress"))
+                .hasToString("Zürich, 8001");
+        byte[] latin1 = line.replace("SHIP", "Zürich, 8001").getBytes(StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> orders.fromJsonText(latin1)).hasMessageMatching("not UTF-8 text: byte \\d+ \\(0xFC\\) starts no UTF-8 character");
     }
 }
