@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -82,19 +81,36 @@ final class RecordParser {
             throw new RecordParseException("empty line");
         }
         try {
-            // from the bytes: Jackson's UTF-8 parser, without a String of the whole value first
-            return fromJson(JSON.readTree(text));
-        } catch (JsonProcessingException e) {
-            throw new RecordParseException("not JSON: " + e.getOriginalMessage(), "not JSON");
+            // From the bytes (no String of the whole value first), unless Jackson would take them for another encoding than
+            // UTF-8: it reads bytes that start with a BOM or a NUL as UTF-16 or UTF-32, which a String of them never is.
+            return fromJson(utf8Only(text) ? JSON.readTree(text) : JSON.readTree(new String(text, StandardCharsets.UTF_8)));
         } catch (IOException e) {
-            throw new UncheckedIOException("reading JSON from memory failed", e);
+            throw new RecordParseException("not JSON: " + (e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage()),
+                    "not JSON");
         }
     }
 
-    /** @return whether the text is only whitespace (as {@link Character#isWhitespace} has it in ASCII) */
+    /** @return whether Jackson reads these bytes as UTF-8: no byte-order mark and no NUL among the first four */
+    private static boolean utf8Only(byte[] text) {
+        if (text.length >= 3 && text[0] == (byte) 0xEF && text[1] == (byte) 0xBB && text[2] == (byte) 0xBF) {
+            return false;
+        }
+        for (int i = 0; i < Math.min(4, text.length); i++) {
+            if (text[i] == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return whether the text is only whitespace, as {@link String#isBlank} has it */
     private static boolean blank(byte[] text) {
         for (byte b : text) {
-            if (b < 0 || !Character.isWhitespace(b)) {
+            if (b < 0) {
+                // beyond ASCII before anything else: decoded, so that Unicode's spaces count as they did
+                return new String(text, StandardCharsets.UTF_8).isBlank();
+            }
+            if (!Character.isWhitespace(b)) {
                 return false;
             }
         }

@@ -127,6 +127,14 @@ class RecordParserTest {
                 .hasToString("1 Bahnhofstrasse");
         assertThat(orders.fromJsonText(line.replace("SHIP", "Zürich, 8001").getBytes(StandardCharsets.UTF_8)).get("shippingAddress"))
                 .hasToString("Zürich, 8001");
+        // what Jackson would read as another encoding than UTF-8 from bytes is read as the UTF-8 text it is: not JSON
+        byte[] bom = ("\uFEFF" + line.replace("SHIP", "x")).getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> orders.fromJsonText(bom)).hasMessageStartingWith("not JSON: ");
+        assertThatThrownBy(() -> orders.fromJsonText(new byte[] {0, '{', 0, 0})).hasMessageStartingWith("not JSON: ");
+        assertThatThrownBy(() -> orders.fromJsonText(new byte[] {'{', 0, 0, 0, 'A', 'B', 'C', 'D'})).hasMessageStartingWith("not JSON: ");
+        assertThatThrownBy(() -> orders.fromJsonText(line.replace("SHIP", "x").getBytes(StandardCharsets.UTF_16LE)))
+                .hasMessageStartingWith("not JSON: ");
+        assertThatThrownBy(() -> orders.fromJsonText("\u3000\u2003 ".getBytes(StandardCharsets.UTF_8))).hasMessage("empty line");
         byte[] latin1 = line.replace("SHIP", "Zürich, 8001").getBytes(StandardCharsets.ISO_8859_1);
         assertThatThrownBy(() -> orders.fromJsonText(latin1)).hasMessageMatching("not UTF-8 text: byte \\d+ \\(0xFC\\) starts no UTF-8 character");
     }
