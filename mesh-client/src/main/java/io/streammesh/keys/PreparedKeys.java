@@ -244,14 +244,15 @@ public final class PreparedKeys {
     }
 
     private void prepare(String domain, List<String> subjects) {
-        long started = System.nanoTime();
+        // on the keys' clock, as the pauses are (monotonic in a running mesh)
+        long started = keys.now();
         try {
             keys.prepare(domain, subjects).forEach((subject, none) -> unusable.put(new Subject(domain, subject), none));
         } catch (RuntimeException e) {
             pause(domain, subjects, e);
             return;
         } finally {
-            resize(domain, subjects.size(), (System.nanoTime() - started) / 1_000_000);
+            resize(domain, subjects.size(), keys.now() - started);
         }
         synchronized (this) {
             if (pausedUntil.remove(domain) != null) {

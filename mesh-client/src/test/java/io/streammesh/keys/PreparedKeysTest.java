@@ -71,8 +71,8 @@ class PreparedKeysTest {
 
     @Test
     void aDomainWhoseKeysAreSlowToMakeGetsShorterTurnsSoThatTheOthersWaitAboutATurnNotABatchOfItsRoundTrips() {
-        // a KMS round trip of 5 ms
-        KmsClient slow = new HookedKms(kms, unwrap -> pause());
+        // a KMS round trip of 5 ms, on the keys' clock
+        KmsClient slow = new HookedKms(kms, unwrap -> now += 5);
         prepared = new PreparedKeys(new SubjectKeys(log.reader(), slow, LocalKms::uri, kms::version, () -> now), worker::add);
         List<String> subjects = IntStream.range(0, PreparedKeys.BATCH).mapToObj(i -> "c-" + i).toList();
 
@@ -82,15 +82,6 @@ class PreparedKeysTest {
         assertThat(prepared.turnSize("slow")).as(PreparedKeys.BATCH + " keys of 5 ms each took longer than a turn should")
                 .isEqualTo(PreparedKeys.BATCH / 2);
         subjects.forEach(subject -> assertThat(prepared.dataKey("slow", subject)).isNotNull());
-    }
-
-    /** A KMS round trip. */
-    private static void pause() {
-        try {
-            Thread.sleep(5);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Test
