@@ -232,11 +232,14 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
             return;
         }
         // a record waits behind the waiting records of its partition, so that per-key order holds
-        if (!waiting.isEmpty() && !release(partitionOf(source), plan)) {
-            if (hold(partitionOf(source), plan, waiting(record, source))) {
-                askAhead(plan, record.value());
+        if (!waiting.isEmpty()) {
+            String partition = partitionOf(source);
+            if (!release(partition, plan)) {
+                if (hold(partition, plan, waiting(record, source))) {
+                    askAhead(plan, record.value());
+                }
+                return;
             }
-            return;
         }
         try {
             route(plan, record, source.partition(), source.offset(), true, false);

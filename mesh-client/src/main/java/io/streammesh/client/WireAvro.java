@@ -1,6 +1,7 @@
 package io.streammesh.client;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
@@ -85,7 +86,7 @@ public final class WireAvro {
         if (bytes == null || bytes.length < HEADER_LENGTH || bytes[0] != MAGIC) {
             throw new IllegalArgumentException("not in the Confluent wire format (magic byte 0 and a 4-byte schema id)");
         }
-        return (bytes[1] & 0xff) << 24 | (bytes[2] & 0xff) << 16 | (bytes[3] & 0xff) << 8 | bytes[4] & 0xff;
+        return ByteBuffer.wrap(bytes, 1, 4).getInt();
     }
 
     /**
