@@ -56,6 +56,8 @@ final class RegistrationLog {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "mesh-registrations-reader");
         props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
+        // as the catalog reads them: a registration written in a transaction that was aborted is none
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, ProductRegistration> latest = new HashMap<>();
         try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
              var deserializer = MeshSerdes.<ProductRegistration>valueDeserializer(clientConfig, true)) {

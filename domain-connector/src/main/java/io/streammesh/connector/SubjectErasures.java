@@ -46,6 +46,8 @@ final class SubjectErasures implements AutoCloseable {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "5000");
+        // a domain may write its erasure topic in a transaction: one it aborted erases nothing (nor is it audited)
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
         this.keys = keys;
         this.thread = new Thread(this::run, "mesh-gate-erasures");

@@ -183,6 +183,44 @@ class FieldEncryptionIT {
         }
     }
 
+    /**
+     * A domain holds WRITE on its erasure topic and on transactional ids of its own: an erasure it
+     * wrote in a transaction and aborted must erase nothing (the audit trail, which reads committed
+     * records only, would never show it). The erasure of another subject committed behind it in the
+     * same partition shows that the gate has read past it.
+     */
+    @Test
+    void anErasureInATransactionTheDomainAbortedErasesNothing(EmbeddedMesh mesh) throws Exception {
+        MeshClientConfig domain = TestContracts.publishOrders(mesh, "enc-abort");
+        ProductAddress address = ProductAddress.parse("enc-abort.order-placed.v1");
+        GateIT.admit(mesh, domain, address);
+        MeshClientConfig gateConfig = mesh.clientConfig(PlatformApp.GATE.applicationId());
+        Path gateState = Files.createTempDirectory("gate-abort");
+        Path keks = gateState.resolve("keks");
+        var transactional = plain(domain);
+        transactional.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "enc-abort.erasures");
+
+        try (GateApp gate = GateApp.start(gateConfig, gateState, Duration.ofSeconds(1), 0, keks);
+             var producer = new KafkaProducer<>(plain(domain), new StringSerializer(), new ByteArraySerializer());
+             var aborting = new KafkaProducer<>(transactional, new StringSerializer(), new ByteArraySerializer());
+             SubjectKeys keys = SubjectKeys.local(gateConfig, keks)) {
+            for (String customer : List.of("c-1", "c-2")) {
+                producer.send(new ProducerRecord<>(address.ingestTopic(), customer, json("o-" + customer, customer, customer + "@x.example", 1)
+                        .getBytes(UTF_8))).get();
+            }
+            GateIT.readCommitted(domain, address.topic(), 2);
+
+            aborting.initTransactions();
+            aborting.beginTransaction();
+            aborting.send(new ProducerRecord<>(MeshTopics.erasures("enc-abort"), 0, "c-1", "never meant".getBytes(UTF_8))).get();
+            aborting.abortTransaction();
+            producer.send(new ProducerRecord<>(MeshTopics.erasures("enc-abort"), 0, "c-2", "the customer asked".getBytes(UTF_8))).get();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> keys.existing("enc-abort", "c-2").isEmpty());
+            assertThat(keys.existing("enc-abort", "c-1")).as("the aborted erasure's subject").isPresent();
+        }
+    }
+
     @Test
     void aKeyLogTheGateCannotWriteHoldsAGoodRecordBackWithoutDeadLetteringItAndItFlowsOnceTheKeyLogIsBack(EmbeddedMesh mesh)
             throws Exception {
