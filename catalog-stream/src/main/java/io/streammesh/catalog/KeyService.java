@@ -14,10 +14,16 @@ import io.streammesh.schema.ProductEncryption;
 import io.streammesh.schema.SubjectId;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * The catalog's key service: {@code GET /api/products/{address}/keys/{subject}} hands the data key
@@ -27,7 +33,8 @@ import java.util.function.Supplier;
  * keeps it at most {@link #TTL_SECONDS}: after an erasure, the service answers "erased" (no key,
  * the erased keys' ids) within {@link SubjectKeys#REFRESH_MS} and every cache has let the key go
  * within the TTL. Every fetch, served or refused, is audited ({@link RestAccessLog#keyAccess},
- * KEY_ACCESS in {@code mesh.audit}); an erased answer, which hands out no key, as one refused.
+ * KEY_ACCESS in {@code mesh.audit}); an erased answer, which hands out no key, as one refused. A key
+ * is handed out only once the broker has its fetch's audit event (else 503).
  */
 final class KeyService implements AutoCloseable {
 
@@ -35,6 +42,8 @@ final class KeyService implements AutoCloseable {
     static final String PATH_PART = "/keys/";
     /** How long a holder may keep a served key before it asks again. */
     static final int TTL_SECONDS = 2;
+    /** How long a fetch waits for its audit event to be written before the key is refused. */
+    static final Duration AUDIT_WAIT = Duration.ofSeconds(10);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -72,16 +81,40 @@ final class KeyService implements AutoCloseable {
      */
     ObjectNode fetch(CatalogApi.Caller caller, String clientAddress, ProductAddress address, String subject, boolean latest,
                      Optional<DataProduct> product, DecryptGrants grants, Supplier<List<ObjectNode>> storedGrants) {
-        boolean served = false;
+        ObjectNode key;
         try {
-            ObjectNode key = serve(caller, address, subject, latest, product, grants, storedGrants);
-            // an erased subject's answer hands out no key: audited as no key served, as the 404 for a subject never seen
-            served = key.has("keyset");
-            return key;
-        } finally {
-            // the audit keeps forever what it is given: a path that names no subject id is recorded as such, not as written
-            String audited = SubjectId.problem("subject", subject).isPresent() ? "(invalid subject id)" : subject;
-            accessLog.keyAccess(caller.principal().kafkaPrincipal(), clientAddress, address.toString(), audited, served);
+            key = serve(caller, address, subject, latest, product, grants, storedGrants);
+        } catch (RuntimeException | Error refused) {
+            audit(caller, clientAddress, address, subject, false);
+            throw refused;
+        }
+        // an erased subject's answer hands out no key: audited as no key served, as the 404 for a subject never seen
+        boolean served = key.has("keyset");
+        Future<RecordMetadata> audited = audit(caller, clientAddress, address, subject, served);
+        if (served) {
+            awaitAudited(audited, address);
+        }
+        return key;
+    }
+
+    private Future<RecordMetadata> audit(CatalogApi.Caller caller, String clientAddress, ProductAddress address, String subject,
+                                         boolean served) {
+        // the audit keeps forever what it is given: a path that names no subject id is recorded as such, not as written
+        String audited = SubjectId.problem("subject", subject).isPresent() ? "(invalid subject id)" : subject;
+        return accessLog.keyAccess(caller.principal().kafkaPrincipal(), clientAddress, address.toString(), audited, served);
+    }
+
+    /** A key leaves the service only once its fetch is on the audit trail: a fetch the trail would not show is refused. */
+    private static void awaitAudited(Future<RecordMetadata> audited, ProductAddress address) {
+        try {
+            audited.get(AUDIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ApiError(503, "the key of a subject of " + address + " is not served: its fetch could not be written to the audit "
+                    + "trail (" + (e instanceof ExecutionException ? e.getCause().getMessage() : "no answer within " + AUDIT_WAIT.toSeconds()
+                    + " s") + "); try again");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "the key service is stopping; try again");
         }
     }
 

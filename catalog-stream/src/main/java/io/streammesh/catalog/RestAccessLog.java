@@ -7,8 +7,10 @@ import io.streammesh.schema.Decision;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.RestResources;
 import java.time.Instant;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,12 +37,14 @@ final class RestAccessLog implements AutoCloseable {
     /**
      * Reports one fetch of a data key from the key service, served or refused: resource type
      * {@value RestResources#KEY}, named {@code <address>/keys/<subject>}; audit-sink records it as KEY_ACCESS.
+     *
+     * @return the report's write to {@code mesh.audit.raw}, done once the broker has it
      */
-    void keyAccess(String principal, String clientAddress, String address, String subject, boolean served) {
-        send(principal, clientAddress, "FETCH_KEY", RestResources.KEY, address + KeyService.PATH_PART + subject, served);
+    Future<RecordMetadata> keyAccess(String principal, String clientAddress, String address, String subject, boolean served) {
+        return send(principal, clientAddress, "FETCH_KEY", RestResources.KEY, address + KeyService.PATH_PART + subject, served);
     }
 
-    private void send(String principal, String clientAddress, String operation, String resourceType, String resource, boolean allowed) {
+    private Future<RecordMetadata> send(String principal, String clientAddress, String operation, String resourceType, String resource, boolean allowed) {
         var event = AuthorizationEvent.newBuilder()
                 .setWindowStart(Instant.now())
                 .setPrincipal(principal)
@@ -53,7 +57,7 @@ final class RestAccessLog implements AutoCloseable {
                 .setCount(1)
                 .setBrokerId(-1)
                 .build();
-        producer.send(new ProducerRecord<>(MeshTopics.AUDIT_RAW, principal, event), (metadata, error) -> {
+        return producer.send(new ProducerRecord<>(MeshTopics.AUDIT_RAW, principal, event), (metadata, error) -> {
             if (error != null) {
                 LOG.error("Could not report a catalog read by {} of {} to {}: {}", principal, resource, MeshTopics.AUDIT_RAW, error.getMessage());
             }

@@ -41,6 +41,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,14 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -167,6 +176,18 @@ class KeyServiceIT {
             assertThat(consumedAgain.out().lines().map(KeyServiceIT::json).map(line -> line.at("/value/customerEmail").asText()))
                     .as("an erased field is null").containsExactlyInAnyOrder("null", "bob@example.com", "ann@new.example");
 
+            // the catalog cannot write the audit trail: a key whose fetch the trail would not show is not served
+            var catalogWritesAudit = new AclBindingFilter(new ResourcePatternFilter(ResourceType.TOPIC, MeshTopics.AUDIT_RAW, PatternType.LITERAL),
+                    new AccessControlEntryFilter(PlatformApp.CATALOG.principal().kafkaPrincipal(), null, AclOperation.WRITE, AclPermissionType.ALLOW));
+            Collection<AclBinding> taken = mesh.admin().deleteAcls(List.of(catalogWritesAudit)).all().get();
+            assertThat(taken).as("the catalog's WRITE on " + MeshTopics.AUDIT_RAW).hasSize(1);
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> unaudited(teamApi, keyPath("c-2")));
+            } finally {
+                mesh.admin().createAcls(taken).all().get();
+            }
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> teamApi.find(keyPath("c-2")).orElseThrow().has("keyset"));
+
             try (var owner = new AccessClient(mesh.clientConfig("kx-shop"))) {
                 owner.decide("kx-shop", request, DecisionKind.REVOKED, "done", null);
             }
@@ -220,6 +241,18 @@ class KeyServiceIT {
 
     private static String keyPath(String subject) {
         return "/api/products/" + PRODUCT + "/keys/" + subject;
+    }
+
+    /** @return whether the key was refused for want of its audit event; false if it was served */
+    private static boolean unaudited(CatalogClient api, String path) {
+        try {
+            api.find(path);
+            return false;
+        } catch (MeshException e) {
+            assertThat(e.getMessage()).startsWith("the key of a subject of " + PRODUCT + " is not served: its fetch could not be written to "
+                    + "the audit trail (");
+            return true;
+        }
     }
 
     private static boolean refused(CatalogClient api, String path) {
