@@ -6,6 +6,7 @@ import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.SubjectId;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies the erasures domains ask for: every record on {@code mesh.erasures.<domain>} (key =
- * subject id) replaces that subject's data key in {@code mesh.keys.<domain>} with an erasure ({@link SubjectKeys#erase}). The domain is the
+ * subject id) replaces that subject's data key in {@code mesh.keys.<domain>} with an erasure ({@link SubjectKeys#eraseAll},
+ * a poll's erasures of a domain together). The domain is the
  * topic's, which only it (and the platform) may write: no field or header says who asked.
  * At least once (erasing twice changes nothing); a failure is logged and the record tried again.
  */
@@ -78,39 +80,38 @@ final class SubjectErasures implements AutoCloseable {
     }
 
     /**
-     * Applies one partition's erasures in order up to the first that fails, which is read again
-     * next poll; only what was applied is committed, so one domain's failure never skips another's.
+     * Applies what one poll brought of a partition's erasures together ({@link SubjectKeys#eraseAll}):
+     * a domain writing thousands of erasures holds the keys every domain shares for one batch a
+     * poll, not one erasure after another. If the batch fails, the partition is read from its first
+     * record again next poll (erasing twice changes nothing); only what was applied is committed,
+     * so one domain's failure never skips another's.
      *
-     * @return the offset to commit, if any erasure was applied
+     * @return the offset to commit, if the batch was applied
      */
     private Optional<OffsetAndMetadata> applyInOrder(TopicPartition partition, List<ConsumerRecord<String, String>> records) {
-        Optional<OffsetAndMetadata> next = Optional.empty();
+        String domain = partition.topic().substring(MeshTopics.ERASURES_PREFIX.length());
+        List<String> subjects = new ArrayList<>(records.size());
         for (ConsumerRecord<String, String> record : records) {
-            if (!apply(record)) {
-                consumer.seek(partition, record.offset());
-                break;
+            var problem = SubjectId.problem("the erasure's subject id (its key)", record.key());
+            if (problem.isPresent()) {
+                // never the platform's own keys (a product's dead-letter key), whatever a domain writes
+                LOG.warn("The erasure on {} at offset {} erases nothing: {}", record.topic(), record.offset(), problem.get());
+            } else {
+                subjects.add(record.key());
             }
-            next = Optional.of(new OffsetAndMetadata(record.offset() + 1));
         }
-        return next;
-    }
-
-    private boolean apply(ConsumerRecord<String, String> record) {
-        String domain = record.topic().substring(MeshTopics.ERASURES_PREFIX.length());
-        var problem = SubjectId.problem("the erasure's subject id (its key)", record.key());
-        if (problem.isPresent()) {
-            // never the platform's own keys (a product's dead-letter key), whatever a domain writes
-            LOG.warn("The erasure on {} at offset {} erases nothing: {}", record.topic(), record.offset(), problem.get());
-            return true;
-        }
+        long first = records.get(0).offset();
+        long last = records.get(records.size() - 1).offset();
         try {
-            keys.erase(domain, record.key());
-            LOG.info("Erased the data key of a subject of domain {} (offset {} of {})", domain, record.offset(), record.topic());
-            return true;
+            int written = subjects.isEmpty() ? 0 : keys.eraseAll(domain, subjects);
+            LOG.info("Erased the data keys of {} subjects of domain {} ({} erasures asked again or of subjects erased before; offsets {}-{} of {})", written, domain,
+                    subjects.size() - written, first, last, partition);
+            return Optional.of(new OffsetAndMetadata(last + 1));
         } catch (RuntimeException e) {
-            LOG.error("Could not erase a subject of domain {} (offset {} of {}), trying again: {}", domain, record.offset(),
-                    record.topic(), e.getMessage());
-            return false;
+            LOG.error("Could not erase subjects of domain {} (offsets {}-{} of {}), trying again: {}", domain, first, last, partition,
+                    e.getMessage());
+            consumer.seek(partition, first);
+            return Optional.empty();
         }
     }
 

@@ -561,10 +561,8 @@ public final class SubjectKeys implements AutoCloseable {
     private DataKey latest(String domain, String subject) {
         long asked = clock.getAsLong();
         synchronized (this) {
-            Long last = readAt.get(domain);
-            if (last == null || last <= asked) {
-                readAt.remove(domain);
-                refresh(domain);
+            if (!readSince(domain, asked)) {
+                read(domain);
             }
             return keys.get(domain).get(subject);
         }
@@ -591,25 +589,34 @@ public final class SubjectKeys implements AutoCloseable {
         if (key != null) {
             return key;
         }
+        long asked = clock.getAsLong();
         synchronized (this) {
-            return lookUp(domain, subject);
+            return lookUp(domain, subject, asked);
         }
     }
 
     /**
      * A subject without a key since the last refresh is looked for again at the log's end: the
      * record being read was written after its key, maybe within {@link #REFRESH_MS}, and a key
-     * missed so would read as erased.
+     * missed so would read as erased. A read that started after the caller asked serves it too,
+     * so that callers asking for subjects the log does not have (a key service's caller naming
+     * random ids) share reads. The domain's last read stays fresh meanwhile: other subjects' keys
+     * are still handed out without the lock while the log is read.
      */
-    private DataKey lookUp(String domain, String subject) {
+    private DataKey lookUp(String domain, String subject, long asked) {
         refresh(domain);
         DataKey key = keys.get(domain).get(subject);
-        if (key == null || key.isErased()) {
-            readAt.remove(domain);
-            refresh(domain);
+        if ((key == null || key.isErased()) && !readSince(domain, asked)) {
+            read(domain);
             key = keys.get(domain).get(subject);
         }
         return key;
+    }
+
+    /** @return whether a read of the domain's log started at or after {@code asked} (the clock's milliseconds) */
+    private boolean readSince(String domain, long asked) {
+        Long last = readAt.get(domain);
+        return last != null && last > asked;
     }
 
     /**
@@ -691,14 +698,40 @@ public final class SubjectKeys implements AutoCloseable {
      * @param domain the domain
      * @param subject the subject id
      */
-    public synchronized void erase(String domain, String subject) {
-        readAt.remove(domain);
-        refresh(domain);
-        DataKey held = keys.get(domain).get(subject);
-        DataKey erasure = DataKey.erased(held == null ? Set.of() : allKeyIds(domain, subject, held));
-        log.write(domain, subject, entry(domain, subject, erasure));
-        hold(keys.get(domain), subject, erasure);
-        settle(domain, Map.of(subject, erasure));
+    public void erase(String domain, String subject) {
+        eraseAll(domain, List.of(subject));
+    }
+
+    /**
+     * Erases several subjects of a domain as {@link #erase} erases one, with one read of the log
+     * and their erasures written together: however many erasures a domain writes, the lock that
+     * every domain's new keys need is held for a few round trips to the broker a batch, not a few
+     * per subject. A subject whose last entry on the log is an erasure already gets none again.
+     *
+     * @param domain the domain
+     * @param subjects the subject ids, in the order the domain asked
+     * @return how many erasures were written
+     */
+    public synchronized int eraseAll(String domain, Collection<String> subjects) {
+        read(domain);
+        Map<String, DataKey> ofDomain = keys.get(domain);
+        Map<String, DataKey> erasures = new LinkedHashMap<>();
+        for (String subject : subjects) {
+            DataKey held = ofDomain.get(subject);
+            if (erasures.containsKey(subject) || held != null && held.isErased()) {
+                continue;
+            }
+            erasures.put(subject, DataKey.erased(held == null ? Set.of() : allKeyIds(domain, subject, held)));
+        }
+        if (erasures.isEmpty()) {
+            return 0;
+        }
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        erasures.forEach((subject, erasure) -> entries.put(subject, entry(domain, subject, erasure)));
+        log.writeAllNext(domain, entries);
+        erasures.forEach((subject, erasure) -> hold(ofDomain, subject, erasure));
+        settle(domain, erasures);
+        return erasures.size();
     }
 
     /**
@@ -709,8 +742,7 @@ public final class SubjectKeys implements AutoCloseable {
      * @return how many keys were wrapped again
      */
     public synchronized int rewrap(String domain) {
-        readAt.remove(domain);
-        refresh(domain);
+        read(domain);
         Map<String, DataKey> live = new HashMap<>();
         keys.get(domain).forEach((subject, key) -> {
             if (key.hasKey()) {

@@ -17,8 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -182,6 +185,54 @@ class SubjectKeysTest {
             assertThat(key.decrypt(after, BOUND)).as("the second key's record").isEmpty();
             assertThat(key.decrypt(third, BOUND)).hasValue(DATA);
             assertThatThrownBy(() -> key.decrypt(otherSubjects, BOUND)).as("another subject's ciphertext").isInstanceOf(GeneralSecurityException.class);
+        }
+    }
+
+    @Test
+    void aDomainsManyErasuresAreWrittenTogetherAndASubjectErasedBeforeGetsNoSecondErasure() throws Exception {
+        keys.dataKey("orders", "c-1");
+        keys.dataKey("orders", "c-2");
+        keys.erase("orders", "c-1");
+        int before = log.entries.size();
+        int batchesBefore = log.batches;
+
+        int written = keys.eraseAll("orders", List.of("c-1", "c-2", "c-never", "c-2"));
+
+        assertThat(written).as("c-1 was erased before, c-2 is asked twice").isEqualTo(2);
+        assertThat(log.entries.subList(before, log.entries.size())).extracting(MemoryKeyLog.Written::subject).containsExactly("c-2", "c-never");
+        assertThat(log.batches - batchesBefore).as("one write for the batch").isEqualTo(1);
+        assertThat(keys.existing("orders", "c-2")).isEmpty();
+        assertThat(keys.eraseAll("orders", List.of("c-2"))).as("erased already").isZero();
+    }
+
+    /**
+     * A caller asking for subjects the log does not have (a key service's caller naming random
+     * ids) makes the holder read the log: meanwhile, other subjects' keys held from a fresh read
+     * are handed out without waiting for that read. So while an erasure reads the log.
+     */
+    @Test
+    void aReadForASubjectNeverSeenOrForAnErasureHoldsNoOtherSubjectsKeyBack() throws Exception {
+        keys.dataKey("orders", "c-1");
+        keys.dataKey("orders", "c-2");
+        for (Runnable reading : List.<Runnable>of(() -> keys.servedKey("orders", "c-never"), () -> keys.erase("orders", "c-2"))) {
+            var inRead = new CountDownLatch(1);
+            var release = new CountDownLatch(1);
+            log.duringNextRead = () -> {
+                inRead.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            var slow = CompletableFuture.runAsync(reading);
+            assertThat(inRead.await(10, TimeUnit.SECONDS)).isTrue();
+            try {
+                assertThat(CompletableFuture.supplyAsync(() -> keys.servedKey("orders", "c-1")).get(10, TimeUnit.SECONDS)).isPresent();
+            } finally {
+                release.countDown();
+            }
+            slow.get(10, TimeUnit.SECONDS);
         }
     }
 
@@ -676,12 +727,21 @@ class SubjectKeysTest {
         volatile Runnable beforeNextWrite;
         /** Run once after the next write reached the log: another holder's write landing right after it. */
         volatile Runnable afterNextWrite;
+        /** Run once at the start of the next read: a broker slow to answer it. */
+        volatile Runnable duringNextRead;
+        /** How many times entries were written together ({@link KeyLog#writeAllNext}). */
+        volatile int batches;
 
         KeyLog reader() {
             Map<String, Integer> position = new LinkedHashMap<>();
             return new KeyLog() {
                 @Override
                 public void catchUp(String domain, Entry consumer) {
+                    Runnable slow = duringNextRead;
+                    duringNextRead = null;
+                    if (slow != null) {
+                        slow.run();
+                    }
                     if (unreadable.contains(domain)) {
                         throw new KeyLogUnavailable("key topic mesh.keys." + domain + " does not exist", null);
                     }
@@ -709,6 +769,12 @@ class SubjectKeysTest {
                     if (after != null) {
                         after.run();
                     }
+                }
+
+                @Override
+                public boolean writeAllNext(String domain, Map<String, byte[]> entries) {
+                    batches++;
+                    return KeyLog.super.writeAllNext(domain, entries);
                 }
 
                 @Override
