@@ -15,6 +15,7 @@ import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.Decision;
+import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.testing.AuditTopicReader;
 import io.streammesh.testing.MeshTest;
@@ -242,6 +243,57 @@ class GateIsolationIT {
                     .extracting(ConsumerRecord::key).doesNotHaveDuplicates().hasSize(flood);
             assertThat(committed(flooder, flooded.deadLetterTopic())).isZero();
         }
+    }
+
+    /**
+     * A domain writing thousands of erasures to its erasure topic (the gate applies every one) cannot
+     * hold another domain's new subjects back: the erasures share the lock that new keys need, so
+     * they are applied a poll's batch at a time (one read, one write, one settle), not one after
+     * another for minutes.
+     */
+    @Test
+    void aDomainFloodingItsErasureTopicDoesNotHoldAnotherDomainsNewSubjectsBack(EmbeddedMesh mesh) throws Exception {
+        ProductAddress erasing = ProductAddress.parse("iso-erasing.order-placed.v1");
+        ProductAddress other = ProductAddress.parse("iso-keys.order-placed.v1");
+        MeshClientConfig eraser = TestContracts.publishOrders(mesh, "iso-erasing");
+        MeshClientConfig steady = TestContracts.publishOrders(mesh, "iso-keys");
+        mesh.admin().createAcls(List.of(writeIngest(steady, other))).all().get();
+        GateIT.catalogue(mesh, eraser, erasing);
+        GateIT.catalogue(mesh, steady, other);
+        MeshClientConfig gateConfig = mesh.clientConfig(PlatformApp.GATE.applicationId());
+        Path state = Files.createTempDirectory("gate-erasures");
+        int erasures = 10_000;
+        String erasureTopic = MeshTopics.erasures("iso-erasing");
+
+        try (GateApp gate = GateApp.start(gateConfig, state, Duration.ofSeconds(1), 0, state.resolve("keks"));
+             var flooding = new KafkaProducer<>(eraser.kafka(), new StringSerializer(), new ByteArraySerializer());
+             var producing = new KafkaProducer<>(steady.kafka(), new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < erasures; i++) {
+                flooding.send(new ProducerRecord<>(erasureTopic, "gone-" + i, bytes("asked")));
+            }
+            flooding.flush();
+            await().atMost(Duration.ofSeconds(60)).until(() -> erased(mesh, erasureTopic) > 0);
+            List<String> orders = IntStream.range(0, 12).mapToObj(i -> "k-" + i).toList();
+            for (String order : orders) {
+                producing.send(new ProducerRecord<>(other.ingestTopic(), order, bytes(order(order, "new-" + order))));
+            }
+            producing.flush();
+            long sent = System.nanoTime();
+
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> committed(steady, other.topic()) == orders.size());
+            System.out.printf("erasure flood: another domain's %d records with new subjects through in %d ms, %d of %d erasures applied by then%n",
+                    orders.size(), (System.nanoTime() - sent) / 1_000_000, erased(mesh, erasureTopic), erasures);
+            await().atMost(Duration.ofSeconds(60)).until(() -> erased(mesh, erasureTopic) == erasures);
+            System.out.printf("erasure flood: all %d erasures applied %d ms after the other domain's records were sent%n", erasures,
+                    (System.nanoTime() - sent) / 1_000_000);
+        }
+    }
+
+    /** @return how many erasures of the topic the gate has applied (its erasure group's committed offsets) */
+    private static long erased(EmbeddedMesh mesh, String erasureTopic) throws Exception {
+        return mesh.admin().listConsumerGroupOffsets(SubjectErasures.GROUP).partitionsToOffsetAndMetadata().get().entrySet().stream()
+                .filter(entry -> entry.getKey().topic().equals(erasureTopic) && entry.getValue() != null)
+                .mapToLong(entry -> entry.getValue().offset()).sum();
     }
 
     /** @return how many committed records the topic holds now */
