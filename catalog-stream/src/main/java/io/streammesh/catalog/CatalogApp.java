@@ -148,8 +148,9 @@ public final class CatalogApp implements AutoCloseable {
         KafkaStreamsMetrics healthMetrics = null;
         try {
             accessLog = new RestAccessLog(config.clientConfig());
-            // read in the background: a key fetch never waits for the broker on its path, only for a subject not yet seen
-            keyService = new KeyService(SubjectKeys.local(config.clientConfig(), kekDir).refreshingInBackground(), accessLog, Clock.systemUTC());
+            // read in the background: a key fetch never waits for the broker on its path, only for a subject not yet seen;
+            // a reader, as the catalog's ACLs are: the key service hands keys out, it never writes the key log
+            keyService = new KeyService(SubjectKeys.reader(config.clientConfig(), kekDir).refreshingInBackground(), accessLog, Clock.systemUTC());
             gateLags = new GateLagPoller(Admin.create(config.clientConfig().kafka()), config.health().checkInterval());
             // The REST port must be known before Kafka Streams starts: it is this instance's application.server.
             api = new CatalogApi(config.restHost(), config.restPort(), CredentialCheck.againstBrokerFile(config.credentials()), accessLog,
