@@ -20,10 +20,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The catalog's key service: {@code GET /api/products/{address}/keys/{subject}} hands the data key
@@ -44,12 +47,16 @@ final class KeyService implements AutoCloseable {
     static final int TTL_SECONDS = 2;
     /** How long a fetch waits for its audit event to be written before the key is refused. */
     static final Duration AUDIT_WAIT = Duration.ofSeconds(10);
+    /** How many fetches may wait for the audit trail at once; the API's other requests keep the rest of its threads. */
+    static final int AUDIT_WAITS = 4;
+    private static final Logger LOG = LoggerFactory.getLogger(KeyService.class);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SubjectKeys keys;
     private final RestAccessLog accessLog;
     private final Clock clock;
+    private final Semaphore auditWaits = new Semaphore(AUDIT_WAITS);
 
     /**
      * @param keys the mesh's data keys, read with the catalog's rights on {@code mesh.keys.<domain>} and the domains' KEKs
@@ -85,37 +92,67 @@ final class KeyService implements AutoCloseable {
         try {
             key = serve(caller, address, subject, latest, product, grants, storedGrants);
         } catch (RuntimeException | Error refused) {
-            audit(caller, clientAddress, address, subject, false);
+            reportRefused(caller, clientAddress, address, subject);
             throw refused;
         }
-        // an erased subject's answer hands out no key: audited as no key served, as the 404 for a subject never seen
-        boolean served = key.has("keyset");
-        Future<RecordMetadata> audited = audit(caller, clientAddress, address, subject, served);
-        if (served) {
-            awaitAudited(audited, address);
+        if (!key.has("keyset")) {
+            // an erased subject's answer hands out no key: audited as no key served, as the 404 for a subject never seen
+            reportRefused(caller, clientAddress, address, subject);
+            return key;
+        }
+        // Jetty's few threads serve the whole API: only so many may wait for the audit trail at once
+        if (!auditWaits.tryAcquire()) {
+            reportRefused(caller, clientAddress, address, subject);
+            throw new ApiError(503, "the key of a subject of " + address + " is not served now: " + AUDIT_WAITS
+                    + " fetches already wait for the audit trail; try again");
+        }
+        try {
+            awaitAudited(caller, clientAddress, address, subject);
+        } finally {
+            auditWaits.release();
         }
         return key;
     }
 
-    private Future<RecordMetadata> audit(CatalogApi.Caller caller, String clientAddress, ProductAddress address, String subject,
-                                         boolean served) {
+    private Future<RecordMetadata> report(CatalogApi.Caller caller, String clientAddress, ProductAddress address, String subject,
+                                          boolean served) {
         // the audit keeps forever what it is given: a path that names no subject id is recorded as such, not as written
         String audited = SubjectId.problem("subject", subject).isPresent() ? "(invalid subject id)" : subject;
         return accessLog.keyAccess(caller.principal().kafkaPrincipal(), clientAddress, address.toString(), audited, served);
     }
 
-    /** A key leaves the service only once its fetch is on the audit trail: a fetch the trail would not show is refused. */
-    private static void awaitAudited(Future<RecordMetadata> audited, ProductAddress address) {
+    /** A refusal's report is sent, not awaited: its failure is logged, and the answer stays the refusal it is. */
+    private void reportRefused(CatalogApi.Caller caller, String clientAddress, ProductAddress address, String subject) {
         try {
-            audited.get(AUDIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new ApiError(503, "the key of a subject of " + address + " is not served: its fetch could not be written to the audit "
-                    + "trail (" + (e instanceof ExecutionException ? e.getCause().getMessage() : "no answer within " + AUDIT_WAIT.toSeconds()
-                    + " s") + "); try again");
+            report(caller, clientAddress, address, subject, false);
+        } catch (RuntimeException e) {
+            LOG.error("Could not report a refused key fetch by {} on {}: {}", caller.principal().kafkaPrincipal(), address, e.getMessage());
+        }
+    }
+
+    /**
+     * A key leaves the service only once the broker has its fetch's report: a fetch the trail would
+     * not show is refused. A report that the broker takes after the wait gave up shows a key served
+     * that was refused: the trail may show more fetches than keys handed out, never fewer.
+     */
+    private void awaitAudited(CatalogApi.Caller caller, String clientAddress, ProductAddress address, String subject) {
+        try {
+            report(caller, clientAddress, address, subject, true).get(AUDIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw unaudited(address, e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw unaudited(address, "no answer within " + AUDIT_WAIT.toSeconds() + " s");
+        } catch (RuntimeException e) {
+            throw unaudited(address, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiError(503, "the key service is stopping; try again");
         }
+    }
+
+    private static ApiError unaudited(ProductAddress address, String why) {
+        return new ApiError(503, "the key of a subject of " + address + " is not served: its fetch could not be written to the audit trail ("
+                + why + "); try again");
     }
 
     private ObjectNode serve(CatalogApi.Caller caller, ProductAddress address, String subject, boolean latest, Optional<DataProduct> product,

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -61,13 +62,23 @@ final class SubjectErasures implements AutoCloseable {
     private void run() {
         try {
             while (!closed) {
-                ConsumerRecords<String, String> records = consumer.poll(POLL);
+                ConsumerRecords<String, String> records;
+                try {
+                    records = consumer.poll(POLL);
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    // a thread that ended here would apply no domain's erasure until the gate restarts
+                    LOG.error("Could not read the erasure topics, trying again in {} ms: {}", POLL.toMillis(), e.getMessage());
+                    pause();
+                    continue;
+                }
                 Map<TopicPartition, OffsetAndMetadata> applied = new HashMap<>();
                 for (TopicPartition partition : records.partitions()) {
                     applyInOrder(partition, records.records(partition)).ifPresent(next -> applied.put(partition, next));
                 }
                 if (!applied.isEmpty()) {
-                    consumer.commitSync(applied);
+                    commit(applied);
                 }
             }
         } catch (WakeupException e) {
@@ -76,6 +87,30 @@ final class SubjectErasures implements AutoCloseable {
             }
         } finally {
             consumer.close();
+        }
+    }
+
+    /**
+     * A commit that fails (a rebalance, a broker that does not answer) is logged and the thread goes
+     * on: the erasures are applied, and whoever reads them again from the last commit (after a
+     * rebalance or a restart) applies them again, which changes nothing.
+     */
+    private void commit(Map<TopicPartition, OffsetAndMetadata> applied) {
+        try {
+            consumer.commitSync(applied);
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.error("Could not commit the erasures applied on {}; they may be applied again: {}", applied.keySet(), e.getMessage());
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = true;
         }
     }
 

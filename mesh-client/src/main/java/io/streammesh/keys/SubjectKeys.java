@@ -715,10 +715,12 @@ public final class SubjectKeys implements AutoCloseable {
     public synchronized int eraseAll(String domain, Collection<String> subjects) {
         read(domain);
         Map<String, DataKey> ofDomain = keys.get(domain);
+        Set<String> repairing = unsettled.getOrDefault(domain, Set.of());
         Map<String, DataKey> erasures = new LinkedHashMap<>();
         for (String subject : subjects) {
             DataKey held = ofDomain.get(subject);
-            if (erasures.containsKey(subject) || held != null && held.isErased()) {
+            // held as erased but not yet repaired on the log (an erased key written again after it): erased again
+            if (erasures.containsKey(subject) || held != null && held.isErased() && !repairing.contains(subject)) {
                 continue;
             }
             erasures.put(subject, DataKey.erased(held == null ? Set.of() : allKeyIds(domain, subject, held)));
@@ -728,7 +730,13 @@ public final class SubjectKeys implements AutoCloseable {
         }
         Map<String, byte[]> entries = new LinkedHashMap<>();
         erasures.forEach((subject, erasure) -> entries.put(subject, entry(domain, subject, erasure)));
-        log.writeAllNext(domain, entries);
+        try {
+            log.writeAllNext(domain, entries);
+        } catch (RuntimeException e) {
+            // some erasures may be on the log: the next use reads it first
+            readAt.remove(domain);
+            throw e;
+        }
         erasures.forEach((subject, erasure) -> hold(ofDomain, subject, erasure));
         settle(domain, erasures);
         return erasures.size();

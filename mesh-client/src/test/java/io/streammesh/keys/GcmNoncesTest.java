@@ -3,6 +3,7 @@ package io.streammesh.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +30,8 @@ class GcmNoncesTest {
 
         assertThat(out[0]).isEqualTo((byte) 7);
         assertThat(out[1]).isZero();
+        assertThat(Arrays.copyOfRange(out, 2, 2 + GcmNonces.SIZE)).as("the nonce").isNotEqualTo(new byte[GcmNonces.SIZE]);
+        assertThat(out[out.length - 2]).isZero();
         assertThat(out[out.length - 1]).isEqualTo((byte) 9);
     }
 
