@@ -139,8 +139,8 @@ final class SubjectErasures implements AutoCloseable {
         long last = records.get(records.size() - 1).offset();
         try {
             int written = subjects.isEmpty() ? 0 : keys.eraseAll(domain, subjects);
-            LOG.info("Erased the data keys of {} subjects of domain {} ({} erasures asked again or of subjects erased before; offsets {}-{} of {})", written, domain,
-                    subjects.size() - written, first, last, partition);
+            LOG.info("Applied {} erasure records of domain {} (offsets {}-{} of {}): {} erasures written, the rest of subjects "
+                    + "erased already or named twice", subjects.size(), domain, first, last, partition, written);
             return Optional.of(new OffsetAndMetadata(last + 1));
         } catch (RuntimeException e) {
             LOG.error("Could not erase subjects of domain {} (offsets {}-{} of {}), trying again: {}", domain, first, last, partition,
