@@ -84,7 +84,8 @@ final class KeyService implements AutoCloseable {
      *         subject's erased keys (what they encrypted reads as erased, not as forged); for an erased subject
      *         {@code erased: true} and no keyset
      * @throws ApiError 400 for a path that names no subject id (the platform's own keys included), 403 without a
-     *         decrypt grant, 404 for an unknown product or a subject never seen
+     *         decrypt grant, 404 for an unknown product or a subject never seen, 503 for a key whose fetch's
+     *         report the broker did not take (or while {@link #AUDIT_WAITS} fetches wait for theirs)
      */
     ObjectNode fetch(CatalogApi.Caller caller, String clientAddress, ProductAddress address, String subject, boolean latest,
                      Optional<DataProduct> product, DecryptGrants grants, Supplier<List<ObjectNode>> storedGrants) {
