@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -38,12 +39,29 @@ final class SubjectErasures implements AutoCloseable {
     static final String GROUP = PlatformApp.GATE.applicationId() + ".erasures";
     private static final Duration POLL = Duration.ofMillis(500);
 
-    private final KafkaConsumer<String, String> consumer;
+    private final Consumer<String, String> consumer;
     private final SubjectKeys keys;
     private final Thread thread;
     private volatile boolean closed;
 
     SubjectErasures(MeshClientConfig config, SubjectKeys keys) {
+        this(new KafkaConsumer<>(consumerProperties(config), new StringDeserializer(), new StringDeserializer()), keys);
+    }
+
+    /**
+     * @param consumer a consumer of the erasure topics in {@link #GROUP}, read_committed, without auto commit; this closes it
+     * @param keys the keys to erase
+     */
+    SubjectErasures(Consumer<String, String> consumer, SubjectKeys keys) {
+        this.consumer = consumer;
+        this.keys = keys;
+        this.thread = new Thread(this::run, "mesh-gate-erasures");
+        this.thread.setDaemon(true);
+        consumer.subscribe(MeshTopics.ERASURE_TOPICS);
+        thread.start();
+    }
+
+    private static Properties consumerProperties(MeshClientConfig config) {
         Properties props = config.kafka();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -51,12 +69,7 @@ final class SubjectErasures implements AutoCloseable {
         props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "5000");
         // a domain may write its erasure topic in a transaction: one it aborted erases nothing (nor is it audited)
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
-        this.keys = keys;
-        this.thread = new Thread(this::run, "mesh-gate-erasures");
-        this.thread.setDaemon(true);
-        consumer.subscribe(MeshTopics.ERASURE_TOPICS);
-        thread.start();
+        return props;
     }
 
     private void run() {
