@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * subject id) replaces that subject's data key in {@code mesh.keys.<domain>} with an erasure ({@link SubjectKeys#eraseAll},
  * a poll's erasures of a domain together). The domain is the
  * topic's, which only it (and the platform) may write: no field or header says who asked.
- * At least once (erasing twice changes nothing); a failure is logged and the record tried again.
+ * At least once (erasing twice changes nothing); a batch that fails is logged and read again.
  */
 final class SubjectErasures implements AutoCloseable {
 

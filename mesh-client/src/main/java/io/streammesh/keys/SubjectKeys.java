@@ -613,7 +613,7 @@ public final class SubjectKeys implements AutoCloseable {
         return key;
     }
 
-    /** @return whether a read of the domain's log started at or after {@code asked} (the clock's milliseconds) */
+    /** @return whether a read of the domain's log started after {@code asked} (the clock's milliseconds: one in the same millisecond may not cover it) */
     private boolean readSince(String domain, long asked) {
         Long last = readAt.get(domain);
         return last != null && last > asked;
