@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import io.streammesh.keys.ProductKey;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.GrantStatus;
@@ -29,10 +30,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The catalog's key service: {@code GET /api/products/{address}/keys/{subject}} hands the data key
- * of one data subject (a Tink JSON keyset) to a principal holding an ACTIVE, unexpired grant with
- * {@code decrypt} on that product, and to no one else, the platform included. The key is the
- * subject's in the product's domain ({@link SubjectKeys}: one per (domain, subject)). A holder
+ * The catalog's key service: {@code GET /api/products/{address}/keys/{subject}} hands the key of
+ * one data subject for that product (a Tink JSON keyset, {@link ProductKey}) to a principal
+ * holding an ACTIVE, unexpired grant with {@code decrypt} on that product, and to no one else, the
+ * platform included. The key is derived from the subject's data key in the product's domain
+ * ({@link SubjectKeys}: one per (domain, subject)) and opens that product's fields only. A holder
  * keeps it at most {@link #TTL_SECONDS}: after an erasure, the service answers "erased" (no key,
  * the erased keys' ids) within {@link SubjectKeys#REFRESH_MS} and every cache has let the key go
  * within the TTL. Every fetch, served or refused, is audited ({@link RestAccessLog#keyAccess},
@@ -180,7 +182,7 @@ final class KeyService implements AutoCloseable {
         ObjectNode served = JSON.createObjectNode()
                 .put("product", address.toString())
                 .put("subject", subject);
-        key.keyset().ifPresentOrElse(keyset -> served.put("keyset", json(keyset)), () -> served.put("erased", true));
+        key.keyset().ifPresentOrElse(keyset -> served.put("keyset", json(forProduct(keyset, address))), () -> served.put("erased", true));
         served.put("ttlSeconds", TTL_SECONDS);
         key.erasedKeyIds().stream().sorted().forEach(served.putArray("erasedKeyIds")::add);
         return served;
@@ -196,6 +198,15 @@ final class KeyService implements AutoCloseable {
 
     private boolean unexpired(JsonNode expiresAt) {
         return !expiresAt.isTextual() || Instant.parse(expiresAt.asText()).isAfter(clock.instant());
+    }
+
+    /** A grantee gets the subject's key for the product its grant names, which opens no other product's fields ({@link ProductKey}). */
+    private static KeysetHandle forProduct(KeysetHandle dataKey, ProductAddress address) {
+        try {
+            return ProductKey.of(dataKey, address.toString());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("a data key of " + address.domain() + " is not one the mesh makes: " + e.getMessage(), e);
+        }
     }
 
     private static String json(KeysetHandle keyset) {

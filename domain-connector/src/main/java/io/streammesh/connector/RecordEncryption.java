@@ -2,6 +2,7 @@ package io.streammesh.connector;
 
 import com.google.crypto.tink.Aead;
 import io.streammesh.keys.FieldCipher;
+import io.streammesh.keys.ProductKey;
 import io.streammesh.keys.PreparedKeys;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.AvroBytes;
@@ -244,7 +245,7 @@ final class RecordEncryption {
 
     private Aead key(String subject) {
         try {
-            return keys.dataKey(address.domain(), subject);
+            return ProductKey.of(keys.dataKey(address.domain(), subject), address.toString());
         } catch (SubjectKeys.UnusableKey e) {
             // one subject's broken key costs that record, never the gate's task, which every domain shares; the
             // reason names the field, not the subject: dead-letter headers are cleartext
@@ -297,7 +298,8 @@ final class RecordEncryption {
 
     private static Sealed seal(ProductAddress address, Aead key, byte[] value, String subject) {
         try {
-            return new Sealed(subject, key.encrypt(value, FieldCipher.associatedData(address.toString(), WHOLE_VALUE, subject)));
+            return new Sealed(subject, ProductKey.of(key, address.toString())
+                    .encrypt(value, FieldCipher.associatedData(address.toString(), WHOLE_VALUE, subject)));
         } catch (GeneralSecurityException e) {
             throw new MeshException("cannot encrypt a dead letter of " + address + ": " + e.getMessage(), e);
         }

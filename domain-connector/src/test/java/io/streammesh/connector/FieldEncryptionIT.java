@@ -9,6 +9,7 @@ import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.keys.FieldCipher;
+import io.streammesh.keys.ProductKey;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.Decision;
 import io.streammesh.schema.MeshTopics;
@@ -106,10 +107,10 @@ class FieldEncryptionIT {
 
             GenericRecord first = orders.stream().filter(o -> o.get("customerId").toString().equals("c-1")).findFirst().orElseThrow();
             String firstEmail = first.get("customerEmail").toString();
-            var key = keys.existing(DOMAIN, "c-1").orElseThrow();
+            var key = ProductKey.of(keys.existing(DOMAIN, "c-1").orElseThrow(), ADDRESS.toString());
             assertThat(FieldCipher.decrypt(key, firstEmail, FieldCipher.associatedData(ADDRESS.toString(), "customerEmail", "c-1")))
                     .isEqualTo(emails.get(1));
-            assertThatThrownBy(() -> FieldCipher.decrypt(keys.existing(DOMAIN, "c-2").orElseThrow(), firstEmail,
+            assertThatThrownBy(() -> FieldCipher.decrypt(ProductKey.of(keys.existing(DOMAIN, "c-2").orElseThrow(), ADDRESS.toString()), firstEmail,
                     FieldCipher.associatedData(ADDRESS.toString(), "customerEmail", "c-2"))).as("moved to another subject's record")
                     .isInstanceOf(GeneralSecurityException.class);
             assertThatThrownBy(() -> FieldCipher.decrypt(key, firstEmail, FieldCipher.associatedData(ADDRESS.toString(), "shippingAddress", "c-1")))

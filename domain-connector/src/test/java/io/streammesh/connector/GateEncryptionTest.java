@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import com.google.crypto.tink.Aead;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.keys.FieldCipher;
 import io.streammesh.keys.KeyLog;
 import io.streammesh.keys.KeyLogUnavailable;
 import io.streammesh.keys.LocalKms;
 import io.streammesh.keys.PreparedKeys;
+import io.streammesh.keys.ProductKey;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.DeadLetterHeaders;
@@ -123,7 +125,7 @@ class GateEncryptionTest {
         assertThat(order.get("orderId")).hasToString("o-1");
         assertThat(order.get("customerId")).hasToString("c-1");
         assertThat(order.get("customerEmail").toString()).startsWith(FieldCipher.PREFIX);
-        var key = keys().existing("shop", "c-1").orElseThrow();
+        var key = productKey("c-1");
         assertThat(FieldCipher.decrypt(key, order.get("customerEmail").toString(),
                 FieldCipher.associatedData(ADDRESS, "customerEmail", "c-1"))).isEqualTo("ann@example.com");
         assertThat(FieldCipher.decrypt(key, order.get("shippingAddress").toString(),
@@ -161,13 +163,13 @@ class GateEncryptionTest {
         List<TestRecord<String, byte[]>> accepted = product.readRecordsToList();
         assertThat(accepted).extracting(TestRecord::key).containsExactly("o-1", "o-2", "o-4");
         assertThat(accepted).extracting(TestRecord::timestamp).containsOnly(AT);
-        var key = keys().existing("shop", "c-2").orElseThrow();
+        var key = productKey("c-2");
         assertThat(FieldCipher.decrypt(key, decode(accepted.get(1).value()).get("customerEmail").toString(),
                 FieldCipher.associatedData(ADDRESS, "customerEmail", "c-2"))).isEqualTo("bob@example.com");
         TestRecord<String, byte[]> letter = dlq.readRecord();
         assertThat(letter.key()).isEqualTo("o-3");
         assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.ENCRYPTED_WITH).value(), UTF_8)).isEqualTo("c-3");
-        assertThat(keys().existing("shop", "c-3").orElseThrow().decrypt(letter.value(),
+        assertThat(productKey("c-3").decrypt(letter.value(),
                 FieldCipher.associatedData(ADDRESS, RecordEncryption.WHOLE_VALUE, "c-3"))).isEqualTo(breach);
         assertThat(keyLog.entries()).extracting(MemoryKeyLog.Written::subject).containsExactly("c-1", "c-2", "c-3");
         try (var all = waiting.all()) {
@@ -189,12 +191,12 @@ class GateEncryptionTest {
         GenericRecord order = decode(product.readValue());
         assertThat(order.get("orderId")).hasToString("o-1");
         assertThat(order.get("amount")).isEqualTo(12.5);
-        var key = keys().existing("shop", "c-1").orElseThrow();
+        var key = productKey("c-1");
         assertThat(FieldCipher.decrypt(key, order.get("customerEmail").toString(),
                 FieldCipher.associatedData(ADDRESS, "customerEmail", "c-1"))).isEqualTo("ann@example.com");
         TestRecord<String, byte[]> letter = dlq.readRecord();
         assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.ENCRYPTED_WITH).value(), UTF_8)).isEqualTo("c-2");
-        assertThat(keys().existing("shop", "c-2").orElseThrow().decrypt(letter.value(),
+        assertThat(productKey("c-2").decrypt(letter.value(),
                 FieldCipher.associatedData(ADDRESS, RecordEncryption.WHOLE_VALUE, "c-2"))).isEqualTo(badValue);
     }
 
@@ -206,11 +208,11 @@ class GateEncryptionTest {
         product.readValue();
 
         var keys = keys();
-        assertThatThrownBy(() -> FieldCipher.decrypt(keys.existing("shop", "c-2").orElseThrow(), anns,
+        assertThatThrownBy(() -> FieldCipher.decrypt(ProductKey.of(keys.existing("shop", "c-2").orElseThrow(), ADDRESS), anns,
                 FieldCipher.associatedData(ADDRESS, "customerEmail", "c-2"))).isInstanceOf(GeneralSecurityException.class);
-        assertThatThrownBy(() -> FieldCipher.decrypt(keys.existing("shop", "c-1").orElseThrow(), anns,
+        assertThatThrownBy(() -> FieldCipher.decrypt(ProductKey.of(keys.existing("shop", "c-1").orElseThrow(), ADDRESS), anns,
                 FieldCipher.associatedData(ADDRESS, "shippingAddress", "c-1"))).isInstanceOf(GeneralSecurityException.class);
-        assertThatThrownBy(() -> FieldCipher.decrypt(keys.existing("shop", "c-1").orElseThrow(), anns,
+        assertThatThrownBy(() -> FieldCipher.decrypt(ProductKey.of(keys.existing("shop", "c-1").orElseThrow(), ADDRESS), anns,
                 FieldCipher.associatedData("shop.returns.v1", "customerEmail", "c-1"))).isInstanceOf(GeneralSecurityException.class);
     }
 
@@ -237,10 +239,10 @@ class GateEncryptionTest {
         assertThat(letters).extracting(letter -> new String(letter.headers().lastHeader(DeadLetterHeaders.ENCRYPTED_WITH).value(), UTF_8))
                 .containsExactly("c-1", "mesh.dead-letters|" + ADDRESS);
         assertThat(new String(letters.get(0).headers().lastHeader(DeadLetterHeaders.RULE).value(), UTF_8)).isEqualTo("positive-amount");
-        assertThat(keys().existing("shop", "c-1").orElseThrow().decrypt(letters.get(0).value(),
+        assertThat(productKey("c-1").decrypt(letters.get(0).value(),
                 FieldCipher.associatedData(ADDRESS, RecordEncryption.WHOLE_VALUE, "c-1"))).isEqualTo(bad);
         String subject = RecordEncryption.deadLetterSubject(ProductAddress.parse(ADDRESS));
-        assertThat(keys().existing("shop", subject).orElseThrow().decrypt(letters.get(1).value(),
+        assertThat(productKey(subject).decrypt(letters.get(1).value(),
                 FieldCipher.associatedData(ADDRESS, RecordEncryption.WHOLE_VALUE, subject))).isEqualTo(unreadable);
     }
 
@@ -254,7 +256,7 @@ class GateEncryptionTest {
         keys.erase("shop", "c-1");
 
         assertThat(keys.existing("shop", "c-1")).as("c-1's dead letter has no key left").isEmpty();
-        assertThat(keys.existing("shop", "c-2")).hasValueSatisfying(key -> assertThatCode(() -> key.decrypt(letters.get(1).value(),
+        assertThat(keys.existing("shop", "c-2")).hasValueSatisfying(key -> assertThatCode(() -> ProductKey.of(key, ADDRESS).decrypt(letters.get(1).value(),
                 FieldCipher.associatedData(ADDRESS, RecordEncryption.WHOLE_VALUE, "c-2"))).doesNotThrowAnyException());
     }
 
@@ -356,11 +358,16 @@ class GateEncryptionTest {
         ingest.pipeInput("o-2", json("o-2", "c-1", "ann@example.com", 12.5).getBytes(UTF_8));
 
         String after = decode(product.readValue()).get("customerEmail").toString();
-        var fresh = keys().existing("shop", "c-1").orElseThrow();
+        var fresh = productKey("c-1");
         assertThat(FieldCipher.decrypt(fresh, after, FieldCipher.associatedData(ADDRESS, "customerEmail", "c-1"))).isEqualTo("ann@example.com");
         assertThatThrownBy(() -> FieldCipher.decrypt(fresh, before, FieldCipher.associatedData(ADDRESS, "customerEmail", "c-1")))
                 .isInstanceOf(GeneralSecurityException.class);
         assertThat(keyLog.entries()).extracting(MemoryKeyLog.Written::subject).containsExactly("c-1", "c-1", "c-1");
+    }
+
+    /** @return the subject's key for the product, as the gate encrypts with it */
+    private Aead productKey(String subject) {
+        return ProductKey.of(keys().existing("shop", subject).orElseThrow(), ADDRESS);
     }
 
     private SubjectKeys keys() {

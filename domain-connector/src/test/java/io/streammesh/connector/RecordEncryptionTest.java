@@ -7,6 +7,7 @@ import com.google.crypto.tink.Aead;
 import io.streammesh.keys.FieldCipher;
 import io.streammesh.keys.LocalKms;
 import io.streammesh.keys.PreparedKeys;
+import io.streammesh.keys.ProductKey;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.AvroBytes;
 import io.streammesh.schema.MeshException;
@@ -68,7 +69,7 @@ class RecordEncryptionTest {
 
             assertThat(encrypted).startsWith(0, 0, 0, 0, 7);
             GenericRecord read = decode(encrypted);
-            Aead key = keys.existing("shop", "c-1").orElseThrow();
+            Aead key = ProductKey.of(keys.existing("shop", "c-1").orElseThrow(), ADDRESS.toString());
             for (String clear : List.of("visitId", "customerId", "pages", "amount")) {
                 assertThat(read.get(clear)).as(clear).isEqualTo(decode(value).get(clear));
             }

@@ -12,6 +12,7 @@ import io.streammesh.client.PlatformApp;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.enforcer.ViewApp;
 import io.streammesh.keys.FieldCipher;
+import io.streammesh.keys.ProductKey;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.EncryptedFields;
 import io.streammesh.schema.MeshTopics;
@@ -83,7 +84,7 @@ class ViewDecryptionIT {
                 GenericRecord ann = byKey(view, "o-1");
                 assertThat(ann.get("customerEmail").toString()).matches("[0-9a-f]{64}");
                 String shipping = ann.get("shippingAddress").toString();
-                assertThat(FieldCipher.decrypt(keys.existing(DOMAIN, "c-1").orElseThrow(), shipping,
+                assertThat(FieldCipher.decrypt(ProductKey.of(keys.existing(DOMAIN, "c-1").orElseThrow(), ADDRESS.toString()), shipping,
                         FieldCipher.associatedData(ADDRESS.toString(), "shippingAddress", "c-1")))
                         .as("the encrypted mask passes the ciphertext bound to the product").isEqualTo("1 Main Street");
                 assertThat(view).allSatisfy(r -> assertThat(r.headers().lastHeader(EncryptedFields.ERASED_HEADER)).isNull());

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import io.streammesh.audit.AuditApp;
 import io.streammesh.audit.AuditConfig;
 import io.streammesh.catalog.CatalogApp;
@@ -23,6 +25,8 @@ import io.streammesh.connector.ProductPublisher;
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.enforcer.GrantEnforcer;
+import io.streammesh.keys.FieldCipher;
+import io.streammesh.keys.SubjectKey;
 import io.streammesh.schema.AccessRequest;
 import io.streammesh.schema.AuditEventType;
 import io.streammesh.schema.Decision;
@@ -39,13 +43,19 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -71,7 +81,8 @@ import org.junit.jupiter.api.io.TempDir;
  * approves, and the team's {@link ProductConsumer} (and {@code mesh consume --decrypt}) reads
  * the gate's ciphertext as cleartext with keys from the catalog's key service. A principal
  * without the grant is refused (403); after an erasure the subject's fields read as null, named
- * as erased, while another subject's stay readable; after the revocation the key service refuses
+ * as erased, while another subject's stay readable; the key served for the product opens no other
+ * product's fields of the same subject; after the revocation the key service refuses
  * the team; every fetch is audited as KEY_ACCESS. The request and grant topics start with the
  * schemas of a mesh from before {@code decrypt} (an upgraded mesh): the new field still arrives.
  */
@@ -80,6 +91,8 @@ class KeyServiceIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ProductAddress PRODUCT = ProductAddress.parse("kx-shop.order-placed.v1");
+    /** Another product of the domain, with the same subjects, on which the team holds no grant. */
+    private static final ProductAddress OTHER = ProductAddress.parse("kx-shop.order-copied.v1");
 
     @TempDir
     Path dir;
@@ -141,6 +154,22 @@ class KeyServiceIT {
             assertThatThrownBy(() -> teamApi.find(keyPath(URLEncoder.encode(deadLetterKey, StandardCharsets.UTF_8))))
                     .as("a decrypt grantee asks for the product's dead-letter key: the attack").isInstanceOf(MeshException.class)
                     .hasMessage("the subject in the path starts with 'mesh.', which is reserved for the platform's own keys");
+
+            // the key served for the granted product opens no other product's fields of the subject
+            try (var publisher = ProductPublisher.connect(mesh.clientConfig("kx-shop"))) {
+                publisher.publish(DataContracts.load(contract("order-copied")));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> teamApi.get("/api/products?domain=kx-shop").path("count").asInt() == 2);
+            String otherEmail = otherProductsEmail(mesh);
+            JsonNode served = teamApi.find(keyPath("c-2")).orElseThrow();
+            SubjectKey grantedKey = SubjectKey.of(TinkJsonProtoKeysetFormat.parseKeyset(served.path("keyset").asText(), InsecureSecretKeyAccess.get()),
+                    Set.of());
+            assertThat(grantedKey.decrypt(read.get("o-2").record().value().get("customerEmail").toString(),
+                    FieldCipher.associatedData(PRODUCT.toString(), "customerEmail", "c-2"))).hasValue("bob@example.com");
+            assertThatThrownBy(() -> grantedKey.decrypt(otherEmail, FieldCipher.associatedData(OTHER.toString(), "customerEmail", "c-2")))
+                    .as("the attack: the subject's key for " + PRODUCT + " on " + OTHER + "'s ciphertext").isInstanceOf(GeneralSecurityException.class);
+            assertThatThrownBy(() -> teamApi.find("/api/products/" + OTHER + "/keys/c-2")).as("no grant on " + OTHER)
+                    .isInstanceOf(MeshException.class).hasMessageStartingWith("User:kx-team holds no ACTIVE grant with decrypt on " + OTHER);
 
             var consumed = CommandRun.of("consume", PRODUCT.topic(), "--as", "kx-team", "--decrypt", "--catalog-url", catalog.restUrl(),
                     "--from-beginning", "--max", "2", "--timeout", "60s", "-o", "json", "--state-dir", state);
@@ -239,6 +268,33 @@ class KeyServiceIT {
         }
     }
 
+    /** @return the encrypted e-mail of a record about c-2 in {@link #OTHER}, as the domain reads its own product */
+    private static String otherProductsEmail(EmbeddedMesh mesh) throws Exception {
+        try (var producer = new KafkaProducer<>(mesh.clientConfig("kx-shop").kafka(), new StringSerializer(), new ByteArraySerializer())) {
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> producer.send(new ProducerRecord<>(OTHER.ingestTopic(), "o-9",
+                    order("o-9", "c-2", "bob@example.com"))).get() != null);
+        }
+        Schema schema = new Schema.Parser().parse(Path.of("..", "examples", "orders", "order-placed.avsc").toFile());
+        List<String> emails = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(mesh.clientConfig("kx-shop").kafka(), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(OTHER.topic()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    // past the registry's header: a magic byte and the schema's id
+                    GenericRecord order = new GenericDatumReader<GenericRecord>(schema)
+                            .read(null, DecoderFactory.get().binaryDecoder(record.value(), 5, record.value().length - 5, null));
+                    emails.add(order.get("customerEmail").toString());
+                }
+                return !emails.isEmpty();
+            });
+        }
+        assertThat(emails.get(0)).startsWith(FieldCipher.PREFIX);
+        return emails.get(0);
+    }
+
     private static String keyPath(String subject) {
         return "/api/products/" + PRODUCT + "/keys/" + subject;
     }
@@ -311,10 +367,15 @@ class KeyServiceIT {
     }
 
     private Path contract() throws Exception {
+        return contract("order-placed");
+    }
+
+    /** The example's order contract in domain kx-shop, as product {@code name}. */
+    private Path contract(String name) throws Exception {
         Path examples = Path.of("..", "examples", "orders");
-        Files.copy(examples.resolve("order-placed.avsc"), dir.resolve("order-placed.avsc"));
-        return Files.writeString(dir.resolve("kx-shop.yaml"), Files.readString(examples.resolve("order-placed.yaml"))
-                .replace("domain: orders", "domain: kx-shop").replace("User:orders", "User:kx-shop")
+        Files.copy(examples.resolve("order-placed.avsc"), dir.resolve("order-placed.avsc"), StandardCopyOption.REPLACE_EXISTING);
+        return Files.writeString(dir.resolve(name + ".yaml"), Files.readString(examples.resolve("order-placed.yaml"))
+                .replace("domain: orders", "domain: kx-shop").replace("User:orders", "User:kx-shop").replace("name: order-placed", "name: " + name)
                 .replace("lineage: {inputs: [customers.customer-profile.v1]}", ""));
     }
 }

@@ -9,7 +9,7 @@ import java.util.Base64;
 /**
  * How an encrypted field is written in a product record, in one place for the gate that encrypts
  * and every holder that decrypts: the AEAD ciphertext of the field's value under its subject's
- * data key, with associated data {@code <address>|<field>|<subject>} (so it cannot be moved to
+ * key for the product ({@link ProductKey}), with associated data {@code <address>|<field>|<subject>} (so it cannot be moved to
  * another product, field or subject); a string field holds {@code mesh:enc:v1:} and the
  * ciphertext in base64, a bytes field the ciphertext itself.
  */
@@ -57,7 +57,7 @@ public final class FieldCipher {
     }
 
     /**
-     * @param key the subject's data key
+     * @param key the subject's key for the product ({@link ProductKey})
      * @param text a string field's value
      * @param associatedData {@link #associatedData}
      * @return the encrypted field, {@code mesh:enc:v1:<base64>}
@@ -72,7 +72,7 @@ public final class FieldCipher {
      * encrypted field's: for a writer that has the text's bytes as a record holds them, and writes
      * the field's bytes (the gate), with no string decoded or encoded on the way.
      *
-     * @param key the subject's data key
+     * @param key the subject's key for the product ({@link ProductKey})
      * @param utf8 a string field's value in UTF-8
      * @param associatedData {@link #associatedData}
      * @return the encrypted field, {@code mesh:enc:v1:<base64>}, in UTF-8 (all of it ASCII)
@@ -86,7 +86,7 @@ public final class FieldCipher {
     }
 
     /**
-     * @param key the subject's data key
+     * @param key the subject's key for the product ({@link ProductKey})
      * @param encrypted an encrypted string field
      * @param associatedData {@link #associatedData} of the record it is read from
      * @return the cleartext

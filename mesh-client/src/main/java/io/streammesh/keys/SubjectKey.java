@@ -12,8 +12,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * One data subject's keys as a decrypting holder sees them: its data key, if it has one now, and
- * the Tink key ids of the keys it had before and that were erased. A ciphertext names the key
+ * One data subject's keys as a decrypting holder sees them: its data key (for a grantee, its key
+ * for one product, {@link ProductKey}), if it has one now, and the Tink key ids of the keys it had before and that were erased. A ciphertext names the key
  * that wrote it (Tink's prefix: a start byte and the key id), so a record written before an
  * erasure reads as erased even once a later record gave the subject a fresh key, a ciphertext of
  * a key the holder does not know yet ({@link UnknownKey}: maybe the subject's fresh key, written
@@ -58,6 +58,15 @@ public record SubjectKey(Optional<Aead> key, Set<Integer> keyIds, Set<Integer> e
             ids.add(keyset.getAt(i).getId());
         }
         return ids;
+    }
+
+    /**
+     * @param product a product's address
+     * @return the subject's keys for that product ({@link ProductKey}): for the platform, which holds the data keys themselves
+     * @throws MeshException if the current key is not one the mesh makes
+     */
+    public SubjectKey forProduct(String product) {
+        return key.isEmpty() ? this : new SubjectKey(Optional.of(ProductKey.of(key.get(), product)), keyIds, erasedKeyIds);
     }
 
     /**

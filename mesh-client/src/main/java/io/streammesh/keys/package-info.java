@@ -9,7 +9,10 @@
  * the same URI-per-domain contract. Erasing a subject replaces its key's entry with an erasure that
  * keeps only the erased key's id: every copy of its encrypted fields becomes unreadable once
  * compaction removes the wrapped key (crypto-shredding), and reads as erased, not forged, even
- * after a later record gave the subject a fresh key ({@link io.streammesh.keys.SubjectKey}).
+ * after a later record gave the subject a fresh key ({@link io.streammesh.keys.SubjectKey}). A
+ * product's fields are encrypted with the subject's key for that product, derived from the data
+ * key ({@link io.streammesh.keys.ProductKey}): the data key never leaves the platform, and a
+ * grantee's key opens one product only.
  *
  * <p>Threading: {@code SubjectKeys} is thread-safe (one lock; its consumer is polled at most once
  * a second, by whichever thread asks); the Tink primitives it returns are thread-safe.

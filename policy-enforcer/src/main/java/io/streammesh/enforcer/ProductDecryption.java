@@ -173,11 +173,21 @@ final class ProductDecryption {
             throw new Undecryptable("this policy-enforcer reads no data keys, so it cannot open the encrypted fields of " + address);
         }
         try {
-            return latest ? keys.latestSubjectKey(address.domain(), subject) : keys.subjectKey(address.domain(), subject);
+            SubjectKey dataKey = latest ? keys.latestSubjectKey(address.domain(), subject) : keys.subjectKey(address.domain(), subject);
+            return forProduct(dataKey);
         } catch (SubjectKeys.UnusableKey e) {
             throw new Undecryptable(e.getMessage());
         } catch (MeshException e) {
             throw new KeysUnavailable("cannot read the data keys of domain " + address.domain() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A data key the mesh did not make costs its records (dead letters), not the task: it is no outage of the key topic. */
+    private SubjectKey forProduct(SubjectKey dataKey) {
+        try {
+            return dataKey.forProduct(address.toString());
+        } catch (MeshException e) {
+            throw new Undecryptable(e.getMessage());
         }
     }
 

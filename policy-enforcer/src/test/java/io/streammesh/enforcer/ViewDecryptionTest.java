@@ -3,10 +3,12 @@ package io.streammesh.enforcer;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.crypto.tink.Aead;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.keys.FieldCipher;
 import io.streammesh.keys.KeyLog;
 import io.streammesh.keys.LocalKms;
+import io.streammesh.keys.ProductKey;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.testing.MemoryKeyLog;
 import io.streammesh.schema.DataProduct;
@@ -92,7 +94,7 @@ class ViewDecryptionTest {
         assertThat(view.get("orderId")).hasToString("o-1");
         assertThat(view.get("customerEmail").toString()).hasSize(64);
         assertThat(view.get("shippingAddress")).hasToString(ann.get("shippingAddress").toString());
-        assertThat(FieldCipher.decrypt(gateKeys.existing("shop", "c-1").orElseThrow(), view.get("shippingAddress").toString(),
+        assertThat(FieldCipher.decrypt(productKey("c-1"), view.get("shippingAddress").toString(),
                 FieldCipher.associatedData(ADDRESS, "shippingAddress", "c-1"))).isEqualTo("1 Main Street");
         assertThat(new String(out.get(0).value(), UTF_8)).doesNotContain("ann@example.com", "Main Street");
         assertThat(out.get(0).headers().lastHeader(EncryptedFields.ERASED_HEADER)).isNull();
@@ -106,7 +108,7 @@ class ViewDecryptionTest {
 
         GenericRecord view = AvroBytes.decode(viewRecords().get(0).value(), viewSchema(Map.of("customerEmail", "encrypted")));
         assertThat(view.get("customerEmail")).hasToString(ann.get("customerEmail").toString());
-        assertThat(FieldCipher.decrypt(gateKeys.existing("shop", "c-1").orElseThrow(), view.get("customerEmail").toString(),
+        assertThat(FieldCipher.decrypt(productKey("c-1"), view.get("customerEmail").toString(),
                 FieldCipher.associatedData(ADDRESS, "customerEmail", "c-1"))).isEqualTo("ann@example.com");
     }
 
@@ -264,12 +266,17 @@ class ViewDecryptionTest {
         return java.util.HexFormat.of().formatHex(mac.doFinal(value.getBytes(UTF_8)));
     }
 
-    /** A record as the gate writes it: the listed fields encrypted with the subject's data key. */
+    /** @return the subject's key for the product, as the gate encrypts with it */
+    private Aead productKey(String subject) {
+        return ProductKey.of(gateKeys.existing("shop", subject).orElseThrow(), ADDRESS);
+    }
+
+    /** A record as the gate writes it: the listed fields encrypted with the subject's key for the product. */
     private GenericRecord order(String id, String customer, String email) {
         GenericRecord order = ViewAppITCatalog.order(schema, id, "FR");
         order.put("customerId", customer);
         try {
-            var key = gateKeys.dataKey("shop", customer);
+            var key = ProductKey.of(gateKeys.dataKey("shop", customer), ADDRESS);
             order.put("customerEmail", FieldCipher.encrypt(key, email, FieldCipher.associatedData(ADDRESS, "customerEmail", customer)));
             order.put("shippingAddress", FieldCipher.encrypt(key, "1 Main Street",
                     FieldCipher.associatedData(ADDRESS, "shippingAddress", customer)));
