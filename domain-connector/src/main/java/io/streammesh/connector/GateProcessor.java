@@ -46,7 +46,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  *
  * <p>A record of a product the catalog does not have yet waits (publishing registers the product
  * and creates its ingest topic before the catalog has admitted it, and a producer may start right
- * away): it is held in a store, with every later record of its ingest partition so that per-key
+ * away): it is held in a store, sealed ({@link WaitingSeal}: the gate does not know yet whether the
+ * contract encrypts fields), with every later record of its ingest partition so that per-key
  * order holds, and checked once the catalog has the product; only a record still waiting after
  * {@link GateConfig#pendingWait()} goes to the dead-letter topic.
  *
@@ -162,7 +163,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
      * @param budget what the gate's waiting records take, shared by all its tasks' processors
      * @param contracts the products' compiled contracts, shared by all its tasks' processors
      * @param keys the data subjects' keys, made ready off the stream thread, shared by all its tasks' processors
-     * @param seal what seals the waiting records of products with encrypted fields, shared by all its tasks' processors
+     * @param seal what seals every waiting record, shared by all its tasks' processors
      */
     GateProcessor(GateConfig config, GateCounters counters, PendingBudget budget, CompiledContracts contracts, PreparedKeys keys,
                   WaitingSeal seal) {
@@ -228,14 +229,14 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         RecordMetadata source = context.recordMetadata().orElseThrow();
         Plan plan = plan(source.topic());
         if (plan.pending()) {
-            hold(partitionOf(source), plan, waiting(record, source));
+            hold(partitionOf(source), plan, waiting(record, source, plan));
             return;
         }
         // a record waits behind the waiting records of its partition, so that per-key order holds
         if (!waiting.isEmpty()) {
             String partition = partitionOf(source);
             if (!release(partition, plan)) {
-                if (hold(partition, plan, waiting(record, source))) {
+                if (hold(partition, plan, waiting(record, source, plan))) {
                     askAhead(plan, record.value());
                 }
                 return;
@@ -244,7 +245,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         try {
             route(plan, record, source.partition(), source.offset(), true, false);
         } catch (KeyNotReady e) {
-            hold(partitionOf(source), plan, waiting(record, source));
+            hold(partitionOf(source), plan, waiting(record, source, plan));
         }
     }
 
@@ -272,9 +273,9 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         }
     }
 
-    private PendingRecord waiting(Record<byte[], byte[]> record, RecordMetadata source) {
+    private PendingRecord waiting(Record<byte[], byte[]> record, RecordMetadata source, Plan plan) {
         return new PendingRecord(source.partition(), source.offset(), record.timestamp(), context.currentSystemTimeMs(), record.key(),
-                record.value(), record.headers());
+                record.value(), record.headers(), plan.sealed());
     }
 
     @Override
@@ -306,9 +307,9 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
             route(closed(plan, ContractCheck.oversized(record.value().length, config.maxValueBytes())), record, true);
             return false;
         }
-        // a partition already dead-lettering needs no copy of the record to say so; one of a product with encrypted
-        // fields is sealed: the store's changelog is on the broker's disks
-        byte[] stored = held.overflowed ? null : (plan.sealed() ? seal.seal(plan.address(), record) : record).toBytes();
+        // a partition already dead-lettering needs no copy of the record to say so; every other is sealed, the store's
+        // changelog being on the broker's disks: one waiting for its product's catalog entry may be of encrypted fields
+        byte[] stored = held.overflowed ? null : seal.seal(plan.address(), record).toBytes();
         String full = noRoom(held, record.partition(), stored == null ? 0 : stored.length);
         if (full != null) {
             overflow(partition, held);
@@ -465,11 +466,11 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
     }
 
     /**
-     * A record that waited, opened if it was sealed, to its product or the dead-letter topic; a
-     * sealed one that its product's plan dead-letters is sealed there too, even if the plan no
-     * longer knows the product's encryption (it left the catalog). One that cannot be opened now
-     * (its domain's KMS does not answer, or no longer has the KEK that wrapped its sealing key)
-     * stays where it is, and keeps the records behind it waiting: never lost, never dead-lettered
+     * A record that waited, opened if it was sealed, to its product or the dead-letter topic; one
+     * that waited under a contract encrypting fields and that its product's plan dead-letters is
+     * encrypted there too, even if the plan no longer knows the product's encryption (it left the
+     * catalog). One that cannot be opened now (the platform's KMS does not answer, or no longer has
+     * the KEK that wrapped its sealing key) stays where it is, and keeps the records behind it waiting: never lost, never dead-lettered
      * unreadable ({@link WaitingSeal} logs why, and asks the KMS again a second later at most).
      *
      * @return whether it was routed
@@ -481,7 +482,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         } catch (GeneralSecurityException e) {
             return false;
         }
-        route(waited.sealed() && plan.closed() != null && !plan.sealed() ? closed(plan, plan.closed(), true) : plan, opened, false);
+        route(waited.encrypted() && plan.closed() != null && !plan.sealed() ? closed(plan, plan.closed(), true) : plan, opened, false);
         return true;
     }
 

@@ -25,16 +25,20 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * @param key its key, or null
  * @param value its value, or null
  * @param headers its headers as the client wrote them
- * @param sealedWith the wrapped key that sealed {@code value} ({@link WaitingSeal}), for a record of a
- *        product with encrypted fields, whose cleartext must not reach the store's changelog on the
- *        broker's disks; null for a value as the client wrote it
+ * @param sealedWith the wrapped key that sealed {@code value} ({@link WaitingSeal}): every waiting
+ *        record's, since the gate may not know yet whether its product encrypts fields, whose
+ *        cleartext must not reach the store's changelog on the broker's disks; null for a value as
+ *        the client wrote it
+ * @param encrypted whether it started waiting under a contract that encrypts fields, so that its
+ *        dead letter is encrypted even if its product left the catalog meanwhile
  */
 record PendingRecord(int partition, long offset, long timestamp, long waitingSince, byte[] key, byte[] value, Headers headers,
-                     byte[] sealedWith) {
+                     byte[] sealedWith, boolean encrypted) {
 
     /** A record whose value is as the client wrote it. */
-    PendingRecord(int partition, long offset, long timestamp, long waitingSince, byte[] key, byte[] value, Headers headers) {
-        this(partition, offset, timestamp, waitingSince, key, value, headers, null);
+    PendingRecord(int partition, long offset, long timestamp, long waitingSince, byte[] key, byte[] value, Headers headers,
+                  boolean encrypted) {
+        this(partition, offset, timestamp, waitingSince, key, value, headers, null, encrypted);
     }
 
     /**
@@ -43,7 +47,7 @@ record PendingRecord(int partition, long offset, long timestamp, long waitingSin
      * @return the same record with another value
      */
     PendingRecord withValue(byte[] value, byte[] sealedWith) {
-        return new PendingRecord(partition, offset, timestamp, waitingSince, key, value, headers, sealedWith);
+        return new PendingRecord(partition, offset, timestamp, waitingSince, key, value, headers, sealedWith, encrypted);
     }
 
     /** @return whether its value is sealed */
@@ -68,6 +72,7 @@ record PendingRecord(int partition, long offset, long timestamp, long waitingSin
                 writeBytes(out, header.value());
             }
             writeBytes(out, sealedWith);
+            out.writeBoolean(encrypted);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -91,9 +96,12 @@ record PendingRecord(int partition, long offset, long timestamp, long waitingSin
             for (int i = 0; i < count; i++) {
                 headers.add(new RecordHeader(in.readUTF(), readBytes(in)));
             }
-            // records held before waiting records were sealed end with their headers
+            // records held before waiting records were sealed end with their headers; those held before every waiting
+            // record was sealed, with their sealing key: then only those of products with encrypted fields were sealed
             byte[] sealedWith = in.available() > 0 ? readBytes(in) : null;
-            return new PendingRecord(partition, offset, timestamp, waitingSince, key, value, new RecordHeaders(headers), sealedWith);
+            boolean encrypted = in.available() > 0 ? in.readBoolean() : sealedWith != null;
+            return new PendingRecord(partition, offset, timestamp, waitingSince, key, value, new RecordHeaders(headers), sealedWith,
+                    encrypted);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

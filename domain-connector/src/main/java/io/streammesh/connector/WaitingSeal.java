@@ -16,38 +16,40 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The values of records of products with encrypted fields sealed while they wait in the gate's
- * store, whose changelog is on the broker's disks, where no cleartext of an encrypted field may
- * be outside the ingest topic. Each gate seals a domain's waiting records with a key of its own,
- * made on the domain's first waiting record and wrapped by the domain's KEK; the wrapped key goes
- * with each record, so that whichever gate restores the store opens it with the domain's KEK.
- * Only the KMS is asked (to wrap, on the thread of the domain's first waiting record, until it
- * succeeds once per domain and gate; to unwrap, once per sealing key a restored store brings),
- * never a domain's key log: a record waits for its subject's key even while the key log is out of
- * reach. A sealed record that does not open now is not routed: it waits, and the KMS is asked again
- * a second later at most. Each value is bound to its place (its ingest topic, partition
- * and offset). Shared by the gate's tasks.
+ * The values of waiting records sealed while they wait in the gate's store, whose changelog is on
+ * the broker's disks, where no cleartext of an encrypted field may be outside the ingest topic.
+ * Every waiting record is sealed: one waiting for its product's catalog entry may be of a contract
+ * that encrypts fields, which the gate cannot know yet. Each gate seals with a key of its own, made
+ * on its first waiting record and wrapped by the platform's KEK (the KMS's key of {@link #PLATFORM},
+ * the name no domain may take); the wrapped key goes with each record, so that whichever gate
+ * restores the store opens it with that KEK. No domain's KMS or key log is asked for a record to
+ * wait: a domain whose KMS does not answer stalls neither the gate's tasks, which every domain
+ * shares, nor its own records that wait for their catalog entry, and a record waits for its
+ * subject's key even while the key log is out of reach. A sealed record that does not open now is
+ * not routed: it waits, and the KMS is asked again a second later at most. Each value is bound to
+ * its place (its ingest topic, partition and offset). Shared by the gate's tasks.
  */
 final class WaitingSeal {
 
+    /** Whose KEK wraps the gates' sealing keys: the platform's, under the name no domain may take. */
+    static final String PLATFORM = "mesh";
     private static final Logger LOG = LoggerFactory.getLogger(WaitingSeal.class);
     private static final long RETRY_NANOS = 1_000_000_000L;
+    /** What the sealing keys are wrapped for, so that no other key the platform's KEK wraps passes for one. */
+    private static final byte[] PURPOSE = "mesh.waiting".getBytes(StandardCharsets.UTF_8);
 
     private final SubjectKeys keys;
-    /** Per domain, the key this gate seals with. */
-    private final Map<String, Sealing> sealing = new ConcurrentHashMap<>();
-    /** Per domain and wrapped key (this gate's, or one that sealed records a gate restored), the key unwrapped. */
-    private final Map<Wrapped, Aead> opening = new ConcurrentHashMap<>();
-    /** Per domain and wrapped key that did not unwrap, when (System.nanoTime): not asked of the KMS again for a second. */
-    private final Map<Wrapped, Long> refused = new ConcurrentHashMap<>();
+    /** The key this gate seals with, made on its first waiting record. */
+    private Sealing sealing;
+    /** Per wrapped key (this gate's, or one that sealed records a gate restored), the key unwrapped. */
+    private final Map<ByteBuffer, Aead> opening = new ConcurrentHashMap<>();
+    /** Per wrapped key that did not unwrap, when (System.nanoTime): not asked of the KMS again for a second. */
+    private final Map<ByteBuffer, Long> refused = new ConcurrentHashMap<>();
 
     private record Sealing(byte[] wrapped, Aead key) {
     }
 
-    private record Wrapped(String domain, ByteBuffer key) {
-    }
-
-    /** @param keys the data keys, whose domains' KEKs wrap the gate's sealing keys */
+    /** @param keys the data keys, whose KMS holds the platform's KEK that wraps the gate's sealing keys */
     WaitingSeal(SubjectKeys keys) {
         this.keys = keys;
     }
@@ -56,14 +58,14 @@ final class WaitingSeal {
      * @param address the record's product
      * @param record a record about to wait, its value as the client wrote it
      * @return the record with its value sealed (a record without a value as it is)
-     * @throws MeshException if the domain's KEK does not wrap a new sealing key (the task fails, and the record is
-     *         checked again: a KMS that does not answer for the domain's first waiting record stalls the gate's task)
+     * @throws MeshException if the platform's KEK does not wrap a new sealing key (the task fails, and the record is
+     *         checked again: the platform's KMS is the platform's to keep up, as its broker)
      */
     PendingRecord seal(ProductAddress address, PendingRecord record) {
         if (record.value() == null) {
             return record;
         }
-        Sealing key = sealing.computeIfAbsent(address.domain(), this::newSealing);
+        Sealing key = sealing();
         try {
             return record.withValue(key.key().encrypt(record.value(), place(address, record)), key.wrapped());
         } catch (GeneralSecurityException e) {
@@ -76,16 +78,16 @@ final class WaitingSeal {
      * @param record a record that waited
      * @return the record with its value as the client wrote it
      * @throws GeneralSecurityException if its value does not open (its sealing key does not unwrap with the
-     *         domain's KEK, or the value was held in another place)
+     *         platform's KEK, or the value was held in another place)
      */
     PendingRecord open(ProductAddress address, PendingRecord record) throws GeneralSecurityException {
         if (!record.sealed()) {
             return record;
         }
-        var wrapped = new Wrapped(address.domain(), ByteBuffer.wrap(record.sealedWith()));
+        var wrapped = ByteBuffer.wrap(record.sealedWith());
         Aead key = opening.get(wrapped);
         if (key == null) {
-            key = unwrap(wrapped);
+            key = unwrap(address.domain(), wrapped);
         }
         try {
             return record.withValue(key.decrypt(record.value(), place(address, record)), null);
@@ -98,45 +100,54 @@ final class WaitingSeal {
         }
     }
 
-    /** The sealing key unwrapped with its domain's KEK, or why not; a key the KMS refused is not asked again for a second. */
-    private Aead unwrap(Wrapped wrapped) throws GeneralSecurityException {
+    /** The sealing key unwrapped with the platform's KEK, or why not; a key the KMS refused is not asked again for a second. */
+    private Aead unwrap(String domain, ByteBuffer wrapped) throws GeneralSecurityException {
         Long refusedAt = refused.get(wrapped);
         if (refusedAt != null && System.nanoTime() - refusedAt < RETRY_NANOS) {
-            throw new GeneralSecurityException("the key that sealed it did not unwrap with the KEK of domain " + wrapped.domain()
-                    + " less than a second ago");
+            throw new GeneralSecurityException("the key that sealed it did not unwrap with the platform's KEK less than a second ago");
         }
         try {
-            Aead key = keys.unwrapOwn(wrapped.domain(), wrapped.key().array(), purpose(wrapped.domain()))
-                    .getPrimitive(RegistryConfiguration.get(), Aead.class);
+            Aead key = unwrapped(domain, wrapped.array()).getPrimitive(RegistryConfiguration.get(), Aead.class);
             opening.put(wrapped, key);
             if (refused.remove(wrapped) != null) {
-                LOG.info("Waiting records of domain {} open again", wrapped.domain());
+                LOG.info("Waiting records sealed with a key the platform's KEK did not unwrap open again");
             }
             return key;
         } catch (GeneralSecurityException | RuntimeException e) {
             if (refused.put(wrapped, System.nanoTime()) == null) {
-                LOG.warn("Waiting records of domain {} were sealed with a key its KEK does not unwrap now; they wait, and it is "
-                        + "tried again every second ({})", wrapped.domain(), e.getMessage());
+                LOG.warn("Waiting records were sealed with a key the platform's KEK does not unwrap now; they wait, and it is "
+                        + "tried again every second ({})", e.getMessage());
             }
             throw e instanceof GeneralSecurityException security ? security : new GeneralSecurityException(e.getMessage(), e);
         }
     }
 
-    private Sealing newSealing(String domain) {
+    /** A store restored from before the platform's KEK sealed waiting records holds some sealed by their domain's. */
+    private KeysetHandle unwrapped(String domain, byte[] wrapped) throws GeneralSecurityException {
         try {
-            KeysetHandle keyset = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
-            byte[] wrapped = keys.wrapOwn(domain, keyset, purpose(domain));
-            Aead key = keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
-            opening.put(new Wrapped(domain, ByteBuffer.wrap(wrapped)), key);
-            return new Sealing(wrapped, key);
-        } catch (GeneralSecurityException e) {
-            throw new MeshException("cannot make a key to seal waiting records of domain " + domain + ": " + e.getMessage(), e);
+            return keys.unwrapOwn(PLATFORM, wrapped, PURPOSE);
+        } catch (GeneralSecurityException platforms) {
+            try {
+                return keys.unwrapOwn(domain, wrapped, ("mesh.waiting|" + domain).getBytes(StandardCharsets.UTF_8));
+            } catch (GeneralSecurityException | RuntimeException domains) {
+                throw platforms;
+            }
         }
     }
 
-    /** @return what a domain's sealing keys are wrapped for, so that no other key wrapped by its KEK passes for one */
-    private static byte[] purpose(String domain) {
-        return ("mesh.waiting|" + domain).getBytes(StandardCharsets.UTF_8);
+    private synchronized Sealing sealing() {
+        if (sealing == null) {
+            try {
+                KeysetHandle keyset = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
+                byte[] wrapped = keys.wrapOwn(PLATFORM, keyset, PURPOSE);
+                Aead key = keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
+                opening.put(ByteBuffer.wrap(wrapped), key);
+                sealing = new Sealing(wrapped, key);
+            } catch (GeneralSecurityException e) {
+                throw new MeshException("cannot make a key to seal waiting records: " + e.getMessage(), e);
+            }
+        }
+        return sealing;
     }
 
     private static byte[] place(ProductAddress address, PendingRecord record) {

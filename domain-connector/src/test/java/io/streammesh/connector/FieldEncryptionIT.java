@@ -18,6 +18,7 @@ import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import io.streammesh.testing.AuditTopicReader;
 import io.streammesh.testing.BrokerDisk;
+import io.streammesh.testing.IngestGrants;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.testing.TopicOffsets;
 import java.io.IOException;
@@ -129,6 +130,36 @@ class FieldEncryptionIT {
             });
             assertThat(keys.existing(DOMAIN, "c-1")).isEmpty();
             assertThat(keys.existing(DOMAIN, "c-2")).as("other subjects are untouched").isPresent();
+        }
+    }
+
+    @Test
+    void aRecordWaitingForItsProductsCatalogEntryIsSealedOnTheBrokersDisksAndFlowsEncryptedOnceCatalogued(EmbeddedMesh mesh) throws Exception {
+        Path logDirs = mesh.state().kafka();
+        Assumptions.assumeTrue(Files.isDirectory(logDirs), "the broker's log directories are on this machine (embedded mesh)");
+        ProductAddress address = ProductAddress.parse("enc-wait.order-placed.v1");
+        MeshClientConfig domain = TestContracts.publishOrders(mesh, address.domain());
+        // the domain may write its ingest topic before the gate's copy of the catalog has the product: here, until the test catalogues it
+        IngestGrants.allow(mesh, address);
+        Path gateState = Files.createTempDirectory("gate-wait");
+        String email = "wq4-waiting-xv@encrypted.example";
+
+        try (GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), gateState, Duration.ofSeconds(1), 0,
+                gateState.resolve("keks"));
+             var producer = new KafkaProducer<>(plain(domain), new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(address.ingestTopic(), "o-1", json("o-1", "c-1", email, 12.5).getBytes(UTF_8))).get();
+            String changelog = PlatformApp.GATE.applicationId() + "-" + GateTopology.PENDING + "-changelog";
+            await().atMost(Duration.ofSeconds(60)).until(() -> held(mesh, changelog, address.ingestTopic()));
+
+            assertThat(BrokerDisk.filesContaining(logDirs, email.getBytes(UTF_8))).as("the attack: its contract encrypts customerEmail")
+                    .isNotEmpty().allSatisfy(file -> assertThat(file.toString()).contains(address.ingestTopic() + "-"));
+
+            ProductRegistration registration = GateIT.catalogue(mesh, domain, address);
+            Schema schema = ProductProducer.schemaOf(registration, domain);
+            GenericRecord order = decode(schema, GateIT.readCommitted(domain, address.topic(), 1).get(0).value());
+            assertThat(order.get("customerEmail").toString()).startsWith(FieldCipher.PREFIX);
+            assertThat(BrokerDisk.filesContaining(logDirs, email.getBytes(UTF_8)))
+                    .allSatisfy(file -> assertThat(file.toString()).contains(address.ingestTopic() + "-"));
         }
     }
 
@@ -249,6 +280,23 @@ class FieldEncryptionIT {
             assertThat(TopicOffsets.end(mesh.admin(), address.deadLetterTopic())).isZero();
         } finally {
             mesh.admin().createAcls(taken).all().get();
+        }
+    }
+
+    /** @return whether the gate's store of waiting records holds one of the ingest topic, as its changelog says */
+    private static boolean held(EmbeddedMesh mesh, String changelog, String ingestTopic) {
+        var props = mesh.clientConfig("mesh-admin").kafka();
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(changelog).stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            for (var record : consumer.poll(Duration.ofSeconds(2))) {
+                if (record.key() != null && record.key().startsWith(ingestTopic + "|") && record.value() != null) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 

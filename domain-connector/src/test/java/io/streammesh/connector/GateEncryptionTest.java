@@ -201,6 +201,32 @@ class GateEncryptionTest {
     }
 
     @Test
+    void aRecordOfAProductTheGatesCatalogDoesNotHaveYetWaitsSealedByThePlatformsKekNotTheDomainsThenFlowsEncrypted() throws Exception {
+        String returns = "shop.order-returned.v1";
+        var ingestOfReturns = driver.createInputTopic(returns + ".ingest", Serdes.String().serializer(), Serdes.ByteArray().serializer());
+
+        ingestOfReturns.pipeInput("r-1", json("r-1", "c-1", "ann@example.com", 12.5).getBytes(UTF_8), AT);
+
+        KeyValueStore<String, byte[]> waiting = driver.getKeyValueStore(GateTopology.PENDING);
+        try (var all = waiting.all()) {
+            assertThat(all).toIterable().hasSize(1).allSatisfy(entry -> assertThat(new String(entry.value, UTF_8))
+                    .as("its contract may encrypt fields: the store's changelog is on the broker's disks").doesNotContain("@example.com"));
+        }
+        assertThat(keks.resolve(WaitingSeal.PLATFORM + ".kek.json")).exists();
+        assertThat(keks.resolve("shop.kek.json")).as("the domain's KMS is not asked for a record to wait").doesNotExist();
+
+        catalog.pipeInput(returns, entry(returns, ProductStatus.ACTIVE));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+        var productOfReturns = driver.createOutputTopic(returns, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        byte[] value = productOfReturns.readValue();
+        assertThat(new String(value, UTF_8)).doesNotContain("ann@example.com");
+        assertThat(FieldCipher.decrypt(ProductKey.of(keys().existing("shop", "c-1").orElseThrow(), returns),
+                decode(value).get("customerEmail").toString(), FieldCipher.associatedData(returns, "customerEmail", "c-1")))
+                .isEqualTo("ann@example.com");
+    }
+
+    @Test
     void aCiphertextMovedToAnotherRecordOrFieldDoesNotDecrypt() {
         ingest.pipeInput("o-1", json("o-1", "c-1", "ann@example.com", 12.5).getBytes(UTF_8));
         ingest.pipeInput("o-2", json("o-2", "c-2", "bob@example.com", 12.5).getBytes(UTF_8));
@@ -400,13 +426,18 @@ class GateEncryptionTest {
     }
 
     private static DataProduct entry(ProductStatus status) {
-        var registration = ProductRegistration.newBuilder().setAddress(ADDRESS).setDomain("shop").setName("order-placed")
+        return entry(ADDRESS, status);
+    }
+
+    private static DataProduct entry(String address, ProductStatus status) {
+        var registration = ProductRegistration.newBuilder().setAddress(address).setDomain("shop")
+                .setName(ProductAddress.parse(address).product())
                 .setVersion("1.0.0").setOwner(Owner.newBuilder().setTeam("t").setPrincipal("User:shop").setContact("c").build())
-                .setSchemaSubject(ADDRESS + "-value").setSchemaVersion(1).setSchemaContentId(ORDER_ID)
+                .setSchemaSubject(address + "-value").setSchemaVersion(1).setSchemaContentId(ORDER_ID)
                 .setQualityRules(List.of(new QualityRule("positive-amount", "record.amount > 0")))
                 .setEncryption(new ProductEncryption("customerId", List.of("customerEmail", "shippingAddress")))
                 .setRetired(status == ProductStatus.RETIRED).setPublishedAt(Instant.ofEpochMilli(AT)).build();
-        return DataProduct.newBuilder().setAddress(ADDRESS).setDomain("shop").setRegistration(registration).setStatus(status)
+        return DataProduct.newBuilder().setAddress(address).setDomain("shop").setRegistration(registration).setStatus(status)
                 .setFirstPublishedAt(Instant.ofEpochMilli(AT)).setUpdatedAt(Instant.ofEpochMilli(AT)).build();
     }
 

@@ -442,7 +442,7 @@ class GateTopologyTest {
         String partition = ADDRESS + ".ingest|0|";
         for (long offset : new long[] {10, 9}) {
             pending.put(partition + String.format("%019d", offset), new PendingRecord(0, offset, AT, AT, bytes("o-" + offset),
-                    bytes(json("o-" + offset, 1.0, "EUR", 1)), new RecordHeaders()).toBytes());
+                    bytes(json("o-" + offset, 1.0, "EUR", 1)), new RecordHeaders(), false).toBytes());
         }
         var budget = new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES);
         var processor = new GateProcessor(config, new GateCounters(meters), budget, new CompiledContracts(config.schemas(), Runnable::run),

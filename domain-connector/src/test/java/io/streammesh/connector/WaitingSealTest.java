@@ -4,6 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import io.streammesh.keys.LocalKms;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.ProductAddress;
@@ -24,9 +28,9 @@ class WaitingSealTest {
     Path keks;
 
     @Test
-    void aWaitingRecordsValueIsSealedInTheStoreAndAnotherGateWithTheDomainsKekOpensItWhereItWasHeldOnly() throws Exception {
+    void aWaitingRecordsValueIsSealedInTheStoreAndAnotherGateWithThePlatformsKekOpensItWhereItWasHeldOnly() throws Exception {
         var log = new MemoryKeyLog();
-        var record = new PendingRecord(1, 42, 7, 8, "o-1".getBytes(UTF_8), VALUE, new RecordHeaders());
+        var record = new PendingRecord(1, 42, 7, 8, "o-1".getBytes(UTF_8), VALUE, new RecordHeaders(), true);
 
         byte[] stored = new WaitingSeal(keys(log)).seal(ADDRESS, record).toBytes();
 
@@ -37,23 +41,50 @@ class WaitingSealTest {
         var otherGate = new WaitingSeal(keys(log));
         assertThat(otherGate.open(ADDRESS, restored).value()).isEqualTo(VALUE);
         assertThat(otherGate.open(ADDRESS, restored).sealed()).isFalse();
-        var moved = new PendingRecord(1, 43, 7, 8, restored.key(), restored.value(), restored.headers(), restored.sealedWith());
+        assertThat(restored.encrypted()).isTrue();
+        var moved = new PendingRecord(1, 43, 7, 8, restored.key(), restored.value(), restored.headers(), restored.sealedWith(), true);
         assertThatThrownBy(() -> otherGate.open(ADDRESS, moved)).isInstanceOf(GeneralSecurityException.class);
         assertThatThrownBy(() -> otherGate.open(ProductAddress.parse("other.order-placed.v1"), restored))
-                .as("another domain's KEK").isInstanceOf(GeneralSecurityException.class);
+                .as("another product's ingest topic").isInstanceOf(GeneralSecurityException.class);
+        assertThat(keks.resolve("shop.kek.json")).as("no domain's KEK is asked").doesNotExist();
+    }
+
+    @Test
+    void aRecordSealedWithItsDomainsKekBeforeThePlatformsSealedWaitingRecordsStillOpens() throws Exception {
+        var log = new MemoryKeyLog();
+        SubjectKeys keys = keys(log);
+        KeysetHandle domainsSealingKey = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
+        byte[] wrapped = keys.wrapOwn("shop", domainsSealingKey, "mesh.waiting|shop".getBytes(UTF_8));
+        byte[] sealed = domainsSealingKey.getPrimitive(RegistryConfiguration.get(), Aead.class)
+                .encrypt(VALUE, (ADDRESS.ingestTopic() + "|1|42").getBytes(UTF_8));
+        var restored = new PendingRecord(1, 42, 7, 8, null, sealed, new RecordHeaders(), wrapped, true);
+
+        assertThat(new WaitingSeal(keys).open(ADDRESS, restored).value()).isEqualTo(VALUE);
     }
 
     @Test
     void aRecordHeldBeforeWaitingRecordsWereSealedReadsAsNotSealed() {
-        var record = new PendingRecord(1, 42, 7, 8, null, VALUE, new RecordHeaders());
+        var record = new PendingRecord(1, 42, 7, 8, null, VALUE, new RecordHeaders(), false);
         byte[] stored = record.toBytes();
-        // the store's format before: the same fields, without the sealing key's at the end
-        byte[] before = Arrays.copyOf(stored, stored.length - Integer.BYTES);
+        // the store's format before: the same fields, without the sealing key's and the encrypted flag at the end
+        byte[] before = Arrays.copyOf(stored, stored.length - Integer.BYTES - 1);
 
         PendingRecord read = PendingRecord.fromBytes(before);
 
         assertThat(read.sealed()).isFalse();
+        assertThat(read.encrypted()).isFalse();
         assertThat(read.value()).isEqualTo(VALUE);
+    }
+
+    @Test
+    void aRecordSealedBeforeTheEncryptedFlagWasKeptReadsAsEncrypted() {
+        var record = new PendingRecord(1, 42, 7, 8, null, VALUE, new RecordHeaders(), new byte[] {1, 2}, true);
+        byte[] stored = record.toBytes();
+
+        PendingRecord read = PendingRecord.fromBytes(Arrays.copyOf(stored, stored.length - 1));
+
+        assertThat(read.sealed()).isTrue();
+        assertThat(read.encrypted()).as("then only records of products with encrypted fields were sealed").isTrue();
     }
 
     private SubjectKeys keys(MemoryKeyLog log) {
