@@ -168,10 +168,19 @@ final class CatalogApi implements AutoCloseable {
             respond(ctx, 200, lineage(queries.snapshot(), address));
         });
         router.get("/api/products/{address}" + KeyService.PATH_PART + "{subject}", ctx -> {
-            Map<String, String> query = query(ctx);
-            ProductAddress address = address(ctx.pathParam("address"));
-            only(query, "latest");
-            respond(ctx, 200, keys.fetch(caller(ctx), CallerAuthentication.clientAddress(ctx), address, ctx.pathParam("subject"),
+            Caller caller = caller(ctx);
+            String client = CallerAuthentication.clientAddress(ctx);
+            ProductAddress address;
+            Map<String, String> query;
+            try {
+                query = only(query(ctx), "latest");
+                address = address(ctx.pathParam("address"));
+            } catch (ApiError e) {
+                // refused before the key service saw it: a refused fetch all the same, in the audit trail as every other
+                keys.refusedUnread(caller, client, ctx.pathParam("address"), ctx.pathParam("subject"));
+                throw e;
+            }
+            respond(ctx, 200, keys.fetch(caller, client, address, ctx.pathParam("subject"),
                     "true".equals(query.get("latest")), queries.snapshot().product(address.toString()), queries.decryptGrants(),
                     () -> queries.all(CatalogTopology.GRANTS_STORE)));
         });

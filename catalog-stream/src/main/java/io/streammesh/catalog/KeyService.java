@@ -117,15 +117,39 @@ final class KeyService implements AutoCloseable {
         return key;
     }
 
-    private Future<RecordMetadata> report(CatalogApi.Caller caller, String clientAddress, ProductAddress address, String subject,
-                                          boolean served) {
+    /**
+     * Reports a fetch refused before it reached {@link #fetch}: its path names no product address,
+     * or it has a parameter the service does not take.
+     *
+     * @param caller who asked
+     * @param clientAddress from where
+     * @param address the path's product address as written
+     * @param subject the path's subject id as written
+     */
+    void refusedUnread(CatalogApi.Caller caller, String clientAddress, String address, String subject) {
+        // the audit keeps forever what it is given: an address that is none is recorded as such, not as written
+        boolean valid;
+        try {
+            ProductAddress.parse(address);
+            valid = true;
+        } catch (IllegalArgumentException e) {
+            valid = false;
+        }
+        reportRefused(caller, clientAddress, valid ? address : "(invalid address)", subject);
+    }
+
+    private Future<RecordMetadata> report(CatalogApi.Caller caller, String clientAddress, String address, String subject, boolean served) {
         // the audit keeps forever what it is given: a path that names no subject id is recorded as such, not as written
         String audited = SubjectId.problem("subject", subject).isPresent() ? "(invalid subject id)" : subject;
-        return accessLog.keyAccess(caller.principal().kafkaPrincipal(), clientAddress, address.toString(), audited, served);
+        return accessLog.keyAccess(caller.principal().kafkaPrincipal(), clientAddress, address, audited, served);
     }
 
     /** A refusal's report is sent, not awaited: its failure is logged, and the answer stays the refusal it is. */
     private void reportRefused(CatalogApi.Caller caller, String clientAddress, ProductAddress address, String subject) {
+        reportRefused(caller, clientAddress, address.toString(), subject);
+    }
+
+    private void reportRefused(CatalogApi.Caller caller, String clientAddress, String address, String subject) {
         try {
             report(caller, clientAddress, address, subject, false);
         } catch (RuntimeException e) {
@@ -140,7 +164,7 @@ final class KeyService implements AutoCloseable {
      */
     private void awaitAudited(CatalogApi.Caller caller, String clientAddress, ProductAddress address, String subject) {
         try {
-            report(caller, clientAddress, address, subject, true).get(AUDIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            report(caller, clientAddress, address.toString(), subject, true).get(AUDIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw unaudited(address, e.getCause().getMessage());
         } catch (TimeoutException e) {

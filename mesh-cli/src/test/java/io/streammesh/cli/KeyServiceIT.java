@@ -83,7 +83,7 @@ import org.junit.jupiter.api.io.TempDir;
  * without the grant is refused (403); after an erasure the subject's fields read as null, named
  * as erased, while another subject's stay readable; the key served for the product opens no other
  * product's fields of the same subject; after the revocation the key service refuses
- * the team; every fetch is audited as KEY_ACCESS. The request and grant topics start with the
+ * the team; every fetch is audited as KEY_ACCESS, a path the service refuses unread too. The request and grant topics start with the
  * schemas of a mesh from before {@code decrypt} (an upgraded mesh): the new field still arrives.
  */
 @MeshTest
@@ -130,6 +130,11 @@ class KeyServiceIT {
                     .isInstanceOf(MeshException.class)
                     .hasMessage("User:kx-stranger holds no ACTIVE grant with decrypt on kx-shop.order-placed.v1; request one with: "
                             + "mesh access request kx-shop.order-placed.v1 --view <view> --group <group> --purpose <why> --decrypt");
+
+            assertThatThrownBy(() -> teamApi.find("/api/products/not-an-address/keys/c-1")).as("refused before the key service reads it")
+                    .isInstanceOf(MeshException.class);
+            assertThatThrownBy(() -> teamApi.find(keyPath("c-9") + "?bogus=1")).isInstanceOf(MeshException.class)
+                    .hasMessageStartingWith("unknown parameter 'bogus'");
 
             String request;
             try (var client = new AccessClient(team)) {
@@ -237,6 +242,10 @@ class KeyServiceIT {
                 && e.getDecision() == Decision.ALLOWED && e.getResourceName().equals(PRODUCT + "/keys/c-2"));
         events.awaitEvents(Duration.ofSeconds(60), e -> e.getType() == AuditEventType.KEY_ACCESS && e.getPrincipal().equals("User:kx-team")
                 && e.getDecision() == Decision.DENIED && e.getResourceName().equals(PRODUCT + "/keys/c-1"));
+        events.awaitEvents(Duration.ofSeconds(60), e -> e.getType() == AuditEventType.KEY_ACCESS && e.getPrincipal().equals("User:kx-team")
+                && e.getDecision() == Decision.DENIED && e.getResourceName().equals("(invalid address)/keys/c-1"));
+        events.awaitEvents(Duration.ofSeconds(60), e -> e.getType() == AuditEventType.KEY_ACCESS && e.getPrincipal().equals("User:kx-team")
+                && e.getDecision() == Decision.DENIED && e.getResourceName().equals(PRODUCT + "/keys/c-9"));
     }
 
     /** The schema as main's code registered it, before the field decrypt. */
