@@ -640,10 +640,11 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         return plan(now, address, null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, reason), false, sealed);
     }
 
+    /** Its dead letters are sealed: the gate does not know whether its contract encrypts fields, whose cleartext no DLQ may hold. */
     private Plan notCatalogued(long now, ProductAddress address) {
         return plan(now, address, null, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, "product " + address
                 + " was not in the catalog within " + config.pendingWait().toSeconds() + " s: publish its contract "
-                + "(mesh product publish) and produce once the catalog has admitted it"), true, false);
+                + "(mesh product publish) and produce once the catalog has admitted it"), true, true);
     }
 
     private static byte[] bytes(String text) {

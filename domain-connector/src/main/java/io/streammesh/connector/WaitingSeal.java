@@ -10,6 +10,7 @@ import io.streammesh.schema.ProductAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -37,6 +38,12 @@ final class WaitingSeal {
     private static final long RETRY_NANOS = 1_000_000_000L;
     /** What the sealing keys are wrapped for, so that no other key the platform's KEK wraps passes for one. */
     private static final byte[] PURPOSE = "mesh.waiting".getBytes(StandardCharsets.UTF_8);
+    /**
+     * What a sealing key wrapped by the platform's KEK starts with as a record holds it: a store
+     * restored from before holds keys wrapped by their domain's KEK, which start otherwise (Tink's
+     * encrypted keyset: a protobuf field tag), so each is unwrapped by the KEK that wrapped it.
+     */
+    private static final byte PLATFORM_WRAPPED = 'P';
 
     private final SubjectKeys keys;
     /** The key this gate seals with, made on its first waiting record. */
@@ -124,22 +131,20 @@ final class WaitingSeal {
 
     /** A store restored from before the platform's KEK sealed waiting records holds some sealed by their domain's. */
     private KeysetHandle unwrapped(String domain, byte[] wrapped) throws GeneralSecurityException {
-        try {
-            return keys.unwrapOwn(PLATFORM, wrapped, PURPOSE);
-        } catch (GeneralSecurityException platforms) {
-            try {
-                return keys.unwrapOwn(domain, wrapped, ("mesh.waiting|" + domain).getBytes(StandardCharsets.UTF_8));
-            } catch (GeneralSecurityException | RuntimeException domains) {
-                throw platforms;
-            }
+        if (wrapped.length > 0 && wrapped[0] == PLATFORM_WRAPPED) {
+            return keys.unwrapOwn(PLATFORM, Arrays.copyOfRange(wrapped, 1, wrapped.length), PURPOSE);
         }
+        return keys.unwrapOwn(domain, wrapped, ("mesh.waiting|" + domain).getBytes(StandardCharsets.UTF_8));
     }
 
     private synchronized Sealing sealing() {
         if (sealing == null) {
             try {
                 KeysetHandle keyset = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
-                byte[] wrapped = keys.wrapOwn(PLATFORM, keyset, PURPOSE);
+                byte[] byKek = keys.wrapOwn(PLATFORM, keyset, PURPOSE);
+                byte[] wrapped = new byte[byKek.length + 1];
+                wrapped[0] = PLATFORM_WRAPPED;
+                System.arraycopy(byKek, 0, wrapped, 1, byKek.length);
                 Aead key = keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
                 opening.put(ByteBuffer.wrap(wrapped), key);
                 sealing = new Sealing(wrapped, key);

@@ -153,6 +153,14 @@ class FieldEncryptionIT {
 
             assertThat(BrokerDisk.filesContaining(logDirs, email.getBytes(UTF_8))).as("the attack: its contract encrypts customerEmail")
                     .isNotEmpty().allSatisfy(file -> assertThat(file.toString()).contains(address.ingestTopic() + "-"));
+            // too large to wait: dead-lettered at once, before the gate knows the contract, so sealed whole
+            String oversized = "wq4-oversized-xv@encrypted.example";
+            producer.send(new ProducerRecord<>(address.ingestTopic(), "o-2", json("o-2", "c-2", oversized, 12.5)
+                    .replace("\"country\"", "\"padding\": \"" + "x".repeat(GateConfig.DEFAULT_MAX_VALUE_BYTES) + "\", \"country\"")
+                    .getBytes(UTF_8))).get();
+            assertThat(GateIT.readCommitted(domain, address.deadLetterTopic(), 1)).hasSize(1);
+            assertThat(BrokerDisk.filesContaining(logDirs, oversized.getBytes(UTF_8))).as("its dead letter")
+                    .isNotEmpty().allSatisfy(file -> assertThat(file.toString()).contains(address.ingestTopic() + "-"));
 
             ProductRegistration registration = GateIT.catalogue(mesh, domain, address);
             Schema schema = ProductProducer.schemaOf(registration, domain);

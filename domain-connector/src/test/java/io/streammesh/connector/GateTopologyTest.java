@@ -628,10 +628,10 @@ class GateTopologyTest {
     }
 
     @Test
-    void aRecordOfAProductTheCatalogNeverAdmitsGoesToTheDeadLetterTopicAfterTheWait() {
+    void aRecordOfAProductTheCatalogNeverAdmitsGoesToTheDeadLetterTopicAfterTheWaitSealedForItsContractMayEncryptFields() {
         var other = driver.createInputTopic("shop.returns.v1.ingest", Serdes.String().serializer(), Serdes.ByteArray().serializer());
         var otherDlq = driver.createOutputTopic("shop.returns.v1.dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
-        other.pipeInput("r-1", bytes("{}"), AT);
+        other.pipeInput("r-1", bytes("{\"customerEmail\": \"ann@example.com\"}"), AT);
         driver.advanceWallClockTime(PENDING_WAIT.minusSeconds(5));
         assertThat(otherDlq.isEmpty()).isTrue();
 
@@ -642,6 +642,8 @@ class GateTopologyTest {
         assertThat(reason(dead)).isEqualTo("product shop.returns.v1 was not in the catalog within 120 s: publish its contract "
                 + "(mesh product publish) and produce once the catalog has admitted it");
         assertThat(header(dead, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("0");
+        assertThat(new String(dead.value(), StandardCharsets.UTF_8)).doesNotContain("ann@example.com");
+        assertThat(header(dead, DeadLetterHeaders.ENCRYPTED_WITH)).isEqualTo("mesh.dead-letters|shop.returns.v1");
     }
 
     @Test

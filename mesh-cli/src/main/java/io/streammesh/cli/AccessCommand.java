@@ -48,7 +48,7 @@ final class AccessCommand {
                         description = "How long, e.g. 30d (default: the platform's maximum).") Duration duration,
                 @Option(names = "--for", paramLabel = "PRINCIPAL", description = "Who will read (default: you); only the platform may ask "
                         + "for another principal, on that principal's own request topic.") String grantee,
-                @Option(names = "--decrypt", description = "Also ask to decrypt: the grant lets you fetch the data keys of the product's "
+                @Option(names = "--decrypt", description = "Also ask to decrypt: the grant lets you fetch the keys of the product's "
                         + "encrypted fields from the catalog's key service (mesh consume --decrypt); only for a product that encrypts fields.")
                 boolean decrypt) {
         refuseBadText("--purpose", purpose);

@@ -11,9 +11,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code mesh keys rotate}: a new version of a domain's key-encryption key, every data key wrapped again. */
+/**
+ * {@code mesh keys rotate}: a new version of a domain's key-encryption key, every data key wrapped
+ * again; or of the platform's own ({@code --domain mesh}), which wraps only the gates' keys for
+ * records waiting in {@code gate-pending}.
+ */
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Manages the domains' encryption keys (the platform's).")
 final class KeysCommand {
+
+    /** The name no domain may take, under which the platform's own KEK is kept ({@code WaitingSeal}). */
+    private static final String PLATFORM = "mesh";
 
     @Spec
     CommandSpec spec;
@@ -21,7 +28,8 @@ final class KeysCommand {
     @Command(name = "rotate", mixinStandardHelpOptions = true,
             description = {"Adds a new version of the domain's key-encryption key (the local keyset in <state>/keks) and wraps "
                     + "every data key of mesh.keys.<domain> again with it. Data keys and data stay as they are: everything "
-                    + "encrypted stays readable. The platform's (mesh-admin) alone: domains cannot read their key topics."})
+                    + "encrypted stays readable. The platform's (mesh-admin) alone: domains cannot read their key topics. "
+                    + "--domain mesh rotates the platform's own, which wraps the gates' keys for waiting records."})
     int rotate(@Mixin StateDirOption state, @Mixin PrincipalOption as,
                @Option(names = "--domain", required = true, paramLabel = "DOMAIN", description = "The domain whose key rotates.") String domain) {
         try {
@@ -32,11 +40,17 @@ final class KeysCommand {
         RunningMesh.find(state.directory());
         var kms = new LocalKms(state.directory().keks());
         int version = kms.rotate(domain);
+        PrintWriter out = spec.commandLine().getOut();
+        if (domain.equals(PLATFORM)) {
+            out.printf("The platform's key-encryption key is now version %d: a gate wraps its key for waiting records with it from "
+                    + "its next start; the older versions stay to open what they wrapped.%n", version);
+            out.flush();
+            return Mesh.OK;
+        }
         int rewrapped;
         try (var keys = SubjectKeys.local(as.clientConfig(state, MeshPrincipal.ADMIN.name()), state.directory().keks())) {
             rewrapped = keys.rewrap(domain);
         }
-        PrintWriter out = spec.commandLine().getOut();
         out.printf("Key-encryption key of domain %s is now version %d; %d data key(s) wrapped again.%n", domain, version, rewrapped);
         out.flush();
         return Mesh.OK;

@@ -69,6 +69,11 @@ class SubjectCommandsIT {
                 assertThat(reader.existing("subj-shop", "c-2")).isPresent();
             }
             assertThat(keys.existing("subj-shop", "c-2")).as("still another subject's key").isPresent();
+
+            var platforms = CommandRun.of("keys", "rotate", "--domain", "mesh", "--state-dir", state);
+            assertThat(platforms.exitCode()).as(platforms.err()).isZero();
+            assertThat(platforms.out()).matches("The platform's key-encryption key is now version -?\\d+: a gate wraps its key for waiting "
+                    + "records with it from its next start; the older versions stay to open what they wrapped.\n");
         }
     }
 

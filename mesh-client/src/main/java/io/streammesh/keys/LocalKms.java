@@ -11,6 +11,7 @@ import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.ProductAddress;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.NoSuchFileException;
@@ -22,6 +23,8 @@ import java.security.GeneralSecurityException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded mesh's key-encryption keys: one Tink AES-256-GCM keyset per domain, in
@@ -37,6 +40,8 @@ import java.util.Objects;
  * seen at the next use.
  */
 public final class LocalKms implements KmsClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalKms.class);
 
     /** The URI scheme of local KEKs. */
     public static final String SCHEME = "mesh-local://";
@@ -121,7 +126,7 @@ public final class LocalKms implements KmsClient {
         Path file = file(domain);
         BasicFileAttributes attributes = attributes(file);
         if (attributes == null) {
-            save(domain, KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM));
+            create(domain, KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM));
             attributes = attributes(file);
             if (attributes == null) {
                 throw new MeshException("the key-encryption key " + file + " was removed as it was created");
@@ -159,13 +164,45 @@ public final class LocalKms implements KmsClient {
     private void save(String domain, KeysetHandle keyset) throws GeneralSecurityException {
         Path file = file(domain);
         try {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Path next = Files.createTempFile(dir, domain, ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(next, TinkJsonProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get()));
-            Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(written(domain, keyset), file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new MeshException("cannot write " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A domain's first KEK, unless another holder (another process, or another {@code LocalKms} on
+     * the same directory: the gate and the catalog each have theirs) created it first: then that
+     * one stays, since whatever it wrapped meanwhile would be lost with it. Linked into place, which
+     * fails if the file exists, written whole before.
+     */
+    void create(String domain, KeysetHandle keyset) throws GeneralSecurityException {
+        Path file = file(domain);
+        Path next = null;
+        try {
+            next = written(domain, keyset);
+            Files.createLink(file, next);
+        } catch (FileAlreadyExistsException e) {
+            // another holder's KEK came first
+        } catch (IOException e) {
+            throw new MeshException("cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (next != null) {
+                try {
+                    Files.deleteIfExists(next);
+                } catch (IOException e) {
+                    LOG.warn("Could not delete {}: {}", next, e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** @return a new owner-only file in the KEK directory holding the keyset */
+    private Path written(String domain, KeysetHandle keyset) throws IOException, GeneralSecurityException {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path next = Files.createTempFile(dir, domain, ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(next, TinkJsonProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get()));
+        return next;
     }
 
     private Path file(String domain) {

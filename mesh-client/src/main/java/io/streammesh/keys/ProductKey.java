@@ -6,7 +6,6 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.aead.AesGcmKey;
 import com.google.crypto.tink.subtle.Hkdf;
 import com.google.crypto.tink.util.SecretBytes;
-import io.streammesh.schema.MeshException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 
@@ -31,13 +30,14 @@ public final class ProductKey {
      * @param dataKey a subject's data key as {@link SubjectKeys} hands it to the platform
      * @param product the product's address
      * @return the subject's key for that product
-     * @throws MeshException if the data key is not one the mesh makes (one AES-GCM key): such a key cannot be bound to a product
+     * @throws SubjectKeys.UnusableKey if the data key is not one the mesh makes (one AES-GCM key): such a key cannot be
+     *         bound to a product, and costs its subject's records as a key that does not unwrap
      */
     public static Aead of(Aead dataKey, String product) {
         if (dataKey instanceof DataKeyCipher cipher) {
             return cipher.forProduct(product);
         }
-        throw new MeshException("a data key that is not one AES-GCM key cannot be bound to product " + product);
+        throw new SubjectKeys.UnusableKey("a data key that is not one AES-GCM key cannot be bound to product " + product, null);
     }
 
     /**

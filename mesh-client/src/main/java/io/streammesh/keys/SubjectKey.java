@@ -63,7 +63,7 @@ public record SubjectKey(Optional<Aead> key, Set<Integer> keyIds, Set<Integer> e
     /**
      * @param product a product's address
      * @return the subject's keys for that product ({@link ProductKey}): for the platform, which holds the data keys themselves
-     * @throws MeshException if the current key is not one the mesh makes
+     * @throws SubjectKeys.UnusableKey if the current key is not one the mesh makes
      */
     public SubjectKey forProduct(String product) {
         return key.isEmpty() ? this : new SubjectKey(Optional.of(ProductKey.of(key.get(), product)), keyIds, erasedKeyIds);

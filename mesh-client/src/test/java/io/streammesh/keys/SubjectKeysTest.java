@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.KmsClient;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -495,6 +497,22 @@ class SubjectKeysTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kek.getParent()))).isEqualTo("rwx------");
         assertThat(kms.doesSupport(LocalKms.uri("orders"))).isTrue();
         assertThat(kms.doesSupport("aws-kms://arn:aws:kms:eu-west-1:1:key/x")).isFalse();
+    }
+
+    @Test
+    void aDomainsFirstKekMadeByTwoHoldersAtOnceIsTheFirstOnesForBoth() throws Exception {
+        Aead first = kms.getAead(LocalKms.uri("orders"));
+        byte[] wrapped = first.encrypt(DATA, BOUND);
+        var other = new LocalKms(dir.resolve("keks"));
+
+        // the other holder found no file a moment ago, and makes the domain's first KEK too
+        other.create("orders", KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM));
+
+        assertThat(other.getAead(LocalKms.uri("orders")).decrypt(wrapped, BOUND)).as("the first KEK stays").isEqualTo(DATA);
+        assertThat(kms.getAead(LocalKms.uri("orders")).decrypt(wrapped, BOUND)).isEqualTo(DATA);
+        try (var files = Files.list(dir.resolve("keks"))) {
+            assertThat(files.map(file -> file.getFileName().toString())).as("no key left behind").containsExactly("orders.kek.json");
+        }
     }
 
     /** A key log that refuses writes, as the policy-enforcer's. */
