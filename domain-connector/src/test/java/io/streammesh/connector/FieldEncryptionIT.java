@@ -19,6 +19,7 @@ import io.streammesh.schema.ProductRegistration;
 import io.streammesh.testing.AuditTopicReader;
 import io.streammesh.testing.BrokerDisk;
 import io.streammesh.testing.IngestGrants;
+import io.streammesh.testing.Kcat;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.testing.TopicOffsets;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +68,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Field encryption proved on the broker's disks: no cleartext of an encrypted field outside the
  * ingest topic, ciphertext bound to its record, the key topics closed to the domains, and an
- * erased subject's wrapped key gone from the log segments once the key topic is compacted.
+ * erased subject's wrapped key gone from the log segments once the key topic is compacted. The
+ * records come through kcat, as a librdkafka client produces them.
  */
 @MeshTest
 class FieldEncryptionIT {
@@ -88,15 +91,17 @@ class FieldEncryptionIT {
         List<String> emails = IntStream.range(0, CUSTOMERS).mapToObj(i -> "zq7-" + i + "-xv@encrypted.example").toList();
 
         try (GateApp gate = GateApp.start(gateConfig, gateState, Duration.ofSeconds(1), 0, keks);
-             var producer = new KafkaProducer<>(plain(domain), new StringSerializer(), new ByteArraySerializer());
              SubjectKeys keys = SubjectKeys.local(gateConfig, keks)) {
+            // JSON through kcat, as the domain's own librdkafka clients produce with its kcat.conf
+            List<Map.Entry<String, String>> records = new ArrayList<>();
             for (int i = 0; i < CUSTOMERS; i++) {
-                producer.send(new ProducerRecord<>(ADDRESS.ingestTopic(), "o-" + i, json("o-" + i, "c-" + i, emails.get(i), 12.5).getBytes(UTF_8)));
+                records.add(Map.entry("o-" + i, json("o-" + i, "c-" + i, emails.get(i), 12.5).replace("\n", " ")));
             }
             // a wrong type in an encrypted field: its dead letter's reason names the field, never the value
-            producer.send(new ProducerRecord<>(ADDRESS.ingestTopic(), "o-wrong", json("o-wrong", "c-2", emails.get(2), 1)
-                    .replace("\"" + emails.get(2) + "\"", "{\"inner\": \"" + emails.get(2) + "\"}").getBytes(UTF_8)));
-            producer.send(new ProducerRecord<>(ADDRESS.ingestTopic(), "o-bad", json("o-bad", "c-0", emails.get(0), -1).getBytes(UTF_8))).get();
+            records.add(Map.entry("o-wrong", json("o-wrong", "c-2", emails.get(2), 1)
+                    .replace("\"" + emails.get(2) + "\"", "{\"inner\": \"" + emails.get(2) + "\"}").replace("\n", " ")));
+            records.add(Map.entry("o-bad", json("o-bad", "c-0", emails.get(0), -1).replace("\n", " ")));
+            Kcat.produce(mesh.state().clients().resolve(DOMAIN + ".kcat.conf"), ADDRESS.ingestTopic(), records);
             List<GenericRecord> orders = GateIT.readCommitted(domain, ADDRESS.topic(), CUSTOMERS).stream().map(r -> decode(schema, r.value())).toList();
             assertThat(GateIT.readCommitted(domain, ADDRESS.deadLetterTopic(), 2)).hasSize(2);
 
