@@ -37,6 +37,8 @@ final class RecordEncryption {
     static final String WHOLE_VALUE = "*";
 
     private final ProductAddress address;
+    /** The address as text, made once: each record's key for the product is looked up by it. */
+    private final String product;
     /** The product's current schema: the fields' positions are its. */
     private final Schema schema;
     private final String subjectField;
@@ -59,6 +61,7 @@ final class RecordEncryption {
     private RecordEncryption(ProductAddress address, Schema schema, String subjectField, int subjectPosition, List<Target> targets,
                              PreparedKeys keys) {
         this.address = address;
+        this.product = address.toString();
         this.schema = schema;
         this.subjectField = subjectField;
         this.subjectWhat = "field " + subjectField;
@@ -245,7 +248,7 @@ final class RecordEncryption {
 
     private Aead key(String subject) {
         try {
-            return ProductKey.of(keys.dataKey(address.domain(), subject), address.toString());
+            return ProductKey.of(keys.dataKey(address.domain(), subject), product);
         } catch (SubjectKeys.UnusableKey e) {
             // one subject's broken key costs that record, never the gate's task, which every domain shares; the
             // reason names the field, not the subject: dead-letter headers are cleartext

@@ -30,6 +30,8 @@ import org.apache.avro.Schema;
 final class ProductDecryption {
 
     private final ProductAddress address;
+    /** The address as text, made once: each record's key for the product is looked up by it. */
+    private final String product;
     private final SubjectKeys keys;
     private final byte[] hashContext;
     private final int subjectField;
@@ -81,6 +83,7 @@ final class ProductDecryption {
      */
     ProductDecryption(ProductAddress address, ProductEncryption encryption, Schema writer, SubjectKeys keys, byte[] productHashKey) {
         this.address = address;
+        this.product = address.toString();
         this.keys = keys;
         this.hashContext = productHashKey.clone();
         this.fields = writer.getFields();
@@ -185,7 +188,7 @@ final class ProductDecryption {
     /** A data key the mesh did not make costs its records (dead letters), not the task: it is no outage of the key topic. */
     private SubjectKey forProduct(SubjectKey dataKey) {
         try {
-            return dataKey.forProduct(address.toString());
+            return dataKey.forProduct(product);
         } catch (MeshException e) {
             throw new Undecryptable(e.getMessage());
         }
@@ -195,7 +198,7 @@ final class ProductDecryption {
     private Optional<Object> decrypt(SubjectKey key, int field, Object ciphertext) {
         String name = fields.get(field).name();
         try {
-            return key.decryptField(ciphertext, FieldCipher.associatedData(address.toString(), name, subject));
+            return key.decryptField(ciphertext, FieldCipher.associatedData(product, name, subject));
         } catch (GeneralSecurityException e) {
             String reason = "field " + name + " does not decrypt with the data key of subject " + subject + " for " + address
                     + " (" + e.getMessage() + ")";
