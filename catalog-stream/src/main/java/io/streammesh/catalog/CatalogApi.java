@@ -181,7 +181,7 @@ final class CatalogApi implements AutoCloseable {
                 throw e;
             }
             respond(ctx, 200, keys.fetch(caller, client, address, ctx.pathParam("subject"),
-                    "true".equals(query.get("latest")), queries.snapshot().product(address.toString()), queries.decryptGrants(),
+                    "true".equals(query.get("latest")), () -> queries.snapshot().product(address.toString()), queries::decryptGrants,
                     () -> queries.all(CatalogTopology.GRANTS_STORE)));
         });
         router.get("/api/views", ctx -> respond(ctx, 200, views(only(query(ctx), "state"))));

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * keeps it at most {@link #TTL_SECONDS}: after an erasure, the service answers "erased" (no key,
  * the erased keys' ids) within {@link SubjectKeys#REFRESH_MS} and every cache has let the key go
  * within the TTL. Every fetch, served or refused, is audited ({@link RestAccessLog#keyAccess},
- * KEY_ACCESS in {@code mesh.audit}); an erased answer, which hands out no key, as one refused. A key
+ * KEY_ACCESS in {@code mesh.audit}), one the API refused before it reached the service included
+ * ({@link #refusedUnread}); an erased answer, which hands out no key, as one refused. A key
  * is handed out only once the broker has its fetch's audit event (else 503).
  */
 final class KeyService implements AutoCloseable {
@@ -90,10 +91,11 @@ final class KeyService implements AutoCloseable {
      *         report the broker did not take (or while {@link #AUDIT_WAITS} fetches wait for theirs)
      */
     ObjectNode fetch(CatalogApi.Caller caller, String clientAddress, ProductAddress address, String subject, boolean latest,
-                     Optional<DataProduct> product, DecryptGrants grants, Supplier<List<ObjectNode>> storedGrants) {
+                     Supplier<Optional<DataProduct>> product, Supplier<DecryptGrants> grants, Supplier<List<ObjectNode>> storedGrants) {
         ObjectNode key;
         try {
-            key = serve(caller, address, subject, latest, product, grants, storedGrants);
+            // the catalog's stores may not answer (a rebalance): a refusal as any other, audited
+            key = serve(caller, address, subject, latest, product.get(), grants.get(), storedGrants);
         } catch (RuntimeException | Error refused) {
             reportRefused(caller, clientAddress, address, subject);
             throw refused;

@@ -149,7 +149,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
      * @param check its compiled contract, or null
      * @param closed why it takes no records, or null
      * @param pending whether it takes no records only because the catalog does not have it yet
-     * @param sealed whether its contract encrypts fields, so that its dead letters are encrypted whole
+     * @param sealed whether its dead letters are encrypted whole: its contract encrypts fields, or it is not catalogued yet
+     *        (its contract may)
      * @param accepted where its accepted records are counted, for a product that takes records (a
      *        check and no {@code closed}), else null: a product's series starts with its first accepted record
      */
@@ -274,8 +275,9 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
     }
 
     private PendingRecord waiting(Record<byte[], byte[]> record, RecordMetadata source, Plan plan) {
+        // a product not catalogued yet has its dead letters sealed, though its contract is unknown: not encrypted, as far as known
         return new PendingRecord(source.partition(), source.offset(), record.timestamp(), context.currentSystemTimeMs(), record.key(),
-                record.value(), record.headers(), plan.sealed());
+                record.value(), record.headers(), plan.sealed() && !plan.pending());
     }
 
     @Override

@@ -283,7 +283,7 @@ final class RecordEncryption {
         }
         if (subject != null) {
             try {
-                return seal(address, keys.dataKey(address.domain(), subject), value, subject);
+                return seal(address, ProductKey.of(keys.dataKey(address.domain(), subject), address.toString()), value, subject);
             } catch (SubjectKeys.UnusableKey e) {
                 // the product's own key keeps it sealed; replacing the subject's key would lose the subject's records
             }
@@ -291,18 +291,19 @@ final class RecordEncryption {
         String deadLetters = deadLetterSubject(address);
         Aead key;
         try {
-            key = lastResort ? keys.keys().dataKey(address.domain(), deadLetters) : keys.dataKey(address.domain(), deadLetters);
+            key = ProductKey.of(lastResort ? keys.keys().dataKey(address.domain(), deadLetters) : keys.dataKey(address.domain(), deadLetters),
+                    address.toString());
         } catch (SubjectKeys.UnusableKey e) {
-            // dead letters encrypted with a key this gate cannot unwrap are lost to it anyway; once per product
-            key = keys.keys().freshKey(address.domain(), deadLetters);
+            // dead letters encrypted with a key this gate cannot unwrap (or bind to the product) are lost to it anyway; once per product
+            key = ProductKey.of(keys.keys().freshKey(address.domain(), deadLetters), address.toString());
         }
         return seal(address, key, value, deadLetters);
     }
 
+    /** @param key the subject's key for the product */
     private static Sealed seal(ProductAddress address, Aead key, byte[] value, String subject) {
         try {
-            return new Sealed(subject, ProductKey.of(key, address.toString())
-                    .encrypt(value, FieldCipher.associatedData(address.toString(), WHOLE_VALUE, subject)));
+            return new Sealed(subject, key.encrypt(value, FieldCipher.associatedData(address.toString(), WHOLE_VALUE, subject)));
         } catch (GeneralSecurityException e) {
             throw new MeshException("cannot encrypt a dead letter of " + address + ": " + e.getMessage(), e);
         }

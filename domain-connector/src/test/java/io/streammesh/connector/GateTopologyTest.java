@@ -322,6 +322,21 @@ class GateTopologyTest {
     }
 
     @Test
+    void aRecordThatWaitedForItsCatalogEntryOfARetiredProductWithoutEncryptionIsDeadLetteredAsItWasWritten() {
+        catalog.pipeInput(ADDRESS, null);
+        byte[] order = bytes(json("o-1", 1.0, "EUR", 1));
+        ingest.pipeInput("o-1", order, AT);
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+        catalog.pipeInput(ADDRESS, entry(ProductStatus.RETIRED));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+
+        TestRecord<String, byte[]> dead = dlq.readRecord();
+        assertThat(dead.value()).as("its contract encrypts nothing: sealed only while it waited").isEqualTo(order);
+        assertThat(dead.headers().lastHeader(DeadLetterHeaders.ENCRYPTED_WITH)).isNull();
+    }
+
+    @Test
     void waitingRecordsAreCheckedByTheGatesClockOnceTheCatalogHasTheirProductWithoutANewRecordKeepingTimestampAndHeaders() {
         catalog.pipeInput(ADDRESS, null);
         var headers = new RecordHeaders().add("trace-id", bytes("t-1")).add(DeadLetterHeaders.REASON, bytes("all fine, trust me"));

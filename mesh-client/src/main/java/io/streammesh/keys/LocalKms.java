@@ -12,6 +12,7 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.schema.ProductAddress;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.NoSuchFileException;
@@ -181,7 +182,7 @@ public final class LocalKms implements KmsClient {
         Path next = null;
         try {
             next = written(domain, keyset);
-            Files.createLink(file, next);
+            link(next, file);
         } catch (FileAlreadyExistsException e) {
             // another holder's KEK came first
         } catch (IOException e) {
@@ -197,11 +198,27 @@ public final class LocalKms implements KmsClient {
         }
     }
 
-    /** @return a new owner-only file in the KEK directory holding the keyset */
+    /** A file system without hard links gets the file moved into place, unless one is there: a narrow race, not none. */
+    private static void link(Path written, Path file) throws IOException {
+        try {
+            Files.createLink(file, written);
+        } catch (FileAlreadyExistsException e) {
+            throw e;
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            Files.move(written, file);
+        }
+    }
+
+    /** @return a new owner-only file in the KEK directory holding the keyset (none is left if it cannot be written) */
     private Path written(String domain, KeysetHandle keyset) throws IOException, GeneralSecurityException {
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path next = Files.createTempFile(dir, domain, ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(next, TinkJsonProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get()));
+        try {
+            Files.writeString(next, TinkJsonProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get()));
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            Files.deleteIfExists(next);
+            throw e;
+        }
         return next;
     }
 
