@@ -130,14 +130,7 @@ final class KeyService implements AutoCloseable {
      */
     void refusedUnread(CatalogApi.Caller caller, String clientAddress, String address, String subject) {
         // the audit keeps forever what it is given: an address that is none is recorded as such, not as written
-        boolean valid;
-        try {
-            ProductAddress.parse(address);
-            valid = true;
-        } catch (IllegalArgumentException e) {
-            valid = false;
-        }
-        reportRefused(caller, clientAddress, valid ? address : "(invalid address)", subject);
+        reportRefused(caller, clientAddress, ProductAddress.isValid(address) ? address : "(invalid address)", subject);
     }
 
     private Future<RecordMetadata> report(CatalogApi.Caller caller, String clientAddress, String address, String subject, boolean served) {

@@ -472,7 +472,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
      * that waited under a contract encrypting fields and that its product's plan dead-letters is
      * encrypted there too, even if the plan no longer knows the product's encryption (it left the
      * catalog). One that cannot be opened now (the platform's KMS does not answer, or no longer has
-     * the KEK that wrapped its sealing key) stays where it is, and keeps the records behind it waiting: never lost, never dead-lettered
+     * the KEK that wrapped its sealing key) stays where it is, and keeps the records behind it
+     * waiting: never lost, never dead-lettered
      * unreadable ({@link WaitingSeal} logs why, and asks the KMS again a second later at most).
      *
      * @return whether it was routed

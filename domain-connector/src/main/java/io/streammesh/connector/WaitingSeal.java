@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * the broker's disks, where no cleartext of an encrypted field may be outside the ingest topic.
  * Every waiting record is sealed: one waiting for its product's catalog entry may be of a contract
  * that encrypts fields, which the gate cannot know yet. Each gate seals with a key of its own, made
- * on its first waiting record and wrapped by the platform's KEK (the KMS's key of {@link #PLATFORM},
+ * on its first waiting record and wrapped by the platform's KEK (the KMS's key of {@link SubjectKeys#PLATFORM},
  * the name no domain may take); the wrapped key goes with each record, so that whichever gate
  * restores the store opens it with that KEK. No domain's KMS or key log is asked for a record to
  * wait: a domain whose KMS does not answer stalls neither the gate's tasks, which every domain
@@ -32,8 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 final class WaitingSeal {
 
-    /** Whose KEK wraps the gates' sealing keys: the platform's, under the name no domain may take. */
-    static final String PLATFORM = "mesh";
     private static final Logger LOG = LoggerFactory.getLogger(WaitingSeal.class);
     private static final long RETRY_NANOS = 1_000_000_000L;
     /** What the sealing keys are wrapped for, so that no other key the platform's KEK wraps passes for one. */
@@ -132,7 +130,7 @@ final class WaitingSeal {
     /** A store restored from before the platform's KEK sealed waiting records holds some sealed by their domain's. */
     private KeysetHandle unwrapped(String domain, byte[] wrapped) throws GeneralSecurityException {
         if (wrapped.length > 0 && wrapped[0] == PLATFORM_WRAPPED) {
-            return keys.unwrapOwn(PLATFORM, Arrays.copyOfRange(wrapped, 1, wrapped.length), PURPOSE);
+            return keys.unwrapOwn(SubjectKeys.PLATFORM, Arrays.copyOfRange(wrapped, 1, wrapped.length), PURPOSE);
         }
         return keys.unwrapOwn(domain, wrapped, ("mesh.waiting|" + domain).getBytes(StandardCharsets.UTF_8));
     }
@@ -141,7 +139,7 @@ final class WaitingSeal {
         if (sealing == null) {
             try {
                 KeysetHandle keyset = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
-                byte[] byKek = keys.wrapOwn(PLATFORM, keyset, PURPOSE);
+                byte[] byKek = keys.wrapOwn(SubjectKeys.PLATFORM, keyset, PURPOSE);
                 byte[] wrapped = new byte[byKek.length + 1];
                 wrapped[0] = PLATFORM_WRAPPED;
                 System.arraycopy(byKek, 0, wrapped, 1, byKek.length);

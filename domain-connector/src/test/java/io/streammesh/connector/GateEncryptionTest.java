@@ -212,7 +212,7 @@ class GateEncryptionTest {
             assertThat(all).toIterable().hasSize(1).allSatisfy(entry -> assertThat(new String(entry.value, UTF_8))
                     .as("its contract may encrypt fields: the store's changelog is on the broker's disks").doesNotContain("@example.com"));
         }
-        assertThat(keks.resolve(WaitingSeal.PLATFORM + ".kek.json")).exists();
+        assertThat(keks.resolve(SubjectKeys.PLATFORM + ".kek.json")).exists();
         assertThat(keks.resolve("shop.kek.json")).as("the domain's KMS is not asked for a record to wait").doesNotExist();
 
         catalog.pipeInput(returns, entry(returns, ProductStatus.ACTIVE));

@@ -19,9 +19,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Manages the domains' encryption keys (the platform's).")
 final class KeysCommand {
 
-    /** The name no domain may take, under which the platform's own KEK is kept ({@code WaitingSeal}). */
-    private static final String PLATFORM = "mesh";
-
     @Spec
     CommandSpec spec;
 
@@ -41,7 +38,7 @@ final class KeysCommand {
         var kms = new LocalKms(state.directory().keks());
         int version = kms.rotate(domain);
         PrintWriter out = spec.commandLine().getOut();
-        if (domain.equals(PLATFORM)) {
+        if (domain.equals(SubjectKeys.PLATFORM)) {
             out.printf("The platform's key-encryption key is now version %d: a gate wraps its key for waiting records with it from "
                     + "its next start; the older versions stay to open what they wrapped.%n", version);
             out.flush();

@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * One data subject's keys as a decrypting holder sees them: its data key (for a grantee, its key
- * for one product, {@link ProductKey}), if it has one now, and the Tink key ids of the keys it had before and that were erased. A ciphertext names the key
+ * for one product, {@link ProductKey}), if it has one now, and the Tink key ids of the keys it had
+ * before and that were erased. A ciphertext names the key
  * that wrote it (Tink's prefix: a start byte and the key id), so a record written before an
  * erasure reads as erased even once a later record gave the subject a fresh key, a ciphertext of
  * a key the holder does not know yet ({@link UnknownKey}: maybe the subject's fresh key, written

@@ -79,6 +79,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class SubjectKeys implements AutoCloseable {
 
+    /**
+     * Whose KEK wraps the platform's own keys (the gates' keys for waiting records): the name no
+     * domain may take, so that no domain's KMS is asked for them.
+     */
+    public static final String PLATFORM = "mesh";
     /** How often the key logs are read again for keys written or erased elsewhere. */
     public static final long REFRESH_MS = 1_000;
     /** How many data keys a holder keeps unwrapped, at most (the rest stay wrapped until used). */
