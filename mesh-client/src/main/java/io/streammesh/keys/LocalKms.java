@@ -11,12 +11,17 @@ import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.ProductAddress;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -38,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p>A KEK is read and parsed once and kept with its primitive while its file stays the same file
  * (inode, modification time and size, checked on every use): a holder unwraps every data key of a
  * domain when it starts, and a rotation by another process (a new file moved over the old) is
- * seen at the next use.
+ * seen at the next use. Rotations take turns on {@code <domain>.kek.lock} (a file lock, so across
+ * processes: two {@code mesh keys rotate} at once both land), and a keyset is on the disk before
+ * it takes the KEK's name.
  */
 public final class LocalKms implements KmsClient {
 
@@ -46,6 +53,9 @@ public final class LocalKms implements KmsClient {
 
     /** The URI scheme of local KEKs. */
     public static final String SCHEME = "mesh-local://";
+
+    /** Rotations by every LocalKms of this JVM, one at a time. */
+    private static final Object ROTATIONS = new Object();
 
     private final Path dir;
     private final Map<String, Loaded> loaded = new HashMap<>();
@@ -112,15 +122,34 @@ public final class LocalKms implements KmsClient {
      * @return the new KEK version
      */
     public synchronized int rotate(String domain) {
-        try {
-            KeysetHandle rotated = KeysetHandle.newBuilder(keyset(domain).keyset())
-                    .addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM).withRandomId().makePrimary())
-                    .build();
-            save(domain, rotated);
-            return rotated.getPrimary().getId();
-        } catch (GeneralSecurityException e) {
-            throw new MeshException("cannot rotate the key-encryption key of domain " + domain + ": " + e.getMessage(), e);
+        Path lock = file(domain).resolveSibling(domain + ".kek.lock");
+        // A file lock is the whole JVM's: two LocalKms of one JVM take turns before asking for it.
+        synchronized (ROTATIONS) {
+            try (FileChannel channel = FileChannel.open(ownerOnly(lock), StandardOpenOption.WRITE); FileLock held = channel.lock()) {
+                // read under the lock: a rotation another process finished just before is in the file, not lost
+                KeysetHandle rotated = KeysetHandle.newBuilder(keyset(domain).keyset())
+                        .addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM).withRandomId().makePrimary())
+                        .build();
+                save(domain, rotated);
+                return rotated.getPrimary().getId();
+            } catch (GeneralSecurityException e) {
+                throw new MeshException("cannot rotate the key-encryption key of domain " + domain + ": " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new MeshException("cannot lock " + lock + " to rotate the key-encryption key of domain " + domain + ": "
+                        + e.getMessage(), e);
+            }
         }
+    }
+
+    /** @return the file, created empty and owner-only (its directory too) if missing */
+    private Path ownerOnly(Path file) throws IOException {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (FileAlreadyExistsException e) {
+            // made by an earlier rotation
+        }
+        return file;
     }
 
     private Loaded keyset(String domain) throws GeneralSecurityException {
@@ -166,6 +195,7 @@ public final class LocalKms implements KmsClient {
         Path file = file(domain);
         try {
             Files.move(written(domain, keyset), file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory();
         } catch (IOException e) {
             throw new MeshException("cannot write " + file + ": " + e.getMessage(), e);
         }
@@ -183,6 +213,7 @@ public final class LocalKms implements KmsClient {
         try {
             next = written(domain, keyset);
             link(next, file);
+            syncDirectory();
         } catch (FileAlreadyExistsException e) {
             // another holder's KEK came first
         } catch (IOException e) {
@@ -209,12 +240,28 @@ public final class LocalKms implements KmsClient {
         }
     }
 
+    /** Makes a KEK's new name durable: a crash after a rotation must not bring back the keyset before it. */
+    private void syncDirectory() {
+        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+            directory.force(true);
+        } catch (IOException e) {
+            // some platforms cannot open a directory to sync it; the file itself is synced
+            LOG.warn("Could not sync {} after writing a key-encryption key: {}", dir, e.getMessage());
+        }
+    }
+
     /** @return a new owner-only file in the KEK directory holding the keyset (none is left if it cannot be written) */
     private Path written(String domain, KeysetHandle keyset) throws IOException, GeneralSecurityException {
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path next = Files.createTempFile(dir, domain, ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            Files.writeString(next, TinkJsonProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get()));
+        try (FileChannel out = FileChannel.open(next, StandardOpenOption.WRITE)) {
+            ByteBuffer json = ByteBuffer.wrap(TinkJsonProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get())
+                    .getBytes(StandardCharsets.UTF_8));
+            while (json.hasRemaining()) {
+                out.write(json);
+            }
+            // on the disk before it takes the KEK's name: a crash must not leave a KEK whose keys are lost
+            out.force(true);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             Files.deleteIfExists(next);
             throw e;
