@@ -1,7 +1,10 @@
 package io.streammesh.cli;
 
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.keys.KekSource;
 import io.streammesh.keys.LocalKms;
 import io.streammesh.keys.SubjectKeys;
+import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.schema.ProductAddress;
 import java.io.PrintWriter;
@@ -35,7 +38,11 @@ final class KeysCommand {
             throw new UsageError(e.getMessage());
         }
         RunningMesh.find(state.directory());
-        var kms = new LocalKms(state.directory().keks());
+        MeshClientConfig admin = as.clientConfig(state, MeshPrincipal.ADMIN.name());
+        var keks = KekSource.of(admin, state.directory().keks());
+        LocalKms kms = keks.local().orElseThrow(() -> new MeshException("the key-encryption key of " + domain + " is " + keks.uri(domain)
+                + " in the KMS the client config names (" + KekSource.KEK_URI + "): rotate it there; its older versions keep unwrapping "
+                + "the data keys they wrapped"));
         int version = kms.rotate(domain);
         PrintWriter out = spec.commandLine().getOut();
         if (domain.equals(SubjectKeys.PLATFORM)) {
@@ -45,7 +52,7 @@ final class KeysCommand {
             return Mesh.OK;
         }
         int rewrapped;
-        try (var keys = SubjectKeys.local(as.clientConfig(state, MeshPrincipal.ADMIN.name()), state.directory().keks())) {
+        try (var keys = SubjectKeys.local(admin, state.directory().keks())) {
             rewrapped = keys.rewrap(domain);
         }
         out.printf("Key-encryption key of domain %s is now version %d; %d data key(s) wrapped again.%n", domain, version, rewrapped);

@@ -10,8 +10,10 @@ import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.credentials.CredentialStore;
 import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.keys.KekSource;
 import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.testing.DirectoryKms;
 import io.streammesh.testing.KafkaServerProcess;
 import io.streammesh.testing.TopicReader;
 import java.io.IOException;
@@ -23,6 +25,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,7 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code principal add} with mesh-admin's client config, each platform app as {@code mesh app …}
  * in its own JVM, and the demo flow through them: publish, produce through the ingest topic, the
  * gate to the product and the DLQ, the view, a request approved, the view read with the grant,
- * the audit chain verified. No embedded broker or harness anywhere.
+ * the audit chain verified. The apps' key-encryption keys are in a KMS their client configs name
+ * ({@link KekSource}), not in a state directory they share. No embedded broker or harness anywhere.
  */
 class OperatorPathIT {
 
@@ -102,6 +106,12 @@ class OperatorPathIT {
         mesh("domain", "add", "orders", "--client-config", adminConfig.toString(), "--state-dir", state.toString());
         mesh("principal", "add", "analytics", "--client-config", adminConfig.toString(), "--state-dir", state.toString());
         Path clients = state.resolve("clients");
+        // The apps' KEKs in a KMS the client configs name, not the local keysets: apps on machines of their own share no state directory.
+        Path kms = dir.resolve("kms");
+        for (PlatformApp app : List.of(PlatformApp.GATE, PlatformApp.ENFORCER, PlatformApp.CATALOG)) {
+            Files.writeString(clients.resolve(app.principal().name() + ".properties"),
+                    System.lineSeparator() + KekSource.KEK_URI + "=" + DirectoryKms.uriTemplate(kms) + System.lineSeparator(), StandardOpenOption.APPEND);
+        }
         int catalogPort = freePort();
         String catalogUrl = "http://127.0.0.1:" + catalogPort;
         int ingestPort = freePort();
@@ -136,6 +146,9 @@ class OperatorPathIT {
         var read = await().atMost(FLOW).until(() -> CommandRun.of("consume", view, "--client-config", analytics, "--group", "analytics",
                 "--from-beginning", "--max", Integer.toString(ORDERS_IN_VIEW), "--timeout", "10s", "-o", "json"), run -> run.exitCode() == Mesh.OK);
         assertThat(read.out().lines()).hasSize(ORDERS_IN_VIEW).allSatisfy(line -> assertThat(line).doesNotContain("@example.com"));
+        // The gate encrypted the orders' e-mail addresses, and the enforcer opened them to hash them, with the KMS's KEK.
+        assertThat(kms.resolve("orders.kek.json")).exists();
+        assertThat(state.resolve("keks").resolve("orders.kek.json")).doesNotExist();
 
         // The broker's authorizer (the drop-in jar) and the apps report; audit-sink chains it all in mesh.audit.
         var verify = await().atMost(FLOW).until(() -> mesh("audit", "verify", "--client-config", adminConfig.toString()),

@@ -1,5 +1,6 @@
 package io.streammesh.client;
 
+import io.streammesh.keys.KekSource;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.schema.MeshNames;
@@ -96,13 +97,18 @@ public record MeshClientConfig(String bootstrap, String principal, URI registryU
 
     /**
      * @return a fresh, mutable Kafka client config: bootstrap servers, SASL/SCRAM-SHA-512 login
-     *         as this principal, then {@link #extra()}; none of the mesh's own keys, which Kafka
-     *         clients would warn about
+     *         as this principal, then {@link #extra()}; none of the mesh's own keys (nor its KMS
+     *         settings, {@link KekSource}), which Kafka clients would warn about
      */
     public Properties kafka() {
         var properties = new Properties();
         properties.putAll(saslDefaults());
-        properties.putAll(extra);
+        extra.forEach((key, value) -> {
+            // the KMS's settings are the mesh's (KekSource), not a Kafka client's
+            if (!key.startsWith(KekSource.PREFIX)) {
+                properties.put(key, value);
+            }
+        });
         return properties;
     }
 

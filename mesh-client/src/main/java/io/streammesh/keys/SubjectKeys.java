@@ -252,28 +252,31 @@ public final class SubjectKeys implements AutoCloseable {
     }
 
     /**
-     * The embedded mesh's keys: {@code mesh.keys.<domain>} on the broker, KEKs in {@code kekDir}.
+     * The mesh's keys: {@code mesh.keys.<domain>} on the broker, KEKs where the config says
+     * ({@link KekSource}: the KMS it names, else local keysets in {@code kekDir}).
      *
      * @param config a platform principal's client config (one with ACLs on the key topics)
-     * @param kekDir where the local KEKs are kept
+     * @param kekDir where local KEKs are kept
      * @return the keys
+     * @throws io.streammesh.schema.MeshException if the config's KMS settings are unusable
      */
     public static SubjectKeys local(MeshClientConfig config, Path kekDir) {
-        var kms = new LocalKms(kekDir);
-        return new SubjectKeys(new KafkaKeyLog(config), kms, LocalKms::uri, kms::version, SubjectKeys::monotonicMillis);
+        var keks = KekSource.of(config, kekDir);
+        return new SubjectKeys(new KafkaKeyLog(config), keks.kms(), keks::uri, keks::version, SubjectKeys::monotonicMillis);
     }
 
     /**
-     * The embedded mesh's keys for a holder that only decrypts: reads {@code mesh.keys.<domain>},
-     * never writes it ({@link #dataKey}, {@link #erase} and {@link #rewrap} fail).
+     * The mesh's keys for a holder that only decrypts: reads {@code mesh.keys.<domain>}, never
+     * writes it ({@link #dataKey}, {@link #erase} and {@link #rewrap} fail).
      *
      * @param config a platform principal's client config (one with READ on the key topics)
-     * @param kekDir where the local KEKs are kept
+     * @param kekDir where local KEKs are kept, if the config names no KMS ({@link KekSource})
      * @return the keys
+     * @throws io.streammesh.schema.MeshException if the config's KMS settings are unusable
      */
     public static SubjectKeys reader(MeshClientConfig config, Path kekDir) {
-        var kms = new LocalKms(kekDir);
-        return new SubjectKeys(KafkaKeyLog.reader(config), kms, LocalKms::uri, kms::version, SubjectKeys::monotonicMillis);
+        var keks = KekSource.of(config, kekDir);
+        return new SubjectKeys(KafkaKeyLog.reader(config), keks.kms(), keks::uri, keks::version, SubjectKeys::monotonicMillis);
     }
 
     /**

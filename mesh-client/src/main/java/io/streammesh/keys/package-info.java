@@ -5,8 +5,9 @@
  * (key = subject id, value = {@link io.streammesh.keys.KeyEntry}). The KEK comes through Tink's
  * {@code KmsClient} seam: the embedded default is {@link io.streammesh.keys.LocalKms}, one local
  * keyset per domain in the state directory ({@code mesh-local://<domain>}); a cloud KMS
- * ({@code aws-kms://…}, {@code gcp-kms://…}) or Vault plugs in as another {@code KmsClient} with
- * the same URI-per-domain contract. Erasing a subject replaces its key's entry with an erasure that
+ * ({@code aws-kms://…}, {@code gcp-kms://…}) or Vault is named in an app's client config and found
+ * as a {@code KmsClient} on the class path ({@link io.streammesh.keys.KekSource}), with the same
+ * URI-per-domain contract. Erasing a subject replaces its key's entry with an erasure that
  * keeps only the erased key's id: every copy of its encrypted fields becomes unreadable once
  * compaction removes the wrapped key (crypto-shredding), and reads as erased, not forged, even
  * after a later record gave the subject a fresh key ({@link io.streammesh.keys.SubjectKey}). A

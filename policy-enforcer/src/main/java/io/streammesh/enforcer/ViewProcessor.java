@@ -379,8 +379,10 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             return;
         }
         byte[] bytes = compiledView.records().write(value, decryption);
-        var headers = new RecordHeaders();
+        // Most view records have no headers: none made for them (the record copies what it is given).
+        RecordHeaders headers = null;
         if (decryption != null && !decryption.erasedFields().isEmpty()) {
+            headers = new RecordHeaders();
             headers.add(EncryptedFields.ERASED_HEADER, decryption.erasedFields().getBytes(StandardCharsets.UTF_8));
         }
         context.forward(new Record<>(record.key(), new ViewOutput(view.topic(), bytes), record.timestamp(), headers));

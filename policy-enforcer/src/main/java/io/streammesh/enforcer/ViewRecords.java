@@ -35,7 +35,17 @@ import org.apache.kafka.common.utils.ByteBufferOutputStream;
  */
 final class ViewRecords {
 
-    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** Each byte's two hex digits, at twice its value: one look-up a byte of the hash. */
+    private static final byte[] HEX_PAIRS = new byte[512];
+
+    static {
+        byte[] digits = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+        for (int b = 0; b < 256; b++) {
+            HEX_PAIRS[2 * b] = digits[b >> 4];
+            HEX_PAIRS[2 * b + 1] = digits[b & 0xf];
+        }
+    }
+
     private static final int HASH_TEXT_START = 2;
 
     private final List<Schema.Field> fields;
@@ -257,9 +267,10 @@ final class ViewRecords {
         } catch (ShortBufferException e) {
             throw new IllegalStateException("an HMAC-SHA256 is 32 bytes", e);
         }
-        for (int i = 0; i < digest.length; i++) {
-            hashText[HASH_TEXT_START + 2 * i] = HEX_DIGITS[(digest[i] >> 4) & 0xf];
-            hashText[HASH_TEXT_START + 2 * i + 1] = HEX_DIGITS[digest[i] & 0xf];
+        for (int i = 0, at = HASH_TEXT_START; i < digest.length; i++, at += 2) {
+            int pair = 2 * (digest[i] & 0xff);
+            hashText[at] = HEX_PAIRS[pair];
+            hashText[at + 1] = HEX_PAIRS[pair + 1];
         }
         out.write(hashText, 0, hashText.length);
     }
