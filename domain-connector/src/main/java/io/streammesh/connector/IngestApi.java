@@ -269,6 +269,7 @@ public final class IngestApi implements AutoCloseable {
         var settings = new HashMap<>(platform.extra());
         settings.remove("sasl.jaas.config");
         settings.remove("client.id");
+        platform.kmsSettings().keySet().forEach(settings::remove);
         return new MeshClientConfig(platform.bootstrap(), login.name(), platform.registryUrl(), new MeshClientConfig.Secret(login.password()),
                 settings);
     }

@@ -1,6 +1,8 @@
 package io.streammesh.cli;
 
+import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.client.PlatformApp;
 import io.streammesh.keys.KekSource;
 import io.streammesh.keys.LocalKms;
 import io.streammesh.keys.SubjectKeys;
@@ -8,6 +10,8 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.schema.ProductAddress;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,12 +41,10 @@ final class KeysCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }
-        RunningMesh.find(state.directory());
         MeshClientConfig admin = as.clientConfig(state, MeshPrincipal.ADMIN.name());
-        var keks = KekSource.of(admin, state.directory().keks());
-        LocalKms kms = keks.local().orElseThrow(() -> new MeshException("the key-encryption key of " + domain + " is " + keks.uri(domain)
-                + " in the KMS the client config names (" + KekSource.KEK_URI + "): rotate it there; its older versions keep unwrapping "
-                + "the data keys they wrapped"));
+        refuseWhereAKmsHoldsTheKeks(admin, state, domain);
+        RunningMesh.find(state.directory());
+        var kms = new LocalKms(state.directory().keks());
         int version = kms.rotate(domain);
         PrintWriter out = spec.commandLine().getOut();
         if (domain.equals(SubjectKeys.PLATFORM)) {
@@ -58,5 +60,21 @@ final class KeysCommand {
         out.printf("Key-encryption key of domain %s is now version %d; %d data key(s) wrapped again.%n", domain, version, rewrapped);
         out.flush();
         return Mesh.OK;
+    }
+
+    /**
+     * A KMS keeps its keys' versions: this command has nothing to rotate where the admin's client
+     * config or the gate's (which wraps the data keys) names one.
+     */
+    private static void refuseWhereAKmsHoldsTheKeks(MeshClientConfig admin, StateDirOption state, String domain) {
+        var gate = new ClientConfigs(state.directory().clients()).propertiesFile(PlatformApp.GATE.principal().name());
+        for (MeshClientConfig config : Files.exists(gate) ? List.of(admin, MeshClientConfig.load(gate)) : List.of(admin)) {
+            var keks = KekSource.of(config, state.directory().keks());
+            if (keks.local().isEmpty()) {
+                throw new MeshException("the key-encryption key of " + domain + " is " + keks.uri(domain) + " in the KMS the client config "
+                        + "of " + config.kafkaPrincipal() + " names (" + KekSource.KEK_URI + "): rotate it there; its older versions keep "
+                        + "unwrapping the data keys they wrapped");
+            }
+        }
     }
 }

@@ -7,8 +7,12 @@ import static org.awaitility.Awaitility.await;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.connector.GateApp;
 import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.keys.KekSource;
+import io.streammesh.keys.LocalKms;
 import io.streammesh.keys.SubjectKeys;
+import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.schema.MeshTopics;
+import io.streammesh.testing.DirectoryKms;
 import io.streammesh.testing.MeshTest;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,6 +78,18 @@ class SubjectCommandsIT {
             assertThat(platforms.exitCode()).as(platforms.err()).isZero();
             assertThat(platforms.out()).matches("The platform's key-encryption key is now version -?\\d+: a gate wraps its key for waiting "
                     + "records with it from its next start; the older versions stay to open what they wrapped.\n");
+
+            // A KMS named in the client config keeps the KEK's versions: the command leaves the local keyset alone and says where to rotate.
+            Path withKms = dir.resolve("admin-kms.properties");
+            String kms = DirectoryKms.uriTemplate(dir.resolve("kms"));
+            mesh.clientConfig(MeshPrincipal.ADMIN.name()).with(KekSource.KEK_URI, kms).store(withKms);
+            int local = new LocalKms(mesh.state().keks()).version("subj-shop");
+            var elsewhere = CommandRun.of("keys", "rotate", "--domain", "subj-shop", "--client-config", withKms.toString(), "--state-dir", state);
+            assertThat(elsewhere.exitCode()).isEqualTo(1);
+            assertThat(elsewhere.err()).isEqualTo("mesh: the key-encryption key of subj-shop is " + kms.replace("{domain}", "subj-shop")
+                    + " in the KMS the client config of User:mesh-admin names (mesh.kms.kek.uri): rotate it there; its older versions keep "
+                    + "unwrapping the data keys they wrapped\n");
+            assertThat(new LocalKms(mesh.state().keks()).version("subj-shop")).isEqualTo(local);
         }
     }
 

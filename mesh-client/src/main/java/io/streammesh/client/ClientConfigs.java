@@ -63,7 +63,8 @@ public final class ClientConfigs {
     }
 
     /**
-     * Writes both configs of a principal.
+     * Writes both configs of a principal, keeping the KMS settings of the Java one already there
+     * ({@link MeshClientConfig#kmsSettings}).
      *
      * @param principal the principal
      * @param password its password
@@ -71,8 +72,14 @@ public final class ClientConfigs {
      */
     public void write(MeshPrincipal principal, String password, MeshEndpoints endpoints) {
         String name = principal.name();
-        MeshClientConfig.of(endpoints.bootstrapServers(), name, URI.create(endpoints.registryApiUrl()), password)
-                .store(propertiesFile(name));
+        var config = MeshClientConfig.of(endpoints.bootstrapServers(), name, URI.create(endpoints.registryApiUrl()), password);
+        // An operator's KMS settings stay when the mesh writes the config again (new endpoints, a new password).
+        if (Files.exists(propertiesFile(name))) {
+            for (var kms : config(name).kmsSettings().entrySet()) {
+                config = config.with(kms.getKey(), kms.getValue());
+            }
+        }
+        config.store(propertiesFile(name));
         writePrivate(kcatFile(name), List.of(
                 "# StreamMesh client config for " + principal.kafkaPrincipal() + " (librdkafka: kcat -F <this file>).",
                 "# It holds the principal's password: keep it private.",

@@ -103,12 +103,9 @@ public record MeshClientConfig(String bootstrap, String principal, URI registryU
     public Properties kafka() {
         var properties = new Properties();
         properties.putAll(saslDefaults());
-        extra.forEach((key, value) -> {
-            // the KMS's settings are the mesh's (KekSource), not a Kafka client's
-            if (!key.startsWith(KekSource.PREFIX)) {
-                properties.put(key, value);
-            }
-        });
+        properties.putAll(extra);
+        // the KMS's settings are the mesh's (KekSource), not a Kafka client's
+        kmsSettings().keySet().forEach(properties::remove);
         return properties;
     }
 
@@ -170,7 +167,19 @@ public record MeshClientConfig(String bootstrap, String principal, URI registryU
             REGISTRY_KEYS.forEach(key -> lines.add(line(key, registry.get(key))));
         }
         lines.add(line(ClientConfigs.PRINCIPAL, kafkaPrincipal()));
+        new TreeMap<>(kmsSettings()).forEach((key, value) -> lines.add(line(key, value)));
         ClientConfigs.writePrivate(file, lines);
+    }
+
+    /** @return the settings of the KMS that holds the platform's key-encryption keys ({@link KekSource}), if any */
+    public Map<String, String> kmsSettings() {
+        var kms = new TreeMap<String, String>();
+        extra.forEach((key, value) -> {
+            if (key.startsWith(KekSource.PREFIX)) {
+                kms.put(key, value);
+            }
+        });
+        return kms;
     }
 
     /** Never the password, nor the values of extra settings (a user's may hold keystore passwords). */

@@ -26,6 +26,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -56,6 +57,9 @@ public final class LocalKms implements KmsClient {
 
     /** Rotations by every LocalKms of this JVM, one at a time. */
     private static final Object ROTATIONS = new Object();
+    /** The longest a rotation waits for another process's. */
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(60);
+    private static final long LOCK_POLL_MS = 20;
 
     private final Path dir;
     private final Map<String, Loaded> loaded = new HashMap<>();
@@ -121,22 +125,45 @@ public final class LocalKms implements KmsClient {
      * @param domain a domain
      * @return the new KEK version
      */
-    public synchronized int rotate(String domain) {
+    public int rotate(String domain) {
         Path lock = file(domain).resolveSibling(domain + ".kek.lock");
         // A file lock is the whole JVM's: two LocalKms of one JVM take turns before asking for it.
         synchronized (ROTATIONS) {
-            try (FileChannel channel = FileChannel.open(ownerOnly(lock), StandardOpenOption.WRITE); FileLock held = channel.lock()) {
-                // read under the lock: a rotation another process finished just before is in the file, not lost
-                KeysetHandle rotated = KeysetHandle.newBuilder(keyset(domain).keyset())
-                        .addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM).withRandomId().makePrimary())
-                        .build();
-                save(domain, rotated);
-                return rotated.getPrimary().getId();
+            try (FileChannel channel = FileChannel.open(ownerOnly(lock), StandardOpenOption.WRITE); FileLock held = locked(channel, lock)) {
+                synchronized (this) {
+                    // read under the lock: a rotation another process finished just before is in the file, not lost
+                    KeysetHandle rotated = KeysetHandle.newBuilder(keyset(domain).keyset())
+                            .addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM).withRandomId().makePrimary())
+                            .build();
+                    save(domain, rotated);
+                    return rotated.getPrimary().getId();
+                }
             } catch (GeneralSecurityException e) {
                 throw new MeshException("cannot rotate the key-encryption key of domain " + domain + ": " + e.getMessage(), e);
             } catch (IOException e) {
                 throw new MeshException("cannot lock " + lock + " to rotate the key-encryption key of domain " + domain + ": "
                         + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The lock, once no other rotation holds it: one stuck for longer (a suspended process) is named, not waited for forever. */
+    private static FileLock locked(FileChannel channel, Path lock) throws IOException {
+        long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
+        while (true) {
+            FileLock held = channel.tryLock();
+            if (held != null) {
+                return held;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new MeshException("another rotation has held " + lock + " for over " + LOCK_WAIT.toSeconds()
+                        + " s; try again once it is done");
+            }
+            try {
+                Thread.sleep(LOCK_POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MeshException("interrupted while waiting for " + lock, e);
             }
         }
     }
@@ -240,13 +267,21 @@ public final class LocalKms implements KmsClient {
         }
     }
 
-    /** Makes a KEK's new name durable: a crash after a rotation must not bring back the keyset before it. */
-    private void syncDirectory() {
-        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
-            directory.force(true);
+    /**
+     * Makes a KEK's new name durable: a crash after a rotation must not bring back the keyset
+     * before it, whose keys would not unwrap what was wrapped again with the new one.
+     */
+    private void syncDirectory() throws IOException {
+        FileChannel directory;
+        try {
+            directory = FileChannel.open(dir, StandardOpenOption.READ);
         } catch (IOException e) {
-            // some platforms cannot open a directory to sync it; the file itself is synced
-            LOG.warn("Could not sync {} after writing a key-encryption key: {}", dir, e.getMessage());
+            // some platforms (Windows) cannot open a directory to sync it; the file itself is synced
+            LOG.warn("Could not open {} to sync it after writing a key-encryption key: {}", dir, e.getMessage());
+            return;
+        }
+        try (directory) {
+            directory.force(true);
         }
     }
 

@@ -212,6 +212,8 @@ public final class SubjectKeys implements AutoCloseable {
     private final Function<String, String> kekUri;
     private final ToIntFunction<String> kekVersion;
     private final LongSupplier clock;
+    /** Where the KEKs are, as an app's config says; null where the caller gave the KMS itself (tests). */
+    private final KekSource keks;
     /** Written under the lock, read without it by {@link #fresh}. */
     private final Map<String, Map<String, DataKey>> keys = new ConcurrentHashMap<>();
     /**
@@ -238,10 +240,30 @@ public final class SubjectKeys implements AutoCloseable {
         this(log, kms, kekUri, kekVersion, clock, UNWRAPPED_KEYS);
     }
 
+    /**
+     * Keys whose KEKs are where an app's config says: an entry wrapped by a local keyset where the
+     * config names a KMS, or by a KMS where it names none (an app whose config lacks the KMS), is
+     * an outage naming the mismatch, never a broken key; and with a KMS, so is an entry that does
+     * not unwrap (a remote KMS out of reach fails as one that refuses the key).
+     *
+     * @param log where wrapped keys are kept
+     * @param keks the KEKs
+     * @param clock milliseconds, for {@link #REFRESH_MS}
+     */
+    public SubjectKeys(KeyLog log, KekSource keks, LongSupplier clock) {
+        this(log, keks.kms(), keks::uri, keks::version, clock, UNWRAPPED_KEYS, keks);
+    }
+
     /** As the public constructor, keeping at most {@code unwrappedKeys} keys unwrapped. */
     SubjectKeys(KeyLog log, KmsClient kms, Function<String, String> kekUri, ToIntFunction<String> kekVersion, LongSupplier clock,
             int unwrappedKeys) {
+        this(log, kms, kekUri, kekVersion, clock, unwrappedKeys, null);
+    }
+
+    private SubjectKeys(KeyLog log, KmsClient kms, Function<String, String> kekUri, ToIntFunction<String> kekVersion, LongSupplier clock,
+            int unwrappedKeys, KekSource keks) {
         LocalKms.register();
+        this.keks = keks;
         this.unwrapped = Caffeine.newBuilder().maximumSize(unwrappedKeys).expireAfterAccess(UNWRAPPED_IDLE)
                 .scheduler(Scheduler.systemScheduler()).build();
         this.log = log;
@@ -261,8 +283,7 @@ public final class SubjectKeys implements AutoCloseable {
      * @throws io.streammesh.schema.MeshException if the config's KMS settings are unusable
      */
     public static SubjectKeys local(MeshClientConfig config, Path kekDir) {
-        var keks = KekSource.of(config, kekDir);
-        return new SubjectKeys(new KafkaKeyLog(config), keks.kms(), keks::uri, keks::version, SubjectKeys::monotonicMillis);
+        return new SubjectKeys(new KafkaKeyLog(config), KekSource.of(config, kekDir), SubjectKeys::monotonicMillis);
     }
 
     /**
@@ -275,8 +296,7 @@ public final class SubjectKeys implements AutoCloseable {
      * @throws io.streammesh.schema.MeshException if the config's KMS settings are unusable
      */
     public static SubjectKeys reader(MeshClientConfig config, Path kekDir) {
-        var keks = KekSource.of(config, kekDir);
-        return new SubjectKeys(KafkaKeyLog.reader(config), keks.kms(), keks::uri, keks::version, SubjectKeys::monotonicMillis);
+        return new SubjectKeys(KafkaKeyLog.reader(config), KekSource.of(config, kekDir), SubjectKeys::monotonicMillis);
     }
 
     /**
@@ -504,6 +524,9 @@ public final class SubjectKeys implements AutoCloseable {
     private KeysetHandle unwrapChecked(String domain, String subject, DataKey key) {
         key.checkUsable();
         boolean judgedBefore = key.judged() != null;
+        if (keks != null) {
+            checkWrappedHere(domain, subject, key.wrapped());
+        }
         try {
             KeysetHandle keyset = unwrap(domain, subject, key.wrapped());
             if (!judgedBefore) {
@@ -511,6 +534,10 @@ public final class SubjectKeys implements AutoCloseable {
             }
             return keyset;
         } catch (MeshException e) {
+            if (!judgedBefore && keks != null && keks.local().isEmpty()) {
+                throw new KeyLogUnavailable("cannot unwrap the data key of subject " + subject + " of domain " + domain + " with "
+                        + keks.uri(domain) + " now: " + e.getMessage(), e);
+            }
             Judged found = judgedBefore ? key.judged() : key.judge(Judged.broken(new UnusableKey("the data key of subject " + subject
                     + " on " + MeshTopics.keys(domain) + " is unusable: " + e.getMessage(), e)));
             if (found.broken() != null) {
@@ -518,6 +545,22 @@ public final class SubjectKeys implements AutoCloseable {
             }
             throw new KeyLogUnavailable("cannot unwrap a data key of domain " + domain + " now, though it unwrapped before: "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A KMS keeps its versions (0 here), a local keyset's are its keys' ids (never 0): an entry of
+     * the other kind was wrapped by an app whose config says otherwise than this one's.
+     *
+     * @throws KeyLogUnavailable naming the mismatch, until the configs agree
+     */
+    private void checkWrappedHere(String domain, String subject, KeyEntry wrapped) {
+        boolean byKms = wrapped.kekVersion() == 0;
+        if (byKms == keks.local().isPresent()) {
+            throw new KeyLogUnavailable("the data key of subject " + subject + " on " + MeshTopics.keys(domain) + " was wrapped by "
+                    + (byKms ? "a KMS, and this app's client config names none (" + KekSource.KEK_URI + ")"
+                            : "a local keyset, and this app's client config names a KMS (" + keks.uri(domain) + ")")
+                    + ": give every platform app the same KMS settings", null);
         }
     }
 

@@ -6,13 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.KmsClient;
+import io.streammesh.client.ClientConfigs;
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.client.MeshEndpoints;
+import io.streammesh.client.PlatformApp;
 import io.streammesh.schema.MeshException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,9 +57,9 @@ class KekSourceTest {
         keys.dataKey("payments", "c-1");
 
         assertThat(keks.local()).isEmpty();
-        assertThat(keks.kms()).isSameAs(cloud);
         assertThat(cloud.credentials).isEqualTo("/etc/mesh/kms.json");
-        assertThat(cloud.asked).containsOnly("cloud-kms://eu/keys/mesh-orders", "cloud-kms://us/keys/payments");
+        // each KEK asked of the client once and kept: a cloud client makes an SDK client for each
+        assertThat(cloud.asked).containsExactlyInAnyOrder("cloud-kms://eu/keys/mesh-orders", "cloud-kms://us/keys/payments");
         assertThat(keks.uri(SubjectKeys.PLATFORM)).isEqualTo("cloud-kms://eu/keys/mesh-mesh");
         assertThat(keks.version("orders")).isZero();
         assertThat(dir.resolve("keks")).doesNotExist();
@@ -82,6 +86,65 @@ class KekSourceTest {
     }
 
     @Test
+    void aKmsClientIsChosenOnlyIfItIsTheOneThatSupportsTheUrisAndEachDomainsOwnUriIsOneOfIts() {
+        var cloud = new CloudKms(dir.resolve("cloud"));
+        var config = GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}");
+
+        assertThatThrownBy(() -> KekSource.of(config, dir, List.of(cloud, new CloudKms(dir.resolve("other")))))
+                .hasMessageStartingWith("more than one KMS client on the class path supports cloud-kms:// (mesh.kms.kek.uri): ");
+        assertThatThrownBy(() -> KekSource.of(config.with(KekSource.KEK_URI + ".payments", "other-kms://payments"), dir, List.of(cloud)))
+                .hasMessage("mesh.kms.kek.uri.payments must be a KEK URI of the KMS mesh.kms.kek.uri names, without {domain}: other-kms://payments");
+        assertThatThrownBy(() -> KekSource.of(config.with(KekSource.KEK_URI + ".Payments!", "cloud-kms://eu/keys/p"), dir, List.of(cloud)))
+                .hasMessageStartingWith("mesh.kms.kek.uri.Payments! does not name a domain: ");
+    }
+
+    @Test
+    void anEntryWrappedByAKekOfTheOtherKindIsAnOutageNamingTheMismatchNotABrokenKey() {
+        var cloud = new CloudKms(dir.resolve("cloud"));
+        var withKms = KekSource.of(GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}"), dir.resolve("keks"), List.of(cloud));
+        var withoutKms = KekSource.of(GATE, dir.resolve("keks"), List.of());
+        keys(withKms).dataKey("orders", "c-1");
+        keys(withoutKms).dataKey("orders", "c-2");
+
+        assertThatThrownBy(() -> keys(withoutKms).existing("orders", "c-1"))
+                .isInstanceOf(KeyLogUnavailable.class)
+                .hasMessage("the data key of subject c-1 on mesh.keys.orders was wrapped by a KMS, and this app's client config names none "
+                        + "(mesh.kms.kek.uri): give every platform app the same KMS settings");
+        assertThatThrownBy(() -> keys(withKms).existing("orders", "c-2"))
+                .isInstanceOf(KeyLogUnavailable.class)
+                .hasMessage("the data key of subject c-2 on mesh.keys.orders was wrapped by a local keyset, and this app's client config "
+                        + "names a KMS (cloud-kms://eu/keys/mesh-orders): give every platform app the same KMS settings");
+    }
+
+    @Test
+    void aKmsThatFailsToUnwrapIsAnOutageNeverABrokenKeyForAKmsOutOfReachFailsTheSameWay() throws Exception {
+        var cloud = new CloudKms(dir.resolve("cloud"));
+        var keks = KekSource.of(GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}"), dir.resolve("keks"), List.of(cloud));
+        keys(keks).dataKey("orders", "c-1");
+        var holder = keys(keks);
+        cloud.down = true;
+
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class)
+                .hasMessageStartingWith("cannot unwrap the data key of subject c-1 of domain orders with cloud-kms://eu/keys/mesh-orders now: ");
+        cloud.down = false;
+        assertThat(holder.existing("orders", "c-1").orElseThrow().decrypt(holder.dataKey("orders", "c-1").encrypt(DATA, BOUND), BOUND))
+                .isEqualTo(DATA);
+    }
+
+    @Test
+    void theKmsSettingsAreWrittenWithTheConfigAndKeptWhenTheMeshWritesItAgain() throws Exception {
+        var clients = new ClientConfigs(dir);
+        var endpoints = new MeshEndpoints("127.0.0.1:9092", "http://127.0.0.1:8081");
+        clients.write(PlatformApp.GATE.principal(), "secret", endpoints);
+        clients.config("mesh-gate").with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}").store(clients.propertiesFile("mesh-gate"));
+
+        clients.write(PlatformApp.GATE.principal(), "a new secret", endpoints);
+
+        assertThat(clients.config("mesh-gate").kmsSettings()).containsExactly(Map.entry(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}"));
+        assertThat(Files.readString(clients.propertiesFile("mesh-gate"))).contains("a new secret");
+    }
+
+    @Test
     void theKmsSettingsAreNeverGivenToKafkaClients() {
         var config = GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}").with("client.id", "gate");
 
@@ -90,7 +153,7 @@ class KekSourceTest {
 
     /** @return a holder of the keys on this test's one key log */
     private SubjectKeys keys(KekSource keks) {
-        return new SubjectKeys(log.reader(), keks.kms(), keks::uri, keks::version, () -> 1_000_000);
+        return new SubjectKeys(log.reader(), keks, () -> 1_000_000);
     }
 
     /** A cloud KMS stand-in: {@code cloud-kms://<region>/keys/<name>} is a local keyset per name. */
@@ -98,6 +161,8 @@ class KekSourceTest {
         final List<String> asked = new CopyOnWriteArrayList<>();
         private final LocalKms keysets;
         String credentials;
+        /** Out of reach: every unwrap fails, as Tink's AWS client says it ("decryption failed"). */
+        volatile boolean down;
 
         CloudKms(Path dir) {
             keysets = new LocalKms(dir);
@@ -122,7 +187,21 @@ class KekSourceTest {
         @Override
         public Aead getAead(String keyUri) throws GeneralSecurityException {
             asked.add(keyUri);
-            return keysets.getAead(LocalKms.uri(keyUri.substring(keyUri.lastIndexOf('/') + 1)));
+            Aead kek = keysets.getAead(LocalKms.uri(keyUri.substring(keyUri.lastIndexOf('/') + 1)));
+            return new Aead() {
+                @Override
+                public byte[] encrypt(byte[] plaintext, byte[] associatedData) throws GeneralSecurityException {
+                    return kek.encrypt(plaintext, associatedData);
+                }
+
+                @Override
+                public byte[] decrypt(byte[] ciphertext, byte[] associatedData) throws GeneralSecurityException {
+                    if (down) {
+                        throw new GeneralSecurityException("decryption failed");
+                    }
+                    return kek.decrypt(ciphertext, associatedData);
+                }
+            };
         }
     }
 
