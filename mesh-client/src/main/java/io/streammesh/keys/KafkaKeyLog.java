@@ -5,6 +5,7 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshTopics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,8 +36,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * partitions, from the start) and written with an idempotent producer, acks from every in-sync
  * replica. Only platform principals hold ACLs on these topics. The consumer and the producer are
  * made on first use, so that a holder whose products encrypt nothing (a gate or enforcer of a mesh
- * without encryption) keeps no clients, and starts without making them. Used by one thread at a
- * time ({@link SubjectKeys} calls it under its lock).
+ * without encryption) keeps no clients, and starts without making them. A read catches up on the
+ * domain asked for only, the other domains' partitions paused: a domain whose log is long to read
+ * (millions of subjects) holds up its own reads, not another's. Used by one thread at a time
+ * ({@link SubjectKeys} calls it under its lock).
  */
 public final class KafkaKeyLog implements KeyLog {
 
@@ -46,7 +49,8 @@ public final class KafkaKeyLog implements KeyLog {
     private final boolean writes;
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
-    private final Set<String> domains = new HashSet<>();
+    /** Each domain's key-log partitions, once it was read. */
+    private final Map<String, List<TopicPartition>> partitions = new HashMap<>();
 
     /** @param config a platform principal's client config */
     public KafkaKeyLog(MeshClientConfig config) {
@@ -110,26 +114,38 @@ public final class KafkaKeyLog implements KeyLog {
 
     private void read(String domain, Entry entries) {
         KafkaConsumer<String, byte[]> reader = consumer();
-        if (!domains.contains(domain)) {
-            List<TopicPartition> partitions = new ArrayList<>(reader.assignment());
+        List<TopicPartition> own = partitions.get(domain);
+        if (own == null) {
             List<PartitionInfo> infos = reader.partitionsFor(MeshTopics.keys(domain), CALL_TIMEOUT);
             if (infos == null || infos.isEmpty()) {
                 throw new KeyLogUnavailable("key topic " + MeshTopics.keys(domain) + " does not exist: onboard the domain again (mesh domain add "
                         + domain + ")", null);
             }
-            infos.forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
-            reader.assign(partitions);
-            domains.add(domain);
+            own = infos.stream().map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            List<TopicPartition> assigned = new ArrayList<>(reader.assignment());
+            assigned.addAll(own);
+            // the partitions already assigned keep their positions
+            reader.assign(assigned);
+            partitions.put(domain, own);
         }
-        Map<TopicPartition, Long> ends = reader.endOffsets(reader.assignment(), CALL_TIMEOUT);
-        long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
-        while (behind(ends)) {
-            if (System.nanoTime() > deadline) {
-                throw new KeyLogUnavailable("the key topics were not read to their end within " + CALL_TIMEOUT.toSeconds() + " s", null);
+        // Only this domain's log: another's, long to read (a domain with millions of subjects), is read when it is asked for.
+        Set<TopicPartition> others = new HashSet<>(reader.assignment());
+        own.forEach(others::remove);
+        reader.pause(others);
+        try {
+            Map<TopicPartition, Long> ends = reader.endOffsets(own, CALL_TIMEOUT);
+            long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
+            while (behind(ends)) {
+                if (System.nanoTime() > deadline) {
+                    throw new KeyLogUnavailable(MeshTopics.keys(domain) + " was not read to its end within " + CALL_TIMEOUT.toSeconds() + " s",
+                            null);
+                }
+                for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(100))) {
+                    entries.accept(record.topic().substring(MeshTopics.KEYS_PREFIX.length()), record.key(), record.value());
+                }
             }
-            for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(100))) {
-                entries.accept(record.topic().substring(MeshTopics.KEYS_PREFIX.length()), record.key(), record.value());
-            }
+        } finally {
+            reader.resume(others);
         }
     }
 
@@ -155,7 +171,7 @@ public final class KafkaKeyLog implements KeyLog {
         RecordMetadata written = send(domain, subject, value);
         var partition = new TopicPartition(written.topic(), written.partition());
         try {
-            if (!domains.contains(domain) || !consumer().assignment().contains(partition)
+            if (!partitions.containsKey(domain) || !consumer().assignment().contains(partition)
                     || consumer().position(partition, CALL_TIMEOUT) != written.offset()) {
                 return false;
             }
@@ -184,7 +200,7 @@ public final class KafkaKeyLog implements KeyLog {
             written.computeIfAbsent(new TopicPartition(metadata.topic(), metadata.partition()), p -> new ArrayList<>()).add(metadata.offset());
         }
         try {
-            if (!domains.contains(domain)) {
+            if (!partitions.containsKey(domain)) {
                 return false;
             }
             for (var partition : written.entrySet()) {

@@ -20,8 +20,9 @@ public interface KeyLog extends AutoCloseable {
     }
 
     /**
-     * Reads what was written since the last call, on the logs of {@code domain} (read from the
-     * start the first time) and of every domain read before.
+     * Reads what was written on {@code domain}'s log since the last call for it (from the start the
+     * first time). Other domains' logs may be read too, or not: a domain's long log must not keep
+     * another's reader waiting.
      *
      * @param domain a domain that is about to be used
      * @param entries receives each entry, in log order

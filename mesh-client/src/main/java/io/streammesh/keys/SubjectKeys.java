@@ -838,9 +838,9 @@ public final class SubjectKeys implements AutoCloseable {
     private void read(String domain) {
         long now = clock.getAsLong();
         log.catchUp(domain, this::seen);
-        // after the read: a domain whose log cannot be read is never counted as read
+        // after the read: a domain whose log cannot be read is never counted as read; only the domain asked for is read to its end
         keys.computeIfAbsent(domain, d -> new ConcurrentHashMap<>());
-        keys.keySet().forEach(d -> readAt.put(d, now));
+        readAt.put(domain, now);
         if (log.writes()) {
             repair();
         }

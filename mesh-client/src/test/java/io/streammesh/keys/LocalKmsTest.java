@@ -8,6 +8,7 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,7 @@ class LocalKmsTest {
         other.get(1, TimeUnit.MINUTES);
 
         assertThat(keysIn("orders")).hasSize(1 + 2 * ROTATIONS);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("orders.kek.lock")))).isEqualTo("rw-------");
         assertThat(new LocalKms(dir).getAead(LocalKms.uri("orders")).decrypt(wrapped, new byte[0])).isEqualTo("dek".getBytes(UTF_8));
     }
 

@@ -11,8 +11,10 @@ import io.streammesh.testing.MeshTest;
 import io.streammesh.testing.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -49,6 +51,29 @@ class SubjectKeysIT {
 
             assertThat(second.existing("keys-next", "c-1")).hasValueSatisfying(key -> assertThat(decrypt(key, ciphertext)).isEqualTo(DATA));
             assertThat(entries(mesh, "keys-next")).as("one entry per subject, none written again").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aDomainsLongKeyLogIsNotReadForAnotherDomainsRead(EmbeddedMesh mesh) {
+        mesh.onboarding().addDomain("keys-long");
+        mesh.onboarding().addDomain("keys-short");
+        MeshClientConfig gate = mesh.clientConfig(PlatformApp.GATE.applicationId());
+        try (var log = new KafkaKeyLog(gate); var anotherHolder = new KafkaKeyLog(gate)) {
+            log.catchUp("keys-long", (domain, subject, value) -> { });
+            log.catchUp("keys-short", (domain, subject, value) -> { });
+            // a domain naming a new subject in every record: its log grows by the thousand while the other's is read
+            var subjects = IntStream.range(0, 5_000).boxed().collect(Collectors.toMap(i -> "c-" + i, i -> new byte[] {1}));
+            anotherHolder.writeAllNext("keys-long", subjects);
+            anotherHolder.write("keys-short", "c-1", new byte[] {1});
+
+            List<String> read = new ArrayList<>();
+            log.catchUp("keys-short", (domain, subject, value) -> read.add(domain + "/" + subject));
+
+            assertThat(read).containsExactly("keys-short/c-1");
+            List<String> longRead = new ArrayList<>();
+            log.catchUp("keys-long", (domain, subject, value) -> longRead.add(subject));
+            assertThat(longRead).hasSize(subjects.size());
         }
     }
 
