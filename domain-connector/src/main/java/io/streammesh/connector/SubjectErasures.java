@@ -43,6 +43,8 @@ final class SubjectErasures implements AutoCloseable {
     private final SubjectKeys keys;
     private final Thread thread;
     private volatile boolean closed;
+    /** Partitions whose failed batch waits to be tried again, and from when (System.nanoTime); the consumer's thread's alone. */
+    private final Map<TopicPartition, Long> retries = new HashMap<>();
 
     SubjectErasures(MeshClientConfig config, SubjectKeys keys) {
         this(new KafkaConsumer<>(consumerProperties(config), new StringDeserializer(), new StringDeserializer()), keys);
@@ -75,6 +77,7 @@ final class SubjectErasures implements AutoCloseable {
     private void run() {
         try {
             while (!closed) {
+                resumeRetries();
                 ConsumerRecords<String, String> records;
                 try {
                     records = consumer.poll(POLL);
@@ -159,7 +162,21 @@ final class SubjectErasures implements AutoCloseable {
             LOG.error("Could not erase subjects of domain {} (offsets {}-{} of {}), trying again: {}", domain, first, last, partition,
                     e.getMessage());
             consumer.seek(partition, first);
+            // tried again after a poll's time, not at once: a failing KMS is asked once a second, and under the keys' lock no more
+            consumer.pause(List.of(partition));
+            retries.put(partition, System.nanoTime() + POLL.toNanos());
             return Optional.empty();
+        }
+    }
+
+    /** Resumes the partitions whose failed batch is due to be tried again. */
+    private void resumeRetries() {
+        long now = System.nanoTime();
+        List<TopicPartition> due = retries.entrySet().stream().filter(retry -> now - retry.getValue() >= 0).map(Map.Entry::getKey).toList();
+        if (!due.isEmpty()) {
+            due.forEach(retries::remove);
+            // a partition revoked meanwhile is no longer this consumer's to resume
+            consumer.resume(due.stream().filter(consumer.assignment()::contains).toList());
         }
     }
 

@@ -11,6 +11,7 @@ import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.schema.ProductAddress;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,16 +65,22 @@ final class KeysCommand {
 
     /**
      * A KMS keeps its keys' versions: this command has nothing to rotate where the admin's client
-     * config or the gate's (which wraps the data keys) names one.
+     * config or a platform app's names one (read as settings: this command needs no KMS client).
      */
     private static void refuseWhereAKmsHoldsTheKeks(MeshClientConfig admin, StateDirOption state, String domain) {
-        var gate = new ClientConfigs(state.directory().clients()).propertiesFile(PlatformApp.GATE.principal().name());
-        for (MeshClientConfig config : Files.exists(gate) ? List.of(admin, MeshClientConfig.load(gate)) : List.of(admin)) {
-            var keks = KekSource.of(config, state.directory().keks());
-            if (keks.local().isEmpty()) {
-                throw new MeshException("the key-encryption key of " + domain + " is " + keks.uri(domain) + " in the KMS the client config "
-                        + "of " + config.kafkaPrincipal() + " names (" + KekSource.KEK_URI + "): rotate it there; its older versions keep "
-                        + "unwrapping the data keys they wrapped");
+        var clients = new ClientConfigs(state.directory().clients());
+        List<MeshClientConfig> configs = new ArrayList<>(List.of(admin));
+        for (PlatformApp app : PlatformApp.values()) {
+            if (Files.exists(clients.propertiesFile(app.principal().name()))) {
+                configs.add(clients.config(app.principal().name()));
+            }
+        }
+        for (MeshClientConfig config : configs) {
+            String uri = config.kmsSettings().get(KekSource.KEK_URI);
+            if (uri != null) {
+                throw new MeshException("the key-encryption keys are in the KMS the client config of " + config.kafkaPrincipal()
+                        + " names (" + KekSource.KEK_URI + "=" + uri + "): rotate the key of domain " + domain + " there; its older "
+                        + "versions keep unwrapping the data keys they wrapped");
             }
         }
     }

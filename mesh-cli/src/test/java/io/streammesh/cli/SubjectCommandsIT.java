@@ -86,9 +86,9 @@ class SubjectCommandsIT {
             int local = new LocalKms(mesh.state().keks()).version("subj-shop");
             var elsewhere = CommandRun.of("keys", "rotate", "--domain", "subj-shop", "--client-config", withKms.toString(), "--state-dir", state);
             assertThat(elsewhere.exitCode()).isEqualTo(1);
-            assertThat(elsewhere.err()).isEqualTo("mesh: the key-encryption key of subj-shop is " + kms.replace("{domain}", "subj-shop")
-                    + " in the KMS the client config of User:mesh-admin names (mesh.kms.kek.uri): rotate it there; its older versions keep "
-                    + "unwrapping the data keys they wrapped\n");
+            assertThat(elsewhere.err()).isEqualTo("mesh: the key-encryption keys are in the KMS the client config of User:mesh-admin names "
+                    + "(mesh.kms.kek.uri=" + kms + "): rotate the key of domain subj-shop there; its older versions keep unwrapping the data "
+                    + "keys they wrapped\n");
             assertThat(new LocalKms(mesh.state().keks()).version("subj-shop")).isEqualTo(local);
         }
     }

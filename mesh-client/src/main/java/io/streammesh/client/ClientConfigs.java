@@ -1,5 +1,6 @@
 package io.streammesh.client;
 
+import io.streammesh.keys.KekSource;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshPrincipal;
 import java.io.IOException;
@@ -11,8 +12,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -74,10 +77,8 @@ public final class ClientConfigs {
         String name = principal.name();
         var config = MeshClientConfig.of(endpoints.bootstrapServers(), name, URI.create(endpoints.registryApiUrl()), password);
         // An operator's KMS settings stay when the mesh writes the config again (new endpoints, a new password).
-        if (Files.exists(propertiesFile(name))) {
-            for (var kms : config(name).kmsSettings().entrySet()) {
-                config = config.with(kms.getKey(), kms.getValue());
-            }
+        for (var kms : kmsSettings(propertiesFile(name)).entrySet()) {
+            config = config.with(kms.getKey(), kms.getValue());
         }
         config.store(propertiesFile(name));
         writePrivate(kcatFile(name), List.of(
@@ -89,6 +90,26 @@ public final class ClientConfigs {
                 "# Avro through the registry: kcat -F <this file> -s value=avro -r " + endpoints.ccompatUrl(name, password),
                 "sasl.username=" + name,
                 "sasl.password=" + password));
+    }
+
+    /**
+     * @param file a Java client config, or none
+     * @return its KMS settings, read as properties whatever else the file holds (it is being written again)
+     */
+    private static Map<String, String> kmsSettings(Path file) {
+        if (!Files.exists(file)) {
+            return Map.of();
+        }
+        var properties = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(in);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new MeshException("cannot read the KMS settings of " + file + " before writing it again: " + e.getMessage(), e);
+        }
+        var kms = new TreeMap<String, String>();
+        properties.stringPropertyNames().stream().filter(key -> key.startsWith(KekSource.PREFIX))
+                .forEach(key -> kms.put(key, properties.getProperty(key)));
+        return kms;
     }
 
     /**

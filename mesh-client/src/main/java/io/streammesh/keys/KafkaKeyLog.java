@@ -37,8 +37,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * replica. Only platform principals hold ACLs on these topics. The consumer and the producer are
  * made on first use, so that a holder whose products encrypt nothing (a gate or enforcer of a mesh
  * without encryption) keeps no clients, and starts without making them. A read catches up on the
- * domain asked for only, the other domains' partitions paused: a domain whose log is long to read
- * (millions of subjects) holds up its own reads, not another's. Used by one thread at a time
+ * domain asked for only, the other domains' partitions paused: another domain's read no longer
+ * has to read a long log (millions of subjects) to its end first, though it still waits for the
+ * lock such a read holds, up to {@code CALL_TIMEOUT} a turn. Used by one thread at a time
  * ({@link SubjectKeys} calls it under its lock).
  */
 public final class KafkaKeyLog implements KeyLog {

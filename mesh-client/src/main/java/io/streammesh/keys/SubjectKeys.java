@@ -90,6 +90,12 @@ public final class SubjectKeys implements AutoCloseable {
     public static final int UNWRAPPED_KEYS = 20_000;
     /** How long an unwrapped data key is kept unused. */
     public static final Duration UNWRAPPED_IDLE = Duration.ofMinutes(1);
+    /**
+     * How long a KMS named by configuration may fail to unwrap an entry before the entry is judged
+     * unusable: a remote KMS out of reach fails as one that refuses the key, so a failure is an
+     * outage first (its uses wait), and a verdict only once it has lasted this long.
+     */
+    public static final long REMOTE_OUTAGE_MS = Duration.ofMinutes(10).toMillis();
     /** How many times an entry is written again as read before its writer lets the next writer settle it. */
     private static final int SETTLE_ROUNDS = 3;
 
@@ -108,6 +114,9 @@ public final class SubjectKeys implements AutoCloseable {
         private final Set<Integer> erasedKeyIds;
         /** What the entry's first unwrap found; null until then. */
         private volatile Judged judged;
+        /** Whether, and since when (the holder's clock), a configured KMS has failed to unwrap it. */
+        private boolean failing;
+        private long failingSince;
 
         private DataKey(KeyEntry wrapped, UnusableKey broken, Set<Integer> erasedKeyIds) {
             this.wrapped = wrapped;
@@ -136,6 +145,18 @@ public final class SubjectKeys implements AutoCloseable {
         /** @return whether the entry holds a key (not erased, not unusable) */
         boolean hasKey() {
             return wrapped != null;
+        }
+
+        /**
+         * @param now the holder's clock
+         * @return when a KMS first failed to unwrap it: now, if this is the first time
+         */
+        synchronized long failingSince(long now) {
+            if (!failing) {
+                failing = true;
+                failingSince = now;
+            }
+            return failingSince;
         }
 
         /** @throws UnusableKey if the entry gives no key */
@@ -535,8 +556,13 @@ public final class SubjectKeys implements AutoCloseable {
             return keyset;
         } catch (MeshException e) {
             if (!judgedBefore && keks != null && keks.local().isEmpty()) {
-                throw new KeyLogUnavailable("cannot unwrap the data key of subject " + subject + " of domain " + domain + " with "
-                        + keks.uri(domain) + " now: " + e.getMessage(), e);
+                long now = clock.getAsLong();
+                long since = key.failingSince(now);
+                if (now - since < REMOTE_OUTAGE_MS) {
+                    throw new KeyLogUnavailable("cannot unwrap the data key of subject " + subject + " of domain " + domain + " with "
+                            + keks.uri(domain) + " now: " + e.getMessage(), e);
+                }
+                e = new MeshException(e.getMessage() + ", for " + (now - since) / 1000 + " s", e);
             }
             Judged found = judgedBefore ? key.judged() : key.judge(Judged.broken(new UnusableKey("the data key of subject " + subject
                     + " on " + MeshTopics.keys(domain) + " is unusable: " + e.getMessage(), e)));
@@ -574,6 +600,9 @@ public final class SubjectKeys implements AutoCloseable {
             try {
                 unwrapChecked(domain, subject, key);
             } catch (UnusableKey e) {
+                return null;
+            } catch (KeyLogUnavailable e) {
+                // a KMS out of reach: what the key is stays unknown, and the entry unjudged
                 return null;
             }
             found = key.judged();
@@ -834,7 +863,7 @@ public final class SubjectKeys implements AutoCloseable {
         }
     }
 
-    /** Reads the logs to their end: {@code domain}'s and every one read before. */
+    /** Reads {@code domain}'s log to its end. */
     private void read(String domain) {
         long now = clock.getAsLong();
         log.catchUp(domain, this::seen);
@@ -1177,7 +1206,7 @@ public final class SubjectKeys implements AutoCloseable {
 
     /**
      * Reads the key logs of every domain read so far again every half {@link #REFRESH_MS} on a
-     * thread of its own, so that a holder answering requests (the catalog's key service) finds its
+     * thread of its own (one domain at a time), so that a holder answering requests (the catalog's key service) finds its
      * keys fresh and no request waits for the broker; a subject without a key is still looked for
      * at the log's end on the request's path. A read that fails is logged, and the next use reads
      * the log itself (and fails with the reason) once what it holds is older than {@link #REFRESH_MS}.
@@ -1196,17 +1225,19 @@ public final class SubjectKeys implements AutoCloseable {
         return this;
     }
 
-    private synchronized void refreshRead() {
-        if (closed) {
-            return;
-        }
-        // one domain's catch-up reads every domain read before; should one fail, the next is asked
-        for (String domain : List.copyOf(readAt.keySet())) {
-            try {
-                read(domain);
-                return;
-            } catch (RuntimeException e) {
-                LOG.warn("Could not read the key logs in the background ({}); the next use of a key reads them itself", e.getMessage());
+    /** Each domain's log in turn, the lock taken for one domain at a time: a domain whose log fails or is long holds up no other's read for longer. */
+    private void refreshRead() {
+        for (String domain : List.copyOf(keys.keySet())) {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                try {
+                    read(domain);
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not read the key log of domain {} in the background ({}); the next use of its keys reads it itself",
+                            domain, e.getMessage());
+                }
             }
         }
     }

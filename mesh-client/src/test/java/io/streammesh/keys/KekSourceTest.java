@@ -31,6 +31,7 @@ class KekSourceTest {
     @TempDir
     Path dir;
     private final SubjectKeysTest.MemoryKeyLog log = new SubjectKeysTest.MemoryKeyLog();
+    private long now = 1_000_000;
 
     @Test
     void withoutKmsSettingsTheKeksAreTheLocalKeysetsInTheStateDirectory() throws Exception {
@@ -132,6 +133,21 @@ class KekSourceTest {
     }
 
     @Test
+    void aKeyTheKmsHasNotUnwrappedForTenMinutesIsJudgedUnusableSoItsUsesStopWaiting() {
+        var cloud = new CloudKms(dir.resolve("cloud"));
+        var keks = KekSource.of(GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}"), dir.resolve("keks"), List.of(cloud));
+        keys(keks).dataKey("orders", "c-1");
+        var holder = keys(keks);
+        cloud.down = true;
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class);
+
+        now += SubjectKeys.REMOTE_OUTAGE_MS;
+
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(SubjectKeys.UnusableKey.class)
+                .hasMessageEndingWith("(decryption failed), for 600 s");
+    }
+
+    @Test
     void theKmsSettingsAreWrittenWithTheConfigAndKeptWhenTheMeshWritesItAgain() throws Exception {
         var clients = new ClientConfigs(dir);
         var endpoints = new MeshEndpoints("127.0.0.1:9092", "http://127.0.0.1:8081");
@@ -153,7 +169,7 @@ class KekSourceTest {
 
     /** @return a holder of the keys on this test's one key log */
     private SubjectKeys keys(KekSource keks) {
-        return new SubjectKeys(log.reader(), keks, () -> 1_000_000);
+        return new SubjectKeys(log.reader(), keks, () -> now);
     }
 
     /** A cloud KMS stand-in: {@code cloud-kms://<region>/keys/<name>} is a local keyset per name. */
