@@ -73,11 +73,10 @@ public final class KekSource {
      * @return the config's KEKs
      */
     static KekSource of(MeshClientConfig config, Path kekDir, Iterable<KmsClient> clients) {
-        Map<String, String> settings = config.extra();
+        Map<String, String> settings = config.kmsSettings();
         String template = settings.get(KEK_URI);
         if (template == null) {
-            boolean configured = settings.keySet().stream().anyMatch(key -> key.startsWith(PREFIX));
-            if (configured) {
+            if (!settings.isEmpty()) {
                 throw new MeshException("the client config has KMS settings but no " + KEK_URI + " (a KEK URI with " + DOMAIN + " for the domain)");
             }
             var kms = new LocalKms(kekDir);
