@@ -32,7 +32,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -132,6 +139,53 @@ class ViewDecryptionIT {
     }
 
     @Test
+    void aDomainWhoseKeysTheEnforcerCannotReadHoldsOnlyItsOwnViewsBackAndTheyFollowOnceItCan(EmbeddedMesh mesh) throws Exception {
+        ProductAddress down = ProductAddress.parse("enc-down.order-placed.v1");
+        ProductAddress up = ProductAddress.parse("enc-up.order-placed.v1");
+        MeshClientConfig downDomain = publish(mesh, down.domain());
+        MeshClientConfig upDomain = publish(mesh, up.domain());
+        GateIT.admit(mesh, downDomain, down);
+        GateIT.admit(mesh, upDomain, up);
+        Path state = Files.createTempDirectory("view-enc-down");
+        Path keks = state.resolve("keks");
+        // an operator's mistake, or a broker that refuses the key topic: the enforcer cannot read the domain's data keys
+        var enforcer = new ResourcePattern(ResourceType.TOPIC, MeshTopics.keys(down.domain()), PatternType.LITERAL);
+        List<AclBinding> readKeys = List.of(AclOperation.READ, AclOperation.DESCRIBE).stream()
+                .map(operation -> new AclBinding(enforcer, new AccessControlEntry(PlatformApp.ENFORCER.principal().kafkaPrincipal(), "*",
+                        operation, AclPermissionType.ALLOW))).toList();
+
+        try (GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), state.resolve("gate"), Duration.ofSeconds(1), 0,
+                keks);
+             var downProducer = new KafkaProducer<>(plain(downDomain), new StringSerializer(), new ByteArraySerializer());
+             var upProducer = new KafkaProducer<>(plain(upDomain), new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 1; i <= 6; i++) {
+                // addresses of their own: the disk scan of the test above finds its own in its ingest topic only
+                send(downProducer, down, "d-" + i, "c-" + i, "down-" + i + "@view.example", "FR");
+                send(upProducer, up, "u-" + i, "c-" + i, "up-" + i + "@view.example", "FR");
+            }
+            GateIT.readCommitted(downDomain, down.topic(), 6);
+            GateIT.readCommitted(upDomain, up.topic(), 6);
+            mesh.admin().deleteAcls(readKeys.stream().map(AclBinding::toFilter).toList()).all().get();
+
+            try (var views = ViewApp.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), state.resolve("views"),
+                    "view-secret".getBytes(UTF_8), new SimpleMeterRegistry(), PlatformApp.ENFORCER.applicationId() + "-down", keks)) {
+                assertThat(read(mesh, up.viewTopic("shipping"), 6)).as("every partition of the other domain's product, which share "
+                        + "their tasks with the domain's").extracting(ConsumerRecord::key).hasSize(6);
+                assertThat(read(mesh, down.viewTopic("shipping"), 0)).as("its records wait").isEmpty();
+                assertThat(TopicOffsets.end(mesh.admin(), MeshTopics.deadLetter(down.viewTopic("shipping")))).as("none dead-lettered").isZero();
+
+                mesh.admin().createAcls(readKeys).all().get();
+
+                assertThat(read(mesh, down.viewTopic("shipping"), 6)).extracting(ConsumerRecord::key)
+                        .containsExactlyInAnyOrder("d-1", "d-2", "d-3", "d-4", "d-5", "d-6");
+                assertThat(read(mesh, up.viewTopic("shipping"), 6)).as("nothing viewed twice").hasSize(6);
+            }
+        } finally {
+            mesh.admin().createAcls(readKeys).all().get();
+        }
+    }
+
+    @Test
     void theEnforcerReadsTheDataKeysButCannotWriteOrEraseOne(EmbeddedMesh mesh) {
         mesh.onboarding().addDomain("enc-view-keys");
         var props = mesh.clientConfig(PlatformApp.ENFORCER.applicationId()).kafka();
@@ -145,9 +199,13 @@ class ViewDecryptionIT {
     }
 
     private static MeshClientConfig publish(EmbeddedMesh mesh) {
-        mesh.onboarding().addDomain(DOMAIN);
-        MeshClientConfig config = mesh.clientConfig(DOMAIN);
-        String descriptor = TestContracts.orderDescriptor(DOMAIN, "1.0.0")
+        return publish(mesh, DOMAIN);
+    }
+
+    private static MeshClientConfig publish(EmbeddedMesh mesh, String domain) {
+        mesh.onboarding().addDomain(domain);
+        MeshClientConfig config = mesh.clientConfig(domain);
+        String descriptor = TestContracts.orderDescriptor(domain, "1.0.0")
                 .replace("filter: \"record.country != 'DE'\"", "filter: \"record.country != 'DE' && !record.customerEmail.startsWith('skip-')\"")
                 .replace("mask: {customerEmail: hash, shippingAddress: redact}", "mask: {customerEmail: hash, shippingAddress: encrypted}")
                 // a second view filters on a clear field only: an erased subject's rows stay in it, with nulls
@@ -161,11 +219,16 @@ class ViewDecryptionIT {
 
     private static void send(KafkaProducer<String, byte[]> producer, String order, String customer, String email, String country)
             throws Exception {
+        send(producer, ADDRESS, order, customer, email, country);
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, ProductAddress address, String order, String customer, String email,
+                             String country) throws Exception {
         String json = """
                 {"orderId": "%s", "customerId": "%s", "customerEmail": "%s", "shippingAddress": "1 Main Street",
                  "country": "%s", "amount": 12.5, "currency": "EUR", "items": 1, "placedAt": "2026-12-01T09:00:00Z"}"""
                 .formatted(order, customer, email, country);
-        producer.send(new ProducerRecord<>(ADDRESS.ingestTopic(), order, json.getBytes(UTF_8))).get();
+        producer.send(new ProducerRecord<>(address.ingestTopic(), order, json.getBytes(UTF_8))).get();
     }
 
     private static GenericRecord byKey(List<ConsumerRecord<String, GenericRecord>> records, String key) {

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -107,6 +108,20 @@ final class DataKeyCipher implements Aead {
      */
     DataKeyCipher forProduct(String product) {
         return products.computeIfAbsent(product, p -> new DataKeyCipher(prefix, new SecretKeySpec(ProductKey.bytes(key.getEncoded(), p), "AES")));
+    }
+
+    /**
+     * @param context what the secret is for
+     * @return HMAC-SHA256 keyed with this key's bytes over {@code context} ({@link SubjectKey#derivedSecret})
+     */
+    byte[] derivedSecret(byte[] context) {
+        try {
+            Mac hmac = Mac.getInstance("HmacSHA256");
+            hmac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return hmac.doFinal(context);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is not available: " + e.getMessage(), e);
+        }
     }
 
     /** The JDK's AES expands a key again only when it differs from the one this cipher had last. */

@@ -30,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * not tried again for {@link #PAUSE_MS}, so that the other domains' turns go on meanwhile. A
  * subject whose entry on the log gives no key is a verdict: the next that asks for its key is told
  * ({@link SubjectKeys.UnusableKey}). Thread-safe.
+ *
+ * <p>A reader's keys ({@link #reading}: the policy-enforcer's, which opens encrypted fields for
+ * views) are made ready the same way, with no key created: its thread takes a subject's keys as
+ * {@link #subjectKey} finds them at hand, and a subject the keys held know nothing of, or a
+ * ciphertext of a key they do not know ({@link #latestSubjectKey}), waits for a read of the log
+ * that started after it asked.
  */
 public final class PreparedKeys {
 
@@ -47,8 +53,20 @@ public final class PreparedKeys {
 
     private static final Logger LOG = LoggerFactory.getLogger(PreparedKeys.class);
 
+    /**
+     * How long a subject's ask for a read of the log after it ({@link #latestSubjectKey}) stands:
+     * its records are tried again well within it, and an ask older than that is made again.
+     */
+    static final long LATEST_ASK_MS = 10_000;
+
     private final SubjectKeys keys;
     private final Executor worker;
+    /** Whether keys are only read and unwrapped, never created ({@link #reading}). */
+    private final boolean reading;
+    /** Per domain of a reader, the read mark its next turn's read must pass, if one was asked for (under the lock). */
+    private final Map<String, Long> readAfter = new HashMap<>();
+    /** Per subject of a reader that asked for a read of the log after it, the mark asked for and when (on the keys' clock). */
+    private final Map<Subject, LatestAsk> latestAsks = new ConcurrentHashMap<>();
     /** Per domain, the subjects asked for and not taken yet, in the order asked (under the lock). */
     private final Map<String, LinkedHashSet<String>> asked = new HashMap<>();
     /** The domains with subjects asked for, in turn (under the lock). */
@@ -66,6 +84,9 @@ public final class PreparedKeys {
     private record Subject(String domain, String subject) {
     }
 
+    private record LatestAsk(long mark, long at) {
+    }
+
     /**
      * @param keys the data keys
      * @param worker runs the work of making keys ready; started when a key is asked for and none
@@ -73,8 +94,22 @@ public final class PreparedKeys {
      *        then a key is ready as soon as it is asked for)
      */
     public PreparedKeys(SubjectKeys keys, Executor worker) {
+        this(keys, worker, false);
+    }
+
+    private PreparedKeys(SubjectKeys keys, Executor worker, boolean reading) {
         this.keys = keys;
         this.worker = worker;
+        this.reading = reading;
+    }
+
+    /**
+     * @param keys the data keys, read-only
+     * @param worker as for the constructor
+     * @return keys made ready for {@link #subjectKey} and {@link #latestSubjectKey}, none created
+     */
+    public static PreparedKeys reading(SubjectKeys keys, Executor worker) {
+        return new PreparedKeys(keys, worker, true);
     }
 
     /** @return an executor that runs each work on a daemon thread of its own, {@code mesh-data-keys} */
@@ -104,9 +139,83 @@ public final class PreparedKeys {
         if (none != null) {
             throw none;
         }
-        ask(domain, subject);
+        ask(domain, subject, 0);
         // with a worker that runs on the caller's thread, the key is ready now, or known to be unusable
         key = keys.atHand(domain, subject);
+        if (key.isPresent()) {
+            return key.get();
+        }
+        none = unusable.remove(asking);
+        if (none != null) {
+            throw none;
+        }
+        throw new KeyNotReady(domain, subject);
+    }
+
+    /**
+     * For a reader: what decrypts the subject's fields, as {@link SubjectKeys#subjectKey} would
+     * answer, if at hand. A subject without an entry in the keys held is not at hand this way: ask
+     * for the latest ({@link #latestSubjectKey}), as its key may have been written a moment ago.
+     *
+     * @param domain the domain the subject's records belong to
+     * @param subject the subject id
+     * @return its keys ({@link SubjectKey#NONE} if it has no entry after a read started since it was last asked for)
+     * @throws KeyNotReady if they are not at hand: they are asked for; ask again once {@link #prepared()} moved on
+     * @throws SubjectKeys.UnusableKey if the subject's entry on the key log gives no key
+     */
+    public SubjectKey subjectKey(String domain, String subject) {
+        return readKey(domain, subject, 0);
+    }
+
+    /**
+     * For a reader: as {@link #subjectKey}, from a read of the log that started after the first
+     * time this was asked for the subject (within {@link #LATEST_ASK_MS}): for a ciphertext of a key
+     * the keys held do not know, maybe the subject's fresh key.
+     *
+     * @param domain the domain the subject's records belong to
+     * @param subject the subject id
+     * @return its keys as the log said after the ask
+     * @throws KeyNotReady if no such read has been made yet: it is asked for
+     * @throws SubjectKeys.UnusableKey if the subject's entry on the key log gives no key
+     */
+    public SubjectKey latestSubjectKey(String domain, String subject) {
+        var asking = new Subject(domain, subject);
+        long now = keys.now();
+        LatestAsk ask = latestAsks.get(asking);
+        if (ask == null || now - ask.at() > LATEST_ASK_MS) {
+            ask = new LatestAsk(keys.readMark(), now);
+            latestAsks.put(asking, ask);
+        }
+        SubjectKey key = readKey(domain, subject, ask.mark());
+        latestAsks.remove(asking);
+        return key;
+    }
+
+    /**
+     * For a reader: the subject's records opened, with no further read asked for: a later
+     * ciphertext of a key not known asks for a read after it, not one that an earlier ask had.
+     *
+     * @param domain the domain the subject's records belong to
+     * @param subject the subject id
+     */
+    public void opened(String domain, String subject) {
+        if (!latestAsks.isEmpty()) {
+            latestAsks.remove(new Subject(domain, subject));
+        }
+    }
+
+    private SubjectKey readKey(String domain, String subject, long mark) {
+        Optional<SubjectKey> key = keys.subjectKeyAtHand(domain, subject, mark);
+        if (key.isPresent()) {
+            return key.get();
+        }
+        var asking = new Subject(domain, subject);
+        SubjectKeys.UnusableKey none = unusable.remove(asking);
+        if (none != null) {
+            throw none;
+        }
+        ask(domain, subject, mark);
+        key = keys.subjectKeyAtHand(domain, subject, mark);
         if (key.isPresent()) {
             return key.get();
         }
@@ -150,9 +259,12 @@ public final class PreparedKeys {
         return keys;
     }
 
-    private void ask(String domain, String subject) {
+    private void ask(String domain, String subject, long mark) {
         synchronized (this) {
             queue(domain, List.of(subject));
+            if (mark > 0) {
+                readAfter.merge(domain, mark, Math::max);
+            }
             // a domain in an outage collects its subjects until its pause is over, when the next ask starts a worker
             if (working || paused(domain)) {
                 return;
@@ -199,7 +311,11 @@ public final class PreparedKeys {
                         turns.addLast(domain);
                     }
                 }
-                prepare(domain, batch);
+                Long mark;
+                synchronized (this) {
+                    mark = readAfter.remove(domain);
+                }
+                prepare(domain, batch, mark == null ? 0 : mark);
             }
         } finally {
             if (!done) {
@@ -243,13 +359,14 @@ public final class PreparedKeys {
         return until != null && keys.now() < until;
     }
 
-    private void prepare(String domain, List<String> subjects) {
+    private void prepare(String domain, List<String> subjects, long mark) {
         // on the keys' clock, as the pauses are (monotonic in a running mesh)
         long started = keys.now();
         try {
-            keys.prepare(domain, subjects).forEach((subject, none) -> unusable.put(new Subject(domain, subject), none));
+            (reading ? keys.prepareRead(domain, subjects, mark) : keys.prepare(domain, subjects))
+                    .forEach((subject, none) -> unusable.put(new Subject(domain, subject), none));
         } catch (RuntimeException e) {
-            pause(domain, subjects, e);
+            pause(domain, subjects, mark, e);
             return;
         } finally {
             resize(domain, subjects.size(), keys.now() - started);
@@ -283,11 +400,14 @@ public final class PreparedKeys {
     }
 
     /** The domain's keys cannot be made ready now: its subjects go back to its queue, which is not taken for a while. */
-    private synchronized void pause(String domain, List<String> subjects, RuntimeException outage) {
+    private synchronized void pause(String domain, List<String> subjects, long mark, RuntimeException outage) {
         if (pausedUntil.put(domain, keys.now() + PAUSE_MS) == null) {
             LOG.warn("Could not make data keys of domain {} ready; its records wait, and its keys are tried again every {} ms: {}",
                     domain, PAUSE_MS, outage.getMessage());
         }
         queue(domain, subjects);
+        if (mark > 0) {
+            readAfter.merge(domain, mark, Math::max);
+        }
     }
 }

@@ -71,6 +71,26 @@ public record SubjectKey(Optional<Aead> key, Set<Integer> keyIds, Set<Integer> e
     }
 
     /**
+     * A secret of the subject's own, derived from its data key: HMAC-SHA256 keyed with the data
+     * key's AES key bytes over {@code context}. Gone with the data key: whatever it keyed (a view's
+     * hash of the subject's fields) can no longer be linked to the subject once it is erased.
+     *
+     * @param context what the secret is for (different contexts give unrelated secrets)
+     * @return 32 bytes, empty if the subject has no data key (never had one, or was erased); of the key as held (a
+     *         product's key, {@link #forProduct}, gives another secret than its data key)
+     * @throws SubjectKeys.UnusableKey if the key is not one the mesh makes (one AES-GCM key)
+     */
+    public Optional<byte[]> derivedSecret(byte[] context) {
+        if (key.isEmpty()) {
+            return Optional.empty();
+        }
+        if (key.get() instanceof DataKeyCipher cipher) {
+            return Optional.of(cipher.derivedSecret(context));
+        }
+        throw new SubjectKeys.UnusableKey("no secret can be derived from a data key that is not one AES-GCM key", null);
+    }
+
+    /**
      * @param erasedKeyIds the ids of the keys of an erased subject
      * @return its keys: none current
      */

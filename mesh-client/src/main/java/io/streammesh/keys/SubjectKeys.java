@@ -8,7 +8,6 @@ import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.KmsClient;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
-import com.google.crypto.tink.aead.AesGcmKey;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.MeshException;
@@ -32,11 +31,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.ToIntFunction;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -245,6 +243,10 @@ public final class SubjectKeys implements AutoCloseable {
     private final Cache<DataKey, Unwrapped> unwrapped;
     /** When each domain's log was last read to its end (the clock before the read): published after the entries it read. */
     private final Map<String, Long> readAt = new ConcurrentHashMap<>();
+    /** How many reads of a key log have started ({@link #readMark()}). */
+    private final AtomicLong reads = new AtomicLong();
+    /** Per domain, the mark of its last read to the end: published before {@link #readAt}, so whoever sees that read sees its mark. */
+    private final Map<String, Long> readMarks = new ConcurrentHashMap<>();
     /** Per domain, the subjects whose last entry read says otherwise than what this holder holds (under the lock). */
     private final Map<String, Set<String>> unsettled = new HashMap<>();
     private ScheduledExecutorService refresher;
@@ -500,6 +502,80 @@ public final class SubjectKeys implements AutoCloseable {
         return subjectKey(domain, subject, latest(domain, subject));
     }
 
+    /**
+     * What {@link #subjectKey} would answer, if it can be had without waiting: from a read of the
+     * domain's log less than {@link #REFRESH_MS} ago that started after {@code readAfter}, with the
+     * subject's key kept unwrapped. Reads no log, asks no KMS and takes no lock: for a thread that
+     * many domains share (the enforcer's), which has {@link PreparedKeys#reading} make the others
+     * ready on a thread of their own.
+     *
+     * @param domain the domain
+     * @param subject the subject id
+     * @param readAfter the answer must come from a read that started after this {@link #readMark()} (0: any fresh read)
+     * @return what decrypts the subject's fields ({@link SubjectKey#NONE} if it has no entry), or empty if that is not at hand
+     * @throws UnusableKey if its entry on the key log gives no key
+     */
+    public Optional<SubjectKey> subjectKeyAtHand(String domain, String subject, long readAfter) {
+        Long last = readAt.get(domain);
+        if (last == null || clock.getAsLong() - last >= REFRESH_MS || readMarks.getOrDefault(domain, 0L) <= readAfter) {
+            return Optional.empty();
+        }
+        DataKey key = keys.get(domain).get(subject);
+        if (key == null) {
+            return Optional.of(SubjectKey.NONE);
+        }
+        key.checkUsable();
+        if (!key.hasKey()) {
+            return Optional.of(SubjectKey.erased(key.erasedKeyIds()));
+        }
+        Unwrapped kept = unwrapped.getIfPresent(key);
+        return kept == null ? Optional.empty() : Optional.of(kept.decrypting());
+    }
+
+    /**
+     * @return a mark that every read of a key log started after this call passes: for an answer
+     *         that must come from such a read ({@link #subjectKeyAtHand}), whatever the clock says
+     */
+    public long readMark() {
+        return reads.get();
+    }
+
+    /**
+     * Makes the subjects' keys at hand for {@link #subjectKeyAtHand}, reading none into being: the
+     * domain's log read if the last read is not fresh or did not start after {@code readAfter}, and
+     * the subjects' held keys unwrapped (outside the lock, a KMS round trip each at most).
+     *
+     * @param domain the domain
+     * @param subjects the subject ids
+     * @param readAfter as {@link #subjectKeyAtHand}
+     * @return why a subject's key cannot be had, for each subject whose entry on the log gives no key
+     * @throws KeyLogUnavailable if the log cannot be read, or the KMS does not unwrap a key now
+     */
+    public Map<String, UnusableKey> prepareRead(String domain, Collection<String> subjects, long readAfter) {
+        synchronized (this) {
+            if (readMarks.getOrDefault(domain, 0L) <= readAfter) {
+                read(domain);
+            } else {
+                refresh(domain);
+            }
+        }
+        Map<String, DataKey> ofDomain = keys.get(domain);
+        Map<String, UnusableKey> unusable = new HashMap<>();
+        for (String subject : subjects) {
+            DataKey key = ofDomain.get(subject);
+            try {
+                if (key != null && key.hasKey()) {
+                    unwrapped(domain, subject, key);
+                } else if (key != null) {
+                    key.checkUsable();
+                }
+            } catch (UnusableKey e) {
+                unusable.put(subject, e);
+            }
+        }
+        return unusable;
+    }
+
     private SubjectKey subjectKey(String domain, String subject, DataKey key) {
         if (key == null) {
             return SubjectKey.NONE;
@@ -700,33 +776,6 @@ public final class SubjectKeys implements AutoCloseable {
     }
 
     /**
-     * A secret of the subject's own, derived from its data key: HMAC-SHA256 keyed with the data
-     * key's AES key bytes over {@code context}. Gone with the data key: whatever it keyed (a view's
-     * hash of the subject's fields) can no longer be linked to the subject once it is erased. The
-     * data key itself never leaves this class.
-     *
-     * @param domain the domain
-     * @param subject the subject id
-     * @param context what the secret is for (different contexts give unrelated secrets)
-     * @return 32 bytes, empty if the subject has no data key (never had one, or was erased)
-     */
-    public Optional<byte[]> derivedSecret(String domain, String subject, byte[] context) {
-        DataKey key = held(domain, subject);
-        if (key == null || key.isErased()) {
-            return Optional.empty();
-        }
-        key.checkUsable();
-        try {
-            Mac hmac = Mac.getInstance("HmacSHA256");
-            hmac.init(new SecretKeySpec(((AesGcmKey) unwrapped(domain, subject, key).keyset().getPrimary().getKey()).getKeyBytes().toByteArray(InsecureSecretKeyAccess.get()),
-                    "HmacSHA256"));
-            return Optional.of(hmac.doFinal(context));
-        } catch (GeneralSecurityException | ClassCastException e) {
-            throw new MeshException("cannot derive a secret from the data key of subject " + subject + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
      * For the catalog's key service, which hands a subject's data key to a grantee allowed to
      * decrypt: the keyset itself, not only its primitive, or the ids of an erased subject's keys.
      *
@@ -866,9 +915,11 @@ public final class SubjectKeys implements AutoCloseable {
     /** Reads {@code domain}'s log to its end. */
     private void read(String domain) {
         long now = clock.getAsLong();
+        long mark = reads.incrementAndGet();
         log.catchUp(domain, this::seen);
         // after the read: a domain whose log cannot be read is never counted as read; only the domain asked for is read to its end
         keys.computeIfAbsent(domain, d -> new ConcurrentHashMap<>());
+        readMarks.put(domain, mark);
         readAt.put(domain, now);
         if (log.writes()) {
             repair();

@@ -118,4 +118,56 @@ class PreparedKeysTest {
         assertThatThrownBy(() -> other.dataKey("orders", "c-2")).isInstanceOf(SubjectKeys.UnusableKey.class);
         assertThat(other.dataKey("orders", "c-1")).isNotNull();
     }
+
+    @Test
+    void aReaderTakesTheKeysAtHandAndHasTheOthersReadAndUnwrappedByTheWorkerCreatingNone() throws Exception {
+        byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        var reader = PreparedKeys.reading(new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> now), worker::add);
+
+        assertThatThrownBy(() -> reader.subjectKey("orders", "c-1")).isInstanceOf(KeyNotReady.class);
+        assertThat(worker).hasSize(1);
+        worker.poll().run();
+
+        assertThat(reader.subjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).contains(DATA);
+        assertThat(reader.subjectKey("orders", "c-9")).as("no entry").isEqualTo(SubjectKey.NONE);
+        assertThat(worker).as("at hand: nothing asked").isEmpty();
+        assertThat(log.entries).as("a reader creates no key").hasSize(1);
+    }
+
+    @Test
+    void aReadersAskForTheLatestKeyIsAnsweredOnlyByAReadThatStartedAfterItHoweverFreshTheLastRead() throws Exception {
+        var reader = PreparedKeys.reading(new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> now), worker::add);
+        assertThatThrownBy(() -> reader.subjectKey("orders", "c-1")).isInstanceOf(KeyNotReady.class);
+        worker.poll().run();
+        assertThat(reader.subjectKey("orders", "c-1")).isEqualTo(SubjectKey.NONE);
+        // written after the reader's read, within the same millisecond of its clock
+        byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+
+        assertThatThrownBy(() -> reader.latestSubjectKey("orders", "c-1")).isInstanceOf(KeyNotReady.class);
+        assertThatThrownBy(() -> reader.latestSubjectKey("orders", "c-1")).as("asked once, still not read").isInstanceOf(KeyNotReady.class);
+        worker.poll().run();
+
+        assertThat(reader.latestSubjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).contains(DATA);
+    }
+
+    @Test
+    void aReaderDomainInAnOutageIsPausedAndAnotherDomainsKeysAreStillMadeReady() {
+        keys.dataKey("up", "c-1");
+        keys.dataKey("down", "c-1");
+        var reader = PreparedKeys.reading(new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> now), worker::add);
+        log.unreadable.add("down");
+
+        assertThatThrownBy(() -> reader.subjectKey("down", "c-1")).isInstanceOf(KeyNotReady.class);
+        worker.poll().run();
+        assertThatThrownBy(() -> reader.subjectKey("down", "c-1")).as("no verdict: it waits").isInstanceOf(KeyNotReady.class);
+        assertThatThrownBy(() -> reader.subjectKey("up", "c-1")).isInstanceOf(KeyNotReady.class);
+        worker.poll().run();
+        assertThat(reader.subjectKey("up", "c-1").key()).isPresent();
+
+        log.unreadable.remove("down");
+        now += PreparedKeys.PAUSE_MS;
+        assertThatThrownBy(() -> reader.subjectKey("down", "c-1")).isInstanceOf(KeyNotReady.class);
+        worker.poll().run();
+        assertThat(reader.subjectKey("down", "c-1").key()).isPresent();
+    }
 }

@@ -118,15 +118,15 @@ class SubjectKeysTest {
         keys.dataKey("orders", "c-2");
         SubjectKeys other = keys();
 
-        byte[] secret = other.derivedSecret("orders", "c-1", BOUND).orElseThrow();
-        assertThat(secret).hasSize(32).isEqualTo(keys.derivedSecret("orders", "c-1", BOUND).orElseThrow());
-        assertThat(other.derivedSecret("orders", "c-2", BOUND).orElseThrow()).isNotEqualTo(secret);
-        assertThat(other.derivedSecret("orders", "c-1", DATA).orElseThrow()).isNotEqualTo(secret);
+        byte[] secret = other.subjectKey("orders", "c-1").derivedSecret(BOUND).orElseThrow();
+        assertThat(secret).hasSize(32).isEqualTo(keys.subjectKey("orders", "c-1").derivedSecret(BOUND).orElseThrow());
+        assertThat(other.subjectKey("orders", "c-2").derivedSecret(BOUND).orElseThrow()).isNotEqualTo(secret);
+        assertThat(other.subjectKey("orders", "c-1").derivedSecret(DATA).orElseThrow()).isNotEqualTo(secret);
 
         keys.erase("orders", "c-1");
         now += SubjectKeys.REFRESH_MS;
-        assertThat(other.derivedSecret("orders", "c-1", BOUND)).isEmpty();
-        assertThat(other.derivedSecret("orders", "c-2", BOUND)).isPresent();
+        assertThat(other.subjectKey("orders", "c-1").derivedSecret(BOUND)).isEmpty();
+        assertThat(other.subjectKey("orders", "c-2").derivedSecret(BOUND)).isPresent();
     }
 
     @Test

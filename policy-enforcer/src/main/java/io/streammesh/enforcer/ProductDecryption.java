@@ -1,6 +1,8 @@
 package io.streammesh.enforcer;
 
 import io.streammesh.schema.LocatedRecord;
+import io.streammesh.keys.KeyNotReady;
+import io.streammesh.keys.PreparedKeys;
 import io.streammesh.keys.SubjectKey;
 import io.streammesh.keys.FieldCipher;
 import io.streammesh.keys.SubjectKeys;
@@ -19,7 +21,9 @@ import org.apache.avro.Schema;
 
 /**
  * An encrypted product's fields opened in memory for its views, one writer schema of it: each
- * record's subject data key is looked up (read-only, {@link SubjectKeys#subjectKey}), its encrypted
+ * record's subject data key is taken as it is at hand ({@link PreparedKeys#subjectKey}: the key
+ * log is read and keys unwrapped on a thread of their own, so a domain whose keys are slow to
+ * come or out of reach holds up only its own records, which wait, {@link KeyNotReady}), its encrypted
  * fields are decrypted into the located {@link LocatedRecord} (so filters and masks see
  * cleartext) while their ciphertext is kept for the views that pass it through. A subject whose
  * key is gone (erased) reads as null in every encrypted field, and so does a record written
@@ -32,7 +36,7 @@ final class ProductDecryption {
     private final ProductAddress address;
     /** The address as text, made once: each record's key for the product is looked up by it. */
     private final String product;
-    private final SubjectKeys keys;
+    private final PreparedKeys keys;
     private final byte[] hashContext;
     private final int subjectField;
     private final String subjectName;
@@ -45,9 +49,11 @@ final class ProductDecryption {
     private String subject;
     private boolean erased;
     private final List<String> erasedFields = new ArrayList<>();
+    /** The last record's subject's data key (not its product key): what its hashes are keyed from. */
+    private SubjectKey dataKey;
     private Mac subjectHash;
 
-    /** The key topics cannot be read: not the record's fault, the task fails and tries again. */
+    /** A domain's keys could not be had for longer than its records may wait: not the records' fault, the task fails and tries again. */
     static final class KeysUnavailable extends MeshException {
         private static final long serialVersionUID = 1L;
 
@@ -78,10 +84,11 @@ final class ProductDecryption {
      * @param address the product
      * @param encryption its contract's encryption
      * @param writer one writer schema of it
-     * @param keys the subjects' data keys, read-only; null where this enforcer has none (every record is then undecryptable)
+     * @param keys the subjects' data keys, read-only ({@link PreparedKeys#reading}); null where this enforcer has none (every
+     *        record is then undecryptable)
      * @param productHashKey the product's hashing key, from which each subject's own is derived
      */
-    ProductDecryption(ProductAddress address, ProductEncryption encryption, Schema writer, SubjectKeys keys, byte[] productHashKey) {
+    ProductDecryption(ProductAddress address, ProductEncryption encryption, Schema writer, PreparedKeys keys, byte[] productHashKey) {
         this.address = address;
         this.product = address.toString();
         this.keys = keys;
@@ -120,16 +127,23 @@ final class ProductDecryption {
      *
      * @param record a located record of the writer schema
      * @throws Undecryptable if the subject is missing, its key unusable, or a field not its ciphertext
-     * @throws KeysUnavailable if the key topic cannot be read
+     * @throws KeyNotReady if the subject's keys are not at hand: they are asked for, and the record must wait for them
      */
     void open(LocatedRecord record) {
         // read as the gate names it: a bytes subject as hex
         subject = SubjectId.of(record.value(subjectField));
         subjectHash = null;
+        dataKey = null;
+        boolean anyCiphertext = false;
         for (int i = 0; i < encrypted.length; i++) {
             ciphertexts[i] = encrypted[i] ? record.value(i) : null;
+            anyCiphertext |= ciphertexts[i] != null;
         }
         SubjectKey key = key(false);
+        if (anyCiphertext && key.key().isEmpty() && key.erasedKeyIds().isEmpty()) {
+            // no entry in the keys held: maybe the subject's first key, written after the last read of the log
+            key = key(true);
+        }
         try {
             openAll(key);
         } catch (UnknownKey e) {
@@ -137,6 +151,7 @@ final class ProductDecryption {
             key = key(true);
             openAll(key);
         }
+        keys.opened(address.domain(), subject);
         for (int i = 0; i < encrypted.length; i++) {
             if (ciphertexts[i] != null) {
                 record.open(i, cleartexts[i]);
@@ -176,12 +191,10 @@ final class ProductDecryption {
             throw new Undecryptable("this policy-enforcer reads no data keys, so it cannot open the encrypted fields of " + address);
         }
         try {
-            SubjectKey dataKey = latest ? keys.latestSubjectKey(address.domain(), subject) : keys.subjectKey(address.domain(), subject);
+            dataKey = latest ? keys.latestSubjectKey(address.domain(), subject) : keys.subjectKey(address.domain(), subject);
             return forProduct(dataKey);
         } catch (SubjectKeys.UnusableKey e) {
             throw new Undecryptable(e.getMessage());
-        } catch (MeshException e) {
-            throw new KeysUnavailable("cannot read the data keys of domain " + address.domain() + ": " + e.getMessage(), e);
         }
     }
 
@@ -242,15 +255,14 @@ final class ProductDecryption {
             return null;
         }
         if (subjectHash == null) {
+            // from the key the record was opened with: no look-up here, where some of the record's views may be written already
             Optional<byte[]> secret;
             try {
-                secret = keys.derivedSecret(address.domain(), subject, hashContext);
+                secret = dataKey.derivedSecret(hashContext);
             } catch (SubjectKeys.UnusableKey e) {
                 throw new Undecryptable(e.getMessage());
-            } catch (MeshException e) {
-                throw new KeysUnavailable("cannot read the data keys of domain " + address.domain() + ": " + e.getMessage(), e);
             }
-            subjectHash = KeyedHash.hmac(secret.orElseThrow(() -> new Undecryptable("subject " + subject + " was erased while its record was viewed")));
+            subjectHash = KeyedHash.hmac(secret.orElseThrow(() -> new Undecryptable("subject " + subject + " has no data key to hash with")));
         }
         return KeyedHash.hex(subjectHash, cleartext);
     }

@@ -10,6 +10,7 @@ import io.streammesh.client.WireAvro;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordSerdes;
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.keys.PreparedKeys;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.metrics.ProductGauge;
 import io.streammesh.metrics.ProductLag;
@@ -103,7 +104,8 @@ public final class ViewApp implements AutoCloseable {
      */
     public static ViewApp start(MeshClientConfig clientConfig, Path stateDir, byte[] secret, MeterRegistry meters, String applicationId,
                                 Path kekDir) {
-        var keys = SubjectKeys.reader(clientConfig, kekDir);
+        // kept fresh in the background, so that the stream thread finds keys at hand rather than asking for a read each second
+        var keys = SubjectKeys.reader(clientConfig, kekDir).refreshingInBackground();
         try {
             return start(clientConfig, stateDir, secret, meters, applicationId, keys);
         } catch (RuntimeException e) {
@@ -117,7 +119,8 @@ public final class ViewApp implements AutoCloseable {
         var registry = SchemaRegistry.connect(clientConfig);
         var wire = new WireAvro(registry);
         var preparer = new ViewPreparer(new ViewTopics(Admin.create(clientConfig.kafka())), wire);
-        var topology = ViewTopology.build(RecordSerdes.registry(clientConfig), RecordFraming.wire(wire), preparer, secret, keys, meters);
+        var topology = ViewTopology.build(RecordSerdes.registry(clientConfig), RecordFraming.wire(wire), preparer, secret,
+                PreparedKeys.reading(keys, PreparedKeys.thread()), meters);
         var streams = MeshStreams.create(topology, MeshStreams.independentPartitions(MeshStreams.exactlyOnce(clientConfig, applicationId, stateDir)));
         // Kafka Streams' own metrics (consumer lag records-lag-max among them) beside the view counts.
         new KafkaStreamsMetrics(streams).bindTo(meters);

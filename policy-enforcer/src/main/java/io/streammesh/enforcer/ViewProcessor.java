@@ -7,7 +7,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.schema.DataProduct;
-import io.streammesh.keys.SubjectKeys;
+import io.streammesh.keys.KeyNotReady;
+import io.streammesh.keys.PreparedKeys;
 import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.EncryptedFields;
 import io.streammesh.schema.Mask;
@@ -69,6 +70,11 @@ import org.slf4j.LoggerFactory;
  * and a view that keeps failing is reported DEGRADED on {@code mesh.view.status} (see {@link ViewHealth}).
  * A filter costs at most the CEL evaluation budget per record, so no view holds up the task
  * it shares with other products' partitions.
+ * An encrypted product's record whose subject's keys are not at hand yet waits the same way, held
+ * with the later records of its partition, while they are made ready on a thread of their own
+ * ({@link PreparedKeys}): a domain whose key log or KMS is slow or out of reach holds up its own
+ * records only, up to {@link #KEY_WAIT_RECORDS} a partition; past that the task fails
+ * ({@link ProductDecryption.KeysUnavailable}) rather than fill the heap.
  * A registry that does not answer is not the record's fault: the task fails instead, and the
  * record is processed again once the stream thread is replaced (exactly once, nothing lost).
  */
@@ -81,7 +87,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private final ViewPreparation preparation;
     private final String heldStore;
     private final byte[] secret;
-    private final SubjectKeys keys;
+    private final PreparedKeys keys;
     private final MeterRegistry meters;
     private final Serializer<ViewStatus> statuses;
     /** How often the views of the product topics seen are looked up again in the catalog. */
@@ -124,6 +130,12 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private final Map<String, ArrayDeque<Long>> waiting = new HashMap<>();
     /** {@link ViewPreparation#progress()} when held records were last tried: they are tried again once it moves. */
     private long triedAtProgress = -1;
+    /** {@link PreparedKeys#prepared()} when held records were last tried: likewise. */
+    private long triedAtKeys = -1;
+    /** The {@code <topic>/<partition>} whose first held record waits for its subject's data keys, with the domain whose keys they are. */
+    private final Map<String, String> keyWaits = new HashMap<>();
+    /** Set by {@link #handle} when it wrote nothing because the record's subject's keys are not at hand: their domain; else null. */
+    private String waitsForKeysOf;
     /** Product topics whose records are held for want of a catalog entry: since when, how many held. */
     private final Map<String, CatalogWait> catalogWaits = new HashMap<>();
 
@@ -135,6 +147,11 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     static final Duration CATALOG_WAIT = Duration.ofMinutes(5);
     /** And at most this many records of one such topic. */
     static final int CATALOG_WAIT_RECORDS = 10_000;
+    /**
+     * How many records of a partition may wait for their subjects' keys: enough for a KMS's or key
+     * log's outage of minutes at a busy product's pace; more would be held in memory.
+     */
+    static final int KEY_WAIT_RECORDS = 10_000;
 
     /** The wait for a product's catalog entry; once given up, its records are left out of views until the entry comes. */
     private static final class CatalogWait {
@@ -178,8 +195,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private record Compiled(RecordExpression filter, int[] filterReads, ViewRecords records) {
     }
 
-    /** @param keys the subjects' data keys, read-only, for the products whose contract encrypts fields; null: none */
-    ViewProcessor(RecordFraming framing, ViewPreparation preparation, String heldStore, byte[] secret, SubjectKeys keys, MeterRegistry meters,
+    /** @param keys the subjects' data keys, read-only ({@link PreparedKeys#reading}), for the products whose contract encrypts fields; null: none */
+    ViewProcessor(RecordFraming framing, ViewPreparation preparation, String heldStore, byte[] secret, PreparedKeys keys, MeterRegistry meters,
                   Serializer<ViewStatus> statuses) {
         this.framing = framing;
         this.preparation = preparation;
@@ -197,7 +214,9 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         this.held = context.getStateStore(heldStore);
         // Streams may init this same instance again (a task revived under exactly-once): the store is what is held.
         waiting.clear();
+        keyWaits.clear();
         triedAtProgress = -1;
+        triedAtKeys = -1;
         try (var all = held.all()) {
             // in key order, so in offset order within a partition
             all.forEachRemaining(entry -> waiting.computeIfAbsent(parent(entry.key), p -> new ArrayDeque<>())
@@ -224,8 +243,17 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         // The emptiness first: the partition's name is not built for every record.
         if (!waiting.isEmpty() && waiting.containsKey(partition(metadata)) || !handle(metadata.topic(), record)) {
             String partition = partition(metadata);
+            if (waitsForKeysOf != null) {
+                keyWaits.put(partition, waitsForKeysOf);
+                waitsForKeysOf = null;
+            }
+            ArrayDeque<Long> offsets = waiting.computeIfAbsent(partition, p -> new ArrayDeque<>());
+            if (offsets.size() >= KEY_WAIT_RECORDS && keyWaits.containsKey(partition)) {
+                throw new ProductDecryption.KeysUnavailable(offsets.size() + " records of " + partition + " wait for data keys of domain "
+                        + keyWaits.get(partition) + ", which cannot be made ready now; the task is tried again", null);
+            }
             held.put(heldKey(partition, metadata.offset()), new HeldRecord(record.key(), record.value(), record.timestamp()).bytes());
-            waiting.computeIfAbsent(partition, p -> new ArrayDeque<>()).addLast(metadata.offset());
+            offsets.addLast(metadata.offset());
             CatalogWait wait = catalogWaits.get(metadata.topic());
             if (wait != null) {
                 wait.records++;
@@ -241,8 +269,10 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private void releaseOnProgress() {
         // Read before trying: a preparation finishing meanwhile moves it again, so it is not missed.
         long progress = preparation.progress();
-        if (progress != triedAtProgress) {
+        long keysProgress = keys == null ? -1 : keys.prepared();
+        if (progress != triedAtProgress || keysProgress != triedAtKeys) {
             triedAtProgress = progress;
+            triedAtKeys = keysProgress;
             List.copyOf(waiting.keySet()).forEach(this::release);
         }
     }
@@ -273,12 +303,19 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             }
             HeldRecord record = HeldRecord.of(stored);
             if (!handle(topic, new Record<>(record.key(), record.value(), record.timestamp()))) {
+                if (waitsForKeysOf != null) {
+                    keyWaits.put(partition, waitsForKeysOf);
+                    waitsForKeysOf = null;
+                } else {
+                    keyWaits.remove(partition);
+                }
                 return;
             }
             held.delete(key);
             offsets.pollFirst();
         }
         waiting.remove(partition);
+        keyWaits.remove(partition);
     }
 
     /**
@@ -335,8 +372,10 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         if (value != null && plan.encryption() != null) {
             try {
                 decryption = open(plan, value);
-            } catch (ProductDecryption.KeysUnavailable e) {
-                throw e;
+            } catch (KeyNotReady e) {
+                // before any of the record's views is written: it waits for its keys, and its partition's later records behind it
+                waitsForKeysOf = plan.address().domain();
+                return false;
             } catch (RuntimeException e) {
                 unopened = e;
             }
@@ -353,7 +392,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                 if (failure == null) {
                     viewRecord(record, plan, view, value, decryption);
                 }
-            } catch (SchemaRegistry.Unreachable | ProductDecryption.KeysUnavailable e) {
+            } catch (SchemaRegistry.Unreachable e) {
                 throw e;
             } catch (RuntimeException e) {
                 failure = e;

@@ -2,7 +2,7 @@ package io.streammesh.enforcer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.client.RecordSerdes;
-import io.streammesh.keys.SubjectKeys;
+import io.streammesh.keys.PreparedKeys;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ViewStatus;
@@ -51,11 +51,11 @@ final class ViewTopology {
      * @param framing what surrounds the Avro of product and view records (registers view schemas)
      * @param preparation prepares views' topics and schemas off the stream thread
      * @param secret the mesh's view secret
-     * @param keys the subjects' data keys, read-only, to open encrypted products' fields in memory; null: none
+     * @param keys the subjects' data keys, read-only ({@link PreparedKeys#reading}), to open encrypted products' fields in memory; null: none
      * @param meters where view counts go
      * @return the topology
      */
-    static Topology build(RecordSerdes serdes, RecordFraming framing, ViewPreparation preparation, byte[] secret, SubjectKeys keys,
+    static Topology build(RecordSerdes serdes, RecordFraming framing, ViewPreparation preparation, byte[] secret, PreparedKeys keys,
                           MeterRegistry meters) {
         var builder = new StreamsBuilder();
         // In memory, as the gate's: the catalog is read again faster than RocksDB opens at each start. Kafka Streams 4.3 reads an

@@ -2,12 +2,15 @@ package io.streammesh.enforcer;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.crypto.tink.Aead;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.keys.FieldCipher;
 import io.streammesh.keys.KeyLog;
+import io.streammesh.keys.KeyLogUnavailable;
 import io.streammesh.keys.LocalKms;
+import io.streammesh.keys.PreparedKeys;
 import io.streammesh.keys.ProductKey;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.testing.MemoryKeyLog;
@@ -29,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Header;
@@ -51,12 +55,16 @@ class ViewDecryptionTest {
     private static final PlainAvroSerdes SERDES = new PlainAvroSerdes();
     private static final String ADDRESS = "shop.order-placed.v1";
     private static final String VIEW = "mesh.view." + ADDRESS + ".analytics";
+    /** A product of another domain, encrypted alike. */
+    private static final String OTHER = "ops.order-placed.v1";
     private static final ProductEncryption ENCRYPTION = new ProductEncryption("customerId", List.of("customerEmail", "shippingAddress"));
 
     private Schema schema;
     private TopologyTestDriver driver;
     private long now = 1_000_000;
     private final MemoryKeyLog log = new MemoryKeyLog();
+    /** Domains whose key log the enforcer cannot read now. */
+    private final Set<String> keyLogsDown = ConcurrentHashMap.newKeySet();
     /** The gate's keys, which create data keys and erase subjects. */
     private SubjectKeys gateKeys;
     private TestInputTopic<String, byte[]> product;
@@ -66,13 +74,33 @@ class ViewDecryptionTest {
         schema = ViewAppITCatalog.orderSchema();
         var kms = new LocalKms(dir.resolve("keks"));
         gateKeys = new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> now);
-        SubjectKeys enforcerKeys = new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> now);
+        KeyLog read = log.reader();
+        KeyLog outages = new KeyLog() {
+            @Override
+            public void catchUp(String domain, Entry entries) {
+                if (keyLogsDown.contains(domain)) {
+                    throw new KeyLogUnavailable("cannot read mesh.keys." + domain + ": the broker does not answer", null);
+                }
+                read.catchUp(domain, entries);
+            }
+
+            @Override
+            public void write(String domain, String subject, byte[] value) {
+                read.write(domain, subject, value);
+            }
+
+            @Override
+            public void close() {
+                read.close();
+            }
+        };
+        SubjectKeys enforcerKeys = new SubjectKeys(outages, kms, LocalKms::uri, kms::version, () -> now);
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "views-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
-        driver = new TopologyTestDriver(ViewTopology.build(SERDES, plainAvro(), new Prepared(), "secret".getBytes(UTF_8), enforcerKeys,
-                new SimpleMeterRegistry()), props);
+        driver = new TopologyTestDriver(ViewTopology.build(SERDES, plainAvro(), new Prepared(), "secret".getBytes(UTF_8),
+                PreparedKeys.reading(enforcerKeys, Runnable::run), new SimpleMeterRegistry()), props);
         product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
     }
 
@@ -249,6 +277,48 @@ class ViewDecryptionTest {
         assertThat(new String(dead.get(0).value(), UTF_8)).doesNotContain("example.com");
     }
 
+    @Test
+    void recordsWhoseDomainsKeysCannotBeReadWaitInOrderWhileAnotherDomainsFlowAndAreViewedOnceTheKeysCome() {
+        catalog(null, Map.of("customerEmail", "hash"));
+        catalog(OTHER, "ops", null, Map.of("customerEmail", "hash"), ENCRYPTION);
+        var other = driver.createInputTopic(OTHER, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        keyLogsDown.add("shop");
+
+        product.pipeInput("o-1", AvroBytes.encode(order("o-1", "c-1", "ann@example.com")));
+        product.pipeInput("o-2", AvroBytes.encode(order("o-2", "c-2", "bob@example.com")));
+        other.pipeInput("p-1", AvroBytes.encode(order(OTHER, "ops", "p-1", "c-1", "cy@example.com")));
+
+        assertThat(viewRecords()).as("waiting, not dead-lettered, and the task did not fail").isEmpty();
+        assertThat(driver.createOutputTopic(MeshTopics.deadLetter(VIEW), Serdes.String().deserializer(), Serdes.ByteArray().deserializer())
+                .isEmpty()).isTrue();
+        assertThat(driver.createOutputTopic("mesh.view." + OTHER + ".analytics", Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer()).readKeyValuesToMap().keySet()).as("another domain's keys are read meanwhile").containsExactly("p-1");
+
+        keyLogsDown.remove("shop");
+        now += PreparedKeys.PAUSE_MS;
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+        product.pipeInput("o-3", AvroBytes.encode(order("o-3", "c-1", "ann@example.com")));
+
+        List<TestRecord<String, byte[]>> out = viewRecords();
+        assertThat(out).extracting(TestRecord::key).containsExactly("o-1", "o-2", "o-3");
+        assertThat(AvroBytes.decode(out.get(0).value(), viewSchema(Map.of("customerEmail", "hash"))).get("customerEmail").toString())
+                .hasSize(64);
+    }
+
+    @Test
+    void aPartitionWhoseRecordsWaitForKeysBeyondTheBoundFailsTheTaskRatherThanFillTheHeap() {
+        catalog(null, Map.of("customerEmail", "hash"));
+        keyLogsDown.add("shop");
+        byte[] record = AvroBytes.encode(order("o-1", "c-1", "ann@example.com"));
+        for (int i = 0; i < ViewProcessor.KEY_WAIT_RECORDS; i++) {
+            product.pipeInput("o-" + i, record);
+        }
+
+        assertThatThrownBy(() -> product.pipeInput("o-last", record))
+                .hasStackTraceContaining(ViewProcessor.KEY_WAIT_RECORDS + " records of " + ADDRESS + "/0 wait for data keys of domain shop");
+        assertThat(viewRecords()).isEmpty();
+    }
+
     /** Asserts both encrypted fields of a view record null and named in its erased header; @return the record */
     private static GenericRecord assertErased(TestRecord<String, byte[]> record, Schema viewSchema) {
         GenericRecord erased = AvroBytes.decode(record.value(), viewSchema);
@@ -273,13 +343,17 @@ class ViewDecryptionTest {
 
     /** A record as the gate writes it: the listed fields encrypted with the subject's key for the product. */
     private GenericRecord order(String id, String customer, String email) {
+        return order(ADDRESS, "shop", id, customer, email);
+    }
+
+    private GenericRecord order(String address, String domain, String id, String customer, String email) {
         GenericRecord order = ViewAppITCatalog.order(schema, id, "FR");
         order.put("customerId", customer);
         try {
-            var key = ProductKey.of(gateKeys.dataKey("shop", customer), ADDRESS);
-            order.put("customerEmail", FieldCipher.encrypt(key, email, FieldCipher.associatedData(ADDRESS, "customerEmail", customer)));
+            var key = ProductKey.of(gateKeys.dataKey(domain, customer), address);
+            order.put("customerEmail", FieldCipher.encrypt(key, email, FieldCipher.associatedData(address, "customerEmail", customer)));
             order.put("shippingAddress", FieldCipher.encrypt(key, "1 Main Street",
-                    FieldCipher.associatedData(ADDRESS, "shippingAddress", customer)));
+                    FieldCipher.associatedData(address, "shippingAddress", customer)));
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
@@ -302,12 +376,16 @@ class ViewDecryptionTest {
     }
 
     private void catalog(String filter, Map<String, String> masks, ProductEncryption encryption) {
-        DataProduct entry = ViewAppITCatalog.product(ADDRESS, "shop", 1L, masks);
+        catalog(ADDRESS, "shop", filter, masks, encryption);
+    }
+
+    private void catalog(String address, String domain, String filter, Map<String, String> masks, ProductEncryption encryption) {
+        DataProduct entry = ViewAppITCatalog.product(address, domain, 1L, masks);
         ProductRegistration registration = ProductRegistration.newBuilder(entry.getRegistration()).setEncryption(encryption)
                 .setViews(List.of(ProductView.newBuilder().setName("analytics").setAccess(ViewAccess.OWNER_APPROVAL).setFilter(filter)
                         .setMasks(masks).build())).build();
         driver.createInputTopic(MeshTopics.CATALOG, Serdes.String().serializer(), SERDES.of(DataProduct.class).serializer())
-                .pipeInput(ADDRESS, DataProduct.newBuilder(entry).setRegistration(registration).build());
+                .pipeInput(address, DataProduct.newBuilder(entry).setRegistration(registration).build());
     }
 
     private static RecordFraming plainAvro() {
