@@ -130,7 +130,13 @@ public final class PreparedKeys {
      * @throws SubjectKeys.UnusableKey if the subject's entry on the key log gives no key
      */
     public Aead dataKey(String domain, String subject) {
-        Optional<Aead> key = keys.atHand(domain, subject);
+        Optional<Aead> key;
+        try {
+            key = keys.atHand(domain, subject);
+        } catch (SubjectKeys.UnusableKey e) {
+            unusable.remove(new Subject(domain, subject));
+            throw e;
+        }
         if (key.isPresent()) {
             return key.get();
         }
@@ -205,7 +211,14 @@ public final class PreparedKeys {
     }
 
     private SubjectKey readKey(String domain, String subject, long mark) {
-        Optional<SubjectKey> key = keys.subjectKeyAtHand(domain, subject, mark);
+        Optional<SubjectKey> key;
+        try {
+            key = keys.subjectKeyAtHand(domain, subject, mark);
+        } catch (SubjectKeys.UnusableKey e) {
+            // known at hand now: the worker's verdict on it is not kept for a later key of the subject
+            unusable.remove(new Subject(domain, subject));
+            throw e;
+        }
         if (key.isPresent()) {
             return key.get();
         }

@@ -243,6 +243,13 @@ public final class SubjectKeys implements AutoCloseable {
     private final Cache<DataKey, Unwrapped> unwrapped;
     /** When each domain's log was last read to its end (the clock before the read): published after the entries it read. */
     private final Map<String, Long> readAt = new ConcurrentHashMap<>();
+    /**
+     * When each domain's last read to the end ended: what is held is used without a read for
+     * {@link #REFRESH_MS} after that ({@link #fresh}), so that a domain whose reads take longer
+     * than that still has its keys at hand after each (erasures written during a read are seen by
+     * the next, {@link #REFRESH_MS} later at most).
+     */
+    private final Map<String, Long> readEndAt = new ConcurrentHashMap<>();
     /** How many reads of a key log have started ({@link #readMark()}). */
     private final AtomicLong reads = new AtomicLong();
     /** Per domain, the mark of its last read to the end: published before {@link #readAt}, so whoever sees that read sees its mark. */
@@ -516,8 +523,7 @@ public final class SubjectKeys implements AutoCloseable {
      * @throws UnusableKey if its entry on the key log gives no key
      */
     public Optional<SubjectKey> subjectKeyAtHand(String domain, String subject, long readAfter) {
-        Long last = readAt.get(domain);
-        if (last == null || clock.getAsLong() - last >= REFRESH_MS || readMarks.getOrDefault(domain, 0L) <= readAfter) {
+        if (!heldFresh(domain) || readMarks.getOrDefault(domain, 0L) <= readAfter) {
             return Optional.empty();
         }
         DataKey key = keys.get(domain).get(subject);
@@ -730,8 +736,7 @@ public final class SubjectKeys implements AutoCloseable {
      * the read is older or the subject has no key in it (then the caller asks under the lock).
      */
     private DataKey fresh(String domain, String subject) {
-        Long last = readAt.get(domain);
-        if (last == null || clock.getAsLong() - last >= REFRESH_MS) {
+        if (!heldFresh(domain)) {
             return null;
         }
         Map<String, DataKey> ofDomain = keys.get(domain);
@@ -912,6 +917,13 @@ public final class SubjectKeys implements AutoCloseable {
         }
     }
 
+    /** @return whether the domain's keys as held may be used without a read: read less than {@link #REFRESH_MS} ago, none asked for since */
+    private boolean heldFresh(String domain) {
+        Long ended = readEndAt.get(domain);
+        // readAt is published last and removed where a failed write asks for a read first
+        return readAt.get(domain) != null && ended != null && clock.getAsLong() - ended < REFRESH_MS;
+    }
+
     /** Reads {@code domain}'s log to its end. */
     private void read(String domain) {
         long now = clock.getAsLong();
@@ -920,6 +932,7 @@ public final class SubjectKeys implements AutoCloseable {
         // after the read: a domain whose log cannot be read is never counted as read; only the domain asked for is read to its end
         keys.computeIfAbsent(domain, d -> new ConcurrentHashMap<>());
         readMarks.put(domain, mark);
+        readEndAt.put(domain, clock.getAsLong());
         readAt.put(domain, now);
         if (log.writes()) {
             repair();

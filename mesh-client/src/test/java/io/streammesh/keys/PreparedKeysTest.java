@@ -170,4 +170,21 @@ class PreparedKeysTest {
         worker.poll().run();
         assertThat(reader.subjectKey("down", "c-1").key()).isPresent();
     }
+
+    @Test
+    void aDomainWhoseLogTakesLongerThanTheRefreshToReadStillHasItsKeysAtHandAfterEachRead() throws Exception {
+        byte[] ciphertext = keys.dataKey("slow", "c-1").encrypt(DATA, BOUND);
+        var reader = PreparedKeys.reading(new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> now), worker::add);
+        log.duringNextRead = () -> now += SubjectKeys.REFRESH_MS;
+
+        assertThatThrownBy(() -> reader.subjectKey("slow", "c-1")).isInstanceOf(KeyNotReady.class);
+        worker.poll().run();
+
+        assertThat(reader.subjectKey("slow", "c-1").decrypt(ciphertext, BOUND)).as("not asked for again and again").contains(DATA);
+        var writer = new PreparedKeys(new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> now), worker::add);
+        log.duringNextRead = () -> now += SubjectKeys.REFRESH_MS;
+        assertThatThrownBy(() -> writer.dataKey("slow", "c-1")).isInstanceOf(KeyNotReady.class);
+        worker.poll().run();
+        assertThat(writer.dataKey("slow", "c-1").decrypt(ciphertext, BOUND)).isEqualTo(DATA);
+    }
 }
