@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * views) are made ready the same way, with no key created: its thread takes a subject's keys as
  * {@link #subjectKey} finds them at hand, and a subject the keys held know nothing of, or a
  * ciphertext of a key they do not know ({@link #latestSubjectKey}), waits for a read of the log
- * that started after it asked.
+ * that started after its record was seen.
  */
 public final class PreparedKeys {
 
@@ -53,20 +53,13 @@ public final class PreparedKeys {
 
     private static final Logger LOG = LoggerFactory.getLogger(PreparedKeys.class);
 
-    /**
-     * How long a subject's ask for a read of the log after it ({@link #latestSubjectKey}) stands:
-     * its records are tried again well within it, and an ask older than that is made again.
-     */
-    static final long LATEST_ASK_MS = 10_000;
-
     private final SubjectKeys keys;
     private final Executor worker;
     /** Whether keys are only read and unwrapped, never created ({@link #reading}). */
     private final boolean reading;
     /** Per domain of a reader, the read mark its next turn's read must pass, if one was asked for (under the lock). */
     private final Map<String, Long> readAfter = new HashMap<>();
-    /** Per subject of a reader that asked for a read of the log after it, the mark asked for and when (on the keys' clock). */
-    private final Map<Subject, LatestAsk> latestAsks = new ConcurrentHashMap<>();
+
     /** Per domain, the subjects asked for and not taken yet, in the order asked (under the lock). */
     private final Map<String, LinkedHashSet<String>> asked = new HashMap<>();
     /** The domains with subjects asked for, in turn (under the lock). */
@@ -82,9 +75,6 @@ public final class PreparedKeys {
     private final AtomicLong prepared = new AtomicLong();
 
     private record Subject(String domain, String subject) {
-    }
-
-    private record LatestAsk(long mark, long at) {
     }
 
     /**
@@ -174,40 +164,26 @@ public final class PreparedKeys {
     }
 
     /**
-     * For a reader: as {@link #subjectKey}, from a read of the log that started after the first
-     * time this was asked for the subject (within {@link #LATEST_ASK_MS}): for a ciphertext of a key
-     * the keys held do not know, maybe the subject's fresh key.
+     * For a reader: as {@link #subjectKey}, from a read of the log that started after
+     * {@code seenAt}: for a record whose ciphertext is of a key the keys held do not know, or whose
+     * subject they know nothing of, maybe the subject's fresh key, which the gate wrote to the log
+     * before the record. Given the {@link #readMark()} of when the record was first seen, the
+     * answer says what the log held after the record was written, however often it is asked.
      *
      * @param domain the domain the subject's records belong to
      * @param subject the subject id
-     * @return its keys as the log said after the ask
+     * @param seenAt the {@link #readMark()} when the record that needs the key was first seen
+     * @return its keys as the log said after that
      * @throws KeyNotReady if no such read has been made yet: it is asked for
      * @throws SubjectKeys.UnusableKey if the subject's entry on the key log gives no key
      */
-    public SubjectKey latestSubjectKey(String domain, String subject) {
-        var asking = new Subject(domain, subject);
-        long now = keys.now();
-        LatestAsk ask = latestAsks.get(asking);
-        if (ask == null || now - ask.at() > LATEST_ASK_MS) {
-            ask = new LatestAsk(keys.readMark(), now);
-            latestAsks.put(asking, ask);
-        }
-        SubjectKey key = readKey(domain, subject, ask.mark());
-        latestAsks.remove(asking);
-        return key;
+    public SubjectKey latestSubjectKey(String domain, String subject, long seenAt) {
+        return readKey(domain, subject, seenAt);
     }
 
-    /**
-     * For a reader: the subject's records opened, with no further read asked for: a later
-     * ciphertext of a key not known asks for a read after it, not one that an earlier ask had.
-     *
-     * @param domain the domain the subject's records belong to
-     * @param subject the subject id
-     */
-    public void opened(String domain, String subject) {
-        if (!latestAsks.isEmpty()) {
-            latestAsks.remove(new Subject(domain, subject));
-        }
+    /** @return a mark that every read of a key log started after this call passes ({@link #latestSubjectKey}) */
+    public long readMark() {
+        return keys.readMark();
     }
 
     private SubjectKey readKey(String domain, String subject, long mark) {

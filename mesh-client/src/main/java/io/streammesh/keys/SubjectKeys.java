@@ -496,20 +496,6 @@ public final class SubjectKeys implements AutoCloseable {
     }
 
     /**
-     * As {@link #subjectKey}, with the log read to its end first: for a ciphertext that the key
-     * held does not open, which may be of the subject's fresh key, written after an erasure less
-     * than {@link #REFRESH_MS} ago.
-     *
-     * @param domain the domain
-     * @param subject the subject id
-     * @return what decrypts the subject's fields as the log says now
-     * @throws UnusableKey if its entry on the key log gives no key
-     */
-    public SubjectKey latestSubjectKey(String domain, String subject) {
-        return subjectKey(domain, subject, latest(domain, subject));
-    }
-
-    /**
      * What {@link #subjectKey} would answer, if it can be had without waiting: from a read of the
      * domain's log less than {@link #REFRESH_MS} ago that started after {@code readAfter}, with the
      * subject's key kept unwrapped. Reads no log, asks no KMS and takes no lock: for a thread that

@@ -140,14 +140,19 @@ class PreparedKeysTest {
         assertThatThrownBy(() -> reader.subjectKey("orders", "c-1")).isInstanceOf(KeyNotReady.class);
         worker.poll().run();
         assertThat(reader.subjectKey("orders", "c-1")).isEqualTo(SubjectKey.NONE);
-        // written after the reader's read, within the same millisecond of its clock
+        // written after the reader's read, within the same millisecond of its clock, and its record seen then
         byte[] ciphertext = keys.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        long seen = reader.readMark();
 
-        assertThatThrownBy(() -> reader.latestSubjectKey("orders", "c-1")).isInstanceOf(KeyNotReady.class);
-        assertThatThrownBy(() -> reader.latestSubjectKey("orders", "c-1")).as("asked once, still not read").isInstanceOf(KeyNotReady.class);
+        assertThatThrownBy(() -> reader.latestSubjectKey("orders", "c-1", seen)).isInstanceOf(KeyNotReady.class);
+        assertThatThrownBy(() -> reader.latestSubjectKey("orders", "c-1", seen)).as("asked once, still not read").isInstanceOf(KeyNotReady.class);
+        assertThat(worker).hasSize(1);
         worker.poll().run();
 
-        assertThat(reader.latestSubjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).contains(DATA);
+        assertThat(reader.latestSubjectKey("orders", "c-1", seen).decrypt(ciphertext, BOUND)).contains(DATA);
+        assertThat(reader.latestSubjectKey("orders", "c-1", seen).decrypt(ciphertext, BOUND)).as("asked again for the same record: "
+                + "answered by the same read").contains(DATA);
+        assertThat(worker).isEmpty();
     }
 
     @Test

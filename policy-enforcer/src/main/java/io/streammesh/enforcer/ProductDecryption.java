@@ -127,9 +127,11 @@ final class ProductDecryption {
      *
      * @param record a located record of the writer schema
      * @throws Undecryptable if the subject is missing, its key unusable, or a field not its ciphertext
+     * @param seenAt the keys' {@link PreparedKeys#readMark()} when the record was first seen: a key the keys held lack is looked
+     *        for in a read that started after it
      * @throws KeyNotReady if the subject's keys are not at hand: they are asked for, and the record must wait for them
      */
-    void open(LocatedRecord record) {
+    void open(LocatedRecord record, long seenAt) {
         // read as the gate names it: a bytes subject as hex
         subject = SubjectId.of(record.value(subjectField));
         subjectHash = null;
@@ -139,19 +141,18 @@ final class ProductDecryption {
             ciphertexts[i] = encrypted[i] ? record.value(i) : null;
             anyCiphertext |= ciphertexts[i] != null;
         }
-        SubjectKey key = key(false);
+        SubjectKey key = key(-1);
         if (anyCiphertext && key.key().isEmpty() && key.erasedKeyIds().isEmpty()) {
             // no entry in the keys held: maybe the subject's first key, written after the last read of the log
-            key = key(true);
+            key = key(seenAt);
         }
         try {
             openAll(key);
         } catch (UnknownKey e) {
             // maybe the subject's fresh key, written after the one held (an erasure between, less than a second ago): read for, once
-            key = key(true);
+            key = key(seenAt);
             openAll(key);
         }
-        keys.opened(address.domain(), subject);
         for (int i = 0; i < encrypted.length; i++) {
             if (ciphertexts[i] != null) {
                 record.open(i, cleartexts[i]);
@@ -183,7 +184,8 @@ final class ProductDecryption {
         }
     }
 
-    private SubjectKey key(boolean latest) {
+    /** @param seenAt as for {@link #open}; negative: the keys as held */
+    private SubjectKey key(long seenAt) {
         if (subject.isEmpty()) {
             throw new Undecryptable("field " + subjectName + " names the data subject whose key decrypts the record; it is empty");
         }
@@ -191,7 +193,7 @@ final class ProductDecryption {
             throw new Undecryptable("this policy-enforcer reads no data keys, so it cannot open the encrypted fields of " + address);
         }
         try {
-            dataKey = latest ? keys.latestSubjectKey(address.domain(), subject) : keys.subjectKey(address.domain(), subject);
+            dataKey = seenAt >= 0 ? keys.latestSubjectKey(address.domain(), subject, seenAt) : keys.subjectKey(address.domain(), subject);
             return forProduct(dataKey);
         } catch (SubjectKeys.UnusableKey e) {
             throw new Undecryptable(e.getMessage());

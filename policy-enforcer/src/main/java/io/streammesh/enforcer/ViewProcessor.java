@@ -134,6 +134,14 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private long triedAtKeys = -1;
     /** The {@code <topic>/<partition>} whose first held record waits for its subject's data keys, with the domain whose keys they are. */
     private final Map<String, String> keyWaits = new HashMap<>();
+    /**
+     * Per held record (the store's key), the keys' read mark when it was first seen: a key it
+     * needs that the keys held lack is looked for in a read that started after that, however
+     * often it is tried. In memory: a record held before this instance's start was seen before
+     * {@link #initSeenAt}, which stands for it.
+     */
+    private final Map<String, Long> heldSeenAt = new HashMap<>();
+    private long initSeenAt;
     /** Set by {@link #handle} when it wrote nothing because the record's subject's keys are not at hand: their domain; else null. */
     private String waitsForKeysOf;
     /** Product topics whose records are held for want of a catalog entry: since when, how many held. */
@@ -215,6 +223,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         // Streams may init this same instance again (a task revived under exactly-once): the store is what is held.
         waiting.clear();
         keyWaits.clear();
+        heldSeenAt.clear();
+        initSeenAt = keys == null ? 0 : keys.readMark();
         triedAtProgress = -1;
         triedAtKeys = -1;
         try (var all = held.all()) {
@@ -240,8 +250,9 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         if (!waiting.isEmpty()) {
             releaseOnProgress();
         }
+        long seenAt = keys == null ? 0 : keys.readMark();
         // The emptiness first: the partition's name is not built for every record.
-        if (!waiting.isEmpty() && waiting.containsKey(partition(metadata)) || !handle(metadata.topic(), record)) {
+        if (!waiting.isEmpty() && waiting.containsKey(partition(metadata)) || !handle(metadata.topic(), record, seenAt)) {
             String partition = partition(metadata);
             if (waitsForKeysOf != null) {
                 keyWaits.put(partition, waitsForKeysOf);
@@ -252,7 +263,9 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                 throw new ProductDecryption.KeysUnavailable(offsets.size() + " records of " + partition + " wait for data keys of domain "
                         + keyWaits.get(partition) + ", which cannot be made ready now; the task is tried again", null);
             }
-            held.put(heldKey(partition, metadata.offset()), new HeldRecord(record.key(), record.value(), record.timestamp()).bytes());
+            String key = heldKey(partition, metadata.offset());
+            held.put(key, new HeldRecord(record.key(), record.value(), record.timestamp()).bytes());
+            heldSeenAt.put(key, seenAt);
             offsets.addLast(metadata.offset());
             CatalogWait wait = catalogWaits.get(metadata.topic());
             if (wait != null) {
@@ -302,7 +315,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                 throw new IllegalStateException("held record " + key + " is missing from " + heldStore);
             }
             HeldRecord record = HeldRecord.of(stored);
-            if (!handle(topic, new Record<>(record.key(), record.value(), record.timestamp()))) {
+            if (!handle(topic, new Record<>(record.key(), record.value(), record.timestamp()), heldSeenAt.getOrDefault(key, initSeenAt))) {
                 if (waitsForKeysOf != null) {
                     keyWaits.put(partition, waitsForKeysOf);
                     waitsForKeysOf = null;
@@ -312,6 +325,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                 return;
             }
             held.delete(key);
+            heldSeenAt.remove(key);
             offsets.pollFirst();
         }
         waiting.remove(partition);
@@ -342,7 +356,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     }
 
     /** @return false, having written nothing, if a view of the record's product is not prepared yet */
-    private boolean handle(String topic, Record<byte[], byte[]> record) {
+    /** @param seenAt the keys' read mark when the record was first seen ({@link PreparedKeys#latestSubjectKey}) */
+    private boolean handle(String topic, Record<byte[], byte[]> record, long seenAt) {
         ProductViews plan = plans.get(topic);
         if (plan == null) {
             plan = plan(topic);
@@ -371,7 +386,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         RuntimeException unopened = null;
         if (value != null && plan.encryption() != null) {
             try {
-                decryption = open(plan, value);
+                decryption = open(plan, value, seenAt);
             } catch (KeyNotReady e) {
                 // before any of the record's views is written: it waits for its keys, and its partition's later records behind it
                 waitsForKeysOf = plan.address().domain();
@@ -445,14 +460,14 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     }
 
     /** Opens the record's encrypted fields in memory, once for all the product's views. */
-    private ProductDecryption open(ProductViews plan, LocatedRecord value) {
+    private ProductDecryption open(ProductViews plan, LocatedRecord value, long seenAt) {
         ProductDecryption decryption = plan.decryptions().get(value.schema());
         if (decryption == null) {
             decryption = new ProductDecryption(plan.address(), plan.encryption(), value.schema(), keys,
                     ViewRecords.productKey(secret, plan.address().toString()));
             plan.decryptions().put(value.schema(), decryption);
         }
-        decryption.open(value);
+        decryption.open(value, seenAt);
         return decryption;
     }
 
