@@ -5,13 +5,11 @@ import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshTopics;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -34,13 +32,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The key logs on the broker: {@code mesh.keys.<domain>}, read without a consumer group (assigned
  * partitions, from the start) and written with an idempotent producer, acks from every in-sync
- * replica. Only platform principals hold ACLs on these topics. The consumer and the producer are
- * made on first use, so that a holder whose products encrypt nothing (a gate or enforcer of a mesh
- * without encryption) keeps no clients, and starts without making them. A read catches up on the
- * domain asked for only, the other domains' partitions paused: another domain's read no longer
- * has to read a long log (millions of subjects) to its end first, though it still waits for the
- * lock such a read holds, up to {@code CALL_TIMEOUT} a turn. Used by one thread at a time
- * ({@link SubjectKeys} calls it under its lock).
+ * replica. Only platform principals hold ACLs on these topics. Each domain's log is read by a
+ * consumer of its own, made when the domain is first read, and used by one thread at a time: a
+ * domain whose log is long to read (millions of subjects), or whose topic does not answer (up to
+ * {@code CALL_TIMEOUT} a call), holds up no other domain's read or write. The producer, shared, is
+ * made on first write, so that a holder whose products encrypt nothing (a gate or enforcer of a mesh
+ * without encryption) keeps no clients, and starts without making them. Thread-safe; a domain's
+ * entries are read and written in the order its callers take turns ({@link SubjectKeys} calls it
+ * under the domain's lock).
  */
 public final class KafkaKeyLog implements KeyLog {
 
@@ -48,10 +47,17 @@ public final class KafkaKeyLog implements KeyLog {
 
     private final MeshClientConfig config;
     private final boolean writes;
-    private KafkaConsumer<String, byte[]> consumer;
+    /** Each domain's reader, once it was read or written. */
+    private final Map<String, DomainReader> readers = new ConcurrentHashMap<>();
     private KafkaProducer<String, byte[]> producer;
-    /** Each domain's key-log partitions, once it was read. */
-    private final Map<String, List<TopicPartition>> partitions = new HashMap<>();
+    private boolean closed;
+
+    /** One domain's consumer and partitions, used under its own lock. */
+    private static final class DomainReader {
+        private KafkaConsumer<String, byte[]> consumer;
+        private List<TopicPartition> partitions;
+        private boolean closed;
+    }
 
     /** @param config a platform principal's client config */
     public KafkaKeyLog(MeshClientConfig config) {
@@ -63,18 +69,35 @@ public final class KafkaKeyLog implements KeyLog {
         this.writes = writes;
     }
 
-    private KafkaConsumer<String, byte[]> consumer() {
-        if (consumer == null) {
+    /** Under the reader's lock: its consumer, made on first use. */
+    private KafkaConsumer<String, byte[]> consumer(String domain, DomainReader reader) {
+        if (reader.closed) {
+            throw new KeyLogUnavailable("cannot read " + MeshTopics.keys(domain) + ": the key log is closed", null);
+        }
+        if (reader.consumer == null) {
             Properties consumerProps = config.kafka();
             consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+            reader.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
         }
-        return consumer;
+        return reader.consumer;
     }
 
-    private KafkaProducer<String, byte[]> producer() {
+    private DomainReader reader(String domain) {
+        DomainReader reader = readers.computeIfAbsent(domain, d -> new DomainReader());
+        synchronized (this) {
+            if (closed) {
+                reader.closed = true;
+            }
+        }
+        return reader;
+    }
+
+    private synchronized KafkaProducer<String, byte[]> producer() {
+        if (closed) {
+            throw new KeyLogUnavailable("cannot write to the key logs: the key log is closed", null);
+        }
         if (producer == null) {
             Properties producerProps = config.kafka();
             producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -106,52 +129,42 @@ public final class KafkaKeyLog implements KeyLog {
     /** @throws KeyLogUnavailable if a key topic cannot be read now (missing, refused, or the broker does not answer) */
     @Override
     public void catchUp(String domain, Entry entries) {
-        try {
-            read(domain, entries);
-        } catch (KafkaException e) {
-            throw new KeyLogUnavailable("cannot read " + MeshTopics.keys(domain) + ": " + e.getMessage(), e);
+        DomainReader reader = reader(domain);
+        synchronized (reader) {
+            try {
+                read(domain, reader, entries);
+            } catch (KafkaException e) {
+                throw new KeyLogUnavailable("cannot read " + MeshTopics.keys(domain) + ": " + e.getMessage(), e);
+            }
         }
     }
 
-    private void read(String domain, Entry entries) {
-        KafkaConsumer<String, byte[]> reader = consumer();
-        List<TopicPartition> own = partitions.get(domain);
-        if (own == null) {
-            List<PartitionInfo> infos = reader.partitionsFor(MeshTopics.keys(domain), CALL_TIMEOUT);
+    private void read(String domain, DomainReader reader, Entry entries) {
+        KafkaConsumer<String, byte[]> consumer = consumer(domain, reader);
+        if (reader.partitions == null) {
+            List<PartitionInfo> infos = consumer.partitionsFor(MeshTopics.keys(domain), CALL_TIMEOUT);
             if (infos == null || infos.isEmpty()) {
                 throw new KeyLogUnavailable("key topic " + MeshTopics.keys(domain) + " does not exist: onboard the domain again (mesh domain add "
                         + domain + ")", null);
             }
-            own = infos.stream().map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            List<TopicPartition> assigned = new ArrayList<>(reader.assignment());
-            assigned.addAll(own);
-            // the partitions already assigned keep their positions
-            reader.assign(assigned);
-            partitions.put(domain, own);
+            reader.partitions = infos.stream().map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(reader.partitions);
         }
-        // Only this domain's log: another's, long to read (a domain with millions of subjects), is read when it is asked for.
-        Set<TopicPartition> others = new HashSet<>(reader.assignment());
-        own.forEach(others::remove);
-        reader.pause(others);
-        try {
-            Map<TopicPartition, Long> ends = reader.endOffsets(own, CALL_TIMEOUT);
-            long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
-            while (behind(ends)) {
-                if (System.nanoTime() > deadline) {
-                    throw new KeyLogUnavailable(MeshTopics.keys(domain) + " was not read to its end within " + CALL_TIMEOUT.toSeconds() + " s",
-                            null);
-                }
-                for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(100))) {
-                    entries.accept(record.topic().substring(MeshTopics.KEYS_PREFIX.length()), record.key(), record.value());
-                }
+        Map<TopicPartition, Long> ends = consumer.endOffsets(reader.partitions, CALL_TIMEOUT);
+        long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
+        while (behind(consumer, ends)) {
+            if (System.nanoTime() > deadline) {
+                throw new KeyLogUnavailable(MeshTopics.keys(domain) + " was not read to its end within " + CALL_TIMEOUT.toSeconds() + " s",
+                        null);
             }
-        } finally {
-            reader.resume(others);
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                entries.accept(domain, record.key(), record.value());
+            }
         }
     }
 
-    private boolean behind(Map<TopicPartition, Long> ends) {
-        return ends.entrySet().stream().anyMatch(end -> consumer().position(end.getKey(), CALL_TIMEOUT) < end.getValue());
+    private static boolean behind(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> ends) {
+        return ends.entrySet().stream().anyMatch(end -> consumer.position(end.getKey(), CALL_TIMEOUT) < end.getValue());
     }
 
     /** @throws KeyLogUnavailable if the entry was not acknowledged (refused, or the broker does not answer) */
@@ -170,17 +183,7 @@ public final class KafkaKeyLog implements KeyLog {
     @Override
     public boolean writeNext(String domain, String subject, byte[] value) {
         RecordMetadata written = send(domain, subject, value);
-        var partition = new TopicPartition(written.topic(), written.partition());
-        try {
-            if (!partitions.containsKey(domain) || !consumer().assignment().contains(partition)
-                    || consumer().position(partition, CALL_TIMEOUT) != written.offset()) {
-                return false;
-            }
-        } catch (KafkaException e) {
-            throw new KeyLogUnavailable("cannot read " + MeshTopics.keys(domain) + ": " + e.getMessage(), e);
-        }
-        consumer().seek(partition, written.offset() + 1);
-        return true;
+        return readPast(domain, Map.of(new TopicPartition(written.topic(), written.partition()), List.of(written.offset())));
     }
 
     /**
@@ -200,23 +203,38 @@ public final class KafkaKeyLog implements KeyLog {
             RecordMetadata metadata = acknowledged(domain, each, deadline);
             written.computeIfAbsent(new TopicPartition(metadata.topic(), metadata.partition()), p -> new ArrayList<>()).add(metadata.offset());
         }
-        try {
-            if (!partitions.containsKey(domain)) {
-                return false;
-            }
-            for (var partition : written.entrySet()) {
-                List<Long> offsets = partition.getValue();
-                if (!consumer().assignment().contains(partition.getKey())
-                        || consumer().position(partition.getKey(), CALL_TIMEOUT) != offsets.get(0)
-                        || offsets.get(offsets.size() - 1) - offsets.get(0) != offsets.size() - 1) {
+        return readPast(domain, written);
+    }
+
+    /**
+     * Moves the domain's reader past entries just written, where they stand right where it stands
+     * (nothing came between): then they are the next a read would find.
+     *
+     * @param written per partition, the offsets written, in order
+     * @return whether it moved past them (else the caller reads past them)
+     */
+    private boolean readPast(String domain, Map<TopicPartition, List<Long>> written) {
+        DomainReader reader = reader(domain);
+        synchronized (reader) {
+            try {
+                if (reader.partitions == null) {
                     return false;
                 }
+                KafkaConsumer<String, byte[]> consumer = consumer(domain, reader);
+                for (var partition : written.entrySet()) {
+                    List<Long> offsets = partition.getValue();
+                    if (!reader.partitions.contains(partition.getKey())
+                            || consumer.position(partition.getKey(), CALL_TIMEOUT) != offsets.get(0)
+                            || offsets.get(offsets.size() - 1) - offsets.get(0) != offsets.size() - 1) {
+                        return false;
+                    }
+                }
+                written.forEach((partition, offsets) -> consumer.seek(partition, offsets.get(offsets.size() - 1) + 1));
+                return true;
+            } catch (KafkaException e) {
+                throw new KeyLogUnavailable("cannot read " + MeshTopics.keys(domain) + ": " + e.getMessage(), e);
             }
-        } catch (KafkaException e) {
-            throw new KeyLogUnavailable("cannot read " + MeshTopics.keys(domain) + ": " + e.getMessage(), e);
         }
-        written.forEach((partition, offsets) -> consumer().seek(partition, offsets.get(offsets.size() - 1) + 1));
-        return true;
     }
 
     private void checkWrites(String domain) {
@@ -243,13 +261,22 @@ public final class KafkaKeyLog implements KeyLog {
                 System.nanoTime() + CALL_TIMEOUT.toNanos());
     }
 
+    /** Closes each domain's consumer once its reader is no longer used, and the producer. */
     @Override
     public void close() {
-        if (consumer != null) {
-            consumer.close();
+        synchronized (this) {
+            closed = true;
+            if (producer != null) {
+                producer.close();
+            }
         }
-        if (producer != null) {
-            producer.close();
-        }
+        readers.values().forEach(reader -> {
+            synchronized (reader) {
+                reader.closed = true;
+                if (reader.consumer != null) {
+                    reader.consumer.close();
+                }
+            }
+        });
     }
 }

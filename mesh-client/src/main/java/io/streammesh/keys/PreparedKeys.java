@@ -4,11 +4,13 @@ import com.google.crypto.tink.Aead;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,11 +21,14 @@ import org.slf4j.LoggerFactory;
  * Data keys made ready off the thread that uses them. A thread that every domain shares (the
  * contract gate's stream thread) takes a subject's key only when it is at hand
  * ({@link SubjectKeys#atHand}); otherwise it asks for it here ({@link KeyNotReady}) and goes on
- * with other domains' records. Keys are created, read from the key log or unwrapped on a thread of
- * their own, the domains that asked taken in turn, up to {@link #BATCH} subjects of one domain at
- * a time (their new keys written to the log together), fewer for a domain whose turns take longer
- * than {@link #TURN_MS}: a domain that names thousands of new subjects waits for its own keys,
- * and another domain's wait for about one of its turns.
+ * with other domains' records. Keys are created, read from the key log or unwrapped on worker
+ * threads of their own, the domains that asked taken in turn, up to {@link #BATCH} subjects of one
+ * domain at a time (their new keys written to the log together), fewer for a domain whose turns
+ * take longer than {@link #TURN_MS}: a domain that names thousands of new subjects waits for its
+ * own keys, and another domain's wait for about one of its turns. A domain is in one worker's turn
+ * at a time; a domain asked for while every worker started is in a turn gets a worker of its own,
+ * up to {@link #WORKERS}, so that a domain whose turn hangs (its key topic or KMS does not answer,
+ * up to the clients' timeouts) holds up the domains waiting behind it in no worker.
  *
  * <p>A domain whose keys cannot be made ready (its key log or its KMS out of reach) is an outage,
  * no verdict on its records: they wait, the failure is logged once, and the domain's subjects are
@@ -48,6 +53,8 @@ public final class PreparedKeys {
      * that long, not for {@link #BATCH} of its round trips.
      */
     static final long TURN_MS = 100;
+    /** The most workers at once: each takes one domain's turn at a time. */
+    static final int WORKERS = 4;
     /** How long a domain whose keys could not be made ready is not tried again. */
     public static final long PAUSE_MS = 1_000;
 
@@ -64,8 +71,10 @@ public final class PreparedKeys {
     private final Map<String, LinkedHashSet<String>> asked = new HashMap<>();
     /** The domains with subjects asked for, in turn (under the lock). */
     private final ArrayDeque<String> turns = new ArrayDeque<>();
-    /** Whether a worker takes the turns now (under the lock). */
-    private boolean working;
+    /** How many workers are started and not ended (under the lock). */
+    private int workers;
+    /** The domains in a worker's turn now, which no other worker takes (under the lock). */
+    private final Set<String> busy = new HashSet<>();
     /** Per domain whose turns took long, how many subjects its turn takes (under the lock; {@link #BATCH} if absent). */
     private final Map<String, Integer> turnSizes = new HashMap<>();
     /** Per domain in an outage, until when (on the keys' clock) its subjects are not tried again (under the lock). */
@@ -254,11 +263,12 @@ public final class PreparedKeys {
             if (mark > 0) {
                 readAfter.merge(domain, mark, Math::max);
             }
-            // a domain in an outage collects its subjects until its pause is over, when the next ask starts a worker
-            if (working || paused(domain)) {
+            // a domain in an outage collects its subjects until its pause is over, when the next ask starts a worker;
+            // a worker not in a turn takes it; else one more, if the workers are all in a turn
+            if (paused(domain) || workers > busy.size() || workers >= WORKERS) {
                 return;
             }
-            working = true;
+            workers++;
         }
         boolean started = false;
         try {
@@ -268,7 +278,7 @@ public final class PreparedKeys {
             if (!started) {
                 // the next ask starts a worker again
                 synchronized (this) {
-                    working = false;
+                    workers--;
                 }
             }
         }
@@ -277,17 +287,18 @@ public final class PreparedKeys {
     /** Takes the domains' turns until nothing is asked. */
     private void work() {
         boolean done = false;
+        String domain = null;
         try {
             while (true) {
-                String domain;
                 List<String> batch = new ArrayList<>();
                 synchronized (this) {
                     domain = nextTurn();
                     if (domain == null) {
-                        working = false;
+                        workers--;
                         done = true;
                         return;
                     }
+                    busy.add(domain);
                     LinkedHashSet<String> subjects = asked.get(domain);
                     int size = turnSizes.getOrDefault(domain, BATCH);
                     for (Iterator<String> next = subjects.iterator(); next.hasNext() && batch.size() < size; ) {
@@ -305,15 +316,19 @@ public final class PreparedKeys {
                     mark = readAfter.remove(domain);
                 }
                 prepare(domain, batch, mark == null ? 0 : mark);
+                synchronized (this) {
+                    busy.remove(domain);
+                }
             }
         } finally {
             if (!done) {
                 // an Error: every domain still asked for keeps its turn (the subjects of the turn it broke are asked
                 // again by the records that wait for them), and the next ask starts another worker
                 synchronized (this) {
+                    busy.remove(domain);
                     turns.clear();
                     turns.addAll(asked.keySet());
-                    working = false;
+                    workers--;
                 }
             }
         }
@@ -330,11 +345,11 @@ public final class PreparedKeys {
         queued.addAll(subjects);
     }
 
-    /** Under the lock: the first domain whose turn it is, not paused, taken out of the turns; null if none. */
+    /** Under the lock: the first domain whose turn it is, neither paused nor in another worker's turn, taken out of the turns; null if none. */
     private String nextTurn() {
         for (Iterator<String> next = turns.iterator(); next.hasNext(); ) {
             String domain = next.next();
-            if (!paused(domain)) {
+            if (!paused(domain) && !busy.contains(domain)) {
                 next.remove();
                 return domain;
             }

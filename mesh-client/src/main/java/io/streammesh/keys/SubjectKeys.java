@@ -62,9 +62,12 @@ import org.slf4j.LoggerFactory;
  * keeps, is the key that encrypted. A later rival key never replaces a usable key a holder has
  * (an entry that does not unwrap still does: it costs that subject, as before).
  *
- * <p>A key held from a read of the log less than {@link #REFRESH_MS} ago is handed out without
- * the lock, so that a use never waits for another thread's read of the log; a holder that answers
- * requests ({@link #refreshingInBackground}) keeps its reads that fresh on a thread of its own.
+ * <p>A domain's log is read and written under a lock of the domain's own (and by a consumer of its
+ * own, {@link KafkaKeyLog}): a domain whose log is long to read, or whose key topic does not
+ * answer, holds up no other domain's keys. A key held from a read of the log that ended less than
+ * {@link #REFRESH_MS} ago is handed out without the lock, so that a use never waits for another
+ * thread's read of the log; a holder that answers requests ({@link #refreshingInBackground}) keeps
+ * its reads that fresh on a thread of its own.
  *
  * <p>Every subject's entry is held as the log has it, its key still wrapped (a few hundred bytes
  * a subject): a key is unwrapped when used, or when reading the log must know which key an
@@ -233,7 +236,7 @@ public final class SubjectKeys implements AutoCloseable {
     private final LongSupplier clock;
     /** Where the KEKs are, as an app's config says; null where the caller gave the KMS itself (tests). */
     private final KekSource keks;
-    /** Written under the lock, read without it by {@link #fresh}. */
+    /** Each domain's written under its lock, read without it by {@link #fresh}. */
     private final Map<String, Map<String, DataKey>> keys = new ConcurrentHashMap<>();
     /**
      * The keys of held entries last used, unwrapped. An entry replaced is dropped from it at once
@@ -254,10 +257,12 @@ public final class SubjectKeys implements AutoCloseable {
     private final AtomicLong reads = new AtomicLong();
     /** Per domain, the mark of its last read to the end: published before {@link #readAt}, so whoever sees that read sees its mark. */
     private final Map<String, Long> readMarks = new ConcurrentHashMap<>();
-    /** Per domain, the subjects whose last entry read says otherwise than what this holder holds (under the lock). */
-    private final Map<String, Set<String>> unsettled = new HashMap<>();
+    /** Per domain, the subjects whose last entry read says otherwise than what this holder holds (under the domain's lock). */
+    private final Map<String, Set<String>> unsettled = new ConcurrentHashMap<>();
+    /** Per domain, the lock its log's reads and writes are made under: one domain's never waits for another's. */
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private ScheduledExecutorService refresher;
-    private boolean closed;
+    private volatile boolean closed;
 
     /**
      * @param log where wrapped keys are kept
@@ -377,7 +382,7 @@ public final class SubjectKeys implements AutoCloseable {
      * @throws MeshException if the KMS does not wrap a new key
      */
     public Map<String, UnusableKey> prepare(String domain, Collection<String> subjects) {
-        synchronized (this) {
+        synchronized (lockOf(domain)) {
             // what the log holds, so that no key is made for a subject that has one
             refresh(domain);
         }
@@ -393,7 +398,7 @@ public final class SubjectKeys implements AutoCloseable {
             }
         }
         Map<String, DataKey> ofDomain;
-        synchronized (this) {
+        synchronized (lockOf(domain)) {
             refresh(domain);
             ofDomain = keys.get(domain);
             Map<String, NewKey> toWrite = new LinkedHashMap<>();
@@ -434,13 +439,15 @@ public final class SubjectKeys implements AutoCloseable {
         return new NewKey(keyset, wrap(domain, subject, keyset, erased), erased);
     }
 
-    private synchronized Aead heldOrCreated(String domain, String subject) {
-        refresh(domain);
-        DataKey key = keys.get(domain).get(subject);
-        if (key == null || key.isErased()) {
-            key = created(domain, subject);
+    private Aead heldOrCreated(String domain, String subject) {
+        synchronized (lockOf(domain)) {
+            refresh(domain);
+            DataKey key = keys.get(domain).get(subject);
+            if (key == null || key.isErased()) {
+                key = created(domain, subject);
+            }
+            return usable(domain, subject, key);
         }
-        return usable(domain, subject, key);
     }
 
     /** A new key; should the subject be erased while it is written, the record being encrypted (a later one) gets a fresh key after the erasure. */
@@ -464,9 +471,11 @@ public final class SubjectKeys implements AutoCloseable {
      * @param subject the subject id
      * @return the new data key
      */
-    public synchronized Aead freshKey(String domain, String subject) {
-        refresh(domain);
-        return usable(domain, subject, created(domain, subject));
+    public Aead freshKey(String domain, String subject) {
+        synchronized (lockOf(domain)) {
+            refresh(domain);
+            return usable(domain, subject, created(domain, subject));
+        }
     }
 
     /**
@@ -544,7 +553,7 @@ public final class SubjectKeys implements AutoCloseable {
      * @throws KeyLogUnavailable if the log cannot be read, or the KMS does not unwrap a key now
      */
     public Map<String, UnusableKey> prepareRead(String domain, Collection<String> subjects, long readAfter) {
-        synchronized (this) {
+        synchronized (lockOf(domain)) {
             if (readMarks.getOrDefault(domain, 0L) <= readAfter) {
                 read(domain);
             } else {
@@ -708,7 +717,7 @@ public final class SubjectKeys implements AutoCloseable {
      */
     private DataKey latest(String domain, String subject) {
         long asked = clock.getAsLong();
-        synchronized (this) {
+        synchronized (lockOf(domain)) {
             if (!readSince(domain, asked)) {
                 read(domain);
             }
@@ -737,7 +746,7 @@ public final class SubjectKeys implements AutoCloseable {
             return key;
         }
         long asked = clock.getAsLong();
-        synchronized (this) {
+        synchronized (lockOf(domain)) {
             return lookUp(domain, subject, asked);
         }
     }
@@ -825,41 +834,42 @@ public final class SubjectKeys implements AutoCloseable {
     /**
      * Erases several subjects of a domain as {@link #erase} erases one, with one read of the log
      * and their erasures written together: however many erasures a domain writes, the lock that
-     * every domain's new keys need is held for a few round trips to the broker a batch, not a few
-     * per subject. A subject whose last entry on the log is an erasure already gets none again.
+     * its new keys need is held for a few round trips to the broker a batch, not a few per subject. A subject whose last entry on the log is an erasure already gets none again.
      *
      * @param domain the domain
      * @param subjects the subject ids, in the order the domain asked
      * @return how many erasures were written
      */
-    public synchronized int eraseAll(String domain, Collection<String> subjects) {
-        read(domain);
-        Map<String, DataKey> ofDomain = keys.get(domain);
-        Set<String> repairing = unsettled.getOrDefault(domain, Set.of());
-        Map<String, DataKey> erasures = new LinkedHashMap<>();
-        for (String subject : subjects) {
-            DataKey held = ofDomain.get(subject);
-            // held as erased but not yet repaired on the log (an erased key written again after it): erased again
-            if (erasures.containsKey(subject) || held != null && held.isErased() && !repairing.contains(subject)) {
-                continue;
+    public int eraseAll(String domain, Collection<String> subjects) {
+        synchronized (lockOf(domain)) {
+            read(domain);
+            Map<String, DataKey> ofDomain = keys.get(domain);
+            Set<String> repairing = unsettled.getOrDefault(domain, Set.of());
+            Map<String, DataKey> erasures = new LinkedHashMap<>();
+            for (String subject : subjects) {
+                DataKey held = ofDomain.get(subject);
+                // held as erased but not yet repaired on the log (an erased key written again after it): erased again
+                if (erasures.containsKey(subject) || held != null && held.isErased() && !repairing.contains(subject)) {
+                    continue;
+                }
+                erasures.put(subject, DataKey.erased(held == null ? Set.of() : allKeyIds(domain, subject, held)));
             }
-            erasures.put(subject, DataKey.erased(held == null ? Set.of() : allKeyIds(domain, subject, held)));
+            if (erasures.isEmpty()) {
+                return 0;
+            }
+            Map<String, byte[]> entries = new LinkedHashMap<>();
+            erasures.forEach((subject, erasure) -> entries.put(subject, entry(domain, subject, erasure)));
+            try {
+                log.writeAllNext(domain, entries);
+            } catch (RuntimeException e) {
+                // some erasures may be on the log: the next use reads it first
+                readAt.remove(domain);
+                throw e;
+            }
+            erasures.forEach((subject, erasure) -> hold(ofDomain, subject, erasure));
+            settle(domain, erasures);
+            return erasures.size();
         }
-        if (erasures.isEmpty()) {
-            return 0;
-        }
-        Map<String, byte[]> entries = new LinkedHashMap<>();
-        erasures.forEach((subject, erasure) -> entries.put(subject, entry(domain, subject, erasure)));
-        try {
-            log.writeAllNext(domain, entries);
-        } catch (RuntimeException e) {
-            // some erasures may be on the log: the next use reads it first
-            readAt.remove(domain);
-            throw e;
-        }
-        erasures.forEach((subject, erasure) -> hold(ofDomain, subject, erasure));
-        settle(domain, erasures);
-        return erasures.size();
     }
 
     /**
@@ -869,31 +879,33 @@ public final class SubjectKeys implements AutoCloseable {
      * @param domain the domain
      * @return how many keys were wrapped again
      */
-    public synchronized int rewrap(String domain) {
-        read(domain);
-        Map<String, DataKey> live = new HashMap<>();
-        keys.get(domain).forEach((subject, key) -> {
-            if (key.hasKey()) {
-                live.put(subject, key);
-            }
-        });
-        Map<String, DataKey> rewrapped = new HashMap<>();
-        // unwrapped one at a time, none kept: a domain's every key would push out those in use
-        live.forEach((subject, key) -> {
-            KeysetHandle keyset;
-            try {
-                keyset = unwrapChecked(domain, subject, key);
-            } catch (UnusableKey e) {
-                // an entry that does not unwrap costs its subject alone, here as everywhere
-                LOG.warn("Did not wrap the data key of a subject of domain {} again: {}", domain, e.getMessage());
-                return;
-            }
-            log.write(domain, subject, wrap(domain, subject, keyset, key.erasedKeyIds()).toBytes());
-            rewrapped.put(subject, key);
-        });
-        // a subject erased while its key was wrapped again gets its erasure written again, after the key
-        settle(domain, rewrapped);
-        return rewrapped.size();
+    public int rewrap(String domain) {
+        synchronized (lockOf(domain)) {
+            read(domain);
+            Map<String, DataKey> live = new HashMap<>();
+            keys.get(domain).forEach((subject, key) -> {
+                if (key.hasKey()) {
+                    live.put(subject, key);
+                }
+            });
+            Map<String, DataKey> rewrapped = new HashMap<>();
+            // unwrapped one at a time, none kept: a domain's every key would push out those in use
+            live.forEach((subject, key) -> {
+                KeysetHandle keyset;
+                try {
+                    keyset = unwrapChecked(domain, subject, key);
+                } catch (UnusableKey e) {
+                    // an entry that does not unwrap costs its subject alone, here as everywhere
+                    LOG.warn("Did not wrap the data key of a subject of domain {} again: {}", domain, e.getMessage());
+                    return;
+                }
+                log.write(domain, subject, wrap(domain, subject, keyset, key.erasedKeyIds()).toBytes());
+                rewrapped.put(subject, key);
+            });
+            // a subject erased while its key was wrapped again gets its erasure written again, after the key
+            settle(domain, rewrapped);
+            return rewrapped.size();
+        }
     }
 
     private void refresh(String domain) {
@@ -921,7 +933,7 @@ public final class SubjectKeys implements AutoCloseable {
         readEndAt.put(domain, clock.getAsLong());
         readAt.put(domain, now);
         if (log.writes()) {
-            repair();
+            repair(domain);
         }
     }
 
@@ -932,24 +944,31 @@ public final class SubjectKeys implements AutoCloseable {
      * created a key). Compaction would keep that entry, and holders starting later would read it.
      * A write that fails is tried again at the next read, and never fails the read.
      */
-    private void repair() {
-        unsettled.forEach((domain, subjects) -> {
-            for (String subject : List.copyOf(subjects)) {
-                DataKey held = keys.get(domain).get(subject);
-                try {
-                    if (held != null && held.broken() == null) {
-                        log.write(domain, subject, entry(domain, subject, held));
-                    }
-                    subjects.remove(subject);
-                } catch (UnusableKey e) {
-                    // a key that does not unwrap (wrapped by a KEK version gone since) cannot be written again as held
-                    subjects.remove(subject);
-                } catch (RuntimeException e) {
-                    LOG.warn("Could not write the entry of a subject of domain {} again ({}); trying at the next read", domain, e.getMessage());
-                    return;
+    private void repair(String domain) {
+        Set<String> subjects = unsettled.get(domain);
+        if (subjects == null) {
+            return;
+        }
+        for (String subject : List.copyOf(subjects)) {
+            DataKey held = keys.get(domain).get(subject);
+            try {
+                if (held != null && held.broken() == null) {
+                    log.write(domain, subject, entry(domain, subject, held));
                 }
+                subjects.remove(subject);
+            } catch (UnusableKey e) {
+                // a key that does not unwrap (wrapped by a KEK version gone since) cannot be written again as held
+                subjects.remove(subject);
+            } catch (RuntimeException e) {
+                LOG.warn("Could not write the entry of a subject of domain {} again ({}); trying at the next read", domain, e.getMessage());
+                return;
             }
-        });
+        }
+    }
+
+    /** @return the lock the domain's log is read and written under */
+    private Object lockOf(String domain) {
+        return locks.computeIfAbsent(domain, d -> new Object());
     }
 
     private void settled(String domain, String subject, boolean settled) {
@@ -1275,10 +1294,10 @@ public final class SubjectKeys implements AutoCloseable {
         return this;
     }
 
-    /** Each domain's log in turn, the lock taken for one domain at a time: a domain whose log fails or is long holds up no other's read for longer. */
+    /** Each domain's log in turn, under its own lock. */
     private void refreshRead() {
         for (String domain : List.copyOf(keys.keySet())) {
-            synchronized (this) {
+            synchronized (lockOf(domain)) {
                 if (closed) {
                     return;
                 }

@@ -3,12 +3,16 @@ package io.streammesh.keys;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.google.crypto.tink.KmsClient;
 import io.streammesh.keys.SubjectKeysTest.MemoryKeyLog;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -191,5 +195,35 @@ class PreparedKeysTest {
         assertThatThrownBy(() -> writer.dataKey("slow", "c-1")).isInstanceOf(KeyNotReady.class);
         worker.poll().run();
         assertThat(writer.dataKey("slow", "c-1").decrypt(ciphertext, BOUND)).isEqualTo(DATA);
+    }
+
+    @Test
+    void aDomainWhoseKeyLogHangsHoldsUpOneWorkerAndItsOwnLockOnlyWhileAnotherDomainsKeysAreMadeReady() throws Exception {
+        keys.dataKey("up", "c-1");
+        var hanging = new CountDownLatch(1);
+        var reading = new CountDownLatch(1);
+        var reader = PreparedKeys.reading(new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> now), PreparedKeys.thread());
+        // the next read, the hanging domain's: its key topic does not answer until the test lets it
+        log.duringNextRead = () -> {
+            reading.countDown();
+            try {
+                hanging.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try {
+            assertThatThrownBy(() -> reader.subjectKey("hangs", "c-1")).isInstanceOf(KeyNotReady.class);
+            assertThat(reading.await(10, TimeUnit.SECONDS)).isTrue();
+
+            assertThatThrownBy(() -> reader.subjectKey("up", "c-1")).isInstanceOf(KeyNotReady.class);
+            await().atMost(Duration.ofSeconds(10)).ignoreException(KeyNotReady.class)
+                    .until(() -> reader.subjectKey("up", "c-1").key().isPresent());
+            assertThat(hanging.getCount()).as("the other domain's read still hangs").isOne();
+        } finally {
+            hanging.countDown();
+        }
+        await().atMost(Duration.ofSeconds(10)).ignoreException(KeyNotReady.class)
+                .until(() -> reader.subjectKey("hangs", "c-1") == SubjectKey.NONE);
     }
 }

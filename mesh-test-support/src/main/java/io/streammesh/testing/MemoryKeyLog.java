@@ -41,16 +41,15 @@ public final class MemoryKeyLog {
         return new KeyLog() {
             @Override
             public void catchUp(String domain, Entry consumer) {
+                // the domain asked for only, as the key log on the broker reads
                 synchronized (MemoryKeyLog.this) {
-                    position.putIfAbsent(domain, 0);
-                    for (var read : position.entrySet()) {
-                        for (int i = read.getValue(); i < entries.size(); i++) {
-                            if (entries.get(i).domain().equals(read.getKey())) {
-                                consumer.accept(read.getKey(), entries.get(i).subject(), entries.get(i).value());
-                            }
+                    int from = position.getOrDefault(domain, 0);
+                    for (int i = from; i < entries.size(); i++) {
+                        if (entries.get(i).domain().equals(domain)) {
+                            consumer.accept(domain, entries.get(i).subject(), entries.get(i).value());
                         }
-                        read.setValue(entries.size());
                     }
+                    position.put(domain, entries.size());
                 }
             }
 
