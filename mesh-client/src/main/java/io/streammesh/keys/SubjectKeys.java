@@ -97,6 +97,12 @@ public final class SubjectKeys implements AutoCloseable {
      * outage first (its uses wait), and a verdict only once it has lasted this long.
      */
     public static final long REMOTE_OUTAGE_MS = Duration.ofMinutes(10).toMillis();
+    /**
+     * How long after a KMS failed to unwrap an entry (an outage) it is not asked for that entry
+     * again: its uses meanwhile meet the same outage at once, so that callers asking again and again
+     * (a grantee's requests to the key service, records tried again) do not each cost a KMS call.
+     */
+    public static final long UNWRAP_RETRY_MS = 5_000;
     /** How many times an entry is written again as read before its writer lets the next writer settle it. */
     private static final int SETTLE_ROUNDS = 3;
 
@@ -118,6 +124,9 @@ public final class SubjectKeys implements AutoCloseable {
         /** Whether, and since when (the holder's clock), a configured KMS has failed to unwrap it. */
         private boolean failing;
         private long failingSince;
+        /** Why, and when (the holder's clock), its last unwrap failed as an outage; null if none did. */
+        private String outage;
+        private long outageAt;
 
         private DataKey(KeyEntry wrapped, UnusableKey broken, Set<Integer> erasedKeyIds) {
             this.wrapped = wrapped;
@@ -158,6 +167,18 @@ public final class SubjectKeys implements AutoCloseable {
                 failingSince = now;
             }
             return failingSince;
+        }
+
+        /** @return why its last unwrap failed as an outage, if less than {@link #UNWRAP_RETRY_MS} ago; else null */
+        synchronized String recentOutage(long now) {
+            return outage != null && now - outageAt < UNWRAP_RETRY_MS ? outage : null;
+        }
+
+        /** @return the outage, kept for {@link #recentOutage} */
+        synchronized KeyLogUnavailable outage(long now, KeyLogUnavailable failure) {
+            outage = failure.getMessage();
+            outageAt = now;
+            return failure;
         }
 
         /** @throws UnusableKey if the entry gives no key */
@@ -625,6 +646,11 @@ public final class SubjectKeys implements AutoCloseable {
         if (keks != null) {
             checkWrappedHere(domain, subject, key.wrapped());
         }
+        long now = clock.getAsLong();
+        String recent = key.recentOutage(now);
+        if (recent != null) {
+            throw new KeyLogUnavailable(recent + " (the KMS is asked again " + UNWRAP_RETRY_MS / 1000 + " s after it failed)", null);
+        }
         try {
             KeysetHandle keyset = unwrap(domain, subject, key.wrapped());
             if (!judgedBefore) {
@@ -633,11 +659,10 @@ public final class SubjectKeys implements AutoCloseable {
             return keyset;
         } catch (MeshException e) {
             if (!judgedBefore && keks != null && keks.local().isEmpty()) {
-                long now = clock.getAsLong();
                 long since = key.failingSince(now);
                 if (now - since < REMOTE_OUTAGE_MS) {
-                    throw new KeyLogUnavailable("cannot unwrap the data key of subject " + subject + " of domain " + domain + " with "
-                            + keks.uri(domain) + " now: " + e.getMessage(), e);
+                    throw key.outage(now, new KeyLogUnavailable("cannot unwrap the data key of subject " + subject + " of domain " + domain
+                            + " with " + keks.uri(domain) + " now: " + e.getMessage(), e));
                 }
                 e = new MeshException(e.getMessage() + ", for " + (now - since) / 1000 + " s", e);
             }
@@ -646,8 +671,8 @@ public final class SubjectKeys implements AutoCloseable {
             if (found.broken() != null) {
                 throw found.broken();
             }
-            throw new KeyLogUnavailable("cannot unwrap a data key of domain " + domain + " now, though it unwrapped before: "
-                    + e.getMessage(), e);
+            throw key.outage(now, new KeyLogUnavailable("cannot unwrap a data key of domain " + domain + " now, though it unwrapped before: "
+                    + e.getMessage(), e));
         }
     }
 

@@ -18,6 +18,7 @@ import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,8 +129,28 @@ class KekSourceTest {
         assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class)
                 .hasMessageStartingWith("cannot unwrap the data key of subject c-1 of domain orders with cloud-kms://eu/keys/mesh-orders now: ");
         cloud.down = false;
+        now += SubjectKeys.UNWRAP_RETRY_MS;
         assertThat(holder.existing("orders", "c-1").orElseThrow().decrypt(holder.dataKey("orders", "c-1").encrypt(DATA, BOUND), BOUND))
                 .isEqualTo(DATA);
+    }
+
+    @Test
+    void aKeyTheKmsFailedToUnwrapIsNotAskedForAgainForAWhileHoweverOftenItsUsersAsk() {
+        var cloud = new CloudKms(dir.resolve("cloud"));
+        var keks = KekSource.of(GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}"), dir.resolve("keks"), List.of(cloud));
+        keys(keks).dataKey("orders", "c-1");
+        var holder = keys(keks);
+        cloud.down = true;
+        int before = cloud.unwraps.get();
+
+        for (int request = 0; request < 20; request++) {
+            assertThatThrownBy(() -> holder.servedKey("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class);
+        }
+        assertThat(cloud.unwraps).as("one KMS call for twenty uses").hasValue(before + 1);
+
+        now += SubjectKeys.UNWRAP_RETRY_MS;
+        assertThatThrownBy(() -> holder.servedKey("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class);
+        assertThat(cloud.unwraps).hasValue(before + 2);
     }
 
     @Test
@@ -179,6 +200,8 @@ class KekSourceTest {
         String credentials;
         /** Out of reach: every unwrap fails, as Tink's AWS client says it ("decryption failed"). */
         volatile boolean down;
+        /** How many times it was asked to unwrap. */
+        final AtomicInteger unwraps = new AtomicInteger();
 
         CloudKms(Path dir) {
             keysets = new LocalKms(dir);
@@ -212,6 +235,7 @@ class KekSourceTest {
 
                 @Override
                 public byte[] decrypt(byte[] ciphertext, byte[] associatedData) throws GeneralSecurityException {
+                    unwraps.incrementAndGet();
                     if (down) {
                         throw new GeneralSecurityException("decryption failed");
                     }

@@ -652,6 +652,8 @@ class SubjectKeysTest {
         assertThatThrownBy(() -> reader.subjectKey("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class)
                 .hasMessageContaining("cannot unwrap a data key of domain orders now, though it unwrapped before");
         down.set(false);
+        assertThatThrownBy(() -> reader.subjectKey("orders", "c-1")).as("the KMS not asked again at once").isInstanceOf(KeyLogUnavailable.class);
+        now += SubjectKeys.UNWRAP_RETRY_MS;
 
         assertThat(reader.subjectKey("orders", "c-1").decrypt(ciphertext, BOUND)).contains(DATA);
     }
