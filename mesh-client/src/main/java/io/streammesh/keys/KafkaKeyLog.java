@@ -54,7 +54,8 @@ public final class KafkaKeyLog implements KeyLog {
 
     /** One domain's consumer and partitions, used under its own lock. */
     private static final class DomainReader {
-        private KafkaConsumer<String, byte[]> consumer;
+        /** Volatile: {@link #close} wakes it up without the reader's lock, which a read that hangs holds. */
+        private volatile KafkaConsumer<String, byte[]> consumer;
         private List<TopicPartition> partitions;
         private boolean closed;
     }
@@ -144,6 +145,9 @@ public final class KafkaKeyLog implements KeyLog {
         if (reader.partitions == null) {
             List<PartitionInfo> infos = consumer.partitionsFor(MeshTopics.keys(domain), CALL_TIMEOUT);
             if (infos == null || infos.isEmpty()) {
+                // no consumer kept for a domain without a key topic: made again when it is read again
+                consumer.close();
+                reader.consumer = null;
                 throw new KeyLogUnavailable("key topic " + MeshTopics.keys(domain) + " does not exist: onboard the domain again (mesh domain add "
                         + domain + ")", null);
             }
@@ -261,16 +265,23 @@ public final class KafkaKeyLog implements KeyLog {
                 System.nanoTime() + CALL_TIMEOUT.toNanos());
     }
 
-    /** Closes each domain's consumer once its reader is no longer used, and the producer. */
+    /** Closes the producer and each domain's consumer, a read that hangs woken up first. */
     @Override
     public void close() {
+        KafkaProducer<String, byte[]> made;
         synchronized (this) {
             closed = true;
-            if (producer != null) {
-                producer.close();
-            }
+            made = producer;
+        }
+        // outside the lock: the in-flight entries may take their time, and no domain's reader waits for them
+        if (made != null) {
+            made.close();
         }
         readers.values().forEach(reader -> {
+            KafkaConsumer<String, byte[]> reading = reader.consumer;
+            if (reading != null) {
+                reading.wakeup();
+            }
             synchronized (reader) {
                 reader.closed = true;
                 if (reader.consumer != null) {

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -263,25 +264,40 @@ public final class PreparedKeys {
             if (mark > 0) {
                 readAfter.merge(domain, mark, Math::max);
             }
-            // a domain in an outage collects its subjects until its pause is over, when the next ask starts a worker;
-            // a worker not in a turn takes it; else one more, if the workers are all in a turn
-            if (paused(domain) || workers > busy.size() || workers >= WORKERS) {
+            // a domain in an outage collects its subjects until its pause is over, when the next ask starts a worker; one in
+            // a worker's turn waits for that worker; the others are taken by the workers not in a turn, and one more if they are fewer
+            if (workers >= WORKERS || takeable() <= workers - busy.size()) {
                 return;
             }
             workers++;
         }
+        var ran = new AtomicBoolean();
         boolean started = false;
         try {
-            worker.execute(this::work);
+            worker.execute(() -> {
+                ran.set(true);
+                work();
+            });
             started = true;
         } finally {
-            if (!started) {
-                // the next ask starts a worker again
+            if (!started && !ran.get()) {
+                // never ran (refused, or no thread for it): the next ask starts a worker again
                 synchronized (this) {
                     workers--;
                 }
             }
         }
+    }
+
+    /** Under the lock: how many domains asked for a worker could take now, neither paused nor in a turn. */
+    private int takeable() {
+        int takeable = 0;
+        for (String domain : turns) {
+            if (!paused(domain) && !busy.contains(domain)) {
+                takeable++;
+            }
+        }
+        return takeable;
     }
 
     /** Takes the domains' turns until nothing is asked. */
@@ -318,6 +334,7 @@ public final class PreparedKeys {
                 prepare(domain, batch, mark == null ? 0 : mark);
                 synchronized (this) {
                     busy.remove(domain);
+                    domain = null;
                 }
             }
         } finally {
@@ -325,7 +342,9 @@ public final class PreparedKeys {
                 // an Error: every domain still asked for keeps its turn (the subjects of the turn it broke are asked
                 // again by the records that wait for them), and the next ask starts another worker
                 synchronized (this) {
-                    busy.remove(domain);
+                    if (domain != null) {
+                        busy.remove(domain);
+                    }
                     turns.clear();
                     turns.addAll(asked.keySet());
                     workers--;

@@ -103,6 +103,12 @@ public final class SubjectKeys implements AutoCloseable {
      * (a grantee's requests to the key service, records tried again) do not each cost a KMS call.
      */
     public static final long UNWRAP_RETRY_MS = 5_000;
+    /**
+     * How long the background refresher leaves a domain whose last read of its log failed: a key
+     * topic that hangs (up to 30 s a call) costs the other domains' refreshes one wait that often,
+     * not one every round; its uses still read it themselves.
+     */
+    static final long REFRESH_BACKOFF_MS = 30_000;
     /** How many times an entry is written again as read before its writer lets the next writer settle it. */
     private static final int SETTLE_ROUNDS = 3;
 
@@ -274,6 +280,8 @@ public final class SubjectKeys implements AutoCloseable {
      * the next, {@link #REFRESH_MS} later at most).
      */
     private final Map<String, Long> readEndAt = new ConcurrentHashMap<>();
+    /** Per domain whose last read of its log failed, when (the clock after it): {@link #refreshingInBackground} leaves it a while. */
+    private final Map<String, Long> readFailedAt = new ConcurrentHashMap<>();
     /** How many reads of a key log have started ({@link #readMark()}). */
     private final AtomicLong reads = new AtomicLong();
     /** Per domain, the mark of its last read to the end: published before {@link #readAt}, so whoever sees that read sees its mark. */
@@ -951,7 +959,13 @@ public final class SubjectKeys implements AutoCloseable {
     private void read(String domain) {
         long now = clock.getAsLong();
         long mark = reads.incrementAndGet();
-        log.catchUp(domain, this::seen);
+        try {
+            log.catchUp(domain, this::seen);
+        } catch (RuntimeException e) {
+            readFailedAt.put(domain, clock.getAsLong());
+            throw e;
+        }
+        readFailedAt.remove(domain);
         // after the read: a domain whose log cannot be read is never counted as read; only the domain asked for is read to its end
         keys.computeIfAbsent(domain, d -> new ConcurrentHashMap<>());
         readMarks.put(domain, mark);
@@ -1302,8 +1316,9 @@ public final class SubjectKeys implements AutoCloseable {
      * Reads the key logs of every domain read so far again every half {@link #REFRESH_MS} on a
      * thread of its own (one domain at a time), so that a holder answering requests (the catalog's key service) finds its
      * keys fresh and no request waits for the broker; a subject without a key is still looked for
-     * at the log's end on the request's path. A read that fails is logged, and the next use reads
-     * the log itself (and fails with the reason) once what it holds is older than {@link #REFRESH_MS}.
+     * at the log's end on the request's path. A read that fails is logged, the domain left for
+     * {@link #REFRESH_BACKOFF_MS}, and the next use reads the log itself (and fails with the reason)
+     * once what it holds is older than {@link #REFRESH_MS}.
      *
      * @return these keys
      */
@@ -1322,6 +1337,10 @@ public final class SubjectKeys implements AutoCloseable {
     /** Each domain's log in turn, under its own lock. */
     private void refreshRead() {
         for (String domain : List.copyOf(keys.keySet())) {
+            Long failed = readFailedAt.get(domain);
+            if (failed != null && clock.getAsLong() - failed < REFRESH_BACKOFF_MS) {
+                continue;
+            }
             synchronized (lockOf(domain)) {
                 if (closed) {
                     return;
@@ -1329,8 +1348,8 @@ public final class SubjectKeys implements AutoCloseable {
                 try {
                     read(domain);
                 } catch (RuntimeException e) {
-                    LOG.warn("Could not read the key log of domain {} in the background ({}); the next use of its keys reads it itself",
-                            domain, e.getMessage());
+                    LOG.warn("Could not read the key log of domain {} in the background ({}); the next use of its keys reads it itself, "
+                            + "the background again in {} s", domain, e.getMessage(), REFRESH_BACKOFF_MS / 1000);
                 }
             }
         }

@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -202,7 +204,12 @@ class PreparedKeysTest {
         keys.dataKey("up", "c-1");
         var hanging = new CountDownLatch(1);
         var reading = new CountDownLatch(1);
-        var reader = PreparedKeys.reading(new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> now), PreparedKeys.thread());
+        var started = new AtomicInteger();
+        Executor threads = PreparedKeys.thread();
+        var reader = PreparedKeys.reading(new SubjectKeys(log.reader(), kms, LocalKms::uri, kms::version, () -> now), work -> {
+            started.incrementAndGet();
+            threads.execute(work);
+        });
         // the next read, the hanging domain's: its key topic does not answer until the test lets it
         log.duringNextRead = () -> {
             reading.countDown();
@@ -215,6 +222,11 @@ class PreparedKeysTest {
         try {
             assertThatThrownBy(() -> reader.subjectKey("hangs", "c-1")).isInstanceOf(KeyNotReady.class);
             assertThat(reading.await(10, TimeUnit.SECONDS)).isTrue();
+            for (int i = 2; i <= 10; i++) {
+                String subject = "c-" + i;
+                assertThatThrownBy(() -> reader.subjectKey("hangs", subject)).isInstanceOf(KeyNotReady.class);
+            }
+            assertThat(started).as("no worker for a domain in a turn already").hasValue(1);
 
             assertThatThrownBy(() -> reader.subjectKey("up", "c-1")).isInstanceOf(KeyNotReady.class);
             await().atMost(Duration.ofSeconds(10)).ignoreException(KeyNotReady.class)

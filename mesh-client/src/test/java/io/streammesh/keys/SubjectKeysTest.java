@@ -504,6 +504,24 @@ class SubjectKeysTest {
     }
 
     @Test
+    void aDomainWhoseKeyLogFailsIsLeftAWhileByTheBackgroundReadsSoThatOneThatHangsCostsTheOthersOneWaitThatOften() throws Exception {
+        keys.dataKey("flaky", "c-1");
+        keys.dataKey("steady", "c-1");
+        try (SubjectKeys holder = keys().refreshingInBackground()) {
+            assertThat(holder.existing("flaky", "c-1")).isPresent();
+            assertThat(holder.existing("steady", "c-1")).isPresent();
+            log.unreadable.add("flaky");
+            int flaky = log.readsOf.get("flaky").get();
+            int steady = log.readsOf.get("steady").get();
+
+            // the clock stands still: five rounds of the background reads, which read the other domain's log each time
+            await().atMost(Duration.ofMinutes(1)).until(() -> log.readsOf.get("steady").get() >= steady + 5);
+
+            assertThat(log.readsOf.get("flaky").get() - flaky).as("tried once, then left").isOne();
+        }
+    }
+
+    @Test
     void theLocalKekIsAnOwnerOnlyFilePerDomain() throws Exception {
         keys.dataKey("orders", "c-1");
 
@@ -762,18 +780,25 @@ class SubjectKeysTest {
         volatile Runnable beforeNextWrite;
         /** Run once after the next write reached the log: another holder's write landing right after it. */
         volatile Runnable afterNextWrite;
+        /** How many times each domain's log was read (or tried). */
+        final Map<String, AtomicInteger> readsOf = new ConcurrentHashMap<>();
         /** Run once at the start of the next read: a broker slow to answer it. */
         volatile Runnable duringNextRead;
         /** How many times entries were written together ({@link KeyLog#writeAllNext}). */
         volatile int batches;
 
         KeyLog reader() {
-            Map<String, Integer> position = new LinkedHashMap<>();
+            // domains are read at once by several threads (each under its own lock)
+            Map<String, Integer> position = new ConcurrentHashMap<>();
             return new KeyLog() {
                 @Override
                 public void catchUp(String domain, Entry consumer) {
-                    Runnable slow = duringNextRead;
-                    duringNextRead = null;
+                    readsOf.computeIfAbsent(domain, d -> new AtomicInteger()).incrementAndGet();
+                    Runnable slow;
+                    synchronized (MemoryKeyLog.this) {
+                        slow = duringNextRead;
+                        duringNextRead = null;
+                    }
                     if (slow != null) {
                         slow.run();
                     }
