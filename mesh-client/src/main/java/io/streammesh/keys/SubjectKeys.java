@@ -659,12 +659,9 @@ public final class SubjectKeys implements AutoCloseable {
         if (recent != null) {
             throw new KeyLogUnavailable(recent + " (the KMS is asked again " + UNWRAP_RETRY_MS / 1000 + " s after it failed)", null);
         }
+        KeysetHandle keyset;
         try {
-            KeysetHandle keyset = unwrap(domain, subject, key.wrapped());
-            if (!judgedBefore) {
-                key.judge(Judged.of(keyset));
-            }
-            return keyset;
+            keyset = unwrap(domain, subject, key.wrapped());
         } catch (MeshException e) {
             if (!judgedBefore && keks != null && keks.local().isEmpty()) {
                 long since = key.failingSince(now);
@@ -682,6 +679,17 @@ public final class SubjectKeys implements AutoCloseable {
             throw key.outage(now, new KeyLogUnavailable("cannot unwrap a data key of domain " + domain + " now, though it unwrapped before: "
                     + e.getMessage(), e));
         }
+        if (!judgedBefore) {
+            Judged read = Judged.of(keyset);
+            // held unjudged while a KMS failed (seen): an erased key written again stays erased
+            Judged found = key.judge(Collections.disjoint(read.keyIds(), key.erasedKeyIds()) ? read
+                    : Judged.broken(new UnusableKey("the data key of subject " + subject + " on " + MeshTopics.keys(domain)
+                            + " is one of its erased keys, written again", null)));
+            if (found.broken() != null) {
+                throw found.broken();
+            }
+        }
+        return keyset;
     }
 
     /**
@@ -1056,7 +1064,23 @@ public final class SubjectKeys implements AutoCloseable {
                 return;
             }
             // which key it holds matters: unwrapped to know whether it is an erased one, or the one held
-            KeysetHandle keyset = unwrap(domain, subject, entry);
+            KeysetHandle keyset;
+            try {
+                keyset = unwrap(domain, subject, entry);
+            } catch (MeshException e) {
+                if (keks == null || keks.local().isPresent()) {
+                    // a local KEK that does not unwrap it never will: a verdict, below
+                    throw e;
+                }
+                // a KMS that fails now says nothing of the entry: a key held stays (written again by a writer, as for a
+                // rival's), else the entry is held as read, its first use unwrapping and judging it (erased ids checked then)
+                if (heldKey != null) {
+                    settled(domain, subject, false);
+                } else {
+                    hold(ofDomain, subject, key);
+                }
+                return;
+            }
             Judged read = key.judge(Judged.of(keyset));
             if (!Collections.disjoint(read.keyIds(), erased)) {
                 // an erased key written again (a rewrap or a rival that had not read the erasure) stays erased

@@ -154,6 +154,65 @@ class KekSourceTest {
     }
 
     @Test
+    void anEntryReadWhileTheKmsFailsLeavesTheKeyHeldAsItWasInsteadOfJudgingItUnusable() throws Exception {
+        var cloud = new CloudKms(dir.resolve("cloud"));
+        var keks = KekSource.of(GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}"), dir.resolve("keks"), List.of(cloud));
+        var writer = keys(keks);
+        byte[] ciphertext = writer.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        var holder = keys(keks);
+        assertThat(holder.existing("orders", "c-1")).isPresent();
+        // the same key wrapped again (a KEK rotation), read while the KMS is out of reach
+        writer.rewrap("orders");
+        cloud.down = true;
+        now += SubjectKeys.REFRESH_MS;
+
+        assertThat(holder.existing("orders", "c-1").orElseThrow().decrypt(ciphertext, BOUND)).isEqualTo(DATA);
+    }
+
+    @Test
+    void aSubjectsFreshKeyReadWhileTheKmsFailsIsUsableOnceItAnswers() throws Exception {
+        var cloud = new CloudKms(dir.resolve("cloud"));
+        var keks = KekSource.of(GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}"), dir.resolve("keks"), List.of(cloud));
+        var writer = keys(keks);
+        writer.dataKey("orders", "c-1");
+        var holder = keys(keks);
+        assertThat(holder.existing("orders", "c-1")).isPresent();
+        writer.erase("orders", "c-1");
+        byte[] ciphertext = writer.dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        cloud.down = true;
+        now += SubjectKeys.REFRESH_MS;
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).as("an outage, no verdict").isInstanceOf(KeyLogUnavailable.class);
+
+        cloud.down = false;
+        now += SubjectKeys.UNWRAP_RETRY_MS;
+
+        assertThat(holder.existing("orders", "c-1").orElseThrow().decrypt(ciphertext, BOUND)).isEqualTo(DATA);
+    }
+
+    @Test
+    void anErasedKeyWrittenAgainAndReadWhileTheKmsFailsStaysErasedWhenItIsFirstUnwrapped() {
+        var cloud = new CloudKms(dir.resolve("cloud"));
+        var keks = KekSource.of(GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}"), dir.resolve("keks"), List.of(cloud));
+        var writer = keys(keks);
+        writer.dataKey("orders", "c-1");
+        byte[] first = log.entries.get(0).value();
+        var holder = keys(keks);
+        assertThat(holder.existing("orders", "c-1")).isPresent();
+        writer.erase("orders", "c-1");
+        // a stale writer's entry of the erased key (a rewrap that had not read the erasure), read while the KMS fails
+        log.entries.add(new SubjectKeysTest.MemoryKeyLog.Written("orders", "c-1", first));
+        cloud.down = true;
+        now += SubjectKeys.REFRESH_MS;
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class);
+
+        cloud.down = false;
+        now += SubjectKeys.UNWRAP_RETRY_MS;
+
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(SubjectKeys.UnusableKey.class)
+                .hasMessageEndingWith("is one of its erased keys, written again");
+    }
+
+    @Test
     void aKeyTheKmsHasNotUnwrappedForTenMinutesIsJudgedUnusableSoItsUsesStopWaiting() {
         var cloud = new CloudKms(dir.resolve("cloud"));
         var keks = KekSource.of(GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}"), dir.resolve("keks"), List.of(cloud));
