@@ -126,9 +126,9 @@ final class ProductDecryption {
      * never had one) gets null in each, as does a field written under an erased key of the subject's.
      *
      * @param record a located record of the writer schema
-     * @throws Undecryptable if the subject is missing, its key unusable, or a field not its ciphertext
      * @param seenAt the keys' {@link PreparedKeys#readMark()} when the record was first seen: a key the keys held lack is looked
      *        for in a read that started after it
+     * @throws Undecryptable if the subject is missing, its key unusable, or a field not its ciphertext
      * @throws KeyNotReady if the subject's keys are not at hand: they are asked for, and the record must wait for them
      */
     void open(LocatedRecord record, long seenAt) {
