@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,32 +131,7 @@ public final class PreparedKeys {
      * @throws SubjectKeys.UnusableKey if the subject's entry on the key log gives no key
      */
     public Aead dataKey(String domain, String subject) {
-        Optional<Aead> key;
-        try {
-            key = keys.atHand(domain, subject);
-        } catch (SubjectKeys.UnusableKey e) {
-            unusable.remove(new Subject(domain, subject));
-            throw e;
-        }
-        if (key.isPresent()) {
-            return key.get();
-        }
-        var asking = new Subject(domain, subject);
-        SubjectKeys.UnusableKey none = unusable.remove(asking);
-        if (none != null) {
-            throw none;
-        }
-        ask(domain, subject, 0);
-        // with a worker that runs on the caller's thread, the key is ready now, or known to be unusable
-        key = keys.atHand(domain, subject);
-        if (key.isPresent()) {
-            return key.get();
-        }
-        none = unusable.remove(asking);
-        if (none != null) {
-            throw none;
-        }
-        throw new KeyNotReady(domain, subject);
+        return atHandOrAsked(domain, subject, 0, () -> keys.atHand(domain, subject));
     }
 
     /**
@@ -197,14 +173,18 @@ public final class PreparedKeys {
     }
 
     private SubjectKey readKey(String domain, String subject, long mark) {
-        Optional<SubjectKey> key;
-        try {
-            key = keys.subjectKeyAtHand(domain, subject, mark);
-        } catch (SubjectKeys.UnusableKey e) {
-            // known at hand now: the worker's verdict on it is not kept for a later key of the subject
-            unusable.remove(new Subject(domain, subject));
-            throw e;
-        }
+        return atHandOrAsked(domain, subject, mark, () -> keys.subjectKeyAtHand(domain, subject, mark));
+    }
+
+    /**
+     * @param mark a read mark the answer must pass (0: any fresh read)
+     * @param atHand the subject's key if at hand, without waiting
+     * @return the key at hand; else it is asked for, and given if a worker on the caller's thread made it ready
+     * @throws KeyNotReady if it is not at hand yet
+     * @throws SubjectKeys.UnusableKey if the subject's entry gives no key
+     */
+    private <T> T atHandOrAsked(String domain, String subject, long mark, Supplier<Optional<T>> atHand) {
+        Optional<T> key = told(domain, subject, atHand);
         if (key.isPresent()) {
             return key.get();
         }
@@ -214,7 +194,8 @@ public final class PreparedKeys {
             throw none;
         }
         ask(domain, subject, mark);
-        key = keys.subjectKeyAtHand(domain, subject, mark);
+        // with a worker that runs on the caller's thread, the key is ready now, or known to be unusable
+        key = told(domain, subject, atHand);
         if (key.isPresent()) {
             return key.get();
         }
@@ -223,6 +204,17 @@ public final class PreparedKeys {
             throw none;
         }
         throw new KeyNotReady(domain, subject);
+    }
+
+    /** @return the key at hand, if it is; an entry that gives none is said at once, and the worker's verdict on it dropped */
+    private <T> Optional<T> told(String domain, String subject, Supplier<Optional<T>> atHand) {
+        try {
+            return atHand.get();
+        } catch (SubjectKeys.UnusableKey e) {
+            // the entry says so itself now: the worker's verdict on it is not kept for a later key of the subject
+            unusable.remove(new Subject(domain, subject));
+            throw e;
+        }
     }
 
     /**
