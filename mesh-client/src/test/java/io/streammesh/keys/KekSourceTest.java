@@ -121,7 +121,7 @@ class KekSourceTest {
     @Test
     void aKmsThatFailsToUnwrapIsAnOutageNeverABrokenKeyForAKmsOutOfReachFailsTheSameWay() throws Exception {
         var cloud = new CloudKms(dir.resolve("cloud"));
-        var keks = KekSource.of(GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}"), dir.resolve("keks"), List.of(cloud));
+        var keks = cloudKeks(cloud);
         keys(keks).dataKey("orders", "c-1");
         var holder = keys(keks);
         cloud.down = true;
@@ -137,7 +137,7 @@ class KekSourceTest {
     @Test
     void aKeyTheKmsFailedToUnwrapIsNotAskedForAgainForAWhileHoweverOftenItsUsersAsk() {
         var cloud = new CloudKms(dir.resolve("cloud"));
-        var keks = KekSource.of(GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}"), dir.resolve("keks"), List.of(cloud));
+        var keks = cloudKeks(cloud);
         keys(keks).dataKey("orders", "c-1");
         var holder = keys(keks);
         cloud.down = true;
@@ -156,7 +156,7 @@ class KekSourceTest {
     @Test
     void anEntryReadWhileTheKmsFailsLeavesTheKeyHeldAsItWasInsteadOfJudgingItUnusable() throws Exception {
         var cloud = new CloudKms(dir.resolve("cloud"));
-        var keks = KekSource.of(GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}"), dir.resolve("keks"), List.of(cloud));
+        var keks = cloudKeks(cloud);
         var writer = keys(keks);
         byte[] ciphertext = writer.dataKey("orders", "c-1").encrypt(DATA, BOUND);
         var holder = keys(keks);
@@ -172,7 +172,7 @@ class KekSourceTest {
     @Test
     void aSubjectsFreshKeyReadWhileTheKmsFailsIsUsableOnceItAnswers() throws Exception {
         var cloud = new CloudKms(dir.resolve("cloud"));
-        var keks = KekSource.of(GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}"), dir.resolve("keks"), List.of(cloud));
+        var keks = cloudKeks(cloud);
         var writer = keys(keks);
         writer.dataKey("orders", "c-1");
         var holder = keys(keks);
@@ -192,7 +192,7 @@ class KekSourceTest {
     @Test
     void anErasedKeyWrittenAgainAndReadWhileTheKmsFailsStaysErasedWhenItIsFirstUnwrapped() {
         var cloud = new CloudKms(dir.resolve("cloud"));
-        var keks = KekSource.of(GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}"), dir.resolve("keks"), List.of(cloud));
+        var keks = cloudKeks(cloud);
         var writer = keys(keks);
         writer.dataKey("orders", "c-1");
         byte[] first = log.entries.get(0).value();
@@ -215,7 +215,7 @@ class KekSourceTest {
     @Test
     void aKeyTheKmsHasNotUnwrappedForTenMinutesIsJudgedUnusableSoItsUsesStopWaiting() {
         var cloud = new CloudKms(dir.resolve("cloud"));
-        var keks = KekSource.of(GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}"), dir.resolve("keks"), List.of(cloud));
+        var keks = cloudKeks(cloud);
         keys(keks).dataKey("orders", "c-1");
         var holder = keys(keks);
         cloud.down = true;
@@ -245,6 +245,11 @@ class KekSourceTest {
         var config = GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}").with("client.id", "gate");
 
         assertThat(config.kafka()).containsEntry("client.id", "gate").doesNotContainKey(KekSource.KEK_URI);
+    }
+
+    /** @return the KEKs of a config that names the cloud KMS for every domain */
+    private KekSource cloudKeks(CloudKms cloud) {
+        return KekSource.of(GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}"), dir.resolve("keks"), List.of(cloud));
     }
 
     /** @return a holder of the keys on this test's one key log */
