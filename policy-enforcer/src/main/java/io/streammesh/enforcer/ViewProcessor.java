@@ -94,6 +94,12 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private static final Duration CATALOG_REFRESH = Duration.ofSeconds(1);
     /** How often view health held back by {@link ViewHealth#REPORT_EVERY_MS} is looked at again. */
     private static final Duration HEALTH_CHECK = Duration.ofSeconds(1);
+    /**
+     * How often records waiting for data keys are tried again, if keys were made ready since: within
+     * moments of it, while the keys are at hand (a second after the read that made them so), even
+     * when no record comes to try them, as the gate does.
+     */
+    private static final Duration KEYS_CHECK = Duration.ofMillis(20);
 
     private final Map<String, ProductViews> plans = new HashMap<>();
     /**
@@ -237,6 +243,11 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             plans.values().forEach(plan -> plan.views().forEach(view -> preparation.topicsFailure(view.topic()).ifPresent(reason ->
                     view.health().failed("the view's topics cannot be created: " + reason, now).ifPresent(status -> report(status, now)))));
             health.values().forEach(view -> view.due(now).ifPresent(status -> report(status, now)));
+        });
+        context.schedule(KEYS_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> {
+            if (!keyWaits.isEmpty()) {
+                releaseOnProgress();
+            }
         });
         context.schedule(CATALOG_REFRESH, PunctuationType.WALL_CLOCK_TIME, now -> {
             List.copyOf(plans.keySet()).forEach(this::plan);

@@ -26,6 +26,7 @@ import io.streammesh.schema.ViewAccess;
 import io.streammesh.schema.ViewSchemas;
 import io.streammesh.testing.PlainAvroSerdes;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Header;
@@ -65,6 +67,8 @@ class ViewDecryptionTest {
     private final MemoryKeyLog log = new MemoryKeyLog();
     /** Domains whose key log the enforcer cannot read now. */
     private final Set<String> keyLogsDown = ConcurrentHashMap.newKeySet();
+    /** Where the enforcer's keys are made ready: at once, on the caller's thread, unless a test steps it. */
+    private Executor keyWorker = Runnable::run;
     /** The gate's keys, which create data keys and erase subjects. */
     private SubjectKeys gateKeys;
     private TestInputTopic<String, byte[]> product;
@@ -100,7 +104,7 @@ class ViewDecryptionTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
         driver = new TopologyTestDriver(ViewTopology.build(SERDES, plainAvro(), new Prepared(), "secret".getBytes(UTF_8),
-                PreparedKeys.reading(enforcerKeys, Runnable::run), new SimpleMeterRegistry()), props);
+                PreparedKeys.reading(enforcerKeys, work -> keyWorker.execute(work)), new SimpleMeterRegistry()), props);
         product = driver.createInputTopic(ADDRESS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
     }
 
@@ -303,6 +307,20 @@ class ViewDecryptionTest {
         assertThat(out).extracting(TestRecord::key).containsExactly("o-1", "o-2", "o-3");
         assertThat(AvroBytes.decode(out.get(0).value(), viewSchema(Map.of("customerEmail", "hash"))).get("customerEmail").toString())
                 .hasSize(64);
+    }
+
+    @Test
+    void aRecordThatWaitedForItsSubjectsKeyIsViewedWithinMomentsOfTheKeyBeingReadyThoughNoOtherRecordComes() {
+        catalog(null, Map.of("customerEmail", "hash"));
+        var steps = new ArrayDeque<Runnable>();
+        keyWorker = steps::add;
+        product.pipeInput("o-1", AvroBytes.encode(order("o-1", "c-1", "ann@example.com")));
+        assertThat(viewRecords()).as("waiting for its key").isEmpty();
+
+        steps.poll().run();
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(20));
+
+        assertThat(viewRecords()).extracting(TestRecord::key).containsExactly("o-1");
     }
 
     @Test
