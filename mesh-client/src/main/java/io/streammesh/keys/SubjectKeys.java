@@ -547,7 +547,7 @@ public final class SubjectKeys implements AutoCloseable {
      * @throws UnusableKey if its entry on the key log gives no key
      */
     public Optional<SubjectKey> subjectKeyAtHand(String domain, String subject, long readAfter) {
-        if (!heldFresh(domain) || readMarks.getOrDefault(domain, 0L) <= readAfter) {
+        if (!heldFresh(domain) || !readSince(domain, readAfter)) {
             return Optional.empty();
         }
         DataKey key = keys.get(domain).get(subject);
@@ -583,7 +583,7 @@ public final class SubjectKeys implements AutoCloseable {
      */
     public Map<String, UnusableKey> prepareRead(String domain, Collection<String> subjects, long readAfter) {
         synchronized (lockOf(domain)) {
-            if (readMarks.getOrDefault(domain, 0L) <= readAfter) {
+            if (!readSince(domain, readAfter)) {
                 read(domain);
             } else {
                 refresh(domain);
@@ -757,7 +757,7 @@ public final class SubjectKeys implements AutoCloseable {
      * thread started meanwhile serves every caller waiting for the lock, not one read each.
      */
     private DataKey latest(String domain, String subject) {
-        long asked = clock.getAsLong();
+        long asked = readMark();
         synchronized (lockOf(domain)) {
             if (!readSince(domain, asked)) {
                 read(domain);
@@ -786,7 +786,7 @@ public final class SubjectKeys implements AutoCloseable {
         if (key != null) {
             return key;
         }
-        long asked = clock.getAsLong();
+        long asked = readMark();
         synchronized (lockOf(domain)) {
             return lookUp(domain, subject, asked);
         }
@@ -810,10 +810,10 @@ public final class SubjectKeys implements AutoCloseable {
         return key;
     }
 
-    /** @return whether a read of the domain's log started after {@code asked} (the clock's milliseconds: one in the same millisecond may not cover it) */
+    /** @return whether a read of the domain's log started after the {@link #readMark()} {@code asked}, and no failed write asked for another since */
     private boolean readSince(String domain, long asked) {
-        Long last = readAt.get(domain);
-        return last != null && last > asked;
+        // readAt is removed where a failed write asks for a read first
+        return readAt.containsKey(domain) && readMarks.getOrDefault(domain, 0L) > asked;
     }
 
     /**
@@ -875,7 +875,8 @@ public final class SubjectKeys implements AutoCloseable {
     /**
      * Erases several subjects of a domain as {@link #erase} erases one, with one read of the log
      * and their erasures written together: however many erasures a domain writes, the lock that
-     * its new keys need is held for a few round trips to the broker a batch, not a few per subject. A subject whose last entry on the log is an erasure already gets none again.
+     * its new keys need is held for a few round trips to the broker a batch, not a few per subject.
+     * A subject whose last entry on the log is an erasure already gets none again.
      *
      * @param domain the domain
      * @param subjects the subject ids, in the order the domain asked
