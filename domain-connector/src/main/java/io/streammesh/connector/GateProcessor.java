@@ -1,5 +1,6 @@
 package io.streammesh.connector;
 
+import io.streammesh.client.WaitingBudget;
 import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.SchemaRegistry;
@@ -71,7 +72,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
 
     private final GateConfig config;
     private final GateCounters counters;
-    private final PendingBudget budget;
+    private final WaitingBudget budget;
     private final CompiledContracts contracts;
     private final PreparedKeys keys;
     private final WaitingSeal seal;
@@ -166,7 +167,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
      * @param keys the data subjects' keys, made ready off the stream thread, shared by all its tasks' processors
      * @param seal what seals every waiting record, shared by all its tasks' processors
      */
-    GateProcessor(GateConfig config, GateCounters counters, PendingBudget budget, CompiledContracts contracts, PreparedKeys keys,
+    GateProcessor(GateConfig config, GateCounters counters, WaitingBudget budget, CompiledContracts contracts, PreparedKeys keys,
                   WaitingSeal seal) {
         this.config = config;
         this.counters = counters;
@@ -196,9 +197,9 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
                 }
             });
         }
-        var usage = new HashMap<String, PendingBudget.Usage>();
-        waiting.values().forEach(held -> usage.merge(held.domain, new PendingBudget.Usage(held.offsets.size(), held.bytes),
-                PendingBudget.Usage::plus));
+        var usage = new HashMap<String, WaitingBudget.Usage>();
+        waiting.values().forEach(held -> usage.merge(held.domain, new WaitingBudget.Usage(held.offsets.size(), held.bytes),
+                WaitingBudget.Usage::plus));
         budget.restart(context.taskId(), this, usage);
         context.schedule(PENDING_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::checkPending);
         context.schedule(KEYS_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::checkKeys);

@@ -1,5 +1,6 @@
 package io.streammesh.connector;
 
+import io.streammesh.client.WaitingBudget;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.keys.PreparedKeys;
@@ -97,7 +98,7 @@ public final class GateTopology {
         // one of each for all the tasks of this gate: a domain's keys are made ready once, the domains in turn
         var keys = new PreparedKeys(config.keys(), keyWork);
         var seal = new WaitingSeal(config.keys());
-        var budget = new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES);
+        var budget = new WaitingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES);
         var contracts = new CompiledContracts(config.schemas(), CompiledContracts.aheadThread());
         // Both stores in memory: they hold a few entries (catalogued products; records waiting for
         // theirs, or for their subjects' keys), so reading their topics back at start costs less than opening RocksDB, which

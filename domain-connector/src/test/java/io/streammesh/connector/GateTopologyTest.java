@@ -1,5 +1,6 @@
 package io.streammesh.connector;
 
+import io.streammesh.client.WaitingBudget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streammesh.schema.DeadLetterHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -459,7 +460,7 @@ class GateTopologyTest {
             pending.put(partition + String.format("%019d", offset), new PendingRecord(0, offset, AT, AT, bytes("o-" + offset),
                     bytes(json("o-" + offset, 1.0, "EUR", 1)), new RecordHeaders(), false).toBytes());
         }
-        var budget = new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES);
+        var budget = new WaitingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES);
         var processor = new GateProcessor(config, new GateCounters(meters), budget, new CompiledContracts(config.schemas(), Runnable::run),
                 new PreparedKeys(config.keys(), Runnable::run),
                 new WaitingSeal(config.keys()));
@@ -485,7 +486,7 @@ class GateTopologyTest {
         assertThat(context.forwarded()).extracting(forward -> new String(forward.record().key(), StandardCharsets.UTF_8))
                 .containsExactly("o-9", "o-10", "o-11");
         assertThat(pending.approximateNumEntries()).isZero();
-        assertThat(budget.usage("shop")).isEqualTo(PendingBudget.Usage.NONE);
+        assertThat(budget.usage("shop")).isEqualTo(WaitingBudget.Usage.NONE);
     }
 
     /**
@@ -498,7 +499,7 @@ class GateTopologyTest {
         var context = new MockProcessorContext<byte[], Object>();
         stores(context);
         var processor = new GateProcessor(config, new GateCounters(meters),
-                new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES), new CompiledContracts(config.schemas(), Runnable::run),
+                new WaitingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES), new CompiledContracts(config.schemas(), Runnable::run),
                 new PreparedKeys(config.keys(), Runnable::run),
                 new WaitingSeal(config.keys()));
         processor.init(context);
@@ -550,7 +551,7 @@ class GateTopologyTest {
         KeyValueStore<String, byte[]> pending = stores(context);
         pending.put("shop.returns.v1.ingest|0|overflowed", new byte[0]);
         var processor = new GateProcessor(config, new GateCounters(meters),
-                new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES), new CompiledContracts(config.schemas(), Runnable::run),
+                new WaitingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES), new CompiledContracts(config.schemas(), Runnable::run),
                 new PreparedKeys(config.keys(), Runnable::run),
                 new WaitingSeal(config.keys()));
         processor.init(context);
@@ -613,7 +614,7 @@ class GateTopologyTest {
             }
         };
         var processor = new GateProcessor(config, new GateCounters(meters),
-                new PendingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES),
+                new WaitingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES),
                 new CompiledContracts(counted, Runnable::run), new PreparedKeys(config.keys(), Runnable::run),
                 new WaitingSeal(config.keys()));
 

@@ -14,6 +14,7 @@ import io.streammesh.enforcer.ViewApp;
 import io.streammesh.keys.FieldCipher;
 import io.streammesh.keys.ProductKey;
 import io.streammesh.keys.SubjectKeys;
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.EncryptedFields;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
@@ -40,6 +41,7 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -149,10 +151,7 @@ class ViewDecryptionIT {
         Path state = Files.createTempDirectory("view-enc-down");
         Path keks = state.resolve("keks");
         // an operator's mistake, or a broker that refuses the key topic: the enforcer cannot read the domain's data keys
-        var enforcer = new ResourcePattern(ResourceType.TOPIC, MeshTopics.keys(down.domain()), PatternType.LITERAL);
-        List<AclBinding> readKeys = List.of(AclOperation.READ, AclOperation.DESCRIBE).stream()
-                .map(operation -> new AclBinding(enforcer, new AccessControlEntry(PlatformApp.ENFORCER.principal().kafkaPrincipal(), "*",
-                        operation, AclPermissionType.ALLOW))).toList();
+        List<AclBinding> readKeys = readKeys(down.domain());
 
         try (GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), state.resolve("gate"), Duration.ofSeconds(1), 0,
                 keks);
@@ -185,6 +184,67 @@ class ViewDecryptionIT {
         }
     }
 
+    /**
+     * A domain whose keys stay out of the enforcer's reach while it keeps producing cannot stall the
+     * views of the others, whose partitions share the enforcer's tasks with its own: past
+     * {@code ViewProcessor.KEY_WAIT_RECORDS} (10,000) records waiting in one partition, its next
+     * records go to its views' dead-letter topics, as they are in the product (still encrypted),
+     * with the reason; the others' views go on, and the records that waited follow once the keys
+     * can be read. Before, the enforcer's task failed and kept failing.
+     */
+    @Test
+    void aDomainWhoseKeysStayOutOfReachPastTheBoundHasItsNextRecordsDeadLetteredFromItsOwnViewsWhileAnotherDomainsFlow(EmbeddedMesh mesh)
+            throws Exception {
+        ProductAddress flood = ProductAddress.parse("enc-flood.order-placed.v1");
+        ProductAddress calm = ProductAddress.parse("enc-calm.order-placed.v1");
+        MeshClientConfig floodDomain = publish(mesh, flood.domain());
+        MeshClientConfig calmDomain = publish(mesh, calm.domain());
+        GateIT.admit(mesh, floodDomain, flood);
+        GateIT.admit(mesh, calmDomain, calm);
+        Path state = Files.createTempDirectory("view-enc-flood");
+        Path keks = state.resolve("keks");
+        List<AclBinding> readKeys = readKeys(flood.domain());
+        int waiting = 10_000;
+        int over = 5;
+
+        try (GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), state.resolve("gate"), Duration.ofSeconds(1), 0,
+                keks);
+             var floodProducer = new KafkaProducer<>(plain(floodDomain), new StringSerializer(), new ByteArraySerializer());
+             var calmProducer = new KafkaProducer<>(plain(calmDomain), new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < waiting + over; i++) {
+                // one key: one partition of the product, as a busy customer's orders
+                floodProducer.send(new ProducerRecord<>(flood.ingestTopic(), "hot", order("f-" + i, "c-" + i % 5, "flood@view.example")));
+            }
+            floodProducer.flush();
+            for (int i = 1; i <= 6; i++) {
+                send(calmProducer, calm, "k-" + i, "c-" + i, "calm-" + i + "@view.example", "FR");
+            }
+            GateIT.readCommitted(floodDomain, flood.topic(), waiting + over);
+            GateIT.readCommitted(calmDomain, calm.topic(), 6);
+            mesh.admin().deleteAcls(readKeys.stream().map(AclBinding::toFilter).toList()).all().get();
+
+            try (var views = ViewApp.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), state.resolve("views"),
+                    "view-secret".getBytes(UTF_8), new SimpleMeterRegistry(), PlatformApp.ENFORCER.applicationId() + "-flood", keks)) {
+                assertThat(read(mesh, calm.viewTopic("shipping"), 6)).as("the other domain's views go on").hasSize(6);
+                List<ConsumerRecord<String, byte[]>> dead = readRaw(mesh, MeshTopics.deadLetter(flood.viewTopic("shipping")), over);
+                assertThat(dead).hasSize(over).allSatisfy(letter -> {
+                    assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), UTF_8))
+                            .startsWith("the data keys of domain enc-flood cannot be made ready now, and ");
+                    assertThat(new String(letter.value(), UTF_8)).as("as in the product: encrypted").doesNotContain("flood@view.example");
+                });
+                assertThat(readRaw(mesh, MeshTopics.deadLetter(flood.viewTopic("analytics")), over)).hasSize(over);
+
+                mesh.admin().createAcls(readKeys).all().get();
+
+                assertThat(read(mesh, flood.viewTopic("shipping"), waiting)).as("the records that waited, once the keys can be read")
+                        .hasSize(waiting);
+                assertThat(read(mesh, calm.viewTopic("shipping"), 6)).as("nothing viewed twice").hasSize(6);
+            }
+        } finally {
+            mesh.admin().createAcls(readKeys).all().get();
+        }
+    }
+
     @Test
     void theEnforcerReadsTheDataKeysButCannotWriteOrEraseOne(EmbeddedMesh mesh) {
         mesh.onboarding().addDomain("enc-view-keys");
@@ -196,6 +256,14 @@ class ViewDecryptionIT {
         try (SubjectKeys keys = SubjectKeys.reader(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), mesh.state().keks())) {
             assertThat(keys.existing("enc-view-keys", "c-1")).as("it reads the key topic").isEmpty();
         }
+    }
+
+    /** @return the enforcer's ACLs to read the domain's data keys */
+    private static List<AclBinding> readKeys(String domain) {
+        var keys = new ResourcePattern(ResourceType.TOPIC, MeshTopics.keys(domain), PatternType.LITERAL);
+        return List.of(AclOperation.READ, AclOperation.DESCRIBE).stream()
+                .map(operation -> new AclBinding(keys, new AccessControlEntry(PlatformApp.ENFORCER.principal().kafkaPrincipal(), "*",
+                        operation, AclPermissionType.ALLOW))).toList();
     }
 
     private static MeshClientConfig publish(EmbeddedMesh mesh) {
@@ -224,11 +292,27 @@ class ViewDecryptionIT {
 
     private static void send(KafkaProducer<String, byte[]> producer, ProductAddress address, String order, String customer, String email,
                              String country) throws Exception {
-        String json = """
+        producer.send(new ProducerRecord<>(address.ingestTopic(), order, order(order, customer, email, country))).get();
+    }
+
+    private static byte[] order(String order, String customer, String email) {
+        return order(order, customer, email, "FR");
+    }
+
+    private static byte[] order(String order, String customer, String email, String country) {
+        return """
                 {"orderId": "%s", "customerId": "%s", "customerEmail": "%s", "shippingAddress": "1 Main Street",
                  "country": "%s", "amount": 12.5, "currency": "EUR", "items": 1, "placedAt": "2026-12-01T09:00:00Z"}"""
-                .formatted(order, customer, email, country);
-        producer.send(new ProducerRecord<>(address.ingestTopic(), order, json.getBytes(UTF_8))).get();
+                .formatted(order, customer, email, country).getBytes(UTF_8);
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> readRaw(EmbeddedMesh mesh, String topic, int expected) {
+        var props = mesh.clientConfig("mesh-admin").kafka();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "view-dlq-reader-" + System.nanoTime());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return TopicReader.of(props, new StringDeserializer(), new ByteArrayDeserializer()).settlingFor(Duration.ofSeconds(2))
+                .readUntil(topic, expected, Duration.ofSeconds(60));
     }
 
     private static GenericRecord byKey(List<ConsumerRecord<String, GenericRecord>> records, String key) {

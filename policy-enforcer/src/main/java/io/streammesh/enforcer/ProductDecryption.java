@@ -53,15 +53,6 @@ final class ProductDecryption {
     private SubjectKey dataKey;
     private Mac subjectHash;
 
-    /** A domain's keys could not be had for longer than its records may wait: not the records' fault, the task fails and tries again. */
-    static final class KeysUnavailable extends MeshException {
-        private static final long serialVersionUID = 1L;
-
-        KeysUnavailable(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
     /** A record whose encrypted fields cannot be opened: it goes to each view's dead-letter topic. */
     static class Undecryptable extends RuntimeException {
         private static final long serialVersionUID = 1L;

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.client.SchemaRegistry;
+import io.streammesh.client.WaitingBudget;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.keys.KeyNotReady;
 import io.streammesh.keys.PreparedKeys;
@@ -73,8 +74,13 @@ import org.slf4j.LoggerFactory;
  * An encrypted product's record whose subject's keys are not at hand yet waits the same way, held
  * with the later records of its partition, while they are made ready on a thread of their own
  * ({@link PreparedKeys}): a domain whose key log or KMS is slow or out of reach holds up its own
- * records only, up to {@link #KEY_WAIT_RECORDS} a partition; past that the task fails
- * ({@link ProductDecryption.KeysUnavailable}) rather than fill the heap.
+ * records only. They wait up to {@link #KEY_WAIT_RECORDS} records and {@link #KEY_WAIT_BYTES} a
+ * partition, and {@link #DOMAIN_KEY_WAIT_RECORDS} and {@link #DOMAIN_KEY_WAIT_BYTES} a domain
+ * across the enforcer's tasks ({@link WaitingBudget}); past that, a record goes to each of its
+ * views' dead-letter topics with the reason (as it is in the product: its encrypted fields
+ * still encrypted), and so does every later record of its partition until none waits, so that no
+ * record is viewed after one dead-lettered before it. The enforcer's tasks hold partition N of
+ * every product: failing the task, or holding on, would stall every other domain's views.
  * A registry that does not answer is not the record's fault: the task fails instead, and the
  * record is processed again once the stream thread is replaced (exactly once, nothing lost).
  */
@@ -88,6 +94,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private final String heldStore;
     private final byte[] secret;
     private final PreparedKeys keys;
+    private final WaitingBudget budget;
     private final MeterRegistry meters;
     private final Serializer<ViewStatus> statuses;
     /** How often the views of the product topics seen are looked up again in the catalog. */
@@ -128,12 +135,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private TimestampedKeyValueStore<String, DataProduct> catalog;
     /** Records held until their product's views are prepared, keyed {@code <topic>/<partition>/<offset, 19 digits>}. */
     private KeyValueStore<String, byte[]> held;
-    /**
-     * The {@code <topic>/<partition>} with held records, each with the offsets it holds in order
-     * (the store's keys, so a release reads each record once: the in-memory store's iterators copy
-     * every key in their range); a record of one is held behind them.
-     */
-    private final Map<String, ArrayDeque<Long>> waiting = new HashMap<>();
+    /** The {@code <topic>/<partition>} with held records; a record of one is held behind them. */
+    private final Map<String, Held> waiting = new HashMap<>();
     /** {@link ViewPreparation#progress()} when held records were last tried: they are tried again once it moves. */
     private long triedAtProgress = -1;
     /** {@link PreparedKeys#prepared()} when held records were last tried: likewise. */
@@ -166,6 +169,43 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
      * log's outage of minutes at a busy product's pace; more would be held in memory.
      */
     static final int KEY_WAIT_RECORDS = 10_000;
+    /** And the most bytes they may take. */
+    static final long KEY_WAIT_BYTES = 16L * 1024 * 1024;
+    /**
+     * How many records of one domain's products may be held in the enforcer, across its tasks, while
+     * a partition of theirs waits for keys: a domain cannot get round {@link #KEY_WAIT_RECORDS} with
+     * a product of many partitions or with many products.
+     */
+    static final int DOMAIN_KEY_WAIT_RECORDS = 25_000;
+    /** And the most bytes they may take. */
+    static final long DOMAIN_KEY_WAIT_BYTES = 40L * 1024 * 1024;
+    /** After a partition and {@code /}, the store's key that marks it {@link Held#overflowed}: it sorts after every offset. */
+    private static final String OVERFLOWED = "overflowed";
+
+    /**
+     * A partition's held records: their offsets in order (the store's keys, so a release reads each
+     * record once: the in-memory store's iterators copy every key in their range), and what they take.
+     */
+    private static final class Held {
+        /** The domain of the partition's product, whose budget its records take. */
+        private final String domain;
+        private final ArrayDeque<Long> offsets = new ArrayDeque<>();
+        private long bytes;
+        /**
+         * Whether a record of the partition went to its views' dead-letter topics for want of room:
+         * every later one does too until none is held, so that none is viewed after one dead-lettered before it.
+         */
+        private boolean overflowed;
+
+        Held(String partition) {
+            this.domain = ProductAddress.parse(parent(partition)).domain();
+        }
+
+        void add(long offset, long stored) {
+            offsets.addLast(offset);
+            bytes += stored;
+        }
+    }
 
     /** The wait for a product's catalog entry; once given up, its records are left out of views until the entry comes. */
     private static final class CatalogWait {
@@ -209,14 +249,18 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
     private record Compiled(RecordExpression filter, int[] filterReads, ViewRecords records) {
     }
 
-    /** @param keys the subjects' data keys, read-only ({@link PreparedKeys#reading}), for the products whose contract encrypts fields; null: none */
-    ViewProcessor(RecordFraming framing, ViewPreparation preparation, String heldStore, byte[] secret, PreparedKeys keys, MeterRegistry meters,
-                  Serializer<ViewStatus> statuses) {
+    /**
+     * @param keys the subjects' data keys, read-only ({@link PreparedKeys#reading}), for the products whose contract encrypts fields; null: none
+     * @param budget what the held records take per domain, shared by all the enforcer's tasks' processors
+     */
+    ViewProcessor(RecordFraming framing, ViewPreparation preparation, String heldStore, byte[] secret, PreparedKeys keys,
+                  WaitingBudget budget, MeterRegistry meters, Serializer<ViewStatus> statuses) {
         this.framing = framing;
         this.preparation = preparation;
         this.heldStore = heldStore;
         this.secret = secret.clone();
         this.keys = keys;
+        this.budget = budget;
         this.meters = meters;
         this.statuses = statuses;
     }
@@ -235,9 +279,20 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         triedAtKeys = -1;
         try (var all = held.all()) {
             // in key order, so in offset order within a partition
-            all.forEachRemaining(entry -> waiting.computeIfAbsent(parent(entry.key), p -> new ArrayDeque<>())
-                    .addLast(Long.parseLong(entry.key.substring(entry.key.lastIndexOf('/') + 1))));
+            all.forEachRemaining(entry -> {
+                Held partition = waiting.computeIfAbsent(parent(entry.key), Held::new);
+                String last = entry.key.substring(entry.key.lastIndexOf('/') + 1);
+                if (last.equals(OVERFLOWED)) {
+                    partition.overflowed = true;
+                } else {
+                    partition.add(Long.parseLong(last), entry.value.length);
+                }
+            });
         }
+        var usage = new HashMap<String, WaitingBudget.Usage>();
+        waiting.values().forEach(partition -> usage.merge(partition.domain,
+                new WaitingBudget.Usage(partition.offsets.size(), partition.bytes), WaitingBudget.Usage::plus));
+        budget.restart(context.taskId(), this, usage);
         context.schedule(HEALTH_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> {
             // A view whose topics cannot be created holds its product's records: said where everyone looks, not only in a log.
             plans.values().forEach(plan -> plan.views().forEach(view -> preparation.topicsFailure(view.topic()).ifPresent(reason ->
@@ -269,19 +324,70 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                 keyWaits.put(partition, waitsForKeysOf);
                 waitsForKeysOf = null;
             }
-            ArrayDeque<Long> offsets = waiting.computeIfAbsent(partition, p -> new ArrayDeque<>());
-            if (offsets.size() >= KEY_WAIT_RECORDS && keyWaits.containsKey(partition)) {
-                throw new ProductDecryption.KeysUnavailable(offsets.size() + " records of " + partition + " wait for data keys of domain "
-                        + keyWaits.get(partition) + ", which cannot be made ready now; the task is tried again", null);
+            hold(partition, metadata, record, seenAt);
+        }
+    }
+
+    /**
+     * Holds the record behind its partition's held records; or, if they wait for their domain's
+     * data keys and there is no room for it (nor was there for an earlier one still behind them),
+     * sends it to each of its views' dead-letter topics.
+     */
+    private void hold(String partition, RecordMetadata metadata, Record<byte[], byte[]> record, long seenAt) {
+        Held partitionHeld = waiting.computeIfAbsent(partition, Held::new);
+        if (partitionHeld.overflowed && partitionHeld.offsets.isEmpty()) {
+            // restored so, with nothing held any more to keep the order of: the partition's records are held again
+            held.delete(overflowedKey(partition));
+            partitionHeld.overflowed = false;
+        }
+        byte[] stored = new HeldRecord(record.key(), record.value(), record.timestamp()).bytes();
+        if (partitionHeld.overflowed || keyWaits.containsKey(partition)) {
+            String full = noRoom(partitionHeld, metadata.partition(), stored.length);
+            if (full != null) {
+                if (!partitionHeld.overflowed) {
+                    partitionHeld.overflowed = true;
+                    held.put(overflowedKey(partition), new byte[0]);
+                }
+                deadLetterAll(metadata.topic(), record, "the data keys of domain " + partitionHeld.domain + " cannot be made ready now, and "
+                        + full + ": the record is in the product, not in this view");
+                return;
             }
-            String key = heldKey(partition, metadata.offset());
-            held.put(key, new HeldRecord(record.key(), record.value(), record.timestamp()).bytes());
-            heldSeenAt.put(key, seenAt);
-            offsets.addLast(metadata.offset());
-            CatalogWait wait = catalogWaits.get(metadata.topic());
-            if (wait != null) {
-                wait.records++;
-            }
+        } else {
+            budget.add(context.taskId(), this, partitionHeld.domain, stored.length);
+        }
+        String key = heldKey(partition, metadata.offset());
+        held.put(key, stored);
+        heldSeenAt.put(key, seenAt);
+        partitionHeld.add(metadata.offset(), stored.length);
+        CatalogWait wait = catalogWaits.get(metadata.topic());
+        if (wait != null) {
+            wait.records++;
+        }
+    }
+
+    /** @return why a record of a partition whose held records wait for keys cannot be held, or null: it may, and is counted in its domain's budget */
+    private String noRoom(Held partitionHeld, int partition, int bytes) {
+        if (partitionHeld.overflowed) {
+            return "an earlier record of partition " + partition + " went to the view's dead letters while " + partitionHeld.offsets.size()
+                    + " records (" + partitionHeld.bytes + " bytes) still wait before it";
+        }
+        if (partitionHeld.offsets.size() >= KEY_WAIT_RECORDS || partitionHeld.bytes + bytes > KEY_WAIT_BYTES) {
+            return partitionHeld.offsets.size() + " records of partition " + partition + " (" + partitionHeld.bytes
+                    + " bytes) already wait for them";
+        }
+        return budget.reserve(context.taskId(), this, partitionHeld.domain, bytes)
+                .map(used -> used.records() + " records of domain " + partitionHeld.domain + "'s products (" + used.bytes()
+                        + " bytes) already wait in this enforcer")
+                .orElse(null);
+    }
+
+    /** A record that cannot be held: to each of its product's views' dead-letter topics, as it is in the product. */
+    private void deadLetterAll(String topic, Record<byte[], byte[]> record, String reason) {
+        // planned already, unless the partition was restored holding records and this is its first record since
+        ProductViews plan = plans.get(topic);
+        for (PlannedView view : (plan != null ? plan : plan(topic)).views()) {
+            view.in().increment();
+            deadLetter(record, view, reason, reason);
         }
     }
 
@@ -318,7 +424,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             return;
         }
         String topic = parent(partition);
-        ArrayDeque<Long> offsets = waiting.get(partition);
+        Held partitionHeld = waiting.get(partition);
+        ArrayDeque<Long> offsets = partitionHeld.offsets;
         while (!offsets.isEmpty()) {
             String key = heldKey(partition, offsets.peekFirst());
             byte[] stored = held.get(key);
@@ -338,9 +445,19 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
             held.delete(key);
             heldSeenAt.remove(key);
             offsets.pollFirst();
+            partitionHeld.bytes -= stored.length;
+            budget.release(context.taskId(), this, partitionHeld.domain, stored.length);
+        }
+        if (partitionHeld.overflowed) {
+            held.delete(overflowedKey(partition));
         }
         waiting.remove(partition);
         keyWaits.remove(partition);
+    }
+
+    /** @return the store's key that marks a partition {@link Held#overflowed} */
+    private static String overflowedKey(String partition) {
+        return partition + "/" + OVERFLOWED;
     }
 
     /**
@@ -695,6 +812,7 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
 
     @Override
     public void close() {
+        budget.close(context.taskId(), this);
         // The task may move to another instance or thread; its gauges go with this processor.
         gauges.forEach(meters::remove);
         gauges.clear();

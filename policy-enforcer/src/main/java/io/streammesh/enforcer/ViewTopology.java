@@ -2,6 +2,7 @@ package io.streammesh.enforcer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streammesh.client.RecordSerdes;
+import io.streammesh.client.WaitingBudget;
 import io.streammesh.keys.PreparedKeys;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshTopics;
@@ -63,9 +64,10 @@ final class ViewTopology {
         builder.globalTable(MeshTopics.CATALOG, Consumed.with(Serdes.String(), serdes.of(DataProduct.class)),
                 Materialized.as(Stores.inMemoryKeyValueStore(GLOBAL_CATALOG)));
         var statuses = serdes.of(ViewStatus.class).serializer();
+        var budget = new WaitingBudget(ViewProcessor.DOMAIN_KEY_WAIT_RECORDS, ViewProcessor.DOMAIN_KEY_WAIT_BYTES);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(HELD_RECORDS), Serdes.String(), Serdes.ByteArray()));
         builder.stream(PRODUCT_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                .process(() -> new ViewProcessor(framing, preparation, HELD_RECORDS, secret, keys, meters, statuses), HELD_RECORDS)
+                .process(() -> new ViewProcessor(framing, preparation, HELD_RECORDS, secret, keys, budget, meters, statuses), HELD_RECORDS)
                 .to((key, value, context) -> value.topic(),
                         Produced.with(Serdes.ByteArray(), Serdes.serdeFrom((topic, out) -> out.value(), (topic, bytes) -> new ViewOutput(topic, bytes))));
         return builder.build();

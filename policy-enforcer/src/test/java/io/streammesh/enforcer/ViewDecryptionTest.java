@@ -2,7 +2,6 @@ package io.streammesh.enforcer;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.crypto.tink.Aead;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -324,17 +323,80 @@ class ViewDecryptionTest {
     }
 
     @Test
-    void aPartitionWhoseRecordsWaitForKeysBeyondTheBoundFailsTheTaskRatherThanFillTheHeap() {
+    void pastThePartitionsBoundARecordGoesToItsViewsDeadLettersAndSoDoLaterOnesUntilNoneWaitsWhileAnotherDomainsFlow() {
         catalog(null, Map.of("customerEmail", "hash"));
+        catalog(OTHER, "ops", null, Map.of("customerEmail", "hash"), ENCRYPTION);
+        var other = driver.createInputTopic(OTHER, Serdes.String().serializer(), Serdes.ByteArray().serializer());
         keyLogsDown.add("shop");
         byte[] record = AvroBytes.encode(order("o-1", "c-1", "ann@example.com"));
         for (int i = 0; i < ViewProcessor.KEY_WAIT_RECORDS; i++) {
             product.pipeInput("o-" + i, record);
         }
 
-        assertThatThrownBy(() -> product.pipeInput("o-last", record))
-                .hasStackTraceContaining(ViewProcessor.KEY_WAIT_RECORDS + " records of " + ADDRESS + "/0 wait for data keys of domain shop");
+        product.pipeInput("o-over", record);
+        other.pipeInput("p-1", AvroBytes.encode(order(OTHER, "ops", "p-1", "c-1", "cy@example.com")));
+        product.pipeInput("o-behind", record);
+
+        List<TestRecord<String, byte[]>> dead = deadLetters();
+        assertThat(dead).extracting(TestRecord::key).containsExactly("o-over", "o-behind");
+        assertThat(reason(dead.get(0))).matches("the data keys of domain shop cannot be made ready now, and "
+                + ViewProcessor.KEY_WAIT_RECORDS + " records of partition 0 \\(\\d+ bytes\\) already wait for them: "
+                + "the record is in the product, not in this view");
+        assertThat(reason(dead.get(1))).startsWith("the data keys of domain shop cannot be made ready now, and an earlier record of "
+                + "partition 0 went to the view's dead letters while " + ViewProcessor.KEY_WAIT_RECORDS + " records");
+        assertThat(dead.get(0).value()).as("as it is in the product: still encrypted").isEqualTo(record);
         assertThat(viewRecords()).isEmpty();
+        assertThat(driver.createOutputTopic("mesh.view." + OTHER + ".analytics", Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer()).readKeyValuesToMap().keySet()).as("the task goes on for other domains").containsExactly("p-1");
+
+        keyLogsDown.remove("shop");
+        now += PreparedKeys.PAUSE_MS;
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+        product.pipeInput("o-after", record);
+
+        List<TestRecord<String, byte[]>> out = viewRecords();
+        assertThat(out).hasSize(ViewProcessor.KEY_WAIT_RECORDS + 1);
+        assertThat(out.get(0).key()).isEqualTo("o-0");
+        assertThat(out.get(ViewProcessor.KEY_WAIT_RECORDS).key()).as("held again once none waits").isEqualTo("o-after");
+        assertThat(deadLetters()).isEmpty();
+    }
+
+    @Test
+    void aDomainsRecordsWaitingForKeysAcrossItsProductsHaveABoundTooPastWhichTheyGoToTheirViewsDeadLetters() {
+        List<String> addresses = List.of(ADDRESS, "shop.refunds.v1", "shop.returns.v1");
+        addresses.forEach(address -> catalog(address, "shop", null, Map.of("customerEmail", "hash"), ENCRYPTION));
+        keyLogsDown.add("shop");
+        int[] sent = {ViewProcessor.KEY_WAIT_RECORDS, ViewProcessor.KEY_WAIT_RECORDS,
+                ViewProcessor.DOMAIN_KEY_WAIT_RECORDS - 2 * ViewProcessor.KEY_WAIT_RECORDS};
+        for (int p = 0; p < addresses.size(); p++) {
+            var topic = driver.createInputTopic(addresses.get(p), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+            byte[] record = AvroBytes.encode(order(addresses.get(p), "shop", "o-1", "c-1", "ann@example.com"));
+            for (int i = 0; i < sent[p]; i++) {
+                topic.pipeInput("o-" + i, record);
+            }
+        }
+        assertThat(deadLetters("mesh.view.shop.returns.v1.analytics")).isEmpty();
+
+        driver.createInputTopic("shop.returns.v1", Serdes.String().serializer(), Serdes.ByteArray().serializer())
+                .pipeInput("o-over", AvroBytes.encode(order("shop.returns.v1", "shop", "o-over", "c-1", "ann@example.com")));
+
+        List<TestRecord<String, byte[]>> dead = deadLetters("mesh.view.shop.returns.v1.analytics");
+        assertThat(dead).extracting(TestRecord::key).containsExactly("o-over");
+        assertThat(reason(dead.get(0))).startsWith("the data keys of domain shop cannot be made ready now, and "
+                + ViewProcessor.DOMAIN_KEY_WAIT_RECORDS + " records of domain shop's products (");
+    }
+
+    private List<TestRecord<String, byte[]>> deadLetters() {
+        return deadLetters(VIEW);
+    }
+
+    private List<TestRecord<String, byte[]>> deadLetters(String view) {
+        return driver.createOutputTopic(MeshTopics.deadLetter(view), Serdes.String().deserializer(), Serdes.ByteArray().deserializer())
+                .readRecordsToList();
+    }
+
+    private static String reason(TestRecord<String, byte[]> deadLetter) {
+        return new String(deadLetter.headers().lastHeader(DeadLetterHeaders.REASON).value(), UTF_8);
     }
 
     /** Asserts both encrypted fields of a view record null and named in its erased header; @return the record */

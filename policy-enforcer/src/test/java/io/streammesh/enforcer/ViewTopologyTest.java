@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.client.WaitingBudget;
 import io.streammesh.client.SchemaRegistry;
 import io.streammesh.testing.PlainAvroSerdes;
 import io.streammesh.schema.DataProduct;
@@ -253,7 +254,8 @@ class ViewTopologyTest {
         }
         held.put(ADDRESS + "/1/" + String.format("%019d", 7), new HeldRecord("o-7".getBytes(StandardCharsets.UTF_8),
                 AvroBytes.encode(ViewAppITCatalog.order(schema, "o-7", "FR")), 7).bytes());
-        var processor = new ViewProcessor(plainAvro(() -> schema), preparation, ViewTopology.HELD_RECORDS, "secret".getBytes(), null, meters,
+        var processor = new ViewProcessor(plainAvro(() -> schema), preparation, ViewTopology.HELD_RECORDS, "secret".getBytes(), null,
+                new WaitingBudget(ViewProcessor.DOMAIN_KEY_WAIT_RECORDS, ViewProcessor.DOMAIN_KEY_WAIT_BYTES), meters,
                 SERDES.of(ViewStatus.class).serializer());
         processor.init(context);
         // as Streams does with a task revived under exactly-once: the same instance, again
