@@ -57,8 +57,12 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * ({@link WaitingSeal}), while {@link PreparedKeys} makes the key ready on a thread of its own: a
  * domain naming many new subjects, or whose key log or KMS is out of reach, waits for its own keys
  * while the stream thread goes on with other domains' records. It is tried again as soon as keys
- * were made ready, and does not expire. Only a record that can wait no longer (the waiting records'
- * limits) may wait on the stream thread for its product's dead-letter key, once per product.
+ * were made ready, and does not expire. Nothing waits on the stream thread for a domain's key log
+ * or KMS: a record that can wait no longer (the waiting records' limits, or a value over the size
+ * limit) goes to the dead-letter topic sealed with its product's dead-letter key, as the gate has
+ * it ({@link DeadLetterKeys}); if it never had it and cannot have it now (its domain's key log or
+ * KMS out of reach), the record waits on rather than stall the tasks every domain shares, past the
+ * limits, and goes on once the key can be had.
  */
 final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
 
@@ -75,6 +79,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
     private final WaitingBudget budget;
     private final CompiledContracts contracts;
     private final PreparedKeys keys;
+    private final DeadLetterKeys deadLetterKeys;
     private final WaitingSeal seal;
     /** {@link PreparedKeys#prepared()} when records waiting for keys were last tried. */
     private long preparedSeen;
@@ -164,16 +169,18 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
      * @param counters where records are counted
      * @param budget what the gate's waiting records take, shared by all its tasks' processors
      * @param contracts the products' compiled contracts, shared by all its tasks' processors
-     * @param keys the data subjects' keys, made ready off the stream thread, shared by all its tasks' processors
+     * @param keys the data subjects' keys, made ready off the stream thread, and the products' dead-letter keys, shared by all its
+     *        tasks' processors
      * @param seal what seals every waiting record, shared by all its tasks' processors
      */
-    GateProcessor(GateConfig config, GateCounters counters, WaitingBudget budget, CompiledContracts contracts, PreparedKeys keys,
+    GateProcessor(GateConfig config, GateCounters counters, WaitingBudget budget, CompiledContracts contracts, DeadLetterKeys keys,
                   WaitingSeal seal) {
         this.config = config;
         this.counters = counters;
         this.budget = budget;
         this.contracts = contracts;
-        this.keys = keys;
+        this.keys = keys.keys();
+        this.deadLetterKeys = keys;
         this.seal = seal;
     }
 
@@ -245,7 +252,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
             }
         }
         try {
-            route(plan, record, source.partition(), source.offset(), true, false);
+            route(plan, record, source.partition(), source.offset(), true);
         } catch (KeyNotReady e) {
             hold(partitionOf(source), plan, waiting(record, source, plan));
         }
@@ -268,7 +275,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         }
         try {
             if (check(plan.check(), value, false) instanceof ContractCheck.Rejected rejected) {
-                RecordEncryption.sealDeadLetter(plan.address(), keys, kept(value), rejected.subject(), false);
+                RecordEncryption.sealDeadLetter(plan.address(), deadLetterKeys, kept(value), rejected.subject());
             }
         } catch (KeyNotReady | KeyLogUnavailable | SchemaRegistry.Unreachable e) {
             // asked for; whatever else this look met, the record meets again at its turn
@@ -294,7 +301,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
      * ({@link #PENDING_RECORDS}, {@link #PENDING_BYTES}), or whose domain's are
      * ({@link #DOMAIN_PENDING_RECORDS}, {@link #DOMAIN_PENDING_BYTES}). Either way every later
      * record of the partition follows it there until none waits, so that none waits behind one
-     * dead-lettered before it.
+     * dead-lettered before it. Unless its dead letter's key cannot be had now: then it waits on
+     * (an oversized one cut as its dead letter keeps it), past the limits, for that key or its own.
      *
      * @return whether it waits (else it was dead-lettered)
      */
@@ -305,25 +313,39 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
             pending.delete(overflowedKey(partition));
             held.overflowed = false;
         }
-        if (oversized(record.value())) {
-            overflow(partition, held);
-            route(closed(plan, ContractCheck.oversized(record.value().length, config.maxValueBytes())), record, true);
-            return false;
+        boolean oversized = oversized(record.value());
+        DeadLetterReason noWait = oversized ? ContractCheck.oversized(record.value().length, config.maxValueBytes()) : null;
+        byte[] stored = null;
+        if (!oversized) {
+            // a partition already dead-lettering needs no copy of the record to say so; every other is sealed, the store's
+            // changelog being on the broker's disks: one waiting for its product's catalog entry may be of encrypted fields
+            stored = held.overflowed ? null : seal.seal(plan.address(), record).toBytes();
+            String full = noRoom(held, record.partition(), stored == null ? 0 : stored.length);
+            if (full != null) {
+                noWait = new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, plan.pending()
+                        ? "product " + plan.address() + " is not in the catalog yet, and " + full + ": produce once the catalog has admitted it"
+                        : "its data subject's key is being made ready, and " + full + ": produce at a pace the key log keeps up with");
+            }
         }
-        // a partition already dead-lettering needs no copy of the record to say so; every other is sealed, the store's
-        // changelog being on the broker's disks: one waiting for its product's catalog entry may be of encrypted fields
-        byte[] stored = held.overflowed ? null : seal.seal(plan.address(), record).toBytes();
-        String full = noRoom(held, record.partition(), stored == null ? 0 : stored.length);
-        if (full != null) {
-            overflow(partition, held);
-            route(closed(plan, new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, plan.pending()
-                    ? "product " + plan.address() + " is not in the catalog yet, and " + full + ": produce once the catalog has admitted it"
-                    : "its data subject's key is being made ready, and " + full
-                            + ": produce at a pace the key log keeps up with")), record, true);
-            return false;
+        if (noWait != null) {
+            try {
+                route(closed(plan, noWait), record);
+                overflow(partition, held);
+                return false;
+            } catch (KeyNotReady e) {
+                // its dead letter's key cannot be had now (its domain's key log or KMS out of reach): waiting on the stream
+                // thread for it would stall every domain's records; the record waits, past the limits, and is asked for
+                stored = seal.seal(plan.address(), oversized ? record.cut(config.maxValueBytes()) : record).toBytes();
+                budget.add(context.taskId(), this, held.domain, stored.length);
+            }
         }
         pending.put(key(partition, record.offset()), stored);
         held.add(record.offset(), stored.length);
+        if (plan.sealed() && (held.offsets.size() >= PENDING_RECORDS / 2
+                || budget.usage(held.domain).records() >= DOMAIN_PENDING_RECORDS / 2)) {
+            // half way to a limit: the dead-letter key is made ready before the records past it need it
+            deadLetterKeys.askAhead(plan.address());
+        }
         return true;
     }
 
@@ -486,14 +508,20 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         } catch (GeneralSecurityException e) {
             return false;
         }
-        route(waited.encrypted() && plan.closed() != null && !plan.sealed() ? closed(plan, plan.closed(), true) : plan, opened, false);
+        boolean sealed = plan.sealed() || waited.encrypted();
+        if (opened.cutFrom() > 0) {
+            // it waited only for its dead letter's key
+            route(closed(plan, ContractCheck.oversized(opened.cutFrom(), config.maxValueBytes()), sealed), opened);
+        } else {
+            route(waited.encrypted() && plan.closed() != null && !plan.sealed() ? closed(plan, plan.closed(), true) : plan, opened);
+        }
         return true;
     }
 
     /** A record that waited, to its product or the dead-letter topic. */
-    private void route(Plan plan, PendingRecord waited, boolean lastResort) {
+    private void route(Plan plan, PendingRecord waited) {
         route(plan, new Record<>(waited.key(), waited.value(), waited.timestamp(), waited.headers()), waited.partition(), waited.offset(),
-                false, lastResort);
+                false);
     }
 
     /**
@@ -501,10 +529,10 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
      *
      * @param live whether it is the record being read (Kafka Streams' record context is its own),
      *        which then goes to its product as it is, unless the check changed its value
-     * @param lastResort whether the record can wait no longer: its dead letter's key is made ready on this thread if need be
-     * @throws KeyNotReady if a data key it needs is not at hand (and it is no last resort): nothing was routed nor changed
+     * @throws KeyNotReady if a data key it needs is not at hand (nor, for its product's dead-letter key, had before): nothing
+     *         was routed nor changed
      */
-    private void route(Plan plan, Record<byte[], byte[]> record, int partition, long offset, boolean live, boolean lastResort) {
+    private void route(Plan plan, Record<byte[], byte[]> record, int partition, long offset, boolean live) {
         ContractCheck.Verdict verdict = plan.closed() != null ? new ContractCheck.Rejected(plan.closed())
                 : check(plan.check(), record.value(), !plan.sealed());
         // the record's own headers (Kafka Streams gave this record a copy of the consumed ones)
@@ -523,7 +551,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         var rejected = (ContractCheck.Rejected) verdict;
         // sealed before any header changes: a key not at hand leaves the record as it was, to wait
         RecordEncryption.Sealed sealed = plan.sealed()
-                ? RecordEncryption.sealDeadLetter(plan.address(), keys, kept(record.value()), rejected.subject(), lastResort) : null;
+                ? RecordEncryption.sealDeadLetter(plan.address(), deadLetterKeys, kept(record.value()), rejected.subject()) : null;
         DeadLetterReason.removeForged(headers);
         DeadLetterReason reason = rejected.reason();
         String version = plan.check() == null ? NO_VERSION : plan.check().registration().getVersion();
@@ -557,7 +585,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
             return check.check(value);
         } catch (SchemaRegistry.Unreachable | KeyLogUnavailable | KeyNotReady e) {
             // an outage is no verdict on the record: the task fails and the record is checked again (a registry's; a key
-            // log's only where a key is had on this thread, the last resort); a key not at hand makes the record wait
+            // log's only where a key is made on this thread, a product's unusable dead-letter key replaced); a key not at
+            // hand makes the record wait
             throw e;
         } catch (RuntimeException e) {
             // a record that makes the check itself fail is still only a bad record

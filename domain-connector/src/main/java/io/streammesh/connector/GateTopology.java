@@ -96,7 +96,7 @@ public final class GateTopology {
     static Topology build(GateConfig config, MeterRegistry meters, Executor keyWork) {
         var builder = new StreamsBuilder();
         // one of each for all the tasks of this gate: a domain's keys are made ready once, the domains in turn
-        var keys = new PreparedKeys(config.keys(), keyWork);
+        var deadLetterKeys = new DeadLetterKeys(new PreparedKeys(config.keys(), keyWork));
         var seal = new WaitingSeal(config.keys());
         var budget = new WaitingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES);
         var contracts = new CompiledContracts(config.schemas(), CompiledContracts.aheadThread());
@@ -108,7 +108,7 @@ public final class GateTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING), Serdes.String(), Serdes.ByteArray()));
         KStream<byte[], Object> checked = builder.stream(ProductAddress.INGEST_TOPICS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 // each task's processor keeps its own counter lookups; the registry gives them all one counter per tags
-                .process(() -> new GateProcessor(config, new GateCounters(meters), budget, contracts, keys, seal), PENDING);
+                .process(() -> new GateProcessor(config, new GateCounters(meters), budget, contracts, deadLetterKeys, seal), PENDING);
         checked.to(new ProductOfIngest(), Produced.<byte[], Object>with(Serdes.ByteArray(),
                 Serdes.serdeFrom((topic, value) -> (byte[]) value, (topic, bytes) -> bytes)).withName(PRODUCTS));
         checked.to((key, value, context) -> ((GateOutput) value).topic(), Produced.<byte[], Object>with(Serdes.ByteArray(),

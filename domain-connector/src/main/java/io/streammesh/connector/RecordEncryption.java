@@ -268,36 +268,32 @@ final class RecordEncryption {
 
     /**
      * @param address a product with encrypted fields
-     * @param keys the subjects' data keys
+     * @param keys the subjects' data keys, and the products' dead-letter keys
      * @param value a dead letter's value, or null
      * @param subject the valid data subject the dead letter names, or null if unknown
-     * @param lastResort whether the record can wait no longer: then the product's dead-letter key
-     *        is read or created on the caller's thread if it is not at hand, else that fails with
-     *        {@link io.streammesh.keys.KeyNotReady} as a subject's key not at hand does
      * @return the value encrypted whole with that subject's key, or with the product's dead-letter key when
      *         the subject is unknown or its key unusable (then a fresh one replaces it, on the caller's thread: once)
+     * @throws io.streammesh.keys.KeyNotReady if the key it needs is not at hand (nor, for the dead-letter key, had before)
      */
-    static Sealed sealDeadLetter(ProductAddress address, PreparedKeys keys, byte[] value, String subject, boolean lastResort) {
+    static Sealed sealDeadLetter(ProductAddress address, DeadLetterKeys keys, byte[] value, String subject) {
         if (value == null) {
             return new Sealed(subject == null ? deadLetterSubject(address) : subject, null);
         }
         if (subject != null) {
             try {
-                return seal(address, ProductKey.of(keys.dataKey(address.domain(), subject), address.toString()), value, subject);
+                return seal(address, ProductKey.of(keys.keys().dataKey(address.domain(), subject), address.toString()), value, subject);
             } catch (SubjectKeys.UnusableKey e) {
                 // the product's own key keeps it sealed; replacing the subject's key would lose the subject's records
             }
         }
-        String deadLetters = deadLetterSubject(address);
         Aead key;
         try {
-            key = ProductKey.of(lastResort ? keys.keys().dataKey(address.domain(), deadLetters) : keys.dataKey(address.domain(), deadLetters),
-                    address.toString());
+            key = keys.of(address);
         } catch (SubjectKeys.UnusableKey e) {
             // dead letters encrypted with a key this gate cannot unwrap (or bind to the product) are lost to it anyway; once per product
-            key = ProductKey.of(keys.keys().freshKey(address.domain(), deadLetters), address.toString());
+            key = keys.replace(address);
         }
-        return seal(address, key, value, deadLetters);
+        return seal(address, key, value, deadLetterSubject(address));
     }
 
     /** @param key the subject's key for the product */

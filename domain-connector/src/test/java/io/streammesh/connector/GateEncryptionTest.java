@@ -32,10 +32,12 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.stream.IntStream;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
@@ -338,6 +340,85 @@ class GateEncryptionTest {
         now += PreparedKeys.PAUSE_MS;
         driver.advanceWallClockTime(Duration.ofSeconds(1));
         assertThat(product.readRecordsToList()).extracting(TestRecord::key).containsExactly("o-1", "o-2");
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    /**
+     * One oversized record of a domain whose key log or KMS is out of reach: its dead letter's key
+     * cannot be had, and waiting for it on the stream thread (as before) failed the task, which
+     * holds partition N of every domain's ingest topics, again at each retry.
+     */
+    @Test
+    void anOversizedRecordWhileItsDomainsKeysAreOutOfReachWaitsForItsDeadLetterKeyRatherThanFailTheTask() throws Exception {
+        keyLogDown = true;
+        byte[] big = new byte[64 * 1024 + 10];
+        Arrays.fill(big, (byte) 'x');
+
+        ingest.pipeInput("o-big", big, AT);
+        ingest.pipeInput("o-2", json("o-2", "c-1", "ann@example.com", 12.5).getBytes(UTF_8), AT);
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(dlq.isEmpty()).isTrue();
+        assertThat(product.isEmpty()).as("behind it").isTrue();
+
+        keyLogDown = false;
+        now += PreparedKeys.PAUSE_MS;
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+        TestRecord<String, byte[]> letter = dlq.readRecord();
+        assertThat(letter.key()).isEqualTo("o-big");
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.RULE).value(), UTF_8)).isEqualTo(DeadLetterHeaders.SIZE_RULE);
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), UTF_8))
+                .startsWith("the value is " + big.length + " bytes, over the gate's limit of " + 64 * 1024 + " bytes");
+        String subject = RecordEncryption.deadLetterSubject(ProductAddress.parse(ADDRESS));
+        assertThat(productKey(subject).decrypt(letter.value(), FieldCipher.associatedData(ADDRESS, RecordEncryption.WHOLE_VALUE, subject)))
+                .as("its first bytes, as the dead-letter topic keeps them").isEqualTo(Arrays.copyOf(big, 64 * 1024));
+        assertThat(product.readRecordsToList()).extracting(TestRecord::key).containsExactly("o-2");
+    }
+
+    @Test
+    void pastTheLimitWhileItsDomainsKeysAreOutOfReachARecordWaitsOnRatherThanFailTheTaskAndReachesTheProductWhenTheyAreBack() {
+        keyLogDown = true;
+        int sent = GateProcessor.PENDING_RECORDS + 2;
+        for (int i = 0; i < sent; i++) {
+            ingest.pipeInput("o-" + i, json("o-" + i, "c-" + i % 3, "ann@example.com", 12.5).getBytes(UTF_8), AT);
+        }
+        assertThat(dlq.isEmpty()).isTrue();
+
+        keyLogDown = false;
+        now += PreparedKeys.PAUSE_MS;
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+        assertThat(product.readRecordsToList()).extracting(TestRecord::key)
+                .containsExactlyElementsOf(IntStream.range(0, sent).mapToObj(i -> "o-" + i).toList());
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void pastTheLimitARecordIsDeadLetteredAtOnceWithTheDeadLetterKeyTheGateHadThoughItsDomainsKeysAreNowOutOfReach() throws Exception {
+        ingest.pipeInput("o-none", json("o-none", "", "ann@example.com", 12.5).getBytes(UTF_8), AT);
+        assertThat(dlq.readRecordsToList()).as("sealed with the product's dead-letter key").hasSize(1);
+        keyLogDown = true;
+        now += SubjectKeys.REFRESH_MS;
+        for (int i = 0; i < GateProcessor.PENDING_RECORDS; i++) {
+            ingest.pipeInput("o-" + i, json("o-" + i, "c-1", "ann@example.com", 12.5).getBytes(UTF_8), AT);
+        }
+
+        ingest.pipeInput("o-over", json("o-over", "c-1", "ann@example.com", 12.5).getBytes(UTF_8), AT);
+        ingest.pipeInput("o-behind", json("o-behind", "c-2", "bob@example.com", 12.5).getBytes(UTF_8), AT);
+
+        List<TestRecord<String, byte[]>> letters = dlq.readRecordsToList();
+        assertThat(letters).extracting(TestRecord::key).containsExactly("o-over", "o-behind");
+        assertThat(new String(letters.get(0).headers().lastHeader(DeadLetterHeaders.REASON).value(), UTF_8))
+                .startsWith("its data subject's key is being made ready, and " + GateProcessor.PENDING_RECORDS + " records of its ingest partition 0");
+        String subject = RecordEncryption.deadLetterSubject(ProductAddress.parse(ADDRESS));
+        assertThat(letters).allSatisfy(letter -> assertThat(new String(letter.value(), UTF_8)).doesNotContain("example.com"));
+        keyLogDown = false;
+        assertThat(productKey(subject).decrypt(letters.get(0).value(), FieldCipher.associatedData(ADDRESS, RecordEncryption.WHOLE_VALUE,
+                subject))).isEqualTo(json("o-over", "c-1", "ann@example.com", 12.5).getBytes(UTF_8));
+
+        now += PreparedKeys.PAUSE_MS;
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(product.readRecordsToList()).hasSize(GateProcessor.PENDING_RECORDS);
         assertThat(dlq.isEmpty()).isTrue();
     }
 

@@ -246,6 +246,63 @@ class GateIsolationIT {
     }
 
     /**
+     * One record over the gate's size limit, of a domain whose data keys the gate cannot reach (its
+     * KMS or key topic out of reach; here the gate's ACLs on the key topic taken away), cannot stall
+     * another domain: its dead letter is to be sealed with its product's dead-letter key, which the
+     * gate cannot have now. Before, the gate waited for that key on the stream thread and failed the
+     * task, which holds partition N of every domain's ingest topic, again at every retry. Now the
+     * record waits for the key, and goes to the dead-letter topic once it can be had.
+     */
+    @Test
+    void anOversizedRecordOfADomainWhoseKeysTheGateCannotReachWaitsForThemWhileAnotherDomainsRecordsGoOn(EmbeddedMesh mesh)
+            throws Exception {
+        ProductAddress dark = ProductAddress.parse("iso-dark.order-placed.v1");
+        ProductAddress other = ProductAddress.parse("iso-lit.order-placed.v1");
+        MeshClientConfig darkDomain = TestContracts.publishOrders(mesh, "iso-dark");
+        MeshClientConfig litDomain = TestContracts.publishOrders(mesh, "iso-lit");
+        mesh.admin().createAcls(List.of(writeIngest(darkDomain, dark), writeIngest(litDomain, other))).all().get();
+        GateIT.catalogue(mesh, darkDomain, dark);
+        GateIT.catalogue(mesh, litDomain, other);
+        var keyTopic = new ResourcePattern(ResourceType.TOPIC, MeshTopics.keys("iso-dark"), PatternType.LITERAL);
+        List<AclBinding> gateKeys = List.of(AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE).stream()
+                .map(operation -> new AclBinding(keyTopic, new AccessControlEntry(PlatformApp.GATE.principal().kafkaPrincipal(), "*",
+                        operation, AclPermissionType.ALLOW))).toList();
+        mesh.admin().deleteAcls(gateKeys.stream().map(AclBinding::toFilter).toList()).all().get();
+        Path state = Files.createTempDirectory("gate-dark");
+        byte[] oversized = new byte[GateConfig.DEFAULT_MAX_VALUE_BYTES + 1];
+        java.util.Arrays.fill(oversized, (byte) 'x');
+
+        try (GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), state, Duration.ofSeconds(1), 0,
+                     state.resolve("keks"));
+             var darkProducer = new KafkaProducer<>(darkDomain.kafka(), new StringSerializer(), new ByteArraySerializer());
+             var litProducer = new KafkaProducer<>(litDomain.kafka(), new StringSerializer(), new ByteArraySerializer())) {
+            int partitions = darkProducer.partitionsFor(dark.ingestTopic()).size();
+            // one on each partition, so that every task of the gate meets one
+            for (int partition = 0; partition < partitions; partition++) {
+                darkProducer.send(new ProducerRecord<>(dark.ingestTopic(), partition, "big-" + partition, oversized)).get();
+            }
+            List<String> orders = IntStream.range(0, 12).mapToObj(i -> "l-" + i).toList();
+            for (String order : orders) {
+                litProducer.send(new ProducerRecord<>(other.ingestTopic(), order, bytes(order(order, "lit-" + order))));
+            }
+            litProducer.flush();
+
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> committed(litDomain, other.topic())
+                    == orders.size());
+            assertThat(committed(darkDomain, dark.deadLetterTopic())).as("waiting for the dead-letter key").isZero();
+
+            mesh.admin().createAcls(gateKeys).all().get();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> committed(darkDomain,
+                    dark.deadLetterTopic()) == partitions);
+            assertThat(GateIT.readCommitted(darkDomain, dark.deadLetterTopic(), partitions)).allSatisfy(letter ->
+                    assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.RULE).value(), StandardCharsets.UTF_8))
+                            .isEqualTo(DeadLetterHeaders.SIZE_RULE));
+        } finally {
+            mesh.admin().createAcls(gateKeys).all().get();
+        }
+    }
+
+    /**
      * A domain writing thousands of erasures to its erasure topic (the gate applies every one) cannot
      * hold another domain's new subjects back: the erasures share the lock that new keys need, so
      * they are applied a poll's batch at a time (one read, one write, one settle), not one after

@@ -81,10 +81,21 @@ class WaitingSealTest {
         var record = new PendingRecord(1, 42, 7, 8, null, VALUE, new RecordHeaders(), new byte[] {1, 2}, true);
         byte[] stored = record.toBytes();
 
-        PendingRecord read = PendingRecord.fromBytes(Arrays.copyOf(stored, stored.length - 1));
+        // without the flag and the cut value's length, which came after it
+        PendingRecord read = PendingRecord.fromBytes(Arrays.copyOf(stored, stored.length - 1 - Integer.BYTES));
 
         assertThat(read.sealed()).isTrue();
         assertThat(read.encrypted()).as("then only records of products with encrypted fields were sealed").isTrue();
+    }
+
+    @Test
+    void aRecordCutToTheLimitKeepsTheLengthItWasCutFromAndOneStoredBeforeThatWasKeptReadsAsWhole() {
+        var record = new PendingRecord(1, 42, 7, 8, null, VALUE, new RecordHeaders(), false).cut(4);
+        assertThat(record.value()).isEqualTo(Arrays.copyOf(VALUE, 4));
+
+        assertThat(PendingRecord.fromBytes(record.toBytes()).cutFrom()).isEqualTo(VALUE.length);
+        byte[] stored = new PendingRecord(1, 42, 7, 8, null, VALUE, new RecordHeaders(), false).toBytes();
+        assertThat(PendingRecord.fromBytes(Arrays.copyOf(stored, stored.length - Integer.BYTES)).cutFrom()).isZero();
     }
 
     private SubjectKeys keys(MemoryKeyLog log) {
