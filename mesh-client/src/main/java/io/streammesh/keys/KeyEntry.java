@@ -1,10 +1,15 @@
 package io.streammesh.keys;
 
 import java.nio.BufferUnderflowException;
+import com.google.crypto.tink.proto.EncryptedKeyset;
+import com.google.crypto.tink.proto.KeysetInfo;
+import com.google.protobuf.ExtensionRegistryLite;
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A data subject's entry on {@code mesh.keys.<domain>}: its data key, a Tink keyset encrypted by
@@ -12,7 +17,9 @@ import java.util.Set;
  * copied to another subject's entry does not unwrap), or no key once the subject was erased; and
  * in both the ids of the subject's erased keys, so that what they encrypted reads as erased, not
  * forged, after the subject got a fresh key. An erasure is such an entry, not a tombstone: the key
- * material goes with compaction all the same, and the ids stay.
+ * material goes with compaction all the same, and the ids stay. The wrapped keyset carries its own
+ * key ids in clear ({@link #keyIds}), so that an erasure made while the KMS does not unwrap the key
+ * still names it.
  *
  * <p>Bytes: a format byte, then
  * <ul>
@@ -44,6 +51,27 @@ public record KeyEntry(int kekVersion, byte[] wrapped, Set<Integer> erasedKeyIds
      */
     public static KeyEntry erasure(Set<Integer> erasedKeyIds) {
         return new KeyEntry(0, null, erasedKeyIds);
+    }
+
+    /**
+     * The ids of the wrapped key, as its encrypted keyset states them in clear (Tink's
+     * {@code keyset_info}, which {@link SubjectKeys} sets when it wraps a key, and Tink ignores when
+     * it decrypts one, so that every holder reads the entry as before): no KMS is asked. Key ids are
+     * no secret: every ciphertext starts with its key's.
+     *
+     * @return the ids; empty for an erasure, or for a key wrapped before they were stated
+     */
+    public Set<Integer> keyIds() {
+        if (erased()) {
+            return Set.of();
+        }
+        try {
+            return EncryptedKeyset.parseFrom(wrapped, ExtensionRegistryLite.getEmptyRegistry()).getKeysetInfo().getKeyInfoList().stream()
+                    .map(KeysetInfo.KeyInfo::getKeyId).collect(Collectors.toUnmodifiableSet());
+        } catch (InvalidProtocolBufferException e) {
+            // no encrypted keyset: nothing is stated, and unwrapping it says what is wrong
+            return Set.of();
+        }
     }
 
     /** @return whether this is an erasure: no key */

@@ -9,6 +9,9 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.KmsClient;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import com.google.crypto.tink.proto.EncryptedKeyset;
+import com.google.protobuf.ExtensionRegistryLite;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshTopics;
@@ -728,9 +731,17 @@ public final class SubjectKeys implements AutoCloseable {
         return found.broken() == null ? found : null;
     }
 
-    /** @return the ids of every key the subject has had as far as this entry knows: the erased ones and its own, if it unwraps */
+    /**
+     * @return the ids of every key the subject has had as far as this entry knows: the erased ones and its own, as its wrapped
+     *         keyset states them, or as the key says if it unwraps (one wrapped before they were stated)
+     */
     private Set<Integer> allKeyIds(String domain, String subject, DataKey key) {
         Set<Integer> ids = new HashSet<>(key.erasedKeyIds());
+        Set<Integer> stated = key.hasKey() ? key.wrapped().keyIds() : Set.of();
+        if (!stated.isEmpty()) {
+            ids.addAll(stated);
+            return ids;
+        }
         Judged own = judged(domain, subject, key);
         if (own != null) {
             ids.addAll(own.keyIds());
@@ -1288,9 +1299,11 @@ public final class SubjectKeys implements AutoCloseable {
     private KeyEntry wrap(String domain, String subject, KeysetHandle keyset, Set<Integer> erasedKeyIds) {
         try {
             int version = kekVersion.applyAsInt(domain);
-            return new KeyEntry(version, TinkProtoKeysetFormat.serializeEncryptedKeyset(keyset, kek(domain),
-                    KeyEntry.associatedData(domain, subject)), erasedKeyIds);
-        } catch (GeneralSecurityException e) {
+            byte[] wrapped = TinkProtoKeysetFormat.serializeEncryptedKeyset(keyset, kek(domain), KeyEntry.associatedData(domain, subject));
+            // the key's ids in clear beside it, where Tink's format has room for them: an erasure names them without the KMS
+            return new KeyEntry(version, EncryptedKeyset.parseFrom(wrapped, ExtensionRegistryLite.getEmptyRegistry()).toBuilder()
+                    .setKeysetInfo(keyset.getKeysetInfo()).build().toByteArray(), erasedKeyIds);
+        } catch (GeneralSecurityException | InvalidProtocolBufferException e) {
             throw new MeshException("cannot wrap a data key of domain " + domain + " with its key-encryption key: " + e.getMessage(), e);
         }
     }

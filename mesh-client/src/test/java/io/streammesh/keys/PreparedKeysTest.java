@@ -228,7 +228,7 @@ class PreparedKeysTest {
             }
             assertThat(started).as("no worker for a domain in a turn already").hasValue(1);
 
-            assertThatThrownBy(() -> reader.subjectKey("up", "c-1")).isInstanceOf(KeyNotReady.class);
+            // asked for by the first call (whose own answer may already be the key: a worker thread may be that quick)
             await().atMost(Duration.ofSeconds(10)).ignoreException(KeyNotReady.class)
                     .until(() -> reader.subjectKey("up", "c-1").key().isPresent());
             assertThat(hanging.getCount()).as("the other domain's read still hangs").isOne();
