@@ -584,9 +584,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         try {
             return check.check(value);
         } catch (SchemaRegistry.Unreachable | KeyLogUnavailable | KeyNotReady e) {
-            // an outage is no verdict on the record: the task fails and the record is checked again (a registry's; a key
-            // log's only where a key is made on this thread, a product's unusable dead-letter key replaced); a key not at
-            // hand makes the record wait
+            // an outage is no verdict on the record: the task fails and the record is checked again (a registry's; no
+            // key log's: keys are made ready off the stream thread); a key not at hand makes the record wait
             throw e;
         } catch (RuntimeException e) {
             // a record that makes the check itself fail is still only a bad record

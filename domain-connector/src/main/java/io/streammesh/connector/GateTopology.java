@@ -96,7 +96,7 @@ public final class GateTopology {
     static Topology build(GateConfig config, MeterRegistry meters, Executor keyWork) {
         var builder = new StreamsBuilder();
         // one of each for all the tasks of this gate: a domain's keys are made ready once, the domains in turn
-        var deadLetterKeys = new DeadLetterKeys(new PreparedKeys(config.keys(), keyWork));
+        var deadLetterKeys = new DeadLetterKeys(new PreparedKeys(config.keys(), keyWork), keyWork, System::currentTimeMillis);
         var seal = new WaitingSeal(config.keys());
         var budget = new WaitingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES);
         var contracts = new CompiledContracts(config.schemas(), CompiledContracts.aheadThread());

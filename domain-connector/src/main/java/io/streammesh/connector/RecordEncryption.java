@@ -272,7 +272,7 @@ final class RecordEncryption {
      * @param value a dead letter's value, or null
      * @param subject the valid data subject the dead letter names, or null if unknown
      * @return the value encrypted whole with that subject's key, or with the product's dead-letter key when
-     *         the subject is unknown or its key unusable (then a fresh one replaces it, on the caller's thread: once)
+     *         the subject is unknown or its key unusable
      * @throws io.streammesh.keys.KeyNotReady if the key it needs is not at hand (nor, for the dead-letter key, had before)
      */
     static Sealed sealDeadLetter(ProductAddress address, DeadLetterKeys keys, byte[] value, String subject) {
@@ -286,14 +286,7 @@ final class RecordEncryption {
                 // the product's own key keeps it sealed; replacing the subject's key would lose the subject's records
             }
         }
-        Aead key;
-        try {
-            key = keys.of(address);
-        } catch (SubjectKeys.UnusableKey e) {
-            // dead letters encrypted with a key this gate cannot unwrap (or bind to the product) are lost to it anyway; once per product
-            key = keys.replace(address);
-        }
-        return seal(address, key, value, deadLetterSubject(address));
+        return seal(address, keys.of(address), value, deadLetterSubject(address));
     }
 
     /** @param key the subject's key for the product */

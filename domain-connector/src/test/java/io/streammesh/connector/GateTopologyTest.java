@@ -462,7 +462,7 @@ class GateTopologyTest {
         }
         var budget = new WaitingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES);
         var processor = new GateProcessor(config, new GateCounters(meters), budget, new CompiledContracts(config.schemas(), Runnable::run),
-                new DeadLetterKeys(new PreparedKeys(config.keys(), Runnable::run)),
+                new DeadLetterKeys(new PreparedKeys(config.keys(), Runnable::run), Runnable::run, () -> AT),
                 new WaitingSeal(config.keys()));
         processor.init(context);
         // as Streams does with a task revived under exactly-once: the same instance, again
@@ -472,7 +472,7 @@ class GateTopologyTest {
         assertThat(budget.usage("shop").records()).as("counted once").isEqualTo(2);
         // the task taken up by another stream thread before this one's processor closed
         var successor = new GateProcessor(config, new GateCounters(meters), budget, new CompiledContracts(config.schemas(), Runnable::run),
-                new DeadLetterKeys(new PreparedKeys(config.keys(), Runnable::run)),
+                new DeadLetterKeys(new PreparedKeys(config.keys(), Runnable::run), Runnable::run, () -> AT),
                 new WaitingSeal(config.keys()));
         successor.init(context);
         processor.close();
@@ -500,7 +500,7 @@ class GateTopologyTest {
         stores(context);
         var processor = new GateProcessor(config, new GateCounters(meters),
                 new WaitingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES), new CompiledContracts(config.schemas(), Runnable::run),
-                new DeadLetterKeys(new PreparedKeys(config.keys(), Runnable::run)),
+                new DeadLetterKeys(new PreparedKeys(config.keys(), Runnable::run), Runnable::run, () -> AT),
                 new WaitingSeal(config.keys()));
         processor.init(context);
         context.setCurrentSystemTimeMs(AT);
@@ -552,7 +552,7 @@ class GateTopologyTest {
         pending.put("shop.returns.v1.ingest|0|overflowed", new byte[0]);
         var processor = new GateProcessor(config, new GateCounters(meters),
                 new WaitingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES), new CompiledContracts(config.schemas(), Runnable::run),
-                new DeadLetterKeys(new PreparedKeys(config.keys(), Runnable::run)),
+                new DeadLetterKeys(new PreparedKeys(config.keys(), Runnable::run), Runnable::run, () -> AT),
                 new WaitingSeal(config.keys()));
         processor.init(context);
 
@@ -615,7 +615,7 @@ class GateTopologyTest {
         };
         var processor = new GateProcessor(config, new GateCounters(meters),
                 new WaitingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES),
-                new CompiledContracts(counted, Runnable::run), new DeadLetterKeys(new PreparedKeys(config.keys(), Runnable::run)),
+                new CompiledContracts(counted, Runnable::run), new DeadLetterKeys(new PreparedKeys(config.keys(), Runnable::run), Runnable::run, () -> AT),
                 new WaitingSeal(config.keys()));
 
         processor.init(context);

@@ -9,7 +9,11 @@ public final class KeyNotReady extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final String subject;
 
-    KeyNotReady(String domain, String subject) {
+    /**
+     * @param domain the domain whose key it is
+     * @param subject the subject whose key it is
+     */
+    public KeyNotReady(String domain, String subject) {
         super("a data key of domain " + domain + " is being made ready", null, false, false);
         this.subject = subject;
     }
