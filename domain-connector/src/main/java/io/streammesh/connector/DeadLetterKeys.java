@@ -81,6 +81,14 @@ final class DeadLetterKeys {
     }
 
     /**
+     * @param address a product with encrypted fields
+     * @return whether {@link #of} may give its dead-letter key now, as far as can be told without asking for it
+     */
+    boolean ready(ProductAddress address) {
+        return had.containsKey(address.toString()) || keys.atHand(address.domain(), RecordEncryption.deadLetterSubject(address));
+    }
+
+    /**
      * Asks for the product's dead-letter key ahead of its need, unless had already: for records that
      * will soon wait no longer, so that their dead letters find it.
      *

@@ -20,8 +20,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -91,10 +93,11 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
     private final Map<String, Waiting> waiting = new HashMap<>();
 
     /**
-     * The most records of one ingest partition that wait for its product's catalog entry, and the
-     * most bytes they take in the store: beyond, a record goes to the dead-letter topic at once,
-     * so that a product the gate's catalog does not have cannot fill the heap of the gate every
-     * domain shares.
+     * The most records of one ingest partition that wait for its product's catalog entry or their
+     * subjects' keys, and the most bytes they take in the store: beyond, a record goes to the
+     * dead-letter topic at once (or, if its dead letter cannot be sealed now, waits for that within
+     * as many again), so that a product the gate's catalog does not have, or a domain whose keys
+     * are out of reach, cannot fill the heap of the gate every domain shares.
      */
     static final int PENDING_RECORDS = 10_000;
     /** See {@link #PENDING_RECORDS}. */
@@ -132,6 +135,13 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
          * before it (a producer that sends the dead letters again would put them after it).
          */
         private boolean overflowed;
+        /**
+         * The offsets of the records decided for the dead-letter topic that wait for its key, in
+         * order: written as soon as it is at hand, before the records waiting ahead of them, as
+         * any dead letter is; then {@link #gone} from the store until their turn comes.
+         */
+        private final ArrayDeque<Long> deadLetters = new ArrayDeque<>();
+        private final Set<Long> gone = new HashSet<>();
 
         Waiting(String partition) {
             this.domain = ProductAddress.ofIngestTopic(topicOf(partition))
@@ -201,6 +211,9 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
                     held.overflowed = true;
                 } else {
                     held.add(Long.parseLong(last), entry.value.length);
+                    if (PendingRecord.fromBytes(entry.value).verdict() != null) {
+                        held.deadLetters.addLast(Long.parseLong(last));
+                    }
                 }
             });
         }
@@ -301,8 +314,12 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
      * ({@link #PENDING_RECORDS}, {@link #PENDING_BYTES}), or whose domain's are
      * ({@link #DOMAIN_PENDING_RECORDS}, {@link #DOMAIN_PENDING_BYTES}). Either way every later
      * record of the partition follows it there until none waits, so that none waits behind one
-     * dead-lettered before it. Unless its dead letter's key cannot be had now: then it waits on
-     * (an oversized one cut as its dead letter keeps it), past the limits, for that key or its own.
+     * dead-lettered before it. If its dead letter's key cannot be had now (its domain's key log or
+     * KMS out of reach, and the gate never had it), the record waits for that key, decided for the
+     * dead-letter topic (an oversized one cut as its dead letter keeps it), up to as many records and
+     * bytes again as the limits; past those, its dead letter is written at once without its value
+     * (the reason says so), so that neither the heap nor the stream thread every domain shares is
+     * the domain's to take.
      *
      * @return whether it waits (else it was dead-lettered)
      */
@@ -333,10 +350,24 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
                 overflow(partition, held);
                 return false;
             } catch (KeyNotReady e) {
-                // its dead letter's key cannot be had now (its domain's key log or KMS out of reach): waiting on the stream
-                // thread for it would stall every domain's records; the record waits, past the limits, and is asked for
-                stored = seal.seal(plan.address(), oversized ? record.cut(config.maxValueBytes()) : record).toBytes();
+                // its dead letter's key cannot be had now: waiting on the stream thread for it would stall every domain's records
+                stored = seal.seal(plan.address(), record.deadLettered(noWait, kept(record.value()))).toBytes();
+                String full = noRoomForDeadLetters(held, stored.length);
+                if (full != null) {
+                    route(closed(plan, new DeadLetterReason(noWait.rule(), noWait.reason() + "; its dead letter cannot be sealed now, and "
+                            + full + ": its value is not kept, produce it again")), record.withValue(null, null));
+                    overflow(partition, held);
+                    return false;
+                }
                 budget.add(context.taskId(), this, held.domain, stored.length);
+                // decided for the dead-letter topic, as if written there now: records waiting before it make the partition's
+                // later ones follow it there
+                overflow(partition, held);
+                pending.put(key(partition, record.offset()), stored);
+                held.add(record.offset(), stored.length);
+                held.deadLetters.addLast(record.offset());
+                deadLetterKeys.askAhead(plan.address());
+                return true;
             }
         }
         pending.put(key(partition, record.offset()), stored);
@@ -374,6 +405,21 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
                 .map(used -> used.records() + " records of domain " + held.domain + "'s products (" + used.bytes() + " bytes) already "
                         + "wait in this gate")
                 .orElse(null);
+    }
+
+    /**
+     * @return why a record decided for the dead-letter topic cannot wait for its dead letter's key, or null: the partition's
+     *         or its domain's waiting records take twice the limits already (the records decided so take the limits once more)
+     */
+    private String noRoomForDeadLetters(Waiting held, int bytes) {
+        if (held.offsets.size() >= 2 * PENDING_RECORDS || held.bytes + bytes > 2 * PENDING_BYTES) {
+            return held.offsets.size() + " records of its ingest partition (" + held.bytes + " bytes) wait already";
+        }
+        WaitingBudget.Usage used = budget.usage(held.domain);
+        if (used.records() >= 2L * DOMAIN_PENDING_RECORDS || used.bytes() + bytes > 2 * DOMAIN_PENDING_BYTES) {
+            return used.records() + " records of domain " + held.domain + "'s products (" + used.bytes() + " bytes) wait in this gate";
+        }
+        return null;
     }
 
     /** @return the store's key of a waiting record: its partition, then its offset in 19 digits, so keys sort by offset */
@@ -455,10 +501,19 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         if (held == null) {
             return true;
         }
+        routeDeadLetters(partition, held, plan);
         if (!retry && held.blockedOn != null && !keys.atHand(held.domain, held.blockedOn)) {
             return false;
         }
         while (!held.offsets.isEmpty()) {
+            if (held.gone.remove(held.offsets.peekFirst())) {
+                // written to the dead-letter topic before its turn
+                held.offsets.pollFirst();
+                continue;
+            }
+            if (held.offsets.peekFirst().equals(held.deadLetters.peekFirst())) {
+                held.deadLetters.pollFirst();
+            }
             String key = key(partition, held.offsets.peekFirst());
             byte[] stored = pending.get(key);
             if (stored == null) {
@@ -491,6 +546,34 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
     }
 
     /**
+     * Writes the partition's records decided for the dead-letter topic, in order, as far as their
+     * dead letters' key is at hand (asked of the key holder only once it may be, so that a record
+     * coming to a partition whose dead letters wait costs no look at them).
+     */
+    private void routeDeadLetters(String partition, Waiting held, Plan plan) {
+        while (!held.deadLetters.isEmpty() && deadLetterKeys.ready(plan.address())) {
+            long offset = held.deadLetters.peekFirst();
+            String key = key(partition, offset);
+            byte[] stored = pending.get(key);
+            if (stored == null) {
+                throw new IllegalStateException("waiting record " + key + " is missing from " + GateTopology.PENDING);
+            }
+            try {
+                if (!routeWaited(plan, PendingRecord.fromBytes(stored))) {
+                    return;
+                }
+            } catch (KeyNotReady e) {
+                return;
+            }
+            pending.delete(key);
+            held.deadLetters.pollFirst();
+            held.gone.add(offset);
+            held.bytes -= stored.length;
+            budget.release(context.taskId(), this, held.domain, stored.length);
+        }
+    }
+
+    /**
      * A record that waited, opened if it was sealed, to its product or the dead-letter topic; one
      * that waited under a contract encrypting fields and that its product's plan dead-letters is
      * encrypted there too, even if the plan no longer knows the product's encryption (it left the
@@ -508,10 +591,9 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         } catch (GeneralSecurityException e) {
             return false;
         }
-        boolean sealed = plan.sealed() || waited.encrypted();
-        if (opened.cutFrom() > 0) {
+        if (opened.verdict() != null) {
             // it waited only for its dead letter's key
-            route(closed(plan, ContractCheck.oversized(opened.cutFrom(), config.maxValueBytes()), sealed), opened);
+            route(closed(plan, opened.verdict(), plan.sealed() || waited.encrypted()), opened);
         } else {
             route(waited.encrypted() && plan.closed() != null && !plan.sealed() ? closed(plan, plan.closed(), true) : plan, opened);
         }

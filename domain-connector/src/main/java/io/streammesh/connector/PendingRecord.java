@@ -7,7 +7,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -32,12 +31,12 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  *        the client wrote it
  * @param encrypted whether it started waiting under a contract that encrypts fields, so that its
  *        dead letter is encrypted even if its product left the catalog meanwhile
- * @param cutFrom the length of the value the client wrote, if over the gate's limit: the record
- *        waits only for its dead letter's key, and {@code value} is its first bytes, as the
- *        dead-letter topic keeps them; 0 for a value kept whole
+ * @param verdict why it goes to the dead-letter topic, if that is decided already: it waits only for
+ *        its dead letter's key (an oversized one with its value cut as the dead-letter topic keeps
+ *        it); null for a record yet to be checked
  */
 record PendingRecord(int partition, long offset, long timestamp, long waitingSince, byte[] key, byte[] value, Headers headers,
-                     byte[] sealedWith, boolean encrypted, int cutFrom) {
+                     byte[] sealedWith, boolean encrypted, DeadLetterReason verdict) {
 
     /** A record whose value is as the client wrote it. */
     PendingRecord(int partition, long offset, long timestamp, long waitingSince, byte[] key, byte[] value, Headers headers,
@@ -48,7 +47,7 @@ record PendingRecord(int partition, long offset, long timestamp, long waitingSin
     /** A record whose value is whole. */
     PendingRecord(int partition, long offset, long timestamp, long waitingSince, byte[] key, byte[] value, Headers headers,
                   byte[] sealedWith, boolean encrypted) {
-        this(partition, offset, timestamp, waitingSince, key, value, headers, sealedWith, encrypted, 0);
+        this(partition, offset, timestamp, waitingSince, key, value, headers, sealedWith, encrypted, null);
     }
 
     /**
@@ -57,16 +56,16 @@ record PendingRecord(int partition, long offset, long timestamp, long waitingSin
      * @return the same record with another value
      */
     PendingRecord withValue(byte[] value, byte[] sealedWith) {
-        return new PendingRecord(partition, offset, timestamp, waitingSince, key, value, headers, sealedWith, encrypted, cutFrom);
+        return new PendingRecord(partition, offset, timestamp, waitingSince, key, value, headers, sealedWith, encrypted, verdict);
     }
 
     /**
-     * @param limit the gate's limit on a value's bytes, which this record's value is over
-     * @return the same record with its value cut to the limit, as its dead letter keeps it
+     * @param reason why it goes to the dead-letter topic
+     * @param value its value as its dead letter keeps it (an oversized one cut to the limit)
+     * @return the same record, decided for the dead-letter topic, waiting only for its dead letter's key
      */
-    PendingRecord cut(int limit) {
-        return new PendingRecord(partition, offset, timestamp, waitingSince, key, Arrays.copyOf(value, limit), headers, sealedWith, encrypted,
-                value.length);
+    PendingRecord deadLettered(DeadLetterReason reason, byte[] value) {
+        return new PendingRecord(partition, offset, timestamp, waitingSince, key, value, headers, sealedWith, encrypted, reason);
     }
 
     /** @return whether its value is sealed */
@@ -92,7 +91,11 @@ record PendingRecord(int partition, long offset, long timestamp, long waitingSin
             }
             writeBytes(out, sealedWith);
             out.writeBoolean(encrypted);
-            out.writeInt(cutFrom);
+            out.writeBoolean(verdict != null);
+            if (verdict != null) {
+                out.writeUTF(verdict.rule());
+                out.writeUTF(verdict.reason());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -120,10 +123,10 @@ record PendingRecord(int partition, long offset, long timestamp, long waitingSin
             // record was sealed, with their sealing key: then only those of products with encrypted fields were sealed
             byte[] sealedWith = in.available() > 0 ? readBytes(in) : null;
             boolean encrypted = in.available() > 0 ? in.readBoolean() : sealedWith != null;
-            // and those held before an oversized record could wait for its dead letter's key, with whether it was encrypted
-            int cutFrom = in.available() > 0 ? in.readInt() : 0;
+            // and those held before a record could wait for its dead letter's key, with whether it was encrypted
+            DeadLetterReason verdict = in.available() > 0 && in.readBoolean() ? new DeadLetterReason(in.readUTF(), in.readUTF()) : null;
             return new PendingRecord(partition, offset, timestamp, waitingSince, key, value, new RecordHeaders(headers), sealedWith,
-                    encrypted, cutFrom);
+                    encrypted, verdict);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -375,22 +375,46 @@ class GateEncryptionTest {
         assertThat(product.readRecordsToList()).extracting(TestRecord::key).containsExactly("o-2");
     }
 
+    /**
+     * Past the limit, with its domain's keys out of reach and no dead-letter key had, a record is
+     * decided for the dead-letter topic and waits for that key, and so does every later record of
+     * its partition (none may reach the product after one dead-lettered before it); as many again
+     * may wait so, past which a dead letter is written at once without its value. Before, the gate
+     * waited for the key on the stream thread and failed the task every domain's partition shares.
+     */
     @Test
-    void pastTheLimitWhileItsDomainsKeysAreOutOfReachARecordWaitsOnRatherThanFailTheTaskAndReachesTheProductWhenTheyAreBack() {
+    void pastTheLimitWhileItsDomainsKeysAreOutOfReachRecordsWaitDecidedForTheDeadLetterTopicUpToTwiceTheLimitThenWithoutTheirValue() {
         keyLogDown = true;
-        int sent = GateProcessor.PENDING_RECORDS + 2;
-        for (int i = 0; i < sent; i++) {
+        int limit = GateProcessor.PENDING_RECORDS;
+        for (int i = 0; i < 2 * limit; i++) {
             ingest.pipeInput("o-" + i, json("o-" + i, "c-" + i % 3, "ann@example.com", 12.5).getBytes(UTF_8), AT);
         }
-        assertThat(dlq.isEmpty()).isTrue();
+        assertThat(dlq.isEmpty()).as("waiting, the task going on").isTrue();
+
+        ingest.pipeInput("o-withheld", json("o-withheld", "c-1", "ann@example.com", 12.5).getBytes(UTF_8), AT);
+
+        TestRecord<String, byte[]> withheld = dlq.readRecord();
+        assertThat(withheld.key()).isEqualTo("o-withheld");
+        assertThat(withheld.value()).isNull();
+        assertThat(new String(withheld.headers().lastHeader(DeadLetterHeaders.REASON).value(), UTF_8))
+                .startsWith("its data subject's key is being made ready, and an earlier record of its ingest partition 0 was dead-lettered")
+                .contains("; its dead letter cannot be sealed now, and " + 2 * limit + " records of its ingest partition (")
+                .endsWith(": its value is not kept, produce it again");
 
         keyLogDown = false;
         now += PreparedKeys.PAUSE_MS;
         driver.advanceWallClockTime(Duration.ofSeconds(1));
 
         assertThat(product.readRecordsToList()).extracting(TestRecord::key)
-                .containsExactlyElementsOf(IntStream.range(0, sent).mapToObj(i -> "o-" + i).toList());
-        assertThat(dlq.isEmpty()).isTrue();
+                .containsExactlyElementsOf(IntStream.range(0, limit).mapToObj(i -> "o-" + i).toList());
+        List<TestRecord<String, byte[]>> letters = dlq.readRecordsToList();
+        assertThat(letters).extracting(TestRecord::key)
+                .containsExactlyElementsOf(IntStream.range(limit, 2 * limit).mapToObj(i -> "o-" + i).toList());
+        assertThat(new String(letters.get(0).headers().lastHeader(DeadLetterHeaders.REASON).value(), UTF_8))
+                .startsWith("its data subject's key is being made ready, and " + limit + " records of its ingest partition 0");
+        String subject = RecordEncryption.deadLetterSubject(ProductAddress.parse(ADDRESS));
+        assertThat(letters).allSatisfy(letter -> assertThat(new String(letter.value(), UTF_8)).doesNotContain("example.com"));
+        assertThat(new String(letters.get(0).headers().lastHeader(DeadLetterHeaders.ENCRYPTED_WITH).value(), UTF_8)).isEqualTo(subject);
     }
 
     @Test

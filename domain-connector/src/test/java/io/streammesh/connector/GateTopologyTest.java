@@ -24,8 +24,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -487,6 +488,47 @@ class GateTopologyTest {
                 .containsExactly("o-9", "o-10", "o-11");
         assertThat(pending.approximateNumEntries()).isZero();
         assertThat(budget.usage("shop")).isEqualTo(WaitingBudget.Usage.NONE);
+    }
+
+    /**
+     * A partition restored marked as dead-lettering (a record went to the dead-letter topic while
+     * others waited before it), on a gate that has not had the product's dead-letter key yet (made
+     * on a worker, not at hand at once): its next record is decided for the dead-letter topic and
+     * waits for that key, rather than wait for its own turn at the product, which would let it reach
+     * the product after a record dead-lettered before it.
+     */
+    @Test
+    void aRecordOfAPartitionRestoredAsDeadLetteringIsDecidedForTheDeadLetterTopicThoughItsKeyIsNotAtHandYet() {
+        var context = new MockProcessorContext<byte[], Object>();
+        KeyValueStore<String, byte[]> pending = stores(context);
+        String topic = "shop.refunds.v1.ingest";
+        pending.put(topic + "|0|" + String.format("%019d", 9), new PendingRecord(0, 9, AT, AT, bytes("r-9"), bytes("{}"), new RecordHeaders(),
+                false).toBytes());
+        pending.put(topic + "|0|overflowed", new byte[0]);
+        var keyWork = new ArrayDeque<Runnable>();
+        var processor = new GateProcessor(config, new GateCounters(meters),
+                new WaitingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES),
+                new CompiledContracts(config.schemas(), Runnable::run),
+                new DeadLetterKeys(new PreparedKeys(config.keys(), keyWork::add), keyWork::add, () -> AT), new WaitingSeal(config.keys()));
+        processor.init(context);
+        context.setCurrentSystemTimeMs(AT);
+        context.setRecordMetadata(topic, 0, 10);
+
+        processor.process(new Record<>(bytes("r-10"), bytes("{}"), AT));
+        assertThat(context.forwarded()).as("waiting for the dead-letter key").isEmpty();
+        while (!keyWork.isEmpty()) {
+            keyWork.poll().run();
+        }
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(AT + PENDING_WAIT.toMillis() + 1_000);
+
+        // a dead letter is written once its key is at hand, before the records waiting ahead of it, as at once when it is
+        assertThat(context.forwarded()).extracting(forward -> new String(forward.record().key(), StandardCharsets.UTF_8))
+                .containsExactly("r-10", "r-9");
+        assertThat(context.forwarded()).extracting(forward -> new String(forward.record().headers().lastHeader(DeadLetterHeaders.REASON)
+                .value(), StandardCharsets.UTF_8)).satisfiesExactly(
+                        reason -> assertThat(reason).startsWith("product shop.refunds.v1 is not in the catalog yet, and an earlier record of "
+                                + "its ingest partition 0 was dead-lettered while 1 records"),
+                        reason -> assertThat(reason).startsWith("product shop.refunds.v1 was not in the catalog within"));
     }
 
     /**

@@ -10,6 +10,7 @@ import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import io.streammesh.keys.LocalKms;
 import io.streammesh.keys.SubjectKeys;
+import io.streammesh.schema.DeadLetterHeaders;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.testing.MemoryKeyLog;
 import java.nio.file.Path;
@@ -66,8 +67,8 @@ class WaitingSealTest {
     void aRecordHeldBeforeWaitingRecordsWereSealedReadsAsNotSealed() {
         var record = new PendingRecord(1, 42, 7, 8, null, VALUE, new RecordHeaders(), false);
         byte[] stored = record.toBytes();
-        // the store's format before: the same fields, without the sealing key's and the encrypted flag at the end
-        byte[] before = Arrays.copyOf(stored, stored.length - Integer.BYTES - 1);
+        // the store's format before: the same fields, without the sealing key's, the encrypted flag and the verdict's at the end
+        byte[] before = Arrays.copyOf(stored, stored.length - Integer.BYTES - 2);
 
         PendingRecord read = PendingRecord.fromBytes(before);
 
@@ -81,21 +82,23 @@ class WaitingSealTest {
         var record = new PendingRecord(1, 42, 7, 8, null, VALUE, new RecordHeaders(), new byte[] {1, 2}, true);
         byte[] stored = record.toBytes();
 
-        // without the flag and the cut value's length, which came after it
-        PendingRecord read = PendingRecord.fromBytes(Arrays.copyOf(stored, stored.length - 1 - Integer.BYTES));
+        // without the flag and the verdict's, which came after it
+        PendingRecord read = PendingRecord.fromBytes(Arrays.copyOf(stored, stored.length - 2));
 
         assertThat(read.sealed()).isTrue();
         assertThat(read.encrypted()).as("then only records of products with encrypted fields were sealed").isTrue();
     }
 
     @Test
-    void aRecordCutToTheLimitKeepsTheLengthItWasCutFromAndOneStoredBeforeThatWasKeptReadsAsWhole() {
-        var record = new PendingRecord(1, 42, 7, 8, null, VALUE, new RecordHeaders(), false).cut(4);
-        assertThat(record.value()).isEqualTo(Arrays.copyOf(VALUE, 4));
+    void aRecordDecidedForTheDeadLetterTopicKeepsItsVerdictAndOneStoredBeforeVerdictsWereKeptHasNone() {
+        var reason = new DeadLetterReason(DeadLetterHeaders.SIZE_RULE, "the value is 70000 bytes");
+        var record = new PendingRecord(1, 42, 7, 8, null, VALUE, new RecordHeaders(), false).deadLettered(reason, Arrays.copyOf(VALUE, 4));
 
-        assertThat(PendingRecord.fromBytes(record.toBytes()).cutFrom()).isEqualTo(VALUE.length);
+        PendingRecord read = PendingRecord.fromBytes(record.toBytes());
+        assertThat(read.verdict()).isEqualTo(reason);
+        assertThat(read.value()).isEqualTo(Arrays.copyOf(VALUE, 4));
         byte[] stored = new PendingRecord(1, 42, 7, 8, null, VALUE, new RecordHeaders(), false).toBytes();
-        assertThat(PendingRecord.fromBytes(Arrays.copyOf(stored, stored.length - Integer.BYTES)).cutFrom()).isZero();
+        assertThat(PendingRecord.fromBytes(Arrays.copyOf(stored, stored.length - 1)).verdict()).isNull();
     }
 
     private SubjectKeys keys(MemoryKeyLog log) {

@@ -732,13 +732,15 @@ public final class SubjectKeys implements AutoCloseable {
     }
 
     /**
-     * @return the ids of every key the subject has had as far as this entry knows: the erased ones and its own, as its wrapped
-     *         keyset states them, or as the key says if it unwraps (one wrapped before they were stated)
+     * @return the ids of every key the subject has had as far as this entry knows: the erased ones and its own, as an unwrap of
+     *         it found them, else as its wrapped keyset states them (no KMS asked), else as the key says if it unwraps now (one
+     *         wrapped before ids were stated)
      */
     private Set<Integer> allKeyIds(String domain, String subject, DataKey key) {
         Set<Integer> ids = new HashSet<>(key.erasedKeyIds());
+        Judged found = key.hasKey() ? key.judged() : null;
         Set<Integer> stated = key.hasKey() ? key.wrapped().keyIds() : Set.of();
-        if (!stated.isEmpty()) {
+        if ((found == null || found.broken() != null) && !stated.isEmpty()) {
             ids.addAll(stated);
             return ids;
         }

@@ -215,26 +215,6 @@ class KekSourceTest {
 
     /**
      * The gate's erasure thread may never have unwrapped the key it erases (a holder started since),
-     * and the KMS may not answer then: the erasure still names the key, from its entry, so that
-     * what it encrypted reads as erased, not as forged, once the subject has a fresh key.
-     */
-    @Test
-    void anErasureMadeWhileTheKmsFailsNamesTheErasedKeyByTheIdsItsEntryCarries() throws Exception {
-        var cloud = new CloudKms(dir.resolve("cloud"));
-        var keks = cloudKeks(cloud);
-        byte[] ciphertext = keys(keks).dataKey("orders", "c-1").encrypt(DATA, BOUND);
-        var eraser = keys(keks);
-        cloud.down = true;
-
-        eraser.erase("orders", "c-1");
-
-        KeyEntry erasure = KeyEntry.fromBytes(log.entries.get(log.entries.size() - 1).value());
-        assertThat(erasure.erased()).isTrue();
-        assertThat(erasure.erasedKeyIds()).containsExactly(ByteBuffer.wrap(ciphertext, 1, 4).getInt());
-    }
-
-    /**
-     * The gate's erasure thread may never have unwrapped the key it erases (a holder started since),
      * and the KMS may not answer then: the erasure still names the key, as its wrapped keyset states
      * it, so that what it encrypted reads as erased, not as forged, once the subject has a fresh key.
      */

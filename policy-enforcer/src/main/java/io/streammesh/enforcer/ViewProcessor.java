@@ -344,7 +344,8 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
         if (partitionHeld.overflowed || keyWaits.containsKey(partition)) {
             String full = noRoom(partitionHeld, metadata.partition(), stored.length);
             if (full != null) {
-                if (!partitionHeld.overflowed) {
+                // only records held before it would be viewed after it: none, and the partition's next records are viewed as they come
+                if (!partitionHeld.overflowed && !partitionHeld.offsets.isEmpty()) {
                     partitionHeld.overflowed = true;
                     held.put(overflowedKey(partition), new byte[0]);
                 }
@@ -381,13 +382,22 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                 .orElse(null);
     }
 
-    /** A record that cannot be held: to each of its product's views' dead-letter topics, as it is in the product. */
+    /**
+     * A record that cannot be held: to each of its product's views' dead-letter topics, as it is in
+     * the product; a view whose topics are not there yet (added a moment ago) leaves it out, and says
+     * so on its status, since a write to a topic not there would hold the stream thread up.
+     */
     private void deadLetterAll(String topic, Record<byte[], byte[]> record, String reason) {
         // planned already, unless the partition was restored holding records and this is its first record since
         ProductViews plan = plans.get(topic);
         for (PlannedView view : (plan != null ? plan : plan(topic)).views()) {
             view.in().increment();
-            deadLetter(record, view, reason, reason);
+            if (topicsReady(topic, view.topic())) {
+                deadLetter(record, view, reason, reason);
+            } else {
+                view.health().failed("records left out while the view's topics were being created: " + reason,
+                        context.currentSystemTimeMs()).ifPresent(status -> report(status, record.timestamp()));
+            }
         }
     }
 

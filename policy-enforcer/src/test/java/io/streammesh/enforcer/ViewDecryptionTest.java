@@ -384,6 +384,17 @@ class ViewDecryptionTest {
         assertThat(dead).extracting(TestRecord::key).containsExactly("o-over");
         assertThat(reason(dead.get(0))).startsWith("the data keys of domain shop cannot be made ready now, and "
                 + ViewProcessor.DOMAIN_KEY_WAIT_RECORDS + " records of domain shop's products (");
+
+        keyLogsDown.remove("shop");
+        now += PreparedKeys.PAUSE_MS;
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+        assertThat(driver.createOutputTopic("mesh.view.shop.returns.v1.analytics", Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer()).readRecordsToList()).hasSize(sent[2]);
+        keyLogsDown.add("shop");
+        now += PreparedKeys.PAUSE_MS;
+        driver.createInputTopic("shop.returns.v1", Serdes.String().serializer(), Serdes.ByteArray().serializer())
+                .pipeInput("o-again", AvroBytes.encode(order("shop.returns.v1", "shop", "o-again", "c-7", "ann@example.com")));
+        assertThat(deadLetters("mesh.view.shop.returns.v1.analytics")).as("the records viewed gave their room back").isEmpty();
     }
 
     private List<TestRecord<String, byte[]>> deadLetters() {
