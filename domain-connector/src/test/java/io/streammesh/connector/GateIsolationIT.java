@@ -203,11 +203,8 @@ class GateIsolationIT {
     void aDomainNamingANewSubjectInEveryRecordWaitsForItsOwnKeysWhileAnotherDomainsRecordsGoOn(EmbeddedMesh mesh) throws Exception {
         ProductAddress flooded = ProductAddress.parse("iso-subjects.order-placed.v1");
         ProductAddress other = ProductAddress.parse("iso-steady.order-placed.v1");
-        MeshClientConfig flooder = TestContracts.publishOrders(mesh, "iso-subjects");
-        MeshClientConfig steady = TestContracts.publishOrders(mesh, "iso-steady");
-        mesh.admin().createAcls(List.of(writeIngest(flooder, flooded), writeIngest(steady, other))).all().get();
-        GateIT.catalogue(mesh, flooder, flooded);
-        GateIT.catalogue(mesh, steady, other);
+        MeshClientConfig flooder = catalogued(mesh, flooded);
+        MeshClientConfig steady = catalogued(mesh, other);
         MeshClientConfig gateConfig = mesh.clientConfig(PlatformApp.GATE.applicationId());
         Path state = Files.createTempDirectory("gate-subjects");
         var kms = new LocalKms(state.resolve("keks"));
@@ -258,11 +255,8 @@ class GateIsolationIT {
             throws Exception {
         ProductAddress dark = ProductAddress.parse("iso-dark.order-placed.v1");
         ProductAddress other = ProductAddress.parse("iso-lit.order-placed.v1");
-        MeshClientConfig darkDomain = TestContracts.publishOrders(mesh, "iso-dark");
-        MeshClientConfig litDomain = TestContracts.publishOrders(mesh, "iso-lit");
-        mesh.admin().createAcls(List.of(writeIngest(darkDomain, dark), writeIngest(litDomain, other))).all().get();
-        GateIT.catalogue(mesh, darkDomain, dark);
-        GateIT.catalogue(mesh, litDomain, other);
+        MeshClientConfig darkDomain = catalogued(mesh, dark);
+        MeshClientConfig litDomain = catalogued(mesh, other);
         var keyTopic = new ResourcePattern(ResourceType.TOPIC, MeshTopics.keys("iso-dark"), PatternType.LITERAL);
         List<AclBinding> gateKeys = List.of(AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE).stream()
                 .map(operation -> new AclBinding(keyTopic, new AccessControlEntry(PlatformApp.GATE.principal().kafkaPrincipal(), "*",
@@ -433,6 +427,14 @@ class GateIsolationIT {
 
     private static String reason(ConsumerRecord<String, byte[]> record) {
         return new String(record.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8);
+    }
+
+    /** @return the config of the product's domain, the demo order contract published, catalogued, and its ingest topic writable */
+    private static MeshClientConfig catalogued(EmbeddedMesh mesh, ProductAddress address) throws Exception {
+        MeshClientConfig domain = TestContracts.publishOrders(mesh, address.domain());
+        mesh.admin().createAcls(List.of(writeIngest(domain, address))).all().get();
+        GateIT.catalogue(mesh, domain, address);
+        return domain;
     }
 
     private static AclBinding writeIngest(MeshClientConfig domain, ProductAddress address) {

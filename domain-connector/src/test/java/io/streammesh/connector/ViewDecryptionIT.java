@@ -144,10 +144,8 @@ class ViewDecryptionIT {
     void aDomainWhoseKeysTheEnforcerCannotReadHoldsOnlyItsOwnViewsBackAndTheyFollowOnceItCan(EmbeddedMesh mesh) throws Exception {
         ProductAddress down = ProductAddress.parse("enc-down.order-placed.v1");
         ProductAddress up = ProductAddress.parse("enc-up.order-placed.v1");
-        MeshClientConfig downDomain = publish(mesh, down.domain());
-        MeshClientConfig upDomain = publish(mesh, up.domain());
-        GateIT.admit(mesh, downDomain, down);
-        GateIT.admit(mesh, upDomain, up);
+        MeshClientConfig downDomain = admitted(mesh, down);
+        MeshClientConfig upDomain = admitted(mesh, up);
         Path state = Files.createTempDirectory("view-enc-down");
         Path keks = state.resolve("keks");
         // an operator's mistake, or a broker that refuses the key topic: the enforcer cannot read the domain's data keys
@@ -197,10 +195,8 @@ class ViewDecryptionIT {
             throws Exception {
         ProductAddress flood = ProductAddress.parse("enc-flood.order-placed.v1");
         ProductAddress calm = ProductAddress.parse("enc-calm.order-placed.v1");
-        MeshClientConfig floodDomain = publish(mesh, flood.domain());
-        MeshClientConfig calmDomain = publish(mesh, calm.domain());
-        GateIT.admit(mesh, floodDomain, flood);
-        GateIT.admit(mesh, calmDomain, calm);
+        MeshClientConfig floodDomain = admitted(mesh, flood);
+        MeshClientConfig calmDomain = admitted(mesh, calm);
         Path state = Files.createTempDirectory("view-enc-flood");
         Path keks = state.resolve("keks");
         List<AclBinding> readKeys = readKeys(flood.domain());
@@ -265,6 +261,13 @@ class ViewDecryptionIT {
         return List.of(AclOperation.READ, AclOperation.DESCRIBE).stream()
                 .map(operation -> new AclBinding(keys, new AccessControlEntry(PlatformApp.ENFORCER.principal().kafkaPrincipal(), "*",
                         operation, AclPermissionType.ALLOW))).toList();
+    }
+
+    /** @return the config of the product's domain, its contract published and admitted to the catalog */
+    private static MeshClientConfig admitted(EmbeddedMesh mesh, ProductAddress address) throws Exception {
+        MeshClientConfig domain = publish(mesh, address.domain());
+        GateIT.admit(mesh, domain, address);
+        return domain;
     }
 
     private static MeshClientConfig publish(EmbeddedMesh mesh) {
