@@ -95,13 +95,14 @@ final class DeadLetterKeys {
      * @param address a product with encrypted fields
      */
     void askAhead(ProductAddress address) {
-        if (had.containsKey(address.toString())) {
+        String product = address.toString();
+        if (had.containsKey(product)) {
             return;
         }
         try {
-            of(address);
-        } catch (KeyNotReady e) {
-            // asked for
+            had.put(product, ProductKey.of(keys.dataKey(address.domain(), RecordEncryption.deadLetterSubject(address)), product));
+        } catch (KeyNotReady | SubjectKeys.UnusableKey e) {
+            // asked for; one whose key gives none gets a fresh key only when a dead letter needs it
         }
     }
 
@@ -120,16 +121,29 @@ final class DeadLetterKeys {
         if (!start[0]) {
             return;
         }
-        worker.execute(() -> {
-            try {
-                had.put(product, ProductKey.of(keys.keys().freshKey(address.domain(), RecordEncryption.deadLetterSubject(address)), product));
-                replacing.remove(product);
-            } catch (RuntimeException e) {
-                LOG.warn("Could not make a fresh dead-letter key for {}, whose key on the key log gives none: {}; its dead letters "
-                        + "wait, and it is tried again in {} s", product, e.getMessage(), REPLACE_RETRY_MS / 1000);
-                replacing.put(product, clock.getAsLong());
-            }
-        });
+        try {
+            worker.execute(() -> {
+                boolean made = false;
+                try {
+                    had.put(product, ProductKey.of(keys.keys().freshKey(address.domain(), RecordEncryption.deadLetterSubject(address)),
+                            product));
+                    made = true;
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not make a fresh dead-letter key for {}, whose key on the key log gives none: {}; its dead letters "
+                            + "wait, and it is tried again in {} s", product, e.getMessage(), REPLACE_RETRY_MS / 1000);
+                } finally {
+                    if (made) {
+                        replacing.remove(product);
+                    } else {
+                        replacing.put(product, clock.getAsLong());
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("Could not start making a fresh dead-letter key for {}: {}; tried again in {} s", product, e.getMessage(),
+                    REPLACE_RETRY_MS / 1000);
+            replacing.put(product, clock.getAsLong());
+        }
     }
 
     /** @return the subjects' data keys */

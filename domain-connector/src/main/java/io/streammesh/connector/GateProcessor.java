@@ -321,7 +321,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
      * (the reason says so), so that neither the heap nor the stream thread every domain shares is
      * the domain's to take.
      *
-     * @return whether it waits (else it was dead-lettered)
+     * @return whether it waits for its turn (else it was dead-lettered, or decided for the dead-letter topic)
      */
     private boolean hold(String partition, Plan plan, PendingRecord record) {
         Waiting held = waiting.computeIfAbsent(partition, Waiting::new);
@@ -345,30 +345,21 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
             }
         }
         if (noWait != null) {
-            try {
-                route(closed(plan, noWait), record);
-                overflow(partition, held);
-                return false;
-            } catch (KeyNotReady e) {
-                // its dead letter's key cannot be had now: waiting on the stream thread for it would stall every domain's records
-                stored = seal.seal(plan.address(), record.deadLettered(noWait, kept(record.value()))).toBytes();
-                String full = noRoomForDeadLetters(held, stored.length);
-                if (full != null) {
-                    route(closed(plan, new DeadLetterReason(noWait.rule(), noWait.reason() + "; its dead letter cannot be sealed now, and "
-                            + full + ": its value is not kept, produce it again")), record.withValue(null, null));
+            if (!held.deadLetters.isEmpty()) {
+                routeDeadLetters(partition, held, plan);
+            }
+            // behind dead letters still waiting for their key, it waits too: the dead-letter topic keeps the partition's order
+            if (held.deadLetters.isEmpty()) {
+                try {
+                    route(closed(plan, noWait), record);
                     overflow(partition, held);
                     return false;
+                } catch (KeyNotReady e) {
+                    // its dead letter's key cannot be had now: waiting on the stream thread for it would stall every domain's records
                 }
-                budget.add(context.taskId(), this, held.domain, stored.length);
-                // decided for the dead-letter topic, as if written there now: records waiting before it make the partition's
-                // later ones follow it there
-                overflow(partition, held);
-                pending.put(key(partition, record.offset()), stored);
-                held.add(record.offset(), stored.length);
-                held.deadLetters.addLast(record.offset());
-                deadLetterKeys.askAhead(plan.address());
-                return true;
             }
+            decide(partition, held, plan, record, noWait);
+            return false;
         }
         pending.put(key(partition, record.offset()), stored);
         held.add(record.offset(), stored.length);
@@ -405,6 +396,28 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
                 .map(used -> used.records() + " records of domain " + held.domain + "'s products (" + used.bytes() + " bytes) already "
                         + "wait in this gate")
                 .orElse(null);
+    }
+
+    /**
+     * Keeps a record decided for the dead-letter topic until its dead letter's key is at hand, as if
+     * written there now: records waiting before it make the partition's later ones follow it there.
+     * Past twice the limits, its dead letter is written at once, without its value (which needs no key).
+     */
+    private void decide(String partition, Waiting held, Plan plan, PendingRecord record, DeadLetterReason reason) {
+        byte[] stored = seal.seal(plan.address(), record.deadLettered(reason, kept(record.value()))).toBytes();
+        String full = noRoomForDeadLetters(held, stored.length);
+        if (full != null) {
+            route(closed(plan, new DeadLetterReason(reason.rule(), reason.reason() + "; its dead letter cannot be sealed now, and "
+                    + full + ": its value is not kept, produce it again")), record.withValue(null, null));
+            overflow(partition, held);
+            return;
+        }
+        budget.add(context.taskId(), this, held.domain, stored.length);
+        overflow(partition, held);
+        pending.put(key(partition, record.offset()), stored);
+        held.add(record.offset(), stored.length);
+        held.deadLetters.addLast(record.offset());
+        deadLetterKeys.askAhead(plan.address());
     }
 
     /**
@@ -506,15 +519,17 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
             return false;
         }
         while (!held.offsets.isEmpty()) {
-            if (held.gone.remove(held.offsets.peekFirst())) {
+            Long head = held.offsets.peekFirst();
+            if (held.gone.remove(head)) {
                 // written to the dead-letter topic before its turn
                 held.offsets.pollFirst();
                 continue;
             }
-            if (held.offsets.peekFirst().equals(held.deadLetters.peekFirst())) {
-                held.deadLetters.pollFirst();
+            if (head.equals(held.deadLetters.peekFirst())) {
+                // decided for the dead-letter topic, and not written above: its key is not at hand yet
+                return false;
             }
-            String key = key(partition, held.offsets.peekFirst());
+            String key = key(partition, head);
             byte[] stored = pending.get(key);
             if (stored == null) {
                 throw new IllegalStateException("waiting record " + key + " is missing from " + GateTopology.PENDING);
@@ -551,7 +566,11 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
      * coming to a partition whose dead letters wait costs no look at them).
      */
     private void routeDeadLetters(String partition, Waiting held, Plan plan) {
-        while (!held.deadLetters.isEmpty() && deadLetterKeys.ready(plan.address())) {
+        if (!held.deadLetters.isEmpty() && plan.sealed() && !deadLetterKeys.ready(plan.address())) {
+            // asked for again: a domain whose keys were out of reach is asked for only once they may be had
+            deadLetterKeys.askAhead(plan.address());
+        }
+        while (!held.deadLetters.isEmpty() && (!plan.sealed() || deadLetterKeys.ready(plan.address()))) {
             long offset = held.deadLetters.peekFirst();
             String key = key(partition, offset);
             byte[] stored = pending.get(key);

@@ -532,6 +532,36 @@ class GateTopologyTest {
     }
 
     /**
+     * A record decided for the dead-letter topic restored from the store (the task moved while it
+     * waited for its dead letter's key) is written as soon as that key is at hand, before the
+     * records waiting ahead of it for their product's catalog entry, as before the move.
+     */
+    @Test
+    void aRecordDecidedForTheDeadLetterTopicRestoredFromTheStoreIsWrittenBeforeTheRecordsWaitingAheadOfIt() {
+        var context = new MockProcessorContext<byte[], Object>();
+        KeyValueStore<String, byte[]> pending = stores(context);
+        String topic = "shop.refunds.v1.ingest";
+        pending.put(topic + "|0|" + String.format("%019d", 9), new PendingRecord(0, 9, AT, AT, bytes("r-9"), bytes("{}"), new RecordHeaders(),
+                false).toBytes());
+        pending.put(topic + "|0|" + String.format("%019d", 10), new PendingRecord(0, 10, AT, AT, bytes("r-10"), bytes("{}"), new RecordHeaders(),
+                false).deadLettered(new DeadLetterReason(DeadLetterHeaders.PRODUCT_RULE, "decided"), bytes("{}")).toBytes());
+        pending.put(topic + "|0|overflowed", new byte[0]);
+        var processor = new GateProcessor(config, new GateCounters(meters),
+                new WaitingBudget(GateProcessor.DOMAIN_PENDING_RECORDS, GateProcessor.DOMAIN_PENDING_BYTES),
+                new CompiledContracts(config.schemas(), Runnable::run),
+                new DeadLetterKeys(new PreparedKeys(config.keys(), Runnable::run), Runnable::run, () -> AT), new WaitingSeal(config.keys()));
+        processor.init(context);
+        context.setCurrentSystemTimeMs(AT + 1_000);
+
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(AT + 1_000);
+
+        assertThat(context.forwarded()).extracting(forward -> new String(forward.record().key(), StandardCharsets.UTF_8))
+                .as("r-9 waits on for its product's catalog entry").containsExactly("r-10");
+        assertThat(new String(context.forwarded().get(0).record().headers().lastHeader(DeadLetterHeaders.REASON).value(),
+                StandardCharsets.UTF_8)).isEqualTo("decided");
+    }
+
+    /**
      * A record accepted as it is read goes to the products sink as Kafka Streams gave it (no copy),
      * a client's forged dead-letter header removed; one whose value the gate writes anew (JSON
      * in) goes there with the new value. Neither names a topic: the sink takes the ingest topic read.

@@ -351,6 +351,11 @@ final class ViewProcessor implements Processor<byte[], byte[], byte[], ViewOutpu
                 }
                 deadLetterAll(metadata.topic(), record, "the data keys of domain " + partitionHeld.domain + " cannot be made ready now, and "
                         + full + ": the record is in the product, not in this view");
+                if (partitionHeld.offsets.isEmpty()) {
+                    // nothing held before it: the partition's next record is handled as it comes
+                    waiting.remove(partition);
+                    keyWaits.remove(partition);
+                }
                 return;
             }
         } else {
