@@ -61,9 +61,7 @@ final class DeadLetterKeys {
         String product = address.toString();
         String subject = RecordEncryption.deadLetterSubject(address);
         try {
-            Aead key = ProductKey.of(keys.dataKey(address.domain(), subject), product);
-            had.put(product, key);
-            return key;
+            return atHand(address);
         } catch (KeyNotReady e) {
             return kept(product).orElseThrow(() -> e);
         } catch (SubjectKeys.UnusableKey e) {
@@ -74,6 +72,13 @@ final class DeadLetterKeys {
             }
             return kept(product).orElseThrow(() -> new KeyNotReady(address.domain(), subject));
         }
+    }
+
+    /** @return the product's dead-letter key at hand, bound to it, and kept as had */
+    private Aead atHand(ProductAddress address) {
+        Aead key = ProductKey.of(keys.dataKey(address.domain(), RecordEncryption.deadLetterSubject(address)), address.toString());
+        had.put(address.toString(), key);
+        return key;
     }
 
     private Optional<Aead> kept(String product) {
@@ -95,12 +100,11 @@ final class DeadLetterKeys {
      * @param address a product with encrypted fields
      */
     void askAhead(ProductAddress address) {
-        String product = address.toString();
-        if (had.containsKey(product)) {
+        if (had.containsKey(address.toString())) {
             return;
         }
         try {
-            had.put(product, ProductKey.of(keys.dataKey(address.domain(), RecordEncryption.deadLetterSubject(address)), product));
+            atHand(address);
         } catch (KeyNotReady | SubjectKeys.UnusableKey e) {
             // asked for; one whose key gives none gets a fresh key only when a dead letter needs it
         }

@@ -63,8 +63,9 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * or KMS: a record that can wait no longer (the waiting records' limits, or a value over the size
  * limit) goes to the dead-letter topic sealed with its product's dead-letter key, as the gate has
  * it ({@link DeadLetterKeys}); if it never had it and cannot have it now (its domain's key log or
- * KMS out of reach), the record waits on rather than stall the tasks every domain shares, past the
- * limits, and goes on once the key can be had.
+ * KMS out of reach), the record is decided for the dead-letter topic and waits for that key, within
+ * as many records and bytes again as the limits, past which its dead letter is written without its
+ * value.
  */
 final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
 
@@ -530,10 +531,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
                 return false;
             }
             String key = key(partition, head);
-            byte[] stored = pending.get(key);
-            if (stored == null) {
-                throw new IllegalStateException("waiting record " + key + " is missing from " + GateTopology.PENDING);
-            }
+            byte[] stored = stored(key);
             PendingRecord record = PendingRecord.fromBytes(stored);
             if (record.waitingSince() > waitingBefore) {
                 return false;
@@ -548,10 +546,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
                 return false;
             }
             held.blockedOn = null;
-            pending.delete(key);
             held.offsets.pollFirst();
-            held.bytes -= stored.length;
-            budget.release(context.taskId(), this, held.domain, stored.length);
+            forget(held, key, stored);
         }
         if (held.overflowed) {
             pending.delete(overflowedKey(partition));
@@ -573,10 +569,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
         while (!held.deadLetters.isEmpty() && (!plan.sealed() || deadLetterKeys.ready(plan.address()))) {
             long offset = held.deadLetters.peekFirst();
             String key = key(partition, offset);
-            byte[] stored = pending.get(key);
-            if (stored == null) {
-                throw new IllegalStateException("waiting record " + key + " is missing from " + GateTopology.PENDING);
-            }
+            byte[] stored = stored(key);
             try {
                 if (!routeWaited(plan, PendingRecord.fromBytes(stored))) {
                     return;
@@ -584,12 +577,26 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], Object> {
             } catch (KeyNotReady e) {
                 return;
             }
-            pending.delete(key);
             held.deadLetters.pollFirst();
             held.gone.add(offset);
-            held.bytes -= stored.length;
-            budget.release(context.taskId(), this, held.domain, stored.length);
+            forget(held, key, stored);
         }
+    }
+
+    /** @return a waiting record as the store holds it */
+    private byte[] stored(String key) {
+        byte[] stored = pending.get(key);
+        if (stored == null) {
+            throw new IllegalStateException("waiting record " + key + " is missing from " + GateTopology.PENDING);
+        }
+        return stored;
+    }
+
+    /** A waiting record was routed: out of the store, and of what its partition and domain take. */
+    private void forget(Waiting held, String key, byte[] stored) {
+        pending.delete(key);
+        held.bytes -= stored.length;
+        budget.release(context.taskId(), this, held.domain, stored.length);
     }
 
     /**
