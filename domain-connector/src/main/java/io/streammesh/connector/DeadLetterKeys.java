@@ -65,8 +65,8 @@ final class DeadLetterKeys {
         } catch (KeyNotReady e) {
             return kept(product).orElseThrow(() -> e);
         } catch (SubjectKeys.UnusableKey e) {
-            // a key it had stays good, though the KMS no longer unwraps its entry; dead letters sealed with a key the gate never
-            // had are lost to it anyway, and the next ones get a fresh key
+            // a key it had stays good, though the KMS no longer unwraps its entry; one it never had is replaced, unless the
+            // entry unwraps when asked again there (a long KMS outage judged it, and the dead letters it sealed stay readable)
             if (!had.containsKey(product)) {
                 replace(address);
             }

@@ -101,6 +101,13 @@ public final class SubjectKeys implements AutoCloseable {
      */
     public static final long REMOTE_OUTAGE_MS = Duration.ofMinutes(10).toMillis();
     /**
+     * How long an entry judged unusable because a configured KMS failed to unwrap it for
+     * {@link #REMOTE_OUTAGE_MS} is not asked again: that verdict is a guess (an outage that lasted
+     * looks like a refusal), so the KMS is asked again this often, and an entry that unwraps then is
+     * usable again, for every holder that asks, without a restart.
+     */
+    public static final long REJUDGE_MS = Duration.ofMinutes(1).toMillis();
+    /**
      * How long after a KMS failed to unwrap an entry (an outage) it is not asked for that entry
      * again: its uses meanwhile meet the same outage at once, so that callers asking again and again
      * (a grantee's requests to the key service, records tried again) do not each cost a KMS call.
@@ -190,13 +197,16 @@ public final class SubjectKeys implements AutoCloseable {
             return failure;
         }
 
-        /** @throws UnusableKey if the entry gives no key */
-        void checkUsable() {
+        /**
+         * @param now the holder's clock
+         * @throws UnusableKey if the entry gives no key, unless that verdict is one to ask the KMS again about now
+         */
+        void checkUsable(long now) {
             if (broken != null) {
                 throw broken;
             }
             Judged found = judged;
-            if (found != null && found.broken() != null) {
+            if (found != null && found.broken() != null && !found.dueAgain(now)) {
                 throw found.broken();
             }
         }
@@ -205,12 +215,28 @@ public final class SubjectKeys implements AutoCloseable {
             return judged;
         }
 
-        /** Keeps the first judgement: a later unwrap (or a racing one) changes nothing. */
+        /**
+         * Keeps the first judgement, unless it was a guess ({@link Judged#revisable}): a later unwrap
+         * (or a racing one) changes nothing else.
+         */
         synchronized Judged judge(Judged found) {
-            if (judged == null) {
+            if (judged == null || judged.revisable()) {
                 judged = found;
             }
             return judged;
+        }
+
+        /** @return whether a verdict on it is a guess that a KMS which answers again may overturn */
+        boolean revisable() {
+            Judged found = judged;
+            return found != null && found.revisable();
+        }
+
+        /** Has a guessed verdict on it asked again at its next use, whenever it was made. */
+        synchronized void askAgain() {
+            if (judged != null && judged.revisable()) {
+                judged = judged.dueAt(Long.MIN_VALUE);
+            }
         }
 
         UnusableKey broken() {
@@ -229,21 +255,44 @@ public final class SubjectKeys implements AutoCloseable {
     /**
      * What an entry's first unwrap here found: its key's ids and a fingerprint of its material
      * (SHA-256 of the keyset, so that two entries are known to hold the same key without
-     * unwrapping either again), or why it does not unwrap.
+     * unwrapping either again), or why it does not unwrap. A verdict that it does not is for good,
+     * unless it is a guess ({@link #revisable}): then the KMS is asked again from {@code askAgainAt}
+     * (the holder's clock) on.
      */
-    private record Judged(Set<Integer> keyIds, byte[] fingerprint, UnusableKey broken) {
+    private record Judged(Set<Integer> keyIds, byte[] fingerprint, UnusableKey broken, long askAgainAt) {
+
+        /** {@link #askAgainAt} of a judgement for good. */
+        private static final long NEVER = Long.MAX_VALUE;
 
         static Judged of(KeysetHandle keyset) {
             try {
                 byte[] material = TinkProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get());
-                return new Judged(Set.copyOf(SubjectKey.keyIds(keyset)), MessageDigest.getInstance("SHA-256").digest(material), null);
+                return new Judged(Set.copyOf(SubjectKey.keyIds(keyset)), MessageDigest.getInstance("SHA-256").digest(material), null,
+                        NEVER);
             } catch (GeneralSecurityException e) {
                 throw new MeshException("cannot read a data key's material: " + e.getMessage(), e);
             }
         }
 
         static Judged broken(UnusableKey why) {
-            return new Judged(Set.of(), null, why);
+            return new Judged(Set.of(), null, why, NEVER);
+        }
+
+        /** @return a verdict that a configured KMS's long failure made: asked again {@link #REJUDGE_MS} after {@code now} */
+        static Judged guessed(UnusableKey why, long now) {
+            return new Judged(Set.of(), null, why, now + REJUDGE_MS);
+        }
+
+        boolean revisable() {
+            return broken != null && askAgainAt != NEVER;
+        }
+
+        boolean dueAgain(long now) {
+            return revisable() && now >= askAgainAt;
+        }
+
+        Judged dueAt(long when) {
+            return new Judged(keyIds, fingerprint, broken, when);
         }
 
         boolean sameKey(Judged other) {
@@ -392,7 +441,7 @@ public final class SubjectKeys implements AutoCloseable {
         if (held == null) {
             return Optional.empty();
         }
-        held.checkUsable();
+        held.checkUsable(clock.getAsLong());
         Unwrapped kept = unwrapped.getIfPresent(held);
         return kept == null ? Optional.empty() : kept.decrypting().key();
     }
@@ -495,17 +544,29 @@ public final class SubjectKeys implements AutoCloseable {
     }
 
     /**
-     * A new data key for the subject, replacing whatever its entry on the key log holds: for a
-     * key whose entry this holder cannot unwrap ({@link UnusableKey}) and whose loss costs nothing
-     * readable, such as the key of a product's dead letters.
+     * A data key for a subject whose entry this holder judged unusable ({@link UnusableKey}), such
+     * as the key of a product's dead letters: the entry's own key if it unwraps now (a verdict a
+     * configured KMS's long outage made, overturned once it answers, so that what the key sealed
+     * stays readable), else a new key replacing the entry.
      *
      * @param domain the domain
      * @param subject the subject id
-     * @return the new data key
+     * @return the entry's key, or the new data key
+     * @throws MeshException if the KMS does not wrap a new key (nor unwrapped the entry's)
      */
     public Aead freshKey(String domain, String subject) {
         synchronized (lockOf(domain)) {
             refresh(domain);
+            DataKey held = keys.get(domain).get(subject);
+            if (held != null && held.revisable()) {
+                held.askAgain();
+                try {
+                    return usable(domain, subject, held);
+                } catch (UnusableKey e) {
+                    LOG.warn("A data key of domain {} judged unusable still does not unwrap with {}: a new key replaces it", domain,
+                            keks.uri(domain));
+                }
+            }
             return usable(domain, subject, created(domain, subject));
         }
     }
@@ -557,7 +618,7 @@ public final class SubjectKeys implements AutoCloseable {
         if (key == null) {
             return Optional.of(SubjectKey.NONE);
         }
-        key.checkUsable();
+        key.checkUsable(clock.getAsLong());
         if (!key.hasKey()) {
             return Optional.of(SubjectKey.erased(key.erasedKeyIds()));
         }
@@ -600,7 +661,7 @@ public final class SubjectKeys implements AutoCloseable {
                 if (key != null && key.hasKey()) {
                     unwrapped(domain, subject, key);
                 } else if (key != null) {
-                    key.checkUsable();
+                    key.checkUsable(clock.getAsLong());
                 }
             } catch (UnusableKey e) {
                 unusable.put(subject, e);
@@ -613,13 +674,13 @@ public final class SubjectKeys implements AutoCloseable {
         if (key == null) {
             return SubjectKey.NONE;
         }
-        key.checkUsable();
+        key.checkUsable(clock.getAsLong());
         return key.hasKey() ? unwrapped(domain, subject, key).decrypting() : SubjectKey.erased(key.erasedKeyIds());
     }
 
     /** @return the entry's data key, null once the subject was erased */
     private Aead usable(String domain, String subject, DataKey key) {
-        key.checkUsable();
+        key.checkUsable(clock.getAsLong());
         return key.hasKey() ? unwrapped(domain, subject, key).decrypting().key().orElseThrow() : null;
     }
 
@@ -645,19 +706,22 @@ public final class SubjectKeys implements AutoCloseable {
     /**
      * Unwraps a held entry's key, not kept. Its first unwrap here judges the entry, as reading it
      * used to: one that does not unwrap then is unusable for good (its uses fail with the reason,
-     * and the KMS is not asked again for it). One that did unwrap and does not now meets a KMS that
-     * failed this time: an outage ({@link KeyLogUnavailable}), which the caller waits out.
+     * and the KMS is not asked again for it). A configured KMS is given {@link #REMOTE_OUTAGE_MS}
+     * first (an outage meanwhile), and its verdict is a guess, asked again every
+     * {@link #REJUDGE_MS}. One that did unwrap and does not now meets a KMS that failed this time:
+     * an outage ({@link KeyLogUnavailable}), which the caller waits out.
      *
      * @throws UnusableKey if the entry gives no key
      * @throws KeyLogUnavailable if a key that unwrapped before does not now
      */
     private KeysetHandle unwrapChecked(String domain, String subject, DataKey key) {
-        key.checkUsable();
-        boolean judgedBefore = key.judged() != null;
+        long now = clock.getAsLong();
+        key.checkUsable(now);
+        Judged before = key.judged();
+        boolean judgedBefore = before != null && !before.revisable();
         if (keks != null) {
             checkWrappedHere(domain, subject, key.wrapped());
         }
-        long now = clock.getAsLong();
         String recent = key.recentOutage(now);
         if (recent != null) {
             throw new KeyLogUnavailable(recent + " (the KMS is asked again " + UNWRAP_RETRY_MS / 1000 + " s after it failed)", null);
@@ -666,7 +730,8 @@ public final class SubjectKeys implements AutoCloseable {
         try {
             keyset = unwrap(domain, subject, key.wrapped());
         } catch (MeshException e) {
-            if (!judgedBefore && keks != null && keks.local().isEmpty()) {
+            boolean remote = keks != null && keks.local().isEmpty();
+            if (!judgedBefore && remote) {
                 long since = key.failingSince(now);
                 if (now - since < REMOTE_OUTAGE_MS) {
                     throw key.outage(now, new KeyLogUnavailable("cannot unwrap the data key of subject " + subject + " of domain " + domain
@@ -674,8 +739,9 @@ public final class SubjectKeys implements AutoCloseable {
                 }
                 e = new MeshException(e.getMessage() + ", for " + (now - since) / 1000 + " s", e);
             }
-            Judged found = judgedBefore ? key.judged() : key.judge(Judged.broken(new UnusableKey("the data key of subject " + subject
-                    + " on " + MeshTopics.keys(domain) + " is unusable: " + e.getMessage(), e)));
+            UnusableKey why = new UnusableKey("the data key of subject " + subject + " on " + MeshTopics.keys(domain) + " is unusable: "
+                    + e.getMessage(), e);
+            Judged found = judgedBefore ? key.judged() : key.judge(remote ? Judged.guessed(why, now) : Judged.broken(why));
             if (found.broken() != null) {
                 throw found.broken();
             }
@@ -859,7 +925,7 @@ public final class SubjectKeys implements AutoCloseable {
         if (key == null || key.isErased() && key.erasedKeyIds().isEmpty()) {
             return Optional.empty();
         }
-        key.checkUsable();
+        key.checkUsable(clock.getAsLong());
         return Optional.of(new Keyset(key.hasKey() ? Optional.of(unwrapped(domain, subject, key).keyset()) : Optional.empty(),
                 key.erasedKeyIds()));
     }

@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -248,6 +250,76 @@ class KekSourceTest {
                 .hasMessageEndingWith("(decryption failed), for 600 s");
     }
 
+    /**
+     * Ten minutes of failures judge an entry unusable, but a remote KMS out of reach that long
+     * looks the same as one that refuses the key: the verdict is asked again every minute, and a
+     * key that unwraps then serves again, without a restart.
+     */
+    @Test
+    void aKeyJudgedUnusableAfterALongOutageIsAskedAgainEveryMinuteAndServesOnceTheKmsAnswers() throws Exception {
+        var cloud = new CloudKms(dir.resolve("cloud"));
+        var keks = cloudKeks(cloud);
+        byte[] ciphertext = keys(keks).dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        var holder = keys(keks);
+        cloud.down = true;
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class);
+        now += SubjectKeys.REMOTE_OUTAGE_MS;
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(SubjectKeys.UnusableKey.class);
+
+        now += SubjectKeys.REJUDGE_MS;
+        int asked = cloud.unwraps.get();
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).as("asked again, still out of reach")
+                .isInstanceOf(SubjectKeys.UnusableKey.class);
+        assertThat(cloud.unwraps.get()).isEqualTo(asked + 1);
+        cloud.down = false;
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).as("not asked again before its minute")
+                .isInstanceOf(SubjectKeys.UnusableKey.class);
+        assertThat(cloud.unwraps.get()).isEqualTo(asked + 1);
+
+        now += SubjectKeys.REJUDGE_MS;
+
+        assertThat(holder.existing("orders", "c-1").orElseThrow().decrypt(ciphertext, BOUND)).isEqualTo(DATA);
+    }
+
+    /**
+     * The gate replaces a product's dead-letter key whose entry it judged unusable: after a long
+     * outage of a remote KMS that would make every dead letter sealed with the old key unreadable.
+     * The entry is asked once more first, and replaced only if the KMS answers and still refuses it.
+     */
+    @Test
+    void aFreshKeyForAnEntryJudgedUnusableInALongOutageIsItsOwnKeyOnceTheKmsAnswersAndANewOneOnlyIfTheKmsRefusesIt()
+            throws Exception {
+        var cloud = new CloudKms(dir.resolve("cloud"));
+        var keks = cloudKeks(cloud);
+        byte[] ciphertext = keys(keks).dataKey("orders", "c-1").encrypt(DATA, BOUND);
+        var holder = keys(keks);
+        cloud.down = true;
+        cloud.wrapsDown = true;
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class);
+        now += SubjectKeys.REMOTE_OUTAGE_MS;
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(SubjectKeys.UnusableKey.class);
+        int entries = log.entries.size();
+
+        assertThatThrownBy(() -> holder.freshKey("orders", "c-1")).as("the KMS out of reach: neither unwrapped nor replaced")
+                .isInstanceOf(MeshException.class).isNotInstanceOf(SubjectKeys.UnusableKey.class)
+                .hasMessageContaining("cannot wrap");
+        assertThat(log.entries).hasSize(entries);
+        cloud.down = false;
+        cloud.wrapsDown = false;
+        assertThat(holder.freshKey("orders", "c-1").decrypt(ciphertext, BOUND)).as("its own key, kept on the log").isEqualTo(DATA);
+        assertThat(log.entries).hasSize(entries);
+        assertThat(keys(keks).existing("orders", "c-1").orElseThrow().decrypt(ciphertext, BOUND)).isEqualTo(DATA);
+
+        var refused = keys(keks);
+        cloud.refuseWhatItWrapped();
+        assertThatThrownBy(() -> refused.existing("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class);
+        now += SubjectKeys.REMOTE_OUTAGE_MS;
+        assertThatThrownBy(() -> refused.existing("orders", "c-1")).isInstanceOf(SubjectKeys.UnusableKey.class);
+        Aead fresh = refused.freshKey("orders", "c-1");
+        assertThat(log.entries).as("a KMS that answers and refuses the entry: replaced").hasSize(entries + 1);
+        assertThatThrownBy(() -> fresh.decrypt(ciphertext, BOUND)).isInstanceOf(GeneralSecurityException.class);
+    }
+
     @Test
     void theKmsSettingsAreWrittenWithTheConfigAndKeptWhenTheMeshWritesItAgain() throws Exception {
         var clients = new ClientConfigs(dir);
@@ -285,6 +357,11 @@ class KekSourceTest {
         String credentials;
         /** Out of reach: every unwrap fails, as Tink's AWS client says it ("decryption failed"). */
         volatile boolean down;
+        /** Refusing to wrap too, as a KMS out of reach does. */
+        volatile boolean wrapsDown;
+        /** What it wrapped so far, and what of that it refuses to unwrap, as a KMS whose key versions were destroyed. */
+        private final List<ByteBuffer> wrapped = new CopyOnWriteArrayList<>();
+        private final Set<ByteBuffer> refused = ConcurrentHashMap.newKeySet();
         /** How many times it was asked to unwrap. */
         final AtomicInteger unwraps = new AtomicInteger();
 
@@ -295,6 +372,11 @@ class KekSourceTest {
         @Override
         public boolean doesSupport(String keyUri) {
             return keyUri.startsWith("cloud-kms://");
+        }
+
+        /** From now on refuses to unwrap whatever it wrapped so far, and only that. */
+        void refuseWhatItWrapped() {
+            refused.addAll(wrapped);
         }
 
         @Override
@@ -315,13 +397,18 @@ class KekSourceTest {
             return new Aead() {
                 @Override
                 public byte[] encrypt(byte[] plaintext, byte[] associatedData) throws GeneralSecurityException {
-                    return kek.encrypt(plaintext, associatedData);
+                    if (wrapsDown) {
+                        throw new GeneralSecurityException("encryption failed");
+                    }
+                    byte[] ciphertext = kek.encrypt(plaintext, associatedData);
+                    wrapped.add(ByteBuffer.wrap(ciphertext.clone()));
+                    return ciphertext;
                 }
 
                 @Override
                 public byte[] decrypt(byte[] ciphertext, byte[] associatedData) throws GeneralSecurityException {
                     unwraps.incrementAndGet();
-                    if (down) {
+                    if (down || refused.contains(ByteBuffer.wrap(ciphertext))) {
                         throw new GeneralSecurityException("decryption failed");
                     }
                     return kek.decrypt(ciphertext, associatedData);
