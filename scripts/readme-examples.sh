@@ -47,10 +47,10 @@ example curl -sS --fail-with-body -K "$CURL_LOGIN" --data-binary @examples/order
 
 example ./mesh subject erase orders c-1 --reason "GDPR request 42" --as orders
 example ./mesh keys rotate --domain orders
-example ./mesh access request orders.order-placed.v1 --view full --group fraud --purpose "fraud checks" --decrypt --as analytics
+example ./mesh access request orders.order-placed.v1 --view full --group analytics.fraud --purpose "fraud checks" --decrypt --as analytics
 DECRYPT_REQUEST=$(sed -n 's/^Requested .*: request \([^ ]*\)$/\1/p' "$OUT")
 example ./mesh access approve "$DECRYPT_REQUEST" --as orders
-example ./mesh consume orders.order-placed.v1 --group fraud --decrypt --from-beginning --max 5 --timeout 10s --as analytics
+example ./mesh consume orders.order-placed.v1 --group analytics.fraud --decrypt --from-beginning --max 5 --timeout 10s --as analytics
 
 # Finding data and getting access
 example ./mesh catalog search orders

@@ -218,9 +218,14 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
             violations.add(Governance.violation("view-exists", "product " + request.getProduct() + " has no view '" + request.getView()
                     + "' (views: " + String.join(", ", product.get().getRegistration().getViews().stream().map(ProductView::getName).toList()) + ")"));
         }
+        String grantee = MeshNames.withoutKafkaPrefix(request.getPrincipal());
         if (!GROUP.matcher(request.getConsumerGroup()).matches() || request.getConsumerGroup().startsWith("mesh")) {
             violations.add(Governance.violation("consumer-group", "'" + request.getConsumerGroup()
                     + "' is not a consumer group a team may own (letters, digits, . _ -; not mesh*)"));
+        } else if (!MeshNames.isGroupOf(request.getConsumerGroup(), grantee)) {
+            // READ on a group lets its holder join it and commit its offsets: another team's group is never granted
+            violations.add(Governance.violation("consumer-group", "'" + request.getConsumerGroup() + "' is not a consumer group of "
+                    + grantee + ": it reads with its own, " + grantee + " or " + grantee + ".<name>"));
         }
         durationProblem(request.getDurationMs()).ifPresent(violations::add);
         decryptProblem(request, product).ifPresent(violations::add);

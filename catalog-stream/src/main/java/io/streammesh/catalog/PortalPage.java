@@ -1,5 +1,6 @@
 package io.streammesh.catalog;
 
+import io.streammesh.schema.MeshNames;
 import java.util.Map;
 
 /**
@@ -21,6 +22,11 @@ record PortalPage(String title, String nav, String principal, String csrfToken, 
      */
     String param(String name) {
         return params.getOrDefault(name, "");
+    }
+
+    /** @return the signed-in principal's bare name, e.g. {@code analytics}: its own consumer group; empty on the sign-in page */
+    String principalName() {
+        return MeshNames.withoutKafkaPrefix(principal);
     }
 
     /**

@@ -124,6 +124,25 @@ class AccessSecurityIT {
         assertThat(api("mesh-admin").get("/api/grants?product=" + product).findValuesAsText("requestId")).doesNotContain(requestId);
     }
 
+    /**
+     * A grant gives its team READ on its consumer group, which lets a member join the group and
+     * commit its offsets: a team asking for another team's group would, once granted (at once on
+     * an automatic view), move that team's offsets so it skips or replays records.
+     */
+    @Test
+    void aTeamAskingForAnotherTeamsConsumerGroupIsRejectedAndAuditedNamingIt() {
+        String requestId;
+        try (var mallory = new AccessClient(mesh.clientConfig("sec-mallory"))) {
+            requestId = mallory.request(product, "full", null, "sec-analytics", "their group", null);
+        }
+
+        Rejection rejection = awaitRejection(requestId, "User:sec-mallory");
+        assertThat(rejection.getReasons()).extracting(RuleViolation::getMessage).containsExactly("'sec-analytics' is not a consumer group "
+                + "of sec-mallory: it reads with its own, sec-mallory or sec-mallory.<name>");
+        assertThat(api("sec-mallory").get("/api/access/requests/" + requestId).path("status").asText()).isEqualTo("REJECTED");
+        assertThat(api("mesh-admin").get("/api/grants?product=" + product).findValuesAsText("requestId")).doesNotContain(requestId);
+    }
+
     @Test
     void aDecisionOnAnotherDomainsTopicIsRejectedNamingThatDomain() {
         String requestId = pendingRequest("wrong domain");

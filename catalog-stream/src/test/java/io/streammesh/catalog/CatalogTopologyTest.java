@@ -501,6 +501,33 @@ class CatalogTopologyTest {
         assertThat(grants.isEmpty()).isTrue();
     }
 
+    /**
+     * READ on a consumer group lets its holder join the group, commit its offsets (the victim then
+     * skips or replays records) and read them: an automatic view would hand a team another team's
+     * group at once, with no one to notice. A team is granted its own groups only.
+     */
+    @Test
+    void aTeamIsGrantedOnlyItsOwnConsumerGroupsNeverAnotherTeamsEvenOnAnAutomaticView() {
+        register("customers", customers().build());
+
+        request(request("r-g1", "customers.customer-profile.v1", "marketing").setConsumerGroup("fraud").build());
+        request(request("r-g2", "customers.customer-profile.v1", "marketing").setConsumerGroup("analytics-team").build());
+        request(request("r-g3", "customers.customer-profile.v1", "marketing").setConsumerGroup("analytics.").build());
+        request(request("r-g4", "customers.customer-profile.v1", "marketing").setConsumerGroup("customers.reporting").build());
+
+        assertThat(List.of("r-g1", "r-g2", "r-g3", "r-g4")).allSatisfy(id ->
+                assertThat(state(id).getStatus()).as(id).isEqualTo(RequestStatus.REJECTED));
+        assertThat(state("r-g1").getReason()).isEqualTo("'fraud' is not a consumer group of analytics: it reads with its own, analytics or "
+                + "analytics.<name>");
+        assertThat(rejections.readValuesToList()).extracting(r -> r.getReasons().get(0).getRule()).containsOnly("consumer-group");
+        assertThat(grants.isEmpty()).isTrue();
+
+        request(request("r-g5", "customers.customer-profile.v1", "marketing").setConsumerGroup("analytics.fraud").build());
+        request(request("r-g6", "customers.customer-profile.v1", "marketing").build());
+
+        assertThat(grants.readValuesToList()).extracting(Grant::getConsumerGroup).containsExactly("analytics.fraud", "analytics");
+    }
+
     @Test
     void aRequestBreakingSeveralRulesKeepsEveryReasonInItsState() {
         register("orders", orders().build());

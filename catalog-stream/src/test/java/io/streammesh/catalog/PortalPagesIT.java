@@ -130,7 +130,7 @@ class PortalPagesIT {
         assertThat(browser.findElement(By.linkText("ODCS v3")).getAttribute("href"))
                 .isEqualTo(catalog.restUrl() + "/api/products/" + orderPlaced + "/contract?format=odcs");
 
-        String requestId = requestAccess("analytics", "pp-analytics-weekly", "weekly sales report");
+        String requestId = requestAccess("analytics", "pp-analytics.weekly", "weekly sales report");
         assertThat(browser.findElement(By.cssSelector(".notice")).getText()).isEqualTo("Request " + requestId + " filed; the owning domain decides.");
         awaitCell("/access", "#requests", requestId, ".status", "PENDING");
 
@@ -143,7 +143,7 @@ class PortalPagesIT {
         signIn(ANALYTICS);
         awaitCell("/access", "#grants", requestId, ".status", "ACTIVE");
         assertThat(row("#grants", requestId).findElement(By.cssSelector(".snippet")).getText())
-                .isEqualTo("kcat -F pp-analytics.kcat.conf -G pp-analytics-weekly " + orderPlaced.viewTopic("analytics"));
+                .isEqualTo("kcat -F pp-analytics.kcat.conf -G pp-analytics.weekly " + orderPlaced.viewTopic("analytics"));
 
         signIn(ORDERS);
         awaitCell("/inbox", "#active-grants", requestId, "td", "User:" + ANALYTICS);
@@ -167,7 +167,7 @@ class PortalPagesIT {
 
         browser.get(catalog.restUrl() + "/products/" + hostile);
         assertThat(browser.findElement(By.id("description")).getText()).isEqualTo("Looks harmless " + XSS);
-        String requestId = requestAccess("analytics", "pp-analytics-xss", XSS);
+        String requestId = requestAccess("analytics", "pp-analytics.xss", XSS);
 
         signIn(ORDERS);
         awaitCell("/inbox", "#pending", requestId, ".purpose", XSS);
@@ -194,7 +194,7 @@ class PortalPagesIT {
     void aTenantSeesNeitherAnotherTenantsRequestsNorTheAuditPage() {
         String requestId;
         try (var access = new AccessClient(mesh.clientConfig(ANALYTICS))) {
-            requestId = access.request(orderPlaced, "analytics", null, "pp-analytics-private", "private work", Duration.ofDays(7));
+            requestId = access.request(orderPlaced, "analytics", null, "pp-analytics.private", "private work", Duration.ofDays(7));
         }
         await().atMost(SOON).until(() -> requestsOf(ANALYTICS).stream().anyMatch(r -> r.at("/request/requestId").asText().equals(requestId)));
 
@@ -248,7 +248,7 @@ class PortalPagesIT {
 
         // A product that encrypts fields offers decryption in its request form; the request carries it.
         browser.findElement(By.id("decrypt")).click();
-        String requestId = requestAccess("analytics", "pp-decrypting", "fraud check on e-mail domains");
+        String requestId = requestAccess("analytics", "pp-analytics.decrypting", "fraud check on e-mail domains");
         awaitCell("/access", "#requests", requestId, ".tag.encrypted", "decrypt");
         browser.get(catalog.restUrl() + "/products/" + v2);
 
@@ -263,7 +263,7 @@ class PortalPagesIT {
                 "Orders whose analytics view security approves too.");
         String requestId;
         try (var access = new AccessClient(mesh.clientConfig(ANALYTICS))) {
-            requestId = access.request(audited, "analytics", null, "pp-analytics-audited", "fraud study", Duration.ofDays(7));
+            requestId = access.request(audited, "analytics", null, "pp-analytics.audited", "fraud study", Duration.ofDays(7));
         }
         await().atMost(SOON).until(() -> requestsOf(ORDERS).stream().anyMatch(r -> r.at("/request/requestId").asText().equals(requestId)));
         try (var owner = new AccessClient(mesh.clientConfig(ORDERS))) {
@@ -299,7 +299,7 @@ class PortalPagesIT {
     void aProductsConsumersFromTheAuditLedgerShowToItsOwnerOnlyAndNoTenantCanForgeThemAndTheAuditPageShowsTheChainsStatus() throws Exception {
         Instant readAt = Instant.parse("2026-12-01T09:30:00Z");
         // audit-sink's summing, as it writes it: the catalog only reads mesh.consumption.
-        writeConsumption(ADMIN, consumption(orderPlaced.toString(), "pp-analytics-weekly", ANALYTICS, 1234, readAt));
+        writeConsumption(ADMIN, consumption(orderPlaced.toString(), "pp-analytics.weekly", ANALYTICS, 1234, readAt));
         writeConsumption(ADMIN, consumption("pp-billing.invoices.v1", "pp-billing-reader", CUSTOMERS, 99, readAt));
         try (var tenant = new KafkaProducer<>(mesh.clientConfig(CUSTOMERS).kafka(), new StringSerializer(), new ByteArraySerializer())) {
             assertThatThrownBy(() -> tenant.send(new ProducerRecord<>(MeshTopics.CONSUMPTION, orderPlaced + "|pp-forged", new byte[] {0})).get())
@@ -307,9 +307,9 @@ class PortalPagesIT {
         }
 
         signIn(ORDERS);
-        awaitConsumer("/inbox", orderPlaced + "|pp-analytics-weekly");
-        assertThat(consumerCells(orderPlaced + "|pp-analytics-weekly"))
-                .containsExactly(orderPlaced.toString(), "User:" + ANALYTICS, "pp-analytics-weekly", "1234", "2026-12-01T09:30:00Z", orderPlaced.topic());
+        awaitConsumer("/inbox", orderPlaced + "|pp-analytics.weekly");
+        assertThat(consumerCells(orderPlaced + "|pp-analytics.weekly"))
+                .containsExactly(orderPlaced.toString(), "User:" + ANALYTICS, "pp-analytics.weekly", "1234", "2026-12-01T09:30:00Z", orderPlaced.topic());
         assertThat(BROWSER.driver().findElements(By.cssSelector("#consumers tbody tr"))).as("another domain's consumers").hasSize(1);
 
         signIn(CUSTOMERS);
@@ -360,7 +360,9 @@ class PortalPagesIT {
             press(Keys.ARROW_DOWN);
             assertThat(browser.findElement(By.id("view")).getDomProperty("value")).isEqualTo("analytics");
             tabTo("the consumer group", e -> "group".equals(e.getAttribute("id")));
-            press("pp-analytics-keyboard");
+            assertThat(browser.findElement(By.id("group")).getDomProperty("value")).as("the principal's own group").isEqualTo(ANALYTICS);
+            press(Keys.END);
+            press(".keyboard");
             tabTo("the purpose", e -> "purpose".equals(e.getAttribute("id")));
             press("asked without a mouse");
             tabTo("the request button", e -> "request-submit".equals(e.getAttribute("id")));
@@ -435,6 +437,7 @@ class PortalPagesIT {
     private String requestAccess(String view, String group, String purpose) {
         WebDriver browser = BROWSER.driver();
         browser.findElement(By.cssSelector("#view option[value='" + view + "']")).click();
+        browser.findElement(By.id("group")).clear();
         browser.findElement(By.id("group")).sendKeys(group);
         browser.findElement(By.id("purpose")).sendKeys(purpose);
         browser.findElement(By.id("request-submit")).click();

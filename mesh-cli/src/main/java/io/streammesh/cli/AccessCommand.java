@@ -42,7 +42,8 @@ final class AccessCommand {
     int request(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog, @Mixin VerdictOption verdict,
                 @Parameters(paramLabel = "ADDRESS") ProductAddress product,
                 @Option(names = "--view", required = true, paramLabel = "VIEW", description = "The view, e.g. analytics.") String view,
-                @Option(names = "--group", required = true, paramLabel = "GROUP", description = "The consumer group you will read with.") String group,
+                @Option(names = "--group", paramLabel = "GROUP", description = "The consumer group you will read with: your own name "
+                        + "(the default) or NAME.<anything>; no team is granted another's group.") String group,
                 @Option(names = "--purpose", required = true, paramLabel = "TEXT", description = "Why, for the owner and the audit.") String purpose,
                 @Option(names = "--duration", paramLabel = "DURATION",
                         description = "How long, e.g. 30d (default: the platform's maximum).") Duration duration,
@@ -54,13 +55,15 @@ final class AccessCommand {
         refuseBadText("--purpose", purpose);
         MeshClientConfig config = acting(state, as, "request");
         String followUp = "mesh access list --as " + config.principal();
+        String reader = grantee == null ? null : MeshNames.kafkaPrincipal(MeshPrincipal.bareName(grantee));
+        // the reader's own group unless told otherwise: the only one it may be granted without a suffix
+        String readerGroup = group != null ? group : MeshNames.withoutKafkaPrefix(reader == null ? config.kafkaPrincipal() : reader);
         String id;
         try (var client = new AccessClient(config)) {
-            id = client.request(product, view, grantee == null ? null : MeshNames.kafkaPrincipal(MeshPrincipal.bareName(grantee)), group, purpose, duration,
-                    decrypt);
+            id = client.request(product, view, reader, readerGroup, purpose, duration, decrypt);
         }
         TerminalText.printf(out(), "Requested %s view %s for %s (group %s): request %s%n", product, view,
-                grantee == null ? config.kafkaPrincipal() : grantee, group, id);
+                grantee == null ? config.kafkaPrincipal() : grantee, readerGroup, id);
         Optional<CatalogClient> api = verdict.catalog(catalog, state, config);
         if (api.isEmpty()) {
             verdict.unwaited(out(), followUp);

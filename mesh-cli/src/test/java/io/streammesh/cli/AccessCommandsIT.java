@@ -52,9 +52,11 @@ class AccessCommandsIT {
                             "view         full (owner_approval)\n               state OK\n"
                                     + "               topic acc-shop.order-placed.v1\n");
 
-            var asked = run("access", "request", "acc-shop.order-placed.v1", "--view", "analytics", "--group", "acc-team",
+            var asked = run("access", "request", "acc-shop.order-placed.v1", "--view", "analytics",
                     "--purpose", "dashboards", "--duration", "30d", "--as", "acc-team", "--catalog-url", url, "--state-dir", state);
             String first = requestId(asked);
+            assertThat(asked.out()).as("the team's own group by default")
+                    .startsWith("Requested acc-shop.order-placed.v1 view analytics for User:acc-team (group acc-team): request " + first);
             assertThat(asked.out().lines().skip(1)).containsExactly("Request " + first + " is PENDING: domain acc-shop decides; "
                     + "follow it with: mesh access list --as acc-team");
             String second = requestId(run("access", "request", "acc-shop.order-placed.v1", "--view", "full", "--group", "acc-team",

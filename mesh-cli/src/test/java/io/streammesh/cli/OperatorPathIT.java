@@ -158,12 +158,12 @@ class OperatorPathIT {
         await().atMost(FLOW).untilAsserted(this::everyPartServesItsNamedMetrics);
 
         // The catalog's key service opens them, with the same KMS, for a team granted decryption.
-        var decrypting = mesh("access", "request", PRODUCT.toString(), "--view", "full", "--group", "fraud", "--purpose", "fraud checks",
+        var decrypting = mesh("access", "request", PRODUCT.toString(), "--view", "full", "--group", "analytics.fraud", "--purpose", "fraud checks",
                 "--decrypt", "--client-config", analytics, "--catalog-url", catalogUrl);
         Matcher decryptId = Pattern.compile("request (\\S+)").matcher(decrypting.out());
         assertThat(decryptId.find()).as("a request id in: %s", decrypting.out()).isTrue();
         mesh("access", "approve", decryptId.group(1), "--client-config", orders, "--catalog-url", catalogUrl);
-        var opened = await().atMost(FLOW).until(() -> CommandRun.of("consume", PRODUCT.toString(), "--group", "fraud", "--decrypt",
+        var opened = await().atMost(FLOW).until(() -> CommandRun.of("consume", PRODUCT.toString(), "--group", "analytics.fraud", "--decrypt",
                 "--from-beginning", "--max", Integer.toString(ORDERS), "--timeout", "10s", "-o", "json", "--client-config", analytics,
                 "--catalog-url", catalogUrl), run -> run.exitCode() == Mesh.OK);
         assertThat(opened.out().lines()).hasSize(ORDERS).anySatisfy(line -> assertThat(line).contains("\"ana@example.com\""));

@@ -52,6 +52,21 @@ public final class MeshNames {
     }
 
     /**
+     * Whose a consumer group is: a principal's groups are its name, and its name followed by a dot
+     * and more ({@code analytics}, {@code analytics.fraud}). Names have no dot, so no principal's
+     * groups are another's: a grant that gives its principal a group (READ on it, which lets a
+     * member join it, commit its offsets and read them) can never open another team's group.
+     *
+     * @param group a consumer group
+     * @param principal a principal's bare name, e.g. {@code analytics}
+     * @return whether the group is one of the principal's
+     */
+    public static boolean isGroupOf(String group, String principal) {
+        return group != null && principal != null && !principal.isEmpty()
+                && (group.equals(principal) || group.startsWith(principal + ".") && group.length() > principal.length() + 1);
+    }
+
+    /**
      * @param principal a Kafka principal, e.g. {@code User:analytics}
      * @return whether it is a SASL user with a valid mesh name
      */
