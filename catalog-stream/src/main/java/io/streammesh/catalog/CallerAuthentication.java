@@ -16,7 +16,13 @@ import org.eclipse.jetty.util.URIUtil;
  * {@code /login}. A request authenticated by the cookie that could change state (any method but
  * GET and HEAD) must also carry its session's CSRF token: a browser sends the cookie on its own,
  * the token only a page of ours can add. Every decision is reported for the audit; a refusal
- * answers 401 (with {@code WWW-Authenticate}) or 403 and ends the request.
+ * answers 401 (with {@code WWW-Authenticate}), 403 or 429 and ends the request.
+ *
+ * <p>A wrong Basic password costs a PBKDF2 derivation (tens of milliseconds of CPU): a principal
+ * whose Basic logins failed too often from one address is, from that address, let in only with a
+ * password verified before (no derivation), else refused unchecked (429) until its failures leave
+ * the window. So no tenant can keep the catalog's threads deriving hashes, and failing as another
+ * principal locks neither that principal nor any other address out.
  */
 final class CallerAuthentication {
 
@@ -33,11 +39,19 @@ final class CallerAuthentication {
 
     private final CredentialCheck credentials;
     private final PortalSessions sessions;
+    private final SignInThrottle basicFailures;
     private final RestAccessLog accessLog;
 
-    CallerAuthentication(CredentialCheck credentials, PortalSessions sessions, RestAccessLog accessLog) {
+    /**
+     * @param credentials checks Basic logins
+     * @param sessions the portal's sessions
+     * @param basicFailures counts failed Basic logins per principal and address
+     * @param accessLog where every decision is reported
+     */
+    CallerAuthentication(CredentialCheck credentials, PortalSessions sessions, SignInThrottle basicFailures, RestAccessLog accessLog) {
         this.credentials = credentials;
         this.sessions = sessions;
+        this.basicFailures = basicFailures;
         this.accessLog = accessLog;
     }
 
@@ -51,7 +65,7 @@ final class CallerAuthentication {
         String authorization = ctx.header("Authorization");
         Optional<PortalSession> session = authorization == null ? sessions.find(ctx.cookie(SESSION_COOKIE)) : Optional.empty();
         Optional<MeshPrincipal> principal = authorization == null ? session.map(PortalSession::principal)
-                : credentials.principalOf(authorization);
+                : basic(authorization, client, resource);
         if (principal.isEmpty()) {
             accessLog.record(BasicLogin.parse(authorization).map(BasicLogin::name).map(MeshNames::kafkaPrincipal)
                     .orElse(MeshNames.kafkaPrincipal("ANONYMOUS")), client, resource, false);
@@ -67,6 +81,29 @@ final class CallerAuthentication {
         accessLog.record(principal.get().kafkaPrincipal(), client, resource, true);
         ctx.attribute(CALLER, principal.get());
         session.ifPresent(s -> ctx.attribute(SESSION, s));
+    }
+
+    /** @return the principal a Basic login proves; empty if it proves none */
+    private Optional<MeshPrincipal> basic(String authorization, String client, String resource) {
+        Optional<BasicLogin> login = BasicLogin.parse(authorization);
+        if (login.isEmpty()) {
+            return Optional.empty();
+        }
+        String named = MeshNames.kafkaPrincipal(login.get().name());
+        Optional<String> refusal = basicFailures.refusal(named, client);
+        if (refusal.isPresent()) {
+            Optional<MeshPrincipal> known = credentials.principalVerifiedBefore(login.get());
+            if (known.isEmpty()) {
+                accessLog.record(named, client, resource, false);
+                throw new ApiError(429, refusal.get());
+            }
+            return known;
+        }
+        Optional<MeshPrincipal> proved = credentials.principalProvedBy(login.get());
+        if (proved.isEmpty()) {
+            basicFailures.failed(named, client);
+        }
+        return proved;
     }
 
     /** @return the caller {@link #check} found; only routes behind it ask */

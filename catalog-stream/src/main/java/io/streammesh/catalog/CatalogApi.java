@@ -73,6 +73,8 @@ final class CatalogApi implements AutoCloseable {
     private static final int FAILED_SIGN_INS_PER_PRINCIPAL = 5;
     private static final int FAILED_SIGN_INS_PER_ADDRESS = 20;
     private static final Duration FAILED_SIGN_IN_WINDOW = Duration.ofMinutes(15);
+    /** Failed HTTP Basic logins of one principal from one address, each a PBKDF2 derivation, before only logins verified before pass. */
+    private static final int FAILED_BASIC_LOGINS_PER_PRINCIPAL = 10;
 
     private final Javalin app;
     private final Portal portal;
@@ -107,7 +109,10 @@ final class CatalogApi implements AutoCloseable {
         var sessions = new PortalSessions(SESSION_LIFETIME, MAX_SESSIONS, MAX_SESSIONS_PER_PRINCIPAL, Clock.systemUTC());
         var throttle = new SignInThrottle(FAILED_SIGN_INS_PER_PRINCIPAL, FAILED_SIGN_INS_PER_ADDRESS, FAILED_SIGN_IN_WINDOW,
                 MAX_SESSIONS, Clock.systemUTC());
-        var authentication = new CallerAuthentication(credentials, sessions, accessLog);
+        // no limit per address: a login verified before passes anyway, and one address may be a proxy of many (the ingest API)
+        var basicFailures = new SignInThrottle(FAILED_BASIC_LOGINS_PER_PRINCIPAL, Integer.MAX_VALUE, FAILED_SIGN_IN_WINDOW, MAX_SESSIONS,
+                Clock.systemUTC());
+        var authentication = new CallerAuthentication(credentials, sessions, basicFailures, accessLog);
         var signIn = new SignIn(credentials, sessions, throttle, accessLog, templates);
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;

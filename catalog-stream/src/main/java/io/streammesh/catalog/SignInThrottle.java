@@ -10,13 +10,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Slows password guessing at the sign-in form: a principal name that failed
- * {@code perPrincipal} times, or a client address that failed {@code perAddress} times, within
- * the sliding {@code window} is refused without its password being checked until its oldest
- * failure leaves the window. Refused attempts do not count, so a lock ends on time. The address
- * is the connection's, never a forwarding header a client can set. At most {@code capacity}
- * names and addresses are tracked; beyond that the one idle longest is forgotten. HTTP Basic is
- * not throttled here: it is the broker's password, which the broker's own login checks as often.
+ * Slows password guessing at the sign-in form: a principal name that failed {@code perPrincipal}
+ * times from one client address, or an address that failed {@code perAddress} times, within the
+ * sliding {@code window} is refused without its password being checked until its oldest failure
+ * leaves the window. A name is locked per address, never everywhere: a lock on the name alone
+ * would let any tenant lock another principal (an owner, an auditor) out of the portal by
+ * failing as it a few times; the mesh's passwords are random, so guessing one from many
+ * addresses gains nothing. Refused attempts do not count, so a lock ends on time. The address is
+ * the connection's, never a forwarding header a client can set. At most {@code capacity} names
+ * and addresses are tracked; beyond that the one idle longest is forgotten. HTTP Basic is not
+ * throttled here: it is the broker's password, which the broker's own login checks as often.
  */
 final class SignInThrottle {
 
@@ -41,21 +44,25 @@ final class SignInThrottle {
      * @return why this attempt is refused unchecked; empty when it may be checked
      */
     synchronized Optional<String> refusal(String principal, String address) {
-        return over("principal:" + principal, perPrincipal).map(retry -> "too many failed sign-ins as " + principal
-                        + " (" + perPrincipal + " within " + window.toMinutes() + " min); try again in " + retry.toSeconds() + " s")
-                .or(() -> over("address:" + address, perAddress).map(retry -> "too many failed sign-ins from " + address
+        return over(principalKey(principal, address), perPrincipal).map(retry -> "too many failed logins as " + principal + " from "
+                        + address + " (" + perPrincipal + " within " + window.toMinutes() + " min); try again in " + retry.toSeconds() + " s")
+                .or(() -> over("address:" + address, perAddress).map(retry -> "too many failed logins from " + address
                         + " (" + perAddress + " within " + window.toMinutes() + " min); try again in " + retry.toSeconds() + " s"));
     }
 
-    /** Counts a failed sign-in against the principal name and the address. */
+    /** Counts a failed sign-in against the principal name from the address, and the address. */
     synchronized void failed(String principal, String address) {
         Instant now = clock.instant();
-        for (String key : new String[] {"principal:" + principal, "address:" + address}) {
+        for (String key : new String[] {principalKey(principal, address), "address:" + address}) {
             failures.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(now);
         }
         while (failures.size() > capacity) {
             failures.remove(failures.keySet().iterator().next());
         }
+    }
+
+    private static String principalKey(String principal, String address) {
+        return "principal:" + principal + "|" + address;
     }
 
     /** @return how long until the key may try again, when it has reached its limit */

@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -71,7 +72,8 @@ class PortalSessionIT {
     void start(EmbeddedMesh mesh) throws Exception {
         this.mesh = mesh;
         mesh.onboarding().addDomain("ps-orders");
-        for (String team : List.of("ps-analytics", "ps-customers", "ps-mallory", "ps-throttled", "ps-logged", "ps-guesser")) {
+        for (String team : List.of("ps-analytics", "ps-customers", "ps-mallory", "ps-throttled", "ps-logged", "ps-guesser", "ps-basic",
+                "ps-basic-other")) {
             mesh.onboarding().ensurePrincipal(team, PrincipalKind.TEAM);
         }
         catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), Files.createTempDirectory("portal-session-it-"),
@@ -139,7 +141,7 @@ class PortalSessionIT {
     }
 
     @Test
-    void fiveFailedSignInsLockThePrincipalsFormEvenWithTheRightPasswordButNotItsHttpBasic() throws Exception {
+    void fiveFailedSignInsLockThePrincipalsFormFromThatAddressEvenWithTheRightPasswordButNotItsHttpBasic() throws Exception {
         for (int attempt = 0; attempt < 5; attempt++) {
             assertThat(signIn("ps-throttled", "guess-" + attempt, null).statusCode()).isEqualTo(401);
         }
@@ -147,9 +149,33 @@ class PortalSessionIT {
         HttpResponse<String> locked = signIn("ps-throttled", password("ps-throttled"), null);
 
         assertThat(locked.statusCode()).isEqualTo(429);
-        assertThat(error(locked)).matches("too many failed sign-ins as User:ps-throttled \\(5 within 15 min\\); try again in \\d+ s");
+        assertThat(error(locked)).matches("too many failed logins as User:ps-throttled from \\S+ \\(5 within 15 min\\); try again in \\d+ s");
         assertThat(locked.headers().firstValue("Set-Cookie")).isEmpty();
         assertThat(new CatalogClient(catalog.restUrl(), mesh.clientConfig("ps-throttled")).get("/api/products").has("count")).isTrue();
+    }
+
+    /**
+     * Each wrong Basic password costs the catalog a PBKDF2 derivation: a tenant sending them as
+     * another principal could keep its threads deriving hashes. Past ten failures from an address,
+     * only a password verified before (no derivation) passes from there; the rest wait, unchecked.
+     */
+    @Test
+    void tenFailedBasicLoginsAsAPrincipalLetInFromThatAddressOnlyAPasswordVerifiedBeforeAndAreAudited() throws Exception {
+        assertThat(send(basic("ps-basic", password("ps-basic")), null).statusCode()).isEqualTo(200);
+        for (String principal : List.of("ps-basic", "ps-basic-other")) {
+            for (int attempt = 0; attempt < 10; attempt++) {
+                assertThat(send(basic(principal, "guess-" + attempt), null).statusCode()).isEqualTo(401);
+            }
+        }
+
+        HttpResponse<String> unchecked = send(basic("ps-basic", "guess-10"), null);
+
+        assertThat(unchecked.statusCode()).isEqualTo(429);
+        assertThat(error(unchecked)).matches("too many failed logins as User:ps-basic from \\S+ \\(10 within 15 min\\); try again in \\d+ s");
+        assertThat(send(basic("ps-basic", password("ps-basic")), null).statusCode()).as("verified before").isEqualTo(200);
+        assertThat(send(basic("ps-basic-other", "guess-10"), null).statusCode()).isEqualTo(429);
+        assertThat(send(basic("ps-analytics", password("ps-analytics")), null).statusCode()).as("another principal").isEqualTo(200);
+        assertThat(auditEvent(e -> e.getPrincipal().equals("User:ps-basic") && e.getDecision() == Decision.DENIED)).isNotNull();
     }
 
     @Test
@@ -319,6 +345,11 @@ class PortalSessionIT {
 
     private HttpRequest.Builder get(String path) {
         return HttpRequest.newBuilder(URI.create(catalog.restUrl() + path)).GET();
+    }
+
+    private HttpRequest.Builder basic(String principal, String password) {
+        return get("/api/products").header("Authorization", "Basic " + Base64.getEncoder()
+                .encodeToString((principal + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
 
     private HttpRequest.Builder post(String path, String body) {

@@ -28,20 +28,20 @@ public final class CredentialCheck {
     }
 
     /**
-     * @param authorizationHeader the request's {@code Authorization} header; null when absent
-     * @return the principal it proves, empty when the header is absent, malformed, names no
-     *         principal of the file or carries a wrong password
-     */
-    public Optional<MeshPrincipal> principalOf(String authorizationHeader) {
-        return BasicLogin.parse(authorizationHeader).flatMap(this::principalProvedBy);
-    }
-
-    /**
      * @param login a principal name and password however they came (a Basic header, a sign-in form)
      * @return the principal they prove, empty when it is not in the file or the password is wrong
      */
     public Optional<MeshPrincipal> principalProvedBy(BasicLogin login) {
         return Optional.of(login).filter(l -> brokerCredentials.authenticate(l.name(), l.password()))
+                .flatMap(l -> brokerCredentials.find(l.name()));
+    }
+
+    /**
+     * @param login a principal name and password
+     * @return the principal they proved before (no password hash derived now), empty otherwise
+     */
+    public Optional<MeshPrincipal> principalVerifiedBefore(BasicLogin login) {
+        return Optional.of(login).filter(l -> brokerCredentials.verifiedBefore(l.name(), l.password()))
                 .flatMap(l -> brokerCredentials.find(l.name()));
     }
 }

@@ -123,6 +123,22 @@ public final class CredentialStore {
         return ok;
     }
 
+    /**
+     * Whether the password was verified for the principal before, without deriving its hash: for a
+     * caller that may not spend a PBKDF2 derivation on this attempt (too many failed ones).
+     *
+     * @param name a principal name without {@code User:}
+     * @param password the password offered
+     * @return whether a check since the store last changed found it the principal's own
+     */
+    public boolean verifiedBefore(String name, String password) {
+        if (name == null || password == null) {
+            return false;
+        }
+        byte[] known = snapshot().verified.get(name);
+        return known != null && MessageDigest.isEqual(known, sha256(password));
+    }
+
     private Snapshot snapshot() {
         BasicFileAttributes attributes;
         try {

@@ -7,6 +7,7 @@ import io.streammesh.schema.PrincipalKind;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,7 @@ class CredentialCheckTest {
         var check = CredentialCheck.againstBrokerFile(file);
         CredentialStore.at(file).put(new MeshPrincipal("analytics", PrincipalKind.TEAM), "team-secret");
 
-        assertThat(check.principalOf(basic("analytics", "team-secret")))
+        assertThat(principalOf(check, basic("analytics", "team-secret")))
                 .as("a principal added while the check exists logs in at once")
                 .contains(new MeshPrincipal("analytics", PrincipalKind.TEAM));
     }
@@ -32,10 +33,10 @@ class CredentialCheckTest {
         CredentialStore.at(file).put(new MeshPrincipal("analytics", PrincipalKind.TEAM), "team-secret");
         var check = CredentialCheck.againstBrokerFile(file);
 
-        assertThat(check.principalOf(basic("analytics", "guess"))).isEmpty();
-        assertThat(check.principalOf(basic("mallory", "team-secret"))).isEmpty();
-        assertThat(check.principalOf("Bearer analytics")).isEmpty();
-        assertThat(check.principalOf(null)).isEmpty();
+        assertThat(principalOf(check, basic("analytics", "guess"))).isEmpty();
+        assertThat(principalOf(check, basic("mallory", "team-secret"))).isEmpty();
+        assertThat(principalOf(check, "Bearer analytics")).isEmpty();
+        assertThat(principalOf(check, null)).isEmpty();
     }
 
     @Test
@@ -51,5 +52,23 @@ class CredentialCheckTest {
 
     private static String basic(String name, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((name + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aPasswordCountsAsVerifiedBeforeOnlyOnceACheckFoundItTheOwnersWithoutDerivingItsHash() {
+        var file = dir.resolve("credentials");
+        CredentialStore.at(file).put(new MeshPrincipal("analytics", PrincipalKind.TEAM), "team-secret");
+        var check = CredentialCheck.againstBrokerFile(file);
+        BasicLogin right = BasicLogin.parse(basic("analytics", "team-secret")).orElseThrow();
+
+        assertThat(check.principalVerifiedBefore(right)).isEmpty();
+        assertThat(check.principalProvedBy(right)).isPresent();
+
+        assertThat(check.principalVerifiedBefore(right)).contains(new MeshPrincipal("analytics", PrincipalKind.TEAM));
+        assertThat(check.principalVerifiedBefore(BasicLogin.parse(basic("analytics", "guess")).orElseThrow())).isEmpty();
+    }
+
+    private static Optional<MeshPrincipal> principalOf(CredentialCheck check, String authorization) {
+        return BasicLogin.parse(authorization).flatMap(check::principalProvedBy);
     }
 }
