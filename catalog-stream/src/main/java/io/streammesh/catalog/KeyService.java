@@ -1,6 +1,5 @@
 package io.streammesh.catalog;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
@@ -9,7 +8,6 @@ import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import io.streammesh.keys.ProductKey;
 import io.streammesh.keys.SubjectKeys;
 import io.streammesh.schema.DataProduct;
-import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductEncryption;
 import io.streammesh.schema.SubjectId;
@@ -60,6 +58,7 @@ final class KeyService implements AutoCloseable {
     private final RestAccessLog accessLog;
     private final Clock clock;
     private final Semaphore auditWaits = new Semaphore(AUDIT_WAITS);
+    private final StoredGrantCheck storedGrantCheck = new StoredGrantCheck();
 
     /**
      * @param keys the mesh's data keys, read with the catalog's rights on {@code mesh.keys.<domain>} and the domains' KEKs
@@ -185,9 +184,9 @@ final class KeyService implements AutoCloseable {
             throw new ApiError(400, problem);
         });
         String principal = caller.principal().kafkaPrincipal();
-        // The index answers nearly every fetch; a refusal is rare and is confirmed in the stores the access tasks write.
-        if (!grants.allow(principal, address.toString(), clock.instant())
-                && storedGrants.get().stream().noneMatch(grant -> allowsDecryption(grant, principal, address))) {
+        // The index answers nearly every fetch; a refusal is confirmed in the stores the access tasks write.
+        Instant now = clock.instant();
+        if (!grants.allow(principal, address.toString(), now) && !storedGrantCheck.allows(principal, address, storedGrants, now)) {
             throw new ApiError(403, principal + " holds no ACTIVE grant with decrypt on " + address
                     + "; request one with: mesh access request " + address + " --view <view> --group <group> --purpose <why> --decrypt");
         }
@@ -205,18 +204,6 @@ final class KeyService implements AutoCloseable {
         served.put("ttlSeconds", TTL_SECONDS);
         key.erasedKeyIds().stream().sorted().forEach(served.putArray("erasedKeyIds")::add);
         return served;
-    }
-
-    private boolean allowsDecryption(JsonNode grant, String principal, ProductAddress address) {
-        return grant.path("principal").asText().equals(principal)
-                && grant.path("product").asText().equals(address.toString())
-                && grant.path("status").asText().equals(GrantStatus.ACTIVE.name())
-                && grant.path("decrypt").asBoolean(false)
-                && unexpired(grant.path("expiresAt"));
-    }
-
-    private boolean unexpired(JsonNode expiresAt) {
-        return !expiresAt.isTextual() || Instant.parse(expiresAt.asText()).isAfter(clock.instant());
     }
 
     /** A grantee gets the subject's key for the product its grant names, which opens no other product's fields ({@link ProductKey}). */
