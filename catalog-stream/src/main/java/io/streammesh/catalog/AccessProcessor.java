@@ -24,7 +24,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -81,6 +83,13 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
      * built from the grants store when the task starts, kept with every grant written.
      */
     private final NavigableSet<Expiry> expiries = new TreeSet<>();
+    /**
+     * Per principal, its requests of this task waiting for a decision, and its ACTIVE grants: what
+     * {@link CatalogConfig.AccessQuota} bounds. Built from the stores when the task starts, kept
+     * with every state and grant written.
+     */
+    private final Map<String, Integer> openRequests = new HashMap<>();
+    private final Map<String, Integer> activeGrants = new HashMap<>();
 
     /** When an active grant expires. */
     private record Expiry(long at, String grantId) implements Comparable<Expiry> {
@@ -128,8 +137,16 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         this.catalog = context.getStateStore(globalCatalogStore);
         // init runs again when Streams revives a task: the index is the store's as restored, nothing kept from before
         expiries.clear();
+        openRequests.clear();
+        activeGrants.clear();
         try (var all = grants.all()) {
-            all.forEachRemaining(entry -> Expiry.of(entry.value).ifPresent(expiries::add));
+            all.forEachRemaining(entry -> {
+                Expiry.of(entry.value).ifPresent(expiries::add);
+                count(activeGrants, entry.value.getStatus() == GrantStatus.ACTIVE ? entry.value.getPrincipal() : null, 1);
+            });
+        }
+        try (var all = states.all()) {
+            all.forEachRemaining(entry -> count(openRequests, openOf(entry.value), 1));
         }
         context.schedule(config.expiryCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::expire);
     }
@@ -204,7 +221,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         if (badText.isPresent()) {
             // The one reason, so that no other message echoes the refused text.
             String domain = product.map(DataProduct::getDomain).orElse(null);
-            states.put(id, state(request, domain, RequestStatus.REJECTED, null, badText.get(), record.timestamp()));
+            putState(id, state(request, domain, RequestStatus.REJECTED, null, badText.get(), record.timestamp()));
             reject(record, id, domain, topic, writer, "free-text", badText.get());
             return;
         }
@@ -228,11 +245,12 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                     + grantee + ": it reads with its own, " + grantee + " or " + grantee + ".<name>"));
         }
         durationProblem(request.getDurationMs()).ifPresent(violations::add);
+        quotaProblem(request).ifPresent(violations::add);
         decryptProblem(request, product).ifPresent(violations::add);
         String domain = product.map(DataProduct::getDomain).orElse(null);
         if (!violations.isEmpty()) {
             AccessRequestState rejected = state(request, domain, RequestStatus.REJECTED, null, violations.get(0).getMessage(), record.timestamp());
-            states.put(id, AccessRequestState.newBuilder(rejected).setReasons(violations.stream().map(RuleViolation::getMessage).toList()).build());
+            putState(id, AccessRequestState.newBuilder(rejected).setReasons(violations.stream().map(RuleViolation::getMessage).toList()).build());
             reject(record, id, domain, topic, writer, violations);
             return;
         }
@@ -240,10 +258,10 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         if (view.get().getAccess() == ViewAccess.AUTO && !request.getDecrypt()) {
             // The grant first: the REST API reads the two stores while this thread writes them, and APPROVED shows its grant.
             grant(record, request, product.get(), "platform (access: auto)", null, request.getDurationMs());
-            states.put(id, state(request, domain, RequestStatus.APPROVED, "platform", "view is granted automatically", record.timestamp()));
+            putState(id, state(request, domain, RequestStatus.APPROVED, "platform", "view is granted automatically", record.timestamp()));
         } else {
             // The approvers see the request while the owner decides.
-            states.put(id, AccessRequestState.newBuilder(state(request, domain, RequestStatus.PENDING, null, null, record.timestamp()))
+            putState(id, AccessRequestState.newBuilder(state(request, domain, RequestStatus.PENDING, null, null, record.timestamp()))
                     .setSecondLevelApprovers(view.get().getSecondLevelApprovers()).build());
         }
     }
@@ -313,7 +331,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                         .map(ProductView::getSecondLevelApprovers).orElse(List.of());
                 if (approved && !approvers.isEmpty()) {
                     // No grant yet: the view names who approves second.
-                    states.put(id, AccessRequestState.newBuilder(state(state.getRequest(), decider, RequestStatus.AWAITING_SECOND_APPROVAL, writer,
+                    putState(id, AccessRequestState.newBuilder(state(state.getRequest(), decider, RequestStatus.AWAITING_SECOND_APPROVAL, writer,
                             decision.getReason(), record.timestamp())).setSecondLevelApprovers(approvers).setDecisions(List.of(first)).build());
                     return;
                 }
@@ -324,7 +342,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                             () -> reject(record, id, decider, topic, writer, "product-exists", "product " + state.getRequest().getProduct()
                                     + " left the catalog before the approval"));
                 }
-                states.put(id, AccessRequestState.newBuilder(state(state.getRequest(), decider, approved ? RequestStatus.APPROVED : RequestStatus.DENIED,
+                putState(id, AccessRequestState.newBuilder(state(state.getRequest(), decider, approved ? RequestStatus.APPROVED : RequestStatus.DENIED,
                         writer, decision.getReason(), record.timestamp())).setSecondLevelApprovers(state.getSecondLevelApprovers())
                         .setDecisions(List.of(first)).build());
             }
@@ -385,7 +403,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         List<RequestDecision> decided = new ArrayList<>(state.getDecisions());
         decided.add(RequestDecision.newBuilder().setLevel(level).setDecidedBy(writer).setApproved(approved).setReason(reason)
                 .setDecidedAt(Instant.ofEpochMilli(timestamp)).build());
-        states.put(id, AccessRequestState.newBuilder(state).setStatus(approved ? RequestStatus.APPROVED : RequestStatus.DENIED)
+        putState(id, AccessRequestState.newBuilder(state).setStatus(approved ? RequestStatus.APPROVED : RequestStatus.DENIED)
                 .setDecidedBy(writer).setReason(reason).setDecisions(decided).setUpdatedAt(Instant.ofEpochMilli(timestamp)).build());
     }
 
@@ -432,14 +450,50 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         context.forward(new Record<>(ended.getGrantId(), ended, at), GRANTED);
     }
 
-    /** Every grant is written here, so that the expiry index stays the store's. */
+    /** Every grant is written here, so that the expiry index and the active grants' counts stay the store's. */
     private void put(Grant grant) {
         Grant before = grants.get(grant.getGrantId());
         if (before != null) {
             Expiry.of(before).ifPresent(expiries::remove);
+            count(activeGrants, before.getStatus() == GrantStatus.ACTIVE ? before.getPrincipal() : null, -1);
         }
         grants.put(grant.getGrantId(), grant);
         Expiry.of(grant).ifPresent(expiries::add);
+        count(activeGrants, grant.getStatus() == GrantStatus.ACTIVE ? grant.getPrincipal() : null, 1);
+    }
+
+    /** Every request's state is written here, so that the open requests' counts stay the store's. */
+    private void putState(String id, AccessRequestState state) {
+        count(openRequests, openOf(states.get(id)), -1);
+        states.put(id, state);
+        count(openRequests, openOf(state), 1);
+    }
+
+    /** @return the principal whose request waits for a decision in this state; null for none or another state */
+    private static String openOf(AccessRequestState state) {
+        return state != null && (state.getStatus() == RequestStatus.PENDING || state.getStatus() == RequestStatus.AWAITING_SECOND_APPROVAL)
+                ? state.getRequest().getPrincipal() : null;
+    }
+
+    private static void count(Map<String, Integer> counts, String principal, int change) {
+        if (principal != null) {
+            counts.merge(principal, change, (was, plus) -> was + plus == 0 ? null : was + plus);
+        }
+    }
+
+    /** A principal holding its quota of open requests or active grants in this task asks for no more until some end. */
+    private Optional<RuleViolation> quotaProblem(AccessRequest request) {
+        CatalogConfig.AccessQuota quota = config.accessQuota();
+        String principal = request.getPrincipal();
+        if (openRequests.getOrDefault(principal, 0) >= quota.openRequests()) {
+            return Optional.of(Governance.violation("principal-quota", principal + " has " + quota.openRequests()
+                    + " requests waiting for a decision, the most it may have at once; ask again once owners decided some"));
+        }
+        if (activeGrants.getOrDefault(principal, 0) >= quota.activeGrants()) {
+            return Optional.of(Governance.violation("principal-quota", principal + " holds " + quota.activeGrants()
+                    + " active grants, the most it may; ask an owner to revoke those it no longer needs first"));
+        }
+        return Optional.empty();
     }
 
     /** Decryption is asked of the key service, which serves only the data keys of a product that encrypts fields. */

@@ -21,10 +21,11 @@ import java.util.Locale;
  * @param expiryCheckInterval how often grants are checked for expiry
  * @param health how product health is tracked
  * @param accessRate how fast each principal's access records are taken
+ * @param accessQuota how much of the access workflow each principal may hold
  */
 public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path credentials, String restHost, int restPort,
                             GovernancePolicy governance, Duration maxGrantDuration, Duration expiryCheckInterval,
-                            Health health, AccessRate accessRate) {
+                            Health health, AccessRate accessRate, AccessQuota accessQuota) {
 
     /**
      * How many requests or decisions one writer (a principal's request or decision topic) may put
@@ -56,6 +57,31 @@ public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path c
         public String toString() {
             return String.format(Locale.ROOT, "%s records a second (bursts of %,d)",
                     BigDecimal.valueOf(recordsPerSecond).stripTrailingZeros().toPlainString(), burst);
+        }
+    }
+
+    /**
+     * How much of the access workflow one principal may hold in one access task: past it a request
+     * is rejected (rule {@code principal-quota}) until some of its requests are decided or its
+     * grants end, so that no tenant grows the catalog's stores, its owners' inboxes or the broker's
+     * ACLs (three a grant) without bound. The access inputs are spread over the access tasks by
+     * request id, so a principal's bound in all is about this many times the tasks.
+     *
+     * @param openRequests requests waiting for a decision (PENDING, AWAITING_SECOND_APPROVAL)
+     * @param activeGrants ACTIVE grants
+     */
+    public record AccessQuota(int openRequests, int activeGrants) {
+
+        /** @throws IllegalArgumentException unless both are positive */
+        public AccessQuota {
+            if (openRequests < 1 || activeGrants < 1) {
+                throw new IllegalArgumentException("an access quota needs positive bounds, not " + openRequests + " and " + activeGrants);
+            }
+        }
+
+        /** @return 1,000 open requests and 5,000 active grants a task: more than a team asks of a mesh (the scale benchmark's teams hold 2,000 each in all) */
+        public static AccessQuota defaults() {
+            return new AccessQuota(1_000, 5_000);
         }
     }
 
@@ -98,24 +124,30 @@ public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path c
      */
     public static CatalogConfig embedded(MeshClientConfig clientConfig, Path stateDir, Path credentials, int restPort) {
         return new CatalogConfig(clientConfig, stateDir, credentials, "127.0.0.1", restPort, GovernancePolicy.defaults(),
-                Duration.ofDays(365), Duration.ofSeconds(1), Health.defaults(), AccessRate.defaults());
+                Duration.ofDays(365), Duration.ofSeconds(1), Health.defaults(), AccessRate.defaults(), AccessQuota.defaults());
     }
 
     /** @param host the REST API's address @param port its port @return a copy using them */
     public CatalogConfig withRest(String host, int port) {
         return new CatalogConfig(clientConfig, stateDir, credentials, host, port, governance, maxGrantDuration,
-                expiryCheckInterval, health, accessRate);
+                expiryCheckInterval, health, accessRate, accessQuota);
     }
 
     /** @param rate another access rate @return a copy using it */
     public CatalogConfig withAccessRate(AccessRate rate) {
         return new CatalogConfig(clientConfig, stateDir, credentials, restHost, restPort, governance, maxGrantDuration,
-                expiryCheckInterval, health, rate);
+                expiryCheckInterval, health, rate, accessQuota);
+    }
+
+    /** @param quota another access quota @return a copy using it */
+    public CatalogConfig withAccessQuota(AccessQuota quota) {
+        return new CatalogConfig(clientConfig, stateDir, credentials, restHost, restPort, governance, maxGrantDuration,
+                expiryCheckInterval, health, accessRate, quota);
     }
 
     /** @param policy other global rules @return a copy using them */
     public CatalogConfig withGovernance(GovernancePolicy policy) {
         return new CatalogConfig(clientConfig, stateDir, credentials, restHost, restPort, policy, maxGrantDuration,
-                expiryCheckInterval, health, accessRate);
+                expiryCheckInterval, health, accessRate, accessQuota);
     }
 }

@@ -528,6 +528,44 @@ class CatalogTopologyTest {
         assertThat(grants.readValuesToList()).extracting(Grant::getConsumerGroup).containsExactly("analytics.fraud", "analytics");
     }
 
+    /**
+     * Each grant costs the broker three ACLs and each open request an owner's inbox line: a tenant
+     * filing automatic requests (granted at once) or open ones without end would grow both, and
+     * the catalog's stores, without bound. Past its quota a principal's request is rejected, until
+     * some of its requests are decided or its grants end; other principals are not held.
+     */
+    @Test
+    void aPrincipalHoldingItsQuotaOfOpenRequestsOrActiveGrantsIsRejectedUntilSomeEndAndNoOtherPrincipalIs() {
+        driver.close();
+        start(CatalogConfig.embedded(MeshClientConfig.of("unused:9092", "catalog-test", null, "unused"), Path.of("unused"), Path.of("unused"), 0)
+                .withAccessQuota(new CatalogConfig.AccessQuota(2, 2)));
+        register("orders", orders().build());
+        register("customers", customers().build());
+
+        request(request("q-1", "orders.order-placed.v1", "full").build());
+        request(request("q-2", "orders.order-placed.v1", "full").build());
+        request(request("q-3", "orders.order-placed.v1", "full").build());
+        requestAs("marketing", request("m-q", "orders.order-placed.v1", "full").setPrincipal("User:marketing")
+                .setRequestedBy("User:marketing").setConsumerGroup("marketing").build());
+
+        assertThat(state("q-2").getStatus()).isEqualTo(RequestStatus.PENDING);
+        assertThat(state("q-3").getStatus()).isEqualTo(RequestStatus.REJECTED);
+        assertThat(state("q-3").getReason()).isEqualTo("User:analytics has 2 requests waiting for a decision, the most it may have at "
+                + "once; ask again once owners decided some");
+        assertThat(state("m-q").getStatus()).as("another principal").isEqualTo(RequestStatus.PENDING);
+
+        decide("orders", decision("q-1", DecisionKind.APPROVED));
+        request(request("q-4", "customers.customer-profile.v1", "marketing").build());
+        request(request("q-5", "customers.customer-profile.v1", "marketing").build());
+        assertThat(state("q-4").getStatus()).as("one open, one grant: room for one more grant").isEqualTo(RequestStatus.APPROVED);
+        assertThat(state("q-5").getReason()).isEqualTo("User:analytics holds 2 active grants, the most it may; ask an owner to revoke "
+                + "those it no longer needs first");
+
+        decide("customers", decision("q-4", DecisionKind.REVOKED));
+        request(request("q-6", "customers.customer-profile.v1", "marketing").build());
+        assertThat(state("q-6").getStatus()).isEqualTo(RequestStatus.APPROVED);
+    }
+
     @Test
     void aRequestBreakingSeveralRulesKeepsEveryReasonInItsState() {
         register("orders", orders().build());
