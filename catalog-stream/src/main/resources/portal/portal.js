@@ -123,6 +123,11 @@
     JSON.parse(message.data).forEach(keep);
     drawAll();
   });
+  events.addEventListener('refused', message => {
+    // past the catalog's bound of live charts: no reconnecting, the reason where the health's would be
+    events.close();
+    document.getElementById('health-reason').textContent = message.data;
+  });
   events.addEventListener('health', message => {
     const health = JSON.parse(message.data);
     keep(health);

@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,9 @@ final class Portal implements AutoCloseable {
     static final String HEALTH_EVENTS = "/portal/health/";
     /** How often a product page's live health is pushed: the catalog's own health check runs every few seconds. */
     static final Duration HEALTH_PUSH_INTERVAL = Duration.ofSeconds(2);
+    /** The live health charts one principal may have open at once, and all principals. */
+    static final int HEALTH_STREAMS_PER_PRINCIPAL = 10;
+    static final int HEALTH_STREAMS = 500;
     /** How often every product's health is kept for the charts' last hour. */
     static final Duration HEALTH_SAMPLE_INTERVAL = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(Portal.class);
@@ -85,6 +89,7 @@ final class Portal implements AutoCloseable {
     private final MeshClientConfig catalogClient;
     private final ProductSchemas schemas;
     private final HealthHistory history = new HealthHistory(Duration.ofHours(1));
+    private final HealthStreams healthStreams = new HealthStreams(HEALTH_STREAMS_PER_PRINCIPAL, HEALTH_STREAMS);
     private final AuditQueries auditQueries;
     private final ScheduledExecutorService healthPushes = Executors.newSingleThreadScheduledExecutor(runnable -> {
         var thread = new Thread(runnable, "portal-health-events");
@@ -155,12 +160,21 @@ final class Portal implements AutoCloseable {
     /**
      * Server-sent events: {@code history}, the product's last hour of samples (JSON array), then
      * {@code health}, the product's health as the API shows it plus {@code freshnessSeconds} and
-     * {@code at} (epoch ms), now and every {@link #HEALTH_PUSH_INTERVAL} until the page goes.
+     * {@code at} (epoch ms), now and every {@link #HEALTH_PUSH_INTERVAL} until the page goes; or
+     * {@code refused}, the reason, and the end, past {@link HealthStreams}' bounds (the answer's
+     * status is sent before this runs).
      */
     private void pushHealth(SseClient client) {
         ProductAddress product = CatalogApi.address(client.ctx().pathParam("address"));
         api.product(product);
         String address = product.toString();
+        String principal = CatalogApi.caller(client.ctx()).principal().kafkaPrincipal();
+        Optional<String> refused = healthStreams.open(principal);
+        if (refused.isPresent()) {
+            client.sendEvent("refused", refused.get());
+            client.close();
+            return;
+        }
         client.keepAlive();
         client.sendEvent("history", JsonNodeFactory.instance.arrayNode().addAll(history.of(address)).toString());
         ScheduledFuture<?> pushes = healthPushes.scheduleAtFixedRate(() -> {
@@ -172,7 +186,14 @@ final class Portal implements AutoCloseable {
                 client.close();
             }
         }, 0, HEALTH_PUSH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        client.onClose(() -> pushes.cancel(false));
+        var counted = new AtomicBoolean(true);
+        client.onClose(() -> {
+            pushes.cancel(false);
+            // once per stream, however often it is closed
+            if (counted.getAndSet(false)) {
+                healthStreams.close(principal);
+            }
+        });
     }
 
     private ObjectNode healthEvent(String address, Instant now) {

@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -73,7 +75,7 @@ class PortalSessionIT {
         this.mesh = mesh;
         mesh.onboarding().addDomain("ps-orders");
         for (String team : List.of("ps-analytics", "ps-customers", "ps-mallory", "ps-throttled", "ps-logged", "ps-guesser", "ps-basic",
-                "ps-basic-other")) {
+                "ps-basic-other", "ps-charts")) {
             mesh.onboarding().ensurePrincipal(team, PrincipalKind.TEAM);
         }
         catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), Files.createTempDirectory("portal-session-it-"),
@@ -176,6 +178,42 @@ class PortalSessionIT {
         assertThat(send(basic("ps-basic-other", "guess-10"), null).statusCode()).isEqualTo(429);
         assertThat(send(basic("ps-analytics", password("ps-analytics")), null).statusCode()).as("another principal").isEqualTo(200);
         assertThat(auditEvent(e -> e.getPrincipal().equals("User:ps-basic") && e.getDecision() == Decision.DENIED)).isNotNull();
+    }
+
+    /**
+     * Each live health chart is a push every two seconds on one thread the whole portal shares: a
+     * tenant opening them without end would slow every other page's charts. Past its share, a
+     * stream is refused with the reason and ends; one that ends frees its place.
+     */
+    @Test
+    @Timeout(120) // an eleventh chart let in would stream for good
+    void aPrincipalOpensAtMostTenLiveHealthChartsAndAChartThatEndsFreesItsPlace() throws Exception {
+        ProductAddress product = publishProduct("ps-orders.charted.v1");
+        String path = Portal.HEALTH_EVENTS + product;
+        List<Stream<String>> open = new ArrayList<>();
+        try {
+            for (int chart = 0; chart < Portal.HEALTH_STREAMS_PER_PRINCIPAL; chart++) {
+                Stream<String> events = http.send(sse(path, "ps-charts"), HttpResponse.BodyHandlers.ofLines()).body();
+                assertThat(events.iterator().next()).as("chart %d", chart).isEqualTo("event: history");
+                open.add(events);
+            }
+
+            try (Stream<String> refused = http.send(sse(path, "ps-charts"), HttpResponse.BodyHandlers.ofLines()).body()) {
+                assertThat(refused.toList()).contains("event: refused", "data: User:ps-charts has 10 live health charts open, the most it may; "
+                        + "close a product page first");
+            }
+            try (Stream<String> another = http.send(sse(path, "ps-analytics"), HttpResponse.BodyHandlers.ofLines()).body()) {
+                assertThat(another.iterator().next()).as("another principal").isEqualTo("event: history");
+            }
+        } finally {
+            open.forEach(Stream::close);
+        }
+        // the server sees a chart gone at its next push
+        await().atMost(SOON).until(() -> {
+            try (Stream<String> again = http.send(sse(path, "ps-charts"), HttpResponse.BodyHandlers.ofLines()).body()) {
+                return again.iterator().next().equals("event: history");
+            }
+        });
     }
 
     @Test
@@ -345,6 +383,11 @@ class PortalSessionIT {
 
     private HttpRequest.Builder get(String path) {
         return HttpRequest.newBuilder(URI.create(catalog.restUrl() + path)).GET();
+    }
+
+    private HttpRequest sse(String path, String principal) {
+        return get(path).header("Accept", "text/event-stream").header("Authorization", "Basic " + Base64.getEncoder()
+                .encodeToString((principal + ":" + password(principal)).getBytes(StandardCharsets.UTF_8))).build();
     }
 
     private HttpRequest.Builder basic(String principal, String password) {
