@@ -61,6 +61,8 @@ final class CatalogApi implements AutoCloseable {
     private static final List<String> GRANT_STATUSES = List.of("ACTIVE", "REVOKED", "EXPIRED");
     /** Jetty's threads: acceptor and selector included, so a flood of calls queues instead of growing the JVM. */
     private static final int MAX_THREADS = 16;
+    /** The calls one principal may have in flight at once: a share of {@link #MAX_THREADS}, so that no tenant holds them all. */
+    private static final int CALLS_IN_FLIGHT_PER_PRINCIPAL = 4;
     private static final Duration SESSION_LIFETIME = Duration.ofHours(8);
     /** Each audit query starts an embedded Flink job (hundreds of MB, seconds of CPU): two at a time on a catalog, a few waiting. */
     private static final int AUDIT_QUERIES_RUNNING = 2;
@@ -114,6 +116,7 @@ final class CatalogApi implements AutoCloseable {
                 Clock.systemUTC());
         var authentication = new CallerAuthentication(credentials, sessions, basicFailures, accessLog);
         var signIn = new SignIn(credentials, sessions, throttle, accessLog, templates);
+        var callsInFlight = new CallsInFlight(CALLS_IN_FLIGHT_PER_PRINCIPAL);
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
@@ -121,6 +124,8 @@ final class CatalogApi implements AutoCloseable {
             config.router.mount(router -> {
                 router.before(this::refuseWhileStarting);
                 router.before(authentication::check);
+                router.before(callsInFlight::enter);
+                router.after(callsInFlight::leave);
                 router.before(CatalogApi::refuseWrites);
                 router.before(CatalogApi::refuseControlCharactersInPath);
                 router.before(CatalogApi::refuseTenantsInternally);

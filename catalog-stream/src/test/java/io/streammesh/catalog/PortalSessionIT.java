@@ -75,7 +75,7 @@ class PortalSessionIT {
         this.mesh = mesh;
         mesh.onboarding().addDomain("ps-orders");
         for (String team : List.of("ps-analytics", "ps-customers", "ps-mallory", "ps-throttled", "ps-logged", "ps-guesser", "ps-basic",
-                "ps-basic-other", "ps-charts")) {
+                "ps-basic-other", "ps-charts", "ps-calls")) {
             mesh.onboarding().ensurePrincipal(team, PrincipalKind.TEAM);
         }
         catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), Files.createTempDirectory("portal-session-it-"),
@@ -214,6 +214,23 @@ class PortalSessionIT {
                 return again.iterator().next().equals("event: history");
             }
         });
+    }
+
+    /**
+     * A principal may have four calls in flight at once (a share of the API's sixteen threads); a
+     * call counts until it has answered, whether it failed in a route or in a check before it.
+     */
+    @Test
+    void aPrincipalsCallsThatFailLeaveNoCallInFlightBehind() throws Exception {
+        for (int call = 0; call < 6; call++) {
+            assertThat(send(basic("ps-calls", password("ps-calls")).uri(URI.create(catalog.restUrl() + "/api/products/ps-orders.none.v1")), null)
+                    .statusCode()).isEqualTo(404);
+            HttpRequest.Builder write = post("/api/products", "{}").header("Authorization", "Basic " + Base64.getEncoder()
+                    .encodeToString(("ps-calls:" + password("ps-calls")).getBytes(StandardCharsets.UTF_8)));
+            assertThat(send(write, null).statusCode()).isEqualTo(405);
+        }
+
+        assertThat(send(basic("ps-calls", password("ps-calls")), null).statusCode()).isEqualTo(200);
     }
 
     @Test
