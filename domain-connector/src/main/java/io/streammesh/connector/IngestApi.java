@@ -235,6 +235,11 @@ public final class IngestApi implements AutoCloseable {
             if (status == 404) {
                 return Optional.empty();
             }
+            if (status == 429) {
+                // the caller's own calls in flight, or its failed logins: its to wait out, not a catalog outage
+                throw new Refusal(429, "the catalog refused this login for now (too many of its calls in flight, or failed logins); "
+                        + "try again in a moment");
+            }
             if (status != 200) {
                 throw catalogDown("it answered " + status);
             }
