@@ -14,9 +14,11 @@ import io.streammesh.schema.ProductStats;
 import io.streammesh.schema.ViewStatus;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -178,7 +180,9 @@ final class CatalogQueries {
         if (owner.activeHost().equals(self)) {
             return Optional.ofNullable(this.<GenericRecord>localStore(store).get(key)).map(AvroJson::of);
         }
-        List<ObjectNode> found = remote(owner.activeHost(), "/api/internal/stores/" + store + "/" + key);
+        // the key is a caller's text (a request id from a form): one path segment, whatever it holds
+        String segment = URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+        List<ObjectNode> found = remote(owner.activeHost(), "/api/internal/stores/" + store + "/" + segment);
         return found.stream().findFirst();
     }
 
