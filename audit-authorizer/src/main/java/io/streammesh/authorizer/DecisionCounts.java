@@ -2,6 +2,7 @@ package io.streammesh.authorizer;
 
 import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.Decision;
+import io.streammesh.schema.FreeText;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +18,22 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class DecisionCounts {
 
-    /** What one aggregated event stands for. */
+    /**
+     * What one aggregated event stands for. A resource's name is cut to
+     * {@link #MAX_RESOURCE_NAME} characters: a group or transactional id is any length a client
+     * sends, and the counts hold up to {@code 3 × maxKeys} of them on the broker's heap; the event
+     * shipped, and audit-sink's sealed copy of it, must fit a record.
+     */
     record Key(long second, String principal, String clientAddress, String operation,
                String resourceType, String resourceName, boolean allowed, boolean probe) {
+
+        Key {
+            resourceName = FreeText.cut(resourceName, MAX_RESOURCE_NAME);
+        }
     }
+
+    /** The longest resource name counted; Kafka's topic names have at most 249 characters. */
+    static final int MAX_RESOURCE_NAME = 1_000;
 
     private final ConcurrentHashMap<Key, Long> counts = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();

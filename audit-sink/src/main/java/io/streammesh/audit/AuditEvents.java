@@ -111,14 +111,19 @@ final class AuditEvents {
     static AuditEvent of(AccessRequest request, AuditTopology.Origin origin) {
         String requester = MeshTopics.requester(origin.topic())
                 .orElseThrow(() -> new IllegalArgumentException(origin.topic() + " is not a per-principal request topic"));
+        // every field is the requester's text, cut as a registration's: one request nearly filling its topic would not fit the
+        // repartition topic, and would fail, on every attempt, the task that seals every principal's events
+        String product = request.getProduct();
+        boolean valid = ProductAddress.isValid(product);
         return base(origin.time(), AuditEventType.ACCESS_REQUEST, requester)
                 .setOperation("REQUEST")
                 .setResourceType("PRODUCT")
-                .setResourceName(request.getProduct())
-                .setProduct(request.getProduct())
-                .setView(request.getView())
-                .setConsumerGroup(request.getConsumerGroup())
-                .setReason("request " + request.getRequestId() + " for " + user(request.getPrincipal()) + ": " + request.getPurpose())
+                .setResourceName(valid ? product : FreeText.cut(product, MAX_QUOTED_LENGTH))
+                .setProduct(valid ? product : null)
+                .setView(FreeText.cut(request.getView(), MAX_QUOTED_LENGTH))
+                .setConsumerGroup(FreeText.cut(request.getConsumerGroup(), MAX_QUOTED_LENGTH))
+                .setReason("request " + FreeText.cut(request.getRequestId(), MAX_QUOTED_LENGTH) + " for "
+                        + FreeText.cut(user(request.getPrincipal()), MAX_QUOTED_LENGTH) + ": " + FreeText.cut(request.getPurpose(), FreeText.MAX_LENGTH))
                 .build();
     }
 
@@ -137,9 +142,9 @@ final class AuditEvents {
         return base(origin.time(), AuditEventType.ACCESS_DECISION, topic.substring(MeshTopics.DECISIONS_PREFIX.length()))
                 .setOperation(decision.getDecision().name())
                 .setResourceType("ACCESS_REQUEST")
-                .setResourceName(origin.key() == null ? "(no key)" : origin.key())
+                .setResourceName(origin.key() == null ? "(no key)" : FreeText.cut(origin.key(), MAX_QUOTED_LENGTH))
                 .setDecision(outcome)
-                .setReason(decision.getReason())
+                .setReason(FreeText.cut(decision.getReason(), FreeText.MAX_LENGTH))
                 .build();
     }
 

@@ -5,6 +5,7 @@ import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordProducers;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.ConsumerOffsets;
+import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshNames;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,10 +24,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
@@ -70,6 +73,8 @@ final class ConsumptionLedger implements AutoCloseable {
     private Map<String, Long> sent;
     private boolean leading;
     private final Set<String> uncountable = new HashSet<>();
+    /** The ranges (group, topic, partition) whose last count timed out, each logged once until one is counted again. */
+    private final Set<String> slow = new HashSet<>();
     private String lastProblem;
 
     /**
@@ -142,27 +147,47 @@ final class ConsumptionLedger implements AutoCloseable {
         Map<TopicPartition, OffsetSpec> earliest = moved.values().stream().map(Moved::partition)
                 .distinct().collect(Collectors.toMap(p -> p, p -> OffsetSpec.earliest()));
         var starts = KafkaCalls.await(admin.listOffsets(earliest).all(), "read where partitions start");
+        Map<TopicPartition, OffsetSpec> latest = earliest.keySet().stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
+        var ends = KafkaCalls.await(admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all(),
+                "read where partitions' committed records end");
         var owners = new GroupOwners(KafkaCalls.await(admin.describeAcls(GROUP_READS).values(), "read group ACLs"));
         Instant now = Instant.now();
         moved.forEach((key, move) -> {
             long start = starts.get(move.partition()).offset();
+            // a group may commit any offset, past the log's end too (a member's own OffsetCommit): what it can have read ends
+            // there, and a range to an offset never written would hold this round, and every tenant's, until its count timed out
+            long to = Math.min(move.committed(), ends.get(move.partition()).offset());
+            if (Long.valueOf(to).equals(sent.get(key))) {
+                return;
+            }
             // Where the previous range ended; records before the log start are gone.
             long from = Math.max(sent.getOrDefault(key, start), start);
-            Long count = count(move.partition(), from, move.committed());
+            Long count;
+            try {
+                count = count(move.partition(), from, to);
+            } catch (MeshException e) {
+                // this range waits for the next round; the others are not held behind it
+                if (slow.add(key)) {
+                    LOG.warn("Could not count a consumer group's records on {} this round ({}); trying again next round", move.partition(),
+                            e.getMessage());
+                }
+                return;
+            }
+            slow.remove(key);
             var observed = ConsumerOffsets.newBuilder()
                     .setObservedAt(now)
                     .setConsumerGroup(move.group())
                     .setPrincipal(owners.of(move.group()))
                     .setTopic(move.partition().topic())
                     .setPartition(move.partition().partition())
-                    .setCommittedOffset(move.committed())
+                    .setCommittedOffset(to)
                     .setLogStartOffset(start)
                     .setCountedFrom(count == null ? null : from)
                     .setRecords(count)
                     .build();
             producer.send(new ProducerRecord<>(AuditTopology.CONSUMPTION_TOPIC, key, observed));
             producer.flush();
-            sent.put(key, move.committed());
+            sent.put(key, to);
         });
     }
 

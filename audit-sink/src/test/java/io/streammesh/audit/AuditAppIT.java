@@ -32,6 +32,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -172,6 +173,60 @@ class AuditAppIT {
                 .allSatisfy(e -> {
                     assertThat(e.getDecision()).isEqualTo(Decision.ALLOWED);
                     assertThat(e.getCount()).isPositive();
+                });
+    }
+
+    /**
+     * A member of a group may commit any offset, past the log's end too: the ledger counted the
+     * records up to it, waited for records never written until its count timed out, and ended its
+     * round there, every round, so that the groups after it in the round were never audited.
+     */
+    @Test
+    @Order(3)
+    void aGroupCommittingAnOffsetPastTheLogsEndIsAuditedUpToTheEndAndHoldsUpNoOtherGroup(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("audit-it");
+        createTopic(mesh, "audit-it.lied-about.v1");
+        for (String team : List.of("audit-liar", "audit-honest")) {
+            mesh.onboarding().ensurePrincipal(team, PrincipalKind.TEAM);
+            mesh.admin().createAcls(List.of(
+                    allow("User:" + team, ResourceType.TOPIC, "audit-it.lied-about.v1", AclOperation.READ),
+                    allow("User:" + team, ResourceType.TOPIC, "audit-it.lied-about.v1", AclOperation.DESCRIBE),
+                    allow("User:" + team, ResourceType.GROUP, team, AclOperation.READ))).all().get();
+        }
+        try (var producer = new KafkaProducer<>(mesh.clientConfig("mesh-admin").kafka(), new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>("audit-it.lied-about.v1", "k" + i, "v" + i));
+            }
+        }
+        var partition = new TopicPartition("audit-it.lied-about.v1", 0);
+        var liar = mesh.clientConfig("audit-liar").kafka();
+        liar.put(ConsumerConfig.GROUP_ID_CONFIG, "audit-liar");
+        try (var consumer = new KafkaConsumer<>(liar, new StringDeserializer(), new StringDeserializer())) {
+            consumer.assign(List.of(partition));
+            consumer.commitSync(Map.of(partition, new OffsetAndMetadata(1_000_000_000_000L)));
+        }
+
+        var honest = mesh.clientConfig("audit-honest").kafka();
+        honest.put(ConsumerConfig.GROUP_ID_CONFIG, "audit-honest");
+        honest.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        honest.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (var consumer = new KafkaConsumer<>(honest, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of("audit-it.lied-about.v1"));
+            int[] read = {0};
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                read[0] += consumer.poll(Duration.ofMillis(200)).count();
+                return read[0] >= 10;
+            });
+            consumer.commitSync();
+        }
+
+        var audit = AuditTopicReader.audit(mesh);
+        assertThat(audit.awaitEvents(AUDITED, e -> e.getType() == AuditEventType.CONSUMPTION && "audit-honest".equals(e.getConsumerGroup())))
+                .singleElement().satisfies(range -> assertThat(range.getCount()).isEqualTo(10L));
+        assertThat(audit.awaitEvents(AUDITED, e -> e.getType() == AuditEventType.CONSUMPTION && "audit-liar".equals(e.getConsumerGroup())))
+                .singleElement().satisfies(range -> {
+                    assertThat(range.getToOffset()).as("the log's end, not the offset committed").isEqualTo(10L);
+                    assertThat(range.getCount()).isEqualTo(10L);
                 });
     }
 

@@ -342,6 +342,35 @@ class AuditTopologyTest {
         assertThat(event.getReason()).hasSize("version ".length() + 300).startsWith("version 1.0.099");
     }
 
+    /**
+     * Any principal writes its own request topic and decision topic with any client: a request or
+     * decision nearly filling its topic (product, group, purpose; a decision's key and reason) made
+     * an event too large for the repartition topic, which failed, on every attempt, the task that
+     * seals every principal's events.
+     */
+    @Test
+    void aRequestOrDecisionOfHugeFieldsIsRecordedWithEachCut() {
+        String big = "x".repeat(300_000);
+        driver.createInputTopic(MeshTopics.accessRequests("mallory"), Serdes.String().serializer(), SERDES.of(AccessRequest.class).serializer())
+                .pipeInput("r-1", AccessRequest.newBuilder().setRequestId("r-" + big).setPrincipal("User:mallory").setProduct("orders." + big)
+                        .setView(big).setConsumerGroup(big).setPurpose(big).setRequestedBy("User:mallory").setRequestedAt(START).build());
+        driver.createInputTopic(MeshTopics.decisions("mallory"), Serdes.String().serializer(), SERDES.of(AccessDecision.class).serializer())
+                .pipeInput("r-" + big, AccessDecision.newBuilder().setRequestId("r-1").setDecision(DecisionKind.DENIED).setReason(big)
+                        .setDecidedBy("User:mallory").setDecidedAt(START).build());
+
+        List<AuditEvent> events = audit.readValuesToList();
+        assertThat(events).extracting(AuditEvent::getType).containsExactly(AuditEventType.ACCESS_REQUEST, AuditEventType.ACCESS_DECISION);
+        AuditEvent request = events.get(0);
+        assertThat(request.getResourceName()).hasSize(300).startsWith("orders.xxx").endsWith("…");
+        assertThat(request.getProduct()).isNull();
+        assertThat(request.getView()).hasSize(300);
+        assertThat(request.getConsumerGroup()).hasSize(300);
+        assertThat(request.getReason().length()).isLessThan(1_200);
+        AuditEvent decision = events.get(1);
+        assertThat(decision.getResourceName()).hasSize(300).startsWith("r-xxx");
+        assertThat(decision.getReason()).hasSize(500);
+    }
+
     @Test
     void anErasureIsRecordedAsTheDomainsWithTheSubjectAndWhyAndAReasonWithControlCharactersOnlyAsRefused() {
         var erasures = driver.createInputTopic(MeshTopics.erasures("orders"), Serdes.String().serializer(), Serdes.String().serializer());
