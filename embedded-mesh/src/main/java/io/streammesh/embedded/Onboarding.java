@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -188,8 +189,9 @@ public final class Onboarding {
         } catch (IllegalArgumentException e) {
             throw new MeshException(e.getMessage());
         }
-        if (domain.equals(RESERVED_DOMAIN)) {
-            throw new MeshException("domain name '" + RESERVED_DOMAIN + "' is reserved: the platform's own topics start with mesh.");
+        if (reserved(domain)) {
+            throw new MeshException("domain name '" + domain + "' is reserved: the platform's own topics start with mesh., and its apps' "
+                    + "topics and groups with mesh-");
         }
         MeshPrincipal principal = ensurePrincipal(domain, PrincipalKind.DOMAIN);
         createTopics(PlatformTopics.domain(domain));
@@ -220,9 +222,12 @@ public final class Onboarding {
     }
 
     private MeshPrincipal create(MeshPrincipal principal) {
-        if (principal.kind() == PrincipalKind.AUDITOR && principal.name().equals(RESERVED_DOMAIN)) {
-            throw new MeshException("auditor name '" + RESERVED_DOMAIN + "' is reserved: its consumer groups (" + RESERVED_DOMAIN
-                    + ".*) would be the platform's");
+        boolean tenant = principal.kind() == PrincipalKind.DOMAIN || principal.kind() == PrincipalKind.TEAM
+                || principal.kind() == PrincipalKind.AUDITOR;
+        if (tenant && reserved(principal.name())) {
+            throw new MeshException(principal.kind().name().toLowerCase(Locale.ROOT) + " name '" + principal.name() + "' is reserved: the "
+                    + "platform's topics and groups start with " + RESERVED_DOMAIN + " (its apps' ACLs cover mesh-<app>*), so a tenant's would be"
+                    + " the platform's");
         }
         setPassword(principal, CredentialStore.newPassword());
         if (principal.kind() == PrincipalKind.AUDITOR) {
@@ -234,6 +239,11 @@ public final class Onboarding {
             createAcls(requesterAcls(principal), "create the request and decision topic ACLs of " + principal.kafkaPrincipal());
         }
         return principal;
+    }
+
+    /** @return whether a tenant may not take the name: {@code mesh}, or one starting with {@code mesh-} as the platform's principals do */
+    private static boolean reserved(String name) {
+        return name.equals(RESERVED_DOMAIN) || name.startsWith(RESERVED_DOMAIN + "-");
     }
 
     /**

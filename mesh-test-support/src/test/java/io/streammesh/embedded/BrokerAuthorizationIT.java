@@ -91,4 +91,20 @@ class BrokerAuthorizationIT {
         assertThatThrownBy(() -> mesh.onboarding().addDomain("Not_A_Domain"))
                 .hasMessageContaining("domain name 'Not_A_Domain' must be lower-case kebab case");
     }
+
+    /**
+     * The platform apps' ACLs are prefixed by their application ids ({@code mesh-gate}, …): a
+     * tenant named {@code mesh-gateway} would have its topics and groups under them, each app
+     * given every right there and its acts left out of the audit.
+     */
+    @Test
+    void noTenantMayTakeANameOfThePlatformsMeshOrMeshDash(EmbeddedMesh mesh) {
+        assertThatThrownBy(() -> mesh.onboarding().addDomain("mesh-gateway")).isInstanceOf(MeshException.class)
+                .hasMessageStartingWith("domain name 'mesh-gateway' is reserved");
+        for (PrincipalKind kind : List.of(PrincipalKind.TEAM, PrincipalKind.AUDITOR)) {
+            assertThatThrownBy(() -> mesh.onboarding().addPrincipal("mesh-catalogue", kind)).as("%s", kind)
+                    .isInstanceOf(MeshException.class).hasMessageContaining("name 'mesh-catalogue' is reserved");
+        }
+        assertThat(mesh.onboarding().principals()).noneMatch(p -> p.name().startsWith("mesh-catalogue") || p.name().equals("mesh-gateway"));
+    }
 }

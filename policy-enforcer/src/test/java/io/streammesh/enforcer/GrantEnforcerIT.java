@@ -177,7 +177,7 @@ class GrantEnforcerIT {
         try (var catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir, mesh.state().credentials(), 0));
              var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"));
              var access = new AccessClient(team)) {
-            access.request(ProductAddress.parse(topic), "full", null, "enf-team", "a quick look", Duration.ofSeconds(8));
+            access.request(ProductAddress.parse(topic), "full", null, "enf-exp-team", "a quick look", Duration.ofSeconds(8));
             var api = new CatalogClient(catalog.restUrl(), team);
             // the ACL, not a read: a read takes seconds on a busy machine, and the grant lives for 8
             await().atMost(Duration.ofSeconds(60)).until(() -> aclsOn(mesh, topic).contains("User:enf-exp-team READ"));

@@ -22,8 +22,12 @@ record RegistryCall(String method, String path, String artifactIdHeader, boolean
     static final String DEFAULT_GROUP = "default";
 
     private static final String V2 = "/apis/registry/v2";
-    /** Paths another layer may read differently (dot segments, encoded dots and slashes): no one but the platform needs them. */
-    private static final Pattern NOT_CANONICAL = Pattern.compile("//|/\\.\\.?(/|$)|%2[fFeE]|%5[cC]|\\\\");
+    /**
+     * Paths another layer may read differently (dot segments, encoded dots and slashes, a {@code ;}
+     * matrix parameter, which the registry's router drops from the segment it matches): no one but
+     * the platform needs them.
+     */
+    private static final Pattern NOT_CANONICAL = Pattern.compile("//|/\\.\\.?(/|$)|%2[fFeE]|%5[cC]|\\\\|;");
     private static final Pattern HEALTH = Pattern.compile("/health(/[a-z]+)?/?");
     private static final Pattern ADMIN = Pattern.compile(V2 + "/admin(/.*)?");
     private static final Pattern CREATE = Pattern.compile(V2 + "/groups/([^/]+)/artifacts/?");
@@ -71,7 +75,8 @@ record RegistryCall(String method, String path, String artifactIdHeader, boolean
         if (NOT_CANONICAL.matcher(path).find()) {
             return new PlatformOnly("a call with empty, dot or encoded path separators");
         }
-        if (ADMIN.matcher(path).matches()) {
+        // matched as the registry's router will read it: %61dmin is admin
+        if (ADMIN.matcher(path).matches() || ADMIN.matcher(decodedOrRaw(path)).matches()) {
             return new PlatformOnly("the admin API (global rules, export, import, role mappings)");
         }
         if (isRead()) {
@@ -144,5 +149,14 @@ record RegistryCall(String method, String path, String artifactIdHeader, boolean
     /** Path parameters arrive percent-encoded; the registry decodes them before using them as ids. */
     private static String decode(String segment) {
         return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    /** @return the path percent-decoded; as sent if it holds a malformed escape (which the registry refuses) */
+    private static String decodedOrRaw(String path) {
+        try {
+            return decode(path);
+        } catch (IllegalArgumentException e) {
+            return path;
+        }
     }
 }

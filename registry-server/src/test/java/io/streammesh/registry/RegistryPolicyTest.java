@@ -57,12 +57,21 @@ class RegistryPolicyTest {
         for (String path : new String[] {"/apis/registry/v2//admin/export", "/apis/registry/v2/./admin/export",
                 "/apis/registry/v2/groups/default/artifacts/customers.y.v1-value/../orders.x.v1-value",
                 "/apis/registry/v2/groups/default/artifacts/orders.x.v1-value%2F..%2Fcustomers.y.v1-value",
-                "/apis/registry/v2/groups/default/artifacts/%2E%2E/%2E%2E/%2E%2E/admin/export"}) {
+                "/apis/registry/v2/groups/default/artifacts/%2E%2E/%2E%2E/%2E%2E/admin/export",
+                "/apis/registry/v2/admin;x/export", "/apis/registry/v2/groups;x/default/artifacts/customers.y.v1-value"}) {
             assertThat(refusal(ANALYTICS, call("GET", path))).as(path)
                     .hasValue("User:analytics may not make a call with empty, dot or encoded path separators: "
                             + "only platform principals change rules, compatibility or state, or delete");
             assertThat(refusal(ORDERS, call("PUT", path))).as(path).isPresent();
         }
+    }
+
+    /** The registry's router reads {@code %61dmin} as {@code admin}: the admin API's export, role mappings and config. */
+    @Test
+    void anAdminPathWithEncodedLettersIsTheAdminApi() {
+        assertThat(refusal(ANALYTICS, call("GET", "/apis/registry/v2/%61dmin/export"))).hasValueSatisfying(reason ->
+                assertThat(reason).startsWith("User:analytics may not make the admin API (global rules, export, import, role mappings)"));
+        assertThat(refusal(ANALYTICS, call("GET", "/apis/registry/v2/ad%6Din/roleMappings"))).isPresent();
     }
 
     @Test
