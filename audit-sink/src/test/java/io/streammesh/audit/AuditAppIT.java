@@ -24,10 +24,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -122,6 +124,33 @@ class AuditAppIT {
         var audit = AuditTopicReader.audit(mesh);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(audit.sumOfCounts(deletions)).isEqualTo(1000));
         assertThat(audit.events(deletions)).allSatisfy(e -> assertThat(e.getDecision()).isEqualTo(Decision.DENIED));
+    }
+
+    /**
+     * One metadata request may name tens of thousands of topics, each a refusal of its own: a
+     * principal asking for ever new names filled the authorizer's room, and every other
+     * principal's decisions of that second were dropped, reported only as a number.
+     */
+    @Test
+    @Order(2)
+    void aPrincipalNamingTensOfThousandsOfTopicsIsCountedInFullUnderOneFoldedNameAndCrowdsNoOneOut(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().ensurePrincipal("audit-flooder", PrincipalKind.TEAM);
+        Set<String> names = IntStream.range(0, 20_000).mapToObj(i -> "audit-it.flood-" + i + ".v1").collect(Collectors.toSet());
+        try (Admin flooder = Admin.create(mesh.clientConfig("audit-flooder").kafka())) {
+            assertThatThrownBy(() -> flooder.describeTopics(names).allTopicNames().get()).isInstanceOf(ExecutionException.class);
+        }
+
+        Predicate<AuditEvent> refusals = e -> e.getPrincipal().equals("User:audit-flooder") && "DESCRIBE".equals(e.getOperation())
+                && e.getDecision() == Decision.DENIED && (names.contains(e.getResourceName()) || folded(e));
+        var audit = AuditTopicReader.audit(mesh);
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(audit.sumOfCounts(refusals)).isGreaterThanOrEqualTo(20_000));
+        assertThat(audit.events(refusals)).anySatisfy(e -> assertThat(folded(e)).isTrue())
+                .filteredOn(e -> !folded(e)).as("a twentieth of the authorizer's 100,000 keys at most").hasSizeLessThanOrEqualTo(5_000);
+        assertThat(audit.events(e -> e.getType() == AuditEventType.AUDIT_GAP)).as("nothing dropped").isEmpty();
+    }
+
+    private static boolean folded(AuditEvent event) {
+        return event.getResourceName().startsWith("(more resources than a principal's share");
     }
 
     @Test
