@@ -3,6 +3,7 @@ package io.streammesh.authorizer;
 import io.streammesh.schema.AuthorizationEvent;
 import io.streammesh.schema.Decision;
 import io.streammesh.schema.FreeText;
+import io.streammesh.schema.MeshNames;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * decisions are counted under the resource name {@link #FOLDED} (per operation, resource type
  * and outcome), so that one asking for ever new names (a metadata request naming a hundred
  * thousand topics) keeps its counts but cannot fill the room every other principal's decisions
- * need. The platform's principals ({@code User:mesh…}, a name no tenant may take) are not held.
+ * need. The platform's principals ({@code User:mesh-…}, names no tenant may take) are not held.
  */
 final class DecisionCounts {
 
@@ -85,7 +86,7 @@ final class DecisionCounts {
     }
 
     private static boolean tenant(String principal) {
-        return !principal.startsWith("User:mesh");
+        return !(principal.startsWith(MeshNames.KAFKA_USER_PREFIX) && MeshNames.isPlatformName(MeshNames.withoutKafkaPrefix(principal)));
     }
 
     /** A key drained: its principal holds one fewer. */

@@ -39,6 +39,9 @@ class DecisionCountsTest {
             counts.add(new DecisionCounts.Key(7, "User:analytics", "10.0.0.5", "READ", "TOPIC", "orders.o-" + name + ".v1", true, false));
         }
         counts.add(new DecisionCounts.Key(7, "User:mesh-gate", "10.0.0.1", "READ", "TOPIC", "orders.o-1.v1.ingest", true, false));
+        for (int name = 0; name < 10; name++) {
+            counts.add(new DecisionCounts.Key(7, "User:meshwork", "10.0.0.7", "READ", "TOPIC", "t-" + name, true, false));
+        }
 
         var events = counts.drainAll();
 
@@ -48,6 +51,7 @@ class DecisionCountsTest {
                 .satisfies(folded -> assertThat(folded.getCount()).isEqualTo(195));
         assertThat(events).filteredOn(e -> e.getPrincipal().equals("User:analytics")).hasSize(6);
         assertThat(events).filteredOn(e -> e.getPrincipal().equals("User:mesh-gate")).hasSize(1);
+        assertThat(events).filteredOn(e -> e.getPrincipal().equals("User:meshwork")).as("a tenant, whatever its name starts with").hasSize(6);
 
         counts.add(new DecisionCounts.Key(8, "User:mallory", "10.0.0.66", "DESCRIBE", "TOPIC", "t-0", false, false));
         assertThat(counts.drainAll()).extracting(AuthorizationEvent::getResourceName).as("its share back once drained").containsExactly("t-0");

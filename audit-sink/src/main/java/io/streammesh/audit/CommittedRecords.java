@@ -1,6 +1,5 @@
 package io.streammesh.audit;
 
-import io.streammesh.schema.MeshException;
 import io.streammesh.client.MeshClientConfig;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,42 +22,44 @@ final class CommittedRecords implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final Duration timeout;
 
-    CommittedRecords(MeshClientConfig clientConfig, Duration timeout) {
+    /**
+     * The records counted in a range read from its start, and where the read reached.
+     *
+     * @param records the committed records in {@code [from, reached)}
+     * @param reached the range's end, or an offset short of it when the time given ran out
+     */
+    record Counted(long records, long reached) {
+    }
+
+    CommittedRecords(MeshClientConfig clientConfig) {
         var props = clientConfig.kafka();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "mesh-audit-consumption-counter");
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.timeout = timeout;
     }
 
     /**
      * @param partition a product or view partition
      * @param from the first offset of the range
      * @param to the offset after its last
-     * @return how many committed records lie in {@code [from, to)}
-     * @throws MeshException if the range cannot be read within the timeout (e.g. it ends inside
-     *         a transaction still open)
+     * @param within how long the read may take: a long range is counted over several calls, each from where the last reached
+     * @return how many committed records lie in {@code [from, reached)}, and {@code reached}
      */
-    long between(TopicPartition partition, long from, long to) {
+    Counted upTo(TopicPartition partition, long from, long to, Duration within) {
         consumer.assign(List.of(partition));
         consumer.seek(partition, from);
-        Instant deadline = Instant.now().plus(timeout);
+        Instant deadline = Instant.now().plus(within);
         long count = 0;
-        while (consumer.position(partition) < to) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new MeshException("could not count the records of " + partition + " from offset " + from + " to " + to
-                        + " within " + timeout.toSeconds() + " s");
-            }
+        while (consumer.position(partition) < to && Instant.now().isBefore(deadline)) {
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
                 if (record.offset() < to) {
                     count++;
                 }
             }
         }
-        return count;
+        return new Counted(count, Math.min(consumer.position(partition), to));
     }
 
     @Override

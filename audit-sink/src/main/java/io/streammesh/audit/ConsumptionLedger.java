@@ -5,16 +5,17 @@ import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordProducers;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.schema.ConsumerOffsets;
-import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshNames;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -73,8 +74,9 @@ final class ConsumptionLedger implements AutoCloseable {
     private Map<String, Long> sent;
     private boolean leading;
     private final Set<String> uncountable = new HashSet<>();
-    /** The ranges (group, topic, partition) whose last count timed out, each logged once until one is counted again. */
-    private final Set<String> slow = new HashSet<>();
+    /** Per range (group, topic, partition), the round it was last counted in: the ones counted longest ago go first. */
+    private final Map<String, Long> countedIn = new HashMap<>();
+    private long rounds;
     private String lastProblem;
 
     /**
@@ -86,15 +88,17 @@ final class ConsumptionLedger implements AutoCloseable {
         this.leads = leads;
         this.admin = Admin.create(clientConfig.kafka());
         this.producer = RecordProducers.create(clientConfig, "mesh-audit-consumption-ledger");
-        this.records = new CommittedRecords(clientConfig, COUNT_TIMEOUT);
+        this.records = new CommittedRecords(clientConfig);
     }
 
     void start(Duration interval) {
         timer.scheduleWithFixedDelay(this::recordSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** A range that cannot be read within this (a transaction still open) is counted next round. */
+    /** How long one range is read in a round: a longer one is reported as far as it was read, and goes on from there next round. */
     private static final Duration COUNT_TIMEOUT = Duration.ofSeconds(10);
+    /** How long one round may count records in all: ranges past it are counted next round, first. */
+    private static final Duration ROUND_COUNTING = Duration.ofSeconds(20);
 
     private void recordSafely() {
         try {
@@ -152,28 +156,36 @@ final class ConsumptionLedger implements AutoCloseable {
                 "read where partitions' committed records end");
         var owners = new GroupOwners(KafkaCalls.await(admin.describeAcls(GROUP_READS).values(), "read group ACLs"));
         Instant now = Instant.now();
-        moved.forEach((key, move) -> {
+        Instant roundEnds = now.plus(ROUND_COUNTING);
+        rounds++;
+        // the ranges counted longest ago first: a round that runs out of time leaves the others for the next
+        List<Map.Entry<String, Moved>> inTurn = new ArrayList<>(moved.entrySet());
+        inTurn.sort(Comparator.comparingLong(entry -> countedIn.getOrDefault(entry.getKey(), 0L)));
+        for (Map.Entry<String, Moved> entry : inTurn) {
+            Duration left = Duration.between(Instant.now(), roundEnds);
+            if (left.isNegative() || left.isZero()) {
+                break;
+            }
+            String key = entry.getKey();
+            Moved move = entry.getValue();
             long start = starts.get(move.partition()).offset();
             // a group may commit any offset, past the log's end too (a member's own OffsetCommit): what it can have read ends
             // there, and a range to an offset never written would hold this round, and every tenant's, until its count timed out
             long to = Math.min(move.committed(), ends.get(move.partition()).offset());
             if (Long.valueOf(to).equals(sent.get(key))) {
-                return;
+                continue;
             }
             // Where the previous range ended; records before the log start are gone.
             long from = Math.max(sent.getOrDefault(key, start), start);
-            Long count;
-            try {
-                count = count(move.partition(), from, to);
-            } catch (MeshException e) {
-                // this range waits for the next round; the others are not held behind it
-                if (slow.add(key)) {
-                    LOG.warn("Could not count a consumer group's records on {} this round ({}); trying again next round", move.partition(),
-                            e.getMessage());
-                }
-                return;
+            countedIn.put(key, rounds);
+            CommittedRecords.Counted counted = count(move.partition(), from, to, left.compareTo(COUNT_TIMEOUT) < 0 ? left : COUNT_TIMEOUT);
+            if (counted.reached() <= from && to > from) {
+                // nothing read in its time (a broker that does not answer): the range waits for the next round
+                continue;
             }
-            slow.remove(key);
+            // a long range is reported as far as it was read, and goes on from there next round
+            to = counted.reached();
+            Long count = counted.records() < 0 ? null : counted.records();
             var observed = ConsumerOffsets.newBuilder()
                     .setObservedAt(now)
                     .setConsumerGroup(move.group())
@@ -188,26 +200,26 @@ final class ConsumptionLedger implements AutoCloseable {
             producer.send(new ProducerRecord<>(AuditTopology.CONSUMPTION_TOPIC, key, observed));
             producer.flush();
             sent.put(key, to);
-        });
+        }
     }
 
     /**
-     * @return the committed records in {@code [from, to)}; null where the audit may not read the
-     *         topic (a domain added before the audit counted records), which leaves the audit
-     *         the number of offsets
+     * @return the committed records from {@code from} up to where the read reached within {@code within}; records -1 where
+     *         the audit may not read the topic (a domain added before the audit counted records), which leaves the audit the
+     *         number of offsets up to {@code to}
      */
-    private Long count(TopicPartition partition, long from, long to) {
+    private CommittedRecords.Counted count(TopicPartition partition, long from, long to, Duration within) {
         if (to <= from) {
-            return 0L;
+            return new CommittedRecords.Counted(0, to);
         }
         try {
-            return records.between(partition, from, to);
+            return records.upTo(partition, from, to, within);
         } catch (TopicAuthorizationException e) {
             if (uncountable.add(partition.topic())) {
                 LOG.warn("The audit may not read {}, so it counts offsets there, not records: give {} READ on the topic's domain prefix",
                         partition.topic(), PlatformApp.AUDIT.principal().kafkaPrincipal());
             }
-            return null;
+            return new CommittedRecords.Counted(-1, to);
         }
     }
 

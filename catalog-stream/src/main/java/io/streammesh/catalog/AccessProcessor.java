@@ -236,9 +236,9 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                     + "' (views: " + String.join(", ", product.get().getRegistration().getViews().stream().map(ProductView::getName).toList()) + ")"));
         }
         String grantee = MeshNames.withoutKafkaPrefix(request.getPrincipal());
-        if (!GROUP.matcher(request.getConsumerGroup()).matches() || request.getConsumerGroup().startsWith("mesh")) {
+        if (!GROUP.matcher(request.getConsumerGroup()).matches() || platformGroup(request.getConsumerGroup())) {
             violations.add(Governance.violation("consumer-group", "'" + request.getConsumerGroup()
-                    + "' is not a consumer group a team may own (letters, digits, . _ -; not mesh*)"));
+                    + "' is not a consumer group a team may own (letters, digits, . _ -; not the platform's mesh, mesh-* or mesh.*)"));
         } else if (!MeshNames.isGroupOf(request.getConsumerGroup(), grantee)) {
             // READ on a group lets its holder join it and commit its offsets: another team's group is never granted
             violations.add(Governance.violation("consumer-group", "'" + request.getConsumerGroup() + "' is not a consumer group of "
@@ -450,6 +450,11 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         context.forward(new Record<>(ended.getGrantId(), ended, at), GRANTED);
     }
 
+    /** @return whether the group is the platform's: its apps' ({@code mesh-<app>}) or an auditor's prefix's ({@code mesh.}) */
+    private static boolean platformGroup(String group) {
+        return MeshNames.isPlatformName(group) || group.startsWith(MeshNames.PLATFORM_NAME + ".");
+    }
+
     /** Every grant is written here, so that the expiry index and the active grants' counts stay the store's. */
     private void put(Grant grant) {
         Grant before = grants.get(grant.getGrantId());
@@ -485,13 +490,16 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
     private Optional<RuleViolation> quotaProblem(AccessRequest request) {
         CatalogConfig.AccessQuota quota = config.accessQuota();
         String principal = request.getPrincipal();
-        if (openRequests.getOrDefault(principal, 0) >= quota.openRequests()) {
-            return Optional.of(Governance.violation("principal-quota", principal + " has " + quota.openRequests()
-                    + " requests waiting for a decision, the most it may have at once; ask again once owners decided some"));
+        int open = openRequests.getOrDefault(principal, 0);
+        if (open >= quota.openRequests()) {
+            return Optional.of(Governance.violation("principal-quota", principal + " has " + open + " requests waiting for a decision ("
+                    + quota.openRequests() + " at most at once); ask again once owners decided some"));
         }
-        if (activeGrants.getOrDefault(principal, 0) >= quota.activeGrants()) {
-            return Optional.of(Governance.violation("principal-quota", principal + " holds " + quota.activeGrants()
-                    + " active grants, the most it may; ask an owner to revoke those it no longer needs first"));
+        int active = activeGrants.getOrDefault(principal, 0);
+        if (active >= quota.activeGrants()) {
+            // an owner's approvals of open requests may take it past the bound; only new requests are held
+            return Optional.of(Governance.violation("principal-quota", principal + " holds " + active + " active grants ("
+                    + quota.activeGrants() + " at most); ask an owner to revoke those it no longer needs first"));
         }
         return Optional.empty();
     }

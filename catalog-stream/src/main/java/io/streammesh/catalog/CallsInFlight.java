@@ -11,7 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * that, so that no tenant holds the API's few threads ({@link CatalogApi}'s pool) from every
  * other tenant with many calls at once or slow ones. The platform's own calls (catalog instances
  * asking each other for their stores) are not counted; nor are the portal's live health streams,
- * which {@link HealthStreams} bounds. Thread-safe.
+ * which {@link HealthStreams} bounds, nor key fetches, which a team's consumers make many at once
+ * and {@link KeyService} bounds itself (a refusal is cheap, a served key waits for its audit
+ * report among a few). Thread-safe.
  */
 final class CallsInFlight {
 
@@ -29,7 +31,8 @@ final class CallsInFlight {
     /** The before-handler, after the caller is known: counts the call, or refuses it. */
     void enter(Context ctx) {
         MeshPrincipal caller = CallerAuthentication.caller(ctx);
-        if (caller == null || caller.kind() == PrincipalKind.PLATFORM || ctx.path().startsWith(Portal.HEALTH_EVENTS)) {
+        if (caller == null || caller.kind() == PrincipalKind.PLATFORM || ctx.path().startsWith(Portal.HEALTH_EVENTS)
+                || ctx.path().contains(KeyService.PATH_PART)) {
             return;
         }
         if (!tryEnter(caller.kafkaPrincipal())) {

@@ -91,11 +91,9 @@ final class Portal implements AutoCloseable {
     private final HealthHistory history = new HealthHistory(Duration.ofHours(1));
     private final HealthStreams healthStreams = new HealthStreams(HEALTH_STREAMS_PER_PRINCIPAL, HEALTH_STREAMS);
     private final AuditQueries auditQueries;
-    private final ScheduledExecutorService healthPushes = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        var thread = new Thread(runnable, "portal-health-events");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService healthPushes = daemon("portal-health-events");
+    /** The charts' history is kept on a thread of its own: a push blocked on a client that does not read holds no sample. */
+    private final ScheduledExecutorService healthSampling = daemon("portal-health-sampling");
 
     /**
      * @param api the REST API whose answers the pages show
@@ -142,7 +140,7 @@ final class Portal implements AutoCloseable {
 
     /** Starts keeping every product's health for the charts; called once the catalog's stores answer. */
     void startSampling() {
-        healthPushes.scheduleAtFixedRate(this::sampleHealth, 0, HEALTH_SAMPLE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        healthSampling.scheduleAtFixedRate(this::sampleHealth, 0, HEALTH_SAMPLE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void sampleHealth() {
@@ -210,6 +208,7 @@ final class Portal implements AutoCloseable {
     @Override
     public void close() {
         healthPushes.shutdownNow();
+        healthSampling.shutdownNow();
         auditQueries.close();
     }
 
@@ -491,5 +490,13 @@ final class Portal implements AutoCloseable {
     /** Maps a refused write to the status a person should see: the broker's refusal is a 403, anything else the mesh being unwell. */
     static int statusOf(MeshException e) {
         return e.getMessage() != null && e.getMessage().startsWith("refused by the broker") ? 403 : 503;
+    }
+
+    private static ScheduledExecutorService daemon(String name) {
+        return Executors.newSingleThreadScheduledExecutor(runnable -> {
+            var thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 }

@@ -18,8 +18,9 @@ import java.util.Optional;
  * failing as it a few times; the mesh's passwords are random, so guessing one from many
  * addresses gains nothing. Refused attempts do not count, so a lock ends on time. The address is
  * the connection's, never a forwarding header a client can set. At most {@code capacity} names
- * and addresses are tracked; beyond that the one idle longest is forgotten. HTTP Basic is not
- * throttled here: it is the broker's password, which the broker's own login checks as often.
+ * and addresses are tracked, each with at most its limit of failures (the newest); beyond that
+ * the one idle longest is forgotten. An address limit of {@link Integer#MAX_VALUE} tracks no
+ * address (the catalog's HTTP Basic logins, which {@link CallerAuthentication} throttles so).
  */
 final class SignInThrottle {
 
@@ -53,11 +54,21 @@ final class SignInThrottle {
     /** Counts a failed sign-in against the principal name from the address, and the address. */
     synchronized void failed(String principal, String address) {
         Instant now = clock.instant();
-        for (String key : new String[] {principalKey(principal, address), "address:" + address}) {
-            failures.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(now);
+        count(principalKey(principal, address), perPrincipal, now);
+        if (perAddress < Integer.MAX_VALUE) {
+            count("address:" + address, perAddress, now);
         }
         while (failures.size() > capacity) {
             failures.remove(failures.keySet().iterator().next());
+        }
+    }
+
+    /** Keeps the key's newest failures, as many as its limit: enough to tell it is over it, and no more to hold. */
+    private void count(String key, int limit, Instant now) {
+        Deque<Instant> recent = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
+        recent.addLast(now);
+        while (recent.size() > limit) {
+            recent.removeFirst();
         }
     }
 

@@ -6,6 +6,8 @@ import io.streammesh.schema.GrantStatus;
 import io.streammesh.schema.ProductAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +16,7 @@ import java.util.function.Supplier;
 /**
  * Confirms a key-service refusal in the access tasks' stores, where a grant approved a moment ago
  * is before it reaches {@link DecryptGrants}: at most once every {@link #REFUSAL_KEPT} per
+ * principal and product, and at most {@link #READS_PER_PRINCIPAL} times in that while per
  * principal. A read of the stores decodes every grant of every catalog instance (and asks each
  * other instance for its own); a principal asking again and again for keys it may not have would
  * otherwise make each of its fetches do so, holding the API's few threads from every tenant.
@@ -23,9 +26,13 @@ final class StoredGrantCheck {
 
     /** How long a refusal the stores confirmed answers the principal's next refusals without reading them again. */
     static final Duration REFUSAL_KEPT = Duration.ofSeconds(1);
+    /** The most reads of the stores for one principal within {@link #REFUSAL_KEPT}, across its products. */
+    static final int READS_PER_PRINCIPAL = 10;
 
-    /** Per principal, when the stores last confirmed a refusal of its; one entry per authenticated principal at most. */
+    /** Per principal and product, when the stores last confirmed a refusal; expired entries are dropped as refusals come. */
     private final Map<String, Instant> refusedAt = new ConcurrentHashMap<>();
+    /** Per principal, when its last reads of the stores were made, the newest {@link #READS_PER_PRINCIPAL}. */
+    private final Map<String, Deque<Instant>> readsOf = new ConcurrentHashMap<>();
 
     /**
      * @param principal who asks, {@code User:<name>}, authenticated
@@ -33,20 +40,40 @@ final class StoredGrantCheck {
      * @param storedGrants every grant of the access tasks' stores, as the API serves them
      * @param now the caller's clock
      * @return whether a stored grant lets the principal decrypt the product; false without reading the stores if
-     *         they refused the principal less than {@link #REFUSAL_KEPT} ago
+     *         they refused the principal that product less than {@link #REFUSAL_KEPT} ago
      */
     boolean allows(String principal, ProductAddress address, Supplier<List<ObjectNode>> storedGrants, Instant now) {
-        Instant refused = refusedAt.get(principal);
-        if (refused != null && now.isBefore(refused.plus(REFUSAL_KEPT))) {
+        String key = principal + "|" + address;
+        Instant refused = refusedAt.get(key);
+        if (refused != null && now.isBefore(refused.plus(REFUSAL_KEPT)) || !mayRead(principal, now)) {
             return false;
         }
         boolean allowed = storedGrants.get().stream().anyMatch(grant -> allowsDecryption(grant, principal, address, now));
         if (allowed) {
-            refusedAt.remove(principal);
+            refusedAt.remove(key);
         } else {
-            refusedAt.put(principal, now);
+            // one read of the stores a second, across all products, is what a principal may cost: the others wait their turn
+            refusedAt.values().removeIf(at -> !now.isBefore(at.plus(REFUSAL_KEPT)));
+            refusedAt.put(key, now);
         }
         return allowed;
+    }
+
+    /** @return whether the principal may have the stores read now: fewer than its bound of reads within the last while */
+    private boolean mayRead(String principal, Instant now) {
+        boolean[] may = {false};
+        readsOf.compute(principal, (p, reads) -> {
+            Deque<Instant> recent = reads == null ? new ArrayDeque<>() : reads;
+            while (!recent.isEmpty() && !now.isBefore(recent.peekFirst().plus(REFUSAL_KEPT))) {
+                recent.removeFirst();
+            }
+            if (recent.size() < READS_PER_PRINCIPAL) {
+                recent.addLast(now);
+                may[0] = true;
+            }
+            return recent;
+        });
+        return may[0];
     }
 
     private static boolean allowsDecryption(JsonNode grant, String principal, ProductAddress address, Instant now) {

@@ -526,6 +526,11 @@ class CatalogTopologyTest {
         request(request("r-g6", "customers.customer-profile.v1", "marketing").build());
 
         assertThat(grants.readValuesToList()).extracting(Grant::getConsumerGroup).containsExactly("analytics.fraud", "analytics");
+
+        // a name that only starts like the platform's is a tenant's like any other
+        requestAs("meshwork", request("r-g7", "customers.customer-profile.v1", "marketing").setPrincipal("User:meshwork")
+                .setRequestedBy("User:meshwork").setConsumerGroup("meshwork").build());
+        assertThat(grants.readValue().getConsumerGroup()).isEqualTo("meshwork");
     }
 
     /**
@@ -550,15 +555,15 @@ class CatalogTopologyTest {
 
         assertThat(state("q-2").getStatus()).isEqualTo(RequestStatus.PENDING);
         assertThat(state("q-3").getStatus()).isEqualTo(RequestStatus.REJECTED);
-        assertThat(state("q-3").getReason()).isEqualTo("User:analytics has 2 requests waiting for a decision, the most it may have at "
-                + "once; ask again once owners decided some");
+        assertThat(state("q-3").getReason()).isEqualTo("User:analytics has 2 requests waiting for a decision (2 at most at once); ask "
+                + "again once owners decided some");
         assertThat(state("m-q").getStatus()).as("another principal").isEqualTo(RequestStatus.PENDING);
 
         decide("orders", decision("q-1", DecisionKind.APPROVED));
         request(request("q-4", "customers.customer-profile.v1", "marketing").build());
         request(request("q-5", "customers.customer-profile.v1", "marketing").build());
         assertThat(state("q-4").getStatus()).as("one open, one grant: room for one more grant").isEqualTo(RequestStatus.APPROVED);
-        assertThat(state("q-5").getReason()).isEqualTo("User:analytics holds 2 active grants, the most it may; ask an owner to revoke "
+        assertThat(state("q-5").getReason()).isEqualTo("User:analytics holds 2 active grants (2 at most); ask an owner to revoke "
                 + "those it no longer needs first");
 
         decide("customers", decision("q-4", DecisionKind.REVOKED));
@@ -575,7 +580,7 @@ class CatalogTopologyTest {
         assertThat(state("r-7").getStatus()).isEqualTo(RequestStatus.REJECTED);
         assertThat(state("r-7").getReasons()).containsExactly(
                 "product orders.order-placed.v1 has no view 'secret' (views: full, analytics)",
-                "'mesh-catalog' is not a consumer group a team may own (letters, digits, . _ -; not mesh*)",
+                "'mesh-catalog' is not a consumer group a team may own (letters, digits, . _ -; not the platform's mesh, mesh-* or mesh.*)",
                 "duration -5 ms must be between 1 s and 365 days");
         assertThat(state("r-7").getReason()).as("the first, as before").isEqualTo(state("r-7").getReasons().get(0));
     }

@@ -41,6 +41,19 @@ class StoredGrantCheckTest {
         assertThat(reads).hasValue(3);
     }
 
+    /** A refusal of one product does not hold a grant of another approved a moment ago; asking of many products is bounded too. */
+    @Test
+    void aRefusalIsKeptPerProductAndAPrincipalAskingOfManyProductsHasTheStoresReadTenTimesASecondAtMost() {
+        assertThat(check.allows("User:analytics", ProductAddress.parse("orders.other.v1"), grants, NOW)).isFalse();
+        stored.add(decryptGrant("User:analytics"));
+        assertThat(check.allows("User:analytics", PRODUCT, grants, NOW.plusMillis(10))).as("another product, just granted").isTrue();
+
+        for (int product = 0; product < 20; product++) {
+            check.allows("User:mallory", ProductAddress.parse("orders.p-" + product + ".v1"), grants, NOW);
+        }
+        assertThat(reads).hasValue(2 + StoredGrantCheck.READS_PER_PRINCIPAL);
+    }
+
     @Test
     void onlyAnActiveUnexpiredDecryptGrantOfThePrincipalOnTheProductAllows() {
         stored.add(decryptGrant("User:analytics").put("status", "REVOKED"));

@@ -150,7 +150,7 @@ public final class CredentialStore {
         }
         Version version = new Version(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey());
         return SNAPSHOTS.compute(file, (path, cached) ->
-                cached != null && cached.version.equals(version) ? cached : new Snapshot(version, read()));
+                cached != null && cached.version.equals(version) ? cached : Snapshot.after(cached, version, read()));
     }
 
     private Map<String, Entry> read() {
@@ -225,6 +225,12 @@ public final class CredentialStore {
     }
 
     private record Entry(MeshPrincipal principal, PasswordHash hash) {
+
+        /** @return whether the other entry is this principal's with the same password hash (a record's arrays compare by identity) */
+        boolean sameAs(Entry other) {
+            return other != null && principal.equals(other.principal) && hash.iterations() == other.hash.iterations()
+                    && MessageDigest.isEqual(hash.salt(), other.hash.salt()) && MessageDigest.isEqual(hash.hash(), other.hash.hash());
+        }
     }
 
     /** Writes replace the file, so a new inode, time or size means new content. */
@@ -236,6 +242,24 @@ public final class CredentialStore {
 
         Snapshot(Version version, Map<String, Entry> entries) {
             this(version, entries, new ConcurrentHashMap<>());
+        }
+
+        /**
+         * The file read again after a change: a password verified before stays so while its
+         * principal's hash is unchanged, so that another principal added or rotated costs no one
+         * a derivation, nor a throttled caller its way in.
+         */
+        static Snapshot after(Snapshot before, Version version, Map<String, Entry> entries) {
+            var next = new Snapshot(version, entries);
+            if (before != null) {
+                before.verified.forEach((name, digest) -> {
+                    Entry was = before.entries.get(name);
+                    if (was != null && was.sameAs(entries.get(name))) {
+                        next.verified.put(name, digest);
+                    }
+                });
+            }
+            return next;
         }
     }
 }

@@ -66,6 +66,11 @@ class CredentialCheckTest {
 
         assertThat(check.principalVerifiedBefore(right)).contains(new MeshPrincipal("analytics", PrincipalKind.TEAM));
         assertThat(check.principalVerifiedBefore(BasicLogin.parse(basic("analytics", "guess")).orElseThrow())).isEmpty();
+
+        CredentialStore.at(file).put(new MeshPrincipal("orders", PrincipalKind.DOMAIN), "domain-secret");
+        assertThat(check.principalVerifiedBefore(right)).as("another principal added: still verified").isPresent();
+        CredentialStore.at(file).put(new MeshPrincipal("analytics", PrincipalKind.TEAM), "rotated");
+        assertThat(check.principalVerifiedBefore(right)).as("its own password changed").isEmpty();
     }
 
     private static Optional<MeshPrincipal> principalOf(CredentialCheck check, String authorization) {

@@ -243,7 +243,7 @@ public final class Onboarding {
 
     /** @return whether a tenant may not take the name: {@code mesh}, or one starting with {@code mesh-} as the platform's principals do */
     private static boolean reserved(String name) {
-        return name.equals(RESERVED_DOMAIN) || name.startsWith(RESERVED_DOMAIN + "-");
+        return MeshNames.isPlatformName(name);
     }
 
     /**

@@ -163,7 +163,7 @@ class AccessCommandsIT {
                     "mesh: request " + lastWord(twoWrong) + " is REJECTED: product rej-shop.order-placed.v1 has no view 'analytcs' "
                             + "(views: full, analytics)",
                     "mesh: request " + lastWord(twoWrong) + " is REJECTED: 'mesh-sneaky' is not a consumer group a team may own "
-                            + "(letters, digits, . _ -; not mesh*)");
+                            + "(letters, digits, . _ -; not the platform's mesh, mesh-* or mesh.*)");
 
             String id = requestId(run("access", "request", "rej-shop.order-placed.v1", "--view", "full", "--group", "rej-team",
                     "--purpose", "dashboards", "--as", "rej-team", "--catalog-url", url, "--state-dir", state));

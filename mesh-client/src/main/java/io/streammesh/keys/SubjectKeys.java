@@ -211,6 +211,33 @@ public final class SubjectKeys implements AutoCloseable {
             }
         }
 
+        /**
+         * As {@link #checkUsable}, for a use that will ask the KMS: one use asks again when a
+         * guessed verdict comes due; the others meanwhile get the verdict, as before it came due,
+         * and do not each wait for a KMS that may hang.
+         *
+         * @param now the holder's clock
+         * @throws UnusableKey if the entry gives no key, unless this use is the one to ask again
+         */
+        void checkUsableToAsk(long now) {
+            if (broken != null) {
+                throw broken;
+            }
+            Judged found = judged;
+            if (found != null && found.broken() != null && !(found.dueAgain(now) && claimAsking(found, now))) {
+                throw found.broken();
+            }
+        }
+
+        /** @return whether this use asks: it moved the verdict's next ask a {@link #REJUDGE_MS} on */
+        private synchronized boolean claimAsking(Judged due, long now) {
+            if (judged != due) {
+                return false;
+            }
+            judged = due.dueAt(now + REJUDGE_MS);
+            return true;
+        }
+
         Judged judged() {
             return judged;
         }
@@ -716,7 +743,7 @@ public final class SubjectKeys implements AutoCloseable {
      */
     private KeysetHandle unwrapChecked(String domain, String subject, DataKey key) {
         long now = clock.getAsLong();
-        key.checkUsable(now);
+        key.checkUsableToAsk(now);
         Judged before = key.judged();
         boolean judgedBefore = before != null && !before.revisable();
         if (keks != null) {

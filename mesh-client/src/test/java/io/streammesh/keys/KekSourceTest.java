@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -281,6 +282,37 @@ class KekSourceTest {
         assertThat(holder.existing("orders", "c-1").orElseThrow().decrypt(ciphertext, BOUND)).isEqualTo(DATA);
     }
 
+    /** A KMS that hangs (tens of seconds a call) must not hold every use of the key when its verdict comes due: one asks. */
+    @Test
+    void whenAGuessedVerdictComesDueOneUseAsksTheKmsAndTheOthersMeanwhileGetTheVerdict() {
+        var cloud = new CloudKms(dir.resolve("cloud"));
+        var keks = cloudKeks(cloud);
+        keys(keks).dataKey("orders", "c-1");
+        var holder = keys(keks);
+        cloud.down = true;
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class);
+        now += SubjectKeys.REMOTE_OUTAGE_MS;
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(SubjectKeys.UnusableKey.class);
+        now += SubjectKeys.REJUDGE_MS;
+        var meanwhile = new AtomicReference<Throwable>();
+        cloud.duringUnwrap = () -> {
+            cloud.duringUnwrap = null;
+            int before = cloud.unwraps.get();
+            try {
+                holder.existing("orders", "c-1");
+            } catch (RuntimeException e) {
+                meanwhile.set(e);
+            }
+            assertThat(cloud.unwraps.get()).as("no second ask").isEqualTo(before);
+        };
+        int asked = cloud.unwraps.get();
+
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(SubjectKeys.UnusableKey.class);
+
+        assertThat(cloud.unwraps.get()).isEqualTo(asked + 1);
+        assertThat(meanwhile.get()).as("a use while the KMS is asked").isInstanceOf(SubjectKeys.UnusableKey.class);
+    }
+
     /**
      * The gate replaces a product's dead-letter key whose entry it judged unusable: after a long
      * outage of a remote KMS that would make every dead letter sealed with the old key unreadable.
@@ -362,6 +394,8 @@ class KekSourceTest {
         /** What it wrapped so far, and what of that it refuses to unwrap, as a KMS whose key versions were destroyed. */
         private final List<ByteBuffer> wrapped = new CopyOnWriteArrayList<>();
         private final Set<ByteBuffer> refused = ConcurrentHashMap.newKeySet();
+        /** Run (once set) while an unwrap is asked, as another thread's use would be. */
+        volatile Runnable duringUnwrap;
         /** How many times it was asked to unwrap. */
         final AtomicInteger unwraps = new AtomicInteger();
 
@@ -408,6 +442,10 @@ class KekSourceTest {
                 @Override
                 public byte[] decrypt(byte[] ciphertext, byte[] associatedData) throws GeneralSecurityException {
                     unwraps.incrementAndGet();
+                    Runnable meanwhile = duringUnwrap;
+                    if (meanwhile != null) {
+                        meanwhile.run();
+                    }
                     if (down || refused.contains(ByteBuffer.wrap(ciphertext))) {
                         throw new GeneralSecurityException("decryption failed");
                     }

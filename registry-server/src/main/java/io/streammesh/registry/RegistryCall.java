@@ -3,6 +3,7 @@ package io.streammesh.registry;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -76,7 +77,11 @@ record RegistryCall(String method, String path, String artifactIdHeader, boolean
             return new PlatformOnly("a call with empty, dot or encoded path separators");
         }
         // matched as the registry's router will read it: %61dmin is admin
-        if (ADMIN.matcher(path).matches() || ADMIN.matcher(decodedOrRaw(path)).matches()) {
+        Optional<String> decoded = decoded(path);
+        if (decoded.isEmpty()) {
+            return new PlatformOnly("a call with a malformed percent-escape");
+        }
+        if (ADMIN.matcher(path).matches() || ADMIN.matcher(decoded.get()).matches()) {
             return new PlatformOnly("the admin API (global rules, export, import, role mappings)");
         }
         if (isRead()) {
@@ -151,12 +156,12 @@ record RegistryCall(String method, String path, String artifactIdHeader, boolean
         return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    /** @return the path percent-decoded; as sent if it holds a malformed escape (which the registry refuses) */
-    private static String decodedOrRaw(String path) {
+    /** @return the path percent-decoded; empty if it holds a malformed escape, which another layer might read otherwise */
+    private static Optional<String> decoded(String path) {
         try {
-            return decode(path);
+            return Optional.of(decode(path));
         } catch (IllegalArgumentException e) {
-            return path;
+            return Optional.empty();
         }
     }
 }

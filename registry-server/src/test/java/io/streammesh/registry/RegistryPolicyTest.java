@@ -72,6 +72,8 @@ class RegistryPolicyTest {
         assertThat(refusal(ANALYTICS, call("GET", "/apis/registry/v2/%61dmin/export"))).hasValueSatisfying(reason ->
                 assertThat(reason).startsWith("User:analytics may not make the admin API (global rules, export, import, role mappings)"));
         assertThat(refusal(ANALYTICS, call("GET", "/apis/registry/v2/ad%6Din/roleMappings"))).isPresent();
+        assertThat(refusal(ANALYTICS, call("GET", "/apis/registry/v2/%61dmin/export%zz"))).hasValueSatisfying(reason ->
+                assertThat(reason).contains("a call with a malformed percent-escape"));
     }
 
     @Test

@@ -25,6 +25,9 @@ public final class MeshNames {
     /** How Kafka spells the principal of a SASL user: {@code User:<name>}. */
     public static final String KAFKA_USER_PREFIX = "User:";
 
+    /** The platform's name, which its topics ({@code mesh.}) and principals ({@code mesh-}) start with. */
+    public static final String PLATFORM_NAME = "mesh";
+
     /** Every authenticated user, as an ACL principal. */
     public static final String EVERY_USER = KAFKA_USER_PREFIX + "*";
 
@@ -49,6 +52,16 @@ public final class MeshNames {
      */
     public static String kafkaPrincipal(String name) {
         return KAFKA_USER_PREFIX + name;
+    }
+
+    /**
+     * @param name a principal's bare name, e.g. {@code mesh-gate}
+     * @return whether it is the platform's: {@code mesh}, or {@code mesh-} and more, as the
+     *         platform's principals and apps are named (their ACLs cover {@code mesh-<app>*}), so
+     *         no domain, team or auditor may take it
+     */
+    public static boolean isPlatformName(String name) {
+        return name != null && (name.equals(PLATFORM_NAME) || name.startsWith(PLATFORM_NAME + "-"));
     }
 
     /**
