@@ -180,8 +180,9 @@ final class CatalogQueries {
         if (owner.activeHost().equals(self)) {
             return Optional.ofNullable(this.<GenericRecord>localStore(store).get(key)).map(AvroJson::of);
         }
-        // the key is a caller's text (a request id from a form): one path segment, whatever it holds
-        String segment = URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+        // the key is a caller's text (a request id from a form): one path segment, whatever it holds, never a dot segment
+        String encoded = URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+        String segment = encoded.equals(".") || encoded.equals("..") ? encoded.replace(".", "%2E") : encoded;
         List<ObjectNode> found = remote(owner.activeHost(), "/api/internal/stores/" + store + "/" + segment);
         return found.stream().findFirst();
     }
