@@ -263,9 +263,7 @@ class KekSourceTest {
         byte[] ciphertext = keys(keks).dataKey("orders", "c-1").encrypt(DATA, BOUND);
         var holder = keys(keks);
         cloud.down = true;
-        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class);
-        now += SubjectKeys.REMOTE_OUTAGE_MS;
-        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(SubjectKeys.UnusableKey.class);
+        judgedUnusableInALongOutage(holder);
 
         now += SubjectKeys.REJUDGE_MS;
         int asked = cloud.unwraps.get();
@@ -290,9 +288,7 @@ class KekSourceTest {
         keys(keks).dataKey("orders", "c-1");
         var holder = keys(keks);
         cloud.down = true;
-        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class);
-        now += SubjectKeys.REMOTE_OUTAGE_MS;
-        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(SubjectKeys.UnusableKey.class);
+        judgedUnusableInALongOutage(holder);
         now += SubjectKeys.REJUDGE_MS;
         var meanwhile = new AtomicReference<Throwable>();
         cloud.duringUnwrap = () -> {
@@ -327,9 +323,7 @@ class KekSourceTest {
         var holder = keys(keks);
         cloud.down = true;
         cloud.wrapsDown = true;
-        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class);
-        now += SubjectKeys.REMOTE_OUTAGE_MS;
-        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(SubjectKeys.UnusableKey.class);
+        judgedUnusableInALongOutage(holder);
         int entries = log.entries.size();
 
         assertThatThrownBy(() -> holder.freshKey("orders", "c-1")).as("the KMS out of reach: neither unwrapped nor replaced")
@@ -344,9 +338,7 @@ class KekSourceTest {
 
         var refused = keys(keks);
         cloud.refuseWhatItWrapped();
-        assertThatThrownBy(() -> refused.existing("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class);
-        now += SubjectKeys.REMOTE_OUTAGE_MS;
-        assertThatThrownBy(() -> refused.existing("orders", "c-1")).isInstanceOf(SubjectKeys.UnusableKey.class);
+        judgedUnusableInALongOutage(refused);
         Aead fresh = refused.freshKey("orders", "c-1");
         assertThat(log.entries).as("a KMS that answers and refuses the entry: replaced").hasSize(entries + 1);
         assertThatThrownBy(() -> fresh.decrypt(ciphertext, BOUND)).isInstanceOf(GeneralSecurityException.class);
@@ -370,6 +362,13 @@ class KekSourceTest {
         var config = GATE.with(KekSource.KEK_URI, "cloud-kms://eu/keys/mesh-{domain}").with("client.id", "gate");
 
         assertThat(config.kafka()).containsEntry("client.id", "gate").doesNotContainKey(KekSource.KEK_URI);
+    }
+
+    /** Has the holder's first use of orders/c-1 meet a KMS that fails (an outage), then, ten minutes on, judge the entry unusable. */
+    private void judgedUnusableInALongOutage(SubjectKeys holder) {
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class);
+        now += SubjectKeys.REMOTE_OUTAGE_MS;
+        assertThatThrownBy(() -> holder.existing("orders", "c-1")).isInstanceOf(SubjectKeys.UnusableKey.class);
     }
 
     /** @return the KEKs of a config that names the cloud KMS for every domain */
