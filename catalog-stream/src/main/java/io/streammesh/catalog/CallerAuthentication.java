@@ -22,7 +22,8 @@ import org.eclipse.jetty.util.URIUtil;
  * whose Basic logins failed too often from one address is, from that address, let in only with a
  * password verified before (no derivation), else refused unchecked (429) until its failures leave
  * the window. So no tenant can keep the catalog's threads deriving hashes, and failing as another
- * principal locks neither that principal nor any other address out.
+ * principal locks out neither that principal's verified password nor any other address (behind a
+ * shared address, such as the ingest API's, a password not yet verified waits the window out).
  */
 final class CallerAuthentication {
 
