@@ -259,6 +259,17 @@ public final class SubjectKeys implements AutoCloseable {
             return found != null && found.revisable();
         }
 
+        /** When (the holder's clock) it first failed to unwrap when asked again for {@link #freshKey}; -1 if it never did. */
+        private long refusedWhenAskedAgain = -1;
+
+        /** @return when it first failed to unwrap when asked again: now, if this is the first time */
+        synchronized long refusedWhenAskedAgain(long now) {
+            if (refusedWhenAskedAgain < 0) {
+                refusedWhenAskedAgain = now;
+            }
+            return refusedWhenAskedAgain;
+        }
+
         /** Has a guessed verdict on it asked again at its next use, whenever it was made. */
         synchronized void askAgain() {
             if (judged != null && judged.revisable()) {
@@ -574,11 +585,15 @@ public final class SubjectKeys implements AutoCloseable {
      * A data key for a subject whose entry this holder judged unusable ({@link UnusableKey}), such
      * as the key of a product's dead letters: the entry's own key if it unwraps now (a verdict a
      * configured KMS's long outage made, overturned once it answers, so that what the key sealed
-     * stays readable), else a new key replacing the entry.
+     * stays readable), else a new key replacing the entry. Such an entry is replaced only once it
+     * failed to unwrap when asked again twice, {@link #UNWRAP_RETRY_MS} apart at least, with no
+     * unwrap between: a KMS that flaps (an unwrap timing out, the next wrap answering) is no
+     * refusal.
      *
      * @param domain the domain
      * @param subject the subject id
      * @return the entry's key, or the new data key
+     * @throws KeyLogUnavailable if the entry failed to unwrap when asked again for the first time: ask again later
      * @throws MeshException if the KMS does not wrap a new key (nor unwrapped the entry's)
      */
     public Aead freshKey(String domain, String subject) {
@@ -590,6 +605,13 @@ public final class SubjectKeys implements AutoCloseable {
                 try {
                     return usable(domain, subject, held);
                 } catch (UnusableKey e) {
+                    long now = clock.getAsLong();
+                    long first = held.refusedWhenAskedAgain(now);
+                    if (now - first < UNWRAP_RETRY_MS) {
+                        throw new KeyLogUnavailable("a data key of domain " + domain + " judged unusable did not unwrap with "
+                                + keks.uri(domain) + " when asked again; it is replaced only if it still does not in "
+                                + UNWRAP_RETRY_MS / 1000 + " s", e);
+                    }
                     LOG.warn("A data key of domain {} judged unusable still does not unwrap with {}: a new key replaces it", domain,
                             keks.uri(domain));
                 }

@@ -326,6 +326,9 @@ class KekSourceTest {
         judgedUnusableInALongOutage(holder);
         int entries = log.entries.size();
 
+        assertThatThrownBy(() -> holder.freshKey("orders", "c-1")).as("asked again once: not judged yet")
+                .isInstanceOf(KeyLogUnavailable.class).hasMessageContaining("when asked again");
+        now += SubjectKeys.UNWRAP_RETRY_MS;
         assertThatThrownBy(() -> holder.freshKey("orders", "c-1")).as("the KMS out of reach: neither unwrapped nor replaced")
                 .isInstanceOf(MeshException.class).isNotInstanceOf(SubjectKeys.UnusableKey.class)
                 .hasMessageContaining("cannot wrap");
@@ -336,9 +339,21 @@ class KekSourceTest {
         assertThat(log.entries).hasSize(entries);
         assertThat(keys(keks).existing("orders", "c-1").orElseThrow().decrypt(ciphertext, BOUND)).isEqualTo(DATA);
 
+        var flapping = keys(keks);
+        cloud.down = true;
+        judgedUnusableInALongOutage(flapping);
+        assertThatThrownBy(() -> flapping.freshKey("orders", "c-1")).as("one failure asked again: no refusal yet")
+                .isInstanceOf(KeyLogUnavailable.class);
+        cloud.down = false;
+        now += SubjectKeys.UNWRAP_RETRY_MS;
+        assertThat(flapping.freshKey("orders", "c-1").decrypt(ciphertext, BOUND)).as("a KMS that flapped").isEqualTo(DATA);
+        assertThat(log.entries).hasSize(entries);
+
         var refused = keys(keks);
         cloud.refuseWhatItWrapped();
         judgedUnusableInALongOutage(refused);
+        assertThatThrownBy(() -> refused.freshKey("orders", "c-1")).isInstanceOf(KeyLogUnavailable.class);
+        now += SubjectKeys.UNWRAP_RETRY_MS;
         Aead fresh = refused.freshKey("orders", "c-1");
         assertThat(log.entries).as("a KMS that answers and refuses the entry: replaced").hasSize(entries + 1);
         assertThatThrownBy(() -> fresh.decrypt(ciphertext, BOUND)).isInstanceOf(GeneralSecurityException.class);
