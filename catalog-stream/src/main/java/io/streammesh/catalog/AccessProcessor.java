@@ -142,7 +142,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         try (var all = grants.all()) {
             all.forEachRemaining(entry -> {
                 Expiry.of(entry.value).ifPresent(expiries::add);
-                count(activeGrants, entry.value.getStatus() == GrantStatus.ACTIVE ? entry.value.getPrincipal() : null, 1);
+                count(activeGrants, activeOf(entry.value), 1);
             });
         }
         try (var all = states.all()) {
@@ -460,11 +460,11 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         Grant before = grants.get(grant.getGrantId());
         if (before != null) {
             Expiry.of(before).ifPresent(expiries::remove);
-            count(activeGrants, before.getStatus() == GrantStatus.ACTIVE ? before.getPrincipal() : null, -1);
+            count(activeGrants, activeOf(before), -1);
         }
         grants.put(grant.getGrantId(), grant);
         Expiry.of(grant).ifPresent(expiries::add);
-        count(activeGrants, grant.getStatus() == GrantStatus.ACTIVE ? grant.getPrincipal() : null, 1);
+        count(activeGrants, activeOf(grant), 1);
     }
 
     /** Every request's state is written here, so that the open requests' counts stay the store's. */
@@ -478,6 +478,11 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
     private static String openOf(AccessRequestState state) {
         return state != null && (state.getStatus() == RequestStatus.PENDING || state.getStatus() == RequestStatus.AWAITING_SECOND_APPROVAL)
                 ? state.getRequest().getPrincipal() : null;
+    }
+
+    /** @return the principal of the grant if it is ACTIVE; null otherwise */
+    private static String activeOf(Grant grant) {
+        return grant.getStatus() == GrantStatus.ACTIVE ? grant.getPrincipal() : null;
     }
 
     private static void count(Map<String, Integer> counts, String principal, int change) {

@@ -52,7 +52,7 @@ final class StoredGrantCheck {
         if (allowed) {
             refusedAt.remove(key);
         } else {
-            // one read of the stores a second, across all products, is what a principal may cost: the others wait their turn
+            // refusals past their while answer nothing more: dropped, so that the map holds only the last one's
             refusedAt.values().removeIf(at -> !now.isBefore(at.plus(REFUSAL_KEPT)));
             refusedAt.put(key, now);
         }

@@ -112,8 +112,7 @@ public final class CredentialStore {
             return false;
         }
         byte[] digest = sha256(password);
-        byte[] known = snapshot.verified.get(name);
-        if (known != null && MessageDigest.isEqual(known, digest)) {
+        if (snapshot.verified(name, digest)) {
             return true;
         }
         boolean ok = entry.hash.matches(password);
@@ -135,8 +134,7 @@ public final class CredentialStore {
         if (name == null || password == null) {
             return false;
         }
-        byte[] known = snapshot().verified.get(name);
-        return known != null && MessageDigest.isEqual(known, sha256(password));
+        return snapshot().verified(name, sha256(password));
     }
 
     private Snapshot snapshot() {
@@ -242,6 +240,12 @@ public final class CredentialStore {
 
         Snapshot(Version version, Map<String, Entry> entries) {
             this(version, entries, new ConcurrentHashMap<>());
+        }
+
+        /** @return whether a check since the store last changed found the password of this digest the principal's own */
+        boolean verified(String name, byte[] digest) {
+            byte[] known = verified.get(name);
+            return known != null && MessageDigest.isEqual(known, digest);
         }
 
         /**

@@ -51,9 +51,6 @@ public final class Onboarding {
     private static final Logger LOG = LoggerFactory.getLogger(Onboarding.class);
     private static final int SCRAM_ITERATIONS = 8192;
     private static final Duration PLATFORM_TOPICS_PATIENCE = Duration.ofSeconds(120);
-    /** No domain may be called this: its topics would be the platform's. */
-    private static final String RESERVED_DOMAIN = "mesh";
-    private static final String PLATFORM_PREFIX = RESERVED_DOMAIN + ".";
 
     private final Admin admin;
     private final CredentialStore credentials;
@@ -189,7 +186,7 @@ public final class Onboarding {
         } catch (IllegalArgumentException e) {
             throw new MeshException(e.getMessage());
         }
-        if (reserved(domain)) {
+        if (MeshNames.isPlatformName(domain)) {
             throw new MeshException("domain name '" + domain + "' is reserved: the platform's own topics start with mesh., and its apps' "
                     + "topics and groups with mesh-");
         }
@@ -224,9 +221,9 @@ public final class Onboarding {
     private MeshPrincipal create(MeshPrincipal principal) {
         boolean tenant = principal.kind() == PrincipalKind.DOMAIN || principal.kind() == PrincipalKind.TEAM
                 || principal.kind() == PrincipalKind.AUDITOR;
-        if (tenant && reserved(principal.name())) {
+        if (tenant && MeshNames.isPlatformName(principal.name())) {
             throw new MeshException(principal.kind().name().toLowerCase(Locale.ROOT) + " name '" + principal.name() + "' is reserved: the "
-                    + "platform's topics and groups start with " + RESERVED_DOMAIN + " (its apps' ACLs cover mesh-<app>*), so a tenant's would be"
+                    + "platform's topics and groups start with " + MeshNames.PLATFORM_NAME + " (its apps' ACLs cover mesh-<app>*), so a tenant's would be"
                     + " the platform's");
         }
         setPassword(principal, CredentialStore.newPassword());
@@ -239,11 +236,6 @@ public final class Onboarding {
             createAcls(requesterAcls(principal), "create the request and decision topic ACLs of " + principal.kafkaPrincipal());
         }
         return principal;
-    }
-
-    /** @return whether a tenant may not take the name: {@code mesh}, or one starting with {@code mesh-} as the platform's principals do */
-    private static boolean reserved(String name) {
-        return MeshNames.isPlatformName(name);
     }
 
     /**
@@ -287,7 +279,7 @@ public final class Onboarding {
      */
     private List<NewTopic> missingIngestTopics() {
         Set<String> names = KafkaCalls.await(admin.listTopics().names(), "list the topics");
-        List<String> products = names.stream().filter(name -> !name.startsWith(PLATFORM_PREFIX) && ProductAddress.isValid(name)
+        List<String> products = names.stream().filter(name -> !name.startsWith(MeshTopics.PLATFORM_PREFIX) && ProductAddress.isValid(name)
                 && !names.contains(ProductAddress.parse(name).ingestTopic())).sorted().toList();
         if (products.isEmpty()) {
             return List.of();

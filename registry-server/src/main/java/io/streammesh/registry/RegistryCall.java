@@ -81,7 +81,7 @@ record RegistryCall(String method, String path, String artifactIdHeader, boolean
         if (decoded.isEmpty()) {
             return new PlatformOnly("a call with a malformed percent-escape");
         }
-        if (ADMIN.matcher(path).matches() || ADMIN.matcher(decoded.get()).matches()) {
+        if (ADMIN.matcher(decoded.get()).matches()) {
             return new PlatformOnly("the admin API (global rules, export, import, role mappings)");
         }
         if (isRead()) {
