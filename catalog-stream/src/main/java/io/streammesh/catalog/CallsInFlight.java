@@ -3,8 +3,6 @@ package io.streammesh.catalog;
 import io.javalin.http.Context;
 import io.streammesh.schema.MeshPrincipal;
 import io.streammesh.schema.PrincipalKind;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The API calls each principal has in flight: at most {@code perPrincipal} at once, a 429 past
@@ -20,12 +18,12 @@ final class CallsInFlight {
     /** Set on a call once counted, so that the after-handler lets go only of what the before-handler took. */
     private static final String COUNTED = "mesh.in-flight";
 
-    private final int perPrincipal;
-    private final Map<String, Integer> inFlight = new ConcurrentHashMap<>();
+    private final PrincipalShares inFlight;
 
     /** @param perPrincipal the most calls one principal may have in flight */
     CallsInFlight(int perPrincipal) {
-        this.perPrincipal = perPrincipal;
+        // no bound in all: the API's thread pool is that
+        this.inFlight = new PrincipalShares(perPrincipal, Integer.MAX_VALUE);
     }
 
     /** The before-handler, after the caller is known: counts the call, or refuses it. */
@@ -36,8 +34,8 @@ final class CallsInFlight {
             return;
         }
         if (!tryEnter(caller.kafkaPrincipal())) {
-            throw new ApiError(429, caller.kafkaPrincipal() + " has " + perPrincipal + " calls in flight, the most it may have at once; "
-                    + "try again when one has answered");
+            throw new ApiError(429, caller.kafkaPrincipal() + " has " + inFlight.perPrincipal()
+                    + " calls in flight, the most it may have at once; try again when one has answered");
         }
         ctx.attribute(COUNTED, caller.kafkaPrincipal());
     }
@@ -53,20 +51,11 @@ final class CallsInFlight {
 
     /** @return whether the principal's call is counted in flight: it had fewer than its bound */
     boolean tryEnter(String principal) {
-        boolean[] entered = {false};
-        inFlight.compute(principal, (p, calls) -> {
-            int now = calls == null ? 0 : calls;
-            if (now >= perPrincipal) {
-                return calls;
-            }
-            entered[0] = true;
-            return now + 1;
-        });
-        return entered[0];
+        return inFlight.take(principal).isEmpty();
     }
 
     /** @param principal whose counted call ended */
     void leave(String principal) {
-        inFlight.computeIfPresent(principal, (p, calls) -> calls <= 1 ? null : calls - 1);
+        inFlight.release(principal);
     }
 }
