@@ -1,6 +1,7 @@
 package io.streammesh.authorizer;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,9 @@ import org.apache.kafka.server.authorizer.AuthorizerServerInfo;
  * Kafka's {@link StandardAuthorizer} (ACLs in KRaft, deny by default) that also reports every
  * decision it makes to {@code mesh.audit.raw}: allowed ones counted per second per principal,
  * client, operation and resource, denied ones likewise and never sampled. Reporting is
- * asynchronous: the request path only bumps a counter.
+ * asynchronous: the request path only bumps a counter. Besides the ACLs it holds one rule of the
+ * mesh's: only the platform creates a product's topics ({@link ProductTopicCreation}), a refusal
+ * reported as any other.
  *
  * <p>Broker configuration ({@code server.properties}): {@code authorizer.class.name=}this class,
  * and the keys of {@link AuditAuthorizerConfig}.
@@ -99,7 +102,14 @@ public class AuditingAuthorizer extends StandardAuthorizer {
 
     @Override
     public List<AuthorizationResult> authorize(AuthorizableRequestContext context, List<Action> actions) {
-        List<AuthorizationResult> results = super.authorize(context, actions);
+        List<AuthorizationResult> results = new ArrayList<>(super.authorize(context, actions));
+        if (!superUsers.contains(context.principal())) {
+            for (int i = 0; i < actions.size(); i++) {
+                if (results.get(i) == AuthorizationResult.ALLOWED && ProductTopicCreation.refuses(context.principal(), actions.get(i))) {
+                    results.set(i, AuthorizationResult.DENIED);
+                }
+            }
+        }
         DecisionCounts current = counts;
         if (current != null) {
             long second = System.currentTimeMillis() / 1000;

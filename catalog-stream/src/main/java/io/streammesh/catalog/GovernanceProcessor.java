@@ -14,9 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 
@@ -45,6 +47,7 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
     static final int MAX_REASONS = 50;
 
     private final Governance governance;
+    private final CatalogConfig.DomainQuota quota;
     private final Deserializer<ProductRegistration> registrations;
     private final String catalogStore;
     private final String rejectionsStore;
@@ -56,14 +59,16 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
 
     /**
      * @param governance the global rules
+     * @param quota what one domain may hold
      * @param registrations reads a registration's Avro
      * @param catalogStore the store of admitted products, by address
      * @param rejectionsStore the store of each address's latest rejection
      * @param globalCatalogStore the global table over {@code mesh.catalog}
      */
-    GovernanceProcessor(Governance governance, Deserializer<ProductRegistration> registrations, String catalogStore, String rejectionsStore,
-                        String globalCatalogStore) {
+    GovernanceProcessor(Governance governance, CatalogConfig.DomainQuota quota, Deserializer<ProductRegistration> registrations,
+                        String catalogStore, String rejectionsStore, String globalCatalogStore) {
         this.governance = governance;
+        this.quota = quota;
         this.registrations = registrations;
         this.catalogStore = catalogStore;
         this.rejectionsStore = rejectionsStore;
@@ -116,11 +121,47 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
         if (current != null && violations.isEmpty()) {
             violations.addAll(governance.checkEvolution(registration, current.getRegistration()));
         }
+        if (violations.isEmpty()) {
+            withinQuota(registration, domain, violations);
+        }
         if (!violations.isEmpty()) {
             reject(record, registration.getAddress(), domain, topic, violations);
             return;
         }
         admit(record, registration, domain);
+    }
+
+    /**
+     * The domain's other products, retired ones included (their topics stay), and this one as
+     * registered must fit the domain's quota: a version that keeps the product's partitions always
+     * does, so a domain over a lowered quota can still update what it has.
+     */
+    private void withinQuota(ProductRegistration registration, String domain, List<RuleViolation> violations) {
+        int products = 0;
+        long partitions = 0;
+        int currentPartitions = 0;
+        try (KeyValueIterator<String, DataProduct> all = catalog.prefixScan(domain + ".", new StringSerializer())) {
+            while (all.hasNext()) {
+                DataProduct product = all.next().value;
+                if (product.getAddress().equals(registration.getAddress())) {
+                    currentPartitions = product.getRegistration().getPartitions();
+                } else {
+                    products++;
+                    partitions += product.getRegistration().getPartitions();
+                }
+            }
+        }
+        boolean isNew = currentPartitions == 0;
+        if (isNew && products >= quota.products()) {
+            violations.add(Governance.violation("domain-quota", "domain " + domain + " has " + products + " products in the catalog, the most "
+                    + "a domain may have; retired ones count (their topics stay): ask a platform engineer to raise the quota"));
+        }
+        int asked = registration.getPartitions();
+        if (asked > currentPartitions && partitions + asked > quota.partitions()) {
+            violations.add(Governance.violation("domain-quota", "domain " + domain + "'s products would have " + (partitions + asked)
+                    + " partitions, over the " + quota.partitions() + " a domain may have; retired products count (their topics stay): "
+                    + "ask a platform engineer to raise the quota"));
+        }
     }
 
     private static int encodedSize(ProductRegistration registration) {

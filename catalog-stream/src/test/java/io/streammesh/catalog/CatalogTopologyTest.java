@@ -174,6 +174,36 @@ class CatalogTopologyTest {
     }
 
     @Test
+    void aDomainHoldingItsQuotaOfProductsOrPartitionsIsRejectedForMoreButMayUpdateWhatItHasAndNoOtherDomainIs() {
+        driver.close();
+        start(CatalogConfig.embedded(MeshClientConfig.of("unused:9092", "catalog-test", null, "unused"), Path.of("unused"), Path.of("unused"), 0)
+                .withDomainQuota(new CatalogConfig.DomainQuota(2, 8)));
+        register("orders", orders().setPartitions(3).build());
+        register("orders", orders().setAddress("orders.order-shipped.v1").setName("order-shipped").setSchemaSubject("orders.order-shipped.v1-value")
+                .setPartitions(3).setRetired(true).build());
+        assertThat(catalog.readValuesToList()).hasSize(2);
+
+        register("orders", orders().setAddress("orders.order-paid.v1").setName("order-paid").setSchemaSubject("orders.order-paid.v1-value")
+                .setPartitions(1).build());
+        register("orders", orders().setVersion("1.1.0").setPartitions(6).build());
+
+        assertThat(catalog.isEmpty()).as("a third product, and one widened past 8 partitions in all").isTrue();
+        assertThat(rejections.readValuesToList()).extracting(Rejection::getSubject, r -> r.getReasons().get(0).getRule(),
+                r -> r.getReasons().get(0).getMessage()).containsExactly(
+                tuple("orders.order-paid.v1", "domain-quota", "domain orders has 2 products in the catalog, the most a domain may have; "
+                        + "retired ones count (their topics stay): ask a platform engineer to raise the quota"),
+                tuple("orders.order-placed.v1", "domain-quota", "domain orders's products would have 9 partitions, over the 8 a domain "
+                        + "may have; retired products count (their topics stay): ask a platform engineer to raise the quota"));
+
+        register("orders", orders().setVersion("1.1.0").setPartitions(5).build());
+        register("orders", orders().setVersion("1.2.0").setPartitions(5).setRetired(true).build());
+        register("customers", customers().setPartitions(8).build());
+        assertThat(catalog.readValuesToList()).extracting(DataProduct::getAddress)
+                .as("a version within the quota, one that keeps its partitions, and another domain's product")
+                .containsExactly("orders.order-placed.v1", "orders.order-placed.v1", "customers.customer-profile.v1");
+    }
+
+    @Test
     void aRepublishedProductMayNotHaveFewerPartitionsThanItsCatalogEntry() {
         register("orders", orders().setPartitions(6).build());
         catalog.readValuesToList();

@@ -23,14 +23,16 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 /**
  * Publishes data products, acting as the principal of its client config (the domain's):
  * <ol>
- *   <li>checks, changing nothing, that the broker lets it create or write the product's topics
- *       and registration, that the contract's version is newer than (or equal in content to) the
- *       published one, and that the registry accepts the schema (BACKWARD compatible);</li>
- *   <li>creates or updates the product topic and its dead-letter topic;</li>
+ *   <li>checks, changing nothing, that the principal owns the product's topics and registration,
+ *       that the contract's version is newer than (or equal in content to) the published one, and
+ *       that the registry accepts the schema (BACKWARD compatible);</li>
  *   <li>registers the schema under {@code <address>-value};</li>
  *   <li>appends a {@link ProductRegistration} to {@code mesh.registrations.<domain>}.</li>
  * </ol>
- * A refusal at step 1 leaves nothing behind; publishing the same contract twice changes nothing.
+ * Once the catalog admits the registration, the platform creates the product's topics (or adds
+ * the partitions and applies the retention a new version asks for); the report says what it
+ * will do. A refusal at step 1 leaves nothing behind; publishing the same contract twice changes
+ * nothing.
  *
  * <pre>{@code
  * try (var publisher = ProductPublisher.connect(clientConfig)) {

@@ -11,22 +11,21 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * A product's topics (the product, its dead-letter topic and its ingest topic, which keeps raw
- * records only as long as the contract's {@code ingest.retention}), created and kept as its
- * contract says.
+ * records only as long as the contract's {@code ingest.retention}) as publishing sees them. The
+ * platform creates and changes them (the policy-enforcer, once the catalog admits the
+ * registration: a domain may create none of them); publishing checks that the contract can be
+ * applied to them and says what the platform will do.
  */
 final class ProductTopics {
 
@@ -41,28 +40,21 @@ final class ProductTopics {
     }
 
     /**
-     * Checks, changing nothing, that the principal may create the topic or owns it, and that the
-     * contract can be applied to it.
+     * Checks, changing nothing, that the principal owns the topic (if it exists: the broker hides
+     * another domain's missing topics from it as it hides existing ones) and that the contract
+     * can be applied to it.
      *
      * @throws MeshException saying what the broker refuses
      */
     void check(String topic, ProductContract contract) {
         Optional<TopicDescription> existing = describe(topic);
         if (existing.isEmpty()) {
-            try {
-                await(admin.createTopics(List.of(newTopic(topic, contract)), new CreateTopicsOptions().validateOnly(true)).all(),
-                        "create topic " + topic);
-            } catch (MeshException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
-                }
-            }
             return;
         }
         var description = existing.get();
-        // Only the contract gate writes products and only the enforcer configures them: their
-        // owner is who may create topics of their prefix.
-        if (description.authorizedOperations() != null && !description.authorizedOperations().contains(AclOperation.CREATE)) {
+        // A grant lets a team describe a product it reads; only its domain (and the platform) may
+        // read its configs.
+        if (description.authorizedOperations() != null && !description.authorizedOperations().contains(AclOperation.DESCRIBE_CONFIGS)) {
             throw refused("change topic " + topic);
         }
         if (description.partitions().size() > contract.partitions()) {
@@ -73,18 +65,16 @@ final class ProductTopics {
     }
 
     /**
-     * Creates the topic with the contract's partitions and retention; for an existing one, says
-     * what the platform changes once the catalog admits the contract (more partitions, a new
-     * retention).
+     * Says what the platform does to the topic once the catalog admits the contract: creates it
+     * with the contract's partitions and retention, or adds partitions and sets a new retention.
      *
-     * @return what changed, if anything
+     * @return what changes, if anything
      */
     Optional<String> apply(String topic, ProductContract contract) {
         Optional<TopicDescription> existing = describe(topic);
         if (existing.isEmpty()) {
-            await(admin.createTopics(List.of(newTopic(topic, contract))).all(), "create topic " + topic);
-            return Optional.of("topic " + topic + ": created (" + contract.partitions() + " partitions, retention "
-                    + retentionText(topic, contract) + ")");
+            return Optional.of("topic " + topic + ": " + contract.partitions() + " partitions, retention "
+                    + retentionText(topic, contract) + " (created by the platform once the catalog admits this version)");
         }
         StringBuilder changed = new StringBuilder();
         int partitions = existing.get().partitions().size();
@@ -131,12 +121,6 @@ final class ProductTopics {
             Thread.currentThread().interrupt();
             throw new MeshException("interrupted", e);
         }
-    }
-
-    private static NewTopic newTopic(String topic, ProductContract contract) {
-        return new NewTopic(topic, Optional.of(contract.partitions()), Optional.empty()).configs(Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs(topic, contract))));
     }
 
     private static long retentionMs(String topic, ProductContract contract) {

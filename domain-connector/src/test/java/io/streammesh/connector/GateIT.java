@@ -10,6 +10,7 @@ import io.streammesh.demo.orders.OrderPlaced;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordProducers;
+import io.streammesh.testing.CataloguedTopics;
 import io.streammesh.testing.IngestGrants;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.schema.DataProduct;
@@ -190,7 +191,7 @@ class GateIT {
         return registration;
     }
 
-    /** Puts the product's published registration in the catalog, as catalog-stream admits it. */
+    /** Puts the product's published registration in the catalog, as catalog-stream admits it, and creates its topics as the enforcer then does. */
     static ProductRegistration catalogue(EmbeddedMesh mesh, MeshClientConfig domain, ProductAddress address) throws Exception {
         ProductRegistration registration;
         try (var publisher = ProductPublisher.connect(domain)) {
@@ -202,6 +203,7 @@ class GateIT {
                 mesh.clientConfig(PlatformApp.CATALOG.applicationId()), "gate-it-catalog")) {
             producer.send(new ProducerRecord<>(MeshTopics.CATALOG, address.toString(), entry)).get();
         }
+        CataloguedTopics.create(mesh, address);
         return registration;
     }
 

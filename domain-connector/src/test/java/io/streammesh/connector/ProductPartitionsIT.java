@@ -30,6 +30,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -38,9 +40,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A product with more partitions: published wider than any product before it, and republished
- * with more. A domain may create its topics but not alter them, so the platform adds the
- * partitions (the enforcer, to the product, its dead-letter and its ingest topic together), and
- * the contract gate, whose tasks every domain shares, keeps running for every domain.
+ * with more. A domain may neither create its product's topics nor alter them, so the platform
+ * creates them once the catalog admits the product and adds the partitions of a later version
+ * (the enforcer, to the product, its dead-letter and its ingest topic together), and the
+ * contract gate, whose tasks every domain shares, keeps running for every domain.
  */
 @MeshTest
 class ProductPartitionsIT {
@@ -70,8 +73,19 @@ class ProductPartitionsIT {
             try (var publisher = ProductPublisher.connect(wideDomain);
                  var wideProducer = new KafkaProducer<>(wideDomain.kafka(), new StringSerializer(), new ByteArraySerializer())) {
                 assertThat(publisher.publish(contract("part-wide", "1.0.0", 3)).changes())
-                        .contains("topic part-wide.order-placed.v1.ingest: created (3 partitions, retention 1d)");
-                GateIT.catalogue(mesh, wideDomain, wide);
+                        .contains("topic part-wide.order-placed.v1.ingest: 3 partitions, retention 1d (created by the platform once the catalog "
+                                + "admits this version)");
+                assertThat(mesh.admin().listTopics().names().get()).as("not before the catalog admits it")
+                        .doesNotContain(wide.topic(), wide.deadLetterTopic(), wide.ingestTopic());
+                catalogueWith(mesh, wide, publisher.registration(wide).orElseThrow());
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    for (String topic : List.of(wide.topic(), wide.deadLetterTopic(), wide.ingestTopic())) {
+                        assertThat(partitions(mesh, topic)).as("%s, created by the enforcer", topic).isEqualTo(3);
+                    }
+                });
+                var configs = mesh.admin().describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, wide.ingestTopic())))
+                        .all().get().values().iterator().next();
+                assertThat(configs.get(TopicConfig.RETENTION_MS_CONFIG).value()).isEqualTo(Long.toString(Duration.ofDays(1).toMillis()));
                 sendOnceAllowed(wideProducer, wide, 0, "w-0");
                 for (int partition = 1; partition < 3; partition++) {
                     wideProducer.send(new ProducerRecord<>(wide.ingestTopic(), partition, "w-" + partition, order("w-" + partition))).get();
@@ -133,13 +147,13 @@ class ProductPartitionsIT {
         GateIT.catalogue(mesh, victim, bystanders);
 
         try (var admin = Admin.create(attacker.kafka())) {
-            for (String topic : List.of("part-greedy.x.v1.ingest", "part-greedy.x.v1")) {
+            for (String topic : List.of("part-greedy.app-changelog", "part-greedy.app-repartition")) {
                 assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic(topic, 5000, (short) 1))).all().get())
                         .as(topic).cause().isInstanceOf(PolicyViolationException.class)
                         .hasMessage("topic " + topic + " may have at most 1000 partitions, got 5000");
             }
         }
-        assertThat(mesh.admin().listTopics().names().get()).doesNotContain("part-greedy.x.v1.ingest", "part-greedy.x.v1");
+        assertThat(mesh.admin().listTopics().names().get()).doesNotContain("part-greedy.app-changelog", "part-greedy.app-repartition");
 
         try (var enforcer = GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()));
              GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), Files.createTempDirectory("gate-bound"),

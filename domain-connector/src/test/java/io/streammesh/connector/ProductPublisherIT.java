@@ -11,11 +11,11 @@ import io.streammesh.client.WireAvro;
 import io.streammesh.connector.contract.ProductContract;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ViewSchemas;
+import io.streammesh.testing.CataloguedTopics;
 import io.streammesh.testing.MeshTest;
 import io.streammesh.schema.ProductAddress;
 import java.util.List;
 import java.util.Set;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +27,7 @@ class ProductPublisherIT {
         mesh.onboarding().addDomain("pub-retain");
         try (var publisher = ProductPublisher.connect(mesh.clientConfig("pub-retain"))) {
             publisher.publish(TestContracts.orders("pub-retain", "1.0.0"));
+            CataloguedTopics.create(mesh, ProductAddress.parse("pub-retain.order-placed.v1"));
             String descriptor = TestContracts.orderDescriptor("pub-retain", "1.1.0").replace("retention: 30d", "retention: 7d");
 
             PublishReport report = publisher.publish(TestContracts.parse(descriptor, TestContracts.ORDER_SCHEMA));
@@ -41,18 +42,24 @@ class ProductPublisherIT {
     }
 
     @Test
-    void publishingCreatesTopicSchemaAndRegistrationAndRepublishingChangesNothing(EmbeddedMesh mesh) throws Exception {
+    void publishingRegistersSchemaAndRegistrationLeavesTheTopicsToThePlatformAndRepublishingChangesNothing(EmbeddedMesh mesh)
+            throws Exception {
         mesh.onboarding().addDomain("pub-first");
         var contract = TestContracts.orders("pub-first", "1.0.0");
 
         try (var publisher = ProductPublisher.connect(mesh.clientConfig("pub-first"))) {
             PublishReport first = publisher.publish(contract);
-            assertThat(first.changes()).hasSize(5).anyMatch(c -> c.startsWith("topic pub-first.order-placed.v1: created (3 partitions, retention 30d)"))
-                    .anyMatch(c -> c.startsWith("topic pub-first.order-placed.v1.dlq: created"))
-                    .contains("topic pub-first.order-placed.v1.ingest: created (3 partitions, retention 1d)")
+            assertThat(first.changes()).hasSize(5)
+                    .contains("topic pub-first.order-placed.v1: 3 partitions, retention 30d (created by the platform once the catalog admits "
+                            + "this version)", "topic pub-first.order-placed.v1.ingest: 3 partitions, retention 1d (created by the platform "
+                            + "once the catalog admits this version)")
+                    .anyMatch(c -> c.startsWith("topic pub-first.order-placed.v1.dlq: 3 partitions"))
                     .anyMatch(c -> c.startsWith("schema pub-first.order-placed.v1-value version 1"))
                     .anyMatch(c -> c.startsWith("registration pub-first.order-placed.v1 1.0.0 written to mesh.registrations.pub-first"));
+            assertThat(mesh.admin().listTopics().names().get()).as("a domain creates none of its product's topics")
+                    .noneMatch(topic -> topic.startsWith("pub-first."));
 
+            CataloguedTopics.create(mesh, contract.address());
             PublishReport again = publisher.publish(contract);
             assertThat(again.changed()).as("republish: %s", again.changes()).isFalse();
             assertThat(again.unchanged()).hasSize(5);
@@ -63,12 +70,6 @@ class ProductPublisherIT {
             assertThat(registration.getQualityRules()).hasSize(3);
             assertThat(registration.getPublishedBy()).isEqualTo("User:pub-first");
         }
-        TopicDescription topic = mesh.admin().describeTopics(List.of("pub-first.order-placed.v1")).allTopicNames().get()
-                .get("pub-first.order-placed.v1");
-        assertThat(topic.partitions()).hasSize(3);
-        var config = mesh.admin().describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, "pub-first.order-placed.v1")))
-                .all().get().values().iterator().next();
-        assertThat(config.get("retention.ms").value()).isEqualTo(Long.toString(30L * 24 * 3600 * 1000));
         try (var registry = SchemaRegistry.connect(mesh.clientConfig("pub-first"))) {
             assertThat(registry.latest("pub-first.order-placed.v1-value")).get()
                     .satisfies(s -> assertThat(s.content()).contains("\"pii\":true"));
@@ -90,7 +91,7 @@ class ProductPublisherIT {
             String incompatible = TestContracts.ORDER_SCHEMA.replace("\"name\": \"amount\", \"type\": \"double\"", "\"name\": \"amount\", \"type\": \"string\"");
             var major = publisher.publish(TestContracts.parse(TestContracts.orderDescriptor("pub-evolve", "2.0.0")
                     .replace("record.amount > 0", "record.amount != ''"), incompatible));
-            assertThat(major.changes()).anyMatch(c -> c.startsWith("topic pub-evolve.order-placed.v2: created"));
+            assertThat(major.changes()).anyMatch(c -> c.startsWith("topic pub-evolve.order-placed.v2: 3 partitions"));
 
             assertThat(publisher.registration(ProductAddress.parse("pub-evolve.order-placed.v1")).orElseThrow().getVersion()).isEqualTo("1.1.0");
             assertThat(publisher.registration(ProductAddress.parse("pub-evolve.order-placed.v2")).orElseThrow().getVersion()).isEqualTo("2.0.0");
@@ -104,6 +105,7 @@ class ProductPublisherIT {
         mesh.onboarding().addDomain("pub-compat");
         try (var publisher = ProductPublisher.connect(mesh.clientConfig("pub-compat"))) {
             publisher.publish(TestContracts.orders("pub-compat", "1.0.0"));
+            CataloguedTopics.create(mesh, ProductAddress.parse("pub-compat.order-placed.v1"));
             String changedType = TestContracts.ORDER_SCHEMA.replace("\"name\": \"amount\", \"type\": \"double\"",
                     "\"name\": \"amount\", \"type\": \"string\"")
                     .replace("\"name\": \"items\", \"type\": \"int\"}", "\"name\": \"items\", \"type\": \"int\"},\n    {\"name\": \"extra\", \"type\": \"string\"}");
@@ -189,6 +191,7 @@ class ProductPublisherIT {
         try (var publisher = ProductPublisher.connect(mesh.clientConfig("pub-retire"))) {
             var contract = TestContracts.orders("pub-retire", "1.0.0");
             publisher.publish(contract);
+            CataloguedTopics.create(mesh, contract.address());
 
             assertThat(publisher.retire(contract.address()).changes()).containsExactly(
                     "registration pub-retire.order-placed.v1: retired (topic and data kept)");

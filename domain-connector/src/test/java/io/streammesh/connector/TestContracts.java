@@ -4,6 +4,8 @@ import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.connector.contract.ProductContract;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.testing.CataloguedTopics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +31,8 @@ final class TestContracts {
     }
 
     /**
-     * Onboards a domain and publishes its orders product at 1.0.0.
+     * Onboards a domain and publishes its orders product at 1.0.0; its topics are created as the
+     * policy-enforcer creates them once the catalog admits it ({@link CataloguedTopics}).
      *
      * @return the domain's client config
      */
@@ -39,6 +42,7 @@ final class TestContracts {
         try (var publisher = ProductPublisher.connect(config)) {
             publisher.publish(orders(domain, "1.0.0"));
         }
+        CataloguedTopics.create(mesh, ProductAddress.parse(domain + ".order-placed.v1"));
         return config;
     }
 

@@ -172,8 +172,9 @@ public final class Onboarding {
     }
 
     /**
-     * Onboards a domain: its principal {@code User:<domain>} (CREATE/READ/DESCRIBE on topics
-     * {@code <domain>.*}; WRITE only on each product's ingest topic, from the policy-enforcer), its registration and decision topics (which only it may write), and
+     * Onboards a domain: its principal {@code User:<domain>} (READ/DESCRIBE on topics
+     * {@code <domain>.*}, CREATE there but for products' topics, which the policy-enforcer creates;
+     * WRITE only on each product's ingest topic, from the policy-enforcer), its registration and decision topics (which only it may write), and
      * the platform apps' read access to its products. Idempotent; returns once the broker
      * enforces its ACLs.
      *

@@ -155,10 +155,11 @@ public final class PlatformAcls {
 
     /**
      * @param domain a domain name
-     * @return what the domain's principal may do (create and read {@code <domain>.*}, write its
-     *         registrations and decisions), and what the platform apps may do with its products
-     *         (the catalog and the enforcer read them, the audit counts what groups read, the
-     *         contract gate moves records from their ingest topics to them)
+     * @return what the domain's principal may do (read {@code <domain>.*} and create its own apps'
+     *         topics there, write its registrations and decisions), and what the platform apps may
+     *         do with its products (the enforcer creates their topics, the catalog and the enforcer
+     *         read them, the audit counts what groups read, the contract gate moves records from
+     *         their ingest topics to them)
      */
     public static List<AclBinding> domain(String domain) {
         String prefix = domain + ".";
@@ -167,7 +168,9 @@ public final class PlatformAcls {
         // reasons only the mesh may give). The domain writes a product's ingest topic, literal,
         // granted by the policy-enforcer once the product is catalogued. No ALTER_CONFIGS: a topic
         // config the gate's writes cannot meet (max.message.bytes, compaction, timestamp limits)
-        // would stall the gate for every domain; the enforcer sets its products' configs.
+        // would stall the gate for every domain; the enforcer sets its products' configs. CREATE is
+        // for the domain's own apps' topics: a product's three topics, which the platform's shared
+        // apps read by pattern, only the platform creates (the broker's ProductTopicCreation rule).
         owner.allow(TOPIC, prefix, PREFIXED, CREATE, READ, DESCRIBE, DESCRIBE_CONFIGS);
         owner.allow(GROUP, prefix, PREFIXED, READ, DESCRIBE);
         owner.allow(TRANSACTIONAL_ID, prefix, PREFIXED, WRITE, DESCRIBE);
@@ -178,13 +181,13 @@ public final class PlatformAcls {
         owner.allow(TOPIC, MeshTopics.erasures(domain), LITERAL, WRITE, READ, DESCRIBE);
         List<AclBinding> all = new ArrayList<>(owner.bindings);
         // Product health (catalog) and views (enforcer) read the domain's products; the enforcer
-        // brings a catalogued product's topics to the mesh's configs before the domain may write
-        // it, and adds the partitions a republished contract asks for (ALTER), which the domain may not.
+        // creates a catalogued product's topics, brings them to the mesh's configs before the domain
+        // may write it, and adds the partitions a republished contract asks for (ALTER), which the domain may not.
         all.addAll(new Acls(PlatformApp.CATALOG.principal().kafkaPrincipal()).allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE)
                 // Its key service hands data keys to grantees allowed to decrypt; it never writes one.
                 .allow(TOPIC, MeshTopics.keys(domain), LITERAL, READ, DESCRIBE).bindings);
         all.addAll(new Acls(PlatformApp.ENFORCER.principal().kafkaPrincipal())
-                .allow(TOPIC, prefix, PREFIXED, READ, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS, ALTER)
+                .allow(TOPIC, prefix, PREFIXED, CREATE, READ, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS, ALTER)
                 // Its views open encrypted fields in memory: it reads the data keys, never creates nor erases one (no WRITE).
                 .allow(TOPIC, MeshTopics.keys(domain), LITERAL, READ, DESCRIBE).bindings);
         // The audit's consumption ledger counts the records groups read there.

@@ -38,7 +38,8 @@ final class ProductCommand {
 
     @Command(name = "publish", mixinStandardHelpOptions = true,
             description = {"Publishes a data product from its contract, as the domain's principal (default: --as <domain>):",
-                    "schema in the registry (BACKWARD compatible), topic and dead-letter topic, registration for the catalog.",
+                    "schema in the registry (BACKWARD compatible) and registration for the catalog; once the catalog admits it,",
+                    "the platform creates its topics (the product, its dead-letter and its ingest topic).",
                     "Refusals (broker ACLs, an incompatible schema, an older version) change nothing; publishing the same "
                             + "contract twice changes nothing.",
                     "Then waits for catalog-stream's verdict on the registration (unless --no-wait): a governance rejection "
@@ -97,11 +98,15 @@ final class ProductCommand {
         return shown && changed ? Optional.of(new Registered(now.get(), null)) : Optional.empty();
     }
 
-    /** Nothing is half-created silently: what stays, and how to go on. */
+    /**
+     * Nothing is half-created silently: what stays, and how to go on. The platform changes a
+     * product's topics only once the catalog admits it, so none of them stays.
+     */
     private void leftInPlace(PublishReport report, Path descriptor) {
         PrintWriter err = spec.commandLine().getErr();
         List<String> parts = new ArrayList<>(report.changes());
         parts.addAll(report.unchanged());
+        parts.removeIf(part -> part.startsWith("topic "));
         TerminalText.printf(err, "mesh: left in place, not in the catalog: %s%n", String.join("; ", parts));
         TerminalText.printf(err, "mesh: fix %s and publish it again (mesh catalog rejections --subject %s lists the reasons)%n", descriptor,
                 report.address());

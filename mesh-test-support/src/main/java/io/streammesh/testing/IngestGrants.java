@@ -15,8 +15,9 @@ import org.apache.kafka.common.acl.AclOperation;
 
 /**
  * The WRITE on a product's ingest topic that the policy-enforcer gives the owning domain once
- * the catalog admits the product ({@link IngestWriteAcls}, the same rule), for tests that run
- * neither: the only topic of a product its domain may write.
+ * the catalog admits the product ({@link IngestWriteAcls}, the same rule), after creating its
+ * topics ({@link CataloguedTopics}), for tests that run neither: the only topic of a product its
+ * domain may write.
  */
 public final class IngestGrants {
 
@@ -26,13 +27,16 @@ public final class IngestGrants {
     }
 
     /**
-     * Lets the product's domain write its ingest topic; returns once the broker enforces it.
+     * Creates the product's missing topics from its registration, if it has one (a test may have
+     * made them itself), and lets the
+     * product's domain write its ingest topic; returns once the broker enforces it.
      *
      * @param mesh the mesh
-     * @param address a product whose ingest topic exists
+     * @param address a product published, or whose topics exist
      */
     public static void allow(EmbeddedMesh mesh, ProductAddress address) {
         String domain = MeshNames.kafkaPrincipal(address.domain());
+        CataloguedTopics.create(mesh, address);
         try {
             mesh.admin().createAcls(IngestWriteAcls.of(address)).all().get();
         } catch (ExecutionException e) {

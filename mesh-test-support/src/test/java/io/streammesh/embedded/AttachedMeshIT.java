@@ -21,7 +21,8 @@ class AttachedMeshIT {
         var backendStopped = new AtomicBoolean();
         try (var attached = attachTo(started, () -> backendStopped.set(true))) {
             attached.onboarding().addDomain("attached");
-            MeshClients.createTopic(attached.clientConfig("attached"), "attached.orders.v1");
+            // the policy-enforcer creates a catalogued product's topics: its ACLs come with the domain
+            MeshClients.createTopic(attached.clientConfig(PlatformApp.ENFORCER.applicationId()), "attached.orders.v1");
             MeshClients.produce(attached.clientConfig(PlatformApp.GATE.applicationId()), "attached.orders.v1", "k", "via an attached mesh");
             var schema = RegistryHttp.as(attached, attached.clientConfig("attached"))
                     .createArtifact("attached.orders.v1-value", "{\"type\":\"string\"}");

@@ -1,14 +1,20 @@
 package io.streammesh.embedded;
 
 import io.streammesh.client.MeshClientConfig;
+import io.streammesh.client.PlatformApp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import io.streammesh.schema.AuthorizationEvent;
+import io.streammesh.schema.Decision;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.testing.AuditTopicReader;
 import io.streammesh.testing.IngestGrants;
 import io.streammesh.testing.MeshTest;
+import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
@@ -38,11 +44,12 @@ class BrokerAuthorizationIT {
         mesh.onboarding().addDomain("shipping");
         MeshClientConfig payments = mesh.clientConfig("payments");
         MeshClientConfig shipping = mesh.clientConfig("shipping");
-        MeshClients.createTopic(shipping, "shipping.parcel-sent.v1");
+        MeshClients.createTopic(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), "shipping.parcel-sent.v1");
         ProductAddress product = ProductAddress.parse("payments.payment-made.v1");
 
-        MeshClients.createTopic(payments, product.topic());
-        MeshClients.createTopic(payments, product.ingestTopic());
+        MeshClients.createTopic(payments, "payments.reconciler-state");
+        MeshClients.createTopic(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), product.topic());
+        MeshClients.createTopic(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), product.ingestTopic());
         IngestGrants.allow(mesh, product);
         MeshClients.produce(payments, product.ingestTopic(), "p-1", "paid");
         MeshClients.produce(MeshClients.plain(payments), product.ingestTopic(), "p-2", "paid over PLAIN");
@@ -57,6 +64,27 @@ class BrokerAuthorizationIT {
                 .hasRootCauseInstanceOf(TopicAuthorizationException.class);
         assertThatThrownBy(() -> MeshClients.produce(payments, "mesh.registrations.shipping", "x", "forged"))
                 .hasRootCauseInstanceOf(TopicAuthorizationException.class);
+    }
+
+    @Test
+    void onlyThePlatformCreatesTopicsNamedAsAProductsAndEachRefusalIsAudited(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("squatter");
+        MeshClientConfig squatter = mesh.clientConfig("squatter");
+        List<String> named = List.of("squatter.junk.v1", "squatter.junk.v1.dlq", "squatter.junk.v1.ingest", "squatter.junk.v42");
+
+        // The gate, the views and product health read these names by pattern for every domain: each would rebalance them all.
+        for (String topic : named) {
+            assertThatThrownBy(() -> MeshClients.createTopic(squatter, topic)).as(topic).hasRootCauseInstanceOf(TopicAuthorizationException.class);
+            assertThatThrownBy(() -> MeshClients.createTopic(MeshClients.plain(squatter), topic)).as(topic + " over PLAIN")
+                    .hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        }
+        assertThat(mesh.admin().listTopics().names().get()).doesNotContainAnyElementsOf(named);
+        var raw = AuditTopicReader.raw(mesh);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(raw.events(e -> e.getPrincipal().equals("User:squatter")
+                && e.getOperation().equals("CREATE") && e.getDecision() == Decision.DENIED && !e.getProbe()))
+                .extracting(AuthorizationEvent::getResourceName).containsAll(named));
+        MeshClients.createTopic(squatter, "squatter.junk-app-changelog");
+        MeshClients.createTopic(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), "squatter.junk.v1");
     }
 
     @Test

@@ -38,7 +38,7 @@ class EmbeddedMeshLifecycleIT {
     void aRestartKeepsTopicsDataSchemasAndPrincipals() throws Exception {
         try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(stateDir))) {
             mesh.onboarding().addDomain("restart");
-            MeshClients.createTopic(mesh.clientConfig("restart"), "restart.kept.v1");
+            MeshClients.createTopic(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), "restart.kept.v1");
             MeshClients.produce(mesh.clientConfig(PlatformApp.GATE.applicationId()), "restart.kept.v1", "k", "survives a restart");
             var created = RegistryHttp.as(mesh, mesh.clientConfig("restart")).createArtifact("restart.kept.v1-value", "{\"type\":\"string\"}");
             assertThat(created.statusCode()).isEqualTo(200);
@@ -79,7 +79,7 @@ class EmbeddedMeshLifecycleIT {
         Path root = stateDir.resolve("mesh");
         try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(root))) {
             mesh.onboarding().addDomain("private");
-            MeshClients.createTopic(mesh.clientConfig("private"), "private.records.v1");
+            MeshClients.createTopic(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), "private.records.v1");
             MeshClients.produce(mesh.clientConfig(PlatformApp.GATE.applicationId()), "private.records.v1", "k", "personal data");
 
             assertThat(permissions(root)).isEqualTo("rwx------");

@@ -37,7 +37,7 @@ class PrincipalLoginIT {
             mesh.onboarding().addDomain(domain);
             MeshClientConfig config = mesh.clientConfig(domain);
 
-            MeshClients.createTopic(config, domain + ".first.v1");
+            MeshClients.createTopic(config, domain + ".first-app-state");
             MeshClients.produce(config, "mesh.registrations." + domain, "k", "v");
         }
     }

@@ -57,8 +57,9 @@ import org.slf4j.LoggerFactory;
  * and DESCRIBE on its topic and READ on its consumer group; a REVOKED or EXPIRED grant's ACLs go
  * within seconds. It follows the grants' status and keeps no clock: catalog-stream decides
  * when a grant expires and writes it EXPIRED. For every ACTIVE product of the catalog it lets the
- * owning domain write the product's ingest topic ({@link IngestAcls}) once it has brought the
- * product's topics to the mesh's configs ({@link ProductTopicConfigs}), and takes that back when
+ * owning domain write the product's ingest topic ({@link IngestAcls}) once it has created the
+ * product's topics ({@link ProductProvisioning}: only the platform creates them) and brought them
+ * to the mesh's configs ({@link ProductTopicConfigs}), and takes that back when
  * the product is retired: the enforcer already holds ALTER on the cluster, a domain cannot grant
  * itself, and the gate needs no right to change ACLs. It keeps a ledger of the ACLs it created
  * ({@value #LEDGER_TOPIC}, compacted) and only ever deletes ACLs in it: ACLs a person made are
@@ -74,8 +75,8 @@ public final class GrantEnforcer implements AutoCloseable {
     public static final Duration RECONCILE_INTERVAL = Duration.ofSeconds(30);
     /**
      * How long a full reconciliation takes a product's topics, once seen with their partitions and
-     * the mesh's configs, to keep them. Only an operator (or a domain deleting and creating its
-     * topics again) can change them meanwhile, and at 6,000 topics describing them all took the
+     * the mesh's configs, to keep them. Only an operator (or a domain deleting its topics, which
+     * the platform then creates again) can change them meanwhile, and at 6,000 topics describing them all took the
      * broker seconds of every 30.
      */
     static final Duration TOPICS_LOOKED_AT_AGAIN_AFTER = Duration.ofMinutes(5);
@@ -87,7 +88,7 @@ public final class GrantEnforcer implements AutoCloseable {
     private static final String INGEST_OWNER = "product:";
 
     private final Admin admin;
-    private final ProductPartitions partitions;
+    private final ProductProvisioning provisioning;
     private final KafkaConsumer<String, byte[]> grants;
     private final Deserializer<Grant> grantDeserializer;
     private final Deserializer<DataProduct> productDeserializer;
@@ -122,7 +123,7 @@ public final class GrantEnforcer implements AutoCloseable {
         this.fullReconcileEvery = fullReconcileEvery;
         var props = clientConfig.kafka();
         this.admin = Admin.create(props);
-        this.partitions = new ProductPartitions(admin, TOPICS_LOOKED_AT_AGAIN_AFTER);
+        this.provisioning = new ProductProvisioning(admin, TOPICS_LOOKED_AT_AGAIN_AFTER);
         var consumer = clientConfig.kafka();
         consumer.put("client.id", PlatformApp.ENFORCER.applicationId() + "-grants");
         consumer.put("isolation.level", "read_committed");
@@ -321,7 +322,7 @@ public final class GrantEnforcer implements AutoCloseable {
             configured.stream().filter(changedSincePicture::contains).forEach(configuredNow::add);
         } else {
             List<DataProduct> looked = changedProducts.stream().map(products::get).filter(Objects::nonNull).toList();
-            partitions.widen(looked);
+            provisioning.provision(looked);
             configuredNow = configureProductTopics(looked);
             configured.stream().filter(address -> !changedProducts.contains(address)).forEach(configuredNow::add);
             changedProducts.clear();
@@ -389,12 +390,12 @@ public final class GrantEnforcer implements AutoCloseable {
     }
 
     /**
-     * Brings the topics of the products to the registrations' partitions and the mesh's configs
+     * Creates the products' missing topics, brings the others to the registrations' partitions and the mesh's configs
      * (what it alters is exactly what the products say, whenever it runs), then reads every ACL.
      */
     private BrokerPicture readBroker(Collection<DataProduct> looked) {
         long started = System.nanoTime();
-        partitions.widen(looked);
+        provisioning.provision(looked);
         long widened = System.nanoTime();
         long due = widened - TOPICS_LOOKED_AT_AGAIN_AFTER.toNanos();
         List<DataProduct> unchecked = looked.stream().filter(product -> configuredAt.getOrDefault(product.getAddress(), due) <= due).toList();

@@ -91,6 +91,12 @@ public final class MeshTopics {
     /** Every product topic and its dead-letter topic, {@code <address>[.dlq]}. */
     public static final Pattern PRODUCT_AND_DEAD_LETTER_TOPICS = Pattern.compile(
             notPlatform() + ProductAddress.REGEX + "(?:" + Pattern.quote(DEAD_LETTER_SUFFIX) + ")?");
+    /**
+     * A product's three topics, {@code <address>}, {@code <address>.dlq} and {@code <address>.ingest}:
+     * the names the platform's shared apps subscribe to, which only the platform creates.
+     */
+    public static final Pattern PRODUCT_FAMILY_TOPICS = Pattern.compile(notPlatform() + ProductAddress.REGEX
+            + "(?:" + Pattern.quote(DEAD_LETTER_SUFFIX) + "|" + Pattern.quote(ProductAddress.INGEST_SUFFIX) + ")?");
 
     /** The platform topics that exist once, whatever the domains. */
     public static final List<String> PLATFORM = List.of(

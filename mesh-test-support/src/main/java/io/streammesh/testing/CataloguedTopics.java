@@ -1,0 +1,71 @@
+package io.streammesh.testing;
+
+import io.streammesh.client.KafkaCalls;
+import io.streammesh.client.MeshClientConfig;
+import io.streammesh.client.MeshSerdes;
+import io.streammesh.client.PlatformApp;
+import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.schema.MeshTopics;
+import io.streammesh.schema.ProductAddress;
+import io.streammesh.schema.ProductRegistration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * A product's three topics as the policy-enforcer creates them once the catalog admits the
+ * product (as its principal, with the latest registration's partitions and retention), for tests
+ * that run neither: a domain may not create them itself.
+ */
+public final class CataloguedTopics {
+
+    private CataloguedTopics() {
+    }
+
+    /**
+     * Creates those of the product's topics that are missing; changes none that exist.
+     *
+     * @param mesh the mesh
+     * @param address a product
+     * @return false, creating nothing, if its domain has published no registration of it
+     */
+    public static boolean create(EmbeddedMesh mesh, ProductAddress address) {
+        Optional<ProductRegistration> published = latest(mesh, address);
+        if (published.isEmpty()) {
+            return false;
+        }
+        ProductRegistration registration = published.get();
+        long ingestRetention = registration.getIngestRetentionMs() != null ? registration.getIngestRetentionMs()
+                : ProductAddress.DEFAULT_INGEST_RETENTION.toMillis();
+        List<NewTopic> topics = List.of(topic(address.topic(), registration, registration.getRetentionMs()),
+                topic(address.deadLetterTopic(), registration, registration.getRetentionMs()),
+                topic(address.ingestTopic(), registration, ingestRetention));
+        try (Admin enforcer = Admin.create(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()).kafka())) {
+            KafkaCalls.createMissing(enforcer, topics);
+        }
+        return true;
+    }
+
+    private static NewTopic topic(String name, ProductRegistration registration, long retentionMs) {
+        return new NewTopic(name, Optional.of(registration.getPartitions()), Optional.empty()).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs)));
+    }
+
+    private static Optional<ProductRegistration> latest(EmbeddedMesh mesh, ProductAddress address) {
+        MeshClientConfig admin = mesh.clientConfig("mesh-admin");
+        var reader = TopicReader.of(admin.kafka(), new StringDeserializer(), MeshSerdes.<ProductRegistration>valueDeserializer(admin, true));
+        ProductRegistration latest = null;
+        for (ConsumerRecord<String, ProductRegistration> record : reader.committed(MeshTopics.registrations(address.domain()))) {
+            if (address.toString().equals(record.key()) && record.value() != null) {
+                latest = record.value();
+            }
+        }
+        return Optional.ofNullable(latest);
+    }
+}
