@@ -7,6 +7,7 @@ import io.streammesh.connector.ProductPublisher;
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.connector.contract.ProductContract;
 import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
@@ -18,22 +19,20 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.acl.AccessControlEntry;
-import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
-import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -44,6 +43,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * in the wire format with the registered schema id or UTF-8 JSON objects.
  */
 final class GateProduct {
+
+    private static final Duration ADMITTED_WITHIN = Duration.ofSeconds(60);
 
     /** How records reach the ingest topic. */
     enum Format {
@@ -68,9 +69,7 @@ final class GateProduct {
 
     /**
      * Onboards the domain, publishes the order contract in it (with or without its encryption of
-     * customerEmail and shippingAddress), puts the registration in the catalog as catalog-stream
-     * admits it, and grants the domain WRITE on the ingest topic as the policy-enforcer does once
-     * the catalog has the product.
+     * customerEmail and shippingAddress), and admits it ({@link #admit}).
      *
      * @param mesh a running mesh
      * @param domainName the benchmark's domain
@@ -86,15 +85,48 @@ final class GateProduct {
             publisher.publish(contract);
             registration = publisher.registration(contract.address()).orElseThrow();
         }
-        var entry = DataProduct.newBuilder().setAddress(registration.getAddress()).setDomain(domainName).setRegistration(registration)
-                .setStatus(ProductStatus.ACTIVE).setFirstPublishedAt(Instant.now()).setUpdatedAt(Instant.now()).build();
+        admit(mesh, domain, registration);
+        return new GateProduct(contract.address(), domain, contract.schema(), registration.getSchemaContentId());
+    }
+
+    /**
+     * Puts the registration in the catalog as catalog-stream admits it, and runs the
+     * policy-enforcer's {@link GrantEnforcer} until it has created the product's topics and let
+     * the domain write the ingest topic, as on a running mesh.
+     *
+     * @param mesh a running mesh
+     * @param domain the owning domain's client config
+     * @param registration the product's published registration
+     */
+    static void admit(EmbeddedMesh mesh, MeshClientConfig domain, ProductRegistration registration) throws Exception {
+        var entry = DataProduct.newBuilder().setAddress(registration.getAddress()).setDomain(registration.getDomain())
+                .setRegistration(registration).setStatus(ProductStatus.ACTIVE).setFirstPublishedAt(Instant.now()).setUpdatedAt(Instant.now())
+                .build();
         try (KafkaProducer<String, DataProduct> producer = RecordProducers.create(mesh.clientConfig(PlatformApp.CATALOG.applicationId()),
                 "bench-gate-catalog")) {
             producer.send(new ProducerRecord<>(MeshTopics.CATALOG, registration.getAddress(), entry)).get();
         }
-        mesh.admin().createAcls(List.of(new AclBinding(new ResourcePattern(ResourceType.TOPIC, contract.address().ingestTopic(), PatternType.LITERAL),
-                new AccessControlEntry(domain.kafkaPrincipal(), "*", AclOperation.WRITE, AclPermissionType.ALLOW)))).all().get();
-        return new GateProduct(contract.address(), domain, contract.schema(), registration.getSchemaContentId());
+        String ingest = ProductAddress.parse(registration.getAddress()).ingestTopic();
+        long deadline = System.nanoTime() + ADMITTED_WITHIN.toNanos();
+        try (GrantEnforcer enforcer = GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()));
+             Admin asDomain = Admin.create(domain.kafka())) {
+            while (!writable(asDomain, ingest)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the policy-enforcer did not let " + domain.kafkaPrincipal() + " write " + ingest
+                            + " within " + ADMITTED_WITHIN.toSeconds() + " s");
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static boolean writable(Admin asDomain, String topic) throws InterruptedException {
+        try {
+            return asDomain.describeTopics(List.of(topic), new DescribeTopicsOptions().includeAuthorizedOperations(true)).allTopicNames()
+                    .get().get(topic).authorizedOperations().contains(AclOperation.WRITE);
+        } catch (ExecutionException notYet) {
+            return false;
+        }
     }
 
     ProductAddress address() {

@@ -12,7 +12,6 @@ import io.streammesh.client.MeshClientConfig;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
-import io.streammesh.client.KafkaCalls;
 import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
@@ -29,17 +28,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.acl.AccessControlEntry;
-import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
-import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -77,8 +68,8 @@ final class ProducerBenchmark {
         ProductContract contract = contract();
         try (var publisher = ProductPublisher.connect(config)) {
             publisher.publish(contract);
+            GateProduct.admit(mesh, config, publisher.registration(contract.address()).orElseThrow());
         }
-        allowIngest(contract.address());
         out.printf("ProductProducer (3 CEL rules) vs plain Avro KafkaProducer: %,d records per round, %d rounds after %d uncounted, "
                 + "alternated; each producer in a JVM of its own%n", records, rounds, WARM_UP_ROUNDS);
         double[] plainRates = new double[rounds];
@@ -140,17 +131,6 @@ final class ProducerBenchmark {
                 product.close();
             }
         }
-    }
-
-    /**
-     * The domain's WRITE on the product's ingest topic, which the policy-enforcer (not running
-     * here) grants once the catalog admits the product; both producers write there.
-     */
-    private void allowIngest(ProductAddress address) {
-        var topic = new ResourcePattern(ResourceType.TOPIC, address.ingestTopic(), PatternType.LITERAL);
-        KafkaCalls.await(mesh.admin().createAcls(Stream.of(AclOperation.WRITE, AclOperation.DESCRIBE)
-                .map(operation -> new AclBinding(topic, new AccessControlEntry(MeshNames.kafkaPrincipal(DOMAIN), "*", operation,
-                        AclPermissionType.ALLOW))).toList()).all(), "let " + DOMAIN + " write " + address.ingestTopic());
     }
 
     private static double plainRate(KafkaProducer<String, OrderPlaced> producer, String topic, List<OrderPlaced> data) {

@@ -22,11 +22,10 @@ import java.util.Locale;
  * @param health how product health is tracked
  * @param accessRate how fast each principal's access records are taken
  * @param accessQuota how much of the access workflow each principal may hold
- * @param domainQuota how many products and partitions each domain may hold
  */
 public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path credentials, String restHost, int restPort,
                             GovernancePolicy governance, Duration maxGrantDuration, Duration expiryCheckInterval,
-                            Health health, AccessRate accessRate, AccessQuota accessQuota, DomainQuota domainQuota) {
+                            Health health, AccessRate accessRate, AccessQuota accessQuota) {
 
     /**
      * How many requests or decisions one writer (a principal's request or decision topic) may put
@@ -87,36 +86,6 @@ public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path c
     }
 
     /**
-     * How many products one domain may hold in the catalog, retired ones included (their topics
-     * stay): past it a registration of a new product, or of a version that widens the domain past
-     * its partitions, is rejected (rule {@code domain-quota}). The platform creates a catalogued
-     * product's three topics, and the contract gate, the views and product health read every
-     * domain's at once, one task per partition number: this bounds what one domain adds to them and
-     * to the brokers.
-     *
-     * @param products products per domain
-     * @param partitions the partitions of all its products' registrations together (each product
-     *        has three topics of that many)
-     */
-    public record DomainQuota(int products, int partitions) {
-
-        /** @throws IllegalArgumentException unless both are positive */
-        public DomainQuota {
-            if (products < 1 || partitions < 1) {
-                throw new IllegalArgumentException("a domain quota needs positive bounds, not " + products + " and " + partitions);
-            }
-        }
-
-        /**
-         * @return 200 products and 2,000 partitions a domain: ten times what the scale benchmark's
-         *         domains hold (20 products of one partition), and 6,000 partitions of topics
-         */
-        public static DomainQuota defaults() {
-            return new DomainQuota(200, 2_000);
-        }
-    }
-
-    /**
      * @param countInterval how often per-partition record counts are summed
      * @param checkInterval how often each product's status is evaluated
      * @param refreshInterval how often stats are published even when the status did not change
@@ -155,37 +124,30 @@ public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path c
      */
     public static CatalogConfig embedded(MeshClientConfig clientConfig, Path stateDir, Path credentials, int restPort) {
         return new CatalogConfig(clientConfig, stateDir, credentials, "127.0.0.1", restPort, GovernancePolicy.defaults(),
-                Duration.ofDays(365), Duration.ofSeconds(1), Health.defaults(), AccessRate.defaults(), AccessQuota.defaults(),
-                DomainQuota.defaults());
+                Duration.ofDays(365), Duration.ofSeconds(1), Health.defaults(), AccessRate.defaults(), AccessQuota.defaults());
     }
 
     /** @param host the REST API's address @param port its port @return a copy using them */
     public CatalogConfig withRest(String host, int port) {
         return new CatalogConfig(clientConfig, stateDir, credentials, host, port, governance, maxGrantDuration,
-                expiryCheckInterval, health, accessRate, accessQuota, domainQuota);
+                expiryCheckInterval, health, accessRate, accessQuota);
     }
 
     /** @param rate another access rate @return a copy using it */
     public CatalogConfig withAccessRate(AccessRate rate) {
         return new CatalogConfig(clientConfig, stateDir, credentials, restHost, restPort, governance, maxGrantDuration,
-                expiryCheckInterval, health, rate, accessQuota, domainQuota);
+                expiryCheckInterval, health, rate, accessQuota);
     }
 
     /** @param quota another access quota @return a copy using it */
     public CatalogConfig withAccessQuota(AccessQuota quota) {
         return new CatalogConfig(clientConfig, stateDir, credentials, restHost, restPort, governance, maxGrantDuration,
-                expiryCheckInterval, health, accessRate, quota, domainQuota);
-    }
-
-    /** @param quota another domain quota @return a copy using it */
-    public CatalogConfig withDomainQuota(DomainQuota quota) {
-        return new CatalogConfig(clientConfig, stateDir, credentials, restHost, restPort, governance, maxGrantDuration,
-                expiryCheckInterval, health, accessRate, accessQuota, quota);
+                expiryCheckInterval, health, accessRate, quota);
     }
 
     /** @param policy other global rules @return a copy using them */
     public CatalogConfig withGovernance(GovernancePolicy policy) {
         return new CatalogConfig(clientConfig, stateDir, credentials, restHost, restPort, policy, maxGrantDuration,
-                expiryCheckInterval, health, accessRate, accessQuota, domainQuota);
+                expiryCheckInterval, health, accessRate, accessQuota);
     }
 }

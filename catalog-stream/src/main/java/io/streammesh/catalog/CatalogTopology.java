@@ -137,7 +137,7 @@ public final class CatalogTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REJECTIONS_STORE), Serdes.String(), rejections));
         var registrations = serdes.of(ProductRegistration.class).deserializer();
         builder.stream(REGISTRATIONS, Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                .process(() -> new GovernanceProcessor(new Governance(config.governance()), config.domainQuota(), registrations, CATALOG_STORE, REJECTIONS_STORE,
+                .process(() -> new GovernanceProcessor(new Governance(config.governance()), config.governance(), registrations, CATALOG_STORE, REJECTIONS_STORE,
                         GLOBAL_CATALOG), Named.as(GOVERNANCE), CATALOG_STORE, REJECTIONS_STORE);
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REQUESTS_STORE), Serdes.String(),

@@ -24,11 +24,34 @@ import java.nio.file.Path;
  * @param lineageInputsExist every lineage input must be in the catalog
  * @param piiEncrypted PII fields of confidential and restricted products encrypted by the gate
  *        (the contract's {@code encryption.fields}), so no cleartext of them is kept on the brokers' disks
+ * @param domainMaxProducts the most products a domain holds in the catalog, retired ones included
+ *        (their topics stay; rule {@code domain-quota}); null for {@value #DEFAULT_DOMAIN_MAX_PRODUCTS}
+ * @param domainMaxPartitions the most partitions its products' registrations ask for together
+ *        (each product has three topics of that many); null for {@value #DEFAULT_DOMAIN_MAX_PARTITIONS}
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record GovernancePolicy(boolean ownerPresent, int descriptionMinLength, boolean classificationDeclared,
                                boolean piiMasked, boolean sloDeclared, boolean lineageInputsExist,
-                               boolean piiEncrypted) {
+                               boolean piiEncrypted, Integer domainMaxProducts, Integer domainMaxPartitions) {
+
+    /**
+     * Ten times the products a scale-benchmark domain holds (20 of one partition): the platform
+     * creates three topics for each, and the gate, the views and product health read every
+     * domain's at once, so one domain's share of them is bounded.
+     */
+    public static final int DEFAULT_DOMAIN_MAX_PRODUCTS = 200;
+    /** 6,000 partitions of topics a domain. */
+    public static final int DEFAULT_DOMAIN_MAX_PARTITIONS = 2_000;
+
+    /** Fills in the domain quotas a policy file leaves out; @throws IllegalArgumentException if one is not positive */
+    public GovernancePolicy {
+        domainMaxProducts = domainMaxProducts == null ? DEFAULT_DOMAIN_MAX_PRODUCTS : domainMaxProducts;
+        domainMaxPartitions = domainMaxPartitions == null ? DEFAULT_DOMAIN_MAX_PARTITIONS : domainMaxPartitions;
+        if (domainMaxProducts < 1 || domainMaxPartitions < 1) {
+            throw new IllegalArgumentException("domain-max-products and domain-max-partitions must be positive, not "
+                    + domainMaxProducts + " and " + domainMaxPartitions);
+        }
+    }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

@@ -47,7 +47,7 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
     static final int MAX_REASONS = 50;
 
     private final Governance governance;
-    private final CatalogConfig.DomainQuota quota;
+    private final GovernancePolicy quota;
     private final Deserializer<ProductRegistration> registrations;
     private final String catalogStore;
     private final String rejectionsStore;
@@ -59,13 +59,13 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
 
     /**
      * @param governance the global rules
-     * @param quota what one domain may hold
+     * @param quota the policy whose domain quotas apply
      * @param registrations reads a registration's Avro
      * @param catalogStore the store of admitted products, by address
      * @param rejectionsStore the store of each address's latest rejection
      * @param globalCatalogStore the global table over {@code mesh.catalog}
      */
-    GovernanceProcessor(Governance governance, CatalogConfig.DomainQuota quota, Deserializer<ProductRegistration> registrations,
+    GovernanceProcessor(Governance governance, GovernancePolicy quota, Deserializer<ProductRegistration> registrations,
                         String catalogStore, String rejectionsStore, String globalCatalogStore) {
         this.governance = governance;
         this.quota = quota;
@@ -152,15 +152,15 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
             }
         }
         boolean isNew = currentPartitions == 0;
-        if (isNew && products >= quota.products()) {
+        if (isNew && products >= quota.domainMaxProducts()) {
             violations.add(Governance.violation("domain-quota", "domain " + domain + " has " + products + " products in the catalog, the most "
-                    + "a domain may have; retired ones count (their topics stay): ask a platform engineer to raise the quota"));
+                    + "a domain may have; retired ones count (their topics stay): ask a platform engineer to raise domain-max-products"));
         }
         int asked = registration.getPartitions();
-        if (asked > currentPartitions && partitions + asked > quota.partitions()) {
+        if (asked > currentPartitions && partitions + asked > quota.domainMaxPartitions()) {
             violations.add(Governance.violation("domain-quota", "domain " + domain + "'s products would have " + (partitions + asked)
-                    + " partitions, over the " + quota.partitions() + " a domain may have; retired products count (their topics stay): "
-                    + "ask a platform engineer to raise the quota"));
+                    + " partitions, over the " + quota.domainMaxPartitions() + " a domain may have; retired products count (their topics stay): "
+                    + "ask a platform engineer to raise domain-max-partitions"));
         }
     }
 

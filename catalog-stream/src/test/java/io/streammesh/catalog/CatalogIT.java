@@ -207,8 +207,7 @@ class CatalogIT {
     @Test
     void productHealthIsLiveFromTheProductsOwnTopic() throws Exception {
         ProductAddress orders = publishOrders("cat-orders.healthy.v1");
-        MeshClientConfig config = mesh.clientConfig("cat-orders");
-        try (var admin = org.apache.kafka.clients.admin.Admin.create(config.kafka())) {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(mesh.clientConfig("mesh-enforcer").kafka())) {
             admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(orders.topic(), 2, (short) 1))).all().get();
         }
         Map<String, byte[]> records = new LinkedHashMap<>();

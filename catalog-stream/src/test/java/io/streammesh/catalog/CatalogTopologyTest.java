@@ -177,7 +177,7 @@ class CatalogTopologyTest {
     void aDomainHoldingItsQuotaOfProductsOrPartitionsIsRejectedForMoreButMayUpdateWhatItHasAndNoOtherDomainIs() {
         driver.close();
         start(CatalogConfig.embedded(MeshClientConfig.of("unused:9092", "catalog-test", null, "unused"), Path.of("unused"), Path.of("unused"), 0)
-                .withDomainQuota(new CatalogConfig.DomainQuota(2, 8)));
+                .withGovernance(withDomainQuota(GovernancePolicy.defaults(), 2, 8)));
         register("orders", orders().setPartitions(3).build());
         register("orders", orders().setAddress("orders.order-shipped.v1").setName("order-shipped").setSchemaSubject("orders.order-shipped.v1-value")
                 .setPartitions(3).setRetired(true).build());
@@ -191,9 +191,9 @@ class CatalogTopologyTest {
         assertThat(rejections.readValuesToList()).extracting(Rejection::getSubject, r -> r.getReasons().get(0).getRule(),
                 r -> r.getReasons().get(0).getMessage()).containsExactly(
                 tuple("orders.order-paid.v1", "domain-quota", "domain orders has 2 products in the catalog, the most a domain may have; "
-                        + "retired ones count (their topics stay): ask a platform engineer to raise the quota"),
+                        + "retired ones count (their topics stay): ask a platform engineer to raise domain-max-products"),
                 tuple("orders.order-placed.v1", "domain-quota", "domain orders's products would have 9 partitions, over the 8 a domain "
-                        + "may have; retired products count (their topics stay): ask a platform engineer to raise the quota"));
+                        + "may have; retired products count (their topics stay): ask a platform engineer to raise domain-max-partitions"));
 
         register("orders", orders().setVersion("1.1.0").setPartitions(5).build());
         register("orders", orders().setVersion("1.2.0").setPartitions(5).setRetired(true).build());
@@ -287,7 +287,7 @@ class CatalogTopologyTest {
 
     @Test
     void anOwnerNamingAnotherDomainIsRejectedEvenWithTheOwnerPolicyOff() {
-        var lenient = new Governance(new GovernancePolicy(false, 0, false, false, false, false, false));
+        var lenient = new Governance(new GovernancePolicy(false, 0, false, false, false, false, false, null, null));
 
         List<RuleViolation> violations = lenient.check("orders.order-placed.v1", orders().setOwner(Owner.newBuilder().setTeam("t")
                 .setPrincipal("User:customers").setContact("c").build()).build(), "orders", address -> true);
@@ -298,7 +298,7 @@ class CatalogTopologyTest {
 
     @Test
     void aViewNameNoTopicCanCarryOrOneDeclaredTwiceIsRejectedEvenWithEveryPolicyOff() {
-        var lenient = new Governance(new GovernancePolicy(false, 0, false, false, false, false, false));
+        var lenient = new Governance(new GovernancePolicy(false, 0, false, false, false, false, false, null, null));
 
         List<RuleViolation> violations = lenient.check("orders.order-placed.v1", orders().setViews(List.of(
                 view("Bad_View", ViewAccess.OWNER_APPROVAL, Map.of()), view("full", ViewAccess.OWNER_APPROVAL, Map.of()),
@@ -368,7 +368,7 @@ class CatalogTopologyTest {
 
     @Test
     void aLabelThatDisagreesWithTheClassificationLevelIsRejectedEvenWithTheClassificationPolicyOff() {
-        var lenient = new Governance(new GovernancePolicy(false, 0, false, false, false, false, false));
+        var lenient = new Governance(new GovernancePolicy(false, 0, false, false, false, false, false, null, null));
 
         List<RuleViolation> violations = lenient.check("orders.order-placed.v1",
                 orders().setClassification("public").setClassificationLevel(ClassificationLevel.RESTRICTED).build(), "orders", address -> true);
@@ -980,6 +980,11 @@ class CatalogTopologyTest {
         TestInputTopic<String, AccessDecision> topic = driver.createInputTopic(MeshTopics.decisions(domain), Serdes.String().serializer(),
                 SERDES.of(AccessDecision.class).serializer());
         topic.pipeInput(decision.getRequestId(), decision);
+    }
+
+    private static GovernancePolicy withDomainQuota(GovernancePolicy policy, int products, int partitions) {
+        return new GovernancePolicy(policy.ownerPresent(), policy.descriptionMinLength(), policy.classificationDeclared(), policy.piiMasked(),
+                policy.sloDeclared(), policy.lineageInputsExist(), policy.piiEncrypted(), products, partitions);
     }
 
     static ProductRegistration.Builder orders() {

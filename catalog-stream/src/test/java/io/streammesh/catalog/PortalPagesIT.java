@@ -399,7 +399,7 @@ class PortalPagesIT {
     @Test
     void theHealthChartsFollowNewRecordsWithoutAReload() throws Exception {
         ProductAddress live = publish("pp-orders.live.v1", "A product that gets records while its page is open.");
-        try (var admin = Admin.create(mesh.clientConfig(ORDERS).kafka())) {
+        try (var admin = Admin.create(mesh.clientConfig("mesh-enforcer").kafka())) {
             admin.createTopics(List.of(new NewTopic(live.topic(), 1, (short) 1))).all().get();
         }
         signIn(ANALYTICS);

@@ -18,7 +18,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -26,12 +25,10 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,14 +93,14 @@ public final class Onboarding {
      * principal's request topic, and each domain's and auditor's ACLs again, and sets the
      * {@linkplain TenantQuota tenants' quotas}; idempotent. On a mesh from before
      * per-principal request topics it also takes away the WRITE every principal had on the shared
-     * {@code mesh.access.requests}; on one from before the contract gate, every product gets its
-     * ingest topic, the gate its ACLs on every domain's topics, and the domains lose their WRITE
-     * on {@code <domain>.*}: only the gate writes products and their dead-letter topics.
+     * {@code mesh.access.requests}; on one from before the contract gate, the gate gets its ACLs on
+     * every domain's topics, and the domains lose their WRITE on {@code <domain>.*}: only the gate
+     * writes products and their dead-letter topics. A catalogued product without an ingest topic
+     * gets one from the policy-enforcer, as any product gets its topics.
      */
     public void ensurePlatform() {
         createPlatformTopics(PlatformTopics.platform());
         schemas().registerPlatform();
-        createPlatformTopics(missingIngestTopics());
         List<AclBinding> acls = new ArrayList<>();
         for (PlatformApp app : PlatformApp.values()) {
             ensurePrincipal(app.principal().name(), PrincipalKind.PLATFORM);
@@ -272,25 +269,6 @@ public final class Onboarding {
     /** Domains and teams read others' products; the admin, the platform apps and auditors never ask. */
     private static boolean asksForAccess(MeshPrincipal principal) {
         return principal.kind() == PrincipalKind.DOMAIN || principal.kind() == PrincipalKind.TEAM;
-    }
-
-    /**
-     * Products published before the contract gate have no ingest topic: each gets one, with as
-     * many partitions as the product and the default retention (a republish applies the contract's).
-     */
-    private List<NewTopic> missingIngestTopics() {
-        Set<String> names = KafkaCalls.await(admin.listTopics().names(), "list the topics");
-        List<String> products = names.stream().filter(name -> !name.startsWith(MeshTopics.PLATFORM_PREFIX) && ProductAddress.isValid(name)
-                && !names.contains(ProductAddress.parse(name).ingestTopic())).sorted().toList();
-        if (products.isEmpty()) {
-            return List.of();
-        }
-        Map<String, TopicDescription> described = KafkaCalls.await(admin.describeTopics(products).allTopicNames(),
-                "describe the products " + products);
-        return products.stream().map(product -> new NewTopic(ProductAddress.parse(product).ingestTopic(),
-                Optional.of(described.get(product).partitions().size()), Optional.empty()).configs(Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.RETENTION_MS_CONFIG, Long.toString(ProductAddress.DEFAULT_INGEST_RETENTION.toMillis())))).toList();
     }
 
     /**

@@ -17,8 +17,18 @@ import io.streammesh.testing.MeshTest;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.Test;
 
 @MeshTest
@@ -85,6 +95,14 @@ class BrokerAuthorizationIT {
                 .extracting(AuthorizationEvent::getResourceName).containsAll(named));
         MeshClients.createTopic(squatter, "squatter.junk-app-changelog");
         MeshClients.createTopic(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()), "squatter.junk.v1");
+
+        // An operator's ACL of CREATE on the cluster would skip the per-topic check: the platform's alone.
+        mesh.admin().createAcls(List.of(new AclBinding(new ResourcePattern(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL),
+                new AccessControlEntry("User:squatter", "*", AclOperation.CREATE, AclPermissionType.ALLOW)))).all().get();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(mesh.admin().describeAcls(new AclBindingFilter(
+                new ResourcePatternFilter(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL), AccessControlEntryFilter.ANY))
+                .values().get()).isNotEmpty());
+        assertThatThrownBy(() -> MeshClients.createTopic(squatter, "squatter.junk.v2")).hasRootCauseInstanceOf(TopicAuthorizationException.class);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.streammesh.embedded;
 
+import io.streammesh.client.PlatformApp;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -79,7 +81,8 @@ class ClusterMeshIT {
     void everyTopicOfTheMeshHasThreeCopiesAndAWriteNeedsTwo(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("cluster-shop");
         MeshClients.produce(mesh.clientConfig("cluster-shop"), MeshTopics.registrations("cluster-shop"), "warm", "up");
-        try (var admin = Admin.create(MeshClients.quick(mesh.clientConfig("cluster-shop")))) {
+        // as the policy-enforcer creates a catalogued product's topics
+        try (var admin = Admin.create(MeshClients.quick(mesh.clientConfig(PlatformApp.ENFORCER.applicationId())))) {
             admin.createTopics(List.of(new NewTopic("cluster-shop.orders.v1", Optional.of(3), Optional.empty()))).all().get();
         }
         List<String> topics = List.of(MeshTopics.CATALOG, MeshTopics.ACCESS_GRANTS, MeshTopics.AUDIT_RAW, MeshTopics.AUDIT,

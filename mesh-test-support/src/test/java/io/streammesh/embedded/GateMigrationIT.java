@@ -12,15 +12,14 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
-import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
-/** A second {@code mesh up} brings a mesh from before the contract gate to it, and a third changes nothing. */
+/** A second {@code mesh up} brings the ACLs of a mesh from before the contract gate to it, and a third changes nothing. */
 @MeshTest
 class GateMigrationIT {
 
     @Test
-    void productsOfAnOlderMeshGetTheirIngestTopicTheGateItsAclsOnTheirDomainAndTheDomainLosesItsPrefixedWriteAndConfigChange(EmbeddedMesh mesh) throws Exception {
+    void theGateGetsItsAclsOnTheDomainsOfAnOlderMeshAndTheDomainLosesItsPrefixedWriteAndConfigChange(EmbeddedMesh mesh) throws Exception {
         mesh.onboarding().addDomain("legacy");
         // What a mesh from before the gate had: a product without an ingest topic, no gate ACLs on the domain.
         mesh.admin().createTopics(List.of(new NewTopic("legacy.old-orders.v1", Optional.of(2), Optional.empty())
@@ -41,16 +40,11 @@ class GateMigrationIT {
         assertThat(aclsOfLegacy(mesh)).as("a third run changes nothing")
                 .isEqualTo(afterSecondRun);
 
-        var ingest = mesh.admin().describeTopics(List.of("legacy.old-orders.v1.ingest")).allTopicNames().get()
-                .get("legacy.old-orders.v1.ingest");
-        assertThat(ingest.partitions()).hasSize(2);
-        var resource = new ConfigResource(ConfigResource.Type.TOPIC, "legacy.old-orders.v1.ingest");
-        assertThat(mesh.admin().describeConfigs(List.of(resource)).all().get().get(resource).get("retention.ms").value())
-                .isEqualTo("86400000");
         assertThat(mesh.admin().describeAcls(AclBindingFilter.ANY).values().get())
                 .containsAll(gate);
-        assertThat(mesh.admin().listTopics().names().get()).noneMatch(name -> name.endsWith(".ingest.ingest") || name.startsWith("mesh.")
-                && name.endsWith(".ingest"));
+        // The policy-enforcer creates a catalogued product's missing topics; mesh up creates none named as a product's, whose
+        // name alone (a tenant's topic of an older mesh, say) would widen the gate for every domain.
+        assertThat(mesh.admin().listTopics().names().get()).noneMatch(name -> name.endsWith(".ingest"));
     }
 
     /** The domain's own ACLs and everyone's on its topics: what nothing but {@code mesh up} changes here. */

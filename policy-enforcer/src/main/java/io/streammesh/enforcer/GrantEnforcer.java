@@ -322,8 +322,9 @@ public final class GrantEnforcer implements AutoCloseable {
             configured.stream().filter(changedSincePicture::contains).forEach(configuredNow::add);
         } else {
             List<DataProduct> looked = changedProducts.stream().map(products::get).filter(Objects::nonNull).toList();
-            provisioning.provision(looked);
-            configuredNow = configureProductTopics(looked);
+            Set<String> created = provisioning.provision(looked);
+            configuredNow = configureProductTopics(looked.stream().filter(product -> !created.contains(product.getAddress())).toList());
+            configuredNow.addAll(created);
             configured.stream().filter(address -> !changedProducts.contains(address)).forEach(configuredNow::add);
             changedProducts.clear();
         }
@@ -383,7 +384,7 @@ public final class GrantEnforcer implements AutoCloseable {
      * What a full reconciliation compares with, read from the broker.
      *
      * @param acls every ACL binding of the broker, as {@link GrantAcls#key} keys
-     * @param checked the addresses of the products whose topics' configs it looked at
+     * @param checked the addresses of the products whose topics' configs it looked at, or whose topics it created
      * @param configured those of them whose three topics have the mesh's configs
      */
     private record BrokerPicture(Set<String> acls, Set<String> checked, Set<String> configured) {
@@ -395,11 +396,13 @@ public final class GrantEnforcer implements AutoCloseable {
      */
     private BrokerPicture readBroker(Collection<DataProduct> looked) {
         long started = System.nanoTime();
-        provisioning.provision(looked);
+        Set<String> created = provisioning.provision(looked);
         long widened = System.nanoTime();
         long due = widened - TOPICS_LOOKED_AT_AGAIN_AFTER.toNanos();
-        List<DataProduct> unchecked = looked.stream().filter(product -> configuredAt.getOrDefault(product.getAddress(), due) <= due).toList();
+        List<DataProduct> unchecked = looked.stream().filter(product -> !created.contains(product.getAddress())
+                && configuredAt.getOrDefault(product.getAddress(), due) <= due).toList();
         Set<String> configuredNow = configureProductTopics(unchecked);
+        configuredNow.addAll(created);
         long configsRead = System.nanoTime();
         Set<String> acls = allAcls();
         Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -409,7 +412,9 @@ public final class GrantEnforcer implements AutoCloseable {
                     took.toMillis(), looked.size(), (widened - started) / 1_000_000, unchecked.size(), (configsRead - widened) / 1_000_000,
                     acls.size(), (System.nanoTime() - configsRead) / 1_000_000);
         }
-        return new BrokerPicture(acls, unchecked.stream().map(DataProduct::getAddress).collect(Collectors.toSet()), configuredNow);
+        Set<String> checked = unchecked.stream().map(DataProduct::getAddress).collect(Collectors.toSet());
+        checked.addAll(created);
+        return new BrokerPicture(acls, checked, configuredNow);
     }
 
     /**

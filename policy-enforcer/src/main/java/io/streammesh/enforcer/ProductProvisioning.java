@@ -66,8 +66,11 @@ final class ProductProvisioning {
      * logged and tried again next time. Safe to call from two threads.
      *
      * @param products the catalog's entries
+     * @return the addresses of the products whose three topics it created now, with the mesh's
+     *         configs: a broker may not know a topic the controller just created, so describing
+     *         their configs at once could fail
      */
-    void provision(Collection<DataProduct> products) {
+    Set<String> provision(Collection<DataProduct> products) {
         long now = System.nanoTime();
         Map<String, Integer> wanted = new HashMap<>();
         Map<String, DataProduct> productOf = new HashMap<>();
@@ -88,7 +91,7 @@ final class ProductProvisioning {
             }
         }
         if (wanted.isEmpty()) {
-            return;
+            return Set.of();
         }
         Set<String> notWhole = new HashSet<>();
         Map<String, NewPartitions> narrow = new HashMap<>();
@@ -104,10 +107,12 @@ final class ProductProvisioning {
                 narrow.put(topic, NewPartitions.increaseTo(wanted.get(topic)));
             }
         });
+        Map<String, Integer> created = new HashMap<>();
         if (!missing.isEmpty()) {
             admin.createTopics(missing).values().forEach((topic, done) -> {
                 try {
                     KafkaCalls.await(done, "create topic " + topic);
+                    created.merge(productOf.get(topic).getAddress(), 1, Integer::sum);
                     LOG.info("Created topic {} ({} partitions) for its catalogued product", topic, wanted.get(topic));
                 } catch (MeshException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
@@ -134,6 +139,14 @@ final class ProductProvisioning {
                 wide.put(product.getAddress(), new Seen(wanted.get(topic), now));
             }
         });
+        int topicsOfAProduct = 3;
+        Set<String> whole = new HashSet<>();
+        created.forEach((address, count) -> {
+            if (count == topicsOfAProduct) {
+                whole.add(address);
+            }
+        });
+        return whole;
     }
 
     private boolean seenWide(String address, int partitions, long now) {

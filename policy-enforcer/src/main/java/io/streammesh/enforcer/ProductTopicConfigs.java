@@ -15,7 +15,8 @@ import org.apache.kafka.common.config.TopicConfig;
 /**
  * The configs the mesh gives a catalogued product's topics (the product, its dead-letter topic and
  * its ingest topic): the registration's retention and {@code cleanup.policy=delete}, and nothing
- * else set on the topic. A domain may create its topics (publishing does), with any config; one the
+ * else set on the topic. The enforcer creates a product's topics with them ({@link ProductProvisioning}),
+ * but a domain of an older mesh created its own, with any config, and an operator may change one; one the
  * contract gate's writes cannot meet ({@code max.message.bytes}, compaction of keyless records,
  * {@code message.timestamp.*} limits, {@code min.insync.replicas}) would stall the gate's task, and
  * with it every domain's ingest partition of that number. So every other topic override goes
