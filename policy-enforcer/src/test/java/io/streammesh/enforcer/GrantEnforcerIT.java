@@ -261,14 +261,26 @@ class GrantEnforcerIT {
     }
 
     @Test
-    void aCataloguedProductWithoutItsTopicsGetsNoIngestWrite(EmbeddedMesh mesh) throws Exception {
-        String address = "enf-topicless.orders.v1";
+    void aCataloguedProductGetsItsThreeTopicsFromTheEnforcerWithTheMeshsConfigsAndThenItsIngestWrite(EmbeddedMesh mesh) throws Exception {
+        ProductAddress address = ProductAddress.parse("enf-topicless.orders.v1");
         mesh.onboarding().addDomain("enf-topicless");
-        ViewAppITCatalog.put(mesh, ViewAppITCatalog.product(address, "enf-topicless", 1, Map.of()));
+        DataProduct product = ViewAppITCatalog.product(address.toString(), "enf-topicless", 1, Map.of());
+        ViewAppITCatalog.put(mesh, product);
+        List<String> topics = List.of(address.topic(), address.deadLetterTopic(), address.ingestTopic());
+        assertThat(mesh.admin().listTopics().names().get()).doesNotContainAnyElementsOf(topics);
 
         try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"))) {
-            assertThat(aclsOn(mesh, address + ".ingest")).isEmpty();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(aclsOn(mesh, address.ingestTopic()))
+                    .containsExactlyInAnyOrder("User:enf-topicless WRITE", "User:enf-topicless DESCRIBE"));
         }
+        int partitions = product.getRegistration().getPartitions();
+        for (var description : mesh.admin().describeTopics(topics).allTopicNames().get().values()) {
+            assertThat(description.partitions()).as(description.name()).hasSize(partitions);
+        }
+        assertThat(overrides(mesh, address.topic())).containsExactlyInAnyOrder("cleanup.policy=delete",
+                "retention.ms=" + product.getRegistration().getRetentionMs());
+        assertThat(overrides(mesh, address.ingestTopic())).containsExactlyInAnyOrder("cleanup.policy=delete",
+                "retention.ms=" + ProductAddress.DEFAULT_INGEST_RETENTION.toMillis());
     }
 
     /**
