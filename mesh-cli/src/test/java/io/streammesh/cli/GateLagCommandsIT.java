@@ -10,6 +10,7 @@ import io.streammesh.client.PlatformApp;
 import io.streammesh.connector.GateApp;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.schema.ProductAddress;
+import io.streammesh.testing.IngestGrants;
 import io.streammesh.testing.MeshTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,14 +22,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.acl.AccessControlEntry;
-import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
-import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,9 +48,8 @@ class GateLagCommandsIT {
              var producer = new KafkaProducer<>(mesh.clientConfig("lag-shop").kafka(), new StringSerializer(), new StringSerializer())) {
             var published = CommandRun.of("product", "publish", contract().toString(), "--state-dir", state);
             assertThat(published.exitCode()).as(published.err()).isZero();
-            // what the policy-enforcer grants once the catalog has admitted the product
-            mesh.admin().createAcls(List.of(new AclBinding(new ResourcePattern(ResourceType.TOPIC, address.ingestTopic(), PatternType.LITERAL),
-                    new AccessControlEntry("User:lag-shop", "*", AclOperation.WRITE, AclPermissionType.ALLOW)))).all().get();
+            // what the policy-enforcer does once the catalog has admitted the product: its topics, then the domain's WRITE
+            IngestGrants.allow(mesh, address);
 
             try (GateApp gate = GateApp.start(mesh.clientConfig(PlatformApp.GATE.applicationId()), gateState)) {
                 producer.send(new ProducerRecord<>(address.ingestTopic(), "o-0", order("o-0"))).get();
