@@ -3,6 +3,7 @@ package io.streammesh.bench;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.PlatformApp;
 import io.streammesh.client.RecordProducers;
+import io.streammesh.connector.IngestWait;
 import io.streammesh.connector.ProductPublisher;
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.connector.contract.ProductContract;
@@ -21,18 +22,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -106,26 +102,8 @@ final class GateProduct {
                 "bench-gate-catalog")) {
             producer.send(new ProducerRecord<>(MeshTopics.CATALOG, registration.getAddress(), entry)).get();
         }
-        String ingest = ProductAddress.parse(registration.getAddress()).ingestTopic();
-        long deadline = System.nanoTime() + ADMITTED_WITHIN.toNanos();
-        try (GrantEnforcer enforcer = GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()));
-             Admin asDomain = Admin.create(domain.kafka())) {
-            while (!writable(asDomain, ingest)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the policy-enforcer did not let " + domain.kafkaPrincipal() + " write " + ingest
-                            + " within " + ADMITTED_WITHIN.toSeconds() + " s");
-                }
-                Thread.sleep(200);
-            }
-        }
-    }
-
-    private static boolean writable(Admin asDomain, String topic) throws InterruptedException {
-        try {
-            return asDomain.describeTopics(List.of(topic), new DescribeTopicsOptions().includeAuthorizedOperations(true)).allTopicNames()
-                    .get().get(topic).authorizedOperations().contains(AclOperation.WRITE);
-        } catch (ExecutionException notYet) {
-            return false;
+        try (GrantEnforcer enforcer = GrantEnforcer.start(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()))) {
+            IngestWait.untilWritable(domain, ProductAddress.parse(registration.getAddress()), ADMITTED_WITHIN);
         }
     }
 

@@ -19,7 +19,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * which operations the caller may perform on a topic it may describe, so nothing is written to
  * find out.
  */
-final class IngestWait {
+public final class IngestWait {
 
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
@@ -33,7 +33,7 @@ final class IngestWait {
      * @param wait how long to wait for the grant
      * @throws MeshException naming the missing grant if it did not come within {@code wait}
      */
-    static void untilWritable(MeshClientConfig clientConfig, ProductAddress address, Duration wait) {
+    public static void untilWritable(MeshClientConfig clientConfig, ProductAddress address, Duration wait) {
         String ingest = address.ingestTopic();
         long deadline = System.nanoTime() + wait.toNanos();
         Duration backoff = FIRST_BACKOFF;
