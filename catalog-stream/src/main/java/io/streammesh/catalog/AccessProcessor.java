@@ -47,7 +47,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * counts only when it arrives on that domain's {@code mesh.decisions.<domain>} topic. A view
  * naming second-level approvers then waits (AWAITING_SECOND_APPROVAL) for one of them to decide
  * on its own {@code mesh.decisions.<principal>} ({@link SecondApproval}). Grants are ACTIVE,
- * then REVOKED by the owner or EXPIRED on time by a wall-clock punctuation.
+ * then REVOKED by the owner or EXPIRED on time by a wall-clock punctuation. The requester may
+ * withdraw its request while it waits (WITHDRAWN), or give up its grant (REVOKED by it).
  *
  * <p>Who wrote a record is known only from the topic Kafka read it from ({@link SourceStamp}):
  * a request counts only on its principal's own {@code mesh.access.requests.<principal>}, a
@@ -297,6 +298,10 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                     + " is neither 1 (the owning domain) nor 2 (a second-level approver); ignored");
             return;
         }
+        if (decision.getDecision() == DecisionKind.WITHDRAWN) {
+            onWithdrawal(record, topic, writer, decision, state);
+            return;
+        }
         if (ownerWithdraws(decider, decision, state)) {
             conclude(id, state, 1, writer, false, decision.getReason(), record.timestamp());
             return;
@@ -355,6 +360,33 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                 end(grant, GrantStatus.REVOKED, writer, record.timestamp());
             }
         }
+    }
+
+    /**
+     * The principal a request names takes it back, on its own decision topic: a request still
+     * waiting for a decision ends WITHDRAWN (no longer counted against its quota), an active grant
+     * is REVOKED, ended by the requester. Anyone else's withdrawal, or one of a request that
+     * neither waits nor holds an active grant, is rejected.
+     */
+    private void onWithdrawal(Record<String, SourcedRecord> record, String topic, String writer, AccessDecision decision, AccessRequestState state) {
+        String id = state.getRequest().getRequestId();
+        if (!writer.equals(state.getRequest().getPrincipal())) {
+            reject(record, id, state.getDomain(), topic, writer, "requester-withdraws", writer + " may not withdraw request " + id
+                    + ": only the principal it names withdraws it, on its own " + MeshTopics.DECISIONS_PREFIX + "<principal>");
+            return;
+        }
+        if (openOf(state) != null) {
+            putState(id, AccessRequestState.newBuilder(state).setStatus(RequestStatus.WITHDRAWN).setDecidedBy(writer)
+                    .setReason(decision.getReason()).setUpdatedAt(Instant.ofEpochMilli(record.timestamp())).build());
+            return;
+        }
+        Grant grant = grants.get(id);
+        if (grant == null || grant.getStatus() != GrantStatus.ACTIVE) {
+            reject(record, id, state.getDomain(), topic, writer, "request-open", "request " + id + " is " + state.getStatus()
+                    + (grant == null ? "" : " and its grant " + grant.getStatus()) + ": nothing to withdraw");
+            return;
+        }
+        end(grant, GrantStatus.REVOKED, writer, record.timestamp());
     }
 
     /** The owning domain may still deny a request it approved while the second approval is awaited. */

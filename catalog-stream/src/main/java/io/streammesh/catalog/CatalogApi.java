@@ -23,6 +23,7 @@ import io.streammesh.schema.MeshNames;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductConsumption;
 import io.streammesh.schema.ProductRegistration;
+import io.streammesh.schema.RequestStatus;
 import io.streammesh.schema.ViewStatus;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -57,7 +59,7 @@ final class CatalogApi implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CatalogApi.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final List<String> STATUSES = List.of("PENDING", "AWAITING_SECOND_APPROVAL", "APPROVED", "DENIED", "REJECTED");
+    private static final List<String> STATUSES = Arrays.stream(RequestStatus.values()).map(Enum::name).toList();
     private static final List<String> GRANT_STATUSES = List.of("ACTIVE", "REVOKED", "EXPIRED");
     /** Jetty's threads: acceptor and selector included, so a flood of calls queues instead of growing the JVM. */
     private static final int MAX_THREADS = 16;

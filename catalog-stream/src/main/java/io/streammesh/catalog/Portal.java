@@ -53,6 +53,7 @@ final class Portal implements AutoCloseable {
     static final String PRODUCTS = "/products/";
     static final String REQUESTS = "/portal/requests";
     static final String DECISIONS = "/portal/decisions";
+    static final String WITHDRAWALS = "/portal/withdrawals";
     static final String AUDIT_QUERIES = "/portal/audit/queries";
     /** The audit page's recent refusals: the broker's refusals, newest first, as {@code mesh audit query} reads them. */
     static final String REFUSALS_SQL = "SELECT principal, operation, resource_type, resource_name, SUM(event_count) AS refusals, "
@@ -76,7 +77,7 @@ final class Portal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Portal.class);
 
     private static final Set<String> PAGES = Set.of("/", CATALOG, ACCESS, INBOX, AUDIT);
-    private static final Set<String> WRITES = Set.of(REQUESTS, DECISIONS, AUDIT_QUERIES);
+    private static final Set<String> WRITES = Set.of(REQUESTS, DECISIONS, WITHDRAWALS, AUDIT_QUERIES);
     private static final Map<String, String> ASSET_TYPES = Map.of("portal.css", "text/css; charset=utf-8",
             "portal.js", "text/javascript; charset=utf-8");
     private static final List<String> HEALTH_STATES = List.of("OK", "DEGRADED", "VIOLATED", "UNKNOWN");
@@ -134,6 +135,7 @@ final class Portal implements AutoCloseable {
         router.get(AUDIT, this::audit);
         router.post(REQUESTS, this::fileRequest);
         router.post(DECISIONS, this::decide);
+        router.post(WITHDRAWALS, this::withdraw);
         router.post(AUDIT_QUERIES, this::askAudit);
         router.sse(HEALTH_EVENTS + "{address}", this::pushHealth);
     }
@@ -423,6 +425,20 @@ final class Portal implements AutoCloseable {
             access.decide(decisionTopicOwner(request, session.principal()), requestId, kind, reason, null);
         }
         ctx.redirect(INBOX + "?decided=" + URLEncoder.encode(requestId, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
+    }
+
+    /**
+     * Withdraws one of the signed-in principal's requests (or gives up its grant) on its own
+     * decision topic; the catalog counts it only if the request names that principal.
+     */
+    private void withdraw(Context ctx) {
+        PortalSession session = session(ctx);
+        String requestId = required(ctx, "requestId");
+        String reason = Optional.ofNullable(ctx.formParam("reason")).map(String::strip).filter(text -> !text.isEmpty()).orElse(null);
+        try (var access = new AccessClient(clientConfigOf(session))) {
+            access.withdraw(requestId, reason);
+        }
+        ctx.redirect(ACCESS + "?withdrawn=" + URLEncoder.encode(requestId, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
     }
 
     /**

@@ -601,6 +601,73 @@ class CatalogTopologyTest {
         assertThat(state("q-6").getStatus()).isEqualTo(RequestStatus.APPROVED);
     }
 
+    /**
+     * An owner who never answers would hold a requester's quota of open requests for good: the
+     * requester withdraws a request still waiting (it no longer counts) and gives up a grant it no
+     * longer needs, on its own decision topic.
+     */
+    @Test
+    void aRequesterWithdrawsItsWaitingRequestFreeingItsQuotaAndGivesUpItsGrant() {
+        driver.close();
+        start(CatalogConfig.embedded(MeshClientConfig.of("unused:9092", "catalog-test", null, "unused"), Path.of("unused"), Path.of("unused"), 0)
+                .withAccessQuota(new CatalogConfig.AccessQuota(2, 2)));
+        register("orders", orders().build());
+        register("customers", customers().build());
+        request(request("w-4", "customers.customer-profile.v1", "marketing").build());
+        request(request("w-1", "orders.order-placed.v1", "full").build());
+        request(request("w-2", "orders.order-placed.v1", "full").build());
+
+        decide("analytics", decision("w-1", DecisionKind.WITHDRAWN).setReason("asked twice"));
+        request(request("w-3", "orders.order-placed.v1", "full").build());
+
+        assertThat(state("w-1").getStatus()).isEqualTo(RequestStatus.WITHDRAWN);
+        assertThat(state("w-1").getDecidedBy()).isEqualTo("User:analytics");
+        assertThat(state("w-1").getReason()).isEqualTo("asked twice");
+        assertThat(state("w-3").getStatus()).as("the withdrawn request no longer counts against the quota").isEqualTo(RequestStatus.PENDING);
+        decide("orders", decision("w-1", DecisionKind.APPROVED));
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule).containsExactly("request-pending");
+        assertThat(grants.readValuesToList()).as("only the automatic view's grant, none for the withdrawn request")
+                .extracting(Grant::getGrantId, Grant::getStatus).containsExactly(tuple("w-4", GrantStatus.ACTIVE));
+
+        decide("analytics", decision("w-4", DecisionKind.WITHDRAWN));
+
+        Grant givenUp = grants.readValue();
+        assertThat(givenUp.getStatus()).isEqualTo(GrantStatus.REVOKED);
+        assertThat(givenUp.getEndedBy()).isEqualTo("User:analytics");
+        assertThat(state("w-4").getStatus()).as("the request stays as it was decided").isEqualTo(RequestStatus.APPROVED);
+    }
+
+    @Test
+    void onlyThePrincipalARequestNamesWithdrawsItAndOnlyWhileItWaitsOrHoldsAGrant() {
+        register("orders", twoLevel().build());
+        request(request("w-5", "orders.order-placed.v1", "full").build());
+
+        decide("orders", decision("w-5", DecisionKind.WITHDRAWN));
+        decide("marketing", decision("w-5", DecisionKind.WITHDRAWN));
+
+        assertThat(rejections.readValuesToList()).extracting(r -> r.getWriter(), r -> r.getReasons().get(0).getRule(), r -> r.getReasons().get(0).getMessage())
+                .containsExactly(
+                        tuple("User:orders", "requester-withdraws", "User:orders may not withdraw request w-5: only the principal it names "
+                                + "withdraws it, on its own mesh.decisions.<principal>"),
+                        tuple("User:marketing", "requester-withdraws", "User:marketing may not withdraw request w-5: only the principal it "
+                                + "names withdraws it, on its own mesh.decisions.<principal>"));
+        assertThat(state("w-5").getStatus()).isEqualTo(RequestStatus.PENDING);
+
+        decide("orders", decision("w-5", DecisionKind.DENIED));
+        decide("analytics", decision("w-5", DecisionKind.WITHDRAWN));
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule, RuleViolation::getMessage)
+                .containsExactly(tuple("request-open", "request w-5 is DENIED: nothing to withdraw"));
+
+        request(request("w-6", "orders.order-placed.v1", "analytics").build());
+        decide("orders", decision("w-6", DecisionKind.APPROVED));
+        assertThat(state("w-6").getStatus()).isEqualTo(RequestStatus.AWAITING_SECOND_APPROVAL);
+        decide("analytics", decision("w-6", DecisionKind.WITHDRAWN));
+        decide("security", decision("w-6", DecisionKind.APPROVED));
+
+        assertThat(state("w-6").getStatus()).as("withdrawn while the second approval was awaited").isEqualTo(RequestStatus.WITHDRAWN);
+        assertThat(grants.isEmpty()).isTrue();
+    }
+
     @Test
     void aRequestBreakingSeveralRulesKeepsEveryReasonInItsState() {
         register("orders", orders().build());

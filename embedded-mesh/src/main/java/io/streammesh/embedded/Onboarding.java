@@ -116,6 +116,8 @@ public final class Onboarding {
         // stamped record times get it on their registrations and decisions (the catalog orders access records by them).
         createPlatformTopics(domains.stream().flatMap(domain -> PlatformTopics.domain(domain).stream()).toList());
         domains.forEach(domain -> acls.addAll(PlatformAcls.domain(domain)));
+        // and the schemas of this version on their registration and decision topics (a requester's withdrawal is a decision)
+        domains.forEach(schemas()::registerDomain);
         principals().stream().filter(p -> p.kind() == PrincipalKind.AUDITOR).forEach(p -> acls.addAll(PlatformAcls.auditor(p)));
         createAcls(acls, "create the platform's ACLs");
         TenantQuota.DEFAULT.ensure(admin);

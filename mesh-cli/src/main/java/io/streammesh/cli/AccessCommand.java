@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 /** {@code mesh access request|list|grants|approve|deny|revoke}: the access workflow. */
 @Command(name = "access", mixinStandardHelpOptions = true, addMethodSubcommands = false,
         description = {"Asks for, decides and revokes access to data products.",
-                "Consumers request (any principal may); the owning domain approves, denies or revokes on its own decision topic;",
+                "Consumers request (any principal may) and may withdraw their requests; the owning domain approves, denies or revokes on its own decision topic;",
                 "a view naming second-level approvers also needs one of them to approve (or deny), on that approver's own decision topic."})
 final class AccessCommand {
 
@@ -197,6 +197,15 @@ final class AccessCommand {
         return decide(state, as, catalog, verdict, requestId, DecisionKind.REVOKED, reason, null, null);
     }
 
+    @Command(name = "withdraw", mixinStandardHelpOptions = true, description = {"Withdraws a request of yours: one still waiting for a "
+            + "decision ends WITHDRAWN (no longer counted against your quota of open requests);",
+            "an approved one's grant is REVOKED, as if its owner had revoked it. Only the principal a request names may withdraw it."})
+    int withdraw(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog, @Mixin VerdictOption verdict,
+                 @Parameters(paramLabel = "REQUEST") String requestId,
+                 @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the owner and the audit.") String reason) {
+        return decide(state, as, catalog, verdict, requestId, DecisionKind.WITHDRAWN, reason, null, null);
+    }
+
     /**
      * Writes the decision on the caller's own decision topic: catalog-stream counts it as the
      * owner's only on the owning domain's topic, and as the second approval only on the topic of a
@@ -211,7 +220,12 @@ final class AccessCommand {
         if (level != null && level != 1 && level != 2) {
             throw new UsageError("--level is 1 (the owning domain's decision) or 2 (a second-level approver's), got " + level);
         }
-        MeshClientConfig config = acting(state, as, kind.name().toLowerCase());
+        MeshClientConfig config = acting(state, as, switch (kind) {
+            case APPROVED -> "approve";
+            case DENIED -> "deny";
+            case REVOKED -> "revoke";
+            case WITHDRAWN -> "withdraw";
+        });
         String followUp = "mesh access list --as " + config.principal();
         Optional<CatalogClient> api = verdict.catalog(catalog, state, config);
         // Noted before the write: the verdict is what changes after it.
@@ -255,8 +269,12 @@ final class AccessCommand {
         // does not (its grant is written before the state, so an awaiting state with a grant is still on its way).
         boolean firstOfTwo = kind == DecisionKind.APPROVED && status.equals(AWAITING_SECOND_APPROVAL)
                 && before.path("status").asText().equals("PENDING");
-        boolean shows = kind == DecisionKind.REVOKED ? now.at("/grant/status").asText().equals("REVOKED")
-                : status.equals(kind.name()) || firstOfTwo;
+        boolean grantEnded = now.at("/grant/status").asText().equals("REVOKED");
+        boolean shows = switch (kind) {
+            case REVOKED -> grantEnded;
+            case WITHDRAWN -> status.equals(kind.name()) || grantEnded;
+            case APPROVED, DENIED -> status.equals(kind.name()) || firstOfTwo;
+        };
         // Unchanged is not applied: approving an APPROVED request is rejected, and the rejection is the verdict.
         return shows && !now.equals(before) ? Optional.of(new Decided(now, null)) : Optional.empty();
     }
@@ -273,6 +291,8 @@ final class AccessCommand {
                     + " until " + state.at("/grant/expiresAt").asText();
             case DENIED -> "the requester sees it as DENIED";
             case REVOKED -> "the grant is REVOKED; the broker's ACLs follow within seconds";
+            case WITHDRAWN -> state.path("status").asText().equals("WITHDRAWN") ? "WITHDRAWN; it no longer waits for a decision"
+                    : "its grant is REVOKED; the broker's ACLs follow within seconds";
         };
     }
 

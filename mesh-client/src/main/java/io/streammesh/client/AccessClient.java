@@ -22,8 +22,8 @@ import org.apache.kafka.common.errors.AuthorizationException;
 /**
  * How principals take part in the access workflow: consumers write requests to their own
  * {@code mesh.access.requests.<principal>}, which only they may write; owners, and the second-level approvers a view
- * names, write decisions to their own {@code mesh.decisions.<principal>}, which only they may write. catalog-stream
- * does the rest.
+ * names, write decisions to their own {@code mesh.decisions.<principal>}, which only they may write, as requesters
+ * write their withdrawals there. catalog-stream does the rest.
  */
 public final class AccessClient implements AutoCloseable {
 
@@ -103,7 +103,7 @@ public final class AccessClient implements AutoCloseable {
      *
      * @param decider the acting principal's bare name; its decision topic is written, and only it may write there
      * @param requestId the request
-     * @param kind APPROVED, DENIED or REVOKED (the owner only)
+     * @param kind APPROVED, DENIED, REVOKED (the owner only) or WITHDRAWN (the principal the request names)
      * @param reason why, shown to the requester
      * @param duration for the owner's approval, how long the grant lasts instead of what was asked; may be null
      * @param level 1 or 2; null lets catalog-stream infer it from where the request stands
@@ -119,6 +119,18 @@ public final class AccessClient implements AutoCloseable {
                 .setLevel(level)
                 .build();
         send(MeshTopics.decisions(decider), requestId, decision);
+    }
+
+    /**
+     * Withdraws a request the acting principal made (it is the principal the request names): one
+     * still waiting for a decision ends WITHDRAWN, an approved one's active grant is REVOKED.
+     * Written on the acting principal's own decision topic, which only it may write.
+     *
+     * @param requestId the request
+     * @param reason why, for the owner and the audit; may be null
+     */
+    public void withdraw(String requestId, String reason) {
+        decide(MeshPrincipal.bareName(principal), requestId, DecisionKind.WITHDRAWN, reason, null, null);
     }
 
     private void send(String topic, String key, SpecificRecord value) {
