@@ -63,6 +63,10 @@ REQUEST=$(sed -n 's/^Requested .*: request \([^ ]*\)$/\1/p' "$OUT")
 example ./mesh access list --status PENDING --as orders
 example ./mesh access approve "$REQUEST" --as orders
 example ./mesh access grants --as analytics
+# withdrawn: a request of its own, so that the examples after it keep the analytics grant
+example ./mesh access request orders.order-placed.v1 --view full --group analytics.trial --purpose "a trial" --as analytics
+TRIAL=$(sed -n 's/^Requested .*: request \([^ ]*\)$/\1/p' "$OUT")
+example ./mesh access withdraw "$TRIAL" --as analytics
 example ./mesh catalog rejections
 example ./mesh consume orders.order-placed.v1 --from-beginning --max 5 --timeout 10s
 example ./mesh consume orders.order-placed.v1.dlq --from-beginning --max 5 --timeout 10s -o json

@@ -530,7 +530,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         int open = openRequests.getOrDefault(principal, 0);
         if (open >= quota.openRequests()) {
             return Optional.of(Governance.violation("principal-quota", principal + " has " + open + " requests waiting for a decision ("
-                    + quota.openRequests() + " at most at once); ask again once owners decided some"));
+                    + quota.openRequests() + " at most at once); ask again once owners decided some, or withdraw some (mesh access withdraw)"));
         }
         int active = activeGrants.getOrDefault(principal, 0);
         if (active >= quota.activeGrants()) {

@@ -586,7 +586,7 @@ class CatalogTopologyTest {
         assertThat(state("q-2").getStatus()).isEqualTo(RequestStatus.PENDING);
         assertThat(state("q-3").getStatus()).isEqualTo(RequestStatus.REJECTED);
         assertThat(state("q-3").getReason()).isEqualTo("User:analytics has 2 requests waiting for a decision (2 at most at once); ask "
-                + "again once owners decided some");
+                + "again once owners decided some, or withdraw some (mesh access withdraw)");
         assertThat(state("m-q").getStatus()).as("another principal").isEqualTo(RequestStatus.PENDING);
 
         decide("orders", decision("q-1", DecisionKind.APPROVED));

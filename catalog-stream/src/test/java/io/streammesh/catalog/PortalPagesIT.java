@@ -157,6 +157,39 @@ class PortalPagesIT {
     }
 
     @Test
+    void aConsumerWithdrawsAWaitingRequestAndGivesUpAGrantFromItsAccessPage() {
+        signIn(ANALYTICS);
+        WebDriver browser = BROWSER.driver();
+        browser.get(catalog.restUrl() + "/products/" + orderPlaced);
+        String waiting = requestAccess("full", "pp-analytics.trial", "a trial");
+        awaitCell("/access", "#requests", waiting, ".status", "PENDING");
+        row("#requests", waiting).findElement(By.name("reason")).sendKeys("asked for the wrong view");
+        row("#requests", waiting).findElement(By.cssSelector("form.withdraw button")).click();
+        await().atMost(SOON).until(browser::getCurrentUrl, url -> url.startsWith(catalog.restUrl() + "/access?withdrawn="));
+        assertThat(browser.findElement(By.cssSelector(".notice")).getText())
+                .isEqualTo("Withdrawal of " + waiting + " sent; the catalog applies it within seconds.");
+        awaitCell("/access", "#requests", waiting, ".status", "WITHDRAWN");
+        assertThat(row("#requests", waiting).findElements(By.cssSelector("form.withdraw"))).as("nothing left to withdraw").isEmpty();
+
+        browser.get(catalog.restUrl() + "/products/" + orderPlaced);
+        String granted = requestAccess("analytics", "pp-analytics.daily", "daily sales report");
+        signIn(ORDERS);
+        awaitCell("/inbox", "#pending", granted, ".purpose", "daily sales report");
+        assertThat(BROWSER.driver().findElements(By.cssSelector("#pending tr[data-request='" + waiting + "']"))).as("withdrawn: not in the inbox")
+                .isEmpty();
+        row("#pending", granted).findElement(By.name("reason")).sendKeys("fine");
+        row("#pending", granted).findElement(By.cssSelector("button[value=APPROVED]")).click();
+        awaitDecisionSent(granted);
+
+        signIn(ANALYTICS);
+        awaitCell("/access", "#grants", granted, ".status", "ACTIVE");
+        BROWSER.driver().findElement(By.cssSelector("#grants tr[data-request='" + granted + "'] form.withdraw button")).click();
+        awaitCell("/access", "#grants", granted, ".status", "REVOKED");
+        assertThat(new CatalogClient(catalog.restUrl(), mesh.clientConfig(ANALYTICS)).get("/api/access/requests/" + granted)
+                .at("/grant/endedBy").asText()).as("given up by the consumer, not revoked by the owner").isEqualTo("User:" + ANALYTICS);
+    }
+
+    @Test
     void markupInADescriptionOrAPurposeIsShownAsTextAndNeverRuns() {
         ProductAddress hostile = publish("pp-orders.hostile.v1", "Looks harmless " + XSS);
         signIn(ANALYTICS);

@@ -1,13 +1,16 @@
 package io.streammesh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streammesh.catalog.CatalogApp;
 import io.streammesh.catalog.CatalogConfig;
+import io.streammesh.client.AccessClient;
 import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.testing.MeshTest;
 import java.nio.file.Files;
@@ -179,6 +182,69 @@ class AccessCommandsIT {
 
             var unwaited = run("access", "approve", id, "--no-wait", "--as", "rej-shop", "--catalog-url", url, "--state-dir", state);
             assertThat(unwaited.exitCode()).as("--no-wait only writes").isZero();
+        }
+    }
+
+    /**
+     * A team withdraws its waiting request and gives up its grant; neither the owner nor another
+     * team can withdraw it for them, whether through the catalog's rule (on their own decision
+     * topics) or by writing on the requester's decision topic (the broker refuses).
+     */
+    @Test
+    void aTeamWithdrawsItsWaitingRequestAndGivesUpItsGrantAndNoOtherPrincipalCan(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("wd-shop");
+        mesh.onboarding().ensurePrincipal("wd-team", PrincipalKind.TEAM);
+        mesh.onboarding().ensurePrincipal("wd-other", PrincipalKind.TEAM);
+        try (CatalogApp catalog = CatalogApp.start(CatalogConfig.embedded(mesh.clientConfig("mesh-catalog"), dir.resolve("catalog"),
+                mesh.state().credentials(), 0))) {
+            String state = mesh.state().root().toString();
+            String url = catalog.restUrl();
+            assertThat(run("product", "publish", contract("wd-shop").toString(), "--state-dir", state).exitCode()).isZero();
+            await().atMost(Duration.ofSeconds(60)).until(() -> run("catalog", "show", "wd-shop.order-placed.v1", "--as", "wd-team",
+                    "--catalog-url", url, "--state-dir", state).exitCode() == Mesh.OK);
+            String waiting = requestId(run("access", "request", "wd-shop.order-placed.v1", "--view", "full", "--purpose", "a trial",
+                    "--as", "wd-team", "--catalog-url", url, "--state-dir", state));
+
+            var owner = run("access", "withdraw", waiting, "--as", "wd-shop", "--catalog-url", url, "--state-dir", state);
+            assertThat(owner.exitCode()).isEqualTo(Mesh.FAILED);
+            assertThat(owner.err().strip()).isEqualTo("mesh: catalog-stream rejected the WITHDRAWN decision on request " + waiting
+                    + " (requester-withdraws): User:wd-shop may not withdraw request " + waiting + ": only the principal it "
+                    + "names withdraws it, on its own mesh.decisions.<principal>");
+            var stranger = run("access", "withdraw", waiting, "--as", "wd-other", "--catalog-url", url, "--state-dir", state);
+            assertThat(stranger.err().strip()).as("another team does not even see it").isEqualTo("mesh: no access request " + waiting
+                    + " that you may see");
+            try (var other = new AccessClient(mesh.clientConfig("wd-other"))) {
+                assertThatThrownBy(() -> other.decide("wd-team", waiting, DecisionKind.WITHDRAWN, null, null, null))
+                        .as("the requester's own decision topic").hasMessageStartingWith("refused by the broker: User:wd-other may not write "
+                                + "mesh.decisions.wd-team");
+                other.withdraw(waiting, null);
+            }
+            assertThat(await().atMost(Duration.ofSeconds(60)).until(() -> run("catalog", "rejections", "--subject", waiting, "--as", "wd-other",
+                    "--catalog-url", url, "--state-dir", state).out(), out -> out.contains("requester-withdraws")))
+                    .as("written on its own topic, past the CLI").contains("User:wd-other may not withdraw request " + waiting);
+            assertThat(json(run("access", "list", "--json", "--as", "wd-team", "--catalog-url", url, "--state-dir", state))
+                    .at("/requests/0/status").asText()).isEqualTo("PENDING");
+
+            var withdrawn = run("access", "withdraw", waiting, "--reason", "asked for the wrong view", "--as", "wd-team", "--catalog-url", url,
+                    "--state-dir", state);
+            assertThat(withdrawn.exitCode()).as(withdrawn.err()).isZero();
+            assertThat(withdrawn.out().strip()).isEqualTo("WITHDRAWN request " + waiting + " (wd-shop.order-placed.v1 view full for User:wd-team): "
+                    + "WITHDRAWN; it no longer waits for a decision");
+            var late = run("access", "approve", waiting, "--as", "wd-shop", "--catalog-url", url, "--state-dir", state);
+            assertThat(late.err().strip()).isEqualTo("mesh: catalog-stream rejected the APPROVED decision on request " + waiting
+                    + " (request-pending): request " + waiting + " is WITHDRAWN, not PENDING; the decision is ignored");
+
+            String granted = requestId(run("access", "request", "wd-shop.order-placed.v1", "--view", "analytics", "--purpose", "reports",
+                    "--as", "wd-team", "--catalog-url", url, "--state-dir", state));
+            assertThat(run("access", "approve", granted, "--as", "wd-shop", "--catalog-url", url, "--state-dir", state).exitCode()).isZero();
+            var givenUp = run("access", "withdraw", granted, "--as", "wd-team", "--catalog-url", url, "--state-dir", state);
+            assertThat(givenUp.out().strip()).isEqualTo("WITHDRAWN request " + granted + " (wd-shop.order-placed.v1 view analytics for "
+                    + "User:wd-team): its grant is REVOKED; the broker's ACLs follow within seconds");
+            assertThat(run("access", "grants", "-o", "csv", "--as", "wd-team", "--catalog-url", url, "--state-dir", state).out())
+                    .contains(granted + ",REVOKED,User:wd-team");
+            var again = run("access", "withdraw", granted, "--as", "wd-team", "--catalog-url", url, "--state-dir", state);
+            assertThat(again.err().strip()).isEqualTo("mesh: catalog-stream rejected the WITHDRAWN decision on request " + granted
+                    + " (request-open): request " + granted + " is APPROVED and its grant REVOKED: nothing to withdraw");
         }
     }
 

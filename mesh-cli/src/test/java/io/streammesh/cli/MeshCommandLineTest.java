@@ -26,7 +26,7 @@ class MeshCommandLineTest {
                     .containsOnlyKeys("search", "show", "lineage", "rejections", "serve");
         }
         assertThat(Mesh.commandLine().getSubcommands().get("access").getSubcommands())
-                .containsOnlyKeys("request", "list", "grants", "approve", "deny", "revoke");
+                .containsOnlyKeys("request", "list", "grants", "approve", "deny", "revoke", "withdraw");
     }
 
     @Test
