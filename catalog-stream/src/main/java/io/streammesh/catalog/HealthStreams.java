@@ -4,9 +4,9 @@ import java.util.Optional;
 
 /**
  * The portal's live health charts open now (a product page each, a push every
- * {@link Portal#HEALTH_PUSH_INTERVAL} on one thread): at most {@code perPrincipal} of one
- * principal and {@code total} in all, so that no tenant opening streams without end slows every
- * other page's charts. Thread-safe.
+ * {@link Portal#HEALTH_PUSH_INTERVAL}, written by {@link HealthPushes}): at most {@code perPrincipal}
+ * of one principal and {@code total} in all, so that no tenant opening streams without end slows
+ * every other page's charts or takes every writer. Thread-safe.
  */
 final class HealthStreams {
 

@@ -28,7 +28,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -92,7 +91,7 @@ final class Portal implements AutoCloseable {
     private final HealthHistory history = new HealthHistory(Duration.ofHours(1));
     private final HealthStreams healthStreams = new HealthStreams(HEALTH_STREAMS_PER_PRINCIPAL, HEALTH_STREAMS);
     private final AuditQueries auditQueries;
-    private final ScheduledExecutorService healthPushes = daemon("portal-health-events");
+    private final HealthPushes healthPushes = new HealthPushes(HEALTH_PUSH_INTERVAL, HEALTH_STREAMS);
     /** The charts' history is kept on a thread of its own: a push blocked on a client that does not read holds no sample. */
     private final ScheduledExecutorService healthSampling = daemon("portal-health-sampling");
 
@@ -177,7 +176,7 @@ final class Portal implements AutoCloseable {
         }
         client.keepAlive();
         client.sendEvent("history", JsonNodeFactory.instance.arrayNode().addAll(history.of(address)).toString());
-        ScheduledFuture<?> pushes = healthPushes.scheduleAtFixedRate(() -> {
+        Runnable stopPushes = healthPushes.start(() -> {
             try {
                 Instant now = Instant.now();
                 client.sendEvent("health", healthEvent(address, now).put("at", now.toEpochMilli()).toString());
@@ -185,10 +184,10 @@ final class Portal implements AutoCloseable {
                 // The page went or the catalog is rebalancing: the browser's EventSource reconnects when it can.
                 client.close();
             }
-        }, 0, HEALTH_PUSH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        });
         var counted = new AtomicBoolean(true);
         client.onClose(() -> {
-            pushes.cancel(false);
+            stopPushes.run();
             // once per stream, however often it is closed
             if (counted.getAndSet(false)) {
                 healthStreams.close(principal);
@@ -209,7 +208,7 @@ final class Portal implements AutoCloseable {
 
     @Override
     public void close() {
-        healthPushes.shutdownNow();
+        healthPushes.close();
         healthSampling.shutdownNow();
         auditQueries.close();
     }
