@@ -4,17 +4,16 @@ import io.streammesh.client.KafkaCalls;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.client.MeshSerdes;
 import io.streammesh.client.PlatformApp;
+import io.streammesh.client.ProductTopicConfigs;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -40,21 +39,13 @@ public final class CataloguedTopics {
             return false;
         }
         ProductRegistration registration = published.get();
-        long ingestRetention = registration.getIngestRetentionMs() != null ? registration.getIngestRetentionMs()
-                : ProductAddress.DEFAULT_INGEST_RETENTION.toMillis();
-        List<NewTopic> topics = List.of(topic(address.topic(), registration, registration.getRetentionMs()),
-                topic(address.deadLetterTopic(), registration, registration.getRetentionMs()),
-                topic(address.ingestTopic(), registration, ingestRetention));
+        List<NewTopic> topics = ProductTopicConfigs.of(registration).entrySet().stream()
+                .map(topic -> new NewTopic(topic.getKey(), Optional.of(registration.getPartitions()), Optional.empty()).configs(topic.getValue()))
+                .toList();
         try (Admin enforcer = Admin.create(mesh.clientConfig(PlatformApp.ENFORCER.applicationId()).kafka())) {
             KafkaCalls.createMissing(enforcer, topics);
         }
         return true;
-    }
-
-    private static NewTopic topic(String name, ProductRegistration registration, long retentionMs) {
-        return new NewTopic(name, Optional.of(registration.getPartitions()), Optional.empty()).configs(Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs)));
     }
 
     private static Optional<ProductRegistration> latest(EmbeddedMesh mesh, ProductAddress address) {

@@ -3,6 +3,7 @@ package io.streammesh.enforcer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streammesh.client.ProductTopicConfigs;
 import io.streammesh.client.KafkaCalls;
 import io.streammesh.schema.MeshException;
 import io.streammesh.client.MeshSerdes;
@@ -466,7 +467,7 @@ public final class GrantEnforcer implements AutoCloseable {
         Map<ConfigResource, String> productOf = new HashMap<>();
         for (DataProduct product : looked) {
             if (product.getStatus() == ProductStatus.ACTIVE) {
-                ProductTopicConfigs.of(product).forEach((topic, configs) -> {
+                ProductTopicConfigs.of(product.getRegistration()).forEach((topic, configs) -> {
                     var resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
                     owned.put(resource, configs);
                     productOf.put(resource, product.getAddress());

@@ -1,6 +1,7 @@
 package io.streammesh.enforcer;
 
 import io.streammesh.client.KafkaCalls;
+import io.streammesh.client.ProductTopicConfigs;
 import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.MeshException;
 import io.streammesh.schema.MeshTopics;
@@ -72,7 +73,6 @@ final class ProductProvisioning {
      */
     Set<String> provision(Collection<DataProduct> products) {
         long now = System.nanoTime();
-        Map<String, Integer> wanted = new HashMap<>();
         Map<String, DataProduct> productOf = new HashMap<>();
         for (DataProduct product : products) {
             int partitions = product.getRegistration().getPartitions();
@@ -84,27 +84,25 @@ final class ProductProvisioning {
                 LOG.error("policy-enforcer does not provision the topics of product {}: its registration asks for {} partitions, out of the mesh's "
                         + "bounds of 1 to {}", product.getAddress(), partitions, MeshTopics.MAX_PARTITIONS);
             } else {
-                ProductTopicConfigs.of(product).keySet().forEach(topic -> {
-                    wanted.put(topic, partitions);
-                    productOf.put(topic, product);
-                });
+                ProductTopicConfigs.of(product.getRegistration()).keySet().forEach(topic -> productOf.put(topic, product));
             }
         }
-        if (wanted.isEmpty()) {
+        if (productOf.isEmpty()) {
             return Set.of();
         }
         Set<String> notWhole = new HashSet<>();
         Map<String, NewPartitions> narrow = new HashMap<>();
         List<NewTopic> missing = new ArrayList<>();
-        admin.describeTopics(wanted.keySet()).topicNameValues().forEach((topic, description) -> {
+        admin.describeTopics(productOf.keySet()).topicNameValues().forEach((topic, description) -> {
             int current = partitionsOf(topic, description);
+            int wanted = productOf.get(topic).getRegistration().getPartitions();
             if (current == MISSING) {
-                missing.add(new NewTopic(topic, Optional.of(wanted.get(topic)), Optional.empty())
-                        .configs(ProductTopicConfigs.of(productOf.get(topic)).get(topic)));
+                missing.add(new NewTopic(topic, Optional.of(wanted), Optional.empty())
+                        .configs(ProductTopicConfigs.of(productOf.get(topic).getRegistration()).get(topic)));
             } else if (current == 0) {
                 notWhole.add(productOf.get(topic).getAddress());
-            } else if (current < wanted.get(topic)) {
-                narrow.put(topic, NewPartitions.increaseTo(wanted.get(topic)));
+            } else if (current < wanted) {
+                narrow.put(topic, NewPartitions.increaseTo(wanted));
             }
         });
         Map<String, Integer> created = new HashMap<>();
@@ -113,7 +111,7 @@ final class ProductProvisioning {
                 try {
                     KafkaCalls.await(done, "create topic " + topic);
                     created.merge(productOf.get(topic).getAddress(), 1, Integer::sum);
-                    LOG.info("Created topic {} ({} partitions) for its catalogued product", topic, wanted.get(topic));
+                    LOG.info("Created topic {} ({} partitions) for its catalogued product", topic, productOf.get(topic).getRegistration().getPartitions());
                 } catch (MeshException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         notWhole.add(productOf.get(topic).getAddress());
@@ -136,7 +134,7 @@ final class ProductProvisioning {
         }
         productOf.forEach((topic, product) -> {
             if (!notWhole.contains(product.getAddress())) {
-                wide.put(product.getAddress(), new Seen(wanted.get(topic), now));
+                wide.put(product.getAddress(), new Seen(product.getRegistration().getPartitions(), now));
             }
         });
         int topicsOfAProduct = 3;

@@ -1,8 +1,10 @@
-package io.streammesh.enforcer;
+package io.streammesh.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streammesh.schema.DataProduct;
+import io.streammesh.schema.Owner;
+import io.streammesh.schema.ProductRegistration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -15,11 +17,11 @@ class ProductTopicConfigsTest {
 
     @Test
     void theMeshOwnsTheRetentionOfTheRegistrationAndDeleteCleanupOnTheThreeTopicsOfAProduct() {
-        DataProduct product = ViewAppITCatalog.product("orders.order-placed.v1", "orders", 1, Map.of());
-        product.getRegistration().setRetentionMs(7L * 24 * 3600 * 1000);
-        product.getRegistration().setIngestRetentionMs(3600_000L);
+        ProductRegistration registration = registration();
+        registration.setRetentionMs(7L * 24 * 3600 * 1000);
+        registration.setIngestRetentionMs(3600_000L);
 
-        assertThat(ProductTopicConfigs.of(product)).containsExactly(
+        assertThat(ProductTopicConfigs.of(registration)).containsExactly(
                 Map.entry("orders.order-placed.v1", Map.of("retention.ms", "604800000", "cleanup.policy", "delete")),
                 Map.entry("orders.order-placed.v1.dlq", Map.of("retention.ms", "604800000", "cleanup.policy", "delete")),
                 Map.entry("orders.order-placed.v1.ingest", Map.of("retention.ms", "3600000", "cleanup.policy", "delete")));
@@ -27,10 +29,10 @@ class ProductTopicConfigsTest {
 
     @Test
     void anIngestTopicRegisteredBeforeTheGateKeepsItsRecordsADay() {
-        DataProduct product = ViewAppITCatalog.product("orders.order-placed.v1", "orders", 1, Map.of());
-        product.getRegistration().setIngestRetentionMs(null);
+        ProductRegistration registration = registration();
+        registration.setIngestRetentionMs(null);
 
-        assertThat(ProductTopicConfigs.of(product).get("orders.order-placed.v1.ingest")).containsEntry("retention.ms", "86400000");
+        assertThat(ProductTopicConfigs.of(registration).get("orders.order-placed.v1.ingest")).containsEntry("retention.ms", "86400000");
     }
 
     @Test
@@ -63,5 +65,11 @@ class ProductTopicConfigsTest {
 
     private static ConfigEntry entry(String name, String value, ConfigSource source) {
         return new ConfigEntry(name, value, source, false, false, List.of(), ConfigEntry.ConfigType.UNKNOWN, null);
+    }
+
+    private static ProductRegistration registration() {
+        return ProductRegistration.newBuilder().setAddress("orders.order-placed.v1").setDomain("orders").setName("order-placed")
+                .setVersion("1.0.0").setOwner(Owner.newBuilder().setTeam("t").setPrincipal("User:orders").setContact("c").build())
+                .setSchemaSubject("orders.order-placed.v1-value").setSchemaContentId(1L).setPublishedAt(Instant.now()).build();
     }
 }

@@ -1,6 +1,5 @@
-package io.streammesh.enforcer;
+package io.streammesh.client;
 
-import io.streammesh.schema.DataProduct;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.schema.ProductRegistration;
 import java.util.ArrayList;
@@ -15,25 +14,24 @@ import org.apache.kafka.common.config.TopicConfig;
 /**
  * The configs the mesh gives a catalogued product's topics (the product, its dead-letter topic and
  * its ingest topic): the registration's retention and {@code cleanup.policy=delete}, and nothing
- * else set on the topic. The enforcer creates a product's topics with them ({@link ProductProvisioning}),
+ * else set on the topic. The policy-enforcer creates a product's topics with them,
  * but a domain of an older mesh created its own, with any config, and an operator may change one; one the
  * contract gate's writes cannot meet ({@code max.message.bytes}, compaction of keyless records,
  * {@code message.timestamp.*} limits, {@code min.insync.replicas}) would stall the gate's task, and
  * with it every domain's ingest partition of that number. So every other topic override goes
  * back to the broker's default before the domain may write the ingest topic.
  */
-final class ProductTopicConfigs {
+public final class ProductTopicConfigs {
 
     private ProductTopicConfigs() {
     }
 
     /**
-     * @param product a catalog entry
-     * @return each of its topics' configs as the mesh owns them
+     * @param registration a product's registration as the catalog admitted it
+     * @return each of its topics' configs as the mesh owns them: the product, its dead-letter topic, its ingest topic
      */
-    static Map<String, Map<String, String>> of(DataProduct product) {
-        ProductAddress address = ProductAddress.parse(product.getAddress());
-        ProductRegistration registration = product.getRegistration();
+    public static Map<String, Map<String, String>> of(ProductRegistration registration) {
+        ProductAddress address = ProductAddress.parse(registration.getAddress());
         Long ingestRetention = registration.getIngestRetentionMs();
         Map<String, Map<String, String>> topics = new LinkedHashMap<>();
         topics.put(address.topic(), owned(registration.getRetentionMs()));
@@ -48,7 +46,7 @@ final class ProductTopicConfigs {
      * @return what brings it to the mesh's: owned configs set on the topic where they are not, every other
      *         override set on the topic deleted; empty if it is the mesh's already
      */
-    static List<AlterConfigOp> changes(Map<String, String> owned, Config current) {
+    public static List<AlterConfigOp> changes(Map<String, String> owned, Config current) {
         List<AlterConfigOp> changes = new ArrayList<>();
         owned.forEach((name, value) -> {
             ConfigEntry entry = current.get(name);
