@@ -52,7 +52,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  *
  * <p>Who wrote a record is known only from the topic Kafka read it from ({@link SourceStamp}):
  * a request counts only on its principal's own {@code mesh.access.requests.<principal>}, a
- * decision only on the owner's decision topic. Everything else is refused and audited, naming
+ * decision only on the owner's decision topic (a second approval on a named approver's, a
+ * withdrawal on the requester's). Everything else is refused and audited, naming
  * the writer. Grants go to the child named {@link #GRANTED}, rejections to the one named
  * {@link #REJECTED}.
  */
@@ -150,6 +151,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
             all.forEachRemaining(entry -> count(openRequests, openOf(entry.value), 1));
         }
         context.schedule(config.expiryCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::expire);
+        context.schedule(config.accessHistorySweep(), PunctuationType.WALL_CLOCK_TIME, this::forget);
     }
 
     @Override
@@ -375,6 +377,11 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
                     + ": only the principal it names withdraws it, on its own " + MeshTopics.DECISIONS_PREFIX + "<principal>");
             return;
         }
+        if (decision.getLevel() != null || decision.getDurationMs() != null) {
+            reject(record, id, state.getDomain(), topic, writer, "withdrawal", "a withdrawal of request " + id
+                    + " names no level and no duration; ignored");
+            return;
+        }
         if (openOf(state) != null) {
             putState(id, AccessRequestState.newBuilder(state).setStatus(RequestStatus.WITHDRAWN).setDecidedBy(writer)
                     .setReason(decision.getReason()).setUpdatedAt(Instant.ofEpochMilli(record.timestamp())).build());
@@ -474,6 +481,58 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
             }
         }
         due.forEach(grant -> end(grant, GrantStatus.EXPIRED, "platform (expiry)", now));
+    }
+
+    /**
+     * Forgets what the workflow concluded more than {@link CatalogConfig#accessHistory} ago: a
+     * request rejected, denied or withdrawn, or approved with its grant ended (the grant too: a
+     * tombstone on {@code mesh.access.grants}, which the enforcer, the catalog's global grants and
+     * audit-sink take as gone), an ended grant whose request is gone, an access rejection. A
+     * request waiting for a decision and an ACTIVE grant are never forgotten, so the quota counts
+     * and the expiry index need no change.
+     */
+    private void forget(long now) {
+        long before = now - config.accessHistory().toMillis();
+        List<String> concluded = new ArrayList<>();
+        try (var all = states.all()) {
+            all.forEachRemaining(entry -> {
+                if (openOf(entry.value) == null && entry.value.getUpdatedAt().toEpochMilli() < before
+                        && endedBefore(grants.get(entry.key), before, true)) {
+                    concluded.add(entry.key);
+                }
+            });
+        }
+        concluded.forEach(states::delete);
+        List<String> ended = new ArrayList<>();
+        try (var all = grants.all()) {
+            all.forEachRemaining(entry -> {
+                if (states.get(entry.key) == null && endedBefore(entry.value, before, false)) {
+                    ended.add(entry.key);
+                }
+            });
+        }
+        ended.forEach(id -> {
+            grants.delete(id);
+            context.forward(new Record<>(id, null, now), GRANTED);
+        });
+        List<String> refusals = new ArrayList<>();
+        try (var all = rejections.all()) {
+            all.forEachRemaining(entry -> {
+                if (entry.value.getRejectedAt().toEpochMilli() < before) {
+                    refusals.add(entry.key);
+                }
+            });
+        }
+        refusals.forEach(rejections::delete);
+    }
+
+    /** @return whether the grant ended before the time; {@code none} when there is no grant */
+    private static boolean endedBefore(Grant grant, long before, boolean none) {
+        if (grant == null) {
+            return none;
+        }
+        Instant ended = grant.getEndedAt() != null ? grant.getEndedAt() : grant.getGrantedAt();
+        return grant.getStatus() != GrantStatus.ACTIVE && ended.toEpochMilli() < before;
     }
 
     private void end(Grant grant, GrantStatus status, String by, long at) {

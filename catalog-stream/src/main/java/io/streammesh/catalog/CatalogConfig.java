@@ -22,10 +22,34 @@ import java.util.Locale;
  * @param health how product health is tracked
  * @param accessRate how fast each principal's access records are taken
  * @param accessQuota how much of the access workflow each principal may hold
+ * @param accessHistory how long the catalog keeps what the access workflow concluded: a request
+ *        rejected, denied or withdrawn, a grant revoked or expired (and its request), an access
+ *        rejection. Then they leave its stores and {@code mesh.access.grants} (a tombstone), so
+ *        that neither grows without bound; the audit trail keeps them for good.
  */
 public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path credentials, String restHost, int restPort,
                             GovernancePolicy governance, Duration maxGrantDuration, Duration expiryCheckInterval,
-                            Health health, AccessRate accessRate, AccessQuota accessQuota) {
+                            Health health, AccessRate accessRate, AccessQuota accessQuota, Duration accessHistory) {
+
+    /** How long the embedded mesh keeps concluded requests, ended grants and access rejections in the catalog. */
+    public static final Duration DEFAULT_ACCESS_HISTORY = Duration.ofDays(90);
+
+    /** @throws IllegalArgumentException if the access history is not positive */
+    public CatalogConfig {
+        if (accessHistory.isNegative() || accessHistory.isZero()) {
+            throw new IllegalArgumentException("the access history must be positive, not " + accessHistory);
+        }
+    }
+
+    /**
+     * @return how often the stores are swept for what left the access history: a tenth of it, at
+     *         most hourly, so nothing stays much past it and a sweep (which reads every request)
+     *         runs rarely
+     */
+    public Duration accessHistorySweep() {
+        Duration tenth = accessHistory.dividedBy(10);
+        return tenth.compareTo(Duration.ofHours(1)) < 0 ? tenth : Duration.ofHours(1);
+    }
 
     /**
      * How many requests or decisions one writer (a principal's request or decision topic) may put
@@ -124,30 +148,37 @@ public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path c
      */
     public static CatalogConfig embedded(MeshClientConfig clientConfig, Path stateDir, Path credentials, int restPort) {
         return new CatalogConfig(clientConfig, stateDir, credentials, "127.0.0.1", restPort, GovernancePolicy.defaults(),
-                Duration.ofDays(365), Duration.ofSeconds(1), Health.defaults(), AccessRate.defaults(), AccessQuota.defaults());
+                Duration.ofDays(365), Duration.ofSeconds(1), Health.defaults(), AccessRate.defaults(), AccessQuota.defaults(),
+                DEFAULT_ACCESS_HISTORY);
     }
 
     /** @param host the REST API's address @param port its port @return a copy using them */
     public CatalogConfig withRest(String host, int port) {
         return new CatalogConfig(clientConfig, stateDir, credentials, host, port, governance, maxGrantDuration,
-                expiryCheckInterval, health, accessRate, accessQuota);
+                expiryCheckInterval, health, accessRate, accessQuota, accessHistory);
     }
 
     /** @param rate another access rate @return a copy using it */
     public CatalogConfig withAccessRate(AccessRate rate) {
         return new CatalogConfig(clientConfig, stateDir, credentials, restHost, restPort, governance, maxGrantDuration,
-                expiryCheckInterval, health, rate, accessQuota);
+                expiryCheckInterval, health, rate, accessQuota, accessHistory);
     }
 
     /** @param quota another access quota @return a copy using it */
     public CatalogConfig withAccessQuota(AccessQuota quota) {
         return new CatalogConfig(clientConfig, stateDir, credentials, restHost, restPort, governance, maxGrantDuration,
-                expiryCheckInterval, health, accessRate, quota);
+                expiryCheckInterval, health, accessRate, quota, accessHistory);
+    }
+
+    /** @param history how long concluded access records stay @return a copy keeping them so long */
+    public CatalogConfig withAccessHistory(Duration history) {
+        return new CatalogConfig(clientConfig, stateDir, credentials, restHost, restPort, governance, maxGrantDuration,
+                expiryCheckInterval, health, accessRate, accessQuota, history);
     }
 
     /** @param policy other global rules @return a copy using them */
     public CatalogConfig withGovernance(GovernancePolicy policy) {
         return new CatalogConfig(clientConfig, stateDir, credentials, restHost, restPort, policy, maxGrantDuration,
-                expiryCheckInterval, health, accessRate, accessQuota);
+                expiryCheckInterval, health, accessRate, accessQuota, accessHistory);
     }
 }

@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -175,24 +176,36 @@ final class Portal implements AutoCloseable {
             return;
         }
         client.keepAlive();
-        client.sendEvent("history", JsonNodeFactory.instance.arrayNode().addAll(history.of(address)).toString());
-        Runnable stopPushes = healthPushes.start(() -> {
+        var stopPushes = new AtomicReference<Runnable>(() -> { });
+        var counted = new AtomicBoolean(true);
+        Runnable end = () -> {
+            stopPushes.get().run();
+            // once per stream, however often it is closed
+            if (counted.getAndSet(false)) {
+                healthStreams.close(principal);
+            }
+        };
+        // Before anything is written: a client gone by the first write must still give its stream back.
+        client.onClose(end);
+        var historySent = new AtomicBoolean();
+        // Every write on the pushes' writers, the history too: a client that does not read holds none of Jetty's threads.
+        stopPushes.set(healthPushes.start(() -> {
+            if (client.terminated()) {
+                // closed before its pushes started, when its close had nothing to stop yet
+                end.run();
+                return;
+            }
             try {
+                if (!historySent.getAndSet(true)) {
+                    client.sendEvent("history", JsonNodeFactory.instance.arrayNode().addAll(history.of(address)).toString());
+                }
                 Instant now = Instant.now();
                 client.sendEvent("health", healthEvent(address, now).put("at", now.toEpochMilli()).toString());
             } catch (RuntimeException e) {
                 // The page went or the catalog is rebalancing: the browser's EventSource reconnects when it can.
                 client.close();
             }
-        });
-        var counted = new AtomicBoolean(true);
-        client.onClose(() -> {
-            stopPushes.run();
-            // once per stream, however often it is closed
-            if (counted.getAndSet(false)) {
-                healthStreams.close(principal);
-            }
-        });
+        }));
     }
 
     private ObjectNode healthEvent(String address, Instant now) {
@@ -428,12 +441,24 @@ final class Portal implements AutoCloseable {
 
     /**
      * Withdraws one of the signed-in principal's requests (or gives up its grant) on its own
-     * decision topic; the catalog counts it only if the request names that principal.
+     * decision topic; the catalog counts it only if the request names that principal. A request
+     * the person may not see is a 404, one not theirs a 403, one with nothing to withdraw a 409.
      */
     private void withdraw(Context ctx) {
         PortalSession session = session(ctx);
         String requestId = required(ctx, "requestId");
         String reason = Optional.ofNullable(ctx.formParam("reason")).map(String::strip).filter(text -> !text.isEmpty()).orElse(null);
+        // The catalog refuses any other withdrawal too, but only in its rejections: the person is told here.
+        JsonNode request = api.request(requestId, CatalogApi.caller(ctx));
+        String me = session.principal().kafkaPrincipal();
+        if (!request.at("/request/principal").asText().equals(me)) {
+            throw new ApiError(403, "request " + requestId + " is not " + me + "'s: only the principal a request names withdraws it");
+        }
+        String status = request.path("status").asText();
+        boolean waiting = status.equals("PENDING") || status.equals(AWAITING_SECOND_APPROVAL);
+        if (!waiting && !request.at("/grant/status").asText().equals("ACTIVE")) {
+            throw new ApiError(409, "request " + requestId + " is " + status + " and holds no active grant: nothing to withdraw");
+        }
         try (var access = new AccessClient(clientConfigOf(session))) {
             access.withdraw(requestId, reason);
         }

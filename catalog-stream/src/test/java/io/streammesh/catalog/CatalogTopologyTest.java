@@ -38,6 +38,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -652,6 +653,10 @@ class CatalogTopologyTest {
                         tuple("User:marketing", "requester-withdraws", "User:marketing may not withdraw request w-5: only the principal it "
                                 + "names withdraws it, on its own mesh.decisions.<principal>"));
         assertThat(state("w-5").getStatus()).isEqualTo(RequestStatus.PENDING);
+        decide("analytics", decision("w-5", DecisionKind.WITHDRAWN).setLevel(1));
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule, RuleViolation::getMessage)
+                .containsExactly(tuple("withdrawal", "a withdrawal of request w-5 names no level and no duration; ignored"));
+        assertThat(state("w-5").getStatus()).isEqualTo(RequestStatus.PENDING);
 
         decide("orders", decision("w-5", DecisionKind.DENIED));
         decide("analytics", decision("w-5", DecisionKind.WITHDRAWN));
@@ -666,6 +671,60 @@ class CatalogTopologyTest {
 
         assertThat(state("w-6").getStatus()).as("withdrawn while the second approval was awaited").isEqualTo(RequestStatus.WITHDRAWN);
         assertThat(grants.isEmpty()).isTrue();
+    }
+
+    /**
+     * What the workflow concluded leaves the catalog's stores and {@code mesh.access.grants} once
+     * it is older than the access history, so that neither grows with every request ever made;
+     * what still waits or grants stays, however old.
+     */
+    @Test
+    void concludedRequestsEndedGrantsAndAccessRejectionsAreForgottenAfterTheAccessHistoryAndNothingOpenIs() {
+        driver.close();
+        Duration history = Duration.ofDays(10);
+        start(CatalogConfig.embedded(MeshClientConfig.of("unused:9092", "catalog-test", null, "unused"), Path.of("unused"), Path.of("unused"), 0)
+                .withAccessHistory(history));
+        register("orders", orders().build());
+        register("customers", customers().build());
+        request(request("h-open", "orders.order-placed.v1", "full").build());
+        request(request("h-denied", "orders.order-placed.v1", "full").build());
+        decide("orders", decision("h-denied", DecisionKind.DENIED));
+        request(request("h-revoked", "customers.customer-profile.v1", "marketing").build());
+        decide("customers", decision("h-revoked", DecisionKind.REVOKED));
+        request(request("h-active", "customers.customer-profile.v1", "marketing").build());
+        request(request("h-rejected", "orders.order-placed.v1", "secret").build());
+        grants.readValuesToList();
+        rejections.readValuesToList();
+        KeyValueStore<String, Rejection> accessRejections = driver.getKeyValueStore(CatalogTopology.ACCESS_REJECTIONS_STORE);
+        KeyValueStore<String, Grant> grantStore = driver.getKeyValueStore(CatalogTopology.GRANTS_STORE);
+        Instant concluded = state("h-rejected").getUpdatedAt();
+        Instant wallClock = START;
+
+        wallClock = advanceWallClockTo(wallClock, concluded.plus(history).minus(Duration.ofDays(1)));
+        assertThat(List.of("h-open", "h-denied", "h-revoked", "h-active", "h-rejected")).allSatisfy(id -> assertThat(state(id)).as(id).isNotNull());
+        assertThat(grants.isEmpty()).isTrue();
+
+        advanceWallClockTo(wallClock, concluded.plus(history).plus(Duration.ofHours(2)));
+        assertThat(List.of("h-denied", "h-revoked", "h-rejected")).allSatisfy(id -> assertThat(state(id)).as(id).isNull());
+        assertThat(state("h-open").getStatus()).isEqualTo(RequestStatus.PENDING);
+        assertThat(state("h-active").getStatus()).isEqualTo(RequestStatus.APPROVED);
+        assertThat(grantStore.get("h-revoked")).isNull();
+        assertThat(grantStore.get("h-active").getStatus()).isEqualTo(GrantStatus.ACTIVE);
+        assertThat(grants.readKeyValuesToList()).as("a tombstone for the ended grant, nothing for the active one")
+                .containsExactly(new KeyValue<>("h-revoked", null));
+        assertThat(accessRejections.approximateNumEntries()).isZero();
+
+        request(request("h-again", "orders.order-placed.v1", "full").build());
+        assertThat(state("h-again").getStatus()).as("the quota counts stay right").isEqualTo(RequestStatus.PENDING);
+    }
+
+    /** Advances the driver's wall clock from where it is to the time, if that is later; @return where it is now */
+    private Instant advanceWallClockTo(Instant from, Instant to) {
+        if (to.isAfter(from)) {
+            driver.advanceWallClockTime(Duration.between(from, to));
+            return to;
+        }
+        return from;
     }
 
     @Test

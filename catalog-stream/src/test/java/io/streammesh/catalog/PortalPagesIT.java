@@ -187,6 +187,25 @@ class PortalPagesIT {
         awaitCell("/access", "#grants", granted, ".status", "REVOKED");
         assertThat(new CatalogClient(catalog.restUrl(), mesh.clientConfig(ANALYTICS)).get("/api/access/requests/" + granted)
                 .at("/grant/endedBy").asText()).as("given up by the consumer, not revoked by the owner").isEqualTo("User:" + ANALYTICS);
+
+        BROWSER.driver().get(catalog.restUrl() + "/products/" + orderPlaced);
+        assertThat(withdrawStatus(waiting)).as("nothing left to withdraw").isEqualTo(409L);
+        signIn(ORDERS);
+        BROWSER.driver().get(catalog.restUrl() + "/products/" + orderPlaced);
+        assertThat(withdrawStatus(granted)).as("the owner sees the request but it is not the owner's").isEqualTo(403L);
+        signIn(CUSTOMERS);
+        BROWSER.driver().get(catalog.restUrl() + "/products/" + orderPlaced);
+        assertThat(withdrawStatus(granted)).as("another team does not see it").isEqualTo(404L);
+    }
+
+    /** Posts a withdrawal with the page's CSRF token, as the form would; @return the answer's status */
+    private Object withdrawStatus(String requestId) {
+        return ((JavascriptExecutor) BROWSER.driver()).executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch('/portal/withdrawals', {method: 'POST', body: new URLSearchParams({requestId: arguments[0],
+                    csrf: document.querySelector('input[name=csrf]').value})})
+                  .then(response => done(response.status), error => done(String(error)));
+                """, requestId);
     }
 
     @Test

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code mesh access request|list|grants|approve|deny|revoke}: the access workflow. */
+/** {@code mesh access request|list|grants|approve|deny|revoke|withdraw}: the access workflow. */
 @Command(name = "access", mixinStandardHelpOptions = true, addMethodSubcommands = false,
         description = {"Asks for, decides and revokes access to data products.",
                 "Consumers request (any principal may) and may withdraw their requests; the owning domain approves, denies or revokes on its own decision topic;",
@@ -108,7 +108,7 @@ final class AccessCommand {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the access requests you may see, with their status.")
     int list(@Mixin StateDirOption state, @Mixin PrincipalOption as, @Mixin CatalogOption catalog,
              @Option(names = "--status", paramLabel = "STATUS",
-                     description = "PENDING, AWAITING_SECOND_APPROVAL, APPROVED, DENIED or REJECTED.") String status,
+                     description = "PENDING, AWAITING_SECOND_APPROVAL, APPROVED, DENIED, REJECTED or WITHDRAWN.") String status,
              @Option(names = "--domain", paramLabel = "DOMAIN") String domain) {
         String query = CatalogCommand.query("status", status) + CatalogCommand.query("domain", domain);
         JsonNode result = catalog.client(state, acting(state, as, "list"))

@@ -15,6 +15,7 @@ import io.streammesh.metrics.MetricsEndpoint;
 import io.streammesh.schema.MeshException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,10 +77,14 @@ final class AppCommand {
                 @Option(names = "--credentials", paramLabel = "FILE",
                         description = "The credential store REST callers authenticate against (default: the state directory's).")
                 Path credentials,
+                @Option(names = "--access-history", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "90d",
+                        description = "How long requests that were rejected, denied or withdrawn, grants that ended and access rejections "
+                                + "stay in the catalog (default: ${DEFAULT-VALUE}); the audit trail keeps them.") Duration accessHistory,
                 @Mixin AppMetricsOption metrics) throws InterruptedException {
         PlatformApp app = PlatformApp.CATALOG;
         var config = CatalogConfig.embedded(options.clientConfig(app), options.appDir(app),
-                credentials != null ? credentials : options.state.directory().credentials(), port).withRest(host, port);
+                credentials != null ? credentials : options.state.directory().credentials(), port).withRest(host, port)
+                .withAccessHistory(accessHistory);
         return run(app, running -> {
             CatalogApp catalog = running.add(CatalogApp.start(config, metrics.start(), options.state.directory().keks()));
             return "REST API at " + catalog.restUrl() + "/api, metrics at " + catalog.metricsUrl();

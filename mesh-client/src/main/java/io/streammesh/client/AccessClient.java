@@ -151,8 +151,8 @@ public final class AccessClient implements AutoCloseable {
 
     private static String refusalHint(String topic) {
         if (topic.startsWith(MeshTopics.DECISIONS_PREFIX)) {
-            return " (a principal decides only on its own " + MeshTopics.DECISIONS_PREFIX + "<principal>: the domain owning the product,"
-                    + " then a second-level approver the view names)";
+            return " (a principal decides, or withdraws its own requests, only on its own " + MeshTopics.DECISIONS_PREFIX
+                    + "<principal>: the domain owning the product, then a second-level approver the view names)";
         }
         return MeshTopics.requester(topic).map(owner -> " (only " + owner + " asks for access in its own name)").orElse("");
     }
