@@ -259,6 +259,11 @@ public final class GrantEnforcer implements AutoCloseable {
         }
         try {
             Grant grant = grantDeserializer.deserialize(record.topic(), record.value());
+            if (grant.getStatus() == GrantStatus.ACTIVE && !GrantAcls.ownGroup(grant)) {
+                LOG.warn("Grant {} of {} names consumer group '{}', which is not its own (granted before the catalog's consumer-group rule): "
+                        + "its topic is granted, the group is not; it reads with a group of its own once it asks again", grant.getGrantId(),
+                        grant.getPrincipal(), grant.getConsumerGroup());
+            }
             current.put(grant.getGrantId(), grant);
             return true;
         } catch (RuntimeException e) {

@@ -81,6 +81,32 @@ class GrantEnforcerIT {
         }
     }
 
+    /**
+     * A grant approved before the catalog's consumer-group rule may name another team's group:
+     * READ on it would let the grantee join that group and move its offsets. The enforcer gives
+     * such a grant its topic only.
+     */
+    @Test
+    void aGrantNamingAnotherTeamsGroupGivesItsTopicButNeverThatGroup(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("enf-legacy");
+        mesh.onboarding().ensurePrincipal("enf-old", PrincipalKind.TEAM);
+        mesh.onboarding().ensurePrincipal("enf-victim", PrincipalKind.TEAM);
+        String topic = "enf-legacy.orders.v1";
+        produce(mesh, topic);
+        Grant legacy = Grant.newBuilder(grant("g-legacy", topic, GrantStatus.ACTIVE)).setPrincipal("User:enf-old").setConsumerGroup("enf-victim")
+                .build();
+
+        try (var enforcer = GrantEnforcer.start(mesh.clientConfig("mesh-enforcer"))) {
+            publish(mesh, legacy);
+            await().atMost(Duration.ofSeconds(60)).until(() -> aclsOn(mesh, topic).stream().anyMatch(acl -> acl.startsWith("User:enf-old")));
+
+            var groupAcls = mesh.admin().describeAcls(new AclBindingFilter(new ResourcePatternFilter(ResourceType.GROUP, "enf-victim",
+                    PatternType.ANY), AccessControlEntryFilter.ANY)).values().get();
+            assertThat(groupAcls).as("no ACL on the other team's group").isEmpty();
+            assertThat(canRead(mesh.clientConfig("enf-old"), "enf-victim", topic)).as("it may not join the other team's group").isFalse();
+        }
+    }
+
     @Test
     void eachChangeAloneCreatesAndDeletesItsAclsRecordingEachOnceWithoutTheFullReconciliation(EmbeddedMesh mesh) throws Exception {
         List<String> products = ordersAndRefunds(mesh, "enf-part", "enf-parter");
