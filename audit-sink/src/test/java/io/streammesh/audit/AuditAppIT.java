@@ -144,8 +144,13 @@ class AuditAppIT {
                 && e.getDecision() == Decision.DENIED && (names.contains(e.getResourceName()) || folded(e));
         var audit = AuditTopicReader.audit(mesh);
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(audit.sumOfCounts(refusals)).isGreaterThanOrEqualTo(20_000));
-        assertThat(audit.events(refusals)).anySatisfy(e -> assertThat(folded(e)).isTrue())
-                .filteredOn(e -> !folded(e)).as("a twentieth of the authorizer's 100,000 keys at most").hasSizeLessThanOrEqualTo(5_000);
+        List<AuditEvent> events = audit.events(refusals);
+        assertThat(events).anySatisfy(e -> assertThat(folded(e)).isTrue());
+        // The share bounds the keys held at once, and a second's keys are held until it is shipped: on a busy broker the
+        // request's 20,000 decisions may span several seconds, each with its own share.
+        assertThat(events.stream().filter(e -> !folded(e)).collect(Collectors.groupingBy(AuditEvent::getEventTime, Collectors.counting())))
+                .as("a twentieth of the authorizer's 100,000 keys at most, in any second").allSatisfy((second, keys) ->
+                        assertThat(keys).as(second.toString()).isLessThanOrEqualTo(5_000L));
         assertThat(audit.events(e -> e.getType() == AuditEventType.AUDIT_GAP)).as("nothing dropped").isEmpty();
     }
 

@@ -70,14 +70,12 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
     private final Deserializer<AccessRequest> requests;
     private final Deserializer<AccessDecision> decisions;
     private final CatalogConfig config;
-    private final String requestsStore;
-    private final String grantsStore;
-    private final String rejectionsStore;
-    private final String globalCatalogStore;
+    private final Stores stores;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, AccessRequestState> states;
     private KeyValueStore<String, Grant> grants;
     private KeyValueStore<String, Rejection> rejections;
+    private KeyValueStore<String, String> forgotten;
     private TimestampedKeyValueStore<String, DataProduct> catalog;
     /**
      * The active grants of this task by expiry, so that the check every second reads only the ones
@@ -92,6 +90,18 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
      */
     private final Map<String, Integer> openRequests = new HashMap<>();
     private final Map<String, Integer> activeGrants = new HashMap<>();
+
+    /**
+     * The stores the processor reads and writes, by name.
+     *
+     * @param requests each request's state, by request id
+     * @param grants grants, by grant id (= request id)
+     * @param rejections each request's latest rejection
+     * @param forgotten the ids of requests forgotten after the access history, with the principal each named
+     * @param globalCatalog the global table over {@code mesh.catalog}
+     */
+    record Stores(String requests, String grants, String rejections, String forgotten, String globalCatalog) {
+    }
 
     /** When an active grant expires. */
     private record Expiry(long at, String grantId) implements Comparable<Expiry> {
@@ -113,30 +123,24 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
     /**
      * @param requests reads a request's Avro
      * @param decisions reads a decision's Avro
-     * @param config the grant durations and the expiry check's interval
-     * @param requestsStore the store of each request's state, by request id
-     * @param grantsStore the store of grants, by grant id (= request id)
-     * @param rejectionsStore the store of each request's latest rejection
-     * @param globalCatalogStore the global table over {@code mesh.catalog}
+     * @param config the grant durations, the expiry check's interval and the access history
+     * @param stores the stores' names
      */
-    AccessProcessor(Deserializer<AccessRequest> requests, Deserializer<AccessDecision> decisions, CatalogConfig config, String requestsStore,
-                    String grantsStore, String rejectionsStore, String globalCatalogStore) {
+    AccessProcessor(Deserializer<AccessRequest> requests, Deserializer<AccessDecision> decisions, CatalogConfig config, Stores stores) {
         this.requests = requests;
         this.decisions = decisions;
         this.config = config;
-        this.requestsStore = requestsStore;
-        this.grantsStore = grantsStore;
-        this.rejectionsStore = rejectionsStore;
-        this.globalCatalogStore = globalCatalogStore;
+        this.stores = stores;
     }
 
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
-        this.states = context.getStateStore(requestsStore);
-        this.grants = context.getStateStore(grantsStore);
-        this.rejections = context.getStateStore(rejectionsStore);
-        this.catalog = context.getStateStore(globalCatalogStore);
+        this.states = context.getStateStore(stores.requests());
+        this.grants = context.getStateStore(stores.grants());
+        this.rejections = context.getStateStore(stores.rejections());
+        this.forgotten = context.getStateStore(stores.forgotten());
+        this.catalog = context.getStateStore(stores.globalCatalog());
         // init runs again when Streams revives a task: the index is the store's as restored, nothing kept from before
         expiries.clear();
         openRequests.clear();
@@ -215,6 +219,12 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         }
         if (states.get(id) != null) {
             reject(record, id, null, topic, writer, "unique-request-id", "request " + id + " exists already; a new request needs a new id");
+            return;
+        }
+        if (forgotten.get(id) != null) {
+            // the audit trail and the grants' history name requests by id: an id means one request, however long ago
+            reject(record, id, null, topic, writer, "unique-request-id", "request " + id + " existed before (the catalog forgot it after its "
+                    + "access history); a new request needs a new id");
             return;
         }
         // Who asked is what Kafka proves, whatever the client wrote in the field.
@@ -489,24 +499,28 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
      * tombstone on {@code mesh.access.grants}, which the enforcer, the catalog's global grants and
      * audit-sink take as gone), an ended grant whose request is gone, an access rejection. A
      * request waiting for a decision and an ACTIVE grant are never forgotten, so the quota counts
-     * and the expiry index need no change.
+     * and the expiry index need no change. A forgotten request's id is kept, so it is never taken
+     * again.
      */
     private void forget(long now) {
         long before = now - config.accessHistory().toMillis();
-        List<String> concluded = new ArrayList<>();
+        Map<String, String> concluded = new HashMap<>();
         try (var all = states.all()) {
             all.forEachRemaining(entry -> {
                 if (openOf(entry.value) == null && entry.value.getUpdatedAt().toEpochMilli() < before
                         && endedBefore(grants.get(entry.key), before, true)) {
-                    concluded.add(entry.key);
+                    concluded.put(entry.key, entry.value.getRequest().getPrincipal());
                 }
             });
         }
-        concluded.forEach(states::delete);
+        concluded.forEach((id, principal) -> {
+            forgotten.put(id, principal);
+            states.delete(id);
+        });
         List<String> ended = new ArrayList<>();
         try (var all = grants.all()) {
             all.forEachRemaining(entry -> {
-                if (states.get(entry.key) == null && endedBefore(entry.value, before, false)) {
+                if (endedBefore(entry.value, before, false) && states.get(entry.key) == null) {
                     ended.add(entry.key);
                 }
             });

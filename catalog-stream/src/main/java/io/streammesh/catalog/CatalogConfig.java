@@ -25,7 +25,8 @@ import java.util.Locale;
  * @param accessHistory how long the catalog keeps what the access workflow concluded: a request
  *        rejected, denied or withdrawn, a grant revoked or expired (and its request), an access
  *        rejection. Then they leave its stores and {@code mesh.access.grants} (a tombstone), so
- *        that neither grows without bound; the audit trail keeps them for good.
+ *        that neither grows with every request ever made (a forgotten request keeps only its id
+ *        and principal, so that no id is taken twice); the audit trail keeps them for good.
  */
 public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path credentials, String restHost, int restPort,
                             GovernancePolicy governance, Duration maxGrantDuration, Duration expiryCheckInterval,
@@ -34,10 +35,16 @@ public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path c
     /** How long the embedded mesh keeps concluded requests, ended grants and access rejections in the catalog. */
     public static final Duration DEFAULT_ACCESS_HISTORY = Duration.ofDays(90);
 
-    /** @throws IllegalArgumentException if the access history is not positive */
+    /** The shortest access history: a sweep every tenth of it must be a schedule Kafka Streams takes (1 ms at least). */
+    public static final Duration MIN_ACCESS_HISTORY = Duration.ofSeconds(1);
+    /** The longest access history: its milliseconds must fit the clock's arithmetic. */
+    public static final Duration MAX_ACCESS_HISTORY = Duration.ofDays(36_500);
+
+    /** @throws IllegalArgumentException if the access history is outside {@link #MIN_ACCESS_HISTORY} to {@link #MAX_ACCESS_HISTORY} */
     public CatalogConfig {
-        if (accessHistory.isNegative() || accessHistory.isZero()) {
-            throw new IllegalArgumentException("the access history must be positive, not " + accessHistory);
+        if (accessHistory == null || accessHistory.compareTo(MIN_ACCESS_HISTORY) < 0 || accessHistory.compareTo(MAX_ACCESS_HISTORY) > 0) {
+            throw new IllegalArgumentException("the access history must be between " + MIN_ACCESS_HISTORY + " and " + MAX_ACCESS_HISTORY
+                    + ", not " + accessHistory);
         }
     }
 

@@ -60,6 +60,8 @@ public final class CatalogTopology {
     public static final String REQUESTS_STORE = "access-requests";
     /** Grant id (= request id) → Grant. */
     public static final String GRANTS_STORE = "grants";
+    /** Request id → the principal it named, of each request forgotten after the access history: no id is taken twice. */
+    public static final String FORGOTTEN_REQUESTS_STORE = "access-forgotten";
     /** {@link #rejectionKey Writer and request id} → latest Rejection of a request or decision. */
     public static final String ACCESS_REJECTIONS_STORE = "access-rejections";
     /** Source topic → WriterRefusals: its writer's records refused over its rate, not reported yet ({@link RateReport}). */
@@ -144,6 +146,7 @@ public final class CatalogTopology {
                 serdes.of(AccessRequestState.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GRANTS_STORE), Serdes.String(), serdes.of(Grant.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCESS_REJECTIONS_STORE), Serdes.String(), rejections));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FORGOTTEN_REQUESTS_STORE), Serdes.String(), Serdes.String()));
         // In memory and cached: a flood updates one entry per writer, written to its changelog once per commit.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ACCESS_REFUSALS_STORE), Serdes.String(),
                 serdes.of(WriterRefusals.class)).withCachingEnabled());
@@ -159,8 +162,9 @@ public final class CatalogTopology {
                         .withValueSerde(serdes.of(SourcedRecord.class)).withNumberOfPartitions(accessPartitions));
         var requests = serdes.of(AccessRequest.class).deserializer();
         var decided = serdes.of(AccessDecision.class).deserializer();
-        inputs.process(() -> new AccessProcessor(requests, decided, config, REQUESTS_STORE, GRANTS_STORE, ACCESS_REJECTIONS_STORE, GLOBAL_CATALOG),
-                Named.as(ACCESS), REQUESTS_STORE, GRANTS_STORE, ACCESS_REJECTIONS_STORE);
+        inputs.process(() -> new AccessProcessor(requests, decided, config, new AccessProcessor.Stores(REQUESTS_STORE, GRANTS_STORE,
+                        ACCESS_REJECTIONS_STORE, FORGOTTEN_REQUESTS_STORE, GLOBAL_CATALOG)),
+                Named.as(ACCESS), REQUESTS_STORE, GRANTS_STORE, ACCESS_REJECTIONS_STORE, FORGOTTEN_REQUESTS_STORE);
 
         var grantRecords = serdes.of(Grant.class);
         builder.addGlobalStore(globalStore(GLOBAL_GRANTS, grantRecords), MeshTopics.ACCESS_GRANTS, Consumed.with(Serdes.String(), grantRecords),

@@ -716,6 +716,11 @@ class CatalogTopologyTest {
 
         request(request("h-again", "orders.order-placed.v1", "full").build());
         assertThat(state("h-again").getStatus()).as("the quota counts stay right").isEqualTo(RequestStatus.PENDING);
+        requestAs("marketing", request("h-denied", "orders.order-placed.v1", "full").setPrincipal("User:marketing")
+                .setRequestedBy("User:marketing").setConsumerGroup("marketing").build());
+        assertThat(state("h-denied")).as("a forgotten request's id is never taken again").isNull();
+        assertThat(rejections.readValue().getReasons()).extracting(RuleViolation::getRule, RuleViolation::getMessage).containsExactly(tuple(
+                "unique-request-id", "request h-denied existed before (the catalog forgot it after its access history); a new request needs a new id"));
     }
 
     /** Advances the driver's wall clock from where it is to the time, if that is later; @return where it is now */

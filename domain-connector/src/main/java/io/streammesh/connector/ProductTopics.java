@@ -112,7 +112,7 @@ final class ProductTopics {
                 return Optional.empty();
             }
             if (e.getCause() instanceof AuthorizationException) {
-                throw refused("create or write topic " + topic);
+                throw refused("describe topic " + topic);
             }
             throw new MeshException("could not describe topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {

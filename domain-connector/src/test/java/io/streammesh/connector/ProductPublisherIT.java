@@ -161,7 +161,7 @@ class ProductPublisherIT {
         try (var intruder = ProductPublisher.connect(mesh.clientConfig("pub-intruder"))) {
             assertThatThrownBy(() -> intruder.publish(TestContracts.orders("pub-owner", "1.0.0")))
                     .isInstanceOf(MeshException.class)
-                    .hasMessageStartingWith("refused by the broker: User:pub-intruder may not create or write topic pub-owner.order-placed.v1");
+                    .hasMessageStartingWith("refused by the broker: User:pub-intruder may not describe topic pub-owner.order-placed.v1");
         }
         Set<String> topics = mesh.admin().listTopics().names().get();
         assertThat(topics).doesNotContain("pub-owner.order-placed.v1", "pub-owner.order-placed.v1.dlq");
@@ -175,7 +175,7 @@ class ProductPublisherIT {
         mesh.onboarding().addPrincipal("pub-team", PrincipalKind.TEAM);
         try (var team = ProductPublisher.connect(mesh.clientConfig("pub-team"))) {
             assertThatThrownBy(() -> team.publish(TestContracts.orders("pub-nobody", "1.0.0")))
-                    .hasMessageStartingWith("refused by the broker: User:pub-team may not create or write topic pub-nobody.order-placed.v1");
+                    .hasMessageStartingWith("refused by the broker: User:pub-team may not describe topic pub-nobody.order-placed.v1");
         }
         try (var admin = ProductPublisher.connect(mesh.clientConfig("mesh-admin"))) {
             assertThatThrownBy(() -> admin.publish(TestContracts.orders("pub-nobody", "1.0.0")))

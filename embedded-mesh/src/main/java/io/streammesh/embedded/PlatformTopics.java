@@ -1,6 +1,7 @@
 package io.streammesh.embedded;
 
 import io.streammesh.schema.MeshTopics;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,8 @@ final class PlatformTopics {
         return List.of(
                 topic(MeshTopics.CATALOG, 3, COMPACT),
                 topic(MeshTopics.CATALOG_REJECTIONS, 1, WEEK),
-                topic(MeshTopics.ACCESS_GRANTS, 3, COMPACT),
+                // a catalog instance down for days still reads the tombstones of the grants it forgot (the broker's default keeps them a day)
+                topic(MeshTopics.ACCESS_GRANTS, 3, Map.of("cleanup.policy", "compact", "delete.retention.ms", String.valueOf(Duration.ofDays(30).toMillis()))),
                 topic(MeshTopics.PRODUCT_STATS, 3, COMPACT),
                 topic(MeshTopics.VIEW_STATUS, 1, COMPACT),
                 topic(MeshTopics.AUDIT_RAW, 3, WEEK),

@@ -82,6 +82,10 @@ final class AppCommand {
                                 + "stay in the catalog (default: ${DEFAULT-VALUE}); the audit trail keeps them.") Duration accessHistory,
                 @Mixin AppMetricsOption metrics) throws InterruptedException {
         PlatformApp app = PlatformApp.CATALOG;
+        if (accessHistory.compareTo(Duration.ofHours(1)) < 0 || accessHistory.compareTo(CatalogConfig.MAX_ACCESS_HISTORY) > 0) {
+            // shorter, and a request could leave the catalog before the person who decided it sees the verdict
+            throw new UsageError("--access-history takes 1h to 36500d, got " + accessHistory);
+        }
         var config = CatalogConfig.embedded(options.clientConfig(app), options.appDir(app),
                 credentials != null ? credentials : options.state.directory().credentials(), port).withRest(host, port)
                 .withAccessHistory(accessHistory);

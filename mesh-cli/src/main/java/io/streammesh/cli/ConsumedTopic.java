@@ -96,7 +96,8 @@ record ConsumedTopic(String name, Kind kind, ProductAddress product, String view
      * @return the one line saying the broker refused the group and which one to use
      */
     String groupRefusal(String principal, String group) {
+        String me = MeshNames.withoutKafkaPrefix(principal);
         return principal + " may not read " + name + " with consumer group " + group + ": use the group of your grant (mesh access grants --as "
-                + MeshNames.withoutKafkaPrefix(principal) + "), or read without --group";
+                + me + "; a grant gives only your own groups, " + me + " or " + me + ".<name>), or read without --group";
     }
 }

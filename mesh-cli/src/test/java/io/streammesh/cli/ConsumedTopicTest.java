@@ -51,7 +51,8 @@ class ConsumedTopicTest {
     void aRefusedGroupIsNamedWithWhereToFindTheGroupOfTheGrant() {
         assertThat(ConsumedTopic.of("orders.order-placed.v1").groupRefusal("User:fraud-team", "other")).isEqualTo(
                 "User:fraud-team may not read orders.order-placed.v1 with consumer group other: use the group of your grant "
-                        + "(mesh access grants --as fraud-team), or read without --group");
+                        + "(mesh access grants --as fraud-team; a grant gives only your own groups, fraud-team or fraud-team.<name>), or read "
+                        + "without --group");
     }
 
     @Test

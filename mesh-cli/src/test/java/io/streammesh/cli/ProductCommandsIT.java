@@ -215,7 +215,7 @@ class ProductCommandsIT {
 
         var intruder = CommandRun.of("product", "publish", contract("cli-owner").toString(), "--as", "cli-other", "--state-dir", state);
         assertThat(intruder.exitCode()).isEqualTo(Mesh.FAILED);
-        assertThat(intruder.err().strip()).isEqualTo("mesh: refused by the broker: User:cli-other may not create or write topic "
+        assertThat(intruder.err().strip()).isEqualTo("mesh: refused by the broker: User:cli-other may not describe topic "
                 + "cli-owner.order-placed.v1 (a domain's principal owns only the topics <domain>.*); publish as the owning domain's principal");
 
         Path broken = Files.writeString(dir.resolve("broken.yaml"), Files.readString(contract("cli-owner"))

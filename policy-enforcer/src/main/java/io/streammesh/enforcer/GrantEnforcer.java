@@ -95,6 +95,8 @@ public final class GrantEnforcer implements AutoCloseable {
     private final Deserializer<DataProduct> productDeserializer;
     private final KafkaProducer<String, String> ledger;
     private final Map<String, Grant> current = new HashMap<>();
+    /** The ACTIVE grants whose consumer group is not their grantee's, named in the log once each. */
+    private final Set<String> foreignGroupsWarned = new HashSet<>();
     private final Map<String, DataProduct> products = new HashMap<>();
     private final Map<String, String> managed = new HashMap<>();
     private final Duration fullReconcileEvery;
@@ -259,11 +261,6 @@ public final class GrantEnforcer implements AutoCloseable {
         }
         try {
             Grant grant = grantDeserializer.deserialize(record.topic(), record.value());
-            if (grant.getStatus() == GrantStatus.ACTIVE && !GrantAcls.ownGroup(grant)) {
-                LOG.warn("Grant {} of {} names consumer group '{}', which is not its own (granted before the catalog's consumer-group rule): "
-                        + "its topic is granted, the group is not; it reads with a group of its own once it asks again", grant.getGrantId(),
-                        grant.getPrincipal(), grant.getConsumerGroup());
-            }
             current.put(grant.getGrantId(), grant);
             return true;
         } catch (RuntimeException e) {
@@ -317,6 +314,11 @@ public final class GrantEnforcer implements AutoCloseable {
         for (Grant grant : current.values()) {
             if (grant.getStatus() == GrantStatus.ACTIVE) {
                 GrantAcls.of(grant).forEach(binding -> desired.putIfAbsent(GrantAcls.key(binding), grant.getGrantId()));
+                if (!GrantAcls.ownGroup(grant) && foreignGroupsWarned.add(grant.getGrantId())) {
+                    LOG.warn("Grant {} of {} names consumer group '{}', which is not its own (granted before the catalog's consumer-group "
+                            + "rule): its topic is granted, the group is not; it reads with a group of its own once it asks again",
+                            grant.getGrantId(), grant.getPrincipal(), grant.getConsumerGroup());
+                }
             }
         }
         Set<String> configuredNow;
