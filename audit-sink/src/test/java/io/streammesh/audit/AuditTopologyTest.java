@@ -300,6 +300,22 @@ class AuditTopologyTest {
     }
 
     @Test
+    void aWithdrawalIsAuditedAsTheRequestersDecisionAndATombstoneOfAForgottenGrantIsNoAccess() {
+        driver.createInputTopic(MeshTopics.decisions("analytics"), Serdes.String().serializer(), SERDES.of(AccessDecision.class).serializer())
+                .pipeInput("r-1", AccessDecision.newBuilder().setRequestId("r-1").setDecision(DecisionKind.WITHDRAWN).setDecidedBy("User:orders")
+                        .setReason("asked twice").setDecidedAt(START).build());
+        grants.pipeInput("r-0", null);
+
+        assertThat(audit.readValuesToList()).singleElement().satisfies(event -> {
+            assertThat(event.getType()).isEqualTo(AuditEventType.ACCESS_DECISION);
+            assertThat(event.getPrincipal()).as("the topic's principal, not decidedBy").isEqualTo("User:analytics");
+            assertThat(event.getOperation()).isEqualTo("WITHDRAWN");
+            assertThat(event.getDecision()).isNull();
+            assertThat(event.getReason()).isEqualTo("asked twice");
+        });
+    }
+
+    @Test
     void whoAskedDecidedOrPublishedIsTheTopicsPrincipalNotTheFieldTheClientWrote() {
         driver.createInputTopic(MeshTopics.accessRequests("analytics"), Serdes.String().serializer(), SERDES.of(AccessRequest.class).serializer())
                 .pipeInput("r-1", AccessRequest.newBuilder().setRequestId("r-1").setPrincipal("User:analytics").setProduct("orders.order-placed.v1")
