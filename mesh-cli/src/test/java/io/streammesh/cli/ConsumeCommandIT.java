@@ -126,7 +126,8 @@ class ConsumeCommandIT {
             assertThat(otherGroup.exitCode()).isEqualTo(Mesh.FAILED);
             assertThat(otherGroup.out()).isEmpty();
             assertThat(otherGroup.err()).isEqualTo("mesh: User:cons-team may not read " + view + " with consumer group cons-team-2: use the "
-                    + "group of your grant (mesh access grants --as cons-team), or read without --group\n");
+                    + "group of your grant (mesh access grants --as cons-team; a grant gives only your own groups, cons-team or cons-team.<name>), "
+                    + "or read without --group\n");
         }
 
         var stranger = CommandRun.of("consume", PRODUCT.topic(), "--as", "cons-stranger", "--from-beginning", "--timeout", "5s",
