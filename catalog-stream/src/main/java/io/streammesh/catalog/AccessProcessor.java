@@ -508,7 +508,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         try (var all = states.all()) {
             all.forEachRemaining(entry -> {
                 if (openOf(entry.value) == null && entry.value.getUpdatedAt().toEpochMilli() < before
-                        && endedBefore(grants.get(entry.key), before, true)) {
+                        && endedBefore(grants.get(entry.key), before)) {
                     concluded.put(entry.key, entry.value.getRequest().getPrincipal());
                 }
             });
@@ -520,7 +520,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         List<String> ended = new ArrayList<>();
         try (var all = grants.all()) {
             all.forEachRemaining(entry -> {
-                if (endedBefore(entry.value, before, false) && states.get(entry.key) == null) {
+                if (endedBefore(entry.value, before) && states.get(entry.key) == null) {
                     ended.add(entry.key);
                 }
             });
@@ -540,10 +540,10 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
         refusals.forEach(rejections::delete);
     }
 
-    /** @return whether the grant ended before the time; {@code none} when there is no grant */
-    private static boolean endedBefore(Grant grant, long before, boolean none) {
+    /** @return whether there is no grant, or it ended before the time */
+    private static boolean endedBefore(Grant grant, long before) {
         if (grant == null) {
-            return none;
+            return true;
         }
         Instant ended = grant.getEndedAt() != null ? grant.getEndedAt() : grant.getGrantedAt();
         return grant.getStatus() != GrantStatus.ACTIVE && ended.toEpochMilli() < before;
