@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,7 +23,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
@@ -302,16 +303,32 @@ public final class Onboarding {
                 || failure.getCause() instanceof org.apache.kafka.common.errors.TimeoutException;
     }
 
+    /**
+     * Creates the topics that are missing and gives those that exist the configs this version
+     * wants where the topic has none of its own (a mesh from before a config was added gets it;
+     * what an operator set on a platform topic stays). The broker's time on tenants' topics is set
+     * whatever the topic says: a client must not backdate what the audit and the access workflow see.
+     */
     private void createTopics(List<NewTopic> topics) {
         KafkaCalls.createMissing(admin, topics);
-        // Tenants' topics of meshes from before the broker stamped their record times get it now; setting it again changes nothing.
-        Map<ConfigResource, Collection<AlterConfigOp>> stamped = topics.stream()
-                .filter(topic -> topic.configs() != null && topic.configs().containsKey(PlatformTopics.BROKER_TIME_KEY))
-                .collect(Collectors.toMap(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic.name()),
-                        topic -> List.of(new AlterConfigOp(new ConfigEntry(PlatformTopics.BROKER_TIME_KEY,
-                                topic.configs().get(PlatformTopics.BROKER_TIME_KEY)), AlterConfigOp.OpType.SET))));
-        if (!stamped.isEmpty()) {
-            KafkaCalls.await(admin.incrementalAlterConfigs(stamped).all(), "have the broker stamp record times on " + stamped.keySet());
+        Map<ConfigResource, Map<String, String>> wanted = topics.stream().filter(topic -> topic.configs() != null && !topic.configs().isEmpty())
+                .collect(Collectors.toMap(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic.name()), NewTopic::configs, (a, b) -> a));
+        if (wanted.isEmpty()) {
+            return;
+        }
+        Map<ConfigResource, Config> current = KafkaCalls.await(admin.describeConfigs(wanted.keySet()).all(),
+                "read the configs of the platform's topics");
+        Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+        wanted.forEach((resource, configs) -> {
+            List<AlterConfigOp> ops = PlatformTopics.missingConfigs(configs, current.get(resource));
+            if (!ops.isEmpty()) {
+                changes.put(resource, ops);
+            }
+        });
+        if (!changes.isEmpty()) {
+            KafkaCalls.await(admin.incrementalAlterConfigs(changes).all(), "give the platform's topics this version's configs");
+            changes.forEach((resource, ops) -> LOG.info("Topic {} now has {}", resource.name(),
+                    ops.stream().map(op -> op.configEntry().name() + "=" + op.configEntry().value()).toList()));
         }
     }
 

@@ -2,10 +2,14 @@ package io.streammesh.embedded;
 
 import io.streammesh.schema.MeshTopics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /** Partitions and cleanup of the platform's own topics (see ARCHITECTURE.md). */
@@ -90,6 +94,24 @@ final class PlatformTopics {
      */
     static NewTopic decisions(String principal) {
         return topic(MeshTopics.decisions(principal), 1, brokerTime(KEEP_FOREVER));
+    }
+
+    /**
+     * @param wanted the configs the mesh gives a platform topic
+     * @param current the topic's configs as the broker describes them
+     * @return what sets each wanted config the topic has no value of its own for, and the broker's
+     *         time wherever it is wanted and not set; empty if nothing is missing
+     */
+    static List<AlterConfigOp> missingConfigs(Map<String, String> wanted, Config current) {
+        List<AlterConfigOp> ops = new ArrayList<>();
+        wanted.forEach((name, value) -> {
+            ConfigEntry entry = current.get(name);
+            boolean own = entry != null && entry.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG;
+            if (!own || name.equals(BROKER_TIME_KEY) && !value.equals(entry.value())) {
+                ops.add(new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET));
+            }
+        });
+        return ops;
     }
 
     private static Map<String, String> brokerTime(Map<String, String> configs) {
