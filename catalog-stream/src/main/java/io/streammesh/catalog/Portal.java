@@ -459,6 +459,10 @@ final class Portal implements AutoCloseable {
         if (!waiting && !request.at("/grant/status").asText().equals("ACTIVE")) {
             throw new ApiError(409, "request " + requestId + " is " + status + " and holds no active grant: nothing to withdraw");
         }
+        // Giving up a grant cannot be undone (a new request waits for the owner again): asked for explicitly, not by a stray click.
+        if (!waiting && !"yes".equals(ctx.formParam("confirm"))) {
+            throw new ApiError(400, "confirm: giving up request " + requestId + "'s grant ends its group's reading now; tick the box to confirm");
+        }
         try (var access = new AccessClient(clientConfigOf(session))) {
             access.withdraw(requestId, reason);
         }

@@ -183,7 +183,12 @@ class PortalPagesIT {
 
         signIn(ANALYTICS);
         awaitCell("/access", "#grants", granted, ".status", "ACTIVE");
+        assertThat(withdrawStatus(granted)).as("giving up a grant is confirmed explicitly").isEqualTo(400L);
+        assertThat(row("#grants", granted).findElement(By.cssSelector(".status")).getText()).isEqualTo("ACTIVE");
         BROWSER.driver().findElement(By.cssSelector("#grants tr[data-request='" + granted + "'] form.withdraw button")).click();
+        assertThat(BROWSER.driver().getCurrentUrl()).as("the browser does not send it unconfirmed").doesNotContain("withdrawn=");
+        row("#grants", granted).findElement(By.name("confirm")).click();
+        row("#grants", granted).findElement(By.cssSelector("form.withdraw button")).click();
         awaitCell("/access", "#grants", granted, ".status", "REVOKED");
         assertThat(new CatalogClient(catalog.restUrl(), mesh.clientConfig(ANALYTICS)).get("/api/access/requests/" + granted)
                 .at("/grant/endedBy").asText()).as("given up by the consumer, not revoked by the owner").isEqualTo("User:" + ANALYTICS);
