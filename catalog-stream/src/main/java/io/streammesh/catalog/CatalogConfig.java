@@ -24,7 +24,8 @@ import java.util.Locale;
  * @param accessQuota how much of the access workflow each principal may hold
  * @param accessHistory how long the catalog keeps what the access workflow concluded: a request
  *        rejected, denied or withdrawn, a grant revoked or expired (and its request), an access
- *        rejection. Then they leave its stores and {@code mesh.access.grants} (a tombstone), so
+ *        rejection; and a registration's rejection, unless the address is admitted first (the
+ *        topic {@code mesh.catalog.rejections} keeps a week of them). Then they leave its stores and {@code mesh.access.grants} (a tombstone), so
  *        that neither grows with every request ever made (a forgotten request keeps only its id
  *        and principal, so that no id is taken twice); the audit trail keeps them for good.
  */
@@ -32,7 +33,7 @@ public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path c
                             GovernancePolicy governance, Duration maxGrantDuration, Duration expiryCheckInterval,
                             Health health, AccessRate accessRate, AccessQuota accessQuota, Duration accessHistory) {
 
-    /** How long the embedded mesh keeps concluded requests, ended grants and access rejections in the catalog. */
+    /** How long the embedded mesh keeps concluded requests, ended grants and rejections in the catalog. */
     public static final Duration DEFAULT_ACCESS_HISTORY = Duration.ofDays(90);
 
     /** The shortest access history: a sweep every tenth of it must be a schedule Kafka Streams takes (1 ms at least). */

@@ -140,7 +140,7 @@ public final class CatalogTopology {
         var registrations = serdes.of(ProductRegistration.class).deserializer();
         builder.stream(REGISTRATIONS, Consumed.with(Serdes.String(), Serdes.ByteArray()))
                 .process(() -> new GovernanceProcessor(new Governance(config.governance()), config.governance(), registrations, CATALOG_STORE, REJECTIONS_STORE,
-                        GLOBAL_CATALOG), Named.as(GOVERNANCE), CATALOG_STORE, REJECTIONS_STORE);
+                        GLOBAL_CATALOG, config), Named.as(GOVERNANCE), CATALOG_STORE, REJECTIONS_STORE);
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REQUESTS_STORE), Serdes.String(),
                 serdes.of(AccessRequestState.class)));

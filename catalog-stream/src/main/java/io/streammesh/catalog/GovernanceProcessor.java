@@ -15,6 +15,7 @@ import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -26,7 +27,10 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
  * Registrations → governed catalog entries or rejections. The domain is the registration
  * topic's ({@code mesh.registrations.<domain>}), never the payload's. A rejected registration
  * leaves the product's catalog entry as it was. Admitted products go to the child named
- * {@link #ADMITTED}, rejections to the one named {@link #REJECTED}.
+ * {@link #ADMITTED}, rejections to the one named {@link #REJECTED}. A rejection stays in the
+ * store (for {@code mesh catalog rejections}) until the address is admitted or for the catalog's
+ * history ({@link CatalogConfig#accessHistory}), so that a domain writing ever new refused keys
+ * cannot grow it for good.
  */
 final class GovernanceProcessor implements Processor<String, byte[], String, SpecificRecord> {
 
@@ -52,6 +56,7 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
     private final String catalogStore;
     private final String rejectionsStore;
     private final String globalCatalogStore;
+    private final CatalogConfig config;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, DataProduct> catalog;
     private KeyValueStore<String, Rejection> rejections;
@@ -64,15 +69,17 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
      * @param catalogStore the store of admitted products, by address
      * @param rejectionsStore the store of each address's latest rejection
      * @param globalCatalogStore the global table over {@code mesh.catalog}
+     * @param config how long rejections are kept, and how often they are swept
      */
     GovernanceProcessor(Governance governance, GovernancePolicy quota, Deserializer<ProductRegistration> registrations,
-                        String catalogStore, String rejectionsStore, String globalCatalogStore) {
+                        String catalogStore, String rejectionsStore, String globalCatalogStore, CatalogConfig config) {
         this.governance = governance;
         this.quota = quota;
         this.registrations = registrations;
         this.catalogStore = catalogStore;
         this.rejectionsStore = rejectionsStore;
         this.globalCatalogStore = globalCatalogStore;
+        this.config = config;
     }
 
     @Override
@@ -81,6 +88,21 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
         this.catalog = context.getStateStore(catalogStore);
         this.rejections = context.getStateStore(rejectionsStore);
         this.globalCatalog = context.getStateStore(globalCatalogStore);
+        context.schedule(config.accessHistorySweep(), PunctuationType.WALL_CLOCK_TIME, this::forget);
+    }
+
+    /** Forgets the rejections older than the catalog's history; the topic and the audit trail keep them. */
+    private void forget(long now) {
+        long before = now - config.accessHistory().toMillis();
+        List<String> old = new ArrayList<>();
+        try (var all = rejections.all()) {
+            all.forEachRemaining(entry -> {
+                if (entry.value.getRejectedAt().toEpochMilli() < before) {
+                    old.add(entry.key);
+                }
+            });
+        }
+        old.forEach(rejections::delete);
     }
 
     @Override

@@ -679,7 +679,7 @@ class CatalogTopologyTest {
      * what still waits or grants stays, however old.
      */
     @Test
-    void concludedRequestsEndedGrantsAndAccessRejectionsAreForgottenAfterTheAccessHistoryAndNothingOpenIs() {
+    void concludedRequestsEndedGrantsAndRejectionsAreForgottenAfterTheAccessHistoryAndNothingOpenIs() {
         driver.close();
         Duration history = Duration.ofDays(10);
         start(CatalogConfig.embedded(MeshClientConfig.of("unused:9092", "catalog-test", null, "unused"), Path.of("unused"), Path.of("unused"), 0)
@@ -693,6 +693,9 @@ class CatalogTopologyTest {
         decide("customers", decision("h-revoked", DecisionKind.REVOKED));
         request(request("h-active", "customers.customer-profile.v1", "marketing").build());
         request(request("h-rejected", "orders.order-placed.v1", "secret").build());
+        register("orders", orders().setAddress("orders.refused.v1").setDescription("short").build());
+        KeyValueStore<String, Rejection> registrationRejections = driver.getKeyValueStore(CatalogTopology.REJECTIONS_STORE);
+        assertThat(registrationRejections.get(CatalogTopology.rejectionKey("orders", "orders.refused.v1"))).isNotNull();
         grants.readValuesToList();
         rejections.readValuesToList();
         KeyValueStore<String, Rejection> accessRejections = driver.getKeyValueStore(CatalogTopology.ACCESS_REJECTIONS_STORE);
@@ -713,6 +716,7 @@ class CatalogTopologyTest {
         assertThat(grants.readKeyValuesToList()).as("a tombstone for the ended grant, nothing for the active one")
                 .containsExactly(new KeyValue<>("h-revoked", null));
         assertThat(accessRejections.approximateNumEntries()).isZero();
+        assertThat(registrationRejections.approximateNumEntries()).as("a registration's rejection too").isZero();
 
         request(request("h-again", "orders.order-placed.v1", "full").build());
         assertThat(state("h-again").getStatus()).as("the quota counts stay right").isEqualTo(RequestStatus.PENDING);
