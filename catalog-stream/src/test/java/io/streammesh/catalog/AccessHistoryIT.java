@@ -39,7 +39,7 @@ class AccessHistoryIT {
     Path dir;
 
     @Test
-    void aDeniedRequestAnEndedGrantAndARejectionLeaveTheCatalogAndTheGrantsTopicAfterTheHistoryAndAWaitingRequestStays(EmbeddedMesh mesh)
+    void aDeniedRequestAnEndedGrantAndRejectionsLeaveTheCatalogAndTheGrantsTopicAfterTheHistoryAndAWaitingRequestStays(EmbeddedMesh mesh)
             throws Exception {
         mesh.onboarding().addDomain("hist-orders");
         mesh.onboarding().ensurePrincipal("hist-team", PrincipalKind.TEAM);
@@ -50,6 +50,9 @@ class AccessHistoryIT {
             register(mesh, CatalogTopologyTest.orders().setAddress(orders.toString()).setDomain("hist-orders")
                     .setOwner(Owner.newBuilder().setTeam("hist").setPrincipal("User:hist-orders").setContact("hist@example.com").build()).build());
             await().atMost(SOON).until(() -> team.get("/api/products?domain=hist-orders").findValuesAsText("address").contains(orders.toString()));
+            String refused = "hist-orders.refused.v1";
+            register(mesh, CatalogTopologyTest.orders().setAddress(refused).setDomain("hist-orders").setDescription("short")
+                    .setOwner(Owner.newBuilder().setTeam("hist").setPrincipal("User:hist-orders").setContact("hist@example.com").build()).build());
 
             String waiting;
             String denied;
@@ -74,13 +77,16 @@ class AccessHistoryIT {
             await().atMost(SOON).until(() -> List.of(denied, ended, rejected).stream()
                     .allMatch(id -> team.find("/api/access/requests/" + id).isEmpty()));
             assertThat(team.get("/api/rejections?subject=" + rejected).path("count").asInt()).isZero();
+            var domain = new CatalogClient(catalog.restUrl(), mesh.clientConfig("hist-orders"));
+            await().atMost(SOON).until(() -> domain.get("/api/rejections?subject=" + refused).path("count").asInt() == 0);
             assertThat(team.get("/api/grants?principal=hist-team").path("count").asInt()).isZero();
             assertThat(team.get("/api/access/requests/" + waiting).path("status").asText()).as("older than the history, but waiting")
                     .isEqualTo("PENDING");
 
             MeshClientConfig admin = mesh.clientConfig("mesh-admin");
             assertThat(TopicReader.of(admin.kafka(), new StringDeserializer(), new ByteArrayDeserializer()).committed(MeshTopics.CATALOG_REJECTIONS))
-                    .as("the rejection was written, and mesh.catalog.rejections keeps it").anyMatch(record -> rejected.equals(record.key()));
+                    .as("the rejections were written, and mesh.catalog.rejections keeps them").anyMatch(record -> rejected.equals(record.key()))
+                    .anyMatch(record -> refused.equals(record.key()));
             // the stores change at once, the topic with the next commit
             List<ConsumerRecord<String, byte[]>> changes = await().atMost(SOON).until(() -> TopicReader.of(admin.kafka(), new StringDeserializer(),
                     new ByteArrayDeserializer()).committed(MeshTopics.ACCESS_GRANTS).stream().filter(record -> ended.equals(record.key())).toList(),

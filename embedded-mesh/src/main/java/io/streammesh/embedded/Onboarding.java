@@ -30,6 +30,7 @@ import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -310,17 +311,28 @@ public final class Onboarding {
      * whatever the topic says: a client must not backdate what the audit and the access workflow see.
      */
     private void createTopics(List<NewTopic> topics) {
-        KafkaCalls.createMissing(admin, topics);
-        Map<ConfigResource, Map<String, String>> wanted = topics.stream().filter(topic -> topic.configs() != null && !topic.configs().isEmpty())
+        // a topic just created has them, and may not be known to every broker yet
+        Set<String> existing = KafkaCalls.createMissing(admin, topics);
+        Map<ConfigResource, Map<String, String>> wanted = topics.stream()
+                .filter(topic -> existing.contains(topic.name()) && topic.configs() != null && !topic.configs().isEmpty())
                 .collect(Collectors.toMap(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic.name()), NewTopic::configs, (a, b) -> a));
         if (wanted.isEmpty()) {
             return;
         }
-        Map<ConfigResource, Config> current = KafkaCalls.await(admin.describeConfigs(wanted.keySet()).all(),
-                "read the configs of the platform's topics");
         Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
-        wanted.forEach((resource, configs) -> {
-            List<AlterConfigOp> ops = PlatformTopics.missingConfigs(configs, current.get(resource));
+        admin.describeConfigs(wanted.keySet()).values().forEach((resource, described) -> {
+            Config current;
+            try {
+                current = KafkaCalls.await(described, "read the configs of topic " + resource.name());
+            } catch (MeshException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    // created a moment ago (by an attempt that timed out, or another mesh up), with the configs: not known here yet
+                    LOG.info("Topic {} was created a moment ago with this version's configs", resource.name());
+                    return;
+                }
+                throw e;
+            }
+            List<AlterConfigOp> ops = PlatformTopics.missingConfigs(wanted.get(resource), current);
             if (!ops.isEmpty()) {
                 changes.put(resource, ops);
             }

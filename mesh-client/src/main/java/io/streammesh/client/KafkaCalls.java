@@ -1,8 +1,10 @@
 package io.streammesh.client;
 
 import io.streammesh.schema.MeshException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -92,14 +94,18 @@ public final class KafkaCalls {
      *
      * @param admin an Admin client allowed to create them
      * @param topics the topics
+     * @return the names of those that existed already
      * @throws MeshException naming the topic that could not be created and why
      */
-    public static void createMissing(Admin admin, List<NewTopic> topics) {
+    public static Set<String> createMissing(Admin admin, List<NewTopic> topics) {
+        Set<String> existing = new HashSet<>();
         for (Map.Entry<String, KafkaFuture<Void>> result : admin.createTopics(topics).values().entrySet()) {
             try {
                 result.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
+                if (e.getCause() instanceof TopicExistsException) {
+                    existing.add(result.getKey());
+                } else {
                     await(result.getValue(), "create topic " + result.getKey());
                 }
             } catch (TimeoutException e) {
@@ -109,5 +115,6 @@ public final class KafkaCalls {
                 throw new MeshException("interrupted while creating topic " + result.getKey(), e);
             }
         }
+        return existing;
     }
 }
