@@ -705,6 +705,7 @@ class CatalogTopologyTest {
 
         wallClock = advanceWallClockTo(wallClock, concluded.plus(history).minus(Duration.ofDays(1)));
         assertThat(List.of("h-open", "h-denied", "h-revoked", "h-active", "h-rejected")).allSatisfy(id -> assertThat(state(id)).as(id).isNotNull());
+        assertThat(registrationRejections.get(CatalogTopology.rejectionKey("orders", "orders.refused.v1"))).as("not yet").isNotNull();
         assertThat(grants.isEmpty()).isTrue();
 
         advanceWallClockTo(wallClock, concluded.plus(history).plus(Duration.ofHours(2)));

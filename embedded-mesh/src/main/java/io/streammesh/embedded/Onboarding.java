@@ -13,24 +13,19 @@ import io.streammesh.schema.PrincipalKind;
 import io.streammesh.schema.ProductAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +47,8 @@ public final class Onboarding {
     private static final Duration PLATFORM_TOPICS_PATIENCE = Duration.ofSeconds(120);
 
     private final Admin admin;
+    /** What {@link #createTopics} set on existing topics, for {@code mesh platform init} to report. */
+    private final List<String> configured = new ArrayList<>();
     private final CredentialStore credentials;
     private final ClientConfigs clientConfigs;
     private final MeshEndpoints endpoints;
@@ -305,43 +302,23 @@ public final class Onboarding {
     }
 
     /**
-     * Creates the topics that are missing and gives those that exist the configs this version
-     * wants where the topic has none of its own (a mesh from before a config was added gets it;
-     * what an operator set on a platform topic stays). The broker's time on tenants' topics is set
-     * whatever the topic says: a client must not backdate what the audit and the access workflow see.
+     * Creates the topics that are missing and gives those that existed the configs this version
+     * added ({@link PlatformTopicConfigs}); a topic just created has them, and may not be known to
+     * every broker yet.
      */
     private void createTopics(List<NewTopic> topics) {
-        // a topic just created has them, and may not be known to every broker yet
         Set<String> existing = KafkaCalls.createMissing(admin, topics);
         Map<ConfigResource, Map<String, String>> wanted = topics.stream()
                 .filter(topic -> existing.contains(topic.name()) && topic.configs() != null && !topic.configs().isEmpty())
                 .collect(Collectors.toMap(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic.name()), NewTopic::configs, (a, b) -> a));
-        if (wanted.isEmpty()) {
-            return;
+        if (!wanted.isEmpty()) {
+            configured.addAll(PlatformTopicConfigs.apply(admin, wanted));
         }
-        Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
-        admin.describeConfigs(wanted.keySet()).values().forEach((resource, described) -> {
-            Config current;
-            try {
-                current = KafkaCalls.await(described, "read the configs of topic " + resource.name());
-            } catch (MeshException e) {
-                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                    // created a moment ago (by an attempt that timed out, or another mesh up), with the configs: not known here yet
-                    LOG.info("Topic {} was created a moment ago with this version's configs", resource.name());
-                    return;
-                }
-                throw e;
-            }
-            List<AlterConfigOp> ops = PlatformTopics.missingConfigs(wanted.get(resource), current);
-            if (!ops.isEmpty()) {
-                changes.put(resource, ops);
-            }
-        });
-        if (!changes.isEmpty()) {
-            KafkaCalls.await(admin.incrementalAlterConfigs(changes).all(), "give the platform's topics this version's configs");
-            changes.forEach((resource, ops) -> LOG.info("Topic {} now has {}", resource.name(),
-                    ops.stream().map(op -> op.configEntry().name() + "=" + op.configEntry().value()).toList()));
-        }
+    }
+
+    /** @return the topics this onboarding gave configs this version added, with what it set, oldest first */
+    public List<String> topicsConfigured() {
+        return List.copyOf(configured);
     }
 
     /** Returns once the broker enforces them, so the principal's first request is not refused. */

@@ -40,12 +40,13 @@ public final class PlatformInit {
      * @param topics the topics it created
      * @param principals the principals it created (in the credential store and on the cluster)
      * @param acls the number of ACLs it created
+     * @param configured the existing topics it gave configs this version added, each with what it set
      */
-    public record Outcome(MeshEndpoints endpoints, List<String> topics, List<String> principals, int acls) {
+    public record Outcome(MeshEndpoints endpoints, List<String> topics, List<String> principals, int acls, List<String> configured) {
 
         /** @return whether the run found everything in place */
         public boolean changedNothing() {
-            return topics.isEmpty() && principals.isEmpty() && acls == 0;
+            return topics.isEmpty() && principals.isEmpty() && acls == 0 && configured.isEmpty();
         }
     }
 
@@ -89,7 +90,7 @@ public final class PlatformInit {
             onboarding.ensurePlatform();
             Snapshot after = Snapshot.of(kafka, state);
             return new Outcome(endpoints, added(before.topics, after.topics), added(before.principals, after.principals),
-                    (int) after.acls.stream().filter(acl -> !before.acls.contains(acl)).count());
+                    (int) after.acls.stream().filter(acl -> !before.acls.contains(acl)).count(), onboarding.topicsConfigured());
         }
     }
 

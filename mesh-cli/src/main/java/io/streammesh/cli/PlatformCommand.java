@@ -42,6 +42,7 @@ final class PlatformCommand {
             if (!outcome.principals().isEmpty()) {
                 out.printf("  New principals   %s%n", String.join(", ", outcome.principals()));
             }
+            outcome.configured().forEach(topic -> out.printf("  Configured       %s%n", topic));
         }
         var configs = new ClientConfigs(directory.clients());
         for (PlatformApp app : PlatformApp.values()) {

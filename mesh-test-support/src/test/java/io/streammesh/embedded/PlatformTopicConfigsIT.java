@@ -1,9 +1,11 @@
 package io.streammesh.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.streammesh.schema.MeshTopics;
 import io.streammesh.testing.MeshTest;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -31,15 +33,32 @@ class PlatformTopicConfigsIT {
                 new AlterConfigOp(new ConfigEntry(PlatformTopics.BROKER_TIME_KEY, "CreateTime"), AlterConfigOp.OpType.SET));
         // and an operator's own choice: the raw audit topic kept a day instead of a week.
         alter(mesh, MeshTopics.AUDIT_RAW, new AlterConfigOp(new ConfigEntry("retention.ms", "86400000"), AlterConfigOp.OpType.SET));
-        assertThat(topicOwn(mesh, MeshTopics.ACCESS_GRANTS)).doesNotContainKey("delete.retention.ms");
+        try {
+            // the broker applies a change after the controller took it: the older mesh is in place once it describes it so
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(topicOwn(mesh, MeshTopics.ACCESS_GRANTS)).doesNotContainKey("delete.retention.ms");
+                assertThat(topicOwn(mesh, MeshTopics.keys("upgraded"))).doesNotContainKey("max.compaction.lag.ms");
+                assertThat(topicOwn(mesh, MeshTopics.registrations("upgraded"))).containsEntry(PlatformTopics.BROKER_TIME_KEY, "CreateTime");
+                assertThat(topicOwn(mesh, MeshTopics.AUDIT_RAW)).containsEntry("retention.ms", "86400000");
+            });
 
-        mesh.onboarding().ensurePlatform();
+            mesh.onboarding().ensurePlatform();
 
-        assertThat(topicOwn(mesh, MeshTopics.ACCESS_GRANTS)).containsEntry("delete.retention.ms", "2592000000")
-                .containsEntry("cleanup.policy", "compact");
-        assertThat(topicOwn(mesh, MeshTopics.keys("upgraded"))).containsAllEntriesOf(PlatformTopics.KEY_LOG);
-        assertThat(topicOwn(mesh, MeshTopics.registrations("upgraded"))).containsEntry(PlatformTopics.BROKER_TIME_KEY, "LogAppendTime");
-        assertThat(topicOwn(mesh, MeshTopics.AUDIT_RAW)).containsEntry("retention.ms", "86400000");
+            assertThat(mesh.onboarding().topicsConfigured()).as("what it reports (mesh platform init prints it)").contains(
+                    MeshTopics.ACCESS_GRANTS + " [delete.retention.ms=2592000000]",
+                    MeshTopics.keys("upgraded") + " [max.compaction.lag.ms=3600000]",
+                    MeshTopics.registrations("upgraded") + " [" + PlatformTopics.BROKER_TIME_KEY + "=LogAppendTime]");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(topicOwn(mesh, MeshTopics.ACCESS_GRANTS)).containsEntry("delete.retention.ms", "2592000000")
+                        .containsEntry("cleanup.policy", "compact");
+                assertThat(topicOwn(mesh, MeshTopics.keys("upgraded"))).containsAllEntriesOf(PlatformTopics.KEY_LOG);
+                assertThat(topicOwn(mesh, MeshTopics.registrations("upgraded"))).containsEntry(PlatformTopics.BROKER_TIME_KEY, "LogAppendTime");
+            });
+            assertThat(topicOwn(mesh, MeshTopics.AUDIT_RAW)).as("the operator's own").containsEntry("retention.ms", "86400000");
+        } finally {
+            // the mesh is shared by the tests of this JVM
+            alter(mesh, MeshTopics.AUDIT_RAW, new AlterConfigOp(new ConfigEntry("retention.ms", "604800000"), AlterConfigOp.OpType.SET));
+        }
     }
 
     private static void alter(EmbeddedMesh mesh, String topic, AlterConfigOp op) throws Exception {
