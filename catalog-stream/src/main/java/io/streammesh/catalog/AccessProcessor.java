@@ -529,15 +529,7 @@ final class AccessProcessor implements Processor<String, SourcedRecord, String, 
             grants.delete(id);
             context.forward(new Record<>(id, null, now), GRANTED);
         });
-        List<String> refusals = new ArrayList<>();
-        try (var all = rejections.all()) {
-            all.forEachRemaining(entry -> {
-                if (entry.value.getRejectedAt().toEpochMilli() < before) {
-                    refusals.add(entry.key);
-                }
-            });
-        }
-        refusals.forEach(rejections::delete);
+        CatalogTopology.forgetRejections(rejections, before);
     }
 
     /** @return whether there is no grant, or it ended before the time */

@@ -15,6 +15,8 @@ import io.streammesh.schema.Rejection;
 import io.streammesh.schema.SourcedRecord;
 import io.streammesh.schema.ViewStatus;
 import io.streammesh.schema.WriterRefusals;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -28,6 +30,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 
 /**
@@ -106,6 +109,25 @@ public final class CatalogTopology {
      */
     static String rejectionKey(String writer, String subject) {
         return writer + "/" + subject;
+    }
+
+    /**
+     * Forgets the rejections older than the catalog's history ({@link CatalogConfig#accessHistory});
+     * {@code mesh.catalog.rejections} and the audit trail keep them.
+     *
+     * @param rejections a store of rejections
+     * @param before epoch milliseconds: those rejected earlier are deleted
+     */
+    static void forgetRejections(KeyValueStore<String, Rejection> rejections, long before) {
+        List<String> old = new ArrayList<>();
+        try (var all = rejections.all()) {
+            all.forEachRemaining(entry -> {
+                if (entry.value.getRejectedAt().toEpochMilli() < before) {
+                    old.add(entry.key);
+                }
+            });
+        }
+        old.forEach(rejections::delete);
     }
 
     /**

@@ -91,18 +91,8 @@ final class GovernanceProcessor implements Processor<String, byte[], String, Spe
         context.schedule(config.accessHistorySweep(), PunctuationType.WALL_CLOCK_TIME, this::forget);
     }
 
-    /** Forgets the rejections older than the catalog's history; the topic and the audit trail keep them. */
     private void forget(long now) {
-        long before = now - config.accessHistory().toMillis();
-        List<String> old = new ArrayList<>();
-        try (var all = rejections.all()) {
-            all.forEachRemaining(entry -> {
-                if (entry.value.getRejectedAt().toEpochMilli() < before) {
-                    old.add(entry.key);
-                }
-            });
-        }
-        old.forEach(rejections::delete);
+        CatalogTopology.forgetRejections(rejections, now - config.accessHistory().toMillis());
     }
 
     @Override
