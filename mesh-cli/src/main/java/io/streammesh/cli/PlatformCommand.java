@@ -37,8 +37,8 @@ final class PlatformCommand {
         if (outcome.changedNothing()) {
             out.printf("The platform on %s is in place already: nothing changed.%n", where);
         } else {
-            out.printf("Platform initialised on %s: %d topics, %d principals and %d ACLs created.%n", where,
-                    outcome.topics().size(), outcome.principals().size(), outcome.acls());
+            out.printf("Platform initialised on %s: %d topics, %d principals and %d ACLs created; %d topics given this version's configs.%n",
+                    where, outcome.topics().size(), outcome.principals().size(), outcome.acls(), outcome.configured().size());
             if (!outcome.principals().isEmpty()) {
                 out.printf("  New principals   %s%n", String.join(", ", outcome.principals()));
             }

@@ -12,6 +12,7 @@ import io.streammesh.credentials.CredentialStore;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.keys.KekSource;
 import io.streammesh.schema.MeshPrincipal;
+import io.streammesh.schema.MeshTopics;
 import io.streammesh.schema.ProductAddress;
 import io.streammesh.testing.DirectoryKms;
 import io.streammesh.testing.KafkaServerProcess;
@@ -34,10 +35,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -102,6 +107,16 @@ class OperatorPathIT {
         var again = mesh("platform", "init", "--client-config", adminConfig.toString(), "--state-dir", state.toString());
         assertThat(again.out()).startsWith("The platform on " + admin.bootstrap() + " (registry http://127.0.0.1:" + registryPort
                 + ") is in place already: nothing changed.");
+        // A cluster of an older version: its grants topic kept tombstones the broker's default day.
+        try (Admin kafka = Admin.create(admin.kafka())) {
+            kafka.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, MeshTopics.ACCESS_GRANTS),
+                    List.of(new AlterConfigOp(new ConfigEntry("delete.retention.ms", ""), AlterConfigOp.OpType.DELETE)))).all().get();
+            await().atMost(START).until(() -> kafka.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, MeshTopics.ACCESS_GRANTS)))
+                    .all().get().values().iterator().next().get("delete.retention.ms").source() != ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+        }
+        var upgrade = mesh("platform", "init", "--client-config", adminConfig.toString(), "--state-dir", state.toString());
+        assertThat(upgrade.out()).contains("0 topics, 0 principals and 0 ACLs created; 1 topics given this version's configs",
+                "Configured       " + MeshTopics.ACCESS_GRANTS + " [delete.retention.ms=2592000000]");
 
         mesh("domain", "add", "orders", "--client-config", adminConfig.toString(), "--state-dir", state.toString());
         mesh("principal", "add", "analytics", "--client-config", adminConfig.toString(), "--state-dir", state.toString());
