@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
@@ -62,14 +63,16 @@ final class PlatformTopicConfigs {
                 KafkaCalls.await(done, "give topic " + resource.name() + " the configs " + names(ops));
                 set.add(resource.name() + " " + names(ops));
             } catch (MeshException e) {
-                Collection<AlterConfigOp> brokerTime = ops.stream().filter(op -> op.configEntry().name().equals(PlatformTopics.BROKER_TIME_KEY)).toList();
-                if (!brokerTime.isEmpty()) {
-                    KafkaCalls.await(admin.incrementalAlterConfigs(Map.of(resource, brokerTime)).all(),
+                Map<Boolean, List<AlterConfigOp>> brokerTime = ops.stream()
+                        .collect(Collectors.partitioningBy(op -> op.configEntry().name().equals(PlatformTopics.BROKER_TIME_KEY)));
+                if (!brokerTime.get(true).isEmpty()) {
+                    // the broker refuses a topic's changes together: its time is set alone, or mesh up fails
+                    KafkaCalls.await(admin.incrementalAlterConfigs(Map.of(resource, brokerTime.get(true))).all(),
                             "have the broker stamp record times on topic " + resource.name());
-                    set.add(resource.name() + " " + names(brokerTime));
+                    set.add(resource.name() + " " + names(brokerTime.get(true)));
                 }
-                LOG.warn("Topic {} keeps its configs: the broker refused {} ({}); set them yourself, or the next mesh up tries again",
-                        resource.name(), names(ops), e.getMessage());
+                LOG.warn("Topic {} keeps its own configs: the broker refused {} ({}); set them yourself, or the next mesh up tries again",
+                        resource.name(), names(brokerTime.get(false)), e.getMessage());
             }
         });
         set.forEach(change -> LOG.info("Topic {}", change));

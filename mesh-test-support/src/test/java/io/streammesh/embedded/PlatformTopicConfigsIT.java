@@ -61,6 +61,23 @@ class PlatformTopicConfigsIT {
         }
     }
 
+    /** An operator's own setting the mesh's would contradict: the broker refuses the mesh's, and mesh up still starts. */
+    @Test
+    void aConfigTheBrokerRefusesIsLeftAndTheMeshStillStarts(EmbeddedMesh mesh) throws Exception {
+        mesh.onboarding().addDomain("tuned");
+        String keys = MeshTopics.keys("tuned");
+        alter(mesh, keys, new AlterConfigOp(new ConfigEntry("max.compaction.lag.ms", ""), AlterConfigOp.OpType.DELETE));
+        alter(mesh, keys, new AlterConfigOp(new ConfigEntry("min.compaction.lag.ms", "7200000"), AlterConfigOp.OpType.SET));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(topicOwn(mesh, keys))
+                .doesNotContainKey("max.compaction.lag.ms").containsEntry("min.compaction.lag.ms", "7200000"));
+
+        mesh.onboarding().ensurePlatform();
+
+        assertThat(mesh.onboarding().topicsConfigured()).noneMatch(change -> change.startsWith(keys + " "));
+        assertThat(topicOwn(mesh, keys)).as("the operator's, and no max.compaction.lag.ms below it")
+                .containsEntry("min.compaction.lag.ms", "7200000").doesNotContainKey("max.compaction.lag.ms");
+    }
+
     private static void alter(EmbeddedMesh mesh, String topic, AlterConfigOp op) throws Exception {
         mesh.admin().incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(op))).all().get();
     }
