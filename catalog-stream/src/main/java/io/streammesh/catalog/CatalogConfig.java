@@ -25,9 +25,10 @@ import java.util.Locale;
  * @param accessHistory how long the catalog keeps what the access workflow concluded: a request
  *        rejected, denied or withdrawn, a grant revoked or expired (and its request), an access
  *        rejection; and a registration's rejection, unless the address is admitted first (the
- *        topic {@code mesh.catalog.rejections} keeps a week of them). Then they leave its stores and {@code mesh.access.grants} (a tombstone), so
- *        that neither grows with every request ever made (a forgotten request keeps only its id
- *        and principal, so that no id is taken twice); the audit trail keeps them for good.
+ *        topic {@code mesh.catalog.rejections} keeps a week of them). Then they leave its stores
+ *        and {@code mesh.access.grants} (a tombstone), so that neither grows with every request
+ *        ever made (a forgotten request keeps only its id and principal, so that no id is taken
+ *        twice); the audit trail keeps them for good.
  */
 public record CatalogConfig(MeshClientConfig clientConfig, Path stateDir, Path credentials, String restHost, int restPort,
                             GovernancePolicy governance, Duration maxGrantDuration, Duration expiryCheckInterval,

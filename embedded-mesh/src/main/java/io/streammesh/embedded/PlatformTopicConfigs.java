@@ -5,12 +5,11 @@ import io.streammesh.schema.MeshException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -82,12 +81,10 @@ final class PlatformTopicConfigs {
     /** The topics' configs; one the broker answering does not know yet is asked for again, for a while, then left for the next run. */
     private static Map<ConfigResource, Config> describe(Admin admin, Set<ConfigResource> resources) {
         Map<ConfigResource, Config> configs = new HashMap<>();
-        Set<ConfigResource> unknown = new TreeSet<>(Comparator.comparing(ConfigResource::name));
-        unknown.addAll(resources);
+        Set<ConfigResource> asked = resources;
         long deadline = System.nanoTime() + UNKNOWN_PATIENCE.toNanos();
         while (true) {
-            Set<ConfigResource> asked = Set.copyOf(unknown);
-            unknown.clear();
+            Set<ConfigResource> unknown = new HashSet<>();
             for (Map.Entry<ConfigResource, KafkaFuture<Config>> described : admin.describeConfigs(asked).values().entrySet()) {
                 try {
                     configs.put(described.getKey(), KafkaCalls.await(described.getValue(), "read the configs of topic " + described.getKey().name()));
@@ -103,7 +100,7 @@ final class PlatformTopicConfigs {
             }
             if (System.nanoTime() > deadline) {
                 LOG.warn("The broker does not know topics {} yet (created a moment ago?); their configs are checked at the next mesh up",
-                        unknown.stream().map(ConfigResource::name).toList());
+                        unknown.stream().map(ConfigResource::name).sorted().toList());
                 return configs;
             }
             try {
@@ -112,6 +109,7 @@ final class PlatformTopicConfigs {
                 Thread.currentThread().interrupt();
                 throw new MeshException("interrupted while reading the configs of the platform's topics", e);
             }
+            asked = unknown;
         }
     }
 
