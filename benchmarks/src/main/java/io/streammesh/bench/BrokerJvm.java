@@ -23,6 +23,8 @@ final class BrokerJvm implements AutoCloseable {
 
     private static final String READY = "broker JVM ready";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    private static final String AUDITED = "audited";
+    private static final String PLAIN = "plain";
 
     private final Process process;
     private final OutputStream stdin;
@@ -39,11 +41,22 @@ final class BrokerJvm implements AutoCloseable {
      * @return the attached mesh; closing it stops the child
      */
     static EmbeddedMesh start(Path state) throws IOException, InterruptedException {
+        return start(state, true);
+    }
+
+    /**
+     * As {@link #start(Path)}, with the broker's {@code AuditingAuthorizer} or Kafka's plain one.
+     *
+     * @param state the mesh's state directory (fresh, free ports)
+     * @param audited whether the broker audits (false: Kafka's {@code StandardAuthorizer}, as {@link MeshConfig#withAudit})
+     * @return the attached mesh; closing it stops the child
+     */
+    static EmbeddedMesh start(Path state, boolean audited) throws IOException, InterruptedException {
         Path log = state.resolve("broker-jvm.log");
         String java = ProcessHandle.current().info().command().orElseThrow(() -> new IllegalStateException("cannot tell this JVM's java command"));
         Files.createDirectories(state);
         var child = new BrokerJvm(new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), BrokerJvm.class.getName(),
-                state.toString())).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+                state.toString(), audited ? AUDITED : PLAIN)).redirectErrorStream(true).redirectOutput(log.toFile()).start());
         try {
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
             while (!Files.readString(log).contains(READY)) {
@@ -75,9 +88,9 @@ final class BrokerJvm implements AutoCloseable {
         }
     }
 
-    /** @param args the state directory */
+    /** @param args the state directory, then {@code audited} or {@code plain} */
     public static void main(String[] args) throws IOException {
-        try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(Path.of(args[0])))) {
+        try (var mesh = EmbeddedMesh.start(MeshConfig.withFreePorts(Path.of(args[0])).withAudit(!args[1].equals(PLAIN)))) {
             System.out.println(READY);
             System.out.flush();
             // the benchmark writes nothing: this returns when it ends

@@ -208,6 +208,11 @@ public final class GateApp implements AutoCloseable {
         return metrics.url();
     }
 
+    /** @return the gate's Kafka Streams state */
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
     @Override
     public void close() {
         erasures.close();

@@ -1,5 +1,6 @@
 package io.streammesh.cli;
 
+import io.streammesh.client.CatalogClient;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.testing.MeshTest;
 import java.nio.file.Path;
@@ -9,10 +10,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The chaos suite's data-path app faults on a three-broker cluster: the contract gate, then the
- * policy-enforcer's views, each in a JVM of its own ({@link ChaosAppMain}), killed with no clean
+ * policy-enforcer (its grants and views), each in a JVM of its own ({@link ChaosAppMain}), killed with no clean
  * close ({@code kill -9}) while records flow, then started again. After it, each acknowledged
  * record is in the product or the DLQ exactly once and the view holds exactly the records its
- * filter lets through, once each. Each test prints the numbers it checked. The catalog's and
+ * filter lets through, once each; and {@link ChaosApps#checkAfterFault}. Each test prints the numbers it checked. The catalog's and
  * audit-sink's kills have classes of their own ({@link CatalogKillChaosIT}, {@link AuditKillChaosIT}).
  */
 @MeshTest(brokers = 3)
@@ -24,38 +25,44 @@ class AppKillChaosIT {
     Path dir;
 
     @Test
-    @Timeout(300)
+    @Timeout(480)
     void killingTheGateMidStreamKeepsEveryProductAndDeadLetterRecordExactlyOnce(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
-            apps.catalog();
+            var catalog = apps.catalog();
             apps.grants();
             apps.views();
+            apps.audit();
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-gate", dir);
+            var decided = product.decideGrants(new CatalogClient(catalog.restUrl(), mesh.clientConfig(product.address().domain())));
             Process first = apps.process("gate");
             int acknowledged = product.killMidStream(first, product.address().topic(), BATCH);
 
-            apps.process("gate");
+            apps.restart("gate");
             ChaosProduct.Checked checked = product.checkExactlyOnce(acknowledged);
-            System.out.printf("chaos gate-kill: gate killed (kill -9) mid-stream and restarted; %d records acknowledged; %s%n",
-                    acknowledged, checked);
+            String after = apps.checkAfterFault(product, decided);
+            System.out.printf("chaos gate-kill: gate killed (kill -9) mid-stream and restarted; %d records acknowledged; %s; %s%n",
+                    acknowledged, checked, after);
         }
     }
 
+    /** The whole policy-enforcer (its grants and its views, one process as {@code mesh app enforcer}) killed. */
     @Test
-    @Timeout(300)
-    void killingTheEnforcerViewsMidStreamKeepsEveryViewRecordExactlyOnce(EmbeddedMesh mesh) throws Exception {
+    @Timeout(480)
+    void killingTheEnforcerMidStreamKeepsEveryViewRecordExactlyOnceAndEveryGrantAsDecided(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
-            apps.catalog();
-            apps.grants();
+            var catalog = apps.catalog();
             apps.gate();
+            apps.audit();
+            Process first = apps.process("enforcer");
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-views", dir);
-            Process first = apps.process("views");
+            var decided = product.decideGrants(new CatalogClient(catalog.restUrl(), mesh.clientConfig(product.address().domain())));
             int acknowledged = product.killMidStream(first, product.view(), BATCH);
 
-            apps.process("views");
+            apps.restart("enforcer");
             ChaosProduct.Checked checked = product.checkExactlyOnce(acknowledged);
-            System.out.printf("chaos views-kill: enforcer views killed (kill -9) mid-stream and restarted; %d records acknowledged; %s%n",
-                    acknowledged, checked);
+            String after = apps.checkAfterFault(product, decided);
+            System.out.printf("chaos enforcer-kill: policy-enforcer (grants and views) killed (kill -9) mid-stream and restarted; "
+                    + "%d records acknowledged; %s; %s%n", acknowledged, checked, after);
         }
     }
 }

@@ -31,22 +31,24 @@ class CatalogKillChaosIT {
     Path dir;
 
     @Test
-    @Timeout(300)
+    @Timeout(480)
     void killingTheCatalogWhileARequestIsApprovedGrantsItExactlyOnceAfterItsRestart(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
             apps.grants();
             apps.views();
             apps.gate();
+            apps.audit();
             Process first = apps.process("catalog");
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-catalog", dir);
             var rest = new CatalogClient(apps.catalogProcessUrl(), mesh.clientConfig(product.address().domain()));
+            var decided = product.decideGrants(rest);
             String request = product.requestAnalytics("chaos-catalog-team", rest);
             int acknowledged = product.produce(0, BATCH);
             ChaosApps.kill(first);
             product.decide(request, DecisionKind.APPROVED);
             acknowledged += product.produce(BATCH, 2 * BATCH);
 
-            apps.process("catalog");
+            apps.restart("catalog");
             await().atMost(Duration.ofSeconds(120)).until(() -> product.viewReadableBy("chaos-catalog-team"));
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                     .until(() -> rest.get("/api/access/requests/" + request).path("status").asText().equals("APPROVED"));
@@ -54,9 +56,10 @@ class CatalogKillChaosIT {
             ChaosProduct.Checked checked = product.checkExactlyOnce(acknowledged);
             Map<String, Integer> grantCopies = product.committedCopies(MeshTopics.ACCESS_GRANTS, Set.of(request));
             assertThat(grantCopies).as("the grant for %s in %s", request, MeshTopics.ACCESS_GRANTS).containsEntry(request, 1);
+            String after = apps.checkAfterFault(product, decided);
             System.out.printf("chaos catalog-kill: catalog killed (kill -9) and request %s approved while it was down; after "
-                    + "its restart the grant is in %s once and the view's READ ACL present; %d records acknowledged; %s%n",
-                    request, MeshTopics.ACCESS_GRANTS, acknowledged, checked);
+                    + "its restart the grant is in %s once and the view's READ ACL present; %d records acknowledged; %s; %s%n",
+                    request, MeshTopics.ACCESS_GRANTS, acknowledged, checked, after);
         }
     }
 }

@@ -7,13 +7,14 @@ import io.streammesh.catalog.CatalogApp;
 import io.streammesh.catalog.CatalogConfig;
 import io.streammesh.client.MeshClientConfig;
 import io.streammesh.connector.GateApp;
+import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.enforcer.ViewApp;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
  * One platform app in a JVM of its own, so that a chaos test can kill it:
- * {@code gate|views|catalog|audit <client config> <state dir> <KEK dir> [<credential store> <REST port>]}
+ * {@code gate|enforcer|catalog|audit <client config> <state dir> <KEK dir> [<credential store> <REST port>]}
  * (the last two for the catalog); prints {@code <APP> RUNNING} once running.
  */
 public final class ChaosAppMain {
@@ -30,10 +31,14 @@ public final class ChaosAppMain {
         Path keks = Path.of(args[3]);
         switch (args[0]) {
             case "gate" -> GateApp.start(config, state, GateApp.CLEANUP_EVERY, 0, keks);
-            case "views" -> ViewApp.start(config, state, VIEW_SECRET.getBytes(StandardCharsets.UTF_8), new SimpleMeterRegistry(), keks);
+            case "enforcer" -> {
+                // both sides of the policy-enforcer, as `mesh app enforcer` runs them
+                GrantEnforcer.start(config);
+                ViewApp.start(config, state, VIEW_SECRET.getBytes(StandardCharsets.UTF_8), new SimpleMeterRegistry(), keks);
+            }
             case "catalog" -> CatalogApp.start(CatalogConfig.embedded(config, state, Path.of(args[4]), Integer.parseInt(args[5])), keks);
             case "audit" -> AuditApp.start(AuditConfig.embedded(config, state));
-            default -> throw new IllegalArgumentException("app '" + args[0] + "' is not gate, views, catalog or audit");
+            default -> throw new IllegalArgumentException("app '" + args[0] + "' is not gate, enforcer, catalog or audit");
         }
         System.out.println(args[0].toUpperCase(java.util.Locale.ROOT) + " RUNNING");
         System.out.flush();

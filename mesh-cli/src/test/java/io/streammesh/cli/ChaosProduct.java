@@ -288,6 +288,38 @@ final class ChaosProduct {
         }
     }
 
+    /** Two teams' grants of the analytics view, decided before a fault: one approved, one approved and then revoked. */
+    record Decided(String kept, String revoked) {
+        @Override
+        public String toString() {
+            return kept + "'s grant enforced, " + revoked + "'s revocation enforced";
+        }
+    }
+
+    /**
+     * Files two teams' requests for the analytics view at the catalog answering at {@code catalog};
+     * the owner approves both and revokes the second, and each decision is waited for on the broker.
+     *
+     * @return the two teams
+     */
+    Decided decideGrants(CatalogClient catalog) throws Exception {
+        var decided = new Decided(address.domain() + "-kept", address.domain() + "-revoked");
+        String kept = requestAnalytics(decided.kept(), catalog);
+        String revoked = requestAnalytics(decided.revoked(), catalog);
+        decide(kept, DecisionKind.APPROVED);
+        decide(revoked, DecisionKind.APPROVED);
+        await().atMost(Duration.ofSeconds(60)).until(() -> viewReadableBy(decided.kept()) && viewReadableBy(decided.revoked()));
+        decide(revoked, DecisionKind.REVOKED);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !viewReadableBy(decided.revoked()));
+        return decided;
+    }
+
+    /** Asserts the broker still holds the kept grant's READ ACL and not the revoked one's, after the enforcer's next full reconciliation could have changed either. */
+    void assertEnforced(Decided decided) throws Exception {
+        assertThat(viewReadableBy(decided.kept())).as("the grant approved before the fault").isTrue();
+        assertThat(viewReadableBy(decided.revoked())).as("the grant revoked before the fault").isFalse();
+    }
+
     /** @return whether the broker holds the ACL that lets {@code team} read the analytics view */
     boolean viewReadableBy(String team) throws Exception {
         var filter = new AclBindingFilter(new ResourcePatternFilter(ResourceType.TOPIC, view(), PatternType.LITERAL),

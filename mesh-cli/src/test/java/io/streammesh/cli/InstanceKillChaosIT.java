@@ -32,40 +32,41 @@ class InstanceKillChaosIT {
     Path dir;
 
     @Test
-    @Timeout(300)
+    @Timeout(480)
     void killingOneOfTwoGatesLeavesTheOtherToCarryEveryRecordExactlyOnce(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
-            apps.all();
+            var catalog = apps.all();
             Process doomed = apps.process("gate");
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-gates", dir);
+            var decided = product.decideGrants(new CatalogClient(catalog.restUrl(), mesh.clientConfig(product.address().domain())));
             int acknowledged = product.killMidStream(doomed, product.address().topic(), BATCH);
 
             ChaosProduct.Checked checked = product.checkExactlyOnce(acknowledged);
+            String after = apps.checkAfterFault(product, decided);
             System.out.printf("chaos gate-instance-kill: one of two gates killed (kill -9) mid-stream, not restarted; "
-                    + "%d records acknowledged; %s%n", acknowledged, checked);
+                    + "%d records acknowledged; %s; %s%n", acknowledged, checked, after);
         }
     }
 
     @Test
-    @Timeout(300)
-    void killingOneOfTwoViewInstancesLeavesTheOtherToKeepEveryViewExact(EmbeddedMesh mesh) throws Exception {
+    @Timeout(480)
+    void killingOneOfTwoEnforcerInstancesLeavesTheOtherToKeepEveryViewExactAndEveryGrant(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
-            apps.catalog();
-            apps.grants();
-            apps.gate();
-            apps.views();
-            Process doomed = apps.process("views");
+            var catalog = apps.all();
+            Process doomed = apps.process("enforcer");
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-view-pair", dir);
+            var decided = product.decideGrants(new CatalogClient(catalog.restUrl(), mesh.clientConfig(product.address().domain())));
             int acknowledged = product.killMidStream(doomed, product.view(), BATCH);
 
             ChaosProduct.Checked checked = product.checkExactlyOnce(acknowledged);
-            System.out.printf("chaos views-instance-kill: one of two enforcer view instances killed (kill -9) mid-stream, not "
-                    + "restarted; %d records acknowledged; %s%n", acknowledged, checked);
+            String after = apps.checkAfterFault(product, decided);
+            System.out.printf("chaos enforcer-instance-kill: one of two policy-enforcers (grants and views) killed (kill -9) mid-stream, "
+                    + "not restarted; %d records acknowledged; %s; %s%n", acknowledged, checked, after);
         }
     }
 
     @Test
-    @Timeout(300)
+    @Timeout(480)
     void killingOneOfTwoCatalogsLeavesTheOtherToAnswerAndGrant(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
             var survivor = apps.all();
@@ -87,9 +88,11 @@ class InstanceKillChaosIT {
             ChaosProduct.Checked checked = product.checkExactlyOnce(acknowledged);
             assertThat(product.committedCopies(MeshTopics.ACCESS_GRANTS, Set.of(request))).as("the grant for %s", request)
                     .containsEntry(request, 1);
+            String after = apps.checkAfterFault(product, null);
             System.out.printf("chaos catalog-instance-kill: one of two catalogs killed (kill -9), not restarted, and request %s "
                     + "approved after it; the survivor answers for the product and the request, the grant is in %s once and the "
-                    + "view's READ ACL present; %d records acknowledged; %s%n", request, MeshTopics.ACCESS_GRANTS, acknowledged, checked);
+                    + "view's READ ACL present; %d records acknowledged; %s; %s%n", request, MeshTopics.ACCESS_GRANTS, acknowledged, checked,
+                    after);
         }
     }
 }

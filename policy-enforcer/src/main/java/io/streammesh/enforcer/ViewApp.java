@@ -140,6 +140,11 @@ public final class ViewApp implements AutoCloseable {
         return new ViewApp(streams, preparer, registry, changelogWidth, viewLag, keys);
     }
 
+    /** @return the views' Kafka Streams state */
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
     @Override
     public void close() {
         viewLag.close();
