@@ -40,6 +40,7 @@ final class SubjectCommand {
         RunningMesh.find(state.directory());
         var config = as.clientConfig(state, domain).kafka();
         config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(MeshTopics.erasures(domain), subject, reason)).get();
         } catch (InterruptedException e) {

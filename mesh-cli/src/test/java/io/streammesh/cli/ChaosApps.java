@@ -32,10 +32,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -162,7 +165,8 @@ final class ChaosApps implements AutoCloseable {
      * What every chaos test checks after its fault, beside the records: each app in this JVM back
      * to RUNNING and each restarted process running, without anyone's help; the grants decided
      * before the fault enforced as decided ({@code decided}, or null where the test checks its
-     * own); a refusal made now reaches the audit trail, and the whole hash chain verifies.
+     * own); every topic on the cluster with three copies of each partition; a refusal made now
+     * reaches the audit trail, and the whole hash chain verifies.
      *
      * @return the numbers checked, for the test's output
      */
@@ -172,6 +176,11 @@ final class ChaosApps implements AutoCloseable {
         if (decided != null) {
             product.assertEnforced(decided);
         }
+        // every topic the mesh and its apps made (products, dead letters, views, changelogs, repartition topics) kept three copies
+        Set<String> names = mesh.admin().listTopics(new ListTopicsOptions().listInternal(true)).names().get();
+        Map<String, TopicDescription> topics = mesh.admin().describeTopics(names).allTopicNames().get();
+        assertThat(topics.values().stream().filter(t -> t.partitions().stream().anyMatch(p -> p.replicas().size() != 3))
+                .map(TopicDescription::name).toList()).as("topics without three copies a partition").isEmpty();
         String refused = product.address().domain() + ".after-fault-" + System.nanoTime() + ".v1";
         mesh.onboarding().ensurePrincipal("chaos-marker", PrincipalKind.TEAM);
         try (Admin marker = Admin.create(mesh.clientConfig("chaos-marker").kafka())) {
@@ -187,7 +196,7 @@ final class ChaosApps implements AutoCloseable {
         assertThat(chain.intact()).as("%s", chain.firstBreak()).isTrue();
         Map<String, KafkaStreams.State> now = new LinkedHashMap<>();
         states.forEach((app, state) -> now.put(app, state.get()));
-        return "apps " + now + (restarted.isEmpty() ? "" : ", " + restarted.size() + " restarted process(es) running")
+        return "apps " + now + ", " + topics.size() + " topics with three copies" + (restarted.isEmpty() ? "" : ", " + restarted.size() + " restarted process(es) running")
                 + (decided == null ? "" : ", " + decided) + "; a refusal after the fault audited, chain intact over " + chain.total() + " events";
     }
 

@@ -49,6 +49,17 @@ class ComposeFileTest {
         }
     }
 
+    /** Compose restarts an app that stops; the healthcheck tells an app that hangs (its /metrics no longer answering). */
+    @Test
+    void everyAppHasAHealthcheckAndIsRestartedOnFailure() {
+        for (PlatformApp app : PlatformApp.values()) {
+            JsonNode service = services.path(app.name().toLowerCase());
+
+            assertThat(service.at("/healthcheck/test").isArray()).as(app + " healthcheck").isTrue();
+            assertThat(service.path("restart").asText()).as(app + " restart").isEqualTo("on-failure");
+        }
+    }
+
     @Test
     void theBrokerServesItsMetricsThroughThePluginJarsReporter() {
         JsonNode kafka = services.at("/kafka/environment");

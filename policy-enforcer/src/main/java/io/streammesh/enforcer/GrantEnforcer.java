@@ -135,6 +135,7 @@ public final class GrantEnforcer implements AutoCloseable {
         this.productDeserializer = MeshSerdes.valueDeserializer(clientConfig, true);
         var producer = clientConfig.kafka();
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         producer.put(ProducerConfig.CLIENT_ID_CONFIG, PlatformApp.ENFORCER.applicationId() + "-ledger");
         this.ledger = new KafkaProducer<>(producer, new StringSerializer(), new StringSerializer());
         this.loop = new Thread(this::run, "mesh-enforcer-grants");
