@@ -25,7 +25,7 @@ class AppKillChaosIT {
     Path dir;
 
     @Test
-    @Timeout(480)
+    @Timeout(600)
     void killingTheGateMidStreamKeepsEveryProductAndDeadLetterRecordExactlyOnce(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
             var catalog = apps.catalog();
@@ -47,7 +47,7 @@ class AppKillChaosIT {
 
     /** The whole policy-enforcer (its grants and its views, one process as {@code mesh app enforcer}) killed. */
     @Test
-    @Timeout(480)
+    @Timeout(600)
     void killingTheEnforcerMidStreamKeepsEveryViewRecordExactlyOnceAndEveryGrantAsDecided(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
             var catalog = apps.catalog();

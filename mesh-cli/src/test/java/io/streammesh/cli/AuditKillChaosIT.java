@@ -40,7 +40,7 @@ class AuditKillChaosIT {
     Path dir;
 
     @Test
-    @Timeout(540)
+    @Timeout(660)
     void killingTheAuditSinkMidStreamNeitherLosesNorRepeatsAnEventAndKeepsTheChain(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
             var catalog = apps.catalog();

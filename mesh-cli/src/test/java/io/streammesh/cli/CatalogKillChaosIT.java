@@ -31,7 +31,7 @@ class CatalogKillChaosIT {
     Path dir;
 
     @Test
-    @Timeout(480)
+    @Timeout(600)
     void killingTheCatalogWhileARequestIsApprovedGrantsItExactlyOnceAfterItsRestart(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
             apps.grants();

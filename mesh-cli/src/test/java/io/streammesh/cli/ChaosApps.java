@@ -15,6 +15,7 @@ import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.enforcer.ViewApp;
 import io.streammesh.schema.AuditEvent;
+import io.streammesh.schema.Decision;
 import io.streammesh.schema.PrincipalKind;
 import io.streammesh.testing.AppProcess;
 import io.streammesh.testing.AuditTopicReader;
@@ -39,6 +40,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -164,39 +166,46 @@ final class ChaosApps implements AutoCloseable {
     /**
      * What every chaos test checks after its fault, beside the records: each app in this JVM back
      * to RUNNING and each restarted process running, without anyone's help; the grants decided
-     * before the fault enforced as decided ({@code decided}, or null where the test checks its
-     * own); every topic on the cluster with three copies of each partition; a refusal made now
-     * reaches the audit trail, and the whole hash chain verifies.
+     * before the fault enforced as decided, through a full reconciliation of the enforcer's
+     * ({@code decided}, or null where the test decides none before its fault); every partition of
+     * every topic on the cluster led and in sync on three brokers; a refusal made now reaches the
+     * audit trail, and the whole hash chain verifies.
      *
      * @return the numbers checked, for the test's output
      */
     String checkAfterFault(ChaosProduct product, ChaosProduct.Decided decided) throws Exception {
         await().atMost(Duration.ofSeconds(60)).until(() -> states.values().stream().allMatch(s -> s.get() == KafkaStreams.State.RUNNING));
+        // a restarted app's process ends itself when its app leaves RUNNING (ChaosAppMain), so alive means running
         assertThat(restarted).as("the restarted processes").allMatch(Process::isAlive);
+        // every topic the mesh and its apps made (products, dead letters, views, changelogs, repartition topics) in sync on three brokers
+        Set<String> names = mesh.admin().listTopics(new ListTopicsOptions().listInternal(true)).names().get();
+        var topics = new ArrayList<TopicDescription>();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            topics.clear();
+            topics.addAll(mesh.admin().describeTopics(names).allTopicNames().get().values());
+            return topics.stream().flatMap(t -> t.partitions().stream()).allMatch(p -> p.leader() != null && p.isr().size() == 3);
+        });
         if (decided != null) {
             product.assertEnforced(decided);
         }
-        // every topic the mesh and its apps made (products, dead letters, views, changelogs, repartition topics) kept three copies
-        Set<String> names = mesh.admin().listTopics(new ListTopicsOptions().listInternal(true)).names().get();
-        Map<String, TopicDescription> topics = mesh.admin().describeTopics(names).allTopicNames().get();
-        assertThat(topics.values().stream().filter(t -> t.partitions().stream().anyMatch(p -> p.replicas().size() != 3))
-                .map(TopicDescription::name).toList()).as("topics without three copies a partition").isEmpty();
         String refused = product.address().domain() + ".after-fault-" + System.nanoTime() + ".v1";
         mesh.onboarding().ensurePrincipal("chaos-marker", PrincipalKind.TEAM);
         try (Admin marker = Admin.create(mesh.clientConfig("chaos-marker").kafka())) {
             marker.deleteTopics(List.of(refused)).all().get();
             throw new AssertionError("chaos-marker deleted " + refused);
-        } catch (ExecutionException refusedAsExpected) {
+        } catch (ExecutionException e) {
             // the refusal is the access the trail must take after the fault
+            assertThat(e.getCause()).isInstanceOf(TopicAuthorizationException.class);
         }
-        // audit-sink may first work through every authorisation since the cluster started
-        AuditTopicReader.audit(mesh).awaitEvents(Duration.ofSeconds(240),
-                (AuditEvent e) -> e.getPrincipal().equals("User:chaos-marker") && refused.equals(e.getResourceName()));
+        // audit-sink may first work through every authorisation since the cluster started; each look reads the whole trail
+        await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(2)).until(() -> !AuditTopicReader.audit(mesh).events(
+                (AuditEvent e) -> e.getPrincipal().equals("User:chaos-marker") && refused.equals(e.getResourceName())
+                        && "DELETE".equals(e.getOperation()) && e.getDecision() == Decision.DENIED).isEmpty());
         AuditVerifier.Result chain = AuditVerifier.verify(mesh.clientConfig("mesh-admin"));
         assertThat(chain.intact()).as("%s", chain.firstBreak()).isTrue();
         Map<String, KafkaStreams.State> now = new LinkedHashMap<>();
         states.forEach((app, state) -> now.put(app, state.get()));
-        return "apps " + now + ", " + topics.size() + " topics with three copies" + (restarted.isEmpty() ? "" : ", " + restarted.size() + " restarted process(es) running")
+        return "apps " + now + ", " + topics.size() + " topics in sync on three brokers" + (restarted.isEmpty() ? "" : ", " + restarted.size() + " restarted process(es) running")
                 + (decided == null ? "" : ", " + decided) + "; a refusal after the fault audited, chain intact over " + chain.total() + " events";
     }
 

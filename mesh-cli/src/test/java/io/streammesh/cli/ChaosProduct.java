@@ -9,6 +9,7 @@ import io.streammesh.client.MeshClientConfig;
 import io.streammesh.connector.ProductPublisher;
 import io.streammesh.connector.contract.DataContracts;
 import io.streammesh.embedded.EmbeddedMesh;
+import io.streammesh.enforcer.GrantEnforcer;
 import io.streammesh.schema.DecisionKind;
 import io.streammesh.schema.ProductAddress;
 import java.nio.charset.StandardCharsets;
@@ -314,10 +315,15 @@ final class ChaosProduct {
         return decided;
     }
 
-    /** Asserts the broker still holds the kept grant's READ ACL and not the revoked one's, after the enforcer's next full reconciliation could have changed either. */
-    void assertEnforced(Decided decided) throws Exception {
-        assertThat(viewReadableBy(decided.kept())).as("the grant approved before the fault").isTrue();
-        assertThat(viewReadableBy(decided.revoked())).as("the grant revoked before the fault").isFalse();
+    /**
+     * Asserts the broker holds the kept grant's READ ACL and not the revoked one's, and goes on
+     * doing so for longer than the enforcer takes between two full reconciliations (one of which
+     * could restore or remove either).
+     */
+    void assertEnforced(Decided decided) {
+        await().during(GrantEnforcer.RECONCILE_INTERVAL.plusSeconds(5)).atMost(GrantEnforcer.RECONCILE_INTERVAL.plusSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> viewReadableBy(decided.kept()) && !viewReadableBy(decided.revoked()));
     }
 
     /** @return whether the broker holds the ACL that lets {@code team} read the analytics view */

@@ -28,7 +28,7 @@ class ClusterChaosIT {
     Path dir;
 
     @Test
-    @Timeout(480)
+    @Timeout(600)
     void stoppingTheBrokerLeadingTheProductLosesNoAcknowledgedRecordAndTheAppsRecoverAlone(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
             var catalog = apps.all();
@@ -67,7 +67,7 @@ class ClusterChaosIT {
      * records, in sync on three brokers.
      */
     @Test
-    @Timeout(480)
+    @Timeout(600)
     void aViewAddedWhileABrokerIsDownGetsItsTopicAndHoldsUpNoOtherProduct(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
             apps.all();

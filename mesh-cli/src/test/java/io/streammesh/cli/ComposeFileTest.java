@@ -49,7 +49,7 @@ class ComposeFileTest {
         }
     }
 
-    /** Compose restarts an app that stops; the healthcheck tells an app that hangs (its /metrics no longer answering). */
+    /** Compose starts an app that exits with an error again; the healthcheck marks one whose /metrics no longer answers unhealthy. */
     @Test
     void everyAppHasAHealthcheckAndIsRestartedOnFailure() {
         for (PlatformApp app : PlatformApp.values()) {

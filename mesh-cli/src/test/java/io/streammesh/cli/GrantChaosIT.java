@@ -30,7 +30,7 @@ class GrantChaosIT {
     Path dir;
 
     @Test
-    @Timeout(480)
+    @Timeout(600)
     void cuttingABrokerOffWhileAGrantIsApprovedAndAnotherRevokedEnforcesBothAsDecided(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
             var catalog = apps.all();

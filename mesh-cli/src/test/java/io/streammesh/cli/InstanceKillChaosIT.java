@@ -17,11 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The chaos suite's instance faults on a three-broker cluster, as {@code mesh up --instances 2}
- * runs the apps: two instances of the gate, the enforcer's views or the catalog, one in this JVM
+ * runs the apps: two instances of the gate, the policy-enforcer (grants and views) or the catalog, one in this JVM
  * and one in a process of its own, and the process killed ({@code kill -9}) while records flow.
  * Nobody restarts it: the surviving instance takes over its partitions, and afterwards every
  * acknowledged record is in the product, DLQ and view exactly once, and a request approved after
- * the kill is granted once and enforced.
+ * the kill is granted once and enforced; and {@link ChaosApps#checkAfterFault}.
  */
 @MeshTest(brokers = 3)
 class InstanceKillChaosIT {
@@ -32,7 +32,7 @@ class InstanceKillChaosIT {
     Path dir;
 
     @Test
-    @Timeout(480)
+    @Timeout(600)
     void killingOneOfTwoGatesLeavesTheOtherToCarryEveryRecordExactlyOnce(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
             var catalog = apps.all();
@@ -49,7 +49,7 @@ class InstanceKillChaosIT {
     }
 
     @Test
-    @Timeout(480)
+    @Timeout(600)
     void killingOneOfTwoEnforcerInstancesLeavesTheOtherToKeepEveryViewExactAndEveryGrant(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
             var catalog = apps.all();
@@ -66,7 +66,7 @@ class InstanceKillChaosIT {
     }
 
     @Test
-    @Timeout(480)
+    @Timeout(600)
     void killingOneOfTwoCatalogsLeavesTheOtherToAnswerAndGrant(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
             var survivor = apps.all();

@@ -34,7 +34,7 @@ class RegistryKillChaosIT {
     Path dir;
 
     @Test
-    @Timeout(540)
+    @Timeout(660)
     void killingTheRegistryLosesNoRecordAndNoAppStops(EmbeddedMesh mesh) throws Exception {
         try (var apps = new ChaosApps(mesh, dir)) {
             var catalog = apps.all();
