@@ -1,6 +1,5 @@
 package io.streammesh.cli;
 
-import io.streammesh.client.CatalogClient;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.testing.MeshTest;
 import java.nio.file.Path;
@@ -33,7 +32,7 @@ class AppKillChaosIT {
             apps.views();
             apps.audit();
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-gate", dir);
-            var decided = product.decideGrants(new CatalogClient(catalog.restUrl(), mesh.clientConfig(product.address().domain())));
+            var decided = product.decideGrants(catalog.restUrl());
             Process first = apps.process("gate");
             int acknowledged = product.killMidStream(first, product.address().topic(), BATCH);
 
@@ -55,7 +54,7 @@ class AppKillChaosIT {
             apps.audit();
             Process first = apps.process("enforcer");
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-views", dir);
-            var decided = product.decideGrants(new CatalogClient(catalog.restUrl(), mesh.clientConfig(product.address().domain())));
+            var decided = product.decideGrants(catalog.restUrl());
             int acknowledged = product.killMidStream(first, product.view(), BATCH);
 
             apps.restart("enforcer");

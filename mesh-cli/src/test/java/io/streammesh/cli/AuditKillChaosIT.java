@@ -3,8 +3,6 @@ package io.streammesh.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.streammesh.audit.AuditVerifier;
-import io.streammesh.client.CatalogClient;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.schema.AuditEvent;
 import io.streammesh.schema.PrincipalKind;
@@ -49,7 +47,7 @@ class AuditKillChaosIT {
             apps.gate();
             Process first = apps.process("audit");
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-audit", dir);
-            var decided = product.decideGrants(new CatalogClient(catalog.restUrl(), mesh.clientConfig(product.address().domain())));
+            var decided = product.decideGrants(catalog.restUrl());
             mesh.onboarding().ensurePrincipal("chaos-snoop", PrincipalKind.TEAM);
             int acknowledged = product.produce(0, BATCH);
             // each refused topic deletion is an access the audit trail must hold exactly once
@@ -82,12 +80,10 @@ class AuditKillChaosIT {
                     .collect(Collectors.groupingBy(AuditEvent::getResourceName, Collectors.summingLong(AuditEvent::getCount)));
             assertThat(perTopic).as("every refusal").hasSize(REFUSALS);
             assertThat(perTopic.values()).as("each exactly once").containsOnly(1L);
-            AuditVerifier.Result chain = AuditVerifier.verify(mesh.clientConfig("mesh-admin"));
-            assertThat(chain.intact()).as("%s", chain.firstBreak()).isTrue();
             ChaosProduct.Checked checked = product.checkExactlyOnce(acknowledged);
             String after = apps.checkAfterFault(product, decided);
             System.out.printf("chaos audit-kill: audit-sink killed (kill -9) mid-stream and restarted; %d refusals audited once each; "
-                    + "chain intact over %d events; %d records acknowledged; %s; %s%n", REFUSALS, chain.total(), acknowledged, checked, after);
+                    + "%d records acknowledged; %s; %s%n", REFUSALS, acknowledged, checked, after);
         }
     }
 }

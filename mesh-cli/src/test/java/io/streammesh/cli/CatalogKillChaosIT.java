@@ -41,7 +41,7 @@ class CatalogKillChaosIT {
             Process first = apps.process("catalog");
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-catalog", dir);
             var rest = new CatalogClient(apps.catalogProcessUrl(), mesh.clientConfig(product.address().domain()));
-            var decided = product.decideGrants(rest);
+            var decided = product.decideGrants(apps.catalogProcessUrl());
             String request = product.requestAnalytics("chaos-catalog-team", rest);
             int acknowledged = product.produce(0, BATCH);
             ChaosApps.kill(first);

@@ -205,7 +205,8 @@ final class ChaosApps implements AutoCloseable {
         assertThat(chain.intact()).as("%s", chain.firstBreak()).isTrue();
         Map<String, KafkaStreams.State> now = new LinkedHashMap<>();
         states.forEach((app, state) -> now.put(app, state.get()));
-        return "apps " + now + ", " + topics.size() + " topics in sync on three brokers" + (restarted.isEmpty() ? "" : ", " + restarted.size() + " restarted process(es) running")
+        return "apps " + now + ", " + topics.size() + " topics in sync on three brokers"
+                + (restarted.isEmpty() ? "" : ", " + restarted.size() + " restarted process(es) running")
                 + (decided == null ? "" : ", " + decided) + "; a refusal after the fault audited, chain intact over " + chain.total() + " events";
     }
 

@@ -298,12 +298,13 @@ final class ChaosProduct {
     }
 
     /**
-     * Files two teams' requests for the analytics view at the catalog answering at {@code catalog};
+     * Files two teams' requests for the analytics view at the catalog answering at {@code catalogUrl};
      * the owner approves both and revokes the second, and each decision is waited for on the broker.
      *
      * @return the two teams
      */
-    Decided decideGrants(CatalogClient catalog) throws Exception {
+    Decided decideGrants(String catalogUrl) throws Exception {
+        var catalog = new CatalogClient(catalogUrl, domain);
         var decided = new Decided(address.domain() + "-kept", address.domain() + "-revoked");
         String kept = requestAnalytics(decided.kept(), catalog);
         String revoked = requestAnalytics(decided.revoked(), catalog);

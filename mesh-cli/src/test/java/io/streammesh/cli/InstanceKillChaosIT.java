@@ -38,7 +38,7 @@ class InstanceKillChaosIT {
             var catalog = apps.all();
             Process doomed = apps.process("gate");
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-gates", dir);
-            var decided = product.decideGrants(new CatalogClient(catalog.restUrl(), mesh.clientConfig(product.address().domain())));
+            var decided = product.decideGrants(catalog.restUrl());
             int acknowledged = product.killMidStream(doomed, product.address().topic(), BATCH);
 
             ChaosProduct.Checked checked = product.checkExactlyOnce(acknowledged);
@@ -55,7 +55,7 @@ class InstanceKillChaosIT {
             var catalog = apps.all();
             Process doomed = apps.process("enforcer");
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-view-pair", dir);
-            var decided = product.decideGrants(new CatalogClient(catalog.restUrl(), mesh.clientConfig(product.address().domain())));
+            var decided = product.decideGrants(catalog.restUrl());
             int acknowledged = product.killMidStream(doomed, product.view(), BATCH);
 
             ChaosProduct.Checked checked = product.checkExactlyOnce(acknowledged);

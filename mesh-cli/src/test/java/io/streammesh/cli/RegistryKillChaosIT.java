@@ -3,7 +3,6 @@ package io.streammesh.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.streammesh.client.CatalogClient;
 import io.streammesh.embedded.EmbeddedMesh;
 import io.streammesh.testing.MeshTest;
 import java.nio.file.Path;
@@ -39,7 +38,7 @@ class RegistryKillChaosIT {
         try (var apps = new ChaosApps(mesh, dir)) {
             var catalog = apps.all();
             ChaosProduct product = ChaosProduct.publish(mesh, "chaos-registry", dir);
-            var decided = product.decideGrants(new CatalogClient(catalog.restUrl(), mesh.clientConfig(product.address().domain())));
+            var decided = product.decideGrants(catalog.restUrl());
             var acknowledged = new AtomicInteger(product.produce(0, BATCH));
             // all of batch 1 in the view first: the view's growth during the outage must be records sent during it
             product.committedCopies(product.view(), ChaosProduct.inView(acknowledged.get()));
